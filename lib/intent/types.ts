@@ -1,0 +1,155 @@
+/**
+ * The declared intent: what an AI app is and where it may send data.
+ *
+ * Plain, typed, readonly data with no cdk8s inside, so it can be written by hand in `main.ts`,
+ * generated (benchmarks, property tests) and validated before anything is rendered.
+ */
+
+/** Transport protocols a NetworkPolicy port can name. */
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+/** A single port, or an inclusive range `{ from, to }`. */
+export type PortSpec = number | { readonly from: number; readonly to: number };
+
+/** Label key/value pairs, all of which must match. */
+export type Labels = Readonly<Record<string, string>>;
+
+/** Which policy objects an app's egress is rendered as. */
+export type Flavor = 'kubernetes' | 'calico';
+
+/** Marks a destination as deliberate internet egress; required for `0.0.0.0/0`, `::/0` and prefixes shorter than /8. */
+export interface InternetEgress {
+  /** Why this app needs the open internet; kept as an annotation on the policy. */
+  readonly reason: string;
+}
+
+/** An external network: a CIDR block (IPv4 or IPv6), ports and protocol. */
+export interface CidrDestination {
+  /** The block, with its mask and no host bits: `203.0.113.10/32`, `2001:db8::/64`. */
+  readonly cidr: string;
+  /** Ports allowed on that block. */
+  readonly ports: readonly PortSpec[];
+  /** @default 'TCP' */
+  readonly protocol?: Protocol;
+  /** What this destination is, for readers of the policy. */
+  readonly description?: string;
+  /** Required when the block is the internet or a very large part of it. */
+  readonly internet?: InternetEgress;
+}
+
+/** Pods inside the cluster: a namespace and the labels of the pods in it. */
+export interface ServiceDestination {
+  /** The namespace's name (matched through `kubernetes.io/metadata.name`). */
+  readonly namespace: string;
+  /** Labels the destination pods carry. */
+  readonly podLabels: Labels;
+  readonly ports: readonly PortSpec[];
+  /** @default 'TCP' */
+  readonly protocol?: Protocol;
+  readonly description?: string;
+}
+
+/** A shared allow-list of external networks, declared once on the platform and used by name. */
+export interface AllowListDestination {
+  /** The name of an allow-list in `PlatformIntent.allowLists`. */
+  readonly allowList: string;
+  readonly ports: readonly PortSpec[];
+  /** @default 'TCP' */
+  readonly protocol?: Protocol;
+  readonly description?: string;
+}
+
+/** One place an app may send traffic to. */
+export type EgressDestination = CidrDestination | ServiceDestination | AllowListDestination;
+
+/** Pods allowed to call the app on its service port. */
+export interface IngressClient {
+  /** The namespace's name. */
+  readonly namespace: string;
+  /** Only pods with these labels. @default every pod of the namespace */
+  readonly podLabels?: Labels;
+}
+
+/** Where the app resolves names. kube-dns (kube-system, `k8s-app: kube-dns`, UDP and TCP 53) unless told otherwise. */
+export interface DnsIntent {
+  /** @default true */
+  readonly kubeDns?: boolean;
+  /** NodeLocal DNSCache link-local addresses, e.g. `169.254.20.10`. */
+  readonly nodeLocal?: readonly string[];
+}
+
+/** CPU and memory, as Kubernetes quantities. */
+export interface ComputeResources {
+  readonly cpu: { readonly request: string; readonly limit: string };
+  readonly memory: { readonly request: string; readonly limit: string };
+}
+
+/** An AI workload and the network reach it is allowed. */
+export interface AiAppIntent {
+  /** DNS-1123 label; names the Deployment, Service, ServiceAccount and policies. */
+  readonly name: string;
+  /** DNS-1123 label; the namespace is created and owned by this project. */
+  readonly namespace: string;
+  /** Container image with a pinned tag or digest (never `latest`). */
+  readonly image: string;
+  /** Arguments for the container's entrypoint. */
+  readonly args?: readonly string[];
+  /** Port the server listens on; the Service exposes the same port. */
+  readonly port: number;
+  /** HTTP path answering readiness and liveness probes. @default '/health' */
+  readonly healthPath?: string;
+  /** @default 1 */
+  readonly replicas?: number;
+  readonly resources: ComputeResources;
+  /** Number of `nvidia.com/gpu` to request and limit. @default 0 */
+  readonly gpus?: number;
+  readonly env?: Readonly<Record<string, string>>;
+  /** Writable path for downloaded model weights (an emptyDir). @default '/models' */
+  readonly modelCachePath?: string;
+  /** Size limit of the model cache emptyDir. @default '20Gi' */
+  readonly modelCacheSize?: string;
+  /** @default 'kubernetes' */
+  readonly flavor?: Flavor;
+  /** Calico only: render this app's policies as Staged kinds, to preview before enforcing. @default the platform's `calico.audit` */
+  readonly audit?: boolean;
+  readonly egress: readonly EgressDestination[];
+  readonly ingress?: readonly IngressClient[];
+  readonly dns?: DnsIntent;
+}
+
+/** A named list of external networks that several apps may share. */
+export interface AllowList {
+  /** DNS-1123 label; names the Calico GlobalNetworkSet. */
+  readonly name: string;
+  readonly cidrs: readonly string[];
+  readonly description?: string;
+}
+
+/** Calico settings shared by every app of the `calico` flavor. */
+export interface CalicoOptions {
+  /** Name of the tier for AI egress. @default 'ai-egress' */
+  readonly tier?: string;
+  /** Tier order; must run before the `default` tier (order 1000000). @default 100 */
+  readonly tierOrder?: number;
+  /** Render Staged* kinds instead, to preview what would be denied. @default false */
+  readonly audit?: boolean;
+}
+
+/** Everything `main.ts` declares. */
+export interface PlatformIntent {
+  readonly apps: readonly AiAppIntent[];
+  readonly allowLists?: readonly AllowList[];
+  readonly calico?: CalicoOptions;
+}
+
+export function isCidrDestination(d: EgressDestination): d is CidrDestination {
+  return 'cidr' in d;
+}
+
+export function isServiceDestination(d: EgressDestination): d is ServiceDestination {
+  return 'podLabels' in d;
+}
+
+export function isAllowListDestination(d: EgressDestination): d is AllowListDestination {
+  return 'allowList' in d;
+}

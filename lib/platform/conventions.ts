@@ -1,0 +1,56 @@
+/**
+ * Names, labels and apply order shared by every construct, in one place so the verifier's
+ * tests, the renderers and the README agree.
+ */
+
+/** Prefix of this project's own labels and annotations. */
+export const DOMAIN = 'secure-ai-egress';
+
+/** Pod label carried by every protected AI workload; Calico's guardrail selects on it. */
+export const PROTECTED_LABEL = `${DOMAIN}/protected`;
+
+/** Annotation holding the written reasons for internet egress. */
+export const INTERNET_REASON_ANNOTATION = `${DOMAIN}/internet-egress`;
+
+/** The labels of an app's pods; the Deployment, Service and policies select on `app.kubernetes.io/name`. */
+export function appLabels(app: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': app,
+    'app.kubernetes.io/part-of': 'ai-platform',
+    'app.kubernetes.io/managed-by': 'cdk8s',
+    [PROTECTED_LABEL]: 'true',
+  };
+}
+
+/** The label that selects an app's pods. */
+export function appSelector(app: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': app };
+}
+
+/** kube-dns, where DNS is allowed unless the intent turns it off. */
+export const KUBE_DNS = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } as const;
+
+/**
+ * Argo CD sync waves, in apply order. The file names of dist/ sort in the same order, so
+ * `kubectl apply -f dist` and Argo CD agree: nothing runs before the policy that confines it.
+ */
+export const SyncWave = {
+  namespace: -4,
+  tier: -3,
+  networkSet: -3,
+  globalPolicy: -2,
+  policy: -1,
+  workload: 0,
+} as const;
+
+/** The Argo CD annotation for a wave. */
+export function syncWave(wave: number): Record<string, string> {
+  return { 'argocd.argoproj.io/sync-wave': String(wave) };
+}
+
+/** Chart ids, which cdk8s uses as file names in dist/; their order is the apply order. */
+export const ChartName = {
+  cluster: '00-cluster',
+  policies: (namespace: string) => `10-policies-${namespace}`,
+  workloads: (namespace: string) => `20-workloads-${namespace}`,
+} as const;

@@ -1,0 +1,52 @@
+import { readFileSync, readdirSync } from 'fs';
+import { join } from 'path';
+import { parseAllDocuments } from 'yaml';
+import { KUBERNETES_SCHEMAS } from './kubernetes';
+import { SchemaCheck } from './types';
+
+export { SchemaCheck } from './types';
+
+/** A problem with one document of one manifest file. */
+export interface ManifestIssue {
+  readonly file: string;
+  /** Zero-based index of the document in the file. */
+  readonly index: number;
+  /** `Kind/name` of the object, when it has them. */
+  readonly object: string;
+  readonly message: string;
+}
+
+const SCHEMAS: Readonly<Record<string, SchemaCheck>> = { ...KUBERNETES_SCHEMAS };
+
+/** Cluster-scoped kinds among those this project renders; they must not carry metadata.namespace. */
+const CLUSTER_SCOPED = new Set(['Namespace']);
+
+interface ObjectHead { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } }
+
+/** Validates one object: its schema is known, it passes it, and its scope is right. */
+export function validateObject(object: unknown): string[] {
+  const head = (object ?? {}) as ObjectHead;
+  const key = `${head.apiVersion}/${head.kind}`;
+  const check = SCHEMAS[key];
+  if (!check) return [`no schema is known for ${key}; accepted kinds: ${Object.keys(SCHEMAS).sort().join(', ')}`];
+  const problems = check(object);
+  if (CLUSTER_SCOPED.has(head.kind ?? '') && head.metadata?.namespace !== undefined) {
+    problems.push(`/metadata/namespace: must be absent, ${head.kind} is cluster-scoped`);
+  }
+  return problems;
+}
+
+/** Validates every document of every `.yaml` file in a folder; returns all problems found. */
+export function validateManifestDir(dir: string): ManifestIssue[] {
+  const issues: ManifestIssue[] = [];
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+    const file = join(dir, name);
+    parseAllDocuments(readFileSync(file, 'utf8')).forEach((doc, index) => {
+      const object = doc.toJS() as ObjectHead;
+      const label = `${object?.kind ?? '?'}/${object?.metadata?.name ?? '?'}`;
+      const messages = doc.errors.length ? doc.errors.map((e) => e.message) : validateObject(object);
+      for (const message of messages) issues.push({ file, index, object: label, message });
+    });
+  }
+  return issues;
+}

@@ -1,0 +1,58 @@
+import { App, YamlOutputType } from 'cdk8s';
+import { PlatformIntent, IntentError } from './lib/intent';
+import { SecureAiPlatform } from './lib/platform';
+
+/**
+ * The declared intent: which AI apps run, and the only places each may send data.
+ * The README explains how to change each field.
+ */
+export const intent: PlatformIntent = {
+  apps: [
+    {
+      name: 'ai-service',
+      namespace: 'ai-application',
+      // LLM inference server (OpenAI-compatible API) with a pinned release tag.
+      image: 'vllm/vllm-openai:v0.10.2',
+      args: ['--model', 'Qwen/Qwen2.5-1.5B-Instruct', '--download-dir', '/models', '--port', '8000'],
+      port: 8000,
+      healthPath: '/health',
+      replicas: 1,
+      gpus: 1,
+      resources: {
+        cpu: { request: '2', limit: '4' },
+        memory: { request: '16Gi', limit: '16Gi' },
+      },
+      env: {
+        // Weights come from the allow-listed registry mirror, never from the public hub.
+        HF_ENDPOINT: 'https://203.0.113.10',
+        HF_HOME: '/models',
+        HOME: '/tmp',
+      },
+      modelCachePath: '/models',
+      modelCacheSize: '40Gi',
+      egress: [
+        { description: 'model registry mirror', cidr: '203.0.113.10/32', ports: [443], protocol: 'TCP' },
+        { description: 'object storage', cidr: '198.51.100.0/24', ports: [443], protocol: 'TCP' },
+        { description: 'vector database', namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333], protocol: 'TCP' },
+      ],
+      ingress: [{ namespace: 'ai-gateway' }],
+    },
+  ],
+};
+
+/** Builds the cdk8s app for an intent; synthesis writes one file per chart into `outdir`. */
+export function buildApp(outdir: string, declared: PlatformIntent = intent): App {
+  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+  new SecureAiPlatform(app, declared);
+  return app;
+}
+
+if (require.main === module) {
+  try {
+    buildApp(process.env.CDK8S_OUTDIR ?? 'dist').synth();
+  } catch (err) {
+    if (!(err instanceof IntentError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+}
