@@ -1,0 +1,49 @@
+import fc from 'fast-check';
+import { cidr, cidrContains, cidrContainsIp, formatCidr, formatIp, parseCidr, parseCidrLenient, parseIp } from './ip';
+
+describe('IP addresses and CIDR blocks', () => {
+  it('parses IPv4 and IPv6, including :: and an embedded IPv4 tail', () => {
+    expect(parseIp('203.0.113.10')).toEqual({ version: 4, value: 0xcb00710an });
+    expect(parseIp('::1')).toEqual({ version: 6, value: 1n });
+    expect(parseIp('::ffff:192.0.2.1')).toEqual({ version: 6, value: 0xffffc0000201n });
+    expect(parseIp('fd00:ec2::254')?.value).toBe(0xfd000ec2000000000000000000000254n);
+  });
+
+  it('refuses addresses that are not', () => {
+    for (const bad of ['256.0.0.1', '1.2.3', '01.2.3.4', '1::2::3', '1:2:3:4:5:6:7:8:9', 'g::1', '', '1.2.3.4.5']) expect(parseIp(bad)).toBeUndefined();
+  });
+
+  it('formats IPv6 in the canonical form of RFC 5952', () => {
+    expect(formatIp(parseIp('2001:0db8:0000:0000:0000:0000:0000:0001')!)).toBe('2001:db8::1');
+    expect(formatIp(parseIp('2001:db8:0:1:1:1:1:1')!)).toBe('2001:db8:0:1:1:1:1:1');
+    expect(formatIp(parseIp('::')!)).toBe('::');
+  });
+
+  it('round-trips every address through format and parse', () => {
+    fc.assert(fc.property(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), (value) => {
+      expect(parseIp(formatIp({ version: 6, value }))).toEqual({ version: 6, value });
+    }));
+    fc.assert(fc.property(fc.bigInt({ min: 0n, max: (1n << 32n) - 1n }), (value) => {
+      expect(parseIp(formatIp({ version: 4, value }))).toEqual({ version: 4, value });
+    }));
+  });
+
+  it('says what is wrong with a CIDR and proposes the fix', () => {
+    expect(parseCidr('10.0.0.1')).toEqual({ problem: { kind: 'missing-mask', suggestion: '10.0.0.1/32' } });
+    expect(parseCidr('10.0.0.1/24')).toEqual({ problem: { kind: 'host-bits', suggestion: '10.0.0.0/24' } });
+    expect(parseCidr('2001:db8::1/64')).toEqual({ problem: { kind: 'host-bits', suggestion: '2001:db8::/64' } });
+    expect(parseCidr('10.0.0.0/33')).toEqual({ problem: { kind: 'malformed' } });
+  });
+
+  it('masks host bits when reading leniently, as the API server does', () => {
+    expect(formatCidr(parseCidrLenient('10.0.0.1/24')!)).toBe('10.0.0.0/24');
+    expect(formatCidr(parseCidrLenient('10.0.0.1')!)).toBe('10.0.0.1/32');
+  });
+
+  it('decides containment within one family only', () => {
+    expect(cidrContains(cidr('0.0.0.0/0'), cidr('169.254.169.254/32'))).toBe(true);
+    expect(cidrContains(cidr('::/0'), cidr('169.254.169.254/32'))).toBe(false);
+    expect(cidrContainsIp(cidr('198.51.100.0/24'), parseIp('198.51.100.255')!)).toBe(true);
+    expect(cidrContainsIp(cidr('198.51.100.0/24'), parseIp('198.51.101.0')!)).toBe(false);
+  });
+});

@@ -1,0 +1,96 @@
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { join } from 'path';
+import { AiAppIntent, PlatformIntent, validateIntent } from '../lib/intent';
+import { safeSynth } from '../lib/synth';
+import { buildApp } from '../main';
+import { DIST, sampleIntent } from './support/manifests';
+
+/** Copies dist/ to a scratch folder, runs the fail-closed synth of `intent` against it, and reports what happened. */
+function synthAgainstCopyOfDist(intent: PlatformIntent) {
+  const root = mkdtempSync(join(tmpdir(), 'bad-input-'));
+  const dist = join(root, 'dist');
+  cpSync(DIST, dist, { recursive: true });
+  const snapshot = () => readdirSync(dist).sort().map((f) => [f, readFileSync(join(dist, f), 'utf8')]);
+  const before = snapshot();
+  try {
+    const result = safeSynth((outdir) => buildApp(outdir, intent), dist);
+    return { result, before, after: snapshot(), leftovers: readdirSync(root) };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const app = (overrides: Partial<AiAppIntent>) => sampleIntent(overrides);
+
+/** [case, intent, field path, value as printed, what the message must say is accepted] */
+const badInputs: [string, PlatformIntent, string, string, RegExp][] = [
+  ['a malformed CIDR', app({ egress: [{ cidr: '203.0.113.300/32', ports: [443] }] }), 'llm.egress[0].cidr', '"203.0.113.300/32"', /accepted: an IPv4 or IPv6 block/],
+  ['an IPv4 address without a mask', app({ egress: [{ cidr: '203.0.113.10', ports: [443] }] }), 'llm.egress[0].cidr', '"203.0.113.10"', /Did you mean "203\.0\.113\.10\/32"\?/],
+  ['an IPv6 address without a mask', app({ egress: [{ cidr: '2001:db8::1', ports: [443] }] }), 'llm.egress[0].cidr', '"2001:db8::1"', /Did you mean "2001:db8::1\/128"\?/],
+  ['a CIDR with host bits set', app({ egress: [{ cidr: '10.0.0.1/24', ports: [443] }] }), 'llm.egress[0].cidr', '"10.0.0.1/24"', /host bits set.*Did you mean "10\.0\.0\.0\/24"\?/],
+  ['a port above 65535', app({ egress: [{ cidr: '203.0.113.10/32', ports: [70000] }] }), 'llm.egress[0].ports[0]', '70000', /accepted: a whole number from 1 to 65535/],
+  ['port 0', app({ egress: [{ cidr: '203.0.113.10/32', ports: [0] }] }), 'llm.egress[0].ports[0]', '0', /accepted: a whole number from 1 to 65535/],
+  ['a range that ends below its start', app({ egress: [{ cidr: '203.0.113.10/32', ports: [{ from: 9000, to: 8000 }] }] }), 'llm.egress[0].ports[0]', '{"from":9000,"to":8000}', /accepted: a range with to >= from/],
+  ['an unknown protocol', app({ egress: [{ cidr: '203.0.113.10/32', ports: [443], protocol: 'ICMP' as never }] }), 'llm.egress[0].protocol', '"ICMP"', /accepted: TCP, UDP, SCTP/],
+  ['an app name that is not a DNS-1123 label', app({ name: 'LLM_Server' }), 'LLM_Server.name', '"LLM_Server"', /accepted: a DNS-1123 label/],
+  ['a namespace name that is not a DNS-1123 label', app({ namespace: 'ai.apps' }), 'llm.namespace', '"ai.apps"', /accepted: a DNS-1123 label/],
+  ['a destination namespace that is not a DNS-1123 label', app({ egress: [{ namespace: 'Vector DB', podLabels: { app: 'qdrant' }, ports: [6333] }] }), 'llm.egress[0].namespace', '"Vector DB"', /accepted: a DNS-1123 label/],
+  ['the IPv4 metadata address', app({ egress: [{ cidr: '169.254.169.254/32', ports: [80] }] }), 'llm.egress[0].cidr', '"169.254.169.254/32"', /cloud metadata address.*never reachable/],
+  ['the IPv6 metadata address', app({ egress: [{ cidr: 'fd00:ec2::254/128', ports: [80] }] }), 'llm.egress[0].cidr', '"fd00:ec2::254/128"', /cloud metadata address fd00:ec2::254\/128/],
+  ['0.0.0.0/0 without a reason', app({ egress: [{ cidr: '0.0.0.0/0', ports: [443] }] }), 'llm.egress[0].cidr', '"0.0.0.0/0"', /marked internet: \{ reason/],
+  ['::/0 without a reason', app({ egress: [{ cidr: '::/0', ports: [443] }] }), 'llm.egress[0].cidr', '"::/0"', /marked internet: \{ reason/],
+  ['a /7 without a reason', app({ egress: [{ cidr: '2.0.0.0/7', ports: [443] }] }), 'llm.egress[0].cidr', '"2.0.0.0/7"', /prefix shorter than \/8/],
+  ['internet egress with an empty reason', app({ egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: { reason: ' ' } }] }), 'llm.egress[0].internet.reason', '" "', /accepted: a sentence/],
+  ['an image without a pinned tag', app({ image: 'vllm/vllm-openai' }), 'llm.image', '"vllm/vllm-openai"', /accepted: an image with a fixed tag or digest/],
+  ['an image tagged latest', app({ image: 'vllm/vllm-openai:latest' }), 'llm.image', '"vllm/vllm-openai:latest"', /never "latest"/],
+];
+
+describe('bad input is refused with one clear message and dist/ stays as it was', () => {
+  it.each(badInputs)('%s', (_, intent, path, value, accepted) => {
+    const { result, before, after, leftovers } = synthAgainstCopyOfDist(intent);
+    expect(result.ok).toBe(false);
+    const message = result.ok ? '' : result.message;
+    expect(message).toContain(`${path}: ${value}`);
+    expect(message).toMatch(accepted);
+    expect(message).toMatch(/nothing was written/);
+    expect(after).toEqual(before);
+    expect(leftovers).toEqual(['dist']);
+  });
+
+  it('refuses two apps with the same name', () => {
+    const base = sampleIntent().apps[0];
+    const issues = validateIntent({ apps: [base, { ...base, namespace: 'other' }] });
+    expect(issues).toEqual([expect.objectContaining({ app: 'llm', path: 'llm.name', value: 'llm', message: expect.stringMatching(/declared twice; accepted: one app per name/) })]);
+  });
+
+  it('reports every problem of one run together, each with its app and field path', () => {
+    const issues = validateIntent(app({ port: 0, egress: [{ cidr: '10.0.0.1', ports: [443] }, { cidr: '10.0.0.0/8', ports: [{ from: 2, to: 1 }], protocol: 'XTP' as never }] }));
+    expect(issues.map((i) => i.path)).toEqual(['llm.port', 'llm.egress[0].cidr', 'llm.egress[1].ports[0]', 'llm.egress[1].protocol']);
+    expect(issues.every((i) => i.app === 'llm')).toBe(true);
+  });
+
+  it('accepts internet egress that carries a written reason', () => {
+    expect(validateIntent(app({ egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: { reason: 'calls a public model API' } }] }))).toEqual([]);
+  });
+
+  it('leaves dist/ as it was when synthesized manifests fail schema validation', () => {
+    const root = mkdtempSync(join(tmpdir(), 'schema-'));
+    const dist = join(root, 'dist');
+    cpSync(DIST, dist, { recursive: true });
+    const before = readdirSync(dist).map((f) => readFileSync(join(dist, f), 'utf8'));
+    try {
+      const result = safeSynth((outdir) => {
+        const built = buildApp(outdir, sampleIntent());
+        const deployment = built.charts.flatMap((c) => c.node.findAll()).find((c) => c instanceof ApiObject && c.kind === 'Deployment');
+        (deployment as ApiObject).addJsonPatch(JsonPatch.replace('/spec/replicas', 'three'));
+        return built;
+      }, dist);
+      expect(result).toEqual({ ok: false, message: expect.stringMatching(/schema problem.*\n.*document 1 \(Deployment\/llm\): \/spec\/replicas: must be integer/) });
+      expect(readdirSync(dist).map((f) => readFileSync(join(dist, f), 'utf8'))).toEqual(before);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
