@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'fs';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
 import { KUBERNETES_SCHEMAS } from './kubernetes';
+import { CALICO_CLUSTER_SCOPED, CALICO_SCHEMAS } from './calico';
 import { SchemaCheck } from './types';
 
 export { SchemaCheck } from './types';
@@ -16,10 +17,10 @@ export interface ManifestIssue {
   readonly message: string;
 }
 
-const SCHEMAS: Readonly<Record<string, SchemaCheck>> = { ...KUBERNETES_SCHEMAS };
+const SCHEMAS: Readonly<Record<string, SchemaCheck>> = { ...KUBERNETES_SCHEMAS, ...CALICO_SCHEMAS };
 
 /** Cluster-scoped kinds among those this project renders; they must not carry metadata.namespace. */
-const CLUSTER_SCOPED = new Set(['Namespace']);
+const CLUSTER_SCOPED = new Set(['Namespace', ...CALICO_CLUSTER_SCOPED]);
 
 interface ObjectHead { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } }
 
