@@ -30,13 +30,47 @@ export const intent: PlatformIntent = {
       },
       modelCachePath: '/models',
       modelCacheSize: '40Gi',
+      // Calico: a tier before the default one, so no NetworkPolicy written later can reopen egress.
+      flavor: 'calico',
       egress: [
-        { description: 'model registry mirror', cidr: '203.0.113.10/32', ports: [443], protocol: 'TCP' },
+        { description: 'model registry mirror', allowList: 'model-registry', ports: [443], protocol: 'TCP' },
         { description: 'object storage', cidr: '198.51.100.0/24', ports: [443], protocol: 'TCP' },
         { description: 'vector database', namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333], protocol: 'TCP' },
+        { description: 'embedding service', namespace: 'ai-embeddings', podLabels: { 'app.kubernetes.io/name': 'embeddings' }, ports: [8080], protocol: 'TCP' },
       ],
       ingress: [{ namespace: 'ai-gateway' }],
     },
+    {
+      name: 'embeddings',
+      namespace: 'ai-embeddings',
+      // Text embeddings server (CPU build) with a pinned release tag.
+      image: 'ghcr.io/huggingface/text-embeddings-inference:cpu-1.8',
+      args: ['--model-id', 'BAAI/bge-small-en-v1.5', '--port', '8080'],
+      port: 8080,
+      healthPath: '/health',
+      replicas: 1,
+      resources: {
+        cpu: { request: '1', limit: '2' },
+        memory: { request: '2Gi', limit: '2Gi' },
+      },
+      env: {
+        // Weights come from the same allow-listed mirror, cached on the writable model volume.
+        HF_ENDPOINT: 'https://203.0.113.10',
+        HUGGINGFACE_HUB_CACHE: '/models',
+        HOME: '/tmp',
+      },
+      modelCachePath: '/models',
+      modelCacheSize: '5Gi',
+      // Portable NetworkPolicy; Calico's guardrail still denies it cloud metadata.
+      flavor: 'kubernetes',
+      egress: [
+        { description: 'model registry mirror', allowList: 'model-registry', ports: [443], protocol: 'TCP' },
+      ],
+      ingress: [{ namespace: 'ai-application', podLabels: { 'app.kubernetes.io/name': 'ai-service' } }],
+    },
+  ],
+  allowLists: [
+    { name: 'model-registry', cidrs: ['203.0.113.10/32'], description: 'model registry mirror (Hugging Face compatible)' },
   ],
 };
 

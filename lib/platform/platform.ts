@@ -1,32 +1,44 @@
 import { App, Chart } from 'cdk8s';
-import { AiAppIntent, PlatformIntent, assertValidIntent } from '../intent';
+import { AiAppIntent, AllowList, PlatformIntent, assertValidIntent, isAllowListDestination } from '../intent';
 import { planEgress } from '../policy/plan';
 import { KubernetesAppPolicies, NamespaceDefaultDeny } from '../policy/kubernetes';
+import {
+  CalicoAppPolicy, CalicoClusterPolicies, CalicoSettings, StagedNamespaceDefaultDeny, calicoSettings, isAuditApp, isCalicoApp,
+} from '../policy/calico';
 import { AiWorkload, RestrictedNamespace } from '../workload';
 import { ChartName } from './conventions';
 
 /**
  * Every object the declared intent needs, in charts whose file names sort in apply order:
- * `00-cluster` (Namespaces and cluster-wide policy), `10-policies-<namespace>`, then
- * `20-workloads-<namespace>`. The intent is validated first; on any problem an IntentError
- * lists them all and no chart is created.
+ * `00-cluster` (Namespaces and, when an app uses the calico flavor, the Calico tier, network sets
+ * and global policies), `10-policies-<namespace>`, then `20-workloads-<namespace>`. The intent is
+ * validated first; on any problem an IntentError lists them all and no chart is created.
  */
 export class SecureAiPlatform {
   readonly cluster: Chart;
+  private readonly calico: CalicoSettings;
 
   constructor(app: App, readonly intent: PlatformIntent) {
     assertValidIntent(intent);
+    this.calico = calicoSettings(intent);
     this.cluster = new Chart(app, ChartName.cluster, { disableResourceNameHashes: true });
     const byNamespace = new Map<string, AiAppIntent[]>();
     for (const a of intent.apps) byNamespace.set(a.namespace, [...(byNamespace.get(a.namespace) ?? []), a]);
     const namespaces = [...byNamespace.keys()].sort();
 
     for (const ns of namespaces) new RestrictedNamespace(this.cluster, `namespace-${ns}`, ns);
+    const calicoApps = intent.apps.filter(isCalicoApp);
+    if (calicoApps.length > 0) {
+      new CalicoClusterPolicies(this.cluster, 'calico', { settings: this.calico, allowLists: allowListsUsedBy(calicoApps, intent.allowLists ?? []) });
+    }
 
     for (const ns of namespaces) {
       const apps = byNamespace.get(ns)!;
       const policies = new Chart(app, ChartName.policies(ns), { disableResourceNameHashes: true });
-      new NamespaceDefaultDeny(policies, 'default-deny', ns);
+      // Kept in calico namespaces too: it confines any other pod there. Staged only when every
+      // app of the namespace is previewed, or it would deny them everything meanwhile.
+      if (apps.every((a) => isAuditApp(a, this.calico))) new StagedNamespaceDefaultDeny(policies, 'default-deny', ns);
+      else new NamespaceDefaultDeny(policies, 'default-deny', ns);
       for (const a of apps) this.addPolicies(policies, a);
       const workloads = new Chart(app, ChartName.workloads(ns), { disableResourceNameHashes: true });
       for (const a of apps) new AiWorkload(workloads, a.name, a);
@@ -35,6 +47,14 @@ export class SecureAiPlatform {
 
   private addPolicies(chart: Chart, app: AiAppIntent): void {
     const egress = planEgress(app, this.intent.allowLists ?? []);
-    new KubernetesAppPolicies(chart, app.name, { app, egress });
+    if (isCalicoApp(app)) new CalicoAppPolicy(chart, app.name, { app, egress, settings: this.calico });
+    else new KubernetesAppPolicies(chart, app.name, { app, egress });
   }
+}
+
+/** The allow-lists the given apps refer to, once each, in declaration order. */
+function allowListsUsedBy(apps: readonly AiAppIntent[], declared: readonly AllowList[]): AllowList[] {
+  const used = new Set(apps.flatMap((a) => a.egress.filter(isAllowListDestination).map((d) => d.allowList)));
+  const seen = new Set<string>();
+  return declared.filter((list) => used.has(list.name) && !seen.has(list.name) && seen.add(list.name));
 }

@@ -1,0 +1,392 @@
+import { Construct } from 'constructs';
+import {
+  GlobalNetworkPolicy, GlobalNetworkPolicySpecEgressAction, GlobalNetworkPolicySpecEgressDestinationPorts,
+  GlobalNetworkPolicySpecEgressProtocol, GlobalNetworkPolicySpecTypes,
+} from '../../imports/calico-globalnetworkpolicy-projectcalico.org';
+import { GlobalNetworkSet } from '../../imports/calico-globalnetworkset-projectcalico.org';
+import {
+  NetworkPolicy, NetworkPolicySpecEgressAction, NetworkPolicySpecEgressDestinationPorts, NetworkPolicySpecEgressProtocol,
+  NetworkPolicySpecIngressAction, NetworkPolicySpecIngressDestinationPorts, NetworkPolicySpecIngressProtocol, NetworkPolicySpecTypes,
+} from '../../imports/calico-networkpolicy-projectcalico.org';
+import {
+  StagedGlobalNetworkPolicy, StagedGlobalNetworkPolicySpecEgressAction, StagedGlobalNetworkPolicySpecEgressDestinationPorts,
+  StagedGlobalNetworkPolicySpecEgressProtocol, StagedGlobalNetworkPolicySpecStagedAction, StagedGlobalNetworkPolicySpecTypes,
+} from '../../imports/calico-stagedglobalnetworkpolicy-projectcalico.org';
+import {
+  StagedKubernetesNetworkPolicy, StagedKubernetesNetworkPolicySpecStagedAction,
+} from '../../imports/calico-stagedkubernetesnetworkpolicy-projectcalico.org';
+import {
+  StagedNetworkPolicy, StagedNetworkPolicySpecEgressAction, StagedNetworkPolicySpecEgressDestinationPorts,
+  StagedNetworkPolicySpecEgressProtocol, StagedNetworkPolicySpecIngressAction, StagedNetworkPolicySpecIngressDestinationPorts,
+  StagedNetworkPolicySpecIngressProtocol, StagedNetworkPolicySpecStagedAction, StagedNetworkPolicySpecTypes,
+} from '../../imports/calico-stagednetworkpolicy-projectcalico.org';
+import { Tier } from '../../imports/calico-tier-projectcalico.org';
+import { AiAppIntent, AllowList, IngressClient, Labels, METADATA_CIDRS, PlatformIntent, Protocol } from '../intent';
+import { DOMAIN, INTERNET_REASON_ANNOTATION, PROTECTED_LABEL, SyncWave, appSelector, syncWave } from '../platform/conventions';
+import { NamespaceDefaultDeny } from './kubernetes';
+import { PlannedBlock, PlannedPort, PlannedRule } from './plan';
+
+/**
+ * The Calico flavor: `projectcalico.org/v3` policies in a tier of their own.
+ *
+ * Kubernetes NetworkPolicies only ever add allows, so a looser policy written later that selects
+ * an AI pod reopens its egress. Calico evaluates tiers in order, and within a tier policies in
+ * order; the first Allow, Deny or Pass that matches decides. A tier that has a policy selecting
+ * the endpoint but makes no decision applies its `defaultAction`. Kubernetes NetworkPolicies
+ * live in the `default` tier (order 1000000), so policies in an earlier tier that end in an
+ * explicit Deny cannot be reopened by anything an app team writes there.
+ * See https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy
+ *
+ * Inside the tier, by order:
+ * 1. `<tier>.deny-cloud-metadata` (GlobalNetworkPolicy): every protected workload, of either
+ *    flavor. Logs and denies egress to each metadata address, then matches nothing else, so
+ *    evaluation goes on to the next policy of the tier.
+ * 2. `<tier>.<app>` (NetworkPolicy, one per calico-flavor app): Allow DNS, the declared
+ *    destinations and clients, then Log and Deny in both directions. Nothing after it is reached
+ *    for that app's pods.
+ * 3. `<tier>.pass-to-kubernetes-policies` (GlobalNetworkPolicy): every protected workload, Pass.
+ *    Only pods that no per-app policy decided for get here: kubernetes-flavor apps (and calico
+ *    apps whose own policy is staged). Without it the guardrail would make the tier apply to
+ *    them with nobody deciding, and the tier's Deny would cut them off entirely. It is a policy
+ *    of its own, ordered last, and not a closing Pass rule in the guardrail: a Pass skips every
+ *    remaining policy of the tier, so it would skip the per-app policies of calico apps too.
+ *
+ * Names carry the tier prefix (`ai-egress.ai-service`): Calico 3.29 to 3.31 require it for
+ * policies outside the default tier, and 3.32, which dropped the requirement, still accepts it
+ * and keeps such names unchanged (its name migration only touches the `default.` prefix).
+ *
+ * Audit mode renders the same policies as Staged kinds (Calico 3.30+): flow logs show what they
+ * would allow and deny while nothing is enforced by them.
+ */
+
+/** Settings that apply to every calico-flavor app, with their defaults resolved. */
+export interface CalicoSettings {
+  readonly tier: string;
+  readonly tierOrder: number;
+  /** Platform-wide audit: the guardrail and every app without its own `audit` are Staged. */
+  readonly audit: boolean;
+}
+
+/** The intent's `calico` options with defaults. */
+export function calicoSettings(intent: PlatformIntent): CalicoSettings {
+  return {
+    tier: intent.calico?.tier ?? 'ai-egress',
+    tierOrder: intent.calico?.tierOrder ?? 100,
+    audit: intent.calico?.audit ?? false,
+  };
+}
+
+/** Whether an app's policies are rendered as Calico objects. */
+export function isCalicoApp(app: AiAppIntent): boolean {
+  return app.flavor === 'calico';
+}
+
+/** Whether a calico-flavor app's policies are Staged: its own `audit`, else the platform's. */
+export function isAuditApp(app: AiAppIntent, settings: CalicoSettings): boolean {
+  return isCalicoApp(app) && (app.audit ?? settings.audit);
+}
+
+/** Orders of the policies inside the tier; lower runs first. */
+export const CalicoPolicyOrder = {
+  guardrail: 10,
+  app: 100,
+  passToKubernetes: 1000,
+} as const;
+
+/** Names of the Calico objects, tier-prefixed so that Calico 3.29 through 3.32 accept them. */
+export const CalicoName = {
+  guardrail: (tier: string) => `${tier}.deny-cloud-metadata`,
+  app: (tier: string, app: string) => `${tier}.${app}`,
+  passToKubernetes: (tier: string) => `${tier}.pass-to-kubernetes-policies`,
+} as const;
+
+/** Label carried by the GlobalNetworkSet of a shared allow-list; policies select the set by it. */
+export const ALLOW_LIST_LABEL = `${DOMAIN}/allow-list`;
+
+/** Rule annotation that says what a rule is for. */
+export const RULE_DESCRIPTION_ANNOTATION = `${DOMAIN}/description`;
+
+type Action = 'Allow' | 'Deny' | 'Log' | 'Pass';
+
+/** One side of a rule. All fields must match. */
+interface Entity {
+  readonly selector?: string;
+  readonly namespaceSelector?: string;
+  readonly nets?: readonly string[];
+  readonly notNets?: readonly string[];
+  /** Numbers, or `"from:to"` ranges. */
+  readonly ports?: readonly (number | string)[];
+}
+
+/** A rule before it is given the generated types of a kind: one protocol, one IP version at most. */
+interface Rule {
+  readonly action: Action;
+  readonly protocol?: Protocol;
+  readonly ipVersion?: 4 | 6;
+  readonly source?: Entity;
+  readonly destination?: Entity;
+  readonly description: string;
+}
+
+const LOG_THEN_DENY: readonly Rule[] = [
+  { action: 'Log', description: 'log what the next rule denies' },
+  { action: 'Deny', description: 'deny everything not allowed above' },
+];
+
+/** `key == 'value' && ...`, the Calico selector for a set of labels. */
+function labelSelector(labels: Labels): string {
+  return Object.entries(labels).map(([key, value]) => `${key} == '${value}'`).join(' && ');
+}
+
+function namespaceSelector(namespace: string): string {
+  return labelSelector({ 'kubernetes.io/metadata.name': namespace });
+}
+
+/** Splits ports by protocol, in first-seen order, rendering ranges as `from:to`. */
+function portsByProtocol(ports: readonly PlannedPort[]): [Protocol, (number | string)[]][] {
+  const groups = new Map<Protocol, (number | string)[]>();
+  for (const p of ports) {
+    groups.set(p.protocol, [...(groups.get(p.protocol) ?? []), p.from === p.to ? p.from : `${p.from}:${p.to}`]);
+  }
+  return [...groups.entries()];
+}
+
+/** Blocks grouped by IP version (4 first), since Calico rejects a rule that mixes versions. */
+function blocksByVersion(blocks: readonly PlannedBlock[]): [4 | 6, PlannedBlock[]][] {
+  return ([4, 6] as const)
+    .map((v): [4 | 6, PlannedBlock[]] => [v, blocks.filter((b) => b.version === v)])
+    .filter(([, group]) => group.length > 0);
+}
+
+function carvedOut(blocks: readonly PlannedBlock[]): string[] {
+  return [...new Set(blocks.flatMap((b) => b.except))];
+}
+
+/** The Allow rules of one planned egress rule: one per protocol, and per IP version for nets. */
+function allowRules(rule: PlannedRule): Rule[] {
+  const description = rule.description ?? 'declared destination';
+  return portsByProtocol(rule.ports).flatMap(([protocol, ports]): Rule[] => {
+    if (rule.kind === 'pods') {
+      return [{
+        action: 'Allow', protocol, description,
+        destination: { selector: labelSelector(rule.podLabels), namespaceSelector: namespaceSelector(rule.namespace), ports },
+      }];
+    }
+    const versions = blocksByVersion(rule.blocks);
+    if (rule.allowList !== undefined) {
+      const selector = `${ALLOW_LIST_LABEL} == '${rule.allowList}'`;
+      const set = { selector, namespaceSelector: 'global()', ports };
+      if (carvedOut(rule.blocks).length === 0) return [{ action: 'Allow', protocol, description, destination: set }];
+      // The set itself cannot exclude addresses, so the rule does, one IP version at a time.
+      return versions.map(([ipVersion, blocks]) => {
+        const notNets = carvedOut(blocks);
+        return { action: 'Allow', protocol, ipVersion, description, destination: { ...set, ...(notNets.length ? { notNets } : {}) } };
+      });
+    }
+    return versions.map(([, blocks]) => {
+      const notNets = carvedOut(blocks);
+      return {
+        action: 'Allow', protocol, description,
+        destination: { nets: blocks.map((b) => b.cidr), ...(notNets.length ? { notNets } : {}), ports },
+      };
+    });
+  });
+}
+
+/** Egress of a calico-flavor app: the planned allows (DNS first), then Log and Deny. */
+function calicoEgressRules(plan: readonly PlannedRule[]): Rule[] {
+  return [...plan.flatMap(allowRules), ...LOG_THEN_DENY];
+}
+
+/** Ingress of a calico-flavor app: each declared client on the service port, then Log and Deny. */
+function calicoIngressRules(app: AiAppIntent): Rule[] {
+  const allows = (app.ingress ?? []).map((client: IngressClient): Rule => ({
+    action: 'Allow',
+    protocol: 'TCP',
+    description: `client in namespace ${client.namespace}`,
+    source: {
+      namespaceSelector: namespaceSelector(client.namespace),
+      ...(client.podLabels && Object.keys(client.podLabels).length ? { selector: labelSelector(client.podLabels) } : {}),
+    },
+    destination: { ports: [app.port] },
+  }));
+  return [...allows, ...LOG_THEN_DENY];
+}
+
+/** Log then Deny for each metadata address, one address (and so one IP version) per rule. */
+function guardrailRules(): Rule[] {
+  return METADATA_CIDRS.flatMap((cidr): Rule[] => [
+    { action: 'Log', destination: { nets: [cidr] }, description: `log egress to cloud metadata ${cidr}` },
+    { action: 'Deny', destination: { nets: [cidr] }, description: `deny egress to cloud metadata ${cidr}` },
+  ]);
+}
+
+/**
+ * The generated enum and int-or-string wrappers of one kind and direction. The four policy kinds
+ * share one rule schema, but `cdk8s import` gives each its own (nominal) enums.
+ */
+interface Dialect<A, P, Port> {
+  readonly action: Readonly<Record<'ALLOW' | 'DENY' | 'LOG' | 'PASS', A>>;
+  readonly protocol: { fromString(value: string): P };
+  readonly port: { fromNumber(value: number): Port; fromString(value: string): Port };
+}
+
+const ACTION_KEY = { Allow: 'ALLOW', Deny: 'DENY', Log: 'LOG', Pass: 'PASS' } as const;
+
+function render<A, P, Port>(dialect: Dialect<A, P, Port>, rule: Rule) {
+  const entity = (e: Entity | undefined) => e && {
+    selector: e.selector,
+    namespaceSelector: e.namespaceSelector,
+    nets: e.nets && [...e.nets],
+    notNets: e.notNets && [...e.notNets],
+    ports: e.ports?.map((p) => (typeof p === 'number' ? dialect.port.fromNumber(p) : dialect.port.fromString(p))),
+  };
+  return {
+    action: dialect.action[ACTION_KEY[rule.action]],
+    protocol: rule.protocol && dialect.protocol.fromString(rule.protocol),
+    ipVersion: rule.ipVersion,
+    source: entity(rule.source),
+    destination: entity(rule.destination),
+    metadata: { annotations: { [RULE_DESCRIPTION_ANNOTATION]: rule.description } },
+  };
+}
+
+const NP_EGRESS = { action: NetworkPolicySpecEgressAction, protocol: NetworkPolicySpecEgressProtocol, port: NetworkPolicySpecEgressDestinationPorts };
+const NP_INGRESS = { action: NetworkPolicySpecIngressAction, protocol: NetworkPolicySpecIngressProtocol, port: NetworkPolicySpecIngressDestinationPorts };
+const SNP_EGRESS = { action: StagedNetworkPolicySpecEgressAction, protocol: StagedNetworkPolicySpecEgressProtocol, port: StagedNetworkPolicySpecEgressDestinationPorts };
+const SNP_INGRESS = { action: StagedNetworkPolicySpecIngressAction, protocol: StagedNetworkPolicySpecIngressProtocol, port: StagedNetworkPolicySpecIngressDestinationPorts };
+const GNP_EGRESS = { action: GlobalNetworkPolicySpecEgressAction, protocol: GlobalNetworkPolicySpecEgressProtocol, port: GlobalNetworkPolicySpecEgressDestinationPorts };
+const SGNP_EGRESS = { action: StagedGlobalNetworkPolicySpecEgressAction, protocol: StagedGlobalNetworkPolicySpecEgressProtocol, port: StagedGlobalNetworkPolicySpecEgressDestinationPorts };
+
+interface GlobalPolicyProps {
+  readonly name: string;
+  readonly tier: string;
+  readonly order: number;
+  readonly selector: string;
+  readonly egress: readonly Rule[];
+  readonly staged: boolean;
+}
+
+/** An egress-only GlobalNetworkPolicy, or its Staged twin. */
+function globalEgressPolicy(scope: Construct, id: string, props: GlobalPolicyProps): void {
+  const metadata = { name: props.name, annotations: syncWave(SyncWave.globalPolicy) };
+  const common = { tier: props.tier, order: props.order, selector: props.selector };
+  if (props.staged) {
+    new StagedGlobalNetworkPolicy(scope, id, {
+      metadata,
+      spec: {
+        stagedAction: StagedGlobalNetworkPolicySpecStagedAction.SET,
+        ...common,
+        types: [StagedGlobalNetworkPolicySpecTypes.EGRESS],
+        egress: props.egress.map((r) => render(SGNP_EGRESS, r)),
+      },
+    });
+  } else {
+    new GlobalNetworkPolicy(scope, id, {
+      metadata,
+      spec: { ...common, types: [GlobalNetworkPolicySpecTypes.EGRESS], egress: props.egress.map((r) => render(GNP_EGRESS, r)) },
+    });
+  }
+}
+
+export interface CalicoClusterPoliciesProps {
+  readonly settings: CalicoSettings;
+  /** The shared allow-lists that calico-flavor apps use; each becomes a GlobalNetworkSet. */
+  readonly allowLists: readonly AllowList[];
+}
+
+/**
+ * The cluster-scoped half of the flavor: the tier (Deny by default, ordered before `default`),
+ * a GlobalNetworkSet per shared allow-list, the metadata guardrail and the closing Pass policy.
+ */
+export class CalicoClusterPolicies extends Construct {
+  constructor(scope: Construct, id: string, props: CalicoClusterPoliciesProps) {
+    super(scope, id);
+    const { tier, tierOrder, audit } = props.settings;
+    new Tier(this, 'Tier', {
+      metadata: { name: tier, annotations: syncWave(SyncWave.tier) },
+      spec: { order: tierOrder, defaultAction: 'Deny' },
+    });
+    for (const list of props.allowLists) {
+      new GlobalNetworkSet(this, `allow-list-${list.name}`, {
+        metadata: {
+          name: list.name,
+          labels: { [ALLOW_LIST_LABEL]: list.name },
+          annotations: { ...syncWave(SyncWave.networkSet), ...(list.description ? { [RULE_DESCRIPTION_ANNOTATION]: list.description } : {}) },
+        },
+        spec: { nets: [...list.cidrs] },
+      });
+    }
+    const protectedPods = `${PROTECTED_LABEL} == 'true'`;
+    globalEgressPolicy(this, 'Guardrail', {
+      name: CalicoName.guardrail(tier), tier, order: CalicoPolicyOrder.guardrail, selector: protectedPods,
+      egress: guardrailRules(), staged: audit,
+    });
+    globalEgressPolicy(this, 'PassToKubernetes', {
+      name: CalicoName.passToKubernetes(tier), tier, order: CalicoPolicyOrder.passToKubernetes, selector: protectedPods,
+      egress: [{ action: 'Pass', description: 'no policy of this tier decided: later tiers decide (Kubernetes NetworkPolicies are in the default tier)' }],
+      staged: audit,
+    });
+  }
+}
+
+export interface CalicoAppPolicyProps {
+  readonly app: AiAppIntent;
+  /** The app's egress, planned (DNS first); the same plan the kubernetes flavor renders. */
+  readonly egress: readonly PlannedRule[];
+  readonly settings: CalicoSettings;
+}
+
+/** `<tier>.<app>`: the app's own policy in the tier, both directions, ending in Log then Deny. */
+export class CalicoAppPolicy extends Construct {
+  constructor(scope: Construct, id: string, props: CalicoAppPolicyProps) {
+    super(scope, id);
+    const { app, settings } = props;
+    const reasons = props.egress.flatMap((r) => (r.kind === 'nets' && r.internetReason ? [`${r.blocks.map((b) => b.cidr).join(', ')}: ${r.internetReason}`] : []));
+    const metadata = {
+      name: CalicoName.app(settings.tier, app.name),
+      namespace: app.namespace,
+      annotations: { ...syncWave(SyncWave.policy), ...(reasons.length ? { [INTERNET_REASON_ANNOTATION]: reasons.join('\n') } : {}) },
+    };
+    const common = { tier: settings.tier, order: CalicoPolicyOrder.app, selector: labelSelector(appSelector(app.name)) };
+    const ingress = calicoIngressRules(app);
+    const egress = calicoEgressRules(props.egress);
+    if (isAuditApp(app, settings)) {
+      new StagedNetworkPolicy(this, 'Resource', {
+        metadata,
+        spec: {
+          stagedAction: StagedNetworkPolicySpecStagedAction.SET,
+          ...common,
+          types: [StagedNetworkPolicySpecTypes.INGRESS, StagedNetworkPolicySpecTypes.EGRESS],
+          ingress: ingress.map((r) => render(SNP_INGRESS, r)),
+          egress: egress.map((r) => render(SNP_EGRESS, r)),
+        },
+      });
+    } else {
+      new NetworkPolicy(this, 'Resource', {
+        metadata,
+        spec: {
+          ...common,
+          types: [NetworkPolicySpecTypes.INGRESS, NetworkPolicySpecTypes.EGRESS],
+          ingress: ingress.map((r) => render(NP_INGRESS, r)),
+          egress: egress.map((r) => render(NP_EGRESS, r)),
+        },
+      });
+    }
+  }
+}
+
+/**
+ * The namespace's `default-deny-all` as a StagedKubernetesNetworkPolicy, for namespaces whose
+ * apps are all in audit mode: enforcing it would cut those apps off while their own policies are
+ * only previewed.
+ */
+export class StagedNamespaceDefaultDeny extends Construct {
+  constructor(scope: Construct, id: string, namespace: string) {
+    super(scope, id);
+    new StagedKubernetesNetworkPolicy(this, 'Resource', {
+      metadata: { name: NamespaceDefaultDeny.NAME, namespace, annotations: syncWave(SyncWave.policy) },
+      spec: { stagedAction: StagedKubernetesNetworkPolicySpecStagedAction.SET, podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+  }
+}
