@@ -1,0 +1,88 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { parseAllDocuments } from 'yaml';
+import { AiAppIntent, PlatformIntent } from '../lib/intent';
+import { ChartName } from '../lib/platform';
+import { buildApp } from '../main';
+import { K8sObject } from './support/manifests';
+
+const POLICY = /NetworkPolicy$/;
+
+const llm: AiAppIntent = {
+  name: 'llm',
+  namespace: 'ai',
+  image: 'vllm/vllm-openai:v0.10.2',
+  port: 8000,
+  resources: { cpu: { request: '1', limit: '2' }, memory: { request: '4Gi', limit: '4Gi' } },
+  flavor: 'calico',
+  egress: [
+    { description: 'model registry mirror', allowList: 'model-registry', ports: [443] },
+    { description: 'object storage', cidr: '198.51.100.0/24', ports: [443] },
+  ],
+  ingress: [{ namespace: 'ai-gateway' }],
+};
+
+const audited: PlatformIntent = {
+  apps: [llm],
+  allowLists: [{ name: 'model-registry', cidrs: ['203.0.113.10/32'] }],
+  calico: { audit: true },
+};
+
+/** The synthesized cluster and policy files of an intent (workloads left out), each after a `# file` header. */
+function synthYaml(intent: PlatformIntent): string {
+  const dir = mkdtempSync(join(tmpdir(), 'calico-audit-'));
+  try {
+    buildApp(dir, intent).synth();
+    return readdirSync(dir).sort().filter((f) => !f.startsWith(ChartName.workloads(''))).map((f) => `---\n# ${f}\n${readFileSync(join(dir, f), 'utf8')}`).join('');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const objectsOf = (yaml: string): K8sObject[] => parseAllDocuments(yaml).map((d) => d.toJS() as K8sObject);
+const policiesOf = (yaml: string) => objectsOf(yaml).filter((o) => POLICY.test(o.kind));
+
+describe('audit mode', () => {
+  const yaml = synthYaml(audited);
+
+  it('renders the Staged twins of the Calico policies (snapshot of the cluster and policy files)', () => {
+    expect(yaml).toMatchSnapshot();
+  });
+
+  it('contains only Staged kinds for policies, each with stagedAction Set', () => {
+    const policies = policiesOf(yaml);
+    expect(policies.map((p) => p.kind).sort()).toEqual([
+      'StagedGlobalNetworkPolicy', 'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy', 'StagedNetworkPolicy',
+    ]);
+    for (const p of policies) expect(p.spec.stagedAction).toBe('Set');
+  });
+
+  it('keeps the tier and network sets, which are not policies', () => {
+    expect(objectsOf(yaml).filter((o) => o.apiVersion === 'projectcalico.org/v3' && !POLICY.test(o.kind)).map((o) => o.kind)).toEqual(['Tier', 'GlobalNetworkSet']);
+  });
+
+  it('stages the same rules that enforcement would apply', () => {
+    const enforced = policiesOf(synthYaml({ ...audited, calico: { audit: false } }));
+    const staged = policiesOf(yaml);
+    expect(staged.map((p) => [p.kind.replace(/^Staged/, ''), p.metadata, { ...p.spec, stagedAction: undefined }]))
+      .toEqual(enforced.map((p) => [p.apiVersion === 'networking.k8s.io/v1' ? 'KubernetesNetworkPolicy' : p.kind, p.metadata, { ...p.spec, stagedAction: undefined }]));
+  });
+
+  it('for one app stages only that app\'s policies; the metadata guardrail stays enforced', () => {
+    const kinds = policiesOf(synthYaml({ ...audited, calico: undefined, apps: [{ ...llm, audit: true }] })).map((p) => `${p.kind}/${p.metadata.name}`);
+    expect(kinds).toEqual([
+      'GlobalNetworkPolicy/ai-egress.deny-cloud-metadata',
+      'GlobalNetworkPolicy/ai-egress.pass-to-kubernetes-policies',
+      'StagedKubernetesNetworkPolicy/default-deny-all',
+      'StagedNetworkPolicy/ai-egress.llm',
+    ]);
+  });
+
+  it('keeps an enforced default-deny-all where an audited app shares its namespace with an enforced one', () => {
+    const enforcedNeighbour: AiAppIntent = { ...llm, name: 'reranker', audit: false };
+    const kinds = policiesOf(synthYaml({ ...audited, apps: [llm, enforcedNeighbour] }))
+      .filter((p) => p.metadata.namespace === 'ai').map((p) => `${p.kind}/${p.metadata.name}`);
+    expect(kinds).toEqual(['NetworkPolicy/default-deny-all', 'StagedNetworkPolicy/ai-egress.llm', 'NetworkPolicy/ai-egress.reranker']);
+  });
+});

@@ -1,0 +1,70 @@
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { AiAppIntent, PlatformIntent, validateIntent } from '../lib/intent';
+import { safeSynth } from '../lib/synth';
+import { buildApp } from '../main';
+import { DIST, sampleIntent } from './support/manifests';
+
+/** Runs the fail-closed synth of `intent` against a copy of dist/; returns its message and whether the copy changed. */
+function refuse(intent: PlatformIntent): { message: string; unchanged: boolean } {
+  const root = mkdtempSync(join(tmpdir(), 'calico-bad-input-'));
+  const dist = join(root, 'dist');
+  cpSync(DIST, dist, { recursive: true });
+  const read = () => readdirSync(dist).sort().map((f) => `${f}\n${readFileSync(join(dist, f), 'utf8')}`);
+  const before = read();
+  try {
+    const result = safeSynth((outdir) => buildApp(outdir, intent), dist);
+    return { message: result.ok ? '' : result.message, unchanged: JSON.stringify(read()) === JSON.stringify(before) && readdirSync(root).length === 1 };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const calicoApp = (overrides: Partial<AiAppIntent> = {}) => ({ flavor: 'calico' as const, ...overrides });
+const registry = { name: 'model-registry', cidrs: ['203.0.113.10/32'] };
+
+/** [case, intent, app, field path, value, what the message says is wrong and what is accepted] */
+const badInputs: [string, PlatformIntent, string, string, unknown, string][] = [
+  [
+    'a shared allow-list that is used but never declared',
+    sampleIntent(calicoApp({ egress: [{ allowList: 'model-regsitry', ports: [443] }] }), { allowLists: [registry] }),
+    'llm', 'llm.egress[0].allowList', 'model-regsitry', 'names no declared allow-list; accepted: "model-registry"',
+  ],
+  [
+    'an allow-list declared twice with different contents',
+    sampleIntent(calicoApp({ egress: [{ allowList: 'model-registry', ports: [443] }] }), { allowLists: [registry, { name: 'model-registry', cidrs: ['203.0.113.0/24'] }] }),
+    'platform', 'allowLists[1].name', 'model-registry', 'is declared twice with different contents; accepted: one declaration per allow-list name',
+  ],
+  [
+    'audit mode (Calico-only) asked of a kubernetes-flavor app',
+    sampleIntent({ flavor: 'kubernetes', audit: true }),
+    'llm', 'llm.audit', true, 'is a Calico-only feature (Staged policies); accepted: audit on an app with flavor: "calico"',
+  ],
+  ...[1_000_000, 2_000_000].map((order): [string, PlatformIntent, string, string, unknown, string] => [
+    `a tier order of ${order}, which would not run before the default tier`,
+    sampleIntent(calicoApp(), { calico: { tierOrder: order } }),
+    'platform', 'calico.tierOrder', order, 'would not run before the default tier; accepted: a number from 0 to less than 1000000',
+  ]),
+];
+
+describe('bad input for the Calico flavor is refused with a clear message, and dist/ stays as it was', () => {
+  it.each(badInputs)('refuses %s', (_, intent, app, path, value, says) => {
+    expect(validateIntent(intent)).toEqual([expect.objectContaining({ app, path, value, message: expect.stringContaining(says) })]);
+    const { message, unchanged } = refuse(intent);
+    expect(message).toContain(`${path}: ${JSON.stringify(value)} ${says}`);
+    expect(message).toMatch(/nothing was written/);
+    expect(unchanged).toBe(true);
+  });
+
+  it('accepts an allow-list declared twice with the same contents, and renders one GlobalNetworkSet for it', () => {
+    const root = mkdtempSync(join(tmpdir(), 'calico-twice-'));
+    try {
+      const result = safeSynth((outdir) => buildApp(outdir, sampleIntent(calicoApp({ egress: [{ allowList: 'model-registry', ports: [443] }] }), { allowLists: [registry, registry] })), join(root, 'dist'));
+      expect(result.ok).toBe(true);
+      expect(readFileSync(join(root, 'dist', '00-cluster.k8s.yaml'), 'utf8').match(/kind: GlobalNetworkSet/g)).toHaveLength(1);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,260 @@
+import { DEFAULT_TIER_ORDER, METADATA_CIDRS, PlatformIntent } from '../lib/intent';
+import { cidr, cidrContains } from '../lib/net';
+import { ChartName, PROTECTED_LABEL, SyncWave } from '../lib/platform';
+import { intent } from '../main';
+import { K8sObject, Manifest, ofKind, sampleIntent, synthesize } from './support/manifests';
+
+const CALICO = 'projectcalico.org/v3';
+const POLICY_KINDS = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
+const DECISIONS = ['Allow', 'Deny', 'Pass'];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Rule = { action: string; protocol?: string; ipVersion?: number; source?: any; destination?: any; [key: string]: any };
+
+const calicoPolicies = (manifests: readonly Manifest[]) =>
+  manifests.map((m) => m.object).filter((o) => o.apiVersion === CALICO && POLICY_KINDS.includes(o.kind));
+const rulesOf = (policy: K8sObject): Rule[] => [...(policy.spec.ingress ?? []), ...(policy.spec.egress ?? [])];
+
+/** Matches the selectors this project writes: `key == 'value'` terms joined by `&&`. */
+function selects(selector: string, labels: Record<string, string>): boolean {
+  return selector.split(' && ').every((term) => {
+    const m = /^(\S+) == '([^']*)'$/.exec(term);
+    if (!m) throw new Error(`unexpected selector term: ${term}`);
+    return labels[m[1]] === m[2];
+  });
+}
+
+/** The IP version of every CIDR in a rule's nets and notNets, on both sides. */
+function versionsOf(rule: Rule): Set<number> {
+  const nets: string[] = [rule.source, rule.destination].flatMap((e) => [...(e?.nets ?? []), ...(e?.notNets ?? [])]);
+  return new Set(nets.map((n) => cidr(n).version));
+}
+
+const dist = synthesize(intent);
+const tierName = ofKind(dist, 'Tier')[0]?.metadata.name;
+
+/** An app that exercises both IP versions, metadata carve-outs, ranges, allow-lists and NodeLocal DNS. */
+const dualStack = (flavor: 'calico' | 'kubernetes'): PlatformIntent => sampleIntent({
+  flavor,
+  dns: { nodeLocal: ['169.254.20.10', 'fd00::10'] },
+  egress: [
+    { description: 'public model API', cidr: '0.0.0.0/0', ports: [443], internet: { reason: 'calls a hosted model API' } },
+    { description: 'public model API (IPv6)', cidr: '::/0', ports: [443], internet: { reason: 'calls a hosted model API' } },
+    { description: 'mirrors', allowList: 'mirrors', ports: [443, { from: 8000, to: 8100 }] },
+    { description: 'telemetry', allowList: 'telemetry', ports: [4317], protocol: 'UDP' },
+    { description: 'vector database', namespace: 'vector-db', podLabels: { app: 'qdrant', tier: 'db' }, ports: [6333, 6334] },
+  ],
+  ingress: [{ namespace: 'ai-gateway', podLabels: { app: 'gateway' } }, { namespace: 'batch' }],
+}, {
+  allowLists: [
+    { name: 'mirrors', cidrs: ['169.254.0.0/16', '2001:db8::/32', 'fd00::/8'] },
+    { name: 'telemetry', cidrs: ['198.51.100.0/24', '2001:db8:1::/48'] },
+  ],
+});
+
+describe('the Calico tier', () => {
+  it('runs before the default tier, where Kubernetes NetworkPolicies live, and denies what it leaves undecided', () => {
+    const tiers = ofKind(dist, 'Tier');
+    expect(tiers).toHaveLength(1);
+    expect(tiers[0].spec.order).toBeLessThan(DEFAULT_TIER_ORDER);
+    expect(tiers[0].spec.defaultAction).toBe('Deny');
+    for (const policy of calicoPolicies(dist)) expect(policy.spec.tier).toBe(tierName);
+  });
+
+  it('gives every policy a name prefixed with its tier, which Calico 3.29 through 3.32 all accept', () => {
+    const names = calicoPolicies(dist).map((p) => p.metadata.name);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(name.startsWith(`${tierName}.`)).toBe(true);
+  });
+});
+
+describe('in the tier, every protected workload', () => {
+  const policies = calicoPolicies(dist);
+  const workloads = ofKind(dist, 'Deployment');
+
+  /** Policies of the tier that select the pods of a Deployment, in Calico's order: by order, then name. */
+  const policiesFor = (deployment: K8sObject) => policies
+    .filter((p) => p.kind === 'GlobalNetworkPolicy' || p.metadata.namespace === deployment.metadata.namespace)
+    .filter((p) => selects(p.spec.selector, deployment.spec.template.metadata.labels))
+    .sort((a, b) => a.spec.order - b.spec.order || a.metadata.name.localeCompare(b.metadata.name));
+
+  it('is one of the apps of the intent, its pods labelled protected', () => {
+    expect(workloads.map((d) => d.metadata.name).sort()).toEqual(intent.apps.map((a) => a.name).sort());
+    for (const d of workloads) expect(d.spec.template.metadata.labels[PROTECTED_LABEL]).toBe('true');
+  });
+
+  it.each(intent.apps.map((a) => [a.name, a.flavor ?? 'kubernetes']))('%s (%s flavor) meets the metadata Deny as the first rule that decides its egress', (name) => {
+    const deployment = workloads.find((d) => d.metadata.name === name)!;
+    const egress = policiesFor(deployment).flatMap((p) => (p.spec.types.includes('Egress') ? p.spec.egress : []) as Rule[]);
+    const firstDecisions = egress.filter((r) => DECISIONS.includes(r.action)).slice(0, METADATA_CIDRS.length);
+    expect(firstDecisions).toEqual(METADATA_CIDRS.map((net) => expect.objectContaining({ action: 'Deny', destination: { nets: [net] } })));
+    const logs = egress.slice(0, 2 * METADATA_CIDRS.length);
+    expect(logs.map((r) => `${r.action} ${r.destination?.nets}`)).toEqual(METADATA_CIDRS.flatMap((net) => [`Log ${net}`, `Deny ${net}`]));
+  });
+
+  it.each(intent.apps.map((a) => [a.name, a.flavor ?? 'kubernetes']))('%s (%s flavor) never falls through to the tier\'s default Deny', (name, flavor) => {
+    const deployment = workloads.find((d) => d.metadata.name === name)!;
+    const selecting = policiesFor(deployment);
+    const last = selecting[selecting.length - 1];
+    const lastEgress: Rule = last.spec.egress[last.spec.egress.length - 1];
+    if (flavor === 'calico') {
+      // Its own policy ends in a Deny that matches everything, so the Pass policy after it is never reached.
+      const own = selecting.find((p) => p.kind === 'NetworkPolicy')!;
+      expect(own.spec.egress[own.spec.egress.length - 1]).toEqual(expect.objectContaining({ action: 'Deny' }));
+      expect(Object.keys(own.spec.egress[own.spec.egress.length - 1]).sort()).toEqual(['action', 'metadata']);
+      expect(selecting.indexOf(own)).toBe(selecting.length - 2);
+    }
+    // Everything else is passed on to later tiers, where the Kubernetes NetworkPolicies decide.
+    expect(lastEgress).toEqual(expect.objectContaining({ action: 'Pass' }));
+    expect(Object.keys(lastEgress).sort()).toEqual(['action', 'metadata']);
+  });
+});
+
+describe('per-app Calico policies', () => {
+  const perApp = (manifests: readonly Manifest[]) => calicoPolicies(manifests).filter((p) => p.metadata.namespace !== undefined);
+
+  it.each([['main.ts', dist], ['a dual-stack app', synthesize(dualStack('calico'))]])('in %s end with Log then Deny, matching everything, in both directions', (_, manifests) => {
+    const policies = perApp(manifests);
+    expect(policies.length).toBeGreaterThan(0);
+    for (const policy of policies) {
+      expect(policy.spec.types).toEqual(['Ingress', 'Egress']);
+      for (const rules of [policy.spec.ingress, policy.spec.egress] as Rule[][]) {
+        expect(rules.slice(-2).map(({ metadata, ...match }) => match)).toEqual([{ action: 'Log' }, { action: 'Deny' }]);
+        expect(rules.slice(0, -2).every((r) => r.action === 'Allow')).toBe(true);
+      }
+    }
+  });
+
+  it.each([['main.ts', dist], ['a dual-stack app', synthesize(dualStack('calico'))]])('in %s never mix IPv4 and IPv6 or two protocols in one rule', (_, manifests) => {
+    const rules = calicoPolicies(manifests).flatMap(rulesOf);
+    for (const rule of rules) {
+      const versions = versionsOf(rule);
+      expect(versions.size).toBeLessThanOrEqual(1);
+      if (rule.ipVersion !== undefined && versions.size) expect([...versions]).toEqual([rule.ipVersion]);
+      if (rule.destination?.ports) expect(['TCP', 'UDP', 'SCTP']).toContain(rule.protocol);
+    }
+  });
+
+  it('set types explicitly on every Calico policy', () => {
+    for (const manifests of [dist, synthesize(dualStack('calico'))]) {
+      for (const policy of calicoPolicies(manifests)) {
+        const expected = [policy.spec.ingress && 'Ingress', policy.spec.egress && 'Egress'].filter(Boolean);
+        expect(policy.spec.types).toEqual(expected);
+      }
+    }
+  });
+
+  it('allow DNS only to kube-dns in kube-system, UDP and TCP 53 in separate rules', () => {
+    const own = perApp(dist)[0];
+    expect(own.spec.egress.slice(0, 2)).toEqual(['UDP', 'TCP'].map((protocol) => expect.objectContaining({
+      action: 'Allow', protocol,
+      destination: { selector: "k8s-app == 'kube-dns'", namespaceSelector: "kubernetes.io/metadata.name == 'kube-system'", ports: [53] },
+    })));
+  });
+
+  it('carve the metadata addresses out of every allowed block that contains them', () => {
+    const egress: Rule[] = perApp(synthesize(dualStack('calico')))[0].spec.egress;
+    const allows = egress.filter((r) => r.action === 'Allow');
+    expect(allows.find((r) => r.destination.nets?.includes('0.0.0.0/0'))?.destination.notNets).toEqual(['169.254.169.254/32']);
+    expect(allows.find((r) => r.destination.nets?.includes('::/0'))?.destination.notNets).toEqual(['fd00:ec2::254/128']);
+    const mirrors = allows.filter((r) => r.destination.selector === "secure-ai-egress/allow-list == 'mirrors'");
+    expect(mirrors.map((r) => [r.ipVersion, r.destination.notNets])).toEqual([[4, ['169.254.169.254/32']], [6, ['fd00:ec2::254/128']]]);
+    const telemetry = allows.filter((r) => r.destination.selector === "secure-ai-egress/allow-list == 'telemetry'");
+    expect(telemetry).toEqual([expect.objectContaining({ protocol: 'UDP', destination: expect.not.objectContaining({ notNets: expect.anything() }) })]);
+    expect(telemetry[0].ipVersion).toBeUndefined();
+  });
+
+  it('allow exactly what the kubernetes flavor allows for the same app', () => {
+    const dual = calicoAllows(synthesize(dualStack('calico')));
+    expect(dual.length).toBeGreaterThan(10);
+    expect(dual).toEqual(kubernetesAllows(synthesize(dualStack('kubernetes'))));
+    const allKubernetes = synthesize({ ...intent, apps: intent.apps.map((a) => ({ ...a, flavor: 'kubernetes' as const, audit: undefined })) });
+    const aiService = intent.apps.find((a) => a.name === 'ai-service')!;
+    expect(calicoAllows(dist, aiService.name)).toEqual(kubernetesAllows(allKubernetes, aiService.namespace));
+  });
+});
+
+describe('shared allow-lists', () => {
+  it('become one GlobalNetworkSet each, labelled with the list name and selected with global()', () => {
+    const sets = ofKind(dist, 'GlobalNetworkSet');
+    expect(sets.map((s) => [s.metadata.name, s.metadata.labels, s.spec.nets])).toEqual(
+      (intent.allowLists ?? []).map((l) => [l.name, { 'secure-ai-egress/allow-list': l.name }, l.cidrs]),
+    );
+    const own = calicoPolicies(dist).find((p) => p.kind === 'NetworkPolicy')!;
+    for (const set of sets) {
+      expect(own.spec.egress).toContainEqual(expect.objectContaining({
+        destination: expect.objectContaining({ selector: `secure-ai-egress/allow-list == '${set.metadata.name}'`, namespaceSelector: 'global()' }),
+      }));
+    }
+  });
+
+  it('are still expanded into ipBlocks for the kubernetes flavor', () => {
+    const embeddings = ofKind(dist, 'NetworkPolicy').find((p) => p.metadata.name === 'embeddings-egress')!;
+    expect(embeddings.spec.egress).toContainEqual({ ports: [{ port: 443, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '203.0.113.10/32' } }] });
+  });
+});
+
+describe('apply order', () => {
+  it('puts the tier, network sets and global policies in the first file, cluster-scoped, in waves before namespaced policies', () => {
+    const cluster = dist.filter((m) => ['Tier', 'GlobalNetworkSet', 'GlobalNetworkPolicy'].includes(m.object.kind));
+    expect(cluster.length).toBe(ofKind(dist, 'Tier').length + ofKind(dist, 'GlobalNetworkSet').length + ofKind(dist, 'GlobalNetworkPolicy').length);
+    const first = [...new Set(dist.map((m) => m.file))][0];
+    expect(first).toBe(`${ChartName.cluster}.k8s.yaml`);
+    const wave = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+    for (const { file, object } of cluster) {
+      expect(file).toBe(first);
+      expect(object.metadata.namespace).toBeUndefined();
+      expect(wave(object)).toBeLessThan(SyncWave.policy);
+    }
+    const lastClusterWave = Math.max(...cluster.map((m) => wave(m.object)));
+    for (const policy of calicoPolicies(dist).filter((p) => p.metadata.namespace)) {
+      expect(wave(policy)).toBe(SyncWave.policy);
+      expect(wave(policy)).toBeGreaterThan(lastClusterWave);
+    }
+    expect(wave(ofKind(dist, 'Tier')[0])).toBeLessThan(wave(ofKind(dist, 'GlobalNetworkPolicy')[0]));
+  });
+
+  it('keeps the Kubernetes default-deny-all in the namespaces of calico-flavor apps', () => {
+    const calicoNamespaces = intent.apps.filter((a) => a.flavor === 'calico').map((a) => a.namespace);
+    expect(calicoNamespaces.length).toBeGreaterThan(0);
+    for (const ns of calicoNamespaces) {
+      const deny = ofKind(dist, 'NetworkPolicy').find((p) => p.apiVersion === 'networking.k8s.io/v1' && p.metadata.namespace === ns);
+      expect(deny?.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    }
+  });
+
+  it('renders no Calico object when no app uses the calico flavor', () => {
+    expect(synthesize(sampleIntent()).filter((m) => m.object.apiVersion === CALICO)).toEqual([]);
+  });
+});
+
+/** One allowed (protocol, port range, peer) of an app's egress, as text, sorted. */
+type Allow = string;
+
+function kubernetesAllows(manifests: readonly Manifest[], namespace?: string): Allow[] {
+  const egress = ofKind(manifests, 'NetworkPolicy')
+    .filter((p) => p.spec.policyTypes.includes('Egress') && (!namespace || p.metadata.namespace === namespace))
+    .flatMap((p) => p.spec.egress ?? []);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return egress.flatMap((rule: any) => rule.to.flatMap((peer: any) => rule.ports.map((port: any) => {
+    const target = peer.ipBlock
+      ? `net ${peer.ipBlock.cidr} except ${[...(peer.ipBlock.except ?? [])].sort()}`
+      : `pods ${peer.namespaceSelector.matchLabels['kubernetes.io/metadata.name']} ${JSON.stringify(peer.podSelector.matchLabels)}`;
+    return `${port.protocol} ${port.port}-${port.endPort ?? port.port} ${target}`;
+  }))).sort();
+}
+
+function calicoAllows(manifests: readonly Manifest[], app?: string): Allow[] {
+  const sets = new Map(ofKind(manifests, 'GlobalNetworkSet').map((s) => [`secure-ai-egress/allow-list == '${s.metadata.name}'`, s.spec.nets as string[]]));
+  const policies = calicoPolicies(manifests).filter((p) => p.kind === 'NetworkPolicy' && (!app || p.metadata.name.endsWith(`.${app}`)));
+  return policies.flatMap((p) => p.spec.egress as Rule[]).filter((r) => r.action === 'Allow').flatMap((rule) => {
+    const d = rule.destination;
+    const ports = d.ports.map((p: number | string) => (typeof p === 'number' ? `${p}-${p}` : p.replace(':', '-')));
+    const nets: string[] = d.nets ?? (d.namespaceSelector === 'global()' ? sets.get(d.selector)! : []);
+    const inVersion = nets.filter((n) => rule.ipVersion === undefined || cidr(n).version === rule.ipVersion);
+    const targets = inVersion.length
+      ? inVersion.map((n) => `net ${n} except ${(d.notNets ?? []).filter((x: string) => cidrContains(cidr(n), cidr(x))).sort()}`)
+      : [`pods ${/== '([^']*)'/.exec(d.namespaceSelector)![1]} ${JSON.stringify(Object.fromEntries(d.selector.split(' && ').map((t: string) => /^(\S+) == '([^']*)'$/.exec(t)!.slice(1))))}`];
+    return targets.flatMap((t) => ports.map((port: string) => `${rule.protocol} ${port} ${t}`));
+  }).sort();
+}
