@@ -103,8 +103,8 @@ export const CalicoName = {
 /** Label carried by the GlobalNetworkSet of a shared allow-list; policies select the set by it. */
 export const ALLOW_LIST_LABEL = `${DOMAIN}/allow-list`;
 
-/** Rule annotation that says what a rule is for. */
-export const RULE_DESCRIPTION_ANNOTATION = `${DOMAIN}/description`;
+/** Annotation that says what a rule or a network set is for. */
+export const DESCRIPTION_ANNOTATION = `${DOMAIN}/description`;
 
 type Action = 'Allow' | 'Deny' | 'Log' | 'Pass';
 
@@ -247,7 +247,7 @@ function render<A, P, Port>(dialect: Dialect<A, P, Port>, rule: Rule) {
     ipVersion: rule.ipVersion,
     source: entity(rule.source),
     destination: entity(rule.destination),
-    metadata: { annotations: { [RULE_DESCRIPTION_ANNOTATION]: rule.description } },
+    metadata: { annotations: { [DESCRIPTION_ANNOTATION]: rule.description } },
   };
 }
 
@@ -312,7 +312,7 @@ export class CalicoClusterPolicies extends Construct {
         metadata: {
           name: list.name,
           labels: { [ALLOW_LIST_LABEL]: list.name },
-          annotations: { ...syncWave(SyncWave.networkSet), ...(list.description ? { [RULE_DESCRIPTION_ANNOTATION]: list.description } : {}) },
+          annotations: { ...syncWave(SyncWave.networkSet), ...(list.description ? { [DESCRIPTION_ANNOTATION]: list.description } : {}) },
         },
         spec: { nets: [...list.cidrs] },
       });
