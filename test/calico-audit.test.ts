@@ -79,10 +79,4 @@ describe('audit mode', () => {
     ]);
   });
 
-  it('keeps an enforced default-deny-all where an audited app shares its namespace with an enforced one', () => {
-    const enforcedNeighbour: AiAppIntent = { ...llm, name: 'reranker', audit: false };
-    const kinds = policiesOf(synthYaml({ ...audited, apps: [llm, enforcedNeighbour] }))
-      .filter((p) => p.metadata.namespace === 'ai').map((p) => `${p.kind}/${p.metadata.name}`);
-    expect(kinds).toEqual(['NetworkPolicy/default-deny-all', 'StagedNetworkPolicy/ai-egress.llm', 'NetworkPolicy/ai-egress.reranker']);
-  });
 });

@@ -41,6 +41,11 @@ const badInputs: [string, PlatformIntent, string, string, unknown, string][] = [
     sampleIntent({ flavor: 'kubernetes', audit: true }),
     'llm', 'llm.audit', true, 'is a Calico-only feature (Staged policies); accepted: audit on an app with flavor: "calico"',
   ],
+  [
+    'an audited app beside an enforced app in the same namespace, which the default deny would cut off',
+    { calico: { audit: true }, apps: [{ ...sampleIntent(calicoApp()).apps[0] }, { ...sampleIntent(calicoApp({ name: 'reranker', audit: false })).apps[0] }] },
+    'llm', 'llm.audit', true, 'previews this app while other apps of namespace "ai" are enforced, so the namespace\'s default deny would block it; accepted: audit on every app of the namespace, or on none',
+  ],
   ...[1_000_000, 2_000_000].map((order): [string, PlatformIntent, string, string, unknown, string] => [
     `a tier order of ${order}, which would not run before the default tier`,
     sampleIntent(calicoApp(), { calico: { tierOrder: order } }),

@@ -253,13 +253,24 @@ export function validateIntent(intent: PlatformIntent): IntentIssue[] {
     issues.push({ app: 'platform', path: 'apps', value: intent.apps, message: 'is empty; accepted: at least one app' });
   } else {
     const names = new Set(byName.keys());
+    const auditedIn = new Map<string, Set<boolean>>();
     intent.apps.forEach((a, i) => {
       const label = typeof a?.name === 'string' && a.name ? a.name : `apps[${i}]`;
       const c = new Collector(label, label);
       app(c, a, names);
       if (seen.has(label)) c.add('name', a.name, 'is declared twice; accepted: one app per name (apps in different namespaces still need different names)');
       seen.add(label);
+      const audited = a?.flavor === 'calico' && (a.audit ?? intent.calico?.audit ?? false);
+      auditedIn.set(a?.namespace, (auditedIn.get(a?.namespace) ?? new Set()).add(audited));
       issues.push(...c.issues);
+    });
+    // The namespace's default deny is enforced unless every app in it is previewed, so one
+    // audited app beside enforced ones would be cut off instead of previewed.
+    intent.apps.forEach((a) => {
+      const audited = a?.flavor === 'calico' && (a.audit ?? intent.calico?.audit ?? false);
+      if (audited && auditedIn.get(a.namespace)?.size === 2) {
+        issues.push({ app: a.name, path: `${a.name}.audit`, value: true, message: `previews this app while other apps of namespace "${a.namespace}" are enforced, so the namespace's default deny would block it; accepted: audit on every app of the namespace, or on none` });
+      }
     });
   }
   return issues;
