@@ -1,1 +1,2 @@
 export * from './ip';
+export * from './ranges';
