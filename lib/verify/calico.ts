@@ -1,0 +1,376 @@
+/**
+ * Calico `projectcalico.org/v3` Tier, NetworkPolicy, GlobalNetworkPolicy, their Staged forms,
+ * NetworkSet and GlobalNetworkSet (https://docs.tigera.io/calico/latest/reference/resources/).
+ *
+ * A rule side (source or destination) matches when every field it sets matches. Its selector
+ * fields combine as libcalico-go combines them: `selector`, `serviceAccounts` and the namespace
+ * scope are ANDed into one positive selector; in a namespaced NetworkPolicy the scope is the
+ * policy's namespace unless `namespaceSelector` says otherwise, and `namespaceSelector: global()`
+ * limits it to non-namespaced network sets. `notSelector` is not scoped. A selector matches an
+ * endpoint by its labels, or any address inside a network set whose labels it matches.
+ *
+ * A connection is modelled by its destination port; the source port is an ephemeral port no
+ * rule names, so a rule that restricts `source.ports` never matches and `source.notPorts`
+ * always does. `http` match criteria (application layer policy) are not modelled: such a rule
+ * matches every request.
+ */
+
+import { cidrRange, IpRange, parseCidrLenient, rangeContainsIp } from '../net';
+import { ANY_NAMESPACE, Catalog } from './catalog';
+import { CALICO_LABEL, Endpoint, Entity, entityIps, makeNetworkSet, NetworkSet, Namespace } from './endpoints';
+import { Labels, labelsOf } from './labels';
+import { Fields, Manifest } from './manifests';
+import { canonicalProtocol, formatPortRange, inRange, PortRange, PortValue, Protocol } from './ports';
+import { Action, DEFAULT_TIER, Direction, Policy, PolicyKind, Reach, Rule, SelectionHint, Side, Tier } from './policy';
+import { Selector, SelectorSyntaxError } from './selector';
+
+/** Reads a Tier. */
+export function compileTier(m: Manifest): Tier {
+  const f = new Fields(m.source, `Tier ${m.object.metadata.name}`);
+  const spec = f.record(m.object.spec, 'spec') ?? {};
+  const order = f.number(spec.order, 'spec.order');
+  const defaultAction = f.string(spec.defaultAction, 'spec.defaultAction') ?? 'Deny';
+  if (defaultAction !== 'Deny' && defaultAction !== 'Pass') f.fail('spec.defaultAction', `must be Deny or Pass, not ${JSON.stringify(defaultAction)}`);
+  const name = m.object.metadata.name;
+  return { name, order: order ?? (name === DEFAULT_TIER.name ? DEFAULT_TIER.order : Infinity), defaultAction: defaultAction as 'Deny' | 'Pass' };
+}
+
+interface Nets {
+  readonly texts: readonly string[];
+  readonly ranges: readonly IpRange[];
+}
+
+function readNets(value: unknown, field: string, f: Fields): Nets | undefined {
+  const list = f.list(value, field);
+  if (!list) return undefined;
+  const texts = list.map((n, i) => f.string(n, `${field}[${i}]`) ?? f.fail(`${field}[${i}]`, 'must be a CIDR'));
+  const ranges = texts.map((text, i) => {
+    const parsed = parseCidrLenient(text);
+    if (!parsed) f.fail(`${field}[${i}]`, `${JSON.stringify(text)} is not a CIDR or address (expected e.g. 203.0.113.0/24)`);
+    return cidrRange(parsed!);
+  });
+  return { texts, ranges };
+}
+
+/** Reads a network set (namespaced when `namespace` is given). */
+export function compileNetworkSet(m: Manifest, namespace: Namespace | undefined): NetworkSet {
+  const f = new Fields(m.source, `${m.object.kind} ${namespace ? `${namespace.name}/` : ''}${m.object.metadata.name}`);
+  const spec = f.record(m.object.spec, 'spec') ?? {};
+  const nets = readNets(spec.nets, 'spec.nets', f)?.ranges ?? [];
+  return makeNetworkSet(m.object.metadata.name, namespace, labelsOf(m.object.metadata.labels), nets, m.source);
+}
+
+function readSelector(value: unknown, field: string, f: Fields): Selector | undefined {
+  const text = f.string(value, field);
+  if (text === undefined) return undefined;
+  try {
+    return new Selector(text);
+  } catch (e) {
+    if (e instanceof SelectorSyntaxError) f.fail(field, `invalid selector: ${e.message}`);
+    throw e;
+  }
+}
+
+type CalicoPort = { readonly range: PortRange } | { readonly name: string };
+
+function readPorts(value: unknown, field: string, f: Fields): CalicoPort[] {
+  return (f.list(value, field) ?? []).map((p, i) => {
+    const at = `${field}[${i}]`;
+    const text = typeof p === 'number' ? String(p) : (f.string(p, at) ?? f.fail(at, 'must be a port, a range or a name'));
+    const m = /^([0-9]+)(?::([0-9]+))?$/.exec(text);
+    if (m) {
+      const from = Number(m[1]);
+      const to = m[2] === undefined ? from : Number(m[2]);
+      if (from > 65535 || to > 65535 || from > to) f.fail(at, `${JSON.stringify(p)} is not a port (0-65535) or range "low:high"`);
+      return { range: { from, to } };
+    }
+    if (!/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/.test(text)) f.fail(at, `${JSON.stringify(p)} is not a port, a range "low:high" or a port name`);
+    return { name: text };
+  });
+}
+
+function portMatches(p: CalicoPort, protocol: Protocol, port: PortValue, destination: Entity): boolean {
+  if ('range' in p) return inRange(p.range, port);
+  if (typeof port !== 'number') return port.name === p.name;
+  return destination.kind === 'endpoint' && destination.endpoint.ports.some((c) => c.name === p.name && c.protocol === protocol && c.port === port);
+}
+
+/** What selectors test: an endpoint or a network set. */
+interface Selectable {
+  readonly calicoLabels: Labels;
+  readonly namespace?: Namespace;
+  readonly serviceAccount?: string;
+  readonly serviceAccountLabels?: Labels;
+}
+
+const EMPTY: Labels = new Map();
+
+type Scope = { readonly kind: 'namespace'; readonly name: string } | { readonly kind: 'selector'; readonly selector: Selector };
+
+/** One side (source or destination) of a Calico rule. */
+class EntitySide {
+  readonly nets?: Nets;
+  readonly notNets?: Nets;
+  readonly selector?: Selector;
+  readonly notSelector?: Selector;
+  readonly scope?: Scope;
+  readonly saNames?: readonly string[];
+  readonly saSelector?: Selector;
+  readonly ports: readonly CalicoPort[];
+  readonly notPorts: readonly CalicoPort[];
+  /** True when the fields combine into a positive selector (libcalico-go's rule). */
+  readonly positive: boolean;
+
+  constructor(raw: unknown, field: string, f: Fields, policyNamespace: string | undefined) {
+    const e = f.record(raw, field) ?? {};
+    if (e.services !== undefined && e.services !== null) f.fail(`${field}.services`, 'matching Kubernetes Services is not supported by the verifier');
+    this.nets = readNets(e.nets, `${field}.nets`, f);
+    this.notNets = readNets(e.notNets, `${field}.notNets`, f);
+    this.selector = readSelector(e.selector, `${field}.selector`, f);
+    this.notSelector = readSelector(e.notSelector, `${field}.notSelector`, f);
+    const namespaceSelector = readSelector(e.namespaceSelector, `${field}.namespaceSelector`, f);
+    const sa = f.record(e.serviceAccounts, `${field}.serviceAccounts`);
+    if (sa) {
+      const names = f.list(sa.names, `${field}.serviceAccounts.names`);
+      this.saNames = names?.map((n, i) => f.string(n, `${field}.serviceAccounts.names[${i}]`) ?? f.fail(`${field}.serviceAccounts.names[${i}]`, 'must be a string'));
+      if (this.saNames?.length === 0) this.saNames = undefined;
+      this.saSelector = readSelector(sa.selector, `${field}.serviceAccounts.selector`, f);
+    }
+    this.ports = readPorts(e.ports, `${field}.ports`, f);
+    this.notPorts = readPorts(e.notPorts, `${field}.notPorts`, f);
+    if (namespaceSelector) this.scope = { kind: 'selector', selector: namespaceSelector };
+    else if (policyNamespace !== undefined) this.scope = { kind: 'namespace', name: policyNamespace };
+    const selects = this.selector !== undefined || this.saNames !== undefined || this.saSelector !== undefined;
+    this.positive = selects || (this.scope !== undefined && (this.notSelector !== undefined || namespaceSelector !== undefined));
+  }
+
+  /** The fields that say nothing about ports, for matching an entity. */
+  matches(e: Entity): boolean {
+    const ips = entityIps(e);
+    if (this.nets && !ips.some((ip) => this.nets!.ranges.some((r) => rangeContainsIp(r, ip)))) return false;
+    if (this.notNets && ips.some((ip) => this.notNets!.ranges.some((r) => rangeContainsIp(r, ip)))) return false;
+    if (this.positive && !this.someMember(e, (x) => this.positiveTest(x))) return false;
+    if (this.notSelector && this.someMember(e, (x) => this.notSelector!.test(x.calicoLabels))) return false;
+    return true;
+  }
+
+  /** True when the packet's port fits `ports` and `notPorts`. */
+  portMatches(protocol: Protocol, port: PortValue, destination: Entity): boolean {
+    if (this.ports.length > 0 && !this.ports.some((p) => portMatches(p, protocol, port, destination))) return false;
+    return !this.notPorts.some((p) => portMatches(p, protocol, port, destination));
+  }
+
+  /** Address blocks this side tests. */
+  blocks(): IpRange[] {
+    return [...(this.nets?.ranges ?? []), ...(this.notNets?.ranges ?? [])];
+  }
+
+  /** True when the side tests labels, so that network sets matter. */
+  get selects(): boolean {
+    return this.positive || this.notSelector !== undefined;
+  }
+
+  reach(catalog: Catalog): Reach {
+    if (this.nets) {
+      const withIps = catalog.endpointsWithIps();
+      return withIps.length === 0 ? { kind: 'none' } : { kind: 'some', candidates: withIps };
+    }
+    if (this.positive) {
+      let namespaces: string[] | undefined;
+      if (this.scope?.kind === 'namespace') namespaces = [this.scope.name];
+      else if (this.scope?.kind === 'selector') {
+        const sel = this.scope.selector;
+        namespaces = sel.isGlobal ? [] : catalog.knownNamespaces().filter((ns) => sel.testNamespace(ns.calicoLabels)).map((ns) => ns.name);
+      }
+      const found = new Set(namespaces?.length === 0 ? [] : catalog.candidates(namespaces, this.selector?.hint));
+      if (catalog.networkSets.length > 0) for (const ep of catalog.endpointsWithIps()) found.add(ep);
+      return found.size === 0 ? { kind: 'none' } : { kind: 'some', candidates: [...found] };
+    }
+    const varies = this.notSelector !== undefined || this.notNets !== undefined || [...this.ports, ...this.notPorts].some((p) => 'name' in p);
+    return varies ? { kind: 'some', candidates: catalog.endpoints } : { kind: 'uniform' };
+  }
+
+  phantoms(catalog: Catalog): Endpoint[] {
+    if (!this.positive) return [];
+    const witnesses = this.selector ? this.selector.witnesses() : [new Map<string, string>()];
+    const accounts = this.saNames ?? [undefined];
+    return witnesses.flatMap((w) => {
+      let namespaces: Namespace[];
+      if (this.scope?.kind === 'namespace') namespaces = [catalog.namespace(this.scope.name)];
+      else if (this.scope?.kind === 'selector') namespaces = this.scope.selector.isGlobal ? [] : catalog.namespacesFor(this.scope.selector, true);
+      else {
+        const pinned = w.get(CALICO_LABEL.namespace);
+        const nsLabels = new Map([...w].filter(([k]) => k.startsWith('pcns.')).map(([k, v]) => [k.slice('pcns.'.length), v]));
+        namespaces = [pinned !== undefined && pinned !== ANY_NAMESPACE ? catalog.namespace(pinned) : catalog.anyNamespace(nsLabels)];
+      }
+      return namespaces.flatMap((ns) => accounts.map((sa) => catalog.phantom(ns, w, sa ?? w.get(CALICO_LABEL.serviceAccount) ?? 'default')));
+    });
+  }
+
+  describe(): string {
+    const parts: string[] = [];
+    if (this.nets) parts.push(`nets ${this.nets.texts.join(', ')}`);
+    if (this.notNets) parts.push(`not nets ${this.notNets.texts.join(', ')}`);
+    if (this.scope?.kind === 'selector') parts.push(`namespaces (${this.scope.selector.expression})`);
+    if (this.selector) parts.push(`selector (${this.selector.expression})`);
+    if (this.notSelector) parts.push(`not selector (${this.notSelector.expression})`);
+    if (this.saNames) parts.push(`service accounts ${this.saNames.join(', ')}`);
+    if (this.saSelector) parts.push(`service accounts (${this.saSelector.expression})`);
+    return parts.join(', ');
+  }
+
+  private someMember(e: Entity, test: (x: Selectable) => boolean): boolean {
+    return (e.kind === 'endpoint' && test(e.endpoint)) || e.sets.some(test);
+  }
+
+  private positiveTest(x: Selectable): boolean {
+    if (this.scope?.kind === 'namespace' && x.namespace?.name !== this.scope.name) return false;
+    if (this.scope?.kind === 'selector' && !this.scope.selector.testNamespace(x.namespace?.calicoLabels)) return false;
+    if (this.saNames && (x.serviceAccount === undefined || !this.saNames.includes(x.serviceAccount))) return false;
+    if (this.saSelector && !this.saSelector.test(x.serviceAccountLabels ?? EMPTY)) return false;
+    return this.selector === undefined || this.selector.test(x.calicoLabels);
+  }
+}
+
+const ACTIONS: readonly Action[] = ['Allow', 'Deny', 'Log', 'Pass'];
+
+/** A rule of a Calico policy. */
+class CalicoRule implements Rule {
+  readonly action: Action;
+  readonly destinationNets: readonly IpRange[];
+  readonly ports: readonly PortRange[];
+  readonly portNames: readonly string[];
+  readonly destinationSelects: boolean;
+  private readonly protocol?: string;
+  private readonly notProtocol?: string;
+  private readonly ipVersion?: 4 | 6;
+  private readonly source: EntitySide;
+  private readonly destination: EntitySide;
+  private sourceReach?: Reach;
+  private destinationReach?: Reach;
+  private phantoms?: Endpoint[];
+
+  constructor(
+    readonly index: number,
+    raw: unknown,
+    field: string,
+    f: Fields,
+    namespace: string | undefined,
+    private readonly catalog: Catalog,
+  ) {
+    const r = f.record(raw, field) ?? f.fail(field, 'must be an object');
+    const action = f.string(r.action, `${field}.action`);
+    if (!ACTIONS.includes(action as Action)) f.fail(`${field}.action`, `must be Allow, Deny, Log or Pass, not ${JSON.stringify(action)}`);
+    this.action = action as Action;
+    const readProtocol = (key: 'protocol' | 'notProtocol'): string | undefined => {
+      if (r[key] === undefined || r[key] === null) return undefined;
+      return canonicalProtocol(r[key]) ?? f.fail(`${field}.${key}`, `must be TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or 1-255, not ${JSON.stringify(r[key])}`);
+    };
+    this.protocol = readProtocol('protocol');
+    this.notProtocol = readProtocol('notProtocol');
+    const ipVersion = f.number(r.ipVersion, `${field}.ipVersion`);
+    if (ipVersion !== undefined && ipVersion !== 4 && ipVersion !== 6) f.fail(`${field}.ipVersion`, 'must be 4 or 6');
+    this.ipVersion = ipVersion as 4 | 6 | undefined;
+    this.source = new EntitySide(r.source, `${field}.source`, f, namespace);
+    this.destination = new EntitySide(r.destination, `${field}.destination`, f, namespace);
+    for (const [side, key] of [[this.source, 'source'], [this.destination, 'destination']] as const) {
+      if ((side.ports.length > 0 || side.notPorts.length > 0) && !['TCP', 'UDP', 'SCTP'].includes(this.protocol ?? '')) {
+        f.fail(`${field}.${key}.ports`, 'ports need the rule to set protocol TCP, UDP or SCTP');
+      }
+    }
+    this.destinationNets = this.destination.blocks();
+    const all = [...this.destination.ports, ...this.destination.notPorts];
+    this.ports = all.flatMap((p) => ('range' in p ? [p.range] : []));
+    this.portNames = all.flatMap((p) => ('name' in p ? [p.name] : []));
+    this.destinationSelects = this.destination.selects;
+  }
+
+  matchesSource(source: Entity): boolean {
+    return this.source.ports.length === 0 && this.source.matches(source);
+  }
+
+  matchesDestination(destination: Entity): boolean {
+    return this.destination.matches(destination);
+  }
+
+  matchesService(protocol: Protocol, port: PortValue, destination: Entity): boolean {
+    if (this.protocol !== undefined && this.protocol !== protocol) return false;
+    if (this.notProtocol === protocol) return false;
+    if (this.ipVersion !== undefined) {
+      const ips = entityIps(destination);
+      if (ips.length > 0 && !ips.some((ip) => ip.version === this.ipVersion)) return false;
+    }
+    return this.destination.portMatches(protocol, port, destination);
+  }
+
+  reach(side: Side): Reach {
+    if (side === 'source') {
+      this.sourceReach ??= this.source.ports.length > 0 ? { kind: 'none' } : this.source.reach(this.catalog);
+      return this.sourceReach;
+    }
+    // The IP version test looks at the destination's addresses, so it tells endpoints apart.
+    this.destinationReach ??= this.ipVersion !== undefined ? { kind: 'some', candidates: this.catalog.endpoints } : this.destination.reach(this.catalog);
+    return this.destinationReach;
+  }
+
+  destinationPhantoms(): Endpoint[] {
+    this.phantoms ??= this.destination.phantoms(this.catalog).filter((ep) => this.destination.matches(this.catalog.entityOf(ep)));
+    return this.phantoms;
+  }
+
+  describe(): string {
+    const ports = [...this.destination.ports, ...this.destination.notPorts.map((p) => ({ not: p }))];
+    const proto = this.protocol ?? (this.notProtocol ? `not ${this.notProtocol}` : 'any protocol');
+    const portText = ports.length
+      ? ` ports ${ports.map((p) => ('not' in p ? `not ${'range' in p.not ? formatPortRange(p.not.range) : p.not.name}` : 'range' in p ? formatPortRange(p.range) : p.name)).join(',')}`
+      : '';
+    const from = this.source.describe();
+    const to = this.destination.describe();
+    return `${this.action} ${proto}${portText}${from ? ` from ${from}` : ''}${to ? ` to ${to}` : ''}`;
+  }
+}
+
+const STAGED_KINDS: ReadonlySet<PolicyKind> = new Set<PolicyKind>(['StagedNetworkPolicy', 'StagedGlobalNetworkPolicy']);
+
+/** Compiles a Calico (Staged)NetworkPolicy or (Staged)GlobalNetworkPolicy. */
+export function compileCalicoPolicy(m: Manifest, kind: PolicyKind, catalog: Catalog): Policy {
+  const global = kind === 'GlobalNetworkPolicy' || kind === 'StagedGlobalNetworkPolicy';
+  const { metadata } = m.object;
+  const namespace = global ? undefined : (metadata.namespace ?? 'default');
+  const f = new Fields(m.source, `${kind} ${namespace === undefined ? '' : `${namespace}/`}${metadata.name}`);
+  const spec = f.record(m.object.spec, 'spec') ?? {};
+  const tier = f.string(spec.tier, 'spec.tier') || DEFAULT_TIER.name;
+  const order = f.number(spec.order, 'spec.order') ?? Infinity;
+  const selector = readSelector(spec.selector, 'spec.selector', f);
+  const namespaceSelector = global ? readSelector(spec.namespaceSelector, 'spec.namespaceSelector', f) : undefined;
+  const saSelector = readSelector(spec.serviceAccountSelector, 'spec.serviceAccountSelector', f);
+  const hostOnly = spec.doNotTrack === true || spec.preDNAT === true;
+  const readRules = (direction: Direction): Rule[] =>
+    (f.list(spec[direction], `spec.${direction}`) ?? []).map((r, i) => new CalicoRule(i, r, `spec.${direction}[${i}]`, f, namespace, catalog));
+  const rules = { ingress: readRules('ingress'), egress: readRules('egress') };
+  const declared = f.list(spec.types, 'spec.types');
+  declared?.forEach((t, i) => {
+    if (t !== 'Ingress' && t !== 'Egress') f.fail(`spec.types[${i}]`, `must be Ingress or Egress, not ${JSON.stringify(t)}`);
+  });
+  const egressOnly = rules.egress.length > 0 && rules.ingress.length === 0;
+  const types = declared
+    ? { ingress: declared.includes('Ingress'), egress: declared.includes('Egress') }
+    : { ingress: !egressOnly, egress: rules.egress.length > 0 };
+  const hint: SelectionHint = { namespace, label: selector?.hint };
+  return {
+    ref: { kind, namespace, name: metadata.name, tier },
+    order,
+    sortName: namespace === undefined ? metadata.name : `${namespace}/${metadata.name}`,
+    staged: STAGED_KINDS.has(kind),
+    types,
+    rules,
+    hint,
+    source: m.source,
+    selects: (ep) =>
+      !hostOnly &&
+      (namespace === undefined || ep.namespace.name === namespace) &&
+      (namespaceSelector === undefined || namespaceSelector.testNamespace(ep.namespace.calicoLabels)) &&
+      (saSelector === undefined || saSelector.test(ep.serviceAccountLabels)) &&
+      (selector === undefined || selector.test(ep.calicoLabels)),
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * The known namespaces, endpoints, service accounts and network sets, indexed for the look-ups
+ * policies make, plus the representative pods the verifier synthesizes for classes of pods that
+ * policies name but the manifests do not hold.
+ */
+
+import { IpAddress, rangeContainsIp } from '../net';
+import {
+  CALICO_LABEL,
+  Endpoint,
+  Entity,
+  makeEndpoint,
+  makeNamespace,
+  Namespace,
+  NAMESPACE_NAME_LABEL,
+  NetworkSet,
+  serviceAccountLabels,
+} from './endpoints';
+import { LabelHint, LabelMatcher, Labels, labelsKey } from './labels';
+
+/** Choices that depend on the cluster's network plugin. */
+export interface VerifyOptions {
+  /**
+   * Whether ipBlock (Kubernetes) and nets (Calico) match pods by their IP, as Calico does.
+   * @default true
+   */
+  readonly ipblockMatchesPods?: boolean;
+}
+
+/** Name of the namespace of a representative pod whose namespace is "any that matches". */
+export const ANY_NAMESPACE = '*';
+
+const EMPTY: Labels = new Map();
+
+/** Everything policies select from, indexed. */
+export class Catalog {
+  /** Whether ipBlock/nets match pods by IP. */
+  readonly ipblockMatchesPods: boolean;
+  /** Known endpoints, sorted by id. */
+  readonly endpoints: readonly Endpoint[];
+  readonly networkSets: readonly NetworkSet[];
+  private readonly namespaceMap: Map<string, Namespace>;
+  private readonly serviceAccounts: ReadonlyMap<string, Labels>;
+  private readonly byNamespace = new Map<string, Endpoint[]>();
+  private readonly byLabel = new Map<string, Endpoint[]>();
+  private readonly withIps: Endpoint[] = [];
+  private readonly entities = new Map<Endpoint, Entity>();
+
+  constructor(init: {
+    readonly options: VerifyOptions;
+    readonly namespaces: ReadonlyMap<string, Labels>;
+    readonly serviceAccounts: ReadonlyMap<string, Labels>;
+    readonly endpoints: (catalog: Catalog) => Endpoint[];
+    readonly networkSets: (catalog: Catalog) => NetworkSet[];
+  }) {
+    this.ipblockMatchesPods = init.options.ipblockMatchesPods ?? true;
+    this.namespaceMap = new Map([...init.namespaces].map(([name, labels]) => [name, makeNamespace(name, labels)]));
+    this.serviceAccounts = init.serviceAccounts;
+    this.endpoints = init.endpoints(this).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    this.networkSets = init.networkSets(this);
+    for (const ep of this.endpoints) {
+      push(this.byNamespace, ep.namespace.name, ep);
+      const keys = new Set<string>();
+      for (const labels of [ep.labels, ep.calicoLabels]) for (const [k, v] of labels) keys.add(labelIndexKey(k, v));
+      for (const key of keys) push(this.byLabel, key, ep);
+      if (ep.ips.length > 0) this.withIps.push(ep);
+    }
+  }
+
+  /** A namespace by name: the declared one, or one assumed to exist with only its name label. */
+  namespace(name: string): Namespace {
+    let ns = this.namespaceMap.get(name);
+    if (!ns) {
+      ns = makeNamespace(name, undefined);
+      this.namespaceMap.set(name, ns);
+    }
+    return ns;
+  }
+
+  /** Namespaces the manifests declare or hold endpoints in. */
+  knownNamespaces(): Namespace[] {
+    for (const ep of this.endpoints) this.namespace(ep.namespace.name);
+    return [...this.namespaceMap.values()].filter((ns) => ns.name !== ANY_NAMESPACE).sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /** A service account's labels as Calico sees them. */
+  serviceAccountLabels(namespace: string, name: string): Labels {
+    return serviceAccountLabels(name, this.serviceAccounts.get(`${namespace}/${name}`));
+  }
+
+  /** Known endpoints that may match: those in the namespaces and carrying the hinted label. */
+  candidates(namespaces: readonly string[] | undefined, hint: LabelHint | undefined): readonly Endpoint[] {
+    const byNs = namespaces && namespaces.flatMap((n) => this.byNamespace.get(n) ?? []);
+    const byLabel = hint && hint.values.flatMap((v) => this.byLabel.get(labelIndexKey(hint.key, v)) ?? []);
+    if (byNs && byLabel) {
+      const inNs = new Set(namespaces);
+      return byLabel.filter((ep) => inNs.has(ep.namespace.name));
+    }
+    return byLabel ?? byNs ?? this.endpoints;
+  }
+
+  /** Known endpoints that have a pod IP. */
+  endpointsWithIps(): readonly Endpoint[] {
+    return this.withIps;
+  }
+
+  /** An endpoint as one end of a packet. */
+  entityOf(endpoint: Endpoint): Entity {
+    let e = this.entities.get(endpoint);
+    if (!e) {
+      const ips = this.ipblockMatchesPods ? endpoint.ips : [];
+      e = { kind: 'endpoint', endpoint, ips, sets: this.setsContaining(ips) };
+      this.entities.set(endpoint, e);
+    }
+    return e;
+  }
+
+  /** An address outside the known endpoints as one end of a packet. */
+  external(ip: IpAddress): Entity {
+    return { kind: 'external', ip, sets: this.setsContaining([ip]) };
+  }
+
+  /** The endpoint whose pod IP this is, if any. */
+  endpointWithIp(ip: IpAddress): Endpoint | undefined {
+    return this.withIps.find((ep) => ep.ips.some((a) => a.version === ip.version && a.value === ip.value));
+  }
+
+  private setsContaining(ips: readonly IpAddress[]): NetworkSet[] {
+    if (ips.length === 0 || this.networkSets.length === 0) return [];
+    return this.networkSets.filter((s) => s.nets.some((r) => ips.some((ip) => rangeContainsIp(r, ip))));
+  }
+
+  /**
+   * Namespaces to place representative pods in for a namespace selector: the one a name label
+   * pins, else one "any namespace" when the selector matches every namespace, else the known
+   * namespaces that match, else an "any namespace" carrying the labels the selector asks for.
+   */
+  namespacesFor(selector: LabelMatcher, calico: boolean): Namespace[] {
+    const labelsOf = (ns: Namespace): Labels => (calico ? ns.calicoLabels : ns.labels);
+    const witnesses = selector.witnesses();
+    const named = witnesses
+      .map((w) => w.get(NAMESPACE_NAME_LABEL) ?? w.get(CALICO_LABEL.name))
+      .filter((n): n is string => n !== undefined)
+      .map((n) => this.namespace(n))
+      .filter((ns) => selector.test(labelsOf(ns)));
+    if (named.length > 0) return unique(named);
+    if (witnesses.some((w) => w.size === 0)) return [this.anyNamespace(EMPTY)];
+    const known = this.knownNamespaces().filter((ns) => selector.test(labelsOf(ns)));
+    if (known.length > 0) return known;
+    return witnesses.slice(0, 1).map((w) => this.anyNamespace(w));
+  }
+
+  /** A stand-in for "any namespace with these labels". */
+  anyNamespace(labels: Labels): Namespace {
+    const key = `${ANY_NAMESPACE}${labelsKey(labels)}`;
+    let ns = this.namespaceMap.get(key);
+    if (!ns) {
+      const own = makeNamespace(ANY_NAMESPACE, labels);
+      ns = { ...own, declared: false };
+      this.namespaceMap.set(key, ns);
+    }
+    return ns;
+  }
+
+  /** A representative pod: no IP, no container ports, the labels a selector asks for. */
+  phantom(namespace: Namespace, witness: Labels, serviceAccount = 'default'): Endpoint {
+    const labels = new Map([...witness].filter(([k]) => !isCalicoAdded(k)));
+    return makeEndpoint({
+      name: `~${labelsKey(labels)}`,
+      kind: 'Phantom',
+      namespace,
+      labels,
+      serviceAccount,
+      serviceAccountLabels: namespace.name === ANY_NAMESPACE ? serviceAccountLabels(serviceAccount) : this.serviceAccountLabels(namespace.name, serviceAccount),
+      ips: [],
+      ports: [],
+    });
+  }
+}
+
+/** True for label keys that Calico derives rather than a pod declaring them. */
+export function isCalicoAdded(key: string): boolean {
+  return key.startsWith('projectcalico.org/') || key.startsWith('pcns.') || key.startsWith('pcsa.');
+}
+
+function labelIndexKey(key: string, value: string): string {
+  return `${key}\u0000${value}`;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function unique<T>(list: readonly T[]): T[] {
+  return [...new Set(list)];
+}

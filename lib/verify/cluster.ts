@@ -1,0 +1,241 @@
+/**
+ * The cluster a set of manifests describes: endpoints, tiers, policies, and for each endpoint
+ * and direction the tiers and policies that apply to it, in evaluation order.
+ */
+
+import { parseIp } from '../net';
+import { compileCalicoPolicy, compileNetworkSet, compileTier } from './calico';
+import { Catalog, VerifyOptions } from './catalog';
+import { ContainerPort, Endpoint, EndpointKind, makeEndpoint, NetworkSet } from './endpoints';
+import { compileKubernetesPolicy } from './kubernetes';
+import { Labels, labelsOf } from './labels';
+import { describeSource, Fields, Manifest, ManifestError } from './manifests';
+import { isProtocol, Protocol } from './ports';
+import { compareTiers, comparePolicies, DEFAULT_TIER, Direction, Policy, PolicyKind, Tier, TierPlan } from './policy';
+
+const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
+const CALICO_POLICY_KINDS: ReadonlySet<string> = new Set(['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy']);
+
+function group(apiVersion: unknown): string {
+  const text = typeof apiVersion === 'string' ? apiVersion : '';
+  return text.includes('/') ? text.slice(0, text.indexOf('/')) : '';
+}
+
+/** Manifests sorted by what they are; objects of other kinds are left out. */
+interface Sorted {
+  readonly namespaces: Manifest[];
+  readonly serviceAccounts: Manifest[];
+  readonly workloads: Manifest[];
+  readonly networkSets: Manifest[];
+  readonly tiers: Manifest[];
+  readonly policies: { readonly manifest: Manifest; readonly kind: PolicyKind; readonly flavor: 'kubernetes' | 'calico' }[];
+}
+
+function sortManifests(manifests: readonly Manifest[]): Sorted {
+  const out: Sorted = { namespaces: [], serviceAccounts: [], workloads: [], networkSets: [], tiers: [], policies: [] };
+  const seen = new Map<string, Manifest>();
+  for (const m of manifests) {
+    const { kind, metadata, apiVersion } = m.object;
+    const g = group(apiVersion);
+    const calico = g === 'projectcalico.org';
+    const relevant =
+      ((kind === 'Namespace' || kind === 'ServiceAccount' || kind === 'Pod') && g === '') ||
+      WORKLOAD_KINDS.has(kind) ||
+      (kind === 'NetworkPolicy' && g === 'networking.k8s.io') ||
+      (calico && (CALICO_POLICY_KINDS.has(kind) || ['Tier', 'NetworkSet', 'GlobalNetworkSet', 'StagedKubernetesNetworkPolicy'].includes(kind)));
+    if (!relevant) continue;
+    const key = `${g}/${kind}/${metadata.namespace ?? ''}/${metadata.name}`;
+    const before = seen.get(key);
+    if (before) {
+      if (JSON.stringify(before.object) === JSON.stringify(m.object)) continue;
+      throw new ManifestError(m.source, undefined, `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name} is also defined, differently, in ${describeSource(before.source)}`);
+    }
+    seen.set(key, m);
+    if (kind === 'Namespace') out.namespaces.push(m);
+    else if (kind === 'ServiceAccount') out.serviceAccounts.push(m);
+    else if (kind === 'Pod' || WORKLOAD_KINDS.has(kind)) out.workloads.push(m);
+    else if (kind === 'NetworkSet' || kind === 'GlobalNetworkSet') out.networkSets.push(m);
+    else if (kind === 'Tier') out.tiers.push(m);
+    else if (kind === 'NetworkPolicy' && !calico) out.policies.push({ manifest: m, kind: 'KubernetesNetworkPolicy', flavor: 'kubernetes' });
+    else if (kind === 'StagedKubernetesNetworkPolicy') out.policies.push({ manifest: m, kind, flavor: 'kubernetes' });
+    else out.policies.push({ manifest: m, kind: kind as PolicyKind, flavor: 'calico' });
+  }
+  return out;
+}
+
+function readEndpoint(m: Manifest, catalog: Catalog): Endpoint {
+  const { kind, metadata } = m.object;
+  const namespace = metadata.namespace ?? 'default';
+  const f = new Fields(m.source, `${kind} ${namespace}/${metadata.name}`);
+  let templateField = 'spec.template';
+  let podMeta: Record<string, unknown> | undefined = metadata;
+  let podSpec: Record<string, unknown> | undefined;
+  if (kind === 'Pod') {
+    templateField = '';
+    podSpec = f.record(m.object.spec, 'spec');
+  } else {
+    const spec = f.record(m.object.spec, 'spec') ?? f.fail('spec', 'is missing');
+    let holder = spec;
+    if (kind === 'CronJob') {
+      templateField = 'spec.jobTemplate.spec.template';
+      const jobTemplate = f.record(spec.jobTemplate, 'spec.jobTemplate') ?? f.fail('spec.jobTemplate', 'is missing');
+      holder = f.record(jobTemplate.spec, 'spec.jobTemplate.spec') ?? f.fail('spec.jobTemplate.spec', 'is missing');
+    }
+    const template = f.record(holder.template, templateField) ?? f.fail(templateField, 'is missing');
+    podMeta = f.record(template.metadata, `${templateField}.metadata`);
+    podSpec = f.record(template.spec, `${templateField}.spec`);
+  }
+  const at = (field: string): string => (templateField ? `${templateField}.${field}` : field);
+  const serviceAccount = f.string(podSpec?.serviceAccountName, at('spec.serviceAccountName')) || f.string(podSpec?.serviceAccount, at('spec.serviceAccount')) || 'default';
+  const ports: ContainerPort[] = [];
+  (f.list(podSpec?.containers, at('spec.containers')) ?? []).forEach((c, i) => {
+    const container = f.record(c, at(`spec.containers[${i}]`)) ?? {};
+    (f.list(container.ports, at(`spec.containers[${i}].ports`)) ?? []).forEach((p, j) => {
+      const field = at(`spec.containers[${i}].ports[${j}]`);
+      const port = f.record(p, field) ?? {};
+      const number = f.number(port.containerPort, `${field}.containerPort`) ?? f.fail(`${field}.containerPort`, 'is missing');
+      const protocol = f.string(port.protocol, `${field}.protocol`) ?? 'TCP';
+      if (!isProtocol(protocol)) f.fail(`${field}.protocol`, `must be TCP, UDP or SCTP, not ${JSON.stringify(protocol)}`);
+      ports.push({ name: f.string(port.name, `${field}.name`), port: number, protocol: protocol as Protocol });
+    });
+  });
+  const status = kind === 'Pod' ? f.record(m.object.status, 'status') : undefined;
+  const ipTexts = new Set<string>();
+  const podIP = f.string(status?.podIP, 'status.podIP');
+  if (podIP) ipTexts.add(podIP);
+  (f.list(status?.podIPs, 'status.podIPs') ?? []).forEach((p, i) => {
+    const ip = f.string(f.record(p, `status.podIPs[${i}]`)?.ip, `status.podIPs[${i}].ip`);
+    if (ip) ipTexts.add(ip);
+  });
+  const ips = [...ipTexts].map((text) => parseIp(text) ?? f.fail('status.podIP', `${JSON.stringify(text)} is not an IP address`));
+  const unique = ips.filter((ip, i) => ips.findIndex((o) => o.version === ip.version && o.value === ip.value) === i);
+  return makeEndpoint({
+    name: metadata.name,
+    kind: kind as EndpointKind,
+    namespace: catalog.namespace(namespace),
+    labels: labelsOf(podMeta?.labels),
+    serviceAccount,
+    serviceAccountLabels: catalog.serviceAccountLabels(namespace, serviceAccount),
+    ips: unique,
+    ports,
+    source: m.source,
+  });
+}
+
+/** The plans of one endpoint for both directions, and the staged policies that select it. */
+interface EndpointPolicies {
+  readonly ingress: TierPlan[];
+  readonly egress: TierPlan[];
+  readonly staged: Policy[];
+}
+
+/** A cluster as its manifests describe it, ready to answer reachability questions. */
+export class Cluster {
+  /** Tiers by name, including the implicit `default` tier. */
+  readonly tiers: ReadonlyMap<string, Tier>;
+  /** Enforced policies. */
+  readonly policies: readonly Policy[];
+  /** Staged policies: read, reported, never enforced. */
+  readonly staged: readonly Policy[];
+  private readonly byEndpoint = new Map<Endpoint, EndpointPolicies>();
+  private readonly byId: ReadonlyMap<string, Endpoint>;
+
+  constructor(
+    readonly catalog: Catalog,
+    tiers: readonly Tier[],
+    policies: readonly Policy[],
+  ) {
+    const tierMap = new Map<string, Tier>([[DEFAULT_TIER.name, DEFAULT_TIER]]);
+    for (const t of tiers) tierMap.set(t.name, t);
+    this.tiers = tierMap;
+    this.policies = policies.filter((p) => !p.staged);
+    this.staged = policies.filter((p) => p.staged);
+    this.byId = new Map(catalog.endpoints.map((ep) => [ep.id, ep]));
+    const found = new Map<Endpoint, { ingress: Policy[]; egress: Policy[]; staged: Policy[] }>();
+    for (const ep of catalog.endpoints) found.set(ep, { ingress: [], egress: [], staged: [] });
+    for (const policy of policies) {
+      const { namespace, label } = policy.hint;
+      for (const ep of catalog.candidates(namespace === undefined ? undefined : [namespace], label)) {
+        if (!policy.selects(ep)) continue;
+        const lists = found.get(ep)!;
+        if (policy.staged) lists.staged.push(policy);
+        else {
+          if (policy.types.ingress) lists.ingress.push(policy);
+          if (policy.types.egress) lists.egress.push(policy);
+        }
+      }
+    }
+    for (const [ep, lists] of found) {
+      this.byEndpoint.set(ep, { ingress: this.plan(lists.ingress, 'ingress'), egress: this.plan(lists.egress, 'egress'), staged: lists.staged });
+    }
+  }
+
+  /** Known endpoints, sorted by id. */
+  get endpoints(): readonly Endpoint[] {
+    return this.catalog.endpoints;
+  }
+
+  /** A known endpoint by `namespace/name`. */
+  endpoint(id: string): Endpoint | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The tiers and policies that apply to a known endpoint in one direction, in evaluation order. */
+  plans(endpoint: Endpoint, direction: Direction): readonly TierPlan[] {
+    return this.byEndpoint.get(endpoint)?.[direction] ?? [];
+  }
+
+  /** Staged policies that select a known endpoint (for the direction, when given). */
+  stagedFor(endpoint: Endpoint, direction?: Direction): readonly Policy[] {
+    const all = this.byEndpoint.get(endpoint)?.staged ?? [];
+    return direction ? all.filter((p) => p.types[direction]) : all;
+  }
+
+  private plan(policies: readonly Policy[], direction: Direction): TierPlan[] {
+    const byTier = new Map<string, Policy[]>();
+    for (const p of policies) {
+      const list = byTier.get(p.ref.tier);
+      if (list) list.push(p);
+      else byTier.set(p.ref.tier, [p]);
+    }
+    return [...byTier]
+      .map(([name, list]) => ({ tier: this.tiers.get(name)!, policies: list.sort(comparePolicies).map((policy) => ({ policy, rules: policy.rules[direction] })) }))
+      .sort((a, b) => compareTiers(a.tier, b.tier));
+  }
+}
+
+/** Builds the cluster the manifests describe. Throws ManifestError on the first invalid object. */
+export function buildCluster(manifests: readonly Manifest[], options: VerifyOptions = {}): Cluster {
+  const sorted = sortManifests(manifests);
+  const namespaces = new Map<string, Labels>(sorted.namespaces.map((m) => [m.object.metadata.name, labelsOf(m.object.metadata.labels)]));
+  const serviceAccounts = new Map<string, Labels>(
+    sorted.serviceAccounts.map((m) => [`${m.object.metadata.namespace ?? 'default'}/${m.object.metadata.name}`, labelsOf(m.object.metadata.labels)]),
+  );
+  const catalog = new Catalog({
+    options,
+    namespaces,
+    serviceAccounts,
+    endpoints: (c) => {
+      const byId = new Map<string, Endpoint>();
+      return sorted.workloads.map((m) => {
+        const ep = readEndpoint(m, c);
+        const other = byId.get(ep.id);
+        if (other) throw new ManifestError(m.source, 'metadata.name', `${ep.kind} ${ep.id} has the same name as ${other.kind} ${other.id} (${describeSource(other.source!)}); endpoint names must be unique`);
+        byId.set(ep.id, ep);
+        return ep;
+      });
+    },
+    networkSets: (c): NetworkSet[] =>
+      sorted.networkSets.map((m) => compileNetworkSet(m, m.object.kind === 'NetworkSet' ? c.namespace(m.object.metadata.namespace ?? 'default') : undefined)),
+  });
+  const tiers = sorted.tiers.map(compileTier);
+  const tierNames = new Set([DEFAULT_TIER.name, ...tiers.map((t) => t.name)]);
+  const policies = sorted.policies.map(({ manifest, kind, flavor }) => {
+    const policy = flavor === 'kubernetes' ? compileKubernetesPolicy(manifest, kind, catalog) : compileCalicoPolicy(manifest, kind, catalog);
+    if (!tierNames.has(policy.ref.tier)) {
+      throw new ManifestError(manifest.source, 'spec.tier', `tier ${JSON.stringify(policy.ref.tier)} is not among the manifests; add its Tier (policies cannot exist in a tier that does not)`);
+    }
+    return policy;
+  });
+  return new Cluster(catalog, tiers, policies);
+}

@@ -1,0 +1,218 @@
+/**
+ * Policies of both flavors in one shape, and the order Calico evaluates them in.
+ *
+ * Calico (https://docs.tigera.io/calico/latest/reference/resources/tier) processes, for each
+ * direction, only the tiers that hold a policy applying to the endpoint, lowest `order` first.
+ * Within a tier, policies by `order` (absent: after all ordered ones) then name, rules in order:
+ * Allow and Deny decide, Log goes on, Pass skips to the next tier. A tier whose policies match
+ * no rule applies its default action (Deny unless set to Pass). When no policy applies at all,
+ * or the last tier passes, the endpoint's profile decides, and for a Kubernetes pod that profile
+ * allows. Kubernetes NetworkPolicies are policies of the `default` tier with order 1000 whose
+ * rules all Allow, which yields exactly the Kubernetes rule: a pod isolated for a direction by
+ * some policy accepts only what some such policy allows.
+ */
+
+import { IpRange } from '../net';
+import { Endpoint, Entity } from './endpoints';
+import { LabelHint } from './labels';
+import { SourceRef } from './manifests';
+import { PortRange, PortValue, Protocol } from './ports';
+
+/** Which way a packet crosses the endpoint a policy applies to. */
+export type Direction = 'ingress' | 'egress';
+
+/** One end of a rule: who sends, who receives. */
+export type Side = 'source' | 'destination';
+
+/** What a rule does when it matches. */
+export type Action = 'Allow' | 'Deny' | 'Log' | 'Pass';
+
+/** The kinds of policy the verifier reads. */
+export type PolicyKind =
+  | 'KubernetesNetworkPolicy'
+  | 'NetworkPolicy'
+  | 'GlobalNetworkPolicy'
+  | 'StagedNetworkPolicy'
+  | 'StagedGlobalNetworkPolicy'
+  | 'StagedKubernetesNetworkPolicy';
+
+/** Names a policy as its manifest does. */
+export interface PolicyRef {
+  readonly kind: PolicyKind;
+  readonly namespace?: string;
+  /** As written in metadata.name (with a `tier.` prefix if the manifest has one). */
+  readonly name: string;
+  readonly tier: string;
+}
+
+/** `namespace/name` for namespaced policies, `name` for global ones. */
+export function policyName(ref: PolicyRef): string {
+  return ref.namespace === undefined ? ref.name : `${ref.namespace}/${ref.name}`;
+}
+
+/** Which known endpoints a rule side can match, so that reports need not try every endpoint. */
+export type Reach =
+  /** None: e.g. only addresses, and addresses do not match pods. */
+  | { readonly kind: 'none' }
+  /** Every endpoint, all alike: the side says nothing about endpoints. */
+  | { readonly kind: 'uniform' }
+  /** Any endpoint, depending on the endpoint: e.g. notSelector alone. */
+  | { readonly kind: 'varying' }
+  /** Only endpoints among these candidates (a superset of the matches). */
+  | { readonly kind: 'some'; readonly candidates: readonly Endpoint[] };
+
+/** A rule of either flavor, compiled. */
+export interface Rule {
+  /** Index in the policy's list of rules for its direction. */
+  readonly index: number;
+  readonly action: Action;
+  /** True when the packet's sender fits the rule's source side. */
+  matchesSource(source: Entity): boolean;
+  /** True when the packet's receiver fits the rule's destination side. */
+  matchesDestination(destination: Entity): boolean;
+  /** True when protocol and destination port fit; named ports resolve on the destination. */
+  matchesService(protocol: Protocol, port: PortValue, destination: Entity): boolean;
+  /** Address blocks the destination side tests, so that a partition of address space can respect them. */
+  readonly destinationNets: readonly IpRange[];
+  /** Numeric port ranges the rule tests. */
+  readonly ports: readonly PortRange[];
+  /** Port names the rule tests. */
+  readonly portNames: readonly string[];
+  /** True when the destination side selects by labels, so network sets' addresses matter. */
+  readonly destinationSelects: boolean;
+  /** Which known endpoints a side can match (for the side a policy applies to, every endpoint alike). */
+  reach(side: Side): Reach;
+  /** Representative pods for the classes of pods the destination side names. */
+  destinationPhantoms(): Endpoint[];
+  /** A short human account of the rule, e.g. `Allow TCP 443 to 203.0.113.10/32`. */
+  describe(): string;
+}
+
+/** A tier: a bucket of policies with an order and a default action. */
+export interface Tier {
+  readonly name: string;
+  /** Infinity when absent: after all ordered tiers. */
+  readonly order: number;
+  readonly defaultAction: 'Deny' | 'Pass';
+}
+
+/** The `default` tier as Calico creates it. */
+export const DEFAULT_TIER: Tier = { name: 'default', order: 1_000_000, defaultAction: 'Deny' };
+
+/** The order Calico gives Kubernetes NetworkPolicies in the default tier. */
+export const KUBERNETES_POLICY_ORDER = 1000;
+
+/** How a policy finds the endpoints it applies to, for index look-ups. */
+export interface SelectionHint {
+  readonly namespace?: string;
+  readonly label?: LabelHint;
+}
+
+/** A policy of either flavor, compiled. */
+export interface Policy {
+  readonly ref: PolicyRef;
+  /** Infinity when absent. */
+  readonly order: number;
+  /** The name Calico breaks order ties with. */
+  readonly sortName: string;
+  readonly staged: boolean;
+  readonly types: Readonly<Record<Direction, boolean>>;
+  readonly rules: Readonly<Record<Direction, readonly Rule[]>>;
+  readonly hint: SelectionHint;
+  readonly source: SourceRef;
+  /** True when the policy applies to the endpoint (types aside). */
+  selects(endpoint: Endpoint): boolean;
+}
+
+/** Orders policies within a tier: by order, then name. */
+export function comparePolicies(a: Policy, b: Policy): number {
+  if (a.order !== b.order) return a.order < b.order ? -1 : 1;
+  return a.sortName < b.sortName ? -1 : a.sortName > b.sortName ? 1 : 0;
+}
+
+/** Orders tiers: by order, then name. */
+export function compareTiers(a: Tier, b: Tier): number {
+  if (a.order !== b.order) return a.order < b.order ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** The policies of one tier that apply to an endpoint in one direction, in evaluation order. */
+export interface TierPlan {
+  readonly tier: Tier;
+  readonly policies: readonly { readonly policy: Policy; readonly rules: readonly Rule[] }[];
+}
+
+/** How a direction was decided. */
+export type Verdict =
+  | { readonly reason: 'rule'; readonly allowed: boolean; readonly tier: Tier; readonly policy: Policy; readonly rule: Rule }
+  | { readonly reason: 'end-of-tier'; readonly allowed: false; readonly tier: Tier; readonly policies: readonly Policy[] }
+  | { readonly reason: 'no-policy'; readonly allowed: true }
+  | { readonly reason: 'profile'; readonly allowed: true; readonly tier: Tier };
+
+/** A rule that matched without deciding (Log, Pass), recorded when tracing. */
+export interface Hit {
+  readonly tier: Tier;
+  readonly policy: Policy;
+  readonly rule: Rule;
+}
+
+/** What a traced evaluation saw on the way to its verdict. */
+export interface Trace {
+  readonly logged: Hit[];
+  readonly passed: Hit[];
+}
+
+// Verdicts are cached because reports evaluate millions of packets against a few rules.
+const NO_POLICY: Verdict = { reason: 'no-policy', allowed: true };
+const ruleVerdicts = new WeakMap<Rule, Verdict>();
+const tierVerdicts = new WeakMap<TierPlan, Verdict>();
+const profileVerdicts = new WeakMap<Tier, Verdict>();
+
+/** Runs the tiers for one direction; `matches` says whether a rule matches the packet. */
+export function decide(plans: readonly TierPlan[], matches: (rule: Rule) => boolean, trace?: Trace): Verdict {
+  if (plans.length === 0) return NO_POLICY;
+  let last: TierPlan = plans[0];
+  tiers: for (const plan of plans) {
+    last = plan;
+    for (const { policy, rules } of plan.policies) {
+      for (const rule of rules) {
+        if (!matches(rule)) continue;
+        switch (rule.action) {
+          case 'Log':
+            trace?.logged.push({ tier: plan.tier, policy, rule });
+            continue;
+          case 'Pass':
+            trace?.passed.push({ tier: plan.tier, policy, rule });
+            continue tiers;
+          default: {
+            let v = ruleVerdicts.get(rule);
+            if (!v) {
+              v = { reason: 'rule', allowed: rule.action === 'Allow', tier: plan.tier, policy, rule };
+              ruleVerdicts.set(rule, v);
+            }
+            return v;
+          }
+        }
+      }
+    }
+    if (plan.tier.defaultAction === 'Deny') {
+      let v = tierVerdicts.get(plan);
+      if (!v) {
+        v = { reason: 'end-of-tier', allowed: false, tier: plan.tier, policies: plan.policies.map((p) => p.policy) };
+        tierVerdicts.set(plan, v);
+      }
+      return v;
+    }
+  }
+  let v = profileVerdicts.get(last.tier);
+  if (!v) {
+    v = { reason: 'profile', allowed: true, tier: last.tier };
+    profileVerdicts.set(last.tier, v);
+  }
+  return v;
+}
+
+/** Keeps, for each policy of the plans, only the rules that pass the filter (policies stay, so tiers still end the same way). */
+export function filterPlans(plans: readonly TierPlan[], keep: (rule: Rule) => boolean): TierPlan[] {
+  return plans.map((p) => ({ tier: p.tier, policies: p.policies.map(({ policy, rules }) => ({ policy, rules: rules.filter(keep) })) }));
+}

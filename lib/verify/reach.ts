@@ -1,0 +1,262 @@
+/**
+ * Answers about single connections: may this endpoint open this connection, and which rule
+ * decided each direction. A connection between two endpoints needs the sender's egress and the
+ * receiver's ingress; a connection to an address outside the cluster only the sender's egress.
+ */
+
+import { formatIp, parseIp } from '../net';
+import { Cluster } from './cluster';
+import { Endpoint, Entity } from './endpoints';
+import { PortValue, Protocol } from './ports';
+import { decide, Direction, filterPlans, Hit, Policy, PolicyKind, policyName, Rule, Side, TierPlan, Trace, Verdict } from './policy';
+
+/** A question the manifests cannot answer as asked: unknown endpoint, unresolvable port name. */
+export class QueryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QueryError';
+  }
+}
+
+/** A rule, named the way the manifests name it. */
+export interface RuleRef {
+  readonly tier: string;
+  readonly kind: PolicyKind;
+  readonly policy: string;
+  readonly rule: number;
+  readonly action: string;
+}
+
+/** A staged policy: it exists and selects the endpoint, but is not enforced. */
+export interface StagedRef {
+  readonly kind: PolicyKind;
+  readonly policy: string;
+  readonly tier: string;
+}
+
+/** How one direction of a connection was decided. */
+export interface DirectionAnswer {
+  /** False when the direction does not apply (ingress at an address outside the cluster). */
+  readonly applies: boolean;
+  readonly allowed: boolean;
+  /** `rule`: a rule decided; `end-of-tier`: a tier applied and no rule matched; `no-policy`: nothing selects the endpoint; `profile`: the last tier passed; `external`: not applicable. */
+  readonly reason: Verdict['reason'] | 'external';
+  readonly tier?: string;
+  readonly kind?: PolicyKind;
+  readonly policy?: string;
+  readonly rule?: number;
+  readonly action?: string;
+  /** One sentence a reviewer can read. */
+  readonly message: string;
+  /** Log rules the packet matched on the way. */
+  readonly logged: readonly RuleRef[];
+  /** Pass rules the packet matched on the way. */
+  readonly passed: readonly RuleRef[];
+  /** Staged policies selecting the endpoint in this direction: reported, never enforced. */
+  readonly staged: readonly StagedRef[];
+}
+
+/** The answer to one connection question. */
+export interface QueryAnswer {
+  readonly from: string;
+  /** As asked: `namespace/name` or an address. */
+  readonly to: string;
+  /** The endpoint the destination is, when it is one (also when asked by its pod IP). */
+  readonly toEndpoint?: string;
+  readonly port: number;
+  /** The port name asked for, when one was. */
+  readonly portName?: string;
+  readonly protocol: Protocol;
+  readonly allowed: boolean;
+  readonly egress: DirectionAnswer;
+  readonly ingress: DirectionAnswer;
+}
+
+/** One cell of a reachability matrix. */
+export interface MatrixCell {
+  readonly from: string;
+  readonly to: string;
+  readonly port: number;
+  readonly protocol: Protocol;
+  readonly allowed: boolean;
+}
+
+/** Names a rule for output. */
+export function ruleRef(tier: string, policy: Policy, rule: Rule): RuleRef {
+  return { tier, kind: policy.ref.kind, policy: policyName(policy.ref), rule: rule.index, action: rule.action };
+}
+
+/** Names a staged policy for output. */
+export function stagedRef(policy: Policy): StagedRef {
+  return { kind: policy.ref.kind, policy: policyName(policy.ref), tier: policy.ref.tier };
+}
+
+/** "Kubernetes NetworkPolicy" or the Calico kind. */
+export function kindText(kind: PolicyKind): string {
+  return kind === 'KubernetesNetworkPolicy' ? 'Kubernetes NetworkPolicy' : kind;
+}
+
+function hitRef(h: Hit): RuleRef {
+  return ruleRef(h.tier.name, h.policy, h.rule);
+}
+
+/** Explains a verdict in one sentence. */
+export function explain(verdict: Verdict, endpoint: string, direction: Direction): string {
+  switch (verdict.reason) {
+    case 'rule': {
+      const { policy, rule, tier } = verdict;
+      return `${direction} ${verdict.allowed ? 'allowed' : 'denied'} by rule ${rule.index} (${rule.action}) of ${kindText(policy.ref.kind)} ${policyName(policy.ref)} in tier ${tier.name}: ${rule.describe()}`;
+    }
+    case 'end-of-tier': {
+      const names = verdict.policies.map((p) => policyName(p.ref)).join(', ');
+      if (verdict.policies.every((p) => p.ref.kind === 'KubernetesNetworkPolicy')) {
+        return `${endpoint} is isolated for ${direction} by Kubernetes NetworkPolicy ${names}, and no rule of theirs allows this: denied`;
+      }
+      return `end of tier ${verdict.tier.name}: it applies to ${endpoint} for ${direction} (${names}) and no rule matched: default action Deny`;
+    }
+    case 'no-policy':
+      return `no policy selects ${endpoint} for ${direction}: allowed by default`;
+    case 'profile':
+      return `tier ${verdict.tier.name} passed the packet and no later tier applies to ${endpoint}: the namespace profile allows it`;
+  }
+}
+
+function answer(verdict: Verdict, trace: Trace, endpoint: string, direction: Direction, staged: readonly Policy[]): DirectionAnswer {
+  const base = {
+    applies: true,
+    allowed: verdict.allowed,
+    reason: verdict.reason,
+    message: explain(verdict, endpoint, direction),
+    logged: trace.logged.map(hitRef),
+    passed: trace.passed.map(hitRef),
+    staged: staged.map(stagedRef),
+  };
+  if (verdict.reason === 'rule') return { ...base, ...ruleRef(verdict.tier.name, verdict.policy, verdict.rule) };
+  if (verdict.reason === 'end-of-tier') return { ...base, tier: verdict.tier.name, action: 'Deny' };
+  if (verdict.reason === 'profile') return { ...base, tier: verdict.tier.name, action: 'Allow' };
+  return base;
+}
+
+function evaluate(cluster: Cluster, local: Endpoint, direction: Direction, src: Entity, dst: Entity, protocol: Protocol, port: PortValue, trace?: Trace): Verdict {
+  return decide(cluster.plans(local, direction), (r) => r.matchesSource(src) && r.matchesDestination(dst) && r.matchesService(protocol, port, dst), trace);
+}
+
+function knownEndpoint(cluster: Cluster, id: string, role: string): Endpoint {
+  const ep = cluster.endpoint(id);
+  if (ep) return ep;
+  const known = cluster.endpoints.map((e) => e.id);
+  const hint = known.length ? `; known endpoints: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''}` : '; the manifests hold no endpoints';
+  throw new QueryError(`${role} ${JSON.stringify(id)} is not a known endpoint (expected namespace/name of a Pod or workload${hint})`);
+}
+
+/**
+ * May `from` open a connection to `to` (an endpoint `namespace/name` or an IP address) on this
+ * port? A port name resolves on the destination pod's container ports.
+ */
+export function query(cluster: Cluster, from: string, to: string, port: number | string, protocol: Protocol = 'TCP'): QueryAnswer {
+  const src = knownEndpoint(cluster, from, '--from');
+  const ip = parseIp(to);
+  const dstEndpoint = ip ? cluster.catalog.endpointWithIp(ip) : knownEndpoint(cluster, to, '--to');
+  let number: number;
+  let portName: string | undefined;
+  if (typeof port === 'number' || /^[0-9]+$/.test(port)) {
+    number = Number(port);
+    if (!Number.isInteger(number) || number < 1 || number > 65535) throw new QueryError(`port must be 1-65535, not ${port}`);
+  } else {
+    portName = port;
+    if (!dstEndpoint) throw new QueryError(`port name ${JSON.stringify(port)} needs a destination pod to resolve on; ${to} is outside the known endpoints`);
+    const match = dstEndpoint.ports.find((c) => c.name === port && c.protocol === protocol);
+    if (!match) {
+      const other = dstEndpoint.ports.find((c) => c.name === port);
+      throw new QueryError(
+        other
+          ? `port ${port} of ${dstEndpoint.id} is ${other.protocol}, not ${protocol}; pass --protocol ${other.protocol}`
+          : `${dstEndpoint.id} has no container port named ${JSON.stringify(port)}`,
+      );
+    }
+    number = match.port;
+  }
+  const srcEntity = cluster.catalog.entityOf(src);
+  const dstEntity = dstEndpoint ? cluster.catalog.entityOf(dstEndpoint) : cluster.catalog.external(ip!);
+  const egressTrace: Trace = { logged: [], passed: [] };
+  const egress = answer(evaluate(cluster, src, 'egress', srcEntity, dstEntity, protocol, number, egressTrace), egressTrace, src.id, 'egress', cluster.stagedFor(src, 'egress'));
+  let ingress: DirectionAnswer;
+  if (dstEndpoint) {
+    const trace: Trace = { logged: [], passed: [] };
+    ingress = answer(evaluate(cluster, dstEndpoint, 'ingress', srcEntity, dstEntity, protocol, number, trace), trace, dstEndpoint.id, 'ingress', cluster.stagedFor(dstEndpoint, 'ingress'));
+  } else {
+    ingress = {
+      applies: false,
+      allowed: true,
+      reason: 'external',
+      message: `${formatIp(ip!)} is outside the known endpoints: only the sender's egress applies`,
+      logged: [],
+      passed: [],
+      staged: [],
+    };
+  }
+  return {
+    from: src.id,
+    to,
+    ...(dstEndpoint ? { toEndpoint: dstEndpoint.id } : {}),
+    port: number,
+    ...(portName ? { portName } : {}),
+    protocol,
+    allowed: egress.allowed && ingress.allowed,
+    egress,
+    ingress,
+  };
+}
+
+/**
+ * One endpoint's side of every connection in a matrix: its plans, the peers its rules can tell
+ * apart, and the verdict for every other peer (which only rules that ignore the peer can match).
+ */
+interface MatrixSide {
+  readonly plans: readonly TierPlan[];
+  readonly near: ReadonlySet<Endpoint>;
+  readonly others: Verdict;
+}
+
+function matrixSide(cluster: Cluster, local: Endpoint, direction: Direction, protocol: Protocol, port: number): MatrixSide {
+  const entity = cluster.catalog.entityOf(local);
+  const localSide: Side = direction === 'egress' ? 'source' : 'destination';
+  const remoteSide: Side = direction === 'egress' ? 'destination' : 'source';
+  const plans = filterPlans(cluster.plans(local, direction), (r) => (localSide === 'source' ? r.matchesSource(entity) : r.matchesDestination(entity)));
+  const near = new Set<Endpoint>();
+  for (const p of plans) {
+    for (const { rules } of p.policies) {
+      for (const r of rules) {
+        const reach = r.reach(remoteSide);
+        if (reach.kind === 'some') for (const ep of reach.candidates) near.add(ep);
+      }
+    }
+  }
+  // Rules of uniform reach ignore the peer, and their service test does not depend on it.
+  const others = decide(plans, (r) => r.reach(remoteSide).kind === 'uniform' && r.matchesService(protocol, port, entity));
+  return { plans, near, others };
+}
+
+/** Whether each known endpoint may connect to each other one on a port, for every ordered pair. */
+export function matrix(cluster: Cluster, port = 80, protocol: Protocol = 'TCP'): MatrixCell[] {
+  const eps = cluster.endpoints;
+  const { catalog } = cluster;
+  const senders = new Map(eps.map((ep) => [ep, matrixSide(cluster, ep, 'egress', protocol, port)]));
+  const receivers = new Map(eps.map((ep) => [ep, matrixSide(cluster, ep, 'ingress', protocol, port)]));
+  const cells: MatrixCell[] = [];
+  for (const src of eps) {
+    const out = senders.get(src)!;
+    const srcEntity = catalog.entityOf(src);
+    for (const dst of eps) {
+      if (dst === src) continue;
+      const dstEntity = catalog.entityOf(dst);
+      const into = receivers.get(dst)!;
+      const ingress = into.near.has(src) ? decide(into.plans, (r) => r.matchesSource(srcEntity) && r.matchesService(protocol, port, dstEntity)) : into.others;
+      const allowed =
+        ingress.allowed &&
+        (out.near.has(dst) ? decide(out.plans, (r) => r.matchesDestination(dstEntity) && r.matchesService(protocol, port, dstEntity)) : out.others).allowed;
+      cells.push({ from: src.id, to: dst.id, port, protocol, allowed });
+    }
+  }
+  return cells;
+}

@@ -1,0 +1,71 @@
+/**
+ * Small builders of manifests for the verifier's tests, so that each test shows only the fields
+ * its rule is about.
+ */
+
+import { stringify } from 'yaml';
+import { VerifyOptions } from './catalog';
+import { buildCluster, Cluster } from './cluster';
+import { parseManifests } from './manifests';
+
+type Obj = Record<string, unknown>;
+
+/** A Namespace with labels. */
+export function namespace(name: string, labels: Record<string, string> = {}): Obj {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } };
+}
+
+/** A container port for {@link deployment} and {@link pod}. */
+export interface PortSpec {
+  readonly name?: string;
+  readonly containerPort: number;
+  readonly protocol?: string;
+}
+
+function podSpec(opts: { serviceAccount?: string; ports?: PortSpec[] }): Obj {
+  return {
+    ...(opts.serviceAccount ? { serviceAccountName: opts.serviceAccount } : {}),
+    containers: [{ name: 'main', image: 'example/app:1', ports: opts.ports ?? [] }],
+  };
+}
+
+/** A Deployment whose pod template carries the labels. */
+export function deployment(ns: string, name: string, labels: Record<string, string>, opts: { serviceAccount?: string; ports?: PortSpec[] } = {}): Obj {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns },
+    spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec(opts) } },
+  };
+}
+
+/** A Pod, with a pod IP when given. */
+export function pod(ns: string, name: string, labels: Record<string, string>, opts: { ip?: string; serviceAccount?: string; ports?: PortSpec[] } = {}): Obj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns, labels },
+    spec: podSpec(opts),
+    ...(opts.ip ? { status: { podIP: opts.ip, podIPs: [{ ip: opts.ip }] } } : {}),
+  };
+}
+
+/** A Kubernetes NetworkPolicy. */
+export function networkPolicy(ns: string, name: string, spec: Obj): Obj {
+  return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec };
+}
+
+/** A projectcalico.org/v3 object; `ns` only for namespaced kinds. */
+export function calico(kind: string, name: string, spec: Obj, ns?: string, labels?: Record<string, string>): Obj {
+  return { apiVersion: 'projectcalico.org/v3', kind, metadata: { name, ...(ns ? { namespace: ns } : {}), ...(labels ? { labels } : {}) }, spec };
+}
+
+/** The objects as one multi-document YAML text. */
+export function yamlOf(objects: readonly Obj[]): string {
+  return objects.map((o) => stringify(o)).join('---\n');
+}
+
+/** The cluster the objects describe. */
+export function clusterOf(objects: readonly Obj[], options?: VerifyOptions): Cluster {
+  return buildCluster(parseManifests(yamlOf(objects), 'test.yaml'), options);
+}
