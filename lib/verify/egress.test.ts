@@ -1,0 +1,183 @@
+import fc from 'fast-check';
+import { cidrRange, parseCidr, parseIp, rangeContainsIp, subtractRanges } from '../net';
+import { egressReport, EGRESS_NOTE, ReachEntry, workloadEgress } from './egress';
+import { PROTOCOLS, Protocol } from './ports';
+import { query } from './reach';
+import { calico, clusterOf, deployment, namespace, networkPolicy } from './test-support';
+
+const dns = {
+  to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+  ports: [
+    { protocol: 'UDP', port: 53 },
+    { protocol: 'TCP', port: 53 },
+  ],
+};
+const qdrant = { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vector-db' } }, podSelector: { matchLabels: { app: 'qdrant' } } }], ports: [{ port: 6333 }] };
+const registry = { to: [{ ipBlock: { cidr: '203.0.113.10/32' } }], ports: [{ port: 443 }, { port: 8443 }] };
+
+const app = [namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), networkPolicy('ai', 'rag-egress', { podSelector: { matchLabels: { app: 'rag' } }, policyTypes: ['Egress'], egress: [dns, registry, qdrant] })];
+
+const report = (objects: Record<string, unknown>[], id = 'ai/rag', options?: { ipblockMatchesPods?: boolean }) => {
+  const c = clusterOf(objects, options);
+  return workloadEgress(c, c.endpoint(id)!);
+};
+const brief = (entries: readonly ReachEntry[]): string[] =>
+  entries.map((e) => {
+    const to = e.to.type === 'cidr' ? `${e.to.cidr}${e.to.except ? ` except ${e.to.except.join(',')}` : ''}` : `${e.to.namespace}${JSON.stringify(e.to.labels)}${e.to.endpoint ? `=${e.to.endpoint}` : ''}`;
+    return `${to} ${e.protocol} ${e.ports}`;
+  });
+
+describe('egress report', () => {
+  it('DNS to kube-system kube-dns pods shows as a pods destination with those labels, even without such a pod', () => {
+    const allowed = report(app).allowed.filter((e) => e.to.type === 'pods' && e.to.namespace === 'kube-system');
+    expect(allowed.map((e) => [e.to, e.protocol, e.ports])).toEqual([
+      [{ type: 'pods', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, 'TCP', '53'],
+      [{ type: 'pods', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, 'UDP', '53'],
+    ]);
+    expect(allowed[0].decidedBy).toEqual({ reason: 'rule', action: 'Allow', tier: 'default', kind: 'KubernetesNetworkPolicy', policy: 'ai/rag-egress', rule: 0 });
+  });
+
+  it('lists exactly the declared destinations: one entry per destination, protocol and contiguous port range', () => {
+    expect(brief(report(app).allowed)).toEqual(['203.0.113.10/32 TCP 443', '203.0.113.10/32 TCP 8443', 'kube-system{"k8s-app":"kube-dns"} TCP 53', 'kube-system{"k8s-app":"kube-dns"} UDP 53', 'vector-db{"app":"qdrant"} TCP 6333']);
+    expect(report(app).denied).toEqual([]);
+  });
+
+  it('a known endpoint that a rule names is listed with its name', () => {
+    const withQdrant = [...app, deployment('vector-db', 'qdrant', { app: 'qdrant', tier: 'db' })];
+    expect(brief(report(withQdrant).allowed)).toContain('vector-db{"app":"qdrant","tier":"db"}=vector-db/qdrant TCP 6333');
+  });
+
+  it('endPort ranges stay ranges, and a port name to a class of pods stays a name', () => {
+    const objects = [
+      namespace('ai'),
+      deployment('ai', 'rag', { app: 'rag' }),
+      networkPolicy('ai', 'p', {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr: '198.51.100.0/24' } }], ports: [{ port: 8000, endPort: 8100 }] }, { to: [{ podSelector: { matchLabels: { app: 'api' } } }], ports: [{ port: 'grpc' }] }],
+      }),
+    ];
+    expect(brief(report(objects).allowed)).toEqual(['198.51.100.0/24 TCP 8000-8100', 'ai{"app":"api"} TCP grpc']);
+  });
+
+  it('merges allowed addresses into the fewest blocks, with except where shorter', () => {
+    const objects = [
+      namespace('ai'),
+      deployment('ai', 'rag', { app: 'rag' }),
+      networkPolicy('ai', 'p', {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [
+          { to: [{ ipBlock: { cidr: '10.0.0.0/25' } }, { ipBlock: { cidr: '10.0.0.128/25' } }], ports: [{ port: 443 }] },
+          { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } }], ports: [{ port: 80 }] },
+        ],
+      }),
+    ];
+    expect(brief(report(objects).allowed)).toEqual(['0.0.0.0/0 except 169.254.169.254/32 TCP 80', '10.0.0.0/24 TCP 443']);
+  });
+
+  it('lists explicit Deny rules, not the implicit deny at the end of a tier', () => {
+    const objects = [
+      ...app,
+      calico('Tier', 'ai-egress', { order: 100 }),
+      calico('GlobalNetworkPolicy', 'ai-egress.deny-metadata', {
+        tier: 'ai-egress',
+        selector: 'all()',
+        types: ['Egress'],
+        egress: [{ action: 'Log', destination: { nets: ['169.254.169.254/32'] } }, { action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }, { action: 'Pass' }],
+      }),
+    ];
+    const w = report(objects);
+    expect(brief(w.denied)).toEqual(['169.254.169.254/32 TCP 1-65535', '169.254.169.254/32 UDP 1-65535', '169.254.169.254/32 SCTP 1-65535']);
+    expect(w.denied[0].decidedBy).toMatchObject({ action: 'Deny', tier: 'ai-egress', policy: 'ai-egress.deny-metadata', rule: 1 });
+    expect(brief(w.allowed)).toEqual(brief(report(app).allowed));
+    expect(w.policies.map((p) => p.policy)).toEqual(['ai-egress.deny-metadata', 'ai/rag-egress']);
+  });
+
+  it('a workload no egress policy selects may reach everything, and says so', () => {
+    const w = report([namespace('ai'), deployment('ai', 'rag', { app: 'rag' })]);
+    expect(w.isolated).toBe(false);
+    expect(brief(w.allowed)).toEqual([
+      '0.0.0.0/0 TCP 1-65535',
+      '0.0.0.0/0 UDP 1-65535',
+      '0.0.0.0/0 SCTP 1-65535',
+      '::/0 TCP 1-65535',
+      '::/0 UDP 1-65535',
+      '::/0 SCTP 1-65535',
+      '*{} TCP 1-65535',
+      '*{} UDP 1-65535',
+      '*{} SCTP 1-65535',
+    ]);
+    expect(w.allowed[0].decidedBy).toEqual({ reason: 'no-policy', action: 'Allow' });
+  });
+
+  it("does not depend on the receiver's ingress, and says so", () => {
+    const lockedDown = [...app, networkPolicy('kube-system', 'deny-all', { podSelector: {} }), deployment('kube-system', 'coredns', { 'k8s-app': 'kube-dns' })];
+    expect(brief(report(lockedDown).allowed)).toContain('kube-system{"k8s-app":"kube-dns"}=kube-system/coredns UDP 53');
+    expect(egressReport(clusterOf(app)).note).toBe(EGRESS_NOTE);
+    expect(EGRESS_NOTE).toContain("the receiver's ingress policies are not part of this listing");
+  });
+
+  it('a GlobalNetworkSet a rule selects shows as its addresses', () => {
+    const objects = [
+      namespace('ai'),
+      deployment('ai', 'rag', { app: 'rag' }),
+      calico('GlobalNetworkSet', 'object-storage', { nets: ['192.0.2.0/24', '198.51.100.0/25'] }, undefined, { allow: 'object-storage' }),
+      calico('NetworkPolicy', 'p', { selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', destination: { selector: "allow == 'object-storage'", namespaceSelector: 'global()', ports: [443] } }, { action: 'Deny' }] }, 'ai'),
+    ];
+    const w = report(objects);
+    expect(brief(w.allowed)).toEqual(['192.0.2.0/24 TCP 443', '198.51.100.0/25 TCP 443']);
+  });
+
+  it('reports staged policies selecting the workload without letting them change anything', () => {
+    const staged = calico('StagedNetworkPolicy', 'lockdown', { selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny' }] }, 'ai');
+    const w = report([...app, staged]);
+    expect(w.staged).toEqual([{ kind: 'StagedNetworkPolicy', policy: 'ai/lockdown', tier: 'default' }]);
+    expect(w.allowed).toEqual(report(app).allowed);
+    expect(w.denied).toEqual([]);
+  });
+
+  it('is the same whatever order the manifests come in', () => {
+    const objects = [...app, deployment('vector-db', 'qdrant', { app: 'qdrant' }), namespace('vector-db')];
+    expect(egressReport(clusterOf([...objects].reverse()))).toEqual(egressReport(clusterOf(objects)));
+  });
+
+  it('agrees with query() on every probed address, port and protocol', () => {
+    // Blocks inside 10.0.0.0/16, each with an optional /32 carved out of it, on random port ranges.
+    const rule = fc.record({
+      third: fc.integer({ min: 0, max: 3 }),
+      prefix: fc.integer({ min: 24, max: 32 }),
+      hole: fc.option(fc.integer({ min: 0, max: 255 }), { nil: undefined }),
+      port: fc.integer({ min: 1, max: 40 }),
+      span: fc.integer({ min: 0, max: 5 }),
+      protocol: fc.constantFrom<Protocol>('TCP', 'UDP'),
+    });
+    const probe = fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 50 }), fc.constantFrom(...PROTOCOLS));
+    const covers = (e: ReachEntry, ip: string): boolean => {
+      if (e.to.type !== 'cidr') return false;
+      const range = (text: string) => cidrRange((parseCidr(text) as { cidr: Parameters<typeof cidrRange>[0] }).cidr);
+      return subtractRanges([range(e.to.cidr)], (e.to.except ?? []).map(range)).some((r) => rangeContainsIp(r, parseIp(ip)!));
+    };
+    const portIn = (e: ReachEntry, port: number): boolean => {
+      const [from, to] = e.ports.split('-').map(Number);
+      return from <= port && port <= (to ?? from);
+    };
+    fc.assert(
+      fc.property(fc.array(rule, { minLength: 1, maxLength: 4 }), fc.array(probe, { minLength: 1, maxLength: 10 }), (rules, probes) => {
+        const egress = rules.map((r) => {
+          const size = 2 ** (32 - r.prefix);
+          const except = r.hole !== undefined && r.hole < size && size > 1 ? [`10.0.${r.third}.${r.hole}/32`] : [];
+          return { to: [{ ipBlock: { cidr: `10.0.${r.third}.0/${r.prefix}`, except } }], ports: [{ protocol: r.protocol, port: r.port, endPort: r.port + r.span }] };
+        });
+        const c = clusterOf([namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), networkPolicy('ai', 'p', { podSelector: {}, policyTypes: ['Egress'], egress })]);
+        const w = workloadEgress(c, c.endpoint('ai/rag')!);
+        for (const [third, fourth, port, protocol] of probes) {
+          const ip = `10.0.${third}.${fourth}`;
+          const listed = w.allowed.some((e) => e.protocol === protocol && portIn(e, port) && covers(e, ip));
+          expect(listed).toBe(query(c, 'ai/rag', ip, port, protocol).allowed);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

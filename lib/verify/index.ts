@@ -1,0 +1,50 @@
+/**
+ * The offline policy verifier: reads manifests the way a cluster would (never the intent that
+ * produced them) and answers which connections they allow, and which rule decided.
+ *
+ * It imports nothing from the rest of the project but `lib/net`, so it checks YAML anyone wrote:
+ * `dist/`, another team's policies, a `kubectl get -A -o yaml` dump.
+ */
+
+import { VerifyOptions } from './catalog';
+import { buildCluster, Cluster } from './cluster';
+import { parseManifests, readManifestFiles } from './manifests';
+import { Selector } from './selector';
+
+export { ANY_NAMESPACE } from './catalog';
+export type { VerifyOptions } from './catalog';
+export { buildCluster, Cluster } from './cluster';
+export { EGRESS_NOTE, egressReport, workloadEgress } from './egress';
+export type { DecidedBy, Destination, EgressReport, ReachEntry, WorkloadEgress } from './egress';
+export type { Endpoint, EndpointKind } from './endpoints';
+export { ManifestError, parseManifests, readManifestFiles } from './manifests';
+export type { Manifest, SourceRef } from './manifests';
+export { PROTOCOLS } from './ports';
+export type { Protocol } from './ports';
+export type { PolicyKind } from './policy';
+export { matrix, query, QueryError } from './reach';
+export type { DirectionAnswer, MatrixCell, QueryAnswer, RuleRef, StagedRef } from './reach';
+export { Selector, SelectorSyntaxError } from './selector';
+
+/** Reads manifests from files and folders (recursively) and builds the cluster they describe. */
+export function loadCluster(paths: readonly string[], options?: VerifyOptions): Cluster {
+  return buildCluster(readManifestFiles(paths), options);
+}
+
+/** Builds a cluster from YAML or JSON texts held in memory; `name` stands for the file in errors. */
+export function clusterFromText(texts: string | readonly { readonly name: string; readonly text: string }[], options?: VerifyOptions): Cluster {
+  const list = typeof texts === 'string' ? [{ name: '<inline>', text: texts }] : texts;
+  return buildCluster(
+    list.flatMap((t) => parseManifests(t.text, t.name)),
+    options,
+  );
+}
+
+/**
+ * Ids (`namespace/name`) of the known endpoints whose labels, with the labels Calico adds,
+ * match a Calico selector; sorted. Throws SelectorSyntaxError for an invalid expression.
+ */
+export function matchSelector(cluster: Cluster, expression: string): string[] {
+  const selector = new Selector(expression);
+  return cluster.endpoints.filter((ep) => selector.test(ep.calicoLabels)).map((ep) => ep.id);
+}
