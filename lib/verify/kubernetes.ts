@@ -287,7 +287,7 @@ class KubeRule implements Rule {
 export function compileKubernetesPolicy(m: Manifest, kind: PolicyKind, catalog: Catalog): Policy {
   const { metadata } = m.object;
   const namespace = metadata.namespace ?? 'default';
-  const f = new Fields(m.source, `${kind} ${namespace}/${metadata.name}`);
+  const f = new Fields(m.source, `${m.object.kind} ${namespace}/${metadata.name}`);
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const podSelector = readLabelSelector(spec.podSelector, 'spec.podSelector', f) ?? new KubeSelector([]);
   const readRules = (direction: Direction): Rule[] => {

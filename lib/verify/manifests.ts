@@ -134,7 +134,8 @@ export function parseManifests(text: string, file: string): Manifest[] {
     if (error) {
       const at = error.linePos?.[0];
       const where = at ? ` at line ${at.line}, column ${at.col}` : '';
-      throw new ManifestError({ file, document }, undefined, `invalid YAML${where}: ${error.message.split('\n')[0]}`);
+      const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      throw new ManifestError({ file, document }, undefined, `invalid YAML${where}: ${reason}`);
     }
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) return;

@@ -105,7 +105,7 @@ export function explain(verdict: Verdict, endpoint: string, direction: Direction
   switch (verdict.reason) {
     case 'rule': {
       const { policy, rule, tier } = verdict;
-      return `${direction} ${verdict.allowed ? 'allowed' : 'denied'} by rule ${rule.index} (${rule.action}) of ${kindText(policy.ref.kind)} ${policyName(policy.ref)} in tier ${tier.name}: ${rule.describe()}`;
+      return `${verdict.allowed ? 'allowed' : 'denied'} by rule ${rule.index} (${rule.action}) of ${kindText(policy.ref.kind)} ${policyName(policy.ref)} in tier ${tier.name}: ${rule.describe()}`;
     }
     case 'end-of-tier': {
       const names = verdict.policies.map((p) => policyName(p.ref)).join(', ');
@@ -122,19 +122,20 @@ export function explain(verdict: Verdict, endpoint: string, direction: Direction
 }
 
 function answer(verdict: Verdict, trace: Trace, endpoint: string, direction: Direction, staged: readonly Policy[]): DirectionAnswer {
-  const base = {
+  let decided: Partial<RuleRef> = {};
+  if (verdict.reason === 'rule') decided = ruleRef(verdict.tier.name, verdict.policy, verdict.rule);
+  else if (verdict.reason === 'end-of-tier') decided = { tier: verdict.tier.name, action: 'Deny' };
+  else if (verdict.reason === 'profile') decided = { tier: verdict.tier.name, action: 'Allow' };
+  return {
     applies: true,
     allowed: verdict.allowed,
     reason: verdict.reason,
+    ...decided,
     message: explain(verdict, endpoint, direction),
     logged: trace.logged.map(hitRef),
     passed: trace.passed.map(hitRef),
     staged: staged.map(stagedRef),
   };
-  if (verdict.reason === 'rule') return { ...base, ...ruleRef(verdict.tier.name, verdict.policy, verdict.rule) };
-  if (verdict.reason === 'end-of-tier') return { ...base, tier: verdict.tier.name, action: 'Deny' };
-  if (verdict.reason === 'profile') return { ...base, tier: verdict.tier.name, action: 'Allow' };
-  return base;
 }
 
 function evaluate(cluster: Cluster, local: Endpoint, direction: Direction, src: Entity, dst: Entity, protocol: Protocol, port: PortValue, trace?: Trace): Verdict {

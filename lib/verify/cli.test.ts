@@ -1,0 +1,116 @@
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { main } from './cli';
+
+const ROOT = path.join(__dirname, '../..');
+const APP = path.join(ROOT, 'test/fixtures/verify/kubernetes');
+const BAD_CIDR = path.join(ROOT, 'test/fixtures/verify/invalid/bad-cidr.yaml');
+
+const json = (argv: string[]): unknown => {
+  const r = main(argv);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout);
+};
+
+describe('verify command line', () => {
+  it('query --json answers with allowed, and egress and ingress each saying what decided them', () => {
+    const q = json(['query', '--manifests', APP, '--from', 'ai/rag', '--to', 'vector-db/qdrant', '--port', '6333', '--json']) as Record<string, any>;
+    expect(q.allowed).toBe(true);
+    expect(q.egress).toMatchObject({ applies: true, allowed: true, reason: 'rule', tier: 'default', kind: 'KubernetesNetworkPolicy', policy: 'ai/rag-egress', rule: 2, action: 'Allow' });
+    expect(q.ingress).toMatchObject({ applies: true, allowed: true, tier: 'default', policy: 'vector-db/qdrant-ingress', rule: 0, action: 'Allow' });
+    expect(typeof q.egress.message).toBe('string');
+  });
+
+  it('query --to an address outside the cluster: ingress does not apply', () => {
+    const q = json(['query', '--manifests', APP, '--from', 'ai/rag', '--to', '203.0.113.10', '--port', '443', '--json']) as Record<string, any>;
+    expect(q).toMatchObject({ allowed: true, ingress: { applies: false } });
+    const denied = json(['query', '--manifests', APP, '--from', 'ai/rag', '--to', '169.254.169.254', '--port', '80', '--protocol', 'UDP', '--json']) as Record<string, any>;
+    expect(denied).toMatchObject({ allowed: false, protocol: 'UDP', egress: { allowed: false, reason: 'end-of-tier' } });
+  });
+
+  it('query resolves a port name on the destination pod', () => {
+    const q = json(['query', '--manifests', APP, '--from', 'ai/rag', '--to', 'vector-db/qdrant', '--port', 'http', '--json']) as Record<string, any>;
+    expect(q).toMatchObject({ port: 6333, portName: 'http', allowed: true });
+  });
+
+  it('matrix --json has one cell per ordered pair of distinct endpoints, port 80 TCP by default', () => {
+    const cells = json(['matrix', '--manifests', APP, '--json']) as Record<string, unknown>[];
+    expect(cells).toHaveLength(6);
+    expect(cells[0]).toEqual({ from: 'ai/rag', to: 'ai/reindex', port: 80, protocol: 'TCP', allowed: false });
+    const on6333 = json(['matrix', '--manifests', APP, '--port', '6333', '--json']) as Record<string, unknown>[];
+    expect(on6333.filter((c) => c.allowed)).toEqual([{ from: 'ai/rag', to: 'vector-db/qdrant', port: 6333, protocol: 'TCP', allowed: true }]);
+  });
+
+  it('selector --json lists the matching endpoints, sorted, with the labels Calico adds', () => {
+    expect(json(['selector', '--manifests', APP, '--expr', "projectcalico.org/namespace == 'ai'", '--json'])).toEqual({ matches: ['ai/rag', 'ai/reindex'] });
+    expect(json(['selector', '--manifests', APP, '--expr', '!has(app)', '--json'])).toEqual({ matches: [] });
+  });
+
+  it('an invalid selector exits 2 and shows where parsing failed', () => {
+    const r = main(['selector', '--manifests', APP, '--expr', "app == 'a' ||"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("verify: invalid selector: unexpected end of selector; expected a label, has(...), all(), ! or ( at column 14\n  app == 'a' ||\n               ^\n");
+  });
+
+  it('egress --json lists per workload what it may reach', () => {
+    const report = json(['egress', '--manifests', APP, '--json']) as Record<string, any>;
+    const rag = report.workloads.find((w: Record<string, unknown>) => w.endpoint === 'ai/rag');
+    expect(rag.allowed.map((e: Record<string, any>) => [e.to, e.protocol, e.ports])).toEqual([
+      [{ type: 'cidr', cidr: '203.0.113.10/32' }, 'TCP', '443'],
+      [{ type: 'pods', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, 'TCP', '53'],
+      [{ type: 'pods', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, 'UDP', '53'],
+      [{ type: 'pods', namespace: 'vector-db', labels: { app: 'qdrant' } }, 'TCP', '6333'],
+      [{ type: 'pods', namespace: 'vector-db', labels: { app: 'qdrant' }, endpoint: 'vector-db/qdrant' }, 'TCP', '6333'],
+    ]);
+    expect(report.note).toContain("receiver's ingress");
+  });
+
+  it('readable text by default', () => {
+    expect(main(['query', '--manifests', APP, '--from', 'ai/reindex', '--to', 'vector-db/qdrant', '--port', '6333']).stdout).toMatch(/^DENIED {2}ai\/reindex -> vector-db\/qdrant {2}TCP 6333\n {2}egress: ai\/reindex is isolated for egress/);
+    expect(main(['matrix', '--manifests', APP]).stdout).toContain('1 ai/rag');
+    expect(main(['egress', '--manifests', APP]).stdout).toContain('ALLOW TCP  443');
+    expect(main(['selector', '--manifests', APP, '--expr', 'has(nothing)']).stdout).toBe('no endpoint matches\n');
+  });
+
+  it('bad usage exits 2 with a message and the usage', () => {
+    const cases: [string[], RegExp][] = [
+      [[], /a command is required/],
+      [['frobnicate', '--manifests', APP], /unknown command "frobnicate"/],
+      [['query', '--from', 'ai/rag'], /--manifests PATH is required/],
+      [['query', '--manifests', APP, '--from', 'ai/rag', '--port', '80'], /--to is required/],
+      [['query', '--manifests', APP, '--from', 'ai/rag', '--to', 'x/y', '--port', '80', '--nope'], /Unknown option '--nope'/],
+      [['matrix', '--manifests', APP, '--protocol', 'ICMP'], /--protocol must be TCP, UDP or SCTP/],
+      [['matrix', '--manifests', APP, '--port', 'http'], /--port must be a number/],
+      [['egress', '--manifests', APP, '--ipblock-matches-pods', 'maybe'], /--ipblock-matches-pods must be true or false/],
+      [['query', '--manifests', APP, '--from', 'ai/nobody', '--to', 'ai/rag', '--port', '80'], /--from "ai\/nobody" is not a known endpoint/],
+      [['query', '--manifests', APP, '--from', 'ai/rag', '--to', 'vector-db/qdrant', '--port', 'grpc'], /has no container port named "grpc"/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = main(argv);
+      expect(`${argv.join(' ')} -> ${r.code}`).toBe(`${argv.join(' ')} -> 2`);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('invalid manifests exit 2 naming the file and document', () => {
+    const r = main(['egress', '--manifests', BAD_CIDR]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`verify: invalid manifests: ${BAD_CIDR}, document 2 (NetworkPolicy ai/broken): spec.egress[0].to[0].ipBlock.cidr: "10.0.0.0/33" is not a CIDR (expected e.g. 203.0.113.0/24 or 2001:db8::/32)\n`);
+  });
+
+  it('runs as a program: JSON on stdout, exit 0', () => {
+    const r = spawnSync('npx', ['tsx', 'lib/verify/cli.ts', 'query', '--manifests', APP, '--from', 'ai/rag', '--to', '203.0.113.10', '--port', '443', '--json'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ allowed: true, ingress: { applies: false } });
+  });
+
+  it('runs as a program: one clear line and exit 2 for invalid manifests, no stack trace', () => {
+    const r = spawnSync('npx', ['tsx', 'lib/verify/cli.ts', 'egress', '--manifests', BAD_CIDR], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('bad-cidr.yaml, document 2');
+  });
+});

@@ -1,0 +1,97 @@
+import * as path from 'path';
+import { clusterFromText, loadCluster } from './index';
+import { ManifestError, parseManifests, readManifestFiles } from './manifests';
+import { calico, deployment, namespace, networkPolicy, yamlOf } from './test-support';
+
+const FIXTURES = path.join(__dirname, '../../test/fixtures/verify');
+
+const errorOf = (fn: () => unknown): ManifestError => {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ManifestError) return e;
+    throw e;
+  }
+  throw new Error('expected a ManifestError');
+};
+
+describe('reading manifests', () => {
+  it('reads folders recursively: *.yaml, *.yml and *.json, multi-document YAML and kind: List', () => {
+    const manifests = readManifestFiles([path.join(FIXTURES, 'kubernetes')]);
+    expect(manifests.map((m) => `${m.object.kind} ${m.object.metadata.name}`)).toEqual([
+      'Namespace ai',
+      'Namespace vector-db',
+      'ConfigMap settings',
+      'NetworkPolicy default-deny',
+      'NetworkPolicy rag-egress',
+      'NetworkPolicy qdrant-ingress',
+      'Deployment rag',
+      'CronJob reindex',
+      'StatefulSet qdrant',
+    ]);
+    expect(manifests[8].source).toEqual({ file: path.join(FIXTURES, 'kubernetes/nested/30-vector-db.json'), document: 1, item: 0 });
+  });
+
+  it('makes endpoints of pods and the pod templates of workloads, CronJobs included, and ignores other kinds', () => {
+    const c = loadCluster([path.join(FIXTURES, 'kubernetes')]);
+    expect(c.endpoints.map((e) => `${e.id} ${e.kind} ${e.serviceAccount}`)).toEqual(['ai/rag Deployment rag', 'ai/reindex CronJob default', 'vector-db/qdrant StatefulSet default']);
+  });
+
+  it('accepts files given one by one', () => {
+    const c = loadCluster([path.join(FIXTURES, 'kubernetes/00-namespaces.yaml'), path.join(FIXTURES, 'kubernetes/nested/20-workloads.yml')]);
+    expect(c.endpoints.map((e) => e.id)).toEqual(['ai/rag', 'ai/reindex']);
+  });
+
+  it('invalid YAML names the file and the document', () => {
+    const file = path.join(FIXTURES, 'invalid/bad-yaml.yaml');
+    const e = errorOf(() => readManifestFiles([file]));
+    expect(e.message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}, document 2: invalid YAML at line 10`));
+  });
+
+  it('a malformed CIDR names the file, the document, the object and the field', () => {
+    const e = errorOf(() => loadCluster([path.join(FIXTURES, 'invalid/bad-cidr.yaml')]));
+    expect(e.message).toContain('bad-cidr.yaml, document 2 (NetworkPolicy ai/broken): spec.egress[0].to[0].ipBlock.cidr: "10.0.0.0/33" is not a CIDR');
+  });
+
+  it('a missing file or folder is a ManifestError', () => {
+    expect(errorOf(() => readManifestFiles(['/no/such/place'])).message).toBe('/no/such/place: no such file or folder');
+  });
+
+  it('a document without kind or metadata.name is an error with its index', () => {
+    expect(errorOf(() => parseManifests('---\nkind: Namespace\nmetadata: {name: a}\n---\nmetadata: {name: b}\n', 'x.yaml')).message).toBe('x.yaml, document 2: kind: is missing');
+    expect(errorOf(() => parseManifests('kind: Namespace\nmetadata: {}\n', 'x.yaml')).message).toBe('x.yaml, document 1: metadata.name: is missing (kind Namespace)');
+    expect(errorOf(() => parseManifests('kind: List\nitems:\n- kind: Pod\n  metadata: {name: a}\n- kind: Pod\n', 'x.yaml')).message).toBe('x.yaml, document 1, items[1]: metadata.name: is missing (kind Pod)');
+  });
+
+  it('empty documents are skipped but still counted', () => {
+    const m = parseManifests('kind: Namespace\nmetadata: {name: a}\n---\n---\nkind: Namespace\nmetadata: {name: b}\n', 'x.yaml');
+    expect(m.map((x) => x.source.document)).toEqual([1, 3]);
+  });
+
+  it('an invalid Calico selector names the field and points at the failure', () => {
+    const text = yamlOf([calico('GlobalNetworkPolicy', 'p', { selector: "app == 'a' &&", types: ['Egress'] })]);
+    const e = errorOf(() => clusterFromText([{ name: 'calico.yaml', text }]));
+    expect(e.message).toContain("calico.yaml, document 1 (GlobalNetworkPolicy p): spec.selector: invalid selector: unexpected end of selector");
+    expect(e.message).toContain('column 14');
+  });
+
+  it('invalid policy fields are errors with their path', () => {
+    const bad = (spec: Record<string, unknown>) => errorOf(() => clusterFromText(yamlOf([networkPolicy('ai', 'p', spec)]))).message;
+    expect(bad({ podSelector: { matchExpressions: [{ key: 'a', operator: 'Has' }] } })).toContain('spec.podSelector.matchExpressions[0].operator: must be In, NotIn, Exists or DoesNotExist');
+    expect(bad({ egress: [{ ports: [{ port: 80, endPort: 79 }] }] })).toContain('spec.egress[0].ports[0].endPort: must be between port (80) and 65535');
+    expect(bad({ egress: [{ ports: [{ protocol: 'ICMP' }] }] })).toContain('spec.egress[0].ports[0].protocol: must be TCP, UDP or SCTP');
+    expect(bad({ egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['11.0.0.0/8'] } }] }] })).toContain('spec.egress[0].to[0].ipBlock.except[0]: "11.0.0.0/8" is not inside');
+    expect(bad({ egress: [{ to: [{}] }] })).toContain('spec.egress[0].to[0]: a peer needs podSelector, namespaceSelector or ipBlock');
+    const calicoBad = (spec: Record<string, unknown>) => errorOf(() => clusterFromText(yamlOf([calico('NetworkPolicy', 'p', spec, 'ai')]))).message;
+    expect(calicoBad({ egress: [{ action: 'Drop' }] })).toContain('spec.egress[0].action: must be Allow, Deny, Log or Pass');
+    expect(calicoBad({ egress: [{ action: 'Allow', destination: { nets: ['10.0.0.300/8'] } }] })).toContain('spec.egress[0].destination.nets[0]: "10.0.0.300/8" is not a CIDR');
+    expect(calicoBad({ egress: [{ action: 'Allow', destination: { ports: [443] } }] })).toContain('ports need the rule to set protocol TCP, UDP or SCTP');
+  });
+
+  it('the same object twice is fine when identical, an error when it differs', () => {
+    const twice = yamlOf([namespace('ai'), namespace('ai')]);
+    expect(() => clusterFromText(twice)).not.toThrow();
+    const differ = [{ name: 'a.yaml', text: yamlOf([deployment('ai', 'x', { app: 'a' })]) }, { name: 'b.yaml', text: yamlOf([deployment('ai', 'x', { app: 'b' })]) }];
+    expect(errorOf(() => clusterFromText(differ)).message).toBe('b.yaml, document 1: Deployment ai/x is also defined, differently, in a.yaml, document 1');
+  });
+});
