@@ -3,6 +3,9 @@ import { basename, dirname, join } from 'path';
 import { App } from 'cdk8s';
 import { IntentError } from '../intent';
 import { validateManifestDir } from '../validate';
+import { synthesize } from './synthesize';
+
+export { synthesize } from './synthesize';
 
 /** The outcome of a fail-closed synthesis. */
 export type SynthResult =
@@ -24,7 +27,7 @@ export function safeSynth(build: (outdir: string) => App, dist: string): SynthRe
     return { ok: false, message };
   };
   try {
-    build(staging).synth();
+    synthesize(build(staging));
   } catch (err) {
     return failed(err instanceof IntentError ? err.message : `the app failed: ${(err as Error).message}`);
   }
