@@ -4,9 +4,9 @@
  * For each app a ServiceAccount, a Deployment (one container, probes, two emptyDirs), a Service,
  * an egress NetworkPolicy (DNS, one ipBlock peer per external block, one pod peer per in-cluster
  * destination) and an ingress NetworkPolicy; per namespace a Namespace and a default-deny
- * NetworkPolicy. Charts are split like the project's (cluster, then policies and workloads per
- * namespace), so both write the same number of files. What the project adds on top of this is
- * its own cost: intent validation, planning, hardening patches, the Calico objects.
+ * NetworkPolicy. What the project adds on top of this is its own cost: intent validation,
+ * planning, hardening patches, the Calico objects. Rendered through plain `app.synth()`, either
+ * into the project's files or into one chart (see `RawLayout`).
  */
 import { App, Chart, Duration, Size, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -99,22 +99,39 @@ function addApp(policies: Chart, workloads: Chart, app: RawApp): void {
   ));
 }
 
-/** Builds the baseline app; `synth()` writes one file per chart into `outdir`. */
-export function buildRawApp(outdir: string, apps: readonly RawApp[]): App {
+/** How the baseline spreads its objects over charts (each chart is one file). */
+export type RawLayout = 'same-files' | 'one-chart';
+
+/**
+ * Builds the baseline app; `synth()` writes one file per chart into `outdir`.
+ *
+ * `same-files` writes the project's files: cluster objects, then policies and workloads per
+ * namespace. `one-chart` puts every object in a single chart: cdk8s validates and resolves the
+ * whole app once per chart, so this is the fastest plain cdk8s-plus-27 can render these objects.
+ */
+export function buildRawApp(outdir: string, apps: readonly RawApp[], layout: RawLayout = 'same-files'): App {
   const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
-  const cluster = new Chart(app, '00-cluster', { disableResourceNameHashes: true });
-  const namespaces = [...new Set(apps.map((a) => a.namespace))].sort();
+  const chart = (id: string, namespace?: string) => new Chart(app, id, { disableResourceNameHashes: true, namespace });
+  const single = layout === 'one-chart' ? chart('all') : undefined;
+  const byNamespace = new Map<string, RawApp[]>();
+  for (const a of apps) {
+    const list = byNamespace.get(a.namespace);
+    if (list) list.push(a);
+    else byNamespace.set(a.namespace, [a]);
+  }
+  const namespaces = [...byNamespace.keys()].sort();
+  const cluster = single ?? chart('00-cluster');
+  for (const ns of namespaces) new kplus.Namespace(cluster, `namespace-${ns}`, { metadata: { name: ns } });
   for (const ns of namespaces) {
-    new kplus.Namespace(cluster, `namespace-${ns}`, { metadata: { name: ns } });
-    const policies = new Chart(app, `10-policies-${ns}`, { disableResourceNameHashes: true, namespace: ns });
-    new kplus.NetworkPolicy(policies, 'default-deny-all', {
-      metadata: { name: 'default-deny-all' },
-      selector: kplus.Pods.all(policies, 'all-pods'),
+    const policies = single ?? chart(`10-policies-${ns}`, ns);
+    new kplus.NetworkPolicy(policies, `${ns}-default-deny-all`, {
+      metadata: { name: 'default-deny-all', namespace: ns },
+      selector: kplus.Pods.all(policies, `${ns}-all-pods`),
       egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
       ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
     });
-    const workloads = new Chart(app, `20-workloads-${ns}`, { disableResourceNameHashes: true, namespace: ns });
-    for (const a of apps.filter((x) => x.namespace === ns)) addApp(policies, workloads, a);
+    const workloads = single ?? chart(`20-workloads-${ns}`, ns);
+    for (const a of byNamespace.get(ns)!) addApp(policies, workloads, a);
   }
   return app;
 }

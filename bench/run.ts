@@ -1,0 +1,315 @@
+/**
+ * `npm run --silent bench -- --apps N --destinations M [--runs R] [--seed S] [--json]`
+ *
+ * Measures, side by side in one run, on a generated intent of N apps with M egress destinations:
+ * the project's synthesis, schema validation of its output, the verifier's egress report and
+ * matrix, and as baselines the same objects through cdk8s-plus-27 alone and the default main.ts
+ * through `cdk8s synth` with this project's app command and with the cdk8s template's
+ * `npx ts-node main.ts`. Every figure is the median of R runs, the phases interleaved run by run
+ * so that noise from other work on the machine spreads over all of them alike.
+ *
+ * `--apps` takes a comma-separated list (`10,100,1000`) to print one table across sizes with the
+ * growth between consecutive sizes.
+ */
+import { spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { cpus, tmpdir } from 'os';
+import { join, resolve } from 'path';
+import { parse } from 'yaml';
+import { ChildResult, RESULT_MARKER } from './child';
+import { PhaseInput, PhaseName } from './phases';
+
+const ROOT = resolve(__dirname, '..');
+const CDK8S = join(ROOT, 'node_modules', '.bin', 'cdk8s');
+const GNU_TIME = '/usr/bin/time';
+/** The app command of `cdk8s init typescript-app`. */
+export const TS_NODE_APP = 'npx ts-node main.ts';
+
+/** What to measure. */
+export interface BenchOptions {
+  readonly apps: number;
+  readonly destinations: number;
+  /** Repetitions of every measurement; figures are their medians. */
+  readonly runs: number;
+  readonly seed: number;
+  /** The matrix covers the first this many endpoints. */
+  readonly matrixEndpoints: number;
+}
+
+/** One measured figure: the median of its samples and the peak memory of the largest one. */
+export interface Measurement {
+  readonly seconds: number;
+  readonly samples: readonly number[];
+  /** Peak resident memory of the process (tree) that did the work; null where it cannot be read. */
+  readonly peakRssMb: number | null;
+}
+
+/** A phase run in a child: also the untimed setup (module loading, intent generation). */
+export interface PhaseMeasurement extends Measurement {
+  readonly setupSeconds: number;
+  readonly facts: Readonly<Record<string, number>>;
+}
+
+/** The figures of one run; the flat fields are the ones the issue names. */
+export interface BenchResult {
+  readonly apps: number;
+  readonly destinations: number;
+  readonly runs: number;
+  readonly seed: number;
+  readonly synthSeconds: number;
+  readonly validateSeconds: number;
+  readonly verifyEgressSeconds: number;
+  readonly verifyMatrixSeconds: number;
+  /** Synthesis, validation and the verifier's egress report: what a pull request re-runs. */
+  readonly totalSeconds: number;
+  /** The largest peak resident memory of the project's phases. */
+  readonly peakRssMb: number;
+  /** cdk8s-plus-27 alone, the same objects into the same files through `app.synth()`. */
+  readonly rawCdk8sPlusSeconds: number;
+  /** The same, every object in one chart: the least plain cdk8s spends on these objects. */
+  readonly rawCdk8sPlusOneChartSeconds: number;
+  readonly defaultSynthSeconds: number;
+  readonly tsNodeSynthSeconds: number;
+  readonly ratios: {
+    /** Ours / raw cdk8s-plus-27, for the same objects in the same files. */
+    readonly synthVsRawCdk8sPlus: number;
+    /** Ours / raw cdk8s-plus-27 in one chart. */
+    readonly synthVsRawCdk8sPlusOneChart: number;
+    /** `npx ts-node main.ts` / this project's app command, both through `cdk8s synth`. */
+    readonly tsNodeVsDefault: number;
+  };
+  readonly phases: {
+    readonly synth: PhaseMeasurement;
+    readonly validate: PhaseMeasurement;
+    readonly verifyEgress: PhaseMeasurement;
+    readonly verifyMatrix: PhaseMeasurement;
+    readonly rawCdk8sPlus: PhaseMeasurement;
+    readonly rawCdk8sPlusOneChart: PhaseMeasurement;
+    readonly defaultSynth: Measurement & { readonly app: string };
+    readonly tsNodeSynth: Measurement & { readonly app: string };
+  };
+  readonly environment: { readonly node: string; readonly cpus: number; readonly platform: string };
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function runChild(phase: PhaseName, input: PhaseInput): ChildResult {
+  const child = spawnSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'child.ts'), phase, JSON.stringify(input)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const line = child.stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
+  if (child.status !== 0 || !line) {
+    throw new Error(`bench phase ${phase} failed (exit ${child.status}):\n${child.stderr.trim()}`);
+  }
+  return JSON.parse(line.slice(RESULT_MARKER.length)) as ChildResult;
+}
+
+/** `cdk8s synth` of the default main.ts with an app command, into `outdir`; timed from outside. */
+function runCdk8sSynth(app: string, outdir: string): { seconds: number; peakRssMb: number | null } {
+  // The upgrade check fetches from the npm registry (cached 30 min): network noise, not synthesis.
+  const args = [CDK8S, 'synth', '--no-check-upgrade', '--app', app, '--output', outdir];
+  const rssFile = `${outdir}.rss`;
+  const withTime = existsSync(GNU_TIME);
+  const started = performance.now();
+  const child = withTime
+    ? spawnSync(GNU_TIME, ['-f', '%M', '-o', rssFile, ...args], { cwd: ROOT, encoding: 'utf8' })
+    : spawnSync(args[0], args.slice(1), { cwd: ROOT, encoding: 'utf8' });
+  const seconds = (performance.now() - started) / 1000;
+  if (child.status !== 0) throw new Error(`cdk8s synth --app "${app}" failed (exit ${child.status}):\n${child.stderr.trim()}`);
+  const peakRssMb = withTime ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024 : null;
+  return { seconds, peakRssMb };
+}
+
+/** The `app:` command of this project's cdk8s.yaml. */
+export function projectAppCommand(): string {
+  return (parse(readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8')) as { app: string }).app;
+}
+
+function summarize(results: readonly ChildResult[]): PhaseMeasurement {
+  const samples = results.map((r) => r.seconds);
+  return {
+    seconds: median(samples),
+    samples,
+    setupSeconds: median(results.map((r) => r.setupSeconds)),
+    peakRssMb: Math.max(...results.map((r) => r.peakRssMb)),
+    facts: results[0].facts,
+  };
+}
+
+function summarizeCli(app: string, results: readonly { seconds: number; peakRssMb: number | null }[]): Measurement & { app: string } {
+  const samples = results.map((r) => r.seconds);
+  const rss = results.map((r) => r.peakRssMb).filter((r): r is number => r !== null);
+  return { app, seconds: median(samples), samples, peakRssMb: rss.length ? Math.max(...rss) : null };
+}
+
+/** Runs every measurement `runs` times, interleaved, and returns the medians. */
+export function runBenchmark(options: BenchOptions): BenchResult {
+  const work = mkdtempSync(join(tmpdir(), 'secure-ai-egress-bench-'));
+  const size = { apps: options.apps, destinations: options.destinations, seed: options.seed };
+  const ours = projectAppCommand();
+  const results: Record<PhaseName, ChildResult[]> = { synth: [], validate: [], egress: [], matrix: [], raw: [], rawOneChart: [] };
+  const cli: Record<'default' | 'tsNode', { seconds: number; peakRssMb: number | null }[]> = { default: [], tsNode: [] };
+  const output = join(work, 'output');
+  try {
+    for (let run = 0; run < options.runs; run++) {
+      const fresh = (name: string) => join(work, `${name}-${run}`);
+      // The first synthesis writes the folder every later phase reads.
+      const synthDir = run === 0 ? output : fresh('synth');
+      results.synth.push(runChild('synth', { ...size, dir: synthDir }));
+      if (run > 0) rmSync(synthDir, { recursive: true, force: true });
+      results.validate.push(runChild('validate', { ...size, dir: output }));
+      results.egress.push(runChild('egress', { ...size, dir: output }));
+      results.matrix.push(runChild('matrix', { ...size, dir: output, matrixEndpoints: options.matrixEndpoints }));
+      for (const phase of ['raw', 'rawOneChart'] as const) {
+        results[phase].push(runChild(phase, { ...size, dir: fresh(phase) }));
+        rmSync(fresh(phase), { recursive: true, force: true });
+      }
+      cli.default.push(runCdk8sSynth(ours, fresh('default')));
+      cli.tsNode.push(runCdk8sSynth(TS_NODE_APP, fresh('ts-node')));
+      for (const name of ['default', 'ts-node']) rmSync(fresh(name), { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const phases = {
+    synth: summarize(results.synth),
+    validate: summarize(results.validate),
+    verifyEgress: summarize(results.egress),
+    verifyMatrix: summarize(results.matrix),
+    rawCdk8sPlus: summarize(results.raw),
+    rawCdk8sPlusOneChart: summarize(results.rawOneChart),
+    defaultSynth: summarizeCli(ours, cli.default),
+    tsNodeSynth: summarizeCli(TS_NODE_APP, cli.tsNode),
+  };
+  const own = [phases.synth, phases.validate, phases.verifyEgress, phases.verifyMatrix];
+  return {
+    apps: options.apps,
+    destinations: options.destinations,
+    runs: options.runs,
+    seed: options.seed,
+    synthSeconds: phases.synth.seconds,
+    validateSeconds: phases.validate.seconds,
+    verifyEgressSeconds: phases.verifyEgress.seconds,
+    verifyMatrixSeconds: phases.verifyMatrix.seconds,
+    totalSeconds: phases.synth.seconds + phases.validate.seconds + phases.verifyEgress.seconds,
+    peakRssMb: Math.max(...own.map((p) => p.peakRssMb ?? 0)),
+    rawCdk8sPlusSeconds: phases.rawCdk8sPlus.seconds,
+    rawCdk8sPlusOneChartSeconds: phases.rawCdk8sPlusOneChart.seconds,
+    defaultSynthSeconds: phases.defaultSynth.seconds,
+    tsNodeSynthSeconds: phases.tsNodeSynth.seconds,
+    ratios: {
+      synthVsRawCdk8sPlus: phases.synth.seconds / phases.rawCdk8sPlus.seconds,
+      synthVsRawCdk8sPlusOneChart: phases.synth.seconds / phases.rawCdk8sPlusOneChart.seconds,
+      tsNodeVsDefault: phases.tsNodeSynth.seconds / phases.defaultSynth.seconds,
+    },
+    phases,
+    environment: { node: process.version, cpus: cpus().length, platform: `${process.platform}-${process.arch}` },
+  };
+}
+
+/** Default repetitions: five, three for the slow big sizes. */
+export function defaultRuns(apps: number): number {
+  return apps > 100 ? 3 : 5;
+}
+
+interface CliArgs {
+  readonly sizes: readonly number[];
+  readonly destinations: number;
+  readonly runs?: number;
+  readonly seed: number;
+  readonly matrixEndpoints: number;
+  readonly json: boolean;
+}
+
+const USAGE = 'usage: npm run --silent bench -- --apps N[,N...] --destinations M [--runs R] [--seed S] [--matrix-endpoints E] [--json]';
+
+function wholeNumber(flag: string, text: string | undefined, min: number): number {
+  const n = Number(text);
+  if (text === undefined || !Number.isInteger(n) || n < min) throw new Error(`${flag}: ${JSON.stringify(text)} is not accepted; accepted: a whole number, ${min} or more\n${USAGE}`);
+  return n;
+}
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+  let sizes: number[] = [10];
+  let destinations = 20;
+  let runs: number | undefined;
+  let seed = 1;
+  let matrixEndpoints = 200;
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => argv[++i];
+    if (flag === '--apps') sizes = (value() ?? '').split(',').map((s) => wholeNumber('--apps', s, 1));
+    else if (flag === '--destinations') destinations = wholeNumber(flag, value(), 0);
+    else if (flag === '--runs') runs = wholeNumber(flag, value(), 1);
+    else if (flag === '--seed') seed = wholeNumber(flag, value(), 0);
+    else if (flag === '--matrix-endpoints') matrixEndpoints = wholeNumber(flag, value(), 1);
+    else if (flag === '--json') json = true;
+    else throw new Error(`unknown option ${JSON.stringify(flag)}\n${USAGE}`);
+  }
+  return { sizes, destinations, runs, seed, matrixEndpoints, json };
+}
+
+const fixed = (n: number, digits = 2) => n.toFixed(digits);
+const mb = (n: number | null) => (n === null ? 'n/a' : fixed(n, 0));
+
+/** One benchmark as a readable table. */
+export function formatResult(r: BenchResult): string {
+  const rows: [string, Measurement & { setupSeconds?: number }][] = [
+    ['synthesis (ours)', r.phases.synth],
+    ['schema validation', r.phases.validate],
+    ['verifier egress', r.phases.verifyEgress],
+    ['verifier matrix', r.phases.verifyMatrix],
+    ['raw cdk8s-plus-27, same files', r.phases.rawCdk8sPlus],
+    ['raw cdk8s-plus-27, one chart', r.phases.rawCdk8sPlusOneChart],
+    [`cdk8s synth, app: ${r.phases.defaultSynth.app}`, r.phases.defaultSynth],
+    [`cdk8s synth, app: ${r.phases.tsNodeSynth.app}`, r.phases.tsNodeSynth],
+  ];
+  const lines = [
+    `${r.apps} apps x ${r.destinations} destinations, median of ${r.runs} run${r.runs === 1 ? '' : 's'} (node ${r.environment.node}, ${r.environment.cpus} cpus)`,
+    '',
+    '| measurement | median s | samples s | setup s | peak RSS MB |',
+    '|---|---:|---|---:|---:|',
+    ...rows.map(([name, m]) => `| ${name} | ${fixed(m.seconds)} | ${m.samples.map((s) => fixed(s)).join(' ')} | ${m.setupSeconds === undefined ? '-' : fixed(m.setupSeconds)} | ${mb(m.peakRssMb)} |`),
+    '',
+    `synthesis + validation + verifier egress: ${fixed(r.totalSeconds)} s; peak RSS of the project's phases: ${mb(r.peakRssMb)} MB`,
+    `ours / raw cdk8s-plus-27: ${fixed(r.ratios.synthVsRawCdk8sPlus)} (same files), ${fixed(r.ratios.synthVsRawCdk8sPlusOneChart)} (one chart); ts-node / ours (default main.ts through cdk8s synth): ${fixed(r.ratios.tsNodeVsDefault)}`,
+  ];
+  return lines.join('\n');
+}
+
+/** Several sizes in one table, with the growth from each size to the next. */
+export function formatSizes(results: readonly BenchResult[]): string {
+  const lines = [
+    `${results[0].destinations} destinations per app; medians (runs per size: ${results.map((r) => r.runs).join(', ')}); node ${results[0].environment.node}, ${results[0].environment.cpus} cpus`,
+    '',
+    '| apps | synth s | validate s | verify egress s | verify matrix s | synth+validate+egress s | peak RSS MB | raw cdk8s-plus s (same files / one chart) | ours / raw (same files / one chart) | default synth s | ts-node synth s | ts-node / ours |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...results.map((r) => `| ${r.apps} | ${fixed(r.synthSeconds)} | ${fixed(r.validateSeconds)} | ${fixed(r.verifyEgressSeconds)} | ${fixed(r.verifyMatrixSeconds)} | ${fixed(r.totalSeconds)} | ${mb(r.peakRssMb)} | ${fixed(r.rawCdk8sPlusSeconds)} / ${fixed(r.rawCdk8sPlusOneChartSeconds)} | ${fixed(r.ratios.synthVsRawCdk8sPlus)} / ${fixed(r.ratios.synthVsRawCdk8sPlusOneChart)} | ${fixed(r.defaultSynthSeconds)} | ${fixed(r.tsNodeSynthSeconds)} | ${fixed(r.ratios.tsNodeVsDefault)} |`),
+  ];
+  for (let i = 1; i < results.length; i++) {
+    const [a, b] = [results[i - 1], results[i]];
+    lines.push('', `time(${b.apps}) / time(${a.apps}): synthesis + validation + egress ${fixed(b.totalSeconds / a.totalSeconds, 1)}, synthesis ${fixed(b.synthSeconds / a.synthSeconds, 1)}, validation ${fixed(b.validateSeconds / a.validateSeconds, 1)}, egress ${fixed(b.verifyEgressSeconds / a.verifyEgressSeconds, 1)}`);
+  }
+  return lines.join('\n');
+}
+
+if (require.main === module) {
+  try {
+    const args = parseArgs(process.argv.slice(2));
+    const results = args.sizes.map((apps) => runBenchmark({
+      apps, destinations: args.destinations, runs: args.runs ?? defaultRuns(apps), seed: args.seed, matrixEndpoints: args.matrixEndpoints,
+    }));
+    if (args.json) process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
+    else process.stdout.write(`${results.length === 1 ? formatResult(results[0]) : formatSizes(results)}\n`);
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,90 @@
+import { spawnSync } from 'child_process';
+import { join } from 'path';
+import { generateIntent } from '../bench/generate';
+import { rawApps } from '../bench/phases';
+import { validateIntent, isAllowListDestination, isCidrDestination, isServiceDestination } from '../lib/intent';
+
+const ROOT = join(__dirname, '..');
+
+describe('the benchmark intent generator', () => {
+  test.each([
+    [1, 0, 1],
+    [5, 3, 1],
+    [37, 20, 2],
+    [200, 20, 3],
+  ])('%i apps x %i destinations (seed %i) is a valid intent', (apps, destinations, seed) => {
+    const intent = generateIntent({ apps, destinations, seed });
+    expect(validateIntent(intent)).toEqual([]);
+    expect(intent.apps).toHaveLength(apps);
+    for (const app of intent.apps) expect(app.egress).toHaveLength(destinations);
+  });
+
+  test('gives the same intent for the same seed, and another for another seed', () => {
+    const options = { apps: 30, destinations: 10 };
+    expect(generateIntent({ ...options, seed: 4 })).toEqual(generateIntent({ ...options, seed: 4 }));
+    expect(generateIntent({ ...options, seed: 4 })).not.toEqual(generateIntent({ ...options, seed: 5 }));
+  });
+
+  test('puts half the apps in each flavor and mixes every kind of destination', () => {
+    const intent = generateIntent({ apps: 100, destinations: 20 });
+    expect(intent.apps.filter((a) => a.flavor === 'calico')).toHaveLength(50);
+    expect(intent.apps.filter((a) => a.flavor === 'kubernetes')).toHaveLength(50);
+    const all = intent.apps.flatMap((a) => a.egress);
+    const cidrs = all.filter(isCidrDestination);
+    expect(cidrs.some((d) => d.cidr.includes(':'))).toBe(true);
+    expect(cidrs.some((d) => !d.cidr.includes(':'))).toBe(true);
+    expect(all.some((d) => d.ports.some((p) => typeof p === 'object'))).toBe(true);
+    expect(all.some(isServiceDestination)).toBe(true);
+    expect(all.some(isAllowListDestination)).toBe(true);
+  });
+
+  test('the raw cdk8s-plus baseline gets one app per app, with every external block expanded', () => {
+    const input = { apps: 12, destinations: 6, seed: 3 };
+    const intent = generateIntent(input);
+    const raw = rawApps(input);
+    expect(raw.map((a) => a.name)).toEqual(intent.apps.map((a) => a.name));
+    const lists = new Map((intent.allowLists ?? []).map((l) => [l.name, l.cidrs.length]));
+    intent.apps.forEach((app, i) => {
+      const blocks = app.egress.reduce((n, d) => n + (isCidrDestination(d) ? 1 : isAllowListDestination(d) ? lists.get(d.allowList)! : 0), 0);
+      expect(raw[i].ipBlocks).toHaveLength(blocks);
+      expect(raw[i].peers).toHaveLength(app.egress.filter(isServiceDestination).length);
+    });
+  });
+});
+
+describe('npm run bench', () => {
+  test('--apps 5 --destinations 3 --runs 1 --json prints every figure', () => {
+    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'bench/run.ts', '--apps', '5', '--destinations', '3', '--runs', '1', '--json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ apps: 5, destinations: 3, runs: 1 });
+    const seconds = [
+      'synthSeconds', 'validateSeconds', 'verifyEgressSeconds', 'verifyMatrixSeconds', 'totalSeconds',
+      'rawCdk8sPlusSeconds', 'rawCdk8sPlusOneChartSeconds', 'defaultSynthSeconds', 'tsNodeSynthSeconds',
+    ];
+    for (const key of seconds) {
+      expect(typeof result[key]).toBe('number');
+      expect(result[key]).toBeGreaterThan(0);
+    }
+    expect(result.peakRssMb).toBeGreaterThan(10);
+    expect(result.peakRssMb).toBeLessThan(4096);
+    for (const ratio of Object.values(result.ratios)) expect(ratio).toBeGreaterThan(0);
+    for (const phase of Object.values(result.phases) as { samples: number[]; peakRssMb: number | null }[]) {
+      expect(phase.samples).toHaveLength(1);
+      expect(phase.peakRssMb === null || phase.peakRssMb > 10).toBe(true);
+    }
+    expect(result.phases.verifyEgress.facts.workloads).toBe(5);
+    expect(result.phases.verifyMatrix.facts.cells).toBe(5 * 4);
+    expect(result.phases.rawCdk8sPlus.facts.deployments).toBe(5);
+  });
+
+  test('refuses an unknown option with the usage', () => {
+    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'bench/run.ts', '--apps', 'ten'], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/--apps: "ten" is not accepted; accepted: a whole number, 1 or more\nusage: npm run --silent bench/);
+  });
+});
