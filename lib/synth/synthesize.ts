@@ -1,7 +1,8 @@
-import { mkdirSync } from 'fs';
+import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { ApiObject, App, Chart, DependencyGraph, Names, Yaml, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { stringifyDocuments } from './yaml';
 
 /**
  * Writes the same files as `app.synth()` (one per chart), in time linear in the size of the app.
@@ -11,7 +12,8 @@ import { IConstruct } from 'constructs';
  * namespace and kind, that is quadratic in the number of namespaces: at 1,000 apps in 100
  * namespaces (201 charts) it is most of the synthesis time. Here the app is validated and its
  * dependencies resolved once, as `App.synth()` itself does first, and each chart is then
- * rendered from its own subtree only.
+ * rendered from its own subtree only. The YAML is written by `stringifyDocuments`, which gives
+ * the bytes cdk8s writes several times faster.
  *
  * Output types other than one file per chart, and construct metadata, go through `app.synth()`.
  */
@@ -27,7 +29,7 @@ export function synthesize(app: App): void {
   const dependantCharts = resolveDependencies(constructs);
   app.charts.forEach((chart, index) => {
     const name = dependantCharts ? `${String(index).padStart(4, '0')}-${Names.toDnsLabel(chart)}` : Names.toDnsLabel(chart);
-    Yaml.save(join(app.outdir, `${name}${app.outputFileExtension}`), renderChart(chart));
+    writeFileSync(join(app.outdir, `${name}${app.outputFileExtension}`), stringifyDocuments(renderChart(chart)), 'utf8');
   });
 }
 
