@@ -1,0 +1,80 @@
+import { IpRange, cidrRange, parseCidrLenient, subtractRanges } from '../net';
+import { Cluster, EgressReport, ReachEntry, WorkloadEgress } from '../verify';
+import { describeDecision, flavorOf } from './diff';
+import { DestinationNode, ReachEdge, ReachGraph, WorkloadNode } from './graph';
+
+/** Cloud metadata addresses, named in the report when a rule denies them. */
+const METADATA = new Map([['169.254.169.254/32', 'cloud metadata (IPv4)'], ['fd00:ec2::254/128', 'cloud metadata (IPv6)']]);
+
+function portsText(entries: readonly ReachEntry[]): string {
+  const everything = ['TCP', 'UDP', 'SCTP'].every((p) => entries.some((e) => e.protocol === p && e.ports === '1-65535'));
+  if (everything && entries.length === 3) return 'every protocol and port';
+  return entries.map((e) => `${e.protocol} ${e.ports === '1-65535' ? 'all ports' : e.ports}`).join(', ');
+}
+
+function rangesOf(cidr: string): IpRange[] {
+  const block = parseCidrLenient(cidr);
+  return block ? [cidrRange(block)] : [];
+}
+
+/**
+ * The egress report as a graph. Allowed destinations come from the allowed entries (a known pod
+ * already covered by a rule naming its class of pods is not drawn twice). Denied destinations are
+ * the explicit denies of whole blocks on every port, such as cloud metadata; the catch-all
+ * Deny at the end of a policy is not drawn (everything not drawn is denied). Blocks that lie in a
+ * GlobalNetworkSet are grouped under that allow-list.
+ */
+export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
+  const sets = cluster.catalog.networkSets;
+  const workloads: WorkloadNode[] = [];
+  const destinations = new Map<string, DestinationNode>();
+  const edges: ReachEdge[] = [];
+
+  const destinationFor = (e: ReachEntry, verdict: 'allow' | 'deny'): DestinationNode => {
+    const to = e.to;
+    if (to.type === 'cidr') {
+      const label = to.except?.length ? `${to.cidr} except ${to.except.join(', ')}` : to.cidr;
+      if (verdict === 'deny') return { id: `deny ${label}`, label: METADATA.has(to.cidr) ? `${to.cidr} ${METADATA.get(to.cidr)}` : label, kind: 'denied' };
+      const ranges = rangesOf(to.cidr);
+      const set = sets.find((s) => ranges.length > 0 && subtractRanges(ranges, s.nets).length === 0);
+      return set
+        ? { id: `allow-list ${set.id} ${label}`, label, kind: 'allow-list', group: set.id }
+        : { id: `cidr ${label}`, label, kind: 'external' };
+    }
+    if (to.endpoint) return { id: `pod ${to.endpoint}`, label: to.endpoint.split('/')[1], kind: 'pods', group: to.namespace };
+    const labels = Object.entries(to.labels).map(([k, v]) => `${k}=${v}`).join(', ');
+    if (to.namespace === '*') {
+      const ns = to.namespaceLabels ? Object.entries(to.namespaceLabels).map(([k, v]) => `${k}=${v}`).join(', ') : 'any namespace';
+      return { id: `pods * ${ns} ${labels}`, label: labels || 'any pod', kind: 'pods', group: ns };
+    }
+    return { id: `pods ${to.namespace} ${labels}`, label: labels || 'any pod', kind: 'pods', group: to.namespace };
+  };
+
+  const add = (w: WorkloadEgress, entries: readonly ReachEntry[], verdict: 'allow' | 'deny') => {
+    const byTarget = new Map<string, { node: DestinationNode; policy: string; entries: ReachEntry[] }>();
+    for (const e of entries) {
+      const node = destinationFor(e, verdict);
+      const policy = describeDecision(e.decidedBy);
+      const key = `${node.id}\u0000${policy}`;
+      const found = byTarget.get(key);
+      if (found) found.entries.push(e);
+      else byTarget.set(key, { node, policy, entries: [e] });
+    }
+    for (const { node, policy, entries: list } of byTarget.values()) {
+      destinations.set(node.id, node);
+      edges.push({ from: w.endpoint, to: node.id, verdict, ports: portsText(list), policy });
+    }
+  };
+
+  for (const w of report.workloads) {
+    const [namespace, name] = w.endpoint.split('/');
+    workloads.push({ id: w.endpoint, namespace, name, flavor: flavorOf(w) });
+    const classes = w.allowed.filter((e) => e.to.type === 'pods' && !e.to.endpoint);
+    const coveredByClass = (e: ReachEntry) => e.to.type === 'pods' && e.to.endpoint !== undefined
+      && classes.some((c) => c.protocol === e.protocol && c.ports === e.ports && describeDecision(c.decidedBy) === describeDecision(e.decidedBy));
+    add(w, w.allowed.filter((e) => !coveredByClass(e)), 'allow');
+    add(w, w.denied.filter((e) => e.to.type === 'cidr' && !e.to.except?.length && e.ports === '1-65535'
+      && !w.allowed.some((a) => a.to.type === 'cidr' && e.to.type === 'cidr' && a.to.cidr === e.to.cidr)), 'deny');
+  }
+  return { workloads, destinations: [...destinations.values()], edges };
+}

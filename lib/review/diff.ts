@@ -1,0 +1,226 @@
+import { IpRange, cidrRange, compactCidrs, formatCidr, parseCidrLenient, subtractRanges, unionRanges } from '../net';
+import { DecidedBy, Destination, EgressReport, ReachEntry, WorkloadEgress } from '../verify';
+
+/** Which way a piece of reach moved between base and head. */
+export type Change = 'added' | 'removed' | 'changed';
+
+/** One contiguous piece of reach that differs: a destination, protocol, port range, and the policies behind it. */
+export interface FlowChange {
+  readonly change: Change;
+  /** `cidr 198.51.0.0/16 except 198.51.100.0/24`, `pods vector-db {app=qdrant}`, `pod ns/name`, `any other pod`. */
+  readonly to: string;
+  readonly protocol: string;
+  /** `443`, `8000-8100`, `1-65535`, or a port name. */
+  readonly ports: string;
+  /** The rule that decided in base (absent for added). */
+  readonly before?: string;
+  /** The rule that decides in head (absent for removed). */
+  readonly after?: string;
+}
+
+/** How one workload's egress differs. */
+export interface WorkloadDiff {
+  readonly endpoint: string;
+  /** `calico` when a Calico tier decides its egress, `kubernetes` otherwise; as in head when it exists there. */
+  readonly flavor: string;
+  /** `both`, or the only side the workload exists on. */
+  readonly presence: 'both' | 'base only' | 'head only';
+  readonly changes: readonly FlowChange[];
+}
+
+/** The difference in reach between two manifest sets. */
+export interface EgressDiff {
+  readonly base: string;
+  readonly head: string;
+  /** True when some workload may reach something in head that it could not in base. */
+  readonly widened: boolean;
+  readonly workloads: readonly WorkloadDiff[];
+}
+
+/** `calico` when a Calico policy outside the default tier decides some of the workload's egress. */
+export function flavorOf(w: WorkloadEgress): string {
+  return [...w.allowed, ...w.denied].some((e) => e.decidedBy.tier !== undefined && e.decidedBy.tier !== 'default' && e.decidedBy.kind !== 'KubernetesNetworkPolicy' && e.decidedBy.reason === 'rule' && e.decidedBy.action === 'Allow')
+    ? 'calico'
+    : 'kubernetes';
+}
+
+/** A short, readable name for the rule that decided. */
+export function describeDecision(d: DecidedBy): string {
+  if (d.reason === 'no-policy') return 'no egress policy selects it (allowed by default)';
+  if (d.reason === 'profile') return `every tier passed (${d.tier}): allowed by the profile`;
+  const kind = d.kind === 'KubernetesNetworkPolicy' ? 'NetworkPolicy (networking.k8s.io)' : d.kind;
+  return `${kind} ${d.policy} rule ${d.rule} (tier ${d.tier})`;
+}
+
+/** A readable destination. */
+export function describeDestination(to: Destination): string {
+  if (to.type === 'cidr') return `cidr ${to.cidr}${to.except?.length ? ` except ${to.except.join(', ')}` : ''}`;
+  if (to.endpoint) return `pod ${to.endpoint}`;
+  const labels = Object.entries(to.labels).map(([k, v]) => `${k}=${v}`).join(',');
+  if (to.namespace === '*' && !labels && !to.namespaceLabels) return 'any other pod';
+  const ns = to.namespace === '*' && to.namespaceLabels ? `namespaces {${Object.entries(to.namespaceLabels).map(([k, v]) => `${k}=${v}`).join(',')}}` : to.namespace;
+  return `pods ${ns} {${labels}}`;
+}
+
+interface PortSpan { readonly from: number; readonly to: number }
+
+function parsePorts(ports: string): PortSpan | undefined {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(ports);
+  return m ? { from: Number(m[1]), to: Number(m[2] ?? m[1]) } : undefined;
+}
+
+/** The addresses of a cidr destination. */
+function destinationRanges(to: Destination & { type: 'cidr' }): IpRange[] {
+  const block = parseCidrLenient(to.cidr);
+  if (!block) return [];
+  const except = (to.except ?? []).map(parseCidrLenient).filter((c) => c !== undefined).map(cidrRange);
+  return subtractRanges([cidrRange(block)], except);
+}
+
+/** One allowed piece: in a space (the address space, or one class of pods), a port span, and the rule. */
+interface Piece {
+  readonly space: string;
+  readonly ranges: readonly IpRange[];
+  readonly span: PortSpan | string;
+  readonly decided: string;
+}
+
+function pieces(entries: readonly ReachEntry[]): Map<string, Piece[]> {
+  const byProtocol = new Map<string, Piece[]>();
+  for (const e of entries) {
+    const span = parsePorts(e.ports) ?? e.ports;
+    const piece: Piece = e.to.type === 'cidr'
+      ? { space: 'cidr', ranges: destinationRanges(e.to), span, decided: describeDecision(e.decidedBy) }
+      : { space: describeDestination(e.to), ranges: [], span, decided: describeDecision(e.decidedBy) };
+    byProtocol.set(e.protocol, [...(byProtocol.get(e.protocol) ?? []), piece]);
+  }
+  return byProtocol;
+}
+
+/** Port boundaries of both sides, as the atoms between them. */
+function portAtoms(spans: readonly PortSpan[]): PortSpan[] {
+  const cuts = new Set<number>();
+  for (const s of spans) { cuts.add(s.from); cuts.add(s.to + 1); }
+  const sorted = [...cuts].sort((a, b) => a - b);
+  const atoms: PortSpan[] = [];
+  for (let i = 0; i + 1 < sorted.length; i++) atoms.push({ from: sorted[i], to: sorted[i + 1] - 1 });
+  return atoms;
+}
+
+/** Per decision, the addresses a side reaches within one port atom of one space. */
+function reachAt(side: readonly Piece[], space: string, port: PortSpan | string): Map<string, IpRange[]> {
+  const out = new Map<string, IpRange[]>();
+  for (const p of side) {
+    if (p.space !== space) continue;
+    const covers = typeof port === 'string' || typeof p.span === 'string' ? p.span === port : p.span.from <= port.from && port.to <= p.span.to;
+    if (!covers) continue;
+    const ranges = space === 'cidr' ? p.ranges : [{ version: 4 as const, first: 0n, last: 0n }];
+    out.set(p.decided, [...(out.get(p.decided) ?? []), ...ranges]);
+  }
+  return out;
+}
+
+function formatRanges(space: string, ranges: readonly IpRange[]): string {
+  if (space !== 'cidr') return space;
+  return compactCidrs(ranges).map((c) => `cidr ${formatCidr(c.cidr)}${c.except.length ? ` except ${c.except.map(formatCidr).join(', ')}` : ''}`).join(', ');
+}
+
+/**
+ * The exact difference of two workloads' allowed egress: every (address or pod class, protocol,
+ * port) is compared, so `198.51.100.0/24` becoming `198.51.0.0/16` reads as the added addresses,
+ * not as one flow removed and another added. Reach present on both sides but decided by another
+ * rule is `changed`.
+ */
+export function diffWorkload(base: readonly ReachEntry[], head: readonly ReachEntry[]): FlowChange[] {
+  const b = pieces(base);
+  const h = pieces(head);
+  const changes: FlowChange[] = [];
+  for (const protocol of [...new Set([...b.keys(), ...h.keys()])].sort()) {
+    const bp = b.get(protocol) ?? [];
+    const hp = h.get(protocol) ?? [];
+    const spaces = [...new Set([...bp, ...hp].map((p) => p.space))].sort();
+    for (const space of spaces) {
+      const mine = [...bp, ...hp].filter((p) => p.space === space);
+      const numeric = mine.map((p) => p.span).filter((s): s is PortSpan => typeof s !== 'string');
+      const named = [...new Set(mine.map((p) => p.span).filter((s): s is string => typeof s === 'string'))];
+      // Consecutive port atoms with the same outcome are merged into one change.
+      let open: (FlowChange & { from: number; toPort: number; key: string }) | undefined;
+      const flush = () => {
+        if (open) changes.push({ change: open.change, to: open.to, protocol, ports: open.from === open.toPort ? String(open.from) : `${open.from}-${open.toPort}`, before: open.before, after: open.after });
+        open = undefined;
+      };
+      for (const port of [...portAtoms(numeric), ...named]) {
+        const inBase = reachAt(bp, space, port);
+        const inHead = reachAt(hp, space, port);
+        const found: { change: Change; to: string; before?: string; after?: string }[] = [];
+        const baseAll = unionRanges([...inBase.values()].flat());
+        const headAll = unionRanges([...inHead.values()].flat());
+        for (const [after, ranges] of inHead) {
+          const added = subtractRanges(ranges, baseAll);
+          if (added.length) found.push({ change: 'added', to: formatRanges(space, added), after });
+          for (const [before, old] of inBase) {
+            if (before === after) continue;
+            const moved = subtractRanges(unionRanges(ranges), subtractRanges(unionRanges(ranges), old));
+            const stillSame = inBase.get(after) ?? [];
+            const changed = subtractRanges(moved, stillSame);
+            if (changed.length) found.push({ change: 'changed', to: formatRanges(space, changed), before, after });
+          }
+        }
+        for (const [before, ranges] of inBase) {
+          const removed = subtractRanges(ranges, headAll);
+          if (removed.length) found.push({ change: 'removed', to: formatRanges(space, removed), before });
+        }
+        if (typeof port === 'string') {
+          flush();
+          for (const f of found) changes.push({ ...f, protocol, ports: port });
+          continue;
+        }
+        const key = JSON.stringify(found);
+        if (open && open.key === key && found.length === 1 && open.toPort + 1 === port.from) {
+          open.toPort = port.to;
+          continue;
+        }
+        flush();
+        if (found.length === 1) open = { ...found[0], protocol, ports: '', from: port.from, toPort: port.to, key };
+        else for (const f of found) changes.push({ ...f, protocol, ports: port.from === port.to ? String(port.from) : `${port.from}-${port.to}` });
+      }
+      flush();
+    }
+  }
+  return changes;
+}
+
+/** Compares every workload's allowed egress in two egress reports. */
+export function diffReports(base: EgressReport, head: EgressReport, labels: { base: string; head: string }): EgressDiff {
+  const baseBy = new Map(base.workloads.map((w) => [w.endpoint, w]));
+  const headBy = new Map(head.workloads.map((w) => [w.endpoint, w]));
+  const ids = [...new Set([...baseBy.keys(), ...headBy.keys()])].sort();
+  const workloads: WorkloadDiff[] = [];
+  for (const id of ids) {
+    const bw = baseBy.get(id);
+    const hw = headBy.get(id);
+    const changes = diffWorkload(bw?.allowed ?? [], hw?.allowed ?? []);
+    if (changes.length === 0 && bw && hw) continue;
+    workloads.push({ endpoint: id, flavor: flavorOf((hw ?? bw)!), presence: bw && hw ? 'both' : bw ? 'base only' : 'head only', changes });
+  }
+  return { base: labels.base, head: labels.head, widened: workloads.some((w) => w.changes.some((c) => c.change === 'added')), workloads };
+}
+
+/** The diff as text a reviewer reads without knowing Calico. */
+export function formatDiff(diff: EgressDiff): string {
+  const lines = [`Egress changes from ${diff.base} to ${diff.head}:`];
+  if (diff.workloads.length === 0) return `${lines[0]} none: every workload reaches exactly what it reached before.\n`;
+  const mark: Record<Change, string> = { added: '+ may now reach', removed: '- may no longer reach', changed: '~ decided by another rule' };
+  for (const w of diff.workloads) {
+    const where = w.presence === 'both' ? '' : w.presence === 'head only' ? ', new workload' : ', workload removed';
+    lines.push('', `${w.endpoint} (${w.flavor} flavor${where})`);
+    for (const c of w.changes) {
+      const why = c.change === 'added' ? `allowed by ${c.after}` : c.change === 'removed' ? `was allowed by ${c.before}` : `now ${c.after}, was ${c.before}`;
+      lines.push(`  ${mark[c.change].padEnd(25)} ${`${c.protocol} ${c.ports}`.padEnd(16)} ${c.to}`, `  ${''.padEnd(25)} ${''.padEnd(16)} ${why}`);
+    }
+  }
+  const widened = diff.workloads.filter((w) => w.changes.some((c) => c.change === 'added')).length;
+  const narrowed = diff.workloads.filter((w) => w.changes.some((c) => c.change === 'removed')).length;
+  lines.push('', `Egress widened for ${widened} workload${widened === 1 ? '' : 's'}, narrowed for ${narrowed}.`);
+  return `${lines.join('\n')}\n`;
+}

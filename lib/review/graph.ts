@@ -1,0 +1,104 @@
+/**
+ * Who may reach what, as a graph a person can read: workloads on one side, destinations on the
+ * other, one edge per allowed (or explicitly denied) flow with the policy behind it. Built from
+ * the verifier's egress report; drawn by the Markdown and HTML reports.
+ */
+
+/** A workload that sends traffic. */
+export interface WorkloadNode {
+  /** `namespace/name` */
+  readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** `calico` when a Calico tier decides its egress, `kubernetes` otherwise. */
+  readonly flavor: string;
+}
+
+/** Kinds of destination, which the drawings group. */
+export type DestinationKind = 'pods' | 'external' | 'allow-list' | 'denied';
+
+/** A place traffic may go to (or is refused). */
+export interface DestinationNode {
+  readonly id: string;
+  readonly label: string;
+  readonly kind: DestinationKind;
+  /** Namespace of in-cluster pods; the allow-list's name for allow-lists. */
+  readonly group?: string;
+}
+
+/** One flow from a workload to a destination. */
+export interface ReachEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly verdict: 'allow' | 'deny';
+  /** e.g. `TCP 443`, `UDP 53, TCP 53`. */
+  readonly ports: string;
+  /** The policy and rule that decided, e.g. `ai-egress / ai-application/ai-egress.ai-service rule 3`. */
+  readonly policy: string;
+}
+
+export interface ReachGraph {
+  readonly workloads: readonly WorkloadNode[];
+  readonly destinations: readonly DestinationNode[];
+  readonly edges: readonly ReachEdge[];
+}
+
+/** A destination reached by more workloads than this is drawn once per namespace, not once per workload. */
+export const COLLAPSE_AT = 12;
+
+/** An edge as drawn: from one workload, or from a whole namespace whose every workload has it. */
+export interface DrawnEdge {
+  /** A workload id, or a namespace name when `collapsed`. */
+  readonly from: string;
+  readonly collapsed: boolean;
+  readonly to: string;
+  readonly verdict: 'allow' | 'deny';
+  readonly ports: string;
+  readonly title: string;
+  /** Indexes into `edges` of the flows this drawing stands for. */
+  readonly rows: readonly number[];
+}
+
+/** Groups items by a key, keeping their order. */
+export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+/**
+ * Keeps large graphs legible: when more than COLLAPSE_AT workloads share a destination (same
+ * verdict and ports), the workloads of a namespace that all have it are drawn as one edge from
+ * the namespace.
+ */
+export function drawnEdges(graph: ReachGraph): DrawnEdge[] {
+  const perNamespace = groupBy(graph.workloads, (w) => w.namespace);
+  const out: DrawnEdge[] = [];
+  const shared = groupBy(graph.edges.map((e, i) => ({ e, i })), ({ e }) => `${e.to}\u0000${e.verdict}\u0000${e.ports}`);
+  for (const list of shared.values()) {
+    const collapse = list.length > COLLAPSE_AT;
+    for (const [ns, fromNs] of groupBy(list, ({ e }) => e.from.split('/')[0])) {
+      const first = fromNs[0].e;
+      if (collapse && fromNs.length > 1 && fromNs.length === perNamespace.get(ns)?.length) {
+        out.push({ from: ns, collapsed: true, to: first.to, verdict: first.verdict, ports: first.ports, rows: fromNs.map((x) => x.i), title: `all ${fromNs.length} workloads of ${ns} → ${first.to}: ${first.ports}` });
+      } else {
+        for (const { e, i } of fromNs) {
+          out.push({ from: e.from, collapsed: false, to: e.to, verdict: e.verdict, ports: e.ports, rows: [i], title: `${e.from} → ${e.to}: ${e.ports} (${e.verdict === 'allow' ? 'allowed' : 'denied'} by ${e.policy})` });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** A destination's label with the group it is drawn under, for places without groups (tables, Mermaid). */
+export function fullLabel(d: DestinationNode): string {
+  if (d.kind === 'pods') return `pods in ${d.group}: ${d.label}`;
+  if (d.kind === 'allow-list') return `allow-list ${d.group}: ${d.label}`;
+  return d.label;
+}

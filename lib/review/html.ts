@@ -1,0 +1,163 @@
+import { COLLAPSE_AT, DestinationKind, DestinationNode, ReachGraph, WorkloadNode, drawnEdges, fullLabel, groupBy } from './graph';
+
+const NODE_H = 24;
+const NODE_GAP = 6;
+const HEADER_H = 24;
+const GROUP_GAP = 16;
+const COL_W = 300;
+const LEFT_X = 20;
+const RIGHT_X = 720;
+const WIDTH = RIGHT_X + COL_W + 20;
+
+const KIND_TITLE: Record<DestinationKind, string> = {
+  pods: 'pods in namespace',
+  'allow-list': 'allow-list',
+  external: 'external networks',
+  denied: 'explicitly denied',
+};
+const KIND_ORDER: DestinationKind[] = ['pods', 'allow-list', 'external', 'denied'];
+
+function esc(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+interface Placed { readonly y: number }
+interface Group { readonly title: string; readonly x: number; readonly y: number; readonly height: number; readonly kind: string }
+
+/** Stacks groups of nodes in a column and returns each node's centre line and each group's box. */
+function stack<T>(groups: [string, string, T[]][], x: number, idOf: (t: T) => string): { at: Map<string, Placed>; boxes: Group[]; height: number } {
+  const at = new Map<string, Placed>();
+  const boxes: Group[] = [];
+  let y = 40;
+  for (const [title, kind, items] of groups) {
+    const height = HEADER_H + items.length * (NODE_H + NODE_GAP) + NODE_GAP;
+    boxes.push({ title, x, y, height, kind });
+    items.forEach((item, i) => at.set(idOf(item), { y: y + HEADER_H + i * (NODE_H + NODE_GAP) + NODE_H / 2 }));
+    y += height + GROUP_GAP;
+  }
+  return { at, boxes, height: y };
+}
+
+
+/**
+ * Renders the graph as one self-contained HTML page: an SVG of namespaces, workloads,
+ * destinations and allow-lists, each edge titled with its ports and the policy behind it, and a
+ * side table of every flow. No scripts, styles or fonts are fetched from anywhere.
+ */
+export function renderHtml(graph: ReachGraph, title = 'Egress of AI workloads'): string {
+  const byNamespace = groupBy([...graph.workloads].sort((a, b) => a.id.localeCompare(b.id)), (w) => w.namespace);
+  const left = stack<WorkloadNode>([...byNamespace].sort(([a], [b]) => a.localeCompare(b)).map(([ns, ws]) => [ns, 'namespace', ws]), LEFT_X, (w) => w.id);
+
+  const destGroups = groupBy(graph.destinations, (d) => `${KIND_ORDER.indexOf(d.kind)}\u0000${d.group ?? ''}\u0000${d.kind}`);
+  const right = stack<DestinationNode>(
+    [...destGroups].sort(([a], [b]) => a.localeCompare(b)).map(([key, ds]) => {
+      const [, group, kind] = key.split('\u0000');
+      const heading = group ? `${KIND_TITLE[kind as DestinationKind]} ${group}` : KIND_TITLE[kind as DestinationKind];
+      return [heading, kind, ds.sort((a, b) => a.label.localeCompare(b.label))];
+    }),
+    RIGHT_X,
+    (d) => d.id,
+  );
+
+  const nsBox = new Map(left.boxes.map((b) => [b.title, b]));
+  const drawn = drawnEdges(graph).flatMap((d) => {
+    const toY = right.at.get(d.to)?.y;
+    const fromY = d.collapsed ? nsBox.get(d.from)!.y + HEADER_H / 2 : left.at.get(d.from)?.y;
+    return toY === undefined || fromY === undefined ? [] : [{ ...d, fromY, toY }];
+  });
+
+  const height = Math.max(left.height, right.height, 120);
+  const svg: string[] = [];
+  svg.push(`<svg xmlns="http://www.w3.org/2000/svg" id="graph" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${esc(title)}">`);
+  svg.push(`<text class="colhead" x="${LEFT_X}" y="24">workloads, by namespace</text><text class="colhead" x="${RIGHT_X}" y="24">destinations</text>`);
+  for (const box of [...left.boxes, ...right.boxes]) {
+    svg.push(`<g class="group ${box.kind}"><rect x="${box.x - 8}" y="${box.y}" width="${COL_W + 16}" height="${box.height}" rx="8"/><text x="${box.x}" y="${box.y + 16}">${esc(box.title)}</text></g>`);
+  }
+  drawn.forEach((d, n) => {
+    const x1 = LEFT_X + COL_W;
+    const x2 = RIGHT_X;
+    const mid = (x1 + x2) / 2;
+    svg.push(`<path class="edge ${d.verdict}" data-rows="${d.rows.join(' ')}" id="edge-${n}" d="M${x1},${d.fromY} C${mid},${d.fromY} ${mid},${d.toY} ${x2},${d.toY}"><title>${esc(d.title)}</title></path>`);
+  });
+  for (const w of graph.workloads) {
+    const y = left.at.get(w.id)!.y;
+    svg.push(`<g class="node workload ${esc(w.flavor)}" data-node-id="${esc(w.id)}"><rect x="${LEFT_X}" y="${y - NODE_H / 2}" width="${COL_W}" height="${NODE_H}" rx="5"/><text x="${LEFT_X + 8}" y="${y + 4}">${esc(w.name)}</text><text class="flavor" x="${LEFT_X + COL_W - 8}" y="${y + 4}" text-anchor="end">${esc(w.flavor)}</text><title>${esc(w.id)} (${esc(w.flavor)} flavor)</title></g>`);
+  }
+  for (const d of graph.destinations) {
+    const y = right.at.get(d.id)!.y;
+    svg.push(`<g class="node destination ${d.kind}" data-node-id="${esc(d.id)}"><rect x="${RIGHT_X}" y="${y - NODE_H / 2}" width="${COL_W}" height="${NODE_H}" rx="5"/><text x="${RIGHT_X + 8}" y="${y + 4}">${esc(d.label)}</text><title>${esc(d.id)}</title></g>`);
+  }
+  svg.push('</svg>');
+
+  const byId = new Map(graph.destinations.map((d) => [d.id, d]));
+  const table = graph.edges.map((e, i) => `<tr id="row-${i}" class="${e.verdict}"><td>${esc(e.from)}</td><td>${esc(fullLabel(byId.get(e.to)!))}</td><td>${esc(e.ports)}</td><td>${e.verdict}</td><td>${esc(e.policy)}</td></tr>`).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<title>${esc(title)}</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:16px;color:#1b1f24;background:#fff}
+h1{font-size:20px;margin:0 0 4px}
+.summary{color:#57606a;margin:0 0 12px}
+.layout{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}
+.graph{flex:0 0 auto;border:1px solid #d0d7de;border-radius:8px;overflow:auto;max-height:90vh}
+.side{flex:1 1 640px;max-height:90vh;overflow:auto}
+svg text{font:13px system-ui,sans-serif;fill:#1b1f24}
+svg .colhead{font-weight:600;fill:#57606a}
+.group rect{fill:#f6f8fa;stroke:#d0d7de}
+.group.denied rect{fill:#fff5f5;stroke:#ffb3b3}
+.group text{font-weight:600;fill:#57606a}
+.node rect{fill:#fff;stroke:#8c959f}
+.node.workload.calico rect{stroke:#8250df}
+.node.workload.kubernetes rect{stroke:#0969da}
+.node.denied rect{stroke:#cf222e;fill:#ffebe9}
+.flavor{fill:#57606a;font-size:11px}
+.edge{fill:none;stroke-width:1.6;opacity:.65}
+.edge.allow{stroke:#1a7f37}
+.edge.deny{stroke:#cf222e;stroke-dasharray:5 4}
+.edge:hover,.edge.hl{stroke-width:4;opacity:1}
+table{border-collapse:collapse;width:100%;font-size:13px}
+th,td{border-bottom:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-align:top}
+th{position:sticky;top:0;background:#f6f8fa}
+tr.deny td{color:#cf222e}
+tr.hl td{background:#fff8c5}
+.legend span{margin-right:16px}
+</style></head>
+<body>
+<h1>${esc(title)}</h1>
+<p class="summary">${graph.workloads.length} workloads, ${graph.destinations.length} destinations, ${graph.edges.filter((e) => e.verdict === 'allow').length} allowed flows, ${graph.edges.filter((e) => e.verdict === 'deny').length} explicit denies. Hover an edge or a row to see the policy behind it. A destination reached by more than ${COLLAPSE_AT} workloads is drawn once per namespace.</p>
+<p class="legend"><span style="color:#1a7f37">━ allowed</span><span style="color:#cf222e">╌ denied</span><span style="color:#8250df">▭ calico flavor</span><span style="color:#0969da">▭ kubernetes flavor</span></p>
+<div class="layout">
+<div class="graph">
+${svg.join('\n')}
+</div>
+<div class="side"><table id="flows"><thead><tr><th>from</th><th>to</th><th>ports</th><th>verdict</th><th>policy</th></tr></thead><tbody>
+${table}
+</tbody></table></div>
+</div>
+<script>
+(function () {
+  var edges = document.querySelectorAll('.edge');
+  function mark(edge, on) {
+    edge.classList.toggle('hl', on);
+    edge.getAttribute('data-rows').split(' ').forEach(function (r) {
+      var row = document.getElementById('row-' + r); if (row) row.classList.toggle('hl', on);
+    });
+  }
+  edges.forEach(function (edge) {
+    edge.addEventListener('mouseenter', function () { mark(edge, true); });
+    edge.addEventListener('mouseleave', function () { mark(edge, false); });
+  });
+  document.querySelectorAll('#flows tbody tr').forEach(function (row) {
+    var n = row.id.slice(4);
+    row.addEventListener('mouseenter', function () {
+      edges.forEach(function (e) { if (e.getAttribute('data-rows').split(' ').indexOf(n) >= 0) e.classList.add('hl'); });
+    });
+    row.addEventListener('mouseleave', function () { edges.forEach(function (e) { e.classList.remove('hl'); }); });
+  });
+})();
+</script>
+</body></html>
+`;
+}
+

@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { AiAppIntent, PlatformIntent } from '../lib/intent';
+import { EgressDiff, diffReports, formatDiff } from '../lib/review';
+import { egressReport, loadCluster } from '../lib/verify';
+import { buildApp, intent } from '../main';
+
+/** Synthesizes an intent (plus extra YAML files) to a temporary folder and returns its egress report. */
+function reportOf(declared: PlatformIntent, extra: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'diff-'));
+  try {
+    buildApp(dir, declared).synth();
+    for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
+    return egressReport(loadCluster([dir]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function withApp(name: string, change: (app: AiAppIntent) => AiAppIntent): PlatformIntent {
+  return { ...intent, apps: intent.apps.map((a) => (a.name === name ? change(a) : a)) };
+}
+
+const base = reportOf(intent);
+const diff = (head: PlatformIntent, extra?: Record<string, string>): EgressDiff => diffReports(base, reportOf(head, extra), { base: 'base', head: 'head' });
+const changesOf = (d: EgressDiff, endpoint: string) => d.workloads.find((w) => w.endpoint === endpoint)?.changes ?? [];
+
+const looserPolicy = (namespace: string) => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: allow-all-https, namespace: ${namespace} }
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+    - to: [{ ipBlock: { cidr: 0.0.0.0/0 } }]
+      ports: [{ port: 443 }]
+`;
+
+describe('egress diff', () => {
+  it('finds no change between a manifest set and itself', () => {
+    const d = diff(intent);
+    expect(d).toEqual({ base: 'base', head: 'head', widened: false, workloads: [] });
+    expect(formatDiff(d)).toMatch(/none: every workload reaches exactly what it reached before/);
+  });
+
+  it('reports a widening caused only by a new looser Kubernetes NetworkPolicy for a kubernetes-flavor app', () => {
+    const d = diff(intent, { '99-looser.yaml': looserPolicy('ai-embeddings') });
+    expect(d.widened).toBe(true);
+    expect(changesOf(d, 'ai-embeddings/embeddings')).toContainEqual({
+      change: 'added', protocol: 'TCP', ports: '443',
+      to: 'cidr 0.0.0.0/0 except 169.254.169.254/32, 203.0.113.10/32',
+      after: 'NetworkPolicy (networking.k8s.io) ai-embeddings/allow-all-https rule 0 (tier default)',
+    });
+  });
+
+  it('shows no change for a calico-flavor app when the same looser NetworkPolicy lands in its namespace', () => {
+    const d = diff(intent, { '99-looser.yaml': looserPolicy('ai-application') });
+    expect(d).toEqual({ base: 'base', head: 'head', widened: false, workloads: [] });
+  });
+
+  it('reports the added addresses exactly when a calico-flavor destination widens from /24 to /16', () => {
+    const d = diff(withApp('ai-service', (a) => ({ ...a, egress: a.egress.map((e) => ('cidr' in e ? { ...e, cidr: '198.51.0.0/16' } : e)) })));
+    expect(d.widened).toBe(true);
+    expect(changesOf(d, 'ai-application/ai-service')).toEqual([
+      { change: 'added', protocol: 'TCP', ports: '443', to: 'cidr 198.51.0.0/16 except 198.51.100.0/24', after: 'NetworkPolicy ai-application/ai-egress.ai-service rule 3 (tier ai-egress)' },
+    ]);
+  });
+
+  it('reports a narrowing as removed reach, and it is not a widening', () => {
+    const d = diff(withApp('ai-service', (a) => ({ ...a, egress: a.egress.map((e) => ('cidr' in e ? { ...e, cidr: '198.51.100.0/25' } : e)) })));
+    expect(d.widened).toBe(false);
+    expect(changesOf(d, 'ai-application/ai-service')).toEqual([
+      { change: 'removed', protocol: 'TCP', ports: '443', to: 'cidr 198.51.100.128/25', before: 'NetworkPolicy ai-application/ai-egress.ai-service rule 3 (tier ai-egress)' },
+    ]);
+  });
+
+  it('reports an added port on a kubernetes-flavor destination as a widening', () => {
+    const d = diff(withApp('embeddings', (a) => ({ ...a, egress: a.egress.map((e) => ({ ...e, ports: [443, 8443] })) })));
+    expect(d.widened).toBe(true);
+    expect(changesOf(d, 'ai-embeddings/embeddings')).toEqual([
+      { change: 'added', protocol: 'TCP', ports: '8443', to: 'cidr 203.0.113.10/32', after: 'NetworkPolicy (networking.k8s.io) ai-embeddings/embeddings-egress rule 1 (tier default)' },
+    ]);
+  });
+
+  it('reports a removed in-cluster destination of a calico-flavor app', () => {
+    const d = diff(withApp('ai-service', (a) => ({ ...a, egress: a.egress.filter((e) => !('namespace' in e && e.namespace === 'vector-db')) })));
+    expect(d.widened).toBe(false);
+    expect(changesOf(d, 'ai-application/ai-service')).toContainEqual(
+      expect.objectContaining({ change: 'removed', protocol: 'TCP', ports: '6333', to: 'pods vector-db {app=qdrant}' }),
+    );
+  });
+
+  it('counts a new workload as a widening and names it', () => {
+    const extra: AiAppIntent = { ...intent.apps[1], name: 'reranker', ingress: [] };
+    const d = diff({ ...intent, apps: [...intent.apps, extra] });
+    expect(d.widened).toBe(true);
+    const w = d.workloads.find((x) => x.endpoint === 'ai-embeddings/reranker');
+    expect(w).toMatchObject({ presence: 'head only', flavor: 'kubernetes' });
+    expect(formatDiff(d)).toMatch(/ai-embeddings\/reranker \(kubernetes flavor, new workload\)\n {2}\+ may now reach/);
+  });
+});

@@ -1,0 +1,104 @@
+import { existsSync, mkdirSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { pathToFileURL } from 'url';
+import { Browser, chromium } from 'playwright-core';
+import { COLLAPSE_AT, ReachGraph, buildGraph, drawnEdges, renderHtml, renderMarkdown } from '../lib/review';
+import { egressReport, loadCluster } from '../lib/verify';
+import { DIST } from './support/manifests';
+
+const REPORTS = join(__dirname, '..', 'reports');
+const cluster = loadCluster([DIST]);
+const report = egressReport(cluster);
+const graph = buildGraph(cluster, report);
+
+/** What the verifier says each workload may reach, written the way the page names it. */
+const allowedNames = report.workloads.flatMap((w) => w.allowed.map((e) => {
+  if (e.to.type === 'cidr') return e.to.cidr;
+  if (e.to.endpoint) return e.to.endpoint.split('/')[1];
+  return Object.entries(e.to.labels).map(([k, v]) => `${k}=${v}`).join(', ');
+}));
+
+describe('the HTML egress report, in a real browser', () => {
+  let browser: Browser;
+  const html = join(REPORTS, 'egress.html');
+  const requests: string[] = [];
+  let nodes: { id: string; text: string; classes: string }[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(REPORTS, { recursive: true });
+    writeFileSync(html, renderHtml(graph));
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForLoadState('networkidle');
+    nodes = await page.$$eval('[data-node-id]', (els) => els.map((el) => ({ id: el.getAttribute('data-node-id') ?? '', text: el.textContent ?? '', classes: el.getAttribute('class') ?? '' })));
+    await page.screenshot({ path: join(REPORTS, 'egress.png'), fullPage: true });
+  }, 60_000);
+
+  afterAll(async () => browser?.close());
+
+  it('makes no request beyond the page itself', () => {
+    expect(requests).toEqual([pathToFileURL(html).href]);
+  });
+
+  it('draws every workload of dist/ as a node', () => {
+    const workloads = nodes.filter((n) => n.classes.includes('workload')).map((n) => n.id).sort();
+    expect(workloads).toEqual(report.workloads.map((w) => w.endpoint).sort());
+  });
+
+  it('draws every destination the verifier allows as a node', () => {
+    const destinations = nodes.filter((n) => n.classes.includes('destination') && !n.classes.includes('denied')).map((n) => n.text);
+    expect(allowedNames.length).toBeGreaterThan(0);
+    for (const name of allowedNames) expect(destinations.some((text) => text.includes(name))).toBe(true);
+  });
+
+  it('shows cloud metadata as denied', () => {
+    const denied = nodes.filter((n) => n.classes.includes('denied')).map((n) => n.text).join(' ');
+    expect(denied).toContain('169.254.169.254/32');
+    expect(denied).toContain('fd00:ec2::254/128');
+  });
+
+  it('saved a screenshot under reports/', () => {
+    expect(existsSync(join(REPORTS, 'egress.png'))).toBe(true);
+  });
+});
+
+describe('the Markdown egress report', () => {
+  const md = renderMarkdown(graph);
+
+  it('has a Mermaid flowchart with every workload and a dashed deny to metadata', () => {
+    expect(md).toMatch(/```mermaid\nflowchart LR\n/);
+    for (const w of report.workloads) expect(md).toContain(`"${w.endpoint.split('/')[1]} (`);
+    expect(md).toMatch(/-\.->\|"deny every protocol and port"\| d\d+/);
+  });
+
+  it('has a table per workload naming the rule behind every flow', () => {
+    for (const w of report.workloads) expect(md).toContain(`## ${w.endpoint} (`);
+    expect(md).toContain('| allow | pods in vector-db: app=qdrant | TCP 6333 | NetworkPolicy ai-application/ai-egress.ai-service rule 4 (tier ai-egress) |');
+  });
+});
+
+describe('legibility of large graphs', () => {
+  it('draws a destination shared by more than COLLAPSE_AT workloads once per namespace', () => {
+    const workloads = Array.from({ length: COLLAPSE_AT + 3 }, (_, i) => ({ id: `team/app-${i}`, namespace: 'team', name: `app-${i}`, flavor: 'kubernetes' }));
+    const big: ReachGraph = {
+      workloads: [...workloads, { id: 'solo/app', namespace: 'solo', name: 'app', flavor: 'calico' }],
+      destinations: [{ id: 'dns', label: 'k8s-app=kube-dns', kind: 'pods', group: 'kube-system' }, { id: 'db', label: 'app=db', kind: 'pods', group: 'data' }],
+      edges: [
+        ...[...workloads, { id: 'solo/app' }].map((w) => ({ from: w.id, to: 'dns', verdict: 'allow' as const, ports: 'UDP 53', policy: 'p' })),
+        { from: 'team/app-0', to: 'db', verdict: 'allow' as const, ports: 'TCP 5432', policy: 'p' },
+      ],
+    };
+    const drawn = drawnEdges(big);
+    expect(drawn.filter((d) => d.to === 'dns')).toEqual([
+      expect.objectContaining({ from: 'team', collapsed: true, rows: workloads.map((_, i) => i) }),
+      expect.objectContaining({ from: 'solo/app', collapsed: false }),
+    ]);
+    expect(drawn.filter((d) => d.to === 'db')).toEqual([expect.objectContaining({ from: 'team/app-0', collapsed: false })]);
+    expect(renderHtml(big).match(/class="edge /g)).toHaveLength(3);
+  });
+});
