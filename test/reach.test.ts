@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { AiAppIntent, Flavor, PlatformIntent } from '../lib/intent';
+import { Cluster, egressReport, loadCluster, query } from '../lib/verify';
+import { buildApp, intent } from '../main';
+import { DIST } from './support/manifests';
+import { reachMismatch } from './support/oracle';
+
+/** Synthesizes an intent into a temporary folder, adds extra YAML, and loads it as the verifier would. */
+function clusterOf(declared: PlatformIntent, extra: Record<string, string> = {}): Cluster {
+  const dir = mkdtempSync(join(tmpdir(), 'reach-'));
+  try {
+    buildApp(dir, declared).synth();
+    for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
+    return loadCluster([dir]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const other = (f: Flavor | undefined): Flavor => (f === 'calico' ? 'kubernetes' : 'calico');
+const flipped: PlatformIntent = { ...intent, apps: intent.apps.map((a) => ({ ...a, flavor: other(a.flavor) })) };
+const id = (a: AiAppIntent) => `${a.namespace}/${a.name}`;
+
+const looserPolicy = (namespace: string) => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: allow-everything-out, namespace: ${namespace} }
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress: [{}]
+`;
+
+describe.each([
+  ['dist/ as committed', intent, () => loadCluster([DIST])],
+  ['every app in the other flavor', flipped, () => clusterOf(flipped)],
+] as const)('intent equals reach: %s', (_, declared, load) => {
+  const cluster = load();
+  const report = egressReport(cluster);
+
+  it.each(declared.apps.map((a) => [`${id(a)} (${a.flavor})`, a] as const))('%s may reach exactly its declared destinations plus DNS', (__, app) => {
+    const egress = report.workloads.find((w) => w.endpoint === id(app))!;
+    expect(egress.isolated).toBe(true);
+    expect(reachMismatch(app, declared, egress)).toEqual([]);
+  });
+
+  it.each(declared.apps.map((a) => [id(a), a] as const))('%s cannot reach cloud metadata or an arbitrary internet address', (__, app) => {
+    for (const [to, port] of [['169.254.169.254', 80], ['fd00:ec2::254', 80], ['8.8.8.8', 443], ['2001:4860:4860::8888', 443], ['203.0.113.11', 443]] as const) {
+      expect({ to, port, allowed: query(cluster, id(app), to, port).allowed }).toEqual({ to, port, allowed: false });
+    }
+  });
+
+  it.each(declared.apps.filter((a) => a.flavor === 'calico').map((a) => [id(a), a] as const))('%s (calico) stays closed when a looser Kubernetes NetworkPolicy is added', (__, app) => {
+    const loosened = clusterOf(declared, { '99-looser.yaml': looserPolicy(app.namespace) });
+    const answer = query(loosened, id(app), '8.8.8.8', 443);
+    expect(answer.allowed).toBe(false);
+    expect(answer.egress).toMatchObject({ tier: 'ai-egress', policy: `${app.namespace}/ai-egress.${app.name}`, action: 'Deny' });
+    expect(reachMismatch(app, declared, egressReport(loosened).workloads.find((w) => w.endpoint === id(app))!)).toEqual([]);
+  });
+
+  it.each(declared.apps.filter((a) => a.flavor !== 'calico').map((a) => [id(a), a] as const))('%s (kubernetes) is widened by a looser Kubernetes NetworkPolicy, and the verifier names it', (__, app) => {
+    const loosened = clusterOf(declared, { '99-looser.yaml': looserPolicy(app.namespace) });
+    const answer = query(loosened, id(app), '8.8.8.8', 443);
+    expect(answer.allowed).toBe(true);
+    expect(answer.egress).toMatchObject({ tier: 'default', kind: 'KubernetesNetworkPolicy', policy: `${app.namespace}/allow-everything-out`, action: 'Allow' });
+    expect(query(loosened, id(app), '169.254.169.254', 80).allowed).toBe(false);
+  });
+});
+
+describe('the intent-equals-reach comparison itself', () => {
+  const report = egressReport(loadCluster([DIST]));
+  const service = intent.apps.find((a) => a.name === 'ai-service')!;
+  const egress = report.workloads.find((w) => w.endpoint === id(service))!;
+
+  it('notices a declared destination that dist/ does not allow', () => {
+    const declaredMore = { ...service, egress: [...service.egress, { cidr: '192.0.2.0/24', ports: [443] }] };
+    expect(reachMismatch(declaredMore, intent, egress)).toEqual([expect.objectContaining({ change: 'removed', to: 'cidr 192.0.2.0/24', ports: '443' })]);
+  });
+
+  it('notices reach in dist/ that was not declared', () => {
+    const declaredLess = { ...service, egress: service.egress.filter((d) => !('namespace' in d && d.namespace === 'vector-db')) };
+    expect(reachMismatch(declaredLess, intent, egress)).toEqual([expect.objectContaining({ change: 'added', to: 'pods vector-db {app=qdrant}', ports: '6333' })]);
+  });
+});

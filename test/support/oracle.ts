@@ -1,0 +1,49 @@
+import { AiAppIntent, METADATA_CIDRS, PlatformIntent, PortSpec } from '../../lib/intent';
+import { cidr, cidrContains, formatCidr } from '../../lib/net';
+import { diffWorkload, FlowChange } from '../../lib/review';
+import { DecidedBy, Destination, Protocol, ReachEntry, WorkloadEgress } from '../../lib/verify';
+
+/**
+ * What an app may reach according to its declared intent alone, written as verifier entries.
+ * Computed here from the intent, not from the renderers' plan, so the tests compare two
+ * independent readings: the declaration, and the verifier's reading of the YAML.
+ */
+export function declaredReach(app: AiAppIntent, platform: PlatformIntent): ReachEntry[] {
+  const declared: DecidedBy = { reason: 'rule', action: 'Allow', policy: 'declared in main.ts' };
+  const entries: ReachEntry[] = [];
+  const push = (to: Destination, protocol: Protocol, ports: readonly PortSpec[]) => {
+    for (const p of ports) entries.push({ to, protocol, ports: typeof p === 'number' ? String(p) : p.from === p.to ? String(p.from) : `${p.from}-${p.to}`, decidedBy: declared });
+  };
+  const block = (text: string): Destination => {
+    const outer = cidr(text);
+    const except = METADATA_CIDRS.map(cidr).filter((m) => cidrContains(outer, m) && m.prefix !== outer.prefix).map(formatCidr);
+    return { type: 'cidr', cidr: formatCidr(outer), ...(except.length ? { except } : {}) };
+  };
+  const sorted = (labels: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+  for (const protocol of ['UDP', 'TCP'] as const) {
+    if (app.dns?.kubeDns !== false) push({ type: 'pods', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, protocol, [53]);
+    for (const address of app.dns?.nodeLocal ?? []) push(block(`${address}/${address.includes(':') ? 128 : 32}`), protocol, [53]);
+  }
+  for (const d of app.egress) {
+    const protocol = d.protocol ?? 'TCP';
+    if ('cidr' in d) push(block(d.cidr), protocol, d.ports);
+    else if ('allowList' in d) for (const c of platform.allowLists!.find((l) => l.name === d.allowList)!.cidrs) push(block(c), protocol, d.ports);
+    else push({ type: 'pods', namespace: d.namespace, labels: sorted(d.podLabels) }, protocol, d.ports);
+  }
+  return entries;
+}
+
+/**
+ * Where the verifier's allowed egress and the declaration disagree (empty when they are equal).
+ * Entries for known endpoints must lie inside a declared class of pods; they are then left out,
+ * since the declaration names classes of pods, not pods.
+ */
+export function reachMismatch(app: AiAppIntent, platform: PlatformIntent, actual: WorkloadEgress): FlowChange[] {
+  const expected = declaredReach(app, platform);
+  const classes = actual.allowed.filter((e) => !(e.to.type === 'pods' && e.to.endpoint));
+  const uncovered = actual.allowed.filter((e) => e.to.type === 'pods' && e.to.endpoint).filter((e) => !expected.some((x) =>
+    x.to.type === 'pods' && e.to.type === 'pods' && x.to.namespace === e.to.namespace && x.protocol === e.protocol && x.ports === e.ports
+    && Object.entries(x.to.labels).every(([k, v]) => e.to.type === 'pods' && e.to.labels[k] === v)));
+  const differences = diffWorkload(expected, classes).filter((c) => c.change !== 'changed');
+  return [...differences, ...uncovered.map((e): FlowChange => ({ change: 'added', to: `pod ${e.to.type === 'pods' ? e.to.endpoint : ''}`, protocol: e.protocol, ports: e.ports }))];
+}
