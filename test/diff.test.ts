@@ -4,6 +4,8 @@ import { join } from 'path';
 import { AiAppIntent, PlatformIntent } from '../lib/intent';
 import { EgressDiff, diffReports, formatDiff } from '../lib/review';
 import { egressReport, loadCluster } from '../lib/verify';
+import { diffMain } from '../lib/review/cli';
+import { DIST } from './support/manifests';
 import { buildApp, intent } from '../main';
 
 /** Synthesizes an intent (plus extra YAML files) to a temporary folder and returns its egress report. */
@@ -98,5 +100,39 @@ describe('egress diff', () => {
     const w = d.workloads.find((x) => x.endpoint === 'ai-embeddings/reranker');
     expect(w).toMatchObject({ presence: 'head only', flavor: 'kubernetes' });
     expect(formatDiff(d)).toMatch(/ai-embeddings\/reranker \(kubernetes flavor, new workload\)\n {2}\+ may now reach/);
+  });
+});
+
+describe('verify diff (command line)', () => {
+  const head = mkdtempSync(join(tmpdir(), 'diff-head-'));
+  buildApp(head, intent).synth();
+  writeFileSync(join(head, '99-looser.yaml'), looserPolicy('ai-embeddings'));
+  afterAll(() => rmSync(head, { recursive: true, force: true }));
+
+  it('exits 1 with --fail-on-widen when egress widened, and names the workload', () => {
+    const result = diffMain(['--base', DIST, '--head', head, '--fail-on-widen']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/ai-embeddings\/embeddings \(kubernetes flavor\)\n {2}\+ may now reach +TCP 443 +cidr 0\.0\.0\.0\/0 except 169\.254\.169\.254\/32, 203\.0\.113\.10\/32/);
+    expect(result.stderr).toBe('verify diff: egress widened\n');
+  });
+
+  it('exits 0 with --fail-on-widen when egress only narrowed', () => {
+    expect(diffMain(['--base', head, '--head', DIST, '--fail-on-widen'])).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('exits 0 without --fail-on-widen whatever changed, and prints JSON with --json', () => {
+    const result = diffMain(['--base', DIST, '--head', head, '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ base: DIST, head, widened: true, workloads: [{ endpoint: 'ai-embeddings/embeddings', flavor: 'kubernetes', presence: 'both' }] });
+  });
+
+  it('reads a git revision without touching the working tree', () => {
+    const result = diffMain(['--base', 'HEAD', '--head', DIST]);
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Egress changes from HEAD:dist to /) });
+  });
+
+  it('exits 2 with a clear message for a base that is neither a path nor a revision', () => {
+    expect(diffMain(['--base', 'no-such-thing', '--head', DIST])).toEqual({ code: 2, stdout: '', stderr: expect.stringMatching(/"no-such-thing" is neither a file or folder nor a git revision/) });
+    expect(diffMain(['--head', DIST])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--base and --head are both required/) });
   });
 });

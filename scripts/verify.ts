@@ -1,0 +1,12 @@
+/**
+ * `npm run --silent verify -- <command> ...`: the verifier's commands (query, matrix, selector,
+ * egress; lib/verify/cli.ts) and the review command diff (lib/review/cli.ts).
+ */
+import { diffMain } from '../lib/review/cli';
+import { main } from '../lib/verify/cli';
+
+const argv = process.argv.slice(2);
+const result = argv[0] === 'diff' ? diffMain(argv.slice(1)) : main(argv);
+process.stdout.write(result.stdout);
+process.stderr.write(result.stderr);
+process.exitCode = result.code;
