@@ -90,20 +90,24 @@ export function partitionFamily(version: IpVersion, ranges: readonly IpRange[]):
   return sorted.map((first, i) => ({ version, first, last: i + 1 < sorted.length ? sorted[i + 1] - 1n : whole.last }));
 }
 
+/** Number of bits needed to write a positive value. */
+function bitLength(value: bigint): number {
+  const hex = value.toString(16);
+  return (hex.length - 1) * 4 + (32 - Math.clz32(parseInt(hex[0], 16)));
+}
+
 /** The fewest CIDR blocks whose union is exactly the range. */
 export function rangeToCidrs(range: IpRange): Cidr[] {
   const bits = addressBits(range.version);
   const out: Cidr[] = [];
   let first = range.first;
   while (first <= range.last) {
-    let prefix = bits;
-    while (prefix > 0) {
-      const size = 1n << BigInt(bits - prefix + 1);
-      if (first % size !== 0n || first + size - 1n > range.last) break;
-      prefix--;
-    }
-    out.push({ version: range.version, network: first, prefix });
-    first += 1n << BigInt(bits - prefix);
+    // The largest block that starts here (alignment) and still fits in the range.
+    let size = first === 0n ? 1n << BigInt(bits) : first & -first;
+    const room = range.last - first + 1n;
+    while (size > room) size >>= 1n;
+    out.push({ version: range.version, network: first, prefix: bits - bitLength(size) + 1 });
+    first += size;
   }
   return out;
 }
@@ -113,13 +117,19 @@ export function rangesToCidrs(ranges: readonly IpRange[]): Cidr[] {
   return unionRanges(ranges).flatMap(rangeToCidrs);
 }
 
-interface Cover {
-  readonly inside: Cidr[];
-  readonly outside: Cidr[];
-  readonly best: CidrWithExcept[];
+/** How a block is best written: as itself, not at all, as itself less its holes, as its two halves, or as a smaller block inside it. */
+interface Choice {
+  readonly network: bigint;
+  readonly prefix: number;
+  /** CIDRs needed to name the addresses of the block that are not in the set. */
+  readonly holes: number;
+  /** CIDRs (blocks plus exceptions) the best writing names. */
+  readonly cost: number;
+  readonly kind: 'full' | 'empty' | 'carve' | 'split' | 'within';
+  readonly parts?: readonly Choice[];
 }
 
-const cost = (list: readonly CidrWithExcept[]): number => list.reduce((n, e) => n + 1 + e.except.length, 0);
+const EMPTY_CHOICE = (network: bigint, prefix: number): Choice => ({ network, prefix, holes: 1, cost: 0, kind: 'empty' });
 
 /**
  * Writes the union of the ranges as blocks with exceptions, choosing per block whichever of
@@ -131,25 +141,57 @@ export function compactCidrs(ranges: readonly IpRange[]): CidrWithExcept[] {
   const out: CidrWithExcept[] = [];
   for (const version of [4, 6] as const) {
     const mine = merged.filter((r) => r.version === version);
-    if (mine.length > 0) out.push(...cover({ version, network: 0n, prefix: 0 }, mine).best);
+    if (mine.length === 0) continue;
+    // A block with exceptions names at least two CIDRs, so it cannot beat one plain block.
+    const single = mine.length === 1 ? rangeToCidrs(mine[0]) : [];
+    if (single.length === 1) out.push({ cidr: single[0], except: [] });
+    else write(version, choose(addressBits(version), 0n, 0, mine, 0, mine.length), mine, out);
   }
   return out;
 }
 
-function cover(block: Cidr, ranges: readonly IpRange[]): Cover {
-  const whole = cidrRange(block);
-  const inBlock = ranges.filter((r) => r.last >= whole.first && r.first <= whole.last);
-  if (inBlock.length === 0) return { inside: [], outside: [block], best: [] };
-  if (inBlock.length === 1 && inBlock[0].first <= whole.first && inBlock[0].last >= whole.last) {
-    return { inside: [block], outside: [], best: [{ cidr: block, except: [] }] };
+/**
+ * Chooses how to write block `network/prefix`. `ranges` are sorted and disjoint, and
+ * `ranges[lo..hi)` are exactly those that meet the block.
+ */
+function choose(bits: number, network: bigint, prefix: number, ranges: readonly IpRange[], lo: number, hi: number): Choice {
+  if (lo === hi) return EMPTY_CHOICE(network, prefix);
+  const last = network + (1n << BigInt(bits - prefix)) - 1n;
+  const low = ranges[lo].first > network ? ranges[lo].first : network;
+  const high = ranges[hi - 1].last < last ? ranges[hi - 1].last : last;
+  if (hi - lo === 1 && low === network && high === last) return { network, prefix, holes: 0, cost: 1, kind: 'full' };
+  // When the set lies in one half, carving here never pays: go straight to the smallest block holding it.
+  const free = low === high ? 0 : bitLength(low ^ high);
+  if (bits - free > prefix) {
+    const inner = choose(bits, low & ~((1n << BigInt(free)) - 1n), bits - free, ranges, lo, hi);
+    return { network, prefix, holes: inner.holes + bits - free - prefix, cost: inner.cost, kind: 'within', parts: [inner] };
   }
-  const childPrefix = block.prefix + 1;
-  const half = 1n << BigInt(addressBits(block.version) - childPrefix);
-  const left = cover({ version: block.version, network: block.network, prefix: childPrefix }, inBlock);
-  const right = cover({ version: block.version, network: block.network + half, prefix: childPrefix }, inBlock);
-  const inside = [...left.inside, ...right.inside];
-  const outside = [...left.outside, ...right.outside];
-  const split = [...left.best, ...right.best];
-  const carved = [{ cidr: block, except: outside }];
-  return { inside, outside, best: cost(carved) < cost(split) ? carved : split };
+  const mid = network + (1n << BigInt(bits - prefix - 1));
+  let split = lo;
+  while (split < hi && ranges[split].last < mid) split++;
+  const leftEnd = split < hi && ranges[split].first < mid ? split + 1 : split;
+  const left = choose(bits, network, prefix + 1, ranges, lo, leftEnd);
+  const right = choose(bits, mid, prefix + 1, ranges, split, hi);
+  const holes = left.holes + right.holes;
+  const plain = left.cost + right.cost;
+  const carve = 1 + holes;
+  return { network, prefix, holes, cost: Math.min(plain, carve), kind: carve < plain ? 'carve' : 'split', parts: [left, right] };
+}
+
+function write(version: IpVersion, choice: Choice, ranges: readonly IpRange[], out: CidrWithExcept[]): void {
+  const cidr: Cidr = { version, network: choice.network, prefix: choice.prefix };
+  switch (choice.kind) {
+    case 'full':
+      out.push({ cidr, except: [] });
+      return;
+    case 'carve':
+      out.push({ cidr, except: rangesToCidrs(subtractRanges([cidrRange(cidr)], ranges)) });
+      return;
+    case 'split':
+    case 'within':
+      for (const part of choice.parts!) write(version, part, ranges, out);
+      return;
+    case 'empty':
+      return;
+  }
 }

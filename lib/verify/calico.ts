@@ -17,7 +17,7 @@
 
 import { cidrRange, IpRange, parseCidrLenient, rangeContainsIp } from '../net';
 import { ANY_NAMESPACE, Catalog } from './catalog';
-import { CALICO_LABEL, Endpoint, Entity, entityIps, makeNetworkSet, NetworkSet, Namespace } from './endpoints';
+import { CALICO_LABEL, Endpoint, Entity, makeNetworkSet, NetworkSet, Namespace } from './endpoints';
 import { Labels, labelsOf } from './labels';
 import { Fields, Manifest } from './manifests';
 import { canonicalProtocol, formatPortRange, inRange, PortRange, PortValue, Protocol } from './ports';
@@ -146,7 +146,7 @@ class EntitySide {
 
   /** The fields that say nothing about ports, for matching an entity. */
   matches(e: Entity): boolean {
-    const ips = entityIps(e);
+    const ips = e.ips;
     if (this.nets && !ips.some((ip) => this.nets!.ranges.some((r) => rangeContainsIp(r, ip)))) return false;
     if (this.notNets && ips.some((ip) => this.notNets!.ranges.some((r) => rangeContainsIp(r, ip)))) return false;
     if (this.positive && !this.someMember(e, (x) => this.positiveTest(x))) return false;
@@ -165,9 +165,10 @@ class EntitySide {
     return [...(this.nets?.ranges ?? []), ...(this.notNets?.ranges ?? [])];
   }
 
-  /** True when the side tests labels, so that network sets matter. */
-  get selects(): boolean {
-    return this.positive || this.notSelector !== undefined;
+  /** The network sets whose labels this side's selectors can match. */
+  sets(catalog: Catalog): NetworkSet[] {
+    if (!this.positive && !this.notSelector) return [];
+    return catalog.networkSets.filter((s) => (this.positive && this.positiveTest(s)) || (this.notSelector?.test(s.calicoLabels) ?? false));
   }
 
   reach(catalog: Catalog): Reach {
@@ -240,7 +241,6 @@ class CalicoRule implements Rule {
   readonly destinationNets: readonly IpRange[];
   readonly ports: readonly PortRange[];
   readonly portNames: readonly string[];
-  readonly destinationSelects: boolean;
   private readonly protocol?: string;
   private readonly notProtocol?: string;
   private readonly ipVersion?: 4 | 6;
@@ -249,6 +249,7 @@ class CalicoRule implements Rule {
   private sourceReach?: Reach;
   private destinationReach?: Reach;
   private phantoms?: Endpoint[];
+  private sets?: readonly NetworkSet[];
 
   constructor(
     readonly index: number,
@@ -282,7 +283,6 @@ class CalicoRule implements Rule {
     const all = [...this.destination.ports, ...this.destination.notPorts];
     this.ports = all.flatMap((p) => ('range' in p ? [p.range] : []));
     this.portNames = all.flatMap((p) => ('name' in p ? [p.name] : []));
-    this.destinationSelects = this.destination.selects;
   }
 
   matchesSource(source: Entity): boolean {
@@ -297,7 +297,7 @@ class CalicoRule implements Rule {
     if (this.protocol !== undefined && this.protocol !== protocol) return false;
     if (this.notProtocol === protocol) return false;
     if (this.ipVersion !== undefined) {
-      const ips = entityIps(destination);
+      const ips = destination.ips;
       if (ips.length > 0 && !ips.some((ip) => ip.version === this.ipVersion)) return false;
     }
     return this.destination.portMatches(protocol, port, destination);
@@ -311,6 +311,11 @@ class CalicoRule implements Rule {
     // The IP version test looks at the destination's addresses, so it tells endpoints apart.
     this.destinationReach ??= this.ipVersion !== undefined ? { kind: 'some', candidates: this.catalog.endpoints } : this.destination.reach(this.catalog);
     return this.destinationReach;
+  }
+
+  destinationSets(): readonly NetworkSet[] {
+    this.sets ??= this.destination.sets(this.catalog);
+    return this.sets;
   }
 
   destinationPhantoms(): Endpoint[] {

@@ -4,7 +4,7 @@
  * policies name but the manifests do not hold.
  */
 
-import { IpAddress, rangeContainsIp } from '../net';
+import { IpAddress, IpVersion, partitionFamily } from '../net';
 import {
   CALICO_LABEL,
   Endpoint,
@@ -45,6 +45,9 @@ export class Catalog {
   private readonly byLabel = new Map<string, Endpoint[]>();
   private readonly withIps: Endpoint[] = [];
   private readonly entities = new Map<Endpoint, Entity>();
+  private readonly declared: readonly Namespace[];
+  private known?: readonly Namespace[];
+  private setIndex?: Record<IpVersion, SetIndex>;
 
   constructor(init: {
     readonly options: VerifyOptions;
@@ -55,6 +58,7 @@ export class Catalog {
   }) {
     this.ipblockMatchesPods = init.options.ipblockMatchesPods ?? true;
     this.namespaceMap = new Map([...init.namespaces].map(([name, labels]) => [name, makeNamespace(name, labels)]));
+    this.declared = [...this.namespaceMap.values()];
     this.serviceAccounts = init.serviceAccounts;
     this.endpoints = init.endpoints(this).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     this.networkSets = init.networkSets(this);
@@ -78,9 +82,9 @@ export class Catalog {
   }
 
   /** Namespaces the manifests declare or hold endpoints in. */
-  knownNamespaces(): Namespace[] {
-    for (const ep of this.endpoints) this.namespace(ep.namespace.name);
-    return [...this.namespaceMap.values()].filter((ns) => ns.name !== ANY_NAMESPACE).sort((a, b) => (a.name < b.name ? -1 : 1));
+  knownNamespaces(): readonly Namespace[] {
+    this.known ??= [...new Set([...this.declared, ...this.endpoints.map((ep) => ep.namespace)])].sort((a, b) => (a.name < b.name ? -1 : 1));
+    return this.known;
   }
 
   /** A service account's labels as Calico sees them. */
@@ -117,7 +121,8 @@ export class Catalog {
 
   /** An address outside the known endpoints as one end of a packet. */
   external(ip: IpAddress): Entity {
-    return { kind: 'external', ip, sets: this.setsContaining([ip]) };
+    const ips = [ip] as const;
+    return { kind: 'external', ip, ips, sets: this.setsContaining(ips) };
   }
 
   /** The endpoint whose pod IP this is, if any. */
@@ -125,9 +130,21 @@ export class Catalog {
     return this.withIps.find((ep) => ep.ips.some((a) => a.version === ip.version && a.value === ip.value));
   }
 
-  private setsContaining(ips: readonly IpAddress[]): NetworkSet[] {
+  private setsContaining(ips: readonly IpAddress[]): readonly NetworkSet[] {
     if (ips.length === 0 || this.networkSets.length === 0) return [];
-    return this.networkSets.filter((s) => s.nets.some((r) => ips.some((ip) => rangeContainsIp(r, ip))));
+    this.setIndex ??= { 4: indexSets(this.networkSets, 4), 6: indexSets(this.networkSets, 6) };
+    const found = ips.flatMap((ip) => {
+      const { starts, sets } = this.setIndex![ip.version];
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid] <= ip.value) lo = mid;
+        else hi = mid - 1;
+      }
+      return sets[lo];
+    });
+    return ips.length === 1 ? found : [...new Set(found)];
   }
 
   /**
@@ -176,6 +193,18 @@ export class Catalog {
       ports: [],
     });
   }
+}
+
+/** The address space of one family cut where network sets begin and end, with the sets holding each piece. */
+interface SetIndex {
+  readonly starts: readonly bigint[];
+  readonly sets: readonly (readonly NetworkSet[])[];
+}
+
+function indexSets(networkSets: readonly NetworkSet[], version: IpVersion): SetIndex {
+  const pieces = partitionFamily(version, networkSets.flatMap((s) => s.nets));
+  const sets = pieces.map((p) => networkSets.filter((s) => s.nets.some((r) => r.version === version && r.first <= p.first && p.first <= r.last)));
+  return { starts: pieces.map((p) => p.first), sets };
 }
 
 /** True for label keys that Calico derives rather than a pod declaring them. */

@@ -132,6 +132,22 @@ function runs(plans: readonly TierPlan[], dst: Entity, atoms: readonly PortRange
   return out;
 }
 
+/**
+ * Evaluates one destination. Only the sender's rules that match the destination can tell its
+ * ports apart, so ports are split at their boundaries alone (and at the destination's container
+ * ports those rules name); port names are tried only for pods whose ports are unknown.
+ */
+function destinationRuns(mine: readonly TierPlan[], rules: readonly Rule[], dst: Entity): Map<Protocol, Run[]> {
+  const matching = new Set(rules.filter((r) => r.matchesDestination(dst)));
+  const bounds = [...matching].flatMap((r) => r.ports);
+  const names = new Set([...matching].flatMap((r) => r.portNames));
+  let tryNames: string[] = [];
+  if (dst.kind === 'endpoint' && names.size > 0) {
+    if (dst.endpoint.kind === 'Phantom') tryNames = [...names].sort();
+    for (const c of dst.endpoint.ports) if (c.name && names.has(c.name)) bounds.push({ from: c.port, to: c.port });
+  }
+  return runs(filterPlans(mine, (r) => matching.has(r)), dst, portAtoms(bounds), tryNames);
+}
 function portsText(p: PortRange | string): string {
   return typeof p === 'string' ? p : formatPortRange(p);
 }
@@ -153,32 +169,26 @@ function phantomKey(ep: Endpoint): string {
 
 const PROTOCOL_ORDER = new Map(PROTOCOLS.map((p, i) => [p, i]));
 
-function destinationSortKey(d: Destination): string[] {
-  if (d.type === 'cidr') {
-    const version = d.cidr.includes(':') ? '6' : '4';
-    return ['0', version];
-  }
-  return ['1', d.namespace, d.endpoint ?? '', JSON.stringify(d.namespaceLabels ?? {}), JSON.stringify(d.labels)];
+/** An entry with what it sorts by: destination, then protocol, then first port, then deciding rule. */
+interface Sortable {
+  readonly entry: ReachEntry;
+  readonly key: readonly (string | number | bigint)[];
 }
 
-function compareEntries(a: ReachEntry & { order: bigint[] }, b: ReachEntry & { order: bigint[] }): number {
-  const ka = destinationSortKey(a.to);
-  const kb = destinationSortKey(b.to);
-  for (let i = 0; i < Math.max(ka.length, kb.length); i++) {
-    if (ka[i] !== kb[i]) return (ka[i] ?? '') < (kb[i] ?? '') ? -1 : 1;
+function sortable(entry: ReachEntry, address: readonly bigint[]): Sortable {
+  const to = entry.to;
+  const where = to.type === 'cidr' ? ['0', to.cidr.includes(':') ? '6' : '4', ...address, to.except?.join(',') ?? ''] : ['1', to.namespace, to.endpoint ?? '', JSON.stringify(to.namespaceLabels ?? {}), JSON.stringify(to.labels)];
+  const firstPort = /^[0-9]/.test(entry.ports) ? parseInt(entry.ports, 10) : 70000;
+  return { entry, key: [...where, PROTOCOL_ORDER.get(entry.protocol)!, firstPort, entry.ports, decidedKey(entry.decidedBy)] };
+}
+
+function compareSortable(a: Sortable, b: Sortable): number {
+  for (let i = 0; i < Math.min(a.key.length, b.key.length); i++) {
+    const x = a.key[i];
+    const y = b.key[i];
+    if (x !== y) return x < y ? -1 : 1;
   }
-  for (let i = 0; i < Math.max(a.order.length, b.order.length); i++) {
-    if (a.order[i] !== b.order[i]) return (a.order[i] ?? 0n) < (b.order[i] ?? 0n) ? -1 : 1;
-  }
-  const pa = PROTOCOL_ORDER.get(a.protocol)! - PROTOCOL_ORDER.get(b.protocol)!;
-  if (pa !== 0) return pa;
-  const na = /^[0-9]/.test(a.ports) ? parseInt(a.ports, 10) : 70000;
-  const nb = /^[0-9]/.test(b.ports) ? parseInt(b.ports, 10) : 70000;
-  if (na !== nb) return na - nb;
-  if (a.ports !== b.ports) return a.ports < b.ports ? -1 : 1;
-  const da = decidedKey(a.decidedBy);
-  const db = decidedKey(b.decidedBy);
-  return da < db ? -1 : da > db ? 1 : 0;
+  return a.key.length - b.key.length;
 }
 
 /** Computes the egress of one known endpoint. */
@@ -200,27 +210,29 @@ export function workloadEgress(cluster: Cluster, endpoint: Endpoint): WorkloadEg
     phantoms.set(phantomKey(ep), ep);
   }
 
-  const names = [...new Set(rules.flatMap((r) => r.portNames))].sort();
-  const namedNumbers: PortRange[] = [];
-  if (names.length > 0) {
-    for (const ep of known) for (const c of ep.ports) if (c.name && names.includes(c.name)) namedNumbers.push({ from: c.port, to: c.port });
-  }
-  const atoms = portAtoms([...rules.flatMap((r) => r.ports), ...namedNumbers]);
-
   const blocks: IpRange[] = rules.flatMap((r) => r.destinationNets);
-  if (rules.some((r) => r.destinationSelects)) for (const s of catalog.networkSets) blocks.push(...s.nets);
+  for (const set of new Set(rules.flatMap((r) => r.destinationSets()))) blocks.push(...set.nets);
 
-  const allowed: (ReachEntry & { order: bigint[] })[] = [];
-  const denied: (ReachEntry & { order: bigint[] })[] = [];
-  const add = (entry: ReachEntry, order: bigint[]): void => {
-    (entry.decidedBy.action === 'Allow' ? allowed : denied).push({ ...entry, order });
+  const allowed: Sortable[] = [];
+  const denied: Sortable[] = [];
+  const add = (entry: ReachEntry, address: readonly bigint[]): void => {
+    (entry.decidedBy.action === 'Allow' ? allowed : denied).push(sortable(entry, address));
   };
 
+  // Address pieces that the same rules match share their runs, whatever the address.
+  const ruleIndex = new Map(rules.map((r, i) => [r, i]));
+  const sameRules = new Map<string, Map<Protocol, Run[]>>();
   const groups = new Map<string, { protocol: Protocol; ports: string; decided: DecidedBy; ranges: IpRange[] }>();
   for (const version of [4, 6] as const) {
     for (const piece of partitionFamily(version, blocks)) {
       const dst = catalog.external({ version, value: piece.first });
-      const byProtocol = runs(filterPlans(mine, (r) => r.matchesDestination(dst)), dst, atoms, []);
+      let key = `${version}:`;
+      for (const r of rules) if (r.matchesDestination(dst)) key += `${ruleIndex.get(r)},`;
+      let byProtocol = sameRules.get(key);
+      if (!byProtocol) {
+        byProtocol = destinationRuns(mine, rules, dst);
+        sameRules.set(key, byProtocol);
+      }
       for (const [protocol, list] of byProtocol) {
         for (const run of list) {
           const decided = decidedBy(run.verdict);
@@ -243,15 +255,14 @@ export function workloadEgress(cluster: Cluster, endpoint: Endpoint): WorkloadEg
 
   for (const ep of [...known, ...phantoms.values()]) {
     const dst = catalog.entityOf(ep);
-    const byProtocol = runs(filterPlans(mine, (r) => r.matchesDestination(dst)), dst, atoms, ep.kind === 'Phantom' ? names : []);
+    const byProtocol = destinationRuns(mine, rules, dst);
     const to = podDestination(ep);
     for (const [protocol, list] of byProtocol) {
       for (const run of list) add({ to, protocol, ports: portsText(run.ports), decidedBy: decidedBy(run.verdict) }, []);
     }
   }
 
-  const strip = (list: (ReachEntry & { order: bigint[] })[]): ReachEntry[] =>
-    list.sort(compareEntries).map(({ to, protocol, ports, decidedBy: d }) => ({ to, protocol, ports, decidedBy: d }));
+  const strip = (list: Sortable[]): ReachEntry[] => list.sort(compareSortable).map((s) => s.entry);
   return {
     endpoint: endpoint.id,
     kind: endpoint.kind,

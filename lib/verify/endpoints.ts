@@ -118,14 +118,9 @@ export function makeNetworkSet(name: string, namespace: Namespace | undefined, l
 
 /**
  * One end of a packet: an endpoint, or an address outside the known endpoints. `ips` are the
- * addresses policies may match by (none when ipBlock/nets must not match pods), `sets` the
- * network sets that contain one of them.
+ * addresses policies may match it by (for an endpoint, none when ipBlock/nets must not match
+ * pods), `sets` the network sets that contain one of them.
  */
 export type Entity =
   | { readonly kind: 'endpoint'; readonly endpoint: Endpoint; readonly ips: readonly IpAddress[]; readonly sets: readonly NetworkSet[] }
-  | { readonly kind: 'external'; readonly ip: IpAddress; readonly sets: readonly NetworkSet[] };
-
-/** The addresses an entity can be matched by. */
-export function entityIps(e: Entity): readonly IpAddress[] {
-  return e.kind === 'external' ? [e.ip] : e.ips;
-}
+  | { readonly kind: 'external'; readonly ip: IpAddress; readonly ips: readonly [IpAddress]; readonly sets: readonly NetworkSet[] };

@@ -19,7 +19,7 @@
 import { cidrRange, IpRange, parseCidrLenient, rangeContainsIp } from '../net';
 import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, Labels } from './labels';
 import { Catalog } from './catalog';
-import { Endpoint, Entity, entityIps } from './endpoints';
+import { Endpoint, Entity, NetworkSet } from './endpoints';
 import { Fields, Manifest } from './manifests';
 import { formatPortRange, inRange, isProtocol, PortRange, PortValue, Protocol } from './ports';
 import { DEFAULT_TIER, Direction, KUBERNETES_POLICY_ORDER, Policy, PolicyKind, Reach, Rule, Side } from './policy';
@@ -193,7 +193,6 @@ class KubeRule implements Rule {
   readonly destinationNets: readonly IpRange[];
   readonly ports: readonly PortRange[];
   readonly portNames: readonly string[];
-  readonly destinationSelects: boolean;
   private remoteReach?: Reach;
   private phantoms?: Endpoint[];
 
@@ -209,7 +208,6 @@ class KubeRule implements Rule {
     this.destinationNets = remote.flatMap((p) => (p.kind === 'ipBlock' ? [p.cidr, ...p.except.map((e) => e.range)] : []));
     this.ports = servicePorts.flatMap((p) => (p.range ? [p.range] : []));
     this.portNames = servicePorts.flatMap((p) => (p.name ? [p.name] : []));
-    this.destinationSelects = false;
   }
 
   matchesSource(source: Entity): boolean {
@@ -235,6 +233,10 @@ class KubeRule implements Rule {
     if ((side === 'destination') !== (this.direction === 'egress')) return { kind: 'uniform' };
     this.remoteReach ??= this.computeReach();
     return this.remoteReach;
+  }
+
+  destinationSets(): readonly NetworkSet[] {
+    return [];
   }
 
   destinationPhantoms(): Endpoint[] {
@@ -274,7 +276,7 @@ class KubeRule implements Rule {
 
   private peerMatches(peer: Peer, e: Entity): boolean {
     if (peer.kind === 'ipBlock') {
-      return entityIps(e).some((ip) => rangeContainsIp(peer.cidr, ip) && !peer.except.some((x) => rangeContainsIp(x.range, ip)));
+      return e.ips.some((ip) => rangeContainsIp(peer.cidr, ip) && !peer.except.some((x) => rangeContainsIp(x.range, ip)));
     }
     if (e.kind !== 'endpoint') return false;
     const ep = e.endpoint;

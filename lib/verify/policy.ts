@@ -13,7 +13,7 @@
  */
 
 import { IpRange } from '../net';
-import { Endpoint, Entity } from './endpoints';
+import { Endpoint, Entity, NetworkSet } from './endpoints';
 import { LabelHint } from './labels';
 import { SourceRef } from './manifests';
 import { PortRange, PortValue, Protocol } from './ports';
@@ -78,8 +78,8 @@ export interface Rule {
   readonly ports: readonly PortRange[];
   /** Port names the rule tests. */
   readonly portNames: readonly string[];
-  /** True when the destination side selects by labels, so network sets' addresses matter. */
-  readonly destinationSelects: boolean;
+  /** Network sets the destination side can match by their labels, so that their addresses count as boundaries. */
+  destinationSets(): readonly NetworkSet[];
   /** Which known endpoints a side can match (for the side a policy applies to, every endpoint alike). */
   reach(side: Side): Reach;
   /** Representative pods for the classes of pods the destination side names. */
