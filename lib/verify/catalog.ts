@@ -208,7 +208,7 @@ function indexSets(networkSets: readonly NetworkSet[], version: IpVersion): SetI
 }
 
 /** True for label keys that Calico derives rather than a pod declaring them. */
-export function isCalicoAdded(key: string): boolean {
+function isCalicoAdded(key: string): boolean {
   return key.startsWith('projectcalico.org/') || key.startsWith('pcns.') || key.startsWith('pcsa.');
 }
 

@@ -33,7 +33,7 @@ interface Requirement {
 }
 
 /** A Kubernetes LabelSelector (matchLabels and matchExpressions, all ANDed). */
-export class KubeSelector implements LabelMatcher {
+class KubeSelector implements LabelMatcher {
   readonly hint?: LabelHint;
 
   constructor(private readonly requirements: readonly Requirement[]) {
@@ -85,7 +85,7 @@ export class KubeSelector implements LabelMatcher {
 }
 
 /** Reads a LabelSelector; absent is undefined (callers decide what absence means). */
-export function readLabelSelector(value: unknown, field: string, f: Fields): KubeSelector | undefined {
+function readLabelSelector(value: unknown, field: string, f: Fields): KubeSelector | undefined {
   const sel = f.record(value, field);
   if (!sel) return undefined;
   const requirements: Requirement[] = [];

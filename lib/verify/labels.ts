@@ -42,7 +42,7 @@ export function labelsToObject(labels: Labels): Record<string, string> {
 }
 
 /** Joins two witnesses; undefined when they disagree on a value. */
-export function mergeLabels(a: Labels, b: Labels): Labels | undefined {
+function mergeLabels(a: Labels, b: Labels): Labels | undefined {
   const out = new Map(a);
   for (const [k, v] of b) {
     const mine = out.get(k);

@@ -23,7 +23,7 @@ export interface PortRange {
 }
 
 /** Every port: 1-65535. */
-export const ALL_PORTS: PortRange = { from: 1, to: 65535 };
+const ALL_PORTS: PortRange = { from: 1, to: 65535 };
 
 /** `443` or `8000-8100`. */
 export function formatPortRange(range: PortRange): string {

@@ -82,7 +82,7 @@ export interface MatrixCell {
 }
 
 /** Names a rule for output. */
-export function ruleRef(tier: string, policy: Policy, rule: Rule): RuleRef {
+function ruleRef(tier: string, policy: Policy, rule: Rule): RuleRef {
   return { tier, kind: policy.ref.kind, policy: policyName(policy.ref), rule: rule.index, action: rule.action };
 }
 
@@ -101,7 +101,7 @@ function hitRef(h: Hit): RuleRef {
 }
 
 /** Explains a verdict in one sentence. */
-export function explain(verdict: Verdict, endpoint: string, direction: Direction): string {
+function explain(verdict: Verdict, endpoint: string, direction: Direction): string {
   switch (verdict.reason) {
     case 'rule': {
       const { policy, rule, tier } = verdict;

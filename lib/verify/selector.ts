@@ -225,7 +225,7 @@ class Parser {
 }
 
 /** Parses a selector expression, or throws a SelectorSyntaxError that points at the failure. */
-export function parseSelectorExpression(text: string): SelectorNode {
+function parseSelectorExpression(text: string): SelectorNode {
   return new Parser(text, tokenize(text)).parse();
 }
 

@@ -11,7 +11,7 @@ function labelsText(labels: Readonly<Record<string, string>>): string {
 }
 
 /** `cidr 0.0.0.0/0 except 169.254.169.254/32`, `pod vector-db/qdrant`, `pods kube-system {k8s-app=kube-dns}`. */
-export function destinationText(d: Destination): string {
+function destinationText(d: Destination): string {
   if (d.type === 'cidr') return `cidr ${d.cidr}${d.except?.length ? ` except ${d.except.join(', ')}` : ''}`;
   if (d.endpoint) return `pod ${d.endpoint}`;
   const ns = d.namespace === '*' ? `any namespace${d.namespaceLabels ? ` ${labelsText(d.namespaceLabels)}` : ''}` : d.namespace;

@@ -1,0 +1,80 @@
+import { matrix, query, QueryError } from './reach';
+import { calico, clusterOf, deployment, namespace, networkPolicy, pod } from './test-support';
+
+/** A cluster mixing both flavors, pods with IPs, templates, named ports and tiers. */
+const mixed = [
+  namespace('ai', { team: 'ml' }),
+  namespace('vector-db', { team: 'data' }),
+  deployment('ai', 'rag', { app: 'rag' }, { serviceAccount: 'rag' }),
+  deployment('ai', 'notebook', { app: 'notebook' }),
+  pod('ai', 'batch-1', { app: 'batch' }, { ip: '10.0.1.5' }),
+  deployment('vector-db', 'qdrant', { app: 'qdrant' }, { ports: [{ name: 'http', containerPort: 80 }] }),
+  pod('vector-db', 'cache-0', { app: 'cache' }, { ip: '10.0.2.7', ports: [{ name: 'http', containerPort: 8080 }] }),
+  calico('Tier', 'security', { order: 100 }),
+  calico('GlobalNetworkPolicy', 'security.no-notebook-to-db', {
+    tier: 'security',
+    selector: "app == 'notebook'",
+    types: ['Egress'],
+    egress: [{ action: 'Deny', destination: { namespaceSelector: "team == 'data'" } }, { action: 'Pass' }],
+  }),
+  networkPolicy('vector-db', 'db-in', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'ml' } } }], ports: [{ port: 'http' }] }] }),
+  networkPolicy('ai', 'batch-out', { podSelector: { matchLabels: { app: 'batch' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.2.0/24' } }] }] }),
+  calico('NetworkPolicy', 'rag-in', { selector: "app == 'rag'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { notSelector: "app == 'batch'" } }] }, 'ai'),
+];
+
+describe('query and matrix', () => {
+  it('matrix agrees with query on every ordered pair', () => {
+    const c = clusterOf(mixed);
+    for (const port of [80, 8080]) {
+      for (const cell of matrix(c, port, 'TCP')) {
+        expect(`${cell.from} -> ${cell.to} :${port} ${cell.allowed}`).toBe(`${cell.from} -> ${cell.to} :${port} ${query(c, cell.from, cell.to, port).allowed}`);
+      }
+    }
+  });
+
+  it('matrix has one cell per ordered pair of distinct endpoints', () => {
+    const c = clusterOf(mixed);
+    const n = c.endpoints.length;
+    expect(matrix(c)).toHaveLength(n * (n - 1));
+  });
+
+  it('an address that is a known pod IP is that pod: its ingress applies too', () => {
+    const c = clusterOf(mixed);
+    expect(query(c, 'ai/batch-1', '10.0.2.7', 8080)).toMatchObject({ toEndpoint: 'vector-db/cache-0', allowed: true, ingress: { applies: true, policy: 'vector-db/db-in' } });
+    expect(query(c, 'ai/batch-1', '10.0.2.7', 9090)).toMatchObject({ allowed: false, egress: { allowed: true }, ingress: { applies: true, allowed: false } });
+  });
+
+  it('refuses questions the manifests cannot answer', () => {
+    const c = clusterOf(mixed);
+    expect(() => query(c, 'ai/nobody', 'ai/rag', 80)).toThrow(QueryError);
+    expect(() => query(c, 'ai/rag', '203.0.113.1', 'http')).toThrow(/needs a destination pod/);
+    expect(() => query(c, 'ai/rag', 'vector-db/qdrant', 'http', 'UDP')).toThrow(/port http of vector-db\/qdrant is TCP, not UDP/);
+    expect(() => query(c, 'ai/rag', 'vector-db/qdrant', 70000)).toThrow(/port must be 1-65535/);
+  });
+});
+
+describe('Calico details', () => {
+  it('tiers of equal order run by name', () => {
+    const objects = [
+      namespace('ai'),
+      deployment('ai', 'rag', { app: 'rag' }),
+      calico('Tier', 'b-tier', { order: 100 }),
+      calico('Tier', 'a-tier', { order: 100 }),
+      calico('GlobalNetworkPolicy', 'b', { tier: 'b-tier', selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow' }] }),
+      calico('GlobalNetworkPolicy', 'a', { tier: 'a-tier', selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny' }] }),
+    ];
+    expect(query(clusterOf(objects), 'ai/rag', '203.0.113.1', 443).egress).toMatchObject({ tier: 'a-tier', allowed: false });
+  });
+
+  it('a doNotTrack or preDNAT policy applies to host endpoints only, never to pods', () => {
+    for (const flag of ['doNotTrack', 'preDNAT']) {
+      const objects = [namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), calico('GlobalNetworkPolicy', 'host', { [flag]: true, applyOnForward: true, selector: 'all()', types: ['Ingress'], ingress: [{ action: 'Deny' }] })];
+      expect(query(clusterOf(objects), 'ai/rag', 'ai/rag', 80).ingress.reason).toBe('no-policy');
+    }
+  });
+
+  it('global() in a policy selector matches every endpoint', () => {
+    const objects = [namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), calico('GlobalNetworkPolicy', 'g', { selector: 'global()', types: ['Egress'], egress: [{ action: 'Deny' }] })];
+    expect(query(clusterOf(objects), 'ai/rag', '203.0.113.1', 443).egress.allowed).toBe(false);
+  });
+});
