@@ -125,6 +125,10 @@ describe('Calico selection and rule matching', () => {
     expect(query(c, 'ai/notebook', '203.0.113.10', 443).egress.policy).toBe('global');
   });
 
+  it('an empty rule selector is no selector: it does not limit the rule to the namespace', () => {
+    expect(egress([np('ai', 'p', { types: ['Egress'], egress: [allow({ selector: '', namespaceSelector: '' })] })]).allowed).toBe(true);
+  });
+
   it('an absent selector selects every endpoint', () => {
     expect(egress([np('ai', 'all', { types: ['Egress'], egress: [deny()] })]).allowed).toBe(false);
   });

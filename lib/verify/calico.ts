@@ -60,9 +60,10 @@ export function compileNetworkSet(m: Manifest, namespace: Namespace | undefined)
   return makeNetworkSet(m.object.metadata.name, namespace, labelsOf(m.object.metadata.labels), nets, m.source);
 }
 
+/** Reads a selector; an empty one counts as absent, as in libcalico-go (for a policy's own selector both mean all()). */
 function readSelector(value: unknown, field: string, f: Fields): Selector | undefined {
   const text = f.string(value, field);
-  if (text === undefined) return undefined;
+  if (text === undefined || text.trim() === '') return undefined;
   try {
     return new Selector(text);
   } catch (e) {

@@ -120,6 +120,11 @@ export function main(argv: readonly string[]): CliResult {
 
 if (require.main === module) {
   const result = main(process.argv.slice(2));
+  // A reader that stops early (`| head`) is not an error worth a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(result.code);
+  });
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
   process.exitCode = result.code;

@@ -48,8 +48,15 @@ export function queryText(q: QueryAnswer): string {
   return [`${q.allowed ? 'ALLOWED' : 'DENIED'}  ${q.from} -> ${to}  ${q.protocol} ${port}`, ...directionLines('egress', q.egress), ...directionLines('ingress', q.ingress)].join('\n') + '\n';
 }
 
-/** A matrix as a grid: rows send, columns receive. */
+/** Widest matrix drawn as a grid; larger ones are listed as the allowed pairs. */
+const GRID_LIMIT = 40;
+
+/** A matrix as a grid (rows send, columns receive), or as the list of allowed pairs when large. */
 export function matrixText(cells: readonly MatrixCell[], ids: readonly string[], port: number, protocol: string): string {
+  if (ids.length > GRID_LIMIT) {
+    const open = cells.filter((c) => c.allowed);
+    return [`${protocol} ${port}: ${open.length} of ${cells.length} ordered pairs of ${ids.length} endpoints may connect:`, ...open.map((c) => `  ${c.from} -> ${c.to}`)].join('\n') + '\n';
+  }
   const allowed = new Set(cells.filter((c) => c.allowed).map((c) => `${c.from}\u0000${c.to}`));
   const width = Math.max(...ids.map((id) => id.length), 4);
   const num = (i: number): string => String(i + 1).padStart(String(ids.length).length);
