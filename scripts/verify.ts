@@ -7,6 +7,11 @@ import { main } from '../lib/verify/cli';
 
 const argv = process.argv.slice(2);
 const result = argv[0] === 'diff' ? diffMain(argv.slice(1)) : main(argv);
+// A reader that stops early (`| head`) is not an error worth a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(result.code);
+});
 process.stdout.write(result.stdout);
 process.stderr.write(result.stderr);
 process.exitCode = result.code;

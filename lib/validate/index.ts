@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'fs';
 import { join } from 'path';
-import { parseAllDocuments } from 'yaml';
+import { parseYamlDocuments } from '../yaml';
 import { KUBERNETES_SCHEMAS } from './kubernetes';
 import { CALICO_CLUSTER_SCOPED, CALICO_SCHEMAS } from './calico';
 import { SchemaCheck } from './types';
@@ -42,11 +42,15 @@ export function validateManifestDir(dir: string): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
     const file = join(dir, name);
-    parseAllDocuments(readFileSync(file, 'utf8')).forEach((doc, index) => {
-      const object = doc.toJS() as ObjectHead;
+    const parsed = parseYamlDocuments(readFileSync(file, 'utf8'));
+    if ('error' in parsed) {
+      issues.push({ file, index: parsed.error.document - 1, object: '?', message: `invalid YAML: ${parsed.error.reason}` });
+      continue;
+    }
+    parsed.docs.forEach((doc, index) => {
+      const object = doc as ObjectHead;
       const label = `${object?.kind ?? '?'}/${object?.metadata?.name ?? '?'}`;
-      const messages = doc.errors.length ? doc.errors.map((e) => e.message) : validateObject(object);
-      for (const message of messages) issues.push({ file, index, object: label, message });
+      for (const message of validateObject(object)) issues.push({ file, index, object: label, message });
     });
   }
   return issues;

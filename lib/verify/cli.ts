@@ -22,6 +22,7 @@ const USAGE = `usage:
   verify matrix   --manifests PATH [...] [--port N] [--protocol P] [--ipblock-matches-pods true|false] [--json]
   verify selector --expr 'CALICO SELECTOR' --manifests PATH [...] [--json]
   verify egress   --manifests PATH [...] [--ipblock-matches-pods true|false] [--json]
+  verify diff     --base PATH|REV --head PATH|REV [--json] [--fail-on-widen]
 `;
 
 class UsageError extends Error {}
@@ -116,16 +117,4 @@ export function main(argv: readonly string[]): CliResult {
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return { code: 2, stdout: '', stderr: `verify: ${(e as Error).message}\n${USAGE}` };
     return { code: 1, stdout: '', stderr: `verify: internal error: ${e instanceof Error ? e.message : String(e)}\n` };
   }
-}
-
-if (require.main === module) {
-  const result = main(process.argv.slice(2));
-  // A reader that stops early (`| head`) is not an error worth a stack trace.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
-    process.exit(result.code);
-  });
-  process.stdout.write(result.stdout);
-  process.stderr.write(result.stderr);
-  process.exitCode = result.code;
 }

@@ -7,7 +7,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { parseYamlDocuments } from '../yaml';
 
 /** Where an object was read from. Documents are counted from 1, list items from 0. */
 export interface SourceRef {
@@ -128,18 +128,14 @@ export function readManifestFiles(paths: readonly string[]): Manifest[] {
 /** Parses the objects of one YAML or JSON text; `file` names it in errors. */
 export function parseManifests(text: string, file: string): Manifest[] {
   const out: Manifest[] = [];
-  parseAllDocuments(text).forEach((doc, i) => {
-    const document = i + 1;
-    const error = doc.errors[0];
-    if (error) {
-      const at = error.linePos?.[0];
-      const where = at ? ` at line ${at.line}, column ${at.col}` : '';
-      const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      throw new ManifestError({ file, document }, undefined, `invalid YAML${where}: ${reason}`);
-    }
-    const value: unknown = doc.toJS();
+  const parsed = parseYamlDocuments(text);
+  if ('error' in parsed) {
+    const { document, line, column, reason } = parsed.error;
+    throw new ManifestError({ file, document }, undefined, `invalid YAML${line ? ` at line ${line}, column ${column}` : ''}: ${reason}`);
+  }
+  parsed.docs.forEach((value, i) => {
     if (value === null || value === undefined) return;
-    out.push(...objectsOf(value, { file, document }));
+    out.push(...objectsOf(value, { file, document: i + 1 }));
   });
   return out;
 }
