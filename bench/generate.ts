@@ -3,12 +3,13 @@
  *
  * The mix is what a platform repository holds: external IPv4 and IPv6 blocks (some with port
  * ranges, some UDP, a few containing the metadata addresses that must be carved out), in-cluster
- * peers (other generated apps and shared services), and shared allow-lists. Half the apps use
+ * peers (other generated apps, which then let their callers in, and shared services), and shared
+ * allow-lists. Every app also accepts the `ai-gateway` namespace. Half the apps use
  * the `kubernetes` flavor and half `calico`. The same options always give the same intent, and it
  * always passes `validateIntent`.
  */
 import {
-  AiAppIntent, AllowList, EgressDestination, Flavor, PlatformIntent, PortSpec, Protocol,
+  AiAppIntent, AllowList, EgressDestination, Flavor, IngressClient, PlatformIntent, PortSpec, Protocol, isServiceDestination,
 } from '../lib/intent';
 
 /** What to generate. */
@@ -158,6 +159,19 @@ export function generateIntent(options: GenerateOptions): PlatformIntent {
     return { allowList: r.pick(allowLists).name, ports: [443], protocol: 'TCP', description: 'shared allow-list' };
   };
 
+  const egress = identities.map((_, i) => Array.from({ length: destinations }, () => destination(i)));
+  // An app called by other generated apps lets exactly those callers in, so pod-to-pod reach
+  // (both the sender's egress and the receiver's ingress) is part of what the verifier checks.
+  const byId = new Map(identities.map((p, i) => [`${p.namespace}/${p.name}`, i]));
+  const callers = identities.map(() => new Map<string, IngressClient>());
+  egress.forEach((list, i) => {
+    const caller = identities[i];
+    for (const d of list) {
+      const callee = isServiceDestination(d) ? byId.get(`${d.namespace}/${d.podLabels['app.kubernetes.io/name']}`) : undefined;
+      if (callee !== undefined) callers[callee].set(caller.name, { namespace: caller.namespace, podLabels: { 'app.kubernetes.io/name': caller.name } });
+    }
+  });
+
   const apps: AiAppIntent[] = identities.map((id, i) => {
     const flavor: Flavor = i % 2 === 0 ? 'kubernetes' : 'calico';
     return {
@@ -177,8 +191,8 @@ export function generateIntent(options: GenerateOptions): PlatformIntent {
       modelCachePath: '/models',
       modelCacheSize: '20Gi',
       flavor,
-      egress: Array.from({ length: destinations }, () => destination(i)),
-      ingress: [{ namespace: 'ai-gateway' }],
+      egress: egress[i],
+      ingress: [{ namespace: 'ai-gateway' }, ...callers[i].values()],
     };
   });
 

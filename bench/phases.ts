@@ -109,7 +109,7 @@ export function rawApps(input: GenerateOptions): RawApp[] {
       port: app.port,
       ipBlocks: rules.flatMap((r) => (r.kind === 'nets' ? r.blocks.map((b) => ({ cidr: b.cidr, except: b.except, ports: r.ports })) : [])),
       peers: rules.flatMap((r) => (r.kind === 'pods' ? [{ namespace: r.namespace, labels: r.podLabels, ports: r.ports }] : [])),
-      clients: (app.ingress ?? []).map((c) => c.namespace),
+      clients: (app.ingress ?? []).map((c) => ({ namespace: c.namespace, labels: c.podLabels })),
     };
   });
 }

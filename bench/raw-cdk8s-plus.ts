@@ -26,8 +26,8 @@ export interface RawApp {
   readonly port: number;
   readonly ipBlocks: readonly { readonly cidr: string; readonly except: readonly string[]; readonly ports: readonly RawPort[] }[];
   readonly peers: readonly { readonly namespace: string; readonly labels: Readonly<Record<string, string>>; readonly ports: readonly RawPort[] }[];
-  /** Namespaces whose pods may call the app. */
-  readonly clients: readonly string[];
+  /** Who may call the app: every pod of a namespace, or those with the labels. */
+  readonly clients: readonly { readonly namespace: string; readonly labels?: Readonly<Record<string, string>> }[];
 }
 
 function policyPort(p: RawPort): kplus.NetworkPolicyPort {
@@ -93,8 +93,10 @@ function addApp(policies: Chart, workloads: Chart, app: RawApp): void {
     selector,
     ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
   });
-  app.clients.forEach((ns, i) => ingress.addIngressRule(
-    kplus.Namespaces.select(policies, `${app.name}-client-${i}`, { names: [ns] }),
+  app.clients.forEach((c, i) => ingress.addIngressRule(
+    c.labels
+      ? namespaced(policies, `${app.name}-client-${i}`, c.namespace, { ...c.labels })
+      : kplus.Namespaces.select(policies, `${app.name}-client-${i}`, { names: [c.namespace] }),
     [kplus.NetworkPolicyPort.tcp(app.port)],
   ));
 }

@@ -38,6 +38,17 @@ describe('the benchmark intent generator', () => {
     expect(all.some(isAllowListDestination)).toBe(true);
   });
 
+  test('lets every generated app be called by exactly the generated apps that call it, and the gateway', () => {
+    const intent = generateIntent({ apps: 50, destinations: 20 });
+    for (const callee of intent.apps) {
+      const callers = intent.apps
+        .filter((a) => a.egress.some((d) => isServiceDestination(d) && d.namespace === callee.namespace && d.podLabels['app.kubernetes.io/name'] === callee.name))
+        .map((a) => ({ namespace: a.namespace, podLabels: { 'app.kubernetes.io/name': a.name } }));
+      expect(callee.ingress).toEqual([{ namespace: 'ai-gateway' }, ...callers]);
+    }
+    expect(intent.apps.some((a) => (a.ingress ?? []).length > 1)).toBe(true);
+  });
+
   test('the raw cdk8s-plus baseline gets one app per app, with every external block expanded', () => {
     const input = { apps: 12, destinations: 6, seed: 3 };
     const intent = generateIntent(input);
@@ -48,6 +59,7 @@ describe('the benchmark intent generator', () => {
       const blocks = app.egress.reduce((n, d) => n + (isCidrDestination(d) ? 1 : isAllowListDestination(d) ? lists.get(d.allowList)! : 0), 0);
       expect(raw[i].ipBlocks).toHaveLength(blocks);
       expect(raw[i].peers).toHaveLength(app.egress.filter(isServiceDestination).length);
+      expect(raw[i].clients).toHaveLength((app.ingress ?? []).length);
     });
   });
 });
