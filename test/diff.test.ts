@@ -3,22 +3,14 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { AiAppIntent, PlatformIntent } from '../lib/intent';
 import { EgressDiff, diffReports, formatDiff } from '../lib/review';
-import { egressReport, loadCluster } from '../lib/verify';
+import { egressReport } from '../lib/verify';
 import { diffMain } from '../lib/review/cli';
+import { clusterOf, looserPolicy as looser } from './support/cluster';
 import { DIST } from './support/manifests';
 import { buildApp, intent } from '../main';
 
-/** Synthesizes an intent (plus extra YAML files) to a temporary folder and returns its egress report. */
-function reportOf(declared: PlatformIntent, extra: Record<string, string> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'diff-'));
-  try {
-    buildApp(dir, declared).synth();
-    for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
-    return egressReport(loadCluster([dir]));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+/** The egress report of an intent synthesized with extra YAML files. */
+const reportOf = (declared: PlatformIntent, extra: Record<string, string> = {}) => egressReport(clusterOf(declared, extra));
 
 function withApp(name: string, change: (app: AiAppIntent) => AiAppIntent): PlatformIntent {
   return { ...intent, apps: intent.apps.map((a) => (a.name === name ? change(a) : a)) };
@@ -28,16 +20,7 @@ const base = reportOf(intent);
 const diff = (head: PlatformIntent, extra?: Record<string, string>): EgressDiff => diffReports(base, reportOf(head, extra), { base: 'base', head: 'head' });
 const changesOf = (d: EgressDiff, endpoint: string) => d.workloads.find((w) => w.endpoint === endpoint)?.changes ?? [];
 
-const looserPolicy = (namespace: string) => `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: { name: allow-all-https, namespace: ${namespace} }
-spec:
-  podSelector: {}
-  policyTypes: [Egress]
-  egress:
-    - to: [{ ipBlock: { cidr: 0.0.0.0/0 } }]
-      ports: [{ port: 443 }]
-`;
+const looserPolicy = (namespace: string) => looser(namespace, 'allow-all-https', 443);
 
 describe('egress diff', () => {
   it('finds no change between a manifest set and itself', () => {

@@ -1,36 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
 import { AiAppIntent, Flavor, PlatformIntent } from '../lib/intent';
-import { Cluster, egressReport, loadCluster, query } from '../lib/verify';
-import { buildApp, intent } from '../main';
+import { egressReport, loadCluster, query } from '../lib/verify';
+import { intent } from '../main';
+import { clusterOf, looserPolicy as looser } from './support/cluster';
 import { DIST } from './support/manifests';
 import { reachMismatch } from './support/oracle';
-
-/** Synthesizes an intent into a temporary folder, adds extra YAML, and loads it as the verifier would. */
-function clusterOf(declared: PlatformIntent, extra: Record<string, string> = {}): Cluster {
-  const dir = mkdtempSync(join(tmpdir(), 'reach-'));
-  try {
-    buildApp(dir, declared).synth();
-    for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
-    return loadCluster([dir]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const other = (f: Flavor | undefined): Flavor => (f === 'calico' ? 'kubernetes' : 'calico');
 const flipped: PlatformIntent = { ...intent, apps: intent.apps.map((a) => ({ ...a, flavor: other(a.flavor) })) };
 const id = (a: AiAppIntent) => `${a.namespace}/${a.name}`;
 
-const looserPolicy = (namespace: string) => `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: { name: allow-everything-out, namespace: ${namespace} }
-spec:
-  podSelector: {}
-  policyTypes: [Egress]
-  egress: [{}]
-`;
+const looserPolicy = (namespace: string) => looser(namespace, 'allow-everything-out');
 
 describe.each([
   ['dist/ as committed', intent, () => loadCluster([DIST])],
