@@ -44,12 +44,10 @@ export const DEFAULT_TIER_ORDER = 1_000_000;
 
 /** Collects issues with their paths; `at` prefixes the path of a nested field. */
 class Collector {
-  readonly issues: IntentIssue[] = [];
-  constructor(private readonly app: string, private readonly prefix: string) {}
+  constructor(private readonly app: string, private readonly prefix: string, readonly issues: IntentIssue[] = []) {}
   at(path: string): Collector {
-    const child = new Collector(this.app, this.prefix ? `${this.prefix}${path.startsWith('[') ? '' : '.'}${path}` : path);
-    (child as { issues: IntentIssue[] }).issues = this.issues;
-    return child;
+    const joined = this.prefix ? `${this.prefix}${path.startsWith('[') ? '' : '.'}${path}` : path;
+    return new Collector(this.app, joined, this.issues);
   }
   add(field: string, value: unknown, message: string): void {
     const path = field === '' ? this.prefix : this.at(field).prefix;
