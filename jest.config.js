@@ -3,5 +3,6 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
   testMatch: ['<rootDir>/main.test.ts', '<rootDir>/lib/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  setupFiles: ['<rootDir>/test/support/fast-check-seed.ts'],
   testTimeout: 60000,
 };

@@ -6,8 +6,8 @@ import { Yaml } from 'cdk8s';
  *
  * Manifests are plain JSON data: maps, lists, strings, whole numbers, booleans and null. This
  * writes those directly. How a string is written (plain or quoted) is decided once per distinct
- * string and place (key, value, list item) by the `yaml` library itself, except for the names,
- * paths and CIDR blocks that are always written plain. Any document with something else in it
+ * string and place (key, value, list item) by the `yaml` library itself, never guessed here
+ * (YAML 1.1 quotes more than it seems: `e0`, `y`, `0o7`). Any document with something else in it
  * (a multi-line string, a list of lists, an empty collection in a list, an object that appears
  * twice and would become an anchor, a fraction) is left to `Yaml.stringify` whole.
  */
@@ -20,15 +20,6 @@ type Place = 'key' | 'value' | 'item';
 /** Thrown when a document holds something written here differently than by `Yaml.stringify`. */
 class NotPlainData extends Error {}
 
-/** Strings the `yaml` library writes plain in every place: no YAML 1.1 boolean, null, number or timestamp, no indicator. */
-const ALWAYS_PLAIN = /^[A-Za-z_/][A-Za-z0-9_./-]*$/;
-/** IP blocks (`10.0.0.0/8`, `2001:db8::/64`): the `/` keeps them from reading as numbers or times. */
-const IP_BLOCK = /^[0-9A-Fa-f][0-9A-Fa-f:.]*\/[0-9]+$/;
-/** YAML 1.1 booleans and null that the plain pattern would let through, compared lower-cased. */
-const RESERVED = new Set(['y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false', 'null']);
-/** Longer keys are written as explicit `? key` by the `yaml` library. */
-const MAX_PLAIN_KEY = 1024;
-
 const SAMPLES: Record<Place, { wrap: (s: string) => unknown; pattern: RegExp }> = {
   key: { wrap: (s) => ({ [s]: 1 }), pattern: /^(.*): 1\n$/ },
   value: { wrap: (s) => ({ a: s }), pattern: /^a: (.*)\n$/ },
@@ -39,9 +30,6 @@ const written: Record<Place, Map<string, string>> = { key: new Map(), value: new
 
 function scalar(value: unknown, place: Place): string {
   if (typeof value === 'string') {
-    if ((ALWAYS_PLAIN.test(value) && !RESERVED.has(value.toLowerCase())) || IP_BLOCK.test(value)) {
-      if (place !== 'key' || value.length <= MAX_PLAIN_KEY) return value;
-    }
     const cache = written[place];
     let text = cache.get(value);
     if (text === undefined) {

@@ -41,9 +41,25 @@ export function declaredReach(app: AiAppIntent, platform: PlatformIntent): Reach
 export function reachMismatch(app: AiAppIntent, platform: PlatformIntent, actual: WorkloadEgress): FlowChange[] {
   const expected = declaredReach(app, platform);
   const classes = actual.allowed.filter((e) => !(e.to.type === 'pods' && e.to.endpoint));
-  const uncovered = actual.allowed.filter((e) => e.to.type === 'pods' && e.to.endpoint).filter((e) => !expected.some((x) =>
-    x.to.type === 'pods' && e.to.type === 'pods' && x.to.namespace === e.to.namespace && x.protocol === e.protocol && x.ports === e.ports
-    && Object.entries(x.to.labels).every(([k, v]) => e.to.type === 'pods' && e.to.labels[k] === v)));
+  const span = (ports: string): [number, number] => {
+    const [from, to = from] = ports.split('-').map(Number);
+    return [from, to];
+  };
+  /** Whether the declared classes of pods that this endpoint belongs to cover its whole port span. */
+  const covered = (e: ReachEntry): boolean => {
+    const to = e.to;
+    if (to.type !== 'pods') return false;
+    const spans = expected
+      .filter((x) => x.to.type === 'pods' && x.to.namespace === to.namespace && x.protocol === e.protocol
+        && Object.entries(x.to.labels).every(([k, v]) => to.labels[k] === v))
+      .map((x) => span(x.ports))
+      .sort((a, b) => a[0] - b[0]);
+    const [first, last] = span(e.ports);
+    let next = first;
+    for (const [from, until] of spans) if (from <= next && until >= next) next = until + 1;
+    return next > last;
+  };
+  const uncovered = actual.allowed.filter((e) => e.to.type === 'pods' && e.to.endpoint && !covered(e));
   const differences = diffWorkload(expected, classes).filter((c) => c.change !== 'changed');
   return [...differences, ...uncovered.map((e): FlowChange => ({ change: 'added', to: `pod ${e.to.type === 'pods' ? e.to.endpoint : ''}`, protocol: e.protocol, ports: e.ports }))];
 }
