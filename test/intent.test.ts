@@ -87,7 +87,7 @@ describe('bad input is refused with one clear message and dist/ stays as it was'
         (deployment as ApiObject).addJsonPatch(JsonPatch.replace('/spec/replicas', 'three'));
         return built;
       }, dist);
-      expect(result).toEqual({ ok: false, message: expect.stringMatching(/schema problem.*\n.*document 1 \(Deployment\/llm\): \/spec\/replicas: must be integer/) });
+      expect(result).toEqual({ ok: false, message: expect.stringMatching(/schema problem.*\n.*document 2 \(Deployment\/llm\): \/spec\/replicas: must be integer/) });
       expect(readdirSync(dist).map((f) => readFileSync(join(dist, f), 'utf8'))).toEqual(before);
     } finally {
       rmSync(root, { recursive: true, force: true });

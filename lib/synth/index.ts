@@ -33,7 +33,7 @@ export function safeSynth(build: (outdir: string) => App, dist: string): SynthRe
   }
   const issues = validateManifestDir(staging);
   if (issues.length > 0) {
-    const lines = issues.map((i) => `  ${basename(i.file)} document ${i.index} (${i.object}): ${i.message}`);
+    const lines = issues.map((i) => `  ${basename(i.file)} document ${i.index + 1} (${i.object}): ${i.message}`);
     return failed(`${issues.length} schema problem${issues.length === 1 ? '' : 's'} in the synthesized manifests:\n${lines.join('\n')}`);
   }
   const previous = existsSync(dist) ? mkdtempSync(join(parent, '.synth-old-')) : undefined;

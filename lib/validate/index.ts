@@ -10,7 +10,7 @@ export { SchemaCheck } from './types';
 /** A problem with one document of one manifest file. */
 export interface ManifestIssue {
   readonly file: string;
-  /** Zero-based index of the document in the file. */
+  /** Zero-based index of the document in the file (messages count from 1, as the verifier does). */
   readonly index: number;
   /** `Kind/name` of the object, when it has them. */
   readonly object: string;
