@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { pathToFileURL } from 'url';
 import { Browser, chromium } from 'playwright-core';
-import { COLLAPSE_AT, ReachGraph, buildGraph, drawnEdges, renderHtml, renderMarkdown } from '../lib/review';
+import { COLLAPSE_AT, ReachGraph, buildGraph, condense, drawnEdges, renderHtml, renderMarkdown } from '../lib/review';
 import { egressReport, loadCluster } from '../lib/verify';
 import { DIST } from './support/manifests';
 
@@ -100,5 +100,36 @@ describe('legibility of large graphs', () => {
     ]);
     expect(drawn.filter((d) => d.to === 'db')).toEqual([expect.objectContaining({ from: 'team/app-0', collapsed: false })]);
     expect(renderHtml(big).match(/class="edge /g)).toHaveLength(3);
+  });
+
+  it('groups the destinations only one workload reaches when there are too many to draw, and keeps every flow in the table', () => {
+    const workloads = ['a/one', 'a/two', 'b/three'].map((id) => ({ id, namespace: id.split('/')[0], name: id.split('/')[1], flavor: 'kubernetes' }));
+    const own = workloads.flatMap((w) => Array.from({ length: 4 }, (_, i) => ({ id: `${w.id} net ${i}`, label: `10.${i}.0.0/16`, kind: 'external' as const })));
+    const big: ReachGraph = {
+      workloads,
+      destinations: [...own, { id: 'dns', label: 'k8s-app=kube-dns', kind: 'pods', group: 'kube-system' }],
+      edges: [
+        ...own.map((d) => ({ from: d.id.split(' ')[0], to: d.id, verdict: 'allow' as const, ports: 'TCP 443', policy: 'p' })),
+        ...workloads.map((w) => ({ from: w.id, to: 'dns', verdict: 'allow' as const, ports: 'UDP 53', policy: 'p' })),
+      ],
+    };
+    const { graph: drawn, origin } = condense(big, 5);
+    expect(drawn.destinations.map((d) => d.label).sort()).toEqual([
+      '4 external networks only one workload of b reaches', '8 external networks only one workload of a reaches', 'k8s-app=kube-dns',
+    ]);
+    expect(drawn.edges.filter((e) => e.to !== 'dns').map((e) => [e.from, e.ports])).toEqual([['a/one', '4 flows'], ['a/two', '4 flows'], ['b/three', '4 flows']]);
+    expect(origin.flat().sort((x, y) => x - y)).toEqual(big.edges.map((_, i) => i));
+    expect(condense(big, 100).graph).toBe(big);
+    const html = renderHtml(big);
+    expect(html.match(/<tr id="row-/g)).toHaveLength(big.edges.length);
+  });
+
+  it('leaves the Mermaid flowchart out, and says so, when it is too large for a pull request', () => {
+    const workloads = Array.from({ length: 2000 }, (_, i) => ({ id: `team-${i % 40}/app-${i}`, namespace: `team-${i % 40}`, name: `app-${i}`, flavor: 'calico' }));
+    const huge: ReachGraph = { workloads, destinations: [], edges: [] };
+    const md = renderMarkdown(huge);
+    expect(md).not.toContain('```mermaid');
+    expect(md).toContain('The flowchart is left out: at 2000 workloads it is larger than Mermaid renders in a pull request');
+    expect(md).toContain('## team-0/app-0 (calico flavor)');
   });
 });

@@ -76,7 +76,8 @@ export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<stri
  * verdict and ports), the workloads of a namespace that all have it are drawn as one edge from
  * the namespace.
  */
-export function drawnEdges(graph: ReachGraph): DrawnEdge[] {
+export function drawnEdges(graph: ReachGraph, origin?: readonly (readonly number[])[]): DrawnEdge[] {
+  const rowsOf = (i: number): readonly number[] => origin?.[i] ?? [i];
   const perNamespace = groupBy(graph.workloads, (w) => w.namespace);
   const out: DrawnEdge[] = [];
   const shared = groupBy(graph.edges.map((e, i) => ({ e, i })), ({ e }) => `${e.to}\u0000${e.verdict}\u0000${e.ports}`);
@@ -85,10 +86,10 @@ export function drawnEdges(graph: ReachGraph): DrawnEdge[] {
     for (const [ns, fromNs] of groupBy(list, ({ e }) => e.from.split('/')[0])) {
       const first = fromNs[0].e;
       if (collapse && fromNs.length > 1 && fromNs.length === perNamespace.get(ns)?.length) {
-        out.push({ from: ns, collapsed: true, to: first.to, verdict: first.verdict, ports: first.ports, rows: fromNs.map((x) => x.i), title: `all ${fromNs.length} workloads of ${ns} → ${first.to}: ${first.ports}` });
+        out.push({ from: ns, collapsed: true, to: first.to, verdict: first.verdict, ports: first.ports, rows: fromNs.flatMap((x) => rowsOf(x.i)), title: `all ${fromNs.length} workloads of ${ns} → ${first.to}: ${first.ports}` });
       } else {
         for (const { e, i } of fromNs) {
-          out.push({ from: e.from, collapsed: false, to: e.to, verdict: e.verdict, ports: e.ports, rows: [i], title: `${e.from} → ${e.to}: ${e.ports} (${e.verdict === 'allow' ? 'allowed' : 'denied'} by ${e.policy})` });
+          out.push({ from: e.from, collapsed: false, to: e.to, verdict: e.verdict, ports: e.ports, rows: rowsOf(i), title: `${e.from} → ${e.to}: ${e.ports} (${e.verdict === 'allow' ? 'allowed' : 'denied'} by ${e.policy})` });
         }
       }
     }
@@ -101,4 +102,58 @@ export function fullLabel(d: DestinationNode): string {
   if (d.kind === 'pods') return `pods in ${d.group}: ${d.label}`;
   if (d.kind === 'allow-list') return `allow-list ${d.group}: ${d.label}`;
   return d.label;
+}
+
+/** A graph drawn in fewer nodes, and for each of its edges the edges of the full graph it stands for. */
+export interface Condensed {
+  readonly graph: ReachGraph;
+  readonly origin: readonly (readonly number[])[];
+}
+
+/**
+ * Keeps a drawing legible when there are more than `limit` destinations: the destinations that
+ * only one workload reaches are drawn as one node per namespace and kind ("14 external networks
+ * only one workload of team-a reaches"), with one edge per workload. Shared destinations and
+ * explicit denies stay as they are. The full graph still feeds the tables.
+ */
+export function condense(graph: ReachGraph, limit: number): Condensed {
+  const identity = { graph, origin: graph.edges.map((_, i) => [i]) };
+  if (graph.destinations.length <= limit) return identity;
+  const reachers = new Map<string, Set<string>>();
+  for (const e of graph.edges) reachers.set(e.to, (reachers.get(e.to) ?? new Set()).add(e.from));
+  const byId = new Map(graph.destinations.map((d) => [d.id, d]));
+  const isPrivate = (d: DestinationNode) => d.kind !== 'denied' && reachers.get(d.id)?.size === 1;
+  const namespaceOf = (d: DestinationNode) => [...reachers.get(d.id)!][0].split('/')[0];
+  const groupId = (d: DestinationNode) => `only-one ${namespaceOf(d)} ${d.kind}`;
+
+  const privateCount = groupBy(graph.destinations.filter(isPrivate), groupId);
+  const destinations: DestinationNode[] = graph.destinations.filter((d) => !isPrivate(d));
+  for (const [id, members] of privateCount) {
+    const namespace = namespaceOf(members[0]);
+    const kind = members[0].kind;
+    const what = kind === 'pods' ? 'classes of pods' : kind === 'allow-list' ? 'allow-list blocks' : 'external networks';
+    destinations.push({ id, label: `${members.length} ${what} only one workload of ${namespace} reaches`, kind, group: 'reached by one workload each' });
+  }
+  const edges: ReachEdge[] = [];
+  const origin: number[][] = [];
+  const merged = new Map<string, number>();
+  graph.edges.forEach((e, i) => {
+    const d = byId.get(e.to)!;
+    if (!isPrivate(d)) {
+      edges.push(e);
+      origin.push([i]);
+      return;
+    }
+    const key = `${e.from}\u0000${groupId(d)}\u0000${e.verdict}`;
+    const at = merged.get(key);
+    if (at === undefined) {
+      merged.set(key, edges.length);
+      edges.push({ from: e.from, to: groupId(d), verdict: e.verdict, ports: '1 flow', policy: e.policy });
+      origin.push([i]);
+    } else {
+      origin[at].push(i);
+      edges[at] = { ...edges[at], ports: `${origin[at].length} flows`, policy: 'several rules (see the table)' };
+    }
+  });
+  return { graph: { workloads: graph.workloads, destinations, edges }, origin };
 }

@@ -1,4 +1,7 @@
-import { COLLAPSE_AT, DestinationKind, DestinationNode, ReachGraph, WorkloadNode, drawnEdges, fullLabel, groupBy } from './graph';
+import { COLLAPSE_AT, DestinationKind, DestinationNode, ReachGraph, WorkloadNode, condense, drawnEdges, fullLabel, groupBy } from './graph';
+
+/** Above this many destinations, those reached by one workload only are drawn grouped (see condense). */
+export const DRAW_LIMIT = 300;
 
 const NODE_H = 24;
 const NODE_GAP = 6;
@@ -44,7 +47,8 @@ function stack<T>(groups: [string, string, T[]][], x: number, idOf: (t: T) => st
  * destinations and allow-lists, each edge titled with its ports and the policy behind it, and a
  * side table of every flow. No scripts, styles or fonts are fetched from anywhere.
  */
-export function renderHtml(graph: ReachGraph, title = 'Egress of AI workloads'): string {
+export function renderHtml(full: ReachGraph, title = 'Egress of AI workloads'): string {
+  const { graph, origin } = condense(full, DRAW_LIMIT);
   const byNamespace = groupBy([...graph.workloads].sort((a, b) => a.id.localeCompare(b.id)), (w) => w.namespace);
   const left = stack<WorkloadNode>([...byNamespace].sort(([a], [b]) => a.localeCompare(b)).map(([ns, ws]) => [ns, 'namespace', ws]), LEFT_X, (w) => w.id);
 
@@ -60,7 +64,7 @@ export function renderHtml(graph: ReachGraph, title = 'Egress of AI workloads'):
   );
 
   const nsBox = new Map(left.boxes.map((b) => [b.title, b]));
-  const drawn = drawnEdges(graph).flatMap((d) => {
+  const drawn = drawnEdges(graph, origin).flatMap((d) => {
     const toY = right.at.get(d.to)?.y;
     const fromY = d.collapsed ? nsBox.get(d.from)!.y + HEADER_H / 2 : left.at.get(d.from)?.y;
     return toY === undefined || fromY === undefined ? [] : [{ ...d, fromY, toY }];
@@ -89,8 +93,8 @@ export function renderHtml(graph: ReachGraph, title = 'Egress of AI workloads'):
   }
   svg.push('</svg>');
 
-  const byId = new Map(graph.destinations.map((d) => [d.id, d]));
-  const table = graph.edges.map((e, i) => `<tr id="row-${i}" class="${e.verdict}"><td>${esc(e.from)}</td><td>${esc(fullLabel(byId.get(e.to)!))}</td><td>${esc(e.ports)}</td><td>${e.verdict}</td><td>${esc(e.policy)}</td></tr>`).join('\n');
+  const byId = new Map(full.destinations.map((d) => [d.id, d]));
+  const table = full.edges.map((e, i) => `<tr id="row-${i}" class="${e.verdict}"><td>${esc(e.from)}</td><td>${esc(fullLabel(byId.get(e.to)!))}</td><td>${esc(e.ports)}</td><td>${e.verdict}</td><td>${esc(e.policy)}</td></tr>`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
@@ -125,7 +129,7 @@ tr.hl td{background:#fff8c5}
 </style></head>
 <body>
 <h1>${esc(title)}</h1>
-<p class="summary">${graph.workloads.length} workloads, ${graph.destinations.length} destinations, ${graph.edges.filter((e) => e.verdict === 'allow').length} allowed flows, ${graph.edges.filter((e) => e.verdict === 'deny').length} explicit denies. Hover an edge or a row to see the policy behind it. A destination reached by more than ${COLLAPSE_AT} workloads is drawn once per namespace.</p>
+<p class="summary">${full.workloads.length} workloads, ${full.destinations.length} destinations, ${full.edges.filter((e) => e.verdict === 'allow').length} allowed flows, ${full.edges.filter((e) => e.verdict === 'deny').length} explicit denies. Hover an edge or a row to see the policy behind it. A destination reached by more than ${COLLAPSE_AT} workloads is drawn once per namespace${full.destinations.length > DRAW_LIMIT ? `; with more than ${DRAW_LIMIT} destinations, those only one workload reaches are drawn as one node per namespace (the table lists each)` : ''}.</p>
 <p class="legend"><span style="color:#1a7f37">━ allowed</span><span style="color:#cf222e">╌ denied</span><span style="color:#8250df">▭ calico flavor</span><span style="color:#0969da">▭ kubernetes flavor</span></p>
 <div class="layout">
 <div class="graph">
