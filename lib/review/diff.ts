@@ -97,6 +97,10 @@ function pieces(entries: readonly ReachEntry[]): Map<string, Piece[]> {
   return byProtocol;
 }
 
+function intersectRanges(a: readonly IpRange[], b: readonly IpRange[]): IpRange[] {
+  return subtractRanges(a, subtractRanges(a, b));
+}
+
 /** Port boundaries of both sides, as the atoms between them. */
 function portAtoms(spans: readonly PortSpan[]): PortSpan[] {
   const cuts = new Set<number>();
@@ -160,9 +164,8 @@ export function diffWorkload(base: readonly ReachEntry[], head: readonly ReachEn
           if (added.length) found.push({ change: 'added', to: formatRanges(space, added), after });
           for (const [before, old] of inBase) {
             if (before === after) continue;
-            const moved = subtractRanges(unionRanges(ranges), subtractRanges(unionRanges(ranges), old));
-            const stillSame = inBase.get(after) ?? [];
-            const changed = subtractRanges(moved, stillSame);
+            // Addresses `before` decided in base and `after` decides now, unless `after` also did in base.
+            const changed = subtractRanges(intersectRanges(ranges, old), inBase.get(after) ?? []);
             if (changed.length) found.push({ change: 'changed', to: formatRanges(space, changed), before, after });
           }
         }
