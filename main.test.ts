@@ -5,7 +5,8 @@ import { METADATA_BLOCKS } from './lib/intent';
 import { cidr, cidrContains } from './lib/net';
 import { INTERNET_REASON_ANNOTATION, PROTECTED_LABEL } from './lib/platform';
 import { validateManifestDir } from './lib/validate';
-import { buildApp, intent } from './main';
+import { buildApp } from './lib/app';
+import { intent } from './main';
 import { DIST, K8sObject, ofKind, readManifests } from './test/support/manifests';
 import { restrictedViolations } from './test/support/pss';
 
@@ -21,7 +22,7 @@ describe('dist/', () => {
   it('equals a fresh synthesis of main.ts (commit dist/ after changing the intent)', () => {
     const fresh = mkdtempSync(join(tmpdir(), 'fresh-dist-'));
     try {
-      buildApp(fresh).synth();
+      buildApp(fresh, intent).synth();
       const files = readdirSync(fresh).sort();
       expect(readdirSync(DIST).sort()).toEqual(files);
       for (const f of files) expect(`${f}:\n${readFileSync(join(DIST, f), 'utf8')}`).toBe(`${f}:\n${readFileSync(join(fresh, f), 'utf8')}`);

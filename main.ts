@@ -1,6 +1,5 @@
-import { App, YamlOutputType } from 'cdk8s';
+import { buildApp } from './lib/app';
 import { PlatformIntent, IntentError } from './lib/intent';
-import { SecureAiPlatform } from './lib/platform';
 import { synthesize } from './lib/synth';
 
 /**
@@ -75,17 +74,10 @@ export const intent: PlatformIntent = {
   ],
 };
 
-/** Builds the cdk8s app for an intent; synthesis writes one file per chart into `outdir`. */
-export function buildApp(outdir: string, declared: PlatformIntent = intent): App {
-  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
-  new SecureAiPlatform(app, declared);
-  return app;
-}
-
 if (require.main === module) {
   try {
     // Same files as app.synth(), in time linear in the number of charts (see lib/synth).
-    synthesize(buildApp(process.env.CDK8S_OUTDIR ?? 'dist'));
+    synthesize(buildApp(process.env.CDK8S_OUTDIR ?? 'dist', intent));
   } catch (err) {
     process.stderr.write(err instanceof IntentError ? `${err.message}\n` : `synthesis failed: ${(err as Error).message}\n`);
     process.exit(1);

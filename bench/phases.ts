@@ -28,7 +28,7 @@ export type PhaseName = (typeof PHASE_NAMES)[number];
 /** The project's synthesis of the generated intent, as `npm run synth` does it (intent validation included). */
 const synth: Phase = (input) => {
   // Loaded here, not at the top: the child loads only what its phase needs.
-  const { buildApp } = require('../main') as typeof import('../main');
+  const { buildApp } = require('../lib/app') as typeof import('../lib/app');
   const { synthesize } = require('../lib/synth') as typeof import('../lib/synth');
   const intent = generateIntent(input);
   return () => {

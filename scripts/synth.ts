@@ -3,11 +3,12 @@
  * problem listed, and dist/ untouched, when the intent or the manifests are invalid.
  */
 import { join, resolve } from 'path';
+import { buildApp } from '../lib/app';
 import { safeSynth } from '../lib/synth';
-import { buildApp } from '../main';
+import { intent } from '../main';
 
 const dist = join(resolve(__dirname, '..'), 'dist');
-const result = safeSynth(buildApp, dist);
+const result = safeSynth((outdir) => buildApp(outdir, intent), dist);
 if (result.ok) {
   process.stdout.write(`synth: wrote ${result.files.length} files to dist/, all valid:\n${result.files.map((f) => `  dist/${f}`).join('\n')}\n`);
 } else {

@@ -4,7 +4,7 @@ import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
 import { AiAppIntent, PlatformIntent } from '../lib/intent';
 import { ChartName } from '../lib/platform';
-import { buildApp } from '../main';
+import { buildApp } from '../lib/app';
 import { K8sObject } from './support/manifests';
 
 const POLICY = /NetworkPolicy$/;

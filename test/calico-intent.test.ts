@@ -1,24 +1,16 @@
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { buildApp } from '../lib/app';
 import { AiAppIntent, PlatformIntent, validateIntent } from '../lib/intent';
 import { safeSynth } from '../lib/synth';
-import { buildApp } from '../main';
-import { DIST, sampleIntent } from './support/manifests';
+import { sampleIntent } from './support/manifests';
+import { synthOverDist } from './support/synth';
 
-/** Runs the fail-closed synth of `intent` against a copy of dist/; returns its message and whether the copy changed. */
+/** Runs the fail-closed synth of `intent` over a dist/; returns its message and whether dist/ changed. */
 function refuse(intent: PlatformIntent): { message: string; unchanged: boolean } {
-  const root = mkdtempSync(join(tmpdir(), 'calico-bad-input-'));
-  const dist = join(root, 'dist');
-  cpSync(DIST, dist, { recursive: true });
-  const read = () => readdirSync(dist).sort().map((f) => `${f}\n${readFileSync(join(dist, f), 'utf8')}`);
-  const before = read();
-  try {
-    const result = safeSynth((outdir) => buildApp(outdir, intent), dist);
-    return { message: result.ok ? '' : result.message, unchanged: JSON.stringify(read()) === JSON.stringify(before) && readdirSync(root).length === 1 };
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  const { result, before, after, leftovers } = synthOverDist(intent);
+  return { message: result.ok ? '' : result.message, unchanged: JSON.stringify(after) === JSON.stringify(before) && leftovers.length === 1 };
 }
 
 const calicoApp = (overrides: Partial<AiAppIntent> = {}) => ({ flavor: 'calico' as const, ...overrides });

@@ -2,16 +2,16 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { validateObject } from '../lib/validate';
 import { CALICO_SCHEMAS } from '../lib/validate/calico';
-import { intent } from '../main';
-import { DIST, K8sObject, readManifests, synthesize } from './support/manifests';
+import { shipped } from './fixtures/intents';
+import { K8sObject, synthesize } from './support/manifests';
 
 const CALICO = 'projectcalico.org/v3';
 const calicoObjects = (objects: readonly K8sObject[]) => objects.filter((o) => o.apiVersion === CALICO);
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-const dist = calicoObjects(readManifests(DIST).map((m) => m.object));
-const audited = calicoObjects(synthesize({ ...intent, calico: { audit: true } }).map((m) => m.object));
-const policy = dist.find((o) => o.kind === 'NetworkPolicy')!;
+const enforced = calicoObjects(synthesize(shipped).map((m) => m.object));
+const audited = calicoObjects(synthesize({ ...shipped, calico: { audit: true } }).map((m) => m.object));
+const policy = enforced.find((o) => o.kind === 'NetworkPolicy')!;
 
 describe('Calico schema validation', () => {
   it('knows every Calico kind the project renders', () => {
@@ -21,7 +21,7 @@ describe('Calico schema validation', () => {
     ].map((kind) => `${CALICO}/${kind}`)));
   });
 
-  it.each([['dist/', dist], ['audit mode', audited]])('passes every Calico object of %s against its CRD openAPIV3Schema', (_, objects) => {
+  it.each([['the shipped scenario', enforced], ['audit mode', audited]])('passes every Calico object of %s against its CRD openAPIV3Schema', (_, objects) => {
     expect(objects.length).toBeGreaterThan(3);
     expect(objects.map((o) => [`${o.kind}/${o.metadata.name}`, validateObject(o)])).toEqual(objects.map((o) => [`${o.kind}/${o.metadata.name}`, []]));
   });
@@ -49,7 +49,7 @@ describe('Calico schema validation', () => {
   });
 
   it('rejects a namespace on a cluster-scoped kind and a name Kubernetes would refuse', () => {
-    const tier = clone(dist.find((o) => o.kind === 'Tier')!);
+    const tier = clone(enforced.find((o) => o.kind === 'Tier')!);
     tier.metadata.namespace = 'ai-application';
     tier.metadata.name = 'AI_Egress';
     expect(validateObject(tier)).toEqual([

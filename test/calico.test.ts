@@ -1,7 +1,7 @@
 import { DEFAULT_TIER_ORDER, METADATA_CIDRS, PlatformIntent } from '../lib/intent';
 import { cidr, cidrContains } from '../lib/net';
 import { ChartName, PROTECTED_LABEL, SyncWave } from '../lib/platform';
-import { intent } from '../main';
+import { shipped } from './fixtures/intents';
 import { K8sObject, Manifest, ofKind, sampleIntent, synthesize } from './support/manifests';
 
 const CALICO = 'projectcalico.org/v3';
@@ -30,7 +30,7 @@ function versionsOf(rule: Rule): Set<number> {
   return new Set(nets.map((n) => cidr(n).version));
 }
 
-const dist = synthesize(intent);
+const dist = synthesize(shipped);
 const tierName = ofKind(dist, 'Tier')[0]?.metadata.name;
 
 /** An app that exercises both IP versions, metadata carve-outs, ranges, allow-lists and NodeLocal DNS. */
@@ -79,11 +79,11 @@ describe('in the tier, every protected workload', () => {
     .sort((a, b) => a.spec.order - b.spec.order || a.metadata.name.localeCompare(b.metadata.name));
 
   it('is one of the apps of the intent, its pods labelled protected', () => {
-    expect(workloads.map((d) => d.metadata.name).sort()).toEqual(intent.apps.map((a) => a.name).sort());
+    expect(workloads.map((d) => d.metadata.name).sort()).toEqual(shipped.apps.map((a) => a.name).sort());
     for (const d of workloads) expect(d.spec.template.metadata.labels[PROTECTED_LABEL]).toBe('true');
   });
 
-  it.each(intent.apps.map((a) => [a.name, a.flavor ?? 'kubernetes']))('%s (%s flavor) meets the metadata Deny as the first rule that decides its egress', (name) => {
+  it.each(shipped.apps.map((a) => [a.name, a.flavor ?? 'kubernetes']))('%s (%s flavor) meets the metadata Deny as the first rule that decides its egress', (name) => {
     const deployment = workloads.find((d) => d.metadata.name === name)!;
     const egress = policiesFor(deployment).flatMap((p) => (p.spec.types.includes('Egress') ? p.spec.egress : []) as Rule[]);
     const firstDecisions = egress.filter((r) => DECISIONS.includes(r.action)).slice(0, METADATA_CIDRS.length);
@@ -92,7 +92,7 @@ describe('in the tier, every protected workload', () => {
     expect(logs.map((r) => `${r.action} ${r.destination?.nets}`)).toEqual(METADATA_CIDRS.flatMap((net) => [`Log ${net}`, `Deny ${net}`]));
   });
 
-  it.each(intent.apps.map((a) => [a.name, a.flavor ?? 'kubernetes']))('%s (%s flavor) never falls through to the tier\'s default Deny', (name, flavor) => {
+  it.each(shipped.apps.map((a) => [a.name, a.flavor ?? 'kubernetes']))('%s (%s flavor) never falls through to the tier\'s default Deny', (name, flavor) => {
     const deployment = workloads.find((d) => d.metadata.name === name)!;
     const selecting = policiesFor(deployment);
     const last = selecting[selecting.length - 1];
@@ -113,7 +113,7 @@ describe('in the tier, every protected workload', () => {
 describe('per-app Calico policies', () => {
   const perApp = (manifests: readonly Manifest[]) => calicoPolicies(manifests).filter((p) => p.metadata.namespace !== undefined);
 
-  it.each([['main.ts', dist], ['a dual-stack app', synthesize(dualStack('calico'))]])('in %s end with Log then Deny, matching everything, in both directions', (_, manifests) => {
+  it.each([['the shipped scenario', dist], ['a dual-stack app', synthesize(dualStack('calico'))]])('in %s end with Log then Deny, matching everything, in both directions', (_, manifests) => {
     const policies = perApp(manifests);
     expect(policies.length).toBeGreaterThan(0);
     for (const policy of policies) {
@@ -125,7 +125,7 @@ describe('per-app Calico policies', () => {
     }
   });
 
-  it.each([['main.ts', dist], ['a dual-stack app', synthesize(dualStack('calico'))]])('in %s never mix IPv4 and IPv6 or two protocols in one rule', (_, manifests) => {
+  it.each([['the shipped scenario', dist], ['a dual-stack app', synthesize(dualStack('calico'))]])('in %s never mix IPv4 and IPv6 or two protocols in one rule', (_, manifests) => {
     const rules = calicoPolicies(manifests).flatMap(rulesOf);
     for (const rule of rules) {
       const versions = versionsOf(rule);
@@ -168,8 +168,8 @@ describe('per-app Calico policies', () => {
     const dual = calicoAllows(synthesize(dualStack('calico')));
     expect(dual.length).toBeGreaterThan(10);
     expect(dual).toEqual(kubernetesAllows(synthesize(dualStack('kubernetes'))));
-    const allKubernetes = synthesize({ ...intent, apps: intent.apps.map((a) => ({ ...a, flavor: 'kubernetes' as const, audit: undefined })) });
-    const aiService = intent.apps.find((a) => a.name === 'ai-service')!;
+    const allKubernetes = synthesize({ ...shipped, apps: shipped.apps.map((a) => ({ ...a, flavor: 'kubernetes' as const, audit: undefined })) });
+    const aiService = shipped.apps.find((a) => a.name === 'ai-service')!;
     expect(calicoAllows(dist, aiService.name)).toEqual(kubernetesAllows(allKubernetes, aiService.namespace));
   });
 });
@@ -178,7 +178,7 @@ describe('shared allow-lists', () => {
   it('become one GlobalNetworkSet each, labelled with the list name and selected with global()', () => {
     const sets = ofKind(dist, 'GlobalNetworkSet');
     expect(sets.map((s) => [s.metadata.name, s.metadata.labels, s.spec.nets])).toEqual(
-      (intent.allowLists ?? []).map((l) => [l.name, { 'secure-ai-egress/allow-list': l.name }, l.cidrs]),
+      (shipped.allowLists ?? []).map((l) => [l.name, { 'secure-ai-egress/allow-list': l.name }, l.cidrs]),
     );
     const own = calicoPolicies(dist).find((p) => p.kind === 'NetworkPolicy')!;
     for (const set of sets) {
@@ -215,7 +215,7 @@ describe('apply order', () => {
   });
 
   it('keeps the Kubernetes default-deny-all in the namespaces of calico-flavor apps', () => {
-    const calicoNamespaces = intent.apps.filter((a) => a.flavor === 'calico').map((a) => a.namespace);
+    const calicoNamespaces = shipped.apps.filter((a) => a.flavor === 'calico').map((a) => a.namespace);
     expect(calicoNamespaces.length).toBeGreaterThan(0);
     for (const ns of calicoNamespaces) {
       const deny = ofKind(dist, 'NetworkPolicy').find((p) => p.apiVersion === 'networking.k8s.io/v1' && p.metadata.namespace === ns);

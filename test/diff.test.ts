@@ -6,17 +6,17 @@ import { EgressDiff, diffReports, formatDiff } from '../lib/review';
 import { egressReport } from '../lib/verify';
 import { diffMain } from '../lib/review/cli';
 import { clusterOf, looserPolicy as looser } from './support/cluster';
-import { DIST } from './support/manifests';
-import { buildApp, intent } from '../main';
+import { buildApp } from '../lib/app';
+import { shipped } from './fixtures/intents';
 
 /** The egress report of an intent synthesized with extra YAML files. */
 const reportOf = (declared: PlatformIntent, extra: Record<string, string> = {}) => egressReport(clusterOf(declared, extra));
 
 function withApp(name: string, change: (app: AiAppIntent) => AiAppIntent): PlatformIntent {
-  return { ...intent, apps: intent.apps.map((a) => (a.name === name ? change(a) : a)) };
+  return { ...shipped, apps: shipped.apps.map((a) => (a.name === name ? change(a) : a)) };
 }
 
-const base = reportOf(intent);
+const base = reportOf(shipped);
 const diff = (head: PlatformIntent, extra?: Record<string, string>): EgressDiff => diffReports(base, reportOf(head, extra), { base: 'base', head: 'head' });
 const changesOf = (d: EgressDiff, endpoint: string) => d.workloads.find((w) => w.endpoint === endpoint)?.changes ?? [];
 
@@ -24,13 +24,13 @@ const looserPolicy = (namespace: string) => looser(namespace, 'allow-all-https',
 
 describe('egress diff', () => {
   it('finds no change between a manifest set and itself', () => {
-    const d = diff(intent);
+    const d = diff(shipped);
     expect(d).toEqual({ base: 'base', head: 'head', widened: false, workloads: [] });
     expect(formatDiff(d)).toMatch(/none: every workload reaches exactly what it reached before/);
   });
 
   it('reports a widening caused only by a new looser Kubernetes NetworkPolicy for a kubernetes-flavor app', () => {
-    const d = diff(intent, { '99-looser.yaml': looserPolicy('ai-embeddings') });
+    const d = diff(shipped, { '99-looser.yaml': looserPolicy('ai-embeddings') });
     expect(d.widened).toBe(true);
     expect(changesOf(d, 'ai-embeddings/embeddings')).toContainEqual({
       change: 'added', protocol: 'TCP', ports: '443',
@@ -40,7 +40,7 @@ describe('egress diff', () => {
   });
 
   it('shows no change for a calico-flavor app when the same looser NetworkPolicy lands in its namespace', () => {
-    const d = diff(intent, { '99-looser.yaml': looserPolicy('ai-application') });
+    const d = diff(shipped, { '99-looser.yaml': looserPolicy('ai-application') });
     expect(d).toEqual({ base: 'base', head: 'head', widened: false, workloads: [] });
   });
 
@@ -77,8 +77,8 @@ describe('egress diff', () => {
   });
 
   it('counts a new workload as a widening and names it', () => {
-    const extra: AiAppIntent = { ...intent.apps[1], name: 'reranker', ingress: [] };
-    const d = diff({ ...intent, apps: [...intent.apps, extra] });
+    const extra: AiAppIntent = { ...shipped.apps[1], name: 'reranker', ingress: [] };
+    const d = diff({ ...shipped, apps: [...shipped.apps, extra] });
     expect(d.widened).toBe(true);
     const w = d.workloads.find((x) => x.endpoint === 'ai-embeddings/reranker');
     expect(w).toMatchObject({ presence: 'head only', flavor: 'kubernetes' });
@@ -87,35 +87,39 @@ describe('egress diff', () => {
 });
 
 describe('verify diff (command line)', () => {
-  const head = mkdtempSync(join(tmpdir(), 'diff-head-'));
-  buildApp(head, intent).synth();
+  const root = mkdtempSync(join(tmpdir(), 'diff-cli-'));
+  const base = join(root, 'base');
+  const head = join(root, 'head');
+  buildApp(base, shipped).synth();
+  buildApp(head, shipped).synth();
   writeFileSync(join(head, '99-looser.yaml'), looserPolicy('ai-embeddings'));
-  afterAll(() => rmSync(head, { recursive: true, force: true }));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('exits 1 with --fail-on-widen when egress widened, and names the workload', () => {
-    const result = diffMain(['--base', DIST, '--head', head, '--fail-on-widen']);
+    const result = diffMain(['--base', base, '--head', head, '--fail-on-widen']);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/ai-embeddings\/embeddings \(kubernetes flavor\)\n {2}\+ may now reach +TCP 443 +cidr 0\.0\.0\.0\/0 except 169\.254\.169\.254\/32, 203\.0\.113\.10\/32/);
     expect(result.stderr).toBe('verify diff: egress widened\n');
   });
 
   it('exits 0 with --fail-on-widen when egress only narrowed', () => {
-    expect(diffMain(['--base', head, '--head', DIST, '--fail-on-widen'])).toMatchObject({ code: 0, stderr: '' });
+    expect(diffMain(['--base', head, '--head', base, '--fail-on-widen'])).toMatchObject({ code: 0, stderr: '' });
   });
 
   it('exits 0 without --fail-on-widen whatever changed, and prints JSON with --json', () => {
-    const result = diffMain(['--base', DIST, '--head', head, '--json']);
+    const result = diffMain(['--base', base, '--head', head, '--json']);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ base: DIST, head, widened: true, workloads: [{ endpoint: 'ai-embeddings/embeddings', flavor: 'kubernetes', presence: 'both' }] });
+    expect(JSON.parse(result.stdout)).toMatchObject({ base, head, widened: true, workloads: [{ endpoint: 'ai-embeddings/embeddings', flavor: 'kubernetes', presence: 'both' }] });
   });
 
   it('reads a git revision without touching the working tree', () => {
-    const result = diffMain(['--base', 'HEAD', '--head', DIST]);
-    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Egress changes from HEAD:dist to /) });
+    const fixture = join('test', 'fixtures', 'verify', 'kubernetes');
+    const result = diffMain(['--base', `HEAD:${fixture}`, '--head', join(__dirname, 'fixtures', 'verify', 'kubernetes')]);
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Egress changes from HEAD:test\/fixtures\/verify\/kubernetes to .*: none: every workload reaches exactly what it reached before/) });
   });
 
   it('exits 2 with a clear message for a base that is neither a path nor a revision', () => {
-    expect(diffMain(['--base', 'no-such-thing', '--head', DIST])).toEqual({ code: 2, stdout: '', stderr: expect.stringMatching(/"no-such-thing" is neither a file or folder nor a git revision/) });
-    expect(diffMain(['--head', DIST])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--base and --head are both required/) });
+    expect(diffMain(['--base', 'no-such-thing', '--head', base])).toEqual({ code: 2, stdout: '', stderr: expect.stringMatching(/"no-such-thing" is neither a file or folder nor a git revision/) });
+    expect(diffMain(['--head', base])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--base and --head are both required/) });
   });
 });

@@ -1,26 +1,8 @@
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { join } from 'path';
+import { buildApp } from '../lib/app';
 import { AiAppIntent, PlatformIntent, validateIntent } from '../lib/intent';
-import { safeSynth } from '../lib/synth';
-import { buildApp } from '../main';
-import { DIST, sampleIntent } from './support/manifests';
-
-/** Copies dist/ to a scratch folder, runs the fail-closed synth of `intent` against it, and reports what happened. */
-function synthAgainstCopyOfDist(intent: PlatformIntent) {
-  const root = mkdtempSync(join(tmpdir(), 'bad-input-'));
-  const dist = join(root, 'dist');
-  cpSync(DIST, dist, { recursive: true });
-  const snapshot = () => readdirSync(dist).sort().map((f) => [f, readFileSync(join(dist, f), 'utf8')]);
-  const before = snapshot();
-  try {
-    const result = safeSynth((outdir) => buildApp(outdir, intent), dist);
-    return { result, before, after: snapshot(), leftovers: readdirSync(root) };
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-}
+import { sampleIntent } from './support/manifests';
+import { synthOverDist } from './support/synth';
 
 const app = (overrides: Partial<AiAppIntent>) => sampleIntent(overrides);
 
@@ -49,7 +31,7 @@ const badInputs: [string, PlatformIntent, string, string, RegExp][] = [
 
 describe('bad input is refused with one clear message and dist/ stays as it was', () => {
   it.each(badInputs)('%s', (_, intent, path, value, accepted) => {
-    const { result, before, after, leftovers } = synthAgainstCopyOfDist(intent);
+    const { result, before, after, leftovers } = synthOverDist(intent);
     expect(result.ok).toBe(false);
     const message = result.ok ? '' : result.message;
     expect(message).toContain(`${path}: ${value}`);
@@ -76,21 +58,14 @@ describe('bad input is refused with one clear message and dist/ stays as it was'
   });
 
   it('leaves dist/ as it was when synthesized manifests fail schema validation', () => {
-    const root = mkdtempSync(join(tmpdir(), 'schema-'));
-    const dist = join(root, 'dist');
-    cpSync(DIST, dist, { recursive: true });
-    const before = readdirSync(dist).map((f) => readFileSync(join(dist, f), 'utf8'));
-    try {
-      const result = safeSynth((outdir) => {
-        const built = buildApp(outdir, sampleIntent());
-        const deployment = built.charts.flatMap((c) => c.node.findAll()).find((c) => c instanceof ApiObject && c.kind === 'Deployment');
-        (deployment as ApiObject).addJsonPatch(JsonPatch.replace('/spec/replicas', 'three'));
-        return built;
-      }, dist);
-      expect(result).toEqual({ ok: false, message: expect.stringMatching(/schema problem.*\n.*document 2 \(Deployment\/llm\): \/spec\/replicas: must be integer/) });
-      expect(readdirSync(dist).map((f) => readFileSync(join(dist, f), 'utf8'))).toEqual(before);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    const { result, before, after, leftovers } = synthOverDist((outdir) => {
+      const built = buildApp(outdir, sampleIntent());
+      const deployment = built.charts.flatMap((c) => c.node.findAll()).find((c) => c instanceof ApiObject && c.kind === 'Deployment');
+      (deployment as ApiObject).addJsonPatch(JsonPatch.replace('/spec/replicas', 'three'));
+      return built;
+    });
+    expect(result).toEqual({ ok: false, message: expect.stringMatching(/schema problem.*\n.*document 2 \(Deployment\/llm\): \/spec\/replicas: must be integer/) });
+    expect(after).toEqual(before);
+    expect(leftovers).toEqual(['dist']);
   });
 });

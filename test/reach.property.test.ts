@@ -5,7 +5,7 @@ import { join } from 'path';
 import { AiAppIntent, AllowList, EgressDestination, METADATA_BLOCKS, PlatformIntent, PortSpec, Protocol, validateIntent } from '../lib/intent';
 import { Cidr, IpAddress, cidr, cidrContainsIp, formatCidr, formatIp, lastAddress } from '../lib/net';
 import { egressReport, loadCluster, query } from '../lib/verify';
-import { buildApp } from '../main';
+import { buildApp } from '../lib/app';
 import { reachMismatch } from './support/oracle';
 
 const protocols: Protocol[] = ['TCP', 'UDP', 'SCTP'];

@@ -1,18 +1,17 @@
 import { AiAppIntent, Flavor, PlatformIntent } from '../lib/intent';
-import { egressReport, loadCluster, query } from '../lib/verify';
-import { intent } from '../main';
+import { egressReport, query } from '../lib/verify';
+import { shipped } from './fixtures/intents';
 import { clusterOf, looserPolicy as looser } from './support/cluster';
-import { DIST } from './support/manifests';
 import { reachMismatch } from './support/oracle';
 
 const other = (f: Flavor | undefined): Flavor => (f === 'calico' ? 'kubernetes' : 'calico');
-const flipped: PlatformIntent = { ...intent, apps: intent.apps.map((a) => ({ ...a, flavor: other(a.flavor) })) };
+const flipped: PlatformIntent = { ...shipped, apps: shipped.apps.map((a) => ({ ...a, flavor: other(a.flavor) })) };
 const id = (a: AiAppIntent) => `${a.namespace}/${a.name}`;
 
 const looserPolicy = (namespace: string) => looser(namespace, 'allow-everything-out');
 
 describe.each([
-  ['dist/ as committed', intent, () => loadCluster([DIST])],
+  ['the shipped scenario', shipped, () => clusterOf(shipped)],
   ['every app in the other flavor', flipped, () => clusterOf(flipped)],
 ] as const)('intent equals reach: %s', (_, declared, load) => {
   const cluster = load();
@@ -48,17 +47,17 @@ describe.each([
 });
 
 describe('the intent-equals-reach comparison itself', () => {
-  const report = egressReport(loadCluster([DIST]));
-  const service = intent.apps.find((a) => a.name === 'ai-service')!;
+  const report = egressReport(clusterOf(shipped));
+  const service = shipped.apps.find((a) => a.name === 'ai-service')!;
   const egress = report.workloads.find((w) => w.endpoint === id(service))!;
 
   it('notices a declared destination that dist/ does not allow', () => {
     const declaredMore = { ...service, egress: [...service.egress, { cidr: '192.0.2.0/24', ports: [443] }] };
-    expect(reachMismatch(declaredMore, intent, egress)).toEqual([expect.objectContaining({ change: 'removed', to: 'cidr 192.0.2.0/24', ports: '443' })]);
+    expect(reachMismatch(declaredMore, shipped, egress)).toEqual([expect.objectContaining({ change: 'removed', to: 'cidr 192.0.2.0/24', ports: '443' })]);
   });
 
   it('notices reach in dist/ that was not declared', () => {
     const declaredLess = { ...service, egress: service.egress.filter((d) => !('namespace' in d && d.namespace === 'vector-db')) };
-    expect(reachMismatch(declaredLess, intent, egress)).toEqual([expect.objectContaining({ change: 'added', to: 'pods vector-db {app=qdrant}', ports: '6333' })]);
+    expect(reachMismatch(declaredLess, shipped, egress)).toEqual([expect.objectContaining({ change: 'added', to: 'pods vector-db {app=qdrant}', ports: '6333' })]);
   });
 });

@@ -3,11 +3,12 @@ import { join } from 'path';
 import { pathToFileURL } from 'url';
 import { Browser, chromium } from 'playwright-core';
 import { COLLAPSE_AT, ReachGraph, buildGraph, condense, drawnEdges, renderHtml, renderMarkdown } from '../lib/review';
-import { egressReport, loadCluster } from '../lib/verify';
-import { DIST } from './support/manifests';
+import { egressReport } from '../lib/verify';
+import { shipped } from './fixtures/intents';
+import { clusterOf } from './support/cluster';
 
 const REPORTS = join(__dirname, '..', 'reports');
-const cluster = loadCluster([DIST]);
+const cluster = clusterOf(shipped);
 const report = egressReport(cluster);
 const graph = buildGraph(cluster, report);
 
@@ -45,7 +46,7 @@ describe('the HTML egress report, in a real browser', () => {
     expect(requests).toEqual([pathToFileURL(html).href]);
   });
 
-  it('draws every workload of dist/ as a node', () => {
+  it('draws every workload as a node', () => {
     const workloads = nodes.filter((n) => n.classes.includes('workload')).map((n) => n.id).sort();
     expect(workloads).toEqual(report.workloads.map((w) => w.endpoint).sort());
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { PlatformIntent } from '../../lib/intent';
 import { Cluster, loadCluster } from '../../lib/verify';
-import { buildApp } from '../../main';
+import { buildApp } from '../../lib/app';
 
 /** Synthesizes an intent into a temporary folder, adds extra YAML files, and loads it as the verifier would. */
 export function clusterOf(declared: PlatformIntent, extra: Record<string, string> = {}): Cluster {

@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
 import { PlatformIntent } from '../../lib/intent';
-import { buildApp } from '../../main';
+import { buildApp } from '../../lib/app';
 
 /** A Kubernetes object as read from YAML. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,0 +1,14 @@
+import { App, YamlOutputType } from 'cdk8s';
+import { PlatformIntent } from '../intent';
+import { SecureAiPlatform } from '../platform';
+
+/**
+ * The cdk8s App of any declared intent: validated first (an IntentError lists every problem and
+ * no chart is made), then one chart per file of `outdir`, in apply order (see SecureAiPlatform).
+ * Synthesize it with `synthesize()` from lib/synth, or `app.synth()`.
+ */
+export function buildApp(outdir: string, intent: PlatformIntent): App {
+  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+  new SecureAiPlatform(app, intent);
+  return app;
+}
