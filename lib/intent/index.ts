@@ -1,3 +1,6 @@
 export * from './types';
+export * from './issues';
+export * from './schema';
+export * from './destinations';
 export * from './validate';
 export * from './metadata';

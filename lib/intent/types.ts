@@ -2,7 +2,9 @@
  * The declared intent: what an AI app is and where it may send data.
  *
  * Plain, typed, readonly data with no cdk8s inside, so it can be written by hand in `main.ts`,
- * generated (benchmarks, property tests) and validated before anything is rendered.
+ * generated (benchmarks, property tests) and validated before anything is rendered. The types
+ * are checked by `tsc`; the same shape is checked again at run time (`schema.ts`), since
+ * `npm run synth` and `cdk8s synth` run `main.ts` without type-checking it.
  */
 
 /** Transport protocols a NetworkPolicy port can name. */
@@ -59,7 +61,10 @@ export interface AllowListDestination {
   readonly description?: string;
 }
 
-/** One place an app may send traffic to. */
+/**
+ * One place an app may send traffic to. Its kind is the one of `cidr`, `namespace` and
+ * `allowList` it has: exactly one (see `destinations.ts`).
+ */
 export type EgressDestination = CidrDestination | ServiceDestination | AllowListDestination;
 
 /** Pods allowed to call the app on its service port. */
@@ -112,7 +117,9 @@ export interface AiAppIntent {
   readonly flavor?: Flavor;
   /** Calico only: render this app's policies as Staged kinds, to preview before enforcing. @default the platform's `calico.audit` */
   readonly audit?: boolean;
+  /** The only places the app may send to, besides DNS; may be empty (DNS only). */
   readonly egress: readonly EgressDestination[];
+  /** Who may call the app on `port` (TCP). @default nobody */
   readonly ingress?: readonly IngressClient[];
   readonly dns?: DnsIntent;
 }
@@ -147,7 +154,7 @@ export function isCidrDestination(d: EgressDestination): d is CidrDestination {
 }
 
 export function isServiceDestination(d: EgressDestination): d is ServiceDestination {
-  return 'podLabels' in d;
+  return 'namespace' in d;
 }
 
 export function isAllowListDestination(d: EgressDestination): d is AllowListDestination {

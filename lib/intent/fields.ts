@@ -1,0 +1,188 @@
+/**
+ * The fields an intent is made of, as zod schemas that check both shape and value, and word
+ * every message as `<value> <what is wrong>; accepted: <what would be>`.
+ */
+import { z } from 'zod';
+import { Cidr, cidrContains, formatCidr, parseCidr, parseIp } from '../net';
+import { didYouMean } from './issues';
+import { METADATA_BLOCKS } from './metadata';
+
+/** Zod's `error` option: "is missing" when the field is absent, else `wrong`; both say what is accepted. */
+export function says(wrong: string, accepted: string) {
+  return { error: (issue: { input?: unknown }) => (issue.input === undefined ? `is missing; accepted: ${accepted}` : `${wrong}; accepted: ${accepted}`) };
+}
+
+type Ctx = z.core.$RefinementCtx<unknown>;
+
+/** Adds an issue on the value being refined (or on `path` under it). */
+export function problem(ctx: Ctx, input: unknown, message: string, path: PropertyKey[] = []): void {
+  ctx.addIssue({ code: 'custom', input, message, path });
+}
+
+/**
+ * A strict object: besides its fields' own checks, every key it does not know is an error of its
+ * own, at its own path, with the closest known field proposed (`protocoll`: did you mean
+ * "protocol"?).
+ */
+export function fields<S extends z.ZodRawShape>(what: string, shape: S) {
+  const known = Object.keys(shape);
+  // Loose at run time, so that the refinement sees the keys it does not know (zod hands a
+  // refinement its output, from which a strict object has dropped them); typed as the strict
+  // object it acts as.
+  const object = z.looseObject(shape, says(`is not ${what}`, `{ ${known.join(', ')} }`)) as unknown as z.ZodObject<S, z.core.$strict>;
+  return object.superRefine((value, ctx) => {
+    for (const key of Object.keys(value)) {
+      if (known.includes(key)) continue;
+      const near = didYouMean(key, known);
+      problem(ctx, (value as Record<string, unknown>)[key], `is not a field of ${what}; accepted: ${known.join(', ')}${near ? `. Did you mean "${near}"?` : ''}`, [key]);
+    }
+  }, { when: (payload) => isObject(payload.value) }).readonly();
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUANTITY = /^([+-]?[0-9.]+)([eE][-+]?[0-9]+|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const IMAGE = /^[^\s:@]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+
+const DNS_LABEL_ACCEPTED = "a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)";
+
+/** A DNS-1123 label: names of apps, namespaces, allow-lists and tiers. */
+export function dnsLabel(what: string) {
+  const wrong = `is not a valid ${what}`;
+  return z.string(says(wrong, DNS_LABEL_ACCEPTED)).superRefine((value, ctx) => {
+    if (value.length > 63 || !DNS_LABEL.test(value)) problem(ctx, value, `${wrong}; accepted: ${DNS_LABEL_ACCEPTED}`);
+  });
+}
+
+const LABEL_VALUE_ACCEPTED = 'a string of at most 63 alphanumerics, "-", "_" or ".", starting and ending with an alphanumeric';
+
+const labelValue = z.string(says('is not a valid label value', LABEL_VALUE_ACCEPTED)).superRefine((value, ctx) => {
+  if (value.length > 63 || !LABEL_VALUE.test(value)) problem(ctx, value, `is not a valid label value; accepted: ${LABEL_VALUE_ACCEPTED}`);
+});
+
+/** Label key/value pairs. A destination's must name at least one label: it is a service, not a whole namespace. */
+export function labels(required: boolean) {
+  return z.record(z.string(), labelValue, says('is not a set of labels', 'an object of label key/value pairs')).superRefine((value, ctx) => {
+    if (required && Object.keys(value).length === 0) {
+      problem(ctx, value, 'selects every pod of the namespace; accepted: at least one label, so the destination is a service and not a whole namespace');
+    }
+    for (const key of Object.keys(value)) {
+      const slash = key.lastIndexOf('/');
+      const name = slash < 0 ? key : key.slice(slash + 1);
+      const prefix = slash < 0 ? '' : key.slice(0, slash);
+      if (!LABEL_NAME.test(name) || name.length > 63 || (slash >= 0 && (!DNS_SUBDOMAIN.test(prefix) || prefix.length > 253))) {
+        problem(ctx, key, 'is not a valid label key; accepted: an optional DNS subdomain prefix and "/", then a name of at most 63 alphanumerics, "-", "_" or "."', [key]);
+      }
+    }
+  }, { when: (payload) => isObject(payload.value) }).readonly();
+}
+
+/** A plain object (not null, not an array). */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const PORT_ACCEPTED = 'a whole number from 1 to 65535';
+
+/** A port number. */
+export const port = z.number(says('is not a port', PORT_ACCEPTED)).superRefine((value, ctx) => {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) problem(ctx, value, `is not a port; accepted: ${PORT_ACCEPTED}`);
+});
+
+/** An inclusive range of ports. */
+export const portRange = fields('a port range', { from: port, to: port }).superRefine((value, ctx) => {
+  if (value.to < value.from) problem(ctx, value, `ends below its start; accepted: a range with to >= from, e.g. { from: ${value.to}, to: ${value.from} }`);
+});
+
+const PORTS_ACCEPTED = 'at least one port (a number, or { from, to } for a range)';
+
+/** The ports of a destination: never empty. */
+export const ports = z.array(
+  z.union([port, portRange], says('is not a port', `${PORT_ACCEPTED}, or { from, to } for a range`)),
+  says('is not a list of ports', PORTS_ACCEPTED),
+).readonly().superRefine((value, ctx) => {
+  if (value.length === 0) problem(ctx, value, `is empty; accepted: ${PORTS_ACCEPTED}`);
+});
+
+/** A transport protocol. */
+export const protocol = z.enum(['TCP', 'UDP', 'SCTP'], says('is not a protocol', 'TCP, UDP, SCTP'));
+
+/** A Kubernetes quantity, as written: `500m`, `2`, `8Gi`. */
+export const quantity = z.string(says('is not a Kubernetes quantity', 'e.g. "500m", "2", "8Gi"')).superRefine((value, ctx) => {
+  if (!QUANTITY.test(value)) problem(ctx, value, 'is not a Kubernetes quantity; accepted: e.g. "500m", "2", "8Gi"');
+});
+
+const IMAGE_ACCEPTED = 'an image with a fixed tag or digest, e.g. "vllm/vllm-openai:v0.11.0" (never "latest")';
+
+/** A container image pinned by tag or digest, never `latest`. */
+export const image = z.string(says('is not an image reference', IMAGE_ACCEPTED)).superRefine((value, ctx) => {
+  // A registry host may carry a port (`registry:5000/app`); that colon is no tag.
+  const pinned = IMAGE.test(value) && /[:@]/.test(value.replace(/^[^/]*:[0-9]+\//, '')) && !/:latest$/.test(value);
+  if (!pinned) problem(ctx, value, `is not pinned; accepted: ${IMAGE_ACCEPTED}`);
+});
+
+/** Environment variables: names as Kubernetes accepts them, values as strings. */
+export const env = z.record(
+  z.string(),
+  z.string(says('is not a string', 'a string (quote numbers and booleans: "8080", "true")')),
+  says('is not a set of environment variables', 'an object of NAME: "value" pairs'),
+).superRefine((value, ctx) => {
+  for (const key of Object.keys(value)) {
+    if (!ENV_NAME.test(key)) problem(ctx, key, 'is not an environment variable name; accepted: letters, digits, "_", "-" and ".", not starting with a digit', [key]);
+  }
+}, { when: (payload) => isObject(payload.value) }).readonly();
+
+/** A whole number, 0 or more. */
+export function count(what: string) {
+  const accepted = 'a whole number, 0 or more';
+  return z.number(says(`is not a ${what}`, accepted)).superRefine((value, ctx) => {
+    if (!Number.isInteger(value) || value < 0) problem(ctx, value, `is not a ${what}; accepted: ${accepted}`);
+  });
+}
+
+/** A string; `accepted` says what it is for. */
+export function text(accepted: string) {
+  return z.string(says('is not a string', accepted));
+}
+
+/** true or false. */
+export const flag = z.boolean(says('is not true or false', 'true or false'));
+
+/** Blocks shorter than this are the internet in all but name. */
+export const SHORTEST_PREFIX_WITHOUT_REASON = 8;
+
+/**
+ * An external block, as text: its syntax, and that it is no cloud metadata address. Whether it
+ * is large enough to need a written reason is for its owner to check (`internetSized`).
+ */
+export const cidr = z.string(says('is not a CIDR', 'a string such as "203.0.113.10/32" or "2001:db8::/64"')).superRefine((value, ctx) => {
+  const parsed = parseCidr(value);
+  if ('problem' in parsed) {
+    const p = parsed.problem;
+    if (p.kind === 'missing-mask') problem(ctx, value, `has no mask; accepted: a CIDR with its prefix length. Did you mean "${p.suggestion}"?`);
+    else if (p.kind === 'host-bits') problem(ctx, value, `has host bits set; accepted: the network address of the block. Did you mean "${p.suggestion}"?`);
+    else problem(ctx, value, 'is not a CIDR; accepted: an IPv4 or IPv6 block such as "203.0.113.10/32" or "2001:db8::/64"');
+    return;
+  }
+  const metadata = METADATA_BLOCKS.find((m) => cidrContains(m, parsed.cidr));
+  if (metadata) problem(ctx, value, `is the cloud metadata address ${formatCidr(metadata)}, which is never reachable; accepted: any block that is not a metadata address`);
+});
+
+/** A block shorter than /8 needs `internet: { reason }`; adds the issue at `path` when it has none. */
+export function internetSized(ctx: Ctx, text: string, path: PropertyKey[]): void {
+  const parsed = parseCidr(text);
+  const block: Cidr | undefined = 'cidr' in parsed ? parsed.cidr : undefined;
+  if (block && block.prefix < SHORTEST_PREFIX_WITHOUT_REASON) {
+    problem(ctx, text, `opens egress to the internet (a prefix shorter than /${SHORTEST_PREFIX_WITHOUT_REASON}); accepted: a narrower block, or this destination marked internet: { reason: '...' } with the written reason`, path);
+  }
+}
+
+/** An IP address without a mask. */
+export function ipAddress(accepted: string) {
+  return z.string(says('is not an IP address', accepted)).superRefine((value, ctx) => {
+    if (!parseIp(value)) problem(ctx, value, `is not an IP address; accepted: ${accepted}`);
+  });
+}

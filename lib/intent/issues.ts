@@ -1,0 +1,84 @@
+import { closest, distance } from 'fastest-levenshtein';
+import type { core } from 'zod';
+
+/** An error stops synthesis; a warning is printed and synthesis goes on. */
+export type Severity = 'error' | 'warning';
+
+/** One thing wrong with the intent, or worth a look: where, what was given, and what would be accepted. */
+export interface IntentIssue {
+  readonly severity: Severity;
+  /** The app the field belongs to, or `platform` for shared settings. */
+  readonly app: string;
+  /** Full field path, e.g. `ai-service.egress[2].cidr`. */
+  readonly path: string;
+  /** The value found there; undefined when the field is missing. */
+  readonly value: unknown;
+  /** What is wrong and what is accepted. */
+  readonly message: string;
+}
+
+/** Thrown with every error of one run, so all of them can be fixed in one pass. */
+export class IntentError extends Error {
+  constructor(readonly issues: readonly IntentIssue[]) {
+    super(formatIssues(issues));
+    this.name = 'IntentError';
+  }
+}
+
+/** `path: value message`, or `path message` for a missing field. */
+export function formatIssue(issue: IntentIssue): string {
+  return issue.value === undefined ? `${issue.path} ${issue.message}` : `${issue.path}: ${JSON.stringify(issue.value)} ${issue.message}`;
+}
+
+/** The errors of one run, one line each, under a line that says nothing was written. */
+export function formatIssues(issues: readonly IntentIssue[]): string {
+  const lines = issues.map((i) => `  ${formatIssue(i)}`);
+  return `the declared intent has ${issues.length} problem${issues.length === 1 ? '' : 's'}; nothing was written:\n${lines.join('\n')}`;
+}
+
+/** `a.b[0]["key/with.dots"]`: how paths are printed, from zod's path segments. */
+export function formatPath(prefix: string, segments: readonly PropertyKey[]): string {
+  let path = prefix;
+  for (const s of segments) {
+    if (typeof s === 'number') path += `[${s}]`;
+    else if (typeof s === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(s)) path += path ? `.${s}` : s;
+    else path += `[${JSON.stringify(String(s))}]`;
+  }
+  return path;
+}
+
+/**
+ * The known name closest to a misspelled one, when it is close enough to be what was meant:
+ * one edit for names of up to three letters, else two or a third of its letters, whichever is
+ * more (`protocoll`, `podLabel`, `teir`, `healthpath`).
+ */
+export function didYouMean(name: string, known: readonly string[]): string | undefined {
+  if (known.length === 0) return undefined;
+  const lower = name.toLowerCase();
+  const best = closest(lower, known.map((k) => k.toLowerCase()));
+  const match = known.find((k) => k.toLowerCase() === best)!;
+  const allowed = match.length <= 3 ? 1 : Math.max(2, Math.floor(match.length / 3));
+  return distance(lower, best) <= allowed ? match : undefined;
+}
+
+/**
+ * Zod's issues as intent issues, every one an error. The schemas word their own messages
+ * (see fields.ts); what is done here is the path, and a union that failed: the member whose
+ * type matched tells what is wrong inside it, and otherwise the union's own message does.
+ */
+export function fromZodIssues(app: string, prefix: string, issues: readonly core.$ZodIssue[]): IntentIssue[] {
+  const out: IntentIssue[] = [];
+  const visit = (issue: core.$ZodIssue, base: readonly PropertyKey[]) => {
+    const segments = [...base, ...issue.path];
+    if (issue.code === 'invalid_union') {
+      const typed = issue.errors.filter((branch) => !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0));
+      if (typed.length === 1) {
+        for (const inner of typed[0]) visit(inner, segments);
+        return;
+      }
+    }
+    out.push({ severity: 'error', app, path: formatPath(prefix, segments), value: issue.input, message: issue.message });
+  };
+  for (const issue of issues) visit(issue, []);
+  return out;
+}

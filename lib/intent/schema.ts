@@ -1,0 +1,118 @@
+/**
+ * The intent's shape and values at run time, as zod schemas: the same fields as types.ts (the
+ * assertions at the end keep the two from drifting apart), checked with the messages of
+ * fields.ts. Cross-field and cross-app checks live in validate.ts and consistency.ts.
+ */
+import { z } from 'zod';
+import { destination } from './destinations';
+import {
+  count, cidr, dnsLabel, env, fields, flag, image, internetSized, ipAddress, labels, port, problem, quantity, says, text,
+} from './fields';
+import { AiAppIntent, AllowList, CalicoOptions, ComputeResources, DnsIntent, IngressClient, PlatformIntent } from './types';
+
+/** Calico evaluates the `default` tier at this order; the AI tier must come first. */
+export const DEFAULT_TIER_ORDER = 1_000_000;
+
+const requestAndLimit = (what: string) => fields(`${what} resources`, { request: quantity, limit: quantity });
+
+const resources = fields('resources', { cpu: requestAndLimit('cpu'), memory: requestAndLimit('memory') });
+
+const ingressClient = fields('an ingress client', {
+  namespace: dnsLabel('namespace name'),
+  podLabels: labels(false).optional(),
+});
+
+const dns = fields('dns settings', {
+  kubeDns: flag.optional(),
+  nodeLocal: z.array(
+    ipAddress('the NodeLocal DNSCache address without a mask, e.g. "169.254.20.10"'),
+    says('is not a list of addresses', 'e.g. ["169.254.20.10"]'),
+  ).readonly().optional(),
+}).superRefine((value, ctx) => {
+  if (value.kubeDns === false && (value.nodeLocal ?? []).length === 0) {
+    problem(ctx, value, 'leaves the app without DNS; accepted: kubeDns left on, or at least one nodeLocal address');
+  }
+});
+
+const list = <T extends z.ZodType>(item: T, accepted: string) => z.array(item, says('is not a list', accepted)).readonly();
+
+/** One app. Its `audit` needs the calico flavor; the rest of the cross-field checks are in validate.ts. */
+export const appSchema = fields('an app', {
+  name: dnsLabel('app name'),
+  namespace: dnsLabel('namespace name'),
+  image,
+  args: list(text('a string (quote numbers: "8000")'), 'a list of strings').optional(),
+  port,
+  healthPath: text('a path starting with "/"').superRefine((value, ctx) => {
+    if (!value.startsWith('/')) problem(ctx, value, 'is not an HTTP path; accepted: a path starting with "/"');
+  }).optional(),
+  replicas: count('replica count').optional(),
+  resources,
+  gpus: count('GPU count').optional(),
+  env: env.optional(),
+  modelCachePath: text('an absolute path other than "/" and "/tmp"').superRefine((value, ctx) => {
+    if (!value.startsWith('/') || value === '/' || value === '/tmp') problem(ctx, value, 'is not a usable mount path; accepted: an absolute path other than "/" and "/tmp"');
+  }).optional(),
+  modelCacheSize: quantity.optional(),
+  flavor: z.enum(['kubernetes', 'calico'], says('is not a policy flavor', '"kubernetes" or "calico"')).optional(),
+  audit: flag.optional(),
+  egress: list(destination, 'a list of destinations (it may be empty: DNS only)'),
+  ingress: list(ingressClient, 'a list of clients, e.g. [{ namespace: "ai-gateway" }]').optional(),
+  dns: dns.optional(),
+}).superRefine((app, ctx) => {
+  if (app.audit !== undefined && app.flavor !== 'calico') {
+    problem(ctx, app.audit, 'is a Calico-only feature (Staged policies); accepted: audit on an app with flavor: "calico", or no audit for the kubernetes flavor', ['audit']);
+  }
+});
+
+/** A shared allow-list: a name and blocks, none of them internet-sized (those need a reason, on a destination). */
+export const allowListSchema = fields('an allow-list', {
+  name: dnsLabel('allow-list name'),
+  cidrs: list(cidr, 'a list of CIDRs').superRefine((value, ctx) => {
+    if (value.length === 0) problem(ctx, value, 'is empty; accepted: at least one CIDR');
+  }),
+  description: text('a few words saying what the allow-list is').optional(),
+}).superRefine((value, ctx) => value.cidrs.forEach((c, i) => internetSized(ctx, c, ['cidrs', i])));
+
+const calico = fields('calico settings', {
+  tier: dnsLabel('tier name').superRefine((value, ctx) => {
+    if (value === 'default') problem(ctx, value, 'is the tier where Kubernetes NetworkPolicies land, which app teams can reopen; accepted: a tier of its own, e.g. "ai-egress"');
+  }).optional(),
+  tierOrder: z.number(says('is not a tier order', `a number from 0 to less than ${DEFAULT_TIER_ORDER}`)).superRefine((value, ctx) => {
+    if (!Number.isFinite(value) || value < 0 || value >= DEFAULT_TIER_ORDER) {
+      problem(ctx, value, `would not run before the default tier; accepted: a number from 0 to less than ${DEFAULT_TIER_ORDER}`);
+    }
+  }).optional(),
+  audit: flag.optional(),
+});
+
+/**
+ * The platform around the apps. Apps and allow-lists are checked one by one (appSchema,
+ * allowListSchema), so that one's problems never hide another's.
+ */
+export const platformSchema = fields('a platform intent', {
+  apps: z.array(z.unknown(), says('is not a list of apps', 'a list of at least one app')).superRefine((value, ctx) => {
+    if (value.length === 0) problem(ctx, value, 'is empty; accepted: at least one app');
+  }),
+  allowLists: z.array(z.unknown(), says('is not a list of allow-lists', 'a list of { name, cidrs }')).optional(),
+  calico: calico.optional(),
+});
+
+/** True when A and B are the same type, readonly modifiers included. */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+
+/** The platform's input with its apps and allow-lists as the checked types (the schema takes them as unknown). */
+type WithApps<T> = {
+  [K in keyof T]: K extends 'apps' ? readonly AiAppIntent[] : K extends 'allowLists' ? readonly AllowList[] | undefined : T[K]
+};
+
+/** Compiles only when the schemas take exactly what the types declare. */
+export const SCHEMAS_MATCH_TYPES: [
+  Same<z.input<typeof appSchema>, AiAppIntent>,
+  Same<z.input<typeof allowListSchema>, AllowList>,
+  Same<z.input<typeof calico>, CalicoOptions>,
+  Same<z.input<typeof resources>, ComputeResources>,
+  Same<z.input<typeof ingressClient>, IngressClient>,
+  Same<z.input<typeof dns>, DnsIntent>,
+  Same<WithApps<z.input<typeof platformSchema>>, PlatformIntent>,
+] = [true, true, true, true, true, true, true];
