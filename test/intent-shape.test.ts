@@ -30,7 +30,6 @@ const shapes: [string, PlatformIntent, string][] = [
     'llm.image is missing; accepted: an image with a fixed tag or digest, e.g. "vllm/vllm-openai:v0.11.0" (never "latest")'],
   ['a missing egress', app({ egress: undefined }), 'llm.egress is missing; accepted: a list of destinations (it may be empty: DNS only)'],
   ['a missing half of the resources', app({ resources: { cpu: { request: '1', limit: '2' } } }), 'llm.resources.memory is missing; accepted: { request, limit }'],
-  ['missing resources', app({ resources: undefined }), 'llm.resources is missing; accepted: { cpu, memory }'],
   ['a missing range end', egress({ cidr: '203.0.113.10/32', ports: [{ from: 8000 }] }),
     'llm.egress[0].ports[0].to is missing; accepted: a whole number from 1 to 65535'],
   ['a destination that is a block and pods at once', egress({ cidr: '10.0.0.0/8', namespace: 'db', podLabels: { app: 'pg' }, ports: [5432] }),

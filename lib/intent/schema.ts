@@ -47,7 +47,7 @@ export const appSchema = fields('an app', {
     if (!value.startsWith('/')) problem(ctx, value, 'is not an HTTP path; accepted: a path starting with "/"');
   }).optional(),
   replicas: count('replica count').optional(),
-  resources,
+  resources: resources.optional(),
   gpus: count('GPU count').optional(),
   env: env.optional(),
   modelCachePath: text('an absolute path other than "/" and "/tmp"').superRefine((value, ctx) => {

@@ -101,11 +101,15 @@ export interface AiAppIntent {
   readonly args?: readonly string[];
   /** Port the server listens on; the Service exposes the same port. */
   readonly port: number;
-  /** HTTP path answering readiness and liveness probes. @default '/health' */
+  /**
+   * HTTP path answering readiness and liveness probes (a GET that returns 2xx or 3xx).
+   * @default none: the probes open a TCP connection to `port`
+   */
   readonly healthPath?: string;
   /** @default 1 */
   readonly replicas?: number;
-  readonly resources: ComputeResources;
+  /** @default DEFAULT_RESOURCES: requests 250m CPU and 512Mi memory, limits 1 CPU and 512Mi memory */
+  readonly resources?: ComputeResources;
   /** Number of `nvidia.com/gpu` to request and limit. @default 0 */
   readonly gpus?: number;
   readonly env?: Readonly<Record<string, string>>;

@@ -12,6 +12,12 @@ export const PROTECTED_LABEL = `${DOMAIN}/protected`;
 /** Annotation holding the written reasons for internet egress. */
 export const INTERNET_REASON_ANNOTATION = `${DOMAIN}/internet-egress`;
 
+/**
+ * Numeric identity every AI container runs as: Pod Security `restricted` needs non-root, and a
+ * numeric id lets the kubelet verify it before starting the container.
+ */
+export const RUN_AS = { user: 10001, group: 10001, fsGroup: 10001 } as const;
+
 /** The labels of an app's pods; the Deployment, Service and policies select on `app.kubernetes.io/name`. */
 export function appLabels(app: string): Record<string, string> {
   return {

@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { AiAppIntent, AllowList, PlatformIntent, assertValidIntent, isAllowListDestination } from '../intent';
+import { AiAppIntent, AllowList, IntentIssue, PlatformIntent, assertValidIntent, isAllowListDestination } from '../intent';
 import { planEgress } from '../policy/plan';
 import { KubernetesAppPolicies, NamespaceDefaultDeny } from '../policy/kubernetes';
 import {
@@ -12,14 +12,16 @@ import { ChartName } from './conventions';
  * Every object the declared intent needs, in charts whose file names sort in apply order:
  * `00-cluster` (Namespaces and, when an app uses the calico flavor, the Calico tier, network sets
  * and global policies), `10-policies-<namespace>`, then `20-workloads-<namespace>`. The intent is
- * validated first; on any problem an IntentError lists them all and no chart is created.
+ * validated first; on any error an IntentError lists them all and no chart is created.
  */
 export class SecureAiPlatform {
   readonly cluster: Chart;
+  /** What the intent's check found worth a look but not wrong (see lib/intent/advice.ts). */
+  readonly warnings: readonly IntentIssue[];
   private readonly calico: CalicoSettings;
 
   constructor(app: App, readonly intent: PlatformIntent) {
-    assertValidIntent(intent);
+    this.warnings = assertValidIntent(intent);
     this.calico = calicoSettings(intent);
     this.cluster = new Chart(app, ChartName.cluster, { disableResourceNameHashes: true });
     const byNamespace = new Map<string, AiAppIntent[]>();

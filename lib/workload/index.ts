@@ -1,11 +1,9 @@
 import { Construct } from 'constructs';
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { AiAppIntent } from '../intent';
-import { SyncWave, appLabels, appSelector, syncWave } from '../platform/conventions';
+import { AiAppIntent, DEFAULT_MODEL_CACHE_PATH, DEFAULT_MODEL_CACHE_SIZE, DEFAULT_RESOURCES } from '../intent';
+import { RUN_AS, SyncWave, appLabels, appSelector, syncWave } from '../platform/conventions';
 
-/** Numeric identity the container runs as; PSS `restricted` needs non-root, and numeric ids let the kubelet check it. */
-export const RUN_AS = { user: 10001, group: 10001, fsGroup: 10001 } as const;
 
 /** Pod Security Admission labels for the `restricted` profile, enforced, audited and warned. */
 export function restrictedNamespaceLabels(): Record<string, string> {
@@ -29,6 +27,18 @@ export class RestrictedNamespace extends Construct {
       },
     });
   }
+}
+
+/**
+ * Sets the size limit of the emptyDir volume at `index` of a Deployment's pod, after testing
+ * that the volume there is `name`: if the volumes ever come in another order, applying the
+ * patch fails (and synthesis with it) instead of sizing another volume.
+ */
+export function emptyDirSizeLimit(index: number, name: string, sizeLimit: kplus.k8s.Quantity): JsonPatch[] {
+  return [
+    JsonPatch.test(`/spec/template/spec/volumes/${index}/name`, name),
+    JsonPatch.add(`/spec/template/spec/volumes/${index}/emptyDir`, { sizeLimit }),
+  ];
 }
 
 /**
@@ -66,7 +76,11 @@ export class AiWorkload extends Construct {
     });
     deployment.select(kplus.LabelSelector.of({ labels: appSelector(app.name) }));
 
-    const probe = { port: app.port };
+    // Without a health path nothing is guessed: the probes check that the port accepts a connection.
+    // https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-a-tcp-liveness-probe
+    const probe = (options: kplus.ProbeOptions) => (app.healthPath === undefined
+      ? kplus.Probe.fromTcpSocket({ port: app.port, ...options })
+      : kplus.Probe.fromHttpGet(app.healthPath, { port: app.port, ...options }));
     const container = deployment.addContainer({
       name: 'server',
       image: app.image,
@@ -82,17 +96,20 @@ export class AiWorkload extends Construct {
         allowPrivilegeEscalation: false,
         privileged: false,
       },
-      readiness: kplus.Probe.fromHttpGet(app.healthPath ?? '/health', probe),
-      liveness: kplus.Probe.fromHttpGet(app.healthPath ?? '/health', { ...probe, initialDelaySeconds: Duration.seconds(30), periodSeconds: Duration.seconds(20) }),
+      readiness: probe({}),
+      liveness: probe({ initialDelaySeconds: Duration.seconds(30), periodSeconds: Duration.seconds(20) }),
     });
     container.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.gibibytes(1) }));
-    container.mount(app.modelCachePath ?? '/models', kplus.Volume.fromEmptyDir(this, 'ModelCache', 'model-cache'));
+    const modelCache = kplus.Volume.fromEmptyDir(this, 'ModelCache', 'model-cache');
+    container.mount(app.modelCachePath ?? DEFAULT_MODEL_CACHE_PATH, modelCache);
+    // The pod's volumes are its container's mounts, in mount order (cdk8s-plus-27 Pod._toPodSpec).
+    const cacheIndex = [...new Set(container.mounts.map((m) => m.volume.name))].indexOf(modelCache.name);
 
     // cdk8s-plus-27 has no seccompProfile, no "ALL" capability, no GPU resources and typed quantities only; the
     // intent carries Kubernetes quantities as written, so these go in as patches.
     // The typed serializer of cdk8s-plus-27 runs after patches, so quantities go in as Quantity.
     const q = kplus.k8s.Quantity.fromString;
-    const resources = app.resources;
+    const resources = app.resources ?? DEFAULT_RESOURCES;
     const gpu = app.gpus ? { 'nvidia.com/gpu': q(String(app.gpus)) } : {};
     const pod = ApiObject.of(deployment);
     pod.addJsonPatch(
@@ -105,7 +122,7 @@ export class AiWorkload extends Construct {
         requests: { cpu: q(resources.cpu.request), memory: q(resources.memory.request), ...gpu },
         limits: { cpu: q(resources.cpu.limit), memory: q(resources.memory.limit), ...gpu },
       }),
-      JsonPatch.add('/spec/template/spec/volumes/1/emptyDir', { sizeLimit: q(app.modelCacheSize ?? '20Gi') }),
+      ...emptyDirSizeLimit(cacheIndex, modelCache.name, q(app.modelCacheSize ?? DEFAULT_MODEL_CACHE_SIZE)),
     );
 
     const service = new kplus.Service(this, 'Service', {

@@ -1,0 +1,68 @@
+/**
+ * What the image of an app must support to start under the pod this project writes, as
+ * warnings: nothing here can look inside an image, so these are things to check, not refusals.
+ *
+ * The pod (lib/workload) runs the container as a fixed non-root numeric user, with a read-only
+ * root filesystem, every capability dropped and no privilege escalation: Pod Security
+ * `restricted`, enforced on every namespace of the intent.
+ * https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+ */
+import { RUN_AS } from '../platform/conventions';
+import { DEFAULT_MODEL_CACHE_PATH, DEFAULT_RESOURCES } from './defaults';
+import { IntentIssue } from './issues';
+import { AiAppIntent } from './types';
+
+/**
+ * Images known to need root as shipped, by repository (Docker Hub official images, as
+ * `docker.io/library/<name>`), with what to use instead.
+ */
+export const ROOT_ONLY_IMAGES: Readonly<Record<string, string>> = {
+  // https://github.com/nginx/docker-nginx-unprivileged: listen port 8080, no `user` directive,
+  // pid and *_temp_path moved to /tmp, so it runs as any user with /tmp writable.
+  nginx: 'the official nginx image starts its master process as root, listens on port 80 and writes to /var/cache/nginx and /var/run, so it cannot start as a non-root user on a read-only root filesystem; accepted: nginxinc/nginx-unprivileged (same nginx, listens on 8080, keeps its pid and temporary files in /tmp), with port: 8080',
+  // https://github.com/docker-library/httpd/issues/102: as a non-root user it cannot bind port
+  // 80 nor create /usr/local/apache2/logs/httpd.pid.
+  httpd: 'the official httpd image starts as root to listen on port 80 and writes its pid file to /usr/local/apache2/logs, so it cannot start as a non-root user on a read-only root filesystem; accepted: an image of your own built FROM httpd with Listen 8080 and PidFile /tmp/httpd.pid, with port: 8080',
+};
+
+/** The repository of an image reference, without registry host for Docker Hub, tag or digest: `nginx`, `vllm/vllm-openai`. */
+export function imageRepository(image: string): string {
+  const withoutDigest = image.split('@')[0];
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.indexOf(':', lastSlash + 1);
+  const repository = colon < 0 ? withoutDigest : withoutDigest.slice(0, colon);
+  return repository.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '').replace(/^library\//, '');
+}
+
+/** Warnings about what one app's image must support. */
+export function adviceFor(app: AiAppIntent): IntentIssue[] {
+  const warn = (field: string, value: unknown, message: string): IntentIssue => ({ severity: 'warning', app: app.name, path: `${app.name}.${field}`, value, message });
+  const issues: IntentIssue[] = [];
+  const rootOnly = ROOT_ONLY_IMAGES[imageRepository(app.image)];
+  const writable = ['/tmp', app.modelCachePath ?? DEFAULT_MODEL_CACHE_PATH].join(' and ');
+  issues.push(rootOnly
+    ? warn('image', app.image, `is known not to run as non-root: ${rootOnly}`)
+    : warn('image', app.image, `must run as the non-root numeric user ${RUN_AS.user} (group ${RUN_AS.group}) on a read-only root filesystem, writing only to ${writable} (emptyDirs), without capabilities; check the image's USER and where it writes`));
+  if (app.port < 1024) {
+    issues.push(warn('port', app.port, `is below 1024: a non-root process without capabilities binds it only where the container runtime allows unprivileged ports (containerd 2.0 does by default; CRI-O and containerd 1.x do not); accepted: a port of 1024 or more, e.g. 8080, with the server configured to listen there`));
+  }
+  return issues;
+}
+
+/** One default that an app relies on, for the synth summary. */
+export interface AppliedDefault {
+  readonly app: string;
+  readonly field: string;
+  readonly value: string;
+}
+
+/** Where an app relies on a default worth seeing: resources it did not declare, probes without a health path. */
+export function appliedDefaults(app: AiAppIntent): AppliedDefault[] {
+  const out: AppliedDefault[] = [];
+  if (app.resources === undefined) {
+    const r = DEFAULT_RESOURCES;
+    out.push({ app: app.name, field: 'resources', value: `requests cpu ${r.cpu.request}, memory ${r.memory.request}; limits cpu ${r.cpu.limit}, memory ${r.memory.limit}` });
+  }
+  if (app.healthPath === undefined) out.push({ app: app.name, field: 'healthPath', value: `none: readiness and liveness probes open a TCP connection to port ${app.port}` });
+  return out;
+}

@@ -1,0 +1,132 @@
+import { App, Chart, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { DEFAULT_RESOURCES, PlatformIntent, adviceFor, appliedDefaults, checkIntent, imageRepository, validateIntent } from '../lib/intent';
+import { formatDefaults, formatWarnings } from '../lib/synth/summary';
+import { AiWorkload, emptyDirSizeLimit } from '../lib/workload';
+import { minimal, shipped } from './fixtures/intents';
+import { K8sObject, ofKind, sampleIntent, synthesize } from './support/manifests';
+import { restrictedViolations } from './support/pss';
+
+const deploymentOf = (intent: PlatformIntent): K8sObject => ofKind(synthesize(intent), 'Deployment')[0];
+const sampleApp = minimal.apps[0];
+
+describe('a minimal app: name, namespace, image, port and egress are enough', () => {
+  const pod = deploymentOf(minimal).spec.template.spec;
+  const container = pod.containers[0];
+
+  it('is a valid intent', () => {
+    expect(Object.keys(sampleApp).sort()).toEqual(['egress', 'image', 'name', 'namespace', 'port']);
+    expect(validateIntent(minimal)).toEqual([]);
+  });
+
+  it('gets probes that open a TCP connection to its port, since no health path was declared', () => {
+    expect(container.readinessProbe).toEqual(expect.objectContaining({ tcpSocket: { port: 8080 } }));
+    expect(container.livenessProbe).toEqual(expect.objectContaining({ tcpSocket: { port: 8080 }, initialDelaySeconds: 30, periodSeconds: 20 }));
+    expect(container.readinessProbe.httpGet).toBeUndefined();
+  });
+
+  it('gets HTTP probes on the health path when one is declared', () => {
+    const withPath = deploymentOf(sampleIntent({ healthPath: '/ready' })).spec.template.spec.containers[0];
+    expect(withPath.readinessProbe).toEqual(expect.objectContaining({ httpGet: { path: '/ready', port: 8000, scheme: 'HTTP' } }));
+    expect(withPath.readinessProbe.tcpSocket).toBeUndefined();
+  });
+
+  it('gets the documented default requests and limits', () => {
+    expect(container.resources).toEqual({
+      requests: { cpu: DEFAULT_RESOURCES.cpu.request, memory: DEFAULT_RESOURCES.memory.request },
+      limits: { cpu: DEFAULT_RESOURCES.cpu.limit, memory: DEFAULT_RESOURCES.memory.limit },
+    });
+    expect(DEFAULT_RESOURCES).toEqual({ cpu: { request: '250m', limit: '1' }, memory: { request: '512Mi', limit: '512Mi' } });
+  });
+
+  it('still passes Pod Security Standards restricted', () => {
+    expect(restrictedViolations(pod)).toEqual([]);
+  });
+
+  it('sizes the model cache volume found by its name, and leaves /tmp at 1024Mi', () => {
+    const volumes = Object.fromEntries(pod.volumes.map((v: { name: string; emptyDir: unknown }) => [v.name, v.emptyDir]));
+    expect(volumes).toEqual({ 'tmp': { sizeLimit: '1024Mi' }, 'model-cache': { sizeLimit: '20Gi' } });
+    const mounts = Object.fromEntries(container.volumeMounts.map((m: { name: string; mountPath: string }) => [m.name, m.mountPath]));
+    expect(mounts).toEqual({ 'tmp': '/tmp', 'model-cache': '/models' });
+  });
+});
+
+describe('the model cache size patch', () => {
+  const pod = (names: string[]) => ({ spec: { template: { spec: { volumes: names.map((name) => ({ name, emptyDir: {} })) } } } });
+
+  it('sizes the volume at its index when the name there is the expected one', () => {
+    const patched = JsonPatch.apply(pod(['tmp', 'model-cache']), ...emptyDirSizeLimit(1, 'model-cache', kplus.k8s.Quantity.fromString('5Gi')));
+    expect(patched.spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }, { name: 'model-cache', emptyDir: { sizeLimit: kplus.k8s.Quantity.fromString('5Gi') } }]);
+  });
+
+  it('fails, instead of sizing another volume, when the volumes came in another order', () => {
+    expect(() => JsonPatch.apply(pod(['model-cache', 'tmp']), ...emptyDirSizeLimit(1, 'model-cache', kplus.k8s.Quantity.fromString('5Gi')))).toThrow(/Test operation failed/);
+  });
+
+  it('is applied where the workload mounts the cache, for a non-default cache path and size', () => {
+    const app = new App();
+    const chart = new Chart(app, 'c');
+    new AiWorkload(chart, 'w', { ...sampleApp, modelCachePath: '/cache', modelCacheSize: '3Gi' });
+    const deployment = chart.toJson().find((o) => o.kind === 'Deployment');
+    expect(deployment.spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '1024Mi' } }, { name: 'model-cache', emptyDir: { sizeLimit: '3Gi' } }]);
+  });
+});
+
+describe('what synth prints about images, ports and defaults', () => {
+  it.each([
+    ['nginx:1.27', 'nginx'],
+    ['docker.io/library/nginx:1.27@sha256:' + 'a'.repeat(64), 'nginx'],
+    ['index.docker.io/nginx:1.27', 'nginx'],
+    ['nginxinc/nginx-unprivileged:1.27-alpine', 'nginxinc/nginx-unprivileged'],
+    ['registry.example.com:5000/team/server:2.1', 'registry.example.com:5000/team/server'],
+    ['ghcr.io/huggingface/text-embeddings-inference:cpu-1.8', 'ghcr.io/huggingface/text-embeddings-inference'],
+  ])('reads the repository of %s as %s', (image, repository) => {
+    expect(imageRepository(image)).toBe(repository);
+  });
+
+  it('warns that the official nginx image needs root, and proposes the unprivileged one', () => {
+    const [warning] = adviceFor({ ...sampleApp, image: 'nginx:1.27', port: 8080 });
+    expect(warning).toEqual(expect.objectContaining({ severity: 'warning', path: 'sample-app.image', value: 'nginx:1.27' }));
+    expect(warning.message).toMatch(/known not to run as non-root: the official nginx image .* accepted: nginxinc\/nginx-unprivileged/);
+  });
+
+  it('warns what any other image must support: the numeric user, a read-only root, the writable paths', () => {
+    expect(adviceFor({ ...sampleApp, modelCachePath: '/cache' })).toEqual([expect.objectContaining({
+      severity: 'warning', path: 'sample-app.image',
+      message: expect.stringMatching(/must run as the non-root numeric user 10001 \(group 10001\) on a read-only root filesystem, writing only to \/tmp and \/cache/),
+    })]);
+  });
+
+  it('warns about a port below 1024, which a non-root process may not bind', () => {
+    const paths = adviceFor({ ...sampleApp, port: 80 }).map((w) => w.path);
+    expect(paths).toEqual(['sample-app.image', 'sample-app.port']);
+    expect(adviceFor({ ...sampleApp, port: 1024 }).map((w) => w.path)).toEqual(['sample-app.image']);
+  });
+
+  it('keeps warnings out of the errors: an app with warnings synthesizes', () => {
+    const intent = sampleIntent({ image: 'nginx:1.27', port: 80 });
+    expect(validateIntent(intent)).toEqual([]);
+    expect(checkIntent(intent).filter((i) => i.severity === 'warning').map((i) => i.path)).toEqual(['llm.image', 'llm.port']);
+  });
+
+  it('prints one line for the same warning on many apps', () => {
+    const apps = Array.from({ length: 7 }, (_, i) => ({ ...sampleApp, name: `app-${i}` }));
+    const text = formatWarnings(checkIntent({ apps }).filter((i) => i.severity === 'warning'));
+    expect(text.split('\n')).toEqual([
+      '7 warnings (not errors: synthesis goes on):',
+      expect.stringMatching(/^ {2}app-0\.image, app-1\.image, app-2\.image, app-3\.image, app-4\.image and 2 more: "nginxinc\/nginx-unprivileged:1\.27-alpine" must run as/),
+      '',
+    ]);
+  });
+
+  it('lists the defaults an app relies on, and none for an app that declares them', () => {
+    expect(appliedDefaults(sampleApp).map((d) => d.field)).toEqual(['resources', 'healthPath']);
+    expect(formatDefaults(minimal)).toBe([
+      'defaults applied (declare the field to choose otherwise):',
+      '  sample-app.resources: requests cpu 250m, memory 512Mi; limits cpu 1, memory 512Mi',
+      '  sample-app.healthPath: none: readiness and liveness probes open a TCP connection to port 8080',
+      '',
+    ].join('\n'));
+    expect(formatDefaults(shipped)).toBe('');
+  });
+});
