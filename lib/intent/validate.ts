@@ -1,5 +1,6 @@
 import { cidrContains, Cidr } from '../net';
 import { adviceFor } from './advice';
+import { consistencyIssues } from './consistency';
 import { destinationKind } from './destinations';
 import { isObject } from './fields';
 import { didYouMean, fromZodIssues, IntentError, IntentIssue } from './issues';
@@ -10,8 +11,8 @@ import { AiAppIntent, AllowList, AllowListDestination, PlatformIntent } from './
 /**
  * Checks an intent as data, whatever `main.ts` handed over: shape and values (schema.ts), then
  * what only the whole intent can tell: allow-lists that are used but not declared, names used
- * twice, audit mixed with enforcement in one namespace, and what the images must support
- * (advice.ts).
+ * twice, audit mixed with enforcement in one namespace, callers and callees that do not agree
+ * (consistency.ts), and what the images must support (advice.ts).
  *
  * Returns every issue of the run, errors and warnings; errors first within each app. Each app is
  * checked on its own, so one app's problems never hide another's; the checks across apps take
@@ -49,6 +50,7 @@ export function checkIntent(input: unknown): IntentIssue[] {
   issues.push(...namesDeclaredTwice(rawApps));
   const platformAudit = isObject(input.calico) && input.calico.audit === true;
   issues.push(...auditMixedWithEnforcement(apps, platformAudit));
+  issues.push(...consistencyIssues(apps));
   for (const app of apps) issues.push(...adviceFor(app));
   return issues;
 }

@@ -16,7 +16,7 @@ import { ChartName } from './conventions';
  */
 export class SecureAiPlatform {
   readonly cluster: Chart;
-  /** What the intent's check found worth a look but not wrong (see lib/intent/advice.ts). */
+  /** What the intent's check found worth a look but not wrong (see lib/intent/advice.ts, consistency.ts). */
   readonly warnings: readonly IntentIssue[];
   private readonly calico: CalicoSettings;
 
