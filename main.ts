@@ -1,10 +1,10 @@
-import { buildApp } from './lib/app';
-import { PlatformIntent, IntentError } from './lib/intent';
-import { synthesize } from './lib/synth';
+import { PlatformIntent } from './lib/intent';
+import { runAsCdk8sApp } from './lib/synth';
 
 /**
- * The declared intent: which AI apps run, and the only places each may send data.
- * The README explains how to change each field.
+ * The declared intent: which AI apps run, and the only places each may send data. This file is
+ * yours: replace the apps with your own. The README's "Declaring an app" says how to change each
+ * field, and what to run then (npm run synth, npx jest -u, npm test).
  */
 export const intent: PlatformIntent = {
   apps: [
@@ -74,12 +74,6 @@ export const intent: PlatformIntent = {
   ],
 };
 
-if (require.main === module) {
-  try {
-    // Same files as app.synth(), in time linear in the number of charts (see lib/synth).
-    synthesize(buildApp(process.env.CDK8S_OUTDIR ?? 'dist', intent));
-  } catch (err) {
-    process.stderr.write(err instanceof IntentError ? `${err.message}\n` : `synthesis failed: ${(err as Error).message}\n`);
-    process.exit(1);
-  }
-}
+// npm run synth and cdk8s synth (see cdk8s.yaml) read `intent` from this file. Run directly
+// (`npx tsx main.ts`), it synthesizes into dist/ as the app of cdk8s synth does.
+if (require.main === module) runAsCdk8sApp(intent);

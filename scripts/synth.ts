@@ -1,22 +1,20 @@
 /**
- * `npm run synth`: the fail-closed way to write dist/ (see lib/synth). Exits 1 with every
- * problem listed, and dist/ untouched, when the intent or the manifests are invalid; prints the
- * intent's warnings and the defaults it relies on when it succeeds.
+ * `npm run synth [-- --intent FILE] [--out DIR]`: the fail-closed way to write dist/ from the
+ * intent main.ts exports (see lib/synth). Exits 1 with every problem listed, and dist/
+ * untouched, when main.ts does not load, the intent is invalid or the manifests are; prints the
+ * defaults the intent relies on and its warnings when it succeeds.
  */
 import { join, resolve } from 'path';
-import { buildApp } from '../lib/app';
-import { checkIntent } from '../lib/intent';
-import { safeSynth } from '../lib/synth';
-import { formatDefaults, formatWarnings } from '../lib/synth/summary';
-import { intent } from '../main';
+import { parseArgs } from 'util';
+import { finish, loadIntent, runSynth } from '../lib/synth';
 
-const dist = join(resolve(__dirname, '..'), 'dist');
-const result = safeSynth((outdir) => buildApp(outdir, intent), dist);
-if (result.ok) {
-  process.stdout.write(`synth: wrote ${result.files.length} files to dist/, all valid:\n${result.files.map((f) => `  dist/${f}`).join('\n')}\n`);
-  const warnings = checkIntent(intent).filter((i) => i.severity === 'warning');
-  process.stdout.write(`${formatDefaults(intent)}${warnings.length ? `synth: ${formatWarnings(warnings)}` : ''}`);
-} else {
-  process.stderr.write(`synth: ${result.message}\ndist/ was left unchanged.\n`);
-  process.exit(1);
+const root = resolve(__dirname, '..');
+let options: { intent?: string; out?: string };
+try {
+  options = parseArgs({ options: { intent: { type: 'string' }, out: { type: 'string' } } }).values;
+} catch (err) {
+  process.stderr.write(`synth: ${(err as Error).message}\nusage: npm run synth [-- --intent FILE] [--out DIR]\n`);
+  process.exit(2);
 }
+const intentFile = options.intent === undefined ? join(root, 'main.ts') : resolve(options.intent);
+finish(runSynth(loadIntent(intentFile, root), options.out === undefined ? join(root, 'dist') : resolve(options.out), 'npm run synth'));

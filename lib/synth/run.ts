@@ -1,0 +1,66 @@
+import { isAbsolute, relative } from 'path';
+import { buildApp } from '../app';
+import { PlatformIntent, checkIntent } from '../intent';
+import { safeSynth } from './safe';
+import { LoadedIntent } from './load';
+import { formatDefaults, formatWarnings } from './summary';
+
+/** What a synthesis command prints, and its exit code. */
+export interface SynthRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Which command runs: `npm run synth`, or the app that `cdk8s synth` runs. */
+export type SynthCommand = 'npm run synth' | 'cdk8s synth';
+
+/** The folder as the user would type it: relative to where the command runs, unless it lies elsewhere. */
+function folder(dist: string): string {
+  const rel = relative(process.cwd(), dist);
+  return `${rel.startsWith('..') || isAbsolute(rel) ? dist : rel || '.'}/`;
+}
+
+/**
+ * What follows a failure. `npm run synth` never touched the folder. `cdk8s synth` deleted its
+ * output folder before it started the app (cdk8s-cli `synth`: `fs.rmSync(outdir)`), so the
+ * folder is gone, and the way that keeps it is `npm run synth`.
+ */
+function afterFailure(command: SynthCommand, dist: string): string {
+  const out = folder(dist);
+  return command === 'npm run synth'
+    ? `${out} was left unchanged.\n`
+    : `cdk8s synth removed ${out} before it ran the app, so ${out} is gone now; npm run synth leaves ${out} as it was when it fails (git checkout -- ${out} restores it).\n`;
+}
+
+/**
+ * Synthesizes a loaded intent into `dist` through the fail-closed synthesis (lib/synth): on any
+ * problem, one message and exit code 1, `dist` as it was. On success, the files written, the
+ * defaults the intent relies on and its warnings. Under `cdk8s synth`, which keeps the app's
+ * standard output to itself, everything is printed on standard error.
+ */
+export function runSynth(loaded: LoadedIntent, dist: string, command: SynthCommand): SynthRun {
+  if (!loaded.ok) return { code: 1, stdout: '', stderr: `synth: ${loaded.message}\n${afterFailure(command, dist)}` };
+  const intent = loaded.intent as PlatformIntent;
+  const result = safeSynth((outdir) => buildApp(outdir, intent), dist);
+  if (!result.ok) return { code: 1, stdout: '', stderr: `synth: ${result.message}\n${afterFailure(command, dist)}` };
+  const warnings = checkIntent(intent).filter((i) => i.severity === 'warning');
+  const report = [
+    `synth: wrote ${result.files.length} files to ${folder(dist)}, all valid:\n${result.files.map((f) => `  ${folder(dist)}${f}`).join('\n')}\n`,
+    formatDefaults(intent),
+    warnings.length ? `synth: ${formatWarnings(warnings)}` : '',
+  ].join('');
+  return command === 'npm run synth' ? { code: 0, stdout: report, stderr: '' } : { code: 0, stdout: '', stderr: report };
+}
+
+/** Prints a run and sets the exit code, for the scripts and main.ts. */
+export function finish(run: SynthRun): void {
+  process.stdout.write(run.stdout);
+  process.stderr.write(run.stderr);
+  process.exitCode = run.code;
+}
+
+/** main.ts run directly: synthesizes its intent as the app of `cdk8s synth` would. */
+export function runAsCdk8sApp(intent: PlatformIntent): void {
+  finish(runSynth({ ok: true, intent }, process.env.CDK8S_OUTDIR ?? 'dist', 'cdk8s synth'));
+}

@@ -1,0 +1,107 @@
+import { spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { buildApp } from '../lib/app';
+import { safeSynth } from '../lib/synth';
+import { shipped } from './fixtures/intents';
+
+const ROOT = join(__dirname, '..');
+const CDK8S = join(ROOT, 'node_modules', '.bin', 'cdk8s');
+const ENTRY = 'test/fixtures/entry';
+
+let work: string;
+beforeEach(() => {
+  work = mkdtempSync(join(tmpdir(), 'entry-'));
+});
+afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+/** A dist/ holding the shipped scenario, and a way to read it back. */
+function existingDist(): { dist: string; read: () => string[] } {
+  const dist = join(work, 'dist');
+  const first = safeSynth((outdir) => buildApp(outdir, shipped), dist);
+  if (!first.ok) throw new Error(first.message);
+  return { dist, read: () => readdirSync(dist).sort().map((f) => `${f}\n${readFileSync(join(dist, f), 'utf8')}`) };
+}
+
+/** `npm run synth -- --intent FILE --out DIR`, as the package script runs it (through tsx). */
+function npmSynth(intentFile: string, dist: string, ...extra: string[]) {
+  return spawnSync(process.execPath, ['--require', 'tsx/cjs', 'scripts/synth.ts', '--intent', intentFile, '--out', dist, ...extra], { cwd: ROOT, encoding: 'utf8' });
+}
+
+/** `cdk8s synth` with the app command of cdk8s.yaml, given an intent file instead of main.ts. */
+function cdk8sSynth(intentFile: string, output: string) {
+  return spawnSync(CDK8S, ['synth', '--no-check-upgrade', '--app', `node --require tsx/cjs scripts/cdk8s-app.ts ${intentFile}`, '--output', output], { cwd: ROOT, encoding: 'utf8' });
+}
+
+describe('npm run synth fails with one line for a main.ts that does not load, and leaves dist/ unchanged', () => {
+  it.each([
+    ['a syntax error', `${ENTRY}/broken/syntax-error.ts`, `${ENTRY}/broken/syntax-error.ts:6:26: Expected "}" but found "namespace"`],
+    ['a name that does not exist', `${ENTRY}/broken/reference-error.ts`, `${ENTRY}/broken/reference-error.ts:6:127: ReferenceError: registryMirror is not defined`],
+    ['no exported intent', `${ENTRY}/no-intent.ts`, `${ENTRY}/no-intent.ts: exports no intent; accepted: export const intent: PlatformIntent = { apps: [...] }`],
+  ])('%s: file:line:column and the message, then "dist/ was left unchanged"', (_, file, line) => {
+    const { dist, read } = existingDist();
+    const before = read();
+    const run = npmSynth(file, dist);
+    expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 1, stdout: '', stderr: `synth: ${line}\n${dist}/ was left unchanged.\n` });
+    expect(read()).toEqual(before);
+  });
+
+  it('lists every problem of an intent that loads but means nothing, and leaves dist/ unchanged', () => {
+    const { dist, read } = existingDist();
+    const before = read();
+    const run = npmSynth(`${ENTRY}/misspelled.ts`, dist);
+    expect(run.status).toBe(1);
+    expect(run.stderr.split('\n')).toEqual([
+      'synth: the declared intent has 2 problems; nothing was written:',
+      '  sample-app.egress[0].protocoll: "UDP" is not a field of a cidr destination; accepted: cidr, ports, protocol, description, internet. Did you mean "protocol"?',
+      expect.stringMatching(/^ {2}sample-app\.egress\[1\]: \{"cidr":"10\.0\.0\.0\/8","namespace":"vector-db"\} is more than one kind of destination/),
+      `${dist}/ was left unchanged.`,
+      '',
+    ]);
+    expect(read()).toEqual(before);
+  });
+
+  it('writes a minimal app, and prints the defaults it relies on and what its image must support', () => {
+    const { dist } = existingDist();
+    const run = npmSynth(`${ENTRY}/minimal.ts`, dist);
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(run.stdout).toContain(`synth: wrote 3 files to ${dist}/, all valid:\n  ${dist}/00-cluster.k8s.yaml\n`);
+    expect(run.stdout).toContain('defaults applied (declare the field to choose otherwise):\n  sample-app.resources: requests cpu 250m, memory 512Mi; limits cpu 1, memory 512Mi\n');
+    expect(run.stdout).toMatch(/synth: 1 warning \(not errors: synthesis goes on\):\n {2}sample-app\.image: "nginxinc\/nginx-unprivileged:1\.27-alpine" must run as the non-root numeric user 10001/);
+    expect(readdirSync(dist)).toEqual(['00-cluster.k8s.yaml', '10-policies-ai-application.k8s.yaml', '20-workloads-ai-application.k8s.yaml']);
+  });
+
+  it('refuses an unknown option with the usage', () => {
+    const run = npmSynth(`${ENTRY}/minimal.ts`, join(work, 'dist'), '--outdir', 'x');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^synth: Unknown option '--outdir'.*\nusage: npm run synth \[-- --intent FILE\] \[--out DIR\]\n$/);
+  });
+});
+
+describe('cdk8s synth (cdk8s.yaml runs scripts/cdk8s-app.ts)', () => {
+  it('runs the app through scripts/cdk8s-app.ts, which loads main.ts', () => {
+    expect(readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8')).toMatch(/^app: node --require tsx\/cjs scripts\/cdk8s-app\.ts$/m);
+  });
+
+  it('fails with one line for a syntax error, says that cdk8s removed the output folder and that npm run synth keeps it, and prints no stack trace', () => {
+    const { dist } = existingDist();
+    const run = cdk8sSynth(`${ENTRY}/broken/syntax-error.ts`, dist);
+    expect(run.status).toBe(1);
+    expect(run.stderr.split('\n')).toEqual([
+      `synth: ${ENTRY}/broken/syntax-error.ts:6:26: Expected "}" but found "namespace"`,
+      `cdk8s synth removed ${dist}/ before it ran the app, so ${dist}/ is gone now; npm run synth leaves ${dist}/ as it was when it fails (git checkout -- ${dist}/ restores it).`,
+      `ERROR: synthesis failed, app expected to create "${dist}"`,
+      '',
+    ]);
+    expect(existsSync(dist)).toBe(false);
+  });
+
+  it('writes a valid intent and prints its warnings where cdk8s shows them (standard error)', () => {
+    const out = join(work, 'out');
+    const run = cdk8sSynth(`${ENTRY}/minimal.ts`, out);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/synth: 1 warning \(not errors: synthesis goes on\):\n {2}sample-app\.image: /);
+    expect(readdirSync(out)).toEqual(['00-cluster.k8s.yaml', '10-policies-ai-application.k8s.yaml', '20-workloads-ai-application.k8s.yaml']);
+  });
+});
