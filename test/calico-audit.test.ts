@@ -2,9 +2,11 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
-import { AiAppIntent, PlatformIntent } from '../lib/intent';
+import { AiAppIntent, METADATA_CIDRS, PlatformIntent } from '../lib/intent';
 import { ChartName } from '../lib/platform';
 import { buildApp } from '../lib/app';
+import { query } from '../lib/verify';
+import { clusterOf } from './support/cluster';
 import { K8sObject } from './support/manifests';
 
 const POLICY = /NetworkPolicy$/;
@@ -50,12 +52,23 @@ describe('audit mode', () => {
     expect(yaml).toMatchSnapshot();
   });
 
-  it('contains only Staged kinds for policies, each with stagedAction Set', () => {
+  it('stages the app\'s policy and the namespace\'s default deny, each with stagedAction Set; the metadata guardrail and the Pass after it stay enforced', () => {
     const policies = policiesOf(yaml);
-    expect(policies.map((p) => p.kind).sort()).toEqual([
-      'StagedGlobalNetworkPolicy', 'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy', 'StagedNetworkPolicy',
+    expect(policies.map((p) => `${p.kind}/${p.metadata.name}`)).toEqual([
+      'GlobalNetworkPolicy/ai-egress.deny-cloud-metadata',
+      'GlobalNetworkPolicy/ai-egress.pass-to-kubernetes-policies',
+      'StagedKubernetesNetworkPolicy/default-deny-all',
+      'StagedNetworkPolicy/ai-egress.llm',
     ]);
-    for (const p of policies) expect(p.spec.stagedAction).toBe('Set');
+    for (const p of policies.filter((x) => x.kind.startsWith('Staged'))) expect(p.spec.stagedAction).toBe('Set');
+  });
+
+  it('previews the app (nothing of its own is enforced) while cloud metadata stays denied', () => {
+    const cluster = clusterOf(audited);
+    expect(query(cluster, 'ai/llm', '8.8.8.8', 443).allowed).toBe(true);
+    for (const address of METADATA_CIDRS.map((c) => c.split('/')[0])) {
+      expect(query(cluster, 'ai/llm', address, 80).egress).toMatchObject({ allowed: false, policy: 'ai-egress.deny-cloud-metadata', action: 'Deny' });
+    }
   });
 
   it('keeps the tier and network sets, which are not policies', () => {

@@ -9,10 +9,6 @@ import {
   NetworkPolicySpecIngressAction, NetworkPolicySpecIngressDestinationPorts, NetworkPolicySpecIngressProtocol, NetworkPolicySpecTypes,
 } from '../../imports/calico-networkpolicy-projectcalico.org';
 import {
-  StagedGlobalNetworkPolicy, StagedGlobalNetworkPolicySpecEgressAction, StagedGlobalNetworkPolicySpecEgressDestinationPorts,
-  StagedGlobalNetworkPolicySpecEgressProtocol, StagedGlobalNetworkPolicySpecStagedAction, StagedGlobalNetworkPolicySpecTypes,
-} from '../../imports/calico-stagedglobalnetworkpolicy-projectcalico.org';
-import {
   StagedKubernetesNetworkPolicy, StagedKubernetesNetworkPolicySpecStagedAction,
 } from '../../imports/calico-stagedkubernetesnetworkpolicy-projectcalico.org';
 import {
@@ -55,15 +51,18 @@ import { PlannedBlock, PlannedPort, PlannedRule } from './plan';
  * policies outside the default tier, and 3.32, which dropped the requirement, still accepts it
  * and keeps such names unchanged (its name migration only touches the `default.` prefix).
  *
- * Audit mode renders the same policies as Staged kinds (Calico 3.30+): flow logs show what they
- * would allow and deny while nothing is enforced by them.
+ * Audit mode renders each app's policy, and the default deny of a namespace whose apps are all
+ * audited, as Staged kinds (Calico 3.30+): flow logs show what they would allow and deny while
+ * nothing is enforced by them. The metadata guardrail and the Pass after it stay enforced even
+ * then: previewing an app's egress is no reason to open cloud metadata to it, and the Pass
+ * keeps the enforced guardrail from leaving its tier undecided (which would deny everything).
  */
 
 /** Settings that apply to every calico-flavor app, with their defaults resolved. */
 export interface CalicoSettings {
   readonly tier: string;
   readonly tierOrder: number;
-  /** Platform-wide audit: the guardrail and every app without its own `audit` are Staged. */
+  /** Platform-wide audit: every calico app without its own `audit` is Staged (the guardrail never is). */
   readonly audit: boolean;
 }
 
@@ -256,7 +255,6 @@ const NP_INGRESS = { action: NetworkPolicySpecIngressAction, protocol: NetworkPo
 const SNP_EGRESS = { action: StagedNetworkPolicySpecEgressAction, protocol: StagedNetworkPolicySpecEgressProtocol, port: StagedNetworkPolicySpecEgressDestinationPorts };
 const SNP_INGRESS = { action: StagedNetworkPolicySpecIngressAction, protocol: StagedNetworkPolicySpecIngressProtocol, port: StagedNetworkPolicySpecIngressDestinationPorts };
 const GNP_EGRESS = { action: GlobalNetworkPolicySpecEgressAction, protocol: GlobalNetworkPolicySpecEgressProtocol, port: GlobalNetworkPolicySpecEgressDestinationPorts };
-const SGNP_EGRESS = { action: StagedGlobalNetworkPolicySpecEgressAction, protocol: StagedGlobalNetworkPolicySpecEgressProtocol, port: StagedGlobalNetworkPolicySpecEgressDestinationPorts };
 
 interface GlobalPolicyProps {
   readonly name: string;
@@ -264,29 +262,17 @@ interface GlobalPolicyProps {
   readonly order: number;
   readonly selector: string;
   readonly egress: readonly Rule[];
-  readonly staged: boolean;
 }
 
-/** An egress-only GlobalNetworkPolicy, or its Staged twin. */
+/** An egress-only GlobalNetworkPolicy; enforced in audit mode too (see the class doc above). */
 function globalEgressPolicy(scope: Construct, id: string, props: GlobalPolicyProps): void {
-  const metadata = { name: props.name, annotations: syncWave(SyncWave.globalPolicy) };
-  const common = { tier: props.tier, order: props.order, selector: props.selector };
-  if (props.staged) {
-    new StagedGlobalNetworkPolicy(scope, id, {
-      metadata,
-      spec: {
-        stagedAction: StagedGlobalNetworkPolicySpecStagedAction.SET,
-        ...common,
-        types: [StagedGlobalNetworkPolicySpecTypes.EGRESS],
-        egress: props.egress.map((r) => render(SGNP_EGRESS, r)),
-      },
-    });
-  } else {
-    new GlobalNetworkPolicy(scope, id, {
-      metadata,
-      spec: { ...common, types: [GlobalNetworkPolicySpecTypes.EGRESS], egress: props.egress.map((r) => render(GNP_EGRESS, r)) },
-    });
-  }
+  new GlobalNetworkPolicy(scope, id, {
+    metadata: { name: props.name, annotations: syncWave(SyncWave.globalPolicy) },
+    spec: {
+      tier: props.tier, order: props.order, selector: props.selector,
+      types: [GlobalNetworkPolicySpecTypes.EGRESS], egress: props.egress.map((r) => render(GNP_EGRESS, r)),
+    },
+  });
 }
 
 export interface CalicoClusterPoliciesProps {
@@ -302,7 +288,7 @@ export interface CalicoClusterPoliciesProps {
 export class CalicoClusterPolicies extends Construct {
   constructor(scope: Construct, id: string, props: CalicoClusterPoliciesProps) {
     super(scope, id);
-    const { tier, tierOrder, audit } = props.settings;
+    const { tier, tierOrder } = props.settings;
     new Tier(this, 'Tier', {
       metadata: { name: tier, annotations: syncWave(SyncWave.tier) },
       spec: { order: tierOrder, defaultAction: 'Deny' },
@@ -320,12 +306,11 @@ export class CalicoClusterPolicies extends Construct {
     const protectedPods = `${PROTECTED_LABEL} == 'true'`;
     globalEgressPolicy(this, 'Guardrail', {
       name: CalicoName.guardrail(tier), tier, order: CalicoPolicyOrder.guardrail, selector: protectedPods,
-      egress: guardrailRules(), staged: audit,
+      egress: guardrailRules(),
     });
     globalEgressPolicy(this, 'PassToKubernetes', {
       name: CalicoName.passToKubernetes(tier), tier, order: CalicoPolicyOrder.passToKubernetes, selector: protectedPods,
       egress: [{ action: 'Pass', description: 'no policy of this tier decided: later tiers decide (Kubernetes NetworkPolicies are in the default tier)' }],
-      staged: audit,
     });
   }
 }
