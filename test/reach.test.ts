@@ -1,20 +1,22 @@
 import { AiAppIntent, Flavor, PlatformIntent } from '../lib/intent';
 import { egressReport, query } from '../lib/verify';
-import { shipped } from './fixtures/intents';
+import { fourApps, shipped } from './fixtures/intents';
 import { clusterOf, looserPolicy as looser } from './support/cluster';
 import { reachMismatch } from './support/oracle';
 
 const other = (f: Flavor | undefined): Flavor => (f === 'calico' ? 'kubernetes' : 'calico');
-const flipped: PlatformIntent = { ...shipped, apps: shipped.apps.map((a) => ({ ...a, flavor: other(a.flavor) })) };
+const flip = (intent: PlatformIntent): PlatformIntent => ({ ...intent, apps: intent.apps.map((a) => ({ ...a, flavor: other(a.flavor) })) });
 const id = (a: AiAppIntent) => `${a.namespace}/${a.name}`;
 
 const looserPolicy = (namespace: string) => looser(namespace, 'allow-everything-out');
 
 describe.each([
-  ['the shipped scenario', shipped, () => clusterOf(shipped)],
-  ['every app in the other flavor', flipped, () => clusterOf(flipped)],
-] as const)('intent equals reach: %s', (_, declared, load) => {
-  const cluster = load();
+  ['the shipped scenario', shipped],
+  ['the shipped scenario, every app in the other flavor', flip(shipped)],
+  ['four apps in three namespaces', fourApps],
+  ['four apps in three namespaces, every app in the other flavor', flip(fourApps)],
+] as const)('intent equals reach: %s', (_, declared) => {
+  const cluster = clusterOf(declared);
   const report = egressReport(cluster);
 
   it.each(declared.apps.map((a) => [`${id(a)} (${a.flavor})`, a] as const))('%s may reach exactly its declared destinations plus DNS', (__, app) => {

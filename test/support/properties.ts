@@ -1,0 +1,261 @@
+/**
+ * What holds for the synthesized manifests of any valid intent, as checks that list what is
+ * wrong (empty when it holds). main.test.ts states them of whatever main.ts declares, over
+ * dist/; test/user-test.test.ts states them of every fixture intent, and shows each can fail.
+ *
+ * Reach is read by the verifier (lib/verify), which reads YAML only, and compared with what
+ * the intent declares (oracle.ts, and the ingress counterpart here). Probe pods stand for the
+ * clients an intent declares, and for pods it does not, so that the receiver's side can be
+ * asked about too.
+ */
+import { stringify } from 'yaml';
+import { AiAppIntent, METADATA_BLOCKS, PlatformIntent, PortSpec, Protocol } from '../../lib/intent';
+import { cidr, cidrContains, cidrContainsIp, formatIp, parseIp } from '../../lib/net';
+import { INTERNET_REASON_ANNOTATION } from '../../lib/platform';
+import { Cluster, Manifest as VerifierManifest, Selector, buildCluster, egressReport, parseManifests, query, readManifestFiles } from '../../lib/verify';
+import { K8sObject, Manifest, readManifests } from './manifests';
+import { reachMismatch } from './oracle';
+
+/** A namespace no intent is expected to declare: probes there stand for "anyone else". */
+export const ELSEWHERE = 'secure-ai-egress-probe';
+
+/** A probe pod: a client class an intent may or may not admit. */
+interface Probe {
+  readonly id: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** The synthesized manifests of an intent, read as files and as the verifier sees them. */
+export interface Synthesized {
+  readonly intent: PlatformIntent;
+  readonly manifests: readonly Manifest[];
+  /** dist/ plus probe pods, as a cluster would enforce it (Staged policies enforce nothing). */
+  readonly cluster: Cluster;
+  /** The same with every Staged policy enforced: what audit mode previews. */
+  readonly previewed: Cluster;
+  readonly probes: readonly Probe[];
+}
+
+const STAGED: Readonly<Record<string, { apiVersion: string; kind: string }>> = {
+  StagedNetworkPolicy: { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy' },
+  StagedGlobalNetworkPolicy: { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy' },
+  StagedKubernetesNetworkPolicy: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
+};
+
+/** A Staged policy as the policy it previews (`stagedAction: Set` dropped); anything else as it is. */
+function enforce(m: VerifierManifest): VerifierManifest {
+  const target = STAGED[m.object.kind];
+  if (!target) return m;
+  const spec = { ...(m.object.spec as Record<string, unknown>) };
+  delete spec.stagedAction;
+  return { ...m, object: { ...m.object, ...target, spec } };
+}
+
+/** Probe pods for the clients of every app, pods like them elsewhere, and DNS servers real and decoy. */
+function probesOf(intent: PlatformIntent): Probe[] {
+  const classes = new Map<string, Omit<Probe, 'id'>>();
+  const add = (namespace: string, labels: Readonly<Record<string, string>>) => classes.set(JSON.stringify([namespace, labels]), { namespace, labels });
+  for (const app of intent.apps) {
+    for (const client of app.ingress ?? []) {
+      const labels = client.podLabels ?? {};
+      add(client.namespace, labels);
+      add(ELSEWHERE, labels);
+      if (Object.keys(labels).length > 0) add(client.namespace, {});
+    }
+  }
+  add('kube-system', { 'k8s-app': 'kube-dns' });
+  add(ELSEWHERE, { 'k8s-app': 'kube-dns' });
+  return [...classes.values()].map((c, i) => ({ ...c, id: `${c.namespace}/probe-${i}` }));
+}
+
+function probeYaml(probes: readonly Probe[]): string {
+  return probes.map((p) => stringify({
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: p.id.split('/')[1], namespace: p.namespace, labels: p.labels },
+    spec: { containers: [{ name: 'probe', image: 'busybox:1.36' }] },
+  })).join('---\n');
+}
+
+/** Reads a folder of synthesized manifests, with probes, for the checks below. */
+export function readSynthesized(intent: PlatformIntent, dir: string): Synthesized {
+  const probes = probesOf(intent);
+  const read = [...readManifestFiles([dir]), ...parseManifests(probeYaml(probes), 'probes.yaml')];
+  return {
+    intent,
+    manifests: readManifests(dir),
+    cluster: buildCluster(read),
+    previewed: buildCluster(read.map(enforce)),
+    probes,
+  };
+}
+
+const id = (app: AiAppIntent) => `${app.namespace}/${app.name}`;
+const objects = (s: Synthesized) => s.manifests.map((m) => m.object);
+const audited = (s: Synthesized, app: AiAppIntent) => app.flavor === 'calico' && (app.audit ?? s.intent.calico?.audit ?? false);
+/** The cluster in which an app's own policies decide: as enforced, or as previewed when audited. */
+const decidingCluster = (s: Synthesized, app: AiAppIntent) => (audited(s, app) ? s.previewed : s.cluster);
+
+/** The namespace denies all ingress and egress of every pod, unless something allows it (staged while every app in it is audited). */
+export function defaultDenyProblems(s: Synthesized, namespace: string): string[] {
+  const apps = s.intent.apps.filter((a) => a.namespace === namespace);
+  const staged = apps.every((a) => audited(s, a));
+  const deny = objects(s).find((o) => o.metadata.namespace === namespace && o.metadata.name === 'default-deny-all'
+    && (staged ? o.kind === 'StagedKubernetesNetworkPolicy' : o.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1'));
+  const expected = { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ...(staged ? { stagedAction: 'Set' } : {}) };
+  return JSON.stringify(deny?.spec) === JSON.stringify(expected) ? [] : [`${namespace}: default-deny-all is ${JSON.stringify(deny?.spec)}, not ${JSON.stringify(expected)}`];
+}
+
+/** The namespace enforces, audits and warns on Pod Security Standards `restricted`. */
+export function podSecurityProblems(s: Synthesized, namespace: string): string[] {
+  const labels = objects(s).find((o) => o.kind === 'Namespace' && o.metadata.name === namespace)?.metadata.labels ?? {};
+  return ['enforce', 'audit', 'warn']
+    .filter((mode) => labels[`pod-security.kubernetes.io/${mode}`] !== 'restricted')
+    .map((mode) => `${namespace}: pod-security.kubernetes.io/${mode} is ${labels[`pod-security.kubernetes.io/${mode}`]}, not restricted`);
+}
+
+/** Ports on which to ask about metadata: the usual ones, and a high one. */
+const METADATA_PORTS = [80, 443, 8080, 65535];
+
+/** No packet from the app reaches a cloud metadata address, previewed or enforced. */
+export function metadataProblems(s: Synthesized, app: AiAppIntent): string[] {
+  const addresses = METADATA_BLOCKS.map((b) => formatIp({ version: b.version, value: b.network }));
+  return addresses.flatMap((to) => (['TCP', 'UDP'] as const).flatMap((protocol) => METADATA_PORTS.flatMap((port) => [s.cluster, s.previewed]
+    .filter((c) => query(c, id(app), to, port, protocol).allowed)
+    .map((c) => `${id(app)} may reach ${to} ${protocol} ${port}${c === s.previewed ? ' (previewed)' : ''}`))));
+}
+
+function covers(ports: readonly PortSpec[], port: number): boolean {
+  return ports.some((p) => (typeof p === 'number' ? p === port : p.from <= port && port <= p.to));
+}
+
+function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** What the intent declares of one packet from the app to a pod class or an address (DNS included). */
+function declaredEgress(s: Synthesized, app: AiAppIntent, to: { namespace: string; labels: Readonly<Record<string, string>> } | string, port: number, protocol: Protocol): boolean {
+  if (typeof to === 'string') {
+    const ip = parseIp(to)!;
+    if (METADATA_BLOCKS.some((m) => cidrContainsIp(m, ip))) return false;
+    if (port === 53 && (app.dns?.nodeLocal ?? []).some((a) => a === to)) return true;
+  } else if (port === 53 && app.dns?.kubeDns !== false && to.namespace === 'kube-system' && to.labels['k8s-app'] === 'kube-dns') {
+    return true;
+  }
+  return app.egress.some((d) => {
+    if ((d.protocol ?? 'TCP') !== protocol || !covers(d.ports, port)) return false;
+    if (typeof to !== 'string') return 'namespace' in d && d.namespace === to.namespace && selects(d.podLabels, to.labels);
+    const blocks = 'cidr' in d ? [d.cidr] : 'allowList' in d ? s.intent.allowLists!.find((l) => l.name === d.allowList)!.cidrs : [];
+    return blocks.some((b) => cidrContainsIp(cidr(b), parseIp(to)!));
+  });
+}
+
+/** Public resolvers, asked about on port 53. */
+const RESOLVERS = ['8.8.8.8', '1.1.1.1', '2001:4860:4860::8888'];
+
+/** DNS (port 53) goes where the intent declares it and nowhere else: kube-dns unless turned off, NodeLocal addresses, declared destinations. */
+export function dnsProblems(s: Synthesized, app: AiAppIntent): string[] {
+  const cluster = decidingCluster(s, app);
+  const servers = s.probes.filter((p) => p.labels['k8s-app'] === 'kube-dns');
+  const targets: { to: string; as: { namespace: string; labels: Readonly<Record<string, string>> } | string }[] = [
+    ...servers.map((p) => ({ to: p.id, as: { namespace: p.namespace, labels: p.labels } })),
+    ...[...RESOLVERS, ...(app.dns?.nodeLocal ?? [])].map((ip) => ({ to: ip, as: ip })),
+  ];
+  return targets.flatMap(({ to, as }) => (['UDP', 'TCP'] as const).flatMap((protocol) => {
+    const allowed = query(cluster, id(app), to, 53, protocol).egress.allowed;
+    const declared = declaredEgress(s, app, as, 53, protocol);
+    return allowed === declared ? [] : [`${id(app)} -> ${to} ${protocol} 53: ${allowed ? 'allowed' : 'denied'}, declared ${declared ? 'allowed' : 'denied'}`];
+  }));
+}
+
+/** The app may send exactly to its declared destinations plus DNS (verifier's egress report against the declaration). */
+export function egressProblems(s: Synthesized, app: AiAppIntent): string[] {
+  const egress = egressReport(decidingCluster(s, app)).workloads.find((w) => w.endpoint === id(app));
+  if (!egress) return [`${id(app)} is not a workload of the manifests`];
+  if (!egress.isolated) return [`${id(app)} is not isolated for egress: no policy confines it`];
+  return reachMismatch(app, s.intent, egress).map((c) => `${c.change}: ${c.protocol} ${c.ports} ${c.to}`);
+}
+
+/** What the intent declares of one connection into the app: its clients, on its port, over TCP. */
+function declaredIngress(app: AiAppIntent, from: { namespace: string; labels: Readonly<Record<string, string>> }, port: number, protocol: Protocol): boolean {
+  return protocol === 'TCP' && port === app.port && (app.ingress ?? []).some((c) => c.namespace === from.namespace && selects(c.podLabels ?? {}, from.labels));
+}
+
+/**
+ * The app admits exactly its declared clients, on its port over TCP: asked of every probe and
+ * every other app, on its port, the port above it, and UDP.
+ */
+export function ingressProblems(s: Synthesized, app: AiAppIntent): string[] {
+  const cluster = decidingCluster(s, app);
+  const sources = [
+    ...s.probes,
+    ...s.intent.apps.filter((a) => a !== app).map((a) => ({ id: id(a), namespace: a.namespace, labels: podLabels(s, a) })),
+  ];
+  const other = app.port === 65535 ? app.port - 1 : app.port + 1;
+  return sources.flatMap((from) => ([[app.port, 'TCP'], [other, 'TCP'], [app.port, 'UDP']] as const).flatMap(([port, protocol]) => {
+    const admitted = query(cluster, from.id, id(app), port, protocol).ingress.allowed;
+    const declared = declaredIngress(app, from, port, protocol);
+    return admitted === declared ? [] : [`${from.id} -> ${id(app)} ${protocol} ${port}: ${admitted ? 'admitted' : 'refused'}, declared ${declared ? 'admitted' : 'refused'}`];
+  }));
+}
+
+/** The labels the pods of an app carry, read from its Deployment. */
+function podLabels(s: Synthesized, app: AiAppIntent): Record<string, string> {
+  const deployment = objects(s).find((o) => o.kind === 'Deployment' && o.metadata.namespace === app.namespace && o.metadata.name === app.name);
+  return deployment?.spec.template.metadata.labels ?? {};
+}
+
+/** An allowed block of some policy rule, with what it carves out and the policy's written reasons. */
+interface AllowedBlock {
+  readonly where: string;
+  readonly cidr: string;
+  readonly except: readonly string[];
+  readonly reasons: string;
+}
+
+const CALICO_POLICIES = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
+
+/** Every block that an egress Allow rule lets out, in Kubernetes and Calico policies alike (network sets expanded). */
+export function allowedBlocks(s: Synthesized): AllowedBlock[] {
+  const all = objects(s);
+  const sets = all.filter((o) => o.kind === 'GlobalNetworkSet' || o.kind === 'NetworkSet');
+  const out: AllowedBlock[] = [];
+  for (const policy of all) {
+    const where = `${policy.kind} ${policy.metadata.namespace ? `${policy.metadata.namespace}/` : ''}${policy.metadata.name}`;
+    const reasons = policy.metadata.annotations?.[INTERNET_REASON_ANNOTATION] ?? '';
+    if (policy.apiVersion === 'networking.k8s.io/v1' && policy.kind === 'NetworkPolicy') {
+      for (const rule of policy.spec.egress ?? []) {
+        for (const peer of rule.to ?? []) if (peer.ipBlock) out.push({ where, cidr: peer.ipBlock.cidr, except: peer.ipBlock.except ?? [], reasons });
+      }
+    } else if (policy.apiVersion === 'projectcalico.org/v3' && CALICO_POLICIES.includes(policy.kind)) {
+      for (const rule of (policy.spec.egress ?? []) as K8sObject[]) {
+        if (rule.action !== 'Allow') continue;
+        const d = rule.destination ?? {};
+        const except: string[] = d.notNets ?? [];
+        for (const net of d.nets ?? []) out.push({ where, cidr: net, except, reasons });
+        if (d.selector !== undefined && d.namespaceSelector === 'global()') {
+          const selector = new Selector(d.selector);
+          for (const set of sets.filter((x) => x.kind === 'GlobalNetworkSet' && selector.test(new Map(Object.entries(x.metadata.labels ?? {}))))) {
+            const nets: string[] = set.spec.nets ?? [];
+            for (const net of nets.filter((n) => rule.ipVersion === undefined || cidr(n).version === rule.ipVersion)) out.push({ where, cidr: net, except, reasons });
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** No allowed block contains cloud metadata without carving it out, and none shorter than /8 lacks its written reason. */
+export function blockProblems(s: Synthesized): string[] {
+  return allowedBlocks(s).flatMap((b) => {
+    const block = cidr(b.cidr);
+    const problems: string[] = [];
+    for (const metadata of METADATA_BLOCKS) {
+      if (cidrContains(metadata, block)) problems.push(`${b.where} allows the metadata block ${b.cidr}`);
+      else if (cidrContains(block, metadata) && !b.except.some((e) => cidrContains(cidr(e), metadata))) problems.push(`${b.where} allows ${b.cidr} without carving out ${formatIp({ version: metadata.version, value: metadata.network })}`);
+    }
+    if (block.prefix < 8 && !b.reasons.includes(b.cidr)) problems.push(`${b.where} allows ${b.cidr} without a written reason (${INTERNET_REASON_ANNOTATION})`);
+    return problems;
+  });
+}

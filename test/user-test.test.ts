@@ -1,0 +1,121 @@
+/**
+ * main.test.ts states what holds of dist/ for whatever main.ts declares. These tests show that
+ * it does hold for intents other than the shipped one, and that each of its checks fails on a
+ * dist/ edited by hand beyond what the intent declares.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { buildApp } from '../lib/app';
+import { PlatformIntent } from '../lib/intent';
+import { FIXTURE_INTENTS, audit, shipped } from './fixtures/intents';
+import { K8sObject } from './support/manifests';
+import {
+  Synthesized, blockProblems, defaultDenyProblems, dnsProblems, egressProblems, ingressProblems, metadataProblems, podSecurityProblems, readSynthesized,
+} from './support/properties';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** Synthesizes an intent into a scratch folder, lets `change` edit its files by hand, and reads it back. */
+function synthesized(intent: PlatformIntent, change: (edit: (file: string, fn: (objects: K8sObject[]) => void) => void) => void = () => undefined): Synthesized {
+  const dir = mkdtempSync(join(tmpdir(), 'user-test-'));
+  dirs.push(dir);
+  buildApp(dir, intent).synth();
+  change((file, fn) => {
+    const objects = parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((d) => d.toJS() as K8sObject);
+    fn(objects);
+    writeFileSync(join(dir, file), objects.map((o) => stringify(o)).join('---\n'));
+  });
+  return readSynthesized(intent, dir);
+}
+
+/** Every finding of every check of main.test.ts. */
+function allProblems(s: Synthesized): string[] {
+  const namespaces = [...new Set(s.intent.apps.map((a) => a.namespace))];
+  return [
+    ...namespaces.flatMap((ns) => [...defaultDenyProblems(s, ns), ...podSecurityProblems(s, ns)]),
+    ...blockProblems(s),
+    ...s.intent.apps.flatMap((a) => [...metadataProblems(s, a), ...dnsProblems(s, a), ...egressProblems(s, a), ...ingressProblems(s, a)]),
+  ];
+}
+
+const named = <T extends K8sObject>(objects: T[], name: string): T => objects.find((o) => o.metadata.name === name)!;
+const app = (intent: PlatformIntent, name: string) => intent.apps.find((a) => a.name === name)!;
+
+describe.each(Object.keys(FIXTURE_INTENTS))('main.test.ts holds for the fixture intent %s', (name) => {
+  const intent = FIXTURE_INTENTS[name];
+  const s = synthesized(intent);
+
+  it('asks about every app, every client it declares, and kube-dns', () => {
+    const clients = intent.apps.flatMap((a) => a.ingress ?? []);
+    expect(s.probes.length).toBeGreaterThanOrEqual(2 + clients.length);
+  });
+
+  it('finds nothing wrong', () => {
+    expect(allProblems(s)).toEqual([]);
+  });
+});
+
+describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
+  it('notices egress added to a Kubernetes policy, and the block it opens without a reason or a metadata carve-out', () => {
+    const s = synthesized(shipped, (edit) => edit('10-policies-ai-embeddings.k8s.yaml', (objects) => {
+      named(objects, 'embeddings-egress').spec.egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }] });
+    }));
+    expect(egressProblems(s, app(shipped, 'embeddings'))).toEqual([expect.stringMatching(/^added: TCP 443 cidr 0\.0\.0\.0\/0/)]);
+    expect(blockProblems(s)).toEqual([
+      'NetworkPolicy ai-embeddings/embeddings-egress allows 0.0.0.0/0 without carving out 169.254.169.254',
+      'NetworkPolicy ai-embeddings/embeddings-egress allows 0.0.0.0/0 without a written reason (secure-ai-egress/internet-egress)',
+    ]);
+  });
+
+  it('notices a Calico rule that allows a block holding cloud metadata without carving it out', () => {
+    const s = synthesized(shipped, (edit) => edit('10-policies-ai-application.k8s.yaml', (objects) => {
+      const egress = named(objects, 'ai-egress.ai-service').spec.egress;
+      egress.splice(egress.length - 2, 0, { action: 'Allow', protocol: 'TCP', destination: { nets: ['169.254.0.0/16'], ports: [80] } });
+    }));
+    expect(blockProblems(s)).toEqual(['NetworkPolicy ai-application/ai-egress.ai-service allows 169.254.0.0/16 without carving out 169.254.169.254']);
+    expect(egressProblems(s, app(shipped, 'ai-service'))).toEqual([expect.stringMatching(/^added: TCP 80 cidr 169\.254\.0\.0\/16 except 169\.254\.169\.254\/32/)]);
+  });
+
+  it('notices an ingress opened to every namespace', () => {
+    const s = synthesized(shipped, (edit) => edit('10-policies-ai-embeddings.k8s.yaml', (objects) => {
+      named(objects, 'embeddings-ingress').spec.ingress[0].from = [{ namespaceSelector: {} }];
+    }));
+    expect(ingressProblems(s, app(shipped, 'embeddings'))).toContainEqual(expect.stringMatching(/^secure-ai-egress-probe\/probe-\d+ -> ai-embeddings\/embeddings TCP 8080: admitted, declared refused$/));
+  });
+
+  it('notices a namespace without its default deny, and one without Pod Security restricted', () => {
+    const s = synthesized(shipped, (edit) => {
+      edit('10-policies-ai-embeddings.k8s.yaml', (objects) => objects.splice(objects.findIndex((o) => o.metadata.name === 'default-deny-all'), 1));
+      edit('00-cluster.k8s.yaml', (objects) => { named(objects, 'ai-application').metadata.labels!['pod-security.kubernetes.io/enforce'] = 'baseline'; });
+    });
+    expect(defaultDenyProblems(s, 'ai-embeddings')).toEqual(['ai-embeddings: default-deny-all is undefined, not {"podSelector":{},"policyTypes":["Ingress","Egress"]}']);
+    expect(podSecurityProblems(s, 'ai-application')).toEqual(['ai-application: pod-security.kubernetes.io/enforce is baseline, not restricted']);
+  });
+
+  it('notices cloud metadata reachable once the guardrail is gone and an app may send anywhere', () => {
+    const s = synthesized(shipped, (edit) => {
+      edit('00-cluster.k8s.yaml', (objects) => objects.splice(objects.findIndex((o) => o.metadata.name === 'ai-egress.deny-cloud-metadata'), 1));
+      edit('10-policies-ai-embeddings.k8s.yaml', (objects) => { named(objects, 'embeddings-egress').spec.egress.push({}); });
+    });
+    expect(metadataProblems(s, app(shipped, 'embeddings'))).toContainEqual('ai-embeddings/embeddings may reach 169.254.169.254 TCP 80');
+    expect(metadataProblems(s, app(shipped, 'ai-service'))).toEqual([]);
+  });
+
+  it('notices DNS allowed to any resolver', () => {
+    const s = synthesized(shipped, (edit) => edit('10-policies-ai-embeddings.k8s.yaml', (objects) => {
+      named(objects, 'embeddings-egress').spec.egress.push({ ports: [{ port: 53, protocol: 'UDP' }] });
+    }));
+    expect(dnsProblems(s, app(shipped, 'embeddings'))).toContainEqual('ai-embeddings/embeddings -> 8.8.8.8 UDP 53: allowed, declared denied');
+  });
+
+  it('notices a Staged policy of audit mode that previews more than the intent declares', () => {
+    const s = synthesized(audit, (edit) => edit('10-policies-ai-preview.k8s.yaml', (objects) => {
+      named(objects, 'ai-egress.summarizer').spec.egress.unshift({ action: 'Allow', protocol: 'TCP', destination: { ports: [5432] } });
+    }));
+    expect(egressProblems(s, app(audit, 'summarizer')).length).toBeGreaterThan(0);
+    expect(egressProblems(s, app(audit, 'chat'))).toEqual([]);
+  });
+});
