@@ -5,7 +5,9 @@
  * something else than what was written is the worst outcome here.
  *
  * Each row holds what a kind is known by: its fields and their checks, and how messages name
- * it. The plan (lib/policy/plan.ts) and the descriptions in reports dispatch on the same key.
+ * it. The type guards in types.ts (`isCidrDestination` and its twins), and through them the
+ * plan (lib/policy/plan.ts), tell the kinds apart by the same key, so a kind can later become a
+ * module of its own (parse and check, plan, describe) without changing what a destination is.
  */
 import { z } from 'zod';
 import { didYouMean } from './issues';
@@ -16,8 +18,6 @@ import { AllowListDestination, CidrDestination, EgressDestination, ServiceDestin
 export interface DestinationKind<D extends EgressDestination> {
   /** The field whose presence makes a destination this kind. */
   readonly key: keyof D & string;
-  /** What messages call it. */
-  readonly noun: string;
   /** Its required fields, as messages list them. */
   readonly form: string;
   /** Its fields and their checks; the destination's own key selects this schema. */
@@ -30,7 +30,6 @@ const description = text('a few words saying what the destination is').optional(
 
 const cidrKind: DestinationKind<CidrDestination> = {
   key: 'cidr',
-  noun: 'an external block',
   form: '{ cidr, ports }',
   schema: fields('a cidr destination', {
     cidr,
@@ -47,7 +46,6 @@ const cidrKind: DestinationKind<CidrDestination> = {
 
 const serviceKind: DestinationKind<ServiceDestination> = {
   key: 'namespace',
-  noun: 'pods in the cluster',
   form: '{ namespace, podLabels, ports }',
   schema: fields('an in-cluster destination', {
     namespace: dnsLabel('namespace name'),
@@ -61,7 +59,6 @@ const serviceKind: DestinationKind<ServiceDestination> = {
 
 const allowListKind: DestinationKind<AllowListDestination> = {
   key: 'allowList',
-  noun: 'a shared allow-list',
   form: '{ allowList, ports }',
   schema: fields('an allow-list destination', {
     allowList: text('the name of an allow-list declared in allowLists'),
