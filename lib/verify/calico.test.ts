@@ -1,6 +1,6 @@
 import { ManifestError } from './manifests';
 import { query } from './reach';
-import { calico, clusterOf, deployment, namespace, networkPolicy, pod } from './test-support';
+import { calico, clusterOf, deployment, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
 
 const tier = (name: string, order?: number, defaultAction?: string) => calico('Tier', name, { ...(order === undefined ? {} : { order }), ...(defaultAction ? { defaultAction } : {}) });
 const gnp = (name: string, spec: Record<string, unknown>) => calico('GlobalNetworkPolicy', name, spec);

@@ -3,7 +3,7 @@ import { cidrRange, parseCidr, parseIp, rangeContainsIp, subtractRanges } from '
 import { egressReport, EGRESS_NOTE, ReachEntry, workloadEgress } from './egress';
 import { PROTOCOLS, Protocol } from './ports';
 import { query } from './reach';
-import { calico, clusterOf, deployment, namespace, networkPolicy } from './test-support';
+import { calico, clusterOf, deployment, namespace, networkPolicy } from '../../test/support/verify-builders';
 
 const dns = {
   to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],

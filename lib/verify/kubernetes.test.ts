@@ -1,5 +1,5 @@
 import { query } from './reach';
-import { clusterOf, deployment, namespace, networkPolicy, pod } from './test-support';
+import { clusterOf, deployment, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
 
 const egressOnly = (spec: Record<string, unknown>): Record<string, unknown> => ({ policyTypes: ['Egress'], ...spec });
 

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { clusterFromText, loadCluster } from './index';
 import { ManifestError, parseManifests, readManifestFiles } from './manifests';
-import { calico, deployment, namespace, networkPolicy, yamlOf } from './test-support';
+import { calico, deployment, namespace, networkPolicy, yamlOf } from '../../test/support/verify-builders';
 
 const FIXTURES = path.join(__dirname, '../../test/fixtures/verify');
 

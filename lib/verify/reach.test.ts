@@ -1,5 +1,5 @@
 import { matrix, query, QueryError } from './reach';
-import { calico, clusterOf, deployment, namespace, networkPolicy, pod } from './test-support';
+import { calico, clusterOf, deployment, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
 
 /** A cluster mixing both flavors, pods with IPs, templates, named ports and tiers. */
 const mixed = [

@@ -4,9 +4,7 @@
  */
 
 import { stringify } from 'yaml';
-import { VerifyOptions } from './catalog';
-import { buildCluster, Cluster } from './cluster';
-import { parseManifests } from './manifests';
+import { buildCluster, Cluster, parseManifests, VerifyOptions } from '../../lib/verify';
 
 type Obj = Record<string, unknown>;
 
