@@ -17,11 +17,11 @@
 
 import { cidrRange, IpRange, parseCidrLenient, rangeContainsIp } from '../net';
 import { ANY_NAMESPACE, Catalog } from './catalog';
-import { CALICO_LABEL, Endpoint, Entity, makeNetworkSet, NetworkSet, Namespace } from './endpoints';
+import { CALICO_LABEL, Endpoint, makeNetworkSet, Namespace, NetworkSet, PacketEnd } from './endpoints';
 import { Labels, labelsOf } from './labels';
 import { Fields, Manifest } from './manifests';
 import { canonicalProtocol, formatPortRange, inRange, PortRange, PortValue, Protocol } from './ports';
-import { Action, DEFAULT_TIER, Direction, Policy, PolicyKind, Reach, Rule, SelectionHint, Side, Tier } from './policy';
+import { CompiledRule, DEFAULT_TIER, Direction, Policy, PolicyKind, Reach, RuleAction, SelectionHint, Side, Tier } from './policy';
 import { Selector, SelectorSyntaxError } from './selector';
 
 /** Reads a Tier. */
@@ -90,7 +90,7 @@ function readPorts(value: unknown, field: string, f: Fields): CalicoPort[] {
   });
 }
 
-function portMatches(p: CalicoPort, protocol: Protocol, port: PortValue, destination: Entity): boolean {
+function portMatches(p: CalicoPort, protocol: Protocol, port: PortValue, destination: PacketEnd): boolean {
   if ('range' in p) return inRange(p.range, port);
   if (typeof port !== 'number') return port.name === p.name;
   return destination.kind === 'endpoint' && destination.endpoint.ports.some((c) => c.name === p.name && c.protocol === protocol && c.port === port);
@@ -106,15 +106,16 @@ interface Selectable {
 
 const EMPTY: Labels = new Map();
 
-type Scope = { readonly kind: 'namespace'; readonly name: string } | { readonly kind: 'selector'; readonly selector: Selector };
+/** Where a rule side's selectors look: the policy's namespace, or the namespaces a namespaceSelector picks. */
+type NamespaceScope = { readonly kind: 'namespace'; readonly name: string } | { readonly kind: 'selector'; readonly selector: Selector };
 
 /** One side (source or destination) of a Calico rule. */
-class EntitySide {
+class RuleSide {
   readonly nets?: Nets;
   readonly notNets?: Nets;
   readonly selector?: Selector;
   readonly notSelector?: Selector;
-  readonly scope?: Scope;
+  readonly scope?: NamespaceScope;
   readonly saNames?: readonly string[];
   readonly saSelector?: Selector;
   readonly ports: readonly CalicoPort[];
@@ -146,7 +147,7 @@ class EntitySide {
   }
 
   /** The fields that say nothing about ports, for matching an entity. */
-  matches(e: Entity): boolean {
+  matches(e: PacketEnd): boolean {
     const ips = e.ips;
     if (this.nets && !ips.some((ip) => this.nets!.ranges.some((r) => rangeContainsIp(r, ip)))) return false;
     if (this.notNets && ips.some((ip) => this.notNets!.ranges.some((r) => rangeContainsIp(r, ip)))) return false;
@@ -156,7 +157,7 @@ class EntitySide {
   }
 
   /** True when the packet's port fits `ports` and `notPorts`. */
-  portMatches(protocol: Protocol, port: PortValue, destination: Entity): boolean {
+  portMatches(protocol: Protocol, port: PortValue, destination: PacketEnd): boolean {
     if (this.ports.length > 0 && !this.ports.some((p) => portMatches(p, protocol, port, destination))) return false;
     return !this.notPorts.some((p) => portMatches(p, protocol, port, destination));
   }
@@ -221,7 +222,7 @@ class EntitySide {
     return parts.join(', ');
   }
 
-  private someMember(e: Entity, test: (x: Selectable) => boolean): boolean {
+  private someMember(e: PacketEnd, test: (x: Selectable) => boolean): boolean {
     return (e.kind === 'endpoint' && test(e.endpoint)) || e.sets.some(test);
   }
 
@@ -234,19 +235,19 @@ class EntitySide {
   }
 }
 
-const ACTIONS: readonly Action[] = ['Allow', 'Deny', 'Log', 'Pass'];
+const ACTIONS: readonly RuleAction[] = ['Allow', 'Deny', 'Log', 'Pass'];
 
 /** A rule of a Calico policy. */
-class CalicoRule implements Rule {
-  readonly action: Action;
+class CalicoRule implements CompiledRule {
+  readonly action: RuleAction;
   readonly destinationNets: readonly IpRange[];
   readonly ports: readonly PortRange[];
   readonly portNames: readonly string[];
   private readonly protocol?: string;
   private readonly notProtocol?: string;
   private readonly ipVersion?: 4 | 6;
-  private readonly source: EntitySide;
-  private readonly destination: EntitySide;
+  private readonly source: RuleSide;
+  private readonly destination: RuleSide;
   private sourceReach?: Reach;
   private destinationReach?: Reach;
   private phantoms?: Endpoint[];
@@ -262,8 +263,8 @@ class CalicoRule implements Rule {
   ) {
     const r = f.record(raw, field) ?? f.fail(field, 'must be an object');
     const action = f.string(r.action, `${field}.action`);
-    if (!ACTIONS.includes(action as Action)) f.fail(`${field}.action`, `must be Allow, Deny, Log or Pass, not ${JSON.stringify(action)}`);
-    this.action = action as Action;
+    if (!ACTIONS.includes(action as RuleAction)) f.fail(`${field}.action`, `must be Allow, Deny, Log or Pass, not ${JSON.stringify(action)}`);
+    this.action = action as RuleAction;
     const readProtocol = (key: 'protocol' | 'notProtocol'): string | undefined => {
       if (r[key] === undefined || r[key] === null) return undefined;
       return canonicalProtocol(r[key]) ?? f.fail(`${field}.${key}`, `must be TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or 1-255, not ${JSON.stringify(r[key])}`);
@@ -273,8 +274,8 @@ class CalicoRule implements Rule {
     const ipVersion = f.number(r.ipVersion, `${field}.ipVersion`);
     if (ipVersion !== undefined && ipVersion !== 4 && ipVersion !== 6) f.fail(`${field}.ipVersion`, 'must be 4 or 6');
     this.ipVersion = ipVersion as 4 | 6 | undefined;
-    this.source = new EntitySide(r.source, `${field}.source`, f, namespace);
-    this.destination = new EntitySide(r.destination, `${field}.destination`, f, namespace);
+    this.source = new RuleSide(r.source, `${field}.source`, f, namespace);
+    this.destination = new RuleSide(r.destination, `${field}.destination`, f, namespace);
     for (const [side, key] of [[this.source, 'source'], [this.destination, 'destination']] as const) {
       if ((side.ports.length > 0 || side.notPorts.length > 0) && !['TCP', 'UDP', 'SCTP'].includes(this.protocol ?? '')) {
         f.fail(`${field}.${key}.ports`, 'ports need the rule to set protocol TCP, UDP or SCTP');
@@ -286,15 +287,15 @@ class CalicoRule implements Rule {
     this.portNames = all.flatMap((p) => ('name' in p ? [p.name] : []));
   }
 
-  matchesSource(source: Entity): boolean {
+  matchesSource(source: PacketEnd): boolean {
     return this.source.ports.length === 0 && this.source.matches(source);
   }
 
-  matchesDestination(destination: Entity): boolean {
+  matchesDestination(destination: PacketEnd): boolean {
     return this.destination.matches(destination);
   }
 
-  matchesService(protocol: Protocol, port: PortValue, destination: Entity): boolean {
+  matchesService(protocol: Protocol, port: PortValue, destination: PacketEnd): boolean {
     if (this.protocol !== undefined && this.protocol !== protocol) return false;
     if (this.notProtocol === protocol) return false;
     if (this.ipVersion !== undefined) {
@@ -320,7 +321,7 @@ class CalicoRule implements Rule {
   }
 
   destinationPhantoms(): Endpoint[] {
-    this.phantoms ??= this.destination.phantoms(this.catalog).filter((ep) => this.destination.matches(this.catalog.entityOf(ep)));
+    this.phantoms ??= this.destination.phantoms(this.catalog).filter((ep) => this.destination.matches(this.catalog.packetEnd(ep)));
     return this.phantoms;
   }
 
@@ -351,7 +352,7 @@ export function compileCalicoPolicy(m: Manifest, kind: PolicyKind, catalog: Cata
   const namespaceSelector = global ? readSelector(spec.namespaceSelector, 'spec.namespaceSelector', f) : undefined;
   const saSelector = readSelector(spec.serviceAccountSelector, 'spec.serviceAccountSelector', f);
   const hostOnly = spec.doNotTrack === true || spec.preDNAT === true;
-  const readRules = (direction: Direction): Rule[] =>
+  const readRules = (direction: Direction): CompiledRule[] =>
     (f.list(spec[direction], `spec.${direction}`) ?? []).map((r, i) => new CalicoRule(i, r, `spec.${direction}[${i}]`, f, namespace, catalog));
   const rules = { ingress: readRules('ingress'), egress: readRules('egress') };
   const declared = f.list(spec.types, 'spec.types');

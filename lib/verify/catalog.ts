@@ -8,7 +8,7 @@ import { IpAddress, IpVersion, partitionFamily } from '../net';
 import {
   CALICO_LABEL,
   Endpoint,
-  Entity,
+  PacketEnd,
   makeEndpoint,
   makeNamespace,
   Namespace,
@@ -44,7 +44,7 @@ export class Catalog {
   private readonly byNamespace = new Map<string, Endpoint[]>();
   private readonly byLabel = new Map<string, Endpoint[]>();
   private readonly withIps: Endpoint[] = [];
-  private readonly entities = new Map<Endpoint, Entity>();
+  private readonly entities = new Map<Endpoint, PacketEnd>();
   private readonly declared: readonly Namespace[];
   private known?: readonly Namespace[];
   private setIndex?: Record<IpVersion, SetIndex>;
@@ -109,7 +109,7 @@ export class Catalog {
   }
 
   /** An endpoint as one end of a packet. */
-  entityOf(endpoint: Endpoint): Entity {
+  packetEnd(endpoint: Endpoint): PacketEnd {
     let e = this.entities.get(endpoint);
     if (!e) {
       const ips = this.ipblockMatchesPods ? endpoint.ips : [];
@@ -120,7 +120,7 @@ export class Catalog {
   }
 
   /** An address outside the known endpoints as one end of a packet. */
-  external(ip: IpAddress): Entity {
+  external(ip: IpAddress): PacketEnd {
     const ips = [ip] as const;
     return { kind: 'external', ip, ips, sets: this.setsContaining(ips) };
   }

@@ -20,10 +20,10 @@
 import { cidrRange, compactCidrs, formatCidr, IpRange, partitionFamily } from '../net';
 import { ANY_NAMESPACE } from './catalog';
 import { Cluster } from './cluster';
-import { Endpoint, EndpointKind, Entity, NAMESPACE_NAME_LABEL } from './endpoints';
+import { Endpoint, EndpointKind, NAMESPACE_NAME_LABEL, PacketEnd } from './endpoints';
 import { labelsKey, labelsToObject } from './labels';
 import { formatPortRange, PortRange, portAtoms, PortValue, Protocol, PROTOCOLS } from './ports';
-import { decide, filterPlans, PolicyKind, policyName, Rule, TierPlan, Verdict } from './policy';
+import { CompiledRule, decide, filterPlans, PolicyKind, policyName, TierPlan, Verdict } from './policy';
 import { StagedRef, stagedRef } from './reach';
 
 /** A destination: addresses outside the known endpoints, or pods. */
@@ -111,7 +111,7 @@ interface Run {
 }
 
 /** Evaluates one destination over every protocol and port piece, merging consecutive pieces with one verdict. */
-function runs(plans: readonly TierPlan[], dst: Entity, atoms: readonly PortRange[], names: readonly string[]): Map<Protocol, Run[]> {
+function runs(plans: readonly TierPlan[], dst: PacketEnd, atoms: readonly PortRange[], names: readonly string[]): Map<Protocol, Run[]> {
   const out = new Map<Protocol, Run[]>();
   for (const protocol of PROTOCOLS) {
     const list: Run[] = [];
@@ -137,7 +137,7 @@ function runs(plans: readonly TierPlan[], dst: Entity, atoms: readonly PortRange
  * ports apart, so ports are split at their boundaries alone (and at the destination's container
  * ports those rules name); port names are tried only for pods whose ports are unknown.
  */
-function destinationRuns(mine: readonly TierPlan[], rules: readonly Rule[], dst: Entity): Map<Protocol, Run[]> {
+function destinationRuns(mine: readonly TierPlan[], rules: readonly CompiledRule[], dst: PacketEnd): Map<Protocol, Run[]> {
   const matching = new Set(rules.filter((r) => r.matchesDestination(dst)));
   const bounds = [...matching].flatMap((r) => r.ports);
   const names = new Set([...matching].flatMap((r) => r.portNames));
@@ -195,9 +195,9 @@ function compareSortable(a: Sortable, b: Sortable): number {
 export function workloadEgress(cluster: Cluster, endpoint: Endpoint): WorkloadEgress {
   const { catalog } = cluster;
   const plans = cluster.plans(endpoint, 'egress');
-  const sender = catalog.entityOf(endpoint);
+  const sender = catalog.packetEnd(endpoint);
   const mine = filterPlans(plans, (r) => r.matchesSource(sender));
-  const rules: Rule[] = mine.flatMap((p) => p.policies.flatMap((x) => x.rules));
+  const rules: CompiledRule[] = mine.flatMap((p) => p.policies.flatMap((x) => x.rules));
 
   const known = new Set<Endpoint>();
   for (const r of rules) {
@@ -254,7 +254,7 @@ export function workloadEgress(cluster: Cluster, endpoint: Endpoint): WorkloadEg
   }
 
   for (const ep of [...known, ...phantoms.values()]) {
-    const dst = catalog.entityOf(ep);
+    const dst = catalog.packetEnd(ep);
     const byProtocol = destinationRuns(mine, rules, dst);
     const to = podDestination(ep);
     for (const [protocol, list] of byProtocol) {

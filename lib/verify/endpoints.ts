@@ -121,6 +121,6 @@ export function makeNetworkSet(name: string, namespace: Namespace | undefined, l
  * addresses policies may match it by (for an endpoint, none when ipBlock/nets must not match
  * pods), `sets` the network sets that contain one of them.
  */
-export type Entity =
+export type PacketEnd =
   | { readonly kind: 'endpoint'; readonly endpoint: Endpoint; readonly ips: readonly IpAddress[]; readonly sets: readonly NetworkSet[] }
   | { readonly kind: 'external'; readonly ip: IpAddress; readonly ips: readonly [IpAddress]; readonly sets: readonly NetworkSet[] };

@@ -19,10 +19,10 @@
 import { cidrRange, IpRange, parseCidrLenient, rangeContainsIp } from '../net';
 import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, Labels } from './labels';
 import { Catalog } from './catalog';
-import { Endpoint, Entity, NetworkSet } from './endpoints';
+import { Endpoint, NetworkSet, PacketEnd } from './endpoints';
 import { Fields, Manifest } from './manifests';
 import { formatPortRange, inRange, isProtocol, PortRange, PortValue, Protocol } from './ports';
-import { DEFAULT_TIER, Direction, KUBERNETES_POLICY_ORDER, Policy, PolicyKind, Reach, Rule, Side } from './policy';
+import { CompiledRule, DEFAULT_TIER, Direction, KUBERNETES_POLICY_ORDER, Policy, PolicyKind, Reach, Side } from './policy';
 
 type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 
@@ -188,7 +188,7 @@ function describePort(p: KubePort): string {
 }
 
 /** A rule of a Kubernetes NetworkPolicy: Allow, when a peer and a port match. */
-class KubeRule implements Rule {
+class KubeRule implements CompiledRule {
   readonly action = 'Allow' as const;
   readonly destinationNets: readonly IpRange[];
   readonly ports: readonly PortRange[];
@@ -210,15 +210,15 @@ class KubeRule implements Rule {
     this.portNames = servicePorts.flatMap((p) => (p.name ? [p.name] : []));
   }
 
-  matchesSource(source: Entity): boolean {
+  matchesSource(source: PacketEnd): boolean {
     return this.direction === 'egress' || this.matchesPeers(source);
   }
 
-  matchesDestination(destination: Entity): boolean {
+  matchesDestination(destination: PacketEnd): boolean {
     return this.direction === 'ingress' || this.matchesPeers(destination);
   }
 
-  matchesService(protocol: Protocol, port: PortValue, destination: Entity): boolean {
+  matchesService(protocol: Protocol, port: PortValue, destination: PacketEnd): boolean {
     if (this.servicePorts.length === 0) return true;
     return this.servicePorts.some((p) => {
       if (p.protocol !== protocol) return false;
@@ -245,7 +245,7 @@ class KubeRule implements Rule {
       if (peer.kind !== 'pods') return [];
       const namespaces = peer.namespaces ? this.catalog.namespacesFor(peer.namespaces, false) : [this.catalog.namespace(this.namespace)];
       const witnesses = peer.pods ? peer.pods.witnesses() : [new Map()];
-      return namespaces.flatMap((ns) => witnesses.map((w) => this.catalog.phantom(ns, w))).filter((ep) => this.peerMatches(peer, this.catalog.entityOf(ep)));
+      return namespaces.flatMap((ns) => witnesses.map((w) => this.catalog.phantom(ns, w))).filter((ep) => this.peerMatches(peer, this.catalog.packetEnd(ep)));
     });
     return this.phantoms;
   }
@@ -270,11 +270,11 @@ class KubeRule implements Rule {
     return found.size === 0 ? { kind: 'none' } : { kind: 'some', candidates: [...found] };
   }
 
-  private matchesPeers(e: Entity): boolean {
+  private matchesPeers(e: PacketEnd): boolean {
     return this.peers.length === 0 || this.peers.some((p) => this.peerMatches(p, e));
   }
 
-  private peerMatches(peer: Peer, e: Entity): boolean {
+  private peerMatches(peer: Peer, e: PacketEnd): boolean {
     if (peer.kind === 'ipBlock') {
       return e.ips.some((ip) => rangeContainsIp(peer.cidr, ip) && !peer.except.some((x) => rangeContainsIp(x.range, ip)));
     }
@@ -292,7 +292,7 @@ export function compileKubernetesPolicy(m: Manifest, kind: PolicyKind, catalog: 
   const f = new Fields(m.source, `${m.object.kind} ${namespace}/${metadata.name}`);
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const podSelector = readLabelSelector(spec.podSelector, 'spec.podSelector', f) ?? new KubeSelector([]);
-  const readRules = (direction: Direction): Rule[] => {
+  const readRules = (direction: Direction): CompiledRule[] => {
     const key = direction;
     const peerKey = direction === 'egress' ? 'to' : 'from';
     return (f.list(spec[key], `spec.${key}`) ?? []).map((raw, i) => {

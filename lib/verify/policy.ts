@@ -13,7 +13,7 @@
  */
 
 import { IpRange } from '../net';
-import { Endpoint, Entity, NetworkSet } from './endpoints';
+import { Endpoint, NetworkSet, PacketEnd } from './endpoints';
 import { LabelHint } from './labels';
 import { SourceRef } from './manifests';
 import { PortRange, PortValue, Protocol } from './ports';
@@ -25,7 +25,7 @@ export type Direction = 'ingress' | 'egress';
 export type Side = 'source' | 'destination';
 
 /** What a rule does when it matches. */
-export type Action = 'Allow' | 'Deny' | 'Log' | 'Pass';
+export type RuleAction = 'Allow' | 'Deny' | 'Log' | 'Pass';
 
 /** The kinds of policy the verifier reads. */
 export type PolicyKind =
@@ -62,16 +62,16 @@ export type Reach =
   | { readonly kind: 'some'; readonly candidates: readonly Endpoint[] };
 
 /** A rule of either flavor, compiled. */
-export interface Rule {
+export interface CompiledRule {
   /** Index in the policy's list of rules for its direction. */
   readonly index: number;
-  readonly action: Action;
+  readonly action: RuleAction;
   /** True when the packet's sender fits the rule's source side. */
-  matchesSource(source: Entity): boolean;
+  matchesSource(source: PacketEnd): boolean;
   /** True when the packet's receiver fits the rule's destination side. */
-  matchesDestination(destination: Entity): boolean;
+  matchesDestination(destination: PacketEnd): boolean;
   /** True when protocol and destination port fit; named ports resolve on the destination. */
-  matchesService(protocol: Protocol, port: PortValue, destination: Entity): boolean;
+  matchesService(protocol: Protocol, port: PortValue, destination: PacketEnd): boolean;
   /** Address blocks the destination side tests, so that a partition of address space can respect them. */
   readonly destinationNets: readonly IpRange[];
   /** Numeric port ranges the rule tests. */
@@ -117,7 +117,7 @@ export interface Policy {
   readonly sortName: string;
   readonly staged: boolean;
   readonly types: Readonly<Record<Direction, boolean>>;
-  readonly rules: Readonly<Record<Direction, readonly Rule[]>>;
+  readonly rules: Readonly<Record<Direction, readonly CompiledRule[]>>;
   readonly hint: SelectionHint;
   readonly source: SourceRef;
   /** True when the policy applies to the endpoint (types aside). */
@@ -139,12 +139,12 @@ export function compareTiers(a: Tier, b: Tier): number {
 /** The policies of one tier that apply to an endpoint in one direction, in evaluation order. */
 export interface TierPlan {
   readonly tier: Tier;
-  readonly policies: readonly { readonly policy: Policy; readonly rules: readonly Rule[] }[];
+  readonly policies: readonly { readonly policy: Policy; readonly rules: readonly CompiledRule[] }[];
 }
 
 /** How a direction was decided. */
 export type Verdict =
-  | { readonly reason: 'rule'; readonly allowed: boolean; readonly tier: Tier; readonly policy: Policy; readonly rule: Rule }
+  | { readonly reason: 'rule'; readonly allowed: boolean; readonly tier: Tier; readonly policy: Policy; readonly rule: CompiledRule }
   | { readonly reason: 'end-of-tier'; readonly allowed: false; readonly tier: Tier; readonly policies: readonly Policy[] }
   | { readonly reason: 'no-policy'; readonly allowed: true }
   | { readonly reason: 'profile'; readonly allowed: true; readonly tier: Tier };
@@ -153,7 +153,7 @@ export type Verdict =
 export interface Hit {
   readonly tier: Tier;
   readonly policy: Policy;
-  readonly rule: Rule;
+  readonly rule: CompiledRule;
 }
 
 /** What a traced evaluation saw on the way to its verdict. */
@@ -164,12 +164,12 @@ export interface Trace {
 
 // Verdicts are cached because reports evaluate millions of packets against a few rules.
 const NO_POLICY: Verdict = { reason: 'no-policy', allowed: true };
-const ruleVerdicts = new WeakMap<Rule, Verdict>();
+const ruleVerdicts = new WeakMap<CompiledRule, Verdict>();
 const tierVerdicts = new WeakMap<TierPlan, Verdict>();
 const profileVerdicts = new WeakMap<Tier, Verdict>();
 
 /** Runs the tiers for one direction; `matches` says whether a rule matches the packet. */
-export function decide(plans: readonly TierPlan[], matches: (rule: Rule) => boolean, trace?: Trace): Verdict {
+export function decide(plans: readonly TierPlan[], matches: (rule: CompiledRule) => boolean, trace?: Trace): Verdict {
   if (plans.length === 0) return NO_POLICY;
   let last: TierPlan = plans[0];
   tiers: for (const plan of plans) {
@@ -213,6 +213,6 @@ export function decide(plans: readonly TierPlan[], matches: (rule: Rule) => bool
 }
 
 /** Keeps, for each policy of the plans, only the rules that pass the filter (policies stay, so tiers still end the same way). */
-export function filterPlans(plans: readonly TierPlan[], keep: (rule: Rule) => boolean): TierPlan[] {
+export function filterPlans(plans: readonly TierPlan[], keep: (rule: CompiledRule) => boolean): TierPlan[] {
   return plans.map((p) => ({ tier: p.tier, policies: p.policies.map(({ policy, rules }) => ({ policy, rules: rules.filter(keep) })) }));
 }

@@ -6,9 +6,9 @@
 
 import { formatIp, parseIp } from '../net';
 import { Cluster } from './cluster';
-import { Endpoint, Entity } from './endpoints';
+import { Endpoint, PacketEnd } from './endpoints';
 import { PortValue, Protocol } from './ports';
-import { decide, Direction, filterPlans, Hit, Policy, PolicyKind, policyName, Rule, Side, TierPlan, Trace, Verdict } from './policy';
+import { CompiledRule, decide, Direction, filterPlans, Hit, Policy, PolicyKind, policyName, Side, TierPlan, Trace, Verdict } from './policy';
 
 /** A question the manifests cannot answer as asked: unknown endpoint, unresolvable port name. */
 export class QueryError extends Error {
@@ -82,7 +82,7 @@ export interface MatrixCell {
 }
 
 /** Names a rule for output. */
-function ruleRef(tier: string, policy: Policy, rule: Rule): RuleRef {
+function ruleRef(tier: string, policy: Policy, rule: CompiledRule): RuleRef {
   return { tier, kind: policy.ref.kind, policy: policyName(policy.ref), rule: rule.index, action: rule.action };
 }
 
@@ -138,7 +138,7 @@ function answer(verdict: Verdict, trace: Trace, endpoint: string, direction: Dir
   };
 }
 
-function evaluate(cluster: Cluster, local: Endpoint, direction: Direction, src: Entity, dst: Entity, protocol: Protocol, port: PortValue, trace?: Trace): Verdict {
+function evaluate(cluster: Cluster, local: Endpoint, direction: Direction, src: PacketEnd, dst: PacketEnd, protocol: Protocol, port: PortValue, trace?: Trace): Verdict {
   return decide(cluster.plans(local, direction), (r) => r.matchesSource(src) && r.matchesDestination(dst) && r.matchesService(protocol, port, dst), trace);
 }
 
@@ -177,14 +177,14 @@ export function query(cluster: Cluster, from: string, to: string, port: number |
     }
     number = match.port;
   }
-  const srcEntity = cluster.catalog.entityOf(src);
-  const dstEntity = dstEndpoint ? cluster.catalog.entityOf(dstEndpoint) : cluster.catalog.external(ip!);
+  const srcEnd = cluster.catalog.packetEnd(src);
+  const dstEnd = dstEndpoint ? cluster.catalog.packetEnd(dstEndpoint) : cluster.catalog.external(ip!);
   const egressTrace: Trace = { logged: [], passed: [] };
-  const egress = answer(evaluate(cluster, src, 'egress', srcEntity, dstEntity, protocol, number, egressTrace), egressTrace, src.id, 'egress', cluster.stagedFor(src, 'egress'));
+  const egress = answer(evaluate(cluster, src, 'egress', srcEnd, dstEnd, protocol, number, egressTrace), egressTrace, src.id, 'egress', cluster.stagedFor(src, 'egress'));
   let ingress: DirectionAnswer;
   if (dstEndpoint) {
     const trace: Trace = { logged: [], passed: [] };
-    ingress = answer(evaluate(cluster, dstEndpoint, 'ingress', srcEntity, dstEntity, protocol, number, trace), trace, dstEndpoint.id, 'ingress', cluster.stagedFor(dstEndpoint, 'ingress'));
+    ingress = answer(evaluate(cluster, dstEndpoint, 'ingress', srcEnd, dstEnd, protocol, number, trace), trace, dstEndpoint.id, 'ingress', cluster.stagedFor(dstEndpoint, 'ingress'));
   } else {
     ingress = {
       applies: false,
@@ -220,7 +220,7 @@ interface MatrixSide {
 }
 
 function matrixSide(cluster: Cluster, local: Endpoint, direction: Direction, protocol: Protocol, port: number): MatrixSide {
-  const entity = cluster.catalog.entityOf(local);
+  const entity = cluster.catalog.packetEnd(local);
   const localSide: Side = direction === 'egress' ? 'source' : 'destination';
   const remoteSide: Side = direction === 'egress' ? 'destination' : 'source';
   const plans = filterPlans(cluster.plans(local, direction), (r) => (localSide === 'source' ? r.matchesSource(entity) : r.matchesDestination(entity)));
@@ -247,15 +247,15 @@ export function matrix(cluster: Cluster, port = 80, protocol: Protocol = 'TCP'):
   const cells: MatrixCell[] = [];
   for (const src of eps) {
     const out = senders.get(src)!;
-    const srcEntity = catalog.entityOf(src);
+    const srcEnd = catalog.packetEnd(src);
     for (const dst of eps) {
       if (dst === src) continue;
-      const dstEntity = catalog.entityOf(dst);
+      const dstEnd = catalog.packetEnd(dst);
       const into = receivers.get(dst)!;
-      const ingress = into.near.has(src) ? decide(into.plans, (r) => r.matchesSource(srcEntity) && r.matchesService(protocol, port, dstEntity)) : into.others;
+      const ingress = into.near.has(src) ? decide(into.plans, (r) => r.matchesSource(srcEnd) && r.matchesService(protocol, port, dstEnd)) : into.others;
       const allowed =
         ingress.allowed &&
-        (out.near.has(dst) ? decide(out.plans, (r) => r.matchesDestination(dstEntity) && r.matchesService(protocol, port, dstEntity)) : out.others).allowed;
+        (out.near.has(dst) ? decide(out.plans, (r) => r.matchesDestination(dstEnd) && r.matchesService(protocol, port, dstEnd)) : out.others).allowed;
       cells.push({ from: src.id, to: dst.id, port, protocol, allowed });
     }
   }

@@ -232,15 +232,15 @@ function parseSelectorExpression(text: string): SelectorNode {
 type Test = (labels: Labels) => boolean;
 
 /** How `all()` and `global()` read: plain (both match everything) or as a Calico namespaceSelector. */
-type Scope = { readonly all: boolean; readonly global: boolean };
-const PLAIN: Scope = { all: true, global: true };
+type BuiltinTerms = { readonly all: boolean; readonly global: boolean };
+const PLAIN: BuiltinTerms = { all: true, global: true };
 
-function compile(node: SelectorNode, scope: Scope): Test {
+function compile(node: SelectorNode, terms: BuiltinTerms): Test {
   switch (node.op) {
     case 'all':
-      return scope.all ? () => true : () => false;
+      return terms.all ? () => true : () => false;
     case 'global':
-      return scope.global ? () => true : () => false;
+      return terms.global ? () => true : () => false;
     case 'eq':
       return (l) => l.get(node.key) === node.value;
     case 'ne':
@@ -268,15 +268,15 @@ function compile(node: SelectorNode, scope: Scope): Test {
     case 'has':
       return (l) => l.has(node.key);
     case 'not': {
-      const inner = compile(node.operand, scope);
+      const inner = compile(node.operand, terms);
       return (l) => !inner(l);
     }
     case 'and': {
-      const parts = node.operands.map((o) => compile(o, scope));
+      const parts = node.operands.map((o) => compile(o, terms));
       return (l) => parts.every((p) => p(l));
     }
     case 'or': {
-      const parts = node.operands.map((o) => compile(o, scope));
+      const parts = node.operands.map((o) => compile(o, terms));
       return (l) => parts.some((p) => p(l));
     }
   }
