@@ -1,2 +1,3 @@
 export * from './ip';
+export * from './metadata';
 export * from './ranges';

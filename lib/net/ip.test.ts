@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { cidr, cidrContains, cidrContainsIp, formatCidr, formatIp, parseCidr, parseCidrLenient, parseIp } from './ip';
+import { cidr, cidrContains, cidrContainsIp, compareCidrs, formatCidr, formatIp, parseCidr, parseCidrLenient, parseIp, sameCidr } from './ip';
+import { isMetadataBlock, METADATA_BLOCKS } from './metadata';
 
 describe('IP addresses and CIDR blocks', () => {
   it('parses IPv4 and IPv6, including :: and an embedded IPv4 tail', () => {
@@ -45,5 +46,19 @@ describe('IP addresses and CIDR blocks', () => {
     expect(cidrContains(cidr('::/0'), cidr('169.254.169.254/32'))).toBe(false);
     expect(cidrContainsIp(cidr('198.51.100.0/24'), parseIp('198.51.100.255')!)).toBe(true);
     expect(cidrContainsIp(cidr('198.51.100.0/24'), parseIp('198.51.101.0')!)).toBe(false);
+  });
+
+  it('orders blocks IPv4 first, then by address, wider first, and tells equal blocks apart from containing ones', () => {
+    const blocks = ['fd00::/8', '10.0.0.0/16', '9.0.0.0/8', '10.0.0.0/8', '::/0'].map(cidr);
+    expect([...blocks].sort(compareCidrs).map(formatCidr)).toEqual(['9.0.0.0/8', '10.0.0.0/8', '10.0.0.0/16', '::/0', 'fd00::/8']);
+    expect(sameCidr(cidr('10.0.0.0/8'), parseCidrLenient('10.1.2.3/8')!)).toBe(true);
+    expect(sameCidr(cidr('10.0.0.0/8'), cidr('10.0.0.0/16'))).toBe(false);
+  });
+
+  it('knows the cloud metadata addresses exactly, not the blocks around them', () => {
+    expect(METADATA_BLOCKS.map(formatCidr)).toEqual(['169.254.169.254/32', 'fd00:ec2::254/128']);
+    expect(isMetadataBlock(cidr('169.254.169.254/32'))).toBe(true);
+    expect(isMetadataBlock(cidr('fd00:ec2::254/128'))).toBe(true);
+    expect(isMetadataBlock(cidr('169.254.0.0/16'))).toBe(false);
   });
 });

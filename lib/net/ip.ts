@@ -145,6 +145,18 @@ export function cidrOverlaps(a: Cidr, b: Cidr): boolean {
   return cidrContains(a, b) || cidrContains(b, a);
 }
 
+/** True when both name the same block. */
+export function sameCidr(a: Cidr, b: Cidr): boolean {
+  return a.version === b.version && a.network === b.network && a.prefix === b.prefix;
+}
+
+/** Orders blocks: IPv4 first, then by network address, then wider first. */
+export function compareCidrs(a: Cidr, b: Cidr): number {
+  if (a.version !== b.version) return a.version - b.version;
+  if (a.network !== b.network) return a.network < b.network ? -1 : 1;
+  return a.prefix - b.prefix;
+}
+
 /** True when the address lies inside the block. */
 export function cidrContainsIp(block: Cidr, ip: IpAddress): boolean {
   return block.version === ip.version && (ip.value & prefixMask(block.version, block.prefix)) === block.network;

@@ -74,6 +74,11 @@ export function subtractRanges(from: readonly IpRange[], minus: readonly IpRange
   return out;
 }
 
+/** The addresses that lie in both `a` and `b`. */
+export function intersectRanges(a: readonly IpRange[], b: readonly IpRange[]): IpRange[] {
+  return subtractRanges(a, subtractRanges(a, b));
+}
+
 /**
  * Splits a family's whole space into the pieces between the boundaries of the given ranges, so
  * that each piece lies wholly inside or wholly outside every one of them.

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { cidr, cidrRange, compactCidrs, formatCidr, IpRange, partitionFamily, rangesToCidrs, subtractRanges, unionRanges } from '../net';
+import { cidr, cidrRange, compactCidrs, formatCidr, intersectRanges, IpRange, partitionFamily, rangesToCidrs, subtractRanges, unionRanges } from '.';
 
 const v4 = (first: bigint, last: bigint): IpRange => ({ version: 4, first, last });
 const addresses = (ranges: readonly IpRange[]): Set<bigint> => {
@@ -34,6 +34,15 @@ describe('IP range arithmetic (lib/net/ranges)', () => {
         const compact = compactCidrs(ranges.flatMap(within));
         const covered = compact.flatMap(({ cidr: c, except }) => subtractRanges([cidrRange(c)], except.map(cidrRange)));
         expect(unionRanges(covered)).toEqual(unionRanges(ranges));
+      }),
+    );
+  });
+
+  it('intersects exactly: the addresses in both', () => {
+    fc.assert(
+      fc.property(small, small, (a, b) => {
+        const inB = addresses(b);
+        expect(addresses(intersectRanges(a, b))).toEqual(new Set([...addresses(a)].filter((x) => inB.has(x))));
       }),
     );
   });
