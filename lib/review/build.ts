@@ -1,6 +1,6 @@
 import { IpRange, cidrRange, parseCidrLenient, subtractRanges } from '../net';
-import { Cluster, EgressReport, ReachEntry, WorkloadEgress } from '../verify';
-import { describeDecision, flavorOf } from './diff';
+import { Cluster, describeDecision, describeLabels, destinationParts, EgressReport, ReachEntry, WorkloadEgress } from '../verify';
+import { flavorOf } from './diff';
 import { DestinationNode, ReachEdge, ReachGraph, WorkloadNode } from './graph';
 
 /** Cloud metadata addresses, named in the report when a rule denies them. */
@@ -32,8 +32,8 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
 
   const destinationFor = (e: ReachEntry, verdict: 'allow' | 'deny'): DestinationNode => {
     const to = e.to;
+    const { group, label } = destinationParts(to);
     if (to.type === 'cidr') {
-      const label = to.except?.length ? `${to.cidr} except ${to.except.join(', ')}` : to.cidr;
       if (verdict === 'deny') return { id: `deny ${label}`, label: METADATA.has(to.cidr) ? `${to.cidr} ${METADATA.get(to.cidr)}` : label, kind: 'denied' };
       const ranges = rangesOf(to.cidr);
       const set = sets.find((s) => ranges.length > 0 && subtractRanges(ranges, s.nets).length === 0);
@@ -41,20 +41,15 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
         ? { id: `allow-list ${set.id} ${label}`, label, kind: 'allow-list', group: set.id }
         : { id: `cidr ${label}`, label, kind: 'external' };
     }
-    if (to.endpoint) return { id: `pod ${to.endpoint}`, label: to.endpoint.split('/')[1], kind: 'pods', group: to.namespace };
-    const labels = Object.entries(to.labels).map(([k, v]) => `${k}=${v}`).join(', ');
-    if (to.namespace === '*') {
-      const ns = to.namespaceLabels ? Object.entries(to.namespaceLabels).map(([k, v]) => `${k}=${v}`).join(', ') : 'any namespace';
-      return { id: `pods * ${ns} ${labels}`, label: labels || 'any pod', kind: 'pods', group: ns };
-    }
-    return { id: `pods ${to.namespace} ${labels}`, label: labels || 'any pod', kind: 'pods', group: to.namespace };
+    if (to.endpoint) return { id: `pod ${to.endpoint}`, label, kind: 'pods', group };
+    return { id: `pods ${to.namespace === '*' ? `* ${group}` : to.namespace} ${describeLabels(to.labels, ', ')}`, label, kind: 'pods', group };
   };
 
   const add = (w: WorkloadEgress, entries: readonly ReachEntry[], verdict: 'allow' | 'deny') => {
     const byTarget = new Map<string, { node: DestinationNode; policy: string; entries: ReachEntry[] }>();
     for (const e of entries) {
       const node = destinationFor(e, verdict);
-      const policy = describeDecision(e.decidedBy);
+      const policy = describeDecision(e.decidedBy, 'review');
       const key = `${node.id}\u0000${policy}`;
       const found = byTarget.get(key);
       if (found) found.entries.push(e);
@@ -71,7 +66,7 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
     workloads.push({ id: w.endpoint, namespace, name, flavor: flavorOf(w) });
     const classes = w.allowed.filter((e) => e.to.type === 'pods' && !e.to.endpoint);
     const coveredByClass = (e: ReachEntry) => e.to.type === 'pods' && e.to.endpoint !== undefined
-      && classes.some((c) => c.protocol === e.protocol && c.ports === e.ports && describeDecision(c.decidedBy) === describeDecision(e.decidedBy));
+      && classes.some((c) => c.protocol === e.protocol && c.ports === e.ports && describeDecision(c.decidedBy, 'review') === describeDecision(e.decidedBy, 'review'));
     add(w, w.allowed.filter((e) => !coveredByClass(e)), 'allow');
     add(w, w.denied.filter((e) => e.to.type === 'cidr' && !e.to.except?.length && e.ports === '1-65535'
       && !w.allowed.some((a) => a.to.type === 'cidr' && e.to.type === 'cidr' && a.to.cidr === e.to.cidr)), 'deny');

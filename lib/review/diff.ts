@@ -1,5 +1,5 @@
 import { IpRange, cidrRange, compactCidrs, formatCidr, parseCidrLenient, subtractRanges, unionRanges } from '../net';
-import { DecidedBy, Destination, EgressReport, ReachEntry, WorkloadEgress } from '../verify';
+import { describeDecision, describeDestination, Destination, EgressReport, ReachEntry, WorkloadEgress } from '../verify';
 
 /** Which way a piece of reach moved between base and head. */
 export type Change = 'added' | 'removed' | 'changed';
@@ -44,24 +44,6 @@ export function flavorOf(w: WorkloadEgress): string {
     : 'kubernetes';
 }
 
-/** A short, readable name for the rule that decided. */
-export function describeDecision(d: DecidedBy): string {
-  if (d.reason === 'no-policy') return 'no egress policy selects it (allowed by default)';
-  if (d.reason === 'profile') return `every tier passed (${d.tier}): allowed by the profile`;
-  const kind = d.kind === 'KubernetesNetworkPolicy' ? 'NetworkPolicy (networking.k8s.io)' : d.kind;
-  return `${kind} ${d.policy} rule ${d.rule} (tier ${d.tier})`;
-}
-
-/** A readable destination. */
-export function describeDestination(to: Destination): string {
-  if (to.type === 'cidr') return `cidr ${to.cidr}${to.except?.length ? ` except ${to.except.join(', ')}` : ''}`;
-  if (to.endpoint) return `pod ${to.endpoint}`;
-  const labels = Object.entries(to.labels).map(([k, v]) => `${k}=${v}`).join(',');
-  if (to.namespace === '*' && !labels && !to.namespaceLabels) return 'any other pod';
-  const ns = to.namespace === '*' && to.namespaceLabels ? `namespaces {${Object.entries(to.namespaceLabels).map(([k, v]) => `${k}=${v}`).join(',')}}` : to.namespace;
-  return `pods ${ns} {${labels}}`;
-}
-
 interface PortSpan { readonly from: number; readonly to: number }
 
 function parsePorts(ports: string): PortSpan | undefined {
@@ -90,8 +72,8 @@ function pieces(entries: readonly ReachEntry[]): Map<string, Piece[]> {
   for (const e of entries) {
     const span = parsePorts(e.ports) ?? e.ports;
     const piece: Piece = e.to.type === 'cidr'
-      ? { space: 'cidr', ranges: destinationRanges(e.to), span, decided: describeDecision(e.decidedBy) }
-      : { space: describeDestination(e.to), ranges: [], span, decided: describeDecision(e.decidedBy) };
+      ? { space: 'cidr', ranges: destinationRanges(e.to), span, decided: describeDecision(e.decidedBy, 'review') }
+      : { space: describeDestination(e.to, 'review'), ranges: [], span, decided: describeDecision(e.decidedBy, 'review') };
     byProtocol.set(e.protocol, [...(byProtocol.get(e.protocol) ?? []), piece]);
   }
   return byProtocol;
@@ -126,7 +108,7 @@ function reachAt(side: readonly Piece[], space: string, port: PortSpan | string)
 
 function formatRanges(space: string, ranges: readonly IpRange[]): string {
   if (space !== 'cidr') return space;
-  return compactCidrs(ranges).map((c) => `cidr ${formatCidr(c.cidr)}${c.except.length ? ` except ${c.except.map(formatCidr).join(', ')}` : ''}`).join(', ');
+  return compactCidrs(ranges).map((c) => describeDestination({ type: 'cidr', cidr: formatCidr(c.cidr), except: c.except.map(formatCidr) }, 'review')).join(', ');
 }
 
 /**

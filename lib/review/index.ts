@@ -1,6 +1,6 @@
 export * from './graph';
 export { buildGraph } from './build';
-export { diffReports, diffWorkload, formatDiff, describeDecision, describeDestination, flavorOf } from './diff';
+export { diffReports, diffWorkload, formatDiff, flavorOf } from './diff';
 export type { Change, EgressDiff, FlowChange, WorkloadDiff } from './diff';
 export { renderHtml } from './html';
 export { renderMarkdown } from './markdown';

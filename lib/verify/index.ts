@@ -25,6 +25,8 @@ export type { PolicyKind } from './policy';
 export { matrix, query, QueryError } from './reach';
 export type { DirectionAnswer, MatrixCell, QueryAnswer, RuleRef, StagedRef } from './reach';
 export { Selector, SelectorSyntaxError } from './selector';
+export { describeBlock, describeDecision, describeDestination, describeKind, describeLabels, describeRuleRef, describeStaged, destinationParts } from './words';
+export type { Voice } from './words';
 
 /** Reads manifests from files and folders (recursively) and builds the cluster they describe. */
 export function loadCluster(paths: readonly string[], options?: VerifyOptions): Cluster {

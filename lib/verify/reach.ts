@@ -8,6 +8,7 @@ import { formatIp, parseIp } from '../net';
 import { Cluster } from './cluster';
 import { Endpoint, PacketEnd } from './endpoints';
 import { PortValue, Protocol } from './ports';
+import { describeKind } from './words';
 import { CompiledRule, decide, Direction, filterPlans, Hit, Policy, PolicyKind, policyName, Side, TierPlan, Trace, Verdict } from './policy';
 
 /** A question the manifests cannot answer as asked: unknown endpoint, unresolvable port name. */
@@ -91,11 +92,6 @@ export function stagedRef(policy: Policy): StagedRef {
   return { kind: policy.ref.kind, policy: policyName(policy.ref), tier: policy.ref.tier };
 }
 
-/** "Kubernetes NetworkPolicy" or the Calico kind. */
-export function kindText(kind: PolicyKind): string {
-  return kind === 'KubernetesNetworkPolicy' ? 'Kubernetes NetworkPolicy' : kind;
-}
-
 function hitRef(h: Hit): RuleRef {
   return ruleRef(h.tier.name, h.policy, h.rule);
 }
@@ -105,7 +101,7 @@ function explain(verdict: Verdict, endpoint: string, direction: Direction): stri
   switch (verdict.reason) {
     case 'rule': {
       const { policy, rule, tier } = verdict;
-      return `${verdict.allowed ? 'allowed' : 'denied'} by rule ${rule.index} (${rule.action}) of ${kindText(policy.ref.kind)} ${policyName(policy.ref)} in tier ${tier.name}: ${rule.describe()}`;
+      return `${verdict.allowed ? 'allowed' : 'denied'} by rule ${rule.index} (${rule.action}) of ${describeKind(policy.ref.kind, 'verifier')} ${policyName(policy.ref)} in tier ${tier.name}: ${rule.describe()}`;
     }
     case 'end-of-tier': {
       const names = verdict.policies.map((p) => policyName(p.ref)).join(', ');

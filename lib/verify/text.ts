@@ -2,42 +2,15 @@
  * Readable renderings of the verifier's answers, for the terminal and for review comments.
  */
 
-import { DecidedBy, Destination, EgressReport, ReachEntry } from './egress';
-import { DirectionAnswer, kindText, MatrixCell, QueryAnswer, RuleRef, StagedRef } from './reach';
-
-function labelsText(labels: Readonly<Record<string, string>>): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
-  return parts.length ? `{${parts.join(',')}}` : '{}';
-}
-
-/** `cidr 0.0.0.0/0 except 169.254.169.254/32`, `pod vector-db/qdrant`, `pods kube-system {k8s-app=kube-dns}`. */
-function destinationText(d: Destination): string {
-  if (d.type === 'cidr') return `cidr ${d.cidr}${d.except?.length ? ` except ${d.except.join(', ')}` : ''}`;
-  if (d.endpoint) return `pod ${d.endpoint}`;
-  const ns = d.namespace === '*' ? `any namespace${d.namespaceLabels ? ` ${labelsText(d.namespaceLabels)}` : ''}` : d.namespace;
-  if (d.namespace === '*' && !d.namespaceLabels && Object.keys(d.labels).length === 0) return 'any other pod';
-  return `pods ${ns} ${labelsText(d.labels)}`;
-}
-
-function decidedText(d: DecidedBy): string {
-  if (d.reason === 'rule') return `rule ${d.rule} of ${kindText(d.kind!)} ${d.policy} (tier ${d.tier})`;
-  if (d.reason === 'profile') return `tier ${d.tier} passed; namespace profile allows`;
-  return 'no egress policy applies';
-}
-
-function refText(r: RuleRef): string {
-  return `rule ${r.rule} (${r.action}) of ${kindText(r.kind)} ${r.policy} (tier ${r.tier})`;
-}
-
-function stagedText(s: StagedRef): string {
-  return `${s.kind} ${s.policy} (tier ${s.tier})`;
-}
+import { EgressReport, ReachEntry } from './egress';
+import { DirectionAnswer, MatrixCell, QueryAnswer } from './reach';
+import { describeDecision, describeDestination, describeKind, describeRuleRef, describeStaged } from './words';
 
 function directionLines(name: string, a: DirectionAnswer): string[] {
   const lines = [`  ${name}: ${a.message}`];
-  for (const l of a.logged) lines.push(`    logged by ${refText(l)}`);
-  for (const p of a.passed) lines.push(`    passed by ${refText(p)}`);
-  if (a.staged.length) lines.push(`    staged, not enforced: ${a.staged.map(stagedText).join('; ')}`);
+  for (const l of a.logged) lines.push(`    logged by ${describeRuleRef(l)}`);
+  for (const p of a.passed) lines.push(`    passed by ${describeRuleRef(p)}`);
+  if (a.staged.length) lines.push(`    staged, not enforced: ${a.staged.map(describeStaged).join('; ')}`);
   return lines;
 }
 
@@ -70,17 +43,17 @@ export function matrixText(cells: readonly MatrixCell[], ids: readonly string[],
 }
 
 function entryLines(verb: string, entries: readonly ReachEntry[]): string[] {
-  return entries.map((e) => `  ${verb.padEnd(5)} ${e.protocol.padEnd(4)} ${e.ports.padEnd(11)} ${destinationText(e.to).padEnd(48)} ${decidedText(e.decidedBy)}`);
+  return entries.map((e) => `  ${verb.padEnd(5)} ${e.protocol.padEnd(4)} ${e.ports.padEnd(11)} ${describeDestination(e.to, 'verifier').padEnd(48)} ${describeDecision(e.decidedBy, 'verifier')}`);
 }
 
 /** An egress report as one block per workload. */
 export function egressText(report: EgressReport): string {
   const lines = [`Note: ${report.note}`, `ipBlock/nets match pod IPs: ${report.ipblockMatchesPods}`, ''];
   for (const w of report.workloads) {
-    const by = w.isolated ? `egress policies: ${w.policies.map((p) => `${p.policy} (${kindText(p.kind)}, tier ${p.tier})`).join('; ')}` : 'no egress policy applies: everything allowed';
+    const by = w.isolated ? `egress policies: ${w.policies.map((p) => `${p.policy} (${describeKind(p.kind, 'verifier')}, tier ${p.tier})`).join('; ')}` : 'no egress policy applies: everything allowed';
     lines.push(`${w.endpoint} (${w.kind}) - ${by}`);
     lines.push(...entryLines('ALLOW', w.allowed), ...entryLines('DENY', w.denied));
-    if (w.staged.length) lines.push(`  staged, not enforced: ${w.staged.map(stagedText).join('; ')}`);
+    if (w.staged.length) lines.push(`  staged, not enforced: ${w.staged.map(describeStaged).join('; ')}`);
     lines.push('');
   }
   return lines.join('\n');

@@ -1,0 +1,86 @@
+/**
+ * How the verifier's values are written for people: one function per concept (ports, a
+ * destination, a policy, the rule or default that decided, a staged policy), used by every
+ * formatter (the terminal listings here, the diff and the Markdown and HTML reports in
+ * lib/review). Nothing reads these texts back.
+ *
+ * The verifier's own listings (`verify egress`, `verify query`) and the review outputs (`verify
+ * diff`, the reports) word some concepts differently; both wordings stand side by side here, as
+ * voices of one function.
+ */
+
+import type { DecidedBy, Destination } from './egress';
+import type { PolicyKind } from './policy';
+import type { RuleRef, StagedRef } from './reach';
+
+/** Who speaks: the verifier's listings, or the review outputs (diff, reports). */
+export type Voice = 'verifier' | 'review';
+
+/** Labels as `k=v` pairs joined by `separator`. */
+export function describeLabels(labels: Readonly<Record<string, string>>, separator: string): string {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(separator);
+}
+
+/** `Kubernetes NetworkPolicy` (verifier) or `NetworkPolicy (networking.k8s.io)` (review); Calico kinds as they are. */
+export function describeKind(kind: PolicyKind, voice: Voice): string {
+  if (kind !== 'KubernetesNetworkPolicy') return kind;
+  return voice === 'verifier' ? 'Kubernetes NetworkPolicy' : 'NetworkPolicy (networking.k8s.io)';
+}
+
+/** An address block and its exceptions: `0.0.0.0/0 except 169.254.169.254/32`. */
+export function describeBlock(d: Destination & { type: 'cidr' }): string {
+  return `${d.cidr}${d.except?.length ? ` except ${d.except.join(', ')}` : ''}`;
+}
+
+/**
+ * A destination on one line: `cidr 0.0.0.0/0 except 169.254.169.254/32`, `pod vector-db/qdrant`,
+ * `pods kube-system {k8s-app=kube-dns}`, `any other pod`. A class of pods in any namespace reads
+ * `pods any namespace {team=ml} {app=x}` (verifier) or `pods namespaces {team=ml} {app=x}` (review).
+ */
+export function describeDestination(d: Destination, voice: Voice): string {
+  if (d.type === 'cidr') return `cidr ${describeBlock(d)}`;
+  if (d.endpoint) return `pod ${d.endpoint}`;
+  const labels = `{${describeLabels(d.labels, ',')}}`;
+  if (d.namespace !== '*') return `pods ${d.namespace} ${labels}`;
+  if (!d.namespaceLabels && Object.keys(d.labels).length === 0) return 'any other pod';
+  const namespaceLabels = d.namespaceLabels ? `{${describeLabels(d.namespaceLabels, ',')}}` : undefined;
+  if (voice === 'review') return `pods ${namespaceLabels ? `namespaces ${namespaceLabels}` : '*'} ${labels}`;
+  return `pods any namespace${namespaceLabels ? ` ${namespaceLabels}` : ''} ${labels}`;
+}
+
+/**
+ * A destination as the reports draw it: the group it is drawn under (its namespace, or the
+ * labels of the namespaces it may be in) and its own label.
+ */
+export function destinationParts(d: Destination): { readonly group?: string; readonly label: string } {
+  if (d.type === 'cidr') return { label: describeBlock(d) };
+  if (d.endpoint) return { group: d.namespace, label: d.endpoint.split('/')[1] };
+  const label = describeLabels(d.labels, ', ') || 'any pod';
+  if (d.namespace !== '*') return { group: d.namespace, label };
+  return { group: d.namespaceLabels ? describeLabels(d.namespaceLabels, ', ') : 'any namespace', label };
+}
+
+/**
+ * What decided a reach entry. Verifier: `rule 3 of NetworkPolicy ai/p (tier ai-egress)`; review:
+ * `NetworkPolicy ai/p rule 3 (tier ai-egress)`; likewise for the profile and for no policy.
+ */
+export function describeDecision(d: DecidedBy, voice: Voice): string {
+  if (voice === 'verifier') {
+    if (d.reason === 'rule') return `rule ${d.rule} of ${describeKind(d.kind!, voice)} ${d.policy} (tier ${d.tier})`;
+    if (d.reason === 'profile') return `tier ${d.tier} passed; namespace profile allows`;
+    return 'no egress policy applies';
+  }
+  if (d.reason === 'rule') return `${describeKind(d.kind!, voice)} ${d.policy} rule ${d.rule} (tier ${d.tier})`;
+  if (d.reason === 'profile') return `every tier passed (${d.tier}): allowed by the profile`;
+  return 'no egress policy selects it (allowed by default)';
+}
+
+/** A rule a packet matched on its way, with its action: `rule 0 (Log) of GlobalNetworkPolicy audit (tier default)`. */
+export function describeRuleRef(r: RuleRef): string {
+  return `rule ${r.rule} (${r.action}) of ${describeKind(r.kind, 'verifier')} ${r.policy} (tier ${r.tier})`;
+}
+
+/** A staged policy: `StagedNetworkPolicy ai/lockdown (tier default)`. */
+export function describeStaged(s: StagedRef): string {
+  return `${s.kind} ${s.policy} (tier ${s.tier})`;
+}
