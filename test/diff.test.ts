@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { AiAppIntent, PlatformIntent } from '../lib/intent';
-import { EgressDiff, diffReports, formatDiff } from '../lib/review';
+import { EgressDiff, diffJson, diffReports, formatDiff } from '../lib/review';
 import { egressReport } from '../lib/verify';
 import { diffMain } from '../lib/review/cli';
 import { clusterOf, looserPolicy as looser } from './support/cluster';
@@ -18,7 +18,8 @@ function withApp(name: string, change: (app: AiAppIntent) => AiAppIntent): Platf
 
 const base = reportOf(shipped);
 const diff = (head: PlatformIntent, extra?: Record<string, string>): EgressDiff => diffReports(base, reportOf(head, extra), { base: 'base', head: 'head' });
-const changesOf = (d: EgressDiff, endpoint: string) => d.workloads.find((w) => w.endpoint === endpoint)?.changes ?? [];
+/** The changes of one workload, written as `verify diff --json` writes them. */
+const changesOf = (d: EgressDiff, endpoint: string) => diffJson(d).workloads.find((w) => w.endpoint === endpoint)?.changes ?? [];
 
 const looserPolicy = (namespace: string) => looser(namespace, 'allow-all-https', 443);
 

@@ -1,16 +1,10 @@
 import { IpRange, cidrRange, parseCidrLenient, subtractRanges } from '../net';
-import { Cluster, describeDecision, describeLabels, destinationParts, EgressReport, ReachEntry, WorkloadEgress } from '../verify';
+import { Cluster, describeDecision, describeLabels, describeProtocolPorts, destinationParts, EgressReport, isAllPorts, ReachEntry, samePorts, WorkloadEgress } from '../verify';
 import { flavorOf } from './diff';
 import { DestinationNode, ReachEdge, ReachGraph, WorkloadNode } from './graph';
 
 /** Cloud metadata addresses, named in the report when a rule denies them. */
 const METADATA = new Map([['169.254.169.254/32', 'cloud metadata (IPv4)'], ['fd00:ec2::254/128', 'cloud metadata (IPv6)']]);
-
-function portsText(entries: readonly ReachEntry[]): string {
-  const everything = ['TCP', 'UDP', 'SCTP'].every((p) => entries.some((e) => e.protocol === p && e.ports === '1-65535'));
-  if (everything && entries.length === 3) return 'every protocol and port';
-  return entries.map((e) => `${e.protocol} ${e.ports === '1-65535' ? 'all ports' : e.ports}`).join(', ');
-}
 
 function rangesOf(cidr: string): IpRange[] {
   const block = parseCidrLenient(cidr);
@@ -57,7 +51,7 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
     }
     for (const { node, policy, entries: list } of byTarget.values()) {
       destinations.set(node.id, node);
-      edges.push({ from: w.endpoint, to: node.id, verdict, ports: portsText(list), policy });
+      edges.push({ from: w.endpoint, to: node.id, verdict, ports: describeProtocolPorts(list), policy });
     }
   };
 
@@ -66,9 +60,9 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
     workloads.push({ id: w.endpoint, namespace, name, flavor: flavorOf(w) });
     const classes = w.allowed.filter((e) => e.to.type === 'pods' && !e.to.endpoint);
     const coveredByClass = (e: ReachEntry) => e.to.type === 'pods' && e.to.endpoint !== undefined
-      && classes.some((c) => c.protocol === e.protocol && c.ports === e.ports && describeDecision(c.decidedBy, 'review') === describeDecision(e.decidedBy, 'review'));
+      && classes.some((c) => c.protocol === e.protocol && samePorts(c.ports, e.ports) && describeDecision(c.decidedBy, 'review') === describeDecision(e.decidedBy, 'review'));
     add(w, w.allowed.filter((e) => !coveredByClass(e)), 'allow');
-    add(w, w.denied.filter((e) => e.to.type === 'cidr' && !e.to.except?.length && e.ports === '1-65535'
+    add(w, w.denied.filter((e) => e.to.type === 'cidr' && !e.to.except?.length && isAllPorts(e.ports)
       && !w.allowed.some((a) => a.to.type === 'cidr' && e.to.type === 'cidr' && a.to.cidr === e.to.cidr)), 'deny');
   }
   return { workloads, destinations: [...destinations.values()], edges };

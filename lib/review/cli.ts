@@ -8,7 +8,8 @@
  */
 import { parseArgs } from 'util';
 import { ManifestError, egressReport, loadCluster } from '../verify';
-import { diffReports, formatDiff } from './diff';
+import { diffReports } from './diff';
+import { diffJson, formatDiff } from './diff-format';
 import { ManifestSource, SourceError, resolveSource } from './source';
 
 export const DIFF_USAGE = `usage:
@@ -37,7 +38,7 @@ export function diffMain(argv: readonly string[]): DiffResult {
     const head = resolveSource(values.head);
     sources.push(head);
     const diff = diffReports(egressReport(loadCluster(base.paths)), egressReport(loadCluster(head.paths)), { base: base.label, head: head.label });
-    const stdout = values.json ? `${JSON.stringify(diff, null, 2)}\n` : formatDiff(diff);
+    const stdout = values.json ? `${JSON.stringify(diffJson(diff), null, 2)}\n` : formatDiff(diff);
     return { code: values['fail-on-widen'] && diff.widened ? 1 : 0, stdout, stderr: values['fail-on-widen'] && diff.widened ? 'verify diff: egress widened\n' : '' };
   } catch (e) {
     if (e instanceof SourceError) return { code: 2, stdout: '', stderr: `verify diff: ${e.message}\n` };

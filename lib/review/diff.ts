@@ -1,5 +1,5 @@
 import { IpRange, cidrRange, compactCidrs, formatCidr, parseCidrLenient, subtractRanges, unionRanges } from '../net';
-import { describeDecision, describeDestination, Destination, EgressReport, ReachEntry, WorkloadEgress } from '../verify';
+import { describeDecision, describeDestination, Destination, EgressReport, isNamedPort, PortRange, portAtoms, Ports, Protocol, ReachEntry, WorkloadEgress } from '../verify';
 
 /** Which way a piece of reach moved between base and head. */
 export type Change = 'added' | 'removed' | 'changed';
@@ -9,9 +9,9 @@ export interface FlowChange {
   readonly change: Change;
   /** `cidr 198.51.0.0/16 except 198.51.100.0/24`, `pods vector-db {app=qdrant}`, `pod ns/name`, `any other pod`. */
   readonly to: string;
-  readonly protocol: string;
-  /** `443`, `8000-8100`, `1-65535`, or a port name. */
-  readonly ports: string;
+  readonly protocol: Protocol;
+  /** A contiguous range, or a port name. */
+  readonly ports: Ports;
   /** The rule that decided in base (absent for added). */
   readonly before?: string;
   /** The rule that decides in head (absent for removed). */
@@ -44,13 +44,6 @@ export function flavorOf(w: WorkloadEgress): string {
     : 'kubernetes';
 }
 
-interface PortSpan { readonly from: number; readonly to: number }
-
-function parsePorts(ports: string): PortSpan | undefined {
-  const m = /^(\d+)(?:-(\d+))?$/.exec(ports);
-  return m ? { from: Number(m[1]), to: Number(m[2] ?? m[1]) } : undefined;
-}
-
 /** The addresses of a cidr destination. */
 function destinationRanges(to: Destination & { type: 'cidr' }): IpRange[] {
   const block = parseCidrLenient(to.cidr);
@@ -63,14 +56,14 @@ function destinationRanges(to: Destination & { type: 'cidr' }): IpRange[] {
 interface Piece {
   readonly space: string;
   readonly ranges: readonly IpRange[];
-  readonly span: PortSpan | string;
+  readonly span: Ports;
   readonly decided: string;
 }
 
-function pieces(entries: readonly ReachEntry[]): Map<string, Piece[]> {
-  const byProtocol = new Map<string, Piece[]>();
+function pieces(entries: readonly ReachEntry[]): Map<Protocol, Piece[]> {
+  const byProtocol = new Map<Protocol, Piece[]>();
   for (const e of entries) {
-    const span = parsePorts(e.ports) ?? e.ports;
+    const span = e.ports;
     const piece: Piece = e.to.type === 'cidr'
       ? { space: 'cidr', ranges: destinationRanges(e.to), span, decided: describeDecision(e.decidedBy, 'review') }
       : { space: describeDestination(e.to, 'review'), ranges: [], span, decided: describeDecision(e.decidedBy, 'review') };
@@ -83,22 +76,12 @@ function intersectRanges(a: readonly IpRange[], b: readonly IpRange[]): IpRange[
   return subtractRanges(a, subtractRanges(a, b));
 }
 
-/** Port boundaries of both sides, as the atoms between them. */
-function portAtoms(spans: readonly PortSpan[]): PortSpan[] {
-  const cuts = new Set<number>();
-  for (const s of spans) { cuts.add(s.from); cuts.add(s.to + 1); }
-  const sorted = [...cuts].sort((a, b) => a - b);
-  const atoms: PortSpan[] = [];
-  for (let i = 0; i + 1 < sorted.length; i++) atoms.push({ from: sorted[i], to: sorted[i + 1] - 1 });
-  return atoms;
-}
-
 /** Per decision, the addresses a side reaches within one port atom of one space. */
-function reachAt(side: readonly Piece[], space: string, port: PortSpan | string): Map<string, IpRange[]> {
+function reachAt(side: readonly Piece[], space: string, port: Ports): Map<string, IpRange[]> {
   const out = new Map<string, IpRange[]>();
   for (const p of side) {
     if (p.space !== space) continue;
-    const covers = typeof port === 'string' || typeof p.span === 'string' ? p.span === port : p.span.from <= port.from && port.to <= p.span.to;
+    const covers = isNamedPort(port) || isNamedPort(p.span) ? isNamedPort(port) && isNamedPort(p.span) && p.span.name === port.name : p.span.from <= port.from && port.to <= p.span.to;
     if (!covers) continue;
     const ranges = space === 'cidr' ? p.ranges : [{ version: 4 as const, first: 0n, last: 0n }];
     out.set(p.decided, [...(out.get(p.decided) ?? []), ...ranges]);
@@ -110,6 +93,9 @@ function formatRanges(space: string, ranges: readonly IpRange[]): string {
   if (space !== 'cidr') return space;
   return compactCidrs(ranges).map((c) => describeDestination({ type: 'cidr', cidr: formatCidr(c.cidr), except: c.except.map(formatCidr) }, 'review')).join(', ');
 }
+
+/** A change found at one port atom, before its protocol and ports are known. */
+type Found = Omit<FlowChange, 'protocol' | 'ports'>;
 
 /**
  * The exact difference of two workloads' allowed egress: every (address or pod class, protocol,
@@ -127,18 +113,18 @@ export function diffWorkload(base: readonly ReachEntry[], head: readonly ReachEn
     const spaces = [...new Set([...bp, ...hp].map((p) => p.space))].sort();
     for (const space of spaces) {
       const mine = [...bp, ...hp].filter((p) => p.space === space);
-      const numeric = mine.map((p) => p.span).filter((s): s is PortSpan => typeof s !== 'string');
-      const named = [...new Set(mine.map((p) => p.span).filter((s): s is string => typeof s === 'string'))];
+      const numeric = mine.map((p) => p.span).filter((s): s is PortRange => !isNamedPort(s));
+      const named = [...new Set(mine.map((p) => p.span).filter(isNamedPort).map((s) => s.name))].map((name) => ({ name }));
       // Consecutive port atoms with the same outcome are merged into one change.
-      let open: (FlowChange & { from: number; toPort: number; key: string }) | undefined;
+      let open: (Found & { from: number; toPort: number; key: string }) | undefined;
       const flush = () => {
-        if (open) changes.push({ change: open.change, to: open.to, protocol, ports: open.from === open.toPort ? String(open.from) : `${open.from}-${open.toPort}`, before: open.before, after: open.after });
+        if (open) changes.push({ change: open.change, to: open.to, protocol, ports: { from: open.from, to: open.toPort }, before: open.before, after: open.after });
         open = undefined;
       };
       for (const port of [...portAtoms(numeric), ...named]) {
         const inBase = reachAt(bp, space, port);
         const inHead = reachAt(hp, space, port);
-        const found: { change: Change; to: string; before?: string; after?: string }[] = [];
+        const found: Found[] = [];
         const baseAll = unionRanges([...inBase.values()].flat());
         const headAll = unionRanges([...inHead.values()].flat());
         for (const [after, ranges] of inHead) {
@@ -155,7 +141,7 @@ export function diffWorkload(base: readonly ReachEntry[], head: readonly ReachEn
           const removed = subtractRanges(ranges, headAll);
           if (removed.length) found.push({ change: 'removed', to: formatRanges(space, removed), before });
         }
-        if (typeof port === 'string') {
+        if (isNamedPort(port)) {
           flush();
           for (const f of found) changes.push({ ...f, protocol, ports: port });
           continue;
@@ -166,8 +152,8 @@ export function diffWorkload(base: readonly ReachEntry[], head: readonly ReachEn
           continue;
         }
         flush();
-        if (found.length === 1) open = { ...found[0], protocol, ports: '', from: port.from, toPort: port.to, key };
-        else for (const f of found) changes.push({ ...f, protocol, ports: port.from === port.to ? String(port.from) : `${port.from}-${port.to}` });
+        if (found.length === 1) open = { ...found[0], from: port.from, toPort: port.to, key };
+        else for (const f of found) changes.push({ ...f, protocol, ports: port });
       }
       flush();
     }
@@ -189,23 +175,4 @@ export function diffReports(base: EgressReport, head: EgressReport, labels: { ba
     workloads.push({ endpoint: id, flavor: flavorOf((hw ?? bw)!), presence: bw && hw ? 'both' : bw ? 'base only' : 'head only', changes });
   }
   return { base: labels.base, head: labels.head, widened: workloads.some((w) => w.changes.some((c) => c.change === 'added')), workloads };
-}
-
-/** The diff as text a reviewer reads without knowing Calico. */
-export function formatDiff(diff: EgressDiff): string {
-  const lines = [`Egress changes from ${diff.base} to ${diff.head}:`];
-  if (diff.workloads.length === 0) return `${lines[0]} none: every workload reaches exactly what it reached before.\n`;
-  const mark: Record<Change, string> = { added: '+ may now reach', removed: '- may no longer reach', changed: '~ decided by another rule' };
-  for (const w of diff.workloads) {
-    const where = w.presence === 'both' ? '' : w.presence === 'head only' ? ', new workload' : ', workload removed';
-    lines.push('', `${w.endpoint} (${w.flavor} flavor${where})`);
-    for (const c of w.changes) {
-      const why = c.change === 'added' ? `allowed by ${c.after}` : c.change === 'removed' ? `was allowed by ${c.before}` : `now ${c.after}, was ${c.before}`;
-      lines.push(`  ${mark[c.change].padEnd(25)} ${`${c.protocol} ${c.ports}`.padEnd(16)} ${c.to}`, `  ${''.padEnd(25)} ${''.padEnd(16)} ${why}`);
-    }
-  }
-  const widened = diff.workloads.filter((w) => w.changes.some((c) => c.change === 'added')).length;
-  const narrowed = diff.workloads.filter((w) => w.changes.some((c) => c.change === 'removed')).length;
-  lines.push('', `Egress widened for ${widened} workload${widened === 1 ? '' : 's'}, narrowed for ${narrowed}.`);
-  return `${lines.join('\n')}\n`;
 }

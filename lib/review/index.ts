@@ -1,6 +1,8 @@
 export * from './graph';
 export { buildGraph } from './build';
-export { diffReports, diffWorkload, formatDiff, flavorOf } from './diff';
+export { diffReports, diffWorkload, flavorOf } from './diff';
+export { diffJson, flowChangeJson, formatDiff } from './diff-format';
+export type { EgressDiffJson, FlowChangeJson, WorkloadDiffJson } from './diff-format';
 export type { Change, EgressDiff, FlowChange, WorkloadDiff } from './diff';
 export { renderHtml } from './html';
 export { renderMarkdown } from './markdown';

@@ -20,9 +20,10 @@ import { ANY_NAMESPACE, Catalog } from './catalog';
 import { CALICO_LABEL, Endpoint, makeNetworkSet, Namespace, NetworkSet, PacketEnd } from './endpoints';
 import { Labels, labelsOf } from './labels';
 import { Fields, Manifest } from './manifests';
-import { canonicalProtocol, formatPortRange, inRange, PortRange, PortValue, Protocol } from './ports';
+import { canonicalProtocol, inRange, isNamedPort, PortRange, Ports, PortValue, Protocol } from './ports';
 import { CompiledRule, DEFAULT_TIER, Direction, Policy, PolicyKind, Reach, RuleAction, SelectionHint, Side, Tier } from './policy';
 import { Selector, SelectorSyntaxError } from './selector';
+import { describePorts } from './words';
 
 /** Reads a Tier. */
 export function compileTier(m: Manifest): Tier {
@@ -72,9 +73,7 @@ function readSelector(value: unknown, field: string, f: Fields): Selector | unde
   }
 }
 
-type CalicoPort = { readonly range: PortRange } | { readonly name: string };
-
-function readPorts(value: unknown, field: string, f: Fields): CalicoPort[] {
+function readPorts(value: unknown, field: string, f: Fields): Ports[] {
   return (f.list(value, field) ?? []).map((p, i) => {
     const at = `${field}[${i}]`;
     const text = typeof p === 'number' ? String(p) : (f.string(p, at) ?? f.fail(at, 'must be a port, a range or a name'));
@@ -83,15 +82,15 @@ function readPorts(value: unknown, field: string, f: Fields): CalicoPort[] {
       const from = Number(m[1]);
       const to = m[2] === undefined ? from : Number(m[2]);
       if (from > 65535 || to > 65535 || from > to) f.fail(at, `${JSON.stringify(p)} is not a port (0-65535) or range "low:high"`);
-      return { range: { from, to } };
+      return { from, to };
     }
     if (!/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/.test(text)) f.fail(at, `${JSON.stringify(p)} is not a port, a range "low:high" or a port name`);
     return { name: text };
   });
 }
 
-function portMatches(p: CalicoPort, protocol: Protocol, port: PortValue, destination: PacketEnd): boolean {
-  if ('range' in p) return inRange(p.range, port);
+function portMatches(p: Ports, protocol: Protocol, port: PortValue, destination: PacketEnd): boolean {
+  if (!isNamedPort(p)) return inRange(p, port);
   if (typeof port !== 'number') return port.name === p.name;
   return destination.kind === 'endpoint' && destination.endpoint.ports.some((c) => c.name === p.name && c.protocol === protocol && c.port === port);
 }
@@ -118,8 +117,8 @@ class RuleSide {
   readonly scope?: NamespaceScope;
   readonly saNames?: readonly string[];
   readonly saSelector?: Selector;
-  readonly ports: readonly CalicoPort[];
-  readonly notPorts: readonly CalicoPort[];
+  readonly ports: readonly Ports[];
+  readonly notPorts: readonly Ports[];
   /** True when the fields combine into a positive selector (libcalico-go's rule). */
   readonly positive: boolean;
 
@@ -189,7 +188,7 @@ class RuleSide {
       if (catalog.networkSets.length > 0) for (const ep of catalog.endpointsWithIps()) found.add(ep);
       return found.size === 0 ? { kind: 'none' } : { kind: 'some', candidates: [...found] };
     }
-    const varies = this.notSelector !== undefined || this.notNets !== undefined || [...this.ports, ...this.notPorts].some((p) => 'name' in p);
+    const varies = this.notSelector !== undefined || this.notNets !== undefined || [...this.ports, ...this.notPorts].some(isNamedPort);
     return varies ? { kind: 'some', candidates: catalog.endpoints } : { kind: 'uniform' };
   }
 
@@ -283,8 +282,8 @@ class CalicoRule implements CompiledRule {
     }
     this.destinationNets = this.destination.blocks();
     const all = [...this.destination.ports, ...this.destination.notPorts];
-    this.ports = all.flatMap((p) => ('range' in p ? [p.range] : []));
-    this.portNames = all.flatMap((p) => ('name' in p ? [p.name] : []));
+    this.ports = all.filter((p): p is PortRange => !isNamedPort(p));
+    this.portNames = all.filter(isNamedPort).map((p) => p.name);
   }
 
   matchesSource(source: PacketEnd): boolean {
@@ -326,11 +325,9 @@ class CalicoRule implements CompiledRule {
   }
 
   describe(): string {
-    const ports = [...this.destination.ports, ...this.destination.notPorts.map((p) => ({ not: p }))];
+    const ports = [...this.destination.ports.map(describePorts), ...this.destination.notPorts.map((p) => `not ${describePorts(p)}`)];
     const proto = this.protocol ?? (this.notProtocol ? `not ${this.notProtocol}` : 'any protocol');
-    const portText = ports.length
-      ? ` ports ${ports.map((p) => ('not' in p ? `not ${'range' in p.not ? formatPortRange(p.not.range) : p.not.name}` : 'range' in p ? formatPortRange(p.range) : p.name)).join(',')}`
-      : '';
+    const portText = ports.length ? ` ports ${ports.join(',')}` : '';
     const from = this.source.describe();
     const to = this.destination.describe();
     return `${this.action} ${proto}${portText}${from ? ` from ${from}` : ''}${to ? ` to ${to}` : ''}`;

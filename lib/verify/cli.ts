@@ -7,7 +7,7 @@
  */
 
 import { parseArgs } from 'util';
-import { egressReport, loadCluster, ManifestError, matchSelector, matrix, PROTOCOLS, Protocol, query, QueryError, SelectorSyntaxError } from './index';
+import { egressJson, egressReport, loadCluster, ManifestError, matchSelector, matrix, PROTOCOLS, Protocol, query, QueryError, SelectorSyntaxError } from './index';
 import { egressText, matrixText, queryText } from './text';
 
 /** What a run printed and how it ended. */
@@ -100,7 +100,7 @@ function run(argv: readonly string[]): string {
     }
     default: {
       const report = egressReport(cluster);
-      return values.json ? json(report) : egressText(report);
+      return values.json ? json(egressJson(report)) : egressText(report);
     }
   }
 }

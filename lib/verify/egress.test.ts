@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { cidrRange, parseCidr, parseIp, rangeContainsIp, subtractRanges } from '../net';
-import { egressReport, EGRESS_NOTE, ReachEntry, workloadEgress } from './egress';
-import { PROTOCOLS, Protocol } from './ports';
+import { egressReport, ReachEntry, workloadEgress } from './egress';
+import { egressJson } from './json';
+import { isNamedPort, PROTOCOLS, Protocol } from './ports';
 import { query } from './reach';
+import { describePorts, EGRESS_NOTE } from './words';
 import { calico, clusterOf, deployment, namespace, networkPolicy } from '../../test/support/verify-builders';
 
 const dns = {
@@ -24,15 +26,15 @@ const report = (objects: Record<string, unknown>[], id = 'ai/rag', options?: { i
 const brief = (entries: readonly ReachEntry[]): string[] =>
   entries.map((e) => {
     const to = e.to.type === 'cidr' ? `${e.to.cidr}${e.to.except ? ` except ${e.to.except.join(',')}` : ''}` : `${e.to.namespace}${JSON.stringify(e.to.labels)}${e.to.endpoint ? `=${e.to.endpoint}` : ''}`;
-    return `${to} ${e.protocol} ${e.ports}`;
+    return `${to} ${e.protocol} ${describePorts(e.ports)}`;
   });
 
 describe('egress report', () => {
   it('DNS to kube-system kube-dns pods shows as a pods destination with those labels, even without such a pod', () => {
     const allowed = report(app).allowed.filter((e) => e.to.type === 'pods' && e.to.namespace === 'kube-system');
     expect(allowed.map((e) => [e.to, e.protocol, e.ports])).toEqual([
-      [{ type: 'pods', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, 'TCP', '53'],
-      [{ type: 'pods', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, 'UDP', '53'],
+      [{ type: 'pods', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, 'TCP', { from: 53, to: 53 }],
+      [{ type: 'pods', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, 'UDP', { from: 53, to: 53 }],
     ]);
     expect(allowed[0].decidedBy).toEqual({ reason: 'rule', action: 'Allow', tier: 'default', kind: 'KubernetesNetworkPolicy', policy: 'ai/rag-egress', rule: 0 });
   });
@@ -114,7 +116,7 @@ describe('egress report', () => {
   it("does not depend on the receiver's ingress, and says so", () => {
     const lockedDown = [...app, networkPolicy('kube-system', 'deny-all', { podSelector: {} }), deployment('kube-system', 'coredns', { 'k8s-app': 'kube-dns' })];
     expect(brief(report(lockedDown).allowed)).toContain('kube-system{"k8s-app":"kube-dns"}=kube-system/coredns UDP 53');
-    expect(egressReport(clusterOf(app)).note).toBe(EGRESS_NOTE);
+    expect(egressJson(egressReport(clusterOf(app))).note).toBe(EGRESS_NOTE);
     expect(EGRESS_NOTE).toContain("the receiver's ingress policies are not part of this listing");
   });
 
@@ -158,10 +160,7 @@ describe('egress report', () => {
       const range = (text: string) => cidrRange((parseCidr(text) as { cidr: Parameters<typeof cidrRange>[0] }).cidr);
       return subtractRanges([range(e.to.cidr)], (e.to.except ?? []).map(range)).some((r) => rangeContainsIp(r, parseIp(ip)!));
     };
-    const portIn = (e: ReachEntry, port: number): boolean => {
-      const [from, to] = e.ports.split('-').map(Number);
-      return from <= port && port <= (to ?? from);
-    };
+    const portIn = (e: ReachEntry, port: number): boolean => !isNamedPort(e.ports) && e.ports.from <= port && port <= e.ports.to;
     fc.assert(
       fc.property(fc.array(rule, { minLength: 1, maxLength: 4 }), fc.array(probe, { minLength: 1, maxLength: 10 }), (rules, probes) => {
         const egress = rules.map((r) => {

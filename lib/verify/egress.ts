@@ -22,7 +22,7 @@ import { ANY_NAMESPACE } from './catalog';
 import { Cluster } from './cluster';
 import { Endpoint, EndpointKind, NAMESPACE_NAME_LABEL, PacketEnd } from './endpoints';
 import { labelsKey, labelsToObject } from './labels';
-import { formatPortRange, PortRange, portAtoms, PortValue, Protocol, PROTOCOLS } from './ports';
+import { comparePorts, NamedPort, PortRange, portAtoms, Ports, PortValue, Protocol, PROTOCOLS } from './ports';
 import { CompiledRule, decide, filterPlans, PolicyKind, policyName, TierPlan, Verdict } from './policy';
 import { StagedRef, stagedRef } from './reach';
 
@@ -55,8 +55,8 @@ export interface DecidedBy {
 export interface ReachEntry {
   readonly to: Destination;
   readonly protocol: Protocol;
-  /** `443`, `8000-8100`, `1-65535`, or a port name for a class of pods whose ports are unknown. */
-  readonly ports: string;
+  /** A contiguous range, or a port name for a class of pods whose container ports are unknown. */
+  readonly ports: Ports;
   readonly decidedBy: DecidedBy;
 }
 
@@ -77,16 +77,9 @@ export interface WorkloadEgress {
 
 /** Egress of every known endpoint. */
 export interface EgressReport {
-  readonly note: string;
   readonly ipblockMatchesPods: boolean;
   readonly workloads: readonly WorkloadEgress[];
 }
-
-/** What the report says about itself, in its output. */
-export const EGRESS_NOTE =
-  "Sender side only: each workload's own egress policies are evaluated; the receiver's ingress policies are not part of this listing. " +
-  'cidr: addresses outside the known endpoints. pods: known endpoints that a rule names (with endpoint), representative pods for each class of pods a rule names, ' +
-  'and namespace "*" with no labels for any other pod. One entry per destination, protocol, contiguous port range and deciding rule.';
 
 function decidedBy(v: Verdict): DecidedBy {
   if (v.reason === 'rule') {
@@ -100,18 +93,24 @@ function decidedKey(d: DecidedBy): string {
   return [d.reason, d.tier ?? '', d.kind ?? '', d.policy ?? '', d.rule ?? ''].join('\u0000');
 }
 
+function portsKey(p: Ports): string {
+  return 'name' in p ? `name ${p.name}` : `${p.from}-${p.to}`;
+}
+
 /** True for the verdicts the report lists: everything allowed, and explicit Deny rules. */
 function listed(v: Verdict): boolean {
   return v.allowed || v.reason === 'rule';
 }
 
 interface Run {
-  readonly ports: PortRange | string;
+  readonly ports: Ports;
   readonly verdict: Verdict;
+  /** Identifies protocol, ports and deciding rule, for merging address pieces; set on first use. */
+  key?: string;
 }
 
 /** Evaluates one destination over every protocol and port piece, merging consecutive pieces with one verdict. */
-function runs(plans: readonly TierPlan[], dst: PacketEnd, atoms: readonly PortRange[], names: readonly string[]): Map<Protocol, Run[]> {
+function runs(plans: readonly TierPlan[], dst: PacketEnd, atoms: readonly PortRange[], names: readonly NamedPort[]): Map<Protocol, Run[]> {
   const out = new Map<Protocol, Run[]>();
   for (const protocol of PROTOCOLS) {
     const list: Run[] = [];
@@ -126,7 +125,7 @@ function runs(plans: readonly TierPlan[], dst: PacketEnd, atoms: readonly PortRa
       }
     }
     if (current) list.push({ ports: { from: current.from, to: current.to }, verdict: current.verdict });
-    for (const name of names) list.push({ ports: name, verdict: verdictAt({ name }) });
+    for (const name of names) list.push({ ports: name, verdict: verdictAt(name) });
     out.set(protocol, list.filter((r) => listed(r.verdict)));
   }
   return out;
@@ -141,15 +140,12 @@ function destinationRuns(mine: readonly TierPlan[], rules: readonly CompiledRule
   const matching = new Set(rules.filter((r) => r.matchesDestination(dst)));
   const bounds = [...matching].flatMap((r) => r.ports);
   const names = new Set([...matching].flatMap((r) => r.portNames));
-  let tryNames: string[] = [];
+  let tryNames: NamedPort[] = [];
   if (dst.kind === 'endpoint' && names.size > 0) {
-    if (dst.endpoint.kind === 'Phantom') tryNames = [...names].sort();
+    if (dst.endpoint.kind === 'Phantom') tryNames = [...names].sort().map((name) => ({ name }));
     for (const c of dst.endpoint.ports) if (c.name && names.has(c.name)) bounds.push({ from: c.port, to: c.port });
   }
   return runs(filterPlans(mine, (r) => matching.has(r)), dst, portAtoms(bounds), tryNames);
-}
-function portsText(p: PortRange | string): string {
-  return typeof p === 'string' ? p : formatPortRange(p);
 }
 
 function podDestination(ep: Endpoint): Destination {
@@ -169,7 +165,7 @@ function phantomKey(ep: Endpoint): string {
 
 const PROTOCOL_ORDER = new Map(PROTOCOLS.map((p, i) => [p, i]));
 
-/** An entry with what it sorts by: destination, then protocol, then first port, then deciding rule. */
+/** An entry with what it sorts by: destination, then protocol, then ports, then deciding rule. */
 interface Sortable {
   readonly entry: ReachEntry;
   readonly key: readonly (string | number | bigint)[];
@@ -178,8 +174,7 @@ interface Sortable {
 function sortable(entry: ReachEntry, address: readonly bigint[]): Sortable {
   const to = entry.to;
   const where = to.type === 'cidr' ? ['0', to.cidr.includes(':') ? '6' : '4', ...address, to.except?.join(',') ?? ''] : ['1', to.namespace, to.endpoint ?? '', JSON.stringify(to.namespaceLabels ?? {}), JSON.stringify(to.labels)];
-  const firstPort = /^[0-9]/.test(entry.ports) ? parseInt(entry.ports, 10) : 70000;
-  return { entry, key: [...where, PROTOCOL_ORDER.get(entry.protocol)!, firstPort, entry.ports, decidedKey(entry.decidedBy)] };
+  return { entry, key: [...where, PROTOCOL_ORDER.get(entry.protocol)!] };
 }
 
 function compareSortable(a: Sortable, b: Sortable): number {
@@ -188,7 +183,12 @@ function compareSortable(a: Sortable, b: Sortable): number {
     const y = b.key[i];
     if (x !== y) return x < y ? -1 : 1;
   }
-  return a.key.length - b.key.length;
+  if (a.key.length !== b.key.length) return a.key.length - b.key.length;
+  const byPorts = comparePorts(a.entry.ports, b.entry.ports);
+  if (byPorts !== 0) return byPorts;
+  const x = decidedKey(a.entry.decidedBy);
+  const y = decidedKey(b.entry.decidedBy);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** Computes the egress of one known endpoint. */
@@ -222,7 +222,7 @@ export function workloadEgress(cluster: Cluster, endpoint: Endpoint): WorkloadEg
   // Address pieces that the same rules match share their runs, whatever the address.
   const ruleIndex = new Map(rules.map((r, i) => [r, i]));
   const sameRules = new Map<string, Map<Protocol, Run[]>>();
-  const groups = new Map<string, { protocol: Protocol; ports: string; decided: DecidedBy; ranges: IpRange[] }>();
+  const groups = new Map<string, { protocol: Protocol; ports: Ports; decided: DecidedBy; ranges: IpRange[] }>();
   for (const version of [4, 6] as const) {
     for (const piece of partitionFamily(version, blocks)) {
       const dst = catalog.external({ version, value: piece.first });
@@ -235,12 +235,10 @@ export function workloadEgress(cluster: Cluster, endpoint: Endpoint): WorkloadEg
       }
       for (const [protocol, list] of byProtocol) {
         for (const run of list) {
-          const decided = decidedBy(run.verdict);
-          const ports = portsText(run.ports);
-          const key = `${protocol}\u0000${ports}\u0000${decidedKey(decided)}`;
-          const g = groups.get(key);
+          run.key ??= `${protocol}\u0000${portsKey(run.ports)}\u0000${decidedKey(decidedBy(run.verdict))}`;
+          const g = groups.get(run.key);
           if (g) g.ranges.push(piece);
-          else groups.set(key, { protocol, ports, decided, ranges: [piece] });
+          else groups.set(run.key, { protocol, ports: run.ports, decided: decidedBy(run.verdict), ranges: [piece] });
         }
       }
     }
@@ -258,7 +256,7 @@ export function workloadEgress(cluster: Cluster, endpoint: Endpoint): WorkloadEg
     const byProtocol = destinationRuns(mine, rules, dst);
     const to = podDestination(ep);
     for (const [protocol, list] of byProtocol) {
-      for (const run of list) add({ to, protocol, ports: portsText(run.ports), decidedBy: decidedBy(run.verdict) }, []);
+      for (const run of list) add({ to, protocol, ports: run.ports, decidedBy: decidedBy(run.verdict) }, []);
     }
   }
 
@@ -277,7 +275,6 @@ export function workloadEgress(cluster: Cluster, endpoint: Endpoint): WorkloadEg
 /** Computes the egress of every known endpoint, sorted by endpoint. */
 export function egressReport(cluster: Cluster): EgressReport {
   return {
-    note: EGRESS_NOTE,
     ipblockMatchesPods: cluster.catalog.ipblockMatchesPods,
     workloads: cluster.endpoints.map((ep) => workloadEgress(cluster, ep)),
   };

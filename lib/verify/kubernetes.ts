@@ -21,8 +21,9 @@ import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, Labels } from './la
 import { Catalog } from './catalog';
 import { Endpoint, NetworkSet, PacketEnd } from './endpoints';
 import { Fields, Manifest } from './manifests';
-import { formatPortRange, inRange, isProtocol, PortRange, PortValue, Protocol } from './ports';
+import { inRange, isProtocol, PortRange, PortValue, Protocol } from './ports';
 import { CompiledRule, DEFAULT_TIER, Direction, KUBERNETES_POLICY_ORDER, Policy, PolicyKind, Reach, Side } from './policy';
+import { describePorts } from './words';
 
 type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 
@@ -184,7 +185,7 @@ function describePeer(peer: Peer, namespace: string): string {
 }
 
 function describePort(p: KubePort): string {
-  return `${p.protocol} ${p.name ?? (p.range ? formatPortRange(p.range) : 'any port')}`;
+  return `${p.protocol} ${p.name ?? (p.range ? describePorts(p.range) : 'any port')}`;
 }
 
 /** A rule of a Kubernetes NetworkPolicy: Allow, when a peer and a port match. */

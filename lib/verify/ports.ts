@@ -13,8 +13,13 @@ export function isProtocol(value: string): value is Protocol {
   return (PROTOCOLS as readonly string[]).includes(value);
 }
 
+/** A container port's name, as rules may name a port. */
+export interface NamedPort {
+  readonly name: string;
+}
+
 /** The port a packet is sent to: a number, or (for a pod whose container ports are unknown) a port name. */
-export type PortValue = number | { readonly name: string };
+export type PortValue = number | NamedPort;
 
 /** Consecutive ports, both ends included. */
 export interface PortRange {
@@ -22,12 +27,36 @@ export interface PortRange {
   readonly to: number;
 }
 
-/** Every port: 1-65535. */
-const ALL_PORTS: PortRange = { from: 1, to: 65535 };
+/** Ports as reach entries and changes carry them: a range, or a port name for pods whose container ports are unknown. */
+export type Ports = PortRange | NamedPort;
 
-/** `443` or `8000-8100`. */
-export function formatPortRange(range: PortRange): string {
-  return range.from === range.to ? String(range.from) : `${range.from}-${range.to}`;
+/** Every port: 1-65535. */
+export const ALL_PORTS: PortRange = { from: 1, to: 65535 };
+
+/** True for a port name. */
+export function isNamedPort(p: Ports): p is NamedPort {
+  return 'name' in p;
+}
+
+/** True for the range 1-65535. */
+export function isAllPorts(p: Ports): boolean {
+  return !isNamedPort(p) && p.from === ALL_PORTS.from && p.to === ALL_PORTS.to;
+}
+
+/** True when both are the same range, or the same name. */
+export function samePorts(a: Ports, b: Ports): boolean {
+  if (isNamedPort(a) || isNamedPort(b)) return isNamedPort(a) && isNamedPort(b) && a.name === b.name;
+  return a.from === b.from && a.to === b.to;
+}
+
+/** Orders ports: ranges by first then last port, then names alphabetically. */
+export function comparePorts(a: Ports, b: Ports): number {
+  if (isNamedPort(a) || isNamedPort(b)) {
+    if (!isNamedPort(a)) return -1;
+    if (!isNamedPort(b)) return 1;
+    return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  }
+  return a.from !== b.from ? a.from - b.from : a.to - b.to;
 }
 
 /** True when the numeric port lies in the range. */
@@ -52,7 +81,7 @@ export function canonicalProtocol(value: unknown): string | undefined {
 
 /**
  * Splits 1-65535 at every boundary of the given ranges, so that each piece lies wholly inside or
- * wholly outside every one of them. Returns the first port of each piece, ascending.
+ * wholly outside every one of them. The pieces cover 1-65535, ascending.
  */
 export function portAtoms(ranges: readonly PortRange[]): PortRange[] {
   const starts = new Set<number>([ALL_PORTS.from]);

@@ -4,7 +4,7 @@
 
 import { EgressReport, ReachEntry } from './egress';
 import { DirectionAnswer, MatrixCell, QueryAnswer } from './reach';
-import { describeDecision, describeDestination, describeKind, describeRuleRef, describeStaged } from './words';
+import { describeDecision, describeDestination, describeKind, describePorts, describeRuleRef, describeStaged, EGRESS_NOTE } from './words';
 
 function directionLines(name: string, a: DirectionAnswer): string[] {
   const lines = [`  ${name}: ${a.message}`];
@@ -43,12 +43,12 @@ export function matrixText(cells: readonly MatrixCell[], ids: readonly string[],
 }
 
 function entryLines(verb: string, entries: readonly ReachEntry[]): string[] {
-  return entries.map((e) => `  ${verb.padEnd(5)} ${e.protocol.padEnd(4)} ${e.ports.padEnd(11)} ${describeDestination(e.to, 'verifier').padEnd(48)} ${describeDecision(e.decidedBy, 'verifier')}`);
+  return entries.map((e) => `  ${verb.padEnd(5)} ${e.protocol.padEnd(4)} ${describePorts(e.ports).padEnd(11)} ${describeDestination(e.to, 'verifier').padEnd(48)} ${describeDecision(e.decidedBy, 'verifier')}`);
 }
 
 /** An egress report as one block per workload. */
 export function egressText(report: EgressReport): string {
-  const lines = [`Note: ${report.note}`, `ipBlock/nets match pod IPs: ${report.ipblockMatchesPods}`, ''];
+  const lines = [`Note: ${EGRESS_NOTE}`, `ipBlock/nets match pod IPs: ${report.ipblockMatchesPods}`, ''];
   for (const w of report.workloads) {
     const by = w.isolated ? `egress policies: ${w.policies.map((p) => `${p.policy} (${describeKind(p.kind, 'verifier')}, tier ${p.tier})`).join('; ')}` : 'no egress policy applies: everything allowed';
     lines.push(`${w.endpoint} (${w.kind}) - ${by}`);

@@ -11,10 +11,33 @@
 
 import type { DecidedBy, Destination } from './egress';
 import type { PolicyKind } from './policy';
+import { isAllPorts, isNamedPort, Ports, Protocol } from './ports';
 import type { RuleRef, StagedRef } from './reach';
 
 /** Who speaks: the verifier's listings, or the review outputs (diff, reports). */
 export type Voice = 'verifier' | 'review';
+
+/** What the egress listing says about itself, in its output. */
+export const EGRESS_NOTE =
+  "Sender side only: each workload's own egress policies are evaluated; the receiver's ingress policies are not part of this listing. " +
+  'cidr: addresses outside the known endpoints. pods: known endpoints that a rule names (with endpoint), representative pods for each class of pods a rule names, ' +
+  'and namespace "*" with no labels for any other pod. One entry per destination, protocol, contiguous port range and deciding rule.';
+
+/** Ports: `443`, `8000-8100`, `1-65535`, or a port name. */
+export function describePorts(p: Ports): string {
+  if (isNamedPort(p)) return p.name;
+  return p.from === p.to ? String(p.from) : `${p.from}-${p.to}`;
+}
+
+/**
+ * The protocols and ports of one drawn flow: `TCP 443, UDP 53`, `TCP all ports`, or `every
+ * protocol and port` when the list is exactly all ports of TCP, UDP and SCTP.
+ */
+export function describeProtocolPorts(list: readonly { readonly protocol: Protocol; readonly ports: Ports }[]): string {
+  const everything = (['TCP', 'UDP', 'SCTP'] as const).every((p) => list.some((e) => e.protocol === p && isAllPorts(e.ports)));
+  if (everything && list.length === 3) return 'every protocol and port';
+  return list.map((e) => `${e.protocol} ${isAllPorts(e.ports) ? 'all ports' : describePorts(e.ports)}`).join(', ');
+}
 
 /** Labels as `k=v` pairs joined by `separator`. */
 export function describeLabels(labels: Readonly<Record<string, string>>, separator: string): string {

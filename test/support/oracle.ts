@@ -1,7 +1,7 @@
 import { AiAppIntent, METADATA_CIDRS, PlatformIntent, PortSpec } from '../../lib/intent';
 import { cidr, cidrContains, formatCidr } from '../../lib/net';
-import { diffWorkload, FlowChange } from '../../lib/review';
-import { DecidedBy, Destination, Protocol, ReachEntry, WorkloadEgress } from '../../lib/verify';
+import { diffWorkload, FlowChange, flowChangeJson, FlowChangeJson } from '../../lib/review';
+import { DecidedBy, Destination, isNamedPort, PortRange, Protocol, ReachEntry, WorkloadEgress } from '../../lib/verify';
 
 /**
  * What an app may reach according to its declared intent alone, written as verifier entries.
@@ -12,7 +12,7 @@ export function declaredReach(app: AiAppIntent, platform: PlatformIntent): Reach
   const declared: DecidedBy = { reason: 'rule', action: 'Allow', policy: 'declared in main.ts' };
   const entries: ReachEntry[] = [];
   const push = (to: Destination, protocol: Protocol, ports: readonly PortSpec[]) => {
-    for (const p of ports) entries.push({ to, protocol, ports: typeof p === 'number' ? String(p) : p.from === p.to ? String(p.from) : `${p.from}-${p.to}`, decidedBy: declared });
+    for (const p of ports) entries.push({ to, protocol, ports: typeof p === 'number' ? { from: p, to: p } : { from: p.from, to: p.to }, decidedBy: declared });
   };
   const block = (text: string): Destination => {
     const outer = cidr(text);
@@ -38,28 +38,24 @@ export function declaredReach(app: AiAppIntent, platform: PlatformIntent): Reach
  * Entries for known endpoints must lie inside a declared class of pods; they are then left out,
  * since the declaration names classes of pods, not pods.
  */
-export function reachMismatch(app: AiAppIntent, platform: PlatformIntent, actual: WorkloadEgress): FlowChange[] {
+export function reachMismatch(app: AiAppIntent, platform: PlatformIntent, actual: WorkloadEgress): FlowChangeJson[] {
   const expected = declaredReach(app, platform);
   const classes = actual.allowed.filter((e) => !(e.to.type === 'pods' && e.to.endpoint));
-  const span = (ports: string): [number, number] => {
-    const [from, to = from] = ports.split('-').map(Number);
-    return [from, to];
-  };
-  /** Whether the declared classes of pods that this endpoint belongs to cover its whole port span. */
+  /** Whether the declared classes of pods that this endpoint belongs to cover its whole port range. */
   const covered = (e: ReachEntry): boolean => {
     const to = e.to;
-    if (to.type !== 'pods') return false;
-    const spans = expected
+    if (to.type !== 'pods' || isNamedPort(e.ports)) return false;
+    const ranges = expected
       .filter((x) => x.to.type === 'pods' && x.to.namespace === to.namespace && x.protocol === e.protocol
         && Object.entries(x.to.labels).every(([k, v]) => to.labels[k] === v))
-      .map((x) => span(x.ports))
-      .sort((a, b) => a[0] - b[0]);
-    const [first, last] = span(e.ports);
-    let next = first;
-    for (const [from, until] of spans) if (from <= next && until >= next) next = until + 1;
-    return next > last;
+      .map((x) => x.ports)
+      .filter((p): p is PortRange => !isNamedPort(p))
+      .sort((a, b) => a.from - b.from);
+    let next = e.ports.from;
+    for (const r of ranges) if (r.from <= next && r.to >= next) next = r.to + 1;
+    return next > e.ports.to;
   };
   const uncovered = actual.allowed.filter((e) => e.to.type === 'pods' && e.to.endpoint && !covered(e));
   const differences = diffWorkload(expected, classes).filter((c) => c.change !== 'changed');
-  return [...differences, ...uncovered.map((e): FlowChange => ({ change: 'added', to: `pod ${e.to.type === 'pods' ? e.to.endpoint : ''}`, protocol: e.protocol, ports: e.ports }))];
+  return [...differences, ...uncovered.map((e): FlowChange => ({ change: 'added', to: `pod ${e.to.type === 'pods' ? e.to.endpoint : ''}`, protocol: e.protocol, ports: e.ports }))].map(flowChangeJson);
 }

@@ -1,0 +1,67 @@
+/**
+ * The egress diff for people (`verify diff`) and for tools (`verify diff --json`). The JSON
+ * shape is a contract: fields are only ever added.
+ */
+
+import { describePorts, Protocol } from '../verify';
+import { Change, EgressDiff, FlowChange, WorkloadDiff } from './diff';
+
+/** One change as JSON: `to`, `ports`, `before` and `after` written as `verify diff` prints them. */
+export interface FlowChangeJson {
+  readonly change: Change;
+  /** `cidr 198.51.0.0/16 except 198.51.100.0/24`, `pods vector-db {app=qdrant}`, `pod ns/name`, `any other pod`. */
+  readonly to: string;
+  readonly protocol: Protocol;
+  /** `443`, `8000-8100`, `1-65535`, or a port name. */
+  readonly ports: string;
+  /** The rule that decided in base (absent for added). */
+  readonly before?: string;
+  /** The rule that decides in head (absent for removed). */
+  readonly after?: string;
+}
+
+/** One workload's changes as JSON. */
+export interface WorkloadDiffJson extends Omit<WorkloadDiff, 'changes'> {
+  readonly changes: readonly FlowChangeJson[];
+}
+
+/** `verify diff --json`. */
+export interface EgressDiffJson extends Omit<EgressDiff, 'workloads'> {
+  readonly workloads: readonly WorkloadDiffJson[];
+}
+
+/** A change as JSON. */
+export function flowChangeJson(c: FlowChange): FlowChangeJson {
+  return {
+    change: c.change,
+    to: c.to,
+    protocol: c.protocol,
+    ports: describePorts(c.ports),
+    ...(c.before === undefined ? {} : { before: c.before }),
+    ...(c.after === undefined ? {} : { after: c.after }),
+  };
+}
+
+/** The diff as `verify diff --json` prints it. */
+export function diffJson(diff: EgressDiff): EgressDiffJson {
+  return { ...diff, workloads: diff.workloads.map((w) => ({ ...w, changes: w.changes.map(flowChangeJson) })) };
+}
+
+/** The diff as text a reviewer reads without knowing Calico. */
+export function formatDiff(diff: EgressDiff): string {
+  const lines = [`Egress changes from ${diff.base} to ${diff.head}:`];
+  if (diff.workloads.length === 0) return `${lines[0]} none: every workload reaches exactly what it reached before.\n`;
+  const mark: Record<Change, string> = { added: '+ may now reach', removed: '- may no longer reach', changed: '~ decided by another rule' };
+  for (const w of diff.workloads) {
+    const where = w.presence === 'both' ? '' : w.presence === 'head only' ? ', new workload' : ', workload removed';
+    lines.push('', `${w.endpoint} (${w.flavor} flavor${where})`);
+    for (const c of w.changes) {
+      const why = c.change === 'added' ? `allowed by ${c.after}` : c.change === 'removed' ? `was allowed by ${c.before}` : `now ${c.after}, was ${c.before}`;
+      lines.push(`  ${mark[c.change].padEnd(25)} ${`${c.protocol} ${describePorts(c.ports)}`.padEnd(16)} ${c.to}`, `  ${''.padEnd(25)} ${''.padEnd(16)} ${why}`);
+    }
+  }
+  const widened = diff.workloads.filter((w) => w.changes.some((c) => c.change === 'added')).length;
+  const narrowed = diff.workloads.filter((w) => w.changes.some((c) => c.change === 'removed')).length;
+  lines.push('', `Egress widened for ${widened} workload${widened === 1 ? '' : 's'}, narrowed for ${narrowed}.`);
+  return `${lines.join('\n')}\n`;
+}
