@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { pathToFileURL } from 'url';
 import { Browser, chromium } from 'playwright-core';
+import { formatCidr } from '../lib/net';
 import { COLLAPSE_AT, ReachGraph, buildGraph, condense, drawnEdges, renderHtml, renderMarkdown } from '../lib/review';
 import { egressReport } from '../lib/verify';
 import { shipped } from './fixtures/intents';
@@ -14,8 +15,8 @@ const graph = buildGraph(cluster, report);
 
 /** What the verifier says each workload may reach, written the way the page names it. */
 const allowedNames = report.workloads.flatMap((w) => w.allowed.map((e) => {
-  if (e.to.type === 'cidr') return e.to.cidr;
-  if (e.to.endpoint) return e.to.endpoint.split('/')[1];
+  if (e.to.type === 'cidr') return formatCidr(e.to.cidr);
+  if (e.to.endpoint) return e.to.endpoint.name;
   return Object.entries(e.to.labels).map(([k, v]) => `${k}=${v}`).join(', ');
 }));
 

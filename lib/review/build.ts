@@ -1,15 +1,7 @@
-import { IpRange, cidrRange, parseCidrLenient, subtractRanges } from '../net';
-import { Cluster, describeDecision, describeLabels, describeProtocolPorts, destinationParts, EgressReport, isAllPorts, ReachEntry, samePorts, WorkloadEgress } from '../verify';
+import { cidrRange, sameCidr, subtractRanges } from '../net';
+import { Cluster, describeDecision, describeLabels, describeNamedBlock, describeProtocolPorts, destinationParts, EgressReport, isAllPorts, ReachEntry, samePorts, WorkloadEgress } from '../verify';
 import { flavorOf } from './diff';
 import { DestinationNode, ReachEdge, ReachGraph, WorkloadNode } from './graph';
-
-/** Cloud metadata addresses, named in the report when a rule denies them. */
-const METADATA = new Map([['169.254.169.254/32', 'cloud metadata (IPv4)'], ['fd00:ec2::254/128', 'cloud metadata (IPv6)']]);
-
-function rangesOf(cidr: string): IpRange[] {
-  const block = parseCidrLenient(cidr);
-  return block ? [cidrRange(block)] : [];
-}
 
 /**
  * The egress report as a graph. Allowed destinations come from the allowed entries (a known pod
@@ -28,14 +20,14 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
     const to = e.to;
     const { group, label } = destinationParts(to);
     if (to.type === 'cidr') {
-      if (verdict === 'deny') return { id: `deny ${label}`, label: METADATA.has(to.cidr) ? `${to.cidr} ${METADATA.get(to.cidr)}` : label, kind: 'denied' };
-      const ranges = rangesOf(to.cidr);
-      const set = sets.find((s) => ranges.length > 0 && subtractRanges(ranges, s.nets).length === 0);
+      // Denied blocks are drawn only without exceptions (see below), so the block names them all.
+      if (verdict === 'deny') return { id: `deny ${label}`, label: describeNamedBlock(to.cidr), kind: 'denied' };
+      const set = sets.find((s) => subtractRanges([cidrRange(to.cidr)], s.nets).length === 0);
       return set
         ? { id: `allow-list ${set.id} ${label}`, label, kind: 'allow-list', group: set.id }
         : { id: `cidr ${label}`, label, kind: 'external' };
     }
-    if (to.endpoint) return { id: `pod ${to.endpoint}`, label, kind: 'pods', group };
+    if (to.endpoint) return { id: `pod ${to.endpoint.id}`, label, kind: 'pods', group };
     return { id: `pods ${to.namespace === '*' ? `* ${group}` : to.namespace} ${describeLabels(to.labels, ', ')}`, label, kind: 'pods', group };
   };
 
@@ -62,8 +54,8 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
     const coveredByClass = (e: ReachEntry) => e.to.type === 'pods' && e.to.endpoint !== undefined
       && classes.some((c) => c.protocol === e.protocol && samePorts(c.ports, e.ports) && describeDecision(c.decidedBy, 'review') === describeDecision(e.decidedBy, 'review'));
     add(w, w.allowed.filter((e) => !coveredByClass(e)), 'allow');
-    add(w, w.denied.filter((e) => e.to.type === 'cidr' && !e.to.except?.length && isAllPorts(e.ports)
-      && !w.allowed.some((a) => a.to.type === 'cidr' && e.to.type === 'cidr' && a.to.cidr === e.to.cidr)), 'deny');
+    add(w, w.denied.filter((e) => e.to.type === 'cidr' && !e.to.except.length && isAllPorts(e.ports)
+      && !w.allowed.some((a) => a.to.type === 'cidr' && e.to.type === 'cidr' && sameCidr(a.to.cidr, e.to.cidr))), 'deny');
   }
   return { workloads, destinations: [...destinations.values()], edges };
 }

@@ -3,7 +3,7 @@
  * shape is a contract: fields are only ever added.
  */
 
-import { describePorts, Protocol } from '../verify';
+import { describeDecision, describeDestination, describePorts, Destination, Protocol } from '../verify';
 import { Change, EgressDiff, FlowChange, WorkloadDiff } from './diff';
 
 /** One change as JSON: `to`, `ports`, `before` and `after` written as `verify diff` prints them. */
@@ -30,15 +30,20 @@ export interface EgressDiffJson extends Omit<EgressDiff, 'workloads'> {
   readonly workloads: readonly WorkloadDiffJson[];
 }
 
+/** What a change reaches, on one line: `cidr 0.0.0.0/0 except 169.254.169.254/32, cidr ::/0`. */
+function describeTargets(to: readonly Destination[]): string {
+  return to.map((d) => describeDestination(d, 'review')).join(', ');
+}
+
 /** A change as JSON. */
 export function flowChangeJson(c: FlowChange): FlowChangeJson {
   return {
     change: c.change,
-    to: c.to,
+    to: describeTargets(c.to),
     protocol: c.protocol,
     ports: describePorts(c.ports),
-    ...(c.before === undefined ? {} : { before: c.before }),
-    ...(c.after === undefined ? {} : { after: c.after }),
+    ...(c.before === undefined ? {} : { before: describeDecision(c.before, 'review') }),
+    ...(c.after === undefined ? {} : { after: describeDecision(c.after, 'review') }),
   };
 }
 
@@ -56,8 +61,10 @@ export function formatDiff(diff: EgressDiff): string {
     const where = w.presence === 'both' ? '' : w.presence === 'head only' ? ', new workload' : ', workload removed';
     lines.push('', `${w.endpoint} (${w.flavor} flavor${where})`);
     for (const c of w.changes) {
-      const why = c.change === 'added' ? `allowed by ${c.after}` : c.change === 'removed' ? `was allowed by ${c.before}` : `now ${c.after}, was ${c.before}`;
-      lines.push(`  ${mark[c.change].padEnd(25)} ${`${c.protocol} ${describePorts(c.ports)}`.padEnd(16)} ${c.to}`, `  ${''.padEnd(25)} ${''.padEnd(16)} ${why}`);
+      const before = c.before && describeDecision(c.before, 'review');
+      const after = c.after && describeDecision(c.after, 'review');
+      const why = c.change === 'added' ? `allowed by ${after}` : c.change === 'removed' ? `was allowed by ${before}` : `now ${after}, was ${before}`;
+      lines.push(`  ${mark[c.change].padEnd(25)} ${`${c.protocol} ${describePorts(c.ports)}`.padEnd(16)} ${describeTargets(c.to)}`, `  ${''.padEnd(25)} ${''.padEnd(16)} ${why}`);
     }
   }
   const widened = diff.workloads.filter((w) => w.changes.some((c) => c.change === 'added')).length;

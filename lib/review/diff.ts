@@ -1,5 +1,11 @@
-import { IpRange, cidrRange, compactCidrs, formatCidr, parseCidrLenient, subtractRanges, unionRanges } from '../net';
-import { describeDecision, describeDestination, Destination, EgressReport, isNamedPort, PortRange, portAtoms, Ports, Protocol, ReachEntry, WorkloadEgress } from '../verify';
+/**
+ * The exact difference in reach between two egress reports, per workload: which addresses or
+ * pods, on which protocol and ports, a workload may newly reach, may no longer reach, or reaches
+ * by another rule. Computed on the reports' values; lib/review/diff-format.ts writes it down.
+ */
+
+import { cidrRange, compactCidrs, intersectRanges, IpRange, subtractRanges, unionRanges } from '../net';
+import { DecidedBy, describeDecision, describeDestination, Destination, EgressReport, isNamedPort, PodsDestination, PortRange, portAtoms, Ports, Protocol, ReachEntry, WorkloadEgress } from '../verify';
 
 /** Which way a piece of reach moved between base and head. */
 export type Change = 'added' | 'removed' | 'changed';
@@ -7,15 +13,15 @@ export type Change = 'added' | 'removed' | 'changed';
 /** One contiguous piece of reach that differs: a destination, protocol, port range, and the policies behind it. */
 export interface FlowChange {
   readonly change: Change;
-  /** `cidr 198.51.0.0/16 except 198.51.100.0/24`, `pods vector-db {app=qdrant}`, `pod ns/name`, `any other pod`. */
-  readonly to: string;
+  /** Address blocks (the fewest, with except where that is shorter), or one pod or class of pods. */
+  readonly to: readonly Destination[];
   readonly protocol: Protocol;
   /** A contiguous range, or a port name. */
   readonly ports: Ports;
-  /** The rule that decided in base (absent for added). */
-  readonly before?: string;
-  /** The rule that decides in head (absent for removed). */
-  readonly after?: string;
+  /** What decided in base (absent for added). */
+  readonly before?: DecidedBy;
+  /** What decides in head (absent for removed). */
+  readonly after?: DecidedBy;
 }
 
 /** How one workload's egress differs. */
@@ -44,58 +50,81 @@ export function flavorOf(w: WorkloadEgress): string {
     : 'kubernetes';
 }
 
-/** The addresses of a cidr destination. */
-function destinationRanges(to: Destination & { type: 'cidr' }): IpRange[] {
-  const block = parseCidrLenient(to.cidr);
-  if (!block) return [];
-  const except = (to.except ?? []).map(parseCidrLenient).filter((c) => c !== undefined).map(cidrRange);
-  return subtractRanges([cidrRange(block)], except);
+/**
+ * Where reach lies: the addresses outside the known endpoints (one space, compared address by
+ * address), or one pod or class of pods.
+ */
+interface Space {
+  readonly key: string;
+  readonly pods?: PodsDestination;
+  /** Changes are listed in the order a reader finds them alphabetically: by what they reach, as written. */
+  readonly order: string;
 }
 
-/** One allowed piece: in a space (the address space, or one class of pods), a port span, and the rule. */
-interface Piece {
-  readonly space: string;
-  readonly ranges: readonly IpRange[];
-  readonly span: Ports;
-  readonly decided: string;
+const ADDRESSES: Space = { key: 'addresses', order: 'cidr' };
+
+function podsSpace(d: PodsDestination): Space {
+  const key = ['pods', d.namespace, d.endpoint ?? '', JSON.stringify(d.namespaceLabels ?? {}), JSON.stringify(d.labels)].join('\u0000');
+  return { key, pods: d, order: describeDestination(d, 'review') };
 }
+
+/** One allowed piece: in a space, some addresses (for pods, a stand-in), ports, and what decided. */
+interface Piece {
+  readonly space: Space;
+  readonly ranges: readonly IpRange[];
+  readonly ports: Ports;
+  readonly decided: DecidedBy;
+  /** Identifies what decided. */
+  readonly decision: string;
+}
+
+/** Stands for a pod or class of pods, so that the same range arithmetic serves both spaces. */
+const POD: readonly IpRange[] = [{ version: 4, first: 0n, last: 0n }];
 
 function pieces(entries: readonly ReachEntry[]): Map<Protocol, Piece[]> {
   const byProtocol = new Map<Protocol, Piece[]>();
   for (const e of entries) {
-    const span = e.ports;
-    const piece: Piece = e.to.type === 'cidr'
-      ? { space: 'cidr', ranges: destinationRanges(e.to), span, decided: describeDecision(e.decidedBy, 'review') }
-      : { space: describeDestination(e.to, 'review'), ranges: [], span, decided: describeDecision(e.decidedBy, 'review') };
+    const to = e.to;
+    const where = to.type === 'cidr' ? { space: ADDRESSES, ranges: subtractRanges([cidrRange(to.cidr)], to.except.map(cidrRange)) } : { space: podsSpace(to), ranges: POD };
+    const piece: Piece = { ...where, ports: e.ports, decided: e.decidedBy, decision: describeDecision(e.decidedBy, 'review') };
     byProtocol.set(e.protocol, [...(byProtocol.get(e.protocol) ?? []), piece]);
   }
   return byProtocol;
 }
 
-function intersectRanges(a: readonly IpRange[], b: readonly IpRange[]): IpRange[] {
-  return subtractRanges(a, subtractRanges(a, b));
-}
-
-/** Per decision, the addresses a side reaches within one port atom of one space. */
-function reachAt(side: readonly Piece[], space: string, port: Ports): Map<string, IpRange[]> {
-  const out = new Map<string, IpRange[]>();
+/** Per decision, what decided and the addresses a side reaches within one port atom of one space. */
+function reachAt(side: readonly Piece[], space: Space, port: Ports): Map<string, { readonly decided: DecidedBy; readonly ranges: IpRange[] }> {
+  const out = new Map<string, { decided: DecidedBy; ranges: IpRange[] }>();
   for (const p of side) {
-    if (p.space !== space) continue;
-    const covers = isNamedPort(port) || isNamedPort(p.span) ? isNamedPort(port) && isNamedPort(p.span) && p.span.name === port.name : p.span.from <= port.from && port.to <= p.span.to;
+    if (p.space.key !== space.key) continue;
+    const covers = isNamedPort(port) || isNamedPort(p.ports) ? isNamedPort(port) && isNamedPort(p.ports) && p.ports.name === port.name : p.ports.from <= port.from && port.to <= p.ports.to;
     if (!covers) continue;
-    const ranges = space === 'cidr' ? p.ranges : [{ version: 4 as const, first: 0n, last: 0n }];
-    out.set(p.decided, [...(out.get(p.decided) ?? []), ...ranges]);
+    const found = out.get(p.decision);
+    if (found) found.ranges.push(...p.ranges);
+    else out.set(p.decision, { decided: p.decided, ranges: [...p.ranges] });
   }
   return out;
 }
 
-function formatRanges(space: string, ranges: readonly IpRange[]): string {
-  if (space !== 'cidr') return space;
-  return compactCidrs(ranges).map((c) => describeDestination({ type: 'cidr', cidr: formatCidr(c.cidr), except: c.except.map(formatCidr) }, 'review')).join(', ');
+/** What a change reaches: the fewest blocks for addresses, or the pods of its space. */
+function destinationsOf(space: Space, ranges: readonly IpRange[]): Destination[] {
+  if (space.pods) return [space.pods];
+  return compactCidrs(ranges).map((c) => ({ type: 'cidr', cidr: c.cidr, except: c.except }));
 }
 
-/** A change found at one port atom, before its protocol and ports are known. */
-type Found = Omit<FlowChange, 'protocol' | 'ports'>;
+/** A change found at one port atom, before its protocol and ports are known, and what identifies it. */
+interface Found {
+  readonly change: Omit<FlowChange, 'protocol' | 'ports'>;
+  readonly key: string;
+}
+
+function found(space: Space, change: Change, ranges: readonly IpRange[], before?: { key: string; decided: DecidedBy }, after?: { key: string; decided: DecidedBy }): Found {
+  const addresses = space.pods ? '' : ranges.map((r) => `${r.version}:${r.first}-${r.last}`).join(',');
+  return {
+    change: { change, to: destinationsOf(space, ranges), ...(before ? { before: before.decided } : {}), ...(after ? { after: after.decided } : {}) },
+    key: [change, before?.key ?? '', after?.key ?? '', addresses].join('\u0000'),
+  };
+}
 
 /**
  * The exact difference of two workloads' allowed egress: every (address or pod class, protocol,
@@ -110,50 +139,50 @@ export function diffWorkload(base: readonly ReachEntry[], head: readonly ReachEn
   for (const protocol of [...new Set([...b.keys(), ...h.keys()])].sort()) {
     const bp = b.get(protocol) ?? [];
     const hp = h.get(protocol) ?? [];
-    const spaces = [...new Set([...bp, ...hp].map((p) => p.space))].sort();
+    const spaces = [...new Map([...bp, ...hp].map((p) => [p.space.key, p.space])).values()].sort((x, y) => (x.order < y.order ? -1 : x.order > y.order ? 1 : 0));
     for (const space of spaces) {
-      const mine = [...bp, ...hp].filter((p) => p.space === space);
-      const numeric = mine.map((p) => p.span).filter((s): s is PortRange => !isNamedPort(s));
-      const named = [...new Set(mine.map((p) => p.span).filter(isNamedPort).map((s) => s.name))].map((name) => ({ name }));
+      const mine = [...bp, ...hp].filter((p) => p.space.key === space.key);
+      const numeric = mine.map((p) => p.ports).filter((s): s is PortRange => !isNamedPort(s));
+      const named = [...new Set(mine.map((p) => p.ports).filter(isNamedPort).map((s) => s.name))].map((name) => ({ name }));
       // Consecutive port atoms with the same outcome are merged into one change.
-      let open: (Found & { from: number; toPort: number; key: string }) | undefined;
+      let open: { found: Found; from: number; to: number } | undefined;
       const flush = () => {
-        if (open) changes.push({ change: open.change, to: open.to, protocol, ports: { from: open.from, to: open.toPort }, before: open.before, after: open.after });
+        if (open) changes.push({ ...open.found.change, protocol, ports: { from: open.from, to: open.to } });
         open = undefined;
       };
       for (const port of [...portAtoms(numeric), ...named]) {
         const inBase = reachAt(bp, space, port);
         const inHead = reachAt(hp, space, port);
-        const found: Found[] = [];
-        const baseAll = unionRanges([...inBase.values()].flat());
-        const headAll = unionRanges([...inHead.values()].flat());
-        for (const [after, ranges] of inHead) {
-          const added = subtractRanges(ranges, baseAll);
-          if (added.length) found.push({ change: 'added', to: formatRanges(space, added), after });
-          for (const [before, old] of inBase) {
-            if (before === after) continue;
+        const list: Found[] = [];
+        const baseAll = unionRanges([...inBase.values()].flatMap((x) => x.ranges));
+        const headAll = unionRanges([...inHead.values()].flatMap((x) => x.ranges));
+        for (const [afterKey, now] of inHead) {
+          const after = { key: afterKey, decided: now.decided };
+          const added = subtractRanges(now.ranges, baseAll);
+          if (added.length) list.push(found(space, 'added', added, undefined, after));
+          for (const [beforeKey, old] of inBase) {
+            if (beforeKey === afterKey) continue;
             // Addresses `before` decided in base and `after` decides now, unless `after` also did in base.
-            const changed = subtractRanges(intersectRanges(ranges, old), inBase.get(after) ?? []);
-            if (changed.length) found.push({ change: 'changed', to: formatRanges(space, changed), before, after });
+            const changed = subtractRanges(intersectRanges(now.ranges, old.ranges), inBase.get(afterKey)?.ranges ?? []);
+            if (changed.length) list.push(found(space, 'changed', changed, { key: beforeKey, decided: old.decided }, after));
           }
         }
-        for (const [before, ranges] of inBase) {
-          const removed = subtractRanges(ranges, headAll);
-          if (removed.length) found.push({ change: 'removed', to: formatRanges(space, removed), before });
+        for (const [beforeKey, old] of inBase) {
+          const removed = subtractRanges(old.ranges, headAll);
+          if (removed.length) list.push(found(space, 'removed', removed, { key: beforeKey, decided: old.decided }));
         }
         if (isNamedPort(port)) {
           flush();
-          for (const f of found) changes.push({ ...f, protocol, ports: port });
+          for (const f of list) changes.push({ ...f.change, protocol, ports: port });
           continue;
         }
-        const key = JSON.stringify(found);
-        if (open && open.key === key && found.length === 1 && open.toPort + 1 === port.from) {
-          open.toPort = port.to;
+        if (open && list.length === 1 && open.found.key === list[0].key && open.to + 1 === port.from) {
+          open.to = port.to;
           continue;
         }
         flush();
-        if (found.length === 1) open = { ...found[0], from: port.from, toPort: port.to, key };
-        else for (const f of found) changes.push({ ...f, protocol, ports: port });
+        if (list.length === 1) open = { found: list[0], from: port.from, to: port.to };
+        else for (const f of list) changes.push({ ...f.change, protocol, ports: port });
       }
       flush();
     }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { cidrRange, parseCidr, parseIp, rangeContainsIp, subtractRanges } from '../net';
+import { cidrRange, formatCidr, parseIp, rangeContainsIp, subtractRanges } from '../net';
 import { egressReport, ReachEntry, workloadEgress } from './egress';
 import { egressJson } from './json';
 import { isNamedPort, PROTOCOLS, Protocol } from './ports';
@@ -25,7 +25,7 @@ const report = (objects: Record<string, unknown>[], id = 'ai/rag', options?: { i
 };
 const brief = (entries: readonly ReachEntry[]): string[] =>
   entries.map((e) => {
-    const to = e.to.type === 'cidr' ? `${e.to.cidr}${e.to.except ? ` except ${e.to.except.join(',')}` : ''}` : `${e.to.namespace}${JSON.stringify(e.to.labels)}${e.to.endpoint ? `=${e.to.endpoint}` : ''}`;
+    const to = e.to.type === 'cidr' ? `${formatCidr(e.to.cidr)}${e.to.except.length ? ` except ${e.to.except.map(formatCidr).join(',')}` : ''}` : `${e.to.namespace}${JSON.stringify(e.to.labels)}${e.to.endpoint ? `=${e.to.endpoint.id}` : ''}`;
     return `${to} ${e.protocol} ${describePorts(e.ports)}`;
   });
 
@@ -157,8 +157,7 @@ describe('egress report', () => {
     const probe = fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 50 }), fc.constantFrom(...PROTOCOLS));
     const covers = (e: ReachEntry, ip: string): boolean => {
       if (e.to.type !== 'cidr') return false;
-      const range = (text: string) => cidrRange((parseCidr(text) as { cidr: Parameters<typeof cidrRange>[0] }).cidr);
-      return subtractRanges([range(e.to.cidr)], (e.to.except ?? []).map(range)).some((r) => rangeContainsIp(r, parseIp(ip)!));
+      return subtractRanges([cidrRange(e.to.cidr)], e.to.except.map(cidrRange)).some((r) => rangeContainsIp(r, parseIp(ip)!));
     };
     const portIn = (e: ReachEntry, port: number): boolean => !isNamedPort(e.ports) && e.ports.from <= port && port <= e.ports.to;
     fc.assert(

@@ -17,7 +17,7 @@
  * lets out.
  */
 
-import { cidrRange, compactCidrs, formatCidr, IpRange, partitionFamily } from '../net';
+import { Cidr, compactCidrs, compareCidrs, formatCidr, IpRange, partitionFamily } from '../net';
 import { ANY_NAMESPACE } from './catalog';
 import { Cluster } from './cluster';
 import { Endpoint, EndpointKind, NAMESPACE_NAME_LABEL, PacketEnd } from './endpoints';
@@ -26,19 +26,28 @@ import { comparePorts, NamedPort, PortRange, portAtoms, Ports, PortValue, Protoc
 import { CompiledRule, decide, filterPlans, PolicyKind, policyName, TierPlan, Verdict } from './policy';
 import { StagedRef, stagedRef } from './reach';
 
+/** Addresses outside the known endpoints: a block less the blocks carved out of it. */
+export interface AddressDestination {
+  readonly type: 'cidr';
+  readonly cidr: Cidr;
+  /** Blocks inside `cidr` that are not part of it; often none. */
+  readonly except: readonly Cidr[];
+}
+
+/** A known endpoint, a class of pods a rule names, or any other pod. */
+export interface PodsDestination {
+  readonly type: 'pods';
+  /** The namespace, or `*` for any namespace (with `namespaceLabels` when the rule asks for some). */
+  readonly namespace: string;
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
+  /** For a known endpoint its own labels; for a class of pods the labels a rule asks for (`*`: any value). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Set when the destination is a known endpoint: its id (`namespace/name`) and name. */
+  readonly endpoint?: { readonly id: string; readonly name: string };
+}
+
 /** A destination: addresses outside the known endpoints, or pods. */
-export type Destination =
-  | { readonly type: 'cidr'; readonly cidr: string; readonly except?: readonly string[] }
-  | {
-      readonly type: 'pods';
-      /** The namespace, or `*` for any namespace (with `namespaceLabels` when the rule asks for some). */
-      readonly namespace: string;
-      readonly namespaceLabels?: Readonly<Record<string, string>>;
-      /** For a known endpoint its own labels; for a class of pods the labels a rule asks for (`*`: any value). */
-      readonly labels: Readonly<Record<string, string>>;
-      /** Set when the destination is a known endpoint. */
-      readonly endpoint?: string;
-    };
+export type Destination = AddressDestination | PodsDestination;
 
 /** What decided a reach entry. */
 export interface DecidedBy {
@@ -62,7 +71,10 @@ export interface ReachEntry {
 
 /** The egress of one workload. */
 export interface WorkloadEgress {
+  /** `namespace/name` */
   readonly endpoint: string;
+  readonly namespace: string;
+  readonly name: string;
   readonly kind: EndpointKind;
   /** True when some enforced policy applies to the workload for egress. */
   readonly isolated: boolean;
@@ -148,8 +160,8 @@ function destinationRuns(mine: readonly TierPlan[], rules: readonly CompiledRule
   return runs(filterPlans(mine, (r) => matching.has(r)), dst, portAtoms(bounds), tryNames);
 }
 
-function podDestination(ep: Endpoint): Destination {
-  if (ep.kind !== 'Phantom') return { type: 'pods', namespace: ep.namespace.name, labels: labelsToObject(ep.labels), endpoint: ep.id };
+function podDestination(ep: Endpoint): PodsDestination {
+  if (ep.kind !== 'Phantom') return { type: 'pods', namespace: ep.namespace.name, labels: labelsToObject(ep.labels), endpoint: { id: ep.id, name: ep.name } };
   const nsLabels = new Map([...ep.namespace.labels].filter(([k]) => k !== NAMESPACE_NAME_LABEL));
   return {
     type: 'pods',
@@ -165,30 +177,48 @@ function phantomKey(ep: Endpoint): string {
 
 const PROTOCOL_ORDER = new Map(PROTOCOLS.map((p, i) => [p, i]));
 
-/** An entry with what it sorts by: destination, then protocol, then ports, then deciding rule. */
-interface Sortable {
-  readonly entry: ReachEntry;
-  readonly key: readonly (string | number | bigint)[];
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function sortable(entry: ReachEntry, address: readonly bigint[]): Sortable {
-  const to = entry.to;
-  const where = to.type === 'cidr' ? ['0', to.cidr.includes(':') ? '6' : '4', ...address, to.except?.join(',') ?? ''] : ['1', to.namespace, to.endpoint ?? '', JSON.stringify(to.namespaceLabels ?? {}), JSON.stringify(to.labels)];
-  return { entry, key: [...where, PROTOCOL_ORDER.get(entry.protocol)!] };
-}
+const exceptKeys = new WeakMap<AddressDestination, string>();
 
-function compareSortable(a: Sortable, b: Sortable): number {
-  for (let i = 0; i < Math.min(a.key.length, b.key.length); i++) {
-    const x = a.key[i];
-    const y = b.key[i];
-    if (x !== y) return x < y ? -1 : 1;
+/** Exceptions compare as the text of their blocks. */
+function exceptKey(d: AddressDestination): string {
+  let key = exceptKeys.get(d);
+  if (key === undefined) {
+    key = d.except.map(formatCidr).join(',');
+    exceptKeys.set(d, key);
   }
-  if (a.key.length !== b.key.length) return a.key.length - b.key.length;
-  const byPorts = comparePorts(a.entry.ports, b.entry.ports);
-  if (byPorts !== 0) return byPorts;
-  const x = decidedKey(a.entry.decidedBy);
-  const y = decidedKey(b.entry.decidedBy);
-  return x < y ? -1 : x > y ? 1 : 0;
+  return key;
+}
+
+const podsKeys = new WeakMap<PodsDestination, string>();
+
+function podsKey(d: PodsDestination): string {
+  let key = podsKeys.get(d);
+  if (key === undefined) {
+    key = [d.namespace, d.endpoint?.id ?? '', JSON.stringify(d.namespaceLabels ?? {}), JSON.stringify(d.labels)].join('\u0000');
+    podsKeys.set(d, key);
+  }
+  return key;
+}
+
+/** Addresses before pods; blocks by address, then by their exceptions; pods by namespace, endpoint, then labels. */
+function compareDestinations(a: Destination, b: Destination): number {
+  if (a === b) return 0;
+  if (a.type === 'cidr') return b.type === 'cidr' ? compareCidrs(a.cidr, b.cidr) || compareText(exceptKey(a), exceptKey(b)) : -1;
+  return b.type === 'cidr' ? 1 : compareText(podsKey(a), podsKey(b));
+}
+
+/** Orders entries by destination, then protocol, then ports, then deciding rule. */
+function compareEntries(a: ReachEntry, b: ReachEntry): number {
+  return (
+    compareDestinations(a.to, b.to) ||
+    PROTOCOL_ORDER.get(a.protocol)! - PROTOCOL_ORDER.get(b.protocol)! ||
+    comparePorts(a.ports, b.ports) ||
+    compareText(decidedKey(a.decidedBy), decidedKey(b.decidedBy))
+  );
 }
 
 /** Computes the egress of one known endpoint. */
@@ -213,10 +243,10 @@ export function workloadEgress(cluster: Cluster, endpoint: Endpoint): WorkloadEg
   const blocks: IpRange[] = rules.flatMap((r) => r.destinationNets);
   for (const set of new Set(rules.flatMap((r) => r.destinationSets()))) blocks.push(...set.nets);
 
-  const allowed: Sortable[] = [];
-  const denied: Sortable[] = [];
-  const add = (entry: ReachEntry, address: readonly bigint[]): void => {
-    (entry.decidedBy.action === 'Allow' ? allowed : denied).push(sortable(entry, address));
+  const allowed: ReachEntry[] = [];
+  const denied: ReachEntry[] = [];
+  const add = (entry: ReachEntry): void => {
+    (entry.decidedBy.action === 'Allow' ? allowed : denied).push(entry);
   };
 
   // Address pieces that the same rules match share their runs, whatever the address.
@@ -244,11 +274,7 @@ export function workloadEgress(cluster: Cluster, endpoint: Endpoint): WorkloadEg
     }
   }
   for (const g of groups.values()) {
-    for (const { cidr, except } of compactCidrs(g.ranges)) {
-      const to: Destination = except.length > 0 ? { type: 'cidr', cidr: formatCidr(cidr), except: except.map(formatCidr) } : { type: 'cidr', cidr: formatCidr(cidr) };
-      const r = cidrRange(cidr);
-      add({ to, protocol: g.protocol, ports: g.ports, decidedBy: g.decided }, [r.first, BigInt(cidr.prefix)]);
-    }
+    for (const { cidr, except } of compactCidrs(g.ranges)) add({ to: { type: 'cidr', cidr, except }, protocol: g.protocol, ports: g.ports, decidedBy: g.decided });
   }
 
   for (const ep of [...known, ...phantoms.values()]) {
@@ -256,18 +282,19 @@ export function workloadEgress(cluster: Cluster, endpoint: Endpoint): WorkloadEg
     const byProtocol = destinationRuns(mine, rules, dst);
     const to = podDestination(ep);
     for (const [protocol, list] of byProtocol) {
-      for (const run of list) add({ to, protocol, ports: run.ports, decidedBy: decidedBy(run.verdict) }, []);
+      for (const run of list) add({ to, protocol, ports: run.ports, decidedBy: decidedBy(run.verdict) });
     }
   }
 
-  const strip = (list: Sortable[]): ReachEntry[] => list.sort(compareSortable).map((s) => s.entry);
   return {
     endpoint: endpoint.id,
+    namespace: endpoint.namespace.name,
+    name: endpoint.name,
     kind: endpoint.kind,
     isolated: plans.length > 0,
     policies: plans.flatMap((p) => p.policies.map(({ policy }) => ({ tier: p.tier.name, kind: policy.ref.kind, policy: policyName(policy.ref) }))),
-    allowed: strip(allowed),
-    denied: strip(denied),
+    allowed: allowed.sort(compareEntries),
+    denied: denied.sort(compareEntries),
     staged: cluster.stagedFor(endpoint, 'egress').map(stagedRef),
   };
 }

@@ -15,11 +15,11 @@ export { ANY_NAMESPACE } from './catalog';
 export type { VerifyOptions } from './catalog';
 export { buildCluster, Cluster } from './cluster';
 export { egressReport, workloadEgress } from './egress';
-export type { DecidedBy, Destination, EgressReport, ReachEntry, WorkloadEgress } from './egress';
+export type { AddressDestination, DecidedBy, Destination, EgressReport, PodsDestination, ReachEntry, WorkloadEgress } from './egress';
 export type { Endpoint, EndpointKind } from './endpoints';
 export { ManifestError, parseManifests, readManifestFiles } from './manifests';
 export type { Manifest, SourceRef } from './manifests';
-export { egressJson, reachEntryJson } from './json';
+export { destinationJson, egressJson, reachEntryJson } from './json';
 export type { DecidedByJson, DestinationJson, EgressReportJson, ReachEntryJson, WorkloadEgressJson } from './json';
 export { ALL_PORTS, comparePorts, isAllPorts, isNamedPort, portAtoms, PROTOCOLS, samePorts } from './ports';
 export type { NamedPort, PortRange, Ports, Protocol } from './ports';
@@ -27,7 +27,7 @@ export type { PolicyKind } from './policy';
 export { matrix, query, QueryError } from './reach';
 export type { DirectionAnswer, MatrixCell, QueryAnswer, RuleRef, StagedRef } from './reach';
 export { Selector, SelectorSyntaxError } from './selector';
-export { describeBlock, describeDecision, describePorts, describeProtocolPorts, EGRESS_NOTE, describeDestination, describeKind, describeLabels, describeRuleRef, describeStaged, destinationParts } from './words';
+export { describeBlock, describeNamedBlock, describeDecision, describePorts, describeProtocolPorts, EGRESS_NOTE, describeDestination, describeKind, describeLabels, describeRuleRef, describeStaged, destinationParts } from './words';
 export type { Voice } from './words';
 
 /** Reads manifests from files and folders (recursively) and builds the cluster they describe. */

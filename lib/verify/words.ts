@@ -9,7 +9,8 @@
  * voices of one function.
  */
 
-import type { DecidedBy, Destination } from './egress';
+import { Cidr, formatCidr, isMetadataBlock } from '../net';
+import type { AddressDestination, DecidedBy, Destination } from './egress';
 import type { PolicyKind } from './policy';
 import { isAllPorts, isNamedPort, Ports, Protocol } from './ports';
 import type { RuleRef, StagedRef } from './reach';
@@ -51,8 +52,13 @@ export function describeKind(kind: PolicyKind, voice: Voice): string {
 }
 
 /** An address block and its exceptions: `0.0.0.0/0 except 169.254.169.254/32`. */
-export function describeBlock(d: Destination & { type: 'cidr' }): string {
-  return `${d.cidr}${d.except?.length ? ` except ${d.except.join(', ')}` : ''}`;
+export function describeBlock(d: AddressDestination): string {
+  return `${formatCidr(d.cidr)}${d.except.length ? ` except ${d.except.map(formatCidr).join(', ')}` : ''}`;
+}
+
+/** A block the reports name: `169.254.169.254/32 cloud metadata (IPv4)`; other blocks as they are. */
+export function describeNamedBlock(block: Cidr): string {
+  return isMetadataBlock(block) ? `${formatCidr(block)} cloud metadata (IPv${block.version})` : formatCidr(block);
 }
 
 /**
@@ -62,7 +68,7 @@ export function describeBlock(d: Destination & { type: 'cidr' }): string {
  */
 export function describeDestination(d: Destination, voice: Voice): string {
   if (d.type === 'cidr') return `cidr ${describeBlock(d)}`;
-  if (d.endpoint) return `pod ${d.endpoint}`;
+  if (d.endpoint) return `pod ${d.endpoint.id}`;
   const labels = `{${describeLabels(d.labels, ',')}}`;
   if (d.namespace !== '*') return `pods ${d.namespace} ${labels}`;
   if (!d.namespaceLabels && Object.keys(d.labels).length === 0) return 'any other pod';
@@ -77,7 +83,7 @@ export function describeDestination(d: Destination, voice: Voice): string {
  */
 export function destinationParts(d: Destination): { readonly group?: string; readonly label: string } {
   if (d.type === 'cidr') return { label: describeBlock(d) };
-  if (d.endpoint) return { group: d.namespace, label: d.endpoint.split('/')[1] };
+  if (d.endpoint) return { group: d.namespace, label: d.endpoint.name };
   const label = describeLabels(d.labels, ', ') || 'any pod';
   if (d.namespace !== '*') return { group: d.namespace, label };
   return { group: d.namespaceLabels ? describeLabels(d.namespaceLabels, ', ') : 'any namespace', label };

@@ -1,5 +1,5 @@
 import { AiAppIntent, METADATA_CIDRS, PlatformIntent, PortSpec } from '../../lib/intent';
-import { cidr, cidrContains, formatCidr } from '../../lib/net';
+import { cidr, cidrContains } from '../../lib/net';
 import { diffWorkload, FlowChange, flowChangeJson, FlowChangeJson } from '../../lib/review';
 import { DecidedBy, Destination, isNamedPort, PortRange, Protocol, ReachEntry, WorkloadEgress } from '../../lib/verify';
 
@@ -16,8 +16,7 @@ export function declaredReach(app: AiAppIntent, platform: PlatformIntent): Reach
   };
   const block = (text: string): Destination => {
     const outer = cidr(text);
-    const except = METADATA_CIDRS.map(cidr).filter((m) => cidrContains(outer, m) && m.prefix !== outer.prefix).map(formatCidr);
-    return { type: 'cidr', cidr: formatCidr(outer), ...(except.length ? { except } : {}) };
+    return { type: 'cidr', cidr: outer, except: METADATA_CIDRS.map(cidr).filter((m) => cidrContains(outer, m) && m.prefix !== outer.prefix) };
   };
   const sorted = (labels: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
   for (const protocol of ['UDP', 'TCP'] as const) {
@@ -57,5 +56,5 @@ export function reachMismatch(app: AiAppIntent, platform: PlatformIntent, actual
   };
   const uncovered = actual.allowed.filter((e) => e.to.type === 'pods' && e.to.endpoint && !covered(e));
   const differences = diffWorkload(expected, classes).filter((c) => c.change !== 'changed');
-  return [...differences, ...uncovered.map((e): FlowChange => ({ change: 'added', to: `pod ${e.to.type === 'pods' ? e.to.endpoint : ''}`, protocol: e.protocol, ports: e.ports }))].map(flowChangeJson);
+  return [...differences, ...uncovered.map((e): FlowChange => ({ change: 'added', to: [e.to], protocol: e.protocol, ports: e.ports }))].map(flowChangeJson);
 }
