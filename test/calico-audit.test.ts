@@ -5,7 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { AiAppIntent, METADATA_CIDRS, PlatformIntent } from '../lib/intent';
 import { ChartName } from '../lib/platform';
 import { buildApp } from '../lib/app';
-import { query } from '../lib/verify';
+import { query, queryJson } from '../lib/verify';
 import { clusterOf } from './support/cluster';
 import { K8sObject } from './support/manifests';
 
@@ -67,7 +67,7 @@ describe('audit mode', () => {
     const cluster = clusterOf(audited);
     expect(query(cluster, 'ai/llm', '8.8.8.8', 443).allowed).toBe(true);
     for (const address of METADATA_CIDRS.map((c) => c.split('/')[0])) {
-      expect(query(cluster, 'ai/llm', address, 80).egress).toMatchObject({ allowed: false, policy: 'ai-egress.deny-cloud-metadata', action: 'Deny' });
+      expect(queryJson(query(cluster, 'ai/llm', address, 80)).egress).toMatchObject({ allowed: false, policy: 'ai-egress.deny-cloud-metadata', action: 'Deny' });
     }
   });
 

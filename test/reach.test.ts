@@ -1,5 +1,5 @@
 import { AiAppIntent, Flavor, PlatformIntent } from '../lib/intent';
-import { egressReport, query } from '../lib/verify';
+import { egressReport, query, queryJson } from '../lib/verify';
 import { fourApps, shipped } from './fixtures/intents';
 import { clusterOf, looserPolicy as looser } from './support/cluster';
 import { reachMismatch } from './support/oracle';
@@ -33,7 +33,7 @@ describe.each([
 
   it.each(declared.apps.filter((a) => a.flavor === 'calico').map((a) => [id(a), a] as const))('%s (calico) stays closed when a looser Kubernetes NetworkPolicy is added', (__, app) => {
     const loosened = clusterOf(declared, { '99-looser.yaml': looserPolicy(app.namespace) });
-    const answer = query(loosened, id(app), '8.8.8.8', 443);
+    const answer = queryJson(query(loosened, id(app), '8.8.8.8', 443));
     expect(answer.allowed).toBe(false);
     expect(answer.egress).toMatchObject({ tier: 'ai-egress', policy: `${app.namespace}/ai-egress.${app.name}`, action: 'Deny' });
     expect(reachMismatch(app, declared, egressReport(loosened).workloads.find((w) => w.endpoint === id(app))!)).toEqual([]);
@@ -41,7 +41,7 @@ describe.each([
 
   it.each(declared.apps.filter((a) => a.flavor !== 'calico').map((a) => [id(a), a] as const))('%s (kubernetes) is widened by a looser Kubernetes NetworkPolicy, and the verifier names it', (__, app) => {
     const loosened = clusterOf(declared, { '99-looser.yaml': looserPolicy(app.namespace) });
-    const answer = query(loosened, id(app), '8.8.8.8', 443);
+    const answer = queryJson(query(loosened, id(app), '8.8.8.8', 443));
     expect(answer.allowed).toBe(true);
     expect(answer.egress).toMatchObject({ tier: 'default', kind: 'KubernetesNetworkPolicy', policy: `${app.namespace}/allow-everything-out`, action: 'Allow' });
     expect(query(loosened, id(app), '169.254.169.254', 80).allowed).toBe(false);

@@ -1,6 +1,6 @@
 import { cidrRange, sameCidr, subtractRanges } from '../net';
-import { Cluster, describeDecision, describeLabels, describeNamedBlock, describeProtocolPorts, destinationParts, EgressReport, isAllPorts, ReachEntry, samePorts, WorkloadEgress } from '../verify';
-import { flavorOf } from './diff';
+import { Cluster, decisionKey, describeDecision, describeLabels, describeNamedBlock, describeProtocolPorts, destinationParts, EgressReport, isAllPorts, ReachEntry, samePorts, WorkloadEgress } from '../verify';
+import { flavorOf } from './workload';
 import { DestinationNode, ReachEdge, ReachGraph, WorkloadNode } from './graph';
 
 /**
@@ -52,7 +52,7 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
     workloads.push({ id: w.endpoint, namespace, name, flavor: flavorOf(w) });
     const classes = w.allowed.filter((e) => e.to.type === 'pods' && !e.to.endpoint);
     const coveredByClass = (e: ReachEntry) => e.to.type === 'pods' && e.to.endpoint !== undefined
-      && classes.some((c) => c.protocol === e.protocol && samePorts(c.ports, e.ports) && describeDecision(c.decidedBy, 'review') === describeDecision(e.decidedBy, 'review'));
+      && classes.some((c) => c.protocol === e.protocol && samePorts(c.ports, e.ports) && decisionKey(c.decidedBy) === decisionKey(e.decidedBy));
     add(w, w.allowed.filter((e) => !coveredByClass(e)), 'allow');
     add(w, w.denied.filter((e) => e.to.type === 'cidr' && !e.to.except.length && isAllPorts(e.ports)
       && !w.allowed.some((a) => a.to.type === 'cidr' && e.to.type === 'cidr' && sameCidr(a.to.cidr, e.to.cidr))), 'deny');

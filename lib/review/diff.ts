@@ -5,7 +5,8 @@
  */
 
 import { cidrRange, compactCidrs, intersectRanges, IpRange, subtractRanges, unionRanges } from '../net';
-import { DecidedBy, describeDecision, describeDestination, Destination, EgressReport, isNamedPort, PodsDestination, PortRange, portAtoms, Ports, Protocol, ReachEntry, WorkloadEgress } from '../verify';
+import { DecidedBy, decisionKey, describeDestination, Destination, EgressReport, isNamedPort, PodsDestination, PortRange, portAtoms, Ports, Protocol, ReachEntry } from '../verify';
+import { flavorOf } from './workload';
 
 /** Which way a piece of reach moved between base and head. */
 export type Change = 'added' | 'removed' | 'changed';
@@ -41,13 +42,6 @@ export interface EgressDiff {
   /** True when some workload may reach something in head that it could not in base. */
   readonly widened: boolean;
   readonly workloads: readonly WorkloadDiff[];
-}
-
-/** `calico` when a Calico policy outside the default tier decides some of the workload's egress. */
-export function flavorOf(w: WorkloadEgress): string {
-  return [...w.allowed, ...w.denied].some((e) => e.decidedBy.tier !== undefined && e.decidedBy.tier !== 'default' && e.decidedBy.kind !== 'KubernetesNetworkPolicy' && e.decidedBy.reason === 'rule' && e.decidedBy.action === 'Allow')
-    ? 'calico'
-    : 'kubernetes';
 }
 
 /**
@@ -86,7 +80,7 @@ function pieces(entries: readonly ReachEntry[]): Map<Protocol, Piece[]> {
   for (const e of entries) {
     const to = e.to;
     const where = to.type === 'cidr' ? { space: ADDRESSES, ranges: subtractRanges([cidrRange(to.cidr)], to.except.map(cidrRange)) } : { space: podsSpace(to), ranges: POD };
-    const piece: Piece = { ...where, ports: e.ports, decided: e.decidedBy, decision: describeDecision(e.decidedBy, 'review') };
+    const piece: Piece = { ...where, ports: e.ports, decided: e.decidedBy, decision: decisionKey(e.decidedBy) };
     byProtocol.set(e.protocol, [...(byProtocol.get(e.protocol) ?? []), piece]);
   }
   return byProtocol;

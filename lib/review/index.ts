@@ -1,10 +1,11 @@
 export * from './graph';
 export { buildGraph } from './build';
-export { diffReports, diffWorkload, flavorOf } from './diff';
+export { diffReports, diffWorkload } from './diff';
 export { diffJson, flowChangeJson, formatDiff } from './diff-format';
 export type { EgressDiffJson, FlowChangeJson, WorkloadDiffJson } from './diff-format';
 export type { Change, EgressDiff, FlowChange, WorkloadDiff } from './diff';
 export { renderHtml } from './html';
 export { renderMarkdown } from './markdown';
+export { flavorOf } from './workload';
 export { resolveSource, SourceError } from './source';
 export type { ManifestSource } from './source';

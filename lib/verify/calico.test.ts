@@ -1,6 +1,5 @@
 import { ManifestError } from './manifests';
-import { query } from './reach';
-import { calico, clusterOf, deployment, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
+import { ask, calico, clusterOf, deployment, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
 
 const tier = (name: string, order?: number, defaultAction?: string) => calico('Tier', name, { ...(order === undefined ? {} : { order }), ...(defaultAction ? { defaultAction } : {}) });
 const gnp = (name: string, spec: Record<string, unknown>) => calico('GlobalNetworkPolicy', name, spec);
@@ -17,7 +16,7 @@ const base = [
 ];
 
 const egress = (objects: Record<string, unknown>[], to = '203.0.113.10', port: number | string = 443, protocol: 'TCP' | 'UDP' | 'SCTP' = 'TCP') =>
-  query(clusterOf([...base, ...objects]), 'ai/rag', to, port, protocol).egress;
+  ask(clusterOf([...base, ...objects]), 'ai/rag', to, port, protocol).egress;
 
 describe('Calico tiers and policy order', () => {
   it('tiers run lowest order first: an earlier Deny wins over a later Allow', () => {
@@ -97,13 +96,13 @@ describe('Calico tiers and policy order', () => {
 
   it('a policy with only egress rules and no types leaves ingress alone', () => {
     const c = clusterOf([...base, np('vector-db', 'out', { selector: 'all()', egress: [deny()] })]);
-    expect(query(c, 'ai/rag', 'vector-db/qdrant', 6333).ingress.reason).toBe('no-policy');
-    expect(query(c, 'vector-db/qdrant', 'ai/rag', 80).egress.allowed).toBe(false);
+    expect(ask(c, 'ai/rag', 'vector-db/qdrant', 6333).ingress.reason).toBe('no-policy');
+    expect(ask(c, 'vector-db/qdrant', 'ai/rag', 80).egress.allowed).toBe(false);
   });
 
   it('a policy without types and rules applies to ingress', () => {
     const c = clusterOf([...base, np('vector-db', 'lock', { selector: 'all()' })]);
-    expect(query(c, 'ai/rag', 'vector-db/qdrant', 6333).ingress).toMatchObject({ allowed: false, reason: 'end-of-tier' });
+    expect(ask(c, 'ai/rag', 'vector-db/qdrant', 6333).ingress).toMatchObject({ allowed: false, reason: 'end-of-tier' });
   });
 
   it('a policy in a non-default tier may be named tier.name and is reported as written', () => {
@@ -120,9 +119,9 @@ describe('Calico tiers and policy order', () => {
 describe('Calico selection and rule matching', () => {
   it('a NetworkPolicy applies only in its namespace; a GlobalNetworkPolicy everywhere', () => {
     const c = clusterOf([...base, np('vector-db', 'local', { selector: 'all()', types: ['Egress'], egress: [deny()] }), gnp('global', { selector: "app == 'notebook'", types: ['Egress'], egress: [deny()] })]);
-    expect(query(c, 'ai/rag', '203.0.113.10', 443).egress.reason).toBe('no-policy');
-    expect(query(c, 'vector-db/qdrant', '203.0.113.10', 443).egress.policy).toBe('vector-db/local');
-    expect(query(c, 'ai/notebook', '203.0.113.10', 443).egress.policy).toBe('global');
+    expect(ask(c, 'ai/rag', '203.0.113.10', 443).egress.reason).toBe('no-policy');
+    expect(ask(c, 'vector-db/qdrant', '203.0.113.10', 443).egress.policy).toBe('vector-db/local');
+    expect(ask(c, 'ai/notebook', '203.0.113.10', 443).egress.policy).toBe('global');
   });
 
   it('an empty rule selector is no selector: it does not limit the rule to the namespace', () => {
@@ -136,27 +135,27 @@ describe('Calico selection and rule matching', () => {
   it('a GlobalNetworkPolicy namespaceSelector selects by namespace labels', () => {
     const objects = [gnp('ml', { namespaceSelector: "team == 'ml'", types: ['Egress'], egress: [deny()] })];
     const c = clusterOf([...base, ...objects]);
-    expect(query(c, 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(false);
-    expect(query(c, 'vector-db/qdrant', '203.0.113.10', 443).egress.allowed).toBe(true);
+    expect(ask(c, 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(false);
+    expect(ask(c, 'vector-db/qdrant', '203.0.113.10', 443).egress.allowed).toBe(true);
   });
 
   it('endpoint selectors see the labels Calico adds', () => {
     const sel = "projectcalico.org/namespace == 'ai' && projectcalico.org/orchestrator == 'k8s' && projectcalico.org/serviceaccount == 'rag-sa' && pcns.team == 'ml'";
     const c = clusterOf([...base, gnp('p', { selector: sel, types: ['Egress'], egress: [deny()] })]);
-    expect(query(c, 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(false);
-    expect(query(c, 'ai/notebook', '203.0.113.10', 443).egress.allowed).toBe(true);
+    expect(ask(c, 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(false);
+    expect(ask(c, 'ai/notebook', '203.0.113.10', 443).egress.allowed).toBe(true);
   });
 
   it('a rule selector without namespaceSelector means the policy namespace in a NetworkPolicy', () => {
     const objects = [deployment('vector-db', 'rag-twin', { app: 'rag' }), np('vector-db', 'p', { selector: "app == 'qdrant'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { selector: "app == 'rag'" } }] })];
     const c = clusterOf([...base, ...objects]);
-    expect(query(c, 'vector-db/rag-twin', 'vector-db/qdrant', 6333).ingress.allowed).toBe(true);
-    expect(query(c, 'ai/rag', 'vector-db/qdrant', 6333).ingress.allowed).toBe(false);
+    expect(ask(c, 'vector-db/rag-twin', 'vector-db/qdrant', 6333).ingress.allowed).toBe(true);
+    expect(ask(c, 'ai/rag', 'vector-db/qdrant', 6333).ingress.allowed).toBe(false);
   });
 
   it('a rule selector without namespaceSelector means every namespace in a GlobalNetworkPolicy', () => {
     const c = clusterOf([...base, gnp('p', { selector: "app == 'qdrant'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { selector: "app == 'rag'" } }] })]);
-    expect(query(c, 'ai/rag', 'vector-db/qdrant', 6333).ingress.allowed).toBe(true);
+    expect(ask(c, 'ai/rag', 'vector-db/qdrant', 6333).ingress.allowed).toBe(true);
   });
 
   it('a rule namespaceSelector tests namespace labels, projectcalico.org/name included', () => {
@@ -185,8 +184,8 @@ describe('Calico selection and rule matching', () => {
     const set = calico('GlobalNetworkSet', 'registry', { nets: ['203.0.113.0/28'] }, undefined, { role: 'registry' });
     expect(egress([set, np('ai', 'p', { types: ['Egress'], egress: [allow({ selector: "role == 'registry'" })] })]).allowed).toBe(false);
     const c = clusterOf([...base, set, deployment('ai', 'reg-pod', { role: 'registry' }), np('ai', 'p', { types: ['Egress'], egress: [allow({ selector: "role == 'registry'", namespaceSelector: 'global()' })] })]);
-    expect(query(c, 'ai/rag', 'ai/reg-pod', 80).egress.allowed).toBe(false);
-    expect(query(c, 'ai/rag', '203.0.113.1', 80).egress.allowed).toBe(true);
+    expect(ask(c, 'ai/rag', 'ai/reg-pod', 80).egress.allowed).toBe(false);
+    expect(ask(c, 'ai/rag', '203.0.113.1', 80).egress.allowed).toBe(true);
   });
 
   it('a namespaced NetworkSet is matched by a NetworkPolicy of its namespace', () => {
@@ -204,8 +203,8 @@ describe('Calico selection and rule matching', () => {
 
   it('nets match a pod IP only when ipblock-matches-pods is true', () => {
     const objects = [...base, pod('vector-db', 'db', { app: 'db' }, { ip: '10.1.2.3' }), np('ai', 'p', { types: ['Egress'], egress: [allow({ nets: ['10.0.0.0/8'] })] })];
-    expect(query(clusterOf(objects), 'ai/rag', 'vector-db/db', 80).egress.allowed).toBe(true);
-    expect(query(clusterOf(objects, { ipblockMatchesPods: false }), 'ai/rag', 'vector-db/db', 80).egress.allowed).toBe(false);
+    expect(ask(clusterOf(objects), 'ai/rag', 'vector-db/db', 80).egress.allowed).toBe(true);
+    expect(ask(clusterOf(objects, { ipblockMatchesPods: false }), 'ai/rag', 'vector-db/db', 80).egress.allowed).toBe(false);
   });
 
   it('ports: numbers, "low:high" ranges and notPorts', () => {
@@ -242,10 +241,10 @@ describe('Calico selection and rule matching', () => {
       gnp('default-sa', { selector: "app == 'rag'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { selector: "projectcalico.org/serviceaccount == 'default'" } }] }),
     ];
     const c = clusterOf([...base, ...objects]);
-    expect(query(c, 'ai/rag', 'ai/notebook', 80).ingress.allowed).toBe(true);
-    expect(query(c, 'ai/rag', 'vector-db/qdrant', 6333).ingress.allowed).toBe(true);
-    expect(query(c, 'ai/notebook', 'vector-db/qdrant', 6333).ingress.allowed).toBe(false);
-    expect(query(c, 'ai/notebook', 'ai/rag', 80).ingress.allowed).toBe(true);
+    expect(ask(c, 'ai/rag', 'ai/notebook', 80).ingress.allowed).toBe(true);
+    expect(ask(c, 'ai/rag', 'vector-db/qdrant', 6333).ingress.allowed).toBe(true);
+    expect(ask(c, 'ai/notebook', 'vector-db/qdrant', 6333).ingress.allowed).toBe(false);
+    expect(ask(c, 'ai/notebook', 'ai/rag', 80).ingress.allowed).toBe(true);
   });
 
   it('a rule that restricts the source port never matches: connections come from ephemeral ports', () => {

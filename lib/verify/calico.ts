@@ -254,6 +254,7 @@ class CalicoRule implements CompiledRule {
 
   constructor(
     readonly index: number,
+    readonly direction: Direction,
     raw: unknown,
     field: string,
     f: Fields,
@@ -350,7 +351,7 @@ export function compileCalicoPolicy(m: Manifest, kind: PolicyKind, catalog: Cata
   const saSelector = readSelector(spec.serviceAccountSelector, 'spec.serviceAccountSelector', f);
   const hostOnly = spec.doNotTrack === true || spec.preDNAT === true;
   const readRules = (direction: Direction): CompiledRule[] =>
-    (f.list(spec[direction], `spec.${direction}`) ?? []).map((r, i) => new CalicoRule(i, r, `spec.${direction}[${i}]`, f, namespace, catalog));
+    (f.list(spec[direction], `spec.${direction}`) ?? []).map((r, i) => new CalicoRule(i, direction, r, `spec.${direction}[${i}]`, f, namespace, catalog));
   const rules = { ingress: readRules('ingress'), egress: readRules('egress') };
   const declared = f.list(spec.types, 'spec.types');
   declared?.forEach((t, i) => {

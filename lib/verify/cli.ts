@@ -7,7 +7,7 @@
  */
 
 import { parseArgs } from 'util';
-import { egressJson, egressReport, loadCluster, ManifestError, matchSelector, matrix, PROTOCOLS, Protocol, query, QueryError, SelectorSyntaxError } from './index';
+import { egressJson, egressReport, loadCluster, queryJson, ManifestError, matchSelector, matrix, PROTOCOLS, Protocol, query, QueryError, SelectorSyntaxError } from './index';
 import { egressText, matrixText, queryText } from './text';
 
 /** What a run printed and how it ended. */
@@ -89,7 +89,7 @@ function run(argv: readonly string[]): string {
   switch (command) {
     case 'query': {
       const answer = query(cluster, required(values, 'from'), required(values, 'to'), required(values, 'port'), protocolOf(values));
-      return values.json ? json(answer) : queryText(answer);
+      return values.json ? json(queryJson(answer)) : queryText(answer);
     }
     case 'matrix': {
       const port = Number(values.port ?? '80');

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { cidrRange, formatCidr, parseIp, rangeContainsIp, subtractRanges } from '../net';
 import { egressReport, ReachEntry, workloadEgress } from './egress';
-import { egressJson } from './json';
+import { egressJson, stagedJson } from './json';
 import { isNamedPort, PROTOCOLS, Protocol } from './ports';
 import { query } from './reach';
-import { describePorts, EGRESS_NOTE } from './words';
+import { describePolicy, describePorts, EGRESS_NOTE } from './words';
 import { calico, clusterOf, deployment, namespace, networkPolicy } from '../../test/support/verify-builders';
 
 const dns = {
@@ -36,7 +36,7 @@ describe('egress report', () => {
       [{ type: 'pods', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, 'TCP', { from: 53, to: 53 }],
       [{ type: 'pods', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, 'UDP', { from: 53, to: 53 }],
     ]);
-    expect(allowed[0].decidedBy).toEqual({ reason: 'rule', action: 'Allow', tier: 'default', kind: 'KubernetesNetworkPolicy', policy: 'ai/rag-egress', rule: 0 });
+    expect(allowed[0].decidedBy).toEqual({ reason: 'rule', action: 'Allow', rule: { tier: 'default', kind: 'KubernetesNetworkPolicy', namespace: 'ai', name: 'rag-egress', direction: 'egress', index: 0 } });
   });
 
   it('lists exactly the declared destinations: one entry per destination, protocol and contiguous port range', () => {
@@ -91,9 +91,9 @@ describe('egress report', () => {
     ];
     const w = report(objects);
     expect(brief(w.denied)).toEqual(['169.254.169.254/32 TCP 1-65535', '169.254.169.254/32 UDP 1-65535', '169.254.169.254/32 SCTP 1-65535']);
-    expect(w.denied[0].decidedBy).toMatchObject({ action: 'Deny', tier: 'ai-egress', policy: 'ai-egress.deny-metadata', rule: 1 });
+    expect(w.denied[0].decidedBy).toMatchObject({ action: 'Deny', rule: { tier: 'ai-egress', name: 'ai-egress.deny-metadata', index: 1 } });
     expect(brief(w.allowed)).toEqual(brief(report(app).allowed));
-    expect(w.policies.map((p) => p.policy)).toEqual(['ai-egress.deny-metadata', 'ai/rag-egress']);
+    expect(w.policies.map(describePolicy)).toEqual(['ai-egress.deny-metadata', 'ai/rag-egress']);
   });
 
   it('a workload no egress policy selects may reach everything, and says so', () => {
@@ -134,7 +134,7 @@ describe('egress report', () => {
   it('reports staged policies selecting the workload without letting them change anything', () => {
     const staged = calico('StagedNetworkPolicy', 'lockdown', { selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny' }] }, 'ai');
     const w = report([...app, staged]);
-    expect(w.staged).toEqual([{ kind: 'StagedNetworkPolicy', policy: 'ai/lockdown', tier: 'default' }]);
+    expect(w.staged.map(stagedJson)).toEqual([{ kind: 'StagedNetworkPolicy', policy: 'ai/lockdown', tier: 'default' }]);
     expect(w.allowed).toEqual(report(app).allowed);
     expect(w.denied).toEqual([]);
   });

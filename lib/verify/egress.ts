@@ -23,8 +23,7 @@ import { Cluster } from './cluster';
 import { Endpoint, EndpointKind, NAMESPACE_NAME_LABEL, PacketEnd } from './endpoints';
 import { labelsKey, labelsToObject } from './labels';
 import { comparePorts, NamedPort, PortRange, portAtoms, Ports, PortValue, Protocol, PROTOCOLS } from './ports';
-import { CompiledRule, decide, filterPlans, PolicyKind, policyName, TierPlan, Verdict } from './policy';
-import { StagedRef, stagedRef } from './reach';
+import { CompiledRule, decide, Decision, decisionKey, decisionOf, filterPlans, PolicyRef, TierPlan, Verdict } from './policy';
 
 /** Addresses outside the known endpoints: a block less the blocks carved out of it. */
 export interface AddressDestination {
@@ -49,16 +48,11 @@ export interface PodsDestination {
 /** A destination: addresses outside the known endpoints, or pods. */
 export type Destination = AddressDestination | PodsDestination;
 
-/** What decided a reach entry. */
-export interface DecidedBy {
-  /** `rule`: an Allow or Deny rule; `no-policy`: no egress policy applies; `profile`: the last tier passed. */
-  readonly reason: 'rule' | 'no-policy' | 'profile';
-  readonly action: 'Allow' | 'Deny';
-  readonly tier?: string;
-  readonly kind?: PolicyKind;
-  readonly policy?: string;
-  readonly rule?: number;
-}
+/**
+ * What decided a reach entry: an Allow or Deny rule, the profile after the last tier passed, or
+ * no egress policy at all. (The implicit deny at the end of a tier is never listed.)
+ */
+export type DecidedBy = Exclude<Decision, { readonly reason: 'end-of-tier' }>;
 
 /** One destination, protocol and contiguous port range (or port name), and what decided it. */
 export interface ReachEntry {
@@ -79,12 +73,12 @@ export interface WorkloadEgress {
   /** True when some enforced policy applies to the workload for egress. */
   readonly isolated: boolean;
   /** The enforced policies that apply for egress, in evaluation order. */
-  readonly policies: readonly { readonly tier: string; readonly kind: PolicyKind; readonly policy: string }[];
+  readonly policies: readonly PolicyRef[];
   readonly allowed: readonly ReachEntry[];
   /** Explicit Deny rules that match (the implicit deny at the end of a tier is not listed). */
   readonly denied: readonly ReachEntry[];
   /** Staged policies selecting the workload for egress: not enforced, never part of allowed/denied. */
-  readonly staged: readonly StagedRef[];
+  readonly staged: readonly PolicyRef[];
 }
 
 /** Egress of every known endpoint. */
@@ -93,16 +87,9 @@ export interface EgressReport {
   readonly workloads: readonly WorkloadEgress[];
 }
 
+/** What decided a listed verdict (never the end of a tier: those are not listed). */
 function decidedBy(v: Verdict): DecidedBy {
-  if (v.reason === 'rule') {
-    return { reason: 'rule', action: v.allowed ? 'Allow' : 'Deny', tier: v.tier.name, kind: v.policy.ref.kind, policy: policyName(v.policy.ref), rule: v.rule.index };
-  }
-  if (v.reason === 'profile') return { reason: 'profile', action: 'Allow', tier: v.tier.name };
-  return { reason: 'no-policy', action: 'Allow' };
-}
-
-function decidedKey(d: DecidedBy): string {
-  return [d.reason, d.tier ?? '', d.kind ?? '', d.policy ?? '', d.rule ?? ''].join('\u0000');
+  return decisionOf(v) as DecidedBy;
 }
 
 function portsKey(p: Ports): string {
@@ -217,7 +204,7 @@ function compareEntries(a: ReachEntry, b: ReachEntry): number {
     compareDestinations(a.to, b.to) ||
     PROTOCOL_ORDER.get(a.protocol)! - PROTOCOL_ORDER.get(b.protocol)! ||
     comparePorts(a.ports, b.ports) ||
-    compareText(decidedKey(a.decidedBy), decidedKey(b.decidedBy))
+    compareText(decisionKey(a.decidedBy), decisionKey(b.decidedBy))
   );
 }
 
@@ -265,7 +252,7 @@ export function workloadEgress(cluster: Cluster, endpoint: Endpoint): WorkloadEg
       }
       for (const [protocol, list] of byProtocol) {
         for (const run of list) {
-          run.key ??= `${protocol}\u0000${portsKey(run.ports)}\u0000${decidedKey(decidedBy(run.verdict))}`;
+          run.key ??= `${protocol}\u0000${portsKey(run.ports)}\u0000${decisionKey(decidedBy(run.verdict))}`;
           const g = groups.get(run.key);
           if (g) g.ranges.push(piece);
           else groups.set(run.key, { protocol, ports: run.ports, decided: decidedBy(run.verdict), ranges: [piece] });
@@ -292,10 +279,10 @@ export function workloadEgress(cluster: Cluster, endpoint: Endpoint): WorkloadEg
     name: endpoint.name,
     kind: endpoint.kind,
     isolated: plans.length > 0,
-    policies: plans.flatMap((p) => p.policies.map(({ policy }) => ({ tier: p.tier.name, kind: policy.ref.kind, policy: policyName(policy.ref) }))),
+    policies: plans.flatMap((p) => p.policies.map(({ policy }) => policy.ref)),
     allowed: allowed.sort(compareEntries),
     denied: denied.sort(compareEntries),
-    staged: cluster.stagedFor(endpoint, 'egress').map(stagedRef),
+    staged: cluster.stagedFor(endpoint, 'egress').map((p) => p.ref),
   };
 }
 

@@ -19,15 +19,33 @@ export type { AddressDestination, DecidedBy, Destination, EgressReport, PodsDest
 export type { Endpoint, EndpointKind } from './endpoints';
 export { ManifestError, parseManifests, readManifestFiles } from './manifests';
 export type { Manifest, SourceRef } from './manifests';
-export { destinationJson, egressJson, reachEntryJson } from './json';
-export type { DecidedByJson, DestinationJson, EgressReportJson, ReachEntryJson, WorkloadEgressJson } from './json';
+export { decidedByJson, destinationJson, egressJson, queryJson, reachEntryJson, stagedJson } from './json';
+export type { DecidedByJson, DestinationJson, DirectionAnswerJson, EgressReportJson, PolicyInTierJson, QueryAnswerJson, ReachEntryJson, RuleRefJson, StagedRefJson, WorkloadEgressJson } from './json';
 export { ALL_PORTS, comparePorts, isAllPorts, isNamedPort, portAtoms, PROTOCOLS, samePorts } from './ports';
 export type { NamedPort, PortRange, Ports, Protocol } from './ports';
-export type { PolicyKind } from './policy';
+export { decisionKey } from './policy';
+export type { Decision, Direction, PolicyKind, PolicyRef, RuleAction, RuleId } from './policy';
 export { matrix, query, QueryError } from './reach';
-export type { DirectionAnswer, MatrixCell, QueryAnswer, RuleRef, StagedRef } from './reach';
+export type { DirectionAnswer, MatrixCell, QueryAnswer, RuleRef } from './reach';
 export { Selector, SelectorSyntaxError } from './selector';
-export { describeBlock, describeNamedBlock, describeDecision, describePorts, describeProtocolPorts, EGRESS_NOTE, describeDestination, describeKind, describeLabels, describeRuleRef, describeStaged, destinationParts } from './words';
+export {
+  describeBlock,
+  describeDecision,
+  describeDestination,
+  describeKind,
+  describeLabels,
+  describeNamedBlock,
+  describePolicy,
+  describePolicyInTier,
+  describePorts,
+  describeProtocolPorts,
+  describeRule,
+  describeRuleRef,
+  describeStaged,
+  destinationParts,
+  EGRESS_NOTE,
+  explainDirection,
+} from './words';
 export type { Voice } from './words';
 
 /** Reads manifests from files and folders (recursively) and builds the cluster they describe. */

@@ -5,10 +5,12 @@
  */
 
 import { formatCidr } from '../net';
-import type { DecidedBy, Destination, EgressReport, ReachEntry, WorkloadEgress } from './egress';
+import type { DecidedBy, Destination, EgressReport, ReachEntry } from './egress';
+import type { EndpointKind } from './endpoints';
+import type { Decision, PolicyKind, PolicyRef } from './policy';
 import type { Protocol } from './ports';
-import type { StagedRef } from './reach';
-import { describePorts, EGRESS_NOTE } from './words';
+import type { DirectionAnswer, QueryAnswer, RuleRef } from './reach';
+import { describePolicy, describePorts, EGRESS_NOTE, explainDirection } from './words';
 
 /** A destination: `{ type: 'cidr', cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] }` (no `except` when none), or pods. */
 export type DestinationJson =
@@ -23,8 +25,19 @@ export type DestinationJson =
       readonly endpoint?: string;
     };
 
-/** What decided an entry: the rule (`reason: 'rule'`), the profile, or no policy. */
-export type DecidedByJson = DecidedBy;
+/**
+ * What decided: `reason` is `rule` (with tier, kind, policy and the rule's index), `profile`
+ * (with the tier that passed last) or `no-policy`.
+ */
+export interface DecidedByJson {
+  readonly reason: DecidedBy['reason'];
+  readonly action: 'Allow' | 'Deny';
+  readonly tier?: string;
+  readonly kind?: PolicyKind;
+  /** `namespace/name`, or `name` for a global policy. */
+  readonly policy?: string;
+  readonly rule?: number;
+}
 
 /** One reach entry; `ports` is `443`, `8000-8100`, `1-65535` or a port name. */
 export interface ReachEntryJson {
@@ -34,11 +47,29 @@ export interface ReachEntryJson {
   readonly decidedBy: DecidedByJson;
 }
 
+/** A policy that applies to a workload, in evaluation order. */
+export interface PolicyInTierJson {
+  readonly tier: string;
+  readonly kind: PolicyKind;
+  readonly policy: string;
+}
+
+/** A staged policy: it exists and selects the endpoint, but is not enforced. */
+export interface StagedRefJson {
+  readonly kind: PolicyKind;
+  readonly policy: string;
+  readonly tier: string;
+}
+
 /** The egress of one workload. */
-export interface WorkloadEgressJson extends Omit<WorkloadEgress, 'namespace' | 'name' | 'allowed' | 'denied' | 'staged'> {
+export interface WorkloadEgressJson {
+  readonly endpoint: string;
+  readonly kind: EndpointKind;
+  readonly isolated: boolean;
+  readonly policies: readonly PolicyInTierJson[];
   readonly allowed: readonly ReachEntryJson[];
   readonly denied: readonly ReachEntryJson[];
-  readonly staged: readonly StagedRef[];
+  readonly staged: readonly StagedRefJson[];
 }
 
 /** `verify egress --json`. */
@@ -46,6 +77,47 @@ export interface EgressReportJson {
   readonly note: string;
   readonly ipblockMatchesPods: boolean;
   readonly workloads: readonly WorkloadEgressJson[];
+}
+
+/** A rule, with its action: the rule that decided, or one a packet matched on its way. */
+export interface RuleRefJson {
+  readonly tier: string;
+  readonly kind: PolicyKind;
+  readonly policy: string;
+  readonly rule: number;
+  readonly action: string;
+}
+
+/** How one direction of a connection was decided. */
+export interface DirectionAnswerJson {
+  /** False when the direction does not apply (ingress at an address outside the cluster). */
+  readonly applies: boolean;
+  readonly allowed: boolean;
+  /** `rule`, `end-of-tier`, `no-policy`, `profile`, or `external` when the direction does not apply. */
+  readonly reason: Decision['reason'] | 'external';
+  readonly tier?: string;
+  readonly kind?: PolicyKind;
+  readonly policy?: string;
+  readonly rule?: number;
+  readonly action?: string;
+  /** One sentence a reviewer can read. */
+  readonly message: string;
+  readonly logged: readonly RuleRefJson[];
+  readonly passed: readonly RuleRefJson[];
+  readonly staged: readonly StagedRefJson[];
+}
+
+/** `verify query --json`. */
+export interface QueryAnswerJson {
+  readonly from: string;
+  readonly to: string;
+  readonly toEndpoint?: string;
+  readonly port: number;
+  readonly portName?: string;
+  readonly protocol: Protocol;
+  readonly allowed: boolean;
+  readonly egress: DirectionAnswerJson;
+  readonly ingress: DirectionAnswerJson;
 }
 
 /** A destination as JSON. */
@@ -60,9 +132,21 @@ export function destinationJson(d: Destination): DestinationJson {
   };
 }
 
+/** What decided a reach entry, as JSON. */
+export function decidedByJson(d: DecidedBy): DecidedByJson {
+  if (d.reason === 'rule') return { reason: 'rule', action: d.action, tier: d.rule.tier, kind: d.rule.kind, policy: describePolicy(d.rule), rule: d.rule.index };
+  if (d.reason === 'profile') return { reason: 'profile', action: 'Allow', tier: d.tier };
+  return { reason: 'no-policy', action: 'Allow' };
+}
+
 /** A reach entry as JSON. */
 export function reachEntryJson(e: ReachEntry): ReachEntryJson {
-  return { to: destinationJson(e.to), protocol: e.protocol, ports: describePorts(e.ports), decidedBy: e.decidedBy };
+  return { to: destinationJson(e.to), protocol: e.protocol, ports: describePorts(e.ports), decidedBy: decidedByJson(e.decidedBy) };
+}
+
+/** A staged policy as JSON. */
+export function stagedJson(ref: PolicyRef): StagedRefJson {
+  return { kind: ref.kind, policy: describePolicy(ref), tier: ref.tier };
 }
 
 /** The egress report as `verify egress --json` prints it. */
@@ -74,10 +158,47 @@ export function egressJson(report: EgressReport): EgressReportJson {
       endpoint: w.endpoint,
       kind: w.kind,
       isolated: w.isolated,
-      policies: w.policies,
+      policies: w.policies.map((p) => ({ tier: p.tier, kind: p.kind, policy: describePolicy(p) })),
       allowed: w.allowed.map(reachEntryJson),
       denied: w.denied.map(reachEntryJson),
-      staged: w.staged,
+      staged: w.staged.map(stagedJson),
     })),
+  };
+}
+
+function ruleRefJson(r: RuleRef): RuleRefJson {
+  return { tier: r.rule.tier, kind: r.rule.kind, policy: describePolicy(r.rule), rule: r.rule.index, action: r.action };
+}
+
+/** One direction of a query answer as JSON; `q` for the address an ingress that does not apply is about. */
+function directionJson(a: DirectionAnswer, q: QueryAnswer): DirectionAnswerJson {
+  const d = a.decision;
+  let decided: Partial<RuleRefJson> = {};
+  if (d?.reason === 'rule') decided = ruleRefJson({ rule: d.rule, action: d.action });
+  else if (d?.reason === 'end-of-tier' || d?.reason === 'profile') decided = { tier: d.tier, action: d.action };
+  return {
+    applies: a.applies,
+    allowed: a.allowed,
+    reason: d?.reason ?? 'external',
+    ...decided,
+    message: explainDirection(a, q.toAddress),
+    logged: a.logged.map(ruleRefJson),
+    passed: a.passed.map(ruleRefJson),
+    staged: a.staged.map(stagedJson),
+  };
+}
+
+/** A query answer as `verify query --json` prints it. */
+export function queryJson(q: QueryAnswer): QueryAnswerJson {
+  return {
+    from: q.from,
+    to: q.to,
+    ...(q.toEndpoint === undefined ? {} : { toEndpoint: q.toEndpoint }),
+    port: q.port,
+    ...(q.portName === undefined ? {} : { portName: q.portName }),
+    protocol: q.protocol,
+    allowed: q.allowed,
+    egress: directionJson(q.egress, q),
+    ingress: directionJson(q.ingress, q),
   };
 }

@@ -199,7 +199,7 @@ class KubeRule implements CompiledRule {
 
   constructor(
     readonly index: number,
-    private readonly direction: Direction,
+    readonly direction: Direction,
     private readonly peers: readonly Peer[],
     private readonly servicePorts: readonly KubePort[],
     private readonly namespace: string,

@@ -45,9 +45,10 @@ export interface PolicyRef {
   readonly tier: string;
 }
 
-/** `namespace/name` for namespaced policies, `name` for global ones. */
-export function policyName(ref: PolicyRef): string {
-  return ref.namespace === undefined ? ref.name : `${ref.namespace}/${ref.name}`;
+/** Names one rule the way its manifest does: its policy, the direction's list of rules, and its index there. */
+export interface RuleId extends PolicyRef {
+  readonly direction: Direction;
+  readonly index: number;
 }
 
 /** Which known endpoints a rule side can match, so that reports need not try every endpoint. */
@@ -65,6 +66,8 @@ export type Reach =
 export interface CompiledRule {
   /** Index in the policy's list of rules for its direction. */
   readonly index: number;
+  /** The policy's list of rules it is in. */
+  readonly direction: Direction;
   readonly action: RuleAction;
   /** True when the packet's sender fits the rule's source side. */
   matchesSource(source: PacketEnd): boolean;
@@ -160,6 +163,48 @@ export interface Hit {
 export interface Trace {
   readonly logged: Hit[];
   readonly passed: Hit[];
+}
+
+/**
+ * How a direction was decided, named the way the manifests name things: a rule (Allow or
+ * Deny), the end of a tier whose policies applied and matched nothing (Deny), the profile after
+ * the last tier passed (Allow), or no policy at all (Allow).
+ */
+export type Decision =
+  | { readonly reason: 'rule'; readonly action: 'Allow' | 'Deny'; readonly rule: RuleId }
+  | { readonly reason: 'end-of-tier'; readonly action: 'Deny'; readonly tier: string; readonly policies: readonly PolicyRef[] }
+  | { readonly reason: 'profile'; readonly action: 'Allow'; readonly tier: string }
+  | { readonly reason: 'no-policy'; readonly action: 'Allow' };
+
+const decisions = new WeakMap<Verdict, Decision>();
+
+/** The decision a verdict stands for (the same object for the same verdict). */
+export function decisionOf(v: Verdict): Decision {
+  let d = decisions.get(v);
+  if (!d) {
+    if (v.reason === 'rule') d = { reason: 'rule', action: v.allowed ? 'Allow' : 'Deny', rule: { ...v.policy.ref, direction: v.rule.direction, index: v.rule.index } };
+    else if (v.reason === 'end-of-tier') d = { reason: 'end-of-tier', action: 'Deny', tier: v.tier.name, policies: v.policies.map((p) => p.ref) };
+    else if (v.reason === 'profile') d = { reason: 'profile', action: 'Allow', tier: v.tier.name };
+    else d = { reason: 'no-policy', action: 'Allow' };
+    decisions.set(v, d);
+  }
+  return d;
+}
+
+/** Identifies a decision: equal for equal decisions, whatever object carries them. */
+export function decisionKey(d: Decision): string {
+  switch (d.reason) {
+    case 'rule': {
+      const r = d.rule;
+      return ['rule', d.action, r.tier, r.kind, r.namespace ?? '', r.name, r.direction, r.index].join('\u0000');
+    }
+    case 'end-of-tier':
+      return ['end-of-tier', d.tier, ...d.policies.map((p) => `${p.kind}/${p.namespace ?? ''}/${p.name}`)].join('\u0000');
+    case 'profile':
+      return ['profile', d.tier].join('\u0000');
+    case 'no-policy':
+      return 'no-policy';
+  }
 }
 
 // Verdicts are cached because reports evaluate millions of packets against a few rules.

@@ -1,5 +1,5 @@
-import { matrix, query, QueryError } from './reach';
-import { calico, clusterOf, deployment, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
+import { matrix, QueryError } from './reach';
+import { ask, calico, clusterOf, deployment, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
 
 /** A cluster mixing both flavors, pods with IPs, templates, named ports and tiers. */
 const mixed = [
@@ -27,7 +27,7 @@ describe('query and matrix', () => {
     const c = clusterOf(mixed);
     for (const port of [80, 8080]) {
       for (const cell of matrix(c, port, 'TCP')) {
-        expect(`${cell.from} -> ${cell.to} :${port} ${cell.allowed}`).toBe(`${cell.from} -> ${cell.to} :${port} ${query(c, cell.from, cell.to, port).allowed}`);
+        expect(`${cell.from} -> ${cell.to} :${port} ${cell.allowed}`).toBe(`${cell.from} -> ${cell.to} :${port} ${ask(c, cell.from, cell.to, port).allowed}`);
       }
     }
   });
@@ -40,16 +40,16 @@ describe('query and matrix', () => {
 
   it('an address that is a known pod IP is that pod: its ingress applies too', () => {
     const c = clusterOf(mixed);
-    expect(query(c, 'ai/batch-1', '10.0.2.7', 8080)).toMatchObject({ toEndpoint: 'vector-db/cache-0', allowed: true, ingress: { applies: true, policy: 'vector-db/db-in' } });
-    expect(query(c, 'ai/batch-1', '10.0.2.7', 9090)).toMatchObject({ allowed: false, egress: { allowed: true }, ingress: { applies: true, allowed: false } });
+    expect(ask(c, 'ai/batch-1', '10.0.2.7', 8080)).toMatchObject({ toEndpoint: 'vector-db/cache-0', allowed: true, ingress: { applies: true, policy: 'vector-db/db-in' } });
+    expect(ask(c, 'ai/batch-1', '10.0.2.7', 9090)).toMatchObject({ allowed: false, egress: { allowed: true }, ingress: { applies: true, allowed: false } });
   });
 
   it('refuses questions the manifests cannot answer', () => {
     const c = clusterOf(mixed);
-    expect(() => query(c, 'ai/nobody', 'ai/rag', 80)).toThrow(QueryError);
-    expect(() => query(c, 'ai/rag', '203.0.113.1', 'http')).toThrow(/needs a destination pod/);
-    expect(() => query(c, 'ai/rag', 'vector-db/qdrant', 'http', 'UDP')).toThrow(/port http of vector-db\/qdrant is TCP, not UDP/);
-    expect(() => query(c, 'ai/rag', 'vector-db/qdrant', 70000)).toThrow(/port must be 1-65535/);
+    expect(() => ask(c, 'ai/nobody', 'ai/rag', 80)).toThrow(QueryError);
+    expect(() => ask(c, 'ai/rag', '203.0.113.1', 'http')).toThrow(/needs a destination pod/);
+    expect(() => ask(c, 'ai/rag', 'vector-db/qdrant', 'http', 'UDP')).toThrow(/port http of vector-db\/qdrant is TCP, not UDP/);
+    expect(() => ask(c, 'ai/rag', 'vector-db/qdrant', 70000)).toThrow(/port must be 1-65535/);
   });
 });
 
@@ -63,18 +63,18 @@ describe('Calico details', () => {
       calico('GlobalNetworkPolicy', 'b', { tier: 'b-tier', selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow' }] }),
       calico('GlobalNetworkPolicy', 'a', { tier: 'a-tier', selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny' }] }),
     ];
-    expect(query(clusterOf(objects), 'ai/rag', '203.0.113.1', 443).egress).toMatchObject({ tier: 'a-tier', allowed: false });
+    expect(ask(clusterOf(objects), 'ai/rag', '203.0.113.1', 443).egress).toMatchObject({ tier: 'a-tier', allowed: false });
   });
 
   it('a doNotTrack or preDNAT policy applies to host endpoints only, never to pods', () => {
     for (const flag of ['doNotTrack', 'preDNAT']) {
       const objects = [namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), calico('GlobalNetworkPolicy', 'host', { [flag]: true, applyOnForward: true, selector: 'all()', types: ['Ingress'], ingress: [{ action: 'Deny' }] })];
-      expect(query(clusterOf(objects), 'ai/rag', 'ai/rag', 80).ingress.reason).toBe('no-policy');
+      expect(ask(clusterOf(objects), 'ai/rag', 'ai/rag', 80).ingress.reason).toBe('no-policy');
     }
   });
 
   it('global() in a policy selector matches every endpoint', () => {
     const objects = [namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), calico('GlobalNetworkPolicy', 'g', { selector: 'global()', types: ['Egress'], egress: [{ action: 'Deny' }] })];
-    expect(query(clusterOf(objects), 'ai/rag', '203.0.113.1', 443).egress.allowed).toBe(false);
+    expect(ask(clusterOf(objects), 'ai/rag', '203.0.113.1', 443).egress.allowed).toBe(false);
   });
 });

@@ -4,12 +4,11 @@
  * receiver's ingress; a connection to an address outside the cluster only the sender's egress.
  */
 
-import { formatIp, parseIp } from '../net';
+import { IpAddress, parseIp } from '../net';
 import { Cluster } from './cluster';
 import { Endpoint, PacketEnd } from './endpoints';
 import { PortValue, Protocol } from './ports';
-import { describeKind } from './words';
-import { CompiledRule, decide, Direction, filterPlans, Hit, Policy, PolicyKind, policyName, Side, TierPlan, Trace, Verdict } from './policy';
+import { decide, Decision, decisionOf, Direction, filterPlans, Hit, Policy, PolicyRef, RuleAction, RuleId, Side, TierPlan, Trace, Verdict } from './policy';
 
 /** A question the manifests cannot answer as asked: unknown endpoint, unresolvable port name. */
 export class QueryError extends Error {
@@ -19,42 +18,30 @@ export class QueryError extends Error {
   }
 }
 
-/** A rule, named the way the manifests name it. */
+/** A rule a packet matched on its way without being decided (Log, Pass). */
 export interface RuleRef {
-  readonly tier: string;
-  readonly kind: PolicyKind;
-  readonly policy: string;
-  readonly rule: number;
-  readonly action: string;
-}
-
-/** A staged policy: it exists and selects the endpoint, but is not enforced. */
-export interface StagedRef {
-  readonly kind: PolicyKind;
-  readonly policy: string;
-  readonly tier: string;
+  readonly rule: RuleId;
+  readonly action: RuleAction;
 }
 
 /** How one direction of a connection was decided. */
 export interface DirectionAnswer {
-  /** False when the direction does not apply (ingress at an address outside the cluster). */
+  readonly direction: Direction;
+  /** False when the direction does not apply: ingress at an address outside the known endpoints. */
   readonly applies: boolean;
   readonly allowed: boolean;
-  /** `rule`: a rule decided; `end-of-tier`: a tier applied and no rule matched; `no-policy`: nothing selects the endpoint; `profile`: the last tier passed; `external`: not applicable. */
-  readonly reason: Verdict['reason'] | 'external';
-  readonly tier?: string;
-  readonly kind?: PolicyKind;
-  readonly policy?: string;
-  readonly rule?: number;
-  readonly action?: string;
-  /** One sentence a reviewer can read. */
-  readonly message: string;
+  /** The endpoint whose policies decided (the sender for egress, the receiver for ingress); absent when the direction does not apply. */
+  readonly endpoint?: string;
+  /** How it was decided; absent when the direction does not apply. */
+  readonly decision?: Decision;
+  /** What the deciding rule says, as its flavor describes it, e.g. `Allow TCP 443 to ipBlock 203.0.113.10/32`. */
+  readonly ruleText?: string;
   /** Log rules the packet matched on the way. */
   readonly logged: readonly RuleRef[];
   /** Pass rules the packet matched on the way. */
   readonly passed: readonly RuleRef[];
   /** Staged policies selecting the endpoint in this direction: reported, never enforced. */
-  readonly staged: readonly StagedRef[];
+  readonly staged: readonly PolicyRef[];
 }
 
 /** The answer to one connection question. */
@@ -64,6 +51,8 @@ export interface QueryAnswer {
   readonly to: string;
   /** The endpoint the destination is, when it is one (also when asked by its pod IP). */
   readonly toEndpoint?: string;
+  /** The address asked for, when `to` is one. */
+  readonly toAddress?: IpAddress;
   readonly port: number;
   /** The port name asked for, when one was. */
   readonly portName?: string;
@@ -82,55 +71,21 @@ export interface MatrixCell {
   readonly allowed: boolean;
 }
 
-/** Names a rule for output. */
-function ruleRef(tier: string, policy: Policy, rule: CompiledRule): RuleRef {
-  return { tier, kind: policy.ref.kind, policy: policyName(policy.ref), rule: rule.index, action: rule.action };
-}
-
-/** Names a staged policy for output. */
-export function stagedRef(policy: Policy): StagedRef {
-  return { kind: policy.ref.kind, policy: policyName(policy.ref), tier: policy.ref.tier };
-}
-
 function hitRef(h: Hit): RuleRef {
-  return ruleRef(h.tier.name, h.policy, h.rule);
-}
-
-/** Explains a verdict in one sentence. */
-function explain(verdict: Verdict, endpoint: string, direction: Direction): string {
-  switch (verdict.reason) {
-    case 'rule': {
-      const { policy, rule, tier } = verdict;
-      return `${verdict.allowed ? 'allowed' : 'denied'} by rule ${rule.index} (${rule.action}) of ${describeKind(policy.ref.kind, 'verifier')} ${policyName(policy.ref)} in tier ${tier.name}: ${rule.describe()}`;
-    }
-    case 'end-of-tier': {
-      const names = verdict.policies.map((p) => policyName(p.ref)).join(', ');
-      if (verdict.policies.every((p) => p.ref.kind === 'KubernetesNetworkPolicy')) {
-        return `${endpoint} is isolated for ${direction} by Kubernetes NetworkPolicy ${names}, and no rule of theirs allows this: denied`;
-      }
-      return `end of tier ${verdict.tier.name}: it applies to ${endpoint} for ${direction} (${names}) and no rule matched: default action Deny`;
-    }
-    case 'no-policy':
-      return `no policy selects ${endpoint} for ${direction}: allowed by default`;
-    case 'profile':
-      return `tier ${verdict.tier.name} passed the packet and no later tier applies to ${endpoint}: the namespace profile allows it`;
-  }
+  return { rule: { ...h.policy.ref, direction: h.rule.direction, index: h.rule.index }, action: h.rule.action };
 }
 
 function answer(verdict: Verdict, trace: Trace, endpoint: string, direction: Direction, staged: readonly Policy[]): DirectionAnswer {
-  let decided: Partial<RuleRef> = {};
-  if (verdict.reason === 'rule') decided = ruleRef(verdict.tier.name, verdict.policy, verdict.rule);
-  else if (verdict.reason === 'end-of-tier') decided = { tier: verdict.tier.name, action: 'Deny' };
-  else if (verdict.reason === 'profile') decided = { tier: verdict.tier.name, action: 'Allow' };
   return {
+    direction,
     applies: true,
     allowed: verdict.allowed,
-    reason: verdict.reason,
-    ...decided,
-    message: explain(verdict, endpoint, direction),
+    endpoint,
+    decision: decisionOf(verdict),
+    ...(verdict.reason === 'rule' ? { ruleText: verdict.rule.describe() } : {}),
     logged: trace.logged.map(hitRef),
     passed: trace.passed.map(hitRef),
-    staged: staged.map(stagedRef),
+    staged: staged.map((p) => p.ref),
   };
 }
 
@@ -182,20 +137,13 @@ export function query(cluster: Cluster, from: string, to: string, port: number |
     const trace: Trace = { logged: [], passed: [] };
     ingress = answer(evaluate(cluster, dstEndpoint, 'ingress', srcEnd, dstEnd, protocol, number, trace), trace, dstEndpoint.id, 'ingress', cluster.stagedFor(dstEndpoint, 'ingress'));
   } else {
-    ingress = {
-      applies: false,
-      allowed: true,
-      reason: 'external',
-      message: `${formatIp(ip!)} is outside the known endpoints: only the sender's egress applies`,
-      logged: [],
-      passed: [],
-      staged: [],
-    };
+    ingress = { direction: 'ingress', applies: false, allowed: true, logged: [], passed: [], staged: [] };
   }
   return {
     from: src.id,
     to,
     ...(dstEndpoint ? { toEndpoint: dstEndpoint.id } : {}),
+    ...(ip ? { toAddress: ip } : {}),
     port: number,
     ...(portName ? { portName } : {}),
     protocol,

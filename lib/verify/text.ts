@@ -4,10 +4,10 @@
 
 import { EgressReport, ReachEntry } from './egress';
 import { DirectionAnswer, MatrixCell, QueryAnswer } from './reach';
-import { describeDecision, describeDestination, describeKind, describePorts, describeRuleRef, describeStaged, EGRESS_NOTE } from './words';
+import { describeDecision, describeDestination, describePolicyInTier, describePorts, describeRuleRef, describeStaged, EGRESS_NOTE, explainDirection } from './words';
 
-function directionLines(name: string, a: DirectionAnswer): string[] {
-  const lines = [`  ${name}: ${a.message}`];
+function directionLines(a: DirectionAnswer, q: QueryAnswer): string[] {
+  const lines = [`  ${a.direction}: ${explainDirection(a, q.toAddress)}`];
   for (const l of a.logged) lines.push(`    logged by ${describeRuleRef(l)}`);
   for (const p of a.passed) lines.push(`    passed by ${describeRuleRef(p)}`);
   if (a.staged.length) lines.push(`    staged, not enforced: ${a.staged.map(describeStaged).join('; ')}`);
@@ -18,7 +18,7 @@ function directionLines(name: string, a: DirectionAnswer): string[] {
 export function queryText(q: QueryAnswer): string {
   const to = q.toEndpoint && q.toEndpoint !== q.to ? `${q.to} (${q.toEndpoint})` : q.to;
   const port = q.portName ? `${q.portName} (${q.port})` : String(q.port);
-  return [`${q.allowed ? 'ALLOWED' : 'DENIED'}  ${q.from} -> ${to}  ${q.protocol} ${port}`, ...directionLines('egress', q.egress), ...directionLines('ingress', q.ingress)].join('\n') + '\n';
+  return [`${q.allowed ? 'ALLOWED' : 'DENIED'}  ${q.from} -> ${to}  ${q.protocol} ${port}`, ...directionLines(q.egress, q), ...directionLines(q.ingress, q)].join('\n') + '\n';
 }
 
 /** Widest matrix drawn as a grid; larger ones are listed as the allowed pairs. */
@@ -50,7 +50,7 @@ function entryLines(verb: string, entries: readonly ReachEntry[]): string[] {
 export function egressText(report: EgressReport): string {
   const lines = [`Note: ${EGRESS_NOTE}`, `ipBlock/nets match pod IPs: ${report.ipblockMatchesPods}`, ''];
   for (const w of report.workloads) {
-    const by = w.isolated ? `egress policies: ${w.policies.map((p) => `${p.policy} (${describeKind(p.kind, 'verifier')}, tier ${p.tier})`).join('; ')}` : 'no egress policy applies: everything allowed';
+    const by = w.isolated ? `egress policies: ${w.policies.map(describePolicyInTier).join('; ')}` : 'no egress policy applies: everything allowed';
     lines.push(`${w.endpoint} (${w.kind}) - ${by}`);
     lines.push(...entryLines('ALLOW', w.allowed), ...entryLines('DENY', w.denied));
     if (w.staged.length) lines.push(`  staged, not enforced: ${w.staged.map(describeStaged).join('; ')}`);

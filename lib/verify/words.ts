@@ -9,11 +9,11 @@
  * voices of one function.
  */
 
-import { Cidr, formatCidr, isMetadataBlock } from '../net';
+import { Cidr, formatCidr, formatIp, IpAddress, isMetadataBlock } from '../net';
 import type { AddressDestination, DecidedBy, Destination } from './egress';
-import type { PolicyKind } from './policy';
+import type { PolicyKind, PolicyRef, RuleId } from './policy';
 import { isAllPorts, isNamedPort, Ports, Protocol } from './ports';
-import type { RuleRef, StagedRef } from './reach';
+import type { DirectionAnswer, RuleRef } from './reach';
 
 /** Who speaks: the verifier's listings, or the review outputs (diff, reports). */
 export type Voice = 'verifier' | 'review';
@@ -89,27 +89,60 @@ export function destinationParts(d: Destination): { readonly group?: string; rea
   return { group: d.namespaceLabels ? describeLabels(d.namespaceLabels, ', ') : 'any namespace', label };
 }
 
-/**
- * What decided a reach entry. Verifier: `rule 3 of NetworkPolicy ai/p (tier ai-egress)`; review:
- * `NetworkPolicy ai/p rule 3 (tier ai-egress)`; likewise for the profile and for no policy.
- */
+/** A policy by name: `namespace/name` for namespaced policies, `name` for global ones. */
+export function describePolicy(ref: PolicyRef): string {
+  return ref.namespace === undefined ? ref.name : `${ref.namespace}/${ref.name}`;
+}
+
+/** A policy with its kind and tier, as the egress listing heads a workload: `ai/p (NetworkPolicy, tier ai-egress)`. */
+export function describePolicyInTier(ref: PolicyRef): string {
+  return `${describePolicy(ref)} (${describeKind(ref.kind, 'verifier')}, tier ${ref.tier})`;
+}
+
+/** A rule. Verifier: `rule 3 of NetworkPolicy ai/p (tier ai-egress)`; review: `NetworkPolicy ai/p rule 3 (tier ai-egress)`. */
+export function describeRule(rule: RuleId, voice: Voice): string {
+  const policy = `${describeKind(rule.kind, voice)} ${describePolicy(rule)}`;
+  return voice === 'verifier' ? `rule ${rule.index} of ${policy} (tier ${rule.tier})` : `${policy} rule ${rule.index} (tier ${rule.tier})`;
+}
+
+/** What decided a reach entry: the rule (see describeRule), the profile, or no policy. */
 export function describeDecision(d: DecidedBy, voice: Voice): string {
-  if (voice === 'verifier') {
-    if (d.reason === 'rule') return `rule ${d.rule} of ${describeKind(d.kind!, voice)} ${d.policy} (tier ${d.tier})`;
-    if (d.reason === 'profile') return `tier ${d.tier} passed; namespace profile allows`;
-    return 'no egress policy applies';
-  }
-  if (d.reason === 'rule') return `${describeKind(d.kind!, voice)} ${d.policy} rule ${d.rule} (tier ${d.tier})`;
-  if (d.reason === 'profile') return `every tier passed (${d.tier}): allowed by the profile`;
-  return 'no egress policy selects it (allowed by default)';
+  if (d.reason === 'rule') return describeRule(d.rule, voice);
+  if (voice === 'verifier') return d.reason === 'profile' ? `tier ${d.tier} passed; namespace profile allows` : 'no egress policy applies';
+  return d.reason === 'profile' ? `every tier passed (${d.tier}): allowed by the profile` : 'no egress policy selects it (allowed by default)';
 }
 
 /** A rule a packet matched on its way, with its action: `rule 0 (Log) of GlobalNetworkPolicy audit (tier default)`. */
 export function describeRuleRef(r: RuleRef): string {
-  return `rule ${r.rule} (${r.action}) of ${describeKind(r.kind, 'verifier')} ${r.policy} (tier ${r.tier})`;
+  return `rule ${r.rule.index} (${r.action}) of ${describeKind(r.rule.kind, 'verifier')} ${describePolicy(r.rule)} (tier ${r.rule.tier})`;
 }
 
 /** A staged policy: `StagedNetworkPolicy ai/lockdown (tier default)`. */
-export function describeStaged(s: StagedRef): string {
-  return `${s.kind} ${s.policy} (tier ${s.tier})`;
+export function describeStaged(ref: PolicyRef): string {
+  return `${ref.kind} ${describePolicy(ref)} (tier ${ref.tier})`;
+}
+
+/**
+ * How one direction of a connection was decided, in one sentence a reviewer can read, e.g.
+ * `denied by rule 1 (Deny) of GlobalNetworkPolicy security.block in tier security: Deny ...`.
+ * `address` is the destination outside the known endpoints, for an ingress that does not apply.
+ */
+export function explainDirection(a: DirectionAnswer, address?: IpAddress): string {
+  const d = a.decision;
+  if (!a.applies || !d) return `${address ? formatIp(address) : 'the destination'} is outside the known endpoints: only the sender's egress applies`;
+  switch (d.reason) {
+    case 'rule':
+      return `${a.allowed ? 'allowed' : 'denied'} by rule ${d.rule.index} (${d.action}) of ${describeKind(d.rule.kind, 'verifier')} ${describePolicy(d.rule)} in tier ${d.rule.tier}: ${a.ruleText}`;
+    case 'end-of-tier': {
+      const names = d.policies.map(describePolicy).join(', ');
+      if (d.policies.every((p) => p.kind === 'KubernetesNetworkPolicy')) {
+        return `${a.endpoint} is isolated for ${a.direction} by Kubernetes NetworkPolicy ${names}, and no rule of theirs allows this: denied`;
+      }
+      return `end of tier ${d.tier}: it applies to ${a.endpoint} for ${a.direction} (${names}) and no rule matched: default action Deny`;
+    }
+    case 'no-policy':
+      return `no policy selects ${a.endpoint} for ${a.direction}: allowed by default`;
+    case 'profile':
+      return `tier ${d.tier} passed the packet and no later tier applies to ${a.endpoint}: the namespace profile allows it`;
+  }
 }

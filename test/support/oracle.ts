@@ -9,7 +9,7 @@ import { DecidedBy, Destination, isNamedPort, PortRange, Protocol, ReachEntry, W
  * independent readings: the declaration, and the verifier's reading of the YAML.
  */
 export function declaredReach(app: AiAppIntent, platform: PlatformIntent): ReachEntry[] {
-  const declared: DecidedBy = { reason: 'rule', action: 'Allow', policy: 'declared in main.ts' };
+  const declared: DecidedBy = { reason: 'rule', action: 'Allow', rule: { kind: 'NetworkPolicy', tier: 'intent', name: 'declared in main.ts', direction: 'egress', index: 0 } };
   const entries: ReachEntry[] = [];
   const push = (to: Destination, protocol: Protocol, ports: readonly PortSpec[]) => {
     for (const p of ports) entries.push({ to, protocol, ports: typeof p === 'number' ? { from: p, to: p } : { from: p.from, to: p.to }, decidedBy: declared });

@@ -4,7 +4,7 @@
  */
 
 import { stringify } from 'yaml';
-import { buildCluster, Cluster, parseManifests, VerifyOptions } from '../../lib/verify';
+import { buildCluster, Cluster, parseManifests, query, queryJson, QueryAnswerJson, VerifyOptions } from '../../lib/verify';
 
 type Obj = Record<string, unknown>;
 
@@ -66,4 +66,9 @@ export function yamlOf(objects: readonly Obj[]): string {
 /** The cluster the objects describe. */
 export function clusterOf(objects: readonly Obj[], options?: VerifyOptions): Cluster {
   return buildCluster(parseManifests(yamlOf(objects), 'test.yaml'), options);
+}
+
+/** A query's answer as `verify query --json` prints it: rules and policies by name, with the sentence that explains each direction. */
+export function ask(...args: Parameters<typeof query>): QueryAnswerJson {
+  return queryJson(query(...args));
 }
