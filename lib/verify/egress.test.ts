@@ -78,6 +78,22 @@ describe('egress report', () => {
     expect(brief(report(objects).allowed)).toEqual(['0.0.0.0/0 except 169.254.169.254/32 TCP 80', '10.0.0.0/24 TCP 443']);
   });
 
+  it('orders entries for one block by the addresses of their exceptions, not by their text', () => {
+    const objects = [
+      namespace('ai'),
+      deployment('ai', 'rag', { app: 'rag' }),
+      networkPolicy('ai', 'p', {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [
+          { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: [{ port: 80 }] },
+          { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['9.0.0.0/8'] } }], ports: [{ port: 443 }] },
+        ],
+      }),
+    ];
+    expect(brief(report(objects).allowed)).toEqual(['0.0.0.0/0 except 9.0.0.0/8 TCP 443', '0.0.0.0/0 except 10.0.0.0/8 TCP 80']);
+  });
+
   it('lists explicit Deny rules, not the implicit deny at the end of a tier', () => {
     const objects = [
       ...app,

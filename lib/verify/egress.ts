@@ -17,7 +17,7 @@
  * lets out.
  */
 
-import { Cidr, compactCidrs, compareCidrs, formatCidr, IpRange, partitionFamily } from '../net';
+import { Cidr, compactCidrs, compareCidrs, IpRange, partitionFamily } from '../net';
 import { ANY_NAMESPACE } from './catalog';
 import { Cluster } from './cluster';
 import { Endpoint, EndpointKind, NAMESPACE_NAME_LABEL, PacketEnd } from './endpoints';
@@ -168,16 +168,13 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-const exceptKeys = new WeakMap<AddressDestination, string>();
-
-/** Exceptions compare as the text of their blocks. */
-function exceptKey(d: AddressDestination): string {
-  let key = exceptKeys.get(d);
-  if (key === undefined) {
-    key = d.except.map(formatCidr).join(',');
-    exceptKeys.set(d, key);
+/** Lists of blocks in order of their first different block (see compareCidrs), a shorter list first. */
+function compareCidrLists(a: readonly Cidr[], b: readonly Cidr[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const c = compareCidrs(a[i], b[i]);
+    if (c !== 0) return c;
   }
-  return key;
+  return a.length - b.length;
 }
 
 const podsKeys = new WeakMap<PodsDestination, string>();
@@ -194,7 +191,7 @@ function podsKey(d: PodsDestination): string {
 /** Addresses before pods; blocks by address, then by their exceptions; pods by namespace, endpoint, then labels. */
 function compareDestinations(a: Destination, b: Destination): number {
   if (a === b) return 0;
-  if (a.type === 'cidr') return b.type === 'cidr' ? compareCidrs(a.cidr, b.cidr) || compareText(exceptKey(a), exceptKey(b)) : -1;
+  if (a.type === 'cidr') return b.type === 'cidr' ? compareCidrs(a.cidr, b.cidr) || compareCidrLists(a.except, b.except) : -1;
   return b.type === 'cidr' ? 1 : compareText(podsKey(a), podsKey(b));
 }
 
