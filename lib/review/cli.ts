@@ -7,46 +7,36 @@
  * not before; 2 for bad usage or manifests that cannot be read.
  */
 import { parseArgs } from 'util';
-import { ManifestError, egressReport, loadCluster } from '../verify';
+import { CliResult, egressReport, loadCluster, runCommand, UsageError } from '../verify';
 import { diffReports } from './diff';
 import { diffJson, formatDiff } from './diff-format';
-import { ManifestSource, SourceError, resolveSource } from './source';
+import { ManifestSource, resolveSource, SourceError } from './source';
 
 export const DIFF_USAGE = `usage:
   verify diff --base PATH|REV --head PATH|REV [--json] [--fail-on-widen]
     PATH: a folder or file of manifests; REV: a git revision, optionally REV:FOLDER (default folder dist)
 `;
 
-/** What a run printed and how it ended. */
-export interface DiffResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs the diff command; never throws. */
-export function diffMain(argv: readonly string[]): DiffResult {
-  const sources: ManifestSource[] = [];
-  try {
+export function diffMain(argv: readonly string[]): CliResult {
+  return runCommand('verify diff', DIFF_USAGE, () => {
     const { values } = parseArgs({
       args: [...argv],
       options: { base: { type: 'string' }, head: { type: 'string' }, json: { type: 'boolean' }, 'fail-on-widen': { type: 'boolean' } },
     });
-    if (!values.base || !values.head) return { code: 2, stdout: '', stderr: `verify diff: --base and --head are both required\n${DIFF_USAGE}` };
-    const base = resolveSource(values.base);
-    sources.push(base);
-    const head = resolveSource(values.head);
-    sources.push(head);
-    const diff = diffReports(egressReport(loadCluster(base.paths)), egressReport(loadCluster(head.paths)), { base: base.label, head: head.label });
-    const stdout = values.json ? `${JSON.stringify(diffJson(diff), null, 2)}\n` : formatDiff(diff);
-    return { code: values['fail-on-widen'] && diff.widened ? 1 : 0, stdout, stderr: values['fail-on-widen'] && diff.widened ? 'verify diff: egress widened\n' : '' };
-  } catch (e) {
-    if (e instanceof SourceError) return { code: 2, stdout: '', stderr: `verify diff: ${e.message}\n` };
-    if (e instanceof ManifestError) return { code: 2, stdout: '', stderr: `verify diff: invalid manifests: ${e.message}\n` };
-    const code = (e as { code?: unknown } | undefined)?.code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return { code: 2, stdout: '', stderr: `verify diff: ${(e as Error).message}\n${DIFF_USAGE}` };
-    return { code: 1, stdout: '', stderr: `verify diff: internal error: ${e instanceof Error ? e.message : String(e)}\n` };
-  } finally {
-    for (const s of sources) s.cleanup();
-  }
+    if (!values.base || !values.head) throw new UsageError('--base and --head are both required');
+    const sources: ManifestSource[] = [];
+    try {
+      const base = resolveSource(values.base);
+      sources.push(base);
+      const head = resolveSource(values.head);
+      sources.push(head);
+      const diff = diffReports(egressReport(loadCluster(base.paths)), egressReport(loadCluster(head.paths)), { base: base.label, head: head.label });
+      const stdout = values.json ? `${JSON.stringify(diffJson(diff), null, 2)}\n` : formatDiff(diff);
+      const failed = values['fail-on-widen'] === true && diff.widened;
+      return { code: failed ? 1 : 0, stdout, stderr: failed ? 'verify diff: egress widened\n' : '' };
+    } finally {
+      for (const s of sources) s.cleanup();
+    }
+  }, (e) => (e instanceof SourceError ? e.message : undefined));
 }

@@ -4,6 +4,7 @@ export { diffReports, diffWorkload } from './diff';
 export { diffJson, flowChangeJson, formatDiff } from './diff-format';
 export type { EgressDiffJson, FlowChangeJson, WorkloadDiffJson } from './diff-format';
 export type { Change, EgressDiff, FlowChange, WorkloadDiff } from './diff';
+export { diffMain, DIFF_USAGE } from './cli';
 export { renderHtml } from './html';
 export { renderMarkdown } from './markdown';
 export { flavorOf } from './workload';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { main } from './cli';
+import { verifyMain as main } from './cli';
 
 const ROOT = path.join(__dirname, '../..');
 const APP = path.join(ROOT, 'test/fixtures/verify/kubernetes');

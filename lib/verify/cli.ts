@@ -7,15 +7,14 @@
  */
 
 import { parseArgs } from 'util';
-import { egressJson, egressReport, loadCluster, queryJson, ManifestError, matchSelector, matrix, PROTOCOLS, Protocol, query, QueryError, SelectorSyntaxError } from './index';
+import { CliResult, runCommand, UsageError } from './command';
+import { egressReport } from './egress';
+import { egressJson, queryJson } from './json';
+import { loadCluster, matchSelector } from './load';
+import { PROTOCOLS, Protocol } from './ports';
+import { matrix, query, QueryError } from './reach';
+import { SelectorSyntaxError } from './selector';
 import { egressText, matrixText, queryText } from './text';
-
-/** What a run printed and how it ended. */
-export interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 const USAGE = `usage:
   verify query    --manifests PATH [--manifests PATH ...] --from NS/NAME --to NS/NAME|IP --port N|NAME [--protocol TCP|UDP|SCTP] [--ipblock-matches-pods true|false] [--json]
@@ -24,8 +23,6 @@ const USAGE = `usage:
   verify egress   --manifests PATH [...] [--ipblock-matches-pods true|false] [--json]
   verify diff     --base PATH|REV --head PATH|REV [--json] [--fail-on-widen]
 `;
-
-class UsageError extends Error {}
 
 type Values = {
   manifests?: string[];
@@ -106,15 +103,10 @@ function run(argv: readonly string[]): string {
 }
 
 /** Runs the command line and returns what it would print and its exit code; never throws. */
-export function main(argv: readonly string[]): CliResult {
-  try {
-    return { code: 0, stdout: run(argv), stderr: '' };
-  } catch (e) {
-    if (e instanceof UsageError || e instanceof QueryError) return { code: 2, stdout: '', stderr: `verify: ${e.message}\n${e instanceof UsageError ? USAGE : ''}` };
-    if (e instanceof ManifestError) return { code: 2, stdout: '', stderr: `verify: invalid manifests: ${e.message}\n` };
-    if (e instanceof SelectorSyntaxError) return { code: 2, stdout: '', stderr: `verify: invalid selector: ${e.message}\n` };
-    const code = (e as { code?: unknown } | undefined)?.code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return { code: 2, stdout: '', stderr: `verify: ${(e as Error).message}\n${USAGE}` };
-    return { code: 1, stdout: '', stderr: `verify: internal error: ${e instanceof Error ? e.message : String(e)}\n` };
-  }
+export function verifyMain(argv: readonly string[]): CliResult {
+  return runCommand('verify', USAGE, () => ({ code: 0, stdout: run(argv), stderr: '' }), (e) => {
+    if (e instanceof QueryError) return e.message;
+    if (e instanceof SelectorSyntaxError) return `invalid selector: ${e.message}`;
+    return undefined;
+  });
 }

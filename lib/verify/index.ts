@@ -6,17 +6,16 @@
  * `dist/`, another team's policies, a `kubectl get -A -o yaml` dump.
  */
 
-import { VerifyOptions } from './catalog';
-import { buildCluster, Cluster } from './cluster';
-import { parseManifests, readManifestFiles } from './manifests';
-import { Selector } from './selector';
-
 export { ANY_NAMESPACE } from './catalog';
 export type { VerifyOptions } from './catalog';
 export { buildCluster, Cluster } from './cluster';
+export { verifyMain } from './cli';
+export { runCommand, UsageError } from './command';
+export type { CliResult } from './command';
 export { egressReport, workloadEgress } from './egress';
 export type { AddressDestination, DecidedBy, Destination, EgressReport, PodsDestination, ReachEntry, WorkloadEgress } from './egress';
 export type { Endpoint, EndpointKind } from './endpoints';
+export { clusterFromText, loadCluster, matchSelector } from './load';
 export { ManifestError, parseManifests, readManifestFiles } from './manifests';
 export type { Manifest, SourceRef } from './manifests';
 export { decidedByJson, destinationJson, egressJson, queryJson, reachEntryJson, stagedJson } from './json';
@@ -47,26 +46,3 @@ export {
   explainDirection,
 } from './words';
 export type { Voice } from './words';
-
-/** Reads manifests from files and folders (recursively) and builds the cluster they describe. */
-export function loadCluster(paths: readonly string[], options?: VerifyOptions): Cluster {
-  return buildCluster(readManifestFiles(paths), options);
-}
-
-/** Builds a cluster from YAML or JSON texts held in memory; `name` stands for the file in errors. */
-export function clusterFromText(texts: string | readonly { readonly name: string; readonly text: string }[], options?: VerifyOptions): Cluster {
-  const list = typeof texts === 'string' ? [{ name: '<inline>', text: texts }] : texts;
-  return buildCluster(
-    list.flatMap((t) => parseManifests(t.text, t.name)),
-    options,
-  );
-}
-
-/**
- * Ids (`namespace/name`) of the known endpoints whose labels, with the labels Calico adds,
- * match a Calico selector; sorted. Throws SelectorSyntaxError for an invalid expression.
- */
-export function matchSelector(cluster: Cluster, expression: string): string[] {
-  const selector = new Selector(expression);
-  return cluster.endpoints.filter((ep) => selector.test(ep.calicoLabels)).map((ep) => ep.id);
-}
