@@ -48,8 +48,7 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
   };
 
   for (const w of report.workloads) {
-    const [namespace, name] = w.endpoint.split('/');
-    workloads.push({ id: w.endpoint, namespace, name, flavor: flavorOf(w) });
+    workloads.push({ id: w.endpoint, namespace: w.namespace, name: w.name, flavor: flavorOf(w) });
     const classes = w.allowed.filter((e) => e.to.type === 'pods' && !e.to.endpoint);
     const coveredByClass = (e: ReachEntry) => e.to.type === 'pods' && e.to.endpoint !== undefined
       && classes.some((c) => c.protocol === e.protocol && samePorts(c.ports, e.ports) && decisionKey(c.decidedBy) === decisionKey(e.decidedBy));

@@ -71,6 +71,16 @@ export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<stri
   return out;
 }
 
+/** The namespace of each workload of the graph, by workload id. */
+function namespaces(graph: ReachGraph): (workload: string) => string {
+  const byId = new Map(graph.workloads.map((w) => [w.id, w.namespace]));
+  return (workload) => {
+    const ns = byId.get(workload);
+    if (ns === undefined) throw new Error(`edge from ${workload}, which is not a workload of the graph`);
+    return ns;
+  };
+}
+
 /**
  * Keeps large graphs legible: when more than COLLAPSE_AT workloads share a destination (same
  * verdict and ports), the workloads of a namespace that all have it are drawn as one edge from
@@ -79,11 +89,12 @@ export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<stri
 export function drawnEdges(graph: ReachGraph, origin?: readonly (readonly number[])[]): DrawnEdge[] {
   const rowsOf = (i: number): readonly number[] => origin?.[i] ?? [i];
   const perNamespace = groupBy(graph.workloads, (w) => w.namespace);
+  const namespaceOf = namespaces(graph);
   const out: DrawnEdge[] = [];
   const shared = groupBy(graph.edges.map((e, i) => ({ e, i })), ({ e }) => `${e.to}\u0000${e.verdict}\u0000${e.ports}`);
   for (const list of shared.values()) {
     const collapse = list.length > COLLAPSE_AT;
-    for (const [ns, fromNs] of groupBy(list, ({ e }) => e.from.split('/')[0])) {
+    for (const [ns, fromNs] of groupBy(list, ({ e }) => namespaceOf(e.from))) {
       const first = fromNs[0].e;
       if (collapse && fromNs.length > 1 && fromNs.length === perNamespace.get(ns)?.length) {
         out.push({ from: ns, collapsed: true, to: first.to, verdict: first.verdict, ports: first.ports, rows: fromNs.flatMap((x) => rowsOf(x.i)), title: `all ${fromNs.length} workloads of ${ns} → ${first.to}: ${first.ports}` });
@@ -123,7 +134,8 @@ export function condense(graph: ReachGraph, limit: number): Condensed {
   for (const e of graph.edges) reachers.set(e.to, (reachers.get(e.to) ?? new Set()).add(e.from));
   const byId = new Map(graph.destinations.map((d) => [d.id, d]));
   const isPrivate = (d: DestinationNode) => d.kind !== 'denied' && reachers.get(d.id)?.size === 1;
-  const namespaceOf = (d: DestinationNode) => [...reachers.get(d.id)!][0].split('/')[0];
+  const workloadNamespace = namespaces(graph);
+  const namespaceOf = (d: DestinationNode) => workloadNamespace([...reachers.get(d.id)!][0]);
   const groupId = (d: DestinationNode) => `only-one ${namespaceOf(d)} ${d.kind}`;
 
   const privateCount = groupBy(graph.destinations.filter(isPrivate), groupId);

@@ -54,9 +54,9 @@ export function renderHtml(full: ReachGraph, title = 'Egress of AI workloads'): 
 
   const destGroups = groupBy(graph.destinations, (d) => `${KIND_ORDER.indexOf(d.kind)}\u0000${d.group ?? ''}\u0000${d.kind}`);
   const right = stack<DestinationNode>(
-    [...destGroups].sort(([a], [b]) => a.localeCompare(b)).map(([key, ds]) => {
-      const [, group, kind] = key.split('\u0000');
-      const heading = group ? `${KIND_TITLE[kind as DestinationKind]} ${group}` : KIND_TITLE[kind as DestinationKind];
+    [...destGroups].sort(([a], [b]) => a.localeCompare(b)).map(([, ds]) => {
+      const { group, kind } = ds[0];
+      const heading = group ? `${KIND_TITLE[kind]} ${group}` : KIND_TITLE[kind];
       return [heading, kind, ds.sort((a, b) => a.label.localeCompare(b.label))];
     }),
     RIGHT_X,
