@@ -1,5 +1,5 @@
 import { cidrRange, sameCidr, subtractRanges } from '../net';
-import { Cluster, decisionKey, describeDecision, describeLabels, describeNamedBlock, describeProtocolPorts, destinationParts, EgressReport, isAllPorts, ReachEntry, samePorts, WorkloadEgress } from '../verify';
+import { ANY_NAMESPACE, Cluster, decisionKey, describeDecision, describeLabels, describeNamedBlock, describeProtocolPorts, destinationParts, EgressReport, isAllPorts, ReachEntry, samePorts, WorkloadEgress } from '../verify';
 import { flavorOf } from './workload';
 import { DestinationNode, ReachEdge, ReachGraph, WorkloadNode } from './graph';
 
@@ -28,7 +28,7 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
         : { id: `cidr ${label}`, label, kind: 'external' };
     }
     if (to.endpoint) return { id: `pod ${to.endpoint.id}`, label, kind: 'pods', group };
-    return { id: `pods ${to.namespace === '*' ? `* ${group}` : to.namespace} ${describeLabels(to.labels, ', ')}`, label, kind: 'pods', group };
+    return { id: `pods ${to.namespace === ANY_NAMESPACE ? `${ANY_NAMESPACE} ${group}` : to.namespace} ${describeLabels(to.labels, ', ')}`, label, kind: 'pods', group };
   };
 
   const add = (w: WorkloadEgress, entries: readonly ReachEntry[], verdict: 'allow' | 'deny') => {

@@ -2,8 +2,12 @@
  * The offline policy verifier: reads manifests the way a cluster would (never the intent that
  * produced them) and answers which connections they allow, and which rule decided.
  *
- * It imports nothing from the rest of the project but `lib/net`, so it checks YAML anyone wrote:
- * `dist/`, another team's policies, a `kubectl get -A -o yaml` dump.
+ * It imports nothing from the rest of the project but `lib/net` and `lib/yaml`, so it checks YAML
+ * anyone wrote: `dist/`, another team's policies, a `kubectl get -A -o yaml` dump.
+ *
+ * Its answers are values (address blocks, port ranges, rules named by tier, kind, namespace, name,
+ * direction and index); `words.ts` writes them for people and `json.ts` for tools, so nothing
+ * reads back a text another module wrote.
  */
 
 export { ANY_NAMESPACE } from './catalog';

@@ -1,5 +1,6 @@
 /**
- * Readable renderings of the verifier's answers, for the terminal and for review comments.
+ * The verifier's answers laid out for the terminal (`verify query`, `matrix`, `egress`); each
+ * value is written by its function in words.ts.
  */
 
 import { EgressReport, ReachEntry } from './egress';

@@ -10,6 +10,7 @@
  */
 
 import { Cidr, formatCidr, formatIp, IpAddress, isMetadataBlock } from '../net';
+import { ANY_NAMESPACE } from './catalog';
 import type { AddressDestination, DecidedBy, Destination } from './egress';
 import type { PolicyKind, PolicyRef, RuleId } from './policy';
 import { isAllPorts, isNamedPort, Ports, Protocol } from './ports';
@@ -70,10 +71,10 @@ export function describeDestination(d: Destination, voice: Voice): string {
   if (d.type === 'cidr') return `cidr ${describeBlock(d)}`;
   if (d.endpoint) return `pod ${d.endpoint.id}`;
   const labels = `{${describeLabels(d.labels, ',')}}`;
-  if (d.namespace !== '*') return `pods ${d.namespace} ${labels}`;
+  if (d.namespace !== ANY_NAMESPACE) return `pods ${d.namespace} ${labels}`;
   if (!d.namespaceLabels && Object.keys(d.labels).length === 0) return 'any other pod';
   const namespaceLabels = d.namespaceLabels ? `{${describeLabels(d.namespaceLabels, ',')}}` : undefined;
-  if (voice === 'review') return `pods ${namespaceLabels ? `namespaces ${namespaceLabels}` : '*'} ${labels}`;
+  if (voice === 'review') return `pods ${namespaceLabels ? `namespaces ${namespaceLabels}` : ANY_NAMESPACE} ${labels}`;
   return `pods any namespace${namespaceLabels ? ` ${namespaceLabels}` : ''} ${labels}`;
 }
 
@@ -85,7 +86,7 @@ export function destinationParts(d: Destination): { readonly group?: string; rea
   if (d.type === 'cidr') return { label: describeBlock(d) };
   if (d.endpoint) return { group: d.namespace, label: d.endpoint.name };
   const label = describeLabels(d.labels, ', ') || 'any pod';
-  if (d.namespace !== '*') return { group: d.namespace, label };
+  if (d.namespace !== ANY_NAMESPACE) return { group: d.namespace, label };
   return { group: d.namespaceLabels ? describeLabels(d.namespaceLabels, ', ') : 'any namespace', label };
 }
 
