@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { isDeepStrictEqual } from 'util';
 import { cidrRange, formatCidr, parseIp, rangeContainsIp, subtractRanges } from '../net';
 import { egressReport, ReachEntry, workloadEgress } from './egress';
 import { egressJson, stagedJson } from './json';
@@ -189,6 +190,36 @@ describe('egress report', () => {
           const ip = `10.0.${third}.${fourth}`;
           const listed = w.allowed.some((e) => e.protocol === protocol && portIn(e, port) && covers(e, ip));
           expect(listed).toBe(query(c, 'ai/rag', ip, port, protocol).allowed);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('lists each port of a destination and protocol once: entries of one destination and protocol never overlap', () => {
+    // Calico Allow and Deny rules on overlapping blocks and port ranges, so both lists fill up.
+    const rule = fc.record({
+      action: fc.constantFrom('Allow', 'Deny'),
+      third: fc.integer({ min: 0, max: 2 }),
+      prefix: fc.integer({ min: 22, max: 30 }),
+      port: fc.integer({ min: 1, max: 30 }),
+      span: fc.integer({ min: 0, max: 10 }),
+      protocol: fc.constantFrom<Protocol>('TCP', 'UDP'),
+    });
+    fc.assert(
+      fc.property(fc.array(rule, { minLength: 1, maxLength: 5 }), (rules) => {
+        const egress = rules.map((r) => ({ action: r.action, protocol: r.protocol, destination: { nets: [`10.0.${r.third * 4}.0/${r.prefix}`], ports: [`${r.port}:${r.port + r.span}`] } }));
+        const c = clusterOf([namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), calico('NetworkPolicy', 'p', { selector: 'all()', types: ['Egress'], egress }, 'ai')]);
+        const w = workloadEgress(c, c.endpoint('ai/rag')!);
+        const entries = [...w.allowed, ...w.denied];
+        expect(w.denied.length).toBe(w.denied.filter((e) => e.decidedBy.action === 'Deny').length);
+        for (const [i, a] of entries.entries()) {
+          if (isNamedPort(a.ports)) continue;
+          expect(1 <= a.ports.from && a.ports.from <= a.ports.to && a.ports.to <= 65535).toBe(true);
+          for (const b of entries.slice(i + 1)) {
+            if (isNamedPort(b.ports) || a.protocol !== b.protocol || !isDeepStrictEqual(a.to, b.to)) continue;
+            expect({ a: describePorts(a.ports), b: describePorts(b.ports), overlap: a.ports.from <= b.ports.to && b.ports.from <= a.ports.to }).toMatchObject({ overlap: false });
+          }
         }
       }),
       { numRuns: 60 },
