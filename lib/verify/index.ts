@@ -43,7 +43,6 @@ export {
   describePorts,
   describeProtocolPorts,
   describeRule,
-  describeRuleRef,
   describeStaged,
   destinationParts,
   EGRESS_NOTE,

@@ -5,12 +5,12 @@
 
 import { EgressReport, ReachEntry } from './egress';
 import { DirectionAnswer, MatrixCell, QueryAnswer } from './reach';
-import { describeDecision, describeDestination, describePolicyInTier, describePorts, describeRuleRef, describeStaged, EGRESS_NOTE, explainDirection } from './words';
+import { describeDecision, describeDestination, describePolicyInTier, describePorts, describeRule, describeStaged, EGRESS_NOTE, explainDirection } from './words';
 
 function directionLines(a: DirectionAnswer, q: QueryAnswer): string[] {
   const lines = [`  ${a.direction}: ${explainDirection(a, q.toAddress)}`];
-  for (const l of a.logged) lines.push(`    logged by ${describeRuleRef(l)}`);
-  for (const p of a.passed) lines.push(`    passed by ${describeRuleRef(p)}`);
+  for (const l of a.logged) lines.push(`    logged by ${describeRule(l.rule, 'verifier', l.action)}`);
+  for (const p of a.passed) lines.push(`    passed by ${describeRule(p.rule, 'verifier', p.action)}`);
   if (a.staged.length) lines.push(`    staged, not enforced: ${a.staged.map(describeStaged).join('; ')}`);
   return lines;
 }

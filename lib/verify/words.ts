@@ -12,9 +12,9 @@
 import { Cidr, formatCidr, formatIp, IpAddress, isMetadataBlock } from '../net';
 import { ANY_NAMESPACE } from './catalog';
 import type { AddressDestination, DecidedBy, Destination } from './egress';
-import type { PolicyKind, PolicyRef, RuleId } from './policy';
+import type { PolicyKind, PolicyRef, RuleAction, RuleId } from './policy';
 import { isAllPorts, isNamedPort, Ports, Protocol } from './ports';
-import type { DirectionAnswer, RuleRef } from './reach';
+import type { DirectionAnswer } from './reach';
 
 /** Who speaks: the verifier's listings, or the review outputs (diff, reports). */
 export type Voice = 'verifier' | 'review';
@@ -100,10 +100,14 @@ export function describePolicyInTier(ref: PolicyRef): string {
   return `${describePolicy(ref)} (${describeKind(ref.kind, 'verifier')}, tier ${ref.tier})`;
 }
 
-/** A rule. Verifier: `rule 3 of NetworkPolicy ai/p (tier ai-egress)`; review: `NetworkPolicy ai/p rule 3 (tier ai-egress)`. */
-export function describeRule(rule: RuleId, voice: Voice): string {
+/**
+ * A rule. Verifier: `rule 3 of NetworkPolicy ai/p (tier ai-egress)`, with its action when given
+ * (`rule 0 (Log) of ...`); review: `NetworkPolicy ai/p rule 3 (tier ai-egress)`.
+ */
+export function describeRule(rule: RuleId, voice: Voice, action?: RuleAction): string {
   const policy = `${describeKind(rule.kind, voice)} ${describePolicy(rule)}`;
-  return voice === 'verifier' ? `rule ${rule.index} of ${policy} (tier ${rule.tier})` : `${policy} rule ${rule.index} (tier ${rule.tier})`;
+  if (voice === 'review') return `${policy} rule ${rule.index} (tier ${rule.tier})`;
+  return `rule ${rule.index}${action ? ` (${action})` : ''} of ${policy} (tier ${rule.tier})`;
 }
 
 /** What decided a reach entry: the rule (see describeRule), the profile, or no policy. */
@@ -111,11 +115,6 @@ export function describeDecision(d: DecidedBy, voice: Voice): string {
   if (d.reason === 'rule') return describeRule(d.rule, voice);
   if (voice === 'verifier') return d.reason === 'profile' ? `tier ${d.tier} passed; namespace profile allows` : 'no egress policy applies';
   return d.reason === 'profile' ? `every tier passed (${d.tier}): allowed by the profile` : 'no egress policy selects it (allowed by default)';
-}
-
-/** A rule a packet matched on its way, with its action: `rule 0 (Log) of GlobalNetworkPolicy audit (tier default)`. */
-export function describeRuleRef(r: RuleRef): string {
-  return `rule ${r.rule.index} (${r.action}) of ${describeKind(r.rule.kind, 'verifier')} ${describePolicy(r.rule)} (tier ${r.rule.tier})`;
 }
 
 /** A staged policy: `StagedNetworkPolicy ai/lockdown (tier default)`. */
