@@ -32,18 +32,18 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
   };
 
   const add = (w: WorkloadEgress, entries: readonly ReachEntry[], verdict: 'allow' | 'deny') => {
-    const byTarget = new Map<string, { node: DestinationNode; policy: string; entries: ReachEntry[] }>();
+    // One edge per destination and deciding rule.
+    const byTarget = new Map<string, { node: DestinationNode; entries: ReachEntry[] }>();
     for (const e of entries) {
       const node = destinationFor(e, verdict);
-      const policy = describeDecision(e.decidedBy, 'review');
-      const key = `${node.id}\u0000${policy}`;
+      const key = `${node.id}\u0000${decisionKey(e.decidedBy)}`;
       const found = byTarget.get(key);
       if (found) found.entries.push(e);
-      else byTarget.set(key, { node, policy, entries: [e] });
+      else byTarget.set(key, { node, entries: [e] });
     }
-    for (const { node, policy, entries: list } of byTarget.values()) {
+    for (const { node, entries: list } of byTarget.values()) {
       destinations.set(node.id, node);
-      edges.push({ from: w.endpoint, to: node.id, verdict, ports: describeProtocolPorts(list), policy });
+      edges.push({ from: w.endpoint, to: node.id, verdict, ports: describeProtocolPorts(list), policy: describeDecision(list[0].decidedBy, 'review') });
     }
   };
 
