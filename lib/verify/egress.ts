@@ -22,7 +22,7 @@ import { ANY_NAMESPACE } from './catalog';
 import { Cluster } from './cluster';
 import { Endpoint, EndpointKind, NAMESPACE_NAME_LABEL, PacketEnd } from './endpoints';
 import { labelsKey, labelsToObject } from './labels';
-import { comparePorts, NamedPort, PortRange, portAtoms, Ports, PortValue, Protocol, PROTOCOLS } from './ports';
+import { comparePorts, isNamedPort, NamedPort, PortRange, portAtoms, Ports, PortValue, Protocol, PROTOCOLS } from './ports';
 import { CompiledRule, decide, Decision, decisionKey, decisionOf, filterPlans, PolicyRef, TierPlan, Verdict } from './policy';
 
 /** Addresses outside the known endpoints: a block less the blocks carved out of it. */
@@ -93,7 +93,7 @@ function decidedBy(v: Verdict): DecidedBy {
 }
 
 function portsKey(p: Ports): string {
-  return 'name' in p ? `name ${p.name}` : `${p.from}-${p.to}`;
+  return isNamedPort(p) ? `name ${p.name}` : `${p.from}-${p.to}`;
 }
 
 /** True for the verdicts the report lists: everything allowed, and explicit Deny rules. */
