@@ -27,6 +27,20 @@ const badInputs: [string, PlatformIntent, string, string, RegExp][] = [
   ['internet egress with an empty reason', app({ egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: { reason: ' ' } }] }), 'llm.egress[0].internet.reason', '" "', /accepted: a sentence/],
   ['an image without a pinned tag', app({ image: 'vllm/vllm-openai' }), 'llm.image', '"vllm/vllm-openai"', /accepted: an image with a fixed tag or digest/],
   ['an image tagged latest', app({ image: 'vllm/vllm-openai:latest' }), 'llm.image', '"vllm/vllm-openai:latest"', /never "latest"/],
+  ['a startup budget shorter than one probe period', app({ startupSeconds: 5 }), 'llm.startupSeconds', '5', /accepted: a whole number of seconds from 10 \(one probe period\) to 86400/],
+  ['a startup budget given in minutes as a string', app({ startupSeconds: '15m' as never }), 'llm.startupSeconds', '"15m"', /is not a number of seconds; accepted: a whole number from 10 to 86400/],
+  ['a shared memory size that is no size', app({ shmSize: '2 GB' }), 'llm.shmSize', '"2 GB"', /is not a size; accepted: a size such as "512Mi"/],
+  ['a /tmp of zero bytes', app({ tmpSize: '0' }), 'llm.tmpSize', '"0"', /is not a size/],
+  ['a model cache size that is no quantity', app({ modelCacheSize: '1.2.3Gi' }), 'llm.modelCacheSize', '"1.2.3Gi"', /is not a size/],
+  ['a RuntimeClass name that is not a DNS subdomain', app({ runtimeClassName: 'NVIDIA_GPU' }), 'llm.runtimeClassName', '"NVIDIA_GPU"', /accepted: a DNS-1123 subdomain/],
+  ['a toleration with Exists and a value', app({ tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', value: 'present' }] }), 'llm.tolerations[0].value', '"present"', /accepted: no value, or operator: "Equal"/],
+  ['a toleration without a key that is not Exists', app({ tolerations: [{ value: 'gpu', effect: 'NoSchedule' }] }), 'llm.tolerations[0].operator', '{"value":"gpu","effect":"NoSchedule"}', /accepted: a key, or operator: "Exists"/],
+  ['tolerationSeconds on a NoSchedule toleration', app({ tolerations: [{ key: 'sku', value: 'gpu', effect: 'NoSchedule', tolerationSeconds: 60 }] }), 'llm.tolerations[0].tolerationSeconds', '60', /applies only to the NoExecute effect/],
+  ['a taint effect that does not exist', app({ tolerations: [{ key: 'sku', value: 'gpu', effect: 'NoScheduling' as never }] }), 'llm.tolerations[0].effect', '"NoScheduling"', /accepted: "NoSchedule", "PreferNoSchedule" or "NoExecute"/],
+  ['a node selector with a bad label key', app({ nodeSelector: { 'nvidia.com/gpu.product!': 'A100' } }), 'llm.nodeSelector["nvidia.com/gpu.product!"]', '"nvidia.com/gpu.product!"', /is not a valid label key/],
+  ['a HOME on the read-only root filesystem', app({ env: { HOME: '/root' } }), 'llm.env.HOME', '"/root"', /is not writable.*accepted: a path at or below "\/tmp", "\/home\/ai", "\/models"/],
+  ['an empty USER', app({ env: { USER: '' } }), 'llm.env.USER', '""', /getpass\.getuser\(\) falls back to the password database/],
+  ['a model cache mounted over HOME', app({ modelCachePath: '/home/ai' }), 'llm.modelCachePath', '"/home/ai"', /accepted: an absolute path other than "\/", "\/tmp", "\/home\/ai", "\/dev\/shm"/],
 ];
 
 describe('bad input is refused with one clear message and dist/ stays as it was', () => {

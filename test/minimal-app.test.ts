@@ -2,7 +2,7 @@ import { App, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DEFAULT_RESOURCES, PlatformIntent, adviceFor, appliedDefaults, checkIntent, imageRepository, validateIntent } from '../lib/intent';
 import { formatDefaults, formatWarnings } from '../lib/synth/summary';
-import { AiWorkload, emptyDirSizeLimit } from '../lib/workload';
+import { AiWorkload, emptyDirPatch } from '../lib/workload';
 import { minimal, shipped } from './fixtures/intents';
 import { K8sObject, ofKind, sampleIntent, synthesize } from './support/manifests';
 import { restrictedViolations } from './support/pss';
@@ -20,9 +20,15 @@ describe('a minimal app: name, namespace, image, port and egress are enough', ()
   });
 
   it('gets probes that open a TCP connection to its port, since no health path was declared', () => {
+    expect(container.startupProbe).toEqual(expect.objectContaining({ tcpSocket: { port: 8080 } }));
     expect(container.readinessProbe).toEqual(expect.objectContaining({ tcpSocket: { port: 8080 } }));
-    expect(container.livenessProbe).toEqual(expect.objectContaining({ tcpSocket: { port: 8080 }, initialDelaySeconds: 30, periodSeconds: 20 }));
+    expect(container.livenessProbe).toEqual(expect.objectContaining({ tcpSocket: { port: 8080 }, periodSeconds: 20 }));
     expect(container.readinessProbe.httpGet).toBeUndefined();
+  });
+
+  it('may take 5 minutes to start, without a GPU, before liveness is probed at all', () => {
+    expect(container.startupProbe).toEqual(expect.objectContaining({ periodSeconds: 10, failureThreshold: 30 }));
+    expect(container.livenessProbe.initialDelaySeconds).toBeUndefined();
   });
 
   it('gets HTTP probes on the health path when one is declared', () => {
@@ -33,8 +39,8 @@ describe('a minimal app: name, namespace, image, port and egress are enough', ()
 
   it('gets the documented default requests and limits', () => {
     expect(container.resources).toEqual({
-      requests: { cpu: DEFAULT_RESOURCES.cpu.request, memory: DEFAULT_RESOURCES.memory.request },
-      limits: { cpu: DEFAULT_RESOURCES.cpu.limit, memory: DEFAULT_RESOURCES.memory.limit },
+      requests: { 'cpu': DEFAULT_RESOURCES.cpu.request, 'memory': DEFAULT_RESOURCES.memory.request, 'ephemeral-storage': '22784Mi' },
+      limits: { 'cpu': DEFAULT_RESOURCES.cpu.limit, 'memory': DEFAULT_RESOURCES.memory.limit, 'ephemeral-storage': '22784Mi' },
     });
     expect(DEFAULT_RESOURCES).toEqual({ cpu: { request: '250m', limit: '1' }, memory: { request: '512Mi', limit: '512Mi' } });
   });
@@ -43,32 +49,53 @@ describe('a minimal app: name, namespace, image, port and egress are enough', ()
     expect(restrictedViolations(pod)).toEqual([]);
   });
 
-  it('sizes the model cache volume found by its name, and leaves /tmp at 1024Mi', () => {
+  it('gets writable /tmp and HOME of 1Gi and a model cache of 20Gi on disk, and no /dev/shm of its own', () => {
     const volumes = Object.fromEntries(pod.volumes.map((v: { name: string; emptyDir: unknown }) => [v.name, v.emptyDir]));
-    expect(volumes).toEqual({ 'tmp': { sizeLimit: '1024Mi' }, 'model-cache': { sizeLimit: '20Gi' } });
+    expect(volumes).toEqual({ 'tmp': { sizeLimit: '1Gi' }, 'home': { sizeLimit: '1Gi' }, 'model-cache': { sizeLimit: '20Gi' } });
     const mounts = Object.fromEntries(container.volumeMounts.map((m: { name: string; mountPath: string }) => [m.name, m.mountPath]));
-    expect(mounts).toEqual({ 'tmp': '/tmp', 'model-cache': '/models' });
+    expect(mounts).toEqual({ 'tmp': '/tmp', 'home': '/home/ai', 'model-cache': '/models' });
+  });
+
+  it('runs as user "ai" with its HOME on the writable volume', () => {
+    expect(container.env).toEqual([{ name: 'USER', value: 'ai' }, { name: 'HOME', value: '/home/ai' }]);
+  });
+
+  it('requests and is limited to the disk of its volumes plus room for logs: 22Gi and 256Mi', () => {
+    expect(container.resources.requests['ephemeral-storage']).toBe('22784Mi');
+    expect(container.resources.limits['ephemeral-storage']).toBe('22784Mi');
+  });
+
+  it('has no GPU scheduling: no tolerations, node selector or RuntimeClass', () => {
+    expect(pod.tolerations).toBeUndefined();
+    expect(pod.nodeSelector).toBeUndefined();
+    expect(pod.runtimeClassName).toBeUndefined();
   });
 });
 
-describe('the model cache size patch', () => {
+describe('the emptyDir patch', () => {
   const pod = (names: string[]) => ({ spec: { template: { spec: { volumes: names.map((name) => ({ name, emptyDir: {} })) } } } });
+  const fiveGi = kplus.k8s.Quantity.fromString('5Gi');
 
   it('sizes the volume at its index when the name there is the expected one', () => {
-    const patched = JsonPatch.apply(pod(['tmp', 'model-cache']), ...emptyDirSizeLimit(1, 'model-cache', kplus.k8s.Quantity.fromString('5Gi')));
-    expect(patched.spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }, { name: 'model-cache', emptyDir: { sizeLimit: kplus.k8s.Quantity.fromString('5Gi') } }]);
+    const patched = JsonPatch.apply(pod(['tmp', 'model-cache']), ...emptyDirPatch(1, 'model-cache', { sizeLimit: fiveGi }));
+    expect(patched.spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }, { name: 'model-cache', emptyDir: { sizeLimit: fiveGi } }]);
   });
 
   it('fails, instead of sizing another volume, when the volumes came in another order', () => {
-    expect(() => JsonPatch.apply(pod(['model-cache', 'tmp']), ...emptyDirSizeLimit(1, 'model-cache', kplus.k8s.Quantity.fromString('5Gi')))).toThrow(/Test operation failed/);
+    expect(() => JsonPatch.apply(pod(['model-cache', 'tmp']), ...emptyDirPatch(1, 'model-cache', { sizeLimit: fiveGi }))).toThrow(/Test operation failed/);
   });
 
-  it('is applied where the workload mounts the cache, for a non-default cache path and size', () => {
+  it('is applied where the workload mounts each volume, for non-default paths and sizes', () => {
     const app = new App();
     const chart = new Chart(app, 'c');
-    new AiWorkload(chart, 'w', { ...sampleApp, modelCachePath: '/cache', modelCacheSize: '3Gi' });
+    new AiWorkload(chart, 'w', { ...sampleApp, modelCachePath: '/cache', modelCacheSize: '3Gi', tmpSize: '512Mi', homeSize: '2Gi', shmSize: '1Gi' });
     const deployment = chart.toJson().find((o) => o.kind === 'Deployment');
-    expect(deployment.spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '1024Mi' } }, { name: 'model-cache', emptyDir: { sizeLimit: '3Gi' } }]);
+    expect(deployment.spec.template.spec.volumes).toEqual([
+      { name: 'tmp', emptyDir: { sizeLimit: '512Mi' } },
+      { name: 'home', emptyDir: { sizeLimit: '2Gi' } },
+      { name: 'model-cache', emptyDir: { sizeLimit: '3Gi' } },
+      { name: 'shm', emptyDir: { sizeLimit: '1Gi', medium: 'Memory' } },
+    ]);
   });
 });
 
@@ -93,7 +120,7 @@ describe('what synth prints about images, ports and defaults', () => {
   it('warns what any other image must support: the numeric user, a read-only root, the writable paths', () => {
     expect(adviceFor({ ...sampleApp, modelCachePath: '/cache' })).toEqual([expect.objectContaining({
       severity: 'warning', path: 'sample-app.image',
-      message: expect.stringMatching(/must run as the non-root numeric user 10001 \(group 10001\) on a read-only root filesystem, writing only to \/tmp and \/cache/),
+      message: expect.stringMatching(/must run as the non-root numeric user 10001 \(group 10001\) on a read-only root filesystem, writing only to \/tmp, \/home\/ai and \/cache/),
     })]);
   });
 
@@ -101,6 +128,16 @@ describe('what synth prints about images, ports and defaults', () => {
     const paths = adviceFor({ ...sampleApp, port: 80 }).map((w) => w.path);
     expect(paths).toEqual(['sample-app.image', 'sample-app.port']);
     expect(adviceFor({ ...sampleApp, port: 1024 }).map((w) => w.path)).toEqual(['sample-app.image']);
+  });
+
+  it('warns about shared memory that does not fit in the memory limit, the default one of a GPU app included', () => {
+    const shm = (app: Partial<typeof sampleApp>) => adviceFor({ ...sampleApp, port: 8080, ...app }).filter((w) => w.path === 'sample-app.shmSize');
+    expect(shm({ gpus: 1 })).toEqual([expect.objectContaining({
+      value: '2Gi', message: expect.stringMatching(/^is not below the memory limit 512Mi \(the default\): \/dev\/shm is memory .* \(2Gi by default for an app with GPUs\)$/),
+    })]);
+    expect(shm({ shmSize: '1Gi', resources: { cpu: { request: '1', limit: '1' }, memory: { request: '1Gi', limit: '1Gi' } } })).toHaveLength(1);
+    expect(shm({ gpus: 1, resources: { cpu: { request: '1', limit: '1' }, memory: { request: '16Gi', limit: '16Gi' } } })).toEqual([]);
+    expect(shm({})).toEqual([]);
   });
 
   it('keeps warnings out of the errors: an app with warnings synthesizes', () => {

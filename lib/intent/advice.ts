@@ -8,7 +8,8 @@
  * https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
  */
 import { RUN_AS } from '../platform/conventions';
-import { DEFAULT_MODEL_CACHE_PATH, DEFAULT_RESOURCES } from './defaults';
+import { parseQuantity } from '../quantity';
+import { DEFAULT_GPU_SHM_SIZE, DEFAULT_MODEL_CACHE_PATH, DEFAULT_RESOURCES, POD_USER, shmSizeOf } from './defaults';
 import { IntentIssue } from './issues';
 import { AiAppIntent } from './types';
 
@@ -39,12 +40,21 @@ export function adviceFor(app: AiAppIntent): IntentIssue[] {
   const warn = (field: string, value: unknown, message: string): IntentIssue => ({ severity: 'warning', app: app.name, path: `${app.name}.${field}`, value, message });
   const issues: IntentIssue[] = [];
   const rootOnly = ROOT_ONLY_IMAGES[imageRepository(app.image)];
-  const writable = ['/tmp', app.modelCachePath ?? DEFAULT_MODEL_CACHE_PATH].join(' and ');
+  const paths = ['/tmp', POD_USER.home, app.modelCachePath ?? DEFAULT_MODEL_CACHE_PATH];
+  const writable = `${paths.slice(0, -1).join(', ')} and ${paths[paths.length - 1]}`;
   issues.push(rootOnly
     ? warn('image', app.image, `is known not to run as non-root: ${rootOnly}`)
     : warn('image', app.image, `must run as the non-root numeric user ${RUN_AS.user} (group ${RUN_AS.group}) on a read-only root filesystem, writing only to ${writable} (emptyDirs), without capabilities; check the image's USER and where it writes`));
   if (app.port < 1024) {
     issues.push(warn('port', app.port, `is below 1024: a non-root process without capabilities binds it only where the container runtime allows unprivileged ports (containerd 2.0 does by default; CRI-O and containerd 1.x do not); accepted: a port of 1024 or more, e.g. 8080, with the server configured to listen there`));
+  }
+  // A memory emptyDir counts against the memory limit: "The maximum usage on memory medium
+  // EmptyDir would be the minimum value between the SizeLimit specified here and the sum of
+  // memory limits of all containers in a pod" (core/v1 EmptyDirVolumeSource.sizeLimit).
+  const shm = shmSizeOf(app);
+  const memoryLimit = (app.resources ?? DEFAULT_RESOURCES).memory.limit;
+  if (shm !== undefined && (parseQuantity(shm) ?? 0) >= (parseQuantity(memoryLimit) ?? Infinity)) {
+    issues.push(warn('shmSize', shm, `is not below the memory limit ${memoryLimit}${app.resources ? '' : ' (the default)'}: /dev/shm is memory and counts against it, so the server is OOM-killed before /dev/shm is full; accepted: resources.memory.limit well above shmSize${app.shmSize === undefined ? ` (${DEFAULT_GPU_SHM_SIZE} by default for an app with GPUs)` : ''}`));
   }
   return issues;
 }

@@ -1,4 +1,4 @@
-import { ComputeResources } from './types';
+import { AiAppIntent, ComputeResources, Toleration } from './types';
 
 /**
  * Requests and limits of an app that declares none: enough for a small web service, far too
@@ -15,3 +15,60 @@ export const DEFAULT_MODEL_CACHE_PATH = '/models';
 
 /** Size limit of the model cache when `modelCacheSize` is not given. */
 export const DEFAULT_MODEL_CACHE_SIZE = '20Gi';
+
+/** Size limit of the writable `/tmp` when `tmpSize` is not given. */
+export const DEFAULT_TMP_SIZE = '1Gi';
+
+/** Size limit of the writable HOME when `homeSize` is not given. */
+export const DEFAULT_HOME_SIZE = '1Gi';
+
+/**
+ * The name and home of the pod's user, set as `USER` and `HOME` unless the app's `env` sets them.
+ * The container runs as a numeric user with no passwd entry, and Python's `getpass.getuser()`
+ * reads `LOGNAME`, `USER`, `LNAME` and `USERNAME` before it falls back to the password database
+ * (https://docs.python.org/3/library/getpass.html#getpass.getuser), where PyTorch's compile cache
+ * raises `KeyError: 'getpwuid(): uid not found'` (https://github.com/pytorch/pytorch/issues/140765).
+ * HOME is an emptyDir of its own: images such as vllm/vllm-openai have no USER line, so their
+ * HOME is `/root`, which a non-root user cannot write.
+ */
+export const POD_USER = { name: 'ai', home: '/home/ai' } as const;
+
+/**
+ * Startup budget when `startupSeconds` is not given. Downloading and loading weights takes
+ * minutes; vLLM's Kubernetes guide names a startup probe whose failureThreshold is too low as
+ * the cause of "KeyboardInterrupt: terminated" restarts
+ * (https://docs.vllm.ai/en/latest/deployment/k8s.html#troubleshooting). Its figures are ours:
+ * upstream gives no number.
+ */
+export const DEFAULT_STARTUP_SECONDS = { gpu: 600, other: 300 } as const;
+
+/**
+ * `/dev/shm` of an app with GPUs when `shmSize` is not given: vLLM's Kubernetes guide mounts a
+ * memory emptyDir of 2Gi there, "vLLM needs to access the host's shared memory for tensor
+ * parallel inference" (https://docs.vllm.ai/en/latest/deployment/k8s.html).
+ */
+export const DEFAULT_GPU_SHM_SIZE = '2Gi';
+
+/**
+ * What a pod with GPUs tolerates when `tolerations` is not given: the `nvidia.com/gpu` taint,
+ * whatever its value, which GKE puts on a GPU node pool added to a cluster with other pools
+ * (https://cloud.google.com/kubernetes-engine/docs/how-to/gpus), and which EKS and Karpenter
+ * users commonly put on theirs. AKS's examples use `sku=gpu` instead
+ * (https://learn.microsoft.com/azure/aks/use-node-taints): declare that one yourself.
+ */
+export const GPU_TOLERATIONS: readonly Toleration[] = [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
+
+/** The startup budget of an app: its own, or the default for an app with or without GPUs. */
+export function startupSecondsOf(app: AiAppIntent): number {
+  return app.startupSeconds ?? ((app.gpus ?? 0) > 0 ? DEFAULT_STARTUP_SECONDS.gpu : DEFAULT_STARTUP_SECONDS.other);
+}
+
+/** The size of an app's `/dev/shm`, or undefined when it keeps the runtime's own. */
+export function shmSizeOf(app: AiAppIntent): string | undefined {
+  return app.shmSize ?? ((app.gpus ?? 0) > 0 ? DEFAULT_GPU_SHM_SIZE : undefined);
+}
+
+/** The taints an app's pods tolerate. */
+export function tolerationsOf(app: AiAppIntent): readonly Toleration[] {
+  return app.tolerations ?? ((app.gpus ?? 0) > 0 ? GPU_TOLERATIONS : []);
+}

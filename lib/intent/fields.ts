@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { Cidr, cidrContains, formatCidr, parseCidr, parseIp } from '../net';
 import { didYouMean } from './issues';
+import { parseQuantity } from '../quantity';
 import { METADATA_BLOCKS } from './metadata';
 
 /** Zod's `error` option: "is missing" when the field is absent, else `wrong`; both say what is accepted. */
@@ -59,7 +60,8 @@ export function dnsLabel(what: string) {
 
 const LABEL_VALUE_ACCEPTED = 'a string of at most 63 alphanumerics, "-", "_" or ".", starting and ending with an alphanumeric';
 
-const labelValue = z.string(says('is not a valid label value', LABEL_VALUE_ACCEPTED)).superRefine((value, ctx) => {
+/** A label value; also the value a toleration matches. */
+export const labelValue = z.string(says('is not a valid label value', LABEL_VALUE_ACCEPTED)).superRefine((value, ctx) => {
   if (value.length > 63 || !LABEL_VALUE.test(value)) problem(ctx, value, `is not a valid label value; accepted: ${LABEL_VALUE_ACCEPTED}`);
 });
 
@@ -70,15 +72,24 @@ export function labels(required: boolean) {
       problem(ctx, value, 'selects every pod of the namespace; accepted: at least one label, so the destination is a service and not a whole namespace');
     }
     for (const key of Object.keys(value)) {
-      const slash = key.lastIndexOf('/');
-      const name = slash < 0 ? key : key.slice(slash + 1);
-      const prefix = slash < 0 ? '' : key.slice(0, slash);
-      if (!LABEL_NAME.test(name) || name.length > 63 || (slash >= 0 && (!DNS_SUBDOMAIN.test(prefix) || prefix.length > 253))) {
-        problem(ctx, key, 'is not a valid label key; accepted: an optional DNS subdomain prefix and "/", then a name of at most 63 alphanumerics, "-", "_" or "."', [key]);
-      }
+      if (!isLabelKey(key)) problem(ctx, key, `is not a valid label key; accepted: ${LABEL_KEY_ACCEPTED}`, [key]);
     }
   }, { when: (payload) => isObject(payload.value) }).readonly();
 }
+
+const LABEL_KEY_ACCEPTED = 'an optional DNS subdomain prefix and "/", then a name of at most 63 alphanumerics, "-", "_" or "."';
+
+function isLabelKey(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  const prefix = slash < 0 ? '' : key.slice(0, slash);
+  return LABEL_NAME.test(name) && name.length <= 63 && (slash < 0 || (DNS_SUBDOMAIN.test(prefix) && prefix.length <= 253));
+}
+
+/** A label key (a qualified name); also the key of a taint. */
+export const labelKey = z.string(says('is not a valid label key', LABEL_KEY_ACCEPTED)).superRefine((value, ctx) => {
+  if (!isLabelKey(value)) problem(ctx, value, `is not a valid label key; accepted: ${LABEL_KEY_ACCEPTED}`);
+});
 
 /** A plain object (not null, not an array). */
 export function isObject(value: unknown): value is Record<string, unknown> {
@@ -114,6 +125,24 @@ export const protocol = z.enum(['TCP', 'UDP', 'SCTP'], says('is not a protocol',
 export const quantity = z.string(says('is not a Kubernetes quantity', 'e.g. "500m", "2", "8Gi"')).superRefine((value, ctx) => {
   if (!QUANTITY.test(value)) problem(ctx, value, 'is not a Kubernetes quantity; accepted: e.g. "500m", "2", "8Gi"');
 });
+
+const SIZE_ACCEPTED = 'a size such as "512Mi", "2Gi" or "40Gi"';
+
+/** A size in bytes, as a Kubernetes quantity greater than zero. */
+export const size = z.string(says('is not a size', SIZE_ACCEPTED)).superRefine((value, ctx) => {
+  const bytes = parseQuantity(value);
+  if (bytes === undefined || bytes < 1) problem(ctx, value, `is not a size; accepted: ${SIZE_ACCEPTED}`);
+});
+
+const DNS_SUBDOMAIN_ACCEPTED = "a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters), e.g. \"nvidia\"";
+
+/** A DNS-1123 subdomain: names of RuntimeClasses. */
+export function dnsSubdomain(what: string) {
+  const wrong = `is not a valid ${what}`;
+  return z.string(says(wrong, DNS_SUBDOMAIN_ACCEPTED)).superRefine((value, ctx) => {
+    if (value.length > 253 || !DNS_SUBDOMAIN.test(value)) problem(ctx, value, `${wrong}; accepted: ${DNS_SUBDOMAIN_ACCEPTED}`);
+  });
+}
 
 const IMAGE_ACCEPTED = 'an image with a fixed tag or digest, e.g. "vllm/vllm-openai:v0.11.0" (never "latest")';
 

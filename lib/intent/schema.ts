@@ -5,10 +5,11 @@
  */
 import { z } from 'zod';
 import { destination } from './destinations';
+import { DEFAULT_MODEL_CACHE_PATH, POD_USER } from './defaults';
 import {
-  count, cidr, dnsLabel, env, fields, flag, image, internetSized, ipAddress, labels, port, problem, quantity, says, text,
+  count, cidr, dnsLabel, dnsSubdomain, env, fields, flag, image, internetSized, ipAddress, labelKey, labels, labelValue, port, problem, quantity, says, size, text,
 } from './fields';
-import { AiAppIntent, AllowList, CalicoOptions, ComputeResources, DnsIntent, IngressClient, PlatformIntent } from './types';
+import { AiAppIntent, AllowList, CalicoOptions, ComputeResources, DnsIntent, IngressClient, PlatformIntent, Toleration } from './types';
 
 /** Calico evaluates the `default` tier at this order; the AI tier must come first. */
 export const DEFAULT_TIER_ORDER = 1_000_000;
@@ -34,6 +35,32 @@ const dns = fields('dns settings', {
   }
 });
 
+/**
+ * A toleration, with the checks the API server makes
+ * (kubernetes/kubernetes pkg/apis/core/validation/validation.go, ValidateTolerations): an empty
+ * key needs `Exists`, `Exists` takes no value, `tolerationSeconds` only on `NoExecute`.
+ */
+const toleration = fields('a toleration', {
+  key: labelKey.optional(),
+  operator: z.enum(['Exists', 'Equal'], says('is not a toleration operator', '"Exists" or "Equal"')).optional(),
+  value: labelValue.optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'], says('is not a taint effect', '"NoSchedule", "PreferNoSchedule" or "NoExecute" (or none, for every effect)')).optional(),
+  tolerationSeconds: count('number of seconds').optional(),
+}).superRefine((t, ctx) => {
+  if (!t.key && t.operator !== 'Exists') problem(ctx, t, 'tolerates no key with operator Equal; accepted: a key, or operator: "Exists" to tolerate every taint', ['operator']);
+  if (t.operator === 'Exists' && t.value) problem(ctx, t.value, 'is a value with operator Exists, which matches any value; accepted: no value, or operator: "Equal"', ['value']);
+  if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') problem(ctx, t.tolerationSeconds, 'applies only to the NoExecute effect; accepted: effect: "NoExecute", or no tolerationSeconds', ['tolerationSeconds']);
+});
+
+/** Lowest and highest startup budget: one probe period, and a day. */
+export const STARTUP_SECONDS = { min: 10, max: 86_400 } as const;
+
+/** Writable paths whose mount a model cache would collide with. */
+const RESERVED_PATHS = ['/', '/tmp', POD_USER.home, '/dev/shm'];
+
+/** `path` is `root` or lies below it. */
+const under = (path: string, root: string) => path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`);
+
 const list = <T extends z.ZodType>(item: T, accepted: string) => z.array(item, says('is not a list', accepted)).readonly();
 
 /** One app. Its `audit` needs the calico flavor; the rest of the cross-field checks are in validate.ts. */
@@ -46,14 +73,27 @@ export const appSchema = fields('an app', {
   healthPath: text('a path starting with "/"').superRefine((value, ctx) => {
     if (!value.startsWith('/')) problem(ctx, value, 'is not an HTTP path; accepted: a path starting with "/"');
   }).optional(),
+  startupSeconds: z.number(says('is not a number of seconds', `a whole number from ${STARTUP_SECONDS.min} to ${STARTUP_SECONDS.max}`)).superRefine((value, ctx) => {
+    if (!Number.isInteger(value) || value < STARTUP_SECONDS.min || value > STARTUP_SECONDS.max) {
+      problem(ctx, value, `is not a startup budget; accepted: a whole number of seconds from ${STARTUP_SECONDS.min} (one probe period) to ${STARTUP_SECONDS.max} (a day), e.g. 900 for 15 minutes`);
+    }
+  }).optional(),
   replicas: count('replica count').optional(),
   resources: resources.optional(),
   gpus: count('GPU count').optional(),
+  shmSize: size.optional(),
+  runtimeClassName: dnsSubdomain('RuntimeClass name').optional(),
+  tolerations: list(toleration, 'a list of tolerations, e.g. [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]').optional(),
+  nodeSelector: labels(false).optional(),
   env: env.optional(),
-  modelCachePath: text('an absolute path other than "/" and "/tmp"').superRefine((value, ctx) => {
-    if (!value.startsWith('/') || value === '/' || value === '/tmp') problem(ctx, value, 'is not a usable mount path; accepted: an absolute path other than "/" and "/tmp"');
+  modelCachePath: text('an absolute path other than "/", "/tmp", "/dev/shm" and HOME').superRefine((value, ctx) => {
+    if (!value.startsWith('/') || RESERVED_PATHS.includes(value)) {
+      problem(ctx, value, `is not a usable mount path; accepted: an absolute path other than ${RESERVED_PATHS.map((p) => `"${p}"`).join(', ')}`);
+    }
   }).optional(),
-  modelCacheSize: quantity.optional(),
+  modelCacheSize: size.optional(),
+  tmpSize: size.optional(),
+  homeSize: size.optional(),
   flavor: z.enum(['kubernetes', 'calico'], says('is not a policy flavor', '"kubernetes" or "calico"')).optional(),
   audit: flag.optional(),
   egress: list(destination, 'a list of destinations (it may be empty: DNS only)'),
@@ -62,6 +102,12 @@ export const appSchema = fields('an app', {
 }).superRefine((app, ctx) => {
   if (app.audit !== undefined && app.flavor !== 'calico') {
     problem(ctx, app.audit, 'is a Calico-only feature (Staged policies); accepted: audit on an app with flavor: "calico", or no audit for the kubernetes flavor', ['audit']);
+  }
+  const { USER: user, HOME: home } = app.env ?? {};
+  if (user === '') problem(ctx, user, `is empty, so getpass.getuser() falls back to the password database, which has no entry for the pod's user; accepted: a name, or no USER (then "${POD_USER.name}")`, ['env', 'USER']);
+  const writable = ['/tmp', POD_USER.home, app.modelCachePath ?? DEFAULT_MODEL_CACHE_PATH];
+  if (home !== undefined && !writable.some((root) => under(home, root))) {
+    problem(ctx, home, `is not writable: the root filesystem is read-only; accepted: a path at or below ${writable.map((p) => `"${p}"`).join(', ')} (the writable emptyDirs), or no HOME (then "${POD_USER.home}")`, ['env', 'HOME']);
   }
 });
 
@@ -114,5 +160,6 @@ export const SCHEMAS_MATCH_TYPES: [
   Same<z.input<typeof resources>, ComputeResources>,
   Same<z.input<typeof ingressClient>, IngressClient>,
   Same<z.input<typeof dns>, DnsIntent>,
+  Same<z.input<typeof toleration>, Toleration>,
   Same<WithApps<z.input<typeof platformSchema>>, PlatformIntent>,
-] = [true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true];

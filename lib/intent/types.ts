@@ -89,6 +89,23 @@ export interface ComputeResources {
   readonly memory: { readonly request: string; readonly limit: string };
 }
 
+/**
+ * A taint the app's pods tolerate, as in the Pod API
+ * (https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/).
+ */
+export interface Toleration {
+  /** The taint's key; empty with `operator: 'Exists'` tolerates every taint. */
+  readonly key?: string;
+  /** @default 'Equal' */
+  readonly operator?: 'Exists' | 'Equal';
+  /** The taint's value, for `operator: 'Equal'`. */
+  readonly value?: string;
+  /** @default every effect */
+  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  /** How long a `NoExecute` taint is tolerated before the pod is evicted. @default forever */
+  readonly tolerationSeconds?: number;
+}
+
 /** An AI workload and the network reach it is allowed. */
 export interface AiAppIntent {
   /** DNS-1123 label; names the Deployment, Service, ServiceAccount and policies. */
@@ -106,17 +123,41 @@ export interface AiAppIntent {
    * @default none: the probes open a TCP connection to `port`
    */
   readonly healthPath?: string;
+  /**
+   * How long the server may take to start (download and load the model, warm up) before the
+   * kubelet restarts it, in seconds: the budget of the startup probe. Readiness and liveness are
+   * probed only once it has succeeded.
+   * @default DEFAULT_STARTUP_SECONDS: 600 for an app with GPUs, 300 otherwise
+   */
+  readonly startupSeconds?: number;
   /** @default 1 */
   readonly replicas?: number;
   /** @default DEFAULT_RESOURCES: requests 250m CPU and 512Mi memory, limits 1 CPU and 512Mi memory */
   readonly resources?: ComputeResources;
   /** Number of `nvidia.com/gpu` to request and limit. @default 0 */
   readonly gpus?: number;
+  /**
+   * Size of `/dev/shm`, a memory-backed emptyDir (it counts against the memory limit). PyTorch
+   * shares tensors between processes through it.
+   * @default DEFAULT_GPU_SHM_SIZE ('2Gi') for an app with GPUs; none otherwise (the runtime's own 64Mi)
+   */
+  readonly shmSize?: string;
+  /** RuntimeClass of the pods, e.g. `nvidia` where the NVIDIA GPU Operator created it; a missing one rejects the pod. @default none: the node's default runtime */
+  readonly runtimeClassName?: string;
+  /** Taints the pods tolerate; replaces the default. @default GPU_TOLERATIONS (the `nvidia.com/gpu` taint) for an app with GPUs; none otherwise */
+  readonly tolerations?: readonly Toleration[];
+  /** Node labels the pods must be scheduled on. @default none */
+  readonly nodeSelector?: Labels;
+  /** Environment of the server. `USER` and `HOME` are set unless given here (HOME must then be a writable path). */
   readonly env?: Readonly<Record<string, string>>;
   /** Writable path for downloaded model weights (an emptyDir). @default '/models' */
   readonly modelCachePath?: string;
   /** Size limit of the model cache emptyDir. @default '20Gi' */
   readonly modelCacheSize?: string;
+  /** Size limit of the writable `/tmp` emptyDir. @default '1Gi' */
+  readonly tmpSize?: string;
+  /** Size limit of the writable emptyDir at `HOME_PATH` (`/home/ai`), where servers keep caches and settings. @default '1Gi' */
+  readonly homeSize?: string;
   /** @default 'kubernetes' */
   readonly flavor?: Flavor;
   /** Calico only: render this app's policies as Staged kinds, to preview before enforcing. @default the platform's `calico.audit` */

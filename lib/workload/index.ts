@@ -1,8 +1,13 @@
 import { Construct } from 'constructs';
-import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { AiAppIntent, DEFAULT_MODEL_CACHE_PATH, DEFAULT_MODEL_CACHE_SIZE, DEFAULT_RESOURCES } from '../intent';
+import { AiAppIntent, DEFAULT_RESOURCES, tolerationsOf } from '../intent';
 import { RUN_AS, SyncWave, appLabels, appSelector, syncWave } from '../platform/conventions';
+import {
+  STARTUP_PERIOD_SECONDS, environment, ephemeralStorage, progressDeadlineSeconds, startupFailureThreshold, writableVolumes,
+} from './pod';
+
+export * from './pod';
 
 
 /** Pod Security Admission labels for the `restricted` profile, enforced, audited and warned. */
@@ -30,14 +35,14 @@ export class RestrictedNamespace extends Construct {
 }
 
 /**
- * Sets the size limit of the emptyDir volume at `index` of a Deployment's pod, after testing
- * that the volume there is `name`: if the volumes ever come in another order, applying the
- * patch fails (and synthesis with it) instead of sizing another volume.
+ * Writes the emptyDir of the volume at `index` of a Deployment's pod (its size limit, and its
+ * medium), after testing that the volume there is `name`: if the volumes ever come in another
+ * order, applying the patch fails (and synthesis with it) instead of sizing another volume.
  */
-export function emptyDirSizeLimit(index: number, name: string, sizeLimit: kplus.k8s.Quantity): JsonPatch[] {
+export function emptyDirPatch(index: number, name: string, emptyDir: { sizeLimit: kplus.k8s.Quantity; medium?: 'Memory' }): JsonPatch[] {
   return [
     JsonPatch.test(`/spec/template/spec/volumes/${index}/name`, name),
-    JsonPatch.add(`/spec/template/spec/volumes/${index}/emptyDir`, { sizeLimit }),
+    JsonPatch.add(`/spec/template/spec/volumes/${index}/emptyDir`, emptyDir),
   ];
 }
 
@@ -45,9 +50,11 @@ export function emptyDirSizeLimit(index: number, name: string, sizeLimit: kplus.
  * The AI workload itself: a ServiceAccount without a token, a Deployment whose pods pass Pod
  * Security Standards `restricted`, and a Service on the container port.
  *
- * The root filesystem is read-only; a model server gets writable emptyDirs for `/tmp` and for
- * its model cache. Selectors use `app.kubernetes.io/name`, never generated hashes, so the
- * NetworkPolicies can select the same pods by a readable label.
+ * The root filesystem is read-only; the server gets sized emptyDirs for `/tmp`, HOME and its
+ * model cache (and `/dev/shm` in memory where it needs one), and requests the disk they take.
+ * It may take its startup budget to come up before readiness and liveness are probed.
+ * Selectors use `app.kubernetes.io/name`, never generated hashes, so the NetworkPolicies can
+ * select the same pods by a readable label.
  */
 export class AiWorkload extends Construct {
   constructor(scope: Construct, id: string, app: AiAppIntent) {
@@ -68,6 +75,7 @@ export class AiWorkload extends Construct {
     const deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: metadata(),
       replicas: app.replicas ?? 1,
+      progressDeadline: Duration.seconds(progressDeadlineSeconds(app)),
       select: false,
       podMetadata: { labels },
       serviceAccount,
@@ -87,7 +95,7 @@ export class AiWorkload extends Construct {
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       args: app.args ? [...app.args] : undefined,
       ports: [{ number: app.port, name: 'http', protocol: kplus.Protocol.TCP }],
-      envVariables: Object.fromEntries(Object.entries(app.env ?? {}).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
+      envVariables: Object.fromEntries(Object.entries(environment(app)).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
       securityContext: {
         ensureNonRoot: true,
         user: RUN_AS.user,
@@ -96,21 +104,29 @@ export class AiWorkload extends Construct {
         allowPrivilegeEscalation: false,
         privileged: false,
       },
-      readiness: probe({}),
-      liveness: probe({ initialDelaySeconds: Duration.seconds(30), periodSeconds: Duration.seconds(20) }),
+      // "All other probes are disabled if a startup probe is provided, until it succeeds"
+      // (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#container-probes), so
+      // a server loading its model is neither killed by liveness nor counted unready too early.
+      startup: probe({ periodSeconds: Duration.seconds(STARTUP_PERIOD_SECONDS), failureThreshold: startupFailureThreshold(app) }),
+      readiness: probe({ periodSeconds: Duration.seconds(10) }),
+      liveness: probe({ periodSeconds: Duration.seconds(20) }),
     });
-    container.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.gibibytes(1) }));
-    const modelCache = kplus.Volume.fromEmptyDir(this, 'ModelCache', 'model-cache');
-    container.mount(app.modelCachePath ?? DEFAULT_MODEL_CACHE_PATH, modelCache);
+    const volumes = writableVolumes(app);
+    for (const v of volumes) {
+      container.mount(v.path, kplus.Volume.fromEmptyDir(this, `Volume-${v.name}`, v.name, v.memory ? { medium: kplus.EmptyDirMedium.MEMORY } : {}));
+    }
     // The pod's volumes are its container's mounts, in mount order (cdk8s-plus-27 Pod._toPodSpec).
-    const cacheIndex = [...new Set(container.mounts.map((m) => m.volume.name))].indexOf(modelCache.name);
+    const podVolumes = [...new Set(container.mounts.map((m) => m.volume.name))];
 
-    // cdk8s-plus-27 has no seccompProfile, no "ALL" capability, no GPU resources and typed quantities only; the
-    // intent carries Kubernetes quantities as written, so these go in as patches.
+    // cdk8s-plus-27 has no seccompProfile, no "ALL" capability, no GPU or ephemeral-storage
+    // resources, no nodeSelector, no runtimeClassName and typed quantities only; the intent
+    // carries Kubernetes quantities as written, so these go in as patches.
     // The typed serializer of cdk8s-plus-27 runs after patches, so quantities go in as Quantity.
     const q = kplus.k8s.Quantity.fromString;
     const resources = app.resources ?? DEFAULT_RESOURCES;
     const gpu = app.gpus ? { 'nvidia.com/gpu': q(String(app.gpus)) } : {};
+    const storage = { 'ephemeral-storage': q(ephemeralStorage(app)) };
+    const tolerations = tolerationsOf(app);
     const pod = ApiObject.of(deployment);
     pod.addJsonPatch(
       // cdk8s-plus labels pods with a hashed address; selectors here use readable labels only.
@@ -119,10 +135,15 @@ export class AiWorkload extends Construct {
       JsonPatch.add('/spec/template/spec/containers/0/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
       JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
       JsonPatch.add('/spec/template/spec/containers/0/resources', {
-        requests: { cpu: q(resources.cpu.request), memory: q(resources.memory.request), ...gpu },
-        limits: { cpu: q(resources.cpu.limit), memory: q(resources.memory.limit), ...gpu },
+        requests: { cpu: q(resources.cpu.request), memory: q(resources.memory.request), ...storage, ...gpu },
+        limits: { cpu: q(resources.cpu.limit), memory: q(resources.memory.limit), ...storage, ...gpu },
       }),
-      ...emptyDirSizeLimit(cacheIndex, modelCache.name, q(app.modelCacheSize ?? DEFAULT_MODEL_CACHE_SIZE)),
+      ...volumes.flatMap((v) => emptyDirPatch(podVolumes.indexOf(v.name), v.name, { sizeLimit: q(v.size), ...(v.memory ? { medium: 'Memory' as const } : {}) })),
+      ...(tolerations.length > 0 ? [JsonPatch.add('/spec/template/spec/tolerations', tolerations)] : []),
+      ...(app.nodeSelector ? [JsonPatch.add('/spec/template/spec/nodeSelector', app.nodeSelector)] : []),
+      // Opt-in only: a pod naming a RuntimeClass the cluster does not have is rejected, and managed
+      // GPU node pools run GPU containers without one (https://kubernetes.io/docs/concepts/containers/runtime-class/).
+      ...(app.runtimeClassName ? [JsonPatch.add('/spec/template/spec/runtimeClassName', app.runtimeClassName)] : []),
     );
 
     const service = new kplus.Service(this, 'Service', {
