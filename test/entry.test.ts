@@ -38,6 +38,8 @@ describe('npm run synth fails with one line for a main.ts that does not load, an
   it.each([
     ['a syntax error', `${ENTRY}/broken/syntax-error.ts`, `${ENTRY}/broken/syntax-error.ts:6:26: Expected "}" but found "namespace"`],
     ['a name that does not exist', `${ENTRY}/broken/reference-error.ts`, `${ENTRY}/broken/reference-error.ts:6:127: ReferenceError: registryMirror is not defined`],
+    ['a misspelled preset option', `${ENTRY}/broken/preset-option.ts`,
+      `${ENTRY}/broken/preset-option.ts:6:45: vllm({ gpu }): 1 is not an option of vllm; accepted: model, gpus, image, args, env. Did you mean "gpus"?`],
     ['no exported intent', `${ENTRY}/no-intent.ts`, `${ENTRY}/no-intent.ts: exports no intent; accepted: export const intent: PlatformIntent = { apps: [...] }`],
   ])('%s: file:line:column and the message, then "dist/ was left unchanged"', (_, file, line) => {
     const { dist, read } = existingDist();

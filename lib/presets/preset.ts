@@ -1,0 +1,63 @@
+import { AiAppIntent, didYouMean } from '../intent';
+
+/**
+ * The fields a server preset fills in an app: spread it into the app (`...vllm({ model })`) and
+ * declare the rest (name, namespace, resources, egress). It is plain intent data, checked with the
+ * rest of the app when synthesized; a field written after the spread replaces the preset's.
+ */
+export type ServerPreset = Required<Pick<AiAppIntent, 'image' | 'args' | 'port' | 'healthPath' | 'gpus' | 'env' | 'modelCachePath'>>
+  & Pick<AiAppIntent, 'shmSize' | 'tmpSize' | 'homeSize'>;
+
+/** What every preset takes. */
+export interface PresetOptions {
+  /** The model: a Hugging Face model id (`Qwen/Qwen2.5-1.5B-Instruct`), or a path in the model cache. */
+  readonly model: string;
+  /** Number of `nvidia.com/gpu`. */
+  readonly gpus?: number;
+  /** The image, pinned by tag or digest. @default the preset's */
+  readonly image?: string;
+  /** More arguments for the server, after the preset's. */
+  readonly args?: readonly string[];
+  /**
+   * More environment, laid over the preset's: a variable of the preset can be changed here, and
+   * none is lost, as it would be to an `env` written after the spread.
+   */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Telemetry off, for every server: Hugging Face's hub client sends none with
+ * `HF_HUB_DISABLE_TELEMETRY` or `DO_NOT_TRACK` true ("1", "ON", "YES" or "TRUE";
+ * huggingface_hub `constants.py`, docs/source/en/package_reference/environment_variables.md).
+ * "1" everywhere, since vLLM accepts nothing else (see vllm.ts).
+ */
+export const TELEMETRY_OFF = { DO_NOT_TRACK: '1', HF_HUB_DISABLE_TELEMETRY: '1' } as const;
+
+/**
+ * Checks what a preset was given, so that a typo fails where it was made, with what is accepted:
+ * main.ts is run without type-checking. Throws an Error naming the preset and the option.
+ */
+export function checkOptions(preset: string, options: PresetOptions): void {
+  const fail = (option: string, value: unknown, problem: string) => {
+    throw new Error(`${preset}({ ${option} }): ${JSON.stringify(value) ?? 'undefined'} ${problem}`);
+  };
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new Error(`${preset}(): ${JSON.stringify(options) ?? 'undefined'} is not a set of options; accepted: an object such as { model: "Qwen/Qwen2.5-1.5B-Instruct" }`);
+  }
+  if (typeof options.model !== 'string' || options.model.trim() === '' || /\s/.test(options.model)) {
+    fail('model', options.model, 'is not a model; accepted: a Hugging Face model id such as "Qwen/Qwen2.5-1.5B-Instruct", or a path in the model cache');
+  }
+  if (options.gpus !== undefined && (!Number.isInteger(options.gpus) || options.gpus < 0)) fail('gpus', options.gpus, 'is not a GPU count; accepted: a whole number, 0 or more');
+  if (options.args !== undefined && (!Array.isArray(options.args) || options.args.some((a) => typeof a !== 'string'))) {
+    fail('args', options.args, 'is not a list of arguments; accepted: a list of strings, e.g. ["--max-model-len", "8192"]');
+  }
+  if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null || Array.isArray(options.env))) {
+    fail('env', options.env, 'is not a set of environment variables; accepted: an object of NAME: "value" pairs');
+  }
+  const known = ['model', 'gpus', 'image', 'args', 'env'];
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const near = didYouMean(key, known);
+    fail(key, (options as unknown as Record<string, unknown>)[key], `is not an option of ${preset}; accepted: ${known.join(', ')}${near ? `. Did you mean "${near}"?` : ''}`);
+  }
+}

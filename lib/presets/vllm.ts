@@ -1,0 +1,62 @@
+/**
+ * vLLM's OpenAI-compatible server (https://docs.vllm.ai), as the official image runs it.
+ * Sources are named beside each value; "vllm" below is github.com/vllm-project/vllm.
+ */
+import { PresetOptions, ServerPreset, TELEMETRY_OFF, checkOptions } from './preset';
+
+/** The image when none is given: the official one (CUDA; a CPU-only node needs an image of its own). */
+export const VLLM_IMAGE = 'vllm/vllm-openai:v0.10.2';
+
+/** `--port` default of vLLM's server (vllm/entrypoints/openai/cli_args.py, FrontendArgs.port). */
+export const VLLM_PORT = 8000;
+
+/** Where weights are downloaded: HF_HOME, whose hub cache is `$HF_HOME/hub` (huggingface_hub constants.py). */
+export const VLLM_MODEL_CACHE = '/models';
+
+/** Options of the vLLM preset. */
+export interface VllmOptions extends PresetOptions {
+  /** GPUs; more than one shards the model across them (`--tensor-parallel-size`). @default 1 */
+  readonly gpus?: number;
+}
+
+/**
+ * vLLM's OpenAI-compatible server for a model, on `gpus` GPUs:
+ * - args `--model <id> --host :: --port 8000`, which the image's entrypoint (`vllm serve`, or
+ *   `python3 -m vllm.entrypoints.openai.api_server` in older images) takes as they are. With
+ *   `--host ::` vLLM binds an AF_INET6 socket itself (api_server.py create_server_socket) without
+ *   IPV6_V6ONLY, so it answers on IPv6 and IPv4; without it, IPv4 only.
+ * - `--tensor-parallel-size <gpus>` for more than one GPU.
+ * - health on `/health`, which answers 200 once the engine is up and 503 when it died
+ *   (vllm/entrypoints/openai/api_server.py); the socket is bound before the model loads, so the
+ *   startup probe is what waits (docs/deployment/k8s.md, "Troubleshooting").
+ * - `VLLM_NO_USAGE_STATS=1` and `DO_NOT_TRACK=1`: vLLM otherwise reports usage to
+ *   stats.vllm.ai at start and every 10 minutes (docs/usage/usage_stats.md), which the egress
+ *   policy blocks and logs. vllm/envs.py compares both with `== "1"`: "true" does not work.
+ * - HF_HOME on the model cache (`/models`): the image has no USER line, so its own HOME is /root.
+ * - `/dev/shm` of 2Gi in memory, as vLLM's Kubernetes guide mounts it: "vLLM needs to access the
+ *   host's shared memory for tensor parallel inference" (docs/deployment/k8s.md).
+ * - HOME of 4Gi: vLLM keeps its torch.compile cache under VLLM_CACHE_ROOT, `~/.cache/vllm`
+ *   (vllm/envs.py); /tmp of 2Gi for its IPC sockets (VLLM_RPC_BASE_PATH, `tempfile.gettempdir()`)
+ *   and PyTorch Inductor's default cache, `/tmp/torchinductor_<user>` (pytorch/pytorch#140765).
+ *   Both sizes are our margin, not upstream figures.
+ */
+export function vllm(options: VllmOptions): ServerPreset {
+  checkOptions('vllm', options);
+  const gpus = options.gpus ?? 1;
+  return {
+    image: options.image ?? VLLM_IMAGE,
+    args: [
+      '--model', options.model, '--host', '::', '--port', String(VLLM_PORT),
+      ...(gpus > 1 ? ['--tensor-parallel-size', String(gpus)] : []),
+      ...(options.args ?? []),
+    ],
+    port: VLLM_PORT,
+    healthPath: '/health',
+    gpus,
+    env: { HF_HOME: VLLM_MODEL_CACHE, VLLM_NO_USAGE_STATS: '1', ...TELEMETRY_OFF, ...options.env },
+    modelCachePath: VLLM_MODEL_CACHE,
+    shmSize: '2Gi',
+    tmpSize: '2Gi',
+    homeSize: '4Gi',
+  };
+}

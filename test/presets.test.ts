@@ -1,0 +1,137 @@
+/**
+ * Server presets: what each fills in an app, from the server's own sources, and that an app made
+ * of one passes the same checks as any other.
+ */
+import { AiAppIntent, PlatformIntent, validateIntent } from '../lib/intent';
+import { TELEMETRY_OFF, tei, vllm } from '../lib/presets';
+import { validateObject } from '../lib/validate';
+import { K8sObject, ofKind, synthesize } from './support/manifests';
+import { restrictedViolations } from './support/pss';
+
+const appOf = (preset: Partial<AiAppIntent>): AiAppIntent => ({ name: 'server', namespace: 'ai', ...preset, egress: [] } as AiAppIntent);
+const deploymentOf = (app: AiAppIntent): K8sObject => ofKind(synthesize({ apps: [app] }), 'Deployment')[0];
+const envOf = (container: K8sObject) => Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+
+describe('vllm(): the OpenAI-compatible server of vLLM', () => {
+  it('fills image, args, port, health path, one GPU, writable paths, shared memory and telemetry off', () => {
+    expect(vllm({ model: 'Qwen/Qwen2.5-1.5B-Instruct' })).toEqual({
+      image: 'vllm/vllm-openai:v0.10.2',
+      args: ['--model', 'Qwen/Qwen2.5-1.5B-Instruct', '--host', '::', '--port', '8000'],
+      port: 8000,
+      healthPath: '/health',
+      gpus: 1,
+      env: { HF_HOME: '/models', VLLM_NO_USAGE_STATS: '1', DO_NOT_TRACK: '1', HF_HUB_DISABLE_TELEMETRY: '1' },
+      modelCachePath: '/models',
+      shmSize: '2Gi',
+      tmpSize: '2Gi',
+      homeSize: '4Gi',
+    });
+  });
+
+  it('shards the model across its GPUs, and appends the arguments it is given', () => {
+    expect(vllm({ model: 'm', gpus: 4, args: ['--max-model-len', '8192'] }).args).toEqual(
+      ['--model', 'm', '--host', '::', '--port', '8000', '--tensor-parallel-size', '4', '--max-model-len', '8192']);
+  });
+
+  it('lays the environment it is given over its own, keeping telemetry off', () => {
+    expect(vllm({ model: 'm', env: { HF_ENDPOINT: 'https://203.0.113.10', HF_HUB_OFFLINE: '1' } }).env).toEqual({
+      HF_HOME: '/models', VLLM_NO_USAGE_STATS: '1', DO_NOT_TRACK: '1', HF_HUB_DISABLE_TELEMETRY: '1', HF_ENDPOINT: 'https://203.0.113.10', HF_HUB_OFFLINE: '1',
+    });
+  });
+
+  it('takes another image', () => {
+    expect(vllm({ model: 'm', image: 'registry.example.com/vllm-openai:v0.11.0' }).image).toBe('registry.example.com/vllm-openai:v0.11.0');
+  });
+});
+
+describe('tei(): Hugging Face Text Embeddings Inference', () => {
+  it('fills the CPU image, args that listen on every family at 8080, health path, cache and telemetry off', () => {
+    expect(tei({ model: 'BAAI/bge-small-en-v1.5' })).toEqual({
+      image: 'ghcr.io/huggingface/text-embeddings-inference:cpu-1.9',
+      args: ['--model-id', 'BAAI/bge-small-en-v1.5', '--hostname', '::', '--port', '8080', '--json-output'],
+      port: 8080,
+      healthPath: '/health',
+      gpus: 0,
+      env: { HUGGINGFACE_HUB_CACHE: '/data', DO_NOT_TRACK: '1', HF_HUB_DISABLE_TELEMETRY: '1' },
+      modelCachePath: '/data',
+    });
+  });
+
+  it('listens on 8080, never the images\' port 80, which a non-root user may not bind', () => {
+    const preset = tei({ model: 'm' });
+    expect(preset.port).toBe(8080);
+    expect(preset.args.slice(preset.args.indexOf('--port'), preset.args.indexOf('--port') + 2)).toEqual(['--port', '8080']);
+  });
+
+  it('takes the CUDA image for GPUs', () => {
+    expect(tei({ model: 'm', gpus: 1 })).toEqual(expect.objectContaining({ image: 'ghcr.io/huggingface/text-embeddings-inference:cuda-1.9', gpus: 1 }));
+  });
+});
+
+describe('telemetry is off with "1", the only value vLLM accepts', () => {
+  it.each([['vllm', vllm({ model: 'm' })], ['tei', tei({ model: 'm' })]] as const)('%s', (_, preset) => {
+    for (const name of Object.keys(TELEMETRY_OFF)) expect(preset.env[name]).toBe('1');
+  });
+});
+
+describe('an app made of a preset is an app like any other', () => {
+  const apps: [string, AiAppIntent][] = [
+    ['vllm', appOf({ ...vllm({ model: 'Qwen/Qwen2.5-1.5B-Instruct' }), resources: { cpu: { request: '2', limit: '4' }, memory: { request: '16Gi', limit: '16Gi' } } })],
+    ['tei', appOf(tei({ model: 'BAAI/bge-small-en-v1.5' }))],
+  ];
+
+  it.each(apps)('%s is a valid intent', (_, app) => {
+    expect(validateIntent({ apps: [app] } as PlatformIntent)).toEqual([]);
+  });
+
+  it.each(apps)('%s synthesizes a schema-valid pod that passes Pod Security restricted', (_, app) => {
+    const deployment = deploymentOf(app);
+    expect(validateObject(deployment)).toEqual([]);
+    expect(restrictedViolations(deployment.spec.template.spec)).toEqual([]);
+  });
+
+  it.each(apps)('%s is probed on /health at its port, from startup on', (_, app) => {
+    const container = deploymentOf(app).spec.template.spec.containers[0];
+    for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
+      expect(container[probe].httpGet).toEqual({ path: '/health', port: app.port, scheme: 'HTTP' });
+    }
+  });
+
+  it.each(apps)('%s has its model cache writable where its environment points', (_, app) => {
+    const container = deploymentOf(app).spec.template.spec.containers[0];
+    const env = envOf(container);
+    const cache = env.HF_HOME ?? env.HUGGINGFACE_HUB_CACHE;
+    expect(container.volumeMounts).toContainEqual({ mountPath: cache, name: 'model-cache' });
+  });
+
+  it('gives the vLLM pod a GPU, its toleration and 2Gi of shared memory', () => {
+    const pod = deploymentOf(apps[0][1]).spec.template.spec;
+    expect(pod.containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
+    expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(pod.volumes).toContainEqual({ name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } });
+  });
+
+  it('keeps the preset\'s environment when the app declares none after it, and loses it when it does: pass env to the preset', () => {
+    expect(envOf(deploymentOf(apps[0][1]).spec.template.spec.containers[0])).toEqual(expect.objectContaining({ VLLM_NO_USAGE_STATS: '1' }));
+    const overwritten = appOf({ ...vllm({ model: 'm' }), env: { HF_ENDPOINT: 'https://203.0.113.10' } });
+    expect(envOf(deploymentOf(overwritten).spec.template.spec.containers[0]).VLLM_NO_USAGE_STATS).toBeUndefined();
+  });
+});
+
+describe('a preset refuses what it cannot use, naming the option and what is accepted', () => {
+  const call = (preset: (o: never) => unknown, options: unknown) => () => preset(options as never);
+
+  it.each([
+    ['vllm', vllm, { model: '' }, 'vllm({ model }): "" is not a model; accepted: a Hugging Face model id such as "Qwen/Qwen2.5-1.5B-Instruct", or a path in the model cache'],
+    ['vllm', vllm, { model: 'Qwen/Qwen2.5 1.5B' }, 'vllm({ model }): "Qwen/Qwen2.5 1.5B" is not a model'],
+    ['vllm', vllm, {}, 'vllm({ model }): undefined is not a model'],
+    ['tei', tei, { model: 'm', gpus: -1 }, 'tei({ gpus }): -1 is not a GPU count; accepted: a whole number, 0 or more'],
+    ['tei', tei, { model: 'm', args: '--pooling cls' }, 'tei({ args }): "--pooling cls" is not a list of arguments'],
+    ['tei', tei, { model: 'm', env: ['DO_NOT_TRACK=1'] }, 'tei({ env }): ["DO_NOT_TRACK=1"] is not a set of environment variables'],
+    ['vllm', vllm, { modle: 'm' }, 'vllm({ model }): undefined is not a model'],
+    ['vllm', vllm, { model: 'm', gpu: 2 }, 'vllm({ gpu }): 2 is not an option of vllm; accepted: model, gpus, image, args, env. Did you mean "gpus"?'],
+    ['tei', tei, 'BAAI/bge-small-en-v1.5', 'tei(): "BAAI/bge-small-en-v1.5" is not a set of options; accepted: an object such as { model: "Qwen/Qwen2.5-1.5B-Instruct" }'],
+  ])('%s(%j)', (_, preset, options, message) => {
+    expect(call(preset, options)).toThrow(message);
+  });
+});
