@@ -1,4 +1,5 @@
 import { PlatformIntent } from './lib/intent';
+import { tei, vllm } from './lib/presets';
 import { runAsCdk8sApp } from './lib/synth';
 
 /**
@@ -11,24 +12,14 @@ export const intent: PlatformIntent = {
     {
       name: 'ai-service',
       namespace: 'ai-application',
-      // LLM inference server (OpenAI-compatible API) with a pinned release tag.
-      image: 'vllm/vllm-openai:v0.10.2',
-      args: ['--model', 'Qwen/Qwen2.5-1.5B-Instruct', '--download-dir', '/models', '--port', '8000'],
-      port: 8000,
-      healthPath: '/health',
-      replicas: 1,
-      gpus: 1,
+      // vLLM's OpenAI-compatible server on one GPU (lib/presets: image, args, port, probes,
+      // writable paths, shared memory, telemetry off). Weights come from the allow-listed
+      // registry mirror, never from the public hub.
+      ...vllm({ model: 'Qwen/Qwen2.5-1.5B-Instruct', gpus: 1, env: { HF_ENDPOINT: 'https://203.0.113.10' } }),
       resources: {
         cpu: { request: '2', limit: '4' },
         memory: { request: '16Gi', limit: '16Gi' },
       },
-      env: {
-        // Weights come from the allow-listed registry mirror, never from the public hub.
-        HF_ENDPOINT: 'https://203.0.113.10',
-        HF_HOME: '/models',
-        HOME: '/tmp',
-      },
-      modelCachePath: '/models',
       modelCacheSize: '40Gi',
       // Calico: a tier before the default one, so no NetworkPolicy written later can reopen egress.
       flavor: 'calico',
@@ -43,23 +34,12 @@ export const intent: PlatformIntent = {
     {
       name: 'embeddings',
       namespace: 'ai-embeddings',
-      // Text embeddings server (CPU build) with a pinned release tag.
-      image: 'ghcr.io/huggingface/text-embeddings-inference:cpu-1.8',
-      args: ['--model-id', 'BAAI/bge-small-en-v1.5', '--port', '8080'],
-      port: 8080,
-      healthPath: '/health',
-      replicas: 1,
+      // Text Embeddings Inference on the CPU, listening on 8080; weights from the same mirror.
+      ...tei({ model: 'BAAI/bge-small-en-v1.5', env: { HF_ENDPOINT: 'https://203.0.113.10' } }),
       resources: {
         cpu: { request: '1', limit: '2' },
         memory: { request: '2Gi', limit: '2Gi' },
       },
-      env: {
-        // Weights come from the same allow-listed mirror, cached on the writable model volume.
-        HF_ENDPOINT: 'https://203.0.113.10',
-        HUGGINGFACE_HUB_CACHE: '/models',
-        HOME: '/tmp',
-      },
-      modelCachePath: '/models',
       modelCacheSize: '5Gi',
       // Portable NetworkPolicy; Calico's guardrail still denies it cloud metadata.
       flavor: 'kubernetes',
