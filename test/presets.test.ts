@@ -2,7 +2,7 @@
  * Server presets: what each fills in an app, from the server's own sources, and that an app made
  * of one passes the same checks as any other.
  */
-import { AiAppIntent, PlatformIntent, validateIntent } from '../lib/intent';
+import { AiAppIntent, PlatformIntent, adviceFor, validateIntent } from '../lib/intent';
 import { TELEMETRY_OFF, tei, vllm } from '../lib/presets';
 import { validateObject } from '../lib/validate';
 import { K8sObject, ofKind, synthesize } from './support/manifests';
@@ -115,6 +115,23 @@ describe('an app made of a preset is an app like any other', () => {
     expect(envOf(deploymentOf(apps[0][1]).spec.template.spec.containers[0])).toEqual(expect.objectContaining({ VLLM_NO_USAGE_STATS: '1' }));
     const overwritten = appOf({ ...vllm({ model: 'm' }), env: { HF_ENDPOINT: 'https://203.0.113.10' } });
     expect(envOf(deploymentOf(overwritten).spec.template.spec.containers[0]).VLLM_NO_USAGE_STATS).toBeUndefined();
+  });
+});
+
+describe('a vLLM app without usage statistics turned off is warned about', () => {
+  const usage = (app: AiAppIntent) => adviceFor(app).filter((w) => w.path === 'server.env');
+
+  it('warns when an env written after the spread dropped the preset\'s, and not for the preset as it is', () => {
+    expect(usage(appOf({ ...vllm({ model: 'm' }), env: { HF_ENDPOINT: 'https://203.0.113.10' } }))).toEqual([expect.objectContaining({
+      severity: 'warning', message: expect.stringMatching(/^leaves vLLM's usage statistics on: it reports to stats\.vllm\.ai/),
+    })]);
+    expect(usage(appOf(vllm({ model: 'm' })))).toEqual([]);
+  });
+
+  it('counts only "1", as vLLM does, and any mirror of the image', () => {
+    expect(usage(appOf({ ...vllm({ model: 'm' }), image: 'registry.example.com/ai/vllm-openai:v0.10.2', env: { DO_NOT_TRACK: 'true' } }))).toHaveLength(1);
+    expect(usage(appOf({ ...vllm({ model: 'm' }), env: { VLLM_DO_NOT_TRACK: '1' } }))).toEqual([]);
+    expect(usage(appOf({ ...tei({ model: 'm' }), env: {} }))).toEqual([]);
   });
 });
 

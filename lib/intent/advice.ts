@@ -48,6 +48,12 @@ export function adviceFor(app: AiAppIntent): IntentIssue[] {
   if (app.port < 1024) {
     issues.push(warn('port', app.port, `is below 1024: a non-root process without capabilities binds it only where the container runtime allows unprivileged ports (containerd 2.0 does by default; CRI-O and containerd 1.x do not); accepted: a port of 1024 or more, e.g. 8080, with the server configured to listen there`));
   }
+  // vLLM reports usage to stats.vllm.ai at start and every 10 minutes unless one of these is
+  // exactly "1" (vllm/envs.py; docs/usage/usage_stats.md); the egress policy would block and log it.
+  const env = app.env ?? {};
+  if (/(^|\/)vllm-openai$/.test(imageRepository(app.image)) && !['VLLM_NO_USAGE_STATS', 'DO_NOT_TRACK', 'VLLM_DO_NOT_TRACK'].some((k) => env[k] === '1')) {
+    issues.push(warn('env', env, 'leaves vLLM\'s usage statistics on: it reports to stats.vllm.ai at start and every 10 minutes, which the egress policy blocks and logs; accepted: VLLM_NO_USAGE_STATS: "1" (exactly "1"), as vllm({ model }) sets it; pass more variables as vllm({ model, env }) rather than an env after the spread'));
+  }
   // A memory emptyDir counts against the memory limit: "The maximum usage on memory medium
   // EmptyDir would be the minimum value between the SizeLimit specified here and the sum of
   // memory limits of all containers in a pod" (core/v1 EmptyDirVolumeSource.sizeLimit).
