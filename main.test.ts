@@ -12,7 +12,8 @@ import { validateManifestDir } from './lib/validate';
 import { intent } from './main';
 import { DIST, K8sObject, ofKind } from './test/support/manifests';
 import {
-  blockProblems, defaultDenyProblems, dnsProblems, egressProblems, ingressProblems, metadataProblems, podSecurityProblems, readSynthesized,
+  blockProblems, defaultDenyProblems, dnsProblems, egressProblems, gpuProblems, ingressProblems, metadataProblems, podSecurityProblems, readSynthesized,
+  startupProblems, storageProblems, userProblems,
 } from './test/support/properties';
 import { restrictedViolations } from './test/support/pss';
 
@@ -87,6 +88,24 @@ describe('security properties of dist/', () => {
     const labels = deployment.spec.template.metadata.labels;
     expect(labels[PROTECTED_LABEL]).toBe('true');
     for (const key of Object.keys(labels)) expect(key).not.toMatch(/cdk8s\.io/);
+  });
+});
+
+describe('pods that start on a real cluster', () => {
+  it.each(apps)('%s may take its startup budget (10 minutes with GPUs, 5 without, or its own) before readiness and liveness are probed', (_, app) => {
+    expect(startupProblems(dist, app)).toEqual([]);
+  });
+
+  it.each(apps)('%s runs with a USER and a HOME on a writable volume', (_, app) => {
+    expect(userProblems(dist, app)).toEqual([]);
+  });
+
+  it.each(apps)('%s requests exactly its GPUs and, with GPUs, has /dev/shm in memory and tolerates the nvidia.com/gpu taint unless it declares its own tolerations', (_, app) => {
+    expect(gpuProblems(dist, app)).toEqual([]);
+  });
+
+  it.each(apps)('%s sizes every emptyDir and requests the ephemeral storage its disk volumes may fill', (_, app) => {
+    expect(storageProblems(dist, app)).toEqual([]);
   });
 });
 

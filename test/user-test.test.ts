@@ -9,10 +9,11 @@ import { join } from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { buildApp } from '../lib/app';
 import { PlatformIntent } from '../lib/intent';
-import { FIXTURE_INTENTS, audit, shipped } from './fixtures/intents';
+import { FIXTURE_INTENTS, audit, gpu, shipped } from './fixtures/intents';
 import { K8sObject } from './support/manifests';
 import {
-  Synthesized, blockProblems, defaultDenyProblems, dnsProblems, egressProblems, ingressProblems, metadataProblems, podSecurityProblems, readSynthesized,
+  Synthesized, blockProblems, defaultDenyProblems, dnsProblems, egressProblems, gpuProblems, ingressProblems, metadataProblems, podSecurityProblems, readSynthesized,
+  startupProblems, storageProblems, userProblems,
 } from './support/properties';
 
 const dirs: string[] = [];
@@ -38,6 +39,7 @@ function allProblems(s: Synthesized): string[] {
     ...namespaces.flatMap((ns) => [...defaultDenyProblems(s, ns), ...podSecurityProblems(s, ns)]),
     ...blockProblems(s),
     ...s.intent.apps.flatMap((a) => [...metadataProblems(s, a), ...dnsProblems(s, a), ...egressProblems(s, a), ...ingressProblems(s, a)]),
+    ...s.intent.apps.flatMap((a) => [...startupProblems(s, a), ...userProblems(s, a), ...gpuProblems(s, a), ...storageProblems(s, a)]),
   ];
 }
 
@@ -117,5 +119,62 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
     }));
     expect(egressProblems(s, app(audit, 'summarizer')).length).toBeGreaterThan(0);
     expect(egressProblems(s, app(audit, 'chat'))).toEqual([]);
+  });
+});
+
+describe('each check of a pod that starts fails on a Deployment edited by hand', () => {
+  const deployment = (objects: K8sObject[], name: string) => named(objects.filter((o) => o.kind === 'Deployment'), name);
+  const pod = (objects: K8sObject[], name: string) => deployment(objects, name).spec.template.spec;
+
+  it('notices a container without a startup probe, one whose budget is too short, and a progress deadline that ends first', () => {
+    const s = synthesized(shipped, (edit) => {
+      edit('20-workloads-ai-embeddings.k8s.yaml', (objects) => { delete pod(objects, 'embeddings').containers[0].startupProbe; });
+      edit('20-workloads-ai-application.k8s.yaml', (objects) => {
+        pod(objects, 'ai-service').containers[0].startupProbe.failureThreshold = 30;
+        deployment(objects, 'ai-service').spec.progressDeadlineSeconds = 600;
+      });
+    });
+    expect(startupProblems(s, app(shipped, 'embeddings'))).toEqual(['ai-embeddings/embeddings: container server has no startupProbe']);
+    expect(startupProblems(s, app(shipped, 'ai-service'))).toEqual([
+      'ai-application/ai-service: container server may take 300 s to start, not the 600 s it needs',
+      'ai-application/ai-service: progressDeadlineSeconds 600 ends before the 600 s startup budget',
+    ]);
+  });
+
+  it('notices a container without USER, and one whose HOME is on the read-only root', () => {
+    const s = synthesized(shipped, (edit) => edit('20-workloads-ai-application.k8s.yaml', (objects) => {
+      const container = pod(objects, 'ai-service').containers[0];
+      container.env = container.env.filter((e: { name: string }) => e.name !== 'USER').map((e: { name: string; value: string }) => (e.name === 'HOME' ? { ...e, value: '/root' } : e));
+    }));
+    expect(userProblems(s, app(shipped, 'ai-service'))).toEqual([
+      'ai-application/ai-service: container server has no USER',
+      'ai-application/ai-service: container server has HOME /root outside its writable volumes (/tmp, /home/ai, /models)',
+    ]);
+  });
+
+  it('notices a GPU pod without /dev/shm, without its toleration, or with another GPU count', () => {
+    const s = synthesized(gpu, (edit) => edit('20-workloads-ai-gpu.k8s.yaml', (objects) => {
+      const small = pod(objects, 'llm-small');
+      delete small.tolerations;
+      small.volumes = small.volumes.filter((v: { name: string }) => v.name !== 'shm');
+      pod(objects, 'llm-large').containers[0].resources.limits['nvidia.com/gpu'] = '1';
+    }));
+    expect(gpuProblems(s, app(gpu, 'llm-small'))).toEqual([
+      'ai-gpu/llm-small: has GPUs but no sized memory emptyDir at /dev/shm',
+      'ai-gpu/llm-small: has GPUs but does not tolerate the nvidia.com/gpu:NoSchedule taint',
+    ]);
+    expect(gpuProblems(s, app(gpu, 'llm-large'))).toEqual(['ai-gpu/llm-large: container server limits 1 nvidia.com/gpu, not 2']);
+  });
+
+  it('notices an emptyDir without a size limit, and ephemeral storage that does not cover the disk volumes', () => {
+    const s = synthesized(shipped, (edit) => edit('20-workloads-ai-embeddings.k8s.yaml', (objects) => {
+      const spec = pod(objects, 'embeddings');
+      spec.containers[0].resources.limits['ephemeral-storage'] = '5Gi';
+      spec.volumes.push({ name: 'scratch', emptyDir: {} });
+    }));
+    expect(storageProblems(s, app(shipped, 'embeddings'))).toEqual([
+      'ai-embeddings/embeddings: emptyDir scratch has no sizeLimit',
+      'ai-embeddings/embeddings: ephemeral-storage limits 5Gi do not cover its disk emptyDirs, 7Gi',
+    ]);
   });
 });

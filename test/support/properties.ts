@@ -11,6 +11,7 @@
 import { stringify } from 'yaml';
 import { AiAppIntent, METADATA_BLOCKS, PlatformIntent, PortSpec, Protocol } from '../../lib/intent';
 import { cidr, cidrContains, cidrContainsIp, formatIp, parseIp } from '../../lib/net';
+import { formatBytes, parseQuantity } from '../../lib/quantity';
 import { INTERNET_REASON_ANNOTATION } from '../../lib/platform';
 import { Cluster, Manifest as VerifierManifest, Selector, buildCluster, egressReport, parseManifests, query, readManifestFiles } from '../../lib/verify';
 import { K8sObject, Manifest, readManifests } from './manifests';
@@ -258,4 +259,107 @@ export function blockProblems(s: Synthesized): string[] {
     if (block.prefix < 8 && !b.reasons.includes(b.cidr)) problems.push(`${b.where} allows ${b.cidr} without a written reason (${INTERNET_REASON_ANNOTATION})`);
     return problems;
   });
+}
+
+/** The Deployment of an app, as synthesized. */
+function deploymentOf(s: Synthesized, app: AiAppIntent): K8sObject | undefined {
+  return objects(s).find((o) => o.kind === 'Deployment' && o.metadata.namespace === app.namespace && o.metadata.name === app.name);
+}
+
+/** The app's pod spec and containers, or a problem saying there is none. */
+function podOf(s: Synthesized, app: AiAppIntent): { pod: K8sObject; containers: K8sObject[] } | string {
+  const pod = deploymentOf(s, app)?.spec?.template?.spec;
+  return pod ? { pod, containers: [...(pod.initContainers ?? []), ...(pod.containers ?? [])] } : `${id(app)} has no Deployment`;
+}
+
+interface EmptyDir { readonly name: string; readonly sizeLimit?: string; readonly memory: boolean }
+
+function emptyDirs(pod: K8sObject): EmptyDir[] {
+  return (pod.volumes ?? []).filter((v: K8sObject) => v.emptyDir).map((v: K8sObject) => ({ name: v.name, sizeLimit: v.emptyDir.sizeLimit, memory: v.emptyDir.medium === 'Memory' }));
+}
+
+/** `path` is `root` or lies below it. */
+const under = (path: string, root: string) => path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`);
+
+/**
+ * Every container has a startup probe whose budget covers the app's (its `startupSeconds`, or at
+ * least 10 minutes with GPUs and 5 without), and readiness and liveness probes, which Kubernetes
+ * runs only once it has succeeded; the rollout's progress deadline outlasts the budget.
+ */
+export function startupProblems(s: Synthesized, app: AiAppIntent): string[] {
+  const found = podOf(s, app);
+  if (typeof found === 'string') return [found];
+  const wanted = app.startupSeconds ?? ((app.gpus ?? 0) > 0 ? 600 : 300);
+  const problems = found.containers.flatMap((c) => {
+    const startup = c.startupProbe;
+    if (!startup) return [`${id(app)}: container ${c.name} has no startupProbe`];
+    const budget = (startup.failureThreshold ?? 3) * (startup.periodSeconds ?? 10);
+    return [
+      ...(budget < wanted ? [`${id(app)}: container ${c.name} may take ${budget} s to start, not the ${wanted} s it needs`] : []),
+      ...['readinessProbe', 'livenessProbe'].filter((p) => !c[p]).map((p) => `${id(app)}: container ${c.name} has no ${p}`),
+    ];
+  });
+  const deadline = deploymentOf(s, app)!.spec.progressDeadlineSeconds ?? 600;
+  if (deadline <= wanted) problems.push(`${id(app)}: progressDeadlineSeconds ${deadline} ends before the ${wanted} s startup budget`);
+  return problems;
+}
+
+/**
+ * Every container has a USER, so that getpass.getuser() needs no passwd entry, and a HOME on a
+ * writable disk emptyDir it mounts (the root filesystem is read-only).
+ */
+export function userProblems(s: Synthesized, app: AiAppIntent): string[] {
+  const found = podOf(s, app);
+  if (typeof found === 'string') return [found];
+  const disks = emptyDirs(found.pod).filter((v) => !v.memory).map((v) => v.name);
+  return found.containers.flatMap((c) => {
+    const env = new Map<string, string>((c.env ?? []).map((e: { name: string; value?: string }) => [e.name, e.value ?? '']));
+    const home = env.get('HOME');
+    const writable = (c.volumeMounts ?? []).filter((m: K8sObject) => disks.includes(m.name) && !m.readOnly).map((m: K8sObject) => m.mountPath as string);
+    return [
+      ...(env.get('USER') ? [] : [`${id(app)}: container ${c.name} has no USER`]),
+      ...(home === undefined ? [`${id(app)}: container ${c.name} has no HOME`]
+        : writable.some((root: string) => under(home, root)) ? [] : [`${id(app)}: container ${c.name} has HOME ${home} outside its writable volumes (${writable.join(', ')})`]),
+    ];
+  });
+}
+
+/**
+ * An app with GPUs requests and limits exactly its GPUs, has `/dev/shm` in memory with a size
+ * limit, and, unless it declares its own tolerations, tolerates the `nvidia.com/gpu` NoSchedule
+ * taint whatever its value. An app without GPUs requests none.
+ */
+export function gpuProblems(s: Synthesized, app: AiAppIntent): string[] {
+  const found = podOf(s, app);
+  if (typeof found === 'string') return [found];
+  const gpus = app.gpus ?? 0;
+  const problems = found.containers.flatMap((c) => (['requests', 'limits'] as const)
+    .filter((k) => Number(c.resources?.[k]?.['nvidia.com/gpu'] ?? 0) !== gpus)
+    .map((k) => `${id(app)}: container ${c.name} ${k} ${c.resources?.[k]?.['nvidia.com/gpu'] ?? 'no'} nvidia.com/gpu, not ${gpus}`));
+  if (gpus === 0) return problems;
+  const shm = emptyDirs(found.pod).filter((v) => v.memory && v.sizeLimit !== undefined).map((v) => v.name);
+  const server = found.pod.containers[0];
+  if (!(server.volumeMounts ?? []).some((m: K8sObject) => m.mountPath === '/dev/shm' && shm.includes(m.name))) problems.push(`${id(app)}: has GPUs but no sized memory emptyDir at /dev/shm`);
+  const tolerates = (found.pod.tolerations ?? []).some((t: K8sObject) => t.operator === 'Exists' && (t.key === undefined || t.key === 'nvidia.com/gpu')
+    && (t.effect === undefined || t.effect === 'NoSchedule'));
+  if (app.tolerations === undefined && !tolerates) problems.push(`${id(app)}: has GPUs but does not tolerate the nvidia.com/gpu:NoSchedule taint`);
+  return problems;
+}
+
+/**
+ * Every emptyDir has a size limit, and the pod requests and is limited to at least the
+ * ephemeral storage its disk emptyDirs may fill, so the scheduler picks a node with that much
+ * disk and the kubelet does not evict it for using what it declared.
+ */
+export function storageProblems(s: Synthesized, app: AiAppIntent): string[] {
+  const found = podOf(s, app);
+  if (typeof found === 'string') return [found];
+  const volumes = emptyDirs(found.pod);
+  const problems = volumes.filter((v) => v.sizeLimit === undefined).map((v) => `${id(app)}: emptyDir ${v.name} has no sizeLimit`);
+  const disk = volumes.filter((v) => !v.memory && v.sizeLimit !== undefined).reduce((sum, v) => sum + parseQuantity(v.sizeLimit!)!, 0);
+  for (const kind of ['requests', 'limits'] as const) {
+    const declared = found.pod.containers.reduce((sum: number, c: K8sObject) => sum + (parseQuantity(c.resources?.[kind]?.['ephemeral-storage'] ?? '0') ?? 0), 0);
+    if (declared < disk) problems.push(`${id(app)}: ephemeral-storage ${kind} ${formatBytes(declared)} do not cover its disk emptyDirs, ${formatBytes(disk)}`);
+  }
+  return problems;
 }
