@@ -161,7 +161,7 @@ describe('what synth prints about images, ports and defaults', () => {
     expect(formatDefaults(minimal)).toBe([
       'defaults applied (declare the field to choose otherwise):',
       '  sample-app.resources: requests cpu 250m, memory 512Mi; limits cpu 1, memory 512Mi',
-      '  sample-app.healthPath: none: readiness and liveness probes open a TCP connection to port 8080',
+      '  sample-app.healthPath: none: startup, readiness and liveness probes open a TCP connection to port 8080',
       '',
     ].join('\n'));
     expect(formatDefaults(shipped)).toBe('');

@@ -79,6 +79,6 @@ export function appliedDefaults(app: AiAppIntent): AppliedDefault[] {
     const r = DEFAULT_RESOURCES;
     out.push({ app: app.name, field: 'resources', value: `requests cpu ${r.cpu.request}, memory ${r.memory.request}; limits cpu ${r.cpu.limit}, memory ${r.memory.limit}` });
   }
-  if (app.healthPath === undefined) out.push({ app: app.name, field: 'healthPath', value: `none: readiness and liveness probes open a TCP connection to port ${app.port}` });
+  if (app.healthPath === undefined) out.push({ app: app.name, field: 'healthPath', value: `none: startup, readiness and liveness probes open a TCP connection to port ${app.port}` });
   return out;
 }
