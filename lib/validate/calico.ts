@@ -16,7 +16,8 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 
 const VALIDATORS = generated as unknown as Readonly<Record<string, ValidateFunction>>;
 
-function describe(e: ErrorObject): string {
+/** One schema error as `path: what is wrong`. */
+function formatSchemaError(e: ErrorObject): string {
   const path = e.instancePath || '/';
   if (e.keyword === 'enum') return `${path}: must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   if (e.keyword === 'additionalProperties') return `${path}: has the unknown field "${e.params.additionalProperty as string}"`;
@@ -25,7 +26,7 @@ function describe(e: ErrorObject): string {
 
 function calicoCheck(validate: ValidateFunction): SchemaCheck {
   return (object) => {
-    const problems = validate(object) ? [] : [...new Set((validate.errors ?? []).map(describe))];
+    const problems = validate(object) ? [] : [...new Set((validate.errors ?? []).map(formatSchemaError))];
     const name = (object as { metadata?: { name?: unknown } } | null)?.metadata?.name;
     if (typeof name !== 'string' || name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
       problems.push(`/metadata/name: ${JSON.stringify(name)} is not a DNS-1123 subdomain`);
