@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { buildApp } from './lib/app';
-import { PROTECTED_LABEL } from './lib/platform';
+import { PROTECTED_LABEL } from './lib/conventions';
 import { validateManifestDir } from './lib/validate';
 import { intent } from './main';
 import { DIST, K8sObject, ofKind } from './test/support/manifests';

@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
 import { AiAppIntent, METADATA_CIDRS, PlatformIntent } from '../lib/intent';
-import { ChartName } from '../lib/platform';
+import { ChartName } from '../lib/conventions';
 import { buildApp } from '../lib/app';
 import { query, queryJson } from '../lib/verify';
 import { clusterOf } from './support/cluster';

@@ -1,6 +1,6 @@
 import { DEFAULT_TIER_ORDER, METADATA_CIDRS, PlatformIntent } from '../lib/intent';
 import { cidr, cidrContains } from '../lib/net';
-import { ChartName, PROTECTED_LABEL, SyncWave } from '../lib/platform';
+import { ChartName, PROTECTED_LABEL, SyncWave } from '../lib/conventions';
 import { shipped } from './fixtures/intents';
 import { K8sObject, Manifest, ofKind, sampleIntent, synthesize } from './support/manifests';
 

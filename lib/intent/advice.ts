@@ -7,7 +7,7 @@
  * `restricted`, enforced on every namespace of the intent.
  * https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
  */
-import { RUN_AS } from '../platform/conventions';
+import { RUN_AS } from '../conventions';
 import { parseQuantity } from '../quantity';
 import { DEFAULT_GPU_SHM_SIZE, DEFAULT_MODEL_CACHE_PATH, DEFAULT_RESOURCES, POD_USER, shmSizeOf } from './defaults';
 import { IntentIssue } from './issues';

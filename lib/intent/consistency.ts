@@ -13,7 +13,7 @@
  *   does not serve, are warnings: nothing here admits them, though a policy written outside
  *   this intent might.
  */
-import { appLabels } from '../platform/conventions';
+import { appLabels } from '../conventions';
 import { describeDestination, destinationKind } from './destinations';
 import { didYouMean, IntentIssue } from './issues';
 import { AiAppIntent, IngressClient, Labels, PortSpec, ServiceDestination } from './types';

@@ -1,2 +1,1 @@
-export * from './conventions';
 export * from './platform';

@@ -6,7 +6,7 @@ import {
   CalicoAppPolicy, CalicoClusterPolicies, CalicoSettings, StagedNamespaceDefaultDeny, calicoSettings, isAuditApp, isCalicoApp,
 } from '../policy/calico';
 import { AiWorkload, RestrictedNamespace } from '../workload';
-import { ChartName } from './conventions';
+import { ChartName } from '../conventions';
 
 /**
  * Every object the declared intent needs, in charts whose file names sort in apply order:

@@ -18,7 +18,9 @@ import {
 } from '../../imports/calico-stagednetworkpolicy-projectcalico.org';
 import { Tier } from '../../imports/calico-tier-projectcalico.org';
 import { AiAppIntent, AllowList, IngressClient, Labels, METADATA_CIDRS, PlatformIntent, Protocol } from '../intent';
-import { DOMAIN, INTERNET_REASON_ANNOTATION, PROTECTED_LABEL, SyncWave, appSelector, syncWave } from '../platform/conventions';
+import {
+  ALLOW_LIST_LABEL, DESCRIPTION_ANNOTATION, INTERNET_REASON_ANNOTATION, NAMESPACE_NAME_LABEL, PROTECTED_LABEL, SyncWave, appSelector, syncWave,
+} from '../conventions';
 import { NamespaceDefaultDeny } from './kubernetes';
 import { PlannedBlock, PlannedPort, PlannedRule } from './plan';
 
@@ -99,12 +101,6 @@ export const CalicoName = {
   passToKubernetes: (tier: string) => `${tier}.pass-to-kubernetes-policies`,
 } as const;
 
-/** Label carried by the GlobalNetworkSet of a shared allow-list; policies select the set by it. */
-export const ALLOW_LIST_LABEL = `${DOMAIN}/allow-list`;
-
-/** Annotation that says what a rule or a network set is for. */
-export const DESCRIPTION_ANNOTATION = `${DOMAIN}/description`;
-
 type Action = 'Allow' | 'Deny' | 'Log' | 'Pass';
 
 /** One side of a rule. All fields must match. */
@@ -138,7 +134,7 @@ function labelSelector(labels: Labels): string {
 }
 
 function namespaceSelector(namespace: string): string {
-  return labelSelector({ 'kubernetes.io/metadata.name': namespace });
+  return labelSelector({ [NAMESPACE_NAME_LABEL]: namespace });
 }
 
 /** Splits ports by protocol, in first-seen order, rendering ranges as `from:to`. */

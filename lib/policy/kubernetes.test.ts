@@ -1,4 +1,4 @@
-import { INTERNET_REASON_ANNOTATION } from '../platform';
+import { INTERNET_REASON_ANNOTATION } from '../conventions';
 import { K8sObject, ofKind, sampleIntent, synthesize } from '../../test/support/manifests';
 
 function egressPolicy(manifests: ReturnType<typeof synthesize>): K8sObject {

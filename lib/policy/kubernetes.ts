@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { AiAppIntent, IngressClient } from '../intent';
-import { INTERNET_REASON_ANNOTATION, SyncWave, appSelector, syncWave } from '../platform/conventions';
+import { INTERNET_REASON_ANNOTATION, NAMESPACE_NAME_LABEL, SyncWave, appSelector, syncWave } from '../conventions';
 import { PlannedPort, PlannedRule } from './plan';
 
 /**
@@ -75,7 +75,7 @@ function egressRule(rule: PlannedRule): k8s.NetworkPolicyEgressRule {
   const to: k8s.NetworkPolicyPeer[] = rule.kind === 'nets'
     ? rule.blocks.map((b) => ({ ipBlock: { cidr: b.cidr, ...(b.except.length ? { except: [...b.except] } : {}) } }))
     : [{
-      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': rule.namespace } },
+      namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: rule.namespace } },
       podSelector: { matchLabels: { ...rule.podLabels } },
     }];
   return { to, ports: rule.ports.map(port) };
@@ -91,7 +91,7 @@ function port(p: PlannedPort): k8s.NetworkPolicyPort {
 
 function clientPeer(client: IngressClient): k8s.NetworkPolicyPeer {
   return {
-    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': client.namespace } },
+    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: client.namespace } },
     ...(client.podLabels && Object.keys(client.podLabels).length ? { podSelector: { matchLabels: { ...client.podLabels } } } : {}),
   };
 }

@@ -3,7 +3,7 @@ import {
   AiAppIntent, AllowList, Labels, PortSpec, Protocol,
   isAllowListDestination, isCidrDestination, metadataInside,
 } from '../intent';
-import { KUBE_DNS } from '../platform/conventions';
+import { KUBE_DNS } from '../conventions';
 
 /** An external block to allow, with the metadata addresses inside it that stay denied. */
 export interface PlannedBlock {

@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import { AiAppIntent, METADATA_BLOCKS, PlatformIntent, PortSpec, Protocol } from '../../lib/intent';
 import { cidr, cidrContains, cidrContainsIp, formatIp, parseIp } from '../../lib/net';
 import { formatBytes, parseQuantity } from '../../lib/quantity';
-import { INTERNET_REASON_ANNOTATION } from '../../lib/platform';
+import { INTERNET_REASON_ANNOTATION } from '../../lib/conventions';
 import { Cluster, Manifest as VerifierManifest, Selector, buildCluster, egressReport, parseManifests, query, readManifestFiles } from '../../lib/verify';
 import { K8sObject, Manifest, readManifests } from './manifests';
 import { reachMismatch } from './oracle';

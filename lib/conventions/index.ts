@@ -1,6 +1,11 @@
 /**
- * Names, labels and apply order shared by every construct, in one place so the verifier's
- * tests, the renderers and the README agree.
+ * Names, labels, annotations, apply order and well-known in-cluster addresses that every part
+ * writing or checking manifests shares, in one place so the intent's checks, the renderers, the
+ * workloads, the tests and the README agree.
+ *
+ * A leaf: it imports nothing of the project, so any folder may use it without pointing back up.
+ * The cloud metadata addresses are network values and live in lib/net (metadata.ts), which the
+ * verifier may import too.
  */
 
 /** Prefix of this project's own labels and annotations. */
@@ -11,6 +16,18 @@ export const PROTECTED_LABEL = `${DOMAIN}/protected`;
 
 /** Annotation holding the written reasons for internet egress. */
 export const INTERNET_REASON_ANNOTATION = `${DOMAIN}/internet-egress`;
+
+/** Annotation that says what a Calico rule or a network set is for. */
+export const DESCRIPTION_ANNOTATION = `${DOMAIN}/description`;
+
+/** Label carried by the GlobalNetworkSet of a shared allow-list; Calico policies select the set by it. */
+export const ALLOW_LIST_LABEL = `${DOMAIN}/allow-list`;
+
+/**
+ * The label Kubernetes puts on every namespace, holding its name: how a policy selects a
+ * namespace by name. https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-metadata-name
+ */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /**
  * Numeric identity every AI container runs as: Pod Security `restricted` needs non-root, and a
