@@ -14,9 +14,9 @@
  *   this intent might.
  */
 import { appLabels } from '../conventions';
-import { describeDestination, destinationKind } from './destinations';
+import { describeDestination, isServiceDestination } from './destinations';
 import { didYouMean, IntentIssue } from './issues';
-import { AiAppIntent, IngressClient, Labels, PortSpec, ServiceDestination } from './types';
+import { AiAppIntent, IngressClient, Labels, PortSpec } from './types';
 
 /** Every label of the selector is on the pod, with the same value. */
 function selects(selector: Labels, pod: Labels): boolean {
@@ -58,8 +58,8 @@ export function consistencyIssues(apps: readonly AiAppIntent[]): IntentIssue[] {
   const issues: IntentIssue[] = [];
   for (const caller of apps) {
     caller.egress.forEach((d, i) => {
-      if (destinationKind(d) !== 'namespace') return;
-      const { namespace, podLabels, ports, protocol = 'TCP' } = d as ServiceDestination;
+      if (!isServiceDestination(d)) return;
+      const { namespace, podLabels, ports, protocol = 'TCP' } = d;
       const owned = byNamespace.get(namespace);
       if (!owned) return;
       const where = `${caller.name}.egress[${i}]`;

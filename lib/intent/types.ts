@@ -6,6 +6,7 @@
  * are checked by `tsc`; the same shape is checked again at run time (`schema.ts`), since
  * `npm run synth` and `cdk8s synth` run `main.ts` without type-checking it.
  */
+import type { EgressDestination } from './destinations';
 
 /** Transport protocols a NetworkPolicy port can name. */
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
@@ -19,53 +20,11 @@ export type Labels = Readonly<Record<string, string>>;
 /** Which policy objects an app's egress is rendered as. */
 export type Flavor = 'kubernetes' | 'calico';
 
-/** Marks a destination as deliberate internet egress; required for `0.0.0.0/0`, `::/0` and prefixes shorter than /8. */
-export interface InternetEgress {
-  /** Why this app needs the open internet; kept as an annotation on the policy. */
-  readonly reason: string;
-}
-
-/** An external network: a CIDR block (IPv4 or IPv6), ports and protocol. */
-export interface CidrDestination {
-  /** The block, with its mask and no host bits: `203.0.113.10/32`, `2001:db8::/64`. */
-  readonly cidr: string;
-  /** Ports allowed on that block. */
-  readonly ports: readonly PortSpec[];
-  /** @default 'TCP' */
-  readonly protocol?: Protocol;
-  /** What this destination is, for readers of the policy. */
-  readonly description?: string;
-  /** Required when the block is the internet or a very large part of it. */
-  readonly internet?: InternetEgress;
-}
-
-/** Pods inside the cluster: a namespace and the labels of the pods in it. */
-export interface ServiceDestination {
-  /** The namespace's name (matched through `kubernetes.io/metadata.name`). */
-  readonly namespace: string;
-  /** Labels the destination pods carry. */
-  readonly podLabels: Labels;
-  readonly ports: readonly PortSpec[];
-  /** @default 'TCP' */
-  readonly protocol?: Protocol;
-  readonly description?: string;
-}
-
-/** A shared allow-list of external networks, declared once on the platform and used by name. */
-export interface AllowListDestination {
-  /** The name of an allow-list in `PlatformIntent.allowLists`. */
-  readonly allowList: string;
-  readonly ports: readonly PortSpec[];
-  /** @default 'TCP' */
-  readonly protocol?: Protocol;
-  readonly description?: string;
-}
-
 /**
- * One place an app may send traffic to. Its kind is the one of `cidr`, `namespace` and
- * `allowList` it has: exactly one (see `destinations.ts`).
+ * One place an app may send traffic to: a CIDR block, pods of the cluster or a shared
+ * allow-list, each kind a module of `destinations/`.
  */
-export type EgressDestination = CidrDestination | ServiceDestination | AllowListDestination;
+export type { EgressDestination } from './destinations';
 
 /** Pods allowed to call the app on its service port. */
 export interface IngressClient {
@@ -192,16 +151,4 @@ export interface PlatformIntent {
   readonly apps: readonly AiAppIntent[];
   readonly allowLists?: readonly AllowList[];
   readonly calico?: CalicoOptions;
-}
-
-export function isCidrDestination(d: EgressDestination): d is CidrDestination {
-  return 'cidr' in d;
-}
-
-export function isServiceDestination(d: EgressDestination): d is ServiceDestination {
-  return 'namespace' in d;
-}
-
-export function isAllowListDestination(d: EgressDestination): d is AllowListDestination {
-  return 'allowList' in d;
 }

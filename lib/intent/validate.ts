@@ -1,12 +1,10 @@
-import { cidrContains, Cidr } from '../net';
 import { adviceFor } from './advice';
 import { consistencyIssues } from './consistency';
-import { destinationKind } from './destinations';
+import { checkDestination } from './destinations';
 import { isObject } from './fields';
-import { didYouMean, fromZodIssues, IntentError, IntentIssue } from './issues';
-import { METADATA_BLOCKS } from './metadata';
+import { fromZodIssues, IntentError, IntentIssue } from './issues';
 import { allowListSchema, appSchema, platformSchema } from './schema';
-import { AiAppIntent, AllowList, AllowListDestination, PlatformIntent } from './types';
+import { AiAppIntent, AllowList, PlatformIntent } from './types';
 
 /**
  * Checks an intent as data, whatever `main.ts` handed over: shape and values (schema.ts), then
@@ -46,7 +44,7 @@ export function checkIntent(input: unknown): IntentIssue[] {
   });
   // A list with a broken entry is still declared: its uses are not reported as well.
   const listNames = rawLists.flatMap((l) => (isObject(l) && typeof l.name === 'string' ? [l.name] : []));
-  for (const app of apps) issues.push(...undeclaredAllowLists(app, listNames));
+  for (const app of apps) issues.push(...destinationProblems(app, listNames));
   issues.push(...namesDeclaredTwice(rawApps));
   const platformAudit = isObject(input.calico) && input.calico.audit === true;
   issues.push(...auditMixedWithEnforcement(apps, platformAudit));
@@ -68,11 +66,6 @@ export function assertValidIntent(intent: PlatformIntent): IntentIssue[] {
   return issues.filter((i) => i.severity === 'warning');
 }
 
-/** The metadata blocks that lie inside an allowed block, to be carved out of it. */
-export function metadataInside(block: Cidr): Cidr[] {
-  return METADATA_BLOCKS.filter((m) => cidrContains(block, m) && !cidrContains(m, block));
-}
-
 function allowListsDeclaredTwice(lists: readonly { list: AllowList; index: number }[]): IntentIssue[] {
   const contents = new Map<string, string>();
   const issues: IntentIssue[] = [];
@@ -87,19 +80,12 @@ function allowListsDeclaredTwice(lists: readonly { list: AllowList; index: numbe
   return issues;
 }
 
-function undeclaredAllowLists(app: AiAppIntent, declared: readonly string[]): IntentIssue[] {
-  const known = [...new Set(declared)].sort();
-  return app.egress.flatMap((d, i) => {
-    if (destinationKind(d) !== 'allowList') return [];
-    const name = (d as AllowListDestination).allowList;
-    if (known.includes(name)) return [];
-    const accepted = known.length ? known.map((n) => `"${n}"`).join(', ') : 'a name declared in allowLists (none is declared)';
-    const near = didYouMean(name, known);
-    return [{
-      severity: 'error' as const, app: app.name, path: `${app.name}.egress[${i}].allowList`, value: name,
-      message: `names no declared allow-list; accepted: ${accepted}${near ? `. Did you mean "${near}"?` : ''}`,
-    }];
-  });
+/** What only the rest of the intent shows about each destination of an app (allow-lists that are not declared). */
+function destinationProblems(app: AiAppIntent, listNames: readonly string[]): IntentIssue[] {
+  const declared = { allowLists: [...new Set(listNames)].sort() };
+  return app.egress.flatMap((d, i) => checkDestination(d, declared).map((p) => ({
+    severity: 'error' as const, app: app.name, path: `${app.name}.egress[${i}].${p.field}`, value: p.value, message: p.message,
+  })));
 }
 
 function namesDeclaredTwice(rawApps: readonly unknown[]): IntentIssue[] {

@@ -1,0 +1,39 @@
+import { cidr, fields, internetSized, ports, problem, protocol, text } from '../fields';
+import { DestinationBase, DestinationKind } from './kind';
+import { planBlock } from './peer';
+
+/** Marks a destination as deliberate internet egress; required for `0.0.0.0/0`, `::/0` and prefixes shorter than /8. */
+export interface InternetEgress {
+  /** Why this app needs the open internet; kept as an annotation on the policy. */
+  readonly reason: string;
+}
+
+/** An external network: a CIDR block (IPv4 or IPv6), ports and protocol. */
+export interface CidrDestination extends DestinationBase {
+  /** The block, with its mask and no host bits: `203.0.113.10/32`, `2001:db8::/64`. */
+  readonly cidr: string;
+  /** Required when the block is the internet or a very large part of it. */
+  readonly internet?: InternetEgress;
+}
+
+export function isCidrDestination(d: DestinationBase): d is CidrDestination {
+  return 'cidr' in d;
+}
+
+/** `{ cidr, ports }`: one block, its metadata addresses carved out, internet-sized only with a reason. */
+export const cidrKind: DestinationKind<CidrDestination> = {
+  key: 'cidr',
+  form: '{ cidr, ports }',
+  schema: fields('a cidr destination', {
+    cidr,
+    ports,
+    protocol: protocol.optional(),
+    description: text('a few words saying what the destination is').optional(),
+    internet: fields('internet egress', { reason: text('a sentence saying why this app needs the internet') }).optional(),
+  }).superRefine((d, ctx) => {
+    if (d.internet === undefined) internetSized(ctx, d.cidr, ['cidr']);
+    else if (d.internet.reason.trim() === '') problem(ctx, d.internet.reason, 'is empty; accepted: a sentence saying why this app needs the internet', ['internet', 'reason']);
+  }),
+  describe: (d) => `block ${d.cidr}`,
+  peer: (d) => ({ kind: 'nets', blocks: [planBlock(d.cidr)], internetReason: d.internet?.reason }),
+};

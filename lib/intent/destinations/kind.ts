@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { AllowList, PortSpec, Protocol } from '../types';
+import type { Peer } from './peer';
+
+/** What every destination has, whatever its kind. */
+export interface DestinationBase {
+  /** Ports allowed there; never empty. */
+  readonly ports: readonly PortSpec[];
+  /** @default 'TCP' */
+  readonly protocol?: Protocol;
+  /** What this destination is, for readers of the policy. */
+  readonly description?: string;
+}
+
+/** A problem with one field of a destination that only the whole intent shows. */
+export interface DestinationProblem {
+  /** The field, under the destination: `allowList`. */
+  readonly field: string;
+  readonly value: unknown;
+  readonly message: string;
+}
+
+/** What the rest of the intent declares, as the checks of one destination need it. */
+export interface Declared {
+  /** The names of the declared allow-lists, sorted, each once. */
+  readonly allowLists: readonly string[];
+}
+
+/**
+ * One kind of egress destination, in one module: its fields and their checks, what it lets the
+ * app reach, and how messages name it. The kinds are listed in `index.ts`.
+ */
+export interface DestinationKind<D extends DestinationBase> {
+  /** The field whose presence makes a destination this kind. */
+  readonly key: keyof D & string;
+  /** Its required fields, as messages list them. */
+  readonly form: string;
+  /** Its fields and their checks; the destination's own key selects this schema. */
+  readonly schema: z.ZodType<D>;
+  /** The destination in a few words, for messages. */
+  describe(d: D): string;
+  /** What a valid destination lets the app reach (its ports aside), given the declared allow-lists. */
+  peer(d: D, allowLists: readonly AllowList[]): Peer;
+  /** Checks of a destination whose own fields are valid against the rest of the intent. */
+  check?(d: D, declared: Declared): DestinationProblem[];
+}

@@ -1,0 +1,45 @@
+/**
+ * What a destination lets an app reach, flavor-neutral: external blocks, or pods of a
+ * namespace. Each kind of destination says which (its `peer`); the plan (lib/policy/plan.ts)
+ * adds ports, and the renderers of both flavors write peers, never destinations.
+ */
+import { Cidr, cidr, cidrContains, formatCidr } from '../../net';
+import { METADATA_BLOCKS } from '../metadata';
+import type { Labels } from '../types';
+
+/** An external block to allow, with the metadata addresses inside it that stay denied. */
+export interface PlannedBlock {
+  readonly cidr: string;
+  readonly version: 4 | 6;
+  readonly except: readonly string[];
+}
+
+/** External blocks: one declared CIDR, the contents of a shared allow-list, NodeLocal DNS addresses. */
+export interface NetsPeer {
+  readonly kind: 'nets';
+  readonly blocks: readonly PlannedBlock[];
+  /** Set when the blocks come from a shared allow-list (Calico selects its network set instead). */
+  readonly allowList?: string;
+  /** Written reason, when the blocks are internet egress. */
+  readonly internetReason?: string;
+}
+
+/** Pods in the cluster, by namespace name and pod labels; no labels is every pod of the namespace. */
+export interface PodsPeer {
+  readonly kind: 'pods';
+  readonly namespace: string;
+  readonly podLabels: Labels;
+}
+
+export type Peer = NetsPeer | PodsPeer;
+
+/** The metadata blocks that lie inside an allowed block, to be carved out of it. */
+export function metadataInside(block: Cidr): Cidr[] {
+  return METADATA_BLOCKS.filter((m) => cidrContains(block, m) && !cidrContains(m, block));
+}
+
+/** A block with the metadata addresses it contains listed for carving out. */
+export function planBlock(text: string): PlannedBlock {
+  const block: Cidr = cidr(text);
+  return { cidr: formatCidr(block), version: block.version, except: metadataInside(block).map(formatCidr) };
+}
