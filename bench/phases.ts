@@ -98,17 +98,17 @@ function raw(layout: RawLayout): Phase {
 
 /** The generated intent as the baseline's plain shape: allow-lists expanded, metadata carved out, DNS left to the baseline. */
 export function rawApps(input: GenerateOptions): RawApp[] {
-  const { planEgress } = require('../lib/policy/plan') as typeof import('../lib/policy/plan');
+  const { planApp } = require('../lib/policy/plan') as typeof import('../lib/policy/plan');
   const intent = generateIntent(input);
   return intent.apps.map((app) => {
-    const rules = planEgress(app, intent.allowLists ?? []).slice(app.dns?.kubeDns === false ? 0 : 1);
+    const rules = planApp(app, intent.allowLists ?? []).egress.slice(app.dns?.kubeDns === false ? 0 : 1);
     return {
       name: app.name,
       namespace: app.namespace,
       image: app.image,
       port: app.port,
-      ipBlocks: rules.flatMap((r) => (r.kind === 'nets' ? r.blocks.map((b) => ({ cidr: b.cidr, except: b.except, ports: r.ports })) : [])),
-      peers: rules.flatMap((r) => (r.kind === 'pods' ? [{ namespace: r.namespace, labels: r.podLabels, ports: r.ports }] : [])),
+      ipBlocks: rules.flatMap((r) => r.peers.flatMap((p) => (p.kind === 'nets' ? p.blocks.map((b) => ({ cidr: b.cidr, except: b.except, ports: r.ports })) : []))),
+      peers: rules.flatMap((r) => r.peers.flatMap((p) => (p.kind === 'pods' ? [{ namespace: p.namespace, labels: p.podLabels, ports: r.ports }] : []))),
       clients: (app.ingress ?? []).map((c) => ({ namespace: c.namespace, labels: c.podLabels })),
     };
   });

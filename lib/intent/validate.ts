@@ -2,6 +2,7 @@ import { adviceFor } from './advice';
 import { consistencyIssues } from './consistency';
 import { checkDestination } from './destinations';
 import { isObject } from './fields';
+import { isAudited } from './flavor';
 import { fromZodIssues, IntentError, IntentIssue } from './issues';
 import { allowListSchema, appSchema, platformSchema } from './schema';
 import { AiAppIntent, AllowList, PlatformIntent } from './types';
@@ -106,7 +107,7 @@ function namesDeclaredTwice(rawApps: readonly unknown[]): IntentIssue[] {
  * app beside enforced ones would be cut off instead of previewed.
  */
 function auditMixedWithEnforcement(apps: readonly AiAppIntent[], platformAudit: boolean): IntentIssue[] {
-  const audited = (a: AiAppIntent) => a.flavor === 'calico' && (a.audit ?? platformAudit);
+  const audited = (a: AiAppIntent) => isAudited(a, { audit: platformAudit });
   const modes = new Map<string, Set<boolean>>();
   for (const a of apps) modes.set(a.namespace, (modes.get(a.namespace) ?? new Set()).add(audited(a)));
   return apps.filter((a) => audited(a) && modes.get(a.namespace)!.size === 2).map((a) => ({

@@ -1,10 +1,8 @@
 import { App, Chart } from 'cdk8s';
-import { AiAppIntent, AllowList, IntentIssue, PlatformIntent, assertValidIntent, isAllowListDestination } from '../intent';
-import { planEgress } from '../policy/plan';
+import { AiAppIntent, AllowList, IntentIssue, PlatformIntent, assertValidIntent, isAudited, isCalicoApp } from '../intent';
+import { AppPlan, planApp } from '../policy/plan';
 import { KubernetesAppPolicies, NamespaceDefaultDeny } from '../policy/kubernetes';
-import {
-  CalicoAppPolicy, CalicoClusterPolicies, CalicoSettings, StagedNamespaceDefaultDeny, calicoSettings, isAuditApp, isCalicoApp,
-} from '../policy/calico';
+import { CalicoAppPolicy, CalicoClusterPolicies, CalicoSettings, StagedNamespaceDefaultDeny, calicoSettings } from '../policy/calico';
 import { AiWorkload, RestrictedNamespace } from '../workload';
 import { ChartName } from '../conventions';
 
@@ -27,11 +25,13 @@ export class SecureAiPlatform {
     const byNamespace = new Map<string, AiAppIntent[]>();
     for (const a of intent.apps) byNamespace.set(a.namespace, [...(byNamespace.get(a.namespace) ?? []), a]);
     const namespaces = [...byNamespace.keys()].sort();
+    const plans = new Map(intent.apps.map((a) => [a, planApp(a, intent.allowLists ?? [])]));
 
     for (const ns of namespaces) new RestrictedNamespace(this.cluster, `namespace-${ns}`, ns);
     const calicoApps = intent.apps.filter(isCalicoApp);
     if (calicoApps.length > 0) {
-      new CalicoClusterPolicies(this.cluster, 'calico', { settings: this.calico, allowLists: allowListsUsedBy(calicoApps, intent.allowLists ?? []) });
+      const allowLists = allowListsUsedBy(calicoApps.map((a) => plans.get(a)!), intent.allowLists ?? []);
+      new CalicoClusterPolicies(this.cluster, 'calico', { settings: this.calico, allowLists });
     }
 
     for (const ns of namespaces) {
@@ -39,24 +39,23 @@ export class SecureAiPlatform {
       const policies = new Chart(app, ChartName.policies(ns), { disableResourceNameHashes: true });
       // Kept in calico namespaces too: it confines any other pod there. Staged only when every
       // app of the namespace is previewed, or it would deny them everything meanwhile.
-      if (apps.every((a) => isAuditApp(a, this.calico))) new StagedNamespaceDefaultDeny(policies, 'default-deny', ns);
+      if (apps.every((a) => isAudited(a, intent.calico))) new StagedNamespaceDefaultDeny(policies, 'default-deny', ns);
       else new NamespaceDefaultDeny(policies, 'default-deny', ns);
-      for (const a of apps) this.addPolicies(policies, a);
+      for (const a of apps) this.addPolicies(policies, a, plans.get(a)!);
       const workloads = new Chart(app, ChartName.workloads(ns), { disableResourceNameHashes: true });
       for (const a of apps) new AiWorkload(workloads, a.name, a);
     }
   }
 
-  private addPolicies(chart: Chart, app: AiAppIntent): void {
-    const egress = planEgress(app, this.intent.allowLists ?? []);
-    if (isCalicoApp(app)) new CalicoAppPolicy(chart, app.name, { app, egress, settings: this.calico });
-    else new KubernetesAppPolicies(chart, app.name, { app, egress });
+  private addPolicies(chart: Chart, app: AiAppIntent, plan: AppPlan): void {
+    if (isCalicoApp(app)) new CalicoAppPolicy(chart, app.name, { plan, settings: this.calico, staged: isAudited(app, this.intent.calico) });
+    else new KubernetesAppPolicies(chart, app.name, { plan });
   }
 }
 
-/** The allow-lists the given apps refer to, once each, in declaration order. */
-function allowListsUsedBy(apps: readonly AiAppIntent[], declared: readonly AllowList[]): AllowList[] {
-  const used = new Set(apps.flatMap((a) => a.egress.filter(isAllowListDestination).map((d) => d.allowList)));
+/** The allow-lists the given plans allow, once each, in declaration order. */
+function allowListsUsedBy(plans: readonly AppPlan[], declared: readonly AllowList[]): AllowList[] {
+  const used = new Set(plans.flatMap((p) => p.egress.flatMap((r) => r.peers)).flatMap((p) => (p.kind === 'nets' && p.allowList !== undefined ? [p.allowList] : [])));
   const seen = new Set<string>();
   return declared.filter((list) => used.has(list.name) && !seen.has(list.name) && seen.add(list.name));
 }

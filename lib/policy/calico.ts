@@ -17,12 +17,12 @@ import {
   StagedNetworkPolicySpecIngressProtocol, StagedNetworkPolicySpecStagedAction, StagedNetworkPolicySpecTypes,
 } from '../../imports/calico-stagednetworkpolicy-projectcalico.org';
 import { Tier } from '../../imports/calico-tier-projectcalico.org';
-import { AiAppIntent, AllowList, IngressClient, Labels, METADATA_CIDRS, PlatformIntent, Protocol } from '../intent';
+import { AllowList, Labels, METADATA_CIDRS, PlatformIntent, Protocol } from '../intent';
 import {
-  ALLOW_LIST_LABEL, DESCRIPTION_ANNOTATION, INTERNET_REASON_ANNOTATION, NAMESPACE_NAME_LABEL, PROTECTED_LABEL, SyncWave, appSelector, syncWave,
+  ALLOW_LIST_LABEL, DESCRIPTION_ANNOTATION, NAMESPACE_NAME_LABEL, PROTECTED_LABEL, SyncWave, appSelector, syncWave,
 } from '../conventions';
 import { NamespaceDefaultDeny } from './kubernetes';
-import { PlannedBlock, PlannedPort, PlannedRule } from './plan';
+import { AppPlan, Peer, PlannedBlock, PlannedPort, PlannedRule, internetReasonAnnotations } from './plan';
 
 /**
  * The Calico flavor: `projectcalico.org/v3` policies in a tier of their own.
@@ -64,27 +64,14 @@ import { PlannedBlock, PlannedPort, PlannedRule } from './plan';
 export interface CalicoSettings {
   readonly tier: string;
   readonly tierOrder: number;
-  /** Platform-wide audit: every calico app without its own `audit` is Staged (the guardrail never is). */
-  readonly audit: boolean;
 }
 
-/** The intent's `calico` options with defaults. */
+/** The intent's `calico` options with defaults. Which apps are previewed is `isAudited` (lib/intent). */
 export function calicoSettings(intent: PlatformIntent): CalicoSettings {
   return {
     tier: intent.calico?.tier ?? 'ai-egress',
     tierOrder: intent.calico?.tierOrder ?? 100,
-    audit: intent.calico?.audit ?? false,
   };
-}
-
-/** Whether an app's policies are rendered as Calico objects. */
-export function isCalicoApp(app: AiAppIntent): boolean {
-  return app.flavor === 'calico';
-}
-
-/** Whether a calico-flavor app's policies are Staged: its own `audit`, else the platform's. */
-export function isAuditApp(app: AiAppIntent, settings: CalicoSettings): boolean {
-  return isCalicoApp(app) && (app.audit ?? settings.audit);
 }
 
 /** Orders of the policies inside the tier; lower runs first. */
@@ -101,10 +88,11 @@ export const CalicoName = {
   passToKubernetes: (tier: string) => `${tier}.pass-to-kubernetes-policies`,
 } as const;
 
-type Action = 'Allow' | 'Deny' | 'Log' | 'Pass';
+/** What a Calico rule does when it matches. */
+type CalicoAction = 'Allow' | 'Deny' | 'Log' | 'Pass';
 
-/** One side of a rule. All fields must match. */
-interface Entity {
+/** One side of a rule, as Calico's EntityRule. All fields must match. */
+interface EntityRule {
   readonly selector?: string;
   readonly namespaceSelector?: string;
   readonly nets?: readonly string[];
@@ -114,16 +102,16 @@ interface Entity {
 }
 
 /** A rule before it is given the generated types of a kind: one protocol, one IP version at most. */
-interface Rule {
-  readonly action: Action;
+interface CalicoRule {
+  readonly action: CalicoAction;
   readonly protocol?: Protocol;
   readonly ipVersion?: 4 | 6;
-  readonly source?: Entity;
-  readonly destination?: Entity;
+  readonly source?: EntityRule;
+  readonly destination?: EntityRule;
   readonly description: string;
 }
 
-const LOG_THEN_DENY: readonly Rule[] = [
+const LOG_THEN_DENY: readonly CalicoRule[] = [
   { action: 'Log', description: 'log what the next rule denies' },
   { action: 'Deny', description: 'deny everything not allowed above' },
 ];
@@ -157,60 +145,57 @@ function carvedOut(blocks: readonly PlannedBlock[]): string[] {
   return [...new Set(blocks.flatMap((b) => b.except))];
 }
 
-/** The Allow rules of one planned egress rule: one per protocol, and per IP version for nets. */
-function allowRules(rule: PlannedRule): Rule[] {
-  const description = rule.description ?? 'declared destination';
-  return portsByProtocol(rule.ports).flatMap(([protocol, ports]): Rule[] => {
-    if (rule.kind === 'pods') {
-      return [{
-        action: 'Allow', protocol, description,
-        destination: { selector: labelSelector(rule.podLabels), namespaceSelector: namespaceSelector(rule.namespace), ports },
-      }];
-    }
-    const versions = blocksByVersion(rule.blocks);
-    if (rule.allowList !== undefined) {
-      const selector = `${ALLOW_LIST_LABEL} == '${rule.allowList}'`;
-      const set = { selector, namespaceSelector: 'global()', ports };
-      if (carvedOut(rule.blocks).length === 0) return [{ action: 'Allow', protocol, description, destination: set }];
-      // The set itself cannot exclude addresses, so the rule does, one IP version at a time.
-      return versions.map(([ipVersion, blocks]) => {
-        const notNets = carvedOut(blocks);
-        return { action: 'Allow', protocol, ipVersion, description, destination: { ...set, ...(notNets.length ? { notNets } : {}) } };
-      });
-    }
-    return versions.map(([, blocks]) => {
+/**
+ * The entity rules that select one planned peer: pods by selector, an allow-list's network set,
+ * or blocks. Blocks are grouped by IP version, since Calico rejects a rule that mixes versions;
+ * a network set holds both, so its rule is split by `ipVersion` only where addresses are carved
+ * out of it.
+ */
+function peerEntities(peer: Peer): { ipVersion?: 4 | 6; entity: EntityRule }[] {
+  if (peer.kind === 'pods') {
+    const selector = Object.keys(peer.podLabels).length ? { selector: labelSelector(peer.podLabels) } : {};
+    return [{ entity: { ...selector, namespaceSelector: namespaceSelector(peer.namespace) } }];
+  }
+  const versions = blocksByVersion(peer.blocks);
+  if (peer.allowList !== undefined) {
+    const set = { selector: `${ALLOW_LIST_LABEL} == '${peer.allowList}'`, namespaceSelector: 'global()' };
+    if (carvedOut(peer.blocks).length === 0) return [{ entity: set }];
+    // The set itself cannot exclude addresses, so the rule does, one IP version at a time.
+    return versions.map(([ipVersion, blocks]) => {
       const notNets = carvedOut(blocks);
-      return {
-        action: 'Allow', protocol, description,
-        destination: { nets: blocks.map((b) => b.cidr), ...(notNets.length ? { notNets } : {}), ports },
-      };
+      return { ipVersion, entity: { ...set, ...(notNets.length ? { notNets } : {}) } };
     });
+  }
+  return versions.map(([, blocks]) => {
+    const notNets = carvedOut(blocks);
+    return { entity: { nets: blocks.map((b) => b.cidr), ...(notNets.length ? { notNets } : {}) } };
   });
 }
 
-/** Egress of a calico-flavor app: the planned allows (DNS first), then Log and Deny. */
-function calicoEgressRules(plan: readonly PlannedRule[]): Rule[] {
-  return [...plan.flatMap(allowRules), ...LOG_THEN_DENY];
+/** A client, for the description annotation of the rule that admits it. */
+function describeClient(peer: Peer): string {
+  return peer.kind === 'pods' ? `client in namespace ${peer.namespace}` : `client in ${peer.blocks.map((b) => b.cidr).join(', ')}`;
 }
 
-/** Ingress of a calico-flavor app: each declared client on the service port, then Log and Deny. */
-function calicoIngressRules(app: AiAppIntent): Rule[] {
-  const allows = (app.ingress ?? []).map((client: IngressClient): Rule => ({
-    action: 'Allow',
-    protocol: 'TCP',
-    description: `client in namespace ${client.namespace}`,
-    source: {
-      namespaceSelector: namespaceSelector(client.namespace),
-      ...(client.podLabels && Object.keys(client.podLabels).length ? { selector: labelSelector(client.podLabels) } : {}),
-    },
-    destination: { ports: [app.port] },
-  }));
+/**
+ * One direction of a calico-flavor app: an Allow per planned rule, protocol and peer (DNS first
+ * in egress), then Log and Deny. The peer is the packet's destination in egress and its source in
+ * ingress; the ports are the destination's either way.
+ */
+function allowThenDeny(plan: readonly PlannedRule[], direction: 'egress' | 'ingress'): CalicoRule[] {
+  const allows = plan.flatMap((rule) => portsByProtocol(rule.ports).flatMap(([protocol, ports]) => rule.peers.flatMap((peer) =>
+    peerEntities(peer).map(({ ipVersion, entity }): CalicoRule => ({
+      action: 'Allow', protocol, ...(ipVersion ? { ipVersion } : {}),
+      ...(direction === 'egress'
+        ? { description: rule.description ?? 'declared destination', destination: { ...entity, ports } }
+        : { description: rule.description ?? describeClient(peer), source: entity, destination: { ports } }),
+    })))));
   return [...allows, ...LOG_THEN_DENY];
 }
 
 /** Log then Deny for each metadata address, one address (and so one IP version) per rule. */
-function guardrailRules(): Rule[] {
-  return METADATA_CIDRS.flatMap((cidr): Rule[] => [
+function guardrailRules(): CalicoRule[] {
+  return METADATA_CIDRS.flatMap((cidr): CalicoRule[] => [
     { action: 'Log', destination: { nets: [cidr] }, description: `log egress to cloud metadata ${cidr}` },
     { action: 'Deny', destination: { nets: [cidr] }, description: `deny egress to cloud metadata ${cidr}` },
   ]);
@@ -228,8 +213,8 @@ interface Dialect<A, P, Port> {
 
 const ACTION_KEY = { Allow: 'ALLOW', Deny: 'DENY', Log: 'LOG', Pass: 'PASS' } as const;
 
-function render<A, P, Port>(dialect: Dialect<A, P, Port>, rule: Rule) {
-  const entity = (e: Entity | undefined) => e && {
+function render<A, P, Port>(dialect: Dialect<A, P, Port>, rule: CalicoRule) {
+  const entity = (e: EntityRule | undefined) => e && {
     selector: e.selector,
     namespaceSelector: e.namespaceSelector,
     nets: e.nets && [...e.nets],
@@ -257,7 +242,7 @@ interface GlobalPolicyProps {
   readonly tier: string;
   readonly order: number;
   readonly selector: string;
-  readonly egress: readonly Rule[];
+  readonly egress: readonly CalicoRule[];
 }
 
 /** An egress-only GlobalNetworkPolicy; enforced in audit mode too (see the class doc above). */
@@ -312,27 +297,27 @@ export class CalicoClusterPolicies extends Construct {
 }
 
 export interface CalicoAppPolicyProps {
-  readonly app: AiAppIntent;
-  /** The app's egress, planned (DNS first); the same plan the kubernetes flavor renders. */
-  readonly egress: readonly PlannedRule[];
+  /** The app's plan (egress DNS first): the same plan the kubernetes flavor renders. */
+  readonly plan: AppPlan;
   readonly settings: CalicoSettings;
+  /** Render the policy as a StagedNetworkPolicy, to preview it (see `isAudited` in lib/intent). */
+  readonly staged: boolean;
 }
 
 /** `<tier>.<app>`: the app's own policy in the tier, both directions, ending in Log then Deny. */
 export class CalicoAppPolicy extends Construct {
   constructor(scope: Construct, id: string, props: CalicoAppPolicyProps) {
     super(scope, id);
-    const { app, settings } = props;
-    const reasons = props.egress.flatMap((r) => (r.kind === 'nets' && r.internetReason ? [`${r.blocks.map((b) => b.cidr).join(', ')}: ${r.internetReason}`] : []));
+    const { plan, settings } = props;
     const metadata = {
-      name: CalicoName.app(settings.tier, app.name),
-      namespace: app.namespace,
-      annotations: { ...syncWave(SyncWave.policy), ...(reasons.length ? { [INTERNET_REASON_ANNOTATION]: reasons.join('\n') } : {}) },
+      name: CalicoName.app(settings.tier, plan.name),
+      namespace: plan.namespace,
+      annotations: { ...syncWave(SyncWave.policy), ...internetReasonAnnotations(plan.egress) },
     };
-    const common = { tier: settings.tier, order: CalicoPolicyOrder.app, selector: labelSelector(appSelector(app.name)) };
-    const ingress = calicoIngressRules(app);
-    const egress = calicoEgressRules(props.egress);
-    if (isAuditApp(app, settings)) {
+    const common = { tier: settings.tier, order: CalicoPolicyOrder.app, selector: labelSelector(appSelector(plan.name)) };
+    const ingress = allowThenDeny(plan.ingress, 'ingress');
+    const egress = allowThenDeny(plan.egress, 'egress');
+    if (props.staged) {
       new StagedNetworkPolicy(this, 'Resource', {
         metadata,
         spec: {

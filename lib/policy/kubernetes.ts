@@ -1,8 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { AiAppIntent, IngressClient } from '../intent';
-import { INTERNET_REASON_ANNOTATION, NAMESPACE_NAME_LABEL, SyncWave, appSelector, syncWave } from '../conventions';
-import { PlannedPort, PlannedRule } from './plan';
+import { NAMESPACE_NAME_LABEL, SyncWave, appSelector, syncWave } from '../conventions';
+import { AppPlan, Peer, PlannedPort, internetReasonAnnotations } from './plan';
 
 /**
  * Kubernetes NetworkPolicies (`networking.k8s.io/v1`) are additive allow-lists: a pod selected
@@ -26,9 +25,8 @@ export class NamespaceDefaultDeny extends Construct {
 }
 
 export interface KubernetesAppPoliciesProps {
-  readonly app: AiAppIntent;
-  /** The app's egress, planned (DNS first). */
-  readonly egress: readonly PlannedRule[];
+  /** The app's plan: its name and namespace, what it may send (DNS first) and who may call it. */
+  readonly plan: AppPlan;
 }
 
 /**
@@ -38,47 +36,39 @@ export interface KubernetesAppPoliciesProps {
 export class KubernetesAppPolicies extends Construct {
   constructor(scope: Construct, id: string, props: KubernetesAppPoliciesProps) {
     super(scope, id);
-    const { app } = props;
-    const reasons = props.egress
-      .filter((r) => r.kind === 'nets' && r.internetReason)
-      .map((r) => (r.kind === 'nets' ? `${r.blocks.map((b) => b.cidr).join(', ')}: ${r.internetReason}` : ''));
+    const { plan } = props;
     new k8s.KubeNetworkPolicy(this, 'Egress', {
       metadata: {
-        name: `${app.name}-egress`,
-        namespace: app.namespace,
-        annotations: {
-          ...syncWave(SyncWave.policy),
-          ...(reasons.length ? { [INTERNET_REASON_ANNOTATION]: reasons.join('\n') } : {}),
-        },
+        name: `${plan.name}-egress`,
+        namespace: plan.namespace,
+        annotations: { ...syncWave(SyncWave.policy), ...internetReasonAnnotations(plan.egress) },
       },
       spec: {
-        podSelector: { matchLabels: appSelector(app.name) },
+        podSelector: { matchLabels: appSelector(plan.name) },
         policyTypes: ['Egress'],
-        egress: props.egress.map(egressRule),
+        egress: plan.egress.map((rule) => ({ to: rule.peers.flatMap(peer), ports: rule.ports.map(port) })),
       },
     });
-    const clients = app.ingress ?? [];
-    if (clients.length > 0) {
+    if (plan.ingress.length > 0) {
       new k8s.KubeNetworkPolicy(this, 'Ingress', {
-        metadata: { name: `${app.name}-ingress`, namespace: app.namespace, annotations: syncWave(SyncWave.policy) },
+        metadata: { name: `${plan.name}-ingress`, namespace: plan.namespace, annotations: syncWave(SyncWave.policy) },
         spec: {
-          podSelector: { matchLabels: appSelector(app.name) },
+          podSelector: { matchLabels: appSelector(plan.name) },
           policyTypes: ['Ingress'],
-          ingress: [{ from: clients.map(clientPeer), ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(app.port) }] }],
+          ingress: plan.ingress.map((rule) => ({ from: rule.peers.flatMap(peer), ports: rule.ports.map(port) })),
         },
       });
     }
   }
 }
 
-function egressRule(rule: PlannedRule): k8s.NetworkPolicyEgressRule {
-  const to: k8s.NetworkPolicyPeer[] = rule.kind === 'nets'
-    ? rule.blocks.map((b) => ({ ipBlock: { cidr: b.cidr, ...(b.except.length ? { except: [...b.except] } : {}) } }))
-    : [{
-      namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: rule.namespace } },
-      podSelector: { matchLabels: { ...rule.podLabels } },
-    }];
-  return { to, ports: rule.ports.map(port) };
+/** A planned peer as NetworkPolicy peers: one ipBlock per block, or pods by namespace name and (when given) labels. */
+function peer(p: Peer): k8s.NetworkPolicyPeer[] {
+  if (p.kind === 'nets') return p.blocks.map((b) => ({ ipBlock: { cidr: b.cidr, ...(b.except.length ? { except: [...b.except] } : {}) } }));
+  return [{
+    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: p.namespace } },
+    ...(Object.keys(p.podLabels).length ? { podSelector: { matchLabels: { ...p.podLabels } } } : {}),
+  }];
 }
 
 function port(p: PlannedPort): k8s.NetworkPolicyPort {
@@ -86,12 +76,5 @@ function port(p: PlannedPort): k8s.NetworkPolicyPort {
     protocol: p.protocol,
     port: k8s.IntOrString.fromNumber(p.from),
     ...(p.to !== p.from ? { endPort: p.to } : {}),
-  };
-}
-
-function clientPeer(client: IngressClient): k8s.NetworkPolicyPeer {
-  return {
-    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: client.namespace } },
-    ...(client.podLabels && Object.keys(client.podLabels).length ? { podSelector: { matchLabels: { ...client.podLabels } } } : {}),
   };
 }

@@ -1,16 +1,13 @@
-import { Cidr, cidr, formatCidr } from '../net';
-import {
-  AiAppIntent, AllowList, Labels, PortSpec, Protocol,
-  isAllowListDestination, isCidrDestination, metadataInside,
-} from '../intent';
-import { KUBE_DNS } from '../conventions';
+/**
+ * The flavor-neutral plan of one app's policies: what it may send and receive, as peers and
+ * ports. Both renderers (kubernetes.ts, calico.ts) write this plan and nothing else of the
+ * intent's reach, so both flavors allow the same thing. Each destination kind says what it lets
+ * the app reach (lib/intent/destinations); the plan adds DNS, ports and the app's clients.
+ */
+import { INTERNET_REASON_ANNOTATION, KUBE_DNS } from '../conventions';
+import { AiAppIntent, AllowList, Peer, PortSpec, Protocol, destinationPeer, planBlock } from '../intent';
 
-/** An external block to allow, with the metadata addresses inside it that stay denied. */
-export interface PlannedBlock {
-  readonly cidr: string;
-  readonly version: 4 | 6;
-  readonly except: readonly string[];
-}
+export type { NetsPeer, Peer, PlannedBlock, PodsPeer } from '../intent';
 
 /** A protocol with a port or inclusive range. */
 export interface PlannedPort {
@@ -19,70 +16,71 @@ export interface PlannedPort {
   readonly to: number;
 }
 
-interface PlannedRuleBase {
+/** Every one of the peers on every one of the ports. */
+export interface PlannedRule {
+  /** Never empty. */
+  readonly peers: readonly Peer[];
   /** Never empty; may mix protocols (DNS is UDP and TCP 53). */
   readonly ports: readonly PlannedPort[];
+  /** What the rule is for, when the intent says (Calico keeps it as an annotation). */
   readonly description?: string;
 }
 
-/** Egress to external blocks: one declared CIDR, or the contents of a shared allow-list. */
-export interface PlannedNetsRule extends PlannedRuleBase {
-  readonly kind: 'nets';
-  readonly blocks: readonly PlannedBlock[];
-  /** Set when the blocks come from a shared allow-list. */
-  readonly allowList?: string;
-  /** Written reason, when the destination is internet egress. */
-  readonly internetReason?: string;
-}
-
-/** Egress to pods in the cluster, by namespace name and pod labels. */
-export interface PlannedPodsRule extends PlannedRuleBase {
-  readonly kind: 'pods';
+/** What one app may send and receive, beyond which nothing is allowed. */
+export interface AppPlan {
+  /** The app's name and namespace: its policies select the pods of the app. */
+  readonly name: string;
   readonly namespace: string;
-  readonly podLabels: Labels;
+  /** DNS first, then one rule per declared destination, in declaration order. */
+  readonly egress: readonly PlannedRule[];
+  /** The declared clients on the app's port over TCP, as one rule; empty when there are none. */
+  readonly ingress: readonly PlannedRule[];
 }
 
-export type PlannedRule = PlannedNetsRule | PlannedPodsRule;
+const DNS_PORTS: readonly PlannedPort[] = [{ protocol: 'UDP', from: 53, to: 53 }, { protocol: 'TCP', from: 53, to: 53 }];
 
-/**
- * The egress of one app as flavor-neutral rules, in order: DNS first, then each declared
- * destination. Both renderers draw from this, so both flavors allow the same thing.
- */
-export function planEgress(app: AiAppIntent, allowLists: readonly AllowList[]): PlannedRule[] {
+/** The plan of one app, with the platform's allow-lists to expand. */
+export function planApp(app: AiAppIntent, allowLists: readonly AllowList[]): AppPlan {
+  return { name: app.name, namespace: app.namespace, egress: planEgress(app, allowLists), ingress: planIngress(app) };
+}
+
+/** DNS first (kube-dns, then NodeLocal DNSCache addresses), then each declared destination. */
+function planEgress(app: AiAppIntent, allowLists: readonly AllowList[]): PlannedRule[] {
   const rules: PlannedRule[] = [];
-  const dnsPorts: PlannedPort[] = [{ protocol: 'UDP', from: 53, to: 53 }, { protocol: 'TCP', from: 53, to: 53 }];
   if (app.dns?.kubeDns !== false) {
-    rules.push({ kind: 'pods', ...KUBE_DNS, ports: dnsPorts, description: 'DNS (kube-dns)' });
+    rules.push({ peers: [{ kind: 'pods', ...KUBE_DNS }], ports: DNS_PORTS, description: 'DNS (kube-dns)' });
   }
   const nodeLocal = app.dns?.nodeLocal ?? [];
   if (nodeLocal.length > 0) {
     const blocks = nodeLocal.map((address) => planBlock(address.includes(':') ? `${address}/128` : `${address}/32`));
-    rules.push({ kind: 'nets', blocks, ports: dnsPorts, description: 'DNS (NodeLocal DNSCache)' });
+    rules.push({ peers: [{ kind: 'nets', blocks }], ports: DNS_PORTS, description: 'DNS (NodeLocal DNSCache)' });
   }
   for (const d of app.egress) {
-    const common = { ports: planPorts(d.ports, d.protocol ?? 'TCP'), description: d.description };
-    if (isCidrDestination(d)) {
-      rules.push({ kind: 'nets', ...common, blocks: [planBlock(d.cidr)], internetReason: d.internet?.reason });
-    } else if (isAllowListDestination(d)) {
-      const list = allowLists.find((l) => l.name === d.allowList);
-      if (!list) throw new Error(`allow-list ${d.allowList} is not declared`);
-      rules.push({ kind: 'nets', ...common, blocks: list.cidrs.map(planBlock), allowList: list.name });
-    } else {
-      rules.push({ kind: 'pods', ...common, namespace: d.namespace, podLabels: d.podLabels });
-    }
+    rules.push({ peers: [destinationPeer(d, allowLists)], ports: planPorts(d.ports, d.protocol ?? 'TCP'), description: d.description });
   }
   return rules;
 }
 
-/** A block with the metadata addresses it contains listed for carving out. */
-export function planBlock(text: string): PlannedBlock {
-  const block: Cidr = cidr(text);
-  return { cidr: formatCidr(block), version: block.version, except: metadataInside(block).map(formatCidr) };
+/** The declared clients (every pod of a namespace, or those with the labels) on the app's port, TCP. */
+function planIngress(app: AiAppIntent): PlannedRule[] {
+  const clients = app.ingress ?? [];
+  if (clients.length === 0) return [];
+  const peers = clients.map((c): Peer => ({ kind: 'pods', namespace: c.namespace, podLabels: c.podLabels ?? {} }));
+  return [{ peers, ports: [{ protocol: 'TCP', from: app.port, to: app.port }] }];
 }
 
 /** Ports of one protocol, sorted, as inclusive ranges. */
-export function planPorts(ports: readonly PortSpec[], protocol: Protocol): PlannedPort[] {
+function planPorts(ports: readonly PortSpec[], protocol: Protocol): PlannedPort[] {
   return ports
     .map((p) => (typeof p === 'number' ? { protocol, from: p, to: p } : { protocol, from: p.from, to: p.to }))
     .sort((a, b) => a.from - b.from || a.to - b.to);
+}
+
+/**
+ * The annotation that keeps the written reasons for internet egress on the policy that allows
+ * it, one line per destination (`0.0.0.0/0: calls a public model API`); none without such egress.
+ */
+export function internetReasonAnnotations(egress: readonly PlannedRule[]): Record<string, string> {
+  const reasons = egress.flatMap((r) => r.peers).flatMap((p) => (p.kind === 'nets' && p.internetReason ? [`${p.blocks.map((b) => b.cidr).join(', ')}: ${p.internetReason}`] : []));
+  return reasons.length ? { [INTERNET_REASON_ANNOTATION]: reasons.join('\n') } : {};
 }
