@@ -98,7 +98,7 @@ function raw(layout: RawLayout): Phase {
 
 /** The generated intent as the baseline's plain shape: allow-lists expanded, metadata carved out, DNS left to the baseline. */
 export function rawApps(input: GenerateOptions): RawApp[] {
-  const { planApp } = require('../lib/policy/plan') as typeof import('../lib/policy/plan');
+  const { planApp } = require('../lib/policy') as typeof import('../lib/policy');
   const intent = generateIntent(input);
   return intent.apps.map((app) => {
     const rules = planApp(app, intent.allowLists ?? []).egress.slice(app.dns?.kubeDns === false ? 0 : 1);

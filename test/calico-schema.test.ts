@@ -1,7 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { validateObject } from '../lib/validate';
-import { CALICO_SCHEMAS } from '../lib/validate/calico';
+import { CALICO_SCHEMAS, validateObject } from '../lib/validate';
 import { shipped } from './fixtures/intents';
 import { K8sObject, synthesize } from './support/manifests';
 

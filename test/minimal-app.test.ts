@@ -1,7 +1,7 @@
 import { App, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DEFAULT_RESOURCES, PlatformIntent, adviceFor, appliedDefaults, checkIntent, imageRepository, validateIntent } from '../lib/intent';
-import { formatDefaults, formatWarnings } from '../lib/synth/summary';
+import { formatDefaults, formatWarnings } from '../lib/synth';
 import { AiWorkload, emptyDirPatch } from '../lib/workload';
 import { minimal, shipped } from './fixtures/intents';
 import { K8sObject, ofKind, sampleIntent, synthesize } from './support/manifests';

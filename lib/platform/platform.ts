@@ -1,8 +1,9 @@
 import { App, Chart } from 'cdk8s';
 import { AiAppIntent, AllowList, IntentIssue, PlatformIntent, assertValidIntent, isAudited, isCalicoApp } from '../intent';
-import { AppPlan, planApp } from '../policy/plan';
-import { KubernetesAppPolicies, NamespaceDefaultDeny } from '../policy/kubernetes';
-import { CalicoAppPolicy, CalicoClusterPolicies, CalicoSettings, StagedNamespaceDefaultDeny, calicoSettings } from '../policy/calico';
+import {
+  AppPlan, CalicoAppPolicy, CalicoClusterPolicies, CalicoSettings, KubernetesAppPolicies, NamespaceDefaultDeny, StagedNamespaceDefaultDeny,
+  calicoSettings, planApp,
+} from '../policy';
 import { AiWorkload, RestrictedNamespace } from '../workload';
 import { ChartName } from '../conventions';
 

@@ -6,6 +6,7 @@ import { CALICO_CLUSTER_SCOPED, CALICO_SCHEMAS } from './calico';
 import { SchemaCheck } from './types';
 
 export { SchemaCheck } from './types';
+export { CALICO_SCHEMAS } from './calico';
 
 /** A problem with one document of one manifest file. */
 export interface ManifestIssue {

@@ -9,7 +9,7 @@
  * asked about too.
  */
 import { stringify } from 'yaml';
-import { AiAppIntent, METADATA_BLOCKS, PlatformIntent, PortSpec, Protocol } from '../../lib/intent';
+import { AiAppIntent, METADATA_BLOCKS, PlatformIntent, PortSpec, Protocol, isAudited } from '../../lib/intent';
 import { cidr, cidrContains, cidrContainsIp, formatIp, parseIp } from '../../lib/net';
 import { formatBytes, parseQuantity } from '../../lib/quantity';
 import { INTERNET_REASON_ANNOTATION } from '../../lib/conventions';
@@ -93,7 +93,7 @@ export function readSynthesized(intent: PlatformIntent, dir: string): Synthesize
 
 const id = (app: AiAppIntent) => `${app.namespace}/${app.name}`;
 const objects = (s: Synthesized) => s.manifests.map((m) => m.object);
-const audited = (s: Synthesized, app: AiAppIntent) => app.flavor === 'calico' && (app.audit ?? s.intent.calico?.audit ?? false);
+const audited = (s: Synthesized, app: AiAppIntent) => isAudited(app, s.intent.calico);
 /** The cluster in which an app's own policies decide: as enforced, or as previewed when audited. */
 const decidingCluster = (s: Synthesized, app: AiAppIntent) => (audited(s, app) ? s.previewed : s.cluster);
 
