@@ -2,14 +2,14 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { CALICO_SCHEMAS, validateObject } from '../lib/validate';
 import { shipped } from './fixtures/intents';
-import { K8sObject, synthesize } from './support/manifests';
+import { K8sObject, manifestsOf } from './support/manifests';
 
 const CALICO = 'projectcalico.org/v3';
 const calicoObjects = (objects: readonly K8sObject[]) => objects.filter((o) => o.apiVersion === CALICO);
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-const enforced = calicoObjects(synthesize(shipped).map((m) => m.object));
-const audited = calicoObjects(synthesize({ ...shipped, calico: { audit: true } }).map((m) => m.object));
+const enforced = calicoObjects(manifestsOf(shipped).map((m) => m.object));
+const audited = calicoObjects(manifestsOf({ ...shipped, calico: { audit: true } }).map((m) => m.object));
 const policy = enforced.find((o) => o.kind === 'NetworkPolicy')!;
 
 describe('Calico schema validation', () => {

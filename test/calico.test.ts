@@ -2,7 +2,7 @@ import { DEFAULT_TIER_ORDER, METADATA_CIDRS, PlatformIntent } from '../lib/inten
 import { cidr, cidrContains } from '../lib/net';
 import { ChartName, PROTECTED_LABEL, SyncWave } from '../lib/conventions';
 import { shipped } from './fixtures/intents';
-import { K8sObject, Manifest, ofKind, sampleIntent, synthesize } from './support/manifests';
+import { K8sObject, Manifest, manifestsOf, ofKind, sampleIntent } from './support/manifests';
 
 const CALICO = 'projectcalico.org/v3';
 const POLICY_KINDS = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
@@ -30,7 +30,7 @@ function versionsOf(rule: Rule): Set<number> {
   return new Set(nets.map((n) => cidr(n).version));
 }
 
-const dist = synthesize(shipped);
+const dist = manifestsOf(shipped);
 const tierName = ofKind(dist, 'Tier')[0]?.metadata.name;
 
 /** An app that exercises both IP versions, metadata carve-outs, ranges, allow-lists and NodeLocal DNS. */
@@ -113,7 +113,7 @@ describe('in the tier, every protected workload', () => {
 describe('per-app Calico policies', () => {
   const perApp = (manifests: readonly Manifest[]) => calicoPolicies(manifests).filter((p) => p.metadata.namespace !== undefined);
 
-  it.each([['the shipped scenario', dist], ['a dual-stack app', synthesize(dualStack('calico'))]])('in %s end with Log then Deny, matching everything, in both directions', (_, manifests) => {
+  it.each([['the shipped scenario', dist], ['a dual-stack app', manifestsOf(dualStack('calico'))]])('in %s end with Log then Deny, matching everything, in both directions', (_, manifests) => {
     const policies = perApp(manifests);
     expect(policies.length).toBeGreaterThan(0);
     for (const policy of policies) {
@@ -125,7 +125,7 @@ describe('per-app Calico policies', () => {
     }
   });
 
-  it.each([['the shipped scenario', dist], ['a dual-stack app', synthesize(dualStack('calico'))]])('in %s never mix IPv4 and IPv6 or two protocols in one rule', (_, manifests) => {
+  it.each([['the shipped scenario', dist], ['a dual-stack app', manifestsOf(dualStack('calico'))]])('in %s never mix IPv4 and IPv6 or two protocols in one rule', (_, manifests) => {
     const rules = calicoPolicies(manifests).flatMap(rulesOf);
     for (const rule of rules) {
       const versions = versionsOf(rule);
@@ -136,7 +136,7 @@ describe('per-app Calico policies', () => {
   });
 
   it('set types explicitly on every Calico policy', () => {
-    for (const manifests of [dist, synthesize(dualStack('calico'))]) {
+    for (const manifests of [dist, manifestsOf(dualStack('calico'))]) {
       for (const policy of calicoPolicies(manifests)) {
         const expected = [policy.spec.ingress && 'Ingress', policy.spec.egress && 'Egress'].filter(Boolean);
         expect(policy.spec.types).toEqual(expected);
@@ -153,7 +153,7 @@ describe('per-app Calico policies', () => {
   });
 
   it('carve the metadata addresses out of every allowed block that contains them', () => {
-    const egress: Rule[] = perApp(synthesize(dualStack('calico')))[0].spec.egress;
+    const egress: Rule[] = perApp(manifestsOf(dualStack('calico')))[0].spec.egress;
     const allows = egress.filter((r) => r.action === 'Allow');
     expect(allows.find((r) => r.destination.nets?.includes('0.0.0.0/0'))?.destination.notNets).toEqual(['169.254.169.254/32']);
     expect(allows.find((r) => r.destination.nets?.includes('::/0'))?.destination.notNets).toEqual(['fd00:ec2::254/128']);
@@ -165,10 +165,10 @@ describe('per-app Calico policies', () => {
   });
 
   it('allow exactly what the kubernetes flavor allows for the same app', () => {
-    const dual = calicoAllows(synthesize(dualStack('calico')));
+    const dual = calicoAllows(manifestsOf(dualStack('calico')));
     expect(dual.length).toBeGreaterThan(10);
-    expect(dual).toEqual(kubernetesAllows(synthesize(dualStack('kubernetes'))));
-    const allKubernetes = synthesize({ ...shipped, apps: shipped.apps.map((a) => ({ ...a, flavor: 'kubernetes' as const, audit: undefined })) });
+    expect(dual).toEqual(kubernetesAllows(manifestsOf(dualStack('kubernetes'))));
+    const allKubernetes = manifestsOf({ ...shipped, apps: shipped.apps.map((a) => ({ ...a, flavor: 'kubernetes' as const, audit: undefined })) });
     const aiService = shipped.apps.find((a) => a.name === 'ai-service')!;
     expect(calicoAllows(dist, aiService.name)).toEqual(kubernetesAllows(allKubernetes, aiService.namespace));
   });
@@ -224,7 +224,7 @@ describe('apply order', () => {
   });
 
   it('renders no Calico object when no app uses the calico flavor', () => {
-    expect(synthesize(sampleIntent()).filter((m) => m.object.apiVersion === CALICO)).toEqual([]);
+    expect(manifestsOf(sampleIntent()).filter((m) => m.object.apiVersion === CALICO)).toEqual([]);
   });
 });
 

@@ -4,10 +4,10 @@ import { DEFAULT_RESOURCES, PlatformIntent, adviceFor, appliedDefaults, checkInt
 import { formatDefaults, formatWarnings } from '../lib/synth';
 import { AiWorkload, emptyDirPatch } from '../lib/workload';
 import { minimal, shipped } from './fixtures/intents';
-import { K8sObject, ofKind, sampleIntent, synthesize } from './support/manifests';
+import { K8sObject, manifestsOf, ofKind, sampleIntent } from './support/manifests';
 import { restrictedViolations } from './support/pss';
 
-const deploymentOf = (intent: PlatformIntent): K8sObject => ofKind(synthesize(intent), 'Deployment')[0];
+const deploymentOf = (intent: PlatformIntent): K8sObject => ofKind(manifestsOf(intent), 'Deployment')[0];
 const sampleApp = minimal.apps[0];
 
 describe('a minimal app: name, namespace, image, port and egress are enough', () => {

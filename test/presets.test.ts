@@ -5,11 +5,11 @@
 import { AiAppIntent, PlatformIntent, adviceFor, validateIntent } from '../lib/intent';
 import { TELEMETRY_OFF, tei, vllm } from '../lib/presets';
 import { validateObject } from '../lib/validate';
-import { K8sObject, ofKind, synthesize } from './support/manifests';
+import { K8sObject, ofKind, manifestsOf } from './support/manifests';
 import { restrictedViolations } from './support/pss';
 
 const appOf = (preset: Partial<AiAppIntent>): AiAppIntent => ({ name: 'server', namespace: 'ai', ...preset, egress: [] } as AiAppIntent);
-const deploymentOf = (app: AiAppIntent): K8sObject => ofKind(synthesize({ apps: [app] }), 'Deployment')[0];
+const deploymentOf = (app: AiAppIntent): K8sObject => ofKind(manifestsOf({ apps: [app] }), 'Deployment')[0];
 const envOf = (container: K8sObject) => Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
 
 describe('vllm(): the OpenAI-compatible server of vLLM', () => {

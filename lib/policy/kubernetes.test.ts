@@ -1,40 +1,40 @@
 import { INTERNET_REASON_ANNOTATION } from '../conventions';
-import { K8sObject, ofKind, sampleIntent, synthesize } from '../../test/support/manifests';
+import { K8sObject, ofKind, sampleIntent, manifestsOf } from '../../test/support/manifests';
 
-function egressPolicy(manifests: ReturnType<typeof synthesize>): K8sObject {
+function egressPolicy(manifests: ReturnType<typeof manifestsOf>): K8sObject {
   return ofKind(manifests, 'NetworkPolicy').find((p) => p.metadata.name === 'llm-egress')!;
 }
 
 describe('Kubernetes flavor', () => {
   it('carves the IPv4 metadata address out of declared internet egress and keeps the reason', () => {
-    const manifests = synthesize(sampleIntent({ egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: { reason: 'calls a public model API' } }] }));
+    const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: { reason: 'calls a public model API' } }] }));
     const policy = egressPolicy(manifests);
     expect(policy.spec.egress[1].to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } }]);
     expect(policy.metadata.annotations?.[INTERNET_REASON_ANNOTATION]).toBe('0.0.0.0/0: calls a public model API');
   });
 
   it('carves the IPv6 metadata address out of ::/0', () => {
-    const manifests = synthesize(sampleIntent({ egress: [{ cidr: '::/0', ports: [443], internet: { reason: 'public API over IPv6' } }] }));
+    const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '::/0', ports: [443], internet: { reason: 'public API over IPv6' } }] }));
     expect(egressPolicy(manifests).spec.egress[1].to).toEqual([{ ipBlock: { cidr: '::/0', except: ['fd00:ec2::254/128'] } }]);
   });
 
   it('carves metadata out of a link-local block that contains it', () => {
-    const manifests = synthesize(sampleIntent({ egress: [{ cidr: '169.254.0.0/16', ports: [8080] }] }));
+    const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '169.254.0.0/16', ports: [8080] }] }));
     expect(egressPolicy(manifests).spec.egress[1].to).toEqual([{ ipBlock: { cidr: '169.254.0.0/16', except: ['169.254.169.254/32'] } }]);
   });
 
   it('leaves blocks that do not contain metadata without except', () => {
-    const manifests = synthesize(sampleIntent());
+    const manifests = manifestsOf(sampleIntent());
     expect(egressPolicy(manifests).spec.egress[1].to).toEqual([{ ipBlock: { cidr: '203.0.113.10/32' } }]);
   });
 
   it('renders a port range with endPort and keeps the declared protocol', () => {
-    const manifests = synthesize(sampleIntent({ egress: [{ cidr: '2001:db8::/64', ports: [{ from: 9000, to: 9100 }, 53], protocol: 'UDP' }] }));
+    const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '2001:db8::/64', ports: [{ from: 9000, to: 9100 }, 53], protocol: 'UDP' }] }));
     expect(egressPolicy(manifests).spec.egress[1].ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'UDP', port: 9000, endPort: 9100 }]);
   });
 
   it('allows DNS to kube-dns first, on UDP and TCP 53', () => {
-    const manifests = synthesize(sampleIntent());
+    const manifests = manifestsOf(sampleIntent());
     expect(egressPolicy(manifests).spec.egress[0]).toEqual({
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
       ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
@@ -42,7 +42,7 @@ describe('Kubernetes flavor', () => {
   });
 
   it('allows DNS to a NodeLocal DNSCache address instead of kube-dns when told so', () => {
-    const manifests = synthesize(sampleIntent({ dns: { kubeDns: false, nodeLocal: ['169.254.20.10'] } }));
+    const manifests = manifestsOf(sampleIntent({ dns: { kubeDns: false, nodeLocal: ['169.254.20.10'] } }));
     expect(egressPolicy(manifests).spec.egress[0]).toEqual({
       to: [{ ipBlock: { cidr: '169.254.20.10/32' } }],
       ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
@@ -51,7 +51,7 @@ describe('Kubernetes flavor', () => {
   });
 
   it('selects in-cluster destinations by namespace AND pod labels in one peer', () => {
-    const manifests = synthesize(sampleIntent({ egress: [{ namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333] }] }));
+    const manifests = manifestsOf(sampleIntent({ egress: [{ namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333] }] }));
     expect(egressPolicy(manifests).spec.egress[1]).toEqual({
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vector-db' } }, podSelector: { matchLabels: { app: 'qdrant' } } }],
       ports: [{ protocol: 'TCP', port: 6333 }],
@@ -59,7 +59,7 @@ describe('Kubernetes flavor', () => {
   });
 
   it('expands a shared allow-list into one ipBlock per block', () => {
-    const manifests = synthesize(sampleIntent(
+    const manifests = manifestsOf(sampleIntent(
       { egress: [{ allowList: 'mirrors', ports: [443] }] },
       { allowLists: [{ name: 'mirrors', cidrs: ['203.0.113.10/32', '2001:db8::/48'] }] },
     ));
@@ -67,7 +67,7 @@ describe('Kubernetes flavor', () => {
   });
 
   it('admits declared clients on the service port only, and writes no ingress policy without clients', () => {
-    const withClients = synthesize(sampleIntent({ ingress: [{ namespace: 'gateway', podLabels: { app: 'envoy' } }, { namespace: 'batch' }] }));
+    const withClients = manifestsOf(sampleIntent({ ingress: [{ namespace: 'gateway', podLabels: { app: 'envoy' } }, { namespace: 'batch' }] }));
     const ingress = ofKind(withClients, 'NetworkPolicy').find((p) => p.metadata.name === 'llm-ingress')!;
     expect(ingress.spec).toEqual({
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'llm' } },
@@ -80,12 +80,12 @@ describe('Kubernetes flavor', () => {
         ports: [{ protocol: 'TCP', port: 8000 }],
       }],
     });
-    const without = synthesize(sampleIntent());
+    const without = manifestsOf(sampleIntent());
     expect(ofKind(without, 'NetworkPolicy').map((p) => p.metadata.name).sort()).toEqual(['default-deny-all', 'llm-egress']);
   });
 
   it('requests GPUs as nvidia.com/gpu in requests and limits', () => {
-    const deployment = ofKind(synthesize(sampleIntent({ gpus: 2 })), 'Deployment')[0];
+    const deployment = ofKind(manifestsOf(sampleIntent({ gpus: 2 })), 'Deployment')[0];
     const { requests, limits } = deployment.spec.template.spec.containers[0].resources;
     expect(requests['nvidia.com/gpu']).toBe('2');
     expect(limits['nvidia.com/gpu']).toBe('2');

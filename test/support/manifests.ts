@@ -24,8 +24,8 @@ export function readManifests(dir: string): Manifest[] {
     parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((doc, index) => ({ file, index, object: doc.toJS() as K8sObject })));
 }
 
-/** Synthesizes an intent into a temporary folder and reads it back. */
-export function synthesize(intent: PlatformIntent): Manifest[] {
+/** The manifests of an intent: synthesized by cdk8s (`app.synth()`) into a temporary folder and read back. */
+export function manifestsOf(intent: PlatformIntent): Manifest[] {
   const dir = mkdtempSync(join(tmpdir(), 'synth-'));
   try {
     buildApp(dir, intent).synth();
