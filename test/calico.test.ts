@@ -1,5 +1,5 @@
-import { DEFAULT_TIER_ORDER, METADATA_CIDRS, PlatformIntent } from '../lib/intent';
-import { cidr, cidrContains } from '../lib/net';
+import { DEFAULT_TIER_ORDER, PlatformIntent } from '../lib/intent';
+import { METADATA_CIDRS, cidr, cidrContains } from '../lib/net';
 import { ChartName, PROTECTED_LABEL, SyncWave } from '../lib/conventions';
 import { shipped } from './fixtures/intents';
 import { K8sObject, Manifest, manifestsOf, ofKind, sampleIntent } from './support/manifests';

@@ -3,10 +3,9 @@
  * every message as `<value> <what is wrong>; accepted: <what would be>`.
  */
 import { z } from 'zod';
-import { Cidr, cidrContains, formatCidr, parseCidr, parseIp } from '../net';
+import { Cidr, METADATA_BLOCKS, cidrContains, formatCidr, parseCidr, parseIp } from '../net';
 import { didYouMean } from './issues';
 import { parseQuantity } from '../quantity';
-import { METADATA_BLOCKS } from './metadata';
 
 /** Zod's `error` option: "is missing" when the field is absent, else `wrong`; both say what is accepted. */
 export function says(wrong: string, accepted: string) {

@@ -5,6 +5,5 @@ export * from './schema';
 export * from './destinations';
 export * from './validate';
 export * from './flavor';
-export * from './metadata';
 export { ROOT_ONLY_IMAGES, adviceFor, appliedDefaults, imageRepository } from './advice';
 export type { AppliedDefault } from './advice';

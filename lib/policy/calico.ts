@@ -17,7 +17,8 @@ import {
   StagedNetworkPolicySpecIngressProtocol, StagedNetworkPolicySpecStagedAction, StagedNetworkPolicySpecTypes,
 } from '../../imports/calico-stagednetworkpolicy-projectcalico.org';
 import { Tier } from '../../imports/calico-tier-projectcalico.org';
-import { AllowList, Labels, METADATA_CIDRS, PlatformIntent, Protocol } from '../intent';
+import { AllowList, Labels, PlatformIntent, Protocol } from '../intent';
+import { METADATA_CIDRS } from '../net';
 import {
   ALLOW_LIST_LABEL, DESCRIPTION_ANNOTATION, NAMESPACE_NAME_LABEL, PROTECTED_LABEL, SyncWave, appSelector, syncWave,
 } from '../conventions';

@@ -1,5 +1,5 @@
-import { AiAppIntent, METADATA_CIDRS, PlatformIntent, PortSpec } from '../../lib/intent';
-import { cidr, cidrContains } from '../../lib/net';
+import { AiAppIntent, PlatformIntent, PortSpec } from '../../lib/intent';
+import { METADATA_CIDRS, cidr, cidrContains } from '../../lib/net';
 import { diffWorkload, FlowChange, flowChangeJson, FlowChangeJson } from '../../lib/review';
 import { DecidedBy, Destination, isNamedPort, PortRange, Protocol, ReachEntry, WorkloadEgress } from '../../lib/verify';
 

@@ -9,8 +9,8 @@
  * asked about too.
  */
 import { stringify } from 'yaml';
-import { AiAppIntent, METADATA_BLOCKS, PlatformIntent, PortSpec, Protocol, isAudited } from '../../lib/intent';
-import { cidr, cidrContains, cidrContainsIp, formatIp, parseIp } from '../../lib/net';
+import { AiAppIntent, PlatformIntent, PortSpec, Protocol, isAudited } from '../../lib/intent';
+import { METADATA_BLOCKS, cidr, cidrContains, cidrContainsIp, formatIp, parseIp } from '../../lib/net';
 import { formatBytes, parseQuantity } from '../../lib/quantity';
 import { INTERNET_REASON_ANNOTATION } from '../../lib/conventions';
 import { Cluster, Manifest as VerifierManifest, Selector, buildCluster, egressReport, parseManifests, query, readManifestFiles } from '../../lib/verify';

@@ -3,8 +3,7 @@
  * namespace. Each kind of destination says which (its `peer`); the plan (lib/policy/plan.ts)
  * adds ports, and the renderers of both flavors write peers, never destinations.
  */
-import { Cidr, cidr, cidrContains, formatCidr } from '../../net';
-import { METADATA_BLOCKS } from '../metadata';
+import { Cidr, METADATA_BLOCKS, cidr, cidrContains, formatCidr } from '../../net';
 import type { Labels } from '../types';
 
 /** An external block to allow, with the metadata addresses inside it that stay denied. */
