@@ -1,0 +1,137 @@
+/**
+ * The folders of lib/ and what each may import, as ARCHITECTURE.md states them: its table of
+ * folders is read here and compared with the import statements of the code, so the note and the
+ * code cannot drift apart. Besides the table: every folder is entered from outside through its
+ * index only, the folders import each other without a cycle, and the verifier stays independent
+ * of everything that writes manifests.
+ *
+ * Each of these turned it red: lib/platform importing '../conventions/index'; lib/intent/advice.ts
+ * importing RUN_AS from '../platform' (the circle conventions once made); a type of lib/intent
+ * imported into lib/conventions; lib/intent's row in the table without lib/net; a folder lib/extra
+ * with no row.
+ */
+import { readdirSync, readFileSync, statSync } from 'fs';
+import { dirname, join, relative, resolve, sep } from 'path';
+
+const ROOT = join(__dirname, '..');
+const LIB = join(ROOT, 'lib');
+
+/** Every .ts file under a folder, recursively. */
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (name === 'node_modules') return [];
+    return statSync(path).isDirectory() ? tsFiles(path) : name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+const isTest = (file: string) => file.endsWith('.test.ts');
+
+/** The relative modules a file imports, re-exports or requires, as written. */
+function specifiers(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const patterns = [/^\s*(?:import|export)[^;]*?\bfrom\s+'(\.[^']*)';/gms, /^\s*import\s+'(\.[^']*)';/gm, /\b(?:require|import)\(\s*'(\.[^']*)'\s*\)/g];
+  return patterns.flatMap((p) => [...text.matchAll(p)].map((m) => m[1]));
+}
+
+/** Where an import leads: a folder of lib/ and the path inside it, or a top-level folder of the project. */
+function target(file: string, specifier: string): { folder: string; inside: string } | { top: string } {
+  const path = relative(ROOT, resolve(dirname(file), specifier)).split(sep);
+  return path[0] === 'lib' ? { folder: path[1], inside: path.slice(2).join('/') } : { top: path[0] };
+}
+
+/** The folder of lib/ a file belongs to, if any. */
+function folderOf(file: string): string | undefined {
+  const path = relative(ROOT, file).split(sep);
+  return path[0] === 'lib' && path.length > 2 ? path[1] : undefined;
+}
+
+const FOLDERS = readdirSync(LIB).filter((name) => statSync(join(LIB, name)).isDirectory()).sort();
+
+/** What each folder's production code imports: other folders of lib/, and `imports/` (cdk8s import output). */
+function actualImports(): Map<string, Set<string>> {
+  const graph = new Map(FOLDERS.map((f) => [f, new Set<string>()]));
+  for (const file of tsFiles(LIB).filter((f) => !isTest(f))) {
+    const from = folderOf(file)!;
+    for (const s of specifiers(file)) {
+      const to = target(file, s);
+      if ('folder' in to && to.folder !== from) graph.get(from)!.add(`lib/${to.folder}`);
+      if ('top' in to) graph.get(from)!.add(`${to.top}/`);
+    }
+  }
+  return graph;
+}
+
+/** The rows of ARCHITECTURE.md's table: `| \`lib/x/\` | what it is | \`lib/a\`, \`imports/\` |`. */
+function documentedImports(): Map<string, string[]> {
+  const rows = readFileSync(join(ROOT, 'ARCHITECTURE.md'), 'utf8').split('\n').filter((line) => /^\| `lib\/[a-z-]+\/` \|/.test(line));
+  return new Map(rows.map((line) => {
+    const cells = line.split('|').map((c) => c.trim());
+    const folder = /`lib\/([a-z-]+)\/`/.exec(cells[1])![1];
+    return [folder, [...cells[3].matchAll(/`((?:lib\/[a-z-]+)|(?:[a-z-]+\/))`/g)].map((m) => m[1]).sort()];
+  }));
+}
+
+/** A cycle of the folder graph, as `a -> b -> a`, or undefined. */
+function cycleIn(graph: ReadonlyMap<string, ReadonlySet<string>>): string | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (node: string): string | undefined => {
+    if (state.get(node) === 'done') return undefined;
+    if (state.get(node) === 'open') return [...path.slice(path.indexOf(node)), node].join(' -> ');
+    state.set(node, 'open');
+    path.push(node);
+    for (const next of graph.get(node) ?? []) {
+      const found = visit(next);
+      if (found) return found;
+    }
+    path.pop();
+    state.set(node, 'done');
+    return undefined;
+  };
+  for (const node of graph.keys()) {
+    const found = visit(node);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+describe('folder boundaries', () => {
+  const actual = actualImports();
+  const documented = documentedImports();
+
+  it('ARCHITECTURE.md has a row for every folder of lib/, and each folder has an index.ts', () => {
+    expect([...documented.keys()].sort()).toEqual(FOLDERS);
+    expect(FOLDERS.filter((f) => !readdirSync(join(LIB, f)).includes('index.ts'))).toEqual([]);
+  });
+
+  it.each(FOLDERS)('lib/%s imports exactly what ARCHITECTURE.md says it does', (folder) => {
+    expect([...actual.get(folder)!].sort()).toEqual(documented.get(folder) ?? []);
+  });
+
+  it('no folder imports a folder that imports it, directly or around a circle', () => {
+    const graph = new Map([...actual].map(([f, deps]) => [`lib/${f}`, new Set([...deps].filter((d) => d.startsWith('lib/')))]));
+    expect(cycleIn(graph)).toBeUndefined();
+  });
+
+  it('every folder of lib/ is entered through its index only: from other folders, scripts, bench, tests and main.ts', () => {
+    const files = [...tsFiles(LIB), ...['scripts', 'bench', 'test'].flatMap((d) => tsFiles(join(ROOT, d))), join(ROOT, 'main.ts'), join(ROOT, 'main.test.ts')];
+    const bypasses = files.flatMap((file) => specifiers(file).flatMap((s) => {
+      const to = target(file, s);
+      return 'folder' in to && to.folder !== folderOf(file) && to.inside !== '' ? [`${relative(ROOT, file)}: '${s}'`] : [];
+    }));
+    expect(bypasses).toEqual([]);
+  });
+
+  it('lib/net, lib/yaml, lib/quantity and lib/conventions are leaves: they import nothing of the project', () => {
+    for (const leaf of ['net', 'yaml', 'quantity', 'conventions']) expect([...actual.get(leaf)!]).toEqual([]);
+  });
+
+  it('the verifier imports nothing of the project but lib/net and lib/yaml: it reads YAML anyone wrote, never the intent or the renderers', () => {
+    expect([...actual.get('verify')!].sort()).toEqual(['lib/net', 'lib/yaml']);
+  });
+
+  it('the review imports nothing of the project but lib/verify and lib/net', () => {
+    expect([...actual.get('review')!].sort()).toEqual(['lib/net', 'lib/verify']);
+  });
+});
