@@ -51,7 +51,7 @@ const KIND_NAMES = Object.keys(DESTINATION_KINDS) as DestinationKindName[];
 const FORMS = `${KIND_NAMES.slice(0, -1).map((k) => DESTINATION_KINDS[k].form).join(', ')} or ${DESTINATION_KINDS[KIND_NAMES[KIND_NAMES.length - 1]].form}`;
 
 /** The kind of a valid destination. */
-export function destinationKind(d: EgressDestination): DestinationKindName {
+function destinationKind(d: EgressDestination): DestinationKindName {
   return KIND_NAMES.find((k) => k in d)!;
 }
 
