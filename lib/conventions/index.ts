@@ -35,10 +35,13 @@ export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
  */
 export const RUN_AS = { user: 10001, group: 10001, fsGroup: 10001 } as const;
 
-/** The labels of an app's pods; the Deployment, Service and policies select on `app.kubernetes.io/name`. */
+/** The label that names the app a pod belongs to; the Deployment, Service and policies select on it. */
+export const APP_NAME_LABEL = 'app.kubernetes.io/name';
+
+/** The labels of an app's pods. */
 export function appLabels(app: string): Record<string, string> {
   return {
-    'app.kubernetes.io/name': app,
+    [APP_NAME_LABEL]: app,
     'app.kubernetes.io/part-of': 'ai-platform',
     'app.kubernetes.io/managed-by': 'cdk8s',
     [PROTECTED_LABEL]: 'true',
@@ -47,7 +50,7 @@ export function appLabels(app: string): Record<string, string> {
 
 /** The label that selects an app's pods. */
 export function appSelector(app: string): Record<string, string> {
-  return { 'app.kubernetes.io/name': app };
+  return { [APP_NAME_LABEL]: app };
 }
 
 /** kube-dns, where DNS is allowed unless the intent turns it off. */

@@ -13,7 +13,7 @@
  *   does not serve, are warnings: nothing here admits them, though a policy written outside
  *   this intent might.
  */
-import { appLabels } from '../conventions';
+import { APP_NAME_LABEL, appLabels } from '../conventions';
 import { describeDestination, isServiceDestination } from './destinations';
 import { didYouMean, IntentIssue } from './issues';
 import { AiAppIntent, IngressClient, Labels, PortSpec } from './types';
@@ -37,17 +37,17 @@ function formatPorts(ports: readonly PortSpec[]): string {
 
 /** The TypeScript a user would add: `{ namespace: 'a', podLabels: { 'app.kubernetes.io/name': 'b' } }`. */
 function ingressEntry(caller: AiAppIntent): string {
-  return `{ namespace: '${caller.namespace}', podLabels: { 'app.kubernetes.io/name': '${caller.name}' } }`;
+  return `{ namespace: '${caller.namespace}', podLabels: { '${APP_NAME_LABEL}': '${caller.name}' } }`;
 }
 
 /** Labels that name no declared app of an owned namespace, with the app name they were closest to. */
 function noAppMatches(where: string, app: string, labels: Labels, namespace: string, declared: readonly AiAppIntent[], what: string): IntentIssue {
   const names = declared.map((a) => a.name);
-  const given = labels['app.kubernetes.io/name'];
+  const given = labels[APP_NAME_LABEL];
   const near = given === undefined ? undefined : didYouMean(given, names);
   return {
     severity: 'warning', app, path: where, value: labels,
-    message: `match${Object.keys(labels).length === 1 ? 'es' : ''} no app this intent declares in namespace "${namespace}" (${names.join(', ')}); ${what}, since the namespace's default deny blocks pods nothing admits; accepted: the labels of a declared app, e.g. { 'app.kubernetes.io/name': '${near ?? names[0]}' }${near ? `. Did you mean "${near}"?` : ''}`,
+    message: `match${Object.keys(labels).length === 1 ? 'es' : ''} no app this intent declares in namespace "${namespace}" (${names.join(', ')}); ${what}, since the namespace's default deny blocks pods nothing admits; accepted: the labels of a declared app, e.g. { '${APP_NAME_LABEL}': '${near ?? names[0]}' }${near ? `. Did you mean "${near}"?` : ''}`,
   };
 }
 
