@@ -22,7 +22,7 @@ export interface PlannedRule {
   readonly peers: readonly Peer[];
   /** Never empty; may mix protocols (DNS is UDP and TCP 53). */
   readonly ports: readonly PlannedPort[];
-  /** What the rule is for, when the intent says (Calico keeps it as an annotation). */
+  /** What the rule is for: the destination's own description, or which DNS; Calico keeps it as an annotation. */
   readonly description?: string;
 }
 
