@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { pathToFileURL } from 'url';
-import { Browser, chromium } from 'playwright-core';
+import { Browser } from 'playwright-core';
 import { formatCidr } from '../lib/net';
 import { COLLAPSE_AT, ReachGraph, buildGraph, condense, drawnEdges, renderHtml, renderMarkdown } from '../lib/review';
 import { egressReport } from '../lib/verify';
+import { launchChromium } from './support/browser';
 import { shipped } from './fixtures/intents';
 import { clusterOf } from './support/cluster';
 
@@ -29,10 +30,7 @@ describe('the HTML egress report, in a real browser', () => {
   beforeAll(async () => {
     mkdirSync(REPORTS, { recursive: true });
     writeFileSync(html, renderHtml(graph));
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(pathToFileURL(html).href);
