@@ -5,47 +5,110 @@ import { Yaml } from 'cdk8s';
  * style, no line folding), in a fraction of its time.
  *
  * Manifests are plain JSON data: maps, lists, strings, whole numbers, booleans and null. This
- * writes those directly. How a string is written (plain or quoted) is decided once per distinct
- * string and place (key, value, list item) by the `yaml` library itself, never guessed here
- * (YAML 1.1 quotes more than it seems: `e0`, `y`, `0o7`). Any document with something else in it
- * (a multi-line string, a list of lists, an empty collection in a list, an object that appears
- * twice and would become an anchor, a fraction) is left to `Yaml.stringify` whole.
+ * writes those directly. How a string is written (plain or quoted) is decided by the `yaml`
+ * library itself, never guessed here (YAML 1.1 quotes more than it seems: `e0`, `y`, `0o7`), once
+ * per distinct string, place (key, value, list item) and column. The column matters: a key `---`
+ * or `...` at column 0 would read as the end of a document, so the library quotes it there and
+ * writes it plain further in. So the library is shown each string at the same place and
+ * indentation as in the document being written; the strings a call has not seen yet are shown in
+ * one sample per place and column. Any document with something else in it (a multi-line string,
+ * a list of lists, an empty collection in a list, an object that appears twice and would become
+ * an anchor, a fraction) is left to `Yaml.stringify` whole.
  */
 export function stringifyDocuments(docs: readonly unknown[]): string {
-  return docs.map((doc) => (doc === undefined ? '\n' : stringifyDocument(doc))).join('---\n');
+  const writers = docs.map((doc) => (doc === undefined ? undefined : write(doc)));
+  const unknown = writers.flatMap((w) => (w instanceof Writer ? w.unknown : []));
+  if (unknown.length > 0) learn(unknown);
+  return docs.map((doc, i) => {
+    if (doc === undefined) return '\n';
+    let writer = writers[i];
+    if (writer instanceof Writer && writer.unknown.length > 0) writer = write(doc);
+    return writer instanceof Writer && writer.unknown.length === 0 ? `${writer.lines.join('\n')}\n` : Yaml.stringify(doc);
+  }).join('---\n');
 }
 
 type Place = 'key' | 'value' | 'item';
 
+/** A string met at a place and column whose writing is not known yet. */
+interface Unknown {
+  readonly place: Place;
+  readonly column: number;
+  readonly text: string;
+}
+
 /** Thrown when a document holds something written here differently than by `Yaml.stringify`. */
 class NotPlainData extends Error {}
 
-const SAMPLES: Record<Place, { wrap: (s: string) => unknown; pattern: RegExp }> = {
-  key: { wrap: (s) => ({ [s]: 1 }), pattern: /^(.*): 1\n$/ },
-  value: { wrap: (s) => ({ a: s }), pattern: /^a: (.*)\n$/ },
-  item: { wrap: (s) => [s], pattern: /^- (.*)\n$/ },
-};
+/** How each string is written, by place and column; `null` where it is not plain data (a block scalar, an explicit key). */
+const written: Record<Place, Map<number, Map<string, string | null>>> = { key: new Map(), value: new Map(), item: new Map() };
 
-const written: Record<Place, Map<string, string>> = { key: new Map(), value: new Map(), item: new Map() };
+function writtenAt(place: Place, column: number): Map<string, string | null> {
+  let cache = written[place].get(column);
+  if (!cache) written[place].set(column, (cache = new Map()));
+  return cache;
+}
 
-function scalar(value: unknown, place: Place): string {
-  if (typeof value === 'string') {
-    const cache = written[place];
-    let text = cache.get(value);
-    if (text === undefined) {
-      const match = SAMPLES[place].pattern.exec(Yaml.stringify(SAMPLES[place].wrap(value)));
-      // A string on more than one line becomes a block scalar whose layout depends on indentation.
-      if (!match || match[1].includes('\n')) throw new NotPlainData();
-      text = match[1];
-      cache.set(value, text);
-    }
-    return text;
+/**
+ * Asks the `yaml` library how it writes these strings at these places and columns. The library
+ * sees where a scalar is nested only through its context's indentation, which grows by two
+ * spaces per map and per list: a key or value at column c, or a list item whose dash is at
+ * column c, is sampled under as many maps as put it at that same column, as one line of its own.
+ */
+function learn(unknown: readonly Unknown[]): void {
+  const groups = new Map<string, { place: Place; column: number; texts: Set<string> }>();
+  for (const u of unknown) {
+    const key = `${u.place} ${u.column}`;
+    const group = groups.get(key) ?? { place: u.place, column: u.column, texts: new Set<string>() };
+    group.texts.add(u.text);
+    groups.set(key, group);
   }
-  if (place === 'key') throw new NotPlainData();
-  if (value === null) return 'null';
-  if (typeof value === 'boolean') return String(value);
-  if (typeof value === 'number' && Number.isSafeInteger(value) && !Object.is(value, -0)) return String(value);
-  throw new NotPlainData();
+  for (const { place, column, texts } of groups.values()) {
+    const cache = writtenAt(place, column);
+    const all = [...texts];
+    // A string on several lines takes several lines in the sample too; it is asked about alone.
+    const batch = all.filter((t) => !t.includes('\n'));
+    const learnt = batch.length > 0 ? sample(place, column, batch) : undefined;
+    for (const text of all) cache.set(text, learnt?.get(text) ?? sample(place, column, [text])?.get(text) ?? null);
+  }
+}
+
+/**
+ * Writes `texts` at `place` and `column` with `Yaml.stringify`, and reads back how each was
+ * written; undefined when the output is not one line per string (a block scalar, or a key over
+ * 1024 characters written as an explicit `? ` key).
+ */
+function sample(place: Place, column: number, texts: readonly string[]): Map<string, string> | undefined {
+  const pad = ' '.repeat(column);
+  let doc: unknown;
+  let order: readonly string[];
+  let levels = column / 2;
+  let prefix = pad;
+  let suffix = '';
+  if (place === 'key') {
+    const map: Record<string, number> = {};
+    for (const t of texts) Object.defineProperty(map, t, { value: 1, enumerable: true, writable: true, configurable: true });
+    // Integer-like keys come first in a JavaScript object, and so in the output.
+    [doc, order, suffix] = [map, Object.keys(map), ': 1'];
+  } else if (place === 'value') {
+    const map: Record<string, string> = {};
+    texts.forEach((t, i) => (map[`v${i}`] = t));
+    doc = map;
+    order = texts;
+  } else {
+    [doc, order, levels, prefix] = [{ a: [...texts] }, texts, column / 2 - 1, `${pad}- `];
+  }
+  for (let i = 0; i < levels; i++) doc = { a: doc };
+  const lines = Yaml.stringify(doc).split('\n');
+  const head = lines.length - 1 - order.length;
+  if (head !== column / 2 || lines[lines.length - 1] !== '') return undefined;
+  const out = new Map<string, string>();
+  for (let i = 0; i < order.length; i++) {
+    const line = lines[head + i];
+    const start = place === 'value' ? `${pad}v${i}: ` : prefix;
+    if (!line.startsWith(start) || !line.endsWith(suffix)) return undefined;
+    out.set(order[i], line.slice(start.length, line.length - suffix.length));
+  }
+  return out;
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {
@@ -54,8 +117,23 @@ function isMap(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** The lines of one document or, when `NotPlainData` stopped it, undefined. */
+function write(doc: unknown): Writer | undefined {
+  if (!isMap(doc) || Object.keys(doc).length === 0) return undefined;
+  const writer = new Writer();
+  try {
+    writer.map(doc, '');
+    return writer;
+  } catch (err) {
+    if (err instanceof NotPlainData) return undefined;
+    throw err;
+  }
+}
+
+/** Writes one document; while `unknown` is not empty, `lines` has blanks where those strings go. */
 class Writer {
   readonly lines: string[] = [];
+  readonly unknown: Unknown[] = [];
   private readonly seen = new Set<object>();
 
   /** Maps and lists must each appear once: `yaml` writes a repeated one as an anchor and alias. */
@@ -64,10 +142,24 @@ class Writer {
     this.seen.add(value);
   }
 
+  private scalar(value: unknown, place: Place, column: number): string {
+    if (typeof value === 'string') {
+      const text = writtenAt(place, column).get(value);
+      if (text === null) throw new NotPlainData();
+      if (text === undefined) this.unknown.push({ place, column, text: value });
+      return text ?? '';
+    }
+    if (place === 'key') throw new NotPlainData();
+    if (value === null) return 'null';
+    if (typeof value === 'boolean') return String(value);
+    if (typeof value === 'number' && Number.isSafeInteger(value) && !Object.is(value, -0)) return String(value);
+    throw new NotPlainData();
+  }
+
   map(value: Record<string, unknown>, pad: string): void {
     this.once(value);
     for (const [key, v] of Object.entries(value)) {
-      const head = `${pad}${scalar(key, 'key')}:`;
+      const head = `${pad}${this.scalar(key, 'key', pad.length)}:`;
       if (Array.isArray(v)) {
         if (v.length === 0) this.lines.push(`${head} []`);
         else {
@@ -83,7 +175,7 @@ class Writer {
           this.map(v, `${pad}  `);
         }
       } else {
-        this.lines.push(`${head} ${scalar(v, 'value')}`);
+        this.lines.push(`${head} ${this.scalar(v, 'value', pad.length)}`);
       }
     }
   }
@@ -98,20 +190,8 @@ class Writer {
       } else if (Array.isArray(item) || isMap(item) || item === undefined) {
         throw new NotPlainData();
       } else {
-        this.lines.push(`${pad}- ${scalar(item, 'item')}`);
+        this.lines.push(`${pad}- ${this.scalar(item, 'item', pad.length)}`);
       }
     }
-  }
-}
-
-function stringifyDocument(doc: unknown): string {
-  if (!isMap(doc) || Object.keys(doc).length === 0) return Yaml.stringify(doc);
-  try {
-    const writer = new Writer();
-    writer.map(doc, '');
-    return `${writer.lines.join('\n')}\n`;
-  } catch (err) {
-    if (err instanceof NotPlainData) return Yaml.stringify(doc);
-    throw err;
   }
 }
