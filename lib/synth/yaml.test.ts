@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import { Yaml } from 'cdk8s';
+import { runs } from '../../test/support/runs';
 import { stringifyDocuments } from './yaml';
 
 /**
@@ -70,7 +71,7 @@ describe('stringifyDocuments', () => {
     fc.assert(fc.property(fc.array(document, { maxLength: 3 }), (docs) => {
       expect(stringifyDocuments(docs)).toBe(Yaml.stringify(...docs));
     }), {
-      numRuns: 3000,
+      numRuns: runs(3000),
       // Counterexamples found before: column-sensitive keys two levels deep.
       examples: [[[{ '': { '': { '---': false } } }]], [[{ '': { '': { '...': 0 } } }]]],
     });
