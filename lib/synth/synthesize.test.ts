@@ -5,7 +5,7 @@ import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { generateIntent } from '../../bench/generate';
 import { shipped } from '../../test/fixtures/intents';
 import { buildApp } from '../app';
-import { synthesize } from './synthesize';
+import { CDK8S_VERIFIED, synthesize } from './synthesize';
 
 function files(dir: string): Record<string, string> {
   return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
@@ -23,18 +23,48 @@ function bothWays(build: (outdir: string) => App): { cdk8s: Record<string, strin
   }
 }
 
+const packageJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { version: string; dependencies: Record<string, string> };
+const INSTALLED = packageJson(require.resolve('cdk8s/package.json')).version;
+
+/** The private internals of cdk8s that synthesize() mirrors, in cdk8s's src/app.ts. */
+const MIRRORED = 'App.synth(), validate(), resolveDependencies() with buildDependencies(), chartToKube() (also the body of '
+  + 'Chart.toJson()), SimpleChartNamer and IndexedChartNamer, and the private field App.recordConstructMetadata';
+
+/** What to do when synthesize() and app.synth() disagree, or cdk8s is not the version verified. */
+const UPGRADE_HINT = INSTALLED === CDK8S_VERIFIED
+  ? `cdk8s ${INSTALLED} is the version synthesize() was verified against, so the change is in lib/synth/: it must do what
+these private internals of cdk8s ${INSTALLED} do: ${MIRRORED}.`
+  : `synthesize() mirrors private internals of cdk8s ${CDK8S_VERIFIED}, but cdk8s ${INSTALLED} is installed: ${MIRRORED}.
+To move to cdk8s ${INSTALLED}: read what changed in those between ${CDK8S_VERIFIED} and ${INSTALLED}, make
+lib/synth/synthesize.ts do the same, set CDK8S_VERIFIED there to ${INSTALLED}, and pin cdk8s to exactly ${INSTALLED} in
+package.json (npm install --save-exact cdk8s@${INSTALLED}). Until then keep cdk8s at ${CDK8S_VERIFIED}.`;
+
+/** Asserts that both ways wrote the same files, byte for byte, and says what to do when they did not. */
+function expectSameFiles(ours: Record<string, string>, cdk8s: Record<string, string>): void {
+  try {
+    expect(ours).toEqual(cdk8s);
+  } catch (err) {
+    throw new Error(`synthesize() no longer writes what app.synth() writes.\n${UPGRADE_HINT}\n\n${(err as Error).message}`);
+  }
+}
+
 describe('synthesize', () => {
+  test(`mirrors the cdk8s that is installed: ${CDK8S_VERIFIED}, pinned exactly in package.json`, () => {
+    const pinned = packageJson(join(__dirname, '..', '..', 'package.json')).dependencies.cdk8s;
+    if (INSTALLED !== CDK8S_VERIFIED || pinned !== CDK8S_VERIFIED) throw new Error(`package.json asks for cdk8s "${pinned}", cdk8s ${INSTALLED} is installed.\n${UPGRADE_HINT}`);
+  });
+
   test('writes byte for byte what app.synth() writes for the shipped scenario', () => {
     const { cdk8s, ours } = bothWays((outdir) => buildApp(outdir, shipped));
     expect(Object.keys(ours).length).toBeGreaterThan(2);
-    expect(ours).toEqual(cdk8s);
+    expectSameFiles(ours, cdk8s);
   });
 
   test('writes byte for byte what app.synth() writes for many apps of both flavors in many namespaces', () => {
     const generated = generateIntent({ apps: 40, destinations: 8, seed: 7 });
     const { cdk8s, ours } = bothWays((outdir) => buildApp(outdir, generated));
     expect(Object.keys(ours)).toHaveLength(1 + 2 * 4);
-    expect(ours).toEqual(cdk8s);
+    expectSameFiles(ours, cdk8s);
   });
 
   test('orders objects and numbers files like app.synth() when charts and objects depend on each other', () => {
@@ -54,7 +84,7 @@ describe('synthesize', () => {
     };
     const { cdk8s, ours } = bothWays(build);
     expect(Object.keys(ours)[0]).toMatch(/^0000-/);
-    expect(ours).toEqual(cdk8s);
+    expectSameFiles(ours, cdk8s);
   });
 
   test('throws the validation errors of every construct, as app.synth() does', () => {

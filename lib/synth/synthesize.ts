@@ -5,6 +5,16 @@ import { IConstruct } from 'constructs';
 import { stringifyDocuments } from './yaml';
 
 /**
+ * The cdk8s release whose private internals `synthesize` mirrors, byte for byte: in its
+ * `src/app.ts`, `App.synth()` and the module functions it calls (`validate`,
+ * `resolveDependencies` with `buildDependencies`, `chartToKube`, which is also the body of
+ * `Chart.toJson()`), the file names of `SimpleChartNamer` and `IndexedChartNamer`, and the
+ * private field `App.recordConstructMetadata`. package.json pins cdk8s to exactly this version;
+ * `synthesize.test.ts` fails, naming what to re-read, when another one is installed.
+ */
+export const CDK8S_VERIFIED = '2.70.106';
+
+/**
  * Writes the same files as `app.synth()` (one per chart), in time linear in the size of the app.
  *
  * cdk8s renders each chart through `Chart.toJson()`, which validates every construct of the
