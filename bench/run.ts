@@ -9,7 +9,8 @@
  * so that noise from other work on the machine spreads over all of them alike.
  *
  * `--apps` takes a comma-separated list (`10,100,1000`) to print one table across sizes with the
- * growth between consecutive sizes.
+ * growth between consecutive sizes. `--baselines` picks which baselines run (all by default,
+ * `none` for the project's own phases only).
  */
 import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
@@ -25,6 +26,13 @@ const GNU_TIME = '/usr/bin/time';
 /** The app command of `cdk8s init typescript-app`. */
 export const TS_NODE_APP = 'npx ts-node main.ts';
 
+/**
+ * The baselines the project is compared with: plain cdk8s-plus-27 into the same files or into one
+ * chart, and `cdk8s synth` of the default main.ts with this project's app command or ts-node's.
+ */
+export const BASELINES = ['raw', 'raw-one-chart', 'cdk8s-synth', 'ts-node-synth'] as const;
+export type Baseline = (typeof BASELINES)[number];
+
 /** What to measure. */
 export interface BenchOptions {
   readonly apps: number;
@@ -34,6 +42,8 @@ export interface BenchOptions {
   readonly seed: number;
   /** The matrix covers the first this many endpoints. */
   readonly matrixEndpoints: number;
+  /** The baselines to measure too. */
+  readonly baselines: readonly Baseline[];
 }
 
 /** One measured figure: the median of its samples and the peak memory of the largest one. */
@@ -64,29 +74,33 @@ export interface BenchResult {
   readonly totalSeconds: number;
   /** The largest peak resident memory of the project's phases. */
   readonly peakRssMb: number;
-  /** cdk8s-plus-27 alone, the same objects into the same files through `app.synth()`. */
-  readonly rawCdk8sPlusSeconds: number;
-  /** The same, every object in one chart: the least plain cdk8s spends on these objects. */
-  readonly rawCdk8sPlusOneChartSeconds: number;
-  readonly defaultSynthSeconds: number;
-  readonly tsNodeSynthSeconds: number;
+  /** The baselines measured; each figure below is there when its baseline ran (all by default). */
+  readonly baselines: readonly Baseline[];
+  /** cdk8s-plus-27 alone, the same objects into the same files through `app.synth()` (`raw`). */
+  readonly rawCdk8sPlusSeconds?: number;
+  /** The same, every object in one chart: the least plain cdk8s spends on these objects (`raw-one-chart`). */
+  readonly rawCdk8sPlusOneChartSeconds?: number;
+  /** `cdk8s-synth` */
+  readonly defaultSynthSeconds?: number;
+  /** `ts-node-synth` */
+  readonly tsNodeSynthSeconds?: number;
   readonly ratios: {
     /** Ours / raw cdk8s-plus-27, for the same objects in the same files. */
-    readonly synthVsRawCdk8sPlus: number;
+    readonly synthVsRawCdk8sPlus?: number;
     /** Ours / raw cdk8s-plus-27 in one chart. */
-    readonly synthVsRawCdk8sPlusOneChart: number;
+    readonly synthVsRawCdk8sPlusOneChart?: number;
     /** `npx ts-node main.ts` / this project's app command, both through `cdk8s synth`. */
-    readonly tsNodeVsDefault: number;
+    readonly tsNodeVsDefault?: number;
   };
   readonly phases: {
     readonly synth: PhaseMeasurement;
     readonly validate: PhaseMeasurement;
     readonly verifyEgress: PhaseMeasurement;
     readonly verifyMatrix: PhaseMeasurement;
-    readonly rawCdk8sPlus: PhaseMeasurement;
-    readonly rawCdk8sPlusOneChart: PhaseMeasurement;
-    readonly defaultSynth: Measurement & { readonly app: string };
-    readonly tsNodeSynth: Measurement & { readonly app: string };
+    readonly rawCdk8sPlus?: PhaseMeasurement;
+    readonly rawCdk8sPlusOneChart?: PhaseMeasurement;
+    readonly defaultSynth?: Measurement & { readonly app: string };
+    readonly tsNodeSynth?: Measurement & { readonly app: string };
   };
   readonly environment: { readonly node: string; readonly cpus: number; readonly platform: string };
 }
@@ -131,7 +145,10 @@ export function projectAppCommand(): string {
   return (parse(readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8')) as { app: string }).app;
 }
 
-function summarize(results: readonly ChildResult[]): PhaseMeasurement {
+function summarize(results: readonly ChildResult[]): PhaseMeasurement;
+function summarize(results: readonly ChildResult[] | undefined): PhaseMeasurement | undefined;
+function summarize(results: readonly ChildResult[] | undefined): PhaseMeasurement | undefined {
+  if (!results?.length) return undefined;
   const samples = results.map((r) => r.seconds);
   return {
     seconds: median(samples),
@@ -142,7 +159,8 @@ function summarize(results: readonly ChildResult[]): PhaseMeasurement {
   };
 }
 
-function summarizeCli(app: string, results: readonly { seconds: number; peakRssMb: number | null }[]): Measurement & { app: string } {
+function summarizeCli(app: string, results: readonly { seconds: number; peakRssMb: number | null }[]): (Measurement & { app: string }) | undefined {
+  if (results.length === 0) return undefined;
   const samples = results.map((r) => r.seconds);
   const rss = results.map((r) => r.peakRssMb).filter((r): r is number => r !== null);
   return { app, seconds: median(samples), samples, peakRssMb: rss.length ? Math.max(...rss) : null };
@@ -166,12 +184,13 @@ export function runBenchmark(options: BenchOptions): BenchResult {
       results.validate.push(runChild('validate', { ...size, dir: output }));
       results.egress.push(runChild('egress', { ...size, dir: output }));
       results.matrix.push(runChild('matrix', { ...size, dir: output, matrixEndpoints: options.matrixEndpoints }));
-      for (const phase of ['raw', 'rawOneChart'] as const) {
+      for (const [phase, baseline] of [['raw', 'raw'], ['rawOneChart', 'raw-one-chart']] as const) {
+        if (!options.baselines.includes(baseline)) continue;
         results[phase].push(runChild(phase, { ...size, dir: fresh(phase) }));
         rmSync(fresh(phase), { recursive: true, force: true });
       }
-      cli.default.push(runCdk8sSynth(ours, fresh('default')));
-      cli.tsNode.push(runCdk8sSynth(TS_NODE_APP, fresh('ts-node')));
+      if (options.baselines.includes('cdk8s-synth')) cli.default.push(runCdk8sSynth(ours, fresh('default')));
+      if (options.baselines.includes('ts-node-synth')) cli.tsNode.push(runCdk8sSynth(TS_NODE_APP, fresh('ts-node')));
       for (const name of ['default', 'ts-node']) rmSync(fresh(name), { recursive: true, force: true });
     }
   } finally {
@@ -188,6 +207,7 @@ export function runBenchmark(options: BenchOptions): BenchResult {
     tsNodeSynth: summarizeCli(TS_NODE_APP, cli.tsNode),
   };
   const own = [phases.synth, phases.validate, phases.verifyEgress, phases.verifyMatrix];
+  const ratio = (a: Measurement | undefined, b: Measurement | undefined) => (a && b ? a.seconds / b.seconds : undefined);
   return {
     apps: options.apps,
     destinations: options.destinations,
@@ -199,14 +219,15 @@ export function runBenchmark(options: BenchOptions): BenchResult {
     verifyMatrixSeconds: phases.verifyMatrix.seconds,
     totalSeconds: phases.synth.seconds + phases.validate.seconds + phases.verifyEgress.seconds,
     peakRssMb: Math.max(...own.map((p) => p.peakRssMb ?? 0)),
-    rawCdk8sPlusSeconds: phases.rawCdk8sPlus.seconds,
-    rawCdk8sPlusOneChartSeconds: phases.rawCdk8sPlusOneChart.seconds,
-    defaultSynthSeconds: phases.defaultSynth.seconds,
-    tsNodeSynthSeconds: phases.tsNodeSynth.seconds,
+    baselines: BASELINES.filter((b) => options.baselines.includes(b)),
+    rawCdk8sPlusSeconds: phases.rawCdk8sPlus?.seconds,
+    rawCdk8sPlusOneChartSeconds: phases.rawCdk8sPlusOneChart?.seconds,
+    defaultSynthSeconds: phases.defaultSynth?.seconds,
+    tsNodeSynthSeconds: phases.tsNodeSynth?.seconds,
     ratios: {
-      synthVsRawCdk8sPlus: phases.synth.seconds / phases.rawCdk8sPlus.seconds,
-      synthVsRawCdk8sPlusOneChart: phases.synth.seconds / phases.rawCdk8sPlusOneChart.seconds,
-      tsNodeVsDefault: phases.tsNodeSynth.seconds / phases.defaultSynth.seconds,
+      synthVsRawCdk8sPlus: ratio(phases.synth, phases.rawCdk8sPlus),
+      synthVsRawCdk8sPlusOneChart: ratio(phases.synth, phases.rawCdk8sPlusOneChart),
+      tsNodeVsDefault: ratio(phases.tsNodeSynth, phases.defaultSynth),
     },
     phases,
     environment: { node: process.version, cpus: cpus().length, platform: `${process.platform}-${process.arch}` },
@@ -224,10 +245,21 @@ interface CliArgs {
   readonly runs?: number;
   readonly seed: number;
   readonly matrixEndpoints: number;
+  readonly baselines: readonly Baseline[];
   readonly json: boolean;
 }
 
-const USAGE = 'usage: npm run --silent bench -- --apps N[,N...] --destinations M [--runs R] [--seed S] [--matrix-endpoints E] [--json]';
+const USAGE = 'usage: npm run --silent bench -- --apps N[,N...] --destinations M [--runs R] [--seed S] [--matrix-endpoints E] [--baselines B[,B...]|none] [--json]';
+
+function baselineList(text: string | undefined): Baseline[] {
+  if (text === 'none') return [];
+  const names = (text ?? '').split(',');
+  const wrong = names.find((n) => !(BASELINES as readonly string[]).includes(n));
+  if (text === undefined || wrong !== undefined) {
+    throw new Error(`--baselines: ${JSON.stringify(text)} is not accepted; accepted: none, or a comma-separated list of ${BASELINES.join(', ')}\n${USAGE}`);
+  }
+  return names as Baseline[];
+}
 
 function wholeNumber(flag: string, text: string | undefined, min: number): number {
   const n = Number(text);
@@ -241,6 +273,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let runs: number | undefined;
   let seed = 1;
   let matrixEndpoints = 200;
+  let baselines: readonly Baseline[] = BASELINES;
   let json = false;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -250,33 +283,37 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     else if (flag === '--runs') runs = wholeNumber(flag, value(), 1);
     else if (flag === '--seed') seed = wholeNumber(flag, value(), 0);
     else if (flag === '--matrix-endpoints') matrixEndpoints = wholeNumber(flag, value(), 1);
+    else if (flag === '--baselines') baselines = baselineList(value());
     else if (flag === '--json') json = true;
     else throw new Error(`unknown option ${JSON.stringify(flag)}\n${USAGE}`);
   }
-  return { sizes, destinations, runs, seed, matrixEndpoints, json };
+  return { sizes, destinations, runs, seed, matrixEndpoints, baselines, json };
 }
 
-const fixed = (n: number, digits = 2) => n.toFixed(digits);
+/** A figure to two decimals, or `-` where its baseline did not run. */
+const fixed = (n: number | undefined, digits = 2) => (n === undefined ? '-' : n.toFixed(digits));
 const mb = (n: number | null) => (n === null ? 'n/a' : fixed(n, 0));
 
 /** One benchmark as a readable table. */
 export function formatResult(r: BenchResult): string {
-  const rows: [string, Measurement & { setupSeconds?: number }][] = [
+  const rows: [string, (Measurement & { setupSeconds?: number }) | undefined][] = [
     ['synthesis (ours)', r.phases.synth],
     ['schema validation', r.phases.validate],
     ['verifier egress', r.phases.verifyEgress],
     ['verifier matrix', r.phases.verifyMatrix],
     ['raw cdk8s-plus-27, same files', r.phases.rawCdk8sPlus],
     ['raw cdk8s-plus-27, one chart', r.phases.rawCdk8sPlusOneChart],
-    [`cdk8s synth, app: ${r.phases.defaultSynth.app}`, r.phases.defaultSynth],
-    [`cdk8s synth, app: ${r.phases.tsNodeSynth.app}`, r.phases.tsNodeSynth],
+    [`cdk8s synth, app: ${r.phases.defaultSynth?.app ?? projectAppCommand()}`, r.phases.defaultSynth],
+    [`cdk8s synth, app: ${r.phases.tsNodeSynth?.app ?? TS_NODE_APP}`, r.phases.tsNodeSynth],
   ];
   const lines = [
     `${r.apps} apps x ${r.destinations} destinations, median of ${r.runs} run${r.runs === 1 ? '' : 's'} (node ${r.environment.node}, ${r.environment.cpus} cpus)`,
     '',
     '| measurement | median s | samples s | setup s | peak RSS MB |',
     '|---|---:|---|---:|---:|',
-    ...rows.map(([name, m]) => `| ${name} | ${fixed(m.seconds)} | ${m.samples.map((s) => fixed(s)).join(' ')} | ${m.setupSeconds === undefined ? '-' : fixed(m.setupSeconds)} | ${mb(m.peakRssMb)} |`),
+    ...rows.map(([name, m]) => (m
+      ? `| ${name} | ${fixed(m.seconds)} | ${m.samples.map((s) => fixed(s)).join(' ')} | ${m.setupSeconds === undefined ? '-' : fixed(m.setupSeconds)} | ${mb(m.peakRssMb)} |`
+      : `| ${name} | not run | - | - | - |`)),
     '',
     `synthesis + validation + verifier egress: ${fixed(r.totalSeconds)} s; peak RSS of the project's phases: ${mb(r.peakRssMb)} MB`,
     `ours / raw cdk8s-plus-27: ${fixed(r.ratios.synthVsRawCdk8sPlus)} (same files), ${fixed(r.ratios.synthVsRawCdk8sPlusOneChart)} (one chart); ts-node / ours (default main.ts through cdk8s synth): ${fixed(r.ratios.tsNodeVsDefault)}`,
@@ -304,7 +341,7 @@ if (require.main === module) {
   try {
     const args = parseArgs(process.argv.slice(2));
     const results = args.sizes.map((apps) => runBenchmark({
-      apps, destinations: args.destinations, runs: args.runs ?? defaultRuns(apps), seed: args.seed, matrixEndpoints: args.matrixEndpoints,
+      apps, destinations: args.destinations, runs: args.runs ?? defaultRuns(apps), seed: args.seed, matrixEndpoints: args.matrixEndpoints, baselines: args.baselines,
     }));
     if (args.json) process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
     else process.stdout.write(`${results.length === 1 ? formatResult(results[0]) : formatSizes(results)}\n`);
