@@ -6,4 +6,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/fast-check-global.ts',
   setupFiles: ['<rootDir>/test/support/fast-check-seed.ts'],
   testTimeout: 60000,
+  // Jest's default leaves one core to its own process, which on two cores means running every
+  // file one after the other; its own process mostly waits, so use every core for workers.
+  maxWorkers: '100%',
 };
