@@ -200,7 +200,7 @@ describe('IP addresses and blocks, against Node', () => {
       expect([pieces[0].first, pieces[pieces.length - 1].last]).toEqual([0n, top(version)]);
       const ranges = from.map((r) => blockList(version, add([r])));
       expect(pieces.filter((piece) => ranges.some((inR) => inR(piece.first) !== inR(piece.last)))).toEqual([]);
-    }), { numRuns: runs(300) });
+    }), { numRuns: runs(200) });
   });
 
   it('agrees with Node on the addresses the project names', () => {
