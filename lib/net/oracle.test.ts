@@ -105,7 +105,7 @@ describe('IP addresses and blocks, against Node', () => {
   it('takes as an address exactly what net.isIP does, of the same family', () => {
     fc.assert(fc.property(anyTextArb, (text) => {
       expect([text, parseIp(text)?.version ?? 0]).toEqual([text, isIP(text)]);
-    }), { numRuns: runs(3000) });
+    }), { numRuns: runs(1500) });
   });
 
   it('reads each spelling of an address as the address Node reads', () => {
@@ -115,16 +115,16 @@ describe('IP addresses and blocks, against Node', () => {
       list.addAddress(text, FAMILY[ip.version]);
       const holds = (v: bigint) => v >= 0n && v <= top(ip.version) && list.check(plainText(ip.version, v), FAMILY[ip.version]);
       expect([text, holds(ip.value - 1n), holds(ip.value), holds(ip.value + 1n)]).toEqual([text, false, true, false]);
-    }), { numRuns: runs(2000) });
+    }), { numRuns: runs(1000) });
   });
 
   it('writes IPv6 as the URL parser does (RFC 5952, the first of equally long zero runs as ::)', () => {
     fc.assert(fc.property(value6Arb, (value) => {
       expect(formatIp({ version: 6, value })).toBe(canonical6(plainText(6, value)));
-    }), { numRuns: runs(3000) });
+    }), { numRuns: runs(1500) });
     fc.assert(fc.property(spelled6Arb, (text) => {
       expect(formatIp(parseIp(text)!)).toBe(canonical6(text));
-    }), { numRuns: runs(2000) });
+    }), { numRuns: runs(1000) });
   });
 
   it('writes IPv4 as a dotted quad Node reads back as the same address', () => {
@@ -133,7 +133,7 @@ describe('IP addresses and blocks, against Node', () => {
       expect(isIP(text)).toBe(4);
       expect(blockList(4, (l) => l.addAddress(text, 'ipv4'))(value)).toBe(true);
       expect(new URL(`http://${text}/`).hostname).toBe(text);
-    }), { numRuns: runs(1000) });
+    }), { numRuns: runs(500) });
   });
 
   it('puts an address in a block exactly when BlockList.addSubnet does, and a block in a block likewise', () => {
@@ -151,7 +151,7 @@ describe('IP addresses and blocks, against Node', () => {
       const strict = parseCidr(text);
       const first = value === 0n || !inNode(value - 1n);
       expect('problem' in strict ? strict.problem.kind : 'ok').toBe(first ? 'ok' : 'host-bits');
-    }), { numRuns: runs(2000) });
+    }), { numRuns: runs(1000) });
   });
 
   it('unites, subtracts, splits and writes back ranges as BlockList.addRange reads them', () => {
@@ -200,7 +200,7 @@ describe('IP addresses and blocks, against Node', () => {
       expect([pieces[0].first, pieces[pieces.length - 1].last]).toEqual([0n, top(version)]);
       const ranges = from.map((r) => blockList(version, add([r])));
       expect(pieces.filter((piece) => ranges.some((inR) => inR(piece.first) !== inR(piece.last)))).toEqual([]);
-    }), { numRuns: runs(200) });
+    }), { numRuns: runs(150) });
   });
 
   it('agrees with Node on the addresses the project names', () => {

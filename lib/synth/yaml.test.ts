@@ -78,12 +78,14 @@ describe('stringifyDocuments', () => {
   });
 
   test('writes every tricky string as a key, a value and a list item, at every depth of maps and lists, exactly as Yaml.stringify does', () => {
-    // Every string one level deep in each way, and under up to eight maps (column 16); the
-    // column-sensitive ones also through every two levels and under up to eight maps in lists.
+    // Every string one level deep in each way, and under two, four and eight maps (columns 4, 8,
+    // 16); the column-sensitive ones also through every two levels and at every column to 16.
     const kinds: Level[] = ['map', 'list', 'map-in-list', 'later-key-in-list'];
-    const deep = (level: Level) => [2, 3, 4, 5, 6, 7, 8].map((depth): Level[] => Array<Level>(depth).fill(level));
-    const everyString: Level[][] = [[], ...kinds.map((l) => [l]), ...deep('map')];
-    const columnSensitive: Level[][] = [[], ...kinds.flatMap((a) => [[a], ...kinds.map((b) => [a, b])]), ...deep('map'), ...deep('map-in-list')];
+    const deep = (level: Level, depths: number[]) => depths.map((depth): Level[] => Array<Level>(depth).fill(level));
+    const everyString: Level[][] = [[], ...kinds.map((l) => [l]), ...deep('map', [2, 4, 8])];
+    const columnSensitive: Level[][] = [
+      [], ...kinds.flatMap((a) => [[a], ...kinds.map((b) => [a, b])]), ...deep('map', [3, 4, 5, 6, 7, 8]), ...deep('map-in-list', [3, 4, 5, 6, 7, 8]),
+    ];
     const wrong: unknown[] = [];
     for (const s of TRICKY) {
       for (const chain of COLUMN_SENSITIVE.includes(s) ? columnSensitive : everyString) {
