@@ -13,7 +13,7 @@ import { intent } from './main';
 import { DIST, K8sObject, ofKind } from './test/support/manifests';
 import {
   blockProblems, defaultDenyProblems, dnsProblems, egressProblems, gpuProblems, ingressProblems, metadataProblems, podSecurityProblems, readSynthesized,
-  startupProblems, storageProblems, userProblems,
+  startupProblems, storageProblems, tierProblems, userProblems,
 } from './test/support/properties';
 import { restrictedViolations } from './test/support/pss';
 
@@ -64,6 +64,10 @@ describe('security properties of dist/', () => {
 
   it.each(apps)('%s sends DNS only where declared (kube-dns unless turned off, NodeLocal addresses, declared destinations)', (_, app) => {
     expect(dnsProblems(dist, app)).toEqual([]);
+  });
+
+  it('runs the Calico tier, if any, after the admin tier and before the default tier, denying what it leaves undecided', () => {
+    expect(tierProblems(dist)).toEqual([]);
   });
 
   it('carves cloud metadata out of every allowed block, and allows nothing shorter than /8 without a written reason, in Kubernetes and Calico policies alike', () => {

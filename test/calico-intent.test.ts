@@ -41,7 +41,12 @@ const badInputs: [string, PlatformIntent, string, string, unknown, string][] = [
   ...[1_000_000, 2_000_000].map((order): [string, PlatformIntent, string, string, unknown, string] => [
     `a tier order of ${order}, which would not run before the default tier`,
     sampleIntent(calicoApp(), { calico: { tierOrder: order } }),
-    'platform', 'calico.tierOrder', order, 'would not run before the default tier; accepted: a number from 0 to less than 1000000',
+    'platform', 'calico.tierOrder', order, 'would not run before the default tier (order 1000000), where Kubernetes NetworkPolicies live, so an app team\'s policy could reopen egress; accepted: a number greater than 1000 (Calico\'s admin tier) and less than 1000000 (the default tier), e.g. 10000',
+  ]),
+  ...[100, 1_000, -5].map((order): [string, PlatformIntent, string, string, unknown, string] => [
+    `a tier order of ${order}, which would run before (or beside) the admin tier`,
+    sampleIntent(calicoApp(), { calico: { tierOrder: order } }),
+    'platform', 'calico.tierOrder', order, 'would run before Calico\'s admin tier (order 1000: adminnetworkpolicy in Calico 3.29 to 3.31, kube-admin from 3.32; at an equal order tiers run by name), and an Allow in this tier is final, so a cluster admin\'s AdminNetworkPolicy or ClusterNetworkPolicy could no longer deny what it allows; accepted: a number greater than 1000',
   ]),
 ];
 

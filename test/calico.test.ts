@@ -1,4 +1,4 @@
-import { DEFAULT_TIER_ORDER, PlatformIntent } from '../lib/intent';
+import { CALICO_TIER_ORDERS, DEFAULT_AI_TIER_ORDER, PlatformIntent } from '../lib/intent';
 import { METADATA_CIDRS, cidr, cidrContains } from '../lib/net';
 import { ChartName, PROTECTED_LABEL, SyncWave } from '../lib/conventions';
 import { shipped } from './fixtures/intents';
@@ -53,12 +53,18 @@ const dualStack = (flavor: 'calico' | 'kubernetes'): PlatformIntent => sampleInt
 });
 
 describe('the Calico tier', () => {
-  it('runs before the default tier, where Kubernetes NetworkPolicies live, and denies what it leaves undecided', () => {
+  it('runs after the admin tier, where cluster admins decide first, and before the default tier, where Kubernetes NetworkPolicies live, and denies what it leaves undecided', () => {
     const tiers = ofKind(dist, 'Tier');
     expect(tiers).toHaveLength(1);
-    expect(tiers[0].spec.order).toBeLessThan(DEFAULT_TIER_ORDER);
+    expect(tiers[0].spec.order).toBe(DEFAULT_AI_TIER_ORDER);
+    expect(tiers[0].spec.order).toBeGreaterThan(CALICO_TIER_ORDERS.admin);
+    expect(tiers[0].spec.order).toBeLessThan(CALICO_TIER_ORDERS.default);
     expect(tiers[0].spec.defaultAction).toBe('Deny');
     for (const policy of calicoPolicies(dist)) expect(policy.spec.tier).toBe(tierName);
+  });
+
+  it('takes the declared order', () => {
+    expect(ofKind(manifestsOf({ ...shipped, calico: { tierOrder: 1001 } }), 'Tier')[0].spec.order).toBe(1001);
   });
 
   it('gives every policy a name prefixed with its tier, which Calico 3.29 through 3.32 all accept', () => {

@@ -13,7 +13,7 @@ import { FIXTURE_INTENTS, audit, gpu, shipped } from './fixtures/intents';
 import { K8sObject } from './support/manifests';
 import {
   Synthesized, blockProblems, defaultDenyProblems, dnsProblems, egressProblems, gpuProblems, ingressProblems, metadataProblems, podSecurityProblems, readSynthesized,
-  startupProblems, storageProblems, userProblems,
+  startupProblems, storageProblems, tierProblems, userProblems,
 } from './support/properties';
 
 const dirs: string[] = [];
@@ -38,6 +38,7 @@ function allProblems(s: Synthesized): string[] {
   return [
     ...namespaces.flatMap((ns) => [...defaultDenyProblems(s, ns), ...podSecurityProblems(s, ns)]),
     ...blockProblems(s),
+    ...tierProblems(s),
     ...s.intent.apps.flatMap((a) => [...metadataProblems(s, a), ...dnsProblems(s, a), ...egressProblems(s, a), ...ingressProblems(s, a)]),
     ...s.intent.apps.flatMap((a) => [...startupProblems(s, a), ...userProblems(s, a), ...gpuProblems(s, a), ...storageProblems(s, a)]),
   ];
@@ -79,6 +80,16 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
     }));
     expect(blockProblems(s)).toEqual(['NetworkPolicy ai-application/ai-egress.ai-service allows 169.254.0.0/16 without carving out 169.254.169.254']);
     expect(egressProblems(s, app(shipped, 'ai-service'))).toEqual([expect.stringMatching(/^added: TCP 80 cidr 169\.254\.0\.0\/16 except 169\.254\.169\.254\/32/)]);
+  });
+
+  it('notices a tier moved before the admin tier, and one that allows what it leaves undecided', () => {
+    const s = synthesized(shipped, (edit) => edit('00-cluster.k8s.yaml', (objects) => {
+      named(objects, 'ai-egress').spec = { order: 100, defaultAction: 'Pass' };
+    }));
+    expect(tierProblems(s)).toEqual([
+      'Tier ai-egress has order 100, not after the admin tier (1000) and before default (1000000)',
+      'Tier ai-egress has defaultAction Pass, not Deny',
+    ]);
   });
 
   it('notices an ingress opened to every namespace', () => {

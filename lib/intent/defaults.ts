@@ -72,3 +72,26 @@ export function shmSizeOf(app: AiAppIntent): string | undefined {
 export function tolerationsOf(app: AiAppIntent): readonly Toleration[] {
   return app.tolerations ?? ((app.gpus ?? 0) > 0 ? GPU_TOLERATIONS : []);
 }
+
+/**
+ * Orders of the tiers Calico creates itself. Tiers run from the lowest order up, and an Allow or
+ * Deny in a tier is final (https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy).
+ * - `admin` (1,000): `adminnetworkpolicy` in Calico 3.29 to 3.31, where AdminNetworkPolicies
+ *   land; `kube-admin` from 3.32, where ClusterNetworkPolicies of tier Admin land (3.32 no longer
+ *   enforces AdminNetworkPolicy). Both have default action Pass.
+ * - `default` (1,000,000, fixed): Kubernetes NetworkPolicies and Calico policies without a tier.
+ * - `baseline` (10,000,000): `baselineadminnetworkpolicy` in 3.30 and 3.31, `kube-baseline` from
+ *   3.32; reached only through a Pass out of `default`.
+ * Sources: api/pkg/apis/projectcalico/v3/tier.go (KubeAdminTierOrder, DefaultTierOrder,
+ * KubeBaselineTierOrder at v3.32.1; the adminnetworkpolicy tiers at v3.29.0 to v3.31.x) and the
+ * Calico 3.32 release notes (calico#11144, calico#10810).
+ */
+export const CALICO_TIER_ORDERS = { admin: 1_000, default: 1_000_000, baseline: 10_000_000 } as const;
+
+/**
+ * Order of the AI egress tier when `calico.tierOrder` is not given: after the admin tier, so a
+ * cluster admin's AdminNetworkPolicy or ClusterNetworkPolicy decides first, and before
+ * `default`, so nothing an app team writes there reopens egress. Any order strictly between the
+ * two does that; Calico recommends no number, this one leaves room on both sides.
+ */
+export const DEFAULT_AI_TIER_ORDER = 10_000;

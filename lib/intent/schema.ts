@@ -5,14 +5,16 @@
  */
 import { z } from 'zod';
 import { destination } from './destinations';
-import { DEFAULT_MODEL_CACHE_PATH, POD_USER } from './defaults';
+import { CALICO_TIER_ORDERS, DEFAULT_AI_TIER_ORDER, DEFAULT_MODEL_CACHE_PATH, POD_USER } from './defaults';
 import {
   count, cidr, dnsLabel, dnsSubdomain, env, fields, flag, image, internetSized, ipAddress, labelKey, labels, labelValue, port, problem, quantity, says, size, text,
 } from './fields';
 import { AiAppIntent, AllowList, CalicoOptions, ComputeResources, DnsIntent, IngressClient, PlatformIntent, Toleration } from './types';
 
 /** Calico evaluates the `default` tier at this order; the AI tier must come first. */
-export const DEFAULT_TIER_ORDER = 1_000_000;
+export const DEFAULT_TIER_ORDER = CALICO_TIER_ORDERS.default;
+
+const TIER_ORDER_ACCEPTED = `a number greater than ${CALICO_TIER_ORDERS.admin} (Calico's admin tier) and less than ${CALICO_TIER_ORDERS.default} (the default tier), e.g. ${DEFAULT_AI_TIER_ORDER}`;
 
 const requestAndLimit = (what: string) => fields(`${what} resources`, { request: quantity, limit: quantity });
 
@@ -124,9 +126,11 @@ const calico = fields('calico settings', {
   tier: dnsLabel('tier name').superRefine((value, ctx) => {
     if (value === 'default') problem(ctx, value, 'is the tier where Kubernetes NetworkPolicies land, which app teams can reopen; accepted: a tier of its own, e.g. "ai-egress"');
   }).optional(),
-  tierOrder: z.number(says('is not a tier order', `a number from 0 to less than ${DEFAULT_TIER_ORDER}`)).superRefine((value, ctx) => {
-    if (!Number.isFinite(value) || value < 0 || value >= DEFAULT_TIER_ORDER) {
-      problem(ctx, value, `would not run before the default tier; accepted: a number from 0 to less than ${DEFAULT_TIER_ORDER}`);
+  tierOrder: z.number(says('is not a tier order', TIER_ORDER_ACCEPTED)).superRefine((value, ctx) => {
+    if (!Number.isFinite(value) || value <= CALICO_TIER_ORDERS.admin) {
+      problem(ctx, value, `would run before Calico's admin tier (order ${CALICO_TIER_ORDERS.admin}: adminnetworkpolicy in Calico 3.29 to 3.31, kube-admin from 3.32; at an equal order tiers run by name), and an Allow in this tier is final, so a cluster admin's AdminNetworkPolicy or ClusterNetworkPolicy could no longer deny what it allows; accepted: ${TIER_ORDER_ACCEPTED}`);
+    } else if (value >= CALICO_TIER_ORDERS.default) {
+      problem(ctx, value, `would not run before the default tier (order ${CALICO_TIER_ORDERS.default}), where Kubernetes NetworkPolicies live, so an app team's policy could reopen egress; accepted: ${TIER_ORDER_ACCEPTED}`);
     }
   }).optional(),
   audit: flag.optional(),

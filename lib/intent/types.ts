@@ -140,7 +140,11 @@ export interface AllowList {
 export interface CalicoOptions {
   /** Name of the tier for AI egress. @default 'ai-egress' */
   readonly tier?: string;
-  /** Tier order; must run before the `default` tier (order 1000000). @default 100 */
+  /**
+   * Tier order: after Calico's admin tier (order 1000, where cluster admins' AdminNetworkPolicies or
+   * ClusterNetworkPolicies decide first) and before the `default` tier (order 1000000, where
+   * Kubernetes NetworkPolicies live). @default DEFAULT_AI_TIER_ORDER (10000)
+   */
   readonly tierOrder?: number;
   /** Render Staged* kinds instead, to preview what would be denied. @default false */
   readonly audit?: boolean;

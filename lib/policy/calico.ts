@@ -17,7 +17,7 @@ import {
   StagedNetworkPolicySpecIngressProtocol, StagedNetworkPolicySpecStagedAction, StagedNetworkPolicySpecTypes,
 } from '../../imports/calico-stagednetworkpolicy-projectcalico.org';
 import { Tier } from '../../imports/calico-tier-projectcalico.org';
-import { AllowList, Labels, PlatformIntent, Protocol } from '../intent';
+import { AllowList, DEFAULT_AI_TIER_ORDER, Labels, PlatformIntent, Protocol } from '../intent';
 import { METADATA_CIDRS } from '../net';
 import {
   ALLOW_LIST_LABEL, DESCRIPTION_ANNOTATION, NAMESPACE_NAME_LABEL, PROTECTED_LABEL, SyncWave, appSelector, syncWave,
@@ -35,6 +35,11 @@ import { AppPlan, Peer, PlannedBlock, PlannedPort, PlannedRule, internetReasonAn
  * live in the `default` tier (order 1000000), so policies in an earlier tier that end in an
  * explicit Deny cannot be reopened by anything an app team writes there.
  * See https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy
+ *
+ * The tier runs after Calico's admin tier (order 1000: `adminnetworkpolicy` in 3.29 to 3.31,
+ * `kube-admin` from 3.32), so a cluster admin's AdminNetworkPolicy or ClusterNetworkPolicy
+ * decides before it does: an admin Deny wins over this tier's Allow, and an admin Pass hands the
+ * packet on to it (see CALICO_TIER_ORDERS in lib/intent).
  *
  * Inside the tier, by order:
  * 1. `<tier>.deny-cloud-metadata` (GlobalNetworkPolicy): every protected workload, of either
@@ -71,7 +76,7 @@ export interface CalicoSettings {
 export function calicoSettings(intent: PlatformIntent): CalicoSettings {
   return {
     tier: intent.calico?.tier ?? 'ai-egress',
-    tierOrder: intent.calico?.tierOrder ?? 100,
+    tierOrder: intent.calico?.tierOrder ?? DEFAULT_AI_TIER_ORDER,
   };
 }
 
@@ -264,8 +269,9 @@ export interface CalicoClusterPoliciesProps {
 }
 
 /**
- * The cluster-scoped half of the flavor: the tier (Deny by default, ordered before `default`),
- * a GlobalNetworkSet per shared allow-list, the metadata guardrail and the closing Pass policy.
+ * The cluster-scoped half of the flavor: the tier (Deny by default, ordered after the admin tier
+ * and before `default`), a GlobalNetworkSet per shared allow-list, the metadata guardrail and the
+ * closing Pass policy.
  */
 export class CalicoClusterPolicies extends Construct {
   constructor(scope: Construct, id: string, props: CalicoClusterPoliciesProps) {

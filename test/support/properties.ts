@@ -9,7 +9,7 @@
  * asked about too.
  */
 import { stringify } from 'yaml';
-import { AiAppIntent, PlatformIntent, PortSpec, Protocol, isAudited } from '../../lib/intent';
+import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, PortSpec, Protocol, isAudited } from '../../lib/intent';
 import { METADATA_BLOCKS, cidr, cidrContains, cidrContainsIp, formatIp, parseIp } from '../../lib/net';
 import { formatBytes, parseQuantity } from '../../lib/quantity';
 import { INTERNET_REASON_ANNOTATION } from '../../lib/conventions';
@@ -105,6 +105,22 @@ export function defaultDenyProblems(s: Synthesized, namespace: string): string[]
     && (staged ? o.kind === 'StagedKubernetesNetworkPolicy' : o.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1'));
   const expected = { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ...(staged ? { stagedAction: 'Set' } : {}) };
   return JSON.stringify(deny?.spec) === JSON.stringify(expected) ? [] : [`${namespace}: default-deny-all is ${JSON.stringify(deny?.spec)}, not ${JSON.stringify(expected)}`];
+}
+
+/**
+ * Every Calico tier of the manifests runs after the admin tier (order 1000: AdminNetworkPolicies
+ * or ClusterNetworkPolicies decide first) and before `default` (order 1000000: Kubernetes
+ * NetworkPolicies cannot reopen it), and denies what its policies leave undecided.
+ */
+export function tierProblems(s: Synthesized): string[] {
+  return objects(s).filter((o) => o.kind === 'Tier').flatMap((tier) => {
+    const { order, defaultAction } = tier.spec ?? {};
+    return [
+      ...(typeof order === 'number' && order > CALICO_TIER_ORDERS.admin && order < CALICO_TIER_ORDERS.default ? []
+        : [`Tier ${tier.metadata.name} has order ${order}, not after the admin tier (${CALICO_TIER_ORDERS.admin}) and before default (${CALICO_TIER_ORDERS.default})`]),
+      ...(defaultAction === 'Deny' ? [] : [`Tier ${tier.metadata.name} has defaultAction ${defaultAction}, not Deny`]),
+    ];
+  });
 }
 
 /** The namespace enforces, audits and warns on Pod Security Standards `restricted`. */
