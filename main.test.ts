@@ -13,7 +13,7 @@ import { intent } from './main';
 import { DIST, K8sObject, ofKind } from './test/support/manifests';
 import {
   blockProblems, defaultDenyProblems, dnsProblems, egressProblems, gpuProblems, ingressProblems, metadataProblems, podSecurityProblems, readSynthesized,
-  startupProblems, storageProblems, tierProblems, userProblems,
+  serviceAccountProblems, startupProblems, storageProblems, tierProblems, userProblems,
 } from './test/support/properties';
 import { restrictedViolations } from './test/support/pss';
 
@@ -64,6 +64,10 @@ describe('security properties of dist/', () => {
 
   it.each(apps)('%s sends DNS only where declared (kube-dns unless turned off, NodeLocal addresses, declared destinations)', (_, app) => {
     expect(dnsProblems(dist, app)).toEqual([]);
+  });
+
+  it.each(apps)('%s, if of the calico flavor, is selected by ServiceAccount as well as by labels: a pod that only copies its labels may send nothing', (_, app) => {
+    expect(serviceAccountProblems(dist, app)).toEqual([]);
   });
 
   it('runs the Calico tier, if any, after the admin tier and before the default tier, denying what it leaves undecided', () => {

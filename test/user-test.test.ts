@@ -13,7 +13,7 @@ import { FIXTURE_INTENTS, audit, gpu, shipped } from './fixtures/intents';
 import { K8sObject } from './support/manifests';
 import {
   Synthesized, blockProblems, defaultDenyProblems, dnsProblems, egressProblems, gpuProblems, ingressProblems, metadataProblems, podSecurityProblems, readSynthesized,
-  startupProblems, storageProblems, tierProblems, userProblems,
+  serviceAccountProblems, startupProblems, storageProblems, tierProblems, userProblems,
 } from './support/properties';
 
 const dirs: string[] = [];
@@ -39,7 +39,7 @@ function allProblems(s: Synthesized): string[] {
     ...namespaces.flatMap((ns) => [...defaultDenyProblems(s, ns), ...podSecurityProblems(s, ns)]),
     ...blockProblems(s),
     ...tierProblems(s),
-    ...s.intent.apps.flatMap((a) => [...metadataProblems(s, a), ...dnsProblems(s, a), ...egressProblems(s, a), ...ingressProblems(s, a)]),
+    ...s.intent.apps.flatMap((a) => [...metadataProblems(s, a), ...dnsProblems(s, a), ...egressProblems(s, a), ...ingressProblems(s, a), ...serviceAccountProblems(s, a)]),
     ...s.intent.apps.flatMap((a) => [...startupProblems(s, a), ...userProblems(s, a), ...gpuProblems(s, a), ...storageProblems(s, a)]),
   ];
 }
@@ -90,6 +90,15 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
       'Tier ai-egress has order 100, not after the admin tier (1000) and before default (1000000)',
       'Tier ai-egress has defaultAction Pass, not Deny',
     ]);
+  });
+
+  it('notices a per-app Calico policy that selects by labels alone, which a relabelled pod then shares', () => {
+    const s = synthesized(shipped, (edit) => edit('10-policies-ai-application.k8s.yaml', (objects) => {
+      delete named(objects, 'ai-egress.ai-service').spec.serviceAccountSelector;
+    }));
+    const problems = serviceAccountProblems(s, app(shipped, 'ai-service'));
+    expect(problems[0]).toBe('NetworkPolicy ai-application/ai-egress.ai-service selects the pods of ai-application/ai-service with serviceAccountSelector undefined, not "projectcalico.org/name == \'ai-service\'"');
+    expect(problems.slice(1)).toContainEqual(expect.stringMatching(/^ai-application\/impostor-ai-service, with the labels of ai-application\/ai-service and the default ServiceAccount, may reach .*203\.0\.113\.10/));
   });
 
   it('notices an ingress opened to every namespace', () => {

@@ -53,6 +53,14 @@ export function appSelector(app: string): Record<string, string> {
   return { [APP_NAME_LABEL]: app };
 }
 
+/**
+ * The ServiceAccount an app's pods run as: named for the app. The Calico flavor's per-app policy
+ * selects it as well as the pods' labels, so a pod that only copies the labels gets nothing.
+ */
+export function serviceAccountName(app: string): string {
+  return app;
+}
+
 /** kube-dns, where DNS is allowed unless the intent turns it off. */
 export const KUBE_DNS = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } as const;
 

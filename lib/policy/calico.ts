@@ -20,7 +20,7 @@ import { Tier } from '../../imports/calico-tier-projectcalico.org';
 import { AllowList, DEFAULT_AI_TIER_ORDER, Labels, PlatformIntent, Protocol } from '../intent';
 import { METADATA_CIDRS } from '../net';
 import {
-  ALLOW_LIST_LABEL, DESCRIPTION_ANNOTATION, NAMESPACE_NAME_LABEL, PROTECTED_LABEL, SyncWave, appSelector, syncWave,
+  ALLOW_LIST_LABEL, DESCRIPTION_ANNOTATION, NAMESPACE_NAME_LABEL, PROTECTED_LABEL, SyncWave, appSelector, serviceAccountName, syncWave,
 } from '../conventions';
 import { NamespaceDefaultDeny } from './kubernetes';
 import { AppPlan, Peer, PlannedBlock, PlannedPort, PlannedRule, internetReasonAnnotations } from './plan';
@@ -45,9 +45,9 @@ import { AppPlan, Peer, PlannedBlock, PlannedPort, PlannedRule, internetReasonAn
  * 1. `<tier>.deny-cloud-metadata` (GlobalNetworkPolicy): every protected workload, of either
  *    flavor. Logs and denies egress to each metadata address, then matches nothing else, so
  *    evaluation goes on to the next policy of the tier.
- * 2. `<tier>.<app>` (NetworkPolicy, one per calico-flavor app): Allow DNS, the declared
- *    destinations and clients, then Log and Deny in both directions. Nothing after it is reached
- *    for that app's pods.
+ * 2. `<tier>.<app>` (NetworkPolicy, one per calico-flavor app): the app's pods by label and by
+ *    ServiceAccount. Allow DNS, the declared destinations and clients, then Log and Deny in both
+ *    directions. Nothing after it is reached for that app's pods.
  * 3. `<tier>.pass-to-kubernetes-policies` (GlobalNetworkPolicy): every protected workload, Pass.
  *    Only pods that no per-app policy decided for get here: kubernetes-flavor apps (and calico
  *    apps whose own policy is staged). Without it the guardrail would make the tier apply to
@@ -121,6 +121,13 @@ const LOG_THEN_DENY: readonly CalicoRule[] = [
   { action: 'Log', description: 'log what the next rule denies' },
   { action: 'Deny', description: 'deny everything not allowed above' },
 ];
+
+/**
+ * The label Calico gives every ServiceAccount, holding its name: "Select a specific service
+ * account by name using the `projectcalico.org/name` label"
+ * (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy, serviceAccountSelector).
+ */
+const SERVICE_ACCOUNT_NAME_LABEL = 'projectcalico.org/name';
 
 /** `key == 'value' && ...`, the Calico selector for a set of labels. */
 function labelSelector(labels: Labels): string {
@@ -321,7 +328,13 @@ export class CalicoAppPolicy extends Construct {
       namespace: plan.namespace,
       annotations: { ...syncWave(SyncWave.policy), ...internetReasonAnnotations(plan.egress) },
     };
-    const common = { tier: settings.tier, order: CalicoPolicyOrder.app, selector: labelSelector(appSelector(plan.name)) };
+    // The pods' labels and their ServiceAccount, both: Calico ANDs `serviceAccountSelector` with
+    // `selector` (libcalico-go networkpolicyprocessor.go), so a pod relabelled to look like the app
+    // but running as another ServiceAccount is selected by no per-app policy and gets nothing.
+    const common = {
+      tier: settings.tier, order: CalicoPolicyOrder.app, selector: labelSelector(appSelector(plan.name)),
+      serviceAccountSelector: labelSelector({ [SERVICE_ACCOUNT_NAME_LABEL]: serviceAccountName(plan.name) }),
+    };
     const ingress = allowThenDeny(plan.ingress, 'ingress');
     const egress = allowThenDeny(plan.egress, 'egress');
     if (props.staged) {

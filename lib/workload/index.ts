@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { AiAppIntent, DEFAULT_RESOURCES, tolerationsOf } from '../intent';
-import { RUN_AS, SyncWave, appLabels, appSelector, syncWave } from '../conventions';
+import { RUN_AS, SyncWave, appLabels, appSelector, serviceAccountName, syncWave } from '../conventions';
 import {
   STARTUP_PERIOD_SECONDS, environment, ephemeralStorage, progressDeadlineSeconds, startupFailureThreshold, writableVolumes,
 } from './pod';
@@ -68,7 +68,7 @@ export class AiWorkload extends Construct {
     });
 
     const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
-      metadata: metadata(),
+      metadata: { ...metadata(), name: serviceAccountName(app.name) },
       automountToken: false,
     });
 

@@ -13,7 +13,9 @@ import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, PortSpec, Protocol, is
 import { METADATA_BLOCKS, cidr, cidrContains, cidrContainsIp, formatIp, parseIp } from '../../lib/net';
 import { formatBytes, parseQuantity } from '../../lib/quantity';
 import { INTERNET_REASON_ANNOTATION } from '../../lib/conventions';
-import { Cluster, Manifest as VerifierManifest, Selector, buildCluster, egressReport, parseManifests, query, readManifestFiles } from '../../lib/verify';
+import {
+  Cluster, Manifest as VerifierManifest, Selector, buildCluster, describeDestination, describeProtocolPorts, egressReport, parseManifests, query, readManifestFiles,
+} from '../../lib/verify';
 import { K8sObject, Manifest, readManifests } from './manifests';
 import { reachMismatch } from './oracle';
 
@@ -36,6 +38,11 @@ export interface Synthesized {
   /** The same with every Staged policy enforced: what audit mode previews. */
   readonly previewed: Cluster;
   readonly probes: readonly Probe[];
+  /**
+   * Per calico-flavor app, a pod with the app's labels running as the namespace's `default`
+   * ServiceAccount: a workload relabelled to look like the app.
+   */
+  readonly impostors: ReadonlyMap<string, Probe>;
 }
 
 const STAGED: Readonly<Record<string, { apiVersion: string; kind: string }>> = {
@@ -78,16 +85,30 @@ function probeYaml(probes: readonly Probe[]): string {
   })).join('---\n');
 }
 
-/** Reads a folder of synthesized manifests, with probes, for the checks below. */
+/** Per calico-flavor app, an impostor: its pods' labels (read from its Deployment), the `default` ServiceAccount. */
+function impostorsOf(intent: PlatformIntent, manifests: readonly Manifest[]): Map<string, Probe> {
+  const impostors = new Map<string, Probe>();
+  for (const app of intent.apps.filter((a) => a.flavor === 'calico')) {
+    const deployment = manifests.map((m) => m.object).find((o) => o.kind === 'Deployment' && o.metadata.namespace === app.namespace && o.metadata.name === app.name);
+    const labels = deployment?.spec?.template?.metadata?.labels;
+    if (labels) impostors.set(id(app), { id: `${app.namespace}/impostor-${app.name}`, namespace: app.namespace, labels });
+  }
+  return impostors;
+}
+
+/** Reads a folder of synthesized manifests, with probes and impostors, for the checks below. */
 export function readSynthesized(intent: PlatformIntent, dir: string): Synthesized {
   const probes = probesOf(intent);
-  const read = [...readManifestFiles([dir]), ...parseManifests(probeYaml(probes), 'probes.yaml')];
+  const manifests = readManifests(dir);
+  const impostors = impostorsOf(intent, manifests);
+  const read = [...readManifestFiles([dir]), ...parseManifests(probeYaml([...probes, ...impostors.values()]), 'probes.yaml')];
   return {
     intent,
-    manifests: readManifests(dir),
+    manifests,
     cluster: buildCluster(read),
     previewed: buildCluster(read.map(enforce)),
     probes,
+    impostors,
   };
 }
 
@@ -220,6 +241,33 @@ export function ingressProblems(s: Synthesized, app: AiAppIntent): string[] {
 function podLabels(s: Synthesized, app: AiAppIntent): Record<string, string> {
   const deployment = objects(s).find((o) => o.kind === 'Deployment' && o.metadata.namespace === app.namespace && o.metadata.name === app.name);
   return deployment?.spec.template.metadata.labels ?? {};
+}
+
+const CALICO_APP_POLICIES = ['NetworkPolicy', 'StagedNetworkPolicy'];
+
+/**
+ * Every namespaced Calico policy that selects a calico-flavor app's pods also selects its
+ * ServiceAccount by name (`projectcalico.org/name == '<sa>'`, the ServiceAccount its Deployment
+ * runs as), and there is at least one; and a pod that copies the app's labels but runs as another
+ * ServiceAccount may send nothing at all.
+ */
+export function serviceAccountProblems(s: Synthesized, app: AiAppIntent): string[] {
+  if (app.flavor !== 'calico') return [];
+  const deployment = deploymentOf(s, app);
+  if (!deployment) return [`${id(app)} has no Deployment`];
+  const sa: string = deployment.spec.template.spec.serviceAccountName ?? 'default';
+  const labels = new Map(Object.entries(podLabels(s, app)));
+  const selecting = objects(s).filter((o) => o.apiVersion === 'projectcalico.org/v3' && CALICO_APP_POLICIES.includes(o.kind)
+    && o.metadata.namespace === app.namespace && new Selector(o.spec?.selector ?? '').test(labels));
+  const expected = `projectcalico.org/name == '${sa}'`;
+  const problems = selecting.length === 0 ? [`${id(app)}: no Calico policy of its namespace selects its pods`] : selecting
+    .filter((p) => p.spec.serviceAccountSelector !== expected)
+    .map((p) => `${p.kind} ${p.metadata.namespace}/${p.metadata.name} selects the pods of ${id(app)} with serviceAccountSelector ${JSON.stringify(p.spec.serviceAccountSelector)}, not ${JSON.stringify(expected)}`);
+  const impostor = s.impostors.get(id(app));
+  if (!impostor) return [...problems, `${id(app)}: no impostor to ask about`];
+  const egress = egressReport(decidingCluster(s, app)).workloads.find((w) => w.endpoint === impostor.id);
+  const reached = (egress?.allowed ?? []).map((e) => `${impostor.id}, with the labels of ${id(app)} and the default ServiceAccount, may reach ${describeDestination(e.to, 'verifier')} ${describeProtocolPorts([e])}`);
+  return [...problems, ...reached];
 }
 
 /** An allowed block of some policy rule, with what it carves out and the policy's written reasons. */
