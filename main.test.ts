@@ -12,7 +12,7 @@ import { validateManifestDir } from './lib/validate';
 import { intent } from './main';
 import { DIST, K8sObject, ofKind } from './test/support/manifests';
 import {
-  blockProblems, defaultDenyProblems, dnsProblems, egressProblems, gpuProblems, ingressProblems, metadataProblems, podSecurityProblems, readSynthesized,
+  blockProblems, defaultDenyProblems, dnsProblems, egressProblems, gpuProblems, ingressProblems, logProblems, metadataProblems, podSecurityProblems, readSynthesized,
   serviceAccountProblems, startupProblems, storageProblems, tierProblems, userProblems,
 } from './test/support/properties';
 import { restrictedViolations } from './test/support/pss';
@@ -68,6 +68,10 @@ describe('security properties of dist/', () => {
 
   it.each(apps)('%s, if of the calico flavor, is selected by ServiceAccount as well as by labels: a pod that only copies its labels may send nothing', (_, app) => {
     expect(serviceAccountProblems(dist, app)).toEqual([]);
+  });
+
+  it('logs, in Calico policies, only what they deny, as calico.log says (denied egress by default)', () => {
+    expect(logProblems(dist)).toEqual([]);
   });
 
   it('runs the Calico tier, if any, after the admin tier and before the default tier, denying what it leaves undecided', () => {

@@ -119,16 +119,34 @@ describe('in the tier, every protected workload', () => {
 describe('per-app Calico policies', () => {
   const perApp = (manifests: readonly Manifest[]) => calicoPolicies(manifests).filter((p) => p.metadata.namespace !== undefined);
 
-  it.each([['the shipped scenario', dist], ['a dual-stack app', manifestsOf(dualStack('calico'))]])('in %s end with Log then Deny, matching everything, in both directions', (_, manifests) => {
+  it.each([['the shipped scenario', dist], ['a dual-stack app', manifestsOf(dualStack('calico'))]])('in %s end with a Deny matching everything in both directions, logged for egress only by default', (_, manifests) => {
     const policies = perApp(manifests);
     expect(policies.length).toBeGreaterThan(0);
     for (const policy of policies) {
       expect(policy.spec.types).toEqual(['Ingress', 'Egress']);
-      for (const rules of [policy.spec.ingress, policy.spec.egress] as Rule[][]) {
-        expect(rules.slice(-2).map(({ metadata, ...match }) => match)).toEqual([{ action: 'Log' }, { action: 'Deny' }]);
-        expect(rules.slice(0, -2).every((r) => r.action === 'Allow')).toBe(true);
-      }
+      const closing = (rules: Rule[]) => rules.filter((r) => r.action !== 'Allow').map(({ metadata, ...match }) => match);
+      expect(closing(policy.spec.egress)).toEqual([{ action: 'Log' }, { action: 'Deny' }]);
+      expect(closing(policy.spec.ingress)).toEqual([{ action: 'Deny' }]);
+      expect(policy.spec.egress.slice(-2).map((r: Rule) => r.action)).toEqual(['Log', 'Deny']);
+      expect(policy.spec.ingress[policy.spec.ingress.length - 1].action).toBe('Deny');
     }
+  });
+
+  describe.each([
+    ['denied-egress', { egress: ['Log', 'Deny'], ingress: ['Deny'], guardrail: ['Log', 'Deny'] }],
+    ['denied', { egress: ['Log', 'Deny'], ingress: ['Log', 'Deny'], guardrail: ['Log', 'Deny'] }],
+    ['none', { egress: ['Deny'], ingress: ['Deny'], guardrail: ['Deny'] }],
+  ] as const)('with calico.log %s', (log, expected) => {
+    const manifests = manifestsOf({ ...shipped, calico: { log } });
+    const own = perApp(manifests).find((p) => p.metadata.name === 'ai-egress.ai-service')!;
+    const guardrail = calicoPolicies(manifests).find((p) => p.metadata.name === 'ai-egress.deny-cloud-metadata')!;
+    const actions = (rules: Rule[]) => rules.filter((r) => r.action !== 'Allow').map((r) => r.action);
+
+    it('logs what the setting says, and only right before the Deny it logs', () => {
+      expect(actions(own.spec.egress)).toEqual(expected.egress);
+      expect(actions(own.spec.ingress)).toEqual(expected.ingress);
+      expect([...new Set(actions(guardrail.spec.egress))]).toEqual(expected.guardrail);
+    });
   });
 
   it.each([['the shipped scenario', dist], ['a dual-stack app', manifestsOf(dualStack('calico'))]])('in %s never mix IPv4 and IPv6 or two protocols in one rule', (_, manifests) => {

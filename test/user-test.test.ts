@@ -12,7 +12,7 @@ import { PlatformIntent } from '../lib/intent';
 import { FIXTURE_INTENTS, audit, gpu, shipped } from './fixtures/intents';
 import { K8sObject } from './support/manifests';
 import {
-  Synthesized, blockProblems, defaultDenyProblems, dnsProblems, egressProblems, gpuProblems, ingressProblems, metadataProblems, podSecurityProblems, readSynthesized,
+  Synthesized, blockProblems, defaultDenyProblems, dnsProblems, egressProblems, gpuProblems, ingressProblems, logProblems, metadataProblems, podSecurityProblems, readSynthesized,
   serviceAccountProblems, startupProblems, storageProblems, tierProblems, userProblems,
 } from './support/properties';
 
@@ -39,6 +39,7 @@ function allProblems(s: Synthesized): string[] {
     ...namespaces.flatMap((ns) => [...defaultDenyProblems(s, ns), ...podSecurityProblems(s, ns)]),
     ...blockProblems(s),
     ...tierProblems(s),
+    ...logProblems(s),
     ...s.intent.apps.flatMap((a) => [...metadataProblems(s, a), ...dnsProblems(s, a), ...egressProblems(s, a), ...ingressProblems(s, a), ...serviceAccountProblems(s, a)]),
     ...s.intent.apps.flatMap((a) => [...startupProblems(s, a), ...userProblems(s, a), ...gpuProblems(s, a), ...storageProblems(s, a)]),
   ];
@@ -99,6 +100,19 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
     const problems = serviceAccountProblems(s, app(shipped, 'ai-service'));
     expect(problems[0]).toBe('NetworkPolicy ai-application/ai-egress.ai-service selects the pods of ai-application/ai-service with serviceAccountSelector undefined, not "projectcalico.org/name == \'ai-service\'"');
     expect(problems.slice(1)).toContainEqual(expect.stringMatching(/^ai-application\/impostor-ai-service, with the labels of ai-application\/ai-service and the default ServiceAccount, may reach .*203\.0\.113\.10/));
+  });
+
+  it('notices a Log rule that logs what is then allowed, one on ingress, and an egress Deny left unlogged', () => {
+    const s = synthesized(shipped, (edit) => edit('10-policies-ai-application.k8s.yaml', (objects) => {
+      const own = named(objects, 'ai-egress.ai-service').spec;
+      own.egress.splice(own.egress.length - 2, 1);
+      own.ingress.unshift({ action: 'Log' });
+    }));
+    expect(logProblems(s)).toEqual([
+      expect.stringMatching(/^NetworkPolicy ai-application\/ai-egress\.ai-service egress\[\d+\] denies without logging although calico\.log is denied-egress$/),
+      'NetworkPolicy ai-application/ai-egress.ai-service ingress[0] logs what the next rule does not deny',
+      'NetworkPolicy ai-application/ai-egress.ai-service ingress[0] logs although calico.log is denied-egress',
+    ]);
   });
 
   it('notices an ingress opened to every namespace', () => {

@@ -134,6 +134,7 @@ const calico = fields('calico settings', {
     }
   }).optional(),
   audit: flag.optional(),
+  log: z.enum(['denied-egress', 'denied', 'none'], says('is not a logging choice', '"denied-egress" (what AI pods tried to send and were denied), "denied" (both directions) or "none"')).optional(),
 });
 
 /**

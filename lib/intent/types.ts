@@ -136,6 +136,16 @@ export interface AllowList {
   readonly description?: string;
 }
 
+/**
+ * Which denied packets Calico's Log rules write to the node's kernel log (`calico-packet: ...`),
+ * where anyone who can read node logs sees them, and which a port scan can flood:
+ * - `denied-egress`: what the AI pods tried to send and were denied (metadata included): the
+ *   attempts to exfiltrate, worth an alert.
+ * - `denied`: that, and connections to the AI pods that were refused, in both directions.
+ * - `none`: no Log rules; flow logs (where the Calico edition has them) still record denials.
+ */
+export type CalicoLog = 'denied-egress' | 'denied' | 'none';
+
 /** Calico settings shared by every app of the `calico` flavor. */
 export interface CalicoOptions {
   /** Name of the tier for AI egress. @default 'ai-egress' */
@@ -148,6 +158,8 @@ export interface CalicoOptions {
   readonly tierOrder?: number;
   /** Render Staged* kinds instead, to preview what would be denied. @default false */
   readonly audit?: boolean;
+  /** What the Log rules log. @default 'denied-egress' */
+  readonly log?: CalicoLog;
 }
 
 /** Everything `main.ts` declares. */

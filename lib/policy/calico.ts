@@ -17,7 +17,7 @@ import {
   StagedNetworkPolicySpecIngressProtocol, StagedNetworkPolicySpecStagedAction, StagedNetworkPolicySpecTypes,
 } from '../../imports/calico-stagednetworkpolicy-projectcalico.org';
 import { Tier } from '../../imports/calico-tier-projectcalico.org';
-import { AllowList, DEFAULT_AI_TIER_ORDER, Labels, PlatformIntent, Protocol } from '../intent';
+import { AllowList, CalicoLog, DEFAULT_AI_TIER_ORDER, Labels, PlatformIntent, Protocol } from '../intent';
 import { METADATA_CIDRS } from '../net';
 import {
   ALLOW_LIST_LABEL, DESCRIPTION_ANNOTATION, NAMESPACE_NAME_LABEL, PROTECTED_LABEL, SyncWave, appSelector, serviceAccountName, syncWave,
@@ -43,11 +43,12 @@ import { AppPlan, Peer, PlannedBlock, PlannedPort, PlannedRule, internetReasonAn
  *
  * Inside the tier, by order:
  * 1. `<tier>.deny-cloud-metadata` (GlobalNetworkPolicy): every protected workload, of either
- *    flavor. Logs and denies egress to each metadata address, then matches nothing else, so
- *    evaluation goes on to the next policy of the tier.
+ *    flavor. Denies (and logs, unless `calico.log` is 'none') egress to each metadata address,
+ *    then matches nothing else, so evaluation goes on to the next policy of the tier.
  * 2. `<tier>.<app>` (NetworkPolicy, one per calico-flavor app): the app's pods by label and by
- *    ServiceAccount. Allow DNS, the declared destinations and clients, then Log and Deny in both
- *    directions. Nothing after it is reached for that app's pods.
+ *    ServiceAccount. Allow DNS, the declared destinations and clients, then Deny in both
+ *    directions, each Deny after a Log where `calico.log` says so (denied egress by default).
+ *    Nothing after it is reached for that app's pods.
  * 3. `<tier>.pass-to-kubernetes-policies` (GlobalNetworkPolicy): every protected workload, Pass.
  *    Only pods that no per-app policy decided for get here: kubernetes-flavor apps (and calico
  *    apps whose own policy is staged). Without it the guardrail would make the tier apply to
@@ -70,6 +71,7 @@ import { AppPlan, Peer, PlannedBlock, PlannedPort, PlannedRule, internetReasonAn
 export interface CalicoSettings {
   readonly tier: string;
   readonly tierOrder: number;
+  readonly log: CalicoLog;
 }
 
 /** The intent's `calico` options with defaults. Which apps are previewed is `isAudited` (lib/intent). */
@@ -77,6 +79,7 @@ export function calicoSettings(intent: PlatformIntent): CalicoSettings {
   return {
     tier: intent.calico?.tier ?? 'ai-egress',
     tierOrder: intent.calico?.tierOrder ?? DEFAULT_AI_TIER_ORDER,
+    log: intent.calico?.log ?? 'denied-egress',
   };
 }
 
@@ -117,10 +120,25 @@ interface CalicoRule {
   readonly description: string;
 }
 
-const LOG_THEN_DENY: readonly CalicoRule[] = [
-  { action: 'Log', description: 'log what the next rule denies' },
-  { action: 'Deny', description: 'deny everything not allowed above' },
-];
+/**
+ * Whether the Log rules of a direction are written. A Log rule only ever comes right before the
+ * Deny it logs, with the same match, so only denied packets are logged. Felix writes each to the
+ * kernel log with the `calico-packet` prefix, at any rate a sender can cause: only
+ * FelixConfiguration's `logActionRateLimit` (Calico 3.30.6, 3.31.4 and 3.32 on, iptables and
+ * nftables data planes) limits it; in the eBPF data plane before 3.30 Log rules are skipped
+ * (felix/bpf/polprog/pol_prog_builder.go at v3.29.0: "Skipping log rule. Not supported in BPF mode.").
+ */
+function logs(log: CalicoLog, direction: 'egress' | 'ingress'): boolean {
+  return log === 'denied' || (log === 'denied-egress' && direction === 'egress');
+}
+
+/** The closing Deny of a direction, after its Log when that is logged. */
+function closingDeny(log: CalicoLog, direction: 'egress' | 'ingress'): CalicoRule[] {
+  return [
+    ...(logs(log, direction) ? [{ action: 'Log' as const, description: 'log what the next rule denies' }] : []),
+    { action: 'Deny', description: 'deny everything not allowed above' },
+  ];
+}
 
 /**
  * The label Calico gives every ServiceAccount, holding its name: "Select a specific service
@@ -195,7 +213,7 @@ function describeClient(peer: Peer): string {
  * in egress), then Log and Deny. The peer is the packet's destination in egress and its source in
  * ingress; the ports are the destination's either way.
  */
-function allowThenDeny(plan: readonly PlannedRule[], direction: 'egress' | 'ingress'): CalicoRule[] {
+function allowThenDeny(plan: readonly PlannedRule[], direction: 'egress' | 'ingress', log: CalicoLog): CalicoRule[] {
   const allows = plan.flatMap((rule) => portsByProtocol(rule.ports).flatMap(([protocol, ports]) => rule.peers.flatMap((peer) =>
     peerEntities(peer).map(({ ipVersion, entity }): CalicoRule => ({
       action: 'Allow', protocol, ...(ipVersion ? { ipVersion } : {}),
@@ -203,13 +221,13 @@ function allowThenDeny(plan: readonly PlannedRule[], direction: 'egress' | 'ingr
         ? { description: rule.description ?? 'declared destination', destination: { ...entity, ports } }
         : { description: rule.description ?? describeClient(peer), source: entity, destination: { ports } }),
     })))));
-  return [...allows, ...LOG_THEN_DENY];
+  return [...allows, ...closingDeny(log, direction)];
 }
 
-/** Log then Deny for each metadata address, one address (and so one IP version) per rule. */
-function guardrailRules(): CalicoRule[] {
+/** A Deny (after its Log, when egress is logged) for each metadata address, one address (and so one IP version) per rule. */
+function guardrailRules(log: CalicoLog): CalicoRule[] {
   return METADATA_CIDRS.flatMap((cidr): CalicoRule[] => [
-    { action: 'Log', destination: { nets: [cidr] }, description: `log egress to cloud metadata ${cidr}` },
+    ...(logs(log, 'egress') ? [{ action: 'Log' as const, destination: { nets: [cidr] }, description: `log egress to cloud metadata ${cidr}` }] : []),
     { action: 'Deny', destination: { nets: [cidr] }, description: `deny egress to cloud metadata ${cidr}` },
   ]);
 }
@@ -301,7 +319,7 @@ export class CalicoClusterPolicies extends Construct {
     const protectedPods = `${PROTECTED_LABEL} == 'true'`;
     globalEgressPolicy(this, 'Guardrail', {
       name: CalicoName.guardrail(tier), tier, order: CalicoPolicyOrder.guardrail, selector: protectedPods,
-      egress: guardrailRules(),
+      egress: guardrailRules(props.settings.log),
     });
     globalEgressPolicy(this, 'PassToKubernetes', {
       name: CalicoName.passToKubernetes(tier), tier, order: CalicoPolicyOrder.passToKubernetes, selector: protectedPods,
@@ -335,8 +353,8 @@ export class CalicoAppPolicy extends Construct {
       tier: settings.tier, order: CalicoPolicyOrder.app, selector: labelSelector(appSelector(plan.name)),
       serviceAccountSelector: labelSelector({ [SERVICE_ACCOUNT_NAME_LABEL]: serviceAccountName(plan.name) }),
     };
-    const ingress = allowThenDeny(plan.ingress, 'ingress');
-    const egress = allowThenDeny(plan.egress, 'egress');
+    const ingress = allowThenDeny(plan.ingress, 'ingress', settings.log);
+    const egress = allowThenDeny(plan.egress, 'egress', settings.log);
     if (props.staged) {
       new StagedNetworkPolicy(this, 'Resource', {
         metadata,

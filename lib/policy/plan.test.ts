@@ -58,10 +58,9 @@ describe('the plan: what an app may send and receive, for both renderers', () =>
     expect(kubernetes.find((o) => o.metadata.name === 'llm-egress')!.spec.egress).toEqual([]);
     expect(kubernetes.find((o) => o.metadata.name === 'llm-ingress')!.spec.ingress).toEqual([{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ protocol: 'TCP', port: 8000 }] }]);
 
-    const [calico] = rendered((chart) => new CalicoAppPolicy(chart, 'llm', { plan, settings: { tier: 'ai-egress', tierOrder: 100 }, staged: false }));
+    const [calico] = rendered((chart) => new CalicoAppPolicy(chart, 'llm', { plan, settings: { tier: 'ai-egress', tierOrder: 10_000, log: 'denied-egress' }, staged: false }));
     expect(calico.spec.ingress.map((r: Record<string, unknown>) => ({ action: r.action, protocol: r.protocol, source: r.source, destination: r.destination }))).toEqual([
       { action: 'Allow', protocol: 'TCP', source: { nets: ['10.0.0.0/8'] }, destination: { ports: [8000] } },
-      { action: 'Log', protocol: undefined, source: undefined, destination: undefined },
       { action: 'Deny', protocol: undefined, source: undefined, destination: undefined },
     ]);
     expect(calico.spec.egress.map((r: Record<string, unknown>) => r.action)).toEqual(['Log', 'Deny']);

@@ -243,6 +243,34 @@ function podLabels(s: Synthesized, app: AiAppIntent): Record<string, string> {
   return deployment?.spec.template.metadata.labels ?? {};
 }
 
+/**
+ * Calico's Log rules log only what is denied, as `calico.log` says: each Log rule is followed
+ * right away by a Deny with the same match; ingress is logged only with 'denied', nothing with
+ * 'none', and otherwise every egress Deny is logged.
+ */
+export function logProblems(s: Synthesized): string[] {
+  const log = s.intent.calico?.log ?? 'denied-egress';
+  const problems: string[] = [];
+  for (const policy of objects(s).filter((o) => o.apiVersion === 'projectcalico.org/v3' && CALICO_POLICIES.includes(o.kind))) {
+    const where = `${policy.kind} ${policy.metadata.namespace ? `${policy.metadata.namespace}/` : ''}${policy.metadata.name}`;
+    for (const direction of ['egress', 'ingress'] as const) {
+      const rules: K8sObject[] = policy.spec?.[direction] ?? [];
+      const match = (r: K8sObject) => JSON.stringify({ ...r, action: undefined, metadata: undefined });
+      rules.forEach((rule, i) => {
+        const next = rules[i + 1];
+        if (rule.action === 'Log') {
+          if (next?.action !== 'Deny' || match(next) !== match(rule)) problems.push(`${where} ${direction}[${i}] logs what the next rule does not deny`);
+          if (log === 'none' || (direction === 'ingress' && log !== 'denied')) problems.push(`${where} ${direction}[${i}] logs although calico.log is ${log}`);
+        }
+        const logged = rules[i - 1]?.action === 'Log' && match(rules[i - 1]) === match(rule);
+        const wanted = log === 'denied' || (log === 'denied-egress' && direction === 'egress');
+        if (rule.action === 'Deny' && wanted && !logged) problems.push(`${where} ${direction}[${i}] denies without logging although calico.log is ${log}`);
+      });
+    }
+  }
+  return problems;
+}
+
 const CALICO_APP_POLICIES = ['NetworkPolicy', 'StagedNetworkPolicy'];
 
 /**
