@@ -36,7 +36,7 @@ const tierName = ofKind(dist, 'Tier')[0]?.metadata.name;
 /** An app that exercises both IP versions, metadata carve-outs, ranges, allow-lists and NodeLocal DNS. */
 const dualStack = (flavor: 'calico' | 'kubernetes'): PlatformIntent => sampleIntent({
   flavor,
-  dns: { nodeLocal: ['169.254.20.10', 'fd00::10'] },
+  dns: { nodeLocal: ['169.254.20.10', 'fd00::10'], kubeDnsClusterIp: 'fd00:10:96::a' },
   egress: [
     { description: 'public model API', cidr: '0.0.0.0/0', ports: [443], internet: { reason: 'calls a hosted model API' } },
     { description: 'public model API (IPv6)', cidr: '::/0', ports: [443], internet: { reason: 'calls a hosted model API' } },

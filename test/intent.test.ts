@@ -40,6 +40,8 @@ const badInputs: [string, PlatformIntent, string, string, RegExp][] = [
   ['a node selector with a bad label key', app({ nodeSelector: { 'nvidia.com/gpu.product!': 'A100' } }), 'llm.nodeSelector["nvidia.com/gpu.product!"]', '"nvidia.com/gpu.product!"', /is not a valid label key/],
   ['a HOME on the read-only root filesystem', app({ env: { HOME: '/root' } }), 'llm.env.HOME', '"/root"', /is not writable.*accepted: a path at or below "\/tmp", "\/home\/ai", "\/models"/],
   ['an empty USER', app({ env: { USER: '' } }), 'llm.env.USER', '""', /getpass\.getuser\(\) falls back to the password database/],
+  ['a kube-dns ClusterIP without NodeLocal DNSCache', app({ dns: { kubeDnsClusterIp: '10.96.0.10' } }), 'llm.dns.kubeDnsClusterIp', '"10.96.0.10"', /is used only with NodeLocal DNSCache.*accepted: no kubeDnsClusterIp, or nodeLocal addresses as well/],
+  ['a kube-dns ClusterIP written as a block', app({ dns: { nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10/32' } }), 'llm.dns.kubeDnsClusterIp', '"10.96.0.10/32"', /is not an IP address; accepted: the ClusterIP of the kube-dns Service, from kubectl -n kube-system get svc kube-dns/],
   ['a model cache mounted over HOME', app({ modelCachePath: '/home/ai' }), 'llm.modelCachePath', '"/home/ai"', /accepted: an absolute path other than "\/", "\/tmp", "\/home\/ai", "\/dev\/shm"/],
 ];
 
@@ -53,6 +55,13 @@ describe('bad input is refused with one clear message and dist/ stays as it was'
     expect(message).toMatch(/nothing was written/);
     expect(after).toEqual(before);
     expect(leftovers).toEqual(['dist']);
+  });
+
+  it('refuses NodeLocal DNSCache without the kube-dns ClusterIP it also answers on, saying how to find it', () => {
+    const { result, before, after } = synthOverDist(app({ dns: { nodeLocal: ['169.254.20.10'] } }));
+    expect(result.ok ? '' : result.message).toContain('\n  llm.dns.kubeDnsClusterIp is missing, and NodeLocal DNSCache needs it: with kube-proxy in iptables mode the cache also answers on the kube-dns ClusterIP');
+    expect(result.ok ? '' : result.message).toContain('accepted: the ClusterIP of the kube-dns Service, from kubectl -n kube-system get svc kube-dns (e.g. "10.96.0.10")');
+    expect(after).toEqual(before);
   });
 
   it('refuses two apps with the same name', () => {

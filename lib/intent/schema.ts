@@ -25,15 +25,32 @@ const ingressClient = fields('an ingress client', {
   podLabels: labels(false).optional(),
 });
 
+/** How to find the kube-dns ClusterIP, for messages. */
+export const KUBE_DNS_CLUSTER_IP_HINT = 'the ClusterIP of the kube-dns Service, from kubectl -n kube-system get svc kube-dns (e.g. "10.96.0.10")';
+
 const dns = fields('dns settings', {
   kubeDns: flag.optional(),
   nodeLocal: z.array(
     ipAddress('the NodeLocal DNSCache address without a mask, e.g. "169.254.20.10"'),
     says('is not a list of addresses', 'e.g. ["169.254.20.10"]'),
   ).readonly().optional(),
+  kubeDnsClusterIp: ipAddress(KUBE_DNS_CLUSTER_IP_HINT).optional(),
 }).superRefine((value, ctx) => {
-  if (value.kubeDns === false && (value.nodeLocal ?? []).length === 0) {
+  const nodeLocal = (value.nodeLocal ?? []).length > 0;
+  if (value.kubeDns === false && !nodeLocal) {
     problem(ctx, value, 'leaves the app without DNS; accepted: kubeDns left on, or at least one nodeLocal address');
+  }
+  // https://github.com/kubernetes/kubernetes/blob/master/cluster/addons/dns/nodelocaldns/README.md
+  // ("Network policy and DNS connectivity": node-local-dns pods run with hostNetwork, so "use an
+  // ipBlock rule instead" with "<well-known clusterIP for DNS>/32"), and
+  // https://kubernetes.io/docs/tasks/administer-cluster/nodelocaldns/ (with kube-proxy in iptables
+  // mode "node-local-dns pods listen on both the kube-dns service IP as well as
+  // <node-local-address>, so pods can lookup DNS records using either IP address").
+  if (nodeLocal && value.kubeDnsClusterIp === undefined) {
+    problem(ctx, undefined, `is missing, and NodeLocal DNSCache needs it: with kube-proxy in iptables mode the cache also answers on the kube-dns ClusterIP, in the host network, where a selector on the kube-dns pods does not match, so pods that keep sending DNS there would be denied; accepted: ${KUBE_DNS_CLUSTER_IP_HINT}`, ['kubeDnsClusterIp']);
+  }
+  if (!nodeLocal && value.kubeDnsClusterIp !== undefined) {
+    problem(ctx, value.kubeDnsClusterIp, 'is used only with NodeLocal DNSCache: without it, kube-proxy translates the ClusterIP to the kube-dns pods before policy applies, and kubeDns already allows those; accepted: no kubeDnsClusterIp, or nodeLocal addresses as well', ['kubeDnsClusterIp']);
   }
 });
 

@@ -38,8 +38,15 @@ export interface IngressClient {
 export interface DnsIntent {
   /** @default true */
   readonly kubeDns?: boolean;
-  /** NodeLocal DNSCache link-local addresses, e.g. `169.254.20.10`. */
+  /** NodeLocal DNSCache link-local addresses, e.g. `169.254.20.10`. Needs `kubeDnsClusterIp`. */
   readonly nodeLocal?: readonly string[];
+  /**
+   * The ClusterIP of the kube-dns Service (`kubectl -n kube-system get svc kube-dns`), required
+   * with `nodeLocal`: with kube-proxy in iptables mode, NodeLocal DNSCache also listens on it, in
+   * the host network, and pods keep sending DNS there, so a selector on the kube-dns pods no
+   * longer matches. Allowed as an address block on UDP and TCP 53.
+   */
+  readonly kubeDnsClusterIp?: string;
 }
 
 /** CPU and memory, as Kubernetes quantities. */

@@ -41,13 +41,23 @@ describe('Kubernetes flavor', () => {
     });
   });
 
-  it('allows DNS to a NodeLocal DNSCache address instead of kube-dns when told so', () => {
-    const manifests = manifestsOf(sampleIntent({ dns: { kubeDns: false, nodeLocal: ['169.254.20.10'] } }));
-    expect(egressPolicy(manifests).spec.egress[0]).toEqual({
-      to: [{ ipBlock: { cidr: '169.254.20.10/32' } }],
-      ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
-    });
+  it('allows DNS to a NodeLocal DNSCache address, and to the kube-dns ClusterIP it also answers on, instead of kube-dns when told so', () => {
+    const manifests = manifestsOf(sampleIntent({ dns: { kubeDns: false, nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' } }));
+    expect(egressPolicy(manifests).spec.egress.slice(0, 2)).toEqual([
+      { to: [{ ipBlock: { cidr: '169.254.20.10/32' } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+      { to: [{ ipBlock: { cidr: '10.96.0.10/32' } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+    ]);
     expect(JSON.stringify(egressPolicy(manifests))).not.toContain('kube-dns');
+  });
+
+  it('allows DNS to kube-dns pods, the NodeLocal address and the ClusterIP, in that order, with both on', () => {
+    const manifests = manifestsOf(sampleIntent({ dns: { nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' } }));
+    const peers = egressPolicy(manifests).spec.egress.slice(0, 3).map((r: { to: unknown[] }) => r.to[0]);
+    expect(peers).toEqual([
+      expect.objectContaining({ podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }),
+      { ipBlock: { cidr: '169.254.20.10/32' } },
+      { ipBlock: { cidr: '10.96.0.10/32' } },
+    ]);
   });
 
   it('selects in-cluster destinations by namespace AND pod labels in one peer', () => {

@@ -5,7 +5,7 @@
  * the app reach (lib/intent/destinations); the plan adds DNS, ports and the app's clients.
  */
 import { INTERNET_REASON_ANNOTATION, KUBE_DNS } from '../conventions';
-import { AiAppIntent, AllowList, Peer, PortSpec, Protocol, destinationPeer, planBlock } from '../intent';
+import { AiAppIntent, AllowList, Peer, PlannedBlock, PortSpec, Protocol, destinationPeer, planBlock } from '../intent';
 
 export type { NetsPeer, Peer, PlannedBlock, PodsPeer } from '../intent';
 
@@ -44,7 +44,7 @@ export function planApp(app: AiAppIntent, allowLists: readonly AllowList[]): App
   return { name: app.name, namespace: app.namespace, egress: planEgress(app, allowLists), ingress: planIngress(app) };
 }
 
-/** DNS first (kube-dns, then NodeLocal DNSCache addresses), then each declared destination. */
+/** DNS first (kube-dns, then NodeLocal DNSCache addresses and the kube-dns ClusterIP it answers on), then each declared destination. */
 function planEgress(app: AiAppIntent, allowLists: readonly AllowList[]): PlannedRule[] {
   const rules: PlannedRule[] = [];
   if (app.dns?.kubeDns !== false) {
@@ -52,13 +52,24 @@ function planEgress(app: AiAppIntent, allowLists: readonly AllowList[]): Planned
   }
   const nodeLocal = app.dns?.nodeLocal ?? [];
   if (nodeLocal.length > 0) {
-    const blocks = nodeLocal.map((address) => planBlock(address.includes(':') ? `${address}/128` : `${address}/32`));
-    rules.push({ peers: [{ kind: 'nets', blocks }], ports: DNS_PORTS, description: 'DNS (NodeLocal DNSCache)' });
+    rules.push({ peers: [{ kind: 'nets', blocks: nodeLocal.map(hostBlock) }], ports: DNS_PORTS, description: 'DNS (NodeLocal DNSCache)' });
+  }
+  // NodeLocal DNSCache also answers on the kube-dns ClusterIP, in the host network (kube-proxy in
+  // iptables mode), where no selector on the kube-dns pods matches: the addon's README allows it
+  // as an ipBlock (kubernetes/kubernetes cluster/addons/dns/nodelocaldns/README.md).
+  const clusterIp = app.dns?.kubeDnsClusterIp;
+  if (nodeLocal.length > 0 && clusterIp !== undefined) {
+    rules.push({ peers: [{ kind: 'nets', blocks: [hostBlock(clusterIp)] }], ports: DNS_PORTS, description: 'DNS (kube-dns ClusterIP, answered by NodeLocal DNSCache)' });
   }
   for (const d of app.egress) {
     rules.push({ peers: [destinationPeer(d, allowLists)], ports: planPorts(d.ports, d.protocol ?? 'TCP'), description: d.description });
   }
   return rules;
+}
+
+/** One address as a block of its own. */
+function hostBlock(address: string): PlannedBlock {
+  return planBlock(address.includes(':') ? `${address}/128` : `${address}/32`);
 }
 
 /** The declared clients (every pod of a namespace, or those with the labels) on the app's port, TCP. */

@@ -21,7 +21,9 @@ export function declaredReach(app: AiAppIntent, platform: PlatformIntent): Reach
   const sorted = (labels: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
   for (const protocol of ['UDP', 'TCP'] as const) {
     if (app.dns?.kubeDns !== false) push({ type: 'pods', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, protocol, [53]);
-    for (const address of app.dns?.nodeLocal ?? []) push(block(`${address}/${address.includes(':') ? 128 : 32}`), protocol, [53]);
+    const nodeLocal = app.dns?.nodeLocal ?? [];
+    const clusterIp = nodeLocal.length > 0 && app.dns?.kubeDnsClusterIp ? [app.dns.kubeDnsClusterIp] : [];
+    for (const address of [...nodeLocal, ...clusterIp]) push(block(`${address}/${address.includes(':') ? 128 : 32}`), protocol, [53]);
   }
   for (const d of app.egress) {
     const protocol = d.protocol ?? 'TCP';

@@ -177,6 +177,7 @@ function declaredEgress(s: Synthesized, app: AiAppIntent, to: { namespace: strin
     const ip = parseIp(to)!;
     if (METADATA_BLOCKS.some((m) => cidrContainsIp(m, ip))) return false;
     if (port === 53 && (app.dns?.nodeLocal ?? []).some((a) => a === to)) return true;
+    if (port === 53 && (app.dns?.nodeLocal ?? []).length > 0 && app.dns?.kubeDnsClusterIp === to) return true;
   } else if (port === 53 && app.dns?.kubeDns !== false && to.namespace === 'kube-system' && to.labels['k8s-app'] === 'kube-dns') {
     return true;
   }
@@ -191,13 +192,13 @@ function declaredEgress(s: Synthesized, app: AiAppIntent, to: { namespace: strin
 /** Public resolvers, asked about on port 53. */
 const RESOLVERS = ['8.8.8.8', '1.1.1.1', '2001:4860:4860::8888'];
 
-/** DNS (port 53) goes where the intent declares it and nowhere else: kube-dns unless turned off, NodeLocal addresses, declared destinations. */
+/** DNS (port 53) goes where the intent declares it and nowhere else: kube-dns unless turned off, NodeLocal addresses and the kube-dns ClusterIP they answer on, declared destinations. */
 export function dnsProblems(s: Synthesized, app: AiAppIntent): string[] {
   const cluster = decidingCluster(s, app);
   const servers = s.probes.filter((p) => p.labels['k8s-app'] === 'kube-dns');
   const targets: { to: string; as: { namespace: string; labels: Readonly<Record<string, string>> } | string }[] = [
     ...servers.map((p) => ({ to: p.id, as: { namespace: p.namespace, labels: p.labels } })),
-    ...[...RESOLVERS, ...(app.dns?.nodeLocal ?? [])].map((ip) => ({ to: ip, as: ip })),
+    ...[...RESOLVERS, ...(app.dns?.nodeLocal ?? []), ...(app.dns?.kubeDnsClusterIp ? [app.dns.kubeDnsClusterIp] : [])].map((ip) => ({ to: ip, as: ip })),
   ];
   return targets.flatMap(({ to, as }) => (['UDP', 'TCP'] as const).flatMap((protocol) => {
     const allowed = query(cluster, id(app), to, 53, protocol).egress.allowed;
