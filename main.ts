@@ -52,6 +52,9 @@ export const intent: PlatformIntent = {
   allowLists: [
     { name: 'model-registry', cidrs: ['203.0.113.10/32'], description: 'model registry mirror (Hugging Face compatible)' },
   ],
+  // Whose instance metadata and credential endpoints are denied: 'any' (every provider's) until
+  // you name yours ('aws', 'gcp', 'azure', ...), which narrows the list to its endpoints.
+  cloud: 'any',
 };
 
 // npm run synth and cdk8s synth (see cdk8s.yaml) read `intent` from this file. Run directly

@@ -1,5 +1,5 @@
 import { CALICO_TIER_ORDERS, DEFAULT_AI_TIER_ORDER, PlatformIntent } from '../lib/intent';
-import { METADATA_CIDRS, cidr, cidrContains } from '../lib/net';
+import { METADATA_CIDRS, cidr, cidrContains, metadataCidrs } from '../lib/net';
 import { ChartName, PROTECTED_LABEL, SyncWave } from '../lib/conventions';
 import { shipped } from './fixtures/intents';
 import { K8sObject, Manifest, manifestsOf, ofKind, sampleIntent } from './support/manifests';
@@ -98,6 +98,22 @@ describe('in the tier, every protected workload', () => {
     expect(logs.map((r) => `${r.action} ${r.destination?.nets}`)).toEqual(METADATA_CIDRS.flatMap((net) => [`Log ${net}`, `Deny ${net}`]));
   });
 
+  it.each([['aws', 5], ['gcp', 3], ['azure', 2], ['alibaba', 1], ['any', 10]] as const)('denies, with cloud %s, exactly that cloud\'s %s metadata and credential addresses, each named in its rule', (cloud, count) => {
+    const guardrail = calicoPolicies(manifestsOf({ ...shipped, cloud })).find((p) => p.metadata.name === 'ai-egress.deny-cloud-metadata')!;
+    const denies = (guardrail.spec.egress as Rule[]).filter((r) => r.action === 'Deny');
+    expect(denies.map((r) => r.destination.nets[0])).toEqual(metadataCidrs(cloud));
+    expect(denies).toHaveLength(count);
+    if (cloud === 'aws') {
+      expect(denies.map((r) => r.metadata.annotations['secure-ai-egress/description'])).toEqual([
+        'deny egress to cloud metadata 169.254.169.254/32 (aws-imds)',
+        'deny egress to cloud metadata 169.254.170.2/32 (ecs-task-credentials)',
+        'deny egress to cloud metadata 169.254.170.23/32 (eks-pod-identity)',
+        'deny egress to cloud metadata fd00:ec2::23/128 (eks-pod-identity)',
+        'deny egress to cloud metadata fd00:ec2::254/128 (aws-imds)',
+      ]);
+    }
+  });
+
   it.each(shipped.apps.map((a) => [a.name, a.flavor ?? 'kubernetes']))('%s (%s flavor) never falls through to the tier\'s default Deny', (name, flavor) => {
     const deployment = workloads.find((d) => d.metadata.name === name)!;
     const selecting = policiesFor(deployment);
@@ -179,10 +195,16 @@ describe('per-app Calico policies', () => {
   it('carve the metadata addresses out of every allowed block that contains them', () => {
     const egress: Rule[] = perApp(manifestsOf(dualStack('calico')))[0].spec.egress;
     const allows = egress.filter((r) => r.action === 'Allow');
-    expect(allows.find((r) => r.destination.nets?.includes('0.0.0.0/0'))?.destination.notNets).toEqual(['169.254.169.254/32']);
-    expect(allows.find((r) => r.destination.nets?.includes('::/0'))?.destination.notNets).toEqual(['fd00:ec2::254/128']);
+    const v4 = METADATA_CIDRS.filter((c) => !c.includes(':'));
+    const v6 = METADATA_CIDRS.filter((c) => c.includes(':'));
+    expect(allows.find((r) => r.destination.nets?.includes('0.0.0.0/0'))?.destination.notNets).toEqual(v4);
+    expect(allows.find((r) => r.destination.nets?.includes('::/0'))?.destination.notNets).toEqual(v6);
     const mirrors = allows.filter((r) => r.destination.selector === "secure-ai-egress/allow-list == 'mirrors'");
-    expect(mirrors.map((r) => [r.ipVersion, r.destination.notNets])).toEqual([[4, ['169.254.169.254/32']], [6, ['fd00:ec2::254/128']]]);
+    // 169.254.0.0/16 and fd00::/8 of the list hold some of the addresses; 2001:db8::/32 none.
+    expect(mirrors.map((r) => [r.ipVersion, r.destination.notNets])).toEqual([
+      [4, ['169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32']],
+      [6, ['fd00:ec2::23/128', 'fd00:ec2::254/128', 'fd20:ce::254/128']],
+    ]);
     const telemetry = allows.filter((r) => r.destination.selector === "secure-ai-egress/allow-list == 'telemetry'");
     expect(telemetry).toEqual([expect.objectContaining({ protocol: 'UDP', destination: expect.not.objectContaining({ notNets: expect.anything() }) })]);
     expect(telemetry[0].ipVersion).toBeUndefined();

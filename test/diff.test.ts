@@ -34,7 +34,7 @@ describe('egress diff', () => {
     expect(d.widened).toBe(true);
     expect(changesOf(d, 'ai-embeddings/embeddings')).toContainEqual({
       change: 'added', protocol: 'TCP', ports: '443',
-      to: 'cidr 0.0.0.0/0 except 169.254.169.254/32, 203.0.113.10/32',
+      to: 'cidr 0.0.0.0/0 except 100.100.100.200/32, 168.63.129.16/32, 169.254.169.252/32, 169.254.169.254/32, 169.254.170.2/32, 169.254.170.23/32, 203.0.113.10/32',
       after: 'NetworkPolicy (networking.k8s.io) ai-embeddings/allow-all-https rule 0 (tier default)',
     });
   });
@@ -98,7 +98,7 @@ describe('verify diff (command line)', () => {
   it('exits 1 with --fail-on-widen when egress widened, and names the workload', () => {
     const result = diffMain(['--base', base, '--head', head, '--fail-on-widen']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/ai-embeddings\/embeddings \(kubernetes flavor\)\n {2}\+ may now reach +TCP 443 +cidr 0\.0\.0\.0\/0 except 169\.254\.169\.254\/32, 203\.0\.113\.10\/32/);
+    expect(result.stdout).toMatch(/ai-embeddings\/embeddings \(kubernetes flavor\)\n {2}\+ may now reach +TCP 443 +cidr 0\.0\.0\.0\/0 except 100\.100\.100\.200\/32, 168\.63\.129\.16\/32, 169\.254\.169\.252\/32, 169\.254\.169\.254\/32, 169\.254\.170\.2\/32, 169\.254\.170\.23\/32, 203\.0\.113\.10\/32/);
     expect(result.stderr).toBe('verify diff: egress widened\n');
   });
 

@@ -21,6 +21,17 @@ const badInputs: [string, PlatformIntent, string, string, RegExp][] = [
   ['a destination namespace that is not a DNS-1123 label', app({ egress: [{ namespace: 'Vector DB', podLabels: { app: 'qdrant' }, ports: [6333] }] }), 'llm.egress[0].namespace', '"Vector DB"', /accepted: a DNS-1123 label/],
   ['the IPv4 metadata address', app({ egress: [{ cidr: '169.254.169.254/32', ports: [80] }] }), 'llm.egress[0].cidr', '"169.254.169.254/32"', /cloud metadata address.*never reachable/],
   ['the IPv6 metadata address', app({ egress: [{ cidr: 'fd00:ec2::254/128', ports: [80] }] }), 'llm.egress[0].cidr', '"fd00:ec2::254/128"', /cloud metadata address fd00:ec2::254\/128/],
+  ['EKS Pod Identity, a credential endpoint of AWS and so of any cloud', app({ egress: [{ cidr: '169.254.170.23/32', ports: [80] }] }), 'llm.egress[0].cidr', '"169.254.170.23/32"',
+    /is the cloud metadata address 169\.254\.170\.23\/32 \(the EKS Pod Identity agent\), which is never reachable with cloud "any"/],
+  ['a cloud misspelled', { ...app({}), cloud: 'azur' as never }, 'cloud', '"azur"', /Did you mean "azure"\?/],
+  ['Azure WireServer, a public address, with cloud azure', { ...app({ egress: [{ cidr: '168.63.129.16/32', ports: [80] }] }), cloud: 'azure' }, 'llm.egress[0].cidr', '"168.63.129.16/32"',
+    /the Azure WireServer\), which is never reachable with cloud "azure"/],
+  ['the Alibaba metadata address inside an allow-list', sampleIntent({ egress: [{ allowList: 'cgnat', ports: [80] }] }, { allowLists: [{ name: 'cgnat', cidrs: ['100.100.100.200/32'] }] }), 'allowLists[0].cidrs[0]', '"100.100.100.200/32"',
+    /the Alibaba Cloud ECS metadata service\), which is never reachable with cloud "any"/],
+  ['a NodeLocal DNSCache address that is a metadata address', app({ dns: { nodeLocal: ['169.254.169.254'], kubeDnsClusterIp: '10.96.0.10' } }), 'llm.dns.nodeLocal[0]', '"169.254.169.254"',
+    /is the cloud metadata address 169\.254\.169\.254\/32 .*never reachable/],
+  ['a cloud written in capitals', { ...app({}), cloud: 'AWS' as never }, 'cloud', '"AWS"',
+    /is not a cloud this project knows the metadata endpoints of; accepted: "any", "aws", "gcp", "azure", "alibaba", "oracle", "ibm", "digitalocean", "hetzner", "openstack" \("any": all of them\)\. Did you mean "aws"\?/],
   ['0.0.0.0/0 without a reason', app({ egress: [{ cidr: '0.0.0.0/0', ports: [443] }] }), 'llm.egress[0].cidr', '"0.0.0.0/0"', /marked internet: \{ reason/],
   ['::/0 without a reason', app({ egress: [{ cidr: '::/0', ports: [443] }] }), 'llm.egress[0].cidr', '"::/0"', /marked internet: \{ reason/],
   ['a /7 without a reason', app({ egress: [{ cidr: '2.0.0.0/7', ports: [443] }] }), 'llm.egress[0].cidr', '"2.0.0.0/7"', /prefix shorter than \/8/],
@@ -74,6 +85,18 @@ describe('bad input is refused with one clear message and dist/ stays as it was'
     const issues = validateIntent(app({ port: 0, egress: [{ cidr: '10.0.0.1', ports: [443] }, { cidr: '10.0.0.0/8', ports: [{ from: 2, to: 1 }], protocol: 'XTP' as never }] }));
     expect(issues.map((i) => i.path)).toEqual(['llm.port', 'llm.egress[0].cidr', 'llm.egress[1].ports[0]', 'llm.egress[1].protocol']);
     expect(issues.every((i) => i.app === 'llm')).toBe(true);
+  });
+
+  it('accepts the metadata addresses of other clouds once the cloud is declared: 100.100.100.200 is only Alibaba\'s', () => {
+    const alibaba = app({ egress: [{ cidr: '100.100.100.200/32', ports: [80] }] });
+    expect(validateIntent(alibaba)).toEqual([expect.objectContaining({ path: 'llm.egress[0].cidr' })]);
+    expect(validateIntent({ ...alibaba, cloud: 'aws' })).toEqual([]);
+    expect(validateIntent({ ...alibaba, cloud: 'alibaba' })).toEqual([expect.objectContaining({ path: 'llm.egress[0].cidr' })]);
+  });
+
+  it('denies every cloud\'s endpoints when the declared cloud is not valid, besides refusing it', () => {
+    const issues = validateIntent({ ...app({ egress: [{ cidr: '168.63.129.16/32', ports: [80] }] }), cloud: 'Azure' as never });
+    expect(issues.map((i) => i.path)).toEqual(['cloud', 'llm.egress[0].cidr']);
   });
 
   it('accepts internet egress that carries a written reason', () => {

@@ -3,7 +3,7 @@
  * every message as `<value> <what is wrong>; accepted: <what would be>`.
  */
 import { z } from 'zod';
-import { Cidr, METADATA_BLOCKS, cidrContains, formatCidr, parseCidr, parseIp } from '../net';
+import { CLOUDS, Cidr, Cloud, cidrContains, endpointsAt, formatCidr, metadataBlocks, parseCidr, parseIp } from '../net';
 import { didYouMean } from './issues';
 import { parseQuantity } from '../quantity';
 
@@ -183,8 +183,9 @@ export const flag = z.boolean(says('is not true or false', 'true or false'));
 export const SHORTEST_PREFIX_WITHOUT_REASON = 8;
 
 /**
- * An external block, as text: its syntax, and that it is no cloud metadata address. Whether it
- * is large enough to need a written reason is for its owner to check (`internetSized`).
+ * An external block, as text: its syntax. That it is no cloud metadata address depends on the
+ * platform's cloud (`metadataProblem`), and whether it is large enough to need a written reason
+ * is for its owner to check (`internetSized`).
  */
 export const cidr = z.string(says('is not a CIDR', 'a string such as "203.0.113.10/32" or "2001:db8::/64"')).superRefine((value, ctx) => {
   const parsed = parseCidr(value);
@@ -193,11 +194,33 @@ export const cidr = z.string(says('is not a CIDR', 'a string such as "203.0.113.
     if (p.kind === 'missing-mask') problem(ctx, value, `has no mask; accepted: a CIDR with its prefix length. Did you mean "${p.suggestion}"?`);
     else if (p.kind === 'host-bits') problem(ctx, value, `has host bits set; accepted: the network address of the block. Did you mean "${p.suggestion}"?`);
     else problem(ctx, value, 'is not a CIDR; accepted: an IPv4 or IPv6 block such as "203.0.113.10/32" or "2001:db8::/64"');
-    return;
   }
-  const metadata = METADATA_BLOCKS.find((m) => cidrContains(m, parsed.cidr));
-  if (metadata) problem(ctx, value, `is the cloud metadata address ${formatCidr(metadata)}, which is never reachable; accepted: any block that is not a metadata address`);
 });
+
+const CLOUDS_ACCEPTED = CLOUDS.map((c) => `"${c}"`).join(', ');
+
+/** The platform's cloud, whose metadata and credential endpoints are denied; a misspelled one gets the closest proposed. */
+export const cloud = z.enum(CLOUDS as readonly [Cloud, ...Cloud[]], {
+  error: (issue: { input?: unknown }) => {
+    if (issue.input === undefined) return `is missing; accepted: ${CLOUDS_ACCEPTED}`;
+    const near = typeof issue.input === 'string' ? didYouMean(issue.input, CLOUDS) : undefined;
+    return `is not a cloud this project knows the metadata endpoints of; accepted: ${CLOUDS_ACCEPTED} ("any": all of them)${near ? `. Did you mean "${near}"?` : ''}`;
+  },
+});
+
+/**
+ * Why a valid block (or one address, as a block) may not be allowed: it is, or lies inside, a
+ * metadata or credential endpoint of the cloud. Undefined when it may.
+ */
+export function metadataProblem(text: string, platformCloud: Cloud): string | undefined {
+  const parsed = parseCidr(text);
+  if (!('cidr' in parsed)) return undefined;
+  const metadata = metadataBlocks(platformCloud).find((m) => cidrContains(m, parsed.cidr));
+  if (!metadata) return undefined;
+  const block = formatCidr(metadata);
+  const endpoints = endpointsAt(block).filter((e) => platformCloud === 'any' || e.clouds.includes(platformCloud));
+  return `is the cloud metadata address ${block} (${endpoints.map((e) => e.what).join(', ')}), which is never reachable with cloud "${platformCloud}"; accepted: a block that holds no metadata or credential endpoint of the cloud`;
+}
 
 /** A block shorter than /8 needs `internet: { reason }`; adds the issue at `path` when it has none. */
 export function internetSized(ctx: Ctx, text: string, path: PropertyKey[]): void {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { destination } from './destinations';
 import { CALICO_TIER_ORDERS, DEFAULT_AI_TIER_ORDER, DEFAULT_MODEL_CACHE_PATH, POD_USER } from './defaults';
 import {
-  count, cidr, dnsLabel, dnsSubdomain, env, fields, flag, image, internetSized, ipAddress, labelKey, labels, labelValue, port, problem, quantity, says, size, text,
+  count, cidr, cloud, dnsLabel, dnsSubdomain, env, fields, flag, image, internetSized, ipAddress, labelKey, labels, labelValue, port, problem, quantity, says, size, text,
 } from './fields';
 import { AiAppIntent, AllowList, CalicoOptions, ComputeResources, DnsIntent, IngressClient, PlatformIntent, Toleration } from './types';
 
@@ -163,6 +163,7 @@ export const platformSchema = fields('a platform intent', {
     if (value.length === 0) problem(ctx, value, 'is empty; accepted: at least one app');
   }),
   allowLists: z.array(z.unknown(), says('is not a list of allow-lists', 'a list of { name, cidrs }')).optional(),
+  cloud: cloud.optional(),
   calico: calico.optional(),
 });
 

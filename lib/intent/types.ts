@@ -6,7 +6,10 @@
  * are checked by `tsc`; the same shape is checked again at run time (`schema.ts`), since
  * `npm run synth` and `cdk8s synth` run `main.ts` without type-checking it.
  */
+import type { Cloud } from '../net';
 import type { EgressDestination } from './destinations';
+
+export type { Cloud, CloudProvider } from '../net';
 
 /** Transport protocols a NetworkPolicy port can name. */
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
@@ -173,5 +176,12 @@ export interface CalicoOptions {
 export interface PlatformIntent {
   readonly apps: readonly AiAppIntent[];
   readonly allowLists?: readonly AllowList[];
+  /**
+   * The cloud the cluster runs in: its instance metadata and credential endpoints (lib/net,
+   * METADATA_ENDPOINTS) are refused as destinations, carved out of every allowed block and, with
+   * the calico flavor, denied to every protected pod. `any` denies those of every cloud the table
+   * knows. @default 'any'
+   */
+  readonly cloud?: Cloud;
   readonly calico?: CalicoOptions;
 }

@@ -1,7 +1,8 @@
 import { adviceFor } from './advice';
 import { consistencyIssues } from './consistency';
 import { checkDestination } from './destinations';
-import { isObject } from './fields';
+import { CLOUDS, Cloud } from '../net';
+import { isObject, metadataProblem } from './fields';
 import { isAudited } from './flavor';
 import { fromZodIssues, IntentError, IntentIssue } from './issues';
 import { allowListSchema, appSchema, platformSchema } from './schema';
@@ -19,13 +20,15 @@ import { AiAppIntent, AllowList, PlatformIntent } from './types';
  */
 export function checkIntent(input: unknown): IntentIssue[] {
   if (!isObject(input)) {
-    const accepted = 'accepted: an object { apps: [...], allowLists?: [...], calico?: {...} }';
+    const accepted = 'accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...} }';
     return [{ severity: 'error', app: 'platform', path: 'intent', value: input, message: `${input === undefined ? 'is missing' : 'is not an intent'}; ${accepted}` }];
   }
   const issues: IntentIssue[] = [];
   const platform = platformSchema.safeParse(input, { reportInput: true });
   if (!platform.success) issues.push(...fromZodIssues('platform', '', platform.error.issues));
 
+  // A cloud that is not valid was reported above; the checks below then deny every cloud's endpoints.
+  const cloud: Cloud = (CLOUDS as readonly unknown[]).includes(input.cloud) ? input.cloud as Cloud : 'any';
   const rawLists = Array.isArray(input.allowLists) ? input.allowLists : [];
   const lists: { list: AllowList; index: number }[] = [];
   rawLists.forEach((raw, index) => {
@@ -33,6 +36,7 @@ export function checkIntent(input: unknown): IntentIssue[] {
     if (checked.success) lists.push({ list: raw as AllowList, index });
     else issues.push(...fromZodIssues('platform', `allowLists[${index}]`, checked.error.issues));
   });
+  for (const { list, index } of lists) issues.push(...allowListMetadata(list, index, cloud));
   issues.push(...allowListsDeclaredTwice(lists));
 
   const rawApps = Array.isArray(input.apps) ? input.apps : [];
@@ -45,7 +49,7 @@ export function checkIntent(input: unknown): IntentIssue[] {
   });
   // A list with a broken entry is still declared: its uses are not reported as well.
   const listNames = rawLists.flatMap((l) => (isObject(l) && typeof l.name === 'string' ? [l.name] : []));
-  for (const app of apps) issues.push(...destinationProblems(app, listNames));
+  for (const app of apps) issues.push(...destinationProblems(app, listNames, cloud), ...dnsMetadata(app, cloud));
   issues.push(...namesDeclaredTwice(rawApps));
   const platformAudit = isObject(input.calico) && input.calico.audit === true;
   issues.push(...auditMixedWithEnforcement(apps, platformAudit));
@@ -81,9 +85,29 @@ function allowListsDeclaredTwice(lists: readonly { list: AllowList; index: numbe
   return issues;
 }
 
-/** What only the rest of the intent shows about each destination of an app (allow-lists that are not declared). */
-function destinationProblems(app: AiAppIntent, listNames: readonly string[]): IntentIssue[] {
-  const declared = { allowLists: [...new Set(listNames)].sort() };
+/** Blocks of an allow-list that are, or lie inside, a metadata endpoint of the cloud. */
+function allowListMetadata(list: AllowList, index: number, cloud: Cloud): IntentIssue[] {
+  return list.cidrs.flatMap((c, i) => {
+    const message = metadataProblem(c, cloud);
+    return message ? [{ severity: 'error' as const, app: 'platform', path: `allowLists[${index}].cidrs[${i}]`, value: c, message }] : [];
+  });
+}
+
+/** DNS addresses (NodeLocal, the kube-dns ClusterIP) that are metadata endpoints of the cloud: DNS on port 53 to them would be allowed. */
+function dnsMetadata(app: AiAppIntent, cloud: Cloud): IntentIssue[] {
+  const addresses: [string, string][] = [
+    ...(app.dns?.nodeLocal ?? []).map((a, i): [string, string] => [`dns.nodeLocal[${i}]`, a]),
+    ...(app.dns?.kubeDnsClusterIp ? [['dns.kubeDnsClusterIp', app.dns.kubeDnsClusterIp] as [string, string]] : []),
+  ];
+  return addresses.flatMap(([field, address]) => {
+    const message = metadataProblem(address.includes(':') ? `${address}/128` : `${address}/32`, cloud);
+    return message ? [{ severity: 'error' as const, app: app.name, path: `${app.name}.${field}`, value: address, message }] : [];
+  });
+}
+
+/** What only the rest of the intent shows about each destination of an app (allow-lists that are not declared, metadata endpoints of the cloud). */
+function destinationProblems(app: AiAppIntent, listNames: readonly string[], cloud: Cloud): IntentIssue[] {
+  const declared = { allowLists: [...new Set(listNames)].sort(), cloud };
   return app.egress.flatMap((d, i) => checkDestination(d, declared).map((p) => ({
     severity: 'error' as const, app: app.name, path: `${app.name}.egress[${i}].${p.field}`, value: p.value, message: p.message,
   })));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { cidr, cidrContains, cidrContainsIp, compareCidrs, formatCidr, formatIp, parseCidr, parseCidrLenient, parseIp, sameCidr } from './ip';
-import { isMetadataBlock, METADATA_BLOCKS } from './metadata';
+import { CLOUD_PROVIDERS, METADATA_BLOCKS, METADATA_CIDRS, endpointsAt, isMetadataBlock, metadataCidrs, podCredentialEndpoints } from './metadata';
 
 describe('IP addresses and CIDR blocks', () => {
   it('parses IPv4 and IPv6, including :: and an embedded IPv4 tail', () => {
@@ -56,9 +56,28 @@ describe('IP addresses and CIDR blocks', () => {
   });
 
   it('knows the cloud metadata addresses exactly, not the blocks around them', () => {
-    expect(METADATA_BLOCKS.map(formatCidr)).toEqual(['169.254.169.254/32', 'fd00:ec2::254/128']);
+    expect(METADATA_BLOCKS.map(formatCidr)).toEqual([
+      '100.100.100.200/32', '168.63.129.16/32', '169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32',
+      'fd00:ec2::23/128', 'fd00:ec2::254/128', 'fd20:ce::254/128', 'fe80::a9fe:a9fe/128',
+    ]);
     expect(isMetadataBlock(cidr('169.254.169.254/32'))).toBe(true);
     expect(isMetadataBlock(cidr('fd00:ec2::254/128'))).toBe(true);
     expect(isMetadataBlock(cidr('169.254.0.0/16'))).toBe(false);
+  });
+
+  it('lists each cloud\'s endpoints, every one of them under any, and names the pod credential endpoints', () => {
+    expect(metadataCidrs('aws')).toEqual(['169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32', 'fd00:ec2::23/128', 'fd00:ec2::254/128']);
+    expect(metadataCidrs('azure')).toEqual(['168.63.129.16/32', '169.254.169.254/32']);
+    expect(metadataCidrs('alibaba')).toEqual(['100.100.100.200/32']);
+    for (const cloud of CLOUD_PROVIDERS) {
+      expect(metadataCidrs(cloud).length).toBeGreaterThan(0);
+      expect(metadataCidrs(cloud).every((c) => METADATA_CIDRS.includes(c))).toBe(true);
+    }
+    expect(new Set(CLOUD_PROVIDERS.flatMap((c) => metadataCidrs(c)))).toEqual(new Set(METADATA_CIDRS));
+    expect(podCredentialEndpoints('any').map((e) => e.name)).toEqual(['eks-pod-identity']);
+    expect(podCredentialEndpoints('gcp')).toEqual([]);
+    expect(endpointsAt('169.254.169.254/32').map((e) => e.name)).toEqual([
+      'aws-imds', 'gcp-metadata', 'azure-imds', 'oracle-imds', 'ibm-metadata', 'digitalocean-metadata', 'hetzner-metadata', 'openstack-metadata',
+    ]);
   });
 });

@@ -26,7 +26,7 @@ export class SecureAiPlatform {
     const byNamespace = new Map<string, AiAppIntent[]>();
     for (const a of intent.apps) byNamespace.set(a.namespace, [...(byNamespace.get(a.namespace) ?? []), a]);
     const namespaces = [...byNamespace.keys()].sort();
-    const plans = new Map(intent.apps.map((a) => [a, planApp(a, intent.allowLists ?? [])]));
+    const plans = new Map(intent.apps.map((a) => [a, planApp(a, intent.allowLists ?? [], intent.cloud ?? 'any')]));
 
     for (const ns of namespaces) new RestrictedNamespace(this.cluster, `namespace-${ns}`, ns);
     const calicoApps = intent.apps.filter(isCalicoApp);

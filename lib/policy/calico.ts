@@ -17,8 +17,8 @@ import {
   StagedNetworkPolicySpecIngressProtocol, StagedNetworkPolicySpecStagedAction, StagedNetworkPolicySpecTypes,
 } from '../../imports/calico-stagednetworkpolicy-projectcalico.org';
 import { Tier } from '../../imports/calico-tier-projectcalico.org';
-import { AllowList, CalicoLog, DEFAULT_AI_TIER_ORDER, Labels, PlatformIntent, Protocol } from '../intent';
-import { METADATA_CIDRS } from '../net';
+import { AllowList, CalicoLog, Cloud, DEFAULT_AI_TIER_ORDER, Labels, PlatformIntent, Protocol } from '../intent';
+import { endpointsAt, metadataCidrs } from '../net';
 import {
   ALLOW_LIST_LABEL, DESCRIPTION_ANNOTATION, NAMESPACE_NAME_LABEL, PROTECTED_LABEL, SyncWave, appSelector, serviceAccountName, syncWave,
 } from '../conventions';
@@ -72,6 +72,8 @@ export interface CalicoSettings {
   readonly tier: string;
   readonly tierOrder: number;
   readonly log: CalicoLog;
+  /** The platform's cloud, whose metadata addresses the guardrail denies. */
+  readonly cloud: Cloud;
 }
 
 /** The intent's `calico` options with defaults. Which apps are previewed is `isAudited` (lib/intent). */
@@ -80,6 +82,7 @@ export function calicoSettings(intent: PlatformIntent): CalicoSettings {
     tier: intent.calico?.tier ?? 'ai-egress',
     tierOrder: intent.calico?.tierOrder ?? DEFAULT_AI_TIER_ORDER,
     log: intent.calico?.log ?? 'denied-egress',
+    cloud: intent.cloud ?? 'any',
   };
 }
 
@@ -224,12 +227,19 @@ function allowThenDeny(plan: readonly PlannedRule[], direction: 'egress' | 'ingr
   return [...allows, ...closingDeny(log, direction)];
 }
 
-/** A Deny (after its Log, when egress is logged) for each metadata address, one address (and so one IP version) per rule. */
-function guardrailRules(log: CalicoLog): CalicoRule[] {
-  return METADATA_CIDRS.flatMap((cidr): CalicoRule[] => [
-    ...(logs(log, 'egress') ? [{ action: 'Log' as const, destination: { nets: [cidr] }, description: `log egress to cloud metadata ${cidr}` }] : []),
-    { action: 'Deny', destination: { nets: [cidr] }, description: `deny egress to cloud metadata ${cidr}` },
-  ]);
+/**
+ * A Deny (after its Log, when egress is logged) for each metadata address of the cloud, one
+ * address (and so one IP version) per rule, its description naming the endpoints there.
+ */
+function guardrailRules(settings: CalicoSettings): CalicoRule[] {
+  return metadataCidrs(settings.cloud).flatMap((cidr): CalicoRule[] => {
+    const names = endpointsAt(cidr).filter((e) => settings.cloud === 'any' || e.clouds.includes(settings.cloud)).map((e) => e.name).join(', ');
+    const destination = { nets: [cidr] };
+    return [
+      ...(logs(settings.log, 'egress') ? [{ action: 'Log' as const, destination, description: `log egress to cloud metadata ${cidr} (${names})` }] : []),
+      { action: 'Deny', destination, description: `deny egress to cloud metadata ${cidr} (${names})` },
+    ];
+  });
 }
 
 /**
@@ -319,7 +329,7 @@ export class CalicoClusterPolicies extends Construct {
     const protectedPods = `${PROTECTED_LABEL} == 'true'`;
     globalEgressPolicy(this, 'Guardrail', {
       name: CalicoName.guardrail(tier), tier, order: CalicoPolicyOrder.guardrail, selector: protectedPods,
-      egress: guardrailRules(props.settings.log),
+      egress: guardrailRules(props.settings),
     });
     globalEgressPolicy(this, 'PassToKubernetes', {
       name: CalicoName.passToKubernetes(tier), tier, order: CalicoPolicyOrder.passToKubernetes, selector: protectedPods,

@@ -6,21 +6,37 @@ function egressPolicy(manifests: ReturnType<typeof manifestsOf>): K8sObject {
 }
 
 describe('Kubernetes flavor', () => {
-  it('carves the IPv4 metadata address out of declared internet egress and keeps the reason', () => {
+  it('carves every cloud\'s IPv4 metadata addresses out of declared internet egress by default, and keeps the reason', () => {
     const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: { reason: 'calls a public model API' } }] }));
     const policy = egressPolicy(manifests);
-    expect(policy.spec.egress[1].to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } }]);
+    expect(policy.spec.egress[1].to).toEqual([{
+      ipBlock: { cidr: '0.0.0.0/0', except: ['100.100.100.200/32', '168.63.129.16/32', '169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'] },
+    }]);
     expect(policy.metadata.annotations?.[INTERNET_REASON_ANNOTATION]).toBe('0.0.0.0/0: calls a public model API');
   });
 
-  it('carves the IPv6 metadata address out of ::/0', () => {
+  it('carves every cloud\'s IPv6 metadata addresses out of ::/0 by default', () => {
     const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '::/0', ports: [443], internet: { reason: 'public API over IPv6' } }] }));
-    expect(egressPolicy(manifests).spec.egress[1].to).toEqual([{ ipBlock: { cidr: '::/0', except: ['fd00:ec2::254/128'] } }]);
+    expect(egressPolicy(manifests).spec.egress[1].to).toEqual([{ ipBlock: { cidr: '::/0', except: ['fd00:ec2::23/128', 'fd00:ec2::254/128', 'fd20:ce::254/128', 'fe80::a9fe:a9fe/128'] } }]);
+  });
+
+  it.each([
+    ['aws', ['169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'], ['fd00:ec2::23/128', 'fd00:ec2::254/128']],
+    ['gcp', ['169.254.169.252/32', '169.254.169.254/32'], ['fd20:ce::254/128']],
+    ['azure', ['168.63.129.16/32', '169.254.169.254/32'], []],
+    ['alibaba', ['100.100.100.200/32'], []],
+    ['oracle', ['169.254.169.254/32'], []],
+    ['openstack', ['169.254.169.254/32'], ['fe80::a9fe:a9fe/128']],
+  ] as const)('carves only the metadata addresses of cloud %s out of internet egress', (cloud, v4, v6) => {
+    const reason = { reason: 'calls a public model API' };
+    const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: reason }, { cidr: '::/0', ports: [443], internet: reason }] }, { cloud }));
+    const except = (rule: number) => egressPolicy(manifests).spec.egress[rule].to[0].ipBlock.except ?? [];
+    expect([except(1), except(2)]).toEqual([v4, v6]);
   });
 
   it('carves metadata out of a link-local block that contains it', () => {
     const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '169.254.0.0/16', ports: [8080] }] }));
-    expect(egressPolicy(manifests).spec.egress[1].to).toEqual([{ ipBlock: { cidr: '169.254.0.0/16', except: ['169.254.169.254/32'] } }]);
+    expect(egressPolicy(manifests).spec.egress[1].to).toEqual([{ ipBlock: { cidr: '169.254.0.0/16', except: ['169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'] } }]);
   });
 
   it('leaves blocks that do not contain metadata without except', () => {

@@ -5,7 +5,7 @@
  * the app reach (lib/intent/destinations); the plan adds DNS, ports and the app's clients.
  */
 import { INTERNET_REASON_ANNOTATION, KUBE_DNS } from '../conventions';
-import { AiAppIntent, AllowList, Peer, PlannedBlock, PortSpec, Protocol, destinationPeer, planBlock } from '../intent';
+import { AiAppIntent, AllowList, Cloud, Peer, PeerContext, PlannedBlock, PortSpec, Protocol, destinationPeer, planBlock } from '../intent';
 
 export type { NetsPeer, Peer, PlannedBlock, PodsPeer } from '../intent';
 
@@ -39,37 +39,40 @@ export interface AppPlan {
 
 const DNS_PORTS: readonly PlannedPort[] = [{ protocol: 'UDP', from: 53, to: 53 }, { protocol: 'TCP', from: 53, to: 53 }];
 
-/** The plan of one app, with the platform's allow-lists to expand. */
-export function planApp(app: AiAppIntent, allowLists: readonly AllowList[]): AppPlan {
-  return { name: app.name, namespace: app.namespace, egress: planEgress(app, allowLists), ingress: planIngress(app) };
+/**
+ * The plan of one app, with the platform's allow-lists to expand and its cloud, whose metadata
+ * addresses are carved out of every allowed block (every cloud's when not given).
+ */
+export function planApp(app: AiAppIntent, allowLists: readonly AllowList[], cloud: Cloud = 'any'): AppPlan {
+  return { name: app.name, namespace: app.namespace, egress: planEgress(app, { allowLists, cloud }), ingress: planIngress(app) };
 }
 
 /** DNS first (kube-dns, then NodeLocal DNSCache addresses and the kube-dns ClusterIP it answers on), then each declared destination. */
-function planEgress(app: AiAppIntent, allowLists: readonly AllowList[]): PlannedRule[] {
+function planEgress(app: AiAppIntent, context: PeerContext): PlannedRule[] {
   const rules: PlannedRule[] = [];
   if (app.dns?.kubeDns !== false) {
     rules.push({ peers: [{ kind: 'pods', ...KUBE_DNS }], ports: DNS_PORTS, description: 'DNS (kube-dns)' });
   }
   const nodeLocal = app.dns?.nodeLocal ?? [];
   if (nodeLocal.length > 0) {
-    rules.push({ peers: [{ kind: 'nets', blocks: nodeLocal.map(hostBlock) }], ports: DNS_PORTS, description: 'DNS (NodeLocal DNSCache)' });
+    rules.push({ peers: [{ kind: 'nets', blocks: nodeLocal.map((a) => hostBlock(a, context.cloud)) }], ports: DNS_PORTS, description: 'DNS (NodeLocal DNSCache)' });
   }
   // NodeLocal DNSCache also answers on the kube-dns ClusterIP, in the host network (kube-proxy in
   // iptables mode), where no selector on the kube-dns pods matches: the addon's README allows it
   // as an ipBlock (kubernetes/kubernetes cluster/addons/dns/nodelocaldns/README.md).
   const clusterIp = app.dns?.kubeDnsClusterIp;
   if (nodeLocal.length > 0 && clusterIp !== undefined) {
-    rules.push({ peers: [{ kind: 'nets', blocks: [hostBlock(clusterIp)] }], ports: DNS_PORTS, description: 'DNS (kube-dns ClusterIP, answered by NodeLocal DNSCache)' });
+    rules.push({ peers: [{ kind: 'nets', blocks: [hostBlock(clusterIp, context.cloud)] }], ports: DNS_PORTS, description: 'DNS (kube-dns ClusterIP, answered by NodeLocal DNSCache)' });
   }
   for (const d of app.egress) {
-    rules.push({ peers: [destinationPeer(d, allowLists)], ports: planPorts(d.ports, d.protocol ?? 'TCP'), description: d.description });
+    rules.push({ peers: [destinationPeer(d, context)], ports: planPorts(d.ports, d.protocol ?? 'TCP'), description: d.description });
   }
   return rules;
 }
 
 /** One address as a block of its own. */
-function hostBlock(address: string): PlannedBlock {
-  return planBlock(address.includes(':') ? `${address}/128` : `${address}/32`);
+function hostBlock(address: string, cloud: Cloud): PlannedBlock {
+  return planBlock(address.includes(':') ? `${address}/128` : `${address}/32`, cloud);
 }
 
 /** The declared clients (every pod of a namespace, or those with the labels) on the app's port, TCP. */

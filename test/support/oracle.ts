@@ -1,5 +1,5 @@
 import { AiAppIntent, PlatformIntent, PortSpec } from '../../lib/intent';
-import { METADATA_CIDRS, cidr, cidrContains } from '../../lib/net';
+import { cidr, cidrContains, metadataBlocks } from '../../lib/net';
 import { diffWorkload, FlowChange, flowChangeJson, FlowChangeJson } from '../../lib/review';
 import { DecidedBy, Destination, isNamedPort, PortRange, Protocol, ReachEntry, WorkloadEgress } from '../../lib/verify';
 
@@ -16,7 +16,7 @@ export function declaredReach(app: AiAppIntent, platform: PlatformIntent): Reach
   };
   const block = (text: string): Destination => {
     const outer = cidr(text);
-    return { type: 'cidr', cidr: outer, except: METADATA_CIDRS.map(cidr).filter((m) => cidrContains(outer, m) && m.prefix !== outer.prefix) };
+    return { type: 'cidr', cidr: outer, except: metadataBlocks(platform.cloud).filter((m) => cidrContains(outer, m) && m.prefix !== outer.prefix) };
   };
   const sorted = (labels: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
   for (const protocol of ['UDP', 'TCP'] as const) {

@@ -10,7 +10,7 @@
  */
 import { stringify } from 'yaml';
 import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, PortSpec, Protocol, isAudited } from '../../lib/intent';
-import { METADATA_BLOCKS, cidr, cidrContains, cidrContainsIp, formatIp, parseIp } from '../../lib/net';
+import { cidr, cidrContains, cidrContainsIp, formatIp, metadataBlocks, parseIp } from '../../lib/net';
 import { formatBytes, parseQuantity } from '../../lib/quantity';
 import { INTERNET_REASON_ANNOTATION } from '../../lib/conventions';
 import {
@@ -155,9 +155,9 @@ export function podSecurityProblems(s: Synthesized, namespace: string): string[]
 /** Ports on which to ask about metadata: the usual ones, and a high one. */
 const METADATA_PORTS = [80, 443, 8080, 65535];
 
-/** No packet from the app reaches a cloud metadata address, previewed or enforced. */
+/** No packet from the app reaches a metadata or credential endpoint of the intent's cloud (every cloud's by default), previewed or enforced. */
 export function metadataProblems(s: Synthesized, app: AiAppIntent): string[] {
-  const addresses = METADATA_BLOCKS.map((b) => formatIp({ version: b.version, value: b.network }));
+  const addresses = metadataBlocks(s.intent.cloud).map((b) => formatIp({ version: b.version, value: b.network }));
   return addresses.flatMap((to) => (['TCP', 'UDP'] as const).flatMap((protocol) => METADATA_PORTS.flatMap((port) => [s.cluster, s.previewed]
     .filter((c) => query(c, id(app), to, port, protocol).allowed)
     .map((c) => `${id(app)} may reach ${to} ${protocol} ${port}${c === s.previewed ? ' (previewed)' : ''}`))));
@@ -175,7 +175,7 @@ function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Re
 function declaredEgress(s: Synthesized, app: AiAppIntent, to: { namespace: string; labels: Readonly<Record<string, string>> } | string, port: number, protocol: Protocol): boolean {
   if (typeof to === 'string') {
     const ip = parseIp(to)!;
-    if (METADATA_BLOCKS.some((m) => cidrContainsIp(m, ip))) return false;
+    if (metadataBlocks(s.intent.cloud).some((m) => cidrContainsIp(m, ip))) return false;
     if (port === 53 && (app.dns?.nodeLocal ?? []).some((a) => a === to)) return true;
     if (port === 53 && (app.dns?.nodeLocal ?? []).length > 0 && app.dns?.kubeDnsClusterIp === to) return true;
   } else if (port === 53 && app.dns?.kubeDns !== false && to.namespace === 'kube-system' && to.labels['k8s-app'] === 'kube-dns') {
@@ -340,14 +340,15 @@ export function allowedBlocks(s: Synthesized): AllowedBlock[] {
   return out;
 }
 
-/** No allowed block contains cloud metadata without carving it out, and none shorter than /8 lacks its written reason. */
+/** No allowed block contains a metadata address of the intent's cloud without carving it out, and none shorter than /8 lacks its written reason. */
 export function blockProblems(s: Synthesized): string[] {
+  const metadata = metadataBlocks(s.intent.cloud);
   return allowedBlocks(s).flatMap((b) => {
     const block = cidr(b.cidr);
     const problems: string[] = [];
-    for (const metadata of METADATA_BLOCKS) {
-      if (cidrContains(metadata, block)) problems.push(`${b.where} allows the metadata block ${b.cidr}`);
-      else if (cidrContains(block, metadata) && !b.except.some((e) => cidrContains(cidr(e), metadata))) problems.push(`${b.where} allows ${b.cidr} without carving out ${formatIp({ version: metadata.version, value: metadata.network })}`);
+    for (const m of metadata) {
+      if (cidrContains(m, block)) problems.push(`${b.where} allows the metadata block ${b.cidr}`);
+      else if (cidrContains(block, m) && !b.except.some((e) => cidrContains(cidr(e), m))) problems.push(`${b.where} allows ${b.cidr} without carving out ${formatIp({ version: m.version, value: m.network })}`);
     }
     if (block.prefix < 8 && !b.reasons.includes(b.cidr)) problems.push(`${b.where} allows ${b.cidr} without a written reason (${INTERNET_REASON_ANNOTATION})`);
     return problems;

@@ -1,4 +1,4 @@
-import { cidr, fields, internetSized, ports, problem, protocol, text } from '../fields';
+import { cidr, fields, internetSized, metadataProblem, ports, problem, protocol, text } from '../fields';
 import { DestinationBase, DestinationKind } from './kind';
 import { planBlock } from './peer';
 
@@ -20,7 +20,7 @@ export function isCidrDestination(d: DestinationBase): d is CidrDestination {
   return 'cidr' in d;
 }
 
-/** `{ cidr, ports }`: one block, its metadata addresses carved out, internet-sized only with a reason. */
+/** `{ cidr, ports }`: one block, no metadata address of the cloud and those inside it carved out, internet-sized only with a reason. */
 export const cidrKind: DestinationKind<CidrDestination> = {
   key: 'cidr',
   form: '{ cidr, ports }',
@@ -35,5 +35,9 @@ export const cidrKind: DestinationKind<CidrDestination> = {
     else if (d.internet.reason.trim() === '') problem(ctx, d.internet.reason, 'is empty; accepted: a sentence saying why this app needs the internet', ['internet', 'reason']);
   }),
   describe: (d) => `block ${d.cidr}`,
-  peer: (d) => ({ kind: 'nets', blocks: [planBlock(d.cidr)], internetReason: d.internet?.reason }),
+  peer: (d, { cloud }) => ({ kind: 'nets', blocks: [planBlock(d.cidr, cloud)], internetReason: d.internet?.reason }),
+  check: (d, { cloud }) => {
+    const metadata = metadataProblem(d.cidr, cloud);
+    return metadata ? [{ field: 'cidr', value: d.cidr, message: metadata }] : [];
+  },
 };

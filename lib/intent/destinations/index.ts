@@ -12,17 +12,16 @@
 import { z } from 'zod';
 import { didYouMean } from '../issues';
 import { isObject, problem } from '../fields';
-import type { AllowList } from '../types';
 import { allowListKind } from './allow-list';
 import { cidrKind } from './cidr';
-import { Declared, DestinationKind, DestinationProblem } from './kind';
+import { Declared, DestinationKind, DestinationProblem, PeerContext } from './kind';
 import { Peer } from './peer';
 import { serviceKind } from './service';
 
 export type { AllowListDestination } from './allow-list';
 export type { CidrDestination, InternetEgress } from './cidr';
 export type { ServiceDestination } from './service';
-export type { Declared, DestinationBase, DestinationKind, DestinationProblem } from './kind';
+export type { Declared, DestinationBase, DestinationKind, DestinationProblem, PeerContext } from './kind';
 export type { NetsPeer, Peer, PlannedBlock, PodsPeer } from './peer';
 export { isAllowListDestination } from './allow-list';
 export { isCidrDestination } from './cidr';
@@ -65,8 +64,8 @@ export function describeDestination(d: EgressDestination): string {
 }
 
 /** What a valid destination lets the app reach, its ports aside (see lib/policy/plan.ts). */
-export function destinationPeer(d: EgressDestination, allowLists: readonly AllowList[]): Peer {
-  return kindOf(d).peer(d, allowLists);
+export function destinationPeer(d: EgressDestination, context: PeerContext): Peer {
+  return kindOf(d).peer(d, context);
 }
 
 /** Problems of a destination whose own fields are valid that only the rest of the intent shows. */

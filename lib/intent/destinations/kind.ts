@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Cloud } from '../../net';
 import type { AllowList, PortSpec, Protocol } from '../types';
 import type { Peer } from './peer';
 
@@ -24,6 +25,16 @@ export interface DestinationProblem {
 export interface Declared {
   /** The names of the declared allow-lists, sorted, each once. */
   readonly allowLists: readonly string[];
+  /** The platform's cloud, whose metadata and credential endpoints are never reachable. */
+  readonly cloud: Cloud;
+}
+
+/** What the rest of the intent declares, as a destination's peer needs it. */
+export interface PeerContext {
+  /** The declared allow-lists, to expand. */
+  readonly allowLists: readonly AllowList[];
+  /** The platform's cloud: its metadata addresses are carved out of every block. */
+  readonly cloud: Cloud;
 }
 
 /**
@@ -39,8 +50,8 @@ export interface DestinationKind<D extends DestinationBase> {
   readonly schema: z.ZodType<D>;
   /** The destination in a few words, for messages. */
   describe(d: D): string;
-  /** What a valid destination lets the app reach (its ports aside), given the declared allow-lists. */
-  peer(d: D, allowLists: readonly AllowList[]): Peer;
+  /** What a valid destination lets the app reach (its ports aside), given the declared allow-lists and cloud. */
+  peer(d: D, context: PeerContext): Peer;
   /** Checks of a destination whose own fields are valid against the rest of the intent. */
   check?(d: D, declared: Declared): DestinationProblem[];
 }

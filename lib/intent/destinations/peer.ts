@@ -3,7 +3,7 @@
  * namespace. Each kind of destination says which (its `peer`); the plan (lib/policy/plan.ts)
  * adds ports, and the renderers of both flavors write peers, never destinations.
  */
-import { Cidr, METADATA_BLOCKS, cidr, cidrContains, formatCidr } from '../../net';
+import { Cidr, Cloud, cidr, cidrContains, formatCidr, metadataBlocks } from '../../net';
 import type { Labels } from '../types';
 
 /** An external block to allow, with the metadata addresses inside it that stay denied. */
@@ -32,13 +32,13 @@ export interface PodsPeer {
 
 export type Peer = NetsPeer | PodsPeer;
 
-/** The metadata blocks that lie inside an allowed block, to be carved out of it. */
-export function metadataInside(block: Cidr): Cidr[] {
-  return METADATA_BLOCKS.filter((m) => cidrContains(block, m) && !cidrContains(m, block));
+/** The metadata blocks of the cloud that lie inside an allowed block, to be carved out of it. */
+export function metadataInside(block: Cidr, cloud: Cloud): Cidr[] {
+  return metadataBlocks(cloud).filter((m) => cidrContains(block, m) && !cidrContains(m, block));
 }
 
-/** A block with the metadata addresses it contains listed for carving out. */
-export function planBlock(text: string): PlannedBlock {
+/** A block with the cloud's metadata addresses it contains listed for carving out. */
+export function planBlock(text: string, cloud: Cloud): PlannedBlock {
   const block: Cidr = cidr(text);
-  return { cidr: formatCidr(block), version: block.version, except: metadataInside(block).map(formatCidr) };
+  return { cidr: formatCidr(block), version: block.version, except: metadataInside(block, cloud).map(formatCidr) };
 }
