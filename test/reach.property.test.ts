@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { AiAppIntent, AllowList, EgressDestination, PlatformIntent, PortSpec, Protocol, validateIntent } from '../lib/intent';
-import { Cidr, IpAddress, METADATA_BLOCKS, cidr, cidrContainsIp, formatCidr, formatIp, lastAddress } from '../lib/net';
+import { CLOUDS, Cidr, IpAddress, METADATA_ENDPOINTS, cidr, cidrContainsIp, formatCidr, formatIp, lastAddress, metadataBlocks } from '../lib/net';
 import { egressReport, loadCluster, query } from '../lib/verify';
 import { buildApp } from '../lib/app';
 import { reachMismatch } from './support/oracle';
@@ -22,7 +22,7 @@ const cidrArb = fc.oneof(
   fc.tuple(fc.bigInt({ min: 0n, max: (1n << 32n) - 1n }), fc.integer({ min: 8, max: 32 })).map(([v, p]) => block(4, v, p)),
   fc.tuple(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), fc.integer({ min: 16, max: 128 })).map(([v, p]) => block(6, v, p)),
   // Blocks around the metadata addresses, so carving them out is exercised.
-  fc.constantFrom(block(4, 0xa9fea9fen, 16), block(4, 0xa9fea9fen, 24), block(6, 0xfd000ec2000000000000000000000254n, 64)),
+  fc.constantFrom(block(4, 0xa9fea9fen, 16), block(4, 0xa9fea9fen, 24), block(6, 0xfd000ec2000000000000000000000254n, 64), block(4, 0x64646464n, 16), block(4, 0xa83f8110n, 24)),
 );
 const portArb: fc.Arbitrary<PortSpec> = fc.oneof(
   fc.integer({ min: 1, max: 65535 }),
@@ -37,6 +37,8 @@ function destinationArb(lists: readonly AllowList[]): fc.Arbitrary<EgressDestina
     fc.record({ namespace: fc.constantFrom(...NAMESPACES), podLabels: fc.constantFrom(...APPS).map((app) => ({ app })), ports: portsArb, protocol: protocolArb }),
   ];
   if (lists.length) options.push(fc.record({ allowList: fc.constantFrom(...lists.map((l) => l.name)), ports: portsArb, protocol: protocolArb }));
+  // Valid only where the cloud has the endpoint (aws, any); the filter below drops the rest.
+  options.push(fc.record({ credentials: fc.constant('eks-pod-identity'), ports: portsArb, protocol: protocolArb, reason: fc.constant('reads weights from S3 with its own role') }));
   return fc.oneof(...options);
 }
 
@@ -46,8 +48,9 @@ const intentArb: fc.Arbitrary<PlatformIntent> = fc
   .chain((allowLists) => fc.array(
     fc.record({ flavor: fc.constantFrom('kubernetes' as const, 'calico' as const), namespace: fc.constantFrom('ai-a', 'ai-b'), egress: fc.array(destinationArb(allowLists), { minLength: 1, maxLength: 4 }) }),
     { minLength: 1, maxLength: 3 },
-  ).map((apps): PlatformIntent => ({
+  ).chain((apps) => fc.constantFrom(...CLOUDS).map((cloud) => ({ apps, cloud }))).map(({ apps, cloud }): PlatformIntent => ({
     allowLists,
+    cloud,
     apps: apps.map((a, i): AiAppIntent => ({
       ...a,
       name: `app-${i}`,
@@ -67,13 +70,23 @@ spec: { containers: [{ name: c, image: busybox:1.36 }] }
 
 /** The declaration's answer for an external packet. */
 function declaredAllows(app: AiAppIntent, platform: PlatformIntent, ip: IpAddress, port: number, protocol: Protocol): boolean {
-  if (METADATA_BLOCKS.some((m) => cidrContainsIp(m, ip))) return false;
+  const metadata = metadataBlocks(platform.cloud).some((m) => cidrContainsIp(m, ip));
   const inPorts = (ports: readonly PortSpec[]) => ports.some((p) => (typeof p === 'number' ? p === port : p.from <= port && port <= p.to));
   return app.egress.some((d) => {
     if ((d.protocol ?? 'TCP') !== protocol || !inPorts(d.ports)) return false;
-    const cidrs = 'cidr' in d ? [d.cidr] : 'allowList' in d ? platform.allowLists!.find((l) => l.name === d.allowList)!.cidrs : [];
-    return cidrs.some((c) => cidrContainsIp(cidr(c), ip));
+    // A metadata address is reachable only as the pod credential endpoint the app declares.
+    if ('credentials' in d) return METADATA_ENDPOINTS.find((e) => e.name === d.credentials)!.cidrs.some((c) => cidrContainsIp(cidr(c), ip));
+    if (metadata) return false;
+    return cidrsOf(d, platform).some((c) => cidrContainsIp(cidr(c), ip));
   });
+}
+
+/** The blocks an external destination names. */
+function cidrsOf(d: EgressDestination, platform: PlatformIntent): readonly string[] {
+  if ('cidr' in d) return [d.cidr];
+  if ('allowList' in d) return platform.allowLists!.find((l) => l.name === d.allowList)!.cidrs;
+  if ('credentials' in d) return METADATA_ENDPOINTS.find((e) => e.name === d.credentials)!.cidrs;
+  return [];
 }
 
 describe('random intents: the verifier agrees with the declaration (property-based)', () => {
@@ -103,7 +116,7 @@ describe('random intents: the verifier agrees with the declaration (property-bas
               }
               continue;
             }
-            const cidrs = 'cidr' in d ? [d.cidr] : declared.allowLists!.find((l) => l.name === d.allowList)!.cidrs;
+            const cidrs = cidrsOf(d, declared);
             for (const text of cidrs) {
               const b = cidr(text);
               const size = lastAddress(b) - b.network + 1n;

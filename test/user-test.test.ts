@@ -9,7 +9,7 @@ import { join } from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { buildApp } from '../lib/app';
 import { PlatformIntent } from '../lib/intent';
-import { FIXTURE_INTENTS, audit, gpu, shipped } from './fixtures/intents';
+import { FIXTURE_INTENTS, audit, aws, gpu, shipped } from './fixtures/intents';
 import { K8sObject } from './support/manifests';
 import {
   Synthesized, blockProblems, defaultDenyProblems, dnsProblems, egressProblems, gpuProblems, ingressProblems, logProblems, metadataProblems, podSecurityProblems, readSynthesized,
@@ -140,6 +140,30 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
     });
     expect(metadataProblems(s, app(shipped, 'embeddings'))).toContainEqual('ai-embeddings/embeddings may reach 169.254.169.254 TCP 80');
     expect(metadataProblems(s, app(shipped, 'ai-service'))).toEqual([]);
+  });
+
+  it('notices a pod credential endpoint allowed on a port not declared, and one allowed without its written reason', () => {
+    const s = synthesized(aws, (edit) => {
+      edit('10-policies-ai-data.k8s.yaml', (objects) => {
+        const rule = named(objects, 'ai-guard.ingest').spec.egress.find((r: K8sObject) => r.destination?.nets?.[0] === '169.254.170.23/32');
+        rule.destination.ports = [80, 443];
+      });
+      edit('10-policies-ai-index.k8s.yaml', (objects) => { delete named(objects, 'indexer-egress').metadata.annotations!['secure-ai-egress/credentials']; });
+    });
+    expect(metadataProblems(s, app(aws, 'ingest'))).toEqual(['ai-data/ingest may reach 169.254.170.23 TCP 443', 'ai-data/ingest may reach 169.254.170.23 TCP 443 (previewed)']);
+    expect(blockProblems(s)).toEqual([
+      'NetworkPolicy ai-index/indexer-egress allows the metadata block 169.254.170.23/32 without a written reason (secure-ai-egress/credentials)',
+      'NetworkPolicy ai-index/indexer-egress allows the metadata block fd00:ec2::23/128 without a written reason (secure-ai-egress/credentials)',
+    ]);
+  });
+
+  it('notices an AWS credential endpoint reachable with cloud aws, once the guardrail spares every pod', () => {
+    const s = synthesized(aws, (edit) => edit('00-cluster.k8s.yaml', (objects) => {
+      for (const rule of named(objects, 'ai-guard.deny-cloud-metadata').spec.egress) rule.source = { notSelector: 'all()' };
+      const pass = named(objects, 'ai-guard.pass-to-kubernetes-policies');
+      pass.spec.egress = [{ action: 'Allow', destination: { nets: ['169.254.170.2/32'] } }, ...pass.spec.egress];
+    }));
+    expect(metadataProblems(s, app(aws, 'indexer'))).toContainEqual('ai-index/indexer may reach 169.254.170.2 TCP 80');
   });
 
   it('notices DNS allowed to any resolver', () => {

@@ -17,6 +17,9 @@ export const PROTECTED_LABEL = `${DOMAIN}/protected`;
 /** Annotation holding the written reasons for internet egress. */
 export const INTERNET_REASON_ANNOTATION = `${DOMAIN}/internet-egress`;
 
+/** Annotation holding the written reasons for an app's access to a pod credential endpoint (EKS Pod Identity). */
+export const CREDENTIALS_REASON_ANNOTATION = `${DOMAIN}/credentials`;
+
 /** Annotation that says what a Calico rule or a network set is for. */
 export const DESCRIPTION_ANNOTATION = `${DOMAIN}/description`;
 

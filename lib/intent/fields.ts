@@ -3,7 +3,7 @@
  * every message as `<value> <what is wrong>; accepted: <what would be>`.
  */
 import { z } from 'zod';
-import { CLOUDS, Cidr, Cloud, cidrContains, endpointsAt, formatCidr, metadataBlocks, parseCidr, parseIp } from '../net';
+import { CLOUDS, Cidr, Cloud, cidrContains, endpointsAt, formatCidr, metadataBlocks, parseCidr, parseIp, podCredentialEndpoints } from '../net';
 import { didYouMean } from './issues';
 import { parseQuantity } from '../quantity';
 
@@ -219,7 +219,9 @@ export function metadataProblem(text: string, platformCloud: Cloud): string | un
   if (!metadata) return undefined;
   const block = formatCidr(metadata);
   const endpoints = endpointsAt(block).filter((e) => platformCloud === 'any' || e.clouds.includes(platformCloud));
-  return `is the cloud metadata address ${block} (${endpoints.map((e) => e.what).join(', ')}), which is never reachable with cloud "${platformCloud}"; accepted: a block that holds no metadata or credential endpoint of the cloud`;
+  const credentials = podCredentialEndpoints(platformCloud).filter((e) => e.cidrs.includes(block));
+  const optIn = credentials.map((e) => `; to give the app its own credentials from ${e.what}, declare { credentials: '${e.name}', ports: [...], reason: '...' } instead`).join('');
+  return `is the cloud metadata address ${block} (${endpoints.map((e) => e.what).join(', ')}), which is never reachable with cloud "${platformCloud}"; accepted: a block that holds no metadata or credential endpoint of the cloud${optIn}`;
 }
 
 /** A block shorter than /8 needs `internet: { reason }`; adds the issue at `path` when it has none. */

@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { AiAppIntent, AllowList, IntentIssue, PlatformIntent, assertValidIntent, isAudited, isCalicoApp } from '../intent';
 import {
-  AppPlan, CalicoAppPolicy, CalicoClusterPolicies, CalicoSettings, KubernetesAppPolicies, NamespaceDefaultDeny, StagedNamespaceDefaultDeny,
+  AppPlan, CalicoAppPolicy, CalicoClusterPolicies, CalicoSettings, CredentialsUser, KubernetesAppPolicies, NamespaceDefaultDeny, StagedNamespaceDefaultDeny,
   calicoSettings, planApp,
 } from '../policy';
 import { AiWorkload, RestrictedNamespace } from '../workload';
@@ -32,7 +32,7 @@ export class SecureAiPlatform {
     const calicoApps = intent.apps.filter(isCalicoApp);
     if (calicoApps.length > 0) {
       const allowLists = allowListsUsedBy(calicoApps.map((a) => plans.get(a)!), intent.allowLists ?? []);
-      new CalicoClusterPolicies(this.cluster, 'calico', { settings: this.calico, allowLists });
+      new CalicoClusterPolicies(this.cluster, 'calico', { settings: this.calico, allowLists, credentialsUsers: credentialsUsersOf(plans.values()) });
     }
 
     for (const ns of namespaces) {
@@ -52,6 +52,14 @@ export class SecureAiPlatform {
     if (isCalicoApp(app)) new CalicoAppPolicy(chart, app.name, { plan, settings: this.calico, staged: isAudited(app, this.intent.calico) });
     else new KubernetesAppPolicies(chart, app.name, { plan });
   }
+}
+
+/** The apps whose plans allow a pod credential endpoint, with its addresses. */
+function credentialsUsersOf(plans: Iterable<AppPlan>): CredentialsUser[] {
+  return [...plans].flatMap((p) => {
+    const cidrs = p.egress.flatMap((r) => r.peers).flatMap((peer) => (peer.kind === 'nets' && peer.credentialsReason !== undefined ? peer.blocks.map((b) => b.cidr) : []));
+    return cidrs.length ? [{ app: p.name, namespace: p.namespace, cidrs: [...new Set(cidrs)] }] : [];
+  });
 }
 
 /** The allow-lists the given plans allow, once each, in declaration order. */

@@ -23,7 +23,7 @@ import {
   ALLOW_LIST_LABEL, DESCRIPTION_ANNOTATION, NAMESPACE_NAME_LABEL, PROTECTED_LABEL, SyncWave, appSelector, serviceAccountName, syncWave,
 } from '../conventions';
 import { NamespaceDefaultDeny } from './kubernetes';
-import { AppPlan, Peer, PlannedBlock, PlannedPort, PlannedRule, internetReasonAnnotations } from './plan';
+import { AppPlan, Peer, PlannedBlock, PlannedPort, PlannedRule, reasonAnnotations } from './plan';
 
 /**
  * The Calico flavor: `projectcalico.org/v3` policies in a tier of their own.
@@ -106,6 +106,7 @@ type CalicoAction = 'Allow' | 'Deny' | 'Log' | 'Pass';
 /** One side of a rule, as Calico's EntityRule. All fields must match. */
 interface EntityRule {
   readonly selector?: string;
+  readonly notSelector?: string;
   readonly namespaceSelector?: string;
   readonly nets?: readonly string[];
   readonly notNets?: readonly string[];
@@ -229,15 +230,21 @@ function allowThenDeny(plan: readonly PlannedRule[], direction: 'egress' | 'ingr
 
 /**
  * A Deny (after its Log, when egress is logged) for each metadata address of the cloud, one
- * address (and so one IP version) per rule, its description naming the endpoints there.
+ * address (and so one IP version) per rule, its description naming the endpoints there. The
+ * address of a pod credential endpoint that apps were allowed is denied to every other pod: its
+ * rule leaves out (`source.notSelector`) exactly those apps' pods, by namespace, ServiceAccount
+ * and label, whose own policies then allow it on the declared ports and deny the rest.
  */
-function guardrailRules(settings: CalicoSettings): CalicoRule[] {
+function guardrailRules(settings: CalicoSettings, users: readonly CredentialsUser[]): CalicoRule[] {
   return metadataCidrs(settings.cloud).flatMap((cidr): CalicoRule[] => {
     const names = endpointsAt(cidr).filter((e) => settings.cloud === 'any' || e.clouds.includes(settings.cloud)).map((e) => e.name).join(', ');
-    const destination = { nets: [cidr] };
+    const allowed = users.filter((u) => u.cidrs.includes(cidr));
+    const source = allowed.length ? { notSelector: allowed.map((u) => (allowed.length > 1 ? `(${appEndpoints(u)})` : appEndpoints(u))).join(' || ') } : undefined;
+    const except = allowed.length ? `, except from ${allowed.map((u) => `${u.namespace}/${u.app}`).join(', ')}` : '';
+    const match = { ...(source ? { source } : {}), destination: { nets: [cidr] } };
     return [
-      ...(logs(settings.log, 'egress') ? [{ action: 'Log' as const, destination, description: `log egress to cloud metadata ${cidr} (${names})` }] : []),
-      { action: 'Deny', destination, description: `deny egress to cloud metadata ${cidr} (${names})` },
+      ...(logs(settings.log, 'egress') ? [{ action: 'Log' as const, ...match, description: `log egress to cloud metadata ${cidr} (${names})${except}` }] : []),
+      { action: 'Deny', ...match, description: `deny egress to cloud metadata ${cidr} (${names})${except}` },
     ];
   });
 }
@@ -257,6 +264,7 @@ const ACTION_KEY = { Allow: 'ALLOW', Deny: 'DENY', Log: 'LOG', Pass: 'PASS' } as
 function render<A, P, Port>(dialect: Dialect<A, P, Port>, rule: CalicoRule) {
   const entity = (e: EntityRule | undefined) => e && {
     selector: e.selector,
+    notSelector: e.notSelector,
     namespaceSelector: e.namespaceSelector,
     nets: e.nets && [...e.nets],
     notNets: e.notNets && [...e.notNets],
@@ -297,10 +305,33 @@ function globalEgressPolicy(scope: Construct, id: string, props: GlobalPolicyPro
   });
 }
 
+/** An app (of either flavor) allowed a pod credential endpoint: the guardrail leaves those addresses to its own policies. */
+export interface CredentialsUser {
+  readonly app: string;
+  readonly namespace: string;
+  /** The endpoint's addresses, as blocks. */
+  readonly cidrs: readonly string[];
+}
+
 export interface CalicoClusterPoliciesProps {
   readonly settings: CalicoSettings;
   /** The shared allow-lists that calico-flavor apps use; each becomes a GlobalNetworkSet. */
   readonly allowLists: readonly AllowList[];
+  /** The apps allowed a pod credential endpoint, and its addresses. */
+  readonly credentialsUsers: readonly CredentialsUser[];
+}
+
+/** The labels Calico gives every workload endpoint: its namespace and its ServiceAccount (libcalico-go, apiv3.LabelNamespace and LabelServiceAccount). */
+const ENDPOINT_NAMESPACE_LABEL = 'projectcalico.org/namespace';
+const ENDPOINT_SERVICE_ACCOUNT_LABEL = 'projectcalico.org/serviceaccount';
+
+/** The pods of one app as a Calico selector that holds across namespaces: its namespace, ServiceAccount and app label. */
+function appEndpoints(user: CredentialsUser): string {
+  return labelSelector({
+    [ENDPOINT_NAMESPACE_LABEL]: user.namespace,
+    [ENDPOINT_SERVICE_ACCOUNT_LABEL]: serviceAccountName(user.app),
+    ...appSelector(user.app),
+  });
 }
 
 /**
@@ -329,7 +360,7 @@ export class CalicoClusterPolicies extends Construct {
     const protectedPods = `${PROTECTED_LABEL} == 'true'`;
     globalEgressPolicy(this, 'Guardrail', {
       name: CalicoName.guardrail(tier), tier, order: CalicoPolicyOrder.guardrail, selector: protectedPods,
-      egress: guardrailRules(props.settings),
+      egress: guardrailRules(props.settings, props.credentialsUsers),
     });
     globalEgressPolicy(this, 'PassToKubernetes', {
       name: CalicoName.passToKubernetes(tier), tier, order: CalicoPolicyOrder.passToKubernetes, selector: protectedPods,
@@ -354,7 +385,7 @@ export class CalicoAppPolicy extends Construct {
     const metadata = {
       name: CalicoName.app(settings.tier, plan.name),
       namespace: plan.namespace,
-      annotations: { ...syncWave(SyncWave.policy), ...internetReasonAnnotations(plan.egress) },
+      annotations: { ...syncWave(SyncWave.policy), ...reasonAnnotations(plan.egress) },
     };
     // The pods' labels and their ServiceAccount, both: Calico ANDs `serviceAccountSelector` with
     // `selector` (libcalico-go networkpolicyprocessor.go), so a pod relabelled to look like the app

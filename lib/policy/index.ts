@@ -1,8 +1,8 @@
-export { planApp, internetReasonAnnotations } from './plan';
+export { planApp, reasonAnnotations } from './plan';
 export type { AppPlan, NetsPeer, Peer, PlannedBlock, PlannedPort, PlannedRule, PodsPeer } from './plan';
 export { KubernetesAppPolicies, NamespaceDefaultDeny } from './kubernetes';
 export type { KubernetesAppPoliciesProps } from './kubernetes';
 export {
   CalicoAppPolicy, CalicoClusterPolicies, CalicoName, CalicoPolicyOrder, StagedNamespaceDefaultDeny, calicoSettings,
 } from './calico';
-export type { CalicoAppPolicyProps, CalicoClusterPoliciesProps, CalicoSettings } from './calico';
+export type { CalicoAppPolicyProps, CalicoClusterPoliciesProps, CalicoSettings, CredentialsUser } from './calico';

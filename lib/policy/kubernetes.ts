@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { NAMESPACE_NAME_LABEL, SyncWave, appSelector, syncWave } from '../conventions';
-import { AppPlan, Peer, PlannedPort, internetReasonAnnotations } from './plan';
+import { AppPlan, Peer, PlannedPort, reasonAnnotations } from './plan';
 
 /**
  * Kubernetes NetworkPolicies (`networking.k8s.io/v1`) are additive allow-lists: a pod selected
@@ -41,7 +41,7 @@ export class KubernetesAppPolicies extends Construct {
       metadata: {
         name: `${plan.name}-egress`,
         namespace: plan.namespace,
-        annotations: { ...syncWave(SyncWave.policy), ...internetReasonAnnotations(plan.egress) },
+        annotations: { ...syncWave(SyncWave.policy), ...reasonAnnotations(plan.egress) },
       },
       spec: {
         podSelector: { matchLabels: appSelector(plan.name) },

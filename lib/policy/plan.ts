@@ -4,8 +4,8 @@
  * intent's reach, so both flavors allow the same thing. Each destination kind says what it lets
  * the app reach (lib/intent/destinations); the plan adds DNS, ports and the app's clients.
  */
-import { INTERNET_REASON_ANNOTATION, KUBE_DNS } from '../conventions';
-import { AiAppIntent, AllowList, Cloud, Peer, PeerContext, PlannedBlock, PortSpec, Protocol, destinationPeer, planBlock } from '../intent';
+import { CREDENTIALS_REASON_ANNOTATION, INTERNET_REASON_ANNOTATION, KUBE_DNS } from '../conventions';
+import { AiAppIntent, AllowList, Cloud, NetsPeer, Peer, PeerContext, PlannedBlock, PortSpec, Protocol, destinationPeer, planBlock } from '../intent';
 
 export type { NetsPeer, Peer, PlannedBlock, PodsPeer } from '../intent';
 
@@ -91,10 +91,20 @@ function planPorts(ports: readonly PortSpec[], protocol: Protocol): PlannedPort[
 }
 
 /**
- * The annotation that keeps the written reasons for internet egress on the policy that allows
- * it, one line per destination (`0.0.0.0/0: calls a public model API`); none without such egress.
+ * The annotations that keep the written reasons on the policy that allows what needs one, one
+ * line per destination (`0.0.0.0/0: calls a public model API`): internet egress, and access to
+ * a pod credential endpoint. None without such egress.
  */
-export function internetReasonAnnotations(egress: readonly PlannedRule[]): Record<string, string> {
-  const reasons = egress.flatMap((r) => r.peers).flatMap((p) => (p.kind === 'nets' && p.internetReason ? [`${p.blocks.map((b) => b.cidr).join(', ')}: ${p.internetReason}`] : []));
-  return reasons.length ? { [INTERNET_REASON_ANNOTATION]: reasons.join('\n') } : {};
+export function reasonAnnotations(egress: readonly PlannedRule[]): Record<string, string> {
+  const nets = egress.flatMap((r) => r.peers).flatMap((p) => (p.kind === 'nets' ? [p] : []));
+  const lines = (reason: (p: NetsPeer) => string | undefined) => nets.flatMap((p) => {
+    const why = reason(p);
+    return why ? [`${p.blocks.map((b) => b.cidr).join(', ')}: ${why}`] : [];
+  });
+  const internet = lines((p) => p.internetReason);
+  const credentials = lines((p) => p.credentialsReason);
+  return {
+    ...(internet.length ? { [INTERNET_REASON_ANNOTATION]: internet.join('\n') } : {}),
+    ...(credentials.length ? { [CREDENTIALS_REASON_ANNOTATION]: credentials.join('\n') } : {}),
+  };
 }

@@ -1,5 +1,5 @@
 import { AiAppIntent, PlatformIntent, PortSpec } from '../../lib/intent';
-import { cidr, cidrContains, metadataBlocks } from '../../lib/net';
+import { METADATA_ENDPOINTS, cidr, cidrContains, metadataBlocks } from '../../lib/net';
 import { diffWorkload, FlowChange, flowChangeJson, FlowChangeJson } from '../../lib/review';
 import { DecidedBy, Destination, isNamedPort, PortRange, Protocol, ReachEntry, WorkloadEgress } from '../../lib/verify';
 
@@ -30,6 +30,8 @@ export function declaredReach(app: AiAppIntent, platform: PlatformIntent): Reach
     if ('cidr' in d) push(block(d.cidr), protocol, d.ports);
     else if ('allowList' in d) for (const c of platform.allowLists!.find((l) => l.name === d.allowList)!.cidrs) push(block(c), protocol, d.ports);
     else if ('namespace' in d) push({ type: 'pods', namespace: d.namespace, labels: sorted(d.podLabels) }, protocol, d.ports);
+    // The endpoint's own addresses, read from the table of endpoints (data), not from the kind's peer.
+    else if ('credentials' in d) for (const c of METADATA_ENDPOINTS.find((e) => e.name === d.credentials)!.cidrs) push(block(c), protocol, d.ports);
     // A new kind of destination needs its own reading here, written apart from its module's peer.
     else throw new Error(`the oracle does not know the destination ${JSON.stringify(d)}`);
   }

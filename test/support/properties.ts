@@ -10,9 +10,9 @@
  */
 import { stringify } from 'yaml';
 import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, PortSpec, Protocol, isAudited } from '../../lib/intent';
-import { cidr, cidrContains, cidrContainsIp, formatIp, metadataBlocks, parseIp } from '../../lib/net';
+import { METADATA_ENDPOINTS, cidr, cidrContains, cidrContainsIp, formatIp, metadataBlocks, parseIp } from '../../lib/net';
 import { formatBytes, parseQuantity } from '../../lib/quantity';
-import { INTERNET_REASON_ANNOTATION } from '../../lib/conventions';
+import { CREDENTIALS_REASON_ANNOTATION, INTERNET_REASON_ANNOTATION } from '../../lib/conventions';
 import {
   Cluster, Manifest as VerifierManifest, Selector, buildCluster, describeDestination, describeProtocolPorts, egressReport, parseManifests, query, readManifestFiles,
 } from '../../lib/verify';
@@ -155,11 +155,23 @@ export function podSecurityProblems(s: Synthesized, namespace: string): string[]
 /** Ports on which to ask about metadata: the usual ones, and a high one. */
 const METADATA_PORTS = [80, 443, 8080, 65535];
 
-/** No packet from the app reaches a metadata or credential endpoint of the intent's cloud (every cloud's by default), previewed or enforced. */
+/** The addresses of the pod credential endpoints an app declares, with the ports and protocol it declares them on. */
+function credentialsOf(app: AiAppIntent): { cidrs: readonly string[]; ports: readonly PortSpec[]; protocol: Protocol }[] {
+  return app.egress.flatMap((d) => ('credentials' in d
+    ? [{ cidrs: METADATA_ENDPOINTS.find((e) => e.name === d.credentials)?.cidrs ?? [], ports: d.ports, protocol: d.protocol ?? 'TCP' }] : []));
+}
+
+/**
+ * No packet from the app reaches a metadata or credential endpoint of the intent's cloud (every
+ * cloud's by default), previewed or enforced, except a pod credential endpoint the app declares,
+ * on the ports and protocol it declares it on.
+ */
 export function metadataProblems(s: Synthesized, app: AiAppIntent): string[] {
+  const declared = (to: string, protocol: Protocol, port: number) => credentialsOf(app)
+    .some((c) => c.protocol === protocol && covers(c.ports, port) && c.cidrs.some((b) => cidrContainsIp(cidr(b), parseIp(to)!)));
   const addresses = metadataBlocks(s.intent.cloud).map((b) => formatIp({ version: b.version, value: b.network }));
   return addresses.flatMap((to) => (['TCP', 'UDP'] as const).flatMap((protocol) => METADATA_PORTS.flatMap((port) => [s.cluster, s.previewed]
-    .filter((c) => query(c, id(app), to, port, protocol).allowed)
+    .filter((c) => !declared(to, protocol, port) && query(c, id(app), to, port, protocol).allowed)
     .map((c) => `${id(app)} may reach ${to} ${protocol} ${port}${c === s.previewed ? ' (previewed)' : ''}`))));
 }
 
@@ -175,7 +187,9 @@ function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Re
 function declaredEgress(s: Synthesized, app: AiAppIntent, to: { namespace: string; labels: Readonly<Record<string, string>> } | string, port: number, protocol: Protocol): boolean {
   if (typeof to === 'string') {
     const ip = parseIp(to)!;
-    if (metadataBlocks(s.intent.cloud).some((m) => cidrContainsIp(m, ip))) return false;
+    if (metadataBlocks(s.intent.cloud).some((m) => cidrContainsIp(m, ip))) {
+      return credentialsOf(app).some((c) => c.protocol === protocol && covers(c.ports, port) && c.cidrs.some((b) => cidrContainsIp(cidr(b), ip)));
+    }
     if (port === 53 && (app.dns?.nodeLocal ?? []).some((a) => a === to)) return true;
     if (port === 53 && (app.dns?.nodeLocal ?? []).length > 0 && app.dns?.kubeDnsClusterIp === to) return true;
   } else if (port === 53 && app.dns?.kubeDns !== false && to.namespace === 'kube-system' && to.labels['k8s-app'] === 'kube-dns') {
@@ -305,6 +319,8 @@ interface AllowedBlock {
   readonly cidr: string;
   readonly except: readonly string[];
   readonly reasons: string;
+  /** The policy's written reasons for pod credential endpoints. */
+  readonly credentials: string;
 }
 
 const CALICO_POLICIES = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
@@ -317,21 +333,22 @@ export function allowedBlocks(s: Synthesized): AllowedBlock[] {
   for (const policy of all) {
     const where = `${policy.kind} ${policy.metadata.namespace ? `${policy.metadata.namespace}/` : ''}${policy.metadata.name}`;
     const reasons = policy.metadata.annotations?.[INTERNET_REASON_ANNOTATION] ?? '';
+    const credentials = policy.metadata.annotations?.[CREDENTIALS_REASON_ANNOTATION] ?? '';
     if (policy.apiVersion === 'networking.k8s.io/v1' && policy.kind === 'NetworkPolicy') {
       for (const rule of policy.spec.egress ?? []) {
-        for (const peer of rule.to ?? []) if (peer.ipBlock) out.push({ where, cidr: peer.ipBlock.cidr, except: peer.ipBlock.except ?? [], reasons });
+        for (const peer of rule.to ?? []) if (peer.ipBlock) out.push({ where, cidr: peer.ipBlock.cidr, except: peer.ipBlock.except ?? [], reasons, credentials });
       }
     } else if (policy.apiVersion === 'projectcalico.org/v3' && CALICO_POLICIES.includes(policy.kind)) {
       for (const rule of (policy.spec.egress ?? []) as K8sObject[]) {
         if (rule.action !== 'Allow') continue;
         const d = rule.destination ?? {};
         const except: string[] = d.notNets ?? [];
-        for (const net of d.nets ?? []) out.push({ where, cidr: net, except, reasons });
+        for (const net of d.nets ?? []) out.push({ where, cidr: net, except, reasons, credentials });
         if (d.selector !== undefined && d.namespaceSelector === 'global()') {
           const selector = new Selector(d.selector);
           for (const set of sets.filter((x) => x.kind === 'GlobalNetworkSet' && selector.test(new Map(Object.entries(x.metadata.labels ?? {}))))) {
             const nets: string[] = set.spec.nets ?? [];
-            for (const net of nets.filter((n) => rule.ipVersion === undefined || cidr(n).version === rule.ipVersion)) out.push({ where, cidr: net, except, reasons });
+            for (const net of nets.filter((n) => rule.ipVersion === undefined || cidr(n).version === rule.ipVersion)) out.push({ where, cidr: net, except, reasons, credentials });
           }
         }
       }
@@ -340,14 +357,21 @@ export function allowedBlocks(s: Synthesized): AllowedBlock[] {
   return out;
 }
 
-/** No allowed block contains a metadata address of the intent's cloud without carving it out, and none shorter than /8 lacks its written reason. */
+/**
+ * No allowed block contains a metadata address of the intent's cloud without carving it out, none
+ * is a metadata address unless it is a pod credential endpoint whose reason the policy carries,
+ * and none shorter than /8 lacks its written reason.
+ */
 export function blockProblems(s: Synthesized): string[] {
   const metadata = metadataBlocks(s.intent.cloud);
   return allowedBlocks(s).flatMap((b) => {
     const block = cidr(b.cidr);
     const problems: string[] = [];
     for (const m of metadata) {
-      if (cidrContains(m, block)) problems.push(`${b.where} allows the metadata block ${b.cidr}`);
+      if (cidrContains(m, block)) {
+        const credential = METADATA_ENDPOINTS.some((e) => e.podCredentials !== undefined && e.cidrs.includes(b.cidr));
+        if (!credential || !b.credentials.includes(b.cidr)) problems.push(`${b.where} allows the metadata block ${b.cidr}${credential ? ` without a written reason (${CREDENTIALS_REASON_ANNOTATION})` : ''}`);
+      }
       else if (cidrContains(block, m) && !b.except.some((e) => cidrContains(cidr(e), m))) problems.push(`${b.where} allows ${b.cidr} without carving out ${formatIp({ version: m.version, value: m.network })}`);
     }
     if (block.prefix < 8 && !b.reasons.includes(b.cidr)) problems.push(`${b.where} allows ${b.cidr} without a written reason (${INTERNET_REASON_ANNOTATION})`);

@@ -14,17 +14,20 @@ import { didYouMean } from '../issues';
 import { isObject, problem } from '../fields';
 import { allowListKind } from './allow-list';
 import { cidrKind } from './cidr';
+import { credentialsKind } from './credentials';
 import { Declared, DestinationKind, DestinationProblem, PeerContext } from './kind';
 import { Peer } from './peer';
 import { serviceKind } from './service';
 
 export type { AllowListDestination } from './allow-list';
 export type { CidrDestination, InternetEgress } from './cidr';
+export type { CredentialsDestination } from './credentials';
 export type { ServiceDestination } from './service';
 export type { Declared, DestinationBase, DestinationKind, DestinationProblem, PeerContext } from './kind';
 export type { NetsPeer, Peer, PlannedBlock, PodsPeer } from './peer';
 export { isAllowListDestination } from './allow-list';
 export { isCidrDestination } from './cidr';
+export { isCredentialsDestination } from './credentials';
 export { isServiceDestination } from './service';
 export { metadataInside, planBlock } from './peer';
 
@@ -33,6 +36,7 @@ export const DESTINATION_KINDS = {
   cidr: cidrKind,
   namespace: serviceKind,
   allowList: allowListKind,
+  credentials: credentialsKind,
 } as const;
 
 export type DestinationKindName = keyof typeof DESTINATION_KINDS;
@@ -42,7 +46,7 @@ type DestinationOf<K> = K extends DestinationKind<infer D> ? D : never;
 
 /**
  * One place an app may send traffic to. Its kind is the one of the DESTINATION_KINDS keys
- * (`cidr`, `namespace`, `allowList`) it has: exactly one.
+ * (`cidr`, `namespace`, `allowList`, `credentials`) it has: exactly one.
  */
 export type EgressDestination = DestinationOf<(typeof DESTINATION_KINDS)[DestinationKindName]>;
 

@@ -21,6 +21,8 @@ export interface NetsPeer {
   readonly allowList?: string;
   /** Written reason, when the blocks are internet egress. */
   readonly internetReason?: string;
+  /** Written reason, when the blocks are a pod credential endpoint that the cloud's metadata addresses otherwise include. */
+  readonly credentialsReason?: string;
 }
 
 /** Pods in the cluster, by namespace name and pod labels; no labels is every pod of the namespace. */

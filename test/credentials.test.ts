@@ -1,0 +1,96 @@
+import { CREDENTIALS_REASON_ANNOTATION } from '../lib/conventions';
+import { PlatformIntent, validateIntent } from '../lib/intent';
+import { query } from '../lib/verify';
+import { aws } from './fixtures/intents';
+import { clusterOf } from './support/cluster';
+import { manifestsOf, ofKind, sampleIntent } from './support/manifests';
+
+/** A pod in a namespace with labels and a ServiceAccount, as YAML for the verifier. */
+const pod = (namespace: string, name: string, labels: Record<string, string>, serviceAccount: string) => `apiVersion: v1
+kind: Pod
+metadata: { name: ${name}, namespace: ${namespace}, labels: ${JSON.stringify(labels)} }
+spec: { serviceAccountName: ${serviceAccount}, containers: [{ name: c, image: busybox:1.36 }] }
+`;
+
+const protectedLabels = (app: string) => ({ 'app.kubernetes.io/name': app, 'secure-ai-egress/protected': 'true' });
+
+describe('a pod credential endpoint allowed to one app (EKS Pod Identity, cloud aws)', () => {
+  const cluster = clusterOf(aws, {
+    'impostors.yaml': [
+      pod('ai-data', 'same-sa-other-labels', { 'secure-ai-egress/protected': 'true' }, 'ingest'),
+      pod('ai-data', 'same-labels-other-sa', protectedLabels('ingest'), 'default'),
+    ].join('---\n'),
+  });
+  const reach = (from: string, to: string, port: number, protocol: 'TCP' | 'UDP' = 'TCP') => query(cluster, from, to, port, protocol).allowed;
+
+  it.each(['169.254.170.23', 'fd00:ec2::23'])('lets the declaring apps of both flavors reach %s on the declared port only', (address) => {
+    expect(reach('ai-data/ingest', address, 80)).toBe(true);
+    expect(reach('ai-index/indexer', address, 80)).toBe(true);
+    expect(reach('ai-data/ingest', address, 443)).toBe(false);
+    expect(reach('ai-index/indexer', address, 80, 'UDP')).toBe(false);
+  });
+
+  it('denies it to every other pod, even one with the internet allowed, one running as the same ServiceAccount, or one with the same labels', () => {
+    expect(reach('ai-data/summarizer', '169.254.170.23', 80)).toBe(false);
+    expect(reach('ai-data/summarizer', '169.254.170.23', 443)).toBe(false);
+    expect(reach('ai-data/same-sa-other-labels', '169.254.170.23', 80)).toBe(false);
+    expect(reach('ai-data/same-labels-other-sa', '169.254.170.23', 80)).toBe(false);
+  });
+
+  it('keeps the other AWS endpoints denied to the declaring apps', () => {
+    for (const address of ['169.254.169.254', '169.254.170.2', 'fd00:ec2::254']) {
+      expect([address, reach('ai-data/ingest', address, 80), reach('ai-index/indexer', address, 80)]).toEqual([address, false, false]);
+    }
+  });
+
+  it('keeps the written reason on the policy that allows it, in both flavors', () => {
+    const manifests = manifestsOf(aws);
+    const annotations = (kind: string, name: string) => ofKind(manifests, kind).find((o) => o.metadata.name === name)!.metadata.annotations ?? {};
+    expect(annotations('NetworkPolicy', 'ai-guard.ingest')[CREDENTIALS_REASON_ANNOTATION]).toBe('169.254.170.23/32, fd00:ec2::23/128: reads documents from S3 with the role of its ServiceAccount');
+    expect(annotations('NetworkPolicy', 'indexer-egress')[CREDENTIALS_REASON_ANNOTATION]).toBe('169.254.170.23/32, fd00:ec2::23/128: writes its index to S3 with the role of its ServiceAccount');
+    expect(annotations('NetworkPolicy', 'ai-guard.summarizer')[CREDENTIALS_REASON_ANNOTATION]).toBeUndefined();
+  });
+
+  it('leaves out of the guardrail\'s rule for the address exactly the declaring apps\' pods, by namespace, ServiceAccount and label', () => {
+    const guardrail = ofKind(manifestsOf(aws), 'GlobalNetworkPolicy').find((p) => p.metadata.name === 'ai-guard.deny-cloud-metadata')!;
+    const rules = guardrail.spec.egress.filter((r: { destination: { nets: string[] } }) => r.destination.nets[0] === '169.254.170.23/32');
+    expect(rules.map((r: { action: string }) => r.action)).toEqual(['Log', 'Deny']);
+    for (const rule of rules) {
+      expect(rule.source).toEqual({
+        notSelector: "(projectcalico.org/namespace == 'ai-data' && projectcalico.org/serviceaccount == 'ingest' && app.kubernetes.io/name == 'ingest')"
+          + " || (projectcalico.org/namespace == 'ai-index' && projectcalico.org/serviceaccount == 'indexer' && app.kubernetes.io/name == 'indexer')",
+      });
+    }
+    const others = guardrail.spec.egress.filter((r: { destination: { nets: string[] } }) => !['169.254.170.23/32', 'fd00:ec2::23/128'].includes(r.destination.nets[0]));
+    expect(others.length).toBeGreaterThan(0);
+    for (const rule of others) expect(rule.source).toBeUndefined();
+  });
+});
+
+describe('a credentials destination is refused', () => {
+  const withCredentials = (credentials: string, platform: Partial<PlatformIntent> = {}, reason = 'reads weights from S3') =>
+    sampleIntent({ egress: [{ credentials, ports: [80], reason }] }, platform);
+
+  it.each([
+    ['an instance metadata service, which hands out the node\'s credentials', withCredentials('aws-imds'), 'llm.egress[0].credentials',
+      'is the EC2 instance metadata service, which hands out the node\'s credentials, never a pod\'s own, and is never reachable; accepted: "eks-pod-identity" (the EKS Pod Identity agent)'],
+    ['a misspelled endpoint', withCredentials('eks-pod-identiy'), 'llm.egress[0].credentials',
+      'names no pod credential endpoint; accepted: "eks-pod-identity" (the EKS Pod Identity agent). Did you mean "eks-pod-identity"?'],
+    ['an endpoint of another cloud than the platform\'s', withCredentials('eks-pod-identity', { cloud: 'gcp' }), 'llm.egress[0].credentials',
+      'is an endpoint of aws, not of cloud "gcp"; accepted: none: cloud "gcp" has no pod credential endpoint this project knows'],
+    ['an empty reason', withCredentials('eks-pod-identity', {}, ''), 'llm.egress[0].reason',
+      'is empty; accepted: a sentence saying why this app needs its own cloud credentials'],
+  ])('%s', (_, intent, path, message) => {
+    expect(validateIntent(intent)).toEqual([expect.objectContaining({ path, message })]);
+  });
+
+  it('and a cidr destination at its address says how to ask for it instead', () => {
+    expect(validateIntent(sampleIntent({ egress: [{ cidr: '169.254.170.23/32', ports: [80] }] }, { cloud: 'aws' }))[0].message)
+      .toMatch(/never reachable with cloud "aws".*declare \{ credentials: 'eks-pod-identity', ports: \[\.\.\.\], reason: '\.\.\.' \} instead$/);
+  });
+
+  it('but accepted on AWS and under any cloud', () => {
+    expect(validateIntent(withCredentials('eks-pod-identity', { cloud: 'aws' }))).toEqual([]);
+    expect(validateIntent(withCredentials('eks-pod-identity'))).toEqual([]);
+  });
+});
