@@ -13,7 +13,7 @@ import { intent } from './main';
 import { DIST, K8sObject, ofKind } from './test/support/manifests';
 import {
   blockProblems, defaultDenyProblems, dnsProblems, egressProblems, gpuProblems, ingressProblems, logProblems, metadataProblems, podSecurityProblems, readSynthesized,
-  serviceAccountProblems, startupProblems, storageProblems, tierProblems, userProblems,
+  serviceAccountProblems, startupProblems, storageProblems, tierOwnerProblems, tierProblems, userProblems,
 } from './test/support/properties';
 import { restrictedViolations } from './test/support/pss';
 
@@ -68,6 +68,10 @@ describe('security properties of dist/', () => {
 
   it.each(apps)('%s, if of the calico flavor, is selected by ServiceAccount as well as by labels: a pod that only copies its labels may send nothing', (_, app) => {
     expect(serviceAccountProblems(dist, app)).toEqual([]);
+  });
+
+  it('binds the declared tier owners, and nobody else, to a ClusterRole that lets them write the tier and every kind of policy in it, and no further', () => {
+    expect(tierOwnerProblems(dist)).toEqual([]);
   });
 
   it('logs, in Calico policies, only what they deny, as calico.log says (denied egress by default)', () => {
@@ -133,7 +137,7 @@ describe('intent equals reach: what the verifier reads in dist/ is what main.ts 
 
 describe('apply order of dist/', () => {
   const rank: Record<string, number> = {
-    Namespace: 0, Tier: 1, GlobalNetworkSet: 1, GlobalNetworkPolicy: 2,
+    Namespace: 0, ClusterRole: 1, ClusterRoleBinding: 1, Tier: 1, GlobalNetworkSet: 1, GlobalNetworkPolicy: 2,
     NetworkPolicy: 3, StagedNetworkPolicy: 3, StagedKubernetesNetworkPolicy: 3, ServiceAccount: 4, Service: 4, Deployment: 4,
   };
   const wave = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
@@ -153,7 +157,7 @@ describe('apply order of dist/', () => {
   });
 
   it('gives no cluster-scoped object a namespace', () => {
-    const clusterScoped = ['Namespace', 'Tier', 'GlobalNetworkSet', 'GlobalNetworkPolicy'];
+    const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'Tier', 'GlobalNetworkSet', 'GlobalNetworkPolicy'];
     for (const { object } of dist.manifests) {
       if (clusterScoped.includes(object.kind)) expect(object.metadata.namespace).toBeUndefined();
       else expect(object.metadata.namespace).toEqual(expect.any(String));

@@ -55,6 +55,11 @@ export const intent: PlatformIntent = {
   // Whose instance metadata and credential endpoints are denied: 'any' (every provider's) until
   // you name yours ('aws', 'gcp', 'azure', ...), which narrows the list to its endpoints.
   cloud: 'any',
+  calico: {
+    // Who may write the ai-egress tier and its policies: here Argo CD's application controller,
+    // which syncs dist/. dist/ binds them, and only them, to a ClusterRole for the tier.
+    owners: { serviceAccounts: ['argocd/argocd-application-controller'] },
+  },
 };
 
 // npm run synth and cdk8s synth (see cdk8s.yaml) read `intent` from this file. Run directly

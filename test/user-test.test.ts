@@ -13,7 +13,7 @@ import { FIXTURE_INTENTS, audit, aws, gpu, shipped } from './fixtures/intents';
 import { K8sObject } from './support/manifests';
 import {
   Synthesized, blockProblems, defaultDenyProblems, dnsProblems, egressProblems, gpuProblems, ingressProblems, logProblems, metadataProblems, podSecurityProblems, readSynthesized,
-  serviceAccountProblems, startupProblems, storageProblems, tierProblems, userProblems,
+  serviceAccountProblems, startupProblems, storageProblems, tierOwnerProblems, tierProblems, userProblems,
 } from './support/properties';
 
 const dirs: string[] = [];
@@ -39,6 +39,7 @@ function allProblems(s: Synthesized): string[] {
     ...namespaces.flatMap((ns) => [...defaultDenyProblems(s, ns), ...podSecurityProblems(s, ns)]),
     ...blockProblems(s),
     ...tierProblems(s),
+    ...tierOwnerProblems(s),
     ...logProblems(s),
     ...s.intent.apps.flatMap((a) => [...metadataProblems(s, a), ...dnsProblems(s, a), ...egressProblems(s, a), ...ingressProblems(s, a), ...serviceAccountProblems(s, a)]),
     ...s.intent.apps.flatMap((a) => [...startupProblems(s, a), ...userProblems(s, a), ...gpuProblems(s, a), ...storageProblems(s, a)]),
@@ -114,6 +115,23 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
       expect.stringMatching(/^NetworkPolicy ai-application\/ai-egress\.ai-service egress\[\d+\] denies without logging although calico\.log is denied-egress$/),
       'NetworkPolicy ai-application/ai-egress.ai-service ingress[0] logs what the next rule does not deny',
       'NetworkPolicy ai-application/ai-egress.ai-service ingress[0] logs although calico.log is denied-egress',
+    ]);
+  });
+
+  it('notices a tier owner binding that names someone else, a role that reaches past the tier, and an owner who may not patch', () => {
+    const s = synthesized(aws, (edit) => edit('00-cluster.k8s.yaml', (objects) => {
+      const binding = objects.find((o) => o.kind === 'ClusterRoleBinding')!;
+      binding.subjects.push({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'app-team' });
+      const role = objects.find((o) => o.kind === 'ClusterRole')!;
+      const tiered = role.rules.find((r: K8sObject) => r.resources.includes('tier.networkpolicies'));
+      delete tiered.resourceNames;
+      tiered.verbs = tiered.verbs.filter((v: string) => v !== 'patch');
+    }));
+    expect(tierOwnerProblems(s)).toEqual([
+      'ClusterRoleBinding ai-guard-tier-owner binds Group app-team, whom the intent does not name as a tier owner',
+      'ClusterRole ai-guard-tier-owner grants tier.networkpolicies, tier.globalnetworkpolicies, tier.stagednetworkpolicies, tier.stagedglobalnetworkpolicies beyond tier ai-guard: resourceNames undefined',
+      ...['User alice@example.com', 'Group platform-security', 'ServiceAccount argocd/argocd-application-controller'].map((owner) => `${owner} may not ${
+        ['networkpolicies', 'globalnetworkpolicies', 'stagednetworkpolicies', 'stagedglobalnetworkpolicies'].map((k) => `patch tier.${k}/ai-guard.*`).join(', ')}`),
     ]);
   });
 

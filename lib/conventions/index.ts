@@ -73,6 +73,8 @@ export const KUBE_DNS = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kub
  */
 export const SyncWave = {
   namespace: -4,
+  /** The ClusterRole and binding of the tier's owners: before the tier's policies (in a wave, Argo CD applies Kubernetes kinds before custom resources). */
+  tierOwners: -3,
   tier: -3,
   networkSet: -3,
   globalPolicy: -2,

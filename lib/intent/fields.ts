@@ -143,6 +143,18 @@ export function dnsSubdomain(what: string) {
   });
 }
 
+const SERVICE_ACCOUNT_ACCEPTED = '"namespace/name", e.g. "argocd/argocd-application-controller"';
+const SERVICE_ACCOUNT_USER = /^system:serviceaccount:([^:]+):([^:]+)$/;
+
+/** A ServiceAccount as `namespace/name`; its user name (`system:serviceaccount:ns:name`) gets the right form proposed. */
+export const serviceAccountRef = z.string(says('is not a ServiceAccount', SERVICE_ACCOUNT_ACCEPTED)).superRefine((value, ctx) => {
+  const [namespace, name, ...rest] = value.split('/');
+  const valid = rest.length === 0 && name !== undefined && DNS_LABEL.test(namespace) && namespace.length <= 63 && DNS_SUBDOMAIN.test(name) && name.length <= 253;
+  if (valid) return;
+  const user = SERVICE_ACCOUNT_USER.exec(value);
+  problem(ctx, value, `is not a ServiceAccount; accepted: ${SERVICE_ACCOUNT_ACCEPTED}${user ? `. Did you mean "${user[1]}/${user[2]}"?` : ''}`);
+});
+
 const IMAGE_ACCEPTED = 'an image with a fixed tag or digest, e.g. "vllm/vllm-openai:v0.11.0" (never "latest")';
 
 /** A container image pinned by tag or digest, never `latest`. */

@@ -7,9 +7,9 @@ import { z } from 'zod';
 import { destination } from './destinations';
 import { CALICO_TIER_ORDERS, DEFAULT_AI_TIER_ORDER, DEFAULT_MODEL_CACHE_PATH, POD_USER } from './defaults';
 import {
-  count, cidr, cloud, dnsLabel, dnsSubdomain, env, fields, flag, image, internetSized, ipAddress, labelKey, labels, labelValue, port, problem, quantity, says, size, text,
+  count, cidr, cloud, dnsLabel, serviceAccountRef, dnsSubdomain, env, fields, flag, image, internetSized, ipAddress, labelKey, labels, labelValue, port, problem, quantity, says, size, text,
 } from './fields';
-import { AiAppIntent, AllowList, CalicoOptions, ComputeResources, DnsIntent, IngressClient, PlatformIntent, Toleration } from './types';
+import { AiAppIntent, AllowList, CalicoOptions, ComputeResources, DnsIntent, IngressClient, PlatformIntent, TierOwners, Toleration } from './types';
 
 /** Calico evaluates the `default` tier at this order; the AI tier must come first. */
 export const DEFAULT_TIER_ORDER = CALICO_TIER_ORDERS.default;
@@ -139,6 +139,22 @@ export const allowListSchema = fields('an allow-list', {
   description: text('a few words saying what the allow-list is').optional(),
 }).superRefine((value, ctx) => value.cidrs.forEach((c, i) => internetSized(ctx, c, ['cidrs', i])));
 
+const subjectName = (what: string) => z.string(says(`is not a ${what}`, `a ${what}, e.g. "platform-security"`)).superRefine((value, ctx) => {
+  if (value.trim() === '') problem(ctx, value, `is empty; accepted: a ${what}`);
+});
+
+const tierOwners = fields('tier owners', {
+  users: list(subjectName('user name'), 'a list of user names, e.g. ["alice@example.com"]').optional(),
+  groups: list(subjectName('group name'), 'a list of group names, e.g. ["platform-security"]').optional(),
+  serviceAccounts: list(serviceAccountRef, 'a list of ServiceAccounts as "namespace/name", e.g. ["argocd/argocd-application-controller"]').optional(),
+}).superRefine((value, ctx) => {
+  // A field that is not one of these is reported on its own, with the one it may have meant.
+  const misspelled = Object.keys(value).some((k) => !['users', 'groups', 'serviceAccounts'].includes(k));
+  if (!misspelled && [value.users, value.groups, value.serviceAccounts].every((l) => (l ?? []).length === 0)) {
+    problem(ctx, value, 'names nobody; accepted: at least one of users, groups, serviceAccounts, e.g. { serviceAccounts: ["argocd/argocd-application-controller"] }');
+  }
+});
+
 const calico = fields('calico settings', {
   tier: dnsLabel('tier name').superRefine((value, ctx) => {
     if (value === 'default') problem(ctx, value, 'is the tier where Kubernetes NetworkPolicies land, which app teams can reopen; accepted: a tier of its own, e.g. "ai-egress"');
@@ -151,6 +167,7 @@ const calico = fields('calico settings', {
     }
   }).optional(),
   audit: flag.optional(),
+  owners: tierOwners.optional(),
   log: z.enum(['denied-egress', 'denied', 'none'], says('is not a logging choice', '"denied-egress" (what AI pods tried to send and were denied), "denied" (both directions) or "none"')).optional(),
 });
 
@@ -184,5 +201,6 @@ export const SCHEMAS_MATCH_TYPES: [
   Same<z.input<typeof ingressClient>, IngressClient>,
   Same<z.input<typeof dns>, DnsIntent>,
   Same<z.input<typeof toleration>, Toleration>,
+  Same<z.input<typeof tierOwners>, TierOwners>,
   Same<WithApps<z.input<typeof platformSchema>>, PlatformIntent>,
-] = [true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true];

@@ -156,6 +156,24 @@ export interface AllowList {
  */
 export type CalicoLog = 'denied-egress' | 'denied' | 'none';
 
+/**
+ * Who may write the Calico tier and its policies: Kubernetes users, groups and ServiceAccounts,
+ * as RBAC subjects. dist/ binds them, and only them, to a ClusterRole for the tier (Calico's
+ * "Configure RBAC for tiered policies"); RBAC only adds, so whoever holds `*` (cluster-admin,
+ * Argo CD's default controller role) can still write it.
+ */
+export interface TierOwners {
+  /** User names as the API server authenticates them, e.g. `alice@example.com`. */
+  readonly users?: readonly string[];
+  /** Group names, e.g. `platform-security`. */
+  readonly groups?: readonly string[];
+  /**
+   * ServiceAccounts as `namespace/name`, e.g. `argocd/argocd-application-controller` (the user
+   * `system:serviceaccount:argocd:argocd-application-controller`).
+   */
+  readonly serviceAccounts?: readonly string[];
+}
+
 /** Calico settings shared by every app of the `calico` flavor. */
 export interface CalicoOptions {
   /** Name of the tier for AI egress. @default 'ai-egress' */
@@ -170,6 +188,8 @@ export interface CalicoOptions {
   readonly audit?: boolean;
   /** What the Log rules log. @default 'denied-egress' */
   readonly log?: CalicoLog;
+  /** Who may write the tier and its policies (RBAC in dist/). @default nobody besides cluster admins */
+  readonly owners?: TierOwners;
 }
 
 /** Everything `main.ts` declares. */

@@ -17,12 +17,13 @@ import {
   StagedNetworkPolicySpecIngressProtocol, StagedNetworkPolicySpecStagedAction, StagedNetworkPolicySpecTypes,
 } from '../../imports/calico-stagednetworkpolicy-projectcalico.org';
 import { Tier } from '../../imports/calico-tier-projectcalico.org';
-import { AllowList, CalicoLog, Cloud, DEFAULT_AI_TIER_ORDER, Labels, PlatformIntent, Protocol } from '../intent';
+import { AllowList, CalicoLog, Cloud, DEFAULT_AI_TIER_ORDER, Labels, PlatformIntent, Protocol, TierOwners } from '../intent';
 import { endpointsAt, metadataCidrs } from '../net';
 import {
   ALLOW_LIST_LABEL, DESCRIPTION_ANNOTATION, NAMESPACE_NAME_LABEL, PROTECTED_LABEL, SyncWave, appSelector, serviceAccountName, syncWave,
 } from '../conventions';
 import { NamespaceDefaultDeny } from './kubernetes';
+import { TierOwnersRbac } from './tier-rbac';
 import { AppPlan, Peer, PlannedBlock, PlannedPort, PlannedRule, reasonAnnotations } from './plan';
 
 /**
@@ -74,6 +75,8 @@ export interface CalicoSettings {
   readonly log: CalicoLog;
   /** The platform's cloud, whose metadata addresses the guardrail denies. */
   readonly cloud: Cloud;
+  /** Who may write the tier; no RBAC is written without them. */
+  readonly owners?: TierOwners;
 }
 
 /** The intent's `calico` options with defaults. Which apps are previewed is `isAudited` (lib/intent). */
@@ -83,6 +86,7 @@ export function calicoSettings(intent: PlatformIntent): CalicoSettings {
     tierOrder: intent.calico?.tierOrder ?? DEFAULT_AI_TIER_ORDER,
     log: intent.calico?.log ?? 'denied-egress',
     cloud: intent.cloud ?? 'any',
+    owners: intent.calico?.owners,
   };
 }
 
@@ -335,14 +339,15 @@ function appEndpoints(user: CredentialsUser): string {
 }
 
 /**
- * The cluster-scoped half of the flavor: the tier (Deny by default, ordered after the admin tier
- * and before `default`), a GlobalNetworkSet per shared allow-list, the metadata guardrail and the
- * closing Pass policy.
+ * The cluster-scoped half of the flavor: the RBAC of the tier's owners (when declared), the tier
+ * (Deny by default, ordered after the admin tier and before `default`), a GlobalNetworkSet per
+ * shared allow-list, the metadata guardrail and the closing Pass policy.
  */
 export class CalicoClusterPolicies extends Construct {
   constructor(scope: Construct, id: string, props: CalicoClusterPoliciesProps) {
     super(scope, id);
-    const { tier, tierOrder } = props.settings;
+    const { tier, tierOrder, owners } = props.settings;
+    if (owners) new TierOwnersRbac(this, 'Owners', { tier, owners, networkSets: props.allowLists.map((l) => l.name) });
     new Tier(this, 'Tier', {
       metadata: { name: tier, annotations: syncWave(SyncWave.tier) },
       spec: { order: tierOrder, defaultAction: 'Deny' },

@@ -6,3 +6,5 @@ export {
   CalicoAppPolicy, CalicoClusterPolicies, CalicoName, CalicoPolicyOrder, StagedNamespaceDefaultDeny, calicoSettings,
 } from './calico';
 export type { CalicoAppPolicyProps, CalicoClusterPoliciesProps, CalicoSettings, CredentialsUser } from './calico';
+export { TierOwnersRbac, tierOwnerName } from './tier-rbac';
+export type { TierOwnersRbacProps } from './tier-rbac';

@@ -21,7 +21,7 @@ export interface ManifestIssue {
 const SCHEMAS: Readonly<Record<string, SchemaCheck>> = { ...KUBERNETES_SCHEMAS, ...CALICO_SCHEMAS };
 
 /** Cluster-scoped kinds among those this project renders; they must not carry metadata.namespace. */
-const CLUSTER_SCOPED = new Set(['Namespace', ...CALICO_CLUSTER_SCOPED]);
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', ...CALICO_CLUSTER_SCOPED]);
 
 interface ObjectHead { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } }
 

@@ -3,6 +3,8 @@ import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
+import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { SchemaCheck } from './types';
 
 interface Model { validate(): void }
@@ -29,4 +31,6 @@ export const KUBERNETES_SCHEMAS: Readonly<Record<string, SchemaCheck>> = {
   'v1/ServiceAccount': modelCheck(ServiceAccount),
   'apps/v1/Deployment': modelCheck(Deployment),
   'networking.k8s.io/v1/NetworkPolicy': modelCheck(NetworkPolicy),
+  'rbac.authorization.k8s.io/v1/ClusterRole': modelCheck(ClusterRole),
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': modelCheck(ClusterRoleBinding),
 };

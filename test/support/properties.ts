@@ -286,6 +286,63 @@ export function logProblems(s: Synthesized): string[] {
   return problems;
 }
 
+/** A subject of a ClusterRoleBinding as one string: `User alice`, `ServiceAccount argocd/argocd-application-controller`. */
+const subjectKey = (subject: K8sObject) => `${subject.kind} ${subject.kind === 'ServiceAccount' ? `${subject.namespace}/` : ''}${subject.name}`;
+
+/** Whether some rule grants `verb` on `resource` (of projectcalico.org) for an object named `name` (for `create`, of any name). */
+function grants(rules: readonly K8sObject[], resource: string, verb: string, name: string | undefined): boolean {
+  return rules.some((r) => (r.apiGroups ?? []).includes('projectcalico.org') && (r.resources ?? []).includes(resource) && (r.verbs ?? []).includes(verb)
+    && (r.resourceNames === undefined || r.resourceNames.length === 0 || (name !== undefined && r.resourceNames.includes(name))));
+}
+
+const TIERED_KINDS = ['networkpolicies', 'globalnetworkpolicies', 'stagednetworkpolicies', 'stagedglobalnetworkpolicies'];
+const WRITE_VERBS = ['create', 'update', 'patch', 'delete'];
+
+/**
+ * The RBAC of the tier owners: every ClusterRoleBinding of the manifests binds only owners the
+ * intent declares, and with `calico.owners`, each owner is bound to rules that let it get and
+ * write the tier and write (create, update, patch, delete) every kind of Calico policy in it,
+ * through both the real resources and Calico's `tier.<kind>` pseudo-resources named `<tier>.*`;
+ * and no rule grants a tier pseudo-resource beyond that tier.
+ */
+export function tierOwnerProblems(s: Synthesized): string[] {
+  const owners = s.intent.calico?.owners;
+  const declared = new Set([
+    ...(owners?.users ?? []).map((u) => `User ${u}`),
+    ...(owners?.groups ?? []).map((g) => `Group ${g}`),
+    ...(owners?.serviceAccounts ?? []).map((sa) => `ServiceAccount ${sa}`),
+  ]);
+  const roles = objects(s).filter((o) => o.kind === 'ClusterRole');
+  const bindings = objects(s).filter((o) => o.kind === 'ClusterRoleBinding');
+  const problems = bindings.flatMap((b) => (b.subjects ?? []).map(subjectKey).filter((k: string) => !declared.has(k))
+    .map((k: string) => `ClusterRoleBinding ${b.metadata.name} binds ${k}, whom the intent does not name as a tier owner`));
+  for (const tier of objects(s).filter((o) => o.kind === 'Tier').map((o) => o.metadata.name as string)) {
+    for (const role of roles) {
+      for (const rule of role.rules ?? []) {
+        const tiered = (rule.resources ?? []).filter((r: string) => r.startsWith('tier.'));
+        if (tiered.length && (!rule.resourceNames?.length || rule.resourceNames.some((n: string) => !n.startsWith(`${tier}.`)))) {
+          problems.push(`ClusterRole ${role.metadata.name} grants ${tiered.join(', ')} beyond tier ${tier}: resourceNames ${JSON.stringify(rule.resourceNames)}`);
+        }
+      }
+    }
+    for (const owner of declared) {
+      const rules = bindings.filter((b) => (b.subjects ?? []).map(subjectKey).includes(owner) && b.roleRef?.kind === 'ClusterRole')
+        .flatMap((b) => roles.filter((r) => r.metadata.name === b.roleRef.name).flatMap((r) => r.rules ?? []));
+      const missing = [
+        ...(grants(rules, 'tiers', 'get', tier) ? [] : [`get tiers/${tier}`]),
+        ...(grants(rules, 'tiers', 'create', undefined) ? [] : ['create tiers']),
+        ...['update', 'patch'].filter((v) => !grants(rules, 'tiers', v, tier)).map((v) => `${v} tiers/${tier}`),
+        ...TIERED_KINDS.flatMap((kind) => WRITE_VERBS.flatMap((verb) => [
+          ...(grants(rules, `tier.${kind}`, verb, `${tier}.*`) ? [] : [`${verb} tier.${kind}/${tier}.*`]),
+          ...(grants(rules, kind, verb, verb === 'create' ? undefined : `${tier}.x`) ? [] : [`${verb} ${kind}`]),
+        ])),
+      ];
+      if (missing.length) problems.push(`${owner} may not ${missing.join(', ')}`);
+    }
+  }
+  return problems;
+}
+
 const CALICO_APP_POLICIES = ['NetworkPolicy', 'StagedNetworkPolicy'];
 
 /**
