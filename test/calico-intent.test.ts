@@ -64,7 +64,7 @@ describe('bad input for the Calico flavor is refused with a clear message, and d
     try {
       const result = safeSynth((outdir) => buildApp(outdir, sampleIntent(calicoApp({ egress: [{ allowList: 'model-registry', ports: [443] }] }), { allowLists: [registry, registry] })), join(root, 'dist'));
       expect(result.ok).toBe(true);
-      expect(readFileSync(join(root, 'dist', '00-cluster.k8s.yaml'), 'utf8').match(/kind: GlobalNetworkSet/g)).toHaveLength(1);
+      expect(readFileSync(join(root, 'dist', '01-calico-tier.k8s.yaml'), 'utf8').match(/kind: GlobalNetworkSet/g)).toHaveLength(1);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

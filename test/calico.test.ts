@@ -241,14 +241,16 @@ describe('shared allow-lists', () => {
 });
 
 describe('apply order', () => {
-  it('puts the tier, network sets and global policies in the first file, cluster-scoped, in waves before namespaced policies', () => {
+  it('puts the tier with the network sets, then the global policies, in files of their own after the Namespaces, cluster-scoped, in waves before namespaced policies', () => {
+    const fileOf = (kinds: string[]) => [...new Set(dist.filter((m) => kinds.includes(m.object.kind)).map((m) => m.file))];
+    expect(fileOf(['Namespace'])).toEqual([`${ChartName.cluster}.k8s.yaml`]);
+    expect(fileOf(['Tier', 'GlobalNetworkSet'])).toEqual([`${ChartName.calicoTier}.k8s.yaml`]);
+    expect(fileOf(['GlobalNetworkPolicy'])).toEqual([`${ChartName.calicoGlobalPolicies}.k8s.yaml`]);
+    const files = [...new Set(dist.map((m) => m.file))];
+    expect(files.slice(0, 3)).toEqual([ChartName.cluster, ChartName.calicoTier, ChartName.calicoGlobalPolicies].map((c) => `${c}.k8s.yaml`));
     const cluster = dist.filter((m) => ['Tier', 'GlobalNetworkSet', 'GlobalNetworkPolicy'].includes(m.object.kind));
-    expect(cluster.length).toBe(ofKind(dist, 'Tier').length + ofKind(dist, 'GlobalNetworkSet').length + ofKind(dist, 'GlobalNetworkPolicy').length);
-    const first = [...new Set(dist.map((m) => m.file))][0];
-    expect(first).toBe(`${ChartName.cluster}.k8s.yaml`);
     const wave = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
-    for (const { file, object } of cluster) {
-      expect(file).toBe(first);
+    for (const { object } of cluster) {
       expect(object.metadata.namespace).toBeUndefined();
       expect(wave(object)).toBeLessThan(SyncWave.policy);
     }
@@ -258,6 +260,14 @@ describe('apply order', () => {
       expect(wave(policy)).toBeGreaterThan(lastClusterWave);
     }
     expect(wave(ofKind(dist, 'Tier')[0])).toBeLessThan(wave(ofKind(dist, 'GlobalNetworkPolicy')[0]));
+  });
+
+  it('deletes in reverse file order: every policy of the tier is in a later file than the Tier, so kubectl delete -f, file by file in reverse, deletes the Tier last', () => {
+    const files = [...new Set(dist.map((m) => m.file))];
+    const tierFile = files.indexOf(dist.find((m) => m.object.kind === 'Tier')!.file);
+    const inTier = dist.filter((m) => m.object.spec?.tier === tierName);
+    expect(inTier.length).toBeGreaterThan(0);
+    for (const m of inTier) expect(files.indexOf(m.file)).toBeGreaterThan(tierFile);
   });
 
   it('keeps the Kubernetes default-deny-all in the namespaces of calico-flavor apps', () => {

@@ -87,7 +87,7 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
   });
 
   it('notices a tier moved before the admin tier, and one that allows what it leaves undecided', () => {
-    const s = synthesized(shipped, (edit) => edit('00-cluster.k8s.yaml', (objects) => {
+    const s = synthesized(shipped, (edit) => edit('01-calico-tier.k8s.yaml', (objects) => {
       named(objects, 'ai-egress').spec = { order: 100, defaultAction: 'Pass' };
     }));
     expect(tierProblems(s)).toEqual([
@@ -153,7 +153,7 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
 
   it('notices cloud metadata reachable once the guardrail is gone and an app may send anywhere', () => {
     const s = synthesized(shipped, (edit) => {
-      edit('00-cluster.k8s.yaml', (objects) => objects.splice(objects.findIndex((o) => o.metadata.name === 'ai-egress.deny-cloud-metadata'), 1));
+      edit('02-calico-global-policies.k8s.yaml', (objects) => objects.splice(objects.findIndex((o) => o.metadata.name === 'ai-egress.deny-cloud-metadata'), 1));
       edit('10-policies-ai-embeddings.k8s.yaml', (objects) => { named(objects, 'embeddings-egress').spec.egress.push({}); });
     });
     expect(metadataProblems(s, app(shipped, 'embeddings'))).toContainEqual('ai-embeddings/embeddings may reach 169.254.169.254 TCP 80');
@@ -176,7 +176,7 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
   });
 
   it('notices an AWS credential endpoint reachable with cloud aws, once the guardrail spares every pod', () => {
-    const s = synthesized(aws, (edit) => edit('00-cluster.k8s.yaml', (objects) => {
+    const s = synthesized(aws, (edit) => edit('02-calico-global-policies.k8s.yaml', (objects) => {
       for (const rule of named(objects, 'ai-guard.deny-cloud-metadata').spec.egress) rule.source = { notSelector: 'all()' };
       const pass = named(objects, 'ai-guard.pass-to-kubernetes-policies');
       pass.spec.egress = [{ action: 'Allow', destination: { nets: ['169.254.170.2/32'] } }, ...pass.spec.egress];

@@ -87,9 +87,19 @@ export function syncWave(wave: number): Record<string, string> {
   return { 'argocd.argoproj.io/sync-wave': String(wave) };
 }
 
-/** Chart ids, which cdk8s uses as file names in dist/; their order is the apply order. */
+/**
+ * Chart ids, which cdk8s uses as file names in dist/; their order is the apply order, and
+ * their reverse order a delete order: `kubectl delete -f` deletes a file's objects in the order
+ * they are written, so the Tier has a file of its own, deleted after the policies in it (Calico
+ * refuses to delete a tier that still holds policies).
+ */
 export const ChartName = {
+  /** Namespaces, and the RBAC of the tier's owners. */
   cluster: '00-cluster',
+  /** The Calico tier and the allow-lists' GlobalNetworkSets. */
+  calicoTier: '01-calico-tier',
+  /** The tier's GlobalNetworkPolicies: the metadata guardrail and the hand-over to Kubernetes policies. */
+  calicoGlobalPolicies: '02-calico-global-policies',
   policies: (namespace: string) => `10-policies-${namespace}`,
   workloads: (namespace: string) => `20-workloads-${namespace}`,
 } as const;

@@ -1,17 +1,19 @@
 import { App, Chart } from 'cdk8s';
 import { AiAppIntent, AllowList, IntentIssue, PlatformIntent, assertValidIntent, isAudited, isCalicoApp } from '../intent';
 import {
-  AppPlan, CalicoAppPolicy, CalicoClusterPolicies, CalicoSettings, CredentialsUser, KubernetesAppPolicies, NamespaceDefaultDeny, StagedNamespaceDefaultDeny,
-  calicoSettings, planApp,
+  AppPlan, CalicoAppPolicy, CalicoSettings, CredentialsUser, KubernetesAppPolicies, NamespaceDefaultDeny, StagedNamespaceDefaultDeny,
+  addCalicoClusterPolicies, calicoSettings, planApp,
 } from '../policy';
 import { AiWorkload, RestrictedNamespace } from '../workload';
 import { ChartName } from '../conventions';
 
 /**
- * Every object the declared intent needs, in charts whose file names sort in apply order:
- * `00-cluster` (Namespaces and, when an app uses the calico flavor, the Calico tier, network sets
- * and global policies), `10-policies-<namespace>`, then `20-workloads-<namespace>`. The intent is
- * validated first; on any error an IntentError lists them all and no chart is created.
+ * Every object the declared intent needs, in charts whose file names sort in apply order (and,
+ * reversed, in delete order): `00-cluster` (Namespaces and, when an app uses the calico flavor
+ * and the tier has owners, their RBAC), when an app uses the calico flavor `01-calico-tier` (the
+ * tier and network sets) and `02-calico-global-policies`, then `10-policies-<namespace>`, then
+ * `20-workloads-<namespace>`. The intent is validated first; on any error an IntentError lists
+ * them all and no chart is created.
  */
 export class SecureAiPlatform {
   readonly cluster: Chart;
@@ -32,7 +34,9 @@ export class SecureAiPlatform {
     const calicoApps = intent.apps.filter(isCalicoApp);
     if (calicoApps.length > 0) {
       const allowLists = allowListsUsedBy(calicoApps.map((a) => plans.get(a)!), intent.allowLists ?? []);
-      new CalicoClusterPolicies(this.cluster, 'calico', { settings: this.calico, allowLists, credentialsUsers: credentialsUsersOf(plans.values()) });
+      const chart = (name: string) => new Chart(app, name, { disableResourceNameHashes: true });
+      const scopes = { cluster: this.cluster, tier: chart(ChartName.calicoTier), globalPolicies: chart(ChartName.calicoGlobalPolicies) };
+      addCalicoClusterPolicies(scopes, { settings: this.calico, allowLists, credentialsUsers: credentialsUsersOf(plans.values()) });
     }
 
     for (const ns of namespaces) {

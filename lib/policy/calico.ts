@@ -338,40 +338,47 @@ function appEndpoints(user: CredentialsUser): string {
   });
 }
 
+/** Where the cluster-scoped half of the flavor goes, each a chart (a file of dist/) of its own, in apply order. */
+export interface CalicoClusterScopes {
+  /** With the Namespaces: the RBAC of the tier's owners. */
+  readonly cluster: Construct;
+  /** The tier and the GlobalNetworkSets. */
+  readonly tier: Construct;
+  /** The GlobalNetworkPolicies of the tier. */
+  readonly globalPolicies: Construct;
+}
+
 /**
  * The cluster-scoped half of the flavor: the RBAC of the tier's owners (when declared), the tier
  * (Deny by default, ordered after the admin tier and before `default`), a GlobalNetworkSet per
  * shared allow-list, the metadata guardrail and the closing Pass policy.
  */
-export class CalicoClusterPolicies extends Construct {
-  constructor(scope: Construct, id: string, props: CalicoClusterPoliciesProps) {
-    super(scope, id);
-    const { tier, tierOrder, owners } = props.settings;
-    if (owners) new TierOwnersRbac(this, 'Owners', { tier, owners, networkSets: props.allowLists.map((l) => l.name) });
-    new Tier(this, 'Tier', {
-      metadata: { name: tier, annotations: syncWave(SyncWave.tier) },
-      spec: { order: tierOrder, defaultAction: 'Deny' },
-    });
-    for (const list of props.allowLists) {
-      new GlobalNetworkSet(this, `allow-list-${list.name}`, {
-        metadata: {
-          name: list.name,
-          labels: { [ALLOW_LIST_LABEL]: list.name },
-          annotations: { ...syncWave(SyncWave.networkSet), ...(list.description ? { [DESCRIPTION_ANNOTATION]: list.description } : {}) },
-        },
-        spec: { nets: [...list.cidrs] },
-      });
-    }
-    const protectedPods = `${PROTECTED_LABEL} == 'true'`;
-    globalEgressPolicy(this, 'Guardrail', {
-      name: CalicoName.guardrail(tier), tier, order: CalicoPolicyOrder.guardrail, selector: protectedPods,
-      egress: guardrailRules(props.settings, props.credentialsUsers),
-    });
-    globalEgressPolicy(this, 'PassToKubernetes', {
-      name: CalicoName.passToKubernetes(tier), tier, order: CalicoPolicyOrder.passToKubernetes, selector: protectedPods,
-      egress: [{ action: 'Pass', description: 'no policy of this tier decided: later tiers decide (Kubernetes NetworkPolicies are in the default tier)' }],
+export function addCalicoClusterPolicies(scopes: CalicoClusterScopes, props: CalicoClusterPoliciesProps): void {
+  const { tier, tierOrder, owners } = props.settings;
+  if (owners) new TierOwnersRbac(scopes.cluster, 'calico-tier-owners', { tier, owners, networkSets: props.allowLists.map((l) => l.name) });
+  new Tier(scopes.tier, 'Tier', {
+    metadata: { name: tier, annotations: syncWave(SyncWave.tier) },
+    spec: { order: tierOrder, defaultAction: 'Deny' },
+  });
+  for (const list of props.allowLists) {
+    new GlobalNetworkSet(scopes.tier, `allow-list-${list.name}`, {
+      metadata: {
+        name: list.name,
+        labels: { [ALLOW_LIST_LABEL]: list.name },
+        annotations: { ...syncWave(SyncWave.networkSet), ...(list.description ? { [DESCRIPTION_ANNOTATION]: list.description } : {}) },
+      },
+      spec: { nets: [...list.cidrs] },
     });
   }
+  const protectedPods = `${PROTECTED_LABEL} == 'true'`;
+  globalEgressPolicy(scopes.globalPolicies, 'Guardrail', {
+    name: CalicoName.guardrail(tier), tier, order: CalicoPolicyOrder.guardrail, selector: protectedPods,
+    egress: guardrailRules(props.settings, props.credentialsUsers),
+  });
+  globalEgressPolicy(scopes.globalPolicies, 'PassToKubernetes', {
+    name: CalicoName.passToKubernetes(tier), tier, order: CalicoPolicyOrder.passToKubernetes, selector: protectedPods,
+    egress: [{ action: 'Pass', description: 'no policy of this tier decided: later tiers decide (Kubernetes NetworkPolicies are in the default tier)' }],
+  });
 }
 
 export interface CalicoAppPolicyProps {

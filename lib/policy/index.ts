@@ -3,8 +3,8 @@ export type { AppPlan, NetsPeer, Peer, PlannedBlock, PlannedPort, PlannedRule, P
 export { KubernetesAppPolicies, NamespaceDefaultDeny } from './kubernetes';
 export type { KubernetesAppPoliciesProps } from './kubernetes';
 export {
-  CalicoAppPolicy, CalicoClusterPolicies, CalicoName, CalicoPolicyOrder, StagedNamespaceDefaultDeny, calicoSettings,
+  CalicoAppPolicy, CalicoName, addCalicoClusterPolicies, CalicoPolicyOrder, StagedNamespaceDefaultDeny, calicoSettings,
 } from './calico';
-export type { CalicoAppPolicyProps, CalicoClusterPoliciesProps, CalicoSettings, CredentialsUser } from './calico';
+export type { CalicoAppPolicyProps, CalicoClusterPoliciesProps, CalicoClusterScopes, CalicoSettings, CredentialsUser } from './calico';
 export { TierOwnersRbac, tierOwnerName } from './tier-rbac';
 export type { TierOwnersRbacProps } from './tier-rbac';
