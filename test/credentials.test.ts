@@ -3,7 +3,7 @@ import { PlatformIntent, validateIntent } from '../lib/intent';
 import { query } from '../lib/verify';
 import { aws } from './fixtures/intents';
 import { clusterOf } from './support/cluster';
-import { manifestsOf, ofKind, sampleIntent } from './support/manifests';
+import { K8sObject, manifestsOf, ofKind, sampleIntent } from './support/manifests';
 
 /** A pod in a namespace with labels and a ServiceAccount, as YAML for the verifier. */
 const pod = (namespace: string, name: string, labels: Record<string, string>, serviceAccount: string) => `apiVersion: v1
@@ -22,6 +22,14 @@ describe('a pod credential endpoint allowed to one app (EKS Pod Identity, cloud 
     ].join('---\n'),
   });
   const reach = (from: string, to: string, port: number, protocol: 'TCP' | 'UDP' = 'TCP') => query(cluster, from, to, port, protocol).allowed;
+
+  it('keeps the port limit while the app is only previewed (audit mode), when the guardrail alone is enforced', () => {
+    const previewed = clusterOf({ ...aws, calico: { ...aws.calico, audit: true }, apps: aws.apps.filter((a) => a.namespace === 'ai-data') });
+    expect(query(previewed, 'ai-data/ingest', '169.254.170.23', 80, 'TCP').allowed).toBe(true);
+    expect(query(previewed, 'ai-data/ingest', '169.254.170.23', 443, 'TCP').allowed).toBe(false);
+    expect(query(previewed, 'ai-data/ingest', '169.254.170.23', 80, 'UDP').allowed).toBe(false);
+    expect(query(previewed, 'ai-data/summarizer', '169.254.170.23', 80, 'TCP').allowed).toBe(false);
+  });
 
   it.each(['169.254.170.23', 'fd00:ec2::23'])('lets the declaring apps of both flavors reach %s on the declared port only', (address) => {
     expect(reach('ai-data/ingest', address, 80)).toBe(true);
@@ -51,16 +59,18 @@ describe('a pod credential endpoint allowed to one app (EKS Pod Identity, cloud 
     expect(annotations('NetworkPolicy', 'ai-guard.summarizer')[CREDENTIALS_REASON_ANNOTATION]).toBeUndefined();
   });
 
-  it('leaves out of the guardrail\'s rule for the address exactly the declaring apps\' pods, by namespace, ServiceAccount and label', () => {
+  it('denies the address in the guardrail to every pod but the declaring apps\', and to theirs on other protocols and ports', () => {
     const guardrail = ofKind(manifestsOf(aws), 'GlobalNetworkPolicy').find((p) => p.metadata.name === 'ai-guard.deny-cloud-metadata')!;
-    const rules = guardrail.spec.egress.filter((r: { destination: { nets: string[] } }) => r.destination.nets[0] === '169.254.170.23/32');
-    expect(rules.map((r: { action: string }) => r.action)).toEqual(['Log', 'Deny']);
-    for (const rule of rules) {
-      expect(rule.source).toEqual({
-        notSelector: "(projectcalico.org/namespace == 'ai-data' && projectcalico.org/serviceaccount == 'ingest' && app.kubernetes.io/name == 'ingest')"
-          + " || (projectcalico.org/namespace == 'ai-index' && projectcalico.org/serviceaccount == 'indexer' && app.kubernetes.io/name == 'indexer')",
-      });
-    }
+    const rules = guardrail.spec.egress.filter((r: { action: string; destination: { nets: string[] } }) => r.action === 'Deny' && r.destination.nets[0] === '169.254.170.23/32');
+    const ingest = "projectcalico.org/namespace == 'ai-data' && projectcalico.org/serviceaccount == 'ingest' && app.kubernetes.io/name == 'ingest'";
+    const indexer = "projectcalico.org/namespace == 'ai-index' && projectcalico.org/serviceaccount == 'indexer' && app.kubernetes.io/name == 'indexer'";
+    expect(rules.map(({ metadata, ...match }: K8sObject) => match)).toEqual([
+      { action: 'Deny', source: { notSelector: `(${ingest}) || (${indexer})` }, destination: { nets: ['169.254.170.23/32'] } },
+      { action: 'Deny', notProtocol: 'TCP', source: { selector: ingest }, destination: { nets: ['169.254.170.23/32'] } },
+      { action: 'Deny', protocol: 'TCP', source: { selector: ingest }, destination: { nets: ['169.254.170.23/32'], notPorts: [80] } },
+      { action: 'Deny', notProtocol: 'TCP', source: { selector: indexer }, destination: { nets: ['169.254.170.23/32'] } },
+      { action: 'Deny', protocol: 'TCP', source: { selector: indexer }, destination: { nets: ['169.254.170.23/32'], notPorts: [80] } },
+    ]);
     const others = guardrail.spec.egress.filter((r: { destination: { nets: string[] } }) => !['169.254.170.23/32', 'fd00:ec2::23/128'].includes(r.destination.nets[0]));
     expect(others.length).toBeGreaterThan(0);
     for (const rule of others) expect(rule.source).toBeUndefined();
@@ -82,6 +92,13 @@ describe('a credentials destination is refused', () => {
       'is empty; accepted: a sentence saying why this app needs its own cloud credentials'],
   ])('%s', (_, intent, path, message) => {
     expect(validateIntent(intent)).toEqual([expect.objectContaining({ path, message })]);
+  });
+
+  it('when one app declares it twice, since the guardrail leaves the app one protocol and its ports there', () => {
+    const twice = sampleIntent({ egress: [{ credentials: 'eks-pod-identity', ports: [80], reason: 'S3' }, { credentials: 'eks-pod-identity', ports: [2703], protocol: 'UDP', reason: 'S3' }] });
+    expect(validateIntent(twice)).toEqual([expect.objectContaining({
+      path: 'llm.egress[1].credentials', message: 'is declared a second time; accepted: one credentials destination per endpoint, with all its ports, of one protocol',
+    })]);
   });
 
   it('and a cidr destination at its address says how to ask for it instead', () => {

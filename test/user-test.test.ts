@@ -160,13 +160,17 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
     expect(metadataProblems(s, app(shipped, 'ai-service'))).toEqual([]);
   });
 
-  it('notices a pod credential endpoint allowed on a port not declared, and one allowed without its written reason', () => {
+  it('notices a pod credential endpoint allowed on a port not declared (by the app\'s policy and the guardrail both), and one allowed without its written reason', () => {
     const s = synthesized(aws, (edit) => {
       edit('10-policies-ai-data.k8s.yaml', (objects) => {
         const rule = named(objects, 'ai-guard.ingest').spec.egress.find((r: K8sObject) => r.destination?.nets?.[0] === '169.254.170.23/32');
         rule.destination.ports = [80, 443];
       });
       edit('10-policies-ai-index.k8s.yaml', (objects) => { delete named(objects, 'indexer-egress').metadata.annotations!['secure-ai-egress/credentials']; });
+      edit('02-calico-global-policies.k8s.yaml', (objects) => {
+        const guardrail = named(objects, 'ai-guard.deny-cloud-metadata').spec;
+        guardrail.egress = guardrail.egress.filter((r: K8sObject) => !r.source?.selector?.includes("== 'ingest'"));
+      });
     });
     expect(metadataProblems(s, app(aws, 'ingest'))).toEqual(['ai-data/ingest may reach 169.254.170.23 TCP 443', 'ai-data/ingest may reach 169.254.170.23 TCP 443 (previewed)']);
     expect(blockProblems(s)).toEqual([

@@ -1,6 +1,6 @@
 import { adviceFor } from './advice';
 import { consistencyIssues } from './consistency';
-import { checkDestination } from './destinations';
+import { checkDestination, isCredentialsDestination } from './destinations';
 import { CLOUDS, Cloud } from '../net';
 import { isObject, metadataProblem } from './fields';
 import { isAudited } from './flavor';
@@ -49,7 +49,7 @@ export function checkIntent(input: unknown): IntentIssue[] {
   });
   // A list with a broken entry is still declared: its uses are not reported as well.
   const listNames = rawLists.flatMap((l) => (isObject(l) && typeof l.name === 'string' ? [l.name] : []));
-  for (const app of apps) issues.push(...destinationProblems(app, listNames, cloud), ...dnsMetadata(app, cloud));
+  for (const app of apps) issues.push(...destinationProblems(app, listNames, cloud), ...dnsMetadata(app, cloud), ...credentialsDeclaredTwice(app));
   issues.push(...namesDeclaredTwice(rawApps));
   const platformAudit = isObject(input.calico) && input.calico.audit === true;
   issues.push(...auditMixedWithEnforcement(apps, platformAudit));
@@ -83,6 +83,22 @@ function allowListsDeclaredTwice(lists: readonly { list: AllowList; index: numbe
     contents.set(list.name, these);
   }
   return issues;
+}
+
+/**
+ * A pod credential endpoint declared twice by one app: the Calico guardrail denies the app all but
+ * one protocol and its ports there, so they are declared once.
+ */
+function credentialsDeclaredTwice(app: AiAppIntent): IntentIssue[] {
+  const seen = new Set<string>();
+  return app.egress.flatMap((d, i) => {
+    if (!isCredentialsDestination(d)) return [];
+    if (!seen.has(d.credentials)) {
+      seen.add(d.credentials);
+      return [];
+    }
+    return [{ severity: 'error' as const, app: app.name, path: `${app.name}.egress[${i}].credentials`, value: d.credentials, message: 'is declared a second time; accepted: one credentials destination per endpoint, with all its ports, of one protocol' }];
+  });
 }
 
 /** Blocks of an allow-list that are, or lie inside, a metadata endpoint of the cloud. */

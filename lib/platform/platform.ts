@@ -58,12 +58,10 @@ export class SecureAiPlatform {
   }
 }
 
-/** The apps whose plans allow a pod credential endpoint, with its addresses. */
+/** The apps whose plans allow a pod credential endpoint: its addresses, and the ports declared there. */
 function credentialsUsersOf(plans: Iterable<AppPlan>): CredentialsUser[] {
-  return [...plans].flatMap((p) => {
-    const cidrs = p.egress.flatMap((r) => r.peers).flatMap((peer) => (peer.kind === 'nets' && peer.credentialsReason !== undefined ? peer.blocks.map((b) => b.cidr) : []));
-    return cidrs.length ? [{ app: p.name, namespace: p.namespace, cidrs: [...new Set(cidrs)] }] : [];
-  });
+  return [...plans].flatMap((p) => p.egress.flatMap((rule) => rule.peers.flatMap((peer) => (peer.kind === 'nets' && peer.credentialsReason !== undefined
+    ? [{ app: p.name, namespace: p.namespace, cidrs: peer.blocks.map((b) => b.cidr), ports: rule.ports }] : []))));
 }
 
 /** The allow-lists the given plans allow, once each, in declaration order. */

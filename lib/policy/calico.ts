@@ -1,19 +1,21 @@
 import { Construct } from 'constructs';
 import {
-  GlobalNetworkPolicy, GlobalNetworkPolicySpecEgressAction, GlobalNetworkPolicySpecEgressDestinationPorts,
-  GlobalNetworkPolicySpecEgressProtocol, GlobalNetworkPolicySpecTypes,
+  GlobalNetworkPolicy, GlobalNetworkPolicySpecEgressAction, GlobalNetworkPolicySpecEgressDestinationNotPorts, GlobalNetworkPolicySpecEgressDestinationPorts,
+  GlobalNetworkPolicySpecEgressNotProtocol, GlobalNetworkPolicySpecEgressProtocol, GlobalNetworkPolicySpecTypes,
 } from '../../imports/calico-globalnetworkpolicy-projectcalico.org';
 import { GlobalNetworkSet } from '../../imports/calico-globalnetworkset-projectcalico.org';
 import {
-  NetworkPolicy, NetworkPolicySpecEgressAction, NetworkPolicySpecEgressDestinationPorts, NetworkPolicySpecEgressProtocol,
-  NetworkPolicySpecIngressAction, NetworkPolicySpecIngressDestinationPorts, NetworkPolicySpecIngressProtocol, NetworkPolicySpecTypes,
+  NetworkPolicy, NetworkPolicySpecEgressAction, NetworkPolicySpecEgressDestinationNotPorts, NetworkPolicySpecEgressDestinationPorts,
+  NetworkPolicySpecEgressNotProtocol, NetworkPolicySpecEgressProtocol, NetworkPolicySpecIngressAction, NetworkPolicySpecIngressDestinationNotPorts,
+  NetworkPolicySpecIngressDestinationPorts, NetworkPolicySpecIngressNotProtocol, NetworkPolicySpecIngressProtocol, NetworkPolicySpecTypes,
 } from '../../imports/calico-networkpolicy-projectcalico.org';
 import {
   StagedKubernetesNetworkPolicy, StagedKubernetesNetworkPolicySpecStagedAction,
 } from '../../imports/calico-stagedkubernetesnetworkpolicy-projectcalico.org';
 import {
-  StagedNetworkPolicy, StagedNetworkPolicySpecEgressAction, StagedNetworkPolicySpecEgressDestinationPorts,
-  StagedNetworkPolicySpecEgressProtocol, StagedNetworkPolicySpecIngressAction, StagedNetworkPolicySpecIngressDestinationPorts,
+  StagedNetworkPolicy, StagedNetworkPolicySpecEgressAction, StagedNetworkPolicySpecEgressDestinationNotPorts, StagedNetworkPolicySpecEgressDestinationPorts,
+  StagedNetworkPolicySpecEgressNotProtocol, StagedNetworkPolicySpecEgressProtocol, StagedNetworkPolicySpecIngressAction,
+  StagedNetworkPolicySpecIngressDestinationNotPorts, StagedNetworkPolicySpecIngressDestinationPorts, StagedNetworkPolicySpecIngressNotProtocol,
   StagedNetworkPolicySpecIngressProtocol, StagedNetworkPolicySpecStagedAction, StagedNetworkPolicySpecTypes,
 } from '../../imports/calico-stagednetworkpolicy-projectcalico.org';
 import { Tier } from '../../imports/calico-tier-projectcalico.org';
@@ -116,12 +118,14 @@ interface EntityRule {
   readonly notNets?: readonly string[];
   /** Numbers, or `"from:to"` ranges. */
   readonly ports?: readonly (number | string)[];
+  readonly notPorts?: readonly (number | string)[];
 }
 
 /** A rule before it is given the generated types of a kind: one protocol, one IP version at most. */
 interface CalicoRule {
   readonly action: CalicoAction;
   readonly protocol?: Protocol;
+  readonly notProtocol?: Protocol;
   readonly ipVersion?: 4 | 6;
   readonly source?: EntityRule;
   readonly destination?: EntityRule;
@@ -232,23 +236,42 @@ function allowThenDeny(plan: readonly PlannedRule[], direction: 'egress' | 'ingr
   return [...allows, ...closingDeny(log, direction)];
 }
 
+/** A Deny after its Log, when egress is logged; both match the same. */
+function loggedDeny(log: CalicoLog, match: Omit<CalicoRule, 'action' | 'description'>, what: string): CalicoRule[] {
+  return [
+    ...(logs(log, 'egress') ? [{ action: 'Log' as const, ...match, description: `log ${what}` }] : []),
+    { action: 'Deny', ...match, description: `deny ${what}` },
+  ];
+}
+
 /**
  * A Deny (after its Log, when egress is logged) for each metadata address of the cloud, one
- * address (and so one IP version) per rule, its description naming the endpoints there. The
- * address of a pod credential endpoint that apps were allowed is denied to every other pod: its
- * rule leaves out (`source.notSelector`) exactly those apps' pods, by namespace, ServiceAccount
- * and label, whose own policies then allow it on the declared ports and deny the rest.
+ * address (and so one IP version) per rule, its description naming the endpoints there.
+ *
+ * The address of a pod credential endpoint that apps declared is denied, instead, to every pod
+ * but theirs (`source.notSelector` on their namespace, ServiceAccount and label), and to theirs
+ * on any other protocol (`notProtocol`) or port (`notPorts`): what is left, the declared ports,
+ * matches no rule here, and the app's own policies allow it.
  */
 function guardrailRules(settings: CalicoSettings, users: readonly CredentialsUser[]): CalicoRule[] {
   return metadataCidrs(settings.cloud).flatMap((cidr): CalicoRule[] => {
     const names = endpointsAt(cidr).filter((e) => settings.cloud === 'any' || e.clouds.includes(settings.cloud)).map((e) => e.name).join(', ');
+    const what = `egress to cloud metadata ${cidr} (${names})`;
+    const destination = { nets: [cidr] };
     const allowed = users.filter((u) => u.cidrs.includes(cidr));
-    const source = allowed.length ? { notSelector: allowed.map((u) => (allowed.length > 1 ? `(${appEndpoints(u)})` : appEndpoints(u))).join(' || ') } : undefined;
-    const except = allowed.length ? `, except from ${allowed.map((u) => `${u.namespace}/${u.app}`).join(', ')}` : '';
-    const match = { ...(source ? { source } : {}), destination: { nets: [cidr] } };
+    if (allowed.length === 0) return loggedDeny(settings.log, { destination }, what);
+    const others = { notSelector: allowed.map((u) => (allowed.length > 1 ? `(${appEndpoints(u)})` : appEndpoints(u))).join(' || ') };
     return [
-      ...(logs(settings.log, 'egress') ? [{ action: 'Log' as const, ...match, description: `log egress to cloud metadata ${cidr} (${names})${except}` }] : []),
-      { action: 'Deny', ...match, description: `deny egress to cloud metadata ${cidr} (${names})${except}` },
+      ...loggedDeny(settings.log, { source: others, destination }, `${what}, except from ${allowed.map((u) => `${u.namespace}/${u.app}`).join(', ')}`),
+      ...allowed.flatMap((u) => {
+        const [[protocol, ports]] = portsByProtocol(u.ports);
+        const from = { selector: appEndpoints(u) };
+        const app = `${u.namespace}/${u.app}`;
+        return [
+          ...loggedDeny(settings.log, { notProtocol: protocol, source: from, destination }, `${what} from ${app} other than ${protocol}`),
+          ...loggedDeny(settings.log, { protocol, source: from, destination: { ...destination, notPorts: ports } }, `${what} from ${app} on ${protocol} ports other than ${ports.join(', ')}`),
+        ];
+      }),
     ];
   });
 }
@@ -257,15 +280,17 @@ function guardrailRules(settings: CalicoSettings, users: readonly CredentialsUse
  * The generated enum and int-or-string wrappers of one kind and direction. The four policy kinds
  * share one rule schema, but `cdk8s import` gives each its own (nominal) enums.
  */
-interface Dialect<A, P, Port> {
+interface Dialect<A, P, NP, Port, NotPort> {
   readonly action: Readonly<Record<'ALLOW' | 'DENY' | 'LOG' | 'PASS', A>>;
   readonly protocol: { fromString(value: string): P };
+  readonly notProtocol: { fromString(value: string): NP };
   readonly port: { fromNumber(value: number): Port; fromString(value: string): Port };
+  readonly notPort: { fromNumber(value: number): NotPort; fromString(value: string): NotPort };
 }
 
 const ACTION_KEY = { Allow: 'ALLOW', Deny: 'DENY', Log: 'LOG', Pass: 'PASS' } as const;
 
-function render<A, P, Port>(dialect: Dialect<A, P, Port>, rule: CalicoRule) {
+function render<A, P, NP, Port, NotPort>(dialect: Dialect<A, P, NP, Port, NotPort>, rule: CalicoRule) {
   const entity = (e: EntityRule | undefined) => e && {
     selector: e.selector,
     notSelector: e.notSelector,
@@ -273,10 +298,12 @@ function render<A, P, Port>(dialect: Dialect<A, P, Port>, rule: CalicoRule) {
     nets: e.nets && [...e.nets],
     notNets: e.notNets && [...e.notNets],
     ports: e.ports?.map((p) => (typeof p === 'number' ? dialect.port.fromNumber(p) : dialect.port.fromString(p))),
+    notPorts: e.notPorts?.map((p) => (typeof p === 'number' ? dialect.notPort.fromNumber(p) : dialect.notPort.fromString(p))),
   };
   return {
     action: dialect.action[ACTION_KEY[rule.action]],
     protocol: rule.protocol && dialect.protocol.fromString(rule.protocol),
+    notProtocol: rule.notProtocol && dialect.notProtocol.fromString(rule.notProtocol),
     ipVersion: rule.ipVersion,
     source: entity(rule.source),
     destination: entity(rule.destination),
@@ -284,11 +311,26 @@ function render<A, P, Port>(dialect: Dialect<A, P, Port>, rule: CalicoRule) {
   };
 }
 
-const NP_EGRESS = { action: NetworkPolicySpecEgressAction, protocol: NetworkPolicySpecEgressProtocol, port: NetworkPolicySpecEgressDestinationPorts };
-const NP_INGRESS = { action: NetworkPolicySpecIngressAction, protocol: NetworkPolicySpecIngressProtocol, port: NetworkPolicySpecIngressDestinationPorts };
-const SNP_EGRESS = { action: StagedNetworkPolicySpecEgressAction, protocol: StagedNetworkPolicySpecEgressProtocol, port: StagedNetworkPolicySpecEgressDestinationPorts };
-const SNP_INGRESS = { action: StagedNetworkPolicySpecIngressAction, protocol: StagedNetworkPolicySpecIngressProtocol, port: StagedNetworkPolicySpecIngressDestinationPorts };
-const GNP_EGRESS = { action: GlobalNetworkPolicySpecEgressAction, protocol: GlobalNetworkPolicySpecEgressProtocol, port: GlobalNetworkPolicySpecEgressDestinationPorts };
+const NP_EGRESS = {
+  action: NetworkPolicySpecEgressAction, protocol: NetworkPolicySpecEgressProtocol, notProtocol: NetworkPolicySpecEgressNotProtocol,
+  port: NetworkPolicySpecEgressDestinationPorts, notPort: NetworkPolicySpecEgressDestinationNotPorts,
+};
+const NP_INGRESS = {
+  action: NetworkPolicySpecIngressAction, protocol: NetworkPolicySpecIngressProtocol, notProtocol: NetworkPolicySpecIngressNotProtocol,
+  port: NetworkPolicySpecIngressDestinationPorts, notPort: NetworkPolicySpecIngressDestinationNotPorts,
+};
+const SNP_EGRESS = {
+  action: StagedNetworkPolicySpecEgressAction, protocol: StagedNetworkPolicySpecEgressProtocol, notProtocol: StagedNetworkPolicySpecEgressNotProtocol,
+  port: StagedNetworkPolicySpecEgressDestinationPorts, notPort: StagedNetworkPolicySpecEgressDestinationNotPorts,
+};
+const SNP_INGRESS = {
+  action: StagedNetworkPolicySpecIngressAction, protocol: StagedNetworkPolicySpecIngressProtocol, notProtocol: StagedNetworkPolicySpecIngressNotProtocol,
+  port: StagedNetworkPolicySpecIngressDestinationPorts, notPort: StagedNetworkPolicySpecIngressDestinationNotPorts,
+};
+const GNP_EGRESS = {
+  action: GlobalNetworkPolicySpecEgressAction, protocol: GlobalNetworkPolicySpecEgressProtocol, notProtocol: GlobalNetworkPolicySpecEgressNotProtocol,
+  port: GlobalNetworkPolicySpecEgressDestinationPorts, notPort: GlobalNetworkPolicySpecEgressDestinationNotPorts,
+};
 
 interface GlobalPolicyProps {
   readonly name: string;
@@ -315,6 +357,8 @@ export interface CredentialsUser {
   readonly namespace: string;
   /** The endpoint's addresses, as blocks. */
   readonly cidrs: readonly string[];
+  /** The ports the app declared there, all of one protocol. */
+  readonly ports: readonly PlannedPort[];
 }
 
 export interface CalicoClusterPoliciesProps {
