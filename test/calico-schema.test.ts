@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { CALICO_SCHEMAS, validateObject } from '../lib/validate';
-import { shipped } from './fixtures/intents';
+import { aws, shipped } from './fixtures/intents';
 import { K8sObject, manifestsOf } from './support/manifests';
 
 const CALICO = 'projectcalico.org/v3';
@@ -10,6 +10,8 @@ const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 const enforced = calicoObjects(manifestsOf(shipped).map((m) => m.object));
 const audited = calicoObjects(manifestsOf({ ...shipped, calico: { audit: true } }).map((m) => m.object));
+/** Every setting of the platform, and a pod credential endpoint: notSelector, notProtocol and notPorts in the guardrail. */
+const everySetting = manifestsOf(aws).map((m) => m.object);
 const policy = enforced.find((o) => o.kind === 'NetworkPolicy')!;
 
 describe('Calico schema validation', () => {
@@ -20,9 +22,14 @@ describe('Calico schema validation', () => {
     ].map((kind) => `${CALICO}/${kind}`)));
   });
 
-  it.each([['the shipped scenario', enforced], ['audit mode', audited]])('passes every Calico object of %s against its CRD openAPIV3Schema', (_, objects) => {
+  it.each([['the shipped scenario', enforced], ['audit mode', audited], ['the aws fixture', calicoObjects(everySetting)]])('passes every Calico object of %s against its CRD openAPIV3Schema', (_, objects) => {
     expect(objects.length).toBeGreaterThan(3);
     expect(objects.map((o) => [`${o.kind}/${o.metadata.name}`, validateObject(o)])).toEqual(objects.map((o) => [`${o.kind}/${o.metadata.name}`, []]));
+  });
+
+  it('passes every object of the aws fixture, RBAC included, against its schema', () => {
+    expect(everySetting.map((o) => o.kind)).toEqual(expect.arrayContaining(['ClusterRole', 'ClusterRoleBinding', 'Tier', 'GlobalNetworkPolicy']));
+    expect(everySetting.map((o) => [`${o.kind}/${o.metadata.name}`, validateObject(o)])).toEqual(everySetting.map((o) => [`${o.kind}/${o.metadata.name}`, []]));
   });
 
   it('rejects a rule whose action is misspelled, naming the field and the accepted values', () => {
