@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'fs';
 import { join } from 'path';
 import { parseYamlDocuments } from '../yaml';
-import { KUBERNETES_SCHEMAS } from './kubernetes';
+import { KUBERNETES_SCHEMAS, builtinKubernetesSchema } from './kubernetes';
 import { CALICO_CLUSTER_SCOPED, CALICO_SCHEMAS } from './calico';
 import { SchemaCheck } from './types';
 
@@ -25,12 +25,30 @@ const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding'
 
 interface ObjectHead { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } }
 
+/** The schema of a kind: one this project renders (Kubernetes, Calico), or any other built-in Kubernetes kind. */
+function schemaOf(head: ObjectHead): SchemaCheck | undefined {
+  return SCHEMAS[`${head.apiVersion}/${head.kind}`] ?? builtinKubernetesSchema(head.apiVersion, head.kind);
+}
+
+/** The kinds of SCHEMAS beyond the built-in Kubernetes API (Calico's), for messages. */
+function customKinds(): string[] {
+  return Object.keys(SCHEMAS).filter((key) => {
+    const slash = key.lastIndexOf('/');
+    return !builtinKubernetesSchema(key.slice(0, slash), key.slice(slash + 1));
+  }).sort();
+}
+
+/** True when validateObject knows the schema of the object's kind; false for custom resources it has no schema of. */
+export function hasSchema(object: unknown): boolean {
+  return schemaOf((object ?? {}) as ObjectHead) !== undefined;
+}
+
 /** Validates one object: its schema is known, it passes it, and its scope is right. */
 export function validateObject(object: unknown): string[] {
   const head = (object ?? {}) as ObjectHead;
   const key = `${head.apiVersion}/${head.kind}`;
-  const check = SCHEMAS[key];
-  if (!check) return [`no schema is known for ${key}; accepted kinds: ${Object.keys(SCHEMAS).sort().join(', ')}`];
+  const check = schemaOf(head);
+  if (!check) return [`no schema is known for ${key}; accepted kinds: every built-in Kubernetes kind, and ${customKinds().join(', ')}`];
   const problems = check(object);
   if (CLUSTER_SCOPED.has(head.kind ?? '') && head.metadata?.namespace !== undefined) {
     problems.push(`/metadata/namespace: must be absent, ${head.kind} is cluster-scoped`);

@@ -24,7 +24,7 @@ function modelCheck(model: ModelClass): SchemaCheck {
   };
 }
 
-/** Kinds of the core Kubernetes API that this project renders, keyed `apiVersion/kind`. */
+/** Kinds of the Kubernetes API that this project renders, keyed `apiVersion/kind`. */
 export const KUBERNETES_SCHEMAS: Readonly<Record<string, SchemaCheck>> = {
   'v1/Namespace': modelCheck(Namespace),
   'v1/Service': modelCheck(Service),
@@ -34,3 +34,34 @@ export const KUBERNETES_SCHEMAS: Readonly<Record<string, SchemaCheck>> = {
   'rbac.authorization.k8s.io/v1/ClusterRole': modelCheck(ClusterRole),
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': modelCheck(ClusterRoleBinding),
 };
+
+/** `v1`, `apps/v1`, `networking.k8s.io/v1beta1`: the form of a built-in API version, before it names a module. */
+const API_VERSION = /^(?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?v[0-9]+(?:(?:alpha|beta)[0-9]+)?$/;
+const KIND = /^[A-Z][A-Za-z0-9]*$/;
+
+const builtins = new Map<string, SchemaCheck | undefined>();
+
+/**
+ * Any other kind of the built-in Kubernetes API (ConfigMap, StatefulSet, Ingress, ...), checked
+ * against the OpenAPI schema kubernetes-models ships for it, so that the manifests of any cdk8s
+ * app can be checked and not only what this project renders. Undefined for kinds it does not
+ * know (custom resources of other projects).
+ */
+export function builtinKubernetesSchema(apiVersion: unknown, kind: unknown): SchemaCheck | undefined {
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !API_VERSION.test(apiVersion) || !KIND.test(kind)) return undefined;
+  const key = `${apiVersion}/${kind}`;
+  if (!builtins.has(key)) {
+    let check: SchemaCheck | undefined;
+    try {
+      // The module path is built from a checked apiVersion and kind: kubernetes-models exports one module per kind.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const model = (require(`kubernetes-models/${key}`) as Record<string, (ModelClass & { apiVersion?: string; kind?: string }) | undefined>)[kind];
+      if (model?.apiVersion === apiVersion && model.kind === kind) check = modelCheck(model);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw err;
+    }
+    builtins.set(key, check);
+  }
+  return builtins.get(key);
+}
