@@ -15,7 +15,7 @@ import {
   blockProblems, defaultDenyProblems, dnsProblems, egressProblems, gpuProblems, ingressProblems, logProblems, metadataProblems, podSecurityProblems, readSynthesized,
   serviceAccountProblems, startupProblems, storageProblems, tierOwnerProblems, tierProblems, userProblems,
 } from './test/support/properties';
-import { restrictedViolations } from './test/support/pss';
+import { restrictedViolations } from './lib/checks';
 
 const dist = readSynthesized(intent, DIST);
 const deployments = ofKind(dist.manifests, 'Deployment');

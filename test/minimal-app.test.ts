@@ -5,7 +5,7 @@ import { formatDefaults, formatWarnings } from '../lib/synth';
 import { AiWorkload, emptyDirPatch } from '../lib/workload';
 import { minimal, shipped } from './fixtures/intents';
 import { K8sObject, manifestsOf, ofKind, sampleIntent } from './support/manifests';
-import { restrictedViolations } from './support/pss';
+import { restrictedViolations } from '../lib/checks';
 
 const deploymentOf = (intent: PlatformIntent): K8sObject => ofKind(manifestsOf(intent), 'Deployment')[0];
 const sampleApp = minimal.apps[0];

@@ -6,7 +6,7 @@ import { AiAppIntent, PlatformIntent, adviceFor, validateIntent } from '../lib/i
 import { TELEMETRY_OFF, tei, vllm } from '../lib/presets';
 import { validateObject } from '../lib/validate';
 import { K8sObject, ofKind, manifestsOf } from './support/manifests';
-import { restrictedViolations } from './support/pss';
+import { restrictedViolations } from '../lib/checks';
 
 const appOf = (preset: Partial<AiAppIntent>): AiAppIntent => ({ name: 'server', namespace: 'ai', ...preset, egress: [] } as AiAppIntent);
 const deploymentOf = (app: AiAppIntent): K8sObject => ofKind(manifestsOf({ apps: [app] }), 'Deployment')[0];

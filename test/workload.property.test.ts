@@ -12,7 +12,7 @@ import { AiAppIntent, PlatformIntent, Toleration, validateIntent } from '../lib/
 import { validateManifestDir } from '../lib/validate';
 import { ofKind } from './support/manifests';
 import { gpuProblems, readSynthesized, startupProblems, storageProblems, userProblems } from './support/properties';
-import { restrictedViolations } from './support/pss';
+import { restrictedViolations } from '../lib/checks';
 
 const sizeArb = fc.tuple(fc.integer({ min: 1, max: 64 }), fc.constantFrom('Mi', 'Gi', 'G')).map(([n, unit]) => `${n}${unit}`);
 const tolerationArb: fc.Arbitrary<Toleration> = fc.oneof(

@@ -10,11 +10,11 @@
  */
 import { stringify } from 'yaml';
 import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, PortSpec, Protocol, isAudited } from '../../lib/intent';
-import { METADATA_ENDPOINTS, cidr, cidrContains, cidrContainsIp, formatIp, metadataBlocks, parseIp } from '../../lib/net';
+import { METADATA_ENDPOINTS, cidr, cidrContainsIp, formatIp, metadataBlocks, parseIp } from '../../lib/net';
 import { formatBytes, parseQuantity } from '../../lib/quantity';
-import { CREDENTIALS_REASON_ANNOTATION, INTERNET_REASON_ANNOTATION } from '../../lib/conventions';
+import { blockProblems as manifestBlockProblems, namespacePodSecurityProblems, previewStaged } from '../../lib/checks';
 import {
-  Cluster, Manifest as VerifierManifest, Selector, buildCluster, describeDestination, describeProtocolPorts, egressReport, parseManifests, query, readManifestFiles,
+  Cluster, Selector, buildCluster, describeDestination, describeProtocolPorts, egressReport, parseManifests, query, readManifestFiles,
 } from '../../lib/verify';
 import { K8sObject, Manifest, readManifests } from './manifests';
 import { reachMismatch } from './oracle';
@@ -43,21 +43,6 @@ export interface Synthesized {
    * ServiceAccount: a workload relabelled to look like the app.
    */
   readonly impostors: ReadonlyMap<string, Probe>;
-}
-
-const STAGED: Readonly<Record<string, { apiVersion: string; kind: string }>> = {
-  StagedNetworkPolicy: { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy' },
-  StagedGlobalNetworkPolicy: { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy' },
-  StagedKubernetesNetworkPolicy: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
-};
-
-/** A Staged policy as the policy it previews (`stagedAction: Set` dropped); anything else as it is. */
-function enforce(m: VerifierManifest): VerifierManifest {
-  const target = STAGED[m.object.kind];
-  if (!target) return m;
-  const spec = { ...(m.object.spec as Record<string, unknown>) };
-  delete spec.stagedAction;
-  return { ...m, object: { ...m.object, ...target, spec } };
 }
 
 /** Probe pods for the clients of every app, pods like them elsewhere, and DNS servers real and decoy. */
@@ -106,7 +91,7 @@ export function readSynthesized(intent: PlatformIntent, dir: string): Synthesize
     intent,
     manifests,
     cluster: buildCluster(read),
-    previewed: buildCluster(read.map(enforce)),
+    previewed: buildCluster(read.map(previewStaged)),
     probes,
     impostors,
   };
@@ -146,10 +131,7 @@ export function tierProblems(s: Synthesized): string[] {
 
 /** The namespace enforces, audits and warns on Pod Security Standards `restricted`. */
 export function podSecurityProblems(s: Synthesized, namespace: string): string[] {
-  const labels = objects(s).find((o) => o.kind === 'Namespace' && o.metadata.name === namespace)?.metadata.labels ?? {};
-  return ['enforce', 'audit', 'warn']
-    .filter((mode) => labels[`pod-security.kubernetes.io/${mode}`] !== 'restricted')
-    .map((mode) => `${namespace}: pod-security.kubernetes.io/${mode} is ${labels[`pod-security.kubernetes.io/${mode}`]}, not restricted`);
+  return namespacePodSecurityProblems(objects(s), namespace);
 }
 
 /** Ports on which to ask about metadata: the usual ones, and a high one. */
@@ -344,6 +326,7 @@ export function tierOwnerProblems(s: Synthesized): string[] {
 }
 
 const CALICO_APP_POLICIES = ['NetworkPolicy', 'StagedNetworkPolicy'];
+const CALICO_POLICIES = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
 
 /**
  * Every namespaced Calico policy that selects a calico-flavor app's pods also selects its
@@ -370,70 +353,13 @@ export function serviceAccountProblems(s: Synthesized, app: AiAppIntent): string
   return [...problems, ...reached];
 }
 
-/** An allowed block of some policy rule, with what it carves out and the policy's written reasons. */
-interface AllowedBlock {
-  readonly where: string;
-  readonly cidr: string;
-  readonly except: readonly string[];
-  readonly reasons: string;
-  /** The policy's written reasons for pod credential endpoints. */
-  readonly credentials: string;
-}
-
-const CALICO_POLICIES = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
-
-/** Every block that an egress Allow rule lets out, in Kubernetes and Calico policies alike (network sets expanded). */
-export function allowedBlocks(s: Synthesized): AllowedBlock[] {
-  const all = objects(s);
-  const sets = all.filter((o) => o.kind === 'GlobalNetworkSet' || o.kind === 'NetworkSet');
-  const out: AllowedBlock[] = [];
-  for (const policy of all) {
-    const where = `${policy.kind} ${policy.metadata.namespace ? `${policy.metadata.namespace}/` : ''}${policy.metadata.name}`;
-    const reasons = policy.metadata.annotations?.[INTERNET_REASON_ANNOTATION] ?? '';
-    const credentials = policy.metadata.annotations?.[CREDENTIALS_REASON_ANNOTATION] ?? '';
-    if (policy.apiVersion === 'networking.k8s.io/v1' && policy.kind === 'NetworkPolicy') {
-      for (const rule of policy.spec.egress ?? []) {
-        for (const peer of rule.to ?? []) if (peer.ipBlock) out.push({ where, cidr: peer.ipBlock.cidr, except: peer.ipBlock.except ?? [], reasons, credentials });
-      }
-    } else if (policy.apiVersion === 'projectcalico.org/v3' && CALICO_POLICIES.includes(policy.kind)) {
-      for (const rule of (policy.spec.egress ?? []) as K8sObject[]) {
-        if (rule.action !== 'Allow') continue;
-        const d = rule.destination ?? {};
-        const except: string[] = d.notNets ?? [];
-        for (const net of d.nets ?? []) out.push({ where, cidr: net, except, reasons, credentials });
-        if (d.selector !== undefined && d.namespaceSelector === 'global()') {
-          const selector = new Selector(d.selector);
-          for (const set of sets.filter((x) => x.kind === 'GlobalNetworkSet' && selector.test(new Map(Object.entries(x.metadata.labels ?? {}))))) {
-            const nets: string[] = set.spec.nets ?? [];
-            for (const net of nets.filter((n) => rule.ipVersion === undefined || cidr(n).version === rule.ipVersion)) out.push({ where, cidr: net, except, reasons, credentials });
-          }
-        }
-      }
-    }
-  }
-  return out;
-}
-
 /**
  * No allowed block contains a metadata address of the intent's cloud without carving it out, none
  * is a metadata address unless it is a pod credential endpoint whose reason the policy carries,
  * and none shorter than /8 lacks its written reason.
  */
 export function blockProblems(s: Synthesized): string[] {
-  const metadata = metadataBlocks(s.intent.cloud);
-  return allowedBlocks(s).flatMap((b) => {
-    const block = cidr(b.cidr);
-    const problems: string[] = [];
-    for (const m of metadata) {
-      if (cidrContains(m, block)) {
-        const credential = METADATA_ENDPOINTS.some((e) => e.podCredentials !== undefined && e.cidrs.includes(b.cidr));
-        if (!credential || !b.credentials.includes(b.cidr)) problems.push(`${b.where} allows the metadata block ${b.cidr}${credential ? ` without a written reason (${CREDENTIALS_REASON_ANNOTATION})` : ''}`);
-      }
-      else if (cidrContains(block, m) && !b.except.some((e) => cidrContains(cidr(e), m))) problems.push(`${b.where} allows ${b.cidr} without carving out ${formatIp({ version: m.version, value: m.network })}`);
-    }
-    if (block.prefix < 8 && !b.reasons.includes(b.cidr)) problems.push(`${b.where} allows ${b.cidr} without a written reason (${INTERNET_REASON_ANNOTATION})`);
-    return problems;
-  });
+  return manifestBlockProblems(objects(s), s.intent.cloud).map((p) => p.message);
 }
 
 /** The Deployment of an app, as synthesized. */

@@ -1,0 +1,92 @@
+/**
+ * The address blocks policies let out, read rule by rule: every block that contains a cloud
+ * metadata address carves it out (so a cluster without Calico's guardrail still denies it), and
+ * every block shorter than /8 carries its written reason.
+ */
+import { CREDENTIALS_REASON_ANNOTATION, INTERNET_REASON_ANNOTATION } from '../conventions';
+import { Cloud, METADATA_ENDPOINTS, cidrContains, formatIp, metadataBlocks, parseCidrLenient } from '../net';
+import { Selector } from '../verify';
+import { K8sObject, list } from './objects';
+
+/** An allowed block of some policy rule, with what it carves out and the policy's written reasons. */
+export interface AllowedBlock {
+  /** The policy, e.g. `NetworkPolicy ai/llm-egress`. */
+  readonly where: string;
+  readonly policy: K8sObject;
+  readonly cidr: string;
+  readonly except: readonly string[];
+  /** The policy's written reasons for internet-sized blocks. */
+  readonly reasons: string;
+  /** The policy's written reasons for pod credential endpoints. */
+  readonly credentials: string;
+}
+
+const CALICO_POLICIES = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
+
+/** Every block that an egress Allow rule lets out, in Kubernetes and Calico policies alike (network sets expanded). */
+export function allowedBlocks(objects: readonly K8sObject[]): AllowedBlock[] {
+  const sets = objects.filter((o) => o.apiVersion === 'projectcalico.org/v3' && o.kind === 'GlobalNetworkSet');
+  const out: AllowedBlock[] = [];
+  for (const policy of objects) {
+    const where = `${policy.kind} ${policy.metadata.namespace ? `${policy.metadata.namespace}/` : ''}${policy.metadata.name}`;
+    const reasons = policy.metadata.annotations?.[INTERNET_REASON_ANNOTATION] ?? '';
+    const credentials = policy.metadata.annotations?.[CREDENTIALS_REASON_ANNOTATION] ?? '';
+    const push = (block: unknown, except: readonly unknown[]) => {
+      if (typeof block === 'string') out.push({ where, policy, cidr: block, except: except.filter((e): e is string => typeof e === 'string'), reasons, credentials });
+    };
+    if (policy.apiVersion === 'networking.k8s.io/v1' && policy.kind === 'NetworkPolicy') {
+      for (const rule of list(policy.spec?.egress)) {
+        for (const peer of list(rule?.to)) if (peer?.ipBlock) push(peer.ipBlock.cidr, list(peer.ipBlock.except));
+      }
+    } else if (policy.apiVersion === 'projectcalico.org/v3' && CALICO_POLICIES.includes(policy.kind)) {
+      for (const rule of list(policy.spec?.egress)) {
+        if (rule?.action !== 'Allow') continue;
+        const d = rule.destination ?? {};
+        const except = list(d.notNets);
+        for (const net of list(d.nets)) push(net, except);
+        if (d.selector !== undefined && d.namespaceSelector === 'global()') {
+          const selector = new Selector(d.selector);
+          for (const set of sets.filter((x) => selector.test(new Map(Object.entries(x.metadata.labels ?? {}))))) {
+            for (const net of list(set.spec?.nets).filter((n) => typeof n === 'string' && (rule.ipVersion === undefined || parseCidrLenient(n)?.version === rule.ipVersion))) push(net, except);
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** What is wrong with one allowed block, and which of the two rules it breaks. */
+export interface BlockProblem {
+  readonly rule: 'metadata-carved-out' | 'internet-block-reason';
+  readonly block: AllowedBlock;
+  readonly message: string;
+}
+
+/**
+ * No allowed block contains a metadata address of the cloud without carving it out, none is a
+ * metadata address unless it is a pod credential endpoint whose reason the policy carries, and
+ * none shorter than /8 lacks its written reason.
+ */
+export function blockProblems(objects: readonly K8sObject[], cloud: Cloud = 'any'): BlockProblem[] {
+  const metadata = metadataBlocks(cloud);
+  return allowedBlocks(objects).flatMap((b) => {
+    // A block that does not parse is the schema's and the verifier's finding, not this one's.
+    const block = parseCidrLenient(b.cidr);
+    if (!block) return [];
+    const problems: BlockProblem[] = [];
+    const problem = (rule: BlockProblem['rule'], message: string) => problems.push({ rule, block: b, message });
+    for (const m of metadata) {
+      if (cidrContains(m, block)) {
+        const credential = METADATA_ENDPOINTS.some((e) => e.podCredentials !== undefined && e.cidrs.includes(b.cidr));
+        if (!credential || !b.credentials.includes(b.cidr)) {
+          problem('metadata-carved-out', `${b.where} allows the metadata block ${b.cidr}${credential ? ` without a written reason (${CREDENTIALS_REASON_ANNOTATION})` : ''}`);
+        }
+      } else if (cidrContains(block, m) && !b.except.some((e) => { const c = parseCidrLenient(e); return c !== undefined && cidrContains(c, m); })) {
+        problem('metadata-carved-out', `${b.where} allows ${b.cidr} without carving out ${formatIp({ version: m.version, value: m.network })}`);
+      }
+    }
+    if (block.prefix < 8 && !b.reasons.includes(b.cidr)) problem('internet-block-reason', `${b.where} allows ${b.cidr} without a written reason (${INTERNET_REASON_ANNOTATION})`);
+    return problems;
+  });
+}

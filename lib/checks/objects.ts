@@ -1,0 +1,65 @@
+/**
+ * Objects as the checks read them: manifests anyone wrote, so every field is read defensively
+ * (a list may be missing, or not a list), and where each object came from, for the report.
+ */
+import type { Manifest, PolicyKind, SourceRef } from '../verify';
+
+/** A Kubernetes object as read from YAML; its fields are whatever the manifest holds. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type K8sObject = { apiVersion?: unknown; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [key: string]: any };
+
+/** The object a finding is about: its kind, namespace and name, and where it was read. */
+export interface ObjectRef {
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly source?: SourceRef;
+}
+
+/** Names an object as messages do: `NetworkPolicy ai/p`, `Namespace ai`. */
+export function describeObject(o: { readonly kind: string; readonly namespace?: string; readonly name: string }): string {
+  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+}
+
+/** The reference to a manifest's object. */
+export function refOf(m: Manifest): ObjectRef {
+  const { kind, metadata } = m.object;
+  return { kind, name: metadata.name, ...(metadata.namespace === undefined ? {} : { namespace: metadata.namespace }), source: m.source };
+}
+
+/** A list field, or none when it is absent or not a list. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function list(value: unknown): any[] {
+  return Array.isArray(value) ? value : [];
+}
+
+const STAGED: Readonly<Record<string, { apiVersion: string; kind: string }>> = {
+  StagedNetworkPolicy: { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy' },
+  StagedGlobalNetworkPolicy: { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy' },
+  StagedKubernetesNetworkPolicy: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
+};
+
+/**
+ * A Staged Calico policy as the policy it previews (`stagedAction: Set` dropped); anything else as
+ * it is. Calico enforces nothing staged; its flow logs show what the staged policy would do, which
+ * is what the manifests read this way describe.
+ */
+export function previewStaged(m: Manifest): Manifest {
+  const target = m.object.apiVersion === 'projectcalico.org/v3' ? STAGED[m.object.kind] : undefined;
+  if (!target) return m;
+  const spec = { ...(m.object.spec as Record<string, unknown>) };
+  delete spec.stagedAction;
+  return { ...m, object: { ...m.object, ...target, spec } };
+}
+
+/** True for a Staged Calico policy. */
+export function isStaged(o: { readonly apiVersion?: unknown; readonly kind: string }): boolean {
+  return o.apiVersion === 'projectcalico.org/v3' && STAGED[o.kind] !== undefined;
+}
+
+/** The verifier's kind of a policy object, or undefined for any other object. */
+export function policyKindOf(o: { readonly apiVersion?: unknown; readonly kind: string }): PolicyKind | undefined {
+  if (o.apiVersion === 'networking.k8s.io/v1' && o.kind === 'NetworkPolicy') return 'KubernetesNetworkPolicy';
+  const calico: readonly string[] = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy'];
+  return o.apiVersion === 'projectcalico.org/v3' && calico.includes(o.kind) ? (o.kind as PolicyKind) : undefined;
+}
