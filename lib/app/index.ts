@@ -8,7 +8,10 @@ import { SecureAiPlatform } from '../platform';
  * Synthesize it with `synthesize()` from lib/synth, or `app.synth()`.
  */
 export function buildApp(outdir: string, intent: PlatformIntent): App {
-  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+  // `cdk8s synth` asks an app to write construct-metadata.json beside its manifests when
+  // validation plugins run (CDK8S_RECORD_CONSTRUCT_METADATA). Not into dist/: it must equal a
+  // fresh `npm run synth`, and Argo CD would read the .json file as a manifest.
+  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART, recordConstructMetadata: false });
   new SecureAiPlatform(app, intent);
   return app;
 }

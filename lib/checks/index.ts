@@ -14,3 +14,5 @@ export { namespacePodSecurityProblems, podSpecOf, restrictedViolations } from '.
 export { describeObject, previewStaged } from './objects';
 export type { K8sObject, ObjectRef } from './objects';
 export { PROBE_LABEL } from './reach';
+export { SecureAiEgressChecks } from './plugin';
+export type { SecureAiEgressChecksProperties } from './plugin';

@@ -1,0 +1,135 @@
+/**
+ * The cdk8s validation plugin that cdk8s.yaml lists: the class is called here as cdk8s-cli calls
+ * it, with cdk8s-cli's own ValidationContext and report, on manifests written to a scratch
+ * folder; and `cdk8s synth` itself runs it once, offline, through cdk8s.yaml.
+ */
+import { spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { parse } from 'yaml';
+import type { ValidationContext as Context } from 'cdk8s-cli/lib/plugins';
+import { buildApp } from '../lib/app';
+import { RULE_NAMES, SecureAiEgressChecks } from '../lib/checks';
+import { PlatformIntent } from '../lib/intent';
+import { aws, shipped } from './fixtures/intents';
+
+// The package's public entry (its `exports` map names `./plugins`), as the CLI itself loads it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ValidationContext } = require('cdk8s-cli/plugins') as { ValidationContext: new (manifests: readonly string[], pkg: string, version: string, metadata?: Record<string, { path: string }>, stdout?: boolean) => Context };
+
+const ROOT = join(__dirname, '..');
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** An intent synthesized into a scratch folder; returns the folder and its .yaml files, as cdk8s-cli lists them. */
+function synthesized(intent: PlatformIntent): { dir: string; files: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'plugin-'));
+  dirs.push(dir);
+  buildApp(dir, intent).synth();
+  return { dir, files: readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(dir, f)) };
+}
+
+/** Runs the plugin as cdk8s-cli does: constructed with the properties, then validate(context); returns the report as JSON and as printed. */
+async function run(files: readonly string[], properties: object = {}, metadata: Record<string, { path: string }> = {}) {
+  const context = new ValidationContext(files, './scripts/cdk8s-validation.js', '0.1.0', metadata, false);
+  await new SecureAiEgressChecks(properties).validate(context);
+  return { json: context.report.toJson(), text: context.report.toString(), success: context.report.success };
+}
+
+describe('the plugin, called as cdk8s-cli calls it', () => {
+  it('passes the shipped scenario and reports each of its rules as passed, with what it read', async () => {
+    const { files } = synthesized(shipped);
+    const { json, success } = await run(files, { cloud: 'any' });
+    expect(success).toBe(true);
+    expect(json.violations).toEqual([]);
+    expect(json.summary.metadata).toEqual({
+      objects: `19 in ${files.length} files`,
+      'schema-checked': '19',
+      namespaces: 'ai-application, ai-embeddings',
+      workloads: '2',
+      cloud: 'any',
+      ...Object.fromEntries(RULE_NAMES.map((r) => [r, 'passed'])),
+    });
+  });
+
+  it('fails an aws cluster\'s manifests checked for every cloud, one violation per rule, each object with its file, messages and construct path', async () => {
+    const { dir, files } = synthesized(aws);
+    const { json, text, success } = await run(files, {}, { summarizer: { path: 'app/20-workloads-ai-data/summarizer' } });
+    expect(success).toBe(false);
+    expect(json.summary.metadata).toMatchObject({ 'metadata-denied': '4 violations', 'metadata-carved-out': '4 violations', schema: 'passed' });
+    expect(json.violations.map((v) => v.ruleName)).toEqual(['metadata-denied', 'metadata-carved-out']);
+    const [denied] = json.violations;
+    expect(denied.violatingConstructs).toEqual([{
+      resourceName: 'summarizer',
+      constructPath: 'app/20-workloads-ai-data/summarizer',
+      manifestPath: join(dir, '20-workloads-ai-data.k8s.yaml'),
+      locations: expect.arrayContaining([
+        'ai-data/summarizer may reach 100.100.100.200 (the Alibaba Cloud ECS metadata service): TCP 8443 to cidr 100.100.100.200/32, allowed by rule 3 of NetworkPolicy ai-data/ai-guard.summarizer (tier ai-guard)',
+      ]),
+    }]);
+    expect(denied.recommendation).toMatch(/^Instance metadata services hand out the node's cloud credentials/);
+    expect(text).toContain('metadata-carved-out (4 occurrences)');
+    expect(text).toContain('NetworkPolicy ai-data/ai-guard.summarizer allows 0.0.0.0/0 without carving out 168.63.129.16');
+  });
+
+  it('passes the same manifests once told the cloud is aws', async () => {
+    expect((await run(synthesized(aws).files, { cloud: 'aws' })).success).toBe(true);
+  });
+
+  it('reports a file it cannot read, and still checks the others', async () => {
+    const { dir, files } = synthesized(shipped);
+    writeFileSync(join(dir, 'zz-broken.yaml'), 'kind: [unclosed\n');
+    const { json, success } = await run([...files, join(dir, 'zz-broken.yaml')]);
+    expect(success).toBe(false);
+    expect(json.violations.map((v) => [v.ruleName, v.violatingConstructs.map((c) => c.locations)])).toEqual([
+      ['manifests-readable', [[expect.stringMatching(/^.*zz-broken\.yaml, document 1: invalid YAML/)]]],
+    ]);
+    expect(json.summary.metadata).toMatchObject({ objects: `19 in ${files.length + 1} files`, schema: 'passed' });
+  });
+
+  it('refuses properties it does not know, naming each, and checks nothing then', async () => {
+    const { json, success } = await run(synthesized(shipped).files, { cloud: 'amazon', exempt: ['web'] });
+    expect(success).toBe(false);
+    expect(json.violations).toEqual([expect.objectContaining({
+      ruleName: 'plugin-properties',
+      violatingConstructs: [expect.objectContaining({
+        resourceName: 'cdk8s.yaml',
+        locations: [
+          'properties.exempt: is not a property of this plugin; accepted: cloud, exemptNamespaces',
+          'properties.cloud: "amazon" is not a cloud; accepted: any, aws, gcp, azure, alibaba, oracle, ibm, digitalocean, hetzner, openstack',
+        ],
+      })],
+    })]);
+  });
+});
+
+describe('cdk8s.yaml and `cdk8s synth`', () => {
+  const config = parse(readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8'));
+
+  it('lists the plugin as a local package (./), with the project\'s exact version and the class its entry exports', () => {
+    expect(config.validations).toEqual([{ package: './scripts/cdk8s-validation.js', version: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version, class: 'SecureAiEgressChecks', properties: { cloud: 'any' } }]);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(require(join(ROOT, config.validations[0].package))[config.validations[0].class]).toBe(SecureAiEgressChecks);
+  });
+
+  it('runs the plugin offline after writing the manifests, reports its checks, and writes nothing but the manifests', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cdk8s-synth-'));
+    dirs.push(out);
+    const cli = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth',
+      '--app', `node --require tsx/cjs scripts/cdk8s-app.ts ${join('test', 'fixtures', 'intents', 'shipped.ts')}`, '--output', out], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+    });
+    expect(cli.status).toBe(0);
+    // With CDK8S_CHECK_UPGRADE=false the CLI does not ask the npm registry for a newer version.
+    expect(cli.stderr).not.toMatch(/http error|A new version|registry\.npmjs/);
+    expect(cli.stderr).toMatch(/^synth: wrote 7 files to .*, all valid:/);
+    expect(cli.stdout).toContain(`Validation Report (${join(ROOT, 'scripts', 'cdk8s-validation.js')}@0.1.0)`);
+    for (const rule of RULE_NAMES) expect(cli.stdout).toMatch(new RegExp(`║ ${rule} +│ passed +║`));
+    expect(cli.stdout).toContain('Validations ended succesfully');
+    const fresh = synthesized(shipped).dir;
+    expect(readdirSync(out).sort()).toEqual(readdirSync(fresh).sort());
+    expect(existsSync(join(out, 'construct-metadata.json'))).toBe(false);
+    for (const f of readdirSync(fresh)) expect(readFileSync(join(out, f), 'utf8')).toBe(readFileSync(join(fresh, f), 'utf8'));
+  });
+});
