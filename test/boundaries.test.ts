@@ -48,10 +48,13 @@ function folderOf(file: string): string | undefined {
 
 const FOLDERS = readdirSync(LIB).filter((name) => statSync(join(LIB, name)).isDirectory()).sort();
 
+/** `lib/index.ts`: the one entry of the whole of lib/ for other cdk8s projects, in no folder. */
+const ENTRY = join(LIB, 'index.ts');
+
 /** What each folder's production code imports: other folders of lib/, and `imports/` (cdk8s import output). */
 function actualImports(): Map<string, Set<string>> {
   const graph = new Map(FOLDERS.map((f) => [f, new Set<string>()]));
-  for (const file of tsFiles(LIB).filter((f) => !isTest(f))) {
+  for (const file of tsFiles(LIB).filter((f) => !isTest(f) && f !== ENTRY)) {
     const from = folderOf(file)!;
     for (const s of specifiers(file)) {
       const to = target(file, s);
@@ -121,6 +124,13 @@ describe('folder boundaries', () => {
       return 'folder' in to && to.folder !== folderOf(file) && to.inside !== '' ? [`${relative(ROOT, file)}: '${s}'`] : [];
     }));
     expect(bypasses).toEqual([]);
+  });
+
+  it('lib/index.ts, the entry of the whole of lib/, enters each folder through its index, and no folder imports it', () => {
+    const entered = specifiers(ENTRY).map((s) => target(ENTRY, s));
+    expect(entered.filter((t) => !('folder' in t) || !FOLDERS.includes(t.folder) || t.inside !== '')).toEqual([]);
+    const importers = tsFiles(LIB).filter((f) => f !== ENTRY && specifiers(f).some((s) => resolve(dirname(f), s) === resolve(LIB, 'index')));
+    expect(importers.map((f) => relative(ROOT, f))).toEqual([]);
   });
 
   it('lib/net, lib/yaml, lib/quantity and lib/conventions are leaves: they import nothing of the project', () => {

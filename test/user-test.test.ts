@@ -12,7 +12,7 @@ import { PlatformIntent } from '../lib/intent';
 import { FIXTURE_INTENTS, audit, aws, gpu, shipped } from './fixtures/intents';
 import { K8sObject } from './support/manifests';
 import {
-  Synthesized, blockProblems, defaultDenyProblems, dnsProblems, egressProblems, gpuProblems, ingressProblems, logProblems, metadataProblems, podSecurityProblems, readSynthesized,
+  Synthesized, allProblems, blockProblems, defaultDenyProblems, dnsProblems, egressProblems, gpuProblems, ingressProblems, logProblems, metadataProblems, podSecurityProblems, readSynthesized,
   serviceAccountProblems, startupProblems, storageProblems, tierOwnerProblems, tierProblems, userProblems,
 } from './support/properties';
 
@@ -30,20 +30,6 @@ function synthesized(intent: PlatformIntent, change: (edit: (file: string, fn: (
     writeFileSync(join(dir, file), objects.map((o) => stringify(o)).join('---\n'));
   });
   return readSynthesized(intent, dir);
-}
-
-/** Every finding of every check of main.test.ts. */
-function allProblems(s: Synthesized): string[] {
-  const namespaces = [...new Set(s.intent.apps.map((a) => a.namespace))];
-  return [
-    ...namespaces.flatMap((ns) => [...defaultDenyProblems(s, ns), ...podSecurityProblems(s, ns)]),
-    ...blockProblems(s),
-    ...tierProblems(s),
-    ...tierOwnerProblems(s),
-    ...logProblems(s),
-    ...s.intent.apps.flatMap((a) => [...metadataProblems(s, a), ...dnsProblems(s, a), ...egressProblems(s, a), ...ingressProblems(s, a), ...serviceAccountProblems(s, a)]),
-    ...s.intent.apps.flatMap((a) => [...startupProblems(s, a), ...userProblems(s, a), ...gpuProblems(s, a), ...storageProblems(s, a)]),
-  ];
 }
 
 const named = <T extends K8sObject>(objects: T[], name: string): T => objects.find((o) => o.metadata.name === name)!;

@@ -1,60 +1,126 @@
-import { App, Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { AiAppIntent, AllowList, IntentIssue, PlatformIntent, assertValidIntent, isAudited, isCalicoApp } from '../intent';
 import {
   AppPlan, CalicoAppPolicy, CalicoSettings, CredentialsUser, KubernetesAppPolicies, NamespaceDefaultDeny, StagedNamespaceDefaultDeny,
   addCalicoClusterPolicies, calicoSettings, planApp,
 } from '../policy';
+import { validateObject } from '../validate';
 import { AiWorkload, RestrictedNamespace } from '../workload';
 import { ChartName } from '../conventions';
 
+export interface SecureAiPlatformProps {
+  /**
+   * The declared intent: the AI apps, the only places each may send data, and the platform's
+   * settings (lib/intent/types.ts). It is checked first, as data: on any problem an IntentError
+   * lists them all, and nothing is created.
+   */
+  readonly intent: PlatformIntent;
+  /**
+   * Check every object the platform creates against its schema (lib/validate) when the app is
+   * synthesized: `app.synth()` then fails with one line per problem, as cdk8s reports the
+   * validation of any construct.
+   * @default true (lib/app turns it off: lib/synth validates the files it writes instead)
+   */
+  readonly validateSchemas?: boolean;
+}
+
+/** The closest Chart at or above a construct, if any. */
+function enclosingChart(c: IConstruct): Chart | undefined {
+  return [...c.node.scopes].reverse().find((s): s is Chart => Chart.isChart(s));
+}
+
 /**
- * Every object the declared intent needs, in charts whose file names sort in apply order (and,
- * reversed, in delete order): `00-cluster` (Namespaces and, when an app uses the calico flavor
- * and the tier has owners, their RBAC), when an app uses the calico flavor `01-calico-tier` (the
- * tier and network sets) and `02-calico-global-policies`, then `10-policies-<namespace>`, then
- * `20-workloads-<namespace>`. The intent is validated first; on any error an IntentError lists
- * them all and no chart is created.
+ * Every object the declared intent needs, in apply order (and, reversed, delete order):
+ * Namespaces and, when an app uses the calico flavor and the tier has owners, their RBAC; then,
+ * with the calico flavor, the tier and network sets and the tier's global policies; then per
+ * namespace its policies (the default deny first), then its workloads. Every object also carries
+ * its Argo CD sync wave.
+ *
+ * A cdk8s construct like any other, `(scope, id, props)`:
+ * - in an App (`new SecureAiPlatform(app, 'ai', { intent })`), each part is a chart of the App, so
+ *   each becomes a file whose name sorts in apply order (`00-cluster`, `01-calico-tier`,
+ *   `02-calico-global-policies`, `10-policies-<namespace>`, `20-workloads-<namespace>`): what
+ *   `main.ts` and `npm run synth` write to dist/;
+ * - in a Chart of your own (`new SecureAiPlatform(chart, 'ai', { intent })`), every object goes
+ *   into that chart, in the same order. The chart must not set a `namespace`: the platform's
+ *   objects name their own, and its cluster-scoped ones must have none.
  */
-export class SecureAiPlatform {
-  readonly cluster: Chart;
+export class SecureAiPlatform extends Construct {
+  readonly intent: PlatformIntent;
   /** What the intent's check found worth a look but not wrong (see lib/intent/advice.ts, consistency.ts). */
   readonly warnings: readonly IntentIssue[];
+  /** Where the objects went, in apply order: the charts it made in an App, or its own parts inside your chart. */
+  readonly parts: readonly Construct[];
   private readonly calico: CalicoSettings;
 
-  constructor(app: App, readonly intent: PlatformIntent) {
-    this.warnings = assertValidIntent(intent);
+  constructor(scope: Construct, id: string, props: SecureAiPlatformProps) {
+    // Both checks come first, so that a refused intent or chart adds nothing to the app.
+    const warnings = assertValidIntent(props.intent);
+    const chart = enclosingChart(scope);
+    if (chart?.namespace !== undefined) {
+      throw new Error(`SecureAiPlatform ${id}: its chart ${chart.node.path} sets namespace "${chart.namespace}" on every object it holds; accepted: a chart without a namespace, or the App itself (the platform's objects name their own namespaces, and its Namespaces, tier and global policies are cluster-scoped)`);
+    }
+    super(scope, id);
+    const { intent } = props;
+    this.intent = intent;
+    this.warnings = warnings;
     this.calico = calicoSettings(intent);
-    this.cluster = new Chart(app, ChartName.cluster, { disableResourceNameHashes: true });
+
+    // In an App, parts are charts of the App itself: a chart's file is named after its path, and a
+    // path of more than one part gets a hash (cdk8s Names.toDnsLabel).
+    const root = scope.node.root;
+    const parts: Construct[] = [];
+    const part = (name: string): Construct => {
+      const made = chart ? new Construct(this, name) : new Chart(root, name, { disableResourceNameHashes: true });
+      parts.push(made);
+      return made;
+    };
+
     const byNamespace = new Map<string, AiAppIntent[]>();
     for (const a of intent.apps) byNamespace.set(a.namespace, [...(byNamespace.get(a.namespace) ?? []), a]);
     const namespaces = [...byNamespace.keys()].sort();
     const plans = new Map(intent.apps.map((a) => [a, planApp(a, intent.allowLists ?? [], intent.cloud ?? 'any')]));
 
-    for (const ns of namespaces) new RestrictedNamespace(this.cluster, `namespace-${ns}`, ns);
+    const cluster = part(ChartName.cluster);
+    for (const ns of namespaces) new RestrictedNamespace(cluster, `namespace-${ns}`, { name: ns });
     const calicoApps = intent.apps.filter(isCalicoApp);
     if (calicoApps.length > 0) {
       const allowLists = allowListsUsedBy(calicoApps.map((a) => plans.get(a)!), intent.allowLists ?? []);
-      const chart = (name: string) => new Chart(app, name, { disableResourceNameHashes: true });
-      const scopes = { cluster: this.cluster, tier: chart(ChartName.calicoTier), globalPolicies: chart(ChartName.calicoGlobalPolicies) };
+      const scopes = { cluster, tier: part(ChartName.calicoTier), globalPolicies: part(ChartName.calicoGlobalPolicies) };
       addCalicoClusterPolicies(scopes, { settings: this.calico, allowLists, credentialsUsers: credentialsUsersOf(plans.values()) });
     }
 
+    // Every namespace's policies before any workload, as the files sort: one chart, or a single
+    // file of the whole App (YamlOutputType.FILE_PER_APP), then holds them in apply order too.
     for (const ns of namespaces) {
       const apps = byNamespace.get(ns)!;
-      const policies = new Chart(app, ChartName.policies(ns), { disableResourceNameHashes: true });
+      const policies = part(ChartName.policies(ns));
       // Kept in calico namespaces too: it confines any other pod there. Staged only when every
       // app of the namespace is previewed, or it would deny them everything meanwhile.
-      if (apps.every((a) => isAudited(a, intent.calico))) new StagedNamespaceDefaultDeny(policies, 'default-deny', ns);
-      else new NamespaceDefaultDeny(policies, 'default-deny', ns);
+      if (apps.every((a) => isAudited(a, intent.calico))) new StagedNamespaceDefaultDeny(policies, 'default-deny', { namespace: ns });
+      else new NamespaceDefaultDeny(policies, 'default-deny', { namespace: ns });
       for (const a of apps) this.addPolicies(policies, a, plans.get(a)!);
-      const workloads = new Chart(app, ChartName.workloads(ns), { disableResourceNameHashes: true });
-      for (const a of apps) new AiWorkload(workloads, a.name, a);
+    }
+    for (const ns of namespaces) {
+      const workloads = part(ChartName.workloads(ns));
+      for (const a of byNamespace.get(ns)!) new AiWorkload(workloads, a.name, a);
+    }
+    this.parts = parts;
+
+    if (props.validateSchemas ?? true) {
+      this.node.addValidation({
+        validate: () => parts.flatMap((p) => p.node.findAll()).filter(ApiObject.isApiObject).flatMap((o) => {
+          const json = o.toJson();
+          return validateObject(json).map((problem) => `${json.kind} ${json.metadata?.namespace ? `${json.metadata.namespace}/` : ''}${json.metadata?.name}: ${problem}`);
+        }),
+      });
     }
   }
 
-  private addPolicies(chart: Chart, app: AiAppIntent, plan: AppPlan): void {
-    if (isCalicoApp(app)) new CalicoAppPolicy(chart, app.name, { plan, settings: this.calico, staged: isAudited(app, this.intent.calico) });
-    else new KubernetesAppPolicies(chart, app.name, { plan });
+  private addPolicies(scope: Construct, app: AiAppIntent, plan: AppPlan): void {
+    if (isCalicoApp(app)) new CalicoAppPolicy(scope, app.name, { plan, settings: this.calico, staged: isAudited(app, this.intent.calico) });
+    else new KubernetesAppPolicies(scope, app.name, { plan });
   }
 }
 

@@ -24,7 +24,7 @@ import { endpointsAt, metadataCidrs } from '../net';
 import {
   ALLOW_LIST_LABEL, DESCRIPTION_ANNOTATION, NAMESPACE_NAME_LABEL, PROTECTED_LABEL, SyncWave, appSelector, serviceAccountName, syncWave,
 } from '../conventions';
-import { NamespaceDefaultDeny } from './kubernetes';
+import { NamespaceDefaultDeny, NamespaceDefaultDenyProps } from './kubernetes';
 import { TierOwnersRbac } from './tier-rbac';
 import { AppPlan, Peer, PlannedBlock, PlannedPort, PlannedRule, reasonAnnotations } from './plan';
 
@@ -483,10 +483,10 @@ export class CalicoAppPolicy extends Construct {
  * only previewed.
  */
 export class StagedNamespaceDefaultDeny extends Construct {
-  constructor(scope: Construct, id: string, namespace: string) {
+  constructor(scope: Construct, id: string, props: NamespaceDefaultDenyProps) {
     super(scope, id);
     new StagedKubernetesNetworkPolicy(this, 'Resource', {
-      metadata: { name: NamespaceDefaultDeny.NAME, namespace, annotations: syncWave(SyncWave.policy) },
+      metadata: { name: NamespaceDefaultDeny.NAME, namespace: props.namespace, annotations: syncWave(SyncWave.policy) },
       spec: { stagedAction: StagedKubernetesNetworkPolicySpecStagedAction.SET, podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
   }

@@ -1,7 +1,7 @@
 export { planApp, reasonAnnotations } from './plan';
 export type { AppPlan, NetsPeer, Peer, PlannedBlock, PlannedPort, PlannedRule, PodsPeer } from './plan';
 export { KubernetesAppPolicies, NamespaceDefaultDeny } from './kubernetes';
-export type { KubernetesAppPoliciesProps } from './kubernetes';
+export type { KubernetesAppPoliciesProps, NamespaceDefaultDenyProps } from './kubernetes';
 export {
   CalicoAppPolicy, CalicoName, addCalicoClusterPolicies, CalicoPolicyOrder, StagedNamespaceDefaultDeny, calicoSettings,
 } from './calico';

@@ -10,15 +10,20 @@ import { AppPlan, Peer, PlannedPort, reasonAnnotations } from './plan';
  * See https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
 
+export interface NamespaceDefaultDenyProps {
+  /** The namespace whose every pod it selects. */
+  readonly namespace: string;
+}
+
 /** Denies all ingress and egress of every pod in the namespace, so nothing is open by omission. */
 export class NamespaceDefaultDeny extends Construct {
   /** The policy's name in every managed namespace. */
   static readonly NAME = 'default-deny-all';
 
-  constructor(scope: Construct, id: string, namespace: string) {
+  constructor(scope: Construct, id: string, props: NamespaceDefaultDenyProps) {
     super(scope, id);
     new k8s.KubeNetworkPolicy(this, 'Resource', {
-      metadata: { name: NamespaceDefaultDeny.NAME, namespace, annotations: syncWave(SyncWave.policy) },
+      metadata: { name: NamespaceDefaultDeny.NAME, namespace: props.namespace, annotations: syncWave(SyncWave.policy) },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
   }

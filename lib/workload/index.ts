@@ -20,13 +20,18 @@ export function restrictedNamespaceLabels(): Record<string, string> {
   return labels;
 }
 
+export interface RestrictedNamespaceProps {
+  /** The namespace's name. */
+  readonly name: string;
+}
+
 /** A namespace owned by this project, labelled for Pod Security Admission `restricted`. */
 export class RestrictedNamespace extends Construct {
-  constructor(scope: Construct, id: string, name: string) {
+  constructor(scope: Construct, id: string, props: RestrictedNamespaceProps) {
     super(scope, id);
     new kplus.Namespace(this, 'Resource', {
       metadata: {
-        name,
+        name: props.name,
         labels: { ...restrictedNamespaceLabels(), 'app.kubernetes.io/managed-by': 'cdk8s' },
         annotations: syncWave(SyncWave.namespace),
       },

@@ -464,3 +464,17 @@ export function storageProblems(s: Synthesized, app: AiAppIntent): string[] {
   }
   return problems;
 }
+
+/** Every finding of every check of main.test.ts, for every app and namespace of the intent. */
+export function allProblems(s: Synthesized): string[] {
+  const namespaces = [...new Set(s.intent.apps.map((a) => a.namespace))];
+  return [
+    ...namespaces.flatMap((ns) => [...defaultDenyProblems(s, ns), ...podSecurityProblems(s, ns)]),
+    ...blockProblems(s),
+    ...tierProblems(s),
+    ...tierOwnerProblems(s),
+    ...logProblems(s),
+    ...s.intent.apps.flatMap((a) => [...metadataProblems(s, a), ...dnsProblems(s, a), ...egressProblems(s, a), ...ingressProblems(s, a), ...serviceAccountProblems(s, a)]),
+    ...s.intent.apps.flatMap((a) => [...startupProblems(s, a), ...userProblems(s, a), ...gpuProblems(s, a), ...storageProblems(s, a)]),
+  ];
+}

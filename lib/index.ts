@@ -1,0 +1,42 @@
+/**
+ * The one entry for a cdk8s project that adds secured AI apps to an App of its own:
+ *
+ * ```ts
+ * import { App, Chart } from 'cdk8s';
+ * import { SecureAiPlatform, vllm } from 'secure-ai-egress/lib';
+ *
+ * const app = new App();
+ * new MyWebsite(app, 'website');                                      // your own charts
+ * new SecureAiPlatform(app, 'ai', { intent: { apps: [{ name: 'llm', namespace: 'ai', ...vllm({ model: 'Qwen/Qwen2.5-1.5B-Instruct' }), egress: [] }] } });
+ * app.synth();
+ * ```
+ *
+ * It holds the constructs (SecureAiPlatform, and the per-app pieces it is made of), the intent
+ * they are declared with and its checks, the model server presets, the checks any manifests must
+ * keep (and the cdk8s validation plugin that reports them), and the verifier. The jest matchers
+ * for reach are test code, with their own entry: lib/testing.
+ */
+export { SecureAiPlatform } from './platform';
+export type { SecureAiPlatformProps } from './platform';
+export { buildApp } from './app';
+
+export { IntentError, assertValidIntent, checkIntent, formatIssues, validateIntent } from './intent';
+export type {
+  AiAppIntent, AllowList, CalicoLog, CalicoOptions, Cloud, ComputeResources, DnsIntent, EgressDestination, Flavor, IngressClient, IntentIssue, Labels,
+  PlatformIntent, PortSpec, Protocol, TierOwners, Toleration,
+} from './intent';
+export { tei, vllm } from './presets';
+export type { PresetOptions, ServerPreset, VllmOptions } from './presets';
+
+// The per-app pieces SecureAiPlatform is made of. They check nothing across apps (the intent's
+// consistency, the calico tier every calico app needs): SecureAiPlatform does.
+export { AiWorkload, RestrictedNamespace } from './workload';
+export type { RestrictedNamespaceProps } from './workload';
+export { CalicoAppPolicy, KubernetesAppPolicies, NamespaceDefaultDeny, StagedNamespaceDefaultDeny, planApp } from './policy';
+export type { AppPlan, CalicoAppPolicyProps, KubernetesAppPoliciesProps, NamespaceDefaultDenyProps } from './policy';
+
+export { RULES, SecureAiEgressChecks, checkManifests } from './checks';
+export type { CheckOptions, CheckResult, Finding, RuleName, SecureAiEgressChecksProperties } from './checks';
+
+export { buildCluster, egressReport, explainDirection, loadCluster, parseManifests, query, readManifestFiles } from './verify';
+export type { Cluster, EgressReport, QueryAnswer, ReachEntry, WorkloadEgress } from './verify';
