@@ -5,6 +5,8 @@ module.exports = {
   testMatch: ['<rootDir>/main.test.ts', '<rootDir>/lib/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/support/fast-check-global.ts',
   setupFiles: ['<rootDir>/test/support/fast-check-seed.ts'],
+  // The jest matchers for reach (lib/testing): expect(manifests).toAllowEgress(...) in every test file.
+  setupFilesAfterEnv: ['<rootDir>/test/support/reach-matchers.ts'],
   testTimeout: 60000,
   // Jest's default leaves one core to its own process, which on two cores means running every
   // file one after the other; its own process mostly waits, so use every core for workers.

@@ -133,6 +133,12 @@ describe('folder boundaries', () => {
     expect(importers.map((f) => relative(ROOT, f))).toEqual([]);
   });
 
+  it('lib/testing, test code checked with jest\'s types, is imported by no other folder of lib/, nor by lib/index.ts', () => {
+    const importers = [...actual].filter(([folder, deps]) => folder !== 'testing' && deps.has('lib/testing')).map(([folder]) => folder);
+    expect(importers).toEqual([]);
+    expect(specifiers(ENTRY).map((s) => target(ENTRY, s)).filter((t) => 'folder' in t && t.folder === 'testing')).toEqual([]);
+  });
+
   it('lib/net, lib/yaml, lib/quantity and lib/conventions are leaves: they import nothing of the project', () => {
     for (const leaf of ['net', 'yaml', 'quantity', 'conventions']) expect([...actual.get(leaf)!]).toEqual([]);
   });

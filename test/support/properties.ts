@@ -101,7 +101,7 @@ const id = (app: AiAppIntent) => `${app.namespace}/${app.name}`;
 const objects = (s: Synthesized) => s.manifests.map((m) => m.object);
 const audited = (s: Synthesized, app: AiAppIntent) => isAudited(app, s.intent.calico);
 /** The cluster in which an app's own policies decide: as enforced, or as previewed when audited. */
-const decidingCluster = (s: Synthesized, app: AiAppIntent) => (audited(s, app) ? s.previewed : s.cluster);
+export const decidingCluster = (s: Synthesized, app: AiAppIntent) => (audited(s, app) ? s.previewed : s.cluster);
 
 /** The namespace denies all ingress and egress of every pod, unless something allows it (staged while every app in it is audited). */
 export function defaultDenyProblems(s: Synthesized, namespace: string): string[] {
@@ -143,18 +143,31 @@ function credentialsOf(app: AiAppIntent): { cidrs: readonly string[]; ports: rea
     ? [{ cidrs: METADATA_ENDPOINTS.find((e) => e.name === d.credentials)?.cidrs ?? [], ports: d.ports, protocol: d.protocol ?? 'TCP' }] : []));
 }
 
+/** A packet to ask about: an address, a port, a protocol. */
+export interface Packet {
+  readonly to: string;
+  readonly port: number;
+  readonly protocol: Protocol;
+}
+
 /**
- * No packet from the app reaches a metadata or credential endpoint of the intent's cloud (every
- * cloud's by default), previewed or enforced, except a pod credential endpoint the app declares,
- * on the ports and protocol it declares it on.
+ * The packets from the app to a metadata or credential endpoint of the intent's cloud (every
+ * cloud's by default) that it must not send: every address, over TCP and UDP, on the usual ports
+ * and a high one, but a pod credential endpoint the app declares, on the ports and protocol it
+ * declares it on.
  */
-export function metadataProblems(s: Synthesized, app: AiAppIntent): string[] {
+export function metadataPackets(s: Synthesized, app: AiAppIntent): Packet[] {
   const declared = (to: string, protocol: Protocol, port: number) => credentialsOf(app)
     .some((c) => c.protocol === protocol && covers(c.ports, port) && c.cidrs.some((b) => cidrContainsIp(cidr(b), parseIp(to)!)));
   const addresses = metadataBlocks(s.intent.cloud).map((b) => formatIp({ version: b.version, value: b.network }));
-  return addresses.flatMap((to) => (['TCP', 'UDP'] as const).flatMap((protocol) => METADATA_PORTS.flatMap((port) => [s.cluster, s.previewed]
-    .filter((c) => !declared(to, protocol, port) && query(c, id(app), to, port, protocol).allowed)
-    .map((c) => `${id(app)} may reach ${to} ${protocol} ${port}${c === s.previewed ? ' (previewed)' : ''}`))));
+  return addresses.flatMap((to) => (['TCP', 'UDP'] as const).flatMap((protocol) => METADATA_PORTS.filter((port) => !declared(to, protocol, port)).map((port) => ({ to, port, protocol }))));
+}
+
+/** No packet of `metadataPackets` is allowed, previewed or enforced. */
+export function metadataProblems(s: Synthesized, app: AiAppIntent): string[] {
+  return metadataPackets(s, app).flatMap(({ to, port, protocol }) => [s.cluster, s.previewed]
+    .filter((c) => query(c, id(app), to, port, protocol).allowed)
+    .map((c) => `${id(app)} may reach ${to} ${protocol} ${port}${c === s.previewed ? ' (previewed)' : ''}`));
 }
 
 function covers(ports: readonly PortSpec[], port: number): boolean {

@@ -1,0 +1,114 @@
+/**
+ * Jest matchers for reach, on the verifier (lib/verify): may this workload send this packet, may
+ * it receive it, and does it reach exactly these destinations. Every message names the rule, the
+ * end of tier or the default that decided, in the verifier's words (lib/verify/words.ts).
+ */
+import { describeDecision, describeDestination, describeProtocolPorts, explainDirection, ManifestError, Protocol, query, QueryError, WorkloadEgress, workloadEgress } from '../verify';
+import { ExpectedReach, clusterOf, expectedEntries, reachDifferences, whyDenied } from './reach';
+
+type Result = jest.CustomMatcherResult;
+
+/** The first line of a message, as jest's own matchers write it: `expect(manifests).not.toDenyEgress(from, to, port)`. */
+function hint(context: jest.MatcherContext, name: string, expected: string): string {
+  return `${context.utils.matcherHint(name, 'manifests', expected, { isNot: context.isNot })}\n\n`;
+}
+
+/** A question the manifests cannot answer (unknown workload, unreadable manifests): it fails with and without `.not`. */
+function unanswerable(context: jest.MatcherContext, name: string, expected: string, err: unknown): Result {
+  if (err instanceof QueryError || err instanceof ManifestError || err instanceof TypeError) return { pass: context.isNot === true, message: () => `${hint(context, name, expected)}${err.message}` };
+  throw err;
+}
+
+function pointMatcher(direction: 'egress' | 'ingress', expectAllowed: boolean) {
+  const name = `to${expectAllowed ? 'Allow' : 'Deny'}${direction === 'egress' ? 'Egress' : 'Ingress'}`;
+  return function matcher(this: jest.MatcherContext, received: unknown, subject: string, other: string, port: number | string, protocol: Protocol = 'TCP'): Result {
+    const [from, to] = direction === 'egress' ? [subject, other] : [other, subject];
+    const args = direction === 'egress' ? 'from, to, port' : 'to, from, port';
+    let answer;
+    try {
+      answer = query(clusterOf(received), from, to, port, protocol);
+    } catch (err) {
+      return unanswerable(this, name, args, err);
+    }
+    const side = answer[direction];
+    const packet = `${protocol} ${port}`;
+    const asked = direction === 'egress' ? `${subject} to be ${expectAllowed ? 'allowed' : 'denied'} egress to ${other} on ${packet}` : `${subject} to ${expectAllowed ? 'admit' : 'refuse'} ${other} on ${packet}`;
+    if (!side.applies) {
+      return { pass: this.isNot === true, message: () => `${hint(this, name, args)}expected ${asked}, but ${subject} is no workload of the manifests: ${explainDirection(side, answer.toAddress)}` };
+    }
+    const outcome = direction === 'egress' ? (side.allowed ? 'allowed' : 'denied') : (side.allowed ? 'admitted' : 'refused');
+    return {
+      pass: side.allowed === expectAllowed,
+      message: () => `${hint(this, name, args)}expected ${this.isNot ? asked.replace(/ to (be|admit|refuse)/, ' not to $1') : asked}, but it is ${outcome}: ${explainDirection(side, answer.toAddress)}`,
+    };
+  };
+}
+
+function toReachExactly(this: jest.MatcherContext, received: unknown, from: string, expected: readonly ExpectedReach[]): Result {
+  let cluster;
+  let egress: WorkloadEgress;
+  try {
+    cluster = clusterOf(received);
+    const endpoint = cluster.endpoint(from);
+    // An unknown workload: the verifier's own QueryError says so and lists the known ones.
+    if (!endpoint) query(cluster, from, from, 1);
+    egress = workloadEgress(cluster, endpoint!);
+  } catch (err) {
+    return unanswerable(this, 'toReachExactly', 'from, expected', err);
+  }
+  const differences = reachDifferences(expectedEntries(expected), egress);
+  const line = (c: (typeof differences)[number]) => `${describeProtocolPorts([c])} to ${c.to.map((d) => describeDestination(d, 'verifier')).join(', ')}`;
+  const added = differences.filter((c) => c.change === 'added')
+    .map((c) => `  + ${line(c)}, allowed${c.after && c.after.reason === 'rule' ? ' by ' : ': '}${c.after ? describeDecision(c.after, 'verifier') : ''}`);
+  const removed = differences.filter((c) => c.change === 'removed').map((c) => {
+    const why = whyDenied(cluster!, from, c);
+    return `  - ${line(c)}${why ? `: ${why}` : ''}`;
+  });
+  return {
+    pass: differences.length === 0,
+    message: () => hint(this, 'toReachExactly', 'from, expected') + (differences.length === 0
+      ? `expected ${from} not to reach exactly the ${expected.length} expected destinations, but it does`
+      : [
+        `expected ${from} to reach exactly the ${expected.length} expected destinations, but`,
+        ...(added.length ? [`it may also reach (not expected):`, ...added] : []),
+        ...(removed.length ? [`it may not reach (expected):`, ...removed] : []),
+      ].join('\n')),
+  };
+}
+
+/**
+ * The matchers, for `expect.extend(reachMatchers)` (test/support/reach-matchers.ts does it for
+ * every test of this project, through jest.config.js).
+ */
+export const reachMatchers = {
+  /** `expect(manifests).toAllowEgress('ai/llm', '203.0.113.10', 443)`: the sender's egress allows it (its ingress aside). */
+  toAllowEgress: pointMatcher('egress', true),
+  /** `expect(manifests).toDenyEgress('ai/llm', '169.254.169.254', 80)`: the sender's egress denies it. */
+  toDenyEgress: pointMatcher('egress', false),
+  /** `expect(manifests).toAllowIngress('ai/llm', 'gateway/router', 8000)`: the receiver's ingress admits the sender. */
+  toAllowIngress: pointMatcher('ingress', true),
+  /** `expect(manifests).toDenyIngress('ai/llm', 'web/site', 8000)`: the receiver's ingress refuses the sender. */
+  toDenyIngress: pointMatcher('ingress', false),
+  /** `expect(manifests).toReachExactly('ai/llm', [{ cidr: '203.0.113.10/32', ports: [443] }, ...])`: all it may send to, and nothing else. */
+  toReachExactly,
+};
+
+declare global {
+  // Declaration merging: jest's own Matchers interface gains the reach matchers, typed.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace jest {
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars, @typescript-eslint/no-empty-object-type
+    interface Matchers<R, T = {}> {
+      /** The sender's egress policies allow `from` to send to `to` (an endpoint `namespace/name` or an address) on the port. */
+      toAllowEgress(from: string, to: string, port: number | string, protocol?: Protocol): R;
+      /** The sender's egress policies deny it; the message names the rule or end of tier that did. */
+      toDenyEgress(from: string, to: string, port: number | string, protocol?: Protocol): R;
+      /** The receiver `to` admits `from` (an endpoint) on the port, by its ingress policies. */
+      toAllowIngress(to: string, from: string, port: number | string, protocol?: Protocol): R;
+      /** The receiver `to` refuses `from` on the port. */
+      toDenyIngress(to: string, from: string, port: number | string, protocol?: Protocol): R;
+      /** `from` may send to exactly these destinations (DNS included), on exactly these ports, and nowhere else. */
+      toReachExactly(from: string, expected: readonly ExpectedReach[]): R;
+    }
+  }
+}
