@@ -178,6 +178,13 @@ describe('each rule fails on manifests that break it', () => {
     expect(messages(findings, 'schema')).toEqual([expect.stringMatching(/^NetworkPolicy ai\/broken: \/spec\/podSelector: must be object/)]);
   });
 
+  it('manifests-readable: an object written twice is named with both places, since a cluster keeps only the last one applied', () => {
+    const twice = checkManifests([...parseManifests(yamlOf(app([])), 'a.yaml'), ...parseManifests(yamlOf([denyAll('ai')]), 'b.yaml')]);
+    expect(messages(twice.findings, 'manifests-readable')).toEqual([
+      'NetworkPolicy ai/default-deny-all is written twice, in a.yaml, document 2 and b.yaml, document 1: a cluster keeps the one applied last, and these checks cannot tell which (manifests of several clusters are checked apart, each folder its own: property clusterPerFolder)',
+    ]);
+  });
+
   it('exemptNamespaces: another team\'s namespace is left out of every rule but the schemas, and listed', () => {
     const web = [restrictedNamespace('web'), workload('web', 'site'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bad', namespace: 'web' }, data: { n: 1 } }];
     const { findings, summary } = check([...app([]), ...web], { exemptNamespaces: ['web'] });

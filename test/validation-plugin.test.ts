@@ -96,11 +96,47 @@ describe('the plugin, called as cdk8s-cli calls it', () => {
       violatingConstructs: [expect.objectContaining({
         resourceName: 'cdk8s.yaml',
         locations: [
-          'properties.exempt: is not a property of this plugin; accepted: cloud, exemptNamespaces',
+          'properties.exempt: is not a property of this plugin; accepted: cloud, exemptNamespaces, clusterPerFolder',
           'properties.cloud: "amazon" is not a cloud; accepted: any, aws, gcp, azure, alibaba, oracle, ibm, digitalocean, hetzner, openstack',
         ],
       })],
     })]);
+  });
+});
+
+describe('clusters in folders of their own (clusterPerFolder)', () => {
+  /** Two clusters' folders under one output folder: the same namespaces and names, one of them widened by hand to a block holding cloud metadata. */
+  function twoClusters(): { files: string[]; widened: string } {
+    const out = mkdtempSync(join(tmpdir(), 'plugin-clusters-'));
+    dirs.push(out);
+    const files: string[] = [];
+    for (const cluster of ['prod-eu', 'prod-us']) {
+      const dir = join(out, cluster);
+      buildApp(dir, shipped).synth();
+      files.push(...readdirSync(dir).sort().map((f) => join(dir, f)));
+    }
+    const widened = join(out, 'prod-us', '10-policies-ai-embeddings.k8s.yaml');
+    writeFileSync(widened, readFileSync(widened, 'utf8').replace('cidr: 203.0.113.10/32', 'cidr: 169.254.0.0/16'));
+    return { files, widened };
+  }
+
+  it('checks each folder as a cluster apart, naming the folder of each finding', async () => {
+    const { files, widened } = twoClusters();
+    const { json, success } = await run(files, { clusterPerFolder: true });
+    expect(success).toBe(false);
+    expect(json.summary.metadata).toMatchObject({ clusters: 'prod-eu, prod-us', 'prod-eu: objects': '19 in 7 files', 'prod-us: namespaces': 'ai-application, ai-embeddings' });
+    expect(json.violations.map((v) => [v.ruleName, v.violatingConstructs.map((c) => [c.manifestPath, c.resourceName])])).toEqual([
+      ['metadata-carved-out', [[widened, 'embeddings-egress']]],
+    ]);
+  });
+
+  it('without it, says that the folders write the same objects twice, and the verifier that one of them differs', async () => {
+    const { files, widened } = twoClusters();
+    const locations = (await run(files)).json.violations.filter((v) => v.ruleName === 'manifests-readable').flatMap((v) => v.violatingConstructs.flatMap((c) => c.locations));
+    expect(locations.filter((l) => / is written twice, in .*prod-eu.* and .*prod-us/.test(l))).toHaveLength(19);
+    expect(locations.filter((l) => !l.includes('written twice'))).toEqual([
+      `${widened}, document 2: NetworkPolicy ai-embeddings/embeddings-egress is also defined, differently, in ${widened.replace('prod-us', 'prod-eu')}, document 2`,
+    ]);
   });
 });
 

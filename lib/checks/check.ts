@@ -5,7 +5,7 @@
  */
 import { Cloud } from '../net';
 import { validateObject, hasSchema } from '../validate';
-import { Endpoint, Manifest, ManifestError, buildCluster, egressReport } from '../verify';
+import { Endpoint, Manifest, ManifestError, SourceRef, buildCluster, egressReport } from '../verify';
 import { blockProblems } from './blocks';
 import { K8sObject, ObjectRef, describeObject, isStaged, previewStaged, refOf } from './objects';
 import { namespacePodSecurityProblems, podSpecOf, restrictedViolations } from './pod-security';
@@ -71,6 +71,21 @@ export function checkManifests(manifests: readonly Manifest[], options: CheckOpt
   const objects = manifests.map((m) => m.object as K8sObject);
   const refs = new Map(manifests.map((m) => [m.object as K8sObject, refOf(m)]));
   const checked = (o: K8sObject) => { const ns = namespaceOf(o); return ns === undefined || !exempt.has(ns); };
+
+  const seen = new Map<string, Manifest>();
+  for (const m of manifests) {
+    const { apiVersion, kind, metadata } = m.object;
+    const key = `${String(apiVersion)}/${kind}/${metadata.namespace ?? ''}/${metadata.name}`;
+    const first = seen.get(key);
+    if (!first) seen.set(key, m);
+    else {
+      findings.push({
+        rule: 'manifests-readable',
+        object: refOf(m),
+        message: `${describeObject(refOf(m))} is written twice, in ${describeSource(first.source)} and ${describeSource(m.source)}: a cluster keeps the one applied last, and these checks cannot tell which (manifests of several clusters are checked apart, each folder its own: property clusterPerFolder)`,
+      });
+    }
+  }
 
   let schemaChecked = 0;
   const withoutSchema = new Set<string>();
@@ -143,6 +158,11 @@ export function checkManifests(manifests: readonly Manifest[], options: CheckOpt
       objects: manifests.length, schemaChecked, withoutSchema: [...withoutSchema].sort(), namespaces, workloads: reachedWorkloads, previewed: previewedOnly, cloud, exemptNamespaces: [...exempt].sort(),
     },
   };
+}
+
+/** Where an object was read: `dist/a.yaml, document 2`. */
+function describeSource(source: SourceRef): string {
+  return `${source.file}, document ${source.document}${source.item === undefined ? '' : `, items[${source.item}]`}`;
 }
 
 /** The object a ManifestError is about (`NetworkPolicy ai/p`), or its file. */

@@ -7,6 +7,7 @@
  * cdk8s-cli documents `report.pass()`/`fail()`, which do not exist: a plugin ends with
  * `report.submit('success' | 'failure', metadata)` (cdk8s-cli 2.207, lib/plugins/validation.js).
  */
+import { dirname, relative, sep } from 'path';
 import type { Validation, ValidationContext, ValidationViolatingResource } from 'cdk8s-cli/lib/plugins';
 import { CLOUDS, Cloud } from '../net';
 import { Manifest, ManifestError, readManifestFiles } from '../verify';
@@ -19,12 +20,23 @@ export interface SecureAiEgressChecksProperties {
   readonly cloud?: Cloud;
   /** Namespaces of other teams' charts, left out of every rule but the schemas. */
   readonly exemptNamespaces?: readonly string[];
+  /**
+   * Each folder of the output folder holds the manifests of a cluster of its own (`dist/<cluster>/`,
+   * when main.ts declares clusters): each is checked apart, as the cluster it is applied to.
+   * @default false: all the manifests are one cluster's
+   */
+  readonly clusterPerFolder?: boolean;
 }
 
-const PROPERTIES = ['cloud', 'exemptNamespaces'];
+const PROPERTIES = ['cloud', 'exemptNamespaces', 'clusterPerFolder'];
 
-/** The properties as check options, or what is wrong with them (one line each). */
-function readProperties(properties: unknown): CheckOptions | string[] {
+interface Settings {
+  readonly options: CheckOptions;
+  readonly clusterPerFolder: boolean;
+}
+
+/** The properties as settings, or what is wrong with them (one line each). */
+function readProperties(properties: unknown): Settings | string[] {
   if (properties === null || typeof properties !== 'object' || Array.isArray(properties)) return [`properties: ${JSON.stringify(properties)} is not a map; accepted: ${PROPERTIES.join(', ')}`];
   const p = properties as Record<string, unknown>;
   const problems = Object.keys(p).filter((k) => !PROPERTIES.includes(k)).map((k) => `properties.${k}: is not a property of this plugin; accepted: ${PROPERTIES.join(', ')}`);
@@ -33,8 +45,31 @@ function readProperties(properties: unknown): CheckOptions | string[] {
   if (exempt !== undefined && !(Array.isArray(exempt) && exempt.every((n) => typeof n === 'string'))) {
     problems.push(`properties.exemptNamespaces: ${JSON.stringify(exempt)} is not a list of namespace names`);
   }
+  if (p.clusterPerFolder !== undefined && typeof p.clusterPerFolder !== 'boolean') problems.push(`properties.clusterPerFolder: ${JSON.stringify(p.clusterPerFolder)} is not true or false`);
   if (problems.length > 0) return problems;
-  return { ...(p.cloud === undefined ? {} : { cloud: p.cloud as Cloud }), ...(exempt === undefined ? {} : { exemptNamespaces: exempt as string[] }) };
+  return {
+    options: { ...(p.cloud === undefined ? {} : { cloud: p.cloud as Cloud }), ...(exempt === undefined ? {} : { exemptNamespaces: exempt as string[] }) },
+    clusterPerFolder: p.clusterPerFolder === true,
+  };
+}
+
+/**
+ * The files by cluster: all of them as one, or, per folder, those under each first-level folder of
+ * the folder that holds them all (files right in it form a cluster of their own, `.`).
+ */
+function clustersOf(files: readonly string[], perFolder: boolean): Map<string, string[]> {
+  if (!perFolder || files.length === 0) return new Map([['', [...files]]]);
+  const parts = files.map((f) => dirname(f).split(sep));
+  const common: string[] = [];
+  for (let i = 0; parts.every((p) => i < p.length && p[i] === parts[0][i]); i++) common.push(parts[0][i]);
+  const root = common.join(sep) || sep;
+  const groups = new Map<string, string[]>();
+  for (const file of files) {
+    const [first, ...rest] = relative(root, file).split(sep);
+    const cluster = rest.length === 0 ? '.' : first;
+    groups.set(cluster, [...(groups.get(cluster) ?? []), file]);
+  }
+  return new Map([...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Each file read on its own, so that one unreadable file is a finding and the others are still checked. */
@@ -71,39 +106,50 @@ function violatingResources(findings: readonly Finding[]): ValidationViolatingRe
  * the output folder.
  */
 export class SecureAiEgressChecks implements Validation {
-  private readonly options: CheckOptions | string[];
+  private readonly settings: Settings | string[];
 
   constructor(properties: SecureAiEgressChecksProperties = {}) {
-    this.options = readProperties(properties);
+    this.settings = readProperties(properties);
   }
 
   async validate(context: ValidationContext): Promise<void> {
     const { report } = context;
-    if (Array.isArray(this.options)) {
+    if (Array.isArray(this.settings)) {
       report.addViolation({
         ruleName: 'plugin-properties',
         recommendation: 'The plugin checks nothing until its properties in cdk8s.yaml are ones it knows.',
         fix: 'Correct the properties the message names under the plugin in cdk8s.yaml.',
-        violatingResources: [{ resourceName: 'cdk8s.yaml', manifestPath: 'cdk8s.yaml', locations: this.options }],
+        violatingResources: [{ resourceName: 'cdk8s.yaml', manifestPath: 'cdk8s.yaml', locations: this.settings }],
       });
-      report.submit('failure', { properties: this.options.join('; ') });
+      report.submit('failure', { properties: this.settings.join('; ') });
       return;
     }
-    const { manifests, unreadable } = readAll(context.manifests);
-    const { findings, summary } = checkManifests(manifests, this.options);
-    const all = [...unreadable, ...findings];
+    const all: Finding[] = [];
+    const rows: Record<string, string>[] = [];
+    const clusters = clustersOf(context.manifests, this.settings.clusterPerFolder);
+    for (const [cluster, files] of clusters) {
+      const { manifests, unreadable } = readAll(files);
+      const { findings, summary } = checkManifests(manifests, this.settings.options);
+      all.push(...unreadable, ...findings);
+      const row = (key: string) => (cluster === '' ? key : `${cluster}: ${key}`);
+      rows.push({
+        [row('objects')]: `${summary.objects} in ${files.length} files`,
+        [row('schema-checked')]: `${summary.schemaChecked}${summary.withoutSchema.length ? `; no schema known for ${summary.withoutSchema.join(', ')}` : ''}`,
+        [row('namespaces')]: summary.namespaces.join(', ') || 'none',
+        [row('workloads')]: String(summary.workloads),
+        ...(summary.previewed.length ? { [row('previewed (staged default deny)')]: summary.previewed.join(', ') } : {}),
+      });
+    }
     for (const rule of RULE_NAMES) {
       const mine = all.filter((f) => f.rule === rule);
       if (mine.length > 0) report.addViolation({ ruleName: rule, recommendation: RULES[rule].recommendation, fix: RULES[rule].fix, violatingResources: violatingResources(mine) });
     }
+    const { cloud = 'any', exemptNamespaces = [] } = this.settings.options;
     const metadata: Record<string, string> = {
-      objects: `${summary.objects} in ${context.manifests.length} files`,
-      'schema-checked': `${summary.schemaChecked}${summary.withoutSchema.length ? `; no schema known for ${summary.withoutSchema.join(', ')}` : ''}`,
-      namespaces: summary.namespaces.join(', ') || 'none',
-      workloads: String(summary.workloads),
-      cloud: summary.cloud,
-      ...(summary.exemptNamespaces.length ? { 'exempt namespaces': summary.exemptNamespaces.join(', ') } : {}),
-      ...(summary.previewed.length ? { 'previewed (staged default deny)': summary.previewed.join(', ') } : {}),
+      ...(clusters.size > 1 || !clusters.has('') ? { clusters: [...clusters.keys()].join(', ') } : {}),
+      ...Object.assign({}, ...rows),
+      cloud,
+      ...(exemptNamespaces.length ? { 'exempt namespaces': [...exemptNamespaces].sort().join(', ') } : {}),
       ...Object.fromEntries(RULE_NAMES.map((rule) => {
         const n = all.filter((f) => f.rule === rule).length;
         return [rule, n === 0 ? 'passed' : `${n} violation${n === 1 ? '' : 's'}`];
