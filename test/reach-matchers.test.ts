@@ -134,7 +134,7 @@ describe('toReachExactly', () => {
     expect(failure(() => expect(folder).toReachExactly('ai/llm', [exactly[0]]))).toBe([
       'expect(manifests).toReachExactly(from, expected)',
       '',
-      'expected ai/llm to reach exactly the 1 expected destinations, but',
+      'expected ai/llm to reach exactly the 1 expected destination, but',
       'it may also reach (not expected):',
       '  + TCP 443 to cidr 203.0.113.10/32, allowed by rule 1 of Kubernetes NetworkPolicy ai/llm-egress (tier default)',
     ].join('\n'));

@@ -104,9 +104,10 @@ export function checkManifests(manifests: readonly Manifest[], options: CheckOpt
   const namespaces = [...new Set(objects.filter((o) => (o.kind === 'Namespace' && o.apiVersion === 'v1') || WORKLOAD_KINDS.includes(o.kind)).map(namespaceOf))]
     .filter((ns): ns is string => ns !== undefined && !exempt.has(ns)).sort();
   const namespaceRef = (ns: string): ObjectRef => {
-    const own = manifests.find((m) => m.object.kind === 'Namespace' && m.object.apiVersion === 'v1' && m.object.metadata.name === ns);
-    const inside = manifests.find((m) => namespaceOf(m.object as K8sObject) === ns);
-    return { kind: 'Namespace', name: ns, ...(own ?? inside ? { source: (own ?? inside)!.source } : {}) };
+    // Its Namespace object, or else the first object in it: every checked namespace has one or the other.
+    const where = manifests.find((m) => m.object.kind === 'Namespace' && m.object.apiVersion === 'v1' && m.object.metadata.name === ns)
+      ?? manifests.find((m) => namespaceOf(m.object as K8sObject) === ns)!;
+    return { kind: 'Namespace', name: ns, source: where.source };
   };
   for (const ns of namespaces) {
     const declared = objects.some((o) => o.kind === 'Namespace' && o.apiVersion === 'v1' && o.metadata.name === ns);

@@ -143,9 +143,9 @@ const INGRESS_PORTS: readonly [Protocol, number][] = [['TCP', 80], ['TCP', 443],
  */
 export function defaultDenyProblems(cluster: Cluster, egress: ReadonlyMap<string, WorkloadEgress>, namespace: string): ReachProblem[] {
   const id = `${namespace}/${PROBE}`;
-  const mine = egress.get(id);
+  // probePods placed it, and every known endpoint has its egress in the report.
+  const mine = egress.get(id)!;
   const problem = (message: string): ReachProblem => ({ rule: 'namespace-default-deny', namespace, message: `${namespace}: ${message}` });
-  if (!mine) return [problem('no probe pod was placed in it')];
   const problems: ReachProblem[] = [];
   if (!mine.isolated) problems.push(problem('no policy selects every pod of it for egress: a pod that no policy names may send anywhere'));
   else problems.push(...byDestination(mine.allowed.filter((e) => !(coversDns(e) && declaredDns(e) && !isNamedPort(e.ports) && e.ports.from === 53 && e.ports.to === 53)))

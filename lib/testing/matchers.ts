@@ -57,6 +57,7 @@ function toReachExactly(this: jest.MatcherContext, received: unknown, from: stri
     return unanswerable(this, 'toReachExactly', 'from, expected', err);
   }
   const differences = reachDifferences(expectedEntries(expected), egress);
+  const count = `${expected.length} expected destination${expected.length === 1 ? '' : 's'}`;
   const line = (c: (typeof differences)[number]) => `${describeProtocolPorts([c])} to ${c.to.map((d) => describeDestination(d, 'verifier')).join(', ')}`;
   const added = differences.filter((c) => c.change === 'added')
     .map((c) => `  + ${line(c)}, allowed${c.after && c.after.reason === 'rule' ? ' by ' : ': '}${c.after ? describeDecision(c.after, 'verifier') : ''}`);
@@ -67,9 +68,9 @@ function toReachExactly(this: jest.MatcherContext, received: unknown, from: stri
   return {
     pass: differences.length === 0,
     message: () => hint(this, 'toReachExactly', 'from, expected') + (differences.length === 0
-      ? `expected ${from} not to reach exactly the ${expected.length} expected destinations, but it does`
+      ? `expected ${from} not to reach exactly the ${count}, but it does`
       : [
-        `expected ${from} to reach exactly the ${expected.length} expected destinations, but`,
+        `expected ${from} to reach exactly the ${count}, but`,
         ...(added.length ? [`it may also reach (not expected):`, ...added] : []),
         ...(removed.length ? [`it may not reach (expected):`, ...removed] : []),
       ].join('\n')),
