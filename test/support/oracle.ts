@@ -1,46 +1,493 @@
-import { AiAppIntent, PlatformIntent } from '../../lib/intent';
-import { METADATA_ENDPOINTS, cidr, cidrContains, formatCidr, metadataBlocks } from '../../lib/net';
-import { FlowChangeJson, flowChangeJson } from '../../lib/review';
-import { ExpectedReach, expectedEntries, reachDifferences } from '../../lib/testing';
-import { WorkloadEgress } from '../../lib/verify';
-
 /**
- * What an app may reach according to its declared intent alone, written as the reach matchers
- * take it (`expect(cluster).toReachExactly(app, declaredDestinations(app, intent))`). Computed
- * here from the intent, not from the plan or the destination kinds' peers, so the tests compare
- * two independent readings: the declaration, and the verifier's reading of the YAML.
+ * What an app may send and who may call it, according to its declared intent alone: the second,
+ * independent reading that the tests compare with the verifier's reading of the YAML.
+ *
+ * Independent of what it checks: it reads the intent (never the plan of lib/policy, the
+ * destination kinds' peers, or anything a renderer wrote), carries its own table of the clouds'
+ * metadata and credential addresses (written from the providers' pages, not imported from
+ * lib/net/metadata.ts), and does its own address arithmetic: BigInt intervals here, Node's
+ * `net.isIP` to accept an address and `net.BlockList` for single packets (`egressAllows`), never
+ * lib/net. Only types are imported: the verifier's, to read its answers, and the reach matchers'
+ * (lib/testing), to write the declaration as they take it (`declaredDestinations`).
+ *
+ * Two views of a cluster, since audit mode renders an app's own policies (and the default deny of
+ * its namespace) as Calico Staged kinds, which the verifier reads and reports but never enforces
+ * (lib/verify/cluster.ts: "Staged policies: read, reported, never enforced"):
+ * - `enforced`, the cluster as it runs: an audited app is confined by the Calico metadata
+ *   guardrail alone, which stays enforced, so it may send anything anywhere but to its cloud's
+ *   metadata and credential addresses (a pod credential endpoint it declares stays open on the
+ *   declared protocol and ports), and it admits every caller (nothing enforced selects it for
+ *   ingress);
+ * - `previewed`, every Staged policy enforced as what it previews: an audited app reaches and
+ *   admits exactly what it declares, like any enforced app.
  */
-export function declaredDestinations(app: AiAppIntent, platform: PlatformIntent): ExpectedReach[] {
-  const out: ExpectedReach[] = [];
-  const block = (text: string, ports: ExpectedReach['ports'], protocol: 'TCP' | 'UDP' | 'SCTP') => {
-    const outer = cidr(text);
-    const except = metadataBlocks(platform.cloud).filter((m) => cidrContains(outer, m) && m.prefix !== outer.prefix).map(formatCidr);
-    out.push({ cidr: text, ...(except.length ? { except } : {}), ports, protocol });
-  };
-  for (const protocol of ['UDP', 'TCP'] as const) {
-    if (app.dns?.kubeDns !== false) out.push({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53], protocol });
-    const nodeLocal = app.dns?.nodeLocal ?? [];
-    const clusterIp = nodeLocal.length > 0 && app.dns?.kubeDnsClusterIp ? [app.dns.kubeDnsClusterIp] : [];
-    for (const address of [...nodeLocal, ...clusterIp]) block(`${address}/${address.includes(':') ? 128 : 32}`, [53], protocol);
-  }
-  for (const d of app.egress) {
-    const protocol = d.protocol ?? 'TCP';
-    if ('cidr' in d) block(d.cidr, d.ports, protocol);
-    else if ('allowList' in d) for (const c of platform.allowLists!.find((l) => l.name === d.allowList)!.cidrs) block(c, d.ports, protocol);
-    else if ('namespace' in d) out.push({ namespace: d.namespace, podLabels: d.podLabels, ports: d.ports, protocol });
-    // The endpoint's own addresses, read from the table of endpoints (data), not from the kind's peer.
-    else if ('credentials' in d) for (const c of METADATA_ENDPOINTS.find((e) => e.name === d.credentials)!.cidrs) block(c, d.ports, protocol);
-    // A new kind of destination needs its own reading here, written apart from its module's peer.
-    else throw new Error(`the oracle does not know the destination ${JSON.stringify(d)}`);
+import { BlockList, isIP } from 'net';
+import type { AiAppIntent, EgressDestination, PlatformIntent, PortSpec, Protocol } from '../../lib/intent';
+import type { ExpectedReach } from '../../lib/testing';
+import type { Destination, Ports, ReachEntry, WorkloadEgress } from '../../lib/verify';
+
+export type View = 'enforced' | 'previewed';
+
+// ---------------------------------------------------------------------------------------------
+// The clouds' metadata and credential addresses: a specification, written from each provider's
+// documentation (the same pages lib/net/metadata.ts cites).
+
+/** One cloud's addresses that hand out metadata or credentials, and its pod credential endpoints by name. */
+interface CloudSpec {
+  /** Never reachable. */
+  readonly metadata: readonly string[];
+  /** Pod credential endpoints an app may be allowed with a reason; otherwise denied like metadata. */
+  readonly credentials: Readonly<Record<string, readonly string[]>>;
+}
+
+export const CLOUD_SPEC: Readonly<Record<string, CloudSpec>> = {
+  aws: {
+    // EC2 IMDS: http://169.254.169.254 and http://[fd00:ec2::254]
+    // (docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html); ECS task
+    // credentials at 169.254.170.2 (docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html).
+    metadata: ['169.254.169.254', 'fd00:ec2::254', '169.254.170.2'],
+    // The EKS Pod Identity agent, 169.254.170.23 and [fd00:ec2::23]
+    // (docs.aws.amazon.com/eks/latest/userguide/pod-id-agent-setup.html).
+    credentials: { 'eks-pod-identity': ['169.254.170.23', 'fd00:ec2::23'] },
+  },
+  // The metadata server at 169.254.169.254 (cloud.google.com/compute/docs/metadata/querying-metadata),
+  // fd20:ce::254 on IPv6, and the GKE metadata server at 169.254.169.252 (Workload Identity on GKE).
+  gcp: { metadata: ['169.254.169.254', 'fd20:ce::254', '169.254.169.252'], credentials: {} },
+  // IMDS at 169.254.169.254 (learn.microsoft.com/azure/virtual-machines/instance-metadata-service)
+  // and the WireServer at 168.63.129.16 (learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16).
+  azure: { metadata: ['169.254.169.254', '168.63.129.16'], credentials: {} },
+  // http://100.100.100.200/ (alibabacloud.com/help/en/ecs/user-guide/view-instance-metadata).
+  alibaba: { metadata: ['100.100.100.200'], credentials: {} },
+  // docs.oracle.com/iaas/Content/Compute/Tasks/gettingmetadata.htm
+  oracle: { metadata: ['169.254.169.254'], credentials: {} },
+  // cloud.ibm.com/apidocs/vpc-identity
+  ibm: { metadata: ['169.254.169.254'], credentials: {} },
+  // docs.digitalocean.com/products/droplets/how-to/access-metadata/
+  digitalocean: { metadata: ['169.254.169.254'], credentials: {} },
+  // docs.hetzner.cloud/#server-metadata
+  hetzner: { metadata: ['169.254.169.254'], credentials: {} },
+  // 169.254.169.254 or fe80::a9fe:a9fe (docs.openstack.org/nova/latest/admin/metadata-service.html).
+  openstack: { metadata: ['169.254.169.254', 'fe80::a9fe:a9fe'], credentials: {} },
+};
+
+/** The clouds of the specification; with `any`, the values the intent's `cloud` accepts. */
+export const SPEC_CLOUDS: readonly string[] = Object.keys(CLOUD_SPEC);
+
+const cloudsOf = (platform: PlatformIntent): CloudSpec[] => (platform.cloud === undefined || platform.cloud === 'any'
+  ? Object.values(CLOUD_SPEC) : [CLOUD_SPEC[platform.cloud]]);
+
+/** Every metadata and credential address of the platform's cloud (every cloud's with `any`, the default). */
+export function metadataAddresses(platform: PlatformIntent): string[] {
+  return [...new Set(cloudsOf(platform).flatMap((c) => [...c.metadata, ...Object.values(c.credentials).flat()]))];
+}
+
+/** The addresses of a pod credential endpoint of the platform's cloud. */
+export function credentialAddresses(platform: PlatformIntent, name: string): readonly string[] {
+  const found = cloudsOf(platform).find((c) => c.credentials[name]);
+  if (!found) throw new Error(`the oracle knows no pod credential endpoint ${name} in cloud ${platform.cloud ?? 'any'}`);
+  return found.credentials[name];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Addresses as BigInt intervals.
+
+type Version = 4 | 6;
+const BITS: Readonly<Record<Version, bigint>> = { 4: 32n, 6: 128n };
+
+/** An inclusive interval of addresses of one IP version. */
+interface Span { readonly lo: bigint; readonly hi: bigint }
+
+export interface Address { readonly version: Version; readonly value: bigint }
+
+function v4Value(text: string): bigint {
+  return text.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
+}
+
+/** An address as Node accepts it (`net.isIP`), as a number. */
+export function parseAddress(text: string): Address {
+  const version = isIP(text);
+  if (version === 0 || text.includes('%')) throw new Error(`the oracle: ${text} is not an address`);
+  if (version === 4) return { version, value: v4Value(text) };
+  const groups = (part: string) => (part === '' ? [] : part.split(':').flatMap((g) => {
+    if (!g.includes('.')) return [BigInt(`0x${g}`)];
+    const v = v4Value(g);
+    return [v >> 16n, v & 0xffffn];
+  }));
+  const [head, tail] = text.split('::');
+  const before = groups(head);
+  const after = tail === undefined ? [] : groups(tail);
+  const all = tail === undefined ? before : [...before, ...Array<bigint>(8 - before.length - after.length).fill(0n), ...after];
+  return { version: 6, value: all.reduce((acc, g) => (acc << 16n) | g, 0n) };
+}
+
+/** An address written as Node writes it: dotted, or the URL parser's RFC 5952 form. */
+export function formatAddress(a: Address): string {
+  if (a.version === 4) return [24n, 16n, 8n, 0n].map((s) => String((a.value >> s) & 0xffn)).join('.');
+  const groups = Array.from({ length: 8 }, (_, i) => ((a.value >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
+  return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
+}
+
+interface Block { readonly version: Version; readonly span: Span }
+
+/** `a/p` (or one address, as the whole of a block) as its interval. */
+function parseBlock(text: string): Block {
+  const [address, prefixText] = text.split('/');
+  const { version, value } = parseAddress(address);
+  const bits = BITS[version];
+  const prefix = prefixText === undefined ? bits : BigInt(Number(prefixText));
+  const size = 1n << (bits - prefix);
+  const lo = value - (value % size);
+  return { version, span: { lo, hi: lo + size - 1n } };
+}
+
+/** Sorted, disjoint, not adjacent. */
+function normalize(spans: readonly Span[]): Span[] {
+  const sorted = [...spans].sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+  const out: Span[] = [];
+  for (const s of sorted) {
+    const last = out[out.length - 1];
+    if (last && s.lo <= last.hi + 1n) out[out.length - 1] = { lo: last.lo, hi: s.hi > last.hi ? s.hi : last.hi };
+    else out.push(s);
   }
   return out;
 }
 
+function subtract(from: readonly Span[], cut: readonly Span[]): Span[] {
+  let rest = normalize(from);
+  for (const c of cut) {
+    rest = rest.flatMap((s) => {
+      if (c.hi < s.lo || c.lo > s.hi) return [s];
+      return [...(c.lo > s.lo ? [{ lo: s.lo, hi: c.lo - 1n }] : []), ...(c.hi < s.hi ? [{ lo: c.hi + 1n, hi: s.hi }] : [])];
+    });
+  }
+  return rest;
+}
+
+/** Whether `inner` lies wholly inside `outer`. */
+function within(inner: readonly Span[], outer: readonly Span[]): boolean {
+  return subtract(inner, outer).length === 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reach: address rectangles (protocol, port range, addresses of one version) and classes of pods.
+
+const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
+const ALL_PORTS = { from: 1, to: 65535 } as const;
+const DNS_PORTS = { from: 53, to: 53 } as const;
+
+interface PortRange { readonly from: number; readonly to: number }
+
+/** Addresses on ports of one protocol. */
+interface Nets {
+  readonly protocol: Protocol;
+  readonly ports: PortRange;
+  readonly version: Version;
+  readonly spans: readonly Span[];
+  /** How a difference names it. */
+  readonly text: string;
+}
+
+/** Pods of a namespace (`*`: any namespace) that carry the labels, on ports of one protocol. */
+interface Pods {
+  readonly protocol: Protocol;
+  readonly ports: PortRange;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+interface Reach {
+  readonly nets: readonly Nets[];
+  readonly pods: readonly Pods[];
+}
+
+const range = (p: PortSpec): PortRange => (typeof p === 'number' ? { from: p, to: p } : { from: p.from, to: p.to });
+const portsText = (p: PortRange) => (p.from === p.to ? String(p.from) : p.from === 1 && p.to === 65535 ? 'all ports' : `${p.from}-${p.to}`);
+const labelsText = (labels: Readonly<Record<string, string>>) => `{${Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(', ')}}`;
+
+/** Whether the app's own policies are previewed (rendered Staged) rather than enforced: its own `audit`, else the platform's. */
+export function isAuditedApp(app: AiAppIntent, platform: PlatformIntent): boolean {
+  return app.flavor === 'calico' && (app.audit ?? platform.calico?.audit ?? false);
+}
+
+/** The platform's metadata addresses, by IP version. */
+function metadataSpans(platform: PlatformIntent, version: Version): Span[] {
+  return metadataAddresses(platform).map(parseBlock).filter((b) => b.version === version).map((b) => b.span);
+}
+
+/** The blocks a destination names, and whether they are a pod credential endpoint (allowed whole). */
+function blocksOf(d: EgressDestination, platform: PlatformIntent): { texts: readonly string[]; credentials: boolean } | undefined {
+  if ('cidr' in d) return { texts: [d.cidr], credentials: false };
+  if ('allowList' in d) {
+    const list = (platform.allowLists ?? []).find((l) => l.name === d.allowList);
+    if (!list) throw new Error(`the oracle: allow-list ${d.allowList} is not declared`);
+    return { texts: list.cidrs, credentials: false };
+  }
+  if ('credentials' in d) return { texts: credentialAddresses(platform, d.credentials), credentials: true };
+  if ('namespace' in d) return undefined;
+  // A new kind of destination needs its own reading here, written apart from its module's peer.
+  throw new Error(`the oracle does not know the destination ${JSON.stringify(d)}`);
+}
+
+/** The cloud's metadata addresses inside a block (but not the whole of it), as one-address blocks: what is carved out of it. */
+function carvedOut(text: string, platform: PlatformIntent): string[] {
+  const block = parseBlock(text);
+  return metadataSpans(platform, block.version)
+    .filter((m) => m.lo >= block.span.lo && m.hi <= block.span.hi && !(m.lo === block.span.lo && m.hi === block.span.hi))
+    .map((m) => `${formatAddress({ version: block.version, value: m.lo })}/${BITS[block.version]}`);
+}
+
+/** A block as allowed: the cloud's metadata addresses taken out, unless it is a credential endpoint's own. */
+function allowedBlock(text: string, platform: PlatformIntent, credentials: boolean, protocol: Protocol, ports: PortRange): Nets {
+  const block = parseBlock(text);
+  const spans = subtract([block.span], credentials ? [] : metadataSpans(platform, block.version));
+  const except = credentials ? [] : carvedOut(text, platform);
+  return { protocol, ports, version: block.version, spans, text: `cidr ${text}${except.length ? ` except ${except.join(', ')}` : ''}` };
+}
+
+/** The DNS servers an app declares by address: NodeLocal DNSCache's, and the kube-dns ClusterIP it also answers on. */
+function dnsServers(app: AiAppIntent): string[] {
+  const nodeLocal = app.dns?.nodeLocal ?? [];
+  return nodeLocal.length > 0 ? [...nodeLocal, ...(app.dns?.kubeDnsClusterIp ? [app.dns.kubeDnsClusterIp] : [])] : [];
+}
+
 /**
- * Where the verifier's allowed egress and the declaration disagree (empty when they are equal).
- * Entries for known endpoints must lie inside a declared class of pods; they are then left out,
- * since the declaration names classes of pods, not pods.
+ * What the app declares it may send, written as the reach matchers of lib/testing take it
+ * (`expect(cluster).toReachExactly(id, declaredDestinations(app, intent))`): DNS as its `dns`
+ * says, then every destination, each block with the cloud's metadata addresses inside it listed
+ * as carved out.
  */
-export function reachMismatch(app: AiAppIntent, platform: PlatformIntent, actual: WorkloadEgress): FlowChangeJson[] {
-  return reachDifferences(expectedEntries(declaredDestinations(app, platform)), actual).map(flowChangeJson);
+export function declaredDestinations(app: AiAppIntent, platform: PlatformIntent): ExpectedReach[] {
+  const out: ExpectedReach[] = [];
+  const asBlock = (address: string) => `${address}/${parseAddress(address).version === 4 ? 32 : 128}`;
+  for (const protocol of ['UDP', 'TCP'] as const) {
+    if (app.dns?.kubeDns !== false) out.push({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53], protocol });
+    for (const server of dnsServers(app).map(asBlock)) {
+      const except = carvedOut(server, platform);
+      out.push({ cidr: server, ...(except.length ? { except } : {}), ports: [53], protocol });
+    }
+  }
+  for (const d of app.egress) {
+    const protocol = d.protocol ?? 'TCP';
+    const blocks = blocksOf(d, platform);
+    if (blocks) {
+      for (const text of blocks.texts) {
+        const cidr = text.includes('/') ? text : asBlock(text);
+        const except = blocks.credentials ? [] : carvedOut(cidr, platform);
+        out.push({ cidr, ...(except.length ? { except } : {}), ports: d.ports, protocol });
+      }
+    } else if ('namespace' in d) out.push({ namespace: d.namespace, podLabels: d.podLabels, ports: d.ports, protocol });
+  }
+  return out;
+}
+
+/** What the app's own policies allow it to send: DNS as its `dns` says, then every destination on its ports. */
+function declaredEgress(app: AiAppIntent, platform: PlatformIntent): Reach {
+  const nets: Nets[] = [];
+  const pods: Pods[] = [];
+  for (const protocol of ['UDP', 'TCP'] as const) {
+    if (app.dns?.kubeDns !== false) pods.push({ protocol, ports: DNS_PORTS, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } });
+    for (const server of dnsServers(app)) nets.push(allowedBlock(server, platform, false, protocol, DNS_PORTS));
+  }
+  for (const d of app.egress) {
+    const protocol = d.protocol ?? 'TCP';
+    for (const ports of d.ports.map(range)) {
+      const blocks = blocksOf(d, platform);
+      if (blocks) for (const text of blocks.texts) nets.push(allowedBlock(text, platform, blocks.credentials, protocol, ports));
+      else if ('namespace' in d) pods.push({ protocol, ports, namespace: d.namespace, labels: d.podLabels });
+    }
+  }
+  return { nets, pods };
+}
+
+/**
+ * Everything but the cloud's metadata addresses, on every protocol and port, and every pod: what
+ * the enforced metadata guardrail alone lets out. With `credentials`, the pod credential endpoints
+ * the app declares too, on the declared protocol and ports.
+ */
+function guardrailOnly(app: AiAppIntent, platform: PlatformIntent, credentials: boolean): Reach {
+  const nets: Nets[] = PROTOCOLS.flatMap((protocol) => ([4, 6] as const).map((version): Nets => {
+    const spans = subtract([{ lo: 0n, hi: (1n << BITS[version]) - 1n }], metadataSpans(platform, version));
+    return { protocol, ports: ALL_PORTS, version, spans, text: `cidr ${version === 4 ? '0.0.0.0/0' : '::/0'} except the cloud's metadata` };
+  }));
+  if (credentials) {
+    for (const d of app.egress) {
+      if ('credentials' in d) for (const ports of d.ports.map(range)) for (const text of credentialAddresses(platform, d.credentials)) nets.push(allowedBlock(text, platform, true, d.protocol ?? 'TCP', ports));
+    }
+  }
+  return { nets, pods: PROTOCOLS.map((protocol) => ({ protocol, ports: ALL_PORTS, namespace: '*', labels: {} })) };
+}
+
+/** Who sends: an app's own pods, or a pod with its labels that runs as another ServiceAccount (a calico-flavor app's impostor). */
+export interface Sender {
+  readonly app: AiAppIntent;
+  readonly impostor?: boolean;
+}
+
+/**
+ * What the sender may send in the view. An impostor of a calico-flavor app is selected by none of
+ * the app's policies (they select its ServiceAccount too), only by the namespace's default deny
+ * and the guardrail; an impostor of a kubernetes-flavor app would share the app's policies, which
+ * select by labels alone, and is not asked about.
+ */
+function expectedEgress(sender: Sender, platform: PlatformIntent, view: View): Reach {
+  const { app } = sender;
+  const ownEnforced = view === 'previewed' || !isAuditedApp(app, platform);
+  if (sender.impostor) return ownEnforced ? { nets: [], pods: [] } : guardrailOnly(app, platform, false);
+  return ownEnforced ? declaredEgress(app, platform) : guardrailOnly(app, platform, true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing with the verifier's egress report.
+
+/** One way in which the verifier's reach and the declaration differ. */
+export interface ReachDifference {
+  /** `added`: the verifier allows it and the declaration does not; `removed`: the other way round. */
+  readonly change: 'added' | 'removed';
+  readonly protocol: Protocol;
+  readonly ports: string;
+  readonly to: string;
+}
+
+function isRange(p: Ports): p is PortRange {
+  return !('name' in p);
+}
+
+/** Whether the union of the ranges covers all of `wanted`. */
+function portsCovered(wanted: PortRange, ranges: readonly PortRange[]): boolean {
+  let next = wanted.from;
+  for (const r of [...ranges].sort((a, b) => a.from - b.from)) if (r.from <= next && r.to >= next) next = r.to + 1;
+  return next > wanted.to;
+}
+
+/** Whether every address of `want` on every port of `ports` lies inside some of `have` of that port. */
+function netsCovered(version: Version, protocol: Protocol, ports: PortRange, want: readonly Span[], have: readonly Nets[]): boolean {
+  const relevant = have.filter((h) => h.version === version && h.protocol === protocol && h.ports.to >= ports.from && h.ports.from <= ports.to);
+  // Between two consecutive bounds of the relevant ranges, the same ones apply.
+  const bounds = [...new Set([ports.from, ...relevant.flatMap((h) => [h.ports.from, h.ports.to + 1]).filter((b) => b > ports.from && b <= ports.to)])].sort((a, b) => a - b);
+  return bounds.every((from) => within(want, relevant.filter((h) => h.ports.from <= from && h.ports.to >= from).flatMap((h) => h.spans)));
+}
+
+function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  return Object.keys(a).length === Object.keys(b).length && selects(a, b);
+}
+
+function destinationText(to: Destination): string {
+  if (to.type === 'cidr') {
+    const block = (c: { version: Version; network: bigint; prefix: number }) => `${formatAddress({ version: c.version, value: c.network })}/${c.prefix}`;
+    return `cidr ${block(to.cidr)}${to.except.length ? ` except ${to.except.map(block).join(', ')}` : ''}`;
+  }
+  if (to.endpoint) return `pod ${to.endpoint.id}`;
+  if (to.namespace === '*') return `pods in any namespace${to.namespaceLabels ? ` ${labelsText(to.namespaceLabels)}` : ''} ${labelsText(to.labels)}`;
+  return `pods ${to.namespace} ${labelsText(to.labels)}`;
+}
+
+/** The verifier's entry as the addresses it stands for. */
+function entrySpans(to: Extract<Destination, { type: 'cidr' }>): Span[] {
+  const span = (c: { version: Version; network: bigint; prefix: number }): Span => ({ lo: c.network, hi: c.network + (1n << (BITS[c.version] - BigInt(c.prefix))) - 1n });
+  return subtract([span(to.cidr)], to.except.map(span));
+}
+
+/**
+ * Where the verifier's allowed egress of a workload and what the sender may send in the view
+ * differ (empty when they are equal), both ways: every entry the verifier lists must lie inside
+ * the expected reach, and everything expected must lie inside what the verifier lists. Known
+ * endpoints (pods the manifests or probes run) must lie inside an expected class of pods; each
+ * expected class must be listed as a class.
+ */
+export function reachMismatch(sender: Sender | AiAppIntent, platform: PlatformIntent, actual: WorkloadEgress, view: View = 'enforced'): ReachDifference[] {
+  const from: Sender = 'app' in sender ? sender : { app: sender };
+  const expected = expectedEgress(from, platform, view);
+  const differences: ReachDifference[] = [];
+  const actualNets: Nets[] = [];
+  const actualPods: ReachEntry[] = [];
+  for (const e of actual.allowed) {
+    if (!isRange(e.ports)) {
+      differences.push({ change: 'added', protocol: e.protocol, ports: `named port ${e.ports.name}`, to: destinationText(e.to) });
+      continue;
+    }
+    if (e.to.type === 'cidr') actualNets.push({ protocol: e.protocol, ports: e.ports, version: e.to.cidr.version, spans: entrySpans(e.to), text: destinationText(e.to) });
+    else actualPods.push(e);
+  }
+  const add = (change: ReachDifference['change'], protocol: Protocol, ports: PortRange, to: string) => differences.push({ change, protocol, ports: portsText(ports), to });
+  for (const n of actualNets) if (!netsCovered(n.version, n.protocol, n.ports, n.spans, expected.nets)) add('added', n.protocol, n.ports, n.text);
+  for (const n of expected.nets) if (!netsCovered(n.version, n.protocol, n.ports, n.spans, actualNets)) add('removed', n.protocol, n.ports, n.text);
+  for (const e of actualPods) {
+    const to = e.to as Extract<Destination, { type: 'pods' }>;
+    const ports = e.ports as PortRange;
+    const covering = expected.pods.filter((p) => p.protocol === e.protocol
+      && (p.namespace === '*' || (p.namespace === to.namespace && to.namespaceLabels === undefined)) && selects(p.labels, to.labels));
+    if (!portsCovered(ports, covering.map((p) => p.ports))) add('added', e.protocol, ports, destinationText(to));
+  }
+  for (const p of expected.pods) {
+    const listed = actualPods.filter((e) => e.protocol === p.protocol && e.to.type === 'pods' && !e.to.endpoint && e.to.namespaceLabels === undefined
+      && e.to.namespace === p.namespace && sameLabels(e.to.labels, p.labels));
+    if (!portsCovered(p.ports, listed.map((e) => e.ports as PortRange))) add('removed', p.protocol, p.ports, p.namespace === '*' ? `pods in any namespace ${labelsText(p.labels)}` : `pods ${p.namespace} ${labelsText(p.labels)}`);
+  }
+  return differences;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Single packets, for sampled questions: egress through net.BlockList, ingress from the clients.
+
+/** A pod, as far as the declaration can tell it apart: its namespace and labels. */
+export interface PodClass {
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * Whether the address lies in one of the blocks, of its own IP version only: a BlockList also
+ * matches an IPv4 address against the IPv6 rules that hold it IPv4-mapped (::/0 holds them all),
+ * while a policy's IPv6 block never matches an IPv4 packet.
+ */
+function inBlocks(address: string, texts: readonly string[]): boolean {
+  const type = isIP(address) === 4 ? 'ipv4' : 'ipv6';
+  const list = new BlockList();
+  for (const text of texts) {
+    const [network, prefix] = text.split('/');
+    if ((isIP(network) === 4 ? 'ipv4' : 'ipv6') !== type) continue;
+    list.addSubnet(network, prefix === undefined ? (type === 'ipv4' ? 32 : 128) : Number(prefix), type);
+  }
+  return list.check(address, type);
+}
+
+const inPorts = (ports: readonly PortSpec[], port: number) => ports.map(range).some((r) => r.from <= port && port <= r.to);
+
+/**
+ * Whether the sender may send one packet in the view, to an address or a pod, answered from the
+ * intent with Node's BlockList (a reading apart from the intervals above).
+ */
+export function egressAllows(sender: Sender, platform: PlatformIntent, to: string | PodClass, port: number, protocol: Protocol, view: View = 'enforced'): boolean {
+  const { app } = sender;
+  const ownEnforced = view === 'previewed' || !isAuditedApp(app, platform);
+  const declaredCredential = () => typeof to === 'string' && app.egress.some((d) => 'credentials' in d && (d.protocol ?? 'TCP') === protocol && inPorts(d.ports, port)
+    && inBlocks(to, credentialAddresses(platform, d.credentials)));
+  const metadata = typeof to === 'string' && inBlocks(to, metadataAddresses(platform));
+  if (sender.impostor) return !ownEnforced && !metadata;
+  if (!ownEnforced) return !metadata || declaredCredential();
+  if (typeof to !== 'string') {
+    if (port === 53 && (protocol === 'UDP' || protocol === 'TCP') && app.dns?.kubeDns !== false && to.namespace === 'kube-system' && to.labels['k8s-app'] === 'kube-dns') return true;
+    return app.egress.some((d) => 'namespace' in d && (d.protocol ?? 'TCP') === protocol && inPorts(d.ports, port) && d.namespace === to.namespace && selects(d.podLabels, to.labels));
+  }
+  if (metadata) return declaredCredential();
+  if (port === 53 && (protocol === 'UDP' || protocol === 'TCP') && inBlocks(to, dnsServers(app))) return true;
+  return app.egress.some((d) => {
+    if ((d.protocol ?? 'TCP') !== protocol || !inPorts(d.ports, port)) return false;
+    const blocks = blocksOf(d, platform);
+    return blocks !== undefined && inBlocks(to, blocks.texts);
+  });
+}
+
+/**
+ * Whether the app admits one connection from a pod in the view: a declared client (its namespace,
+ * and its labels when given) on the app's port over TCP; every connection when only the guardrail
+ * is enforced for it, since that selects egress alone.
+ */
+export function admits(app: AiAppIntent, platform: PlatformIntent, from: PodClass, port: number, protocol: Protocol, view: View = 'enforced'): boolean {
+  if (view === 'enforced' && isAuditedApp(app, platform)) return true;
+  return protocol === 'TCP' && port === app.port && (app.ingress ?? []).some((c) => c.namespace === from.namespace && selects(c.podLabels ?? {}, from.labels));
 }

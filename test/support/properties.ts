@@ -221,7 +221,7 @@ export function egressProblems(s: Synthesized, app: AiAppIntent): string[] {
   const egress = egressReport(decidingCluster(s, app)).workloads.find((w) => w.endpoint === id(app));
   if (!egress) return [`${id(app)} is not a workload of the manifests`];
   if (!egress.isolated) return [`${id(app)} is not isolated for egress: no policy confines it`];
-  return reachMismatch(app, s.intent, egress).map((c) => `${c.change}: ${c.protocol} ${c.ports} ${c.to}`);
+  return reachMismatch(app, s.intent, egress, audited(s, app) ? 'previewed' : 'enforced').map((c) => `${c.change}: ${c.protocol} ${c.ports} ${c.to}`);
 }
 
 /** What the intent declares of one connection into the app: its clients, on its port, over TCP. */
