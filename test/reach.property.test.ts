@@ -281,7 +281,7 @@ function sampledPackets(intent: PlatformIntent, cluster: Cluster, seed: number):
     const declared = egressAllows({ app }, intent, typeof to === 'string' ? to : to, port, proto);
     if (allowed !== declared) problems.push(`packet ${id(app)} -> ${target} ${proto} ${port}: ${allowed ? 'allowed' : 'denied'}, declared ${declared ? 'allowed' : 'denied'}`);
   };
-  const everyMetadata = metadataAddresses({ apps: [] });
+  const everyMetadata = metadataAddresses({});
   for (const app of intent.apps) {
     for (const d of app.egress) {
       const proto = d.protocol ?? 'TCP';

@@ -73,16 +73,17 @@ export const CLOUD_SPEC: Readonly<Record<string, CloudSpec>> = {
 /** The clouds of the specification; with `any`, the values the intent's `cloud` accepts. */
 export const SPEC_CLOUDS: readonly string[] = Object.keys(CLOUD_SPEC);
 
-const cloudsOf = (platform: PlatformIntent): CloudSpec[] => (platform.cloud === undefined || platform.cloud === 'any'
+const cloudsOf = (platform: Pick<PlatformIntent, 'cloud'>): CloudSpec[] => (platform.cloud === undefined || platform.cloud === 'any'
   ? Object.values(CLOUD_SPEC) : [CLOUD_SPEC[platform.cloud]]);
 
-/** Every metadata and credential address of the platform's cloud (every cloud's with `any`, the default). */
-export function metadataAddresses(platform: PlatformIntent): string[] {
-  return [...new Set(cloudsOf(platform).flatMap((c) => [...c.metadata, ...Object.values(c.credentials).flat()]))];
+/** Every metadata and credential address of the platform's cloud (every cloud's with `any`, the default), IPv4 first, each in address order. */
+export function metadataAddresses(platform: Pick<PlatformIntent, 'cloud'>): string[] {
+  const addresses = [...new Set(cloudsOf(platform).flatMap((c) => [...c.metadata, ...Object.values(c.credentials).flat()]))].map(parseAddress);
+  return addresses.sort((a, b) => a.version - b.version || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)).map(formatAddress);
 }
 
 /** The addresses of a pod credential endpoint of the platform's cloud. */
-export function credentialAddresses(platform: PlatformIntent, name: string): readonly string[] {
+export function credentialAddresses(platform: Pick<PlatformIntent, 'cloud'>, name: string): readonly string[] {
   const found = cloudsOf(platform).find((c) => c.credentials[name]);
   if (!found) throw new Error(`the oracle knows no pod credential endpoint ${name} in cloud ${platform.cloud ?? 'any'}`);
   return found.credentials[name];

@@ -4,20 +4,22 @@
  * dist/; test/user-test.test.ts states them of every fixture intent, and shows each can fail.
  *
  * Reach is read by the verifier (lib/verify), which reads YAML only, and compared with what
- * the intent declares (oracle.ts, and the ingress counterpart here). Probe pods stand for the
+ * the intent declares as oracle.ts reads it, egress and ingress alike; addresses and the clouds'
+ * metadata addresses are the oracle's too, never lib/net's. Probe pods stand for the
  * clients an intent declares, and for pods it does not, so that the receiver's side can be
  * asked about too.
  */
 import { stringify } from 'yaml';
-import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, PortSpec, Protocol, isAudited } from '../../lib/intent';
-import { METADATA_ENDPOINTS, cidr, cidrContainsIp, formatIp, metadataBlocks, parseIp } from '../../lib/net';
+import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, Protocol } from '../../lib/intent';
 import { formatBytes, parseQuantity } from '../../lib/quantity';
 import { blockProblems as manifestBlockProblems, namespacePodSecurityProblems, previewStaged } from '../../lib/checks';
 import {
   Cluster, Selector, buildCluster, describeDestination, describeProtocolPorts, egressReport, parseManifests, query, readManifestFiles,
 } from '../../lib/verify';
 import { K8sObject, Manifest, readManifests } from './manifests';
-import { reachMismatch } from './oracle';
+import {
+  View, admits, egressAllows, isAuditedApp, metadataAddresses, reachMismatch,
+} from './oracle';
 
 /** A namespace no intent is expected to declare: probes there stand for "anyone else". */
 export const ELSEWHERE = 'secure-ai-egress-probe';
@@ -99,7 +101,7 @@ export function readSynthesized(intent: PlatformIntent, dir: string): Synthesize
 
 const id = (app: AiAppIntent) => `${app.namespace}/${app.name}`;
 const objects = (s: Synthesized) => s.manifests.map((m) => m.object);
-const audited = (s: Synthesized, app: AiAppIntent) => isAudited(app, s.intent.calico);
+const audited = (s: Synthesized, app: AiAppIntent) => isAuditedApp(app, s.intent);
 /** The cluster in which an app's own policies decide: as enforced, or as previewed when audited. */
 export const decidingCluster = (s: Synthesized, app: AiAppIntent) => (audited(s, app) ? s.previewed : s.cluster);
 
@@ -137,12 +139,6 @@ export function podSecurityProblems(s: Synthesized, namespace: string): string[]
 /** Ports on which to ask about metadata: the usual ones, and a high one. */
 const METADATA_PORTS = [80, 443, 8080, 65535];
 
-/** The addresses of the pod credential endpoints an app declares, with the ports and protocol it declares them on. */
-function credentialsOf(app: AiAppIntent): { cidrs: readonly string[]; ports: readonly PortSpec[]; protocol: Protocol }[] {
-  return app.egress.flatMap((d) => ('credentials' in d
-    ? [{ cidrs: METADATA_ENDPOINTS.find((e) => e.name === d.credentials)?.cidrs ?? [], ports: d.ports, protocol: d.protocol ?? 'TCP' }] : []));
-}
-
 /** A packet to ask about: an address, a port, a protocol. */
 export interface Packet {
   readonly to: string;
@@ -154,13 +150,12 @@ export interface Packet {
  * The packets from the app to a metadata or credential endpoint of the intent's cloud (every
  * cloud's by default) that it must not send: every address, over TCP and UDP, on the usual ports
  * and a high one, but a pod credential endpoint the app declares, on the ports and protocol it
- * declares it on.
+ * declares it on (the oracle's own table of the clouds' addresses, and its reading of the intent).
  */
 export function metadataPackets(s: Synthesized, app: AiAppIntent): Packet[] {
-  const declared = (to: string, protocol: Protocol, port: number) => credentialsOf(app)
-    .some((c) => c.protocol === protocol && covers(c.ports, port) && c.cidrs.some((b) => cidrContainsIp(cidr(b), parseIp(to)!)));
-  const addresses = metadataBlocks(s.intent.cloud).map((b) => formatIp({ version: b.version, value: b.network }));
-  return addresses.flatMap((to) => (['TCP', 'UDP'] as const).flatMap((protocol) => METADATA_PORTS.filter((port) => !declared(to, protocol, port)).map((port) => ({ to, port, protocol }))));
+  return metadataAddresses(s.intent).flatMap((to) => (['TCP', 'UDP'] as const).flatMap((protocol) => METADATA_PORTS
+    .filter((port) => !egressAllows({ app }, s.intent, to, port, protocol))
+    .map((port) => ({ to, port, protocol }))));
 }
 
 /** No packet of `metadataPackets` is allowed, previewed or enforced. */
@@ -170,33 +165,8 @@ export function metadataProblems(s: Synthesized, app: AiAppIntent): string[] {
     .map((c) => `${id(app)} may reach ${to} ${protocol} ${port}${c === s.previewed ? ' (previewed)' : ''}`));
 }
 
-function covers(ports: readonly PortSpec[], port: number): boolean {
-  return ports.some((p) => (typeof p === 'number' ? p === port : p.from <= port && port <= p.to));
-}
-
-function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
-}
-
-/** What the intent declares of one packet from the app to a pod class or an address (DNS included). */
-function declaredEgress(s: Synthesized, app: AiAppIntent, to: { namespace: string; labels: Readonly<Record<string, string>> } | string, port: number, protocol: Protocol): boolean {
-  if (typeof to === 'string') {
-    const ip = parseIp(to)!;
-    if (metadataBlocks(s.intent.cloud).some((m) => cidrContainsIp(m, ip))) {
-      return credentialsOf(app).some((c) => c.protocol === protocol && covers(c.ports, port) && c.cidrs.some((b) => cidrContainsIp(cidr(b), ip)));
-    }
-    if (port === 53 && (app.dns?.nodeLocal ?? []).some((a) => a === to)) return true;
-    if (port === 53 && (app.dns?.nodeLocal ?? []).length > 0 && app.dns?.kubeDnsClusterIp === to) return true;
-  } else if (port === 53 && app.dns?.kubeDns !== false && to.namespace === 'kube-system' && to.labels['k8s-app'] === 'kube-dns') {
-    return true;
-  }
-  return app.egress.some((d) => {
-    if ((d.protocol ?? 'TCP') !== protocol || !covers(d.ports, port)) return false;
-    if (typeof to !== 'string') return 'namespace' in d && d.namespace === to.namespace && selects(d.podLabels, to.labels);
-    const blocks = 'cidr' in d ? [d.cidr] : 'allowList' in d ? s.intent.allowLists!.find((l) => l.name === d.allowList)!.cidrs : [];
-    return blocks.some((b) => cidrContainsIp(cidr(b), parseIp(to)!));
-  });
-}
+/** The view in which an app's own policies decide: as enforced, or as previewed when audited. */
+const decidingView = (s: Synthesized, app: AiAppIntent): View => (audited(s, app) ? 'previewed' : 'enforced');
 
 /** Public resolvers, asked about on port 53. */
 const RESOLVERS = ['8.8.8.8', '1.1.1.1', '2001:4860:4860::8888'];
@@ -211,7 +181,7 @@ export function dnsProblems(s: Synthesized, app: AiAppIntent): string[] {
   ];
   return targets.flatMap(({ to, as }) => (['UDP', 'TCP'] as const).flatMap((protocol) => {
     const allowed = query(cluster, id(app), to, 53, protocol).egress.allowed;
-    const declared = declaredEgress(s, app, as, 53, protocol);
+    const declared = egressAllows({ app }, s.intent, as, 53, protocol, decidingView(s, app));
     return allowed === declared ? [] : [`${id(app)} -> ${to} ${protocol} 53: ${allowed ? 'allowed' : 'denied'}, declared ${declared ? 'allowed' : 'denied'}`];
   }));
 }
@@ -221,12 +191,7 @@ export function egressProblems(s: Synthesized, app: AiAppIntent): string[] {
   const egress = egressReport(decidingCluster(s, app)).workloads.find((w) => w.endpoint === id(app));
   if (!egress) return [`${id(app)} is not a workload of the manifests`];
   if (!egress.isolated) return [`${id(app)} is not isolated for egress: no policy confines it`];
-  return reachMismatch(app, s.intent, egress, audited(s, app) ? 'previewed' : 'enforced').map((c) => `${c.change}: ${c.protocol} ${c.ports} ${c.to}`);
-}
-
-/** What the intent declares of one connection into the app: its clients, on its port, over TCP. */
-function declaredIngress(app: AiAppIntent, from: { namespace: string; labels: Readonly<Record<string, string>> }, port: number, protocol: Protocol): boolean {
-  return protocol === 'TCP' && port === app.port && (app.ingress ?? []).some((c) => c.namespace === from.namespace && selects(c.podLabels ?? {}, from.labels));
+  return reachMismatch(app, s.intent, egress, decidingView(s, app)).map((c) => `${c.change}: ${c.protocol} ${c.ports} ${c.to}`);
 }
 
 /**
@@ -242,7 +207,7 @@ export function ingressProblems(s: Synthesized, app: AiAppIntent): string[] {
   const other = app.port === 65535 ? app.port - 1 : app.port + 1;
   return sources.flatMap((from) => ([[app.port, 'TCP'], [other, 'TCP'], [app.port, 'UDP']] as const).flatMap(([port, protocol]) => {
     const admitted = query(cluster, from.id, id(app), port, protocol).ingress.allowed;
-    const declared = declaredIngress(app, from, port, protocol);
+    const declared = admits(app, s.intent, from, port, protocol, decidingView(s, app));
     return admitted === declared ? [] : [`${from.id} -> ${id(app)} ${protocol} ${port}: ${admitted ? 'admitted' : 'refused'}, declared ${declared ? 'admitted' : 'refused'}`];
   }));
 }
