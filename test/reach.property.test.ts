@@ -4,14 +4,15 @@
  * (test/support/oracle.ts: the intent alone, its own table of the clouds' metadata addresses,
  * BigInt intervals and Node's net.BlockList, never lib/net, lib/policy or a renderer's output).
  *
- * The intents: up to six apps in up to three namespaces (often several in one), both flavors, audit per app
- * and platform-wide (a namespace is audited whole, as the intent requires), every cloud, shared
- * allow-lists (IPv4 and IPv6, blocks around metadata addresses), internet egress with its reason
- * (blocks shorter than /8), the EKS Pod Identity opt-in where the cloud has it, DNS options
- * (kube-dns off with NodeLocal DNSCache and the kube-dns ClusterIP, IPv6 NodeLocal addresses),
- * pods of other namespaces, and ingress clients with and without labels, among them apps of the
- * intent that call each other (so the rule that a caller's destination naming an app's pods needs
- * that app's ingress to admit it holds, and is broken on purpose in the last property).
+ * The intents: up to six apps in up to three namespaces (often several in one), both flavors,
+ * audit per app and platform-wide (a namespace is audited whole, as the intent requires), every
+ * cloud, shared allow-lists (IPv4 and IPv6, blocks around metadata addresses), internet egress
+ * with its reason (blocks shorter than /8), the EKS Pod Identity opt-in where the cloud has it,
+ * DNS options (kube-dns off with NodeLocal DNSCache and the kube-dns ClusterIP, IPv6 NodeLocal
+ * addresses), pods of other namespaces, and ingress clients with and without labels, among them
+ * apps of the intent that call each other (so the rule that a caller's destination naming an
+ * app's pods needs that app's ingress to admit it holds, and is broken on purpose in the last
+ * property).
  *
  * What audit mode means here: the verifier reads Staged policies but never enforces them, so in
  * the cluster as it runs an audited app is confined by the enforced metadata guardrail alone (it
@@ -45,11 +46,11 @@
  *   removed: TCP all ports cidr 0.0.0.0/0 except the cloud's metadata];
  * - lib/net/metadata.ts: the GKE metadata server (169.254.169.252) left out of the table [added:
  *   TCP 1 cidr 0.0.0.0/0 except ..., without 169.254.169.252/32].
- * The oracle's own address reading was seen to fail its property with the two halves of an IPv4
- * tail swapped (test/support/oracle.ts) [counterexample ::1, spelled ::0.0.0.1].
- * And the carve-out check with lib/policy/calico.ts writing `nets` rules without `notNets`
- * [NetworkPolicy ai-a/ai-egress.app-0 allows ::/0 without carving out fd00:ec2::23]; an allow-list's
- * rule without them turned it red in two of three local runs (and in CI's).
+ * The carve-out check failed with lib/policy/calico.ts writing `nets` rules without `notNets`
+ * [NetworkPolicy ai-a/ai-egress.app-0 allows ::/0 without carving out fd00:ec2::23]; an
+ * allow-list's rule without them turned it red in two of three local runs. The oracle's own
+ * reading of addresses failed its property with the halves of an IPv4 tail swapped in
+ * test/support/oracle.ts [counterexample ::1, spelled ::0.0.0.1].
  */
 import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
