@@ -59,11 +59,15 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { stringify } from 'yaml';
 import { buildApp } from '../lib/app';
-import { AiAppIntent, AllowList, CalicoOptions, DnsIntent, EgressDestination, IngressClient, PlatformIntent, PortSpec, Protocol, validateIntent } from '../lib/intent';
+import {
+  AiAppIntent, AllowList, CalicoOptions, DnsIntent, EgressDestination, IngressClient, PlatformIntent, PortSpec, Protocol, ServiceDestination,
+  validateIntent,
+} from '../lib/intent';
 import { CLOUDS } from '../lib/net';
 import { Cluster, egressReport, query } from '../lib/verify';
 import {
-  CLOUD_SPEC, PodClass, SPEC_CLOUDS, Sender, View, admits, credentialAddresses, egressAllows, formatAddress, isAuditedApp, metadataAddresses, parseAddress, reachMismatch,
+  CLOUD_SPEC, PodClass, SPEC_CLOUDS, Sender, View, admits, credentialAddresses, egressAllows, formatAddress, isAuditedApp, metadataAddresses, parseAddress,
+  reachMismatch,
 } from './support/oracle';
 import { Manifest } from './support/manifests';
 import { blockProblems, readSynthesized } from './support/properties';
@@ -76,9 +80,12 @@ const PEER_LABELS: readonly Readonly<Record<string, string>>[] = [{ app: 'x' }, 
 const APP_NAME_LABEL = 'app.kubernetes.io/name';
 
 /** A pod per peer namespace and label set (and one without labels), so packets to each class can be asked about. */
-const PEERS: readonly (PodClass & { id: string })[] = PEER_NAMESPACES.flatMap((namespace) => [...PEER_LABELS, {}].map((labels, i) => ({ id: `${namespace}/peer-${i}`, namespace, labels })));
+const PEERS: readonly (PodClass & { id: string })[] = PEER_NAMESPACES.flatMap((namespace) => [...PEER_LABELS, {}]
+  .map((labels, i) => ({ id: `${namespace}/peer-${i}`, namespace, labels })));
 const PEER_YAML = PEERS.map((p) => stringify({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name: p.id.split('/')[1], namespace: p.namespace, labels: p.labels }, spec: { containers: [{ name: 'peer', image: 'busybox:1.36' }] },
+  apiVersion: 'v1', kind: 'Pod',
+  metadata: { name: p.id.split('/')[1], namespace: p.namespace, labels: p.labels },
+  spec: { containers: [{ name: 'peer', image: 'busybox:1.36' }] },
 })).join('---\n');
 
 // ---------------------------------------------------------------------------------------------
@@ -93,17 +100,20 @@ function blockText(version: 4 | 6, value: bigint, prefix: number): string {
 const v4 = (min: number) => fc.tuple(fc.bigInt({ min: 0n, max: (1n << 32n) - 1n }), fc.integer({ min, max: 32 })).map(([v, p]) => blockText(4, v, p));
 const v6 = (min: number) => fc.tuple(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), fc.integer({ min, max: 128 })).map(([v, p]) => blockText(6, v, p));
 /** Blocks around metadata addresses of every cloud, so that carving them out is exercised. */
-const aroundMetadata = fc.constantFrom('169.254.0.0/16', '169.254.169.0/24', '169.254.170.0/24', '169.0.0.0/8', '100.64.0.0/10', '168.63.0.0/16', 'fd00:ec2::/64', 'fd20:ce::/32', 'fe80::/64');
+const aroundMetadata = fc.constantFrom(
+  '169.254.0.0/16', '169.254.169.0/24', '169.254.170.0/24', '169.0.0.0/8', '100.64.0.0/10', '168.63.0.0/16', 'fd00:ec2::/64', 'fd20:ce::/32', 'fe80::/64',
+);
 /** Blocks that need no written reason: /8 or longer. */
 const narrowBlock = fc.oneof({ weight: 2, arbitrary: v4(8) }, { weight: 1, arbitrary: v6(8) }, { weight: 2, arbitrary: aroundMetadata });
 /** Blocks shorter than /8: the internet in all but name. */
-const internetBlock = fc.oneof(fc.constantFrom('0.0.0.0/0', '::/0'), v4(0).filter((b) => Number(b.split('/')[1]) < 8), v6(0).filter((b) => Number(b.split('/')[1]) < 8));
+const shorterThan8 = (b: string) => Number(b.split('/')[1]) < 8;
+const internetBlock = fc.oneof(fc.constantFrom('0.0.0.0/0', '::/0'), v4(0).filter(shorterThan8), v6(0).filter(shorterThan8));
 
 const portSpec: fc.Arbitrary<PortSpec> = fc.oneof(
   fc.constantFrom(1, 53, 443, 65535),
   fc.integer({ min: 1, max: 65535 }),
-  fc.tuple(fc.integer({ min: 1, max: 65535 }), fc.integer({ min: 0, max: 2000 })).map(([from, len]) => ({ from: Math.min(from, 65535 - len), to: Math.min(from, 65535 - len) + len }))
-    .filter((r) => r.from >= 1),
+  fc.tuple(fc.integer({ min: 1, max: 65535 }), fc.integer({ min: 0, max: 2000 }))
+    .map(([from, len]) => ({ from: Math.min(from, 65535 - len), to: Math.min(from, 65535 - len) + len })),
 );
 const ports = fc.array(portSpec, { minLength: 1, maxLength: 3 });
 const protocol = fc.option(fc.constantFrom<Protocol>('TCP', 'UDP', 'SCTP'), { nil: undefined });
@@ -112,12 +122,19 @@ const withProtocol = <T extends object>(d: T, p: Protocol | undefined) => (p ===
 /** A destination other than another app of the intent; credentials only where the cloud has them (dropped later otherwise). */
 function destination(lists: readonly string[]): fc.Arbitrary<EgressDestination> {
   const kinds: fc.Arbitrary<EgressDestination>[] = [
-    fc.tuple(narrowBlock, ports, protocol, fc.boolean()).map(([cidr, p, proto, reason]) => withProtocol({ cidr, ports: p, ...(reason ? { internet: { reason: 'a wide block, on purpose' } } : {}) }, proto)),
-    fc.tuple(internetBlock, ports, protocol).map(([cidr, p, proto]) => withProtocol({ cidr, ports: p, internet: { reason: 'calls a hosted model API' } }, proto)),
-    fc.tuple(fc.constantFrom(...PEER_NAMESPACES), fc.constantFrom(...PEER_LABELS), ports, protocol).map(([namespace, podLabels, p, proto]) => withProtocol({ namespace, podLabels, ports: p }, proto)),
-    fc.tuple(ports, protocol).map(([p, proto]) => withProtocol({ credentials: 'eks-pod-identity', ports: p, reason: 'reads weights from S3 with its own role' }, proto)),
+    fc.tuple(narrowBlock, ports, protocol, fc.boolean()).map(([cidr, p, proto, reason]) => withProtocol({
+      cidr, ports: p, ...(reason ? { internet: { reason: 'a wide block, on purpose' } } : {}),
+    }, proto)),
+    fc.tuple(internetBlock, ports, protocol)
+      .map(([cidr, p, proto]) => withProtocol({ cidr, ports: p, internet: { reason: 'calls a hosted model API' } }, proto)),
+    fc.tuple(fc.constantFrom(...PEER_NAMESPACES), fc.constantFrom(...PEER_LABELS), ports, protocol)
+      .map(([namespace, podLabels, p, proto]) => withProtocol({ namespace, podLabels, ports: p }, proto)),
+    fc.tuple(ports, protocol)
+      .map(([p, proto]) => withProtocol({ credentials: 'eks-pod-identity', ports: p, reason: 'reads weights from S3 with its own role' }, proto)),
   ];
-  if (lists.length) kinds.push(fc.tuple(fc.constantFrom(...lists), ports, protocol).map(([allowList, p, proto]) => withProtocol({ allowList, ports: p }, proto)));
+  if (lists.length) {
+    kinds.push(fc.tuple(fc.constantFrom(...lists), ports, protocol).map(([allowList, p, proto]) => withProtocol({ allowList, ports: p }, proto)));
+  }
   return fc.oneof(...kinds);
 }
 
@@ -206,7 +223,9 @@ const intentArb: fc.Arbitrary<PlatformIntent> = fc.record({
   });
   const calls = drafts.flatMap((d, i) => d.calls.map((c) => ({ caller: i, callee: c.callee % apps.length, byLabels: c.byLabels })));
   const withCalls = apps.map((app, i): AiAppIntent => {
-    const out = calls.filter((c) => c.caller === i).map((c): EgressDestination => ({ namespace: apps[c.callee].namespace, podLabels: { [APP_NAME_LABEL]: apps[c.callee].name }, ports: [apps[c.callee].port] }));
+    const out = calls.filter((c) => c.caller === i).map(({ callee }): EgressDestination => ({
+      namespace: apps[callee].namespace, podLabels: { [APP_NAME_LABEL]: apps[callee].name }, ports: [apps[callee].port],
+    }));
     const into = calls.filter((c) => c.callee === i).map((c): IngressClient => (c.byLabels
       ? { namespace: apps[c.caller].namespace, podLabels: { [APP_NAME_LABEL]: apps[c.caller].name } } : { namespace: apps[c.caller].namespace }));
     const ingress = [...(app.ingress ?? []), ...into];
@@ -222,7 +241,8 @@ const id = (app: AiAppIntent) => `${app.namespace}/${app.name}`;
 
 /** The labels an app's pods carry, read from its Deployment. */
 function podLabels(manifests: readonly Manifest[], app: AiAppIntent): Record<string, string> {
-  const deployment = manifests.find((m) => m.object.kind === 'Deployment' && m.object.metadata.namespace === app.namespace && m.object.metadata.name === app.name);
+  const deployment = manifests.find((m) => m.object.kind === 'Deployment' && m.object.metadata.namespace === app.namespace
+    && m.object.metadata.name === app.name);
   if (!deployment) throw new Error(`${id(app)} has no Deployment`);
   return deployment.object.spec.template.metadata.labels;
 }
@@ -250,7 +270,10 @@ function differences(intent: PlatformIntent, seed: number): string[] {
     ];
     for (const [view, cluster] of views) {
       const report = egressReport(cluster);
-      const senders: (Sender & { id: string })[] = [...intent.apps.map((app) => ({ app, id: id(app) })), ...impostors.map((i) => ({ app: i.app, impostor: true, id: i.id }))];
+      const senders: (Sender & { id: string })[] = [
+        ...intent.apps.map((app) => ({ app, id: id(app) })),
+        ...impostors.map((i) => ({ app: i.app, impostor: true, id: i.id })),
+      ];
       for (const sender of senders) {
         const egress = report.workloads.find((w) => w.endpoint === sender.id);
         if (!egress) problems.push(`${view}: ${sender.id} is no workload of the manifests`);
@@ -262,7 +285,8 @@ function differences(intent: PlatformIntent, seed: number): string[] {
           for (const [port, proto] of [[app.port, 'TCP'], [other, 'TCP'], [app.port, 'UDP']] as const) {
             const admitted = query(cluster, from.id, id(app), port, proto).ingress.allowed;
             const declared = admits(app, intent, from, port, proto, view);
-            if (admitted !== declared) problems.push(`${view}: ${from.id} -> ${id(app)} ${proto} ${port}: ${admitted ? 'admitted' : 'refused'}, declared ${declared ? 'admitted' : 'refused'}`);
+            const says = (yes: boolean) => (yes ? 'admitted' : 'refused');
+            if (admitted !== declared) problems.push(`${view}: ${from.id} -> ${id(app)} ${proto} ${port}: ${says(admitted)}, declared ${says(declared)}`);
           }
         }
       }
@@ -283,7 +307,8 @@ function sampledPackets(intent: PlatformIntent, cluster: Cluster, seed: number):
     const target = typeof to === 'string' ? to : to.id;
     const allowed = query(cluster, id(app), target, port, proto).egress.allowed;
     const declared = egressAllows({ app }, intent, typeof to === 'string' ? to : to, port, proto);
-    if (allowed !== declared) problems.push(`packet ${id(app)} -> ${target} ${proto} ${port}: ${allowed ? 'allowed' : 'denied'}, declared ${declared ? 'allowed' : 'denied'}`);
+    const says = (yes: boolean) => (yes ? 'allowed' : 'denied');
+    if (allowed !== declared) problems.push(`packet ${id(app)} -> ${target} ${proto} ${port}: ${says(allowed)}, declared ${says(declared)}`);
   };
   const everyMetadata = metadataAddresses({});
   for (const app of intent.apps) {
@@ -298,7 +323,11 @@ function sampledPackets(intent: PlatformIntent, cluster: Cluster, seed: number):
         for (const peer of PEERS.filter((p) => p.namespace === d.namespace)) for (const port of [inside, outside]) ask(app, peer, port, proto);
         continue;
       }
-      const texts = 'cidr' in d ? [d.cidr] : 'allowList' in d ? intent.allowLists!.find((l) => l.name === d.allowList)!.cidrs : credentialAddresses(intent, d.credentials).map((a) => (a.includes(':') ? `${a}/128` : `${a}/32`));
+      const asBlock = (a: string) => (a.includes(':') ? `${a}/128` : `${a}/32`);
+      let texts: readonly string[];
+      if ('cidr' in d) texts = [d.cidr];
+      else if ('allowList' in d) texts = intent.allowLists!.find((l) => l.name === d.allowList)!.cidrs;
+      else texts = credentialAddresses(intent, d.credentials).map(asBlock);
       for (const text of texts) {
         const [address, prefix] = text.split('/');
         const { version, value } = parseAddress(address);
@@ -362,7 +391,8 @@ describe('random intents: the verifier agrees with the declaration (property-bas
     expect([...SPEC_CLOUDS, 'any'].sort()).toEqual([...CLOUDS].sort());
   });
 
-  it('for every app and every impostor of a calico app, in both flavors, enforced and previewed: exact egress, ingress from every client and non-client, and sampled packets', () => {
+  it('for every app and every impostor of a calico app, in both flavors, enforced and previewed: exact egress, ingress from every client and non-client, '
+    + 'and sampled packets', () => {
     fc.assert(fc.property(intentArb, fc.nat(), (intent, seed) => {
       expect(validateIntent(intent)).toEqual([]);
       expect(differences(intent, seed)).toEqual([]);
@@ -373,10 +403,13 @@ describe('random intents: the verifier agrees with the declaration (property-bas
     const withCall = intentArb.filter((i) => i.apps.some((caller) => caller.egress.some((d) => 'namespace' in d && d.podLabels[APP_NAME_LABEL] !== undefined)));
     fc.assert(fc.property(withCall, (intent) => {
       const caller = intent.apps.find((a) => a.egress.some((d) => 'namespace' in d && d.podLabels[APP_NAME_LABEL] !== undefined))!;
-      const call = caller.egress.find((d): d is Extract<EgressDestination, { namespace: string }> => 'namespace' in d && d.podLabels[APP_NAME_LABEL] !== undefined)!;
+      const call = caller.egress.find((d): d is ServiceDestination => 'namespace' in d && d.podLabels[APP_NAME_LABEL] !== undefined)!;
       const callee = intent.apps.find((a) => a.name === call.podLabels[APP_NAME_LABEL])!;
-      const admitsCaller = (c: IngressClient) => c.namespace === caller.namespace && Object.entries(c.podLabels ?? {}).every(([k, v]) => k === APP_NAME_LABEL && v === caller.name);
-      const broken: PlatformIntent = { ...intent, apps: intent.apps.map((a) => (a === callee ? { ...a, ingress: (a.ingress ?? []).filter((c) => !admitsCaller(c)) } : a)) };
+      const admitsCaller = (c: IngressClient) => c.namespace === caller.namespace
+        && Object.entries(c.podLabels ?? {}).every(([k, v]) => k === APP_NAME_LABEL && v === caller.name);
+      const broken: PlatformIntent = {
+        ...intent, apps: intent.apps.map((a) => (a === callee ? { ...a, ingress: (a.ingress ?? []).filter((c) => !admitsCaller(c)) } : a)),
+      };
       expect(validateIntent(intent)).toEqual([]);
       expect(validateIntent(broken)).toContainEqual(expect.objectContaining({ severity: 'error', app: callee.name, path: `${callee.name}.ingress` }));
     }), { numRuns: runs(30) });

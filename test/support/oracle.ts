@@ -203,7 +203,8 @@ interface Reach {
 
 const range = (p: PortSpec): PortRange => (typeof p === 'number' ? { from: p, to: p } : { from: p.from, to: p.to });
 const portsText = (p: PortRange) => (p.from === p.to ? String(p.from) : p.from === 1 && p.to === 65535 ? 'all ports' : `${p.from}-${p.to}`);
-const labelsText = (labels: Readonly<Record<string, string>>) => `{${Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(', ')}}`;
+const labelsText = (labels: Readonly<Record<string, string>>) => `{${Object.entries(labels).sort(([a], [b]) => a.localeCompare(b))
+  .map(([k, v]) => `${k}=${v}`).join(', ')}}`;
 
 /** Whether the app's own policies are previewed (rendered Staged) rather than enforced: its own `audit`, else the platform's. */
 export function isAuditedApp(app: AiAppIntent, platform: PlatformIntent): boolean {
@@ -312,7 +313,10 @@ function guardrailOnly(app: AiAppIntent, platform: PlatformIntent, credentials: 
   }));
   if (credentials) {
     for (const d of app.egress) {
-      if ('credentials' in d) for (const ports of d.ports.map(range)) for (const text of credentialAddresses(platform, d.credentials)) nets.push(allowedBlock(text, platform, true, d.protocol ?? 'TCP', ports));
+      if (!('credentials' in d)) continue;
+      for (const ports of d.ports.map(range)) {
+        for (const text of credentialAddresses(platform, d.credentials)) nets.push(allowedBlock(text, platform, true, d.protocol ?? 'TCP', ports));
+      }
     }
   }
   return { nets, pods: PROTOCOLS.map((protocol) => ({ protocol, ports: ALL_PORTS, namespace: '*', labels: {} })) };
@@ -364,7 +368,8 @@ function portsCovered(wanted: PortRange, ranges: readonly PortRange[]): boolean 
 function netsCovered(version: Version, protocol: Protocol, ports: PortRange, want: readonly Span[], have: readonly Nets[]): boolean {
   const relevant = have.filter((h) => h.version === version && h.protocol === protocol && h.ports.to >= ports.from && h.ports.from <= ports.to);
   // Between two consecutive bounds of the relevant ranges, the same ones apply.
-  const bounds = [...new Set([ports.from, ...relevant.flatMap((h) => [h.ports.from, h.ports.to + 1]).filter((b) => b > ports.from && b <= ports.to)])].sort((a, b) => a - b);
+  const inner = relevant.flatMap((h) => [h.ports.from, h.ports.to + 1]).filter((b) => b > ports.from && b <= ports.to);
+  const bounds = [...new Set([ports.from, ...inner])].sort((a, b) => a - b);
   return bounds.every((from) => within(want, relevant.filter((h) => h.ports.from <= from && h.ports.to >= from).flatMap((h) => h.spans)));
 }
 
@@ -388,7 +393,9 @@ function destinationText(to: Destination): string {
 
 /** The verifier's entry as the addresses it stands for. */
 function entrySpans(to: Extract<Destination, { type: 'cidr' }>): Span[] {
-  const span = (c: { version: Version; network: bigint; prefix: number }): Span => ({ lo: c.network, hi: c.network + (1n << (BITS[c.version] - BigInt(c.prefix))) - 1n });
+  const span = (c: { version: Version; network: bigint; prefix: number }): Span => ({
+    lo: c.network, hi: c.network + (1n << (BITS[c.version] - BigInt(c.prefix))) - 1n,
+  });
   return subtract([span(to.cidr)], to.except.map(span));
 }
 
@@ -410,10 +417,14 @@ export function reachMismatch(sender: Sender | AiAppIntent, platform: PlatformIn
       differences.push({ change: 'added', protocol: e.protocol, ports: `named port ${e.ports.name}`, to: destinationText(e.to) });
       continue;
     }
-    if (e.to.type === 'cidr') actualNets.push({ protocol: e.protocol, ports: e.ports, version: e.to.cidr.version, spans: entrySpans(e.to), text: destinationText(e.to) });
+    if (e.to.type === 'cidr') {
+      actualNets.push({ protocol: e.protocol, ports: e.ports, version: e.to.cidr.version, spans: entrySpans(e.to), text: destinationText(e.to) });
+    }
     else actualPods.push(e);
   }
-  const add = (change: ReachDifference['change'], protocol: Protocol, ports: PortRange, to: string) => differences.push({ change, protocol, ports: portsText(ports), to });
+  const add = (change: ReachDifference['change'], protocol: Protocol, ports: PortRange, to: string) => {
+    differences.push({ change, protocol, ports: portsText(ports), to });
+  };
   for (const n of actualNets) if (!netsCovered(n.version, n.protocol, n.ports, n.spans, expected.nets)) add('added', n.protocol, n.ports, n.text);
   for (const n of expected.nets) if (!netsCovered(n.version, n.protocol, n.ports, n.spans, actualNets)) add('removed', n.protocol, n.ports, n.text);
   for (const e of actualPods) {
@@ -426,7 +437,8 @@ export function reachMismatch(sender: Sender | AiAppIntent, platform: PlatformIn
   for (const p of expected.pods) {
     const listed = actualPods.filter((e) => e.protocol === p.protocol && e.to.type === 'pods' && !e.to.endpoint && e.to.namespaceLabels === undefined
       && e.to.namespace === p.namespace && sameLabels(e.to.labels, p.labels));
-    if (!portsCovered(p.ports, listed.map((e) => e.ports as PortRange))) add('removed', p.protocol, p.ports, p.namespace === '*' ? `pods in any namespace ${labelsText(p.labels)}` : `pods ${p.namespace} ${labelsText(p.labels)}`);
+    const to = p.namespace === '*' ? `pods in any namespace ${labelsText(p.labels)}` : `pods ${p.namespace} ${labelsText(p.labels)}`;
+    if (!portsCovered(p.ports, listed.map((e) => e.ports as PortRange))) add('removed', p.protocol, p.ports, to);
   }
   return differences;
 }
@@ -462,17 +474,21 @@ const inPorts = (ports: readonly PortSpec[], port: number) => ports.map(range).s
  * Whether the sender may send one packet in the view, to an address or a pod, answered from the
  * intent with Node's BlockList (a reading apart from the intervals above).
  */
-export function egressAllows(sender: Sender, platform: PlatformIntent, to: string | PodClass, port: number, protocol: Protocol, view: View = 'enforced'): boolean {
+export function egressAllows(
+  sender: Sender, platform: PlatformIntent, to: string | PodClass, port: number, protocol: Protocol, view: View = 'enforced',
+): boolean {
   const { app } = sender;
   const ownEnforced = view === 'previewed' || !isAuditedApp(app, platform);
-  const declaredCredential = () => typeof to === 'string' && app.egress.some((d) => 'credentials' in d && (d.protocol ?? 'TCP') === protocol && inPorts(d.ports, port)
-    && inBlocks(to, credentialAddresses(platform, d.credentials)));
+  const declaredCredential = () => typeof to === 'string' && app.egress.some((d) => 'credentials' in d
+    && (d.protocol ?? 'TCP') === protocol && inPorts(d.ports, port) && inBlocks(to, credentialAddresses(platform, d.credentials)));
   const metadata = typeof to === 'string' && inBlocks(to, metadataAddresses(platform));
   if (sender.impostor) return !ownEnforced && !metadata;
   if (!ownEnforced) return !metadata || declaredCredential();
   if (typeof to !== 'string') {
-    if (port === 53 && (protocol === 'UDP' || protocol === 'TCP') && app.dns?.kubeDns !== false && to.namespace === 'kube-system' && to.labels['k8s-app'] === 'kube-dns') return true;
-    return app.egress.some((d) => 'namespace' in d && (d.protocol ?? 'TCP') === protocol && inPorts(d.ports, port) && d.namespace === to.namespace && selects(d.podLabels, to.labels));
+    const kubeDns = to.namespace === 'kube-system' && to.labels['k8s-app'] === 'kube-dns';
+    if (port === 53 && (protocol === 'UDP' || protocol === 'TCP') && app.dns?.kubeDns !== false && kubeDns) return true;
+    return app.egress.some((d) => 'namespace' in d && (d.protocol ?? 'TCP') === protocol && inPorts(d.ports, port)
+      && d.namespace === to.namespace && selects(d.podLabels, to.labels));
   }
   if (metadata) return declaredCredential();
   if (port === 53 && (protocol === 'UDP' || protocol === 'TCP') && inBlocks(to, dnsServers(app))) return true;
