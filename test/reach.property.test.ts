@@ -60,8 +60,7 @@ import { join } from 'path';
 import { stringify } from 'yaml';
 import { buildApp } from '../lib/app';
 import {
-  AiAppIntent, AllowList, CalicoOptions, DnsIntent, EgressDestination, IngressClient, PlatformIntent, PortSpec, Protocol, ServiceDestination,
-  validateIntent,
+  AiAppIntent, AllowList, CalicoOptions, DnsIntent, EgressDestination, IngressClient, PlatformIntent, PortSpec, Protocol, validateIntent,
 } from '../lib/intent';
 import { CLOUDS } from '../lib/net';
 import { Cluster, egressReport, query } from '../lib/verify';
@@ -162,8 +161,11 @@ interface AppDraft {
   readonly egress: readonly EgressDestination[];
   readonly ingress: readonly IngressClient[];
   readonly dns: DnsIntent | undefined;
-  /** Apps of the intent (by index) this one calls on their port, and whether they admit it by its labels or its whole namespace. */
-  readonly calls: readonly { readonly callee: number; readonly byLabels: boolean }[];
+  /**
+   * Apps of the intent (by index) this one calls on their port (with more ports, and over another
+   * protocol, which the intent warns about), and whether they admit it by its labels or its whole namespace.
+   */
+  readonly calls: readonly { readonly callee: number; readonly byLabels: boolean; readonly more?: PortSpec; readonly protocol?: Protocol }[];
 }
 
 const draft = (lists: readonly string[]): fc.Arbitrary<AppDraft> => fc.record({
@@ -174,7 +176,7 @@ const draft = (lists: readonly string[]): fc.Arbitrary<AppDraft> => fc.record({
   egress: fc.array(destination(lists), { maxLength: 4 }),
   ingress: fc.array(client, { maxLength: 3 }),
   dns,
-  calls: fc.array(fc.record({ callee: fc.nat({ max: 7 }), byLabels: fc.boolean() }), { maxLength: 2 }),
+  calls: fc.array(fc.record({ callee: fc.nat({ max: 7 }), byLabels: fc.boolean(), more: portSpec, protocol }, { requiredKeys: ['callee', 'byLabels'] }), { maxLength: 2 }),
 });
 
 const calicoOptions: fc.Arbitrary<CalicoOptions | undefined> = fc.option(fc.record({
@@ -221,11 +223,11 @@ const intentArb: fc.Arbitrary<PlatformIntent> = fc.record({
       ...(d.dns ? { dns: d.dns } : {}),
     };
   });
-  const calls = drafts.flatMap((d, i) => d.calls.map((c) => ({ caller: i, callee: c.callee % apps.length, byLabels: c.byLabels })));
+  const calls = drafts.flatMap((d, i) => d.calls.map((c) => ({ ...c, caller: i, callee: c.callee % apps.length })));
   const withCalls = apps.map((app, i): AiAppIntent => {
-    const out = calls.filter((c) => c.caller === i).map(({ callee }): EgressDestination => ({
-      namespace: apps[callee].namespace, podLabels: { [APP_NAME_LABEL]: apps[callee].name }, ports: [apps[callee].port],
-    }));
+    const out = calls.filter((c) => c.caller === i).map(({ callee, more, protocol: proto }): EgressDestination => withProtocol({
+      namespace: apps[callee].namespace, podLabels: { [APP_NAME_LABEL]: apps[callee].name }, ports: [apps[callee].port, ...(more === undefined ? [] : [more])],
+    }, proto));
     const into = calls.filter((c) => c.callee === i).map((c): IngressClient => (c.byLabels
       ? { namespace: apps[c.caller].namespace, podLabels: { [APP_NAME_LABEL]: apps[c.caller].name } } : { namespace: apps[c.caller].namespace }));
     const ingress = [...(app.ingress ?? []), ...into];
@@ -400,11 +402,14 @@ describe('random intents: the verifier agrees with the declaration (property-bas
   });
 
   it('refuses an intent once an app stops admitting a caller of the intent that sends to it on its port', () => {
-    const withCall = intentArb.filter((i) => i.apps.some((caller) => caller.egress.some((d) => 'namespace' in d && d.podLabels[APP_NAME_LABEL] !== undefined)));
-    fc.assert(fc.property(withCall, (intent) => {
-      const caller = intent.apps.find((a) => a.egress.some((d) => 'namespace' in d && d.podLabels[APP_NAME_LABEL] !== undefined))!;
-      const call = caller.egress.find((d): d is ServiceDestination => 'namespace' in d && d.podLabels[APP_NAME_LABEL] !== undefined)!;
-      const callee = intent.apps.find((a) => a.name === call.podLabels[APP_NAME_LABEL])!;
+    /** A caller's destination naming an app of the intent on the port it serves, over TCP: the callee must admit the caller. */
+    const servedCall = (intent: PlatformIntent) => intent.apps.flatMap((caller) => caller.egress.flatMap((d) => {
+      const callee = 'namespace' in d ? intent.apps.find((a) => a.namespace === d.namespace && a.name === d.podLabels[APP_NAME_LABEL]) : undefined;
+      const served = callee && (d.protocol ?? 'TCP') === 'TCP' && d.ports.some((p) => (typeof p === 'number' ? p === callee.port : p.from <= callee.port && callee.port <= p.to));
+      return served ? [{ caller, callee }] : [];
+    }))[0];
+    fc.assert(fc.property(intentArb.filter((i) => servedCall(i) !== undefined), (intent) => {
+      const { caller, callee } = servedCall(intent)!;
       const admitsCaller = (c: IngressClient) => c.namespace === caller.namespace
         && Object.entries(c.podLabels ?? {}).every(([k, v]) => k === APP_NAME_LABEL && v === caller.name);
       const broken: PlatformIntent = {
@@ -412,6 +417,6 @@ describe('random intents: the verifier agrees with the declaration (property-bas
       };
       expect(validateIntent(intent)).toEqual([]);
       expect(validateIntent(broken)).toContainEqual(expect.objectContaining({ severity: 'error', app: callee.name, path: `${callee.name}.ingress` }));
-    }), { numRuns: runs(30) });
+    }), { numRuns: runs(20) });
   });
 });
