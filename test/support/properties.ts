@@ -37,7 +37,7 @@ export interface Synthesized {
   readonly manifests: readonly Manifest[];
   /** dist/ plus probe pods, as a cluster would enforce it (Staged policies enforce nothing). */
   readonly cluster: Cluster;
-  /** The same with every Staged policy enforced: what audit mode previews. */
+  /** The same with every Staged policy enforced: what audit mode previews (built when first asked for). */
   readonly previewed: Cluster;
   readonly probes: readonly Probe[];
   /**
@@ -89,11 +89,15 @@ export function readSynthesized(intent: PlatformIntent, dir: string): Synthesize
   const manifests = readManifests(dir);
   const impostors = impostorsOf(intent, manifests);
   const read = [...readManifestFiles([dir]), ...parseManifests(probeYaml([...probes, ...impostors.values()]), 'probes.yaml')];
+  let previewed: Cluster | undefined;
   return {
     intent,
     manifests,
     cluster: buildCluster(read),
-    previewed: buildCluster(read.map(previewStaged)),
+    get previewed() {
+      previewed ??= buildCluster(read.map(previewStaged));
+      return previewed;
+    },
     probes,
     impostors,
   };
