@@ -301,7 +301,11 @@ function differences(intent: PlatformIntent, seed: number): string[] {
   }
 }
 
-/** Single packets, in the cluster as it runs: inside, at the edges of and just outside every destination, its ports and protocol; metadata; DNS. */
+/**
+ * Single packets, in the cluster as it runs: inside, at the edges of and just outside every
+ * destination, on its ports and next to them, over its protocol and another; every cloud's
+ * metadata addresses inside its blocks; DNS to public resolvers and the declared servers.
+ */
 function sampledPackets(intent: PlatformIntent, cluster: Cluster, seed: number): string[] {
   const next = sequence(seed);
   const problems: string[] = [];
@@ -312,7 +316,7 @@ function sampledPackets(intent: PlatformIntent, cluster: Cluster, seed: number):
     const says = (yes: boolean) => (yes ? 'allowed' : 'denied');
     if (allowed !== declared) problems.push(`packet ${id(app)} -> ${target} ${proto} ${port}: ${says(allowed)}, declared ${says(declared)}`);
   };
-  const everyMetadata = metadataAddresses({});
+  const everyMetadata = metadataAddresses({}).map(parseAddress);
   for (const app of intent.apps) {
     for (const d of app.egress) {
       const proto = d.protocol ?? 'TCP';
@@ -342,8 +346,9 @@ function sampledPackets(intent: PlatformIntent, cluster: Cluster, seed: number):
           for (const port of [inside, outside]) ask(app, to, port, proto);
         }
         ask(app, formatAddress({ version, value }), inside, other);
+        // The metadata addresses of every cloud inside the block: carved out for the intent's cloud, or not.
+        for (const m of everyMetadata.filter((a) => a.version === version && a.value >= value && a.value <= last)) ask(app, formatAddress(m), inside, proto);
       }
-      for (const address of everyMetadata) ask(app, address, inside, proto);
     }
     for (const server of ['8.8.8.8', '2001:4860:4860::8888', ...(app.dns?.nodeLocal ?? []), ...(app.dns?.kubeDnsClusterIp ? [app.dns.kubeDnsClusterIp] : [])]) {
       for (const proto of ['UDP', 'TCP'] as const) ask(app, server, 53, proto);
