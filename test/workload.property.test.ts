@@ -13,6 +13,7 @@ import { validateManifestDir } from '../lib/validate';
 import { ofKind } from './support/manifests';
 import { gpuProblems, readSynthesized, startupProblems, storageProblems, userProblems } from './support/properties';
 import { restrictedViolations } from '../lib/checks';
+import { runs } from './support/runs';
 
 const sizeArb = fc.tuple(fc.integer({ min: 1, max: 64 }), fc.constantFrom('Mi', 'Gi', 'G')).map(([n, unit]) => `${n}${unit}`);
 const tolerationArb: fc.Arbitrary<Toleration> = fc.oneof(
@@ -65,6 +66,6 @@ describe('random workload settings: the pod starts as declared (property-based)'
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
-    }), { numRuns: 30 });
+    }), { numRuns: runs(30) });
   });
 });
