@@ -20,9 +20,10 @@
  * excepted, and it admits every caller), and with its Staged policies enforced (the preview) it
  * reaches exactly what it declares. Both are asked.
  *
- * Besides reach, every allowed block of the manifests carves out the cloud's metadata
- * (blockProblems of test/support/properties.ts, which main.test.ts states of dist/): in Calico
- * policies the guardrail denies metadata first, so a dropped carve-out there changes no reach.
+ * Besides reach, every allowed block of the manifests carves out the cloud's metadata (the rule of
+ * lib/checks that main.test.ts states of dist/, through blockProblems of test/support/properties.ts):
+ * in Calico policies the guardrail denies metadata first, so a dropped carve-out there changes no
+ * reach.
  *
  * The intent-equals-reach property was seen to fail, within the local runs, with each of these
  * mutations of the production code, one at a time (the message it gave in brackets):
