@@ -64,7 +64,9 @@ describe('security properties of dist/', () => {
   });
 
   it.each(apps)('%s cannot reach cloud metadata, on any port, enforced or previewed', (id, app) => {
-    for (const { to, port, protocol } of metadataPackets(dist, app)) {
+    const packets = metadataPackets(dist, app);
+    expect(packets.length).toBeGreaterThan(0);
+    for (const { to, port, protocol } of packets) {
       expect(dist.cluster).toDenyEgress(id, to, port, protocol);
       expect(dist.previewed).toDenyEgress(id, to, port, protocol);
     }
