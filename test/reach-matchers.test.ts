@@ -140,6 +140,33 @@ describe('toReachExactly', () => {
     ].join('\n'));
   });
 
+  it('passes when an expected class of pods holds a narrower class (more labels) that a rule names on other ports, and fails without it', () => {
+    // The rule to db {app=x} on TCP 1 reaches the pods of db {app=x, tier=web} too, which the
+    // verifier lists as a class of its own because another rule names it (on UDP 1).
+    const narrower: Obj[] = [
+      namespace('ai'),
+      networkPolicy('ai', 'llm-egress', {
+        podSelector: { matchLabels: { app: 'llm' } }, policyTypes: ['Egress'],
+        egress: [
+          { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'db' } }, podSelector: { matchLabels: { app: 'x' } } }], ports: [{ port: 1 }] },
+          { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'db' } }, podSelector: { matchLabels: { app: 'x', tier: 'web' } } }], ports: [{ port: 1, protocol: 'UDP' }] },
+        ],
+      }),
+      pod('ai', 'llm', { app: 'llm' }),
+    ];
+    const general = { namespace: 'db', podLabels: { app: 'x' }, ports: [1] };
+    const narrow = { namespace: 'db', podLabels: { app: 'x', tier: 'web' }, ports: [1], protocol: 'UDP' as const };
+    expect(narrower).toReachExactly('ai/llm', [general, narrow]);
+    expect(failure(() => expect(narrower).toReachExactly('ai/llm', [narrow]))).toBe([
+      'expect(manifests).toReachExactly(from, expected)',
+      '',
+      'expected ai/llm to reach exactly the 1 expected destination, but',
+      'it may also reach (not expected):',
+      '  + TCP 1 to pods db {app=x,tier=web}, allowed by rule 0 of Kubernetes NetworkPolicy ai/llm-egress (tier default)',
+      '  + TCP 1 to pods db {app=x}, allowed by rule 0 of Kubernetes NetworkPolicy ai/llm-egress (tier default)',
+    ].join('\n'));
+  });
+
   it('fails with .not when it does reach exactly that', () => {
     expect(failure(() => expect(folder).not.toReachExactly('ai/llm', exactly))).toBe(
       'expect(manifests).not.toReachExactly(from, expected)\n\nexpected ai/llm not to reach exactly the 2 expected destinations, but it does',

@@ -69,13 +69,14 @@ export function expectedEntries(expected: readonly ExpectedReach[]): ReachEntry[
 
 /**
  * Where a workload's allowed egress and the expected reach disagree: `added` (allowed, not
- * expected; with the rule that allows it) and `removed` (expected, not allowed). A known pod is
- * expected when a class of pods expected holds it (same namespace, its labels) on all its ports;
- * otherwise it is `added`.
+ * expected; with the rule that allows it) and `removed` (expected, not allowed). A known pod, or a
+ * class of pods narrower than an expected one (more labels: the verifier lists it when another
+ * rule names it), is expected when classes of pods expected hold it (same namespace, a subset of
+ * its labels) on all its ports; otherwise it is `added`.
  */
 export function reachDifferences(expected: readonly ReachEntry[], actual: WorkloadEgress): FlowChange[] {
   const classes = actual.allowed.filter((e) => !(e.to.type === 'pods' && e.to.endpoint));
-  const covered = (e: ReachEntry): boolean => {
+  const covered = (e: Pick<ReachEntry, 'to' | 'protocol' | 'ports'>): boolean => {
     const to = e.to;
     if (to.type !== 'pods' || isNamedPort(e.ports)) return false;
     const ranges = expected
@@ -89,8 +90,9 @@ export function reachDifferences(expected: readonly ReachEntry[], actual: Worklo
     return next > e.ports.to;
   };
   const uncovered = actual.allowed.filter((e) => e.to.type === 'pods' && e.to.endpoint && !covered(e));
+  const impliedByExpected = (c: FlowChange) => c.change === 'added' && c.to.length === 1 && covered({ to: c.to[0], protocol: c.protocol, ports: c.ports });
   return [
-    ...diffWorkload(expected, classes).filter((c) => c.change !== 'changed'),
+    ...diffWorkload(expected, classes).filter((c) => c.change !== 'changed' && !impliedByExpected(c)),
     ...uncovered.map((e): FlowChange => ({ change: 'added', to: [e.to], protocol: e.protocol, ports: e.ports, after: e.decidedBy })),
   ];
 }
