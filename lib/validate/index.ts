@@ -1,12 +1,14 @@
-import { readFileSync, readdirSync } from 'fs';
+import { readFileSync, readdirSync, statSync } from 'fs';
 import { join } from 'path';
 import { parseYamlDocuments } from '../yaml';
 import { KUBERNETES_SCHEMAS, builtinKubernetesSchema } from './kubernetes';
 import { CALICO_CLUSTER_SCOPED, CALICO_SCHEMAS } from './calico';
+import { ARGOCD_GROUP, argoCdSchemas } from './argocd';
 import { SchemaCheck } from './types';
 
 export { SchemaCheck } from './types';
 export { CALICO_SCHEMAS } from './calico';
+export { argoCdSchemas } from './argocd';
 
 /** A problem with one document of one manifest file. */
 export interface ManifestIssue {
@@ -25,14 +27,18 @@ const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding'
 
 interface ObjectHead { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } }
 
-/** The schema of a kind: one this project renders (Kubernetes, Calico), or any other built-in Kubernetes kind. */
+/**
+ * The schema of a kind: one this project renders (Kubernetes, Calico), Argo CD's (its validators
+ * loaded only when an Argo CD object is checked), or any other built-in Kubernetes kind.
+ */
 function schemaOf(head: ObjectHead): SchemaCheck | undefined {
-  return SCHEMAS[`${head.apiVersion}/${head.kind}`] ?? builtinKubernetesSchema(head.apiVersion, head.kind);
+  const key = `${head.apiVersion}/${head.kind}`;
+  return SCHEMAS[key] ?? (key.startsWith(`${ARGOCD_GROUP}/`) ? argoCdSchemas()[key] : undefined) ?? builtinKubernetesSchema(head.apiVersion, head.kind);
 }
 
-/** The kinds of SCHEMAS beyond the built-in Kubernetes API (Calico's), for messages. */
+/** The kinds beyond the built-in Kubernetes API (Calico's, Argo CD's), for messages. */
 function customKinds(): string[] {
-  return Object.keys(SCHEMAS).filter((key) => {
+  return [...Object.keys(SCHEMAS), ...Object.keys(argoCdSchemas())].filter((key) => {
     const slash = key.lastIndexOf('/');
     return !builtinKubernetesSchema(key.slice(0, slash), key.slice(slash + 1));
   }).sort();
@@ -56,11 +62,20 @@ export function validateObject(object: unknown): string[] {
   return problems;
 }
 
-/** Validates every document of every `.yaml` file in a folder; returns all problems found. */
+/** The `.yaml` files of a folder and of the folders in it, in name order, each folder's files before its folders'. */
+function yamlFiles(dir: string): string[] {
+  const entries = readdirSync(dir).sort().map((name) => join(dir, name));
+  const folders = entries.filter((path) => statSync(path).isDirectory());
+  return [...entries.filter((path) => path.endsWith('.yaml') && !folders.includes(path)), ...folders.flatMap(yamlFiles)];
+}
+
+/**
+ * Validates every document of every `.yaml` file in a folder and the folders in it (`dist/` with
+ * a folder per cluster, `deploy/argocd/`); returns all problems found.
+ */
 export function validateManifestDir(dir: string): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
-    const file = join(dir, name);
+  for (const file of yamlFiles(dir)) {
     const parsed = parseYamlDocuments(readFileSync(file, 'utf8'));
     if ('error' in parsed) {
       issues.push({ file, index: parsed.error.document - 1, object: '?', message: `invalid YAML: ${parsed.error.reason}` });
