@@ -14,9 +14,9 @@ const shapes: [string, PlatformIntent, string][] = [
   ['a misspelled app field', app({ healthpath: '/health' }),
     'llm.healthpath: "/health" is not a field of an app; accepted: name, namespace, image, args, port, healthPath, startupSeconds, replicas, resources, gpus, shmSize, runtimeClassName, tolerations, nodeSelector, env, modelCachePath, modelCacheSize, tmpSize, homeSize, flavor, audit, egress, ingress, dns. Did you mean "healthPath"?'],
   ['a misspelled platform field', { ...sampleIntent(), allowList: [] } as PlatformIntent,
-    'allowList: [] is not a field of a platform intent; accepted: apps, allowLists, cloud, calico. Did you mean "allowLists"?'],
+    'allowList: [] is not a field of a platform intent; accepted: apps, allowLists, cloud, calico, clusters, argocd. Did you mean "allowLists"?'],
   ['a misspelled cloud field', { ...sampleIntent(), clod: 'aws' } as PlatformIntent,
-    'clod: "aws" is not a field of a platform intent; accepted: apps, allowLists, cloud, calico. Did you mean "cloud"?'],
+    'clod: "aws" is not a field of a platform intent; accepted: apps, allowLists, cloud, calico, clusters, argocd. Did you mean "cloud"?'],
   ['a misspelled calico setting', { ...sampleIntent(), calico: { logs: 'none' } } as PlatformIntent,
     'calico.logs: "none" is not a field of calico settings; accepted: tier, tierOrder, audit, owners, log. Did you mean "log"?'],
   ['a logging choice that does not exist', asIntent({ ...sampleIntent(), calico: { log: 'all' } }),
@@ -55,7 +55,7 @@ const shapes: [string, PlatformIntent, string][] = [
     'llm.egress[0]: "203.0.113.10/32" is not a destination; accepted: { cidr, ports }, { namespace, podLabels, ports }, { allowList, ports } or { credentials, ports, reason }'],
   ['apps that are not a list', asIntent({ apps: { llm: sampleIntent().apps[0] } }), 'apps: {"llm":'],
   ['an app that is not an object', asIntent({ apps: ['llm'] }), 'apps[0]: "llm" is not an app; accepted: { name, namespace, image, args, port,'],
-  ['an intent that is not an object', asIntent(undefined), 'intent is missing; accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...} }'],
+  ['an intent that is not an object', asIntent(undefined), 'intent is missing; accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, clusters?: [...], argocd?: {...} }'],
 ];
 
 describe('the intent is checked as data at run time, and what tsc would refuse is refused with its field path', () => {

@@ -7,3 +7,5 @@ export * from './validate';
 export * from './flavor';
 export { ROOT_ONLY_IMAGES, adviceFor, appliedDefaults, imageRepository } from './advice';
 export type { AppliedDefault } from './advice';
+export * from './clusters';
+export { DEFAULT_ARGOCD_NAME } from './cluster-checks';

@@ -9,7 +9,9 @@ import { CALICO_TIER_ORDERS, DEFAULT_AI_TIER_ORDER, DEFAULT_MODEL_CACHE_PATH, PO
 import {
   count, cidr, cloud, dnsLabel, serviceAccountRef, dnsSubdomain, env, fields, flag, image, internetSized, ipAddress, labelKey, labels, labelValue, port, problem, quantity, says, size, text,
 } from './fields';
-import { AiAppIntent, AllowList, CalicoOptions, ComputeResources, DnsIntent, IngressClient, PlatformIntent, TierOwners, Toleration } from './types';
+import {
+  AiAppIntent, AllowList, ArgoCdDestination, ArgoCdSettings, CalicoOptions, ClusterIntent, ComputeResources, DnsIntent, IngressClient, PlatformIntent, TierOwners, Toleration,
+} from './types';
 
 /** Calico evaluates the `default` tier at this order; the AI tier must come first. */
 export const DEFAULT_TIER_ORDER = CALICO_TIER_ORDERS.default;
@@ -171,9 +173,59 @@ const calico = fields('calico settings', {
   log: z.enum(['denied-egress', 'denied', 'none'], says('is not a logging choice', '"denied-egress" (what AI pods tried to send and were denied), "denied" (both directions) or "none"')).optional(),
 });
 
+const SERVER_ACCEPTED = 'the URL of the cluster\'s API server, e.g. "https://kubernetes.default.svc" (the cluster Argo CD runs in)';
+
+/** Where Argo CD applies a folder: exactly one of a server URL and a cluster name. */
+const argoCdDestination = fields('an Argo CD destination', {
+  server: z.string(says('is not a URL', SERVER_ACCEPTED)).superRefine((value, ctx) => {
+    if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(value)) problem(ctx, value, `is not a URL; accepted: ${SERVER_ACCEPTED}`);
+  }).optional(),
+  name: z.string(says('is not a cluster name', 'the cluster\'s name in Argo CD, e.g. "prod-eu"')).superRefine((value, ctx) => {
+    if (value.trim() === '') problem(ctx, value, 'is empty; accepted: the cluster\'s name in Argo CD, e.g. "prod-eu"');
+  }).optional(),
+}).superRefine((value, ctx) => {
+  const misspelled = Object.keys(value).some((k) => !['server', 'name'].includes(k));
+  // Argo CD refuses both ("application destination can't have both name and server defined",
+  // util/argo/argo.go GetDestinationServer) and neither.
+  if (value.server !== undefined && value.name !== undefined) problem(ctx, value, 'names the cluster twice; accepted: one of server and name, e.g. { name: "prod-eu" }');
+  else if (!misspelled && value.server === undefined && value.name === undefined) problem(ctx, value, 'names no cluster; accepted: { server: "https://..." } or { name: "..." }');
+});
+
+const REPO_ACCEPTED = 'the Git repository Argo CD reads, e.g. "https://github.com/example/platform.git" or "git@github.com:example/platform.git"';
+const noSpaces = (what: string, example: string) => z.string(says(`is not ${what}`, `${what}, e.g. ${example}`)).superRefine((value, ctx) => {
+  if (value === '' || /\s/.test(value)) problem(ctx, value, `is not ${what}; accepted: ${what} without spaces, e.g. ${example}`);
+});
+
+/** How the Argo CD manifests find the repository and apply dist/. */
+const argocd = fields('argocd settings', {
+  repoURL: z.string(says('is not a repository URL', REPO_ACCEPTED)).superRefine((value, ctx) => {
+    if (!/^((https?|ssh|git):\/\/\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+)$/.test(value)) problem(ctx, value, `is not a repository URL; accepted: ${REPO_ACCEPTED}`);
+  }),
+  targetRevision: noSpaces('a branch, tag or commit', '"main", "v1.2.0" or "HEAD"').optional(),
+  project: dnsSubdomain('Argo CD project name').optional(),
+  namespace: dnsLabel('namespace name').optional(),
+  name: dnsLabel('Application name').optional(),
+  destination: argoCdDestination.optional(),
+  automated: flag.optional(),
+  serverSideApply: flag.optional(),
+});
+
+/** One cluster: what differs there. Whether its apps and allow-lists exist is checked against the platform (validate.ts). */
+export const clusterSchema = fields('a cluster', {
+  name: dnsLabel('cluster name'),
+  apps: list(dnsLabel('app name'), 'a list of the names of apps declared in apps, e.g. ["ai-service"]').superRefine((value, ctx) => {
+    if (value.length === 0) problem(ctx, value, 'is empty; accepted: at least one app name, or no apps field (then every app runs there)');
+  }).optional(),
+  allowLists: list(allowListSchema, 'a list of { name, cidrs }').optional(),
+  cloud: cloud.optional(),
+  calicoInstalled: flag.optional(),
+  kubeDnsClusterIp: ipAddress(KUBE_DNS_CLUSTER_IP_HINT).optional(),
+  argocd: fields('argocd settings of a cluster', { destination: argoCdDestination.optional() }).optional(),
+});
+
 /**
- * The platform around the apps. Apps and allow-lists are checked one by one (appSchema,
- * allowListSchema), so that one's problems never hide another's.
+ * The platform around the apps. Apps, allow-lists and clusters are checked one by one
+ * (appSchema, allowListSchema, clusterSchema), so that one's problems never hide another's.
  */
 export const platformSchema = fields('a platform intent', {
   apps: z.array(z.unknown(), says('is not a list of apps', 'a list of at least one app')).superRefine((value, ctx) => {
@@ -182,14 +234,18 @@ export const platformSchema = fields('a platform intent', {
   allowLists: z.array(z.unknown(), says('is not a list of allow-lists', 'a list of { name, cidrs }')).optional(),
   cloud: cloud.optional(),
   calico: calico.optional(),
+  clusters: z.array(z.unknown(), says('is not a list of clusters', 'a list of clusters, e.g. [{ name: "prod-eu" }]')).superRefine((value, ctx) => {
+    if (value.length === 0) problem(ctx, value, 'is empty; accepted: at least one cluster, or no clusters field (dist/ then holds the files of one cluster)');
+  }).optional(),
+  argocd: argocd.optional(),
 });
 
 /** True when A and B are the same type, readonly modifiers included. */
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
 
-/** The platform's input with its apps and allow-lists as the checked types (the schema takes them as unknown). */
+/** The platform's input with its apps, allow-lists and clusters as the checked types (the schema takes them as unknown). */
 type WithApps<T> = {
-  [K in keyof T]: K extends 'apps' ? readonly AiAppIntent[] : K extends 'allowLists' ? readonly AllowList[] | undefined : T[K]
+  [K in keyof T]: K extends 'apps' ? readonly AiAppIntent[] : K extends 'allowLists' ? readonly AllowList[] | undefined : K extends 'clusters' ? readonly ClusterIntent[] | undefined : T[K]
 };
 
 /** Compiles only when the schemas take exactly what the types declare. */
@@ -202,5 +258,8 @@ export const SCHEMAS_MATCH_TYPES: [
   Same<z.input<typeof dns>, DnsIntent>,
   Same<z.input<typeof toleration>, Toleration>,
   Same<z.input<typeof tierOwners>, TierOwners>,
+  Same<z.input<typeof argoCdDestination>, ArgoCdDestination>,
+  Same<z.input<typeof argocd>, ArgoCdSettings>,
+  Same<z.input<typeof clusterSchema>, ClusterIntent>,
   Same<WithApps<z.input<typeof platformSchema>>, PlatformIntent>,
-] = [true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true];

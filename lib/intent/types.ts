@@ -192,6 +192,74 @@ export interface CalicoOptions {
   readonly owners?: TierOwners;
 }
 
+/**
+ * Where Argo CD applies a folder of `dist/`: a cluster registered in Argo CD, by the URL of its
+ * API server or by its name in Argo CD, one of the two
+ * (https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/#clusters).
+ */
+export interface ArgoCdDestination {
+  /** The API server's URL, e.g. `https://kubernetes.default.svc` (the cluster Argo CD runs in). */
+  readonly server?: string;
+  /** The cluster's name in Argo CD, e.g. `prod-eu`. */
+  readonly name?: string;
+}
+
+/**
+ * How the Argo CD manifests in `deploy/argocd/` find this repository and apply `dist/`. Without
+ * it, no Argo CD manifests are written.
+ */
+export interface ArgoCdSettings {
+  /** The repository Argo CD reads `dist/` from, e.g. `https://github.com/example/platform.git`. */
+  readonly repoURL: string;
+  /** The branch, tag or commit to apply. @default 'HEAD' (the repository's default branch) */
+  readonly targetRevision?: string;
+  /** The Argo CD project of the Applications. @default 'default' */
+  readonly project?: string;
+  /** The namespace Argo CD runs in, where the Applications and the ApplicationSet live. @default 'argocd' */
+  readonly namespace?: string;
+  /** The Application's name; with clusters, `<name>-<cluster>` per cluster and the ApplicationSet's name. @default 'secure-ai-egress' */
+  readonly name?: string;
+  /** Where the Application applies `dist/`; only without clusters (each cluster names its own). @default { server: 'https://kubernetes.default.svc' } */
+  readonly destination?: ArgoCdDestination;
+  /**
+   * Sync automatically, pruning what `dist/` no longer holds and reverting changes made in the
+   * cluster (self-heal), never to an empty folder; false: sync by hand. @default true
+   */
+  readonly automated?: boolean;
+  /** Apply with server-side apply (`ServerSideApply=true`): needs Calico 3.32.1 or later for Calico policies. @default false */
+  readonly serverSideApply?: boolean;
+}
+
+/**
+ * One cluster the intent is rolled out to, with what differs there; anything it leaves out is
+ * the platform's. It gets `dist/<name>/`, synthesized, validated and verified on its own.
+ */
+export interface ClusterIntent {
+  /** DNS-1123 label; names its folder `dist/<name>/` and its Argo CD Application. */
+  readonly name: string;
+  /** The names of the apps that run there. @default every app */
+  readonly apps?: readonly string[];
+  /**
+   * Allow-lists with this cluster's contents: each replaces the platform's allow-list of the same
+   * name there (or declares one the platform leaves out). @default the platform's
+   */
+  readonly allowLists?: readonly AllowList[];
+  /** The cloud this cluster runs in, whose metadata and credential endpoints are denied there. @default the platform's `cloud` */
+  readonly cloud?: Cloud;
+  /** Whether Calico runs there; an app of the calico flavor is refused on a cluster without it. @default true */
+  readonly calicoInstalled?: boolean;
+  /**
+   * The kube-dns ClusterIP of this cluster, for the apps that use NodeLocal DNSCache
+   * (`dns.nodeLocal`): it replaces their `dns.kubeDnsClusterIp` there. @default each app's own
+   */
+  readonly kubeDnsClusterIp?: string;
+  /** Argo CD settings of this cluster. */
+  readonly argocd?: {
+    /** Where Argo CD applies `dist/<name>/`. @default { name: <the cluster's name> }, a cluster registered in Argo CD under that name */
+    readonly destination?: ArgoCdDestination;
+  };
+}
+
 /** Everything `main.ts` declares. */
 export interface PlatformIntent {
   readonly apps: readonly AiAppIntent[];
@@ -204,4 +272,11 @@ export interface PlatformIntent {
    */
   readonly cloud?: Cloud;
   readonly calico?: CalicoOptions;
+  /**
+   * The clusters the intent is rolled out to, each with what differs there. Without clusters,
+   * `dist/` holds one cluster's files; with them, `dist/<cluster>/` per cluster. @default none
+   */
+  readonly clusters?: readonly ClusterIntent[];
+  /** How Argo CD applies `dist/` (the manifests in `deploy/argocd/`). @default none: no Argo CD manifests */
+  readonly argocd?: ArgoCdSettings;
 }

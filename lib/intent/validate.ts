@@ -1,9 +1,12 @@
 import { adviceFor } from './advice';
+import { clusterIssues } from './cluster-checks';
 import { consistencyIssues } from './consistency';
-import { checkDestination, isCredentialsDestination } from './destinations';
-import { CLOUDS, Cloud } from '../net';
-import { isObject, metadataProblem } from './fields';
-import { isAudited } from './flavor';
+import {
+  DeclaredList, allowListMetadata, allowListsDeclaredTwice, auditMixedWithEnforcement, destinationProblems, dnsMetadata, validCloud,
+} from './across';
+import { isCredentialsDestination } from './destinations';
+import { Cloud } from '../net';
+import { isObject } from './fields';
 import { fromZodIssues, IntentError, IntentIssue } from './issues';
 import { allowListSchema, appSchema, platformSchema } from './schema';
 import { AiAppIntent, AllowList, PlatformIntent } from './types';
@@ -16,27 +19,29 @@ import { AiAppIntent, AllowList, PlatformIntent } from './types';
  *
  * Returns every issue of the run, errors and warnings; errors first within each app. Each app is
  * checked on its own, so one app's problems never hide another's; the checks across apps take
- * the apps whose own fields are valid.
+ * the apps whose own fields are valid. With clusters, those checks are made for each cluster, on
+ * what runs there (cluster-checks.ts), and each issue says in which clusters it arises.
  */
 export function checkIntent(input: unknown): IntentIssue[] {
   if (!isObject(input)) {
-    const accepted = 'accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...} }';
+    const accepted = 'accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, clusters?: [...], argocd?: {...} }';
     return [{ severity: 'error', app: 'platform', path: 'intent', value: input, message: `${input === undefined ? 'is missing' : 'is not an intent'}; ${accepted}` }];
   }
   const issues: IntentIssue[] = [];
   const platform = platformSchema.safeParse(input, { reportInput: true });
   if (!platform.success) issues.push(...fromZodIssues('platform', '', platform.error.issues));
+  const clusters = input.clusters !== undefined;
 
   // A cloud that is not valid was reported above; the checks below then deny every cloud's endpoints.
-  const cloud: Cloud = (CLOUDS as readonly unknown[]).includes(input.cloud) ? input.cloud as Cloud : 'any';
+  const cloud: Cloud = validCloud(input.cloud) ?? 'any';
   const rawLists = Array.isArray(input.allowLists) ? input.allowLists : [];
-  const lists: { list: AllowList; index: number }[] = [];
+  const lists: DeclaredList[] = [];
   rawLists.forEach((raw, index) => {
     const checked = allowListSchema.safeParse(raw, { reportInput: true });
-    if (checked.success) lists.push({ list: raw as AllowList, index });
+    if (checked.success) lists.push({ list: raw as AllowList, path: `allowLists[${index}]` });
     else issues.push(...fromZodIssues('platform', `allowLists[${index}]`, checked.error.issues));
   });
-  for (const { list, index } of lists) issues.push(...allowListMetadata(list, index, cloud));
+  if (!clusters) for (const list of lists) issues.push(...allowListMetadata(list, cloud));
   issues.push(...allowListsDeclaredTwice(lists));
 
   const rawApps = Array.isArray(input.apps) ? input.apps : [];
@@ -49,11 +54,17 @@ export function checkIntent(input: unknown): IntentIssue[] {
   });
   // A list with a broken entry is still declared: its uses are not reported as well.
   const listNames = rawLists.flatMap((l) => (isObject(l) && typeof l.name === 'string' ? [l.name] : []));
-  for (const app of apps) issues.push(...destinationProblems(app, listNames, cloud), ...dnsMetadata(app, cloud), ...credentialsDeclaredTwice(app));
-  issues.push(...namesDeclaredTwice(rawApps));
   const platformAudit = isObject(input.calico) && input.calico.audit === true;
-  issues.push(...auditMixedWithEnforcement(apps, platformAudit));
-  issues.push(...consistencyIssues(apps));
+  if (!clusters) {
+    for (const app of apps) issues.push(...destinationProblems(app, listNames, cloud), ...dnsMetadata(app, cloud), ...credentialsDeclaredTwice(app));
+    issues.push(...namesDeclaredTwice(rawApps));
+    issues.push(...auditMixedWithEnforcement(apps, platformAudit));
+    issues.push(...consistencyIssues(apps));
+  } else {
+    for (const app of apps) issues.push(...credentialsDeclaredTwice(app));
+    issues.push(...namesDeclaredTwice(rawApps));
+    issues.push(...clusterIssues(input, { apps, rawApps, lists, listNames, cloud, platformAudit }));
+  }
   for (const app of apps) issues.push(...adviceFor(app));
   return issues;
 }
@@ -63,26 +74,23 @@ export function validateIntent(intent: PlatformIntent): IntentIssue[] {
   return checkIntent(intent).filter((i) => i.severity === 'error');
 }
 
-/** Throws an IntentError with every error when there is any; returns the warnings otherwise. */
+/**
+ * Throws an IntentError with every error when there is any; returns the warnings otherwise. What
+ * it lets through is rendered as one cluster, so an intent that declares clusters is refused as
+ * well, rather than rendered with every app and the platform's settings: render each cluster's
+ * intent (clusterIntents) instead, as npm run synth does.
+ */
 export function assertValidIntent(intent: PlatformIntent): IntentIssue[] {
   const issues = checkIntent(intent);
   const errors = issues.filter((i) => i.severity === 'error');
   if (errors.length > 0) throw new IntentError(errors);
-  return issues.filter((i) => i.severity === 'warning');
-}
-
-function allowListsDeclaredTwice(lists: readonly { list: AllowList; index: number }[]): IntentIssue[] {
-  const contents = new Map<string, string>();
-  const issues: IntentIssue[] = [];
-  for (const { list, index } of lists) {
-    const these = [...list.cidrs].sort().join(',');
-    const earlier = contents.get(list.name);
-    if (earlier !== undefined && earlier !== these) {
-      issues.push({ severity: 'error', app: 'platform', path: `allowLists[${index}].name`, value: list.name, message: 'is declared twice with different contents; accepted: one declaration per allow-list name' });
-    }
-    contents.set(list.name, these);
+  if (intent.clusters !== undefined) {
+    throw new IntentError([{
+      severity: 'error', app: 'platform', path: 'clusters', value: intent.clusters.map((c) => c.name),
+      message: 'are each rendered on their own, into dist/<cluster>/, and this renders one cluster; accepted: the intent of one cluster, from clusterIntents(intent) (lib/intent), as npm run synth renders them',
+    }]);
   }
-  return issues;
+  return issues.filter((i) => i.severity === 'warning');
 }
 
 /**
@@ -101,34 +109,6 @@ function credentialsDeclaredTwice(app: AiAppIntent): IntentIssue[] {
   });
 }
 
-/** Blocks of an allow-list that are, or lie inside, a metadata endpoint of the cloud. */
-function allowListMetadata(list: AllowList, index: number, cloud: Cloud): IntentIssue[] {
-  return list.cidrs.flatMap((c, i) => {
-    const message = metadataProblem(c, cloud);
-    return message ? [{ severity: 'error' as const, app: 'platform', path: `allowLists[${index}].cidrs[${i}]`, value: c, message }] : [];
-  });
-}
-
-/** DNS addresses (NodeLocal, the kube-dns ClusterIP) that are metadata endpoints of the cloud: DNS on port 53 to them would be allowed. */
-function dnsMetadata(app: AiAppIntent, cloud: Cloud): IntentIssue[] {
-  const addresses: [string, string][] = [
-    ...(app.dns?.nodeLocal ?? []).map((a, i): [string, string] => [`dns.nodeLocal[${i}]`, a]),
-    ...(app.dns?.kubeDnsClusterIp ? [['dns.kubeDnsClusterIp', app.dns.kubeDnsClusterIp] as [string, string]] : []),
-  ];
-  return addresses.flatMap(([field, address]) => {
-    const message = metadataProblem(address.includes(':') ? `${address}/128` : `${address}/32`, cloud);
-    return message ? [{ severity: 'error' as const, app: app.name, path: `${app.name}.${field}`, value: address, message }] : [];
-  });
-}
-
-/** What only the rest of the intent shows about each destination of an app (allow-lists that are not declared, metadata endpoints of the cloud). */
-function destinationProblems(app: AiAppIntent, listNames: readonly string[], cloud: Cloud): IntentIssue[] {
-  const declared = { allowLists: [...new Set(listNames)].sort(), cloud };
-  return app.egress.flatMap((d, i) => checkDestination(d, declared).map((p) => ({
-    severity: 'error' as const, app: app.name, path: `${app.name}.egress[${i}].${p.field}`, value: p.value, message: p.message,
-  })));
-}
-
 function namesDeclaredTwice(rawApps: readonly unknown[]): IntentIssue[] {
   const seen = new Set<string>();
   const issues: IntentIssue[] = [];
@@ -140,18 +120,4 @@ function namesDeclaredTwice(rawApps: readonly unknown[]): IntentIssue[] {
     seen.add(raw.name);
   }
   return issues;
-}
-
-/**
- * The namespace's default deny is enforced unless every app in it is previewed, so one audited
- * app beside enforced ones would be cut off instead of previewed.
- */
-function auditMixedWithEnforcement(apps: readonly AiAppIntent[], platformAudit: boolean): IntentIssue[] {
-  const audited = (a: AiAppIntent) => isAudited(a, { audit: platformAudit });
-  const modes = new Map<string, Set<boolean>>();
-  for (const a of apps) modes.set(a.namespace, (modes.get(a.namespace) ?? new Set()).add(audited(a)));
-  return apps.filter((a) => audited(a) && modes.get(a.namespace)!.size === 2).map((a) => ({
-    severity: 'error' as const, app: a.name, path: `${a.name}.audit`, value: true,
-    message: `previews this app while other apps of namespace "${a.namespace}" are enforced, so the namespace's default deny would block it; accepted: audit on every app of the namespace, or on none`,
-  }));
 }

@@ -1,0 +1,89 @@
+/**
+ * Checks across the apps and allow-lists of one rendered intent: what only they together show
+ * (allow-lists used but not declared or declared twice, metadata endpoints of the cloud, audit
+ * mixed with enforcement in a namespace). validate.ts makes them for an intent without clusters,
+ * cluster-checks.ts for each cluster's share of one.
+ */
+import { checkDestination } from './destinations';
+import { CLOUDS, Cloud } from '../net';
+import { metadataProblem } from './fields';
+import { isAudited } from './flavor';
+import { IntentIssue } from './issues';
+import { AiAppIntent, AllowList } from './types';
+
+/** The cloud, when it is one this project knows. */
+export function validCloud(value: unknown): Cloud | undefined {
+  return (CLOUDS as readonly unknown[]).includes(value) ? value as Cloud : undefined;
+}
+
+/** An allow-list whose own fields are valid, and where it was declared (`allowLists[0]`, `clusters.prod-eu.allowLists[1]`). */
+export interface DeclaredList {
+  readonly list: AllowList;
+  readonly path: string;
+}
+
+/** Allow-lists of one name with different contents, among one set of declarations (the platform's, or one cluster's). */
+export function allowListsDeclaredTwice(lists: readonly DeclaredList[], app = 'platform'): IntentIssue[] {
+  const contents = new Map<string, string>();
+  const issues: IntentIssue[] = [];
+  for (const { list, path } of lists) {
+    const these = [...list.cidrs].sort().join(',');
+    const earlier = contents.get(list.name);
+    if (earlier !== undefined && earlier !== these) {
+      issues.push({ severity: 'error', app, path: `${path}.name`, value: list.name, message: 'is declared twice with different contents; accepted: one declaration per allow-list name' });
+    }
+    contents.set(list.name, these);
+  }
+  return issues;
+}
+
+/** Blocks of an allow-list that are, or lie inside, a metadata endpoint of the cloud. */
+export function allowListMetadata({ list, path }: DeclaredList, cloud: Cloud, app = 'platform'): IntentIssue[] {
+  return list.cidrs.flatMap((c, i) => {
+    const message = metadataProblem(c, cloud);
+    return message ? [{ severity: 'error' as const, app, path: `${path}.cidrs[${i}]`, value: c, message }] : [];
+  });
+}
+
+/** The metadata problem of one DNS address, if it is a metadata endpoint of the cloud. */
+export function dnsAddressProblem(address: string, cloud: Cloud): string | undefined {
+  return metadataProblem(address.includes(':') ? `${address}/128` : `${address}/32`, cloud);
+}
+
+/**
+ * DNS addresses (NodeLocal, the kube-dns ClusterIP) that are metadata endpoints of the cloud: DNS
+ * on port 53 to them would be allowed. `ownClusterIp: false` leaves out the app's own ClusterIP,
+ * where a cluster replaces it (the cluster's is checked where the cluster declares it).
+ */
+export function dnsMetadata(app: AiAppIntent, cloud: Cloud, ownClusterIp = true): IntentIssue[] {
+  const addresses: [string, string][] = [
+    ...(app.dns?.nodeLocal ?? []).map((a, i): [string, string] => [`dns.nodeLocal[${i}]`, a]),
+    ...(app.dns?.kubeDnsClusterIp && ownClusterIp ? [['dns.kubeDnsClusterIp', app.dns.kubeDnsClusterIp] as [string, string]] : []),
+  ];
+  return addresses.flatMap(([field, address]) => {
+    const message = dnsAddressProblem(address, cloud);
+    return message ? [{ severity: 'error' as const, app: app.name, path: `${app.name}.${field}`, value: address, message }] : [];
+  });
+}
+
+/** What only the rest of the intent shows about each destination of an app (allow-lists that are not declared, metadata endpoints of the cloud). */
+export function destinationProblems(app: AiAppIntent, listNames: readonly string[], cloud: Cloud): IntentIssue[] {
+  const declared = { allowLists: [...new Set(listNames)].sort(), cloud };
+  return app.egress.flatMap((d, i) => checkDestination(d, declared).map((p) => ({
+    severity: 'error' as const, app: app.name, path: `${app.name}.egress[${i}].${p.field}`, value: p.value, message: p.message,
+  })));
+}
+
+/**
+ * The namespace's default deny is enforced unless every app in it is previewed, so one audited
+ * app beside enforced ones would be cut off instead of previewed.
+ */
+export function auditMixedWithEnforcement(apps: readonly AiAppIntent[], platformAudit: boolean): IntentIssue[] {
+  const audited = (a: AiAppIntent) => isAudited(a, { audit: platformAudit });
+  const modes = new Map<string, Set<boolean>>();
+  for (const a of apps) modes.set(a.namespace, (modes.get(a.namespace) ?? new Set()).add(audited(a)));
+  return apps.filter((a) => audited(a) && modes.get(a.namespace)!.size === 2).map((a) => ({
+    severity: 'error' as const, app: a.name, path: `${a.name}.audit`, value: true,
+    message: `previews this app while other apps of namespace "${a.namespace}" are enforced, so the namespace's default deny would block it; accepted: audit on every app of the namespace, or on none`,
+  }));
+}

@@ -1,0 +1,61 @@
+import { AiAppIntent, AllowList, ClusterIntent, PlatformIntent } from './types';
+
+/** One cluster's share of an intent: what its folder of `dist/` is synthesized from. */
+export interface ClusterTarget {
+  /** The cluster's name, its folder under `dist/`; undefined when the intent declares no clusters. */
+  readonly cluster?: string;
+  /** The intent of that cluster alone, without `clusters`: what the platform renders and the tests check. */
+  readonly intent: PlatformIntent;
+}
+
+/** Whether an intent declares clusters (then `dist/` holds a folder per cluster). */
+export function declaresClusters(intent: PlatformIntent): boolean {
+  return intent.clusters !== undefined;
+}
+
+/**
+ * The intents to synthesize: without clusters the intent itself, for `dist/`; with clusters one
+ * per cluster, in declaration order, for `dist/<cluster>/`. Resolve only an intent whose checks
+ * passed (checkIntent): this takes names and fields as given.
+ */
+export function clusterIntents(intent: PlatformIntent): ClusterTarget[] {
+  if (!declaresClusters(intent)) return [{ intent }];
+  return (intent.clusters ?? []).map((cluster) => ({ cluster: cluster.name, intent: resolveCluster(intent, cluster) }));
+}
+
+/**
+ * A cluster's intent: the platform's, with what the cluster declares laid over it. Its apps are
+ * those it names (in the platform's order), each that uses NodeLocal DNSCache with the cluster's
+ * kube-dns ClusterIP if it has one; its allow-lists the platform's, each replaced by the
+ * cluster's of the same name, then those only the cluster declares; its cloud the cluster's,
+ * else the platform's. Calico settings are the platform's. `clusters` and `argocd` are left out:
+ * they say where the intent goes, not what a cluster runs.
+ */
+export function resolveCluster(intent: PlatformIntent, cluster: ClusterIntent): PlatformIntent {
+  const names = new Set(cluster.apps ?? intent.apps.map((a) => a.name));
+  const apps = intent.apps.filter((a) => names.has(a.name)).map((a) => withClusterDns(a, cluster));
+  const own = cluster.allowLists ?? [];
+  const platformLists = intent.allowLists ?? [];
+  const allowLists: AllowList[] = [
+    ...platformLists.map((list) => own.find((o) => o.name === list.name) ?? list),
+    ...own.filter((o) => !platformLists.some((p) => p.name === o.name)),
+  ];
+  const cloud = cluster.cloud ?? intent.cloud;
+  return {
+    apps,
+    ...(allowLists.length > 0 || intent.allowLists !== undefined ? { allowLists: dedupe(allowLists) } : {}),
+    ...(cloud !== undefined ? { cloud } : {}),
+    ...(intent.calico !== undefined ? { calico: intent.calico } : {}),
+  };
+}
+
+/** The app with the cluster's kube-dns ClusterIP, where it uses NodeLocal DNSCache and the cluster names one. */
+function withClusterDns(app: AiAppIntent, cluster: ClusterIntent): AiAppIntent {
+  if (cluster.kubeDnsClusterIp === undefined || (app.dns?.nodeLocal ?? []).length === 0) return app;
+  return { ...app, dns: { ...app.dns, kubeDnsClusterIp: cluster.kubeDnsClusterIp } };
+}
+
+/** One entry per allow-list: a cluster's replacement stands for every platform entry of its name. */
+function dedupe(lists: readonly AllowList[]): AllowList[] {
+  return lists.filter((list, i) => lists.indexOf(list) === i);
+}
