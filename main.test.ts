@@ -7,14 +7,15 @@
  * toReachExactly) are registered for every test file; add assertions of your own with them, e.g.
  * `expect(DIST).toDenyEgress('ai-application/ai-service', '8.8.8.8', 53, 'UDP')`.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { dirname, join, relative, sep } from 'path';
 import { buildApp } from './lib/app';
+import { buildArgoCdApps } from './lib/argocd';
 import { PROTECTED_LABEL } from './lib/conventions';
 import { validateManifestDir } from './lib/validate';
 import { intent } from './main';
-import { DIST, K8sObject, ofKind } from './test/support/manifests';
+import { DEPLOY, DIST, K8sObject, distFolders, ofKind, readManifests, readTree } from './test/support/manifests';
 import { declaredDestinations } from './test/support/oracle';
 import {
   blockProblems, decidingCluster, defaultDenyProblems, dnsProblems, gpuProblems, ingressProblems, logProblems, metadataPackets, podSecurityProblems, readSynthesized,
@@ -22,23 +23,29 @@ import {
 } from './test/support/properties';
 import { restrictedViolations } from './lib/checks';
 
-const dist = readSynthesized(intent, DIST);
-const deployments = ofKind(dist.manifests, 'Deployment');
-const namespaces = [...new Set(intent.apps.map((a) => a.namespace))].sort();
-const apps = intent.apps.map((a) => [`${a.namespace}/${a.name}`, a] as const);
+/** dist/, or with clusters each dist/<cluster>/, with the intent it was synthesized from: every block below holds for each. */
+const FOLDERS = distFolders(intent).map(({ label, intent, dir }) => {
+  const dist = readSynthesized(intent, dir);
+  return {
+    label, intent, dir, dist,
+    deployments: ofKind(dist.manifests, 'Deployment'),
+    namespaces: [...new Set(intent.apps.map((a) => a.namespace))].sort(),
+    apps: intent.apps.map((a) => [`${a.namespace}/${a.name}`, a] as const),
+  };
+});
 
-describe('dist/', () => {
-  it.each(readdirSync(DIST).sort())('%s matches its snapshot', (file) => {
-    expect(readFileSync(join(DIST, file), 'utf8')).toMatchSnapshot();
+describe.each(FOLDERS)('$label', ({ intent, dir, dist }) => {
+  it.each(readdirSync(dir).sort())('%s matches its snapshot', (file) => {
+    expect(readFileSync(join(dir, file), 'utf8')).toMatchSnapshot();
   });
 
   it('equals a fresh synthesis of main.ts', () => {
     const fresh = mkdtempSync(join(tmpdir(), 'fresh-dist-'));
     try {
       buildApp(fresh, intent).synth();
-      const names = [...new Set([...readdirSync(DIST), ...readdirSync(fresh)])].sort();
-      const read = (dir: string, f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : undefined);
-      const stale = names.filter((f) => read(DIST, f) !== read(fresh, f));
+      const names = [...new Set([...readdirSync(dir), ...readdirSync(fresh)])].sort();
+      const read = (folder: string, f: string) => (existsSync(join(folder, f)) ? readFileSync(join(folder, f), 'utf8') : undefined);
+      const stale = names.filter((f) => read(dir, f) !== read(fresh, f));
       expect({ 'files of dist/ that differ from main.ts (run npm run synth)': stale }).toEqual({ 'files of dist/ that differ from main.ts (run npm run synth)': [] });
     } finally {
       rmSync(fresh, { recursive: true, force: true });
@@ -46,7 +53,7 @@ describe('dist/', () => {
   });
 
   it('validates against the Kubernetes OpenAPI schema (and the Calico CRD schemas)', () => {
-    expect(validateManifestDir(DIST)).toEqual([]);
+    expect(validateManifestDir(dir)).toEqual([]);
   });
 
   it('names every object by choice, without generated hashes', () => {
@@ -54,7 +61,7 @@ describe('dist/', () => {
   });
 });
 
-describe('security properties of dist/', () => {
+describe.each(FOLDERS)('security properties of $label', ({ dist, deployments, namespaces, apps }) => {
   it.each(namespaces)('namespace %s has a default deny of ingress and egress for every pod', (ns) => {
     expect(defaultDenyProblems(dist, ns)).toEqual([]);
   });
@@ -117,7 +124,7 @@ describe('security properties of dist/', () => {
   });
 });
 
-describe('pods that start on a real cluster', () => {
+describe.each(FOLDERS)('pods that start on a real cluster, from $label', ({ dist, apps }) => {
   it.each(apps)('%s may take its startup budget (10 minutes with GPUs, 5 without, or its own) before readiness and liveness are probed', (_, app) => {
     expect(startupProblems(dist, app)).toEqual([]);
   });
@@ -135,7 +142,7 @@ describe('pods that start on a real cluster', () => {
   });
 });
 
-describe('intent equals reach: what the verifier reads in dist/ is what main.ts declares', () => {
+describe.each(FOLDERS)('intent equals reach: what the verifier reads in $label is what main.ts declares', ({ intent, dist, apps }) => {
   it.each(apps)('%s may send exactly to its declared destinations, plus DNS', (id, app) => {
     expect(decidingCluster(dist, app)).toReachExactly(id, declaredDestinations(app, intent));
   });
@@ -145,7 +152,7 @@ describe('intent equals reach: what the verifier reads in dist/ is what main.ts 
   });
 });
 
-describe('apply order of dist/', () => {
+describe.each(FOLDERS)('apply order of $label', ({ dist, deployments }) => {
   const rank: Record<string, number> = {
     Namespace: 0, ClusterRole: 1, ClusterRoleBinding: 1, Tier: 1, GlobalNetworkSet: 1, GlobalNetworkPolicy: 2,
     NetworkPolicy: 3, StagedNetworkPolicy: 3, StagedKubernetesNetworkPolicy: 3, ServiceAccount: 4, Service: 4, Deployment: 4,
@@ -172,5 +179,39 @@ describe('apply order of dist/', () => {
       if (clusterScoped.includes(object.kind)) expect(object.metadata.namespace).toBeUndefined();
       else expect(object.metadata.namespace).toEqual(expect.any(String));
     }
+  });
+});
+
+describe('the folders of dist/, and the Argo CD manifests in deploy/argocd/ that apply them', () => {
+  const clusters = (intent.clusters ?? []).map((c) => c.name).sort();
+
+  it('dist/ holds the files of one cluster, or a folder per declared cluster and nothing else', () => {
+    const entries = readdirSync(DIST).sort();
+    const folders = entries.filter((e) => statSync(join(DIST, e)).isDirectory());
+    expect(folders).toEqual(clusters);
+    if (clusters.length > 0) expect(entries).toEqual(folders);
+  });
+
+  it('deploy/argocd/ equals a fresh generation from main.ts (run npm run synth), and holds nothing without argocd settings', () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'fresh-deploy-'));
+    try {
+      for (const app of buildArgoCdApps(fresh, intent, 'dist')) app.synth();
+      expect(readTree(DEPLOY)).toEqual(readTree(fresh));
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+
+  it('deploy/argocd/ matches its snapshot and validates against the Argo CD CRD schemas', () => {
+    expect(readTree(DEPLOY)).toMatchSnapshot();
+    expect(existsSync(DEPLOY) ? validateManifestDir(DEPLOY) : []).toEqual([]);
+  });
+
+  it('has an Application per folder of dist/, and with clusters an ApplicationSet that maps each cluster to its folder', () => {
+    const manifests = existsSync(DEPLOY) ? [...readManifests(DEPLOY), ...readManifests(join(DEPLOY, 'applications'))] : [];
+    const folders = FOLDERS.map((f) => relative(dirname(DIST), f.dir).split(sep).join('/')).sort();
+    const applied = ofKind(manifests, 'Application').map((a) => a.spec.source.path).sort();
+    const mapped = ofKind(manifests, 'ApplicationSet').flatMap((s) => s.spec.generators[0].list.elements.map((e: { path: string }) => e.path)).sort();
+    expect({ applied, mapped }).toEqual({ applied: intent.argocd ? folders : [], mapped: intent.argocd && clusters.length > 0 ? folders : [] });
   });
 });

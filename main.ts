@@ -60,6 +60,9 @@ export const intent: PlatformIntent = {
     // which syncs dist/. dist/ binds them, and only them, to a ClusterRole for the tier.
     owners: { serviceAccounts: ['argocd/argocd-application-controller'] },
   },
+  // Where Argo CD reads this repository: npm run synth writes an Application for dist/ into
+  // deploy/argocd/ (README, "Argo CD"). Put your repository's URL here.
+  argocd: { repoURL: 'https://git.example.com/platform/secure-ai-egress.git' },
 };
 
 // npm run synth and cdk8s synth (see cdk8s.yaml) read `intent` from this file. Run directly

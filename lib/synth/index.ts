@@ -1,6 +1,7 @@
 export { synthesize } from './synthesize';
-export { safeSynth } from './safe';
-export type { SynthResult } from './safe';
+export { safeSynth, safeWrite } from './safe';
+export type { Output, SynthResult, WriteResult } from './safe';
+export { deployDirOf, platformOutputs, writeDist } from './outputs';
 export { describeLoadError, loadIntent } from './load';
 export type { LoadedIntent } from './load';
 export { finish, runAsCdk8sApp, runSynth } from './run';

@@ -1,7 +1,8 @@
+import { existsSync } from 'fs';
 import { isAbsolute, relative } from 'path';
-import { buildApp } from '../app';
 import { PlatformIntent, checkIntent } from '../intent';
-import { safeSynth } from './safe';
+import { deployDirOf, platformOutputs } from './outputs';
+import { safeWrite } from './safe';
 import { LoadedIntent } from './load';
 import { formatDefaults, formatWarnings } from './summary';
 
@@ -38,15 +39,27 @@ function afterFailure(command: SynthCommand, dist: string): string {
  * problem, one message and exit code 1, `dist` as it was. On success, the files written, the
  * defaults the intent relies on and its warnings. Under `cdk8s synth`, which keeps the app's
  * standard output to itself, everything is printed on standard error.
+ *
+ * `npm run synth` also writes the Argo CD manifests into `deploy/argocd/` beside `dist`, in the
+ * same all-or-nothing write: a failure leaves both as they were. `cdk8s synth` writes its output
+ * folder only.
  */
 export function runSynth(loaded: LoadedIntent, dist: string, command: SynthCommand): SynthRun {
-  if (!loaded.ok) return { code: 1, stdout: '', stderr: `synth: ${loaded.message}\n${afterFailure(command, dist)}` };
+  const deploy = command === 'npm run synth' ? deployDirOf(dist) : undefined;
+  const failure = (message: string) => `synth: ${message}\n${afterFailure(command, dist)}${deploy && existsSync(deploy) ? `${folder(deploy)} was left unchanged.\n` : ''}`;
+  if (!loaded.ok) return { code: 1, stdout: '', stderr: failure(loaded.message) };
   const intent = loaded.intent as PlatformIntent;
-  const result = safeSynth((outdir) => buildApp(outdir, intent), dist);
-  if (!result.ok) return { code: 1, stdout: '', stderr: `synth: ${result.message}\n${afterFailure(command, dist)}` };
+  const hadDeploy = deploy !== undefined && existsSync(deploy);
+  const result = safeWrite(platformOutputs(intent, dist, deploy));
+  if (!result.ok) return { code: 1, stdout: '', stderr: failure(result.message) };
   const warnings = checkIntent(intent).filter((i) => i.severity === 'warning');
+  const written = (dir: string, files: readonly string[]) => `synth: wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${folder(dir)}, all valid:\n${files.map((f) => `  ${folder(dir)}${f}`).join('\n')}\n`;
+  const argoCd = deploy === undefined ? '' : intent.argocd !== undefined
+    ? written(deploy, result.files[1])
+    : hadDeploy ? `synth: removed ${folder(deploy)}: the intent declares no argocd settings\n` : '';
   const report = [
-    `synth: wrote ${result.files.length} files to ${folder(dist)}, all valid:\n${result.files.map((f) => `  ${folder(dist)}${f}`).join('\n')}\n`,
+    written(dist, result.files[0]),
+    argoCd,
     formatDefaults(intent),
     warnings.length ? `synth: ${formatWarnings(warnings)}` : '',
   ].join('');

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
-import { PlatformIntent } from '../../lib/intent';
+import { PlatformIntent, clusterIntents } from '../../lib/intent';
 import { buildApp } from '../../lib/app';
 
 /** A Kubernetes object as read from YAML. */
@@ -18,10 +18,43 @@ export interface Manifest {
 
 export const DIST = join(__dirname, '..', '..', 'dist');
 
+/** The Argo CD manifests that npm run synth writes beside dist/. */
+export const DEPLOY = join(__dirname, '..', '..', 'deploy', 'argocd');
+
+/** A folder of synthesized manifests and the intent it was synthesized from. */
+export interface DistFolder {
+  /** How tests name it: `dist/`, or `dist/<cluster>/`. */
+  readonly label: string;
+  readonly intent: PlatformIntent;
+  readonly dir: string;
+}
+
+/** The folders of dist/ for an intent: dist/ itself, or with clusters dist/<cluster>/ for each, with that cluster's intent. */
+export function distFolders(intent: PlatformIntent, dist: string = DIST): DistFolder[] {
+  return clusterIntents(intent).map(({ cluster, intent: one }) => (cluster === undefined
+    ? { label: 'dist/', intent: one, dir: dist }
+    : { label: `dist/${cluster}/`, intent: one, dir: join(dist, cluster) }));
+}
+
 /** Every document of every YAML file in a folder, files in name order. */
 export function readManifests(dir: string): Manifest[] {
   return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().flatMap((file) =>
     parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((doc, index) => ({ file, index, object: doc.toJS() as K8sObject })));
+}
+
+/** Every file under a folder, by its path relative to it, with its contents; none when the folder does not exist. */
+export function readTree(dir: string): Record<string, string> {
+  if (!existsSync(dir)) return {};
+  const files: Record<string, string> = {};
+  const walk = (folder: string, prefix: string) => {
+    for (const name of readdirSync(folder).sort()) {
+      const path = join(folder, name);
+      if (statSync(path).isDirectory()) walk(path, `${prefix}${name}/`);
+      else files[`${prefix}${name}`] = readFileSync(path, 'utf8');
+    }
+  };
+  walk(dir, '');
+  return files;
 }
 
 /** The manifests of an intent: synthesized by cdk8s (`app.synth()`) into a temporary folder and read back. */

@@ -1,0 +1,41 @@
+import { basename, dirname, join } from 'path';
+import { buildApp } from '../app';
+import { buildArgoCdApps } from '../argocd';
+import { IntentError, PlatformIntent, clusterIntents, declaresClusters, validateIntent } from '../intent';
+import { Output } from './safe';
+import { synthesize } from './synthesize';
+
+/** Where `npm run synth` writes the Argo CD manifests for a `dist` folder: `deploy/argocd/` beside it. */
+export function deployDirOf(dist: string): string {
+  return join(dirname(dist), 'deploy', 'argocd');
+}
+
+/**
+ * Writes the manifests of an intent into a staging folder for `dist/`: the files of one cluster
+ * without clusters, as they always were; with clusters, a folder per cluster, each synthesized
+ * from that cluster's intent (clusterIntents), after the whole intent's checks passed.
+ */
+export function writeDist(staging: string, intent: PlatformIntent): void {
+  if (!declaresClusters(intent)) {
+    synthesize(buildApp(staging, intent));
+    return;
+  }
+  const errors = validateIntent(intent);
+  if (errors.length > 0) throw new IntentError(errors);
+  for (const { cluster, intent: one } of clusterIntents(intent)) synthesize(buildApp(join(staging, cluster!), one));
+}
+
+/**
+ * What `npm run synth` writes, all or nothing (safeWrite): `dist`, and with `deploy` the Argo CD
+ * manifests there (deploy/argocd/), whose Applications read `dist` from the repository at its
+ * name (`dist`, `dist/<cluster>`). Without `argocd` settings the intent wants no Argo CD
+ * manifests, and a `deploy` left from earlier settings is removed with the rest of the write.
+ */
+export function platformOutputs(intent: PlatformIntent, dist: string, deploy?: string): Output[] {
+  const outputs: Output[] = [{ dir: dist, write: (staging) => writeDist(staging, intent) }];
+  if (deploy === undefined) return outputs;
+  const write = intent.argocd === undefined ? undefined : (staging: string) => {
+    for (const app of buildArgoCdApps(staging, intent, basename(dist))) synthesize(app);
+  };
+  return [...outputs, { dir: deploy, write }];
+}
