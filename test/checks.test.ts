@@ -11,7 +11,7 @@ import { buildApp } from '../lib/app';
 import { CheckOptions, Finding, RuleName, checkManifests } from '../lib/checks';
 import { PlatformIntent } from '../lib/intent';
 import { Manifest, parseManifests, readManifestFiles } from '../lib/verify';
-import { FIXTURE_INTENTS } from './fixtures/intents';
+import { FIXTURE_CLUSTERS, FIXTURE_INTENTS } from './fixtures/intents';
 import { calico, namespace, networkPolicy, yamlOf } from './support/verify-builders';
 
 type Obj = Record<string, unknown>;
@@ -65,8 +65,8 @@ const check = (objects: readonly Obj[], options?: CheckOptions) => checkManifest
 const messages = (findings: readonly Finding[], rule: RuleName) => findings.filter((f) => f.rule === rule).map((f) => f.message);
 
 describe('the manifests of every fixture intent keep every rule', () => {
-  it.each(Object.keys(FIXTURE_INTENTS))('%s: no finding, every object schema-checked, every namespace and workload asked about', (name) => {
-    const intent = FIXTURE_INTENTS[name];
+  it.each(Object.keys(FIXTURE_CLUSTERS))('%s: no finding, every object schema-checked, every namespace and workload asked about', (name) => {
+    const intent = FIXTURE_CLUSTERS[name];
     const { findings, summary } = checkManifests(synthesized(intent), { cloud: intent.cloud ?? 'any' });
     expect(findings).toEqual([]);
     expect(summary.withoutSchema).toEqual([]);
