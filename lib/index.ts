@@ -20,11 +20,13 @@ export { SecureAiPlatform } from './platform';
 export type { SecureAiPlatformProps } from './platform';
 export { buildApp } from './app';
 
-export { IntentError, assertValidIntent, checkIntent, formatIssues, validateIntent } from './intent';
+export { IntentError, assertValidIntent, checkIntent, clusterIntents, formatIssues, validateIntent } from './intent';
 export type {
-  AiAppIntent, AllowList, CalicoLog, CalicoOptions, Cloud, ComputeResources, DnsIntent, EgressDestination, Flavor, IngressClient, IntentIssue, Labels,
-  PlatformIntent, PortSpec, Protocol, TierOwners, Toleration,
+  AiAppIntent, AllowList, ArgoCdDestination, ArgoCdSettings, CalicoLog, CalicoOptions, Cloud, ClusterIntent, ClusterTarget, ComputeResources, DnsIntent, EgressDestination, Flavor,
+  IngressClient, IntentIssue, Labels, PlatformIntent, PortSpec, Protocol, TierOwners, Toleration,
 } from './intent';
+// An intent with clusters is rendered one cluster at a time: SecureAiPlatform per clusterIntents(intent) entry.
+export { buildArgoCdApps } from './argocd';
 export { tei, vllm } from './presets';
 export type { PresetOptions, ServerPreset, VllmOptions } from './presets';
 
