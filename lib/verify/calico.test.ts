@@ -128,6 +128,22 @@ describe('Calico selection and rule matching', () => {
     expect(egress([np('ai', 'p', { types: ['Egress'], egress: [allow({ selector: '', namespaceSelector: '' })] })]).allowed).toBe(true);
   });
 
+  it('a selector of spaces is not empty: it is all(), so the rule matches endpoints only, not outside addresses', () => {
+    const allPods = [np('ai', 'p', { types: ['Egress'], egress: [allow({ selector: '  ' })] })];
+    expect(egress(allPods).allowed).toBe(false);
+    expect(ask(clusterOf([...base, ...allPods]), 'ai/rag', 'ai/notebook', 443).egress.allowed).toBe(true);
+  });
+
+  it('a namespaceSelector of spaces is all(): every namespace, not only the policy\'s', () => {
+    const c = clusterOf([...base, np('ai', 'p', { types: ['Egress'], egress: [allow({ namespaceSelector: ' ' })] })]);
+    expect(ask(c, 'ai/rag', 'vector-db/qdrant', 6333).egress.allowed).toBe(true);
+    expect(ask(c, 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(false);
+  });
+
+  it('a GlobalNetworkPolicy whose namespaceSelector is global() selects every endpoint, as libcalico-go leaves global() unrewritten there', () => {
+    expect(egress([gnp('p', { namespaceSelector: 'global()', types: ['Egress'], egress: [deny()] })]).allowed).toBe(false);
+  });
+
   it('an absent selector selects every endpoint', () => {
     expect(egress([np('ai', 'all', { types: ['Egress'], egress: [deny()] })]).allowed).toBe(false);
   });

@@ -18,7 +18,7 @@
 import { cidrRange, IpRange, parseCidrLenient, rangeContainsIp } from '../net';
 import { ANY_NAMESPACE, Catalog } from './catalog';
 import { CALICO_LABEL, Endpoint, makeNetworkSet, Namespace, NetworkSet, PacketEnd } from './endpoints';
-import { Labels, labelsOf } from './labels';
+import { Labels } from './labels';
 import { Fields, Manifest } from './manifests';
 import { canonicalProtocol, inRange, isNamedPort, PortRange, Ports, PortValue, Protocol } from './ports';
 import { CompiledRule, DEFAULT_TIER, Direction, Policy, PolicyKind, Reach, RuleAction, SelectionHint, Side, Tier } from './policy';
@@ -58,13 +58,19 @@ export function compileNetworkSet(m: Manifest, namespace: Namespace | undefined)
   const f = new Fields(m.source, `${m.object.kind} ${namespace ? `${namespace.name}/` : ''}${m.object.metadata.name}`);
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const nets = readNets(spec.nets, 'spec.nets', f)?.ranges ?? [];
-  return makeNetworkSet(m.object.metadata.name, namespace, labelsOf(m.object.metadata.labels), nets, m.source);
+  return makeNetworkSet(m.object.metadata.name, namespace, f.labels(m.object.metadata.labels, 'metadata.labels'), nets, m.source);
 }
 
-/** Reads a selector; an empty one counts as absent, as in libcalico-go (for a policy's own selector both mean all()). */
+/**
+ * Reads a selector. Only the empty string counts as absent: libcalico-go tests each selector field
+ * with `!= ""` (`updateprocessors/rules.go` getEndpointSelector, `globalnetworkpolicyprocessor.go`),
+ * so a selector of spaces is present and parses as all(): in a rule it then matches endpoints
+ * only (not outside addresses), and as a namespaceSelector it means every namespace. For a
+ * policy's own selector absent and all() both select everything.
+ */
 function readSelector(value: unknown, field: string, f: Fields): Selector | undefined {
   const text = f.string(value, field);
-  if (text === undefined || text.trim() === '') return undefined;
+  if (text === undefined || text === '') return undefined;
   try {
     return new Selector(text);
   } catch (e) {
@@ -347,6 +353,9 @@ export function compileCalicoPolicy(m: Manifest, kind: PolicyKind, catalog: Cata
   const tier = f.string(spec.tier, 'spec.tier') || DEFAULT_TIER.name;
   const order = f.number(spec.order, 'spec.order') ?? Infinity;
   const selector = readSelector(spec.selector, 'spec.selector', f);
+  // A global policy's namespaceSelector: libcalico-go rewrites all() in it to "in some namespace"
+  // and leaves global() alone, which then matches everything (globalnetworkpolicyprocessor.go,
+  // parser/ast.go GlobalNode). Every endpoint is in a namespace, so both are plain tests here.
   const namespaceSelector = global ? readSelector(spec.namespaceSelector, 'spec.namespaceSelector', f) : undefined;
   const saSelector = readSelector(spec.serviceAccountSelector, 'spec.serviceAccountSelector', f);
   const hostOnly = spec.doNotTrack === true || spec.preDNAT === true;
@@ -374,7 +383,7 @@ export function compileCalicoPolicy(m: Manifest, kind: PolicyKind, catalog: Cata
     selects: (ep) =>
       !hostOnly &&
       (namespace === undefined || ep.namespace.name === namespace) &&
-      (namespaceSelector === undefined || namespaceSelector.testNamespace(ep.namespace.calicoLabels)) &&
+      (namespaceSelector === undefined || namespaceSelector.test(ep.namespace.calicoLabels)) &&
       (saSelector === undefined || saSelector.test(ep.serviceAccountLabels)) &&
       (selector === undefined || selector.test(ep.calicoLabels)),
   };

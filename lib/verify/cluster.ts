@@ -8,7 +8,7 @@ import { compileCalicoPolicy, compileNetworkSet, compileTier } from './calico';
 import { Catalog, VerifyOptions } from './catalog';
 import { ContainerPort, Endpoint, EndpointKind, makeEndpoint, NetworkSet } from './endpoints';
 import { compileKubernetesPolicy } from './kubernetes';
-import { Labels, labelsOf } from './labels';
+import { Labels } from './labels';
 import { describeSource, Fields, Manifest, ManifestError } from './manifests';
 import { isProtocol, Protocol } from './ports';
 import { compareTiers, comparePolicies, DEFAULT_TIER, Direction, Policy, PolicyKind, Tier, TierPlan } from './policy';
@@ -113,7 +113,7 @@ function readEndpoint(m: Manifest, catalog: Catalog): Endpoint {
     name: metadata.name,
     kind: kind as EndpointKind,
     namespace: catalog.namespace(namespace),
-    labels: labelsOf(podMeta?.labels),
+    labels: f.labels(podMeta?.labels, templateField ? `${templateField}.metadata.labels` : 'metadata.labels'),
     serviceAccount,
     serviceAccountLabels: catalog.serviceAccountLabels(namespace, serviceAccount),
     ips: unique,
@@ -207,9 +207,13 @@ export class Cluster {
 /** Builds the cluster the manifests describe. Throws ManifestError on the first invalid object. */
 export function buildCluster(manifests: readonly Manifest[], options: VerifyOptions = {}): Cluster {
   const sorted = sortManifests(manifests);
-  const namespaces = new Map<string, Labels>(sorted.namespaces.map((m) => [m.object.metadata.name, labelsOf(m.object.metadata.labels)]));
+  const labelsOf = (m: Manifest, id: string): Labels => new Fields(m.source, `${m.object.kind} ${id}`).labels(m.object.metadata.labels, 'metadata.labels');
+  const namespaces = new Map<string, Labels>(sorted.namespaces.map((m) => [m.object.metadata.name, labelsOf(m, m.object.metadata.name)]));
   const serviceAccounts = new Map<string, Labels>(
-    sorted.serviceAccounts.map((m) => [`${m.object.metadata.namespace ?? 'default'}/${m.object.metadata.name}`, labelsOf(m.object.metadata.labels)]),
+    sorted.serviceAccounts.map((m) => {
+      const id = `${m.object.metadata.namespace ?? 'default'}/${m.object.metadata.name}`;
+      return [id, labelsOf(m, id)];
+    }),
   );
   const catalog = new Catalog({
     options,

@@ -17,7 +17,7 @@
  */
 
 import { cidrRange, IpRange, parseCidrLenient, rangeContainsIp } from '../net';
-import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, Labels } from './labels';
+import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, Labels, labelKeyProblem, labelValueProblem } from './labels';
 import { Catalog } from './catalog';
 import { Endpoint, NetworkSet, PacketEnd } from './endpoints';
 import { Fields, Manifest } from './manifests';
@@ -91,19 +91,30 @@ function readLabelSelector(value: unknown, field: string, f: Fields): KubeSelect
   if (!sel) return undefined;
   const requirements: Requirement[] = [];
   const matchLabels = f.record(sel.matchLabels, `${field}.matchLabels`) ?? {};
+  // The API server validates selectors as it validates labels (apimachinery
+  // ValidateLabelSelector): keys are qualified names, values valid label values.
   for (const [key, v] of Object.entries(matchLabels)) {
     if (typeof v !== 'string') f.fail(`${field}.matchLabels.${key}`, `must be a string, not ${JSON.stringify(v)}`);
-    requirements.push({ key, operator: 'In', values: [v] });
+    const problem = labelKeyProblem(key) ?? labelValueProblem(v as string);
+    if (problem) f.fail(`${field}.matchLabels.${key}`, `${labelKeyProblem(key) ? 'the key' : `the value ${JSON.stringify(v)}`} ${problem}`);
+    requirements.push({ key, operator: 'In', values: [v as string] });
   }
   (f.list(sel.matchExpressions, `${field}.matchExpressions`) ?? []).forEach((raw, i) => {
     const at = `${field}.matchExpressions[${i}]`;
     const e = f.record(raw, at) ?? f.fail(at, 'must be an object');
     const key = f.string(e.key, `${at}.key`) ?? f.fail(`${at}.key`, 'is missing');
+    const keyProblem = labelKeyProblem(key);
+    if (keyProblem) f.fail(`${at}.key`, `${JSON.stringify(key)} ${keyProblem}`);
     const operator = f.string(e.operator, `${at}.operator`);
     if (operator !== 'In' && operator !== 'NotIn' && operator !== 'Exists' && operator !== 'DoesNotExist') {
       f.fail(`${at}.operator`, `must be In, NotIn, Exists or DoesNotExist, not ${JSON.stringify(operator)}`);
     }
-    const values = (f.list(e.values, `${at}.values`) ?? []).map((v, j) => f.string(v, `${at}.values[${j}]`) ?? f.fail(`${at}.values[${j}]`, 'must be a string'));
+    const values = (f.list(e.values, `${at}.values`) ?? []).map((v, j) => {
+      const value = f.string(v, `${at}.values[${j}]`) ?? f.fail(`${at}.values[${j}]`, 'must be a string');
+      const problem = labelValueProblem(value);
+      if (problem) f.fail(`${at}.values[${j}]`, `${JSON.stringify(value)} ${problem}`);
+      return value;
+    });
     if ((operator === 'In' || operator === 'NotIn') && values.length === 0) f.fail(`${at}.values`, `must not be empty for ${operator}`);
     if ((operator === 'Exists' || operator === 'DoesNotExist') && values.length > 0) f.fail(`${at}.values`, `must be empty for ${operator}`);
     requirements.push({ key, operator, values });

@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseYamlDocuments } from '../yaml';
+import { labelKeyProblem, labelValueProblem } from './labels';
 
 /** Where an object was read from. Documents are counted from 1, list items from 0. */
 export interface SourceRef {
@@ -82,6 +83,21 @@ export class Fields {
     if (value === undefined || value === null) return undefined;
     if (typeof value !== 'string') this.fail(field, `must be a string, not ${JSON.stringify(value)}`);
     return value;
+  }
+
+  /** A label set (metadata.labels), refused as the API server refuses it when a key or value breaks Kubernetes' limits. */
+  labels(value: unknown, field: string): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [key, v] of Object.entries(this.record(value, field) ?? {})) {
+      const at = `${field}[${JSON.stringify(key)}]`;
+      if (typeof v !== 'string') this.fail(at, `must be a string, not ${JSON.stringify(v)}`);
+      const keyProblem = labelKeyProblem(key);
+      if (keyProblem) this.fail(at, `the label key ${keyProblem}`);
+      const valueProblem = labelValueProblem(v as string);
+      if (valueProblem) this.fail(at, `the value ${JSON.stringify(v)} ${valueProblem}`);
+      out.set(key, v as string);
+    }
+    return out;
   }
 
   /** A number, or undefined when absent or null. */

@@ -80,6 +80,91 @@ describe('Calico selector', () => {
     }
   });
 
+  // Rows taken from libcalico-go's own tables (projectcalico/calico
+  // libcalico-go/lib/selector/tokenizer/tokenizer_test.go `tokenTests`, parser/parser_test.go
+  // `selectorTests` and `badSelectors`), plus the length limit of a label.
+  const LONG = 'k'.repeat(512);
+  const grammar: readonly [string, 'valid' | 'invalid', string][] = [
+    ['a=="b"', 'valid', 'no spaces needed around =='],
+    ['a!="b"', 'valid', '!= without spaces'],
+    ['label contains"value"', 'valid', 'an operator word ends where the string begins'],
+    ['contains contains \'contains\'', 'valid', 'operator words are labels where no operator is expected'],
+    ['in == \'x\'', 'valid', 'in is a label at the start'],
+    ['label startswith "value"', 'valid', 'starts with written as one word'],
+    ['label starts  with "value"', 'valid', 'several spaces between the words of an operator'],
+    ['label endswith "value"', 'valid', 'ends with written as one word'],
+    ['a notin {"bar"}', 'valid', 'not in written as one word'],
+    ['a  not  in  {"bar"}  &&  ! has( foo )  ||  b  in  {"c"} ', 'valid', 'spaces inside has( ) and around everything'],
+    ['a notin{"bar"}&&!has(foo)||b in{"c"}', 'valid', 'no spaces at all'],
+    ['has(calico/k8s_NS-.1/role)', 'valid', 'label characters A-Za-z0-9_./-'],
+    ['a not in {}', 'valid', 'an empty set'],
+    ['a in {"a", "b",}', 'valid', 'a trailing comma'],
+    ['all( )', 'valid', 'a space inside all( )'],
+    ['global( )', 'valid', 'a space inside global( )'],
+    ['!!! has(a)', 'valid', 'repeated negation'],
+    ['\t a == "b"\t', 'valid', 'tabs are spaces'],
+    [`has(${LONG})`, 'valid', 'a label of 512 characters'],
+    [`${LONG} == 'x'`, 'valid', 'a label of 512 characters before an operator'],
+    [`has(${LONG}k)`, 'invalid', 'a label of 513 characters is too long'],
+    [`${LONG}k == 'x'`, 'invalid', 'a label of 513 characters is too long before an operator too'],
+    ['has (a)', 'invalid', 'has and its parenthesis are one token'],
+    ['all ()', 'invalid', 'all and its parenthesis are one token'],
+    ['global ()', 'invalid', 'global and its parenthesis are one token'],
+    ['a == "b"\n', 'invalid', 'a newline is not whitespace'],
+    ['label = "value"', 'invalid', 'a single ='],
+    ['all(', 'invalid', 'all( unclosed'],
+    ['global(', 'invalid', 'global( unclosed'],
+    ['has()', 'invalid', 'has() without a label'],
+    ['has(foo', 'invalid', 'has( unclosed'],
+    ['has( foo ', 'invalid', 'has( unclosed after a space'],
+    ['a == "b" & has(foo)', 'invalid', 'a single &'],
+    ['a == "b" | has(foo)', 'invalid', 'a single |'],
+    ['label starts foo "value"', 'invalid', 'starts without with'],
+    ['label inf "value"', 'invalid', 'in must end at a word boundary'],
+    ['label ends withs "value"', 'invalid', 'with must end at a word boundary'],
+    ['label squiggles "value"', 'invalid', 'no such operator'],
+    ['b == b', 'invalid', 'label == label'],
+    ["'b1' == b", 'invalid', 'a string on the left'],
+    ['b', 'invalid', 'a bare label'],
+    ['a b', 'invalid', 'two labels'],
+    ['!', 'invalid', 'a lone !'],
+    ['foo != ||', 'invalid', 'no string after !='],
+    ['foo in ""', 'invalid', 'in without a set'],
+    ['"FOO\'', 'invalid', 'unterminated string'],
+    ['(', 'invalid', 'unterminated parenthesis'],
+    [')', 'invalid', 'a closing parenthesis alone'],
+    ['()', 'invalid', 'empty parentheses'],
+    ['%', 'invalid', 'an unexpected character'],
+    ['has(foo) &&', 'invalid', '&& at the end'],
+  ];
+
+  it.each(grammar)('%j is %s: %s', (expression, verdict) => {
+    const parse = () => new Selector(expression);
+    if (verdict === 'valid') expect(parse).not.toThrow();
+    else expect(parse).toThrow(SelectorSyntaxError);
+  });
+
+  const meaning: readonly [string, Record<string, string>, boolean][] = [
+    ['', {}, true],
+    [' ', { a: 'b' }, true],
+    ['all()', { a: 'b' }, true],
+    [' global()', {}, true],
+    ['a != "a"', {}, true],
+    ['a not in {"d", "e"}', {}, true],
+    ['!a in {"a"}', { a: 'b' }, true],
+    ['!!has(b)', { a: 'b' }, false],
+    ['a contains "a"', {}, false],
+    ['a starts with ""', { a: '' }, true],
+    ['a ends with ""', {}, false],
+    ['!(!has(a) || has(b))', { a: 'a' }, true],
+    ['! a == \'a1\' || ! b == \'b1\'', { a: 'a1', b: 'b1' }, false],
+    [`has(${LONG})`, { [LONG]: 'x' }, true],
+  ];
+
+  it.each(meaning)('%j on %j is %s', (expression, labels, expected) => {
+    expect(matches(expression, labels)).toBe(expected);
+  });
+
   it('!(e) matches exactly the label sets e does not', () => {
     const key = fc.constantFrom('a', 'b', 'c');
     const value = fc.constantFrom('1', '2');

@@ -2,10 +2,27 @@
  * Calico selector expressions: parser, evaluator and witness synthesis.
  *
  * Grammar and meaning follow https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#selectors
- * and libcalico-go's parser: `==`, `!=`, `in {...}`, `not in {...}`, `has(k)`, `contains`,
- * `starts with`, `ends with`, `all()`, `global()`, `!`, `&&`, `||` and parentheses; an empty
- * expression means `all()`. A test on an absent label is false, except `!=` and `not in`, which
- * are true (so `!has(k)` and `k != 'v'` both match a pod without `k`).
+ * and, token for token, libcalico-go's tokenizer and parser
+ * (projectcalico/calico `libcalico-go/lib/selector/tokenizer/tokenizer.go`, `parser/parser.go`):
+ *
+ * - Whitespace is spaces and tabs only; any other character outside a string that is not an
+ *   operator or a label character (`A-Za-z0-9_./-`) is an error.
+ * - `has(`, `all(` and `global(` are one token each: `has (x)` is a label `has` followed by a
+ *   parenthesis, an error. Inside the parentheses spaces are allowed (`has( x )`, `all( )`).
+ * - After a label only an operator may follow: `==`, `!=`, `contains`, `starts with`,
+ *   `ends with`, `in`, `not in`; the two-word ones may be written with any spaces between the
+ *   words or none (`startswith`, `notin`), and each must end at a word boundary. Elsewhere the
+ *   same words are plain labels (`in == 'x'` tests the label `in`).
+ * - A label is at most 512 characters (`tokenizer.MaxLabelLength`); a longer one is "label too
+ *   long", so the whole selector is invalid. Kubernetes refuses labels on objects whose key is
+ *   longer than its limits (name 63, prefix 253, see labels.ts), so a selector naming such a key
+ *   parses and simply matches nothing.
+ * - Strings are quoted with `'` or `"`, without escapes. `in {...}` takes any number of strings,
+ *   a trailing comma and none at all (`in {}`) included.
+ * - The empty expression, or one of only spaces, is `all()`: it selects everything.
+ *
+ * A test on an absent label is false, except `!=` and `not in`, which are true (so `!has(k)` and
+ * `k != 'v'` both match a pod without `k`) (`parser/ast.go`, the nodes' `Evaluate`).
  */
 
 import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, Labels } from './labels';
@@ -31,12 +48,31 @@ export class SelectorSyntaxError extends Error {
   }
 }
 
+/** The longest label a selector may name (libcalico-go `tokenizer.MaxLabelLength`). */
+export const MAX_SELECTOR_LABEL = 512;
+
 type Token =
   | { kind: 'label' | 'string'; value: string; at: number }
   | { kind: '(' | ')' | '{' | '}' | ',' | '==' | '!=' | '!' | '&&' | '||' | 'in' | 'not in' | 'contains' | 'starts with' | 'ends with' | 'all()' | 'global()' | 'eof'; at: number }
   | { kind: 'has'; value: string; at: number };
 
-const LABEL_CHAR = /[A-Za-z0-9_./-]/;
+/** `identifierChar` of the tokenizer. */
+function isLabelChar(c: string | undefined): boolean {
+  return c !== undefined && /[A-Za-z0-9_./-]/.test(c);
+}
+
+function isSpace(c: string | undefined): boolean {
+  return c === ' ' || c === '\t';
+}
+
+/** Operators that may follow a label, each a word or two (spaces between them optional). */
+const OPERATORS: readonly { readonly words: readonly string[]; readonly kind: 'contains' | 'starts with' | 'ends with' | 'not in' | 'in' }[] = [
+  { words: ['contains'], kind: 'contains' },
+  { words: ['starts', 'with'], kind: 'starts with' },
+  { words: ['ends', 'with'], kind: 'ends with' },
+  { words: ['not', 'in'], kind: 'not in' },
+  { words: ['in'], kind: 'in' },
+];
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -45,14 +81,34 @@ function tokenize(text: string): Token[] {
     throw new SelectorSyntaxError(text, at, reason);
   };
   const skipSpace = (): void => {
-    while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
+    while (isSpace(text[i])) i++;
   };
+  /** `cutIdentifier`: one label, at least one character and at most MAX_SELECTOR_LABEL. */
   const readLabel = (): string => {
     const start = i;
-    while (i < text.length && LABEL_CHAR.test(text[i])) i++;
+    while (isLabelChar(text[i])) i++;
+    if (i === start) fail(start, text[start] === undefined ? 'expected a label' : `unexpected character ${JSON.stringify(text[start])}; expected a label`);
+    if (i - start > MAX_SELECTOR_LABEL) fail(start, `label too long: ${i - start} characters, at most ${MAX_SELECTOR_LABEL}`);
     return text.slice(start, i);
   };
-  const word = (w: string): boolean => text.startsWith(w, i) && !LABEL_CHAR.test(text[i + w.length] ?? '');
+  /** Reads `words` (spaces between them optional) ending at a word boundary; false, reading nothing, otherwise. */
+  const cutWords = (words: readonly string[]): boolean => {
+    let j = i;
+    for (const [n, w] of words.entries()) {
+      if (!text.startsWith(w, j)) return false;
+      j += w.length;
+      if (n < words.length - 1) while (isSpace(text[j])) j++;
+    }
+    if (isLabelChar(text[j])) return false;
+    i = j;
+    return true;
+  };
+  /** After `name(`: spaces, then `)`. */
+  const closeBuiltin = (name: string): void => {
+    skipSpace();
+    if (text[i] !== ')') fail(i, `expected ) after ${name}(`);
+    i++;
+  };
   for (;;) {
     skipSpace();
     const at = i;
@@ -80,43 +136,24 @@ function tokenize(text: string): Token[] {
     } else if (c === '=' || c === '&' || c === '|') {
       fail(at, `expected ${c}${c}`);
     } else if (last?.kind === 'label') {
-      if (word('contains')) {
-        tokens.push({ kind: 'contains', at });
-        i += 'contains'.length;
-      } else if (word('in')) {
-        tokens.push({ kind: 'in', at });
-        i += 2;
-      } else {
-        const m = /^(not[ \t]+in|starts[ \t]+with|ends[ \t]+with)(?![A-Za-z0-9_./-])/.exec(text.slice(i));
-        if (!m) fail(at, `expected an operator (==, !=, in, not in, contains, starts with, ends with) after label "${last.value}"`);
-        tokens.push({ kind: m![1].replace(/[ \t]+/, ' ') as 'not in' | 'starts with' | 'ends with', at });
-        i += m![0].length;
-      }
-    } else if (/^(all|global)[ \t]*\(/.test(text.slice(i))) {
-      const name = text.startsWith('all', i) ? 'all' : 'global';
-      i += name.length;
+      const op = OPERATORS.find((o) => cutWords(o.words));
+      if (!op) fail(at, `expected an operator (==, !=, in, not in, contains, starts with, ends with) after label "${last.value}"`);
+      tokens.push({ kind: op!.kind, at });
+    } else if (text.startsWith('has(', i)) {
+      i += 'has('.length;
       skipSpace();
-      i++;
-      skipSpace();
-      if (text[i] !== ')') fail(i, `expected ) after ${name}(`);
-      i++;
-      tokens.push({ kind: `${name}()` as 'all()' | 'global()', at });
-    } else if (/^has[ \t]*\(/.test(text.slice(i))) {
-      i += 3;
-      skipSpace();
-      i++;
-      skipSpace();
-      const labelAt = i;
       const key = readLabel();
-      if (!key) fail(labelAt, 'expected a label name in has(...)');
       skipSpace();
       if (text[i] !== ')') fail(i, 'expected ) to close has(');
       i++;
       tokens.push({ kind: 'has', value: key, at });
-    } else if (LABEL_CHAR.test(c)) {
-      tokens.push({ kind: 'label', value: readLabel(), at });
+    } else if (text.startsWith('all(', i) || text.startsWith('global(', i)) {
+      const name = text.startsWith('all(', i) ? 'all' : 'global';
+      i += name.length + 1;
+      closeBuiltin(name);
+      tokens.push({ kind: `${name}()` as 'all()' | 'global()', at });
     } else {
-      fail(at, `unexpected character "${c}"`);
+      tokens.push({ kind: 'label', value: readLabel(), at });
     }
   }
 }

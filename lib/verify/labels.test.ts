@@ -1,0 +1,75 @@
+import { LABEL_LIMITS, labelKeyProblem, labelValueProblem } from './labels';
+import { ManifestError } from './manifests';
+import { Selector } from './selector';
+import { calico, clusterOf, deployment, namespace, networkPolicy } from '../../test/support/verify-builders';
+
+const n = (length: number, c = 'a') => c.repeat(length);
+
+// The limits of k8s.io/apimachinery pkg/util/validation: IsQualifiedName for keys (name part at
+// most 63, optional DNS subdomain prefix at most 253), IsValidLabelValue for values (at most 63).
+const keys: readonly [string, boolean][] = [
+  ['app', true],
+  ['app.kubernetes.io/name', true],
+  [n(LABEL_LIMITS.name), true],
+  [n(LABEL_LIMITS.name + 1), false],
+  [`${n(63)}.${n(63)}.${n(63)}.${n(61)}/x`, true],
+  [`${n(63)}.${n(63)}.${n(63)}.${n(62)}/x`, false],
+  [`example.com/${n(63)}`, true],
+  [`example.com/${n(64)}`, false],
+  ['Example.com/x', false],
+  ['/x', false],
+  ['x/', false],
+  ['a/b/c', false],
+  ['-x', false],
+  ['x_', false],
+  ['A.b-c_d', true],
+  ['', false],
+];
+
+const values: readonly [string, boolean][] = [
+  ['', true],
+  ['qdrant', true],
+  [n(LABEL_LIMITS.value), true],
+  [n(LABEL_LIMITS.value + 1), false],
+  ['v1.2_3-x', true],
+  ['-v', false],
+  ['has space', false],
+];
+
+describe('label limits (Kubernetes API validation)', () => {
+  it.each(keys)('key %j accepted: %s', (key, ok) => {
+    expect(labelKeyProblem(key) === undefined).toBe(ok);
+  });
+
+  it.each(values)('value %j accepted: %s', (value, ok) => {
+    expect(labelValueProblem(value) === undefined).toBe(ok);
+  });
+
+  const refused = (objects: Record<string, unknown>[]): string => {
+    try {
+      clusterOf(objects);
+    } catch (e) {
+      if (e instanceof ManifestError) return e.message;
+      throw e;
+    }
+    throw new Error('expected a ManifestError');
+  };
+
+  it('refuses a workload whose pod labels break the limits, as the API server would, naming the field', () => {
+    expect(refused([deployment('ai', 'rag', { [n(64)]: 'x' })])).toContain(`(Deployment ai/rag): spec.template.metadata.labels["${n(64)}"]: the label key has a name part of 64 characters; accepted: at most 63`);
+    expect(refused([deployment('ai', 'rag', { app: n(64) })])).toContain('the value');
+  });
+
+  it('refuses namespaces, network sets and Kubernetes selectors with labels beyond the limits', () => {
+    expect(refused([namespace('ai', { team: n(64) })])).toContain('(Namespace ai): metadata.labels["team"]: the value');
+    expect(refused([calico('GlobalNetworkSet', 'set', { nets: ['10.0.0.0/8'] }, undefined, { [`x/${n(64)}`]: 'y' })])).toContain('metadata.labels');
+    expect(refused([networkPolicy('ai', 'p', { podSelector: { matchLabels: { [n(64)]: 'x' } } })])).toContain('spec.podSelector.matchLabels.');
+    expect(refused([networkPolicy('ai', 'p', { podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: [n(64)] }] } })])).toContain('spec.podSelector.matchExpressions[0].values[0]');
+  });
+
+  it('a Calico selector may name a key beyond those limits (up to 512 characters): it parses, and matches no endpoint', () => {
+    const c = clusterOf([namespace('ai'), deployment('ai', 'rag', { app: 'rag' })]);
+    const selector = new Selector(`has(${n(100)}) || ${n(300)} == 'x'`);
+    expect(c.endpoints.filter((ep) => selector.test(ep.calicoLabels))).toEqual([]);
+  });
+});
