@@ -9,11 +9,12 @@ import { Catalog, VerifyOptions } from './catalog';
 import { ContainerPort, Endpoint, EndpointKind, makeEndpoint, NetworkSet } from './endpoints';
 import { compileKubernetesPolicy } from './kubernetes';
 import { Labels } from './labels';
-import { describeSource, Fields, Manifest, ManifestError } from './manifests';
+import { describeSource, Fields, Manifest, ManifestError, SkippedFile } from './manifests';
 import { isProtocol, Protocol } from './ports';
 import { compareTiers, comparePolicies, DEFAULT_TIER, Direction, Policy, PolicyKind, Tier, TierPlan } from './policy';
 
-const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
+/** Kinds whose pod template becomes an endpoint (ReplicationController is core/v1, the others apps/v1 and batch/v1). */
+const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob']);
 const CALICO_POLICY_KINDS: ReadonlySet<string> = new Set(['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy']);
 
 function group(apiVersion: unknown): string {
@@ -144,6 +145,8 @@ export class Cluster {
     readonly catalog: Catalog,
     tiers: readonly Tier[],
     policies: readonly Policy[],
+    /** Files read that held no Kubernetes object. */
+    readonly skipped: readonly SkippedFile[] = [],
   ) {
     const tierMap = new Map<string, Tier>([[DEFAULT_TIER.name, DEFAULT_TIER]]);
     for (const t of tiers) tierMap.set(t.name, t);
@@ -205,7 +208,7 @@ export class Cluster {
 }
 
 /** Builds the cluster the manifests describe. Throws ManifestError on the first invalid object. */
-export function buildCluster(manifests: readonly Manifest[], options: VerifyOptions = {}): Cluster {
+export function buildCluster(manifests: readonly Manifest[], options: VerifyOptions = {}, skipped: readonly SkippedFile[] = []): Cluster {
   const sorted = sortManifests(manifests);
   const labelsOf = (m: Manifest, id: string): Labels => new Fields(m.source, `${m.object.kind} ${id}`).labels(m.object.metadata.labels, 'metadata.labels');
   const namespaces = new Map<string, Labels>(sorted.namespaces.map((m) => [m.object.metadata.name, labelsOf(m, m.object.metadata.name)]));
@@ -241,5 +244,5 @@ export function buildCluster(manifests: readonly Manifest[], options: VerifyOpti
     }
     return policy;
   });
-  return new Cluster(catalog, tiers, policies);
+  return new Cluster(catalog, tiers, policies, skipped);
 }

@@ -46,7 +46,7 @@ export function makeNamespace(name: string, declared: Labels | undefined): Names
 }
 
 /** The kinds that become endpoints; `Phantom` is a representative pod the verifier made up. */
-export type EndpointKind = 'Pod' | 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Job' | 'CronJob' | 'Phantom';
+export type EndpointKind = 'Pod' | 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'ReplicationController' | 'Job' | 'CronJob' | 'Phantom';
 
 /** A container port, for resolving named ports. */
 export interface ContainerPort {

@@ -5,12 +5,13 @@
 
 import { VerifyOptions } from './catalog';
 import { buildCluster, Cluster } from './cluster';
-import { parseManifests, readManifestFiles } from './manifests';
+import { parseManifests, readManifestSet } from './manifests';
 import { Selector } from './selector';
 
-/** Reads manifests from files and folders (recursively) and builds the cluster they describe. */
+/** Reads manifests from files and folders (recursively) and builds the cluster they describe; files that hold no Kubernetes object are listed in its `skipped`. */
 export function loadCluster(paths: readonly string[], options?: VerifyOptions): Cluster {
-  return buildCluster(readManifestFiles(paths), options);
+  const { manifests, skipped } = readManifestSet(paths);
+  return buildCluster(manifests, options, skipped);
 }
 
 /** Builds a cluster from YAML or JSON texts held in memory; `name` stands for the file in errors. */

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { clusterFromText, loadCluster } from './index';
-import { ManifestError, parseManifests, readManifestFiles } from './manifests';
+import { describeSkipped, ManifestError, parseManifests, readManifestFiles, readManifestSet } from './manifests';
+import { query } from './reach';
 import { calico, deployment, namespace, networkPolicy, yamlOf } from '../../test/support/verify-builders';
 
 const FIXTURES = path.join(__dirname, '../../test/fixtures/verify');
@@ -93,5 +94,40 @@ describe('reading manifests', () => {
     expect(() => clusterFromText(twice)).not.toThrow();
     const differ = [{ name: 'a.yaml', text: yamlOf([deployment('ai', 'x', { app: 'a' })]) }, { name: 'b.yaml', text: yamlOf([deployment('ai', 'x', { app: 'b' })]) }];
     expect(errorOf(() => clusterFromText(differ)).message).toBe('b.yaml, document 1: Deployment ai/x is also defined, differently, in a.yaml, document 1');
+  });
+
+  describe('what clusters and other tools write', () => {
+    const FIELD = path.join(FIXTURES, 'from-the-field');
+
+    it('reads typed lists from the raw API (items without kind), kind: List and ReplicationController; skips a stray JSON file with a note', () => {
+      const c = loadCluster([FIELD]);
+      expect(c.endpoints.map((e) => `${e.id} ${e.kind}`)).toEqual(['ai/legacy-scraper ReplicationController', 'ai/rag-7d9f8-x2k4q Pod', 'vector-db/qdrant-0 Pod']);
+      expect(c.policies.map((p) => `${p.ref.kind} ${p.ref.namespace}/${p.ref.name}`)).toEqual(['KubernetesNetworkPolicy vector-db/qdrant-ingress']);
+      expect(c.skipped).toEqual([{ file: path.join(FIELD, 'package.json'), reason: 'holds no Kubernetes object (no document has apiVersion or kind)' }]);
+      expect(describeSkipped(c.skipped[0])).toBe(`skipped ${path.join(FIELD, 'package.json')}: holds no Kubernetes object (no document has apiVersion or kind)`);
+    });
+
+    it('an item of a typed list takes the list\'s kind and apiVersion, and is answered about like any pod', () => {
+      const c = loadCluster([FIELD]);
+      const rag = readManifestSet([FIELD]).manifests.find((m) => m.object.metadata.name === 'rag-7d9f8-x2k4q')!;
+      expect(rag.object).toMatchObject({ apiVersion: 'v1', kind: 'Pod' });
+      expect(rag.source).toEqual({ file: path.join(FIELD, 'pods-raw.json'), document: 1, item: 0 });
+      expect(query(c, 'ai/rag-7d9f8-x2k4q', 'vector-db/qdrant-0', 6333).allowed).toBe(true);
+      expect(query(c, 'ai/legacy-scraper', 'vector-db/qdrant-0', 6333).allowed).toBe(false);
+    });
+
+    it('a document that claims to be an object and is malformed still fails, in a typed list too', () => {
+      expect(errorOf(() => parseManifests('{"kind": "Pod", "apiVersion": "v1"}', 'pod.json')).message).toBe('pod.json, document 1: metadata.name: is missing (kind Pod)');
+      expect(errorOf(() => parseManifests('{"apiVersion": "v1", "metadata": {"name": "x"}}', 'x.json')).message).toBe('x.json, document 1: kind: is missing');
+      expect(errorOf(() => parseManifests('{"kind": "PodList", "apiVersion": "v1", "items": [{"spec": {}}]}', 'pods.json')).message).toBe('pods.json, document 1, items[0]: metadata.name: is missing (kind Pod)');
+      expect(errorOf(() => parseManifests('kind: Namespace\nmetadata: {name: a}\n---\nname: settings\n', 'mixed.yaml')).message).toBe('mixed.yaml, document 2: kind: is missing');
+    });
+
+    it('a file without a document that claims to be an object yields none, whatever its shape', () => {
+      for (const text of ['{"name": "x", "version": "1.0.0"}', '[1, 2, 3]', '"just a string"', 'settings:\n  a: 1\n---\nother: 2\n']) {
+        expect(parseManifests(text, 'x.json')).toEqual([]);
+      }
+      expect(readManifestSet([path.join(FIXTURES, 'kubernetes')]).skipped).toEqual([]);
+    });
   });
 });

@@ -1,8 +1,11 @@
 /**
- * Reading manifests from files, folders and strings: multi-document YAML, JSON, `kind: List`.
+ * Reading manifests from files, folders and strings: multi-document YAML, JSON, `kind: List`,
+ * and the typed lists the API returns (`kind: PodList`, whose items carry no `kind`).
  *
  * Every object keeps where it came from (file, document, list item), so that an error about it
- * can say exactly where to look.
+ * can say exactly where to look. A file none of whose documents claims to be a Kubernetes object
+ * (none has `apiVersion` or `kind`: a `package.json`, a tool's settings) is skipped, and the
+ * reader says so; a document that claims to be one and is malformed is an error.
  */
 
 import * as fs from 'fs';
@@ -128,43 +131,100 @@ function filesUnder(target: string): string[] {
     });
 }
 
+/** A file that was read and held no Kubernetes object, and why: the reader's note about it. */
+export interface SkippedFile {
+  readonly file: string;
+  readonly reason: string;
+}
+
+/** What a set of files and folders holds: the objects, and the files skipped. */
+export interface ManifestSet {
+  readonly manifests: Manifest[];
+  readonly skipped: SkippedFile[];
+}
+
+/** Says which file was skipped and why, for a note. */
+export function describeSkipped(s: SkippedFile): string {
+  return `skipped ${s.file}: ${s.reason}`;
+}
+
 /** Reads every manifest in the given files and folders (recursively: *.yaml, *.yml, *.json). */
 export function readManifestFiles(paths: readonly string[]): Manifest[] {
-  return paths.flatMap(filesUnder).flatMap((file) => {
+  return readManifestSet(paths).manifests;
+}
+
+/** Reads the given files and folders, and says which files held no Kubernetes object. */
+export function readManifestSet(paths: readonly string[]): ManifestSet {
+  const set: ManifestSet = { manifests: [], skipped: [] };
+  for (const file of paths.flatMap(filesUnder)) {
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
       throw new ManifestError({ file }, undefined, `cannot read: ${(e as Error).message}`);
     }
-    return parseManifests(text, file);
-  });
+    const read = parseManifestText(text, file);
+    if (read.skipped) set.skipped.push({ file, reason: read.skipped });
+    else for (const m of read.manifests) set.manifests.push(m);
+  }
+  return set;
 }
 
-/** Parses the objects of one YAML or JSON text; `file` names it in errors. */
+/** Parses the objects of one YAML or JSON text; `file` names it in errors. A text that holds no Kubernetes object yields none. */
 export function parseManifests(text: string, file: string): Manifest[] {
-  const out: Manifest[] = [];
+  return parseManifestText(text, file).manifests;
+}
+
+/** True for a document that says it is a Kubernetes object (or a list of them): it has apiVersion or kind. */
+function claimsObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && ('apiVersion' in value || 'kind' in value);
+}
+
+/** The objects of one text, or why it holds none when no document even claims to be one. */
+function parseManifestText(text: string, file: string): { readonly manifests: Manifest[]; readonly skipped?: string } {
   const parsed = parseYamlDocuments(text);
   if ('error' in parsed) {
     const { document, line, column, reason } = parsed.error;
     throw new ManifestError({ file, document }, undefined, `invalid YAML${line ? ` at line ${line}, column ${column}` : ''}: ${reason}`);
   }
+  const present = parsed.docs.filter((d) => d !== null && d !== undefined);
+  if (present.length > 0 && !present.some(claimsObject)) {
+    return { manifests: [], skipped: `holds no Kubernetes object (no document has apiVersion or kind)` };
+  }
+  const out: Manifest[] = [];
   parsed.docs.forEach((value, i) => {
     if (value === null || value === undefined) return;
     out.push(...objectsOf(value, { file, document: i + 1 }));
   });
-  return out;
+  return { manifests: out };
 }
 
+/** True for `List` and the typed lists the API returns (`PodList`, `NetworkPolicyList`). */
+function isListKind(kind: string): boolean {
+  return kind.endsWith('List');
+}
+
+/**
+ * The objects of one document: itself, or the items of a list. The items of a typed list (what
+ * `kubectl get --raw` and client libraries return) carry no kind or apiVersion: they are the
+ * list's kind without `List`, in the list's apiVersion (API conventions, "Lists and Simple
+ * kinds"). The items of `kind: List` name their own kind.
+ */
 function objectsOf(value: unknown, source: SourceRef): Manifest[] {
   const object = checkObject(value, source);
-  if (object.kind !== 'List' && !object.kind.endsWith('List')) return [{ object, source }];
+  if (!isListKind(object.kind)) return [{ object, source }];
   const items = (value as { items?: unknown }).items;
   if (items === undefined || items === null) return [];
   if (!Array.isArray(items)) throw new ManifestError(source, 'items', 'must be a list of objects');
+  const itemKind = object.kind === 'List' ? undefined : object.kind.slice(0, -'List'.length);
   return items.map((item, index) => {
     const itemSource = { ...source, item: index };
-    return { object: checkObject(item, itemSource), source: itemSource };
+    const typed = itemKind !== undefined && item && typeof item === 'object' && !Array.isArray(item)
+      ? { ...(object.apiVersion === undefined ? {} : { apiVersion: object.apiVersion }), kind: itemKind, ...(item as Record<string, unknown>) }
+      : item;
+    const checked = checkObject(typed, itemSource);
+    if (isListKind(checked.kind)) throw new ManifestError(itemSource, 'kind', `${checked.kind} inside a list is not read; list its items directly`);
+    return { object: checked, source: itemSource };
   });
 }
 
@@ -174,7 +234,7 @@ function checkObject(value: unknown, source: SourceRef): KubeObject {
   }
   const o = value as Record<string, unknown>;
   if (typeof o.kind !== 'string' || o.kind === '') throw new ManifestError(source, 'kind', 'is missing');
-  if (o.kind === 'List' || o.kind.endsWith('List')) return o as unknown as KubeObject;
+  if (isListKind(o.kind)) return o as unknown as KubeObject;
   const metadata = o.metadata as Record<string, unknown> | undefined;
   if (!metadata || typeof metadata !== 'object' || typeof metadata.name !== 'string' || metadata.name === '') {
     throw new ManifestError(source, 'metadata.name', `is missing (kind ${o.kind})`);
