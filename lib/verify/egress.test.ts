@@ -127,7 +127,7 @@ describe('egress report', () => {
       '*{} UDP 1-65535',
       '*{} SCTP 1-65535',
     ]);
-    expect(w.allowed[0].decidedBy).toEqual({ reason: 'no-policy', action: 'Allow' });
+    expect(w.allowed[0].decidedBy).toEqual({ reason: 'no-policy', action: 'Allow', direction: 'egress' });
   });
 
   it("does not depend on the receiver's ingress, and says so", () => {

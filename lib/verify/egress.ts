@@ -113,7 +113,7 @@ function runs(plans: readonly TierPlan[], dst: PacketEnd, atoms: readonly PortRa
   const out = new Map<Protocol, Run[]>();
   for (const protocol of PROTOCOLS) {
     const list: Run[] = [];
-    const verdictAt = (port: PortValue): Verdict => decide(plans, (r) => r.matchesService(protocol, port, dst));
+    const verdictAt = (port: PortValue): Verdict => decide(plans, 'egress', (r) => r.matchesService(protocol, port, dst));
     let current: { from: number; to: number; verdict: Verdict } | undefined;
     for (const atom of atoms) {
       const verdict = verdictAt(atom.from);

@@ -7,7 +7,7 @@
 import { formatCidr } from '../net';
 import type { DecidedBy, Destination, EgressReport, ReachEntry } from './egress';
 import type { EndpointKind } from './endpoints';
-import type { Decision, PolicyKind, PolicyRef } from './policy';
+import type { Decision, Direction, PolicyKind, PolicyRef } from './policy';
 import type { Protocol } from './ports';
 import type { DirectionAnswer, QueryAnswer, RuleRef } from './reach';
 import { describePolicy, describePorts, EGRESS_NOTE, explainDirection } from './words';
@@ -32,6 +32,8 @@ export type DestinationJson =
 export interface DecidedByJson {
   readonly reason: DecidedBy['reason'];
   readonly action: 'Allow' | 'Deny';
+  /** For `profile` and `no-policy`: the direction no rule decided (a rule says its own by its list). */
+  readonly direction?: Direction;
   readonly tier?: string;
   readonly kind?: PolicyKind;
   /** `namespace/name`, or `name` for a global policy. */
@@ -135,8 +137,8 @@ export function destinationJson(d: Destination): DestinationJson {
 /** What decided a reach entry, as JSON. */
 export function decidedByJson(d: DecidedBy): DecidedByJson {
   if (d.reason === 'rule') return { reason: 'rule', action: d.action, tier: d.rule.tier, kind: d.rule.kind, policy: describePolicy(d.rule), rule: d.rule.index };
-  if (d.reason === 'profile') return { reason: 'profile', action: 'Allow', tier: d.tier };
-  return { reason: 'no-policy', action: 'Allow' };
+  if (d.reason === 'profile') return { reason: 'profile', action: 'Allow', direction: d.direction, tier: d.tier };
+  return { reason: 'no-policy', action: 'Allow', direction: d.direction };
 }
 
 /** A reach entry as JSON. */

@@ -148,9 +148,9 @@ export interface TierPlan {
 /** How a direction was decided. */
 export type Verdict =
   | { readonly reason: 'rule'; readonly allowed: boolean; readonly tier: Tier; readonly policy: Policy; readonly rule: CompiledRule }
-  | { readonly reason: 'end-of-tier'; readonly allowed: false; readonly tier: Tier; readonly policies: readonly Policy[] }
-  | { readonly reason: 'no-policy'; readonly allowed: true }
-  | { readonly reason: 'profile'; readonly allowed: true; readonly tier: Tier };
+  | { readonly reason: 'end-of-tier'; readonly allowed: false; readonly direction: Direction; readonly tier: Tier; readonly policies: readonly Policy[] }
+  | { readonly reason: 'no-policy'; readonly allowed: true; readonly direction: Direction }
+  | { readonly reason: 'profile'; readonly allowed: true; readonly direction: Direction; readonly tier: Tier };
 
 /** A rule that matched without deciding (Log, Pass), recorded when tracing. */
 export interface Hit {
@@ -172,9 +172,14 @@ export interface Trace {
  */
 export type Decision =
   | { readonly reason: 'rule'; readonly action: 'Allow' | 'Deny'; readonly rule: RuleId }
-  | { readonly reason: 'end-of-tier'; readonly action: 'Deny'; readonly tier: string; readonly policies: readonly PolicyRef[] }
-  | { readonly reason: 'profile'; readonly action: 'Allow'; readonly tier: string }
-  | { readonly reason: 'no-policy'; readonly action: 'Allow' };
+  | { readonly reason: 'end-of-tier'; readonly action: 'Deny'; readonly direction: Direction; readonly tier: string; readonly policies: readonly PolicyRef[] }
+  | { readonly reason: 'profile'; readonly action: 'Allow'; readonly direction: Direction; readonly tier: string }
+  | { readonly reason: 'no-policy'; readonly action: 'Allow'; readonly direction: Direction };
+
+/** The direction a decision is about. */
+export function decisionDirection(d: Decision): Direction {
+  return d.reason === 'rule' ? d.rule.direction : d.direction;
+}
 
 const decisions = new WeakMap<Verdict, Decision>();
 
@@ -183,9 +188,9 @@ export function decisionOf(v: Verdict): Decision {
   let d = decisions.get(v);
   if (!d) {
     if (v.reason === 'rule') d = { reason: 'rule', action: v.allowed ? 'Allow' : 'Deny', rule: { ...v.policy.ref, direction: v.rule.direction, index: v.rule.index } };
-    else if (v.reason === 'end-of-tier') d = { reason: 'end-of-tier', action: 'Deny', tier: v.tier.name, policies: v.policies.map((p) => p.ref) };
-    else if (v.reason === 'profile') d = { reason: 'profile', action: 'Allow', tier: v.tier.name };
-    else d = { reason: 'no-policy', action: 'Allow' };
+    else if (v.reason === 'end-of-tier') d = { reason: 'end-of-tier', action: 'Deny', direction: v.direction, tier: v.tier.name, policies: v.policies.map((p) => p.ref) };
+    else if (v.reason === 'profile') d = { reason: 'profile', action: 'Allow', direction: v.direction, tier: v.tier.name };
+    else d = { reason: 'no-policy', action: 'Allow', direction: v.direction };
     decisions.set(v, d);
   }
   return d;
@@ -199,23 +204,26 @@ export function decisionKey(d: Decision): string {
       return ['rule', d.action, r.tier, r.kind, r.namespace ?? '', r.name, r.direction, r.index].join('\u0000');
     }
     case 'end-of-tier':
-      return ['end-of-tier', d.tier, ...d.policies.map((p) => `${p.kind}/${p.namespace ?? ''}/${p.name}`)].join('\u0000');
+      return ['end-of-tier', d.direction, d.tier, ...d.policies.map((p) => `${p.kind}/${p.namespace ?? ''}/${p.name}`)].join('\u0000');
     case 'profile':
-      return ['profile', d.tier].join('\u0000');
+      return ['profile', d.direction, d.tier].join('\u0000');
     case 'no-policy':
-      return 'no-policy';
+      return ['no-policy', d.direction].join('\u0000');
   }
 }
 
 // Verdicts are cached because reports evaluate millions of packets against a few rules.
-const NO_POLICY: Verdict = { reason: 'no-policy', allowed: true };
+const NO_POLICY: Readonly<Record<Direction, Verdict>> = {
+  ingress: { reason: 'no-policy', allowed: true, direction: 'ingress' },
+  egress: { reason: 'no-policy', allowed: true, direction: 'egress' },
+};
 const ruleVerdicts = new WeakMap<CompiledRule, Verdict>();
 const tierVerdicts = new WeakMap<TierPlan, Verdict>();
-const profileVerdicts = new WeakMap<Tier, Verdict>();
+const profileVerdicts: Readonly<Record<Direction, WeakMap<Tier, Verdict>>> = { ingress: new WeakMap(), egress: new WeakMap() };
 
 /** Runs the tiers for one direction; `matches` says whether a rule matches the packet. */
-export function decide(plans: readonly TierPlan[], matches: (rule: CompiledRule) => boolean, trace?: Trace): Verdict {
-  if (plans.length === 0) return NO_POLICY;
+export function decide(plans: readonly TierPlan[], direction: Direction, matches: (rule: CompiledRule) => boolean, trace?: Trace): Verdict {
+  if (plans.length === 0) return NO_POLICY[direction];
   let last: TierPlan = plans[0];
   tiers: for (const plan of plans) {
     last = plan;
@@ -243,16 +251,16 @@ export function decide(plans: readonly TierPlan[], matches: (rule: CompiledRule)
     if (plan.tier.defaultAction === 'Deny') {
       let v = tierVerdicts.get(plan);
       if (!v) {
-        v = { reason: 'end-of-tier', allowed: false, tier: plan.tier, policies: plan.policies.map((p) => p.policy) };
+        v = { reason: 'end-of-tier', allowed: false, direction, tier: plan.tier, policies: plan.policies.map((p) => p.policy) };
         tierVerdicts.set(plan, v);
       }
       return v;
     }
   }
-  let v = profileVerdicts.get(last.tier);
+  let v = profileVerdicts[direction].get(last.tier);
   if (!v) {
-    v = { reason: 'profile', allowed: true, tier: last.tier };
-    profileVerdicts.set(last.tier, v);
+    v = { reason: 'profile', allowed: true, direction, tier: last.tier };
+    profileVerdicts[direction].set(last.tier, v);
   }
   return v;
 }

@@ -90,7 +90,7 @@ function answer(verdict: Verdict, trace: Trace, endpoint: string, direction: Dir
 }
 
 function evaluate(cluster: Cluster, local: Endpoint, direction: Direction, src: PacketEnd, dst: PacketEnd, protocol: Protocol, port: PortValue, trace?: Trace): Verdict {
-  return decide(cluster.plans(local, direction), (r) => r.matchesSource(src) && r.matchesDestination(dst) && r.matchesService(protocol, port, dst), trace);
+  return decide(cluster.plans(local, direction), direction, (r) => r.matchesSource(src) && r.matchesDestination(dst) && r.matchesService(protocol, port, dst), trace);
 }
 
 function knownEndpoint(cluster: Cluster, id: string, role: string): Endpoint {
@@ -178,7 +178,7 @@ function matrixSide(cluster: Cluster, local: Endpoint, direction: Direction, pro
     }
   }
   // Rules of uniform reach ignore the peer, and their service test does not depend on it.
-  const others = decide(plans, (r) => r.reach(remoteSide).kind === 'uniform' && r.matchesService(protocol, port, entity));
+  const others = decide(plans, direction, (r) => r.reach(remoteSide).kind === 'uniform' && r.matchesService(protocol, port, entity));
   return { plans, near, others };
 }
 
@@ -196,10 +196,10 @@ export function matrix(cluster: Cluster, port = 80, protocol: Protocol = 'TCP'):
       if (dst === src) continue;
       const dstEnd = catalog.packetEnd(dst);
       const into = receivers.get(dst)!;
-      const ingress = into.near.has(src) ? decide(into.plans, (r) => r.matchesSource(srcEnd) && r.matchesService(protocol, port, dstEnd)) : into.others;
+      const ingress = into.near.has(src) ? decide(into.plans, 'ingress', (r) => r.matchesSource(srcEnd) && r.matchesService(protocol, port, dstEnd)) : into.others;
       const allowed =
         ingress.allowed &&
-        (out.near.has(dst) ? decide(out.plans, (r) => r.matchesDestination(dstEnd) && r.matchesService(protocol, port, dstEnd)) : out.others).allowed;
+        (out.near.has(dst) ? decide(out.plans, 'egress', (r) => r.matchesDestination(dstEnd) && r.matchesService(protocol, port, dstEnd)) : out.others).allowed;
       cells.push({ from: src.id, to: dst.id, port, protocol, allowed });
     }
   }

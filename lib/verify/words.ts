@@ -113,8 +113,8 @@ export function describeRule(rule: RuleId, voice: Voice, action?: RuleAction): s
 /** What decided a reach entry: the rule (see describeRule), the profile, or no policy. */
 export function describeDecision(d: DecidedBy, voice: Voice): string {
   if (d.reason === 'rule') return describeRule(d.rule, voice);
-  if (voice === 'verifier') return d.reason === 'profile' ? `tier ${d.tier} passed; namespace profile allows` : 'no egress policy applies';
-  return d.reason === 'profile' ? `every tier passed (${d.tier}): allowed by the profile` : 'no egress policy selects it (allowed by default)';
+  if (voice === 'verifier') return d.reason === 'profile' ? `tier ${d.tier} passed; namespace profile allows` : `no ${d.direction} policy applies`;
+  return d.reason === 'profile' ? `every tier passed (${d.tier}): allowed by the profile` : `no ${d.direction} policy selects it (allowed by default)`;
 }
 
 /** A staged policy: `StagedNetworkPolicy ai/lockdown (tier default)`. */
