@@ -21,7 +21,7 @@ import { CALICO_LABEL, Endpoint, makeNetworkSet, Namespace, NetworkSet, PacketEn
 import { Labels } from './labels';
 import { Fields, Manifest } from './manifests';
 import { canonicalProtocol, inRange, isNamedPort, PortRange, Ports, PortValue, Protocol } from './ports';
-import { CompiledRule, DEFAULT_TIER, Direction, Policy, PolicyKind, Reach, RuleAction, SelectionHint, Side, Tier } from './policy';
+import { CompiledRule, DEFAULT_TIER, Direction, Policy, PolicyKind, Reach, RuleAction, SelectionHint, Side, stagedActionOf, Tier } from './policy';
 import { Selector, SelectorSyntaxError } from './selector';
 import { describePorts } from './words';
 
@@ -127,6 +127,7 @@ class RuleSide {
   readonly notPorts: readonly Ports[];
   /** True when the fields combine into a positive selector (libcalico-go's rule). */
   readonly positive: boolean;
+  private blockList?: readonly IpRange[];
 
   constructor(raw: unknown, field: string, f: Fields, policyNamespace: string | undefined) {
     const e = f.record(raw, field) ?? {};
@@ -151,6 +152,11 @@ class RuleSide {
     this.positive = selects || (this.scope !== undefined && (this.notSelector !== undefined || namespaceSelector !== undefined));
   }
 
+  /** True when the side sets no criterion: it matches every packet. */
+  get empty(): boolean {
+    return !this.nets && !this.notNets && !this.positive && !this.notSelector && this.ports.length === 0 && this.notPorts.length === 0;
+  }
+
   /** The fields that say nothing about ports, for matching an entity. */
   matches(e: PacketEnd): boolean {
     const ips = e.ips;
@@ -168,8 +174,8 @@ class RuleSide {
   }
 
   /** Address blocks this side tests. */
-  blocks(): IpRange[] {
-    return [...(this.nets?.ranges ?? []), ...(this.notNets?.ranges ?? [])];
+  blocks(): readonly IpRange[] {
+    return (this.blockList ??= [...(this.nets?.ranges ?? []), ...(this.notNets?.ranges ?? [])]);
   }
 
   /** The network sets whose labels this side's selectors can match. */
@@ -245,7 +251,7 @@ const ACTIONS: readonly RuleAction[] = ['Allow', 'Deny', 'Log', 'Pass'];
 /** A rule of a Calico policy. */
 class CalicoRule implements CompiledRule {
   readonly action: RuleAction;
-  readonly destinationNets: readonly IpRange[];
+  readonly matchesEverything: boolean;
   readonly ports: readonly PortRange[];
   readonly portNames: readonly string[];
   private readonly protocol?: string;
@@ -255,8 +261,8 @@ class CalicoRule implements CompiledRule {
   private readonly destination: RuleSide;
   private sourceReach?: Reach;
   private destinationReach?: Reach;
-  private phantoms?: Endpoint[];
-  private sets?: readonly NetworkSet[];
+  private readonly sidePhantoms: Partial<Record<Side, readonly Endpoint[]>> = {};
+  private readonly sideSets: Partial<Record<Side, readonly NetworkSet[]>> = {};
 
   constructor(
     readonly index: number,
@@ -287,7 +293,9 @@ class CalicoRule implements CompiledRule {
         f.fail(`${field}.${key}.ports`, 'ports need the rule to set protocol TCP, UDP or SCTP');
       }
     }
-    this.destinationNets = this.destination.blocks();
+    // `http` and `icmp` criteria narrow a rule too (both are refused without a protocol or are ICMP only).
+    const other = ['http', 'icmp', 'notICMP'].some((k) => r[k] !== undefined && r[k] !== null);
+    this.matchesEverything = !other && this.protocol === undefined && this.notProtocol === undefined && this.ipVersion === undefined && this.source.empty && this.destination.empty;
     const all = [...this.destination.ports, ...this.destination.notPorts];
     this.ports = all.filter((p): p is PortRange => !isNamedPort(p));
     this.portNames = all.filter(isNamedPort).map((p) => p.name);
@@ -321,14 +329,17 @@ class CalicoRule implements CompiledRule {
     return this.destinationReach;
   }
 
-  destinationSets(): readonly NetworkSet[] {
-    this.sets ??= this.destination.sets(this.catalog);
-    return this.sets;
+  nets(side: Side): readonly IpRange[] {
+    return this[side].blocks();
   }
 
-  destinationPhantoms(): Endpoint[] {
-    this.phantoms ??= this.destination.phantoms(this.catalog).filter((ep) => this.destination.matches(this.catalog.packetEnd(ep)));
-    return this.phantoms;
+  sets(side: Side): readonly NetworkSet[] {
+    return (this.sideSets[side] ??= this[side].sets(this.catalog));
+  }
+
+  phantoms(side: Side): readonly Endpoint[] {
+    if (side === 'source' && this.source.ports.length > 0) return [];
+    return (this.sidePhantoms[side] ??= this[side].phantoms(this.catalog).filter((ep) => this[side].matches(this.catalog.packetEnd(ep))));
   }
 
   describe(): string {
@@ -376,6 +387,7 @@ export function compileCalicoPolicy(m: Manifest, kind: PolicyKind, catalog: Cata
     order,
     sortName: namespace === undefined ? metadata.name : `${namespace}/${metadata.name}`,
     staged: STAGED_KINDS.has(kind),
+    ...(STAGED_KINDS.has(kind) ? { stagedAction: stagedActionOf(spec.stagedAction) } : {}),
     types,
     rules,
     hint,

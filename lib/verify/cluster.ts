@@ -11,7 +11,7 @@ import { compileKubernetesPolicy } from './kubernetes';
 import { Labels } from './labels';
 import { describeSource, Fields, Manifest, ManifestError, SkippedFile } from './manifests';
 import { isProtocol, Protocol } from './ports';
-import { compareTiers, comparePolicies, DEFAULT_TIER, Direction, Policy, PolicyKind, Tier, TierPlan } from './policy';
+import { compareTiers, comparePolicies, DEFAULT_TIER, Direction, enforcedIdentity, Policy, PolicyKind, Tier, TierPlan } from './policy';
 
 /** Kinds whose pod template becomes an endpoint (ReplicationController is core/v1, the others apps/v1 and batch/v1). */
 const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob']);
@@ -123,14 +123,35 @@ function readEndpoint(m: Manifest, catalog: Catalog): Endpoint {
   });
 }
 
-/** The plans of one endpoint for both directions, and the staged policies that select it. */
+/** The policies and plans of one endpoint for both directions, and the staged policies that concern it. */
 interface EndpointPolicies {
   readonly ingress: TierPlan[];
   readonly egress: TierPlan[];
-  readonly staged: Policy[];
+  /** The enforced policies that apply, per direction, unordered. */
+  readonly enforced: { readonly ingress: readonly Policy[]; readonly egress: readonly Policy[] };
+  /** Staged policies that concern the endpoint: Set ones that select it, and the staged twins of enforced policies that select it. */
+  readonly staged: readonly Policy[];
+  /** The staged Set policies that select it. */
+  readonly selecting: readonly Policy[];
+  /** The plans when the staged policies are enforced; made when first asked. */
+  whenStaged?: { readonly ingress: TierPlan[]; readonly egress: TierPlan[] };
 }
 
-/** A cluster as its manifests describe it, ready to answer reachability questions. */
+/** Which policies an answer is computed with: those enforced now, or those that would be once the staged policies are enforced. */
+export type PolicyView = 'enforced' | 'staged';
+
+/**
+ * A cluster as its manifests describe it, ready to answer reachability questions.
+ *
+ * Staged policies (Calico's StagedNetworkPolicy, StagedGlobalNetworkPolicy and
+ * StagedKubernetesNetworkPolicy) enforce nothing: every answer is about the enforced policies.
+ * The verifier also answers for the "staged" view, what would hold once the staged policies are
+ * enforced: each with `stagedAction: Set` (the default) takes the place of the enforced policy of
+ * the same kind, namespace and name, if there is one, and is evaluated like it; one with
+ * `stagedAction: Delete` removes that policy (projectcalico.org/v3 `StagedAction`, and
+ * libcalico-go's staged update processors, which hand Felix a staged Set policy converted to its
+ * enforced form and drop a Delete).
+ */
 export class Cluster {
   /** Tiers by name, including the implicit `default` tier. */
   readonly tiers: ReadonlyMap<string, Tier>;
@@ -157,6 +178,7 @@ export class Cluster {
     const found = new Map<Endpoint, { ingress: Policy[]; egress: Policy[]; staged: Policy[] }>();
     for (const ep of catalog.endpoints) found.set(ep, { ingress: [], egress: [], staged: [] });
     for (const policy of policies) {
+      if (policy.stagedAction === 'Delete') continue;
       const { namespace, label } = policy.hint;
       for (const ep of catalog.candidates(namespace === undefined ? undefined : [namespace], label)) {
         if (!policy.selects(ep)) continue;
@@ -168,8 +190,22 @@ export class Cluster {
         }
       }
     }
+    const twins = new Map(this.staged.map((p) => [enforcedIdentity(p.ref), p]));
     for (const [ep, lists] of found) {
-      this.byEndpoint.set(ep, { ingress: this.plan(lists.ingress, 'ingress'), egress: this.plan(lists.egress, 'egress'), staged: lists.staged });
+      const selecting = [...lists.staged];
+      if (twins.size > 0) {
+        for (const p of new Set([...lists.ingress, ...lists.egress])) {
+          const twin = twins.get(enforcedIdentity(p.ref));
+          if (twin && !lists.staged.includes(twin)) lists.staged.push(twin);
+        }
+      }
+      this.byEndpoint.set(ep, {
+        ingress: this.plan(lists.ingress, 'ingress'),
+        egress: this.plan(lists.egress, 'egress'),
+        enforced: { ingress: lists.ingress, egress: lists.egress },
+        staged: lists.staged,
+        selecting,
+      });
     }
   }
 
@@ -183,15 +219,34 @@ export class Cluster {
     return this.byId.get(id);
   }
 
-  /** The tiers and policies that apply to a known endpoint in one direction, in evaluation order. */
-  plans(endpoint: Endpoint, direction: Direction): readonly TierPlan[] {
-    return this.byEndpoint.get(endpoint)?.[direction] ?? [];
+  /**
+   * The tiers and policies that apply to a known endpoint in one direction, in evaluation order:
+   * those enforced now, or (view `staged`) those that would once the staged policies are enforced.
+   */
+  plans(endpoint: Endpoint, direction: Direction, view: PolicyView = 'enforced'): readonly TierPlan[] {
+    const e = this.byEndpoint.get(endpoint);
+    if (!e) return [];
+    if (view === 'enforced' || e.staged.length === 0) return e[direction];
+    e.whenStaged ??= this.stagedPlans(e);
+    return e.whenStaged[direction];
   }
 
-  /** Staged policies that select a known endpoint (for the direction, when given). */
+  /** Staged policies that concern a known endpoint (for the direction, when given): its view `staged` differs from the enforced one only through them. */
   stagedFor(endpoint: Endpoint, direction?: Direction): readonly Policy[] {
-    const all = this.byEndpoint.get(endpoint)?.staged ?? [];
-    return direction ? all.filter((p) => p.types[direction]) : all;
+    const e = this.byEndpoint.get(endpoint);
+    if (!e) return [];
+    if (!direction) return e.staged;
+    return e.staged.filter((p) => (e.selecting.includes(p) && p.types[direction]) || e.enforced[direction].some((x) => enforcedIdentity(x.ref) === enforcedIdentity(p.ref)));
+  }
+
+  private stagedPlans(e: EndpointPolicies): { ingress: TierPlan[]; egress: TierPlan[] } {
+    const replaced = new Set(e.staged.map((p) => enforcedIdentity(p.ref)));
+    const view = (direction: Direction): TierPlan[] => {
+      const kept = e.enforced[direction].filter((p) => !replaced.has(enforcedIdentity(p.ref)));
+      const added = e.selecting.filter((p) => p.types[direction]);
+      return this.plan([...kept, ...added], direction);
+    };
+    return { ingress: view('ingress'), egress: view('egress') };
   }
 
   private plan(policies: readonly Policy[], direction: Direction): TierPlan[] {

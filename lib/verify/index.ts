@@ -13,11 +13,16 @@
 export { ANY_NAMESPACE } from './catalog';
 export type { VerifyOptions } from './catalog';
 export { buildCluster, Cluster } from './cluster';
+export type { PolicyView } from './cluster';
 export { verifyMain } from './cli';
 export { runCommand, UsageError } from './command';
 export type { CliResult } from './command';
 export { egressReport, workloadEgress } from './egress';
-export type { AddressDestination, DecidedBy, Destination, EgressReport, PodsDestination, ReachEntry, WorkloadEgress } from './egress';
+export type { EgressOptions, EgressReport, ReachEntry, StagedEgress, WorkloadEgress } from './egress';
+export { ingressReport, workloadIngress } from './ingress';
+export type { IngressEntry, IngressOptions, IngressReport, StagedIngress, WorkloadIngress } from './ingress';
+export { directionReach, podsKey } from './workload';
+export type { AddressDestination, DecidedBy, Destination, DirectionReach, PeerEntry, PodsDestination, ReachOptions } from './workload';
 export type { Endpoint, EndpointKind } from './endpoints';
 export { clusterFromText, loadCluster, matchSelector } from './load';
 export { describeSkipped, ManifestError, parseManifests, readManifestFiles, readManifestSet } from './manifests';
@@ -26,7 +31,7 @@ export { decidedByJson, destinationJson, egressJson, queryJson, reachEntryJson, 
 export type { DecidedByJson, DestinationJson, DirectionAnswerJson, EgressReportJson, PolicyInTierJson, QueryAnswerJson, ReachEntryJson, RuleRefJson, StagedRefJson, WorkloadEgressJson } from './json';
 export { ALL_PORTS, comparePorts, isAllPorts, isNamedPort, portAtoms, PROTOCOLS, samePorts } from './ports';
 export type { NamedPort, PortRange, Ports, Protocol } from './ports';
-export { decisionKey } from './policy';
+export { decisionDirection, decisionKey } from './policy';
 export type { Decision, Direction, PolicyKind, PolicyRef, RuleAction, RuleId } from './policy';
 export { matrix, query, QueryError } from './reach';
 export type { DirectionAnswer, MatrixCell, QueryAnswer, RuleRef } from './reach';

@@ -5,7 +5,8 @@
  */
 
 import { formatCidr } from '../net';
-import type { DecidedBy, Destination, EgressReport, ReachEntry } from './egress';
+import type { EgressReport, ReachEntry } from './egress';
+import type { DecidedBy, Destination } from './workload';
 import type { EndpointKind } from './endpoints';
 import type { Decision, Direction, PolicyKind, PolicyRef } from './policy';
 import type { Protocol } from './ports';

@@ -22,7 +22,7 @@ import { Catalog } from './catalog';
 import { Endpoint, NetworkSet, PacketEnd } from './endpoints';
 import { Fields, Manifest } from './manifests';
 import { inRange, isProtocol, PortRange, PortValue, Protocol } from './ports';
-import { CompiledRule, DEFAULT_TIER, Direction, KUBERNETES_POLICY_ORDER, Policy, PolicyKind, Reach, Side } from './policy';
+import { CompiledRule, DEFAULT_TIER, Direction, KUBERNETES_POLICY_ORDER, Policy, PolicyKind, Reach, Side, stagedActionOf } from './policy';
 import { describePorts } from './words';
 
 type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
@@ -202,11 +202,14 @@ function describePort(p: KubePort): string {
 /** A rule of a Kubernetes NetworkPolicy: Allow, when a peer and a port match. */
 class KubeRule implements CompiledRule {
   readonly action = 'Allow' as const;
-  readonly destinationNets: readonly IpRange[];
+  readonly matchesEverything: boolean;
   readonly ports: readonly PortRange[];
   readonly portNames: readonly string[];
+  /** The side the peers are on: destination for egress rules, source for ingress rules. */
+  private readonly remote: Side;
+  private readonly remoteNets: readonly IpRange[];
   private remoteReach?: Reach;
-  private phantoms?: Endpoint[];
+  private remotePhantoms?: Endpoint[];
 
   constructor(
     readonly index: number,
@@ -216,8 +219,9 @@ class KubeRule implements CompiledRule {
     private readonly namespace: string,
     private readonly catalog: Catalog,
   ) {
-    const remote = direction === 'egress' ? peers : [];
-    this.destinationNets = remote.flatMap((p) => (p.kind === 'ipBlock' ? [p.cidr, ...p.except.map((e) => e.range)] : []));
+    this.remote = direction === 'egress' ? 'destination' : 'source';
+    this.remoteNets = peers.flatMap((p) => (p.kind === 'ipBlock' ? [p.cidr, ...p.except.map((e) => e.range)] : []));
+    this.matchesEverything = peers.length === 0 && servicePorts.length === 0;
     this.ports = servicePorts.flatMap((p) => (p.range ? [p.range] : []));
     this.portNames = servicePorts.flatMap((p) => (p.name ? [p.name] : []));
   }
@@ -242,24 +246,28 @@ class KubeRule implements CompiledRule {
   }
 
   reach(side: Side): Reach {
-    if ((side === 'destination') !== (this.direction === 'egress')) return { kind: 'uniform' };
+    if (side !== this.remote) return { kind: 'uniform' };
     this.remoteReach ??= this.computeReach();
     return this.remoteReach;
   }
 
-  destinationSets(): readonly NetworkSet[] {
+  nets(side: Side): readonly IpRange[] {
+    return side === this.remote ? this.remoteNets : [];
+  }
+
+  sets(): readonly NetworkSet[] {
     return [];
   }
 
-  destinationPhantoms(): Endpoint[] {
-    if (this.direction === 'ingress') return [];
-    this.phantoms ??= this.peers.flatMap((peer) => {
+  phantoms(side: Side): readonly Endpoint[] {
+    if (side !== this.remote) return [];
+    this.remotePhantoms ??= this.peers.flatMap((peer) => {
       if (peer.kind !== 'pods') return [];
       const namespaces = peer.namespaces ? this.catalog.namespacesFor(peer.namespaces, false) : [this.catalog.namespace(this.namespace)];
       const witnesses = peer.pods ? peer.pods.witnesses() : [new Map()];
       return namespaces.flatMap((ns) => witnesses.map((w) => this.catalog.phantom(ns, w))).filter((ep) => this.peerMatches(peer, this.catalog.packetEnd(ep)));
     });
-    return this.phantoms;
+    return this.remotePhantoms;
   }
 
   describe(): string {
@@ -328,6 +336,7 @@ export function compileKubernetesPolicy(m: Manifest, kind: PolicyKind, catalog: 
     order: KUBERNETES_POLICY_ORDER,
     sortName: `${namespace}/knp.default.${metadata.name}`,
     staged: kind !== 'KubernetesNetworkPolicy',
+    ...(kind === 'KubernetesNetworkPolicy' ? {} : { stagedAction: stagedActionOf(spec.stagedAction) }),
     types,
     rules,
     hint: { namespace, label: podSelector.hint },

@@ -69,24 +69,26 @@ export interface CompiledRule {
   /** The policy's list of rules it is in. */
   readonly direction: Direction;
   readonly action: RuleAction;
+  /** True when the rule sets no criterion at all (protocol, ports, peers, selectors): it matches every packet. */
+  readonly matchesEverything: boolean;
   /** True when the packet's sender fits the rule's source side. */
   matchesSource(source: PacketEnd): boolean;
   /** True when the packet's receiver fits the rule's destination side. */
   matchesDestination(destination: PacketEnd): boolean;
   /** True when protocol and destination port fit; named ports resolve on the destination. */
   matchesService(protocol: Protocol, port: PortValue, destination: PacketEnd): boolean;
-  /** Address blocks the destination side tests, so that a partition of address space can respect them. */
-  readonly destinationNets: readonly IpRange[];
-  /** Numeric port ranges the rule tests. */
+  /** Address blocks a side tests, so that a partition of address space can respect them. */
+  nets(side: Side): readonly IpRange[];
+  /** Numeric destination port ranges the rule tests. */
   readonly ports: readonly PortRange[];
-  /** Port names the rule tests. */
+  /** Destination port names the rule tests. */
   readonly portNames: readonly string[];
-  /** Network sets the destination side can match by their labels, so that their addresses count as boundaries. */
-  destinationSets(): readonly NetworkSet[];
+  /** Network sets a side can match by their labels, so that their addresses count as boundaries. */
+  sets(side: Side): readonly NetworkSet[];
   /** Which known endpoints a side can match (for the side a policy applies to, every endpoint alike). */
   reach(side: Side): Reach;
-  /** Representative pods for the classes of pods the destination side names. */
-  destinationPhantoms(): Endpoint[];
+  /** Representative pods for the classes of pods a side names. */
+  phantoms(side: Side): readonly Endpoint[];
   /** A short human account of the rule, e.g. `Allow TCP 443 to 203.0.113.10/32`. */
   describe(): string;
 }
@@ -119,12 +121,37 @@ export interface Policy {
   /** The name Calico breaks order ties with. */
   readonly sortName: string;
   readonly staged: boolean;
+  /**
+   * For a staged policy, what enforcing it would do (`spec.stagedAction`, default Set): Set
+   * creates or replaces the enforced policy of the same name, Delete removes it.
+   */
+  readonly stagedAction?: 'Set' | 'Delete';
   readonly types: Readonly<Record<Direction, boolean>>;
   readonly rules: Readonly<Record<Direction, readonly CompiledRule[]>>;
   readonly hint: SelectionHint;
   readonly source: SourceRef;
   /** True when the policy applies to the endpoint (types aside). */
   selects(endpoint: Endpoint): boolean;
+}
+
+/** The enforced kind a staged kind previews. */
+const ENFORCED_KIND: Readonly<Partial<Record<PolicyKind, PolicyKind>>> = {
+  StagedNetworkPolicy: 'NetworkPolicy',
+  StagedGlobalNetworkPolicy: 'GlobalNetworkPolicy',
+  StagedKubernetesNetworkPolicy: 'KubernetesNetworkPolicy',
+};
+
+/**
+ * Identifies the enforced policy a policy is or previews: kind, namespace and name, a staged
+ * kind standing for its enforced twin (StagedNetworkPolicy ai/x for NetworkPolicy ai/x).
+ */
+export function enforcedIdentity(ref: PolicyRef): string {
+  return [ENFORCED_KIND[ref.kind] ?? ref.kind, ref.namespace ?? '', ref.name].join('\u0000');
+}
+
+/** Reads `spec.stagedAction`: Delete, or Set (its default; Calico Open Source treats Learn and Ignore like Set). */
+export function stagedActionOf(value: unknown): 'Set' | 'Delete' {
+  return value === 'Delete' ? 'Delete' : 'Set';
 }
 
 /** Orders policies within a tier: by order, then name. */

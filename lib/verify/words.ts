@@ -11,7 +11,7 @@
 
 import { Cidr, formatCidr, formatIp, IpAddress, isMetadataBlock } from '../net';
 import { ANY_NAMESPACE } from './catalog';
-import type { AddressDestination, DecidedBy, Destination } from './egress';
+import type { AddressDestination, DecidedBy, Destination } from './workload';
 import type { PolicyKind, PolicyRef, RuleAction, RuleId } from './policy';
 import { isAllPorts, isNamedPort, Ports, Protocol } from './ports';
 import type { DirectionAnswer } from './reach';

@@ -1,0 +1,310 @@
+/**
+ * Everything one workload may send (egress) or receive (ingress), computed exactly from its own
+ * policies for that direction.
+ *
+ * For one workload and direction, only the rules of the policies that apply to it can tell its
+ * peers (the destinations it sends to, or the sources it receives from) apart. So the verifier
+ * splits the address space at every block those rules (and, when they select by label, the
+ * network sets) mention on the peer's side, splits ports 1-65535 at every destination port they
+ * mention, and evaluates one packet per piece and protocol: the verdict holds for the whole
+ * piece. Pieces that share protocol, port range and deciding rule are merged back into the
+ * fewest CIDR blocks (with `except` where that is shorter).
+ *
+ * Pods are evaluated as known endpoints (those some rule's selectors can match), as
+ * representative pods synthesized for every class of pods a rule names (a namespace and the
+ * labels its selectors ask for, e.g. kube-system `k8s-app=kube-dns`), and as one pod in no
+ * particular namespace with no labels, standing for every other pod.
+ *
+ * Ports are always the destination's: for egress the peer's (a port name to a class of pods
+ * whose container ports are unknown stays a name), for ingress the workload's own, where port
+ * names resolve on its container ports.
+ *
+ * Only the workload's own side is evaluated: the peer's policies for the other direction are not
+ * part of it (a connection between two pods needs both; `query` answers for both).
+ */
+
+import { Cidr, compactCidrs, compareCidrs, IpRange, partitionFamily } from '../net';
+import { ANY_NAMESPACE } from './catalog';
+import { Cluster, PolicyView } from './cluster';
+import { Endpoint, NAMESPACE_NAME_LABEL, PacketEnd } from './endpoints';
+import { labelsToObject } from './labels';
+import { comparePorts, isNamedPort, NamedPort, PortRange, portAtoms, Ports, PortValue, Protocol, PROTOCOLS } from './ports';
+import { CompiledRule, decide, Decision, decisionKey, decisionOf, Direction, filterPlans, PolicyRef, Side, TierPlan, Verdict } from './policy';
+
+/** Addresses outside the known endpoints: a block less the blocks carved out of it. */
+export interface AddressDestination {
+  readonly type: 'cidr';
+  readonly cidr: Cidr;
+  /** Blocks inside `cidr` that are not part of it; often none. */
+  readonly except: readonly Cidr[];
+}
+
+/** A known endpoint, a class of pods a rule names, or any other pod. */
+export interface PodsDestination {
+  readonly type: 'pods';
+  /** The namespace, or `*` for any namespace (with `namespaceLabels` when the rule asks for some). */
+  readonly namespace: string;
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
+  /** For a known endpoint its own labels; for a class of pods the labels a rule asks for (`*`: any value). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Set when the destination is a known endpoint: its id (`namespace/name`) and name. */
+  readonly endpoint?: { readonly id: string; readonly name: string };
+}
+
+/** A peer of a workload (where it sends, or whence it receives): addresses outside the known endpoints, or pods. */
+export type Destination = AddressDestination | PodsDestination;
+
+/**
+ * What decided a reach entry: an Allow or Deny rule, the profile after the last tier passed, or
+ * no policy at all for the direction. (The implicit deny at the end of a tier is never listed.)
+ */
+export type DecidedBy = Exclude<Decision, { readonly reason: 'end-of-tier' }>;
+
+/** One peer, protocol and contiguous port range (or port name), and what decided it. */
+export interface PeerEntry {
+  readonly peer: Destination;
+  readonly protocol: Protocol;
+  /** A contiguous range, or a port name for a class of pods whose container ports are unknown. */
+  readonly ports: Ports;
+  readonly decidedBy: DecidedBy;
+  /**
+   * True when the deciding rule is a Deny that matches every packet (no protocol, ports, peers or
+   * selectors): it denies whatever earlier rules did not decide, the "everything else" of a policy.
+   */
+  readonly catchAll?: true;
+}
+
+/** One workload's reach in one direction. */
+export interface DirectionReach {
+  /** True when some policy applies to the workload for the direction. */
+  readonly isolated: boolean;
+  /** The policies that apply for the direction, in evaluation order. */
+  readonly policies: readonly PolicyRef[];
+  readonly allowed: readonly PeerEntry[];
+  /** Explicit Deny rules that match (the implicit deny at the end of a tier is not listed). */
+  readonly denied: readonly PeerEntry[];
+}
+
+/** What to compute the reach with. */
+export interface ReachOptions {
+  /** The enforced policies (default), or those that would be once the staged policies are enforced. */
+  readonly view?: PolicyView;
+  /**
+   * Pods to evaluate beyond those the workload's own rules name: when two manifest sets are
+   * compared, each side is asked about the classes of pods the other names, so that a class one
+   * side names is compared with what the other side decides for it rather than missing there.
+   */
+  readonly peers?: readonly PodsDestination[];
+}
+
+/** What decided a listed verdict (never the end of a tier: those are not listed). */
+function decidedBy(v: Verdict): DecidedBy {
+  return decisionOf(v) as DecidedBy;
+}
+
+function portsKey(p: Ports): string {
+  return isNamedPort(p) ? `name ${p.name}` : `${p.from}-${p.to}`;
+}
+
+/** True for the verdicts the report lists: everything allowed, and explicit Deny rules. */
+function listed(v: Verdict): boolean {
+  return v.allowed || v.reason === 'rule';
+}
+
+function isCatchAll(v: Verdict): boolean {
+  return v.reason === 'rule' && !v.allowed && v.rule.matchesEverything;
+}
+
+interface Run {
+  readonly ports: Ports;
+  readonly verdict: Verdict;
+  /** Identifies protocol, ports and deciding rule, for merging address pieces; set on first use. */
+  key?: string;
+}
+
+/**
+ * Evaluates one peer over every protocol and port piece, merging consecutive pieces with one
+ * verdict. `service` is the end whose ports are tested (the destination of the packet).
+ */
+function runs(plans: readonly TierPlan[], direction: Direction, service: PacketEnd, atoms: readonly PortRange[], names: readonly NamedPort[]): Map<Protocol, Run[]> {
+  const out = new Map<Protocol, Run[]>();
+  for (const protocol of PROTOCOLS) {
+    const list: Run[] = [];
+    const verdictAt = (port: PortValue): Verdict => decide(plans, direction, (r) => r.matchesService(protocol, port, service));
+    let current: { from: number; to: number; verdict: Verdict } | undefined;
+    for (const atom of atoms) {
+      const verdict = verdictAt(atom.from);
+      if (current && current.verdict === verdict) current.to = atom.to;
+      else {
+        if (current) list.push({ ports: { from: current.from, to: current.to }, verdict: current.verdict });
+        current = { from: atom.from, to: atom.to, verdict };
+      }
+    }
+    if (current) list.push({ ports: { from: current.from, to: current.to }, verdict: current.verdict });
+    for (const name of names) list.push({ ports: name, verdict: verdictAt(name) });
+    out.set(protocol, list.filter((r) => listed(r.verdict)));
+  }
+  return out;
+}
+
+function podDestination(ep: Endpoint): PodsDestination {
+  if (ep.kind !== 'Phantom') return { type: 'pods', namespace: ep.namespace.name, labels: labelsToObject(ep.labels), endpoint: { id: ep.id, name: ep.name } };
+  const nsLabels = new Map([...ep.namespace.labels].filter(([k]) => k !== NAMESPACE_NAME_LABEL));
+  return {
+    type: 'pods',
+    namespace: ep.namespace.name,
+    ...(ep.namespace.name === ANY_NAMESPACE && nsLabels.size > 0 ? { namespaceLabels: labelsToObject(nsLabels) } : {}),
+    labels: labelsToObject(ep.labels),
+  };
+}
+
+const PROTOCOL_ORDER = new Map(PROTOCOLS.map((p, i) => [p, i]));
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Lists of blocks in order of their first different block (see compareCidrs), a shorter list first. */
+function compareCidrLists(a: readonly Cidr[], b: readonly Cidr[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const c = compareCidrs(a[i], b[i]);
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
+}
+
+const podsKeys = new WeakMap<PodsDestination, string>();
+
+/** Identifies a pod or class of pods: equal for equal destinations, whatever object carries them. */
+export function podsKey(d: PodsDestination): string {
+  let key = podsKeys.get(d);
+  if (key === undefined) {
+    key = [d.namespace, d.endpoint?.id ?? '', JSON.stringify(d.namespaceLabels ?? {}), JSON.stringify(d.labels)].join('\u0000');
+    podsKeys.set(d, key);
+  }
+  return key;
+}
+
+/** Addresses before pods; blocks by address, then by their exceptions; pods by namespace, endpoint, then labels. */
+function compareDestinations(a: Destination, b: Destination): number {
+  if (a === b) return 0;
+  if (a.type === 'cidr') return b.type === 'cidr' ? compareCidrs(a.cidr, b.cidr) || compareCidrLists(a.except, b.except) : -1;
+  return b.type === 'cidr' ? 1 : compareText(podsKey(a), podsKey(b));
+}
+
+/** Orders entries by peer, then protocol, then ports, then deciding rule. */
+function compareEntries(a: PeerEntry, b: PeerEntry): number {
+  return (
+    compareDestinations(a.peer, b.peer) ||
+    PROTOCOL_ORDER.get(a.protocol)! - PROTOCOL_ORDER.get(b.protocol)! ||
+    comparePorts(a.ports, b.ports) ||
+    compareText(decisionKey(a.decidedBy), decisionKey(b.decidedBy))
+  );
+}
+
+/** A representative pod of this cluster for a class of pods (another manifest set's), or the known endpoint it names. */
+function peerPod(cluster: Cluster, d: PodsDestination): Endpoint | undefined {
+  const { catalog } = cluster;
+  if (d.endpoint) return cluster.endpoint(d.endpoint.id);
+  const namespace = d.namespace === ANY_NAMESPACE ? catalog.anyNamespace(new Map(Object.entries(d.namespaceLabels ?? {}))) : catalog.namespace(d.namespace);
+  return catalog.phantom(namespace, new Map(Object.entries(d.labels)));
+}
+
+/** Computes one known endpoint's reach in one direction. */
+export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: Direction, options: ReachOptions = {}): DirectionReach {
+  const { catalog } = cluster;
+  const plans = cluster.plans(endpoint, direction, options.view);
+  const local = catalog.packetEnd(endpoint);
+  const peerSide: Side = direction === 'egress' ? 'destination' : 'source';
+  const onLocal = (r: CompiledRule): boolean => (direction === 'egress' ? r.matchesSource(local) : r.matchesDestination(local));
+  const onPeer = (r: CompiledRule, peer: PacketEnd): boolean => (direction === 'egress' ? r.matchesDestination(peer) : r.matchesSource(peer));
+  const mine = filterPlans(plans, onLocal);
+  const rules: CompiledRule[] = mine.flatMap((p) => p.policies.flatMap((x) => x.rules));
+
+  /**
+   * Evaluates one peer. Only the rules that match the peer can tell ports apart, so ports are
+   * split at their boundaries alone, and at the container ports of the destination that they
+   * name; port names are tried only on pods whose container ports are unknown.
+   */
+  const peerRuns = (peer: PacketEnd): Map<Protocol, Run[]> => {
+    const matching = new Set(rules.filter((r) => onPeer(r, peer)));
+    const bounds = [...matching].flatMap((r) => r.ports);
+    const names = new Set([...matching].flatMap((r) => r.portNames));
+    const service = direction === 'egress' ? peer : local;
+    let tryNames: NamedPort[] = [];
+    if (service.kind === 'endpoint' && names.size > 0) {
+      if (service.endpoint.kind === 'Phantom') tryNames = [...names].sort().map((name) => ({ name }));
+      for (const c of service.endpoint.ports) if (c.name && names.has(c.name)) bounds.push({ from: c.port, to: c.port });
+    }
+    return runs(filterPlans(mine, (r) => matching.has(r)), direction, service, portAtoms(bounds), tryNames);
+  };
+
+  const known = new Set<Endpoint>();
+  for (const r of rules) {
+    const reach = r.reach(peerSide);
+    if (reach.kind === 'some') for (const ep of reach.candidates) known.add(ep);
+  }
+  const pods = new Map<string, Endpoint>();
+  const addPod = (ep: Endpoint): void => {
+    const key = podsKey(podDestination(ep));
+    if (!pods.has(key)) pods.set(key, ep);
+  };
+  for (const ep of rules.flatMap((r) => r.phantoms(peerSide))) addPod(ep);
+  addPod(catalog.phantom(catalog.anyNamespace(new Map()), new Map()));
+  for (const d of options.peers ?? []) {
+    const ep = peerPod(cluster, d);
+    if (ep) addPod(ep);
+  }
+  for (const ep of known) addPod(ep);
+  pods.delete(podsKey(podDestination(endpoint)));
+
+  const blocks: IpRange[] = rules.flatMap((r) => r.nets(peerSide));
+  for (const set of new Set(rules.flatMap((r) => r.sets(peerSide)))) blocks.push(...set.nets);
+
+  const allowed: PeerEntry[] = [];
+  const denied: PeerEntry[] = [];
+  const add = (peer: Destination, protocol: Protocol, run: Run): void => {
+    const entry: PeerEntry = { peer, protocol, ports: run.ports, decidedBy: decidedBy(run.verdict), ...(isCatchAll(run.verdict) ? { catchAll: true } : {}) };
+    (entry.decidedBy.action === 'Allow' ? allowed : denied).push(entry);
+  };
+
+  // Address pieces that the same rules match share their runs, whatever the address.
+  const ruleIndex = new Map(rules.map((r, i) => [r, i]));
+  const sameRules = new Map<string, Map<Protocol, Run[]>>();
+  const groups = new Map<string, { protocol: Protocol; run: Run; ranges: IpRange[] }>();
+  for (const version of [4, 6] as const) {
+    for (const piece of partitionFamily(version, blocks)) {
+      const peer = catalog.external({ version, value: piece.first });
+      let key = `${version}:`;
+      for (const r of rules) if (onPeer(r, peer)) key += `${ruleIndex.get(r)},`;
+      let byProtocol = sameRules.get(key);
+      if (!byProtocol) {
+        byProtocol = peerRuns(peer);
+        sameRules.set(key, byProtocol);
+      }
+      for (const [protocol, list] of byProtocol) {
+        for (const run of list) {
+          run.key ??= `${protocol}\u0000${portsKey(run.ports)}\u0000${decisionKey(decidedBy(run.verdict))}`;
+          const g = groups.get(run.key);
+          if (g) g.ranges.push(piece);
+          else groups.set(run.key, { protocol, run, ranges: [piece] });
+        }
+      }
+    }
+  }
+  for (const g of groups.values()) {
+    for (const { cidr, except } of compactCidrs(g.ranges)) add({ type: 'cidr', cidr, except }, g.protocol, g.run);
+  }
+
+  for (const ep of pods.values()) {
+    const peer = podDestination(ep);
+    for (const [protocol, list] of peerRuns(catalog.packetEnd(ep))) for (const run of list) add(peer, protocol, run);
+  }
+
+  return {
+    isolated: plans.length > 0,
+    policies: plans.flatMap((p) => p.policies.map(({ policy }) => policy.ref)),
+    allowed: allowed.sort(compareEntries),
+    denied: denied.sort(compareEntries),
+  };
+}
