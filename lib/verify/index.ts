@@ -28,13 +28,13 @@ export { clusterFromText, loadCluster, matchSelector } from './load';
 export { describeSkipped, ManifestError, parseManifests, readManifestFiles, readManifestSet } from './manifests';
 export type { Manifest, ManifestSet, SkippedFile, SourceRef } from './manifests';
 export { decidedByJson, destinationJson, egressJson, queryJson, reachEntryJson, stagedJson } from './json';
-export type { DecidedByJson, DestinationJson, DirectionAnswerJson, EgressReportJson, PolicyInTierJson, QueryAnswerJson, ReachEntryJson, RuleRefJson, StagedRefJson, WorkloadEgressJson } from './json';
+export type { DecidedByJson, DestinationJson, DirectionAnswerJson, EgressReportJson, PolicyInTierJson, QueryAnswerJson, ReachEntryJson, RuleRefJson, StagedAnswerJson, StagedRefJson, WorkloadEgressJson } from './json';
 export { ALL_PORTS, comparePorts, isAllPorts, isNamedPort, portAtoms, PROTOCOLS, samePorts } from './ports';
 export type { NamedPort, PortRange, Ports, Protocol } from './ports';
 export { decisionDirection, decisionKey } from './policy';
 export type { Decision, Direction, PolicyKind, PolicyRef, RuleAction, RuleId } from './policy';
 export { matrix, query, QueryError } from './reach';
-export type { DirectionAnswer, MatrixCell, QueryAnswer, RuleRef } from './reach';
+export type { DirectionAnswer, MatrixCell, QueryAnswer, RuleRef, StagedAnswer } from './reach';
 export { Selector, SelectorSyntaxError } from './selector';
 export {
   describeBlock,
@@ -52,5 +52,6 @@ export {
   destinationParts,
   EGRESS_NOTE,
   explainDirection,
+  explainWhenStaged,
 } from './words';
 export type { Voice } from './words';

@@ -11,7 +11,7 @@ import type { EndpointKind } from './endpoints';
 import type { Decision, Direction, PolicyKind, PolicyRef } from './policy';
 import type { Protocol } from './ports';
 import type { DirectionAnswer, QueryAnswer, RuleRef } from './reach';
-import { describePolicy, describePorts, EGRESS_NOTE, explainDirection } from './words';
+import { describePolicy, describePorts, EGRESS_NOTE, explainDirection, explainWhenStaged } from './words';
 
 /** A destination: `{ type: 'cidr', cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] }` (no `except` when none), or pods. */
 export type DestinationJson =
@@ -108,11 +108,28 @@ export interface DirectionAnswerJson {
   readonly logged: readonly RuleRefJson[];
   readonly passed: readonly RuleRefJson[];
   readonly staged: readonly StagedRefJson[];
+  /** When there are staged policies: how the direction would be decided once they are enforced. */
+  readonly whenStagedEnforced?: StagedAnswerJson;
+}
+
+/** How a direction would be decided once the staged policies are enforced. */
+export interface StagedAnswerJson {
+  readonly allowed: boolean;
+  readonly reason: Decision['reason'];
+  readonly tier?: string;
+  readonly kind?: PolicyKind;
+  readonly policy?: string;
+  readonly rule?: number;
+  readonly action?: string;
+  /** One sentence a reviewer can read: `would deny: ...`. */
+  readonly message: string;
 }
 
 /** `verify query --json`. */
 export interface QueryAnswerJson {
   readonly from: string;
+  /** The endpoint the sender is, when it is one (also when asked by its pod IP). */
+  readonly fromEndpoint?: string;
   readonly to: string;
   readonly toEndpoint?: string;
   readonly port: number;
@@ -173,21 +190,27 @@ function ruleRefJson(r: RuleRef): RuleRefJson {
   return { tier: r.rule.tier, kind: r.rule.kind, policy: describePolicy(r.rule), rule: r.rule.index, action: r.action };
 }
 
-/** One direction of a query answer as JSON; `q` for the address an ingress that does not apply is about. */
-function directionJson(a: DirectionAnswer, q: QueryAnswer): DirectionAnswerJson {
+/** Where a decision came from, as the fields of a direction's JSON. */
+function decidedFields(d: Decision | undefined): Partial<RuleRefJson> {
+  if (d?.reason === 'rule') return ruleRefJson({ rule: d.rule, action: d.action });
+  if (d?.reason === 'end-of-tier' || d?.reason === 'profile') return { tier: d.tier, action: d.action };
+  return {};
+}
+
+/** One direction of a query answer as JSON. */
+function directionJson(a: DirectionAnswer): DirectionAnswerJson {
   const d = a.decision;
-  let decided: Partial<RuleRefJson> = {};
-  if (d?.reason === 'rule') decided = ruleRefJson({ rule: d.rule, action: d.action });
-  else if (d?.reason === 'end-of-tier' || d?.reason === 'profile') decided = { tier: d.tier, action: d.action };
+  const staged = a.whenStagedEnforced;
   return {
     applies: a.applies,
     allowed: a.allowed,
     reason: d?.reason ?? 'external',
-    ...decided,
-    message: explainDirection(a, q.toAddress),
+    ...decidedFields(d),
+    message: explainDirection(a),
     logged: a.logged.map(ruleRefJson),
     passed: a.passed.map(ruleRefJson),
     staged: a.staged.map(stagedJson),
+    ...(staged ? { whenStagedEnforced: { allowed: staged.allowed, reason: staged.decision.reason, ...decidedFields(staged.decision), message: explainWhenStaged(a)! } } : {}),
   };
 }
 
@@ -195,13 +218,14 @@ function directionJson(a: DirectionAnswer, q: QueryAnswer): DirectionAnswerJson 
 export function queryJson(q: QueryAnswer): QueryAnswerJson {
   return {
     from: q.from,
+    ...(q.fromEndpoint === undefined ? {} : { fromEndpoint: q.fromEndpoint }),
     to: q.to,
     ...(q.toEndpoint === undefined ? {} : { toEndpoint: q.toEndpoint }),
     port: q.port,
     ...(q.portName === undefined ? {} : { portName: q.portName }),
     protocol: q.protocol,
     allowed: q.allowed,
-    egress: directionJson(q.egress, q),
-    ingress: directionJson(q.ingress, q),
+    egress: directionJson(q.egress),
+    ingress: directionJson(q.ingress),
   };
 }

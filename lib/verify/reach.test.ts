@@ -78,3 +78,49 @@ describe('Calico details', () => {
     expect(ask(clusterOf(objects), 'ai/rag', '203.0.113.1', 443).egress.allowed).toBe(false);
   });
 });
+
+describe('query from an address outside the cluster', () => {
+  const c = clusterOf(mixed);
+
+  it('only the receiver\'s ingress applies, and it says so', () => {
+    const q = ask(c, '192.0.2.10', 'vector-db/qdrant', 'http');
+    expect(q).toMatchObject({ from: '192.0.2.10', to: 'vector-db/qdrant', toEndpoint: 'vector-db/qdrant', port: 80, allowed: false });
+    expect(q.egress).toMatchObject({ applies: false, allowed: true, reason: 'external', message: "192.0.2.10 is outside the known endpoints: only the receiver's ingress applies" });
+    expect(q.ingress).toMatchObject({ applies: true, allowed: false, reason: 'end-of-tier', tier: 'default' });
+    expect(q).not.toHaveProperty('fromEndpoint');
+  });
+
+  it('an address the rules admit is allowed by the rule that admits it', () => {
+    const open = [...mixed, networkPolicy('ai', 'rag-from-lb', { podSelector: { matchLabels: { app: 'rag' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '192.0.2.0/24' } }], ports: [{ port: 8000 }] }] })];
+    const q = ask(clusterOf(open), '192.0.2.10', 'ai/rag', 8000);
+    expect(q).toMatchObject({ allowed: true, ingress: { allowed: true, reason: 'rule', policy: 'ai/rag-from-lb', rule: 0 } });
+  });
+
+  it('a pod IP stands for its pod, whose egress then applies', () => {
+    const q = ask(c, '10.0.1.5', 'vector-db/cache-0', 'http');
+    expect(q).toMatchObject({ from: '10.0.1.5', fromEndpoint: 'ai/batch-1', allowed: true, egress: { applies: true, policy: 'ai/batch-out' } });
+  });
+
+  it('refuses two addresses outside the cluster: no policy of these manifests would apply', () => {
+    expect(() => ask(c, '192.0.2.10', '198.51.100.1', 443)).toThrow(QueryError);
+    expect(() => ask(c, '192.0.2.10', '198.51.100.1', 443)).toThrow(/both outside the known endpoints/);
+  });
+});
+
+describe('query with staged policies', () => {
+  const staged = [
+    namespace('ai'),
+    deployment('ai', 'rag', { app: 'rag' }),
+    calico('StagedNetworkPolicy', 'rag', { selector: "app == 'rag'", types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', destination: { nets: ['198.51.100.0/24'], ports: [443] } }] }, 'ai'),
+  ];
+
+  it('answers for what is enforced, and says what would hold once the staged policies are enforced', () => {
+    const c = clusterOf(staged);
+    const denied = ask(c, 'ai/rag', '203.0.113.10', 443);
+    expect(denied).toMatchObject({ allowed: true, egress: { reason: 'no-policy', staged: [{ kind: 'StagedNetworkPolicy', policy: 'ai/rag' }] } });
+    expect(denied.egress.whenStagedEnforced).toMatchObject({ allowed: false, reason: 'end-of-tier', tier: 'default', action: 'Deny' });
+    expect(denied.egress.whenStagedEnforced!.message).toMatch(/^would deny: end of tier default/);
+    expect(ask(c, 'ai/rag', '198.51.100.7', 443).egress.whenStagedEnforced).toMatchObject({ allowed: true, reason: 'rule', kind: 'StagedNetworkPolicy', policy: 'ai/rag', rule: 0 });
+    expect(ask(c, 'ai/rag', '198.51.100.7', 443).ingress).not.toHaveProperty('whenStagedEnforced');
+  });
+});

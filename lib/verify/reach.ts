@@ -5,10 +5,10 @@
  */
 
 import { IpAddress, parseIp } from '../net';
-import { Cluster } from './cluster';
+import { Cluster, PolicyView } from './cluster';
 import { Endpoint, PacketEnd } from './endpoints';
 import { PortValue, Protocol } from './ports';
-import { decide, Decision, decisionOf, Direction, filterPlans, Hit, Policy, PolicyRef, RuleAction, RuleId, Side, TierPlan, Trace, Verdict } from './policy';
+import { decide, Decision, decisionOf, Direction, filterPlans, Hit, PolicyRef, RuleAction, RuleId, Side, TierPlan, Trace, Verdict } from './policy';
 
 /** A question the manifests cannot answer as asked: unknown endpoint, unresolvable port name. */
 export class QueryError extends Error {
@@ -24,14 +24,27 @@ export interface RuleRef {
   readonly action: RuleAction;
 }
 
+/** How one direction would be decided once the staged policies are enforced. */
+export interface StagedAnswer {
+  readonly allowed: boolean;
+  readonly decision: Decision;
+  /** What the deciding rule says, when a rule decided. */
+  readonly ruleText?: string;
+}
+
 /** How one direction of a connection was decided. */
 export interface DirectionAnswer {
   readonly direction: Direction;
-  /** False when the direction does not apply: ingress at an address outside the known endpoints. */
+  /**
+   * False when the direction does not apply: its end is an address outside the known endpoints
+   * (egress from one, or ingress at one), whose policies, if any, the manifests do not hold.
+   */
   readonly applies: boolean;
   readonly allowed: boolean;
   /** The endpoint whose policies decided (the sender for egress, the receiver for ingress); absent when the direction does not apply. */
   readonly endpoint?: string;
+  /** The address outside the known endpoints at this direction's end, when the direction does not apply. */
+  readonly outside?: IpAddress;
   /** How it was decided; absent when the direction does not apply. */
   readonly decision?: Decision;
   /** What the deciding rule says, as its flavor describes it, e.g. `Allow TCP 443 to ipBlock 203.0.113.10/32`. */
@@ -40,13 +53,20 @@ export interface DirectionAnswer {
   readonly logged: readonly RuleRef[];
   /** Pass rules the packet matched on the way. */
   readonly passed: readonly RuleRef[];
-  /** Staged policies selecting the endpoint in this direction: reported, never enforced. */
+  /** Staged policies that concern the endpoint in this direction: reported, never enforced. */
   readonly staged: readonly PolicyRef[];
+  /** When there are staged policies: how the direction would be decided once they are enforced. */
+  readonly whenStagedEnforced?: StagedAnswer;
 }
 
 /** The answer to one connection question. */
 export interface QueryAnswer {
+  /** As asked: `namespace/name` or an address. */
   readonly from: string;
+  /** The endpoint the sender is, when it is one (also when asked by its pod IP). */
+  readonly fromEndpoint?: string;
+  /** The address asked for, when `from` is one. */
+  readonly fromAddress?: IpAddress;
   /** As asked: `namespace/name` or an address. */
   readonly to: string;
   /** The endpoint the destination is, when it is one (also when asked by its pod IP). */
@@ -75,22 +95,37 @@ function hitRef(h: Hit): RuleRef {
   return { rule: { ...h.policy.ref, direction: h.rule.direction, index: h.rule.index }, action: h.rule.action };
 }
 
-function answer(verdict: Verdict, trace: Trace, endpoint: string, direction: Direction, staged: readonly Policy[]): DirectionAnswer {
+function evaluate(cluster: Cluster, local: Endpoint, direction: Direction, src: PacketEnd, dst: PacketEnd, protocol: Protocol, port: PortValue, view: PolicyView, trace?: Trace): Verdict {
+  return decide(cluster.plans(local, direction, view), direction, (r) => r.matchesSource(src) && r.matchesDestination(dst) && r.matchesService(protocol, port, dst), trace);
+}
+
+/** One direction of a connection, decided by `local`'s policies. */
+function answer(cluster: Cluster, local: Endpoint, direction: Direction, src: PacketEnd, dst: PacketEnd, protocol: Protocol, port: PortValue): DirectionAnswer {
+  const trace: Trace = { logged: [], passed: [] };
+  const verdict = evaluate(cluster, local, direction, src, dst, protocol, port, 'enforced', trace);
+  const staged = cluster.stagedFor(local, direction);
+  let whenStagedEnforced: StagedAnswer | undefined;
+  if (staged.length > 0) {
+    const v = evaluate(cluster, local, direction, src, dst, protocol, port, 'staged');
+    whenStagedEnforced = { allowed: v.allowed, decision: decisionOf(v), ...(v.reason === 'rule' ? { ruleText: v.rule.describe() } : {}) };
+  }
   return {
     direction,
     applies: true,
     allowed: verdict.allowed,
-    endpoint,
+    endpoint: local.id,
     decision: decisionOf(verdict),
     ...(verdict.reason === 'rule' ? { ruleText: verdict.rule.describe() } : {}),
     logged: trace.logged.map(hitRef),
     passed: trace.passed.map(hitRef),
     staged: staged.map((p) => p.ref),
+    ...(whenStagedEnforced ? { whenStagedEnforced } : {}),
   };
 }
 
-function evaluate(cluster: Cluster, local: Endpoint, direction: Direction, src: PacketEnd, dst: PacketEnd, protocol: Protocol, port: PortValue, trace?: Trace): Verdict {
-  return decide(cluster.plans(local, direction), direction, (r) => r.matchesSource(src) && r.matchesDestination(dst) && r.matchesService(protocol, port, dst), trace);
+/** A direction that does not apply: its end is an address outside the known endpoints. */
+function outside(direction: Direction, address: IpAddress): DirectionAnswer {
+  return { direction, applies: false, allowed: true, outside: address, logged: [], passed: [], staged: [] };
 }
 
 function knownEndpoint(cluster: Cluster, id: string, role: string): Endpoint {
@@ -102,13 +137,19 @@ function knownEndpoint(cluster: Cluster, id: string, role: string): Endpoint {
 }
 
 /**
- * May `from` open a connection to `to` (an endpoint `namespace/name` or an IP address) on this
- * port? A port name resolves on the destination pod's container ports.
+ * May `from` open a connection to `to` on this port? Each is an endpoint `namespace/name` or an
+ * IP address (a pod's IP stands for its pod); at least one must be in the cluster. From an
+ * address outside the known endpoints only the receiver's ingress applies, to one only the
+ * sender's egress. A port name resolves on the destination pod's container ports.
  */
 export function query(cluster: Cluster, from: string, to: string, port: number | string, protocol: Protocol = 'TCP'): QueryAnswer {
-  const src = knownEndpoint(cluster, from, '--from');
+  const srcIp = parseIp(from);
+  const src = srcIp ? cluster.catalog.endpointWithIp(srcIp) : knownEndpoint(cluster, from, '--from');
   const ip = parseIp(to);
   const dstEndpoint = ip ? cluster.catalog.endpointWithIp(ip) : knownEndpoint(cluster, to, '--to');
+  if (!src && !dstEndpoint) {
+    throw new QueryError(`${from} and ${to} are both outside the known endpoints, so no policy of these manifests applies; accepted: a Pod or workload (namespace/name) or a pod IP on one side at least`);
+  }
   let number: number;
   let portName: string | undefined;
   if (typeof port === 'number' || /^[0-9]+$/.test(port)) {
@@ -128,19 +169,14 @@ export function query(cluster: Cluster, from: string, to: string, port: number |
     }
     number = match.port;
   }
-  const srcEnd = cluster.catalog.packetEnd(src);
+  const srcEnd = src ? cluster.catalog.packetEnd(src) : cluster.catalog.external(srcIp!);
   const dstEnd = dstEndpoint ? cluster.catalog.packetEnd(dstEndpoint) : cluster.catalog.external(ip!);
-  const egressTrace: Trace = { logged: [], passed: [] };
-  const egress = answer(evaluate(cluster, src, 'egress', srcEnd, dstEnd, protocol, number, egressTrace), egressTrace, src.id, 'egress', cluster.stagedFor(src, 'egress'));
-  let ingress: DirectionAnswer;
-  if (dstEndpoint) {
-    const trace: Trace = { logged: [], passed: [] };
-    ingress = answer(evaluate(cluster, dstEndpoint, 'ingress', srcEnd, dstEnd, protocol, number, trace), trace, dstEndpoint.id, 'ingress', cluster.stagedFor(dstEndpoint, 'ingress'));
-  } else {
-    ingress = { direction: 'ingress', applies: false, allowed: true, logged: [], passed: [], staged: [] };
-  }
+  const egress = src ? answer(cluster, src, 'egress', srcEnd, dstEnd, protocol, number) : outside('egress', srcIp!);
+  const ingress = dstEndpoint ? answer(cluster, dstEndpoint, 'ingress', srcEnd, dstEnd, protocol, number) : outside('ingress', ip!);
   return {
-    from: src.id,
+    from: srcIp ? from : src!.id,
+    ...(src ? { fromEndpoint: src.id } : {}),
+    ...(srcIp ? { fromAddress: srcIp } : {}),
     to,
     ...(dstEndpoint ? { toEndpoint: dstEndpoint.id } : {}),
     ...(ip ? { toAddress: ip } : {}),

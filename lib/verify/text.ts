@@ -5,21 +5,24 @@
 
 import { EgressReport, ReachEntry } from './egress';
 import { DirectionAnswer, MatrixCell, QueryAnswer } from './reach';
-import { describeDecision, describeDestination, describePolicyInTier, describePorts, describeRule, describeStaged, EGRESS_NOTE, explainDirection } from './words';
+import { describeDecision, describeDestination, describePolicyInTier, describePorts, describeRule, describeStaged, EGRESS_NOTE, explainDirection, explainWhenStaged } from './words';
 
-function directionLines(a: DirectionAnswer, q: QueryAnswer): string[] {
-  const lines = [`  ${a.direction}: ${explainDirection(a, q.toAddress)}`];
+function directionLines(a: DirectionAnswer): string[] {
+  const lines = [`  ${a.direction}: ${explainDirection(a)}`];
   for (const l of a.logged) lines.push(`    logged by ${describeRule(l.rule, 'verifier', l.action)}`);
   for (const p of a.passed) lines.push(`    passed by ${describeRule(p.rule, 'verifier', p.action)}`);
   if (a.staged.length) lines.push(`    staged, not enforced: ${a.staged.map(describeStaged).join('; ')}`);
+  const staged = explainWhenStaged(a);
+  if (staged) lines.push(`    once the staged policies are enforced, ${staged}`);
   return lines;
 }
 
 /** A query answer as a few lines. */
 export function queryText(q: QueryAnswer): string {
+  const from = q.fromEndpoint && q.fromEndpoint !== q.from ? `${q.from} (${q.fromEndpoint})` : q.from;
   const to = q.toEndpoint && q.toEndpoint !== q.to ? `${q.to} (${q.toEndpoint})` : q.to;
   const port = q.portName ? `${q.portName} (${q.port})` : String(q.port);
-  return [`${q.allowed ? 'ALLOWED' : 'DENIED'}  ${q.from} -> ${to}  ${q.protocol} ${port}`, ...directionLines(q.egress, q), ...directionLines(q.ingress, q)].join('\n') + '\n';
+  return [`${q.allowed ? 'ALLOWED' : 'DENIED'}  ${from} -> ${to}  ${q.protocol} ${port}`, ...directionLines(q.egress), ...directionLines(q.ingress)].join('\n') + '\n';
 }
 
 /** Widest matrix drawn as a grid; larger ones are listed as the allowed pairs. */

@@ -9,10 +9,10 @@
  * voices of one function.
  */
 
-import { Cidr, formatCidr, formatIp, IpAddress, isMetadataBlock } from '../net';
+import { Cidr, formatCidr, formatIp, isMetadataBlock } from '../net';
 import { ANY_NAMESPACE } from './catalog';
 import type { AddressDestination, DecidedBy, Destination } from './workload';
-import type { PolicyKind, PolicyRef, RuleAction, RuleId } from './policy';
+import type { Decision, Direction, PolicyKind, PolicyRef, RuleAction, RuleId } from './policy';
 import { isAllPorts, isNamedPort, Ports, Protocol } from './ports';
 import type { DirectionAnswer } from './reach';
 
@@ -125,24 +125,37 @@ export function describeStaged(ref: PolicyRef): string {
 /**
  * How one direction of a connection was decided, in one sentence a reviewer can read, e.g.
  * `denied by rule 1 (Deny) of GlobalNetworkPolicy security.block in tier security: Deny ...`.
- * `address` is the destination outside the known endpoints, for an ingress that does not apply.
  */
-export function explainDirection(a: DirectionAnswer, address?: IpAddress): string {
+export function explainDirection(a: DirectionAnswer): string {
   const d = a.decision;
-  if (!a.applies || !d) return `${address ? formatIp(address) : 'the destination'} is outside the known endpoints: only the sender's egress applies`;
+  if (!a.applies || !d) {
+    const address = a.outside ? formatIp(a.outside) : a.direction === 'egress' ? 'the sender' : 'the destination';
+    return `${address} is outside the known endpoints: only the ${a.direction === 'egress' ? "receiver's ingress" : "sender's egress"} applies`;
+  }
+  return explainDecision(a.allowed, d, a.ruleText, a.endpoint ?? '', a.direction);
+}
+
+/** How one direction would be decided once the staged policies are enforced: `would deny: end of tier ...`. */
+export function explainWhenStaged(a: DirectionAnswer): string | undefined {
+  const s = a.whenStagedEnforced;
+  if (!s) return undefined;
+  return `${s.allowed ? 'would allow' : 'would deny'}: ${explainDecision(s.allowed, s.decision, s.ruleText, a.endpoint ?? '', a.direction)}`;
+}
+
+function explainDecision(allowed: boolean, d: Decision, ruleText: string | undefined, endpoint: string, direction: Direction): string {
   switch (d.reason) {
     case 'rule':
-      return `${a.allowed ? 'allowed' : 'denied'} by rule ${d.rule.index} (${d.action}) of ${describeKind(d.rule.kind, 'verifier')} ${describePolicy(d.rule)} in tier ${d.rule.tier}: ${a.ruleText}`;
+      return `${allowed ? 'allowed' : 'denied'} by rule ${d.rule.index} (${d.action}) of ${describeKind(d.rule.kind, 'verifier')} ${describePolicy(d.rule)} in tier ${d.rule.tier}: ${ruleText}`;
     case 'end-of-tier': {
       const names = d.policies.map(describePolicy).join(', ');
-      if (d.policies.every((p) => p.kind === 'KubernetesNetworkPolicy')) {
-        return `${a.endpoint} is isolated for ${a.direction} by Kubernetes NetworkPolicy ${names}, and no rule of theirs allows this: denied`;
+      if (d.policies.every((p) => p.kind === 'KubernetesNetworkPolicy' || p.kind === 'StagedKubernetesNetworkPolicy')) {
+        return `${endpoint} is isolated for ${direction} by ${d.policies.map((p) => describeKind(p.kind, 'verifier')).filter((k, i, all) => all.indexOf(k) === i).join(' and ')} ${names}, and no rule of theirs allows this: denied`;
       }
-      return `end of tier ${d.tier}: it applies to ${a.endpoint} for ${a.direction} (${names}) and no rule matched: default action Deny`;
+      return `end of tier ${d.tier}: it applies to ${endpoint} for ${direction} (${names}) and no rule matched: default action Deny`;
     }
     case 'no-policy':
-      return `no policy selects ${a.endpoint} for ${a.direction}: allowed by default`;
+      return `no policy selects ${endpoint} for ${direction}: allowed by default`;
     case 'profile':
-      return `tier ${d.tier} passed the packet and no later tier applies to ${a.endpoint}: the namespace profile allows it`;
+      return `tier ${d.tier} passed the packet and no later tier applies to ${endpoint}: the namespace profile allows it`;
   }
 }
