@@ -1,4 +1,3 @@
-import { closest, distance } from 'fastest-levenshtein';
 import type { core } from 'zod';
 
 /** An error stops synthesis; a warning is printed and synthesis goes on. */
@@ -47,19 +46,7 @@ export function formatPath(prefix: string, segments: readonly PropertyKey[]): st
   return path;
 }
 
-/**
- * The known name closest to a misspelled one, when it is close enough to be what was meant:
- * one edit for names of up to three letters, else two or a third of its letters, whichever is
- * more (`protocoll`, `podLabel`, `teir`, `healthpath`).
- */
-export function didYouMean(name: string, known: readonly string[]): string | undefined {
-  if (known.length === 0) return undefined;
-  const lower = name.toLowerCase();
-  const best = closest(lower, known.map((k) => k.toLowerCase()));
-  const match = known.find((k) => k.toLowerCase() === best)!;
-  const allowed = match.length <= 3 ? 1 : Math.max(2, Math.floor(match.length / 3));
-  return distance(lower, best) <= allowed ? match : undefined;
-}
+export { didYouMean } from '../spelling';
 
 /**
  * Zod's issues as intent issues, every one an error. The schemas word their own messages
