@@ -6,12 +6,13 @@
 
 import { formatCidr } from '../net';
 import type { EgressReport, ReachEntry } from './egress';
+import type { IngressEntry, IngressReport } from './ingress';
 import type { DecidedBy, Destination } from './workload';
 import type { EndpointKind } from './endpoints';
 import type { Decision, Direction, PolicyKind, PolicyRef } from './policy';
 import type { Protocol } from './ports';
 import type { DirectionAnswer, QueryAnswer, RuleRef } from './reach';
-import { describePolicy, describePorts, EGRESS_NOTE, explainDirection, explainWhenStaged } from './words';
+import { describePolicy, describePorts, EGRESS_NOTE, explainDirection, explainWhenStaged, INGRESS_NOTE } from './words';
 
 /** A destination: `{ type: 'cidr', cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] }` (no `except` when none), or pods. */
 export type DestinationJson =
@@ -48,6 +49,17 @@ export interface ReachEntryJson {
   readonly protocol: Protocol;
   readonly ports: string;
   readonly decidedBy: DecidedByJson;
+  /** Present (true) when a Deny that matches every packet decided: the complement of what earlier rules decided. */
+  readonly catchAll?: true;
+}
+
+/** One ingress entry: who may send (`from`), on which of the workload's ports. */
+export interface IngressEntryJson {
+  readonly from: DestinationJson;
+  readonly protocol: Protocol;
+  readonly ports: string;
+  readonly decidedBy: DecidedByJson;
+  readonly catchAll?: true;
 }
 
 /** A policy that applies to a workload, in evaluation order. */
@@ -64,15 +76,21 @@ export interface StagedRefJson {
   readonly tier: string;
 }
 
-/** The egress of one workload. */
-export interface WorkloadEgressJson {
-  readonly endpoint: string;
-  readonly kind: EndpointKind;
+/** One direction of a workload, as enforced now or once the staged policies are. */
+export interface ReachViewJson<E> {
   readonly isolated: boolean;
   readonly policies: readonly PolicyInTierJson[];
-  readonly allowed: readonly ReachEntryJson[];
-  readonly denied: readonly ReachEntryJson[];
+  readonly allowed: readonly E[];
+  readonly denied: readonly E[];
+}
+
+/** The egress of one workload. */
+export interface WorkloadEgressJson extends ReachViewJson<ReachEntryJson> {
+  readonly endpoint: string;
+  readonly kind: EndpointKind;
   readonly staged: readonly StagedRefJson[];
+  /** Present when staged policies concern the workload: its egress once they are enforced. */
+  readonly whenStagedEnforced?: ReachViewJson<ReachEntryJson>;
 }
 
 /** `verify egress --json`. */
@@ -80,6 +98,22 @@ export interface EgressReportJson {
   readonly note: string;
   readonly ipblockMatchesPods: boolean;
   readonly workloads: readonly WorkloadEgressJson[];
+}
+
+/** Who may reach one workload. */
+export interface WorkloadIngressJson extends ReachViewJson<IngressEntryJson> {
+  readonly endpoint: string;
+  readonly kind: EndpointKind;
+  readonly staged: readonly StagedRefJson[];
+  /** Present when staged policies concern the workload: its ingress once they are enforced. */
+  readonly whenStagedEnforced?: ReachViewJson<IngressEntryJson>;
+}
+
+/** `verify ingress --json`. */
+export interface IngressReportJson {
+  readonly note: string;
+  readonly ipblockMatchesPods: boolean;
+  readonly workloads: readonly WorkloadIngressJson[];
 }
 
 /** A rule, with its action: the rule that decided, or one a packet matched on its way. */
@@ -161,7 +195,21 @@ export function decidedByJson(d: DecidedBy): DecidedByJson {
 
 /** A reach entry as JSON. */
 export function reachEntryJson(e: ReachEntry): ReachEntryJson {
-  return { to: destinationJson(e.to), protocol: e.protocol, ports: describePorts(e.ports), decidedBy: decidedByJson(e.decidedBy) };
+  return { to: destinationJson(e.to), protocol: e.protocol, ports: describePorts(e.ports), decidedBy: decidedByJson(e.decidedBy), ...(e.catchAll ? { catchAll: true } : {}) };
+}
+
+/** An ingress entry as JSON. */
+export function ingressEntryJson(e: IngressEntry): IngressEntryJson {
+  return { from: destinationJson(e.from), protocol: e.protocol, ports: describePorts(e.ports), decidedBy: decidedByJson(e.decidedBy), ...(e.catchAll ? { catchAll: true } : {}) };
+}
+
+function viewJson<E, J>(v: { readonly isolated: boolean; readonly policies: readonly PolicyRef[]; readonly allowed: readonly E[]; readonly denied: readonly E[] }, entry: (e: E) => J): ReachViewJson<J> {
+  return {
+    isolated: v.isolated,
+    policies: v.policies.map((p) => ({ tier: p.tier, kind: p.kind, policy: describePolicy(p) })),
+    allowed: v.allowed.map(entry),
+    denied: v.denied.map(entry),
+  };
 }
 
 /** A staged policy as JSON. */
@@ -177,11 +225,24 @@ export function egressJson(report: EgressReport): EgressReportJson {
     workloads: report.workloads.map((w) => ({
       endpoint: w.endpoint,
       kind: w.kind,
-      isolated: w.isolated,
-      policies: w.policies.map((p) => ({ tier: p.tier, kind: p.kind, policy: describePolicy(p) })),
-      allowed: w.allowed.map(reachEntryJson),
-      denied: w.denied.map(reachEntryJson),
+      ...viewJson(w, reachEntryJson),
       staged: w.staged.map(stagedJson),
+      ...(w.whenStagedEnforced ? { whenStagedEnforced: viewJson(w.whenStagedEnforced, reachEntryJson) } : {}),
+    })),
+  };
+}
+
+/** The ingress report as `verify ingress --json` prints it. */
+export function ingressJson(report: IngressReport): IngressReportJson {
+  return {
+    note: INGRESS_NOTE,
+    ipblockMatchesPods: report.ipblockMatchesPods,
+    workloads: report.workloads.map((w) => ({
+      endpoint: w.endpoint,
+      kind: w.kind,
+      ...viewJson(w, ingressEntryJson),
+      staged: w.staged.map(stagedJson),
+      ...(w.whenStagedEnforced ? { whenStagedEnforced: viewJson(w.whenStagedEnforced, ingressEntryJson) } : {}),
     })),
   };
 }

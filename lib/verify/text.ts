@@ -1,11 +1,15 @@
 /**
- * The verifier's answers laid out for the terminal (`verify query`, `matrix`, `egress`); each
+ * The verifier's answers laid out for the terminal (`verify query`, `matrix`, `egress`, `ingress`); each
  * value is written by its function in words.ts.
  */
 
 import { EgressReport, ReachEntry } from './egress';
+import { IngressEntry, IngressReport } from './ingress';
+import { Ports } from './ports';
+import { decisionKey, Direction, PolicyRef } from './policy';
+import { DecidedBy, Destination } from './workload';
 import { DirectionAnswer, MatrixCell, QueryAnswer } from './reach';
-import { describeDecision, describeDestination, describePolicyInTier, describePorts, describeRule, describeStaged, EGRESS_NOTE, explainDirection, explainWhenStaged } from './words';
+import { describeDecision, describeDestination, describePolicyInTier, describePorts, describeRule, describeStaged, EGRESS_NOTE, explainDirection, explainWhenStaged, INGRESS_NOTE } from './words';
 
 function directionLines(a: DirectionAnswer): string[] {
   const lines = [`  ${a.direction}: ${explainDirection(a)}`];
@@ -46,19 +50,82 @@ export function matrixText(cells: readonly MatrixCell[], ids: readonly string[],
   return lines.join('\n') + '\n';
 }
 
-function entryLines(verb: string, entries: readonly ReachEntry[]): string[] {
-  return entries.map((e) => `  ${verb.padEnd(5)} ${e.protocol.padEnd(4)} ${describePorts(e.ports).padEnd(11)} ${describeDestination(e.to, 'verifier').padEnd(48)} ${describeDecision(e.decidedBy, 'verifier')}`);
+/** The entries of one listing, one line each: verb, protocol, ports, peer, what decided. */
+interface Listed {
+  readonly peer: Destination;
+  readonly protocol: string;
+  readonly ports: Ports;
+  readonly decidedBy: DecidedBy;
+  readonly catchAll?: true;
+}
+
+function entryLines(verb: string, entries: readonly Listed[], indent: string): string[] {
+  return entries.map((e) => `${indent}${verb.padEnd(5)} ${e.protocol.padEnd(4)} ${describePorts(e.ports).padEnd(11)} ${describeDestination(e.peer, 'verifier').padEnd(48)} ${describeDecision(e.decidedBy, 'verifier')}`);
+}
+
+/**
+ * One workload's allowed and explicitly denied entries. Entries a catch-all Deny decided (the
+ * complement of what earlier rules allowed: `1-442`, `444-65535`) are not listed one by one: one
+ * line says that everything else is denied, and by what. Everything a listing leaves out is
+ * denied when some policy applies.
+ */
+function listingLines(view: { readonly isolated: boolean; readonly allowed: readonly Listed[]; readonly denied: readonly Listed[] }, indent: string): string[] {
+  const explicit = view.denied.filter((e) => !e.catchAll);
+  const catchAll = new Map(view.denied.filter((e) => e.catchAll).map((e) => [decisionKey(e.decidedBy), e.decidedBy]));
+  const lines = [...entryLines('ALLOW', view.allowed, indent), ...entryLines('DENY', explicit, indent)];
+  if (catchAll.size > 0) lines.push(`${indent}DENY  everything else: ${[...catchAll.values()].map((d) => describeDecision(d, 'verifier')).join('; ')}`);
+  else if (view.isolated) lines.push(`${indent}DENY  everything else: no rule allows it`);
+  return lines;
+}
+
+/** The part of a report the terminal listing reads, for either direction. */
+interface ListedWorkload {
+  readonly endpoint: string;
+  readonly kind: string;
+  readonly isolated: boolean;
+  readonly policies: readonly PolicyRef[];
+  readonly allowed: readonly Listed[];
+  readonly denied: readonly Listed[];
+  readonly staged: readonly PolicyRef[];
+  readonly whenStagedEnforced?: { readonly isolated: boolean; readonly policies: readonly PolicyRef[]; readonly allowed: readonly Listed[]; readonly denied: readonly Listed[] };
+}
+
+function reportText(direction: Direction, note: string, ipblockMatchesPods: boolean, workloads: readonly ListedWorkload[]): string {
+  const lines = [`Note: ${note}`, `ipBlock/nets match pod IPs: ${ipblockMatchesPods}`, ''];
+  for (const w of workloads) {
+    const by = w.isolated ? `${direction} policies: ${w.policies.map(describePolicyInTier).join('; ')}` : `no ${direction} policy applies: everything allowed`;
+    lines.push(`${w.endpoint} (${w.kind}) - ${by}`);
+    lines.push(...listingLines(w, '  '));
+    if (w.staged.length) lines.push(`  staged, not enforced: ${w.staged.map(describeStaged).join('; ')}`);
+    if (w.whenStagedEnforced) {
+      const s = w.whenStagedEnforced;
+      lines.push(`  once the staged policies are enforced - ${s.isolated ? `${direction} policies: ${s.policies.map(describePolicyInTier).join('; ')}` : `no ${direction} policy applies: everything allowed`}`);
+      lines.push(...listingLines(s, '    '));
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+type Views<E> = {
+  readonly isolated: boolean;
+  readonly policies: readonly PolicyRef[];
+  readonly allowed: readonly E[];
+  readonly denied: readonly E[];
+};
+
+/** A workload of either report as the listing reads it, its entries turned by `peer`. */
+function listed<E>(w: Views<E> & { readonly endpoint: string; readonly kind: string; readonly staged: readonly PolicyRef[]; readonly whenStagedEnforced?: Views<E> }, peer: (e: E) => Listed): ListedWorkload {
+  const turn = (v: Views<E>) => ({ isolated: v.isolated, policies: v.policies, allowed: v.allowed.map(peer), denied: v.denied.map(peer) });
+  return { endpoint: w.endpoint, kind: w.kind, staged: w.staged, ...turn(w), ...(w.whenStagedEnforced ? { whenStagedEnforced: turn(w.whenStagedEnforced) } : {}) };
 }
 
 /** An egress report as one block per workload. */
 export function egressText(report: EgressReport): string {
-  const lines = [`Note: ${EGRESS_NOTE}`, `ipBlock/nets match pod IPs: ${report.ipblockMatchesPods}`, ''];
-  for (const w of report.workloads) {
-    const by = w.isolated ? `egress policies: ${w.policies.map(describePolicyInTier).join('; ')}` : 'no egress policy applies: everything allowed';
-    lines.push(`${w.endpoint} (${w.kind}) - ${by}`);
-    lines.push(...entryLines('ALLOW', w.allowed), ...entryLines('DENY', w.denied));
-    if (w.staged.length) lines.push(`  staged, not enforced: ${w.staged.map(describeStaged).join('; ')}`);
-    lines.push('');
-  }
-  return lines.join('\n');
+  return reportText('egress', EGRESS_NOTE, report.ipblockMatchesPods, report.workloads.map((w) => listed(w, ({ to, ...rest }: ReachEntry) => ({ peer: to, ...rest }))));
+}
+
+/** An ingress report (who may reach each workload) as one block per workload. */
+export function ingressText(report: IngressReport): string {
+  return reportText('ingress', INGRESS_NOTE, report.ipblockMatchesPods, report.workloads.map((w) => listed(w, ({ from, ...rest }: IngressEntry) => ({ peer: from, ...rest }))));
 }

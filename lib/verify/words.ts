@@ -25,6 +25,12 @@ export const EGRESS_NOTE =
   'cidr: addresses outside the known endpoints. pods: known endpoints that a rule names (with endpoint), representative pods for each class of pods a rule names, ' +
   'and namespace "*" with no labels for any other pod. One entry per destination, protocol, contiguous port range and deciding rule.';
 
+/** What the ingress listing says about itself, in its output. */
+export const INGRESS_NOTE =
+  "Receiver side only: each workload's own ingress policies are evaluated; the sender's egress policies are not part of this listing. " +
+  'cidr: addresses outside the known endpoints that may send to it. pods: known endpoints that a rule names (with endpoint), representative pods for each class of pods a rule names, ' +
+  'and namespace "*" with no labels for any other pod. Ports are the workload\'s own. One entry per source, protocol, contiguous port range and deciding rule.';
+
 /** Ports: `443`, `8000-8100`, `1-65535`, or a port name. */
 export function describePorts(p: Ports): string {
   if (isNamedPort(p)) return p.name;
@@ -115,6 +121,11 @@ export function describeDecision(d: DecidedBy, voice: Voice): string {
   if (d.reason === 'rule') return describeRule(d.rule, voice);
   if (voice === 'verifier') return d.reason === 'profile' ? `tier ${d.tier} passed; namespace profile allows` : `no ${d.direction} policy applies`;
   return d.reason === 'profile' ? `every tier passed (${d.tier}): allowed by the profile` : `no ${d.direction} policy selects it (allowed by default)`;
+}
+
+/** A policy with its kind and tier: `NetworkPolicy (networking.k8s.io) ai/p (tier default)` (review), `Kubernetes NetworkPolicy ai/p (tier default)` (verifier). */
+export function describePolicyRef(ref: PolicyRef, voice: Voice): string {
+  return `${describeKind(ref.kind, voice)} ${describePolicy(ref)} (tier ${ref.tier})`;
 }
 
 /** A staged policy: `StagedNetworkPolicy ai/lockdown (tier default)`. */
