@@ -1,12 +1,12 @@
 /**
  * `npm run --silent verify -- <command> ...`: the verifier's commands (query, matrix, selector,
- * egress; lib/verify/cli.ts) and the review command diff (lib/review/cli.ts).
+ * egress, ingress; lib/verify/cli.ts) and the review command diff (lib/review/cli.ts).
+ * `npm run --silent verify -- --help` lists them; `<command> --help` explains each.
  */
-import { diffMain } from '../lib/review';
+import { diffCommand } from '../lib/review';
 import { verifyMain } from '../lib/verify';
 
-const argv = process.argv.slice(2);
-const result = argv[0] === 'diff' ? diffMain(argv.slice(1)) : verifyMain(argv);
+const result = verifyMain(process.argv.slice(2), [diffCommand]);
 // A reader that stops early (`| head`) is not an error worth a stack trace.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code !== 'EPIPE') throw e;

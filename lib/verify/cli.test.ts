@@ -50,7 +50,7 @@ describe('verify command line', () => {
   it('an invalid selector exits 2 and shows where parsing failed', () => {
     const r = main(['selector', '--manifests', APP, '--expr', "app == 'a' ||"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("verify: invalid selector: unexpected end of selector; expected a label, has(...), all(), ! or ( at column 14\n  app == 'a' ||\n               ^\n");
+    expect(r.stderr).toBe("verify selector: invalid selector: unexpected end of selector; expected a label, has(...), all(), ! or ( at column 14\n  app == 'a' ||\n               ^\n");
   });
 
   it('egress --json lists per workload what it may reach', () => {
@@ -76,10 +76,16 @@ describe('verify command line', () => {
   it('bad usage exits 2 with a message and the usage', () => {
     const cases: [string[], RegExp][] = [
       [[], /a command is required/],
-      [['frobnicate', '--manifests', APP], /unknown command "frobnicate"/],
+      [['frobnicate', '--manifests', APP], /unknown command "frobnicate" \(known: query, matrix, selector, egress, ingress\)/],
+      [['qurey', '--manifests', APP], /unknown command "qurey"; did you mean query\?/],
+      [['--manifests', APP, 'query'], /the command comes first/],
       [['query', '--from', 'ai/rag'], /--manifests PATH is required/],
-      [['query', '--manifests', APP, '--from', 'ai/rag', '--port', '80'], /--to is required/],
-      [['query', '--manifests', APP, '--from', 'ai/rag', '--to', 'x/y', '--port', '80', '--nope'], /Unknown option '--nope'/],
+      [['query', '--manifests', APP, '--from', 'ai/rag', '--port', '80'], /--to NS\/NAME\|IP is required/],
+      [['query', '--manifests', APP, '--from', 'ai/rag', '--to', 'x/y', '--port', '80', '--nope'], /unknown option "--nope"/],
+      [['query', '--manifests', APP, '--form', 'ai/rag', '--to', 'x/y', '--port', '80'], /unknown option "--form"; did you mean --from\?/],
+      [['egress', '--manifests', APP, '--port', '80'], /unknown option "--port" \(known: --manifests, --ipblock-matches-pods, --json, --help\)/],
+      [['egress', '--manifests', APP, 'extra'], /unexpected argument "extra"/],
+      [['help', 'egres'], /unknown command "egres"; did you mean egress\?/],
       [['matrix', '--manifests', APP, '--protocol', 'ICMP'], /--protocol must be TCP, UDP or SCTP/],
       [['matrix', '--manifests', APP, '--port', 'http'], /--port must be a number/],
       [['egress', '--manifests', APP, '--ipblock-matches-pods', 'maybe'], /--ipblock-matches-pods must be true or false/],
@@ -97,7 +103,7 @@ describe('verify command line', () => {
   it('invalid manifests exit 2 naming the file and document', () => {
     const r = main(['egress', '--manifests', BAD_CIDR]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`verify: invalid manifests: ${BAD_CIDR}, document 2 (NetworkPolicy ai/broken): spec.egress[0].to[0].ipBlock.cidr: "10.0.0.0/33" is not a CIDR (expected e.g. 203.0.113.0/24 or 2001:db8::/32)\n`);
+    expect(r.stderr).toBe(`verify egress: invalid manifests: ${BAD_CIDR}, document 2 (NetworkPolicy ai/broken): spec.egress[0].to[0].ipBlock.cidr: "10.0.0.0/33" is not a CIDR (expected e.g. 203.0.113.0/24 or 2001:db8::/32)\n`);
   });
 
   it('runs as a program: JSON on stdout, exit 0', () => {
@@ -112,5 +118,63 @@ describe('verify command line', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('bad-cidr.yaml, document 2');
+  });
+
+  it('--help on every command: one line per option with its default, and the exit codes; help COMMAND says the same', () => {
+    for (const command of ['query', 'matrix', 'selector', 'egress', 'ingress']) {
+      const r = main([command, '--help']);
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      expect(r.stdout).toMatch(new RegExp(`^verify ${command}: .+\\n\\nusage: verify ${command} --manifests PATH \\.\\.\\.`));
+      expect(r.stdout).toContain('  --manifests PATH ');
+      expect(r.stdout).toMatch(/\nexit codes:\n {2}0 {2}answered \(whatever the answer\)\n {2}2 {2}bad usage[^\n]*\n {2}3 {2}internal error/);
+      expect(main(['help', command]).stdout).toBe(r.stdout);
+      expect(main([command, '-h']).stdout).toBe(r.stdout);
+    }
+    expect(main(['query', '--help']).stdout).toMatch(/ {2}--protocol TCP\|UDP\|SCTP +the protocol of the connection \(default: TCP\)\n/);
+    expect(main(['matrix', '--help']).stdout).toMatch(/ {2}--port N +the destination port, 1-65535 \(default: 80\)\n/);
+    const overview = main(['--help']);
+    expect(overview).toMatchObject({ code: 0, stderr: '' });
+    for (const command of ['query', 'matrix', 'selector', 'egress', 'ingress']) expect(overview.stdout).toMatch(new RegExp(`\\n {2}${command} +\\S`));
+    expect(main(['help']).stdout).toBe(overview.stdout);
+  });
+
+  it('ingress --json lists per workload who may reach it, on which of its ports, by which rule', () => {
+    const report = json(['ingress', '--manifests', APP, '--json']) as Record<string, any>;
+    const qdrant = report.workloads.find((w: Record<string, unknown>) => w.endpoint === 'vector-db/qdrant');
+    expect(qdrant.isolated).toBe(true);
+    expect(qdrant.allowed.map((e: Record<string, any>) => [e.from, e.protocol, e.ports, e.decidedBy.policy, e.decidedBy.rule])).toEqual([
+      [{ type: 'pods', namespace: 'ai', labels: { app: 'rag' } }, 'TCP', '6333', 'vector-db/qdrant-ingress', 0],
+      [{ type: 'pods', namespace: 'ai', labels: { app: 'rag' }, endpoint: 'ai/rag' }, 'TCP', '6333', 'vector-db/qdrant-ingress', 0],
+    ]);
+    expect(report.note).toContain("the sender's egress policies are not part of this listing");
+    const text = main(['ingress', '--manifests', APP]).stdout;
+    expect(text).toMatch(/vector-db\/qdrant \(StatefulSet\) - ingress policies: vector-db\/qdrant-ingress \(Kubernetes NetworkPolicy, tier default\)\n {2}ALLOW TCP {2}6333 +pods ai \{app=rag\}/);
+    expect(text).toMatch(/ {2}DENY {2}everything else: no rule allows it\n/);
+  });
+
+  it('query --from an address outside the cluster answers for the receiver\'s ingress alone', () => {
+    const q = json(['query', '--manifests', APP, '--from', '192.0.2.10', '--to', 'vector-db/qdrant', '--port', '6333', '--json']) as Record<string, any>;
+    expect(q).toMatchObject({ from: '192.0.2.10', allowed: false, egress: { applies: false, reason: 'external' }, ingress: { applies: true, allowed: false, reason: 'end-of-tier' } });
+    expect(main(['query', '--manifests', APP, '--from', '192.0.2.10', '--to', 'vector-db/qdrant', '--port', '6333']).stdout).toMatch(/^DENIED {2}192\.0\.2\.10 -> vector-db\/qdrant {2}TCP 6333\n {2}egress: 192\.0\.2\.10 is outside the known endpoints: only the receiver's ingress applies\n/);
+  });
+
+  it('egress text says "everything else denied" once instead of listing the complement of what a catch-all Deny leaves; --json keeps every entry', () => {
+    const dist = path.join(ROOT, 'dist');
+    const text = main(['egress', '--manifests', dist]).stdout;
+    expect(text).not.toMatch(/DENY {2}TCP {2}1-442 /);
+    expect(text).toMatch(/ {2}DENY {2}everything else: rule \d+ of NetworkPolicy ai-application\/ai-egress\.ai-service \(tier ai-egress\)\n/);
+    const report = json(['egress', '--manifests', dist, '--json']) as Record<string, any>;
+    const service = report.workloads.find((w: Record<string, unknown>) => w.endpoint === 'ai-application/ai-service');
+    const catchAll = service.denied.filter((e: Record<string, unknown>) => e.catchAll);
+    expect(catchAll.length).toBeGreaterThan(0);
+    expect(catchAll).toContainEqual(expect.objectContaining({ to: { type: 'cidr', cidr: '198.51.100.0/24' }, protocol: 'TCP', ports: '1-442' }));
+  });
+
+  it('a folder holding a file that is no manifest is read without it, with a note on stderr', () => {
+    const field = path.join(ROOT, 'test/fixtures/verify/from-the-field');
+    const r = main(['egress', '--manifests', field]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`verify egress: note: skipped ${path.join(field, 'package.json')}: holds no Kubernetes object (no document has apiVersion or kind)\n`);
+    expect(r.stdout).toContain('ai/legacy-scraper (ReplicationController)');
   });
 });

@@ -1,112 +1,196 @@
 /**
- * The verifier's command line (`npm run --silent verify -- <command> ...`).
+ * The verifier's command line (`npm run --silent verify -- <command> ...`): query, matrix,
+ * selector, egress and ingress, and whatever commands the caller adds (the review adds diff).
  *
- * Exit 0 when the question was answered (whatever the answer), 2 for bad usage or manifests
- * that cannot be read, 1 for a fault of the verifier itself; always one clear message, never a
- * bare stack trace.
+ * Every command has `--help` (its options, one line each, with defaults, and its exit codes);
+ * exit 0 when the question was answered (whatever the answer), 2 for bad usage or manifests that
+ * cannot be read, 3 for a fault of the verifier itself; always one clear message, never a bare
+ * stack trace. Files that hold no Kubernetes object are skipped with a note on stderr.
  */
 
-import { parseArgs } from 'util';
-import { CliResult, runCommand, UsageError } from './command';
+import { Cluster } from './cluster';
+import { CliResult, CommandSpec, EXIT, helpText, OptionSpec, parseCommand, runCommand, skippedNotes, unknownName, UsageError, usageLine } from './command';
 import { egressReport } from './egress';
-import { egressJson, queryJson } from './json';
+import { ingressReport } from './ingress';
+import { egressJson, ingressJson, queryJson } from './json';
 import { loadCluster, matchSelector } from './load';
 import { PROTOCOLS, Protocol } from './ports';
 import { matrix, query, QueryError } from './reach';
 import { SelectorSyntaxError } from './selector';
-import { egressText, matrixText, queryText } from './text';
+import { egressText, ingressText, matrixText, queryText } from './text';
 
-const USAGE = `usage:
-  verify query    --manifests PATH [--manifests PATH ...] --from NS/NAME --to NS/NAME|IP --port N|NAME [--protocol TCP|UDP|SCTP] [--ipblock-matches-pods true|false] [--json]
-  verify matrix   --manifests PATH [...] [--port N] [--protocol P] [--ipblock-matches-pods true|false] [--json]
-  verify selector --expr 'CALICO SELECTOR' --manifests PATH [...] [--json]
-  verify egress   --manifests PATH [...] [--ipblock-matches-pods true|false] [--json]
-  verify diff     --base PATH|REV --head PATH|REV [--json] [--fail-on-widen]
-`;
+/** The parsed options of a command. */
+export type OptionValues = Record<string, string | string[] | boolean | undefined>;
 
-type Values = {
-  manifests?: string[];
-  from?: string;
-  to?: string;
-  port?: string;
-  protocol?: string;
-  expr?: string;
-  json?: boolean;
-  help?: boolean;
-  'ipblock-matches-pods'?: string;
-};
-
-function required(values: Values, name: 'from' | 'to' | 'port' | 'expr'): string {
-  const v = values[name];
-  if (v === undefined || v === '') throw new UsageError(`--${name} is required`);
-  return v;
+/** A command of the command line: its declaration, and what it does with its parsed options. */
+export interface Command {
+  readonly spec: CommandSpec;
+  run(values: OptionValues): CliResult;
+  /** The message for an error the command knows as bad input (exit 2); undefined for any other. */
+  inputError?(e: unknown): string | undefined;
 }
 
-function protocolOf(values: Values): Protocol {
-  const p = (values.protocol ?? 'TCP').toUpperCase();
-  if (!(PROTOCOLS as readonly string[]).includes(p)) throw new UsageError(`--protocol must be TCP, UDP or SCTP, not ${values.protocol}`);
+const PROGRAM = 'verify';
+
+const MANIFESTS: OptionSpec = { name: 'manifests', type: 'string', multiple: true, required: true, value: 'PATH', description: 'a manifest file or folder, read recursively (*.yaml, *.yml, *.json; multi-document YAML, kind: List, typed lists)' };
+const IPBLOCK: OptionSpec = { name: 'ipblock-matches-pods', type: 'string', value: 'true|false', default: 'true', description: 'whether ipBlock and nets match pods by their IP (true for Calico, false for CNIs such as Cilium)' };
+const JSON_OUT: OptionSpec = { name: 'json', type: 'boolean', description: 'print JSON (shapes in lib/verify/json.ts) instead of text' };
+const PROTOCOL: OptionSpec = { name: 'protocol', type: 'string', value: 'TCP|UDP|SCTP', default: 'TCP', description: 'the protocol of the connection' };
+
+const spec = (name: string, summary: string, options: readonly OptionSpec[]): CommandSpec => ({ program: `${PROGRAM} ${name}`, name, summary, options });
+
+function text(values: OptionValues, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function protocolOf(values: OptionValues): Protocol {
+  const given = text(values, 'protocol');
+  const p = (given ?? 'TCP').toUpperCase();
+  if (!(PROTOCOLS as readonly string[]).includes(p)) throw new UsageError(`--protocol must be TCP, UDP or SCTP, not ${given}`);
   return p as Protocol;
+}
+
+/** Loads the manifests a command names, with the CNI choice when the command takes it. */
+function clusterOf(values: OptionValues): Cluster {
+  const flag = text(values, 'ipblock-matches-pods');
+  if (flag !== undefined && flag !== 'true' && flag !== 'false') throw new UsageError(`--ipblock-matches-pods must be true or false, not ${flag}`);
+  return loadCluster(values.manifests as string[], { ipblockMatchesPods: flag === undefined ? true : flag === 'true' });
 }
 
 function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-function run(argv: readonly string[]): string {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      manifests: { type: 'string', multiple: true },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      port: { type: 'string' },
-      protocol: { type: 'string' },
-      expr: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      'ipblock-matches-pods': { type: 'string' },
-    },
-  }) as { values: Values; positionals: string[] };
-  const [command, ...extra] = positionals;
-  if (values.help || command === 'help') return USAGE;
-  if (!command) throw new UsageError('a command is required: query, matrix, selector or egress');
-  if (!['query', 'matrix', 'selector', 'egress'].includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)}: expected query, matrix, selector or egress`);
-  if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
-  if (!values.manifests?.length) throw new UsageError('--manifests PATH is required (a file or folder; repeat for more)');
-  const flag = values['ipblock-matches-pods'];
-  if (flag !== undefined && flag !== 'true' && flag !== 'false') throw new UsageError(`--ipblock-matches-pods must be true or false, not ${flag}`);
-  if (command === 'selector') {
-    const expr = required(values, 'expr');
-    const matches = matchSelector(loadCluster(values.manifests), expr);
-    return values.json ? json({ matches }) : matches.length ? `${matches.join('\n')}\n` : 'no endpoint matches\n';
-  }
-  const cluster = loadCluster(values.manifests, { ipblockMatchesPods: flag === undefined ? true : flag === 'true' });
-  switch (command) {
-    case 'query': {
-      const answer = query(cluster, required(values, 'from'), required(values, 'to'), required(values, 'port'), protocolOf(values));
-      return values.json ? json(queryJson(answer)) : queryText(answer);
-    }
-    case 'matrix': {
-      const port = Number(values.port ?? '80');
-      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a number 1-65535, not ${values.port}`);
-      const protocol = protocolOf(values);
-      const cells = matrix(cluster, port, protocol);
-      return values.json ? json(cells) : matrixText(cells, cluster.endpoints.map((e) => e.id), port, protocol);
-    }
-    default: {
-      const report = egressReport(cluster);
-      return values.json ? json(egressJson(report)) : egressText(report);
-    }
-  }
+/** An answer: its output, and the notes about skipped files. */
+function answered(spec: CommandSpec, cluster: Cluster, stdout: string): CliResult {
+  return { code: EXIT.answered, stdout, stderr: skippedNotes(spec.program, cluster.skipped) };
 }
 
-/** Runs the command line and returns what it would print and its exit code; never throws. */
-export function verifyMain(argv: readonly string[]): CliResult {
-  return runCommand('verify', USAGE, () => ({ code: 0, stdout: run(argv), stderr: '' }), (e) => {
-    if (e instanceof QueryError) return e.message;
-    if (e instanceof SelectorSyntaxError) return `invalid selector: ${e.message}`;
-    return undefined;
-  });
+const queryCommand: Command = {
+  spec: spec('query', 'may this connection be opened, and which rule decided each direction (the sender\'s egress, the receiver\'s ingress)', [
+    MANIFESTS,
+    { name: 'from', type: 'string', required: true, value: 'NS/NAME|IP', description: 'the sender: a Pod or workload, a pod IP, or an address outside the cluster' },
+    { name: 'to', type: 'string', required: true, value: 'NS/NAME|IP', description: 'the receiver: a Pod or workload, a pod IP, or an address outside the cluster' },
+    { name: 'port', type: 'string', required: true, value: 'N|NAME', description: 'the destination port: a number, or a container port name of the receiver' },
+    PROTOCOL,
+    IPBLOCK,
+    JSON_OUT,
+  ]),
+  run(values) {
+    const cluster = clusterOf(values);
+    const answer = query(cluster, text(values, 'from')!, text(values, 'to')!, text(values, 'port')!, protocolOf(values));
+    return answered(this.spec, cluster, values.json ? json(queryJson(answer)) : queryText(answer));
+  },
+};
+
+const matrixCommand: Command = {
+  spec: spec('matrix', 'which workload may connect to which, on one port', [
+    MANIFESTS,
+    { name: 'port', type: 'string', value: 'N', default: '80', description: 'the destination port, 1-65535' },
+    PROTOCOL,
+    IPBLOCK,
+    JSON_OUT,
+  ]),
+  run(values) {
+    const given = text(values, 'port');
+    const port = Number(given ?? '80');
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a number 1-65535, not ${given}`);
+    const protocol = protocolOf(values);
+    const cluster = clusterOf(values);
+    const cells = matrix(cluster, port, protocol);
+    return answered(this.spec, cluster, values.json ? json(cells) : matrixText(cells, cluster.endpoints.map((e) => e.id), port, protocol));
+  },
+};
+
+const selectorCommand: Command = {
+  spec: spec('selector', 'which workloads a Calico selector matches, with the labels Calico adds', [
+    MANIFESTS,
+    { name: 'expr', type: 'string', required: true, value: 'SELECTOR', description: "a Calico selector, e.g. \"app == 'rag' && has(gpu)\"" },
+    JSON_OUT,
+  ]),
+  run(values) {
+    const cluster = loadCluster(values.manifests as string[]);
+    const matches = matchSelector(cluster, text(values, 'expr')!);
+    return answered(this.spec, cluster, values.json ? json({ matches }) : matches.length ? `${matches.join('\n')}\n` : 'no endpoint matches\n');
+  },
+};
+
+const egressCommand: Command = {
+  spec: spec('egress', 'per workload, everything it may send to, what is explicitly denied, and what staged policies would change', [MANIFESTS, IPBLOCK, JSON_OUT]),
+  run(values) {
+    const cluster = clusterOf(values);
+    const report = egressReport(cluster);
+    return answered(this.spec, cluster, values.json ? json(egressJson(report)) : egressText(report));
+  },
+};
+
+const ingressCommand: Command = {
+  spec: spec('ingress', 'per workload, who may reach it (pods, addresses) on which of its ports, and what staged policies would change', [MANIFESTS, IPBLOCK, JSON_OUT]),
+  run(values) {
+    const cluster = clusterOf(values);
+    const report = ingressReport(cluster);
+    return answered(this.spec, cluster, values.json ? json(ingressJson(report)) : ingressText(report));
+  },
+};
+
+/** The verifier's own commands. */
+export const VERIFY_COMMANDS: readonly Command[] = [queryCommand, matrixCommand, selectorCommand, egressCommand, ingressCommand];
+
+/** Errors of the verifier's answers that are bad input rather than faults (exit 2). */
+function verifierInputError(e: unknown): string | undefined {
+  if (e instanceof QueryError) return e.message;
+  if (e instanceof SelectorSyntaxError) return `invalid selector: ${e.message}`;
+  return undefined;
+}
+
+/** The overview `verify --help` prints: every command in one line, and the exit codes. */
+function overview(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((c) => c.spec.name.length));
+  return [
+    `${PROGRAM}: offline answers about what Kubernetes and Calico manifests allow, and who decided`,
+    '',
+    `usage: npm run --silent ${PROGRAM} -- COMMAND [options]      (${PROGRAM} COMMAND --help: its options)`,
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.spec.name.padEnd(width)}  ${c.spec.summary}`),
+    '',
+    'exit codes:',
+    `  ${EXIT.answered}  answered (whatever the answer)`,
+    `  ${EXIT.failed}  diff --fail-on-widen: egress or ingress widened`,
+    `  ${EXIT.usage}  bad usage, or input the command cannot read`,
+    `  ${EXIT.internal}  internal error of the command itself`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Runs the command line and returns what it would print and its exit code; never throws.
+ * `extra` adds commands (the review's diff) beside the verifier's own.
+ */
+export function verifyMain(argv: readonly string[], extra: readonly Command[] = []): CliResult {
+  const commands = [...VERIFY_COMMANDS, ...extra];
+  const names = commands.map((c) => c.spec.name);
+  const [first, ...rest] = argv;
+  const command = commands.find((c) => c.spec.name === first);
+  const usage = command
+    ? `usage: ${usageLine(command.spec)}\n(${command.spec.program} --help says what each option means)\n`
+    : `usage: npm run --silent ${PROGRAM} -- COMMAND [options]\n(${PROGRAM} --help lists the commands)\n`;
+  return runCommand(command?.spec.program ?? PROGRAM, usage, () => {
+    if (first === undefined) throw new UsageError(`a command is required: ${names.join(', ')}`);
+    if (first === '--help' || first === '-h' || first === 'help') {
+      const about = first === 'help' ? rest[0] : undefined;
+      if (about === undefined) return { code: EXIT.answered, stdout: overview(commands), stderr: '' };
+      const c = commands.find((x) => x.spec.name === about);
+      if (!c) throw new UsageError(unknownName('command', about, names));
+      return { code: EXIT.answered, stdout: helpText(c.spec), stderr: '' };
+    }
+    if (!command) {
+      if (first.startsWith('-')) throw new UsageError(`the command comes first, before ${first}: ${names.join(', ')}`);
+      throw new UsageError(unknownName('command', first, names));
+    }
+    const values = parseCommand(command.spec, rest);
+    if (values === undefined) return { code: EXIT.answered, stdout: helpText(command.spec), stderr: '' };
+    return command.run(values);
+  }, (e) => command?.inputError?.(e) ?? verifierInputError(e));
 }

@@ -14,9 +14,10 @@ export { ANY_NAMESPACE } from './catalog';
 export type { VerifyOptions } from './catalog';
 export { buildCluster, Cluster } from './cluster';
 export type { PolicyView } from './cluster';
-export { verifyMain } from './cli';
-export { runCommand, UsageError } from './command';
-export type { CliResult } from './command';
+export { VERIFY_COMMANDS, verifyMain } from './cli';
+export type { Command, OptionValues } from './cli';
+export { EXIT, helpText, parseCommand, runCommand, skippedNotes, unknownName, UsageError, usageLine } from './command';
+export type { CliResult, CommandSpec, OptionSpec } from './command';
 export { egressReport, workloadEgress } from './egress';
 export type { EgressOptions, EgressReport, ReachEntry, StagedEgress, WorkloadEgress } from './egress';
 export { ingressReport, workloadIngress } from './ingress';
@@ -27,11 +28,11 @@ export type { Endpoint, EndpointKind } from './endpoints';
 export { clusterFromText, loadCluster, matchSelector } from './load';
 export { describeSkipped, ManifestError, parseManifests, readManifestFiles, readManifestSet } from './manifests';
 export type { Manifest, ManifestSet, SkippedFile, SourceRef } from './manifests';
-export { decidedByJson, destinationJson, egressJson, queryJson, reachEntryJson, stagedJson } from './json';
-export type { DecidedByJson, DestinationJson, DirectionAnswerJson, EgressReportJson, PolicyInTierJson, QueryAnswerJson, ReachEntryJson, RuleRefJson, StagedAnswerJson, StagedRefJson, WorkloadEgressJson } from './json';
+export { decidedByJson, destinationJson, egressJson, ingressEntryJson, ingressJson, queryJson, reachEntryJson, stagedJson } from './json';
+export type { DecidedByJson, DestinationJson, DirectionAnswerJson, EgressReportJson, IngressEntryJson, IngressReportJson, ReachViewJson, WorkloadIngressJson, PolicyInTierJson, QueryAnswerJson, ReachEntryJson, RuleRefJson, StagedAnswerJson, StagedRefJson, WorkloadEgressJson } from './json';
 export { ALL_PORTS, comparePorts, isAllPorts, isNamedPort, portAtoms, PROTOCOLS, samePorts } from './ports';
 export type { NamedPort, PortRange, Ports, Protocol } from './ports';
-export { decisionDirection, decisionKey } from './policy';
+export { decisionDirection, decisionKey, enforcedDecisionKey, enforcedKind } from './policy';
 export type { Decision, Direction, PolicyKind, PolicyRef, RuleAction, RuleId } from './policy';
 export { matrix, query, QueryError } from './reach';
 export type { DirectionAnswer, MatrixCell, QueryAnswer, RuleRef, StagedAnswer } from './reach';
@@ -45,12 +46,14 @@ export {
   describeNamedBlock,
   describePolicy,
   describePolicyInTier,
+  describePolicyRef,
   describePorts,
   describeProtocolPorts,
   describeRule,
   describeStaged,
   destinationParts,
   EGRESS_NOTE,
+  INGRESS_NOTE,
   explainDirection,
   explainWhenStaged,
 } from './words';

@@ -141,12 +141,17 @@ const ENFORCED_KIND: Readonly<Partial<Record<PolicyKind, PolicyKind>>> = {
   StagedKubernetesNetworkPolicy: 'KubernetesNetworkPolicy',
 };
 
+/** The kind a policy of this kind is once enforced: its own, or the enforced twin of a staged kind. */
+export function enforcedKind(kind: PolicyKind): PolicyKind {
+  return ENFORCED_KIND[kind] ?? kind;
+}
+
 /**
  * Identifies the enforced policy a policy is or previews: kind, namespace and name, a staged
  * kind standing for its enforced twin (StagedNetworkPolicy ai/x for NetworkPolicy ai/x).
  */
 export function enforcedIdentity(ref: PolicyRef): string {
-  return [ENFORCED_KIND[ref.kind] ?? ref.kind, ref.namespace ?? '', ref.name].join('\u0000');
+  return [enforcedKind(ref.kind), ref.namespace ?? '', ref.name].join('\u0000');
 }
 
 /** Reads `spec.stagedAction`: Delete, or Set (its default; Calico Open Source treats Learn and Ignore like Set). */
@@ -221,6 +226,17 @@ export function decisionOf(v: Verdict): Decision {
     decisions.set(v, d);
   }
   return d;
+}
+
+/**
+ * Identifies a decision as it will be once staged policies are enforced: a rule of a staged
+ * policy is the same rule of its enforced twin (`StagedNetworkPolicy ai/x` rule 3 and
+ * `NetworkPolicy ai/x` rule 3 decide alike once the staged one is enforced).
+ */
+export function enforcedDecisionKey(d: Decision): string {
+  if (d.reason === 'rule') return decisionKey({ ...d, rule: { ...d.rule, kind: enforcedKind(d.rule.kind) } });
+  if (d.reason === 'end-of-tier') return decisionKey({ ...d, policies: d.policies.map((p) => ({ ...p, kind: enforcedKind(p.kind) })) });
+  return decisionKey(d);
 }
 
 /** Identifies a decision: equal for equal decisions, whatever object carries them. */
