@@ -2,31 +2,31 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { AiAppIntent, PlatformIntent } from '../lib/intent';
-import { EgressDiff, diffJson, diffMain, diffReports, formatDiff } from '../lib/review';
-import { egressReport } from '../lib/verify';
+import { ReachDiff, diffClusters, diffJson, diffMain, formatDiff } from '../lib/review';
 import { clusterOf, looserPolicy as looser } from './support/cluster';
 import { buildApp } from '../lib/app';
-import { shipped } from './fixtures/intents';
+import { audit, shipped } from './fixtures/intents';
 
-/** The egress report of an intent synthesized with extra YAML files. */
-const reportOf = (declared: PlatformIntent, extra: Record<string, string> = {}) => egressReport(clusterOf(declared, extra));
-
-function withApp(name: string, change: (app: AiAppIntent) => AiAppIntent): PlatformIntent {
-  return { ...shipped, apps: shipped.apps.map((a) => (a.name === name ? change(a) : a)) };
+function withApp(declared: PlatformIntent, name: string, change: (app: AiAppIntent) => AiAppIntent): PlatformIntent {
+  return { ...declared, apps: declared.apps.map((a) => (a.name === name ? change(a) : a)) };
 }
 
-const base = reportOf(shipped);
-const diff = (head: PlatformIntent, extra?: Record<string, string>): EgressDiff => diffReports(base, reportOf(head, extra), { base: 'base', head: 'head' });
-/** The changes of one workload, written as `verify diff --json` writes them. */
-const changesOf = (d: EgressDiff, endpoint: string) => diffJson(d).workloads.find((w) => w.endpoint === endpoint)?.changes ?? [];
+const base = clusterOf(shipped);
+const diffFrom = (from: PlatformIntent, head: PlatformIntent, extra?: Record<string, string>): ReachDiff => diffClusters(from === shipped ? base : clusterOf(from), clusterOf(head, extra), { base: 'base', head: 'head' });
+const diff = (head: PlatformIntent, extra?: Record<string, string>): ReachDiff => diffFrom(shipped, head, extra);
+/** The egress changes of one workload, written as `verify diff --json` writes them. */
+const changesOf = (d: ReachDiff, endpoint: string) => diffJson(d).workloads.find((w) => w.endpoint === endpoint)?.changes ?? [];
+/** The ingress changes of one workload, as `verify diff --json` writes them. */
+const ingressOf = (d: ReachDiff, endpoint: string) => diffJson(d).workloads.find((w) => w.endpoint === endpoint)?.ingressChanges ?? [];
+const NONE = { egress: false, ingress: false, whenStagedEnforced: false };
 
 const looserPolicy = (namespace: string) => looser(namespace, 'allow-all-https', 443);
 
 describe('egress diff', () => {
   it('finds no change between a manifest set and itself', () => {
     const d = diff(shipped);
-    expect(d).toEqual({ base: 'base', head: 'head', widened: false, workloads: [] });
-    expect(formatDiff(d)).toMatch(/none: every workload reaches exactly what it reached before/);
+    expect(d).toEqual({ base: 'base', head: 'head', widened: false, widenedIn: NONE, workloads: [] });
+    expect(formatDiff(d)).toMatch(/none: every workload reaches, and is reached by, exactly what it was before/);
   });
 
   it('reports a widening caused only by a new looser Kubernetes NetworkPolicy for a kubernetes-flavor app', () => {
@@ -41,11 +41,11 @@ describe('egress diff', () => {
 
   it('shows no change for a calico-flavor app when the same looser NetworkPolicy lands in its namespace', () => {
     const d = diff(shipped, { '99-looser.yaml': looserPolicy('ai-application') });
-    expect(d).toEqual({ base: 'base', head: 'head', widened: false, workloads: [] });
+    expect(d).toEqual({ base: 'base', head: 'head', widened: false, widenedIn: NONE, workloads: [] });
   });
 
   it('reports the added addresses exactly when a calico-flavor destination widens from /24 to /16', () => {
-    const d = diff(withApp('ai-service', (a) => ({ ...a, egress: a.egress.map((e) => ('cidr' in e ? { ...e, cidr: '198.51.0.0/16' } : e)) })));
+    const d = diff(withApp(shipped, 'ai-service', (a) => ({ ...a, egress: a.egress.map((e) => ('cidr' in e ? { ...e, cidr: '198.51.0.0/16' } : e)) })));
     expect(d.widened).toBe(true);
     expect(changesOf(d, 'ai-application/ai-service')).toEqual([
       { change: 'added', protocol: 'TCP', ports: '443', to: 'cidr 198.51.0.0/16 except 198.51.100.0/24', after: 'NetworkPolicy ai-application/ai-egress.ai-service rule 3 (tier ai-egress)' },
@@ -53,7 +53,7 @@ describe('egress diff', () => {
   });
 
   it('reports a narrowing as removed reach, and it is not a widening', () => {
-    const d = diff(withApp('ai-service', (a) => ({ ...a, egress: a.egress.map((e) => ('cidr' in e ? { ...e, cidr: '198.51.100.0/25' } : e)) })));
+    const d = diff(withApp(shipped, 'ai-service', (a) => ({ ...a, egress: a.egress.map((e) => ('cidr' in e ? { ...e, cidr: '198.51.100.0/25' } : e)) })));
     expect(d.widened).toBe(false);
     expect(changesOf(d, 'ai-application/ai-service')).toEqual([
       { change: 'removed', protocol: 'TCP', ports: '443', to: 'cidr 198.51.100.128/25', before: 'NetworkPolicy ai-application/ai-egress.ai-service rule 3 (tier ai-egress)' },
@@ -61,7 +61,7 @@ describe('egress diff', () => {
   });
 
   it('reports an added port on a kubernetes-flavor destination as a widening', () => {
-    const d = diff(withApp('embeddings', (a) => ({ ...a, egress: a.egress.map((e) => ({ ...e, ports: [443, 8443] })) })));
+    const d = diff(withApp(shipped, 'embeddings', (a) => ({ ...a, egress: a.egress.map((e) => ({ ...e, ports: [443, 8443] })) })));
     expect(d.widened).toBe(true);
     expect(changesOf(d, 'ai-embeddings/embeddings')).toEqual([
       { change: 'added', protocol: 'TCP', ports: '8443', to: 'cidr 203.0.113.10/32', after: 'NetworkPolicy (networking.k8s.io) ai-embeddings/embeddings-egress rule 1 (tier default)' },
@@ -69,7 +69,7 @@ describe('egress diff', () => {
   });
 
   it('reports a removed in-cluster destination of a calico-flavor app', () => {
-    const d = diff(withApp('ai-service', (a) => ({ ...a, egress: a.egress.filter((e) => !('namespace' in e && e.namespace === 'vector-db')) })));
+    const d = diff(withApp(shipped, 'ai-service', (a) => ({ ...a, egress: a.egress.filter((e) => !('namespace' in e && e.namespace === 'vector-db')) })));
     expect(d.widened).toBe(false);
     expect(changesOf(d, 'ai-application/ai-service')).toContainEqual(
       expect.objectContaining({ change: 'removed', protocol: 'TCP', ports: '6333', to: 'pods vector-db {app=qdrant}' }),
@@ -83,6 +83,64 @@ describe('egress diff', () => {
     const w = d.workloads.find((x) => x.endpoint === 'ai-embeddings/reranker');
     expect(w).toMatchObject({ presence: 'head only', flavor: 'kubernetes' });
     expect(formatDiff(d)).toMatch(/ai-embeddings\/reranker \(kubernetes flavor, new workload\)\n {2}\+ may now reach/);
+  });
+});
+
+describe('ingress diff', () => {
+  it('reports a new client admitted by a kubernetes-flavor app as a widening of its ingress, naming source, port and rule', () => {
+    const d = diff(withApp(shipped, 'embeddings', (a) => ({ ...a, ingress: [...(a.ingress ?? []), { namespace: 'ai-batch', podLabels: { 'app.kubernetes.io/name': 'indexer' } }] })));
+    expect(d.widened).toBe(true);
+    expect(d.widenedIn).toEqual({ egress: false, ingress: true, whenStagedEnforced: false });
+    expect(ingressOf(d, 'ai-embeddings/embeddings')).toEqual([
+      { change: 'added', from: 'pods ai-batch {app.kubernetes.io/name=indexer}', protocol: 'TCP', ports: '8080', after: 'NetworkPolicy (networking.k8s.io) ai-embeddings/embeddings-ingress rule 0 (tier default)' },
+    ]);
+    expect(changesOf(d, 'ai-embeddings/embeddings')).toEqual([]);
+    expect(formatDiff(d)).toMatch(/\+ may now be reached from +TCP 8080 +pods ai-batch \{app\.kubernetes\.io\/name=indexer\}\n +allowed by NetworkPolicy \(networking\.k8s\.io\) ai-embeddings\/embeddings-ingress rule 0/);
+  });
+
+  it('reports a client removed from a calico-flavor app as a narrowing of its ingress, not a widening', () => {
+    const d = diff(withApp(shipped, 'ai-service', (a) => ({ ...a, ingress: [] })));
+    expect(d.widened).toBe(false);
+    expect(ingressOf(d, 'ai-application/ai-service')).toContainEqual(expect.objectContaining({ change: 'removed', from: 'pods ai-gateway {}', protocol: 'TCP', ports: '8000', before: 'NetworkPolicy ai-application/ai-egress.ai-service rule 0 (tier ai-egress)' }));
+  });
+});
+
+describe('audit mode in the diff', () => {
+  const enforced: PlatformIntent = { ...audit, calico: undefined };
+
+  it('moving calico apps into audit mode reports no narrowing: what they reach stays, what is no longer enforced is marked as what the staged policies would deny', () => {
+    const d = diffFrom(enforced, audit);
+    const chat = d.workloads.find((w) => w.endpoint === 'ai-preview/chat')!;
+    expect(chat).toMatchObject({ flavor: 'calico', staged: expect.arrayContaining([expect.objectContaining({ kind: 'StagedNetworkPolicy', name: 'ai-egress.chat' })]) });
+    for (const w of d.workloads) {
+      expect([...w.egress.changes, ...w.ingress.changes].filter((c) => c.change === 'removed')).toEqual([]);
+      expect([...(w.egress.whenStagedEnforced ?? []), ...(w.ingress.whenStagedEnforced ?? [])]).toEqual([]);
+    }
+    const added = chat.egress.changes.filter((c) => c.change === 'added');
+    expect(added.length).toBeGreaterThan(0);
+    expect(added.every((c) => c.wouldDeny)).toBe(true);
+    // DNS stays reachable: decided now by the profile (the metadata guardrail's tier passes it on and
+    // nothing else is enforced), once enforced again by the staged policy's rule.
+    const dns = changesOf(d, 'ai-preview/chat').filter((c) => c.to === 'pods kube-system {k8s-app=kube-dns}' && c.ports === '53');
+    expect(dns).toEqual([
+      { change: 'changed', to: 'pods kube-system {k8s-app=kube-dns}', protocol: 'TCP', ports: '53', before: 'NetworkPolicy ai-preview/ai-egress.chat rule 1 (tier ai-egress)', after: 'every tier passed (ai-egress): allowed by the profile' },
+      { change: 'changed', to: 'pods kube-system {k8s-app=kube-dns}', protocol: 'UDP', ports: '53', before: 'NetworkPolicy ai-preview/ai-egress.chat rule 0 (tier ai-egress)', after: 'every tier passed (ai-egress): allowed by the profile' },
+    ]);
+    const text = formatDiff(d);
+    expect(text).not.toMatch(/may no longer reach/);
+    expect(text).toMatch(/ai-preview\/chat \(calico flavor; audit mode: .*StagedNetworkPolicy ai-preview\/ai-egress\.chat \(tier ai-egress\) staged, not enforced\)/);
+    expect(text).toMatch(/the staged policies would deny it once enforced/);
+  });
+
+  it('a change to an audited app is reported as what would change once enforced, with nothing enforced changing', () => {
+    const d = diffFrom(audit, withApp(audit, 'summarizer', (a) => ({ ...a, egress: [...a.egress, { cidr: '192.0.2.0/24', ports: [443] }] })));
+    expect(d.widenedIn).toEqual({ egress: false, ingress: false, whenStagedEnforced: true });
+    const w = d.workloads.find((x) => x.endpoint === 'ai-preview/summarizer')!;
+    expect(w.egress.changes).toEqual([]);
+    expect(diffJson(d).workloads[0].egressWhenStagedEnforced).toEqual([
+      { change: 'added', to: 'cidr 192.0.2.0/24', protocol: 'TCP', ports: '443', after: 'StagedNetworkPolicy ai-preview/ai-egress.summarizer rule 3 (tier ai-egress)' },
+    ]);
+    expect(formatDiff(d)).toMatch(/once the staged policies are enforced:\n {2}\+ would reach +TCP 443 +cidr 192\.0\.2\.0\/24/);
   });
 });
 
@@ -102,6 +160,18 @@ describe('verify diff (command line)', () => {
     expect(result.stderr).toBe('verify diff: egress widened\n');
   });
 
+  it('exits 1 with --fail-on-widen when only ingress widened, saying so; a stray file in the folder is skipped with a note', () => {
+    const widerIn = join(root, 'wider-ingress');
+    buildApp(widerIn, shipped).synth();
+    writeFileSync(join(widerIn, '99-open-ingress.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: open, namespace: ai-embeddings }\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n  ingress: [{}]\n');
+    writeFileSync(join(widerIn, 'settings.json'), '{ "reviewers": ["platform-team"] }\n');
+    const result = diffMain(['--base', base, '--head', widerIn, '--fail-on-widen']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/ai-embeddings\/embeddings \(kubernetes flavor\)\n {2}\+ may now be reached from/);
+    expect(result.stderr).toBe(`verify diff: note: skipped ${join(widerIn, 'settings.json')}: holds no Kubernetes object (no document has apiVersion or kind)\nverify diff: ingress widened\n`);
+    expect(diffMain(['--base', base, '--head', widerIn])).toMatchObject({ code: 0 });
+  });
+
   it('exits 0 with --fail-on-widen when egress only narrowed', () => {
     expect(diffMain(['--base', head, '--head', base, '--fail-on-widen'])).toMatchObject({ code: 0, stderr: '' });
   });
@@ -115,11 +185,11 @@ describe('verify diff (command line)', () => {
   it('reads a git revision without touching the working tree', () => {
     const fixture = join('test', 'fixtures', 'verify', 'kubernetes');
     const result = diffMain(['--base', `HEAD:${fixture}`, '--head', join(__dirname, 'fixtures', 'verify', 'kubernetes')]);
-    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Egress changes from HEAD:test\/fixtures\/verify\/kubernetes to .*: none: every workload reaches exactly what it reached before/) });
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Reach changes from HEAD:test\/fixtures\/verify\/kubernetes to .*: none: every workload reaches, and is reached by, exactly what it was before/) });
   });
 
   it('exits 2 with a clear message for a base that is neither a path nor a revision', () => {
     expect(diffMain(['--base', 'no-such-thing', '--head', base])).toEqual({ code: 2, stdout: '', stderr: expect.stringMatching(/"no-such-thing" is neither a file or folder nor a git revision/) });
-    expect(diffMain(['--head', base])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--base and --head are both required/) });
+    expect(diffMain(['--head', base])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^verify diff: --base PATH\|REV is required/) });
   });
 });

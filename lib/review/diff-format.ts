@@ -1,12 +1,12 @@
 /**
- * The egress diff for people (`verify diff`) and for tools (`verify diff --json`). The JSON
+ * The reach diff for people (`verify diff`) and for tools (`verify diff --json`). The JSON
  * shape is a contract: fields are only ever added.
  */
 
-import { describeDecision, describeDestination, describePorts, Destination, Protocol } from '../verify';
-import { Change, EgressDiff, FlowChange, WorkloadDiff } from './diff';
+import { describeDecision, describeDestination, describePorts, describeStaged, Destination, Direction, DecidedBy, Protocol, stagedJson, StagedRefJson } from '../verify';
+import { Change, DirectionDiff, FlowChange, ReachDiff, WorkloadDiff } from './diff';
 
-/** One change as JSON: `to`, `ports`, `before` and `after` written as `verify diff` prints them. */
+/** One egress change as JSON: `to`, `ports`, `before` and `after` written as `verify diff` prints them. */
 export interface FlowChangeJson {
   readonly change: Change;
   /** `cidr 198.51.0.0/16 except 198.51.100.0/24`, `pods vector-db {app=qdrant}`, `pod ns/name`, `any other pod`. */
@@ -18,57 +18,146 @@ export interface FlowChangeJson {
   readonly before?: string;
   /** The rule that decides in head (absent for removed). */
   readonly after?: string;
+  /** Present (true) when head's staged policies would deny this reach once enforced. */
+  readonly wouldDeny?: true;
+}
+
+/** One ingress change as JSON: as an egress change, with `from` (who may send) in place of `to`. */
+export interface IngressChangeJson extends Omit<FlowChangeJson, 'to'> {
+  readonly from: string;
 }
 
 /** One workload's changes as JSON. */
-export interface WorkloadDiffJson extends Omit<WorkloadDiff, 'changes'> {
+export interface WorkloadDiffJson {
+  readonly endpoint: string;
+  readonly flavor: string;
+  readonly presence: WorkloadDiff['presence'];
+  /** Egress changes of what is enforced. */
   readonly changes: readonly FlowChangeJson[];
+  /** Egress changes once the staged policies are enforced; present when either side has staged policies for the workload. */
+  readonly egressWhenStagedEnforced?: readonly FlowChangeJson[];
+  /** Ingress changes of what is enforced: who may newly, or no longer, reach the workload. */
+  readonly ingressChanges: readonly IngressChangeJson[];
+  /** Ingress changes once the staged policies are enforced. */
+  readonly ingressWhenStagedEnforced?: readonly IngressChangeJson[];
+  /** The staged policies that concern the workload (audit mode). */
+  readonly staged: readonly StagedRefJson[];
 }
 
 /** `verify diff --json`. */
-export interface EgressDiffJson extends Omit<EgressDiff, 'workloads'> {
+export interface ReachDiffJson {
+  readonly base: string;
+  readonly head: string;
+  /** True when reach widened anywhere: egress, ingress, or once the staged policies are enforced. */
+  readonly widened: boolean;
+  readonly widenedIn: ReachDiff['widenedIn'];
   readonly workloads: readonly WorkloadDiffJson[];
 }
 
 /** What a change reaches, on one line: `cidr 0.0.0.0/0 except 169.254.169.254/32, cidr ::/0`. */
-function describeTargets(to: readonly Destination[]): string {
-  return to.map((d) => describeDestination(d, 'review')).join(', ');
+function describePeers(peers: readonly Destination[]): string {
+  return peers.map((d) => describeDestination(d, 'review')).join(', ');
 }
 
-/** A change as JSON. */
-export function flowChangeJson(c: FlowChange): FlowChangeJson {
+function changeFields(c: FlowChange) {
   return {
-    change: c.change,
-    to: describeTargets(c.to),
     protocol: c.protocol,
     ports: describePorts(c.ports),
     ...(c.before === undefined ? {} : { before: describeDecision(c.before, 'review') }),
     ...(c.after === undefined ? {} : { after: describeDecision(c.after, 'review') }),
+    ...(c.wouldDeny ? { wouldDeny: true as const } : {}),
   };
 }
 
+/** An egress change as JSON. */
+export function flowChangeJson(c: FlowChange): FlowChangeJson {
+  return { change: c.change, to: describePeers(c.peers), ...changeFields(c) };
+}
+
+/** An ingress change as JSON. */
+export function ingressChangeJson(c: FlowChange): IngressChangeJson {
+  return { change: c.change, from: describePeers(c.peers), ...changeFields(c) };
+}
+
 /** The diff as `verify diff --json` prints it. */
-export function diffJson(diff: EgressDiff): EgressDiffJson {
-  return { ...diff, workloads: diff.workloads.map((w) => ({ ...w, changes: w.changes.map(flowChangeJson) })) };
+export function diffJson(diff: ReachDiff): ReachDiffJson {
+  return {
+    base: diff.base,
+    head: diff.head,
+    widened: diff.widened,
+    widenedIn: diff.widenedIn,
+    workloads: diff.workloads.map((w) => ({
+      endpoint: w.endpoint,
+      flavor: w.flavor,
+      presence: w.presence,
+      changes: w.egress.changes.map(flowChangeJson),
+      ...(w.egress.whenStagedEnforced ? { egressWhenStagedEnforced: w.egress.whenStagedEnforced.map(flowChangeJson) } : {}),
+      ingressChanges: w.ingress.changes.map(ingressChangeJson),
+      ...(w.ingress.whenStagedEnforced ? { ingressWhenStagedEnforced: w.ingress.whenStagedEnforced.map(ingressChangeJson) } : {}),
+      staged: w.staged.map(stagedJson),
+    })),
+  };
+}
+
+/** Where reach widened, for the message of `--fail-on-widen`: `egress and ingress widened`. */
+export function widenedWhere(diff: ReachDiff): string {
+  const where = [diff.widenedIn.egress ? 'egress' : '', diff.widenedIn.ingress ? 'ingress' : ''].filter(Boolean).join(' and ');
+  const enforced = where ? `${where} widened` : '';
+  const staged = diff.widenedIn.whenStagedEnforced ? 'reach widened once the staged policies are enforced' : '';
+  return [enforced, staged].filter(Boolean).join('; ');
+}
+
+/** How each change reads, per direction and view. */
+const MARKS: Readonly<Record<'enforced' | 'staged', Readonly<Record<Direction, Readonly<Record<Change, string>>>>>> = {
+  enforced: {
+    egress: { added: '+ may now reach', removed: '- may no longer reach', changed: '~ decided by another rule' },
+    ingress: { added: '+ may now be reached from', removed: '- may no longer be reached from', changed: '~ reached, by another rule' },
+  },
+  staged: {
+    egress: { added: '+ would reach', removed: '- would no longer reach', changed: '~ would be decided by another rule' },
+    ingress: { added: '+ would be reached from', removed: '- would no longer be reached from', changed: '~ would be reached, by another rule' },
+  },
+};
+const MARK_WIDTH = 32;
+
+/** Why a piece is reached: `allowed by <rule>`, or the default that allows it. */
+function because(d: DecidedBy): string {
+  return d.reason === 'rule' ? `allowed by ${describeDecision(d, 'review')}` : describeDecision(d, 'review');
+}
+
+function changeLines(c: FlowChange, direction: Direction, view: 'enforced' | 'staged'): string[] {
+  const why = c.change === 'added' ? because(c.after!) : c.change === 'removed' ? `was ${because(c.before!)}` : `now ${because(c.after!)}, was ${because(c.before!)}`;
+  const staged = c.wouldDeny ? '; the staged policies would deny it once enforced' : '';
+  return [`  ${MARKS[view][direction][c.change].padEnd(MARK_WIDTH)} ${`${c.protocol} ${describePorts(c.ports)}`.padEnd(16)} ${describePeers(c.peers)}`, `  ${''.padEnd(MARK_WIDTH)} ${''.padEnd(16)} ${why}${staged}`];
+}
+
+function directionLines(d: DirectionDiff, direction: Direction, view: 'enforced' | 'staged'): string[] {
+  return (view === 'enforced' ? d.changes : (d.whenStagedEnforced ?? [])).flatMap((c) => changeLines(c, direction, view));
+}
+
+/** How many workloads widened and narrowed in one direction and view. */
+function counts(diff: ReachDiff, pick: (w: WorkloadDiff) => readonly FlowChange[] | undefined): string {
+  const widened = diff.workloads.filter((w) => (pick(w) ?? []).some((c) => c.change === 'added')).length;
+  const narrowed = diff.workloads.filter((w) => (pick(w) ?? []).some((c) => c.change === 'removed')).length;
+  return `widened for ${widened} workload${widened === 1 ? '' : 's'}, narrowed for ${narrowed}`;
 }
 
 /** The diff as text a reviewer reads without knowing Calico. */
-export function formatDiff(diff: EgressDiff): string {
-  const lines = [`Egress changes from ${diff.base} to ${diff.head}:`];
-  if (diff.workloads.length === 0) return `${lines[0]} none: every workload reaches exactly what it reached before.\n`;
-  const mark: Record<Change, string> = { added: '+ may now reach', removed: '- may no longer reach', changed: '~ decided by another rule' };
+export function formatDiff(diff: ReachDiff): string {
+  const head = `Reach changes from ${diff.base} to ${diff.head}:`;
+  if (diff.workloads.length === 0) return `${head} none: every workload reaches, and is reached by, exactly what it was before.\n`;
+  const lines = [head];
   for (const w of diff.workloads) {
     const where = w.presence === 'both' ? '' : w.presence === 'head only' ? ', new workload' : ', workload removed';
-    lines.push('', `${w.endpoint} (${w.flavor} flavor${where})`);
-    for (const c of w.changes) {
-      const before = c.before && describeDecision(c.before, 'review');
-      const after = c.after && describeDecision(c.after, 'review');
-      const why = c.change === 'added' ? `allowed by ${after}` : c.change === 'removed' ? `was allowed by ${before}` : `now ${after}, was ${before}`;
-      lines.push(`  ${mark[c.change].padEnd(25)} ${`${c.protocol} ${describePorts(c.ports)}`.padEnd(16)} ${describeTargets(c.to)}`, `  ${''.padEnd(25)} ${''.padEnd(16)} ${why}`);
-    }
+    const audit = w.staged.length ? `; audit mode: ${w.staged.map(describeStaged).join(', ')} staged, not enforced` : '';
+    lines.push('', `${w.endpoint} (${w.flavor} flavor${where}${audit})`);
+    lines.push(...directionLines(w.egress, 'egress', 'enforced'), ...directionLines(w.ingress, 'ingress', 'enforced'));
+    const staged = [...directionLines(w.egress, 'egress', 'staged'), ...directionLines(w.ingress, 'ingress', 'staged')];
+    if (staged.length) lines.push('  once the staged policies are enforced:', ...staged);
   }
-  const widened = diff.workloads.filter((w) => w.changes.some((c) => c.change === 'added')).length;
-  const narrowed = diff.workloads.filter((w) => w.changes.some((c) => c.change === 'removed')).length;
-  lines.push('', `Egress widened for ${widened} workload${widened === 1 ? '' : 's'}, narrowed for ${narrowed}.`);
+  lines.push('', `Egress ${counts(diff, (w) => w.egress.changes)}. Ingress ${counts(diff, (w) => w.ingress.changes)}.`);
+  if (diff.workloads.some((w) => w.egress.whenStagedEnforced || w.ingress.whenStagedEnforced)) {
+    lines.push(`Once the staged policies are enforced: egress ${counts(diff, (w) => w.egress.whenStagedEnforced)}; ingress ${counts(diff, (w) => w.ingress.whenStagedEnforced)}.`);
+  }
   return `${lines.join('\n')}\n`;
 }

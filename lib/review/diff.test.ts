@@ -58,7 +58,7 @@ const mirror = (c: FlowChange): FlowChange => ({
 });
 const canonical = (changes: readonly FlowChange[]) =>
   changes
-    .map((c) => ({ change: c.change, to: c.to, protocol: c.protocol, ports: c.ports, before: c.before && decisionKey(c.before), after: c.after && decisionKey(c.after) }))
+    .map((c) => ({ change: c.change, peers: c.peers, protocol: c.protocol, ports: c.ports, before: c.before && decisionKey(c.before), after: c.after && decisionKey(c.after) }))
     .map((c) => JSON.stringify(c, (_, v) => (typeof v === 'bigint' ? String(v) : v)))
     .sort();
 
@@ -76,7 +76,7 @@ describe('egress diff of one workload (property-based)', () => {
       fc.property(sides, ([base, head]) => {
         const changes = diffWorkload(base, head);
         const check = (at: (to: Destination) => boolean, protocol: Protocol, port: number, what: string) => {
-          const inChanges = changes.filter((c) => c.protocol === protocol && portIn(c.ports, port) && c.to.some(at)).map(said);
+          const inChanges = changes.filter((c) => c.protocol === protocol && portIn(c.ports, port) && c.peers.some(at)).map(said);
           const want = expected(reachedBy(base, at, protocol, port), reachedBy(head, at, protocol, port));
           expect({ what, protocol, port, changes: inChanges }).toEqual({ what, protocol, port, changes: want ? [want] : [] });
         };

@@ -1,21 +1,54 @@
 /**
- * The exact difference in reach between two egress reports, per workload: which addresses or
- * pods, on which protocol and ports, a workload may newly reach, may no longer reach, or reaches
- * by another rule. Computed on the reports' values; lib/review/diff-format.ts writes it down.
+ * The exact difference in reach between two manifest sets, per workload and direction: which
+ * addresses or pods, on which protocol and ports, a workload may newly reach (egress) or be
+ * reached from (ingress), may no longer, or does by another rule. Computed on the verifier's
+ * values; lib/review/diff-format.ts writes it down.
+ *
+ * Two views are compared: what is enforced, and what would be once the staged policies are
+ * enforced (Calico's audit mode). A change of what is enforced that the staged policies would
+ * deny is marked as such, so that a workload moved into audit mode reads as "allowed now,
+ * denied once enforced", never as a narrowing.
+ *
+ * Each side is asked about the pods the other side names: a class of pods one side's rules name
+ * and the other's do not is evaluated on both, so that it is compared with what the other side
+ * decides for it (perhaps "any other pod" allowed by no policy), never reported as removed only
+ * because the other side does not mention it.
  */
 
 import { cidrRange, compactCidrs, intersectRanges, IpRange, subtractRanges, unionRanges } from '../net';
-import { DecidedBy, decisionKey, describeDestination, Destination, EgressReport, isNamedPort, PodsDestination, PortRange, portAtoms, Ports, Protocol, ReachEntry } from '../verify';
+import {
+  Cluster,
+  DecidedBy,
+  decisionKey,
+  describeDestination,
+  enforcedDecisionKey,
+  Destination,
+  Direction,
+  DirectionReach,
+  directionReach,
+  Endpoint,
+  IngressEntry,
+  isNamedPort,
+  PeerEntry,
+  PodsDestination,
+  podsKey,
+  PolicyRef,
+  PortRange,
+  portAtoms,
+  Ports,
+  Protocol,
+  ReachEntry,
+} from '../verify';
 import { flavorOf } from './workload';
 
 /** Which way a piece of reach moved between base and head. */
 export type Change = 'added' | 'removed' | 'changed';
 
-/** One contiguous piece of reach that differs: a destination, protocol, port range, and the policies behind it. */
+/** One contiguous piece of reach that differs: peers, protocol, port range, and the rules behind it. */
 export interface FlowChange {
   readonly change: Change;
-  /** Address blocks (the fewest, with except where that is shorter), or one pod or class of pods. */
-  readonly to: readonly Destination[];
+  /** Where it is sent (egress) or whence it comes (ingress): address blocks (the fewest, with except where that is shorter), or one pod or class of pods. */
+  readonly peers: readonly Destination[];
   readonly protocol: Protocol;
   /** A contiguous range, or a port name. */
   readonly ports: Ports;
@@ -23,25 +56,47 @@ export interface FlowChange {
   readonly before?: DecidedBy;
   /** What decides in head (absent for removed). */
   readonly after?: DecidedBy;
+  /** Set on a change of what is enforced (added or changed) that head's staged policies would deny once enforced. */
+  readonly wouldDeny?: true;
 }
 
-/** How one workload's egress differs. */
+/** How one direction of a workload changed: what is enforced, and what would be once the staged policies are. */
+export interface DirectionDiff {
+  readonly changes: readonly FlowChange[];
+  /** Changes of the view in which the staged policies are enforced; present when either side has staged policies for the workload. */
+  readonly whenStagedEnforced?: readonly FlowChange[];
+}
+
+/** How one workload's reach differs. */
 export interface WorkloadDiff {
   readonly endpoint: string;
-  /** `calico` when a Calico tier decides its egress, `kubernetes` otherwise; as in head when it exists there. */
+  /** `calico` when a Calico tier decides its reach (or would, once staged policies are enforced), `kubernetes` otherwise; as in head when it exists there. */
   readonly flavor: string;
   /** `both`, or the only side the workload exists on. */
   readonly presence: 'both' | 'base only' | 'head only';
-  readonly changes: readonly FlowChange[];
+  /** Staged policies that concern the workload in head (in base when it is gone): its audit mode. */
+  readonly staged: readonly PolicyRef[];
+  readonly egress: DirectionDiff;
+  readonly ingress: DirectionDiff;
 }
 
 /** The difference in reach between two manifest sets. */
-export interface EgressDiff {
+export interface ReachDiff {
   readonly base: string;
   readonly head: string;
-  /** True when some workload may reach something in head that it could not in base. */
+  /** True when some workload may reach, or be reached by, something in head that it could not in base: enforced, or once the staged policies are enforced. */
   readonly widened: boolean;
+  /** Where it widened. */
+  readonly widenedIn: { readonly egress: boolean; readonly ingress: boolean; readonly whenStagedEnforced: boolean };
+  /** The workloads whose reach changed. */
   readonly workloads: readonly WorkloadDiff[];
+}
+
+/** What the diff reads of an entry of either report, or of the verifier's peer entries. */
+export type AnyEntry = PeerEntry | ReachEntry | IngressEntry;
+
+function peerOf(e: AnyEntry): Destination {
+  return 'peer' in e ? e.peer : 'to' in e ? e.to : e.from;
 }
 
 /**
@@ -58,8 +113,7 @@ interface Space {
 const ADDRESSES: Space = { key: 'addresses', order: 'cidr' };
 
 function podsSpace(d: PodsDestination): Space {
-  const key = ['pods', d.namespace, d.endpoint ?? '', JSON.stringify(d.namespaceLabels ?? {}), JSON.stringify(d.labels)].join('\u0000');
-  return { key, pods: d, order: describeDestination(d, 'review') };
+  return { key: `pods\u0000${podsKey(d)}`, pods: d, order: describeDestination(d, 'review') };
 }
 
 /** One allowed piece: in a space, some addresses (for pods, a stand-in), ports, and what decided. */
@@ -75,13 +129,15 @@ interface Piece {
 /** Stands for a pod or class of pods, so that the same range arithmetic serves both spaces. */
 const POD: readonly IpRange[] = [{ version: 4, first: 0n, last: 0n }];
 
-function pieces(entries: readonly ReachEntry[]): Map<Protocol, Piece[]> {
+function pieces(entries: readonly AnyEntry[], key: (d: DecidedBy) => string): Map<Protocol, Piece[]> {
   const byProtocol = new Map<Protocol, Piece[]>();
   for (const e of entries) {
-    const to = e.to;
+    const to = peerOf(e);
     const where = to.type === 'cidr' ? { space: ADDRESSES, ranges: subtractRanges([cidrRange(to.cidr)], to.except.map(cidrRange)) } : { space: podsSpace(to), ranges: POD };
-    const piece: Piece = { ...where, ports: e.ports, decided: e.decidedBy, decision: decisionKey(e.decidedBy) };
-    byProtocol.set(e.protocol, [...(byProtocol.get(e.protocol) ?? []), piece]);
+    const piece: Piece = { ...where, ports: e.ports, decided: e.decidedBy, decision: key(e.decidedBy) };
+    const list = byProtocol.get(e.protocol);
+    if (list) list.push(piece);
+    else byProtocol.set(e.protocol, [piece]);
   }
   return byProtocol;
 }
@@ -112,32 +168,43 @@ interface Found {
   readonly key: string;
 }
 
-function found(space: Space, change: Change, ranges: readonly IpRange[], before?: { key: string; decided: DecidedBy }, after?: { key: string; decided: DecidedBy }): Found {
+function found(space: Space, change: Change, ranges: readonly IpRange[], before?: { key: string; decided: DecidedBy }, after?: { key: string; decided: DecidedBy }, wouldDeny = false): Found {
   const addresses = space.pods ? '' : ranges.map((r) => `${r.version}:${r.first}-${r.last}`).join(',');
   return {
-    change: { change, to: destinationsOf(space, ranges), ...(before ? { before: before.decided } : {}), ...(after ? { after: after.decided } : {}) },
-    key: [change, before?.key ?? '', after?.key ?? '', addresses].join('\u0000'),
+    change: { change, peers: destinationsOf(space, ranges), ...(before ? { before: before.decided } : {}), ...(after ? { after: after.decided } : {}), ...(wouldDeny ? { wouldDeny: true } : {}) },
+    key: [change, before?.key ?? '', after?.key ?? '', wouldDeny ? 'would deny' : '', addresses].join('\u0000'),
   };
 }
 
+/** How to compare two sides. */
+export interface DiffOptions {
+  /** Head's allowed reach once its staged policies are enforced: added and changed reach it does not allow is marked `wouldDeny`. */
+  readonly stagedHead?: readonly AnyEntry[];
+  /** When two decisions are the same rule: by default decisionKey; enforcedDecisionKey for views once staged policies are enforced. */
+  readonly sameRule?: (d: DecidedBy) => string;
+}
+
 /**
- * The exact difference of two workloads' allowed egress: every (address or pod class, protocol,
- * port) is compared, so `198.51.100.0/24` becoming `198.51.0.0/16` reads as the added addresses,
- * not as one flow removed and another added. Reach present on both sides but decided by another
- * rule is `changed`.
+ * The exact difference of two workloads' allowed reach in one direction: every (address or pod
+ * class, protocol, port) is compared, so `198.51.100.0/24` becoming `198.51.0.0/16` reads as the
+ * added addresses, not as one flow removed and another added. Reach present on both sides but
+ * decided by another rule is `changed`.
  */
-export function diffWorkload(base: readonly ReachEntry[], head: readonly ReachEntry[]): FlowChange[] {
-  const b = pieces(base);
-  const h = pieces(head);
+export function diffWorkload(base: readonly AnyEntry[], head: readonly AnyEntry[], options: DiffOptions = {}): FlowChange[] {
+  const key = options.sameRule ?? decisionKey;
+  const b = pieces(base, key);
+  const h = pieces(head, key);
+  const s = options.stagedHead && pieces(options.stagedHead, key);
   const changes: FlowChange[] = [];
   for (const protocol of [...new Set([...b.keys(), ...h.keys()])].sort()) {
     const bp = b.get(protocol) ?? [];
     const hp = h.get(protocol) ?? [];
+    const sp = s?.get(protocol) ?? [];
     const spaces = [...new Map([...bp, ...hp].map((p) => [p.space.key, p.space])).values()].sort((x, y) => (x.order < y.order ? -1 : x.order > y.order ? 1 : 0));
     for (const space of spaces) {
       const mine = [...bp, ...hp].filter((p) => p.space.key === space.key);
-      const numeric = mine.map((p) => p.ports).filter((s): s is PortRange => !isNamedPort(s));
-      const named = [...new Set(mine.map((p) => p.ports).filter(isNamedPort).map((s) => s.name))].map((name) => ({ name }));
+      const numeric = [...mine, ...sp.filter((p) => p.space.key === space.key)].map((p) => p.ports).filter((x): x is PortRange => !isNamedPort(x));
+      const named = [...new Set(mine.map((p) => p.ports).filter(isNamedPort).map((x) => x.name))].map((name) => ({ name }));
       // Consecutive port atoms with the same outcome are merged into one change.
       let open: { found: Found; from: number; to: number } | undefined;
       const flush = () => {
@@ -147,18 +214,30 @@ export function diffWorkload(base: readonly ReachEntry[], head: readonly ReachEn
       for (const port of [...portAtoms(numeric), ...named]) {
         const inBase = reachAt(bp, space, port);
         const inHead = reachAt(hp, space, port);
+        const stagedAll = s ? unionRanges([...reachAt(sp, space, port).values()].flatMap((x) => x.ranges)) : undefined;
         const list: Found[] = [];
+        /** Adds a change of head's reach, split into what the staged policies would and would not allow. */
+        const push = (change: Change, ranges: IpRange[], before: { key: string; decided: DecidedBy } | undefined, after: { key: string; decided: DecidedBy }) => {
+          if (!stagedAll) {
+            list.push(found(space, change, ranges, before, after));
+            return;
+          }
+          const kept = intersectRanges(ranges, stagedAll);
+          const denied = subtractRanges(ranges, stagedAll);
+          if (kept.length) list.push(found(space, change, kept, before, after));
+          if (denied.length) list.push(found(space, change, denied, before, after, true));
+        };
         const baseAll = unionRanges([...inBase.values()].flatMap((x) => x.ranges));
         const headAll = unionRanges([...inHead.values()].flatMap((x) => x.ranges));
         for (const [afterKey, now] of inHead) {
           const after = { key: afterKey, decided: now.decided };
           const added = subtractRanges(now.ranges, baseAll);
-          if (added.length) list.push(found(space, 'added', added, undefined, after));
+          if (added.length) push('added', added, undefined, after);
           for (const [beforeKey, old] of inBase) {
             if (beforeKey === afterKey) continue;
             // Addresses `before` decided in base and `after` decides now, unless `after` also did in base.
             const changed = subtractRanges(intersectRanges(now.ranges, old.ranges), inBase.get(afterKey)?.ranges ?? []);
-            if (changed.length) list.push(found(space, 'changed', changed, { key: beforeKey, decided: old.decided }, after));
+            if (changed.length) push('changed', changed, { key: beforeKey, decided: old.decided }, after);
           }
         }
         for (const [beforeKey, old] of inBase) {
@@ -184,18 +263,78 @@ export function diffWorkload(base: readonly ReachEntry[], head: readonly ReachEn
   return changes;
 }
 
-/** Compares every workload's allowed egress in two egress reports. */
-export function diffReports(base: EgressReport, head: EgressReport, labels: { base: string; head: string }): EgressDiff {
-  const baseBy = new Map(base.workloads.map((w) => [w.endpoint, w]));
-  const headBy = new Map(head.workloads.map((w) => [w.endpoint, w]));
-  const ids = [...new Set([...baseBy.keys(), ...headBy.keys()])].sort();
+/** One side's reach of a workload in one direction: enforced, and once staged policies are enforced (when some concern it). */
+interface Sides {
+  readonly enforced: DirectionReach;
+  readonly staged?: DirectionReach;
+}
+
+/** The keys of the pods a reach names, with the destinations. */
+function podsNamed(r: DirectionReach | undefined): Map<string, PodsDestination> {
+  const out = new Map<string, PodsDestination>();
+  for (const e of [...(r?.allowed ?? []), ...(r?.denied ?? [])]) if (e.peer.type === 'pods') out.set(podsKey(e.peer), e.peer);
+  return out;
+}
+
+/** A workload's reach on one side, asking about the pods in `peers` too. */
+function sidesOf(cluster: Cluster, ep: Endpoint, direction: Direction, peers?: readonly PodsDestination[]): Sides {
+  const enforced = directionReach(cluster, ep, direction, { peers });
+  const staged = cluster.stagedFor(ep, direction).length > 0 ? directionReach(cluster, ep, direction, { peers, view: 'staged' }) : undefined;
+  return { enforced, staged };
+}
+
+/**
+ * Both sides' reach of a workload in one direction, each asked about every pod either side
+ * names, so that the two are compared on the same pods.
+ */
+function comparable(base: Cluster, head: Cluster, b: Endpoint | undefined, h: Endpoint | undefined, direction: Direction): { base?: Sides; head?: Sides } {
+  let bs = b && sidesOf(base, b, direction);
+  let hs = h && sidesOf(head, h, direction);
+  if (!bs || !hs) return { base: bs, head: hs };
+  const named = (x: Sides) => new Map([...podsNamed(x.enforced), ...podsNamed(x.staged)]);
+  const all = new Map([...named(bs), ...named(hs)]);
+  const missing = (x: Sides) => [...all].filter(([k]) => !podsNamed(x.enforced).has(k) || (x.staged !== undefined && !podsNamed(x.staged).has(k))).map(([, d]) => d);
+  const bMissing = missing(bs);
+  const hMissing = missing(hs);
+  if (bMissing.length) bs = sidesOf(base, b!, direction, bMissing);
+  if (hMissing.length) hs = sidesOf(head, h!, direction, hMissing);
+  return { base: bs, head: hs };
+}
+
+function directionDiff(sides: { base?: Sides; head?: Sides }): DirectionDiff {
+  const { base, head } = sides;
+  const changes = diffWorkload(base?.enforced.allowed ?? [], head?.enforced.allowed ?? [], { stagedHead: head?.staged?.allowed });
+  if (!base?.staged && !head?.staged) return { changes };
+  const view = (x?: Sides) => (x ? (x.staged ?? x.enforced).allowed : []);
+  return { changes, whenStagedEnforced: diffWorkload(view(base), view(head), { sameRule: enforcedDecisionKey }) };
+}
+
+/** Compares every workload's reach, both directions, enforced and once staged policies are enforced, in two clusters. */
+export function diffClusters(base: Cluster, head: Cluster, labels: { readonly base: string; readonly head: string }): ReachDiff {
+  const ids = [...new Set([...base.endpoints.map((e) => e.id), ...head.endpoints.map((e) => e.id)])].sort();
   const workloads: WorkloadDiff[] = [];
   for (const id of ids) {
-    const bw = baseBy.get(id);
-    const hw = headBy.get(id);
-    const changes = diffWorkload(bw?.allowed ?? [], hw?.allowed ?? []);
-    if (changes.length === 0 && bw && hw) continue;
-    workloads.push({ endpoint: id, flavor: flavorOf((hw ?? bw)!), presence: bw && hw ? 'both' : bw ? 'base only' : 'head only', changes });
+    const b = base.endpoint(id);
+    const h = head.endpoint(id);
+    const egress = comparable(base, head, b, h, 'egress');
+    const ingress = comparable(base, head, b, h, 'ingress');
+    const diff = { egress: directionDiff(egress), ingress: directionDiff(ingress) };
+    const changed = [diff.egress, diff.ingress].some((d) => d.changes.length > 0 || (d.whenStagedEnforced?.length ?? 0) > 0);
+    if (!changed && b && h) continue;
+    const latest = h ? { cluster: head, ep: h, egress: egress.head!, ingress: ingress.head! } : { cluster: base, ep: b!, egress: egress.base!, ingress: ingress.base! };
+    workloads.push({
+      endpoint: id,
+      flavor: flavorOf([latest.egress.enforced, latest.ingress.enforced, ...[latest.egress.staged, latest.ingress.staged].filter((x): x is DirectionReach => x !== undefined)]),
+      presence: b && h ? 'both' : b ? 'base only' : 'head only',
+      staged: latest.cluster.stagedFor(latest.ep).map((p) => p.ref),
+      ...diff,
+    });
   }
-  return { base: labels.base, head: labels.head, widened: workloads.some((w) => w.changes.some((c) => c.change === 'added')), workloads };
+  const some = (pick: (w: WorkloadDiff) => readonly FlowChange[] | undefined) => workloads.some((w) => (pick(w) ?? []).some((c) => c.change === 'added'));
+  const widenedIn = {
+    egress: some((w) => w.egress.changes),
+    ingress: some((w) => w.ingress.changes),
+    whenStagedEnforced: some((w) => w.egress.whenStagedEnforced) || some((w) => w.ingress.whenStagedEnforced),
+  };
+  return { base: labels.base, head: labels.head, widened: widenedIn.egress || widenedIn.ingress || widenedIn.whenStagedEnforced, widenedIn, workloads };
 }

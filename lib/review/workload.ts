@@ -1,17 +1,27 @@
 /**
- * What the review says about a workload as a whole, read from its egress report.
+ * What the review says about a workload as a whole, read from its reach.
  */
 
-import { WorkloadEgress } from '../verify';
+import { DecidedBy } from '../verify';
+
+/** Any view of a workload's reach: egress or ingress, enforced or once staged policies are enforced. */
+interface Decided {
+  readonly allowed: readonly { readonly decidedBy: DecidedBy }[];
+  readonly denied: readonly { readonly decidedBy: DecidedBy }[];
+}
 
 /**
  * `calico` when an Allow rule of a Calico policy outside the default tier decides some of the
- * workload's egress, `kubernetes` otherwise. Staged policies decide nothing, so they do not count.
+ * workload's reach in one of the given views, `kubernetes` otherwise. Pass the staged view too:
+ * a calico app in audit mode is decided only by its staged Calico policy, which enforces nothing
+ * yet, and is still a calico app.
  */
-export function flavorOf(w: WorkloadEgress): string {
-  const calico = [...w.allowed, ...w.denied].some((e) => {
-    const d = e.decidedBy;
-    return d.reason === 'rule' && d.action === 'Allow' && d.rule.tier !== 'default' && d.rule.kind !== 'KubernetesNetworkPolicy';
-  });
+export function flavorOf(views: readonly Decided[]): string {
+  const calico = views.some((v) =>
+    [...v.allowed, ...v.denied].some((e) => {
+      const d = e.decidedBy;
+      return d.reason === 'rule' && d.action === 'Allow' && d.rule.tier !== 'default' && d.rule.kind !== 'KubernetesNetworkPolicy' && d.rule.kind !== 'StagedKubernetesNetworkPolicy';
+    }),
+  );
   return calico ? 'calico' : 'kubernetes';
 }
