@@ -28,7 +28,11 @@ import { join } from 'path';
 import { pathToFileURL } from 'url';
 import { Browser, Page } from 'playwright-core';
 import { formatCidr } from '../lib/net';
-import { COLLAPSE_AT, ReachGraph, buildGraph, condense, drawnEdges, renderHtml, renderMarkdown } from '../lib/review';
+import { COLLAPSE_AT, ReachGraph, buildGraph, condense, describeFlows, drawnEdges, renderHtml, renderMarkdown } from '../lib/review';
+import { DecidedBy } from '../lib/verify';
+
+/** A rule standing in for whatever decided an edge of a graph made by hand. */
+const p: DecidedBy = { reason: 'rule', action: 'Allow', rule: { kind: 'NetworkPolicy', tier: 'default', namespace: 'team', name: 'p', direction: 'egress', index: 0 } };
 import { egressReport } from '../lib/verify';
 import { launchChromium } from './support/browser';
 import { shipped } from './fixtures/intents';
@@ -277,8 +281,8 @@ describe('legibility of large graphs', () => {
       workloads: [...workloads, { id: 'solo/app', namespace: 'solo', name: 'app', flavor: 'calico' }],
       destinations: [{ id: 'dns', label: 'k8s-app=kube-dns', kind: 'pods', group: 'kube-system' }, { id: 'db', label: 'app=db', kind: 'pods', group: 'data' }],
       edges: [
-        ...[...workloads, { id: 'solo/app' }].map((w) => ({ from: w.id, to: 'dns', verdict: 'allow' as const, ports: 'UDP 53', policy: 'p' })),
-        { from: 'team/app-0', to: 'db', verdict: 'allow' as const, ports: 'TCP 5432', policy: 'p' },
+        ...[...workloads, { id: 'solo/app' }].map((w) => ({ from: w.id, to: 'dns', verdict: 'allow' as const, flows: [{ protocol: 'UDP' as const, ports: { from: 53, to: 53 } }], decisions: [p] })),
+        { from: 'team/app-0', to: 'db', verdict: 'allow' as const, flows: [{ protocol: 'TCP' as const, ports: { from: 5432, to: 5432 } }], decisions: [p] },
       ],
     };
     const drawn = drawnEdges(big);
@@ -297,15 +301,15 @@ describe('legibility of large graphs', () => {
       workloads,
       destinations: [...own, { id: 'dns', label: 'k8s-app=kube-dns', kind: 'pods', group: 'kube-system' }],
       edges: [
-        ...own.map((d) => ({ from: d.id.split(' ')[0], to: d.id, verdict: 'allow' as const, ports: 'TCP 443', policy: 'p' })),
-        ...workloads.map((w) => ({ from: w.id, to: 'dns', verdict: 'allow' as const, ports: 'UDP 53', policy: 'p' })),
+        ...own.map((d) => ({ from: d.id.split(' ')[0], to: d.id, verdict: 'allow' as const, flows: [{ protocol: 'TCP' as const, ports: { from: 443, to: 443 } }], decisions: [p] })),
+        ...workloads.map((w) => ({ from: w.id, to: 'dns', verdict: 'allow' as const, flows: [{ protocol: 'UDP' as const, ports: { from: 53, to: 53 } }], decisions: [p] })),
       ],
     };
     const { graph: drawn, origin } = condense(big, 5);
     expect(drawn.destinations.map((d) => d.label).sort()).toEqual([
       '4 external networks only one workload of b reaches', '8 external networks only one workload of a reaches', 'k8s-app=kube-dns',
     ]);
-    expect(drawn.edges.filter((e) => e.to !== 'dns').map((e) => [e.from, e.ports])).toEqual([['a/one', '4 flows'], ['a/two', '4 flows'], ['b/three', '4 flows']]);
+    expect(drawn.edges.filter((e) => e.to !== 'dns').map((e) => [e.from, describeFlows(e)])).toEqual([['a/one', '4 flows'], ['a/two', '4 flows'], ['b/three', '4 flows']]);
     expect(origin.flat().sort((x, y) => x - y)).toEqual(big.edges.map((_, i) => i));
     expect(condense(big, 100).graph).toBe(big);
     const html = renderHtml(big);

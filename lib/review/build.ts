@@ -1,14 +1,16 @@
 import { cidrRange, sameCidr, subtractRanges } from '../net';
-import { ANY_NAMESPACE, Cluster, decisionKey, describeDecision, describeLabels, describeNamedBlock, describeProtocolPorts, destinationParts, EgressReport, isAllPorts, ReachEntry, samePorts, WorkloadEgress } from '../verify';
+import { ANY_NAMESPACE, Cluster, decisionKey, describeLabels, describeNamedBlock, destinationParts, EgressReport, isAllPorts, ReachEntry, samePorts, WorkloadEgress } from '../verify';
 import { flavorOf } from './workload';
-import { DestinationNode, ReachEdge, ReachGraph, WorkloadNode } from './graph';
+import { DestinationNode, EdgeView, ReachEdge, ReachGraph, WorkloadNode } from './graph';
 
 /**
  * The egress report as a graph. Allowed destinations come from the allowed entries (a known pod
  * already covered by a rule naming its class of pods is not drawn twice). Denied destinations are
  * the explicit denies of whole blocks on every port, such as cloud metadata; the catch-all
  * Deny at the end of a policy is not drawn (everything not drawn is denied). Blocks that lie in a
- * GlobalNetworkSet are grouped under that allow-list.
+ * GlobalNetworkSet are grouped under that allow-list. A workload with staged policies (audit
+ * mode) has the edges that hold today and, in view `staged`, those that would once its staged
+ * policies are enforced.
  */
 export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
   const sets = cluster.catalog.networkSets;
@@ -31,7 +33,7 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
     return { id: `pods ${to.namespace === ANY_NAMESPACE ? `${ANY_NAMESPACE} ${group}` : to.namespace} ${describeLabels(to.labels, ', ')}`, label, kind: 'pods', group };
   };
 
-  const add = (w: WorkloadEgress, entries: readonly ReachEntry[], verdict: 'allow' | 'deny') => {
+  const add = (w: WorkloadEgress, entries: readonly ReachEntry[], verdict: 'allow' | 'deny', view: EdgeView) => {
     // One edge per destination and deciding rule.
     const byTarget = new Map<string, { node: DestinationNode; entries: ReachEntry[] }>();
     for (const e of entries) {
@@ -43,18 +45,25 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
     }
     for (const { node, entries: list } of byTarget.values()) {
       destinations.set(node.id, node);
-      edges.push({ from: w.endpoint, to: node.id, verdict, ports: describeProtocolPorts(list), policy: describeDecision(list[0].decidedBy, 'review') });
+      edges.push({ from: w.endpoint, to: node.id, verdict, ...(view === 'staged' ? { view } : {}), flows: list.map((e) => ({ protocol: e.protocol, ports: e.ports })), decisions: [list[0].decidedBy] });
     }
   };
 
-  for (const w of report.workloads) {
-    workloads.push({ id: w.endpoint, namespace: w.namespace, name: w.name, flavor: flavorOf(w) });
-    const classes = w.allowed.filter((e) => e.to.type === 'pods' && !e.to.endpoint);
+  /** Draws one view of a workload's egress: its allowed entries, and its explicit denies of whole blocks. */
+  const draw = (w: WorkloadEgress, allowed: readonly ReachEntry[], denied: readonly ReachEntry[], view: EdgeView) => {
+    const classes = allowed.filter((e) => e.to.type === 'pods' && !e.to.endpoint);
     const coveredByClass = (e: ReachEntry) => e.to.type === 'pods' && e.to.endpoint !== undefined
       && classes.some((c) => c.protocol === e.protocol && samePorts(c.ports, e.ports) && decisionKey(c.decidedBy) === decisionKey(e.decidedBy));
-    add(w, w.allowed.filter((e) => !coveredByClass(e)), 'allow');
-    add(w, w.denied.filter((e) => e.to.type === 'cidr' && !e.to.except.length && isAllPorts(e.ports)
-      && !w.allowed.some((a) => a.to.type === 'cidr' && e.to.type === 'cidr' && sameCidr(a.to.cidr, e.to.cidr))), 'deny');
+    add(w, allowed.filter((e) => !coveredByClass(e)), 'allow', view);
+    add(w, denied.filter((e) => e.to.type === 'cidr' && !e.to.except.length && isAllPorts(e.ports)
+      && !allowed.some((a) => a.to.type === 'cidr' && e.to.type === 'cidr' && sameCidr(a.to.cidr, e.to.cidr))), 'deny', view);
+  };
+
+  for (const w of report.workloads) {
+    const staged = w.whenStagedEnforced;
+    workloads.push({ id: w.endpoint, namespace: w.namespace, name: w.name, flavor: flavorOf(staged ? [w, staged] : [w]), enforced: w.policies, staged: w.staged });
+    draw(w, w.allowed, w.denied, 'enforced');
+    if (staged) draw(w, staged.allowed, staged.denied.filter((e) => !w.denied.some((d) => decisionKey(d.decidedBy) === decisionKey(e.decidedBy))), 'staged');
   }
   return { workloads, destinations: [...destinations.values()], edges };
 }

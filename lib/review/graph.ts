@@ -1,8 +1,14 @@
 /**
  * Who may reach what, as a graph a person can read: workloads on one side, destinations on the
- * other, one edge per allowed (or explicitly denied) flow with the policy behind it. Built from
- * the verifier's egress report; drawn by the Markdown and HTML reports.
+ * other, one edge per allowed (or explicitly denied) flow with the rule behind it. Built from
+ * the verifier's egress report; drawn by the Markdown and HTML reports, which write every text
+ * (lib/review/edge-words.ts): the graph holds values.
+ *
+ * Edges hold either today (view `enforced`) or once the staged policies are enforced (view
+ * `staged`): a workload in Calico's audit mode has both, and its node says it is audited.
  */
+
+import { DecidedBy, decisionKey, isNamedPort, PolicyRef, Ports, Protocol } from '../verify';
 
 /** A workload that sends traffic. */
 export interface WorkloadNode {
@@ -10,8 +16,12 @@ export interface WorkloadNode {
   readonly id: string;
   readonly namespace: string;
   readonly name: string;
-  /** `calico` when a Calico tier decides its egress, `kubernetes` otherwise. */
+  /** `calico` when a Calico tier decides its egress (or would, once its staged policies are enforced), `kubernetes` otherwise. */
   readonly flavor: string;
+  /** The policies that decide its egress today, in evaluation order (none: it may send anywhere). Absent: not known. */
+  readonly enforced?: readonly PolicyRef[];
+  /** Staged policies that concern its egress: when there are any it is in audit mode, and they enforce nothing yet. */
+  readonly staged?: readonly PolicyRef[];
 }
 
 /** Kinds of destination, which the drawings group. */
@@ -26,21 +36,49 @@ export interface DestinationNode {
   readonly group?: string;
 }
 
-/** One flow from a workload to a destination. */
+/** A protocol and its ports, as one flow of an edge. */
+export interface Flow {
+  readonly protocol: Protocol;
+  readonly ports: Ports;
+}
+
+/** Whether an edge holds today, or once the staged policies are enforced. */
+export type EdgeView = 'enforced' | 'staged';
+
+/** One flow, or several to one destination, from a workload. */
 export interface ReachEdge {
   readonly from: string;
   readonly to: string;
   readonly verdict: 'allow' | 'deny';
-  /** e.g. `TCP 443`, `UDP 53, TCP 53`. */
-  readonly ports: string;
-  /** The policy and rule that decided, e.g. `ai-egress / ai-application/ai-egress.ai-service rule 3`. */
-  readonly policy: string;
+  /** Absent: `enforced`, it holds today. `staged`: it would hold once the staged policies are enforced. */
+  readonly view?: EdgeView;
+  /** Protocols and ports, e.g. UDP 53 and TCP 53. */
+  readonly flows: readonly Flow[];
+  /** What decided: one rule or default, or several when the edge stands for several flows. */
+  readonly decisions: readonly DecidedBy[];
+  /** How many edges of the full graph it stands for, when more than one (see condense). */
+  readonly count?: number;
 }
 
 export interface ReachGraph {
   readonly workloads: readonly WorkloadNode[];
   readonly destinations: readonly DestinationNode[];
   readonly edges: readonly ReachEdge[];
+}
+
+/** The view an edge holds in. */
+export function viewOf(e: ReachEdge): EdgeView {
+  return e.view ?? 'enforced';
+}
+
+/** Identifies the flows of an edge: equal for equal protocols and ports, whatever the objects. */
+export function flowsKey(flows: readonly Flow[]): string {
+  return flows.map((f) => `${f.protocol} ${isNamedPort(f.ports) ? `name ${f.ports.name}` : `${f.ports.from}-${f.ports.to}`}`).join(',');
+}
+
+/** The distinct decisions of some edges, in order of first appearance. */
+export function distinctDecisions(list: readonly DecidedBy[]): DecidedBy[] {
+  return [...new Map(list.map((d) => [decisionKey(d), d])).values()];
 }
 
 /** A destination reached by more workloads than this is drawn once per namespace, not once per workload. */
@@ -53,9 +91,10 @@ export interface DrawnEdge {
   readonly collapsed: boolean;
   readonly to: string;
   readonly verdict: 'allow' | 'deny';
-  readonly ports: string;
-  readonly title: string;
-  /** Indexes into `edges` of the flows this drawing stands for. */
+  readonly view: EdgeView;
+  /** The edges drawn as one (one, unless collapsed); their flows are the same. */
+  readonly edges: readonly ReachEdge[];
+  /** Indexes into `edges` of the full graph of the flows this drawing stands for. */
   readonly rows: readonly number[];
 }
 
@@ -83,25 +122,23 @@ function namespaces(graph: ReachGraph): (workload: string) => string {
 
 /**
  * Keeps large graphs legible: when more than COLLAPSE_AT workloads share a destination (same
- * verdict and ports), the workloads of a namespace that all have it are drawn as one edge from
- * the namespace.
+ * verdict, view, and protocols and ports as values), the workloads of a namespace that all have
+ * it are drawn as one edge from the namespace.
  */
 export function drawnEdges(graph: ReachGraph, origin?: readonly (readonly number[])[]): DrawnEdge[] {
   const rowsOf = (i: number): readonly number[] => origin?.[i] ?? [i];
   const perNamespace = groupBy(graph.workloads, (w) => w.namespace);
   const namespaceOf = namespaces(graph);
   const out: DrawnEdge[] = [];
-  const shared = groupBy(graph.edges.map((e, i) => ({ e, i })), ({ e }) => `${e.to}\u0000${e.verdict}\u0000${e.ports}`);
+  const shared = groupBy(graph.edges.map((e, i) => ({ e, i })), ({ e }) => [e.to, e.verdict, viewOf(e), e.count ?? 1, flowsKey(e.flows)].join('\u0000'));
   for (const list of shared.values()) {
     const collapse = list.length > COLLAPSE_AT;
     for (const [ns, fromNs] of groupBy(list, ({ e }) => namespaceOf(e.from))) {
       const first = fromNs[0].e;
       if (collapse && fromNs.length > 1 && fromNs.length === perNamespace.get(ns)?.length) {
-        out.push({ from: ns, collapsed: true, to: first.to, verdict: first.verdict, ports: first.ports, rows: fromNs.flatMap((x) => rowsOf(x.i)), title: `all ${fromNs.length} workloads of ${ns} → ${first.to}: ${first.ports}` });
+        out.push({ from: ns, collapsed: true, to: first.to, verdict: first.verdict, view: viewOf(first), edges: fromNs.map((x) => x.e), rows: fromNs.flatMap((x) => rowsOf(x.i)) });
       } else {
-        for (const { e, i } of fromNs) {
-          out.push({ from: e.from, collapsed: false, to: e.to, verdict: e.verdict, ports: e.ports, rows: rowsOf(i), title: `${e.from} → ${e.to}: ${e.ports} (${e.verdict === 'allow' ? 'allowed' : 'denied'} by ${e.policy})` });
-        }
+        for (const { e, i } of fromNs) out.push({ from: e.from, collapsed: false, to: e.to, verdict: e.verdict, view: viewOf(e), edges: [e], rows: rowsOf(i) });
       }
     }
   }
@@ -156,15 +193,16 @@ export function condense(graph: ReachGraph, limit: number): Condensed {
       origin.push([i]);
       return;
     }
-    const key = `${e.from}\u0000${groupId(d)}\u0000${e.verdict}`;
+    const key = `${e.from}\u0000${groupId(d)}\u0000${e.verdict}\u0000${viewOf(e)}`;
     const at = merged.get(key);
     if (at === undefined) {
       merged.set(key, edges.length);
-      edges.push({ from: e.from, to: groupId(d), verdict: e.verdict, ports: '1 flow', policy: e.policy });
+      edges.push({ from: e.from, to: groupId(d), verdict: e.verdict, ...(e.view ? { view: e.view } : {}), flows: e.flows, decisions: e.decisions, count: e.count ?? 1 });
       origin.push([i]);
     } else {
       origin[at].push(i);
-      edges[at] = { ...edges[at], ports: `${origin[at].length} flows`, policy: 'several rules (see the table)' };
+      const before = edges[at];
+      edges[at] = { ...before, flows: [...before.flows, ...e.flows], decisions: distinctDecisions([...before.decisions, ...e.decisions]), count: (before.count ?? 1) + (e.count ?? 1) };
     }
   });
   return { graph: { workloads: graph.workloads, destinations, edges }, origin };

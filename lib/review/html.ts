@@ -1,4 +1,5 @@
-import { COLLAPSE_AT, DestinationKind, DestinationNode, ReachGraph, WorkloadNode, condense, drawnEdges, fullLabel, groupBy } from './graph';
+import { COLLAPSE_AT, DestinationKind, DestinationNode, DrawnEdge, ReachGraph, WorkloadNode, condense, drawnEdges, fullLabel, groupBy, viewOf } from './graph';
+import { describeAudit, describeDecisions, describeFlows, describeVerdict, describeWhen, isAudited } from './edge-words';
 
 /** Above this many destinations, those reached by one workload only are drawn grouped (see condense). */
 export const DRAW_LIMIT = 300;
@@ -42,10 +43,19 @@ function stack<T>(groups: [string, string, T[]][], x: number, idOf: (t: T) => st
 }
 
 
+/** The tooltip of a drawn edge: who, where, which ports, and what decided (or that it is collapsed). */
+function edgeTitle(d: DrawnEdge): string {
+  const first = d.edges[0];
+  if (d.collapsed) return `all ${d.edges.length} workloads of ${d.from} → ${d.to}: ${describeFlows(first)}${viewOf(first) === 'staged' ? ` (${describeWhen(first)})` : ''}`;
+  return `${d.from} → ${d.to}: ${describeFlows(first)} (${describeVerdict(first)} by ${describeDecisions(first)})`;
+}
+
 /**
  * Renders the graph as one self-contained HTML page: an SVG of namespaces, workloads,
  * destinations and allow-lists, each edge titled with its ports and the policy behind it, and a
- * side table of every flow. No scripts, styles or fonts are fetched from anywhere.
+ * side table of every flow. Audited workloads (staged policies, not enforced) are marked, say
+ * what is enforced today, and what they would reach once their staged policies are enforced is
+ * drawn dotted in purple. No scripts, styles or fonts are fetched from anywhere.
  */
 export function renderHtml(full: ReachGraph, title = 'Egress of AI workloads'): string {
   const { graph, origin } = condense(full, DRAW_LIMIT);
@@ -81,11 +91,13 @@ export function renderHtml(full: ReachGraph, title = 'Egress of AI workloads'): 
     const x1 = LEFT_X + COL_W;
     const x2 = RIGHT_X;
     const mid = (x1 + x2) / 2;
-    svg.push(`<path class="edge ${d.verdict}" data-rows="${d.rows.join(' ')}" id="edge-${n}" d="M${x1},${d.fromY} C${mid},${d.fromY} ${mid},${d.toY} ${x2},${d.toY}"><title>${esc(d.title)}</title></path>`);
+    svg.push(`<path class="edge ${d.verdict}${d.view === 'staged' ? ' staged' : ''}" data-rows="${d.rows.join(' ')}" id="edge-${n}" d="M${x1},${d.fromY} C${mid},${d.fromY} ${mid},${d.toY} ${x2},${d.toY}"><title>${esc(edgeTitle(d))}</title></path>`);
   });
   for (const w of graph.workloads) {
     const y = left.at.get(w.id)!.y;
-    svg.push(`<g class="node workload ${esc(w.flavor)}" data-node-id="${esc(w.id)}"><rect x="${LEFT_X}" y="${y - NODE_H / 2}" width="${COL_W}" height="${NODE_H}" rx="5"/><text x="${LEFT_X + 8}" y="${y + 4}">${esc(w.name)}</text><text class="flavor" x="${LEFT_X + COL_W - 8}" y="${y + 4}" text-anchor="end">${esc(w.flavor)}</text><title>${esc(w.id)} (${esc(w.flavor)} flavor)</title></g>`);
+    const audit = describeAudit(w);
+    const tag = audit ? `${w.flavor}, audit mode` : w.flavor;
+    svg.push(`<g class="node workload ${esc(w.flavor)}${audit ? ' audited' : ''}" data-node-id="${esc(w.id)}"><rect x="${LEFT_X}" y="${y - NODE_H / 2}" width="${COL_W}" height="${NODE_H}" rx="5"/><text x="${LEFT_X + 8}" y="${y + 4}">${esc(w.name)}</text><text class="flavor" x="${LEFT_X + COL_W - 8}" y="${y + 4}" text-anchor="end">${esc(tag)}</text><title>${esc(w.id)} (${esc(w.flavor)} flavor)${audit ? ` ${esc(audit)}` : ''}</title></g>`);
   }
   for (const d of graph.destinations) {
     const y = right.at.get(d.id)!.y;
@@ -94,7 +106,10 @@ export function renderHtml(full: ReachGraph, title = 'Egress of AI workloads'): 
   svg.push('</svg>');
 
   const byId = new Map(full.destinations.map((d) => [d.id, d]));
-  const table = full.edges.map((e, i) => `<tr id="row-${i}" class="${e.verdict}"><td>${esc(e.from)}</td><td>${esc(fullLabel(byId.get(e.to)!))}</td><td>${esc(e.ports)}</td><td>${e.verdict}</td><td>${esc(e.policy)}</td></tr>`).join('\n');
+  const table = full.edges.map((e, i) => `<tr id="row-${i}" class="${e.verdict}${viewOf(e) === 'staged' ? ' staged' : ''}"><td>${esc(e.from)}</td><td>${esc(fullLabel(byId.get(e.to)!))}</td><td>${esc(describeFlows(e))}</td><td>${e.verdict}</td><td>${esc(describeDecisions(e))}</td><td>${esc(describeWhen(e))}</td></tr>`).join('\n');
+  const enforced = full.edges.filter((e) => viewOf(e) === 'enforced');
+  const audited = full.workloads.filter(isAudited);
+  const audits = audited.map((w) => `<li><strong>${esc(w.id)}</strong>: ${esc(describeAudit(w)!)}</li>`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
@@ -119,6 +134,10 @@ svg .colhead{font-weight:600;fill:#57606a}
 .edge{fill:none;stroke-width:1.6;opacity:.65}
 .edge.allow{stroke:#1a7f37}
 .edge.deny{stroke:#cf222e;stroke-dasharray:5 4}
+.edge.staged{stroke:#8250df;stroke-dasharray:2 3}
+.node.workload.audited rect{stroke-dasharray:4 3;fill:#fbefff}
+.audits{margin:0 0 12px;padding:8px 12px 8px 28px;background:#fbefff;border:1px solid #d8b9ff;border-radius:8px}
+tr.staged td{color:#8250df}
 .edge:hover,.edge.hl{stroke-width:4;opacity:1}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{border-bottom:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-align:top}
@@ -129,13 +148,14 @@ tr.hl td{background:#fff8c5}
 </style></head>
 <body>
 <h1>${esc(title)}</h1>
-<p class="summary">${full.workloads.length} workloads, ${full.destinations.length} destinations, ${full.edges.filter((e) => e.verdict === 'allow').length} allowed flows, ${full.edges.filter((e) => e.verdict === 'deny').length} explicit denies. Hover an edge or a row to see the policy behind it. A destination reached by more than ${COLLAPSE_AT} workloads is drawn once per namespace${full.destinations.length > DRAW_LIMIT ? `; with more than ${DRAW_LIMIT} destinations, those only one workload reaches are drawn as one node per namespace (the table lists each)` : ''}.</p>
-<p class="legend"><span style="color:#1a7f37">━ allowed</span><span style="color:#cf222e">╌ denied</span><span style="color:#8250df">▭ calico flavor</span><span style="color:#0969da">▭ kubernetes flavor</span></p>
+<p class="summary">${full.workloads.length} workloads, ${full.destinations.length} destinations, ${enforced.filter((e) => e.verdict === 'allow').length} allowed flows, ${enforced.filter((e) => e.verdict === 'deny').length} explicit denies.${audited.length ? ` ${audited.length} in audit mode: their staged policies are not enforced yet (below).` : ''} Hover an edge or a row to see the policy behind it. A destination reached by more than ${COLLAPSE_AT} workloads is drawn once per namespace${full.destinations.length > DRAW_LIMIT ? `; with more than ${DRAW_LIMIT} destinations, those only one workload reaches are drawn as one node per namespace (the table lists each)` : ''}.</p>
+<p class="legend"><span style="color:#1a7f37">━ allowed</span><span style="color:#cf222e">╌ denied</span>${audited.length ? '<span style="color:#8250df">┈ once the staged policies are enforced</span>' : ''}<span style="color:#8250df">▭ calico flavor</span><span style="color:#0969da">▭ kubernetes flavor</span></p>
+${audited.length ? `<ul class="audits">\n${audits}\n</ul>` : ''}
 <div class="layout">
 <div class="graph">
 ${svg.join('\n')}
 </div>
-<div class="side"><table id="flows"><thead><tr><th>from</th><th>to</th><th>ports</th><th>verdict</th><th>policy</th></tr></thead><tbody>
+<div class="side"><table id="flows"><thead><tr><th>from</th><th>to</th><th>ports</th><th>verdict</th><th>policy</th><th>when</th></tr></thead><tbody>
 ${table}
 </tbody></table></div>
 </div>

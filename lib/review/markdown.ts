@@ -1,4 +1,5 @@
-import { ReachGraph, condense, drawnEdges, fullLabel } from './graph';
+import { ReachGraph, condense, drawnEdges, fullLabel, viewOf } from './graph';
+import { describeAudit, describeDecisions, describeFlows, describeWhen, isAudited } from './edge-words';
 import { DRAW_LIMIT } from './html';
 
 function cell(text: string): string {
@@ -17,7 +18,11 @@ function mermaidLabel(text: string): string {
 /** Mermaid refuses diagrams whose text is longer than this (its default `maxTextSize`). */
 export const MERMAID_MAX_TEXT = 50_000;
 
-/** Workloads grouped by namespace, with an edge to each destination; metadata denies dashed in red. */
+/**
+ * Workloads grouped by namespace, with an edge to each destination; metadata denies dashed in
+ * red; audited workloads say so, and what they would reach once their staged policies are
+ * enforced is drawn dotted with `once enforced`.
+ */
 function flowchart(graph: ReachGraph): string {
   const out = ['```mermaid', 'flowchart LR'];
   const wid = new Map(graph.workloads.map((w, i) => [w.id, mermaidId('w', i)]));
@@ -25,7 +30,7 @@ function flowchart(graph: ReachGraph): string {
   const namespaces = [...new Set(graph.workloads.map((w) => w.namespace))].sort();
   namespaces.forEach((ns, i) => {
     out.push(`  subgraph ns${i}[${mermaidLabel(`namespace ${ns}`)}]`);
-    for (const w of graph.workloads.filter((x) => x.namespace === ns)) out.push(`    ${wid.get(w.id)}[${mermaidLabel(`${w.name} (${w.flavor})`)}]`);
+    for (const w of graph.workloads.filter((x) => x.namespace === ns)) out.push(`    ${wid.get(w.id)}[${mermaidLabel(`${w.name} (${w.flavor}${isAudited(w) ? ', audit mode' : ''})`)}]`);
     out.push('  end');
   });
   for (const d of graph.destinations) {
@@ -36,7 +41,9 @@ function flowchart(graph: ReachGraph): string {
   const deniedNodes = graph.destinations.filter((d) => d.kind === 'denied').map((d) => did.get(d.id));
   for (const d of drawnEdges(graph)) {
     const from = d.collapsed ? `ns${namespaces.indexOf(d.from)}` : wid.get(d.from)!;
-    out.push(d.verdict === 'allow' ? `  ${from} -->|${mermaidLabel(d.ports)}| ${did.get(d.to)}` : `  ${from} -.->|${mermaidLabel(`deny ${d.ports}`)}| ${did.get(d.to)}`);
+    const flows = describeFlows(d.edges[0]);
+    const staged = d.view === 'staged' ? 'once enforced: ' : '';
+    out.push(d.verdict === 'allow' && d.view === 'enforced' ? `  ${from} -->|${mermaidLabel(flows)}| ${did.get(d.to)}` : `  ${from} -.->|${mermaidLabel(`${staged}${d.verdict === 'deny' ? 'deny ' : ''}${flows}`)}| ${did.get(d.to)}`);
   }
   if (deniedNodes.length) out.push(`  classDef denied fill:#ffebe9,stroke:#cf222e,color:#82071e`, `  class ${deniedNodes.join(',')} denied`);
   out.push('```');
@@ -46,21 +53,33 @@ function flowchart(graph: ReachGraph): string {
 /**
  * Renders the graph as Markdown: a Mermaid flowchart of workloads (grouped by namespace) to
  * allowed destinations, with denied metadata drawn dashed in red, then one table per workload.
- * Renders as a picture in a pull request.
+ * An audited workload's section says which policies are staged, what is enforced today, and
+ * lists the flows its staged policies would allow once enforced. Renders as a picture in a pull
+ * request.
  */
 export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workloads'): string {
   const out: string[] = [`# ${title}`, ''];
-  const allowed = graph.edges.filter((e) => e.verdict === 'allow').length;
-  const denied = graph.edges.length - allowed;
+  const enforced = graph.edges.filter((e) => viewOf(e) === 'enforced');
+  const allowed = enforced.filter((e) => e.verdict === 'allow').length;
+  const denied = enforced.length - allowed;
+  const audited = graph.workloads.filter(isAudited);
   out.push(`${graph.workloads.length} workloads, ${graph.destinations.length} destinations, ${allowed} allowed flows, ${denied} explicit denies.`, '');
+  if (audited.length) out.push(`${audited.length} workload${audited.length === 1 ? ' is' : 's are'} in audit mode: ${audited.map((w) => w.id).join(', ')}. Their staged policies are not enforced yet; each section below says what is.`, '');
   const chart = flowchart(condense(graph, DRAW_LIMIT).graph);
   if (chart.length <= MERMAID_MAX_TEXT) out.push(chart, '');
   else out.push(`The flowchart is left out: at ${graph.workloads.length} workloads it is larger than Mermaid renders in a pull request (${MERMAID_MAX_TEXT} characters). egress.html draws it; the tables below list every flow.`, '');
   const byId = new Map(graph.destinations.map((d) => [d.id, d]));
   for (const w of [...graph.workloads].sort((a, b) => a.id.localeCompare(b.id))) {
-    out.push(`## ${w.id} (${w.flavor} flavor)`, '', '| verdict | destination | ports | decided by |', '|---|---|---|---|');
-    for (const e of graph.edges.filter((x) => x.from === w.id)) {
-      out.push(`| ${e.verdict} | ${cell(fullLabel(byId.get(e.to)!))} | ${cell(e.ports)} | ${cell(e.policy)} |`);
+    const audit = describeAudit(w);
+    out.push(`## ${w.id} (${w.flavor} flavor${audit ? ', audit mode' : ''})`, '');
+    if (audit) out.push(`> ${audit}`, '');
+    const rows = graph.edges.filter((x) => x.from === w.id);
+    if (audit) {
+      out.push('| when | verdict | destination | ports | decided by |', '|---|---|---|---|---|');
+      for (const e of rows) out.push(`| ${describeWhen(e)} | ${e.verdict} | ${cell(fullLabel(byId.get(e.to)!))} | ${cell(describeFlows(e))} | ${cell(describeDecisions(e))} |`);
+    } else {
+      out.push('| verdict | destination | ports | decided by |', '|---|---|---|---|');
+      for (const e of rows) out.push(`| ${e.verdict} | ${cell(fullLabel(byId.get(e.to)!))} | ${cell(describeFlows(e))} | ${cell(describeDecisions(e))} |`);
     }
     out.push('');
   }

@@ -1,0 +1,47 @@
+/**
+ * `npm run report [-- --manifests PATH ...] [--out DIR]`: writes `egress.md` (tables and a
+ * Mermaid flowchart that renders in a pull request) and `egress.html` (one self-contained page
+ * with an SVG graph) of what every workload may reach, marking workloads in audit mode.
+ *
+ * Exit 0 when written, 2 for bad usage or manifests that cannot be read, 3 for a fault of the
+ * report itself.
+ */
+import { mkdirSync, writeFileSync } from 'fs';
+import { join, relative, resolve } from 'path';
+import { CliResult, CommandSpec, egressReport, EXIT, helpText, loadCluster, parseCommand, runCommand, skippedNotes, usageLine } from '../verify';
+import { buildGraph } from './build';
+import { renderHtml } from './html';
+import { renderMarkdown } from './markdown';
+
+/** The report command, as `--help` describes it. */
+export const REPORT_SPEC: CommandSpec = {
+  program: 'npm run report --',
+  name: 'report',
+  summary: 'write egress.md and egress.html: what every workload may reach, and which workloads are in audit mode',
+  options: [
+    { name: 'manifests', type: 'string', multiple: true, value: 'PATH', default: 'dist', description: 'a manifest file or folder to report on' },
+    { name: 'out', type: 'string', value: 'DIR', default: 'reports', description: 'the folder to write egress.md and egress.html into' },
+  ],
+};
+
+/** Runs the report command from the project root `root`; never throws. */
+export function reportMain(argv: readonly string[], root: string): CliResult {
+  const usage = `usage: ${usageLine(REPORT_SPEC)}\n(npm run report -- --help says what each option means)\n`;
+  return runCommand('report', usage, () => {
+    const values = parseCommand(REPORT_SPEC, argv);
+    if (values === undefined) return { code: EXIT.answered, stdout: helpText(REPORT_SPEC), stderr: '' };
+    const manifests = (values.manifests as string[] | undefined) ?? [join(root, 'dist')];
+    const out = resolve((values.out as string | undefined) ?? join(root, 'reports'));
+    const cluster = loadCluster(manifests);
+    const graph = buildGraph(cluster, egressReport(cluster));
+    const title = `Egress of AI workloads in ${manifests.map((m) => relative(root, resolve(m)) || '.').join(', ')}`;
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'egress.md'), renderMarkdown(graph, title));
+    writeFileSync(join(out, 'egress.html'), renderHtml(graph, title));
+    return {
+      code: EXIT.answered,
+      stdout: `report: ${graph.workloads.length} workloads, ${graph.destinations.length} destinations -> ${join(out, 'egress.md')}, ${join(out, 'egress.html')}\n`,
+      stderr: skippedNotes('report', cluster.skipped),
+    };
+  });
+}
