@@ -178,10 +178,16 @@ class RuleSide {
     return (this.blockList ??= [...(this.nets?.ranges ?? []), ...(this.notNets?.ranges ?? [])]);
   }
 
-  /** The network sets whose labels this side's selectors can match. */
-  sets(catalog: Catalog): NetworkSet[] {
+  /** What identifies the side's selectors and their scope: sides with one key match the same endpoints and sets. */
+  private selectionKey(): string {
+    const scope = this.scope?.kind === 'namespace' ? `ns:${this.scope.name}` : this.scope?.kind === 'selector' ? `sel:${this.scope.selector.key}` : '';
+    return JSON.stringify([this.positive, scope, this.selector?.key ?? null, this.notSelector?.key ?? null, this.saNames ?? null, this.saSelector?.key ?? null]);
+  }
+
+  /** The network sets whose labels this side's selectors can match (remembered per selection: many rules name the same allow-lists). */
+  sets(catalog: Catalog): readonly NetworkSet[] {
     if (!this.positive && !this.notSelector) return [];
-    return catalog.networkSets.filter((s) => (this.positive && this.positiveTest(s)) || (this.notSelector?.test(s.calicoLabels) ?? false));
+    return catalog.remember(`sets\u0000${this.selectionKey()}`, () => catalog.networkSets.filter((s) => (this.positive && this.positiveTest(s)) || (this.notSelector?.test(s.calicoLabels) ?? false)));
   }
 
   reach(catalog: Catalog): Reach {
@@ -194,7 +200,7 @@ class RuleSide {
       if (this.scope?.kind === 'namespace') namespaces = [this.scope.name];
       else if (this.scope?.kind === 'selector') {
         const sel = this.scope.selector;
-        namespaces = sel.isGlobal ? [] : catalog.knownNamespaces().filter((ns) => sel.testNamespace(ns.calicoLabels)).map((ns) => ns.name);
+        namespaces = sel.isGlobal ? [] : catalog.namespacesMatching(`calico-rule\u0000${sel.key}`, sel.hint, (ns) => sel.testNamespace(ns.calicoLabels)).map((ns) => ns.name);
       }
       const found = new Set(namespaces?.length === 0 ? [] : catalog.candidates(namespaces, this.selector?.hint));
       if (catalog.networkSets.length > 0) for (const ep of catalog.endpointsWithIps()) found.add(ep);

@@ -47,7 +47,10 @@ export class Catalog {
   private readonly entities = new Map<Endpoint, PacketEnd>();
   private readonly declared: readonly Namespace[];
   private known?: readonly Namespace[];
+  private knownByName?: ReadonlyMap<string, Namespace>;
   private setIndex?: Record<IpVersion, SetIndex>;
+  private readonly phantoms = new Map<string, Endpoint>();
+  private readonly memo = new Map<string, unknown>();
 
   constructor(init: {
     readonly options: VerifyOptions;
@@ -85,6 +88,36 @@ export class Catalog {
   knownNamespaces(): readonly Namespace[] {
     this.known ??= [...new Set([...this.declared, ...this.endpoints.map((ep) => ep.namespace)])].sort((a, b) => (a.name < b.name ? -1 : 1));
     return this.known;
+  }
+
+  /**
+   * The known namespaces a namespace selector matches, remembered by `key` (what identifies the
+   * selector and how it is read), so that the many rules naming the same namespaces ask once.
+   * When the selector pins the namespace's name (a hint on its name label), only those
+   * namespaces are tested.
+   */
+  namespacesMatching(key: string, hint: LabelHint | undefined, test: (ns: Namespace) => boolean): readonly Namespace[] {
+    return this.remember(`namespaces\u0000${key}`, () => {
+      let candidates = this.knownNamespaces();
+      if (hint && (hint.key === NAMESPACE_NAME_LABEL || hint.key === CALICO_LABEL.name)) {
+        this.knownByName ??= new Map(candidates.map((ns) => [ns.name, ns]));
+        const byName = this.knownByName;
+        candidates = hint.values.flatMap((name) => byName.get(name) ?? []);
+      }
+      return candidates.filter(test);
+    });
+  }
+
+  /**
+   * A value computed once per key for this catalog: what many rules would otherwise compute
+   * alike (the network sets a selector matches, the namespaces it picks). The key must identify
+   * everything the value depends on besides the catalog.
+   */
+  remember<T>(key: string, make: () => T): T {
+    if (this.memo.has(key)) return this.memo.get(key) as T;
+    const value = make();
+    this.memo.set(key, value);
+    return value;
   }
 
   /** A service account's labels as Calico sees them. */
@@ -162,8 +195,8 @@ export class Catalog {
       .filter((ns) => selector.test(labelsOf(ns)));
     if (named.length > 0) return unique(named);
     if (witnesses.some((w) => w.size === 0)) return [this.anyNamespace(EMPTY)];
-    const known = this.knownNamespaces().filter((ns) => selector.test(labelsOf(ns)));
-    if (known.length > 0) return known;
+    const known = this.namespacesMatching(`${calico ? 'calico' : 'kubernetes'}\u0000${selector.key}`, selector.hint, (ns) => selector.test(labelsOf(ns)));
+    if (known.length > 0) return [...known];
     return witnesses.slice(0, 1).map((w) => this.anyNamespace(w));
   }
 
@@ -179,10 +212,13 @@ export class Catalog {
     return ns;
   }
 
-  /** A representative pod: no IP, no container ports, the labels a selector asks for. */
+  /** A representative pod: no IP, no container ports, the labels a selector asks for. One object per namespace, labels and service account. */
   phantom(namespace: Namespace, witness: Labels, serviceAccount = 'default'): Endpoint {
     const labels = new Map([...witness].filter(([k]) => !isCalicoAdded(k)));
-    return makeEndpoint({
+    const key = `${namespace.name}\u0000${labelsKey(namespace.labels)}\u0000${labelsKey(labels)}\u0000${serviceAccount}`;
+    const known = this.phantoms.get(key);
+    if (known) return known;
+    const ep = makeEndpoint({
       name: `~${labelsKey(labels)}`,
       kind: 'Phantom',
       namespace,
@@ -192,6 +228,8 @@ export class Catalog {
       ips: [],
       ports: [],
     });
+    this.phantoms.set(key, ep);
+    return ep;
   }
 }
 

@@ -36,8 +36,10 @@ interface Requirement {
 /** A Kubernetes LabelSelector (matchLabels and matchExpressions, all ANDed). */
 class KubeSelector implements LabelMatcher {
   readonly hint?: LabelHint;
+  readonly key: string;
 
   constructor(private readonly requirements: readonly Requirement[]) {
+    this.key = JSON.stringify(requirements);
     const pinned = requirements.find((r) => r.operator === 'In');
     this.hint = pinned && { key: pinned.key, values: pinned.values };
   }
@@ -284,10 +286,14 @@ class KubeRule implements CompiledRule {
       const candidates =
         peer.kind === 'ipBlock'
           ? this.catalog.endpointsWithIps()
-          : this.catalog.candidates(peer.namespaces ? this.catalog.knownNamespaces().filter((ns) => peer.namespaces!.test(ns.labels)).map((ns) => ns.name) : [this.namespace], peer.pods?.hint);
+          : this.catalog.candidates(peer.namespaces ? this.namespacesOf(peer.namespaces) : [this.namespace], peer.pods?.hint);
       for (const ep of candidates) found.add(ep);
     }
     return found.size === 0 ? { kind: 'none' } : { kind: 'some', candidates: [...found] };
+  }
+
+  private namespacesOf(selector: KubeSelector): string[] {
+    return this.catalog.namespacesMatching(`kubernetes\u0000${selector.key}`, selector.hint, (ns) => selector.test(ns.labels)).map((ns) => ns.name);
   }
 
   private matchesPeers(e: PacketEnd): boolean {

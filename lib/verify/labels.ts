@@ -12,6 +12,8 @@ export interface LabelMatcher {
   test(labels: Labels): boolean;
   /** A label that every match carries with one of these values, for index look-ups. */
   readonly hint?: LabelHint;
+  /** Identifies what it matches: two matchers with one key match alike (for remembering results). */
+  readonly key: string;
   /** Small label sets that match, one per way of matching, for synthesizing representative pods. */
   witnesses(): Labels[];
 }

@@ -384,7 +384,11 @@ export class Selector implements LabelMatcher {
   private namespaceTest?: Test;
   private globalTest?: Test;
 
+  /** The expression: two selectors with one expression match alike. */
+  readonly key: string;
+
   constructor(readonly expression: string) {
+    this.key = expression;
     this.node = parseSelectorExpression(expression);
     this.plain = compile(this.node, PLAIN);
     this.hint = hintOf(this.node);

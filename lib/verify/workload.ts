@@ -147,15 +147,24 @@ function runs(plans: readonly TierPlan[], direction: Direction, service: PacketE
   return out;
 }
 
+const podDestinations = new WeakMap<Endpoint, PodsDestination>();
+
+/** A pod as a peer: one object per endpoint, shared by every entry that names it. */
 function podDestination(ep: Endpoint): PodsDestination {
-  if (ep.kind !== 'Phantom') return { type: 'pods', namespace: ep.namespace.name, labels: labelsToObject(ep.labels), endpoint: { id: ep.id, name: ep.name } };
-  const nsLabels = new Map([...ep.namespace.labels].filter(([k]) => k !== NAMESPACE_NAME_LABEL));
-  return {
-    type: 'pods',
-    namespace: ep.namespace.name,
-    ...(ep.namespace.name === ANY_NAMESPACE && nsLabels.size > 0 ? { namespaceLabels: labelsToObject(nsLabels) } : {}),
-    labels: labelsToObject(ep.labels),
-  };
+  let d = podDestinations.get(ep);
+  if (d) return d;
+  if (ep.kind !== 'Phantom') d = { type: 'pods', namespace: ep.namespace.name, labels: labelsToObject(ep.labels), endpoint: { id: ep.id, name: ep.name } };
+  else {
+    const nsLabels = new Map([...ep.namespace.labels].filter(([k]) => k !== NAMESPACE_NAME_LABEL));
+    d = {
+      type: 'pods',
+      namespace: ep.namespace.name,
+      ...(ep.namespace.name === ANY_NAMESPACE && nsLabels.size > 0 ? { namespaceLabels: labelsToObject(nsLabels) } : {}),
+      labels: labelsToObject(ep.labels),
+    };
+  }
+  podDestinations.set(ep, d);
+  return d;
 }
 
 const PROTOCOL_ORDER = new Map(PROTOCOLS.map((p, i) => [p, i]));
