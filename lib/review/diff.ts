@@ -293,7 +293,11 @@ function comparable(base: Cluster, head: Cluster, b: Endpoint | undefined, h: En
   if (!bs || !hs) return { base: bs, head: hs };
   const named = (x: Sides) => new Map([...podsNamed(x.enforced), ...podsNamed(x.staged)]);
   const all = new Map([...named(bs), ...named(hs)]);
-  const missing = (x: Sides) => [...all].filter(([k]) => !podsNamed(x.enforced).has(k) || (x.staged !== undefined && !podsNamed(x.staged).has(k))).map(([, d]) => d);
+  const missing = (x: Sides) => {
+    const enforced = podsNamed(x.enforced);
+    const staged = x.staged && podsNamed(x.staged);
+    return [...all].filter(([k]) => !enforced.has(k) || (staged !== undefined && !staged.has(k))).map(([, d]) => d);
+  };
   const bMissing = missing(bs);
   const hMissing = missing(hs);
   if (bMissing.length) bs = sidesOf(base, b!, direction, bMissing);
