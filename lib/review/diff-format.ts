@@ -3,7 +3,7 @@
  * shape is a contract: fields are only ever added.
  */
 
-import { describeDecision, describeDestination, describePorts, describeStaged, Destination, Direction, DecidedBy, Protocol, stagedJson, StagedRefJson } from '../verify';
+import { describeDecision, describeDestination, describePorts, describeStaged, Destination, Direction, DecidedBy, isAllPorts, Protocol, PROTOCOLS, stagedJson, StagedRefJson } from '../verify';
 import { Change, DirectionDiff, FlowChange, ReachDiff, WorkloadDiff } from './diff';
 
 /** One egress change as JSON: `to`, `ports`, `before` and `after` written as `verify diff` prints them. */
@@ -125,14 +125,35 @@ function because(d: DecidedBy): string {
   return d.reason === 'rule' ? `allowed by ${describeDecision(d, 'review')}` : describeDecision(d, 'review');
 }
 
-function changeLines(c: FlowChange, direction: Direction, view: 'enforced' | 'staged'): string[] {
+/** Why a change happened, in words: what decides now, what decided before, and whether the staged policies would deny it. */
+function reason(c: FlowChange): string {
   const why = c.change === 'added' ? because(c.after!) : c.change === 'removed' ? `was ${because(c.before!)}` : `now ${because(c.after!)}, was ${because(c.before!)}`;
-  const staged = c.wouldDeny ? '; the staged policies would deny it once enforced' : '';
-  return [`  ${MARKS[view][direction][c.change].padEnd(MARK_WIDTH)} ${`${c.protocol} ${describePorts(c.ports)}`.padEnd(16)} ${describePeers(c.peers)}`, `  ${''.padEnd(MARK_WIDTH)} ${''.padEnd(16)} ${why}${staged}`];
+  return `${why}${c.wouldDeny ? '; the staged policies would deny it once enforced' : ''}`;
 }
 
+/** Protocols and ports of several changes: `TCP 1-442, 444-65535; UDP 1-65535`, or `every protocol and port`. */
+function describeProtocolsPorts(changes: readonly FlowChange[]): string {
+  if (changes.length === PROTOCOLS.length && PROTOCOLS.every((p) => changes.some((c) => c.protocol === p && isAllPorts(c.ports)))) return 'every protocol and port';
+  const byProtocol = new Map<string, string[]>();
+  for (const c of changes) byProtocol.set(c.protocol, [...(byProtocol.get(c.protocol) ?? []), describePorts(c.ports)]);
+  return [...byProtocol].map(([protocol, ports]) => `${protocol} ${ports.join(', ')}`).join('; ');
+}
+
+/**
+ * The lines of one direction and view. Changes that differ only in protocol and ports (the same
+ * change, peers and reason) share one line that lists them, so that a workload moved into audit
+ * mode reads in a few lines; --json keeps one change per protocol and port range.
+ */
 function directionLines(d: DirectionDiff, direction: Direction, view: 'enforced' | 'staged'): string[] {
-  return (view === 'enforced' ? d.changes : (d.whenStagedEnforced ?? [])).flatMap((c) => changeLines(c, direction, view));
+  const groups = new Map<string, FlowChange[]>();
+  for (const c of view === 'enforced' ? d.changes : (d.whenStagedEnforced ?? [])) {
+    const key = [c.change, describePeers(c.peers), reason(c)].join('\u0000');
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return [...groups.values()].flatMap((list) => {
+    const c = list[0];
+    return [`  ${MARKS[view][direction][c.change].padEnd(MARK_WIDTH)} ${describeProtocolsPorts(list).padEnd(16)} ${describePeers(c.peers)}`, `  ${''.padEnd(MARK_WIDTH)} ${''.padEnd(16)} ${reason(c)}`];
+  });
 }
 
 /** How many workloads widened and narrowed in one direction and view. */
