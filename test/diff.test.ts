@@ -132,7 +132,7 @@ describe('audit mode in the diff', () => {
     expect(text).toMatch(/the staged policies would deny it once enforced/);
     // Changes that differ only in protocol and ports share a line in text; --json keeps them apart.
     expect(text).toMatch(/ {2}\+ may now reach +every protocol and port any other pod\n/);
-    expect(text).toMatch(/ {2}\+ may now reach +SCTP 1-65535; TCP 1-442, 444-65535; UDP 1-65535 cidr 0\.0\.0\.0\/0 except 169\.254\.169\.254\/32, cidr ::\/0 except fd00:ec2::254\/128\n/);
+    expect(text).toMatch(/ {2}\+ may now reach +SCTP 1-65535; TCP 1-442, 444-65535; UDP 1-65535 cidr 0\.0\.0\.0\/0 except [^\n]*169\.254\.169\.254\/32[^\n]*, cidr ::\/0 except [^\n]*fd00:ec2::254\/128[^\n]*\n/);
     expect(changesOf(d, 'ai-preview/chat').filter((c) => c.to === 'any other pod').map((c) => `${c.protocol} ${c.ports}`)).toEqual(['SCTP 1-65535', 'TCP 1-65535', 'UDP 1-65535']);
   });
 

@@ -28,15 +28,14 @@ import { join } from 'path';
 import { pathToFileURL } from 'url';
 import { Browser, Page } from 'playwright-core';
 import { formatCidr } from '../lib/net';
-import { COLLAPSE_AT, ReachGraph, buildGraph, condense, describeFlows, drawnEdges, renderHtml, renderMarkdown } from '../lib/review';
-import { DecidedBy } from '../lib/verify';
-
-/** A rule standing in for whatever decided an edge of a graph made by hand. */
-const p: DecidedBy = { reason: 'rule', action: 'Allow', rule: { kind: 'NetworkPolicy', tier: 'default', namespace: 'team', name: 'p', direction: 'egress', index: 0 } };
-import { egressReport } from '../lib/verify';
+import { COLLAPSE_AT, ReachGraph, buildGraph, condense, describeDecisions, describeFlows, drawnEdges, renderHtml, renderMarkdown } from '../lib/review';
+import { DecidedBy, egressReport } from '../lib/verify';
 import { launchChromium } from './support/browser';
 import { shipped } from './fixtures/intents';
 import { clusterOf } from './support/cluster';
+
+/** A rule standing in for whatever decided an edge of a graph made by hand. */
+const p: DecidedBy = { reason: 'rule', action: 'Allow', rule: { kind: 'NetworkPolicy', tier: 'default', namespace: 'team', name: 'p', direction: 'egress', index: 0 } };
 
 const REPORTS = join(__dirname, '..', 'reports');
 const cluster = clusterOf(shipped);
@@ -193,7 +192,7 @@ describe('the HTML egress report, in a real browser', () => {
     expect(rows).toHaveLength(graph.edges.length);
     graph.edges.forEach((e, i) => {
       const [from, to, ports, verdict, policy] = rows[i];
-      expect({ from, ports, verdict, policy }).toEqual({ from: e.from, ports: e.ports, verdict: e.verdict, policy: e.policy });
+      expect({ from, ports, verdict, policy }).toEqual({ from: e.from, ports: describeFlows(e), verdict: e.verdict, policy: describeDecisions(e) });
       expect(to).toContain(destinations.get(e.to)!.label);
     });
   });
@@ -219,7 +218,7 @@ describe('the HTML egress report, in a real browser', () => {
   });
 
   it('names the policy of an edge in its tooltip', () => {
-    graph.edges.forEach((e, i) => expect(pathsOf(i)[0].tooltip).toContain(e.policy));
+    graph.edges.forEach((e, i) => expect(pathsOf(i)[0].tooltip).toContain(describeDecisions(e)));
   });
 
   it('highlights the rows of an edge when the pointer is on the edge, and the edge when it is on a row', async () => {
