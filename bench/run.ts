@@ -33,6 +33,34 @@ export const TS_NODE_APP = 'npx ts-node main.ts';
 export const BASELINES = ['raw', 'raw-one-chart', 'cdk8s-synth', 'ts-node-synth'] as const;
 export type Baseline = (typeof BASELINES)[number];
 
+/**
+ * Baselines whose time grows with the square of the input, and the size above which a run leaves
+ * them out unless `--baselines` names them: plain cdk8s-plus-27 into the project's files renders
+ * every chart from the whole app (`App.synth()` calls `Chart.toJson()` per chart, and each
+ * validates and resolves every construct of the app), 11 s at 1,000 apps and so about 18 minutes
+ * at 10,000. The same objects in one chart, and the `cdk8s synth` runs of the default main.ts,
+ * do not grow that way and always run.
+ */
+export const QUADRATIC_BASELINES: Readonly<Partial<Record<Baseline, number>>> = { raw: 2000 };
+
+/** A baseline a run left out, and why. */
+export interface SkippedBaseline {
+  readonly baseline: Baseline;
+  readonly reason: string;
+}
+
+/** The baselines to run at a size: those asked for, less the quadratic ones above their size unless `--baselines` named them. */
+export function baselinesAt(apps: number, asked: readonly Baseline[], named: boolean): { readonly run: Baseline[]; readonly skipped: SkippedBaseline[] } {
+  const run: Baseline[] = [];
+  const skipped: SkippedBaseline[] = [];
+  for (const b of asked) {
+    const limit = QUADRATIC_BASELINES[b];
+    if (!named && limit !== undefined && apps > limit) skipped.push({ baseline: b, reason: `grows with the square of the apps (each chart rendered from the whole app); left out above ${limit} apps unless --baselines names it` });
+    else run.push(b);
+  }
+  return { run, skipped };
+}
+
 /** What to measure. */
 export interface BenchOptions {
   readonly apps: number;
@@ -44,6 +72,8 @@ export interface BenchOptions {
   readonly matrixEndpoints: number;
   /** The baselines to measure too. */
   readonly baselines: readonly Baseline[];
+  /** Baselines asked for but left out at this size (see QUADRATIC_BASELINES). */
+  readonly skippedBaselines?: readonly SkippedBaseline[];
 }
 
 /** One measured figure: the median of its samples and the peak memory of the largest one. */
@@ -76,6 +106,8 @@ export interface BenchResult {
   readonly peakRssMb: number;
   /** The baselines measured; each figure below is there when its baseline ran (all by default). */
   readonly baselines: readonly Baseline[];
+  /** Baselines left out at this size, and why; absent when none was. */
+  readonly skippedBaselines?: readonly SkippedBaseline[];
   /** cdk8s-plus-27 alone, the same objects into the same files through `app.synth()` (`raw`). */
   readonly rawCdk8sPlusSeconds?: number;
   /** The same, every object in one chart: the least plain cdk8s spends on these objects (`raw-one-chart`). */
@@ -220,6 +252,7 @@ export function runBenchmark(options: BenchOptions): BenchResult {
     totalSeconds: phases.synth.seconds + phases.validate.seconds + phases.verifyEgress.seconds,
     peakRssMb: Math.max(...own.map((p) => p.peakRssMb ?? 0)),
     baselines: BASELINES.filter((b) => options.baselines.includes(b)),
+    ...(options.skippedBaselines?.length ? { skippedBaselines: options.skippedBaselines } : {}),
     rawCdk8sPlusSeconds: phases.rawCdk8sPlus?.seconds,
     rawCdk8sPlusOneChartSeconds: phases.rawCdk8sPlusOneChart?.seconds,
     defaultSynthSeconds: phases.defaultSynth?.seconds,
@@ -246,6 +279,8 @@ interface CliArgs {
   readonly seed: number;
   readonly matrixEndpoints: number;
   readonly baselines: readonly Baseline[];
+  /** True when `--baselines` named them (then the quadratic ones run at any size). */
+  readonly baselinesNamed: boolean;
   readonly json: boolean;
 }
 
@@ -274,6 +309,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let seed = 1;
   let matrixEndpoints = 200;
   let baselines: readonly Baseline[] = BASELINES;
+  let baselinesNamed = false;
   let json = false;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -283,11 +319,14 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     else if (flag === '--runs') runs = wholeNumber(flag, value(), 1);
     else if (flag === '--seed') seed = wholeNumber(flag, value(), 0);
     else if (flag === '--matrix-endpoints') matrixEndpoints = wholeNumber(flag, value(), 1);
-    else if (flag === '--baselines') baselines = baselineList(value());
+    else if (flag === '--baselines') {
+      baselines = baselineList(value());
+      baselinesNamed = true;
+    }
     else if (flag === '--json') json = true;
     else throw new Error(`unknown option ${JSON.stringify(flag)}\n${USAGE}`);
   }
-  return { sizes, destinations, runs, seed, matrixEndpoints, baselines, json };
+  return { sizes, destinations, runs, seed, matrixEndpoints, baselines, baselinesNamed, json };
 }
 
 /** A figure to two decimals, or `-` where its baseline did not run. */
@@ -317,8 +356,14 @@ export function formatResult(r: BenchResult): string {
     '',
     `synthesis + validation + verifier egress: ${fixed(r.totalSeconds)} s; peak RSS of the project's phases: ${mb(r.peakRssMb)} MB`,
     `ours / raw cdk8s-plus-27: ${fixed(r.ratios.synthVsRawCdk8sPlus)} (same files), ${fixed(r.ratios.synthVsRawCdk8sPlusOneChart)} (one chart); ts-node / ours (default main.ts through cdk8s synth): ${fixed(r.ratios.tsNodeVsDefault)}`,
+    ...skippedLines(r),
   ];
   return lines.join('\n');
+}
+
+/** What a run left out, one line per baseline. */
+function skippedLines(r: BenchResult): string[] {
+  return (r.skippedBaselines ?? []).map((s) => `baseline ${s.baseline} left out at ${r.apps} apps: it ${s.reason}`);
 }
 
 /** Several sizes in one table, with the growth from each size to the next. */
@@ -330,6 +375,7 @@ export function formatSizes(results: readonly BenchResult[]): string {
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...results.map((r) => `| ${r.apps} | ${fixed(r.synthSeconds)} | ${fixed(r.validateSeconds)} | ${fixed(r.verifyEgressSeconds)} | ${fixed(r.verifyMatrixSeconds)} | ${fixed(r.totalSeconds)} | ${mb(r.peakRssMb)} | ${fixed(r.rawCdk8sPlusSeconds)} / ${fixed(r.rawCdk8sPlusOneChartSeconds)} | ${fixed(r.ratios.synthVsRawCdk8sPlus)} / ${fixed(r.ratios.synthVsRawCdk8sPlusOneChart)} | ${fixed(r.defaultSynthSeconds)} | ${fixed(r.tsNodeSynthSeconds)} | ${fixed(r.ratios.tsNodeVsDefault)} |`),
   ];
+  for (const r of results) lines.push(...skippedLines(r).map((l) => `\n${l}`));
   for (let i = 1; i < results.length; i++) {
     const [a, b] = [results[i - 1], results[i]];
     lines.push('', `time(${b.apps}) / time(${a.apps}): synthesis + validation + egress ${fixed(b.totalSeconds / a.totalSeconds, 1)}, synthesis ${fixed(b.synthSeconds / a.synthSeconds, 1)}, validation ${fixed(b.validateSeconds / a.validateSeconds, 1)}, egress ${fixed(b.verifyEgressSeconds / a.verifyEgressSeconds, 1)}`);
@@ -340,9 +386,12 @@ export function formatSizes(results: readonly BenchResult[]): string {
 if (require.main === module) {
   try {
     const args = parseArgs(process.argv.slice(2));
-    const results = args.sizes.map((apps) => runBenchmark({
-      apps, destinations: args.destinations, runs: args.runs ?? defaultRuns(apps), seed: args.seed, matrixEndpoints: args.matrixEndpoints, baselines: args.baselines,
-    }));
+    const results = args.sizes.map((apps) => {
+      const baselines = baselinesAt(apps, args.baselines, args.baselinesNamed);
+      return runBenchmark({
+        apps, destinations: args.destinations, runs: args.runs ?? defaultRuns(apps), seed: args.seed, matrixEndpoints: args.matrixEndpoints, baselines: baselines.run, skippedBaselines: baselines.skipped,
+      });
+    });
     if (args.json) process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
     else process.stdout.write(`${results.length === 1 ? formatResult(results[0]) : formatSizes(results)}\n`);
   } catch (err) {

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import { join } from 'path';
 import { generateIntent } from '../bench/generate';
 import { rawApps } from '../bench/phases';
-import { parseArgs } from '../bench/run';
+import { BASELINES, baselinesAt, parseArgs } from '../bench/run';
 import { validateIntent, isAllowListDestination, isCidrDestination, isServiceDestination } from '../lib/intent';
 
 const ROOT = join(__dirname, '..');
@@ -102,6 +102,16 @@ describe('npm run bench', () => {
     expect(parseArgs(['--baselines', 'none']).baselines).toEqual([]);
     expect(parseArgs(['--baselines', 'ts-node-synth,raw']).baselines).toEqual(['ts-node-synth', 'raw']);
     expect(() => parseArgs(['--baselines', 'raw,cdk8s'])).toThrow(/--baselines: "raw,cdk8s" is not accepted; accepted: none, or a comma-separated list of raw, raw-one-chart, cdk8s-synth, ts-node-synth/);
+  });
+
+  test('leaves the quadratic baseline out above its size, saying why, unless --baselines names it', () => {
+    expect(baselinesAt(2000, BASELINES, false)).toEqual({ run: [...BASELINES], skipped: [] });
+    const big = baselinesAt(10000, BASELINES, false);
+    expect(big.run).toEqual(['raw-one-chart', 'cdk8s-synth', 'ts-node-synth']);
+    expect(big.skipped).toEqual([{ baseline: 'raw', reason: expect.stringMatching(/grows with the square of the apps .* left out above 2000 apps unless --baselines names it/) }]);
+    expect(baselinesAt(10000, ['raw'], true)).toEqual({ run: ['raw'], skipped: [] });
+    expect(parseArgs(['--baselines', 'raw']).baselinesNamed).toBe(true);
+    expect(parseArgs([]).baselinesNamed).toBe(false);
   });
 
   test('refuses an unknown option with the usage', () => {
