@@ -398,11 +398,20 @@ export function compileCalicoPolicy(m: Manifest, kind: PolicyKind, catalog: Cata
     rules,
     hint,
     source: m.source,
-    selects: (ep) =>
-      !hostOnly &&
-      (namespace === undefined || ep.namespace.name === namespace) &&
-      (namespaceSelector === undefined || namespaceSelector.test(ep.namespace.calicoLabels)) &&
-      (saSelector === undefined || saSelector.test(ep.serviceAccountLabels)) &&
-      (selector === undefined || selector.test(ep.calicoLabels)),
+    selects: calicoSelection(hostOnly, namespace, namespaceSelector, saSelector, selector),
   };
+}
+
+/**
+ * Which endpoints a Calico policy applies to. Made apart from compileCalicoPolicy so that the
+ * closure holds only these values: a closure made there would keep its whole scope, the
+ * manifest's parsed spec included, alive as long as the cluster.
+ */
+function calicoSelection(hostOnly: boolean, namespace: string | undefined, namespaceSelector?: Selector, saSelector?: Selector, selector?: Selector): (ep: Endpoint) => boolean {
+  return (ep) =>
+    !hostOnly &&
+    (namespace === undefined || ep.namespace.name === namespace) &&
+    (namespaceSelector === undefined || namespaceSelector.test(ep.namespace.calicoLabels)) &&
+    (saSelector === undefined || saSelector.test(ep.serviceAccountLabels)) &&
+    (selector === undefined || selector.test(ep.calicoLabels));
 }

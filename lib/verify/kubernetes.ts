@@ -347,6 +347,11 @@ export function compileKubernetesPolicy(m: Manifest, kind: PolicyKind, catalog: 
     rules,
     hint: { namespace, label: podSelector.hint },
     source: m.source,
-    selects: (ep) => ep.namespace.name === namespace && podSelector.test(ep.labels),
+    selects: kubernetesSelection(namespace, podSelector),
   };
+}
+
+/** Which pods a Kubernetes policy applies to; apart, so that the closure keeps only these values (not the parsed manifest). */
+function kubernetesSelection(namespace: string, podSelector: KubeSelector): (ep: Endpoint) => boolean {
+  return (ep) => ep.namespace.name === namespace && podSelector.test(ep.labels);
 }

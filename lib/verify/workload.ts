@@ -211,6 +211,13 @@ function compareEntries(a: PeerEntry, b: PeerEntry): number {
   );
 }
 
+/** Identifies an address destination: its block and exceptions, as values. */
+function addressKey(cidr: Cidr, except: readonly Cidr[]): string {
+  let key = `address\u0000${cidr.version}:${cidr.network.toString(16)}/${cidr.prefix}`;
+  for (const e of except) key += `,${e.version}:${e.network.toString(16)}/${e.prefix}`;
+  return key;
+}
+
 /** A representative pod of this cluster for a class of pods (another manifest set's), or the known endpoint it names. */
 function peerPod(cluster: Cluster, d: PodsDestination): Endpoint | undefined {
   const { catalog } = cluster;
@@ -302,7 +309,7 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
     }
   }
   for (const g of groups.values()) {
-    for (const { cidr, except } of compactCidrs(g.ranges)) add({ type: 'cidr', cidr, except }, g.protocol, g.run);
+    for (const { cidr, except } of compactCidrs(g.ranges)) add(catalog.remember(addressKey(cidr, except), (): AddressDestination => ({ type: 'cidr', cidr, except })), g.protocol, g.run);
   }
 
   for (const ep of pods.values()) {
