@@ -211,13 +211,6 @@ function compareEntries(a: PeerEntry, b: PeerEntry): number {
   );
 }
 
-/** Identifies an address destination: its block and exceptions, as values. */
-function addressKey(cidr: Cidr, except: readonly Cidr[]): string {
-  let key = `address\u0000${cidr.version}:${cidr.network.toString(16)}/${cidr.prefix}`;
-  for (const e of except) key += `,${e.version}:${e.network.toString(16)}/${e.prefix}`;
-  return key;
-}
-
 /** A representative pod of this cluster for a class of pods (another manifest set's), or the known endpoint it names. */
 function peerPod(cluster: Cluster, d: PodsDestination): Endpoint | undefined {
   const { catalog } = cluster;
@@ -287,9 +280,11 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
   // Address pieces that the same rules match share their runs, whatever the address.
   const ruleIndex = new Map(rules.map((r, i) => [r, i]));
   const sameRules = new Map<string, Map<Protocol, Run[]>>();
-  const groups = new Map<string, { protocol: Protocol; run: Run; ranges: IpRange[] }>();
+  const groups = new Map<string, { protocol: Protocol; run: Run; ranges: IpRange[]; pieces: number[] }>();
+  let pieceCount = 0;
   for (const version of [4, 6] as const) {
     for (const piece of partitionFamily(version, blocks)) {
+      const pieceId = pieceCount++;
       const peer = catalog.external({ version, value: piece.first });
       let key = `${version}:`;
       for (const r of rules) if (onPeer(r, peer)) key += `${ruleIndex.get(r)},`;
@@ -302,14 +297,25 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
         for (const run of list) {
           run.key ??= `${protocol}\u0000${portsKey(run.ports)}\u0000${decisionKey(decidedBy(run.verdict))}`;
           const g = groups.get(run.key);
-          if (g) g.ranges.push(piece);
-          else groups.set(run.key, { protocol, run, ranges: [piece] });
+          if (g) {
+            g.ranges.push(piece);
+            g.pieces.push(pieceId);
+          } else groups.set(run.key, { protocol, run, ranges: [piece], pieces: [pieceId] });
         }
       }
     }
   }
+  // Groups of the same addresses (a catch-all Deny's complement, on each protocol and port run)
+  // are merged into blocks once, and share their destinations.
+  const merged = new Map<string, AddressDestination[]>();
   for (const g of groups.values()) {
-    for (const { cidr, except } of compactCidrs(g.ranges)) add(catalog.remember(addressKey(cidr, except), (): AddressDestination => ({ type: 'cidr', cidr, except })), g.protocol, g.run);
+    const key = g.pieces.join(',');
+    let destinations = merged.get(key);
+    if (!destinations) {
+      destinations = compactCidrs(g.ranges).map(({ cidr, except }): AddressDestination => ({ type: 'cidr', cidr, except }));
+      merged.set(key, destinations);
+    }
+    for (const d of destinations) add(d, g.protocol, g.run);
   }
 
   for (const ep of pods.values()) {

@@ -1,0 +1,10 @@
+import { egressReport, loadCluster } from './lib/verify';
+const gc = (global as any).gc;
+gc(); const m0 = process.memoryUsage().heapUsed;
+const c = loadCluster(['/tmp/b13/d1000']);
+gc(); const m1 = process.memoryUsage().heapUsed;
+const t = performance.now();
+const r = egressReport(c);
+const el = performance.now() - t;
+gc(); const m2 = process.memoryUsage().heapUsed;
+console.log({ cluster: (m1 - m0) / 1e6, report: (m2 - m1) / 1e6, seconds: el / 1000, w: r.workloads.length });
