@@ -34,12 +34,12 @@ function pointMatcher(direction: 'egress' | 'ingress', expectAllowed: boolean) {
     const packet = `${protocol} ${port}`;
     const asked = direction === 'egress' ? `${subject} to be ${expectAllowed ? 'allowed' : 'denied'} egress to ${other} on ${packet}` : `${subject} to ${expectAllowed ? 'admit' : 'refuse'} ${other} on ${packet}`;
     if (!side.applies) {
-      return { pass: this.isNot === true, message: () => `${hint(this, name, args)}expected ${asked}, but ${subject} is no workload of the manifests: ${explainDirection(side, answer.toAddress)}` };
+      return { pass: this.isNot === true, message: () => `${hint(this, name, args)}expected ${asked}, but ${subject} is no workload of the manifests: ${explainDirection(side)}` };
     }
     const outcome = direction === 'egress' ? (side.allowed ? 'allowed' : 'denied') : (side.allowed ? 'admitted' : 'refused');
     return {
       pass: side.allowed === expectAllowed,
-      message: () => `${hint(this, name, args)}expected ${this.isNot ? asked.replace(/ to (be|admit|refuse)/, ' not to $1') : asked}, but it is ${outcome}: ${explainDirection(side, answer.toAddress)}`,
+      message: () => `${hint(this, name, args)}expected ${this.isNot ? asked.replace(/ to (be|admit|refuse)/, ' not to $1') : asked}, but it is ${outcome}: ${explainDirection(side)}`,
     };
   };
 }
@@ -58,7 +58,7 @@ function toReachExactly(this: jest.MatcherContext, received: unknown, from: stri
   }
   const differences = reachDifferences(expectedEntries(expected), egress);
   const count = `${expected.length} expected destination${expected.length === 1 ? '' : 's'}`;
-  const line = (c: (typeof differences)[number]) => `${describeProtocolPorts([c])} to ${c.to.map((d) => describeDestination(d, 'verifier')).join(', ')}`;
+  const line = (c: (typeof differences)[number]) => `${describeProtocolPorts([c])} to ${c.peers.map((d) => describeDestination(d, 'verifier')).join(', ')}`;
   const added = differences.filter((c) => c.change === 'added')
     .map((c) => `  + ${line(c)}, allowed${c.after && c.after.reason === 'rule' ? ' by ' : ': '}${c.after ? describeDecision(c.after, 'verifier') : ''}`);
   const removed = differences.filter((c) => c.change === 'removed').map((c) => {

@@ -90,10 +90,10 @@ export function reachDifferences(expected: readonly ReachEntry[], actual: Worklo
     return next > e.ports.to;
   };
   const uncovered = actual.allowed.filter((e) => e.to.type === 'pods' && e.to.endpoint && !covered(e));
-  const impliedByExpected = (c: FlowChange) => c.change === 'added' && c.to.length === 1 && covered({ to: c.to[0], protocol: c.protocol, ports: c.ports });
+  const impliedByExpected = (c: FlowChange) => c.change === 'added' && c.peers.length === 1 && covered({ to: c.peers[0], protocol: c.protocol, ports: c.ports });
   return [
     ...diffWorkload(expected, classes).filter((c) => c.change !== 'changed' && !impliedByExpected(c)),
-    ...uncovered.map((e): FlowChange => ({ change: 'added', to: [e.to], protocol: e.protocol, ports: e.ports, after: e.decidedBy })),
+    ...uncovered.map((e): FlowChange => ({ change: 'added', peers: [e.to], protocol: e.protocol, ports: e.ports, after: e.decidedBy })),
   ];
 }
 
@@ -102,7 +102,7 @@ export function reachDifferences(expected: readonly ReachEntry[], actual: Worklo
  * first port, as the verifier explains it; undefined for a class of pods no pod stands for.
  */
 export function whyDenied(cluster: Cluster, from: string, change: FlowChange): string | undefined {
-  const [to] = change.to;
+  const [to] = change.peers;
   const port = isNamedPort(change.ports) ? change.ports.name : change.ports.from;
   const target = to.type === 'cidr' ? formatIp({ version: to.cidr.version, value: to.cidr.network }) : to.endpoint?.id;
   if (target === undefined) return undefined;
