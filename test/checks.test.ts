@@ -146,7 +146,19 @@ describe('each rule fails on manifests that break it', () => {
   it('metadata-denied: a Calico policy that only previews an allow is reported as what it would open', () => {
     const staged = calico('StagedNetworkPolicy', 'preview', { stagedAction: 'Set', selector: "app == 'llm'", types: ['Egress'], egress: [{ action: 'Allow', destination: { nets: ['169.254.169.254/32'] } }] }, 'ai');
     expect(messages(check([...app([]), staged], { cloud: 'azure' }).findings, 'metadata-denied')).toEqual([
-      'ai/llm may reach 169.254.169.254 (the Azure Instance Metadata Service) once its staged policies are enforced: every protocol and port to cidr 169.254.169.254/32, allowed by rule 0 of NetworkPolicy ai/preview (tier default)',
+      'ai/llm may reach 169.254.169.254 (the Azure Instance Metadata Service) once its staged policies are enforced: every protocol and port to cidr 169.254.169.254/32, allowed by rule 0 of StagedNetworkPolicy ai/preview (tier default)',
+    ]);
+  });
+
+  it('namespace-default-deny: a staged policy in place of the default deny, or deleting it, is read as Calico would enforce it, not beside it', () => {
+    const egressUnconfined = 'ai: no policy selects every pod of it for egress: a pod that no policy names may send anywhere';
+    // stagedAction Set (the default): the staged twin takes the enforced policy's place, so only ingress stays isolated.
+    const ingressOnly = calico('StagedKubernetesNetworkPolicy', 'default-deny-all', { podSelector: {}, policyTypes: ['Ingress'] }, 'ai');
+    expect(messages(check([...app([]), ingressOnly]).findings, 'namespace-default-deny')).toEqual([egressUnconfined]);
+    // stagedAction Delete: once enforced, the namespace has no default deny at all.
+    const deleted = calico('StagedKubernetesNetworkPolicy', 'default-deny-all', { stagedAction: 'Delete', podSelector: {} }, 'ai');
+    expect(messages(check([...app([]), deleted]).findings, 'namespace-default-deny')).toEqual([
+      egressUnconfined, 'ai: no policy selects every pod of it for ingress: anyone may connect to a pod that no policy names',
     ]);
   });
 

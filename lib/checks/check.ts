@@ -7,7 +7,7 @@ import { Cloud } from '../net';
 import { validateObject, hasSchema } from '../validate';
 import { Endpoint, Manifest, ManifestError, SourceRef, buildCluster, egressReport } from '../verify';
 import { blockProblems } from './blocks';
-import { K8sObject, ObjectRef, describeObject, isStaged, previewStaged, refOf } from './objects';
+import { K8sObject, ObjectRef, describeObject, isStaged, refOf } from './objects';
 import { namespacePodSecurityProblems, podSpecOf, restrictedViolations } from './pod-security';
 import { ReachProblem, defaultDenyProblems, dnsProblems, isProbe, metadataProblems, probePods } from './reach';
 import { RuleName } from './rules';
@@ -124,27 +124,30 @@ export function checkManifests(manifests: readonly Manifest[], options: CheckOpt
   let reachedWorkloads = 0;
   try {
     const probes = probePods(namespaces);
-    const enforced = [...manifests, ...probes];
-    const previewed = [...manifests.map(previewStaged), ...probes];
-    const clusters = [{ cluster: buildCluster(enforced), manifests: enforced, previewed: false }, { cluster: buildCluster(previewed), manifests: previewed, previewed: true }];
-    const reports = clusters.map(({ cluster }) => new Map(egressReport(cluster).workloads.map((w) => [w.endpoint, w] as const)));
-    const previewedCluster = clusters[1].cluster;
+    const read = [...manifests, ...probes];
+    const cluster = buildCluster(read);
+    // Two views of one cluster: what is enforced now, and what would be once the staged policies
+    // are enforced (the verifier's staged view: a Set policy in place of its enforced twin, a
+    // Delete one removing it). The namespace's default deny and DNS are asked of the second,
+    // since audit mode stages them; metadata of both.
+    const enforced = new Map(egressReport(cluster).workloads.map((w) => [w.endpoint, w] as const));
+    const staged = new Map([...enforced].map(([id, w]) => [id, w.whenStagedEnforced ?? w] as const));
     const reachChecked = (e: Endpoint) => !isProbe(e) && !exempt.has(e.namespace.name);
-    const endpoints = previewedCluster.endpoints.filter(reachChecked);
+    const endpoints = cluster.endpoints.filter(reachChecked);
     reachedWorkloads = endpoints.length;
     const problems: ReachProblem[] = [
-      ...namespaces.flatMap((ns) => defaultDenyProblems(previewedCluster, reports[1], ns)),
-      ...endpoints.flatMap((e) => dnsProblems(reports[1].get(e.id)!, e)),
+      ...namespaces.flatMap((ns) => defaultDenyProblems(cluster, staged, ns, 'staged')),
+      ...endpoints.flatMap((e) => dnsProblems(staged.get(e.id)!, e)),
     ];
     const metadata = new Map<string, ReachProblem>();
-    clusters.forEach(({ cluster, manifests: read, previewed }, i) => {
-      for (const e of cluster.endpoints.filter(reachChecked)) {
-        for (const p of metadataProblems(reports[i].get(e.id)!, e, read, cloud, previewed)) {
+    for (const [reports, previewed] of [[enforced, false], [staged, true]] as const) {
+      for (const e of endpoints) {
+        for (const p of metadataProblems(reports.get(e.id)!, e, read, cloud, previewed)) {
           const key = `${e.id} ${p.reached}`;
           if (!metadata.has(key)) metadata.set(key, p);
         }
       }
-    });
+    }
     problems.push(...metadata.values());
     const workloadRef = (e: Endpoint): ObjectRef => ({ kind: e.kind, namespace: e.namespace.name, name: e.name, ...(e.source ? { source: e.source } : {}) });
     for (const p of problems) findings.push({ rule: p.rule, object: p.endpoint ? workloadRef(p.endpoint) : namespaceRef(p.namespace), message: p.message });

@@ -42,7 +42,9 @@ const STAGED: Readonly<Record<string, { apiVersion: string; kind: string }>> = {
 /**
  * A Staged Calico policy as the policy it previews (`stagedAction: Set` dropped); anything else as
  * it is. Calico enforces nothing staged; its flow logs show what the staged policy would do, which
- * is what the manifests read this way describe.
+ * is what the manifests read this way describe. A plain reading, for manifests whose staged
+ * policies have no enforced twin and no `stagedAction: Delete` (what this project renders); the
+ * checks ask the verifier's staged view, which knows both.
  */
 export function previewStaged(m: Manifest): Manifest {
   const target = m.object.apiVersion === 'projectcalico.org/v3' ? STAGED[m.object.kind] : undefined;

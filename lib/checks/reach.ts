@@ -7,7 +7,8 @@
 import { CREDENTIALS_REASON_ANNOTATION, DOMAIN, KUBE_DNS } from '../conventions';
 import { Cidr, Cloud, cidrContains, formatCidr, formatIp, metadataBlocks, metadataEndpoints, podCredentialEndpoints } from '../net';
 import {
-  Cluster, Endpoint, Manifest, PolicyRef, Protocol, ReachEntry, WorkloadEgress, decisionKey, describeDecision, describeDestination, describeProtocolPorts, explainDirection, isNamedPort, query,
+  Cluster, Endpoint, Manifest, PolicyRef, PolicyView, Protocol, ReachEntry, StagedEgress, decisionKey, describeDecision, describeDestination, describeProtocolPorts, explainDirection,
+  explainWhenStaged, isNamedPort, query,
 } from '../verify';
 import { K8sObject, policyKindOf } from './objects';
 
@@ -36,6 +37,9 @@ export function probePods(namespaces: readonly string[]): Manifest[] {
 export function isProbe(e: Endpoint): boolean {
   return e.labels.has(PROBE_LABEL);
 }
+
+/** A workload's egress in one view: as enforced (WorkloadEgress) or once the staged policies are (its whenStagedEnforced). */
+type Reach = StagedEgress;
 
 /** One thing wrong with what a workload, or a namespace's unnamed pods, may reach. */
 export interface ReachProblem {
@@ -89,7 +93,7 @@ function declaredDns(e: ReachEntry): boolean {
  * do, DNS tunnels included), pods of any namespace (a pod labelled `k8s-app: kube-dns` anywhere)
  * or every pod of a namespace.
  */
-export function dnsProblems(egress: WorkloadEgress, endpoint: Endpoint): ReachProblem[] {
+export function dnsProblems(egress: Reach, endpoint: Endpoint): ReachProblem[] {
   return byDestination(egress.allowed.filter((e) => coversDns(e) && !declaredDns(e))).map((group) => ({
     rule: 'dns-only-to-kube-dns',
     endpoint,
@@ -109,7 +113,7 @@ function policyOf(manifests: readonly Manifest[], ref: PolicyRef): K8sObject | u
  * credential endpoint (EKS Pod Identity) that the deciding policy allows with its written reason
  * (the annotation `secure-ai-egress/credentials` names the address).
  */
-export function metadataProblems(egress: WorkloadEgress, endpoint: Endpoint, manifests: readonly Manifest[], cloud: Cloud, previewed: boolean): ReachProblem[] {
+export function metadataProblems(egress: Reach, endpoint: Endpoint, manifests: readonly Manifest[], cloud: Cloud, previewed: boolean): ReachProblem[] {
   const credentials = new Set(podCredentialEndpoints(cloud).flatMap((p) => p.cidrs));
   const problems: ReachProblem[] = [];
   for (const m of metadataBlocks(cloud)) {
@@ -140,8 +144,10 @@ const INGRESS_PORTS: readonly [Protocol, number][] = [['TCP', 80], ['TCP', 443],
  * The namespace denies by default: a pod of it that no policy names (a probe) is isolated for
  * egress and ingress, may send nothing but DNS as `dnsProblems` accepts it, and is refused by
  * another such pod of the namespace and by a pod elsewhere (asked on TCP 80, 443 and 8080 and UDP 53).
+ * With view `staged`, as it would once the staged policies are enforced (`egress` then holds that
+ * view's egress): audit mode stages a namespace's default deny.
  */
-export function defaultDenyProblems(cluster: Cluster, egress: ReadonlyMap<string, WorkloadEgress>, namespace: string): ReachProblem[] {
+export function defaultDenyProblems(cluster: Cluster, egress: ReadonlyMap<string, Reach>, namespace: string, view: PolicyView = 'enforced'): ReachProblem[] {
   const id = `${namespace}/${PROBE}`;
   // probePods placed it, and every known endpoint has its egress in the report.
   const mine = egress.get(id)!;
@@ -151,12 +157,14 @@ export function defaultDenyProblems(cluster: Cluster, egress: ReadonlyMap<string
   else problems.push(...byDestination(mine.allowed.filter((e) => !(coversDns(e) && declaredDns(e) && !isNamedPort(e.ports) && e.ports.from === 53 && e.ports.to === 53)))
     .map((group) => problem(`a pod that no policy names may send ${what(group)}`)));
   const probeEndpoint = cluster.endpoint(id)!;
-  if (cluster.plans(probeEndpoint, 'ingress').length === 0) problems.push(problem('no policy selects every pod of it for ingress: anyone may connect to a pod that no policy names'));
+  if (cluster.plans(probeEndpoint, 'ingress', view).length === 0) problems.push(problem('no policy selects every pod of it for ingress: anyone may connect to a pod that no policy names'));
   else {
     for (const from of [`${namespace}/${PEER}`, `${ELSEWHERE}/${PROBE}`]) {
       for (const [protocol, port] of INGRESS_PORTS) {
         const answer = query(cluster, from, id, port, protocol).ingress;
-        if (answer.allowed) problems.push(problem(`a pod that no policy names admits ${from === `${ELSEWHERE}/${PROBE}` ? 'pods of other namespaces' : 'pods of its namespace'} on ${protocol} ${port}: ${explainDirection(answer)}`));
+        const inView = view === 'staged' && answer.whenStagedEnforced ? answer.whenStagedEnforced : answer;
+        const why = inView === answer ? explainDirection(answer) : explainWhenStaged(answer);
+        if (inView.allowed) problems.push(problem(`a pod that no policy names admits ${from === `${ELSEWHERE}/${PROBE}` ? 'pods of other namespaces' : 'pods of its namespace'} on ${protocol} ${port}: ${why}`));
       }
     }
   }
