@@ -19,7 +19,7 @@ import { DEPLOY, DIST, K8sObject, distFolders, ofKind, readManifests, readTree }
 import { declaredDestinations } from './test/support/oracle';
 import {
   blockProblems, decidingCluster, defaultDenyProblems, dnsProblems, gpuProblems, ingressProblems, logProblems, metadataPackets, podSecurityProblems, readSynthesized,
-  serviceAccountProblems, startupProblems, storageProblems, tierOwnerProblems, tierProblems, userProblems,
+  serviceAccountProblems, stagedViewProblems, startupProblems, storageProblems, tierOwnerProblems, tierProblems, userProblems,
 } from './test/support/properties';
 import { restrictedViolations } from './lib/checks';
 
@@ -149,6 +149,10 @@ describe.each(FOLDERS)('intent equals reach: what the verifier reads in $label i
 
   it.each(apps)('%s admits exactly its declared clients, on its port over TCP', (_, app) => {
     expect(ingressProblems(dist, app)).toEqual([]);
+  });
+
+  it.each(apps)('%s: the verifier\'s staged view allows what the previewed cluster allows, both ways', (_, app) => {
+    expect(stagedViewProblems(dist, app)).toEqual([]);
   });
 });
 

@@ -13,7 +13,7 @@ import { FIXTURE_CLUSTERS, audit, aws, gpu, shipped } from './fixtures/intents';
 import { K8sObject } from './support/manifests';
 import {
   Synthesized, allProblems, blockProblems, defaultDenyProblems, dnsProblems, egressProblems, gpuProblems, ingressProblems, logProblems, metadataProblems, podSecurityProblems, readSynthesized,
-  serviceAccountProblems, startupProblems, storageProblems, tierOwnerProblems, tierProblems, userProblems,
+  serviceAccountProblems, stagedViewProblems, startupProblems, storageProblems, tierOwnerProblems, tierProblems, userProblems,
 } from './support/properties';
 
 const dirs: string[] = [];
@@ -70,6 +70,16 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
     expect(blockProblems(s)).toEqual(['169.254.169.252', '169.254.169.254', '169.254.170.2', '169.254.170.23']
       .map((address) => `NetworkPolicy ai-application/ai-egress.ai-service allows 169.254.0.0/16 without carving out ${address}`));
     expect(egressProblems(s, app(shipped, 'ai-service'))).toEqual([expect.stringMatching(/^added: TCP 80 cidr 169\.254\.0\.0\/16 except 169\.254\.169\.252\/32, 169\.254\.169\.254\/32/)]);
+  });
+
+  it('notices a staged policy that deletes an enforced one, which the previewed cluster reads as enforced beside it and the staged view as gone', () => {
+    const s = synthesized(shipped, (edit) => edit('10-policies-ai-application.k8s.yaml', (objects) => {
+      const own = named(objects, 'ai-egress.ai-service');
+      objects.push({ ...own, kind: 'StagedNetworkPolicy', spec: { ...own.spec, stagedAction: 'Delete' } });
+    }));
+    expect(stagedViewProblems(s, app(shipped, 'ai-service'))).toContainEqual(
+      expect.stringMatching(/^ai-application\/ai-service egress: the previewed cluster allows TCP 443 cidr 203\.0\.113\.10\/32, the staged view does not$/),
+    );
   });
 
   it('notices a tier moved before the admin tier, and one that allows what it leaves undecided', () => {

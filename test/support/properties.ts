@@ -14,7 +14,8 @@ import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, Protocol } from '../..
 import { formatBytes, parseQuantity } from '../../lib/quantity';
 import { blockProblems as manifestBlockProblems, namespacePodSecurityProblems, previewStaged } from '../../lib/checks';
 import {
-  Cluster, Selector, buildCluster, describeDestination, describeProtocolPorts, egressReport, parseManifests, query, readManifestFiles,
+  Cluster, Destination, Ports, Protocol as VerifierProtocol, Selector, buildCluster, describeDestination, describeProtocolPorts, egressReport, parseManifests, query, readManifestFiles,
+  workloadIngress,
 } from '../../lib/verify';
 import { K8sObject, Manifest, readManifests } from './manifests';
 import {
@@ -196,6 +197,40 @@ export function egressProblems(s: Synthesized, app: AiAppIntent): string[] {
   if (!egress) return [`${id(app)} is not a workload of the manifests`];
   if (!egress.isolated) return [`${id(app)} is not isolated for egress: no policy confines it`];
   return reachMismatch(app, s.intent, egress, decidingView(s, app)).map((c) => `${c.change}: ${c.protocol} ${c.ports} ${c.to}`);
+}
+
+/** Allowed entries as lines of protocol, ports and peer: what a view allows, whatever decided. */
+function allowedLines(entries: readonly { readonly protocol: VerifierProtocol; readonly ports: Ports; readonly peer: Destination }[]): string[] {
+  return [...new Set(entries.map((e) => `${describeProtocolPorts([e])} ${describeDestination(e.peer, 'verifier')}`))].sort();
+}
+
+/**
+ * The two readings of audit mode agree for the app: the previewed cluster (each Staged policy
+ * read as the policy it previews) and the verifier's staged view of the enforced cluster allow
+ * the same egress and ingress. They may differ only where a staged policy has an enforced twin or
+ * is a Delete, which this project never renders.
+ */
+export function stagedViewProblems(s: Synthesized, app: AiAppIntent): string[] {
+  const endpoint = s.cluster.endpoint(id(app))!;
+  const previewedEndpoint = s.previewed.endpoint(id(app))!;
+  const egress = egressReport(s.cluster).workloads.find((w) => w.endpoint === id(app))!;
+  const previewedEgress = egressReport(s.previewed).workloads.find((w) => w.endpoint === id(app))!;
+  const ingress = workloadIngress(s.cluster, endpoint);
+  const previewedIngress = workloadIngress(s.previewed, previewedEndpoint);
+  const lines = {
+    egress: [
+      allowedLines((egress.whenStagedEnforced ?? egress).allowed.map((e) => ({ ...e, peer: e.to }))),
+      allowedLines(previewedEgress.allowed.map((e) => ({ ...e, peer: e.to }))),
+    ],
+    ingress: [
+      allowedLines((ingress.whenStagedEnforced ?? ingress).allowed.map((e) => ({ ...e, peer: e.from }))),
+      allowedLines(previewedIngress.allowed.map((e) => ({ ...e, peer: e.from }))),
+    ],
+  };
+  return Object.entries(lines).flatMap(([direction, [staged, previewed]]) => [
+    ...staged.filter((l) => !previewed.includes(l)).map((l) => `${id(app)} ${direction}: the staged view allows ${l}, the previewed cluster does not`),
+    ...previewed.filter((l) => !staged.includes(l)).map((l) => `${id(app)} ${direction}: the previewed cluster allows ${l}, the staged view does not`),
+  ]);
 }
 
 /**
@@ -456,7 +491,7 @@ export function allProblems(s: Synthesized): string[] {
     ...tierProblems(s),
     ...tierOwnerProblems(s),
     ...logProblems(s),
-    ...s.intent.apps.flatMap((a) => [...metadataProblems(s, a), ...dnsProblems(s, a), ...egressProblems(s, a), ...ingressProblems(s, a), ...serviceAccountProblems(s, a)]),
+    ...s.intent.apps.flatMap((a) => [...metadataProblems(s, a), ...dnsProblems(s, a), ...egressProblems(s, a), ...ingressProblems(s, a), ...serviceAccountProblems(s, a), ...stagedViewProblems(s, a)]),
     ...s.intent.apps.flatMap((a) => [...startupProblems(s, a), ...userProblems(s, a), ...gpuProblems(s, a), ...storageProblems(s, a)]),
   ];
 }
