@@ -6,7 +6,7 @@
 import { CREDENTIALS_REASON_ANNOTATION, INTERNET_REASON_ANNOTATION } from '../conventions';
 import { Cloud, METADATA_ENDPOINTS, cidrContains, formatIp, metadataBlocks, parseCidrLenient } from '../net';
 import { Selector } from '../verify';
-import { K8sObject, list } from './objects';
+import { K8sObject, fields, list } from './objects';
 
 /** An allowed block of some policy rule, with what it carves out and the policy's written reasons. */
 export interface AllowedBlock {
@@ -34,20 +34,25 @@ export function allowedBlocks(objects: readonly K8sObject[]): AllowedBlock[] {
     const push = (block: unknown, except: readonly unknown[]) => {
       if (typeof block === 'string') out.push({ where, policy, cidr: block, except: except.filter((e): e is string => typeof e === 'string'), reasons, credentials });
     };
+    const spec = fields(policy.spec);
     if (policy.apiVersion === 'networking.k8s.io/v1' && policy.kind === 'NetworkPolicy') {
-      for (const rule of list(policy.spec?.egress)) {
-        for (const peer of list(rule?.to)) if (peer?.ipBlock) push(peer.ipBlock.cidr, list(peer.ipBlock.except));
+      for (const rule of list(spec.egress).map(fields)) {
+        for (const peer of list(rule.to).map(fields)) {
+          const ipBlock = fields(peer.ipBlock);
+          if (peer.ipBlock) push(ipBlock.cidr, list(ipBlock.except));
+        }
       }
     } else if (policy.apiVersion === 'projectcalico.org/v3' && CALICO_POLICIES.includes(policy.kind)) {
-      for (const rule of list(policy.spec?.egress)) {
-        if (rule?.action !== 'Allow') continue;
-        const d = rule.destination ?? {};
+      for (const rule of list(spec.egress).map(fields)) {
+        if (rule.action !== 'Allow') continue;
+        const d = fields(rule.destination);
         const except = list(d.notNets);
         for (const net of list(d.nets)) push(net, except);
-        if (d.selector !== undefined && d.namespaceSelector === 'global()') {
+        // A selector that is not a string is the schema's finding (Calico refuses the policy).
+        if (typeof d.selector === 'string' && d.namespaceSelector === 'global()') {
           const selector = new Selector(d.selector);
           for (const set of sets.filter((x) => selector.test(new Map(Object.entries(x.metadata.labels ?? {}))))) {
-            for (const net of list(set.spec?.nets).filter((n) => typeof n === 'string' && (rule.ipVersion === undefined || parseCidrLenient(n)?.version === rule.ipVersion))) push(net, except);
+            for (const net of list(fields(set.spec).nets).filter((n) => typeof n === 'string' && (rule.ipVersion === undefined || parseCidrLenient(n)?.version === rule.ipVersion))) push(net, except);
           }
         }
       }

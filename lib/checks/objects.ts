@@ -4,9 +4,8 @@
  */
 import type { Manifest, PolicyKind, SourceRef } from '../verify';
 
-/** A Kubernetes object as read from YAML; its fields are whatever the manifest holds. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type K8sObject = { apiVersion?: unknown; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [key: string]: any };
+/** A Kubernetes object as read from YAML; its other fields are whatever the manifest holds, read with `fields` and `list`. */
+export type K8sObject = { apiVersion?: unknown; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [key: string]: unknown };
 
 /** The object a finding is about: its kind, namespace and name, and where it was read. */
 export interface ObjectRef {
@@ -28,9 +27,13 @@ export function refOf(m: Manifest): ObjectRef {
 }
 
 /** A list field, or none when it is absent or not a list. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function list(value: unknown): any[] {
+export function list(value: unknown): readonly unknown[] {
   return Array.isArray(value) ? value : [];
+}
+
+/** The fields of a mapping, or none when the value is absent or not a mapping (a reading `value?.field` gives undefined for). */
+export function fields(value: unknown): Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 const STAGED: Readonly<Record<string, { apiVersion: string; kind: string }>> = {

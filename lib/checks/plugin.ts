@@ -112,6 +112,7 @@ export class SecureAiEgressChecks implements Validation {
     this.settings = readProperties(properties);
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- cdk8s-cli's Validation interface returns a Promise, which cdk8s awaits; the checks are synchronous, and async keeps anything they throw a rejection of that promise rather than a throw from the call.
   async validate(context: ValidationContext): Promise<void> {
     const { report } = context;
     if (Array.isArray(this.settings)) {
@@ -125,14 +126,14 @@ export class SecureAiEgressChecks implements Validation {
       return;
     }
     const all: Finding[] = [];
-    const rows: Record<string, string>[] = [];
+    const rows: Record<string, string> = {};
     const clusters = clustersOf(context.manifests, this.settings.clusterPerFolder);
     for (const [cluster, files] of clusters) {
       const { manifests, unreadable } = readAll(files);
       const { findings, summary } = checkManifests(manifests, this.settings.options);
       all.push(...unreadable, ...findings);
       const row = (key: string) => (cluster === '' ? key : `${cluster}: ${key}`);
-      rows.push({
+      Object.assign(rows, {
         [row('objects')]: `${summary.objects} in ${files.length} files`,
         [row('schema-checked')]: `${summary.schemaChecked}${summary.withoutSchema.length ? `; no schema known for ${summary.withoutSchema.join(', ')}` : ''}`,
         [row('namespaces')]: summary.namespaces.join(', ') || 'none',
@@ -147,7 +148,7 @@ export class SecureAiEgressChecks implements Validation {
     const { cloud = 'any', exemptNamespaces = [] } = this.settings.options;
     const metadata: Record<string, string> = {
       ...(clusters.size > 1 || !clusters.has('') ? { clusters: [...clusters.keys()].join(', ') } : {}),
-      ...Object.assign({}, ...rows),
+      ...rows,
       cloud,
       ...(exemptNamespaces.length ? { 'exempt namespaces': [...exemptNamespaces].sort().join(', ') } : {}),
       ...Object.fromEntries(RULE_NAMES.map((rule) => {

@@ -4,47 +4,47 @@
  * https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
  * https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces
  */
-import { K8sObject, list } from './objects';
+import { K8sObject, fields, list } from './objects';
 
 /**
  * The violations of the `restricted` profile by a pod spec: one line each, empty when the pod
  * would be admitted.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function restrictedViolations(pod: any): string[] {
+export function restrictedViolations(podSpec: unknown): string[] {
   const problems: string[] = [];
-  const podSc = pod?.securityContext ?? {};
-  const containers = [...list(pod?.initContainers), ...list(pod?.containers)];
-  if (pod?.hostNetwork || pod?.hostPID || pod?.hostIPC) problems.push('host namespaces are shared');
-  for (const v of list(pod?.volumes)) {
+  const pod = fields(podSpec);
+  const podSc = fields(pod.securityContext);
+  const containers = [...list(pod.initContainers), ...list(pod.containers)].map(fields);
+  if (pod.hostNetwork || pod.hostPID || pod.hostIPC) problems.push('host namespaces are shared');
+  for (const v of list(pod.volumes).map(fields)) {
     const allowed = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
     const types = Object.keys(v).filter((k) => k !== 'name');
-    if (!types.every((t) => allowed.includes(t))) problems.push(`volume ${v.name} has a restricted type ${types}`);
+    if (!types.every((t) => allowed.includes(t))) problems.push(`volume ${String(v.name)} has a restricted type ${types.join(',')}`);
   }
   for (const c of containers) {
-    const sc = c.securityContext ?? {};
-    const name = c.name;
+    const sc = fields(c.securityContext);
+    const name = String(c.name);
     if (sc.privileged) problems.push(`${name}: privileged`);
     if (sc.allowPrivilegeEscalation !== false) problems.push(`${name}: allowPrivilegeEscalation is not false`);
     if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) !== true) problems.push(`${name}: runAsNonRoot is not true`);
     if ((sc.runAsUser ?? podSc.runAsUser) === 0) problems.push(`${name}: runs as user 0`);
-    const seccomp = sc.seccompProfile?.type ?? podSc.seccompProfile?.type;
-    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') problems.push(`${name}: seccompProfile is ${seccomp}`);
-    const caps = sc.capabilities ?? {};
+    const seccomp = fields(sc.seccompProfile).type ?? fields(podSc.seccompProfile).type;
+    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') problems.push(`${name}: seccompProfile is ${String(seccomp)}`);
+    const caps = fields(sc.capabilities);
     if (!list(caps.drop).includes('ALL')) problems.push(`${name}: capabilities do not drop ALL`);
-    if (list(caps.add).some((cap) => cap !== 'NET_BIND_SERVICE')) problems.push(`${name}: adds capabilities ${caps.add}`);
-    for (const p of list(c.ports)) if (p.hostPort) problems.push(`${name}: hostPort ${p.hostPort}`);
+    if (list(caps.add).some((cap) => cap !== 'NET_BIND_SERVICE')) problems.push(`${name}: adds capabilities ${list(caps.add).join(',')}`);
+    for (const p of list(c.ports).map(fields)) if (p.hostPort) problems.push(`${name}: hostPort ${JSON.stringify(p.hostPort)}`);
   }
   return problems;
 }
 
 /** The pod spec of a Pod or of a workload's pod template, or undefined for any other object. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function podSpecOf(o: K8sObject): any {
+export function podSpecOf(o: K8sObject): unknown {
+  const spec = fields(o.spec);
   switch (o.kind) {
     case 'Pod': return o.spec;
-    case 'Deployment': case 'StatefulSet': case 'DaemonSet': case 'ReplicaSet': case 'Job': return o.spec?.template?.spec;
-    case 'CronJob': return o.spec?.jobTemplate?.spec?.template?.spec;
+    case 'Deployment': case 'StatefulSet': case 'DaemonSet': case 'ReplicaSet': case 'Job': return fields(spec.template).spec;
+    case 'CronJob': return fields(fields(fields(spec.jobTemplate).spec).template).spec;
     default: return undefined;
   }
 }
