@@ -8,7 +8,6 @@ const CALICO = 'projectcalico.org/v3';
 const POLICY_KINDS = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
 const DECISIONS = ['Allow', 'Deny', 'Pass'];
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Rule = { action: string; protocol?: string; ipVersion?: number; source?: any; destination?: any; [key: string]: any };
 
 const calicoPolicies = (manifests: readonly Manifest[]) =>
@@ -291,10 +290,9 @@ function kubernetesAllows(manifests: readonly Manifest[], namespace?: string): A
   const egress = ofKind(manifests, 'NetworkPolicy')
     .filter((p) => p.spec.policyTypes.includes('Egress') && (!namespace || p.metadata.namespace === namespace))
     .flatMap((p) => p.spec.egress ?? []);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return egress.flatMap((rule: any) => rule.to.flatMap((peer: any) => rule.ports.map((port: any) => {
     const target = peer.ipBlock
-      ? `net ${peer.ipBlock.cidr} except ${[...(peer.ipBlock.except ?? [])].sort()}`
+      ? `net ${peer.ipBlock.cidr} except ${[...(peer.ipBlock.except ?? [])].sort().join(',')}`
       : `pods ${peer.namespaceSelector.matchLabels['kubernetes.io/metadata.name']} ${JSON.stringify(peer.podSelector.matchLabels)}`;
     return `${port.protocol} ${port.port}-${port.endPort ?? port.port} ${target}`;
   }))).sort();

@@ -15,7 +15,7 @@ import { PlatformIntent } from '../lib/intent';
 import { aws, shipped } from './fixtures/intents';
 
 // The package's public entry (its `exports` map names `./plugins`), as the CLI itself loads it.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- tsc resolves modules as "node" (tsconfig.json), which does not read `exports` maps, so an import of cdk8s-cli/plugins would not resolve; require does, at run time.
 const { ValidationContext } = require('cdk8s-cli/plugins') as { ValidationContext: new (manifests: readonly string[], pkg: string, version: string, metadata?: Record<string, { path: string }>, stdout?: boolean) => Context };
 
 const ROOT = join(__dirname, '..');
@@ -145,7 +145,7 @@ describe('cdk8s.yaml and `cdk8s synth`', () => {
 
   it('lists the plugin as a local package (./), with the project\'s exact version and the class its entry exports', () => {
     expect(config.validations).toEqual([{ package: './scripts/cdk8s-validation.js', version: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version, class: 'SecureAiEgressChecks', properties: { cloud: 'any' } }]);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module is the one cdk8s.yaml names, known only once it is read, and cdk8s-cli loads it with require too.
     expect(require(join(ROOT, config.validations[0].package))[config.validations[0].class]).toBe(SecureAiEgressChecks);
   });
 

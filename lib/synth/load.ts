@@ -13,7 +13,7 @@ export function loadIntent(file: string, root: string = process.cwd()): LoadedIn
   const path = resolve(root, file);
   let exported: Record<string, unknown>;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the file is the user's, named only at run time; require runs it (through tsx, which runs this process) synchronously, so whatever it throws is caught here.
     exported = require(path) as Record<string, unknown>;
   } catch (err) {
     return { ok: false, message: describeLoadError(err, path, root) };

@@ -62,7 +62,7 @@ function toReachExactly(this: jest.MatcherContext, received: unknown, from: stri
   const added = differences.filter((c) => c.change === 'added')
     .map((c) => `  + ${line(c)}, allowed${c.after && c.after.reason === 'rule' ? ' by ' : ': '}${c.after ? describeDecision(c.after, 'verifier') : ''}`);
   const removed = differences.filter((c) => c.change === 'removed').map((c) => {
-    const why = whyDenied(cluster!, from, c);
+    const why = whyDenied(cluster, from, c);
     return `  - ${line(c)}${why ? `: ${why}` : ''}`;
   });
   return {
@@ -95,10 +95,9 @@ export const reachMatchers = {
 };
 
 declare global {
-  // Declaration merging: jest's own Matchers interface gains the reach matchers, typed.
-  // eslint-disable-next-line @typescript-eslint/no-namespace
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- declaration merging: jest's own Matchers interface, declared in the global namespace jest (@types/jest), gains the reach matchers, typed.
   namespace jest {
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars, @typescript-eslint/no-empty-object-type
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars, @typescript-eslint/no-empty-object-type -- to merge, the type parameters must be @types/jest's own, `Matchers<R, T = {}>`, used or not.
     interface Matchers<R, T = {}> {
       /** The sender's egress policies allow `from` to send to `to` (an endpoint `namespace/name` or an address) on the port. */
       toAllowEgress(from: string, to: string, port: number | string, protocol?: Protocol): R;

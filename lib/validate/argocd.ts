@@ -14,7 +14,7 @@ let loaded: Readonly<Record<string, SchemaCheck>> | undefined;
  */
 export function argoCdSchemas(): Readonly<Record<string, SchemaCheck>> {
   if (!loaded) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded the first time an Argo CD object is checked (see above); an import would load it with every validation.
     const generated = require('../../imports/argocd-validators') as typeof import('../../imports/argocd-validators');
     loaded = crdSchemas(generated).schemas;
   }

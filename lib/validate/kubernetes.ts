@@ -53,8 +53,7 @@ export function builtinKubernetesSchema(apiVersion: unknown, kind: unknown): Sch
   if (!builtins.has(key)) {
     let check: SchemaCheck | undefined;
     try {
-      // The module path is built from a checked apiVersion and kind: kubernetes-models exports one module per kind.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module path is built from a checked apiVersion and kind (kubernetes-models exports one module per kind), and only the kinds checked are loaded.
       const model = (require(`kubernetes-models/${key}`) as Record<string, (ModelClass & { apiVersion?: string; kind?: string }) | undefined>)[kind];
       if (model?.apiVersion === apiVersion && model.kind === kind) check = modelCheck(model);
     } catch (err) {

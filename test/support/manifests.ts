@@ -6,7 +6,6 @@ import { PlatformIntent, clusterIntents } from '../../lib/intent';
 import { buildApp } from '../../lib/app';
 
 /** A Kubernetes object as read from YAML. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [key: string]: any };
 
 /** One document of one file. */
