@@ -146,7 +146,7 @@ export function generateIntent(options: GenerateOptions): PlatformIntent {
       const cidr = r.chance(3) ? CONTAINS_METADATA[1] : ipv6Block(r);
       return { cidr, ports: ports(r, r.chance(20)), protocol: protocol(r), description: 'external IPv6 block' };
     }
-    if (roll < (edge += DESTINATION_MIX.inCluster)) {
+    if (roll < edge + DESTINATION_MIX.inCluster) {
       if (count > 1 && r.chance(60)) {
         let peer = r.int(0, count - 1);
         if (peer === self) peer = (peer + 1) % count;

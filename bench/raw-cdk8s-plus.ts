@@ -82,8 +82,9 @@ function addApp(policies: Chart, workloads: Chart, app: RawApp): void {
     kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53),
   ]);
   app.ipBlocks.forEach((b, i) => {
-    const make = b.cidr.includes(':') ? kplus.NetworkPolicyIpBlock.ipv6 : kplus.NetworkPolicyIpBlock.ipv4;
-    const block = make(policies, `${app.name}-block-${i}`, b.cidr, b.except.length ? [...b.except] : undefined);
+    const id = `${app.name}-block-${i}`;
+    const except = b.except.length ? [...b.except] : undefined;
+    const block = b.cidr.includes(':') ? kplus.NetworkPolicyIpBlock.ipv6(policies, id, b.cidr, except) : kplus.NetworkPolicyIpBlock.ipv4(policies, id, b.cidr, except);
     egress.addEgressRule(block, b.ports.map(policyPort));
   });
   app.peers.forEach((p, i) => egress.addEgressRule(namespaced(policies, `${app.name}-peer-${i}`, p.namespace, { ...p.labels }), p.ports.map(policyPort)));

@@ -88,7 +88,7 @@ describe('npm run bench', () => {
     expect(Object.keys(result.ratios)).toEqual(['synthVsRawCdk8sPlus']);
     expect(result.ratios.synthVsRawCdk8sPlus).toBeGreaterThan(0);
     expect(Object.keys(result.phases).sort()).toEqual(['rawCdk8sPlus', 'synth', 'validate', 'verifyEgress', 'verifyMatrix']);
-    for (const phase of Object.values(result.phases) as { samples: number[]; peakRssMb: number | null }[]) {
+    for (const phase of Object.values<{ samples: number[]; peakRssMb: number | null }>(result.phases)) {
       expect(phase.samples).toHaveLength(1);
       expect(phase.peakRssMb === null || phase.peakRssMb > 10).toBe(true);
     }

@@ -35,7 +35,7 @@ describe('callers and callees declared in one intent agree', () => {
     ['an ingress that admits other pods of the caller\'s namespace', [{ namespace: 'ai-application', podLabels: { 'app.kubernetes.io/name': 'batch' } }],
       '[{"namespace":"ai-application","podLabels":{"app.kubernetes.io/name":"batch"}}]'],
   ])('refuses a callee with %s, proposing the missing ingress entry, and leaves dist/ as it was', (_, ingress, printed) => {
-    const intent = scenario(callEmbeddings(), ingress as IngressClient[] | undefined);
+    const intent = scenario(callEmbeddings(), ingress);
     const { result, before, after } = synthOverDist(intent);
     expect(result.ok ? '' : result.message).toContain(`  embeddings.ingress: ${printed} does not admit ai-application/ai-service, whose ai-service.egress[${toEmbeddings}] sends to pods ai-embeddings {app.kubernetes.io/name=embeddings} on TCP 8080, so the connection would be denied; accepted: add { namespace: 'ai-application', podLabels: { 'app.kubernetes.io/name': 'ai-service' } } to embeddings.ingress, or remove ai-service.egress[${toEmbeddings}]`);
     expect(after).toEqual(before);

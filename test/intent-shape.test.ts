@@ -1,10 +1,10 @@
-import { AiAppIntent, PlatformIntent, didYouMean, validateIntent } from '../lib/intent';
+import { PlatformIntent, didYouMean, validateIntent } from '../lib/intent';
 import { sampleIntent } from './support/manifests';
 import { synthOverDist } from './support/synth';
 
 /** An intent as main.ts might hand it over at run time, whatever its declared type says. */
 const asIntent = (value: unknown) => value as PlatformIntent;
-const app = (overrides: Record<string, unknown>) => asIntent(sampleIntent(overrides as Partial<AiAppIntent>));
+const app = (overrides: Record<string, unknown>) => asIntent(sampleIntent(overrides));
 const egress = (...destinations: unknown[]) => app({ egress: destinations });
 
 /** [case, intent, the line printed for the problem] */

@@ -2,7 +2,7 @@
  * Server presets: what each fills in an app, from the server's own sources, and that an app made
  * of one passes the same checks as any other.
  */
-import { AiAppIntent, PlatformIntent, adviceFor, validateIntent } from '../lib/intent';
+import { AiAppIntent, adviceFor, validateIntent } from '../lib/intent';
 import { TELEMETRY_OFF, tei, vllm } from '../lib/presets';
 import { validateObject } from '../lib/validate';
 import { K8sObject, ofKind, manifestsOf } from './support/manifests';
@@ -81,7 +81,7 @@ describe('an app made of a preset is an app like any other', () => {
   ];
 
   it.each(apps)('%s is a valid intent', (_, app) => {
-    expect(validateIntent({ apps: [app] } as PlatformIntent)).toEqual([]);
+    expect(validateIntent({ apps: [app] })).toEqual([]);
   });
 
   it.each(apps)('%s synthesizes a schema-valid pod that passes Pod Security restricted', (_, app) => {

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { stripVTControlCharacters } from 'util';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { loadCluster } from '../lib/verify';
 import { namespace, networkPolicy, pod, yamlOf } from './support/verify-builders';
@@ -48,7 +49,7 @@ function failure(assertion: () => void): string {
   try {
     assertion();
   } catch (err) {
-    return (err as Error).message.replace(/\u001b\[[0-9;]*m/g, '');
+    return stripVTControlCharacters((err as Error).message);
   }
   throw new Error('the assertion passed');
 }

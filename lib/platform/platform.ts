@@ -110,9 +110,10 @@ export class SecureAiPlatform extends Construct {
 
     if (props.validateSchemas ?? true) {
       this.node.addValidation({
-        validate: () => parts.flatMap((p) => p.node.findAll()).filter(ApiObject.isApiObject).flatMap((o) => {
-          const json = o.toJson();
-          return validateObject(json).map((problem) => `${json.kind} ${json.metadata?.namespace ? `${json.metadata.namespace}/` : ''}${json.metadata?.name}: ${problem}`);
+        validate: () => parts.flatMap((p) => p.node.findAll()).filter((c) => ApiObject.isApiObject(c)).flatMap((o) => {
+          const json: unknown = o.toJson();
+          const { kind, metadata } = json as { kind?: string; metadata?: { name?: string; namespace?: string } };
+          return validateObject(json).map((problem) => `${String(kind)} ${metadata?.namespace ? `${metadata.namespace}/` : ''}${String(metadata?.name)}: ${problem}`);
         }),
       });
     }

@@ -44,7 +44,7 @@ function expectSameFiles(ours: Record<string, string>, cdk8s: Record<string, str
   try {
     expect(ours).toEqual(cdk8s);
   } catch (err) {
-    throw new Error(`synthesize() no longer writes what app.synth() writes.\n${UPGRADE_HINT}\n\n${(err as Error).message}`);
+    throw new Error(`synthesize() no longer writes what app.synth() writes.\n${UPGRADE_HINT}\n\n${(err as Error).message}`, { cause: err });
   }
 }
 

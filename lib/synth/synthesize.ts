@@ -103,5 +103,5 @@ function renderChart(chart: Chart): unknown[] {
   return new DependencyGraph(chart.node)
     .topology()
     .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart)
-    .map((x) => x.toJson());
+    .map((x): unknown => x.toJson());
 }

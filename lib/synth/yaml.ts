@@ -44,7 +44,7 @@ const written: Record<Place, Map<number, Map<string, string | null>>> = { key: n
 
 function writtenAt(place: Place, column: number): Map<string, string | null> {
   let cache = written[place].get(column);
-  if (!cache) written[place].set(column, (cache = new Map()));
+  if (!cache) written[place].set(column, (cache = new Map<string, string | null>()));
   return cache;
 }
 
@@ -113,7 +113,7 @@ function sample(place: Place, column: number, texts: readonly string[]): Map<str
 
 function isMap(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
 

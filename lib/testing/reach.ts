@@ -47,7 +47,7 @@ export function clusterOf(received: unknown): Cluster {
   let cluster: Cluster;
   if (Array.isArray(received) && received.every((r) => typeof r === 'string')) return buildCluster(readManifestFiles(received));
   if (Array.isArray(received)) cluster = buildCluster(rendered(received, '<objects>'));
-  else if (received instanceof App) cluster = buildCluster(rendered(received.charts.flatMap((c) => c.toJson()), '<app>'));
+  else if (received instanceof App) cluster = buildCluster(rendered(received.charts.flatMap((c): unknown[] => c.toJson()), '<app>'));
   else if (Chart.isChart(received)) cluster = buildCluster(rendered(received.toJson(), `<chart ${received.node.path}>`));
   else throw new TypeError('this object is not manifests; accepted: a folder or file of YAML, a list of them, a list of objects, a cdk8s Chart or App, or a Cluster of lib/verify');
   clusters.set(received, cluster);

@@ -46,7 +46,7 @@ function customKinds(): string[] {
 
 /** True when validateObject knows the schema of the object's kind; false for custom resources it has no schema of. */
 export function hasSchema(object: unknown): boolean {
-  return schemaOf((object ?? {}) as ObjectHead) !== undefined;
+  return schemaOf(object ?? {}) !== undefined;
 }
 
 /** Validates one object: its schema is known, it passes it, and its scope is right. */

@@ -48,7 +48,7 @@ function readNets(value: unknown, field: string, f: Fields): Nets | undefined {
   const ranges = texts.map((text, i) => {
     const parsed = parseCidrLenient(text);
     if (!parsed) f.fail(`${field}[${i}]`, `${JSON.stringify(text)} is not a CIDR or address (expected e.g. 203.0.113.0/24)`);
-    return cidrRange(parsed!);
+    return cidrRange(parsed);
   });
   return { texts, ranges };
 }
@@ -291,7 +291,7 @@ class CalicoRule implements CompiledRule {
     this.notProtocol = readProtocol('notProtocol');
     const ipVersion = f.number(r.ipVersion, `${field}.ipVersion`);
     if (ipVersion !== undefined && ipVersion !== 4 && ipVersion !== 6) f.fail(`${field}.ipVersion`, 'must be 4 or 6');
-    this.ipVersion = ipVersion as 4 | 6 | undefined;
+    this.ipVersion = ipVersion;
     this.source = new RuleSide(r.source, `${field}.source`, f, namespace);
     this.destination = new RuleSide(r.destination, `${field}.destination`, f, namespace);
     for (const [side, key] of [[this.source, 'source'], [this.destination, 'destination']] as const) {

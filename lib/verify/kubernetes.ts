@@ -97,9 +97,9 @@ function readLabelSelector(value: unknown, field: string, f: Fields): KubeSelect
   // ValidateLabelSelector): keys are qualified names, values valid label values.
   for (const [key, v] of Object.entries(matchLabels)) {
     if (typeof v !== 'string') f.fail(`${field}.matchLabels.${key}`, `must be a string, not ${JSON.stringify(v)}`);
-    const problem = labelKeyProblem(key) ?? labelValueProblem(v as string);
+    const problem = labelKeyProblem(key) ?? labelValueProblem(v);
     if (problem) f.fail(`${field}.matchLabels.${key}`, `${labelKeyProblem(key) ? 'the key' : `the value ${JSON.stringify(v)}`} ${problem}`);
-    requirements.push({ key, operator: 'In', values: [v as string] });
+    requirements.push({ key, operator: 'In', values: [v] });
   }
   (f.list(sel.matchExpressions, `${field}.matchExpressions`) ?? []).forEach((raw, i) => {
     const at = `${field}.matchExpressions[${i}]`;
@@ -139,7 +139,7 @@ function readCidr(value: unknown, field: string, f: Fields): { text: string; ran
   const text = f.string(value, field) ?? f.fail(field, 'is missing');
   const parsed = text.includes('/') ? parseCidrLenient(text) : undefined;
   if (!parsed) f.fail(field, `${JSON.stringify(text)} is not a CIDR (expected e.g. 203.0.113.0/24 or 2001:db8::/32)`);
-  return { text, range: cidrRange(parsed!) };
+  return { text, range: cidrRange(parsed) };
 }
 
 function readPeer(raw: unknown, field: string, f: Fields): Peer {
@@ -174,26 +174,26 @@ function readPort(raw: unknown, field: string, f: Fields): KubePort {
   const endPort = f.number(p.endPort, `${field}.endPort`);
   if (port === undefined || port === null) {
     if (endPort !== undefined) f.fail(`${field}.endPort`, 'needs a numeric port');
-    return { protocol: protocol as Protocol };
+    return { protocol };
   }
   if (typeof port === 'string' && !/^[0-9]+$/.test(port)) {
     if (!PORT_NAME.test(port) || !/[a-z]/.test(port)) f.fail(`${field}.port`, `${JSON.stringify(port)} is neither a port number nor a valid port name`);
     if (endPort !== undefined) f.fail(`${field}.endPort`, 'cannot be used with a named port');
-    return { protocol: protocol as Protocol, name: port };
+    return { protocol, name: port };
   }
   const from = Number(port);
   if (!Number.isInteger(from) || from < 1 || from > 65535) f.fail(`${field}.port`, `must be 1-65535, not ${JSON.stringify(port)}`);
   if (endPort !== undefined && (!Number.isInteger(endPort) || endPort < from || endPort > 65535)) {
     f.fail(`${field}.endPort`, `must be between port (${from}) and 65535, not ${endPort}`);
   }
-  return { protocol: protocol as Protocol, range: { from, to: endPort ?? from } };
+  return { protocol, range: { from, to: endPort ?? from } };
 }
 
 function describePeer(peer: Peer, namespace: string): string {
   if (peer.kind === 'ipBlock') {
     return `ipBlock ${peer.text}${peer.except.length ? ` except ${peer.except.map((e) => e.text).join(', ')}` : ''}`;
   }
-  const ns = peer.namespaces ? (peer.namespaces.empty ? 'all namespaces' : `namespaces ${peer.namespaces}`) : `namespace ${namespace}`;
+  const ns = peer.namespaces ? (peer.namespaces.empty ? 'all namespaces' : `namespaces ${peer.namespaces.toString()}`) : `namespace ${namespace}`;
   return `${ns}, pods ${peer.pods && !peer.pods.empty ? peer.pods.toString() : 'all'}`;
 }
 

@@ -78,7 +78,7 @@ export class Fields {
   list(value: unknown, field: string): unknown[] | undefined {
     if (value === undefined || value === null) return undefined;
     if (!Array.isArray(value)) this.fail(field, 'must be a list');
-    return value;
+    return value as unknown[];
   }
 
   /** A string, or undefined when absent or null. */
@@ -96,9 +96,9 @@ export class Fields {
       if (typeof v !== 'string') this.fail(at, `must be a string, not ${JSON.stringify(v)}`);
       const keyProblem = labelKeyProblem(key);
       if (keyProblem) this.fail(at, `the label key ${keyProblem}`);
-      const valueProblem = labelValueProblem(v as string);
+      const valueProblem = labelValueProblem(v);
       if (valueProblem) this.fail(at, `the value ${JSON.stringify(v)} ${valueProblem}`);
-      out.set(key, v as string);
+      out.set(key, v);
     }
     return out;
   }
@@ -217,7 +217,7 @@ function objectsOf(value: unknown, source: SourceRef): Manifest[] {
   if (items === undefined || items === null) return [];
   if (!Array.isArray(items)) throw new ManifestError(source, 'items', 'must be a list of objects');
   const itemKind = object.kind === 'List' ? undefined : object.kind.slice(0, -'List'.length);
-  return items.map((item, index) => {
+  return items.map((item: unknown, index) => {
     const itemSource = { ...source, item: index };
     const typed = itemKind !== undefined && item && typeof item === 'object' && !Array.isArray(item)
       ? { ...(object.apiVersion === undefined ? {} : { apiVersion: object.apiVersion }), kind: itemKind, ...(item as Record<string, unknown>) }

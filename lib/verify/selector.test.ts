@@ -177,9 +177,9 @@ describe('Calico selector', () => {
       key.map((k) => `has(${k})`),
       fc.tuple(key, value).map(([k, v]) => `${k} starts with '${v}'`),
     );
-    const expr = fc.letrec((tie) => ({
+    const expr = fc.letrec<{ e: string }>((tie) => ({
       e: fc.oneof({ depthSize: 'small' }, leaf, fc.tuple(tie('e'), tie('e')).map(([x, y]) => `(${x} && ${y})`), fc.tuple(tie('e'), tie('e')).map(([x, y]) => `(${x} || ${y})`), tie('e').map((x) => `!(${x})`)),
-    })).e as fc.Arbitrary<string>;
+    })).e;
     const labelSet = fc.dictionary(key, value);
     fc.assert(
       fc.property(expr, labelSet, (e, l) => {

@@ -151,7 +151,7 @@ function tokenize(text: string): Token[] {
       const name = text.startsWith('all(', i) ? 'all' : 'global';
       i += name.length + 1;
       closeBuiltin(name);
-      tokens.push({ kind: `${name}()` as 'all()' | 'global()', at });
+      tokens.push({ kind: `${name}()`, at });
     } else {
       tokens.push({ kind: 'label', value: readLabel(), at });
     }

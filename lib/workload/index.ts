@@ -127,7 +127,7 @@ export class AiWorkload extends Construct {
     // resources, no nodeSelector, no runtimeClassName and typed quantities only; the intent
     // carries Kubernetes quantities as written, so these go in as patches.
     // The typed serializer of cdk8s-plus-27 runs after patches, so quantities go in as Quantity.
-    const q = kplus.k8s.Quantity.fromString;
+    const q = (value: string) => kplus.k8s.Quantity.fromString(value);
     const resources = app.resources ?? DEFAULT_RESOURCES;
     const gpu = app.gpus ? { 'nvidia.com/gpu': q(String(app.gpus)) } : {};
     const storage = { 'ephemeral-storage': q(ephemeralStorage(app)) };

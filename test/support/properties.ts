@@ -315,7 +315,7 @@ export function tierOwnerProblems(s: Synthesized): string[] {
   const bindings = objects(s).filter((o) => o.kind === 'ClusterRoleBinding');
   const problems = bindings.flatMap((b) => (b.subjects ?? []).map(subjectKey).filter((k: string) => !declared.has(k))
     .map((k: string) => `ClusterRoleBinding ${b.metadata.name} binds ${k}, whom the intent does not name as a tier owner`));
-  for (const tier of objects(s).filter((o) => o.kind === 'Tier').map((o) => o.metadata.name as string)) {
+  for (const tier of objects(s).filter((o) => o.kind === 'Tier').map((o) => o.metadata.name)) {
     for (const role of roles) {
       for (const rule of role.rules ?? []) {
         const tiered = (rule.resources ?? []).filter((r: string) => r.startsWith('tier.'));
