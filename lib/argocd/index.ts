@@ -36,7 +36,7 @@ import { ApplicationSet } from '../../imports/argocd-applicationset-argoproj.io'
 import { ArgoCdDestination, ArgoCdSettings, DEFAULT_ARGOCD_NAME, PlatformIntent, declaresClusters } from '../intent';
 
 /** What `argocd` settings leave out. */
-export const ARGOCD_DEFAULTS = {
+const ARGOCD_DEFAULTS = {
   targetRevision: 'HEAD',
   project: 'default',
   namespace: 'argocd',
@@ -48,13 +48,13 @@ export const ARGOCD_DEFAULTS = {
 } as const;
 
 /** The folder of `deploy/argocd/` that holds the Applications. */
-export const APPLICATIONS_FOLDER = 'applications';
+const APPLICATIONS_FOLDER = 'applications';
 
 /** The retry of every sync: Argo CD's example Application (docs/operator-manual/application.yaml). */
 const RETRY = { limit: 5, backoff: { duration: '5s', factor: 2, maxDuration: '3m' } };
 
 /** One Application to write: which folder of the repository it applies, and where. */
-export interface ArgoCdTarget {
+interface ArgoCdTarget {
   /** The Application's name. */
   readonly name: string;
   /** The cluster's name, when the intent declares clusters. */
@@ -65,7 +65,7 @@ export interface ArgoCdTarget {
 }
 
 /** The Applications of an intent with `argocd` settings: one for `dist/`, or one per cluster, in declaration order. */
-export function argoCdTargets(intent: PlatformIntent, distPath: string): ArgoCdTarget[] {
+function argoCdTargets(intent: PlatformIntent, distPath: string): ArgoCdTarget[] {
   const settings = intent.argocd;
   if (!settings) return [];
   const name = settings.name ?? ARGOCD_DEFAULTS.name;

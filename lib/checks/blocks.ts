@@ -9,7 +9,7 @@ import { Selector } from '../verify';
 import { K8sObject, fields, list } from './objects';
 
 /** An allowed block of some policy rule, with what it carves out and the policy's written reasons. */
-export interface AllowedBlock {
+interface AllowedBlock {
   /** The policy, e.g. `NetworkPolicy ai/llm-egress`. */
   readonly where: string;
   readonly policy: K8sObject;
@@ -24,7 +24,7 @@ export interface AllowedBlock {
 const CALICO_POLICIES = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
 
 /** Every block that an egress Allow rule lets out, in Kubernetes and Calico policies alike (network sets expanded). */
-export function allowedBlocks(objects: readonly K8sObject[]): AllowedBlock[] {
+function allowedBlocks(objects: readonly K8sObject[]): AllowedBlock[] {
   const sets = objects.filter((o) => o.apiVersion === 'projectcalico.org/v3' && o.kind === 'GlobalNetworkSet');
   const out: AllowedBlock[] = [];
   for (const policy of objects) {

@@ -34,7 +34,7 @@ export interface Finding {
 }
 
 /** What was checked, for the report's summary. */
-export interface CheckSummary {
+interface CheckSummary {
   readonly objects: number;
   /** Objects checked against a schema. */
   readonly schemaChecked: number;

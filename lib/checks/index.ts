@@ -5,14 +5,11 @@
  * blocks, Pod Security `restricted`), and what the project's own tests ask of `dist/`.
  */
 export { checkManifests } from './check';
-export type { CheckOptions, CheckResult, CheckSummary, Finding } from './check';
+export type { CheckOptions, CheckResult, Finding } from './check';
 export { RULES, RULE_NAMES } from './rules';
-export type { Rule, RuleName } from './rules';
-export { allowedBlocks, blockProblems } from './blocks';
-export type { AllowedBlock, BlockProblem } from './blocks';
-export { namespacePodSecurityProblems, podSpecOf, restrictedViolations } from './pod-security';
-export { describeObject, previewStaged } from './objects';
-export type { K8sObject, ObjectRef } from './objects';
-export { PROBE_LABEL } from './reach';
+export type { RuleName } from './rules';
+export { blockProblems } from './blocks';
+export { namespacePodSecurityProblems, restrictedViolations } from './pod-security';
+export { previewStaged } from './objects';
 export { SecureAiEgressChecks } from './plugin';
 export type { SecureAiEgressChecksProperties } from './plugin';

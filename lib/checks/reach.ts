@@ -13,7 +13,7 @@ import {
 import { K8sObject, policyKindOf } from './objects';
 
 /** The label of the probe pods these checks add to the manifests; never on a real pod. */
-export const PROBE_LABEL = `${DOMAIN}/probe`;
+const PROBE_LABEL = `${DOMAIN}/probe`;
 
 /** The probes' names, and the namespace of the probe that stands for pods elsewhere. */
 const PROBE = 'secure-ai-egress-probe';

@@ -17,7 +17,7 @@ import { AiAppIntent } from './types';
  * Images known to need root as shipped, by repository (Docker Hub official images, as
  * `docker.io/library/<name>`), with what to use instead.
  */
-export const ROOT_ONLY_IMAGES: Readonly<Record<string, string>> = {
+const ROOT_ONLY_IMAGES: Readonly<Record<string, string>> = {
   // https://github.com/nginx/docker-nginx-unprivileged: listen port 8080, no `user` directive,
   // pid and *_temp_path moved to /tmp, so it runs as any user with /tmp writable.
   nginx: 'the official nginx image starts its master process as root, listens on port 80 and writes to /var/cache/nginx and /var/run, so it cannot start as a non-root user on a read-only root filesystem; accepted: nginxinc/nginx-unprivileged (same nginx, listens on 8080, keeps its pid and temporary files in /tmp), with port: 8080',

@@ -31,7 +31,7 @@ export function clusterIntents(intent: PlatformIntent): ClusterTarget[] {
  * else the platform's. Calico settings are the platform's. `clusters` and `argocd` are left out:
  * they say where the intent goes, not what a cluster runs.
  */
-export function resolveCluster(intent: PlatformIntent, cluster: ClusterIntent): PlatformIntent {
+function resolveCluster(intent: PlatformIntent, cluster: ClusterIntent): PlatformIntent {
   const names = new Set(cluster.apps ?? intent.apps.map((a) => a.name));
   const apps = intent.apps.filter((a) => names.has(a.name)).map((a) => withClusterDns(a, cluster));
   const own = cluster.allowLists ?? [];

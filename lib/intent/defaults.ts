@@ -40,7 +40,7 @@ export const POD_USER = { name: 'ai', home: '/home/ai' } as const;
  * (https://docs.vllm.ai/en/latest/deployment/k8s.html#troubleshooting). Its figures are ours:
  * upstream gives no number.
  */
-export const DEFAULT_STARTUP_SECONDS = { gpu: 600, other: 300 } as const;
+const DEFAULT_STARTUP_SECONDS = { gpu: 600, other: 300 } as const;
 
 /**
  * `/dev/shm` of an app with GPUs when `shmSize` is not given: vLLM's Kubernetes guide mounts a

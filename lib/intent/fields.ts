@@ -103,7 +103,7 @@ export const port = z.number(says('is not a port', PORT_ACCEPTED)).superRefine((
 });
 
 /** An inclusive range of ports. */
-export const portRange = fields('a port range', { from: port, to: port }).superRefine((value, ctx) => {
+const portRange = fields('a port range', { from: port, to: port }).superRefine((value, ctx) => {
   if (value.to < value.from) problem(ctx, value, `ends below its start; accepted: a range with to >= from, e.g. { from: ${value.to}, to: ${value.from} }`);
 });
 
@@ -192,7 +192,7 @@ export function text(accepted: string) {
 export const flag = z.boolean(says('is not true or false', 'true or false'));
 
 /** Blocks shorter than this are the internet in all but name. */
-export const SHORTEST_PREFIX_WITHOUT_REASON = 8;
+const SHORTEST_PREFIX_WITHOUT_REASON = 8;
 
 /**
  * An external block, as text: its syntax. That it is no cloud metadata address depends on the

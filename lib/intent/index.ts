@@ -5,7 +5,6 @@ export * from './schema';
 export * from './destinations';
 export * from './validate';
 export * from './flavor';
-export { ROOT_ONLY_IMAGES, adviceFor, appliedDefaults, imageRepository } from './advice';
-export type { AppliedDefault } from './advice';
+export { adviceFor, appliedDefaults, imageRepository } from './advice';
 export * from './clusters';
 export { DEFAULT_ARGOCD_NAME } from './cluster-checks';

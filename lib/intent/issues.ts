@@ -1,7 +1,7 @@
 import type { core } from 'zod';
 
 /** An error stops synthesis; a warning is printed and synthesis goes on. */
-export type Severity = 'error' | 'warning';
+type Severity = 'error' | 'warning';
 
 /** One thing wrong with the intent, or worth a look: where, what was given, and what would be accepted. */
 export interface IntentIssue {
@@ -36,7 +36,7 @@ export function formatIssues(issues: readonly IntentIssue[]): string {
 }
 
 /** `a.b[0]["key/with.dots"]`: how paths are printed, from zod's path segments. */
-export function formatPath(prefix: string, segments: readonly PropertyKey[]): string {
+function formatPath(prefix: string, segments: readonly PropertyKey[]): string {
   let path = prefix;
   for (const s of segments) {
     if (typeof s === 'number') path += `[${s}]`;

@@ -13,9 +13,6 @@ import {
   AiAppIntent, AllowList, ArgoCdDestination, ArgoCdSettings, CalicoOptions, ClusterIntent, ComputeResources, DnsIntent, IngressClient, PlatformIntent, TierOwners, Toleration,
 } from './types';
 
-/** Calico evaluates the `default` tier at this order; the AI tier must come first. */
-export const DEFAULT_TIER_ORDER = CALICO_TIER_ORDERS.default;
-
 const TIER_ORDER_ACCEPTED = `a number greater than ${CALICO_TIER_ORDERS.admin} (Calico's admin tier) and less than ${CALICO_TIER_ORDERS.default} (the default tier), e.g. ${DEFAULT_AI_TIER_ORDER}`;
 
 const requestAndLimit = (what: string) => fields(`${what} resources`, { request: quantity, limit: quantity });
@@ -28,7 +25,7 @@ const ingressClient = fields('an ingress client', {
 });
 
 /** How to find the kube-dns ClusterIP, for messages. */
-export const KUBE_DNS_CLUSTER_IP_HINT = 'the ClusterIP of the kube-dns Service, from kubectl -n kube-system get svc kube-dns (e.g. "10.96.0.10")';
+const KUBE_DNS_CLUSTER_IP_HINT = 'the ClusterIP of the kube-dns Service, from kubectl -n kube-system get svc kube-dns (e.g. "10.96.0.10")';
 
 const dns = fields('dns settings', {
   kubeDns: flag.optional(),
@@ -74,7 +71,7 @@ const toleration = fields('a toleration', {
 });
 
 /** Lowest and highest startup budget: one probe period, and a day. */
-export const STARTUP_SECONDS = { min: 10, max: 86_400 } as const;
+const STARTUP_SECONDS = { min: 10, max: 86_400 } as const;
 
 /** Writable paths whose mount a model cache would collide with. */
 const RESERVED_PATHS = ['/', '/tmp', POD_USER.home, '/dev/shm'];
@@ -249,7 +246,7 @@ type WithApps<T> = {
 };
 
 /** Compiles only when the schemas take exactly what the types declare. */
-export const SCHEMAS_MATCH_TYPES: [
+const SCHEMAS_MATCH_TYPES: [
   Same<z.input<typeof appSchema>, AiAppIntent>,
   Same<z.input<typeof allowListSchema>, AllowList>,
   Same<z.input<typeof calico>, CalicoOptions>,
@@ -263,3 +260,4 @@ export const SCHEMAS_MATCH_TYPES: [
   Same<z.input<typeof clusterSchema>, ClusterIntent>,
   Same<WithApps<z.input<typeof platformSchema>>, PlatformIntent>,
 ] = [true, true, true, true, true, true, true, true, true, true, true, true];
+void SCHEMAS_MATCH_TYPES; // checked when compiled; nothing reads it

@@ -9,7 +9,7 @@
 import type { Cloud } from '../net';
 import type { EgressDestination } from './destinations';
 
-export type { Cloud, CloudProvider } from '../net';
+export type { Cloud } from '../net';
 
 /** Transport protocols a NetworkPolicy port can name. */
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';

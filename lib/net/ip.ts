@@ -140,11 +140,6 @@ export function cidrContains(outer: Cidr, inner: Cidr): boolean {
   return outer.version === inner.version && outer.prefix <= inner.prefix && (inner.network & prefixMask(outer.version, outer.prefix)) === outer.network;
 }
 
-/** True when the two blocks share at least one address. */
-export function cidrOverlaps(a: Cidr, b: Cidr): boolean {
-  return cidrContains(a, b) || cidrContains(b, a);
-}
-
 /** True when both name the same block. */
 export function sameCidr(a: Cidr, b: Cidr): boolean {
   return a.version === b.version && a.network === b.network && a.prefix === b.prefix;
@@ -186,9 +181,4 @@ export function formatIp(ip: IpAddress): string {
 /** Formats a block as `address/prefix`. */
 export function formatCidr(block: Cidr): string {
   return `${formatIp({ version: block.version, value: block.network })}/${block.prefix}`;
-}
-
-/** A host route for one address: /32 or /128. */
-export function hostCidr(ip: IpAddress): Cidr {
-  return { version: ip.version, network: ip.value, prefix: BITS[ip.version] };
 }

@@ -13,7 +13,7 @@ import { Cidr, cidr, formatCidr, sameCidr } from './ip';
 /** Clouds whose metadata endpoints this table knows. */
 export const CLOUD_PROVIDERS = ['aws', 'gcp', 'azure', 'alibaba', 'oracle', 'ibm', 'digitalocean', 'hetzner', 'openstack'] as const;
 
-export type CloudProvider = (typeof CLOUD_PROVIDERS)[number];
+type CloudProvider = (typeof CLOUD_PROVIDERS)[number];
 
 /** The platform's cloud: one provider, or `any` (every provider's endpoints). */
 export type Cloud = CloudProvider | 'any';

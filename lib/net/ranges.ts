@@ -27,7 +27,7 @@ export function cidrRange(block: Cidr): IpRange {
 }
 
 /** Every address of a family: 0.0.0.0/0 or ::/0. */
-export function familyRange(version: IpVersion): IpRange {
+function familyRange(version: IpVersion): IpRange {
   return { version, first: 0n, last: (1n << BigInt(addressBits(version))) - 1n };
 }
 

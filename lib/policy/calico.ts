@@ -93,14 +93,14 @@ export function calicoSettings(intent: PlatformIntent): CalicoSettings {
 }
 
 /** Orders of the policies inside the tier; lower runs first. */
-export const CalicoPolicyOrder = {
+const CalicoPolicyOrder = {
   guardrail: 10,
   app: 100,
   passToKubernetes: 1000,
 } as const;
 
 /** Names of the Calico objects, tier-prefixed so that Calico 3.29 through 3.32 accept them. */
-export const CalicoName = {
+const CalicoName = {
   guardrail: (tier: string) => `${tier}.deny-cloud-metadata`,
   app: (tier: string, app: string) => `${tier}.${app}`,
   passToKubernetes: (tier: string) => `${tier}.pass-to-kubernetes-policies`,

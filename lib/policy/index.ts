@@ -1,10 +1,8 @@
-export { planApp, reasonAnnotations } from './plan';
-export type { AppPlan, NetsPeer, Peer, PlannedBlock, PlannedPort, PlannedRule, PodsPeer } from './plan';
+export { planApp } from './plan';
+export type { AppPlan } from './plan';
 export { KubernetesAppPolicies, NamespaceDefaultDeny } from './kubernetes';
 export type { KubernetesAppPoliciesProps, NamespaceDefaultDenyProps } from './kubernetes';
 export {
-  CalicoAppPolicy, CalicoName, addCalicoClusterPolicies, CalicoPolicyOrder, StagedNamespaceDefaultDeny, calicoSettings,
+  CalicoAppPolicy, addCalicoClusterPolicies, StagedNamespaceDefaultDeny, calicoSettings,
 } from './calico';
-export type { CalicoAppPolicyProps, CalicoClusterPoliciesProps, CalicoClusterScopes, CalicoSettings, CredentialsUser } from './calico';
-export { TierOwnersRbac, tierOwnerName } from './tier-rbac';
-export type { TierOwnersRbacProps } from './tier-rbac';
+export type { CalicoAppPolicyProps, CalicoSettings, CredentialsUser } from './calico';

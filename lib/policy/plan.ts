@@ -7,7 +7,7 @@
 import { CREDENTIALS_REASON_ANNOTATION, INTERNET_REASON_ANNOTATION, KUBE_DNS } from '../conventions';
 import { AiAppIntent, AllowList, Cloud, NetsPeer, Peer, PeerContext, PlannedBlock, PortSpec, Protocol, destinationPeer, planBlock } from '../intent';
 
-export type { NetsPeer, Peer, PlannedBlock, PodsPeer } from '../intent';
+export type { Peer, PlannedBlock } from '../intent';
 
 /** A protocol with a port or inclusive range. */
 export interface PlannedPort {

@@ -42,7 +42,7 @@ export interface TierOwnersRbacProps {
 }
 
 /** The names of the ClusterRole and ClusterRoleBinding of a tier's owners. */
-export function tierOwnerName(tier: string): string {
+function tierOwnerName(tier: string): string {
   return `${tier}-tier-owner`;
 }
 

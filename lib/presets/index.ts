@@ -5,6 +5,6 @@
  */
 export { TELEMETRY_OFF } from './preset';
 export type { PresetOptions, ServerPreset } from './preset';
-export { VLLM_IMAGE, VLLM_MODEL_CACHE, VLLM_PORT, vllm } from './vllm';
+export { vllm } from './vllm';
 export type { VllmOptions } from './vllm';
-export { TEI_IMAGES, TEI_MODEL_CACHE, TEI_PORT, tei } from './tei';
+export { tei } from './tei';

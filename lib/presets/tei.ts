@@ -10,7 +10,7 @@ import { PresetOptions, ServerPreset, TELEMETRY_OFF, checkOptions } from './pres
  * (`turing-1.9`, `1.9` for A100, `86-1.9` for A10, `89-1.9`, `hopper-1.9`); pass the one of your
  * nodes as `image` to skip the generic build.
  */
-export const TEI_IMAGES = {
+const TEI_IMAGES = {
   cpu: 'ghcr.io/huggingface/text-embeddings-inference:cpu-1.9',
   gpu: 'ghcr.io/huggingface/text-embeddings-inference:cuda-1.9',
 } as const;
@@ -20,10 +20,10 @@ export const TEI_IMAGES = {
  * user without capabilities cannot bind where the runtime keeps the privileged ports, so the
  * preset passes `--port 8080`.
  */
-export const TEI_PORT = 8080;
+const TEI_PORT = 8080;
 
 /** The hub cache the images use: `ENV HUGGINGFACE_HUB_CACHE=/data` (tei Dockerfile), as in the README's `-v $volume:/data`. */
-export const TEI_MODEL_CACHE = '/data';
+const TEI_MODEL_CACHE = '/data';
 
 /**
  * TEI serving a model (`--model-id`), on the CPU unless `gpus` is given:

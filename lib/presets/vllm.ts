@@ -5,13 +5,13 @@
 import { PresetOptions, ServerPreset, TELEMETRY_OFF, checkOptions } from './preset';
 
 /** The image when none is given: the official one (CUDA; a CPU-only node needs an image of its own). */
-export const VLLM_IMAGE = 'vllm/vllm-openai:v0.10.2';
+const VLLM_IMAGE = 'vllm/vllm-openai:v0.10.2';
 
 /** `--port` default of vLLM's server (vllm/entrypoints/openai/cli_args.py, FrontendArgs.port). */
-export const VLLM_PORT = 8000;
+const VLLM_PORT = 8000;
 
 /** Where weights are downloaded: HF_HOME, whose hub cache is `$HF_HOME/hub` (huggingface_hub constants.py). */
-export const VLLM_MODEL_CACHE = '/models';
+const VLLM_MODEL_CACHE = '/models';
 
 /** Options of the vLLM preset. */
 export interface VllmOptions extends PresetOptions {

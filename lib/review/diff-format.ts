@@ -23,12 +23,12 @@ export interface FlowChangeJson {
 }
 
 /** One ingress change as JSON: as an egress change, with `from` (who may send) in place of `to`. */
-export interface IngressChangeJson extends Omit<FlowChangeJson, 'to'> {
+interface IngressChangeJson extends Omit<FlowChangeJson, 'to'> {
   readonly from: string;
 }
 
 /** One workload's changes as JSON. */
-export interface WorkloadDiffJson {
+interface WorkloadDiffJson {
   readonly endpoint: string;
   readonly flavor: string;
   readonly presence: WorkloadDiff['presence'];
@@ -75,7 +75,7 @@ export function flowChangeJson(c: FlowChange): FlowChangeJson {
 }
 
 /** An ingress change as JSON. */
-export function ingressChangeJson(c: FlowChange): IngressChangeJson {
+function ingressChangeJson(c: FlowChange): IngressChangeJson {
   return { change: c.change, from: describePeers(c.peers), ...changeFields(c) };
 }
 

@@ -37,7 +37,7 @@ export interface DestinationNode {
 }
 
 /** A protocol and its ports, as one flow of an edge. */
-export interface Flow {
+interface Flow {
   readonly protocol: Protocol;
   readonly ports: Ports;
 }
@@ -72,7 +72,7 @@ export function viewOf(e: ReachEdge): EdgeView {
 }
 
 /** Identifies the flows of an edge: equal for equal protocols and ports, whatever the objects. */
-export function flowsKey(flows: readonly Flow[]): string {
+function flowsKey(flows: readonly Flow[]): string {
   return flows.map((f) => `${f.protocol} ${isNamedPort(f.ports) ? `name ${f.ports.name}` : `${f.ports.from}-${f.ports.to}`}`).join(',');
 }
 

@@ -8,14 +8,10 @@
 export * from './graph';
 export { buildGraph } from './build';
 export { diffClusters, diffWorkload } from './diff';
-export { diffJson, flowChangeJson, formatDiff, ingressChangeJson, widenedWhere } from './diff-format';
-export type { FlowChangeJson, IngressChangeJson, ReachDiffJson, WorkloadDiffJson } from './diff-format';
-export type { AnyEntry, Change, DiffOptions, DirectionDiff, FlowChange, ReachDiff, WorkloadDiff } from './diff';
+export { diffJson, flowChangeJson, formatDiff } from './diff-format';
+export type { FlowChange, ReachDiff } from './diff';
 export { diffCommand, diffMain } from './cli';
-export { describeAudit, describeDecisions, describeFlows, describeVerdict, describeWhen, isAudited } from './edge-words';
+export { describeDecisions, describeFlows } from './edge-words';
 export { renderHtml } from './html';
 export { renderMarkdown } from './markdown';
-export { REPORT_SPEC, reportMain } from './report-cli';
-export { flavorOf } from './workload';
-export { resolveSource, SourceError } from './source';
-export type { ManifestSource } from './source';
+export { reportMain } from './report-cli';

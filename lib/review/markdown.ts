@@ -16,7 +16,7 @@ function mermaidLabel(text: string): string {
 }
 
 /** Mermaid refuses diagrams whose text is longer than this (its default `maxTextSize`). */
-export const MERMAID_MAX_TEXT = 50_000;
+const MERMAID_MAX_TEXT = 50_000;
 
 /**
  * Workloads grouped by namespace, with an edge to each destination; metadata denies dashed in

@@ -14,7 +14,7 @@ import { renderHtml } from './html';
 import { renderMarkdown } from './markdown';
 
 /** The report command, as `--help` describes it. */
-export const REPORT_SPEC: CommandSpec = {
+const REPORT_SPEC: CommandSpec = {
   program: 'npm run report --',
   name: 'report',
   summary: 'write egress.md and egress.html: what every workload may reach, and which workloads are in audit mode',

@@ -1,9 +1,7 @@
+/** @public bench/phases.ts loads it with require, in the phase that measures it. */
 export { synthesize } from './synthesize';
 export { safeSynth, safeWrite } from './safe';
-export type { Output, SynthResult, WriteResult } from './safe';
-export { deployDirOf, platformOutputs, writeDist } from './outputs';
-export { describeLoadError, loadIntent } from './load';
-export type { LoadedIntent } from './load';
+export type { SynthResult } from './safe';
+export { loadIntent } from './load';
 export { finish, runAsCdk8sApp, runSynth } from './run';
-export type { SynthCommand, SynthRun } from './run';
 export { formatDefaults, formatWarnings } from './summary';

@@ -34,7 +34,7 @@ function shown(path: string, root: string): string {
  * as `file:line:column: ERROR: text` with a column counted from 0; Node's stack frames count
  * columns from 1, as editors do, so the syntax error's column is moved up by one.
  */
-export function describeLoadError(err: unknown, file: string, root: string): string {
+function describeLoadError(err: unknown, file: string, root: string): string {
   const error = err instanceof Error ? err : new Error(String(err));
   const syntax = /^(.+?):(\d+):(\d+): ERROR: (.*)$/m.exec(error.message);
   if (syntax) return `${shown(resolve(root, syntax[1]), root)}:${syntax[2]}:${Number(syntax[3]) + 1}: ${syntax[4]}`;

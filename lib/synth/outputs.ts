@@ -15,7 +15,7 @@ export function deployDirOf(dist: string): string {
  * without clusters, as they always were; with clusters, a folder per cluster, each synthesized
  * from that cluster's intent (clusterIntents), after the whole intent's checks passed.
  */
-export function writeDist(staging: string, intent: PlatformIntent): void {
+function writeDist(staging: string, intent: PlatformIntent): void {
   if (!declaresClusters(intent)) {
     synthesize(buildApp(staging, intent));
     return;

@@ -22,7 +22,7 @@ function formatSchemaError(e: ErrorObject): string {
 }
 
 /** A check of a custom resource against its CRD's compiled validator, and of its name. */
-export function crdCheck(validate: ValidateFunction): SchemaCheck {
+function crdCheck(validate: ValidateFunction): SchemaCheck {
   return (object) => {
     const problems = validate(object) ? [] : [...new Set((validate.errors ?? []).map(formatSchemaError))];
     const name = (object as { metadata?: { name?: unknown } } | null)?.metadata?.name;

@@ -6,9 +6,7 @@ import { CALICO_CLUSTER_SCOPED, CALICO_SCHEMAS } from './calico';
 import { ARGOCD_GROUP, argoCdSchemas } from './argocd';
 import { SchemaCheck } from './types';
 
-export { SchemaCheck } from './types';
 export { CALICO_SCHEMAS } from './calico';
-export { argoCdSchemas } from './argocd';
 
 /** A problem with one document of one manifest file. */
 export interface ManifestIssue {

@@ -20,7 +20,7 @@ import { SelectorSyntaxError } from './selector';
 import { egressText, ingressText, matrixText, queryText } from './text';
 
 /** The parsed options of a command. */
-export type OptionValues = Record<string, string | string[] | boolean | undefined>;
+type OptionValues = Record<string, string | string[] | boolean | undefined>;
 
 /** A command of the command line: its declaration, and what it does with its parsed options. */
 export interface Command {
@@ -135,7 +135,7 @@ const ingressCommand: Command = {
 };
 
 /** The verifier's own commands. */
-export const VERIFY_COMMANDS: readonly Command[] = [queryCommand, matrixCommand, selectorCommand, egressCommand, ingressCommand];
+const VERIFY_COMMANDS: readonly Command[] = [queryCommand, matrixCommand, selectorCommand, egressCommand, ingressCommand];
 
 /** Errors of the verifier's answers that are bad input rather than faults (exit 2). */
 function verifierInputError(e: unknown): string | undefined {

@@ -23,7 +23,7 @@ export interface IngressEntry {
 }
 
 /** What a workload's ingress would be once the staged policies that concern it are enforced. */
-export interface StagedIngress {
+interface StagedIngress {
   readonly isolated: boolean;
   readonly policies: readonly PolicyRef[];
   readonly allowed: readonly IngressEntry[];

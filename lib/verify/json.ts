@@ -15,7 +15,7 @@ import type { DirectionAnswer, QueryAnswer, RuleRef } from './reach';
 import { describePolicy, describePorts, EGRESS_NOTE, explainDirection, explainWhenStaged, INGRESS_NOTE } from './words';
 
 /** A destination: `{ type: 'cidr', cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] }` (no `except` when none), or pods. */
-export type DestinationJson =
+type DestinationJson =
   | { readonly type: 'cidr'; readonly cidr: string; readonly except?: readonly string[] }
   | {
       readonly type: 'pods';
@@ -31,7 +31,7 @@ export type DestinationJson =
  * What decided: `reason` is `rule` (with tier, kind, policy and the rule's index), `profile`
  * (with the tier that passed last) or `no-policy`.
  */
-export interface DecidedByJson {
+interface DecidedByJson {
   readonly reason: DecidedBy['reason'];
   readonly action: 'Allow' | 'Deny';
   /** For `profile` and `no-policy`: the direction no rule decided (a rule says its own by its list). */
@@ -44,7 +44,7 @@ export interface DecidedByJson {
 }
 
 /** One reach entry; `ports` is `443`, `8000-8100`, `1-65535` or a port name. */
-export interface ReachEntryJson {
+interface ReachEntryJson {
   readonly to: DestinationJson;
   readonly protocol: Protocol;
   readonly ports: string;
@@ -54,7 +54,7 @@ export interface ReachEntryJson {
 }
 
 /** One ingress entry: who may send (`from`), on which of the workload's ports. */
-export interface IngressEntryJson {
+interface IngressEntryJson {
   readonly from: DestinationJson;
   readonly protocol: Protocol;
   readonly ports: string;
@@ -63,7 +63,7 @@ export interface IngressEntryJson {
 }
 
 /** A policy that applies to a workload, in evaluation order. */
-export interface PolicyInTierJson {
+interface PolicyInTierJson {
   readonly tier: string;
   readonly kind: PolicyKind;
   readonly policy: string;
@@ -77,7 +77,7 @@ export interface StagedRefJson {
 }
 
 /** One direction of a workload, as enforced now or once the staged policies are. */
-export interface ReachViewJson<E> {
+interface ReachViewJson<E> {
   readonly isolated: boolean;
   readonly policies: readonly PolicyInTierJson[];
   readonly allowed: readonly E[];
@@ -85,7 +85,7 @@ export interface ReachViewJson<E> {
 }
 
 /** The egress of one workload. */
-export interface WorkloadEgressJson extends ReachViewJson<ReachEntryJson> {
+interface WorkloadEgressJson extends ReachViewJson<ReachEntryJson> {
   readonly endpoint: string;
   readonly kind: EndpointKind;
   readonly staged: readonly StagedRefJson[];
@@ -101,7 +101,7 @@ export interface EgressReportJson {
 }
 
 /** Who may reach one workload. */
-export interface WorkloadIngressJson extends ReachViewJson<IngressEntryJson> {
+interface WorkloadIngressJson extends ReachViewJson<IngressEntryJson> {
   readonly endpoint: string;
   readonly kind: EndpointKind;
   readonly staged: readonly StagedRefJson[];
@@ -117,7 +117,7 @@ export interface IngressReportJson {
 }
 
 /** A rule, with its action: the rule that decided, or one a packet matched on its way. */
-export interface RuleRefJson {
+interface RuleRefJson {
   readonly tier: string;
   readonly kind: PolicyKind;
   readonly policy: string;
@@ -126,7 +126,7 @@ export interface RuleRefJson {
 }
 
 /** How one direction of a connection was decided. */
-export interface DirectionAnswerJson {
+interface DirectionAnswerJson {
   /** False when the direction does not apply (ingress at an address outside the cluster). */
   readonly applies: boolean;
   readonly allowed: boolean;
@@ -147,7 +147,7 @@ export interface DirectionAnswerJson {
 }
 
 /** How a direction would be decided once the staged policies are enforced. */
-export interface StagedAnswerJson {
+interface StagedAnswerJson {
   readonly allowed: boolean;
   readonly reason: Decision['reason'];
   readonly tier?: string;
@@ -175,7 +175,7 @@ export interface QueryAnswerJson {
 }
 
 /** A destination as JSON. */
-export function destinationJson(d: Destination): DestinationJson {
+function destinationJson(d: Destination): DestinationJson {
   if (d.type === 'cidr') return { type: 'cidr', cidr: formatCidr(d.cidr), ...(d.except.length ? { except: d.except.map(formatCidr) } : {}) };
   return {
     type: 'pods',
@@ -187,19 +187,19 @@ export function destinationJson(d: Destination): DestinationJson {
 }
 
 /** What decided a reach entry, as JSON. */
-export function decidedByJson(d: DecidedBy): DecidedByJson {
+function decidedByJson(d: DecidedBy): DecidedByJson {
   if (d.reason === 'rule') return { reason: 'rule', action: d.action, tier: d.rule.tier, kind: d.rule.kind, policy: describePolicy(d.rule), rule: d.rule.index };
   if (d.reason === 'profile') return { reason: 'profile', action: 'Allow', direction: d.direction, tier: d.tier };
   return { reason: 'no-policy', action: 'Allow', direction: d.direction };
 }
 
 /** A reach entry as JSON. */
-export function reachEntryJson(e: ReachEntry): ReachEntryJson {
+function reachEntryJson(e: ReachEntry): ReachEntryJson {
   return { to: destinationJson(e.to), protocol: e.protocol, ports: describePorts(e.ports), decidedBy: decidedByJson(e.decidedBy), ...(e.catchAll ? { catchAll: true } : {}) };
 }
 
 /** An ingress entry as JSON. */
-export function ingressEntryJson(e: IngressEntry): IngressEntryJson {
+function ingressEntryJson(e: IngressEntry): IngressEntryJson {
   return { from: destinationJson(e.from), protocol: e.protocol, ports: describePorts(e.ports), decidedBy: decidedByJson(e.decidedBy), ...(e.catchAll ? { catchAll: true } : {}) };
 }
 

@@ -27,7 +27,7 @@ export interface Manifest {
 }
 
 /** The parts of a Kubernetes object every reader relies on; the rest stays untyped. */
-export interface KubeObject {
+interface KubeObject {
   readonly apiVersion?: unknown;
   readonly kind: string;
   readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: unknown; readonly [k: string]: unknown };

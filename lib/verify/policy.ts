@@ -142,7 +142,7 @@ const ENFORCED_KIND: Readonly<Partial<Record<PolicyKind, PolicyKind>>> = {
 };
 
 /** The kind a policy of this kind is once enforced: its own, or the enforced twin of a staged kind. */
-export function enforcedKind(kind: PolicyKind): PolicyKind {
+function enforcedKind(kind: PolicyKind): PolicyKind {
   return ENFORCED_KIND[kind] ?? kind;
 }
 
@@ -207,11 +207,6 @@ export type Decision =
   | { readonly reason: 'end-of-tier'; readonly action: 'Deny'; readonly direction: Direction; readonly tier: string; readonly policies: readonly PolicyRef[] }
   | { readonly reason: 'profile'; readonly action: 'Allow'; readonly direction: Direction; readonly tier: string }
   | { readonly reason: 'no-policy'; readonly action: 'Allow'; readonly direction: Direction };
-
-/** The direction a decision is about. */
-export function decisionDirection(d: Decision): Direction {
-  return d.reason === 'rule' ? d.rule.direction : d.direction;
-}
 
 const decisions = new WeakMap<Verdict, Decision>();
 

@@ -25,7 +25,7 @@ export interface RuleRef {
 }
 
 /** How one direction would be decided once the staged policies are enforced. */
-export interface StagedAnswer {
+interface StagedAnswer {
   readonly allowed: boolean;
   readonly decision: Decision;
   /** What the deciding rule says, when a rule decided. */

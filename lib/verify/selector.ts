@@ -49,7 +49,7 @@ export class SelectorSyntaxError extends Error {
 }
 
 /** The longest label a selector may name (libcalico-go `tokenizer.MaxLabelLength`). */
-export const MAX_SELECTOR_LABEL = 512;
+const MAX_SELECTOR_LABEL = 512;
 
 type Token =
   | { kind: 'label' | 'string'; value: string; at: number }

@@ -53,13 +53,13 @@ export function describeLabels(labels: Readonly<Record<string, string>>, separat
 }
 
 /** `Kubernetes NetworkPolicy` (verifier) or `NetworkPolicy (networking.k8s.io)` (review); Calico kinds as they are. */
-export function describeKind(kind: PolicyKind, voice: Voice): string {
+function describeKind(kind: PolicyKind, voice: Voice): string {
   if (kind !== 'KubernetesNetworkPolicy') return kind;
   return voice === 'verifier' ? 'Kubernetes NetworkPolicy' : 'NetworkPolicy (networking.k8s.io)';
 }
 
 /** An address block and its exceptions: `0.0.0.0/0 except 169.254.169.254/32`. */
-export function describeBlock(d: AddressDestination): string {
+function describeBlock(d: AddressDestination): string {
   return `${formatCidr(d.cidr)}${d.except.length ? ` except ${d.except.map(formatCidr).join(', ')}` : ''}`;
 }
 

@@ -11,7 +11,7 @@ export * from './pod';
 
 
 /** Pod Security Admission labels for the `restricted` profile, enforced, audited and warned. */
-export function restrictedNamespaceLabels(): Record<string, string> {
+function restrictedNamespaceLabels(): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const mode of ['enforce', 'audit', 'warn']) {
     labels[`pod-security.kubernetes.io/${mode}`] = 'restricted';

@@ -41,7 +41,7 @@ export function writableVolumes(app: AiAppIntent): WritableVolume[] {
  * https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/), and the container's
  * writable layer, all but empty under a read-only root filesystem.
  */
-export const LOGS_AND_LAYER = '256Mi';
+const LOGS_AND_LAYER = '256Mi';
 
 /**
  * The `ephemeral-storage` an app's container requests and is limited to: its disk emptyDirs,
@@ -73,7 +73,7 @@ export function startupFailureThreshold(app: AiAppIntent): number {
  * Time to pull the image before the startup budget begins: vLLM's CUDA images are several
  * gigabytes.
  */
-export const IMAGE_PULL_SECONDS = 600;
+const IMAGE_PULL_SECONDS = 600;
 
 /**
  * The Deployment's progressDeadlineSeconds: the startup budget plus IMAGE_PULL_SECONDS. A

@@ -23,7 +23,7 @@ import {
 } from './oracle';
 
 /** A namespace no intent is expected to declare: probes there stand for "anyone else". */
-export const ELSEWHERE = 'secure-ai-egress-probe';
+const ELSEWHERE = 'secure-ai-egress-probe';
 
 /** A probe pod: a client class an intent may or may not admit. */
 interface Probe {

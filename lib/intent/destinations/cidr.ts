@@ -3,7 +3,7 @@ import { DestinationBase, DestinationKind } from './kind';
 import { planBlock } from './peer';
 
 /** Marks a destination as deliberate internet egress; required for `0.0.0.0/0`, `::/0` and prefixes shorter than /8. */
-export interface InternetEgress {
+interface InternetEgress {
   /** Why this app needs the open internet; kept as an annotation on the policy. */
   readonly reason: string;
 }

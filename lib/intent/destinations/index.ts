@@ -19,27 +19,23 @@ import { Declared, DestinationKind, DestinationProblem, PeerContext } from './ki
 import { Peer } from './peer';
 import { serviceKind } from './service';
 
-export type { AllowListDestination } from './allow-list';
-export type { CidrDestination, InternetEgress } from './cidr';
-export type { CredentialsDestination } from './credentials';
-export type { ServiceDestination } from './service';
-export type { Declared, DestinationBase, DestinationKind, DestinationProblem, PeerContext } from './kind';
-export type { NetsPeer, Peer, PlannedBlock, PodsPeer } from './peer';
+export type { Declared, DestinationProblem, PeerContext } from './kind';
+export type { NetsPeer, Peer, PlannedBlock } from './peer';
 export { isAllowListDestination } from './allow-list';
 export { isCidrDestination } from './cidr';
 export { isCredentialsDestination } from './credentials';
 export { isServiceDestination } from './service';
-export { metadataInside, planBlock } from './peer';
+export { planBlock } from './peer';
 
 /** Every kind of destination, by the field that makes it that kind. */
-export const DESTINATION_KINDS = {
+const DESTINATION_KINDS = {
   cidr: cidrKind,
   namespace: serviceKind,
   allowList: allowListKind,
   credentials: credentialsKind,
 } as const;
 
-export type DestinationKindName = keyof typeof DESTINATION_KINDS;
+type DestinationKindName = keyof typeof DESTINATION_KINDS;
 
 /** A destination of any kind. */
 type DestinationOf<K> = K extends DestinationKind<infer D> ? D : never;

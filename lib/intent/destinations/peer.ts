@@ -26,7 +26,7 @@ export interface NetsPeer {
 }
 
 /** Pods in the cluster, by namespace name and pod labels; no labels is every pod of the namespace. */
-export interface PodsPeer {
+interface PodsPeer {
   readonly kind: 'pods';
   readonly namespace: string;
   readonly podLabels: Labels;
@@ -35,7 +35,7 @@ export interface PodsPeer {
 export type Peer = NetsPeer | PodsPeer;
 
 /** The metadata blocks of the cloud that lie inside an allowed block, to be carved out of it. */
-export function metadataInside(block: Cidr, cloud: Cloud): Cidr[] {
+function metadataInside(block: Cidr, cloud: Cloud): Cidr[] {
   return metadataBlocks(cloud).filter((m) => cidrContains(block, m) && !cidrContains(m, block));
 }
 
