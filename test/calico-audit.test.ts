@@ -6,6 +6,7 @@ import { AiAppIntent, PlatformIntent } from '../lib/intent';
 import { METADATA_CIDRS } from '../lib/net';
 import { ChartName } from '../lib/conventions';
 import { buildApp } from '../lib/app';
+import { synthesize } from '../lib/synth';
 import { query, queryJson } from '../lib/verify';
 import { clusterOf } from './support/cluster';
 import { K8sObject } from './support/manifests';
@@ -36,7 +37,7 @@ const audited: PlatformIntent = {
 function synthYaml(intent: PlatformIntent): string {
   const dir = mkdtempSync(join(tmpdir(), 'calico-audit-'));
   try {
-    buildApp(dir, intent).synth();
+    synthesize(buildApp(dir, intent));
     return readdirSync(dir).sort().filter((f) => !f.startsWith(ChartName.workloads(''))).map((f) => `---\n# ${f}\n${readFileSync(join(dir, f), 'utf8')}`).join('');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { buildApp } from '../lib/app';
+import { synthesize } from '../lib/synth';
 import { CheckOptions, Finding, RuleName, checkManifests } from '../lib/checks';
 import { PlatformIntent } from '../lib/intent';
 import { Manifest, parseManifests, readManifestFiles } from '../lib/verify';
@@ -20,7 +21,7 @@ type Obj = Record<string, unknown>;
 function synthesized(intent: PlatformIntent): Manifest[] {
   const dir = mkdtempSync(join(tmpdir(), 'checks-'));
   try {
-    buildApp(dir, intent).synth();
+    synthesize(buildApp(dir, intent));
     return readManifestFiles([dir]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { AiAppIntent, PlatformIntent } from '../lib/intent';
 import { ReachDiff, diffClusters, diffJson, diffMain, formatDiff } from '../lib/review';
 import { clusterOf, looserPolicy as looser } from './support/cluster';
 import { buildApp } from '../lib/app';
+import { synthesize } from '../lib/synth';
 import { audit, shipped } from './fixtures/intents';
 
 function withApp(declared: PlatformIntent, name: string, change: (app: AiAppIntent) => AiAppIntent): PlatformIntent {
@@ -152,8 +153,8 @@ describe('verify diff (command line)', () => {
   const root = mkdtempSync(join(tmpdir(), 'diff-cli-'));
   const base = join(root, 'base');
   const head = join(root, 'head');
-  buildApp(base, shipped).synth();
-  buildApp(head, shipped).synth();
+  synthesize(buildApp(base, shipped));
+  synthesize(buildApp(head, shipped));
   writeFileSync(join(head, '99-looser.yaml'), looserPolicy('ai-embeddings'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -166,7 +167,7 @@ describe('verify diff (command line)', () => {
 
   it('exits 1 with --fail-on-widen when only ingress widened, saying so; a stray file in the folder is skipped with a note', () => {
     const widerIn = join(root, 'wider-ingress');
-    buildApp(widerIn, shipped).synth();
+    synthesize(buildApp(widerIn, shipped));
     writeFileSync(join(widerIn, '99-open-ingress.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: open, namespace: ai-embeddings }\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n  ingress: [{}]\n');
     writeFileSync(join(widerIn, 'settings.json'), '{ "reviewers": ["platform-team"] }\n');
     const result = diffMain(['--base', base, '--head', widerIn, '--fail-on-widen']);

@@ -67,6 +67,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { stringify } from 'yaml';
 import { buildApp } from '../lib/app';
+import { synthesize } from '../lib/synth';
 import {
   AiAppIntent, AllowList, CalicoOptions, DnsIntent, EgressDestination, IngressClient, PlatformIntent, PortSpec, Protocol, validateIntent,
 } from '../lib/intent';
@@ -269,7 +270,7 @@ function sequence(seed: number): () => number {
 function differences(intent: PlatformIntent, seed: number): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'reach-prop-'));
   try {
-    buildApp(dir, intent).synth();
+    synthesize(buildApp(dir, intent));
     writeFileSync(join(dir, 'peers.yaml'), PEER_YAML);
     const s = readSynthesized(intent, dir);
     const views: [View, Cluster][] = [['enforced', s.cluster]];
@@ -421,7 +422,7 @@ describe('random intents: the verifier agrees with the declaration (property-bas
     fc.assert(fc.property(intentArb, fc.nat(), (intent, seed) => {
       expect(validateIntent(intent)).toEqual([]);
       expect(differences(intent, seed)).toEqual([]);
-    }), { numRuns: runs(15) });
+    }), { numRuns: runs(8) });
   });
 
   it('refuses an intent once an app stops admitting a caller of the intent that sends to it on its port', () => {
@@ -440,6 +441,6 @@ describe('random intents: the verifier agrees with the declaration (property-bas
       };
       expect(validateIntent(intent)).toEqual([]);
       expect(validateIntent(broken)).toContainEqual(expect.objectContaining({ severity: 'error', app: callee.name, path: `${callee.name}.ingress` }));
-    }), { numRuns: runs(20) });
+    }), { numRuns: runs(10) });
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { spawnSync } from 'child_process';
 import { buildApp } from '../lib/app';
+import { synthesize } from '../lib/synth';
 import { reportMain } from '../lib/review';
 import { audit, shipped } from './fixtures/intents';
 
@@ -23,7 +24,7 @@ describe('npm run report (command line)', () => {
 
   it('writes both reports and exits 0; exit 2 for bad usage and for manifests it cannot read', () => {
     const dist = join(scratch, 'dist');
-    buildApp(dist, shipped).synth();
+    synthesize(buildApp(dist, shipped));
     const out = join(scratch, 'out');
     expect(reportMain(['--manifests', dist, '--out', out], ROOT)).toMatchObject({ code: 0, stderr: '' });
     expect(existsSync(join(out, 'egress.md')) && existsSync(join(out, 'egress.html'))).toBe(true);
@@ -35,7 +36,7 @@ describe('npm run report (command line)', () => {
 
   it('marks workloads in audit mode, names their staged policies and says what is enforced today, in Markdown and HTML', () => {
     const dist = join(scratch, 'audit');
-    buildApp(dist, audit).synth();
+    synthesize(buildApp(dist, audit));
     const out = join(scratch, 'audit-out');
     expect(reportMain(['--manifests', dist, '--out', out], ROOT).code).toBe(0);
     const md = readFileSync(join(out, 'egress.md'), 'utf8');

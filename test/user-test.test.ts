@@ -3,11 +3,12 @@
  * it does hold for intents other than the shipped one, and that each of its checks fails on a
  * dist/ edited by hand beyond what the intent declares.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { buildApp } from '../lib/app';
+import { synthesize } from '../lib/synth';
 import { PlatformIntent } from '../lib/intent';
 import { FIXTURE_CLUSTERS, audit, aws, gpu, shipped } from './fixtures/intents';
 import { K8sObject } from './support/manifests';
@@ -19,11 +20,21 @@ import {
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
+/** Each intent's synthesis, once: the tests that edit it by hand start from a copy. */
+const pristine = new Map<PlatformIntent, string>();
+
 /** Synthesizes an intent into a scratch folder, lets `change` edit its files by hand, and reads it back. */
 function synthesized(intent: PlatformIntent, change: (edit: (file: string, fn: (objects: K8sObject[]) => void) => void) => void = () => undefined): Synthesized {
+  let source = pristine.get(intent);
+  if (source === undefined) {
+    source = mkdtempSync(join(tmpdir(), 'user-test-pristine-'));
+    dirs.push(source);
+    synthesize(buildApp(source, intent));
+    pristine.set(intent, source);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'user-test-'));
   dirs.push(dir);
-  buildApp(dir, intent).synth();
+  cpSync(source, dir, { recursive: true });
   change((file, fn) => {
     const objects = parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((d) => d.toJS() as K8sObject);
     fn(objects);

@@ -10,6 +10,7 @@ import { join } from 'path';
 import { parse } from 'yaml';
 import type { ValidationContext as Context } from 'cdk8s-cli/lib/plugins';
 import { buildApp } from '../lib/app';
+import { synthesize } from '../lib/synth';
 import { RULE_NAMES, SecureAiEgressChecks } from '../lib/checks';
 import { PlatformIntent } from '../lib/intent';
 import { aws, shipped } from './fixtures/intents';
@@ -26,7 +27,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 function synthesized(intent: PlatformIntent): { dir: string; files: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'plugin-'));
   dirs.push(dir);
-  buildApp(dir, intent).synth();
+  synthesize(buildApp(dir, intent));
   return { dir, files: readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(dir, f)) };
 }
 
@@ -112,7 +113,7 @@ describe('clusters in folders of their own (clusterPerFolder)', () => {
     const files: string[] = [];
     for (const cluster of ['prod-eu', 'prod-us']) {
       const dir = join(out, cluster);
-      buildApp(dir, shipped).synth();
+      synthesize(buildApp(dir, shipped));
       files.push(...readdirSync(dir).sort().map((f) => join(dir, f)));
     }
     const widened = join(out, 'prod-us', '10-policies-ai-embeddings.k8s.yaml');
@@ -149,7 +150,7 @@ describe('cdk8s.yaml and `cdk8s synth`', () => {
     expect(require(join(ROOT, config.validations[0].package))[config.validations[0].class]).toBe(SecureAiEgressChecks);
   });
 
-  it('runs the plugin offline after writing the manifests, reports its checks, and writes nothing but the manifests', () => {
+  it('runs the app (its warnings on standard error, where cdk8s shows them), then the plugin offline, reports its checks, and writes nothing but the manifests', () => {
     const out = mkdtempSync(join(tmpdir(), 'cdk8s-synth-'));
     dirs.push(out);
     const cli = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth',
@@ -160,6 +161,7 @@ describe('cdk8s.yaml and `cdk8s synth`', () => {
     // With CDK8S_CHECK_UPGRADE=false the CLI does not ask the npm registry for a newer version.
     expect(cli.stderr).not.toMatch(/http error|A new version|registry\.npmjs/);
     expect(cli.stderr).toMatch(/^synth: wrote 7 files to .*, all valid:/);
+    expect(cli.stderr).toMatch(/synth: 2 warnings \(not errors: synthesis goes on\):\n {2}ai-service\.image: /);
     expect(cli.stdout).toContain(`Validation Report (${join(ROOT, 'scripts', 'cdk8s-validation.js')}@0.1.0)`);
     for (const rule of RULE_NAMES) expect(cli.stdout).toMatch(new RegExp(`║ ${rule} +│ passed +║`));
     expect(cli.stdout).toContain('Validations ended succesfully');

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { buildApp } from '../lib/app';
+import { synthesize } from '../lib/synth';
 import { AiAppIntent, PlatformIntent, Toleration, validateIntent } from '../lib/intent';
 import { validateManifestDir } from '../lib/validate';
 import { ofKind } from './support/manifests';
@@ -58,7 +59,7 @@ describe('random workload settings: the pod starts as declared (property-based)'
       expect(validateIntent(intent)).toEqual([]);
       const dir = mkdtempSync(join(tmpdir(), 'workload-prop-'));
       try {
-        buildApp(dir, intent).synth();
+        synthesize(buildApp(dir, intent));
         const s = readSynthesized(intent, dir);
         expect([...startupProblems(s, app), ...userProblems(s, app), ...gpuProblems(s, app), ...storageProblems(s, app)]).toEqual([]);
         expect(validateManifestDir(dir)).toEqual([]);

@@ -3,6 +3,7 @@ import { cidrRange, IpAddress, rangeContainsIp, subtractRanges } from '../net';
 import { decisionKey, Destination, isNamedPort, Ports, Protocol, ReachEntry, workloadEgress } from '../verify';
 import { clusterOf, deployment, namespace, networkPolicy } from '../../test/support/verify-builders';
 import { diffWorkload, FlowChange } from './diff';
+import { runs } from '../../test/support/runs';
 
 /** Egress rules of one Kubernetes NetworkPolicy: blocks inside 10.0.0.0/22 (maybe with a hole), or pods by label, on nearby port ranges. */
 const rule = fc.record({
@@ -64,11 +65,11 @@ const canonical = (changes: readonly FlowChange[]) =>
 
 describe('egress diff of one workload (property-based)', () => {
   it('finds nothing between a workload and itself', () => {
-    fc.assert(fc.property(sides, ([base]) => expect(diffWorkload(base, base)).toEqual([])), { numRuns: 40 });
+    fc.assert(fc.property(sides, ([base]) => expect(diffWorkload(base, base)).toEqual([])), { numRuns: runs(15) });
   });
 
   it('is its own mirror: from head to base, added and removed swap and a changed rule reads the other way', () => {
-    fc.assert(fc.property(sides, ([base, head]) => expect(canonical(diffWorkload(head, base))).toEqual(canonical(diffWorkload(base, head).map(mirror)))), { numRuns: 40 });
+    fc.assert(fc.property(sides, ([base, head]) => expect(canonical(diffWorkload(head, base))).toEqual(canonical(diffWorkload(base, head).map(mirror)))), { numRuns: runs(15) });
   });
 
   it('is exact: every address or class of pods, port and protocol lies in a change exactly when the two sides answer it differently, in the right kind of change, naming the rules that decide on each side', () => {
@@ -98,7 +99,7 @@ describe('egress diff of one workload (property-based)', () => {
           }
         }
       }),
-      { numRuns: 40 },
+      { numRuns: runs(15) },
     );
   });
 });

@@ -107,13 +107,13 @@ describe('verify command line', () => {
   });
 
   it('runs as a program: JSON on stdout, exit 0', () => {
-    const r = spawnSync('npx', ['tsx', 'scripts/verify.ts', 'query', '--manifests', APP, '--from', 'ai/rag', '--to', '203.0.113.10', '--port', '443', '--json'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'scripts/verify.ts', 'query', '--manifests', APP, '--from', 'ai/rag', '--to', '203.0.113.10', '--port', '443', '--json'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ allowed: true, ingress: { applies: false } });
   });
 
   it('runs as a program: one clear line and exit 2 for invalid manifests, no stack trace', () => {
-    const r = spawnSync('npx', ['tsx', 'scripts/verify.ts', 'egress', '--manifests', BAD_CIDR], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'scripts/verify.ts', 'egress', '--manifests', BAD_CIDR], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

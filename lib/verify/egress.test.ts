@@ -7,6 +7,7 @@ import { isNamedPort, PROTOCOLS, Protocol } from './ports';
 import { query } from './reach';
 import { describePolicy, describePorts, EGRESS_NOTE } from './words';
 import { calico, clusterOf, deployment, namespace, networkPolicy } from '../../test/support/verify-builders';
+import { runs } from '../../test/support/runs';
 
 const dns = {
   to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
@@ -192,7 +193,7 @@ describe('egress report', () => {
           expect(listed).toBe(query(c, 'ai/rag', ip, port, protocol).allowed);
         }
       }),
-      { numRuns: 60 },
+      { numRuns: runs(25) },
     );
   });
 
@@ -222,7 +223,7 @@ describe('egress report', () => {
           }
         }
       }),
-      { numRuns: 60 },
+      { numRuns: runs(25) },
     );
   });
 });

@@ -5,6 +5,7 @@ import { isNamedPort, Protocol } from './ports';
 import { query } from './reach';
 import { clusterOf, deployment, namespace, networkPolicy, calico, pod } from '../../test/support/verify-builders';
 import { Destination } from './workload';
+import { runs } from '../../test/support/runs';
 
 /** Ingress rules of random policies on one receiver: blocks inside 10.0.0.0/22, or pods by label and namespace, on nearby ports. */
 const rule = fc.record({
@@ -82,7 +83,7 @@ describe('ingress report (property-based)', () => {
           }
         }
       }),
-      { numRuns: 60 },
+      { numRuns: runs(20) },
     );
   });
 });

@@ -4,12 +4,13 @@ import { join } from 'path';
 import { PlatformIntent } from '../../lib/intent';
 import { Cluster, loadCluster } from '../../lib/verify';
 import { buildApp } from '../../lib/app';
+import { synthesize } from '../../lib/synth';
 
 /** Synthesizes an intent into a temporary folder, adds extra YAML files, and loads it as the verifier would. */
 export function clusterOf(declared: PlatformIntent, extra: Record<string, string> = {}): Cluster {
   const dir = mkdtempSync(join(tmpdir(), 'cluster-'));
   try {
-    buildApp(dir, declared).synth();
+    synthesize(buildApp(dir, declared));
     for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
     return loadCluster([dir]);
   } finally {

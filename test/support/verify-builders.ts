@@ -3,7 +3,6 @@
  * its rule is about.
  */
 
-import { stringify } from 'yaml';
 import { buildCluster, Cluster, parseManifests, query, queryJson, QueryAnswerJson, VerifyOptions } from '../../lib/verify';
 
 type Obj = Record<string, unknown>;
@@ -58,9 +57,9 @@ export function calico(kind: string, name: string, spec: Obj, ns?: string, label
   return { apiVersion: 'projectcalico.org/v3', kind, metadata: { name, ...(ns ? { namespace: ns } : {}), ...(labels ? { labels } : {}) }, spec };
 }
 
-/** The objects as one multi-document YAML text. */
+/** The objects as one multi-document YAML text: each document in JSON's flow style, which YAML reads as it is. */
 export function yamlOf(objects: readonly Obj[]): string {
-  return objects.map((o) => stringify(o)).join('---\n');
+  return objects.map((o) => `${JSON.stringify(o)}\n`).join('---\n');
 }
 
 /** The cluster the objects describe. */
