@@ -6,7 +6,6 @@
  */
 import { join, resolve } from 'path';
 import { parseArgs } from 'util';
-import { finish, loadIntent, runSynth } from '../lib/synth';
 
 const root = resolve(__dirname, '..');
 let options: { intent?: string; out?: string };
@@ -17,4 +16,7 @@ try {
   process.exit(2);
 }
 const intentFile = options.intent === undefined ? join(root, 'main.ts') : resolve(options.intent);
+// Loaded once the options are known: a usage error is printed at once, before cdk8s and the project load.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+const { finish, loadIntent, runSynth } = require('../lib/synth') as typeof import('../lib/synth');
 finish(runSynth(loadIntent(intentFile, root), options.out === undefined ? join(root, 'dist') : resolve(options.out), 'npm run synth'));
