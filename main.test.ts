@@ -18,8 +18,23 @@ import { intent } from './main';
 import { DEPLOY, DIST, K8sObject, distFolders, ofKind, readManifests, readTree } from './test/support/manifests';
 import { declaredDestinations } from './test/support/oracle';
 import {
-  blockProblems, decidingCluster, defaultDenyProblems, dnsProblems, gpuProblems, ingressProblems, logProblems, metadataPackets, podSecurityProblems, readSynthesized,
-  serviceAccountProblems, stagedViewProblems, startupProblems, storageProblems, tierOwnerProblems, tierProblems, userProblems,
+  blockProblems,
+  decidingCluster,
+  defaultDenyProblems,
+  dnsProblems,
+  gpuProblems,
+  ingressProblems,
+  logProblems,
+  metadataPackets,
+  podSecurityProblems,
+  readSynthesized,
+  serviceAccountProblems,
+  stagedViewProblems,
+  startupProblems,
+  storageProblems,
+  tierOwnerProblems,
+  tierProblems,
+  userProblems,
 } from './test/support/properties';
 import { restrictedViolations } from './lib/checks';
 
@@ -27,7 +42,10 @@ import { restrictedViolations } from './lib/checks';
 const FOLDERS = distFolders(intent).map(({ label, intent, dir }) => {
   const dist = readSynthesized(intent, dir);
   return {
-    label, intent, dir, dist,
+    label,
+    intent,
+    dir,
+    dist,
     deployments: ofKind(dist.manifests, 'Deployment'),
     namespaces: [...new Set(intent.apps.map((a) => a.namespace))].sort(),
     apps: intent.apps.map((a) => [`${a.namespace}/${a.name}`, a] as const),
@@ -46,7 +64,9 @@ describe.each(FOLDERS)('$label', ({ intent, dir, dist }) => {
       const names = [...new Set([...readdirSync(dir), ...readdirSync(fresh)])].sort();
       const read = (folder: string, f: string) => (existsSync(join(folder, f)) ? readFileSync(join(folder, f), 'utf8') : undefined);
       const stale = names.filter((f) => read(dir, f) !== read(fresh, f));
-      expect({ 'files of dist/ that differ from main.ts (run npm run synth)': stale }).toEqual({ 'files of dist/ that differ from main.ts (run npm run synth)': [] });
+      expect({ 'files of dist/ that differ from main.ts (run npm run synth)': stale }).toEqual({
+        'files of dist/ that differ from main.ts (run npm run synth)': [],
+      });
     } finally {
       rmSync(fresh, { recursive: true, force: true });
     }
@@ -83,9 +103,12 @@ describe.each(FOLDERS)('security properties of $label', ({ dist, deployments, na
     expect(dnsProblems(dist, app)).toEqual([]);
   });
 
-  it.each(apps)('%s, if of the calico flavor, is selected by ServiceAccount as well as by labels: a pod that only copies its labels may send nothing', (_, app) => {
-    expect(serviceAccountProblems(dist, app)).toEqual([]);
-  });
+  it.each(apps)(
+    '%s, if of the calico flavor, is selected by ServiceAccount as well as by labels: a pod that only copies its labels may send nothing',
+    (_, app) => {
+      expect(serviceAccountProblems(dist, app)).toEqual([]);
+    },
+  );
 
   it('binds the declared tier owners, and nobody else, to a ClusterRole that lets them write the tier and every kind of policy in it, and no further', () => {
     expect(tierOwnerProblems(dist)).toEqual([]);
@@ -103,25 +126,31 @@ describe.each(FOLDERS)('security properties of $label', ({ dist, deployments, na
     expect(blockProblems(dist)).toEqual([]);
   });
 
-  it.each(deployments.map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, d] as const))('%s passes Pod Security Standards restricted', (_, deployment: K8sObject) => {
-    const pod = deployment.spec.template.spec;
-    expect(restrictedViolations(pod)).toEqual([]);
-    expect(pod.automountServiceAccountToken).toBe(false);
-    expect(pod.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
-    expect(pod.securityContext.runAsUser).toEqual(expect.any(Number));
-    expect(pod.securityContext.runAsGroup).toEqual(expect.any(Number));
-    expect(pod.securityContext.fsGroup).toEqual(expect.any(Number));
-    expect(pod.containers[0].resources.limits).toHaveProperty('memory');
-    expect(pod.containers[0].readinessProbe).toBeDefined();
-    expect(pod.containers[0].livenessProbe).toBeDefined();
-  });
+  it.each(deployments.map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, d] as const))(
+    '%s passes Pod Security Standards restricted',
+    (_, deployment: K8sObject) => {
+      const pod = deployment.spec.template.spec;
+      expect(restrictedViolations(pod)).toEqual([]);
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(pod.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
+      expect(pod.securityContext.runAsUser).toEqual(expect.any(Number));
+      expect(pod.securityContext.runAsGroup).toEqual(expect.any(Number));
+      expect(pod.securityContext.fsGroup).toEqual(expect.any(Number));
+      expect(pod.containers[0].resources.limits).toHaveProperty('memory');
+      expect(pod.containers[0].readinessProbe).toBeDefined();
+      expect(pod.containers[0].livenessProbe).toBeDefined();
+    },
+  );
 
-  it.each(deployments.map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, d] as const))('%s selects its pods by readable labels and is marked protected', (_, deployment: K8sObject) => {
-    expect(deployment.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': deployment.metadata.name } });
-    const labels = deployment.spec.template.metadata.labels;
-    expect(labels[PROTECTED_LABEL]).toBe('true');
-    for (const key of Object.keys(labels)) expect(key).not.toMatch(/cdk8s\.io/);
-  });
+  it.each(deployments.map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, d] as const))(
+    '%s selects its pods by readable labels and is marked protected',
+    (_, deployment: K8sObject) => {
+      expect(deployment.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': deployment.metadata.name } });
+      const labels = deployment.spec.template.metadata.labels;
+      expect(labels[PROTECTED_LABEL]).toBe('true');
+      for (const key of Object.keys(labels)) expect(key).not.toMatch(/cdk8s\.io/);
+    },
+  );
 });
 
 describe.each(FOLDERS)('pods that start on a real cluster, from $label', ({ dist, apps }) => {
@@ -133,9 +162,12 @@ describe.each(FOLDERS)('pods that start on a real cluster, from $label', ({ dist
     expect(userProblems(dist, app)).toEqual([]);
   });
 
-  it.each(apps)('%s requests exactly its GPUs and, with GPUs, has /dev/shm in memory and tolerates the nvidia.com/gpu taint unless it declares its own tolerations', (_, app) => {
-    expect(gpuProblems(dist, app)).toEqual([]);
-  });
+  it.each(apps)(
+    '%s requests exactly its GPUs and, with GPUs, has /dev/shm in memory and tolerates the nvidia.com/gpu taint unless it declares its own tolerations',
+    (_, app) => {
+      expect(gpuProblems(dist, app)).toEqual([]);
+    },
+  );
 
   it.each(apps)('%s sizes every emptyDir and requests the ephemeral storage its disk volumes may fill', (_, app) => {
     expect(storageProblems(dist, app)).toEqual([]);
@@ -151,15 +183,25 @@ describe.each(FOLDERS)('intent equals reach: what the verifier reads in $label i
     expect(ingressProblems(dist, app)).toEqual([]);
   });
 
-  it.each(apps)('%s: the verifier\'s staged view allows what the previewed cluster allows, both ways', (_, app) => {
+  it.each(apps)("%s: the verifier's staged view allows what the previewed cluster allows, both ways", (_, app) => {
     expect(stagedViewProblems(dist, app)).toEqual([]);
   });
 });
 
 describe.each(FOLDERS)('apply order of $label', ({ dist, deployments }) => {
   const rank: Record<string, number> = {
-    Namespace: 0, ClusterRole: 1, ClusterRoleBinding: 1, Tier: 1, GlobalNetworkSet: 1, GlobalNetworkPolicy: 2,
-    NetworkPolicy: 3, StagedNetworkPolicy: 3, StagedKubernetesNetworkPolicy: 3, ServiceAccount: 4, Service: 4, Deployment: 4,
+    Namespace: 0,
+    ClusterRole: 1,
+    ClusterRoleBinding: 1,
+    Tier: 1,
+    GlobalNetworkSet: 1,
+    GlobalNetworkPolicy: 2,
+    NetworkPolicy: 3,
+    StagedNetworkPolicy: 3,
+    StagedKubernetesNetworkPolicy: 3,
+    ServiceAccount: 4,
+    Service: 4,
+    Deployment: 4,
   };
   const wave = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
 
@@ -214,8 +256,12 @@ describe('the folders of dist/, and the Argo CD manifests in deploy/argocd/ that
   it('has an Application per folder of dist/, and with clusters an ApplicationSet that maps each cluster to its folder', () => {
     const manifests = existsSync(DEPLOY) ? [...readManifests(DEPLOY), ...readManifests(join(DEPLOY, 'applications'))] : [];
     const folders = FOLDERS.map((f) => relative(dirname(DIST), f.dir).split(sep).join('/')).sort();
-    const applied = ofKind(manifests, 'Application').map((a) => a.spec.source.path).sort();
-    const mapped = ofKind(manifests, 'ApplicationSet').flatMap((s) => s.spec.generators[0].list.elements.map((e: { path: string }) => e.path)).sort();
+    const applied = ofKind(manifests, 'Application')
+      .map((a) => a.spec.source.path)
+      .sort();
+    const mapped = ofKind(manifests, 'ApplicationSet')
+      .flatMap((s) => s.spec.generators[0].list.elements.map((e: { path: string }) => e.path))
+      .sort();
     expect({ applied, mapped }).toEqual({ applied: intent.argocd ? folders : [], mapped: intent.argocd && clusters.length > 0 ? folders : [] });
   });
 });

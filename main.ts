@@ -43,15 +43,11 @@ export const intent: PlatformIntent = {
       modelCacheSize: '5Gi',
       // Portable NetworkPolicy; Calico's guardrail still denies it cloud metadata.
       flavor: 'kubernetes',
-      egress: [
-        { description: 'model registry mirror', allowList: 'model-registry', ports: [443], protocol: 'TCP' },
-      ],
+      egress: [{ description: 'model registry mirror', allowList: 'model-registry', ports: [443], protocol: 'TCP' }],
       ingress: [{ namespace: 'ai-application', podLabels: { 'app.kubernetes.io/name': 'ai-service' } }],
     },
   ],
-  allowLists: [
-    { name: 'model-registry', cidrs: ['203.0.113.10/32'], description: 'model registry mirror (Hugging Face compatible)' },
-  ],
+  allowLists: [{ name: 'model-registry', cidrs: ['203.0.113.10/32'], description: 'model registry mirror (Hugging Face compatible)' }],
   // Whose instance metadata and credential endpoints are denied: 'any' (every provider's) until
   // you name yours ('aws', 'gcp', 'azure', ...), which narrows the list to its endpoints.
   cloud: 'any',

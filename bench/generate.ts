@@ -8,9 +8,7 @@
  * the `kubernetes` flavor and half `calico`. The same options always give the same intent, and it
  * always passes `validateIntent`.
  */
-import {
-  AiAppIntent, AllowList, EgressDestination, Flavor, IngressClient, PlatformIntent, PortSpec, Protocol, isServiceDestination,
-} from '../lib/intent';
+import { AiAppIntent, AllowList, EgressDestination, Flavor, IngressClient, PlatformIntent, PortSpec, Protocol, isServiceDestination } from '../lib/intent';
 
 /** What to generate. */
 export interface GenerateOptions {
@@ -47,10 +45,18 @@ function seeded(seed: number): () => number {
 
 class Random {
   private readonly next: () => number;
-  constructor(seed: number) { this.next = seeded(seed); }
-  int(min: number, max: number): number { return min + Math.floor(this.next() * (max - min + 1)); }
-  pick<T>(items: readonly T[]): T { return items[Math.floor(this.next() * items.length)]; }
-  chance(percent: number): boolean { return this.next() * 100 < percent; }
+  constructor(seed: number) {
+    this.next = seeded(seed);
+  }
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)];
+  }
+  chance(percent: number): boolean {
+    return this.next() * 100 < percent;
+  }
 }
 
 const KINDS = [

@@ -42,7 +42,13 @@ const validate: Phase = (input) => {
   const { validateManifestDir } = require('../lib/validate') as typeof import('../lib/validate');
   return () => {
     const issues = validateManifestDir(input.dir);
-    if (issues.length > 0) throw new Error(`the synthesized manifests are invalid: ${issues.slice(0, 3).map((i) => i.message).join('; ')}`);
+    if (issues.length > 0)
+      throw new Error(
+        `the synthesized manifests are invalid: ${issues
+          .slice(0, 3)
+          .map((i) => i.message)
+          .join('; ')}`,
+      );
     return {};
   };
 };
@@ -73,7 +79,13 @@ const matrix: Phase = (input) => {
   return () => {
     const manifests = verify.readManifestFiles([input.dir]);
     const id = (m: (typeof manifests)[number]) => `${m.object.metadata.namespace ?? 'default'}/${m.object.metadata.name}`;
-    const kept = new Set(manifests.filter((m) => ENDPOINT_KINDS.has(m.object.kind)).map(id).sort().slice(0, limit));
+    const kept = new Set(
+      manifests
+        .filter((m) => ENDPOINT_KINDS.has(m.object.kind))
+        .map(id)
+        .sort()
+        .slice(0, limit),
+    );
     const cluster = verify.buildCluster(manifests.filter((m) => !ENDPOINT_KINDS.has(m.object.kind) || kept.has(id(m))));
     const cells = verify.matrix(cluster, 8000, 'TCP');
     return { endpoints: cluster.endpoints.length, cells: cells.length, allowed: cells.filter((c) => c.allowed).length };
@@ -107,7 +119,9 @@ export function rawApps(input: GenerateOptions): RawApp[] {
       namespace: app.namespace,
       image: app.image,
       port: app.port,
-      ipBlocks: rules.flatMap((r) => r.peers.flatMap((p) => (p.kind === 'nets' ? p.blocks.map((b) => ({ cidr: b.cidr, except: b.except, ports: r.ports })) : []))),
+      ipBlocks: rules.flatMap((r) =>
+        r.peers.flatMap((p) => (p.kind === 'nets' ? p.blocks.map((b) => ({ cidr: b.cidr, except: b.except, ports: r.ports })) : [])),
+      ),
       peers: rules.flatMap((r) => r.peers.flatMap((p) => (p.kind === 'pods' ? [{ namespace: p.namespace, labels: p.podLabels, ports: r.ports }] : []))),
       clients: (app.ingress ?? []).map((c) => ({ namespace: c.namespace, labels: c.podLabels })),
     };

@@ -79,12 +79,15 @@ function addApp(policies: Chart, workloads: Chart, app: RawApp): void {
     egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
   });
   egress.addEgressRule(namespaced(policies, `${app.name}-dns`, 'kube-system', { 'k8s-app': 'kube-dns' }), [
-    kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53),
+    kplus.NetworkPolicyPort.udp(53),
+    kplus.NetworkPolicyPort.tcp(53),
   ]);
   app.ipBlocks.forEach((b, i) => {
     const id = `${app.name}-block-${i}`;
     const except = b.except.length ? [...b.except] : undefined;
-    const block = b.cidr.includes(':') ? kplus.NetworkPolicyIpBlock.ipv6(policies, id, b.cidr, except) : kplus.NetworkPolicyIpBlock.ipv4(policies, id, b.cidr, except);
+    const block = b.cidr.includes(':')
+      ? kplus.NetworkPolicyIpBlock.ipv6(policies, id, b.cidr, except)
+      : kplus.NetworkPolicyIpBlock.ipv4(policies, id, b.cidr, except);
     egress.addEgressRule(block, b.ports.map(policyPort));
   });
   app.peers.forEach((p, i) => egress.addEgressRule(namespaced(policies, `${app.name}-peer-${i}`, p.namespace, { ...p.labels }), p.ports.map(policyPort)));
@@ -94,12 +97,14 @@ function addApp(policies: Chart, workloads: Chart, app: RawApp): void {
     selector,
     ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
   });
-  app.clients.forEach((c, i) => ingress.addIngressRule(
-    c.labels
-      ? namespaced(policies, `${app.name}-client-${i}`, c.namespace, { ...c.labels })
-      : kplus.Namespaces.select(policies, `${app.name}-client-${i}`, { names: [c.namespace] }),
-    [kplus.NetworkPolicyPort.tcp(app.port)],
-  ));
+  app.clients.forEach((c, i) =>
+    ingress.addIngressRule(
+      c.labels
+        ? namespaced(policies, `${app.name}-client-${i}`, c.namespace, { ...c.labels })
+        : kplus.Namespaces.select(policies, `${app.name}-client-${i}`, { names: [c.namespace] }),
+      [kplus.NetworkPolicyPort.tcp(app.port)],
+    ),
+  );
 }
 
 /** How the baseline spreads its objects over charts (each chart is one file). */

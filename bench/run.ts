@@ -55,7 +55,11 @@ export function baselinesAt(apps: number, asked: readonly Baseline[], named: boo
   const skipped: SkippedBaseline[] = [];
   for (const b of asked) {
     const limit = QUADRATIC_BASELINES[b];
-    if (!named && limit !== undefined && apps > limit) skipped.push({ baseline: b, reason: `grows with the square of the apps (each chart rendered from the whole app); left out above ${limit} apps unless --baselines names it` });
+    if (!named && limit !== undefined && apps > limit)
+      skipped.push({
+        baseline: b,
+        reason: `grows with the square of the apps (each chart rendered from the whole app); left out above ${limit} apps unless --baselines names it`,
+      });
     else run.push(b);
   }
   return { run, skipped };
@@ -216,7 +220,10 @@ export function runBenchmark(options: BenchOptions): BenchResult {
       results.validate.push(runChild('validate', { ...size, dir: output }));
       results.egress.push(runChild('egress', { ...size, dir: output }));
       results.matrix.push(runChild('matrix', { ...size, dir: output, matrixEndpoints: options.matrixEndpoints }));
-      for (const [phase, baseline] of [['raw', 'raw'], ['rawOneChart', 'raw-one-chart']] as const) {
+      for (const [phase, baseline] of [
+        ['raw', 'raw'],
+        ['rawOneChart', 'raw-one-chart'],
+      ] as const) {
         if (!options.baselines.includes(baseline)) continue;
         results[phase].push(runChild(phase, { ...size, dir: fresh(phase) }));
         rmSync(fresh(phase), { recursive: true, force: true });
@@ -284,7 +291,8 @@ interface CliArgs {
   readonly json: boolean;
 }
 
-const USAGE = 'usage: npm run --silent bench -- --apps N[,N...] --destinations M [--runs R] [--seed S] [--matrix-endpoints E] [--baselines B[,B...]|none] [--json]';
+const USAGE =
+  'usage: npm run --silent bench -- --apps N[,N...] --destinations M [--runs R] [--seed S] [--matrix-endpoints E] [--baselines B[,B...]|none] [--json]';
 
 function baselineList(text: string | undefined): Baseline[] {
   if (text === 'none') return [];
@@ -298,7 +306,8 @@ function baselineList(text: string | undefined): Baseline[] {
 
 function wholeNumber(flag: string, text: string | undefined, min: number): number {
   const n = Number(text);
-  if (text === undefined || !Number.isInteger(n) || n < min) throw new Error(`${flag}: ${JSON.stringify(text)} is not accepted; accepted: a whole number, ${min} or more\n${USAGE}`);
+  if (text === undefined || !Number.isInteger(n) || n < min)
+    throw new Error(`${flag}: ${JSON.stringify(text)} is not accepted; accepted: a whole number, ${min} or more\n${USAGE}`);
   return n;
 }
 
@@ -322,8 +331,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     else if (flag === '--baselines') {
       baselines = baselineList(value());
       baselinesNamed = true;
-    }
-    else if (flag === '--json') json = true;
+    } else if (flag === '--json') json = true;
     else throw new Error(`unknown option ${JSON.stringify(flag)}\n${USAGE}`);
   }
   return { sizes, destinations, runs, seed, matrixEndpoints, baselines, baselinesNamed, json };
@@ -350,9 +358,11 @@ export function formatResult(r: BenchResult): string {
     '',
     '| measurement | median s | samples s | setup s | peak RSS MB |',
     '|---|---:|---|---:|---:|',
-    ...rows.map(([name, m]) => (m
-      ? `| ${name} | ${fixed(m.seconds)} | ${m.samples.map((s) => fixed(s)).join(' ')} | ${m.setupSeconds === undefined ? '-' : fixed(m.setupSeconds)} | ${mb(m.peakRssMb)} |`
-      : `| ${name} | not run | - | - | - |`)),
+    ...rows.map(([name, m]) =>
+      m
+        ? `| ${name} | ${fixed(m.seconds)} | ${m.samples.map((s) => fixed(s)).join(' ')} | ${m.setupSeconds === undefined ? '-' : fixed(m.setupSeconds)} | ${mb(m.peakRssMb)} |`
+        : `| ${name} | not run | - | - | - |`,
+    ),
     '',
     `synthesis + validation + verifier egress: ${fixed(r.totalSeconds)} s; peak RSS of the project's phases: ${mb(r.peakRssMb)} MB`,
     `ours / raw cdk8s-plus-27: ${fixed(r.ratios.synthVsRawCdk8sPlus)} (same files), ${fixed(r.ratios.synthVsRawCdk8sPlusOneChart)} (one chart); ts-node / ours (default main.ts through cdk8s synth): ${fixed(r.ratios.tsNodeVsDefault)}`,
@@ -373,12 +383,18 @@ export function formatSizes(results: readonly BenchResult[]): string {
     '',
     '| apps | synth s | validate s | verify egress s | verify matrix s | synth+validate+egress s | peak RSS MB | raw cdk8s-plus s (same files / one chart) | ours / raw (same files / one chart) | default synth s | ts-node synth s | ts-node / ours |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...results.map((r) => `| ${r.apps} | ${fixed(r.synthSeconds)} | ${fixed(r.validateSeconds)} | ${fixed(r.verifyEgressSeconds)} | ${fixed(r.verifyMatrixSeconds)} | ${fixed(r.totalSeconds)} | ${mb(r.peakRssMb)} | ${fixed(r.rawCdk8sPlusSeconds)} / ${fixed(r.rawCdk8sPlusOneChartSeconds)} | ${fixed(r.ratios.synthVsRawCdk8sPlus)} / ${fixed(r.ratios.synthVsRawCdk8sPlusOneChart)} | ${fixed(r.defaultSynthSeconds)} | ${fixed(r.tsNodeSynthSeconds)} | ${fixed(r.ratios.tsNodeVsDefault)} |`),
+    ...results.map(
+      (r) =>
+        `| ${r.apps} | ${fixed(r.synthSeconds)} | ${fixed(r.validateSeconds)} | ${fixed(r.verifyEgressSeconds)} | ${fixed(r.verifyMatrixSeconds)} | ${fixed(r.totalSeconds)} | ${mb(r.peakRssMb)} | ${fixed(r.rawCdk8sPlusSeconds)} / ${fixed(r.rawCdk8sPlusOneChartSeconds)} | ${fixed(r.ratios.synthVsRawCdk8sPlus)} / ${fixed(r.ratios.synthVsRawCdk8sPlusOneChart)} | ${fixed(r.defaultSynthSeconds)} | ${fixed(r.tsNodeSynthSeconds)} | ${fixed(r.ratios.tsNodeVsDefault)} |`,
+    ),
   ];
   for (const r of results) lines.push(...skippedLines(r).map((l) => `\n${l}`));
   for (let i = 1; i < results.length; i++) {
     const [a, b] = [results[i - 1], results[i]];
-    lines.push('', `time(${b.apps}) / time(${a.apps}): synthesis + validation + egress ${fixed(b.totalSeconds / a.totalSeconds, 1)}, synthesis ${fixed(b.synthSeconds / a.synthSeconds, 1)}, validation ${fixed(b.validateSeconds / a.validateSeconds, 1)}, egress ${fixed(b.verifyEgressSeconds / a.verifyEgressSeconds, 1)}`);
+    lines.push(
+      '',
+      `time(${b.apps}) / time(${a.apps}): synthesis + validation + egress ${fixed(b.totalSeconds / a.totalSeconds, 1)}, synthesis ${fixed(b.synthSeconds / a.synthSeconds, 1)}, validation ${fixed(b.validateSeconds / a.validateSeconds, 1)}, egress ${fixed(b.verifyEgressSeconds / a.verifyEgressSeconds, 1)}`,
+    );
   }
   return lines.join('\n');
 }
@@ -389,7 +405,13 @@ if (require.main === module) {
     const results = args.sizes.map((apps) => {
       const baselines = baselinesAt(apps, args.baselines, args.baselinesNamed);
       return runBenchmark({
-        apps, destinations: args.destinations, runs: args.runs ?? defaultRuns(apps), seed: args.seed, matrixEndpoints: args.matrixEndpoints, baselines: baselines.run, skippedBaselines: baselines.skipped,
+        apps,
+        destinations: args.destinations,
+        runs: args.runs ?? defaultRuns(apps),
+        seed: args.seed,
+        matrixEndpoints: args.matrixEndpoints,
+        baselines: baselines.run,
+        skippedBaselines: baselines.skipped,
       });
     });
     if (args.json) process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);

@@ -22,8 +22,27 @@ export { buildApp } from './app';
 
 export { IntentError, assertValidIntent, checkIntent, clusterIntents, formatIssues, validateIntent } from './intent';
 export type {
-  AiAppIntent, AllowList, ArgoCdDestination, ArgoCdSettings, CalicoLog, CalicoOptions, Cloud, ClusterIntent, ClusterTarget, ComputeResources, DnsIntent, EgressDestination, Flavor,
-  IngressClient, IntentIssue, Labels, PlatformIntent, PortSpec, Protocol, TierOwners, Toleration,
+  AiAppIntent,
+  AllowList,
+  ArgoCdDestination,
+  ArgoCdSettings,
+  CalicoLog,
+  CalicoOptions,
+  Cloud,
+  ClusterIntent,
+  ClusterTarget,
+  ComputeResources,
+  DnsIntent,
+  EgressDestination,
+  Flavor,
+  IngressClient,
+  IntentIssue,
+  Labels,
+  PlatformIntent,
+  PortSpec,
+  Protocol,
+  TierOwners,
+  Toleration,
 } from './intent';
 // An intent with clusters is rendered one cluster at a time: SecureAiPlatform per clusterIntents(intent) entry.
 export { buildArgoCdApps } from './argocd';

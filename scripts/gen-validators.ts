@@ -74,7 +74,12 @@ function crdFiles(): Map<string, string[]> {
     const path = entry.slice(at + 2);
     if (at < 0 || !path.endsWith('.yaml')) continue;
     const family = entry.slice(0, at).split('-')[0];
-    if (!FAMILIES[family]) throw new Error(`cdk8s.yaml imports ${entry}, whose prefix names no family of validators; accepted: ${Object.keys(FAMILIES).map((f) => `${f}-...`).join(', ')}`);
+    if (!FAMILIES[family])
+      throw new Error(
+        `cdk8s.yaml imports ${entry}, whose prefix names no family of validators; accepted: ${Object.keys(FAMILIES)
+          .map((f) => `${f}-...`)
+          .join(', ')}`,
+      );
     byFamily.set(family, [...(byFamily.get(family) ?? []), resolve(root, path)]);
   }
   return byFamily;
@@ -176,11 +181,16 @@ function generate(family: string, files: readonly string[]): void {
     `export interface ${kindType} { readonly kind: string; readonly apiVersion: string; readonly clusterScoped: boolean }`,
     '',
     `export declare const KINDS: readonly ${kindType}[];`,
-    ...kinds.map(({ kind, apiVersion }) => `/** Validates a \`${apiVersion}\` ${kind} against its CRD's openAPIV3Schema. */\nexport declare const ${kind}: ValidateFunction;`),
+    ...kinds.map(
+      ({ kind, apiVersion }) =>
+        `/** Validates a \`${apiVersion}\` ${kind} against its CRD's openAPIV3Schema. */\nexport declare const ${kind}: ValidateFunction;`,
+    ),
     '',
   ].join('\n');
   writeFileSync(`${out}.d.ts`, declarations);
-  process.stdout.write(`gen-validators: wrote ${kinds.length} validators (${Object.keys(definitions).length} shared definitions) to ${relative(root, out)}.js: ${kinds.map((k) => k.kind).join(', ')}\n`);
+  process.stdout.write(
+    `gen-validators: wrote ${kinds.length} validators (${Object.keys(definitions).length} shared definitions) to ${relative(root, out)}.js: ${kinds.map((k) => k.kind).join(', ')}\n`,
+  );
 }
 
 for (const [family, files] of crdFiles()) generate(family, files);

@@ -43,7 +43,9 @@ describe('the benchmark intent generator', () => {
     const intent = generateIntent({ apps: 50, destinations: 20 });
     for (const callee of intent.apps) {
       const callers = intent.apps
-        .filter((a) => a.egress.some((d) => isServiceDestination(d) && d.namespace === callee.namespace && d.podLabels['app.kubernetes.io/name'] === callee.name))
+        .filter((a) =>
+          a.egress.some((d) => isServiceDestination(d) && d.namespace === callee.namespace && d.podLabels['app.kubernetes.io/name'] === callee.name),
+        )
         .map((a) => ({ namespace: a.namespace, podLabels: { 'app.kubernetes.io/name': a.name } }));
       expect(callee.ingress).toEqual([{ namespace: 'ai-gateway' }, ...callers]);
     }
@@ -69,10 +71,14 @@ describe('npm run bench', () => {
   // One baseline only: the ones that start cdk8s synth (ts-node above all) are the slowest part of
   // a run, and the smoke test only has to show that every figure of what ran is there.
   test('--apps 5 --destinations 3 --runs 1 --baselines raw --json prints every figure of what ran', () => {
-    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'bench/run.ts', '--apps', '5', '--destinations', '3', '--runs', '1', '--baselines', 'raw', '--json'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['--require', 'tsx/cjs', 'bench/run.ts', '--apps', '5', '--destinations', '3', '--runs', '1', '--baselines', 'raw', '--json'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const result = JSON.parse(run.stdout);
@@ -101,14 +107,18 @@ describe('npm run bench', () => {
     expect(parseArgs([]).baselines).toEqual(['raw', 'raw-one-chart', 'cdk8s-synth', 'ts-node-synth']);
     expect(parseArgs(['--baselines', 'none']).baselines).toEqual([]);
     expect(parseArgs(['--baselines', 'ts-node-synth,raw']).baselines).toEqual(['ts-node-synth', 'raw']);
-    expect(() => parseArgs(['--baselines', 'raw,cdk8s'])).toThrow(/--baselines: "raw,cdk8s" is not accepted; accepted: none, or a comma-separated list of raw, raw-one-chart, cdk8s-synth, ts-node-synth/);
+    expect(() => parseArgs(['--baselines', 'raw,cdk8s'])).toThrow(
+      /--baselines: "raw,cdk8s" is not accepted; accepted: none, or a comma-separated list of raw, raw-one-chart, cdk8s-synth, ts-node-synth/,
+    );
   });
 
   test('leaves the quadratic baseline out above its size, saying why, unless --baselines names it', () => {
     expect(baselinesAt(2000, BASELINES, false)).toEqual({ run: [...BASELINES], skipped: [] });
     const big = baselinesAt(10000, BASELINES, false);
     expect(big.run).toEqual(['raw-one-chart', 'cdk8s-synth', 'ts-node-synth']);
-    expect(big.skipped).toEqual([{ baseline: 'raw', reason: expect.stringMatching(/grows with the square of the apps .* left out above 2000 apps unless --baselines names it/) }]);
+    expect(big.skipped).toEqual([
+      { baseline: 'raw', reason: expect.stringMatching(/grows with the square of the apps .* left out above 2000 apps unless --baselines names it/) },
+    ]);
     expect(baselinesAt(10000, ['raw'], true)).toEqual({ run: ['raw'], skipped: [] });
     expect(parseArgs(['--baselines', 'raw']).baselinesNamed).toBe(true);
     expect(parseArgs([]).baselinesNamed).toBe(false);

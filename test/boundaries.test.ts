@@ -46,7 +46,9 @@ function folderOf(file: string): string | undefined {
   return path[0] === 'lib' && path.length > 2 ? path[1] : undefined;
 }
 
-const FOLDERS = readdirSync(LIB).filter((name) => statSync(join(LIB, name)).isDirectory()).sort();
+const FOLDERS = readdirSync(LIB)
+  .filter((name) => statSync(join(LIB, name)).isDirectory())
+  .sort();
 
 /** `lib/index.ts`: the one entry of the whole of lib/ for other cdk8s projects, in no folder. */
 const ENTRY = join(LIB, 'index.ts');
@@ -67,12 +69,16 @@ function actualImports(): Map<string, Set<string>> {
 
 /** The rows of ARCHITECTURE.md's table: `| \`lib/x/\` | what it is | \`lib/a\`, \`imports/\` |`. */
 function documentedImports(): Map<string, string[]> {
-  const rows = readFileSync(join(ROOT, 'ARCHITECTURE.md'), 'utf8').split('\n').filter((line) => /^\| `lib\/[a-z-]+\/` \|/.test(line));
-  return new Map(rows.map((line) => {
-    const cells = line.split('|').map((c) => c.trim());
-    const folder = /`lib\/([a-z-]+)\/`/.exec(cells[1])![1];
-    return [folder, [...cells[3].matchAll(/`((?:lib\/[a-z-]+)|(?:[a-z-]+\/))`/g)].map((m) => m[1]).sort()];
-  }));
+  const rows = readFileSync(join(ROOT, 'ARCHITECTURE.md'), 'utf8')
+    .split('\n')
+    .filter((line) => /^\| `lib\/[a-z-]+\/` \|/.test(line));
+  return new Map(
+    rows.map((line) => {
+      const cells = line.split('|').map((c) => c.trim());
+      const folder = /`lib\/([a-z-]+)\/`/.exec(cells[1])![1];
+      return [folder, [...cells[3].matchAll(/`((?:lib\/[a-z-]+)|(?:[a-z-]+\/))`/g)].map((m) => m[1]).sort()];
+    }),
+  );
 }
 
 /** A cycle of the folder graph, as `a -> b -> a`, or undefined. */
@@ -119,10 +125,12 @@ describe('folder boundaries', () => {
 
   it('every folder of lib/ is entered through its index only: from other folders, scripts, bench, tests and main.ts', () => {
     const files = [...tsFiles(LIB), ...['scripts', 'bench', 'test'].flatMap((d) => tsFiles(join(ROOT, d))), join(ROOT, 'main.ts'), join(ROOT, 'main.test.ts')];
-    const bypasses = files.flatMap((file) => specifiers(file).flatMap((s) => {
-      const to = target(file, s);
-      return 'folder' in to && to.folder !== folderOf(file) && to.inside !== '' ? [`${relative(ROOT, file)}: '${s}'`] : [];
-    }));
+    const bypasses = files.flatMap((file) =>
+      specifiers(file).flatMap((s) => {
+        const to = target(file, s);
+        return 'folder' in to && to.folder !== folderOf(file) && to.inside !== '' ? [`${relative(ROOT, file)}: '${s}'`] : [];
+      }),
+    );
     expect(bypasses).toEqual([]);
   });
 
@@ -133,10 +141,14 @@ describe('folder boundaries', () => {
     expect(importers.map((f) => relative(ROOT, f))).toEqual([]);
   });
 
-  it('lib/testing, test code checked with jest\'s types, is imported by no other folder of lib/, nor by lib/index.ts', () => {
+  it("lib/testing, test code checked with jest's types, is imported by no other folder of lib/, nor by lib/index.ts", () => {
     const importers = [...actual].filter(([folder, deps]) => folder !== 'testing' && deps.has('lib/testing')).map(([folder]) => folder);
     expect(importers).toEqual([]);
-    expect(specifiers(ENTRY).map((s) => target(ENTRY, s)).filter((t) => 'folder' in t && t.folder === 'testing')).toEqual([]);
+    expect(
+      specifiers(ENTRY)
+        .map((s) => target(ENTRY, s))
+        .filter((t) => 'folder' in t && t.folder === 'testing'),
+    ).toEqual([]);
   });
 
   it('lib/net, lib/yaml, lib/quantity, lib/conventions and lib/spelling are leaves: they import nothing of the project', () => {

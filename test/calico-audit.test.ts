@@ -38,7 +38,11 @@ function synthYaml(intent: PlatformIntent): string {
   const dir = mkdtempSync(join(tmpdir(), 'calico-audit-'));
   try {
     synthesize(buildApp(dir, intent));
-    return readdirSync(dir).sort().filter((f) => !f.startsWith(ChartName.workloads(''))).map((f) => `---\n# ${f}\n${readFileSync(join(dir, f), 'utf8')}`).join('');
+    return readdirSync(dir)
+      .sort()
+      .filter((f) => !f.startsWith(ChartName.workloads('')))
+      .map((f) => `---\n# ${f}\n${readFileSync(join(dir, f), 'utf8')}`)
+      .join('');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -54,7 +58,7 @@ describe('audit mode', () => {
     expect(yaml).toMatchSnapshot();
   });
 
-  it('stages the app\'s policy and the namespace\'s default deny, each with stagedAction Set; the metadata guardrail and the Pass after it stay enforced', () => {
+  it("stages the app's policy and the namespace's default deny, each with stagedAction Set; the metadata guardrail and the Pass after it stay enforced", () => {
     const policies = policiesOf(yaml);
     expect(policies.map((p) => `${p.kind}/${p.metadata.name}`)).toEqual([
       'GlobalNetworkPolicy/ai-egress.deny-cloud-metadata',
@@ -69,22 +73,31 @@ describe('audit mode', () => {
     const cluster = clusterOf(audited);
     expect(query(cluster, 'ai/llm', '8.8.8.8', 443).allowed).toBe(true);
     for (const address of METADATA_CIDRS.map((c) => c.split('/')[0])) {
-      expect(queryJson(query(cluster, 'ai/llm', address, 80)).egress).toMatchObject({ allowed: false, policy: 'ai-egress.deny-cloud-metadata', action: 'Deny' });
+      expect(queryJson(query(cluster, 'ai/llm', address, 80)).egress).toMatchObject({
+        allowed: false,
+        policy: 'ai-egress.deny-cloud-metadata',
+        action: 'Deny',
+      });
     }
   });
 
   it('keeps the tier and network sets, which are not policies', () => {
-    expect(objectsOf(yaml).filter((o) => o.apiVersion === 'projectcalico.org/v3' && !POLICY.test(o.kind)).map((o) => o.kind)).toEqual(['Tier', 'GlobalNetworkSet']);
+    expect(
+      objectsOf(yaml)
+        .filter((o) => o.apiVersion === 'projectcalico.org/v3' && !POLICY.test(o.kind))
+        .map((o) => o.kind),
+    ).toEqual(['Tier', 'GlobalNetworkSet']);
   });
 
   it('stages the same rules that enforcement would apply', () => {
     const enforced = policiesOf(synthYaml({ ...audited, calico: { audit: false } }));
     const staged = policiesOf(yaml);
-    expect(staged.map((p) => [p.kind.replace(/^Staged/, ''), p.metadata, { ...p.spec, stagedAction: undefined }]))
-      .toEqual(enforced.map((p) => [p.apiVersion === 'networking.k8s.io/v1' ? 'KubernetesNetworkPolicy' : p.kind, p.metadata, { ...p.spec, stagedAction: undefined }]));
+    expect(staged.map((p) => [p.kind.replace(/^Staged/, ''), p.metadata, { ...p.spec, stagedAction: undefined }])).toEqual(
+      enforced.map((p) => [p.apiVersion === 'networking.k8s.io/v1' ? 'KubernetesNetworkPolicy' : p.kind, p.metadata, { ...p.spec, stagedAction: undefined }]),
+    );
   });
 
-  it('for one app stages only that app\'s policies; the metadata guardrail stays enforced', () => {
+  it("for one app stages only that app's policies; the metadata guardrail stays enforced", () => {
     const kinds = policiesOf(synthYaml({ ...audited, calico: undefined, apps: [{ ...llm, audit: true }] })).map((p) => `${p.kind}/${p.metadata.name}`);
     expect(kinds).toEqual([
       'GlobalNetworkPolicy/ai-egress.deny-cloud-metadata',
@@ -93,5 +106,4 @@ describe('audit mode', () => {
       'StagedNetworkPolicy/ai-egress.llm',
     ]);
   });
-
 });

@@ -16,13 +16,26 @@ const policy = enforced.find((o) => o.kind === 'NetworkPolicy')!;
 
 describe('Calico schema validation', () => {
   it('knows every Calico kind the project renders', () => {
-    expect(Object.keys(CALICO_SCHEMAS).sort()).toEqual(expect.arrayContaining([
-      'GlobalNetworkPolicy', 'GlobalNetworkSet', 'NetworkPolicy', 'StagedGlobalNetworkPolicy',
-      'StagedKubernetesNetworkPolicy', 'StagedNetworkPolicy', 'Tier',
-    ].map((kind) => `${CALICO}/${kind}`)));
+    expect(Object.keys(CALICO_SCHEMAS).sort()).toEqual(
+      expect.arrayContaining(
+        [
+          'GlobalNetworkPolicy',
+          'GlobalNetworkSet',
+          'NetworkPolicy',
+          'StagedGlobalNetworkPolicy',
+          'StagedKubernetesNetworkPolicy',
+          'StagedNetworkPolicy',
+          'Tier',
+        ].map((kind) => `${CALICO}/${kind}`),
+      ),
+    );
   });
 
-  it.each([['the shipped scenario', enforced], ['audit mode', audited], ['the aws fixture', calicoObjects(everySetting)]])('passes every Calico object of %s against its CRD openAPIV3Schema', (_, objects) => {
+  it.each([
+    ['the shipped scenario', enforced],
+    ['audit mode', audited],
+    ['the aws fixture', calicoObjects(everySetting)],
+  ])('passes every Calico object of %s against its CRD openAPIV3Schema', (_, objects) => {
     expect(objects.length).toBeGreaterThan(3);
     expect(objects.map((o) => [`${o.kind}/${o.metadata.name}`, validateObject(o)])).toEqual(objects.map((o) => [`${o.kind}/${o.metadata.name}`, []]));
   });
@@ -67,6 +80,11 @@ describe('Calico schema validation', () => {
   it('needs no CRD file at run time: the validators are generated code in imports/', () => {
     const generated = readFileSync(join(__dirname, '..', 'imports', 'calico-validators.js'), 'utf8');
     expect(generated).not.toMatch(/crds\/calico|shared\//);
-    expect(generated.match(/require\("([^"]+)"\)/g)?.map((r) => r.split('"')[1]).every((m) => m.startsWith('ajv'))).toBe(true);
+    expect(
+      generated
+        .match(/require\("([^"]+)"\)/g)
+        ?.map((r) => r.split('"')[1])
+        .every((m) => m.startsWith('ajv')),
+    ).toBe(true);
   });
 });

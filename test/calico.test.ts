@@ -33,23 +33,27 @@ const dist = manifestsOf(shipped);
 const tierName = ofKind(dist, 'Tier')[0]?.metadata.name;
 
 /** An app that exercises both IP versions, metadata carve-outs, ranges, allow-lists and NodeLocal DNS. */
-const dualStack = (flavor: 'calico' | 'kubernetes'): PlatformIntent => sampleIntent({
-  flavor,
-  dns: { nodeLocal: ['169.254.20.10', 'fd00::10'], kubeDnsClusterIp: 'fd00:10:96::a' },
-  egress: [
-    { description: 'public model API', cidr: '0.0.0.0/0', ports: [443], internet: { reason: 'calls a hosted model API' } },
-    { description: 'public model API (IPv6)', cidr: '::/0', ports: [443], internet: { reason: 'calls a hosted model API' } },
-    { description: 'mirrors', allowList: 'mirrors', ports: [443, { from: 8000, to: 8100 }] },
-    { description: 'telemetry', allowList: 'telemetry', ports: [4317], protocol: 'UDP' },
-    { description: 'vector database', namespace: 'vector-db', podLabels: { app: 'qdrant', tier: 'db' }, ports: [6333, 6334] },
-  ],
-  ingress: [{ namespace: 'ai-gateway', podLabels: { app: 'gateway' } }, { namespace: 'batch' }],
-}, {
-  allowLists: [
-    { name: 'mirrors', cidrs: ['169.254.0.0/16', '2001:db8::/32', 'fd00::/8'] },
-    { name: 'telemetry', cidrs: ['198.51.100.0/24', '2001:db8:1::/48'] },
-  ],
-});
+const dualStack = (flavor: 'calico' | 'kubernetes'): PlatformIntent =>
+  sampleIntent(
+    {
+      flavor,
+      dns: { nodeLocal: ['169.254.20.10', 'fd00::10'], kubeDnsClusterIp: 'fd00:10:96::a' },
+      egress: [
+        { description: 'public model API', cidr: '0.0.0.0/0', ports: [443], internet: { reason: 'calls a hosted model API' } },
+        { description: 'public model API (IPv6)', cidr: '::/0', ports: [443], internet: { reason: 'calls a hosted model API' } },
+        { description: 'mirrors', allowList: 'mirrors', ports: [443, { from: 8000, to: 8100 }] },
+        { description: 'telemetry', allowList: 'telemetry', ports: [4317], protocol: 'UDP' },
+        { description: 'vector database', namespace: 'vector-db', podLabels: { app: 'qdrant', tier: 'db' }, ports: [6333, 6334] },
+      ],
+      ingress: [{ namespace: 'ai-gateway', podLabels: { app: 'gateway' } }, { namespace: 'batch' }],
+    },
+    {
+      allowLists: [
+        { name: 'mirrors', cidrs: ['169.254.0.0/16', '2001:db8::/32', 'fd00::/8'] },
+        { name: 'telemetry', cidrs: ['198.51.100.0/24', '2001:db8:1::/48'] },
+      ],
+    },
+  );
 
 describe('the Calico tier', () => {
   it('runs after the admin tier, where cluster admins decide first, and before the default tier, where Kubernetes NetworkPolicies live, and denies what it leaves undecided', () => {
@@ -78,26 +82,36 @@ describe('in the tier, every protected workload', () => {
   const workloads = ofKind(dist, 'Deployment');
 
   /** Policies of the tier that select the pods of a Deployment, in Calico's order: by order, then name. */
-  const policiesFor = (deployment: K8sObject) => policies
-    .filter((p) => p.kind === 'GlobalNetworkPolicy' || p.metadata.namespace === deployment.metadata.namespace)
-    .filter((p) => selects(p.spec.selector, deployment.spec.template.metadata.labels))
-    .sort((a, b) => a.spec.order - b.spec.order || a.metadata.name.localeCompare(b.metadata.name));
+  const policiesFor = (deployment: K8sObject) =>
+    policies
+      .filter((p) => p.kind === 'GlobalNetworkPolicy' || p.metadata.namespace === deployment.metadata.namespace)
+      .filter((p) => selects(p.spec.selector, deployment.spec.template.metadata.labels))
+      .sort((a, b) => a.spec.order - b.spec.order || a.metadata.name.localeCompare(b.metadata.name));
 
   it('is one of the apps of the intent, its pods labelled protected', () => {
     expect(workloads.map((d) => d.metadata.name).sort()).toEqual(shipped.apps.map((a) => a.name).sort());
     for (const d of workloads) expect(d.spec.template.metadata.labels[PROTECTED_LABEL]).toBe('true');
   });
 
-  it.each(shipped.apps.map((a) => [a.name, a.flavor ?? 'kubernetes']))('%s (%s flavor) meets the metadata Deny as the first rule that decides its egress', (name) => {
-    const deployment = workloads.find((d) => d.metadata.name === name)!;
-    const egress = policiesFor(deployment).flatMap((p) => (p.spec.types.includes('Egress') ? p.spec.egress : []) as Rule[]);
-    const firstDecisions = egress.filter((r) => DECISIONS.includes(r.action)).slice(0, METADATA_CIDRS.length);
-    expect(firstDecisions).toEqual(METADATA_CIDRS.map((net) => expect.objectContaining({ action: 'Deny', destination: { nets: [net] } })));
-    const logs = egress.slice(0, 2 * METADATA_CIDRS.length);
-    expect(logs.map((r) => `${r.action} ${r.destination?.nets}`)).toEqual(METADATA_CIDRS.flatMap((net) => [`Log ${net}`, `Deny ${net}`]));
-  });
+  it.each(shipped.apps.map((a) => [a.name, a.flavor ?? 'kubernetes']))(
+    '%s (%s flavor) meets the metadata Deny as the first rule that decides its egress',
+    (name) => {
+      const deployment = workloads.find((d) => d.metadata.name === name)!;
+      const egress = policiesFor(deployment).flatMap((p) => (p.spec.types.includes('Egress') ? p.spec.egress : []) as Rule[]);
+      const firstDecisions = egress.filter((r) => DECISIONS.includes(r.action)).slice(0, METADATA_CIDRS.length);
+      expect(firstDecisions).toEqual(METADATA_CIDRS.map((net) => expect.objectContaining({ action: 'Deny', destination: { nets: [net] } })));
+      const logs = egress.slice(0, 2 * METADATA_CIDRS.length);
+      expect(logs.map((r) => `${r.action} ${r.destination?.nets}`)).toEqual(METADATA_CIDRS.flatMap((net) => [`Log ${net}`, `Deny ${net}`]));
+    },
+  );
 
-  it.each([['aws', 5], ['gcp', 3], ['azure', 2], ['alibaba', 1], ['any', 10]] as const)('denies, with cloud %s, exactly that cloud\'s %s metadata and credential addresses, each named in its rule', (cloud, count) => {
+  it.each([
+    ['aws', 5],
+    ['gcp', 3],
+    ['azure', 2],
+    ['alibaba', 1],
+    ['any', 10],
+  ] as const)("denies, with cloud %s, exactly that cloud's %s metadata and credential addresses, each named in its rule", (cloud, count) => {
     const guardrail = calicoPolicies(manifestsOf({ ...shipped, cloud })).find((p) => p.metadata.name === 'ai-egress.deny-cloud-metadata')!;
     const denies = (guardrail.spec.egress as Rule[]).filter((r) => r.action === 'Deny');
     expect(denies.map((r) => r.destination.nets[0])).toEqual(metadataCidrs(cloud));
@@ -113,7 +127,7 @@ describe('in the tier, every protected workload', () => {
     }
   });
 
-  it.each(shipped.apps.map((a) => [a.name, a.flavor ?? 'kubernetes']))('%s (%s flavor) never falls through to the tier\'s default Deny', (name, flavor) => {
+  it.each(shipped.apps.map((a) => [a.name, a.flavor ?? 'kubernetes']))("%s (%s flavor) never falls through to the tier's default Deny", (name, flavor) => {
     const deployment = workloads.find((d) => d.metadata.name === name)!;
     const selecting = policiesFor(deployment);
     const last = selecting[selecting.length - 1];
@@ -134,7 +148,10 @@ describe('in the tier, every protected workload', () => {
 describe('per-app Calico policies', () => {
   const perApp = (manifests: readonly Manifest[]) => calicoPolicies(manifests).filter((p) => p.metadata.namespace !== undefined);
 
-  it.each([['the shipped scenario', dist], ['a dual-stack app', manifestsOf(dualStack('calico'))]])('in %s end with a Deny matching everything in both directions, logged for egress only by default', (_, manifests) => {
+  it.each([
+    ['the shipped scenario', dist],
+    ['a dual-stack app', manifestsOf(dualStack('calico'))],
+  ])('in %s end with a Deny matching everything in both directions, logged for egress only by default', (_, manifests) => {
     const policies = perApp(manifests);
     expect(policies.length).toBeGreaterThan(0);
     for (const policy of policies) {
@@ -164,7 +181,10 @@ describe('per-app Calico policies', () => {
     });
   });
 
-  it.each([['the shipped scenario', dist], ['a dual-stack app', manifestsOf(dualStack('calico'))]])('in %s never mix IPv4 and IPv6 or two protocols in one rule', (_, manifests) => {
+  it.each([
+    ['the shipped scenario', dist],
+    ['a dual-stack app', manifestsOf(dualStack('calico'))],
+  ])('in %s never mix IPv4 and IPv6 or two protocols in one rule', (_, manifests) => {
     const rules = calicoPolicies(manifests).flatMap(rulesOf);
     for (const rule of rules) {
       const versions = versionsOf(rule);
@@ -185,10 +205,15 @@ describe('per-app Calico policies', () => {
 
   it('allow DNS only to kube-dns in kube-system, UDP and TCP 53 in separate rules', () => {
     const own = perApp(dist)[0];
-    expect(own.spec.egress.slice(0, 2)).toEqual(['UDP', 'TCP'].map((protocol) => expect.objectContaining({
-      action: 'Allow', protocol,
-      destination: { selector: "k8s-app == 'kube-dns'", namespaceSelector: "kubernetes.io/metadata.name == 'kube-system'", ports: [53] },
-    })));
+    expect(own.spec.egress.slice(0, 2)).toEqual(
+      ['UDP', 'TCP'].map((protocol) =>
+        expect.objectContaining({
+          action: 'Allow',
+          protocol,
+          destination: { selector: "k8s-app == 'kube-dns'", namespaceSelector: "kubernetes.io/metadata.name == 'kube-system'", ports: [53] },
+        }),
+      ),
+    );
   });
 
   it('carve the metadata addresses out of every allowed block that contains them', () => {
@@ -227,9 +252,11 @@ describe('shared allow-lists', () => {
     );
     const own = calicoPolicies(dist).find((p) => p.kind === 'NetworkPolicy')!;
     for (const set of sets) {
-      expect(own.spec.egress).toContainEqual(expect.objectContaining({
-        destination: expect.objectContaining({ selector: `secure-ai-egress/allow-list == '${set.metadata.name}'`, namespaceSelector: 'global()' }),
-      }));
+      expect(own.spec.egress).toContainEqual(
+        expect.objectContaining({
+          destination: expect.objectContaining({ selector: `secure-ai-egress/allow-list == '${set.metadata.name}'`, namespaceSelector: 'global()' }),
+        }),
+      );
     }
   });
 
@@ -290,25 +317,37 @@ function kubernetesAllows(manifests: readonly Manifest[], namespace?: string): A
   const egress = ofKind(manifests, 'NetworkPolicy')
     .filter((p) => p.spec.policyTypes.includes('Egress') && (!namespace || p.metadata.namespace === namespace))
     .flatMap((p) => p.spec.egress ?? []);
-  return egress.flatMap((rule: any) => rule.to.flatMap((peer: any) => rule.ports.map((port: any) => {
-    const target = peer.ipBlock
-      ? `net ${peer.ipBlock.cidr} except ${[...(peer.ipBlock.except ?? [])].sort().join(',')}`
-      : `pods ${peer.namespaceSelector.matchLabels['kubernetes.io/metadata.name']} ${JSON.stringify(peer.podSelector.matchLabels)}`;
-    return `${port.protocol} ${port.port}-${port.endPort ?? port.port} ${target}`;
-  }))).sort();
+  return egress
+    .flatMap((rule: any) =>
+      rule.to.flatMap((peer: any) =>
+        rule.ports.map((port: any) => {
+          const target = peer.ipBlock
+            ? `net ${peer.ipBlock.cidr} except ${[...(peer.ipBlock.except ?? [])].sort().join(',')}`
+            : `pods ${peer.namespaceSelector.matchLabels['kubernetes.io/metadata.name']} ${JSON.stringify(peer.podSelector.matchLabels)}`;
+          return `${port.protocol} ${port.port}-${port.endPort ?? port.port} ${target}`;
+        }),
+      ),
+    )
+    .sort();
 }
 
 function calicoAllows(manifests: readonly Manifest[], app?: string): Allow[] {
   const sets = new Map(ofKind(manifests, 'GlobalNetworkSet').map((s) => [`secure-ai-egress/allow-list == '${s.metadata.name}'`, s.spec.nets as string[]]));
   const policies = calicoPolicies(manifests).filter((p) => p.kind === 'NetworkPolicy' && (!app || p.metadata.name.endsWith(`.${app}`)));
-  return policies.flatMap((p) => p.spec.egress as Rule[]).filter((r) => r.action === 'Allow').flatMap((rule) => {
-    const d = rule.destination;
-    const ports = d.ports.map((p: number | string) => (typeof p === 'number' ? `${p}-${p}` : p.replace(':', '-')));
-    const nets: string[] = d.nets ?? (d.namespaceSelector === 'global()' ? sets.get(d.selector)! : []);
-    const inVersion = nets.filter((n) => rule.ipVersion === undefined || cidr(n).version === rule.ipVersion);
-    const targets = inVersion.length
-      ? inVersion.map((n) => `net ${n} except ${(d.notNets ?? []).filter((x: string) => cidrContains(cidr(n), cidr(x))).sort()}`)
-      : [`pods ${/== '([^']*)'/.exec(d.namespaceSelector)![1]} ${JSON.stringify(Object.fromEntries(d.selector.split(' && ').map((t: string) => /^(\S+) == '([^']*)'$/.exec(t)!.slice(1))))}`];
-    return targets.flatMap((t) => ports.map((port: string) => `${rule.protocol} ${port} ${t}`));
-  }).sort();
+  return policies
+    .flatMap((p) => p.spec.egress as Rule[])
+    .filter((r) => r.action === 'Allow')
+    .flatMap((rule) => {
+      const d = rule.destination;
+      const ports = d.ports.map((p: number | string) => (typeof p === 'number' ? `${p}-${p}` : p.replace(':', '-')));
+      const nets: string[] = d.nets ?? (d.namespaceSelector === 'global()' ? sets.get(d.selector)! : []);
+      const inVersion = nets.filter((n) => rule.ipVersion === undefined || cidr(n).version === rule.ipVersion);
+      const targets = inVersion.length
+        ? inVersion.map((n) => `net ${n} except ${(d.notNets ?? []).filter((x: string) => cidrContains(cidr(n), cidr(x))).sort()}`)
+        : [
+            `pods ${/== '([^']*)'/.exec(d.namespaceSelector)![1]} ${JSON.stringify(Object.fromEntries(d.selector.split(' && ').map((t: string) => /^(\S+) == '([^']*)'$/.exec(t)!.slice(1))))}`,
+          ];
+      return targets.flatMap((t) => ports.map((port: string) => `${rule.protocol} ${port} ${t}`));
+    })
+    .sort();
 }

@@ -29,20 +29,25 @@ function synthesized(intent: PlatformIntent): Manifest[] {
 }
 
 /** A Namespace that enforces, audits and warns on Pod Security restricted. */
-const restrictedNamespace = (name: string) => namespace(name, Object.fromEntries(['enforce', 'audit', 'warn'].map((m) => [`pod-security.kubernetes.io/${m}`, 'restricted'])));
+const restrictedNamespace = (name: string) =>
+  namespace(name, Object.fromEntries(['enforce', 'audit', 'warn'].map((m) => [`pod-security.kubernetes.io/${m}`, 'restricted'])));
 
 /** A Deployment whose pods pass Pod Security restricted. */
 function workload(ns: string, name: string, container: Obj = {}): Obj {
   const labels = { app: name };
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns },
     spec: {
       selector: { matchLabels: labels },
       template: {
         metadata: { labels },
         spec: {
           securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
-          containers: [{ name: 'main', image: 'example/app:1', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } }, ...container }],
+          containers: [
+            { name: 'main', image: 'example/app:1', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } }, ...container },
+          ],
         },
       },
     },
@@ -50,14 +55,23 @@ function workload(ns: string, name: string, container: Obj = {}): Obj {
 }
 
 const denyAll = (ns: string) => networkPolicy(ns, 'default-deny-all', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-const kubeDns = { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] };
+const kubeDns = {
+  to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+  ports: [
+    { port: 53, protocol: 'UDP' },
+    { port: 53, protocol: 'TCP' },
+  ],
+};
 
 /** A namespace with a default deny and one restricted app whose egress policy has these rules (kube-dns first). */
 function app(egress: Obj[], annotations: Record<string, string> = {}): Obj[] {
   return [
     restrictedNamespace('ai'),
     denyAll('ai'),
-    { ...networkPolicy('ai', 'llm-egress', { podSelector: { matchLabels: { app: 'llm' } }, policyTypes: ['Egress'], egress: [kubeDns, ...egress] }), metadata: { name: 'llm-egress', namespace: 'ai', annotations } },
+    {
+      ...networkPolicy('ai', 'llm-egress', { podSelector: { matchLabels: { app: 'llm' } }, policyTypes: ['Egress'], egress: [kubeDns, ...egress] }),
+      metadata: { name: 'llm-egress', namespace: 'ai', annotations },
+    },
     workload('ai', 'llm'),
   ];
 }
@@ -80,12 +94,14 @@ describe('the manifests of every fixture intent keep every rule', () => {
     expect(checkManifests(synthesized(FIXTURE_INTENTS.audit)).summary.previewed).toEqual(['ai-preview']);
   });
 
-  it('checks the metadata of the cloud it is told: an aws cluster\'s manifests allow Alibaba\'s address, which cloud any denies', () => {
+  it("checks the metadata of the cloud it is told: an aws cluster's manifests allow Alibaba's address, which cloud any denies", () => {
     const { findings } = checkManifests(synthesized(FIXTURE_INTENTS.aws));
     expect(messages(findings, 'metadata-denied')).toContainEqual(
       'ai-data/summarizer may reach 100.100.100.200 (the Alibaba Cloud ECS metadata service): TCP 8443 to cidr 100.100.100.200/32, allowed by rule 3 of NetworkPolicy ai-data/ai-guard.summarizer (tier ai-guard)',
     );
-    expect(messages(findings, 'metadata-carved-out')).toContainEqual('NetworkPolicy ai-data/ai-guard.summarizer allows 0.0.0.0/0 without carving out 168.63.129.16');
+    expect(messages(findings, 'metadata-carved-out')).toContainEqual(
+      'NetworkPolicy ai-data/ai-guard.summarizer allows 0.0.0.0/0 without carving out 168.63.129.16',
+    );
   });
 });
 
@@ -100,19 +116,31 @@ describe('each rule fails on manifests that break it', () => {
       'web: no policy selects every pod of it for egress: a pod that no policy names may send anywhere',
       'web: no policy selects every pod of it for ingress: anyone may connect to a pod that no policy names',
     ]);
-    expect(findings.find((f) => f.rule === 'namespace-default-deny')!.object).toEqual({ kind: 'Namespace', name: 'web', source: { file: 'app.yaml', document: 1 } });
+    expect(findings.find((f) => f.rule === 'namespace-default-deny')!.object).toEqual({
+      kind: 'Namespace',
+      name: 'web',
+      source: { file: 'app.yaml', document: 1 },
+    });
   });
 
   it('namespace-default-deny: a policy that opens every pod of the namespace is named', () => {
     const open = networkPolicy('ai', 'allow-all-egress', { podSelector: {}, policyTypes: ['Egress'], egress: [{}] });
-    expect(messages(check([...app([]), open]).findings, 'namespace-default-deny')).toEqual(['cidr 0.0.0.0/0', 'cidr ::/0', 'any other pod']
-      .map((to) => `ai: a pod that no policy names may send every protocol and port to ${to}, allowed by rule 0 of Kubernetes NetworkPolicy ai/allow-all-egress (tier default)`));
+    expect(messages(check([...app([]), open]).findings, 'namespace-default-deny')).toEqual(
+      ['cidr 0.0.0.0/0', 'cidr ::/0', 'any other pod'].map(
+        (to) =>
+          `ai: a pod that no policy names may send every protocol and port to ${to}, allowed by rule 0 of Kubernetes NetworkPolicy ai/allow-all-egress (tier default)`,
+      ),
+    );
   });
 
   it('namespace-default-deny: a policy that admits anyone to every pod of the namespace is named, for pods of the namespace and of others', () => {
     const open = networkPolicy('ai', 'allow-all-ingress', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 8080 }] }] });
-    expect(messages(check([...app([]), open]).findings, 'namespace-default-deny')).toEqual(['pods of its namespace', 'pods of other namespaces']
-      .map((who) => `ai: a pod that no policy names admits ${who} on TCP 8080: allowed by rule 0 (Allow) of Kubernetes NetworkPolicy ai/allow-all-ingress in tier default: Allow TCP 8080 from anywhere`));
+    expect(messages(check([...app([]), open]).findings, 'namespace-default-deny')).toEqual(
+      ['pods of its namespace', 'pods of other namespaces'].map(
+        (who) =>
+          `ai: a pod that no policy names admits ${who} on TCP 8080: allowed by rule 0 (Allow) of Kubernetes NetworkPolicy ai/allow-all-ingress in tier default: Allow TCP 8080 from anywhere`,
+      ),
+    );
   });
 
   it('dns-only-to-kube-dns: port 53 to a block of addresses, or to kube-dns labels in any namespace, is refused; a single address (NodeLocal DNSCache) is not', () => {
@@ -131,21 +159,41 @@ describe('each rule fails on manifests that break it', () => {
       'ai/llm may reach 168.63.129.16 (the Azure WireServer): TCP 443 to cidr 0.0.0.0/0, allowed by rule 1 of Kubernetes NetworkPolicy ai/llm-egress (tier default)',
       'ai/llm may reach 169.254.169.254 (the Azure Instance Metadata Service): TCP 443 to cidr 0.0.0.0/0, allowed by rule 1 of Kubernetes NetworkPolicy ai/llm-egress (tier default)',
     ]);
-    expect(messages(findings, 'metadata-carved-out')).toEqual(['168.63.129.16', '169.254.169.254'].map((a) => `NetworkPolicy ai/llm-egress allows 0.0.0.0/0 without carving out ${a}`));
-    expect(messages(findings, 'internet-block-reason')).toEqual(['NetworkPolicy ai/llm-egress allows 0.0.0.0/0 without a written reason (secure-ai-egress/internet-egress)']);
-    expect(findings.find((f) => f.rule === 'metadata-denied')!.object).toEqual({ kind: 'Deployment', namespace: 'ai', name: 'llm', source: { file: 'app.yaml', document: 4 } });
+    expect(messages(findings, 'metadata-carved-out')).toEqual(
+      ['168.63.129.16', '169.254.169.254'].map((a) => `NetworkPolicy ai/llm-egress allows 0.0.0.0/0 without carving out ${a}`),
+    );
+    expect(messages(findings, 'internet-block-reason')).toEqual([
+      'NetworkPolicy ai/llm-egress allows 0.0.0.0/0 without a written reason (secure-ai-egress/internet-egress)',
+    ]);
+    expect(findings.find((f) => f.rule === 'metadata-denied')!.object).toEqual({
+      kind: 'Deployment',
+      namespace: 'ai',
+      name: 'llm',
+      source: { file: 'app.yaml', document: 4 },
+    });
   });
 
   it('metadata-denied: a pod credential endpoint is allowed only with a written reason that names its address', () => {
     const podIdentity = { to: [{ ipBlock: { cidr: '169.254.170.23/32' } }], ports: [{ port: 80 }] };
     expect(check(app([podIdentity], { 'secure-ai-egress/credentials': '169.254.170.23/32: reads weights from S3' }), { cloud: 'aws' }).findings).toEqual([]);
-    const reached = 'ai/llm may reach 169.254.170.23 (the EKS Pod Identity agent): TCP 80 to cidr 169.254.170.23/32, allowed by rule 1 of Kubernetes NetworkPolicy ai/llm-egress (tier default)';
+    const reached =
+      'ai/llm may reach 169.254.170.23 (the EKS Pod Identity agent): TCP 80 to cidr 169.254.170.23/32, allowed by rule 1 of Kubernetes NetworkPolicy ai/llm-egress (tier default)';
     expect(messages(check(app([podIdentity]), { cloud: 'aws' }).findings, 'metadata-denied')).toEqual([reached]);
-    expect(messages(check(app([podIdentity], { 'secure-ai-egress/credentials': 'fd00:ec2::23/128: reads weights from S3' }), { cloud: 'aws' }).findings, 'metadata-denied')).toEqual([reached]);
+    expect(
+      messages(
+        check(app([podIdentity], { 'secure-ai-egress/credentials': 'fd00:ec2::23/128: reads weights from S3' }), { cloud: 'aws' }).findings,
+        'metadata-denied',
+      ),
+    ).toEqual([reached]);
   });
 
   it('metadata-denied: a Calico policy that only previews an allow is reported as what it would open', () => {
-    const staged = calico('StagedNetworkPolicy', 'preview', { stagedAction: 'Set', selector: "app == 'llm'", types: ['Egress'], egress: [{ action: 'Allow', destination: { nets: ['169.254.169.254/32'] } }] }, 'ai');
+    const staged = calico(
+      'StagedNetworkPolicy',
+      'preview',
+      { stagedAction: 'Set', selector: "app == 'llm'", types: ['Egress'], egress: [{ action: 'Allow', destination: { nets: ['169.254.169.254/32'] } }] },
+      'ai',
+    );
     expect(messages(check([...app([]), staged], { cloud: 'azure' }).findings, 'metadata-denied')).toEqual([
       'ai/llm may reach 169.254.169.254 (the Azure Instance Metadata Service) once its staged policies are enforced: every protocol and port to cidr 169.254.169.254/32, allowed by rule 0 of StagedNetworkPolicy ai/preview (tier default)',
     ]);
@@ -159,12 +207,19 @@ describe('each rule fails on manifests that break it', () => {
     // stagedAction Delete: once enforced, the namespace has no default deny at all.
     const deleted = calico('StagedKubernetesNetworkPolicy', 'default-deny-all', { stagedAction: 'Delete', podSelector: {} }, 'ai');
     expect(messages(check([...app([]), deleted]).findings, 'namespace-default-deny')).toEqual([
-      egressUnconfined, 'ai: no policy selects every pod of it for ingress: anyone may connect to a pod that no policy names',
+      egressUnconfined,
+      'ai: no policy selects every pod of it for ingress: anyone may connect to a pod that no policy names',
     ]);
   });
 
   it('pod-security-restricted: a namespace that is not labelled, one that is not declared, and a privileged container', () => {
-    const { findings } = check([namespace('ai'), denyAll('ai'), workload('ai', 'llm', { securityContext: { privileged: true, capabilities: { drop: ['ALL'] } } }), denyAll('batch'), workload('batch', 'job')]);
+    const { findings } = check([
+      namespace('ai'),
+      denyAll('ai'),
+      workload('ai', 'llm', { securityContext: { privileged: true, capabilities: { drop: ['ALL'] } } }),
+      denyAll('batch'),
+      workload('batch', 'job'),
+    ]);
     expect(messages(findings, 'pod-security-restricted')).toEqual([
       'ai: pod-security.kubernetes.io/enforce is undefined, not restricted',
       'ai: pod-security.kubernetes.io/audit is undefined, not restricted',
@@ -177,7 +232,11 @@ describe('each rule fails on manifests that break it', () => {
 
   it('schema: an object its schema refuses is named with the path; a custom resource without a schema is counted, not refused', () => {
     const certificate = { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'web', namespace: 'ai' }, spec: {} };
-    const { findings, summary } = check([...app([]), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'ai' }, data: { replicas: 3 } }, certificate]);
+    const { findings, summary } = check([
+      ...app([]),
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'ai' }, data: { replicas: 3 } },
+      certificate,
+    ]);
     expect(messages(findings, 'schema')).toEqual(['ConfigMap ai/settings: /data/replicas: must be string']);
     expect(summary.withoutSchema).toEqual(['cert-manager.io/v1/Certificate']);
   });
@@ -186,7 +245,11 @@ describe('each rule fails on manifests that break it', () => {
     const broken = networkPolicy('ai', 'broken', { podSelector: 'app=llm', policyTypes: ['Egress'] });
     const { findings } = check([...app([]), broken]);
     expect(findings.filter((f) => f.rule === 'manifests-readable')).toEqual([
-      { rule: 'manifests-readable', object: { kind: 'NetworkPolicy', namespace: 'ai', name: 'broken', source: { file: 'app.yaml', document: 5 } }, message: expect.stringMatching(/^app\.yaml, document 5 \(NetworkPolicy ai\/broken\): spec\.podSelector: /) },
+      {
+        rule: 'manifests-readable',
+        object: { kind: 'NetworkPolicy', namespace: 'ai', name: 'broken', source: { file: 'app.yaml', document: 5 } },
+        message: expect.stringMatching(/^app\.yaml, document 5 \(NetworkPolicy ai\/broken\): spec\.podSelector: /),
+      },
     ]);
     expect(messages(findings, 'schema')).toEqual([expect.stringMatching(/^NetworkPolicy ai\/broken: \/spec\/podSelector: must be object/)]);
   });
@@ -198,8 +261,12 @@ describe('each rule fails on manifests that break it', () => {
     ]);
   });
 
-  it('exemptNamespaces: another team\'s namespace is left out of every rule but the schemas, and listed', () => {
-    const web = [restrictedNamespace('web'), workload('web', 'site'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bad', namespace: 'web' }, data: { n: 1 } }];
+  it("exemptNamespaces: another team's namespace is left out of every rule but the schemas, and listed", () => {
+    const web = [
+      restrictedNamespace('web'),
+      workload('web', 'site'),
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bad', namespace: 'web' }, data: { n: 1 } },
+    ];
     const { findings, summary } = check([...app([]), ...web], { exemptNamespaces: ['web'] });
     expect(findings.map((f) => f.rule)).toEqual(['schema']);
     expect(summary.exemptNamespaces).toEqual(['web']);

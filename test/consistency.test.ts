@@ -15,13 +15,20 @@ function scenario(serviceEgress: EgressDestination | undefined, embeddingsIngres
   return { ...shipped, apps };
 }
 
-const callEmbeddings = (overrides: Partial<{ podLabels: Record<string, string>; ports: EgressDestination['ports']; protocol: 'TCP' | 'UDP' }> = {}): EgressDestination => ({
-  namespace: 'ai-embeddings', podLabels: { 'app.kubernetes.io/name': 'embeddings' }, ports: [8080], ...overrides,
+const callEmbeddings = (
+  overrides: Partial<{ podLabels: Record<string, string>; ports: EgressDestination['ports']; protocol: 'TCP' | 'UDP' }> = {},
+): EgressDestination => ({
+  namespace: 'ai-embeddings',
+  podLabels: { 'app.kubernetes.io/name': 'embeddings' },
+  ports: [8080],
+  ...overrides,
 });
 const admitsService: IngressClient = { namespace: 'ai-application', podLabels: { 'app.kubernetes.io/name': 'ai-service' } };
 
 const lines = (intent: PlatformIntent, severity: 'error' | 'warning') =>
-  checkIntent(intent).filter((i) => i.severity === severity && !i.path.endsWith('.image')).map(formatIssue);
+  checkIntent(intent)
+    .filter((i) => i.severity === severity && !i.path.endsWith('.image'))
+    .map(formatIssue);
 
 describe('callers and callees declared in one intent agree', () => {
   it('finds nothing to say about the shipped scenario, where embeddings admits ai-service on the port it serves', () => {
@@ -32,24 +39,36 @@ describe('callers and callees declared in one intent agree', () => {
   it.each([
     ['no ingress at all', undefined, '[]'],
     ['an ingress that admits another namespace', [{ namespace: 'ai-gateway' }], '[{"namespace":"ai-gateway"}]'],
-    ['an ingress that admits other pods of the caller\'s namespace', [{ namespace: 'ai-application', podLabels: { 'app.kubernetes.io/name': 'batch' } }],
-      '[{"namespace":"ai-application","podLabels":{"app.kubernetes.io/name":"batch"}}]'],
+    [
+      "an ingress that admits other pods of the caller's namespace",
+      [{ namespace: 'ai-application', podLabels: { 'app.kubernetes.io/name': 'batch' } }],
+      '[{"namespace":"ai-application","podLabels":{"app.kubernetes.io/name":"batch"}}]',
+    ],
   ])('refuses a callee with %s, proposing the missing ingress entry, and leaves dist/ as it was', (_, ingress, printed) => {
     const intent = scenario(callEmbeddings(), ingress);
     const { result, before, after } = synthOverDist(intent);
-    expect(result.ok ? '' : result.message).toContain(`  embeddings.ingress: ${printed} does not admit ai-application/ai-service, whose ai-service.egress[${toEmbeddings}] sends to pods ai-embeddings {app.kubernetes.io/name=embeddings} on TCP 8080, so the connection would be denied; accepted: add { namespace: 'ai-application', podLabels: { 'app.kubernetes.io/name': 'ai-service' } } to embeddings.ingress, or remove ai-service.egress[${toEmbeddings}]`);
+    expect(result.ok ? '' : result.message).toContain(
+      `  embeddings.ingress: ${printed} does not admit ai-application/ai-service, whose ai-service.egress[${toEmbeddings}] sends to pods ai-embeddings {app.kubernetes.io/name=embeddings} on TCP 8080, so the connection would be denied; accepted: add { namespace: 'ai-application', podLabels: { 'app.kubernetes.io/name': 'ai-service' } } to embeddings.ingress, or remove ai-service.egress[${toEmbeddings}]`,
+    );
     expect(after).toEqual(before);
   });
 
-  it('accepts a callee that admits the caller\'s whole namespace', () => {
+  it("accepts a callee that admits the caller's whole namespace", () => {
     expect(lines(scenario(callEmbeddings(), [{ namespace: 'ai-application' }]), 'error')).toEqual([]);
   });
 
   it('requires every app that a label selects to admit the caller', () => {
     const reranker: AiAppIntent = { ...embeddings, name: 'reranker', ingress: [admitsService] };
     const partOf = callEmbeddings({ podLabels: { 'app.kubernetes.io/part-of': 'ai-platform' } });
-    const intent: PlatformIntent = { ...scenario(partOf, [{ namespace: 'ai-gateway' }]), apps: [...scenario(partOf, [{ namespace: 'ai-gateway' }]).apps, reranker] };
-    expect(checkIntent(intent).filter((i) => i.severity === 'error').map((i) => i.path)).toEqual(['embeddings.ingress']);
+    const intent: PlatformIntent = {
+      ...scenario(partOf, [{ namespace: 'ai-gateway' }]),
+      apps: [...scenario(partOf, [{ namespace: 'ai-gateway' }]).apps, reranker],
+    };
+    expect(
+      checkIntent(intent)
+        .filter((i) => i.severity === 'error')
+        .map((i) => i.path),
+    ).toEqual(['embeddings.ingress']);
   });
 
   it('warns, and synthesizes, when labels in a namespace the intent owns match none of its apps', () => {
@@ -63,7 +82,11 @@ describe('callers and callees declared in one intent agree', () => {
 
   it('warns about ingress labels that match none of the apps of a namespace the intent owns', () => {
     const intent = scenario(callEmbeddings(), [admitsService, { namespace: 'ai-application', podLabels: { 'app.kubernetes.io/name': 'ai-servce' } }]);
-    expect(lines(intent, 'warning')).toEqual([expect.stringMatching(/^embeddings\.ingress\[1\]\.podLabels: \{"app\.kubernetes\.io\/name":"ai-servce"\} matches no app this intent declares in namespace "ai-application" \(ai-service\); .* Did you mean "ai-service"\?$/)]);
+    expect(lines(intent, 'warning')).toEqual([
+      expect.stringMatching(
+        /^embeddings\.ingress\[1\]\.podLabels: \{"app\.kubernetes\.io\/name":"ai-servce"\} matches no app this intent declares in namespace "ai-application" \(ai-service\); .* Did you mean "ai-service"\?$/,
+      ),
+    ]);
   });
 
   it('warns about ports the callee does not serve, and still requires it to admit the caller on the one it serves', () => {
@@ -71,7 +94,11 @@ describe('callers and callees declared in one intent agree', () => {
     expect(lines(intent, 'warning')).toEqual([
       `ai-service.egress[${toEmbeddings}].ports: [8080,9090] names TCP 9090 on embeddings, which serves TCP 8080 only; its ingress admits nothing else, so that traffic is blocked; accepted: ports: [8080] with protocol TCP`,
     ]);
-    expect(checkIntent(intent).filter((i) => i.severity === 'error').map((i) => i.path)).toEqual(['embeddings.ingress']);
+    expect(
+      checkIntent(intent)
+        .filter((i) => i.severity === 'error')
+        .map((i) => i.path),
+    ).toEqual(['embeddings.ingress']);
   });
 
   it('only warns when no port the callee serves is named: the ingress has nothing to admit', () => {
@@ -82,7 +109,9 @@ describe('callers and callees declared in one intent agree', () => {
 
   it('warns about a protocol the callee does not serve', () => {
     const intent = scenario(callEmbeddings({ protocol: 'UDP' }), [admitsService]);
-    expect(lines(intent, 'warning')).toEqual([expect.stringMatching(new RegExp(`^ai-service\\.egress\\[${toEmbeddings}\\]\\.protocol: "UDP" names UDP 8080 on embeddings, which serves TCP 8080 only`))]);
+    expect(lines(intent, 'warning')).toEqual([
+      expect.stringMatching(new RegExp(`^ai-service\\.egress\\[${toEmbeddings}\\]\\.protocol: "UDP" names UDP 8080 on embeddings, which serves TCP 8080 only`)),
+    ]);
   });
 
   it('says nothing about namespaces the intent does not own: their pods are not its to know', () => {

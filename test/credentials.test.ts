@@ -54,14 +54,20 @@ describe('a pod credential endpoint allowed to one app (EKS Pod Identity, cloud 
   it('keeps the written reason on the policy that allows it, in both flavors', () => {
     const manifests = manifestsOf(aws);
     const annotations = (kind: string, name: string) => ofKind(manifests, kind).find((o) => o.metadata.name === name)!.metadata.annotations ?? {};
-    expect(annotations('NetworkPolicy', 'ai-guard.ingest')[CREDENTIALS_REASON_ANNOTATION]).toBe('169.254.170.23/32, fd00:ec2::23/128: reads documents from S3 with the role of its ServiceAccount');
-    expect(annotations('NetworkPolicy', 'indexer-egress')[CREDENTIALS_REASON_ANNOTATION]).toBe('169.254.170.23/32, fd00:ec2::23/128: writes its index to S3 with the role of its ServiceAccount');
+    expect(annotations('NetworkPolicy', 'ai-guard.ingest')[CREDENTIALS_REASON_ANNOTATION]).toBe(
+      '169.254.170.23/32, fd00:ec2::23/128: reads documents from S3 with the role of its ServiceAccount',
+    );
+    expect(annotations('NetworkPolicy', 'indexer-egress')[CREDENTIALS_REASON_ANNOTATION]).toBe(
+      '169.254.170.23/32, fd00:ec2::23/128: writes its index to S3 with the role of its ServiceAccount',
+    );
     expect(annotations('NetworkPolicy', 'ai-guard.summarizer')[CREDENTIALS_REASON_ANNOTATION]).toBeUndefined();
   });
 
-  it('denies the address in the guardrail to every pod but the declaring apps\', and to theirs on other protocols and ports', () => {
+  it("denies the address in the guardrail to every pod but the declaring apps', and to theirs on other protocols and ports", () => {
     const guardrail = ofKind(manifestsOf(aws), 'GlobalNetworkPolicy').find((p) => p.metadata.name === 'ai-guard.deny-cloud-metadata')!;
-    const rules = guardrail.spec.egress.filter((r: { action: string; destination: { nets: string[] } }) => r.action === 'Deny' && r.destination.nets[0] === '169.254.170.23/32');
+    const rules = guardrail.spec.egress.filter(
+      (r: { action: string; destination: { nets: string[] } }) => r.action === 'Deny' && r.destination.nets[0] === '169.254.170.23/32',
+    );
     const ingest = "projectcalico.org/namespace == 'ai-data' && projectcalico.org/serviceaccount == 'ingest' && app.kubernetes.io/name == 'ingest'";
     const indexer = "projectcalico.org/namespace == 'ai-index' && projectcalico.org/serviceaccount == 'indexer' && app.kubernetes.io/name == 'indexer'";
     expect(rules.map(({ metadata, ...match }: K8sObject) => match)).toEqual([
@@ -71,7 +77,9 @@ describe('a pod credential endpoint allowed to one app (EKS Pod Identity, cloud 
       { action: 'Deny', notProtocol: 'TCP', source: { selector: indexer }, destination: { nets: ['169.254.170.23/32'] } },
       { action: 'Deny', protocol: 'TCP', source: { selector: indexer }, destination: { nets: ['169.254.170.23/32'], notPorts: [80] } },
     ]);
-    const others = guardrail.spec.egress.filter((r: { destination: { nets: string[] } }) => !['169.254.170.23/32', 'fd00:ec2::23/128'].includes(r.destination.nets[0]));
+    const others = guardrail.spec.egress.filter(
+      (r: { destination: { nets: string[] } }) => !['169.254.170.23/32', 'fd00:ec2::23/128'].includes(r.destination.nets[0]),
+    );
     expect(others.length).toBeGreaterThan(0);
     for (const rule of others) expect(rule.source).toBeUndefined();
   });
@@ -82,28 +90,53 @@ describe('a credentials destination is refused', () => {
     sampleIntent({ egress: [{ credentials, ports: [80], reason }] }, platform);
 
   it.each([
-    ['an instance metadata service, which hands out the node\'s credentials', withCredentials('aws-imds'), 'llm.egress[0].credentials',
-      'is the EC2 instance metadata service, which hands out the node\'s credentials, never a pod\'s own, and is never reachable; accepted: "eks-pod-identity" (the EKS Pod Identity agent)'],
-    ['a misspelled endpoint', withCredentials('eks-pod-identiy'), 'llm.egress[0].credentials',
-      'names no pod credential endpoint; accepted: "eks-pod-identity" (the EKS Pod Identity agent). Did you mean "eks-pod-identity"?'],
-    ['an endpoint of another cloud than the platform\'s', withCredentials('eks-pod-identity', { cloud: 'gcp' }), 'llm.egress[0].credentials',
-      'is an endpoint of aws, not of cloud "gcp"; accepted: none: cloud "gcp" has no pod credential endpoint this project knows'],
-    ['an empty reason', withCredentials('eks-pod-identity', {}, ''), 'llm.egress[0].reason',
-      'is empty; accepted: a sentence saying why this app needs its own cloud credentials'],
+    [
+      "an instance metadata service, which hands out the node's credentials",
+      withCredentials('aws-imds'),
+      'llm.egress[0].credentials',
+      'is the EC2 instance metadata service, which hands out the node\'s credentials, never a pod\'s own, and is never reachable; accepted: "eks-pod-identity" (the EKS Pod Identity agent)',
+    ],
+    [
+      'a misspelled endpoint',
+      withCredentials('eks-pod-identiy'),
+      'llm.egress[0].credentials',
+      'names no pod credential endpoint; accepted: "eks-pod-identity" (the EKS Pod Identity agent). Did you mean "eks-pod-identity"?',
+    ],
+    [
+      "an endpoint of another cloud than the platform's",
+      withCredentials('eks-pod-identity', { cloud: 'gcp' }),
+      'llm.egress[0].credentials',
+      'is an endpoint of aws, not of cloud "gcp"; accepted: none: cloud "gcp" has no pod credential endpoint this project knows',
+    ],
+    [
+      'an empty reason',
+      withCredentials('eks-pod-identity', {}, ''),
+      'llm.egress[0].reason',
+      'is empty; accepted: a sentence saying why this app needs its own cloud credentials',
+    ],
   ])('%s', (_, intent, path, message) => {
     expect(validateIntent(intent)).toEqual([expect.objectContaining({ path, message })]);
   });
 
   it('when one app declares it twice, since the guardrail leaves the app one protocol and its ports there', () => {
-    const twice = sampleIntent({ egress: [{ credentials: 'eks-pod-identity', ports: [80], reason: 'S3' }, { credentials: 'eks-pod-identity', ports: [2703], protocol: 'UDP', reason: 'S3' }] });
-    expect(validateIntent(twice)).toEqual([expect.objectContaining({
-      path: 'llm.egress[1].credentials', message: 'is declared a second time; accepted: one credentials destination per endpoint, with all its ports, of one protocol',
-    })]);
+    const twice = sampleIntent({
+      egress: [
+        { credentials: 'eks-pod-identity', ports: [80], reason: 'S3' },
+        { credentials: 'eks-pod-identity', ports: [2703], protocol: 'UDP', reason: 'S3' },
+      ],
+    });
+    expect(validateIntent(twice)).toEqual([
+      expect.objectContaining({
+        path: 'llm.egress[1].credentials',
+        message: 'is declared a second time; accepted: one credentials destination per endpoint, with all its ports, of one protocol',
+      }),
+    ]);
   });
 
   it('and a cidr destination at its address says how to ask for it instead', () => {
-    expect(validateIntent(sampleIntent({ egress: [{ cidr: '169.254.170.23/32', ports: [80] }] }, { cloud: 'aws' }))[0].message)
-      .toMatch(/never reachable with cloud "aws".*declare \{ credentials: 'eks-pod-identity', ports: \[\.\.\.\], reason: '\.\.\.' \} instead$/);
+    expect(validateIntent(sampleIntent({ egress: [{ cidr: '169.254.170.23/32', ports: [80] }] }, { cloud: 'aws' }))[0].message).toMatch(
+      /never reachable with cloud "aws".*declare \{ credentials: 'eks-pod-identity', ports: \[\.\.\.\], reason: '\.\.\.' \} instead$/,
+    );
   });
 
   it('but accepted on AWS and under any cloud', () => {

@@ -13,7 +13,8 @@ function withApp(declared: PlatformIntent, name: string, change: (app: AiAppInte
 }
 
 const base = clusterOf(shipped);
-const diffFrom = (from: PlatformIntent, head: PlatformIntent, extra?: Record<string, string>): ReachDiff => diffClusters(from === shipped ? base : clusterOf(from), clusterOf(head, extra), { base: 'base', head: 'head' });
+const diffFrom = (from: PlatformIntent, head: PlatformIntent, extra?: Record<string, string>): ReachDiff =>
+  diffClusters(from === shipped ? base : clusterOf(from), clusterOf(head, extra), { base: 'base', head: 'head' });
 const diff = (head: PlatformIntent, extra?: Record<string, string>): ReachDiff => diffFrom(shipped, head, extra);
 /** The egress changes of one workload, written as `verify diff --json` writes them. */
 const changesOf = (d: ReachDiff, endpoint: string) => diffJson(d).workloads.find((w) => w.endpoint === endpoint)?.changes ?? [];
@@ -34,7 +35,9 @@ describe('egress diff', () => {
     const d = diff(shipped, { '99-looser.yaml': looserPolicy('ai-embeddings') });
     expect(d.widened).toBe(true);
     expect(changesOf(d, 'ai-embeddings/embeddings')).toContainEqual({
-      change: 'added', protocol: 'TCP', ports: '443',
+      change: 'added',
+      protocol: 'TCP',
+      ports: '443',
       to: 'cidr 0.0.0.0/0 except 100.100.100.200/32, 168.63.129.16/32, 169.254.169.252/32, 169.254.169.254/32, 169.254.170.2/32, 169.254.170.23/32, 203.0.113.10/32',
       after: 'NetworkPolicy (networking.k8s.io) ai-embeddings/allow-all-https rule 0 (tier default)',
     });
@@ -49,7 +52,13 @@ describe('egress diff', () => {
     const d = diff(withApp(shipped, 'ai-service', (a) => ({ ...a, egress: a.egress.map((e) => ('cidr' in e ? { ...e, cidr: '198.51.0.0/16' } : e)) })));
     expect(d.widened).toBe(true);
     expect(changesOf(d, 'ai-application/ai-service')).toEqual([
-      { change: 'added', protocol: 'TCP', ports: '443', to: 'cidr 198.51.0.0/16 except 198.51.100.0/24', after: 'NetworkPolicy ai-application/ai-egress.ai-service rule 3 (tier ai-egress)' },
+      {
+        change: 'added',
+        protocol: 'TCP',
+        ports: '443',
+        to: 'cidr 198.51.0.0/16 except 198.51.100.0/24',
+        after: 'NetworkPolicy ai-application/ai-egress.ai-service rule 3 (tier ai-egress)',
+      },
     ]);
   });
 
@@ -57,7 +66,13 @@ describe('egress diff', () => {
     const d = diff(withApp(shipped, 'ai-service', (a) => ({ ...a, egress: a.egress.map((e) => ('cidr' in e ? { ...e, cidr: '198.51.100.0/25' } : e)) })));
     expect(d.widened).toBe(false);
     expect(changesOf(d, 'ai-application/ai-service')).toEqual([
-      { change: 'removed', protocol: 'TCP', ports: '443', to: 'cidr 198.51.100.128/25', before: 'NetworkPolicy ai-application/ai-egress.ai-service rule 3 (tier ai-egress)' },
+      {
+        change: 'removed',
+        protocol: 'TCP',
+        ports: '443',
+        to: 'cidr 198.51.100.128/25',
+        before: 'NetworkPolicy ai-application/ai-egress.ai-service rule 3 (tier ai-egress)',
+      },
     ]);
   });
 
@@ -65,7 +80,13 @@ describe('egress diff', () => {
     const d = diff(withApp(shipped, 'embeddings', (a) => ({ ...a, egress: a.egress.map((e) => ({ ...e, ports: [443, 8443] })) })));
     expect(d.widened).toBe(true);
     expect(changesOf(d, 'ai-embeddings/embeddings')).toEqual([
-      { change: 'added', protocol: 'TCP', ports: '8443', to: 'cidr 203.0.113.10/32', after: 'NetworkPolicy (networking.k8s.io) ai-embeddings/embeddings-egress rule 1 (tier default)' },
+      {
+        change: 'added',
+        protocol: 'TCP',
+        ports: '8443',
+        to: 'cidr 203.0.113.10/32',
+        after: 'NetworkPolicy (networking.k8s.io) ai-embeddings/embeddings-egress rule 1 (tier default)',
+      },
     ]);
   });
 
@@ -89,20 +110,41 @@ describe('egress diff', () => {
 
 describe('ingress diff', () => {
   it('reports a new client admitted by a kubernetes-flavor app as a widening of its ingress, naming source, port and rule', () => {
-    const d = diff(withApp(shipped, 'embeddings', (a) => ({ ...a, ingress: [...(a.ingress ?? []), { namespace: 'ai-batch', podLabels: { 'app.kubernetes.io/name': 'indexer' } }] })));
+    const d = diff(
+      withApp(shipped, 'embeddings', (a) => ({
+        ...a,
+        ingress: [...(a.ingress ?? []), { namespace: 'ai-batch', podLabels: { 'app.kubernetes.io/name': 'indexer' } }],
+      })),
+    );
     expect(d.widened).toBe(true);
     expect(d.widenedIn).toEqual({ egress: false, ingress: true, whenStagedEnforced: false });
     expect(ingressOf(d, 'ai-embeddings/embeddings')).toEqual([
-      { change: 'added', from: 'pods ai-batch {app.kubernetes.io/name=indexer}', protocol: 'TCP', ports: '8080', after: 'NetworkPolicy (networking.k8s.io) ai-embeddings/embeddings-ingress rule 0 (tier default)' },
+      {
+        change: 'added',
+        from: 'pods ai-batch {app.kubernetes.io/name=indexer}',
+        protocol: 'TCP',
+        ports: '8080',
+        after: 'NetworkPolicy (networking.k8s.io) ai-embeddings/embeddings-ingress rule 0 (tier default)',
+      },
     ]);
     expect(changesOf(d, 'ai-embeddings/embeddings')).toEqual([]);
-    expect(formatDiff(d)).toMatch(/\+ may now be reached from +TCP 8080 +pods ai-batch \{app\.kubernetes\.io\/name=indexer\}\n +allowed by NetworkPolicy \(networking\.k8s\.io\) ai-embeddings\/embeddings-ingress rule 0/);
+    expect(formatDiff(d)).toMatch(
+      /\+ may now be reached from +TCP 8080 +pods ai-batch \{app\.kubernetes\.io\/name=indexer\}\n +allowed by NetworkPolicy \(networking\.k8s\.io\) ai-embeddings\/embeddings-ingress rule 0/,
+    );
   });
 
   it('reports a client removed from a calico-flavor app as a narrowing of its ingress, not a widening', () => {
     const d = diff(withApp(shipped, 'ai-service', (a) => ({ ...a, ingress: [] })));
     expect(d.widened).toBe(false);
-    expect(ingressOf(d, 'ai-application/ai-service')).toContainEqual(expect.objectContaining({ change: 'removed', from: 'pods ai-gateway {}', protocol: 'TCP', ports: '8000', before: 'NetworkPolicy ai-application/ai-egress.ai-service rule 0 (tier ai-egress)' }));
+    expect(ingressOf(d, 'ai-application/ai-service')).toContainEqual(
+      expect.objectContaining({
+        change: 'removed',
+        from: 'pods ai-gateway {}',
+        protocol: 'TCP',
+        ports: '8000',
+        before: 'NetworkPolicy ai-application/ai-egress.ai-service rule 0 (tier ai-egress)',
+      }),
+    );
   });
 });
 
@@ -112,7 +154,10 @@ describe('audit mode in the diff', () => {
   it('moving calico apps into audit mode reports no narrowing: what they reach stays, what is no longer enforced is marked as what the staged policies would deny', () => {
     const d = diffFrom(enforced, audit);
     const chat = d.workloads.find((w) => w.endpoint === 'ai-preview/chat')!;
-    expect(chat).toMatchObject({ flavor: 'calico', staged: expect.arrayContaining([expect.objectContaining({ kind: 'StagedNetworkPolicy', name: 'ai-egress.chat' })]) });
+    expect(chat).toMatchObject({
+      flavor: 'calico',
+      staged: expect.arrayContaining([expect.objectContaining({ kind: 'StagedNetworkPolicy', name: 'ai-egress.chat' })]),
+    });
     for (const w of d.workloads) {
       expect([...w.egress.changes, ...w.ingress.changes].filter((c) => c.change === 'removed')).toEqual([]);
       expect([...(w.egress.whenStagedEnforced ?? []), ...(w.ingress.whenStagedEnforced ?? [])]).toEqual([]);
@@ -124,26 +169,57 @@ describe('audit mode in the diff', () => {
     // nothing else is enforced), once enforced again by the staged policy's rule.
     const dns = changesOf(d, 'ai-preview/chat').filter((c) => c.to === 'pods kube-system {k8s-app=kube-dns}' && c.ports === '53');
     expect(dns).toEqual([
-      { change: 'changed', to: 'pods kube-system {k8s-app=kube-dns}', protocol: 'TCP', ports: '53', before: 'NetworkPolicy ai-preview/ai-egress.chat rule 1 (tier ai-egress)', after: 'every tier passed (ai-egress): allowed by the profile' },
-      { change: 'changed', to: 'pods kube-system {k8s-app=kube-dns}', protocol: 'UDP', ports: '53', before: 'NetworkPolicy ai-preview/ai-egress.chat rule 0 (tier ai-egress)', after: 'every tier passed (ai-egress): allowed by the profile' },
+      {
+        change: 'changed',
+        to: 'pods kube-system {k8s-app=kube-dns}',
+        protocol: 'TCP',
+        ports: '53',
+        before: 'NetworkPolicy ai-preview/ai-egress.chat rule 1 (tier ai-egress)',
+        after: 'every tier passed (ai-egress): allowed by the profile',
+      },
+      {
+        change: 'changed',
+        to: 'pods kube-system {k8s-app=kube-dns}',
+        protocol: 'UDP',
+        ports: '53',
+        before: 'NetworkPolicy ai-preview/ai-egress.chat rule 0 (tier ai-egress)',
+        after: 'every tier passed (ai-egress): allowed by the profile',
+      },
     ]);
     const text = formatDiff(d);
     expect(text).not.toMatch(/may no longer reach/);
-    expect(text).toMatch(/ai-preview\/chat \(calico flavor; audit mode: .*StagedNetworkPolicy ai-preview\/ai-egress\.chat \(tier ai-egress\) staged, not enforced\)/);
+    expect(text).toMatch(
+      /ai-preview\/chat \(calico flavor; audit mode: .*StagedNetworkPolicy ai-preview\/ai-egress\.chat \(tier ai-egress\) staged, not enforced\)/,
+    );
     expect(text).toMatch(/the staged policies would deny it once enforced/);
     // Changes that differ only in protocol and ports share a line in text; --json keeps them apart.
     expect(text).toMatch(/ {2}\+ may now reach +every protocol and port any other pod\n/);
-    expect(text).toMatch(/ {2}\+ may now reach +SCTP 1-65535; TCP 1-442, 444-65535; UDP 1-65535 cidr 0\.0\.0\.0\/0 except [^\n]*169\.254\.169\.254\/32[^\n]*, cidr ::\/0 except [^\n]*fd00:ec2::254\/128[^\n]*\n/);
-    expect(changesOf(d, 'ai-preview/chat').filter((c) => c.to === 'any other pod').map((c) => `${c.protocol} ${c.ports}`)).toEqual(['SCTP 1-65535', 'TCP 1-65535', 'UDP 1-65535']);
+    expect(text).toMatch(
+      / {2}\+ may now reach +SCTP 1-65535; TCP 1-442, 444-65535; UDP 1-65535 cidr 0\.0\.0\.0\/0 except [^\n]*169\.254\.169\.254\/32[^\n]*, cidr ::\/0 except [^\n]*fd00:ec2::254\/128[^\n]*\n/,
+    );
+    expect(
+      changesOf(d, 'ai-preview/chat')
+        .filter((c) => c.to === 'any other pod')
+        .map((c) => `${c.protocol} ${c.ports}`),
+    ).toEqual(['SCTP 1-65535', 'TCP 1-65535', 'UDP 1-65535']);
   });
 
   it('a change to an audited app is reported as what would change once enforced, with nothing enforced changing', () => {
-    const d = diffFrom(audit, withApp(audit, 'summarizer', (a) => ({ ...a, egress: [...a.egress, { cidr: '192.0.2.0/24', ports: [443] }] })));
+    const d = diffFrom(
+      audit,
+      withApp(audit, 'summarizer', (a) => ({ ...a, egress: [...a.egress, { cidr: '192.0.2.0/24', ports: [443] }] })),
+    );
     expect(d.widenedIn).toEqual({ egress: false, ingress: false, whenStagedEnforced: true });
     const w = d.workloads.find((x) => x.endpoint === 'ai-preview/summarizer')!;
     expect(w.egress.changes).toEqual([]);
     expect(diffJson(d).workloads[0].egressWhenStagedEnforced).toEqual([
-      { change: 'added', to: 'cidr 192.0.2.0/24', protocol: 'TCP', ports: '443', after: 'StagedNetworkPolicy ai-preview/ai-egress.summarizer rule 3 (tier ai-egress)' },
+      {
+        change: 'added',
+        to: 'cidr 192.0.2.0/24',
+        protocol: 'TCP',
+        ports: '443',
+        after: 'StagedNetworkPolicy ai-preview/ai-egress.summarizer rule 3 (tier ai-egress)',
+      },
     ]);
     expect(formatDiff(d)).toMatch(/once the staged policies are enforced:\n {2}\+ would reach +TCP 443 +cidr 192\.0\.2\.0\/24/);
   });
@@ -161,19 +237,26 @@ describe('verify diff (command line)', () => {
   it('exits 1 with --fail-on-widen when egress widened, and names the workload', () => {
     const result = diffMain(['--base', base, '--head', head, '--fail-on-widen']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/ai-embeddings\/embeddings \(kubernetes flavor\)\n {2}\+ may now reach +TCP 443 +cidr 0\.0\.0\.0\/0 except 100\.100\.100\.200\/32, 168\.63\.129\.16\/32, 169\.254\.169\.252\/32, 169\.254\.169\.254\/32, 169\.254\.170\.2\/32, 169\.254\.170\.23\/32, 203\.0\.113\.10\/32/);
+    expect(result.stdout).toMatch(
+      /ai-embeddings\/embeddings \(kubernetes flavor\)\n {2}\+ may now reach +TCP 443 +cidr 0\.0\.0\.0\/0 except 100\.100\.100\.200\/32, 168\.63\.129\.16\/32, 169\.254\.169\.252\/32, 169\.254\.169\.254\/32, 169\.254\.170\.2\/32, 169\.254\.170\.23\/32, 203\.0\.113\.10\/32/,
+    );
     expect(result.stderr).toBe('verify diff: egress widened\n');
   });
 
   it('exits 1 with --fail-on-widen when only ingress widened, saying so; a stray file in the folder is skipped with a note', () => {
     const widerIn = join(root, 'wider-ingress');
     synthesize(buildApp(widerIn, shipped));
-    writeFileSync(join(widerIn, '99-open-ingress.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: open, namespace: ai-embeddings }\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n  ingress: [{}]\n');
+    writeFileSync(
+      join(widerIn, '99-open-ingress.yaml'),
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: open, namespace: ai-embeddings }\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n  ingress: [{}]\n',
+    );
     writeFileSync(join(widerIn, 'settings.json'), '{ "reviewers": ["platform-team"] }\n');
     const result = diffMain(['--base', base, '--head', widerIn, '--fail-on-widen']);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/ai-embeddings\/embeddings \(kubernetes flavor\)\n {2}\+ may now be reached from/);
-    expect(result.stderr).toBe(`verify diff: note: skipped ${join(widerIn, 'settings.json')}: holds no Kubernetes object (no document has apiVersion or kind)\nverify diff: ingress widened\n`);
+    expect(result.stderr).toBe(
+      `verify diff: note: skipped ${join(widerIn, 'settings.json')}: holds no Kubernetes object (no document has apiVersion or kind)\nverify diff: ingress widened\n`,
+    );
     expect(diffMain(['--base', base, '--head', widerIn])).toMatchObject({ code: 0 });
   });
 
@@ -184,17 +267,31 @@ describe('verify diff (command line)', () => {
   it('exits 0 without --fail-on-widen whatever changed, and prints JSON with --json', () => {
     const result = diffMain(['--base', base, '--head', head, '--json']);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ base, head, widened: true, workloads: [{ endpoint: 'ai-embeddings/embeddings', flavor: 'kubernetes', presence: 'both' }] });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      base,
+      head,
+      widened: true,
+      workloads: [{ endpoint: 'ai-embeddings/embeddings', flavor: 'kubernetes', presence: 'both' }],
+    });
   });
 
   it('reads a git revision without touching the working tree', () => {
     const fixture = join('test', 'fixtures', 'verify', 'kubernetes');
     const result = diffMain(['--base', `HEAD:${fixture}`, '--head', join(__dirname, 'fixtures', 'verify', 'kubernetes')]);
-    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Reach changes from HEAD:test\/fixtures\/verify\/kubernetes to .*: none: every workload reaches, and is reached by, exactly what it was before/) });
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(
+        /^Reach changes from HEAD:test\/fixtures\/verify\/kubernetes to .*: none: every workload reaches, and is reached by, exactly what it was before/,
+      ),
+    });
   });
 
   it('exits 2 with a clear message for a base that is neither a path nor a revision', () => {
-    expect(diffMain(['--base', 'no-such-thing', '--head', base])).toEqual({ code: 2, stdout: '', stderr: expect.stringMatching(/"no-such-thing" is neither a file or folder nor a git revision/) });
+    expect(diffMain(['--base', 'no-such-thing', '--head', base])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringMatching(/"no-such-thing" is neither a file or folder nor a git revision/),
+    });
     expect(diffMain(['--head', base])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^verify diff: --base PATH\|REV is required/) });
   });
 });

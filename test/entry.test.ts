@@ -35,12 +35,21 @@ afterEach(() => rmSync(work, { recursive: true, force: true }));
 function existingDist(): { dist: string; read: () => string[] } {
   const dist = join(work, 'dist');
   cpSync(shippedDist, dist, { recursive: true });
-  return { dist, read: () => readdirSync(dist).sort().map((f) => `${f}\n${readFileSync(join(dist, f), 'utf8')}`) };
+  return {
+    dist,
+    read: () =>
+      readdirSync(dist)
+        .sort()
+        .map((f) => `${f}\n${readFileSync(join(dist, f), 'utf8')}`),
+  };
 }
 
 /** `npm run synth -- --intent FILE --out DIR`, as the package script runs it (through tsx). */
 function npmSynth(intentFile: string, dist: string, ...extra: string[]) {
-  return spawnSync(process.execPath, ['--require', 'tsx/cjs', 'scripts/synth.ts', '--intent', intentFile, '--out', dist, ...extra], { cwd: ROOT, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--require', 'tsx/cjs', 'scripts/synth.ts', '--intent', intentFile, '--out', dist, ...extra], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
 }
 
 /** What `npm run synth -- --intent FILE --out DIR` prints and exits with, for a file that loads: runSynth is all the script adds to loading it. */
@@ -60,7 +69,10 @@ for (const file of JSON.parse(process.argv[1])) { const loaded = loadIntent(file
 
 /** `cdk8s synth` with the app command of cdk8s.yaml, given an intent file instead of main.ts. */
 function cdk8sSynth(intentFile: string, output: string) {
-  return spawnSync(CDK8S, ['synth', '--no-check-upgrade', '--app', `node --require tsx/cjs scripts/cdk8s-app.ts ${intentFile}`, '--output', output], { cwd: ROOT, encoding: 'utf8' });
+  return spawnSync(CDK8S, ['synth', '--no-check-upgrade', '--app', `node --require tsx/cjs scripts/cdk8s-app.ts ${intentFile}`, '--output', output], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
 }
 
 describe('npm run synth fails with one line for a main.ts that does not load, and leaves dist/ unchanged', () => {
@@ -76,7 +88,7 @@ describe('npm run synth fails with one line for a main.ts that does not load, an
     expect(read()).toEqual(before);
   });
 
-  it('a name that does not exist, a misspelled preset option: the place in the user\'s file, as tsx loads it', () => {
+  it("a name that does not exist, a misspelled preset option: the place in the user's file, as tsx loads it", () => {
     expect(loadedThroughTsx([`${ENTRY}/broken/reference-error.ts`, `${ENTRY}/broken/preset-option.ts`])).toEqual([
       `${ENTRY}/broken/reference-error.ts:6:127: ReferenceError: registryMirror is not defined`,
       `${ENTRY}/broken/preset-option.ts:6:45: vllm({ gpu }): 1 is not an option of vllm; accepted: model, gpus, image, args, env. Did you mean "gpus"?`,
@@ -114,8 +126,12 @@ describe('npm run synth fails with one line for a main.ts that does not load, an
     const run = synthRun(`${ENTRY}/minimal.ts`, dist);
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
     expect(run.stdout).toContain(`synth: wrote 3 files to ${dist}/, all valid:\n  ${dist}/00-cluster.k8s.yaml\n`);
-    expect(run.stdout).toContain('defaults applied (declare the field to choose otherwise):\n  sample-app.resources: requests cpu 250m, memory 512Mi; limits cpu 1, memory 512Mi\n');
-    expect(run.stdout).toMatch(/synth: 1 warning \(not errors: synthesis goes on\):\n {2}sample-app\.image: "nginxinc\/nginx-unprivileged:1\.27-alpine" must run as the non-root numeric user 10001/);
+    expect(run.stdout).toContain(
+      'defaults applied (declare the field to choose otherwise):\n  sample-app.resources: requests cpu 250m, memory 512Mi; limits cpu 1, memory 512Mi\n',
+    );
+    expect(run.stdout).toMatch(
+      /synth: 1 warning \(not errors: synthesis goes on\):\n {2}sample-app\.image: "nginxinc\/nginx-unprivileged:1\.27-alpine" must run as the non-root numeric user 10001/,
+    );
     expect(readdirSync(dist)).toEqual(['00-cluster.k8s.yaml', '10-policies-ai-application.k8s.yaml', '20-workloads-ai-application.k8s.yaml']);
   });
 

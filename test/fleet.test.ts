@@ -83,15 +83,25 @@ describe('without clusters', () => {
     const { deploy } = synth({
       ...minimal,
       argocd: {
-        repoURL: 'git@github.com:example/platform.git', targetRevision: 'v1.2.0', project: 'ai', namespace: 'gitops', name: 'egress',
-        destination: { name: 'in-cluster' }, automated: false, serverSideApply: true,
+        repoURL: 'git@github.com:example/platform.git',
+        targetRevision: 'v1.2.0',
+        project: 'ai',
+        namespace: 'gitops',
+        name: 'egress',
+        destination: { name: 'in-cluster' },
+        automated: false,
+        serverSideApply: true,
       },
     });
     const [application] = objectsIn(join(deploy, 'applications'));
     expect(application.metadata).toEqual({ name: 'egress', namespace: 'gitops' });
-    expect(application.spec).toEqual(expect.objectContaining({
-      project: 'ai', source: { repoURL: 'git@github.com:example/platform.git', targetRevision: 'v1.2.0', path: 'dist' }, destination: { name: 'in-cluster' },
-    }));
+    expect(application.spec).toEqual(
+      expect.objectContaining({
+        project: 'ai',
+        source: { repoURL: 'git@github.com:example/platform.git', targetRevision: 'v1.2.0', path: 'dist' },
+        destination: { name: 'in-cluster' },
+      }),
+    );
     expect(application.spec.syncPolicy.automated).toBeUndefined();
     expect(application.spec.syncPolicy.syncOptions).toEqual(['PruneLast=true', 'ServerSideApply=true']);
   });
@@ -107,21 +117,28 @@ describe('without clusters', () => {
 });
 
 describe('with clusters', () => {
-  it('writes a folder per cluster, each byte for byte what cdk8s writes for that cluster\'s intent, and nothing else in dist/', () => {
+  it("writes a folder per cluster, each byte for byte what cdk8s writes for that cluster's intent, and nothing else in dist/", () => {
     const { run, dist, files } = synthesized;
     expect(run).toEqual(expect.objectContaining({ code: 0, stderr: '' }));
     expect(readdirSync(dist).sort()).toEqual(['edge', 'prod-eu', 'prod-us']);
-    const expected = Object.fromEntries(clusterIntents(fleet).flatMap(({ cluster, intent }) => Object.entries(synthesizedBy(intent)).map(([f, text]) => [`${cluster}/${f}`, text])));
+    const expected = Object.fromEntries(
+      clusterIntents(fleet).flatMap(({ cluster, intent }) => Object.entries(synthesizedBy(intent)).map(([f, text]) => [`${cluster}/${f}`, text])),
+    );
     expect(files).toEqual(expected);
     expect(run.stdout).toContain(`synth: wrote 17 files to ${dist}/, all valid:\n  ${dist}/edge/00-cluster.k8s.yaml\n`);
   });
 
-  it('writes each cluster\'s folder in apply order, and validates every object of every folder', () => {
+  it("writes each cluster's folder in apply order, and validates every object of every folder", () => {
     const { dist } = synthesized;
     expect(readdirSync(join(dist, 'edge'))).toEqual(['00-cluster.k8s.yaml', '10-policies-ai-embeddings.k8s.yaml', '20-workloads-ai-embeddings.k8s.yaml']);
     expect(readdirSync(join(dist, 'prod-us'))).toEqual([
-      '00-cluster.k8s.yaml', '01-calico-tier.k8s.yaml', '02-calico-global-policies.k8s.yaml', '10-policies-ai-chat.k8s.yaml', '10-policies-ai-embeddings.k8s.yaml',
-      '20-workloads-ai-chat.k8s.yaml', '20-workloads-ai-embeddings.k8s.yaml',
+      '00-cluster.k8s.yaml',
+      '01-calico-tier.k8s.yaml',
+      '02-calico-global-policies.k8s.yaml',
+      '10-policies-ai-chat.k8s.yaml',
+      '10-policies-ai-embeddings.k8s.yaml',
+      '20-workloads-ai-chat.k8s.yaml',
+      '20-workloads-ai-embeddings.k8s.yaml',
     ]);
     expect(validateManifestDir(dist)).toEqual([]);
   });
@@ -129,12 +146,28 @@ describe('with clusters', () => {
   it('gives each cluster its own allow-lists, cloud, kube-dns ClusterIP and apps, and no Calico object where Calico is not installed', () => {
     const { dist } = synthesized;
     const sets = (cluster: string) => ofKind(readManifests(join(dist, cluster)), 'GlobalNetworkSet').map((s) => [s.metadata.name, s.spec.nets]);
-    expect(sets('prod-eu')).toEqual([['model-registry', ['203.0.113.10/32']], ['object-store', ['198.51.100.0/24']]]);
-    expect(sets('prod-us')).toEqual([['model-registry', ['192.0.2.10/32']], ['object-store', ['192.0.2.128/25']]]);
+    expect(sets('prod-eu')).toEqual([
+      ['model-registry', ['203.0.113.10/32']],
+      ['object-store', ['198.51.100.0/24']],
+    ]);
+    expect(sets('prod-us')).toEqual([
+      ['model-registry', ['192.0.2.10/32']],
+      ['object-store', ['192.0.2.128/25']],
+    ]);
     const guardrail = (cluster: string) => JSON.stringify(named(objectsIn(join(dist, cluster)), 'GlobalNetworkPolicy', 'ai-egress.deny-cloud-metadata'));
-    const guarded = ['169.254.169.252/32', '169.254.170.23/32', '100.100.100.200/32'].map((a) => [guardrail('prod-eu').includes(a), guardrail('prod-us').includes(a)]);
-    expect(guarded).toEqual([[true, false], [false, true], [false, false]]);
-    const dnsBlocks = (cluster: string) => named(objectsIn(join(dist, cluster)), 'NetworkPolicy', 'embeddings-egress').spec.egress.flatMap((r: { to?: { ipBlock?: { cidr: string } }[] }) => (r.to ?? []).flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr] : [])));
+    const guarded = ['169.254.169.252/32', '169.254.170.23/32', '100.100.100.200/32'].map((a) => [
+      guardrail('prod-eu').includes(a),
+      guardrail('prod-us').includes(a),
+    ]);
+    expect(guarded).toEqual([
+      [true, false],
+      [false, true],
+      [false, false],
+    ]);
+    const dnsBlocks = (cluster: string) =>
+      named(objectsIn(join(dist, cluster)), 'NetworkPolicy', 'embeddings-egress').spec.egress.flatMap((r: { to?: { ipBlock?: { cidr: string } }[] }) =>
+        (r.to ?? []).flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr] : [])),
+      );
     expect(dnsBlocks('prod-us')).toEqual(expect.arrayContaining(['172.20.0.10/32']));
     expect(dnsBlocks('prod-eu')).toEqual(expect.arrayContaining(['10.96.0.10/32']));
     expect(dnsBlocks('prod-eu')).not.toContain('172.20.0.10/32');
@@ -143,7 +176,7 @@ describe('with clusters', () => {
     expect(ofKind(edge, 'Deployment').map((d) => d.metadata.name)).toEqual(['embeddings']);
   });
 
-  it('verifies each folder against its cluster\'s intent: intent equals reach, and no cloud metadata, in every cluster', () => {
+  it("verifies each folder against its cluster's intent: intent equals reach, and no cloud metadata, in every cluster", () => {
     const { dist } = synthesized;
     for (const { label, intent, dir } of distFolders(fleet, dist)) {
       const s = readSynthesized(intent, dir);
@@ -156,13 +189,18 @@ describe('with clusters', () => {
     const { dist } = synthesized;
     const [eu, us] = distFolders(fleet, dist);
     const usReadAsEu = readSynthesized(eu.intent, us.dir);
-    expect(egressProblems(usReadAsEu, eu.intent.apps[0])).toEqual(expect.arrayContaining(['added: TCP 443 cidr 192.0.2.10/32', expect.stringMatching(/^removed: TCP 443 .*cidr 203\.0\.113\.10\/32/)]));
+    expect(egressProblems(usReadAsEu, eu.intent.apps[0])).toEqual(
+      expect.arrayContaining(['added: TCP 443 cidr 192.0.2.10/32', expect.stringMatching(/^removed: TCP 443 .*cidr 203\.0\.113\.10\/32/)]),
+    );
   });
 
   it('writes an Application per cluster and an ApplicationSet that maps each cluster to its folder, all valid against the Argo CD CRDs', () => {
     const { deploy, argocd } = synthesized;
     expect(Object.keys(argocd)).toEqual([
-      'applications/secure-ai-egress-edge.k8s.yaml', 'applications/secure-ai-egress-prod-eu.k8s.yaml', 'applications/secure-ai-egress-prod-us.k8s.yaml', 'applicationset.k8s.yaml',
+      'applications/secure-ai-egress-edge.k8s.yaml',
+      'applications/secure-ai-egress-prod-eu.k8s.yaml',
+      'applications/secure-ai-egress-prod-us.k8s.yaml',
+      'applicationset.k8s.yaml',
     ]);
     expect(validateManifestDir(deploy)).toEqual([]);
     const applications = objectsIn(join(deploy, 'applications'));
@@ -173,15 +211,17 @@ describe('with clusters', () => {
     ]);
     const [set] = objectsIn(deploy);
     expect(set.kind).toBe('ApplicationSet');
-    expect(set.spec.generators).toEqual([{
-      list: {
-        elements: [
-          { cluster: 'prod-eu', path: 'dist/prod-eu', destinationServer: '', destinationName: 'prod-eu' },
-          { cluster: 'prod-us', path: 'dist/prod-us', destinationServer: 'https://prod-us.k8s.example.com', destinationName: '' },
-          { cluster: 'edge', path: 'dist/edge', destinationServer: '', destinationName: 'edge' },
-        ],
+    expect(set.spec.generators).toEqual([
+      {
+        list: {
+          elements: [
+            { cluster: 'prod-eu', path: 'dist/prod-eu', destinationServer: '', destinationName: 'prod-eu' },
+            { cluster: 'prod-us', path: 'dist/prod-us', destinationServer: 'https://prod-us.k8s.example.com', destinationName: '' },
+            { cluster: 'edge', path: 'dist/edge', destinationServer: '', destinationName: 'edge' },
+          ],
+        },
       },
-    }]);
+    ]);
     expect(set.spec.syncPolicy).toEqual({ preserveResourcesOnDeletion: true });
     expect(set.spec.goTemplateOptions).toEqual(['missingkey=error']);
     expect(set.spec.template.metadata.name).toBe('secure-ai-egress-{{.cluster}}');
@@ -217,7 +257,12 @@ describe('all or nothing: one bad cluster leaves every folder as it was', () => 
     const fresh = join(work, 'new', 'deploy', 'argocd');
     const result = safeWrite([
       { dir: before.dist, write: () => undefined },
-      { dir: fresh, write: () => { throw new Error('the Argo CD manifests could not be built'); } },
+      {
+        dir: fresh,
+        write: () => {
+          throw new Error('the Argo CD manifests could not be built');
+        },
+      },
     ]);
     expect(result).toEqual({ ok: false, message: 'the app failed: the Argo CD manifests could not be built' });
     expect(readTree(before.dist)).toEqual(before.files);
@@ -231,13 +276,15 @@ describe('all or nothing: one bad cluster leaves every folder as it was', () => 
       { dir: before.dist, write: (staging) => buildApp(staging, minimal).synth() },
       { dir: before.deploy, write: (staging) => writeFileSync(join(staging, 'broken.yaml'), JSON.stringify(invalid)) },
     ]);
-    expect(result.ok ? '' : result.message).toBe("1 schema problem in the synthesized manifests:\n  broken.yaml document 1 (Application/broken): /spec: must have required property 'project'");
+    expect(result.ok ? '' : result.message).toBe(
+      "1 schema problem in the synthesized manifests:\n  broken.yaml document 1 (Application/broken): /spec: must have required property 'project'",
+    );
     expect([readTree(before.dist), readTree(before.deploy)]).toEqual([before.files, before.argocd]);
   });
 });
 
 describe('a cluster folder is a folder like any other for verify and report', () => {
-  it('verify diff between two clusters\' folders shows what one may reach that the other may not', () => {
+  it("verify diff between two clusters' folders shows what one may reach that the other may not", () => {
     const { dist } = synthesized;
     const result = diffMain(['--base', join(dist, 'prod-eu'), '--head', join(dist, 'prod-us'), '--fail-on-widen']);
     expect(result.code).toBe(1);
@@ -253,15 +300,32 @@ describe('a cluster folder is a folder like any other for verify and report', ()
     git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '-qm', 'fleet');
     // npm run verify, run where the repository is, as a user would in theirs: the folder read
     // from the commit is the folder on disk, so nothing widened and nothing changed.
-    const run = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), join(ROOT, 'scripts', 'verify.ts'), 'diff', '--base', 'HEAD:dist/prod-us', '--head', join(dist, 'prod-us'), '--fail-on-widen'], { cwd: work, encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--require',
+        require.resolve('tsx/cjs'),
+        join(ROOT, 'scripts', 'verify.ts'),
+        'diff',
+        '--base',
+        'HEAD:dist/prod-us',
+        '--head',
+        join(dist, 'prod-us'),
+        '--fail-on-widen',
+      ],
+      { cwd: work, encoding: 'utf8' },
+    );
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
     expect(run.stdout).toContain('HEAD:dist/prod-us');
   });
 
-  it('npm run report writes the reports of one cluster\'s folder', () => {
+  it("npm run report writes the reports of one cluster's folder", () => {
     const { dist } = synthesized;
     const out = join(work, 'reports');
-    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'scripts/report.ts', '--manifests', join(dist, 'edge'), '--out', out], { cwd: ROOT, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'scripts/report.ts', '--manifests', join(dist, 'edge'), '--out', out], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
     expect(run.stdout).toMatch(/^report: 1 workloads,/);
     expect(readdirSync(out).sort()).toEqual(['egress.html', 'egress.md']);

@@ -9,53 +9,121 @@ const egress = (...destinations: unknown[]) => app({ egress: destinations });
 
 /** [case, intent, the line printed for the problem] */
 const shapes: [string, PlatformIntent, string][] = [
-  ['a misspelled destination field', egress({ cidr: '203.0.113.10/32', ports: [53], protocoll: 'UDP' }),
-    'llm.egress[0].protocoll: "UDP" is not a field of a cidr destination; accepted: cidr, ports, protocol, description, internet. Did you mean "protocol"?'],
-  ['a misspelled app field', app({ healthpath: '/health' }),
-    'llm.healthpath: "/health" is not a field of an app; accepted: name, namespace, image, args, port, healthPath, startupSeconds, replicas, resources, gpus, shmSize, runtimeClassName, tolerations, nodeSelector, env, modelCachePath, modelCacheSize, tmpSize, homeSize, flavor, audit, egress, ingress, dns. Did you mean "healthPath"?'],
-  ['a misspelled platform field', { ...sampleIntent(), allowList: [] } as PlatformIntent,
-    'allowList: [] is not a field of a platform intent; accepted: apps, allowLists, cloud, calico, clusters, argocd. Did you mean "allowLists"?'],
-  ['a misspelled cloud field', { ...sampleIntent(), clod: 'aws' } as PlatformIntent,
-    'clod: "aws" is not a field of a platform intent; accepted: apps, allowLists, cloud, calico, clusters, argocd. Did you mean "cloud"?'],
-  ['a misspelled calico setting', { ...sampleIntent(), calico: { logs: 'none' } } as PlatformIntent,
-    'calico.logs: "none" is not a field of calico settings; accepted: tier, tierOrder, audit, owners, log. Did you mean "log"?'],
-  ['a logging choice that does not exist', asIntent({ ...sampleIntent(), calico: { log: 'all' } }),
-    'calico.log: "all" is not a logging choice; accepted: "denied-egress" (what AI pods tried to send and were denied), "denied" (both directions) or "none"'],
-  ['the ClusterIP field with another case', app({ dns: { nodeLocal: ['169.254.20.10'], kubeDnsClusterIP: '10.96.0.10' } }),
-    'llm.dns.kubeDnsClusterIP: "10.96.0.10" is not a field of dns settings; accepted: kubeDns, nodeLocal, kubeDnsClusterIp. Did you mean "kubeDnsClusterIp"?'],
-  ['a misspelled credentials destination', egress({ credential: 'eks-pod-identity', ports: [80], reason: 'S3' }),
-    'llm.egress[0]: {"credential":"eks-pod-identity","ports":[80],"reason":"S3"} is no kind of destination (it has none of cidr, namespace, allowList, credentials); accepted: { cidr, ports }, { namespace, podLabels, ports }, { allowList, ports } or { credentials, ports, reason }. Did you mean "credentials" for "credential"?'],
-  ['a misspelled field of a credentials destination', egress({ credentials: 'eks-pod-identity', ports: [80], reasn: 'S3' }),
-    'llm.egress[0].reasn: "S3" is not a field of a credentials destination; accepted: credentials, ports, protocol, description, reason. Did you mean "reason"?'],
-  ['a field nothing is close to', app({ team: 'search' }),
-    'llm.team: "search" is not a field of an app; accepted: name, namespace, image, args, port, healthPath, startupSeconds, replicas, resources, gpus, shmSize, runtimeClassName, tolerations, nodeSelector, env, modelCachePath, modelCacheSize, tmpSize, homeSize, flavor, audit, egress, ingress, dns'],
-  ['a misspelled field of a port range', egress({ cidr: '203.0.113.10/32', ports: [{ from: 8000, too: 8100 }] }),
-    'llm.egress[0].ports[0].too: 8100 is not a field of a port range; accepted: from, to. Did you mean "to"?'],
+  [
+    'a misspelled destination field',
+    egress({ cidr: '203.0.113.10/32', ports: [53], protocoll: 'UDP' }),
+    'llm.egress[0].protocoll: "UDP" is not a field of a cidr destination; accepted: cidr, ports, protocol, description, internet. Did you mean "protocol"?',
+  ],
+  [
+    'a misspelled app field',
+    app({ healthpath: '/health' }),
+    'llm.healthpath: "/health" is not a field of an app; accepted: name, namespace, image, args, port, healthPath, startupSeconds, replicas, resources, gpus, shmSize, runtimeClassName, tolerations, nodeSelector, env, modelCachePath, modelCacheSize, tmpSize, homeSize, flavor, audit, egress, ingress, dns. Did you mean "healthPath"?',
+  ],
+  [
+    'a misspelled platform field',
+    { ...sampleIntent(), allowList: [] } as PlatformIntent,
+    'allowList: [] is not a field of a platform intent; accepted: apps, allowLists, cloud, calico, clusters, argocd. Did you mean "allowLists"?',
+  ],
+  [
+    'a misspelled cloud field',
+    { ...sampleIntent(), clod: 'aws' } as PlatformIntent,
+    'clod: "aws" is not a field of a platform intent; accepted: apps, allowLists, cloud, calico, clusters, argocd. Did you mean "cloud"?',
+  ],
+  [
+    'a misspelled calico setting',
+    { ...sampleIntent(), calico: { logs: 'none' } } as PlatformIntent,
+    'calico.logs: "none" is not a field of calico settings; accepted: tier, tierOrder, audit, owners, log. Did you mean "log"?',
+  ],
+  [
+    'a logging choice that does not exist',
+    asIntent({ ...sampleIntent(), calico: { log: 'all' } }),
+    'calico.log: "all" is not a logging choice; accepted: "denied-egress" (what AI pods tried to send and were denied), "denied" (both directions) or "none"',
+  ],
+  [
+    'the ClusterIP field with another case',
+    app({ dns: { nodeLocal: ['169.254.20.10'], kubeDnsClusterIP: '10.96.0.10' } }),
+    'llm.dns.kubeDnsClusterIP: "10.96.0.10" is not a field of dns settings; accepted: kubeDns, nodeLocal, kubeDnsClusterIp. Did you mean "kubeDnsClusterIp"?',
+  ],
+  [
+    'a misspelled credentials destination',
+    egress({ credential: 'eks-pod-identity', ports: [80], reason: 'S3' }),
+    'llm.egress[0]: {"credential":"eks-pod-identity","ports":[80],"reason":"S3"} is no kind of destination (it has none of cidr, namespace, allowList, credentials); accepted: { cidr, ports }, { namespace, podLabels, ports }, { allowList, ports } or { credentials, ports, reason }. Did you mean "credentials" for "credential"?',
+  ],
+  [
+    'a misspelled field of a credentials destination',
+    egress({ credentials: 'eks-pod-identity', ports: [80], reasn: 'S3' }),
+    'llm.egress[0].reasn: "S3" is not a field of a credentials destination; accepted: credentials, ports, protocol, description, reason. Did you mean "reason"?',
+  ],
+  [
+    'a field nothing is close to',
+    app({ team: 'search' }),
+    'llm.team: "search" is not a field of an app; accepted: name, namespace, image, args, port, healthPath, startupSeconds, replicas, resources, gpus, shmSize, runtimeClassName, tolerations, nodeSelector, env, modelCachePath, modelCacheSize, tmpSize, homeSize, flavor, audit, egress, ingress, dns',
+  ],
+  [
+    'a misspelled field of a port range',
+    egress({ cidr: '203.0.113.10/32', ports: [{ from: 8000, too: 8100 }] }),
+    'llm.egress[0].ports[0].too: 8100 is not a field of a port range; accepted: from, to. Did you mean "to"?',
+  ],
   ['a port written as a string', app({ port: '8000' }), 'llm.port: "8000" is not a port; accepted: a whole number from 1 to 65535'],
-  ['a destination port written as a string', egress({ cidr: '203.0.113.10/32', ports: ['443'] }),
-    'llm.egress[0].ports[0]: "443" is not a port; accepted: a whole number from 1 to 65535, or { from, to } for a range'],
-  ['ports given as one number', egress({ cidr: '203.0.113.10/32', ports: 443 }),
-    'llm.egress[0].ports: 443 is not a list of ports; accepted: at least one port (a number, or { from, to } for a range)'],
-  ['a number as an environment value', app({ env: { WORKERS: 4 } }),
-    'llm.env.WORKERS: 4 is not a string; accepted: a string (quote numbers and booleans: "8080", "true")'],
-  ['a missing image', app({ image: undefined }),
-    'llm.image is missing; accepted: an image with a fixed tag or digest, e.g. "vllm/vllm-openai:v0.11.0" (never "latest")'],
+  [
+    'a destination port written as a string',
+    egress({ cidr: '203.0.113.10/32', ports: ['443'] }),
+    'llm.egress[0].ports[0]: "443" is not a port; accepted: a whole number from 1 to 65535, or { from, to } for a range',
+  ],
+  [
+    'ports given as one number',
+    egress({ cidr: '203.0.113.10/32', ports: 443 }),
+    'llm.egress[0].ports: 443 is not a list of ports; accepted: at least one port (a number, or { from, to } for a range)',
+  ],
+  [
+    'a number as an environment value',
+    app({ env: { WORKERS: 4 } }),
+    'llm.env.WORKERS: 4 is not a string; accepted: a string (quote numbers and booleans: "8080", "true")',
+  ],
+  [
+    'a missing image',
+    app({ image: undefined }),
+    'llm.image is missing; accepted: an image with a fixed tag or digest, e.g. "vllm/vllm-openai:v0.11.0" (never "latest")',
+  ],
   ['a missing egress', app({ egress: undefined }), 'llm.egress is missing; accepted: a list of destinations (it may be empty: DNS only)'],
-  ['a missing half of the resources', app({ resources: { cpu: { request: '1', limit: '2' } } }), 'llm.resources.memory is missing; accepted: { request, limit }'],
-  ['a missing range end', egress({ cidr: '203.0.113.10/32', ports: [{ from: 8000 }] }),
-    'llm.egress[0].ports[0].to is missing; accepted: a whole number from 1 to 65535'],
-  ['a destination that is a block and pods at once', egress({ cidr: '10.0.0.0/8', namespace: 'db', podLabels: { app: 'pg' }, ports: [5432] }),
-    'llm.egress[0]: {"cidr":"10.0.0.0/8","namespace":"db"} is more than one kind of destination (it has cidr and namespace); accepted: exactly one of cidr, namespace, allowList, credentials: { cidr, ports }, { namespace, podLabels, ports }, { allowList, ports } or { credentials, ports, reason }'],
-  ['a destination that is a block and an allow-list at once', egress({ cidr: '203.0.113.0/24', allowList: 'model-registry', ports: [443] }),
-    'llm.egress[0]: {"cidr":"203.0.113.0/24","allowList":"model-registry"} is more than one kind of destination (it has cidr and allowList)'],
-  ['a destination of no kind', egress({ cdir: '203.0.113.10/32', ports: [443] }),
-    'llm.egress[0]: {"cdir":"203.0.113.10/32","ports":[443]} is no kind of destination (it has none of cidr, namespace, allowList, credentials); accepted: { cidr, ports }, { namespace, podLabels, ports }, { allowList, ports } or { credentials, ports, reason }. Did you mean "cidr" for "cdir"?'],
+  [
+    'a missing half of the resources',
+    app({ resources: { cpu: { request: '1', limit: '2' } } }),
+    'llm.resources.memory is missing; accepted: { request, limit }',
+  ],
+  [
+    'a missing range end',
+    egress({ cidr: '203.0.113.10/32', ports: [{ from: 8000 }] }),
+    'llm.egress[0].ports[0].to is missing; accepted: a whole number from 1 to 65535',
+  ],
+  [
+    'a destination that is a block and pods at once',
+    egress({ cidr: '10.0.0.0/8', namespace: 'db', podLabels: { app: 'pg' }, ports: [5432] }),
+    'llm.egress[0]: {"cidr":"10.0.0.0/8","namespace":"db"} is more than one kind of destination (it has cidr and namespace); accepted: exactly one of cidr, namespace, allowList, credentials: { cidr, ports }, { namespace, podLabels, ports }, { allowList, ports } or { credentials, ports, reason }',
+  ],
+  [
+    'a destination that is a block and an allow-list at once',
+    egress({ cidr: '203.0.113.0/24', allowList: 'model-registry', ports: [443] }),
+    'llm.egress[0]: {"cidr":"203.0.113.0/24","allowList":"model-registry"} is more than one kind of destination (it has cidr and allowList)',
+  ],
+  [
+    'a destination of no kind',
+    egress({ cdir: '203.0.113.10/32', ports: [443] }),
+    'llm.egress[0]: {"cdir":"203.0.113.10/32","ports":[443]} is no kind of destination (it has none of cidr, namespace, allowList, credentials); accepted: { cidr, ports }, { namespace, podLabels, ports }, { allowList, ports } or { credentials, ports, reason }. Did you mean "cidr" for "cdir"?',
+  ],
   ['pods without labels', egress({ namespace: 'db', ports: [5432] }), 'llm.egress[0].podLabels is missing; accepted: an object of label key/value pairs'],
-  ['a destination that is a string', egress('203.0.113.10/32'),
-    'llm.egress[0]: "203.0.113.10/32" is not a destination; accepted: { cidr, ports }, { namespace, podLabels, ports }, { allowList, ports } or { credentials, ports, reason }'],
+  [
+    'a destination that is a string',
+    egress('203.0.113.10/32'),
+    'llm.egress[0]: "203.0.113.10/32" is not a destination; accepted: { cidr, ports }, { namespace, podLabels, ports }, { allowList, ports } or { credentials, ports, reason }',
+  ],
   ['apps that are not a list', asIntent({ apps: { llm: sampleIntent().apps[0] } }), 'apps: {"llm":'],
   ['an app that is not an object', asIntent({ apps: ['llm'] }), 'apps[0]: "llm" is not an app; accepted: { name, namespace, image, args, port,'],
-  ['an intent that is not an object', asIntent(undefined), 'intent is missing; accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, clusters?: [...], argocd?: {...} }'],
+  [
+    'an intent that is not an object',
+    asIntent(undefined),
+    'intent is missing; accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, clusters?: [...], argocd?: {...} }',
+  ],
 ];
 
 describe('the intent is checked as data at run time, and what tsc would refuse is refused with its field path', () => {
@@ -88,22 +156,29 @@ describe('the intent is checked as data at run time, and what tsc would refuse i
   });
 
   it('accepts a destination with exactly one of cidr, namespace and allowList, each as before', () => {
-    const intent = sampleIntent({
-      egress: [
-        { cidr: '203.0.113.10/32', ports: [443] },
-        { namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333], protocol: 'TCP', description: 'vector database' },
-        { allowList: 'mirrors', ports: [443] },
-      ],
-    }, { allowLists: [{ name: 'mirrors', cidrs: ['198.51.100.0/24'] }] });
+    const intent = sampleIntent(
+      {
+        egress: [
+          { cidr: '203.0.113.10/32', ports: [443] },
+          { namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333], protocol: 'TCP', description: 'vector database' },
+          { allowList: 'mirrors', ports: [443] },
+        ],
+      },
+      { allowLists: [{ name: 'mirrors', cidrs: ['198.51.100.0/24'] }] },
+    );
     expect(validateIntent(intent)).toEqual([]);
     expect(synthOverDist(intent).result.ok).toBe(true);
   });
-
 });
 
 describe('did you mean', () => {
   it.each([
-    ['protocoll', 'protocol'], ['podlabels', 'podLabels'], ['teir', 'tier'], ['cdir', 'cidr'], ['too', 'to'], ['healthpath', 'healthPath'],
+    ['protocoll', 'protocol'],
+    ['podlabels', 'podLabels'],
+    ['teir', 'tier'],
+    ['cdir', 'cidr'],
+    ['too', 'to'],
+    ['healthpath', 'healthPath'],
   ])('proposes the known name closest to %s: %s', (given, meant) => {
     expect(didYouMean(given, ['protocol', 'podLabels', 'tier', 'cidr', 'to', 'healthPath', 'namespace'])).toBe(meant);
   });

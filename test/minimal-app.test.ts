@@ -39,8 +39,8 @@ describe('a minimal app: name, namespace, image, port and egress are enough', ()
 
   it('gets the documented default requests and limits', () => {
     expect(container.resources).toEqual({
-      requests: { 'cpu': DEFAULT_RESOURCES.cpu.request, 'memory': DEFAULT_RESOURCES.memory.request, 'ephemeral-storage': '22784Mi' },
-      limits: { 'cpu': DEFAULT_RESOURCES.cpu.limit, 'memory': DEFAULT_RESOURCES.memory.limit, 'ephemeral-storage': '22784Mi' },
+      requests: { cpu: DEFAULT_RESOURCES.cpu.request, memory: DEFAULT_RESOURCES.memory.request, 'ephemeral-storage': '22784Mi' },
+      limits: { cpu: DEFAULT_RESOURCES.cpu.limit, memory: DEFAULT_RESOURCES.memory.limit, 'ephemeral-storage': '22784Mi' },
     });
     expect(DEFAULT_RESOURCES).toEqual({ cpu: { request: '250m', limit: '1' }, memory: { request: '512Mi', limit: '512Mi' } });
   });
@@ -51,13 +51,16 @@ describe('a minimal app: name, namespace, image, port and egress are enough', ()
 
   it('gets writable /tmp and HOME of 1Gi and a model cache of 20Gi on disk, and no /dev/shm of its own', () => {
     const volumes = Object.fromEntries(pod.volumes.map((v: { name: string; emptyDir: unknown }) => [v.name, v.emptyDir]));
-    expect(volumes).toEqual({ 'tmp': { sizeLimit: '1Gi' }, 'home': { sizeLimit: '1Gi' }, 'model-cache': { sizeLimit: '20Gi' } });
+    expect(volumes).toEqual({ tmp: { sizeLimit: '1Gi' }, home: { sizeLimit: '1Gi' }, 'model-cache': { sizeLimit: '20Gi' } });
     const mounts = Object.fromEntries(container.volumeMounts.map((m: { name: string; mountPath: string }) => [m.name, m.mountPath]));
-    expect(mounts).toEqual({ 'tmp': '/tmp', 'home': '/home/ai', 'model-cache': '/models' });
+    expect(mounts).toEqual({ tmp: '/tmp', home: '/home/ai', 'model-cache': '/models' });
   });
 
   it('runs as user "ai" with its HOME on the writable volume', () => {
-    expect(container.env).toEqual([{ name: 'USER', value: 'ai' }, { name: 'HOME', value: '/home/ai' }]);
+    expect(container.env).toEqual([
+      { name: 'USER', value: 'ai' },
+      { name: 'HOME', value: '/home/ai' },
+    ]);
   });
 
   it('requests and is limited to the disk of its volumes plus room for logs: 22Gi and 256Mi', () => {
@@ -78,7 +81,10 @@ describe('the emptyDir patch', () => {
 
   it('sizes the volume at its index when the name there is the expected one', () => {
     const patched = JsonPatch.apply(pod(['tmp', 'model-cache']), ...emptyDirPatch(1, 'model-cache', { sizeLimit: fiveGi }));
-    expect(patched.spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }, { name: 'model-cache', emptyDir: { sizeLimit: fiveGi } }]);
+    expect(patched.spec.template.spec.volumes).toEqual([
+      { name: 'tmp', emptyDir: {} },
+      { name: 'model-cache', emptyDir: { sizeLimit: fiveGi } },
+    ]);
   });
 
   it('fails, instead of sizing another volume, when the volumes came in another order', () => {
@@ -118,10 +124,15 @@ describe('what synth prints about images, ports and defaults', () => {
   });
 
   it('warns what any other image must support: the numeric user, a read-only root, the writable paths', () => {
-    expect(adviceFor({ ...sampleApp, modelCachePath: '/cache' })).toEqual([expect.objectContaining({
-      severity: 'warning', path: 'sample-app.image',
-      message: expect.stringMatching(/must run as the non-root numeric user 10001 \(group 10001\) on a read-only root filesystem, writing only to \/tmp, \/home\/ai and \/cache/),
-    })]);
+    expect(adviceFor({ ...sampleApp, modelCachePath: '/cache' })).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        path: 'sample-app.image',
+        message: expect.stringMatching(
+          /must run as the non-root numeric user 10001 \(group 10001\) on a read-only root filesystem, writing only to \/tmp, \/home\/ai and \/cache/,
+        ),
+      }),
+    ]);
   });
 
   it('warns about a port below 1024, which a non-root process may not bind', () => {
@@ -132,9 +143,14 @@ describe('what synth prints about images, ports and defaults', () => {
 
   it('warns about shared memory that does not fit in the memory limit, the default one of a GPU app included', () => {
     const shm = (app: Partial<typeof sampleApp>) => adviceFor({ ...sampleApp, port: 8080, ...app }).filter((w) => w.path === 'sample-app.shmSize');
-    expect(shm({ gpus: 1 })).toEqual([expect.objectContaining({
-      value: '2Gi', message: expect.stringMatching(/^is not below the memory limit 512Mi \(the default\): \/dev\/shm is memory .* \(2Gi by default for an app with GPUs\)$/),
-    })]);
+    expect(shm({ gpus: 1 })).toEqual([
+      expect.objectContaining({
+        value: '2Gi',
+        message: expect.stringMatching(
+          /^is not below the memory limit 512Mi \(the default\): \/dev\/shm is memory .* \(2Gi by default for an app with GPUs\)$/,
+        ),
+      }),
+    ]);
     expect(shm({ shmSize: '1Gi', resources: { cpu: { request: '1', limit: '1' }, memory: { request: '1Gi', limit: '1Gi' } } })).toHaveLength(1);
     expect(shm({ gpus: 1, resources: { cpu: { request: '1', limit: '1' }, memory: { request: '16Gi', limit: '16Gi' } } })).toEqual([]);
     expect(shm({})).toEqual([]);
@@ -143,7 +159,11 @@ describe('what synth prints about images, ports and defaults', () => {
   it('keeps warnings out of the errors: an app with warnings synthesizes', () => {
     const intent = sampleIntent({ image: 'nginx:1.27', port: 80 });
     expect(validateIntent(intent)).toEqual([]);
-    expect(checkIntent(intent).filter((i) => i.severity === 'warning').map((i) => i.path)).toEqual(['llm.image', 'llm.port']);
+    expect(
+      checkIntent(intent)
+        .filter((i) => i.severity === 'warning')
+        .map((i) => i.path),
+    ).toEqual(['llm.image', 'llm.port']);
   });
 
   it('prints one line for the same warning on many apps', () => {
@@ -151,19 +171,23 @@ describe('what synth prints about images, ports and defaults', () => {
     const text = formatWarnings(checkIntent({ apps }).filter((i) => i.severity === 'warning'));
     expect(text.split('\n')).toEqual([
       '7 warnings (not errors: synthesis goes on):',
-      expect.stringMatching(/^ {2}app-0\.image, app-1\.image, app-2\.image, app-3\.image, app-4\.image and 2 more: "nginxinc\/nginx-unprivileged:1\.27-alpine" must run as/),
+      expect.stringMatching(
+        /^ {2}app-0\.image, app-1\.image, app-2\.image, app-3\.image, app-4\.image and 2 more: "nginxinc\/nginx-unprivileged:1\.27-alpine" must run as/,
+      ),
       '',
     ]);
   });
 
   it('lists the defaults an app relies on, and none for an app that declares them', () => {
     expect(appliedDefaults(sampleApp).map((d) => d.field)).toEqual(['resources', 'healthPath']);
-    expect(formatDefaults(minimal)).toBe([
-      'defaults applied (declare the field to choose otherwise):',
-      '  sample-app.resources: requests cpu 250m, memory 512Mi; limits cpu 1, memory 512Mi',
-      '  sample-app.healthPath: none: startup, readiness and liveness probes open a TCP connection to port 8080',
-      '',
-    ].join('\n'));
+    expect(formatDefaults(minimal)).toBe(
+      [
+        'defaults applied (declare the field to choose otherwise):',
+        '  sample-app.resources: requests cpu 250m, memory 512Mi; limits cpu 1, memory 512Mi',
+        '  sample-app.healthPath: none: startup, readiness and liveness probes open a TCP connection to port 8080',
+        '',
+      ].join('\n'),
+    );
     expect(formatDefaults(shipped)).toBe('');
   });
 });

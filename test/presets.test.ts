@@ -8,7 +8,7 @@ import { validateObject } from '../lib/validate';
 import { K8sObject, ofKind, manifestsOf } from './support/manifests';
 import { restrictedViolations } from '../lib/checks';
 
-const appOf = (preset: Partial<AiAppIntent>): AiAppIntent => ({ name: 'server', namespace: 'ai', ...preset, egress: [] } as AiAppIntent);
+const appOf = (preset: Partial<AiAppIntent>): AiAppIntent => ({ name: 'server', namespace: 'ai', ...preset, egress: [] }) as AiAppIntent;
 const deploymentOf = (app: AiAppIntent): K8sObject => ofKind(manifestsOf({ apps: [app] }), 'Deployment')[0];
 const envOf = (container: K8sObject) => Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
 
@@ -29,13 +29,28 @@ describe('vllm(): the OpenAI-compatible server of vLLM', () => {
   });
 
   it('shards the model across its GPUs, and appends the arguments it is given', () => {
-    expect(vllm({ model: 'm', gpus: 4, args: ['--max-model-len', '8192'] }).args).toEqual(
-      ['--model', 'm', '--host', '::', '--port', '8000', '--tensor-parallel-size', '4', '--max-model-len', '8192']);
+    expect(vllm({ model: 'm', gpus: 4, args: ['--max-model-len', '8192'] }).args).toEqual([
+      '--model',
+      'm',
+      '--host',
+      '::',
+      '--port',
+      '8000',
+      '--tensor-parallel-size',
+      '4',
+      '--max-model-len',
+      '8192',
+    ]);
   });
 
   it('lays the environment it is given over its own, keeping telemetry off', () => {
     expect(vllm({ model: 'm', env: { HF_ENDPOINT: 'https://203.0.113.10', HF_HUB_OFFLINE: '1' } }).env).toEqual({
-      HF_HOME: '/models', VLLM_NO_USAGE_STATS: '1', DO_NOT_TRACK: '1', HF_HUB_DISABLE_TELEMETRY: '1', HF_ENDPOINT: 'https://203.0.113.10', HF_HUB_OFFLINE: '1',
+      HF_HOME: '/models',
+      VLLM_NO_USAGE_STATS: '1',
+      DO_NOT_TRACK: '1',
+      HF_HUB_DISABLE_TELEMETRY: '1',
+      HF_ENDPOINT: 'https://203.0.113.10',
+      HF_HUB_OFFLINE: '1',
     });
   });
 
@@ -57,7 +72,7 @@ describe('tei(): Hugging Face Text Embeddings Inference', () => {
     });
   });
 
-  it('listens on 8080, never the images\' port 80, which a non-root user may not bind', () => {
+  it("listens on 8080, never the images' port 80, which a non-root user may not bind", () => {
     const preset = tei({ model: 'm' });
     expect(preset.port).toBe(8080);
     expect(preset.args.slice(preset.args.indexOf('--port'), preset.args.indexOf('--port') + 2)).toEqual(['--port', '8080']);
@@ -69,14 +84,20 @@ describe('tei(): Hugging Face Text Embeddings Inference', () => {
 });
 
 describe('telemetry is off with "1", the only value vLLM accepts', () => {
-  it.each([['vllm', vllm({ model: 'm' })], ['tei', tei({ model: 'm' })]] as const)('%s', (_, preset) => {
+  it.each([
+    ['vllm', vllm({ model: 'm' })],
+    ['tei', tei({ model: 'm' })],
+  ] as const)('%s', (_, preset) => {
     for (const name of Object.keys(TELEMETRY_OFF)) expect(preset.env[name]).toBe('1');
   });
 });
 
 describe('an app made of a preset is an app like any other', () => {
   const apps: [string, AiAppIntent][] = [
-    ['vllm', appOf({ ...vllm({ model: 'Qwen/Qwen2.5-1.5B-Instruct' }), resources: { cpu: { request: '2', limit: '4' }, memory: { request: '16Gi', limit: '16Gi' } } })],
+    [
+      'vllm',
+      appOf({ ...vllm({ model: 'Qwen/Qwen2.5-1.5B-Instruct' }), resources: { cpu: { request: '2', limit: '4' }, memory: { request: '16Gi', limit: '16Gi' } } }),
+    ],
     ['tei', appOf(tei({ model: 'BAAI/bge-small-en-v1.5' }))],
   ];
 
@@ -111,7 +132,7 @@ describe('an app made of a preset is an app like any other', () => {
     expect(pod.volumes).toContainEqual({ name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } });
   });
 
-  it('keeps the preset\'s environment when the app declares none after it, and loses it when it does: pass env to the preset', () => {
+  it("keeps the preset's environment when the app declares none after it, and loses it when it does: pass env to the preset", () => {
     expect(envOf(deploymentOf(apps[0][1]).spec.template.spec.containers[0])).toEqual(expect.objectContaining({ VLLM_NO_USAGE_STATS: '1' }));
     const overwritten = appOf({ ...vllm({ model: 'm' }), env: { HF_ENDPOINT: 'https://203.0.113.10' } });
     expect(envOf(deploymentOf(overwritten).spec.template.spec.containers[0]).VLLM_NO_USAGE_STATS).toBeUndefined();
@@ -121,10 +142,13 @@ describe('an app made of a preset is an app like any other', () => {
 describe('a vLLM app without usage statistics turned off is warned about', () => {
   const usage = (app: AiAppIntent) => adviceFor(app).filter((w) => w.path === 'server.env');
 
-  it('warns when an env written after the spread dropped the preset\'s, and not for the preset as it is', () => {
-    expect(usage(appOf({ ...vllm({ model: 'm' }), env: { HF_ENDPOINT: 'https://203.0.113.10' } }))).toEqual([expect.objectContaining({
-      severity: 'warning', message: expect.stringMatching(/^leaves vLLM's usage statistics on: it reports to stats\.vllm\.ai/),
-    })]);
+  it("warns when an env written after the spread dropped the preset's, and not for the preset as it is", () => {
+    expect(usage(appOf({ ...vllm({ model: 'm' }), env: { HF_ENDPOINT: 'https://203.0.113.10' } }))).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        message: expect.stringMatching(/^leaves vLLM's usage statistics on: it reports to stats\.vllm\.ai/),
+      }),
+    ]);
     expect(usage(appOf(vllm({ model: 'm' })))).toEqual([]);
   });
 
@@ -139,7 +163,12 @@ describe('a preset refuses what it cannot use, naming the option and what is acc
   const call = (preset: (o: never) => unknown, options: unknown) => () => preset(options as never);
 
   it.each([
-    ['vllm', vllm, { model: '' }, 'vllm({ model }): "" is not a model; accepted: a Hugging Face model id such as "Qwen/Qwen2.5-1.5B-Instruct", or a path in the model cache'],
+    [
+      'vllm',
+      vllm,
+      { model: '' },
+      'vllm({ model }): "" is not a model; accepted: a Hugging Face model id such as "Qwen/Qwen2.5-1.5B-Instruct", or a path in the model cache',
+    ],
     ['vllm', vllm, { model: 'Qwen/Qwen2.5 1.5B' }, 'vllm({ model }): "Qwen/Qwen2.5 1.5B" is not a model'],
     ['vllm', vllm, {}, 'vllm({ model }): undefined is not a model'],
     ['tei', tei, { model: 'm', gpus: -1 }, 'tei({ gpus }): -1 is not a GPU count; accepted: a whole number, 0 or more'],
@@ -147,7 +176,12 @@ describe('a preset refuses what it cannot use, naming the option and what is acc
     ['tei', tei, { model: 'm', env: ['DO_NOT_TRACK=1'] }, 'tei({ env }): ["DO_NOT_TRACK=1"] is not a set of environment variables'],
     ['vllm', vllm, { modle: 'm' }, 'vllm({ model }): undefined is not a model'],
     ['vllm', vllm, { model: 'm', gpu: 2 }, 'vllm({ gpu }): 2 is not an option of vllm; accepted: model, gpus, image, args, env. Did you mean "gpus"?'],
-    ['tei', tei, 'BAAI/bge-small-en-v1.5', 'tei(): "BAAI/bge-small-en-v1.5" is not a set of options; accepted: an object such as { model: "Qwen/Qwen2.5-1.5B-Instruct" }'],
+    [
+      'tei',
+      tei,
+      'BAAI/bge-small-en-v1.5',
+      'tei(): "BAAI/bge-small-en-v1.5" is not a set of options; accepted: an object such as { model: "Qwen/Qwen2.5-1.5B-Instruct" }',
+    ],
   ])('%s(%j)', (_, preset, options, message) => {
     expect(call(preset, options)).toThrow(message);
   });

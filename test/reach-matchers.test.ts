@@ -19,14 +19,19 @@ const objects: Obj[] = [
   namespace('ai'),
   networkPolicy('ai', 'default-deny-all', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
   networkPolicy('ai', 'llm-egress', {
-    podSelector: { matchLabels: { app: 'llm' } }, policyTypes: ['Egress'],
+    podSelector: { matchLabels: { app: 'llm' } },
+    policyTypes: ['Egress'],
     egress: [
-      { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ port: 53, protocol: 'UDP' }] },
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ port: 53, protocol: 'UDP' }],
+      },
       { to: [{ ipBlock: { cidr: '203.0.113.10/32' } }], ports: [{ port: 443 }] },
     ],
   }),
   networkPolicy('ai', 'llm-ingress', {
-    podSelector: { matchLabels: { app: 'llm' } }, policyTypes: ['Ingress'],
+    podSelector: { matchLabels: { app: 'llm' } },
+    policyTypes: ['Ingress'],
     ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } } }], ports: [{ port: 8000 }] }],
   }),
   pod('ai', 'llm', { app: 'llm' }),
@@ -58,7 +63,7 @@ const isolated = 'ai/llm is isolated for egress by Kubernetes NetworkPolicy ai/d
 const allows443 = 'allowed by rule 1 (Allow) of Kubernetes NetworkPolicy ai/llm-egress in tier default: Allow TCP 443 to ipBlock 203.0.113.10/32';
 
 describe('toAllowEgress and toDenyEgress', () => {
-  it('pass as the sender\'s egress decides', () => {
+  it("pass as the sender's egress decides", () => {
     expect(folder).toAllowEgress('ai/llm', '203.0.113.10', 443);
     expect(folder).toDenyEgress('ai/llm', '203.0.113.10', 8443);
     expect(folder).toDenyEgress('ai/llm', '169.254.169.254', 80);
@@ -82,18 +87,25 @@ describe('toAllowEgress and toDenyEgress', () => {
   });
 
   it('say that no policy selects a sender that nothing confines', () => {
-    expect(failure(() => expect(folder).toDenyEgress('web/site', '169.254.169.254', 80))).toMatch(/but it is allowed: no policy selects web\/site for egress: allowed by default$/);
+    expect(failure(() => expect(folder).toDenyEgress('web/site', '169.254.169.254', 80))).toMatch(
+      /but it is allowed: no policy selects web\/site for egress: allowed by default$/,
+    );
   });
 
   it('fail, with and without .not, on a workload the manifests do not hold, listing those they do', () => {
-    for (const assertion of [() => expect(folder).toAllowEgress('ai/lm', '203.0.113.10', 443), () => expect(folder).not.toAllowEgress('ai/lm', '203.0.113.10', 443)]) {
-      expect(failure(assertion)).toMatch(/--from "ai\/lm" is not a known endpoint \(expected namespace\/name of a Pod or workload; known endpoints: ai\/llm, gateway\/router, kube-system\/coredns, web\/site\)$/);
+    for (const assertion of [
+      () => expect(folder).toAllowEgress('ai/lm', '203.0.113.10', 443),
+      () => expect(folder).not.toAllowEgress('ai/lm', '203.0.113.10', 443),
+    ]) {
+      expect(failure(assertion)).toMatch(
+        /--from "ai\/lm" is not a known endpoint \(expected namespace\/name of a Pod or workload; known endpoints: ai\/llm, gateway\/router, kube-system\/coredns, web\/site\)$/,
+      );
     }
   });
 });
 
 describe('toAllowIngress and toDenyIngress', () => {
-  it('pass as the receiver\'s ingress decides', () => {
+  it("pass as the receiver's ingress decides", () => {
     expect(folder).toAllowIngress('ai/llm', 'gateway/router', 8000);
     expect(folder).toDenyIngress('ai/llm', 'web/site', 8000);
     expect(folder).toDenyIngress('ai/llm', 'gateway/router', 9000);
@@ -109,7 +121,9 @@ describe('toAllowIngress and toDenyIngress', () => {
   });
 
   it('fail on a receiver that is an address, not a workload', () => {
-    expect(failure(() => expect(folder).toAllowIngress('203.0.113.10', 'ai/llm', 443))).toMatch(/203\.0\.113\.10 is no workload of the manifests: 203\.0\.113\.10 is outside the known endpoints/);
+    expect(failure(() => expect(folder).toAllowIngress('203.0.113.10', 'ai/llm', 443))).toMatch(
+      /203\.0\.113\.10 is no workload of the manifests: 203\.0\.113\.10 is outside the known endpoints/,
+    );
   });
 });
 
@@ -119,26 +133,30 @@ describe('toReachExactly', () => {
     { cidr: '203.0.113.10/32', ports: [443] },
   ];
 
-  it('passes on exactly what the egress allows, written like the intent\'s destinations', () => {
+  it("passes on exactly what the egress allows, written like the intent's destinations", () => {
     expect(folder).toReachExactly('ai/llm', exactly);
   });
 
   it('fails listing what it may also reach, with the rule that allows it, and what it may not, with what denies it', () => {
-    expect(failure(() => expect(folder).toReachExactly('ai/llm', [exactly[0], { cidr: '203.0.113.0/24', ports: [443, 8443] }]))).toBe([
-      'expect(manifests).toReachExactly(from, expected)',
-      '',
-      'expected ai/llm to reach exactly the 2 expected destinations, but',
-      'it may not reach (expected):',
-      `  - TCP 443 to cidr 203.0.113.0/24 except 203.0.113.10/32: ${isolated}`,
-      `  - TCP 8443 to cidr 203.0.113.0/24: ${isolated}`,
-    ].join('\n'));
-    expect(failure(() => expect(folder).toReachExactly('ai/llm', [exactly[0]]))).toBe([
-      'expect(manifests).toReachExactly(from, expected)',
-      '',
-      'expected ai/llm to reach exactly the 1 expected destination, but',
-      'it may also reach (not expected):',
-      '  + TCP 443 to cidr 203.0.113.10/32, allowed by rule 1 of Kubernetes NetworkPolicy ai/llm-egress (tier default)',
-    ].join('\n'));
+    expect(failure(() => expect(folder).toReachExactly('ai/llm', [exactly[0], { cidr: '203.0.113.0/24', ports: [443, 8443] }]))).toBe(
+      [
+        'expect(manifests).toReachExactly(from, expected)',
+        '',
+        'expected ai/llm to reach exactly the 2 expected destinations, but',
+        'it may not reach (expected):',
+        `  - TCP 443 to cidr 203.0.113.0/24 except 203.0.113.10/32: ${isolated}`,
+        `  - TCP 8443 to cidr 203.0.113.0/24: ${isolated}`,
+      ].join('\n'),
+    );
+    expect(failure(() => expect(folder).toReachExactly('ai/llm', [exactly[0]]))).toBe(
+      [
+        'expect(manifests).toReachExactly(from, expected)',
+        '',
+        'expected ai/llm to reach exactly the 1 expected destination, but',
+        'it may also reach (not expected):',
+        '  + TCP 443 to cidr 203.0.113.10/32, allowed by rule 1 of Kubernetes NetworkPolicy ai/llm-egress (tier default)',
+      ].join('\n'),
+    );
   });
 
   it('passes when an expected class of pods holds a narrower class (more labels) that a rule names on other ports, and fails without it', () => {
@@ -147,10 +165,17 @@ describe('toReachExactly', () => {
     const narrower: Obj[] = [
       namespace('ai'),
       networkPolicy('ai', 'llm-egress', {
-        podSelector: { matchLabels: { app: 'llm' } }, policyTypes: ['Egress'],
+        podSelector: { matchLabels: { app: 'llm' } },
+        policyTypes: ['Egress'],
         egress: [
-          { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'db' } }, podSelector: { matchLabels: { app: 'x' } } }], ports: [{ port: 1 }] },
-          { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'db' } }, podSelector: { matchLabels: { app: 'x', tier: 'web' } } }], ports: [{ port: 1, protocol: 'UDP' }] },
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'db' } }, podSelector: { matchLabels: { app: 'x' } } }],
+            ports: [{ port: 1 }],
+          },
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'db' } }, podSelector: { matchLabels: { app: 'x', tier: 'web' } } }],
+            ports: [{ port: 1, protocol: 'UDP' }],
+          },
         ],
       }),
       pod('ai', 'llm', { app: 'llm' }),
@@ -158,14 +183,16 @@ describe('toReachExactly', () => {
     const general = { namespace: 'db', podLabels: { app: 'x' }, ports: [1] };
     const narrow = { namespace: 'db', podLabels: { app: 'x', tier: 'web' }, ports: [1], protocol: 'UDP' as const };
     expect(narrower).toReachExactly('ai/llm', [general, narrow]);
-    expect(failure(() => expect(narrower).toReachExactly('ai/llm', [narrow]))).toBe([
-      'expect(manifests).toReachExactly(from, expected)',
-      '',
-      'expected ai/llm to reach exactly the 1 expected destination, but',
-      'it may also reach (not expected):',
-      '  + TCP 1 to pods db {app=x,tier=web}, allowed by rule 0 of Kubernetes NetworkPolicy ai/llm-egress (tier default)',
-      '  + TCP 1 to pods db {app=x}, allowed by rule 0 of Kubernetes NetworkPolicy ai/llm-egress (tier default)',
-    ].join('\n'));
+    expect(failure(() => expect(narrower).toReachExactly('ai/llm', [narrow]))).toBe(
+      [
+        'expect(manifests).toReachExactly(from, expected)',
+        '',
+        'expected ai/llm to reach exactly the 1 expected destination, but',
+        'it may also reach (not expected):',
+        '  + TCP 1 to pods db {app=x,tier=web}, allowed by rule 0 of Kubernetes NetworkPolicy ai/llm-egress (tier default)',
+        '  + TCP 1 to pods db {app=x}, allowed by rule 0 of Kubernetes NetworkPolicy ai/llm-egress (tier default)',
+      ].join('\n'),
+    );
   });
 
   it('fails with .not when it does reach exactly that', () => {
@@ -176,7 +203,7 @@ describe('toReachExactly', () => {
 });
 
 describe('the manifests a test may hold', () => {
-  it('a folder, a list of files, a list of objects, the verifier\'s Cluster, a cdk8s Chart and an App all answer alike', () => {
+  it("a folder, a list of files, a list of objects, the verifier's Cluster, a cdk8s Chart and an App all answer alike", () => {
     const app = new App();
     const chart = new Chart(app, 'apps');
     objects.forEach((o, i) => new ApiObject(chart, `o${i}`, o as never));
@@ -187,6 +214,8 @@ describe('the manifests a test may hold', () => {
   });
 
   it('fails on what is not manifests, saying what is', () => {
-    expect(failure(() => expect(42).toAllowEgress('ai/llm', '203.0.113.10', 443))).toMatch(/42 is not manifests; accepted: a folder or file of YAML, a list of them, a list of objects, a cdk8s Chart or App, or a Cluster of lib\/verify$/);
+    expect(failure(() => expect(42).toAllowEgress('ai/llm', '203.0.113.10', 443))).toMatch(
+      /42 is not manifests; accepted: a folder or file of YAML, a list of them, a list of objects, a cdk8s Chart or App, or a Cluster of lib\/verify$/,
+    );
   });
 });

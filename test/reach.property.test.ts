@@ -69,14 +69,35 @@ import { stringify } from 'yaml';
 import { buildApp } from '../lib/app';
 import { synthesize } from '../lib/synth';
 import {
-  AiAppIntent, AllowList, CalicoOptions, DnsIntent, EgressDestination, IngressClient, PlatformIntent, PortSpec, Protocol, validateIntent,
+  AiAppIntent,
+  AllowList,
+  CalicoOptions,
+  DnsIntent,
+  EgressDestination,
+  IngressClient,
+  PlatformIntent,
+  PortSpec,
+  Protocol,
+  validateIntent,
 } from '../lib/intent';
 import { CLOUDS } from '../lib/net';
 import { flowChangeJson } from '../lib/review';
 import { expectedEntries, reachDifferences } from '../lib/testing';
 import { Cluster, egressReport, query } from '../lib/verify';
 import {
-  CLOUD_SPEC, PodClass, SPEC_CLOUDS, Sender, View, admits, credentialAddresses, declaredDestinations, egressAllows, formatAddress, isAuditedApp, metadataAddresses, parseAddress,
+  CLOUD_SPEC,
+  PodClass,
+  SPEC_CLOUDS,
+  Sender,
+  View,
+  admits,
+  credentialAddresses,
+  declaredDestinations,
+  egressAllows,
+  formatAddress,
+  isAuditedApp,
+  metadataAddresses,
+  parseAddress,
   reachMismatch,
 } from './support/oracle';
 import { Manifest } from './support/manifests';
@@ -90,13 +111,17 @@ const PEER_LABELS: readonly Readonly<Record<string, string>>[] = [{ app: 'x' }, 
 const APP_NAME_LABEL = 'app.kubernetes.io/name';
 
 /** A pod per peer namespace and label set (and one without labels), so packets to each class can be asked about. */
-const PEERS: readonly (PodClass & { id: string })[] = PEER_NAMESPACES.flatMap((namespace) => [...PEER_LABELS, {}]
-  .map((labels, i) => ({ id: `${namespace}/peer-${i}`, namespace, labels })));
-const PEER_YAML = PEERS.map((p) => stringify({
-  apiVersion: 'v1', kind: 'Pod',
-  metadata: { name: p.id.split('/')[1], namespace: p.namespace, labels: p.labels },
-  spec: { containers: [{ name: 'peer', image: 'busybox:1.36' }] },
-})).join('---\n');
+const PEERS: readonly (PodClass & { id: string })[] = PEER_NAMESPACES.flatMap((namespace) =>
+  [...PEER_LABELS, {}].map((labels, i) => ({ id: `${namespace}/peer-${i}`, namespace, labels })),
+);
+const PEER_YAML = PEERS.map((p) =>
+  stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: p.id.split('/')[1], namespace: p.namespace, labels: p.labels },
+    spec: { containers: [{ name: 'peer', image: 'busybox:1.36' }] },
+  }),
+).join('---\n');
 
 // ---------------------------------------------------------------------------------------------
 // Generators.
@@ -111,7 +136,15 @@ const v4 = (min: number) => fc.tuple(fc.bigInt({ min: 0n, max: (1n << 32n) - 1n 
 const v6 = (min: number) => fc.tuple(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), fc.integer({ min, max: 128 })).map(([v, p]) => blockText(6, v, p));
 /** Blocks around metadata addresses of every cloud, so that carving them out is exercised. */
 const aroundMetadata = fc.constantFrom(
-  '169.254.0.0/16', '169.254.169.0/24', '169.254.170.0/24', '169.0.0.0/8', '100.64.0.0/10', '168.63.0.0/16', 'fd00:ec2::/64', 'fd20:ce::/32', 'fe80::/64',
+  '169.254.0.0/16',
+  '169.254.169.0/24',
+  '169.254.170.0/24',
+  '169.0.0.0/8',
+  '100.64.0.0/10',
+  '168.63.0.0/16',
+  'fd00:ec2::/64',
+  'fd20:ce::/32',
+  'fe80::/64',
 );
 /** Blocks that need no written reason: /8 or longer. */
 const narrowBlock = fc.oneof({ weight: 2, arbitrary: v4(8) }, { weight: 1, arbitrary: v6(8) }, { weight: 2, arbitrary: aroundMetadata });
@@ -122,7 +155,8 @@ const internetBlock = fc.oneof(fc.constantFrom('0.0.0.0/0', '::/0'), v4(0).filte
 const portSpec: fc.Arbitrary<PortSpec> = fc.oneof(
   fc.constantFrom(1, 53, 443, 65535),
   fc.integer({ min: 1, max: 65535 }),
-  fc.tuple(fc.integer({ min: 1, max: 65535 }), fc.integer({ min: 0, max: 2000 }))
+  fc
+    .tuple(fc.integer({ min: 1, max: 65535 }), fc.integer({ min: 0, max: 2000 }))
     .map(([from, len]) => ({ from: Math.min(from, 65535 - len), to: Math.min(from, 65535 - len) + len })),
 );
 const ports = fc.array(portSpec, { minLength: 1, maxLength: 3 });
@@ -132,14 +166,24 @@ const withProtocol = <T extends object>(d: T, p: Protocol | undefined) => (p ===
 /** A destination other than another app of the intent; credentials only where the cloud has them (dropped later otherwise). */
 function destination(lists: readonly string[]): fc.Arbitrary<EgressDestination> {
   const kinds: fc.Arbitrary<EgressDestination>[] = [
-    fc.tuple(narrowBlock, ports, protocol, fc.boolean()).map(([cidr, p, proto, reason]) => withProtocol({
-      cidr, ports: p, ...(reason ? { internet: { reason: 'a wide block, on purpose' } } : {}),
-    }, proto)),
-    fc.tuple(internetBlock, ports, protocol)
+    fc.tuple(narrowBlock, ports, protocol, fc.boolean()).map(([cidr, p, proto, reason]) =>
+      withProtocol(
+        {
+          cidr,
+          ports: p,
+          ...(reason ? { internet: { reason: 'a wide block, on purpose' } } : {}),
+        },
+        proto,
+      ),
+    ),
+    fc
+      .tuple(internetBlock, ports, protocol)
       .map(([cidr, p, proto]) => withProtocol({ cidr, ports: p, internet: { reason: 'calls a hosted model API' } }, proto)),
-    fc.tuple(fc.constantFrom(...PEER_NAMESPACES), fc.constantFrom(...PEER_LABELS), ports, protocol)
+    fc
+      .tuple(fc.constantFrom(...PEER_NAMESPACES), fc.constantFrom(...PEER_LABELS), ports, protocol)
       .map(([namespace, podLabels, p, proto]) => withProtocol({ namespace, podLabels, ports: p }, proto)),
-    fc.tuple(ports, protocol)
+    fc
+      .tuple(ports, protocol)
       .map(([p, proto]) => withProtocol({ credentials: 'eks-pod-identity', ports: p, reason: 'reads weights from S3 with its own role' }, proto)),
   ];
   if (lists.length) {
@@ -156,11 +200,13 @@ const client: fc.Arbitrary<IngressClient> = fc.oneof(
 const dns: fc.Arbitrary<DnsIntent | undefined> = fc.oneof(
   fc.constant(undefined),
   fc.constant({ kubeDns: true }),
-  fc.tuple(
-    fc.boolean(),
-    fc.subarray(['169.254.20.10', '169.254.25.10', 'fd00::10', 'fe80::a'], { minLength: 1 }),
-    fc.constantFrom('10.96.0.10', '172.20.0.10', 'fd00:10:96::a'),
-  ).map(([kubeDns, nodeLocal, kubeDnsClusterIp]) => ({ ...(kubeDns ? {} : { kubeDns: false }), nodeLocal, kubeDnsClusterIp })),
+  fc
+    .tuple(
+      fc.boolean(),
+      fc.subarray(['169.254.20.10', '169.254.25.10', 'fd00::10', 'fe80::a'], { minLength: 1 }),
+      fc.constantFrom('10.96.0.10', '172.20.0.10', 'fd00:10:96::a'),
+    )
+    .map(([kubeDns, nodeLocal, kubeDnsClusterIp]) => ({ ...(kubeDns ? {} : { kubeDns: false }), nodeLocal, kubeDnsClusterIp })),
 );
 
 interface AppDraft {
@@ -179,24 +225,34 @@ interface AppDraft {
   readonly calls: readonly { readonly callee: number; readonly byLabels: boolean; readonly more?: PortSpec; readonly protocol?: Protocol }[];
 }
 
-const draft = (lists: readonly string[]): fc.Arbitrary<AppDraft> => fc.record({
-  namespace: fc.integer({ min: 0, max: APP_NAMESPACES.length - 1 }),
-  flavor: fc.constantFrom('kubernetes' as const, 'calico' as const),
-  statesAudit: fc.boolean(),
-  port: fc.oneof(fc.constantFrom(1, 8000, 8080, 65535), fc.integer({ min: 1, max: 65535 })),
-  egress: fc.array(destination(lists), { maxLength: 4 }),
-  ingress: fc.array(client, { maxLength: 3 }),
-  dns,
-  calls: fc.array(fc.record({ callee: fc.nat({ max: 7 }), byLabels: fc.boolean(), more: portSpec, protocol }, { requiredKeys: ['callee', 'byLabels'] }), { maxLength: 2 }),
-});
+const draft = (lists: readonly string[]): fc.Arbitrary<AppDraft> =>
+  fc.record({
+    namespace: fc.integer({ min: 0, max: APP_NAMESPACES.length - 1 }),
+    flavor: fc.constantFrom('kubernetes' as const, 'calico' as const),
+    statesAudit: fc.boolean(),
+    port: fc.oneof(fc.constantFrom(1, 8000, 8080, 65535), fc.integer({ min: 1, max: 65535 })),
+    egress: fc.array(destination(lists), { maxLength: 4 }),
+    ingress: fc.array(client, { maxLength: 3 }),
+    dns,
+    calls: fc.array(fc.record({ callee: fc.nat({ max: 7 }), byLabels: fc.boolean(), more: portSpec, protocol }, { requiredKeys: ['callee', 'byLabels'] }), {
+      maxLength: 2,
+    }),
+  });
 
-const calicoOptions: fc.Arbitrary<CalicoOptions | undefined> = fc.option(fc.record({
-  audit: fc.boolean(),
-  log: fc.constantFrom('denied-egress' as const, 'denied' as const, 'none' as const),
-  tier: fc.constantFrom('ai-egress', 'guard'),
-}, { requiredKeys: [] }), { nil: undefined });
+const calicoOptions: fc.Arbitrary<CalicoOptions | undefined> = fc.option(
+  fc.record(
+    {
+      audit: fc.boolean(),
+      log: fc.constantFrom('denied-egress' as const, 'denied' as const, 'none' as const),
+      tier: fc.constantFrom('ai-egress', 'guard'),
+    },
+    { requiredKeys: [] },
+  ),
+  { nil: undefined },
+);
 
-const allowLists: fc.Arbitrary<AllowList[]> = fc.array(fc.array(narrowBlock, { minLength: 1, maxLength: 3 }), { maxLength: 2 })
+const allowLists: fc.Arbitrary<AllowList[]> = fc
+  .array(fc.array(narrowBlock, { minLength: 1, maxLength: 3 }), { maxLength: 2 })
   .map((lists) => lists.map((cidrs, i) => ({ name: `list-${i}`, cidrs })));
 
 /**
@@ -204,48 +260,66 @@ const allowLists: fc.Arbitrary<AllowList[]> = fc.array(fc.array(narrowBlock, { m
  * only), credentials only where the cloud has them and once per app, and every call to an app of
  * the intent admitted by that app's ingress.
  */
-const intentArb: fc.Arbitrary<PlatformIntent> = fc.record({
-  lists: allowLists,
-  // Every cloud; the default and those with a pod credential endpoint more often.
-  cloud: fc.oneof(fc.constant(undefined), fc.constantFrom('aws' as const, 'any' as const), fc.constantFrom(...CLOUDS)),
-  // Intents without any calico app, where no guardrail backs the Kubernetes policies up, as often as the others.
-  flavors: fc.constantFrom('kubernetes' as const, 'calico' as const, 'mixed' as const),
-  calico: calicoOptions,
-  auditedNamespaces: fc.array(fc.boolean(), { minLength: APP_NAMESPACES.length, maxLength: APP_NAMESPACES.length }),
-}).chain((p) => fc.array(draft(p.lists.map((l) => l.name)), { minLength: 1, maxLength: 6 }).map((drafts): PlatformIntent => {
-  const platformAudit = p.calico?.audit ?? false;
-  const hasCredentialEndpoint = p.cloud === undefined || p.cloud === 'any' || Object.keys(CLOUD_SPEC[p.cloud].credentials).length > 0;
-  const apps = drafts.map((d, i): AiAppIntent => {
-    const audited = p.flavors !== 'kubernetes' && p.auditedNamespaces[d.namespace];
-    const flavor = audited ? 'calico' : p.flavors === 'mixed' ? d.flavor : p.flavors;
-    // An audited namespace previews every app in it, an enforced one none; an app states it when the platform says otherwise.
-    const audit = flavor === 'calico' && (platformAudit !== audited || d.statesAudit) ? audited : undefined;
-    const firstCredentials = d.egress.findIndex((e) => 'credentials' in e);
-    const egress = d.egress.filter((e, j) => !('credentials' in e) || (hasCredentialEndpoint && j === firstCredentials));
-    return {
-      name: `app-${i}`,
-      namespace: APP_NAMESPACES[d.namespace],
-      image: 'ghcr.io/example/server:1.0.0',
-      port: d.port,
-      flavor,
-      ...(audit === undefined ? {} : { audit }),
-      egress,
-      ...(d.ingress.length ? { ingress: d.ingress } : {}),
-      ...(d.dns ? { dns: d.dns } : {}),
-    };
-  });
-  const calls = drafts.flatMap((d, i) => d.calls.map((c) => ({ ...c, caller: i, callee: c.callee % apps.length })));
-  const withCalls = apps.map((app, i): AiAppIntent => {
-    const out = calls.filter((c) => c.caller === i).map(({ callee, more, protocol: proto }): EgressDestination => withProtocol({
-      namespace: apps[callee].namespace, podLabels: { [APP_NAME_LABEL]: apps[callee].name }, ports: [apps[callee].port, ...(more === undefined ? [] : [more])],
-    }, proto));
-    const into = calls.filter((c) => c.callee === i).map((c): IngressClient => (c.byLabels
-      ? { namespace: apps[c.caller].namespace, podLabels: { [APP_NAME_LABEL]: apps[c.caller].name } } : { namespace: apps[c.caller].namespace }));
-    const ingress = [...(app.ingress ?? []), ...into];
-    return { ...app, egress: [...app.egress, ...out], ...(ingress.length ? { ingress } : {}) };
-  });
-  return { apps: withCalls, allowLists: p.lists, ...(p.cloud ? { cloud: p.cloud } : {}), ...(p.calico ? { calico: p.calico } : {}) };
-}));
+const intentArb: fc.Arbitrary<PlatformIntent> = fc
+  .record({
+    lists: allowLists,
+    // Every cloud; the default and those with a pod credential endpoint more often.
+    cloud: fc.oneof(fc.constant(undefined), fc.constantFrom('aws' as const, 'any' as const), fc.constantFrom(...CLOUDS)),
+    // Intents without any calico app, where no guardrail backs the Kubernetes policies up, as often as the others.
+    flavors: fc.constantFrom('kubernetes' as const, 'calico' as const, 'mixed' as const),
+    calico: calicoOptions,
+    auditedNamespaces: fc.array(fc.boolean(), { minLength: APP_NAMESPACES.length, maxLength: APP_NAMESPACES.length }),
+  })
+  .chain((p) =>
+    fc.array(draft(p.lists.map((l) => l.name)), { minLength: 1, maxLength: 6 }).map((drafts): PlatformIntent => {
+      const platformAudit = p.calico?.audit ?? false;
+      const hasCredentialEndpoint = p.cloud === undefined || p.cloud === 'any' || Object.keys(CLOUD_SPEC[p.cloud].credentials).length > 0;
+      const apps = drafts.map((d, i): AiAppIntent => {
+        const audited = p.flavors !== 'kubernetes' && p.auditedNamespaces[d.namespace];
+        const flavor = audited ? 'calico' : p.flavors === 'mixed' ? d.flavor : p.flavors;
+        // An audited namespace previews every app in it, an enforced one none; an app states it when the platform says otherwise.
+        const audit = flavor === 'calico' && (platformAudit !== audited || d.statesAudit) ? audited : undefined;
+        const firstCredentials = d.egress.findIndex((e) => 'credentials' in e);
+        const egress = d.egress.filter((e, j) => !('credentials' in e) || (hasCredentialEndpoint && j === firstCredentials));
+        return {
+          name: `app-${i}`,
+          namespace: APP_NAMESPACES[d.namespace],
+          image: 'ghcr.io/example/server:1.0.0',
+          port: d.port,
+          flavor,
+          ...(audit === undefined ? {} : { audit }),
+          egress,
+          ...(d.ingress.length ? { ingress: d.ingress } : {}),
+          ...(d.dns ? { dns: d.dns } : {}),
+        };
+      });
+      const calls = drafts.flatMap((d, i) => d.calls.map((c) => ({ ...c, caller: i, callee: c.callee % apps.length })));
+      const withCalls = apps.map((app, i): AiAppIntent => {
+        const out = calls
+          .filter((c) => c.caller === i)
+          .map(({ callee, more, protocol: proto }): EgressDestination =>
+            withProtocol(
+              {
+                namespace: apps[callee].namespace,
+                podLabels: { [APP_NAME_LABEL]: apps[callee].name },
+                ports: [apps[callee].port, ...(more === undefined ? [] : [more])],
+              },
+              proto,
+            ),
+          );
+        const into = calls
+          .filter((c) => c.callee === i)
+          .map((c): IngressClient =>
+            c.byLabels
+              ? { namespace: apps[c.caller].namespace, podLabels: { [APP_NAME_LABEL]: apps[c.caller].name } }
+              : { namespace: apps[c.caller].namespace },
+          );
+        const ingress = [...(app.ingress ?? []), ...into];
+        return { ...app, egress: [...app.egress, ...out], ...(ingress.length ? { ingress } : {}) };
+      });
+      return { apps: withCalls, allowLists: p.lists, ...(p.cloud ? { cloud: p.cloud } : {}), ...(p.calico ? { calico: p.calico } : {}) };
+    }),
+  );
 
 // ---------------------------------------------------------------------------------------------
 // The checks of one intent.
@@ -254,8 +328,9 @@ const id = (app: AiAppIntent) => `${app.namespace}/${app.name}`;
 
 /** The labels an app's pods carry, read from its Deployment. */
 function podLabels(manifests: readonly Manifest[], app: AiAppIntent): Record<string, string> {
-  const deployment = manifests.find((m) => m.object.kind === 'Deployment' && m.object.metadata.namespace === app.namespace
-    && m.object.metadata.name === app.name);
+  const deployment = manifests.find(
+    (m) => m.object.kind === 'Deployment' && m.object.metadata.namespace === app.namespace && m.object.metadata.name === app.name,
+  );
   if (!deployment) throw new Error(`${id(app)} has no Deployment`);
   return deployment.object.spec.template.metadata.labels;
 }
@@ -278,7 +353,9 @@ function differences(intent: PlatformIntent, seed: number): string[] {
     const problems: string[] = [];
     const impostors = intent.apps.filter((a) => a.flavor === 'calico').map((app) => ({ app, ...s.impostors.get(id(app))! }));
     const sources: (PodClass & { id: string })[] = [
-      ...s.probes, ...PEERS, ...impostors,
+      ...s.probes,
+      ...PEERS,
+      ...impostors,
       ...intent.apps.map((a) => ({ id: id(a), namespace: a.namespace, labels: podLabels(s.manifests, a) })),
     ];
     for (const [view, cluster] of views) {
@@ -296,14 +373,21 @@ function differences(intent: PlatformIntent, seed: number): string[] {
         problems.push(...reachMismatch(sender, intent, egress, view).map((d) => `${view}: ${sender.id} ${d.change}: ${d.protocol} ${d.ports} ${d.to}`));
         // What main.test.ts asks of dist/: the reach matchers' comparison with the oracle's declaration, where the app's own policies decide.
         if (!sender.impostor && (view === 'previewed' || !isAuditedApp(sender.app, intent))) {
-          problems.push(...reachDifferences(expectedEntries(declaredDestinations(sender.app, intent)), egress).map(flowChangeJson)
-            .map((c) => `${view}: ${sender.id} (as the reach matchers see it) ${c.change}: ${c.protocol} ${c.ports} ${c.to}`));
+          problems.push(
+            ...reachDifferences(expectedEntries(declaredDestinations(sender.app, intent)), egress)
+              .map(flowChangeJson)
+              .map((c) => `${view}: ${sender.id} (as the reach matchers see it) ${c.change}: ${c.protocol} ${c.ports} ${c.to}`),
+          );
         }
       }
       for (const app of intent.apps) {
         const other = app.port === 65535 ? 65534 : app.port + 1;
         for (const from of sources.filter((f) => f.id !== id(app))) {
-          for (const [port, proto] of [[app.port, 'TCP'], [other, 'TCP'], [app.port, 'UDP']] as const) {
+          for (const [port, proto] of [
+            [app.port, 'TCP'],
+            [other, 'TCP'],
+            [app.port, 'UDP'],
+          ] as const) {
             const admitted = query(cluster, from.id, id(app), port, proto).ingress.allowed;
             const declared = admits(app, intent, from, port, proto, view);
             const says = (yes: boolean) => (yes ? 'admitted' : 'refused');
@@ -391,24 +475,34 @@ describe('the oracle reads addresses as Node does', () => {
 
   it('every spelling of an IPv6 address (zeros padded or compressed, an IPv4 tail) as its value, written as the URL parser writes it', () => {
     const groups = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff })), { minLength: 8, maxLength: 8 });
-    fc.assert(fc.property(groups, (gs) => {
-      const value = gs.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
-      for (const text of spellings(value)) {
-        const read = parseAddress(text);
-        expect({ text, value: read.value, written: formatAddress(read) }).toEqual({ text, value, written: new URL(`http://[${text}]/`).hostname.slice(1, -1) });
-        const list = new BlockList();
-        list.addAddress(text, 'ipv6');
-        expect(list.check(formatAddress(read), 'ipv6')).toBe(true);
-      }
-    }), { numRuns: runs(200) });
+    fc.assert(
+      fc.property(groups, (gs) => {
+        const value = gs.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
+        for (const text of spellings(value)) {
+          const read = parseAddress(text);
+          expect({ text, value: read.value, written: formatAddress(read) }).toEqual({
+            text,
+            value,
+            written: new URL(`http://[${text}]/`).hostname.slice(1, -1),
+          });
+          const list = new BlockList();
+          list.addAddress(text, 'ipv6');
+          expect(list.check(formatAddress(read), 'ipv6')).toBe(true);
+        }
+      }),
+      { numRuns: runs(200) },
+    );
   });
 
   it('IPv4 addresses as their value, and back', () => {
-    fc.assert(fc.property(fc.bigInt({ min: 0n, max: (1n << 32n) - 1n }), (value) => {
-      const text = formatAddress({ version: 4, value });
-      expect(parseAddress(text)).toEqual({ version: 4, value });
-      expect(isIP(text)).toBe(4);
-    }), { numRuns: runs(200) });
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 32n) - 1n }), (value) => {
+        const text = formatAddress({ version: 4, value });
+        expect(parseAddress(text)).toEqual({ version: 4, value });
+        expect(isIP(text)).toBe(4);
+      }),
+      { numRuns: runs(200) },
+    );
   });
 });
 
@@ -417,30 +511,49 @@ describe('random intents: the verifier agrees with the declaration (property-bas
     expect([...SPEC_CLOUDS, 'any'].sort()).toEqual([...CLOUDS].sort());
   });
 
-  it('for every app and every impostor of a calico app, in both flavors, enforced and previewed: exact egress, ingress from every client and non-client, '
-    + 'and sampled packets', () => {
-    fc.assert(fc.property(intentArb, fc.nat(), (intent, seed) => {
-      expect(validateIntent(intent)).toEqual([]);
-      expect(differences(intent, seed)).toEqual([]);
-    }), { numRuns: runs(8) });
-  });
+  it(
+    'for every app and every impostor of a calico app, in both flavors, enforced and previewed: exact egress, ingress from every client and non-client, ' +
+      'and sampled packets',
+    () => {
+      fc.assert(
+        fc.property(intentArb, fc.nat(), (intent, seed) => {
+          expect(validateIntent(intent)).toEqual([]);
+          expect(differences(intent, seed)).toEqual([]);
+        }),
+        { numRuns: runs(8) },
+      );
+    },
+  );
 
   it('refuses an intent once an app stops admitting a caller of the intent that sends to it on its port', () => {
     /** A caller's destination naming an app of the intent on the port it serves, over TCP: the callee must admit the caller. */
-    const servedCall = (intent: PlatformIntent) => intent.apps.flatMap((caller) => caller.egress.flatMap((d) => {
-      const callee = 'namespace' in d ? intent.apps.find((a) => a.namespace === d.namespace && a.name === d.podLabels[APP_NAME_LABEL]) : undefined;
-      const served = callee && (d.protocol ?? 'TCP') === 'TCP' && d.ports.some((p) => (typeof p === 'number' ? p === callee.port : p.from <= callee.port && callee.port <= p.to));
-      return served ? [{ caller, callee }] : [];
-    }))[0];
-    fc.assert(fc.property(intentArb.filter((i) => servedCall(i) !== undefined), (intent) => {
-      const { caller, callee } = servedCall(intent);
-      const admitsCaller = (c: IngressClient) => c.namespace === caller.namespace
-        && Object.entries(c.podLabels ?? {}).every(([k, v]) => k === APP_NAME_LABEL && v === caller.name);
-      const broken: PlatformIntent = {
-        ...intent, apps: intent.apps.map((a) => (a === callee ? { ...a, ingress: (a.ingress ?? []).filter((c) => !admitsCaller(c)) } : a)),
-      };
-      expect(validateIntent(intent)).toEqual([]);
-      expect(validateIntent(broken)).toContainEqual(expect.objectContaining({ severity: 'error', app: callee.name, path: `${callee.name}.ingress` }));
-    }), { numRuns: runs(10) });
+    const servedCall = (intent: PlatformIntent) =>
+      intent.apps.flatMap((caller) =>
+        caller.egress.flatMap((d) => {
+          const callee = 'namespace' in d ? intent.apps.find((a) => a.namespace === d.namespace && a.name === d.podLabels[APP_NAME_LABEL]) : undefined;
+          const served =
+            callee &&
+            (d.protocol ?? 'TCP') === 'TCP' &&
+            d.ports.some((p) => (typeof p === 'number' ? p === callee.port : p.from <= callee.port && callee.port <= p.to));
+          return served ? [{ caller, callee }] : [];
+        }),
+      )[0];
+    fc.assert(
+      fc.property(
+        intentArb.filter((i) => servedCall(i) !== undefined),
+        (intent) => {
+          const { caller, callee } = servedCall(intent);
+          const admitsCaller = (c: IngressClient) =>
+            c.namespace === caller.namespace && Object.entries(c.podLabels ?? {}).every(([k, v]) => k === APP_NAME_LABEL && v === caller.name);
+          const broken: PlatformIntent = {
+            ...intent,
+            apps: intent.apps.map((a) => (a === callee ? { ...a, ingress: (a.ingress ?? []).filter((c) => !admitsCaller(c)) } : a)),
+          };
+          expect(validateIntent(intent)).toEqual([]);
+          expect(validateIntent(broken)).toContainEqual(expect.objectContaining({ severity: 'error', app: callee.name, path: `${callee.name}.ingress` }));
+        },
+      ),
+      { numRuns: runs(10) },
+    );
   });
 });

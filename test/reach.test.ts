@@ -26,26 +26,49 @@ describe.each([
   });
 
   it.each(declared.apps.map((a) => [id(a), a] as const))('%s cannot reach cloud metadata or an arbitrary internet address', (__, app) => {
-    for (const [to, port] of [['169.254.169.254', 80], ['fd00:ec2::254', 80], ['8.8.8.8', 443], ['2001:4860:4860::8888', 443], ['203.0.113.11', 443]] as const) {
+    for (const [to, port] of [
+      ['169.254.169.254', 80],
+      ['fd00:ec2::254', 80],
+      ['8.8.8.8', 443],
+      ['2001:4860:4860::8888', 443],
+      ['203.0.113.11', 443],
+    ] as const) {
       expect({ to, port, allowed: query(cluster, id(app), to, port).allowed }).toEqual({ to, port, allowed: false });
     }
   });
 
-  it.each(declared.apps.filter((a) => a.flavor === 'calico').map((a) => [id(a), a] as const))('%s (calico) stays closed when a looser Kubernetes NetworkPolicy is added', (__, app) => {
-    const loosened = clusterOf(declared, { '99-looser.yaml': looserPolicy(app.namespace) });
-    const answer = queryJson(query(loosened, id(app), '8.8.8.8', 443));
-    expect(answer.allowed).toBe(false);
-    expect(answer.egress).toMatchObject({ tier: 'ai-egress', policy: `${app.namespace}/ai-egress.${app.name}`, action: 'Deny' });
-    expect(reachMismatch(app, declared, egressReport(loosened).workloads.find((w) => w.endpoint === id(app))!)).toEqual([]);
-  });
+  it.each(declared.apps.filter((a) => a.flavor === 'calico').map((a) => [id(a), a] as const))(
+    '%s (calico) stays closed when a looser Kubernetes NetworkPolicy is added',
+    (__, app) => {
+      const loosened = clusterOf(declared, { '99-looser.yaml': looserPolicy(app.namespace) });
+      const answer = queryJson(query(loosened, id(app), '8.8.8.8', 443));
+      expect(answer.allowed).toBe(false);
+      expect(answer.egress).toMatchObject({ tier: 'ai-egress', policy: `${app.namespace}/ai-egress.${app.name}`, action: 'Deny' });
+      expect(
+        reachMismatch(
+          app,
+          declared,
+          egressReport(loosened).workloads.find((w) => w.endpoint === id(app))!,
+        ),
+      ).toEqual([]);
+    },
+  );
 
-  it.each(declared.apps.filter((a) => a.flavor !== 'calico').map((a) => [id(a), a] as const))('%s (kubernetes) is widened by a looser Kubernetes NetworkPolicy, and the verifier names it', (__, app) => {
-    const loosened = clusterOf(declared, { '99-looser.yaml': looserPolicy(app.namespace) });
-    const answer = queryJson(query(loosened, id(app), '8.8.8.8', 443));
-    expect(answer.allowed).toBe(true);
-    expect(answer.egress).toMatchObject({ tier: 'default', kind: 'KubernetesNetworkPolicy', policy: `${app.namespace}/allow-everything-out`, action: 'Allow' });
-    expect(query(loosened, id(app), '169.254.169.254', 80).allowed).toBe(false);
-  });
+  it.each(declared.apps.filter((a) => a.flavor !== 'calico').map((a) => [id(a), a] as const))(
+    '%s (kubernetes) is widened by a looser Kubernetes NetworkPolicy, and the verifier names it',
+    (__, app) => {
+      const loosened = clusterOf(declared, { '99-looser.yaml': looserPolicy(app.namespace) });
+      const answer = queryJson(query(loosened, id(app), '8.8.8.8', 443));
+      expect(answer.allowed).toBe(true);
+      expect(answer.egress).toMatchObject({
+        tier: 'default',
+        kind: 'KubernetesNetworkPolicy',
+        policy: `${app.namespace}/allow-everything-out`,
+        action: 'Allow',
+      });
+      expect(query(loosened, id(app), '169.254.169.254', 80).allowed).toBe(false);
+    },
+  );
 });
 
 describe('the intent-equals-reach comparison itself', () => {
@@ -60,6 +83,8 @@ describe('the intent-equals-reach comparison itself', () => {
 
   it('notices reach in dist/ that was not declared', () => {
     const declaredLess = { ...service, egress: service.egress.filter((d) => !('namespace' in d && d.namespace === 'vector-db')) };
-    expect(reachMismatch(declaredLess, shipped, egress)).toEqual([expect.objectContaining({ change: 'added', to: 'pods vector-db {app=qdrant}', ports: '6333' })]);
+    expect(reachMismatch(declaredLess, shipped, egress)).toEqual([
+      expect.objectContaining({ change: 'added', to: 'pods vector-db {app=qdrant}', ports: '6333' }),
+    ]);
   });
 });

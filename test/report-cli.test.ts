@@ -28,10 +28,16 @@ describe('npm run report (command line)', () => {
     const out = join(scratch, 'out');
     expect(reportMain(['--manifests', dist, '--out', out], ROOT)).toMatchObject({ code: 0, stderr: '' });
     expect(existsSync(join(out, 'egress.md')) && existsSync(join(out, 'egress.html'))).toBe(true);
-    expect(reportMain(['--manifest', dist], ROOT)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^report: unknown option "--manifest"; did you mean --manifests\?/) });
+    expect(reportMain(['--manifest', dist], ROOT)).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^report: unknown option "--manifest"; did you mean --manifests\?/),
+    });
     const broken = join(scratch, 'broken.yaml');
     writeFileSync(broken, 'kind: Pod\nmetadata: {}\n');
-    expect(reportMain(['--manifests', broken, '--out', out], ROOT)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^report: invalid manifests: .*broken\.yaml, document 1: metadata\.name: is missing/) });
+    expect(reportMain(['--manifests', broken, '--out', out], ROOT)).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^report: invalid manifests: .*broken\.yaml, document 1: metadata\.name: is missing/),
+    });
   });
 
   it('marks workloads in audit mode, names their staged policies and says what is enforced today, in Markdown and HTML', () => {
@@ -42,9 +48,15 @@ describe('npm run report (command line)', () => {
     const md = readFileSync(join(out, 'egress.md'), 'utf8');
     expect(md).toContain('2 workloads are in audit mode: ai-preview/chat, ai-preview/summarizer.');
     expect(md).toContain('## ai-preview/chat (calico flavor, audit mode)');
-    expect(md).toContain('> Audit mode: StagedKubernetesNetworkPolicy ai-preview/default-deny-all (tier default), StagedNetworkPolicy ai-preview/ai-egress.chat (tier ai-egress) are staged, not enforced. Enforced today: GlobalNetworkPolicy ai-egress.deny-cloud-metadata (tier ai-egress), GlobalNetworkPolicy ai-egress.pass-to-kubernetes-policies (tier ai-egress); whatever they do not decide is allowed.');
-    expect(md).toMatch(/\| once the staged policies are enforced \| allow \| 0\.0\.0\.0\/0 except [^|]*169\.254\.169\.254\/32[^|]* \| TCP 443 \| StagedNetworkPolicy ai-preview\/ai-egress\.chat rule 3 \(tier ai-egress\) \|/);
-    expect(md).toMatch(/\| today \| allow \| 0\.0\.0\.0\/0 except [^|]*169\.254\.169\.254\/32[^|]* \| every protocol and port \| every tier passed \(ai-egress\): allowed by the profile \|/);
+    expect(md).toContain(
+      '> Audit mode: StagedKubernetesNetworkPolicy ai-preview/default-deny-all (tier default), StagedNetworkPolicy ai-preview/ai-egress.chat (tier ai-egress) are staged, not enforced. Enforced today: GlobalNetworkPolicy ai-egress.deny-cloud-metadata (tier ai-egress), GlobalNetworkPolicy ai-egress.pass-to-kubernetes-policies (tier ai-egress); whatever they do not decide is allowed.',
+    );
+    expect(md).toMatch(
+      /\| once the staged policies are enforced \| allow \| 0\.0\.0\.0\/0 except [^|]*169\.254\.169\.254\/32[^|]* \| TCP 443 \| StagedNetworkPolicy ai-preview\/ai-egress\.chat rule 3 \(tier ai-egress\) \|/,
+    );
+    expect(md).toMatch(
+      /\| today \| allow \| 0\.0\.0\.0\/0 except [^|]*169\.254\.169\.254\/32[^|]* \| every protocol and port \| every tier passed \(ai-egress\): allowed by the profile \|/,
+    );
     expect(md).toContain('## ai-tools/indexer (kubernetes flavor)\n\n| verdict |');
     expect(md).toMatch(/w\d+\["chat \(calico, audit mode\)"\]/);
     const html = readFileSync(join(out, 'egress.html'), 'utf8');

@@ -35,7 +35,11 @@ import { shipped } from './fixtures/intents';
 import { clusterOf } from './support/cluster';
 
 /** A rule standing in for whatever decided an edge of a graph made by hand. */
-const p: DecidedBy = { reason: 'rule', action: 'Allow', rule: { kind: 'NetworkPolicy', tier: 'default', namespace: 'team', name: 'p', direction: 'egress', index: 0 } };
+const p: DecidedBy = {
+  reason: 'rule',
+  action: 'Allow',
+  rule: { kind: 'NetworkPolicy', tier: 'default', namespace: 'team', name: 'p', direction: 'egress', index: 0 },
+};
 
 const REPORTS = join(__dirname, '..', 'reports');
 const cluster = clusterOf(shipped);
@@ -43,14 +47,23 @@ const report = egressReport(cluster);
 const graph = buildGraph(cluster, report);
 
 /** What the verifier says each workload may reach, written the way the page names it. */
-const allowedNames = report.workloads.flatMap((w) => w.allowed.map((e) => {
-  if (e.to.type === 'cidr') return formatCidr(e.to.cidr);
-  if (e.to.endpoint) return e.to.endpoint.name;
-  return Object.entries(e.to.labels).map(([k, v]) => `${k}=${v}`).join(', ');
-}));
+const allowedNames = report.workloads.flatMap((w) =>
+  w.allowed.map((e) => {
+    if (e.to.type === 'cidr') return formatCidr(e.to.cidr);
+    if (e.to.endpoint) return e.to.endpoint.name;
+    return Object.entries(e.to.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+  }),
+);
 
 /** A box on the page, in CSS pixels from the top left of the page. */
-interface Box { x: number; y: number; width: number; height: number }
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 /** A node of the SVG graph as rendered. */
 interface DrawnNode {
@@ -77,8 +90,8 @@ interface DrawnPath {
 
 const inside = (p: { x: number; y: number }, b: Box, slack = 1) =>
   p.x >= b.x - slack && p.x <= b.x + b.width + slack && p.y >= b.y - slack && p.y <= b.y + b.height + slack;
-const contains = (outer: Box, inner: Box) => inner.x >= outer.x && inner.y >= outer.y
-  && inner.x + inner.width <= outer.x + outer.width && inner.y + inner.height <= outer.y + outer.height;
+const contains = (outer: Box, inner: Box) =>
+  inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.width <= outer.x + outer.width && inner.y + inner.height <= outer.y + outer.height;
 const overlap = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
 const GREEN = 'rgb(26, 127, 55)';
@@ -133,7 +146,10 @@ describe('the HTML egress report, in a real browser', () => {
         const style = getComputedStyle(p);
         return {
           index,
-          rows: (p.getAttribute('data-rows') ?? '').split(' ').filter((r) => r !== '').map(Number),
+          rows: (p.getAttribute('data-rows') ?? '')
+            .split(' ')
+            .filter((r) => r !== '')
+            .map(Number),
           start: at(0),
           end: at(p.getTotalLength()),
           stroke: style.stroke,
@@ -168,7 +184,12 @@ describe('the HTML egress report, in a real browser', () => {
       expect(node!.labelBox.width).toBeGreaterThan(0);
       expect(contains(node!.box, node!.labelBox)).toBe(true);
     }
-    expect(nodes.filter((n) => n.classes.includes('workload')).map((n) => n.id).sort()).toEqual(report.workloads.map((w) => w.endpoint).sort());
+    expect(
+      nodes
+        .filter((n) => n.classes.includes('workload'))
+        .map((n) => n.id)
+        .sort(),
+    ).toEqual(report.workloads.map((w) => w.endpoint).sort());
   });
 
   it('shows every destination the verifier allows as a labelled box naming it', () => {
@@ -254,7 +275,9 @@ describe('the HTML egress report, in a real browser', () => {
   it('sums up the graph in words', () => {
     const allowed = graph.edges.filter((e) => e.verdict === 'allow').length;
     const denied = graph.edges.length - allowed;
-    expect(summary).toContain(`${graph.workloads.length} workloads, ${graph.destinations.length} destinations, ${allowed} allowed flows, ${denied} explicit denies.`);
+    expect(summary).toContain(
+      `${graph.workloads.length} workloads, ${graph.destinations.length} destinations, ${allowed} allowed flows, ${denied} explicit denies.`,
+    );
   });
 });
 
@@ -278,9 +301,18 @@ describe('legibility of large graphs', () => {
     const workloads = Array.from({ length: COLLAPSE_AT + 3 }, (_, i) => ({ id: `team/app-${i}`, namespace: 'team', name: `app-${i}`, flavor: 'kubernetes' }));
     const big: ReachGraph = {
       workloads: [...workloads, { id: 'solo/app', namespace: 'solo', name: 'app', flavor: 'calico' }],
-      destinations: [{ id: 'dns', label: 'k8s-app=kube-dns', kind: 'pods', group: 'kube-system' }, { id: 'db', label: 'app=db', kind: 'pods', group: 'data' }],
+      destinations: [
+        { id: 'dns', label: 'k8s-app=kube-dns', kind: 'pods', group: 'kube-system' },
+        { id: 'db', label: 'app=db', kind: 'pods', group: 'data' },
+      ],
       edges: [
-        ...[...workloads, { id: 'solo/app' }].map((w) => ({ from: w.id, to: 'dns', verdict: 'allow' as const, flows: [{ protocol: 'UDP' as const, ports: { from: 53, to: 53 } }], decisions: [p] })),
+        ...[...workloads, { id: 'solo/app' }].map((w) => ({
+          from: w.id,
+          to: 'dns',
+          verdict: 'allow' as const,
+          flows: [{ protocol: 'UDP' as const, ports: { from: 53, to: 53 } }],
+          decisions: [p],
+        })),
         { from: 'team/app-0', to: 'db', verdict: 'allow' as const, flows: [{ protocol: 'TCP' as const, ports: { from: 5432, to: 5432 } }], decisions: [p] },
       ],
     };
@@ -300,15 +332,33 @@ describe('legibility of large graphs', () => {
       workloads,
       destinations: [...own, { id: 'dns', label: 'k8s-app=kube-dns', kind: 'pods', group: 'kube-system' }],
       edges: [
-        ...own.map((d) => ({ from: d.id.split(' ')[0], to: d.id, verdict: 'allow' as const, flows: [{ protocol: 'TCP' as const, ports: { from: 443, to: 443 } }], decisions: [p] })),
-        ...workloads.map((w) => ({ from: w.id, to: 'dns', verdict: 'allow' as const, flows: [{ protocol: 'UDP' as const, ports: { from: 53, to: 53 } }], decisions: [p] })),
+        ...own.map((d) => ({
+          from: d.id.split(' ')[0],
+          to: d.id,
+          verdict: 'allow' as const,
+          flows: [{ protocol: 'TCP' as const, ports: { from: 443, to: 443 } }],
+          decisions: [p],
+        })),
+        ...workloads.map((w) => ({
+          from: w.id,
+          to: 'dns',
+          verdict: 'allow' as const,
+          flows: [{ protocol: 'UDP' as const, ports: { from: 53, to: 53 } }],
+          decisions: [p],
+        })),
       ],
     };
     const { graph: drawn, origin } = condense(big, 5);
     expect(drawn.destinations.map((d) => d.label).sort()).toEqual([
-      '4 external networks only one workload of b reaches', '8 external networks only one workload of a reaches', 'k8s-app=kube-dns',
+      '4 external networks only one workload of b reaches',
+      '8 external networks only one workload of a reaches',
+      'k8s-app=kube-dns',
     ]);
-    expect(drawn.edges.filter((e) => e.to !== 'dns').map((e) => [e.from, describeFlows(e)])).toEqual([['a/one', '4 flows'], ['a/two', '4 flows'], ['b/three', '4 flows']]);
+    expect(drawn.edges.filter((e) => e.to !== 'dns').map((e) => [e.from, describeFlows(e)])).toEqual([
+      ['a/one', '4 flows'],
+      ['a/two', '4 flows'],
+      ['b/three', '4 flows'],
+    ]);
     expect(origin.flat().sort((x, y) => x - y)).toEqual(big.edges.map((_, i) => i));
     expect(condense(big, 100).graph).toBe(big);
     const html = renderHtml(big);
@@ -316,7 +366,12 @@ describe('legibility of large graphs', () => {
   });
 
   it('leaves the Mermaid flowchart out, and says so, when it is too large for a pull request', () => {
-    const workloads = Array.from({ length: 2000 }, (_, i) => ({ id: `team-${i % 40}/app-${i}`, namespace: `team-${i % 40}`, name: `app-${i}`, flavor: 'calico' }));
+    const workloads = Array.from({ length: 2000 }, (_, i) => ({
+      id: `team-${i % 40}/app-${i}`,
+      namespace: `team-${i % 40}`,
+      name: `app-${i}`,
+      flavor: 'calico',
+    }));
     const huge: ReachGraph = { workloads, destinations: [], edges: [] };
     const md = renderMarkdown(huge);
     expect(md).not.toContain('```mermaid');

@@ -10,7 +10,7 @@ const binding = ofKind(manifests, 'ClusterRoleBinding')[0];
 const wave = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-describe('the tier owners\' RBAC (calico.owners)', () => {
+describe("the tier owners' RBAC (calico.owners)", () => {
   it('binds exactly the declared users, groups and ServiceAccounts', () => {
     expect(binding.metadata.name).toBe('ai-guard-tier-owner');
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'ai-guard-tier-owner' });
@@ -21,7 +21,7 @@ describe('the tier owners\' RBAC (calico.owners)', () => {
     ]);
   });
 
-  it('grants get on the tier, its policies through Calico\'s tier pseudo-resources named <tier>.*, patch included, and the allow-lists\' network sets by name', () => {
+  it("grants get on the tier, its policies through Calico's tier pseudo-resources named <tier>.*, patch included, and the allow-lists' network sets by name", () => {
     expect(role.rules).toEqual([
       { apiGroups: ['projectcalico.org'], resources: ['tiers'], resourceNames: ['ai-guard'], verbs: ['get', 'update', 'patch', 'delete'] },
       { apiGroups: ['projectcalico.org'], resources: ['tiers'], verbs: ['create'] },
@@ -40,11 +40,14 @@ describe('the tier owners\' RBAC (calico.owners)', () => {
     ]);
     const withSets = ofKind(manifestsOf(shipped), 'ClusterRole')[0];
     expect(withSets.rules[withSets.rules.length - 1]).toEqual({
-      apiGroups: ['projectcalico.org'], resources: ['globalnetworksets'], resourceNames: ['model-registry'], verbs: ['get', 'update', 'patch', 'delete'],
+      apiGroups: ['projectcalico.org'],
+      resources: ['globalnetworksets'],
+      resourceNames: ['model-registry'],
+      verbs: ['get', 'update', 'patch', 'delete'],
     });
   });
 
-  it('comes in the cluster file, after the Namespaces and before the Tier\'s file, in a wave before the tier\'s policies', () => {
+  it("comes in the cluster file, after the Namespaces and before the Tier's file, in a wave before the tier's policies", () => {
     const kinds = (file: string) => manifests.filter((m) => m.file === file).map((m) => m.object.kind);
     expect(kinds('00-cluster.k8s.yaml')).toEqual(['Namespace', 'Namespace', 'ClusterRole', 'ClusterRoleBinding']);
     expect(kinds('01-calico-tier.k8s.yaml')).toEqual(['Tier']);
@@ -80,15 +83,42 @@ describe('tier owners that cannot be bound are refused, and dist/ stays as it wa
   const owners = (value: unknown) => sampleIntent({ flavor: 'calico' }, { calico: { owners: value } } as Partial<PlatformIntent>);
 
   it.each([
-    ['nobody', owners({}), 'calico.owners', '{}', 'names nobody; accepted: at least one of users, groups, serviceAccounts, e.g. { serviceAccounts: ["argocd/argocd-application-controller"] }'],
-    ['a ServiceAccount written as its user name', owners({ serviceAccounts: ['system:serviceaccount:argocd:argocd-application-controller'] }), 'calico.owners.serviceAccounts[0]',
-      '"system:serviceaccount:argocd:argocd-application-controller"', 'is not a ServiceAccount; accepted: "namespace/name", e.g. "argocd/argocd-application-controller". Did you mean "argocd/argocd-application-controller"?'],
-    ['a ServiceAccount without its namespace', owners({ serviceAccounts: ['argocd-application-controller'] }), 'calico.owners.serviceAccounts[0]', '"argocd-application-controller"', 'is not a ServiceAccount; accepted: "namespace/name"'],
+    [
+      'nobody',
+      owners({}),
+      'calico.owners',
+      '{}',
+      'names nobody; accepted: at least one of users, groups, serviceAccounts, e.g. { serviceAccounts: ["argocd/argocd-application-controller"] }',
+    ],
+    [
+      'a ServiceAccount written as its user name',
+      owners({ serviceAccounts: ['system:serviceaccount:argocd:argocd-application-controller'] }),
+      'calico.owners.serviceAccounts[0]',
+      '"system:serviceaccount:argocd:argocd-application-controller"',
+      'is not a ServiceAccount; accepted: "namespace/name", e.g. "argocd/argocd-application-controller". Did you mean "argocd/argocd-application-controller"?',
+    ],
+    [
+      'a ServiceAccount without its namespace',
+      owners({ serviceAccounts: ['argocd-application-controller'] }),
+      'calico.owners.serviceAccounts[0]',
+      '"argocd-application-controller"',
+      'is not a ServiceAccount; accepted: "namespace/name"',
+    ],
     ['an empty group name', owners({ groups: [''] }), 'calico.owners.groups[0]', '""', 'is empty; accepted: a group name'],
-    ['a misspelled field of the owners', owners({ serviceAccount: ['argocd/argocd-application-controller'] }), 'calico.owners.serviceAccount', '["argocd/argocd-application-controller"]',
-      'is not a field of tier owners; accepted: users, groups, serviceAccounts. Did you mean "serviceAccounts"?'],
-    ['a misspelled owners field', sampleIntent({ flavor: 'calico' }, { calico: { ownres: { users: ['alice'] } } } as Partial<PlatformIntent>), 'calico.ownres', '{"users":["alice"]}',
-      'is not a field of calico settings; accepted: tier, tierOrder, audit, owners, log. Did you mean "owners"?'],
+    [
+      'a misspelled field of the owners',
+      owners({ serviceAccount: ['argocd/argocd-application-controller'] }),
+      'calico.owners.serviceAccount',
+      '["argocd/argocd-application-controller"]',
+      'is not a field of tier owners; accepted: users, groups, serviceAccounts. Did you mean "serviceAccounts"?',
+    ],
+    [
+      'a misspelled owners field',
+      sampleIntent({ flavor: 'calico' }, { calico: { ownres: { users: ['alice'] } } } as Partial<PlatformIntent>),
+      'calico.ownres',
+      '{"users":["alice"]}',
+      'is not a field of calico settings; accepted: tier, tierOrder, audit, owners, log. Did you mean "owners"?',
+    ],
   ])('refuses %s', (_, intent, path, value, says) => {
     expect(validateIntent(intent)).toEqual([expect.objectContaining({ path, message: expect.stringContaining(says) })]);
     const { result, before, after } = synthOverDist(intent);

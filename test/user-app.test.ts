@@ -27,7 +27,10 @@ const scratch = () => {
 class Website extends Chart {
   constructor(scope: App, id: string) {
     super(scope, id);
-    new kplus.Deployment(this, 'site', { metadata: { namespace: 'web' }, containers: [{ image: 'nginxinc/nginx-unprivileged:1.27-alpine', portNumber: 8080 }] });
+    new kplus.Deployment(this, 'site', {
+      metadata: { namespace: 'web' },
+      containers: [{ image: 'nginxinc/nginx-unprivileged:1.27-alpine', portNumber: 8080 }],
+    });
     new kplus.ConfigMap(this, 'settings', { metadata: { namespace: 'web' }, data: { theme: 'dark' } });
   }
 }
@@ -43,7 +46,7 @@ function readyMade(intent: typeof fourApps): { dir: string; files: string[]; obj
   return { dir, files, objects: files.flatMap((f) => documents(join(dir, f))) };
 }
 
-describe('SecureAiPlatform in a Chart of the user\'s own App, beside a chart of theirs', () => {
+describe("SecureAiPlatform in a Chart of the user's own App, beside a chart of theirs", () => {
   const dir = scratch();
   const app = new App({ outdir: dir });
   const aiChart = new Chart(app, 'ai-platform');
@@ -51,7 +54,7 @@ describe('SecureAiPlatform in a Chart of the user\'s own App, beside a chart of 
   new Website(app, 'website');
   app.synth();
 
-  it('writes the user\'s two charts, one file each, and nothing else', () => {
+  it("writes the user's two charts, one file each, and nothing else", () => {
     expect(readdirSync(dir).sort()).toEqual(['ai-platform.k8s.yaml', 'website.k8s.yaml']);
     expect(platform.parts.every((p) => Chart.of(p) === aiChart)).toBe(true);
   });
@@ -66,7 +69,7 @@ describe('SecureAiPlatform in a Chart of the user\'s own App, beside a chart of 
     expect(allProblems(s)).toEqual([]);
   });
 
-  it('passes the validation plugin\'s checks, the website exempted; unexempted, the website is what they find', () => {
+  it("passes the validation plugin's checks, the website exempted; unexempted, the website is what they find", () => {
     const manifests = readManifestFiles([dir]);
     expect(checkManifests(manifests, { exemptNamespaces: ['web'] }).findings).toEqual([]);
     const found = checkManifests(manifests).findings;
@@ -74,7 +77,7 @@ describe('SecureAiPlatform in a Chart of the user\'s own App, beside a chart of 
     expect(found.filter((f) => f.object.namespace !== 'web' && f.object.name !== 'web')).toEqual([]);
   });
 
-  it('leaves the user\'s own chart as it is alone', () => {
+  it("leaves the user's own chart as it is alone", () => {
     const alone = scratch();
     const own = new App({ outdir: alone });
     new Website(own, 'website');
@@ -83,8 +86,8 @@ describe('SecureAiPlatform in a Chart of the user\'s own App, beside a chart of 
   });
 });
 
-describe('SecureAiPlatform in the user\'s App itself', () => {
-  it('writes the ready-made app\'s files, byte for byte, beside the user\'s chart file', () => {
+describe("SecureAiPlatform in the user's App itself", () => {
+  it("writes the ready-made app's files, byte for byte, beside the user's chart file", () => {
     const dir = scratch();
     const app = new App({ outdir: dir });
     new Website(app, 'website');
@@ -96,8 +99,8 @@ describe('SecureAiPlatform in the user\'s App itself', () => {
   });
 });
 
-describe('the same validation as npm run synth, inside the user\'s app', () => {
-  it('refuses an invalid intent with every problem, adding nothing to the user\'s chart', () => {
+describe("the same validation as npm run synth, inside the user's app", () => {
+  it("refuses an invalid intent with every problem, adding nothing to the user's chart", () => {
     const app = new App({ outdir: scratch() });
     const chart = new Chart(app, 'ai-platform');
     const bad = sampleIntent({ port: 70000, egress: [{ cidr: '0.0.0.0/0', ports: [443] }] });

@@ -13,8 +13,25 @@ import { PlatformIntent } from '../lib/intent';
 import { FIXTURE_CLUSTERS, audit, aws, gpu, shipped } from './fixtures/intents';
 import { K8sObject } from './support/manifests';
 import {
-  Synthesized, allProblems, blockProblems, defaultDenyProblems, dnsProblems, egressProblems, gpuProblems, ingressProblems, logProblems, metadataProblems, podSecurityProblems, readSynthesized,
-  serviceAccountProblems, stagedViewProblems, startupProblems, storageProblems, tierOwnerProblems, tierProblems, userProblems,
+  Synthesized,
+  allProblems,
+  blockProblems,
+  defaultDenyProblems,
+  dnsProblems,
+  egressProblems,
+  gpuProblems,
+  ingressProblems,
+  logProblems,
+  metadataProblems,
+  podSecurityProblems,
+  readSynthesized,
+  serviceAccountProblems,
+  stagedViewProblems,
+  startupProblems,
+  storageProblems,
+  tierOwnerProblems,
+  tierProblems,
+  userProblems,
 } from './support/properties';
 
 const dirs: string[] = [];
@@ -24,7 +41,10 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 const pristine = new Map<PlatformIntent, string>();
 
 /** Synthesizes an intent into a scratch folder, lets `change` edit its files by hand, and reads it back. */
-function synthesized(intent: PlatformIntent, change: (edit: (file: string, fn: (objects: K8sObject[]) => void) => void) => void = () => undefined): Synthesized {
+function synthesized(
+  intent: PlatformIntent,
+  change: (edit: (file: string, fn: (objects: K8sObject[]) => void) => void) => void = () => undefined,
+): Synthesized {
   let source = pristine.get(intent);
   if (source === undefined) {
     source = mkdtempSync(join(tmpdir(), 'user-test-pristine-'));
@@ -62,41 +82,55 @@ describe.each(Object.entries(FIXTURE_CLUSTERS))('main.test.ts holds for the fixt
 
 describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
   it('notices egress added to a Kubernetes policy, and the block it opens without a reason or a metadata carve-out', () => {
-    const s = synthesized(shipped, (edit) => edit('10-policies-ai-embeddings.k8s.yaml', (objects) => {
-      named(objects, 'embeddings-egress').spec.egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }] });
-    }));
+    const s = synthesized(shipped, (edit) =>
+      edit('10-policies-ai-embeddings.k8s.yaml', (objects) => {
+        named(objects, 'embeddings-egress').spec.egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }] });
+      }),
+    );
     expect(egressProblems(s, app(shipped, 'embeddings'))).toEqual([expect.stringMatching(/^added: TCP 443 cidr 0\.0\.0\.0\/0/)]);
     expect(blockProblems(s)).toEqual([
-      ...['100.100.100.200', '168.63.129.16', '169.254.169.252', '169.254.169.254', '169.254.170.2', '169.254.170.23']
-        .map((address) => `NetworkPolicy ai-embeddings/embeddings-egress allows 0.0.0.0/0 without carving out ${address}`),
+      ...['100.100.100.200', '168.63.129.16', '169.254.169.252', '169.254.169.254', '169.254.170.2', '169.254.170.23'].map(
+        (address) => `NetworkPolicy ai-embeddings/embeddings-egress allows 0.0.0.0/0 without carving out ${address}`,
+      ),
       'NetworkPolicy ai-embeddings/embeddings-egress allows 0.0.0.0/0 without a written reason (secure-ai-egress/internet-egress)',
     ]);
   });
 
   it('notices a Calico rule that allows a block holding cloud metadata without carving it out', () => {
-    const s = synthesized(shipped, (edit) => edit('10-policies-ai-application.k8s.yaml', (objects) => {
-      const egress = named(objects, 'ai-egress.ai-service').spec.egress;
-      egress.splice(egress.length - 2, 0, { action: 'Allow', protocol: 'TCP', destination: { nets: ['169.254.0.0/16'], ports: [80] } });
-    }));
-    expect(blockProblems(s)).toEqual(['169.254.169.252', '169.254.169.254', '169.254.170.2', '169.254.170.23']
-      .map((address) => `NetworkPolicy ai-application/ai-egress.ai-service allows 169.254.0.0/16 without carving out ${address}`));
-    expect(egressProblems(s, app(shipped, 'ai-service'))).toEqual([expect.stringMatching(/^added: TCP 80 cidr 169\.254\.0\.0\/16 except 169\.254\.169\.252\/32, 169\.254\.169\.254\/32/)]);
+    const s = synthesized(shipped, (edit) =>
+      edit('10-policies-ai-application.k8s.yaml', (objects) => {
+        const egress = named(objects, 'ai-egress.ai-service').spec.egress;
+        egress.splice(egress.length - 2, 0, { action: 'Allow', protocol: 'TCP', destination: { nets: ['169.254.0.0/16'], ports: [80] } });
+      }),
+    );
+    expect(blockProblems(s)).toEqual(
+      ['169.254.169.252', '169.254.169.254', '169.254.170.2', '169.254.170.23'].map(
+        (address) => `NetworkPolicy ai-application/ai-egress.ai-service allows 169.254.0.0/16 without carving out ${address}`,
+      ),
+    );
+    expect(egressProblems(s, app(shipped, 'ai-service'))).toEqual([
+      expect.stringMatching(/^added: TCP 80 cidr 169\.254\.0\.0\/16 except 169\.254\.169\.252\/32, 169\.254\.169\.254\/32/),
+    ]);
   });
 
   it('notices a staged policy that deletes an enforced one, which the previewed cluster reads as enforced beside it and the staged view as gone', () => {
-    const s = synthesized(shipped, (edit) => edit('10-policies-ai-application.k8s.yaml', (objects) => {
-      const own = named(objects, 'ai-egress.ai-service');
-      objects.push({ ...own, kind: 'StagedNetworkPolicy', spec: { ...own.spec, stagedAction: 'Delete' } });
-    }));
+    const s = synthesized(shipped, (edit) =>
+      edit('10-policies-ai-application.k8s.yaml', (objects) => {
+        const own = named(objects, 'ai-egress.ai-service');
+        objects.push({ ...own, kind: 'StagedNetworkPolicy', spec: { ...own.spec, stagedAction: 'Delete' } });
+      }),
+    );
     expect(stagedViewProblems(s, app(shipped, 'ai-service'))).toContainEqual(
       expect.stringMatching(/^ai-application\/ai-service egress: the previewed cluster allows TCP 443 cidr 203\.0\.113\.10\/32, the staged view does not$/),
     );
   });
 
   it('notices a tier moved before the admin tier, and one that allows what it leaves undecided', () => {
-    const s = synthesized(shipped, (edit) => edit('01-calico-tier.k8s.yaml', (objects) => {
-      named(objects, 'ai-egress').spec = { order: 100, defaultAction: 'Pass' };
-    }));
+    const s = synthesized(shipped, (edit) =>
+      edit('01-calico-tier.k8s.yaml', (objects) => {
+        named(objects, 'ai-egress').spec = { order: 100, defaultAction: 'Pass' };
+      }),
+    );
     expect(tierProblems(s)).toEqual([
       'Tier ai-egress has order 100, not after the admin tier (1000) and before default (1000000)',
       'Tier ai-egress has defaultAction Pass, not Deny',
@@ -104,20 +138,30 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
   });
 
   it('notices a per-app Calico policy that selects by labels alone, which a relabelled pod then shares', () => {
-    const s = synthesized(shipped, (edit) => edit('10-policies-ai-application.k8s.yaml', (objects) => {
-      delete named(objects, 'ai-egress.ai-service').spec.serviceAccountSelector;
-    }));
+    const s = synthesized(shipped, (edit) =>
+      edit('10-policies-ai-application.k8s.yaml', (objects) => {
+        delete named(objects, 'ai-egress.ai-service').spec.serviceAccountSelector;
+      }),
+    );
     const problems = serviceAccountProblems(s, app(shipped, 'ai-service'));
-    expect(problems[0]).toBe('NetworkPolicy ai-application/ai-egress.ai-service selects the pods of ai-application/ai-service with serviceAccountSelector undefined, not "projectcalico.org/name == \'ai-service\'"');
-    expect(problems.slice(1)).toContainEqual(expect.stringMatching(/^ai-application\/impostor-ai-service, with the labels of ai-application\/ai-service and the default ServiceAccount, may reach .*203\.0\.113\.10/));
+    expect(problems[0]).toBe(
+      'NetworkPolicy ai-application/ai-egress.ai-service selects the pods of ai-application/ai-service with serviceAccountSelector undefined, not "projectcalico.org/name == \'ai-service\'"',
+    );
+    expect(problems.slice(1)).toContainEqual(
+      expect.stringMatching(
+        /^ai-application\/impostor-ai-service, with the labels of ai-application\/ai-service and the default ServiceAccount, may reach .*203\.0\.113\.10/,
+      ),
+    );
   });
 
   it('notices a Log rule that logs what is then allowed, one on ingress, and an egress Deny left unlogged', () => {
-    const s = synthesized(shipped, (edit) => edit('10-policies-ai-application.k8s.yaml', (objects) => {
-      const own = named(objects, 'ai-egress.ai-service').spec;
-      own.egress.splice(own.egress.length - 2, 1);
-      own.ingress.unshift({ action: 'Log' });
-    }));
+    const s = synthesized(shipped, (edit) =>
+      edit('10-policies-ai-application.k8s.yaml', (objects) => {
+        const own = named(objects, 'ai-egress.ai-service').spec;
+        own.egress.splice(own.egress.length - 2, 1);
+        own.ingress.unshift({ action: 'Log' });
+      }),
+    );
     expect(logProblems(s)).toEqual([
       expect.stringMatching(/^NetworkPolicy ai-application\/ai-egress\.ai-service egress\[\d+\] denies without logging although calico\.log is denied-egress$/),
       'NetworkPolicy ai-application/ai-egress.ai-service ingress[0] logs what the next rule does not deny',
@@ -126,60 +170,91 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
   });
 
   it('notices a tier owner binding that names someone else, a role that reaches past the tier, and an owner who may not patch', () => {
-    const s = synthesized(aws, (edit) => edit('00-cluster.k8s.yaml', (objects) => {
-      const binding = objects.find((o) => o.kind === 'ClusterRoleBinding')!;
-      binding.subjects.push({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'app-team' });
-      const role = objects.find((o) => o.kind === 'ClusterRole')!;
-      const tiered = role.rules.find((r: K8sObject) => r.resources.includes('tier.networkpolicies'));
-      delete tiered.resourceNames;
-      tiered.verbs = tiered.verbs.filter((v: string) => v !== 'patch');
-    }));
+    const s = synthesized(aws, (edit) =>
+      edit('00-cluster.k8s.yaml', (objects) => {
+        const binding = objects.find((o) => o.kind === 'ClusterRoleBinding')!;
+        binding.subjects.push({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'app-team' });
+        const role = objects.find((o) => o.kind === 'ClusterRole')!;
+        const tiered = role.rules.find((r: K8sObject) => r.resources.includes('tier.networkpolicies'));
+        delete tiered.resourceNames;
+        tiered.verbs = tiered.verbs.filter((v: string) => v !== 'patch');
+      }),
+    );
     expect(tierOwnerProblems(s)).toEqual([
       'ClusterRoleBinding ai-guard-tier-owner binds Group app-team, whom the intent does not name as a tier owner',
       'ClusterRole ai-guard-tier-owner grants tier.networkpolicies, tier.globalnetworkpolicies, tier.stagednetworkpolicies, tier.stagedglobalnetworkpolicies beyond tier ai-guard: resourceNames undefined',
-      ...['User alice@example.com', 'Group platform-security', 'ServiceAccount argocd/argocd-application-controller'].map((owner) => `${owner} may not ${
-        ['networkpolicies', 'globalnetworkpolicies', 'stagednetworkpolicies', 'stagedglobalnetworkpolicies'].map((k) => `patch tier.${k}/ai-guard.*`).join(', ')}`),
+      ...['User alice@example.com', 'Group platform-security', 'ServiceAccount argocd/argocd-application-controller'].map(
+        (owner) =>
+          `${owner} may not ${['networkpolicies', 'globalnetworkpolicies', 'stagednetworkpolicies', 'stagedglobalnetworkpolicies']
+            .map((k) => `patch tier.${k}/ai-guard.*`)
+            .join(', ')}`,
+      ),
     ]);
   });
 
   it('notices an ingress opened to every namespace', () => {
-    const s = synthesized(shipped, (edit) => edit('10-policies-ai-embeddings.k8s.yaml', (objects) => {
-      named(objects, 'embeddings-ingress').spec.ingress[0].from = [{ namespaceSelector: {} }];
-    }));
-    expect(ingressProblems(s, app(shipped, 'embeddings'))).toContainEqual(expect.stringMatching(/^secure-ai-egress-probe\/probe-\d+ -> ai-embeddings\/embeddings TCP 8080: admitted, declared refused$/));
+    const s = synthesized(shipped, (edit) =>
+      edit('10-policies-ai-embeddings.k8s.yaml', (objects) => {
+        named(objects, 'embeddings-ingress').spec.ingress[0].from = [{ namespaceSelector: {} }];
+      }),
+    );
+    expect(ingressProblems(s, app(shipped, 'embeddings'))).toContainEqual(
+      expect.stringMatching(/^secure-ai-egress-probe\/probe-\d+ -> ai-embeddings\/embeddings TCP 8080: admitted, declared refused$/),
+    );
   });
 
   it('notices a namespace without its default deny, and one without Pod Security restricted', () => {
     const s = synthesized(shipped, (edit) => {
-      edit('10-policies-ai-embeddings.k8s.yaml', (objects) => objects.splice(objects.findIndex((o) => o.metadata.name === 'default-deny-all'), 1));
-      edit('00-cluster.k8s.yaml', (objects) => { named(objects, 'ai-application').metadata.labels!['pod-security.kubernetes.io/enforce'] = 'baseline'; });
+      edit('10-policies-ai-embeddings.k8s.yaml', (objects) =>
+        objects.splice(
+          objects.findIndex((o) => o.metadata.name === 'default-deny-all'),
+          1,
+        ),
+      );
+      edit('00-cluster.k8s.yaml', (objects) => {
+        named(objects, 'ai-application').metadata.labels!['pod-security.kubernetes.io/enforce'] = 'baseline';
+      });
     });
-    expect(defaultDenyProblems(s, 'ai-embeddings')).toEqual(['ai-embeddings: default-deny-all is undefined, not {"podSelector":{},"policyTypes":["Ingress","Egress"]}']);
+    expect(defaultDenyProblems(s, 'ai-embeddings')).toEqual([
+      'ai-embeddings: default-deny-all is undefined, not {"podSelector":{},"policyTypes":["Ingress","Egress"]}',
+    ]);
     expect(podSecurityProblems(s, 'ai-application')).toEqual(['ai-application: pod-security.kubernetes.io/enforce is baseline, not restricted']);
   });
 
   it('notices cloud metadata reachable once the guardrail is gone and an app may send anywhere', () => {
     const s = synthesized(shipped, (edit) => {
-      edit('02-calico-global-policies.k8s.yaml', (objects) => objects.splice(objects.findIndex((o) => o.metadata.name === 'ai-egress.deny-cloud-metadata'), 1));
-      edit('10-policies-ai-embeddings.k8s.yaml', (objects) => { named(objects, 'embeddings-egress').spec.egress.push({}); });
+      edit('02-calico-global-policies.k8s.yaml', (objects) =>
+        objects.splice(
+          objects.findIndex((o) => o.metadata.name === 'ai-egress.deny-cloud-metadata'),
+          1,
+        ),
+      );
+      edit('10-policies-ai-embeddings.k8s.yaml', (objects) => {
+        named(objects, 'embeddings-egress').spec.egress.push({});
+      });
     });
     expect(metadataProblems(s, app(shipped, 'embeddings'))).toContainEqual('ai-embeddings/embeddings may reach 169.254.169.254 TCP 80');
     expect(metadataProblems(s, app(shipped, 'ai-service'))).toEqual([]);
   });
 
-  it('notices a pod credential endpoint allowed on a port not declared (by the app\'s policy and the guardrail both), and one allowed without its written reason', () => {
+  it("notices a pod credential endpoint allowed on a port not declared (by the app's policy and the guardrail both), and one allowed without its written reason", () => {
     const s = synthesized(aws, (edit) => {
       edit('10-policies-ai-data.k8s.yaml', (objects) => {
         const rule = named(objects, 'ai-guard.ingest').spec.egress.find((r: K8sObject) => r.destination?.nets?.[0] === '169.254.170.23/32');
         rule.destination.ports = [80, 443];
       });
-      edit('10-policies-ai-index.k8s.yaml', (objects) => { delete named(objects, 'indexer-egress').metadata.annotations!['secure-ai-egress/credentials']; });
+      edit('10-policies-ai-index.k8s.yaml', (objects) => {
+        delete named(objects, 'indexer-egress').metadata.annotations!['secure-ai-egress/credentials'];
+      });
       edit('02-calico-global-policies.k8s.yaml', (objects) => {
         const guardrail = named(objects, 'ai-guard.deny-cloud-metadata').spec;
         guardrail.egress = guardrail.egress.filter((r: K8sObject) => !r.source?.selector?.includes("== 'ingest'"));
       });
     });
-    expect(metadataProblems(s, app(aws, 'ingest'))).toEqual(['ai-data/ingest may reach 169.254.170.23 TCP 443', 'ai-data/ingest may reach 169.254.170.23 TCP 443 (previewed)']);
+    expect(metadataProblems(s, app(aws, 'ingest'))).toEqual([
+      'ai-data/ingest may reach 169.254.170.23 TCP 443',
+      'ai-data/ingest may reach 169.254.170.23 TCP 443 (previewed)',
+    ]);
     expect(blockProblems(s)).toEqual([
       'NetworkPolicy ai-index/indexer-egress allows the metadata block 169.254.170.23/32 without a written reason (secure-ai-egress/credentials)',
       'NetworkPolicy ai-index/indexer-egress allows the metadata block fd00:ec2::23/128 without a written reason (secure-ai-egress/credentials)',
@@ -187,37 +262,49 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
   });
 
   it('notices an AWS credential endpoint reachable with cloud aws, once the guardrail spares every pod', () => {
-    const s = synthesized(aws, (edit) => edit('02-calico-global-policies.k8s.yaml', (objects) => {
-      for (const rule of named(objects, 'ai-guard.deny-cloud-metadata').spec.egress) rule.source = { notSelector: 'all()' };
-      const pass = named(objects, 'ai-guard.pass-to-kubernetes-policies');
-      pass.spec.egress = [{ action: 'Allow', destination: { nets: ['169.254.170.2/32'] } }, ...pass.spec.egress];
-    }));
+    const s = synthesized(aws, (edit) =>
+      edit('02-calico-global-policies.k8s.yaml', (objects) => {
+        for (const rule of named(objects, 'ai-guard.deny-cloud-metadata').spec.egress) rule.source = { notSelector: 'all()' };
+        const pass = named(objects, 'ai-guard.pass-to-kubernetes-policies');
+        pass.spec.egress = [{ action: 'Allow', destination: { nets: ['169.254.170.2/32'] } }, ...pass.spec.egress];
+      }),
+    );
     expect(metadataProblems(s, app(aws, 'indexer'))).toContainEqual('ai-index/indexer may reach 169.254.170.2 TCP 80');
   });
 
   it('notices DNS allowed to any resolver', () => {
-    const s = synthesized(shipped, (edit) => edit('10-policies-ai-embeddings.k8s.yaml', (objects) => {
-      named(objects, 'embeddings-egress').spec.egress.push({ ports: [{ port: 53, protocol: 'UDP' }] });
-    }));
+    const s = synthesized(shipped, (edit) =>
+      edit('10-policies-ai-embeddings.k8s.yaml', (objects) => {
+        named(objects, 'embeddings-egress').spec.egress.push({ ports: [{ port: 53, protocol: 'UDP' }] });
+      }),
+    );
     expect(dnsProblems(s, app(shipped, 'embeddings'))).toContainEqual('ai-embeddings/embeddings -> 8.8.8.8 UDP 53: allowed, declared denied');
   });
 
   it('notices a Staged policy of audit mode that previews more than the intent declares', () => {
-    const s = synthesized(audit, (edit) => edit('10-policies-ai-preview.k8s.yaml', (objects) => {
-      named(objects, 'ai-egress.summarizer').spec.egress.unshift({ action: 'Allow', protocol: 'TCP', destination: { ports: [5432] } });
-    }));
+    const s = synthesized(audit, (edit) =>
+      edit('10-policies-ai-preview.k8s.yaml', (objects) => {
+        named(objects, 'ai-egress.summarizer').spec.egress.unshift({ action: 'Allow', protocol: 'TCP', destination: { ports: [5432] } });
+      }),
+    );
     expect(egressProblems(s, app(audit, 'summarizer')).length).toBeGreaterThan(0);
     expect(egressProblems(s, app(audit, 'chat'))).toEqual([]);
   });
 });
 
 describe('each check of a pod that starts fails on a Deployment edited by hand', () => {
-  const deployment = (objects: K8sObject[], name: string) => named(objects.filter((o) => o.kind === 'Deployment'), name);
+  const deployment = (objects: K8sObject[], name: string) =>
+    named(
+      objects.filter((o) => o.kind === 'Deployment'),
+      name,
+    );
   const pod = (objects: K8sObject[], name: string) => deployment(objects, name).spec.template.spec;
 
   it('notices a container without a startup probe, one whose budget is too short, and a progress deadline that ends first', () => {
     const s = synthesized(shipped, (edit) => {
-      edit('20-workloads-ai-embeddings.k8s.yaml', (objects) => { delete pod(objects, 'embeddings').containers[0].startupProbe; });
+      edit('20-workloads-ai-embeddings.k8s.yaml', (objects) => {
+        delete pod(objects, 'embeddings').containers[0].startupProbe;
+      });
       edit('20-workloads-ai-application.k8s.yaml', (objects) => {
         pod(objects, 'ai-service').containers[0].startupProbe.failureThreshold = 30;
         deployment(objects, 'ai-service').spec.progressDeadlineSeconds = 600;
@@ -231,10 +318,14 @@ describe('each check of a pod that starts fails on a Deployment edited by hand',
   });
 
   it('notices a container without USER, and one whose HOME is on the read-only root', () => {
-    const s = synthesized(shipped, (edit) => edit('20-workloads-ai-application.k8s.yaml', (objects) => {
-      const container = pod(objects, 'ai-service').containers[0];
-      container.env = container.env.filter((e: { name: string }) => e.name !== 'USER').map((e: { name: string; value: string }) => (e.name === 'HOME' ? { ...e, value: '/root' } : e));
-    }));
+    const s = synthesized(shipped, (edit) =>
+      edit('20-workloads-ai-application.k8s.yaml', (objects) => {
+        const container = pod(objects, 'ai-service').containers[0];
+        container.env = container.env
+          .filter((e: { name: string }) => e.name !== 'USER')
+          .map((e: { name: string; value: string }) => (e.name === 'HOME' ? { ...e, value: '/root' } : e));
+      }),
+    );
     expect(userProblems(s, app(shipped, 'ai-service'))).toEqual([
       'ai-application/ai-service: container server has no USER',
       'ai-application/ai-service: container server has HOME /root outside its writable volumes (/tmp, /home/ai, /models)',
@@ -242,12 +333,14 @@ describe('each check of a pod that starts fails on a Deployment edited by hand',
   });
 
   it('notices a GPU pod without /dev/shm, without its toleration, or with another GPU count', () => {
-    const s = synthesized(gpu, (edit) => edit('20-workloads-ai-gpu.k8s.yaml', (objects) => {
-      const small = pod(objects, 'llm-small');
-      delete small.tolerations;
-      small.volumes = small.volumes.filter((v: { name: string }) => v.name !== 'shm');
-      pod(objects, 'llm-large').containers[0].resources.limits['nvidia.com/gpu'] = '1';
-    }));
+    const s = synthesized(gpu, (edit) =>
+      edit('20-workloads-ai-gpu.k8s.yaml', (objects) => {
+        const small = pod(objects, 'llm-small');
+        delete small.tolerations;
+        small.volumes = small.volumes.filter((v: { name: string }) => v.name !== 'shm');
+        pod(objects, 'llm-large').containers[0].resources.limits['nvidia.com/gpu'] = '1';
+      }),
+    );
     expect(gpuProblems(s, app(gpu, 'llm-small'))).toEqual([
       'ai-gpu/llm-small: has GPUs but no sized memory emptyDir at /dev/shm',
       'ai-gpu/llm-small: has GPUs but does not tolerate the nvidia.com/gpu:NoSchedule taint',
@@ -256,11 +349,13 @@ describe('each check of a pod that starts fails on a Deployment edited by hand',
   });
 
   it('notices an emptyDir without a size limit, and ephemeral storage that does not cover the disk volumes', () => {
-    const s = synthesized(shipped, (edit) => edit('20-workloads-ai-embeddings.k8s.yaml', (objects) => {
-      const spec = pod(objects, 'embeddings');
-      spec.containers[0].resources.limits['ephemeral-storage'] = '5Gi';
-      spec.volumes.push({ name: 'scratch', emptyDir: {} });
-    }));
+    const s = synthesized(shipped, (edit) =>
+      edit('20-workloads-ai-embeddings.k8s.yaml', (objects) => {
+        const spec = pod(objects, 'embeddings');
+        spec.containers[0].resources.limits['ephemeral-storage'] = '5Gi';
+        spec.volumes.push({ name: 'scratch', emptyDir: {} });
+      }),
+    );
     expect(storageProblems(s, app(shipped, 'embeddings'))).toEqual([
       'ai-embeddings/embeddings: emptyDir scratch has no sizeLimit',
       'ai-embeddings/embeddings: ephemeral-storage limits 5Gi do not cover its disk emptyDirs, 7Gi',

@@ -17,13 +17,19 @@ describe('schemas of built-in Kubernetes kinds beyond those this project renders
       '/spec: must have required property selector',
       '/spec: must have required property template',
     ]);
-    expect(validateObject({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web' }, spec: { rules: [{ host: 'example.com' }] } })).toEqual([]);
+    expect(
+      validateObject({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web' }, spec: { rules: [{ host: 'example.com' }] } }),
+    ).toEqual([]);
   });
 
   it('knows no schema for a custom resource of another project, and says which kinds it knows', () => {
     const certificate = { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'web' } };
     expect(hasSchema(certificate)).toBe(false);
-    expect(validateObject(certificate)).toEqual([expect.stringMatching(/^no schema is known for cert-manager\.io\/v1\/Certificate; accepted kinds: every built-in Kubernetes kind, and argoproj\.io\/v1alpha1\/Application, argoproj\.io\/v1alpha1\/ApplicationSet, projectcalico\.org\/v3\/GlobalNetworkPolicy, /)]);
+    expect(validateObject(certificate)).toEqual([
+      expect.stringMatching(
+        /^no schema is known for cert-manager\.io\/v1\/Certificate; accepted kinds: every built-in Kubernetes kind, and argoproj\.io\/v1alpha1\/Application, argoproj\.io\/v1alpha1\/ApplicationSet, projectcalico\.org\/v3\/GlobalNetworkPolicy, /,
+      ),
+    ]);
     expect(hasSchema({ apiVersion: 'v1', kind: 'Pod' })).toBe(true);
   });
 

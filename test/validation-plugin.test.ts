@@ -17,7 +17,9 @@ import { aws, shipped } from './fixtures/intents';
 
 // The package's public entry (its `exports` map names `./plugins`), as the CLI itself loads it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- tsc resolves modules as "node" (tsconfig.json), which does not read `exports` maps, so an import of cdk8s-cli/plugins would not resolve; require does, at run time.
-const { ValidationContext } = require('cdk8s-cli/plugins') as { ValidationContext: new (manifests: readonly string[], pkg: string, version: string, metadata?: Record<string, { path: string }>, stdout?: boolean) => Context };
+const { ValidationContext } = require('cdk8s-cli/plugins') as {
+  ValidationContext: new (manifests: readonly string[], pkg: string, version: string, metadata?: Record<string, { path: string }>, stdout?: boolean) => Context;
+};
 
 const ROOT = join(__dirname, '..');
 const dirs: string[] = [];
@@ -28,7 +30,13 @@ function synthesized(intent: PlatformIntent): { dir: string; files: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'plugin-'));
   dirs.push(dir);
   synthesize(buildApp(dir, intent));
-  return { dir, files: readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(dir, f)) };
+  return {
+    dir,
+    files: readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+      .map((f) => join(dir, f)),
+  };
 }
 
 /** Runs the plugin as cdk8s-cli does: constructed with the properties, then validate(context); returns the report as JSON and as printed. */
@@ -54,21 +62,23 @@ describe('the plugin, called as cdk8s-cli calls it', () => {
     });
   });
 
-  it('fails an aws cluster\'s manifests checked for every cloud, one violation per rule, each object with its file, messages and construct path', async () => {
+  it("fails an aws cluster's manifests checked for every cloud, one violation per rule, each object with its file, messages and construct path", async () => {
     const { dir, files } = synthesized(aws);
     const { json, text, success } = await run(files, {}, { summarizer: { path: 'app/20-workloads-ai-data/summarizer' } });
     expect(success).toBe(false);
     expect(json.summary.metadata).toMatchObject({ 'metadata-denied': '4 violations', 'metadata-carved-out': '4 violations', schema: 'passed' });
     expect(json.violations.map((v) => v.ruleName)).toEqual(['metadata-denied', 'metadata-carved-out']);
     const [denied] = json.violations;
-    expect(denied.violatingConstructs).toEqual([{
-      resourceName: 'summarizer',
-      constructPath: 'app/20-workloads-ai-data/summarizer',
-      manifestPath: join(dir, '20-workloads-ai-data.k8s.yaml'),
-      locations: expect.arrayContaining([
-        'ai-data/summarizer may reach 100.100.100.200 (the Alibaba Cloud ECS metadata service): TCP 8443 to cidr 100.100.100.200/32, allowed by rule 3 of NetworkPolicy ai-data/ai-guard.summarizer (tier ai-guard)',
-      ]),
-    }]);
+    expect(denied.violatingConstructs).toEqual([
+      {
+        resourceName: 'summarizer',
+        constructPath: 'app/20-workloads-ai-data/summarizer',
+        manifestPath: join(dir, '20-workloads-ai-data.k8s.yaml'),
+        locations: expect.arrayContaining([
+          'ai-data/summarizer may reach 100.100.100.200 (the Alibaba Cloud ECS metadata service): TCP 8443 to cidr 100.100.100.200/32, allowed by rule 3 of NetworkPolicy ai-data/ai-guard.summarizer (tier ai-guard)',
+        ]),
+      },
+    ]);
     expect(denied.recommendation).toMatch(/^Instance metadata services hand out the node's cloud credentials/);
     expect(text).toContain('metadata-carved-out (4 occurrences)');
     expect(text).toContain('NetworkPolicy ai-data/ai-guard.summarizer allows 0.0.0.0/0 without carving out 168.63.129.16');
@@ -92,16 +102,20 @@ describe('the plugin, called as cdk8s-cli calls it', () => {
   it('refuses properties it does not know, naming each, and checks nothing then', async () => {
     const { json, success } = await run(synthesized(shipped).files, { cloud: 'amazon', exempt: ['web'] });
     expect(success).toBe(false);
-    expect(json.violations).toEqual([expect.objectContaining({
-      ruleName: 'plugin-properties',
-      violatingConstructs: [expect.objectContaining({
-        resourceName: 'cdk8s.yaml',
-        locations: [
-          'properties.exempt: is not a property of this plugin; accepted: cloud, exemptNamespaces, clusterPerFolder',
-          'properties.cloud: "amazon" is not a cloud; accepted: any, aws, gcp, azure, alibaba, oracle, ibm, digitalocean, hetzner, openstack',
+    expect(json.violations).toEqual([
+      expect.objectContaining({
+        ruleName: 'plugin-properties',
+        violatingConstructs: [
+          expect.objectContaining({
+            resourceName: 'cdk8s.yaml',
+            locations: [
+              'properties.exempt: is not a property of this plugin; accepted: cloud, exemptNamespaces, clusterPerFolder',
+              'properties.cloud: "amazon" is not a cloud; accepted: any, aws, gcp, azure, alibaba, oracle, ibm, digitalocean, hetzner, openstack',
+            ],
+          }),
         ],
-      })],
-    })]);
+      }),
+    ]);
   });
 });
 
@@ -114,7 +128,11 @@ describe('clusters in folders of their own (clusterPerFolder)', () => {
     for (const cluster of ['prod-eu', 'prod-us']) {
       const dir = join(out, cluster);
       synthesize(buildApp(dir, shipped));
-      files.push(...readdirSync(dir).sort().map((f) => join(dir, f)));
+      files.push(
+        ...readdirSync(dir)
+          .sort()
+          .map((f) => join(dir, f)),
+      );
     }
     const widened = join(out, 'prod-us', '10-policies-ai-embeddings.k8s.yaml');
     writeFileSync(widened, readFileSync(widened, 'utf8').replace('cidr: 203.0.113.10/32', 'cidr: 169.254.0.0/16'));
@@ -125,7 +143,11 @@ describe('clusters in folders of their own (clusterPerFolder)', () => {
     const { files, widened } = twoClusters();
     const { json, success } = await run(files, { clusterPerFolder: true });
     expect(success).toBe(false);
-    expect(json.summary.metadata).toMatchObject({ clusters: 'prod-eu, prod-us', 'prod-eu: objects': '19 in 7 files', 'prod-us: namespaces': 'ai-application, ai-embeddings' });
+    expect(json.summary.metadata).toMatchObject({
+      clusters: 'prod-eu, prod-us',
+      'prod-eu: objects': '19 in 7 files',
+      'prod-us: namespaces': 'ai-application, ai-embeddings',
+    });
     expect(json.violations.map((v) => [v.ruleName, v.violatingConstructs.map((c) => [c.manifestPath, c.resourceName])])).toEqual([
       ['metadata-carved-out', [[widened, 'embeddings-egress']]],
     ]);
@@ -133,7 +155,9 @@ describe('clusters in folders of their own (clusterPerFolder)', () => {
 
   it('without it, says that the folders write the same objects twice, and the verifier that one of them differs', async () => {
     const { files, widened } = twoClusters();
-    const locations = (await run(files)).json.violations.filter((v) => v.ruleName === 'manifests-readable').flatMap((v) => v.violatingConstructs.flatMap((c) => c.locations));
+    const locations = (await run(files)).json.violations
+      .filter((v) => v.ruleName === 'manifests-readable')
+      .flatMap((v) => v.violatingConstructs.flatMap((c) => c.locations));
     expect(locations.filter((l) => / is written twice, in .*prod-eu.* and .*prod-us/.test(l))).toHaveLength(19);
     expect(locations.filter((l) => !l.includes('written twice'))).toEqual([
       `${widened}, document 2: NetworkPolicy ai-embeddings/embeddings-egress is also defined, differently, in ${widened.replace('prod-us', 'prod-eu')}, document 2`,
@@ -144,8 +168,15 @@ describe('clusters in folders of their own (clusterPerFolder)', () => {
 describe('cdk8s.yaml and `cdk8s synth`', () => {
   const config = parse(readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8'));
 
-  it('lists the plugin as a local package (./), with the project\'s exact version and the class its entry exports', () => {
-    expect(config.validations).toEqual([{ package: './scripts/cdk8s-validation.js', version: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version, class: 'SecureAiEgressChecks', properties: { cloud: 'any' } }]);
+  it("lists the plugin as a local package (./), with the project's exact version and the class its entry exports", () => {
+    expect(config.validations).toEqual([
+      {
+        package: './scripts/cdk8s-validation.js',
+        version: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version,
+        class: 'SecureAiEgressChecks',
+        properties: { cloud: 'any' },
+      },
+    ]);
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module is the one cdk8s.yaml names, known only once it is read, and cdk8s-cli loads it with require too.
     expect(require(join(ROOT, config.validations[0].package))[config.validations[0].class]).toBe(SecureAiEgressChecks);
   });
@@ -153,10 +184,22 @@ describe('cdk8s.yaml and `cdk8s synth`', () => {
   it('runs the app (its warnings on standard error, where cdk8s shows them), then the plugin offline, reports its checks, and writes nothing but the manifests', () => {
     const out = mkdtempSync(join(tmpdir(), 'cdk8s-synth-'));
     dirs.push(out);
-    const cli = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth',
-      '--app', `node --require tsx/cjs scripts/cdk8s-app.ts ${join('test', 'fixtures', 'intents', 'shipped.ts')}`, '--output', out], {
-      cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
-    });
+    const cli = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'),
+        'synth',
+        '--app',
+        `node --require tsx/cjs scripts/cdk8s-app.ts ${join('test', 'fixtures', 'intents', 'shipped.ts')}`,
+        '--output',
+        out,
+      ],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+      },
+    );
     expect(cli.status).toBe(0);
     // With CDK8S_CHECK_UPGRADE=false the CLI does not ask the npm registry for a newer version.
     expect(cli.stderr).not.toMatch(/http error|A new version|registry\.npmjs/);

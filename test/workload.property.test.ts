@@ -24,49 +24,57 @@ const tolerationArb: fc.Arbitrary<Toleration> = fc.oneof(
   fc.constant<Toleration>({ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }),
 );
 
-const appArb: fc.Arbitrary<AiAppIntent> = fc.record({
-  gpus: fc.option(fc.integer({ min: 0, max: 8 }), { nil: undefined }),
-  healthPath: fc.option(fc.constant('/health'), { nil: undefined }),
-  startupSeconds: fc.option(fc.integer({ min: 10, max: 7200 }), { nil: undefined }),
-  shmSize: fc.option(sizeArb, { nil: undefined }),
-  tmpSize: fc.option(sizeArb, { nil: undefined }),
-  homeSize: fc.option(sizeArb, { nil: undefined }),
-  modelCacheSize: fc.option(sizeArb, { nil: undefined }),
-  modelCachePath: fc.option(fc.constantFrom('/models', '/data', '/var/cache/models'), { nil: undefined }),
-  tolerations: fc.option(fc.array(tolerationArb, { maxLength: 2 }), { nil: undefined }),
-  nodeSelector: fc.option(fc.constant({ 'nvidia.com/gpu.present': 'true' }), { nil: undefined }),
-  runtimeClassName: fc.option(fc.constantFrom('nvidia', 'gvisor'), { nil: undefined }),
-  home: fc.option(fc.constantFrom('/tmp', '/home/ai/work', 'cache'), { nil: undefined }),
-}, { requiredKeys: [] }).map(({ home, ...settings }): AiAppIntent => {
-  const defined = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
-  const cache = settings.modelCachePath ?? '/models';
-  return {
-    name: 'server',
-    namespace: 'ai',
-    image: 'vllm/vllm-openai:v0.10.2',
-    port: 8000,
-    resources: { cpu: { request: '1', limit: '2' }, memory: { request: '8Gi', limit: '8Gi' } },
-    ...defined,
-    ...(home === undefined ? {} : { env: { HOME: home === 'cache' ? `${cache}/home` : home } }),
-    egress: [],
-  };
-});
+const appArb: fc.Arbitrary<AiAppIntent> = fc
+  .record(
+    {
+      gpus: fc.option(fc.integer({ min: 0, max: 8 }), { nil: undefined }),
+      healthPath: fc.option(fc.constant('/health'), { nil: undefined }),
+      startupSeconds: fc.option(fc.integer({ min: 10, max: 7200 }), { nil: undefined }),
+      shmSize: fc.option(sizeArb, { nil: undefined }),
+      tmpSize: fc.option(sizeArb, { nil: undefined }),
+      homeSize: fc.option(sizeArb, { nil: undefined }),
+      modelCacheSize: fc.option(sizeArb, { nil: undefined }),
+      modelCachePath: fc.option(fc.constantFrom('/models', '/data', '/var/cache/models'), { nil: undefined }),
+      tolerations: fc.option(fc.array(tolerationArb, { maxLength: 2 }), { nil: undefined }),
+      nodeSelector: fc.option(fc.constant({ 'nvidia.com/gpu.present': 'true' }), { nil: undefined }),
+      runtimeClassName: fc.option(fc.constantFrom('nvidia', 'gvisor'), { nil: undefined }),
+      home: fc.option(fc.constantFrom('/tmp', '/home/ai/work', 'cache'), { nil: undefined }),
+    },
+    { requiredKeys: [] },
+  )
+  .map(({ home, ...settings }): AiAppIntent => {
+    const defined = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+    const cache = settings.modelCachePath ?? '/models';
+    return {
+      name: 'server',
+      namespace: 'ai',
+      image: 'vllm/vllm-openai:v0.10.2',
+      port: 8000,
+      resources: { cpu: { request: '1', limit: '2' }, memory: { request: '8Gi', limit: '8Gi' } },
+      ...defined,
+      ...(home === undefined ? {} : { env: { HOME: home === 'cache' ? `${cache}/home` : home } }),
+      egress: [],
+    };
+  });
 
 describe('random workload settings: the pod starts as declared (property-based)', () => {
   it('passes the startup, user, GPU and storage checks, the schema and Pod Security restricted', () => {
-    fc.assert(fc.property(appArb, (app) => {
-      const intent: PlatformIntent = { apps: [app] };
-      expect(validateIntent(intent)).toEqual([]);
-      const dir = mkdtempSync(join(tmpdir(), 'workload-prop-'));
-      try {
-        synthesize(buildApp(dir, intent));
-        const s = readSynthesized(intent, dir);
-        expect([...startupProblems(s, app), ...userProblems(s, app), ...gpuProblems(s, app), ...storageProblems(s, app)]).toEqual([]);
-        expect(validateManifestDir(dir)).toEqual([]);
-        expect(restrictedViolations(ofKind(s.manifests, 'Deployment')[0].spec.template.spec)).toEqual([]);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    }), { numRuns: runs(30) });
+    fc.assert(
+      fc.property(appArb, (app) => {
+        const intent: PlatformIntent = { apps: [app] };
+        expect(validateIntent(intent)).toEqual([]);
+        const dir = mkdtempSync(join(tmpdir(), 'workload-prop-'));
+        try {
+          synthesize(buildApp(dir, intent));
+          const s = readSynthesized(intent, dir);
+          expect([...startupProblems(s, app), ...userProblems(s, app), ...gpuProblems(s, app), ...storageProblems(s, app)]).toEqual([]);
+          expect(validateManifestDir(dir)).toEqual([]);
+          expect(restrictedViolations(ofKind(s.manifests, 'Deployment')[0].spec.template.spec)).toEqual([]);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }),
+      { numRuns: runs(30) },
+    );
   });
 });

@@ -47,7 +47,7 @@ describe('startup: the server may load its model before liveness and readiness a
 });
 
 describe('the user: a name for getpass.getuser() and a writable HOME', () => {
-  it('sets USER=ai and HOME=/home/ai, an emptyDir of its own, besides the app\'s environment', () => {
+  it("sets USER=ai and HOME=/home/ai, an emptyDir of its own, besides the app's environment", () => {
     expect(envOf(large)).toEqual({ USER: 'ai', HOME: '/home/ai', HF_HOME: '/models', VLLM_NO_USAGE_STATS: '1', DO_NOT_TRACK: '1' });
     expect(large.containers[0].volumeMounts).toContainEqual({ mountPath: '/home/ai', name: 'home' });
   });
@@ -106,7 +106,10 @@ describe('shared memory and disk', () => {
 });
 
 describe('every pod still passes the Kubernetes schema and Pod Security restricted', () => {
-  it.each([['gpu', gpu], ['minimal', minimal]] as const)('the %s fixture', (_, intent) => {
+  it.each([
+    ['gpu', gpu],
+    ['minimal', minimal],
+  ] as const)('the %s fixture', (_, intent) => {
     for (const deployment of deployments(intent).values()) {
       expect(validateObject(deployment)).toEqual([]);
       expect(restrictedViolations(deployment.spec.template.spec)).toEqual([]);

@@ -71,7 +71,10 @@ function argoCdTargets(intent: PlatformIntent, distPath: string): ArgoCdTarget[]
   const name = settings.name ?? ARGOCD_DEFAULTS.name;
   if (!declaresClusters(intent)) return [{ name, path: distPath, destination: settings.destination ?? ARGOCD_DEFAULTS.destination }];
   return (intent.clusters ?? []).map((c) => ({
-    name: `${name}-${c.name}`, cluster: c.name, path: `${distPath}/${c.name}`, destination: c.argocd?.destination ?? { name: c.name },
+    name: `${name}-${c.name}`,
+    cluster: c.name,
+    path: `${distPath}/${c.name}`,
+    destination: c.argocd?.destination ?? { name: c.name },
   }));
 }
 
@@ -117,13 +120,18 @@ export function buildArgoCdApps(outdir: string, intent: PlatformIntent, distPath
       goTemplateOptions: ['missingkey=error'],
       // Both keys in every element, one of them empty: Argo CD takes an empty server or name as
       // not given (util/argo/argo.go, GetDestinationServer).
-      generators: [{
-        list: {
-          elements: argoCdTargets(intent, distPath).map((t) => ({
-            cluster: t.cluster, path: t.path, destinationServer: t.destination.server ?? '', destinationName: t.destination.name ?? '',
-          })),
+      generators: [
+        {
+          list: {
+            elements: argoCdTargets(intent, distPath).map((t) => ({
+              cluster: t.cluster,
+              path: t.path,
+              destinationServer: t.destination.server ?? '',
+              destinationName: t.destination.name ?? '',
+            })),
+          },
         },
-      }],
+      ],
       syncPolicy: { preserveResourcesOnDeletion: true },
       template: {
         metadata: { name: `${name}-{{.cluster}}` },

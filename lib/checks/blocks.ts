@@ -32,7 +32,8 @@ function allowedBlocks(objects: readonly K8sObject[]): AllowedBlock[] {
     const reasons = policy.metadata.annotations?.[INTERNET_REASON_ANNOTATION] ?? '';
     const credentials = policy.metadata.annotations?.[CREDENTIALS_REASON_ANNOTATION] ?? '';
     const push = (block: unknown, except: readonly unknown[]) => {
-      if (typeof block === 'string') out.push({ where, policy, cidr: block, except: except.filter((e): e is string => typeof e === 'string'), reasons, credentials });
+      if (typeof block === 'string')
+        out.push({ where, policy, cidr: block, except: except.filter((e): e is string => typeof e === 'string'), reasons, credentials });
     };
     const spec = fields(policy.spec);
     if (policy.apiVersion === 'networking.k8s.io/v1' && policy.kind === 'NetworkPolicy') {
@@ -52,7 +53,10 @@ function allowedBlocks(objects: readonly K8sObject[]): AllowedBlock[] {
         if (typeof d.selector === 'string' && d.namespaceSelector === 'global()') {
           const selector = new Selector(d.selector);
           for (const set of sets.filter((x) => selector.test(new Map(Object.entries(x.metadata.labels ?? {}))))) {
-            for (const net of list(fields(set.spec).nets).filter((n) => typeof n === 'string' && (rule.ipVersion === undefined || parseCidrLenient(n)?.version === rule.ipVersion))) push(net, except);
+            for (const net of list(fields(set.spec).nets).filter(
+              (n) => typeof n === 'string' && (rule.ipVersion === undefined || parseCidrLenient(n)?.version === rule.ipVersion),
+            ))
+              push(net, except);
           }
         }
       }
@@ -85,13 +89,23 @@ export function blockProblems(objects: readonly K8sObject[], cloud: Cloud = 'any
       if (cidrContains(m, block)) {
         const credential = METADATA_ENDPOINTS.some((e) => e.podCredentials !== undefined && e.cidrs.includes(b.cidr));
         if (!credential || !b.credentials.includes(b.cidr)) {
-          problem('metadata-carved-out', `${b.where} allows the metadata block ${b.cidr}${credential ? ` without a written reason (${CREDENTIALS_REASON_ANNOTATION})` : ''}`);
+          problem(
+            'metadata-carved-out',
+            `${b.where} allows the metadata block ${b.cidr}${credential ? ` without a written reason (${CREDENTIALS_REASON_ANNOTATION})` : ''}`,
+          );
         }
-      } else if (cidrContains(block, m) && !b.except.some((e) => { const c = parseCidrLenient(e); return c !== undefined && cidrContains(c, m); })) {
+      } else if (
+        cidrContains(block, m) &&
+        !b.except.some((e) => {
+          const c = parseCidrLenient(e);
+          return c !== undefined && cidrContains(c, m);
+        })
+      ) {
         problem('metadata-carved-out', `${b.where} allows ${b.cidr} without carving out ${formatIp({ version: m.version, value: m.network })}`);
       }
     }
-    if (block.prefix < 8 && !b.reasons.includes(b.cidr)) problem('internet-block-reason', `${b.where} allows ${b.cidr} without a written reason (${INTERNET_REASON_ANNOTATION})`);
+    if (block.prefix < 8 && !b.reasons.includes(b.cidr))
+      problem('internet-block-reason', `${b.where} allows ${b.cidr} without a written reason (${INTERNET_REASON_ANNOTATION})`);
     return problems;
   });
 }

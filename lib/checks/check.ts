@@ -70,7 +70,10 @@ export function checkManifests(manifests: readonly Manifest[], options: CheckOpt
   const findings: Finding[] = [];
   const objects = manifests.map((m) => m.object as K8sObject);
   const refs = new Map(manifests.map((m) => [m.object as K8sObject, refOf(m)]));
-  const checked = (o: K8sObject) => { const ns = namespaceOf(o); return ns === undefined || !exempt.has(ns); };
+  const checked = (o: K8sObject) => {
+    const ns = namespaceOf(o);
+    return ns === undefined || !exempt.has(ns);
+  };
 
   const seen = new Map<string, Manifest>();
   for (const m of manifests) {
@@ -102,25 +105,32 @@ export function checkManifests(manifests: readonly Manifest[], options: CheckOpt
 
   const workloads = manifests.filter((m) => WORKLOAD_KINDS.includes(m.object.kind) && checked(m.object as K8sObject));
   const namespaces = [...new Set(objects.filter((o) => (o.kind === 'Namespace' && o.apiVersion === 'v1') || WORKLOAD_KINDS.includes(o.kind)).map(namespaceOf))]
-    .filter((ns): ns is string => ns !== undefined && !exempt.has(ns)).sort();
+    .filter((ns): ns is string => ns !== undefined && !exempt.has(ns))
+    .sort();
   const namespaceRef = (ns: string): ObjectRef => {
     // Its Namespace object, or else the first object in it: every checked namespace has one or the other.
-    const where = manifests.find((m) => m.object.kind === 'Namespace' && m.object.apiVersion === 'v1' && m.object.metadata.name === ns)
-      ?? manifests.find((m) => namespaceOf(m.object as K8sObject) === ns)!;
+    const where =
+      manifests.find((m) => m.object.kind === 'Namespace' && m.object.apiVersion === 'v1' && m.object.metadata.name === ns) ??
+      manifests.find((m) => namespaceOf(m.object as K8sObject) === ns)!;
     return { kind: 'Namespace', name: ns, source: where.source };
   };
   for (const ns of namespaces) {
     const declared = objects.some((o) => o.kind === 'Namespace' && o.apiVersion === 'v1' && o.metadata.name === ns);
-    const problems = declared ? namespacePodSecurityProblems(objects, ns)
+    const problems = declared
+      ? namespacePodSecurityProblems(objects, ns)
       : [`${ns}: holds workloads, but no Namespace object of the manifests says it admits only restricted pods`];
     for (const message of problems) findings.push({ rule: 'pod-security-restricted', object: namespaceRef(ns), message });
   }
   for (const m of workloads) {
-    for (const v of restrictedViolations(podSpecOf(m.object as K8sObject))) findings.push({ rule: 'pod-security-restricted', object: refOf(m), message: `${describeObject(refOf(m))}: ${v}` });
+    for (const v of restrictedViolations(podSpecOf(m.object as K8sObject)))
+      findings.push({ rule: 'pod-security-restricted', object: refOf(m), message: `${describeObject(refOf(m))}: ${v}` });
   }
 
-  const previewedOnly = namespaces.filter((ns) => objects.some((o) => isStaged(o) && o.kind === 'StagedKubernetesNetworkPolicy' && o.metadata.namespace === ns)
-    && !objects.some((o) => o.apiVersion === 'networking.k8s.io/v1' && o.kind === 'NetworkPolicy' && o.metadata.namespace === ns));
+  const previewedOnly = namespaces.filter(
+    (ns) =>
+      objects.some((o) => isStaged(o) && o.kind === 'StagedKubernetesNetworkPolicy' && o.metadata.namespace === ns) &&
+      !objects.some((o) => o.apiVersion === 'networking.k8s.io/v1' && o.kind === 'NetworkPolicy' && o.metadata.namespace === ns),
+  );
   let reachedWorkloads = 0;
   try {
     const probes = probePods(namespaces);
@@ -140,7 +150,10 @@ export function checkManifests(manifests: readonly Manifest[], options: CheckOpt
       ...endpoints.flatMap((e) => dnsProblems(staged.get(e.id)!, e)),
     ];
     const metadata = new Map<string, ReachProblem>();
-    for (const [reports, previewed] of [[enforced, false], [staged, true]] as const) {
+    for (const [reports, previewed] of [
+      [enforced, false],
+      [staged, true],
+    ] as const) {
       for (const e of endpoints) {
         for (const p of metadataProblems(reports.get(e.id)!, e, read, cloud, previewed)) {
           const key = `${e.id} ${p.reached}`;
@@ -159,7 +172,14 @@ export function checkManifests(manifests: readonly Manifest[], options: CheckOpt
   return {
     findings,
     summary: {
-      objects: manifests.length, schemaChecked, withoutSchema: [...withoutSchema].sort(), namespaces, workloads: reachedWorkloads, previewed: previewedOnly, cloud, exemptNamespaces: [...exempt].sort(),
+      objects: manifests.length,
+      schemaChecked,
+      withoutSchema: [...withoutSchema].sort(),
+      namespaces,
+      workloads: reachedWorkloads,
+      previewed: previewedOnly,
+      cloud,
+      exemptNamespaces: [...exempt].sort(),
     },
   };
 }

@@ -5,7 +5,12 @@
 import type { Manifest, PolicyKind, SourceRef } from '../verify';
 
 /** A Kubernetes object as read from YAML; its other fields are whatever the manifest holds, read with `fields` and `list`. */
-export type K8sObject = { apiVersion?: unknown; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [key: string]: unknown };
+export type K8sObject = {
+  apiVersion?: unknown;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [key: string]: unknown;
+};
 
 /** The object a finding is about: its kind, namespace and name, and where it was read. */
 export interface ObjectRef {
@@ -65,6 +70,12 @@ export function isStaged(o: { readonly apiVersion?: unknown; readonly kind: stri
 /** The verifier's kind of a policy object, or undefined for any other object. */
 export function policyKindOf(o: { readonly apiVersion?: unknown; readonly kind: string }): PolicyKind | undefined {
   if (o.apiVersion === 'networking.k8s.io/v1' && o.kind === 'NetworkPolicy') return 'KubernetesNetworkPolicy';
-  const calico: readonly string[] = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy'];
+  const calico: readonly string[] = [
+    'NetworkPolicy',
+    'GlobalNetworkPolicy',
+    'StagedNetworkPolicy',
+    'StagedGlobalNetworkPolicy',
+    'StagedKubernetesNetworkPolicy',
+  ];
   return o.apiVersion === 'projectcalico.org/v3' && calico.includes(o.kind) ? (o.kind as PolicyKind) : undefined;
 }

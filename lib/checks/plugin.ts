@@ -37,15 +37,20 @@ interface Settings {
 
 /** The properties as settings, or what is wrong with them (one line each). */
 function readProperties(properties: unknown): Settings | string[] {
-  if (properties === null || typeof properties !== 'object' || Array.isArray(properties)) return [`properties: ${JSON.stringify(properties)} is not a map; accepted: ${PROPERTIES.join(', ')}`];
+  if (properties === null || typeof properties !== 'object' || Array.isArray(properties))
+    return [`properties: ${JSON.stringify(properties)} is not a map; accepted: ${PROPERTIES.join(', ')}`];
   const p = properties as Record<string, unknown>;
-  const problems = Object.keys(p).filter((k) => !PROPERTIES.includes(k)).map((k) => `properties.${k}: is not a property of this plugin; accepted: ${PROPERTIES.join(', ')}`);
-  if (p.cloud !== undefined && !CLOUDS.includes(p.cloud as Cloud)) problems.push(`properties.cloud: ${JSON.stringify(p.cloud)} is not a cloud; accepted: ${CLOUDS.join(', ')}`);
+  const problems = Object.keys(p)
+    .filter((k) => !PROPERTIES.includes(k))
+    .map((k) => `properties.${k}: is not a property of this plugin; accepted: ${PROPERTIES.join(', ')}`);
+  if (p.cloud !== undefined && !CLOUDS.includes(p.cloud as Cloud))
+    problems.push(`properties.cloud: ${JSON.stringify(p.cloud)} is not a cloud; accepted: ${CLOUDS.join(', ')}`);
   const exempt = p.exemptNamespaces;
   if (exempt !== undefined && !(Array.isArray(exempt) && exempt.every((n) => typeof n === 'string'))) {
     problems.push(`properties.exemptNamespaces: ${JSON.stringify(exempt)} is not a list of namespace names`);
   }
-  if (p.clusterPerFolder !== undefined && typeof p.clusterPerFolder !== 'boolean') problems.push(`properties.clusterPerFolder: ${JSON.stringify(p.clusterPerFolder)} is not true or false`);
+  if (p.clusterPerFolder !== undefined && typeof p.clusterPerFolder !== 'boolean')
+    problems.push(`properties.clusterPerFolder: ${JSON.stringify(p.clusterPerFolder)} is not true or false`);
   if (problems.length > 0) return problems;
   return {
     options: { ...(p.cloud === undefined ? {} : { cloud: p.cloud as Cloud }), ...(exempt === undefined ? {} : { exemptNamespaces: exempt as string[] }) },
@@ -81,7 +86,11 @@ function readAll(files: readonly string[]): { manifests: Manifest[]; unreadable:
       manifests.push(...readManifestFiles([file]));
     } catch (err) {
       if (!(err instanceof ManifestError)) throw err;
-      unreadable.push({ rule: 'manifests-readable', object: { kind: 'file', name: file, ...('document' in err.source ? { source: err.source } : {}) }, message: err.message });
+      unreadable.push({
+        rule: 'manifests-readable',
+        object: { kind: 'file', name: file, ...('document' in err.source ? { source: err.source } : {}) },
+        message: err.message,
+      });
     }
   }
   return { manifests, unreadable };
@@ -143,7 +152,8 @@ export class SecureAiEgressChecks implements Validation {
     }
     for (const rule of RULE_NAMES) {
       const mine = all.filter((f) => f.rule === rule);
-      if (mine.length > 0) report.addViolation({ ruleName: rule, recommendation: RULES[rule].recommendation, fix: RULES[rule].fix, violatingResources: violatingResources(mine) });
+      if (mine.length > 0)
+        report.addViolation({ ruleName: rule, recommendation: RULES[rule].recommendation, fix: RULES[rule].fix, violatingResources: violatingResources(mine) });
     }
     const { cloud = 'any', exemptNamespaces = [] } = this.settings.options;
     const metadata: Record<string, string> = {
@@ -151,10 +161,12 @@ export class SecureAiEgressChecks implements Validation {
       ...rows,
       cloud,
       ...(exemptNamespaces.length ? { 'exempt namespaces': [...exemptNamespaces].sort().join(', ') } : {}),
-      ...Object.fromEntries(RULE_NAMES.map((rule) => {
-        const n = all.filter((f) => f.rule === rule).length;
-        return [rule, n === 0 ? 'passed' : `${n} violation${n === 1 ? '' : 's'}`];
-      })),
+      ...Object.fromEntries(
+        RULE_NAMES.map((rule) => {
+          const n = all.filter((f) => f.rule === rule).length;
+          return [rule, n === 0 ? 'passed' : `${n} violation${n === 1 ? '' : 's'}`];
+        }),
+      ),
     };
     report.submit(all.length === 0 ? 'success' : 'failure', metadata);
   }

@@ -42,10 +42,18 @@ export function restrictedViolations(podSpec: unknown): string[] {
 export function podSpecOf(o: K8sObject): unknown {
   const spec = fields(o.spec);
   switch (o.kind) {
-    case 'Pod': return o.spec;
-    case 'Deployment': case 'StatefulSet': case 'DaemonSet': case 'ReplicaSet': case 'Job': return fields(spec.template).spec;
-    case 'CronJob': return fields(fields(fields(spec.jobTemplate).spec).template).spec;
-    default: return undefined;
+    case 'Pod':
+      return o.spec;
+    case 'Deployment':
+    case 'StatefulSet':
+    case 'DaemonSet':
+    case 'ReplicaSet':
+    case 'Job':
+      return fields(spec.template).spec;
+    case 'CronJob':
+      return fields(fields(fields(spec.jobTemplate).spec).template).spec;
+    default:
+      return undefined;
   }
 }
 

@@ -7,8 +7,22 @@
 import { CREDENTIALS_REASON_ANNOTATION, DOMAIN, KUBE_DNS } from '../conventions';
 import { Cidr, Cloud, cidrContains, formatCidr, formatIp, metadataBlocks, metadataEndpoints, podCredentialEndpoints } from '../net';
 import {
-  Cluster, Endpoint, Manifest, PolicyRef, PolicyView, Protocol, ReachEntry, StagedEgress, decisionKey, describeDecision, describeDestination, describeProtocolPorts, explainDirection,
-  explainWhenStaged, isNamedPort, query,
+  Cluster,
+  Endpoint,
+  Manifest,
+  PolicyRef,
+  PolicyView,
+  Protocol,
+  ReachEntry,
+  StagedEgress,
+  decisionKey,
+  describeDecision,
+  describeDestination,
+  describeProtocolPorts,
+  explainDirection,
+  explainWhenStaged,
+  isNamedPort,
+  query,
 } from '../verify';
 import { K8sObject, policyKindOf } from './objects';
 
@@ -21,7 +35,12 @@ const PEER = 'secure-ai-egress-probe-peer';
 const ELSEWHERE = 'secure-ai-egress-probe';
 
 const probe = (namespace: string, name: string): Manifest => ({
-  object: { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels: { [PROBE_LABEL]: name } }, spec: { containers: [{ name: 'probe', image: 'probe' }] } },
+  object: {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels: { [PROBE_LABEL]: name } },
+    spec: { containers: [{ name: 'probe', image: 'probe' }] },
+  },
   source: { file: '(probe pods of the checks)', document: 1 },
 });
 
@@ -104,7 +123,8 @@ export function dnsProblems(egress: Reach, endpoint: Endpoint): ReachProblem[] {
 
 /** The policy object a rule of the verifier's answer belongs to, among the manifests the cluster was built from. */
 function policyOf(manifests: readonly Manifest[], ref: PolicyRef): K8sObject | undefined {
-  return manifests.map((m) => m.object as K8sObject)
+  return manifests
+    .map((m) => m.object as K8sObject)
     .find((o) => policyKindOf(o) === ref.kind && o.metadata.name === ref.name && o.metadata.namespace === ref.namespace);
 }
 
@@ -123,7 +143,10 @@ export function metadataProblems(egress: Reach, endpoint: Endpoint, manifests: r
       const reason = e.decidedBy.reason === 'rule' ? policyOf(manifests, e.decidedBy.rule)?.metadata.annotations?.[CREDENTIALS_REASON_ANNOTATION] : undefined;
       return !(credentials.has(address) && reason?.includes(address));
     });
-    const names = metadataEndpoints(cloud).filter((x) => x.cidrs.includes(address)).map((x) => x.what).join(', ');
+    const names = metadataEndpoints(cloud)
+      .filter((x) => x.cidrs.includes(address))
+      .map((x) => x.what)
+      .join(', ');
     for (const group of byDestination(reaching)) {
       problems.push({
         rule: 'metadata-denied',
@@ -138,7 +161,12 @@ export function metadataProblems(egress: Reach, endpoint: Endpoint, manifests: r
 }
 
 /** Ports on which the probes ask whether a pod of the namespace admits others. */
-const INGRESS_PORTS: readonly [Protocol, number][] = [['TCP', 80], ['TCP', 443], ['TCP', 8080], ['UDP', 53]];
+const INGRESS_PORTS: readonly [Protocol, number][] = [
+  ['TCP', 80],
+  ['TCP', 443],
+  ['TCP', 8080],
+  ['UDP', 53],
+];
 
 /**
  * The namespace denies by default: a pod of it that no policy names (a probe) is isolated for
@@ -154,17 +182,27 @@ export function defaultDenyProblems(cluster: Cluster, egress: ReadonlyMap<string
   const problem = (message: string): ReachProblem => ({ rule: 'namespace-default-deny', namespace, message: `${namespace}: ${message}` });
   const problems: ReachProblem[] = [];
   if (!mine.isolated) problems.push(problem('no policy selects every pod of it for egress: a pod that no policy names may send anywhere'));
-  else problems.push(...byDestination(mine.allowed.filter((e) => !(coversDns(e) && declaredDns(e) && !isNamedPort(e.ports) && e.ports.from === 53 && e.ports.to === 53)))
-    .map((group) => problem(`a pod that no policy names may send ${what(group)}`)));
+  else
+    problems.push(
+      ...byDestination(mine.allowed.filter((e) => !(coversDns(e) && declaredDns(e) && !isNamedPort(e.ports) && e.ports.from === 53 && e.ports.to === 53))).map(
+        (group) => problem(`a pod that no policy names may send ${what(group)}`),
+      ),
+    );
   const probeEndpoint = cluster.endpoint(id)!;
-  if (cluster.plans(probeEndpoint, 'ingress', view).length === 0) problems.push(problem('no policy selects every pod of it for ingress: anyone may connect to a pod that no policy names'));
+  if (cluster.plans(probeEndpoint, 'ingress', view).length === 0)
+    problems.push(problem('no policy selects every pod of it for ingress: anyone may connect to a pod that no policy names'));
   else {
     for (const from of [`${namespace}/${PEER}`, `${ELSEWHERE}/${PROBE}`]) {
       for (const [protocol, port] of INGRESS_PORTS) {
         const answer = query(cluster, from, id, port, protocol).ingress;
         const inView = view === 'staged' && answer.whenStagedEnforced ? answer.whenStagedEnforced : answer;
         const why = inView === answer ? explainDirection(answer) : explainWhenStaged(answer);
-        if (inView.allowed) problems.push(problem(`a pod that no policy names admits ${from === `${ELSEWHERE}/${PROBE}` ? 'pods of other namespaces' : 'pods of its namespace'} on ${protocol} ${port}: ${why}`));
+        if (inView.allowed)
+          problems.push(
+            problem(
+              `a pod that no policy names admits ${from === `${ELSEWHERE}/${PROBE}` ? 'pods of other namespaces' : 'pods of its namespace'} on ${protocol} ${port}: ${why}`,
+            ),
+          );
       }
     }
   }

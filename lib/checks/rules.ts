@@ -30,7 +30,7 @@ export const RULES: Readonly<Record<RuleName, Rule>> = {
     fix: 'Correct the field the message names (its file, document and field path), then synthesize again.',
   },
   schema: {
-    states: 'every object passes its schema: the Kubernetes OpenAPI schema, Calico\'s CRD schemas (and Argo CD\'s, where lib/validate knows them)',
+    states: "every object passes its schema: the Kubernetes OpenAPI schema, Calico's CRD schemas (and Argo CD's, where lib/validate knows them)",
     recommendation: 'An object the API server refuses is never applied: `kubectl apply` stops at it, and Argo CD reports the sync failed.',
     fix: 'Correct the field at the path the message names; the schema says what it accepts.',
   },
@@ -40,17 +40,18 @@ export const RULES: Readonly<Record<RuleName, Rule>> = {
     fix: 'Add a NetworkPolicy that selects every pod (podSelector: {}) with policyTypes [Ingress, Egress] and no rules, or exempt the namespace (property exemptNamespaces).',
   },
   'dns-only-to-kube-dns': {
-    states: 'port 53 is allowed only to kube-dns, to pods a rule names by namespace and labels, or to single addresses a rule names (NodeLocal DNSCache, the kube-dns ClusterIP)',
+    states:
+      'port 53 is allowed only to kube-dns, to pods a rule names by namespace and labels, or to single addresses a rule names (NodeLocal DNSCache, the kube-dns ClusterIP)',
     recommendation: 'DNS to a block of addresses lets a pod use any resolver there, and DNS tunnels carry data out through them.',
     fix: 'Allow UDP and TCP 53 to the kube-dns pods (namespace kube-system, k8s-app: kube-dns) or to resolver addresses as /32 or /128, and leave port 53 out of wider rules.',
   },
   'metadata-denied': {
     states: 'no workload can reach a cloud metadata or credential endpoint, except a pod credential endpoint its policy allows with a written reason',
-    recommendation: 'Instance metadata services hand out the node\'s cloud credentials: an AI pod that reaches them can act as the node.',
+    recommendation: "Instance metadata services hand out the node's cloud credentials: an AI pod that reaches them can act as the node.",
     fix: 'Carve the address out of the allowed block (ipBlock.except, Calico notNets) or deny it before the allow; a pod credential endpoint (EKS Pod Identity) needs the annotation secure-ai-egress/credentials naming it with the reason.',
   },
   'metadata-carved-out': {
-    states: 'every allowed block that contains a metadata address carves it out, in every policy, so the deny holds without Calico\'s guardrail',
+    states: "every allowed block that contains a metadata address carves it out, in every policy, so the deny holds without Calico's guardrail",
     recommendation: 'A Kubernetes NetworkPolicy that allows a block holding 169.254.169.254 opens it on any cluster without a deny in front of it.',
     fix: 'Add the metadata addresses inside the block to ipBlock.except (Calico: notNets).',
   },

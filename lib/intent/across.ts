@@ -13,7 +13,7 @@ import { AiAppIntent, AllowList } from './types';
 
 /** The cloud, when it is one this project knows. */
 export function validCloud(value: unknown): Cloud | undefined {
-  return (CLOUDS as readonly unknown[]).includes(value) ? value as Cloud : undefined;
+  return (CLOUDS as readonly unknown[]).includes(value) ? (value as Cloud) : undefined;
 }
 
 /** An allow-list whose own fields are valid, and where it was declared (`allowLists[0]`, `clusters.prod-eu.allowLists[1]`). */
@@ -30,7 +30,13 @@ export function allowListsDeclaredTwice(lists: readonly DeclaredList[], app = 'p
     const these = [...list.cidrs].sort().join(',');
     const earlier = contents.get(list.name);
     if (earlier !== undefined && earlier !== these) {
-      issues.push({ severity: 'error', app, path: `${path}.name`, value: list.name, message: 'is declared twice with different contents; accepted: one declaration per allow-list name' });
+      issues.push({
+        severity: 'error',
+        app,
+        path: `${path}.name`,
+        value: list.name,
+        message: 'is declared twice with different contents; accepted: one declaration per allow-list name',
+      });
     }
     contents.set(list.name, these);
   }
@@ -69,9 +75,15 @@ export function dnsMetadata(app: AiAppIntent, cloud: Cloud, ownClusterIp = true)
 /** What only the rest of the intent shows about each destination of an app (allow-lists that are not declared, metadata endpoints of the cloud). */
 export function destinationProblems(app: AiAppIntent, listNames: readonly string[], cloud: Cloud): IntentIssue[] {
   const declared = { allowLists: [...new Set(listNames)].sort(), cloud };
-  return app.egress.flatMap((d, i) => checkDestination(d, declared).map((p) => ({
-    severity: 'error' as const, app: app.name, path: `${app.name}.egress[${i}].${p.field}`, value: p.value, message: p.message,
-  })));
+  return app.egress.flatMap((d, i) =>
+    checkDestination(d, declared).map((p) => ({
+      severity: 'error' as const,
+      app: app.name,
+      path: `${app.name}.egress[${i}].${p.field}`,
+      value: p.value,
+      message: p.message,
+    })),
+  );
 }
 
 /**
@@ -82,8 +94,13 @@ export function auditMixedWithEnforcement(apps: readonly AiAppIntent[], platform
   const audited = (a: AiAppIntent) => isAudited(a, { audit: platformAudit });
   const modes = new Map<string, Set<boolean>>();
   for (const a of apps) modes.set(a.namespace, (modes.get(a.namespace) ?? new Set()).add(audited(a)));
-  return apps.filter((a) => audited(a) && modes.get(a.namespace)!.size === 2).map((a) => ({
-    severity: 'error' as const, app: a.name, path: `${a.name}.audit`, value: true,
-    message: `previews this app while other apps of namespace "${a.namespace}" are enforced, so the namespace's default deny would block it; accepted: audit on every app of the namespace, or on none`,
-  }));
+  return apps
+    .filter((a) => audited(a) && modes.get(a.namespace)!.size === 2)
+    .map((a) => ({
+      severity: 'error' as const,
+      app: a.name,
+      path: `${a.name}.audit`,
+      value: true,
+      message: `previews this app while other apps of namespace "${a.namespace}" are enforced, so the namespace's default deny would block it; accepted: audit on every app of the namespace, or on none`,
+    }));
 }

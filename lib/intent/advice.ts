@@ -20,10 +20,12 @@ import { AiAppIntent } from './types';
 const ROOT_ONLY_IMAGES: Readonly<Record<string, string>> = {
   // https://github.com/nginx/docker-nginx-unprivileged: listen port 8080, no `user` directive,
   // pid and *_temp_path moved to /tmp, so it runs as any user with /tmp writable.
-  nginx: 'the official nginx image starts its master process as root, listens on port 80 and writes to /var/cache/nginx and /var/run, so it cannot start as a non-root user on a read-only root filesystem; accepted: nginxinc/nginx-unprivileged (same nginx, listens on 8080, keeps its pid and temporary files in /tmp), with port: 8080',
+  nginx:
+    'the official nginx image starts its master process as root, listens on port 80 and writes to /var/cache/nginx and /var/run, so it cannot start as a non-root user on a read-only root filesystem; accepted: nginxinc/nginx-unprivileged (same nginx, listens on 8080, keeps its pid and temporary files in /tmp), with port: 8080',
   // https://github.com/docker-library/httpd/issues/102: as a non-root user it cannot bind port
   // 80 nor create /usr/local/apache2/logs/httpd.pid.
-  httpd: 'the official httpd image starts as root to listen on port 80 and writes its pid file to /usr/local/apache2/logs, so it cannot start as a non-root user on a read-only root filesystem; accepted: an image of your own built FROM httpd with Listen 8080 and PidFile /tmp/httpd.pid, with port: 8080',
+  httpd:
+    'the official httpd image starts as root to listen on port 80 and writes its pid file to /usr/local/apache2/logs, so it cannot start as a non-root user on a read-only root filesystem; accepted: an image of your own built FROM httpd with Listen 8080 and PidFile /tmp/httpd.pid, with port: 8080',
 };
 
 /** The repository of an image reference, without registry host for Docker Hub, tag or digest: `nginx`, `vllm/vllm-openai`. */
@@ -37,22 +39,46 @@ export function imageRepository(image: string): string {
 
 /** Warnings about what one app's image must support. */
 export function adviceFor(app: AiAppIntent): IntentIssue[] {
-  const warn = (field: string, value: unknown, message: string): IntentIssue => ({ severity: 'warning', app: app.name, path: `${app.name}.${field}`, value, message });
+  const warn = (field: string, value: unknown, message: string): IntentIssue => ({
+    severity: 'warning',
+    app: app.name,
+    path: `${app.name}.${field}`,
+    value,
+    message,
+  });
   const issues: IntentIssue[] = [];
   const rootOnly = ROOT_ONLY_IMAGES[imageRepository(app.image)];
   const paths = ['/tmp', POD_USER.home, app.modelCachePath ?? DEFAULT_MODEL_CACHE_PATH];
   const writable = `${paths.slice(0, -1).join(', ')} and ${paths[paths.length - 1]}`;
-  issues.push(rootOnly
-    ? warn('image', app.image, `is known not to run as non-root: ${rootOnly}`)
-    : warn('image', app.image, `must run as the non-root numeric user ${RUN_AS.user} (group ${RUN_AS.group}) on a read-only root filesystem, writing only to ${writable} (emptyDirs), without capabilities; check the image's USER and where it writes`));
+  issues.push(
+    rootOnly
+      ? warn('image', app.image, `is known not to run as non-root: ${rootOnly}`)
+      : warn(
+          'image',
+          app.image,
+          `must run as the non-root numeric user ${RUN_AS.user} (group ${RUN_AS.group}) on a read-only root filesystem, writing only to ${writable} (emptyDirs), without capabilities; check the image's USER and where it writes`,
+        ),
+  );
   if (app.port < 1024) {
-    issues.push(warn('port', app.port, `is below 1024: a non-root process without capabilities binds it only where the container runtime allows unprivileged ports (containerd 2.0 does by default; CRI-O and containerd 1.x do not); accepted: a port of 1024 or more, e.g. 8080, with the server configured to listen there`));
+    issues.push(
+      warn(
+        'port',
+        app.port,
+        `is below 1024: a non-root process without capabilities binds it only where the container runtime allows unprivileged ports (containerd 2.0 does by default; CRI-O and containerd 1.x do not); accepted: a port of 1024 or more, e.g. 8080, with the server configured to listen there`,
+      ),
+    );
   }
   // vLLM reports usage to stats.vllm.ai at start and every 10 minutes unless one of these is
   // exactly "1" (vllm/envs.py; docs/usage/usage_stats.md); the egress policy would block and log it.
   const env = app.env ?? {};
   if (/(^|\/)vllm-openai$/.test(imageRepository(app.image)) && !['VLLM_NO_USAGE_STATS', 'DO_NOT_TRACK', 'VLLM_DO_NOT_TRACK'].some((k) => env[k] === '1')) {
-    issues.push(warn('env', env, 'leaves vLLM\'s usage statistics on: it reports to stats.vllm.ai at start and every 10 minutes, which the egress policy blocks and logs; accepted: VLLM_NO_USAGE_STATS: "1" (exactly "1"), as vllm({ model }) sets it; pass more variables as vllm({ model, env }) rather than an env after the spread'));
+    issues.push(
+      warn(
+        'env',
+        env,
+        'leaves vLLM\'s usage statistics on: it reports to stats.vllm.ai at start and every 10 minutes, which the egress policy blocks and logs; accepted: VLLM_NO_USAGE_STATS: "1" (exactly "1"), as vllm({ model }) sets it; pass more variables as vllm({ model, env }) rather than an env after the spread',
+      ),
+    );
   }
   // A memory emptyDir counts against the memory limit: "The maximum usage on memory medium
   // EmptyDir would be the minimum value between the SizeLimit specified here and the sum of
@@ -60,7 +86,13 @@ export function adviceFor(app: AiAppIntent): IntentIssue[] {
   const shm = shmSizeOf(app);
   const memoryLimit = (app.resources ?? DEFAULT_RESOURCES).memory.limit;
   if (shm !== undefined && (parseQuantity(shm) ?? 0) >= (parseQuantity(memoryLimit) ?? Infinity)) {
-    issues.push(warn('shmSize', shm, `is not below the memory limit ${memoryLimit}${app.resources ? '' : ' (the default)'}: /dev/shm is memory and counts against it, so the server is OOM-killed before /dev/shm is full; accepted: resources.memory.limit well above shmSize${app.shmSize === undefined ? ` (${DEFAULT_GPU_SHM_SIZE} by default for an app with GPUs)` : ''}`));
+    issues.push(
+      warn(
+        'shmSize',
+        shm,
+        `is not below the memory limit ${memoryLimit}${app.resources ? '' : ' (the default)'}: /dev/shm is memory and counts against it, so the server is OOM-killed before /dev/shm is full; accepted: resources.memory.limit well above shmSize${app.shmSize === undefined ? ` (${DEFAULT_GPU_SHM_SIZE} by default for an app with GPUs)` : ''}`,
+      ),
+    );
   }
   return issues;
 }
@@ -77,8 +109,13 @@ export function appliedDefaults(app: AiAppIntent): AppliedDefault[] {
   const out: AppliedDefault[] = [];
   if (app.resources === undefined) {
     const r = DEFAULT_RESOURCES;
-    out.push({ app: app.name, field: 'resources', value: `requests cpu ${r.cpu.request}, memory ${r.memory.request}; limits cpu ${r.cpu.limit}, memory ${r.memory.limit}` });
+    out.push({
+      app: app.name,
+      field: 'resources',
+      value: `requests cpu ${r.cpu.request}, memory ${r.memory.request}; limits cpu ${r.cpu.limit}, memory ${r.memory.limit}`,
+    });
   }
-  if (app.healthPath === undefined) out.push({ app: app.name, field: 'healthPath', value: `none: startup, readiness and liveness probes open a TCP connection to port ${app.port}` });
+  if (app.healthPath === undefined)
+    out.push({ app: app.name, field: 'healthPath', value: `none: startup, readiness and liveness probes open a TCP connection to port ${app.port}` });
   return out;
 }

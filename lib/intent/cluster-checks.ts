@@ -9,7 +9,13 @@
  * arises in every cluster is reported once, as it would be without clusters.
  */
 import {
-  DeclaredList, allowListMetadata, allowListsDeclaredTwice, auditMixedWithEnforcement, destinationProblems, dnsAddressProblem, dnsMetadata,
+  DeclaredList,
+  allowListMetadata,
+  allowListsDeclaredTwice,
+  auditMixedWithEnforcement,
+  destinationProblems,
+  dnsAddressProblem,
+  dnsMetadata,
 } from './across';
 import { consistencyIssues } from './consistency';
 import { isCalicoApp } from './flavor';
@@ -52,8 +58,12 @@ export function clusterIssues(input: Readonly<Record<string, unknown>>, parts: P
   const argocd = isObject(input.argocd) ? input.argocd : undefined;
   if (argocd?.destination !== undefined) {
     issues.push({
-      severity: 'error', app: 'platform', path: 'argocd.destination', value: argocd.destination,
-      message: 'is where the Application of dist/ goes without clusters, and this intent declares clusters, each applied where it says; accepted: no argocd.destination, and argocd: { destination } on a cluster whose Argo CD name is not its own (by default its name)',
+      severity: 'error',
+      app: 'platform',
+      path: 'argocd.destination',
+      value: argocd.destination,
+      message:
+        'is where the Application of dist/ goes without clusters, and this intent declares clusters, each applied where it says; accepted: no argocd.destination, and argocd: { destination } on a cluster whose Argo CD name is not its own (by default its name)',
     });
   }
   const applicationName = typeof argocd?.name === 'string' ? argocd.name : DEFAULT_ARGOCD_NAME;
@@ -65,7 +75,12 @@ export function clusterIssues(input: Readonly<Record<string, unknown>>, parts: P
     shared.push({ cluster: cluster.name, issues: sharedIssues(cluster, parts) });
   }
   issues.push(...merged(shared));
-  issues.push(...appsInNoCluster(parts.apps, valid.map((v) => v.cluster)));
+  issues.push(
+    ...appsInNoCluster(
+      parts.apps,
+      valid.map((v) => v.cluster),
+    ),
+  );
   return issues;
 }
 
@@ -85,7 +100,13 @@ function ownIssues(cluster: ClusterIntent, label: string, who: string, parts: Pl
   (cluster.apps ?? []).forEach((name, i) => {
     if (!declared.includes(name)) {
       const near = didYouMean(name, declared);
-      issues.push(error(`apps[${i}]`, name, `is not an app of this intent; accepted: the name of an app declared in apps (${declared.join(', ')})${near ? `. Did you mean "${near}"?` : ''}`));
+      issues.push(
+        error(
+          `apps[${i}]`,
+          name,
+          `is not an app of this intent; accepted: the name of an app declared in apps (${declared.join(', ')})${near ? `. Did you mean "${near}"?` : ''}`,
+        ),
+      );
     } else if (cluster.apps!.indexOf(name) !== i) {
       issues.push(error(`apps[${i}]`, name, 'is named twice; accepted: each app once'));
     }
@@ -95,13 +116,25 @@ function ownIssues(cluster: ClusterIntent, label: string, who: string, parts: Pl
 
   if (cluster.calicoInstalled === false) {
     for (const app of apps.filter(isCalicoApp)) {
-      issues.push(error('calicoInstalled', false, `leaves out Calico, and ${app.name} runs there with flavor "calico", whose policies are Calico's own objects (a tier no later NetworkPolicy can reopen), which a cluster without Calico cannot enforce; it is not rendered as NetworkPolicies instead; accepted: calicoInstalled: true where Calico runs, a list of apps there without ${app.name}, or flavor: "kubernetes" on ${app.name}`));
+      issues.push(
+        error(
+          'calicoInstalled',
+          false,
+          `leaves out Calico, and ${app.name} runs there with flavor "calico", whose policies are Calico's own objects (a tier no later NetworkPolicy can reopen), which a cluster without Calico cannot enforce; it is not rendered as NetworkPolicies instead; accepted: calicoInstalled: true where Calico runs, a list of apps there without ${app.name}, or flavor: "kubernetes" on ${app.name}`,
+        ),
+      );
     }
   }
 
   if (cluster.kubeDnsClusterIp !== undefined) {
     if (!apps.some(usesNodeLocal)) {
-      issues.push(error('kubeDnsClusterIp', cluster.kubeDnsClusterIp, `is used only with NodeLocal DNSCache, and no app of cluster ${cluster.name} declares dns.nodeLocal; accepted: no kubeDnsClusterIp, or dns: { nodeLocal: [...] } on the apps that use the cache`));
+      issues.push(
+        error(
+          'kubeDnsClusterIp',
+          cluster.kubeDnsClusterIp,
+          `is used only with NodeLocal DNSCache, and no app of cluster ${cluster.name} declares dns.nodeLocal; accepted: no kubeDnsClusterIp, or dns: { nodeLocal: [...] } on the apps that use the cache`,
+        ),
+      );
     }
     const metadata = dnsAddressProblem(cluster.kubeDnsClusterIp, cloud);
     if (metadata) issues.push(error('kubeDnsClusterIp', cluster.kubeDnsClusterIp, metadata));
@@ -116,7 +149,10 @@ function ownIssues(cluster: ClusterIntent, label: string, who: string, parts: Pl
     const known = [...new Set([...parts.listNames, ...used])].sort();
     const near = didYouMean(list.name, known);
     issues.push({
-      severity: 'error', app: who, path: `${path}.name`, value: list.name,
+      severity: 'error',
+      app: who,
+      path: `${path}.name`,
+      value: list.name,
       message: `replaces no allow-list of the platform and no app of cluster ${cluster.name} uses it; accepted: the name of an allow-list declared in allowLists or used by an app there${known.length ? ` (${known.join(', ')})` : ''}${near ? `. Did you mean "${near}"?` : ''}`,
     });
   }
@@ -127,10 +163,15 @@ function ownIssues(cluster: ClusterIntent, label: string, who: string, parts: Pl
 function applicationNameIssues(cluster: ClusterIntent, label: string, who: string, applicationName: string): IntentIssue[] {
   const name = `${applicationName}-${cluster.name}`;
   if (name.length <= 63) return [];
-  return [{
-    severity: 'error', app: who, path: `${label}.name`, value: cluster.name,
-    message: `makes its Argo CD Application name "${name}" (argocd.name, "-", the cluster's name) longer than 63 characters, which Argo CD's label tracking cannot carry; accepted: a shorter cluster name or argocd.name`,
-  }];
+  return [
+    {
+      severity: 'error',
+      app: who,
+      path: `${label}.name`,
+      value: cluster.name,
+      message: `makes its Argo CD Application name "${name}" (argocd.name, "-", the cluster's name) longer than 63 characters, which Argo CD's label tracking cannot carry; accepted: a shorter cluster name or argocd.name`,
+    },
+  ];
 }
 
 /**
@@ -166,9 +207,9 @@ function merged(perCluster: readonly { cluster: string; issues: readonly IntentI
       seen.set(key, entry);
     }
   }
-  return [...seen.values()].map(({ issue, clusters }) => (clusters.length === perCluster.length
-    ? issue
-    : { ...issue, path: `${issue.path} in cluster${clusters.length === 1 ? '' : 's'} ${clusters.join(', ')}` }));
+  return [...seen.values()].map(({ issue, clusters }) =>
+    clusters.length === perCluster.length ? issue : { ...issue, path: `${issue.path} in cluster${clusters.length === 1 ? '' : 's'} ${clusters.join(', ')}` },
+  );
 }
 
 /** Cluster names declared twice: each names a folder of dist/ and an Application. */
@@ -181,15 +222,29 @@ function clusterNamesDeclaredTwice(rawClusters: readonly unknown[]): IntentIssue
       seen.add(name);
       return [];
     }
-    return [{ severity: 'error' as const, app: `cluster ${name}`, path: `clusters.${name}.name`, value: name, message: 'is declared twice; accepted: one entry per cluster (it names the folder dist/<cluster>/)' }];
+    return [
+      {
+        severity: 'error' as const,
+        app: `cluster ${name}`,
+        path: `clusters.${name}.name`,
+        value: name,
+        message: 'is declared twice; accepted: one entry per cluster (it names the folder dist/<cluster>/)',
+      },
+    ];
   });
 }
 
 /** Apps that no cluster runs: checked, but written nowhere. */
 function appsInNoCluster(apps: readonly AiAppIntent[], clusters: readonly ClusterIntent[]): IntentIssue[] {
   if (clusters.length === 0) return [];
-  return apps.filter((a) => !clusters.some((c) => c.apps === undefined || c.apps.includes(a.name))).map((a) => ({
-    severity: 'warning' as const, app: a.name, path: `${a.name}.name`, value: a.name,
-    message: 'runs in no cluster: every cluster lists its apps and none names it, so it is checked but written nowhere; accepted: its name in the apps of a cluster, or a cluster without an apps list (every app runs there)',
-  }));
+  return apps
+    .filter((a) => !clusters.some((c) => c.apps === undefined || c.apps.includes(a.name)))
+    .map((a) => ({
+      severity: 'warning' as const,
+      app: a.name,
+      path: `${a.name}.name`,
+      value: a.name,
+      message:
+        'runs in no cluster: every cluster lists its apps and none names it, so it is checked but written nowhere; accepted: its name in the apps of a cluster, or a cluster without an apps list (every app runs there)',
+    }));
 }

@@ -46,7 +46,10 @@ function noAppMatches(where: string, app: string, labels: Labels, namespace: str
   const given = labels[APP_NAME_LABEL];
   const near = given === undefined ? undefined : didYouMean(given, names);
   return {
-    severity: 'warning', app, path: where, value: labels,
+    severity: 'warning',
+    app,
+    path: where,
+    value: labels,
     message: `match${Object.keys(labels).length === 1 ? 'es' : ''} no app this intent declares in namespace "${namespace}" (${names.join(', ')}); ${what}, since the namespace's default deny blocks pods nothing admits; accepted: the labels of a declared app, e.g. { '${APP_NAME_LABEL}': '${near ?? names[0]}' }${near ? `. Did you mean "${near}"?` : ''}`,
   };
 }
@@ -65,7 +68,16 @@ export function consistencyIssues(apps: readonly AiAppIntent[]): IntentIssue[] {
       const where = `${caller.name}.egress[${i}]`;
       const callees = owned.filter((callee) => selects(podLabels, appLabels(callee.name)));
       if (callees.length === 0) {
-        issues.push(noAppMatches(`${where}.podLabels`, caller.name, podLabels, namespace, owned, 'this egress reaches no pod unless something outside this intent runs there and admits it'));
+        issues.push(
+          noAppMatches(
+            `${where}.podLabels`,
+            caller.name,
+            podLabels,
+            namespace,
+            owned,
+            'this egress reaches no pod unless something outside this intent runs there and admits it',
+          ),
+        );
         return;
       }
       for (const callee of callees) {
@@ -74,13 +86,19 @@ export function consistencyIssues(apps: readonly AiAppIntent[]): IntentIssue[] {
         const unserved = protocol === 'TCP' ? ports.filter((p) => !onlyServed(p)) : ports;
         if (unserved.length > 0) {
           issues.push({
-            severity: 'warning', app: caller.name, path: protocol === 'TCP' ? `${where}.ports` : `${where}.protocol`, value: protocol === 'TCP' ? ports : protocol,
+            severity: 'warning',
+            app: caller.name,
+            path: protocol === 'TCP' ? `${where}.ports` : `${where}.protocol`,
+            value: protocol === 'TCP' ? ports : protocol,
             message: `names ${protocol} ${formatPorts(unserved)} on ${callee.name}, which serves TCP ${callee.port} only; its ingress admits nothing else, so that traffic is blocked; accepted: ports: [${callee.port}] with protocol TCP`,
           });
         }
         if (served && !(callee.ingress ?? []).some((client) => admits(client, caller))) {
           issues.push({
-            severity: 'error', app: callee.name, path: `${callee.name}.ingress`, value: callee.ingress ?? [],
+            severity: 'error',
+            app: callee.name,
+            path: `${callee.name}.ingress`,
+            value: callee.ingress ?? [],
             message: `does not admit ${caller.namespace}/${caller.name}, whose ${where} sends to ${describeDestination(d)} on TCP ${callee.port}, so the connection would be denied; accepted: add ${ingressEntry(caller)} to ${callee.name}.ingress, or remove ${where}`,
           });
         }
@@ -90,7 +108,16 @@ export function consistencyIssues(apps: readonly AiAppIntent[]): IntentIssue[] {
       const owned = byNamespace.get(client.namespace);
       const labels = client.podLabels ?? {};
       if (!owned || Object.keys(labels).length === 0 || owned.some((a) => selects(labels, appLabels(a.name)))) return;
-      issues.push(noAppMatches(`${caller.name}.ingress[${i}].podLabels`, caller.name, labels, client.namespace, owned, 'this ingress admits no pod unless something outside this intent runs there'));
+      issues.push(
+        noAppMatches(
+          `${caller.name}.ingress[${i}].podLabels`,
+          caller.name,
+          labels,
+          client.namespace,
+          owned,
+          'this ingress admits no pod unless something outside this intent runs there',
+        ),
+      );
     });
   }
   return issues;

@@ -30,13 +30,23 @@ export function fields<S extends z.ZodRawShape>(what: string, shape: S) {
   // refinement its output, from which a strict object has dropped them); typed as the strict
   // object it acts as.
   const object = z.looseObject(shape, says(`is not ${what}`, `{ ${known.join(', ')} }`)) as unknown as z.ZodObject<S, z.core.$strict>;
-  return object.superRefine((value, ctx) => {
-    for (const key of Object.keys(value)) {
-      if (known.includes(key)) continue;
-      const near = didYouMean(key, known);
-      problem(ctx, (value as Record<string, unknown>)[key], `is not a field of ${what}; accepted: ${known.join(', ')}${near ? `. Did you mean "${near}"?` : ''}`, [key]);
-    }
-  }, { when: (payload) => isObject(payload.value) }).readonly();
+  return object
+    .superRefine(
+      (value, ctx) => {
+        for (const key of Object.keys(value)) {
+          if (known.includes(key)) continue;
+          const near = didYouMean(key, known);
+          problem(
+            ctx,
+            (value as Record<string, unknown>)[key],
+            `is not a field of ${what}; accepted: ${known.join(', ')}${near ? `. Did you mean "${near}"?` : ''}`,
+            [key],
+          );
+        }
+      },
+      { when: (payload) => isObject(payload.value) },
+    )
+    .readonly();
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -66,14 +76,20 @@ export const labelValue = z.string(says('is not a valid label value', LABEL_VALU
 
 /** Label key/value pairs. A destination's must name at least one label: it is a service, not a whole namespace. */
 export function labels(required: boolean) {
-  return z.record(z.string(), labelValue, says('is not a set of labels', 'an object of label key/value pairs')).superRefine((value, ctx) => {
-    if (required && Object.keys(value).length === 0) {
-      problem(ctx, value, 'selects every pod of the namespace; accepted: at least one label, so the destination is a service and not a whole namespace');
-    }
-    for (const key of Object.keys(value)) {
-      if (!isLabelKey(key)) problem(ctx, key, `is not a valid label key; accepted: ${LABEL_KEY_ACCEPTED}`, [key]);
-    }
-  }, { when: (payload) => isObject(payload.value) }).readonly();
+  return z
+    .record(z.string(), labelValue, says('is not a set of labels', 'an object of label key/value pairs'))
+    .superRefine(
+      (value, ctx) => {
+        if (required && Object.keys(value).length === 0) {
+          problem(ctx, value, 'selects every pod of the namespace; accepted: at least one label, so the destination is a service and not a whole namespace');
+        }
+        for (const key of Object.keys(value)) {
+          if (!isLabelKey(key)) problem(ctx, key, `is not a valid label key; accepted: ${LABEL_KEY_ACCEPTED}`, [key]);
+        }
+      },
+      { when: (payload) => isObject(payload.value) },
+    )
+    .readonly();
 }
 
 const LABEL_KEY_ACCEPTED = 'an optional DNS subdomain prefix and "/", then a name of at most 63 alphanumerics, "-", "_" or "."';
@@ -110,12 +126,12 @@ const portRange = fields('a port range', { from: port, to: port }).superRefine((
 const PORTS_ACCEPTED = 'at least one port (a number, or { from, to } for a range)';
 
 /** The ports of a destination: never empty. */
-export const ports = z.array(
-  z.union([port, portRange], says('is not a port', `${PORT_ACCEPTED}, or { from, to } for a range`)),
-  says('is not a list of ports', PORTS_ACCEPTED),
-).readonly().superRefine((value, ctx) => {
-  if (value.length === 0) problem(ctx, value, `is empty; accepted: ${PORTS_ACCEPTED}`);
-});
+export const ports = z
+  .array(z.union([port, portRange], says('is not a port', `${PORT_ACCEPTED}, or { from, to } for a range`)), says('is not a list of ports', PORTS_ACCEPTED))
+  .readonly()
+  .superRefine((value, ctx) => {
+    if (value.length === 0) problem(ctx, value, `is empty; accepted: ${PORTS_ACCEPTED}`);
+  });
 
 /** A transport protocol. */
 export const protocol = z.enum(['TCP', 'UDP', 'SCTP'], says('is not a protocol', 'TCP, UDP, SCTP'));
@@ -149,7 +165,8 @@ const SERVICE_ACCOUNT_USER = /^system:serviceaccount:([^:]+):([^:]+)$/;
 /** A ServiceAccount as `namespace/name`; its user name (`system:serviceaccount:ns:name`) gets the right form proposed. */
 export const serviceAccountRef = z.string(says('is not a ServiceAccount', SERVICE_ACCOUNT_ACCEPTED)).superRefine((value, ctx) => {
   const [namespace, name, ...rest] = value.split('/');
-  const valid = rest.length === 0 && name !== undefined && DNS_LABEL.test(namespace) && namespace.length <= 63 && DNS_SUBDOMAIN.test(name) && name.length <= 253;
+  const valid =
+    rest.length === 0 && name !== undefined && DNS_LABEL.test(namespace) && namespace.length <= 63 && DNS_SUBDOMAIN.test(name) && name.length <= 253;
   if (valid) return;
   const user = SERVICE_ACCOUNT_USER.exec(value);
   problem(ctx, value, `is not a ServiceAccount; accepted: ${SERVICE_ACCOUNT_ACCEPTED}${user ? `. Did you mean "${user[1]}/${user[2]}"?` : ''}`);
@@ -165,15 +182,22 @@ export const image = z.string(says('is not an image reference', IMAGE_ACCEPTED))
 });
 
 /** Environment variables: names as Kubernetes accepts them, values as strings. */
-export const env = z.record(
-  z.string(),
-  z.string(says('is not a string', 'a string (quote numbers and booleans: "8080", "true")')),
-  says('is not a set of environment variables', 'an object of NAME: "value" pairs'),
-).superRefine((value, ctx) => {
-  for (const key of Object.keys(value)) {
-    if (!ENV_NAME.test(key)) problem(ctx, key, 'is not an environment variable name; accepted: letters, digits, "_", "-" and ".", not starting with a digit', [key]);
-  }
-}, { when: (payload) => isObject(payload.value) }).readonly();
+export const env = z
+  .record(
+    z.string(),
+    z.string(says('is not a string', 'a string (quote numbers and booleans: "8080", "true")')),
+    says('is not a set of environment variables', 'an object of NAME: "value" pairs'),
+  )
+  .superRefine(
+    (value, ctx) => {
+      for (const key of Object.keys(value)) {
+        if (!ENV_NAME.test(key))
+          problem(ctx, key, 'is not an environment variable name; accepted: letters, digits, "_", "-" and ".", not starting with a digit', [key]);
+      }
+    },
+    { when: (payload) => isObject(payload.value) },
+  )
+  .readonly();
 
 /** A whole number, 0 or more. */
 export function count(what: string) {
@@ -232,7 +256,9 @@ export function metadataProblem(text: string, platformCloud: Cloud): string | un
   const block = formatCidr(metadata);
   const endpoints = endpointsAt(block).filter((e) => platformCloud === 'any' || e.clouds.includes(platformCloud));
   const credentials = podCredentialEndpoints(platformCloud).filter((e) => e.cidrs.includes(block));
-  const optIn = credentials.map((e) => `; to give the app its own credentials from ${e.what}, declare { credentials: '${e.name}', ports: [...], reason: '...' } instead`).join('');
+  const optIn = credentials
+    .map((e) => `; to give the app its own credentials from ${e.what}, declare { credentials: '${e.name}', ports: [...], reason: '...' } instead`)
+    .join('');
   return `is the cloud metadata address ${block} (${endpoints.map((e) => e.what).join(', ')}), which is never reachable with cloud "${platformCloud}"; accepted: a block that holds no metadata or credential endpoint of the cloud${optIn}`;
 }
 
@@ -241,7 +267,12 @@ export function internetSized(ctx: Ctx, text: string, path: PropertyKey[]): void
   const parsed = parseCidr(text);
   const block: Cidr | undefined = 'cidr' in parsed ? parsed.cidr : undefined;
   if (block && block.prefix < SHORTEST_PREFIX_WITHOUT_REASON) {
-    problem(ctx, text, `opens egress to the internet (a prefix shorter than /${SHORTEST_PREFIX_WITHOUT_REASON}); accepted: a narrower block, or this destination marked internet: { reason: '...' } with the written reason`, path);
+    problem(
+      ctx,
+      text,
+      `opens egress to the internet (a prefix shorter than /${SHORTEST_PREFIX_WITHOUT_REASON}); accepted: a narrower block, or this destination marked internet: { reason: '...' } with the written reason`,
+      path,
+    );
   }
 }
 

@@ -7,10 +7,41 @@ import { z } from 'zod';
 import { destination } from './destinations';
 import { CALICO_TIER_ORDERS, DEFAULT_AI_TIER_ORDER, DEFAULT_MODEL_CACHE_PATH, POD_USER } from './defaults';
 import {
-  count, cidr, cloud, dnsLabel, serviceAccountRef, dnsSubdomain, env, fields, flag, image, internetSized, ipAddress, labelKey, labels, labelValue, port, problem, quantity, says, size, text,
+  count,
+  cidr,
+  cloud,
+  dnsLabel,
+  serviceAccountRef,
+  dnsSubdomain,
+  env,
+  fields,
+  flag,
+  image,
+  internetSized,
+  ipAddress,
+  labelKey,
+  labels,
+  labelValue,
+  port,
+  problem,
+  quantity,
+  says,
+  size,
+  text,
 } from './fields';
 import {
-  AiAppIntent, AllowList, ArgoCdDestination, ArgoCdSettings, CalicoOptions, ClusterIntent, ComputeResources, DnsIntent, IngressClient, PlatformIntent, TierOwners, Toleration,
+  AiAppIntent,
+  AllowList,
+  ArgoCdDestination,
+  ArgoCdSettings,
+  CalicoOptions,
+  ClusterIntent,
+  ComputeResources,
+  DnsIntent,
+  IngressClient,
+  PlatformIntent,
+  TierOwners,
+  Toleration,
 } from './types';
 
 const TIER_ORDER_ACCEPTED = `a number greater than ${CALICO_TIER_ORDERS.admin} (Calico's admin tier) and less than ${CALICO_TIER_ORDERS.default} (the default tier), e.g. ${DEFAULT_AI_TIER_ORDER}`;
@@ -29,10 +60,10 @@ const KUBE_DNS_CLUSTER_IP_HINT = 'the ClusterIP of the kube-dns Service, from ku
 
 const dns = fields('dns settings', {
   kubeDns: flag.optional(),
-  nodeLocal: z.array(
-    ipAddress('the NodeLocal DNSCache address without a mask, e.g. "169.254.20.10"'),
-    says('is not a list of addresses', 'e.g. ["169.254.20.10"]'),
-  ).readonly().optional(),
+  nodeLocal: z
+    .array(ipAddress('the NodeLocal DNSCache address without a mask, e.g. "169.254.20.10"'), says('is not a list of addresses', 'e.g. ["169.254.20.10"]'))
+    .readonly()
+    .optional(),
   kubeDnsClusterIp: ipAddress(KUBE_DNS_CLUSTER_IP_HINT).optional(),
 }).superRefine((value, ctx) => {
   const nodeLocal = (value.nodeLocal ?? []).length > 0;
@@ -46,10 +77,20 @@ const dns = fields('dns settings', {
   // mode "node-local-dns pods listen on both the kube-dns service IP as well as
   // <node-local-address>, so pods can lookup DNS records using either IP address").
   if (nodeLocal && value.kubeDnsClusterIp === undefined) {
-    problem(ctx, undefined, `is missing, and NodeLocal DNSCache needs it: with kube-proxy in iptables mode the cache also answers on the kube-dns ClusterIP, in the host network, where a selector on the kube-dns pods does not match, so pods that keep sending DNS there would be denied; accepted: ${KUBE_DNS_CLUSTER_IP_HINT}`, ['kubeDnsClusterIp']);
+    problem(
+      ctx,
+      undefined,
+      `is missing, and NodeLocal DNSCache needs it: with kube-proxy in iptables mode the cache also answers on the kube-dns ClusterIP, in the host network, where a selector on the kube-dns pods does not match, so pods that keep sending DNS there would be denied; accepted: ${KUBE_DNS_CLUSTER_IP_HINT}`,
+      ['kubeDnsClusterIp'],
+    );
   }
   if (!nodeLocal && value.kubeDnsClusterIp !== undefined) {
-    problem(ctx, value.kubeDnsClusterIp, 'is used only with NodeLocal DNSCache: without it, kube-proxy translates the ClusterIP to the kube-dns pods before policy applies, and kubeDns already allows those; accepted: no kubeDnsClusterIp, or nodeLocal addresses as well', ['kubeDnsClusterIp']);
+    problem(
+      ctx,
+      value.kubeDnsClusterIp,
+      'is used only with NodeLocal DNSCache: without it, kube-proxy translates the ClusterIP to the kube-dns pods before policy applies, and kubeDns already allows those; accepted: no kubeDnsClusterIp, or nodeLocal addresses as well',
+      ['kubeDnsClusterIp'],
+    );
   }
 });
 
@@ -62,12 +103,20 @@ const toleration = fields('a toleration', {
   key: labelKey.optional(),
   operator: z.enum(['Exists', 'Equal'], says('is not a toleration operator', '"Exists" or "Equal"')).optional(),
   value: labelValue.optional(),
-  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'], says('is not a taint effect', '"NoSchedule", "PreferNoSchedule" or "NoExecute" (or none, for every effect)')).optional(),
+  effect: z
+    .enum(
+      ['NoSchedule', 'PreferNoSchedule', 'NoExecute'],
+      says('is not a taint effect', '"NoSchedule", "PreferNoSchedule" or "NoExecute" (or none, for every effect)'),
+    )
+    .optional(),
   tolerationSeconds: count('number of seconds').optional(),
 }).superRefine((t, ctx) => {
-  if (!t.key && t.operator !== 'Exists') problem(ctx, t, 'tolerates no key with operator Equal; accepted: a key, or operator: "Exists" to tolerate every taint', ['operator']);
-  if (t.operator === 'Exists' && t.value) problem(ctx, t.value, 'is a value with operator Exists, which matches any value; accepted: no value, or operator: "Equal"', ['value']);
-  if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') problem(ctx, t.tolerationSeconds, 'applies only to the NoExecute effect; accepted: effect: "NoExecute", or no tolerationSeconds', ['tolerationSeconds']);
+  if (!t.key && t.operator !== 'Exists')
+    problem(ctx, t, 'tolerates no key with operator Equal; accepted: a key, or operator: "Exists" to tolerate every taint', ['operator']);
+  if (t.operator === 'Exists' && t.value)
+    problem(ctx, t.value, 'is a value with operator Exists, which matches any value; accepted: no value, or operator: "Equal"', ['value']);
+  if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute')
+    problem(ctx, t.tolerationSeconds, 'applies only to the NoExecute effect; accepted: effect: "NoExecute", or no tolerationSeconds', ['tolerationSeconds']);
 });
 
 /** Lowest and highest startup budget: one probe period, and a day. */
@@ -88,14 +137,23 @@ export const appSchema = fields('an app', {
   image,
   args: list(text('a string (quote numbers: "8000")'), 'a list of strings').optional(),
   port,
-  healthPath: text('a path starting with "/"').superRefine((value, ctx) => {
-    if (!value.startsWith('/')) problem(ctx, value, 'is not an HTTP path; accepted: a path starting with "/"');
-  }).optional(),
-  startupSeconds: z.number(says('is not a number of seconds', `a whole number from ${STARTUP_SECONDS.min} to ${STARTUP_SECONDS.max}`)).superRefine((value, ctx) => {
-    if (!Number.isInteger(value) || value < STARTUP_SECONDS.min || value > STARTUP_SECONDS.max) {
-      problem(ctx, value, `is not a startup budget; accepted: a whole number of seconds from ${STARTUP_SECONDS.min} (one probe period) to ${STARTUP_SECONDS.max} (a day), e.g. 900 for 15 minutes`);
-    }
-  }).optional(),
+  healthPath: text('a path starting with "/"')
+    .superRefine((value, ctx) => {
+      if (!value.startsWith('/')) problem(ctx, value, 'is not an HTTP path; accepted: a path starting with "/"');
+    })
+    .optional(),
+  startupSeconds: z
+    .number(says('is not a number of seconds', `a whole number from ${STARTUP_SECONDS.min} to ${STARTUP_SECONDS.max}`))
+    .superRefine((value, ctx) => {
+      if (!Number.isInteger(value) || value < STARTUP_SECONDS.min || value > STARTUP_SECONDS.max) {
+        problem(
+          ctx,
+          value,
+          `is not a startup budget; accepted: a whole number of seconds from ${STARTUP_SECONDS.min} (one probe period) to ${STARTUP_SECONDS.max} (a day), e.g. 900 for 15 minutes`,
+        );
+      }
+    })
+    .optional(),
   replicas: count('replica count').optional(),
   resources: resources.optional(),
   gpus: count('GPU count').optional(),
@@ -104,11 +162,13 @@ export const appSchema = fields('an app', {
   tolerations: list(toleration, 'a list of tolerations, e.g. [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]').optional(),
   nodeSelector: labels(false).optional(),
   env: env.optional(),
-  modelCachePath: text('an absolute path other than "/", "/tmp", "/dev/shm" and HOME').superRefine((value, ctx) => {
-    if (!value.startsWith('/') || RESERVED_PATHS.includes(value)) {
-      problem(ctx, value, `is not a usable mount path; accepted: an absolute path other than ${RESERVED_PATHS.map((p) => `"${p}"`).join(', ')}`);
-    }
-  }).optional(),
+  modelCachePath: text('an absolute path other than "/", "/tmp", "/dev/shm" and HOME')
+    .superRefine((value, ctx) => {
+      if (!value.startsWith('/') || RESERVED_PATHS.includes(value)) {
+        problem(ctx, value, `is not a usable mount path; accepted: an absolute path other than ${RESERVED_PATHS.map((p) => `"${p}"`).join(', ')}`);
+      }
+    })
+    .optional(),
   modelCacheSize: size.optional(),
   tmpSize: size.optional(),
   homeSize: size.optional(),
@@ -119,13 +179,29 @@ export const appSchema = fields('an app', {
   dns: dns.optional(),
 }).superRefine((app, ctx) => {
   if (app.audit !== undefined && app.flavor !== 'calico') {
-    problem(ctx, app.audit, 'is a Calico-only feature (Staged policies); accepted: audit on an app with flavor: "calico", or no audit for the kubernetes flavor', ['audit']);
+    problem(
+      ctx,
+      app.audit,
+      'is a Calico-only feature (Staged policies); accepted: audit on an app with flavor: "calico", or no audit for the kubernetes flavor',
+      ['audit'],
+    );
   }
   const { USER: user, HOME: home } = app.env ?? {};
-  if (user === '') problem(ctx, user, `is empty, so getpass.getuser() falls back to the password database, which has no entry for the pod's user; accepted: a name, or no USER (then "${POD_USER.name}")`, ['env', 'USER']);
+  if (user === '')
+    problem(
+      ctx,
+      user,
+      `is empty, so getpass.getuser() falls back to the password database, which has no entry for the pod's user; accepted: a name, or no USER (then "${POD_USER.name}")`,
+      ['env', 'USER'],
+    );
   const writable = ['/tmp', POD_USER.home, app.modelCachePath ?? DEFAULT_MODEL_CACHE_PATH];
   if (home !== undefined && !writable.some((root) => under(home, root))) {
-    problem(ctx, home, `is not writable: the root filesystem is read-only; accepted: a path at or below ${writable.map((p) => `"${p}"`).join(', ')} (the writable emptyDirs), or no HOME (then "${POD_USER.home}")`, ['env', 'HOME']);
+    problem(
+      ctx,
+      home,
+      `is not writable: the root filesystem is read-only; accepted: a path at or below ${writable.map((p) => `"${p}"`).join(', ')} (the writable emptyDirs), or no HOME (then "${POD_USER.home}")`,
+      ['env', 'HOME'],
+    );
   }
 });
 
@@ -138,9 +214,10 @@ export const allowListSchema = fields('an allow-list', {
   description: text('a few words saying what the allow-list is').optional(),
 }).superRefine((value, ctx) => value.cidrs.forEach((c, i) => internetSized(ctx, c, ['cidrs', i])));
 
-const subjectName = (what: string) => z.string(says(`is not a ${what}`, `a ${what}, e.g. "platform-security"`)).superRefine((value, ctx) => {
-  if (value.trim() === '') problem(ctx, value, `is empty; accepted: a ${what}`);
-});
+const subjectName = (what: string) =>
+  z.string(says(`is not a ${what}`, `a ${what}, e.g. "platform-security"`)).superRefine((value, ctx) => {
+    if (value.trim() === '') problem(ctx, value, `is empty; accepted: a ${what}`);
+  });
 
 const tierOwners = fields('tier owners', {
   users: list(subjectName('user name'), 'a list of user names, e.g. ["alice@example.com"]').optional(),
@@ -150,53 +227,86 @@ const tierOwners = fields('tier owners', {
   // A field that is not one of these is reported on its own, with the one it may have meant.
   const misspelled = Object.keys(value).some((k) => !['users', 'groups', 'serviceAccounts'].includes(k));
   if (!misspelled && [value.users, value.groups, value.serviceAccounts].every((l) => (l ?? []).length === 0)) {
-    problem(ctx, value, 'names nobody; accepted: at least one of users, groups, serviceAccounts, e.g. { serviceAccounts: ["argocd/argocd-application-controller"] }');
+    problem(
+      ctx,
+      value,
+      'names nobody; accepted: at least one of users, groups, serviceAccounts, e.g. { serviceAccounts: ["argocd/argocd-application-controller"] }',
+    );
   }
 });
 
 const calico = fields('calico settings', {
-  tier: dnsLabel('tier name').superRefine((value, ctx) => {
-    if (value === 'default') problem(ctx, value, 'is the tier where Kubernetes NetworkPolicies land, which app teams can reopen; accepted: a tier of its own, e.g. "ai-egress"');
-  }).optional(),
-  tierOrder: z.number(says('is not a tier order', TIER_ORDER_ACCEPTED)).superRefine((value, ctx) => {
-    if (!Number.isFinite(value) || value <= CALICO_TIER_ORDERS.admin) {
-      problem(ctx, value, `would run before Calico's admin tier (order ${CALICO_TIER_ORDERS.admin}: adminnetworkpolicy in Calico 3.29 to 3.31, kube-admin from 3.32; at an equal order tiers run by name), and an Allow in this tier is final, so a cluster admin's AdminNetworkPolicy or ClusterNetworkPolicy could no longer deny what it allows; accepted: ${TIER_ORDER_ACCEPTED}`);
-    } else if (value >= CALICO_TIER_ORDERS.default) {
-      problem(ctx, value, `would not run before the default tier (order ${CALICO_TIER_ORDERS.default}), where Kubernetes NetworkPolicies live, so an app team's policy could reopen egress; accepted: ${TIER_ORDER_ACCEPTED}`);
-    }
-  }).optional(),
+  tier: dnsLabel('tier name')
+    .superRefine((value, ctx) => {
+      if (value === 'default')
+        problem(ctx, value, 'is the tier where Kubernetes NetworkPolicies land, which app teams can reopen; accepted: a tier of its own, e.g. "ai-egress"');
+    })
+    .optional(),
+  tierOrder: z
+    .number(says('is not a tier order', TIER_ORDER_ACCEPTED))
+    .superRefine((value, ctx) => {
+      if (!Number.isFinite(value) || value <= CALICO_TIER_ORDERS.admin) {
+        problem(
+          ctx,
+          value,
+          `would run before Calico's admin tier (order ${CALICO_TIER_ORDERS.admin}: adminnetworkpolicy in Calico 3.29 to 3.31, kube-admin from 3.32; at an equal order tiers run by name), and an Allow in this tier is final, so a cluster admin's AdminNetworkPolicy or ClusterNetworkPolicy could no longer deny what it allows; accepted: ${TIER_ORDER_ACCEPTED}`,
+        );
+      } else if (value >= CALICO_TIER_ORDERS.default) {
+        problem(
+          ctx,
+          value,
+          `would not run before the default tier (order ${CALICO_TIER_ORDERS.default}), where Kubernetes NetworkPolicies live, so an app team's policy could reopen egress; accepted: ${TIER_ORDER_ACCEPTED}`,
+        );
+      }
+    })
+    .optional(),
   audit: flag.optional(),
   owners: tierOwners.optional(),
-  log: z.enum(['denied-egress', 'denied', 'none'], says('is not a logging choice', '"denied-egress" (what AI pods tried to send and were denied), "denied" (both directions) or "none"')).optional(),
+  log: z
+    .enum(
+      ['denied-egress', 'denied', 'none'],
+      says('is not a logging choice', '"denied-egress" (what AI pods tried to send and were denied), "denied" (both directions) or "none"'),
+    )
+    .optional(),
 });
 
 const SERVER_ACCEPTED = 'the URL of the cluster\'s API server, e.g. "https://kubernetes.default.svc" (the cluster Argo CD runs in)';
 
 /** Where Argo CD applies a folder: exactly one of a server URL and a cluster name. */
 const argoCdDestination = fields('an Argo CD destination', {
-  server: z.string(says('is not a URL', SERVER_ACCEPTED)).superRefine((value, ctx) => {
-    if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(value)) problem(ctx, value, `is not a URL; accepted: ${SERVER_ACCEPTED}`);
-  }).optional(),
-  name: z.string(says('is not a cluster name', 'the cluster\'s name in Argo CD, e.g. "prod-eu"')).superRefine((value, ctx) => {
-    if (value.trim() === '') problem(ctx, value, 'is empty; accepted: the cluster\'s name in Argo CD, e.g. "prod-eu"');
-  }).optional(),
+  server: z
+    .string(says('is not a URL', SERVER_ACCEPTED))
+    .superRefine((value, ctx) => {
+      if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(value)) problem(ctx, value, `is not a URL; accepted: ${SERVER_ACCEPTED}`);
+    })
+    .optional(),
+  name: z
+    .string(says('is not a cluster name', 'the cluster\'s name in Argo CD, e.g. "prod-eu"'))
+    .superRefine((value, ctx) => {
+      if (value.trim() === '') problem(ctx, value, 'is empty; accepted: the cluster\'s name in Argo CD, e.g. "prod-eu"');
+    })
+    .optional(),
 }).superRefine((value, ctx) => {
   const misspelled = Object.keys(value).some((k) => !['server', 'name'].includes(k));
   // Argo CD refuses both ("application destination can't have both name and server defined",
   // util/argo/argo.go GetDestinationServer) and neither.
-  if (value.server !== undefined && value.name !== undefined) problem(ctx, value, 'names the cluster twice; accepted: one of server and name, e.g. { name: "prod-eu" }');
-  else if (!misspelled && value.server === undefined && value.name === undefined) problem(ctx, value, 'names no cluster; accepted: { server: "https://..." } or { name: "..." }');
+  if (value.server !== undefined && value.name !== undefined)
+    problem(ctx, value, 'names the cluster twice; accepted: one of server and name, e.g. { name: "prod-eu" }');
+  else if (!misspelled && value.server === undefined && value.name === undefined)
+    problem(ctx, value, 'names no cluster; accepted: { server: "https://..." } or { name: "..." }');
 });
 
 const REPO_ACCEPTED = 'the Git repository Argo CD reads, e.g. "https://github.com/example/platform.git" or "git@github.com:example/platform.git"';
-const noSpaces = (what: string, example: string) => z.string(says(`is not ${what}`, `${what}, e.g. ${example}`)).superRefine((value, ctx) => {
-  if (value === '' || /\s/.test(value)) problem(ctx, value, `is not ${what}; accepted: ${what} without spaces, e.g. ${example}`);
-});
+const noSpaces = (what: string, example: string) =>
+  z.string(says(`is not ${what}`, `${what}, e.g. ${example}`)).superRefine((value, ctx) => {
+    if (value === '' || /\s/.test(value)) problem(ctx, value, `is not ${what}; accepted: ${what} without spaces, e.g. ${example}`);
+  });
 
 /** How the Argo CD manifests find the repository and apply dist/. */
 const argocd = fields('argocd settings', {
   repoURL: z.string(says('is not a repository URL', REPO_ACCEPTED)).superRefine((value, ctx) => {
-    if (!/^((https?|ssh|git):\/\/\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+)$/.test(value)) problem(ctx, value, `is not a repository URL; accepted: ${REPO_ACCEPTED}`);
+    if (!/^((https?|ssh|git):\/\/\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+)$/.test(value))
+      problem(ctx, value, `is not a repository URL; accepted: ${REPO_ACCEPTED}`);
   }),
   targetRevision: noSpaces('a branch, tag or commit', '"main", "v1.2.0" or "HEAD"').optional(),
   project: dnsSubdomain('Argo CD project name').optional(),
@@ -210,9 +320,11 @@ const argocd = fields('argocd settings', {
 /** One cluster: what differs there. Whether its apps and allow-lists exist is checked against the platform (validate.ts). */
 export const clusterSchema = fields('a cluster', {
   name: dnsLabel('cluster name'),
-  apps: list(dnsLabel('app name'), 'a list of the names of apps declared in apps, e.g. ["ai-service"]').superRefine((value, ctx) => {
-    if (value.length === 0) problem(ctx, value, 'is empty; accepted: at least one app name, or no apps field (then every app runs there)');
-  }).optional(),
+  apps: list(dnsLabel('app name'), 'a list of the names of apps declared in apps, e.g. ["ai-service"]')
+    .superRefine((value, ctx) => {
+      if (value.length === 0) problem(ctx, value, 'is empty; accepted: at least one app name, or no apps field (then every app runs there)');
+    })
+    .optional(),
   allowLists: list(allowListSchema, 'a list of { name, cidrs }').optional(),
   cloud: cloud.optional(),
   calicoInstalled: flag.optional(),
@@ -231,18 +343,27 @@ export const platformSchema = fields('a platform intent', {
   allowLists: z.array(z.unknown(), says('is not a list of allow-lists', 'a list of { name, cidrs }')).optional(),
   cloud: cloud.optional(),
   calico: calico.optional(),
-  clusters: z.array(z.unknown(), says('is not a list of clusters', 'a list of clusters, e.g. [{ name: "prod-eu" }]')).superRefine((value, ctx) => {
-    if (value.length === 0) problem(ctx, value, 'is empty; accepted: at least one cluster, or no clusters field (dist/ then holds the files of one cluster)');
-  }).optional(),
+  clusters: z
+    .array(z.unknown(), says('is not a list of clusters', 'a list of clusters, e.g. [{ name: "prod-eu" }]'))
+    .superRefine((value, ctx) => {
+      if (value.length === 0) problem(ctx, value, 'is empty; accepted: at least one cluster, or no clusters field (dist/ then holds the files of one cluster)');
+    })
+    .optional(),
   argocd: argocd.optional(),
 });
 
 /** True when A and B are the same type, readonly modifiers included. */
-type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 
 /** The platform's input with its apps, allow-lists and clusters as the checked types (the schema takes them as unknown). */
 type WithApps<T> = {
-  [K in keyof T]: K extends 'apps' ? readonly AiAppIntent[] : K extends 'allowLists' ? readonly AllowList[] | undefined : K extends 'clusters' ? readonly ClusterIntent[] | undefined : T[K]
+  [K in keyof T]: K extends 'apps'
+    ? readonly AiAppIntent[]
+    : K extends 'allowLists'
+      ? readonly AllowList[] | undefined
+      : K extends 'clusters'
+        ? readonly ClusterIntent[] | undefined
+        : T[K];
 };
 
 /** Compiles only when the schemas take exactly what the types declare. */

@@ -1,9 +1,7 @@
 import { adviceFor } from './advice';
 import { clusterIssues } from './cluster-checks';
 import { consistencyIssues } from './consistency';
-import {
-  DeclaredList, allowListMetadata, allowListsDeclaredTwice, auditMixedWithEnforcement, destinationProblems, dnsMetadata, validCloud,
-} from './across';
+import { DeclaredList, allowListMetadata, allowListsDeclaredTwice, auditMixedWithEnforcement, destinationProblems, dnsMetadata, validCloud } from './across';
 import { isCredentialsDestination } from './destinations';
 import { Cloud } from '../net';
 import { isObject } from './fields';
@@ -25,7 +23,9 @@ import { AiAppIntent, AllowList, PlatformIntent } from './types';
 export function checkIntent(input: unknown): IntentIssue[] {
   if (!isObject(input)) {
     const accepted = 'accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, clusters?: [...], argocd?: {...} }';
-    return [{ severity: 'error', app: 'platform', path: 'intent', value: input, message: `${input === undefined ? 'is missing' : 'is not an intent'}; ${accepted}` }];
+    return [
+      { severity: 'error', app: 'platform', path: 'intent', value: input, message: `${input === undefined ? 'is missing' : 'is not an intent'}; ${accepted}` },
+    ];
   }
   const issues: IntentIssue[] = [];
   const platform = platformSchema.safeParse(input, { reportInput: true });
@@ -85,10 +85,16 @@ export function assertValidIntent(intent: PlatformIntent): IntentIssue[] {
   const errors = issues.filter((i) => i.severity === 'error');
   if (errors.length > 0) throw new IntentError(errors);
   if (intent.clusters !== undefined) {
-    throw new IntentError([{
-      severity: 'error', app: 'platform', path: 'clusters', value: intent.clusters.map((c) => c.name),
-      message: 'are each rendered on their own, into dist/<cluster>/, and this renders one cluster; accepted: the intent of one cluster, from clusterIntents(intent) (lib/intent), as npm run synth renders them',
-    }]);
+    throw new IntentError([
+      {
+        severity: 'error',
+        app: 'platform',
+        path: 'clusters',
+        value: intent.clusters.map((c) => c.name),
+        message:
+          'are each rendered on their own, into dist/<cluster>/, and this renders one cluster; accepted: the intent of one cluster, from clusterIntents(intent) (lib/intent), as npm run synth renders them',
+      },
+    ]);
   }
   return issues.filter((i) => i.severity === 'warning');
 }
@@ -105,7 +111,15 @@ function credentialsDeclaredTwice(app: AiAppIntent): IntentIssue[] {
       seen.add(d.credentials);
       return [];
     }
-    return [{ severity: 'error' as const, app: app.name, path: `${app.name}.egress[${i}].credentials`, value: d.credentials, message: 'is declared a second time; accepted: one credentials destination per endpoint, with all its ports, of one protocol' }];
+    return [
+      {
+        severity: 'error' as const,
+        app: app.name,
+        path: `${app.name}.egress[${i}].credentials`,
+        value: d.credentials,
+        message: 'is declared a second time; accepted: one credentials destination per endpoint, with all its ports, of one protocol',
+      },
+    ];
   });
 }
 
@@ -115,7 +129,13 @@ function namesDeclaredTwice(rawApps: readonly unknown[]): IntentIssue[] {
   for (const raw of rawApps) {
     if (!isObject(raw) || typeof raw.name !== 'string') continue;
     if (seen.has(raw.name)) {
-      issues.push({ severity: 'error', app: raw.name, path: `${raw.name}.name`, value: raw.name, message: 'is declared twice; accepted: one app per name (apps in different namespaces still need different names)' });
+      issues.push({
+        severity: 'error',
+        app: raw.name,
+        path: `${raw.name}.name`,
+        value: raw.name,
+        message: 'is declared twice; accepted: one app per name (apps in different namespaces still need different names)',
+      });
     }
     seen.add(raw.name);
   }

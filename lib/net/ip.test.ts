@@ -21,12 +21,16 @@ describe('IP addresses and CIDR blocks', () => {
   });
 
   it('round-trips every address through format and parse', () => {
-    fc.assert(fc.property(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), (value) => {
-      expect(parseIp(formatIp({ version: 6, value }))).toEqual({ version: 6, value });
-    }));
-    fc.assert(fc.property(fc.bigInt({ min: 0n, max: (1n << 32n) - 1n }), (value) => {
-      expect(parseIp(formatIp({ version: 4, value }))).toEqual({ version: 4, value });
-    }));
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), (value) => {
+        expect(parseIp(formatIp({ version: 6, value }))).toEqual({ version: 6, value });
+      }),
+    );
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 32n) - 1n }), (value) => {
+        expect(parseIp(formatIp({ version: 4, value }))).toEqual({ version: 4, value });
+      }),
+    );
   });
 
   it('says what is wrong with a CIDR and proposes the fix', () => {
@@ -57,15 +61,23 @@ describe('IP addresses and CIDR blocks', () => {
 
   it('knows the cloud metadata addresses exactly, not the blocks around them', () => {
     expect(METADATA_BLOCKS.map(formatCidr)).toEqual([
-      '100.100.100.200/32', '168.63.129.16/32', '169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32',
-      'fd00:ec2::23/128', 'fd00:ec2::254/128', 'fd20:ce::254/128', 'fe80::a9fe:a9fe/128',
+      '100.100.100.200/32',
+      '168.63.129.16/32',
+      '169.254.169.252/32',
+      '169.254.169.254/32',
+      '169.254.170.2/32',
+      '169.254.170.23/32',
+      'fd00:ec2::23/128',
+      'fd00:ec2::254/128',
+      'fd20:ce::254/128',
+      'fe80::a9fe:a9fe/128',
     ]);
     expect(isMetadataBlock(cidr('169.254.169.254/32'))).toBe(true);
     expect(isMetadataBlock(cidr('fd00:ec2::254/128'))).toBe(true);
     expect(isMetadataBlock(cidr('169.254.0.0/16'))).toBe(false);
   });
 
-  it('lists each cloud\'s endpoints, every one of them under any, and names the pod credential endpoints', () => {
+  it("lists each cloud's endpoints, every one of them under any, and names the pod credential endpoints", () => {
     expect(metadataCidrs('aws')).toEqual(['169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32', 'fd00:ec2::23/128', 'fd00:ec2::254/128']);
     expect(metadataCidrs('azure')).toEqual(['168.63.129.16/32', '169.254.169.254/32']);
     expect(metadataCidrs('alibaba')).toEqual(['100.100.100.200/32']);
@@ -77,7 +89,14 @@ describe('IP addresses and CIDR blocks', () => {
     expect(podCredentialEndpoints('any').map((e) => e.name)).toEqual(['eks-pod-identity']);
     expect(podCredentialEndpoints('gcp')).toEqual([]);
     expect(endpointsAt('169.254.169.254/32').map((e) => e.name)).toEqual([
-      'aws-imds', 'gcp-metadata', 'azure-imds', 'oracle-imds', 'ibm-metadata', 'digitalocean-metadata', 'hetzner-metadata', 'openstack-metadata',
+      'aws-imds',
+      'gcp-metadata',
+      'azure-imds',
+      'oracle-imds',
+      'ibm-metadata',
+      'digitalocean-metadata',
+      'hetzner-metadata',
+      'openstack-metadata',
     ]);
   });
 });

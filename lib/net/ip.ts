@@ -81,9 +81,7 @@ export function parseIp(text: string): IpAddress | undefined {
 
 /** Why a text is not a usable CIDR, with the fix where there is one. */
 export type CidrProblem =
-  | { readonly kind: 'malformed' }
-  | { readonly kind: 'missing-mask'; readonly suggestion: string }
-  | { readonly kind: 'host-bits'; readonly suggestion: string };
+  { readonly kind: 'malformed' } | { readonly kind: 'missing-mask'; readonly suggestion: string } | { readonly kind: 'host-bits'; readonly suggestion: string };
 
 /** Parses `a.b.c.d/n` or `x:y::z/n`, refusing a missing mask or host bits set. */
 export function parseCidr(text: string): { cidr: Cidr } | { problem: CidrProblem } {
@@ -166,11 +164,17 @@ export function formatIp(ip: IpAddress): string {
   for (let i = 7; i >= 0; i--) groups.push(Number((ip.value >> BigInt(i * 16)) & 0xffffn));
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) { i++; continue; }
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   const hex = groups.map((g) => g.toString(16));

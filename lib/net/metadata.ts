@@ -45,7 +45,10 @@ export const METADATA_ENDPOINTS: readonly MetadataEndpoint[] = [
   {
     // "IPv4 http://169.254.169.254/latest/meta-data/ IPv6 http://[fd00:ec2::254]/latest/meta-data/"
     // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html
-    name: 'aws-imds', what: 'the EC2 instance metadata service', clouds: ['aws'], cidrs: ['169.254.169.254/32', 'fd00:ec2::254/128'],
+    name: 'aws-imds',
+    what: 'the EC2 instance metadata service',
+    clouds: ['aws'],
+    cidrs: ['169.254.169.254/32', 'fd00:ec2::254/128'],
   },
   {
     // "The agent uses the loopback (localhost) IP address 169.254.170.23 for IPv4 and the localhost
@@ -55,13 +58,16 @@ export const METADATA_ENDPOINTS: readonly MetadataEndpoint[] = [
     what: 'the EKS Pod Identity agent',
     clouds: ['aws'],
     cidrs: ['169.254.170.23/32', 'fd00:ec2::23/128'],
-    podCredentials: 'the IAM role associated with the pod\'s ServiceAccount (https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html)',
+    podCredentials: "the IAM role associated with the pod's ServiceAccount (https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html)",
   },
   {
     // ECS task credentials: "curl 169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
     // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
     // Not used by EKS; denied anyway, since it answers credential requests on some AWS hosts.
-    name: 'ecs-task-credentials', what: 'the ECS task credentials endpoint', clouds: ['aws'], cidrs: ['169.254.170.2/32'],
+    name: 'ecs-task-credentials',
+    what: 'the ECS task credentials endpoint',
+    clouds: ['aws'],
+    cidrs: ['169.254.170.2/32'],
   },
   {
     // "http://metadata.google.internal/computeMetadata/v1/", the metadata server at 169.254.169.254
@@ -69,7 +75,10 @@ export const METADATA_ENDPOINTS: readonly MetadataEndpoint[] = [
     // fd20:ce::254 is the address IPv6-only VMs use in the same service; it is named in public
     // SSRF block lists and was not checked against Google's page when this was written. Denying
     // an unused address costs nothing.
-    name: 'gcp-metadata', what: 'the Compute Engine metadata server', clouds: ['gcp'], cidrs: ['169.254.169.254/32', 'fd20:ce::254/128'],
+    name: 'gcp-metadata',
+    what: 'the Compute Engine metadata server',
+    clouds: ['gcp'],
+    cidrs: ['169.254.169.254/32', 'fd20:ce::254/128'],
   },
   {
     // The GKE metadata server (Workload Identity Federation for GKE,
@@ -78,12 +87,18 @@ export const METADATA_ENDPOINTS: readonly MetadataEndpoint[] = [
     // 169.254.169.254:80 to 169.254.169.252:988 before network policy sees the packet, so a deny
     // of .254 alone may not match there. Known from the GKE node's configuration as described by
     // third parties, not from a Google page; denied as a precaution.
-    name: 'gke-metadata-server', what: 'the GKE metadata server', clouds: ['gcp'], cidrs: ['169.254.169.252/32'],
+    name: 'gke-metadata-server',
+    what: 'the GKE metadata server',
+    clouds: ['gcp'],
+    cidrs: ['169.254.169.252/32'],
   },
   {
     // "IMDS is a REST API that's available at a well-known, non-routable IP address (169.254.169.254)."
     // https://learn.microsoft.com/azure/virtual-machines/instance-metadata-service
-    name: 'azure-imds', what: 'the Azure Instance Metadata Service', clouds: ['azure'], cidrs: ['169.254.169.254/32'],
+    name: 'azure-imds',
+    what: 'the Azure Instance Metadata Service',
+    clouds: ['azure'],
+    cidrs: ['169.254.169.254/32'],
   },
   {
     // WireServer, a public address that only Azure hosts answer: VM agent, extensions, DHCP, DNS
@@ -91,38 +106,59 @@ export const METADATA_ENDPOINTS: readonly MetadataEndpoint[] = [
     // AKS itself blocks pods from it since July 2024 (TLS bootstrap tokens were readable there).
     // AI pods resolve names through kube-dns, so they need none of it; because the address is
     // public, an internet-sized allowed block would contain it, and it is carved out of such blocks.
-    name: 'azure-wireserver', what: 'the Azure WireServer', clouds: ['azure'], cidrs: ['168.63.129.16/32'],
+    name: 'azure-wireserver',
+    what: 'the Azure WireServer',
+    clouds: ['azure'],
+    cidrs: ['168.63.129.16/32'],
   },
   {
     // "The Alibaba Cloud metadata service is available at the well known url http://100.100.100.200/"
     // (cloud-init's Aliyun datasource, doc/rtd/topics/datasources/aliyun.rst; Alibaba's own
     // "Instance metadata" page: https://www.alibabacloud.com/help/en/ecs/user-guide/view-instance-metadata)
-    name: 'alibaba-metadata', what: 'the Alibaba Cloud ECS metadata service', clouds: ['alibaba'], cidrs: ['100.100.100.200/32'],
+    name: 'alibaba-metadata',
+    what: 'the Alibaba Cloud ECS metadata service',
+    clouds: ['alibaba'],
+    cidrs: ['100.100.100.200/32'],
   },
   {
     // The instance metadata service is an HTTP endpoint "listening on 169.254.169.254"
     // https://docs.oracle.com/iaas/Content/Compute/Tasks/gettingmetadata.htm
-    name: 'oracle-imds', what: 'the OCI instance metadata service', clouds: ['oracle'], cidrs: ['169.254.169.254/32'],
+    name: 'oracle-imds',
+    what: 'the OCI instance metadata service',
+    clouds: ['oracle'],
+    cidrs: ['169.254.169.254/32'],
   },
   {
     // "the endpoint URL may contain either the service's IP address http://169.254.169.254 or the
     // service's hostname http://api.metadata.cloud.ibm.com" https://cloud.ibm.com/apidocs/vpc-identity
-    name: 'ibm-metadata', what: 'the IBM Cloud VPC metadata service', clouds: ['ibm'], cidrs: ['169.254.169.254/32'],
+    name: 'ibm-metadata',
+    what: 'the IBM Cloud VPC metadata service',
+    clouds: ['ibm'],
+    cidrs: ['169.254.169.254/32'],
   },
   {
     // "Droplets can access the metadata service using the special, static, link-local IP address 169.254.169.254."
     // https://docs.digitalocean.com/products/droplets/how-to/access-metadata/
-    name: 'digitalocean-metadata', what: 'the DigitalOcean Droplet metadata service', clouds: ['digitalocean'], cidrs: ['169.254.169.254/32'],
+    name: 'digitalocean-metadata',
+    what: 'the DigitalOcean Droplet metadata service',
+    clouds: ['digitalocean'],
+    cidrs: ['169.254.169.254/32'],
   },
   {
     // `const Endpoint = "http://169.254.169.254/hetzner/v1/metadata"` (hetznercloud/hcloud-go,
     // package metadata; https://docs.hetzner.cloud/#server-metadata)
-    name: 'hetzner-metadata', what: 'the Hetzner Cloud server metadata service', clouds: ['hetzner'], cidrs: ['169.254.169.254/32'],
+    name: 'hetzner-metadata',
+    what: 'the Hetzner Cloud server metadata service',
+    clouds: ['hetzner'],
+    cidrs: ['169.254.169.254/32'],
   },
   {
     // "Guests access the service at 169.254.169.254 or at fe80::a9fe:a9fe."
     // https://docs.openstack.org/nova/latest/admin/metadata-service.html
-    name: 'openstack-metadata', what: 'the OpenStack Nova metadata service', clouds: ['openstack'], cidrs: ['169.254.169.254/32', 'fe80::a9fe:a9fe/128'],
+    name: 'openstack-metadata',
+    what: 'the OpenStack Nova metadata service',
+    clouds: ['openstack'],
+    cidrs: ['169.254.169.254/32', 'fe80::a9fe:a9fe/128'],
   },
 ];
 

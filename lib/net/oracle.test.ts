@@ -27,8 +27,23 @@ import { BlockList, isIP } from 'net';
 import fc from 'fast-check';
 import { runs } from '../../test/support/runs';
 import {
-  Cidr, IpRange, IpVersion, cidrContains, cidrContainsIp, cidrRange, compactCidrs, formatIp, lastAddress, parseCidr, parseCidrLenient,
-  parseIp, partitionFamily, rangeToCidrs, rangesToCidrs, subtractRanges, unionRanges,
+  Cidr,
+  IpRange,
+  IpVersion,
+  cidrContains,
+  cidrContainsIp,
+  cidrRange,
+  compactCidrs,
+  formatIp,
+  lastAddress,
+  parseCidr,
+  parseCidrLenient,
+  parseIp,
+  partitionFamily,
+  rangeToCidrs,
+  rangesToCidrs,
+  subtractRanges,
+  unionRanges,
 } from '.';
 
 const BITS = { 4: 32n, 6: 128n } as const;
@@ -51,8 +66,14 @@ function blockList(version: IpVersion, add: (list: BlockList) => void): (value: 
 }
 
 /** IPv6 values with many zero groups, so runs of zeros of equal length are common. */
-const groupsArb = fc.array(fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, fc.constantFrom(1, 0xffff, 0xec2), fc.integer({ min: 0, max: 0xffff })), { minLength: 8, maxLength: 8 });
-const value6Arb = fc.oneof(groupsArb.map((gs) => gs.reduce((v, g) => (v << 16n) | BigInt(g), 0n)), fc.bigInt({ min: 0n, max: top(6) }));
+const groupsArb = fc.array(fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, fc.constantFrom(1, 0xffff, 0xec2), fc.integer({ min: 0, max: 0xffff })), {
+  minLength: 8,
+  maxLength: 8,
+});
+const value6Arb = fc.oneof(
+  groupsArb.map((gs) => gs.reduce((v, g) => (v << 16n) | BigInt(g), 0n)),
+  fc.bigInt({ min: 0n, max: top(6) }),
+);
 const value4Arb = fc.oneof(fc.bigInt({ min: 0n, max: top(4) }), fc.constantFrom(0n, top(4), 0xa9fea9fen));
 const addressArb: fc.Arbitrary<{ version: IpVersion; value: bigint }> = fc.oneof(
   value4Arb.map((value) => ({ version: 4 as const, value })),
@@ -60,8 +81,9 @@ const addressArb: fc.Arbitrary<{ version: IpVersion; value: bigint }> = fc.oneof
 );
 
 /** An IPv6 address in any of its spellings: leading zeros, either case, `::` for any zero run, an IPv4 tail. */
-const spelled6Arb = fc.tuple(groupsArb, fc.nat(), fc.nat(), fc.boolean(), fc.array(fc.nat({ max: 3 }), { minLength: 8, maxLength: 8 }), fc.boolean()).map(
-  ([groups, at, len, upper, zeros, v4tail]) => {
+const spelled6Arb = fc
+  .tuple(groupsArb, fc.nat(), fc.nat(), fc.boolean(), fc.array(fc.nat({ max: 3 }), { minLength: 8, maxLength: 8 }), fc.boolean())
+  .map(([groups, at, len, upper, zeros, v4tail]) => {
     let parts = groups.map((g, i) => g.toString(16).padStart(Math.min(4, g.toString(16).length + zeros[i]), '0'));
     if (upper) parts = parts.map((p) => p.toUpperCase());
     if (v4tail) parts = [...parts.slice(0, 6), `${groups[6] >> 8}.${groups[6] & 255}.${groups[7] >> 8}.${groups[7] & 255}`];
@@ -76,26 +98,27 @@ const spelled6Arb = fc.tuple(groupsArb, fc.nat(), fc.nat(), fc.boolean(), fc.arr
     const [start, runLength] = zeroRuns[at % zeroRuns.length];
     const n = 1 + (len % runLength);
     return `${parts.slice(0, start).join(':')}::${parts.slice(start + n).join(':')}`;
-  },
-);
+  });
 const spelled4Arb = value4Arb.map((v) => plainText(4, v));
 
 /** Near misses: a character put in, taken out or changed, parts repeated. */
-const mutatedArb = fc.tuple(fc.oneof(spelled4Arb, spelled6Arb), fc.nat(), fc.constantFrom('', ':', '.', '0', '00', 'f', 'g', '::', '1', '255', '256', ' ', '/')).map(
-  ([text, at, insert]) => {
+const mutatedArb = fc
+  .tuple(fc.oneof(spelled4Arb, spelled6Arb), fc.nat(), fc.constantFrom('', ':', '.', '0', '00', 'f', 'g', '::', '1', '255', '256', ' ', '/'))
+  .map(([text, at, insert]) => {
     const i = at % (text.length + 1);
     return at % 2 ? text.slice(0, i) + insert + text.slice(i) : text.slice(0, i) + insert + text.slice(i + 1);
-  },
-);
+  });
 const anyTextArb = fc.oneof(spelled4Arb, spelled6Arb, mutatedArb, fc.stringMatching(/^[0-9a-fA-F:.]{0,20}$/));
 
 /** A block written leniently (host bits may be set), with probes around its edges and anywhere. */
-const blockArb = addressArb.chain(({ version, value }) => fc.record({
-  version: fc.constant(version),
-  value: fc.constant(value),
-  prefix: fc.integer({ min: 0, max: Number(BITS[version]) }),
-  other: version === 4 ? value4Arb : value6Arb,
-}));
+const blockArb = addressArb.chain(({ version, value }) =>
+  fc.record({
+    version: fc.constant(version),
+    value: fc.constant(value),
+    prefix: fc.integer({ min: 0, max: Number(BITS[version]) }),
+    other: version === 4 ? value4Arb : value6Arb,
+  }),
+);
 
 function edges(version: IpVersion, first: bigint, last: bigint): bigint[] {
   return [first - 1n, first, first + 1n, last - 1n, last, last + 1n].filter((v) => v >= 0n && v <= top(version));
@@ -103,104 +126,151 @@ function edges(version: IpVersion, first: bigint, last: bigint): bigint[] {
 
 describe('IP addresses and blocks, against Node', () => {
   it('takes as an address exactly what net.isIP does, of the same family', () => {
-    fc.assert(fc.property(anyTextArb, (text) => {
-      expect([text, parseIp(text)?.version ?? 0]).toEqual([text, isIP(text)]);
-    }), { numRuns: runs(1500) });
+    fc.assert(
+      fc.property(anyTextArb, (text) => {
+        expect([text, parseIp(text)?.version ?? 0]).toEqual([text, isIP(text)]);
+      }),
+      { numRuns: runs(1500) },
+    );
   });
 
   it('reads each spelling of an address as the address Node reads', () => {
-    fc.assert(fc.property(fc.oneof(spelled4Arb, spelled6Arb), (text) => {
-      const ip = parseIp(text)!;
-      const list = new BlockList();
-      list.addAddress(text, FAMILY[ip.version]);
-      const holds = (v: bigint) => v >= 0n && v <= top(ip.version) && list.check(plainText(ip.version, v), FAMILY[ip.version]);
-      expect([text, holds(ip.value - 1n), holds(ip.value), holds(ip.value + 1n)]).toEqual([text, false, true, false]);
-    }), { numRuns: runs(1000) });
+    fc.assert(
+      fc.property(fc.oneof(spelled4Arb, spelled6Arb), (text) => {
+        const ip = parseIp(text)!;
+        const list = new BlockList();
+        list.addAddress(text, FAMILY[ip.version]);
+        const holds = (v: bigint) => v >= 0n && v <= top(ip.version) && list.check(plainText(ip.version, v), FAMILY[ip.version]);
+        expect([text, holds(ip.value - 1n), holds(ip.value), holds(ip.value + 1n)]).toEqual([text, false, true, false]);
+      }),
+      { numRuns: runs(1000) },
+    );
   });
 
   it('writes IPv6 as the URL parser does (RFC 5952, the first of equally long zero runs as ::)', () => {
-    fc.assert(fc.property(value6Arb, (value) => {
-      expect(formatIp({ version: 6, value })).toBe(canonical6(plainText(6, value)));
-    }), { numRuns: runs(1500) });
-    fc.assert(fc.property(spelled6Arb, (text) => {
-      expect(formatIp(parseIp(text)!)).toBe(canonical6(text));
-    }), { numRuns: runs(1000) });
+    fc.assert(
+      fc.property(value6Arb, (value) => {
+        expect(formatIp({ version: 6, value })).toBe(canonical6(plainText(6, value)));
+      }),
+      { numRuns: runs(1500) },
+    );
+    fc.assert(
+      fc.property(spelled6Arb, (text) => {
+        expect(formatIp(parseIp(text)!)).toBe(canonical6(text));
+      }),
+      { numRuns: runs(1000) },
+    );
   });
 
   it('writes IPv4 as a dotted quad Node reads back as the same address', () => {
-    fc.assert(fc.property(value4Arb, (value) => {
-      const text = formatIp({ version: 4, value });
-      expect(isIP(text)).toBe(4);
-      expect(blockList(4, (l) => l.addAddress(text, 'ipv4'))(value)).toBe(true);
-      expect(new URL(`http://${text}/`).hostname).toBe(text);
-    }), { numRuns: runs(500) });
+    fc.assert(
+      fc.property(value4Arb, (value) => {
+        const text = formatIp({ version: 4, value });
+        expect(isIP(text)).toBe(4);
+        expect(blockList(4, (l) => l.addAddress(text, 'ipv4'))(value)).toBe(true);
+        expect(new URL(`http://${text}/`).hostname).toBe(text);
+      }),
+      { numRuns: runs(500) },
+    );
   });
 
   it('puts an address in a block exactly when BlockList.addSubnet does, and a block in a block likewise', () => {
-    fc.assert(fc.property(blockArb, ({ version, value, prefix, other }) => {
-      const text = `${plainText(version, value)}/${prefix}`;
-      const block = parseCidrLenient(text)!;
-      const inNode = blockList(version, (l) => l.addSubnet(plainText(version, value), prefix, FAMILY[version]));
-      const last = lastAddress(block);
-      const wrong = [...edges(version, block.network, last), other, value].filter((probe) => cidrContainsIp(block, { version, value: probe }) !== inNode(probe));
-      expect(wrong.map((probe) => ({ block: text, probe: plainText(version, probe), inNode: inNode(probe) }))).toEqual([]);
-      // Blocks are aligned runs of addresses: one lies in another when both its ends do.
-      const inner: Cidr = parseCidrLenient(`${plainText(version, other)}/${Math.min(Number(BITS[version]), prefix + (Number(other % 5n) - 2))}`) ?? block;
-      expect(cidrContains(block, inner)).toBe(inNode(inner.network) && inNode(lastAddress(inner)));
-      // Strictly, host bits are refused: the block's text names its first address or it is wrong.
-      const strict = parseCidr(text);
-      const first = value === 0n || !inNode(value - 1n);
-      expect('problem' in strict ? strict.problem.kind : 'ok').toBe(first ? 'ok' : 'host-bits');
-    }), { numRuns: runs(1000) });
+    fc.assert(
+      fc.property(blockArb, ({ version, value, prefix, other }) => {
+        const text = `${plainText(version, value)}/${prefix}`;
+        const block = parseCidrLenient(text)!;
+        const inNode = blockList(version, (l) => l.addSubnet(plainText(version, value), prefix, FAMILY[version]));
+        const last = lastAddress(block);
+        const wrong = [...edges(version, block.network, last), other, value].filter(
+          (probe) => cidrContainsIp(block, { version, value: probe }) !== inNode(probe),
+        );
+        expect(wrong.map((probe) => ({ block: text, probe: plainText(version, probe), inNode: inNode(probe) }))).toEqual([]);
+        // Blocks are aligned runs of addresses: one lies in another when both its ends do.
+        const inner: Cidr = parseCidrLenient(`${plainText(version, other)}/${Math.min(Number(BITS[version]), prefix + (Number(other % 5n) - 2))}`) ?? block;
+        expect(cidrContains(block, inner)).toBe(inNode(inner.network) && inNode(lastAddress(inner)));
+        // Strictly, host bits are refused: the block's text names its first address or it is wrong.
+        const strict = parseCidr(text);
+        const first = value === 0n || !inNode(value - 1n);
+        expect('problem' in strict ? strict.problem.kind : 'ok').toBe(first ? 'ok' : 'host-bits');
+      }),
+      { numRuns: runs(1000) },
+    );
   });
 
   it('unites, subtracts, splits and writes back ranges as BlockList.addRange reads them', () => {
-    const rangeArb = (version: IpVersion) => fc.tuple(version === 4 ? value4Arb : value6Arb, fc.oneof(fc.bigInt({ min: 0n, max: 300n }), fc.bigInt({ min: 0n, max: top(version) })))
-      .map(([first, size]): IpRange => ({ version, first, last: first + size > top(version) ? top(version) : first + size }));
+    const rangeArb = (version: IpVersion) =>
+      fc
+        .tuple(version === 4 ? value4Arb : value6Arb, fc.oneof(fc.bigInt({ min: 0n, max: 300n }), fc.bigInt({ min: 0n, max: top(version) })))
+        .map(([first, size]): IpRange => ({ version, first, last: first + size > top(version) ? top(version) : first + size }));
     // Some ranges start right after another ends, so that touching ranges are common.
-    const touchingArb = (version: IpVersion) => fc.tuple(fc.array(rangeArb(version), { maxLength: 5 }), fc.array(fc.tuple(fc.nat(), fc.bigInt({ min: 0n, max: 50n })), { maxLength: 2 }))
-      .map(([ranges, after]) => [...ranges, ...after.flatMap(([i, size]): IpRange[] => {
-        const before = ranges[i % Math.max(1, ranges.length)];
-        if (!before || before.last === top(version)) return [];
-        const first = before.last + 1n;
-        return [{ version, first, last: first + size > top(version) ? top(version) : first + size }];
-      })]);
-    const setsArb = fc.constantFrom<IpVersion>(4, 6).chain((version) => fc.tuple(
-      fc.constant(version), touchingArb(version), fc.array(rangeArb(version), { maxLength: 4 }), version === 4 ? value4Arb : value6Arb,
-    ));
-    fc.assert(fc.property(setsArb, ([version, from, minus, random]) => {
-      const add = (ranges: readonly IpRange[]) => (l: BlockList) => ranges.forEach((r) => l.addRange(plainText(version, r.first), plainText(version, r.last), FAMILY[version]));
-      const inFrom = blockList(version, add(from));
-      const inMinus = blockList(version, add(minus));
-      const inCidrs = (cidrs: readonly Cidr[]) => blockList(version, (l) => cidrs.forEach((c) => l.addSubnet(plainText(version, c.network), c.prefix, FAMILY[version])));
-      const union = unionRanges(from);
-      const difference = subtractRanges(from, minus);
-      const inUnion = blockList(version, add(union));
-      const inDifference = blockList(version, add(difference));
-      const asCidrs = inCidrs(rangesToCidrs(from));
-      const compact = compactCidrs(from);
-      const compactSets = compact.map((c) => ({ block: inCidrs([c.cidr]), except: inCidrs(c.except) }));
-      const inCompact = (v: bigint) => compactSets.some((c) => c.block(v) && !c.except(v));
-      const probes = [random, 0n, top(version), ...[...from, ...minus].flatMap((r) => edges(version, r.first, r.last))];
-      const wrong = probes.filter((p) => inUnion(p) !== inFrom(p) || inDifference(p) !== (inFrom(p) && !inMinus(p)) || asCidrs(p) !== inFrom(p) || inCompact(p) !== inFrom(p));
-      expect(wrong.map((p) => ({ at: plainText(version, p), from: inFrom(p), minus: inMinus(p), union: inUnion(p), difference: inDifference(p), cidrs: asCidrs(p), compact: inCompact(p) }))).toEqual([]);
-      // A union is sorted, and its runs neither overlap nor touch.
-      expect(union.filter((r, i) => i > 0 && r.first <= union[i - 1].last + 1n)).toEqual([]);
-      // Each range splits into blocks that cover it; no two neighbours form a larger block.
-      for (const r of union) {
-        const blocks = rangeToCidrs(r);
-        expect(blocks.reduce((n, b) => n + lastAddress(b) - b.network + 1n, 0n)).toBe(r.last - r.first + 1n);
-        const mergeable = (a: Cidr, b: Cidr) => a.prefix === b.prefix && lastAddress(a) + 1n === b.network && (a.network & ((1n << (BITS[version] - BigInt(a.prefix) + 1n)) - 1n)) === 0n;
-        expect(blocks.filter((b, i) => i > 0 && mergeable(blocks[i - 1], b))).toEqual([]);
-      }
-      // Writing with exceptions never names more CIDRs than listing the blocks.
-      expect(compact.reduce((n, c) => n + 1 + c.except.length, 0)).toBeLessThanOrEqual(rangesToCidrs(from).length);
-      // Every piece of a partition lies wholly inside or wholly outside each range.
-      const pieces = partitionFamily(version, from);
-      expect([pieces[0].first, pieces[pieces.length - 1].last]).toEqual([0n, top(version)]);
-      const ranges = from.map((r) => blockList(version, add([r])));
-      expect(pieces.filter((piece) => ranges.some((inR) => inR(piece.first) !== inR(piece.last)))).toEqual([]);
-    }), { numRuns: runs(150) });
+    const touchingArb = (version: IpVersion) =>
+      fc
+        .tuple(fc.array(rangeArb(version), { maxLength: 5 }), fc.array(fc.tuple(fc.nat(), fc.bigInt({ min: 0n, max: 50n })), { maxLength: 2 }))
+        .map(([ranges, after]) => [
+          ...ranges,
+          ...after.flatMap(([i, size]): IpRange[] => {
+            const before = ranges[i % Math.max(1, ranges.length)];
+            if (!before || before.last === top(version)) return [];
+            const first = before.last + 1n;
+            return [{ version, first, last: first + size > top(version) ? top(version) : first + size }];
+          }),
+        ]);
+    const setsArb = fc
+      .constantFrom<IpVersion>(4, 6)
+      .chain((version) =>
+        fc.tuple(fc.constant(version), touchingArb(version), fc.array(rangeArb(version), { maxLength: 4 }), version === 4 ? value4Arb : value6Arb),
+      );
+    fc.assert(
+      fc.property(setsArb, ([version, from, minus, random]) => {
+        const add = (ranges: readonly IpRange[]) => (l: BlockList) =>
+          ranges.forEach((r) => l.addRange(plainText(version, r.first), plainText(version, r.last), FAMILY[version]));
+        const inFrom = blockList(version, add(from));
+        const inMinus = blockList(version, add(minus));
+        const inCidrs = (cidrs: readonly Cidr[]) =>
+          blockList(version, (l) => cidrs.forEach((c) => l.addSubnet(plainText(version, c.network), c.prefix, FAMILY[version])));
+        const union = unionRanges(from);
+        const difference = subtractRanges(from, minus);
+        const inUnion = blockList(version, add(union));
+        const inDifference = blockList(version, add(difference));
+        const asCidrs = inCidrs(rangesToCidrs(from));
+        const compact = compactCidrs(from);
+        const compactSets = compact.map((c) => ({ block: inCidrs([c.cidr]), except: inCidrs(c.except) }));
+        const inCompact = (v: bigint) => compactSets.some((c) => c.block(v) && !c.except(v));
+        const probes = [random, 0n, top(version), ...[...from, ...minus].flatMap((r) => edges(version, r.first, r.last))];
+        const wrong = probes.filter(
+          (p) => inUnion(p) !== inFrom(p) || inDifference(p) !== (inFrom(p) && !inMinus(p)) || asCidrs(p) !== inFrom(p) || inCompact(p) !== inFrom(p),
+        );
+        expect(
+          wrong.map((p) => ({
+            at: plainText(version, p),
+            from: inFrom(p),
+            minus: inMinus(p),
+            union: inUnion(p),
+            difference: inDifference(p),
+            cidrs: asCidrs(p),
+            compact: inCompact(p),
+          })),
+        ).toEqual([]);
+        // A union is sorted, and its runs neither overlap nor touch.
+        expect(union.filter((r, i) => i > 0 && r.first <= union[i - 1].last + 1n)).toEqual([]);
+        // Each range splits into blocks that cover it; no two neighbours form a larger block.
+        for (const r of union) {
+          const blocks = rangeToCidrs(r);
+          expect(blocks.reduce((n, b) => n + lastAddress(b) - b.network + 1n, 0n)).toBe(r.last - r.first + 1n);
+          const mergeable = (a: Cidr, b: Cidr) =>
+            a.prefix === b.prefix && lastAddress(a) + 1n === b.network && (a.network & ((1n << (BITS[version] - BigInt(a.prefix) + 1n)) - 1n)) === 0n;
+          expect(blocks.filter((b, i) => i > 0 && mergeable(blocks[i - 1], b))).toEqual([]);
+        }
+        // Writing with exceptions never names more CIDRs than listing the blocks.
+        expect(compact.reduce((n, c) => n + 1 + c.except.length, 0)).toBeLessThanOrEqual(rangesToCidrs(from).length);
+        // Every piece of a partition lies wholly inside or wholly outside each range.
+        const pieces = partitionFamily(version, from);
+        expect([pieces[0].first, pieces[pieces.length - 1].last]).toEqual([0n, top(version)]);
+        const ranges = from.map((r) => blockList(version, add([r])));
+        expect(pieces.filter((piece) => ranges.some((inR) => inR(piece.first) !== inR(piece.last)))).toEqual([]);
+      }),
+      { numRuns: runs(150) },
+    );
   });
 
   it('agrees with Node on the addresses the project names', () => {

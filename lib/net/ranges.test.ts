@@ -7,9 +7,9 @@ const addresses = (ranges: readonly IpRange[]): Set<bigint> => {
   for (const r of ranges) for (let a = r.first; a <= r.last; a++) out.add(a);
   return out;
 };
-const small = fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 40 })), { maxLength: 6 }).map((pairs) =>
-  pairs.map(([a, n]) => v4(BigInt(a), BigInt(Math.min(a + n, 300)))),
-);
+const small = fc
+  .array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 40 })), { maxLength: 6 })
+  .map((pairs) => pairs.map(([a, n]) => v4(BigInt(a), BigInt(Math.min(a + n, 300)))));
 
 describe('IP range arithmetic (lib/net/ranges)', () => {
   it('turns a range into the fewest CIDR blocks and back', () => {

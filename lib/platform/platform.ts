@@ -2,8 +2,16 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AiAppIntent, AllowList, IntentIssue, PlatformIntent, assertValidIntent, isAudited, isCalicoApp } from '../intent';
 import {
-  AppPlan, CalicoAppPolicy, CalicoSettings, CredentialsUser, KubernetesAppPolicies, NamespaceDefaultDeny, StagedNamespaceDefaultDeny,
-  addCalicoClusterPolicies, calicoSettings, planApp,
+  AppPlan,
+  CalicoAppPolicy,
+  CalicoSettings,
+  CredentialsUser,
+  KubernetesAppPolicies,
+  NamespaceDefaultDeny,
+  StagedNamespaceDefaultDeny,
+  addCalicoClusterPolicies,
+  calicoSettings,
+  planApp,
 } from '../policy';
 import { validateObject } from '../validate';
 import { AiWorkload, RestrictedNamespace } from '../workload';
@@ -59,7 +67,9 @@ export class SecureAiPlatform extends Construct {
     const warnings = assertValidIntent(props.intent);
     const chart = enclosingChart(scope);
     if (chart?.namespace !== undefined) {
-      throw new Error(`SecureAiPlatform ${id}: its chart ${chart.node.path} sets namespace "${chart.namespace}" on every object it holds; accepted: a chart without a namespace, or the App itself (the platform's objects name their own namespaces, and its Namespaces, tier and global policies are cluster-scoped)`);
+      throw new Error(
+        `SecureAiPlatform ${id}: its chart ${chart.node.path} sets namespace "${chart.namespace}" on every object it holds; accepted: a chart without a namespace, or the App itself (the platform's objects name their own namespaces, and its Namespaces, tier and global policies are cluster-scoped)`,
+      );
     }
     super(scope, id);
     const { intent } = props;
@@ -86,7 +96,10 @@ export class SecureAiPlatform extends Construct {
     for (const ns of namespaces) new RestrictedNamespace(cluster, `namespace-${ns}`, { name: ns });
     const calicoApps = intent.apps.filter(isCalicoApp);
     if (calicoApps.length > 0) {
-      const allowLists = allowListsUsedBy(calicoApps.map((a) => plans.get(a)!), intent.allowLists ?? []);
+      const allowLists = allowListsUsedBy(
+        calicoApps.map((a) => plans.get(a)!),
+        intent.allowLists ?? [],
+      );
       const scopes = { cluster, tier: part(ChartName.calicoTier), globalPolicies: part(ChartName.calicoGlobalPolicies) };
       addCalicoClusterPolicies(scopes, { settings: this.calico, allowLists, credentialsUsers: credentialsUsersOf(plans.values()) });
     }
@@ -110,11 +123,17 @@ export class SecureAiPlatform extends Construct {
 
     if (props.validateSchemas ?? true) {
       this.node.addValidation({
-        validate: () => parts.flatMap((p) => p.node.findAll()).filter((c) => ApiObject.isApiObject(c)).flatMap((o) => {
-          const json: unknown = o.toJson();
-          const { kind, metadata } = json as { kind?: string; metadata?: { name?: string; namespace?: string } };
-          return validateObject(json).map((problem) => `${String(kind)} ${metadata?.namespace ? `${metadata.namespace}/` : ''}${String(metadata?.name)}: ${problem}`);
-        }),
+        validate: () =>
+          parts
+            .flatMap((p) => p.node.findAll())
+            .filter((c) => ApiObject.isApiObject(c))
+            .flatMap((o) => {
+              const json: unknown = o.toJson();
+              const { kind, metadata } = json as { kind?: string; metadata?: { name?: string; namespace?: string } };
+              return validateObject(json).map(
+                (problem) => `${String(kind)} ${metadata?.namespace ? `${metadata.namespace}/` : ''}${String(metadata?.name)}: ${problem}`,
+              );
+            }),
       });
     }
   }
@@ -127,13 +146,22 @@ export class SecureAiPlatform extends Construct {
 
 /** The apps whose plans allow a pod credential endpoint: its addresses, and the ports declared there. */
 function credentialsUsersOf(plans: Iterable<AppPlan>): CredentialsUser[] {
-  return [...plans].flatMap((p) => p.egress.flatMap((rule) => rule.peers.flatMap((peer) => (peer.kind === 'nets' && peer.credentialsReason !== undefined
-    ? [{ app: p.name, namespace: p.namespace, cidrs: peer.blocks.map((b) => b.cidr), ports: rule.ports }] : []))));
+  return [...plans].flatMap((p) =>
+    p.egress.flatMap((rule) =>
+      rule.peers.flatMap((peer) =>
+        peer.kind === 'nets' && peer.credentialsReason !== undefined
+          ? [{ app: p.name, namespace: p.namespace, cidrs: peer.blocks.map((b) => b.cidr), ports: rule.ports }]
+          : [],
+      ),
+    ),
+  );
 }
 
 /** The allow-lists the given plans allow, once each, in declaration order. */
 function allowListsUsedBy(plans: readonly AppPlan[], declared: readonly AllowList[]): AllowList[] {
-  const used = new Set(plans.flatMap((p) => p.egress.flatMap((r) => r.peers)).flatMap((p) => (p.kind === 'nets' && p.allowList !== undefined ? [p.allowList] : [])));
+  const used = new Set(
+    plans.flatMap((p) => p.egress.flatMap((r) => r.peers)).flatMap((p) => (p.kind === 'nets' && p.allowList !== undefined ? [p.allowList] : [])),
+  );
   const seen = new Set<string>();
   return declared.filter((list) => used.has(list.name) && !seen.has(list.name) && seen.add(list.name));
 }

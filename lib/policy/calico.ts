@@ -1,28 +1,59 @@
 import { Construct } from 'constructs';
 import {
-  GlobalNetworkPolicy, GlobalNetworkPolicySpecEgressAction, GlobalNetworkPolicySpecEgressDestinationNotPorts, GlobalNetworkPolicySpecEgressDestinationPorts,
-  GlobalNetworkPolicySpecEgressNotProtocol, GlobalNetworkPolicySpecEgressProtocol, GlobalNetworkPolicySpecTypes,
+  GlobalNetworkPolicy,
+  GlobalNetworkPolicySpecEgressAction,
+  GlobalNetworkPolicySpecEgressDestinationNotPorts,
+  GlobalNetworkPolicySpecEgressDestinationPorts,
+  GlobalNetworkPolicySpecEgressNotProtocol,
+  GlobalNetworkPolicySpecEgressProtocol,
+  GlobalNetworkPolicySpecTypes,
 } from '../../imports/calico-globalnetworkpolicy-projectcalico.org';
 import { GlobalNetworkSet } from '../../imports/calico-globalnetworkset-projectcalico.org';
 import {
-  NetworkPolicy, NetworkPolicySpecEgressAction, NetworkPolicySpecEgressDestinationNotPorts, NetworkPolicySpecEgressDestinationPorts,
-  NetworkPolicySpecEgressNotProtocol, NetworkPolicySpecEgressProtocol, NetworkPolicySpecIngressAction, NetworkPolicySpecIngressDestinationNotPorts,
-  NetworkPolicySpecIngressDestinationPorts, NetworkPolicySpecIngressNotProtocol, NetworkPolicySpecIngressProtocol, NetworkPolicySpecTypes,
+  NetworkPolicy,
+  NetworkPolicySpecEgressAction,
+  NetworkPolicySpecEgressDestinationNotPorts,
+  NetworkPolicySpecEgressDestinationPorts,
+  NetworkPolicySpecEgressNotProtocol,
+  NetworkPolicySpecEgressProtocol,
+  NetworkPolicySpecIngressAction,
+  NetworkPolicySpecIngressDestinationNotPorts,
+  NetworkPolicySpecIngressDestinationPorts,
+  NetworkPolicySpecIngressNotProtocol,
+  NetworkPolicySpecIngressProtocol,
+  NetworkPolicySpecTypes,
 } from '../../imports/calico-networkpolicy-projectcalico.org';
 import {
-  StagedKubernetesNetworkPolicy, StagedKubernetesNetworkPolicySpecStagedAction,
+  StagedKubernetesNetworkPolicy,
+  StagedKubernetesNetworkPolicySpecStagedAction,
 } from '../../imports/calico-stagedkubernetesnetworkpolicy-projectcalico.org';
 import {
-  StagedNetworkPolicy, StagedNetworkPolicySpecEgressAction, StagedNetworkPolicySpecEgressDestinationNotPorts, StagedNetworkPolicySpecEgressDestinationPorts,
-  StagedNetworkPolicySpecEgressNotProtocol, StagedNetworkPolicySpecEgressProtocol, StagedNetworkPolicySpecIngressAction,
-  StagedNetworkPolicySpecIngressDestinationNotPorts, StagedNetworkPolicySpecIngressDestinationPorts, StagedNetworkPolicySpecIngressNotProtocol,
-  StagedNetworkPolicySpecIngressProtocol, StagedNetworkPolicySpecStagedAction, StagedNetworkPolicySpecTypes,
+  StagedNetworkPolicy,
+  StagedNetworkPolicySpecEgressAction,
+  StagedNetworkPolicySpecEgressDestinationNotPorts,
+  StagedNetworkPolicySpecEgressDestinationPorts,
+  StagedNetworkPolicySpecEgressNotProtocol,
+  StagedNetworkPolicySpecEgressProtocol,
+  StagedNetworkPolicySpecIngressAction,
+  StagedNetworkPolicySpecIngressDestinationNotPorts,
+  StagedNetworkPolicySpecIngressDestinationPorts,
+  StagedNetworkPolicySpecIngressNotProtocol,
+  StagedNetworkPolicySpecIngressProtocol,
+  StagedNetworkPolicySpecStagedAction,
+  StagedNetworkPolicySpecTypes,
 } from '../../imports/calico-stagednetworkpolicy-projectcalico.org';
 import { Tier } from '../../imports/calico-tier-projectcalico.org';
 import { AllowList, CalicoLog, Cloud, DEFAULT_AI_TIER_ORDER, Labels, PlatformIntent, Protocol, TierOwners } from '../intent';
 import { endpointsAt, metadataCidrs } from '../net';
 import {
-  ALLOW_LIST_LABEL, DESCRIPTION_ANNOTATION, NAMESPACE_NAME_LABEL, PROTECTED_LABEL, SyncWave, appSelector, serviceAccountName, syncWave,
+  ALLOW_LIST_LABEL,
+  DESCRIPTION_ANNOTATION,
+  NAMESPACE_NAME_LABEL,
+  PROTECTED_LABEL,
+  SyncWave,
+  appSelector,
+  serviceAccountName,
+  syncWave,
 } from '../conventions';
 import { NamespaceDefaultDeny, NamespaceDefaultDenyProps } from './kubernetes';
 import { TierOwnersRbac } from './tier-rbac';
@@ -161,7 +192,9 @@ const SERVICE_ACCOUNT_NAME_LABEL = 'projectcalico.org/name';
 
 /** `key == 'value' && ...`, the Calico selector for a set of labels. */
 function labelSelector(labels: Labels): string {
-  return Object.entries(labels).map(([key, value]) => `${key} == '${value}'`).join(' && ');
+  return Object.entries(labels)
+    .map(([key, value]) => `${key} == '${value}'`)
+    .join(' && ');
 }
 
 function namespaceSelector(namespace: string): string {
@@ -179,9 +212,7 @@ function portsByProtocol(ports: readonly PlannedPort[]): [Protocol, (number | st
 
 /** Blocks grouped by IP version (4 first), since Calico rejects a rule that mixes versions. */
 function blocksByVersion(blocks: readonly PlannedBlock[]): [4 | 6, PlannedBlock[]][] {
-  return ([4, 6] as const)
-    .map((v): [4 | 6, PlannedBlock[]] => [v, blocks.filter((b) => b.version === v)])
-    .filter(([, group]) => group.length > 0);
+  return ([4, 6] as const).map((v): [4 | 6, PlannedBlock[]] => [v, blocks.filter((b) => b.version === v)]).filter(([, group]) => group.length > 0);
 }
 
 function carvedOut(blocks: readonly PlannedBlock[]): string[] {
@@ -226,13 +257,20 @@ function describeClient(peer: Peer): string {
  * ingress; the ports are the destination's either way.
  */
 function allowThenDeny(plan: readonly PlannedRule[], direction: 'egress' | 'ingress', log: CalicoLog): CalicoRule[] {
-  const allows = plan.flatMap((rule) => portsByProtocol(rule.ports).flatMap(([protocol, ports]) => rule.peers.flatMap((peer) =>
-    peerEntities(peer).map(({ ipVersion, entity }): CalicoRule => ({
-      action: 'Allow', protocol, ...(ipVersion ? { ipVersion } : {}),
-      ...(direction === 'egress'
-        ? { description: rule.description ?? 'declared destination', destination: { ...entity, ports } }
-        : { description: rule.description ?? describeClient(peer), source: entity, destination: { ports } }),
-    })))));
+  const allows = plan.flatMap((rule) =>
+    portsByProtocol(rule.ports).flatMap(([protocol, ports]) =>
+      rule.peers.flatMap((peer) =>
+        peerEntities(peer).map(({ ipVersion, entity }): CalicoRule => ({
+          action: 'Allow',
+          protocol,
+          ...(ipVersion ? { ipVersion } : {}),
+          ...(direction === 'egress'
+            ? { description: rule.description ?? 'declared destination', destination: { ...entity, ports } }
+            : { description: rule.description ?? describeClient(peer), source: entity, destination: { ports } }),
+        })),
+      ),
+    ),
+  );
   return [...allows, ...closingDeny(log, direction)];
 }
 
@@ -255,7 +293,10 @@ function loggedDeny(log: CalicoLog, match: Omit<CalicoRule, 'action' | 'descript
  */
 function guardrailRules(settings: CalicoSettings, users: readonly CredentialsUser[]): CalicoRule[] {
   return metadataCidrs(settings.cloud).flatMap((cidr): CalicoRule[] => {
-    const names = endpointsAt(cidr).filter((e) => settings.cloud === 'any' || e.clouds.includes(settings.cloud)).map((e) => e.name).join(', ');
+    const names = endpointsAt(cidr)
+      .filter((e) => settings.cloud === 'any' || e.clouds.includes(settings.cloud))
+      .map((e) => e.name)
+      .join(', ');
     const what = `egress to cloud metadata ${cidr} (${names})`;
     const destination = { nets: [cidr] };
     const allowed = users.filter((u) => u.cidrs.includes(cidr));
@@ -269,7 +310,11 @@ function guardrailRules(settings: CalicoSettings, users: readonly CredentialsUse
         const app = `${u.namespace}/${u.app}`;
         return [
           ...loggedDeny(settings.log, { notProtocol: protocol, source: from, destination }, `${what} from ${app} other than ${protocol}`),
-          ...loggedDeny(settings.log, { protocol, source: from, destination: { ...destination, notPorts: ports } }, `${what} from ${app} on ${protocol} ports other than ${ports.join(', ')}`),
+          ...loggedDeny(
+            settings.log,
+            { protocol, source: from, destination: { ...destination, notPorts: ports } },
+            `${what} from ${app} on ${protocol} ports other than ${ports.join(', ')}`,
+          ),
         ];
       }),
     ];
@@ -291,15 +336,16 @@ interface Dialect<A, P, NP, Port, NotPort> {
 const ACTION_KEY = { Allow: 'ALLOW', Deny: 'DENY', Log: 'LOG', Pass: 'PASS' } as const;
 
 function render<A, P, NP, Port, NotPort>(dialect: Dialect<A, P, NP, Port, NotPort>, rule: CalicoRule) {
-  const entity = (e: EntityRule | undefined) => e && {
-    selector: e.selector,
-    notSelector: e.notSelector,
-    namespaceSelector: e.namespaceSelector,
-    nets: e.nets && [...e.nets],
-    notNets: e.notNets && [...e.notNets],
-    ports: e.ports?.map((p) => (typeof p === 'number' ? dialect.port.fromNumber(p) : dialect.port.fromString(p))),
-    notPorts: e.notPorts?.map((p) => (typeof p === 'number' ? dialect.notPort.fromNumber(p) : dialect.notPort.fromString(p))),
-  };
+  const entity = (e: EntityRule | undefined) =>
+    e && {
+      selector: e.selector,
+      notSelector: e.notSelector,
+      namespaceSelector: e.namespaceSelector,
+      nets: e.nets && [...e.nets],
+      notNets: e.notNets && [...e.notNets],
+      ports: e.ports?.map((p) => (typeof p === 'number' ? dialect.port.fromNumber(p) : dialect.port.fromString(p))),
+      notPorts: e.notPorts?.map((p) => (typeof p === 'number' ? dialect.notPort.fromNumber(p) : dialect.notPort.fromString(p))),
+    };
   return {
     action: dialect.action[ACTION_KEY[rule.action]],
     protocol: rule.protocol && dialect.protocol.fromString(rule.protocol),
@@ -312,24 +358,39 @@ function render<A, P, NP, Port, NotPort>(dialect: Dialect<A, P, NP, Port, NotPor
 }
 
 const NP_EGRESS = {
-  action: NetworkPolicySpecEgressAction, protocol: NetworkPolicySpecEgressProtocol, notProtocol: NetworkPolicySpecEgressNotProtocol,
-  port: NetworkPolicySpecEgressDestinationPorts, notPort: NetworkPolicySpecEgressDestinationNotPorts,
+  action: NetworkPolicySpecEgressAction,
+  protocol: NetworkPolicySpecEgressProtocol,
+  notProtocol: NetworkPolicySpecEgressNotProtocol,
+  port: NetworkPolicySpecEgressDestinationPorts,
+  notPort: NetworkPolicySpecEgressDestinationNotPorts,
 };
 const NP_INGRESS = {
-  action: NetworkPolicySpecIngressAction, protocol: NetworkPolicySpecIngressProtocol, notProtocol: NetworkPolicySpecIngressNotProtocol,
-  port: NetworkPolicySpecIngressDestinationPorts, notPort: NetworkPolicySpecIngressDestinationNotPorts,
+  action: NetworkPolicySpecIngressAction,
+  protocol: NetworkPolicySpecIngressProtocol,
+  notProtocol: NetworkPolicySpecIngressNotProtocol,
+  port: NetworkPolicySpecIngressDestinationPorts,
+  notPort: NetworkPolicySpecIngressDestinationNotPorts,
 };
 const SNP_EGRESS = {
-  action: StagedNetworkPolicySpecEgressAction, protocol: StagedNetworkPolicySpecEgressProtocol, notProtocol: StagedNetworkPolicySpecEgressNotProtocol,
-  port: StagedNetworkPolicySpecEgressDestinationPorts, notPort: StagedNetworkPolicySpecEgressDestinationNotPorts,
+  action: StagedNetworkPolicySpecEgressAction,
+  protocol: StagedNetworkPolicySpecEgressProtocol,
+  notProtocol: StagedNetworkPolicySpecEgressNotProtocol,
+  port: StagedNetworkPolicySpecEgressDestinationPorts,
+  notPort: StagedNetworkPolicySpecEgressDestinationNotPorts,
 };
 const SNP_INGRESS = {
-  action: StagedNetworkPolicySpecIngressAction, protocol: StagedNetworkPolicySpecIngressProtocol, notProtocol: StagedNetworkPolicySpecIngressNotProtocol,
-  port: StagedNetworkPolicySpecIngressDestinationPorts, notPort: StagedNetworkPolicySpecIngressDestinationNotPorts,
+  action: StagedNetworkPolicySpecIngressAction,
+  protocol: StagedNetworkPolicySpecIngressProtocol,
+  notProtocol: StagedNetworkPolicySpecIngressNotProtocol,
+  port: StagedNetworkPolicySpecIngressDestinationPorts,
+  notPort: StagedNetworkPolicySpecIngressDestinationNotPorts,
 };
 const GNP_EGRESS = {
-  action: GlobalNetworkPolicySpecEgressAction, protocol: GlobalNetworkPolicySpecEgressProtocol, notProtocol: GlobalNetworkPolicySpecEgressNotProtocol,
-  port: GlobalNetworkPolicySpecEgressDestinationPorts, notPort: GlobalNetworkPolicySpecEgressDestinationNotPorts,
+  action: GlobalNetworkPolicySpecEgressAction,
+  protocol: GlobalNetworkPolicySpecEgressProtocol,
+  notProtocol: GlobalNetworkPolicySpecEgressNotProtocol,
+  port: GlobalNetworkPolicySpecEgressDestinationPorts,
+  notPort: GlobalNetworkPolicySpecEgressDestinationNotPorts,
 };
 
 interface GlobalPolicyProps {
@@ -345,8 +406,11 @@ function globalEgressPolicy(scope: Construct, id: string, props: GlobalPolicyPro
   new GlobalNetworkPolicy(scope, id, {
     metadata: { name: props.name, annotations: syncWave(SyncWave.globalPolicy) },
     spec: {
-      tier: props.tier, order: props.order, selector: props.selector,
-      types: [GlobalNetworkPolicySpecTypes.EGRESS], egress: props.egress.map((r) => render(GNP_EGRESS, r)),
+      tier: props.tier,
+      order: props.order,
+      selector: props.selector,
+      types: [GlobalNetworkPolicySpecTypes.EGRESS],
+      egress: props.egress.map((r) => render(GNP_EGRESS, r)),
     },
   });
 }
@@ -416,11 +480,17 @@ export function addCalicoClusterPolicies(scopes: CalicoClusterScopes, props: Cal
   }
   const protectedPods = `${PROTECTED_LABEL} == 'true'`;
   globalEgressPolicy(scopes.globalPolicies, 'Guardrail', {
-    name: CalicoName.guardrail(tier), tier, order: CalicoPolicyOrder.guardrail, selector: protectedPods,
+    name: CalicoName.guardrail(tier),
+    tier,
+    order: CalicoPolicyOrder.guardrail,
+    selector: protectedPods,
     egress: guardrailRules(props.settings, props.credentialsUsers),
   });
   globalEgressPolicy(scopes.globalPolicies, 'PassToKubernetes', {
-    name: CalicoName.passToKubernetes(tier), tier, order: CalicoPolicyOrder.passToKubernetes, selector: protectedPods,
+    name: CalicoName.passToKubernetes(tier),
+    tier,
+    order: CalicoPolicyOrder.passToKubernetes,
+    selector: protectedPods,
     egress: [{ action: 'Pass', description: 'no policy of this tier decided: later tiers decide (Kubernetes NetworkPolicies are in the default tier)' }],
   });
 }
@@ -447,7 +517,9 @@ export class CalicoAppPolicy extends Construct {
     // `selector` (libcalico-go networkpolicyprocessor.go), so a pod relabelled to look like the app
     // but running as another ServiceAccount is selected by no per-app policy and gets nothing.
     const common = {
-      tier: settings.tier, order: CalicoPolicyOrder.app, selector: labelSelector(appSelector(plan.name)),
+      tier: settings.tier,
+      order: CalicoPolicyOrder.app,
+      selector: labelSelector(appSelector(plan.name)),
       serviceAccountSelector: labelSelector({ [SERVICE_ACCOUNT_NAME_LABEL]: serviceAccountName(plan.name) }),
     };
     const ingress = allowThenDeny(plan.ingress, 'ingress', settings.log);

@@ -2,7 +2,5 @@ export { planApp } from './plan';
 export type { AppPlan } from './plan';
 export { KubernetesAppPolicies, NamespaceDefaultDeny } from './kubernetes';
 export type { KubernetesAppPoliciesProps, NamespaceDefaultDenyProps } from './kubernetes';
-export {
-  CalicoAppPolicy, addCalicoClusterPolicies, StagedNamespaceDefaultDeny, calicoSettings,
-} from './calico';
+export { CalicoAppPolicy, addCalicoClusterPolicies, StagedNamespaceDefaultDeny, calicoSettings } from './calico';
 export type { CalicoAppPolicyProps, CalicoSettings, CredentialsUser } from './calico';

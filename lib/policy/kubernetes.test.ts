@@ -6,18 +6,25 @@ function egressPolicy(manifests: ReturnType<typeof manifestsOf>): K8sObject {
 }
 
 describe('Kubernetes flavor', () => {
-  it('carves every cloud\'s IPv4 metadata addresses out of declared internet egress by default, and keeps the reason', () => {
+  it("carves every cloud's IPv4 metadata addresses out of declared internet egress by default, and keeps the reason", () => {
     const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: { reason: 'calls a public model API' } }] }));
     const policy = egressPolicy(manifests);
-    expect(policy.spec.egress[1].to).toEqual([{
-      ipBlock: { cidr: '0.0.0.0/0', except: ['100.100.100.200/32', '168.63.129.16/32', '169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'] },
-    }]);
+    expect(policy.spec.egress[1].to).toEqual([
+      {
+        ipBlock: {
+          cidr: '0.0.0.0/0',
+          except: ['100.100.100.200/32', '168.63.129.16/32', '169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'],
+        },
+      },
+    ]);
     expect(policy.metadata.annotations?.[INTERNET_REASON_ANNOTATION]).toBe('0.0.0.0/0: calls a public model API');
   });
 
-  it('carves every cloud\'s IPv6 metadata addresses out of ::/0 by default', () => {
+  it("carves every cloud's IPv6 metadata addresses out of ::/0 by default", () => {
     const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '::/0', ports: [443], internet: { reason: 'public API over IPv6' } }] }));
-    expect(egressPolicy(manifests).spec.egress[1].to).toEqual([{ ipBlock: { cidr: '::/0', except: ['fd00:ec2::23/128', 'fd00:ec2::254/128', 'fd20:ce::254/128', 'fe80::a9fe:a9fe/128'] } }]);
+    expect(egressPolicy(manifests).spec.egress[1].to).toEqual([
+      { ipBlock: { cidr: '::/0', except: ['fd00:ec2::23/128', 'fd00:ec2::254/128', 'fd20:ce::254/128', 'fe80::a9fe:a9fe/128'] } },
+    ]);
   });
 
   it.each([
@@ -29,14 +36,26 @@ describe('Kubernetes flavor', () => {
     ['openstack', ['169.254.169.254/32'], ['fe80::a9fe:a9fe/128']],
   ] as const)('carves only the metadata addresses of cloud %s out of internet egress', (cloud, v4, v6) => {
     const reason = { reason: 'calls a public model API' };
-    const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: reason }, { cidr: '::/0', ports: [443], internet: reason }] }, { cloud }));
+    const manifests = manifestsOf(
+      sampleIntent(
+        {
+          egress: [
+            { cidr: '0.0.0.0/0', ports: [443], internet: reason },
+            { cidr: '::/0', ports: [443], internet: reason },
+          ],
+        },
+        { cloud },
+      ),
+    );
     const except = (rule: number) => egressPolicy(manifests).spec.egress[rule].to[0].ipBlock.except ?? [];
     expect([except(1), except(2)]).toEqual([v4, v6]);
   });
 
   it('carves metadata out of a link-local block that contains it', () => {
     const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '169.254.0.0/16', ports: [8080] }] }));
-    expect(egressPolicy(manifests).spec.egress[1].to).toEqual([{ ipBlock: { cidr: '169.254.0.0/16', except: ['169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'] } }]);
+    expect(egressPolicy(manifests).spec.egress[1].to).toEqual([
+      { ipBlock: { cidr: '169.254.0.0/16', except: ['169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'] } },
+    ]);
   });
 
   it('leaves blocks that do not contain metadata without except', () => {
@@ -46,29 +65,49 @@ describe('Kubernetes flavor', () => {
 
   it('renders a port range with endPort and keeps the declared protocol', () => {
     const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '2001:db8::/64', ports: [{ from: 9000, to: 9100 }, 53], protocol: 'UDP' }] }));
-    expect(egressPolicy(manifests).spec.egress[1].ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'UDP', port: 9000, endPort: 9100 }]);
+    expect(egressPolicy(manifests).spec.egress[1].ports).toEqual([
+      { protocol: 'UDP', port: 53 },
+      { protocol: 'UDP', port: 9000, endPort: 9100 },
+    ]);
   });
 
   it('allows DNS to kube-dns first, on UDP and TCP 53', () => {
     const manifests = manifestsOf(sampleIntent());
     expect(egressPolicy(manifests).spec.egress[0]).toEqual({
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-      ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+      ports: [
+        { protocol: 'UDP', port: 53 },
+        { protocol: 'TCP', port: 53 },
+      ],
     });
   });
 
   it('allows DNS to a NodeLocal DNSCache address, and to the kube-dns ClusterIP it also answers on, instead of kube-dns when told so', () => {
     const manifests = manifestsOf(sampleIntent({ dns: { kubeDns: false, nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' } }));
     expect(egressPolicy(manifests).spec.egress.slice(0, 2)).toEqual([
-      { to: [{ ipBlock: { cidr: '169.254.20.10/32' } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
-      { to: [{ ipBlock: { cidr: '10.96.0.10/32' } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+      {
+        to: [{ ipBlock: { cidr: '169.254.20.10/32' } }],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
+      },
+      {
+        to: [{ ipBlock: { cidr: '10.96.0.10/32' } }],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
+      },
     ]);
     expect(JSON.stringify(egressPolicy(manifests))).not.toContain('kube-dns');
   });
 
   it('allows DNS to kube-dns pods, the NodeLocal address and the ClusterIP, in that order, with both on', () => {
     const manifests = manifestsOf(sampleIntent({ dns: { nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' } }));
-    const peers = egressPolicy(manifests).spec.egress.slice(0, 3).map((r: { to: unknown[] }) => r.to[0]);
+    const peers = egressPolicy(manifests)
+      .spec.egress.slice(0, 3)
+      .map((r: { to: unknown[] }) => r.to[0]);
     expect(peers).toEqual([
       expect.objectContaining({ podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }),
       { ipBlock: { cidr: '169.254.20.10/32' } },
@@ -85,10 +124,9 @@ describe('Kubernetes flavor', () => {
   });
 
   it('expands a shared allow-list into one ipBlock per block', () => {
-    const manifests = manifestsOf(sampleIntent(
-      { egress: [{ allowList: 'mirrors', ports: [443] }] },
-      { allowLists: [{ name: 'mirrors', cidrs: ['203.0.113.10/32', '2001:db8::/48'] }] },
-    ));
+    const manifests = manifestsOf(
+      sampleIntent({ egress: [{ allowList: 'mirrors', ports: [443] }] }, { allowLists: [{ name: 'mirrors', cidrs: ['203.0.113.10/32', '2001:db8::/48'] }] }),
+    );
     expect(egressPolicy(manifests).spec.egress[1].to).toEqual([{ ipBlock: { cidr: '203.0.113.10/32' } }, { ipBlock: { cidr: '2001:db8::/48' } }]);
   });
 
@@ -98,16 +136,22 @@ describe('Kubernetes flavor', () => {
     expect(ingress.spec).toEqual({
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'llm' } },
       policyTypes: ['Ingress'],
-      ingress: [{
-        from: [
-          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } }, podSelector: { matchLabels: { app: 'envoy' } } },
-          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'batch' } } },
-        ],
-        ports: [{ protocol: 'TCP', port: 8000 }],
-      }],
+      ingress: [
+        {
+          from: [
+            { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } }, podSelector: { matchLabels: { app: 'envoy' } } },
+            { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'batch' } } },
+          ],
+          ports: [{ protocol: 'TCP', port: 8000 }],
+        },
+      ],
     });
     const without = manifestsOf(sampleIntent());
-    expect(ofKind(without, 'NetworkPolicy').map((p) => p.metadata.name).sort()).toEqual(['default-deny-all', 'llm-egress']);
+    expect(
+      ofKind(without, 'NetworkPolicy')
+        .map((p) => p.metadata.name)
+        .sort(),
+    ).toEqual(['default-deny-all', 'llm-egress']);
   });
 
   it('requests GPUs as nvidia.com/gpu in requests and limits', () => {

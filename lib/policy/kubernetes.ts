@@ -70,10 +70,12 @@ export class KubernetesAppPolicies extends Construct {
 /** A planned peer as NetworkPolicy peers: one ipBlock per block, or pods by namespace name and (when given) labels. */
 function peer(p: Peer): k8s.NetworkPolicyPeer[] {
   if (p.kind === 'nets') return p.blocks.map((b) => ({ ipBlock: { cidr: b.cidr, ...(b.except.length ? { except: [...b.except] } : {}) } }));
-  return [{
-    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: p.namespace } },
-    ...(Object.keys(p.podLabels).length ? { podSelector: { matchLabels: { ...p.podLabels } } } : {}),
-  }];
+  return [
+    {
+      namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: p.namespace } },
+      ...(Object.keys(p.podLabels).length ? { podSelector: { matchLabels: { ...p.podLabels } } } : {}),
+    },
+  ];
 }
 
 function port(p: PlannedPort): k8s.NetworkPolicyPort {

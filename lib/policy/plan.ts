@@ -37,7 +37,10 @@ export interface AppPlan {
   readonly ingress: readonly PlannedRule[];
 }
 
-const DNS_PORTS: readonly PlannedPort[] = [{ protocol: 'UDP', from: 53, to: 53 }, { protocol: 'TCP', from: 53, to: 53 }];
+const DNS_PORTS: readonly PlannedPort[] = [
+  { protocol: 'UDP', from: 53, to: 53 },
+  { protocol: 'TCP', from: 53, to: 53 },
+];
 
 /**
  * The plan of one app, with the platform's allow-lists to expand and its cloud, whose metadata
@@ -55,14 +58,22 @@ function planEgress(app: AiAppIntent, context: PeerContext): PlannedRule[] {
   }
   const nodeLocal = app.dns?.nodeLocal ?? [];
   if (nodeLocal.length > 0) {
-    rules.push({ peers: [{ kind: 'nets', blocks: nodeLocal.map((a) => hostBlock(a, context.cloud)) }], ports: DNS_PORTS, description: 'DNS (NodeLocal DNSCache)' });
+    rules.push({
+      peers: [{ kind: 'nets', blocks: nodeLocal.map((a) => hostBlock(a, context.cloud)) }],
+      ports: DNS_PORTS,
+      description: 'DNS (NodeLocal DNSCache)',
+    });
   }
   // NodeLocal DNSCache also answers on the kube-dns ClusterIP, in the host network (kube-proxy in
   // iptables mode), where no selector on the kube-dns pods matches: the addon's README allows it
   // as an ipBlock (kubernetes/kubernetes cluster/addons/dns/nodelocaldns/README.md).
   const clusterIp = app.dns?.kubeDnsClusterIp;
   if (nodeLocal.length > 0 && clusterIp !== undefined) {
-    rules.push({ peers: [{ kind: 'nets', blocks: [hostBlock(clusterIp, context.cloud)] }], ports: DNS_PORTS, description: 'DNS (kube-dns ClusterIP, answered by NodeLocal DNSCache)' });
+    rules.push({
+      peers: [{ kind: 'nets', blocks: [hostBlock(clusterIp, context.cloud)] }],
+      ports: DNS_PORTS,
+      description: 'DNS (kube-dns ClusterIP, answered by NodeLocal DNSCache)',
+    });
   }
   for (const d of app.egress) {
     rules.push({ peers: [destinationPeer(d, context)], ports: planPorts(d.ports, d.protocol ?? 'TCP'), description: d.description });
@@ -97,10 +108,11 @@ function planPorts(ports: readonly PortSpec[], protocol: Protocol): PlannedPort[
  */
 export function reasonAnnotations(egress: readonly PlannedRule[]): Record<string, string> {
   const nets = egress.flatMap((r) => r.peers).flatMap((p) => (p.kind === 'nets' ? [p] : []));
-  const lines = (reason: (p: NetsPeer) => string | undefined) => nets.flatMap((p) => {
-    const why = reason(p);
-    return why ? [`${p.blocks.map((b) => b.cidr).join(', ')}: ${why}`] : [];
-  });
+  const lines = (reason: (p: NetsPeer) => string | undefined) =>
+    nets.flatMap((p) => {
+      const why = reason(p);
+      return why ? [`${p.blocks.map((b) => b.cidr).join(', ')}: ${why}`] : [];
+    });
   const internet = lines((p) => p.internetReason);
   const credentials = lines((p) => p.credentialsReason);
   return {

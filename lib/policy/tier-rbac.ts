@@ -63,7 +63,9 @@ export class TierOwnersRbac extends Construct {
         { apiGroups: [CALICO_GROUP], resources: POLICY_RESOURCES.map((r) => `tier.${r}`), resourceNames: [`${tier}.*`], verbs: READ_WRITE },
         { apiGroups: [CALICO_GROUP], resources: POLICY_RESOURCES, verbs: READ_WRITE },
         { apiGroups: [CALICO_GROUP], resources: ['globalnetworksets'], verbs: ['create'] },
-        ...(networkSets.length ? [{ apiGroups: [CALICO_GROUP], resources: ['globalnetworksets'], resourceNames: [...networkSets], verbs: ['get', 'update', 'patch', 'delete'] }] : []),
+        ...(networkSets.length
+          ? [{ apiGroups: [CALICO_GROUP], resources: ['globalnetworksets'], resourceNames: [...networkSets], verbs: ['get', 'update', 'patch', 'delete'] }]
+          : []),
       ],
     });
     new k8s.KubeClusterRoleBinding(this, 'Binding', {

@@ -5,8 +5,8 @@ import { AiAppIntent, didYouMean } from '../intent';
  * declare the rest (name, namespace, resources, egress). It is plain intent data, checked with the
  * rest of the app when synthesized; a field written after the spread replaces the preset's.
  */
-export type ServerPreset = Required<Pick<AiAppIntent, 'image' | 'args' | 'port' | 'healthPath' | 'gpus' | 'env' | 'modelCachePath'>>
-  & Pick<AiAppIntent, 'shmSize' | 'tmpSize' | 'homeSize'>;
+export type ServerPreset = Required<Pick<AiAppIntent, 'image' | 'args' | 'port' | 'healthPath' | 'gpus' | 'env' | 'modelCachePath'>> &
+  Pick<AiAppIntent, 'shmSize' | 'tmpSize' | 'homeSize'>;
 
 /** What every preset takes. */
 export interface PresetOptions {
@@ -42,12 +42,15 @@ export function checkOptions(preset: string, options: PresetOptions): void {
     throw new Error(`${preset}({ ${option} }): ${JSON.stringify(value) ?? 'undefined'} ${problem}`);
   };
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new Error(`${preset}(): ${JSON.stringify(options) ?? 'undefined'} is not a set of options; accepted: an object such as { model: "Qwen/Qwen2.5-1.5B-Instruct" }`);
+    throw new Error(
+      `${preset}(): ${JSON.stringify(options) ?? 'undefined'} is not a set of options; accepted: an object such as { model: "Qwen/Qwen2.5-1.5B-Instruct" }`,
+    );
   }
   if (typeof options.model !== 'string' || options.model.trim() === '' || /\s/.test(options.model)) {
     fail('model', options.model, 'is not a model; accepted: a Hugging Face model id such as "Qwen/Qwen2.5-1.5B-Instruct", or a path in the model cache');
   }
-  if (options.gpus !== undefined && (!Number.isInteger(options.gpus) || options.gpus < 0)) fail('gpus', options.gpus, 'is not a GPU count; accepted: a whole number, 0 or more');
+  if (options.gpus !== undefined && (!Number.isInteger(options.gpus) || options.gpus < 0))
+    fail('gpus', options.gpus, 'is not a GPU count; accepted: a whole number, 0 or more');
   if (options.args !== undefined && (!Array.isArray(options.args) || options.args.some((a) => typeof a !== 'string'))) {
     fail('args', options.args, 'is not a list of arguments; accepted: a list of strings, e.g. ["--max-model-len", "8192"]');
   }
@@ -58,6 +61,10 @@ export function checkOptions(preset: string, options: PresetOptions): void {
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     const near = didYouMean(key, known);
-    fail(key, (options as unknown as Record<string, unknown>)[key], `is not an option of ${preset}; accepted: ${known.join(', ')}${near ? `. Did you mean "${near}"?` : ''}`);
+    fail(
+      key,
+      (options as unknown as Record<string, unknown>)[key],
+      `is not an option of ${preset}; accepted: ${known.join(', ')}${near ? `. Did you mean "${near}"?` : ''}`,
+    );
   }
 }

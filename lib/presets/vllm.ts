@@ -46,7 +46,12 @@ export function vllm(options: VllmOptions): ServerPreset {
   return {
     image: options.image ?? VLLM_IMAGE,
     args: [
-      '--model', options.model, '--host', '::', '--port', String(VLLM_PORT),
+      '--model',
+      options.model,
+      '--host',
+      '::',
+      '--port',
+      String(VLLM_PORT),
       ...(gpus > 1 ? ['--tensor-parallel-size', String(gpus)] : []),
       ...(options.args ?? []),
     ],

@@ -1,5 +1,17 @@
 import { cidrRange, sameCidr, subtractRanges } from '../net';
-import { ANY_NAMESPACE, Cluster, decisionKey, describeLabels, describeNamedBlock, destinationParts, EgressReport, isAllPorts, ReachEntry, samePorts, WorkloadEgress } from '../verify';
+import {
+  ANY_NAMESPACE,
+  Cluster,
+  decisionKey,
+  describeLabels,
+  describeNamedBlock,
+  destinationParts,
+  EgressReport,
+  isAllPorts,
+  ReachEntry,
+  samePorts,
+  WorkloadEgress,
+} from '../verify';
 import { flavorOf } from './workload';
 import { DestinationNode, EdgeView, ReachEdge, ReachGraph, WorkloadNode } from './graph';
 
@@ -25,12 +37,15 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
       // Denied blocks are drawn only without exceptions (see below), so the block names them all.
       if (verdict === 'deny') return { id: `deny ${label}`, label: describeNamedBlock(to.cidr), kind: 'denied' };
       const set = sets.find((s) => subtractRanges([cidrRange(to.cidr)], s.nets).length === 0);
-      return set
-        ? { id: `allow-list ${set.id} ${label}`, label, kind: 'allow-list', group: set.id }
-        : { id: `cidr ${label}`, label, kind: 'external' };
+      return set ? { id: `allow-list ${set.id} ${label}`, label, kind: 'allow-list', group: set.id } : { id: `cidr ${label}`, label, kind: 'external' };
     }
     if (to.endpoint) return { id: `pod ${to.endpoint.id}`, label, kind: 'pods', group };
-    return { id: `pods ${to.namespace === ANY_NAMESPACE ? `${ANY_NAMESPACE} ${group}` : to.namespace} ${describeLabels(to.labels, ', ')}`, label, kind: 'pods', group };
+    return {
+      id: `pods ${to.namespace === ANY_NAMESPACE ? `${ANY_NAMESPACE} ${group}` : to.namespace} ${describeLabels(to.labels, ', ')}`,
+      label,
+      kind: 'pods',
+      group,
+    };
   };
 
   const add = (w: WorkloadEgress, entries: readonly ReachEntry[], verdict: 'allow' | 'deny', view: EdgeView) => {
@@ -45,25 +60,62 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
     }
     for (const { node, entries: list } of byTarget.values()) {
       destinations.set(node.id, node);
-      edges.push({ from: w.endpoint, to: node.id, verdict, ...(view === 'staged' ? { view } : {}), flows: list.map((e) => ({ protocol: e.protocol, ports: e.ports })), decisions: [list[0].decidedBy] });
+      edges.push({
+        from: w.endpoint,
+        to: node.id,
+        verdict,
+        ...(view === 'staged' ? { view } : {}),
+        flows: list.map((e) => ({ protocol: e.protocol, ports: e.ports })),
+        decisions: [list[0].decidedBy],
+      });
     }
   };
 
   /** Draws one view of a workload's egress: its allowed entries, and its explicit denies of whole blocks. */
   const draw = (w: WorkloadEgress, allowed: readonly ReachEntry[], denied: readonly ReachEntry[], view: EdgeView) => {
     const classes = allowed.filter((e) => e.to.type === 'pods' && !e.to.endpoint);
-    const coveredByClass = (e: ReachEntry) => e.to.type === 'pods' && e.to.endpoint !== undefined
-      && classes.some((c) => c.protocol === e.protocol && samePorts(c.ports, e.ports) && decisionKey(c.decidedBy) === decisionKey(e.decidedBy));
-    add(w, allowed.filter((e) => !coveredByClass(e)), 'allow', view);
-    add(w, denied.filter((e) => e.to.type === 'cidr' && !e.to.except.length && isAllPorts(e.ports)
-      && !allowed.some((a) => a.to.type === 'cidr' && e.to.type === 'cidr' && sameCidr(a.to.cidr, e.to.cidr))), 'deny', view);
+    const coveredByClass = (e: ReachEntry) =>
+      e.to.type === 'pods' &&
+      e.to.endpoint !== undefined &&
+      classes.some((c) => c.protocol === e.protocol && samePorts(c.ports, e.ports) && decisionKey(c.decidedBy) === decisionKey(e.decidedBy));
+    add(
+      w,
+      allowed.filter((e) => !coveredByClass(e)),
+      'allow',
+      view,
+    );
+    add(
+      w,
+      denied.filter(
+        (e) =>
+          e.to.type === 'cidr' &&
+          !e.to.except.length &&
+          isAllPorts(e.ports) &&
+          !allowed.some((a) => a.to.type === 'cidr' && e.to.type === 'cidr' && sameCidr(a.to.cidr, e.to.cidr)),
+      ),
+      'deny',
+      view,
+    );
   };
 
   for (const w of report.workloads) {
     const staged = w.whenStagedEnforced;
-    workloads.push({ id: w.endpoint, namespace: w.namespace, name: w.name, flavor: flavorOf(staged ? [w, staged] : [w]), enforced: w.policies, staged: w.staged });
+    workloads.push({
+      id: w.endpoint,
+      namespace: w.namespace,
+      name: w.name,
+      flavor: flavorOf(staged ? [w, staged] : [w]),
+      enforced: w.policies,
+      staged: w.staged,
+    });
     draw(w, w.allowed, w.denied, 'enforced');
-    if (staged) draw(w, staged.allowed, staged.denied.filter((e) => !w.denied.some((d) => decisionKey(d.decidedBy) === decisionKey(e.decidedBy))), 'staged');
+    if (staged)
+      draw(
+        w,
+        staged.allowed,
+        staged.denied.filter((e) => !w.denied.some((d) => decisionKey(d.decidedBy) === decisionKey(e.decidedBy))),
+        'staged',
+      );
   }
   return { workloads, destinations: [...destinations.values()], edges };
 }

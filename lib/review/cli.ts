@@ -19,9 +19,19 @@ export const diffCommand: Command = {
     name: 'diff',
     summary: 'how reach changed between two manifest sets: egress and ingress per workload, enforced and staged',
     options: [
-      { name: 'base', type: 'string', required: true, value: 'PATH|REV', description: 'the manifests before: a folder or file, or a git revision REV or REV:FOLDER (FOLDER: dist unless given)' },
+      {
+        name: 'base',
+        type: 'string',
+        required: true,
+        value: 'PATH|REV',
+        description: 'the manifests before: a folder or file, or a git revision REV or REV:FOLDER (FOLDER: dist unless given)',
+      },
       { name: 'head', type: 'string', required: true, value: 'PATH|REV', description: 'the manifests after, as --base' },
-      { name: 'fail-on-widen', type: 'boolean', description: 'exit 1 when some workload may reach or be reached by more than before, enforced now or once staged' },
+      {
+        name: 'fail-on-widen',
+        type: 'boolean',
+        description: 'exit 1 when some workload may reach or be reached by more than before, enforced now or once staged',
+      },
       { name: 'json', type: 'boolean', description: 'print JSON (shape in lib/review/diff-format.ts) instead of text' },
     ],
     exitCodes: [[EXIT.failed, 'with --fail-on-widen: egress or ingress widened (named on stderr)']],

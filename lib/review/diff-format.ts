@@ -3,7 +3,20 @@
  * shape is a contract: fields are only ever added.
  */
 
-import { describeDecision, describeDestination, describePorts, describeStaged, Destination, Direction, DecidedBy, isAllPorts, Protocol, PROTOCOLS, stagedJson, StagedRefJson } from '../verify';
+import {
+  describeDecision,
+  describeDestination,
+  describePorts,
+  describeStaged,
+  Destination,
+  Direction,
+  DecidedBy,
+  isAllPorts,
+  Protocol,
+  PROTOCOLS,
+  stagedJson,
+  StagedRefJson,
+} from '../verify';
 import { Change, DirectionDiff, FlowChange, ReachDiff, WorkloadDiff } from './diff';
 
 /** One egress change as JSON: `to`, `ports`, `before` and `after` written as `verify diff` prints them. */
@@ -127,13 +140,15 @@ function because(d: DecidedBy): string {
 
 /** Why a change happened, in words: what decides now, what decided before, and whether the staged policies would deny it. */
 function reason(c: FlowChange): string {
-  const why = c.change === 'added' ? because(c.after!) : c.change === 'removed' ? `was ${because(c.before!)}` : `now ${because(c.after!)}, was ${because(c.before!)}`;
+  const why =
+    c.change === 'added' ? because(c.after!) : c.change === 'removed' ? `was ${because(c.before!)}` : `now ${because(c.after!)}, was ${because(c.before!)}`;
   return `${why}${c.wouldDeny ? '; the staged policies would deny it once enforced' : ''}`;
 }
 
 /** Protocols and ports of several changes: `TCP 1-442, 444-65535; UDP 1-65535`, or `every protocol and port`. */
 function describeProtocolsPorts(changes: readonly FlowChange[]): string {
-  if (changes.length === PROTOCOLS.length && PROTOCOLS.every((p) => changes.some((c) => c.protocol === p && isAllPorts(c.ports)))) return 'every protocol and port';
+  if (changes.length === PROTOCOLS.length && PROTOCOLS.every((p) => changes.some((c) => c.protocol === p && isAllPorts(c.ports))))
+    return 'every protocol and port';
   const byProtocol = new Map<string, string[]>();
   for (const c of changes) byProtocol.set(c.protocol, [...(byProtocol.get(c.protocol) ?? []), describePorts(c.ports)]);
   return [...byProtocol].map(([protocol, ports]) => `${protocol} ${ports.join(', ')}`).join('; ');
@@ -152,7 +167,10 @@ function directionLines(d: DirectionDiff, direction: Direction, view: 'enforced'
   }
   return [...groups.values()].flatMap((list) => {
     const c = list[0];
-    return [`  ${MARKS[view][direction][c.change].padEnd(MARK_WIDTH)} ${describeProtocolsPorts(list).padEnd(16)} ${describePeers(c.peers)}`, `  ${''.padEnd(MARK_WIDTH)} ${''.padEnd(16)} ${reason(c)}`];
+    return [
+      `  ${MARKS[view][direction][c.change].padEnd(MARK_WIDTH)} ${describeProtocolsPorts(list).padEnd(16)} ${describePeers(c.peers)}`,
+      `  ${''.padEnd(MARK_WIDTH)} ${''.padEnd(16)} ${reason(c)}`,
+    ];
   });
 }
 
@@ -178,7 +196,9 @@ export function formatDiff(diff: ReachDiff): string {
   }
   lines.push('', `Egress ${counts(diff, (w) => w.egress.changes)}. Ingress ${counts(diff, (w) => w.ingress.changes)}.`);
   if (diff.workloads.some((w) => w.egress.whenStagedEnforced || w.ingress.whenStagedEnforced)) {
-    lines.push(`Once the staged policies are enforced: egress ${counts(diff, (w) => w.egress.whenStagedEnforced)}; ingress ${counts(diff, (w) => w.ingress.whenStagedEnforced)}.`);
+    lines.push(
+      `Once the staged policies are enforced: egress ${counts(diff, (w) => w.egress.whenStagedEnforced)}; ingress ${counts(diff, (w) => w.ingress.whenStagedEnforced)}.`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -25,14 +25,21 @@ function allowedEgress(rules: readonly Rule[]): ReachEntry[] {
     const except = r.hole !== undefined && r.hole < size && size > 1 ? [`10.0.${r.third}.${r.hole}/32`] : [];
     return { to: [{ ipBlock: { cidr: `10.0.${r.third}.0/${r.prefix}`, except } }], ports };
   });
-  const c = clusterOf([namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), networkPolicy('ai', 'p', { podSelector: {}, policyTypes: ['Egress'], egress })]);
+  const c = clusterOf([
+    namespace('ai'),
+    deployment('ai', 'rag', { app: 'rag' }),
+    networkPolicy('ai', 'p', { podSelector: {}, policyTypes: ['Egress'], egress }),
+  ]);
   return [...workloadEgress(c, c.endpoint('ai/rag')!).allowed];
 }
 
-const sides = fc.tuple(fc.array(rule, { minLength: 0, maxLength: 4 }), fc.array(rule, { minLength: 0, maxLength: 4 })).map(([b, h]) => [allowedEgress(b), allowedEgress(h)] as const);
+const sides = fc
+  .tuple(fc.array(rule, { minLength: 0, maxLength: 4 }), fc.array(rule, { minLength: 0, maxLength: 4 }))
+  .map(([b, h]) => [allowedEgress(b), allowedEgress(h)] as const);
 
 const portIn = (p: Ports, port: number) => !isNamedPort(p) && p.from <= port && port <= p.to;
-const blockHas = (d: Destination, ip: IpAddress) => d.type === 'cidr' && subtractRanges([cidrRange(d.cidr)], d.except.map(cidrRange)).some((r) => rangeContainsIp(r, ip));
+const blockHas = (d: Destination, ip: IpAddress) =>
+  d.type === 'cidr' && subtractRanges([cidrRange(d.cidr)], d.except.map(cidrRange)).some((r) => rangeContainsIp(r, ip));
 const samePods = (a: Destination, b: Destination) => a.type === 'pods' && b.type === 'pods' && JSON.stringify(a) === JSON.stringify(b);
 
 /** The decision that lets one side reach a probe, if any: entries never overlap, so there is at most one. */
@@ -59,17 +66,30 @@ const mirror = (c: FlowChange): FlowChange => ({
 });
 const canonical = (changes: readonly FlowChange[]) =>
   changes
-    .map((c) => ({ change: c.change, peers: c.peers, protocol: c.protocol, ports: c.ports, before: c.before && decisionKey(c.before), after: c.after && decisionKey(c.after) }))
+    .map((c) => ({
+      change: c.change,
+      peers: c.peers,
+      protocol: c.protocol,
+      ports: c.ports,
+      before: c.before && decisionKey(c.before),
+      after: c.after && decisionKey(c.after),
+    }))
     .map((c) => JSON.stringify(c, (_, v) => (typeof v === 'bigint' ? String(v) : v)))
     .sort();
 
 describe('egress diff of one workload (property-based)', () => {
   it('finds nothing between a workload and itself', () => {
-    fc.assert(fc.property(sides, ([base]) => expect(diffWorkload(base, base)).toEqual([])), { numRuns: runs(15) });
+    fc.assert(
+      fc.property(sides, ([base]) => expect(diffWorkload(base, base)).toEqual([])),
+      { numRuns: runs(15) },
+    );
   });
 
   it('is its own mirror: from head to base, added and removed swap and a changed rule reads the other way', () => {
-    fc.assert(fc.property(sides, ([base, head]) => expect(canonical(diffWorkload(head, base))).toEqual(canonical(diffWorkload(base, head).map(mirror)))), { numRuns: runs(15) });
+    fc.assert(
+      fc.property(sides, ([base, head]) => expect(canonical(diffWorkload(head, base))).toEqual(canonical(diffWorkload(base, head).map(mirror)))),
+      { numRuns: runs(15) },
+    );
   });
 
   it('is exact: every address or class of pods, port and protocol lies in a change exactly when the two sides answer it differently, in the right kind of change, naming the rules that decide on each side', () => {
@@ -83,7 +103,9 @@ describe('egress diff of one workload (property-based)', () => {
         };
         // Probe at and next to every boundary either side has, so that every piece of the comparison is probed.
         const entries = [...base, ...head];
-        const ports = new Set(entries.flatMap((e) => (isNamedPort(e.ports) ? [] : [e.ports.from - 1, e.ports.from, e.ports.to, e.ports.to + 1])).filter((p) => p >= 1));
+        const ports = new Set(
+          entries.flatMap((e) => (isNamedPort(e.ports) ? [] : [e.ports.from - 1, e.ports.from, e.ports.to, e.ports.to + 1])).filter((p) => p >= 1),
+        );
         const addresses = new Set<bigint>();
         for (const e of entries) {
           if (e.to.type !== 'cidr') continue;

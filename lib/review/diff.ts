@@ -133,7 +133,8 @@ function pieces(entries: readonly AnyEntry[], key: (d: DecidedBy) => string): Ma
   const byProtocol = new Map<Protocol, Piece[]>();
   for (const e of entries) {
     const to = peerOf(e);
-    const where = to.type === 'cidr' ? { space: ADDRESSES, ranges: subtractRanges([cidrRange(to.cidr)], to.except.map(cidrRange)) } : { space: podsSpace(to), ranges: POD };
+    const where =
+      to.type === 'cidr' ? { space: ADDRESSES, ranges: subtractRanges([cidrRange(to.cidr)], to.except.map(cidrRange)) } : { space: podsSpace(to), ranges: POD };
     const piece: Piece = { ...where, ports: e.ports, decided: e.decidedBy, decision: key(e.decidedBy) };
     const list = byProtocol.get(e.protocol);
     if (list) list.push(piece);
@@ -147,7 +148,10 @@ function reachAt(side: readonly Piece[], space: Space, port: Ports): Map<string,
   const out = new Map<string, { decided: DecidedBy; ranges: IpRange[] }>();
   for (const p of side) {
     if (p.space.key !== space.key) continue;
-    const covers = isNamedPort(port) || isNamedPort(p.ports) ? isNamedPort(port) && isNamedPort(p.ports) && p.ports.name === port.name : p.ports.from <= port.from && port.to <= p.ports.to;
+    const covers =
+      isNamedPort(port) || isNamedPort(p.ports)
+        ? isNamedPort(port) && isNamedPort(p.ports) && p.ports.name === port.name
+        : p.ports.from <= port.from && port.to <= p.ports.to;
     if (!covers) continue;
     const found = out.get(p.decision);
     if (found) found.ranges.push(...p.ranges);
@@ -168,10 +172,23 @@ interface Found {
   readonly key: string;
 }
 
-function found(space: Space, change: Change, ranges: readonly IpRange[], before?: { key: string; decided: DecidedBy }, after?: { key: string; decided: DecidedBy }, wouldDeny = false): Found {
+function found(
+  space: Space,
+  change: Change,
+  ranges: readonly IpRange[],
+  before?: { key: string; decided: DecidedBy },
+  after?: { key: string; decided: DecidedBy },
+  wouldDeny = false,
+): Found {
   const addresses = space.pods ? '' : ranges.map((r) => `${r.version}:${r.first}-${r.last}`).join(',');
   return {
-    change: { change, peers: destinationsOf(space, ranges), ...(before ? { before: before.decided } : {}), ...(after ? { after: after.decided } : {}), ...(wouldDeny ? { wouldDeny: true } : {}) },
+    change: {
+      change,
+      peers: destinationsOf(space, ranges),
+      ...(before ? { before: before.decided } : {}),
+      ...(after ? { after: after.decided } : {}),
+      ...(wouldDeny ? { wouldDeny: true } : {}),
+    },
     key: [change, before?.key ?? '', after?.key ?? '', wouldDeny ? 'would deny' : '', addresses].join('\u0000'),
   };
 }
@@ -200,11 +217,20 @@ export function diffWorkload(base: readonly AnyEntry[], head: readonly AnyEntry[
     const bp = b.get(protocol) ?? [];
     const hp = h.get(protocol) ?? [];
     const sp = s?.get(protocol) ?? [];
-    const spaces = [...new Map([...bp, ...hp].map((p) => [p.space.key, p.space])).values()].sort((x, y) => (x.order < y.order ? -1 : x.order > y.order ? 1 : 0));
+    const spaces = [...new Map([...bp, ...hp].map((p) => [p.space.key, p.space])).values()].sort((x, y) =>
+      x.order < y.order ? -1 : x.order > y.order ? 1 : 0,
+    );
     for (const space of spaces) {
       const mine = [...bp, ...hp].filter((p) => p.space.key === space.key);
       const numeric = [...mine, ...sp.filter((p) => p.space.key === space.key)].map((p) => p.ports).filter((x): x is PortRange => !isNamedPort(x));
-      const named = [...new Set(mine.map((p) => p.ports).filter(isNamedPort).map((x) => x.name))].map((name) => ({ name }));
+      const named = [
+        ...new Set(
+          mine
+            .map((p) => p.ports)
+            .filter(isNamedPort)
+            .map((x) => x.name),
+        ),
+      ].map((name) => ({ name }));
       // Consecutive port atoms with the same outcome are merged into one change.
       let open: { found: Found; from: number; to: number } | undefined;
       const flush = () => {
@@ -217,7 +243,12 @@ export function diffWorkload(base: readonly AnyEntry[], head: readonly AnyEntry[
         const stagedAll = s ? unionRanges([...reachAt(sp, space, port).values()].flatMap((x) => x.ranges)) : undefined;
         const list: Found[] = [];
         /** Adds a change of head's reach, split into what the staged policies would and would not allow. */
-        const push = (change: Change, ranges: IpRange[], before: { key: string; decided: DecidedBy } | undefined, after: { key: string; decided: DecidedBy }) => {
+        const push = (
+          change: Change,
+          ranges: IpRange[],
+          before: { key: string; decided: DecidedBy } | undefined,
+          after: { key: string; decided: DecidedBy },
+        ) => {
           if (!stagedAll) {
             list.push(found(space, change, ranges, before, after));
             return;
@@ -325,10 +356,16 @@ export function diffClusters(base: Cluster, head: Cluster, labels: { readonly ba
     const diff = { egress: directionDiff(egress), ingress: directionDiff(ingress) };
     const changed = [diff.egress, diff.ingress].some((d) => d.changes.length > 0 || (d.whenStagedEnforced?.length ?? 0) > 0);
     if (!changed && b && h) continue;
-    const latest = h ? { cluster: head, ep: h, egress: egress.head!, ingress: ingress.head! } : { cluster: base, ep: b!, egress: egress.base!, ingress: ingress.base! };
+    const latest = h
+      ? { cluster: head, ep: h, egress: egress.head!, ingress: ingress.head! }
+      : { cluster: base, ep: b!, egress: egress.base!, ingress: ingress.base! };
     workloads.push({
       endpoint: id,
-      flavor: flavorOf([latest.egress.enforced, latest.ingress.enforced, ...[latest.egress.staged, latest.ingress.staged].filter((x): x is DirectionReach => x !== undefined)]),
+      flavor: flavorOf([
+        latest.egress.enforced,
+        latest.ingress.enforced,
+        ...[latest.egress.staged, latest.ingress.staged].filter((x): x is DirectionReach => x !== undefined),
+      ]),
       presence: b && h ? 'both' : b ? 'base only' : 'head only',
       staged: latest.cluster.stagedFor(latest.ep).map((p) => p.ref),
       ...diff,

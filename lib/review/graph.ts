@@ -130,13 +130,24 @@ export function drawnEdges(graph: ReachGraph, origin?: readonly (readonly number
   const perNamespace = groupBy(graph.workloads, (w) => w.namespace);
   const namespaceOf = namespaces(graph);
   const out: DrawnEdge[] = [];
-  const shared = groupBy(graph.edges.map((e, i) => ({ e, i })), ({ e }) => [e.to, e.verdict, viewOf(e), e.count ?? 1, flowsKey(e.flows)].join('\u0000'));
+  const shared = groupBy(
+    graph.edges.map((e, i) => ({ e, i })),
+    ({ e }) => [e.to, e.verdict, viewOf(e), e.count ?? 1, flowsKey(e.flows)].join('\u0000'),
+  );
   for (const list of shared.values()) {
     const collapse = list.length > COLLAPSE_AT;
     for (const [ns, fromNs] of groupBy(list, ({ e }) => namespaceOf(e.from))) {
       const first = fromNs[0].e;
       if (collapse && fromNs.length > 1 && fromNs.length === perNamespace.get(ns)?.length) {
-        out.push({ from: ns, collapsed: true, to: first.to, verdict: first.verdict, view: viewOf(first), edges: fromNs.map((x) => x.e), rows: fromNs.flatMap((x) => rowsOf(x.i)) });
+        out.push({
+          from: ns,
+          collapsed: true,
+          to: first.to,
+          verdict: first.verdict,
+          view: viewOf(first),
+          edges: fromNs.map((x) => x.e),
+          rows: fromNs.flatMap((x) => rowsOf(x.i)),
+        });
       } else {
         for (const { e, i } of fromNs) out.push({ from: e.from, collapsed: false, to: e.to, verdict: e.verdict, view: viewOf(e), edges: [e], rows: rowsOf(i) });
       }
@@ -197,12 +208,25 @@ export function condense(graph: ReachGraph, limit: number): Condensed {
     const at = merged.get(key);
     if (at === undefined) {
       merged.set(key, edges.length);
-      edges.push({ from: e.from, to: groupId(d), verdict: e.verdict, ...(e.view ? { view: e.view } : {}), flows: e.flows, decisions: e.decisions, count: e.count ?? 1 });
+      edges.push({
+        from: e.from,
+        to: groupId(d),
+        verdict: e.verdict,
+        ...(e.view ? { view: e.view } : {}),
+        flows: e.flows,
+        decisions: e.decisions,
+        count: e.count ?? 1,
+      });
       origin.push([i]);
     } else {
       origin[at].push(i);
       const before = edges[at];
-      edges[at] = { ...before, flows: [...before.flows, ...e.flows], decisions: distinctDecisions([...before.decisions, ...e.decisions]), count: (before.count ?? 1) + (e.count ?? 1) };
+      edges[at] = {
+        ...before,
+        flows: [...before.flows, ...e.flows],
+        decisions: distinctDecisions([...before.decisions, ...e.decisions]),
+        count: (before.count ?? 1) + (e.count ?? 1),
+      };
     }
   });
   return { graph: { workloads: graph.workloads, destinations, edges }, origin };

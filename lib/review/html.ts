@@ -25,8 +25,16 @@ function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-interface Placed { readonly y: number }
-interface Group { readonly title: string; readonly x: number; readonly y: number; readonly height: number; readonly kind: string }
+interface Placed {
+  readonly y: number;
+}
+interface Group {
+  readonly title: string;
+  readonly x: number;
+  readonly y: number;
+  readonly height: number;
+  readonly kind: string;
+}
 
 /** Stacks groups of nodes in a column and returns each node's centre line and each group's box. */
 function stack<T>(groups: [string, string, T[]][], x: number, idOf: (t: T) => string): { at: Map<string, Placed>; boxes: Group[]; height: number } {
@@ -42,11 +50,11 @@ function stack<T>(groups: [string, string, T[]][], x: number, idOf: (t: T) => st
   return { at, boxes, height: y };
 }
 
-
 /** The tooltip of a drawn edge: who, where, which ports, and what decided (or that it is collapsed). */
 function edgeTitle(d: DrawnEdge): string {
   const first = d.edges[0];
-  if (d.collapsed) return `all ${d.edges.length} workloads of ${d.from} → ${d.to}: ${describeFlows(first)}${viewOf(first) === 'staged' ? ` (${describeWhen(first)})` : ''}`;
+  if (d.collapsed)
+    return `all ${d.edges.length} workloads of ${d.from} → ${d.to}: ${describeFlows(first)}${viewOf(first) === 'staged' ? ` (${describeWhen(first)})` : ''}`;
   return `${d.from} → ${d.to}: ${describeFlows(first)} (${describeVerdict(first)} by ${describeDecisions(first)})`;
 }
 
@@ -59,16 +67,25 @@ function edgeTitle(d: DrawnEdge): string {
  */
 export function renderHtml(full: ReachGraph, title = 'Egress of AI workloads'): string {
   const { graph, origin } = condense(full, DRAW_LIMIT);
-  const byNamespace = groupBy([...graph.workloads].sort((a, b) => a.id.localeCompare(b.id)), (w) => w.namespace);
-  const left = stack<WorkloadNode>([...byNamespace].sort(([a], [b]) => a.localeCompare(b)).map(([ns, ws]) => [ns, 'namespace', ws]), LEFT_X, (w) => w.id);
+  const byNamespace = groupBy(
+    [...graph.workloads].sort((a, b) => a.id.localeCompare(b.id)),
+    (w) => w.namespace,
+  );
+  const left = stack<WorkloadNode>(
+    [...byNamespace].sort(([a], [b]) => a.localeCompare(b)).map(([ns, ws]) => [ns, 'namespace', ws]),
+    LEFT_X,
+    (w) => w.id,
+  );
 
   const destGroups = groupBy(graph.destinations, (d) => `${KIND_ORDER.indexOf(d.kind)}\u0000${d.group ?? ''}\u0000${d.kind}`);
   const right = stack<DestinationNode>(
-    [...destGroups].sort(([a], [b]) => a.localeCompare(b)).map(([, ds]) => {
-      const { group, kind } = ds[0];
-      const heading = group ? `${KIND_TITLE[kind]} ${group}` : KIND_TITLE[kind];
-      return [heading, kind, ds.sort((a, b) => a.label.localeCompare(b.label))];
-    }),
+    [...destGroups]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, ds]) => {
+        const { group, kind } = ds[0];
+        const heading = group ? `${KIND_TITLE[kind]} ${group}` : KIND_TITLE[kind];
+        return [heading, kind, ds.sort((a, b) => a.label.localeCompare(b.label))];
+      }),
     RIGHT_X,
     (d) => d.id,
   );
@@ -82,31 +99,46 @@ export function renderHtml(full: ReachGraph, title = 'Egress of AI workloads'): 
 
   const height = Math.max(left.height, right.height, 120);
   const svg: string[] = [];
-  svg.push(`<svg xmlns="http://www.w3.org/2000/svg" id="graph" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${esc(title)}">`);
+  svg.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" id="graph" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${esc(title)}">`,
+  );
   svg.push(`<text class="colhead" x="${LEFT_X}" y="24">workloads, by namespace</text><text class="colhead" x="${RIGHT_X}" y="24">destinations</text>`);
   for (const box of [...left.boxes, ...right.boxes]) {
-    svg.push(`<g class="group ${box.kind}"><rect x="${box.x - 8}" y="${box.y}" width="${COL_W + 16}" height="${box.height}" rx="8"/><text x="${box.x}" y="${box.y + 16}">${esc(box.title)}</text></g>`);
+    svg.push(
+      `<g class="group ${box.kind}"><rect x="${box.x - 8}" y="${box.y}" width="${COL_W + 16}" height="${box.height}" rx="8"/><text x="${box.x}" y="${box.y + 16}">${esc(box.title)}</text></g>`,
+    );
   }
   drawn.forEach((d, n) => {
     const x1 = LEFT_X + COL_W;
     const x2 = RIGHT_X;
     const mid = (x1 + x2) / 2;
-    svg.push(`<path class="edge ${d.verdict}${d.view === 'staged' ? ' staged' : ''}" data-rows="${d.rows.join(' ')}" id="edge-${n}" d="M${x1},${d.fromY} C${mid},${d.fromY} ${mid},${d.toY} ${x2},${d.toY}"><title>${esc(edgeTitle(d))}</title></path>`);
+    svg.push(
+      `<path class="edge ${d.verdict}${d.view === 'staged' ? ' staged' : ''}" data-rows="${d.rows.join(' ')}" id="edge-${n}" d="M${x1},${d.fromY} C${mid},${d.fromY} ${mid},${d.toY} ${x2},${d.toY}"><title>${esc(edgeTitle(d))}</title></path>`,
+    );
   });
   for (const w of graph.workloads) {
     const y = left.at.get(w.id)!.y;
     const audit = describeAudit(w);
     const tag = audit ? `${w.flavor}, audit mode` : w.flavor;
-    svg.push(`<g class="node workload ${esc(w.flavor)}${audit ? ' audited' : ''}" data-node-id="${esc(w.id)}"><rect x="${LEFT_X}" y="${y - NODE_H / 2}" width="${COL_W}" height="${NODE_H}" rx="5"/><text x="${LEFT_X + 8}" y="${y + 4}">${esc(w.name)}</text><text class="flavor" x="${LEFT_X + COL_W - 8}" y="${y + 4}" text-anchor="end">${esc(tag)}</text><title>${esc(w.id)} (${esc(w.flavor)} flavor)${audit ? ` ${esc(audit)}` : ''}</title></g>`);
+    svg.push(
+      `<g class="node workload ${esc(w.flavor)}${audit ? ' audited' : ''}" data-node-id="${esc(w.id)}"><rect x="${LEFT_X}" y="${y - NODE_H / 2}" width="${COL_W}" height="${NODE_H}" rx="5"/><text x="${LEFT_X + 8}" y="${y + 4}">${esc(w.name)}</text><text class="flavor" x="${LEFT_X + COL_W - 8}" y="${y + 4}" text-anchor="end">${esc(tag)}</text><title>${esc(w.id)} (${esc(w.flavor)} flavor)${audit ? ` ${esc(audit)}` : ''}</title></g>`,
+    );
   }
   for (const d of graph.destinations) {
     const y = right.at.get(d.id)!.y;
-    svg.push(`<g class="node destination ${d.kind}" data-node-id="${esc(d.id)}"><rect x="${RIGHT_X}" y="${y - NODE_H / 2}" width="${COL_W}" height="${NODE_H}" rx="5"/><text x="${RIGHT_X + 8}" y="${y + 4}">${esc(d.label)}</text><title>${esc(d.id)}</title></g>`);
+    svg.push(
+      `<g class="node destination ${d.kind}" data-node-id="${esc(d.id)}"><rect x="${RIGHT_X}" y="${y - NODE_H / 2}" width="${COL_W}" height="${NODE_H}" rx="5"/><text x="${RIGHT_X + 8}" y="${y + 4}">${esc(d.label)}</text><title>${esc(d.id)}</title></g>`,
+    );
   }
   svg.push('</svg>');
 
   const byId = new Map(full.destinations.map((d) => [d.id, d]));
-  const table = full.edges.map((e, i) => `<tr id="row-${i}" class="${e.verdict}${viewOf(e) === 'staged' ? ' staged' : ''}"><td>${esc(e.from)}</td><td>${esc(fullLabel(byId.get(e.to)!))}</td><td>${esc(describeFlows(e))}</td><td>${e.verdict}</td><td>${esc(describeDecisions(e))}</td><td>${esc(describeWhen(e))}</td></tr>`).join('\n');
+  const table = full.edges
+    .map(
+      (e, i) =>
+        `<tr id="row-${i}" class="${e.verdict}${viewOf(e) === 'staged' ? ' staged' : ''}"><td>${esc(e.from)}</td><td>${esc(fullLabel(byId.get(e.to)!))}</td><td>${esc(describeFlows(e))}</td><td>${e.verdict}</td><td>${esc(describeDecisions(e))}</td><td>${esc(describeWhen(e))}</td></tr>`,
+    )
+    .join('\n');
   const enforced = full.edges.filter((e) => viewOf(e) === 'enforced');
   const audited = full.workloads.filter(isAudited);
   const audits = audited.map((w) => `<li><strong>${esc(w.id)}</strong>: ${esc(describeAudit(w)!)}</li>`).join('\n');
@@ -184,4 +216,3 @@ ${table}
 </body></html>
 `;
 }
-

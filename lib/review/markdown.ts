@@ -30,7 +30,8 @@ function flowchart(graph: ReachGraph): string {
   const namespaces = [...new Set(graph.workloads.map((w) => w.namespace))].sort();
   namespaces.forEach((ns, i) => {
     out.push(`  subgraph ns${i}[${mermaidLabel(`namespace ${ns}`)}]`);
-    for (const w of graph.workloads.filter((x) => x.namespace === ns)) out.push(`    ${wid.get(w.id)}[${mermaidLabel(`${w.name} (${w.flavor}${isAudited(w) ? ', audit mode' : ''})`)}]`);
+    for (const w of graph.workloads.filter((x) => x.namespace === ns))
+      out.push(`    ${wid.get(w.id)}[${mermaidLabel(`${w.name} (${w.flavor}${isAudited(w) ? ', audit mode' : ''})`)}]`);
     out.push('  end');
   });
   for (const d of graph.destinations) {
@@ -43,7 +44,11 @@ function flowchart(graph: ReachGraph): string {
     const from = d.collapsed ? `ns${namespaces.indexOf(d.from)}` : wid.get(d.from)!;
     const flows = describeFlows(d.edges[0]);
     const staged = d.view === 'staged' ? 'once enforced: ' : '';
-    out.push(d.verdict === 'allow' && d.view === 'enforced' ? `  ${from} -->|${mermaidLabel(flows)}| ${did.get(d.to)}` : `  ${from} -.->|${mermaidLabel(`${staged}${d.verdict === 'deny' ? 'deny ' : ''}${flows}`)}| ${did.get(d.to)}`);
+    out.push(
+      d.verdict === 'allow' && d.view === 'enforced'
+        ? `  ${from} -->|${mermaidLabel(flows)}| ${did.get(d.to)}`
+        : `  ${from} -.->|${mermaidLabel(`${staged}${d.verdict === 'deny' ? 'deny ' : ''}${flows}`)}| ${did.get(d.to)}`,
+    );
   }
   if (deniedNodes.length) out.push(`  classDef denied fill:#ffebe9,stroke:#cf222e,color:#82071e`, `  class ${deniedNodes.join(',')} denied`);
   out.push('```');
@@ -64,10 +69,18 @@ export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workload
   const denied = enforced.length - allowed;
   const audited = graph.workloads.filter(isAudited);
   out.push(`${graph.workloads.length} workloads, ${graph.destinations.length} destinations, ${allowed} allowed flows, ${denied} explicit denies.`, '');
-  if (audited.length) out.push(`${audited.length} workload${audited.length === 1 ? ' is' : 's are'} in audit mode: ${audited.map((w) => w.id).join(', ')}. Their staged policies are not enforced yet; each section below says what is.`, '');
+  if (audited.length)
+    out.push(
+      `${audited.length} workload${audited.length === 1 ? ' is' : 's are'} in audit mode: ${audited.map((w) => w.id).join(', ')}. Their staged policies are not enforced yet; each section below says what is.`,
+      '',
+    );
   const chart = flowchart(condense(graph, DRAW_LIMIT).graph);
   if (chart.length <= MERMAID_MAX_TEXT) out.push(chart, '');
-  else out.push(`The flowchart is left out: at ${graph.workloads.length} workloads it is larger than Mermaid renders in a pull request (${MERMAID_MAX_TEXT} characters). egress.html draws it; the tables below list every flow.`, '');
+  else
+    out.push(
+      `The flowchart is left out: at ${graph.workloads.length} workloads it is larger than Mermaid renders in a pull request (${MERMAID_MAX_TEXT} characters). egress.html draws it; the tables below list every flow.`,
+      '',
+    );
   const byId = new Map(graph.destinations.map((d) => [d.id, d]));
   for (const w of [...graph.workloads].sort((a, b) => a.id.localeCompare(b.id))) {
     const audit = describeAudit(w);
@@ -76,7 +89,8 @@ export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workload
     const rows = graph.edges.filter((x) => x.from === w.id);
     if (audit) {
       out.push('| when | verdict | destination | ports | decided by |', '|---|---|---|---|---|');
-      for (const e of rows) out.push(`| ${describeWhen(e)} | ${e.verdict} | ${cell(fullLabel(byId.get(e.to)!))} | ${cell(describeFlows(e))} | ${cell(describeDecisions(e))} |`);
+      for (const e of rows)
+        out.push(`| ${describeWhen(e)} | ${e.verdict} | ${cell(fullLabel(byId.get(e.to)!))} | ${cell(describeFlows(e))} | ${cell(describeDecisions(e))} |`);
     } else {
       out.push('| verdict | destination | ports | decided by |', '|---|---|---|---|');
       for (const e of rows) out.push(`| ${e.verdict} | ${cell(fullLabel(byId.get(e.to)!))} | ${cell(describeFlows(e))} | ${cell(describeDecisions(e))} |`);

@@ -36,12 +36,18 @@ export function resolveSource(spec: string, cwd = process.cwd()): ManifestSource
   try {
     commit = git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], cwd).trim();
   } catch {
-    throw new SourceError(`"${spec}" is neither a file or folder nor a git revision; accepted: a path such as dist/, or a revision such as HEAD~1 or main:dist`);
+    throw new SourceError(
+      `"${spec}" is neither a file or folder nor a git revision; accepted: a path such as dist/, or a revision such as HEAD~1 or main:dist`,
+    );
   }
   const top = git(['rev-parse', '--show-toplevel'], cwd).trim();
   const prefix = git(['rev-parse', '--show-prefix'], cwd).trim();
-  const inRepo = join(prefix, folder).replace(/\\/g, '/').replace(/^\.\/?/, '');
-  const files = git(['ls-tree', '-r', '--name-only', commit, '--', inRepo], top).split('\n').filter((f) => /\.(ya?ml|json)$/.test(f));
+  const inRepo = join(prefix, folder)
+    .replace(/\\/g, '/')
+    .replace(/^\.\/?/, '');
+  const files = git(['ls-tree', '-r', '--name-only', commit, '--', inRepo], top)
+    .split('\n')
+    .filter((f) => /\.(ya?ml|json)$/.test(f));
   const dir = mkdtempSync(join(tmpdir(), 'egress-rev-'));
   // One `git cat-file --batch` for all files: a process per file is slow on a large dist/.
   const batch = execFileSync('git', ['cat-file', '--batch'], { cwd: top, input: files.map((f) => `${commit}:${f}\n`).join(''), maxBuffer: 1024 * 1024 * 1024 });

@@ -20,7 +20,13 @@ export function flavorOf(views: readonly Decided[]): string {
   const calico = views.some((v) =>
     [...v.allowed, ...v.denied].some((e) => {
       const d = e.decidedBy;
-      return d.reason === 'rule' && d.action === 'Allow' && d.rule.tier !== 'default' && d.rule.kind !== 'KubernetesNetworkPolicy' && d.rule.kind !== 'StagedKubernetesNetworkPolicy';
+      return (
+        d.reason === 'rule' &&
+        d.action === 'Allow' &&
+        d.rule.tier !== 'default' &&
+        d.rule.kind !== 'KubernetesNetworkPolicy' &&
+        d.rule.kind !== 'StagedKubernetesNetworkPolicy'
+      );
     }),
   );
   return calico ? 'calico' : 'kubernetes';

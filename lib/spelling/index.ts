@@ -13,7 +13,10 @@ import { closest, distance } from 'fastest-levenshtein';
 export function didYouMean(name: string, known: readonly string[]): string | undefined {
   if (known.length === 0) return undefined;
   const lower = name.toLowerCase();
-  const best = closest(lower, known.map((k) => k.toLowerCase()));
+  const best = closest(
+    lower,
+    known.map((k) => k.toLowerCase()),
+  );
   const match = known.find((k) => k.toLowerCase() === best)!;
   const allowed = match.length <= 3 ? 1 : Math.max(2, Math.floor(match.length / 3));
   return distance(lower, best) <= allowed ? match : undefined;

@@ -34,8 +34,11 @@ function writeDist(staging: string, intent: PlatformIntent): void {
 export function platformOutputs(intent: PlatformIntent, dist: string, deploy?: string): Output[] {
   const outputs: Output[] = [{ dir: dist, write: (staging) => writeDist(staging, intent) }];
   if (deploy === undefined) return outputs;
-  const write = intent.argocd === undefined ? undefined : (staging: string) => {
-    for (const app of buildArgoCdApps(staging, intent, basename(dist))) synthesize(app);
-  };
+  const write =
+    intent.argocd === undefined
+      ? undefined
+      : (staging: string) => {
+          for (const app of buildArgoCdApps(staging, intent, basename(dist))) synthesize(app);
+        };
   return [...outputs, { dir: deploy, write }];
 }

@@ -46,23 +46,25 @@ function afterFailure(command: SynthCommand, dist: string): string {
  */
 export function runSynth(loaded: LoadedIntent, dist: string, command: SynthCommand): SynthRun {
   const deploy = command === 'npm run synth' ? deployDirOf(dist) : undefined;
-  const failure = (message: string) => `synth: ${message}\n${afterFailure(command, dist)}${deploy && existsSync(deploy) ? `${folder(deploy)} was left unchanged.\n` : ''}`;
+  const failure = (message: string) =>
+    `synth: ${message}\n${afterFailure(command, dist)}${deploy && existsSync(deploy) ? `${folder(deploy)} was left unchanged.\n` : ''}`;
   if (!loaded.ok) return { code: 1, stdout: '', stderr: failure(loaded.message) };
   const intent = loaded.intent as PlatformIntent;
   const hadDeploy = deploy !== undefined && existsSync(deploy);
   const result = safeWrite(platformOutputs(intent, dist, deploy));
   if (!result.ok) return { code: 1, stdout: '', stderr: failure(result.message) };
   const warnings = checkIntent(intent).filter((i) => i.severity === 'warning');
-  const written = (dir: string, files: readonly string[]) => `synth: wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${folder(dir)}, all valid:\n${files.map((f) => `  ${folder(dir)}${f}`).join('\n')}\n`;
-  const argoCd = deploy === undefined ? '' : intent.argocd !== undefined
-    ? written(deploy, result.files[1])
-    : hadDeploy ? `synth: removed ${folder(deploy)}: the intent declares no argocd settings\n` : '';
-  const report = [
-    written(dist, result.files[0]),
-    argoCd,
-    formatDefaults(intent),
-    warnings.length ? `synth: ${formatWarnings(warnings)}` : '',
-  ].join('');
+  const written = (dir: string, files: readonly string[]) =>
+    `synth: wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${folder(dir)}, all valid:\n${files.map((f) => `  ${folder(dir)}${f}`).join('\n')}\n`;
+  const argoCd =
+    deploy === undefined
+      ? ''
+      : intent.argocd !== undefined
+        ? written(deploy, result.files[1])
+        : hadDeploy
+          ? `synth: removed ${folder(deploy)}: the intent declares no argocd settings\n`
+          : '';
+  const report = [written(dist, result.files[0]), argoCd, formatDefaults(intent), warnings.length ? `synth: ${formatWarnings(warnings)}` : ''].join('');
   return command === 'npm run synth' ? { code: 0, stdout: report, stderr: '' } : { code: 0, stdout: '', stderr: report };
 }
 

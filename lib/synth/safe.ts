@@ -6,9 +6,7 @@ import { validateManifestDir } from '../validate';
 import { synthesize } from './synthesize';
 
 /** The outcome of a fail-closed synthesis. */
-export type SynthResult =
-  | { readonly ok: true; readonly files: readonly string[] }
-  | { readonly ok: false; readonly message: string };
+export type SynthResult = { readonly ok: true; readonly files: readonly string[] } | { readonly ok: false; readonly message: string };
 
 /**
  * One folder a synthesis writes: where it goes, and what writes its files into an empty staging
@@ -20,9 +18,7 @@ export interface Output {
 }
 
 /** The outcome of a fail-closed write of several folders: the files now in each, by output. */
-export type WriteResult =
-  | { readonly ok: true; readonly files: readonly (readonly string[])[] }
-  | { readonly ok: false; readonly message: string };
+export type WriteResult = { readonly ok: true; readonly files: readonly (readonly string[])[] } | { readonly ok: false; readonly message: string };
 
 /**
  * Synthesizes into a fresh folder beside `dist`, validates every object, and only then swaps
@@ -111,8 +107,5 @@ function missingParents(dir: string): string[] {
 function filesUnder(dir: string, prefix = ''): string[] {
   const entries = readdirSync(dir).sort();
   const folders = entries.filter((e) => statSync(join(dir, e)).isDirectory());
-  return [
-    ...entries.filter((e) => !folders.includes(e)).map((e) => `${prefix}${e}`),
-    ...folders.flatMap((f) => filesUnder(join(dir, f), `${prefix}${f}/`)),
-  ];
+  return [...entries.filter((e) => !folders.includes(e)).map((e) => `${prefix}${e}`), ...folders.flatMap((f) => filesUnder(join(dir, f), `${prefix}${f}/`))];
 }

@@ -8,7 +8,11 @@ import { buildApp } from '../app';
 import { CDK8S_VERIFIED, synthesize } from './synthesize';
 
 function files(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
 }
 
 /** Synthesizes two fresh copies of an app, one through cdk8s's `app.synth()` and one through `synthesize()`. */
@@ -27,14 +31,16 @@ const packageJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as 
 const INSTALLED = packageJson(require.resolve('cdk8s/package.json')).version;
 
 /** The private internals of cdk8s that synthesize() mirrors, in cdk8s's src/app.ts. */
-const MIRRORED = 'App.synth(), validate(), resolveDependencies() with buildDependencies(), chartToKube() (also the body of '
-  + 'Chart.toJson()), SimpleChartNamer and IndexedChartNamer, and the private field App.recordConstructMetadata';
+const MIRRORED =
+  'App.synth(), validate(), resolveDependencies() with buildDependencies(), chartToKube() (also the body of ' +
+  'Chart.toJson()), SimpleChartNamer and IndexedChartNamer, and the private field App.recordConstructMetadata';
 
 /** What to do when synthesize() and app.synth() disagree, or cdk8s is not the version verified. */
-const UPGRADE_HINT = INSTALLED === CDK8S_VERIFIED
-  ? `cdk8s ${INSTALLED} is the version synthesize() was verified against, so the change is in lib/synth/: it must do what
+const UPGRADE_HINT =
+  INSTALLED === CDK8S_VERIFIED
+    ? `cdk8s ${INSTALLED} is the version synthesize() was verified against, so the change is in lib/synth/: it must do what
 these private internals of cdk8s ${INSTALLED} do: ${MIRRORED}.`
-  : `synthesize() mirrors private internals of cdk8s ${CDK8S_VERIFIED}, but cdk8s ${INSTALLED} is installed: ${MIRRORED}.
+    : `synthesize() mirrors private internals of cdk8s ${CDK8S_VERIFIED}, but cdk8s ${INSTALLED} is installed: ${MIRRORED}.
 To move to cdk8s ${INSTALLED}: read what changed in those between ${CDK8S_VERIFIED} and ${INSTALLED}, make
 lib/synth/synthesize.ts do the same, set CDK8S_VERIFIED there to ${INSTALLED}, and pin cdk8s to exactly ${INSTALLED} in
 package.json (npm install --save-exact cdk8s@${INSTALLED}). Until then keep cdk8s at ${CDK8S_VERIFIED}.`;
@@ -51,7 +57,8 @@ function expectSameFiles(ours: Record<string, string>, cdk8s: Record<string, str
 describe('synthesize', () => {
   test(`mirrors the cdk8s that is installed: ${CDK8S_VERIFIED}, pinned exactly in package.json`, () => {
     const pinned = packageJson(join(__dirname, '..', '..', 'package.json')).dependencies.cdk8s;
-    if (INSTALLED !== CDK8S_VERIFIED || pinned !== CDK8S_VERIFIED) throw new Error(`package.json asks for cdk8s "${pinned}", cdk8s ${INSTALLED} is installed.\n${UPGRADE_HINT}`);
+    if (INSTALLED !== CDK8S_VERIFIED || pinned !== CDK8S_VERIFIED)
+      throw new Error(`package.json asks for cdk8s "${pinned}", cdk8s ${INSTALLED} is installed.\n${UPGRADE_HINT}`);
   });
 
   test('writes byte for byte what app.synth() writes for the shipped scenario', () => {

@@ -19,12 +19,14 @@ export function stringifyDocuments(docs: readonly unknown[]): string {
   const writers = docs.map((doc) => (doc === undefined ? undefined : write(doc)));
   const unknown = writers.flatMap((w) => (w instanceof Writer ? w.unknown : []));
   if (unknown.length > 0) learn(unknown);
-  return docs.map((doc, i) => {
-    if (doc === undefined) return '\n';
-    let writer = writers[i];
-    if (writer instanceof Writer && writer.unknown.length > 0) writer = write(doc);
-    return writer instanceof Writer && writer.unknown.length === 0 ? `${writer.lines.join('\n')}\n` : Yaml.stringify(doc);
-  }).join('---\n');
+  return docs
+    .map((doc, i) => {
+      if (doc === undefined) return '\n';
+      let writer = writers[i];
+      if (writer instanceof Writer && writer.unknown.length > 0) writer = write(doc);
+      return writer instanceof Writer && writer.unknown.length === 0 ? `${writer.lines.join('\n')}\n` : Yaml.stringify(doc);
+    })
+    .join('---\n');
 }
 
 type Place = 'key' | 'value' | 'item';

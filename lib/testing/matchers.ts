@@ -3,7 +3,18 @@
  * it receive it, and does it reach exactly these destinations. Every message names the rule, the
  * end of tier or the default that decided, in the verifier's words (lib/verify/words.ts).
  */
-import { describeDecision, describeDestination, describeProtocolPorts, explainDirection, ManifestError, Protocol, query, QueryError, WorkloadEgress, workloadEgress } from '../verify';
+import {
+  describeDecision,
+  describeDestination,
+  describeProtocolPorts,
+  explainDirection,
+  ManifestError,
+  Protocol,
+  query,
+  QueryError,
+  WorkloadEgress,
+  workloadEgress,
+} from '../verify';
 import { ExpectedReach, clusterOf, expectedEntries, reachDifferences, whyDenied } from './reach';
 
 type Result = jest.CustomMatcherResult;
@@ -15,13 +26,21 @@ function hint(context: jest.MatcherContext, name: string, expected: string): str
 
 /** A question the manifests cannot answer (unknown workload, unreadable manifests): it fails with and without `.not`. */
 function unanswerable(context: jest.MatcherContext, name: string, expected: string, err: unknown): Result {
-  if (err instanceof QueryError || err instanceof ManifestError || err instanceof TypeError) return { pass: context.isNot === true, message: () => `${hint(context, name, expected)}${err.message}` };
+  if (err instanceof QueryError || err instanceof ManifestError || err instanceof TypeError)
+    return { pass: context.isNot === true, message: () => `${hint(context, name, expected)}${err.message}` };
   throw err;
 }
 
 function pointMatcher(direction: 'egress' | 'ingress', expectAllowed: boolean) {
   const name = `to${expectAllowed ? 'Allow' : 'Deny'}${direction === 'egress' ? 'Egress' : 'Ingress'}`;
-  return function matcher(this: jest.MatcherContext, received: unknown, subject: string, other: string, port: number | string, protocol: Protocol = 'TCP'): Result {
+  return function matcher(
+    this: jest.MatcherContext,
+    received: unknown,
+    subject: string,
+    other: string,
+    port: number | string,
+    protocol: Protocol = 'TCP',
+  ): Result {
     const [from, to] = direction === 'egress' ? [subject, other] : [other, subject];
     const args = direction === 'egress' ? 'from, to, port' : 'to, from, port';
     let answer;
@@ -32,14 +51,21 @@ function pointMatcher(direction: 'egress' | 'ingress', expectAllowed: boolean) {
     }
     const side = answer[direction];
     const packet = `${protocol} ${port}`;
-    const asked = direction === 'egress' ? `${subject} to be ${expectAllowed ? 'allowed' : 'denied'} egress to ${other} on ${packet}` : `${subject} to ${expectAllowed ? 'admit' : 'refuse'} ${other} on ${packet}`;
+    const asked =
+      direction === 'egress'
+        ? `${subject} to be ${expectAllowed ? 'allowed' : 'denied'} egress to ${other} on ${packet}`
+        : `${subject} to ${expectAllowed ? 'admit' : 'refuse'} ${other} on ${packet}`;
     if (!side.applies) {
-      return { pass: this.isNot === true, message: () => `${hint(this, name, args)}expected ${asked}, but ${subject} is no workload of the manifests: ${explainDirection(side)}` };
+      return {
+        pass: this.isNot === true,
+        message: () => `${hint(this, name, args)}expected ${asked}, but ${subject} is no workload of the manifests: ${explainDirection(side)}`,
+      };
     }
-    const outcome = direction === 'egress' ? (side.allowed ? 'allowed' : 'denied') : (side.allowed ? 'admitted' : 'refused');
+    const outcome = direction === 'egress' ? (side.allowed ? 'allowed' : 'denied') : side.allowed ? 'admitted' : 'refused';
     return {
       pass: side.allowed === expectAllowed,
-      message: () => `${hint(this, name, args)}expected ${this.isNot ? asked.replace(/ to (be|admit|refuse)/, ' not to $1') : asked}, but it is ${outcome}: ${explainDirection(side)}`,
+      message: () =>
+        `${hint(this, name, args)}expected ${this.isNot ? asked.replace(/ to (be|admit|refuse)/, ' not to $1') : asked}, but it is ${outcome}: ${explainDirection(side)}`,
     };
   };
 }
@@ -59,21 +85,26 @@ function toReachExactly(this: jest.MatcherContext, received: unknown, from: stri
   const differences = reachDifferences(expectedEntries(expected), egress);
   const count = `${expected.length} expected destination${expected.length === 1 ? '' : 's'}`;
   const line = (c: (typeof differences)[number]) => `${describeProtocolPorts([c])} to ${c.peers.map((d) => describeDestination(d, 'verifier')).join(', ')}`;
-  const added = differences.filter((c) => c.change === 'added')
+  const added = differences
+    .filter((c) => c.change === 'added')
     .map((c) => `  + ${line(c)}, allowed${c.after && c.after.reason === 'rule' ? ' by ' : ': '}${c.after ? describeDecision(c.after, 'verifier') : ''}`);
-  const removed = differences.filter((c) => c.change === 'removed').map((c) => {
-    const why = whyDenied(cluster, from, c);
-    return `  - ${line(c)}${why ? `: ${why}` : ''}`;
-  });
+  const removed = differences
+    .filter((c) => c.change === 'removed')
+    .map((c) => {
+      const why = whyDenied(cluster, from, c);
+      return `  - ${line(c)}${why ? `: ${why}` : ''}`;
+    });
   return {
     pass: differences.length === 0,
-    message: () => hint(this, 'toReachExactly', 'from, expected') + (differences.length === 0
-      ? `expected ${from} not to reach exactly the ${count}, but it does`
-      : [
-        `expected ${from} to reach exactly the ${count}, but`,
-        ...(added.length ? [`it may also reach (not expected):`, ...added] : []),
-        ...(removed.length ? [`it may not reach (expected):`, ...removed] : []),
-      ].join('\n')),
+    message: () =>
+      hint(this, 'toReachExactly', 'from, expected') +
+      (differences.length === 0
+        ? `expected ${from} not to reach exactly the ${count}, but it does`
+        : [
+            `expected ${from} to reach exactly the ${count}, but`,
+            ...(added.length ? [`it may also reach (not expected):`, ...added] : []),
+            ...(removed.length ? [`it may not reach (expected):`, ...removed] : []),
+          ].join('\n')),
   };
 }
 

@@ -7,7 +7,19 @@ import { App, Chart } from 'cdk8s';
 import { cidr as parseCidr, formatIp } from '../net';
 import { FlowChange, diffWorkload } from '../review';
 import {
-  Cluster, DecidedBy, Destination, Manifest, PortRange, Protocol, ReachEntry, WorkloadEgress, buildCluster, explainDirection, isNamedPort, query, readManifestFiles,
+  Cluster,
+  DecidedBy,
+  Destination,
+  Manifest,
+  PortRange,
+  Protocol,
+  ReachEntry,
+  WorkloadEgress,
+  buildCluster,
+  explainDirection,
+  isNamedPort,
+  query,
+  readManifestFiles,
 } from '../verify';
 
 /** Manifests as a test may hold them. */
@@ -40,30 +52,51 @@ export function clusterOf(received: unknown): Cluster {
   if (received instanceof Cluster) return received;
   if (typeof received === 'string') return buildCluster(readManifestFiles([received]));
   if (received === null || typeof received !== 'object') {
-    throw new TypeError(`${String(received)} is not manifests; accepted: a folder or file of YAML, a list of them, a list of objects, a cdk8s Chart or App, or a Cluster of lib/verify`);
+    throw new TypeError(
+      `${String(received)} is not manifests; accepted: a folder or file of YAML, a list of them, a list of objects, a cdk8s Chart or App, or a Cluster of lib/verify`,
+    );
   }
   const known = clusters.get(received);
   if (known) return known;
   let cluster: Cluster;
   if (Array.isArray(received) && received.every((r) => typeof r === 'string')) return buildCluster(readManifestFiles(received));
   if (Array.isArray(received)) cluster = buildCluster(rendered(received, '<objects>'));
-  else if (received instanceof App) cluster = buildCluster(rendered(received.charts.flatMap((c): unknown[] => c.toJson()), '<app>'));
+  else if (received instanceof App)
+    cluster = buildCluster(
+      rendered(
+        received.charts.flatMap((c): unknown[] => c.toJson()),
+        '<app>',
+      ),
+    );
   else if (Chart.isChart(received)) cluster = buildCluster(rendered(received.toJson(), `<chart ${received.node.path}>`));
-  else throw new TypeError('this object is not manifests; accepted: a folder or file of YAML, a list of them, a list of objects, a cdk8s Chart or App, or a Cluster of lib/verify');
+  else
+    throw new TypeError(
+      'this object is not manifests; accepted: a folder or file of YAML, a list of them, a list of objects, a cdk8s Chart or App, or a Cluster of lib/verify',
+    );
   clusters.set(received, cluster);
   return cluster;
 }
 
 /** What decided an expected entry: the test's expectation, never a rule of the manifests. */
-const EXPECTED: DecidedBy = { reason: 'rule', action: 'Allow', rule: { kind: 'NetworkPolicy', tier: 'expected', name: 'expected', direction: 'egress', index: 0 } };
+const EXPECTED: DecidedBy = {
+  reason: 'rule',
+  action: 'Allow',
+  rule: { kind: 'NetworkPolicy', tier: 'expected', name: 'expected', direction: 'egress', index: 0 },
+};
 
 /** The expected reach as the verifier's entries, one per destination, protocol and port range. */
 export function expectedEntries(expected: readonly ExpectedReach[]): ReachEntry[] {
   return expected.flatMap((x) => {
-    const to: Destination = 'cidr' in x
-      ? { type: 'cidr', cidr: parseCidr(x.cidr), except: (x.except ?? []).map(parseCidr) }
-      : { type: 'pods', namespace: x.namespace, labels: Object.fromEntries(Object.entries(x.podLabels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
-    return x.ports.map((p): ReachEntry => ({ to, protocol: x.protocol ?? 'TCP', ports: typeof p === 'number' ? { from: p, to: p } : { from: p.from, to: p.to }, decidedBy: EXPECTED }));
+    const to: Destination =
+      'cidr' in x
+        ? { type: 'cidr', cidr: parseCidr(x.cidr), except: (x.except ?? []).map(parseCidr) }
+        : { type: 'pods', namespace: x.namespace, labels: Object.fromEntries(Object.entries(x.podLabels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+    return x.ports.map((p): ReachEntry => ({
+      to,
+      protocol: x.protocol ?? 'TCP',
+      ports: typeof p === 'number' ? { from: p, to: p } : { from: p.from, to: p.to },
+      decidedBy: EXPECTED,
+    }));
   });
 }
 
@@ -80,8 +113,13 @@ export function reachDifferences(expected: readonly ReachEntry[], actual: Worklo
     const to = e.to;
     if (to.type !== 'pods' || isNamedPort(e.ports)) return false;
     const ranges = expected
-      .filter((x) => x.to.type === 'pods' && x.to.namespace === to.namespace && x.protocol === e.protocol
-        && Object.entries(x.to.labels).every(([k, v]) => to.labels[k] === v))
+      .filter(
+        (x) =>
+          x.to.type === 'pods' &&
+          x.to.namespace === to.namespace &&
+          x.protocol === e.protocol &&
+          Object.entries(x.to.labels).every(([k, v]) => to.labels[k] === v),
+      )
       .map((x) => x.ports)
       .filter((p): p is PortRange => !isNamedPort(p))
       .sort((a, b) => a.from - b.from);
@@ -90,7 +128,8 @@ export function reachDifferences(expected: readonly ReachEntry[], actual: Worklo
     return next > e.ports.to;
   };
   const uncovered = actual.allowed.filter((e) => e.to.type === 'pods' && e.to.endpoint && !covered(e));
-  const impliedByExpected = (c: FlowChange) => c.change === 'added' && c.peers.length === 1 && covered({ to: c.peers[0], protocol: c.protocol, ports: c.ports });
+  const impliedByExpected = (c: FlowChange) =>
+    c.change === 'added' && c.peers.length === 1 && covered({ to: c.peers[0], protocol: c.protocol, ports: c.ports });
   return [
     ...diffWorkload(expected, classes).filter((c) => c.change !== 'changed' && !impliedByExpected(c)),
     ...uncovered.map((e): FlowChange => ({ change: 'added', peers: [e.to], protocol: e.protocol, ports: e.ports, after: e.decidedBy })),

@@ -23,7 +23,11 @@ const SCHEMAS: Readonly<Record<string, SchemaCheck>> = { ...KUBERNETES_SCHEMAS, 
 /** Cluster-scoped kinds among those this project renders; they must not carry metadata.namespace. */
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', ...CALICO_CLUSTER_SCOPED]);
 
-interface ObjectHead { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } }
+interface ObjectHead {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string };
+}
 
 /**
  * The schema of a kind: one this project renders (Kubernetes, Calico), Argo CD's (its validators
@@ -36,10 +40,12 @@ function schemaOf(head: ObjectHead): SchemaCheck | undefined {
 
 /** The kinds beyond the built-in Kubernetes API (Calico's, Argo CD's), for messages. */
 function customKinds(): string[] {
-  return [...Object.keys(SCHEMAS), ...Object.keys(argoCdSchemas())].filter((key) => {
-    const slash = key.lastIndexOf('/');
-    return !builtinKubernetesSchema(key.slice(0, slash), key.slice(slash + 1));
-  }).sort();
+  return [...Object.keys(SCHEMAS), ...Object.keys(argoCdSchemas())]
+    .filter((key) => {
+      const slash = key.lastIndexOf('/');
+      return !builtinKubernetesSchema(key.slice(0, slash), key.slice(slash + 1));
+    })
+    .sort();
 }
 
 /** True when validateObject knows the schema of the object's kind; false for custom resources it has no schema of. */
@@ -62,7 +68,9 @@ export function validateObject(object: unknown): string[] {
 
 /** The `.yaml` files of a folder and of the folders in it, in name order, each folder's files before its folders'. */
 function yamlFiles(dir: string): string[] {
-  const entries = readdirSync(dir).sort().map((name) => join(dir, name));
+  const entries = readdirSync(dir)
+    .sort()
+    .map((name) => join(dir, name));
   const folders = entries.filter((path) => statSync(path).isDirectory());
   return [...entries.filter((path) => path.endsWith('.yaml') && !folders.includes(path)), ...folders.flatMap(yamlFiles)];
 }

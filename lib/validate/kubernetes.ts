@@ -7,7 +7,9 @@ import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Clus
 import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { SchemaCheck } from './types';
 
-interface Model { validate(): void }
+interface Model {
+  validate(): void;
+}
 type ModelClass = new (data: never) => Model;
 
 /** Checks against the Kubernetes OpenAPI schema through kubernetes-models; returns the errors as `path: message`. */

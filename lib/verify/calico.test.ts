@@ -1,7 +1,8 @@
 import { ManifestError } from './manifests';
 import { ask, calico, clusterOf, deployment, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
 
-const tier = (name: string, order?: number, defaultAction?: string) => calico('Tier', name, { ...(order === undefined ? {} : { order }), ...(defaultAction ? { defaultAction } : {}) });
+const tier = (name: string, order?: number, defaultAction?: string) =>
+  calico('Tier', name, { ...(order === undefined ? {} : { order }), ...(defaultAction ? { defaultAction } : {}) });
 const gnp = (name: string, spec: Record<string, unknown>) => calico('GlobalNetworkPolicy', name, spec);
 const np = (ns: string, name: string, spec: Record<string, unknown>) => calico('NetworkPolicy', name, spec, ns);
 const allow = (destination: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({ action: 'Allow', destination, ...extra });
@@ -20,21 +21,38 @@ const egress = (objects: Record<string, unknown>[], to = '203.0.113.10', port: n
 
 describe('Calico tiers and policy order', () => {
   it('tiers run lowest order first: an earlier Deny wins over a later Allow', () => {
-    const e = egress([tier('security', 100), tier('apps', 200), gnp('security.block', { tier: 'security', selector: 'all()', types: ['Egress'], egress: [deny({ nets: ['203.0.113.0/24'] }), { action: 'Pass' }] }), gnp('apps.open', { tier: 'apps', selector: 'all()', types: ['Egress'], egress: [allow()] })]);
+    const e = egress([
+      tier('security', 100),
+      tier('apps', 200),
+      gnp('security.block', { tier: 'security', selector: 'all()', types: ['Egress'], egress: [deny({ nets: ['203.0.113.0/24'] }), { action: 'Pass' }] }),
+      gnp('apps.open', { tier: 'apps', selector: 'all()', types: ['Egress'], egress: [allow()] }),
+    ]);
     expect(e).toMatchObject({ allowed: false, reason: 'rule', tier: 'security', policy: 'security.block', rule: 0, action: 'Deny' });
   });
 
   it('a Kubernetes NetworkPolicy is evaluated in the default tier after earlier tiers', () => {
     const knp = networkPolicy('ai', 'allow-all', { podSelector: {}, policyTypes: ['Egress'], egress: [{}] });
-    const denied = egress([tier('security', 100), gnp('deny-web', { tier: 'security', selector: "app == 'rag'", types: ['Egress'], egress: [deny({ nets: ['203.0.113.0/24'] }), { action: 'Pass' }] }), knp]);
+    const denied = egress([
+      tier('security', 100),
+      gnp('deny-web', { tier: 'security', selector: "app == 'rag'", types: ['Egress'], egress: [deny({ nets: ['203.0.113.0/24'] }), { action: 'Pass' }] }),
+      knp,
+    ]);
     expect(denied).toMatchObject({ allowed: false, tier: 'security', policy: 'deny-web' });
-    const passed = egress([tier('security', 100), gnp('deny-web', { tier: 'security', selector: "app == 'rag'", types: ['Egress'], egress: [{ action: 'Pass' }] }), knp]);
+    const passed = egress([
+      tier('security', 100),
+      gnp('deny-web', { tier: 'security', selector: "app == 'rag'", types: ['Egress'], egress: [{ action: 'Pass' }] }),
+      knp,
+    ]);
     expect(passed).toMatchObject({ allowed: true, tier: 'default', kind: 'KubernetesNetworkPolicy', policy: 'ai/allow-all', rule: 0 });
     expect(passed.passed).toEqual([{ tier: 'security', kind: 'GlobalNetworkPolicy', policy: 'deny-web', rule: 0, action: 'Pass' }]);
   });
 
   it('a tier without order runs after every ordered tier, including default', () => {
-    const e = egress([tier('late'), gnp('late.deny', { tier: 'late', selector: 'all()', types: ['Egress'], egress: [deny()] }), gnp('early', { selector: 'all()', types: ['Egress'], egress: [allow()] })]);
+    const e = egress([
+      tier('late'),
+      gnp('late.deny', { tier: 'late', selector: 'all()', types: ['Egress'], egress: [deny()] }),
+      gnp('early', { selector: 'all()', types: ['Egress'], egress: [allow()] }),
+    ]);
     expect(e).toMatchObject({ allowed: true, tier: 'default', policy: 'early' });
   });
 
@@ -49,13 +67,21 @@ describe('Calico tiers and policy order', () => {
   });
 
   it('the end of a tier that selected the endpoint denies', () => {
-    const e = egress([tier('security', 100), gnp('only-dns', { tier: 'security', selector: 'all()', types: ['Egress'], egress: [allow({ ports: [53] }, { protocol: 'UDP' })] }), gnp('open', { selector: 'all()', types: ['Egress'], egress: [allow()] })]);
+    const e = egress([
+      tier('security', 100),
+      gnp('only-dns', { tier: 'security', selector: 'all()', types: ['Egress'], egress: [allow({ ports: [53] }, { protocol: 'UDP' })] }),
+      gnp('open', { selector: 'all()', types: ['Egress'], egress: [allow()] }),
+    ]);
     expect(e).toMatchObject({ allowed: false, reason: 'end-of-tier', tier: 'security', action: 'Deny' });
     expect(e.message).toContain('end of tier security');
   });
 
   it('a tier whose default action is Pass hands the packet to the next tier', () => {
-    const e = egress([tier('security', 100, 'Pass'), gnp('only-dns', { tier: 'security', selector: 'all()', types: ['Egress'], egress: [allow({ ports: [53] }, { protocol: 'UDP' })] }), gnp('open', { selector: 'all()', types: ['Egress'], egress: [allow()] })]);
+    const e = egress([
+      tier('security', 100, 'Pass'),
+      gnp('only-dns', { tier: 'security', selector: 'all()', types: ['Egress'], egress: [allow({ ports: [53] }, { protocol: 'UDP' })] }),
+      gnp('open', { selector: 'all()', types: ['Egress'], egress: [allow()] }),
+    ]);
     expect(e).toMatchObject({ allowed: true, tier: 'default', policy: 'open' });
   });
 
@@ -78,7 +104,13 @@ describe('Calico tiers and policy order', () => {
   });
 
   it('Log goes on to the next rule and is reported', () => {
-    const e = egress([gnp('audit', { selector: 'all()', types: ['Egress'], egress: [{ action: 'Log', destination: { nets: ['203.0.113.0/24'] } }, deny({ nets: ['203.0.113.0/24'] })] })]);
+    const e = egress([
+      gnp('audit', {
+        selector: 'all()',
+        types: ['Egress'],
+        egress: [{ action: 'Log', destination: { nets: ['203.0.113.0/24'] } }, deny({ nets: ['203.0.113.0/24'] })],
+      }),
+    ]);
     expect(e).toMatchObject({ allowed: false, rule: 1 });
     expect(e.logged).toEqual([{ tier: 'default', kind: 'GlobalNetworkPolicy', policy: 'audit', rule: 0, action: 'Log' }]);
   });
@@ -91,7 +123,11 @@ describe('Calico tiers and policy order', () => {
     ];
     const e = egress(staged);
     expect(e).toMatchObject({ allowed: true, reason: 'no-policy' });
-    expect(e.staged.map((s) => `${s.kind} ${s.policy}`).sort()).toEqual(['StagedGlobalNetworkPolicy deny-all', 'StagedKubernetesNetworkPolicy ai/deny-k', 'StagedNetworkPolicy ai/deny-rag']);
+    expect(e.staged.map((s) => `${s.kind} ${s.policy}`).sort()).toEqual([
+      'StagedGlobalNetworkPolicy deny-all',
+      'StagedKubernetesNetworkPolicy ai/deny-k',
+      'StagedNetworkPolicy ai/deny-rag',
+    ]);
   });
 
   it('a policy with only egress rules and no types leaves ingress alone', () => {
@@ -106,7 +142,15 @@ describe('Calico tiers and policy order', () => {
   });
 
   it('a policy in a non-default tier may be named tier.name and is reported as written', () => {
-    const e = egress([tier('ai-egress', 100), np('ai', 'ai-egress.rag', { tier: 'ai-egress', selector: "app == 'rag'", types: ['Egress'], egress: [allow({ nets: ['203.0.113.10/32'] }, { protocol: 'TCP' })] })]);
+    const e = egress([
+      tier('ai-egress', 100),
+      np('ai', 'ai-egress.rag', {
+        tier: 'ai-egress',
+        selector: "app == 'rag'",
+        types: ['Egress'],
+        egress: [allow({ nets: ['203.0.113.10/32'] }, { protocol: 'TCP' })],
+      }),
+    ]);
     expect(e).toMatchObject({ allowed: true, tier: 'ai-egress', kind: 'NetworkPolicy', policy: 'ai/ai-egress.rag' });
   });
 
@@ -118,7 +162,11 @@ describe('Calico tiers and policy order', () => {
 
 describe('Calico selection and rule matching', () => {
   it('a NetworkPolicy applies only in its namespace; a GlobalNetworkPolicy everywhere', () => {
-    const c = clusterOf([...base, np('vector-db', 'local', { selector: 'all()', types: ['Egress'], egress: [deny()] }), gnp('global', { selector: "app == 'notebook'", types: ['Egress'], egress: [deny()] })]);
+    const c = clusterOf([
+      ...base,
+      np('vector-db', 'local', { selector: 'all()', types: ['Egress'], egress: [deny()] }),
+      gnp('global', { selector: "app == 'notebook'", types: ['Egress'], egress: [deny()] }),
+    ]);
     expect(ask(c, 'ai/rag', '203.0.113.10', 443).egress.reason).toBe('no-policy');
     expect(ask(c, 'vector-db/qdrant', '203.0.113.10', 443).egress.policy).toBe('vector-db/local');
     expect(ask(c, 'ai/notebook', '203.0.113.10', 443).egress.policy).toBe('global');
@@ -134,7 +182,7 @@ describe('Calico selection and rule matching', () => {
     expect(ask(clusterOf([...base, ...allPods]), 'ai/rag', 'ai/notebook', 443).egress.allowed).toBe(true);
   });
 
-  it('a namespaceSelector of spaces is all(): every namespace, not only the policy\'s', () => {
+  it("a namespaceSelector of spaces is all(): every namespace, not only the policy's", () => {
     const c = clusterOf([...base, np('ai', 'p', { types: ['Egress'], egress: [allow({ namespaceSelector: ' ' })] })]);
     expect(ask(c, 'ai/rag', 'vector-db/qdrant', 6333).egress.allowed).toBe(true);
     expect(ask(c, 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(false);
@@ -156,27 +204,38 @@ describe('Calico selection and rule matching', () => {
   });
 
   it('endpoint selectors see the labels Calico adds', () => {
-    const sel = "projectcalico.org/namespace == 'ai' && projectcalico.org/orchestrator == 'k8s' && projectcalico.org/serviceaccount == 'rag-sa' && pcns.team == 'ml'";
+    const sel =
+      "projectcalico.org/namespace == 'ai' && projectcalico.org/orchestrator == 'k8s' && projectcalico.org/serviceaccount == 'rag-sa' && pcns.team == 'ml'";
     const c = clusterOf([...base, gnp('p', { selector: sel, types: ['Egress'], egress: [deny()] })]);
     expect(ask(c, 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(false);
     expect(ask(c, 'ai/notebook', '203.0.113.10', 443).egress.allowed).toBe(true);
   });
 
   it('a rule selector without namespaceSelector means the policy namespace in a NetworkPolicy', () => {
-    const objects = [deployment('vector-db', 'rag-twin', { app: 'rag' }), np('vector-db', 'p', { selector: "app == 'qdrant'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { selector: "app == 'rag'" } }] })];
+    const objects = [
+      deployment('vector-db', 'rag-twin', { app: 'rag' }),
+      np('vector-db', 'p', { selector: "app == 'qdrant'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { selector: "app == 'rag'" } }] }),
+    ];
     const c = clusterOf([...base, ...objects]);
     expect(ask(c, 'vector-db/rag-twin', 'vector-db/qdrant', 6333).ingress.allowed).toBe(true);
     expect(ask(c, 'ai/rag', 'vector-db/qdrant', 6333).ingress.allowed).toBe(false);
   });
 
   it('a rule selector without namespaceSelector means every namespace in a GlobalNetworkPolicy', () => {
-    const c = clusterOf([...base, gnp('p', { selector: "app == 'qdrant'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { selector: "app == 'rag'" } }] })]);
+    const c = clusterOf([
+      ...base,
+      gnp('p', { selector: "app == 'qdrant'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { selector: "app == 'rag'" } }] }),
+    ]);
     expect(ask(c, 'ai/rag', 'vector-db/qdrant', 6333).ingress.allowed).toBe(true);
   });
 
   it('a rule namespaceSelector tests namespace labels, projectcalico.org/name included', () => {
     for (const nsSel of ["team == 'data'", "projectcalico.org/name == 'vector-db'", "kubernetes.io/metadata.name == 'vector-db'"]) {
-      const e = egress([np('ai', 'p', { types: ['Egress'], egress: [allow({ namespaceSelector: nsSel, selector: "app == 'qdrant'" })] })], 'vector-db/qdrant', 6333);
+      const e = egress(
+        [np('ai', 'p', { types: ['Egress'], egress: [allow({ namespaceSelector: nsSel, selector: "app == 'qdrant'" })] })],
+        'vector-db/qdrant',
+        6333,
+      );
       expect(`${nsSel}: ${e.allowed}`).toBe(`${nsSel}: true`);
     }
   });
@@ -199,13 +258,21 @@ describe('Calico selection and rule matching', () => {
   it('namespaceSelector global() matches global network sets, not pods; a plain NetworkPolicy rule selector does not reach global sets', () => {
     const set = calico('GlobalNetworkSet', 'registry', { nets: ['203.0.113.0/28'] }, undefined, { role: 'registry' });
     expect(egress([set, np('ai', 'p', { types: ['Egress'], egress: [allow({ selector: "role == 'registry'" })] })]).allowed).toBe(false);
-    const c = clusterOf([...base, set, deployment('ai', 'reg-pod', { role: 'registry' }), np('ai', 'p', { types: ['Egress'], egress: [allow({ selector: "role == 'registry'", namespaceSelector: 'global()' })] })]);
+    const c = clusterOf([
+      ...base,
+      set,
+      deployment('ai', 'reg-pod', { role: 'registry' }),
+      np('ai', 'p', { types: ['Egress'], egress: [allow({ selector: "role == 'registry'", namespaceSelector: 'global()' })] }),
+    ]);
     expect(ask(c, 'ai/rag', 'ai/reg-pod', 80).egress.allowed).toBe(false);
     expect(ask(c, 'ai/rag', '203.0.113.1', 80).egress.allowed).toBe(true);
   });
 
   it('a namespaced NetworkSet is matched by a NetworkPolicy of its namespace', () => {
-    const objects = [calico('NetworkSet', 'registry', { nets: ['198.51.100.0/24'] }, 'ai', { role: 'registry' }), np('ai', 'p', { types: ['Egress'], egress: [allow({ selector: "role == 'registry'" })] })];
+    const objects = [
+      calico('NetworkSet', 'registry', { nets: ['198.51.100.0/24'] }, 'ai', { role: 'registry' }),
+      np('ai', 'p', { types: ['Egress'], egress: [allow({ selector: "role == 'registry'" })] }),
+    ];
     expect(egress(objects, '198.51.100.7').allowed).toBe(true);
   });
 
@@ -218,7 +285,11 @@ describe('Calico selection and rule matching', () => {
   });
 
   it('nets match a pod IP only when ipblock-matches-pods is true', () => {
-    const objects = [...base, pod('vector-db', 'db', { app: 'db' }, { ip: '10.1.2.3' }), np('ai', 'p', { types: ['Egress'], egress: [allow({ nets: ['10.0.0.0/8'] })] })];
+    const objects = [
+      ...base,
+      pod('vector-db', 'db', { app: 'db' }, { ip: '10.1.2.3' }),
+      np('ai', 'p', { types: ['Egress'], egress: [allow({ nets: ['10.0.0.0/8'] })] }),
+    ];
     expect(ask(clusterOf(objects), 'ai/rag', 'vector-db/db', 80).egress.allowed).toBe(true);
     expect(ask(clusterOf(objects, { ipblockMatchesPods: false }), 'ai/rag', 'vector-db/db', 80).egress.allowed).toBe(false);
   });
@@ -252,9 +323,20 @@ describe('Calico selection and rule matching', () => {
   it('serviceAccounts by name and by selector; pods without one run as default', () => {
     const objects = [
       { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'rag-sa', namespace: 'ai', labels: { role: 'retriever' } } },
-      np('ai', 'by-name', { selector: "app == 'notebook'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { serviceAccounts: { names: ['rag-sa'] } } }] }),
-      np('vector-db', 'by-label', { types: ['Ingress'], ingress: [{ action: 'Allow', source: { serviceAccounts: { selector: "role == 'retriever'" }, namespaceSelector: 'all()' } }] }),
-      gnp('default-sa', { selector: "app == 'rag'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { selector: "projectcalico.org/serviceaccount == 'default'" } }] }),
+      np('ai', 'by-name', {
+        selector: "app == 'notebook'",
+        types: ['Ingress'],
+        ingress: [{ action: 'Allow', source: { serviceAccounts: { names: ['rag-sa'] } } }],
+      }),
+      np('vector-db', 'by-label', {
+        types: ['Ingress'],
+        ingress: [{ action: 'Allow', source: { serviceAccounts: { selector: "role == 'retriever'" }, namespaceSelector: 'all()' } }],
+      }),
+      gnp('default-sa', {
+        selector: "app == 'rag'",
+        types: ['Ingress'],
+        ingress: [{ action: 'Allow', source: { selector: "projectcalico.org/serviceaccount == 'default'" } }],
+      }),
     ];
     const c = clusterOf([...base, ...objects]);
     expect(ask(c, 'ai/rag', 'ai/notebook', 80).ingress.allowed).toBe(true);

@@ -140,7 +140,9 @@ class RuleSide {
     const sa = f.record(e.serviceAccounts, `${field}.serviceAccounts`);
     if (sa) {
       const names = f.list(sa.names, `${field}.serviceAccounts.names`);
-      this.saNames = names?.map((n, i) => f.string(n, `${field}.serviceAccounts.names[${i}]`) ?? f.fail(`${field}.serviceAccounts.names[${i}]`, 'must be a string'));
+      this.saNames = names?.map(
+        (n, i) => f.string(n, `${field}.serviceAccounts.names[${i}]`) ?? f.fail(`${field}.serviceAccounts.names[${i}]`, 'must be a string'),
+      );
       if (this.saNames?.length === 0) this.saNames = undefined;
       this.saSelector = readSelector(sa.selector, `${field}.serviceAccounts.selector`, f);
     }
@@ -181,13 +183,22 @@ class RuleSide {
   /** What identifies the side's selectors and their scope: sides with one key match the same endpoints and sets. */
   private selectionKey(): string {
     const scope = this.scope?.kind === 'namespace' ? `ns:${this.scope.name}` : this.scope?.kind === 'selector' ? `sel:${this.scope.selector.key}` : '';
-    return JSON.stringify([this.positive, scope, this.selector?.key ?? null, this.notSelector?.key ?? null, this.saNames ?? null, this.saSelector?.key ?? null]);
+    return JSON.stringify([
+      this.positive,
+      scope,
+      this.selector?.key ?? null,
+      this.notSelector?.key ?? null,
+      this.saNames ?? null,
+      this.saSelector?.key ?? null,
+    ]);
   }
 
   /** The network sets whose labels this side's selectors can match (remembered per selection: many rules name the same allow-lists). */
   sets(catalog: Catalog): readonly NetworkSet[] {
     if (!this.positive && !this.notSelector) return [];
-    return catalog.remember(`sets\u0000${this.selectionKey()}`, () => catalog.networkSets.filter((s) => (this.positive && this.positiveTest(s)) || (this.notSelector?.test(s.calicoLabels) ?? false)));
+    return catalog.remember(`sets\u0000${this.selectionKey()}`, () =>
+      catalog.networkSets.filter((s) => (this.positive && this.positiveTest(s)) || (this.notSelector?.test(s.calicoLabels) ?? false)),
+    );
   }
 
   reach(catalog: Catalog): Reach {
@@ -200,7 +211,9 @@ class RuleSide {
       if (this.scope?.kind === 'namespace') namespaces = [this.scope.name];
       else if (this.scope?.kind === 'selector') {
         const sel = this.scope.selector;
-        namespaces = sel.isGlobal ? [] : catalog.namespacesMatching(`calico-rule\u0000${sel.key}`, sel.hint, (ns) => sel.testNamespace(ns.calicoLabels)).map((ns) => ns.name);
+        namespaces = sel.isGlobal
+          ? []
+          : catalog.namespacesMatching(`calico-rule\u0000${sel.key}`, sel.hint, (ns) => sel.testNamespace(ns.calicoLabels)).map((ns) => ns.name);
       }
       const found = new Set(namespaces?.length === 0 ? [] : catalog.candidates(namespaces, this.selector?.hint));
       if (catalog.networkSets.length > 0) for (const ep of catalog.endpointsWithIps()) found.add(ep);
@@ -294,14 +307,18 @@ class CalicoRule implements CompiledRule {
     this.ipVersion = ipVersion;
     this.source = new RuleSide(r.source, `${field}.source`, f, namespace);
     this.destination = new RuleSide(r.destination, `${field}.destination`, f, namespace);
-    for (const [side, key] of [[this.source, 'source'], [this.destination, 'destination']] as const) {
+    for (const [side, key] of [
+      [this.source, 'source'],
+      [this.destination, 'destination'],
+    ] as const) {
       if ((side.ports.length > 0 || side.notPorts.length > 0) && !['TCP', 'UDP', 'SCTP'].includes(this.protocol ?? '')) {
         f.fail(`${field}.${key}.ports`, 'ports need the rule to set protocol TCP, UDP or SCTP');
       }
     }
     // `http` and `icmp` criteria narrow a rule too (both are refused without a protocol or are ICMP only).
     const other = ['http', 'icmp', 'notICMP'].some((k) => r[k] !== undefined && r[k] !== null);
-    this.matchesEverything = !other && this.protocol === undefined && this.notProtocol === undefined && this.ipVersion === undefined && this.source.empty && this.destination.empty;
+    this.matchesEverything =
+      !other && this.protocol === undefined && this.notProtocol === undefined && this.ipVersion === undefined && this.source.empty && this.destination.empty;
     const all = [...this.destination.ports, ...this.destination.notPorts];
     this.ports = all.filter((p): p is PortRange => !isNamedPort(p));
     this.portNames = all.filter(isNamedPort).map((p) => p.name);
@@ -407,7 +424,13 @@ export function compileCalicoPolicy(m: Manifest, kind: PolicyKind, catalog: Cata
  * closure holds only these values: a closure made there would keep its whole scope, the
  * manifest's parsed spec included, alive as long as the cluster.
  */
-function calicoSelection(hostOnly: boolean, namespace: string | undefined, namespaceSelector?: Selector, saSelector?: Selector, selector?: Selector): (ep: Endpoint) => boolean {
+function calicoSelection(
+  hostOnly: boolean,
+  namespace: string | undefined,
+  namespaceSelector?: Selector,
+  saSelector?: Selector,
+  selector?: Selector,
+): (ep: Endpoint) => boolean {
   return (ep) =>
     !hostOnly &&
     (namespace === undefined || ep.namespace.name === namespace) &&

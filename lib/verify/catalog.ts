@@ -5,17 +5,7 @@
  */
 
 import { IpAddress, IpVersion, partitionFamily } from '../net';
-import {
-  CALICO_LABEL,
-  Endpoint,
-  PacketEnd,
-  makeEndpoint,
-  makeNamespace,
-  Namespace,
-  NAMESPACE_NAME_LABEL,
-  NetworkSet,
-  serviceAccountLabels,
-} from './endpoints';
+import { CALICO_LABEL, Endpoint, PacketEnd, makeEndpoint, makeNamespace, Namespace, NAMESPACE_NAME_LABEL, NetworkSet, serviceAccountLabels } from './endpoints';
 import { LabelHint, LabelMatcher, Labels, labelsKey } from './labels';
 
 /** Choices that depend on the cluster's network plugin. */
@@ -240,7 +230,10 @@ interface SetIndex {
 }
 
 function indexSets(networkSets: readonly NetworkSet[], version: IpVersion): SetIndex {
-  const pieces = partitionFamily(version, networkSets.flatMap((s) => s.nets));
+  const pieces = partitionFamily(
+    version,
+    networkSets.flatMap((s) => s.nets),
+  );
   const sets = pieces.map((p) => networkSets.filter((s) => s.nets.some((r) => r.version === version && r.first <= p.first && p.first <= r.last)));
   return { starts: pieces.map((p) => p.first), sets };
 }

@@ -17,7 +17,16 @@ describe('verify command line', () => {
   it('query --json answers with allowed, and egress and ingress each saying what decided them', () => {
     const q = json(['query', '--manifests', APP, '--from', 'ai/rag', '--to', 'vector-db/qdrant', '--port', '6333', '--json']) as Record<string, any>;
     expect(q.allowed).toBe(true);
-    expect(q.egress).toMatchObject({ applies: true, allowed: true, reason: 'rule', tier: 'default', kind: 'KubernetesNetworkPolicy', policy: 'ai/rag-egress', rule: 2, action: 'Allow' });
+    expect(q.egress).toMatchObject({
+      applies: true,
+      allowed: true,
+      reason: 'rule',
+      tier: 'default',
+      kind: 'KubernetesNetworkPolicy',
+      policy: 'ai/rag-egress',
+      rule: 2,
+      action: 'Allow',
+    });
     expect(q.ingress).toMatchObject({ applies: true, allowed: true, tier: 'default', policy: 'vector-db/qdrant-ingress', rule: 0, action: 'Allow' });
     expect(typeof q.egress.message).toBe('string');
   });
@@ -25,7 +34,10 @@ describe('verify command line', () => {
   it('query --to an address outside the cluster: ingress does not apply', () => {
     const q = json(['query', '--manifests', APP, '--from', 'ai/rag', '--to', '203.0.113.10', '--port', '443', '--json']) as Record<string, any>;
     expect(q).toMatchObject({ allowed: true, ingress: { applies: false } });
-    const denied = json(['query', '--manifests', APP, '--from', 'ai/rag', '--to', '169.254.169.254', '--port', '80', '--protocol', 'UDP', '--json']) as Record<string, any>;
+    const denied = json(['query', '--manifests', APP, '--from', 'ai/rag', '--to', '169.254.169.254', '--port', '80', '--protocol', 'UDP', '--json']) as Record<
+      string,
+      any
+    >;
     expect(denied).toMatchObject({ allowed: false, protocol: 'UDP', egress: { allowed: false, reason: 'end-of-tier' } });
   });
 
@@ -50,7 +62,9 @@ describe('verify command line', () => {
   it('an invalid selector exits 2 and shows where parsing failed', () => {
     const r = main(['selector', '--manifests', APP, '--expr', "app == 'a' ||"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("verify selector: invalid selector: unexpected end of selector; expected a label, has(...), all(), ! or ( at column 14\n  app == 'a' ||\n               ^\n");
+    expect(r.stderr).toBe(
+      "verify selector: invalid selector: unexpected end of selector; expected a label, has(...), all(), ! or ( at column 14\n  app == 'a' ||\n               ^\n",
+    );
   });
 
   it('egress --json lists per workload what it may reach', () => {
@@ -67,7 +81,9 @@ describe('verify command line', () => {
   });
 
   it('readable text by default', () => {
-    expect(main(['query', '--manifests', APP, '--from', 'ai/reindex', '--to', 'vector-db/qdrant', '--port', '6333']).stdout).toMatch(/^DENIED {2}ai\/reindex -> vector-db\/qdrant {2}TCP 6333\n {2}egress: ai\/reindex is isolated for egress/);
+    expect(main(['query', '--manifests', APP, '--from', 'ai/reindex', '--to', 'vector-db/qdrant', '--port', '6333']).stdout).toMatch(
+      /^DENIED {2}ai\/reindex -> vector-db\/qdrant {2}TCP 6333\n {2}egress: ai\/reindex is isolated for egress/,
+    );
     expect(main(['matrix', '--manifests', APP]).stdout).toContain('1 ai/rag');
     expect(main(['egress', '--manifests', APP]).stdout).toContain('ALLOW TCP  443');
     expect(main(['selector', '--manifests', APP, '--expr', 'has(nothing)']).stdout).toBe('no endpoint matches\n');
@@ -103,11 +119,17 @@ describe('verify command line', () => {
   it('invalid manifests exit 2 naming the file and document', () => {
     const r = main(['egress', '--manifests', BAD_CIDR]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`verify egress: invalid manifests: ${BAD_CIDR}, document 2 (NetworkPolicy ai/broken): spec.egress[0].to[0].ipBlock.cidr: "10.0.0.0/33" is not a CIDR (expected e.g. 203.0.113.0/24 or 2001:db8::/32)\n`);
+    expect(r.stderr).toBe(
+      `verify egress: invalid manifests: ${BAD_CIDR}, document 2 (NetworkPolicy ai/broken): spec.egress[0].to[0].ipBlock.cidr: "10.0.0.0/33" is not a CIDR (expected e.g. 203.0.113.0/24 or 2001:db8::/32)\n`,
+    );
   });
 
   it('runs as a program: JSON on stdout, exit 0', () => {
-    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'scripts/verify.ts', 'query', '--manifests', APP, '--from', 'ai/rag', '--to', '203.0.113.10', '--port', '443', '--json'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      ['--require', 'tsx/cjs', 'scripts/verify.ts', 'query', '--manifests', APP, '--from', 'ai/rag', '--to', '203.0.113.10', '--port', '443', '--json'],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ allowed: true, ingress: { applies: false } });
   });
@@ -148,14 +170,23 @@ describe('verify command line', () => {
     ]);
     expect(report.note).toContain("the sender's egress policies are not part of this listing");
     const text = main(['ingress', '--manifests', APP]).stdout;
-    expect(text).toMatch(/vector-db\/qdrant \(StatefulSet\) - ingress policies: vector-db\/qdrant-ingress \(Kubernetes NetworkPolicy, tier default\)\n {2}ALLOW TCP {2}6333 +pods ai \{app=rag\}/);
+    expect(text).toMatch(
+      /vector-db\/qdrant \(StatefulSet\) - ingress policies: vector-db\/qdrant-ingress \(Kubernetes NetworkPolicy, tier default\)\n {2}ALLOW TCP {2}6333 +pods ai \{app=rag\}/,
+    );
     expect(text).toMatch(/ {2}DENY {2}everything else: no rule allows it\n/);
   });
 
-  it('query --from an address outside the cluster answers for the receiver\'s ingress alone', () => {
+  it("query --from an address outside the cluster answers for the receiver's ingress alone", () => {
     const q = json(['query', '--manifests', APP, '--from', '192.0.2.10', '--to', 'vector-db/qdrant', '--port', '6333', '--json']) as Record<string, any>;
-    expect(q).toMatchObject({ from: '192.0.2.10', allowed: false, egress: { applies: false, reason: 'external' }, ingress: { applies: true, allowed: false, reason: 'end-of-tier' } });
-    expect(main(['query', '--manifests', APP, '--from', '192.0.2.10', '--to', 'vector-db/qdrant', '--port', '6333']).stdout).toMatch(/^DENIED {2}192\.0\.2\.10 -> vector-db\/qdrant {2}TCP 6333\n {2}egress: 192\.0\.2\.10 is outside the known endpoints: only the receiver's ingress applies\n/);
+    expect(q).toMatchObject({
+      from: '192.0.2.10',
+      allowed: false,
+      egress: { applies: false, reason: 'external' },
+      ingress: { applies: true, allowed: false, reason: 'end-of-tier' },
+    });
+    expect(main(['query', '--manifests', APP, '--from', '192.0.2.10', '--to', 'vector-db/qdrant', '--port', '6333']).stdout).toMatch(
+      /^DENIED {2}192\.0\.2\.10 -> vector-db\/qdrant {2}TCP 6333\n {2}egress: 192\.0\.2\.10 is outside the known endpoints: only the receiver's ingress applies\n/,
+    );
   });
 
   it('egress text says "everything else denied" once instead of listing the complement of what a catch-all Deny leaves; --json keeps every entry', () => {
@@ -174,7 +205,9 @@ describe('verify command line', () => {
     const field = path.join(ROOT, 'test/fixtures/verify/from-the-field');
     const r = main(['egress', '--manifests', field]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe(`verify egress: note: skipped ${path.join(field, 'package.json')}: holds no Kubernetes object (no document has apiVersion or kind)\n`);
+    expect(r.stderr).toBe(
+      `verify egress: note: skipped ${path.join(field, 'package.json')}: holds no Kubernetes object (no document has apiVersion or kind)\n`,
+    );
     expect(r.stdout).toContain('ai/legacy-scraper (ReplicationController)');
   });
 });

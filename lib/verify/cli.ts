@@ -32,8 +32,21 @@ export interface Command {
 
 const PROGRAM = 'verify';
 
-const MANIFESTS: OptionSpec = { name: 'manifests', type: 'string', multiple: true, required: true, value: 'PATH', description: 'a manifest file or folder, read recursively (*.yaml, *.yml, *.json; multi-document YAML, kind: List, typed lists)' };
-const IPBLOCK: OptionSpec = { name: 'ipblock-matches-pods', type: 'string', value: 'true|false', default: 'true', description: 'whether ipBlock and nets match pods by their IP (true for Calico, false for CNIs such as Cilium)' };
+const MANIFESTS: OptionSpec = {
+  name: 'manifests',
+  type: 'string',
+  multiple: true,
+  required: true,
+  value: 'PATH',
+  description: 'a manifest file or folder, read recursively (*.yaml, *.yml, *.json; multi-document YAML, kind: List, typed lists)',
+};
+const IPBLOCK: OptionSpec = {
+  name: 'ipblock-matches-pods',
+  type: 'string',
+  value: 'true|false',
+  default: 'true',
+  description: 'whether ipBlock and nets match pods by their IP (true for Calico, false for CNIs such as Cilium)',
+};
 const JSON_OUT: OptionSpec = { name: 'json', type: 'boolean', description: 'print JSON (shapes in lib/verify/json.ts) instead of text' };
 const PROTOCOL: OptionSpec = { name: 'protocol', type: 'string', value: 'TCP|UDP|SCTP', default: 'TCP', description: 'the protocol of the connection' };
 
@@ -68,10 +81,22 @@ function answered(spec: CommandSpec, cluster: Cluster, stdout: string): CliResul
 }
 
 const queryCommand: Command = {
-  spec: spec('query', 'may this connection be opened, and which rule decided each direction (the sender\'s egress, the receiver\'s ingress)', [
+  spec: spec('query', "may this connection be opened, and which rule decided each direction (the sender's egress, the receiver's ingress)", [
     MANIFESTS,
-    { name: 'from', type: 'string', required: true, value: 'NS/NAME|IP', description: 'the sender: a Pod or workload, a pod IP, or an address outside the cluster' },
-    { name: 'to', type: 'string', required: true, value: 'NS/NAME|IP', description: 'the receiver: a Pod or workload, a pod IP, or an address outside the cluster' },
+    {
+      name: 'from',
+      type: 'string',
+      required: true,
+      value: 'NS/NAME|IP',
+      description: 'the sender: a Pod or workload, a pod IP, or an address outside the cluster',
+    },
+    {
+      name: 'to',
+      type: 'string',
+      required: true,
+      value: 'NS/NAME|IP',
+      description: 'the receiver: a Pod or workload, a pod IP, or an address outside the cluster',
+    },
     { name: 'port', type: 'string', required: true, value: 'N|NAME', description: 'the destination port: a number, or a container port name of the receiver' },
     PROTOCOL,
     IPBLOCK,
@@ -99,14 +124,25 @@ const matrixCommand: Command = {
     const protocol = protocolOf(values);
     const cluster = clusterOf(values);
     const cells = matrix(cluster, port, protocol);
-    return answered(this.spec, cluster, values.json ? json(cells) : matrixText(cells, cluster.endpoints.map((e) => e.id), port, protocol));
+    return answered(
+      this.spec,
+      cluster,
+      values.json
+        ? json(cells)
+        : matrixText(
+            cells,
+            cluster.endpoints.map((e) => e.id),
+            port,
+            protocol,
+          ),
+    );
   },
 };
 
 const selectorCommand: Command = {
   spec: spec('selector', 'which workloads a Calico selector matches, with the labels Calico adds', [
     MANIFESTS,
-    { name: 'expr', type: 'string', required: true, value: 'SELECTOR', description: "a Calico selector, e.g. \"app == 'rag' && has(gpu)\"" },
+    { name: 'expr', type: 'string', required: true, value: 'SELECTOR', description: 'a Calico selector, e.g. "app == \'rag\' && has(gpu)"' },
     JSON_OUT,
   ]),
   run(values) {
@@ -117,7 +153,11 @@ const selectorCommand: Command = {
 };
 
 const egressCommand: Command = {
-  spec: spec('egress', 'per workload, everything it may send to, what is explicitly denied, and what staged policies would change', [MANIFESTS, IPBLOCK, JSON_OUT]),
+  spec: spec('egress', 'per workload, everything it may send to, what is explicitly denied, and what staged policies would change', [
+    MANIFESTS,
+    IPBLOCK,
+    JSON_OUT,
+  ]),
   run(values) {
     const cluster = clusterOf(values);
     const report = egressReport(cluster);
@@ -126,7 +166,11 @@ const egressCommand: Command = {
 };
 
 const ingressCommand: Command = {
-  spec: spec('ingress', 'per workload, who may reach it (pods, addresses) on which of its ports, and what staged policies would change', [MANIFESTS, IPBLOCK, JSON_OUT]),
+  spec: spec('ingress', 'per workload, who may reach it (pods, addresses) on which of its ports, and what staged policies would change', [
+    MANIFESTS,
+    IPBLOCK,
+    JSON_OUT,
+  ]),
   run(values) {
     const cluster = clusterOf(values);
     const report = ingressReport(cluster);
@@ -176,21 +220,26 @@ export function verifyMain(argv: readonly string[], extra: readonly Command[] = 
   const usage = command
     ? `usage: ${usageLine(command.spec)}\n(${command.spec.program} --help says what each option means)\n`
     : `usage: npm run --silent ${PROGRAM} -- COMMAND [options]\n(${PROGRAM} --help lists the commands)\n`;
-  return runCommand(command?.spec.program ?? PROGRAM, usage, () => {
-    if (first === undefined) throw new UsageError(`a command is required: ${names.join(', ')}`);
-    if (first === '--help' || first === '-h' || first === 'help') {
-      const about = first === 'help' ? rest[0] : undefined;
-      if (about === undefined) return { code: EXIT.answered, stdout: overview(commands), stderr: '' };
-      const c = commands.find((x) => x.spec.name === about);
-      if (!c) throw new UsageError(unknownName('command', about, names));
-      return { code: EXIT.answered, stdout: helpText(c.spec), stderr: '' };
-    }
-    if (!command) {
-      if (first.startsWith('-')) throw new UsageError(`the command comes first, before ${first}: ${names.join(', ')}`);
-      throw new UsageError(unknownName('command', first, names));
-    }
-    const values = parseCommand(command.spec, rest);
-    if (values === undefined) return { code: EXIT.answered, stdout: helpText(command.spec), stderr: '' };
-    return command.run(values);
-  }, (e) => command?.inputError?.(e) ?? verifierInputError(e));
+  return runCommand(
+    command?.spec.program ?? PROGRAM,
+    usage,
+    () => {
+      if (first === undefined) throw new UsageError(`a command is required: ${names.join(', ')}`);
+      if (first === '--help' || first === '-h' || first === 'help') {
+        const about = first === 'help' ? rest[0] : undefined;
+        if (about === undefined) return { code: EXIT.answered, stdout: overview(commands), stderr: '' };
+        const c = commands.find((x) => x.spec.name === about);
+        if (!c) throw new UsageError(unknownName('command', about, names));
+        return { code: EXIT.answered, stdout: helpText(c.spec), stderr: '' };
+      }
+      if (!command) {
+        if (first.startsWith('-')) throw new UsageError(`the command comes first, before ${first}: ${names.join(', ')}`);
+        throw new UsageError(unknownName('command', first, names));
+      }
+      const values = parseCommand(command.spec, rest);
+      if (values === undefined) return { code: EXIT.answered, stdout: helpText(command.spec), stderr: '' };
+      return command.run(values);
+    },
+    (e) => command?.inputError?.(e) ?? verifierInputError(e),
+  );
 }

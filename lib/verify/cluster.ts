@@ -49,7 +49,11 @@ function sortManifests(manifests: readonly Manifest[]): Sorted {
     const before = seen.get(key);
     if (before) {
       if (JSON.stringify(before.object) === JSON.stringify(m.object)) continue;
-      throw new ManifestError(m.source, undefined, `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name} is also defined, differently, in ${describeSource(before.source)}`);
+      throw new ManifestError(
+        m.source,
+        undefined,
+        `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name} is also defined, differently, in ${describeSource(before.source)}`,
+      );
     }
     seen.set(key, m);
     if (kind === 'Namespace') out.namespaces.push(m);
@@ -87,7 +91,8 @@ function readEndpoint(m: Manifest, catalog: Catalog): Endpoint {
     podSpec = f.record(template.spec, `${templateField}.spec`);
   }
   const at = (field: string): string => (templateField ? `${templateField}.${field}` : field);
-  const serviceAccount = f.string(podSpec?.serviceAccountName, at('spec.serviceAccountName')) || f.string(podSpec?.serviceAccount, at('spec.serviceAccount')) || 'default';
+  const serviceAccount =
+    f.string(podSpec?.serviceAccountName, at('spec.serviceAccountName')) || f.string(podSpec?.serviceAccount, at('spec.serviceAccount')) || 'default';
   const ports: ContainerPort[] = [];
   (f.list(podSpec?.containers, at('spec.containers')) ?? []).forEach((c, i) => {
     const container = f.record(c, at(`spec.containers[${i}]`)) ?? {};
@@ -236,7 +241,9 @@ export class Cluster {
     const e = this.byEndpoint.get(endpoint);
     if (!e) return [];
     if (!direction) return e.staged;
-    return e.staged.filter((p) => (e.selecting.includes(p) && p.types[direction]) || e.enforced[direction].some((x) => enforcedIdentity(x.ref) === enforcedIdentity(p.ref)));
+    return e.staged.filter(
+      (p) => (e.selecting.includes(p) && p.types[direction]) || e.enforced[direction].some((x) => enforcedIdentity(x.ref) === enforcedIdentity(p.ref)),
+    );
   }
 
   private stagedPlans(e: EndpointPolicies): { ingress: TierPlan[]; egress: TierPlan[] } {
@@ -257,7 +264,10 @@ export class Cluster {
       else byTier.set(p.ref.tier, [p]);
     }
     return [...byTier]
-      .map(([name, list]) => ({ tier: this.tiers.get(name)!, policies: list.sort(comparePolicies).map((policy) => ({ policy, rules: policy.rules[direction] })) }))
+      .map(([name, list]) => ({
+        tier: this.tiers.get(name)!,
+        policies: list.sort(comparePolicies).map((policy) => ({ policy, rules: policy.rules[direction] })),
+      }))
       .sort((a, b) => compareTiers(a.tier, b.tier));
   }
 }
@@ -282,7 +292,12 @@ export function buildCluster(manifests: readonly Manifest[], options: VerifyOpti
       return sorted.workloads.map((m) => {
         const ep = readEndpoint(m, c);
         const other = byId.get(ep.id);
-        if (other) throw new ManifestError(m.source, 'metadata.name', `${ep.kind} ${ep.id} has the same name as ${other.kind} ${other.id} (${describeSource(other.source!)}); endpoint names must be unique`);
+        if (other)
+          throw new ManifestError(
+            m.source,
+            'metadata.name',
+            `${ep.kind} ${ep.id} has the same name as ${other.kind} ${other.id} (${describeSource(other.source!)}); endpoint names must be unique`,
+          );
         byId.set(ep.id, ep);
         return ep;
       });
@@ -295,7 +310,11 @@ export function buildCluster(manifests: readonly Manifest[], options: VerifyOpti
   const policies = sorted.policies.map(({ manifest, kind, flavor }) => {
     const policy = flavor === 'kubernetes' ? compileKubernetesPolicy(manifest, kind, catalog) : compileCalicoPolicy(manifest, kind, catalog);
     if (!tierNames.has(policy.ref.tier)) {
-      throw new ManifestError(manifest.source, 'spec.tier', `tier ${JSON.stringify(policy.ref.tier)} is not among the manifests; add its Tier (policies cannot exist in a tier that does not)`);
+      throw new ManifestError(
+        manifest.source,
+        'spec.tier',
+        `tier ${JSON.stringify(policy.ref.tier)} is not among the manifests; add its Tier (policies cannot exist in a tier that does not)`,
+      );
     }
     return policy;
   });

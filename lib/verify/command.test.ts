@@ -13,18 +13,37 @@ describe('command lines', () => {
   });
 
   it('exit 2 for bad usage, with the usage text, whether the command or parseArgs found it', () => {
-    expect(run(() => { throw new UsageError('--x is required'); })).toEqual({ code: 2, stdout: '', stderr: 'tool: --x is required\nusage: tool --x\n' });
-    const unknown = run(() => { parseArgs({ args: ['--nope'], options: {} }); throw new Error('not reached'); });
+    expect(
+      run(() => {
+        throw new UsageError('--x is required');
+      }),
+    ).toEqual({ code: 2, stdout: '', stderr: 'tool: --x is required\nusage: tool --x\n' });
+    const unknown = run(() => {
+      parseArgs({ args: ['--nope'], options: {} });
+      throw new Error('not reached');
+    });
     expect(unknown).toEqual({ code: 2, stdout: '', stderr: expect.stringMatching(/^tool: Unknown option '--nope'.*\nusage: tool --x\n$/s) });
   });
 
   it('exit 2 with one line for input the command cannot use', () => {
-    expect(run(() => { throw new ManifestError({ file: 'a.yaml' }, undefined, 'no such file or folder'); })).toEqual({ code: 2, stdout: '', stderr: 'tool: invalid manifests: a.yaml: no such file or folder\n' });
-    expect(run(() => { throw new Unreadable('x.json'); })).toEqual({ code: 2, stdout: '', stderr: 'tool: cannot read: x.json\n' });
+    expect(
+      run(() => {
+        throw new ManifestError({ file: 'a.yaml' }, undefined, 'no such file or folder');
+      }),
+    ).toEqual({ code: 2, stdout: '', stderr: 'tool: invalid manifests: a.yaml: no such file or folder\n' });
+    expect(
+      run(() => {
+        throw new Unreadable('x.json');
+      }),
+    ).toEqual({ code: 2, stdout: '', stderr: 'tool: cannot read: x.json\n' });
   });
 
   it('exit 3 for a fault of the command itself, with its message and no stack trace', () => {
-    expect(run(() => { throw new TypeError('x is undefined'); })).toEqual({ code: 3, stdout: '', stderr: 'tool: internal error: x is undefined\n' });
+    expect(
+      run(() => {
+        throw new TypeError('x is undefined');
+      }),
+    ).toEqual({ code: 3, stdout: '', stderr: 'tool: internal error: x is undefined\n' });
   });
 
   const spec: CommandSpec = {
@@ -40,31 +59,35 @@ describe('command lines', () => {
   };
 
   it('help lists every option in one line with its default, and the exit codes', () => {
-    expect(helpText(spec)).toBe([
-      'tool run: does a thing',
-      '',
-      'usage: tool run --manifests PATH ... [--port N] [--json]',
-      '',
-      'options:',
-      '  --manifests PATH  where to read (required; repeatable)',
-      '  --port N          which port (default: 80)',
-      '  --json            print JSON',
-      '  --help            print this help and exit 0',
-      '',
-      'exit codes:',
-      '  0  answered (whatever the answer)',
-      '  1  it failed as asked',
-      '  2  bad usage, or input the command cannot read (the message names the file and field)',
-      '  3  internal error of the command itself',
-      '',
-    ].join('\n'));
+    expect(helpText(spec)).toBe(
+      [
+        'tool run: does a thing',
+        '',
+        'usage: tool run --manifests PATH ... [--port N] [--json]',
+        '',
+        'options:',
+        '  --manifests PATH  where to read (required; repeatable)',
+        '  --port N          which port (default: 80)',
+        '  --json            print JSON',
+        '  --help            print this help and exit 0',
+        '',
+        'exit codes:',
+        '  0  answered (whatever the answer)',
+        '  1  it failed as asked',
+        '  2  bad usage, or input the command cannot read (the message names the file and field)',
+        '  3  internal error of the command itself',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('parses known options, returns undefined for --help and -h, and proposes the closest option for an unknown one', () => {
     expect(parseCommand(spec, ['--manifests', 'a', '--manifests=b', '--port', '8080'])).toMatchObject({ manifests: ['a', 'b'], port: '8080' });
     expect(parseCommand(spec, ['--help'])).toBeUndefined();
     expect(parseCommand(spec, ['-h'])).toBeUndefined();
-    expect(() => parseCommand(spec, ['--manifest', 'a'])).toThrow(new UsageError('unknown option "--manifest"; did you mean --manifests? (known: --manifests, --port, --json, --help)'));
+    expect(() => parseCommand(spec, ['--manifest', 'a'])).toThrow(
+      new UsageError('unknown option "--manifest"; did you mean --manifests? (known: --manifests, --port, --json, --help)'),
+    );
     expect(() => parseCommand(spec, ['--prot', '1'])).toThrow(/did you mean --port\?/);
     expect(() => parseCommand(spec, ['--zzzzzz'])).toThrow(/^unknown option "--zzzzzz" \(known:/);
     expect(() => parseCommand(spec, ['--port', '1'])).toThrow(new UsageError('--manifests PATH is required (where to read)'));

@@ -59,7 +59,12 @@ const HELP: OptionSpec = { name: 'help', type: 'boolean', description: 'print th
 
 /** The exit codes of a command, as help lists them. */
 function exitCodes(spec: CommandSpec): [number, string][] {
-  return [[EXIT.answered, 'answered (whatever the answer)'], ...(spec.exitCodes ?? []).map(([c, t]) => [c, t] as [number, string]), [EXIT.usage, 'bad usage, or input the command cannot read (the message names the file and field)'], [EXIT.internal, 'internal error of the command itself']];
+  return [
+    [EXIT.answered, 'answered (whatever the answer)'],
+    ...(spec.exitCodes ?? []).map(([c, t]) => [c, t] as [number, string]),
+    [EXIT.usage, 'bad usage, or input the command cannot read (the message names the file and field)'],
+    [EXIT.internal, 'internal error of the command itself'],
+  ];
 }
 
 function optionUsage(o: OptionSpec): string {
@@ -79,7 +84,11 @@ export function helpText(spec: CommandSpec): string {
   const width = Math.max(...left.map((l) => l.length));
   const lines = [`${spec.program}: ${spec.summary}`, '', `usage: ${usageLine(spec)}`, '', 'options:'];
   options.forEach((o, i) => {
-    const notes = [o.required ? 'required' : undefined, o.multiple ? 'repeatable' : undefined, o.default !== undefined ? `default: ${o.default}` : undefined].filter(Boolean);
+    const notes = [
+      o.required ? 'required' : undefined,
+      o.multiple ? 'repeatable' : undefined,
+      o.default !== undefined ? `default: ${o.default}` : undefined,
+    ].filter(Boolean);
     lines.push(`  ${left[i].padEnd(width)}  ${o.description}${notes.length ? ` (${notes.join('; ')})` : ''}`);
   });
   lines.push('', 'exit codes:', ...exitCodes(spec).map(([c, t]) => `  ${c}  ${t}`));
@@ -109,13 +118,16 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Record
       throw new UsageError(unknownName('option', arg.replace(/^-+/, ''), known, '--'));
     }
   }
-  const options = Object.fromEntries([...spec.options, HELP].map((o) => [o.name, { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.name === 'help' ? { short: 'h' } : {}) }]));
+  const options = Object.fromEntries(
+    [...spec.options, HELP].map((o) => [o.name, { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.name === 'help' ? { short: 'h' } : {}) }]),
+  );
   const { values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
   if (values.help) return undefined;
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}: ${spec.program} takes only options`);
   for (const o of spec.options) {
     const v = values[o.name];
-    if (o.required && (v === undefined || v === '' || (Array.isArray(v) && v.length === 0))) throw new UsageError(`--${o.name}${o.value ? ` ${o.value}` : ''} is required (${o.description})`);
+    if (o.required && (v === undefined || v === '' || (Array.isArray(v) && v.length === 0)))
+      throw new UsageError(`--${o.name}${o.value ? ` ${o.value}` : ''} is required (${o.description})`);
   }
   return values as Record<string, string | string[] | boolean | undefined>;
 }
@@ -145,7 +157,11 @@ export function runCommand(program: string, usage: string, run: () => CliResult,
   try {
     return run();
   } catch (e) {
-    const fail = (code: number, message: string, withUsage = false): CliResult => ({ code, stdout: '', stderr: `${program}: ${message}\n${withUsage ? usage : ''}` });
+    const fail = (code: number, message: string, withUsage = false): CliResult => ({
+      code,
+      stdout: '',
+      stderr: `${program}: ${message}\n${withUsage ? usage : ''}`,
+    });
     if (e instanceof UsageError || isParseArgsError(e)) return fail(EXIT.usage, e.message, true);
     if (e instanceof ManifestError) return fail(EXIT.usage, `invalid manifests: ${e.message}`);
     const known = inputError(e);

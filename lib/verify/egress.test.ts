@@ -16,10 +16,17 @@ const dns = {
     { protocol: 'TCP', port: 53 },
   ],
 };
-const qdrant = { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vector-db' } }, podSelector: { matchLabels: { app: 'qdrant' } } }], ports: [{ port: 6333 }] };
+const qdrant = {
+  to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vector-db' } }, podSelector: { matchLabels: { app: 'qdrant' } } }],
+  ports: [{ port: 6333 }],
+};
 const registry = { to: [{ ipBlock: { cidr: '203.0.113.10/32' } }], ports: [{ port: 443 }, { port: 8443 }] };
 
-const app = [namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), networkPolicy('ai', 'rag-egress', { podSelector: { matchLabels: { app: 'rag' } }, policyTypes: ['Egress'], egress: [dns, registry, qdrant] })];
+const app = [
+  namespace('ai'),
+  deployment('ai', 'rag', { app: 'rag' }),
+  networkPolicy('ai', 'rag-egress', { podSelector: { matchLabels: { app: 'rag' } }, policyTypes: ['Egress'], egress: [dns, registry, qdrant] }),
+];
 
 const report = (objects: Record<string, unknown>[], id = 'ai/rag', options?: { ipblockMatchesPods?: boolean }) => {
   const c = clusterOf(objects, options);
@@ -27,7 +34,10 @@ const report = (objects: Record<string, unknown>[], id = 'ai/rag', options?: { i
 };
 const brief = (entries: readonly ReachEntry[]): string[] =>
   entries.map((e) => {
-    const to = e.to.type === 'cidr' ? `${formatCidr(e.to.cidr)}${e.to.except.length ? ` except ${e.to.except.map(formatCidr).join(',')}` : ''}` : `${e.to.namespace}${JSON.stringify(e.to.labels)}${e.to.endpoint ? `=${e.to.endpoint.id}` : ''}`;
+    const to =
+      e.to.type === 'cidr'
+        ? `${formatCidr(e.to.cidr)}${e.to.except.length ? ` except ${e.to.except.map(formatCidr).join(',')}` : ''}`
+        : `${e.to.namespace}${JSON.stringify(e.to.labels)}${e.to.endpoint ? `=${e.to.endpoint.id}` : ''}`;
     return `${to} ${e.protocol} ${describePorts(e.ports)}`;
   });
 
@@ -38,11 +48,21 @@ describe('egress report', () => {
       [{ type: 'pods', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, 'TCP', { from: 53, to: 53 }],
       [{ type: 'pods', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, 'UDP', { from: 53, to: 53 }],
     ]);
-    expect(allowed[0].decidedBy).toEqual({ reason: 'rule', action: 'Allow', rule: { tier: 'default', kind: 'KubernetesNetworkPolicy', namespace: 'ai', name: 'rag-egress', direction: 'egress', index: 0 } });
+    expect(allowed[0].decidedBy).toEqual({
+      reason: 'rule',
+      action: 'Allow',
+      rule: { tier: 'default', kind: 'KubernetesNetworkPolicy', namespace: 'ai', name: 'rag-egress', direction: 'egress', index: 0 },
+    });
   });
 
   it('lists exactly the declared destinations: one entry per destination, protocol and contiguous port range', () => {
-    expect(brief(report(app).allowed)).toEqual(['203.0.113.10/32 TCP 443', '203.0.113.10/32 TCP 8443', 'kube-system{"k8s-app":"kube-dns"} TCP 53', 'kube-system{"k8s-app":"kube-dns"} UDP 53', 'vector-db{"app":"qdrant"} TCP 6333']);
+    expect(brief(report(app).allowed)).toEqual([
+      '203.0.113.10/32 TCP 443',
+      '203.0.113.10/32 TCP 8443',
+      'kube-system{"k8s-app":"kube-dns"} TCP 53',
+      'kube-system{"k8s-app":"kube-dns"} UDP 53',
+      'vector-db{"app":"qdrant"} TCP 6333',
+    ]);
     expect(report(app).denied).toEqual([]);
   });
 
@@ -58,7 +78,10 @@ describe('egress report', () => {
       networkPolicy('ai', 'p', {
         podSelector: {},
         policyTypes: ['Egress'],
-        egress: [{ to: [{ ipBlock: { cidr: '198.51.100.0/24' } }], ports: [{ port: 8000, endPort: 8100 }] }, { to: [{ podSelector: { matchLabels: { app: 'api' } } }], ports: [{ port: 'grpc' }] }],
+        egress: [
+          { to: [{ ipBlock: { cidr: '198.51.100.0/24' } }], ports: [{ port: 8000, endPort: 8100 }] },
+          { to: [{ podSelector: { matchLabels: { app: 'api' } } }], ports: [{ port: 'grpc' }] },
+        ],
       }),
     ];
     expect(brief(report(objects).allowed)).toEqual(['198.51.100.0/24 TCP 8000-8100', 'ai{"app":"api"} TCP grpc']);
@@ -104,7 +127,11 @@ describe('egress report', () => {
         tier: 'ai-egress',
         selector: 'all()',
         types: ['Egress'],
-        egress: [{ action: 'Log', destination: { nets: ['169.254.169.254/32'] } }, { action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }, { action: 'Pass' }],
+        egress: [
+          { action: 'Log', destination: { nets: ['169.254.169.254/32'] } },
+          { action: 'Deny', destination: { nets: ['169.254.169.254/32'] } },
+          { action: 'Pass' },
+        ],
       }),
     ];
     const w = report(objects);
@@ -143,7 +170,19 @@ describe('egress report', () => {
       namespace('ai'),
       deployment('ai', 'rag', { app: 'rag' }),
       calico('GlobalNetworkSet', 'object-storage', { nets: ['192.0.2.0/24', '198.51.100.0/25'] }, undefined, { allow: 'object-storage' }),
-      calico('NetworkPolicy', 'p', { selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', destination: { selector: "allow == 'object-storage'", namespaceSelector: 'global()', ports: [443] } }, { action: 'Deny' }] }, 'ai'),
+      calico(
+        'NetworkPolicy',
+        'p',
+        {
+          selector: 'all()',
+          types: ['Egress'],
+          egress: [
+            { action: 'Allow', protocol: 'TCP', destination: { selector: "allow == 'object-storage'", namespaceSelector: 'global()', ports: [443] } },
+            { action: 'Deny' },
+          ],
+        },
+        'ai',
+      ),
     ];
     const w = report(objects);
     expect(brief(w.allowed)).toEqual(['192.0.2.0/24 TCP 443', '198.51.100.0/25 TCP 443']);
@@ -183,9 +222,16 @@ describe('egress report', () => {
         const egress = rules.map((r) => {
           const size = 2 ** (32 - r.prefix);
           const except = r.hole !== undefined && r.hole < size && size > 1 ? [`10.0.${r.third}.${r.hole}/32`] : [];
-          return { to: [{ ipBlock: { cidr: `10.0.${r.third}.0/${r.prefix}`, except } }], ports: [{ protocol: r.protocol, port: r.port, endPort: r.port + r.span }] };
+          return {
+            to: [{ ipBlock: { cidr: `10.0.${r.third}.0/${r.prefix}`, except } }],
+            ports: [{ protocol: r.protocol, port: r.port, endPort: r.port + r.span }],
+          };
         });
-        const c = clusterOf([namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), networkPolicy('ai', 'p', { podSelector: {}, policyTypes: ['Egress'], egress })]);
+        const c = clusterOf([
+          namespace('ai'),
+          deployment('ai', 'rag', { app: 'rag' }),
+          networkPolicy('ai', 'p', { podSelector: {}, policyTypes: ['Egress'], egress }),
+        ]);
         const w = workloadEgress(c, c.endpoint('ai/rag')!);
         for (const [third, fourth, port, protocol] of probes) {
           const ip = `10.0.${third}.${fourth}`;
@@ -209,8 +255,16 @@ describe('egress report', () => {
     });
     fc.assert(
       fc.property(fc.array(rule, { minLength: 1, maxLength: 5 }), (rules) => {
-        const egress = rules.map((r) => ({ action: r.action, protocol: r.protocol, destination: { nets: [`10.0.${r.third * 4}.0/${r.prefix}`], ports: [`${r.port}:${r.port + r.span}`] } }));
-        const c = clusterOf([namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), calico('NetworkPolicy', 'p', { selector: 'all()', types: ['Egress'], egress }, 'ai')]);
+        const egress = rules.map((r) => ({
+          action: r.action,
+          protocol: r.protocol,
+          destination: { nets: [`10.0.${r.third * 4}.0/${r.prefix}`], ports: [`${r.port}:${r.port + r.span}`] },
+        }));
+        const c = clusterOf([
+          namespace('ai'),
+          deployment('ai', 'rag', { app: 'rag' }),
+          calico('NetworkPolicy', 'p', { selector: 'all()', types: ['Egress'], egress }, 'ai'),
+        ]);
         const w = workloadEgress(c, c.endpoint('ai/rag')!);
         const entries = [...w.allowed, ...w.denied];
         expect(w.denied.length).toBe(w.denied.filter((e) => e.decidedBy.action === 'Deny').length);
@@ -219,7 +273,9 @@ describe('egress report', () => {
           expect(1 <= a.ports.from && a.ports.from <= a.ports.to && a.ports.to <= 65535).toBe(true);
           for (const b of entries.slice(i + 1)) {
             if (isNamedPort(b.ports) || a.protocol !== b.protocol || !isDeepStrictEqual(a.to, b.to)) continue;
-            expect({ a: describePorts(a.ports), b: describePorts(b.ports), overlap: a.ports.from <= b.ports.to && b.ports.from <= a.ports.to }).toMatchObject({ overlap: false });
+            expect({ a: describePorts(a.ports), b: describePorts(b.ports), overlap: a.ports.from <= b.ports.to && b.ports.from <= a.ports.to }).toMatchObject({
+              overlap: false,
+            });
           }
         }
       }),

@@ -32,7 +32,12 @@ function cluster(rules: readonly Rule[], calicoFlavor: boolean) {
   ];
   if (calicoFlavor) {
     const ingress = rules.map((r) => {
-      const source = r.kind === 'block' ? { nets: [`10.0.${r.third}.0/${r.prefix}`] } : r.kind === 'pods' ? { selector: `app == '${r.app}'`, namespaceSelector: `projectcalico.org/name == '${r.ns}'` } : {};
+      const source =
+        r.kind === 'block'
+          ? { nets: [`10.0.${r.third}.0/${r.prefix}`] }
+          : r.kind === 'pods'
+            ? { selector: `app == '${r.app}'`, namespaceSelector: `projectcalico.org/name == '${r.ns}'` }
+            : {};
       return { action: r.calicoDeny ? 'Deny' : 'Allow', protocol: r.protocol, source, destination: { ports: [`${r.port}:${r.port + r.span}`] } };
     });
     objects.push(calico('NetworkPolicy', 'r-in', { selector: "app == 'r'", types: ['Ingress'], ingress }, 'a'));
@@ -40,7 +45,8 @@ function cluster(rules: readonly Rule[], calicoFlavor: boolean) {
     const ingress = rules.map((r) => {
       const ports = [{ protocol: r.protocol, port: r.port, endPort: r.port + r.span }];
       if (r.kind === 'block') return { from: [{ ipBlock: { cidr: `10.0.${r.third}.0/${r.prefix}` } }], ports };
-      if (r.kind === 'pods') return { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.ns } }, podSelector: { matchLabels: { app: r.app } } }], ports };
+      if (r.kind === 'pods')
+        return { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.ns } }, podSelector: { matchLabels: { app: r.app } } }], ports };
       return { ports };
     });
     objects.push(networkPolicy('a', 'r-in', { podSelector: { matchLabels: { app: 'r' } }, policyTypes: ['Ingress'], ingress }));
@@ -48,7 +54,8 @@ function cluster(rules: readonly Rule[], calicoFlavor: boolean) {
   return clusterOf(objects);
 }
 
-const blockHas = (d: Destination, ip: IpAddress) => d.type === 'cidr' && subtractRanges([cidrRange(d.cidr)], d.except.map(cidrRange)).some((r) => rangeContainsIp(r, ip));
+const blockHas = (d: Destination, ip: IpAddress) =>
+  d.type === 'cidr' && subtractRanges([cidrRange(d.cidr)], d.except.map(cidrRange)).some((r) => rangeContainsIp(r, ip));
 
 describe('ingress report (property-based)', () => {
   it('agrees with query on every sender it can name: addresses at and next to every boundary, known pods, on every port near the rules', () => {
@@ -70,14 +77,23 @@ describe('ingress report (property-based)', () => {
               const ip: IpAddress = { version: 4, value };
               if (c.catalog.endpointWithIp(ip)) continue;
               const asked = query(c, formatIp(ip), 'a/r', port, protocol).ingress.allowed;
-              expect({ from: formatIp(ip), protocol, port, listed: allowedBy((d) => blockHas(d, ip), protocol, port) }).toEqual({ from: formatIp(ip), protocol, port, listed: asked });
+              expect({ from: formatIp(ip), protocol, port, listed: allowedBy((d) => blockHas(d, ip), protocol, port) }).toEqual({
+                from: formatIp(ip),
+                protocol,
+                port,
+                listed: asked,
+              });
             }
             for (const from of ['a/x', 'b/y']) {
               // A known pod is listed by name when some rule can tell it apart, else it is one of "any other pod".
               const named = [...report.allowed, ...report.denied].some((e) => e.from.type === 'pods' && e.from.endpoint?.id === from);
               const listed = named
                 ? allowedBy((d) => d.type === 'pods' && d.endpoint?.id === from, protocol, port)
-                : allowedBy((d) => d.type === 'pods' && !d.endpoint && d.namespace === '*' && !d.namespaceLabels && Object.keys(d.labels).length === 0, protocol, port);
+                : allowedBy(
+                    (d) => d.type === 'pods' && !d.endpoint && d.namespace === '*' && !d.namespaceLabels && Object.keys(d.labels).length === 0,
+                    protocol,
+                    port,
+                  );
               expect({ from, protocol, port, listed }).toEqual({ from, protocol, port, listed: query(c, from, 'a/r', port, protocol).ingress.allowed });
             }
           }

@@ -6,7 +6,10 @@ import { calico, clusterOf, deployment, namespace, networkPolicy, pod } from '..
 
 const brief = (entries: readonly IngressEntry[]): string[] =>
   entries.map((e) => {
-    const from = e.from.type === 'cidr' ? `${formatCidr(e.from.cidr)}${e.from.except.length ? ` except ${e.from.except.map(formatCidr).join(',')}` : ''}` : `${e.from.namespace}${JSON.stringify(e.from.labels)}${e.from.endpoint ? `=${e.from.endpoint.id}` : ''}`;
+    const from =
+      e.from.type === 'cidr'
+        ? `${formatCidr(e.from.cidr)}${e.from.except.length ? ` except ${e.from.except.map(formatCidr).join(',')}` : ''}`
+        : `${e.from.namespace}${JSON.stringify(e.from.labels)}${e.from.endpoint ? `=${e.from.endpoint.id}` : ''}`;
     return `${from} ${e.protocol} ${describePorts(e.ports)}`;
   });
 
@@ -15,7 +18,17 @@ const cluster = [
   namespace('vector-db'),
   deployment('ai', 'rag', { app: 'rag' }),
   deployment('ai', 'notebook', { app: 'notebook' }),
-  deployment('vector-db', 'qdrant', { app: 'qdrant' }, { ports: [{ name: 'http', containerPort: 6333 }, { name: 'grpc', containerPort: 6334 }] }),
+  deployment(
+    'vector-db',
+    'qdrant',
+    { app: 'qdrant' },
+    {
+      ports: [
+        { name: 'http', containerPort: 6333 },
+        { name: 'grpc', containerPort: 6334 },
+      ],
+    },
+  ),
 ];
 const qdrantIngress = networkPolicy('vector-db', 'qdrant-ingress', {
   podSelector: { matchLabels: { app: 'qdrant' } },
@@ -37,33 +50,54 @@ describe('ingress report: who may reach a workload', () => {
     expect(w.isolated).toBe(true);
     // The namespaceSelector team=ml matches the known namespace ai, so the class of pods is placed there.
     expect(brief(w.allowed)).toEqual(['10.20.0.0/16 except 10.20.1.0/24 TCP 6334', 'ai{"app":"rag"} TCP 6333', 'ai{"app":"rag"}=ai/rag TCP 6333']);
-    expect(w.allowed[0].decidedBy).toEqual({ reason: 'rule', action: 'Allow', rule: { tier: 'default', kind: 'KubernetesNetworkPolicy', namespace: 'vector-db', name: 'qdrant-ingress', direction: 'ingress', index: 1 } });
+    expect(w.allowed[0].decidedBy).toEqual({
+      reason: 'rule',
+      action: 'Allow',
+      rule: { tier: 'default', kind: 'KubernetesNetworkPolicy', namespace: 'vector-db', name: 'qdrant-ingress', direction: 'ingress', index: 1 },
+    });
   });
 
   it('a workload no ingress policy selects may be reached by everything, and the decision says it is about ingress', () => {
     const w = ingressOf(cluster, 'ai/rag');
     expect(w.isolated).toBe(false);
-    expect(brief(w.allowed)).toEqual(['0.0.0.0/0 TCP 1-65535', '0.0.0.0/0 UDP 1-65535', '0.0.0.0/0 SCTP 1-65535', '::/0 TCP 1-65535', '::/0 UDP 1-65535', '::/0 SCTP 1-65535', '*{} TCP 1-65535', '*{} UDP 1-65535', '*{} SCTP 1-65535']);
+    expect(brief(w.allowed)).toEqual([
+      '0.0.0.0/0 TCP 1-65535',
+      '0.0.0.0/0 UDP 1-65535',
+      '0.0.0.0/0 SCTP 1-65535',
+      '::/0 TCP 1-65535',
+      '::/0 UDP 1-65535',
+      '::/0 SCTP 1-65535',
+      '*{} TCP 1-65535',
+      '*{} UDP 1-65535',
+      '*{} SCTP 1-65535',
+    ]);
     expect(w.allowed[0].decidedBy).toEqual({ reason: 'no-policy', action: 'Allow', direction: 'ingress' });
   });
 
-  it('is the receiver side only: a sender\'s egress does not narrow it', () => {
+  it("is the receiver side only: a sender's egress does not narrow it", () => {
     const denyAll = networkPolicy('ai', 'deny-egress', { podSelector: {}, policyTypes: ['Egress'] });
-    expect(brief(ingressOf([...cluster, qdrantIngress, denyAll], 'vector-db/qdrant').allowed)).toEqual(brief(ingressOf([...cluster, qdrantIngress], 'vector-db/qdrant').allowed));
+    expect(brief(ingressOf([...cluster, qdrantIngress, denyAll], 'vector-db/qdrant').allowed)).toEqual(
+      brief(ingressOf([...cluster, qdrantIngress], 'vector-db/qdrant').allowed),
+    );
   });
 
   it('Calico: source nets, selectors and a catch-all Deny, with the catch-all marked', () => {
     const objects = [
       ...cluster,
-      calico('NetworkPolicy', 'qdrant', {
-        selector: "app == 'qdrant'",
-        types: ['Ingress'],
-        ingress: [
-          { action: 'Allow', protocol: 'TCP', source: { selector: "app == 'rag'", namespaceSelector: 'all()' }, destination: { ports: ['http'] } },
-          { action: 'Allow', protocol: 'TCP', source: { nets: ['192.0.2.0/24'] }, destination: { ports: [6334] } },
-          { action: 'Deny' },
-        ],
-      }, 'vector-db'),
+      calico(
+        'NetworkPolicy',
+        'qdrant',
+        {
+          selector: "app == 'qdrant'",
+          types: ['Ingress'],
+          ingress: [
+            { action: 'Allow', protocol: 'TCP', source: { selector: "app == 'rag'", namespaceSelector: 'all()' }, destination: { ports: ['http'] } },
+            { action: 'Allow', protocol: 'TCP', source: { nets: ['192.0.2.0/24'] }, destination: { ports: [6334] } },
+            { action: 'Deny' },
+          ],
+        },
+        'vector-db',
+      ),
     ];
     const w = ingressOf(objects, 'vector-db/qdrant');
     expect(brief(w.allowed)).toEqual(['192.0.2.0/24 TCP 6334', '*{"app":"rag"} TCP 6333', 'ai{"app":"rag"}=ai/rag TCP 6333']);
@@ -72,14 +106,21 @@ describe('ingress report: who may reach a workload', () => {
   });
 
   it('a Deny with criteria is not catch-all', () => {
-    const objects = [...cluster, calico('GlobalNetworkPolicy', 'no-metadata', { selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }] })];
+    const objects = [
+      ...cluster,
+      calico('GlobalNetworkPolicy', 'no-metadata', {
+        selector: 'all()',
+        types: ['Egress'],
+        egress: [{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }],
+      }),
+    ];
     const c = clusterOf(objects);
     const w = workloadEgress(c, c.endpoint('ai/rag')!);
     expect(w.denied.length).toBe(3);
     expect(w.denied.some((e) => e.catchAll)).toBe(false);
   });
 
-  it('a pod may be reached from its pod IP\'s sender only by rules naming it: nets match pods by IP', () => {
+  it("a pod may be reached from its pod IP's sender only by rules naming it: nets match pods by IP", () => {
     const objects = [namespace('ai'), pod('ai', 'client', { app: 'client' }, { ip: '10.20.5.5' }), ...cluster.slice(1), qdrantIngress];
     const w = ingressOf(objects, 'vector-db/qdrant');
     expect(brief(w.allowed)).toContain('ai{"app":"client"}=ai/client TCP 6334');
@@ -87,7 +128,12 @@ describe('ingress report: who may reach a workload', () => {
 });
 
 describe('staged policies: the view once they are enforced', () => {
-  const stagedLockdown = calico('StagedNetworkPolicy', 'lockdown', { selector: "app == 'rag'", types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', destination: { nets: ['198.51.100.0/24'], ports: [443] } }] }, 'ai');
+  const stagedLockdown = calico(
+    'StagedNetworkPolicy',
+    'lockdown',
+    { selector: "app == 'rag'", types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', destination: { nets: ['198.51.100.0/24'], ports: [443] } }] },
+    'ai',
+  );
 
   it('changes nothing enforced, and computes what would hold when enforced', () => {
     const c = clusterOf([...cluster, stagedLockdown]);
@@ -95,7 +141,9 @@ describe('staged policies: the view once they are enforced', () => {
     expect(w.isolated).toBe(false);
     expect(w.staged).toEqual([{ kind: 'StagedNetworkPolicy', namespace: 'ai', name: 'lockdown', tier: 'default' }]);
     expect(w.whenStagedEnforced).toMatchObject({ isolated: true, policies: [{ kind: 'StagedNetworkPolicy', name: 'lockdown' }] });
-    expect(w.whenStagedEnforced!.allowed.map((e) => `${e.to.type === 'cidr' ? formatCidr(e.to.cidr) : ''} ${e.protocol} ${describePorts(e.ports)}`)).toEqual(['198.51.100.0/24 TCP 443']);
+    expect(w.whenStagedEnforced!.allowed.map((e) => `${e.to.type === 'cidr' ? formatCidr(e.to.cidr) : ''} ${e.protocol} ${describePorts(e.ports)}`)).toEqual([
+      '198.51.100.0/24 TCP 443',
+    ]);
     expect(workloadEgress(c, c.endpoint('ai/notebook')!).whenStagedEnforced).toBeUndefined();
   });
 

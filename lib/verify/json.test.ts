@@ -20,7 +20,12 @@ const cluster = clusterOf([
     ],
   }),
   calico('Tier', 'security', { order: 100 }),
-  calico('GlobalNetworkPolicy', 'security.metadata', { tier: 'security', selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }, { action: 'Pass' }] }),
+  calico('GlobalNetworkPolicy', 'security.metadata', {
+    tier: 'security',
+    selector: 'all()',
+    types: ['Egress'],
+    egress: [{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }, { action: 'Pass' }],
+  }),
   calico('StagedNetworkPolicy', 'lockdown', { selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny' }] }, 'ai'),
 ]);
 
@@ -48,15 +53,34 @@ describe('egress JSON', () => {
     expect(entries.some((e) => isNamedPort(e.ports))).toBe(true);
     entries.forEach((e, i) => {
       const r = read[i];
-      expect({ protocol: r.protocol, ports: ports(r.ports), action: r.decidedBy.action }).toEqual({ protocol: e.protocol, ports: e.ports, action: e.decidedBy.action });
+      expect({ protocol: r.protocol, ports: ports(r.ports), action: r.decidedBy.action }).toEqual({
+        protocol: e.protocol,
+        ports: e.ports,
+        action: e.decidedBy.action,
+      });
       if (e.to.type === 'cidr') expect({ cidr: block(r.to.cidr), except: (r.to.except ?? []).map(block) }).toEqual({ cidr: e.to.cidr, except: e.to.except });
-      else expect({ namespace: r.to.namespace, labels: r.to.labels, endpoint: r.to.endpoint }).toEqual({ namespace: e.to.namespace, labels: e.to.labels, endpoint: e.to.endpoint?.id });
+      else
+        expect({ namespace: r.to.namespace, labels: r.to.labels, endpoint: r.to.endpoint }).toEqual({
+          namespace: e.to.namespace,
+          labels: e.to.labels,
+          endpoint: e.to.endpoint?.id,
+        });
       if (e.decidedBy.reason === 'rule') {
         const { rule } = e.decidedBy;
-        expect(r.decidedBy).toEqual({ reason: 'rule', action: e.decidedBy.action, tier: rule.tier, kind: rule.kind, policy: rule.namespace ? `${rule.namespace}/${rule.name}` : rule.name, rule: rule.index });
+        expect(r.decidedBy).toEqual({
+          reason: 'rule',
+          action: e.decidedBy.action,
+          tier: rule.tier,
+          kind: rule.kind,
+          policy: rule.namespace ? `${rule.namespace}/${rule.name}` : rule.name,
+          rule: rule.index,
+        });
       }
     });
     expect(written.staged).toEqual([{ kind: 'StagedNetworkPolicy', policy: 'ai/lockdown', tier: 'default' }]);
-    expect(written.policies).toEqual([{ tier: 'security', kind: 'GlobalNetworkPolicy', policy: 'security.metadata' }, { tier: 'default', kind: 'KubernetesNetworkPolicy', policy: 'ai/rag-egress' }]);
+    expect(written.policies).toEqual([
+      { tier: 'security', kind: 'GlobalNetworkPolicy', policy: 'security.metadata' },
+      { tier: 'default', kind: 'KubernetesNetworkPolicy', policy: 'ai/rag-egress' },
+    ]);
   });
 });

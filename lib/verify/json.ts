@@ -188,22 +188,38 @@ function destinationJson(d: Destination): DestinationJson {
 
 /** What decided a reach entry, as JSON. */
 function decidedByJson(d: DecidedBy): DecidedByJson {
-  if (d.reason === 'rule') return { reason: 'rule', action: d.action, tier: d.rule.tier, kind: d.rule.kind, policy: describePolicy(d.rule), rule: d.rule.index };
+  if (d.reason === 'rule')
+    return { reason: 'rule', action: d.action, tier: d.rule.tier, kind: d.rule.kind, policy: describePolicy(d.rule), rule: d.rule.index };
   if (d.reason === 'profile') return { reason: 'profile', action: 'Allow', direction: d.direction, tier: d.tier };
   return { reason: 'no-policy', action: 'Allow', direction: d.direction };
 }
 
 /** A reach entry as JSON. */
 function reachEntryJson(e: ReachEntry): ReachEntryJson {
-  return { to: destinationJson(e.to), protocol: e.protocol, ports: describePorts(e.ports), decidedBy: decidedByJson(e.decidedBy), ...(e.catchAll ? { catchAll: true } : {}) };
+  return {
+    to: destinationJson(e.to),
+    protocol: e.protocol,
+    ports: describePorts(e.ports),
+    decidedBy: decidedByJson(e.decidedBy),
+    ...(e.catchAll ? { catchAll: true } : {}),
+  };
 }
 
 /** An ingress entry as JSON. */
 function ingressEntryJson(e: IngressEntry): IngressEntryJson {
-  return { from: destinationJson(e.from), protocol: e.protocol, ports: describePorts(e.ports), decidedBy: decidedByJson(e.decidedBy), ...(e.catchAll ? { catchAll: true } : {}) };
+  return {
+    from: destinationJson(e.from),
+    protocol: e.protocol,
+    ports: describePorts(e.ports),
+    decidedBy: decidedByJson(e.decidedBy),
+    ...(e.catchAll ? { catchAll: true } : {}),
+  };
 }
 
-function viewJson<E, J>(v: { readonly isolated: boolean; readonly policies: readonly PolicyRef[]; readonly allowed: readonly E[]; readonly denied: readonly E[] }, entry: (e: E) => J): ReachViewJson<J> {
+function viewJson<E, J>(
+  v: { readonly isolated: boolean; readonly policies: readonly PolicyRef[]; readonly allowed: readonly E[]; readonly denied: readonly E[] },
+  entry: (e: E) => J,
+): ReachViewJson<J> {
   return {
     isolated: v.isolated,
     policies: v.policies.map((p) => ({ tier: p.tier, kind: p.kind, policy: describePolicy(p) })),
@@ -271,7 +287,9 @@ function directionJson(a: DirectionAnswer): DirectionAnswerJson {
     logged: a.logged.map(ruleRefJson),
     passed: a.passed.map(ruleRefJson),
     staged: a.staged.map(stagedJson),
-    ...(staged ? { whenStagedEnforced: { allowed: staged.allowed, reason: staged.decision.reason, ...decidedFields(staged.decision), message: explainWhenStaged(a)! } } : {}),
+    ...(staged
+      ? { whenStagedEnforced: { allowed: staged.allowed, reason: staged.decision.reason, ...decidedFields(staged.decision), message: explainWhenStaged(a)! } }
+      : {}),
   };
 }
 

@@ -7,7 +7,17 @@ const base = [
   namespace('vector-db', { team: 'data' }),
   deployment('ai', 'rag', { app: 'rag' }),
   deployment('ai', 'notebook', { app: 'notebook' }),
-  deployment('vector-db', 'qdrant', { app: 'qdrant' }, { ports: [{ name: 'http', containerPort: 6333 }, { name: 'dns', containerPort: 5353, protocol: 'UDP' }] }),
+  deployment(
+    'vector-db',
+    'qdrant',
+    { app: 'qdrant' },
+    {
+      ports: [
+        { name: 'http', containerPort: 6333 },
+        { name: 'dns', containerPort: 5353, protocol: 'UDP' },
+      ],
+    },
+  ),
   deployment('vector-db', 'cache', { app: 'cache' }),
 ];
 
@@ -27,7 +37,10 @@ describe('Kubernetes NetworkPolicy semantics', () => {
   });
 
   it('without policyTypes, a policy with egress rules isolates ingress too', () => {
-    const c = clusterOf([...base, networkPolicy('ai', 'p', { podSelector: { matchLabels: { app: 'rag' } }, egress: [{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }] }] })]);
+    const c = clusterOf([
+      ...base,
+      networkPolicy('ai', 'p', { podSelector: { matchLabels: { app: 'rag' } }, egress: [{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }] }] }),
+    ]);
     expect(ask(c, 'ai/rag', '203.0.113.10', 443).allowed).toBe(true);
     expect(ask(c, 'ai/rag', '198.51.100.1', 443).allowed).toBe(false);
     const inbound = ask(c, 'ai/notebook', 'ai/rag', 80);
@@ -87,13 +100,24 @@ describe('Kubernetes NetworkPolicy semantics', () => {
   });
 
   it('a podSelector alone selects pods of the policy namespace only', () => {
-    const c = clusterOf([...base, deployment('vector-db', 'nb', { app: 'notebook' }), networkPolicy('ai', 'p', egressOnly({ podSelector: {}, egress: [{ to: [{ podSelector: { matchLabels: { app: 'notebook' } } }] }] }))]);
+    const c = clusterOf([
+      ...base,
+      deployment('vector-db', 'nb', { app: 'notebook' }),
+      networkPolicy('ai', 'p', egressOnly({ podSelector: {}, egress: [{ to: [{ podSelector: { matchLabels: { app: 'notebook' } } }] }] })),
+    ]);
     expect(ask(c, 'ai/rag', 'ai/notebook', 80).allowed).toBe(true);
     expect(ask(c, 'ai/rag', 'vector-db/nb', 80).allowed).toBe(false);
   });
 
   it('a namespaceSelector alone selects every pod of the selected namespaces', () => {
-    const c = clusterOf([...base, networkPolicy('ai', 'p', egressOnly({ podSelector: {}, egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vector-db' } } }] }] }))]);
+    const c = clusterOf([
+      ...base,
+      networkPolicy(
+        'ai',
+        'p',
+        egressOnly({ podSelector: {}, egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vector-db' } } }] }] }),
+      ),
+    ]);
     expect(ask(c, 'ai/rag', 'vector-db/cache', 80).allowed).toBe(true);
     expect(ask(c, 'ai/rag', 'ai/notebook', 80).allowed).toBe(false);
   });
@@ -107,7 +131,11 @@ describe('Kubernetes NetworkPolicy semantics', () => {
   it('a namespace that is referenced but not present has only its name label', () => {
     const to = (labels: Record<string, string>) => ({ to: [{ namespaceSelector: { matchLabels: labels } }] });
     const reach = (labels: Record<string, string>): boolean => {
-      const objects = [deployment('apps', 'a', { app: 'a' }), deployment('other', 'b', { app: 'b' }), networkPolicy('apps', 'p', egressOnly({ podSelector: {}, egress: [to(labels)] }))];
+      const objects = [
+        deployment('apps', 'a', { app: 'a' }),
+        deployment('other', 'b', { app: 'b' }),
+        networkPolicy('apps', 'p', egressOnly({ podSelector: {}, egress: [to(labels)] })),
+      ];
       return ask(clusterOf(objects), 'apps/a', 'other/b', 80).allowed;
     };
     expect(reach({ 'kubernetes.io/metadata.name': 'other' })).toBe(true);
@@ -128,7 +156,10 @@ describe('Kubernetes NetworkPolicy semantics', () => {
   });
 
   it('except carves addresses out of an ipBlock', () => {
-    const c = clusterOf([...base, networkPolicy('ai', 'p', egressOnly({ podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } }] }] }))]);
+    const c = clusterOf([
+      ...base,
+      networkPolicy('ai', 'p', egressOnly({ podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } }] }] })),
+    ]);
     expect(ask(c, 'ai/rag', '169.254.169.254', 80).allowed).toBe(false);
     expect(ask(c, 'ai/rag', '169.254.169.253', 80).allowed).toBe(true);
     expect(ask(c, 'ai/rag', '2001:db8::1', 80).allowed).toBe(false);
@@ -147,7 +178,10 @@ describe('Kubernetes NetworkPolicy semantics', () => {
   });
 
   it('named port resolves on the destination pod, with its protocol', () => {
-    const c = clusterOf([...base, networkPolicy('ai', 'p', egressOnly({ podSelector: {}, egress: [{ ports: [{ port: 'http' }, { port: 'dns', protocol: 'UDP' }] }] }))]);
+    const c = clusterOf([
+      ...base,
+      networkPolicy('ai', 'p', egressOnly({ podSelector: {}, egress: [{ ports: [{ port: 'http' }, { port: 'dns', protocol: 'UDP' }] }] })),
+    ]);
     expect(ask(c, 'ai/rag', 'vector-db/qdrant', 6333).allowed).toBe(true);
     expect(ask(c, 'ai/rag', 'vector-db/qdrant', 'http').allowed).toBe(true);
     expect(ask(c, 'ai/rag', 'vector-db/qdrant', 5353, 'UDP').allowed).toBe(true);
@@ -188,10 +222,17 @@ describe('Kubernetes NetworkPolicy semantics', () => {
     const c = clusterOf([
       ...base,
       networkPolicy('ai', 'out', egressOnly({ podSelector: {}, egress: [{ to: [{ namespaceSelector: {} }] }] })),
-      networkPolicy('vector-db', 'in', { podSelector: { matchLabels: { app: 'qdrant' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'ml' } }, podSelector: { matchLabels: { app: 'rag' } } }] }] }),
+      networkPolicy('vector-db', 'in', {
+        podSelector: { matchLabels: { app: 'qdrant' } },
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'ml' } }, podSelector: { matchLabels: { app: 'rag' } } }] }],
+      }),
     ]);
     const ok = ask(c, 'ai/rag', 'vector-db/qdrant', 6333);
-    expect(ok).toMatchObject({ allowed: true, egress: { allowed: true, policy: 'ai/out', rule: 0 }, ingress: { allowed: true, policy: 'vector-db/in', rule: 0 } });
+    expect(ok).toMatchObject({
+      allowed: true,
+      egress: { allowed: true, policy: 'ai/out', rule: 0 },
+      ingress: { allowed: true, policy: 'vector-db/in', rule: 0 },
+    });
     const refused = ask(c, 'ai/notebook', 'vector-db/qdrant', 6333);
     expect(refused).toMatchObject({ allowed: false, egress: { allowed: true }, ingress: { allowed: false, reason: 'end-of-tier' } });
   });

@@ -334,9 +334,7 @@ export function compileKubernetesPolicy(m: Manifest, kind: PolicyKind, catalog: 
   declared?.forEach((t, i) => {
     if (t !== 'Ingress' && t !== 'Egress') f.fail(`spec.policyTypes[${i}]`, `must be Ingress or Egress, not ${JSON.stringify(t)}`);
   });
-  const types = declared
-    ? { ingress: declared.includes('Ingress'), egress: declared.includes('Egress') }
-    : { ingress: true, egress: rules.egress.length > 0 };
+  const types = declared ? { ingress: declared.includes('Ingress'), egress: declared.includes('Egress') } : { ingress: true, egress: rules.egress.length > 0 };
   return {
     ref: { kind, namespace, name: metadata.name, tier: DEFAULT_TIER.name },
     order: KUBERNETES_POLICY_ORDER,

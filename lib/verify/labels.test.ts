@@ -56,7 +56,9 @@ describe('label limits (Kubernetes API validation)', () => {
   };
 
   it('refuses a workload whose pod labels break the limits, as the API server would, naming the field', () => {
-    expect(refused([deployment('ai', 'rag', { [n(64)]: 'x' })])).toContain(`(Deployment ai/rag): spec.template.metadata.labels["${n(64)}"]: the label key has a name part of 64 characters; accepted: at most 63`);
+    expect(refused([deployment('ai', 'rag', { [n(64)]: 'x' })])).toContain(
+      `(Deployment ai/rag): spec.template.metadata.labels["${n(64)}"]: the label key has a name part of 64 characters; accepted: at most 63`,
+    );
     expect(refused([deployment('ai', 'rag', { app: n(64) })])).toContain('the value');
   });
 
@@ -64,7 +66,9 @@ describe('label limits (Kubernetes API validation)', () => {
     expect(refused([namespace('ai', { team: n(64) })])).toContain('(Namespace ai): metadata.labels["team"]: the value');
     expect(refused([calico('GlobalNetworkSet', 'set', { nets: ['10.0.0.0/8'] }, undefined, { [`x/${n(64)}`]: 'y' })])).toContain('metadata.labels');
     expect(refused([networkPolicy('ai', 'p', { podSelector: { matchLabels: { [n(64)]: 'x' } } })])).toContain('spec.podSelector.matchLabels.');
-    expect(refused([networkPolicy('ai', 'p', { podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: [n(64)] }] } })])).toContain('spec.podSelector.matchExpressions[0].values[0]');
+    expect(refused([networkPolicy('ai', 'p', { podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: [n(64)] }] } })])).toContain(
+      'spec.podSelector.matchExpressions[0].values[0]',
+    );
   });
 
   it('a Calico selector may name a key beyond those limits (up to 512 characters): it parses, and matches no endpoint', () => {

@@ -219,9 +219,10 @@ function objectsOf(value: unknown, source: SourceRef): Manifest[] {
   const itemKind = object.kind === 'List' ? undefined : object.kind.slice(0, -'List'.length);
   return items.map((item: unknown, index) => {
     const itemSource = { ...source, item: index };
-    const typed = itemKind !== undefined && item && typeof item === 'object' && !Array.isArray(item)
-      ? { ...(object.apiVersion === undefined ? {} : { apiVersion: object.apiVersion }), kind: itemKind, ...(item as Record<string, unknown>) }
-      : item;
+    const typed =
+      itemKind !== undefined && item && typeof item === 'object' && !Array.isArray(item)
+        ? { ...(object.apiVersion === undefined ? {} : { apiVersion: object.apiVersion }), kind: itemKind, ...(item as Record<string, unknown>) }
+        : item;
     const checked = checkObject(typed, itemSource);
     if (isListKind(checked.kind)) throw new ManifestError(itemSource, 'kind', `${checked.kind} inside a list is not read; list its items directly`);
     return { object: checked, source: itemSource };

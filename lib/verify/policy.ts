@@ -29,12 +29,7 @@ export type RuleAction = 'Allow' | 'Deny' | 'Log' | 'Pass';
 
 /** The kinds of policy the verifier reads. */
 export type PolicyKind =
-  | 'KubernetesNetworkPolicy'
-  | 'NetworkPolicy'
-  | 'GlobalNetworkPolicy'
-  | 'StagedNetworkPolicy'
-  | 'StagedGlobalNetworkPolicy'
-  | 'StagedKubernetesNetworkPolicy';
+  'KubernetesNetworkPolicy' | 'NetworkPolicy' | 'GlobalNetworkPolicy' | 'StagedNetworkPolicy' | 'StagedGlobalNetworkPolicy' | 'StagedKubernetesNetworkPolicy';
 
 /** Names a policy as its manifest does. */
 export interface PolicyRef {
@@ -214,8 +209,10 @@ const decisions = new WeakMap<Verdict, Decision>();
 export function decisionOf(v: Verdict): Decision {
   let d = decisions.get(v);
   if (!d) {
-    if (v.reason === 'rule') d = { reason: 'rule', action: v.allowed ? 'Allow' : 'Deny', rule: { ...v.policy.ref, direction: v.rule.direction, index: v.rule.index } };
-    else if (v.reason === 'end-of-tier') d = { reason: 'end-of-tier', action: 'Deny', direction: v.direction, tier: v.tier.name, policies: v.policies.map((p) => p.ref) };
+    if (v.reason === 'rule')
+      d = { reason: 'rule', action: v.allowed ? 'Allow' : 'Deny', rule: { ...v.policy.ref, direction: v.rule.direction, index: v.rule.index } };
+    else if (v.reason === 'end-of-tier')
+      d = { reason: 'end-of-tier', action: 'Deny', direction: v.direction, tier: v.tier.name, policies: v.policies.map((p) => p.ref) };
     else if (v.reason === 'profile') d = { reason: 'profile', action: 'Allow', direction: v.direction, tier: v.tier.name };
     else d = { reason: 'no-policy', action: 'Allow', direction: v.direction };
     decisions.set(v, d);

@@ -17,9 +17,21 @@ const mixed = [
     types: ['Egress'],
     egress: [{ action: 'Deny', destination: { namespaceSelector: "team == 'data'" } }, { action: 'Pass' }],
   }),
-  networkPolicy('vector-db', 'db-in', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'ml' } } }], ports: [{ port: 'http' }] }] }),
-  networkPolicy('ai', 'batch-out', { podSelector: { matchLabels: { app: 'batch' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.2.0/24' } }] }] }),
-  calico('NetworkPolicy', 'rag-in', { selector: "app == 'rag'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { notSelector: "app == 'batch'" } }] }, 'ai'),
+  networkPolicy('vector-db', 'db-in', {
+    podSelector: {},
+    ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'ml' } } }], ports: [{ port: 'http' }] }],
+  }),
+  networkPolicy('ai', 'batch-out', {
+    podSelector: { matchLabels: { app: 'batch' } },
+    policyTypes: ['Egress'],
+    egress: [{ to: [{ ipBlock: { cidr: '10.0.2.0/24' } }] }],
+  }),
+  calico(
+    'NetworkPolicy',
+    'rag-in',
+    { selector: "app == 'rag'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { notSelector: "app == 'batch'" } }] },
+    'ai',
+  ),
 ];
 
 describe('query and matrix', () => {
@@ -40,7 +52,11 @@ describe('query and matrix', () => {
 
   it('an address that is a known pod IP is that pod: its ingress applies too', () => {
     const c = clusterOf(mixed);
-    expect(ask(c, 'ai/batch-1', '10.0.2.7', 8080)).toMatchObject({ toEndpoint: 'vector-db/cache-0', allowed: true, ingress: { applies: true, policy: 'vector-db/db-in' } });
+    expect(ask(c, 'ai/batch-1', '10.0.2.7', 8080)).toMatchObject({
+      toEndpoint: 'vector-db/cache-0',
+      allowed: true,
+      ingress: { applies: true, policy: 'vector-db/db-in' },
+    });
     expect(ask(c, 'ai/batch-1', '10.0.2.7', 9090)).toMatchObject({ allowed: false, egress: { allowed: true }, ingress: { applies: true, allowed: false } });
   });
 
@@ -68,13 +84,21 @@ describe('Calico details', () => {
 
   it('a doNotTrack or preDNAT policy applies to host endpoints only, never to pods', () => {
     for (const flag of ['doNotTrack', 'preDNAT']) {
-      const objects = [namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), calico('GlobalNetworkPolicy', 'host', { [flag]: true, applyOnForward: true, selector: 'all()', types: ['Ingress'], ingress: [{ action: 'Deny' }] })];
+      const objects = [
+        namespace('ai'),
+        deployment('ai', 'rag', { app: 'rag' }),
+        calico('GlobalNetworkPolicy', 'host', { [flag]: true, applyOnForward: true, selector: 'all()', types: ['Ingress'], ingress: [{ action: 'Deny' }] }),
+      ];
       expect(ask(clusterOf(objects), 'ai/rag', 'ai/rag', 80).ingress.reason).toBe('no-policy');
     }
   });
 
   it('global() in a policy selector matches every endpoint', () => {
-    const objects = [namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), calico('GlobalNetworkPolicy', 'g', { selector: 'global()', types: ['Egress'], egress: [{ action: 'Deny' }] })];
+    const objects = [
+      namespace('ai'),
+      deployment('ai', 'rag', { app: 'rag' }),
+      calico('GlobalNetworkPolicy', 'g', { selector: 'global()', types: ['Egress'], egress: [{ action: 'Deny' }] }),
+    ];
     expect(ask(clusterOf(objects), 'ai/rag', '203.0.113.1', 443).egress.allowed).toBe(false);
   });
 });
@@ -82,16 +106,28 @@ describe('Calico details', () => {
 describe('query from an address outside the cluster', () => {
   const c = clusterOf(mixed);
 
-  it('only the receiver\'s ingress applies, and it says so', () => {
+  it("only the receiver's ingress applies, and it says so", () => {
     const q = ask(c, '192.0.2.10', 'vector-db/qdrant', 'http');
     expect(q).toMatchObject({ from: '192.0.2.10', to: 'vector-db/qdrant', toEndpoint: 'vector-db/qdrant', port: 80, allowed: false });
-    expect(q.egress).toMatchObject({ applies: false, allowed: true, reason: 'external', message: "192.0.2.10 is outside the known endpoints: only the receiver's ingress applies" });
+    expect(q.egress).toMatchObject({
+      applies: false,
+      allowed: true,
+      reason: 'external',
+      message: "192.0.2.10 is outside the known endpoints: only the receiver's ingress applies",
+    });
     expect(q.ingress).toMatchObject({ applies: true, allowed: false, reason: 'end-of-tier', tier: 'default' });
     expect(q).not.toHaveProperty('fromEndpoint');
   });
 
   it('an address the rules admit is allowed by the rule that admits it', () => {
-    const open = [...mixed, networkPolicy('ai', 'rag-from-lb', { podSelector: { matchLabels: { app: 'rag' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '192.0.2.0/24' } }], ports: [{ port: 8000 }] }] })];
+    const open = [
+      ...mixed,
+      networkPolicy('ai', 'rag-from-lb', {
+        podSelector: { matchLabels: { app: 'rag' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ ipBlock: { cidr: '192.0.2.0/24' } }], ports: [{ port: 8000 }] }],
+      }),
+    ];
     const q = ask(clusterOf(open), '192.0.2.10', 'ai/rag', 8000);
     expect(q).toMatchObject({ allowed: true, ingress: { allowed: true, reason: 'rule', policy: 'ai/rag-from-lb', rule: 0 } });
   });
@@ -111,7 +147,12 @@ describe('query with staged policies', () => {
   const staged = [
     namespace('ai'),
     deployment('ai', 'rag', { app: 'rag' }),
-    calico('StagedNetworkPolicy', 'rag', { selector: "app == 'rag'", types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', destination: { nets: ['198.51.100.0/24'], ports: [443] } }] }, 'ai'),
+    calico(
+      'StagedNetworkPolicy',
+      'rag',
+      { selector: "app == 'rag'", types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', destination: { nets: ['198.51.100.0/24'], ports: [443] } }] },
+      'ai',
+    ),
   ];
 
   it('answers for what is enforced, and says what would hold once the staged policies are enforced', () => {
@@ -120,7 +161,13 @@ describe('query with staged policies', () => {
     expect(denied).toMatchObject({ allowed: true, egress: { reason: 'no-policy', staged: [{ kind: 'StagedNetworkPolicy', policy: 'ai/rag' }] } });
     expect(denied.egress.whenStagedEnforced).toMatchObject({ allowed: false, reason: 'end-of-tier', tier: 'default', action: 'Deny' });
     expect(denied.egress.whenStagedEnforced!.message).toMatch(/^would deny: end of tier default/);
-    expect(ask(c, 'ai/rag', '198.51.100.7', 443).egress.whenStagedEnforced).toMatchObject({ allowed: true, reason: 'rule', kind: 'StagedNetworkPolicy', policy: 'ai/rag', rule: 0 });
+    expect(ask(c, 'ai/rag', '198.51.100.7', 443).egress.whenStagedEnforced).toMatchObject({
+      allowed: true,
+      reason: 'rule',
+      kind: 'StagedNetworkPolicy',
+      policy: 'ai/rag',
+      rule: 0,
+    });
     expect(ask(c, 'ai/rag', '198.51.100.7', 443).ingress).not.toHaveProperty('whenStagedEnforced');
   });
 });

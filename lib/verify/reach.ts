@@ -95,8 +95,23 @@ function hitRef(h: Hit): RuleRef {
   return { rule: { ...h.policy.ref, direction: h.rule.direction, index: h.rule.index }, action: h.rule.action };
 }
 
-function evaluate(cluster: Cluster, local: Endpoint, direction: Direction, src: PacketEnd, dst: PacketEnd, protocol: Protocol, port: PortValue, view: PolicyView, trace?: Trace): Verdict {
-  return decide(cluster.plans(local, direction, view), direction, (r) => r.matchesSource(src) && r.matchesDestination(dst) && r.matchesService(protocol, port, dst), trace);
+function evaluate(
+  cluster: Cluster,
+  local: Endpoint,
+  direction: Direction,
+  src: PacketEnd,
+  dst: PacketEnd,
+  protocol: Protocol,
+  port: PortValue,
+  view: PolicyView,
+  trace?: Trace,
+): Verdict {
+  return decide(
+    cluster.plans(local, direction, view),
+    direction,
+    (r) => r.matchesSource(src) && r.matchesDestination(dst) && r.matchesService(protocol, port, dst),
+    trace,
+  );
 }
 
 /** One direction of a connection, decided by `local`'s policies. */
@@ -148,7 +163,9 @@ export function query(cluster: Cluster, from: string, to: string, port: number |
   const ip = parseIp(to);
   const dstEndpoint = ip ? cluster.catalog.endpointWithIp(ip) : knownEndpoint(cluster, to, '--to');
   if (!src && !dstEndpoint) {
-    throw new QueryError(`${from} and ${to} are both outside the known endpoints, so no policy of these manifests applies; accepted: a Pod or workload (namespace/name) or a pod IP on one side at least`);
+    throw new QueryError(
+      `${from} and ${to} are both outside the known endpoints, so no policy of these manifests applies; accepted: a Pod or workload (namespace/name) or a pod IP on one side at least`,
+    );
   }
   let number: number;
   let portName: string | undefined;
@@ -232,7 +249,9 @@ export function matrix(cluster: Cluster, port = 80, protocol: Protocol = 'TCP'):
       if (dst === src) continue;
       const dstEnd = catalog.packetEnd(dst);
       const into = receivers.get(dst)!;
-      const ingress = into.near.has(src) ? decide(into.plans, 'ingress', (r) => r.matchesSource(srcEnd) && r.matchesService(protocol, port, dstEnd)) : into.others;
+      const ingress = into.near.has(src)
+        ? decide(into.plans, 'ingress', (r) => r.matchesSource(srcEnd) && r.matchesService(protocol, port, dstEnd))
+        : into.others;
       const allowed =
         ingress.allowed &&
         (out.near.has(dst) ? decide(out.plans, 'egress', (r) => r.matchesDestination(dstEnd) && r.matchesService(protocol, port, dstEnd)) : out.others).allowed;

@@ -19,7 +19,7 @@ describe('Calico selector', () => {
   });
 
   it('in and not in test set membership; not in is true when the label is absent', () => {
-    expect(matches("tier in { 'a', \"b\" }", { tier: 'b' })).toBe(true);
+    expect(matches('tier in { \'a\', "b" }', { tier: 'b' })).toBe(true);
     expect(matches("tier in {'a','b'}", {})).toBe(false);
     expect(matches("tier not in {'a','b'}", {})).toBe(true);
     expect(matches("tier not in {'a','b'}", { tier: 'a' })).toBe(false);
@@ -50,18 +50,23 @@ describe('Calico selector', () => {
   });
 
   it('accepts label keys with /, ., - and _', () => {
-    expect(matches("projectcalico.org/namespace == 'ai' && app.kubernetes.io/part-of == 'rag_x'", { 'projectcalico.org/namespace': 'ai', 'app.kubernetes.io/part-of': 'rag_x' })).toBe(true);
+    expect(
+      matches("projectcalico.org/namespace == 'ai' && app.kubernetes.io/part-of == 'rag_x'", {
+        'projectcalico.org/namespace': 'ai',
+        'app.kubernetes.io/part-of': 'rag_x',
+      }),
+    ).toBe(true);
   });
 
   it('selector parse error shows the position', () => {
     const cases: [string, number][] = [
-      ["app == rag", 8],
+      ['app == rag', 8],
       ["app = 'rag'", 5],
       ["app == 'rag' &&", 16],
       ["app in {'a'", 12],
       ["(app == 'rag'", 14],
       ["app === 'x'", 7],
-      ["has(app", 8],
+      ['has(app', 8],
       ["app == 'x' extra", 12],
       ["app == 'unterminated", 8],
     ];
@@ -88,8 +93,8 @@ describe('Calico selector', () => {
     ['a=="b"', 'valid', 'no spaces needed around =='],
     ['a!="b"', 'valid', '!= without spaces'],
     ['label contains"value"', 'valid', 'an operator word ends where the string begins'],
-    ['contains contains \'contains\'', 'valid', 'operator words are labels where no operator is expected'],
-    ['in == \'x\'', 'valid', 'in is a label at the start'],
+    ["contains contains 'contains'", 'valid', 'operator words are labels where no operator is expected'],
+    ["in == 'x'", 'valid', 'in is a label at the start'],
     ['label startswith "value"', 'valid', 'starts with written as one word'],
     ['label starts  with "value"', 'valid', 'several spaces between the words of an operator'],
     ['label endswith "value"', 'valid', 'ends with written as one word'],
@@ -157,7 +162,7 @@ describe('Calico selector', () => {
     ['a starts with ""', { a: '' }, true],
     ['a ends with ""', {}, false],
     ['!(!has(a) || has(b))', { a: 'a' }, true],
-    ['! a == \'a1\' || ! b == \'b1\'', { a: 'a1', b: 'b1' }, false],
+    ["! a == 'a1' || ! b == 'b1'", { a: 'a1', b: 'b1' }, false],
     [`has(${LONG})`, { [LONG]: 'x' }, true],
   ];
 
@@ -178,7 +183,13 @@ describe('Calico selector', () => {
       fc.tuple(key, value).map(([k, v]) => `${k} starts with '${v}'`),
     );
     const expr = fc.letrec<{ e: string }>((tie) => ({
-      e: fc.oneof({ depthSize: 'small' }, leaf, fc.tuple(tie('e'), tie('e')).map(([x, y]) => `(${x} && ${y})`), fc.tuple(tie('e'), tie('e')).map(([x, y]) => `(${x} || ${y})`), tie('e').map((x) => `!(${x})`)),
+      e: fc.oneof(
+        { depthSize: 'small' },
+        leaf,
+        fc.tuple(tie('e'), tie('e')).map(([x, y]) => `(${x} && ${y})`),
+        fc.tuple(tie('e'), tie('e')).map(([x, y]) => `(${x} || ${y})`),
+        tie('e').map((x) => `!(${x})`),
+      ),
     })).e;
     const labelSet = fc.dictionary(key, value);
     fc.assert(

@@ -53,7 +53,28 @@ const MAX_SELECTOR_LABEL = 512;
 
 type Token =
   | { kind: 'label' | 'string'; value: string; at: number }
-  | { kind: '(' | ')' | '{' | '}' | ',' | '==' | '!=' | '!' | '&&' | '||' | 'in' | 'not in' | 'contains' | 'starts with' | 'ends with' | 'all()' | 'global()' | 'eof'; at: number }
+  | {
+      kind:
+        | '('
+        | ')'
+        | '{'
+        | '}'
+        | ','
+        | '=='
+        | '!='
+        | '!'
+        | '&&'
+        | '||'
+        | 'in'
+        | 'not in'
+        | 'contains'
+        | 'starts with'
+        | 'ends with'
+        | 'all()'
+        | 'global()'
+        | 'eof';
+      at: number;
+    }
   | { kind: 'has'; value: string; at: number };
 
 /** `identifierChar` of the tokenizer. */

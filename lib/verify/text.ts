@@ -9,7 +9,18 @@ import { Ports } from './ports';
 import { decisionKey, Direction, PolicyRef } from './policy';
 import { DecidedBy, Destination } from './workload';
 import { DirectionAnswer, MatrixCell, QueryAnswer } from './reach';
-import { describeDecision, describeDestination, describePolicyInTier, describePorts, describeRule, describeStaged, EGRESS_NOTE, explainDirection, explainWhenStaged, INGRESS_NOTE } from './words';
+import {
+  describeDecision,
+  describeDestination,
+  describePolicyInTier,
+  describePorts,
+  describeRule,
+  describeStaged,
+  EGRESS_NOTE,
+  explainDirection,
+  explainWhenStaged,
+  INGRESS_NOTE,
+} from './words';
 
 function directionLines(a: DirectionAnswer): string[] {
   const lines = [`  ${a.direction}: ${explainDirection(a)}`];
@@ -26,7 +37,10 @@ export function queryText(q: QueryAnswer): string {
   const from = q.fromEndpoint && q.fromEndpoint !== q.from ? `${q.from} (${q.fromEndpoint})` : q.from;
   const to = q.toEndpoint && q.toEndpoint !== q.to ? `${q.to} (${q.toEndpoint})` : q.to;
   const port = q.portName ? `${q.portName} (${q.port})` : String(q.port);
-  return [`${q.allowed ? 'ALLOWED' : 'DENIED'}  ${from} -> ${to}  ${q.protocol} ${port}`, ...directionLines(q.egress), ...directionLines(q.ingress)].join('\n') + '\n';
+  return (
+    [`${q.allowed ? 'ALLOWED' : 'DENIED'}  ${from} -> ${to}  ${q.protocol} ${port}`, ...directionLines(q.egress), ...directionLines(q.ingress)].join('\n') +
+    '\n'
+  );
 }
 
 /** Widest matrix drawn as a grid; larger ones are listed as the allowed pairs. */
@@ -36,7 +50,12 @@ const GRID_LIMIT = 40;
 export function matrixText(cells: readonly MatrixCell[], ids: readonly string[], port: number, protocol: string): string {
   if (ids.length > GRID_LIMIT) {
     const open = cells.filter((c) => c.allowed);
-    return [`${protocol} ${port}: ${open.length} of ${cells.length} ordered pairs of ${ids.length} endpoints may connect:`, ...open.map((c) => `  ${c.from} -> ${c.to}`)].join('\n') + '\n';
+    return (
+      [
+        `${protocol} ${port}: ${open.length} of ${cells.length} ordered pairs of ${ids.length} endpoints may connect:`,
+        ...open.map((c) => `  ${c.from} -> ${c.to}`),
+      ].join('\n') + '\n'
+    );
   }
   const allowed = new Set(cells.filter((c) => c.allowed).map((c) => `${c.from}\u0000${c.to}`));
   const width = Math.max(...ids.map((id) => id.length), 4);
@@ -60,7 +79,10 @@ interface Listed {
 }
 
 function entryLines(verb: string, entries: readonly Listed[], indent: string): string[] {
-  return entries.map((e) => `${indent}${verb.padEnd(5)} ${e.protocol.padEnd(4)} ${describePorts(e.ports).padEnd(11)} ${describeDestination(e.peer, 'verifier').padEnd(48)} ${describeDecision(e.decidedBy, 'verifier')}`);
+  return entries.map(
+    (e) =>
+      `${indent}${verb.padEnd(5)} ${e.protocol.padEnd(4)} ${describePorts(e.ports).padEnd(11)} ${describeDestination(e.peer, 'verifier').padEnd(48)} ${describeDecision(e.decidedBy, 'verifier')}`,
+  );
 }
 
 /**
@@ -87,7 +109,12 @@ interface ListedWorkload {
   readonly allowed: readonly Listed[];
   readonly denied: readonly Listed[];
   readonly staged: readonly PolicyRef[];
-  readonly whenStagedEnforced?: { readonly isolated: boolean; readonly policies: readonly PolicyRef[]; readonly allowed: readonly Listed[]; readonly denied: readonly Listed[] };
+  readonly whenStagedEnforced?: {
+    readonly isolated: boolean;
+    readonly policies: readonly PolicyRef[];
+    readonly allowed: readonly Listed[];
+    readonly denied: readonly Listed[];
+  };
 }
 
 function reportText(direction: Direction, note: string, ipblockMatchesPods: boolean, workloads: readonly ListedWorkload[]): string {
@@ -99,7 +126,9 @@ function reportText(direction: Direction, note: string, ipblockMatchesPods: bool
     if (w.staged.length) lines.push(`  staged, not enforced: ${w.staged.map(describeStaged).join('; ')}`);
     if (w.whenStagedEnforced) {
       const s = w.whenStagedEnforced;
-      lines.push(`  once the staged policies are enforced - ${s.isolated ? `${direction} policies: ${s.policies.map(describePolicyInTier).join('; ')}` : `no ${direction} policy applies: everything allowed`}`);
+      lines.push(
+        `  once the staged policies are enforced - ${s.isolated ? `${direction} policies: ${s.policies.map(describePolicyInTier).join('; ')}` : `no ${direction} policy applies: everything allowed`}`,
+      );
       lines.push(...listingLines(s, '    '));
     }
     lines.push('');
@@ -115,17 +144,36 @@ type Views<E> = {
 };
 
 /** A workload of either report as the listing reads it, its entries turned by `peer`. */
-function listed<E>(w: Views<E> & { readonly endpoint: string; readonly kind: string; readonly staged: readonly PolicyRef[]; readonly whenStagedEnforced?: Views<E> }, peer: (e: E) => Listed): ListedWorkload {
+function listed<E>(
+  w: Views<E> & { readonly endpoint: string; readonly kind: string; readonly staged: readonly PolicyRef[]; readonly whenStagedEnforced?: Views<E> },
+  peer: (e: E) => Listed,
+): ListedWorkload {
   const turn = (v: Views<E>) => ({ isolated: v.isolated, policies: v.policies, allowed: v.allowed.map(peer), denied: v.denied.map(peer) });
-  return { endpoint: w.endpoint, kind: w.kind, staged: w.staged, ...turn(w), ...(w.whenStagedEnforced ? { whenStagedEnforced: turn(w.whenStagedEnforced) } : {}) };
+  return {
+    endpoint: w.endpoint,
+    kind: w.kind,
+    staged: w.staged,
+    ...turn(w),
+    ...(w.whenStagedEnforced ? { whenStagedEnforced: turn(w.whenStagedEnforced) } : {}),
+  };
 }
 
 /** An egress report as one block per workload. */
 export function egressText(report: EgressReport): string {
-  return reportText('egress', EGRESS_NOTE, report.ipblockMatchesPods, report.workloads.map((w) => listed(w, ({ to, ...rest }: ReachEntry) => ({ peer: to, ...rest }))));
+  return reportText(
+    'egress',
+    EGRESS_NOTE,
+    report.ipblockMatchesPods,
+    report.workloads.map((w) => listed(w, ({ to, ...rest }: ReachEntry) => ({ peer: to, ...rest }))),
+  );
 }
 
 /** An ingress report (who may reach each workload) as one block per workload. */
 export function ingressText(report: IngressReport): string {
-  return reportText('ingress', INGRESS_NOTE, report.ipblockMatchesPods, report.workloads.map((w) => listed(w, ({ from, ...rest }: IngressEntry) => ({ peer: from, ...rest }))));
+  return reportText(
+    'ingress',
+    INGRESS_NOTE,
+    report.ipblockMatchesPods,
+    report.workloads.map((w) => listed(w, ({ from, ...rest }: IngressEntry) => ({ peer: from, ...rest }))),
+  );
 }

@@ -49,7 +49,9 @@ export function describeProtocolPorts(list: readonly { readonly protocol: Protoc
 
 /** Labels as `k=v` pairs joined by `separator`. */
 export function describeLabels(labels: Readonly<Record<string, string>>, separator: string): string {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(separator);
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(separator);
 }
 
 /** `Kubernetes NetworkPolicy` (verifier) or `NetworkPolicy (networking.k8s.io)` (review); Calico kinds as they are. */
@@ -160,7 +162,10 @@ function explainDecision(allowed: boolean, d: Decision, ruleText: string | undef
     case 'end-of-tier': {
       const names = d.policies.map(describePolicy).join(', ');
       if (d.policies.every((p) => p.kind === 'KubernetesNetworkPolicy' || p.kind === 'StagedKubernetesNetworkPolicy')) {
-        return `${endpoint} is isolated for ${direction} by ${d.policies.map((p) => describeKind(p.kind, 'verifier')).filter((k, i, all) => all.indexOf(k) === i).join(' and ')} ${names}, and no rule of theirs allows this: denied`;
+        return `${endpoint} is isolated for ${direction} by ${d.policies
+          .map((p) => describeKind(p.kind, 'verifier'))
+          .filter((k, i, all) => all.indexOf(k) === i)
+          .join(' and ')} ${names}, and no rule of theirs allows this: denied`;
       }
       return `end of tier ${d.tier}: it applies to ${endpoint} for ${direction} (${names}) and no rule matched: default action Deny`;
     }

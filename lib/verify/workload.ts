@@ -126,7 +126,13 @@ interface Run {
  * Evaluates one peer over every protocol and port piece, merging consecutive pieces with one
  * verdict. `service` is the end whose ports are tested (the destination of the packet).
  */
-function runs(plans: readonly TierPlan[], direction: Direction, service: PacketEnd, atoms: readonly PortRange[], names: readonly NamedPort[]): Map<Protocol, Run[]> {
+function runs(
+  plans: readonly TierPlan[],
+  direction: Direction,
+  service: PacketEnd,
+  atoms: readonly PortRange[],
+  names: readonly NamedPort[],
+): Map<Protocol, Run[]> {
   const out = new Map<Protocol, Run[]>();
   for (const protocol of PROTOCOLS) {
     const list: Run[] = [];
@@ -142,7 +148,10 @@ function runs(plans: readonly TierPlan[], direction: Direction, service: PacketE
     }
     if (current) list.push({ ports: { from: current.from, to: current.to }, verdict: current.verdict });
     for (const name of names) list.push({ ports: name, verdict: verdictAt(name) });
-    out.set(protocol, list.filter((r) => listed(r.verdict)));
+    out.set(
+      protocol,
+      list.filter((r) => listed(r.verdict)),
+    );
   }
   return out;
 }
@@ -245,7 +254,13 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
       if (service.endpoint.kind === 'Phantom') tryNames = [...names].sort().map((name) => ({ name }));
       for (const c of service.endpoint.ports) if (c.name && names.has(c.name)) bounds.push({ from: c.port, to: c.port });
     }
-    return runs(filterPlans(mine, (r) => matching.has(r)), direction, service, portAtoms(bounds), tryNames);
+    return runs(
+      filterPlans(mine, (r) => matching.has(r)),
+      direction,
+      service,
+      portAtoms(bounds),
+      tryNames,
+    );
   };
 
   const known = new Set<Endpoint>();

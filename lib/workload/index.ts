@@ -3,12 +3,9 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { AiAppIntent, DEFAULT_RESOURCES, tolerationsOf } from '../intent';
 import { RUN_AS, SyncWave, appLabels, appSelector, serviceAccountName, syncWave } from '../conventions';
-import {
-  STARTUP_PERIOD_SECONDS, environment, ephemeralStorage, progressDeadlineSeconds, startupFailureThreshold, writableVolumes,
-} from './pod';
+import { STARTUP_PERIOD_SECONDS, environment, ephemeralStorage, progressDeadlineSeconds, startupFailureThreshold, writableVolumes } from './pod';
 
 export * from './pod';
-
 
 /** Pod Security Admission labels for the `restricted` profile, enforced, audited and warned. */
 function restrictedNamespaceLabels(): Record<string, string> {
@@ -45,10 +42,7 @@ export class RestrictedNamespace extends Construct {
  * order, applying the patch fails (and synthesis with it) instead of sizing another volume.
  */
 export function emptyDirPatch(index: number, name: string, emptyDir: { sizeLimit: kplus.k8s.Quantity; medium?: 'Memory' }): JsonPatch[] {
-  return [
-    JsonPatch.test(`/spec/template/spec/volumes/${index}/name`, name),
-    JsonPatch.add(`/spec/template/spec/volumes/${index}/emptyDir`, emptyDir),
-  ];
+  return [JsonPatch.test(`/spec/template/spec/volumes/${index}/name`, name), JsonPatch.add(`/spec/template/spec/volumes/${index}/emptyDir`, emptyDir)];
 }
 
 /**
@@ -91,9 +85,10 @@ export class AiWorkload extends Construct {
 
     // Without a health path nothing is guessed: the probes check that the port accepts a connection.
     // https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-a-tcp-liveness-probe
-    const probe = (options: kplus.ProbeOptions) => (app.healthPath === undefined
-      ? kplus.Probe.fromTcpSocket({ port: app.port, ...options })
-      : kplus.Probe.fromHttpGet(app.healthPath, { port: app.port, ...options }));
+    const probe = (options: kplus.ProbeOptions) =>
+      app.healthPath === undefined
+        ? kplus.Probe.fromTcpSocket({ port: app.port, ...options })
+        : kplus.Probe.fromHttpGet(app.healthPath, { port: app.port, ...options });
     const container = deployment.addContainer({
       name: 'server',
       image: app.image,
@@ -143,7 +138,9 @@ export class AiWorkload extends Construct {
         requests: { cpu: q(resources.cpu.request), memory: q(resources.memory.request), ...storage, ...gpu },
         limits: { cpu: q(resources.cpu.limit), memory: q(resources.memory.limit), ...storage, ...gpu },
       }),
-      ...volumes.flatMap((v) => emptyDirPatch(podVolumes.indexOf(v.name), v.name, { sizeLimit: q(v.size), ...(v.memory ? { medium: 'Memory' as const } : {}) })),
+      ...volumes.flatMap((v) =>
+        emptyDirPatch(podVolumes.indexOf(v.name), v.name, { sizeLimit: q(v.size), ...(v.memory ? { medium: 'Memory' as const } : {}) }),
+      ),
       ...(tolerations.length > 0 ? [JsonPatch.add('/spec/template/spec/tolerations', tolerations)] : []),
       ...(app.nodeSelector ? [JsonPatch.add('/spec/template/spec/nodeSelector', app.nodeSelector)] : []),
       // Opt-in only: a pod naming a RuntimeClass the cluster does not have is rejected, and managed

@@ -4,7 +4,14 @@
  * probe timing, and where it may be scheduled.
  */
 import {
-  AiAppIntent, DEFAULT_HOME_SIZE, DEFAULT_MODEL_CACHE_PATH, DEFAULT_MODEL_CACHE_SIZE, DEFAULT_TMP_SIZE, POD_USER, shmSizeOf, startupSecondsOf,
+  AiAppIntent,
+  DEFAULT_HOME_SIZE,
+  DEFAULT_MODEL_CACHE_PATH,
+  DEFAULT_MODEL_CACHE_SIZE,
+  DEFAULT_TMP_SIZE,
+  POD_USER,
+  shmSizeOf,
+  startupSecondsOf,
 } from '../intent';
 import { formatBytes, parseQuantity } from '../quantity';
 
@@ -51,8 +58,12 @@ const LOGS_AND_LAYER = '256Mi';
  * (https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#local-ephemeral-storage).
  */
 export function ephemeralStorage(app: AiAppIntent): string {
-  const bytes = [...writableVolumes(app).filter((v) => !v.memory).map((v) => v.size), LOGS_AND_LAYER]
-    .reduce((sum, size) => sum + parseQuantity(size)!, 0);
+  const bytes = [
+    ...writableVolumes(app)
+      .filter((v) => !v.memory)
+      .map((v) => v.size),
+    LOGS_AND_LAYER,
+  ].reduce((sum, size) => sum + parseQuantity(size)!, 0);
   return formatBytes(bytes);
 }
 

@@ -53,13 +53,16 @@ async function unpackedChromium(): Promise<string> {
   await untar({ file: join(bin, 'al2023.tar.br'), cwd: partial, brotli: true });
   // fonts.tar.br holds fonts/**.ttf and a fonts.conf for AWS Lambda's paths; ours points here.
   await untar({ file: join(bin, 'fonts.tar.br'), cwd: join(partial, 'fonts'), brotli: true, filter: (path) => path !== 'fonts.conf' });
-  writeFileSync(join(partial, 'fonts', 'fonts.conf'), `<?xml version="1.0"?>
+  writeFileSync(
+    join(partial, 'fonts', 'fonts.conf'),
+    `<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
 <fontconfig>
   <dir>${join(dir, 'fonts', 'fonts')}</dir>
   <cachedir>${join(dir, 'fonts', 'cache')}</cachedir>
 </fontconfig>
-`);
+`,
+  );
   try {
     renameSync(partial, dir);
   } catch (err) {

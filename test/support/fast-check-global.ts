@@ -10,5 +10,7 @@ export default function globalSetup(): void {
   if (given !== undefined && !/^-?\d+$/.test(given)) throw new Error(`FC_SEED: ${JSON.stringify(given)} is not accepted; accepted: a whole number`);
   const seed = given ?? String(randomInt(2 ** 31));
   process.env.FC_SEED = seed;
-  process.stdout.write(`\nfast-check seed ${seed}${given === undefined ? '' : ' (from FC_SEED)'}; replay a property test that failed with FC_SEED=${seed} npm test\n`);
+  process.stdout.write(
+    `\nfast-check seed ${seed}${given === undefined ? '' : ' (from FC_SEED)'}; replay a property test that failed with FC_SEED=${seed} npm test\n`,
+  );
 }

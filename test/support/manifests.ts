@@ -7,7 +7,12 @@ import { synthesize } from '../../lib/synth';
 import { parseYamlDocuments } from '../../lib/yaml';
 
 /** A Kubernetes object as read from YAML. */
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [key: string]: any };
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [key: string]: any;
+};
 
 /** One document of one file. */
 export interface Manifest {
@@ -31,18 +36,21 @@ export interface DistFolder {
 
 /** The folders of dist/ for an intent: dist/ itself, or with clusters dist/<cluster>/ for each, with that cluster's intent. */
 export function distFolders(intent: PlatformIntent, dist: string = DIST): DistFolder[] {
-  return clusterIntents(intent).map(({ cluster, intent: one }) => (cluster === undefined
-    ? { label: 'dist/', intent: one, dir: dist }
-    : { label: `dist/${cluster}/`, intent: one, dir: join(dist, cluster) }));
+  return clusterIntents(intent).map(({ cluster, intent: one }) =>
+    cluster === undefined ? { label: 'dist/', intent: one, dir: dist } : { label: `dist/${cluster}/`, intent: one, dir: join(dist, cluster) },
+  );
 }
 
 /** Every document of every YAML file in a folder, files in name order, read as the verifier reads them (lib/yaml). */
 export function readManifests(dir: string): Manifest[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().flatMap((file) => {
-    const parsed = parseYamlDocuments(readFileSync(join(dir, file), 'utf8'));
-    if ('error' in parsed) throw new Error(`${join(dir, file)}, document ${parsed.error.document}: ${parsed.error.reason}`);
-    return parsed.docs.map((object, index) => ({ file, index, object: object as K8sObject }));
-  });
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .flatMap((file) => {
+      const parsed = parseYamlDocuments(readFileSync(join(dir, file), 'utf8'));
+      if ('error' in parsed) throw new Error(`${join(dir, file)}, document ${parsed.error.document}: ${parsed.error.reason}`);
+      return parsed.docs.map((object, index) => ({ file, index, object: object as K8sObject }));
+    });
 }
 
 /** Every file under a folder, by its path relative to it, with its contents; none when the folder does not exist. */
@@ -83,14 +91,16 @@ export function ofKind(manifests: readonly Manifest[], kind: string): K8sObject[
 export function sampleIntent(overrides: Partial<PlatformIntent['apps'][number]> = {}, platform: Partial<PlatformIntent> = {}): PlatformIntent {
   return {
     ...platform,
-    apps: [{
-      name: 'llm',
-      namespace: 'ai',
-      image: 'vllm/vllm-openai:v0.10.2',
-      port: 8000,
-      resources: { cpu: { request: '1', limit: '2' }, memory: { request: '4Gi', limit: '4Gi' } },
-      egress: [{ cidr: '203.0.113.10/32', ports: [443] }],
-      ...overrides,
-    }],
+    apps: [
+      {
+        name: 'llm',
+        namespace: 'ai',
+        image: 'vllm/vllm-openai:v0.10.2',
+        port: 8000,
+        resources: { cpu: { request: '1', limit: '2' }, memory: { request: '4Gi', limit: '4Gi' } },
+        egress: [{ cidr: '203.0.113.10/32', ports: [443] }],
+        ...overrides,
+      },
+    ],
   };
 }

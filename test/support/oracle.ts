@@ -73,8 +73,8 @@ export const CLOUD_SPEC: Readonly<Record<string, CloudSpec>> = {
 /** The clouds of the specification; with `any`, the values the intent's `cloud` accepts. */
 export const SPEC_CLOUDS: readonly string[] = Object.keys(CLOUD_SPEC);
 
-const cloudsOf = (platform: Pick<PlatformIntent, 'cloud'>): CloudSpec[] => (platform.cloud === undefined || platform.cloud === 'any'
-  ? Object.values(CLOUD_SPEC) : [CLOUD_SPEC[platform.cloud]]);
+const cloudsOf = (platform: Pick<PlatformIntent, 'cloud'>): CloudSpec[] =>
+  platform.cloud === undefined || platform.cloud === 'any' ? Object.values(CLOUD_SPEC) : [CLOUD_SPEC[platform.cloud]];
 
 /** Every metadata and credential address of the platform's cloud (every cloud's with `any`, the default), IPv4 first, each in address order. */
 export function metadataAddresses(platform: Pick<PlatformIntent, 'cloud'>): string[] {
@@ -96,9 +96,15 @@ type Version = 4 | 6;
 const BITS: Readonly<Record<Version, bigint>> = { 4: 32n, 6: 128n };
 
 /** An inclusive interval of addresses of one IP version. */
-interface Span { readonly lo: bigint; readonly hi: bigint }
+interface Span {
+  readonly lo: bigint;
+  readonly hi: bigint;
+}
 
-export interface Address { readonly version: Version; readonly value: bigint }
+export interface Address {
+  readonly version: Version;
+  readonly value: bigint;
+}
 
 function v4Value(text: string): bigint {
   return text.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
@@ -109,11 +115,14 @@ export function parseAddress(text: string): Address {
   const version = isIP(text);
   if (version === 0 || text.includes('%')) throw new Error(`the oracle: ${text} is not an address`);
   if (version === 4) return { version, value: v4Value(text) };
-  const groups = (part: string) => (part === '' ? [] : part.split(':').flatMap((g) => {
-    if (!g.includes('.')) return [BigInt(`0x${g}`)];
-    const v = v4Value(g);
-    return [v >> 16n, v & 0xffffn];
-  }));
+  const groups = (part: string) =>
+    part === ''
+      ? []
+      : part.split(':').flatMap((g) => {
+          if (!g.includes('.')) return [BigInt(`0x${g}`)];
+          const v = v4Value(g);
+          return [v >> 16n, v & 0xffffn];
+        });
   const [head, tail] = text.split('::');
   const before = groups(head);
   const after = tail === undefined ? [] : groups(tail);
@@ -128,7 +137,10 @@ export function formatAddress(a: Address): string {
   return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
 }
 
-interface Block { readonly version: Version; readonly span: Span }
+interface Block {
+  readonly version: Version;
+  readonly span: Span;
+}
 
 /** `a/p` (or one address, as the whole of a block) as its interval. */
 function parseBlock(text: string): Block {
@@ -176,7 +188,10 @@ const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
 const ALL_PORTS = { from: 1, to: 65535 } as const;
 const DNS_PORTS = { from: 53, to: 53 } as const;
 
-interface PortRange { readonly from: number; readonly to: number }
+interface PortRange {
+  readonly from: number;
+  readonly to: number;
+}
 
 /** Addresses on ports of one protocol. */
 interface Nets {
@@ -203,8 +218,11 @@ interface Reach {
 
 const range = (p: PortSpec): PortRange => (typeof p === 'number' ? { from: p, to: p } : { from: p.from, to: p.to });
 const portsText = (p: PortRange) => (p.from === p.to ? String(p.from) : p.from === 1 && p.to === 65535 ? 'all ports' : `${p.from}-${p.to}`);
-const labelsText = (labels: Readonly<Record<string, string>>) => `{${Object.entries(labels).sort(([a], [b]) => a.localeCompare(b))
-  .map(([k, v]) => `${k}=${v}`).join(', ')}}`;
+const labelsText = (labels: Readonly<Record<string, string>>) =>
+  `{${Object.entries(labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ')}}`;
 
 /** Whether the app's own policies are previewed (rendered Staged) rather than enforced: its own `audit`, else the platform's. */
 export function isAuditedApp(app: AiAppIntent, platform: PlatformIntent): boolean {
@@ -213,7 +231,10 @@ export function isAuditedApp(app: AiAppIntent, platform: PlatformIntent): boolea
 
 /** The platform's metadata addresses, by IP version. */
 function metadataSpans(platform: PlatformIntent, version: Version): Span[] {
-  return metadataAddresses(platform).map(parseBlock).filter((b) => b.version === version).map((b) => b.span);
+  return metadataAddresses(platform)
+    .map(parseBlock)
+    .filter((b) => b.version === version)
+    .map((b) => b.span);
 }
 
 /** The blocks a destination names, and whether they are a pod credential endpoint (allowed whole). */
@@ -307,10 +328,12 @@ function declaredEgress(app: AiAppIntent, platform: PlatformIntent): Reach {
  * the app declares too, on the declared protocol and ports.
  */
 function guardrailOnly(app: AiAppIntent, platform: PlatformIntent, credentials: boolean): Reach {
-  const nets: Nets[] = PROTOCOLS.flatMap((protocol) => ([4, 6] as const).map((version): Nets => {
-    const spans = subtract([{ lo: 0n, hi: (1n << BITS[version]) - 1n }], metadataSpans(platform, version));
-    return { protocol, ports: ALL_PORTS, version, spans, text: `cidr ${version === 4 ? '0.0.0.0/0' : '::/0'} except the cloud's metadata` };
-  }));
+  const nets: Nets[] = PROTOCOLS.flatMap((protocol) =>
+    ([4, 6] as const).map((version): Nets => {
+      const spans = subtract([{ lo: 0n, hi: (1n << BITS[version]) - 1n }], metadataSpans(platform, version));
+      return { protocol, ports: ALL_PORTS, version, spans, text: `cidr ${version === 4 ? '0.0.0.0/0' : '::/0'} except the cloud's metadata` };
+    }),
+  );
   if (credentials) {
     for (const d of app.egress) {
       if (!('credentials' in d)) continue;
@@ -370,7 +393,12 @@ function netsCovered(version: Version, protocol: Protocol, ports: PortRange, wan
   // Between two consecutive bounds of the relevant ranges, the same ones apply.
   const inner = relevant.flatMap((h) => [h.ports.from, h.ports.to + 1]).filter((b) => b > ports.from && b <= ports.to);
   const bounds = [...new Set([ports.from, ...inner])].sort((a, b) => a - b);
-  return bounds.every((from) => within(want, relevant.filter((h) => h.ports.from <= from && h.ports.to >= from).flatMap((h) => h.spans)));
+  return bounds.every((from) =>
+    within(
+      want,
+      relevant.filter((h) => h.ports.from <= from && h.ports.to >= from).flatMap((h) => h.spans),
+    ),
+  );
 }
 
 function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
@@ -394,7 +422,8 @@ function destinationText(to: Destination): string {
 /** The verifier's entry as the addresses it stands for. */
 function entrySpans(to: Extract<Destination, { type: 'cidr' }>): Span[] {
   const span = (c: { version: Version; network: bigint; prefix: number }): Span => ({
-    lo: c.network, hi: c.network + (1n << (BITS[c.version] - BigInt(c.prefix))) - 1n,
+    lo: c.network,
+    hi: c.network + (1n << (BITS[c.version] - BigInt(c.prefix))) - 1n,
   });
   return subtract([span(to.cidr)], to.except.map(span));
 }
@@ -419,8 +448,7 @@ export function reachMismatch(sender: Sender | AiAppIntent, platform: PlatformIn
     }
     if (e.to.type === 'cidr') {
       actualNets.push({ protocol: e.protocol, ports: e.ports, version: e.to.cidr.version, spans: entrySpans(e.to), text: destinationText(e.to) });
-    }
-    else actualPods.push(e);
+    } else actualPods.push(e);
   }
   const add = (change: ReachDifference['change'], protocol: Protocol, ports: PortRange, to: string) => {
     differences.push({ change, protocol, ports: portsText(ports), to });
@@ -430,15 +458,38 @@ export function reachMismatch(sender: Sender | AiAppIntent, platform: PlatformIn
   for (const e of actualPods) {
     const to = e.to as Extract<Destination, { type: 'pods' }>;
     const ports = e.ports as PortRange;
-    const covering = expected.pods.filter((p) => p.protocol === e.protocol
-      && (p.namespace === '*' || (p.namespace === to.namespace && to.namespaceLabels === undefined)) && selects(p.labels, to.labels));
-    if (!portsCovered(ports, covering.map((p) => p.ports))) add('added', e.protocol, ports, destinationText(to));
+    const covering = expected.pods.filter(
+      (p) =>
+        p.protocol === e.protocol &&
+        (p.namespace === '*' || (p.namespace === to.namespace && to.namespaceLabels === undefined)) &&
+        selects(p.labels, to.labels),
+    );
+    if (
+      !portsCovered(
+        ports,
+        covering.map((p) => p.ports),
+      )
+    )
+      add('added', e.protocol, ports, destinationText(to));
   }
   for (const p of expected.pods) {
-    const listed = actualPods.filter((e) => e.protocol === p.protocol && e.to.type === 'pods' && !e.to.endpoint && e.to.namespaceLabels === undefined
-      && e.to.namespace === p.namespace && sameLabels(e.to.labels, p.labels));
+    const listed = actualPods.filter(
+      (e) =>
+        e.protocol === p.protocol &&
+        e.to.type === 'pods' &&
+        !e.to.endpoint &&
+        e.to.namespaceLabels === undefined &&
+        e.to.namespace === p.namespace &&
+        sameLabels(e.to.labels, p.labels),
+    );
     const to = p.namespace === '*' ? `pods in any namespace ${labelsText(p.labels)}` : `pods ${p.namespace} ${labelsText(p.labels)}`;
-    if (!portsCovered(p.ports, listed.map((e) => e.ports as PortRange))) add('removed', p.protocol, p.ports, to);
+    if (
+      !portsCovered(
+        p.ports,
+        listed.map((e) => e.ports as PortRange),
+      )
+    )
+      add('removed', p.protocol, p.ports, to);
   }
   return differences;
 }
@@ -475,20 +526,30 @@ const inPorts = (ports: readonly PortSpec[], port: number) => ports.map(range).s
  * intent with Node's BlockList (a reading apart from the intervals above).
  */
 export function egressAllows(
-  sender: Sender, platform: PlatformIntent, to: string | PodClass, port: number, protocol: Protocol, view: View = 'enforced',
+  sender: Sender,
+  platform: PlatformIntent,
+  to: string | PodClass,
+  port: number,
+  protocol: Protocol,
+  view: View = 'enforced',
 ): boolean {
   const { app } = sender;
   const ownEnforced = view === 'previewed' || !isAuditedApp(app, platform);
-  const declaredCredential = () => typeof to === 'string' && app.egress.some((d) => 'credentials' in d
-    && (d.protocol ?? 'TCP') === protocol && inPorts(d.ports, port) && inBlocks(to, credentialAddresses(platform, d.credentials)));
+  const declaredCredential = () =>
+    typeof to === 'string' &&
+    app.egress.some(
+      (d) => 'credentials' in d && (d.protocol ?? 'TCP') === protocol && inPorts(d.ports, port) && inBlocks(to, credentialAddresses(platform, d.credentials)),
+    );
   const metadata = typeof to === 'string' && inBlocks(to, metadataAddresses(platform));
   if (sender.impostor) return !ownEnforced && !metadata;
   if (!ownEnforced) return !metadata || declaredCredential();
   if (typeof to !== 'string') {
     const kubeDns = to.namespace === 'kube-system' && to.labels['k8s-app'] === 'kube-dns';
     if (port === 53 && (protocol === 'UDP' || protocol === 'TCP') && app.dns?.kubeDns !== false && kubeDns) return true;
-    return app.egress.some((d) => 'namespace' in d && (d.protocol ?? 'TCP') === protocol && inPorts(d.ports, port)
-      && d.namespace === to.namespace && selects(d.podLabels, to.labels));
+    return app.egress.some(
+      (d) =>
+        'namespace' in d && (d.protocol ?? 'TCP') === protocol && inPorts(d.ports, port) && d.namespace === to.namespace && selects(d.podLabels, to.labels),
+    );
   }
   if (metadata) return declaredCredential();
   if (port === 53 && (protocol === 'UDP' || protocol === 'TCP') && inBlocks(to, dnsServers(app))) return true;

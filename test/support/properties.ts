@@ -14,13 +14,22 @@ import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, Protocol } from '../..
 import { formatBytes, parseQuantity } from '../../lib/quantity';
 import { blockProblems as manifestBlockProblems, namespacePodSecurityProblems, previewStaged } from '../../lib/checks';
 import {
-  Cluster, Destination, Ports, Protocol as VerifierProtocol, Selector, buildCluster, describeDestination, describeProtocolPorts, egressReport, parseManifests, query, readManifestFiles,
+  Cluster,
+  Destination,
+  Ports,
+  Protocol as VerifierProtocol,
+  Selector,
+  buildCluster,
+  describeDestination,
+  describeProtocolPorts,
+  egressReport,
+  parseManifests,
+  query,
+  readManifestFiles,
   workloadIngress,
 } from '../../lib/verify';
 import { K8sObject, Manifest, readManifests } from './manifests';
-import {
-  View, admits, egressAllows, isAuditedApp, metadataAddresses, reachMismatch,
-} from './oracle';
+import { View, admits, egressAllows, isAuditedApp, metadataAddresses, reachMismatch } from './oracle';
 
 /** A namespace no intent is expected to declare: probes there stand for "anyone else". */
 const ELSEWHERE = 'secure-ai-egress-probe';
@@ -66,18 +75,25 @@ function probesOf(intent: PlatformIntent): Probe[] {
 }
 
 function probeYaml(probes: readonly Probe[]): string {
-  return probes.map((p) => stringify({
-    apiVersion: 'v1', kind: 'Pod',
-    metadata: { name: p.id.split('/')[1], namespace: p.namespace, labels: p.labels },
-    spec: { containers: [{ name: 'probe', image: 'busybox:1.36' }] },
-  })).join('---\n');
+  return probes
+    .map((p) =>
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: p.id.split('/')[1], namespace: p.namespace, labels: p.labels },
+        spec: { containers: [{ name: 'probe', image: 'busybox:1.36' }] },
+      }),
+    )
+    .join('---\n');
 }
 
 /** Per calico-flavor app, an impostor: its pods' labels (read from its Deployment), the `default` ServiceAccount. */
 function impostorsOf(intent: PlatformIntent, manifests: readonly Manifest[]): Map<string, Probe> {
   const impostors = new Map<string, Probe>();
   for (const app of intent.apps.filter((a) => a.flavor === 'calico')) {
-    const deployment = manifests.map((m) => m.object).find((o) => o.kind === 'Deployment' && o.metadata.namespace === app.namespace && o.metadata.name === app.name);
+    const deployment = manifests
+      .map((m) => m.object)
+      .find((o) => o.kind === 'Deployment' && o.metadata.namespace === app.namespace && o.metadata.name === app.name);
     const labels = deployment?.spec?.template?.metadata?.labels;
     if (labels) impostors.set(id(app), { id: `${app.namespace}/impostor-${app.name}`, namespace: app.namespace, labels });
   }
@@ -114,10 +130,16 @@ export const decidingCluster = (s: Synthesized, app: AiAppIntent) => (audited(s,
 export function defaultDenyProblems(s: Synthesized, namespace: string): string[] {
   const apps = s.intent.apps.filter((a) => a.namespace === namespace);
   const staged = apps.every((a) => audited(s, a));
-  const deny = objects(s).find((o) => o.metadata.namespace === namespace && o.metadata.name === 'default-deny-all'
-    && (staged ? o.kind === 'StagedKubernetesNetworkPolicy' : o.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1'));
+  const deny = objects(s).find(
+    (o) =>
+      o.metadata.namespace === namespace &&
+      o.metadata.name === 'default-deny-all' &&
+      (staged ? o.kind === 'StagedKubernetesNetworkPolicy' : o.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1'),
+  );
   const expected = { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ...(staged ? { stagedAction: 'Set' } : {}) };
-  return JSON.stringify(deny?.spec) === JSON.stringify(expected) ? [] : [`${namespace}: default-deny-all is ${JSON.stringify(deny?.spec)}, not ${JSON.stringify(expected)}`];
+  return JSON.stringify(deny?.spec) === JSON.stringify(expected)
+    ? []
+    : [`${namespace}: default-deny-all is ${JSON.stringify(deny?.spec)}, not ${JSON.stringify(expected)}`];
 }
 
 /**
@@ -126,14 +148,19 @@ export function defaultDenyProblems(s: Synthesized, namespace: string): string[]
  * NetworkPolicies cannot reopen it), and denies what its policies leave undecided.
  */
 export function tierProblems(s: Synthesized): string[] {
-  return objects(s).filter((o) => o.kind === 'Tier').flatMap((tier) => {
-    const { order, defaultAction } = tier.spec ?? {};
-    return [
-      ...(typeof order === 'number' && order > CALICO_TIER_ORDERS.admin && order < CALICO_TIER_ORDERS.default ? []
-        : [`Tier ${tier.metadata.name} has order ${order}, not after the admin tier (${CALICO_TIER_ORDERS.admin}) and before default (${CALICO_TIER_ORDERS.default})`]),
-      ...(defaultAction === 'Deny' ? [] : [`Tier ${tier.metadata.name} has defaultAction ${defaultAction}, not Deny`]),
-    ];
-  });
+  return objects(s)
+    .filter((o) => o.kind === 'Tier')
+    .flatMap((tier) => {
+      const { order, defaultAction } = tier.spec ?? {};
+      return [
+        ...(typeof order === 'number' && order > CALICO_TIER_ORDERS.admin && order < CALICO_TIER_ORDERS.default
+          ? []
+          : [
+              `Tier ${tier.metadata.name} has order ${order}, not after the admin tier (${CALICO_TIER_ORDERS.admin}) and before default (${CALICO_TIER_ORDERS.default})`,
+            ]),
+        ...(defaultAction === 'Deny' ? [] : [`Tier ${tier.metadata.name} has defaultAction ${defaultAction}, not Deny`]),
+      ];
+    });
 }
 
 /** The namespace enforces, audits and warns on Pod Security Standards `restricted`. */
@@ -158,16 +185,20 @@ export interface Packet {
  * declares it on (the oracle's own table of the clouds' addresses, and its reading of the intent).
  */
 export function metadataPackets(s: Synthesized, app: AiAppIntent): Packet[] {
-  return metadataAddresses(s.intent).flatMap((to) => (['TCP', 'UDP'] as const).flatMap((protocol) => METADATA_PORTS
-    .filter((port) => !egressAllows({ app }, s.intent, to, port, protocol))
-    .map((port) => ({ to, port, protocol }))));
+  return metadataAddresses(s.intent).flatMap((to) =>
+    (['TCP', 'UDP'] as const).flatMap((protocol) =>
+      METADATA_PORTS.filter((port) => !egressAllows({ app }, s.intent, to, port, protocol)).map((port) => ({ to, port, protocol })),
+    ),
+  );
 }
 
 /** No packet of `metadataPackets` is allowed, previewed or enforced. */
 export function metadataProblems(s: Synthesized, app: AiAppIntent): string[] {
-  return metadataPackets(s, app).flatMap(({ to, port, protocol }) => [s.cluster, s.previewed]
-    .filter((c) => query(c, id(app), to, port, protocol).allowed)
-    .map((c) => `${id(app)} may reach ${to} ${protocol} ${port}${c === s.previewed ? ' (previewed)' : ''}`));
+  return metadataPackets(s, app).flatMap(({ to, port, protocol }) =>
+    [s.cluster, s.previewed]
+      .filter((c) => query(c, id(app), to, port, protocol).allowed)
+      .map((c) => `${id(app)} may reach ${to} ${protocol} ${port}${c === s.previewed ? ' (previewed)' : ''}`),
+  );
 }
 
 /** The view in which an app's own policies decide: as enforced, or as previewed when audited. */
@@ -184,11 +215,13 @@ export function dnsProblems(s: Synthesized, app: AiAppIntent): string[] {
     ...servers.map((p) => ({ to: p.id, as: { namespace: p.namespace, labels: p.labels } })),
     ...[...RESOLVERS, ...(app.dns?.nodeLocal ?? []), ...(app.dns?.kubeDnsClusterIp ? [app.dns.kubeDnsClusterIp] : [])].map((ip) => ({ to: ip, as: ip })),
   ];
-  return targets.flatMap(({ to, as }) => (['UDP', 'TCP'] as const).flatMap((protocol) => {
-    const allowed = query(cluster, id(app), to, 53, protocol).egress.allowed;
-    const declared = egressAllows({ app }, s.intent, as, 53, protocol, decidingView(s, app));
-    return allowed === declared ? [] : [`${id(app)} -> ${to} ${protocol} 53: ${allowed ? 'allowed' : 'denied'}, declared ${declared ? 'allowed' : 'denied'}`];
-  }));
+  return targets.flatMap(({ to, as }) =>
+    (['UDP', 'TCP'] as const).flatMap((protocol) => {
+      const allowed = query(cluster, id(app), to, 53, protocol).egress.allowed;
+      const declared = egressAllows({ app }, s.intent, as, 53, protocol, decidingView(s, app));
+      return allowed === declared ? [] : [`${id(app)} -> ${to} ${protocol} 53: ${allowed ? 'allowed' : 'denied'}, declared ${declared ? 'allowed' : 'denied'}`];
+    }),
+  );
 }
 
 /** The app may send exactly to its declared destinations plus DNS (verifier's egress report against the declaration). */
@@ -239,16 +272,23 @@ export function stagedViewProblems(s: Synthesized, app: AiAppIntent): string[] {
  */
 export function ingressProblems(s: Synthesized, app: AiAppIntent): string[] {
   const cluster = decidingCluster(s, app);
-  const sources = [
-    ...s.probes,
-    ...s.intent.apps.filter((a) => a !== app).map((a) => ({ id: id(a), namespace: a.namespace, labels: podLabels(s, a) })),
-  ];
+  const sources = [...s.probes, ...s.intent.apps.filter((a) => a !== app).map((a) => ({ id: id(a), namespace: a.namespace, labels: podLabels(s, a) }))];
   const other = app.port === 65535 ? app.port - 1 : app.port + 1;
-  return sources.flatMap((from) => ([[app.port, 'TCP'], [other, 'TCP'], [app.port, 'UDP']] as const).flatMap(([port, protocol]) => {
-    const admitted = query(cluster, from.id, id(app), port, protocol).ingress.allowed;
-    const declared = admits(app, s.intent, from, port, protocol, decidingView(s, app));
-    return admitted === declared ? [] : [`${from.id} -> ${id(app)} ${protocol} ${port}: ${admitted ? 'admitted' : 'refused'}, declared ${declared ? 'admitted' : 'refused'}`];
-  }));
+  return sources.flatMap((from) =>
+    (
+      [
+        [app.port, 'TCP'],
+        [other, 'TCP'],
+        [app.port, 'UDP'],
+      ] as const
+    ).flatMap(([port, protocol]) => {
+      const admitted = query(cluster, from.id, id(app), port, protocol).ingress.allowed;
+      const declared = admits(app, s.intent, from, port, protocol, decidingView(s, app));
+      return admitted === declared
+        ? []
+        : [`${from.id} -> ${id(app)} ${protocol} ${port}: ${admitted ? 'admitted' : 'refused'}, declared ${declared ? 'admitted' : 'refused'}`];
+    }),
+  );
 }
 
 /** The labels the pods of an app carry, read from its Deployment. */
@@ -290,8 +330,13 @@ const subjectKey = (subject: K8sObject) => `${subject.kind} ${subject.kind === '
 
 /** Whether some rule grants `verb` on `resource` (of projectcalico.org) for an object named `name` (for `create`, of any name). */
 function grants(rules: readonly K8sObject[], resource: string, verb: string, name: string | undefined): boolean {
-  return rules.some((r) => (r.apiGroups ?? []).includes('projectcalico.org') && (r.resources ?? []).includes(resource) && (r.verbs ?? []).includes(verb)
-    && (r.resourceNames === undefined || r.resourceNames.length === 0 || (name !== undefined && r.resourceNames.includes(name))));
+  return rules.some(
+    (r) =>
+      (r.apiGroups ?? []).includes('projectcalico.org') &&
+      (r.resources ?? []).includes(resource) &&
+      (r.verbs ?? []).includes(verb) &&
+      (r.resourceNames === undefined || r.resourceNames.length === 0 || (name !== undefined && r.resourceNames.includes(name))),
+  );
 }
 
 const TIERED_KINDS = ['networkpolicies', 'globalnetworkpolicies', 'stagednetworkpolicies', 'stagedglobalnetworkpolicies'];
@@ -313,28 +358,39 @@ export function tierOwnerProblems(s: Synthesized): string[] {
   ]);
   const roles = objects(s).filter((o) => o.kind === 'ClusterRole');
   const bindings = objects(s).filter((o) => o.kind === 'ClusterRoleBinding');
-  const problems = bindings.flatMap((b) => (b.subjects ?? []).map(subjectKey).filter((k: string) => !declared.has(k))
-    .map((k: string) => `ClusterRoleBinding ${b.metadata.name} binds ${k}, whom the intent does not name as a tier owner`));
-  for (const tier of objects(s).filter((o) => o.kind === 'Tier').map((o) => o.metadata.name)) {
+  const problems = bindings.flatMap((b) =>
+    (b.subjects ?? [])
+      .map(subjectKey)
+      .filter((k: string) => !declared.has(k))
+      .map((k: string) => `ClusterRoleBinding ${b.metadata.name} binds ${k}, whom the intent does not name as a tier owner`),
+  );
+  for (const tier of objects(s)
+    .filter((o) => o.kind === 'Tier')
+    .map((o) => o.metadata.name)) {
     for (const role of roles) {
       for (const rule of role.rules ?? []) {
         const tiered = (rule.resources ?? []).filter((r: string) => r.startsWith('tier.'));
         if (tiered.length && (!rule.resourceNames?.length || rule.resourceNames.some((n: string) => !n.startsWith(`${tier}.`)))) {
-          problems.push(`ClusterRole ${role.metadata.name} grants ${tiered.join(', ')} beyond tier ${tier}: resourceNames ${JSON.stringify(rule.resourceNames)}`);
+          problems.push(
+            `ClusterRole ${role.metadata.name} grants ${tiered.join(', ')} beyond tier ${tier}: resourceNames ${JSON.stringify(rule.resourceNames)}`,
+          );
         }
       }
     }
     for (const owner of declared) {
-      const rules = bindings.filter((b) => (b.subjects ?? []).map(subjectKey).includes(owner) && b.roleRef?.kind === 'ClusterRole')
+      const rules = bindings
+        .filter((b) => (b.subjects ?? []).map(subjectKey).includes(owner) && b.roleRef?.kind === 'ClusterRole')
         .flatMap((b) => roles.filter((r) => r.metadata.name === b.roleRef.name).flatMap((r) => r.rules ?? []));
       const missing = [
         ...(grants(rules, 'tiers', 'get', tier) ? [] : [`get tiers/${tier}`]),
         ...(grants(rules, 'tiers', 'create', undefined) ? [] : ['create tiers']),
         ...['update', 'patch'].filter((v) => !grants(rules, 'tiers', v, tier)).map((v) => `${v} tiers/${tier}`),
-        ...TIERED_KINDS.flatMap((kind) => WRITE_VERBS.flatMap((verb) => [
-          ...(grants(rules, `tier.${kind}`, verb, `${tier}.*`) ? [] : [`${verb} tier.${kind}/${tier}.*`]),
-          ...(grants(rules, kind, verb, verb === 'create' ? undefined : `${tier}.x`) ? [] : [`${verb} ${kind}`]),
-        ])),
+        ...TIERED_KINDS.flatMap((kind) =>
+          WRITE_VERBS.flatMap((verb) => [
+            ...(grants(rules, `tier.${kind}`, verb, `${tier}.*`) ? [] : [`${verb} tier.${kind}/${tier}.*`]),
+            ...(grants(rules, kind, verb, verb === 'create' ? undefined : `${tier}.x`) ? [] : [`${verb} ${kind}`]),
+          ]),
+        ),
       ];
       if (missing.length) problems.push(`${owner} may not ${missing.join(', ')}`);
     }
@@ -357,16 +413,30 @@ export function serviceAccountProblems(s: Synthesized, app: AiAppIntent): string
   if (!deployment) return [`${id(app)} has no Deployment`];
   const sa: string = deployment.spec.template.spec.serviceAccountName ?? 'default';
   const labels = new Map(Object.entries(podLabels(s, app)));
-  const selecting = objects(s).filter((o) => o.apiVersion === 'projectcalico.org/v3' && CALICO_APP_POLICIES.includes(o.kind)
-    && o.metadata.namespace === app.namespace && new Selector(o.spec?.selector ?? '').test(labels));
+  const selecting = objects(s).filter(
+    (o) =>
+      o.apiVersion === 'projectcalico.org/v3' &&
+      CALICO_APP_POLICIES.includes(o.kind) &&
+      o.metadata.namespace === app.namespace &&
+      new Selector(o.spec?.selector ?? '').test(labels),
+  );
   const expected = `projectcalico.org/name == '${sa}'`;
-  const problems = selecting.length === 0 ? [`${id(app)}: no Calico policy of its namespace selects its pods`] : selecting
-    .filter((p) => p.spec.serviceAccountSelector !== expected)
-    .map((p) => `${p.kind} ${p.metadata.namespace}/${p.metadata.name} selects the pods of ${id(app)} with serviceAccountSelector ${JSON.stringify(p.spec.serviceAccountSelector)}, not ${JSON.stringify(expected)}`);
+  const problems =
+    selecting.length === 0
+      ? [`${id(app)}: no Calico policy of its namespace selects its pods`]
+      : selecting
+          .filter((p) => p.spec.serviceAccountSelector !== expected)
+          .map(
+            (p) =>
+              `${p.kind} ${p.metadata.namespace}/${p.metadata.name} selects the pods of ${id(app)} with serviceAccountSelector ${JSON.stringify(p.spec.serviceAccountSelector)}, not ${JSON.stringify(expected)}`,
+          );
   const impostor = s.impostors.get(id(app));
   if (!impostor) return [...problems, `${id(app)}: no impostor to ask about`];
   const egress = egressReport(decidingCluster(s, app)).workloads.find((w) => w.endpoint === impostor.id);
-  const reached = (egress?.allowed ?? []).map((e) => `${impostor.id}, with the labels of ${id(app)} and the default ServiceAccount, may reach ${describeDestination(e.to, 'verifier')} ${describeProtocolPorts([e])}`);
+  const reached = (egress?.allowed ?? []).map(
+    (e) =>
+      `${impostor.id}, with the labels of ${id(app)} and the default ServiceAccount, may reach ${describeDestination(e.to, 'verifier')} ${describeProtocolPorts([e])}`,
+  );
   return [...problems, ...reached];
 }
 
@@ -390,10 +460,16 @@ function podOf(s: Synthesized, app: AiAppIntent): { pod: K8sObject; containers: 
   return pod ? { pod, containers: [...(pod.initContainers ?? []), ...(pod.containers ?? [])] } : `${id(app)} has no Deployment`;
 }
 
-interface EmptyDir { readonly name: string; readonly sizeLimit?: string; readonly memory: boolean }
+interface EmptyDir {
+  readonly name: string;
+  readonly sizeLimit?: string;
+  readonly memory: boolean;
+}
 
 function emptyDirs(pod: K8sObject): EmptyDir[] {
-  return (pod.volumes ?? []).filter((v: K8sObject) => v.emptyDir).map((v: K8sObject) => ({ name: v.name, sizeLimit: v.emptyDir.sizeLimit, memory: v.emptyDir.medium === 'Memory' }));
+  return (pod.volumes ?? [])
+    .filter((v: K8sObject) => v.emptyDir)
+    .map((v: K8sObject) => ({ name: v.name, sizeLimit: v.emptyDir.sizeLimit, memory: v.emptyDir.medium === 'Memory' }));
 }
 
 /** `path` is `root` or lies below it. */
@@ -429,15 +505,20 @@ export function startupProblems(s: Synthesized, app: AiAppIntent): string[] {
 export function userProblems(s: Synthesized, app: AiAppIntent): string[] {
   const found = podOf(s, app);
   if (typeof found === 'string') return [found];
-  const disks = emptyDirs(found.pod).filter((v) => !v.memory).map((v) => v.name);
+  const disks = emptyDirs(found.pod)
+    .filter((v) => !v.memory)
+    .map((v) => v.name);
   return found.containers.flatMap((c) => {
     const env = new Map<string, string>((c.env ?? []).map((e: { name: string; value?: string }) => [e.name, e.value ?? '']));
     const home = env.get('HOME');
     const writable = (c.volumeMounts ?? []).filter((m: K8sObject) => disks.includes(m.name) && !m.readOnly).map((m: K8sObject) => m.mountPath as string);
     return [
       ...(env.get('USER') ? [] : [`${id(app)}: container ${c.name} has no USER`]),
-      ...(home === undefined ? [`${id(app)}: container ${c.name} has no HOME`]
-        : writable.some((root: string) => under(home, root)) ? [] : [`${id(app)}: container ${c.name} has HOME ${home} outside its writable volumes (${writable.join(', ')})`]),
+      ...(home === undefined
+        ? [`${id(app)}: container ${c.name} has no HOME`]
+        : writable.some((root: string) => under(home, root))
+          ? []
+          : [`${id(app)}: container ${c.name} has HOME ${home} outside its writable volumes (${writable.join(', ')})`]),
     ];
   });
 }
@@ -451,15 +532,21 @@ export function gpuProblems(s: Synthesized, app: AiAppIntent): string[] {
   const found = podOf(s, app);
   if (typeof found === 'string') return [found];
   const gpus = app.gpus ?? 0;
-  const problems = found.containers.flatMap((c) => (['requests', 'limits'] as const)
-    .filter((k) => Number(c.resources?.[k]?.['nvidia.com/gpu'] ?? 0) !== gpus)
-    .map((k) => `${id(app)}: container ${c.name} ${k} ${c.resources?.[k]?.['nvidia.com/gpu'] ?? 'no'} nvidia.com/gpu, not ${gpus}`));
+  const problems = found.containers.flatMap((c) =>
+    (['requests', 'limits'] as const)
+      .filter((k) => Number(c.resources?.[k]?.['nvidia.com/gpu'] ?? 0) !== gpus)
+      .map((k) => `${id(app)}: container ${c.name} ${k} ${c.resources?.[k]?.['nvidia.com/gpu'] ?? 'no'} nvidia.com/gpu, not ${gpus}`),
+  );
   if (gpus === 0) return problems;
-  const shm = emptyDirs(found.pod).filter((v) => v.memory && v.sizeLimit !== undefined).map((v) => v.name);
+  const shm = emptyDirs(found.pod)
+    .filter((v) => v.memory && v.sizeLimit !== undefined)
+    .map((v) => v.name);
   const server = found.pod.containers[0];
-  if (!(server.volumeMounts ?? []).some((m: K8sObject) => m.mountPath === '/dev/shm' && shm.includes(m.name))) problems.push(`${id(app)}: has GPUs but no sized memory emptyDir at /dev/shm`);
-  const tolerates = (found.pod.tolerations ?? []).some((t: K8sObject) => t.operator === 'Exists' && (t.key === undefined || t.key === 'nvidia.com/gpu')
-    && (t.effect === undefined || t.effect === 'NoSchedule'));
+  if (!(server.volumeMounts ?? []).some((m: K8sObject) => m.mountPath === '/dev/shm' && shm.includes(m.name)))
+    problems.push(`${id(app)}: has GPUs but no sized memory emptyDir at /dev/shm`);
+  const tolerates = (found.pod.tolerations ?? []).some(
+    (t: K8sObject) => t.operator === 'Exists' && (t.key === undefined || t.key === 'nvidia.com/gpu') && (t.effect === undefined || t.effect === 'NoSchedule'),
+  );
   if (app.tolerations === undefined && !tolerates) problems.push(`${id(app)}: has GPUs but does not tolerate the nvidia.com/gpu:NoSchedule taint`);
   return problems;
 }
@@ -476,7 +563,10 @@ export function storageProblems(s: Synthesized, app: AiAppIntent): string[] {
   const problems = volumes.filter((v) => v.sizeLimit === undefined).map((v) => `${id(app)}: emptyDir ${v.name} has no sizeLimit`);
   const disk = volumes.filter((v) => !v.memory && v.sizeLimit !== undefined).reduce((sum, v) => sum + parseQuantity(v.sizeLimit!)!, 0);
   for (const kind of ['requests', 'limits'] as const) {
-    const declared = found.pod.containers.reduce((sum: number, c: K8sObject) => sum + (parseQuantity(c.resources?.[kind]?.['ephemeral-storage'] ?? '0') ?? 0), 0);
+    const declared = found.pod.containers.reduce(
+      (sum: number, c: K8sObject) => sum + (parseQuantity(c.resources?.[kind]?.['ephemeral-storage'] ?? '0') ?? 0),
+      0,
+    );
     if (declared < disk) problems.push(`${id(app)}: ephemeral-storage ${kind} ${formatBytes(declared)} do not cover its disk emptyDirs, ${formatBytes(disk)}`);
   }
   return problems;
@@ -491,7 +581,14 @@ export function allProblems(s: Synthesized): string[] {
     ...tierProblems(s),
     ...tierOwnerProblems(s),
     ...logProblems(s),
-    ...s.intent.apps.flatMap((a) => [...metadataProblems(s, a), ...dnsProblems(s, a), ...egressProblems(s, a), ...ingressProblems(s, a), ...serviceAccountProblems(s, a), ...stagedViewProblems(s, a)]),
+    ...s.intent.apps.flatMap((a) => [
+      ...metadataProblems(s, a),
+      ...dnsProblems(s, a),
+      ...egressProblems(s, a),
+      ...ingressProblems(s, a),
+      ...serviceAccountProblems(s, a),
+      ...stagedViewProblems(s, a),
+    ]),
     ...s.intent.apps.flatMap((a) => [...startupProblems(s, a), ...userProblems(s, a), ...gpuProblems(s, a), ...storageProblems(s, a)]),
   ];
 }

@@ -24,7 +24,10 @@ export interface SynthOverDist {
 export function synthOverDist(intent: PlatformIntent | ((outdir: string) => App)): SynthOverDist {
   const root = mkdtempSync(join(tmpdir(), 'synth-over-dist-'));
   const dist = join(root, 'dist');
-  const read = () => readdirSync(dist).sort().map((f) => `${f}\n${readFileSync(join(dist, f), 'utf8')}`);
+  const read = () =>
+    readdirSync(dist)
+      .sort()
+      .map((f) => `${f}\n${readFileSync(join(dist, f), 'utf8')}`);
   try {
     const first = safeSynth((outdir) => buildApp(outdir, shipped), dist);
     if (!first.ok) throw new Error(`the shipped scenario did not synthesize: ${first.message}`);

@@ -33,6 +33,8 @@ export const allowListKind: DestinationKind<AllowListDestination> = {
     if (declared.allowLists.includes(d.allowList)) return [];
     const accepted = declared.allowLists.length ? declared.allowLists.map((n) => `"${n}"`).join(', ') : 'a name declared in allowLists (none is declared)';
     const near = didYouMean(d.allowList, declared.allowLists);
-    return [{ field: 'allowList', value: d.allowList, message: `names no declared allow-list; accepted: ${accepted}${near ? `. Did you mean "${near}"?` : ''}` }];
+    return [
+      { field: 'allowList', value: d.allowList, message: `names no declared allow-list; accepted: ${accepted}${near ? `. Did you mean "${near}"?` : ''}` },
+    ];
   },
 };

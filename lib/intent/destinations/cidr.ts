@@ -32,7 +32,8 @@ export const cidrKind: DestinationKind<CidrDestination> = {
     internet: fields('internet egress', { reason: text('a sentence saying why this app needs the internet') }).optional(),
   }).superRefine((d, ctx) => {
     if (d.internet === undefined) internetSized(ctx, d.cidr, ['cidr']);
-    else if (d.internet.reason.trim() === '') problem(ctx, d.internet.reason, 'is empty; accepted: a sentence saying why this app needs the internet', ['internet', 'reason']);
+    else if (d.internet.reason.trim() === '')
+      problem(ctx, d.internet.reason, 'is empty; accepted: a sentence saying why this app needs the internet', ['internet', 'reason']);
   }),
   describe: (d) => `block ${d.cidr}`,
   peer: (d, { cloud }) => ({ kind: 'nets', blocks: [planBlock(d.cidr, cloud)], internetReason: d.internet?.reason }),

@@ -50,13 +50,21 @@ export const credentialsKind: DestinationKind<CredentialsDestination> = {
   check: (d, { cloud }) => {
     const allowed = podCredentialEndpoints(cloud);
     if (allowed.some((e) => e.name === d.credentials)) return [];
-    const accepted = allowed.length ? allowed.map((e) => `"${e.name}" (${e.what})`).join(', ') : `none: cloud "${cloud}" has no pod credential endpoint this project knows`;
+    const accepted = allowed.length
+      ? allowed.map((e) => `"${e.name}" (${e.what})`).join(', ')
+      : `none: cloud "${cloud}" has no pod credential endpoint this project knows`;
     const known = METADATA_ENDPOINTS.find((e) => e.name === d.credentials);
     let why: string;
-    if (known && known.podCredentials === undefined) why = `is ${known.what}, which hands out the node's credentials, never a pod's own, and is never reachable`;
+    if (known && known.podCredentials === undefined)
+      why = `is ${known.what}, which hands out the node's credentials, never a pod's own, and is never reachable`;
     else if (known) why = `is an endpoint of ${known.clouds.join(', ')}, not of cloud "${cloud}"`;
     else why = 'names no pod credential endpoint';
-    const near = known ? undefined : didYouMean(d.credentials, allowed.map((e) => e.name));
+    const near = known
+      ? undefined
+      : didYouMean(
+          d.credentials,
+          allowed.map((e) => e.name),
+        );
     return [{ field: 'credentials', value: d.credentials, message: `${why}; accepted: ${accepted}${near ? `. Did you mean "${near}"?` : ''}` }];
   },
 };

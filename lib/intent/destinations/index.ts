@@ -47,7 +47,9 @@ type DestinationOf<K> = K extends DestinationKind<infer D> ? D : never;
 export type EgressDestination = DestinationOf<(typeof DESTINATION_KINDS)[DestinationKindName]>;
 
 const KIND_NAMES = Object.keys(DESTINATION_KINDS) as DestinationKindName[];
-const FORMS = `${KIND_NAMES.slice(0, -1).map((k) => DESTINATION_KINDS[k].form).join(', ')} or ${DESTINATION_KINDS[KIND_NAMES[KIND_NAMES.length - 1]].form}`;
+const FORMS = `${KIND_NAMES.slice(0, -1)
+  .map((k) => DESTINATION_KINDS[k].form)
+  .join(', ')} or ${DESTINATION_KINDS[KIND_NAMES[KIND_NAMES.length - 1]].form}`;
 
 /** The kind of a valid destination. */
 function destinationKind(d: EgressDestination): DestinationKindName {
@@ -74,22 +76,34 @@ export function checkDestination(d: EgressDestination, declared: Declared): Dest
 }
 
 /** A destination: the kind its key names, checked by that kind's schema. */
-export const destination = z.custom<EgressDestination>(() => true).superRefine((value, ctx) => {
-  if (!isObject(value)) {
-    problem(ctx, value, `is not a destination; accepted: ${FORMS}`);
-    return;
-  }
-  const present = KIND_NAMES.filter((k) => k in value);
-  if (present.length > 1) {
-    const given = Object.fromEntries(present.map((k) => [k, value[k]]));
-    problem(ctx, given, `is more than one kind of destination (it has ${present.join(' and ')}); accepted: exactly one of ${KIND_NAMES.join(', ')}: ${FORMS}`);
-    return;
-  }
-  if (present.length === 0) {
-    const near = Object.keys(value).map((k) => [k, didYouMean(k, KIND_NAMES)] as const).find(([, n]) => n !== undefined);
-    problem(ctx, value, `is no kind of destination (it has none of ${KIND_NAMES.join(', ')}); accepted: ${FORMS}${near ? `. Did you mean "${near[1]}" for "${near[0]}"?` : ''}`);
-    return;
-  }
-  const checked = DESTINATION_KINDS[present[0]].schema.safeParse(value, { reportInput: true });
-  if (!checked.success) for (const issue of checked.error.issues) ctx.addIssue(issue as z.core.$ZodRawIssue);
-});
+export const destination = z
+  .custom<EgressDestination>(() => true)
+  .superRefine((value, ctx) => {
+    if (!isObject(value)) {
+      problem(ctx, value, `is not a destination; accepted: ${FORMS}`);
+      return;
+    }
+    const present = KIND_NAMES.filter((k) => k in value);
+    if (present.length > 1) {
+      const given = Object.fromEntries(present.map((k) => [k, value[k]]));
+      problem(
+        ctx,
+        given,
+        `is more than one kind of destination (it has ${present.join(' and ')}); accepted: exactly one of ${KIND_NAMES.join(', ')}: ${FORMS}`,
+      );
+      return;
+    }
+    if (present.length === 0) {
+      const near = Object.keys(value)
+        .map((k) => [k, didYouMean(k, KIND_NAMES)] as const)
+        .find(([, n]) => n !== undefined);
+      problem(
+        ctx,
+        value,
+        `is no kind of destination (it has none of ${KIND_NAMES.join(', ')}); accepted: ${FORMS}${near ? `. Did you mean "${near[1]}" for "${near[0]}"?` : ''}`,
+      );
+      return;
+    }
+    const checked = DESTINATION_KINDS[present[0]].schema.safeParse(value, { reportInput: true });
+    if (!checked.success) for (const issue of checked.error.issues) ctx.addIssue(issue as z.core.$ZodRawIssue);
+  });

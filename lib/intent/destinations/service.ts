@@ -25,6 +25,9 @@ export const serviceKind: DestinationKind<ServiceDestination> = {
     protocol: protocol.optional(),
     description: text('a few words saying what the destination is').optional(),
   }),
-  describe: (d) => `pods ${d.namespace} {${Object.entries(d.podLabels).map(([k, v]) => `${k}=${v}`).join(', ')}}`,
+  describe: (d) =>
+    `pods ${d.namespace} {${Object.entries(d.podLabels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}}`,
   peer: (d) => ({ kind: 'pods', namespace: d.namespace, podLabels: d.podLabels }),
 };
