@@ -1,6 +1,5 @@
 import { basename, dirname, join } from 'path';
 import { buildApp } from '../app';
-import { buildArgoCdApps } from '../argocd';
 import { IntentError, PlatformIntent, clusterIntents, declaresClusters, validateIntent } from '../intent';
 import { Output } from './safe';
 import { synthesize } from './synthesize';
@@ -38,6 +37,9 @@ export function platformOutputs(intent: PlatformIntent, dist: string, deploy?: s
     intent.argocd === undefined
       ? undefined
       : (staging: string) => {
+          // Loaded only for an intent with argocd settings: the Argo CD imports are 1.8 MB of JavaScript.
+          // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+          const { buildArgoCdApps } = require('../argocd') as typeof import('../argocd');
           for (const app of buildArgoCdApps(staging, intent, basename(dist))) synthesize(app);
         };
   return [...outputs, { dir: deploy, write }];
