@@ -21,7 +21,7 @@ describe("the tier owners' RBAC (calico.owners)", () => {
     ]);
   });
 
-  it("grants get on the tier, its policies through Calico's tier pseudo-resources named <tier>.*, patch included, and the allow-lists' network sets by name", () => {
+  it("grants get on the tier, its policies through Calico's tier pseudo-resources named <tier>.*, patch included, and GlobalNetworkSets only when the tier has allow-lists (create, and the rest by name)", () => {
     expect(role.rules).toEqual([
       { apiGroups: ['projectcalico.org'], resources: ['tiers'], resourceNames: ['ai-guard'], verbs: ['get', 'update', 'patch', 'delete'] },
       { apiGroups: ['projectcalico.org'], resources: ['tiers'], verbs: ['create'] },
@@ -36,15 +36,12 @@ describe("the tier owners' RBAC (calico.owners)", () => {
         resources: ['networkpolicies', 'globalnetworkpolicies', 'stagednetworkpolicies', 'stagedglobalnetworkpolicies'],
         verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
       },
-      { apiGroups: ['projectcalico.org'], resources: ['globalnetworksets'], verbs: ['create'] },
     ]);
     const withSets = ofKind(manifestsOf(shipped), 'ClusterRole')[0];
-    expect(withSets.rules[withSets.rules.length - 1]).toEqual({
-      apiGroups: ['projectcalico.org'],
-      resources: ['globalnetworksets'],
-      resourceNames: ['model-registry'],
-      verbs: ['get', 'update', 'patch', 'delete'],
-    });
+    expect(withSets.rules.slice(-2)).toEqual([
+      { apiGroups: ['projectcalico.org'], resources: ['globalnetworksets'], verbs: ['create'] },
+      { apiGroups: ['projectcalico.org'], resources: ['globalnetworksets'], resourceNames: ['model-registry'], verbs: ['get', 'update', 'patch', 'delete'] },
+    ]);
   });
 
   it("comes in the cluster file, after the Namespaces and before the Tier's file, in a wave before the tier's policies", () => {

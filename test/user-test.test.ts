@@ -192,6 +192,27 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
     ]);
   });
 
+  it("notices an owner who may not write the allow-lists' GlobalNetworkSets, and a role that grants sets dist/ does not hold", () => {
+    const s = synthesized(shipped, (edit) =>
+      edit('00-cluster.k8s.yaml', (objects) => {
+        const role = objects.find((o) => o.kind === 'ClusterRole')!;
+        const named = role.rules.find((r: K8sObject) => r.resources.includes('globalnetworksets') && r.resourceNames);
+        named.verbs = named.verbs.filter((v: string) => v !== 'patch');
+        named.resourceNames.push('everything');
+      }),
+    );
+    expect(tierOwnerProblems(s)).toEqual([
+      'ServiceAccount argocd/argocd-application-controller may not patch globalnetworksets/model-registry',
+      'ClusterRole ai-egress-tier-owner grants GlobalNetworkSets that dist/ does not hold: everything',
+    ]);
+    const withoutSets = synthesized(aws, (edit) =>
+      edit('00-cluster.k8s.yaml', (objects) => {
+        objects.find((o) => o.kind === 'ClusterRole')!.rules.push({ apiGroups: ['projectcalico.org'], resources: ['globalnetworksets'], verbs: ['create'] });
+      }),
+    );
+    expect(tierOwnerProblems(withoutSets)).toEqual(['ClusterRole ai-guard-tier-owner grants GlobalNetworkSets that dist/ does not hold: any']);
+  });
+
   it('notices an ingress opened to every namespace', () => {
     const s = synthesized(shipped, (edit) =>
       edit('10-policies-ai-embeddings.k8s.yaml', (objects) => {

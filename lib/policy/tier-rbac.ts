@@ -23,7 +23,20 @@ import { SyncWave, syncWave } from '../conventions';
  * `create` by name ("the name of the new object may not be known at authorization time",
  * https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources), so
  * creating a Tier or a GlobalNetworkSet is granted by kind; updating and deleting them is
- * granted for this tier's and these sets' names only.
+ * granted for this tier's and these sets' names only. The owners must create both once (the
+ * first `kubectl apply -f dist/` or Argo CD sync), so `create` stays, and with it a residual
+ * risk: an owner may create other Tiers (empty ones: writing policies into them takes their own
+ * `tier.*` grants, which this role does not give) and other GlobalNetworkSets, whose labels may
+ * match a selector of any tier's policies and so widen them. The owners are trusted with the
+ * cluster's egress policy; the README says so. Without allow-lists the role grants no
+ * GlobalNetworkSet at all.
+ *
+ * StagedKubernetesNetworkPolicy (audit mode's staged `default-deny-all`) is not granted: it is not
+ * a policy of this tier. Calico places it in the `default` tier, like the Kubernetes
+ * NetworkPolicies beside it (with the native v3 CRDs of 3.32 the admission webhook checks
+ * `tier.stagedkubernetesnetworkpolicies` named `default.*`, webhooks/pkg/rbac/rbac.go), so
+ * writing it is a right on the default tier and the app namespaces, which whoever applies dist/
+ * needs for those NetworkPolicies anyway, and which this role, confined to its tier, leaves out.
  */
 
 const CALICO_GROUP = 'projectcalico.org';
@@ -62,9 +75,12 @@ export class TierOwnersRbac extends Construct {
         // `<tier>.*`: "any policy of the specified kind within the named tier".
         { apiGroups: [CALICO_GROUP], resources: POLICY_RESOURCES.map((r) => `tier.${r}`), resourceNames: [`${tier}.*`], verbs: READ_WRITE },
         { apiGroups: [CALICO_GROUP], resources: POLICY_RESOURCES, verbs: READ_WRITE },
-        { apiGroups: [CALICO_GROUP], resources: ['globalnetworksets'], verbs: ['create'] },
+        // Without allow-lists the tier's policies select no network set: nothing to create.
         ...(networkSets.length
-          ? [{ apiGroups: [CALICO_GROUP], resources: ['globalnetworksets'], resourceNames: [...networkSets], verbs: ['get', 'update', 'patch', 'delete'] }]
+          ? [
+              { apiGroups: [CALICO_GROUP], resources: ['globalnetworksets'], verbs: ['create'] },
+              { apiGroups: [CALICO_GROUP], resources: ['globalnetworksets'], resourceNames: [...networkSets], verbs: ['get', 'update', 'patch', 'delete'] },
+            ]
           : []),
       ],
     });

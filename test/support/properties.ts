@@ -346,8 +346,10 @@ const WRITE_VERBS = ['create', 'update', 'patch', 'delete'];
  * The RBAC of the tier owners: every ClusterRoleBinding of the manifests binds only owners the
  * intent declares, and with `calico.owners`, each owner is bound to rules that let it get and
  * write the tier and write (create, update, patch, delete) every kind of Calico policy in it,
- * through both the real resources and Calico's `tier.<kind>` pseudo-resources named `<tier>.*`;
- * and no rule grants a tier pseudo-resource beyond that tier.
+ * through both the real resources and Calico's `tier.<kind>` pseudo-resources named `<tier>.*`,
+ * and create and write the GlobalNetworkSets the manifests hold; no rule grants a tier
+ * pseudo-resource beyond that tier, nor GlobalNetworkSets the manifests do not hold (none at all
+ * when they hold none).
  */
 export function tierOwnerProblems(s: Synthesized): string[] {
   const owners = s.intent.calico?.owners;
@@ -392,7 +394,26 @@ export function tierOwnerProblems(s: Synthesized): string[] {
           ]),
         ),
       ];
+      const sets = objects(s)
+        .filter((o) => o.kind === 'GlobalNetworkSet')
+        .map((o) => o.metadata.name);
+      missing.push(
+        ...(sets.length && !grants(rules, 'globalnetworksets', 'create', undefined) ? ['create globalnetworksets'] : []),
+        ...sets.flatMap((set) =>
+          ['get', 'update', 'patch'].filter((v) => !grants(rules, 'globalnetworksets', v, set)).map((v) => `${v} globalnetworksets/${set}`),
+        ),
+      );
       if (missing.length) problems.push(`${owner} may not ${missing.join(', ')}`);
+    }
+  }
+  const sets = objects(s)
+    .filter((o) => o.kind === 'GlobalNetworkSet')
+    .map((o) => o.metadata.name);
+  for (const role of roles) {
+    for (const rule of role.rules ?? []) {
+      if (!(rule.resources ?? []).includes('globalnetworksets')) continue;
+      const beyond: string[] = rule.resourceNames?.length ? rule.resourceNames.filter((n: string) => !sets.includes(n)) : sets.length ? [] : ['any'];
+      if (beyond.length) problems.push(`ClusterRole ${role.metadata.name} grants GlobalNetworkSets that dist/ does not hold: ${beyond.join(', ')}`);
     }
   }
   return problems;
