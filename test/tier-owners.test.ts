@@ -1,6 +1,6 @@
-import { PlatformIntent, validateIntent } from '../lib/intent';
+import { PlatformIntent, checkIntent, formatIssue, validateIntent } from '../lib/intent';
 import { validateObject } from '../lib/validate';
-import { aws, fourApps, minimal, shipped } from './fixtures/intents';
+import { aws, fleet, fourApps, minimal, shipped } from './fixtures/intents';
 import { K8sObject, manifestsOf, ofKind, sampleIntent } from './support/manifests';
 import { synthOverDist } from './support/synth';
 
@@ -121,5 +121,32 @@ describe('tier owners that cannot be bound are refused, and dist/ stays as it wa
     const { result, before, after } = synthOverDist(intent);
     expect(result.ok ? '' : result.message).toContain(`\n  ${path}: ${value} ${says}`);
     expect(after).toEqual(before);
+  });
+});
+
+describe('tier owners of a tier that no app uses', () => {
+  const warnings = (intent: PlatformIntent) =>
+    checkIntent(intent)
+      .filter((i) => i.severity === 'warning' && i.path.startsWith('calico.owners'))
+      .map(formatIssue);
+  const ownersOnly = { ...minimal, calico: aws.calico };
+  const says = `calico.owners: ${JSON.stringify(aws.calico!.owners)} names who may write the Calico tier, and no app uses flavor "calico", so dist/ has no tier and no RBAC for them is written; accepted: flavor: "calico" on the apps the tier should confine, or no calico.owners`;
+
+  it('are a warning, not an error, since nothing is written for them: no tier and no RBAC', () => {
+    expect(warnings(ownersOnly)).toEqual([says]);
+    expect(validateIntent(ownersOnly)).toEqual([]);
+    expect(manifestsOf(ownersOnly).filter((m) => m.object.apiVersion === 'rbac.authorization.k8s.io/v1' || m.object.kind === 'Tier')).toEqual([]);
+  });
+
+  it('are not warned about where an app uses the calico flavor, on one cluster of a fleet being enough', () => {
+    expect(warnings(aws)).toEqual([]);
+    expect(warnings(shipped)).toEqual([]);
+    expect(warnings(fleet)).toEqual([]);
+    const noCalico = {
+      ...fleet,
+      apps: fleet.apps.map((a) => ({ ...a, flavor: 'kubernetes' as const })),
+      clusters: fleet.clusters!.map((c) => ({ ...c, calicoInstalled: undefined })),
+    };
+    expect(warnings({ ...noCalico, calico: aws.calico })).toEqual([says]);
   });
 });

@@ -1,13 +1,13 @@
 /**
  * Checks across the apps and allow-lists of one rendered intent: what only they together show
  * (allow-lists used but not declared or declared twice, metadata endpoints of the cloud, audit
- * mixed with enforcement in a namespace). validate.ts makes them for an intent without clusters,
+ * mixed with enforcement in a namespace, tier owners of a tier nothing uses). validate.ts makes them for an intent without clusters,
  * cluster-checks.ts for each cluster's share of one.
  */
 import { checkDestination } from './destinations';
 import { CLOUDS, Cloud } from '../net';
 import { metadataProblem } from './fields';
-import { isAudited } from './flavor';
+import { isAudited, isCalicoApp } from './flavor';
 import { IntentIssue } from './issues';
 import { AiAppIntent, AllowList } from './types';
 
@@ -103,4 +103,23 @@ export function auditMixedWithEnforcement(apps: readonly AiAppIntent[], platform
       value: true,
       message: `previews this app while other apps of namespace "${a.namespace}" are enforced, so the namespace's default deny would block it; accepted: audit on every app of the namespace, or on none`,
     }));
+}
+
+/**
+ * Tier owners declared where no app uses the calico flavor: dist/ then has no tier, and their
+ * RBAC, written with the tier, is left out (lib/policy/calico.ts), so the owners are bound to
+ * nothing. A warning: the owners may be meant for apps not switched to calico yet.
+ */
+export function ownersWithoutTier(apps: readonly AiAppIntent[], owners: unknown): IntentIssue[] {
+  if (owners === undefined || apps.some(isCalicoApp)) return [];
+  return [
+    {
+      severity: 'warning',
+      app: 'platform',
+      path: 'calico.owners',
+      value: owners,
+      message:
+        'names who may write the Calico tier, and no app uses flavor "calico", so dist/ has no tier and no RBAC for them is written; accepted: flavor: "calico" on the apps the tier should confine, or no calico.owners',
+    },
+  ];
 }

@@ -16,6 +16,7 @@ import {
   destinationProblems,
   dnsAddressProblem,
   dnsMetadata,
+  ownersWithoutTier,
 } from './across';
 import { consistencyIssues } from './consistency';
 import { isCalicoApp } from './flavor';
@@ -37,6 +38,8 @@ export interface PlatformParts {
   readonly listNames: readonly string[];
   readonly cloud: Cloud;
   readonly platformAudit: boolean;
+  /** `calico.owners` as declared (checked by the platform's schema). */
+  readonly owners: unknown;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -75,6 +78,14 @@ export function clusterIssues(input: Readonly<Record<string, unknown>>, parts: P
     shared.push({ cluster: cluster.name, issues: sharedIssues(cluster, parts) });
   }
   issues.push(...merged(shared));
+  // The owners are the platform's: bound to nothing only when no cluster has a tier (a cluster
+  // without calico apps, such as one without Calico, simply has no tier and no RBAC).
+  issues.push(
+    ...ownersWithoutTier(
+      valid.flatMap((v) => appsOf(v.cluster, parts.apps)),
+      parts.owners,
+    ),
+  );
   issues.push(
     ...appsInNoCluster(
       parts.apps,

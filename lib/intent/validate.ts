@@ -1,7 +1,16 @@
 import { adviceFor } from './advice';
 import { clusterIssues } from './cluster-checks';
 import { consistencyIssues } from './consistency';
-import { DeclaredList, allowListMetadata, allowListsDeclaredTwice, auditMixedWithEnforcement, destinationProblems, dnsMetadata, validCloud } from './across';
+import {
+  DeclaredList,
+  allowListMetadata,
+  allowListsDeclaredTwice,
+  auditMixedWithEnforcement,
+  destinationProblems,
+  dnsMetadata,
+  ownersWithoutTier,
+  validCloud,
+} from './across';
 import { isCredentialsDestination } from './destinations';
 import { Cloud } from '../net';
 import { isObject } from './fields';
@@ -12,7 +21,7 @@ import { AiAppIntent, AllowList, PlatformIntent } from './types';
 /**
  * Checks an intent as data, whatever `main.ts` handed over: shape and values (schema.ts), then
  * what only the whole intent can tell: allow-lists that are used but not declared, names used
- * twice, audit mixed with enforcement in one namespace, callers and callees that do not agree
+ * twice, audit mixed with enforcement in one namespace, tier owners without a tier, callers and callees that do not agree
  * (consistency.ts), and what the images must support (advice.ts).
  *
  * Returns every issue of the run, errors and warnings; errors first within each app. Each app is
@@ -55,15 +64,17 @@ export function checkIntent(input: unknown): IntentIssue[] {
   // A list with a broken entry is still declared: its uses are not reported as well.
   const listNames = rawLists.flatMap((l) => (isObject(l) && typeof l.name === 'string' ? [l.name] : []));
   const platformAudit = isObject(input.calico) && input.calico.audit === true;
+  const owners = isObject(input.calico) ? input.calico.owners : undefined;
   if (!clusters) {
     for (const app of apps) issues.push(...destinationProblems(app, listNames, cloud), ...dnsMetadata(app, cloud), ...credentialsDeclaredTwice(app));
     issues.push(...namesDeclaredTwice(rawApps));
     issues.push(...auditMixedWithEnforcement(apps, platformAudit));
     issues.push(...consistencyIssues(apps));
+    issues.push(...ownersWithoutTier(apps, owners));
   } else {
     for (const app of apps) issues.push(...credentialsDeclaredTwice(app));
     issues.push(...namesDeclaredTwice(rawApps));
-    issues.push(...clusterIssues(input, { apps, rawApps, lists, listNames, cloud, platformAudit }));
+    issues.push(...clusterIssues(input, { apps, rawApps, lists, listNames, cloud, platformAudit, owners }));
   }
   for (const app of apps) issues.push(...adviceFor(app));
   return issues;
