@@ -22,8 +22,8 @@ function group(apiVersion: unknown): string {
   return text.includes('/') ? text.slice(0, text.indexOf('/')) : '';
 }
 
-/** Manifests sorted by what they are; objects of other kinds are left out. */
-interface Sorted {
+/** Manifests grouped by what they are; objects of other kinds are left out. */
+interface Grouped {
   readonly namespaces: Manifest[];
   readonly serviceAccounts: Manifest[];
   readonly workloads: Manifest[];
@@ -32,8 +32,8 @@ interface Sorted {
   readonly policies: { readonly manifest: Manifest; readonly kind: PolicyKind; readonly flavor: 'kubernetes' | 'calico' }[];
 }
 
-function sortManifests(manifests: readonly Manifest[]): Sorted {
-  const out: Sorted = { namespaces: [], serviceAccounts: [], workloads: [], networkSets: [], tiers: [], policies: [] };
+function groupManifests(manifests: readonly Manifest[]): Grouped {
+  const out: Grouped = { namespaces: [], serviceAccounts: [], workloads: [], networkSets: [], tiers: [], policies: [] };
   const seen = new Map<string, Manifest>();
   for (const m of manifests) {
     const { kind, metadata, apiVersion } = m.object;
@@ -274,11 +274,11 @@ export class Cluster {
 
 /** Builds the cluster the manifests describe. Throws ManifestError on the first invalid object. */
 export function buildCluster(manifests: readonly Manifest[], options: VerifyOptions = {}, skipped: readonly SkippedFile[] = []): Cluster {
-  const sorted = sortManifests(manifests);
+  const grouped = groupManifests(manifests);
   const labelsOf = (m: Manifest, id: string): Labels => new Fields(m.source, `${m.object.kind} ${id}`).labels(m.object.metadata.labels, 'metadata.labels');
-  const namespaces = new Map<string, Labels>(sorted.namespaces.map((m) => [m.object.metadata.name, labelsOf(m, m.object.metadata.name)]));
+  const namespaces = new Map<string, Labels>(grouped.namespaces.map((m) => [m.object.metadata.name, labelsOf(m, m.object.metadata.name)]));
   const serviceAccounts = new Map<string, Labels>(
-    sorted.serviceAccounts.map((m) => {
+    grouped.serviceAccounts.map((m) => {
       const id = `${m.object.metadata.namespace ?? 'default'}/${m.object.metadata.name}`;
       return [id, labelsOf(m, id)];
     }),
@@ -289,7 +289,7 @@ export function buildCluster(manifests: readonly Manifest[], options: VerifyOpti
     serviceAccounts,
     endpoints: (c) => {
       const byId = new Map<string, Endpoint>();
-      return sorted.workloads.map((m) => {
+      return grouped.workloads.map((m) => {
         const ep = readEndpoint(m, c);
         const other = byId.get(ep.id);
         if (other)
@@ -303,11 +303,11 @@ export function buildCluster(manifests: readonly Manifest[], options: VerifyOpti
       });
     },
     networkSets: (c): NetworkSet[] =>
-      sorted.networkSets.map((m) => compileNetworkSet(m, m.object.kind === 'NetworkSet' ? c.namespace(m.object.metadata.namespace ?? 'default') : undefined)),
+      grouped.networkSets.map((m) => compileNetworkSet(m, m.object.kind === 'NetworkSet' ? c.namespace(m.object.metadata.namespace ?? 'default') : undefined)),
   });
-  const tiers = sorted.tiers.map(compileTier);
+  const tiers = grouped.tiers.map(compileTier);
   const tierNames = new Set([DEFAULT_TIER.name, ...tiers.map((t) => t.name)]);
-  const policies = sorted.policies.map(({ manifest, kind, flavor }) => {
+  const policies = grouped.policies.map(({ manifest, kind, flavor }) => {
     const policy = flavor === 'kubernetes' ? compileKubernetesPolicy(manifest, kind, catalog) : compileCalicoPolicy(manifest, kind, catalog);
     if (!tierNames.has(policy.ref.tier)) {
       throw new ManifestError(
