@@ -8,7 +8,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { buildApp } from '../lib/app';
 import { PlatformIntent, clusterIntents } from '../lib/intent';
-import { diffMain } from '../lib/review';
+import { diffMain, reportMain } from '../lib/review';
 import { runSynth, safeWrite } from '../lib/synth';
 import { validateManifestDir } from '../lib/validate';
 import { fleet, minimal, shipped } from './fixtures/intents';
@@ -319,14 +319,12 @@ describe('a cluster folder is a folder like any other for verify and report', ()
     expect(run.stdout).toContain('HEAD:dist/prod-us');
   });
 
+  // reportMain is what scripts/report.ts runs (test/report-cli.test.ts starts the program itself).
   it("npm run report writes the reports of one cluster's folder", () => {
     const { dist } = synthesized;
     const out = join(work, 'reports');
-    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'scripts/report.ts', '--manifests', join(dist, 'edge'), '--out', out], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
-    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    const run = reportMain(['--manifests', join(dist, 'edge'), '--out', out], ROOT);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     expect(run.stdout).toMatch(/^report: 1 workloads,/);
     expect(readdirSync(out).sort()).toEqual(['egress.html', 'egress.md']);
   });

@@ -520,7 +520,7 @@ describe('random intents: the verifier agrees with the declaration (property-bas
           expect(validateIntent(intent)).toEqual([]);
           expect(differences(intent, seed)).toEqual([]);
         }),
-        { numRuns: runs(8) },
+        { numRuns: runs(6) },
       );
     },
   );

@@ -74,7 +74,7 @@ describe('random workload settings: the pod starts as declared (property-based)'
           rmSync(dir, { recursive: true, force: true });
         }
       }),
-      { numRuns: runs(30) },
+      { numRuns: runs(15) },
     );
   });
 });

@@ -269,7 +269,7 @@ describe('IP addresses and blocks, against Node', () => {
         const ranges = from.map((r) => blockList(version, add([r])));
         expect(pieces.filter((piece) => ranges.some((inR) => inR(piece.first) !== inR(piece.last)))).toEqual([]);
       }),
-      { numRuns: runs(150) },
+      { numRuns: runs(80) },
     );
   });
 
