@@ -1,3 +1,7 @@
+// `npm test` starts jest as `node --no-opt`, and its workers inherit the flag: V8's optimizing
+// compiler (TurboFan) spends more CPU compiling than a test file's short run gets back, and on
+// two cores that CPU is what the suite waits for (BENCHMARKS.md, npm test). The programs the tests
+// start (tsc, the scripts, cdk8s) run as usual.
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
