@@ -7,10 +7,10 @@
  */
 
 import { Cluster } from './cluster';
-import { Endpoint, EndpointKind } from './endpoints';
+import { Endpoint } from './endpoints';
+import { DirectionView, Listing, ListingOptions, listing, WorkloadListing, workloadListing } from './listing';
 import { Ports, Protocol } from './ports';
-import { PolicyRef } from './policy';
-import { DecidedBy, Destination, DirectionReach, directionReach, PeerEntry, PodsDestination } from './workload';
+import { DecidedBy, Destination, PeerEntry } from './workload';
 
 /** One destination, protocol and contiguous port range (or port name), and what decided it. */
 export interface ReachEntry {
@@ -24,73 +24,25 @@ export interface ReachEntry {
 }
 
 /** What a workload's egress would be once the staged policies that concern it are enforced. */
-export interface StagedEgress {
-  readonly isolated: boolean;
-  readonly policies: readonly PolicyRef[];
-  readonly allowed: readonly ReachEntry[];
-  readonly denied: readonly ReachEntry[];
-}
+export type StagedEgress = DirectionView<ReachEntry>;
 
 /** The egress of one workload. */
-export interface WorkloadEgress {
-  /** `namespace/name` */
-  readonly endpoint: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly kind: EndpointKind;
-  /** True when some enforced policy applies to the workload for egress. */
-  readonly isolated: boolean;
-  /** The enforced policies that apply for egress, in evaluation order. */
-  readonly policies: readonly PolicyRef[];
-  readonly allowed: readonly ReachEntry[];
-  /** Explicit Deny rules that match (the implicit deny at the end of a tier is not listed). */
-  readonly denied: readonly ReachEntry[];
-  /** Staged policies that concern the workload's egress: not enforced, never part of allowed/denied. */
-  readonly staged: readonly PolicyRef[];
-  /** Present when there are staged policies: the egress once they are enforced. */
-  readonly whenStagedEnforced?: StagedEgress;
-}
+export type WorkloadEgress = WorkloadListing<ReachEntry>;
 
 /** Egress of every known endpoint. */
-export interface EgressReport {
-  readonly ipblockMatchesPods: boolean;
-  readonly workloads: readonly WorkloadEgress[];
-}
+export type EgressReport = Listing<ReachEntry>;
 
 /** What to compute egress with. */
-export interface EgressOptions {
-  /** Classes of pods to evaluate beyond those the workload's rules name (see ReachOptions.peers). */
-  readonly peers?: (endpoint: Endpoint) => readonly PodsDestination[];
-}
+export type EgressOptions = ListingOptions;
 
-function entries(list: readonly PeerEntry[]): ReachEntry[] {
-  return list.map(({ peer, ...rest }) => ({ to: peer, ...rest }));
-}
-
-function view(r: DirectionReach): StagedEgress {
-  return { isolated: r.isolated, policies: r.policies, allowed: entries(r.allowed), denied: entries(r.denied) };
-}
+const entry = ({ peer, ...rest }: PeerEntry): ReachEntry => ({ to: peer, ...rest });
 
 /** Computes the egress of one known endpoint. */
 export function workloadEgress(cluster: Cluster, endpoint: Endpoint, options: EgressOptions = {}): WorkloadEgress {
-  const peers = options.peers?.(endpoint);
-  const enforced = view(directionReach(cluster, endpoint, 'egress', { peers }));
-  const staged = cluster.stagedFor(endpoint, 'egress');
-  return {
-    endpoint: endpoint.id,
-    namespace: endpoint.namespace.name,
-    name: endpoint.name,
-    kind: endpoint.kind,
-    ...enforced,
-    staged: staged.map((p) => p.ref),
-    ...(staged.length > 0 ? { whenStagedEnforced: view(directionReach(cluster, endpoint, 'egress', { peers, view: 'staged' })) } : {}),
-  };
+  return workloadListing(cluster, endpoint, 'egress', entry, options);
 }
 
 /** Computes the egress of every known endpoint, sorted by endpoint. */
 export function egressReport(cluster: Cluster, options: EgressOptions = {}): EgressReport {
-  return {
-    ipblockMatchesPods: cluster.catalog.ipblockMatchesPods,
-    workloads: cluster.endpoints.map((ep) => workloadEgress(cluster, ep, options)),
-  };
+  return listing(cluster, 'egress', entry, options);
 }

@@ -7,10 +7,10 @@
  */
 
 import { Cluster } from './cluster';
-import { Endpoint, EndpointKind } from './endpoints';
+import { Endpoint } from './endpoints';
+import { Listing, ListingOptions, listing, WorkloadListing, workloadListing } from './listing';
 import { Ports, Protocol } from './ports';
-import { PolicyRef } from './policy';
-import { DecidedBy, Destination, DirectionReach, directionReach, PeerEntry, PodsDestination } from './workload';
+import { DecidedBy, Destination, PeerEntry } from './workload';
 
 /** One source, protocol and contiguous range of the workload's ports, and what decided it. */
 export interface IngressEntry {
@@ -22,74 +22,23 @@ export interface IngressEntry {
   readonly catchAll?: true;
 }
 
-/** What a workload's ingress would be once the staged policies that concern it are enforced. */
-interface StagedIngress {
-  readonly isolated: boolean;
-  readonly policies: readonly PolicyRef[];
-  readonly allowed: readonly IngressEntry[];
-  readonly denied: readonly IngressEntry[];
-}
-
-/** Who may reach one workload. */
-export interface WorkloadIngress {
-  /** `namespace/name` */
-  readonly endpoint: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly kind: EndpointKind;
-  /** True when some enforced policy applies to the workload for ingress. */
-  readonly isolated: boolean;
-  /** The enforced policies that apply for ingress, in evaluation order. */
-  readonly policies: readonly PolicyRef[];
-  readonly allowed: readonly IngressEntry[];
-  /** Explicit Deny rules that match (the implicit deny at the end of a tier is not listed). */
-  readonly denied: readonly IngressEntry[];
-  /** Staged policies that concern the workload's ingress: not enforced, never part of allowed/denied. */
-  readonly staged: readonly PolicyRef[];
-  /** Present when there are staged policies: the ingress once they are enforced. */
-  readonly whenStagedEnforced?: StagedIngress;
-}
+/** The ingress of one workload. */
+export type WorkloadIngress = WorkloadListing<IngressEntry>;
 
 /** Ingress of every known endpoint. */
-export interface IngressReport {
-  readonly ipblockMatchesPods: boolean;
-  readonly workloads: readonly WorkloadIngress[];
-}
+export type IngressReport = Listing<IngressEntry>;
 
 /** What to compute ingress with. */
-export interface IngressOptions {
-  /** Classes of pods to evaluate beyond those the workload's rules name (see ReachOptions.peers). */
-  readonly peers?: (endpoint: Endpoint) => readonly PodsDestination[];
-}
+export type IngressOptions = ListingOptions;
 
-function entries(list: readonly PeerEntry[]): IngressEntry[] {
-  return list.map(({ peer, ...rest }) => ({ from: peer, ...rest }));
-}
+const entry = ({ peer, ...rest }: PeerEntry): IngressEntry => ({ from: peer, ...rest });
 
-function view(r: DirectionReach): StagedIngress {
-  return { isolated: r.isolated, policies: r.policies, allowed: entries(r.allowed), denied: entries(r.denied) };
-}
-
-/** Computes who may reach one known endpoint. */
+/** Computes the ingress of one known endpoint. */
 export function workloadIngress(cluster: Cluster, endpoint: Endpoint, options: IngressOptions = {}): WorkloadIngress {
-  const peers = options.peers?.(endpoint);
-  const enforced = view(directionReach(cluster, endpoint, 'ingress', { peers }));
-  const staged = cluster.stagedFor(endpoint, 'ingress');
-  return {
-    endpoint: endpoint.id,
-    namespace: endpoint.namespace.name,
-    name: endpoint.name,
-    kind: endpoint.kind,
-    ...enforced,
-    staged: staged.map((p) => p.ref),
-    ...(staged.length > 0 ? { whenStagedEnforced: view(directionReach(cluster, endpoint, 'ingress', { peers, view: 'staged' })) } : {}),
-  };
+  return workloadListing(cluster, endpoint, 'ingress', entry, options);
 }
 
-/** Computes who may reach every known endpoint, sorted by endpoint. */
+/** Computes the ingress of every known endpoint, sorted by endpoint. */
 export function ingressReport(cluster: Cluster, options: IngressOptions = {}): IngressReport {
-  return {
-    ipblockMatchesPods: cluster.catalog.ipblockMatchesPods,
-    workloads: cluster.endpoints.map((ep) => workloadIngress(cluster, ep, options)),
-  };
+  return listing(cluster, 'ingress', entry, options);
 }

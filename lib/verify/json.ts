@@ -7,6 +7,7 @@
 import { formatCidr } from '../net';
 import type { EgressReport, ReachEntry } from './egress';
 import type { IngressEntry, IngressReport } from './ingress';
+import type { DirectionView, Listing } from './listing';
 import type { DecidedBy, Destination } from './workload';
 import type { EndpointKind } from './endpoints';
 import type { Decision, Direction, PolicyKind, PolicyRef } from './policy';
@@ -84,37 +85,27 @@ interface ReachViewJson<E> {
   readonly denied: readonly E[];
 }
 
-/** The egress of one workload. */
-interface WorkloadEgressJson extends ReachViewJson<ReachEntryJson> {
+/** One workload's reach in one direction (its egress, or who may reach it). */
+interface WorkloadListingJson<Entry> extends ReachViewJson<Entry> {
   readonly endpoint: string;
   readonly kind: EndpointKind;
   readonly staged: readonly StagedRefJson[];
-  /** Present when staged policies concern the workload: its egress once they are enforced. */
-  readonly whenStagedEnforced?: ReachViewJson<ReachEntryJson>;
+  /** Present when staged policies concern the workload: its reach once they are enforced. */
+  readonly whenStagedEnforced?: ReachViewJson<Entry>;
+}
+
+/** Every workload's reach in one direction. */
+interface ListingJson<Entry> {
+  readonly note: string;
+  readonly ipblockMatchesPods: boolean;
+  readonly workloads: readonly WorkloadListingJson<Entry>[];
 }
 
 /** `verify egress --json`. */
-export interface EgressReportJson {
-  readonly note: string;
-  readonly ipblockMatchesPods: boolean;
-  readonly workloads: readonly WorkloadEgressJson[];
-}
-
-/** Who may reach one workload. */
-interface WorkloadIngressJson extends ReachViewJson<IngressEntryJson> {
-  readonly endpoint: string;
-  readonly kind: EndpointKind;
-  readonly staged: readonly StagedRefJson[];
-  /** Present when staged policies concern the workload: its ingress once they are enforced. */
-  readonly whenStagedEnforced?: ReachViewJson<IngressEntryJson>;
-}
+export type EgressReportJson = ListingJson<ReachEntryJson>;
 
 /** `verify ingress --json`. */
-export interface IngressReportJson {
-  readonly note: string;
-  readonly ipblockMatchesPods: boolean;
-  readonly workloads: readonly WorkloadIngressJson[];
-}
+export type IngressReportJson = ListingJson<IngressEntryJson>;
 
 /** A rule, with its action: the rule that decided, or one a packet matched on its way. */
 interface RuleRefJson {
@@ -216,10 +207,7 @@ function ingressEntryJson(e: IngressEntry): IngressEntryJson {
   };
 }
 
-function viewJson<E, J>(
-  v: { readonly isolated: boolean; readonly policies: readonly PolicyRef[]; readonly allowed: readonly E[]; readonly denied: readonly E[] },
-  entry: (e: E) => J,
-): ReachViewJson<J> {
+function viewJson<E, J>(v: DirectionView<E>, entry: (e: E) => J): ReachViewJson<J> {
   return {
     isolated: v.isolated,
     policies: v.policies.map((p) => ({ tier: p.tier, kind: p.kind, policy: describePolicy(p) })),
@@ -235,30 +223,24 @@ export function stagedJson(ref: PolicyRef): StagedRefJson {
 
 /** The egress report as `verify egress --json` prints it. */
 export function egressJson(report: EgressReport): EgressReportJson {
-  return {
-    note: EGRESS_NOTE,
-    ipblockMatchesPods: report.ipblockMatchesPods,
-    workloads: report.workloads.map((w) => ({
-      endpoint: w.endpoint,
-      kind: w.kind,
-      ...viewJson(w, reachEntryJson),
-      staged: w.staged.map(stagedJson),
-      ...(w.whenStagedEnforced ? { whenStagedEnforced: viewJson(w.whenStagedEnforced, reachEntryJson) } : {}),
-    })),
-  };
+  return listingJson(EGRESS_NOTE, report, reachEntryJson);
 }
 
 /** The ingress report as `verify ingress --json` prints it. */
 export function ingressJson(report: IngressReport): IngressReportJson {
+  return listingJson(INGRESS_NOTE, report, ingressEntryJson);
+}
+
+function listingJson<Entry, EntryJson>(note: string, report: Listing<Entry>, entryJson: (e: Entry) => EntryJson): ListingJson<EntryJson> {
   return {
-    note: INGRESS_NOTE,
+    note,
     ipblockMatchesPods: report.ipblockMatchesPods,
     workloads: report.workloads.map((w) => ({
       endpoint: w.endpoint,
       kind: w.kind,
-      ...viewJson(w, ingressEntryJson),
+      ...viewJson(w, entryJson),
       staged: w.staged.map(stagedJson),
-      ...(w.whenStagedEnforced ? { whenStagedEnforced: viewJson(w.whenStagedEnforced, ingressEntryJson) } : {}),
+      ...(w.whenStagedEnforced ? { whenStagedEnforced: viewJson(w.whenStagedEnforced, entryJson) } : {}),
     })),
   };
 }
