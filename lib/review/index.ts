@@ -9,6 +9,7 @@ export * from './graph';
 export { buildGraph } from './build';
 export { diffClusters, diffWorkload } from './diff';
 export { diffJson, flowChangeJson, formatDiff } from './diff-format';
+export type { ReachDiffJson } from './diff-format';
 export type { FlowChange, ReachDiff } from './diff';
 export { diffCommand, diffMain } from './cli';
 export { describeDecisions, describeFlows } from './edge-words';

@@ -29,7 +29,7 @@ export { clusterFromText, loadCluster } from './load';
 export { ManifestError, parseManifests, readManifestFiles } from './manifests';
 export type { Manifest, SourceRef } from './manifests';
 export { queryJson, stagedJson } from './json';
-export type { QueryAnswerJson, StagedRefJson } from './json';
+export type { EgressReportJson, IngressReportJson, QueryAnswerJson, StagedRefJson } from './json';
 export { isAllPorts, isNamedPort, portAtoms, PROTOCOLS, samePorts } from './ports';
 export type { PortRange, Ports, Protocol } from './ports';
 export { decisionKey, enforcedDecisionKey } from './policy';
