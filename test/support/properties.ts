@@ -386,7 +386,7 @@ export function tierOwnerProblems(s: Synthesized): string[] {
       const missing = [
         ...(grants(rules, 'tiers', 'get', tier) ? [] : [`get tiers/${tier}`]),
         ...(grants(rules, 'tiers', 'create', undefined) ? [] : ['create tiers']),
-        ...['update', 'patch'].filter((v) => !grants(rules, 'tiers', v, tier)).map((v) => `${v} tiers/${tier}`),
+        ...['update', 'patch', 'delete'].filter((v) => !grants(rules, 'tiers', v, tier)).map((v) => `${v} tiers/${tier}`),
         ...TIERED_KINDS.flatMap((kind) =>
           WRITE_VERBS.flatMap((verb) => [
             ...(grants(rules, `tier.${kind}`, verb, `${tier}.*`) ? [] : [`${verb} tier.${kind}/${tier}.*`]),
