@@ -152,33 +152,40 @@ const selectorCommand: Command = {
   },
 };
 
-const egressCommand: Command = {
-  spec: spec('egress', 'per workload, everything it may send to, what is explicitly denied, and what staged policies would change', [
-    MANIFESTS,
-    IPBLOCK,
-    JSON_OUT,
-  ]),
-  run(values) {
-    const cluster = clusterOf(values);
-    const report = egressReport(cluster);
-    return answered(this.spec, cluster, values.json ? json(egressJson(report)) : egressText(report));
-  },
-};
+/** A listing command (egress, ingress): every workload's reach in one direction, as text or JSON. */
+function listingCommand<Report>(
+  name: string,
+  description: string,
+  report: (cluster: Cluster) => Report,
+  asJson: (r: Report) => unknown,
+  asText: (r: Report) => string,
+): Command {
+  return {
+    spec: spec(name, description, [MANIFESTS, IPBLOCK, JSON_OUT]),
+    run(values) {
+      const cluster = clusterOf(values);
+      const listed = report(cluster);
+      return answered(this.spec, cluster, values.json ? json(asJson(listed)) : asText(listed));
+    },
+  };
+}
 
-const ingressCommand: Command = {
-  spec: spec('ingress', 'per workload, who may reach it (pods, addresses) on which of its ports, and what staged policies would change', [
-    MANIFESTS,
-    IPBLOCK,
-    JSON_OUT,
-  ]),
-  run(values) {
-    const cluster = clusterOf(values);
-    const report = ingressReport(cluster);
-    return answered(this.spec, cluster, values.json ? json(ingressJson(report)) : ingressText(report));
-  },
-};
+const egressCommand = listingCommand(
+  'egress',
+  'per workload, everything it may send to, what is explicitly denied, and what staged policies would change',
+  egressReport,
+  egressJson,
+  egressText,
+);
 
-/** The verifier's own commands. */
+const ingressCommand = listingCommand(
+  'ingress',
+  'per workload, who may reach it (pods, addresses) on which of its ports, and what staged policies would change',
+  ingressReport,
+  ingressJson,
+  ingressText,
+);
+
 const VERIFY_COMMANDS: readonly Command[] = [queryCommand, matrixCommand, selectorCommand, egressCommand, ingressCommand];
 
 /** Errors of the verifier's answers that are bad input rather than faults (exit 2). */

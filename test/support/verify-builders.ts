@@ -3,7 +3,20 @@
  * its rule is about.
  */
 
-import { buildCluster, Cluster, parseManifests, query, queryJson, QueryAnswerJson, VerifyOptions } from '../../lib/verify';
+import { formatCidr } from '../../lib/net';
+import {
+  buildCluster,
+  Cluster,
+  describePorts,
+  Destination,
+  IngressEntry,
+  parseManifests,
+  query,
+  queryJson,
+  QueryAnswerJson,
+  ReachEntry,
+  VerifyOptions,
+} from '../../lib/verify';
 
 type Obj = Record<string, unknown>;
 
@@ -71,3 +84,18 @@ export function clusterOf(objects: readonly Obj[], options?: VerifyOptions): Clu
 export function ask(...args: Parameters<typeof query>): QueryAnswerJson {
   return queryJson(query(...args));
 }
+
+/** Entries of an egress or ingress listing as short lines, `peer protocol ports`, the peer being where they go to or come from. */
+export function brief(entries: readonly (ReachEntry | IngressEntry)[]): string[] {
+  return entries.map((e) => {
+    const peer: Destination = 'to' in e ? e.to : e.from;
+    const text =
+      peer.type === 'cidr'
+        ? `${formatCidr(peer.cidr)}${peer.except.length ? ` except ${peer.except.map(formatCidr).join(',')}` : ''}`
+        : `${peer.namespace}${JSON.stringify(peer.labels)}${peer.endpoint ? `=${peer.endpoint.id}` : ''}`;
+    return `${text} ${e.protocol} ${describePorts(e.ports)}`;
+  });
+}
+
+/** What a workload no policy selects in a direction may exchange: every address and every pod, on every protocol and port. */
+export const EVERYTHING: readonly string[] = ['0.0.0.0/0', '::/0', '*{}'].flatMap((peer) => ['TCP', 'UDP', 'SCTP'].map((p) => `${peer} ${p} 1-65535`));
