@@ -1,5 +1,10 @@
 import { spawnSync } from 'child_process';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
 import * as path from 'path';
+import { buildApp } from '../app';
+import { synthesize } from '../synth';
+import { shipped } from '../../test/fixtures/intents';
 import { verifyMain as main } from './cli';
 
 const ROOT = path.join(__dirname, '../..');
@@ -190,15 +195,21 @@ describe('verify command line', () => {
   });
 
   it('egress text says "everything else denied" once instead of listing the complement of what a catch-all Deny leaves; --json keeps every entry', () => {
-    const dist = path.join(ROOT, 'dist');
-    const text = main(['egress', '--manifests', dist]).stdout;
-    expect(text).not.toMatch(/DENY {2}TCP {2}1-442 /);
-    expect(text).toMatch(/ {2}DENY {2}everything else: rule \d+ of NetworkPolicy ai-application\/ai-egress\.ai-service \(tier ai-egress\)\n/);
-    const report = json(['egress', '--manifests', dist, '--json']) as Record<string, any>;
-    const service = report.workloads.find((w: Record<string, unknown>) => w.endpoint === 'ai-application/ai-service');
-    const catchAll = service.denied.filter((e: Record<string, unknown>) => e.catchAll);
-    expect(catchAll.length).toBeGreaterThan(0);
-    expect(catchAll).toContainEqual(expect.objectContaining({ to: { type: 'cidr', cidr: '198.51.100.0/24' }, protocol: 'TCP', ports: '1-442' }));
+    // The shipped scenario's manifests, not the repository's dist/: that is whatever main.ts declares.
+    const dist = mkdtempSync(path.join(tmpdir(), 'cli-shipped-'));
+    try {
+      synthesize(buildApp(dist, shipped));
+      const text = main(['egress', '--manifests', dist]).stdout;
+      expect(text).not.toMatch(/DENY {2}TCP {2}1-442 /);
+      expect(text).toMatch(/ {2}DENY {2}everything else: rule \d+ of NetworkPolicy ai-application\/ai-egress\.ai-service \(tier ai-egress\)\n/);
+      const report = json(['egress', '--manifests', dist, '--json']) as Record<string, any>;
+      const service = report.workloads.find((w: Record<string, unknown>) => w.endpoint === 'ai-application/ai-service');
+      const catchAll = service.denied.filter((e: Record<string, unknown>) => e.catchAll);
+      expect(catchAll.length).toBeGreaterThan(0);
+      expect(catchAll).toContainEqual(expect.objectContaining({ to: { type: 'cidr', cidr: '198.51.100.0/24' }, protocol: 'TCP', ports: '1-442' }));
+    } finally {
+      rmSync(dist, { recursive: true, force: true });
+    }
   });
 
   it('a folder holding a file that is no manifest is read without it, with a note on stderr', () => {
