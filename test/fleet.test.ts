@@ -72,11 +72,25 @@ describe('without clusters', () => {
       destination: { server: 'https://kubernetes.default.svc' },
       syncPolicy: {
         automated: { prune: true, selfHeal: true, allowEmpty: false },
-        syncOptions: ['PruneLast=true'],
-        retry: { limit: 5, backoff: { duration: '5s', factor: 2, maxDuration: '3m' } },
+        retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
       },
     });
     expect(application.metadata).toEqual({ name: 'secure-ai-egress', namespace: 'argocd' });
+  });
+
+  it('prunes in reverse wave order: no Application or ApplicationSet template asks to prune last, and every sync retries for about 30 minutes', () => {
+    // PruneLast gives every pruned object one final wave, deleted together (gitops-engine
+    // sync_context.go): a Deployment would go with the policies that confine it.
+    const policies = [
+      ...objectsIn(join(synth(shipped).deploy, 'applications')).map((a) => a.spec.syncPolicy),
+      ...objectsIn(synthesized.deploy).map((set) => set.spec.template.spec.syncPolicy),
+      ...objectsIn(join(synthesized.deploy, 'applications')).map((a) => a.spec.syncPolicy),
+    ];
+    expect(policies.length).toBeGreaterThan(3);
+    for (const policy of policies) {
+      expect(policy.syncOptions ?? []).not.toContain('PruneLast=true');
+      expect(policy.retry).toEqual({ limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } });
+    }
   });
 
   it('takes every Argo CD setting from the intent: repository, revision, project, namespace, name, destination, manual sync, server-side apply', () => {
@@ -103,7 +117,7 @@ describe('without clusters', () => {
       }),
     );
     expect(application.spec.syncPolicy.automated).toBeUndefined();
-    expect(application.spec.syncPolicy.syncOptions).toEqual(['PruneLast=true', 'ServerSideApply=true']);
+    expect(application.spec.syncPolicy.syncOptions).toEqual(['ServerSideApply=true']);
   });
 
   it('writes no Argo CD manifests without argocd settings, and removes those an earlier synthesis wrote', () => {

@@ -17,15 +17,25 @@
  *   there are no target resources"). `enabled` is left out: "Setting the
  *   `spec.syncPolicy.automated.enabled` flag to null will be treated as if automated sync is
  *   enabled", and Argo CD releases before the field keep working.
- * - `PruneLast=true`: "pruning to happen as a final, implicit wave of a sync operation, after the
- *   other resources have been deployed and become healthy", so a renamed policy is in place
- *   before the old one goes; pruning itself runs in reverse wave order (workloads first).
+ * - No `PruneLast=true`. gitops-engine first reverses the sync waves of the objects it prunes
+ *   (workloads, then namespaced policies, then the global policies, then the tier), and PruneLast
+ *   then gives every pruned object one last wave of its own, deleted together
+ *   (gitops-engine/pkg/sync/sync_context.go, getSyncTasks: "for pruneLast tasks, modify the wave
+ *   to sync phase last wave of tasks + 1"): a removed app's Deployment would go with its policies,
+ *   a tier with its policies (which Calico 3.29 to 3.31 refuses: "Cannot delete a non-empty
+ *   tier"), and every revocation that is a deletion would wait until the last wave is healthy.
+ *   Reverse-wave pruning needs Argo CD 2.11 or later (gitops-engine commit 5fd9f44); before it,
+ *   prunes of every wave ran together.
  * - No `CreateNamespace=true`: the Namespaces, with their Pod Security labels, are in dist/.
  * - `ServerSideApply=true` only with `argocd.serverSideApply`: server-side apply of a Calico
  *   policy that does not exist yet fails with NotFound through the Calico API server of 3.32.0
  *   (fixed in 3.32.1, projectcalico/calico#12906).
- * - A retry, as in Argo CD's example Application (5 attempts, 5 s doubling to 3 m): the Calico API
- *   server of a fresh cluster may not serve yet.
+ * - A retry that outlasts a slow start: the Calico API server of a fresh cluster may not serve
+ *   `projectcalico.org/v3` for minutes (it waits for calico-node and the operator), and Argo CD
+ *   attempts an automated sync once per commit: after a failed attempt it logs "Skipping
+ *   auto-sync: failed previous sync attempt to <sha>" until the next commit, self-heal or not
+ *   (controller/appcontroller.go, autoSync). So the retry must cover the slow start: 10 attempts,
+ *   10 s doubling up to 5 m, about 30 minutes in all.
  * - The ApplicationSet sets `preserveResourcesOnDeletion`: deleting it, or dropping a cluster from
  *   the intent, deletes that cluster's Application but not its policies, which would reopen egress.
  *   The Applications carry no `resources-finalizer.argocd.argoproj.io` for the same reason.
@@ -50,8 +60,8 @@ const ARGOCD_DEFAULTS = {
 /** The folder of `deploy/argocd/` that holds the Applications. */
 const APPLICATIONS_FOLDER = 'applications';
 
-/** The retry of every sync: Argo CD's example Application (docs/operator-manual/application.yaml). */
-const RETRY = { limit: 5, backoff: { duration: '5s', factor: 2, maxDuration: '3m' } };
+/** The retry of every sync: 10, 20, 40, 80, 160 s, then 5 m five times, about 30 minutes before Argo CD gives up. */
+const RETRY = { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } };
 
 /** One Application to write: which folder of the repository it applies, and where. */
 interface ArgoCdTarget {
@@ -82,7 +92,7 @@ function argoCdTargets(intent: PlatformIntent, distPath: string): ArgoCdTarget[]
 function syncPolicy(settings: ArgoCdSettings): ApplicationSpecSyncPolicy {
   return {
     ...((settings.automated ?? ARGOCD_DEFAULTS.automated) ? { automated: { prune: true, selfHeal: true, allowEmpty: false } } : {}),
-    syncOptions: ['PruneLast=true', ...((settings.serverSideApply ?? ARGOCD_DEFAULTS.serverSideApply) ? ['ServerSideApply=true'] : [])],
+    ...((settings.serverSideApply ?? ARGOCD_DEFAULTS.serverSideApply) ? { syncOptions: ['ServerSideApply=true'] } : {}),
     retry: RETRY,
   };
 }
