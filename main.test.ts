@@ -22,6 +22,7 @@ import {
   decidingCluster,
   defaultDenyProblems,
   dnsProblems,
+  externalDnsProblems,
   gpuProblems,
   ingressProblems,
   logProblems,
@@ -101,6 +102,10 @@ describe.each(FOLDERS)('security properties of $label', ({ dist, deployments, na
 
   it.each(apps)('%s sends DNS only where declared (kube-dns unless turned off, NodeLocal addresses, declared destinations)', (_, app) => {
     expect(dnsProblems(dist, app)).toEqual([]);
+  });
+
+  it.each(apps)('%s cannot resolve names outside the cluster unless it declares public names with a reason, as the verifier reads its DNS servers', (_, app) => {
+    expect(externalDnsProblems(dist, app)).toEqual([]);
   });
 
   it.each(apps)(
@@ -193,6 +198,8 @@ describe.each(FOLDERS)('apply order of $label', ({ dist, deployments }) => {
     Namespace: 0,
     ClusterRole: 1,
     ClusterRoleBinding: 1,
+    ValidatingAdmissionPolicy: 1,
+    ValidatingAdmissionPolicyBinding: 1,
     Tier: 1,
     GlobalNetworkSet: 1,
     GlobalNetworkPolicy: 2,
@@ -200,27 +207,51 @@ describe.each(FOLDERS)('apply order of $label', ({ dist, deployments }) => {
     StagedNetworkPolicy: 3,
     StagedKubernetesNetworkPolicy: 3,
     ServiceAccount: 4,
+    ConfigMap: 4,
     Service: 4,
     Deployment: 4,
+    PodDisruptionBudget: 4,
   };
   const wave = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+  const isPolicy = (o: K8sObject) => rank[o.kind] <= 3;
+  const isWorkload = (o: K8sObject) => rank[o.kind] === 4;
+  /** Each namespace's objects as the files list them, and its policies and workloads. */
+  const namespaces = [...new Set(dist.manifests.map((m) => m.object.metadata.namespace).filter((n): n is string => n !== undefined))];
 
-  it('lists Namespaces, then cluster policy, then namespaced policies, then workloads, in file-name order', () => {
-    const ranks = dist.manifests.map((m) => [m.object.kind, rank[m.object.kind]] as const);
-    expect(ranks.filter(([, r]) => r === undefined)).toEqual([]);
-    expect(ranks.map(([, r]) => r)).toEqual(ranks.map(([, r]) => r).sort((a, b) => a - b));
+  it('lists Namespaces, then cluster policy, then namespaced policies, each namespace confined before its workloads, in file-name order', () => {
+    const kinds = dist.manifests.map((m) => m.object.kind);
+    expect(kinds.filter((k) => rank[k] === undefined)).toEqual([]);
+    const cluster = dist.manifests.map((m) => rank[m.object.kind]).filter((r) => r <= 2);
+    expect(cluster).toEqual([...cluster].sort((a, b) => a - b));
+    const lastClusterLevel = Math.max(...dist.manifests.map((m, i) => (rank[m.object.kind] <= 2 ? i : -1)));
+    const firstNamespaced = dist.manifests.findIndex((m) => rank[m.object.kind] >= 3);
+    expect(lastClusterLevel).toBeLessThan(firstNamespaced);
+    for (const ns of namespaces) {
+      const at = (test: (o: K8sObject) => boolean) => dist.manifests.map((m, i) => (m.object.metadata.namespace === ns && test(m.object) ? i : -1)).filter((i) => i >= 0);
+      const policies = at(isPolicy);
+      const workloads = at(isWorkload);
+      expect({ ns, policies: policies.length > 0 || workloads.length === 0 }).toEqual({ ns, policies: true });
+      if (workloads.length > 0) expect(Math.max(...policies)).toBeLessThan(Math.min(...workloads));
+    }
   });
 
-  it('carries the same order in Argo CD sync waves, every policy before any workload', () => {
+  it('carries the same order in Argo CD sync waves: every policy before any workload, platform services before the apps', () => {
     const waves = dist.manifests.map((m) => wave(m.object));
     expect(waves.every(Number.isInteger)).toBe(true);
-    expect(waves).toEqual([...waves].sort((a, b) => a - b));
-    const policyWave = Math.max(...dist.manifests.filter((m) => rank[m.object.kind] <= 3).map((m) => wave(m.object)));
-    expect(policyWave).toBeLessThan(Math.min(...deployments.map(wave)));
+    const byFile = new Map<string, number[]>();
+    for (const m of dist.manifests) byFile.set(m.file, [...(byFile.get(m.file) ?? []), wave(m.object)]);
+    for (const fileWaves of byFile.values()) expect(fileWaves).toEqual([...fileWaves].sort((a, b) => a - b));
+    const policyWave = Math.max(...dist.manifests.filter((m) => isPolicy(m.object)).map((m) => wave(m.object)));
+    const workloadWaves = dist.manifests.filter((m) => isWorkload(m.object)).map((m) => wave(m.object));
+    expect(policyWave).toBeLessThan(Math.min(...workloadWaves));
+    const appNamespaces = new Set(dist.intent.apps.map((a) => a.namespace));
+    const platformServices = dist.manifests.filter((m) => isWorkload(m.object) && !appNamespaces.has(m.object.metadata.namespace ?? ''));
+    const apps = deployments.filter((d) => appNamespaces.has(d.metadata.namespace ?? ''));
+    if (platformServices.length > 0) expect(Math.max(...platformServices.map((m) => wave(m.object)))).toBeLessThan(Math.min(...apps.map(wave)));
   });
 
   it('gives no cluster-scoped object a namespace', () => {
-    const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'Tier', 'GlobalNetworkSet', 'GlobalNetworkPolicy'];
+    const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'Tier', 'GlobalNetworkSet', 'GlobalNetworkPolicy'];
     for (const { object } of dist.manifests) {
       if (clusterScoped.includes(object.kind)) expect(object.metadata.namespace).toBeUndefined();
       else expect(object.metadata.namespace).toEqual(expect.any(String));

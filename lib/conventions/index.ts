@@ -64,7 +64,26 @@ export function serviceAccountName(app: string): string {
   return app;
 }
 
-/** kube-dns, where DNS is allowed unless the intent turns it off. */
+/**
+ * The resolver of cluster names the project runs for the AI apps: the name of its Deployment,
+ * Service, ServiceAccount, ConfigMap and policies, and the value of its pods' name label.
+ */
+export const DNS_RESOLVER_NAME = 'dns-resolver';
+
+/**
+ * Label this project puts on every Namespace it writes (the AI apps' and the resolver's): the
+ * Calico guardrail selects the pods of these namespaces by it. Only whoever may update Namespace
+ * objects can set or remove it, never a pod's author.
+ */
+export const GOVERNED_NAMESPACE_LABEL = `${DOMAIN}/governed`;
+
+/** Annotation holding the written reasons for an app's DNS to resolvers of names outside the cluster. */
+export const PUBLIC_DNS_REASON_ANNOTATION = `${DOMAIN}/public-dns`;
+
+/** Annotation holding the written reasons for in-cluster destinations in namespaces the intent does not govern. */
+export const UNGOVERNED_REASON_ANNOTATION = `${DOMAIN}/ungoverned-relay`;
+
+/** kube-dns, where the resolver of cluster names (and apps with public names) send DNS. */
 export const KUBE_DNS = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } as const;
 
 /**
@@ -79,7 +98,9 @@ export const SyncWave = {
   networkSet: -3,
   globalPolicy: -2,
   policy: -1,
-  workload: 0,
+  /** Services the AI apps depend on (the DNS resolver, the egress proxy): after every policy, before the apps that use them. */
+  platformService: 0,
+  workload: 1,
 } as const;
 
 /** The Argo CD annotation for a wave. */
@@ -100,6 +121,8 @@ export const ChartName = {
   calicoTier: '01-calico-tier',
   /** The tier's GlobalNetworkPolicies: the metadata guardrail and the hand-over to Kubernetes policies. */
   calicoGlobalPolicies: '02-calico-global-policies',
+  /** The DNS resolver of cluster names, its policies and its admission policy's neighbours: a platform service, before the apps' files. */
+  dnsResolver: '05-dns-resolver',
   policies: (namespace: string) => `10-policies-${namespace}`,
   workloads: (namespace: string) => `20-workloads-${namespace}`,
 } as const;

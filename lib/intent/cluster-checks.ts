@@ -24,7 +24,9 @@ import { isObject } from './fields';
 import { didYouMean, fromZodIssues, IntentIssue } from './issues';
 import { clusterSchema } from './schema';
 import { Cloud } from '../net';
-import { AiAppIntent, ClusterIntent } from './types';
+import { clusterNetworkOf, clusterResolver } from './clusters';
+import { resolverIssues } from './network';
+import { AiAppIntent, ClusterIntent, ClusterNetwork, DnsResolverOptions } from './types';
 
 /** The Application name when `argocd.name` is not given; with clusters, `<name>-<cluster>`. */
 export const DEFAULT_ARGOCD_NAME = 'secure-ai-egress';
@@ -40,6 +42,9 @@ export interface PlatformParts {
   readonly platformAudit: boolean;
   /** `calico.owners` as declared (checked by the platform's schema). */
   readonly owners: unknown;
+  /** `clusterNetwork` and `dnsResolver` as declared, when the platform's own fields are valid. */
+  readonly clusterNetwork?: ClusterNetwork;
+  readonly dnsResolver?: DnsResolverOptions;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -201,6 +206,18 @@ function sharedIssues(cluster: ClusterIntent, parts: PlatformParts): IntentIssue
   }
   issues.push(...auditMixedWithEnforcement(apps, parts.platformAudit));
   issues.push(...consistencyIssues(apps));
+  // Where the cluster declares its own ranges or resolver address, the problem is its own; else the platform's.
+  const own = cluster.clusterNetwork?.serviceCidrs !== undefined || cluster.dnsResolverClusterIp !== undefined;
+  issues.push(
+    ...resolverIssues(
+      apps,
+      clusterResolver(parts.dnsResolver, cluster),
+      clusterNetworkOf(parts.clusterNetwork, cluster.clusterNetwork),
+      cloud,
+      own ? `cluster ${cluster.name}` : 'platform',
+      own ? `clusters.${cluster.name}.` : '',
+    ),
+  );
   return issues;
 }
 

@@ -7,6 +7,7 @@ import {
   allowListsDeclaredTwice,
   auditMixedWithEnforcement,
   destinationProblems,
+  dnsAddressProblem,
   dnsMetadata,
   ownersWithoutTier,
   validCloud,
@@ -16,7 +17,8 @@ import { Cloud } from '../net';
 import { isObject } from './fields';
 import { fromZodIssues, IntentError, IntentIssue } from './issues';
 import { allowListSchema, appSchema, platformSchema } from './schema';
-import { AiAppIntent, AllowList, PlatformIntent } from './types';
+import { resolverIssues } from './network';
+import { AiAppIntent, AllowList, ClusterNetwork, DnsResolverOptions, PlatformIntent } from './types';
 
 /**
  * Checks an intent as data, whatever `main.ts` handed over: shape and values (schema.ts), then
@@ -71,10 +73,18 @@ export function checkIntent(input: unknown): IntentIssue[] {
     issues.push(...auditMixedWithEnforcement(apps, platformAudit));
     issues.push(...consistencyIssues(apps));
     issues.push(...ownersWithoutTier(apps, owners));
+    if (platform.success) {
+      const network = input.clusterNetwork as ClusterNetwork | undefined;
+      const resolver = input.dnsResolver as DnsResolverOptions | undefined;
+      issues.push(...resolverIssues(apps, resolver, network, cloud), ...resolverDnsMetadata(resolver, cloud));
+    }
   } else {
     for (const app of apps) issues.push(...credentialsDeclaredTwice(app));
     issues.push(...namesDeclaredTwice(rawApps));
-    issues.push(...clusterIssues(input, { apps, rawApps, lists, listNames, cloud, platformAudit, owners }));
+    const network = platform.success ? (input.clusterNetwork as ClusterNetwork | undefined) : undefined;
+    const resolver = platform.success ? (input.dnsResolver as DnsResolverOptions | undefined) : undefined;
+    if (platform.success) issues.push(...resolverDnsMetadata(resolver, cloud));
+    issues.push(...clusterIssues(input, { apps, rawApps, lists, listNames, cloud, platformAudit, owners, clusterNetwork: network, dnsResolver: resolver }));
   }
   for (const app of apps) issues.push(...adviceFor(app));
   return issues;
@@ -131,6 +141,18 @@ function credentialsDeclaredTwice(app: AiAppIntent): IntentIssue[] {
         message: 'is declared a second time; accepted: one credentials destination per endpoint, with all its ports, of one protocol',
       },
     ];
+  });
+}
+
+/** NodeLocal and kube-dns addresses of the resolver that are metadata endpoints of the cloud. */
+export function resolverDnsMetadata(resolver: DnsResolverOptions | undefined, cloud: Cloud, who = 'platform', prefix = ''): IntentIssue[] {
+  const addresses: [string, string][] = [
+    ...(resolver?.nodeLocal ?? []).map((a, i): [string, string] => [`dnsResolver.nodeLocal[${i}]`, a]),
+    ...(resolver?.kubeDnsClusterIp ? [['dnsResolver.kubeDnsClusterIp', resolver.kubeDnsClusterIp] as [string, string]] : []),
+  ];
+  return addresses.flatMap(([field, address]) => {
+    const message = dnsAddressProblem(address, cloud);
+    return message ? [{ severity: 'error' as const, app: who, path: `${prefix}${field}`, value: address, message }] : [];
   });
 }
 

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { AiAppIntent, AllowList, IntentIssue, PlatformIntent, assertValidIntent, isAudited, isCalicoApp } from '../intent';
+import { AiAppIntent, AllowList, IntentIssue, PlatformIntent, assertValidIntent, isAudited, isCalicoApp, usesResolver } from '../intent';
 import {
   AppPlan,
   CalicoAppPolicy,
@@ -12,9 +12,11 @@ import {
   addCalicoClusterPolicies,
   calicoSettings,
   planApp,
+  planContext,
+  planResolver,
 } from '../policy';
 import { validateObject } from '../validate';
-import { AiWorkload, RestrictedNamespace } from '../workload';
+import { AiWorkload, DnsResolver, RestrictedNamespace } from '../workload';
 import { ChartName } from '../conventions';
 
 export interface SecureAiPlatformProps {
@@ -90,10 +92,12 @@ export class SecureAiPlatform extends Construct {
     const byNamespace = new Map<string, AiAppIntent[]>();
     for (const a of intent.apps) byNamespace.set(a.namespace, [...(byNamespace.get(a.namespace) ?? []), a]);
     const namespaces = [...byNamespace.keys()].sort();
-    const plans = new Map(intent.apps.map((a) => [a, planApp(a, intent.allowLists ?? [], intent.cloud ?? 'any')]));
+    const context = planContext(intent);
+    const plans = new Map(intent.apps.map((a) => [a, planApp(a, context)]));
+    const resolver = context.resolver;
 
     const cluster = part(ChartName.cluster);
-    for (const ns of namespaces) new RestrictedNamespace(cluster, `namespace-${ns}`, { name: ns });
+    for (const ns of [...namespaces, ...(resolver ? [resolver.namespace] : [])].sort()) new RestrictedNamespace(cluster, `namespace-${ns}`, { name: ns });
     const calicoApps = intent.apps.filter(isCalicoApp);
     if (calicoApps.length > 0) {
       const allowLists = allowListsUsedBy(
@@ -101,7 +105,25 @@ export class SecureAiPlatform extends Construct {
         intent.allowLists ?? [],
       );
       const scopes = { cluster, tier: part(ChartName.calicoTier), globalPolicies: part(ChartName.calicoGlobalPolicies) };
-      addCalicoClusterPolicies(scopes, { settings: this.calico, allowLists, credentialsUsers: credentialsUsersOf(plans.values()) });
+      addCalicoClusterPolicies(scopes, {
+        settings: this.calico,
+        allowLists,
+        credentialsUsers: credentialsUsersOf(plans.values()),
+        kubernetesApps: intent.apps.filter((a) => !isCalicoApp(a)).map((a) => ({ name: a.name, namespace: a.namespace })),
+        auditedNamespaces: namespaces.filter((ns) => byNamespace.get(ns)!.every((a) => isAudited(a, intent.calico))),
+      });
+    }
+
+    // The resolver of cluster names, a platform service: its default deny and its own policy
+    // (in the tier when any app uses Calico), then its pods, in a file before the apps' files.
+    if (resolver) {
+      const dns = part(ChartName.dnsResolver);
+      new NamespaceDefaultDeny(dns, 'dns-default-deny', { namespace: resolver.namespace });
+      const clients = [...new Set(intent.apps.filter(usesResolver).map((a) => a.namespace))].sort();
+      const plan = planResolver(resolver, clients, context);
+      if (calicoApps.length > 0) new CalicoAppPolicy(dns, 'dns-policy', { plan, settings: this.calico, staged: false });
+      else new KubernetesAppPolicies(dns, 'dns-policy', { plan });
+      new DnsResolver(dns, 'dns-resolver', { settings: resolver });
     }
 
     // Every namespace's policies before any workload, as the files sort: one chart, or a single
@@ -117,7 +139,7 @@ export class SecureAiPlatform extends Construct {
     }
     for (const ns of namespaces) {
       const workloads = part(ChartName.workloads(ns));
-      for (const a of byNamespace.get(ns)!) new AiWorkload(workloads, a.name, a);
+      for (const a of byNamespace.get(ns)!) new AiWorkload(workloads, a.name, a, { resolver });
     }
     this.parts = parts;
 

@@ -4,8 +4,33 @@
  * intent's reach, so both flavors allow the same thing. Each destination kind says what it lets
  * the app reach (lib/intent/destinations); the plan adds DNS, ports and the app's clients.
  */
-import { CREDENTIALS_REASON_ANNOTATION, INTERNET_REASON_ANNOTATION, KUBE_DNS } from '../conventions';
-import { AiAppIntent, AllowList, Cloud, NetsPeer, Peer, PeerContext, PlannedBlock, PortSpec, Protocol, destinationPeer, planBlock } from '../intent';
+import {
+  APP_NAME_LABEL,
+  CREDENTIALS_REASON_ANNOTATION,
+  DNS_RESOLVER_NAME,
+  INTERNET_REASON_ANNOTATION,
+  KUBE_DNS,
+  PUBLIC_DNS_REASON_ANNOTATION,
+  serviceAccountName,
+} from '../conventions';
+import {
+  AiAppIntent,
+  NetsPeer,
+  Peer,
+  PeerContext,
+  PlannedBlock,
+  PlatformIntent,
+  PortSpec,
+  Protocol,
+  ResolverSettings,
+  destinationPeer,
+  intentCarvedBlocks,
+  planBlock,
+  podsPeer,
+  resolverSettings,
+  usesResolver,
+} from '../intent';
+import type { Cidr } from '../net';
 
 export type { Peer, PlannedBlock } from '../intent';
 
@@ -35,6 +60,25 @@ export interface AppPlan {
   readonly egress: readonly PlannedRule[];
   /** The declared clients on the app's port over TCP, as one rule; empty when there are none. */
   readonly ingress: readonly PlannedRule[];
+  /** Written reasons of what needs one beyond the blocks' own (public DNS), kept as annotations on the policy. */
+  readonly reasons?: Readonly<Record<string, string>>;
+}
+
+/** What the plan of every app of one cluster's intent reads besides the app: computed once. */
+export interface PlanContext extends PeerContext {
+  /** The resolver of cluster names, when some app uses it. */
+  readonly resolver?: ResolverSettings;
+}
+
+/** The context of the intent of one cluster (whose checks passed). */
+export function planContext(intent: PlatformIntent): PlanContext {
+  return {
+    allowLists: intent.allowLists ?? [],
+    cloud: intent.cloud ?? 'any',
+    carved: intentCarvedBlocks(intent),
+    apps: intent.apps.map((a) => ({ name: a.name, namespace: a.namespace })),
+    ...(intent.apps.some(usesResolver) ? { resolver: resolverSettings(intent) } : {}),
+  };
 }
 
 const DNS_PORTS: readonly PlannedPort[] = [
@@ -43,23 +87,35 @@ const DNS_PORTS: readonly PlannedPort[] = [
 ];
 
 /**
- * The plan of one app, with the platform's allow-lists to expand and its cloud, whose metadata
- * addresses are carved out of every allowed block (every cloud's when not given).
+ * The plan of one app in the intent of one cluster (`planContext`: the allow-lists to expand, the
+ * blocks carved out of every allowed block, the declared apps, the resolver of cluster names).
  */
-export function planApp(app: AiAppIntent, allowLists: readonly AllowList[], cloud: Cloud = 'any'): AppPlan {
-  return { name: app.name, namespace: app.namespace, egress: planEgress(app, { allowLists, cloud }), ingress: planIngress(app) };
+export function planApp(app: AiAppIntent, context: PlanContext): AppPlan {
+  const reason = app.dns?.publicNames?.reason;
+  return {
+    name: app.name,
+    namespace: app.namespace,
+    egress: planEgress(app, context),
+    ingress: planIngress(app, context),
+    ...(reason !== undefined ? { reasons: { [PUBLIC_DNS_REASON_ANNOTATION]: `names outside the cluster: ${reason}` } } : {}),
+  };
 }
 
-/** DNS first (kube-dns, then NodeLocal DNSCache addresses and the kube-dns ClusterIP it answers on), then each declared destination. */
-function planEgress(app: AiAppIntent, context: PeerContext): PlannedRule[] {
+/** The labels of the resolver's pods, which the apps' DNS rule selects. */
+export function resolverPeer(resolver: ResolverSettings): Peer {
+  return { kind: 'pods', namespace: resolver.namespace, podLabels: { [APP_NAME_LABEL]: DNS_RESOLVER_NAME }, serviceAccount: serviceAccountName(DNS_RESOLVER_NAME) };
+}
+
+/** kube-dns, NodeLocal DNSCache addresses and the kube-dns ClusterIP they answer on: where DNS of every name goes. */
+function kubeDnsRules(dns: { kubeDns?: boolean; nodeLocal?: readonly string[]; kubeDnsClusterIp?: string }, carved: readonly Cidr[]): PlannedRule[] {
   const rules: PlannedRule[] = [];
-  if (app.dns?.kubeDns !== false) {
+  if (dns.kubeDns !== false) {
     rules.push({ peers: [{ kind: 'pods', ...KUBE_DNS }], ports: DNS_PORTS, description: 'DNS (kube-dns)' });
   }
-  const nodeLocal = app.dns?.nodeLocal ?? [];
+  const nodeLocal = dns.nodeLocal ?? [];
   if (nodeLocal.length > 0) {
     rules.push({
-      peers: [{ kind: 'nets', blocks: nodeLocal.map((a) => hostBlock(a, context.cloud)) }],
+      peers: [{ kind: 'nets', blocks: nodeLocal.map((a) => hostBlock(a, carved)) }],
       ports: DNS_PORTS,
       description: 'DNS (NodeLocal DNSCache)',
     });
@@ -67,13 +123,27 @@ function planEgress(app: AiAppIntent, context: PeerContext): PlannedRule[] {
   // NodeLocal DNSCache also answers on the kube-dns ClusterIP, in the host network (kube-proxy in
   // iptables mode), where no selector on the kube-dns pods matches: the addon's README allows it
   // as an ipBlock (kubernetes/kubernetes cluster/addons/dns/nodelocaldns/README.md).
-  const clusterIp = app.dns?.kubeDnsClusterIp;
-  if (nodeLocal.length > 0 && clusterIp !== undefined) {
+  if (nodeLocal.length > 0 && dns.kubeDnsClusterIp !== undefined) {
     rules.push({
-      peers: [{ kind: 'nets', blocks: [hostBlock(clusterIp, context.cloud)] }],
+      peers: [{ kind: 'nets', blocks: [hostBlock(dns.kubeDnsClusterIp, carved)] }],
       ports: DNS_PORTS,
       description: 'DNS (kube-dns ClusterIP, answered by NodeLocal DNSCache)',
     });
+  }
+  return rules;
+}
+
+/**
+ * DNS first, then each declared destination. DNS goes to the resolver of cluster names, or, for an
+ * app that declares public names, to kube-dns (and NodeLocal DNSCache where declared).
+ */
+function planEgress(app: AiAppIntent, context: PlanContext): PlannedRule[] {
+  const rules: PlannedRule[] = [];
+  if (usesResolver(app)) {
+    if (!context.resolver) throw new Error(`${app.namespace}/${app.name} resolves through the resolver of cluster names, which the context lacks`);
+    rules.push({ peers: [resolverPeer(context.resolver)], ports: DNS_PORTS, description: 'DNS (cluster names only: the resolver of cluster names)' });
+  } else {
+    rules.push(...kubeDnsRules(app.dns ?? {}, context.carved));
   }
   for (const d of app.egress) {
     rules.push({ peers: [destinationPeer(d, context)], ports: planPorts(d.ports, d.protocol ?? 'TCP'), description: d.description });
@@ -82,15 +152,34 @@ function planEgress(app: AiAppIntent, context: PeerContext): PlannedRule[] {
 }
 
 /** One address as a block of its own. */
-function hostBlock(address: string, cloud: Cloud): PlannedBlock {
-  return planBlock(address.includes(':') ? `${address}/128` : `${address}/32`, cloud);
+function hostBlock(address: string, carved: readonly Cidr[]): PlannedBlock {
+  return planBlock(address.includes(':') ? `${address}/128` : `${address}/32`, carved);
 }
 
-/** The declared clients (every pod of a namespace, or those with the labels) on the app's port, TCP. */
-function planIngress(app: AiAppIntent): PlannedRule[] {
+/**
+ * The plan of the resolver of cluster names: it may send DNS to kube-dns only (through NodeLocal
+ * DNSCache where declared), and admits DNS from the namespaces of the apps that use it.
+ */
+export function planResolver(resolver: ResolverSettings, namespaces: readonly string[], context: PlanContext): AppPlan {
+  return {
+    name: DNS_RESOLVER_NAME,
+    namespace: resolver.namespace,
+    egress: kubeDnsRules({ nodeLocal: resolver.nodeLocal, kubeDnsClusterIp: resolver.kubeDnsClusterIp }, context.carved),
+    ingress:
+      namespaces.length === 0
+        ? []
+        : [{ peers: namespaces.map((namespace): Peer => ({ kind: 'pods', namespace, podLabels: {} })), ports: DNS_PORTS, description: 'DNS from the AI apps' }],
+  };
+}
+
+/**
+ * The declared clients (every pod of a namespace, or those with the labels) on the app's port, TCP;
+ * a client whose labels name a declared app is that app's ServiceAccount too.
+ */
+function planIngress(app: AiAppIntent, context: PlanContext): PlannedRule[] {
   const clients = app.ingress ?? [];
   if (clients.length === 0) return [];
-  const peers = clients.map((c): Peer => ({ kind: 'pods', namespace: c.namespace, podLabels: c.podLabels ?? {} }));
+  const peers = clients.map((c): Peer => podsPeer(c.namespace, c.podLabels ?? {}, context.apps));
   return [{ peers, ports: [{ protocol: 'TCP', from: app.port, to: app.port }] }];
 }
 
@@ -106,8 +195,8 @@ function planPorts(ports: readonly PortSpec[], protocol: Protocol): PlannedPort[
  * line per destination (`0.0.0.0/0: calls a public model API`): internet egress, and access to
  * a pod credential endpoint. None without such egress.
  */
-export function reasonAnnotations(egress: readonly PlannedRule[]): Record<string, string> {
-  const nets = egress.flatMap((r) => r.peers).flatMap((p) => (p.kind === 'nets' ? [p] : []));
+export function reasonAnnotations(plan: AppPlan): Record<string, string> {
+  const nets = plan.egress.flatMap((r) => r.peers).flatMap((p) => (p.kind === 'nets' ? [p] : []));
   const lines = (reason: (p: NetsPeer) => string | undefined) =>
     nets.flatMap((p) => {
       const why = reason(p);
@@ -118,5 +207,6 @@ export function reasonAnnotations(egress: readonly PlannedRule[]): Record<string
   return {
     ...(internet.length ? { [INTERNET_REASON_ANNOTATION]: internet.join('\n') } : {}),
     ...(credentials.length ? { [CREDENTIALS_REASON_ANNOTATION]: credentials.join('\n') } : {}),
+    ...plan.reasons,
   };
 }

@@ -10,14 +10,15 @@
 
 import { Cluster } from './cluster';
 import { CliResult, CommandSpec, EXIT, helpText, OptionSpec, parseCommand, runCommand, skippedNotes, unknownName, UsageError, usageLine } from './command';
+import { dnsReport } from './dns';
 import { egressReport } from './egress';
 import { ingressReport } from './ingress';
-import { egressJson, ingressJson, queryJson } from './json';
+import { dnsJson, egressJson, ingressJson, queryJson } from './json';
 import { loadCluster, matchSelector } from './load';
 import { PROTOCOLS, Protocol } from './ports';
 import { matrix, query, QueryError } from './reach';
 import { SelectorSyntaxError } from './selector';
-import { egressText, ingressText, matrixText, queryText } from './text';
+import { dnsText, egressText, ingressText, matrixText, queryText } from './text';
 
 /** The parsed options of a command. */
 type OptionValues = Record<string, string | string[] | boolean | undefined>;
@@ -170,13 +171,29 @@ function listingCommand<Report>(
   };
 }
 
-const egressCommand = listingCommand(
-  'egress',
-  'per workload, everything it may send to, what is explicitly denied, and what staged policies would change',
-  egressReport,
-  egressJson,
-  egressText,
-);
+const CLUSTER_DOMAIN: OptionSpec = {
+  name: 'cluster-domain',
+  type: 'string',
+  value: 'DOMAIN',
+  default: 'cluster.local',
+  description: "the cluster's DNS domain: a resolver that sends on only this domain (to kube-dns) answers cluster names only",
+};
+
+/** The egress listing, then per workload whether it can resolve names outside the cluster. */
+const egressCommand: Command = {
+  spec: spec('egress', 'per workload, everything it may send to, what is explicitly denied, what staged policies would change, and whether it can resolve names outside the cluster', [
+    MANIFESTS,
+    IPBLOCK,
+    CLUSTER_DOMAIN,
+    JSON_OUT,
+  ]),
+  run(values) {
+    const cluster = clusterOf(values);
+    const listed = egressReport(cluster);
+    const dns = dnsReport(cluster, { clusterDomain: text(values, 'cluster-domain') });
+    return answered(this.spec, cluster, values.json ? json({ ...egressJson(listed), dns: dnsJson(dns) }) : `${egressText(listed)}${dnsText(dns)}`);
+  },
+};
 
 const ingressCommand = listingCommand(
   'ingress',

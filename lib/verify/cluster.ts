@@ -173,6 +173,8 @@ export class Cluster {
     policies: readonly Policy[],
     /** Files read that held no Kubernetes object. */
     readonly skipped: readonly SkippedFile[] = [],
+    /** Every object read, of every kind: what the reports that read more than policies and pods look up (dns.ts: ConfigMaps, annotations). */
+    readonly manifests: readonly Manifest[] = [],
   ) {
     const tierMap = new Map<string, Tier>([[DEFAULT_TIER.name, DEFAULT_TIER]]);
     for (const t of tiers) tierMap.set(t.name, t);
@@ -318,5 +320,5 @@ export function buildCluster(manifests: readonly Manifest[], options: VerifyOpti
     }
     return policy;
   });
-  return new Cluster(catalog, tiers, policies, skipped);
+  return new Cluster(catalog, tiers, policies, skipped, manifests);
 }

@@ -4,6 +4,7 @@
  * functions as the terminal listings (lib/verify/words.ts).
  */
 
+import type { DnsReport } from './dns';
 import { formatCidr } from '../net';
 import type { EgressReport, ReachEntry } from './egress';
 import type { IngressEntry, IngressReport } from './ingress';
@@ -13,7 +14,7 @@ import type { EndpointKind } from './endpoints';
 import type { Decision, Direction, PolicyKind, PolicyRef } from './policy';
 import type { Protocol } from './ports';
 import type { DirectionAnswer, QueryAnswer, RuleRef } from './reach';
-import { describePolicy, describePorts, EGRESS_NOTE, explainDirection, explainWhenStaged, INGRESS_NOTE } from './words';
+import { describeDestination as destinationWords, describePolicy, describePorts, EGRESS_NOTE, explainDirection, explainWhenStaged, INGRESS_NOTE } from './words';
 
 /** A destination: `{ type: 'cidr', cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] }` (no `except` when none), or pods. */
 type DestinationJson =
@@ -288,5 +289,33 @@ export function queryJson(q: QueryAnswer): QueryAnswerJson {
     allowed: q.allowed,
     egress: directionJson(q.egress),
     ingress: directionJson(q.ingress),
+  };
+}
+
+/** One workload's DNS as `verify egress --json` prints it under `dns`. */
+export interface WorkloadDnsJson {
+  readonly endpoint: string;
+  readonly resolvesOutside: boolean;
+  readonly dnsPolicy: string;
+  readonly nameservers: readonly string[];
+  readonly servers: readonly { readonly to: string; readonly answers: 'cluster-names' | 'any-name'; readonly why: string }[];
+  readonly reason?: string;
+  /** Set when the workload is itself a DNS server the manifests configure (CoreDNS with a Corefile): what it answers. */
+  readonly serves?: 'cluster-names' | 'any-name';
+}
+
+/** The DNS report as `verify egress --json` prints it, beside the listing. */
+export function dnsJson(report: DnsReport): { readonly clusterDomain: string; readonly workloads: readonly WorkloadDnsJson[] } {
+  return {
+    clusterDomain: report.clusterDomain,
+    workloads: report.workloads.map((w) => ({
+      endpoint: w.endpoint,
+      resolvesOutside: w.resolvesOutside,
+      dnsPolicy: w.dnsPolicy,
+      nameservers: w.nameservers,
+      servers: w.servers.map((s) => ({ to: destinationWords(s.to, 'verifier'), answers: s.answers, why: s.why })),
+      ...(w.reason !== undefined ? { reason: w.reason } : {}),
+      ...(w.serves !== undefined ? { serves: w.serves.answers } : {}),
+    })),
   };
 }

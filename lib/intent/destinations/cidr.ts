@@ -36,7 +36,7 @@ export const cidrKind: DestinationKind<CidrDestination> = {
       problem(ctx, d.internet.reason, 'is empty; accepted: a sentence saying why this app needs the internet', ['internet', 'reason']);
   }),
   describe: (d) => `block ${d.cidr}`,
-  peer: (d, { cloud }) => ({ kind: 'nets', blocks: [planBlock(d.cidr, cloud)], internetReason: d.internet?.reason }),
+  peer: (d, { carved }) => ({ kind: 'nets', blocks: [planBlock(d.cidr, carved)], internetReason: d.internet?.reason }),
   check: (d, { cloud }) => {
     const metadata = metadataProblem(d.cidr, cloud);
     return metadata ? [{ field: 'cidr', value: d.cidr, message: metadata }] : [];

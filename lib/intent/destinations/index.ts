@@ -24,7 +24,7 @@ export type { NetsPeer, Peer, PlannedBlock } from './peer';
 export { isAllowListDestination } from './allow-list';
 export { isCidrDestination } from './cidr';
 export { isCredentialsDestination } from './credentials';
-export { isServiceDestination } from './service';
+export { isServiceDestination, podsPeer } from './service';
 export { planBlock } from './peer';
 
 /** Every kind of destination, by the field that makes it that kind. */

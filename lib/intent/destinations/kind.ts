@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Cloud } from '../../net';
+import type { Cidr, Cloud } from '../../net';
 import type { AllowList, PortSpec, Protocol } from '../types';
 import type { Peer } from './peer';
 
@@ -33,8 +33,12 @@ export interface Declared {
 export interface PeerContext {
   /** The declared allow-lists, to expand. */
   readonly allowLists: readonly AllowList[];
-  /** The platform's cloud: its metadata addresses are carved out of every block. */
+  /** The platform's cloud, whose pod credential endpoints an app may declare. */
   readonly cloud: Cloud;
+  /** What every allowed block carves out when it contains it (lib/intent, `intentCarvedBlocks`). */
+  readonly carved: readonly Cidr[];
+  /** The apps the intent declares, by name and namespace: a destination that names one's pods is that app. @default none */
+  readonly apps?: readonly { readonly name: string; readonly namespace: string }[];
 }
 
 /**

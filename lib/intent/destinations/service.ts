@@ -1,6 +1,8 @@
+import { APP_NAME_LABEL, serviceAccountName } from '../../conventions';
 import { dnsLabel, fields, labels, ports, protocol, text } from '../fields';
 import type { Labels } from '../types';
 import { DestinationBase, DestinationKind } from './kind';
+import type { Peer } from './peer';
 
 /** Pods inside the cluster: a namespace and the labels of the pods in it. */
 export interface ServiceDestination extends DestinationBase {
@@ -29,5 +31,15 @@ export const serviceKind: DestinationKind<ServiceDestination> = {
     `pods ${d.namespace} {${Object.entries(d.podLabels)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ')}}`,
-  peer: (d) => ({ kind: 'pods', namespace: d.namespace, podLabels: d.podLabels }),
+  peer: (d, { apps }) => podsPeer(d.namespace, d.podLabels, apps),
 };
+
+/**
+ * Pods of a namespace with labels; when the labels name an app the intent declares there (its
+ * `app.kubernetes.io/name`), that app's ServiceAccount too.
+ */
+export function podsPeer(namespace: string, podLabels: Labels, apps: readonly { readonly name: string; readonly namespace: string }[] = []): Peer {
+  const named = podLabels[APP_NAME_LABEL];
+  const app = named === undefined ? undefined : apps.find((a) => a.namespace === namespace && a.name === named);
+  return { kind: 'pods', namespace, podLabels, ...(app ? { serviceAccount: serviceAccountName(app.name) } : {}) };
+}
