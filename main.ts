@@ -51,6 +51,11 @@ export const intent: PlatformIntent = {
   // Whose instance metadata and credential endpoints are denied: 'any' (every provider's) until
   // you name yours ('aws', 'gcp', 'azure', ...), which narrows the list to its endpoints.
   cloud: 'any',
+  // The cluster's Service range (here kubeadm's default; yours: the range kube-dns's ClusterIP is
+  // in, kubectl -n kube-system get svc kube-dns). The resolver of cluster names takes a fixed
+  // address in it, and internet-sized blocks carve it out, as they carve out the pod and node
+  // ranges (by default the whole private address space; declare podCidrs and nodeCidrs to narrow).
+  clusterNetwork: { serviceCidrs: ['10.96.0.0/12'] },
   calico: {
     // Who may write the ai-egress tier and its policies: here Argo CD's application controller,
     // which syncs dist/. dist/ binds them, and only them, to a ClusterRole for the tier.

@@ -187,7 +187,7 @@ describe('with clusters', () => {
     expect(dnsBlocks('prod-eu')).not.toContain('172.20.0.10/32');
     const edge = readManifests(join(dist, 'edge'));
     expect(edge.filter((m) => m.object.apiVersion.startsWith('projectcalico.org'))).toEqual([]);
-    expect(ofKind(edge, 'Deployment').map((d) => d.metadata.name)).toEqual(['embeddings']);
+    expect(ofKind(edge, 'Deployment').map((d) => d.metadata.name)).toEqual(['dns-resolver', 'embeddings']);
   });
 
   it("verifies each folder against its cluster's intent: intent equals reach, and no cloud metadata, in every cluster", () => {

@@ -22,12 +22,12 @@ const shapes: [string, PlatformIntent, string][] = [
   [
     'a misspelled platform field',
     { ...sampleIntent(), allowList: [] } as PlatformIntent,
-    'allowList: [] is not a field of a platform intent; accepted: apps, allowLists, cloud, calico, clusters, argocd. Did you mean "allowLists"?',
+    'allowList: [] is not a field of a platform intent; accepted: apps, allowLists, cloud, calico, clusterNetwork, dnsResolver, clusters, argocd. Did you mean "allowLists"?',
   ],
   [
     'a misspelled cloud field',
     { ...sampleIntent(), clod: 'aws' } as PlatformIntent,
-    'clod: "aws" is not a field of a platform intent; accepted: apps, allowLists, cloud, calico, clusters, argocd. Did you mean "cloud"?',
+    'clod: "aws" is not a field of a platform intent; accepted: apps, allowLists, cloud, calico, clusterNetwork, dnsResolver, clusters, argocd. Did you mean "cloud"?',
   ],
   [
     'a misspelled calico setting',
@@ -41,8 +41,8 @@ const shapes: [string, PlatformIntent, string][] = [
   ],
   [
     'the ClusterIP field with another case',
-    app({ dns: { nodeLocal: ['169.254.20.10'], kubeDnsClusterIP: '10.96.0.10' } }),
-    'llm.dns.kubeDnsClusterIP: "10.96.0.10" is not a field of dns settings; accepted: kubeDns, nodeLocal, kubeDnsClusterIp. Did you mean "kubeDnsClusterIp"?',
+    app({ dns: { publicNames: { reason: 'public names' }, nodeLocal: ['169.254.20.10'], kubeDnsClusterIP: '10.96.0.10' } }),
+    'llm.dns.kubeDnsClusterIP: "10.96.0.10" is not a field of dns settings; accepted: publicNames, kubeDns, nodeLocal, kubeDnsClusterIp. Did you mean "kubeDnsClusterIp"?',
   ],
   [
     'a misspelled credentials destination',

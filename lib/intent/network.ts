@@ -86,13 +86,6 @@ export function placeResolver(options: DnsResolverOptions | undefined, network: 
     return { settings: { ...base, clusterIp: options.clusterIp, placement: 'declared' } };
   }
   const ranges = declaredRanges ?? clusterRangesOf(undefined, cloud).services;
-  if (declaredRanges === undefined && cloud !== 'any' && ranges.length > 1) {
-    return {
-      path: 'clusterNetwork.serviceCidrs',
-      value: undefined,
-      message: `is missing, and the resolver of cluster names needs a fixed ClusterIP in the Service range, which cloud "${cloud}" picks from ${ranges.join(' or ')} at cluster creation; accepted: the cluster's Service range (aws eks describe-cluster --query cluster.kubernetesNetworkConfig), e.g. serviceCidrs: ["${ranges[0]}"], or dnsResolver: { clusterIp: '...' }`,
-    };
-  }
   const range = ranges[0];
   const placed = staticServiceAddress(range, resolverIndex(range));
   if ('problem' in placed) {
@@ -123,9 +116,9 @@ export function resolverSettings(intent: PlatformIntent): ResolverSettings {
 }
 
 /**
- * The resolver's problems, and a warning when its address was placed in a default Service range
- * (the cluster's may differ: then the API server refuses the Service, and pods cannot resolve).
- * Nothing when no app uses the resolver.
+ * The resolver's problems, and a warning when a declared address lies outside the static band of
+ * the declared Service range. Nothing when no app uses the resolver. (An address placed in a
+ * default Service range is a default worth seeing: `resolverDefault`.)
  */
 export function resolverIssues(
   apps: readonly AiAppIntent[],
@@ -139,17 +132,6 @@ export function resolverIssues(
   const placed = placeResolver(options, network, cloud);
   if (!('settings' in placed)) return [{ severity: 'error', app: who, path: `${prefix}${placed.path}`, value: placed.value, message: placed.message }];
   const { settings } = placed;
-  if (settings.placement === 'default-range') {
-    return [
-      {
-        severity: 'warning',
-        app: who,
-        path: `${prefix}dnsResolver.clusterIp`,
-        value: settings.clusterIp,
-        message: `is placed in ${settings.serviceRange}, the default Service range of cloud "${cloud}"; if the cluster's differs (kubectl -n kube-system get svc kube-dns shows an address of it), the API server refuses the resolver's Service and the AI apps resolve nothing; accepted: clusterNetwork: { serviceCidrs: [...] } with the cluster's Service range`,
-      },
-    ];
-  }
   if (settings.placement === 'declared' && network?.serviceCidrs) {
     const ip = parseIp(settings.clusterIp)!;
     if (!network.serviceCidrs.some((r) => inStaticBand(r, ip))) {
@@ -166,4 +148,19 @@ export function resolverIssues(
     }
   }
   return [];
+}
+
+/**
+ * Where the resolver's address comes from a default Service range, in words for the synth
+ * summary: the cluster's range may differ, and then the API server refuses the resolver's Service
+ * and the AI apps resolve nothing. Undefined when nothing is placed by default.
+ */
+export function resolverDefault(intent: PlatformIntent): string | undefined {
+  if (!intent.apps.some(usesResolver)) return undefined;
+  const cloud = intent.cloud ?? 'any';
+  const placed = placeResolver(intent.dnsResolver, intent.clusterNetwork, cloud);
+  if (!('settings' in placed) || placed.settings.placement !== 'default-range') return undefined;
+  const others = clusterRangesOf(undefined, cloud).services.filter((r) => r !== placed.settings.serviceRange);
+  const alternatives = cloud !== 'any' && others.length ? `; its other default is ${others.join(', ')}` : '';
+  return `${placed.settings.clusterIp}, in ${placed.settings.serviceRange}, the default Service range of cloud "${cloud}"${alternatives} (declare clusterNetwork.serviceCidrs where the cluster's differs: kubectl -n kube-system get svc kube-dns shows an address of it)`;
 }

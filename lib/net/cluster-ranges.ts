@@ -102,19 +102,20 @@ export function defaultClusterRanges(cloud: Cloud): ClusterRanges {
 }
 
 /**
- * Every block an allowed block carves out when it contains it, once, in address order (IPv4 first),
- * none inside another: link-local addresses, the cloud's metadata and credential endpoints outside
- * them, and the cluster's own ranges.
+ * Every block an allowed block carves out when it contains it, each once, in address order (IPv4
+ * first): link-local addresses, the cloud's metadata and credential endpoints, and the cluster's
+ * own ranges. Blocks inside others stay listed: a declared block may be one of the outer ones
+ * (`169.254.0.0/16`) and still carve out the inner ones (`169.254.169.254/32`).
  */
 export function carvedBlocks(cloud: Cloud, ranges: ClusterRanges): Cidr[] {
   const all = [...LINK_LOCAL_CIDRS.map(cidr), ...metadataBlocks(cloud), ...[...ranges.pods, ...ranges.services, ...ranges.nodes].map(cidr)];
-  const outer = all.filter((c, i) => !all.some((o, j) => cidrContains(o, c) && (!cidrContains(c, o) || j < i)));
-  return outer.sort(compareCidrs);
+  return all.filter((c, i) => all.findIndex((o) => cidrContains(o, c) && cidrContains(c, o)) === i).sort(compareCidrs);
 }
 
-/** The blocks of `carved` that lie strictly inside `block`: what it carves out. */
+/** The blocks of `carved` that lie strictly inside `block`, none inside another of them: what it carves out. */
 export function carvedInside(block: Cidr, carved: readonly Cidr[]): Cidr[] {
-  return carved.filter((c) => cidrContains(block, c) && !cidrContains(c, block));
+  const inside = carved.filter((c) => cidrContains(block, c) && !cidrContains(c, block));
+  return inside.filter((c) => !inside.some((o) => o !== c && cidrContains(o, c)));
 }
 
 /**

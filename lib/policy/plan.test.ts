@@ -41,7 +41,7 @@ describe('the plan: what an app may send and receive, for both renderers', () =>
         description: 'DNS (cluster names only: the resolver of cluster names)',
       },
       {
-        peers: [{ kind: 'nets', blocks: [{ cidr: '169.254.0.0/16', version: 4, except: [] }] }],
+        peers: [{ kind: 'nets', blocks: [{ cidr: '169.254.0.0/16', version: 4, except: ['169.254.0.23/32', '169.254.42.42/32', '169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'] }] }],
         ports: [
           { protocol: 'TCP', from: 80, to: 81 },
           { protocol: 'TCP', from: 443, to: 443 },
@@ -72,7 +72,7 @@ describe('the plan: what an app may send and receive, for both renderers', () =>
     expect(planned.reasons).toEqual({ 'secure-ai-egress/public-dns': 'names outside the cluster: calls a public search API by name' });
   });
 
-  it("carves out of a wide block the link-local ranges, the cloud's metadata addresses and the cluster's own ranges, and nothing out of a block inside one of them", () => {
+  it("carves out of a wide block the link-local ranges, the cloud's metadata addresses and the cluster's own ranges inside it, and out of a declared link-local block the metadata addresses in it", () => {
     const wide = { ...app, egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: { reason: 'public model APIs' } }, { cidr: '::/0', ports: [443], internet: { reason: 'public model APIs' } }] };
     const blocks = (extra: Partial<PlatformIntent>) => plan(wide, { apps: [wide], ...extra }).egress.slice(1).map((r) => r.peers[0]);
     expect(blocks({ cloud: 'azure', clusterNetwork: { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.0.0.0/16'], nodeCidrs: ['10.224.0.0/16'] } })).toEqual([
@@ -86,7 +86,7 @@ describe('the plan: what an app may send and receive, for both renderers', () =>
     expect(except(declared)).toEqual(
       expect.arrayContaining(['169.254.0.0/16', 'fe80::/10', 'fd00:42::42/128', 'fd00:a9fe:a9fe::1/128', 'fd00:c1::a9fe:a9fe/128', 'fd00:ec2::254/128', 'fd12::/64', '10.244.0.0/16', '10.96.0.0/12', '10.0.0.0/16']),
     );
-    expect(plan().egress[1].peers[0]).toEqual({ kind: 'nets', blocks: [{ cidr: '169.254.0.0/16', version: 4, except: [] }] });
+    expect(plan().egress[1].peers[0]).toEqual({ kind: 'nets', blocks: [{ cidr: '169.254.0.0/16', version: 4, except: ['169.254.0.23/32', '169.254.42.42/32', '169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'] }] });
   });
 
   it("plans ingress as one rule: every declared client, all pods of its namespace unless labels are given, on the app's port over TCP", () => {

@@ -1,4 +1,4 @@
-import { AiAppIntent, IntentIssue, PlatformIntent, appliedDefaults, formatIssue } from '../intent';
+import { AiAppIntent, IntentIssue, PlatformIntent, appliedDefaults, formatIssue, resolverDefault } from '../intent';
 
 /** At most this many paths are named on one line of a warning shared by several fields. */
 const PATHS_PER_LINE = 5;
@@ -22,8 +22,15 @@ export function formatWarnings(warnings: readonly IntentIssue[]): string {
   return `${warnings.length} warning${warnings.length === 1 ? '' : 's'} (not errors: synthesis goes on):\n${lines.join('\n')}\n`;
 }
 
-/** The defaults the apps rely on, where they are worth seeing (resources not declared, probes without a health path). */
+/**
+ * The defaults the apps rely on, where they are worth seeing (resources not declared, probes without
+ * a health path), and the resolver's address when a default Service range placed it.
+ */
 export function formatDefaults(intent: PlatformIntent): string {
-  const lines = intent.apps.flatMap((a: AiAppIntent) => appliedDefaults(a)).map((d) => `  ${d.app}.${d.field}: ${d.value}`);
+  const resolver = resolverDefault(intent);
+  const lines = [
+    ...(resolver !== undefined ? [`  dnsResolver.clusterIp: ${resolver}`] : []),
+    ...intent.apps.flatMap((a: AiAppIntent) => appliedDefaults(a)).map((d) => `  ${d.app}.${d.field}: ${d.value}`),
+  ];
   return lines.length ? `defaults applied (declare the field to choose otherwise):\n${lines.join('\n')}\n` : '';
 }

@@ -188,7 +188,11 @@ export class AiWorkload extends Construct {
 /** The pod's DNS: the resolver of cluster names, unless the app declares public names (then the cluster's DNS, ClusterFirst). */
 function dnsPatches(app: AiAppIntent, resolver: ResolverSettings | undefined): JsonPatch[] {
   if (!usesResolver(app)) return [];
-  if (!resolver) throw new Error(`${app.namespace}/${app.name} resolves through the resolver of cluster names, and none was given`);
+  if (!resolver) {
+    throw new Error(
+      `${app.namespace}/${app.name} resolves through the resolver of cluster names, and none was given; accepted: new AiWorkload(scope, id, app, { resolver: resolverSettings(intent) }) (lib/intent), or dns: { publicNames: { reason } } on an app that resolves names outside the cluster`,
+    );
+  }
   const { dnsPolicy, dnsConfig } = resolverDnsConfig(app.namespace, resolver);
   return [JsonPatch.add('/spec/template/spec/dnsPolicy', dnsPolicy), JsonPatch.add('/spec/template/spec/dnsConfig', dnsConfig)];
 }
