@@ -86,8 +86,10 @@ describe('the manifests of every fixture intent keep every rule', () => {
     expect(findings).toEqual([]);
     expect(summary.withoutSchema).toEqual([]);
     expect(summary.schemaChecked).toBe(summary.objects);
-    expect(summary.namespaces).toEqual([...new Set(intent.apps.map((a) => a.namespace))].sort());
-    expect(summary.workloads).toBe(intent.apps.length);
+    // The apps' namespaces, and the resolver of cluster names where an app uses it.
+    const resolver = intent.apps.some((a) => a.dns?.publicNames === undefined) ? [intent.dnsResolver?.namespace ?? 'ai-dns'] : [];
+    expect(summary.namespaces).toEqual([...new Set([...intent.apps.map((a) => a.namespace), ...resolver])].sort());
+    expect(summary.workloads).toBe(intent.apps.length + resolver.length);
   });
 
   it('reads a namespace whose default deny is staged (Calico audit mode) as previewed, and says so', () => {

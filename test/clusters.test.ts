@@ -21,7 +21,12 @@ const warningLines = (intent: PlatformIntent) =>
 
 const llm = sampleIntent().apps[0];
 const calicoApp: AiAppIntent = { ...llm, name: 'chat', namespace: 'ai-chat', flavor: 'calico' };
-const nodeLocalApp: AiAppIntent = { ...llm, name: 'embedder', namespace: 'ai-embed', dns: { nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' } };
+const nodeLocalApp: AiAppIntent = {
+  ...llm,
+  name: 'embedder',
+  namespace: 'ai-embed',
+  dns: { publicNames: { reason: 'resolves public model hubs by name' }, nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' },
+};
 const twoApps: PlatformIntent = {
   apps: [calicoApp, { ...nodeLocalApp, egress: [{ allowList: 'models', ports: [443] }] }],
   allowLists: [{ name: 'models', cidrs: ['203.0.113.10/32'] }],
@@ -79,14 +84,16 @@ describe('the intent of each cluster', () => {
 
   it("gives the cluster's kube-dns ClusterIP to the apps that use NodeLocal DNSCache, and only to them", () => {
     const [cluster] = clusterIntents(withClusters(twoApps, { name: 'eks', kubeDnsClusterIp: '172.20.0.10' })).map(intentOf);
-    expect(cluster.apps.map((a) => a.dns)).toEqual([undefined, { nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '172.20.0.10' }]);
+    expect(cluster.apps.map((a) => a.dns)).toEqual([undefined, { ...nodeLocalApp.dns, kubeDnsClusterIp: '172.20.0.10' }]);
     const [own] = clusterIntents(withClusters(twoApps, { name: 'gke' })).map(intentOf);
     expect(own.apps[1].dns?.kubeDnsClusterIp).toBe('10.96.0.10');
   });
 
   it('leaves out clusters and argocd: they say where the intent goes, not what a cluster runs', () => {
     expect(Object.keys(fleet)).toEqual(expect.arrayContaining(['clusters', 'argocd']));
-    for (const { intent } of clusterIntents(fleet)) expect(Object.keys(intent).sort()).toEqual(['allowLists', 'apps', 'calico', 'cloud']);
+    for (const { intent } of clusterIntents(fleet)) expect(Object.keys(intent).sort()).toEqual(expect.arrayContaining(['allowLists', 'apps', 'calico', 'cloud', 'dnsResolver']));
+    for (const { intent } of clusterIntents(fleet)) expect(Object.keys(intent)).not.toEqual(expect.arrayContaining(['clusters']));
+    for (const { intent } of clusterIntents(fleet)) expect(Object.keys(intent)).not.toEqual(expect.arrayContaining(['argocd']));
   });
 
   it('are valid intents for every cluster of the fleet fixture, which is valid as a whole', () => {
@@ -101,12 +108,12 @@ describe('an intent with clusters is refused, with the cluster and the field pat
     [
       'a cluster field is misspelled',
       withClusters(twoApps, { name: 'prod-eu', clod: 'gcp' }),
-      'clusters.prod-eu.clod: "gcp" is not a field of a cluster; accepted: name, apps, allowLists, cloud, calicoInstalled, kubeDnsClusterIp, argocd. Did you mean "cloud"?',
+      'clusters.prod-eu.clod: "gcp" is not a field of a cluster; accepted: name, apps, allowLists, cloud, calicoInstalled, kubeDnsClusterIp, clusterNetwork, dnsResolverClusterIp, argocd. Did you mean "cloud"?',
     ],
     [
       "a cluster's cloud is misspelled",
       withClusters(twoApps, { name: 'prod-eu', cloud: 'azrue' }),
-      'clusters.prod-eu.cloud: "azrue" is not a cloud this project knows the metadata endpoints of; accepted: "any", "aws", "gcp", "azure", "alibaba", "oracle", "ibm", "digitalocean", "hetzner", "openstack" ("any": all of them). Did you mean "azure"?',
+      'clusters.prod-eu.cloud: "azrue" is not a cloud this project knows the metadata endpoints of; accepted: "any", "aws", "gcp", "azure", "alibaba", "oracle", "ibm", "digitalocean", "hetzner", "openstack", "scaleway", "akamai", "tencent" ("any": all of them). Did you mean "azure"?',
     ],
     [
       'a cluster name is no DNS label',
@@ -142,7 +149,7 @@ describe('an intent with clusters is refused, with the cluster and the field pat
     [
       "a cluster's kube-dns ClusterIP is used by no app there",
       withClusters(twoApps, { name: 'edge', apps: ['chat'], kubeDnsClusterIp: '10.100.0.10' }),
-      'clusters.edge.kubeDnsClusterIp: "10.100.0.10" is used only with NodeLocal DNSCache, and no app of cluster edge declares dns.nodeLocal; accepted: no kubeDnsClusterIp, or dns: { nodeLocal: [...] } on the apps that use the cache',
+      'clusters.edge.kubeDnsClusterIp: "10.100.0.10" is used only with NodeLocal DNSCache, and neither the resolver of cluster names (dnsResolver.nodeLocal) nor an app of cluster edge with public names (dns.nodeLocal) uses it; accepted: no kubeDnsClusterIp, or dnsResolver: { nodeLocal: [...] } where the cluster runs the cache',
     ],
     [
       "a cluster's kube-dns ClusterIP is a metadata address of its cloud",

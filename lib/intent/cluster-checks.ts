@@ -25,7 +25,7 @@ import { didYouMean, fromZodIssues, IntentIssue } from './issues';
 import { clusterSchema } from './schema';
 import { Cloud } from '../net';
 import { clusterNetworkOf, clusterResolver } from './clusters';
-import { resolverIssues } from './network';
+import { resolverIssues, usesResolver } from './network';
 import { AiAppIntent, ClusterIntent, ClusterNetwork, DnsResolverOptions } from './types';
 
 /** The Application name when `argocd.name` is not given; with clusters, `<name>-<cluster>`. */
@@ -143,12 +143,13 @@ function ownIssues(cluster: ClusterIntent, label: string, who: string, parts: Pl
   }
 
   if (cluster.kubeDnsClusterIp !== undefined) {
-    if (!apps.some(usesNodeLocal)) {
+    const resolverUsesCache = (parts.dnsResolver?.nodeLocal ?? []).length > 0 && apps.some(usesResolver);
+    if (!apps.some(usesNodeLocal) && !resolverUsesCache) {
       issues.push(
         error(
           'kubeDnsClusterIp',
           cluster.kubeDnsClusterIp,
-          `is used only with NodeLocal DNSCache, and no app of cluster ${cluster.name} declares dns.nodeLocal; accepted: no kubeDnsClusterIp, or dns: { nodeLocal: [...] } on the apps that use the cache`,
+          `is used only with NodeLocal DNSCache, and neither the resolver of cluster names (dnsResolver.nodeLocal) nor an app of cluster ${cluster.name} with public names (dns.nodeLocal) uses it; accepted: no kubeDnsClusterIp, or dnsResolver: { nodeLocal: [...] } where the cluster runs the cache`,
         ),
       );
     }
