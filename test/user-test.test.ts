@@ -89,7 +89,7 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
     );
     expect(egressProblems(s, app(shipped, 'embeddings'))).toEqual([expect.stringMatching(/^added: TCP 443 cidr 0\.0\.0\.0\/0/)]);
     expect(blockProblems(s)).toEqual([
-      ...['100.100.100.200', '168.63.129.16', '169.254.169.252', '169.254.169.254', '169.254.170.2', '169.254.170.23'].map(
+      ...['100.100.100.200', '168.63.129.16', '169.254.0.23', '169.254.42.42', '169.254.169.252', '169.254.169.254', '169.254.170.2', '169.254.170.23'].map(
         (address) => `NetworkPolicy ai-embeddings/embeddings-egress allows 0.0.0.0/0 without carving out ${address}`,
       ),
       'NetworkPolicy ai-embeddings/embeddings-egress allows 0.0.0.0/0 without a written reason (secure-ai-egress/internet-egress)',
@@ -104,12 +104,12 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
       }),
     );
     expect(blockProblems(s)).toEqual(
-      ['169.254.169.252', '169.254.169.254', '169.254.170.2', '169.254.170.23'].map(
+      ['169.254.0.23', '169.254.42.42', '169.254.169.252', '169.254.169.254', '169.254.170.2', '169.254.170.23'].map(
         (address) => `NetworkPolicy ai-application/ai-egress.ai-service allows 169.254.0.0/16 without carving out ${address}`,
       ),
     );
     expect(egressProblems(s, app(shipped, 'ai-service'))).toEqual([
-      expect.stringMatching(/^added: TCP 80 cidr 169\.254\.0\.0\/16 except 169\.254\.169\.252\/32, 169\.254\.169\.254\/32/),
+      expect.stringMatching(/^added: TCP 80 cidr 169\.254\.0\.0\/16 except 169\.254\.0\.23\/32, 169\.254\.42\.42\/32, 169\.254\.169\.252\/32/),
     ]);
   });
 

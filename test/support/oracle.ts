@@ -634,7 +634,8 @@ export function egressAllows(
   return app.egress.some((d) => {
     if ((d.protocol ?? 'TCP') !== protocol || !inPorts(d.ports, port)) return false;
     const blocks = blocksOf(d, platform);
-    return blocks !== undefined && inBlocks(to, blocks.texts);
+    // In one of the blocks, and not in what that block carves out (a credential endpoint's own addresses carve nothing).
+    return blocks !== undefined && blocks.texts.some((t) => inBlocks(to, [t]) && (blocks.credentials || !inBlocks(to, carvedOut(t, platform))));
   });
 }
 
