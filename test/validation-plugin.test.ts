@@ -53,8 +53,8 @@ describe('the plugin, called as cdk8s-cli calls it', () => {
     expect(success).toBe(true);
     expect(json.violations).toEqual([]);
     expect(json.summary.metadata).toEqual({
-      objects: `28 in ${files.length} files`,
-      'schema-checked': '28',
+      objects: `30 in ${files.length} files`,
+      'schema-checked': '30',
       namespaces: 'ai-application, ai-dns, ai-embeddings',
       workloads: '3',
       cloud: 'any',
@@ -97,7 +97,7 @@ describe('the plugin, called as cdk8s-cli calls it', () => {
     expect(json.violations.map((v) => [v.ruleName, v.violatingConstructs.map((c) => c.locations)])).toEqual([
       ['manifests-readable', [[expect.stringMatching(/^.*zz-broken\.yaml, document 1: invalid YAML/)]]],
     ]);
-    expect(json.summary.metadata).toMatchObject({ objects: `28 in ${files.length + 1} files`, schema: 'passed' });
+    expect(json.summary.metadata).toMatchObject({ objects: `30 in ${files.length + 1} files`, schema: 'passed' });
   });
 
   it('refuses properties it does not know, naming each, and checks nothing then', async () => {
@@ -146,7 +146,7 @@ describe('clusters in folders of their own (clusterPerFolder)', () => {
     expect(success).toBe(false);
     expect(json.summary.metadata).toMatchObject({
       clusters: 'prod-eu, prod-us',
-      'prod-eu: objects': '28 in 8 files',
+      'prod-eu: objects': '30 in 8 files',
       'prod-us: namespaces': 'ai-application, ai-dns, ai-embeddings',
     });
     expect(json.violations.map((v) => [v.ruleName, v.violatingConstructs.map((c) => [c.manifestPath, c.resourceName])])).toEqual([
@@ -159,7 +159,7 @@ describe('clusters in folders of their own (clusterPerFolder)', () => {
     const locations = (await run(files)).json.violations
       .filter((v) => v.ruleName === 'manifests-readable')
       .flatMap((v) => v.violatingConstructs.flatMap((c) => c.locations));
-    expect(locations.filter((l) => / is written twice, in .*prod-eu.* and .*prod-us/.test(l))).toHaveLength(28);
+    expect(locations.filter((l) => / is written twice, in .*prod-eu.* and .*prod-us/.test(l))).toHaveLength(30);
     expect(locations.filter((l) => !l.includes('written twice'))).toEqual([
       `${widened}, document 2: NetworkPolicy ai-embeddings/embeddings-egress is also defined, differently, in ${widened.replace('prod-us', 'prod-eu')}, document 2`,
     ]);

@@ -94,6 +94,8 @@ export const SyncWave = {
   namespace: -4,
   /** The ClusterRole and binding of the tier's owners: before the tier's policies (in a wave, Argo CD applies Kubernetes kinds before custom resources). */
   tierOwners: -3,
+  /** The admission policy that binds each app's name label to its ServiceAccount: before any pod. */
+  admissionPolicy: -3,
   tier: -3,
   networkSet: -3,
   globalPolicy: -2,

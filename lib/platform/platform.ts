@@ -9,6 +9,7 @@ import {
   KubernetesAppPolicies,
   NamespaceDefaultDeny,
   StagedNamespaceDefaultDeny,
+  AppIdentityPolicy,
   addCalicoClusterPolicies,
   calicoSettings,
   planApp,
@@ -17,7 +18,7 @@ import {
 } from '../policy';
 import { validateObject } from '../validate';
 import { AiWorkload, DnsResolver, RestrictedNamespace } from '../workload';
-import { ChartName } from '../conventions';
+import { ChartName, DNS_RESOLVER_NAME } from '../conventions';
 
 export interface SecureAiPlatformProps {
   /**
@@ -98,6 +99,9 @@ export class SecureAiPlatform extends Construct {
 
     const cluster = part(ChartName.cluster);
     for (const ns of [...namespaces, ...(resolver ? [resolver.namespace] : [])].sort()) new RestrictedNamespace(cluster, `namespace-${ns}`, { name: ns });
+    new AppIdentityPolicy(cluster, 'app-identity', {
+      apps: [...intent.apps.map((a) => ({ name: a.name, namespace: a.namespace })), ...(resolver ? [{ name: DNS_RESOLVER_NAME, namespace: resolver.namespace }] : [])],
+    });
     const calicoApps = intent.apps.filter(isCalicoApp);
     if (calicoApps.length > 0) {
       const allowLists = allowListsUsedBy(
