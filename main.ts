@@ -26,7 +26,16 @@ export const intent: PlatformIntent = {
       egress: [
         { description: 'model registry mirror', allowList: 'model-registry', ports: [443], protocol: 'TCP' },
         { description: 'object storage', cidr: '198.51.100.0/24', ports: [443], protocol: 'TCP' },
-        { description: 'vector database', namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333], protocol: 'TCP' },
+        // vector-db is not one of this intent's namespaces: nothing here confines what Qdrant sends
+        // (its snapshot recovery fetches any URL it is given). Say who does, or declare it as an app.
+        {
+          description: 'vector database',
+          namespace: 'vector-db',
+          podLabels: { app: 'qdrant' },
+          ports: [6333],
+          protocol: 'TCP',
+          ungoverned: { reason: 'Qdrant is run by the data team, whose own policies confine its egress; replace this with your own' },
+        },
         { description: 'embedding service', namespace: 'ai-embeddings', podLabels: { 'app.kubernetes.io/name': 'embeddings' }, ports: [8080], protocol: 'TCP' },
       ],
       ingress: [{ namespace: 'ai-gateway' }],

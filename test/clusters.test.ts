@@ -246,7 +246,11 @@ describe('an intent with clusters is refused, with the cluster and the field pat
     const callee: AiAppIntent = { ...llm, name: 'db', namespace: 'ai-db', port: 5432, egress: [] };
     const caller: AiAppIntent = { ...llm, name: 'app', egress: [{ namespace: 'ai-db', podLabels: { 'app.kubernetes.io/name': 'db' }, ports: [5432] }] };
     const intent = asIntent({ apps: [caller, callee], clusters: [{ name: 'full' }, { name: 'alone', apps: ['app'] }] });
-    expect(errorLines(intent)).toEqual([expect.stringMatching(/^db\.ingress in cluster full: \[\] does not admit ai\/app/)]);
+    // Where the callee does not run, its namespace is no longer one the intent governs there.
+    expect(errorLines(intent)).toEqual([
+      expect.stringMatching(/^db\.ingress in cluster full: \[\] does not admit ai\/app/),
+      expect.stringMatching(/^app\.egress\[0\]\.namespace in cluster alone: "ai-db" is a namespace this intent does not govern/),
+    ]);
   });
 
   it("refuses an intent with clusters where one cluster is expected, rather than render every app with the platform's settings", () => {

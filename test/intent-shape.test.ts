@@ -12,7 +12,7 @@ const shapes: [string, PlatformIntent, string][] = [
   [
     'a misspelled destination field',
     egress({ cidr: '203.0.113.10/32', ports: [53], protocoll: 'UDP' }),
-    'llm.egress[0].protocoll: "UDP" is not a field of a cidr destination; accepted: cidr, ports, protocol, description, internet. Did you mean "protocol"?',
+    'llm.egress[0].protocoll: "UDP" is not a field of a cidr destination; accepted: cidr, ports, protocol, description, internet, shared. Did you mean "protocol"?',
   ],
   [
     'a misspelled app field',
@@ -160,7 +160,7 @@ describe('the intent is checked as data at run time, and what tsc would refuse i
       {
         egress: [
           { cidr: '203.0.113.10/32', ports: [443] },
-          { namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333], protocol: 'TCP', description: 'vector database' },
+          { namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333], protocol: 'TCP', description: 'vector database', ungoverned: { reason: 'run by the data team' } },
           { allowList: 'mirrors', ports: [443] },
         ],
       },

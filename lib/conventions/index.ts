@@ -80,6 +80,9 @@ export const GOVERNED_NAMESPACE_LABEL = `${DOMAIN}/governed`;
 /** Annotation holding the written reasons for an app's DNS to resolvers of names outside the cluster. */
 export const PUBLIC_DNS_REASON_ANNOTATION = `${DOMAIN}/public-dns`;
 
+/** Annotation holding the written reasons for destinations inside published shared ranges of clouds and CDNs. */
+export const SHARED_RANGE_REASON_ANNOTATION = `${DOMAIN}/shared-range`;
+
 /** Annotation holding the written reasons for in-cluster destinations in namespaces the intent does not govern. */
 export const UNGOVERNED_REASON_ANNOTATION = `${DOMAIN}/ungoverned-relay`;
 

@@ -16,6 +16,7 @@ import {
   destinationProblems,
   dnsAddressProblem,
   dnsMetadata,
+  governedNamespaces,
   ownersWithoutTier,
 } from './across';
 import { consistencyIssues } from './consistency';
@@ -25,7 +26,7 @@ import { didYouMean, fromZodIssues, IntentIssue } from './issues';
 import { clusterSchema } from './schema';
 import { Cloud } from '../net';
 import { clusterNetworkOf, clusterResolver } from './clusters';
-import { resolverIssues, usesResolver } from './network';
+import { DEFAULT_DNS_NAMESPACE, resolverIssues, usesResolver } from './network';
 import { AiAppIntent, ClusterIntent, ClusterNetwork, DnsResolverOptions } from './types';
 
 /** The Application name when `argocd.name` is not given; with clusters, `<name>-<cluster>`. */
@@ -203,7 +204,10 @@ function sharedIssues(cluster: ClusterIntent, parts: PlatformParts): IntentIssue
   const issues: IntentIssue[] = [];
   for (const list of parts.lists) if (!replaced.has(list.list.name)) issues.push(...allowListMetadata(list, cloud));
   for (const app of apps) {
-    issues.push(...destinationProblems(app, listNames, cloud), ...dnsMetadata(app, cloud, !(cluster.kubeDnsClusterIp !== undefined && usesNodeLocal(app))));
+    issues.push(
+      ...destinationProblems(app, listNames, cloud, governedNamespaces(apps, parts.dnsResolver?.namespace ?? DEFAULT_DNS_NAMESPACE)),
+      ...dnsMetadata(app, cloud, !(cluster.kubeDnsClusterIp !== undefined && usesNodeLocal(app))),
+    );
   }
   issues.push(...auditMixedWithEnforcement(apps, parts.platformAudit));
   issues.push(...consistencyIssues(apps));

@@ -264,7 +264,12 @@ export const allowListSchema = fields('an allow-list', {
     if (value.length === 0) problem(ctx, value, 'is empty; accepted: at least one CIDR');
   }),
   description: text('a few words saying what the allow-list is').optional(),
-}).superRefine((value, ctx) => value.cidrs.forEach((c, i) => internetSized(ctx, c, ['cidrs', i])));
+  shared: fields('a shared range', { reason: text('a sentence saying why addresses and not a name or a private endpoint') }).optional(),
+}).superRefine((value, ctx) => {
+  value.cidrs.forEach((c, i) => internetSized(ctx, c, ['cidrs', i]));
+  if (value.shared !== undefined && value.shared.reason.trim() === '')
+    problem(ctx, value.shared.reason, 'is empty; accepted: a sentence saying why addresses and not a name or a private endpoint', ['shared', 'reason']);
+});
 
 const subjectName = (what: string) =>
   z.string(says(`is not a ${what}`, `a ${what}, e.g. "platform-security"`)).superRefine((value, ctx) => {

@@ -204,6 +204,11 @@ export interface AllowList {
   readonly name: string;
   readonly cidrs: readonly string[];
   readonly description?: string;
+  /**
+   * Required when a block of the list lies inside a published range of a cloud or CDN, shared by
+   * its customers: why addresses, and not the hostname proxy or a private endpoint.
+   */
+  readonly shared?: { readonly reason: string };
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   destinationProblems,
   dnsAddressProblem,
   dnsMetadata,
+  governedNamespaces,
   ownersWithoutTier,
   validCloud,
 } from './across';
@@ -17,7 +18,7 @@ import { Cloud } from '../net';
 import { isObject } from './fields';
 import { fromZodIssues, IntentError, IntentIssue } from './issues';
 import { allowListSchema, appSchema, platformSchema } from './schema';
-import { resolverIssues } from './network';
+import { DEFAULT_DNS_NAMESPACE, resolverIssues } from './network';
 import { AiAppIntent, AllowList, ClusterNetwork, DnsResolverOptions, PlatformIntent } from './types';
 
 /**
@@ -68,7 +69,8 @@ export function checkIntent(input: unknown): IntentIssue[] {
   const platformAudit = isObject(input.calico) && input.calico.audit === true;
   const owners = isObject(input.calico) ? input.calico.owners : undefined;
   if (!clusters) {
-    for (const app of apps) issues.push(...destinationProblems(app, listNames, cloud), ...dnsMetadata(app, cloud), ...credentialsDeclaredTwice(app));
+    const governed = governedNamespaces(apps, resolverNamespaceOf(input.dnsResolver));
+    for (const app of apps) issues.push(...destinationProblems(app, listNames, cloud, governed), ...dnsMetadata(app, cloud), ...credentialsDeclaredTwice(app));
     issues.push(...namesDeclaredTwice(rawApps));
     issues.push(...auditMixedWithEnforcement(apps, platformAudit));
     issues.push(...consistencyIssues(apps));
@@ -142,6 +144,11 @@ function credentialsDeclaredTwice(app: AiAppIntent): IntentIssue[] {
       },
     ];
   });
+}
+
+/** The resolver's namespace as declared, or the default. */
+export function resolverNamespaceOf(resolver: unknown): string {
+  return isObject(resolver) && typeof resolver.namespace === 'string' ? resolver.namespace : DEFAULT_DNS_NAMESPACE;
 }
 
 /** NodeLocal and kube-dns addresses of the resolver that are metadata endpoints of the cloud. */

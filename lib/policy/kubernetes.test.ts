@@ -136,7 +136,7 @@ describe('Kubernetes flavor', () => {
   });
 
   it('selects in-cluster destinations by namespace AND pod labels in one peer', () => {
-    const manifests = manifestsOf(sampleIntent({ egress: [{ namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333] }] }));
+    const manifests = manifestsOf(sampleIntent({ egress: [{ namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333], ungoverned: { reason: 'run by the data team' } }] }));
     expect(egressPolicy(manifests).spec.egress[1]).toEqual({
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vector-db' } }, podSelector: { matchLabels: { app: 'qdrant' } } }],
       ports: [{ protocol: 'TCP', port: 6333 }],

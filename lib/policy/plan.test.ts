@@ -68,7 +68,18 @@ describe('the plan: what an app may send and receive, for both renderers', () =>
   it('sends the DNS of an app that declares public names to kube-dns, and keeps the reason as an annotation', () => {
     const publicApp = { ...app, dns: { publicNames: { reason: 'calls a public search API by name' } } };
     const planned = plan(publicApp, { apps: [publicApp] });
-    expect(planned.egress[0]).toEqual({ peers: [{ kind: 'pods', namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }], ports: DNS, description: 'DNS (kube-dns)' });
+    expect(planned.egress[0]).toEqual({
+      peers: [
+        {
+          kind: 'pods',
+          namespace: 'kube-system',
+          podLabels: { 'k8s-app': 'kube-dns' },
+          ungovernedReason: "the cluster's DNS, which resolves names outside the cluster for this app: calls a public search API by name",
+        },
+      ],
+      ports: DNS,
+      description: 'DNS (kube-dns)',
+    });
     expect(planned.reasons).toEqual({ 'secure-ai-egress/public-dns': 'names outside the cluster: calls a public search API by name' });
   });
 

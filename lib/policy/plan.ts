@@ -11,6 +11,8 @@ import {
   INTERNET_REASON_ANNOTATION,
   KUBE_DNS,
   PUBLIC_DNS_REASON_ANNOTATION,
+  SHARED_RANGE_REASON_ANNOTATION,
+  UNGOVERNED_REASON_ANNOTATION,
   serviceAccountName,
 } from '../conventions';
 import {
@@ -107,10 +109,15 @@ export function resolverPeer(resolver: ResolverSettings): Peer {
 }
 
 /** kube-dns, NodeLocal DNSCache addresses and the kube-dns ClusterIP they answer on: where DNS of every name goes. */
-function kubeDnsRules(dns: { kubeDns?: boolean; nodeLocal?: readonly string[]; kubeDnsClusterIp?: string }, carved: readonly Cidr[]): PlannedRule[] {
+function kubeDnsRules(
+  dns: { kubeDns?: boolean; nodeLocal?: readonly string[]; kubeDnsClusterIp?: string },
+  carved: readonly Cidr[],
+  /** Why kube-dns, a namespace this intent does not govern, may be sent to: it is a relay of names. */
+  why: string,
+): PlannedRule[] {
   const rules: PlannedRule[] = [];
   if (dns.kubeDns !== false) {
-    rules.push({ peers: [{ kind: 'pods', ...KUBE_DNS }], ports: DNS_PORTS, description: 'DNS (kube-dns)' });
+    rules.push({ peers: [{ kind: 'pods', ...KUBE_DNS, ungovernedReason: why }], ports: DNS_PORTS, description: 'DNS (kube-dns)' });
   }
   const nodeLocal = dns.nodeLocal ?? [];
   if (nodeLocal.length > 0) {
@@ -143,7 +150,7 @@ function planEgress(app: AiAppIntent, context: PlanContext): PlannedRule[] {
     if (!context.resolver) throw new Error(`${app.namespace}/${app.name} resolves through the resolver of cluster names, which the context lacks`);
     rules.push({ peers: [resolverPeer(context.resolver)], ports: DNS_PORTS, description: 'DNS (cluster names only: the resolver of cluster names)' });
   } else {
-    rules.push(...kubeDnsRules(app.dns ?? {}, context.carved));
+    rules.push(...kubeDnsRules(app.dns ?? {}, context.carved, `the cluster's DNS, which resolves names outside the cluster for this app: ${app.dns?.publicNames?.reason ?? ''}`));
   }
   for (const d of app.egress) {
     rules.push({ peers: [destinationPeer(d, context)], ports: planPorts(d.ports, d.protocol ?? 'TCP'), description: d.description });
@@ -164,7 +171,11 @@ export function planResolver(resolver: ResolverSettings, namespaces: readonly st
   return {
     name: DNS_RESOLVER_NAME,
     namespace: resolver.namespace,
-    egress: kubeDnsRules({ nodeLocal: resolver.nodeLocal, kubeDnsClusterIp: resolver.kubeDnsClusterIp }, context.carved),
+    egress: kubeDnsRules(
+      { nodeLocal: resolver.nodeLocal, kubeDnsClusterIp: resolver.kubeDnsClusterIp },
+      context.carved,
+      `the cluster's DNS: the resolver sends it only names of ${resolver.clusterDomain}`,
+    ),
     ingress:
       namespaces.length === 0
         ? []
@@ -190,6 +201,13 @@ function planPorts(ports: readonly PortSpec[], protocol: Protocol): PlannedPort[
     .sort((a, b) => a.from - b.from || a.to - b.to);
 }
 
+/** Pods of a namespace with labels, as the reasons name them and the verifier writes them: `pods vector-db {app=qdrant,tier=db}`. */
+function describePods(namespace: string, labels: Readonly<Record<string, string>>): string {
+  return `pods ${namespace} {${Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',')}}`;
+}
+
 /**
  * The annotations that keep the written reasons on the policy that allows what needs one, one
  * line per destination (`0.0.0.0/0: calls a public model API`): internet egress, and access to
@@ -204,9 +222,15 @@ export function reasonAnnotations(plan: AppPlan): Record<string, string> {
     });
   const internet = lines((p) => p.internetReason);
   const credentials = lines((p) => p.credentialsReason);
+  const shared = lines((p) => p.sharedReason);
+  const relays = plan.egress
+    .flatMap((r) => r.peers)
+    .flatMap((p) => (p.kind === 'pods' && p.ungovernedReason !== undefined ? [`${describePods(p.namespace, p.podLabels)}: ${p.ungovernedReason}`] : []));
   return {
     ...(internet.length ? { [INTERNET_REASON_ANNOTATION]: internet.join('\n') } : {}),
     ...(credentials.length ? { [CREDENTIALS_REASON_ANNOTATION]: credentials.join('\n') } : {}),
+    ...(shared.length ? { [SHARED_RANGE_REASON_ANNOTATION]: shared.join('\n') } : {}),
+    ...(relays.length ? { [UNGOVERNED_REASON_ANNOTATION]: relays.join('\n') } : {}),
     ...plan.reasons,
   };
 }

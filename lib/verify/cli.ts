@@ -11,14 +11,15 @@
 import { Cluster } from './cluster';
 import { CliResult, CommandSpec, EXIT, helpText, OptionSpec, parseCommand, runCommand, skippedNotes, unknownName, UsageError, usageLine } from './command';
 import { dnsReport } from './dns';
+import { relayReport } from './relays';
 import { egressReport } from './egress';
 import { ingressReport } from './ingress';
-import { dnsJson, egressJson, ingressJson, queryJson } from './json';
+import { dnsJson, egressJson, ingressJson, queryJson, relaysJson } from './json';
 import { loadCluster, matchSelector } from './load';
 import { PROTOCOLS, Protocol } from './ports';
 import { matrix, query, QueryError } from './reach';
 import { SelectorSyntaxError } from './selector';
-import { dnsText, egressText, ingressText, matrixText, queryText } from './text';
+import { dnsText, egressText, ingressText, matrixText, queryText, relaysText } from './text';
 
 /** The parsed options of a command. */
 type OptionValues = Record<string, string | string[] | boolean | undefined>;
@@ -181,7 +182,7 @@ const CLUSTER_DOMAIN: OptionSpec = {
 
 /** The egress listing, then per workload whether it can resolve names outside the cluster. */
 const egressCommand: Command = {
-  spec: spec('egress', 'per workload, everything it may send to, what is explicitly denied, what staged policies would change, and whether it can resolve names outside the cluster', [
+  spec: spec('egress', 'per workload, everything it may send to, what is explicitly denied, what staged policies would change, whether it can resolve names outside the cluster, and the pods it sends to that no policy confines (relays)', [
     MANIFESTS,
     IPBLOCK,
     CLUSTER_DOMAIN,
@@ -191,7 +192,12 @@ const egressCommand: Command = {
     const cluster = clusterOf(values);
     const listed = egressReport(cluster);
     const dns = dnsReport(cluster, { clusterDomain: text(values, 'cluster-domain') });
-    return answered(this.spec, cluster, values.json ? json({ ...egressJson(listed), dns: dnsJson(dns) }) : `${egressText(listed)}${dnsText(dns)}`);
+    const relays = relayReport(cluster);
+    return answered(
+      this.spec,
+      cluster,
+      values.json ? json({ ...egressJson(listed), dns: dnsJson(dns), relays: relaysJson(relays) }) : `${egressText(listed)}${dnsText(dns)}${relaysText(relays)}`,
+    );
   },
 };
 

@@ -22,6 +22,8 @@ export { egressReport, workloadEgress } from './egress';
 export { DEFAULT_CLUSTER_DOMAIN, dnsReport, workloadDns } from './dns';
 export type { DnsReport, DnsServer, WorkloadDns } from './dns';
 export { parseCorefile, resolverZones } from './corefile';
+export { relayReport, workloadRelays } from './relays';
+export type { Relay } from './relays';
 export type { ZoneBehaviour } from './corefile';
 export type { EgressReport, ReachEntry, StagedEgress, WorkloadEgress } from './egress';
 export { workloadIngress } from './ingress';

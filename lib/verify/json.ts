@@ -5,6 +5,7 @@
  */
 
 import type { DnsReport } from './dns';
+import type { Relay } from './relays';
 import { formatCidr } from '../net';
 import type { EgressReport, ReachEntry } from './egress';
 import type { IngressEntry, IngressReport } from './ingress';
@@ -318,4 +319,24 @@ export function dnsJson(report: DnsReport): { readonly clusterDomain: string; re
       ...(w.serves !== undefined ? { serves: w.serves.answers } : {}),
     })),
   };
+}
+
+/** One ungoverned relay as `verify egress --json` prints it under `relays`. */
+export interface RelayJson {
+  readonly from: string;
+  readonly to: string;
+  readonly protocol: string;
+  readonly ports: string;
+  readonly reason?: string;
+}
+
+/** The ungoverned relays as `verify egress --json` prints them, beside the listing. */
+export function relaysJson(relays: readonly Relay[]): RelayJson[] {
+  return relays.map((r) => ({
+    from: r.from,
+    to: destinationWords(r.to, 'verifier'),
+    protocol: r.protocol,
+    ports: describePorts(r.ports),
+    ...(r.reason !== undefined ? { reason: r.reason } : {}),
+  }));
 }

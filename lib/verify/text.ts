@@ -4,6 +4,7 @@
  */
 
 import type { DnsReport } from './dns';
+import type { Relay } from './relays';
 import { EgressReport, ReachEntry } from './egress';
 import { IngressEntry, IngressReport } from './ingress';
 import { Ports } from './ports';
@@ -189,6 +190,16 @@ export function dnsText(report: DnsReport): string {
     lines.push(`  ${w.endpoint}${serves}: ${verdict}; ${configured}`);
     for (const server of w.servers) lines.push(`    ${server.answers === 'any-name' ? 'any name  ' : 'cluster   '} ${describeDestination(server.to, 'verifier')}: ${server.why}`);
     if (w.reason) lines.push(`    reason: ${w.reason.split('\n').join('; ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The ungoverned relays: pods workloads may send to that no egress policy confines. */
+export function relaysText(relays: readonly Relay[]): string {
+  const lines = ['Relays: pods a workload may send to that no egress policy of these manifests confines (they may pass on what they receive to anywhere).'];
+  if (relays.length === 0) lines.push('  none');
+  for (const r of relays) {
+    lines.push(`  ${r.from} -> ${describeDestination(r.to, 'verifier')} ${r.protocol} ${describePorts(r.ports)}: UNGOVERNED RELAY${r.reason ? `; reason: ${r.reason}` : '; no written reason'}`);
   }
   return `${lines.join('\n')}\n`;
 }

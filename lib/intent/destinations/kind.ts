@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Cidr, Cloud } from '../../net';
+import type { Cidr, Cloud, SharedRangeSource } from '../../net';
 import type { AllowList, PortSpec, Protocol } from '../types';
 import type { Peer } from './peer';
 
@@ -27,6 +27,10 @@ export interface Declared {
   readonly allowLists: readonly string[];
   /** The platform's cloud, whose metadata and credential endpoints are never reachable. */
   readonly cloud: Cloud;
+  /** The namespaces this intent governs (writes, with a default deny): those of its apps, and the resolver's. */
+  readonly governed: readonly string[];
+  /** The published shared ranges of the clouds and CDNs (lib/net, SHARED_RANGE_SOURCES). */
+  readonly sharedRanges: readonly SharedRangeSource[];
 }
 
 /** What the rest of the intent declares, as a destination's peer needs it. */

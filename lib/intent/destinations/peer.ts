@@ -23,6 +23,8 @@ export interface NetsPeer {
   readonly internetReason?: string;
   /** Written reason, when the blocks are a pod credential endpoint that the cloud's metadata addresses otherwise include. */
   readonly credentialsReason?: string;
+  /** Written reason, when the blocks lie inside a published range of a cloud or CDN, shared by its customers. */
+  readonly sharedReason?: string;
 }
 
 /** Pods in the cluster, by namespace name and pod labels; no labels is every pod of the namespace. */
@@ -36,6 +38,8 @@ interface PodsPeer {
    * under another ServiceAccount is no peer. The kubernetes flavor has no way to say it.
    */
   readonly serviceAccount?: string;
+  /** Written reason, when the namespace is one this intent does not govern: whatever runs there may relay what it receives. */
+  readonly ungovernedReason?: string;
 }
 
 export type Peer = NetsPeer | PodsPeer;
