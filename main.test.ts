@@ -104,9 +104,12 @@ describe.each(FOLDERS)('security properties of $label', ({ dist, deployments, na
     expect(dnsProblems(dist, app)).toEqual([]);
   });
 
-  it.each(apps)('%s cannot resolve names outside the cluster unless it declares public names with a reason, as the verifier reads its DNS servers', (_, app) => {
-    expect(externalDnsProblems(dist, app)).toEqual([]);
-  });
+  it.each(apps)(
+    '%s cannot resolve names outside the cluster unless it declares public names with a reason, as the verifier reads its DNS servers',
+    (_, app) => {
+      expect(externalDnsProblems(dist, app)).toEqual([]);
+    },
+  );
 
   it.each(apps)(
     '%s, if of the calico flavor, is selected by ServiceAccount as well as by labels: a pod that only copies its labels may send nothing',
@@ -227,7 +230,8 @@ describe.each(FOLDERS)('apply order of $label', ({ dist, deployments }) => {
     const firstNamespaced = dist.manifests.findIndex((m) => rank[m.object.kind] >= 3);
     expect(lastClusterLevel).toBeLessThan(firstNamespaced);
     for (const ns of namespaces) {
-      const at = (test: (o: K8sObject) => boolean) => dist.manifests.map((m, i) => (m.object.metadata.namespace === ns && test(m.object) ? i : -1)).filter((i) => i >= 0);
+      const at = (test: (o: K8sObject) => boolean) =>
+        dist.manifests.map((m, i) => (m.object.metadata.namespace === ns && test(m.object) ? i : -1)).filter((i) => i >= 0);
       const policies = at(isPolicy);
       const workloads = at(isWorkload);
       expect({ ns, policies: policies.length > 0 || workloads.length === 0 }).toEqual({ ns, policies: true });
@@ -251,7 +255,16 @@ describe.each(FOLDERS)('apply order of $label', ({ dist, deployments }) => {
   });
 
   it('gives no cluster-scoped object a namespace', () => {
-    const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'Tier', 'GlobalNetworkSet', 'GlobalNetworkPolicy'];
+    const clusterScoped = [
+      'Namespace',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicyBinding',
+      'Tier',
+      'GlobalNetworkSet',
+      'GlobalNetworkPolicy',
+    ];
     for (const { object } of dist.manifests) {
       if (clusterScoped.includes(object.kind)) expect(object.metadata.namespace).toBeUndefined();
       else expect(object.metadata.namespace).toEqual(expect.any(String));

@@ -102,7 +102,13 @@ const SOURCES: readonly Source[] = [
     url: 'https://digitalocean.com/geo/google.csv',
     async read(fetchText) {
       const csv = await fetchText(this.url);
-      return { url: this.url, blocks: csv.split('\n').map((l) => l.split(',')[0].trim()).filter(Boolean) };
+      return {
+        url: this.url,
+        blocks: csv
+          .split('\n')
+          .map((l) => l.split(',')[0].trim())
+          .filter(Boolean),
+      };
     },
   },
 ];
@@ -139,8 +145,7 @@ async function main(): Promise<number> {
       if (kept) sources.push(kept);
     }
   }
-  const note =
-    'Written by npm run refresh-ranges (scripts/refresh-ranges.ts) from each provider\'s official list; never edit by hand.';
+  const note = "Written by npm run refresh-ranges (scripts/refresh-ranges.ts) from each provider's official list; never edit by hand.";
   writeFileSync(FILE, `${JSON.stringify({ note, sources }, null, 2)}\n`);
   if (failed.length) process.stderr.write(`refresh-ranges: kept the previous ranges of ${failed.join(', ')}\n`);
   return failed.length ? 1 : 0;

@@ -287,7 +287,19 @@ describe('per-app Calico policies', () => {
     // 169.254.0.0/16 and fd00::/8 of the list hold some of the addresses; 2001:db8::/32 none.
     expect(mirrors.map((r) => [r.ipVersion, r.destination.notNets])).toEqual([
       [4, ['169.254.0.23/32', '169.254.42.42/32', '169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32']],
-      [6, ['fd00:10:96::/108', 'fd00:10:244::/56', 'fd00:42::42/128', 'fd00:c1::a9fe:a9fe/128', 'fd00:ec2::23/128', 'fd00:ec2::254/128', 'fd00:a9fe:a9fe::1/128', 'fd20:ce::254/128']],
+      [
+        6,
+        [
+          'fd00:10:96::/108',
+          'fd00:10:244::/56',
+          'fd00:42::42/128',
+          'fd00:c1::a9fe:a9fe/128',
+          'fd00:ec2::23/128',
+          'fd00:ec2::254/128',
+          'fd00:a9fe:a9fe::1/128',
+          'fd20:ce::254/128',
+        ],
+      ],
     ]);
     const telemetry = allows.filter((r) => r.destination.selector === "secure-ai-egress/allow-list == 'telemetry' && !has(projectcalico.org/created-by)");
     expect(telemetry).toEqual([expect.objectContaining({ protocol: 'UDP', destination: expect.not.objectContaining({ notNets: expect.anything() }) })]);
@@ -396,7 +408,10 @@ function kubernetesAllows(manifests: readonly Manifest[], namespace?: string): A
 
 function calicoAllows(manifests: readonly Manifest[], app?: string): Allow[] {
   const sets = new Map(
-    ofKind(manifests, 'GlobalNetworkSet').map((s) => [`secure-ai-egress/allow-list == '${s.metadata.name}' && !has(projectcalico.org/created-by)`, s.spec.nets as string[]]),
+    ofKind(manifests, 'GlobalNetworkSet').map((s) => [
+      `secure-ai-egress/allow-list == '${s.metadata.name}' && !has(projectcalico.org/created-by)`,
+      s.spec.nets as string[],
+    ]),
   );
   const policies = calicoPolicies(manifests).filter(
     (p) => p.kind === 'NetworkPolicy' && (app ? p.metadata.name.endsWith(`.${app}`) : p.metadata.name !== 'ai-egress.dns-resolver'),
@@ -411,9 +426,7 @@ function calicoAllows(manifests: readonly Manifest[], app?: string): Allow[] {
       const inVersion = nets.filter((n) => rule.ipVersion === undefined || cidr(n).version === rule.ipVersion);
       const targets = inVersion.length
         ? inVersion.map((n) => `net ${n} except ${(d.notNets ?? []).filter((x: string) => cidrContains(cidr(n), cidr(x))).sort()}`)
-        : [
-            `pods ${/== '([^']*)'/.exec(d.namespaceSelector)![1]} ${JSON.stringify(askedLabels(d.selector))}`,
-          ];
+        : [`pods ${/== '([^']*)'/.exec(d.namespaceSelector)![1]} ${JSON.stringify(askedLabels(d.selector))}`];
       return targets.flatMap((t) => ports.map((port: string) => `${rule.protocol} ${port} ${t}`));
     })
     .sort();

@@ -91,7 +91,8 @@ describe('the intent of each cluster', () => {
 
   it('leaves out clusters and argocd: they say where the intent goes, not what a cluster runs', () => {
     expect(Object.keys(fleet)).toEqual(expect.arrayContaining(['clusters', 'argocd']));
-    for (const { intent } of clusterIntents(fleet)) expect(Object.keys(intent).sort()).toEqual(expect.arrayContaining(['allowLists', 'apps', 'calico', 'cloud', 'dnsResolver']));
+    for (const { intent } of clusterIntents(fleet))
+      expect(Object.keys(intent).sort()).toEqual(expect.arrayContaining(['allowLists', 'apps', 'calico', 'cloud', 'dnsResolver']));
     for (const { intent } of clusterIntents(fleet)) expect(Object.keys(intent)).not.toEqual(expect.arrayContaining(['clusters']));
     for (const { intent } of clusterIntents(fleet)) expect(Object.keys(intent)).not.toEqual(expect.arrayContaining(['argocd']));
   });

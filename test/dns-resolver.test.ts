@@ -35,18 +35,40 @@ describe('the Corefile of the resolver', () => {
     const container = deployment.spec.template.spec.containers[0];
     expect(container.args).toEqual(['-conf', '/etc/coredns/Corefile']);
     expect(container.volumeMounts).toEqual([{ name: 'corefile', mountPath: '/etc/coredns', readOnly: true }]);
-    expect(deployment.spec.template.spec.volumes).toEqual([{ name: 'corefile', configMap: { name: configMap.metadata.name, items: [{ key: 'Corefile', path: 'Corefile' }] } }]);
+    expect(deployment.spec.template.spec.volumes).toEqual([
+      { name: 'corefile', configMap: { name: configMap.metadata.name, items: [{ key: 'Corefile', path: 'Corefile' }] } },
+    ]);
   });
 
   it.each([
-    ["kubeadm's default, which forwards every name upstream", '.:53 {\n    errors\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf {\n       max_concurrent 1000\n    }\n    cache 30\n}\n', [{ zone: '.', does: 'forwarded', to: ['/etc/resolv.conf'] }]],
-    ['a stub domain beside the cluster', 'consul.local:53 {\n    forward . 10.150.0.1\n}\n', [{ zone: 'consul.local.', does: 'forwarded', to: ['10.150.0.1'] }]],
-    ['an acl that refuses one network only, which refuses nothing else', '. {\n    acl {\n        block net 192.168.0.0/16\n    }\n    forward . 8.8.8.8\n}\n', [{ zone: '.', does: 'forwarded', to: ['8.8.8.8'] }]],
-    ['an acl that allows first', '. {\n    acl {\n        allow net 10.0.0.0/8\n        block\n    }\n    forward . 8.8.8.8\n}\n', [{ zone: '.', does: 'forwarded', to: ['8.8.8.8'] }]],
-    ['several keys, a port elsewhere, comments and quotes', '# a comment\nexample.org:53, "example.net" {\n    whoami # answers itself\n}\n.:1053 {\n    forward . 1.1.1.1\n}\n', [
-      { zone: 'example.org.', does: 'answered', to: [] },
-      { zone: 'example.net.', does: 'answered', to: [] },
-    ]],
+    [
+      "kubeadm's default, which forwards every name upstream",
+      '.:53 {\n    errors\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf {\n       max_concurrent 1000\n    }\n    cache 30\n}\n',
+      [{ zone: '.', does: 'forwarded', to: ['/etc/resolv.conf'] }],
+    ],
+    [
+      'a stub domain beside the cluster',
+      'consul.local:53 {\n    forward . 10.150.0.1\n}\n',
+      [{ zone: 'consul.local.', does: 'forwarded', to: ['10.150.0.1'] }],
+    ],
+    [
+      'an acl that refuses one network only, which refuses nothing else',
+      '. {\n    acl {\n        block net 192.168.0.0/16\n    }\n    forward . 8.8.8.8\n}\n',
+      [{ zone: '.', does: 'forwarded', to: ['8.8.8.8'] }],
+    ],
+    [
+      'an acl that allows first',
+      '. {\n    acl {\n        allow net 10.0.0.0/8\n        block\n    }\n    forward . 8.8.8.8\n}\n',
+      [{ zone: '.', does: 'forwarded', to: ['8.8.8.8'] }],
+    ],
+    [
+      'several keys, a port elsewhere, comments and quotes',
+      '# a comment\nexample.org:53, "example.net" {\n    whoami # answers itself\n}\n.:1053 {\n    forward . 1.1.1.1\n}\n',
+      [
+        { zone: 'example.org.', does: 'answered', to: [] },
+        { zone: 'example.net.', does: 'answered', to: [] },
+      ],
+    ],
     ['a DNS-over-TLS server, which port 53 never reaches', 'tls://.:853 {\n    forward . 1.1.1.1\n}\n', []],
   ])('reads %s', (_, corefile, zones) => {
     expect(resolverZones(corefile)).toEqual(zones);
@@ -109,7 +131,9 @@ describe('the resolver as dist/ runs it', () => {
   });
 
   it('takes a declared namespace, domain and address', () => {
-    const custom = manifestsOf(sampleIntent({}, { dnsResolver: { namespace: 'dns', clusterDomain: 'k8s.example.internal', clusterIp: '10.96.0.99' } })).map((m) => m.object);
+    const custom = manifestsOf(sampleIntent({}, { dnsResolver: { namespace: 'dns', clusterDomain: 'k8s.example.internal', clusterIp: '10.96.0.99' } })).map(
+      (m) => m.object,
+    );
     expect(custom.find((o) => o.kind === 'Service' && o.metadata.namespace === 'dns')?.spec.clusterIP).toBe('10.96.0.99');
     expect(custom.find((o) => o.kind === 'Deployment' && o.metadata.name === 'llm')?.spec.template.spec.dnsConfig.searches).toEqual([
       'ai.svc.k8s.example.internal',

@@ -129,13 +129,16 @@ describe('npm run synth fails with one line for a main.ts that does not load, an
     expect(run.stdout).toContain(
       'defaults applied (declare the field to choose otherwise):\n  dnsResolver.clusterIp: 10.96.0.53, in 10.96.0.0/12, the default Service range of cloud "any"',
     );
-    expect(run.stdout).toContain(
-      '\n  sample-app.resources: requests cpu 250m, memory 512Mi; limits cpu 1, memory 512Mi\n',
-    );
+    expect(run.stdout).toContain('\n  sample-app.resources: requests cpu 250m, memory 512Mi; limits cpu 1, memory 512Mi\n');
     expect(run.stdout).toMatch(
       /synth: 1 warning \(not errors: synthesis goes on\):\n {2}sample-app\.image: "nginxinc\/nginx-unprivileged:1\.27-alpine" must run as the non-root numeric user 10001/,
     );
-    expect(readdirSync(dist)).toEqual(['00-cluster.k8s.yaml', '05-dns-resolver.k8s.yaml', '10-policies-ai-application.k8s.yaml', '20-workloads-ai-application.k8s.yaml']);
+    expect(readdirSync(dist)).toEqual([
+      '00-cluster.k8s.yaml',
+      '05-dns-resolver.k8s.yaml',
+      '10-policies-ai-application.k8s.yaml',
+      '20-workloads-ai-application.k8s.yaml',
+    ]);
   });
 
   it('refuses an unknown option with the usage', () => {

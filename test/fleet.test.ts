@@ -163,7 +163,7 @@ describe('with clusters', () => {
     expect(validateManifestDir(dist)).toEqual([]);
   });
 
-  it("gives each cluster its own allow-lists, cloud, kube-dns ClusterIP, resolver address in its Service range and apps, and no Calico object where Calico is not installed", () => {
+  it('gives each cluster its own allow-lists, cloud, kube-dns ClusterIP, resolver address in its Service range and apps, and no Calico object where Calico is not installed', () => {
     const { dist } = synthesized;
     const sets = (cluster: string) => ofKind(readManifests(join(dist, cluster)), 'GlobalNetworkSet').map((s) => [s.metadata.name, s.spec.nets]);
     expect(sets('prod-eu')).toEqual([
@@ -186,7 +186,9 @@ describe('with clusters', () => {
     ]);
     // The resolver of cluster names asks kube-dns through NodeLocal DNSCache, at the cluster's kube-dns ClusterIP.
     const dnsBlocks = (cluster: string) =>
-      named(objectsIn(join(dist, cluster)), 'NetworkPolicy', 'ai-egress.dns-resolver').spec.egress.flatMap((r: { destination?: { nets?: string[] } }) => r.destination?.nets ?? []);
+      named(objectsIn(join(dist, cluster)), 'NetworkPolicy', 'ai-egress.dns-resolver').spec.egress.flatMap(
+        (r: { destination?: { nets?: string[] } }) => r.destination?.nets ?? [],
+      );
     expect(dnsBlocks('prod-us')).toEqual(expect.arrayContaining(['169.254.20.10/32', '172.20.0.10/32']));
     expect(dnsBlocks('prod-eu')).toEqual(expect.arrayContaining(['169.254.20.10/32', '10.96.0.10/32']));
     expect(dnsBlocks('prod-eu')).not.toContain('172.20.0.10/32');

@@ -29,7 +29,10 @@ function admit(object: object, namespace: string): true | string {
   }
   const [validation] = policy.spec.validations as { expression: string; messageExpression: string }[];
   const context = { ...bindings, variables } as never;
-  return run(validation.expression, context) === true ? true : String(run(validation.messageExpression, context));
+  if (run(validation.expression, context) === true) return true;
+  const message = run(validation.messageExpression, context);
+  if (typeof message !== 'string') throw new Error(`the messageExpression gave ${typeof message}`);
+  return message;
 }
 
 const pod = (labels: Record<string, string>, serviceAccountName?: string, extra: Record<string, unknown> = {}) => ({
@@ -95,7 +98,12 @@ function withImpostor(manifests: readonly K8sObject[], namespace: string, labels
       metadata: { name: 'allow-all', namespace },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] },
     },
-    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'gateway', namespace: 'ai-gateway', labels: { app: 'gateway' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } },
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'gateway', namespace: 'ai-gateway', labels: { app: 'gateway' } },
+      spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
+    },
   ];
 }
 const clusterFrom = (objects: readonly K8sObject[]) => buildCluster(parseManifests(objects.map((o) => stringify(o)).join('---\n'), 'impostor.yaml'));
@@ -105,7 +113,9 @@ function oldTier(manifests: readonly K8sObject[]): K8sObject[] {
   return manifests
     .filter((o) => o.metadata.name !== 'ai-egress.deny-undeclared-pods')
     .map((o) =>
-      o.metadata.name === 'ai-egress.pass-to-kubernetes-policies' ? { ...o, spec: { ...o.spec, selector: "secure-ai-egress/protected == 'true'", namespaceSelector: undefined } } : o,
+      o.metadata.name === 'ai-egress.pass-to-kubernetes-policies'
+        ? { ...o, spec: { ...o.spec, selector: "secure-ai-egress/protected == 'true'", namespaceSelector: undefined } }
+        : o,
     );
 }
 

@@ -160,7 +160,14 @@ describe('the intent is checked as data at run time, and what tsc would refuse i
       {
         egress: [
           { cidr: '203.0.113.10/32', ports: [443] },
-          { namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333], protocol: 'TCP', description: 'vector database', ungoverned: { reason: 'run by the data team' } },
+          {
+            namespace: 'vector-db',
+            podLabels: { app: 'qdrant' },
+            ports: [6333],
+            protocol: 'TCP',
+            description: 'vector database',
+            ungoverned: { reason: 'run by the data team' },
+          },
           { allowList: 'mirrors', ports: [443] },
         ],
       },

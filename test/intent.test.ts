@@ -218,7 +218,7 @@ const badInputs: [string, PlatformIntent, string, string, RegExp][] = [
     /is empty; accepted: a sentence saying why this app resolves names outside the cluster/,
   ],
   [
-    "a resolver ClusterIP outside the declared Service range",
+    'a resolver ClusterIP outside the declared Service range',
     sampleIntent({}, { clusterNetwork: { serviceCidrs: ['10.96.0.0/12'] }, dnsResolver: { clusterIp: '172.20.0.53' } }),
     'dnsResolver.clusterIp',
     '"172.20.0.53"',

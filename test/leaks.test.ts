@@ -5,10 +5,9 @@
  * cluster itself, and relays through namespaces nobody governs.
  */
 import { stringify } from 'yaml';
-import { PlatformIntent, checkIntent } from '../lib/intent';
+import { PlatformIntent, checkIntent, sharedRangeProblem } from '../lib/intent';
 import { SharedRangeSource } from '../lib/net';
 import { Selector, buildCluster, dnsReport, parseManifests, query, relayReport } from '../lib/verify';
-import { sharedRangeProblem } from '../lib/intent/fields';
 import { shipped } from './fixtures/intents';
 import { K8sObject, manifestsOf, sampleIntent } from './support/manifests';
 
@@ -19,29 +18,38 @@ describe('DNS is no tunnel', () => {
   const objects = objectsOf(shipped);
   const cluster = clusterOf(objects);
 
-  it.each(shipped.apps.map((a) => `${a.namespace}/${a.name}`))('%s may send DNS to the resolver of cluster names only, not to kube-dns nor a public resolver', (id) => {
-    expect(query(cluster, id, 'ai-dns/dns-resolver', 53, 'UDP').egress.allowed).toBe(true);
-    for (const to of ['8.8.8.8', '1.1.1.1', '2001:4860:4860::8888']) expect(query(cluster, id, to, 53, 'UDP').allowed).toBe(false);
-    const kubeDns = clusterOf([
-      ...objects,
-      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'coredns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, spec: { containers: [] } },
-    ]);
-    expect(query(kubeDns, id, 'kube-system/coredns', 53, 'UDP').egress.allowed).toBe(false);
-  });
+  it.each(shipped.apps.map((a) => `${a.namespace}/${a.name}`))(
+    '%s may send DNS to the resolver of cluster names only, not to kube-dns nor a public resolver',
+    (id) => {
+      expect(query(cluster, id, 'ai-dns/dns-resolver', 53, 'UDP').egress.allowed).toBe(true);
+      for (const to of ['8.8.8.8', '1.1.1.1', '2001:4860:4860::8888']) expect(query(cluster, id, to, 53, 'UDP').allowed).toBe(false);
+      const kubeDns = clusterOf([
+        ...objects,
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'coredns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, spec: { containers: [] } },
+      ]);
+      expect(query(kubeDns, id, 'kube-system/coredns', 53, 'UDP').egress.allowed).toBe(false);
+    },
+  );
 
   it('is reported per app by the verifier from the Corefile and the pods: cluster names only, and kube-dns (which forwards any name) for an app that declares public names, with its reason', () => {
     const report = dnsReport(cluster);
-    for (const a of shipped.apps) expect(report.workloads.find((w) => w.endpoint === `${a.namespace}/${a.name}`)).toMatchObject({ resolvesOutside: false, dnsPolicy: 'None' });
-    const open = { ...shipped, apps: shipped.apps.map((a) => (a.name === 'embeddings' ? { ...a, dns: { publicNames: { reason: 'calls a public reranking API by name' } } } : a)) };
+    for (const a of shipped.apps)
+      expect(report.workloads.find((w) => w.endpoint === `${a.namespace}/${a.name}`)).toMatchObject({ resolvesOutside: false, dnsPolicy: 'None' });
+    const open = {
+      ...shipped,
+      apps: shipped.apps.map((a) => (a.name === 'embeddings' ? { ...a, dns: { publicNames: { reason: 'calls a public reranking API by name' } } } : a)),
+    };
     const embeddings = dnsReport(clusterOf(objectsOf(open))).workloads.find((w) => w.endpoint === 'ai-embeddings/embeddings')!;
-    expect(embeddings).toMatchObject({ resolvesOutside: true, dnsPolicy: 'ClusterFirst', reason: 'names outside the cluster: calls a public reranking API by name' });
+    expect(embeddings).toMatchObject({
+      resolvesOutside: true,
+      dnsPolicy: 'ClusterFirst',
+      reason: 'names outside the cluster: calls a public reranking API by name',
+    });
     expect(embeddings.servers.map((s) => s.answers)).toEqual(['any-name']);
   });
 
   it('sees a resolver whose Corefile forwards every name as one that resolves names outside the cluster', () => {
-    const forwarding = objects.map((o) =>
-      o.kind === 'ConfigMap' ? { ...o, data: { Corefile: '.:53 {\n    forward . /etc/resolv.conf\n}\n' } } : o,
-    );
+    const forwarding = objects.map((o) => (o.kind === 'ConfigMap' ? { ...o, data: { Corefile: '.:53 {\n    forward . /etc/resolv.conf\n}\n' } } : o));
     const report = dnsReport(clusterOf(forwarding));
     expect(report.workloads.find((w) => w.endpoint === 'ai-application/ai-service')).toMatchObject({ resolvesOutside: true });
   });
@@ -86,7 +94,11 @@ describe('internet-sized blocks carve out link-local, every cloud metadata addre
 
   it.each([
     ['kubernetes', {}, everyCloud],
-    ['kubernetes', { cloud: 'aws' as const, clusterNetwork: { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['172.20.0.0/16'], nodeCidrs: ['192.168.0.0/16'] } }, aws],
+    [
+      'kubernetes',
+      { cloud: 'aws' as const, clusterNetwork: { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['172.20.0.0/16'], nodeCidrs: ['192.168.0.0/16'] } },
+      aws,
+    ],
     ['calico', { clusterNetwork: { podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'], serviceCidrs: ['10.96.0.0/12'], nodeCidrs: ['10.0.0.0/16'] } }, everyCloud],
   ] as const)('in the %s flavor (%o)', (flavor, platform, unreachable) => {
     const intent: PlatformIntent = sampleIntent({ ...internet, flavor }, platform);
@@ -94,29 +106,50 @@ describe('internet-sized blocks carve out link-local, every cloud metadata addre
     expect(query(cluster, 'ai/llm', '8.8.8.8', 443).allowed).toBe(true);
     expect(query(cluster, 'ai/llm', '2001:4860:4860::8888', 443).allowed).toBe(true);
     const ranges = intent.clusterNetwork ?? { podCidrs: ['10.0.0.0/8'], serviceCidrs: ['10.96.0.0/12'], nodeCidrs: ['192.168.0.0/16'] };
-    const inside = [...(ranges.podCidrs ?? []), ...(ranges.serviceCidrs ?? []), ...(ranges.nodeCidrs ?? [])].map((c) => c.replace(/\/\d+$/, '').replace(/::$/, '::5').replace(/\.0$/, '.5'));
+    const inside = [...(ranges.podCidrs ?? []), ...(ranges.serviceCidrs ?? []), ...(ranges.nodeCidrs ?? [])].map((c) =>
+      c
+        .replace(/\/\d+$/, '')
+        .replace(/::$/, '::5')
+        .replace(/\.0$/, '.5'),
+    );
     for (const to of [...unreachable, ...inside]) expect([to, query(cluster, 'ai/llm', to, 443).allowed]).toEqual([to, false]);
   });
 });
 
 describe('relays', () => {
-  it("refuses an in-cluster destination in a namespace the intent does not govern without a reason, and accepts it with one", () => {
+  it('refuses an in-cluster destination in a namespace the intent does not govern without a reason, and accepts it with one', () => {
     const relay = { namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333] };
     expect(checkIntent(sampleIntent({ egress: [relay] })).filter((i) => i.severity === 'error')).toEqual([
-      expect.objectContaining({ path: 'llm.egress[0].namespace', value: 'vector-db', message: expect.stringMatching(/is a namespace this intent does not govern/) }),
+      expect.objectContaining({
+        path: 'llm.egress[0].namespace',
+        value: 'vector-db',
+        message: expect.stringMatching(/is a namespace this intent does not govern/),
+      }),
     ]);
-    expect(checkIntent(sampleIntent({ egress: [{ ...relay, ungoverned: { reason: 'run by the data team' } }] })).filter((i) => i.severity === 'error')).toEqual([]);
+    expect(checkIntent(sampleIntent({ egress: [{ ...relay, ungoverned: { reason: 'run by the data team' } }] })).filter((i) => i.severity === 'error')).toEqual(
+      [],
+    );
   });
 
   it('shows the shipped vector-db destination as an ungoverned relay in the verifier, with its reason', () => {
     const relays = relayReport(clusterOf(objectsOf(shipped))).filter((r) => r.from === 'ai-application/ai-service');
     expect(relays).toEqual([
-      expect.objectContaining({ to: expect.objectContaining({ namespace: 'vector-db' }), protocol: 'TCP', reason: expect.stringMatching(/^Qdrant is run by the data team/) }),
+      expect.objectContaining({
+        to: expect.objectContaining({ namespace: 'vector-db' }),
+        protocol: 'TCP',
+        reason: expect.stringMatching(/^Qdrant is run by the data team/),
+      }),
     ]);
   });
 
   it('asks a written reason for a block inside a published shared range, proposing the hostname proxy or a private endpoint', () => {
-    const source: SharedRangeSource = { provider: 'aws', what: 'AWS public IP address ranges', url: 'https://ip-ranges.amazonaws.com/ip-ranges.json', retrieved: '2026-01-01', cidrs: ['52.216.0.0/15'] };
+    const source: SharedRangeSource = {
+      provider: 'aws',
+      what: 'AWS public IP address ranges',
+      url: 'https://ip-ranges.amazonaws.com/ip-ranges.json',
+      retrieved: '2026-01-01',
+      cidrs: ['52.216.0.0/15'],
+    };
     expect(sharedRangeProblem('52.216.10.0/24', [source], "shared: { reason: '...' }")).toMatch(
       /^lies inside 52\.216\.0\.0\/15, published by aws \(AWS public IP address ranges, retrieved 2026-01-01\).*accepted: the service by its hostname through the egress proxy, a private endpoint .* or shared: \{ reason: '\.\.\.' \}/,
     );

@@ -183,7 +183,9 @@ function destination(lists: readonly string[]): fc.Arbitrary<EgressDestination> 
       .map(([cidr, p, proto]) => withProtocol({ cidr, ports: p, internet: { reason: 'calls a hosted model API' } }, proto)),
     fc
       .tuple(fc.constantFrom(...PEER_NAMESPACES), fc.constantFrom(...PEER_LABELS), ports, protocol)
-      .map(([namespace, podLabels, p, proto]) => withProtocol({ namespace, podLabels, ports: p, ungoverned: { reason: 'a peer namespace of another team' } }, proto)),
+      .map(([namespace, podLabels, p, proto]) =>
+        withProtocol({ namespace, podLabels, ports: p, ungoverned: { reason: 'a peer namespace of another team' } }, proto),
+      ),
     fc
       .tuple(ports, protocol)
       .map(([p, proto]) => withProtocol({ credentials: 'eks-pod-identity', ports: p, reason: 'reads weights from S3 with its own role' }, proto)),

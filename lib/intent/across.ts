@@ -47,7 +47,12 @@ export function allowListsDeclaredTwice(lists: readonly DeclaredList[], app = 'p
  * Blocks of an allow-list that are, or lie inside, a metadata endpoint of the cloud, and those that
  * lie inside a published shared range without the list's written reason.
  */
-export function allowListMetadata({ list, path }: DeclaredList, cloud: Cloud, app = 'platform', sharedRanges: readonly SharedRangeSource[] = SHARED_RANGE_SOURCES): IntentIssue[] {
+export function allowListMetadata(
+  { list, path }: DeclaredList,
+  cloud: Cloud,
+  app = 'platform',
+  sharedRanges: readonly SharedRangeSource[] = SHARED_RANGE_SOURCES,
+): IntentIssue[] {
   return list.cidrs.flatMap((c, i) => {
     const message = metadataProblem(c, cloud);
     const shared = list.shared === undefined ? sharedRangeProblem(c, sharedRanges, `shared: { reason: '...' } on allow-list ${list.name}`) : undefined;

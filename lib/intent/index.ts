@@ -9,3 +9,4 @@ export { adviceFor, appliedDefaults, imageRepository } from './advice';
 export * from './clusters';
 export * from './network';
 export { DEFAULT_ARGOCD_NAME } from './cluster-checks';
+export { sharedRangeProblem } from './fields';

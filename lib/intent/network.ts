@@ -66,7 +66,7 @@ export interface ResolverSettings {
 type Placement = { readonly settings: ResolverSettings } | { readonly path: string; readonly value: unknown; readonly message: string };
 
 /** Where the resolver goes, given the intent's network, resolver settings and cloud. */
-export function placeResolver(options: DnsResolverOptions | undefined, network: ClusterNetwork | undefined, cloud: Cloud): Placement {
+function placeResolver(options: DnsResolverOptions | undefined, network: ClusterNetwork | undefined, cloud: Cloud): Placement {
   const base = {
     namespace: options?.namespace ?? DEFAULT_DNS_NAMESPACE,
     clusterDomain: options?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,

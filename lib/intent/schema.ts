@@ -61,12 +61,10 @@ const ingressClient = fields('an ingress client', {
 const KUBE_DNS_CLUSTER_IP_HINT = 'the ClusterIP of the kube-dns Service, from kubectl -n kube-system get svc kube-dns (e.g. "10.96.0.10")';
 
 /** Why an app needs names outside the cluster: a sentence. */
-const publicNames = fields('public names', { reason: text('a sentence saying why this app resolves names outside the cluster') }).superRefine(
-  (value, ctx) => {
-    if (typeof value.reason === 'string' && value.reason.trim() === '')
-      problem(ctx, value.reason, 'is empty; accepted: a sentence saying why this app resolves names outside the cluster', ['reason']);
-  },
-);
+const publicNames = fields('public names', { reason: text('a sentence saying why this app resolves names outside the cluster') }).superRefine((value, ctx) => {
+  if (typeof value.reason === 'string' && value.reason.trim() === '')
+    problem(ctx, value.reason, 'is empty; accepted: a sentence saying why this app resolves names outside the cluster', ['reason']);
+});
 
 const nodeLocalAddresses = z
   .array(ipAddress('the NodeLocal DNSCache address without a mask, e.g. "169.254.20.10"'), says('is not a list of addresses', 'e.g. ["169.254.20.10"]'))

@@ -147,12 +147,12 @@ function credentialsDeclaredTwice(app: AiAppIntent): IntentIssue[] {
 }
 
 /** The resolver's namespace as declared, or the default. */
-export function resolverNamespaceOf(resolver: unknown): string {
+function resolverNamespaceOf(resolver: unknown): string {
   return isObject(resolver) && typeof resolver.namespace === 'string' ? resolver.namespace : DEFAULT_DNS_NAMESPACE;
 }
 
 /** NodeLocal and kube-dns addresses of the resolver that are metadata endpoints of the cloud. */
-export function resolverDnsMetadata(resolver: DnsResolverOptions | undefined, cloud: Cloud, who = 'platform', prefix = ''): IntentIssue[] {
+function resolverDnsMetadata(resolver: DnsResolverOptions | undefined, cloud: Cloud, who = 'platform', prefix = ''): IntentIssue[] {
   const addresses: [string, string][] = [
     ...(resolver?.nodeLocal ?? []).map((a, i): [string, string] => [`dnsResolver.nodeLocal[${i}]`, a]),
     ...(resolver?.kubeDnsClusterIp ? [['dnsResolver.kubeDnsClusterIp', resolver.kubeDnsClusterIp] as [string, string]] : []),

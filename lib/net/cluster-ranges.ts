@@ -8,7 +8,7 @@
  * The intent declares them (lib/intent, `clusterNetwork`, per platform and per cluster); what it
  * leaves out is the default of its cloud below. A leaf, like the rest of lib/net.
  */
-import { Cidr, IpAddress, cidr, cidrContains, compareCidrs, formatCidr, formatIp, lastAddress } from './ip';
+import { Cidr, IpAddress, cidr, cidrContains, compareCidrs, formatIp, lastAddress } from './ip';
 import { CLOUD_PROVIDERS, Cloud, CloudProvider, LINK_LOCAL_CIDRS, metadataBlocks } from './metadata';
 
 /** A cluster's own ranges, as CIDR blocks. */
@@ -36,7 +36,7 @@ export const PRIVATE_CIDRS: readonly string[] = ['10.0.0.0/8', '100.64.0.0/10', 
  * 10.96.0.0/12" (kubeadm configuration API, v1beta4 ClusterConfiguration.networking), the range of
  * most self-managed clusters.
  */
-export const KUBEADM_SERVICE_CIDR = '10.96.0.0/12';
+const KUBEADM_SERVICE_CIDR = '10.96.0.0/12';
 
 /** Where a default comes from, for the README and messages. */
 interface CloudRangeDefault {
@@ -169,9 +169,4 @@ export function inStaticBand(range: string, address: IpAddress): boolean {
   if (block.version !== address.version) return false;
   const index = address.value - block.network;
   return index >= 1n && index <= BigInt(staticBandSize(block));
-}
-
-/** The blocks as text, for messages. */
-export function formatBlocks(blocks: readonly Cidr[]): string[] {
-  return blocks.map(formatCidr);
 }

@@ -28,7 +28,7 @@ export interface SharedRangeSource {
 }
 
 /** The published lists this repository holds (none until `npm run refresh-ranges` ran). */
-export const SHARED_RANGE_SOURCES: readonly SharedRangeSource[] = data.sources as readonly SharedRangeSource[];
+export const SHARED_RANGE_SOURCES: readonly SharedRangeSource[] = data.sources;
 
 /** Where a block lies inside a published shared range: the source, and the published block that holds it. */
 export interface SharedRangeHit {

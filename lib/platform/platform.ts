@@ -100,7 +100,10 @@ export class SecureAiPlatform extends Construct {
     const cluster = part(ChartName.cluster);
     for (const ns of [...namespaces, ...(resolver ? [resolver.namespace] : [])].sort()) new RestrictedNamespace(cluster, `namespace-${ns}`, { name: ns });
     new AppIdentityPolicy(cluster, 'app-identity', {
-      apps: [...intent.apps.map((a) => ({ name: a.name, namespace: a.namespace })), ...(resolver ? [{ name: DNS_RESOLVER_NAME, namespace: resolver.namespace }] : [])],
+      apps: [
+        ...intent.apps.map((a) => ({ name: a.name, namespace: a.namespace })),
+        ...(resolver ? [{ name: DNS_RESOLVER_NAME, namespace: resolver.namespace }] : []),
+      ],
     });
     const calicoApps = intent.apps.filter(isCalicoApp);
     if (calicoApps.length > 0) {

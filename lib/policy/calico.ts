@@ -498,9 +498,7 @@ function handedOn(props: CalicoClusterPoliciesProps): string | undefined {
   const apps = props.kubernetesApps.map((a) =>
     labelSelector({ [ENDPOINT_NAMESPACE_LABEL]: a.namespace, [ENDPOINT_SERVICE_ACCOUNT_LABEL]: serviceAccountName(a.name), ...appSelector(a.name) }),
   );
-  const audited = props.auditedNamespaces.length
-    ? [`${ENDPOINT_NAMESPACE_LABEL} in {${props.auditedNamespaces.map((n) => `'${n}'`).join(', ')}}`]
-    : [];
+  const audited = props.auditedNamespaces.length ? [`${ENDPOINT_NAMESPACE_LABEL} in {${props.auditedNamespaces.map((n) => `'${n}'`).join(', ')}}`] : [];
   const terms = [...apps, ...audited];
   if (terms.length === 0) return undefined;
   return terms.length === 1 ? terms[0] : terms.map((t) => `(${t})`).join(' || ');
@@ -569,7 +567,9 @@ export function addCalicoClusterPolicies(scopes: CalicoClusterScopes, props: Cal
       order: CalicoPolicyOrder.passToKubernetes,
       selector: passed,
       namespaceSelector: GOVERNED_NAMESPACES,
-      egress: [{ action: 'Pass', description: 'a kubernetes-flavor app (or a previewed namespace): its Kubernetes NetworkPolicies in the default tier decide' }],
+      egress: [
+        { action: 'Pass', description: 'a kubernetes-flavor app (or a previewed namespace): its Kubernetes NetworkPolicies in the default tier decide' },
+      ],
     });
   }
   // Every other pod of those namespaces, both ways: a pod that runs as no declared app (a copy of

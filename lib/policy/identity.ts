@@ -9,7 +9,7 @@ export interface AppIdentityPolicyProps {
 }
 
 /** The name of the policy and of its binding. */
-export const APP_IDENTITY_POLICY_NAME = `${DOMAIN}-app-identity`;
+const APP_IDENTITY_POLICY_NAME = `${DOMAIN}-app-identity`;
 
 /** The kinds whose pods (or pod templates) are checked, by API group. */
 const MATCHED = [
@@ -30,7 +30,7 @@ const POD = {
  * `variables.<name>`; a pod spec without `serviceAccountName` runs as `default` (its deprecated
  * alias `serviceAccount` counted, which the API server copies into it).
  */
-export const APP_IDENTITY_CEL = {
+const APP_IDENTITY_CEL = {
   variables: [
     { name: 'podSpec', expression: POD.spec },
     { name: 'podMetadata', expression: POD.metadata },
@@ -50,7 +50,7 @@ export const APP_IDENTITY_CEL = {
  * The validation: an app's name label in its namespace comes with the app's ServiceAccount. The
  * declared apps are a CEL map literal, `'namespace/app': 'serviceaccount'`.
  */
-export function appIdentityValidation(apps: AppIdentityPolicyProps['apps']): { expression: string; messageExpression: string; reason: string } {
+function appIdentityValidation(apps: AppIdentityPolicyProps['apps']): { expression: string; messageExpression: string; reason: string } {
   const accounts = [...new Map(apps.map((a) => [`${a.namespace}/${a.name}`, serviceAccountName(a.name)]))]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, sa]) => `'${key}': '${sa}'`)

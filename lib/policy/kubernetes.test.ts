@@ -22,9 +22,7 @@ describe('Kubernetes flavor', () => {
 
   it('carves IPv6 link-local and unique local addresses (where every cloud has its IPv6 metadata addresses) out of ::/0 by default', () => {
     const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '::/0', ports: [443], internet: { reason: 'public API over IPv6' } }] }));
-    expect(egressPolicy(manifests).spec.egress[1].to).toEqual([
-      { ipBlock: { cidr: '::/0', except: ['fc00::/7', 'fe80::/10'] } },
-    ]);
+    expect(egressPolicy(manifests).spec.egress[1].to).toEqual([{ ipBlock: { cidr: '::/0', except: ['fc00::/7', 'fe80::/10'] } }]);
   });
 
   const ranges = ['10.0.0.0/16', '10.96.0.0/12', '10.244.0.0/16'];
@@ -83,7 +81,12 @@ describe('Kubernetes flavor', () => {
   it('allows DNS first, on UDP and TCP 53, to the pods of the resolver of cluster names only', () => {
     const manifests = manifestsOf(sampleIntent());
     expect(egressPolicy(manifests).spec.egress[0]).toEqual({
-      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ai-dns' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'dns-resolver' } } }],
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ai-dns' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'dns-resolver' } },
+        },
+      ],
       ports: [
         { protocol: 'UDP', port: 53 },
         { protocol: 'TCP', port: 53 },
@@ -136,7 +139,9 @@ describe('Kubernetes flavor', () => {
   });
 
   it('selects in-cluster destinations by namespace AND pod labels in one peer', () => {
-    const manifests = manifestsOf(sampleIntent({ egress: [{ namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333], ungoverned: { reason: 'run by the data team' } }] }));
+    const manifests = manifestsOf(
+      sampleIntent({ egress: [{ namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333], ungoverned: { reason: 'run by the data team' } }] }),
+    );
     expect(egressPolicy(manifests).spec.egress[1]).toEqual({
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vector-db' } }, podSelector: { matchLabels: { app: 'qdrant' } } }],
       ports: [{ protocol: 'TCP', port: 6333 }],

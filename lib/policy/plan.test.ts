@@ -41,7 +41,18 @@ describe('the plan: what an app may send and receive, for both renderers', () =>
         description: 'DNS (cluster names only: the resolver of cluster names)',
       },
       {
-        peers: [{ kind: 'nets', blocks: [{ cidr: '169.254.0.0/16', version: 4, except: ['169.254.0.23/32', '169.254.42.42/32', '169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'] }] }],
+        peers: [
+          {
+            kind: 'nets',
+            blocks: [
+              {
+                cidr: '169.254.0.0/16',
+                version: 4,
+                except: ['169.254.0.23/32', '169.254.42.42/32', '169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'],
+              },
+            ],
+          },
+        ],
         ports: [
           { protocol: 'TCP', from: 80, to: 81 },
           { protocol: 'TCP', from: 443, to: 443 },
@@ -84,20 +95,63 @@ describe('the plan: what an app may send and receive, for both renderers', () =>
   });
 
   it("carves out of a wide block the link-local ranges, the cloud's metadata addresses and the cluster's own ranges inside it, and out of a declared link-local block the metadata addresses in it", () => {
-    const wide = { ...app, egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: { reason: 'public model APIs' } }, { cidr: '::/0', ports: [443], internet: { reason: 'public model APIs' } }] };
-    const blocks = (extra: Partial<PlatformIntent>) => plan(wide, { apps: [wide], ...extra }).egress.slice(1).map((r) => r.peers[0]);
+    const wide = {
+      ...app,
+      egress: [
+        { cidr: '0.0.0.0/0', ports: [443], internet: { reason: 'public model APIs' } },
+        { cidr: '::/0', ports: [443], internet: { reason: 'public model APIs' } },
+      ],
+    };
+    const blocks = (extra: Partial<PlatformIntent>) =>
+      plan(wide, { apps: [wide], ...extra })
+        .egress.slice(1)
+        .map((r) => r.peers[0]);
     expect(blocks({ cloud: 'azure', clusterNetwork: { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.0.0.0/16'], nodeCidrs: ['10.224.0.0/16'] } })).toEqual([
-      { kind: 'nets', internetReason: 'public model APIs', blocks: [{ cidr: '0.0.0.0/0', version: 4, except: ['10.0.0.0/16', '10.224.0.0/16', '10.244.0.0/16', '168.63.129.16/32', '169.254.0.0/16'] }] },
+      {
+        kind: 'nets',
+        internetReason: 'public model APIs',
+        blocks: [{ cidr: '0.0.0.0/0', version: 4, except: ['10.0.0.0/16', '10.224.0.0/16', '10.244.0.0/16', '168.63.129.16/32', '169.254.0.0/16'] }],
+      },
       { kind: 'nets', internetReason: 'public model APIs', blocks: [{ cidr: '::/0', version: 6, except: ['fe80::/10'] }] },
     ]);
     const except = (extra: Partial<PlatformIntent>) => blocks(extra).flatMap((p) => (p.kind === 'nets' ? p.blocks.flatMap((b) => b.except) : []));
     // By default pods and nodes may be anywhere in the private space, IPv6 unique local addresses included, which hold the clouds' fd00: addresses.
-    expect(except({})).toEqual(['10.0.0.0/8', '34.118.224.0/20', '100.64.0.0/10', '168.63.129.16/32', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7', 'fe80::/10']);
+    expect(except({})).toEqual([
+      '10.0.0.0/8',
+      '34.118.224.0/20',
+      '100.64.0.0/10',
+      '168.63.129.16/32',
+      '169.254.0.0/16',
+      '172.16.0.0/12',
+      '192.168.0.0/16',
+      'fc00::/7',
+      'fe80::/10',
+    ]);
     const declared = { clusterNetwork: { podCidrs: ['10.244.0.0/16', 'fd12::/64'], serviceCidrs: ['10.96.0.0/12'], nodeCidrs: ['10.0.0.0/16'] } };
     expect(except(declared)).toEqual(
-      expect.arrayContaining(['169.254.0.0/16', 'fe80::/10', 'fd00:42::42/128', 'fd00:a9fe:a9fe::1/128', 'fd00:c1::a9fe:a9fe/128', 'fd00:ec2::254/128', 'fd12::/64', '10.244.0.0/16', '10.96.0.0/12', '10.0.0.0/16']),
+      expect.arrayContaining([
+        '169.254.0.0/16',
+        'fe80::/10',
+        'fd00:42::42/128',
+        'fd00:a9fe:a9fe::1/128',
+        'fd00:c1::a9fe:a9fe/128',
+        'fd00:ec2::254/128',
+        'fd12::/64',
+        '10.244.0.0/16',
+        '10.96.0.0/12',
+        '10.0.0.0/16',
+      ]),
     );
-    expect(plan().egress[1].peers[0]).toEqual({ kind: 'nets', blocks: [{ cidr: '169.254.0.0/16', version: 4, except: ['169.254.0.23/32', '169.254.42.42/32', '169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'] }] });
+    expect(plan().egress[1].peers[0]).toEqual({
+      kind: 'nets',
+      blocks: [
+        {
+          cidr: '169.254.0.0/16',
+          version: 4,
+          except: ['169.254.0.23/32', '169.254.42.42/32', '169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'],
+        },
+      ],
+    });
   });
 
   it("plans ingress as one rule: every declared client, all pods of its namespace unless labels are given, on the app's port over TCP", () => {
@@ -120,7 +174,9 @@ describe('the plan: what an app may send and receive, for both renderers', () =>
     expect(planApp(caller, context).egress[1].peers).toEqual([
       { kind: 'pods', namespace: 'vector-db', podLabels: { 'app.kubernetes.io/name': 'qdrant' }, serviceAccount: 'qdrant' },
     ]);
-    expect(planApp(callee, context).ingress[0].peers).toEqual([{ kind: 'pods', namespace: 'ai', podLabels: { 'app.kubernetes.io/name': 'llm' }, serviceAccount: 'llm' }]);
+    expect(planApp(callee, context).ingress[0].peers).toEqual([
+      { kind: 'pods', namespace: 'ai', podLabels: { 'app.kubernetes.io/name': 'llm' }, serviceAccount: 'llm' },
+    ]);
   });
 
   it('is all either renderer reads: a plan made by hand, admitting a block no intent can declare as a client yet, is written by both', () => {

@@ -104,8 +104,13 @@ export function planApp(app: AiAppIntent, context: PlanContext): AppPlan {
 }
 
 /** The labels of the resolver's pods, which the apps' DNS rule selects. */
-export function resolverPeer(resolver: ResolverSettings): Peer {
-  return { kind: 'pods', namespace: resolver.namespace, podLabels: { [APP_NAME_LABEL]: DNS_RESOLVER_NAME }, serviceAccount: serviceAccountName(DNS_RESOLVER_NAME) };
+function resolverPeer(resolver: ResolverSettings): Peer {
+  return {
+    kind: 'pods',
+    namespace: resolver.namespace,
+    podLabels: { [APP_NAME_LABEL]: DNS_RESOLVER_NAME },
+    serviceAccount: serviceAccountName(DNS_RESOLVER_NAME),
+  };
 }
 
 /** kube-dns, NodeLocal DNSCache addresses and the kube-dns ClusterIP they answer on: where DNS of every name goes. */
@@ -150,7 +155,13 @@ function planEgress(app: AiAppIntent, context: PlanContext): PlannedRule[] {
     if (!context.resolver) throw new Error(`${app.namespace}/${app.name} resolves through the resolver of cluster names, which the context lacks`);
     rules.push({ peers: [resolverPeer(context.resolver)], ports: DNS_PORTS, description: 'DNS (cluster names only: the resolver of cluster names)' });
   } else {
-    rules.push(...kubeDnsRules(app.dns ?? {}, context.carved, `the cluster's DNS, which resolves names outside the cluster for this app: ${app.dns?.publicNames?.reason ?? ''}`));
+    rules.push(
+      ...kubeDnsRules(
+        app.dns ?? {},
+        context.carved,
+        `the cluster's DNS, which resolves names outside the cluster for this app: ${app.dns?.publicNames?.reason ?? ''}`,
+      ),
+    );
   }
   for (const d of app.egress) {
     rules.push({ peers: [destinationPeer(d, context)], ports: planPorts(d.ports, d.protocol ?? 'TCP'), description: d.description });

@@ -182,12 +182,11 @@ const CLUSTER_DOMAIN: OptionSpec = {
 
 /** The egress listing, then per workload whether it can resolve names outside the cluster. */
 const egressCommand: Command = {
-  spec: spec('egress', 'per workload, everything it may send to, what is explicitly denied, what staged policies would change, whether it can resolve names outside the cluster, and the pods it sends to that no policy confines (relays)', [
-    MANIFESTS,
-    IPBLOCK,
-    CLUSTER_DOMAIN,
-    JSON_OUT,
-  ]),
+  spec: spec(
+    'egress',
+    'per workload, everything it may send to, what is explicitly denied, what staged policies would change, whether it can resolve names outside the cluster, and the pods it sends to that no policy confines (relays)',
+    [MANIFESTS, IPBLOCK, CLUSTER_DOMAIN, JSON_OUT],
+  ),
   run(values) {
     const cluster = clusterOf(values);
     const listed = egressReport(cluster);
@@ -196,7 +195,9 @@ const egressCommand: Command = {
     return answered(
       this.spec,
       cluster,
-      values.json ? json({ ...egressJson(listed), dns: dnsJson(dns), relays: relaysJson(relays) }) : `${egressText(listed)}${dnsText(dns)}${relaysText(relays)}`,
+      values.json
+        ? json({ ...egressJson(listed), dns: dnsJson(dns), relays: relaysJson(relays) })
+        : `${egressText(listed)}${dnsText(dns)}${relaysText(relays)}`,
     );
   },
 };

@@ -18,7 +18,7 @@
  */
 
 /** A directive: a plugin's name, its arguments, and the directives of its block. */
-export interface Directive {
+interface Directive {
   readonly name: string;
   readonly args: readonly string[];
   readonly block: readonly Directive[];

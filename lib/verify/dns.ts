@@ -27,10 +27,10 @@ import { Destination } from './workload';
 const PUBLIC_DNS_REASON = 'secure-ai-egress/public-dns';
 
 /** The cluster domain when none is given: the kubelet's default. */
-export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 
 /** One DNS server a workload may ask, and whether it answers names outside the cluster. */
-export interface DnsServer {
+interface DnsServer {
   readonly to: Destination;
   /** `cluster-names`: it refuses (or answers itself) every name outside the cluster domain. */
   readonly answers: 'cluster-names' | 'any-name';
@@ -71,7 +71,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 /** The manifest of a known endpoint (a Pod, or the workload whose template it is). */
 function manifestOf(cluster: Cluster, endpoint: Endpoint): Manifest | undefined {
   return cluster.manifests.find(
-    (m) => m.object.kind === endpoint.kind && (m.object.metadata.namespace ?? 'default') === endpoint.namespace.name && m.object.metadata.name === endpoint.name,
+    (m) =>
+      m.object.kind === endpoint.kind && (m.object.metadata.namespace ?? 'default') === endpoint.namespace.name && m.object.metadata.name === endpoint.name,
   );
 }
 
@@ -103,7 +104,9 @@ function corefileOf(cluster: Cluster, namespace: string, pod: Fields): string | 
       if (!name) continue;
       const items = list(configMap?.items).map(record);
       const key = items.length ? str(items.find((item) => item?.path === path)?.key) : path;
-      const source = cluster.manifests.find((m) => m.object.kind === 'ConfigMap' && (m.object.metadata.namespace ?? 'default') === namespace && m.object.metadata.name === name);
+      const source = cluster.manifests.find(
+        (m) => m.object.kind === 'ConfigMap' && (m.object.metadata.namespace ?? 'default') === namespace && m.object.metadata.name === name,
+      );
       const text = key === undefined ? undefined : str(record(record(source?.object)?.data)?.[key]);
       if (text !== undefined) return text;
     }

@@ -15,7 +15,15 @@ import type { EndpointKind } from './endpoints';
 import type { Decision, Direction, PolicyKind, PolicyRef } from './policy';
 import type { Protocol } from './ports';
 import type { DirectionAnswer, QueryAnswer, RuleRef } from './reach';
-import { describeDestination as destinationWords, describePolicy, describePorts, EGRESS_NOTE, explainDirection, explainWhenStaged, INGRESS_NOTE } from './words';
+import {
+  describeDestination as destinationWords,
+  describePolicy,
+  describePorts,
+  EGRESS_NOTE,
+  explainDirection,
+  explainWhenStaged,
+  INGRESS_NOTE,
+} from './words';
 
 /** A destination: `{ type: 'cidr', cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] }` (no `except` when none), or pods. */
 type DestinationJson =

@@ -39,7 +39,7 @@ function confined(cluster: Cluster, endpoint: Endpoint): boolean {
 }
 
 /** The relays of one known endpoint, each destination once per protocol and ports. */
-export function workloadRelays(cluster: Cluster, endpoint: Endpoint): Relay[] {
+function workloadRelays(cluster: Cluster, endpoint: Endpoint): Relay[] {
   const reasons = cluster
     .plans(endpoint, 'egress')
     .flatMap((t) => t.policies.map((p) => p.policy.ref))

@@ -11,7 +11,7 @@ import { RESOLVER_PROBE_PORTS, resolverCorefile } from './corefile';
  * repositories); this build machine reaches no container registry, so check it once where one is
  * reached: `crane digest registry.k8s.io/coredns/coredns:v1.12.1`.
  */
-export const RESOLVER_IMAGE = 'registry.k8s.io/coredns/coredns:v1.12.1@sha256:e8c262566636e6bc340ece6473b0eed193cad045384401529721ddbe6463d31c';
+const RESOLVER_IMAGE = 'registry.k8s.io/coredns/coredns:v1.12.1@sha256:e8c262566636e6bc340ece6473b0eed193cad045384401529721ddbe6463d31c';
 
 /**
  * The user CoreDNS's image runs as: distroless `nonroot`, 65532. Its Dockerfile says `USER

@@ -75,11 +75,15 @@ export interface AiWorkloadOptions {
  * cluster, which the resolver refuses anyway.
  * https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-dns-config
  */
-export function resolverDnsConfig(namespace: string, resolver: ResolverSettings) {
+function resolverDnsConfig(namespace: string, resolver: ResolverSettings) {
   const domain = resolver.clusterDomain;
   return {
     dnsPolicy: 'None' as const,
-    dnsConfig: { nameservers: [resolver.clusterIp], searches: [`${namespace}.svc.${domain}`, `svc.${domain}`, domain], options: [{ name: 'ndots', value: '5' }] },
+    dnsConfig: {
+      nameservers: [resolver.clusterIp],
+      searches: [`${namespace}.svc.${domain}`, `svc.${domain}`, domain],
+      options: [{ name: 'ndots', value: '5' }],
+    },
   };
 }
 

@@ -92,7 +92,7 @@ const SERVICE_DEFAULTS: Readonly<Record<string, readonly string[]>> = {
 const KUBEADM_SERVICES = '10.96.0.0/12';
 
 /** The ranges of the cluster, declared or by default: what no allowed block may hold. */
-export function clusterRangeBlocks(platform: Pick<PlatformIntent, 'cloud' | 'clusterNetwork'>): string[] {
+function clusterRangeBlocks(platform: Pick<PlatformIntent, 'cloud' | 'clusterNetwork'>): string[] {
   const cloud = platform.cloud ?? 'any';
   const services =
     platform.clusterNetwork?.serviceCidrs ??
@@ -104,7 +104,7 @@ export function clusterRangeBlocks(platform: Pick<PlatformIntent, 'cloud' | 'clu
 const LINK_LOCAL = ['169.254.0.0/16', 'fe80::/10'];
 
 /** The resolver of cluster names: where an app without public names may send DNS. */
-export function resolverClass(platform: Pick<PlatformIntent, 'dnsResolver'>): { namespace: string; labels: Record<string, string> } {
+function resolverClass(platform: Pick<PlatformIntent, 'dnsResolver'>): { namespace: string; labels: Record<string, string> } {
   return { namespace: platform.dnsResolver?.namespace ?? 'ai-dns', labels: { 'app.kubernetes.io/name': 'dns-resolver' } };
 }
 
@@ -309,8 +309,19 @@ function carvedOut(text: string, platform: PlatformIntent): string[] {
   const block = parseBlock(text);
   const inside = carvedBlocks(platform)
     .map((t) => ({ text: t, parsed: parseBlock(t) }))
-    .filter(({ parsed: c }) => c.version === block.version && c.span.lo >= block.span.lo && c.span.hi <= block.span.hi && !(c.span.lo === block.span.lo && c.span.hi === block.span.hi));
-  const outermost = inside.filter(({ parsed: c }, i) => !inside.some(({ parsed: o }, j) => j !== i && o.span.lo <= c.span.lo && o.span.hi >= c.span.hi && (o.span.lo !== c.span.lo || o.span.hi !== c.span.hi || j < i)));
+    .filter(
+      ({ parsed: c }) =>
+        c.version === block.version &&
+        c.span.lo >= block.span.lo &&
+        c.span.hi <= block.span.hi &&
+        !(c.span.lo === block.span.lo && c.span.hi === block.span.hi),
+    );
+  const outermost = inside.filter(
+    ({ parsed: c }, i) =>
+      !inside.some(
+        ({ parsed: o }, j) => j !== i && o.span.lo <= c.span.lo && o.span.hi >= c.span.hi && (o.span.lo !== c.span.lo || o.span.hi !== c.span.hi || j < i),
+      ),
+  );
   return outermost
     .sort((a, b) => (a.parsed.span.lo < b.parsed.span.lo ? -1 : a.parsed.span.lo > b.parsed.span.lo ? 1 : 0))
     .map(({ parsed }) => `${formatAddress({ version: parsed.version, value: parsed.span.lo })}/${BITS[parsed.version] - hostBits(parsed.span)}`);
@@ -328,7 +339,7 @@ function allowedBlock(text: string, platform: PlatformIntent, credentials: boole
 }
 
 /** Whether the app resolves names outside the cluster (through kube-dns), rather than through the resolver of cluster names. */
-export function resolvesPublicNames(app: AiAppIntent): boolean {
+function resolvesPublicNames(app: AiAppIntent): boolean {
   return app.dns?.publicNames !== undefined;
 }
 
@@ -646,7 +657,11 @@ export function egressAllows(
  */
 export function admits(app: AiAppIntent, platform: PlatformIntent, from: PodClass, port: number, protocol: Protocol, view: View = 'enforced'): boolean {
   if (view === 'enforced' && isAuditedApp(app, platform)) return true;
-  return protocol === 'TCP' && port === app.port && (app.ingress ?? []).some((c) => c.namespace === from.namespace && selects(c.podLabels ?? {}, from.labels) && runsAsNamedApp(app, platform, c, from));
+  return (
+    protocol === 'TCP' &&
+    port === app.port &&
+    (app.ingress ?? []).some((c) => c.namespace === from.namespace && selects(c.podLabels ?? {}, from.labels) && runsAsNamedApp(app, platform, c, from))
+  );
 }
 
 /**
@@ -654,7 +669,12 @@ export function admits(app: AiAppIntent, platform: PlatformIntent, from: PodClas
  * only when the pod runs as that app's ServiceAccount (named for the app); the kubernetes flavor
  * cannot tell.
  */
-function runsAsNamedApp(app: AiAppIntent, platform: PlatformIntent, client: { namespace: string; podLabels?: Readonly<Record<string, string>> }, from: PodClass): boolean {
+function runsAsNamedApp(
+  app: AiAppIntent,
+  platform: PlatformIntent,
+  client: { namespace: string; podLabels?: Readonly<Record<string, string>> },
+  from: PodClass,
+): boolean {
   if (app.flavor !== 'calico') return true;
   const named = client.podLabels?.['app.kubernetes.io/name'];
   const declared = named !== undefined && platform.apps.some((a) => a.namespace === client.namespace && a.name === named);

@@ -217,7 +217,7 @@ export function dnsProblems(s: Synthesized, app: AiAppIntent): string[] {
     ...servers.map((p) => ({ to: p.id, as: { namespace: p.namespace, labels: p.labels } })),
     ...resolvers.map((r) => ({
       to: `${r.metadata.namespace}/${r.metadata.name}`,
-      as: { namespace: r.metadata.namespace as string, labels: r.spec.template.metadata.labels, serviceAccount: r.spec.template.spec.serviceAccountName },
+      as: { namespace: r.metadata.namespace!, labels: r.spec.template.metadata.labels, serviceAccount: r.spec.template.spec.serviceAccountName },
     })),
     ...[...RESOLVERS, ...(app.dns?.nodeLocal ?? []), ...(app.dns?.kubeDnsClusterIp ? [app.dns.kubeDnsClusterIp] : [])].map((ip) => ({ to: ip, as: ip })),
   ];
@@ -245,7 +245,9 @@ export function externalDnsProblems(s: Synthesized, app: AiAppIntent): string[] 
   if (!declared) return open.map((o) => `${id(app)} can resolve names outside the cluster through ${o}`);
   return [
     ...(dns.resolvesOutside ? [] : [`${id(app)} declares public names and cannot resolve them`]),
-    ...(dns.reason?.includes(app.dns!.publicNames!.reason) ? [] : [`${id(app)}: the verifier shows no reason for its public names (${JSON.stringify(dns.reason)})`]),
+    ...(dns.reason?.includes(app.dns?.publicNames?.reason ?? '')
+      ? []
+      : [`${id(app)}: the verifier shows no reason for its public names (${JSON.stringify(dns.reason)})`]),
   ];
 }
 
@@ -299,7 +301,9 @@ export function ingressProblems(s: Synthesized, app: AiAppIntent): string[] {
   const cluster = decidingCluster(s, app);
   const sources = [
     ...s.probes,
-    ...s.intent.apps.filter((a) => a !== app).map((a) => ({ id: id(a), namespace: a.namespace, labels: podLabels(s, a), serviceAccount: deploymentOf(s, a)?.spec.template.spec.serviceAccountName })),
+    ...s.intent.apps
+      .filter((a) => a !== app)
+      .map((a) => ({ id: id(a), namespace: a.namespace, labels: podLabels(s, a), serviceAccount: deploymentOf(s, a)?.spec.template.spec.serviceAccountName })),
   ];
   const other = app.port === 65535 ? app.port - 1 : app.port + 1;
   return sources.flatMap((from) =>

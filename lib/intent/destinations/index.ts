@@ -23,8 +23,10 @@ export type { Declared, DestinationProblem, PeerContext } from './kind';
 export type { NetsPeer, Peer, PlannedBlock } from './peer';
 export { isAllowListDestination } from './allow-list';
 export { isCidrDestination } from './cidr';
+export type { SharedRange } from './cidr';
 export { isCredentialsDestination } from './credentials';
 export { isServiceDestination, podsPeer } from './service';
+export type { UngovernedRelay } from './service';
 export { planBlock } from './peer';
 
 /** Every kind of destination, by the field that makes it that kind. */
