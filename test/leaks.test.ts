@@ -7,7 +7,8 @@
 import { stringify } from 'yaml';
 import { PlatformIntent, checkIntent, sharedRangeProblem } from '../lib/intent';
 import { SharedRangeSource } from '../lib/net';
-import { Selector, buildCluster, dnsReport, parseManifests, query, relayReport } from '../lib/verify';
+import { Selector, buildCluster, dnsReport, egressReport, parseManifests, query, relayReport } from '../lib/verify';
+import { buildGraph, leakNotes, renderHtml, renderMarkdown } from '../lib/review';
 import { shipped } from './fixtures/intents';
 import { K8sObject, manifestsOf, sampleIntent } from './support/manifests';
 
@@ -140,6 +141,22 @@ describe('relays', () => {
         reason: expect.stringMatching(/^Qdrant is run by the data team/),
       }),
     ]);
+  });
+
+  it('are listed by the Markdown and HTML reports, with the apps that can resolve names outside the cluster', () => {
+    const cluster = clusterOf(objectsOf(shipped));
+    const notes = leakNotes(cluster);
+    expect(notes).toEqual({
+      dns: [],
+      clusterNamesOnly: 2,
+      relays: [expect.objectContaining({ from: 'ai-application/ai-service', to: 'pods vector-db {app=qdrant}', ports: 'TCP 6333' })],
+    });
+    const md = renderMarkdown(buildGraph(cluster, egressReport(cluster)), 'r', notes);
+    expect(md).toContain(
+      '## Names outside the cluster, and ungoverned relays\n\n2 workloads resolve cluster names only; none can resolve names outside the cluster.',
+    );
+    expect(md).toMatch(/\| ai-application\/ai-service \| pods vector-db \{app=qdrant\} \| TCP 6333 \| Qdrant is run by the data team/);
+    expect(renderHtml(buildGraph(cluster, egressReport(cluster)), 'r', notes)).toContain('<table id="relays">');
   });
 
   it('asks a written reason for a block inside a published shared range, proposing the hostname proxy or a private endpoint', () => {

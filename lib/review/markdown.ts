@@ -1,6 +1,7 @@
 import { ReachGraph, condense, drawnEdges, fullLabel, viewOf } from './graph';
 import { describeAudit, describeDecisions, describeFlows, describeWhen, isAudited } from './edge-words';
 import { DRAW_LIMIT } from './html';
+import { LeakNotes } from './leaks';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -62,7 +63,7 @@ function flowchart(graph: ReachGraph): string {
  * lists the flows its staged policies would allow once enforced. Renders as a picture in a pull
  * request.
  */
-export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workloads'): string {
+export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workloads', leaks?: LeakNotes): string {
   const out: string[] = [`# ${title}`, ''];
   const enforced = graph.edges.filter((e) => viewOf(e) === 'enforced');
   const allowed = enforced.filter((e) => e.verdict === 'allow').length;
@@ -81,6 +82,7 @@ export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workload
       `The flowchart is left out: at ${graph.workloads.length} workloads it is larger than Mermaid renders in a pull request (${MERMAID_MAX_TEXT} characters). egress.html draws it; the tables below list every flow.`,
       '',
     );
+  if (leaks) out.push(...leakLines(leaks));
   const byId = new Map(graph.destinations.map((d) => [d.id, d]));
   for (const w of [...graph.workloads].sort((a, b) => a.id.localeCompare(b.id))) {
     const audit = describeAudit(w);
@@ -98,4 +100,25 @@ export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workload
     out.push('');
   }
   return out.join('\n');
+}
+
+/** Names outside the cluster and ungoverned relays, as a section of its own. */
+function leakLines(leaks: LeakNotes): string[] {
+  const out = ['## Names outside the cluster, and ungoverned relays', ''];
+  out.push(
+    `${leaks.clusterNamesOnly} workload${leaks.clusterNamesOnly === 1 ? '' : 's'} resolve${leaks.clusterNamesOnly === 1 ? 's' : ''} cluster names only; ${leaks.dns.length ? `${leaks.dns.length} can resolve names outside the cluster:` : 'none can resolve names outside the cluster.'}`,
+    '',
+  );
+  if (leaks.dns.length) {
+    out.push('| workload | through | reason |', '|---|---|---|');
+    for (const d of leaks.dns) out.push(`| ${d.endpoint} | ${cell(d.through.join('; '))} | ${cell(d.reason ?? 'none written')} |`);
+    out.push('');
+  }
+  if (leaks.relays.length) {
+    out.push('Ungoverned relays: pods a workload may send to that no egress policy confines (they may pass on what they receive).', '');
+    out.push('| from | to | ports | reason |', '|---|---|---|---|');
+    for (const r of leaks.relays) out.push(`| ${r.from} | ${cell(r.to)} | ${r.ports} | ${cell(r.reason ?? 'none written')} |`);
+  } else out.push('No ungoverned relay: every pod a workload may send to is confined by an egress policy.');
+  out.push('');
+  return out;
 }

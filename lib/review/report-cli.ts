@@ -11,6 +11,7 @@ import { join, relative, resolve } from 'path';
 import { CliResult, CommandSpec, egressReport, EXIT, helpText, loadCluster, parseCommand, runCommand, skippedNotes, usageLine } from '../verify';
 import { buildGraph } from './build';
 import { renderHtml } from './html';
+import { leakNotes } from './leaks';
 import { renderMarkdown } from './markdown';
 
 /** The report command, as `--help` describes it. */
@@ -36,8 +37,9 @@ export function reportMain(argv: readonly string[], root: string): CliResult {
     const graph = buildGraph(cluster, egressReport(cluster));
     const title = `Egress of AI workloads in ${manifests.map((m) => relative(root, resolve(m)) || '.').join(', ')}`;
     mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'egress.md'), renderMarkdown(graph, title));
-    writeFileSync(join(out, 'egress.html'), renderHtml(graph, title));
+    const leaks = leakNotes(cluster);
+    writeFileSync(join(out, 'egress.md'), renderMarkdown(graph, title, leaks));
+    writeFileSync(join(out, 'egress.html'), renderHtml(graph, title, leaks));
     return {
       code: EXIT.answered,
       stdout: `report: ${graph.workloads.length} workloads, ${graph.destinations.length} destinations -> ${join(out, 'egress.md')}, ${join(out, 'egress.html')}\n`,
