@@ -230,6 +230,20 @@ describe('each rule fails on manifests that break it', () => {
     ]);
   });
 
+  it("pod-security-restricted: a ReplicationController's pods are checked as a ReplicaSet's are", () => {
+    const privileged = { securityContext: { privileged: true, capabilities: { drop: ['ALL'] } } };
+    const asKind = (kind: string) => {
+      const w = workload('ai', 'llm', privileged) as { spec: Obj };
+      return { ...w, apiVersion: 'v1', kind, spec: { ...w.spec, selector: { app: 'llm' } } };
+    };
+    const found = (kind: string) => messages(check([restrictedNamespace('ai'), denyAll('ai'), asKind(kind)]).findings, 'pod-security-restricted');
+    expect(found('ReplicationController')).toEqual([
+      'ReplicationController ai/llm: main: privileged',
+      'ReplicationController ai/llm: main: allowPrivilegeEscalation is not false',
+    ]);
+    expect(found('ReplicationController')).toHaveLength(found('ReplicaSet').length);
+  });
+
   it('schema: an object its schema refuses is named with the path; a custom resource without a schema is counted, not refused', () => {
     const certificate = { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'web', namespace: 'ai' }, spec: {} };
     const { findings, summary } = check([

@@ -64,6 +64,12 @@ describe('verify command line', () => {
     expect(json(['selector', '--manifests', APP, '--expr', '!has(app)', '--json'])).toEqual({ matches: [] });
   });
 
+  it('selector --expr "" is Calico\'s empty selector: it matches every endpoint, as all() does', () => {
+    const all = json(['selector', '--manifests', APP, '--expr', 'all()', '--json']) as { matches: string[] };
+    expect(all.matches.length).toBeGreaterThan(0);
+    expect(json(['selector', '--manifests', APP, '--expr', '', '--json'])).toEqual(all);
+  });
+
   it('an invalid selector exits 2 and shows where parsing failed', () => {
     const r = main(['selector', '--manifests', APP, '--expr', "app == 'a' ||"]);
     expect(r.code).toBe(2);
