@@ -33,7 +33,7 @@ export type { EgressReportJson, IngressReportJson, QueryAnswerJson, StagedRefJso
 export { isAllPorts, isNamedPort, portAtoms, PROTOCOLS, samePorts } from './ports';
 export type { PortRange, Ports, Protocol } from './ports';
 export { decisionKey, enforcedDecisionKey } from './policy';
-export type { Direction, PolicyKind, PolicyRef } from './policy';
+export type { Direction, PolicyKind, PolicyRef, RuleId } from './policy';
 export { query, QueryError } from './reach';
 /** @public bench/phases.ts loads it with require, in the phase that measures it. */
 export { matrix } from './reach';
