@@ -1,6 +1,6 @@
 /**
  * The tests of your intent: what must hold of dist/ for whatever main.ts declares. After
- * changing main.ts: `npm run synth`, review the diff of dist/, `npx jest -u` to take the new
+ * changing main.ts: `npm run synth`, review the diff of dist/, `npm run snapshots` to take the new
  * snapshots, then `npm test`. A dist/ edited by hand, or widened beyond main.ts, fails here.
  *
  * The reach matchers (lib/testing: toAllowEgress, toDenyEgress, toAllowIngress, toDenyIngress,
