@@ -11,7 +11,16 @@ import { dirname, join, relative } from 'path';
 
 const ROOT = join(__dirname, '..');
 const JEST = join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
-const FILES = ['main.test.ts', 'team.test.ts', 'team/egress.test.ts', 'lib/verify/x.test.ts', 'test/y.test.ts', 'dist/z.test.ts', 'bench/w.test.ts', 'node_modules/p/q.test.ts'];
+const FILES = [
+  'main.test.ts',
+  'team.test.ts',
+  'team/egress.test.ts',
+  'lib/verify/x.test.ts',
+  'test/y.test.ts',
+  'dist/z.test.ts',
+  'bench/w.test.ts',
+  'node_modules/p/q.test.ts',
+];
 
 let clone: string;
 beforeAll(() => {
@@ -26,7 +35,7 @@ afterAll(() => rmSync(clone, { recursive: true, force: true }));
 /** The files jest would run in the scratch clone with the project's configuration and these arguments. */
 function listed(...args: string[]): string[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the configuration as jest loads it, laid over the scratch clone.
-  const config = { ...(require(join(ROOT, 'jest.config.js')) as Record<string, unknown>), rootDir: clone };
+  const config: Record<string, unknown> = { ...(require(join(ROOT, 'jest.config.js')) as Record<string, unknown>), rootDir: clone };
   delete config.globalSetup;
   delete config.setupFiles;
   delete config.setupFilesAfterEnv;

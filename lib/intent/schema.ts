@@ -4,8 +4,10 @@
  * fields.ts. Cross-field and cross-app checks live in validate.ts and consistency.ts.
  */
 import { z } from 'zod';
+import { formatCidr, parseCidr } from '../net';
 import { destination } from './destinations';
-import { CALICO_TIER_ORDERS, DEFAULT_AI_TIER_ORDER, DEFAULT_MODEL_CACHE_PATH, POD_USER } from './defaults';
+import { CALICO_TIER_ORDERS, DEFAULT_AI_TIER_ORDER, POD_USER } from './defaults';
+import { writablePaths } from './storage';
 import {
   count,
   cidr,
@@ -39,7 +41,9 @@ import {
   ComputeResources,
   DnsIntent,
   IngressClient,
+  ModelCacheSource,
   PlatformIntent,
+  ProbeTiming,
   TierOwners,
   Toleration,
 } from './types';
@@ -119,6 +123,27 @@ const toleration = fields('a toleration', {
     problem(ctx, t.tolerationSeconds, 'applies only to the NoExecute effect; accepted: effect: "NoExecute", or no tolerationSeconds', ['tolerationSeconds']);
 });
 
+/** Where the model cache comes from: a PersistentVolumeClaim by name (a DNS-1123 subdomain, ValidatePersistentVolumeClaimName in pkg/apis/core/validation). */
+const modelCache = fields('a model cache source', { claimName: dnsSubdomain('PersistentVolumeClaim name') });
+
+/** Probe timing: a timeout of 1 to 60 s, and 1 to 30 failed liveness probes. */
+const probes = fields('probe timing', {
+  timeoutSeconds: z
+    .number(says('is not a number of seconds', 'a whole number from 1 to 60'))
+    .superRefine((value, ctx) => {
+      if (!Number.isInteger(value) || value < 1 || value > 60)
+        problem(ctx, value, 'is not a probe timeout; accepted: a whole number of seconds from 1 to 60, e.g. 10');
+    })
+    .optional(),
+  livenessFailureThreshold: z
+    .number(says('is not a count', 'a whole number from 1 to 30'))
+    .superRefine((value, ctx) => {
+      if (!Number.isInteger(value) || value < 1 || value > 30)
+        problem(ctx, value, 'is not a number of failed liveness probes; accepted: a whole number from 1 to 30, e.g. 6 (two minutes, 20 s apart)');
+    })
+    .optional(),
+});
+
 /** Lowest and highest startup budget: one probe period, and a day. */
 const STARTUP_SECONDS = { min: 10, max: 86_400 } as const;
 
@@ -170,6 +195,8 @@ export const appSchema = fields('an app', {
     })
     .optional(),
   modelCacheSize: size.optional(),
+  modelCache: modelCache.optional(),
+  probes: probes.optional(),
   tmpSize: size.optional(),
   homeSize: size.optional(),
   flavor: z.enum(['kubernetes', 'calico'], says('is not a policy flavor', '"kubernetes" or "calico"')).optional(),
@@ -194,7 +221,15 @@ export const appSchema = fields('an app', {
       `is empty, so getpass.getuser() falls back to the password database, which has no entry for the pod's user; accepted: a name, or no USER (then "${POD_USER.name}")`,
       ['env', 'USER'],
     );
-  const writable = ['/tmp', POD_USER.home, app.modelCachePath ?? DEFAULT_MODEL_CACHE_PATH];
+  if (app.modelCache !== undefined && app.modelCacheSize !== undefined) {
+    problem(
+      ctx,
+      app.modelCacheSize,
+      'is the size of a model cache in an emptyDir, and modelCache names another source, whose size is its own; accepted: modelCacheSize or modelCache, not both',
+      ['modelCacheSize'],
+    );
+  }
+  const writable = writablePaths(app);
   if (home !== undefined && !writable.some((root) => under(home, root))) {
     problem(
       ctx,
@@ -212,7 +247,27 @@ export const allowListSchema = fields('an allow-list', {
     if (value.length === 0) problem(ctx, value, 'is empty; accepted: at least one CIDR');
   }),
   description: text('a few words saying what the allow-list is').optional(),
-}).superRefine((value, ctx) => value.cidrs.forEach((c, i) => internetSized(ctx, c, ['cidrs', i])));
+}).superRefine((value, ctx) => {
+  value.cidrs.forEach((c, i) => internetSized(ctx, c, ['cidrs', i]));
+  // Its GlobalNetworkSet's nets are a set (`x-kubernetes-list-type: set` in Calico's CRD), which
+  // the API server refuses with a duplicate ("Duplicate value"), naming an object the user never
+  // wrote: a block written twice, or written twice otherwise (`2001:db8::/32`, `2001:0db8::/32`).
+  const seen = new Map<string, number>();
+  value.cidrs.forEach((text, i) => {
+    const parsed = parseCidr(text);
+    if (!('cidr' in parsed)) return;
+    const key = formatCidr(parsed.cidr);
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, i);
+    else
+      problem(
+        ctx,
+        text,
+        `is the block of cidrs[${first}] (${JSON.stringify(value.cidrs[first])}) again, and the allow-list's GlobalNetworkSet holds its blocks as a set, which the API server refuses with a duplicate; accepted: each block once`,
+        ['cidrs', i],
+      );
+  });
+});
 
 const subjectName = (what: string) =>
   z.string(says(`is not a ${what}`, `a ${what}, e.g. "platform-security"`)).superRefine((value, ctx) => {
@@ -375,10 +430,12 @@ const SCHEMAS_MATCH_TYPES: [
   Same<z.input<typeof ingressClient>, IngressClient>,
   Same<z.input<typeof dns>, DnsIntent>,
   Same<z.input<typeof toleration>, Toleration>,
+  Same<z.input<typeof probes>, ProbeTiming>,
+  Same<z.input<typeof modelCache>, ModelCacheSource>,
   Same<z.input<typeof tierOwners>, TierOwners>,
   Same<z.input<typeof argoCdDestination>, ArgoCdDestination>,
   Same<z.input<typeof argocd>, ArgoCdSettings>,
   Same<z.input<typeof clusterSchema>, ClusterIntent>,
   Same<WithApps<z.input<typeof platformSchema>>, PlatformIntent>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void SCHEMAS_MATCH_TYPES; // checked when compiled; nothing reads it

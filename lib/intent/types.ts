@@ -75,6 +75,20 @@ export interface Toleration {
   readonly tolerationSeconds?: number;
 }
 
+/** Where an app's model cache comes from, other than an emptyDir. */
+export interface ModelCacheSource {
+  /** A PersistentVolumeClaim of the app's namespace (created outside this project), mounted writable at `modelCachePath`. */
+  readonly claimName: string;
+}
+
+/** How long a probe may take, and how many failed liveness probes restart the container. */
+export interface ProbeTiming {
+  /** Seconds a readiness or liveness probe may take before it counts as failed. */
+  readonly timeoutSeconds?: number;
+  /** Failed liveness probes in a row (20 s apart) before the kubelet restarts the container. */
+  readonly livenessFailureThreshold?: number;
+}
+
 /** An AI workload and the network reach it is allowed. */
 export interface AiAppIntent {
   /** DNS-1123 label; names the Deployment, Service, ServiceAccount and policies. */
@@ -119,10 +133,26 @@ export interface AiAppIntent {
   readonly nodeSelector?: Labels;
   /** Environment of the server. `USER` and `HOME` are set unless given here (HOME must then be a writable path). */
   readonly env?: Readonly<Record<string, string>>;
-  /** Writable path for downloaded model weights (an emptyDir). @default '/models' */
+  /**
+   * Where the model cache is mounted. Declaring it (or `modelCacheSize`, or `modelCache`) gives the
+   * app a model cache; the presets declare one.
+   * @default '/models' when the app has a model cache; none otherwise
+   */
   readonly modelCachePath?: string;
-  /** Size limit of the model cache emptyDir. @default '20Gi' */
+  /**
+   * Size limit of the model cache when it is an emptyDir, which counts as the pod's ephemeral
+   * storage and must fit the node's disk; the startup budget grows with it.
+   * @default '20Gi' when the app has a model cache in an emptyDir
+   */
   readonly modelCacheSize?: string;
+  /**
+   * Where the model cache comes from instead of an emptyDir: a PersistentVolumeClaim of the app's
+   * namespace, mounted writable (weights downloaded once survive restarts, and take no node disk).
+   * @default an emptyDir of `modelCacheSize`
+   */
+  readonly modelCache?: ModelCacheSource;
+  /** Probe timing, which the presets set from their servers' health handlers. @default DEFAULT_PROBES */
+  readonly probes?: ProbeTiming;
   /** Size limit of the writable `/tmp` emptyDir. @default '1Gi' */
   readonly tmpSize?: string;
   /** Size limit of the writable emptyDir at `HOME_PATH` (`/home/ai`), where servers keep caches and settings. @default '1Gi' */

@@ -1,4 +1,5 @@
-import { adviceFor } from './advice';
+import { adviceFor, imagesAdvice } from './advice';
+import { apiRuleIssues } from './api-rules';
 import { clusterIssues } from './cluster-checks';
 import { consistencyIssues } from './consistency';
 import {
@@ -58,8 +59,10 @@ export function checkIntent(input: unknown): IntentIssue[] {
   rawApps.forEach((raw, index) => {
     const label = isObject(raw) && typeof raw.name === 'string' && raw.name !== '' ? raw.name : `apps[${index}]`;
     const checked = appSchema.safeParse(raw, { reportInput: true });
-    if (checked.success) apps.push(raw as AiAppIntent);
-    else issues.push(...fromZodIssues(label, label, checked.error.issues));
+    if (checked.success) {
+      apps.push(raw as AiAppIntent);
+      issues.push(...apiRuleIssues(raw as AiAppIntent));
+    } else issues.push(...fromZodIssues(label, label, checked.error.issues));
   });
   // A list with a broken entry is still declared: its uses are not reported as well.
   const listNames = rawLists.flatMap((l) => (isObject(l) && typeof l.name === 'string' ? [l.name] : []));
@@ -77,6 +80,7 @@ export function checkIntent(input: unknown): IntentIssue[] {
     issues.push(...clusterIssues(input, { apps, rawApps, lists, listNames, cloud, platformAudit, owners }));
   }
   for (const app of apps) issues.push(...adviceFor(app));
+  issues.push(...imagesAdvice(apps));
   return issues;
 }
 
