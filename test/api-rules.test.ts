@@ -120,3 +120,21 @@ describe('a pod that starts on the cluster', () => {
     expect(warnings({ modelCacheSize: '5Gi', startupSeconds: 900 })).toEqual([]);
   });
 });
+
+describe('the calico flavor where Calico serves its API, and nowhere else (preflight)', () => {
+  const calicoApp = { flavor: 'calico' as const };
+
+  it('is refused on an intent whose cluster declares it does not serve projectcalico.org/v3 (AKS or GKE managed Calico)', () => {
+    const errors = validateIntent(sampleIntent(calicoApp, { calicoInstalled: false }));
+    expect(errors.map((e) => [e.path, e.value])).toEqual([['calicoInstalled', false]]);
+    expect(errors[0].message).toMatch(/^leaves out Calico's API \(projectcalico\.org\/v3, Calico 3\.29 or later: not the managed Calico of AKS or GKE/);
+    expect(validateIntent(sampleIntent({}, { calicoInstalled: false }))).toEqual([]);
+  });
+
+  it("is refused on each cluster that takes the platform's calicoInstalled: false, and accepted on one that declares true", () => {
+    const intent = sampleIntent(calicoApp, { calicoInstalled: false, clusters: [{ name: 'aks' }, { name: 'onprem', calicoInstalled: true }] });
+    const errors = validateIntent(intent);
+    expect(errors.map((e) => [e.app, e.path])).toEqual([['cluster aks', 'calicoInstalled']]);
+    expect(errors[0].message).toMatch(/^\(taken by cluster aks\) leaves out Calico's API/);
+  });
+});

@@ -22,12 +22,12 @@ const shapes: [string, PlatformIntent, string][] = [
   [
     'a misspelled platform field',
     { ...sampleIntent(), allowList: [] } as PlatformIntent,
-    'allowList: [] is not a field of a platform intent; accepted: apps, allowLists, cloud, calico, clusters, argocd. Did you mean "allowLists"?',
+    'allowList: [] is not a field of a platform intent; accepted: apps, allowLists, cloud, calicoInstalled, calico, clusters, argocd. Did you mean "allowLists"?',
   ],
   [
     'a misspelled cloud field',
     { ...sampleIntent(), clod: 'aws' } as PlatformIntent,
-    'clod: "aws" is not a field of a platform intent; accepted: apps, allowLists, cloud, calico, clusters, argocd. Did you mean "cloud"?',
+    'clod: "aws" is not a field of a platform intent; accepted: apps, allowLists, cloud, calicoInstalled, calico, clusters, argocd. Did you mean "cloud"?',
   ],
   [
     'a misspelled calico setting',

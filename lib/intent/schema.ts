@@ -397,6 +397,7 @@ export const platformSchema = fields('a platform intent', {
   }),
   allowLists: z.array(z.unknown(), says('is not a list of allow-lists', 'a list of { name, cidrs }')).optional(),
   cloud: cloud.optional(),
+  calicoInstalled: flag.optional(),
   calico: calico.optional(),
   clusters: z
     .array(z.unknown(), says('is not a list of clusters', 'a list of clusters, e.g. [{ name: "prod-eu" }]'))

@@ -276,7 +276,13 @@ export interface ClusterIntent {
   readonly allowLists?: readonly AllowList[];
   /** The cloud this cluster runs in, whose metadata and credential endpoints are denied there. @default the platform's `cloud` */
   readonly cloud?: Cloud;
-  /** Whether Calico runs there; an app of the calico flavor is refused on a cluster without it. @default true */
+  /**
+   * Whether Calico serves its own API there: `projectcalico.org/v3` (tiers, Calico network
+   * policies and sets), from Calico 3.29 on, through the Calico API server or, from 3.32, as v3
+   * CRDs. The managed Calico of AKS and GKE enforces Kubernetes NetworkPolicy only and serves no
+   * such API: declare `false` there. An app of the calico flavor is refused on a cluster without
+   * it (README, "Preflight" says how to tell). @default true
+   */
   readonly calicoInstalled?: boolean;
   /**
    * The kube-dns ClusterIP of this cluster, for the apps that use NodeLocal DNSCache
@@ -301,6 +307,13 @@ export interface PlatformIntent {
    * knows. @default 'any'
    */
   readonly cloud?: Cloud;
+  /**
+   * Whether Calico serves its own API (`projectcalico.org/v3`, Calico 3.29 or later) where `dist/`
+   * is applied, or, with clusters, on each cluster that declares nothing of its own (see
+   * ClusterIntent.calicoInstalled): an app of the calico flavor is refused where it does not.
+   * @default true
+   */
+  readonly calicoInstalled?: boolean;
   readonly calico?: CalicoOptions;
   /**
    * The clusters the intent is rolled out to, each with what differs there. Without clusters,

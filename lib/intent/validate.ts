@@ -1,6 +1,6 @@
 import { adviceFor, imagesAdvice } from './advice';
 import { apiRuleIssues } from './api-rules';
-import { clusterIssues } from './cluster-checks';
+import { calicoFlavorRefused, clusterIssues } from './cluster-checks';
 import { consistencyIssues } from './consistency';
 import {
   DeclaredList,
@@ -74,10 +74,14 @@ export function checkIntent(input: unknown): IntentIssue[] {
     issues.push(...auditMixedWithEnforcement(apps, platformAudit));
     issues.push(...consistencyIssues(apps));
     issues.push(...ownersWithoutTier(apps, owners));
+    if (input.calicoInstalled === false)
+      issues.push(
+        ...calicoFlavorRefused(apps).map((message): IntentIssue => ({ severity: 'error', app: 'platform', path: 'calicoInstalled', value: false, message })),
+      );
   } else {
     for (const app of apps) issues.push(...credentialsDeclaredTwice(app));
     issues.push(...namesDeclaredTwice(rawApps));
-    issues.push(...clusterIssues(input, { apps, rawApps, lists, listNames, cloud, platformAudit, owners }));
+    issues.push(...clusterIssues(input, { apps, rawApps, lists, listNames, cloud, platformAudit, owners, calicoInstalled: input.calicoInstalled !== false }));
   }
   for (const app of apps) issues.push(...adviceFor(app));
   issues.push(...imagesAdvice(apps));
