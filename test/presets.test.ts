@@ -167,7 +167,7 @@ describe('an app made of a preset is an app like any other', () => {
 
   it("keeps the preset's environment when the app declares none after it, and loses it when it does: pass env to the preset", () => {
     expect(envOf(deploymentOf(apps[0][1]).spec.template.spec.containers[0])).toEqual(expect.objectContaining({ VLLM_NO_USAGE_STATS: '1' }));
-    const overwritten = appOf({ ...apps[0][1], env: { HF_ENDPOINT: 'https://203.0.113.10' } });
+    const overwritten = appOf({ ...apps[0][1], env: { HF_HUB_OFFLINE: '1' } });
     expect(envOf(deploymentOf(overwritten).spec.template.spec.containers[0]).VLLM_NO_USAGE_STATS).toBeUndefined();
   });
 });

@@ -23,6 +23,7 @@ import { isCalicoApp } from './flavor';
 import { isObject } from './fields';
 import { didYouMean, fromZodIssues, IntentIssue } from './issues';
 import { clusterSchema } from './schema';
+import { envEndpointIssues, namespacesOf } from './env-endpoints';
 import { Cloud } from '../net';
 import { AiAppIntent, ClusterIntent } from './types';
 
@@ -204,6 +205,14 @@ function sharedIssues(cluster: ClusterIntent, parts: PlatformParts): IntentIssue
   }
   issues.push(...auditMixedWithEnforcement(apps, parts.platformAudit));
   issues.push(...consistencyIssues(apps));
+  // The endpoints in the apps' environment, against this cluster's allow-lists and cloud.
+  const own = cluster.allowLists ?? [];
+  const allowLists = [
+    ...parts.lists.map((l) => own.find((o) => o.name === l.list.name) ?? l.list),
+    ...own.filter((o) => !parts.lists.some((l) => l.list.name === o.name)),
+  ];
+  const namespaces = namespacesOf(apps);
+  for (const app of apps) issues.push(...envEndpointIssues(app, { allowLists, cloud }, namespaces));
   return issues;
 }
 

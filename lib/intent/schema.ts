@@ -187,6 +187,14 @@ export const appSchema = fields('an app', {
   tolerations: list(toleration, 'a list of tolerations, e.g. [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]').optional(),
   nodeSelector: labels(false).optional(),
   env: env.optional(),
+  envExceptions: z
+    .record(
+      z.string(),
+      text('a sentence saying why the app never calls this endpoint from here'),
+      says('is not a set of exceptions', 'an object of VARIABLE: "why the app never calls it from here" pairs'),
+    )
+    .readonly()
+    .optional(),
   modelCachePath: text('an absolute path other than "/", "/tmp", "/dev/shm" and HOME')
     .superRefine((value, ctx) => {
       if (!value.startsWith('/') || RESERVED_PATHS.includes(value)) {

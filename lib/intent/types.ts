@@ -131,8 +131,18 @@ export interface AiAppIntent {
   readonly tolerations?: readonly Toleration[];
   /** Node labels the pods must be scheduled on. @default none */
   readonly nodeSelector?: Labels;
-  /** Environment of the server. `USER` and `HOME` are set unless given here (HOME must then be a writable path). */
+  /**
+   * Environment of the server. `USER` and `HOME` are set unless given here (HOME must then be a
+   * writable path). A variable that holds an endpoint (`*_ENDPOINT`, `*_URL`, `*_URI`, `*_HOST`,
+   * `*_ADDR`, `*_ADDRESS`, the proxy variables) must point where `egress` allows, on every cluster.
+   */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Variables of `env` whose endpoint the app deliberately does not reach from here, each with the
+   * reason (a URL it only prints, an endpoint used elsewhere): left out of the check that every
+   * endpoint of `env` is declared egress. @default none
+   */
+  readonly envExceptions?: Readonly<Record<string, string>>;
   /**
    * Where the model cache is mounted. Declaring it (or `modelCacheSize`, or `modelCache`) gives the
    * app a model cache; the presets declare one.

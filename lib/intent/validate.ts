@@ -1,5 +1,6 @@
 import { adviceFor, imagesAdvice } from './advice';
 import { apiRuleIssues } from './api-rules';
+import { envEndpointIssues, namespacesOf } from './env-endpoints';
 import { calicoFlavorRefused, clusterIssues } from './cluster-checks';
 import { consistencyIssues } from './consistency';
 import {
@@ -70,6 +71,9 @@ export function checkIntent(input: unknown): IntentIssue[] {
   const owners = isObject(input.calico) ? input.calico.owners : undefined;
   if (!clusters) {
     for (const app of apps) issues.push(...destinationProblems(app, listNames, cloud), ...dnsMetadata(app, cloud), ...credentialsDeclaredTwice(app));
+    const context = { allowLists: lists.map((l) => l.list), cloud };
+    const namespaces = namespacesOf(apps);
+    for (const app of apps) issues.push(...envEndpointIssues(app, context, namespaces));
     issues.push(...namesDeclaredTwice(rawApps));
     issues.push(...auditMixedWithEnforcement(apps, platformAudit));
     issues.push(...consistencyIssues(apps));
