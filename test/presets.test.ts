@@ -23,6 +23,7 @@ describe('vllm(): the OpenAI-compatible server of vLLM', () => {
       env: { HF_HOME: '/models', VLLM_NO_USAGE_STATS: '1', DO_NOT_TRACK: '1', HF_HUB_DISABLE_TELEMETRY: '1' },
       modelCachePath: '/models',
       probes: { timeoutSeconds: 10, livenessFailureThreshold: 6 },
+      metrics: { port: 8000 },
       shmSize: '2Gi',
       tmpSize: '2Gi',
       homeSize: '4Gi',
@@ -83,6 +84,7 @@ describe('tei(): Hugging Face Text Embeddings Inference', () => {
       env: { HUGGINGFACE_HUB_CACHE: '/data', DO_NOT_TRACK: '1', HF_HUB_DISABLE_TELEMETRY: '1' },
       modelCachePath: '/data',
       probes: { timeoutSeconds: 10, livenessFailureThreshold: 6 },
+      metrics: { port: 9000 },
       nodeSelector: { 'kubernetes.io/arch': 'amd64' },
     });
   });

@@ -1,6 +1,7 @@
 export * from './types';
 export * from './defaults';
 export * from './storage';
+export * from './metrics';
 export * from './issues';
 export * from './schema';
 export * from './destinations';

@@ -34,6 +34,7 @@ import {
 import {
   AiAppIntent,
   AllowList,
+  AppMetrics,
   ArgoCdDestination,
   ArgoCdSettings,
   CalicoOptions,
@@ -43,6 +44,7 @@ import {
   IngressClient,
   ModelCacheSource,
   PlatformIntent,
+  PlatformMetrics,
   ProbeTiming,
   TierOwners,
   Toleration,
@@ -144,6 +146,21 @@ const probes = fields('probe timing', {
     .optional(),
 });
 
+const list = <T extends z.ZodType>(item: T, accepted: string) => z.array(item, says('is not a list', accepted)).readonly();
+
+const scrapers = list(
+  ingressClient,
+  'a list of scrapers, e.g. [{ namespace: "monitoring", podLabels: { "app.kubernetes.io/name": "prometheus" } }]',
+).superRefine((value, ctx) => {
+  if (value.length === 0) problem(ctx, value, 'is empty; accepted: at least one scraper, or no scrapers field');
+});
+
+/** Where an app serves metrics, and who scrapes them. */
+const appMetrics = fields('metrics settings', { port: port.optional(), scrapers: scrapers.optional() });
+
+/** The platform's scrapers. */
+const platformMetrics = fields('metrics settings of the platform', { scrapers });
+
 /** Lowest and highest startup budget: one probe period, and a day. */
 const STARTUP_SECONDS = { min: 10, max: 86_400 } as const;
 
@@ -152,8 +169,6 @@ const RESERVED_PATHS = ['/', '/tmp', POD_USER.home, '/dev/shm'];
 
 /** `path` is `root` or lies below it. */
 const under = (path: string, root: string) => path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`);
-
-const list = <T extends z.ZodType>(item: T, accepted: string) => z.array(item, says('is not a list', accepted)).readonly();
 
 /** One app. Its `audit` needs the calico flavor; the rest of the cross-field checks are in validate.ts. */
 export const appSchema = fields('an app', {
@@ -212,6 +227,7 @@ export const appSchema = fields('an app', {
   egress: list(destination, 'a list of destinations (it may be empty: DNS only)'),
   ingress: list(ingressClient, 'a list of clients, e.g. [{ namespace: "ai-gateway" }]').optional(),
   dns: dns.optional(),
+  metrics: appMetrics.optional(),
 }).superRefine((app, ctx) => {
   if (app.audit !== undefined && app.flavor !== 'calico') {
     problem(
@@ -406,6 +422,7 @@ export const platformSchema = fields('a platform intent', {
   allowLists: z.array(z.unknown(), says('is not a list of allow-lists', 'a list of { name, cidrs }')).optional(),
   cloud: cloud.optional(),
   calicoInstalled: flag.optional(),
+  metrics: platformMetrics.optional(),
   calico: calico.optional(),
   clusters: z
     .array(z.unknown(), says('is not a list of clusters', 'a list of clusters, e.g. [{ name: "prod-eu" }]'))
@@ -441,10 +458,12 @@ const SCHEMAS_MATCH_TYPES: [
   Same<z.input<typeof toleration>, Toleration>,
   Same<z.input<typeof probes>, ProbeTiming>,
   Same<z.input<typeof modelCache>, ModelCacheSource>,
+  Same<z.input<typeof appMetrics>, AppMetrics>,
+  Same<z.input<typeof platformMetrics>, PlatformMetrics>,
   Same<z.input<typeof tierOwners>, TierOwners>,
   Same<z.input<typeof argoCdDestination>, ArgoCdDestination>,
   Same<z.input<typeof argocd>, ArgoCdSettings>,
   Same<z.input<typeof clusterSchema>, ClusterIntent>,
   Same<WithApps<z.input<typeof platformSchema>>, PlatformIntent>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void SCHEMAS_MATCH_TYPES; // checked when compiled; nothing reads it

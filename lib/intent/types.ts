@@ -89,6 +89,20 @@ export interface ProbeTiming {
   readonly livenessFailureThreshold?: number;
 }
 
+/** Where an app serves its metrics, and who scrapes them. */
+export interface AppMetrics {
+  /** The port the server serves `/metrics` on. @default the app's `port` */
+  readonly port?: number;
+  /** The pods that scrape it (a monitoring namespace, its Prometheus pods). @default the platform's `metrics.scrapers` */
+  readonly scrapers?: readonly IngressClient[];
+}
+
+/** The scrapers of every app that serves metrics, unless it names its own. */
+export interface PlatformMetrics {
+  /** E.g. `[{ namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }]`. */
+  readonly scrapers: readonly IngressClient[];
+}
+
 /** An AI workload and the network reach it is allowed. */
 export interface AiAppIntent {
   /** DNS-1123 label; names the Deployment, Service, ServiceAccount and policies. */
@@ -175,6 +189,13 @@ export interface AiAppIntent {
   readonly egress: readonly EgressDestination[];
   /** Who may call the app on `port` (TCP). @default nobody */
   readonly ingress?: readonly IngressClient[];
+  /**
+   * The app serves Prometheus metrics, which its scrapers may then read: on `metrics.port`, a
+   * container port of its own when it is not `port`, admitted from `metrics.scrapers` (or the
+   * platform's `metrics.scrapers`) over TCP. The presets declare where their server serves them.
+   * @default not scraped
+   */
+  readonly metrics?: AppMetrics;
   readonly dns?: DnsIntent;
 }
 
@@ -324,6 +345,8 @@ export interface PlatformIntent {
    * @default true
    */
   readonly calicoInstalled?: boolean;
+  /** Who scrapes the metrics of the apps that serve them (`metrics` on an app, which the presets declare). @default nobody */
+  readonly metrics?: PlatformMetrics;
   readonly calico?: CalicoOptions;
   /**
    * The clusters the intent is rolled out to, each with what differs there. Without clusters,

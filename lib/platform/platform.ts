@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { AiAppIntent, AllowList, IntentIssue, PlatformIntent, assertValidIntent, formatWarnings, isAudited, isCalicoApp } from '../intent';
+import { AiAppIntent, AllowList, IntentIssue, PlatformIntent, assertValidIntent, formatWarnings, isAudited, isCalicoApp, scrapeOf } from '../intent';
 import {
   AppPlan,
   CalicoAppPolicy,
@@ -98,7 +98,7 @@ export class SecureAiPlatform extends Construct {
     const byNamespace = new Map<string, AiAppIntent[]>();
     for (const a of intent.apps) byNamespace.set(a.namespace, [...(byNamespace.get(a.namespace) ?? []), a]);
     const namespaces = [...byNamespace.keys()].sort();
-    const plans = new Map(intent.apps.map((a) => [a, planApp(a, intent.allowLists ?? [], intent.cloud ?? 'any')]));
+    const plans = new Map(intent.apps.map((a) => [a, planApp(a, intent.allowLists ?? [], intent.cloud ?? 'any', scrapeOf(a, intent))]));
 
     const cluster = part(ChartName.cluster);
     for (const ns of namespaces) new RestrictedNamespace(cluster, `namespace-${ns}`, { name: ns });
@@ -125,7 +125,7 @@ export class SecureAiPlatform extends Construct {
     }
     for (const ns of namespaces) {
       const workloads = part(ChartName.workloads(ns));
-      for (const a of byNamespace.get(ns)!) new AiWorkload(workloads, a.name, a);
+      for (const a of byNamespace.get(ns)!) new AiWorkload(workloads, a.name, a, { scrape: scrapeOf(a, intent) });
     }
     this.parts = parts;
 

@@ -6,7 +6,7 @@ import { AiAppIntent, didYouMean } from '../intent';
  * rest of the app when synthesized; a field written after the spread replaces the preset's.
  */
 export type ServerPreset = Required<Pick<AiAppIntent, 'image' | 'args' | 'port' | 'healthPath' | 'gpus' | 'env' | 'modelCachePath' | 'probes'>> &
-  Pick<AiAppIntent, 'shmSize' | 'tmpSize' | 'homeSize' | 'nodeSelector'>;
+  Pick<AiAppIntent, 'shmSize' | 'tmpSize' | 'homeSize' | 'nodeSelector' | 'metrics'>;
 
 /** What every preset takes. */
 export interface PresetOptions {

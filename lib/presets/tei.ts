@@ -34,6 +34,13 @@ const TEI_NODE_SELECTOR = { 'kubernetes.io/arch': 'amd64' } as const;
 const TEI_PROBES = { timeoutSeconds: 10, livenessFailureThreshold: 6 } as const;
 
 /**
+ * TEI serves Prometheus metrics on a port of its own, `--prometheus-port`, 9000 by default
+ * (router/src/main.rs), not on its API port: the preset declares it, and the pods of the
+ * platform's (or the app's) `metrics.scrapers` are admitted there.
+ */
+const TEI_METRICS_PORT = 9000;
+
+/**
  * The port: the images set `ENV PORT=80` (tei Dockerfile, Dockerfile-cuda), which a non-root
  * user without capabilities cannot bind where the runtime keeps the privileged ports, so the
  * preset passes `--port 8080`.
@@ -71,6 +78,7 @@ export function tei(options: PresetOptions): ServerPreset {
     env: { HUGGINGFACE_HUB_CACHE: TEI_MODEL_CACHE, ...TELEMETRY_OFF, ...options.env },
     modelCachePath: TEI_MODEL_CACHE,
     probes: TEI_PROBES,
+    metrics: { port: TEI_METRICS_PORT },
     nodeSelector: { ...TEI_NODE_SELECTOR, ...options.nodeSelector },
   };
 }

@@ -20,6 +20,12 @@ const VLLM_PROBES = { timeoutSeconds: 10, livenessFailureThreshold: 6 } as const
 /** `--port` default of vLLM's server (vllm/entrypoints/openai/cli_args.py, FrontendArgs.port). */
 const VLLM_PORT = 8000;
 
+/**
+ * vLLM serves Prometheus metrics at `/metrics` on its API port (vllm/entrypoints/openai/api_server.py,
+ * mount_metrics): scrapers are admitted there, which also lets them call the API.
+ */
+const VLLM_METRICS = { port: VLLM_PORT } as const;
+
 /** Where weights are downloaded: HF_HOME, whose hub cache is `$HF_HOME/hub` (huggingface_hub constants.py). */
 const VLLM_MODEL_CACHE = '/models';
 
@@ -72,6 +78,7 @@ export function vllm(options: VllmOptions): ServerPreset {
     env: { HF_HOME: VLLM_MODEL_CACHE, VLLM_NO_USAGE_STATS: '1', ...TELEMETRY_OFF, ...options.env },
     modelCachePath: VLLM_MODEL_CACHE,
     probes: VLLM_PROBES,
+    metrics: VLLM_METRICS,
     ...(options.nodeSelector ? { nodeSelector: options.nodeSelector } : {}),
     shmSize: '2Gi',
     tmpSize: '2Gi',

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { AiAppIntent, DEFAULT_RESOURCES, ephemeralStorage, modelCacheOf, probeTimingOf, tolerationsOf, writableVolumes } from '../intent';
+import { AiAppIntent, DEFAULT_RESOURCES, Scrape, ephemeralStorage, modelCacheOf, probeTimingOf, tolerationsOf, writableVolumes } from '../intent';
 import { RUN_AS, SyncWave, appLabels, appSelector, serviceAccountName, syncWave } from '../conventions';
 import { STARTUP_PERIOD_SECONDS, environment, progressDeadlineSeconds, rolloutOf, startupFailureThreshold } from './pod';
 
@@ -55,8 +55,13 @@ export function emptyDirPatch(index: number, name: string, emptyDir: { sizeLimit
  * Selectors use `app.kubernetes.io/name`, never generated hashes, so the NetworkPolicies can
  * select the same pods by a readable label.
  */
+export interface AiWorkloadOptions {
+  /** How the app is scraped (scrapeOf, lib/intent): a metrics port other than the app's is a container port of its own, `metrics`. @default not scraped */
+  readonly scrape?: Scrape;
+}
+
 export class AiWorkload extends Construct {
-  constructor(scope: Construct, id: string, app: AiAppIntent) {
+  constructor(scope: Construct, id: string, app: AiAppIntent, options: AiWorkloadOptions = {}) {
     super(scope, id);
     const labels = appLabels(app.name);
     const metadata = (extra: Record<string, string> = {}) => ({
@@ -104,7 +109,12 @@ export class AiWorkload extends Construct {
       image: app.image,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       args: app.args ? [...app.args] : undefined,
-      ports: [{ number: app.port, name: 'http', protocol: kplus.Protocol.TCP }],
+      ports: [
+        { number: app.port, name: 'http', protocol: kplus.Protocol.TCP },
+        ...(options.scrape !== undefined && options.scrape.port !== app.port
+          ? [{ number: options.scrape.port, name: 'metrics', protocol: kplus.Protocol.TCP }]
+          : []),
+      ],
       envVariables: Object.fromEntries(Object.entries(environment(app)).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
       securityContext: {
         ensureNonRoot: true,
