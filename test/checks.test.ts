@@ -97,7 +97,7 @@ describe('the manifests of every fixture intent keep every rule', () => {
   it("checks the metadata of the cloud it is told: an aws cluster's manifests allow Alibaba's address, which cloud any denies", () => {
     const { findings } = checkManifests(synthesized(FIXTURE_INTENTS.aws));
     expect(messages(findings, 'metadata-denied')).toContainEqual(
-      'ai-data/summarizer may reach 100.100.100.200 (the Alibaba Cloud ECS metadata service): TCP 8443 to cidr 100.100.100.200/32, allowed by rule 3 of NetworkPolicy ai-data/ai-guard.summarizer (tier ai-guard)',
+      'ai-data/summarizer may reach 100.100.100.200 (the Alibaba Cloud ECS metadata service): TCP 8443 to cidr 100.100.100.200/32, allowed by rule 3 of NetworkPolicy ai-data/ai-guard.summarizer (tier ai-guard): lab gateway',
     );
     expect(messages(findings, 'metadata-carved-out')).toContainEqual(
       'NetworkPolicy ai-data/ai-guard.summarizer allows 0.0.0.0/0 without carving out 168.63.129.16',

@@ -292,7 +292,9 @@ describe('the Markdown egress report', () => {
 
   it('has a table per workload naming the rule behind every flow', () => {
     for (const w of report.workloads) expect(md).toContain(`## ${w.endpoint} (`);
-    expect(md).toContain('| allow | pods in vector-db: app=qdrant | TCP 6333 | NetworkPolicy ai-application/ai-egress.ai-service rule 4 (tier ai-egress) |');
+    expect(md).toContain(
+      '| allow | pods in vector-db: app=qdrant | TCP 6333 | NetworkPolicy ai-application/ai-egress.ai-service rule 4 (tier ai-egress): vector database |',
+    );
   });
 });
 

@@ -73,7 +73,7 @@ describe('the plugin, called as cdk8s-cli calls it', () => {
         constructPath: 'app/20-workloads-ai-data/summarizer',
         manifestPath: join(dir, '20-workloads-ai-data.k8s.yaml'),
         locations: expect.arrayContaining([
-          'ai-data/summarizer may reach 100.100.100.200 (the Alibaba Cloud ECS metadata service): TCP 8443 to cidr 100.100.100.200/32, allowed by rule 3 of NetworkPolicy ai-data/ai-guard.summarizer (tier ai-guard)',
+          'ai-data/summarizer may reach 100.100.100.200 (the Alibaba Cloud ECS metadata service): TCP 8443 to cidr 100.100.100.200/32, allowed by rule 3 of NetworkPolicy ai-data/ai-guard.summarizer (tier ai-guard): lab gateway',
         ]),
       },
     ]);

@@ -75,4 +75,12 @@ describe('cloud metadata in the report', () => {
       .filter((l) => l.startsWith('| deny'));
     expect(rows).toHaveLength(graph.workloads.length);
   });
+
+  it("names what each rule is for, the kubernetes flavor's included (its policy's rule-descriptions annotation)", () => {
+    const markdown = renderMarkdown(graph);
+    const section = markdown.slice(markdown.indexOf('## ai-embeddings/embeddings (kubernetes flavor)'));
+    expect(section).toMatch(
+      /\| allow \| allow-list model-registry: 203\.0\.113\.10\/32 \| TCP 443 \| NetworkPolicy \(networking\.k8s\.io\) ai-embeddings\/embeddings-egress rule 1 \(tier default\): model registry mirror \|/,
+    );
+  });
 });

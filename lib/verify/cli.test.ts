@@ -223,7 +223,9 @@ describe('verify command line', () => {
       synthesize(buildApp(dist, shipped));
       const text = main(['egress', '--manifests', dist]).stdout;
       expect(text).not.toMatch(/DENY {2}TCP {2}1-442 /);
-      expect(text).toMatch(/ {2}DENY {2}everything else: rule \d+ of NetworkPolicy ai-application\/ai-egress\.ai-service \(tier ai-egress\)\n/);
+      expect(text).toMatch(
+        / {2}DENY {2}everything else: rule \d+ of NetworkPolicy ai-application\/ai-egress\.ai-service \(tier ai-egress\): deny everything not allowed above\n/,
+      );
       const report = json(['egress', '--manifests', dist, '--json']) as Record<string, any>;
       const service = report.workloads.find((w: Record<string, unknown>) => w.endpoint === 'ai-application/ai-service');
       const catchAll = service.denied.filter((e: Record<string, unknown>) => e.catchAll);
