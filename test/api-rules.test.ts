@@ -73,6 +73,13 @@ describe('refused at the intent, naming the field, rather than by the API server
       '"2001:0db8:0::/32"',
       /is the block of cidrs\[0\] \("2001:db8::\/32"\) again/,
     ],
+    [
+      'a NodeLocal DNSCache address listed twice (the nets of one Calico rule, a list without duplicates)',
+      sampleIntent({ dns: { nodeLocal: ['169.254.20.10', '169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' } }),
+      'llm.dns.nodeLocal[1]',
+      '"169.254.20.10"',
+      /is the address of nodeLocal\[0\] again/,
+    ],
   ])('%s', (_, intent, path, value, message) => {
     const errors = validateIntent(intent);
     expect(errors.map((e) => e.path)).toEqual([path]);

@@ -80,7 +80,7 @@ import {
   Protocol,
   validateIntent,
 } from '../lib/intent';
-import { CLOUDS } from '../lib/net';
+import { CLOUDS, cidr, formatCidr } from '../lib/net';
 import { flowChangeJson } from '../lib/review';
 import { expectedEntries, reachDifferences } from '../lib/testing';
 import { Cluster, egressReport, query } from '../lib/verify';
@@ -255,7 +255,8 @@ const calicoOptions: fc.Arbitrary<CalicoOptions | undefined> = fc.option(
 );
 
 const allowLists: fc.Arbitrary<AllowList[]> = fc
-  .array(fc.array(narrowBlock, { minLength: 1, maxLength: 3 }), { maxLength: 2 })
+  // Each block once per list: a block twice is refused (its GlobalNetworkSet's nets are a set).
+  .array(fc.uniqueArray(narrowBlock, { minLength: 1, maxLength: 3, selector: (b) => formatCidr(cidr(b)) }), { maxLength: 2 })
   .map((lists) => lists.map((cidrs, i) => ({ name: `list-${i}`, cidrs })));
 
 /**

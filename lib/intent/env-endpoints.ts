@@ -122,6 +122,8 @@ function covers(d: EgressDestination, endpoint: Endpoint, context: PeerContext):
   if ((d.protocol ?? 'TCP') !== 'TCP' || !inPorts(d.ports, endpoint.port)) return false;
   const { target } = endpoint;
   if (target.kind === 'host') return destinationCoversHost(d, target.name, endpoint.port);
+  // An allow-list that is not declared, or not valid, is refused on its own: nothing more is said here.
+  if ('allowList' in d && !context.allowLists.some((l) => l.name === d.allowList)) return true;
   const peer = destinationPeer(d, context);
   if (target.kind === 'service') return peer.kind === 'pods' && peer.namespace === target.namespace;
   if (peer.kind !== 'nets') return false;

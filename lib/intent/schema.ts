@@ -4,7 +4,7 @@
  * fields.ts. Cross-field and cross-app checks live in validate.ts and consistency.ts.
  */
 import { z } from 'zod';
-import { formatCidr, parseCidr } from '../net';
+import { formatCidr, formatIp, parseCidr, parseIp } from '../net';
 import { destination } from './destinations';
 import { CALICO_TIER_ORDERS, DEFAULT_AI_TIER_ORDER, POD_USER } from './defaults';
 import { writablePaths } from './storage';
@@ -73,6 +73,17 @@ const dns = fields('dns settings', {
   kubeDnsClusterIp: ipAddress(KUBE_DNS_CLUSTER_IP_HINT).optional(),
 }).superRefine((value, ctx) => {
   const nodeLocal = (value.nodeLocal ?? []).length > 0;
+  // Written as the nets of one Calico rule, a list the CRD holds without duplicates ("must NOT have
+  // duplicate items"), so an address given twice is refused here, where it was written.
+  const key = (a: string) => {
+    const ip = parseIp(a);
+    return ip === undefined ? undefined : formatIp(ip);
+  };
+  (value.nodeLocal ?? []).forEach((address, i, all) => {
+    const first = all.findIndex((a) => key(a) !== undefined && key(a) === key(address));
+    if (first !== i && key(address) !== undefined)
+      problem(ctx, address, `is the address of nodeLocal[${first}] again; accepted: each address once`, ['nodeLocal', i]);
+  });
   if (value.kubeDns === false && !nodeLocal) {
     problem(ctx, value, 'leaves the app without DNS; accepted: kubeDns left on, or at least one nodeLocal address');
   }
