@@ -60,3 +60,21 @@ it('npm run snapshots updates the snapshots of main.test.ts alone, outside CI mo
   expect(args).toEqual(expect.arrayContaining(['--ci=false', '--updateSnapshot']));
   expect(listed(...args)).toEqual(['main.test.ts']);
 });
+
+it('npm run cdk8s runs cdk8s-cli without its upgrade check, which asks the npm registry and prints a stack trace where that fails', () => {
+  const script: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.cdk8s;
+  const [cli, ...args] = script.split(' ');
+  expect(cli).toBe('cdk8s');
+  // cdk8s-cli reads CDK8S_* variables too (yargs .env): left out, so the script's own argument
+  // decides. The check runs before a command (not before --help or --version): a synth of an app
+  // that writes nothing, which fails after it, on loopback only.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CDK8S_')));
+  const cdk8s = join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
+  const run = spawnSync(process.execPath, [cdk8s, ...args, 'synth', '--app', 'node -e 0', '--output', join(clone, 'out')], {
+    cwd: clone,
+    encoding: 'utf8',
+    env,
+  });
+  expect(run.stderr).toContain('app expected to create');
+  expect(run.stderr).not.toMatch(/http error|A new version|_loadurl/);
+});
