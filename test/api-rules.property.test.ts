@@ -29,7 +29,27 @@ function pathsOf(value: Json, at: Path = []): Path[] {
 }
 
 /** Values of another type or out of range, and some that are valid somewhere else. */
-const REPLACEMENTS: readonly Json[] = [42, -1, 0, 70000, 1.5, '8080', '4', '64Gi', '', 'x', 'a'.repeat(70), '10.0.0.1/32', '0.0.0.0/0', [], {}, null, true, ['a'], { a: 1 }];
+const REPLACEMENTS: readonly Json[] = [
+  42,
+  -1,
+  0,
+  70000,
+  1.5,
+  '8080',
+  '4',
+  '64Gi',
+  '',
+  'x',
+  'a'.repeat(70),
+  '10.0.0.1/32',
+  '0.0.0.0/0',
+  [],
+  {},
+  null,
+  true,
+  ['a'],
+  { a: 1 },
+];
 
 type Mutation = { readonly kind: 'delete' | 'duplicate' | 'misspell' } | { readonly kind: 'replace'; readonly value: Json };
 
@@ -108,10 +128,22 @@ it('refuses a mutated fixture intent with a field path for every error, or write
 it('finds the two holes it was written for: a request above its limit and a block twice in an allow-list are refused with their paths', () => {
   const shipped = FIXTURE_INTENTS.shipped;
   const request = mutate(shipped, ['apps', 0, 'resources', 'cpu', 'request'], { kind: 'replace', value: '8080' });
-  expect(checkIntent(request).filter((i) => i.severity === 'error').map((i) => i.path)).toEqual(['ai-service.resources.cpu.request']);
+  expect(
+    checkIntent(request)
+      .filter((i) => i.severity === 'error')
+      .map((i) => i.path),
+  ).toEqual(['ai-service.resources.cpu.request']);
   const twice = mutate(shipped, ['allowLists', 0, 'cidrs', 0], { kind: 'duplicate' });
-  expect(checkIntent(twice).filter((i) => i.severity === 'error').map((i) => i.path)).toEqual(['allowLists[0].cidrs[1]']);
-  expect(apiServerProblems([{ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet', metadata: { name: 'l' }, spec: { nets: ['10.0.0.1/32', '10.0.0.1/32'] } }])).toHaveLength(1);
+  expect(
+    checkIntent(twice)
+      .filter((i) => i.severity === 'error')
+      .map((i) => i.path),
+  ).toEqual(['allowLists[0].cidrs[1]']);
+  expect(
+    apiServerProblems([
+      { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet', metadata: { name: 'l' }, spec: { nets: ['10.0.0.1/32', '10.0.0.1/32'] } },
+    ]),
+  ).toHaveLength(1);
   expect(
     apiServerProblems([
       {

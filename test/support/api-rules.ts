@@ -71,8 +71,10 @@ function podProblems(where: string, pod: K8sObject): string[] {
     for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
       const p = c[probe];
       if (!p) continue;
-      for (const k of ['timeoutSeconds', 'periodSeconds', 'failureThreshold']) if (p[k] !== undefined && !(Number.isInteger(p[k]) && p[k] >= 1)) problems.push(`${at}: ${probe}.${k} ${p[k]} is not at least 1`);
-      if (probe !== 'readinessProbe' && p.successThreshold !== undefined && p.successThreshold !== 1) problems.push(`${at}: ${probe}.successThreshold must be 1`);
+      for (const k of ['timeoutSeconds', 'periodSeconds', 'failureThreshold'])
+        if (p[k] !== undefined && !(Number.isInteger(p[k]) && p[k] >= 1)) problems.push(`${at}: ${probe}.${k} ${p[k]} is not at least 1`);
+      if (probe !== 'readinessProbe' && p.successThreshold !== undefined && p.successThreshold !== 1)
+        problems.push(`${at}: ${probe}.successThreshold must be 1`);
     }
     problems.push(...resourceProblems(at, c.resources));
   }
@@ -86,7 +88,12 @@ export function apiServerProblems(objects: readonly K8sObject[]): string[] {
   for (const o of objects) {
     const where = `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
     const name: string = o.metadata?.name ?? '';
-    const nameOk = o.kind === 'Service' ? DNS_1035.test(name) && name.length <= 63 : o.kind === 'Namespace' ? DNS_1123_LABEL.test(name) && name.length <= 63 : DNS_1123_SUBDOMAIN.test(name) && name.length <= 253;
+    const nameOk =
+      o.kind === 'Service'
+        ? DNS_1035.test(name) && name.length <= 63
+        : o.kind === 'Namespace'
+          ? DNS_1123_LABEL.test(name) && name.length <= 63
+          : DNS_1123_SUBDOMAIN.test(name) && name.length <= 253;
     if (!nameOk) problems.push(`${where}: name is not valid for a ${o.kind}`);
     problems.push(...labelProblems(where, o.metadata?.labels));
     if (o.kind === 'Deployment') {
@@ -111,7 +118,8 @@ export function apiServerProblems(objects: readonly K8sObject[]): string[] {
         for (const rule of o.spec?.[direction] ?? [])
           for (const p of rule.ports ?? []) {
             if (typeof p.port === 'number' && (p.port < 1 || p.port > 65535)) problems.push(`${where}: port ${p.port} out of range`);
-            if (p.endPort !== undefined && !(typeof p.port === 'number' && p.endPort >= p.port)) problems.push(`${where}: endPort ${p.endPort} below port ${p.port}`);
+            if (p.endPort !== undefined && !(typeof p.port === 'number' && p.endPort >= p.port))
+              problems.push(`${where}: endPort ${p.endPort} below port ${p.port}`);
           }
     }
   }
