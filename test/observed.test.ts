@@ -14,6 +14,7 @@ import { buildApp } from '../lib/app';
 import { ALLOW_LIST_LABEL, NETWORK_SET_LABEL } from '../lib/conventions';
 import { AiAppIntent, EgressDestination, IngressClient, PlatformIntent, validateIntent } from '../lib/intent';
 import { synthesize } from '../lib/synth';
+import { reportMain } from '../lib/review';
 import { verifyMain } from '../lib/verify';
 import { recordedOn } from './fixtures/flows/cluster';
 
@@ -350,3 +351,57 @@ describe('verify observed: its command line', () => {
   });
 });
 
+describe('npm run report -- --flows: the observed view', () => {
+  const out = join(scratch, 'report');
+  const root = join(__dirname, '..');
+  const written = reportMain(['--manifests', recorded, '--flows', flows('audit.goldmane.jsonl'), '--out', out], root);
+  const markdown = readFileSync(join(out, 'egress.md'), 'utf8');
+  const html = readFileSync(join(out, 'egress.html'), 'utf8');
+  /** The rows of one table of the observed view: its title, then the lines that start with `|`, header and rule left out. */
+  const rows = (title: string): string[] => {
+    const after = markdown.slice(markdown.indexOf(`### ${title}`));
+    const lines = after.split('\n').slice(1);
+    const end = lines.findIndex((l) => l.startsWith('### '));
+    return (end < 0 ? lines : lines.slice(0, end)).filter((l) => l.startsWith('| ')).slice(1);
+  };
+
+  it('adds the lists to both reports, what would break first', () => {
+    expect(written).toMatchObject({ code: 0, stderr: '' });
+    expect(markdown).toContain('## Observed flows');
+    expect(markdown).toContain(
+      '24 flow records of test/fixtures/flows/audit.goldmane.jsonl (4 malformed; 1 record of flows that no policy of these manifests concerns left out): 3 would break, 1 undecided, 4 denied today, 7 allowed; 2 allow rules never observed.',
+    );
+    expect(markdown.indexOf('### Would break')).toBeLessThan(markdown.indexOf('### Allowed'));
+    expect(rows('Would break once the staged policies are enforced').map((r) => r.split(' | ').slice(0, 3).join(' | '))).toEqual([
+      '| ai-application/ai-service | cache/redis-* (pods the manifests do not hold) | TCP 6379',
+      '| ai-application/ai-service | global network set model-registry | TCP 80',
+      '| ai-batch/nightly-eval-28700000-* (pods the manifests do not hold) | ai-application/ai-service | TCP 8000',
+    ]);
+    expect(html).toContain('<section id="observed">');
+    expect(html).toContain('<h3 id="observed-would-break">Would break once the staged policies are enforced (3)</h3>');
+  });
+
+  it('lists flows outside the cluster that no declared destination explains as unattributed, and never matches one to a declared block', () => {
+    expect(rows('Unattributed: flows outside the cluster that no declared destination explains').map((r) => r.split(' | ').slice(0, 3).join(' | '))).toEqual([
+      '| ai-application/ai-service | pub (a public address in no network set) | TCP 80',
+      '| ai-embeddings/embeddings | pub (a public address in no network set) | TCP 443',
+      '| ai-embeddings/embeddings | pvt (a private address in no network set) | TCP 5432',
+    ]);
+    // The flow to pub on 443 may be object storage, and is said to be only that: a possibility, no address recorded.
+    const [undecided] = rows('Undecided: where they went is not recorded finely enough');
+    expect(undecided).toMatch(
+      /\| may be 198\.51\.100\.0\/24 \(StagedNetworkPolicy ai-application\/ai-egress\.ai-service rule 3 \(tier ai-egress\)\): no address was recorded \|$/,
+    );
+    expect(markdown).not.toMatch(/pub \(a public address in no network set\) \| TCP 443 \| [^\n]*\| 198\.51\.100\.0\/24 \|/);
+  });
+
+  it('leaves the view out without a flow log, and refuses one it cannot read with exit 2', () => {
+    const plain = join(scratch, 'report-plain');
+    expect(reportMain(['--manifests', recorded, '--out', plain], root).code).toBe(0);
+    expect(readFileSync(join(plain, 'egress.md'), 'utf8')).not.toContain('## Observed flows');
+    expect(reportMain(['--manifests', recorded, '--flows', flows('nothing-here.json'), '--out', plain], root)).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^report: cannot read --flows .*nothing-here\.json/),
+    });
+  });
+});
