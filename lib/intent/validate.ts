@@ -8,6 +8,7 @@ import {
   allowListMetadata,
   allowListsDeclaredTwice,
   auditMixedWithEnforcement,
+  networkSetProblems,
   destinationProblems,
   dnsMetadata,
   ownersWithoutTier,
@@ -76,6 +77,7 @@ export function checkIntent(input: unknown): IntentIssue[] {
     for (const app of apps) issues.push(...envEndpointIssues(app, context, namespaces));
     issues.push(...namesDeclaredTwice(rawApps));
     issues.push(...auditMixedWithEnforcement(apps, platformAudit));
+    issues.push(...networkSetProblems(apps, listNames));
     issues.push(...consistencyIssues(apps));
     issues.push(...ownersWithoutTier(apps, owners));
     if (input.calicoInstalled === false)
