@@ -151,12 +151,12 @@ describe('relays', () => {
       clusterNamesOnly: 2,
       relays: [expect.objectContaining({ from: 'ai-application/ai-service', to: 'pods vector-db {app=qdrant}', ports: 'TCP 6333' })],
     });
-    const md = renderMarkdown(buildGraph(cluster, egressReport(cluster)), 'r', notes);
+    const md = renderMarkdown(buildGraph(cluster, egressReport(cluster)), 'r', undefined, notes);
     expect(md).toContain(
       '## Names outside the cluster, and ungoverned relays\n\n2 workloads resolve cluster names only; none can resolve names outside the cluster.',
     );
     expect(md).toMatch(/\| ai-application\/ai-service \| pods vector-db \{app=qdrant\} \| TCP 6333 \| Qdrant is run by the data team/);
-    expect(renderHtml(buildGraph(cluster, egressReport(cluster)), 'r', notes)).toContain('<table id="relays">');
+    expect(renderHtml(buildGraph(cluster, egressReport(cluster)), 'r', undefined, notes)).toContain('<table id="relays">');
   });
 
   it('asks a written reason for a block inside a published shared range, proposing the hostname proxy or a private endpoint', () => {

@@ -1,11 +1,14 @@
-import { adviceFor } from './advice';
-import { clusterIssues } from './cluster-checks';
+import { adviceFor, imagesAdvice } from './advice';
+import { apiRuleIssues } from './api-rules';
+import { envEndpointIssues, namespacesOf } from './env-endpoints';
+import { calicoFlavorRefused, clusterIssues } from './cluster-checks';
 import { consistencyIssues } from './consistency';
 import {
   DeclaredList,
   allowListMetadata,
   allowListsDeclaredTwice,
   auditMixedWithEnforcement,
+  networkSetProblems,
   destinationProblems,
   dnsAddressProblem,
   dnsMetadata,
@@ -14,11 +17,11 @@ import {
   validCloud,
 } from './across';
 import { isCredentialsDestination } from './destinations';
-import { Cloud } from '../net';
+import { Cloud, carvedBlocks } from '../net';
 import { isObject } from './fields';
 import { fromZodIssues, IntentError, IntentIssue } from './issues';
 import { allowListSchema, appSchema, platformSchema } from './schema';
-import { DEFAULT_DNS_NAMESPACE, resolverIssues } from './network';
+import { DEFAULT_DNS_NAMESPACE, clusterRangesOf, resolverIssues } from './network';
 import { AiAppIntent, AllowList, ClusterNetwork, DnsResolverOptions, PlatformIntent } from './types';
 
 /**
@@ -61,8 +64,10 @@ export function checkIntent(input: unknown): IntentIssue[] {
   rawApps.forEach((raw, index) => {
     const label = isObject(raw) && typeof raw.name === 'string' && raw.name !== '' ? raw.name : `apps[${index}]`;
     const checked = appSchema.safeParse(raw, { reportInput: true });
-    if (checked.success) apps.push(raw as AiAppIntent);
-    else issues.push(...fromZodIssues(label, label, checked.error.issues));
+    if (checked.success) {
+      apps.push(raw as AiAppIntent);
+      issues.push(...apiRuleIssues(raw as AiAppIntent));
+    } else issues.push(...fromZodIssues(label, label, checked.error.issues));
   });
   // A list with a broken entry is still declared: its uses are not reported as well.
   const listNames = rawLists.flatMap((l) => (isObject(l) && typeof l.name === 'string' ? [l.name] : []));
@@ -71,24 +76,46 @@ export function checkIntent(input: unknown): IntentIssue[] {
   if (!clusters) {
     const governed = governedNamespaces(apps, resolverNamespaceOf(input.dnsResolver));
     for (const app of apps) issues.push(...destinationProblems(app, listNames, cloud, governed), ...dnsMetadata(app, cloud), ...credentialsDeclaredTwice(app));
+    const network = platform.success ? (input.clusterNetwork as ClusterNetwork | undefined) : undefined;
+    const context = { allowLists: lists.map((l) => l.list), cloud, carved: carvedBlocks(cloud, clusterRangesOf(network, cloud)) };
+    const namespaces = namespacesOf(apps);
+    for (const app of apps) issues.push(...envEndpointIssues(app, context, namespaces));
     issues.push(...namesDeclaredTwice(rawApps));
     issues.push(...auditMixedWithEnforcement(apps, platformAudit));
+    issues.push(...networkSetProblems(apps, listNames));
     issues.push(...consistencyIssues(apps));
     issues.push(...ownersWithoutTier(apps, owners));
     if (platform.success) {
-      const network = input.clusterNetwork as ClusterNetwork | undefined;
       const resolver = input.dnsResolver as DnsResolverOptions | undefined;
       issues.push(...resolverIssues(apps, resolver, network, cloud), ...resolverDnsMetadata(resolver, cloud));
     }
+    if (input.calicoInstalled === false)
+      issues.push(
+        ...calicoFlavorRefused(apps).map((message): IntentIssue => ({ severity: 'error', app: 'platform', path: 'calicoInstalled', value: false, message })),
+      );
   } else {
     for (const app of apps) issues.push(...credentialsDeclaredTwice(app));
     issues.push(...namesDeclaredTwice(rawApps));
     const network = platform.success ? (input.clusterNetwork as ClusterNetwork | undefined) : undefined;
     const resolver = platform.success ? (input.dnsResolver as DnsResolverOptions | undefined) : undefined;
     if (platform.success) issues.push(...resolverDnsMetadata(resolver, cloud));
-    issues.push(...clusterIssues(input, { apps, rawApps, lists, listNames, cloud, platformAudit, owners, clusterNetwork: network, dnsResolver: resolver }));
+    issues.push(
+      ...clusterIssues(input, {
+        apps,
+        rawApps,
+        lists,
+        listNames,
+        cloud,
+        platformAudit,
+        owners,
+        calicoInstalled: input.calicoInstalled !== false,
+        clusterNetwork: network,
+        dnsResolver: resolver,
+      }),
+    );
   }
   for (const app of apps) issues.push(...adviceFor(app));
+  issues.push(...imagesAdvice(apps));
   return issues;
 }
 

@@ -1,6 +1,17 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { AiAppIntent, AllowList, IntentIssue, PlatformIntent, assertValidIntent, isAudited, isCalicoApp, usesResolver } from '../intent';
+import {
+  AiAppIntent,
+  AllowList,
+  IntentIssue,
+  PlatformIntent,
+  assertValidIntent,
+  formatWarnings,
+  isAudited,
+  isCalicoApp,
+  scrapeOf,
+  usesResolver,
+} from '../intent';
 import {
   AppPlan,
   CalicoAppPolicy,
@@ -27,6 +38,13 @@ export interface SecureAiPlatformProps {
    * lists them all, and nothing is created.
    */
   readonly intent: PlatformIntent;
+  /**
+   * Print the intent's warnings (what its check found worth a look but not wrong) on standard
+   * error when the platform is constructed, as `npm run synth` prints them in its summary, so a
+   * team's own cdk8s app shows them too. `buildApp` (lib/app), whose synthesis prints them in the
+   * summary, turns it off. @default true
+   */
+  readonly printWarnings?: boolean;
   /**
    * Check every object the platform creates against its schema (lib/validate) when the app is
    * synthesized: `app.synth()` then fails with one line per problem, as cdk8s reports the
@@ -78,6 +96,7 @@ export class SecureAiPlatform extends Construct {
     const { intent } = props;
     this.intent = intent;
     this.warnings = warnings;
+    if (props.printWarnings !== false && warnings.length > 0) process.stderr.write(`SecureAiPlatform ${id}: ${formatWarnings(warnings)}`);
     this.calico = calicoSettings(intent);
 
     // In an App, parts are charts of the App itself: a chart's file is named after its path, and a
@@ -94,7 +113,7 @@ export class SecureAiPlatform extends Construct {
     for (const a of intent.apps) byNamespace.set(a.namespace, [...(byNamespace.get(a.namespace) ?? []), a]);
     const namespaces = [...byNamespace.keys()].sort();
     const context = planContext(intent);
-    const plans = new Map(intent.apps.map((a) => [a, planApp(a, context)]));
+    const plans = new Map(intent.apps.map((a) => [a, planApp(a, context, scrapeOf(a, intent))]));
     const resolver = context.resolver;
 
     const cluster = part(ChartName.cluster);
@@ -112,9 +131,11 @@ export class SecureAiPlatform extends Construct {
         intent.allowLists ?? [],
       );
       const scopes = { cluster, tier: part(ChartName.calicoTier), globalPolicies: part(ChartName.calicoGlobalPolicies) };
+      const networkSets = networkSetsOf(calicoApps.map((a) => plans.get(a)!));
       addCalicoClusterPolicies(scopes, {
         settings: this.calico,
         allowLists,
+        networkSets,
         credentialsUsers: credentialsUsersOf(plans.values()),
         kubernetesApps: intent.apps.filter((a) => !isCalicoApp(a)).map((a) => ({ name: a.name, namespace: a.namespace })),
         auditedNamespaces: namespaces.filter((ns) => byNamespace.get(ns)!.every((a) => isAudited(a, intent.calico))),
@@ -146,7 +167,7 @@ export class SecureAiPlatform extends Construct {
     }
     for (const ns of namespaces) {
       const workloads = part(ChartName.workloads(ns));
-      for (const a of byNamespace.get(ns)!) new AiWorkload(workloads, a.name, a, { resolver });
+      for (const a of byNamespace.get(ns)!) new AiWorkload(workloads, a.name, a, { resolver, scrape: scrapeOf(a, intent) });
     }
     this.parts = parts;
 
@@ -184,6 +205,22 @@ function credentialsUsersOf(plans: Iterable<AppPlan>): CredentialsUser[] {
       ),
     ),
   );
+}
+
+/** The blocks the given plans declare as network sets of their own (a cidr destination's `networkSet`), once per name, in declaration order. */
+function networkSetsOf(plans: readonly AppPlan[]): AllowList[] {
+  const sets = new Map<string, AllowList>();
+  for (const rule of plans.flatMap((p) => p.egress)) {
+    for (const peer of rule.peers) {
+      if (peer.kind !== 'nets' || peer.networkSet === undefined || sets.has(peer.networkSet)) continue;
+      sets.set(peer.networkSet, {
+        name: peer.networkSet,
+        cidrs: peer.blocks.map((b) => b.cidr),
+        ...(rule.description ? { description: rule.description } : {}),
+      });
+    }
+  }
+  return [...sets.values()];
 }
 
 /** The allow-lists the given plans allow, once each, in declaration order. */

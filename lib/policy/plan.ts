@@ -25,6 +25,7 @@ import {
   PortSpec,
   Protocol,
   ResolverSettings,
+  Scrape,
   destinationPeer,
   intentCarvedBlocks,
   planBlock,
@@ -60,7 +61,7 @@ export interface AppPlan {
   readonly namespace: string;
   /** DNS first, then one rule per declared destination, in declaration order. */
   readonly egress: readonly PlannedRule[];
-  /** The declared clients on the app's port over TCP, as one rule; empty when there are none. */
+  /** The declared clients on the app's port over TCP, as one rule, then its scrapers on its metrics port; empty when there are none. */
   readonly ingress: readonly PlannedRule[];
   /** Written reasons of what needs one beyond the blocks' own (public DNS), kept as annotations on the policy. */
   readonly reasons?: Readonly<Record<string, string>>;
@@ -92,15 +93,22 @@ const DNS_PORTS: readonly PlannedPort[] = [
  * The plan of one app in the intent of one cluster (`planContext`: the allow-lists to expand, the
  * blocks carved out of every allowed block, the declared apps, the resolver of cluster names).
  */
-export function planApp(app: AiAppIntent, context: PlanContext): AppPlan {
+export function planApp(app: AiAppIntent, context: PlanContext, scrape?: Scrape): AppPlan {
   const reason = app.dns?.publicNames?.reason;
   return {
     name: app.name,
     namespace: app.namespace,
     egress: planEgress(app, context),
-    ingress: planIngress(app, context),
+    ingress: [...planIngress(app, context), ...planScrape(scrape)],
     ...(reason !== undefined ? { reasons: { [PUBLIC_DNS_REASON_ANNOTATION]: `names outside the cluster: ${reason}` } } : {}),
   };
+}
+
+/** The scrapers of the app's metrics (scrapeOf), on its metrics port, TCP. */
+function planScrape(scrape: Scrape | undefined): PlannedRule[] {
+  if (scrape === undefined) return [];
+  const peers = scrape.scrapers.map((c): Peer => ({ kind: 'pods', namespace: c.namespace, podLabels: c.podLabels ?? {} }));
+  return [{ peers, ports: [{ protocol: 'TCP', from: scrape.port, to: scrape.port }] }];
 }
 
 /** The labels of the resolver's pods, which the apps' DNS rule selects. */

@@ -2,6 +2,7 @@ import { ReachGraph, condense, drawnEdges, fullLabel, viewOf } from './graph';
 import { describeAudit, describeDecisions, describeFlows, describeWhen, isAudited } from './edge-words';
 import { DRAW_LIMIT } from './html';
 import { LeakNotes } from './leaks';
+import { observedMarkdown, ObservedView } from './observed';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -60,10 +61,10 @@ function flowchart(graph: ReachGraph): string {
  * Renders the graph as Markdown: a Mermaid flowchart of workloads (grouped by namespace) to
  * allowed destinations, with denied metadata drawn dashed in red, then one table per workload.
  * An audited workload's section says which policies are staged, what is enforced today, and
- * lists the flows its staged policies would allow once enforced. Renders as a picture in a pull
- * request.
+ * lists the flows its staged policies would allow once enforced. With a flow log, an "observed"
+ * section follows (observed.ts). Renders as a picture in a pull request.
  */
-export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workloads', leaks?: LeakNotes): string {
+export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workloads', observed?: ObservedView, leaks?: LeakNotes): string {
   const out: string[] = [`# ${title}`, ''];
   const enforced = graph.edges.filter((e) => viewOf(e) === 'enforced');
   const allowed = enforced.filter((e) => e.verdict === 'allow').length;
@@ -99,6 +100,7 @@ export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workload
     }
     out.push('');
   }
+  if (observed) out.push(observedMarkdown(observed));
   return out.join('\n');
 }
 

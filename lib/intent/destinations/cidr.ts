@@ -1,4 +1,4 @@
-import { cidr, fields, internetSized, metadataProblem, ports, problem, protocol, sharedRangeProblem, text } from '../fields';
+import { cidr, dnsLabel, fields, internetSized, metadataProblem, ports, problem, protocol, sharedRangeProblem, text } from '../fields';
 import { DestinationBase, DestinationKind } from './kind';
 import { planBlock } from './peer';
 
@@ -14,6 +14,15 @@ export interface CidrDestination extends DestinationBase {
   readonly cidr: string;
   /** Required when the block is the internet or a very large part of it. */
   readonly internet?: InternetEgress;
+  /**
+   * Calico flavor only: render the block as a GlobalNetworkSet of this name, which the app's
+   * policy selects, instead of naming it inline (`nets`). Calico's flow logs name an address
+   * outside the cluster only by the network set it falls in (else only as a public or private
+   * network), so flows to the block are then named and attributable (`verify observed`). A name
+   * may stand for one block only, and not be an allow-list's (both are GlobalNetworkSets).
+   * @default none: the block is written into the rule
+   */
+  readonly networkSet?: string;
   /** Required when the block lies inside a published range of a cloud or CDN (lib/net, shared-ranges). */
   readonly shared?: SharedRange;
 }
@@ -38,6 +47,7 @@ export const cidrKind: DestinationKind<CidrDestination> = {
     protocol: protocol.optional(),
     description: text('a few words saying what the destination is').optional(),
     internet: fields('internet egress', { reason: text('a sentence saying why this app needs the internet') }).optional(),
+    networkSet: dnsLabel('network set name').optional(),
     shared: fields('a shared range', { reason: text('a sentence saying why an address and not a name or a private endpoint') }).optional(),
   }).superRefine((d, ctx) => {
     if (d.internet === undefined) internetSized(ctx, d.cidr, ['cidr']);
@@ -47,7 +57,13 @@ export const cidrKind: DestinationKind<CidrDestination> = {
       problem(ctx, d.shared.reason, 'is empty; accepted: a sentence saying why an address and not a name or a private endpoint', ['shared', 'reason']);
   }),
   describe: (d) => `block ${d.cidr}`,
-  peer: (d, { carved }) => ({ kind: 'nets', blocks: [planBlock(d.cidr, carved)], internetReason: d.internet?.reason, sharedReason: d.shared?.reason }),
+  peer: (d, { carved }) => ({
+    kind: 'nets',
+    blocks: [planBlock(d.cidr, carved)],
+    internetReason: d.internet?.reason,
+    sharedReason: d.shared?.reason,
+    ...(d.networkSet === undefined ? {} : { networkSet: d.networkSet }),
+  }),
   check: (d, { cloud, sharedRanges }) => {
     const metadata = metadataProblem(d.cidr, cloud);
     const shared = d.shared === undefined ? sharedRangeProblem(d.cidr, sharedRanges, "shared: { reason: '...' } on this destination") : undefined;
