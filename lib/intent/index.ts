@@ -7,4 +7,5 @@ export * from './validate';
 export * from './flavor';
 export { adviceFor, appliedDefaults, imageRepository } from './advice';
 export * from './clusters';
+export * from './egress-proxy';
 export { DEFAULT_ARGOCD_NAME } from './cluster-checks';
