@@ -56,7 +56,11 @@ export function emptyDirPatch(index: number, name: string, emptyDir: { sizeLimit
  * select the same pods by a readable label.
  */
 export class AiWorkload extends Construct {
-  constructor(scope: Construct, id: string, app: AiAppIntent) {
+  /**
+   * `env`: variables the platform sets beside the app's own (the egress proxy's HTTPS_PROXY,
+   * HTTP_PROXY and NO_PROXY, for an app with host names: proxyEnvironment in lib/intent).
+   */
+  constructor(scope: Construct, id: string, app: AiAppIntent, env: Readonly<Record<string, string>> = {}) {
     super(scope, id);
     const labels = appLabels(app.name);
     const metadata = (extra: Record<string, string> = {}) => ({
@@ -95,7 +99,7 @@ export class AiWorkload extends Construct {
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       args: app.args ? [...app.args] : undefined,
       ports: [{ number: app.port, name: 'http', protocol: kplus.Protocol.TCP }],
-      envVariables: Object.fromEntries(Object.entries(environment(app)).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
+      envVariables: Object.fromEntries(Object.entries({ ...environment(app), ...env }).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
       securityContext: {
         ensureNonRoot: true,
         user: RUN_AS.user,
