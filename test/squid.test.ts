@@ -123,7 +123,8 @@ function request(port: number, line: string, payload?: string): Promise<{ status
   });
 }
 
-const connect = (port: number, host: string, target: number, payload?: string) => request(port, `CONNECT ${host}:${target} HTTP/1.1\r\nHost: ${host}:${target}`, payload);
+const connect = (port: number, host: string, target: number, payload?: string) =>
+  request(port, `CONNECT ${host}:${target} HTTP/1.1\r\nHost: ${host}:${target}`, payload);
 
 const skipLine = `the real Squid is not installed (${['/usr/sbin/squid', '/usr/bin/squid'].join(', ')}): apt-get install -y squid, then npm test; REQUIRE_SQUID=1 (as in .ci/run) makes this a failure`;
 
@@ -148,7 +149,10 @@ if (!SQUID) {
         writeFileSync(join(dir, 'squid.conf'), config);
         const run = spawnSync(squid, ['-k', 'parse', '-f', join(dir, 'squid.conf')], { encoding: 'utf8' });
         const output = `${run.stdout}${run.stderr}`;
-        expect({ status: run.status, problems: output.split('\n').filter((l) => /ERROR|FATAL|WARNING|UPGRADE|Bungled/.test(l)) }).toEqual({ status: 0, problems: [] });
+        expect({ status: run.status, problems: output.split('\n').filter((l) => /ERROR|FATAL|WARNING|UPGRADE|Bungled/.test(l)) }).toEqual({
+          status: 0,
+          problems: [],
+        });
         expect(output).toContain('Processing: http_access deny all');
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -228,7 +232,11 @@ if (!SQUID) {
 
     it('tunnels a declared name on a declared port, from the app that declares it, to the address it resolves to', async () => {
       expect(await connect(ports['ai-rag/rag'], 'api.example.test', 18443, 'ping\n')).toEqual({ status: 200, echoed: 'ping\n' });
-      expect(log()).toMatch(new RegExp(`app=ai-rag/rag host=api\\.example\\.test port=18443 method=CONNECT verdict=200 \\S+ client=\\S+ server=${ADDR.target.replace(/\./g, '\\.')}`));
+      expect(log()).toMatch(
+        new RegExp(
+          `app=ai-rag/rag host=api\\.example\\.test port=18443 method=CONNECT verdict=200 \\S+ client=\\S+ server=${ADDR.target.replace(/\./g, '\\.')}`,
+        ),
+      );
     });
 
     it('matches names whatever their case, with or without the trailing dot', async () => {

@@ -133,7 +133,13 @@ export function ownersWithoutTier(apps: readonly AiAppIntent[], owners: unknown)
  */
 export function egressProxyProblems(app: AiAppIntent, proxyNamespace: string): IntentIssue[] {
   const issues: IntentIssue[] = [];
-  const error = (path: string, value: unknown, message: string): IntentIssue => ({ severity: 'error', app: app.name, path: `${app.name}.${path}`, value, message });
+  const error = (path: string, value: unknown, message: string): IntentIssue => ({
+    severity: 'error',
+    app: app.name,
+    path: `${app.name}.${path}`,
+    value,
+    message,
+  });
   if (app.namespace === proxyNamespace)
     issues.push(
       error(

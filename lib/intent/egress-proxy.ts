@@ -86,8 +86,10 @@ export function proxyEnvironment(app: AiAppIntent, route: EgressProxyRoute, cont
   for (const d of app.egress) {
     if (isServiceDestination(d) && !names.some((n) => n === d.namespace || n.endsWith(`.${d.namespace}`))) direct.add(`.${d.namespace}`);
     else if (isCidrDestination(d)) direct.add(formatCidr(parseCidr(d.cidr)));
-    else if (isAllowListDestination(d)) for (const c of context.allowLists.find((l) => l.name === d.allowList)?.cidrs ?? []) direct.add(formatCidr(parseCidr(c)));
-    else if (isCredentialsDestination(d)) for (const c of podCredentialEndpoints(context.cloud).find((e) => e.name === d.credentials)?.cidrs ?? []) direct.add(c);
+    else if (isAllowListDestination(d))
+      for (const c of context.allowLists.find((l) => l.name === d.allowList)?.cidrs ?? []) direct.add(formatCidr(parseCidr(c)));
+    else if (isCredentialsDestination(d))
+      for (const c of podCredentialEndpoints(context.cloud).find((e) => e.name === d.credentials)?.cidrs ?? []) direct.add(c);
   }
   const noProxy = [...direct].join(',');
   return { HTTPS_PROXY: url, https_proxy: url, HTTP_PROXY: url, http_proxy: url, NO_PROXY: noProxy, no_proxy: noProxy };

@@ -33,7 +33,8 @@ import { AiAppIntent, AllowList, PlatformIntent } from './types';
  */
 export function checkIntent(input: unknown): IntentIssue[] {
   if (!isObject(input)) {
-    const accepted = 'accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, clusters?: [...], argocd?: {...}, egressProxy?: {...} }';
+    const accepted =
+      'accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, clusters?: [...], argocd?: {...}, egressProxy?: {...} }';
     return [
       { severity: 'error', app: 'platform', path: 'intent', value: input, message: `${input === undefined ? 'is missing' : 'is not an intent'}; ${accepted}` },
     ];

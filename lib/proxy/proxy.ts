@@ -2,16 +2,7 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { EGRESS_PROXY_NAME, SyncWave, appLabels, appSelector, serviceAccountName, syncWave } from '../conventions';
-import {
-  AiAppIntent,
-  Cloud,
-  EGRESS_PROXY_PORTS,
-  EgressProxyRoute,
-  EgressProxySettings,
-  hostNames,
-  isHostsDestination,
-  planBlock,
-} from '../intent';
+import { AiAppIntent, Cloud, EGRESS_PROXY_PORTS, EgressProxyRoute, EgressProxySettings, hostNames, isHostsDestination, planBlock } from '../intent';
 import { formatCidr, metadataCidrs, nonPublicBlocks } from '../net';
 import { AppPlan, CalicoAppPolicy, CalicoSettings, KubernetesAppPolicies, NamespaceDefaultDeny, PlannedRule } from '../policy';
 import { ProxiedApp, SHUTDOWN_SECONDS, squidConf } from './squid-conf';
@@ -155,7 +146,10 @@ export class EgressProxy extends Construct {
 
     const labels = appLabels(EGRESS_PROXY_NAME);
     const metadata = { name: EGRESS_PROXY_NAME, namespace, labels, annotations: syncWave(SyncWave.platformService) };
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { ...metadata, name: serviceAccountName(EGRESS_PROXY_NAME) }, automountServiceAccountToken: false });
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { ...metadata, name: serviceAccountName(EGRESS_PROXY_NAME) },
+      automountServiceAccountToken: false,
+    });
     new k8s.KubeConfigMap(this, 'ConfigMap', { metadata, data: { [CONFIG_FILE]: this.config } });
 
     const probe = (periodSeconds: number, failureThreshold = 3): k8s.Probe => ({
@@ -188,8 +182,18 @@ export class EgressProxy extends Construct {
             },
             // One pod per node where there are nodes enough: a node's loss leaves the other replicas.
             topologySpreadConstraints: [
-              { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: appSelector(EGRESS_PROXY_NAME) } },
-              { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: appSelector(EGRESS_PROXY_NAME) } },
+              {
+                maxSkew: 1,
+                topologyKey: 'kubernetes.io/hostname',
+                whenUnsatisfiable: 'ScheduleAnyway',
+                labelSelector: { matchLabels: appSelector(EGRESS_PROXY_NAME) },
+              },
+              {
+                maxSkew: 1,
+                topologyKey: 'topology.kubernetes.io/zone',
+                whenUnsatisfiable: 'ScheduleAnyway',
+                labelSelector: { matchLabels: appSelector(EGRESS_PROXY_NAME) },
+              },
             ],
             terminationGracePeriodSeconds: SHUTDOWN_SECONDS + 15,
             containers: [
@@ -239,4 +243,3 @@ export class EgressProxy extends Construct {
     });
   }
 }
-

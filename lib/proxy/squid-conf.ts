@@ -78,7 +78,7 @@ function labelRegex(parent: string): string {
 export function squidConf(apps: readonly ProxiedApp[], denied: readonly string[], probePort: number): string {
   const lines: string[] = [
     '# The egress proxy of secure-ai-egress, written by npm run synth from the intent (main.ts): edit that, not this.',
-    "# Each app sends to a port of its own; the network policies admit it on that port alone, and the lines",
+    '# Each app sends to a port of its own; the network policies admit it on that port alone, and the lines',
     '# below let through, there, its declared names on its declared ports, and nothing else.',
     '',
     `http_port ${probePort} name=probe`,
@@ -95,7 +95,12 @@ export function squidConf(apps: readonly ProxiedApp[], denied: readonly string[]
   const access: string[] = ['http_access deny probe', 'http_access deny ip-literal', 'http_access deny !connect-method !http-scheme'];
   for (const app of apps) {
     const name = portName(app.route);
-    lines.push('', `# ${app.route.appNamespace}/${app.route.app}`, `acl ${name} myportname ${name}`, `note app ${app.route.appNamespace}/${app.route.app} ${name}`);
+    lines.push(
+      '',
+      `# ${app.route.appNamespace}/${app.route.app}`,
+      `acl ${name} myportname ${name}`,
+      `note app ${app.route.appNamespace}/${app.route.app} ${name}`,
+    );
     for (const d of app.destinations) {
       const base = `${name}-egress-${d.index}`;
       const exact = d.names.flatMap((n) => (n.kind === 'exact' ? [n.name] : []));

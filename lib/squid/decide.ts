@@ -266,4 +266,3 @@ function joinSpans(spans: readonly PortSpan[]): PortSpan[] {
 export function listeningPort(config: SquidConfig, port: number): ListeningPort | undefined {
   return config.ports.find((p) => p.port === port);
 }
-

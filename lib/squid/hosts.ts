@@ -71,7 +71,9 @@ export function hostCovers(outer: HostPattern, inner: HostPattern): boolean {
     case 'deep':
       return (outer.kind === 'deep' || outer.kind === 'subtree') && (outer.parent === inner.parent || below(inner.parent, outer.parent));
     case 'subtree':
-      return outer.kind === 'subtree' ? inner.parent === outer.parent || below(inner.parent, outer.parent) : outer.kind === 'deep' && below(inner.parent, outer.parent) && parentOf(inner.parent) !== outer.parent;
+      return outer.kind === 'subtree'
+        ? inner.parent === outer.parent || below(inner.parent, outer.parent)
+        : outer.kind === 'deep' && below(inner.parent, outer.parent) && parentOf(inner.parent) !== outer.parent;
   }
 }
 
