@@ -127,9 +127,9 @@ export function ownersWithoutTier(apps: readonly AiAppIntent[], owners: unknown)
 
 /**
  * What an app that sends by name must leave to the egress proxy: its namespace (the proxy's own
- * namespace holds the proxy alone, so that its policies and Pod Security are the proxy's), the
- * proxy variables of its environment (set to its port of the proxy), and DNS, without which it
- * cannot find the proxy's Service.
+ * namespace holds the proxy alone, so that its policies and Pod Security are the proxy's) and the
+ * proxy variables of its environment (set to its port of the proxy). An app always has DNS, which
+ * finds the proxy's Service: the schema refuses one without.
  */
 export function egressProxyProblems(app: AiAppIntent, proxyNamespace: string): IntentIssue[] {
   const issues: IntentIssue[] = [];
@@ -159,13 +159,5 @@ export function egressProxyProblems(app: AiAppIntent, proxyNamespace: string): I
       ),
     );
   }
-  if (app.dns?.kubeDns === false && (app.dns.nodeLocal ?? []).length === 0)
-    issues.push(
-      error(
-        'dns.kubeDns',
-        false,
-        `leaves the app without DNS, so it cannot find the egress proxy's Service that its host names (egress[${first}]) go through; accepted: kubeDns: true, or dns.nodeLocal addresses`,
-      ),
-    );
   return issues;
 }

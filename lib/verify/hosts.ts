@@ -97,11 +97,18 @@ function coversEndpoint(d: PodsDestination, ep: Endpoint): boolean {
   return inNamespace && Object.entries(d.labels).every(([k, v]) => v === '*' || ep.labels.get(k) === v);
 }
 
-/** The TCP port ranges a reach allows towards an endpoint. */
+/** The TCP port ranges a reach allows towards an endpoint, merged. */
 function portsTowards(reach: DirectionReach, ep: Endpoint): PortRange[] {
-  return reach.allowed.flatMap((e) =>
-    e.protocol === 'TCP' && e.peer.type === 'pods' && !('name' in e.ports) && coversEndpoint(e.peer, ep) ? [e.ports as PortRange] : [],
-  );
+  const ranges = reach.allowed
+    .flatMap((e) => (e.protocol === 'TCP' && e.peer.type === 'pods' && !('name' in e.ports) && coversEndpoint(e.peer, ep) ? [e.ports as PortRange] : []))
+    .sort((a, b) => a.from - b.from);
+  const merged: PortRange[] = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && r.from <= last.to + 1) merged[merged.length - 1] = { from: last.from, to: Math.max(last.to, r.to) };
+    else merged.push(r);
+  }
+  return merged;
 }
 
 const inRanges = (ranges: readonly PortRange[], port: number) => ranges.some((r) => r.from <= port && port <= r.to);
