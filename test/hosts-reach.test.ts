@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { stringify } from 'yaml';
-import { diffMain } from '../lib/review';
+import { buildGraph, diffMain, renderMarkdown } from '../lib/review';
 import { clusterOf } from '../lib/testing';
 import { egressReport, hostReach, queryHost, verifyMain } from '../lib/verify';
 import { hosts as intent } from './fixtures/intents';
@@ -84,6 +84,15 @@ describe('what synth writes: each app reaches its own names, through its own por
     );
   });
 
+  it('draws the names in the report, under the proxy they go through', () => {
+    const cluster = clusterOf(pristine);
+    const graph = buildGraph(cluster, egressReport(cluster));
+    expect(graph.destinations.filter((d) => d.kind === 'host').map((d) => d.label)).toEqual(
+      expect.arrayContaining(['api.openai.com', 'api.anthropic.com', 'docs.example.net', '*.hf.co', 'huggingface.co', 'mirror.example.org']),
+    );
+    expect(renderMarkdown(graph)).toContain('host api.openai.com, through ai-egress-proxy/egress-proxy');
+  });
+
   it('answers verify query --to NAME, as text and JSON', () => {
     const dir = folder(pristine);
     const yes = verifyMain(['query', '--manifests', dir, '--from', 'ai-rag/rag-api', '--to', 'api.openai.com', '--port', '443']);
@@ -117,7 +126,7 @@ describe('every way around the intent is seen', () => {
     find(objects, 'NetworkPolicy', 'rag-api-egress').spec.egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }] });
     const cluster = clusterOf(objects);
     const reach = hostReach(cluster, cluster.endpoint('ai-rag/rag-api')!);
-    expect(reach.bypass.map((e) => e.peer.type === 'cidr' && `${e.protocol} ${e.ports.from}`)).toEqual(['TCP 443']);
+    expect(reach.bypass.map((e) => e.peer.type === 'cidr' && `${e.protocol} ${'from' in e.ports ? e.ports.from : e.ports.name}`)).toEqual(['TCP 443']);
     expect(verifyMain(['egress', '--manifests', folder(objects)]).stdout).toMatch(/BYPASS TCP 443 to cidr 0\.0\.0\.0\/0.*, around the proxy/);
     expect(queryHost(cluster, 'ai-rag/rag-api', 'api.openai.com', 443).bypass).toHaveLength(1);
   });
