@@ -112,17 +112,47 @@ function decideWith(config: SquidConfig, rules: readonly AccessRule[], r: SquidR
 /**
  * The lines that can match a request on this listening port, in order: a line whose ACL on the
  * listening port (`myportname`, `localport`) fails never matches there, and is left out unless a
- * `dst` ACL comes before that one (Squid would look the name up on the way).
+ * `dst` ACL comes before that one (Squid would look the name up on the way). The lines that name
+ * ports by `myportname` alone are indexed by name once per configuration.
  */
 function linesOn(config: SquidConfig, via: ListeningPort): AccessRule[] {
-  return config.access.filter((rule) => {
-    for (const ref of rule.acls) {
-      const acl = config.acls.get(ref.name)!.acl;
-      if (acl.type === 'dst') return true;
-      if ((acl.type === 'myportname' || acl.type === 'localport') && matches(acl, { via } as SquidRequest) === ref.negated) return false;
-    }
-    return true;
+  const index = indexOf(config);
+  const named = index.byName.get(via.name) ?? [];
+  const kept = index.other.filter((i) => keeps(config, config.access[i], via));
+  return [...named, ...kept].sort((a, b) => a - b).map((i) => config.access[i]);
+}
+
+/** Whether a line can match on the listening port (see linesOn). */
+function keeps(config: SquidConfig, rule: AccessRule, via: ListeningPort): boolean {
+  for (const ref of rule.acls) {
+    const acl = config.acls.get(ref.name)!.acl;
+    if (acl.type === 'dst') return true;
+    if ((acl.type === 'myportname' || acl.type === 'localport') && matches(acl, { via } as SquidRequest) === ref.negated) return false;
+  }
+  return true;
+}
+
+/** Lines whose first test of the listening port is a `myportname` ACL, by the names it holds; the others by their index. */
+interface LineIndex {
+  readonly byName: ReadonlyMap<string, readonly number[]>;
+  readonly other: readonly number[];
+}
+
+const indexes = new WeakMap<SquidConfig, LineIndex>();
+
+function indexOf(config: SquidConfig): LineIndex {
+  let index = indexes.get(config);
+  if (index) return index;
+  const byName = new Map<string, number[]>();
+  const other: number[] = [];
+  config.access.forEach((rule, i) => {
+    const first = rule.acls.map((ref) => ({ ref, acl: config.acls.get(ref.name)!.acl })).find(({ acl }) => acl.type === 'dst' || acl.type === 'myportname' || acl.type === 'localport');
+    if (first && first.acl.type === 'myportname' && !first.ref.negated) for (const n of first.acl.names) byName.set(n, [...(byName.get(n) ?? []), i]);
+    else other.push(i);
   });
+  index = { byName, other };
+  indexes.set(config, index);
+  return index;
 }
 
 /** The ACLs the lines name. */
