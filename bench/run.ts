@@ -126,6 +126,8 @@ export interface BenchResult {
     readonly totalSeconds: number;
     readonly peakRssMb: number;
     readonly ratio: number;
+    /** The same three phases in CPU seconds (medians), by address and by name, and their ratio: what a busy shared machine does not stretch. */
+    readonly cpu: { readonly byAddress: number; readonly byName: number; readonly ratio: number };
   };
   /** cdk8s-plus-27 alone, the same objects into the same files through `app.synth()` (`raw`). */
   readonly rawCdk8sPlusSeconds?: number;
@@ -274,6 +276,10 @@ export function runBenchmark(options: BenchOptions): BenchResult {
   const total = phases.synth.seconds + phases.validate.seconds + phases.verifyEgress.seconds;
   const byName = options.hostnames ? [summarize(named.synth), summarize(named.validate), summarize(named.egress)] : undefined;
   const namedTotal = byName ? byName.reduce((n, m) => n + m.seconds, 0) : 0;
+  const cpuOf = (lists: readonly ChildResult[][]) => lists.reduce((n, list) => n + median(list.map((r) => r.cpuSeconds)), 0);
+  const cpu = options.hostnames
+    ? { byAddress: cpuOf([results.synth, results.validate, results.egress]), byName: cpuOf([named.synth, named.validate, named.egress]) }
+    : undefined;
   return {
     apps: options.apps,
     destinations: options.destinations,
@@ -296,6 +302,7 @@ export function runBenchmark(options: BenchOptions): BenchResult {
             totalSeconds: namedTotal,
             peakRssMb: Math.max(...byName.map((p) => p.peakRssMb ?? 0)),
             ratio: namedTotal / total,
+            cpu: { ...cpu!, ratio: cpu!.byName / cpu!.byAddress },
           },
         }
       : {}),
@@ -412,6 +419,7 @@ export function formatResult(r: BenchResult): string {
     ...(r.hostnames
       ? [
           `half of the destinations host names: synthesis ${fixed(r.hostnames.synthSeconds)} s, validation ${fixed(r.hostnames.validateSeconds)} s, verifier egress ${fixed(r.hostnames.verifyEgressSeconds)} s; together ${fixed(r.hostnames.totalSeconds)} s, ${fixed(r.hostnames.ratio)} times the run by address; peak RSS ${mb(r.hostnames.peakRssMb)} MB`,
+          `  in CPU seconds (what other work on the machine does not stretch): ${fixed(r.hostnames.cpu.byName)} by name, ${fixed(r.hostnames.cpu.byAddress)} by address, ${fixed(r.hostnames.cpu.ratio)} times`,
         ]
       : []),
   ];

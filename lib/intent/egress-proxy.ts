@@ -10,10 +10,10 @@ import { PeerContext, isAllowListDestination, isCidrDestination, isCredentialsDe
 import { AiAppIntent, PlatformIntent } from './types';
 
 /** The proxy's namespace when `egressProxy.namespace` is not given. */
-export const DEFAULT_EGRESS_PROXY_NAMESPACE = 'ai-egress-proxy';
+const DEFAULT_EGRESS_PROXY_NAMESPACE = 'ai-egress-proxy';
 
 /** Replicas of the proxy when `egressProxy.replicas` is not given: every app's names go through it, so one node's loss must not stop them. */
-export const DEFAULT_EGRESS_PROXY_REPLICAS = 2;
+const DEFAULT_EGRESS_PROXY_REPLICAS = 2;
 
 /**
  * The proxy's ports: the kubelet's probes connect to `probe`, where every request is refused; the

@@ -15,7 +15,7 @@
 import { Cidr, cidr, cidrContains, compareCidrs, formatCidr } from './ip';
 
 /** One block and what it is. */
-export interface SpecialRange {
+interface SpecialRange {
   readonly cidr: string;
   readonly what: string;
 }
@@ -60,7 +60,7 @@ function nat64(block: Cidr): Cidr {
  * NAT64 form (DNS64 answers with those for names that have IPv4 addresses only). No block holds
  * another.
  */
-export const NON_PUBLIC_RANGES: readonly SpecialRange[] = [
+const NON_PUBLIC_RANGES: readonly SpecialRange[] = [
   ...IPV4,
   ...IPV6,
   ...IPV4.map((r) => ({ cidr: formatCidr(nat64(cidr(r.cidr))), what: `${r.what}, through NAT64 (RFC 6052)` })),

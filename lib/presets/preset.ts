@@ -48,7 +48,7 @@ export const TELEMETRY_OFF = { DO_NOT_TRACK: '1', HF_HUB_DISABLE_TELEMETRY: '1' 
  * The hub client's offline switch: with `HF_HUB_OFFLINE` true it makes no request to the hub and
  * reads the local cache only (huggingface_hub constants.py, HF_HUB_OFFLINE; "1" is true).
  */
-export const OFFLINE = { HF_HUB_OFFLINE: '1' } as const;
+const OFFLINE = { HF_HUB_OFFLINE: '1' } as const;
 
 /**
  * What a preset adds for its model hub: the hub's names as the first destination, or, when no

@@ -4,7 +4,4 @@
  * policies (the apps, each on its own port, in; DNS and public addresses on the declared ports,
  * out). lib/platform adds it when some app declares names.
  */
-export { EgressProxy, SQUID_IMAGE, SQUID_USER, CONFIG_SHA_ANNOTATION, deniedAfterLookup } from './proxy';
-export type { EgressProxyProps } from './proxy';
-export { ACCESS_LOG_FORMAT, squidConf } from './squid-conf';
-export type { ProxiedApp } from './squid-conf';
+export { EgressProxy } from './proxy';

@@ -19,7 +19,7 @@ import { ProxiedApp, SHUTDOWN_SECONDS, squidConf } from './squid-conf';
  * is a change of this line. Before a deployment, confirm the digest with
  * `docker buildx imagetools inspect ubuntu/squid:6.6-24.04_beta`.
  */
-export const SQUID_IMAGE = 'ubuntu/squid:6.6-24.04_beta@sha256:6a097f68bae708cedbabd6188d68c7e2e7a38cedd05a176e1cc0ba29e3bbe029';
+const SQUID_IMAGE = 'ubuntu/squid:6.6-24.04_beta@sha256:6a097f68bae708cedbabd6188d68c7e2e7a38cedd05a176e1cc0ba29e3bbe029';
 
 /**
  * The user and group the proxy runs as: `proxy`, 13:13 in Debian's and Ubuntu's fixed list of
@@ -27,14 +27,14 @@ export const SQUID_IMAGE = 'ubuntu/squid:6.6-24.04_beta@sha256:6a097f68bae708ced
  * (`--with-default-user=proxy`). Started as that user, Squid changes no identity
  * (src/tools.cc, leave_suid: "if (geteuid() != 0) return").
  */
-export const SQUID_USER = { user: 13, group: 13 } as const;
+const SQUID_USER = { user: 13, group: 13 } as const;
 
 /** Where the ConfigMap is mounted, and the file Squid reads. */
 const CONFIG_DIR = '/etc/squid-egress';
 const CONFIG_FILE = 'squid.conf';
 
 /** The annotation on the pod template that holds the configuration's SHA-256: a new configuration rolls the pods, since Squid reads its file once, at start. */
-export const CONFIG_SHA_ANNOTATION = 'secure-ai-egress/squid-conf-sha256';
+const CONFIG_SHA_ANNOTATION = 'secure-ai-egress/squid-conf-sha256';
 
 /**
  * What the proxy's policies allow it to reach besides DNS: public addresses (every address but the
@@ -71,7 +71,7 @@ function declaredPorts(apps: readonly ProxiedApp[]): PlannedRule['ports'] {
  * lib/net and the cloud's metadata addresses. This is the one place where the cluster's own pod,
  * service and node ranges join them, once the intent declares them.
  */
-export function deniedAfterLookup(cloud: Cloud): string[] {
+function deniedAfterLookup(cloud: Cloud): string[] {
   return nonPublicBlocks(metadataCidrs(cloud)).map(formatCidr);
 }
 

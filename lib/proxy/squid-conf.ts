@@ -50,7 +50,7 @@ export interface ProxiedApp {
 }
 
 /** The access log's format: who (app), where (host, port), how (method) and the verdict (status to the client, Squid's status), and the addresses. */
-export const ACCESS_LOG_FORMAT = '%ts.%03tu app=%{app}note host=%>rd port=%>rP method=%rm verdict=%>Hs squid=%Ss client=%>a server=%<a';
+const ACCESS_LOG_FORMAT = '%ts.%03tu app=%{app}note host=%>rd port=%>rP method=%rm verdict=%>Hs squid=%Ss client=%>a server=%<a';
 
 /** The name Squid gives itself in its error pages. */
 const VISIBLE_HOSTNAME = 'egress-proxy';

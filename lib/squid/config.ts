@@ -51,7 +51,7 @@ export type Acl =
   | { readonly type: 'dst'; readonly addresses: readonly string[] };
 
 /** A named ACL and where its lines are. */
-export interface NamedAcl {
+interface NamedAcl {
   readonly name: string;
   readonly acl: Acl;
   readonly lines: readonly number[];
@@ -67,7 +67,7 @@ export interface AccessRule {
 }
 
 /** A `note key value acl...` line: the annotation transactions that match get (for the access log). */
-export interface Note {
+interface Note {
   readonly key: string;
   readonly value: string;
   readonly acls: readonly { readonly name: string; readonly negated: boolean }[];

@@ -16,7 +16,7 @@ import { AccessRule, Acl, ListeningPort, PortSpan, SquidConfig } from './config'
 import { HostPattern, compareHostPatterns, hostCovers, hostMatches } from './hosts';
 
 /** The request's destination: a name (lower case, without a trailing dot), or an IP literal. */
-export type SquidHost = { readonly name: string } | { readonly ipLiteral: true };
+type SquidHost = { readonly name: string } | { readonly ipLiteral: true };
 
 /** One request as the ACLs see it. */
 export interface SquidRequest {
@@ -73,24 +73,40 @@ export function decide(config: SquidConfig, r: SquidRequest): SquidDecision {
   return decideWith(config, config.access, r);
 }
 
+/** A line with its ACLs looked up once: what decideWith walks. */
+interface CompiledLine {
+  readonly rule: AccessRule;
+  readonly tests: readonly { readonly acl: Acl; readonly negated: boolean }[];
+}
+
+const compiled = new WeakMap<AccessRule, CompiledLine>();
+
+function compile(config: SquidConfig, rule: AccessRule): CompiledLine {
+  let line = compiled.get(rule);
+  if (!line) {
+    line = { rule, tests: rule.acls.map((ref) => ({ acl: config.acls.get(ref.name)!.acl, negated: ref.negated })) };
+    compiled.set(rule, line);
+  }
+  return line;
+}
+
 /** Decides with the given lines of the config (all of them, or those that can match on one listening port). */
 function decideWith(config: SquidConfig, rules: readonly AccessRule[], r: SquidRequest): SquidDecision {
   let lookedUp = false;
   let addressDependent = false;
   for (const rule of rules) {
-    const refused: string[] = [];
+    let refused: string[] | undefined;
     let all = true;
-    for (const ref of rule.acls) {
-      const acl = config.acls.get(ref.name)!.acl;
+    for (const { acl, negated } of compile(config, rule).tests) {
       const m = matches(acl, r);
       let match: boolean;
       if (m === 'lookup') {
         if ('ipLiteral' in r.host) addressDependent = true;
         else lookedUp = true;
         // Resolved outside the list: a `dst` ACL does not match, its negation does.
-        match = ref.negated;
-        if (ref.negated && acl.type === 'dst') refused.push(...acl.addresses);
-      } else match = m !== ref.negated;
+        match = negated;
+        if (negated && acl.type === 'dst') (refused ??= []).push(...acl.addresses);
+      } else match = m !== negated;
       if (!match) {
         all = false;
         break;
@@ -101,7 +117,7 @@ function decideWith(config: SquidConfig, rules: readonly AccessRule[], r: SquidR
         allowed: rule.action === 'allow',
         rule,
         lookedUp,
-        refusedIfResolvedTo: rule.action === 'allow' ? refused : [],
+        refusedIfResolvedTo: rule.action === 'allow' ? (refused ?? []) : [],
         ...(addressDependent ? { addressDependent: true } : {}),
       };
   }
@@ -146,7 +162,9 @@ function indexOf(config: SquidConfig): LineIndex {
   const byName = new Map<string, number[]>();
   const other: number[] = [];
   config.access.forEach((rule, i) => {
-    const first = rule.acls.map((ref) => ({ ref, acl: config.acls.get(ref.name)!.acl })).find(({ acl }) => acl.type === 'dst' || acl.type === 'myportname' || acl.type === 'localport');
+    const first = rule.acls
+      .map((ref) => ({ ref, acl: config.acls.get(ref.name)!.acl }))
+      .find(({ acl }) => acl.type === 'dst' || acl.type === 'myportname' || acl.type === 'localport');
     if (first && first.acl.type === 'myportname' && !first.ref.negated) for (const n of first.acl.names) byName.set(n, [...(byName.get(n) ?? []), i]);
     else other.push(i);
   });
@@ -161,7 +179,7 @@ function aclsOf(config: SquidConfig, rules: readonly AccessRule[]): Acl[] {
 }
 
 /** A set of names a port lets through, on which destination ports, by which line. */
-export interface PortReach {
+interface PortReach {
   readonly host: HostPattern;
   readonly ports: readonly PortSpan[];
   /** `CONNECT` (tunnels, what HTTPS clients send) and `http` (proxied http:// URLs): those it is allowed for. */
@@ -251,8 +269,9 @@ export function portReach(config: SquidConfig, via: ListeningPort): ListeningPor
     const ports = joinSpans(e.ports);
     const key = `${JSON.stringify(e.host)}\u0000${JSON.stringify(ports)}\u0000${e.rule.line}`;
     const known = merged.get(key);
-    if (known) for (const x of e.methods) known.methods.includes(x) || known.methods.push(x);
-    else merged.set(key, { host: e.host, ports, methods: [...e.methods], rule: e.rule, refused: e.refused });
+    if (known) {
+      for (const x of e.methods) if (!known.methods.includes(x)) known.methods.push(x);
+    } else merged.set(key, { host: e.host, ports, methods: [...e.methods], rule: e.rule, refused: e.refused });
   }
   const entries = [...merged.values()];
   // A name an exact line allows that a wider set allows alike is listed once, as the wider set.
@@ -290,9 +309,4 @@ function joinSpans(spans: readonly PortSpan[]): PortSpan[] {
     else out.push({ ...s });
   }
   return out;
-}
-
-/** The listening port of a number, if any. */
-export function listeningPort(config: SquidConfig, port: number): ListeningPort | undefined {
-  return config.ports.find((p) => p.port === port);
 }

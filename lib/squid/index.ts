@@ -5,8 +5,8 @@
  * manifests.
  */
 export { SquidConfigError, parseSquidConfig } from './config';
-export type { AccessRule, Acl, ListeningPort, NamedAcl, Note, PortSpan, SquidConfig } from './config';
-export { decide, listeningPort, portReach } from './decide';
-export type { ListeningPortReach, PortReach, SquidDecision, SquidHost, SquidRequest } from './decide';
-export { compareHostPatterns, formatHostPattern, hostCovers, hostMatches, parseHostPattern } from './hosts';
+export type { ListeningPort, SquidConfig } from './config';
+export { decide, portReach } from './decide';
+export type { ListeningPortReach, SquidDecision } from './decide';
+export { formatHostPattern, hostCovers, hostMatches, parseHostPattern } from './hosts';
 export type { HostPattern } from './hosts';

@@ -9,7 +9,7 @@ import { describePorts, describeDecision, describeDestination, explainDirection 
 import { PeerEntry } from './workload';
 
 /** How a name is reached: `via ai-egress-proxy/egress-proxy port 3131 (squid.conf line 79: http_access allow ...)`. */
-export function describeVia(v: HostEntry['via']): string {
+function describeVia(v: HostEntry['via']): string {
   return `via ${v.proxy} port ${v.port}, line ${v.rule.line} of ${v.source}: ${v.rule.text}`;
 }
 

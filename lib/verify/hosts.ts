@@ -22,7 +22,7 @@ import { QueryAnswer, QueryError, query } from './reach';
 import { DirectionReach, PeerEntry, PodsDestination, directionReach } from './workload';
 
 /** Where a name is reached: which proxy, on which of its ports, by which line of its configuration. */
-export interface HostVia {
+interface HostVia {
   /** The proxy's workload, `namespace/name`. */
   readonly proxy: string;
   /** The proxy's listening port the workload connects to. */
@@ -48,7 +48,7 @@ export interface HostEntry {
 }
 
 /** A proxy the workload may connect to whose configuration the verifier could not read. */
-export interface UnreadableProxy {
+interface UnreadableProxy {
   readonly proxy: string;
   readonly ports: readonly PortRange[];
   readonly problem: string;
@@ -100,7 +100,7 @@ function coversEndpoint(d: PodsDestination, ep: Endpoint): boolean {
 /** The TCP port ranges a reach allows towards an endpoint, merged. */
 function portsTowards(reach: DirectionReach, ep: Endpoint): PortRange[] {
   const ranges = reach.allowed
-    .flatMap((e) => (e.protocol === 'TCP' && e.peer.type === 'pods' && !('name' in e.ports) && coversEndpoint(e.peer, ep) ? [e.ports as PortRange] : []))
+    .flatMap((e) => (e.protocol === 'TCP' && e.peer.type === 'pods' && !('name' in e.ports) && coversEndpoint(e.peer, ep) ? [e.ports] : []))
     .sort((a, b) => a.from - b.from);
   const merged: PortRange[] = [];
   for (const r of ranges) {
@@ -133,7 +133,7 @@ function publicPorts(cluster: Cluster, state: ProxyState): PortRange[] {
     state.publicPorts = out.allowed.flatMap((e) => {
       if (e.protocol !== 'TCP' || e.peer.type !== 'cidr' || 'name' in e.ports) return [];
       const addresses = subtractRanges([cidrRange(e.peer.cidr)], [...e.peer.except.map(cidrRange), ...refused]);
-      return addresses.length > 0 ? [e.ports as PortRange] : [];
+      return addresses.length > 0 ? [e.ports] : [];
     });
   }
   return state.publicPorts;
@@ -373,7 +373,7 @@ export function withoutProxyPorts(cluster: Cluster, allowed: readonly PeerEntry[
     const taken = [...byProxy].filter(([id]) => holds(id));
     if (taken.length === 0) return [e];
     const { outside } = split(
-      e.ports as PortRange,
+      e.ports,
       taken.flatMap(([, ports]) => ports),
     );
     return outside.map((ports) => ({ ...e, ports }));

@@ -20,11 +20,10 @@ export { EXIT, helpText, parseCommand, runCommand, skippedNotes, usageLine } fro
 export type { CliResult, CommandSpec } from './command';
 export { egressReport, workloadEgress } from './egress';
 export { hostReach, isHostName, queryHost, withoutProxyPorts } from './hosts';
-export type { HostEntry, HostPath, HostQueryAnswer, HostReach, HostVia, UnreadableProxy } from './hosts';
-export { hostLines, hostQueryJson, hostQueryText, hostReachJson } from './host-words';
-export type { HostQueryAnswerJson, HostReachJson } from './host-words';
-export type { EgressProxy } from './proxies';
-export { compareHostPatterns, formatHostPattern, hostCovers, hostMatches, parseHostPattern } from '../squid';
+export type { HostEntry, HostQueryAnswer, HostReach } from './hosts';
+export { hostQueryText } from './host-words';
+export type { HostQueryAnswerJson } from './host-words';
+export { formatHostPattern, hostCovers, parseHostPattern } from '../squid';
 export type { HostPattern } from '../squid';
 export type { EgressReport, ReachEntry, StagedEgress, WorkloadEgress } from './egress';
 export { workloadIngress } from './ingress';

@@ -31,19 +31,19 @@ export type HostName = { readonly kind: 'exact'; readonly name: string } | { rea
 const WILDCARD_PREFIX = '*.';
 
 /** A host as written, lower-cased and without its trailing dot: `API.OpenAI.com.` is `api.openai.com`. */
-export function normalizeHost(host: string): string {
+function normalizeHost(host: string): string {
   const lower = host.toLowerCase();
   return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 
 /** A valid host (see hostProblem) as the proxy matches it. */
-export function hostName(host: string): HostName {
+function hostName(host: string): HostName {
   const name = normalizeHost(host);
   return name.startsWith(WILDCARD_PREFIX) ? { kind: 'wildcard', parent: name.slice(WILDCARD_PREFIX.length) } : { kind: 'exact', name };
 }
 
 /** A host name as written in the intent and in messages: `api.openai.com`, `*.hf.co`. */
-export function formatHostName(h: HostName): string {
+function formatHostName(h: HostName): string {
   return h.kind === 'exact' ? h.name : `${WILDCARD_PREFIX}${h.parent}`;
 }
 
@@ -71,7 +71,7 @@ const ACCEPTED = 'a host name such as "api.openai.com", or "*.hf.co" for every n
 const under = (name: string, suffix: string) => name === suffix || name.endsWith(`.${suffix}`);
 
 /** What is wrong with one host as written, or undefined when it is a valid name or wildcard. */
-export function hostProblem(host: string): string | undefined {
+function hostProblem(host: string): string | undefined {
   if (host.trim() === '') return `is empty; accepted: ${ACCEPTED}`;
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   const ip = parseIp(bare);

@@ -21,11 +21,11 @@ import { Peer } from './peer';
 import { serviceKind } from './service';
 
 export type { Declared, DestinationProblem, PeerContext } from './kind';
-export type { NetsPeer, Peer, PlannedBlock, PolicyPeer, ProxyPeer } from './peer';
+export type { NetsPeer, Peer, PlannedBlock, PolicyPeer } from './peer';
 export { isAllowListDestination } from './allow-list';
 export { isCidrDestination } from './cidr';
 export { isCredentialsDestination } from './credentials';
-export { formatHostName, hostName, hostNames, hostProblem, isHostsDestination, normalizeHost } from './hosts';
+export { hostNames, isHostsDestination } from './hosts';
 export type { HostName, HostsDestination } from './hosts';
 export { isServiceDestination } from './service';
 export { planBlock } from './peer';

@@ -38,7 +38,7 @@ interface PodsPeer {
  * own port of the proxy instead (one rule for all of them), and the proxy's configuration holds
  * the names (lib/proxy).
  */
-export interface ProxyPeer {
+interface ProxyPeer {
   readonly kind: 'proxy';
   /** Normalized (`api.openai.com`, `*.hf.co`), each once. */
   readonly hosts: readonly string[];
