@@ -65,6 +65,6 @@ export type { CheckOptions, CheckResult, Finding, RuleName, SecureAiEgressChecks
 
 export { buildCluster, egressReport, explainDirection, loadCluster, parseManifests, query, queryHost, readManifestFiles } from './verify';
 export type { Cluster, EgressReport, HostQueryAnswer, HostReach, QueryAnswer, ReachEntry, WorkloadEgress } from './verify';
-// The `--json` shapes of `verify egress`, `verify ingress`, `verify query` and `verify diff`, for tools written in TypeScript.
-export type { EgressReportJson, HostQueryAnswerJson, IngressReportJson, QueryAnswerJson } from './verify';
+// The `--json` shapes of `verify egress`, `verify ingress`, `verify query` (by address or by name), `verify observed` and `verify diff`, for tools written in TypeScript.
+export type { EgressReportJson, HostQueryAnswerJson, IngressReportJson, ObservedReportJson, QueryAnswerJson } from './verify';
 export type { ReachDiffJson } from './review';

@@ -13,6 +13,8 @@ const app = (egress: AiAppIntent['egress'], more: Partial<AiAppIntent> = {}): Ai
   egress,
   ...more,
 });
+/** The errors whose message says something of `what`. */
+const errorsAbout = (what: string, intent: PlatformIntent) => errors(intent).filter((e) => e.includes(what));
 const errors = (intent: PlatformIntent) =>
   checkIntent(intent)
     .filter((i) => i.severity === 'error')
@@ -75,7 +77,7 @@ describe('a hosts destination', () => {
 
   it("refuses an app in the proxy's namespace and proxy variables an app with names sets itself", () => {
     expect(
-      errors({
+      errorsAbout('egress proxy', {
         apps: [
           app([{ hosts: ['api.openai.com'], ports: [443] }], { env: { HTTPS_PROXY: 'http://mine:3128', no_proxy: '*' } }),
           app([], { name: 'sneaky', namespace: 'ops-proxy' }),

@@ -8,9 +8,11 @@ import {
   assertValidIntent,
   egressProxyRoutes,
   egressProxySettings,
+  formatWarnings,
   isAudited,
   isCalicoApp,
   proxyEnvironment,
+  scrapeOf,
 } from '../intent';
 import {
   AppPlan,
@@ -36,6 +38,13 @@ export interface SecureAiPlatformProps {
    * lists them all, and nothing is created.
    */
   readonly intent: PlatformIntent;
+  /**
+   * Print the intent's warnings (what its check found worth a look but not wrong) on standard
+   * error when the platform is constructed, as `npm run synth` prints them in its summary, so a
+   * team's own cdk8s app shows them too. `buildApp` (lib/app), whose synthesis prints them in the
+   * summary, turns it off. @default true
+   */
+  readonly printWarnings?: boolean;
   /**
    * Check every object the platform creates against its schema (lib/validate) when the app is
    * synthesized: `app.synth()` then fails with one line per problem, as cdk8s reports the
@@ -89,6 +98,7 @@ export class SecureAiPlatform extends Construct {
     const { intent } = props;
     this.intent = intent;
     this.warnings = warnings;
+    if (props.printWarnings !== false && warnings.length > 0) process.stderr.write(`SecureAiPlatform ${id}: ${formatWarnings(warnings)}`);
     this.calico = calicoSettings(intent);
 
     // In an App, parts are charts of the App itself: a chart's file is named after its path, and a
@@ -108,7 +118,7 @@ export class SecureAiPlatform extends Construct {
     const proxy = egressProxySettings(intent);
     const routes = egressProxyRoutes(intent);
     const routeOf = (a: AiAppIntent) => routes.find((r) => r.app === a.name && r.appNamespace === a.namespace);
-    const plans = new Map(intent.apps.map((a) => [a, planApp(a, context.allowLists, context.cloud, routeOf(a))]));
+    const plans = new Map(intent.apps.map((a) => [a, planApp(a, context.allowLists, context.cloud, scrapeOf(a, intent), routeOf(a))]));
 
     const cluster = part(ChartName.cluster);
     const owned = routes.length > 0 ? [...namespaces, proxy.namespace].sort() : namespaces;
@@ -120,7 +130,8 @@ export class SecureAiPlatform extends Construct {
         intent.allowLists ?? [],
       );
       const scopes = { cluster, tier: part(ChartName.calicoTier), globalPolicies: part(ChartName.calicoGlobalPolicies) };
-      addCalicoClusterPolicies(scopes, { settings: this.calico, allowLists, credentialsUsers: credentialsUsersOf(plans.values()) });
+      const networkSets = networkSetsOf(calicoApps.map((a) => plans.get(a)!));
+      addCalicoClusterPolicies(scopes, { settings: this.calico, allowLists, networkSets, credentialsUsers: credentialsUsersOf(plans.values()) });
     }
     // The proxy, its policies first, before every namespace's policies and workloads: the apps that
     // send by name find it running (its own wave comes after every policy, before any app).
@@ -149,7 +160,7 @@ export class SecureAiPlatform extends Construct {
       const workloads = part(ChartName.workloads(ns));
       for (const a of byNamespace.get(ns)!) {
         const route = routeOf(a);
-        new AiWorkload(workloads, a.name, a, route ? proxyEnvironment(a, route, context) : {});
+        new AiWorkload(workloads, a.name, a, { scrape: scrapeOf(a, intent), ...(route ? { env: proxyEnvironment(a, route, context) } : {}) });
       }
     }
     this.parts = parts;
@@ -188,6 +199,22 @@ function credentialsUsersOf(plans: Iterable<AppPlan>): CredentialsUser[] {
       ),
     ),
   );
+}
+
+/** The blocks the given plans declare as network sets of their own (a cidr destination's `networkSet`), once per name, in declaration order. */
+function networkSetsOf(plans: readonly AppPlan[]): AllowList[] {
+  const sets = new Map<string, AllowList>();
+  for (const rule of plans.flatMap((p) => p.egress)) {
+    for (const peer of rule.peers) {
+      if (peer.kind !== 'nets' || peer.networkSet === undefined || sets.has(peer.networkSet)) continue;
+      sets.set(peer.networkSet, {
+        name: peer.networkSet,
+        cidrs: peer.blocks.map((b) => b.cidr),
+        ...(rule.description ? { description: rule.description } : {}),
+      });
+    }
+  }
+  return [...sets.values()];
 }
 
 /** The allow-lists the given plans allow, once each, in declaration order. */

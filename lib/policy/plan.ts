@@ -16,6 +16,7 @@ import {
   PolicyPeer,
   PortSpec,
   Protocol,
+  Scrape,
   destinationPeer,
   planBlock,
 } from '../intent';
@@ -49,7 +50,7 @@ export interface AppPlan {
   readonly namespace: string;
   /** DNS first, then one rule per declared destination, in declaration order. */
   readonly egress: readonly PlannedRule[];
-  /** The declared clients on the app's port over TCP, as one rule; empty when there are none. */
+  /** The declared clients on the app's port over TCP, as one rule, then its scrapers on its metrics port; empty when there are none. */
   readonly ingress: readonly PlannedRule[];
 }
 
@@ -63,8 +64,20 @@ const DNS_PORTS: readonly PlannedPort[] = [
  * addresses are carved out of every allowed block (every cloud's when not given). An app with
  * hostname destinations needs its route to the egress proxy (egressProxyRoutes in lib/intent).
  */
-export function planApp(app: AiAppIntent, allowLists: readonly AllowList[], cloud: Cloud = 'any', proxy?: EgressProxyRoute): AppPlan {
-  return { name: app.name, namespace: app.namespace, egress: planEgress(app, { allowLists, cloud }, proxy), ingress: planIngress(app) };
+export function planApp(app: AiAppIntent, allowLists: readonly AllowList[], cloud: Cloud = 'any', scrape?: Scrape, proxy?: EgressProxyRoute): AppPlan {
+  return {
+    name: app.name,
+    namespace: app.namespace,
+    egress: planEgress(app, { allowLists, cloud }, proxy),
+    ingress: [...planIngress(app), ...planScrape(scrape)],
+  };
+}
+
+/** The scrapers of the app's metrics (scrapeOf), on its metrics port, TCP. */
+function planScrape(scrape: Scrape | undefined): PlannedRule[] {
+  if (scrape === undefined) return [];
+  const peers = scrape.scrapers.map((c): Peer => ({ kind: 'pods', namespace: c.namespace, podLabels: c.podLabels ?? {} }));
+  return [{ peers, ports: [{ protocol: 'TCP', from: scrape.port, to: scrape.port }] }];
 }
 
 /**

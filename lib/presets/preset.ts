@@ -5,8 +5,8 @@ import { AiAppIntent, EgressDestination, didYouMean } from '../intent';
  * declare the rest (name, namespace, resources, egress). It is plain intent data, checked with the
  * rest of the app when synthesized; a field written after the spread replaces the preset's.
  */
-export type ServerPreset = Required<Pick<AiAppIntent, 'image' | 'args' | 'port' | 'healthPath' | 'gpus' | 'env' | 'modelCachePath' | 'egress'>> &
-  Pick<AiAppIntent, 'shmSize' | 'tmpSize' | 'homeSize'>;
+export type ServerPreset = Required<Pick<AiAppIntent, 'image' | 'args' | 'port' | 'healthPath' | 'gpus' | 'env' | 'modelCachePath' | 'probes' | 'egress'>> &
+  Pick<AiAppIntent, 'shmSize' | 'tmpSize' | 'homeSize' | 'nodeSelector' | 'metrics'>;
 
 /** What every preset takes. */
 export interface PresetOptions {
@@ -34,6 +34,11 @@ export interface PresetOptions {
    * hub is not lost to an `egress` written after the spread. @default none
    */
   readonly egress?: readonly EgressDestination[];
+  /**
+   * Node labels the pods must be scheduled on, laid over the preset's own (TEI's architecture):
+   * a `nodeSelector` written after the spread would replace the preset's instead.
+   */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -90,7 +95,17 @@ export function checkOptions(preset: string, options: PresetOptions): void {
     fail('hub', options.hub, 'is not a list of host names; accepted: a list such as HUGGING_FACE_HUB (lib/presets)');
   }
   if (options.egress !== undefined && !Array.isArray(options.egress)) fail('egress', options.egress, 'is not a list of destinations');
-  const known = ['model', 'gpus', 'image', 'args', 'env', 'hub', 'egress'];
+  if (
+    options.nodeSelector !== undefined &&
+    (typeof options.nodeSelector !== 'object' || options.nodeSelector === null || Array.isArray(options.nodeSelector))
+  ) {
+    fail(
+      'nodeSelector',
+      options.nodeSelector,
+      'is not a set of node labels; accepted: an object of label: "value" pairs, e.g. { "cloud.google.com/gke-nodepool": "gpu" }',
+    );
+  }
+  const known = ['model', 'gpus', 'image', 'args', 'env', 'nodeSelector', 'hub', 'egress'];
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     const near = didYouMean(key, known);

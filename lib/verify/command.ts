@@ -28,6 +28,9 @@ export interface CliResult {
 /** Bad usage: its message is followed by how to ask for help. */
 export class UsageError extends Error {}
 
+/** Input a command cannot read other than manifests (a flow log): exit 2 with its message, which names the file. */
+export class InputError extends Error {}
+
 /** One option of a command, as `--help` lists it. */
 export interface OptionSpec {
   readonly name: string;
@@ -41,6 +44,8 @@ export interface OptionSpec {
   /** What applies when it is left out, as help says it; absent for required options and flags. */
   readonly default?: string;
   readonly required?: boolean;
+  /** A required string option that may be empty: `--expr ''` is Calico's empty selector, which selects everything. */
+  readonly emptyAllowed?: boolean;
 }
 
 /** A command: its name, what it answers, its options and what its exit codes mean. */
@@ -126,7 +131,7 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Record
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}: ${spec.program} takes only options`);
   for (const o of spec.options) {
     const v = values[o.name];
-    if (o.required && (v === undefined || v === '' || (Array.isArray(v) && v.length === 0)))
+    if (o.required && (v === undefined || (v === '' && !o.emptyAllowed) || (Array.isArray(v) && v.length === 0)))
       throw new UsageError(`--${o.name}${o.value ? ` ${o.value}` : ''} is required (${o.description})`);
   }
   return values as Record<string, string | string[] | boolean | undefined>;
@@ -164,6 +169,7 @@ export function runCommand(program: string, usage: string, run: () => CliResult,
     });
     if (e instanceof UsageError || isParseArgsError(e)) return fail(EXIT.usage, e.message, true);
     if (e instanceof ManifestError) return fail(EXIT.usage, `invalid manifests: ${e.message}`);
+    if (e instanceof InputError) return fail(EXIT.usage, e.message);
     const known = inputError(e);
     if (known !== undefined) return fail(EXIT.usage, known);
     return fail(EXIT.internal, `internal error: ${e instanceof Error ? e.message : String(e)}`);

@@ -18,7 +18,7 @@ import { HostReachJson, hostReachJson } from './host-words';
 import type { HostReach } from './hosts';
 
 /** A destination: `{ type: 'cidr', cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] }` (no `except` when none), or pods. */
-type DestinationJson =
+export type DestinationJson =
   | { readonly type: 'cidr'; readonly cidr: string; readonly except?: readonly string[] }
   | {
       readonly type: 'pods';
@@ -44,6 +44,8 @@ interface DecidedByJson {
   /** `namespace/name`, or `name` for a global policy. */
   readonly policy?: string;
   readonly rule?: number;
+  /** What the rule is for, as its manifest says it (see descriptions.ts); absent when it says nothing. */
+  readonly description?: string;
 }
 
 /** One reach entry; `ports` is `443`, `8000-8100`, `1-65535` or a port name. */
@@ -121,6 +123,8 @@ interface RuleRefJson {
   readonly policy: string;
   readonly rule: number;
   readonly action: string;
+  /** What the rule is for, as its manifest says it; absent when it says nothing. */
+  readonly description?: string;
 }
 
 /** How one direction of a connection was decided. */
@@ -173,7 +177,7 @@ export interface QueryAnswerJson {
 }
 
 /** A destination as JSON. */
-function destinationJson(d: Destination): DestinationJson {
+export function destinationJson(d: Destination): DestinationJson {
   if (d.type === 'cidr') return { type: 'cidr', cidr: formatCidr(d.cidr), ...(d.except.length ? { except: d.except.map(formatCidr) } : {}) };
   return {
     type: 'pods',
@@ -187,7 +191,15 @@ function destinationJson(d: Destination): DestinationJson {
 /** What decided a reach entry, as JSON. */
 function decidedByJson(d: DecidedBy): DecidedByJson {
   if (d.reason === 'rule')
-    return { reason: 'rule', action: d.action, tier: d.rule.tier, kind: d.rule.kind, policy: describePolicy(d.rule), rule: d.rule.index };
+    return {
+      reason: 'rule',
+      action: d.action,
+      tier: d.rule.tier,
+      kind: d.rule.kind,
+      policy: describePolicy(d.rule),
+      rule: d.rule.index,
+      ...(d.rule.description ? { description: d.rule.description } : {}),
+    };
   if (d.reason === 'profile') return { reason: 'profile', action: 'Allow', direction: d.direction, tier: d.tier };
   return { reason: 'no-policy', action: 'Allow', direction: d.direction };
 }
@@ -265,7 +277,14 @@ function listingJson<Entry, EntryJson>(note: string, report: Listing<Entry>, ent
 }
 
 function ruleRefJson(r: RuleRef): RuleRefJson {
-  return { tier: r.rule.tier, kind: r.rule.kind, policy: describePolicy(r.rule), rule: r.rule.index, action: r.action };
+  return {
+    tier: r.rule.tier,
+    kind: r.rule.kind,
+    policy: describePolicy(r.rule),
+    rule: r.rule.index,
+    action: r.action,
+    ...(r.rule.description ? { description: r.rule.description } : {}),
+  };
 }
 
 /** Where a decision came from, as the fields of a direction's JSON. */

@@ -114,8 +114,9 @@ export function describePolicyInTier(ref: PolicyRef): string {
  */
 export function describeRule(rule: RuleId, voice: Voice, action?: RuleAction): string {
   const policy = `${describeKind(rule.kind, voice)} ${describePolicy(rule)}`;
-  if (voice === 'review') return `${policy} rule ${rule.index} (tier ${rule.tier})`;
-  return `rule ${rule.index}${action ? ` (${action})` : ''} of ${policy} (tier ${rule.tier})`;
+  const what = rule.description ? `: ${rule.description}` : '';
+  if (voice === 'review') return `${policy} rule ${rule.index} (tier ${rule.tier})${what}`;
+  return `rule ${rule.index}${action ? ` (${action})` : ''} of ${policy} (tier ${rule.tier})${what}`;
 }
 
 /** What decided a reach entry: the rule (see describeRule), the profile, or no policy. */
@@ -155,7 +156,8 @@ export function explainWhenStaged(a: DirectionAnswer): string | undefined {
   return `${s.allowed ? 'would allow' : 'would deny'}: ${explainDecision(s.allowed, s.decision, s.ruleText, a.endpoint ?? '', a.direction)}`;
 }
 
-function explainDecision(allowed: boolean, d: Decision, ruleText: string | undefined, endpoint: string, direction: Direction): string {
+/** How a decision reads in one sentence, for the endpoint whose policies made it. */
+export function explainDecision(allowed: boolean, d: Decision, ruleText: string | undefined, endpoint: string, direction: Direction): string {
   switch (d.reason) {
     case 'rule':
       return `${allowed ? 'allowed' : 'denied'} by rule ${d.rule.index} (${d.action}) of ${describeKind(d.rule.kind, 'verifier')} ${describePolicy(d.rule)} in tier ${d.rule.tier}: ${ruleText}`;

@@ -170,4 +170,10 @@ export const hostsKind: DestinationKind<HostsDestination> = {
   }),
   describe: (d) => `hosts ${d.hosts.join(', ')}`,
   peer: (d) => ({ kind: 'proxy', hosts: hostNames(d).map(formatHostName) }),
+  // A name the proxy lets through for this destination: one of its names, or one label below a wildcard's parent, on one of its ports.
+  coversHost: (d, host, port) => {
+    const name = normalizeHost(host);
+    const named = hostNames(d).some((h) => (h.kind === 'exact' ? h.name === name : name.slice(name.indexOf('.') + 1) === h.parent && name.indexOf('.') > 0));
+    return named && (port === undefined || d.ports.some((p) => (typeof p === 'number' ? p === port : p.from <= port && port <= p.to)));
+  },
 };
