@@ -13,6 +13,7 @@ import { dirname, join, relative, sep } from 'path';
 import { buildApp } from './lib/app';
 import { buildArgoCdApps } from './lib/argocd';
 import { PROTECTED_LABEL } from './lib/conventions';
+import { DEFAULT_DNS_NAMESPACE, egressProxyRoutes, egressProxySettings, usesResolver } from './lib/intent';
 import { validateManifestDir } from './lib/validate';
 import { intent } from './main';
 import { DEPLOY, DIST, K8sObject, distFolders, ofKind, readManifests, readTree } from './test/support/manifests';
@@ -49,7 +50,15 @@ const FOLDERS = distFolders(intent).map(({ label, intent, dir }) => {
     dir,
     dist,
     deployments: ofKind(dist.manifests, 'Deployment'),
-    namespaces: [...new Set(intent.apps.map((a) => a.namespace))].sort(),
+    // The apps' namespaces, the resolver of cluster names' when an app uses it, and the egress proxy's when some app sends by name.
+    namespaces: [
+      ...new Set([
+        ...intent.apps.map((a) => a.namespace),
+        ...(intent.apps.some(usesResolver) ? [intent.dnsResolver?.namespace ?? DEFAULT_DNS_NAMESPACE] : []),
+        ...(egressProxyRoutes(intent).length > 0 ? [egressProxySettings(intent).namespace] : []),
+      ]),
+    ].sort(),
+    proxyNamespace: egressProxyRoutes(intent).length > 0 ? egressProxySettings(intent).namespace : undefined,
     apps: intent.apps.map((a) => [`${a.namespace}/${a.name}`, a] as const),
   };
 });
@@ -197,7 +206,7 @@ describe.each(FOLDERS)('intent equals reach: what the verifier reads in $label i
   });
 });
 
-describe.each(FOLDERS)('apply order of $label', ({ dist, deployments }) => {
+describe.each(FOLDERS)('apply order of $label', ({ dist, deployments, namespaces, proxyNamespace }) => {
   const rank: Record<string, number> = {
     Namespace: 0,
     ClusterRole: 1,
@@ -217,42 +226,43 @@ describe.each(FOLDERS)('apply order of $label', ({ dist, deployments }) => {
     PodDisruptionBudget: 4,
   };
   const wave = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+  const of = (ns: string | undefined) => dist.manifests.filter((m) => m.object.metadata.namespace === ns);
   const isPolicy = (o: K8sObject) => rank[o.kind] <= 3;
   const isWorkload = (o: K8sObject) => rank[o.kind] === 4;
-  /** Each namespace's objects as the files list them, and its policies and workloads. */
-  const namespaces = [...new Set(dist.manifests.map((m) => m.object.metadata.namespace).filter((n): n is string => n !== undefined))];
+  /** Every namespace dist/ writes objects into: the apps', and the platform services' (the resolver of cluster names, the egress proxy). */
+  const written = [...new Set(dist.manifests.map((m) => m.object.metadata.namespace).filter((n): n is string => n !== undefined))];
 
-  it('lists Namespaces, then cluster policy, then namespaced policies, each namespace confined before its workloads, in file-name order', () => {
-    const kinds = dist.manifests.map((m) => m.object.kind);
-    expect(kinds.filter((k) => rank[k] === undefined)).toEqual([]);
-    const cluster = dist.manifests.map((m) => rank[m.object.kind]).filter((r) => r <= 2);
-    expect(cluster).toEqual([...cluster].sort((a, b) => a - b));
-    const lastClusterLevel = Math.max(...dist.manifests.map((m, i) => (rank[m.object.kind] <= 2 ? i : -1)));
-    const firstNamespaced = dist.manifests.findIndex((m) => rank[m.object.kind] >= 3);
-    expect(lastClusterLevel).toBeLessThan(firstNamespaced);
-    for (const ns of namespaces) {
-      const at = (test: (o: K8sObject) => boolean) =>
-        dist.manifests.map((m, i) => (m.object.metadata.namespace === ns && test(m.object) ? i : -1)).filter((i) => i >= 0);
-      const policies = at(isPolicy);
-      const workloads = at(isWorkload);
-      expect({ ns, policies: policies.length > 0 || workloads.length === 0 }).toEqual({ ns, policies: true });
-      if (workloads.length > 0) expect(Math.max(...policies)).toBeLessThan(Math.min(...workloads));
+  it('lists Namespaces, then cluster policy, then in each namespace its policies before what runs there, in file-name order', () => {
+    const ranks = dist.manifests.map((m) => [m.object.kind, rank[m.object.kind]] as const);
+    expect(ranks.filter(([, r]) => r === undefined)).toEqual([]);
+    const clusterScoped = ranks.map(([, r]) => r).filter((r) => r <= 2);
+    expect(clusterScoped).toEqual([...clusterScoped].sort((a, b) => a - b));
+    expect(ranks.findIndex(([, r]) => r >= 3)).toBeGreaterThanOrEqual(clusterScoped.length);
+    expect(written).toEqual(expect.arrayContaining(namespaces));
+    for (const ns of written) {
+      const inNamespace = of(ns).map((m) => rank[m.object.kind]);
+      expect(inNamespace).toEqual([...inNamespace].sort((a, b) => a - b));
+      // Whatever runs in a namespace is confined there by a policy of its own.
+      const runs = of(ns).some((m) => isWorkload(m.object));
+      expect({ ns, confined: !runs || of(ns).some((m) => isPolicy(m.object)) }).toEqual({ ns, confined: true });
     }
   });
 
-  it('carries the same order in Argo CD sync waves: every policy before any workload, platform services before the apps', () => {
+  it('carries the order in Argo CD sync waves: every policy before any workload, platform services (resolver, egress proxy) before the apps', () => {
     const waves = dist.manifests.map((m) => wave(m.object));
     expect(waves.every(Number.isInteger)).toBe(true);
     const byFile = new Map<string, number[]>();
     for (const m of dist.manifests) byFile.set(m.file, [...(byFile.get(m.file) ?? []), wave(m.object)]);
     for (const fileWaves of byFile.values()) expect(fileWaves).toEqual([...fileWaves].sort((a, b) => a - b));
     const policyWave = Math.max(...dist.manifests.filter((m) => isPolicy(m.object)).map((m) => wave(m.object)));
-    const workloadWaves = dist.manifests.filter((m) => isWorkload(m.object)).map((m) => wave(m.object));
-    expect(policyWave).toBeLessThan(Math.min(...workloadWaves));
+    expect(policyWave).toBeLessThan(Math.min(...dist.manifests.filter((m) => isWorkload(m.object)).map((m) => wave(m.object))));
     const appNamespaces = new Set(dist.intent.apps.map((a) => a.namespace));
     const platformServices = dist.manifests.filter((m) => isWorkload(m.object) && !appNamespaces.has(m.object.metadata.namespace ?? ''));
+    if (proxyNamespace !== undefined) expect(platformServices.some((m) => m.object.metadata.namespace === proxyNamespace)).toBe(true);
     const apps = deployments.filter((d) => appNamespaces.has(d.metadata.namespace ?? ''));
     if (platformServices.length > 0) expect(Math.max(...platformServices.map((m) => wave(m.object)))).toBeLessThan(Math.min(...apps.map(wave)));
+    const clusterWaves = dist.manifests.filter((m) => rank[m.object.kind] <= 2).map((m) => wave(m.object));
+    expect(clusterWaves).toEqual([...clusterWaves].sort((a, b) => a - b));
   });
 
   it('gives no cluster-scoped object a namespace', () => {

@@ -9,7 +9,7 @@ import { PlatformIntent, checkIntent, sharedRangeProblem } from '../lib/intent';
 import { SharedRangeSource } from '../lib/net';
 import { Selector, buildCluster, dnsReport, egressReport, parseManifests, query, relayReport } from '../lib/verify';
 import { buildGraph, leakNotes, renderHtml, renderMarkdown } from '../lib/review';
-import { shipped } from './fixtures/intents';
+import { hosts, shipped } from './fixtures/intents';
 import { K8sObject, manifestsOf, sampleIntent } from './support/manifests';
 
 const clusterOf = (objects: readonly K8sObject[]) => buildCluster(parseManifests(objects.map((o) => stringify(o)).join('---\n'), 'leaks.yaml'));
@@ -114,6 +114,22 @@ describe('internet-sized blocks carve out link-local, every cloud metadata addre
         .replace(/\.0$/, '.5'),
     );
     for (const to of [...unreachable, ...inside]) expect([to, query(cluster, 'ai/llm', to, 443).allowed]).toEqual([to, false]);
+  });
+});
+
+describe("the egress proxy refuses the cluster's own ranges as it refuses metadata", () => {
+  it("on GKE, whose default Service range is public address space, neither the proxy's policy nor Squid lets a name resolve into it", () => {
+    const intent: PlatformIntent = { ...hosts, cloud: 'gcp' };
+    const objects = objectsOf(intent);
+    const cluster = clusterOf(objects);
+    const proxy = 'ai-egress-proxy/egress-proxy';
+    expect(query(cluster, proxy, '8.8.8.8', 443).allowed).toBe(true);
+    for (const to of ['34.118.224.5', '169.254.169.254', '169.254.1.1']) expect([to, query(cluster, proxy, to, 443).allowed]).toEqual([to, false]);
+    const conf = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'egress-proxy')!.data['squid.conf'] as string;
+    expect(conf).toContain('34.118.224.0/20');
+    // Declared ranges replace the defaults.
+    const declared = objectsOf({ ...intent, clusterNetwork: { serviceCidrs: ['34.118.0.0/20'] } });
+    expect(declared.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'egress-proxy')!.data['squid.conf']).toContain('34.118.0.0/20');
   });
 });
 

@@ -96,7 +96,13 @@ export const SHARED_RANGE_REASON_ANNOTATION = `${DOMAIN}/shared-range`;
 /** Annotation holding the written reasons for in-cluster destinations in namespaces the intent does not govern. */
 export const UNGOVERNED_REASON_ANNOTATION = `${DOMAIN}/ungoverned-relay`;
 
-/** kube-dns, where the resolver of cluster names (and apps with public names) send DNS. */
+/**
+ * The egress proxy's name: its Deployment, Service, ServiceAccount and policies, and the
+ * `app.kubernetes.io/name` label of its pods, in the proxy's own namespace (lib/proxy).
+ */
+export const EGRESS_PROXY_NAME = 'egress-proxy';
+
+/** kube-dns, where the resolver of cluster names, the egress proxy (which resolves the names it lets through) and apps with public names send DNS. */
 export const KUBE_DNS = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } as const;
 
 /**
@@ -113,7 +119,7 @@ export const SyncWave = {
   networkSet: -3,
   globalPolicy: -2,
   policy: -1,
-  /** Services the AI apps depend on (the DNS resolver, the egress proxy): after every policy, before the apps that use them. */
+  /** Services the AI apps depend on (the DNS resolver, the egress proxy): after every policy, before any app that uses them. */
   platformService: 0,
   workload: 1,
 } as const;
@@ -138,6 +144,8 @@ export const ChartName = {
   calicoGlobalPolicies: '02-calico-global-policies',
   /** The DNS resolver of cluster names, its policies and its admission policy's neighbours: a platform service, before the apps' files. */
   dnsResolver: '05-dns-resolver',
+  /** The egress proxy of the apps' hostname destinations: its policies, configuration and pods (lib/proxy). */
+  egressProxy: '06-egress-proxy',
   policies: (namespace: string) => `10-policies-${namespace}`,
   workloads: (namespace: string) => `20-workloads-${namespace}`,
 } as const;

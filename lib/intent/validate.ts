@@ -13,10 +13,12 @@ import {
   dnsAddressProblem,
   dnsMetadata,
   governedNamespaces,
+  egressProxyProblems,
   ownersWithoutTier,
   validCloud,
 } from './across';
 import { isCredentialsDestination } from './destinations';
+import { egressProxySettings } from './egress-proxy';
 import { Cloud, carvedBlocks } from '../net';
 import { isObject } from './fields';
 import { fromZodIssues, IntentError, IntentIssue } from './issues';
@@ -37,7 +39,8 @@ import { AiAppIntent, AllowList, ClusterNetwork, DnsResolverOptions, PlatformInt
  */
 export function checkIntent(input: unknown): IntentIssue[] {
   if (!isObject(input)) {
-    const accepted = 'accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, clusters?: [...], argocd?: {...} }';
+    const accepted =
+      'accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, clusters?: [...], argocd?: {...}, egressProxy?: {...} }';
     return [
       { severity: 'error', app: 'platform', path: 'intent', value: input, message: `${input === undefined ? 'is missing' : 'is not an intent'}; ${accepted}` },
     ];
@@ -114,9 +117,17 @@ export function checkIntent(input: unknown): IntentIssue[] {
       }),
     );
   }
+  // A namespace that is not valid was reported above; the default's is then the one apps may not use.
+  const proxyNamespace = egressProxySettings({ egressProxy: validEgressProxy(input.egressProxy) }).namespace;
+  for (const app of apps) issues.push(...egressProxyProblems(app, proxyNamespace));
   for (const app of apps) issues.push(...adviceFor(app));
   issues.push(...imagesAdvice(apps));
   return issues;
+}
+
+/** The egress proxy settings when their namespace is a string, for the checks that need it. */
+function validEgressProxy(value: unknown): { namespace?: string } | undefined {
+  return isObject(value) && typeof value.namespace === 'string' ? { namespace: value.namespace } : undefined;
 }
 
 /** The errors of an intent (empty when it can be rendered). */

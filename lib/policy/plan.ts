@@ -17,11 +17,12 @@ import {
 } from '../conventions';
 import {
   AiAppIntent,
+  EgressProxyRoute,
   NetsPeer,
-  Peer,
   PeerContext,
   PlannedBlock,
   PlatformIntent,
+  PolicyPeer,
   PortSpec,
   Protocol,
   ResolverSettings,
@@ -35,7 +36,10 @@ import {
 } from '../intent';
 import type { Cidr } from '../net';
 
-export type { Peer, PlannedBlock } from '../intent';
+export type { PlannedBlock } from '../intent';
+
+/** What a planned rule names: address blocks, or pods. */
+export type Peer = PolicyPeer;
 
 /** A protocol with a port or inclusive range. */
 export interface PlannedPort {
@@ -91,14 +95,15 @@ const DNS_PORTS: readonly PlannedPort[] = [
 
 /**
  * The plan of one app in the intent of one cluster (`planContext`: the allow-lists to expand, the
- * blocks carved out of every allowed block, the declared apps, the resolver of cluster names).
+ * blocks carved out of every allowed block, the declared apps, the resolver of cluster names). An
+ * app with hostname destinations needs its route to the egress proxy (egressProxyRoutes in lib/intent).
  */
-export function planApp(app: AiAppIntent, context: PlanContext, scrape?: Scrape): AppPlan {
+export function planApp(app: AiAppIntent, context: PlanContext, scrape?: Scrape, proxy?: EgressProxyRoute): AppPlan {
   const reason = app.dns?.publicNames?.reason;
   return {
     name: app.name,
     namespace: app.namespace,
-    egress: planEgress(app, context),
+    egress: planEgress(app, context, proxy),
     ingress: [...planIngress(app, context), ...planScrape(scrape)],
     ...(reason !== undefined ? { reasons: { [PUBLIC_DNS_REASON_ANNOTATION]: `names outside the cluster: ${reason}` } } : {}),
   };
@@ -155,9 +160,11 @@ function kubeDnsRules(
 
 /**
  * DNS first, then each declared destination. DNS goes to the resolver of cluster names, or, for an
- * app that declares public names, to kube-dns (and NodeLocal DNSCache where declared).
+ * app that declares public names, to kube-dns (and NodeLocal DNSCache where declared). Names are
+ * reached through the egress proxy, on the app's own port of it, in one rule where the first of
+ * them is declared: the proxy resolves them, never the app.
  */
-function planEgress(app: AiAppIntent, context: PlanContext): PlannedRule[] {
+function planEgress(app: AiAppIntent, context: PlanContext, proxy: EgressProxyRoute | undefined): PlannedRule[] {
   const rules: PlannedRule[] = [];
   if (usesResolver(app)) {
     if (!context.resolver) throw new Error(`${app.namespace}/${app.name} resolves through the resolver of cluster names, which the context lacks`);
@@ -171,8 +178,21 @@ function planEgress(app: AiAppIntent, context: PlanContext): PlannedRule[] {
       ),
     );
   }
+  let proxied = false;
   for (const d of app.egress) {
-    rules.push({ peers: [destinationPeer(d, context)], ports: planPorts(d.ports, d.protocol ?? 'TCP'), description: d.description });
+    const peer = destinationPeer(d, context);
+    if (peer.kind !== 'proxy') {
+      rules.push({ peers: [peer], ports: planPorts(d.ports, d.protocol ?? 'TCP'), description: d.description });
+      continue;
+    }
+    if (proxied) continue;
+    if (!proxy) throw new Error(`${app.namespace}/${app.name} declares host names and was planned without its route to the egress proxy`);
+    proxied = true;
+    rules.push({
+      peers: [{ kind: 'pods', namespace: proxy.namespace, podLabels: proxy.podLabels }],
+      ports: [{ protocol: 'TCP', from: proxy.port, to: proxy.port }],
+      description: "egress proxy: the declared host names, on this app's own port",
+    });
   }
   return rules;
 }

@@ -11,6 +11,7 @@ import { compileKubernetesPolicy } from './kubernetes';
 import { Labels } from './labels';
 import { describeSource, Fields, Manifest, ManifestError, SkippedFile } from './manifests';
 import { isProtocol, Protocol } from './ports';
+import { EgressProxy, readProxies } from './proxies';
 import { compareTiers, comparePolicies, DEFAULT_TIER, Direction, enforcedIdentity, Policy, PolicyKind, Tier, TierPlan } from './policy';
 
 /** Kinds whose pod template becomes an endpoint (ReplicationController is core/v1, the others apps/v1 and batch/v1). */
@@ -30,17 +31,19 @@ interface Grouped {
   readonly networkSets: Manifest[];
   readonly tiers: Manifest[];
   readonly policies: { readonly manifest: Manifest; readonly kind: PolicyKind; readonly flavor: 'kubernetes' | 'calico' }[];
+  /** Where egress proxies read their configuration. */
+  readonly configMaps: Manifest[];
 }
 
 function groupManifests(manifests: readonly Manifest[]): Grouped {
-  const out: Grouped = { namespaces: [], serviceAccounts: [], workloads: [], networkSets: [], tiers: [], policies: [] };
+  const out: Grouped = { namespaces: [], serviceAccounts: [], workloads: [], networkSets: [], tiers: [], policies: [], configMaps: [] };
   const seen = new Map<string, Manifest>();
   for (const m of manifests) {
     const { kind, metadata, apiVersion } = m.object;
     const g = group(apiVersion);
     const calico = g === 'projectcalico.org';
     const relevant =
-      ((kind === 'Namespace' || kind === 'ServiceAccount' || kind === 'Pod') && g === '') ||
+      ((kind === 'Namespace' || kind === 'ServiceAccount' || kind === 'Pod' || kind === 'ConfigMap') && g === '') ||
       WORKLOAD_KINDS.has(kind) ||
       (kind === 'NetworkPolicy' && g === 'networking.k8s.io') ||
       (calico && (CALICO_POLICY_KINDS.has(kind) || ['Tier', 'NetworkSet', 'GlobalNetworkSet', 'StagedKubernetesNetworkPolicy'].includes(kind)));
@@ -57,6 +60,7 @@ function groupManifests(manifests: readonly Manifest[]): Grouped {
     }
     seen.set(key, m);
     if (kind === 'Namespace') out.namespaces.push(m);
+    else if (kind === 'ConfigMap') out.configMaps.push(m);
     else if (kind === 'ServiceAccount') out.serviceAccounts.push(m);
     else if (kind === 'Pod' || WORKLOAD_KINDS.has(kind)) out.workloads.push(m);
     else if (kind === 'NetworkSet' || kind === 'GlobalNetworkSet') out.networkSets.push(m);
@@ -175,6 +179,8 @@ export class Cluster {
     policies: readonly Policy[],
     /** Files read that held no Kubernetes object. */
     readonly skipped: readonly SkippedFile[] = [],
+    /** The egress proxies the workloads run, with their configurations (proxies.ts). */
+    readonly proxies: readonly EgressProxy[] = [],
     /** Every object read, of every kind: what the reports that read more than policies and pods look up (dns.ts: ConfigMaps, annotations). */
     readonly manifests: readonly Manifest[] = [],
   ) {
@@ -347,5 +353,5 @@ export function buildCluster(manifests: readonly Manifest[], options: VerifyOpti
     }
     return policy;
   });
-  return new Cluster(catalog, tiers, policies, skipped, manifests);
+  return new Cluster(catalog, tiers, policies, skipped, readProxies(grouped.workloads, grouped.configMaps), manifests);
 }

@@ -2,7 +2,7 @@ import { APP_NAME_LABEL, serviceAccountName } from '../../conventions';
 import { dnsLabel, fields, labels, ports, problem, protocol, text } from '../fields';
 import type { Labels } from '../types';
 import { DestinationBase, DestinationKind } from './kind';
-import type { Peer } from './peer';
+import type { PolicyPeer } from './peer';
 
 /** Pods inside the cluster: a namespace and the labels of the pods in it. */
 export interface ServiceDestination extends DestinationBase {
@@ -76,7 +76,7 @@ export const serviceKind: DestinationKind<ServiceDestination> = {
  * Pods of a namespace with labels; when the labels name an app the intent declares there (its
  * `app.kubernetes.io/name`), that app's ServiceAccount too.
  */
-export function podsPeer(namespace: string, podLabels: Labels, apps: readonly { readonly name: string; readonly namespace: string }[] = []): Peer {
+export function podsPeer(namespace: string, podLabels: Labels, apps: readonly { readonly name: string; readonly namespace: string }[] = []): PolicyPeer {
   const named = podLabels[APP_NAME_LABEL];
   const app = named === undefined ? undefined : apps.find((a) => a.namespace === namespace && a.name === named);
   return { kind: 'pods', namespace, podLabels, ...(app ? { serviceAccount: serviceAccountName(app.name) } : {}) };
