@@ -36,7 +36,7 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
     if (to.type === 'cidr') {
       // Denied blocks are drawn only without exceptions (see below), so the block names them all.
       if (verdict === 'deny') return { id: `deny ${label}`, label: describeNamedBlock(to.cidr), kind: 'denied' };
-      const set = sets.find((s) => subtractRanges([cidrRange(to.cidr)], s.nets).length === 0);
+      const set = sets.find((s) => s.kind !== 'HostEndpoint' && subtractRanges([cidrRange(to.cidr)], s.nets).length === 0);
       return set ? { id: `allow-list ${set.id} ${label}`, label, kind: 'allow-list', group: set.id } : { id: `cidr ${label}`, label, kind: 'external' };
     }
     if (to.endpoint) return { id: `pod ${to.endpoint.id}`, label, kind: 'pods', group };

@@ -53,12 +53,19 @@ function readNets(value: unknown, field: string, f: Fields): Nets | undefined {
   return { texts, ranges };
 }
 
-/** Reads a network set (namespaced when `namespace` is given). */
+/**
+ * Reads a network set (namespaced when `namespace` is given). Calico's validator refuses the
+ * label `projectcalico.org/namespace` on both kinds (libcalico-go `validator/v3/validator.go`,
+ * validateNetworkSet, validateGlobalNetworkSet): Calico sets it itself on namespaced ones.
+ */
 export function compileNetworkSet(m: Manifest, namespace: Namespace | undefined): NetworkSet {
   const f = new Fields(m.source, `${m.object.kind} ${namespace ? `${namespace.name}/` : ''}${m.object.metadata.name}`);
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const nets = readNets(spec.nets, 'spec.nets', f)?.ranges ?? [];
-  return makeNetworkSet(m.object.metadata.name, namespace, f.labels(m.object.metadata.labels, 'metadata.labels'), nets, m.source);
+  const labels = f.labels(m.object.metadata.labels, 'metadata.labels');
+  if (labels.has(CALICO_LABEL.namespace))
+    f.fail(`metadata.labels["${CALICO_LABEL.namespace}"]`, `${CALICO_LABEL.namespace} is not a valid label name (Calico sets it on namespaced network sets)`);
+  return makeNetworkSet(m.object.metadata.name, namespace, labels, nets, m.source);
 }
 
 /**
@@ -101,15 +108,10 @@ function portMatches(p: Ports, protocol: Protocol, port: PortValue, destination:
   return destination.kind === 'endpoint' && destination.endpoint.ports.some((c) => c.name === p.name && c.protocol === protocol && c.port === port);
 }
 
-/** What selectors test: an endpoint or a network set. */
+/** What selectors test: an endpoint, or a network set or host endpoint, by its labels as Calico sees them. */
 interface Selectable {
   readonly calicoLabels: Labels;
-  readonly namespace?: Namespace;
-  readonly serviceAccount?: string;
-  readonly serviceAccountLabels?: Labels;
 }
-
-const EMPTY: Labels = new Map();
 
 /** Where a rule side's selectors look: the policy's namespace, or the namespaces a namespaceSelector picks. */
 type NamespaceScope = { readonly kind: 'namespace'; readonly name: string } | { readonly kind: 'selector'; readonly selector: Selector };
@@ -256,12 +258,23 @@ class RuleSide {
     return (e.kind === 'endpoint' && test(e.endpoint)) || e.sets.some(test);
   }
 
+  /**
+   * The positive selector libcalico-go builds from the side's fields (`updateprocessors/rules.go`,
+   * getEndpointSelector and parseServiceAccounts), evaluated as Felix evaluates it, on the item's
+   * labels: the namespace scope as `projectcalico.org/namespace == '<ns>'` or the rewritten
+   * namespaceSelector, service account names as `projectcalico.org/serviceaccount in {...}`, the
+   * service account selector on `pcsa.` keys, and the selector itself.
+   */
   private positiveTest(x: Selectable): boolean {
-    if (this.scope?.kind === 'namespace' && x.namespace?.name !== this.scope.name) return false;
-    if (this.scope?.kind === 'selector' && !this.scope.selector.testNamespace(x.namespace?.calicoLabels)) return false;
-    if (this.saNames && (x.serviceAccount === undefined || !this.saNames.includes(x.serviceAccount))) return false;
-    if (this.saSelector && !this.saSelector.test(x.serviceAccountLabels ?? EMPTY)) return false;
-    return this.selector === undefined || this.selector.test(x.calicoLabels);
+    const labels = x.calicoLabels;
+    if (this.scope?.kind === 'namespace' && labels.get(CALICO_LABEL.namespace) !== this.scope.name) return false;
+    if (this.scope?.kind === 'selector' && !this.scope.selector.testAsNamespaceSelector(labels)) return false;
+    if (this.saNames) {
+      const sa = labels.get(CALICO_LABEL.serviceAccount);
+      if (sa === undefined || !this.saNames.includes(sa)) return false;
+    }
+    if (this.saSelector && !this.saSelector.testAsServiceAccountSelector(labels)) return false;
+    return this.selector === undefined || this.selector.test(labels);
   }
 }
 
