@@ -15,13 +15,27 @@
  * matches every request.
  */
 
-import { cidrRange, IpRange, parseCidrLenient, rangeContainsIp } from '../net';
+import { cidrRange, IpRange, IpVersion, parseCidrLenient, rangeContainsIp, unionRanges } from '../net';
 import { ANY_NAMESPACE, Catalog } from './catalog';
 import { CALICO_LABEL, Endpoint, makeNetworkSet, Namespace, NetworkSet, PacketEnd } from './endpoints';
 import { Labels } from './labels';
 import { Fields, Manifest } from './manifests';
 import { canonicalProtocol, inRange, isNamedPort, PortRange, Ports, PortValue, Protocol } from './ports';
-import { CompiledRule, DEFAULT_TIER, Direction, Policy, PolicyKind, Reach, RuleAction, SelectionHint, Side, stagedActionOf, Tier } from './policy';
+import {
+  bothMatch,
+  CompiledRule,
+  DEFAULT_TIER,
+  Direction,
+  Match,
+  Policy,
+  PolicyKind,
+  Reach,
+  RuleAction,
+  SelectionHint,
+  Side,
+  stagedActionOf,
+  Tier,
+} from './policy';
 import { Selector, SelectorSyntaxError } from './selector';
 import { describePorts } from './words';
 
@@ -39,6 +53,16 @@ export function compileTier(m: Manifest): Tier {
 interface Nets {
   readonly texts: readonly string[];
   readonly ranges: readonly IpRange[];
+  /** For an address known only by its IP version: whether the blocks hold every address of the version, none, or some. */
+  readonly holds: Readonly<Record<IpVersion, 'all' | 'none' | 'some'>>;
+}
+
+const LAST_ADDRESS: Readonly<Record<IpVersion, bigint>> = { 4: (1n << 32n) - 1n, 6: (1n << 128n) - 1n };
+
+function holding(ranges: readonly IpRange[], version: IpVersion): 'all' | 'none' | 'some' {
+  const mine = unionRanges(ranges.filter((r) => r.version === version));
+  if (mine.length === 0) return 'none';
+  return mine.length === 1 && mine[0].first === 0n && mine[0].last === LAST_ADDRESS[version] ? 'all' : 'some';
 }
 
 function readNets(value: unknown, field: string, f: Fields): Nets | undefined {
@@ -50,7 +74,7 @@ function readNets(value: unknown, field: string, f: Fields): Nets | undefined {
     if (!parsed) f.fail(`${field}[${i}]`, `${JSON.stringify(text)} is not a CIDR or address (expected e.g. 203.0.113.0/24)`);
     return cidrRange(parsed);
   });
-  return { texts, ranges };
+  return { texts, ranges, holds: { 4: holding(ranges, 4), 6: holding(ranges, 6) } };
 }
 
 /**
@@ -161,13 +185,33 @@ class RuleSide {
     return !this.nets && !this.notNets && !this.positive && !this.notSelector && this.ports.length === 0 && this.notPorts.length === 0;
   }
 
-  /** The fields that say nothing about ports, for matching an entity. */
-  matches(e: PacketEnd): boolean {
+  /**
+   * The fields that say nothing about ports, for matching an entity. For an endpoint whose
+   * address is unknown, `unknown` says how `nets` and `notNets` read it: as an address outside
+   * every block (`outside`), or (`maybe`) as some address of the packet's IP version, which the
+   * blocks hold surely only when they hold every address of it, and surely not when they hold none
+   * of it.
+   */
+  matches(e: PacketEnd, unknown: 'outside' | 'maybe' = 'outside'): Match {
+    const address = this.addressMatches(e, unknown);
+    if (!address) return false;
+    if (this.positive && !this.someMember(e, (x) => this.positiveTest(x))) return false;
+    if (this.notSelector && this.someMember(e, (x) => this.notSelector!.test(x.calicoLabels))) return false;
+    return address;
+  }
+
+  private addressMatches(e: PacketEnd, unknown: 'outside' | 'maybe'): Match {
+    if (!this.nets && !this.notNets) return true;
+    if (e.kind === 'endpoint' && e.unknown) {
+      if (unknown === 'outside') return !this.nets;
+      const holds = (n: Nets): Match => (n.holds[e.family] === 'all' ? true : n.holds[e.family] === 'none' ? false : 'maybe');
+      const inNets: Match = this.nets ? holds(this.nets) : true;
+      const inNotNets: Match = this.notNets ? holds(this.notNets) : false;
+      return bothMatch(inNets, inNotNets === 'maybe' ? 'maybe' : !inNotNets);
+    }
     const ips = e.ips;
     if (this.nets && !ips.some((ip) => this.nets!.ranges.some((r) => rangeContainsIp(r, ip)))) return false;
     if (this.notNets && ips.some((ip) => this.notNets!.ranges.some((r) => rangeContainsIp(r, ip)))) return false;
-    if (this.positive && !this.someMember(e, (x) => this.positiveTest(x))) return false;
-    if (this.notSelector && this.someMember(e, (x) => this.notSelector!.test(x.calicoLabels))) return false;
     return true;
   }
 
@@ -284,6 +328,7 @@ const ACTIONS: readonly RuleAction[] = ['Allow', 'Deny', 'Log', 'Pass'];
 class CalicoRule implements CompiledRule {
   readonly action: RuleAction;
   readonly matchesEverything: boolean;
+  readonly dependsOnIpVersion: boolean;
   readonly ports: readonly PortRange[];
   readonly portNames: readonly string[];
   private readonly protocol?: string;
@@ -332,26 +377,37 @@ class CalicoRule implements CompiledRule {
     const other = ['http', 'icmp', 'notICMP'].some((k) => r[k] !== undefined && r[k] !== null);
     this.matchesEverything =
       !other && this.protocol === undefined && this.notProtocol === undefined && this.ipVersion === undefined && this.source.empty && this.destination.empty;
+    const testsAddresses = [this.source, this.destination].some((x) => x.nets !== undefined || x.notNets !== undefined);
+    this.dependsOnIpVersion = this.ipVersion !== undefined || ((this.action === 'Deny' || this.action === 'Pass') && testsAddresses);
     const all = [...this.destination.ports, ...this.destination.notPorts];
     this.ports = all.filter((p): p is PortRange => !isNamedPort(p));
     this.portNames = all.filter(isNamedPort).map((p) => p.name);
   }
 
-  matchesSource(source: PacketEnd): boolean {
-    return this.source.ports.length === 0 && this.source.matches(source);
+  matchesSource(source: PacketEnd): Match {
+    return this.source.ports.length === 0 && this.matchesSide(this.source, source);
   }
 
-  matchesDestination(destination: PacketEnd): boolean {
-    return this.destination.matches(destination);
+  matchesDestination(destination: PacketEnd): Match {
+    return this.matchesSide(this.destination, destination);
   }
 
+  /**
+   * A side's match as the rule's action reads an unknown address: a Deny or Pass as some address
+   * of the packet's IP version, `maybe` in a block unless the block holds all of it or none (then
+   * it never hides what follows it: policy.ts, decide); an Allow or Log as an address outside
+   * every block it names, so that reach to pods through blocks is read as reach to the blocks,
+   * which the listings show.
+   */
+  private matchesSide(side: RuleSide, e: PacketEnd): Match {
+    return side.matches(e, this.action === 'Deny' || this.action === 'Pass' ? 'maybe' : 'outside');
+  }
+
+  /** The IP version is the packet's: both its ends have one (endpoints.ts, PacketEnd). */
   matchesService(protocol: Protocol, port: PortValue, destination: PacketEnd): boolean {
     if (this.protocol !== undefined && this.protocol !== protocol) return false;
     if (this.notProtocol === protocol) return false;
-    if (this.ipVersion !== undefined) {
-      const ips = destination.ips;
-      if (ips.length > 0 && !ips.some((ip) => ip.version === this.ipVersion)) return false;
-    }
+    if (this.ipVersion !== undefined && destination.family !== this.ipVersion) return false;
     return this.destination.portMatches(protocol, port, destination);
   }
 

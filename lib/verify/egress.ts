@@ -6,6 +6,7 @@
  * lets out.
  */
 
+import { IpVersion } from '../net';
 import { Cluster } from './cluster';
 import { Endpoint } from './endpoints';
 import { DirectionView, Listing, ListingOptions, listing, WorkloadListing, workloadListing } from './listing';
@@ -21,6 +22,8 @@ export interface ReachEntry {
   readonly decidedBy: DecidedBy;
   /** True when a Deny that matches every packet decided: the "everything else" of a policy (see PeerEntry). */
   readonly catchAll?: true;
+  /** For pods: only packets of this IP version are decided so (see PeerEntry). */
+  readonly ipVersion?: IpVersion;
 }
 
 /** What a workload's egress would be once the staged policies that concern it are enforced. */

@@ -23,7 +23,7 @@
  * Kubernetes selectors see only the pod's own labels.
  */
 
-import { IpAddress, IpRange } from '../net';
+import { IpAddress, IpRange, IpVersion } from '../net';
 import { Labels } from './labels';
 import { SourceRef } from './manifests';
 import { Protocol } from './ports';
@@ -174,10 +174,47 @@ export function makeHostEndpoint(
 }
 
 /**
- * One end of a packet: an endpoint, or an address outside the known endpoints. `ips` are the
- * addresses policies may match it by (for an endpoint, none when ipBlock/nets must not match
- * pods), `sets` the network sets that contain one of them.
+ * One end of a packet of one IP version (`family`): an endpoint, or an address outside the known
+ * endpoints. `ips` are the addresses of that version policies may match it by (for an endpoint,
+ * none when ipBlock/nets must not match pods), `sets` the network sets and host endpoints that
+ * contain one of them. `unknown` is set for an endpoint whose address the manifests do not say (a
+ * pod template, a Pod without status) when addresses match pods: it has some address of the
+ * version, which a block may or may not hold.
  */
 export type PacketEnd =
-  | { readonly kind: 'endpoint'; readonly endpoint: Endpoint; readonly ips: readonly IpAddress[]; readonly sets: readonly NetworkSet[] }
-  | { readonly kind: 'external'; readonly ip: IpAddress; readonly ips: readonly [IpAddress]; readonly sets: readonly NetworkSet[] };
+  | {
+      readonly kind: 'endpoint';
+      readonly endpoint: Endpoint;
+      readonly family: IpVersion;
+      readonly ips: readonly IpAddress[];
+      readonly unknown: boolean;
+      readonly sets: readonly NetworkSet[];
+    }
+  | { readonly kind: 'external'; readonly ip: IpAddress; readonly family: IpVersion; readonly ips: readonly [IpAddress]; readonly sets: readonly NetworkSet[] };
+
+/** The IP versions an endpoint's packets may have: those of its addresses, or both when they are unknown. */
+export function ipVersionsOf(endpoint: Endpoint): readonly IpVersion[] {
+  if (endpoint.ips.length === 0) return BOTH_VERSIONS;
+  const has4 = endpoint.ips.some((ip) => ip.version === 4);
+  const has6 = endpoint.ips.some((ip) => ip.version === 6);
+  return has4 && has6 ? BOTH_VERSIONS : has4 ? ONLY_4 : ONLY_6;
+}
+
+/**
+ * The IP versions a packet between two ends may have: those both can have (an address outside
+ * the known endpoints has its own; an endpoint those of its addresses, or either when they are
+ * unknown). Ends with no version in common (an IPv4-only pod and an IPv6 address) are still asked
+ * about, in the version of the address, or else the sender's.
+ */
+export function packetVersions(from: Endpoint | IpAddress, to: Endpoint | IpAddress): readonly IpVersion[] {
+  const of = (end: Endpoint | IpAddress): readonly IpVersion[] => ('version' in end ? (end.version === 4 ? ONLY_4 : ONLY_6) : ipVersionsOf(end));
+  const a = of(from);
+  const b = of(to);
+  const both = a.filter((v) => b.includes(v));
+  if (both.length === 0) return 'version' in to ? b : a;
+  return both.length === 2 ? BOTH_VERSIONS : both[0] === 4 ? ONLY_4 : ONLY_6;
+}
+
+const BOTH_VERSIONS: readonly IpVersion[] = [4, 6];
+const ONLY_4: readonly IpVersion[] = [4];
+const ONLY_6: readonly IpVersion[] = [6];

@@ -48,6 +48,7 @@ export {
   describePorts,
   describeProtocolPorts,
   describeStaged,
+  describeUncertain,
   destinationParts,
   explainDirection,
   explainWhenStaged,

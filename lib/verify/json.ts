@@ -4,7 +4,7 @@
  * functions as the terminal listings (lib/verify/words.ts).
  */
 
-import { formatCidr } from '../net';
+import { formatCidr, IpVersion } from '../net';
 import type { EgressReport, ReachEntry } from './egress';
 import type { IngressEntry, IngressReport } from './ingress';
 import type { DirectionView, Listing } from './listing';
@@ -52,6 +52,8 @@ interface ReachEntryJson {
   readonly decidedBy: DecidedByJson;
   /** Present (true) when a Deny that matches every packet decided: the complement of what earlier rules decided. */
   readonly catchAll?: true;
+  /** Present when only packets of this IP version are decided so (an address is unknown, and the other version is decided otherwise). */
+  readonly ipVersion?: IpVersion;
 }
 
 /** One ingress entry: who may send (`from`), on which of the workload's ports. */
@@ -61,6 +63,7 @@ interface IngressEntryJson {
   readonly ports: string;
   readonly decidedBy: DecidedByJson;
   readonly catchAll?: true;
+  readonly ipVersion?: IpVersion;
 }
 
 /** A policy that applies to a workload, in evaluation order. */
@@ -132,6 +135,12 @@ interface DirectionAnswerJson {
   readonly message: string;
   readonly logged: readonly RuleRefJson[];
   readonly passed: readonly RuleRefJson[];
+  /**
+   * Deny and Pass rules that test addresses and might have matched, an address being unknown (a
+   * pod template's): the Deny was not applied, the Pass followed both ways, so that the answer is
+   * the weakest. Present when there are some.
+   */
+  readonly uncertain?: readonly RuleRefJson[];
   readonly staged: readonly StagedRefJson[];
   /** When there are staged policies: how the direction would be decided once they are enforced. */
   readonly whenStagedEnforced?: StagedAnswerJson;
@@ -160,9 +169,22 @@ export interface QueryAnswerJson {
   readonly port: number;
   readonly portName?: string;
   readonly protocol: Protocol;
+  /**
+   * Present when an address is unknown (a pod template's), so that both IP versions were asked,
+   * and they are decided otherwise: the version this answer is about, the one that allows (the
+   * weakest answer); `otherIpVersion` says how the other is decided.
+   */
+  readonly ipVersion?: IpVersion;
   readonly allowed: boolean;
   readonly egress: DirectionAnswerJson;
   readonly ingress: DirectionAnswerJson;
+  /** Present when the other IP version is decided otherwise: how. */
+  readonly otherIpVersion?: {
+    readonly ipVersion: IpVersion;
+    readonly allowed: boolean;
+    readonly egress: DirectionAnswerJson;
+    readonly ingress: DirectionAnswerJson;
+  };
 }
 
 /** A destination as JSON. */
@@ -193,6 +215,7 @@ function reachEntryJson(e: ReachEntry): ReachEntryJson {
     ports: describePorts(e.ports),
     decidedBy: decidedByJson(e.decidedBy),
     ...(e.catchAll ? { catchAll: true } : {}),
+    ...(e.ipVersion ? { ipVersion: e.ipVersion } : {}),
   };
 }
 
@@ -204,6 +227,7 @@ function ingressEntryJson(e: IngressEntry): IngressEntryJson {
     ports: describePorts(e.ports),
     decidedBy: decidedByJson(e.decidedBy),
     ...(e.catchAll ? { catchAll: true } : {}),
+    ...(e.ipVersion ? { ipVersion: e.ipVersion } : {}),
   };
 }
 
@@ -268,6 +292,7 @@ function directionJson(a: DirectionAnswer): DirectionAnswerJson {
     message: explainDirection(a),
     logged: a.logged.map(ruleRefJson),
     passed: a.passed.map(ruleRefJson),
+    ...(a.uncertain.length ? { uncertain: a.uncertain.map(ruleRefJson) } : {}),
     staged: a.staged.map(stagedJson),
     ...(staged
       ? { whenStagedEnforced: { allowed: staged.allowed, reason: staged.decision.reason, ...decidedFields(staged.decision), message: explainWhenStaged(a)! } }
@@ -285,8 +310,19 @@ export function queryJson(q: QueryAnswer): QueryAnswerJson {
     port: q.port,
     ...(q.portName === undefined ? {} : { portName: q.portName }),
     protocol: q.protocol,
+    ...(q.otherIpVersion ? { ipVersion: q.ipVersion } : {}),
     allowed: q.allowed,
     egress: directionJson(q.egress),
     ingress: directionJson(q.ingress),
+    ...(q.otherIpVersion
+      ? {
+          otherIpVersion: {
+            ipVersion: q.otherIpVersion.ipVersion,
+            allowed: q.otherIpVersion.allowed,
+            egress: directionJson(q.otherIpVersion.egress),
+            ingress: directionJson(q.otherIpVersion.ingress),
+          },
+        }
+      : {}),
   };
 }

@@ -3,6 +3,7 @@
  * value is written by its function in words.ts.
  */
 
+import { IpVersion } from '../net';
 import { EgressReport, ReachEntry } from './egress';
 import { IngressEntry, IngressReport } from './ingress';
 import { Ports } from './ports';
@@ -15,20 +16,23 @@ import {
   describePolicyInTier,
   describePorts,
   describeRule,
+  describeIpVersions,
   describeStaged,
+  describeUncertain,
   EGRESS_NOTE,
   explainDirection,
   explainWhenStaged,
   INGRESS_NOTE,
 } from './words';
 
-function directionLines(a: DirectionAnswer): string[] {
-  const lines = [`  ${a.direction}: ${explainDirection(a)}`];
-  for (const l of a.logged) lines.push(`    logged by ${describeRule(l.rule, 'verifier', l.action)}`);
-  for (const p of a.passed) lines.push(`    passed by ${describeRule(p.rule, 'verifier', p.action)}`);
-  if (a.staged.length) lines.push(`    staged, not enforced: ${a.staged.map(describeStaged).join('; ')}`);
+function directionLines(a: DirectionAnswer, indent = '  '): string[] {
+  const lines = [`${indent}${a.direction}: ${explainDirection(a)}`];
+  for (const l of a.logged) lines.push(`${indent}  logged by ${describeRule(l.rule, 'verifier', l.action)}`);
+  for (const p of a.passed) lines.push(`${indent}  passed by ${describeRule(p.rule, 'verifier', p.action)}`);
+  for (const u of describeUncertain(a.uncertain)) lines.push(`${indent}  ${u}`);
+  if (a.staged.length) lines.push(`${indent}  staged, not enforced: ${a.staged.map(describeStaged).join('; ')}`);
   const staged = explainWhenStaged(a);
-  if (staged) lines.push(`    once the staged policies are enforced, ${staged}`);
+  if (staged) lines.push(`${indent}  once the staged policies are enforced, ${staged}`);
   return lines;
 }
 
@@ -37,9 +41,21 @@ export function queryText(q: QueryAnswer): string {
   const from = q.fromEndpoint && q.fromEndpoint !== q.from ? `${q.from} (${q.fromEndpoint})` : q.from;
   const to = q.toEndpoint && q.toEndpoint !== q.to ? `${q.to} (${q.toEndpoint})` : q.to;
   const port = q.portName ? `${q.portName} (${q.port})` : String(q.port);
+  const other = q.otherIpVersion;
+  const version = other ? `  ${describeIpVersions(q.ipVersion)}` : '';
   return (
-    [`${q.allowed ? 'ALLOWED' : 'DENIED'}  ${from} -> ${to}  ${q.protocol} ${port}`, ...directionLines(q.egress), ...directionLines(q.ingress)].join('\n') +
-    '\n'
+    [
+      `${q.allowed ? 'ALLOWED' : 'DENIED'}  ${from} -> ${to}  ${q.protocol} ${port}${version}`,
+      ...directionLines(q.egress),
+      ...directionLines(q.ingress),
+      ...(other
+        ? [
+            `  over IPv${other.ipVersion}: ${other.allowed ? 'ALLOWED' : 'DENIED'}`,
+            ...directionLines(other.egress, '    '),
+            ...directionLines(other.ingress, '    '),
+          ]
+        : []),
+    ].join('\n') + '\n'
   );
 }
 
@@ -76,12 +92,13 @@ interface Listed {
   readonly ports: Ports;
   readonly decidedBy: DecidedBy;
   readonly catchAll?: true;
+  readonly ipVersion?: IpVersion;
 }
 
 function entryLines(verb: string, entries: readonly Listed[], indent: string): string[] {
   return entries.map(
     (e) =>
-      `${indent}${verb.padEnd(5)} ${e.protocol.padEnd(4)} ${describePorts(e.ports).padEnd(11)} ${describeDestination(e.peer, 'verifier').padEnd(48)} ${describeDecision(e.decidedBy, 'verifier')}`,
+      `${indent}${verb.padEnd(5)} ${e.protocol.padEnd(4)} ${describePorts(e.ports).padEnd(11)} ${describeDestination(e.peer, 'verifier').padEnd(48)} ${describeDecision(e.decidedBy, 'verifier')}${e.ipVersion ? ` (IPv${e.ipVersion} only)` : ''}`,
   );
 }
 
