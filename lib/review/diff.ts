@@ -13,6 +13,11 @@
  * and the other's do not is evaluated on both, so that it is compared with what the other side
  * decides for it (perhaps "any other pod" allowed by no policy), never reported as removed only
  * because the other side does not mention it.
+ *
+ * Reach that stays the same can still be easier to widen: a workload whose denials came before
+ * the default tier, or whose allows were bound to its ServiceAccount, and no longer are (an app
+ * moved from the calico flavor to the kubernetes one), has its protection weakened
+ * (lib/verify/protection.ts), which counts as a widening.
  */
 
 import { cidrRange, compactCidrs, intersectRanges, IpRange, subtractRanges, unionRanges } from '../net';
@@ -36,6 +41,7 @@ import {
   PortRange,
   portAtoms,
   Ports,
+  protectionOf,
   Protocol,
   ReachEntry,
 } from '../verify';
@@ -67,6 +73,17 @@ export interface DirectionDiff {
   readonly whenStagedEnforced?: readonly FlowChange[];
 }
 
+/** A protection of a workload's reach in one direction that base had and head has not (see Protection). */
+export interface Weakening {
+  readonly direction: Direction;
+  /**
+   * `tier`: its denials came before the default tier, and now a NetworkPolicy of its namespace
+   * could allow more; `service-account`: its allows applied to pods of its ServiceAccount only,
+   * and now to any pod with its labels.
+   */
+  readonly protection: 'tier' | 'service-account';
+}
+
 /** How one workload's reach differs. */
 export interface WorkloadDiff {
   readonly endpoint: string;
@@ -78,16 +95,21 @@ export interface WorkloadDiff {
   readonly staged: readonly PolicyRef[];
   readonly egress: DirectionDiff;
   readonly ingress: DirectionDiff;
+  /** Protections base had and head has not, per direction (for a workload on both sides). */
+  readonly weakened: readonly Weakening[];
 }
 
 /** The difference in reach between two manifest sets. */
 export interface ReachDiff {
   readonly base: string;
   readonly head: string;
-  /** True when some workload may reach, or be reached by, something in head that it could not in base: enforced, or once the staged policies are enforced. */
+  /**
+   * True when some workload may reach, or be reached by, something in head that it could not in
+   * base (enforced, or once the staged policies are enforced), or lost a protection of its reach.
+   */
   readonly widened: boolean;
   /** Where it widened. */
-  readonly widenedIn: { readonly egress: boolean; readonly ingress: boolean; readonly whenStagedEnforced: boolean };
+  readonly widenedIn: { readonly egress: boolean; readonly ingress: boolean; readonly whenStagedEnforced: boolean; readonly protection: boolean };
   /** The workloads whose reach changed. */
   readonly workloads: readonly WorkloadDiff[];
 }
@@ -344,6 +366,16 @@ function directionDiff(sides: { base?: Sides; head?: Sides }): DirectionDiff {
   return { changes, whenStagedEnforced: diffWorkload(view(base), view(head), { sameRule: enforcedDecisionKey }) };
 }
 
+/** The protections of a workload's enforced reach in one direction that base had and head has not. */
+function weakenings(base: Cluster, b: Endpoint, head: Cluster, h: Endpoint, direction: Direction, sides: { base?: Sides; head?: Sides }): Weakening[] {
+  const before = protectionOf(base, b, sides.base!.enforced);
+  const after = protectionOf(head, h, sides.head!.enforced);
+  const lost: Weakening[] = [];
+  if (before.beforeDefaultTier && !after.beforeDefaultTier) lost.push({ direction, protection: 'tier' });
+  if (before.boundToServiceAccount && !after.boundToServiceAccount) lost.push({ direction, protection: 'service-account' });
+  return lost;
+}
+
 /** Compares every workload's reach, both directions, enforced and once staged policies are enforced, in two clusters. */
 export function diffClusters(base: Cluster, head: Cluster, labels: { readonly base: string; readonly head: string }): ReachDiff {
   const ids = [...new Set([...base.endpoints.map((e) => e.id), ...head.endpoints.map((e) => e.id)])].sort();
@@ -353,8 +385,9 @@ export function diffClusters(base: Cluster, head: Cluster, labels: { readonly ba
     const h = head.endpoint(id);
     const egress = comparable(base, head, b, h, 'egress');
     const ingress = comparable(base, head, b, h, 'ingress');
-    const diff = { egress: directionDiff(egress), ingress: directionDiff(ingress) };
-    const changed = [diff.egress, diff.ingress].some((d) => d.changes.length > 0 || (d.whenStagedEnforced?.length ?? 0) > 0);
+    const weakened = b && h ? [...weakenings(base, b, head, h, 'egress', egress), ...weakenings(base, b, head, h, 'ingress', ingress)] : [];
+    const diff = { egress: directionDiff(egress), ingress: directionDiff(ingress), weakened };
+    const changed = [diff.egress, diff.ingress].some((d) => d.changes.length > 0 || (d.whenStagedEnforced?.length ?? 0) > 0) || weakened.length > 0;
     if (!changed && b && h) continue;
     const latest = h
       ? { cluster: head, ep: h, egress: egress.head!, ingress: ingress.head! }
@@ -376,6 +409,13 @@ export function diffClusters(base: Cluster, head: Cluster, labels: { readonly ba
     egress: some((w) => w.egress.changes),
     ingress: some((w) => w.ingress.changes),
     whenStagedEnforced: some((w) => w.egress.whenStagedEnforced) || some((w) => w.ingress.whenStagedEnforced),
+    protection: workloads.some((w) => w.weakened.length > 0),
   };
-  return { base: labels.base, head: labels.head, widened: widenedIn.egress || widenedIn.ingress || widenedIn.whenStagedEnforced, widenedIn, workloads };
+  return {
+    base: labels.base,
+    head: labels.head,
+    widened: widenedIn.egress || widenedIn.ingress || widenedIn.whenStagedEnforced || widenedIn.protection,
+    widenedIn,
+    workloads,
+  };
 }

@@ -36,14 +36,17 @@ import { labelsToObject } from './labels';
 import { comparePorts, isNamedPort, NamedPort, PortRange, portAtoms, Ports, PortValue, Protocol, PROTOCOLS } from './ports';
 import {
   bothMatch,
+  compareTiers,
   CompiledRule,
   decide,
+  DEFAULT_TIER,
   Decision,
   decisionKey,
   decisionOf,
   dependsOnIpVersion,
   Direction,
   filterPlans,
+  KUBERNETES_POLICY_ORDER,
   Match,
   PolicyRef,
   Side,
@@ -108,6 +111,13 @@ export interface DirectionReach {
   readonly allowed: readonly PeerEntry[];
   /** Explicit Deny rules that match (the implicit deny at the end of a tier is not listed). */
   readonly denied: readonly PeerEntry[];
+  /**
+   * True when something it is denied is denied only in the default tier or after it: by the end
+   * of that tier, or by a rule of a policy ordered with or after Kubernetes NetworkPolicies (1000).
+   * Then a NetworkPolicy of its namespace, which the built-in `edit` role may write, could allow
+   * it (see protectionOf).
+   */
+  readonly reopenable: boolean;
 }
 
 /** What to compute the reach with. */
@@ -175,12 +185,21 @@ function weakest(asked: readonly Asked[], verdictOf: (a: Asked) => Verdict): { v
  * Evaluates one peer over every protocol and port piece, merging consecutive pieces with one
  * verdict; asked in several IP versions, each piece gets the weakest.
  */
-function runs(asked: readonly Asked[], direction: Direction, atoms: readonly PortRange[], names: readonly NamedPort[]): Map<Protocol, Run[]> {
+function runs(
+  asked: readonly Asked[],
+  direction: Direction,
+  atoms: readonly PortRange[],
+  names: readonly NamedPort[],
+  seen: (v: Verdict) => void,
+): Map<Protocol, Run[]> {
   const out = new Map<Protocol, Run[]>();
   for (const protocol of PROTOCOLS) {
     const list: Run[] = [];
-    const verdictAt = (port: PortValue) =>
-      weakest(asked, (a) => decide(a.plans, direction, (r) => (r.matchesService(protocol, port, a.service) ? a.matching.get(r)! : false)));
+    const verdictAt = (port: PortValue) => {
+      const w = weakest(asked, (a) => decide(a.plans, direction, (r) => (r.matchesService(protocol, port, a.service) ? a.matching.get(r)! : false)));
+      seen(w.verdict);
+      return w;
+    };
     let current: { from: number; to: number; verdict: Verdict; ipVersion?: IpVersion } | undefined;
     const close = () => {
       if (current)
@@ -279,6 +298,19 @@ function peerPod(cluster: Cluster, d: PodsDestination): Endpoint | undefined {
   return catalog.phantom(namespace, new Map(Object.entries(d.labels)));
 }
 
+/**
+ * True for a denial that a Kubernetes NetworkPolicy could turn into an allow: the end of the
+ * default tier (or of a later one), or a Deny of the default tier's policies ordered at or after
+ * 1000, where Calico puts Kubernetes NetworkPolicies (and breaks ties by name, which the writer
+ * chooses), or of a later tier.
+ */
+function deniedAtDefaultTier(v: Verdict): boolean {
+  if (v.allowed) return false;
+  const order = compareTiers(v.tier, DEFAULT_TIER);
+  if (v.reason === 'end-of-tier') return order >= 0;
+  return order > 0 || (order === 0 && v.policy.order >= KUBERNETES_POLICY_ORDER);
+}
+
 /** The workload's end of a packet in one IP version, its plans cut to the rules that match it, and those that only might. */
 interface Local {
   readonly end: PacketEnd;
@@ -295,6 +327,11 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
   const localSide: Side = direction === 'egress' ? 'source' : 'destination';
   const onLocal = (r: CompiledRule, e: PacketEnd): Match => (direction === 'egress' ? r.matchesSource(e) : r.matchesDestination(e));
   const onPeer = (r: CompiledRule, peer: PacketEnd): Match => (direction === 'egress' ? r.matchesDestination(peer) : r.matchesSource(peer));
+
+  let reopenable = false;
+  const see = (v: Verdict): void => {
+    if (!reopenable && deniedAtDefaultTier(v)) reopenable = true;
+  };
 
   // The workload's end in each IP version, and its plans cut to the rules that match it; the
   // same rules in both versions unless some rule tests the workload's own address.
@@ -347,7 +384,7 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
       if (service.endpoint.kind === 'Phantom') tryNames = [...names].sort().map((name) => ({ name }));
       for (const c of service.endpoint.ports) if (c.name && names.has(c.name)) bounds.push({ from: c.port, to: c.port });
     }
-    return runs(asked, direction, portAtoms(bounds), tryNames);
+    return runs(asked, direction, portAtoms(bounds), tryNames, see);
   };
 
   /** The IP versions to ask a pod in: those it may share with the workload, only IPv4 when both are unknown and no rule tells the versions apart. */
@@ -443,6 +480,7 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
 
   return {
     isolated: plans.length > 0,
+    reopenable,
     policies: plans.flatMap((p) => p.policies.map(({ policy }) => policy.ref)),
     allowed: allowed.sort(compareEntries),
     denied: denied.sort(compareEntries),
