@@ -13,6 +13,7 @@ import {
   WorkloadEgress,
 } from '../verify';
 import { flavorOf } from './workload';
+import { readerRows } from './readers';
 import { DestinationNode, EdgeView, ReachEdge, ReachGraph, WorkloadNode } from './graph';
 
 /**
@@ -22,7 +23,7 @@ import { DestinationNode, EdgeView, ReachEdge, ReachGraph, WorkloadNode } from '
  * Deny at the end of a policy is not drawn (everything not drawn is denied). Blocks that lie in a
  * GlobalNetworkSet are grouped under that allow-list. A workload with staged policies (audit
  * mode) has the edges that hold today and, in view `staged`, those that would once its staged
- * policies are enforced.
+ * policies are enforced. A report made with readers lists who can read each workload too.
  */
 export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
   const sets = cluster.catalog.networkSets;
@@ -117,5 +118,5 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
         'staged',
       );
   }
-  return { workloads, destinations: [...destinations.values()], edges };
+  return { workloads, destinations: [...destinations.values()], edges, ...(report.workloads.some((w) => w.readers) ? { readers: readerRows(report) } : {}) };
 }

@@ -11,6 +11,7 @@ import { Cluster } from './cluster';
 import { Endpoint } from './endpoints';
 import { DirectionView, Listing, ListingOptions, listing, WorkloadListing, workloadListing } from './listing';
 import { Ports, Protocol } from './ports';
+import { Reader, workloadReaders } from './readers';
 import { DecidedBy, Destination, PeerEntry } from './workload';
 
 /** One destination, protocol and contiguous port range (or port name), and what decided it. */
@@ -29,14 +30,22 @@ export interface ReachEntry {
 /** What a workload's egress would be once the staged policies that concern it are enforced. */
 export type StagedEgress = DirectionView<ReachEntry>;
 
-/** The egress of one workload. */
-export type WorkloadEgress = WorkloadListing<ReachEntry>;
+/** The egress of one workload, and with `readers`, who can read it. */
+export interface WorkloadEgress extends WorkloadListing<ReachEntry> {
+  /** The callers that may receive its responses, marked governed or not (readers.ts); present when asked for. */
+  readonly readers?: readonly Reader[];
+}
 
 /** Egress of every known endpoint. */
-export type EgressReport = Listing<ReachEntry>;
+export interface EgressReport extends Listing<ReachEntry> {
+  readonly workloads: readonly WorkloadEgress[];
+}
 
 /** What to compute egress with. */
-export type EgressOptions = ListingOptions;
+export interface EgressOptions extends ListingOptions {
+  /** Also list, per workload, who can read it (its ingress, marked governed or not): what `verify egress` and the report show. */
+  readonly readers?: boolean;
+}
 
 const entry = ({ peer, ...rest }: PeerEntry): ReachEntry => ({ to: peer, ...rest });
 
@@ -45,7 +54,9 @@ export function workloadEgress(cluster: Cluster, endpoint: Endpoint, options: Eg
   return workloadListing(cluster, endpoint, 'egress', entry, options);
 }
 
-/** Computes the egress of every known endpoint, sorted by endpoint. */
+/** Computes the egress of every known endpoint, sorted by endpoint (with who can read each, when asked). */
 export function egressReport(cluster: Cluster, options: EgressOptions = {}): EgressReport {
-  return listing(cluster, 'egress', entry, options);
+  const report = listing(cluster, 'egress', entry, options);
+  if (!options.readers) return report;
+  return { ...report, workloads: report.workloads.map((w) => ({ ...w, readers: workloadReaders(cluster, cluster.endpoint(w.endpoint)!) })) };
 }

@@ -24,6 +24,8 @@ export { workloadIngress } from './ingress';
 export type { IngressEntry } from './ingress';
 export { directionReach, podsKey } from './workload';
 export { protectionOf } from './protection';
+export { isGoverned, workloadReaders } from './readers';
+export type { Reader } from './readers';
 export type { Protection } from './protection';
 export type { DecidedBy, Destination, DirectionReach, PeerEntry, PodsDestination } from './workload';
 export type { Endpoint } from './endpoints';

@@ -7,12 +7,13 @@
 import { formatCidr, IpVersion } from '../net';
 import type { EgressReport, ReachEntry } from './egress';
 import type { IngressEntry, IngressReport } from './ingress';
-import type { DirectionView, Listing } from './listing';
+import type { DirectionView, WorkloadListing } from './listing';
 import type { DecidedBy, Destination } from './workload';
 import type { EndpointKind } from './endpoints';
 import type { Decision, Direction, PolicyKind, PolicyRef } from './policy';
 import type { Protocol } from './ports';
 import type { DirectionAnswer, QueryAnswer, RuleRef } from './reach';
+import type { Reader } from './readers';
 import { describePolicy, describePorts, EGRESS_NOTE, explainDirection, explainWhenStaged, INGRESS_NOTE } from './words';
 
 /** A destination: `{ type: 'cidr', cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] }` (no `except` when none), or pods. */
@@ -95,6 +96,17 @@ interface WorkloadListingJson<Entry> extends ReachViewJson<Entry> {
   readonly staged: readonly StagedRefJson[];
   /** Present when staged policies concern the workload: its reach once they are enforced. */
   readonly whenStagedEnforced?: ReachViewJson<Entry>;
+  /**
+   * In `verify egress --json`: who can read the workload, every caller its ingress admits (they
+   * receive its responses), `governed` false for callers in namespaces these manifests do not
+   * govern (lib/verify/readers.ts) and for addresses outside the known endpoints.
+   */
+  readonly readers?: readonly ReaderJson[];
+}
+
+/** A caller that may receive a workload's responses. */
+interface ReaderJson extends IngressEntryJson {
+  readonly governed: boolean;
 }
 
 /** Every workload's reach in one direction. */
@@ -255,7 +267,11 @@ export function ingressJson(report: IngressReport): IngressReportJson {
   return listingJson(INGRESS_NOTE, report, ingressEntryJson);
 }
 
-function listingJson<Entry, EntryJson>(note: string, report: Listing<Entry>, entryJson: (e: Entry) => EntryJson): ListingJson<EntryJson> {
+function listingJson<Entry, EntryJson>(
+  note: string,
+  report: { readonly ipblockMatchesPods: boolean; readonly workloads: readonly (WorkloadListing<Entry> & { readonly readers?: readonly Reader[] })[] },
+  entryJson: (e: Entry) => EntryJson,
+): ListingJson<EntryJson> {
   return {
     note,
     ipblockMatchesPods: report.ipblockMatchesPods,
@@ -265,6 +281,7 @@ function listingJson<Entry, EntryJson>(note: string, report: Listing<Entry>, ent
       ...viewJson(w, entryJson),
       staged: w.staged.map(stagedJson),
       ...(w.whenStagedEnforced ? { whenStagedEnforced: viewJson(w.whenStagedEnforced, entryJson) } : {}),
+      ...(w.readers ? { readers: w.readers.map((r) => ({ ...ingressEntryJson(r), governed: r.governed })) } : {}),
     })),
   };
 }

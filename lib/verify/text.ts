@@ -6,6 +6,7 @@
 import { IpVersion } from '../net';
 import { EgressReport, ReachEntry } from './egress';
 import { IngressEntry, IngressReport } from './ingress';
+import { Reader } from './readers';
 import { Ports } from './ports';
 import { decisionKey, Direction, PolicyRef } from './policy';
 import { DecidedBy, Destination } from './workload';
@@ -117,6 +118,22 @@ function listingLines(view: { readonly isolated: boolean; readonly allowed: read
   return lines;
 }
 
+/**
+ * Who can read a workload: `who can read it (callers that receive its responses):`, then one
+ * line per caller, those in namespaces these manifests do not govern marked `NOT GOVERNED`.
+ */
+function readerLines(readers: readonly (Listed & { readonly governed: boolean })[], indent: string): string[] {
+  if (readers.length === 0) return [`${indent}who can read it: no caller is admitted`];
+  const ungoverned = readers.filter((r) => !r.governed).length;
+  return [
+    `${indent}who can read it (callers that receive its responses)${ungoverned ? `, ${ungoverned} not governed by these manifests` : ''}:`,
+    ...readers.map(
+      (r) =>
+        `${indent}  ${r.governed ? 'governed    ' : 'NOT GOVERNED'} ${r.protocol.padEnd(4)} ${describePorts(r.ports).padEnd(11)} ${describeDestination(r.peer, 'verifier').padEnd(48)} ${describeDecision(r.decidedBy, 'verifier')}`,
+    ),
+  ];
+}
+
 /** The part of a report the terminal listing reads, for either direction. */
 interface ListedWorkload {
   readonly endpoint: string;
@@ -132,6 +149,8 @@ interface ListedWorkload {
     readonly allowed: readonly Listed[];
     readonly denied: readonly Listed[];
   };
+  /** Who can read it: the callers it admits, and whether they are governed. */
+  readonly readers?: readonly (Listed & { readonly governed: boolean })[];
 }
 
 function reportText(direction: Direction, note: string, ipblockMatchesPods: boolean, workloads: readonly ListedWorkload[]): string {
@@ -148,6 +167,7 @@ function reportText(direction: Direction, note: string, ipblockMatchesPods: bool
       );
       lines.push(...listingLines(s, '    '));
     }
+    if (w.readers) lines.push(...readerLines(w.readers, '  '));
     lines.push('');
   }
   return lines.join('\n');
@@ -162,7 +182,13 @@ type Views<E> = {
 
 /** A workload of either report as the listing reads it, its entries turned by `peer`. */
 function listed<E>(
-  w: Views<E> & { readonly endpoint: string; readonly kind: string; readonly staged: readonly PolicyRef[]; readonly whenStagedEnforced?: Views<E> },
+  w: Views<E> & {
+    readonly endpoint: string;
+    readonly kind: string;
+    readonly staged: readonly PolicyRef[];
+    readonly whenStagedEnforced?: Views<E>;
+    readonly readers?: readonly Reader[];
+  },
   peer: (e: E) => Listed,
 ): ListedWorkload {
   const turn = (v: Views<E>) => ({ isolated: v.isolated, policies: v.policies, allowed: v.allowed.map(peer), denied: v.denied.map(peer) });
@@ -172,6 +198,7 @@ function listed<E>(
     staged: w.staged,
     ...turn(w),
     ...(w.whenStagedEnforced ? { whenStagedEnforced: turn(w.whenStagedEnforced) } : {}),
+    ...(w.readers ? { readers: w.readers.map(({ from, ...rest }) => ({ peer: from, ...rest })) } : {}),
   };
 }
 
