@@ -104,7 +104,7 @@ export function makeEndpoint(e: Omit<Endpoint, 'id' | 'calicoLabels'>): Endpoint
 export const INHERITED_PREFIX = { namespace: 'pcns.', serviceAccount: 'pcsa.' } as const;
 
 /** True for a key of the kind profiles give (`pcns.`, `pcsa.`), which libcalico-go drops from a pod's own labels. */
-export function isInheritedKey(key: string): boolean {
+function isInheritedKey(key: string): boolean {
   return key.startsWith(INHERITED_PREFIX.namespace) || key.startsWith(INHERITED_PREFIX.serviceAccount);
 }
 
@@ -128,7 +128,7 @@ export function serviceAccountLabels(name: string, declared?: Labels): Labels {
 }
 
 /** The kinds of labelled addresses Calico rule selectors match besides pods. */
-export type NetworkSetKind = 'NetworkSet' | 'GlobalNetworkSet' | 'HostEndpoint';
+type NetworkSetKind = 'NetworkSet' | 'GlobalNetworkSet' | 'HostEndpoint';
 
 /**
  * Labelled addresses a Calico rule selector can match besides pods: a NetworkSet (namespaced), a

@@ -168,7 +168,7 @@ function nodeAddresses(m: Manifest, f: Fields): IpAddress[] {
 }
 
 /** The label calico-kube-controllers puts on every host endpoint it creates (pkg/controllers/node/controller.go, hepCreatedLabelKey). */
-export const AUTO_HOST_ENDPOINT_LABEL = { key: 'projectcalico.org/created-by', value: 'calico-kube-controllers' } as const;
+const AUTO_HOST_ENDPOINT_LABEL = { key: 'projectcalico.org/created-by', value: 'calico-kube-controllers' } as const;
 
 /**
  * The host endpoints calico-kube-controllers creates for one Kubernetes Node

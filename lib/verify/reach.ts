@@ -121,7 +121,7 @@ export interface QueryAnswer {
 }
 
 /** How a connection is decided for one IP version. */
-export interface VersionAnswer {
+interface VersionAnswer {
   readonly ipVersion: IpVersion;
   readonly allowed: boolean;
   readonly egress: DirectionAnswer;

@@ -27,7 +27,7 @@ export interface Reader extends IngressEntry {
 const governedByCluster = new WeakMap<Cluster, Map<string, boolean>>();
 
 /** True when the manifests declare the namespace and isolate, both ways, a pod of it that no policy names. */
-export function isGoverned(cluster: Cluster, namespace: Namespace): boolean {
+function isGoverned(cluster: Cluster, namespace: Namespace): boolean {
   if (namespace.name === ANY_NAMESPACE || !namespace.declared) return false;
   let known = governedByCluster.get(cluster);
   if (!known) {
