@@ -8,7 +8,7 @@
  * renderer wrote them before, where it fails for every calico app that names a pod peer or admits
  * a client. Both hold whether or not the renderer already writes the terms.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -56,11 +56,21 @@ function selectAsBefore(side: Side): void {
   else delete side.selector;
 }
 
+/** Each intent's synthesis, once: each rewrite starts from a copy. */
+const pristine = new Map<PlatformIntent, string>();
+
 /** The intent synthesized, every Calico rule side rewritten, and read as main.test.ts reads dist/. */
 function rendered(intent: PlatformIntent, rewrite: (side: Side) => void) {
+  let source = pristine.get(intent);
+  if (source === undefined) {
+    source = mkdtempSync(join(tmpdir(), 'joiners-pristine-'));
+    dirs.push(source);
+    synthesize(buildApp(source, intent));
+    pristine.set(intent, source);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'joiners-'));
   dirs.push(dir);
-  synthesize(buildApp(dir, intent));
+  cpSync(source, dir, { recursive: true });
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
     const objects = parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((d) => d.toJS() as K8sObject);
     sides(objects).forEach(rewrite);
