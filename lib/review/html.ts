@@ -1,4 +1,5 @@
 import { COLLAPSE_AT, DestinationKind, DestinationNode, DrawnEdge, ReachGraph, WorkloadNode, condense, drawnEdges, fullLabel, groupBy, viewOf } from './graph';
+import { observedHtml, ObservedView } from './observed';
 import { describeAudit, describeDecisions, describeFlows, describeVerdict, describeWhen, isAudited } from './edge-words';
 import { describeCaller, describeGoverned, describeReaderDecisions, describeReaderFlows } from './readers';
 
@@ -67,7 +68,7 @@ function edgeTitle(d: DrawnEdge): string {
  * drawn dotted in purple. With readers, a second table says who can read each workload. No
  * scripts, styles or fonts are fetched from anywhere.
  */
-export function renderHtml(full: ReachGraph, title = 'Egress of AI workloads'): string {
+export function renderHtml(full: ReachGraph, title = 'Egress of AI workloads', observed?: ObservedView): string {
   const { graph, origin } = condense(full, DRAW_LIMIT);
   const byNamespace = groupBy(
     [...graph.workloads].sort((a, b) => a.id.localeCompare(b.id)),
@@ -190,6 +191,8 @@ tr.hl td{background:#fff8c5}
 tr.ungoverned td{color:#9a6700;font-weight:600}
 h2{font-size:16px;margin:16px 0 4px}
 .legend span{margin-right:16px}
+#observed{margin-top:24px}
+#observed .note{color:#57606a;max-width:80em}
 </style></head>
 <body>
 <h1>${esc(title)}</h1>
@@ -204,7 +207,7 @@ ${svg.join('\n')}
 ${table}
 </tbody></table>${readers}</div>
 </div>
-<script>
+${observed ? observedHtml(observed) : ''}<script>
 (function () {
   var edges = document.querySelectorAll('.edge');
   function mark(edge, on) {

@@ -1,6 +1,7 @@
 import { ReachGraph, condense, drawnEdges, fullLabel, viewOf } from './graph';
 import { describeAudit, describeDecisions, describeFlows, describeWhen, isAudited } from './edge-words';
 import { DRAW_LIMIT } from './html';
+import { observedMarkdown, ObservedView } from './observed';
 import { describeCaller, describeGoverned, describeReaderDecisions, describeReaderFlows, ReaderRow } from './readers';
 
 function cell(text: string): string {
@@ -77,9 +78,10 @@ function readerTable(rows: readonly ReaderRow[]): string[] {
  * allowed destinations, with denied metadata drawn dashed in red, then one table per workload.
  * An audited workload's section says which policies are staged, what is enforced today, and
  * lists the flows its staged policies would allow once enforced. With readers, each section
- * ends with who can read the workload. Renders as a picture in a pull request.
+ * ends with who can read the workload. With a flow log, an "observed" section follows
+ * (observed.ts). Renders as a picture in a pull request.
  */
-export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workloads'): string {
+export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workloads', observed?: ObservedView): string {
   const out: string[] = [`# ${title}`, ''];
   const enforced = graph.edges.filter((e) => viewOf(e) === 'enforced');
   const allowed = enforced.filter((e) => e.verdict === 'allow').length;
@@ -121,5 +123,6 @@ export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workload
     out.push('');
     if (graph.readers) out.push(...readerTable(graph.readers.filter((r) => r.workload === w.id)));
   }
+  if (observed) out.push(observedMarkdown(observed));
   return out.join('\n');
 }
