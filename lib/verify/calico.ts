@@ -59,6 +59,12 @@ interface Nets {
 
 const LAST_ADDRESS: Readonly<Record<IpVersion, bigint>> = { 4: (1n << 32n) - 1n, 6: (1n << 128n) - 1n };
 
+/** Whether blocks hold an address known only by its IP version: surely when they hold all of the version, surely not when none. */
+function holdsUnknown(nets: Nets, version: IpVersion): Match {
+  const holds = nets.holds[version];
+  return holds === 'all' ? true : holds === 'none' ? false : 'maybe';
+}
+
 function holding(ranges: readonly IpRange[], version: IpVersion): 'all' | 'none' | 'some' {
   const mine = unionRanges(ranges.filter((r) => r.version === version));
   if (mine.length === 0) return 'none';
@@ -180,6 +186,20 @@ class RuleSide {
     this.positive = selects || (this.scope !== undefined && (this.notSelector !== undefined || namespaceSelector !== undefined));
   }
 
+  /**
+   * True when, in a rule of this action, the side may match an unknown address differently in
+   * IPv4 and IPv6 (see matches): a Pass that tests blocks (followed both ways in a version whose
+   * blocks it names, not in the other), a Deny that tests `notNets` (not applied in their
+   * version, applied in the other), or a Deny whose `nets` hold every address of one version. A
+   * Deny of a few `nets` is not applied in either version, an Allow reads the address alike in
+   * both.
+   */
+  decidesUnknownByVersion(action: RuleAction): boolean {
+    if (action === 'Pass') return this.nets !== undefined || this.notNets !== undefined;
+    if (action !== 'Deny') return false;
+    return this.notNets !== undefined || (this.nets !== undefined && (this.nets.holds[4] === 'all' || this.nets.holds[6] === 'all'));
+  }
+
   /** True when the side sets no criterion: it matches every packet. */
   get empty(): boolean {
     return !this.nets && !this.notNets && !this.positive && !this.notSelector && this.ports.length === 0 && this.notPorts.length === 0;
@@ -193,7 +213,7 @@ class RuleSide {
    * of it.
    */
   matches(e: PacketEnd, unknown: 'outside' | 'maybe' = 'outside'): Match {
-    const address = this.addressMatches(e, unknown);
+    const address = this.nets === undefined && this.notNets === undefined ? true : this.addressMatches(e, unknown);
     if (!address) return false;
     if (this.positive && !this.someMember(e, (x) => this.positiveTest(x))) return false;
     if (this.notSelector && this.someMember(e, (x) => this.notSelector!.test(x.calicoLabels))) return false;
@@ -201,12 +221,10 @@ class RuleSide {
   }
 
   private addressMatches(e: PacketEnd, unknown: 'outside' | 'maybe'): Match {
-    if (!this.nets && !this.notNets) return true;
     if (e.kind === 'endpoint' && e.unknown) {
       if (unknown === 'outside') return !this.nets;
-      const holds = (n: Nets): Match => (n.holds[e.family] === 'all' ? true : n.holds[e.family] === 'none' ? false : 'maybe');
-      const inNets: Match = this.nets ? holds(this.nets) : true;
-      const inNotNets: Match = this.notNets ? holds(this.notNets) : false;
+      const inNets: Match = this.nets ? holdsUnknown(this.nets, e.family) : true;
+      const inNotNets: Match = this.notNets ? holdsUnknown(this.notNets, e.family) : false;
       return bothMatch(inNets, inNotNets === 'maybe' ? 'maybe' : !inNotNets);
     }
     const ips = e.ips;
@@ -331,6 +349,14 @@ class CalicoRule implements CompiledRule {
   readonly dependsOnIpVersion: boolean;
   readonly ports: readonly PortRange[];
   readonly portNames: readonly string[];
+  /**
+   * How the rule reads an address the manifests do not say (RuleSide.matches): a Deny or Pass as
+   * some address of the packet's IP version, `maybe` in a block unless the block holds all of it
+   * or none (then it never hides what follows it: policy.ts, decide); an Allow or Log as an address
+   * outside every block it names, so that reach to pods through blocks is read as reach to the
+   * blocks, which the listings show.
+   */
+  private readonly unknownAs: 'maybe' | 'outside';
   private readonly protocol?: string;
   private readonly notProtocol?: string;
   private readonly ipVersion?: 4 | 6;
@@ -377,30 +403,19 @@ class CalicoRule implements CompiledRule {
     const other = ['http', 'icmp', 'notICMP'].some((k) => r[k] !== undefined && r[k] !== null);
     this.matchesEverything =
       !other && this.protocol === undefined && this.notProtocol === undefined && this.ipVersion === undefined && this.source.empty && this.destination.empty;
-    const testsAddresses = [this.source, this.destination].some((x) => x.nets !== undefined || x.notNets !== undefined);
-    this.dependsOnIpVersion = this.ipVersion !== undefined || ((this.action === 'Deny' || this.action === 'Pass') && testsAddresses);
+    this.unknownAs = this.action === 'Deny' || this.action === 'Pass' ? 'maybe' : 'outside';
+    this.dependsOnIpVersion = this.ipVersion !== undefined || [this.source, this.destination].some((x) => x.decidesUnknownByVersion(this.action));
     const all = [...this.destination.ports, ...this.destination.notPorts];
     this.ports = all.filter((p): p is PortRange => !isNamedPort(p));
     this.portNames = all.filter(isNamedPort).map((p) => p.name);
   }
 
   matchesSource(source: PacketEnd): Match {
-    return this.source.ports.length === 0 && this.matchesSide(this.source, source);
+    return this.source.ports.length === 0 && this.source.matches(source, this.unknownAs);
   }
 
   matchesDestination(destination: PacketEnd): Match {
-    return this.matchesSide(this.destination, destination);
-  }
-
-  /**
-   * A side's match as the rule's action reads an unknown address: a Deny or Pass as some address
-   * of the packet's IP version, `maybe` in a block unless the block holds all of it or none (then
-   * it never hides what follows it: policy.ts, decide); an Allow or Log as an address outside
-   * every block it names, so that reach to pods through blocks is read as reach to the blocks,
-   * which the listings show.
-   */
-  private matchesSide(side: RuleSide, e: PacketEnd): Match {
-    return side.matches(e, this.action === 'Deny' || this.action === 'Pass' ? 'maybe' : 'outside');
+    return this.destination.matches(destination, this.unknownAs);
   }
 
   /** The IP version is the packet's: both its ends have one (endpoints.ts, PacketEnd). */

@@ -289,7 +289,7 @@ const profileVerdicts: Readonly<Record<Direction, WeakMap<Tier, Verdict>>> = { i
  */
 export function decide(plans: readonly TierPlan[], direction: Direction, matches: (rule: CompiledRule) => Match, trace?: Trace): Verdict {
   if (plans.length === 0) return NO_POLICY[direction];
-  return decideFrom(plans, { tier: 0, policy: 0, rule: 0 }, direction, matches, trace);
+  return decideFrom(plans, START, direction, matches, trace);
 }
 
 /** Where an evaluation resumes: a tier, a policy of it, a rule of that. */
@@ -298,6 +298,8 @@ interface Position {
   readonly policy: number;
   readonly rule: number;
 }
+
+const START: Position = { tier: 0, policy: 0, rule: 0 };
 
 function ruleVerdict(plan: TierPlan, policy: Policy, rule: CompiledRule): Verdict {
   let v = ruleVerdicts.get(rule);
@@ -320,16 +322,18 @@ function profileVerdict(direction: Direction, tier: Tier): Verdict {
 function decideFrom(plans: readonly TierPlan[], at: Position, direction: Direction, matches: (rule: CompiledRule) => Match, trace?: Trace): Verdict {
   for (let t = at.tier; t < plans.length; t++) {
     const plan = plans[t];
+    const resume = t === at.tier;
     let passed = false;
-    policies: for (let p = t === at.tier ? at.policy : 0; p < plan.policies.length; p++) {
+    policies: for (let p = resume ? at.policy : 0; p < plan.policies.length; p++) {
       const { policy, rules } = plan.policies[p];
-      for (let r = t === at.tier && p === at.policy ? at.rule : 0; r < rules.length; r++) {
+      for (let r = resume && p === at.policy ? at.rule : 0; r < rules.length; r++) {
         const rule = rules[r];
         const m = matches(rule);
         if (!m) continue;
-        if (m === 'maybe' && (rule.action === 'Deny' || rule.action === 'Pass')) {
+        const action = rule.action;
+        if (m === 'maybe' && (action === 'Deny' || action === 'Pass')) {
           trace?.uncertain.push({ tier: plan.tier, policy, rule });
-          if (rule.action === 'Deny') continue;
+          if (action === 'Deny') continue;
           return weaker(
             plans,
             { tier: t, policy: p, rule: r + 1 },
@@ -340,17 +344,16 @@ function decideFrom(plans: readonly TierPlan[], at: Position, direction: Directi
             trace,
           );
         }
-        switch (rule.action) {
-          case 'Log':
-            trace?.logged.push({ tier: plan.tier, policy, rule });
-            continue;
-          case 'Pass':
-            trace?.passed.push({ tier: plan.tier, policy, rule });
-            passed = true;
-            break policies;
-          default:
-            return ruleVerdict(plan, policy, rule);
+        if (action === 'Log') {
+          trace?.logged.push({ tier: plan.tier, policy, rule });
+          continue;
         }
+        if (action === 'Pass') {
+          trace?.passed.push({ tier: plan.tier, policy, rule });
+          passed = true;
+          break policies;
+        }
+        return ruleVerdict(plan, policy, rule);
       }
     }
     if (passed) continue;

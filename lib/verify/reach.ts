@@ -364,9 +364,9 @@ export function matrix(cluster: Cluster, port = 80, protocol: Protocol = 'TCP'):
  * ingress may decide the two versions differently (then they are decided alike).
  */
 function askedVersions(cluster: Cluster, src: Endpoint, dst: Endpoint): readonly IpVersion[] {
-  const versions = packetVersions(src, dst);
-  if (versions.length === 1 || src.ips.length > 0 || dst.ips.length > 0) return versions;
-  return dependsOnIpVersion(cluster.plans(src, 'egress')) || dependsOnIpVersion(cluster.plans(dst, 'ingress')) ? versions : ONLY_IPV4;
+  if (src.ips.length > 0 || dst.ips.length > 0) return packetVersions(src, dst);
+  return dependsOnIpVersion(cluster.plans(src, 'egress')) || dependsOnIpVersion(cluster.plans(dst, 'ingress')) ? BOTH_IP_VERSIONS : ONLY_IPV4;
 }
 
 const ONLY_IPV4: readonly IpVersion[] = [4];
+const BOTH_IP_VERSIONS: readonly IpVersion[] = [4, 6];

@@ -35,7 +35,6 @@ import { Endpoint, NAMESPACE_NAME_LABEL, PacketEnd, packetVersions } from './end
 import { labelsToObject } from './labels';
 import { comparePorts, isNamedPort, NamedPort, PortRange, portAtoms, Ports, PortValue, Protocol, PROTOCOLS } from './ports';
 import {
-  bothMatch,
   compareTiers,
   CompiledRule,
   decide,
@@ -166,39 +165,58 @@ interface Run {
  */
 interface Asked {
   readonly version: IpVersion;
-  readonly plans: readonly TierPlan[];
-  readonly matching: ReadonlyMap<CompiledRule, Match>;
+  /** The workload's plans cut to the rules that match its own end, to be cut to `matching` when evaluated. */
+  readonly mine: readonly TierPlan[];
+  /** The rules that match both ends, in order. */
+  readonly matching: readonly CompiledRule[];
+  /** Those of them that only might match (see Match); none when undefined. */
+  readonly maybe?: ReadonlySet<CompiledRule>;
   readonly service: PacketEnd;
-}
-
-/** The weaker of the verdicts of each way asked: the first that allows, else the first; with the IP version when only it allows. */
-function weakest(asked: readonly Asked[], verdictOf: (a: Asked) => Verdict): { verdict: Verdict; ipVersion?: IpVersion } {
-  const first = verdictOf(asked[0]);
-  if (asked.length === 1) return { verdict: first };
-  const others = asked.slice(1).map((a) => ({ a, v: verdictOf(a) }));
-  if (first.allowed) return others.every((o) => o.v.allowed) ? { verdict: first } : { verdict: first, ipVersion: asked[0].version };
-  const allowing = others.find((o) => o.v.allowed);
-  return allowing ? { verdict: allowing.v, ipVersion: allowing.a.version } : { verdict: first };
 }
 
 /**
  * Evaluates one peer over every protocol and port piece, merging consecutive pieces with one
- * verdict; asked in several IP versions, each piece gets the weakest.
+ * verdict; asked in several IP versions, each piece gets the weakest: the first version's verdict
+ * when it allows or none does, else the first that allows, marked with its version when only
+ * some version allows.
  */
 function runs(
-  asked: readonly Asked[],
+  asking: readonly Asked[],
   direction: Direction,
   atoms: readonly PortRange[],
   names: readonly NamedPort[],
   seen: (v: Verdict) => void,
 ): Map<Protocol, Run[]> {
   const out = new Map<Protocol, Run[]>();
+  const asked = asking.map((a) => {
+    const matching = new Set(a.matching);
+    return { version: a.version, maybe: a.maybe, service: a.service, plans: filterPlans(a.mine, (r) => matching.has(r)) };
+  });
   for (const protocol of PROTOCOLS) {
     const list: Run[] = [];
-    const verdictAt = (port: PortValue) => {
-      const w = weakest(asked, (a) => decide(a.plans, direction, (r) => (r.matchesService(protocol, port, a.service) ? a.matching.get(r)! : false)));
-      seen(w.verdict);
-      return w;
+    /** The verdict of one version; the rules that only might match are looked up only when there are some. */
+    const decideIn = (a: (typeof asked)[number], port: PortValue): Verdict => {
+      const maybe = a.maybe;
+      return maybe
+        ? decide(a.plans, direction, (r) => (r.matchesService(protocol, port, a.service) ? (maybe.has(r) ? 'maybe' : true) : false))
+        : decide(a.plans, direction, (r) => r.matchesService(protocol, port, a.service));
+    };
+    let ipVersion: IpVersion | undefined;
+    const verdictAt = (port: PortValue): Verdict => {
+      ipVersion = undefined;
+      let verdict = decideIn(asked[0], port);
+      for (let i = 1; i < asked.length; i++) {
+        const other = decideIn(asked[i], port);
+        if (other.allowed === verdict.allowed) continue;
+        if (verdict.allowed) ipVersion = asked[0].version;
+        else {
+          verdict = other;
+          ipVersion = asked[i].version;
+        }
+        break;
+      }
+      seen(verdict);
+      return verdict;
     };
     let current: { from: number; to: number; verdict: Verdict; ipVersion?: IpVersion } | undefined;
     const close = () => {
@@ -206,7 +224,7 @@ function runs(
         list.push({ ports: { from: current.from, to: current.to }, verdict: current.verdict, ...(current.ipVersion ? { ipVersion: current.ipVersion } : {}) });
     };
     for (const atom of atoms) {
-      const { verdict, ipVersion } = verdictAt(atom.from);
+      const verdict = verdictAt(atom.from);
       if (current && current.verdict === verdict && current.ipVersion === ipVersion) current.to = atom.to;
       else {
         close();
@@ -215,7 +233,7 @@ function runs(
     }
     close();
     for (const name of names) {
-      const { verdict, ipVersion } = verdictAt(name);
+      const verdict = verdictAt(name);
       list.push({ ports: name, verdict, ...(ipVersion ? { ipVersion } : {}) });
     }
     out.set(
@@ -330,7 +348,7 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
 
   let reopenable = false;
   const see = (v: Verdict): void => {
-    if (!reopenable && deniedAtDefaultTier(v)) reopenable = true;
+    if (!reopenable && !v.allowed && deniedAtDefaultTier(v)) reopenable = true;
   };
 
   // The workload's end in each IP version, and its plans cut to the rules that match it; the
@@ -355,17 +373,16 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
   /** One way to ask about a peer in one IP version: the rules that match both ends, and how. */
   const ask = (peer: PacketEnd): Asked => {
     const local = locals[peer.family];
-    const matching = new Map<CompiledRule, Match>();
+    const matching: CompiledRule[] = [];
+    let maybe: Set<CompiledRule> | undefined;
+    const localMaybe = local.maybe.size > 0 ? local.maybe : undefined;
     for (const r of local.rules) {
       const m = onPeer(r, peer);
-      if (m) matching.set(r, bothMatch(m, local.maybe.has(r) ? 'maybe' : true));
+      if (!m) continue;
+      matching.push(r);
+      if (m === 'maybe' || localMaybe?.has(r)) (maybe ??= new Set()).add(r);
     }
-    return {
-      version: peer.family,
-      plans: filterPlans(local.mine, (r) => matching.has(r)),
-      matching,
-      service: direction === 'egress' ? peer : local.end,
-    };
+    return { version: peer.family, mine: local.mine, matching, ...(maybe ? { maybe } : {}), service: direction === 'egress' ? peer : local.end };
   };
 
   /**
@@ -375,7 +392,7 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
    * unknown.
    */
   const peerRuns = (asked: readonly Asked[]): Map<Protocol, Run[]> => {
-    const matching = new Set(asked.flatMap((a) => [...a.matching.keys()]));
+    const matching = new Set(asked.flatMap((a) => a.matching));
     const bounds = [...matching].flatMap((r) => r.ports);
     const names = new Set([...matching].flatMap((r) => r.portNames));
     const service = asked[0].service;
@@ -441,7 +458,7 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
       const peer = catalog.external({ version, value: piece.first });
       const asked = ask(peer);
       let key = `${version}:`;
-      for (const [r, m] of asked.matching) key += `${ruleIndex.get(r)}${m === 'maybe' ? '?' : ''},`;
+      for (const r of asked.matching) key += `${ruleIndex.get(r)}${asked.maybe?.has(r) ? '?' : ''},`;
       let byProtocol = sameRules.get(key);
       if (!byProtocol) {
         byProtocol = peerRuns([asked]);
