@@ -43,6 +43,8 @@ interface DecidedByJson {
   /** `namespace/name`, or `name` for a global policy. */
   readonly policy?: string;
   readonly rule?: number;
+  /** What the rule is for, as its manifest says it (see descriptions.ts); absent when it says nothing. */
+  readonly description?: string;
 }
 
 /** One reach entry; `ports` is `443`, `8000-8100`, `1-65535` or a port name. */
@@ -129,6 +131,8 @@ interface RuleRefJson {
   readonly policy: string;
   readonly rule: number;
   readonly action: string;
+  /** What the rule is for, as its manifest says it; absent when it says nothing. */
+  readonly description?: string;
 }
 
 /** How one direction of a connection was decided. */
@@ -214,7 +218,15 @@ export function destinationJson(d: Destination): DestinationJson {
 /** What decided a reach entry, as JSON. */
 function decidedByJson(d: DecidedBy): DecidedByJson {
   if (d.reason === 'rule')
-    return { reason: 'rule', action: d.action, tier: d.rule.tier, kind: d.rule.kind, policy: describePolicy(d.rule), rule: d.rule.index };
+    return {
+      reason: 'rule',
+      action: d.action,
+      tier: d.rule.tier,
+      kind: d.rule.kind,
+      policy: describePolicy(d.rule),
+      rule: d.rule.index,
+      ...(d.rule.description ? { description: d.rule.description } : {}),
+    };
   if (d.reason === 'profile') return { reason: 'profile', action: 'Allow', direction: d.direction, tier: d.tier };
   return { reason: 'no-policy', action: 'Allow', direction: d.direction };
 }
@@ -287,7 +299,14 @@ function listingJson<Entry, EntryJson>(
 }
 
 function ruleRefJson(r: RuleRef): RuleRefJson {
-  return { tier: r.rule.tier, kind: r.rule.kind, policy: describePolicy(r.rule), rule: r.rule.index, action: r.action };
+  return {
+    tier: r.rule.tier,
+    kind: r.rule.kind,
+    policy: describePolicy(r.rule),
+    rule: r.rule.index,
+    action: r.action,
+    ...(r.rule.description ? { description: r.rule.description } : {}),
+  };
 }
 
 /** Where a decision came from, as the fields of a direction's JSON. */

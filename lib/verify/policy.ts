@@ -44,6 +44,8 @@ export interface PolicyRef {
 export interface RuleId extends PolicyRef {
   readonly direction: Direction;
   readonly index: number;
+  /** What the rule is for, as its manifest says it; not part of what identifies it. */
+  readonly description?: string;
 }
 
 /** Which known endpoints a rule side can match, so that reports need not try every endpoint. */
@@ -78,6 +80,8 @@ export interface CompiledRule {
   /** The policy's list of rules it is in. */
   readonly direction: Direction;
   readonly action: RuleAction;
+  /** What the rule is for, as its manifest says it (descriptions.ts); absent when it says nothing. */
+  readonly description?: string;
   /** True when the rule sets no criterion at all (protocol, ports, peers, selectors): it matches every packet. */
   readonly matchesEverything: boolean;
   /** Whether the packet's sender fits the rule's source side (`maybe`: see Match). */
@@ -236,7 +240,11 @@ export function decisionOf(v: Verdict): Decision {
   let d = decisions.get(v);
   if (!d) {
     if (v.reason === 'rule')
-      d = { reason: 'rule', action: v.allowed ? 'Allow' : 'Deny', rule: { ...v.policy.ref, direction: v.rule.direction, index: v.rule.index } };
+      d = {
+        reason: 'rule',
+        action: v.allowed ? 'Allow' : 'Deny',
+        rule: { ...v.policy.ref, direction: v.rule.direction, index: v.rule.index, ...(v.rule.description ? { description: v.rule.description } : {}) },
+      };
     else if (v.reason === 'end-of-tier')
       d = { reason: 'end-of-tier', action: 'Deny', direction: v.direction, tier: v.tier.name, policies: v.policies.map((p) => p.ref) };
     else if (v.reason === 'profile') d = { reason: 'profile', action: 'Allow', direction: v.direction, tier: v.tier.name };

@@ -118,8 +118,9 @@ export function describePolicyInTier(ref: PolicyRef): string {
  */
 export function describeRule(rule: RuleId, voice: Voice, action?: RuleAction): string {
   const policy = `${describeKind(rule.kind, voice)} ${describePolicy(rule)}`;
-  if (voice === 'review') return `${policy} rule ${rule.index} (tier ${rule.tier})`;
-  return `rule ${rule.index}${action ? ` (${action})` : ''} of ${policy} (tier ${rule.tier})`;
+  const what = rule.description ? `: ${rule.description}` : '';
+  if (voice === 'review') return `${policy} rule ${rule.index} (tier ${rule.tier})${what}`;
+  return `rule ${rule.index}${action ? ` (${action})` : ''} of ${policy} (tier ${rule.tier})${what}`;
 }
 
 /** What decided a reach entry: the rule (see describeRule), the profile, or no policy. */
