@@ -28,7 +28,7 @@ export function clusterIntents(intent: PlatformIntent): ClusterTarget[] {
  * those it names (in the platform's order), each that uses NodeLocal DNSCache with the cluster's
  * kube-dns ClusterIP if it has one; its allow-lists the platform's, each replaced by the
  * cluster's of the same name, then those only the cluster declares; its cloud the cluster's,
- * else the platform's. Calico and metrics settings are the platform's. `clusters` and `argocd` are left out:
+ * else the platform's. Calico, metrics and egress proxy settings are the platform's. `clusters` and `argocd` are left out:
  * they say where the intent goes, not what a cluster runs.
  */
 function resolveCluster(intent: PlatformIntent, cluster: ClusterIntent): PlatformIntent {
@@ -46,6 +46,7 @@ function resolveCluster(intent: PlatformIntent, cluster: ClusterIntent): Platfor
     ...(allowLists.length > 0 || intent.allowLists !== undefined ? { allowLists: dedupe(allowLists) } : {}),
     ...(cloud !== undefined ? { cloud } : {}),
     ...(intent.calico !== undefined ? { calico: intent.calico } : {}),
+    ...(intent.egressProxy !== undefined ? { egressProxy: intent.egressProxy } : {}),
     ...(intent.metrics !== undefined ? { metrics: intent.metrics } : {}),
   };
 }

@@ -44,7 +44,9 @@ import {
   protectionOf,
   Protocol,
   ReachEntry,
+  hostReach,
 } from '../verify';
+import { HostChange, diffHosts } from './hosts-diff';
 import { flavorOf } from './workload';
 
 /** Which way a piece of reach moved between base and head. */
@@ -97,6 +99,8 @@ export interface WorkloadDiff {
   readonly ingress: DirectionDiff;
   /** Protections base had and head has not, per direction (for a workload on both sides). */
   readonly weakened: readonly Weakening[];
+  /** What it reaches by name through egress proxies that changed (enforced policies): hosts-diff.ts. */
+  readonly hosts: readonly HostChange[];
 }
 
 /** The difference in reach between two manifest sets. */
@@ -108,8 +112,14 @@ export interface ReachDiff {
    * base (enforced, or once the staged policies are enforced), or lost a protection of its reach.
    */
   readonly widened: boolean;
-  /** Where it widened. */
-  readonly widenedIn: { readonly egress: boolean; readonly ingress: boolean; readonly whenStagedEnforced: boolean; readonly protection: boolean };
+  /** Where it widened: `hosts` when some workload may reach a name (or a wider wildcard) it could not; `protection` when one lost a protection. */
+  readonly widenedIn: {
+    readonly egress: boolean;
+    readonly ingress: boolean;
+    readonly whenStagedEnforced: boolean;
+    readonly hosts: boolean;
+    readonly protection: boolean;
+  };
   /** The workloads whose reach changed. */
   readonly workloads: readonly WorkloadDiff[];
 }
@@ -385,9 +395,13 @@ export function diffClusters(base: Cluster, head: Cluster, labels: { readonly ba
     const h = head.endpoint(id);
     const egress = comparable(base, head, b, h, 'egress');
     const ingress = comparable(base, head, b, h, 'ingress');
+    const names = (cluster: Cluster, ep: Endpoint | undefined, sides: Sides | undefined) =>
+      ep && cluster.proxies.length > 0 ? hostReach(cluster, ep, { reach: sides?.enforced }) : undefined;
+    const hosts = diffHosts(names(base, b, egress.base), names(head, h, egress.head));
     const weakened = b && h ? [...weakenings(base, b, head, h, 'egress', egress), ...weakenings(base, b, head, h, 'ingress', ingress)] : [];
-    const diff = { egress: directionDiff(egress), ingress: directionDiff(ingress), weakened };
-    const changed = [diff.egress, diff.ingress].some((d) => d.changes.length > 0 || (d.whenStagedEnforced?.length ?? 0) > 0) || weakened.length > 0;
+    const diff = { egress: directionDiff(egress), ingress: directionDiff(ingress), hosts, weakened };
+    const changed =
+      hosts.length > 0 || weakened.length > 0 || [diff.egress, diff.ingress].some((d) => d.changes.length > 0 || (d.whenStagedEnforced?.length ?? 0) > 0);
     if (!changed && b && h) continue;
     const latest = h
       ? { cluster: head, ep: h, egress: egress.head!, ingress: ingress.head! }
@@ -409,12 +423,13 @@ export function diffClusters(base: Cluster, head: Cluster, labels: { readonly ba
     egress: some((w) => w.egress.changes),
     ingress: some((w) => w.ingress.changes),
     whenStagedEnforced: some((w) => w.egress.whenStagedEnforced) || some((w) => w.ingress.whenStagedEnforced),
+    hosts: workloads.some((w) => w.hosts.some((c) => c.change === 'added')),
     protection: workloads.some((w) => w.weakened.length > 0),
   };
   return {
     base: labels.base,
     head: labels.head,
-    widened: widenedIn.egress || widenedIn.ingress || widenedIn.whenStagedEnforced || widenedIn.protection,
+    widened: widenedIn.egress || widenedIn.ingress || widenedIn.whenStagedEnforced || widenedIn.hosts || widenedIn.protection,
     widenedIn,
     workloads,
   };

@@ -12,6 +12,7 @@ import { compileKubernetesPolicy } from './kubernetes';
 import { Labels } from './labels';
 import { describeSource, Fields, Manifest, ManifestError, SkippedFile } from './manifests';
 import { isProtocol, Protocol } from './ports';
+import { EgressProxy, readProxies } from './proxies';
 import { compareTiers, comparePolicies, DEFAULT_TIER, Direction, enforcedIdentity, Policy, PolicyKind, Tier, TierPlan } from './policy';
 
 /** Kinds whose pod template becomes an endpoint (ReplicationController is core/v1, the others apps/v1 and batch/v1). */
@@ -45,6 +46,8 @@ interface Grouped {
   readonly kubeControllers: Manifest[];
   readonly tiers: Manifest[];
   readonly policies: { readonly manifest: Manifest; readonly kind: PolicyKind; readonly flavor: 'kubernetes' | 'calico' }[];
+  /** Where egress proxies read their configuration. */
+  readonly configMaps: Manifest[];
 }
 
 function groupManifests(manifests: readonly Manifest[]): Grouped {
@@ -59,6 +62,7 @@ function groupManifests(manifests: readonly Manifest[]): Grouped {
     kubeControllers: [],
     tiers: [],
     policies: [],
+    configMaps: [],
   };
   const seen = new Map<string, Manifest>();
   for (const m of manifests) {
@@ -66,7 +70,7 @@ function groupManifests(manifests: readonly Manifest[]): Grouped {
     const g = group(apiVersion);
     const calico = g === 'projectcalico.org';
     const relevant =
-      ((kind === 'Namespace' || kind === 'ServiceAccount' || kind === 'Pod' || kind === 'Node') && g === '') ||
+      ((kind === 'Namespace' || kind === 'ServiceAccount' || kind === 'Pod' || kind === 'Node' || kind === 'ConfigMap') && g === '') ||
       WORKLOAD_KINDS.has(kind) ||
       (kind === 'NetworkPolicy' && g === 'networking.k8s.io') ||
       (calico && (CALICO_POLICY_KINDS.has(kind) || CALICO_OTHER_KINDS.has(kind)));
@@ -83,6 +87,7 @@ function groupManifests(manifests: readonly Manifest[]): Grouped {
     }
     seen.set(key, m);
     if (kind === 'Namespace') out.namespaces.push(m);
+    else if (kind === 'ConfigMap') out.configMaps.push(m);
     else if (kind === 'ServiceAccount') out.serviceAccounts.push(m);
     else if (kind === 'Pod' || WORKLOAD_KINDS.has(kind)) out.workloads.push(m);
     else if (kind === 'NetworkSet' || kind === 'GlobalNetworkSet') out.networkSets.push(m);
@@ -205,6 +210,8 @@ export class Cluster {
     policies: readonly Policy[],
     /** Files read that held no Kubernetes object. */
     readonly skipped: readonly SkippedFile[] = [],
+    /** The egress proxies the workloads run, with their configurations (proxies.ts). */
+    readonly proxies: readonly EgressProxy[] = [],
   ) {
     const tierMap = new Map<string, Tier>([[DEFAULT_TIER.name, DEFAULT_TIER]]);
     for (const t of tiers) tierMap.set(t.name, t);
@@ -395,5 +402,5 @@ export function buildCluster(manifests: readonly Manifest[], options: VerifyOpti
     }
     return policy;
   });
-  return new Cluster(catalog, tiers, policies, skipped);
+  return new Cluster(catalog, tiers, policies, skipped, readProxies(grouped.workloads, grouped.configMaps));
 }

@@ -9,10 +9,11 @@
 import { IpVersion } from '../net';
 import { Cluster } from './cluster';
 import { Endpoint } from './endpoints';
-import { DirectionView, Listing, ListingOptions, listing, WorkloadListing, workloadListing } from './listing';
+import { HostReach, hostReach } from './hosts';
+import { DirectionView, Listing, ListingOptions, WorkloadListing, workloadListing } from './listing';
 import { Ports, Protocol } from './ports';
 import { Reader, workloadReaders } from './readers';
-import { DecidedBy, Destination, PeerEntry } from './workload';
+import { DecidedBy, Destination, DirectionReach, PeerEntry } from './workload';
 
 /** One destination, protocol and contiguous port range (or port name), and what decided it. */
 export interface ReachEntry {
@@ -27,19 +28,22 @@ export interface ReachEntry {
   readonly ipVersion?: IpVersion;
 }
 
-/** What a workload's egress would be once the staged policies that concern it are enforced. */
-export type StagedEgress = DirectionView<ReachEntry>;
+/** What a workload's egress would be once the staged policies that concern it are enforced; `hosts` when the manifests hold an egress proxy. */
+export type StagedEgress = DirectionView<ReachEntry> & { readonly hosts?: HostReach };
 
-/** The egress of one workload, and with `readers`, who can read it. */
-export interface WorkloadEgress extends WorkloadListing<ReachEntry> {
+/**
+ * The egress of one workload; when the manifests hold an egress proxy, what it reaches by name
+ * (hosts.ts); with `readers`, who can read it.
+ */
+export type WorkloadEgress = Omit<WorkloadListing<ReachEntry>, 'whenStagedEnforced'> & {
+  readonly hosts?: HostReach;
+  readonly whenStagedEnforced?: StagedEgress;
   /** The callers that may receive its responses, marked governed or not (readers.ts); present when asked for. */
   readonly readers?: readonly Reader[];
-}
+};
 
 /** Egress of every known endpoint. */
-export interface EgressReport extends Listing<ReachEntry> {
-  readonly workloads: readonly WorkloadEgress[];
-}
+export type EgressReport = Omit<Listing<ReachEntry>, 'workloads'> & { readonly workloads: readonly WorkloadEgress[] };
 
 /** What to compute egress with. */
 export interface EgressOptions extends ListingOptions {
@@ -49,14 +53,31 @@ export interface EgressOptions extends ListingOptions {
 
 const entry = ({ peer, ...rest }: PeerEntry): ReachEntry => ({ to: peer, ...rest });
 
-/** Computes the egress of one known endpoint. */
+/** A view of the listing as the reach it was computed from, for hostReach. */
+const asReach = (v: DirectionView<ReachEntry>): Omit<DirectionReach, 'reopenable'> => ({
+  isolated: v.isolated,
+  policies: v.policies,
+  allowed: v.allowed.map(({ to, ...rest }) => ({ peer: to, ...rest })),
+  denied: [],
+});
+
+/** Computes the egress of one known endpoint, by address and, through the manifests' proxies, by name. */
 export function workloadEgress(cluster: Cluster, endpoint: Endpoint, options: EgressOptions = {}): WorkloadEgress {
-  return workloadListing(cluster, endpoint, 'egress', entry, options);
+  const listed = workloadListing(cluster, endpoint, 'egress', entry, options);
+  if (cluster.proxies.length === 0) return listed;
+  const staged = listed.whenStagedEnforced;
+  return {
+    ...listed,
+    hosts: hostReach(cluster, endpoint, { reach: asReach(listed) }),
+    ...(staged ? { whenStagedEnforced: { ...staged, hosts: hostReach(cluster, endpoint, { view: 'staged', reach: asReach(staged) }) } } : {}),
+  };
 }
 
 /** Computes the egress of every known endpoint, sorted by endpoint (with who can read each, when asked). */
 export function egressReport(cluster: Cluster, options: EgressOptions = {}): EgressReport {
-  const report = listing(cluster, 'egress', entry, options);
-  if (!options.readers) return report;
-  return { ...report, workloads: report.workloads.map((w) => ({ ...w, readers: workloadReaders(cluster, cluster.endpoint(w.endpoint)!) })) };
+  const workloads = cluster.endpoints.map((ep) => workloadEgress(cluster, ep, options));
+  return {
+    ipblockMatchesPods: cluster.catalog.ipblockMatchesPods,
+    workloads: options.readers ? workloads.map((w) => ({ ...w, readers: workloadReaders(cluster, cluster.endpoint(w.endpoint)!) })) : workloads,
+  };
 }
