@@ -26,6 +26,7 @@ import {
   externalDnsProblems,
   gpuProblems,
   ingressProblems,
+  joinerProblems,
   logProblems,
   metadataPackets,
   podSecurityProblems,
@@ -127,6 +128,13 @@ describe.each(FOLDERS)('security properties of $label', ({ dist, deployments, na
       expect(serviceAccountProblems(dist, app)).toEqual([]);
     },
   );
+
+  // Issue 18, item 2: the calico renderer selects pods only (projectcalico.org/orchestrator ==
+  // 'k8s') and the allow-lists the project's sets only (!has(projectcalico.org/created-by)).
+  // test/joiners.test.ts shows the same check failing on selectors written as before.
+  it("a NetworkSet or a HostEndpoint carrying the labels of an app's peers changes no app's reach", () => {
+    expect(joinerProblems(dist)).toEqual([]);
+  });
 
   it('binds the declared tier owners, and nobody else, to a ClusterRole that lets them write the tier and every kind of policy in it, and no further', () => {
     expect(tierOwnerProblems(dist)).toEqual([]);

@@ -203,16 +203,16 @@ const CLUSTER_DOMAIN: OptionSpec = {
   description: "the cluster's DNS domain: a resolver that sends on only this domain (to kube-dns) answers cluster names only",
 };
 
-/** The egress listing, then per workload whether it can resolve names outside the cluster. */
+/** The egress listing with who can read each workload, then per workload whether it can resolve names outside the cluster, then the relays. */
 const egressCommand: Command = {
   spec: spec(
     'egress',
-    'per workload, everything it may send to, what is explicitly denied, what staged policies would change, whether it can resolve names outside the cluster, and the pods it sends to that no policy confines (relays)',
+    'per workload, everything it may send to, what is explicitly denied, what staged policies would change, and who can read it; whether it can resolve names outside the cluster, and the pods it sends to that no policy confines (relays)',
     [MANIFESTS, IPBLOCK, CLUSTER_DOMAIN, JSON_OUT],
   ),
   run(values) {
     const cluster = clusterOf(values);
-    const listed = egressReport(cluster);
+    const listed = egressReport(cluster, { readers: true });
     const dns = dnsReport(cluster, { clusterDomain: text(values, 'cluster-domain') });
     const relays = relayReport(cluster);
     return answered(
