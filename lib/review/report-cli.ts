@@ -8,7 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import { join, relative, resolve } from 'path';
-import { CliResult, CommandSpec, egressReport, EXIT, helpText, loadCluster, parseCommand, runCommand, skippedNotes, usageLine } from '../verify';
+import { CliResult, CommandSpec, egressReport, EXIT, helpText, loadCluster, parseCommand, readingNotes, runCommand, usageLine } from '../verify';
 import { buildGraph } from './build';
 import { renderHtml } from './html';
 import { renderMarkdown } from './markdown';
@@ -41,7 +41,7 @@ export function reportMain(argv: readonly string[], root: string): CliResult {
     return {
       code: EXIT.answered,
       stdout: `report: ${graph.workloads.length} workloads, ${graph.destinations.length} destinations -> ${join(out, 'egress.md')}, ${join(out, 'egress.html')}\n`,
-      stderr: skippedNotes('report', cluster.skipped),
+      stderr: readingNotes('report', [cluster]),
     };
   });
 }

@@ -10,13 +10,23 @@
  * reads back a text another module wrote.
  */
 
+export {
+  CALICO_VERSION_ACCEPTED,
+  CLUSTER_POLICY_API_VERSION,
+  describeNote,
+  isClusterPolicyKind,
+  NETWORK_POLICY_API_GROUP,
+  parseCalicoVersion,
+  servesClusterNetworkPolicy,
+} from './admin-tiers';
+export type { CalicoVersion, ClusterNote, ClusterPolicyKind } from './admin-tiers';
 export { ANY_NAMESPACE } from './catalog';
 export type { VerifyOptions } from './catalog';
 export { buildCluster, Cluster } from './cluster';
 export type { PolicyView } from './cluster';
 export { verifyMain } from './cli';
 export type { Command } from './cli';
-export { EXIT, helpText, parseCommand, runCommand, skippedNotes, usageLine } from './command';
+export { EXIT, helpText, parseCommand, readingNotes, runCommand, skippedNotes, usageLine } from './command';
 export type { CliResult, CommandSpec } from './command';
 export { egressReport, workloadEgress } from './egress';
 export type { EgressReport, ReachEntry, StagedEgress, WorkloadEgress } from './egress';

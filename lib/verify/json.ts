@@ -41,7 +41,11 @@ interface DecidedByJson {
   readonly kind?: PolicyKind;
   /** `namespace/name`, or `name` for a global policy. */
   readonly policy?: string;
+  /** The policy's priority within its tier (ClusterNetworkPolicy, AdminNetworkPolicy). */
+  readonly priority?: number;
   readonly rule?: number;
+  /** The rule's own name, for kinds whose rules have one (the network-policy-api's). */
+  readonly ruleName?: string;
 }
 
 /** One reach entry; `ports` is `443`, `8000-8100`, `1-65535` or a port name. */
@@ -68,6 +72,8 @@ interface PolicyInTierJson {
   readonly tier: string;
   readonly kind: PolicyKind;
   readonly policy: string;
+  /** Its priority within the tier, for the kinds that have one. */
+  readonly priority?: number;
 }
 
 /** A staged policy: it exists and selects the endpoint, but is not enforced. */
@@ -112,7 +118,11 @@ interface RuleRefJson {
   readonly tier: string;
   readonly kind: PolicyKind;
   readonly policy: string;
+  /** The policy's priority within its tier, for the kinds that have one. */
+  readonly priority?: number;
   readonly rule: number;
+  /** The rule's own name, when it has one. */
+  readonly ruleName?: string;
   readonly action: string;
 }
 
@@ -126,7 +136,9 @@ interface DirectionAnswerJson {
   readonly tier?: string;
   readonly kind?: PolicyKind;
   readonly policy?: string;
+  readonly priority?: number;
   readonly rule?: number;
+  readonly ruleName?: string;
   readonly action?: string;
   /** One sentence a reviewer can read. */
   readonly message: string;
@@ -144,7 +156,9 @@ interface StagedAnswerJson {
   readonly tier?: string;
   readonly kind?: PolicyKind;
   readonly policy?: string;
+  readonly priority?: number;
   readonly rule?: number;
+  readonly ruleName?: string;
   readonly action?: string;
   /** One sentence a reviewer can read: `would deny: ...`. */
   readonly message: string;
@@ -180,7 +194,16 @@ function destinationJson(d: Destination): DestinationJson {
 /** What decided a reach entry, as JSON. */
 function decidedByJson(d: DecidedBy): DecidedByJson {
   if (d.reason === 'rule')
-    return { reason: 'rule', action: d.action, tier: d.rule.tier, kind: d.rule.kind, policy: describePolicy(d.rule), rule: d.rule.index };
+    return {
+      reason: 'rule',
+      action: d.action,
+      tier: d.rule.tier,
+      kind: d.rule.kind,
+      policy: describePolicy(d.rule),
+      ...(d.rule.priority === undefined ? {} : { priority: d.rule.priority }),
+      rule: d.rule.index,
+      ...(d.rule.ruleName ? { ruleName: d.rule.ruleName } : {}),
+    };
   if (d.reason === 'profile') return { reason: 'profile', action: 'Allow', direction: d.direction, tier: d.tier };
   return { reason: 'no-policy', action: 'Allow', direction: d.direction };
 }
@@ -210,7 +233,7 @@ function ingressEntryJson(e: IngressEntry): IngressEntryJson {
 function viewJson<E, J>(v: DirectionView<E>, entry: (e: E) => J): ReachViewJson<J> {
   return {
     isolated: v.isolated,
-    policies: v.policies.map((p) => ({ tier: p.tier, kind: p.kind, policy: describePolicy(p) })),
+    policies: v.policies.map((p) => ({ tier: p.tier, kind: p.kind, policy: describePolicy(p), ...(p.priority === undefined ? {} : { priority: p.priority }) })),
     allowed: v.allowed.map(entry),
     denied: v.denied.map(entry),
   };
@@ -246,7 +269,15 @@ function listingJson<Entry, EntryJson>(note: string, report: Listing<Entry>, ent
 }
 
 function ruleRefJson(r: RuleRef): RuleRefJson {
-  return { tier: r.rule.tier, kind: r.rule.kind, policy: describePolicy(r.rule), rule: r.rule.index, action: r.action };
+  return {
+    tier: r.rule.tier,
+    kind: r.rule.kind,
+    policy: describePolicy(r.rule),
+    ...(r.rule.priority === undefined ? {} : { priority: r.rule.priority }),
+    rule: r.rule.index,
+    ...(r.rule.ruleName ? { ruleName: r.rule.ruleName } : {}),
+    action: r.action,
+  };
 }
 
 /** Where a decision came from, as the fields of a direction's JSON. */

@@ -8,7 +8,7 @@ import { IpAddress, parseIp } from '../net';
 import { Cluster, PolicyView } from './cluster';
 import { Endpoint, PacketEnd } from './endpoints';
 import { PortValue, Protocol } from './ports';
-import { decide, Decision, decisionOf, Direction, filterPlans, Hit, PolicyRef, RuleAction, RuleId, Side, TierPlan, Trace, Verdict } from './policy';
+import { decide, Decision, decisionOf, Direction, filterPlans, Hit, PolicyRef, RuleAction, RuleId, ruleIdOf, Side, TierPlan, Trace, Verdict } from './policy';
 
 /** A question the manifests cannot answer as asked: unknown endpoint, unresolvable port name. */
 export class QueryError extends Error {
@@ -92,7 +92,7 @@ export interface MatrixCell {
 }
 
 function hitRef(h: Hit): RuleRef {
-  return { rule: { ...h.policy.ref, direction: h.rule.direction, index: h.rule.index }, action: h.rule.action };
+  return { rule: ruleIdOf(h.policy, h.rule), action: h.rule.action };
 }
 
 function evaluate(
