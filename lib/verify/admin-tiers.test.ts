@@ -339,6 +339,34 @@ describe('reports list what these kinds decide like any other rule', () => {
   });
 });
 
+describe('reports name classes of pods these kinds select', () => {
+  it('an Accept to pods no manifest holds is listed as that class of pods', () => {
+    const cluster = clusterOf([
+      ...base,
+      cnp('x', {
+        tier: 'Admin',
+        priority: 1,
+        subject: ai,
+        egress: [{ action: 'Accept', to: [{ pods: { namespaceSelector: { matchLabels: { team: 'search' } }, podSelector: { matchLabels: { app: 'es' } } } }] }],
+      }),
+      denyAllNp,
+    ]);
+    const rag = egressReport(cluster).workloads.find((w) => w.endpoint === 'ai/rag')!;
+    expect(brief(rag.allowed)).toEqual(['*{"app":"es"} TCP 1-65535', '*{"app":"es"} UDP 1-65535', '*{"app":"es"} SCTP 1-65535']);
+    expect(rag.allowed[0].to).toMatchObject({ namespace: '*', namespaceLabels: { team: 'search' } });
+  });
+
+  it('a BaselineAdminNetworkPolicy beside Baseline ClusterNetworkPolicies is ordered after them, with a note', () => {
+    const cluster = clusterOf([
+      ...base,
+      banp({ subject: ai, egress: [{ action: 'Allow', to: [toNamespace('vector-db')] }] }),
+      cnp('z', { tier: 'Baseline', priority: 999, subject: ai, egress: [{ action: 'Deny', to: [toNamespace('vector-db')] }] }),
+    ]);
+    expect(ask(cluster, 'ai/rag', 'vector-db/qdrant', 6333).egress).toMatchObject({ allowed: false, policy: 'z' });
+    expect(cluster.notes).toMatchObject([{ kind: 'ambiguous', object: 'BaselineAdminNetworkPolicy default' }]);
+  });
+});
+
 describe('manifests the API server would refuse are refused, naming the field', () => {
   const fails = (o: Obj, message: RegExp) => {
     expect(() => clusterOf([...base, o])).toThrow(ManifestError);

@@ -610,24 +610,39 @@ function subjectSelection(namespaces: KubeSelector, pods: KubeSelector | undefin
   return (ep) => namespaces.test(ep.namespace.labels) && (pods === undefined || pods.test(ep.labels));
 }
 
-/** Notes for policies of these kinds that share a tier and a priority: the API leaves their order open. */
-export function priorityTies(policies: readonly Policy[]): ClusterNote[] {
+/**
+ * Notes where the API leaves the order of these policies open: policies of one tier that share a
+ * priority, and a BaselineAdminNetworkPolicy (which has none) beside Baseline ClusterNetworkPolicies.
+ */
+export function orderNotes(policies: readonly Policy[]): ClusterNote[] {
   const groups = new Map<string, Policy[]>();
   for (const p of policies) {
     if (p.ref.priority === undefined) continue;
     const key = `${p.ref.tier}\u0000${p.ref.priority}`;
     groups.set(key, [...(groups.get(key) ?? []), p]);
   }
-  return [...groups.values()]
+  const ties = [...groups.values()]
     .filter((g) => g.length > 1)
-    .map((g) => {
+    .map((g): ClusterNote => {
       const [first, ...rest] = g;
       return {
         source: first.source,
         object: `${first.ref.kind} ${first.ref.name}`,
         field: 'spec.priority',
-        kind: 'ambiguous' as const,
+        kind: 'ambiguous',
         message: `${g.length} policies of tier ${first.ref.tier} share priority ${String(first.ref.priority)} (${rest.map((p) => `${p.ref.kind} ${p.ref.name}`).join(', ')} too): the API lets an implementation apply any of them first; the verifier, like Calico, takes them by name`,
       };
     });
+  const banp = policies.find((p) => p.ref.kind === 'BaselineAdminNetworkPolicy');
+  const baselines = banp ? policies.filter((p) => p.ref.kind === 'ClusterNetworkPolicy' && p.ref.tier === banp.ref.tier) : [];
+  if (!banp || baselines.length === 0) return ties;
+  return [
+    ...ties,
+    {
+      source: banp.source,
+      object: `BaselineAdminNetworkPolicy ${banp.ref.name}`,
+      kind: 'ambiguous',
+      message: `it shares the Baseline tier with ${baselines.map((p) => `ClusterNetworkPolicy ${p.ref.name}`).join(', ')}, and no API orders the two kinds (no cluster enforces both: Calico serves one or the other); the verifier takes it at priority 1000, as Calico orders it in its own tier`,
+    },
+  ];
 }

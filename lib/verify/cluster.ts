@@ -11,7 +11,7 @@ import {
   compileClusterPolicy,
   isClusterPolicyKind,
   NETWORK_POLICY_API_GROUP,
-  priorityTies,
+  orderNotes,
 } from './admin-tiers';
 import { compileCalicoPolicy, compileNetworkSet, compileTier } from './calico';
 import { Catalog, VerifyOptions } from './catalog';
@@ -335,5 +335,5 @@ export function buildCluster(manifests: readonly Manifest[], options: VerifyOpti
     }
     return policy;
   });
-  return new Cluster(catalog, tiers, policies, skipped, [...notes, ...priorityTies(policies)]);
+  return new Cluster(catalog, tiers, policies, skipped, [...notes, ...orderNotes(policies)]);
 }
