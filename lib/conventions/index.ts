@@ -64,6 +64,13 @@ export function serviceAccountName(app: string): string {
   return app;
 }
 
+/**
+ * Label this project puts on every Namespace it writes: the cluster-wide guardrail selects the
+ * pods of these namespaces by it. Only whoever may update Namespace objects can set or remove it,
+ * never a pod's author.
+ */
+export const GOVERNED_NAMESPACE_LABEL = `${DOMAIN}/governed`;
+
 /** kube-dns, where DNS is allowed unless the intent turns it off. */
 export const KUBE_DNS = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } as const;
 
@@ -100,6 +107,8 @@ export const ChartName = {
   calicoTier: '01-calico-tier',
   /** The tier's GlobalNetworkPolicies: the metadata guardrail and the hand-over to Kubernetes policies. */
   calicoGlobalPolicies: '02-calico-global-policies',
+  /** The guardrail as ClusterNetworkPolicies or AdminNetworkPolicies (the network-policy-api), when the intent writes it so. */
+  clusterGuardrail: '03-cluster-guardrail',
   policies: (namespace: string) => `10-policies-${namespace}`,
   workloads: (namespace: string) => `20-workloads-${namespace}`,
 } as const;

@@ -22,9 +22,10 @@ import { consistencyIssues } from './consistency';
 import { isCalicoApp } from './flavor';
 import { isObject } from './fields';
 import { didYouMean, fromZodIssues, IntentIssue } from './issues';
+import { guardrailIssues } from './guardrail';
 import { clusterSchema } from './schema';
 import { Cloud } from '../net';
-import { AiAppIntent, ClusterIntent } from './types';
+import { AiAppIntent, ClusterIntent, GuardrailKind } from './types';
 
 /** The Application name when `argocd.name` is not given; with clusters, `<name>-<cluster>`. */
 export const DEFAULT_ARGOCD_NAME = 'secure-ai-egress';
@@ -40,6 +41,10 @@ export interface PlatformParts {
   readonly platformAudit: boolean;
   /** `calico.owners` as declared (checked by the platform's schema). */
   readonly owners: unknown;
+  /** The platform's `guardrail`, when it names a kind. */
+  readonly guardrail?: GuardrailKind;
+  /** The platform's `calicoVersion`, as declared. */
+  readonly calicoVersion?: string;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -84,6 +89,7 @@ export function clusterIssues(input: Readonly<Record<string, unknown>>, parts: P
     ...ownersWithoutTier(
       valid.flatMap((v) => appsOf(v.cluster, parts.apps)),
       parts.owners,
+      valid.some((v) => clusterGuardrail(v.cluster, parts) === 'calico'),
     ),
   );
   issues.push(
@@ -93,6 +99,14 @@ export function clusterIssues(input: Readonly<Record<string, unknown>>, parts: P
     ),
   );
   return issues;
+}
+
+/**
+ * The guardrail a cluster declares, or inherits from the platform; on a cluster without Calico,
+ * ClusterNetworkPolicy unless told otherwise (undefined: as the cluster's apps decide, guardrailOf).
+ */
+export function clusterGuardrail(cluster: ClusterIntent, parts: { readonly guardrail?: GuardrailKind }): GuardrailKind | undefined {
+  return cluster.guardrail ?? parts.guardrail ?? (cluster.calicoInstalled === false ? 'ClusterNetworkPolicy' : undefined);
 }
 
 /** The apps that run on a cluster: those it names, or every one. */
@@ -136,6 +150,20 @@ function ownIssues(cluster: ClusterIntent, label: string, who: string, parts: Pl
       );
     }
   }
+
+  const withoutCalico = cluster.calicoInstalled === false;
+  const guardrail = cluster.guardrail ?? parts.guardrail;
+  const calicoVersion = cluster.calicoVersion ?? (withoutCalico ? undefined : parts.calicoVersion);
+  issues.push(
+    ...guardrailIssues({
+      who,
+      ...(guardrail ? { guardrail: { value: guardrail, path: cluster.guardrail ? `${label}.guardrail` : 'guardrail' } } : {}),
+      ...(calicoVersion !== undefined
+        ? { calicoVersion: { value: calicoVersion, path: cluster.calicoVersion ? `${label}.calicoVersion` : 'calicoVersion' } }
+        : {}),
+      ...(withoutCalico ? { withoutCalico: { path: `${label}.calicoInstalled` } } : {}),
+    }),
+  );
 
   if (cluster.kubeDnsClusterIp !== undefined) {
     if (!apps.some(usesNodeLocal)) {

@@ -5,6 +5,7 @@ export * from './schema';
 export * from './destinations';
 export * from './validate';
 export * from './flavor';
+export { guardrailOf } from './guardrail';
 export { adviceFor, appliedDefaults, imageRepository } from './advice';
 export * from './clusters';
 export { DEFAULT_ARGOCD_NAME } from './cluster-checks';

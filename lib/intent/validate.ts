@@ -12,6 +12,7 @@ import {
   validCloud,
 } from './across';
 import { isCredentialsDestination } from './destinations';
+import { declaredGuardrail, guardrailIssues } from './guardrail';
 import { Cloud } from '../net';
 import { isObject } from './fields';
 import { fromZodIssues, IntentError, IntentIssue } from './issues';
@@ -31,7 +32,8 @@ import { AiAppIntent, AllowList, PlatformIntent } from './types';
  */
 export function checkIntent(input: unknown): IntentIssue[] {
   if (!isObject(input)) {
-    const accepted = 'accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, clusters?: [...], argocd?: {...} }';
+    const accepted =
+      'accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, guardrail?: ..., calicoVersion?: ..., clusters?: [...], argocd?: {...} }';
     return [
       { severity: 'error', app: 'platform', path: 'intent', value: input, message: `${input === undefined ? 'is missing' : 'is not an intent'}; ${accepted}` },
     ];
@@ -65,16 +67,25 @@ export function checkIntent(input: unknown): IntentIssue[] {
   const listNames = rawLists.flatMap((l) => (isObject(l) && typeof l.name === 'string' ? [l.name] : []));
   const platformAudit = isObject(input.calico) && input.calico.audit === true;
   const owners = isObject(input.calico) ? input.calico.owners : undefined;
+  const guardrail = declaredGuardrail(input.guardrail);
+  const calicoVersion = typeof input.calicoVersion === 'string' ? input.calicoVersion : undefined;
   if (!clusters) {
+    issues.push(
+      ...guardrailIssues({
+        who: 'platform',
+        ...(guardrail ? { guardrail: { value: guardrail, path: 'guardrail' } } : {}),
+        ...(calicoVersion !== undefined ? { calicoVersion: { value: calicoVersion, path: 'calicoVersion' } } : {}),
+      }),
+    );
     for (const app of apps) issues.push(...destinationProblems(app, listNames, cloud), ...dnsMetadata(app, cloud), ...credentialsDeclaredTwice(app));
     issues.push(...namesDeclaredTwice(rawApps));
     issues.push(...auditMixedWithEnforcement(apps, platformAudit));
     issues.push(...consistencyIssues(apps));
-    issues.push(...ownersWithoutTier(apps, owners));
+    issues.push(...ownersWithoutTier(apps, owners, guardrail === 'calico'));
   } else {
     for (const app of apps) issues.push(...credentialsDeclaredTwice(app));
     issues.push(...namesDeclaredTwice(rawApps));
-    issues.push(...clusterIssues(input, { apps, rawApps, lists, listNames, cloud, platformAudit, owners }));
+    issues.push(...clusterIssues(input, { apps, rawApps, lists, listNames, cloud, platformAudit, owners, guardrail, calicoVersion }));
   }
   for (const app of apps) issues.push(...adviceFor(app));
   return issues;

@@ -1,10 +1,11 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { AiAppIntent, AllowList, IntentIssue, PlatformIntent, assertValidIntent, isAudited, isCalicoApp } from '../intent';
+import { AiAppIntent, AllowList, IntentIssue, PlatformIntent, assertValidIntent, guardrailOf, isAudited, isCalicoApp } from '../intent';
 import {
   AppPlan,
   CalicoAppPolicy,
   CalicoSettings,
+  ClusterGuardrail,
   CredentialsUser,
   KubernetesAppPolicies,
   NamespaceDefaultDeny,
@@ -95,13 +96,24 @@ export class SecureAiPlatform extends Construct {
     const cluster = part(ChartName.cluster);
     for (const ns of namespaces) new RestrictedNamespace(cluster, `namespace-${ns}`, { name: ns });
     const calicoApps = intent.apps.filter(isCalicoApp);
-    if (calicoApps.length > 0) {
+    const guardrail = guardrailOf(intent);
+    const credentialsUsers = credentialsUsersOf(plans.values());
+    if (calicoApps.length > 0 || guardrail === 'calico') {
       const allowLists = allowListsUsedBy(
         calicoApps.map((a) => plans.get(a)!),
         intent.allowLists ?? [],
       );
       const scopes = { cluster, tier: part(ChartName.calicoTier), globalPolicies: part(ChartName.calicoGlobalPolicies) };
-      addCalicoClusterPolicies(scopes, { settings: this.calico, allowLists, credentialsUsers: credentialsUsersOf(plans.values()) });
+      addCalicoClusterPolicies(scopes, { settings: this.calico, allowLists, credentialsUsers, guardrail: guardrail === 'calico' });
+    }
+    // The guardrail in the network-policy-api: after the Namespaces whose label it selects, before any policy of theirs.
+    if (guardrail === 'ClusterNetworkPolicy' || guardrail === 'AdminNetworkPolicy') {
+      new ClusterGuardrail(part(ChartName.clusterGuardrail), 'guardrail', {
+        kind: guardrail,
+        prefix: this.calico.tier,
+        cloud: intent.cloud ?? 'any',
+        credentialsUsers,
+      });
     }
 
     // Every namespace's policies before any workload, as the files sort: one chart, or a single

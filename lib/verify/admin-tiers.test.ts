@@ -107,7 +107,9 @@ describe('the tiers of the network-policy-api: Admin, then NetworkPolicy, then B
     const tied = clusterOf([...base, deny('z', 10), accept('a', 10)]);
     expect(ask(tied, 'ai/rag', 'vector-db/qdrant', 6333).egress).toMatchObject({ allowed: true, policy: 'a' });
     expect(tied.notes.map((n) => n.kind)).toEqual(['ambiguous']);
-    expect(describeNote(tied.notes[0])).toContain('share priority 10');
+    expect(describeNote(tied.notes[0])).toContain('share priority 10 and apply to a common pod');
+    const apart = cnp('b', { tier: 'Admin', priority: 10, subject: { namespaces: ns('vector-db') }, egress: [{ action: 'Deny', to: [toNamespace('ai')] }] });
+    expect(clusterOf([...base, deny('z', 10), apart]).notes).toEqual([]);
     const rules = cnp('r', {
       tier: 'Admin',
       priority: 1,

@@ -148,7 +148,7 @@ export function clusterPolicyTiers(calico: CalicoVersion | undefined): Tier[] {
 type Placement = { readonly tier: Tier } | { readonly notEnforced: string };
 
 const REMOVED_IN_332 =
-  'Calico 3.32 removed AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) and enforces ClusterNetworkPolicy (v1alpha2) in their place';
+  'Calico 3.32 removed AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) and enforces ClusterNetworkPolicy (v1alpha2) in their place: replace it before upgrading (`verify migrate` writes the ClusterNetworkPolicy that does the same)';
 
 function placement(kind: ClusterPolicyKind, level: 'Admin' | 'Baseline', calico: CalicoVersion | undefined): Placement {
   const admin = level === 'Admin';
@@ -612,16 +612,19 @@ function subjectSelection(namespaces: KubeSelector, pods: KubeSelector | undefin
 
 /**
  * Notes where the API leaves the order of these policies open: policies of one tier that share a
- * priority, and a BaselineAdminNetworkPolicy (which has none) beside Baseline ClusterNetworkPolicies.
+ * priority and apply to a common pod ("could match a connection", Spec.Priority), and a
+ * BaselineAdminNetworkPolicy (which has none) beside Baseline ClusterNetworkPolicies.
  */
-export function orderNotes(policies: readonly Policy[]): ClusterNote[] {
+export function orderNotes(policies: readonly Policy[], endpoints: readonly Endpoint[]): ClusterNote[] {
   const groups = new Map<string, Policy[]>();
   for (const p of policies) {
     if (p.ref.priority === undefined) continue;
     const key = `${p.ref.tier}\u0000${p.ref.priority}`;
     groups.set(key, [...(groups.get(key) ?? []), p]);
   }
+  const overlapping = (g: readonly Policy[]): Policy[] => g.filter((p) => g.some((q) => q !== p && endpoints.some((ep) => p.selects(ep) && q.selects(ep))));
   const ties = [...groups.values()]
+    .map(overlapping)
     .filter((g) => g.length > 1)
     .map((g): ClusterNote => {
       const [first, ...rest] = g;
@@ -630,7 +633,7 @@ export function orderNotes(policies: readonly Policy[]): ClusterNote[] {
         object: `${first.ref.kind} ${first.ref.name}`,
         field: 'spec.priority',
         kind: 'ambiguous',
-        message: `${g.length} policies of tier ${first.ref.tier} share priority ${String(first.ref.priority)} (${rest.map((p) => `${p.ref.kind} ${p.ref.name}`).join(', ')} too): the API lets an implementation apply any of them first; the verifier, like Calico, takes them by name`,
+        message: `${g.length} policies of tier ${first.ref.tier} share priority ${String(first.ref.priority)} and apply to a common pod (${rest.map((p) => `${p.ref.kind} ${p.ref.name}`).join(', ')} too): the API lets an implementation apply any of them first; the verifier, like Calico, takes them by name`,
       };
     });
   const banp = policies.find((p) => p.ref.kind === 'BaselineAdminNetworkPolicy');

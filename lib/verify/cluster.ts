@@ -335,5 +335,5 @@ export function buildCluster(manifests: readonly Manifest[], options: VerifyOpti
     }
     return policy;
   });
-  return new Cluster(catalog, tiers, policies, skipped, [...notes, ...orderNotes(policies)]);
+  return new Cluster(catalog, tiers, policies, skipped, [...notes, ...orderNotes(policies, catalog.endpoints)]);
 }

@@ -134,7 +134,7 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Record
 }
 
 /** The notes a command prints about files it skipped, on stderr. */
-export function skippedNotes(program: string, skipped: readonly SkippedFile[]): string {
+function skippedNotes(program: string, skipped: readonly SkippedFile[]): string {
   return skipped.map((s) => `${program}: note: ${describeSkipped(s)}\n`).join('');
 }
 
