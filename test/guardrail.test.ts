@@ -7,8 +7,14 @@
 import { IntentError, PlatformIntent, checkIntent, clusterIntents, formatIssue, validateIntent } from '../lib/intent';
 import { SecureAiPlatform } from '../lib/platform';
 import { validateObject } from '../lib/validate';
-import { buildCluster, parseCalicoVersion, parseManifests, query } from '../lib/verify';
+import { buildCluster, parseCalicoVersion, parseManifests, query, verifyMain } from '../lib/verify';
 import { Chart, Testing } from 'cdk8s';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { buildApp } from '../lib/app';
+import { reportMain } from '../lib/review';
+import { synthesize } from '../lib/synth';
 import { fleet, guardrails } from './fixtures/intents';
 import { K8sObject, manifestsOf, sampleIntent } from './support/manifests';
 
@@ -89,6 +95,36 @@ describe('the guardrail as ClusterNetworkPolicy', () => {
     const current = objects(cluster(guardrails, 'current'));
     expect(kinds(current.filter((o) => o.kind === 'GlobalNetworkPolicy'))).toEqual(['GlobalNetworkPolicy ai-egress.pass-to-kubernetes-policies']);
     expect(kinds(current.filter((o) => o.kind === 'Tier'))).toEqual(['Tier ai-egress']);
+  });
+});
+
+describe('the verifier and the reports show the guardrail like any other policy', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'guardrail-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  synthesize(buildApp(join(dir, 'dist'), cluster(guardrails, 'managed')));
+
+  it('verify egress lists its deny, with the tier, priority and rule name; verify query names them; the report too', () => {
+    const egress = verifyMain(['egress', '--manifests', join(dir, 'dist')]);
+    expect(egress.stdout).toMatch(
+      /^ai-search\/search \(Deployment\) - egress policies: ai-egress\.pod-credentials\.ai-search\.search \(ClusterNetworkPolicy, tier Admin, priority 0\); ai-egress\.deny-cloud-metadata \(ClusterNetworkPolicy, tier Admin, priority 1\); /m,
+    );
+    expect(egress.stdout).toMatch(
+      /DENY {2}TCP {2}1-65535 +cidr 169\.254\.169\.254\/32 +rule 0 "deny-cloud-metadata-and-credentials" of ClusterNetworkPolicy ai-egress\.deny-cloud-metadata \(tier Admin, priority 1\)/,
+    );
+    const q = verifyMain(['query', '--manifests', join(dir, 'dist'), '--from', 'ai-search/search', '--to', 'fd00:ec2::254', '--port', '443', '--json']);
+    expect(JSON.parse(q.stdout).egress).toMatchObject({
+      allowed: false,
+      tier: 'Admin',
+      kind: 'ClusterNetworkPolicy',
+      policy: 'ai-egress.deny-cloud-metadata',
+      priority: 1,
+      rule: 0,
+      ruleName: 'deny-cloud-metadata-and-credentials',
+    });
+    expect(reportMain(['--manifests', join(dir, 'dist'), '--out', join(dir, 'reports')], dir).code).toBe(0);
+    expect(readFileSync(join(dir, 'reports', 'egress.md'), 'utf8')).toContain(
+      '| deny | 169.254.169.254/32 cloud metadata (IPv4) | every protocol and port | ClusterNetworkPolicy ai-egress.deny-cloud-metadata rule 0 "deny-cloud-metadata-and-credentials" (tier Admin, priority 1) |',
+    );
   });
 });
 
