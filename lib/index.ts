@@ -62,6 +62,6 @@ export type { CheckOptions, CheckResult, Finding, RuleName, SecureAiEgressChecks
 
 export { buildCluster, egressReport, explainDirection, loadCluster, parseCalicoVersion, parseManifests, query, readManifestFiles } from './verify';
 export type { CalicoVersion, Cluster, ClusterNote, EgressReport, QueryAnswer, ReachEntry, VerifyOptions, WorkloadEgress } from './verify';
-// The `--json` shapes of `verify egress`, `verify ingress`, `verify query` and `verify diff`, for tools written in TypeScript.
-export type { EgressReportJson, IngressReportJson, QueryAnswerJson } from './verify';
+// The `--json` shapes of `verify egress`, `verify ingress`, `verify query`, `verify observed` and `verify diff`, for tools written in TypeScript.
+export type { EgressReportJson, IngressReportJson, ObservedReportJson, QueryAnswerJson } from './verify';
 export type { ReachDiffJson } from './review';

@@ -113,7 +113,7 @@ describe('npm run synth fails with one line for a main.ts that does not load, an
     expect(run.status).toBe(1);
     expect(run.stderr.split('\n')).toEqual([
       'synth: the declared intent has 2 problems; nothing was written:',
-      '  sample-app.egress[0].protocoll: "UDP" is not a field of a cidr destination; accepted: cidr, ports, protocol, description, internet. Did you mean "protocol"?',
+      '  sample-app.egress[0].protocoll: "UDP" is not a field of a cidr destination; accepted: cidr, ports, protocol, description, internet, networkSet. Did you mean "protocol"?',
       expect.stringMatching(/^ {2}sample-app\.egress\[1\]: \{"cidr":"10\.0\.0\.0\/8","namespace":"vector-db"\} is more than one kind of destination/),
       `${dist}/ was left unchanged.`,
       '',

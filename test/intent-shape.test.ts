@@ -12,7 +12,7 @@ const shapes: [string, PlatformIntent, string][] = [
   [
     'a misspelled destination field',
     egress({ cidr: '203.0.113.10/32', ports: [53], protocoll: 'UDP' }),
-    'llm.egress[0].protocoll: "UDP" is not a field of a cidr destination; accepted: cidr, ports, protocol, description, internet. Did you mean "protocol"?',
+    'llm.egress[0].protocoll: "UDP" is not a field of a cidr destination; accepted: cidr, ports, protocol, description, internet, networkSet. Did you mean "protocol"?',
   ],
   [
     'a misspelled app field',

@@ -26,6 +26,9 @@ export const DESCRIPTION_ANNOTATION = `${DOMAIN}/description`;
 /** Label carried by the GlobalNetworkSet of a shared allow-list; Calico policies select the set by it. */
 export const ALLOW_LIST_LABEL = `${DOMAIN}/allow-list`;
 
+/** Label carried by the GlobalNetworkSet a cidr destination is rendered as (its `networkSet`); the app's policy selects the set by it. */
+export const NETWORK_SET_LABEL = `${DOMAIN}/network-set`;
+
 /**
  * The label Kubernetes puts on every namespace, holding its name: how a policy selects a
  * namespace by name. https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-metadata-name

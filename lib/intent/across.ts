@@ -4,7 +4,7 @@
  * mixed with enforcement in a namespace, tier owners of a tier nothing uses). validate.ts makes them for an intent without clusters,
  * cluster-checks.ts for each cluster's share of one.
  */
-import { checkDestination } from './destinations';
+import { checkDestination, isCidrDestination } from './destinations';
 import { CLOUDS, Cloud } from '../net';
 import { metadataProblem } from './fields';
 import { isAudited, isCalicoApp } from './flavor';
@@ -84,6 +84,40 @@ export function destinationProblems(app: AiAppIntent, listNames: readonly string
       message: p.message,
     })),
   );
+}
+
+/**
+ * The `networkSet` of cidr destinations: a Calico GlobalNetworkSet, so only for calico-flavor
+ * apps; not an allow-list's name (those are GlobalNetworkSets too); and one block per name,
+ * which destinations of several apps may share.
+ */
+export function networkSetProblems(apps: readonly AiAppIntent[], listNames: readonly string[]): IntentIssue[] {
+  const blocks = new Map<string, { cidr: string; where: string }>();
+  const issues: IntentIssue[] = [];
+  for (const app of apps) {
+    app.egress.forEach((d, i) => {
+      if (!isCidrDestination(d) || d.networkSet === undefined) return;
+      const path = `${app.name}.egress[${i}].networkSet`;
+      const error = (message: string) => issues.push({ severity: 'error', app: app.name, path, value: d.networkSet, message });
+      if (!isCalicoApp(app)) {
+        error(
+          'names a Calico GlobalNetworkSet, and this app renders Kubernetes NetworkPolicies, which have no network sets; accepted: networkSet on a destination of an app with flavor: "calico", or no networkSet (Calico names flows to the block by any network set that holds it, an allow-list\'s for one)',
+        );
+        return;
+      }
+      if (listNames.includes(d.networkSet)) {
+        error(
+          `is the name of a declared allow-list; both are GlobalNetworkSets, which share one set of names; accepted: another name, or { allowList: "${d.networkSet}" } to use the allow-list`,
+        );
+        return;
+      }
+      const earlier = blocks.get(d.networkSet);
+      if (earlier && earlier.cidr !== d.cidr)
+        error(`names the network set of ${earlier.cidr} (${earlier.where}) for ${d.cidr}; accepted: one block per network set name, so another name here`);
+      else if (!earlier) blocks.set(d.networkSet, { cidr: d.cidr, where: path });
+    });
+  }
+  return issues;
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   allowListMetadata,
   allowListsDeclaredTwice,
   auditMixedWithEnforcement,
+  networkSetProblems,
   destinationProblems,
   dnsAddressProblem,
   dnsMetadata,
@@ -228,6 +229,7 @@ function sharedIssues(cluster: ClusterIntent, parts: PlatformParts): IntentIssue
     issues.push(...destinationProblems(app, listNames, cloud), ...dnsMetadata(app, cloud, !(cluster.kubeDnsClusterIp !== undefined && usesNodeLocal(app))));
   }
   issues.push(...auditMixedWithEnforcement(apps, parts.platformAudit));
+  issues.push(...networkSetProblems(apps, listNames));
   issues.push(...consistencyIssues(apps));
   return issues;
 }

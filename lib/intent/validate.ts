@@ -6,6 +6,7 @@ import {
   allowListMetadata,
   allowListsDeclaredTwice,
   auditMixedWithEnforcement,
+  networkSetProblems,
   destinationProblems,
   dnsMetadata,
   ownersWithoutTier,
@@ -80,6 +81,7 @@ export function checkIntent(input: unknown): IntentIssue[] {
     for (const app of apps) issues.push(...destinationProblems(app, listNames, cloud), ...dnsMetadata(app, cloud), ...credentialsDeclaredTwice(app));
     issues.push(...namesDeclaredTwice(rawApps));
     issues.push(...auditMixedWithEnforcement(apps, platformAudit));
+    issues.push(...networkSetProblems(apps, listNames));
     issues.push(...consistencyIssues(apps));
     issues.push(...ownersWithoutTier(apps, owners, guardrail === 'calico'));
   } else {

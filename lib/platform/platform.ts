@@ -104,7 +104,8 @@ export class SecureAiPlatform extends Construct {
         intent.allowLists ?? [],
       );
       const scopes = { cluster, tier: part(ChartName.calicoTier), globalPolicies: part(ChartName.calicoGlobalPolicies) };
-      addCalicoClusterPolicies(scopes, { settings: this.calico, allowLists, credentialsUsers, guardrail: guardrail === 'calico' });
+      const networkSets = networkSetsOf(calicoApps.map((a) => plans.get(a)!));
+      addCalicoClusterPolicies(scopes, { settings: this.calico, allowLists, networkSets, credentialsUsers, guardrail: guardrail === 'calico' });
     }
     // The guardrail in the network-policy-api: after the Namespaces whose label it selects, before any policy of theirs.
     if (guardrail === 'ClusterNetworkPolicy' || guardrail === 'AdminNetworkPolicy') {
@@ -167,6 +168,22 @@ function credentialsUsersOf(plans: Iterable<AppPlan>): CredentialsUser[] {
       ),
     ),
   );
+}
+
+/** The blocks the given plans declare as network sets of their own (a cidr destination's `networkSet`), once per name, in declaration order. */
+function networkSetsOf(plans: readonly AppPlan[]): AllowList[] {
+  const sets = new Map<string, AllowList>();
+  for (const rule of plans.flatMap((p) => p.egress)) {
+    for (const peer of rule.peers) {
+      if (peer.kind !== 'nets' || peer.networkSet === undefined || sets.has(peer.networkSet)) continue;
+      sets.set(peer.networkSet, {
+        name: peer.networkSet,
+        cidrs: peer.blocks.map((b) => b.cidr),
+        ...(rule.description ? { description: rule.description } : {}),
+      });
+    }
+  }
+  return [...sets.values()];
 }
 
 /** The allow-lists the given plans allow, once each, in declaration order. */

@@ -49,6 +49,7 @@ import {
   ALLOW_LIST_LABEL,
   DESCRIPTION_ANNOTATION,
   NAMESPACE_NAME_LABEL,
+  NETWORK_SET_LABEL,
   PROTECTED_LABEL,
   SyncWave,
   appSelector,
@@ -220,10 +221,12 @@ function carvedOut(blocks: readonly PlannedBlock[]): string[] {
 }
 
 /**
- * The entity rules that select one planned peer: pods by selector, an allow-list's network set,
- * or blocks. Blocks are grouped by IP version, since Calico rejects a rule that mixes versions;
- * a network set holds both, so its rule is split by `ipVersion` only where addresses are carved
- * out of it.
+ * The entity rules that select one planned peer: pods by selector, the network set of an
+ * allow-list or of a destination (its `networkSet`), or blocks. Blocks are grouped by IP version,
+ * since Calico rejects a rule that mixes versions; a network set holds both, so its rule is split
+ * by `ipVersion` only where addresses are carved out of it. A set is selected by its label with
+ * `namespaceSelector: global()`, which only GlobalNetworkSets match (no pod, no namespaced
+ * NetworkSet that someone else could write).
  */
 function peerEntities(peer: Peer): { ipVersion?: 4 | 6; entity: EntityRule }[] {
   if (peer.kind === 'pods') {
@@ -231,8 +234,14 @@ function peerEntities(peer: Peer): { ipVersion?: 4 | 6; entity: EntityRule }[] {
     return [{ entity: { ...selector, namespaceSelector: namespaceSelector(peer.namespace) } }];
   }
   const versions = blocksByVersion(peer.blocks);
-  if (peer.allowList !== undefined) {
-    const set = { selector: `${ALLOW_LIST_LABEL} == '${peer.allowList}'`, namespaceSelector: 'global()' };
+  const setSelector =
+    peer.allowList !== undefined
+      ? `${ALLOW_LIST_LABEL} == '${peer.allowList}'`
+      : peer.networkSet !== undefined
+        ? `${NETWORK_SET_LABEL} == '${peer.networkSet}'`
+        : undefined;
+  if (setSelector !== undefined) {
+    const set = { selector: setSelector, namespaceSelector: 'global()' };
     if (carvedOut(peer.blocks).length === 0) return [{ entity: set }];
     // The set itself cannot exclude addresses, so the rule does, one IP version at a time.
     return versions.map(([ipVersion, blocks]) => {
@@ -429,6 +438,8 @@ export interface CalicoClusterPoliciesProps {
   readonly settings: CalicoSettings;
   /** The shared allow-lists that calico-flavor apps use; each becomes a GlobalNetworkSet. */
   readonly allowLists: readonly AllowList[];
+  /** The blocks calico-flavor apps declared as network sets of their own (a destination's `networkSet`); each becomes a GlobalNetworkSet. @default none */
+  readonly networkSets?: readonly AllowList[];
   /** The apps allowed a pod credential endpoint, and its addresses. */
   readonly credentialsUsers: readonly CredentialsUser[];
   /**
@@ -464,21 +475,26 @@ export interface CalicoClusterScopes {
 /**
  * The cluster-scoped half of the flavor: the RBAC of the tier's owners (when declared), the tier
  * (Deny by default, ordered after the admin tier and before `default`), a GlobalNetworkSet per
- * shared allow-list, the metadata guardrail (unless the intent writes it in the network-policy-api)
- * and the closing Pass policy.
+ * shared allow-list and per destination declared as a network set, the metadata guardrail (unless
+ * the intent writes it in the network-policy-api) and the closing Pass policy.
  */
 export function addCalicoClusterPolicies(scopes: CalicoClusterScopes, props: CalicoClusterPoliciesProps): void {
   const { tier, tierOrder, owners } = props.settings;
-  if (owners) new TierOwnersRbac(scopes.cluster, 'calico-tier-owners', { tier, owners, networkSets: props.allowLists.map((l) => l.name) });
+  const networkSets = props.networkSets ?? [];
+  if (owners) new TierOwnersRbac(scopes.cluster, 'calico-tier-owners', { tier, owners, networkSets: [...props.allowLists, ...networkSets].map((l) => l.name) });
   new Tier(scopes.tier, 'Tier', {
     metadata: { name: tier, annotations: syncWave(SyncWave.tier) },
     spec: { order: tierOrder, defaultAction: 'Deny' },
   });
-  for (const list of props.allowLists) {
-    new GlobalNetworkSet(scopes.tier, `allow-list-${list.name}`, {
+  const sets: [string, string, AllowList][] = [
+    ...props.allowLists.map((l): [string, string, AllowList] => ['allow-list', ALLOW_LIST_LABEL, l]),
+    ...networkSets.map((l): [string, string, AllowList] => ['network-set', NETWORK_SET_LABEL, l]),
+  ];
+  for (const [prefix, label, list] of sets) {
+    new GlobalNetworkSet(scopes.tier, `${prefix}-${list.name}`, {
       metadata: {
         name: list.name,
-        labels: { [ALLOW_LIST_LABEL]: list.name },
+        labels: { [label]: list.name },
         annotations: { ...syncWave(SyncWave.networkSet), ...(list.description ? { [DESCRIPTION_ANNOTATION]: list.description } : {}) },
       },
       spec: { nets: [...list.cidrs] },

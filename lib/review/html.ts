@@ -1,4 +1,5 @@
 import { COLLAPSE_AT, DestinationKind, DestinationNode, DrawnEdge, ReachGraph, WorkloadNode, condense, drawnEdges, fullLabel, groupBy, viewOf } from './graph';
+import { observedHtml, ObservedView } from './observed';
 import { describeAudit, describeDecisions, describeFlows, describeVerdict, describeWhen, isAudited } from './edge-words';
 
 /** Above this many destinations, those reached by one workload only are drawn grouped (see condense). */
@@ -65,7 +66,7 @@ function edgeTitle(d: DrawnEdge): string {
  * what is enforced today, and what they would reach once their staged policies are enforced is
  * drawn dotted in purple. No scripts, styles or fonts are fetched from anywhere.
  */
-export function renderHtml(full: ReachGraph, title = 'Egress of AI workloads'): string {
+export function renderHtml(full: ReachGraph, title = 'Egress of AI workloads', observed?: ObservedView): string {
   const { graph, origin } = condense(full, DRAW_LIMIT);
   const byNamespace = groupBy(
     [...graph.workloads].sort((a, b) => a.id.localeCompare(b.id)),
@@ -177,6 +178,8 @@ th{position:sticky;top:0;background:#f6f8fa}
 tr.deny td{color:#cf222e}
 tr.hl td{background:#fff8c5}
 .legend span{margin-right:16px}
+#observed{margin-top:24px}
+#observed .note{color:#57606a;max-width:80em}
 </style></head>
 <body>
 <h1>${esc(title)}</h1>
@@ -191,7 +194,7 @@ ${svg.join('\n')}
 ${table}
 </tbody></table></div>
 </div>
-<script>
+${observed ? observedHtml(observed) : ''}<script>
 (function () {
   var edges = document.querySelectorAll('.edge');
   function mark(edge, on) {

@@ -1,6 +1,7 @@
 import { ReachGraph, condense, drawnEdges, fullLabel, viewOf } from './graph';
 import { describeAudit, describeDecisions, describeFlows, describeWhen, isAudited } from './edge-words';
 import { DRAW_LIMIT } from './html';
+import { observedMarkdown, ObservedView } from './observed';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -59,10 +60,10 @@ function flowchart(graph: ReachGraph): string {
  * Renders the graph as Markdown: a Mermaid flowchart of workloads (grouped by namespace) to
  * allowed destinations, with denied metadata drawn dashed in red, then one table per workload.
  * An audited workload's section says which policies are staged, what is enforced today, and
- * lists the flows its staged policies would allow once enforced. Renders as a picture in a pull
- * request.
+ * lists the flows its staged policies would allow once enforced. With a flow log, an "observed"
+ * section follows (observed.ts). Renders as a picture in a pull request.
  */
-export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workloads'): string {
+export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workloads', observed?: ObservedView): string {
   const out: string[] = [`# ${title}`, ''];
   const enforced = graph.edges.filter((e) => viewOf(e) === 'enforced');
   const allowed = enforced.filter((e) => e.verdict === 'allow').length;
@@ -97,5 +98,6 @@ export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workload
     }
     out.push('');
   }
+  if (observed) out.push(observedMarkdown(observed));
   return out.join('\n');
 }

@@ -1,14 +1,28 @@
 /**
- * `npm run report [-- --manifests PATH ...] [--out DIR]`: writes `egress.md` (tables and a
- * Mermaid flowchart that renders in a pull request) and `egress.html` (one self-contained page
- * with an SVG graph) of what every workload may reach, marking workloads in audit mode.
+ * `npm run report [-- --manifests PATH ...] [--out DIR] [--flows FILE]`: writes `egress.md`
+ * (tables and a Mermaid flowchart that renders in a pull request) and `egress.html` (one
+ * self-contained page with an SVG graph) of what every workload may reach, marking workloads in
+ * audit mode; with a flow log, both gain the observed view (observed.ts).
  *
  * Exit 0 when written, 2 for bad usage or manifests that cannot be read, 3 for a fault of the
  * report itself.
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import { join, relative, resolve } from 'path';
-import { CliResult, CommandSpec, egressReport, EXIT, helpText, loadCluster, parseCommand, readingNotes, runCommand, usageLine } from '../verify';
+import {
+  CliResult,
+  CommandSpec,
+  egressReport,
+  EXIT,
+  helpText,
+  loadCluster,
+  loadFlowLog,
+  observe,
+  parseCommand,
+  readingNotes,
+  runCommand,
+  usageLine,
+} from '../verify';
 import { buildGraph } from './build';
 import { renderHtml } from './html';
 import { renderMarkdown } from './markdown';
@@ -21,6 +35,13 @@ const REPORT_SPEC: CommandSpec = {
   options: [
     { name: 'manifests', type: 'string', multiple: true, value: 'PATH', default: 'dist', description: 'a manifest file or folder to report on' },
     { name: 'out', type: 'string', value: 'DIR', default: 'reports', description: 'the folder to write egress.md and egress.html into' },
+    {
+      name: 'flows',
+      type: 'string',
+      value: 'FILE|-',
+      description:
+        'a saved flow log of the cluster, as for verify observed: adds the observed view (what would break, what was never used, what no declared destination explains)',
+    },
   ],
 };
 
@@ -35,9 +56,12 @@ export function reportMain(argv: readonly string[], root: string): CliResult {
     const cluster = loadCluster(manifests);
     const graph = buildGraph(cluster, egressReport(cluster));
     const title = `Egress of AI workloads in ${manifests.map((m) => relative(root, resolve(m)) || '.').join(', ')}`;
+    const flows = values.flows as string | undefined;
+    const observed =
+      flows === undefined ? undefined : { source: flows === '-' ? 'stdin' : relative(root, resolve(flows)), report: observe(cluster, loadFlowLog(flows)) };
     mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'egress.md'), renderMarkdown(graph, title));
-    writeFileSync(join(out, 'egress.html'), renderHtml(graph, title));
+    writeFileSync(join(out, 'egress.md'), renderMarkdown(graph, title, observed));
+    writeFileSync(join(out, 'egress.html'), renderHtml(graph, title, observed));
     return {
       code: EXIT.answered,
       stdout: `report: ${graph.workloads.length} workloads, ${graph.destinations.length} destinations -> ${join(out, 'egress.md')}, ${join(out, 'egress.html')}\n`,

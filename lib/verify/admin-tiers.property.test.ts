@@ -340,7 +340,7 @@ describe('the network-policy-api tiers (property-based)', () => {
           }
         }
       }),
-      { numRuns: runs(60) },
+      { numRuns: runs(30) },
     );
   });
 
@@ -373,7 +373,7 @@ describe('the network-policy-api tiers (property-based)', () => {
           }
         }
       }),
-      { numRuns: runs(30) },
+      { numRuns: runs(15) },
     );
   });
 });

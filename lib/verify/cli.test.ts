@@ -97,7 +97,7 @@ describe('verify command line', () => {
   it('bad usage exits 2 with a message and the usage', () => {
     const cases: [string[], RegExp][] = [
       [[], /a command is required/],
-      [['frobnicate', '--manifests', APP], /unknown command "frobnicate" \(known: query, matrix, selector, egress, ingress\)/],
+      [['frobnicate', '--manifests', APP], /unknown command "frobnicate" \(known: query, matrix, selector, egress, ingress, observed\)/],
       [['qurey', '--manifests', APP], /unknown command "qurey"; did you mean query\?/],
       [['--manifests', APP, 'query'], /the command comes first/],
       [['query', '--from', 'ai/rag'], /--manifests PATH is required/],

@@ -1,6 +1,7 @@
 /**
  * The verifier's command line (`npm run --silent verify -- <command> ...`): query, matrix,
- * selector, egress and ingress, and whatever commands the caller adds (the review adds diff).
+ * selector, egress, ingress and observed (observed-cli.ts), and whatever commands the caller adds
+ * (the review adds diff).
  *
  * Every command has `--help` (its options, one line each, with defaults, and its exit codes);
  * exit 0 when the question was answered (whatever the answer), 2 for bad usage or manifests that
@@ -16,6 +17,7 @@ import { ingressReport } from './ingress';
 import { egressJson, ingressJson, queryJson } from './json';
 import { loadCluster, matchSelector } from './load';
 import { PROTOCOLS, Protocol } from './ports';
+import { observedCommand } from './observed-cli';
 import { matrix, query, QueryError } from './reach';
 import { SelectorSyntaxError } from './selector';
 import { egressText, ingressText, matrixText, queryText } from './text';
@@ -206,7 +208,14 @@ const ingressCommand = listingCommand(
   ingressText,
 );
 
-const VERIFY_COMMANDS: readonly Command[] = [queryCommand, matrixCommand, selectorCommand, egressCommand, ingressCommand];
+const VERIFY_COMMANDS: readonly Command[] = [
+  queryCommand,
+  matrixCommand,
+  selectorCommand,
+  egressCommand,
+  ingressCommand,
+  observedCommand({ manifests: MANIFESTS, ipblock: IPBLOCK, calico: CALICO, json: JSON_OUT, cluster: clusterOf }),
+];
 
 /** Errors of the verifier's answers that are bad input rather than faults (exit 2). */
 function verifierInputError(e: unknown): string | undefined {
@@ -228,7 +237,7 @@ function overview(commands: readonly Command[]): string {
     '',
     'exit codes:',
     `  ${EXIT.answered}  answered (whatever the answer)`,
-    `  ${EXIT.failed}  diff --fail-on-widen: egress or ingress widened`,
+    `  ${EXIT.failed}  diff --fail-on-widen: egress or ingress widened; observed --fail-on-break: an observed flow would be denied once the staged policies are enforced`,
     `  ${EXIT.usage}  bad usage, or input the command cannot read`,
     `  ${EXIT.internal}  internal error of the command itself`,
     '',

@@ -178,6 +178,8 @@ export class Cluster {
   readonly staged: readonly Policy[];
   private readonly byEndpoint = new Map<Endpoint, EndpointPolicies>();
   private readonly byId: ReadonlyMap<string, Endpoint>;
+  /** Staged policies by the enforced policy each would replace. */
+  private readonly twins: ReadonlyMap<string, Policy>;
 
   constructor(
     readonly catalog: Catalog,
@@ -209,23 +211,47 @@ export class Cluster {
         }
       }
     }
-    const twins = new Map(this.staged.map((p) => [enforcedIdentity(p.ref), p]));
-    for (const [ep, lists] of found) {
-      const selecting = [...lists.staged];
-      if (twins.size > 0) {
-        for (const p of new Set([...lists.ingress, ...lists.egress])) {
-          const twin = twins.get(enforcedIdentity(p.ref));
-          if (twin && !lists.staged.includes(twin)) lists.staged.push(twin);
-        }
+    this.twins = new Map(this.staged.map((p) => [enforcedIdentity(p.ref), p]));
+    for (const [ep, lists] of found) this.byEndpoint.set(ep, this.endpointPolicies(lists));
+  }
+
+  /** The plans of an endpoint from the policies that select it, with the staged twins of the enforced ones. */
+  private endpointPolicies(lists: { ingress: Policy[]; egress: Policy[]; staged: Policy[] }): EndpointPolicies {
+    const selecting = [...lists.staged];
+    if (this.twins.size > 0) {
+      for (const p of new Set([...lists.ingress, ...lists.egress])) {
+        const twin = this.twins.get(enforcedIdentity(p.ref));
+        if (twin && !lists.staged.includes(twin)) lists.staged.push(twin);
       }
-      this.byEndpoint.set(ep, {
-        ingress: this.plan(lists.ingress, 'ingress'),
-        egress: this.plan(lists.egress, 'egress'),
-        enforced: { ingress: lists.ingress, egress: lists.egress },
-        staged: lists.staged,
-        selecting,
-      });
     }
+    return {
+      ingress: this.plan(lists.ingress, 'ingress'),
+      egress: this.plan(lists.egress, 'egress'),
+      enforced: { ingress: lists.ingress, egress: lists.egress },
+      staged: lists.staged,
+      selecting,
+    };
+  }
+
+  /**
+   * The policies of an endpoint: one of the manifests', or a pod they do not hold (a
+   * representative pod, or one a flow log names), whose policies are found when first asked.
+   */
+  private policiesOf(endpoint: Endpoint): EndpointPolicies | undefined {
+    const known = this.byEndpoint.get(endpoint);
+    if (known || this.byId.get(endpoint.id) === endpoint) return known;
+    const lists = { ingress: [] as Policy[], egress: [] as Policy[], staged: [] as Policy[] };
+    for (const policy of [...this.policies, ...this.staged]) {
+      if (policy.stagedAction === 'Delete' || !policy.selects(endpoint)) continue;
+      if (policy.staged) lists.staged.push(policy);
+      else {
+        if (policy.types.ingress) lists.ingress.push(policy);
+        if (policy.types.egress) lists.egress.push(policy);
+      }
+    }
+    const made = this.endpointPolicies(lists);
+    this.byEndpoint.set(endpoint, made);
+    return made;
   }
 
   /** Known endpoints, sorted by id. */
@@ -239,20 +265,21 @@ export class Cluster {
   }
 
   /**
-   * The tiers and policies that apply to a known endpoint in one direction, in evaluation order:
-   * those enforced now, or (view `staged`) those that would once the staged policies are enforced.
+   * The tiers and policies that apply to an endpoint in one direction, in evaluation order: those
+   * enforced now, or (view `staged`) those that would once the staged policies are enforced. An
+   * endpoint the manifests do not hold (a pod a flow log names) gets the policies that select it.
    */
   plans(endpoint: Endpoint, direction: Direction, view: PolicyView = 'enforced'): readonly TierPlan[] {
-    const e = this.byEndpoint.get(endpoint);
+    const e = this.policiesOf(endpoint);
     if (!e) return [];
     if (view === 'enforced' || e.staged.length === 0) return e[direction];
     e.whenStaged ??= this.stagedPlans(e);
     return e.whenStaged[direction];
   }
 
-  /** Staged policies that concern a known endpoint (for the direction, when given): its view `staged` differs from the enforced one only through them. */
+  /** Staged policies that concern an endpoint (for the direction, when given): its view `staged` differs from the enforced one only through them. */
   stagedFor(endpoint: Endpoint, direction?: Direction): readonly Policy[] {
-    const e = this.byEndpoint.get(endpoint);
+    const e = this.policiesOf(endpoint);
     if (!e) return [];
     if (!direction) return e.staged;
     return e.staged.filter(

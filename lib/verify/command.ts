@@ -29,6 +29,9 @@ export interface CliResult {
 /** Bad usage: its message is followed by how to ask for help. */
 export class UsageError extends Error {}
 
+/** Input a command cannot read other than manifests (a flow log): exit 2 with its message, which names the file. */
+export class InputError extends Error {}
+
 /** One option of a command, as `--help` lists it. */
 export interface OptionSpec {
   readonly name: string;
@@ -178,6 +181,7 @@ export function runCommand(program: string, usage: string, run: () => CliResult,
     });
     if (e instanceof UsageError || isParseArgsError(e)) return fail(EXIT.usage, e.message, true);
     if (e instanceof ManifestError) return fail(EXIT.usage, `invalid manifests: ${e.message}`);
+    if (e instanceof InputError) return fail(EXIT.usage, e.message);
     const known = inputError(e);
     if (known !== undefined) return fail(EXIT.usage, known);
     return fail(EXIT.internal, `internal error: ${e instanceof Error ? e.message : String(e)}`);

@@ -2,8 +2,9 @@
  * The offline policy verifier: reads manifests the way a cluster would (never the intent that
  * produced them) and answers which connections they allow, and which rule decided.
  *
- * It imports nothing from the rest of the project but `lib/net` and `lib/yaml`, so it checks YAML
- * anyone wrote: `dist/`, another team's policies, a `kubectl get -A -o yaml` dump.
+ * It imports nothing from the rest of the project but the leaves `lib/net`, `lib/yaml`,
+ * `lib/spelling` and `lib/flows`, so it checks YAML anyone wrote: `dist/`, another team's
+ * policies, a `kubectl get -A -o yaml` dump; and compares them with a cluster's flow logs.
  *
  * Its answers are values (address blocks, port ranges, rules named by tier, kind, namespace, name,
  * direction and index); `words.ts` writes them for people and `json.ts` for tools, so nothing
@@ -37,6 +38,11 @@ export { isAllPorts, isNamedPort, portAtoms, PROTOCOLS, samePorts } from './port
 export type { PortRange, Ports, Protocol } from './ports';
 export { decisionKey, enforcedDecisionKey } from './policy';
 export type { Direction, PolicyKind, PolicyRef } from './policy';
+export { loadFlowLog } from './observed-cli';
+export { observe } from './observed';
+export type { ObservedFlow, ObservedReport, Outcome } from './observed';
+export type { ObservedReportJson } from './observed-json';
+export { byAddresses, describeAddresses, describeEnd, describeTime, OBSERVED_NOTE, plural } from './observed-words';
 export { query, QueryError } from './reach';
 /** @public bench/phases.ts loads it with require, in the phase that measures it. */
 export { matrix } from './reach';
@@ -49,6 +55,7 @@ export {
   describeNamedBlock,
   describePolicyRef,
   describePorts,
+  describeRule,
   describeProtocolPorts,
   describeStaged,
   destinationParts,

@@ -16,7 +16,7 @@ import type { DirectionAnswer, QueryAnswer, RuleRef } from './reach';
 import { describePolicy, describePorts, EGRESS_NOTE, explainDirection, explainWhenStaged, INGRESS_NOTE } from './words';
 
 /** A destination: `{ type: 'cidr', cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] }` (no `except` when none), or pods. */
-type DestinationJson =
+export type DestinationJson =
   | { readonly type: 'cidr'; readonly cidr: string; readonly except?: readonly string[] }
   | {
       readonly type: 'pods';
@@ -180,7 +180,7 @@ export interface QueryAnswerJson {
 }
 
 /** A destination as JSON. */
-function destinationJson(d: Destination): DestinationJson {
+export function destinationJson(d: Destination): DestinationJson {
   if (d.type === 'cidr') return { type: 'cidr', cidr: formatCidr(d.cidr), ...(d.except.length ? { except: d.except.map(formatCidr) } : {}) };
   return {
     type: 'pods',

@@ -167,7 +167,8 @@ export function explainWhenStaged(a: DirectionAnswer): string | undefined {
   return `${s.allowed ? 'would allow' : 'would deny'}: ${explainDecision(s.allowed, s.decision, s.ruleText, a.endpoint ?? '', a.direction)}`;
 }
 
-function explainDecision(allowed: boolean, d: Decision, ruleText: string | undefined, endpoint: string, direction: Direction): string {
+/** How a decision reads in one sentence, for the endpoint whose policies made it. */
+export function explainDecision(allowed: boolean, d: Decision, ruleText: string | undefined, endpoint: string, direction: Direction): string {
   switch (d.reason) {
     case 'rule':
       return `${allowed ? 'allowed' : 'denied'} by rule ${describeRuleNumber(d.rule)} (${d.action}) of ${describeKind(d.rule.kind, 'verifier')} ${describePolicy(d.rule)} in tier ${d.rule.tier}${d.rule.priority === undefined ? '' : ` at priority ${d.rule.priority}`}: ${ruleText}`;

@@ -1,4 +1,4 @@
-import { cidr, fields, internetSized, metadataProblem, ports, problem, protocol, text } from '../fields';
+import { cidr, dnsLabel, fields, internetSized, metadataProblem, ports, problem, protocol, text } from '../fields';
 import { DestinationBase, DestinationKind } from './kind';
 import { planBlock } from './peer';
 
@@ -14,6 +14,15 @@ export interface CidrDestination extends DestinationBase {
   readonly cidr: string;
   /** Required when the block is the internet or a very large part of it. */
   readonly internet?: InternetEgress;
+  /**
+   * Calico flavor only: render the block as a GlobalNetworkSet of this name, which the app's
+   * policy selects, instead of naming it inline (`nets`). Calico's flow logs name an address
+   * outside the cluster only by the network set it falls in (else only as a public or private
+   * network), so flows to the block are then named and attributable (`verify observed`). A name
+   * may stand for one block only, and not be an allow-list's (both are GlobalNetworkSets).
+   * @default none: the block is written into the rule
+   */
+  readonly networkSet?: string;
 }
 
 export function isCidrDestination(d: DestinationBase): d is CidrDestination {
@@ -30,13 +39,19 @@ export const cidrKind: DestinationKind<CidrDestination> = {
     protocol: protocol.optional(),
     description: text('a few words saying what the destination is').optional(),
     internet: fields('internet egress', { reason: text('a sentence saying why this app needs the internet') }).optional(),
+    networkSet: dnsLabel('network set name').optional(),
   }).superRefine((d, ctx) => {
     if (d.internet === undefined) internetSized(ctx, d.cidr, ['cidr']);
     else if (d.internet.reason.trim() === '')
       problem(ctx, d.internet.reason, 'is empty; accepted: a sentence saying why this app needs the internet', ['internet', 'reason']);
   }),
   describe: (d) => `block ${d.cidr}`,
-  peer: (d, { cloud }) => ({ kind: 'nets', blocks: [planBlock(d.cidr, cloud)], internetReason: d.internet?.reason }),
+  peer: (d, { cloud }) => ({
+    kind: 'nets',
+    blocks: [planBlock(d.cidr, cloud)],
+    internetReason: d.internet?.reason,
+    ...(d.networkSet === undefined ? {} : { networkSet: d.networkSet }),
+  }),
   check: (d, { cloud }) => {
     const metadata = metadataProblem(d.cidr, cloud);
     return metadata ? [{ field: 'cidr', value: d.cidr, message: metadata }] : [];

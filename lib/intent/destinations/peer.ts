@@ -19,6 +19,8 @@ export interface NetsPeer {
   readonly blocks: readonly PlannedBlock[];
   /** Set when the blocks come from a shared allow-list (Calico selects its network set instead). */
   readonly allowList?: string;
+  /** Set when the destination asks for its block as a network set of its own (Calico selects that set instead). */
+  readonly networkSet?: string;
   /** Written reason, when the blocks are internet egress. */
   readonly internetReason?: string;
   /** Written reason, when the blocks are a pod credential endpoint that the cloud's metadata addresses otherwise include. */
