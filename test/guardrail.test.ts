@@ -9,11 +9,11 @@ import { SecureAiPlatform } from '../lib/platform';
 import { validateObject } from '../lib/validate';
 import { buildCluster, parseCalicoVersion, parseManifests, query, verifyMain } from '../lib/verify';
 import { Chart, Testing } from 'cdk8s';
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { buildApp } from '../lib/app';
-import { reportMain } from '../lib/review';
+import { diffMain, reportMain } from '../lib/review';
 import { synthesize } from '../lib/synth';
 import { fleet, guardrails } from './fixtures/intents';
 import { K8sObject, manifestsOf, sampleIntent } from './support/manifests';
@@ -125,6 +125,38 @@ describe('the verifier and the reports show the guardrail like any other policy'
     expect(readFileSync(join(dir, 'reports', 'egress.md'), 'utf8')).toContain(
       '| deny | 169.254.169.254/32 cloud metadata (IPv4) | every protocol and port | ClusterNetworkPolicy ai-egress.deny-cloud-metadata rule 0 "deny-cloud-metadata-and-credentials" (tier Admin, priority 1) |',
     );
+  });
+});
+
+describe('verify diff shows a ClusterNetworkPolicy like any other policy', () => {
+  it('an admin Accept of the internet for the governed namespaces is a widening, named by its tier, priority and rule; at priority 0 it comes before the guardrail', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'guardrail-diff-'));
+    try {
+      synthesize(buildApp(join(dir, 'base'), cluster(guardrails, 'managed')));
+      synthesize(buildApp(join(dir, 'head'), cluster(guardrails, 'managed')));
+      const open = {
+        apiVersion: 'policy.networking.k8s.io/v1alpha2',
+        kind: 'ClusterNetworkPolicy',
+        metadata: { name: 'open-web' },
+        spec: {
+          tier: 'Admin',
+          priority: 0,
+          subject: { namespaces: { matchLabels: { 'secure-ai-egress/governed': 'true' } } },
+          egress: [{ name: 'web', action: 'Accept', to: [{ networks: ['0.0.0.0/0'] }], protocols: [{ tcp: { destinationPort: { number: 443 } } }] }],
+        },
+      };
+      writeFileSync(join(dir, 'head', '04-admins.k8s.yaml'), JSON.stringify(open));
+      const r = diffMain(['--base', join(dir, 'base'), '--head', join(dir, 'head'), '--fail-on-widen']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(
+        /\+ may now reach +TCP 443 +cidr 0\.0\.0\.0\/0 except .*\n +allowed by ClusterNetworkPolicy open-web rule 0 "web" \(tier Admin, priority 0\)/,
+      );
+      // At priority 0 it runs before the guardrail's deny (priority 1): metadata on 443 is open now, and the verifier says so.
+      const q = verifyMain(['query', '--manifests', join(dir, 'head'), '--from', 'ai-search/search', '--to', '169.254.169.254', '--port', '443']);
+      expect(q.stdout).toMatch(/^ALLOWED .*\n {2}egress: allowed by rule 0 "web" \(Allow\) of ClusterNetworkPolicy open-web in tier Admin at priority 0/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
