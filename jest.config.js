@@ -6,7 +6,9 @@
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
-  testMatch: ['<rootDir>/main.test.ts', '<rootDir>/lib/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  // main.test.ts and any test file the platform team adds beside it or under team/ (README,
+  // "Asserting reach in your tests"); the tool's own tests in lib/ and test/.
+  testMatch: ['<rootDir>/*.test.ts', '<rootDir>/team/**/*.test.ts', '<rootDir>/lib/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/support/fast-check-global.ts',
   setupFiles: ['<rootDir>/test/support/fast-check-seed.ts'],
   // The jest matchers for reach (lib/testing): expect(manifests).toAllowEgress(...) in every test file.

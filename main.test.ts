@@ -1,6 +1,6 @@
 /**
  * The tests of your intent: what must hold of dist/ for whatever main.ts declares. After
- * changing main.ts: `npm run synth`, review the diff of dist/, `npx jest -u` to take the new
+ * changing main.ts: `npm run synth`, review the diff of dist/, `npm run snapshots` to take the new
  * snapshots, then `npm test`. A dist/ edited by hand, or widened beyond main.ts, fails here.
  *
  * The reach matchers (lib/testing: toAllowEgress, toDenyEgress, toAllowIngress, toDenyIngress,
@@ -37,7 +37,8 @@ import {
   tierProblems,
   userProblems,
 } from './test/support/properties';
-import { restrictedViolations } from './lib/checks';
+import { SecureAiEgressChecks, restrictedViolations } from './lib/checks';
+import { parse } from 'yaml';
 
 /** dist/, or with clusters each dist/<cluster>/, with the intent it was synthesized from: every block below holds for each. */
 const FOLDERS = distFolders(intent).map(({ label, intent, dir }) => {
@@ -279,5 +280,17 @@ describe('the folders of dist/, and the Argo CD manifests in deploy/argocd/ that
       .flatMap((s) => s.spec.generators[0].list.elements.map((e: { path: string }) => e.path))
       .sort();
     expect({ applied, mapped }).toEqual({ applied: intent.argocd ? folders : [], mapped: intent.argocd && clusters.length > 0 ? folders : [] });
+  });
+});
+
+describe('cdk8s.yaml, which npx cdk8s synth reads', () => {
+  const config = parse(readFileSync(join(__dirname, 'cdk8s.yaml'), 'utf8'));
+
+  it('runs the app through scripts/cdk8s-app.ts, which loads main.ts, and lists the plugin with the project version and the class its entry exports', () => {
+    expect(config.app).toBe('node --require tsx/cjs scripts/cdk8s-app.ts');
+    const plugin = (config.validations ?? []).find((v: { package: string }) => v.package === './scripts/cdk8s-validation.js');
+    expect(plugin).toMatchObject({ version: JSON.parse(readFileSync(join(__dirname, 'package.json'), 'utf8')).version, class: 'SecureAiEgressChecks' });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module cdk8s.yaml names, which cdk8s-cli loads with require too.
+    expect(require(join(__dirname, plugin.package))[plugin.class]).toBe(SecureAiEgressChecks);
   });
 });

@@ -5,7 +5,7 @@ import { runAsCdk8sApp } from './lib/synth';
 /**
  * The declared intent: which AI apps run, and the only places each may send data. This file is
  * yours: replace the apps with your own. The README's "Declaring an app" says how to change each
- * field, and what to run then (npm run synth, npx jest -u, npm test).
+ * field, and what to run then (npm run synth, npm run snapshots, npm test).
  */
 export const intent: PlatformIntent = {
   apps: [

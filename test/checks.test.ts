@@ -97,7 +97,7 @@ describe('the manifests of every fixture intent keep every rule', () => {
   it("checks the metadata of the cloud it is told: an aws cluster's manifests allow Alibaba's address, which cloud any denies", () => {
     const { findings } = checkManifests(synthesized(FIXTURE_INTENTS.aws));
     expect(messages(findings, 'metadata-denied')).toContainEqual(
-      'ai-data/summarizer may reach 100.100.100.200 (the Alibaba Cloud ECS metadata service): TCP 8443 to cidr 100.100.100.200/32, allowed by rule 3 of NetworkPolicy ai-data/ai-guard.summarizer (tier ai-guard)',
+      'ai-data/summarizer may reach 100.100.100.200 (the Alibaba Cloud ECS metadata service): TCP 8443 to cidr 100.100.100.200/32, allowed by rule 3 of NetworkPolicy ai-data/ai-guard.summarizer (tier ai-guard): lab gateway',
     );
     expect(messages(findings, 'metadata-carved-out')).toContainEqual(
       'NetworkPolicy ai-data/ai-guard.summarizer allows 0.0.0.0/0 without carving out 168.63.129.16',
@@ -250,6 +250,20 @@ describe('each rule fails on manifests that break it', () => {
       'Deployment ai/llm: main: privileged',
       'Deployment ai/llm: main: allowPrivilegeEscalation is not false',
     ]);
+  });
+
+  it("pod-security-restricted: a ReplicationController's pods are checked as a ReplicaSet's are", () => {
+    const privileged = { securityContext: { privileged: true, capabilities: { drop: ['ALL'] } } };
+    const asKind = (kind: string) => {
+      const w = workload('ai', 'llm', privileged) as { spec: Obj };
+      return { ...w, apiVersion: 'v1', kind, spec: { ...w.spec, selector: { app: 'llm' } } };
+    };
+    const found = (kind: string) => messages(check([restrictedNamespace('ai'), denyAll('ai'), asKind(kind)]).findings, 'pod-security-restricted');
+    expect(found('ReplicationController')).toEqual([
+      'ReplicationController ai/llm: main: privileged',
+      'ReplicationController ai/llm: main: allowPrivilegeEscalation is not false',
+    ]);
+    expect(found('ReplicationController')).toHaveLength(found('ReplicaSet').length);
   });
 
   it('schema: an object its schema refuses is named with the path; a custom resource without a schema is counted, not refused', () => {

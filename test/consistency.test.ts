@@ -27,7 +27,8 @@ const admitsService: IngressClient = { namespace: 'ai-application', podLabels: {
 
 const lines = (intent: PlatformIntent, severity: 'error' | 'warning') =>
   checkIntent(intent)
-    .filter((i) => i.severity === severity && !i.path.endsWith('.image'))
+    // What the images and the pods' disk need is advice of its own (advice.ts), not of callers and callees.
+    .filter((i) => i.severity === severity && !i.path.endsWith('.image') && !i.path.endsWith('.modelCacheSize'))
     .map(formatIssue);
 
 describe('callers and callees declared in one intent agree', () => {

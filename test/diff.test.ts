@@ -57,7 +57,7 @@ describe('egress diff', () => {
         protocol: 'TCP',
         ports: '443',
         to: 'cidr 198.51.0.0/16 except 198.51.100.0/24',
-        after: 'NetworkPolicy ai-application/ai-egress.ai-service rule 3 (tier ai-egress)',
+        after: 'NetworkPolicy ai-application/ai-egress.ai-service rule 3 (tier ai-egress): object storage',
       },
     ]);
   });
@@ -71,7 +71,7 @@ describe('egress diff', () => {
         protocol: 'TCP',
         ports: '443',
         to: 'cidr 198.51.100.128/25',
-        before: 'NetworkPolicy ai-application/ai-egress.ai-service rule 3 (tier ai-egress)',
+        before: 'NetworkPolicy ai-application/ai-egress.ai-service rule 3 (tier ai-egress): object storage',
       },
     ]);
   });
@@ -85,7 +85,7 @@ describe('egress diff', () => {
         protocol: 'TCP',
         ports: '8443',
         to: 'cidr 203.0.113.10/32',
-        after: 'NetworkPolicy (networking.k8s.io) ai-embeddings/embeddings-egress rule 1 (tier default)',
+        after: 'NetworkPolicy (networking.k8s.io) ai-embeddings/embeddings-egress rule 1 (tier default): model registry mirror',
       },
     ]);
   });
@@ -142,7 +142,7 @@ describe('ingress diff', () => {
         from: 'pods ai-gateway {}',
         protocol: 'TCP',
         ports: '8000',
-        before: 'NetworkPolicy ai-application/ai-egress.ai-service rule 0 (tier ai-egress)',
+        before: 'NetworkPolicy ai-application/ai-egress.ai-service rule 0 (tier ai-egress): client in namespace ai-gateway',
       }),
     );
   });
@@ -174,7 +174,7 @@ describe('audit mode in the diff', () => {
         to: 'pods kube-system {k8s-app=kube-dns}',
         protocol: 'TCP',
         ports: '53',
-        before: 'NetworkPolicy ai-preview/ai-egress.chat rule 1 (tier ai-egress)',
+        before: 'NetworkPolicy ai-preview/ai-egress.chat rule 1 (tier ai-egress): DNS (kube-dns)',
         after: 'every tier passed (ai-egress): allowed by the profile',
       },
       {
@@ -182,7 +182,7 @@ describe('audit mode in the diff', () => {
         to: 'pods kube-system {k8s-app=kube-dns}',
         protocol: 'UDP',
         ports: '53',
-        before: 'NetworkPolicy ai-preview/ai-egress.chat rule 0 (tier ai-egress)',
+        before: 'NetworkPolicy ai-preview/ai-egress.chat rule 0 (tier ai-egress): DNS (kube-dns)',
         after: 'every tier passed (ai-egress): allowed by the profile',
       },
     ]);
@@ -218,7 +218,7 @@ describe('audit mode in the diff', () => {
         to: 'cidr 192.0.2.0/24',
         protocol: 'TCP',
         ports: '443',
-        after: 'StagedNetworkPolicy ai-preview/ai-egress.summarizer rule 3 (tier ai-egress)',
+        after: 'StagedNetworkPolicy ai-preview/ai-egress.summarizer rule 3 (tier ai-egress): declared destination',
       },
     ]);
     expect(formatDiff(d)).toMatch(/once the staged policies are enforced:\n {2}\+ would reach +TCP 443 +cidr 192\.0\.2\.0\/24/);

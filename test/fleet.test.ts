@@ -265,7 +265,9 @@ describe('all or nothing: one bad cluster leaves every folder as it was', () => 
     const bad: PlatformIntent = { ...fleet, clusters: fleet.clusters!.map((c) => (c.name === 'edge' ? { ...c, apps: undefined } : c)) };
     const after = synth(bad);
     expect(after.run.code).toBe(1);
-    expect(after.run.stderr).toContain('clusters.edge.calicoInstalled: false leaves out Calico, and chat runs there with flavor "calico"');
+    expect(after.run.stderr).toContain(
+      'clusters.edge.calicoInstalled: false leaves out Calico\'s API (projectcalico.org/v3, Calico 3.29 or later: not the managed Calico of AKS or GKE, which enforces Kubernetes NetworkPolicy only), and chat runs there with flavor "calico"',
+    );
     expect(after.run.stderr).toContain(`${before.dist}/ was left unchanged.\n${before.deploy}/ was left unchanged.\n`);
     expect([after.files, after.argocd]).toEqual([before.files, before.argocd]);
     expect(readdirSync(work).sort()).toEqual(['deploy', 'dist']);

@@ -59,6 +59,22 @@ describe('the guardrail as ClusterNetworkPolicy', () => {
     ]);
   });
 
+  it('is what an intent gets where calicoInstalled is false for the platform, and what each cluster inherits from it', () => {
+    const platform = sampleIntent({}, { calicoInstalled: false });
+    expect(kinds(byFile(platform, '03-cluster-guardrail.k8s.yaml'))).toEqual([
+      'ClusterNetworkPolicy ai-egress.deny-cloud-metadata',
+      'ClusterNetworkPolicy ai-egress.namespace-defaults',
+    ]);
+    const inherited = asIntent({ ...platform, clusters: [{ name: 'a' }, { name: 'b', calicoInstalled: true }] });
+    expect(clusterIntents(inherited).map((c) => [c.cluster, c.intent.guardrail])).toEqual([
+      ['a', 'ClusterNetworkPolicy'],
+      ['b', undefined],
+    ]);
+    expect(errorLines(asIntent({ ...platform, calicoVersion: '3.32' }))).toEqual([
+      'calicoVersion: "3.32" names a Calico release for a cluster declared without Calico (calicoInstalled: false); accepted: no calicoVersion there, or calicoInstalled left true',
+    ]);
+  });
+
   it("selects the pods of the intent's namespaces by the label only the project writes on its Namespaces, never the whole cluster", () => {
     const written = objects(managed);
     for (const ns of written.filter((o) => o.kind === 'Namespace')) expect(ns.metadata.labels?.['secure-ai-egress/governed']).toBe('true');
@@ -123,7 +139,7 @@ describe('the verifier and the reports show the guardrail like any other policy'
     });
     expect(reportMain(['--manifests', join(dir, 'dist'), '--out', join(dir, 'reports')], dir).code).toBe(0);
     expect(readFileSync(join(dir, 'reports', 'egress.md'), 'utf8')).toContain(
-      '| deny | 169.254.169.254/32 cloud metadata (IPv4) | every protocol and port | ClusterNetworkPolicy ai-egress.deny-cloud-metadata rule 0 "deny-cloud-metadata-and-credentials" (tier Admin, priority 1) |',
+      '| deny | cloud metadata (3 blocks): 169.254.169.254/32, 169.254.170.2/32, fd00:ec2::254/128 | every protocol and port | ClusterNetworkPolicy ai-egress.deny-cloud-metadata rule 0 "deny-cloud-metadata-and-credentials" (tier Admin, priority 1) |',
     );
   });
 });

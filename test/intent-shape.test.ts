@@ -17,17 +17,17 @@ const shapes: [string, PlatformIntent, string][] = [
   [
     'a misspelled app field',
     app({ healthpath: '/health' }),
-    'llm.healthpath: "/health" is not a field of an app; accepted: name, namespace, image, args, port, healthPath, startupSeconds, replicas, resources, gpus, shmSize, runtimeClassName, tolerations, nodeSelector, env, modelCachePath, modelCacheSize, tmpSize, homeSize, flavor, audit, egress, ingress, dns. Did you mean "healthPath"?',
+    'llm.healthpath: "/health" is not a field of an app; accepted: name, namespace, image, args, port, healthPath, startupSeconds, replicas, resources, gpus, shmSize, runtimeClassName, tolerations, nodeSelector, env, envExceptions, modelCachePath, modelCacheSize, modelCache, probes, tmpSize, homeSize, flavor, audit, egress, ingress, dns, metrics. Did you mean "healthPath"?',
   ],
   [
     'a misspelled platform field',
     { ...sampleIntent(), allowList: [] } as PlatformIntent,
-    'allowList: [] is not a field of a platform intent; accepted: apps, allowLists, cloud, calico, guardrail, calicoVersion, clusters, argocd. Did you mean "allowLists"?',
+    'allowList: [] is not a field of a platform intent; accepted: apps, allowLists, cloud, calicoInstalled, metrics, calico, guardrail, calicoVersion, clusters, argocd. Did you mean "allowLists"?',
   ],
   [
     'a misspelled cloud field',
     { ...sampleIntent(), clod: 'aws' } as PlatformIntent,
-    'clod: "aws" is not a field of a platform intent; accepted: apps, allowLists, cloud, calico, guardrail, calicoVersion, clusters, argocd. Did you mean "cloud"?',
+    'clod: "aws" is not a field of a platform intent; accepted: apps, allowLists, cloud, calicoInstalled, metrics, calico, guardrail, calicoVersion, clusters, argocd. Did you mean "cloud"?',
   ],
   [
     'a misspelled calico setting',
@@ -57,7 +57,7 @@ const shapes: [string, PlatformIntent, string][] = [
   [
     'a field nothing is close to',
     app({ team: 'search' }),
-    'llm.team: "search" is not a field of an app; accepted: name, namespace, image, args, port, healthPath, startupSeconds, replicas, resources, gpus, shmSize, runtimeClassName, tolerations, nodeSelector, env, modelCachePath, modelCacheSize, tmpSize, homeSize, flavor, audit, egress, ingress, dns',
+    'llm.team: "search" is not a field of an app; accepted: name, namespace, image, args, port, healthPath, startupSeconds, replicas, resources, gpus, shmSize, runtimeClassName, tolerations, nodeSelector, env, envExceptions, modelCachePath, modelCacheSize, modelCache, probes, tmpSize, homeSize, flavor, audit, egress, ingress, dns',
   ],
   [
     'a misspelled field of a port range',

@@ -193,7 +193,7 @@ const badInputs: [string, PlatformIntent, string, string, RegExp][] = [
     app({ env: { HOME: '/root' } }),
     'llm.env.HOME',
     '"/root"',
-    /is not writable.*accepted: a path at or below "\/tmp", "\/home\/ai", "\/models"/,
+    /is not writable.*accepted: a path at or below "\/tmp", "\/home\/ai" \(the writable/,
   ],
   ['an empty USER', app({ env: { USER: '' } }), 'llm.env.USER', '""', /getpass\.getuser\(\) falls back to the password database/],
   [

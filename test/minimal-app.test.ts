@@ -1,7 +1,18 @@
 import { App, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { DEFAULT_RESOURCES, PlatformIntent, adviceFor, appliedDefaults, checkIntent, imageRepository, validateIntent } from '../lib/intent';
-import { formatDefaults, formatWarnings } from '../lib/synth';
+import {
+  DEFAULT_RESOURCES,
+  PROJECT_IMAGES,
+  PlatformIntent,
+  adviceFor,
+  appliedDefaults,
+  checkIntent,
+  formatWarnings,
+  imageRepository,
+  imagesAdvice,
+  validateIntent,
+} from '../lib/intent';
+import { formatDefaults } from '../lib/synth';
 import { AiWorkload, emptyDirPatch } from '../lib/workload';
 import { minimal, shipped } from './fixtures/intents';
 import { K8sObject, manifestsOf, ofKind, sampleIntent } from './support/manifests';
@@ -39,8 +50,8 @@ describe('a minimal app: name, namespace, image, port and egress are enough', ()
 
   it('gets the documented default requests and limits', () => {
     expect(container.resources).toEqual({
-      requests: { cpu: DEFAULT_RESOURCES.cpu.request, memory: DEFAULT_RESOURCES.memory.request, 'ephemeral-storage': '22784Mi' },
-      limits: { cpu: DEFAULT_RESOURCES.cpu.limit, memory: DEFAULT_RESOURCES.memory.limit, 'ephemeral-storage': '22784Mi' },
+      requests: { cpu: DEFAULT_RESOURCES.cpu.request, memory: DEFAULT_RESOURCES.memory.request, 'ephemeral-storage': '2304Mi' },
+      limits: { cpu: DEFAULT_RESOURCES.cpu.limit, memory: DEFAULT_RESOURCES.memory.limit, 'ephemeral-storage': '2304Mi' },
     });
     expect(DEFAULT_RESOURCES).toEqual({ cpu: { request: '250m', limit: '1' }, memory: { request: '512Mi', limit: '512Mi' } });
   });
@@ -49,11 +60,37 @@ describe('a minimal app: name, namespace, image, port and egress are enough', ()
     expect(restrictedViolations(pod)).toEqual([]);
   });
 
-  it('gets writable /tmp and HOME of 1Gi and a model cache of 20Gi on disk, and no /dev/shm of its own', () => {
+  it('gets writable /tmp and HOME of 1Gi on disk, no model cache (it declares no model), and no /dev/shm of its own', () => {
     const volumes = Object.fromEntries(pod.volumes.map((v: { name: string; emptyDir: unknown }) => [v.name, v.emptyDir]));
-    expect(volumes).toEqual({ tmp: { sizeLimit: '1Gi' }, home: { sizeLimit: '1Gi' }, 'model-cache': { sizeLimit: '20Gi' } });
+    expect(volumes).toEqual({ tmp: { sizeLimit: '1Gi' }, home: { sizeLimit: '1Gi' } });
     const mounts = Object.fromEntries(container.volumeMounts.map((m: { name: string; mountPath: string }) => [m.name, m.mountPath]));
-    expect(mounts).toEqual({ tmp: '/tmp', home: '/home/ai', 'model-cache': '/models' });
+    expect(mounts).toEqual({ tmp: '/tmp', home: '/home/ai' });
+  });
+
+  it('gets a model cache of 20Gi at /models once it declares one, by its path, its size or its claim', () => {
+    const cacheOf = (app: Partial<typeof sampleApp>) => {
+      const p = deploymentOf(sampleIntent(app)).spec.template.spec;
+      return [p.volumes.find((v: K8sObject) => v.name === 'model-cache'), p.containers[0].volumeMounts.find((m: K8sObject) => m.name === 'model-cache')];
+    };
+    expect(cacheOf({ modelCacheSize: '20Gi' })).toEqual([
+      { name: 'model-cache', emptyDir: { sizeLimit: '20Gi' } },
+      { name: 'model-cache', mountPath: '/models' },
+    ]);
+    expect(cacheOf({ modelCachePath: '/models' })).toEqual([
+      { name: 'model-cache', emptyDir: { sizeLimit: '20Gi' } },
+      { name: 'model-cache', mountPath: '/models' },
+    ]);
+    expect(cacheOf({ modelCache: { claimName: 'weights' } })).toEqual([
+      { name: 'model-cache', persistentVolumeClaim: { claimName: 'weights', readOnly: false } },
+      { name: 'model-cache', mountPath: '/models' },
+    ]);
+  });
+
+  it('requests no ephemeral storage for a model cache from a claim, which is not the node disk', () => {
+    const storage = (app: Partial<typeof sampleApp>) =>
+      deploymentOf(sampleIntent(app)).spec.template.spec.containers[0].resources.requests['ephemeral-storage'];
+    expect(storage({ modelCacheSize: '40Gi' })).toBe('43264Mi');
+    expect(storage({ modelCache: { claimName: 'weights' } })).toBe('2304Mi');
   });
 
   it('runs as user "ai" with its HOME on the writable volume', () => {
@@ -63,9 +100,9 @@ describe('a minimal app: name, namespace, image, port and egress are enough', ()
     ]);
   });
 
-  it('requests and is limited to the disk of its volumes plus room for logs: 22Gi and 256Mi', () => {
-    expect(container.resources.requests['ephemeral-storage']).toBe('22784Mi');
-    expect(container.resources.limits['ephemeral-storage']).toBe('22784Mi');
+  it('requests and is limited to the disk of its volumes plus room for logs: 2Gi and 256Mi', () => {
+    expect(container.resources.requests['ephemeral-storage']).toBe('2304Mi');
+    expect(container.resources.limits['ephemeral-storage']).toBe('2304Mi');
   });
 
   it('has no GPU scheduling: no tolerations, node selector or RuntimeClass', () => {
@@ -124,7 +161,7 @@ describe('what synth prints about images, ports and defaults', () => {
   });
 
   it('warns what any other image must support: the numeric user, a read-only root, the writable paths', () => {
-    expect(adviceFor({ ...sampleApp, modelCachePath: '/cache' })).toEqual([
+    expect(imagesAdvice([{ ...sampleApp, modelCachePath: '/cache' }])).toEqual([
       expect.objectContaining({
         severity: 'warning',
         path: 'sample-app.image',
@@ -135,10 +172,36 @@ describe('what synth prints about images, ports and defaults', () => {
     ]);
   });
 
+  it('says it once for every app, and not of the images the presets pin', () => {
+    const apps = [
+      { ...sampleApp, name: 'a' },
+      { ...sampleApp, name: 'b', image: 'example/other:1.0.0' },
+      { ...sampleApp, name: 'c', image: PROJECT_IMAGES.teiCpu },
+      { ...sampleApp, name: 'd', image: PROJECT_IMAGES.vllm },
+    ];
+    expect(imagesAdvice(apps)).toEqual([
+      expect.objectContaining({ path: 'a.image, b.image', value: ['nginxinc/nginx-unprivileged:1.27-alpine', 'example/other:1.0.0'] }),
+    ]);
+    expect(imagesAdvice(apps.slice(2))).toEqual([]);
+  });
+
+  it('warns of a tag that names a minor release, which moves with each patch, and not of a patch release or a digest', () => {
+    const tags = (image: string) => adviceFor({ ...sampleApp, image }).filter((w) => w.path === 'sample-app.image' && /minor release/.test(w.message));
+    for (const image of ['ghcr.io/huggingface/text-embeddings-inference:cpu-1.9', 'vllm/vllm-openai:v0.10', 'example/app:2.4'])
+      expect(tags(image)).toHaveLength(1);
+    for (const image of [
+      'ghcr.io/huggingface/text-embeddings-inference:cpu-1.9.3',
+      'vllm/vllm-openai:v0.10.2',
+      `example/app@sha256:${'a'.repeat(64)}`,
+      'example/app:stable',
+    ])
+      expect(tags(image)).toEqual([]);
+  });
+
   it('warns about a port below 1024, which a non-root process may not bind', () => {
     const paths = adviceFor({ ...sampleApp, port: 80 }).map((w) => w.path);
-    expect(paths).toEqual(['sample-app.image', 'sample-app.port']);
-    expect(adviceFor({ ...sampleApp, port: 1024 }).map((w) => w.path)).toEqual(['sample-app.image']);
+    expect(paths).toEqual(['sample-app.port']);
+    expect(adviceFor({ ...sampleApp, port: 1024 }).map((w) => w.path)).toEqual([]);
   });
 
   it('warns about shared memory that does not fit in the memory limit, the default one of a GPU app included', () => {
@@ -163,17 +226,16 @@ describe('what synth prints about images, ports and defaults', () => {
       checkIntent(intent)
         .filter((i) => i.severity === 'warning')
         .map((i) => i.path),
-    ).toEqual(['llm.image', 'llm.port']);
+    ).toEqual(['llm.image', 'llm.image', 'llm.port']);
   });
 
   it('prints one line for the same warning on many apps', () => {
-    const apps = Array.from({ length: 7 }, (_, i) => ({ ...sampleApp, name: `app-${i}` }));
+    const apps = Array.from({ length: 7 }, (_, i) => ({ ...sampleApp, name: `app-${i}`, port: 80 }));
     const text = formatWarnings(checkIntent({ apps }).filter((i) => i.severity === 'warning'));
     expect(text.split('\n')).toEqual([
-      '7 warnings (not errors: synthesis goes on):',
-      expect.stringMatching(
-        /^ {2}app-0\.image, app-1\.image, app-2\.image, app-3\.image, app-4\.image and 2 more: "nginxinc\/nginx-unprivileged:1\.27-alpine" must run as/,
-      ),
+      '8 warnings (not errors: synthesis goes on):',
+      expect.stringMatching(/^ {2}app-0\.port, app-1\.port, app-2\.port, app-3\.port, app-4\.port and 2 more: 80 is below 1024/),
+      expect.stringMatching(/^ {2}app-0\.image, app-1\.image, .*app-6\.image: \["nginxinc\/nginx-unprivileged:1\.27-alpine"\] must run as/),
       '',
     ]);
   });

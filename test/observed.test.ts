@@ -390,7 +390,7 @@ describe('npm run report -- --flows: the observed view', () => {
     // The flow to pub on 443 may be object storage, and is said to be only that: a possibility, no address recorded.
     const [undecided] = rows('Undecided: where they went is not recorded finely enough');
     expect(undecided).toMatch(
-      /\| may be 198\.51\.100\.0\/24 \(StagedNetworkPolicy ai-application\/ai-egress\.ai-service rule 3 \(tier ai-egress\)\): no address was recorded \|$/,
+      /\| may be 198\.51\.100\.0\/24 \(StagedNetworkPolicy ai-application\/ai-egress\.ai-service rule 3 \(tier ai-egress\): object storage\): no address was recorded \|$/,
     );
     expect(markdown).not.toMatch(/pub \(a public address in no network set\) \| TCP 443 \| [^\n]*\| 198\.51\.100\.0\/24 \|/);
   });

@@ -16,12 +16,14 @@ describe('vllm(): the OpenAI-compatible server of vLLM', () => {
   it('fills image, args, port, health path, one GPU, writable paths, shared memory and telemetry off', () => {
     expect(vllm({ model: 'Qwen/Qwen2.5-1.5B-Instruct' })).toEqual({
       image: 'vllm/vllm-openai:v0.10.2',
-      args: ['--model', 'Qwen/Qwen2.5-1.5B-Instruct', '--host', '::', '--port', '8000'],
+      args: ['Qwen/Qwen2.5-1.5B-Instruct', '--host', '::', '--port', '8000'],
       port: 8000,
       healthPath: '/health',
       gpus: 1,
       env: { HF_HOME: '/models', VLLM_NO_USAGE_STATS: '1', DO_NOT_TRACK: '1', HF_HUB_DISABLE_TELEMETRY: '1' },
       modelCachePath: '/models',
+      probes: { timeoutSeconds: 10, livenessFailureThreshold: 6 },
+      metrics: { port: 8000 },
       shmSize: '2Gi',
       tmpSize: '2Gi',
       homeSize: '4Gi',
@@ -30,7 +32,6 @@ describe('vllm(): the OpenAI-compatible server of vLLM', () => {
 
   it('shards the model across its GPUs, and appends the arguments it is given', () => {
     expect(vllm({ model: 'm', gpus: 4, args: ['--max-model-len', '8192'] }).args).toEqual([
-      '--model',
       'm',
       '--host',
       '::',
@@ -57,19 +58,47 @@ describe('vllm(): the OpenAI-compatible server of vLLM', () => {
   it('takes another image', () => {
     expect(vllm({ model: 'm', image: 'registry.example.com/vllm-openai:v0.11.0' }).image).toBe('registry.example.com/vllm-openai:v0.11.0');
   });
+
+  it('passes the model as the positional model of `vllm serve`, never the deprecated --model', () => {
+    const { args } = vllm({ model: 'Qwen/Qwen2.5-1.5B-Instruct', gpus: 2 });
+    expect(args[0]).toBe('Qwen/Qwen2.5-1.5B-Instruct');
+    expect(args).not.toContain('--model');
+  });
+
+  it('refuses gpus: 0 with its CUDA image, and takes it with an image of a CPU build', () => {
+    expect(() => vllm({ model: 'm', gpus: 0 })).toThrow(
+      /^vllm\(\{ gpus \}\): 0 asks for no GPU, and the default image vllm\/vllm-openai:v0\.10\.2 is built for CUDA GPUs only; accepted: gpus of 1 or more, or gpus: 0 with the image of a CPU build/,
+    );
+    expect(vllm({ model: 'm', gpus: 0, image: 'registry.example.com/vllm-cpu:v0.10.2' })).toEqual(expect.objectContaining({ gpus: 0 }));
+  });
 });
 
 describe('tei(): Hugging Face Text Embeddings Inference', () => {
   it('fills the CPU image, args that listen on every family at 8080, health path, cache and telemetry off', () => {
     expect(tei({ model: 'BAAI/bge-small-en-v1.5' })).toEqual({
-      image: 'ghcr.io/huggingface/text-embeddings-inference:cpu-1.9',
+      image: 'ghcr.io/huggingface/text-embeddings-inference:cpu-1.9.3',
       args: ['--model-id', 'BAAI/bge-small-en-v1.5', '--hostname', '::', '--port', '8080', '--json-output'],
       port: 8080,
       healthPath: '/health',
       gpus: 0,
       env: { HUGGINGFACE_HUB_CACHE: '/data', DO_NOT_TRACK: '1', HF_HUB_DISABLE_TELEMETRY: '1' },
       modelCachePath: '/data',
+      probes: { timeoutSeconds: 10, livenessFailureThreshold: 6 },
+      metrics: { port: 9000 },
+      nodeSelector: { 'kubernetes.io/arch': 'amd64' },
     });
+  });
+
+  it('runs on amd64 nodes only, the one architecture its images are built for, with the node labels it is given laid over', () => {
+    expect(tei({ model: 'm', nodeSelector: { 'cloud.google.com/gke-nodepool': 'cpu' } }).nodeSelector).toEqual({
+      'kubernetes.io/arch': 'amd64',
+      'cloud.google.com/gke-nodepool': 'cpu',
+    });
+    expect(deploymentOf(appOf(tei({ model: 'm' }))).spec.template.spec.nodeSelector).toEqual({ 'kubernetes.io/arch': 'amd64' });
+  });
+
+  it('pins its images to a patch release', () => {
+    for (const gpus of [0, 1]) expect(tei({ model: 'm', gpus }).image).toMatch(/:(cpu|cuda)-\d+\.\d+\.\d+$/);
   });
 
   it("listens on 8080, never the images' port 80, which a non-root user may not bind", () => {
@@ -79,7 +108,7 @@ describe('tei(): Hugging Face Text Embeddings Inference', () => {
   });
 
   it('takes the CUDA image for GPUs', () => {
-    expect(tei({ model: 'm', gpus: 1 })).toEqual(expect.objectContaining({ image: 'ghcr.io/huggingface/text-embeddings-inference:cuda-1.9', gpus: 1 }));
+    expect(tei({ model: 'm', gpus: 1 })).toEqual(expect.objectContaining({ image: 'ghcr.io/huggingface/text-embeddings-inference:cuda-1.9.3', gpus: 1 }));
   });
 });
 
@@ -111,6 +140,12 @@ describe('an app made of a preset is an app like any other', () => {
     expect(restrictedViolations(deployment.spec.template.spec)).toEqual([]);
   });
 
+  it.each(apps)("%s is probed with its server's timeout, and restarted after two minutes of failed liveness probes", (_, app) => {
+    const container = deploymentOf(app).spec.template.spec.containers[0];
+    for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) expect(container[probe].timeoutSeconds).toBe(10);
+    expect(container.livenessProbe.failureThreshold * container.livenessProbe.periodSeconds).toBe(120);
+  });
+
   it.each(apps)('%s is probed on /health at its port, from startup on', (_, app) => {
     const container = deploymentOf(app).spec.template.spec.containers[0];
     for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
@@ -134,7 +169,7 @@ describe('an app made of a preset is an app like any other', () => {
 
   it("keeps the preset's environment when the app declares none after it, and loses it when it does: pass env to the preset", () => {
     expect(envOf(deploymentOf(apps[0][1]).spec.template.spec.containers[0])).toEqual(expect.objectContaining({ VLLM_NO_USAGE_STATS: '1' }));
-    const overwritten = appOf({ ...vllm({ model: 'm' }), env: { HF_ENDPOINT: 'https://203.0.113.10' } });
+    const overwritten = appOf({ ...apps[0][1], env: { HF_HUB_OFFLINE: '1' } });
     expect(envOf(deploymentOf(overwritten).spec.template.spec.containers[0]).VLLM_NO_USAGE_STATS).toBeUndefined();
   });
 });
@@ -175,7 +210,12 @@ describe('a preset refuses what it cannot use, naming the option and what is acc
     ['tei', tei, { model: 'm', args: '--pooling cls' }, 'tei({ args }): "--pooling cls" is not a list of arguments'],
     ['tei', tei, { model: 'm', env: ['DO_NOT_TRACK=1'] }, 'tei({ env }): ["DO_NOT_TRACK=1"] is not a set of environment variables'],
     ['vllm', vllm, { modle: 'm' }, 'vllm({ model }): undefined is not a model'],
-    ['vllm', vllm, { model: 'm', gpu: 2 }, 'vllm({ gpu }): 2 is not an option of vllm; accepted: model, gpus, image, args, env. Did you mean "gpus"?'],
+    [
+      'vllm',
+      vllm,
+      { model: 'm', gpu: 2 },
+      'vllm({ gpu }): 2 is not an option of vllm; accepted: model, gpus, image, args, env, nodeSelector. Did you mean "gpus"?',
+    ],
     [
       'tei',
       tei,

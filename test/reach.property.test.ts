@@ -80,7 +80,7 @@ import {
   Protocol,
   validateIntent,
 } from '../lib/intent';
-import { CLOUDS } from '../lib/net';
+import { CLOUDS, cidr, formatCidr } from '../lib/net';
 import { flowChangeJson } from '../lib/review';
 import { expectedEntries, reachDifferences } from '../lib/testing';
 import { Cluster, egressReport, query } from '../lib/verify';
@@ -159,7 +159,10 @@ const portSpec: fc.Arbitrary<PortSpec> = fc.oneof(
     .tuple(fc.integer({ min: 1, max: 65535 }), fc.integer({ min: 0, max: 2000 }))
     .map(([from, len]) => ({ from: Math.min(from, 65535 - len), to: Math.min(from, 65535 - len) + len })),
 );
-const ports = fc.array(portSpec, { minLength: 1, maxLength: 3 });
+const rangeOf = (p: PortSpec) => (typeof p === 'number' ? { from: p, to: p } : p);
+const within = (p: PortSpec, q: PortSpec) => rangeOf(q).from <= rangeOf(p).from && rangeOf(p).to <= rangeOf(q).to;
+// Each port once: a port listed twice, or inside a range of the same destination, is refused (lib/intent/api-rules.ts).
+const ports = fc.array(portSpec, { minLength: 1, maxLength: 3 }).filter((list) => list.every((p, j) => list.every((q, k) => k === j || !within(p, q))));
 const protocol = fc.option(fc.constantFrom<Protocol>('TCP', 'UDP', 'SCTP'), { nil: undefined });
 const withProtocol = <T extends object>(d: T, p: Protocol | undefined) => (p === undefined ? d : { ...d, protocol: p });
 
@@ -252,7 +255,8 @@ const calicoOptions: fc.Arbitrary<CalicoOptions | undefined> = fc.option(
 );
 
 const allowLists: fc.Arbitrary<AllowList[]> = fc
-  .array(fc.array(narrowBlock, { minLength: 1, maxLength: 3 }), { maxLength: 2 })
+  // Each block once per list: a block twice is refused (its GlobalNetworkSet's nets are a set).
+  .array(fc.uniqueArray(narrowBlock, { minLength: 1, maxLength: 3, selector: (b) => formatCidr(cidr(b)) }), { maxLength: 2 })
   .map((lists) => lists.map((cidrs, i) => ({ name: `list-${i}`, cidrs })));
 
 /**
@@ -302,7 +306,8 @@ const intentArb: fc.Arbitrary<PlatformIntent> = fc
               {
                 namespace: apps[callee].namespace,
                 podLabels: { [APP_NAME_LABEL]: apps[callee].name },
-                ports: [apps[callee].port, ...(more === undefined ? [] : [more])],
+                // Each port once (a port listed twice is refused): `more` alone where it holds the callee's port.
+                ports: more === undefined ? [apps[callee].port] : within(apps[callee].port, more) ? [more] : [apps[callee].port, more],
               },
               proto,
             ),

@@ -230,12 +230,12 @@ describe('the HTML egress report, in a real browser', () => {
   });
 
   it('shows cloud metadata as denied, in red, for every workload', () => {
-    for (const address of ['169.254.169.254/32', 'fd00:ec2::254/128']) {
-      const node = nodes.find((n) => n.classes.includes('denied') && n.label.startsWith(address));
-      expect(node).toMatchObject({ onTop: true, stroke: RED });
-      const into = paths.filter((p) => inside(p.end, node!.box));
-      for (const w of graph.workloads) expect(into.some((p) => inside(p.start, nodeOf(w.id)!.box) && p.stroke === RED && p.dashed)).toBe(true);
-    }
+    // One node for every metadata block (lib/review/build.ts), which its id names.
+    const node = nodes.find((n) => n.classes.includes('denied') && n.label.startsWith('cloud metadata'));
+    expect(node).toMatchObject({ onTop: true, stroke: RED });
+    for (const address of ['169.254.169.254/32', 'fd00:ec2::254/128']) expect(node!.id).toContain(address);
+    const into = paths.filter((p) => inside(p.end, node!.box));
+    for (const w of graph.workloads) expect(into.some((p) => inside(p.start, nodeOf(w.id)!.box) && p.stroke === RED && p.dashed)).toBe(true);
   });
 
   it('names the policy of an edge in its tooltip', () => {
@@ -292,7 +292,9 @@ describe('the Markdown egress report', () => {
 
   it('has a table per workload naming the rule behind every flow', () => {
     for (const w of report.workloads) expect(md).toContain(`## ${w.endpoint} (`);
-    expect(md).toContain('| allow | pods in vector-db: app=qdrant | TCP 6333 | NetworkPolicy ai-application/ai-egress.ai-service rule 4 (tier ai-egress) |');
+    expect(md).toContain(
+      '| allow | pods in vector-db: app=qdrant | TCP 6333 | NetworkPolicy ai-application/ai-egress.ai-service rule 4 (tier ai-egress): vector database |',
+    );
   });
 });
 

@@ -50,7 +50,7 @@ describe("SecureAiPlatform in a Chart of the user's own App, beside a chart of t
   const dir = scratch();
   const app = new App({ outdir: dir });
   const aiChart = new Chart(app, 'ai-platform');
-  const platform = new SecureAiPlatform(aiChart, 'secured-ai', { intent: fourApps });
+  const platform = new SecureAiPlatform(aiChart, 'secured-ai', { intent: fourApps, printWarnings: false });
   new Website(app, 'website');
   app.synth();
 
@@ -86,12 +86,39 @@ describe("SecureAiPlatform in a Chart of the user's own App, beside a chart of t
   });
 });
 
+describe("the intent's warnings in a team's own app", () => {
+  it('are printed on standard error when the platform is constructed, as npm run synth prints them, and kept on the construct', () => {
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const platform = new SecureAiPlatform(new Chart(new App({ outdir: scratch() }), 'ai'), 'secured-ai', { intent: sampleIntent({ port: 80 }) });
+      expect(platform.warnings.map((w) => w.path)).toContain('llm.port');
+      expect(written.join('')).toMatch(/^SecureAiPlatform secured-ai: \d+ warnings? \(not errors: synthesis goes on\):\n {2}.*llm\.port: 80 is below 1024/s);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('are left to the summary with printWarnings: false, as buildApp and npm run synth do', () => {
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      new SecureAiPlatform(new Chart(new App({ outdir: scratch() }), 'ai'), 'secured-ai', { intent: sampleIntent({ port: 80 }), printWarnings: false });
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
 describe("SecureAiPlatform in the user's App itself", () => {
   it("writes the ready-made app's files, byte for byte, beside the user's chart file", () => {
     const dir = scratch();
     const app = new App({ outdir: dir });
     new Website(app, 'website');
-    new SecureAiPlatform(app, 'secured-ai', { intent: fourApps });
+    new SecureAiPlatform(app, 'secured-ai', { intent: fourApps, printWarnings: false });
     app.synth();
     const expected = readyMade(fourApps);
     expect(readdirSync(dir).sort()).toEqual([...expected.files, 'website.k8s.yaml'].sort());
@@ -104,14 +131,16 @@ describe("the same validation as npm run synth, inside the user's app", () => {
     const app = new App({ outdir: scratch() });
     const chart = new Chart(app, 'ai-platform');
     const bad = sampleIntent({ port: 70000, egress: [{ cidr: '0.0.0.0/0', ports: [443] }] });
-    expect(() => new SecureAiPlatform(chart, 'secured-ai', { intent: bad })).toThrow(IntentError);
-    expect(() => new SecureAiPlatform(chart, 'secured-ai', { intent: bad })).toThrow(/llm\.port: 70000 .*\n.*llm\.egress\[0\]\.cidr: "0\.0\.0\.0\/0"/s);
+    expect(() => new SecureAiPlatform(chart, 'secured-ai', { intent: bad, printWarnings: false })).toThrow(IntentError);
+    expect(() => new SecureAiPlatform(chart, 'secured-ai', { intent: bad, printWarnings: false })).toThrow(
+      /llm\.port: 70000 .*\n.*llm\.egress\[0\]\.cidr: "0\.0\.0\.0\/0"/s,
+    );
     expect(chart.node.children).toEqual([]);
   });
 
   it('fails app.synth() when an object no longer passes its schema, naming the object and the path', () => {
     const app = new App({ outdir: scratch() });
-    const platform = new SecureAiPlatform(new Chart(app, 'ai-platform'), 'secured-ai', { intent: sampleIntent({}) });
+    const platform = new SecureAiPlatform(new Chart(app, 'ai-platform'), 'secured-ai', { intent: sampleIntent({}), printWarnings: false });
     const deployment = platform.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Deployment')!;
     deployment.addJsonPatch(JsonPatch.replace('/spec/replicas', 'three'));
     expect(() => app.synth()).toThrow(/\[ai-platform\/secured-ai\] Deployment ai\/llm: \/spec\/replicas: must be integer/);
@@ -120,7 +149,7 @@ describe("the same validation as npm run synth, inside the user's app", () => {
   it('refuses a chart that sets a namespace on every object, saying where to put it instead', () => {
     const app = new App({ outdir: scratch() });
     const chart = new Chart(app, 'ai-platform', { namespace: 'web' });
-    expect(() => new SecureAiPlatform(chart, 'secured-ai', { intent: fourApps })).toThrow(
+    expect(() => new SecureAiPlatform(chart, 'secured-ai', { intent: fourApps, printWarnings: false })).toThrow(
       'SecureAiPlatform secured-ai: its chart ai-platform sets namespace "web" on every object it holds; accepted: a chart without a namespace, or the App itself (the platform\'s objects name their own namespaces, and its Namespaces, tier and global policies are cluster-scoped)',
     );
     expect(chart.node.children).toEqual([]);

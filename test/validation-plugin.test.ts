@@ -3,17 +3,16 @@
  * it, with cdk8s-cli's own ValidationContext and report, on manifests written to a scratch
  * folder; and `cdk8s synth` itself runs it once, offline, through cdk8s.yaml.
  */
-import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { parse } from 'yaml';
 import type { ValidationContext as Context } from 'cdk8s-cli/lib/plugins';
 import { buildApp } from '../lib/app';
 import { synthesize } from '../lib/synth';
 import { RULE_NAMES, SecureAiEgressChecks } from '../lib/checks';
 import { PlatformIntent } from '../lib/intent';
 import { aws, shipped } from './fixtures/intents';
+import { PLUGIN_ENTRY, cdk8sSynth } from './support/cdk8s';
 
 // The package's public entry (its `exports` map names `./plugins`), as the CLI itself loads it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- tsc resolves modules as "node" (tsconfig.json), which does not read `exports` maps, so an import of cdk8s-cli/plugins would not resolve; require does, at run time.
@@ -21,7 +20,6 @@ const { ValidationContext } = require('cdk8s-cli/plugins') as {
   ValidationContext: new (manifests: readonly string[], pkg: string, version: string, metadata?: Record<string, { path: string }>, stdout?: boolean) => Context;
 };
 
-const ROOT = join(__dirname, '..');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -75,7 +73,7 @@ describe('the plugin, called as cdk8s-cli calls it', () => {
         constructPath: 'app/20-workloads-ai-data/summarizer',
         manifestPath: join(dir, '20-workloads-ai-data.k8s.yaml'),
         locations: expect.arrayContaining([
-          'ai-data/summarizer may reach 100.100.100.200 (the Alibaba Cloud ECS metadata service): TCP 8443 to cidr 100.100.100.200/32, allowed by rule 3 of NetworkPolicy ai-data/ai-guard.summarizer (tier ai-guard)',
+          'ai-data/summarizer may reach 100.100.100.200 (the Alibaba Cloud ECS metadata service): TCP 8443 to cidr 100.100.100.200/32, allowed by rule 3 of NetworkPolicy ai-data/ai-guard.summarizer (tier ai-guard): lab gateway',
         ]),
       },
     ]);
@@ -153,9 +151,18 @@ describe('clusters in folders of their own (clusterPerFolder)', () => {
     ]);
   });
 
-  it('without it, says that the folders write the same objects twice, and the verifier that one of them differs', async () => {
+  it('without the property, checks each folder apart as well, since the manifests lie in more than one folder', async () => {
     const { files, widened } = twoClusters();
-    const locations = (await run(files)).json.violations
+    const { json } = await run(files);
+    expect(json.summary.metadata).toMatchObject({ clusters: 'prod-eu, prod-us' });
+    expect(json.violations.map((v) => [v.ruleName, v.violatingConstructs.map((c) => [c.manifestPath, c.resourceName])])).toEqual([
+      ['metadata-carved-out', [[widened, 'embeddings-egress']]],
+    ]);
+  });
+
+  it('with clusterPerFolder: false, says that the folders write the same objects twice, and the verifier that one of them differs', async () => {
+    const { files, widened } = twoClusters();
+    const locations = (await run(files, { clusterPerFolder: false })).json.violations
       .filter((v) => v.ruleName === 'manifests-readable')
       .flatMap((v) => v.violatingConstructs.flatMap((c) => c.locations));
     expect(locations.filter((l) => / is written twice, in .*prod-eu.* and .*prod-us/.test(l))).toHaveLength(19);
@@ -165,52 +172,32 @@ describe('clusters in folders of their own (clusterPerFolder)', () => {
   });
 });
 
-describe('cdk8s.yaml and `cdk8s synth`', () => {
-  const config = parse(readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8'));
-
-  it("lists the plugin as a local package (./), with the project's exact version and the class its entry exports", () => {
-    expect(config.validations).toEqual([
-      {
-        package: './scripts/cdk8s-validation.js',
-        version: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version,
-        class: 'SecureAiEgressChecks',
-        properties: { cloud: 'any' },
-      },
-    ]);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module is the one cdk8s.yaml names, known only once it is read, and cdk8s-cli loads it with require too.
-    expect(require(join(ROOT, config.validations[0].package))[config.validations[0].class]).toBe(SecureAiEgressChecks);
-  });
-
+describe('`cdk8s synth` with the plugin, in a project of the shipped settings (test/fixtures/cdk8s)', () => {
   it('runs the app (its warnings on standard error, where cdk8s shows them), then the plugin offline, reports its checks, and writes nothing but the manifests', () => {
     const out = mkdtempSync(join(tmpdir(), 'cdk8s-synth-'));
     dirs.push(out);
-    const cli = spawnSync(
-      process.execPath,
-      [
-        join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'),
-        'synth',
-        '--app',
-        `node --require tsx/cjs scripts/cdk8s-app.ts ${join('test', 'fixtures', 'intents', 'shipped.ts')}`,
-        '--output',
-        out,
-      ],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-        env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
-      },
-    );
+    const cli = cdk8sSynth(join('test', 'fixtures', 'intents', 'shipped.ts'), out);
     expect(cli.status).toBe(0);
     // With CDK8S_CHECK_UPGRADE=false the CLI does not ask the npm registry for a newer version.
     expect(cli.stderr).not.toMatch(/http error|A new version|registry\.npmjs/);
     expect(cli.stderr).toMatch(/^synth: wrote 7 files to .*, all valid:/);
-    expect(cli.stderr).toMatch(/synth: 2 warnings \(not errors: synthesis goes on\):\n {2}ai-service\.image: /);
-    expect(cli.stdout).toContain(`Validation Report (${join(ROOT, 'scripts', 'cdk8s-validation.js')}@0.1.0)`);
+    expect(cli.stderr).toMatch(/synth: 1 warning \(not errors: synthesis goes on\):\n {2}ai-service\.modelCacheSize: /);
+    expect(cli.stdout).toContain(`Validation Report (${PLUGIN_ENTRY}@0.1.0)`);
     for (const rule of RULE_NAMES) expect(cli.stdout).toMatch(new RegExp(`║ ${rule} +│ passed +║`));
     expect(cli.stdout).toContain('Validations ended succesfully');
     const fresh = synthesized(shipped).dir;
     expect(readdirSync(out).sort()).toEqual(readdirSync(fresh).sort());
     expect(existsSync(join(out, 'construct-metadata.json'))).toBe(false);
     for (const f of readdirSync(fresh)) expect(readFileSync(join(out, f), 'utf8')).toBe(readFileSync(join(fresh, f), 'utf8'));
+  });
+
+  it('synthesizes an intent with clusters, a folder per cluster, and checks each folder as its cluster without a property set by hand', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cdk8s-synth-'));
+    dirs.push(out);
+    const cli = cdk8sSynth(join('test', 'fixtures', 'intents', 'fleet.ts'), out);
+    expect(cli.stderr).not.toMatch(/written twice|also defined/);
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toContain('Validations ended succesfully');
+    expect(readdirSync(out).sort()).toEqual(['edge', 'prod-eu', 'prod-us']);
   });
 });

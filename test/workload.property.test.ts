@@ -52,6 +52,8 @@ const appArb: fc.Arbitrary<AiAppIntent> = fc
       port: 8000,
       resources: { cpu: { request: '1', limit: '2' }, memory: { request: '8Gi', limit: '8Gi' } },
       ...defined,
+      // A HOME in the model cache needs a model cache: declaring its path gives the app one.
+      ...(home === 'cache' && settings.modelCachePath === undefined && settings.modelCacheSize === undefined ? { modelCachePath: cache } : {}),
       ...(home === undefined ? {} : { env: { HOME: home === 'cache' ? `${cache}/home` : home } }),
       egress: [],
     };

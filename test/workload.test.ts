@@ -19,8 +19,9 @@ const volumesOf = (pod: K8sObject) => Object.fromEntries(pod.volumes.map((v: Vol
 const envOf = (pod: K8sObject) => Object.fromEntries(pod.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
 
 describe('startup: the server may load its model before liveness and readiness are probed', () => {
-  it('gives an app with GPUs 10 minutes, and one without 5, in probes every 10 s', () => {
-    expect(small.containers[0].startupProbe).toEqual(expect.objectContaining({ periodSeconds: 10, failureThreshold: 60 }));
+  it('gives an app with GPUs 10 minutes, and one without 5, and 15 s more a GiB of model cache in an emptyDir, in probes every 10 s', () => {
+    // llm-small: GPUs, and the default model cache of 20Gi: 600 + 300 s.
+    expect(small.containers[0].startupProbe).toEqual(expect.objectContaining({ periodSeconds: 10, failureThreshold: 90 }));
     expect(deploymentOf({}).spec.template.spec.containers[0].startupProbe).toEqual(expect.objectContaining({ periodSeconds: 10, failureThreshold: 30 }));
   });
 
@@ -31,8 +32,18 @@ describe('startup: the server may load its model before liveness and readiness a
 
   it('starts liveness and readiness without a delay of their own, since the startup probe holds them back', () => {
     const container = large.containers[0];
-    expect(container.livenessProbe).toEqual({ failureThreshold: 3, httpGet: { path: '/health', port: 8000, scheme: 'HTTP' }, periodSeconds: 20 });
-    expect(container.readinessProbe).toEqual({ failureThreshold: 3, httpGet: { path: '/health', port: 8000, scheme: 'HTTP' }, periodSeconds: 10 });
+    expect(container.livenessProbe).toEqual({
+      failureThreshold: 3,
+      httpGet: { path: '/health', port: 8000, scheme: 'HTTP' },
+      periodSeconds: 20,
+      timeoutSeconds: 5,
+    });
+    expect(container.readinessProbe).toEqual({
+      failureThreshold: 3,
+      httpGet: { path: '/health', port: 8000, scheme: 'HTTP' },
+      periodSeconds: 10,
+      timeoutSeconds: 5,
+    });
   });
 
   it('probes startup the way it probes the rest: HTTP on the health path, else TCP on the port', () => {
@@ -42,7 +53,7 @@ describe('startup: the server may load its model before liveness and readiness a
 
   it('gives the rollout the startup budget plus ten minutes to pull the image before Argo CD calls it degraded', () => {
     expect(gpuApps.get('llm-large')!.spec.progressDeadlineSeconds).toBe(1800 + 600);
-    expect(gpuApps.get('llm-small')!.spec.progressDeadlineSeconds).toBe(600 + 600);
+    expect(gpuApps.get('llm-small')!.spec.progressDeadlineSeconds).toBe(900 + 600);
   });
 });
 

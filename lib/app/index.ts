@@ -13,6 +13,6 @@ export function buildApp(outdir: string, intent: PlatformIntent): App {
   // fresh `npm run synth`, and Argo CD would read the .json file as a manifest.
   const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART, recordConstructMetadata: false });
   // lib/synth validates every object of the files it writes, so the construct's own check would repeat it.
-  new SecureAiPlatform(app, 'platform', { intent, validateSchemas: false });
+  new SecureAiPlatform(app, 'platform', { intent, validateSchemas: false, printWarnings: false });
   return app;
 }

@@ -55,7 +55,7 @@ export interface CheckResult {
   readonly summary: CheckSummary;
 }
 
-const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'];
+const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
 
 /** The namespace an object lives in, as the verifier places it (`default` when a namespaced workload names none). */
 function namespaceOf(o: K8sObject): string | undefined {

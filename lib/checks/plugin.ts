@@ -23,7 +23,8 @@ export interface SecureAiEgressChecksProperties {
   /**
    * Each folder of the output folder holds the manifests of a cluster of its own (`dist/<cluster>/`,
    * when main.ts declares clusters): each is checked apart, as the cluster it is applied to.
-   * @default false: all the manifests are one cluster's
+   * @default true when the manifests lie in more than one folder (what the app writes for an
+   * intent with clusters, so `cdk8s synth` needs no setting by hand), false when they lie in one
    */
   readonly clusterPerFolder?: boolean;
 }
@@ -32,7 +33,8 @@ const PROPERTIES = ['cloud', 'exemptNamespaces', 'clusterPerFolder'];
 
 interface Settings {
   readonly options: CheckOptions;
-  readonly clusterPerFolder: boolean;
+  /** Undefined: decided by where the files lie (see SecureAiEgressChecksProperties.clusterPerFolder). */
+  readonly clusterPerFolder: boolean | undefined;
 }
 
 /** The properties as settings, or what is wrong with them (one line each). */
@@ -54,7 +56,7 @@ function readProperties(properties: unknown): Settings | string[] {
   if (problems.length > 0) return problems;
   return {
     options: { ...(p.cloud === undefined ? {} : { cloud: p.cloud as Cloud }), ...(exempt === undefined ? {} : { exemptNamespaces: exempt as string[] }) },
-    clusterPerFolder: p.clusterPerFolder === true,
+    clusterPerFolder: p.clusterPerFolder as boolean | undefined,
   };
 }
 
@@ -62,7 +64,8 @@ function readProperties(properties: unknown): Settings | string[] {
  * The files by cluster: all of them as one, or, per folder, those under each first-level folder of
  * the folder that holds them all (files right in it form a cluster of their own, `.`).
  */
-function clustersOf(files: readonly string[], perFolder: boolean): Map<string, string[]> {
+function clustersOf(files: readonly string[], setting: boolean | undefined): Map<string, string[]> {
+  const perFolder = setting ?? new Set(files.map(dirname)).size > 1;
   if (!perFolder || files.length === 0) return new Map([['', [...files]]]);
   const parts = files.map((f) => dirname(f).split(sep));
   const common: string[] = [];

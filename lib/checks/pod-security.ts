@@ -48,6 +48,7 @@ export function podSpecOf(o: K8sObject): unknown {
     case 'StatefulSet':
     case 'DaemonSet':
     case 'ReplicaSet':
+    case 'ReplicationController':
     case 'Job':
       return fields(spec.template).spec;
     case 'CronJob':

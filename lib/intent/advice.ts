@@ -9,8 +9,10 @@
  */
 import { RUN_AS } from '../conventions';
 import { parseQuantity } from '../quantity';
-import { DEFAULT_GPU_SHM_SIZE, DEFAULT_MODEL_CACHE_PATH, DEFAULT_RESOURCES, POD_USER, shmSizeOf } from './defaults';
+import { DEFAULT_GPU_SHM_SIZE, DEFAULT_RESOURCES, shmSizeOf } from './defaults';
+import { isProjectImage, minorOnlyTag } from './images';
 import { IntentIssue } from './issues';
+import { EPHEMERAL_STORAGE_WARNING, defaultStartupSeconds, ephemeralStorage, modelCacheOf, writablePaths } from './storage';
 import { AiAppIntent } from './types';
 
 /**
@@ -37,7 +39,28 @@ export function imageRepository(image: string): string {
   return repository.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '').replace(/^library\//, '');
 }
 
-/** Warnings about what one app's image must support. */
+/**
+ * One warning for the images of every app that is not known to run under this pod (neither an
+ * image the project pins in a preset, nor one known to need root): said once, for all of them,
+ * rather than once per app on every synthesis.
+ */
+export function imagesAdvice(apps: readonly AiAppIntent[]): IntentIssue[] {
+  const unknown = apps.filter((a) => !isProjectImage(a.image) && ROOT_ONLY_IMAGES[imageRepository(a.image)] === undefined);
+  if (unknown.length === 0) return [];
+  const paths = [...new Set(unknown.flatMap(writablePaths))];
+  const writable = `${paths.slice(0, -1).join(', ')} and ${paths[paths.length - 1]}`;
+  return [
+    {
+      severity: 'warning',
+      app: unknown.length === 1 ? unknown[0].name : 'platform',
+      path: unknown.map((a) => `${a.name}.image`).join(', '),
+      value: unknown.length === 1 ? unknown[0].image : [...new Set(unknown.map((a) => a.image))],
+      message: `must run as the non-root numeric user ${RUN_AS.user} (group ${RUN_AS.group}) on a read-only root filesystem, writing only to ${writable} (emptyDirs, or the app's model cache claim), without capabilities; check each image's USER and where it writes (the images the presets pin are checked)`,
+    },
+  ];
+}
+
+/** Warnings about what one app's image and pod must support. */
 export function adviceFor(app: AiAppIntent): IntentIssue[] {
   const warn = (field: string, value: unknown, message: string): IntentIssue => ({
     severity: 'warning',
@@ -48,17 +71,38 @@ export function adviceFor(app: AiAppIntent): IntentIssue[] {
   });
   const issues: IntentIssue[] = [];
   const rootOnly = ROOT_ONLY_IMAGES[imageRepository(app.image)];
-  const paths = ['/tmp', POD_USER.home, app.modelCachePath ?? DEFAULT_MODEL_CACHE_PATH];
-  const writable = `${paths.slice(0, -1).join(', ')} and ${paths[paths.length - 1]}`;
-  issues.push(
-    rootOnly
-      ? warn('image', app.image, `is known not to run as non-root: ${rootOnly}`)
-      : warn(
-          'image',
-          app.image,
-          `must run as the non-root numeric user ${RUN_AS.user} (group ${RUN_AS.group}) on a read-only root filesystem, writing only to ${writable} (emptyDirs), without capabilities; check the image's USER and where it writes`,
-        ),
-  );
+  if (rootOnly) issues.push(warn('image', app.image, `is known not to run as non-root: ${rootOnly}`));
+  const tag = minorOnlyTag(app.image);
+  if (tag !== undefined && !isProjectImage(app.image)) {
+    issues.push(
+      warn(
+        'image',
+        app.image,
+        `names a minor release (${tag}), which its publisher moves to each patch release, so nodes run whichever was pushed when they pulled; accepted: a tag of a patch release (e.g. ${tag}.0) or a digest (@sha256:...)`,
+      ),
+    );
+  }
+  const storage = ephemeralStorage(app);
+  if (parseQuantity(storage)! > parseQuantity(EPHEMERAL_STORAGE_WARNING)!) {
+    const cache = modelCacheOf(app);
+    issues.push(
+      warn(
+        'modelCacheSize',
+        storage,
+        `is the ephemeral storage the pod requests (its emptyDirs${cache?.kind === 'emptyDir' ? `, the model cache of ${cache.size} among them` : ''}, and 256Mi of logs), more than ${EPHEMERAL_STORAGE_WARNING}: a node whose disk has less free fits no such pod (the default disk of an EKS managed node group is 20 GiB); accepted: a node pool with disks that large, or modelCache: { claimName } (a PersistentVolumeClaim) instead of an emptyDir`,
+      ),
+    );
+  }
+  const startupBudget = defaultStartupSeconds(app);
+  if (app.startupSeconds !== undefined && app.startupSeconds < startupBudget) {
+    issues.push(
+      warn(
+        'startupSeconds',
+        app.startupSeconds,
+        `is below the ${startupBudget} s the default budget gives an app of its kind and model cache (downloaded at every start into an emptyDir); the kubelet restarts a server still loading its model, and it starts over; accepted: ${startupBudget} or more, or no startupSeconds`,
+      ),
+    );
+  }
   if (app.port < 1024) {
     issues.push(
       warn(

@@ -25,6 +25,7 @@ import { isObject } from './fields';
 import { didYouMean, fromZodIssues, IntentIssue } from './issues';
 import { guardrailIssues } from './guardrail';
 import { clusterSchema } from './schema';
+import { envEndpointIssues, namespacesOf } from './env-endpoints';
 import { Cloud } from '../net';
 import { AiAppIntent, ClusterIntent, GuardrailKind } from './types';
 
@@ -42,6 +43,8 @@ export interface PlatformParts {
   readonly platformAudit: boolean;
   /** `calico.owners` as declared (checked by the platform's schema). */
   readonly owners: unknown;
+  /** The platform's `calicoInstalled`, the default of each cluster's. */
+  readonly calicoInstalled: boolean;
   /** The platform's `guardrail`, when it names a kind. */
   readonly guardrail?: GuardrailKind;
   /** The platform's `calicoVersion`, as declared. */
@@ -102,12 +105,23 @@ export function clusterIssues(input: Readonly<Record<string, unknown>>, parts: P
   return issues;
 }
 
+/** What a cluster inherits from the platform: its guardrail, and whether Calico's API is served. */
+interface PlatformDefaults {
+  readonly guardrail?: GuardrailKind;
+  readonly calicoInstalled: boolean;
+}
+
+/** Whether a cluster runs without Calico's API: its own calicoInstalled, else the platform's. */
+export function withoutCalico(cluster: ClusterIntent, platform: PlatformDefaults): boolean {
+  return cluster.calicoInstalled === undefined ? !platform.calicoInstalled : !cluster.calicoInstalled;
+}
+
 /**
  * The guardrail a cluster declares, or inherits from the platform; on a cluster without Calico,
  * ClusterNetworkPolicy unless told otherwise (undefined: as the cluster's apps decide, guardrailOf).
  */
-export function clusterGuardrail(cluster: ClusterIntent, parts: { readonly guardrail?: GuardrailKind }): GuardrailKind | undefined {
-  return cluster.guardrail ?? parts.guardrail ?? (cluster.calicoInstalled === false ? 'ClusterNetworkPolicy' : undefined);
+export function clusterGuardrail(cluster: ClusterIntent, platform: PlatformDefaults): GuardrailKind | undefined {
+  return cluster.guardrail ?? platform.guardrail ?? (withoutCalico(cluster, platform) ? 'ClusterNetworkPolicy' : undefined);
 }
 
 /** The apps that run on a cluster: those it names, or every one. */
@@ -140,21 +154,22 @@ function ownIssues(cluster: ClusterIntent, label: string, who: string, parts: Pl
   const apps = appsOf(cluster, parts.apps);
   const cloud = cluster.cloud ?? parts.cloud;
 
-  if (cluster.calicoInstalled === false) {
-    for (const app of apps.filter(isCalicoApp)) {
-      issues.push(
-        error(
-          'calicoInstalled',
-          false,
-          `leaves out Calico, and ${app.name} runs there with flavor "calico", whose policies are Calico's own objects (a tier no later NetworkPolicy can reopen), which a cluster without Calico cannot enforce; it is not rendered as NetworkPolicies instead; accepted: calicoInstalled: true where Calico runs, a list of apps there without ${app.name}, or flavor: "kubernetes" on ${app.name}`,
-        ),
-      );
-    }
-  }
+  // The cluster's own calicoInstalled, or the platform's, which it takes when it declares none.
+  if (cluster.calicoInstalled === false) issues.push(...calicoFlavorRefused(apps).map((message) => error('calicoInstalled', false, message)));
+  else if (cluster.calicoInstalled === undefined && !parts.calicoInstalled)
+    issues.push(
+      ...calicoFlavorRefused(apps).map((message): IntentIssue => ({
+        severity: 'error',
+        app: who,
+        path: 'calicoInstalled',
+        value: false,
+        message: `(taken by ${who}) ${message}`,
+      })),
+    );
 
-  const withoutCalico = cluster.calicoInstalled === false;
+  const noCalico = withoutCalico(cluster, parts);
   const guardrail = cluster.guardrail ?? parts.guardrail;
-  const calicoVersion = cluster.calicoVersion ?? (withoutCalico ? undefined : parts.calicoVersion);
+  const calicoVersion = cluster.calicoVersion ?? (noCalico ? undefined : parts.calicoVersion);
   issues.push(
     ...guardrailIssues({
       who,
@@ -162,7 +177,7 @@ function ownIssues(cluster: ClusterIntent, label: string, who: string, parts: Pl
       ...(calicoVersion !== undefined
         ? { calicoVersion: { value: calicoVersion, path: cluster.calicoVersion ? `${label}.calicoVersion` : 'calicoVersion' } }
         : {}),
-      ...(withoutCalico ? { withoutCalico: { path: `${label}.calicoInstalled` } } : {}),
+      ...(noCalico ? { withoutCalico: { path: cluster.calicoInstalled === false ? `${label}.calicoInstalled` : 'calicoInstalled' } } : {}),
     }),
   );
 
@@ -231,6 +246,14 @@ function sharedIssues(cluster: ClusterIntent, parts: PlatformParts): IntentIssue
   issues.push(...auditMixedWithEnforcement(apps, parts.platformAudit));
   issues.push(...networkSetProblems(apps, listNames));
   issues.push(...consistencyIssues(apps));
+  // The endpoints in the apps' environment, against this cluster's allow-lists and cloud.
+  const own = cluster.allowLists ?? [];
+  const allowLists = [
+    ...parts.lists.map((l) => own.find((o) => o.name === l.list.name) ?? l.list),
+    ...own.filter((o) => !parts.lists.some((l) => l.list.name === o.name)),
+  ];
+  const namespaces = namespacesOf(apps);
+  for (const app of apps) issues.push(...envEndpointIssues(app, { allowLists, cloud }, namespaces));
   return issues;
 }
 
@@ -288,4 +311,17 @@ function appsInNoCluster(apps: readonly AiAppIntent[], clusters: readonly Cluste
       message:
         'runs in no cluster: every cluster lists its apps and none names it, so it is checked but written nowhere; accepted: its name in the apps of a cluster, or a cluster without an apps list (every app runs there)',
     }));
+}
+
+/**
+ * What is said of each app of the calico flavor on a cluster that does not serve Calico's API:
+ * refused, never rendered as NetworkPolicies instead.
+ */
+export function calicoFlavorRefused(apps: readonly AiAppIntent[]): string[] {
+  return apps
+    .filter(isCalicoApp)
+    .map(
+      (app) =>
+        `leaves out Calico's API (projectcalico.org/v3, Calico 3.29 or later: not the managed Calico of AKS or GKE, which enforces Kubernetes NetworkPolicy only), and ${app.name} runs there with flavor "calico", whose policies are Calico's own objects (a tier no later NetworkPolicy can reopen), which such a cluster cannot apply; it is not rendered as NetworkPolicies instead; accepted: calicoInstalled: true where Calico serves projectcalico.org/v3 (README, "Preflight"), a list of apps there without ${app.name}, or flavor: "kubernetes" on ${app.name}`,
+    );
 }

@@ -1,4 +1,4 @@
-import { clusterGuardrail } from './cluster-checks';
+import { clusterGuardrail, withoutCalico } from './cluster-checks';
 import { AiAppIntent, AllowList, ClusterIntent, PlatformIntent } from './types';
 
 /** One cluster's share of an intent: what its folder of `dist/` is synthesized from. */
@@ -31,7 +31,7 @@ export function clusterIntents(intent: PlatformIntent): ClusterTarget[] {
  * cluster's of the same name, then those only the cluster declares; its cloud the cluster's,
  * else the platform's; its guardrail and Calico release its own, else the platform's (a cluster
  * without Calico gets a ClusterNetworkPolicy guardrail unless it declares another, and no Calico
- * release). Calico settings are the platform's. `clusters` and `argocd` are left out:
+ * release). Calico and metrics settings are the platform's. `clusters` and `argocd` are left out:
  * they say where the intent goes, not what a cluster runs.
  */
 function resolveCluster(intent: PlatformIntent, cluster: ClusterIntent): PlatformIntent {
@@ -44,13 +44,15 @@ function resolveCluster(intent: PlatformIntent, cluster: ClusterIntent): Platfor
     ...own.filter((o) => !platformLists.some((p) => p.name === o.name)),
   ];
   const cloud = cluster.cloud ?? intent.cloud;
-  const guardrail = clusterGuardrail(cluster, intent);
-  const calicoVersion = cluster.calicoVersion ?? (cluster.calicoInstalled === false ? undefined : intent.calicoVersion);
+  const platform = { guardrail: intent.guardrail, calicoInstalled: intent.calicoInstalled !== false };
+  const guardrail = clusterGuardrail(cluster, platform);
+  const calicoVersion = cluster.calicoVersion ?? (withoutCalico(cluster, platform) ? undefined : intent.calicoVersion);
   return {
     apps,
     ...(allowLists.length > 0 || intent.allowLists !== undefined ? { allowLists: dedupe(allowLists) } : {}),
     ...(cloud !== undefined ? { cloud } : {}),
     ...(intent.calico !== undefined ? { calico: intent.calico } : {}),
+    ...(intent.metrics !== undefined ? { metrics: intent.metrics } : {}),
     ...(guardrail !== undefined ? { guardrail } : {}),
     ...(calicoVersion !== undefined ? { calicoVersion } : {}),
   };

@@ -10,7 +10,7 @@ export const DEFAULT_RESOURCES: ComputeResources = {
   memory: { request: '512Mi', limit: '512Mi' },
 };
 
-/** Where the writable model cache is mounted when `modelCachePath` is not given. */
+/** Where the model cache is mounted when the app has one and `modelCachePath` is not given. */
 export const DEFAULT_MODEL_CACHE_PATH = '/models';
 
 /** Size limit of the model cache when `modelCacheSize` is not given. */
@@ -34,15 +34,6 @@ export const DEFAULT_HOME_SIZE = '1Gi';
 export const POD_USER = { name: 'ai', home: '/home/ai' } as const;
 
 /**
- * Startup budget when `startupSeconds` is not given. Downloading and loading weights takes
- * minutes; vLLM's Kubernetes guide names a startup probe whose failureThreshold is too low as
- * the cause of "KeyboardInterrupt: terminated" restarts
- * (https://docs.vllm.ai/en/latest/deployment/k8s.html#troubleshooting). Its figures are ours:
- * upstream gives no number.
- */
-const DEFAULT_STARTUP_SECONDS = { gpu: 600, other: 300 } as const;
-
-/**
  * `/dev/shm` of an app with GPUs when `shmSize` is not given: vLLM's Kubernetes guide mounts a
  * memory emptyDir of 2Gi there, "vLLM needs to access the host's shared memory for tensor
  * parallel inference" (https://docs.vllm.ai/en/latest/deployment/k8s.html).
@@ -57,11 +48,6 @@ export const DEFAULT_GPU_SHM_SIZE = '2Gi';
  * (https://learn.microsoft.com/azure/aks/use-node-taints): declare that one yourself.
  */
 export const GPU_TOLERATIONS: readonly Toleration[] = [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
-
-/** The startup budget of an app: its own, or the default for an app with or without GPUs. */
-export function startupSecondsOf(app: AiAppIntent): number {
-  return app.startupSeconds ?? ((app.gpus ?? 0) > 0 ? DEFAULT_STARTUP_SECONDS.gpu : DEFAULT_STARTUP_SECONDS.other);
-}
 
 /** The size of an app's `/dev/shm`, or undefined when it keeps the runtime's own. */
 export function shmSizeOf(app: AiAppIntent): string | undefined {

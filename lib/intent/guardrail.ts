@@ -55,10 +55,10 @@ export function declaredGuardrail(value: unknown): GuardrailKind | undefined {
 /**
  * The guardrail an intent of one cluster writes: the declared kind, else the Calico
  * GlobalNetworkPolicy when an app uses the calico flavor (which writes the tier it lives in),
- * else none.
+ * else ClusterNetworkPolicy where Calico's API is not served (`calicoInstalled: false`), else none.
  */
 export function guardrailOf(intent: PlatformIntent): GuardrailKind | undefined {
-  return intent.guardrail ?? (intent.apps.some(isCalicoApp) ? 'calico' : undefined);
+  return intent.guardrail ?? (intent.apps.some(isCalicoApp) ? 'calico' : intent.calicoInstalled === false ? 'ClusterNetworkPolicy' : undefined);
 }
 
 /** What one cluster declares, with the field paths where each value was declared (a cluster's own, or the platform's). */

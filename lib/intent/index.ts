@@ -1,11 +1,14 @@
 export * from './types';
 export * from './defaults';
+export * from './storage';
+export * from './metrics';
 export * from './issues';
 export * from './schema';
 export * from './destinations';
 export * from './validate';
 export * from './flavor';
 export { guardrailOf } from './guardrail';
-export { adviceFor, appliedDefaults, imageRepository } from './advice';
+export { adviceFor, appliedDefaults, imageRepository, imagesAdvice } from './advice';
+export { PROJECT_IMAGES } from './images';
 export * from './clusters';
 export { DEFAULT_ARGOCD_NAME } from './cluster-checks';

@@ -35,6 +35,28 @@ export function formatIssues(issues: readonly IntentIssue[]): string {
   return `the declared intent has ${issues.length} problem${issues.length === 1 ? '' : 's'}; nothing was written:\n${lines.join('\n')}`;
 }
 
+/** At most this many paths are named on one line of a warning shared by several fields. */
+const PATHS_PER_LINE = 5;
+
+/**
+ * Warnings, one line each; the same warning (same value and message) on several fields is one
+ * line naming them all, so a hundred apps of one image give one line, not a hundred.
+ */
+export function formatWarnings(warnings: readonly IntentIssue[]): string {
+  if (warnings.length === 0) return '';
+  const groups = new Map<string, IntentIssue[]>();
+  for (const w of warnings) {
+    const key = `${JSON.stringify(w.value)}\u0000${w.message}`;
+    groups.set(key, [...(groups.get(key) ?? []), w]);
+  }
+  const lines = [...groups.values()].map((group) => {
+    const paths = group.map((w) => w.path);
+    const named = paths.length > PATHS_PER_LINE ? `${paths.slice(0, PATHS_PER_LINE).join(', ')} and ${paths.length - PATHS_PER_LINE} more` : paths.join(', ');
+    return `  ${formatIssue({ ...group[0], path: named })}`;
+  });
+  return `${warnings.length} warning${warnings.length === 1 ? '' : 's'} (not errors: synthesis goes on):\n${lines.join('\n')}\n`;
+}
+
 /** `a.b[0]["key/with.dots"]`: how paths are printed, from zod's path segments. */
 function formatPath(prefix: string, segments: readonly PropertyKey[]): string {
   let path = prefix;

@@ -4,9 +4,11 @@
  * fields.ts. Cross-field and cross-app checks live in validate.ts and consistency.ts.
  */
 import { z } from 'zod';
+import { formatCidr, formatIp, parseCidr, parseIp } from '../net';
 import { destination } from './destinations';
 import { CALICO_VERSION_ACCEPTED, calicoVersionProblem } from './guardrail';
-import { CALICO_TIER_ORDERS, DEFAULT_AI_TIER_ORDER, DEFAULT_MODEL_CACHE_PATH, POD_USER } from './defaults';
+import { CALICO_TIER_ORDERS, DEFAULT_AI_TIER_ORDER, POD_USER } from './defaults';
+import { writablePaths } from './storage';
 import {
   count,
   cidr,
@@ -33,6 +35,7 @@ import {
 import {
   AiAppIntent,
   AllowList,
+  AppMetrics,
   ArgoCdDestination,
   ArgoCdSettings,
   CalicoOptions,
@@ -40,7 +43,10 @@ import {
   ComputeResources,
   DnsIntent,
   IngressClient,
+  ModelCacheSource,
   PlatformIntent,
+  PlatformMetrics,
+  ProbeTiming,
   TierOwners,
   Toleration,
 } from './types';
@@ -68,6 +74,17 @@ const dns = fields('dns settings', {
   kubeDnsClusterIp: ipAddress(KUBE_DNS_CLUSTER_IP_HINT).optional(),
 }).superRefine((value, ctx) => {
   const nodeLocal = (value.nodeLocal ?? []).length > 0;
+  // Written as the nets of one Calico rule, a list the CRD holds without duplicates ("must NOT have
+  // duplicate items"), so an address given twice is refused here, where it was written.
+  const key = (a: string) => {
+    const ip = parseIp(a);
+    return ip === undefined ? undefined : formatIp(ip);
+  };
+  (value.nodeLocal ?? []).forEach((address, i, all) => {
+    const first = all.findIndex((a) => key(a) !== undefined && key(a) === key(address));
+    if (first !== i && key(address) !== undefined)
+      problem(ctx, address, `is the address of nodeLocal[${first}] again; accepted: each address once`, ['nodeLocal', i]);
+  });
   if (value.kubeDns === false && !nodeLocal) {
     problem(ctx, value, 'leaves the app without DNS; accepted: kubeDns left on, or at least one nodeLocal address');
   }
@@ -120,6 +137,42 @@ const toleration = fields('a toleration', {
     problem(ctx, t.tolerationSeconds, 'applies only to the NoExecute effect; accepted: effect: "NoExecute", or no tolerationSeconds', ['tolerationSeconds']);
 });
 
+/** Where the model cache comes from: a PersistentVolumeClaim by name (a DNS-1123 subdomain, ValidatePersistentVolumeClaimName in pkg/apis/core/validation). */
+const modelCache = fields('a model cache source', { claimName: dnsSubdomain('PersistentVolumeClaim name') });
+
+/** Probe timing: a timeout of 1 to 60 s, and 1 to 30 failed liveness probes. */
+const probes = fields('probe timing', {
+  timeoutSeconds: z
+    .number(says('is not a number of seconds', 'a whole number from 1 to 60'))
+    .superRefine((value, ctx) => {
+      if (!Number.isInteger(value) || value < 1 || value > 60)
+        problem(ctx, value, 'is not a probe timeout; accepted: a whole number of seconds from 1 to 60, e.g. 10');
+    })
+    .optional(),
+  livenessFailureThreshold: z
+    .number(says('is not a count', 'a whole number from 1 to 30'))
+    .superRefine((value, ctx) => {
+      if (!Number.isInteger(value) || value < 1 || value > 30)
+        problem(ctx, value, 'is not a number of failed liveness probes; accepted: a whole number from 1 to 30, e.g. 6 (two minutes, 20 s apart)');
+    })
+    .optional(),
+});
+
+const list = <T extends z.ZodType>(item: T, accepted: string) => z.array(item, says('is not a list', accepted)).readonly();
+
+const scrapers = list(
+  ingressClient,
+  'a list of scrapers, e.g. [{ namespace: "monitoring", podLabels: { "app.kubernetes.io/name": "prometheus" } }]',
+).superRefine((value, ctx) => {
+  if (value.length === 0) problem(ctx, value, 'is empty; accepted: at least one scraper, or no scrapers field');
+});
+
+/** Where an app serves metrics, and who scrapes them. */
+const appMetrics = fields('metrics settings', { port: port.optional(), scrapers: scrapers.optional() });
+
+/** The platform's scrapers. */
+const platformMetrics = fields('metrics settings of the platform', { scrapers });
+
 /** Lowest and highest startup budget: one probe period, and a day. */
 const STARTUP_SECONDS = { min: 10, max: 86_400 } as const;
 
@@ -128,8 +181,6 @@ const RESERVED_PATHS = ['/', '/tmp', POD_USER.home, '/dev/shm'];
 
 /** `path` is `root` or lies below it. */
 const under = (path: string, root: string) => path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`);
-
-const list = <T extends z.ZodType>(item: T, accepted: string) => z.array(item, says('is not a list', accepted)).readonly();
 
 /** One app. Its `audit` needs the calico flavor; the rest of the cross-field checks are in validate.ts. */
 export const appSchema = fields('an app', {
@@ -163,6 +214,14 @@ export const appSchema = fields('an app', {
   tolerations: list(toleration, 'a list of tolerations, e.g. [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]').optional(),
   nodeSelector: labels(false).optional(),
   env: env.optional(),
+  envExceptions: z
+    .record(
+      z.string(),
+      text('a sentence saying why the app never calls this endpoint from here'),
+      says('is not a set of exceptions', 'an object of VARIABLE: "why the app never calls it from here" pairs'),
+    )
+    .readonly()
+    .optional(),
   modelCachePath: text('an absolute path other than "/", "/tmp", "/dev/shm" and HOME')
     .superRefine((value, ctx) => {
       if (!value.startsWith('/') || RESERVED_PATHS.includes(value)) {
@@ -171,6 +230,8 @@ export const appSchema = fields('an app', {
     })
     .optional(),
   modelCacheSize: size.optional(),
+  modelCache: modelCache.optional(),
+  probes: probes.optional(),
   tmpSize: size.optional(),
   homeSize: size.optional(),
   flavor: z.enum(['kubernetes', 'calico'], says('is not a policy flavor', '"kubernetes" or "calico"')).optional(),
@@ -178,6 +239,7 @@ export const appSchema = fields('an app', {
   egress: list(destination, 'a list of destinations (it may be empty: DNS only)'),
   ingress: list(ingressClient, 'a list of clients, e.g. [{ namespace: "ai-gateway" }]').optional(),
   dns: dns.optional(),
+  metrics: appMetrics.optional(),
 }).superRefine((app, ctx) => {
   if (app.audit !== undefined && app.flavor !== 'calico') {
     problem(
@@ -195,7 +257,15 @@ export const appSchema = fields('an app', {
       `is empty, so getpass.getuser() falls back to the password database, which has no entry for the pod's user; accepted: a name, or no USER (then "${POD_USER.name}")`,
       ['env', 'USER'],
     );
-  const writable = ['/tmp', POD_USER.home, app.modelCachePath ?? DEFAULT_MODEL_CACHE_PATH];
+  if (app.modelCache !== undefined && app.modelCacheSize !== undefined) {
+    problem(
+      ctx,
+      app.modelCacheSize,
+      'is the size of a model cache in an emptyDir, and modelCache names another source, whose size is its own; accepted: modelCacheSize or modelCache, not both',
+      ['modelCacheSize'],
+    );
+  }
+  const writable = writablePaths(app);
   if (home !== undefined && !writable.some((root) => under(home, root))) {
     problem(
       ctx,
@@ -213,7 +283,27 @@ export const allowListSchema = fields('an allow-list', {
     if (value.length === 0) problem(ctx, value, 'is empty; accepted: at least one CIDR');
   }),
   description: text('a few words saying what the allow-list is').optional(),
-}).superRefine((value, ctx) => value.cidrs.forEach((c, i) => internetSized(ctx, c, ['cidrs', i])));
+}).superRefine((value, ctx) => {
+  value.cidrs.forEach((c, i) => internetSized(ctx, c, ['cidrs', i]));
+  // Its GlobalNetworkSet's nets are a set (`x-kubernetes-list-type: set` in Calico's CRD), which
+  // the API server refuses with a duplicate ("Duplicate value"), naming an object the user never
+  // wrote: a block written twice, or written twice otherwise (`2001:db8::/32`, `2001:0db8::/32`).
+  const seen = new Map<string, number>();
+  value.cidrs.forEach((text, i) => {
+    const parsed = parseCidr(text);
+    if (!('cidr' in parsed)) return;
+    const key = formatCidr(parsed.cidr);
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, i);
+    else
+      problem(
+        ctx,
+        text,
+        `is the block of cidrs[${first}] (${JSON.stringify(value.cidrs[first])}) again, and the allow-list's GlobalNetworkSet holds its blocks as a set, which the API server refuses with a duplicate; accepted: each block once`,
+        ['cidrs', i],
+      );
+  });
+});
 
 const subjectName = (what: string) =>
   z.string(says(`is not a ${what}`, `a ${what}, e.g. "platform-security"`)).superRefine((value, ctx) => {
@@ -359,6 +449,8 @@ export const platformSchema = fields('a platform intent', {
   }),
   allowLists: z.array(z.unknown(), says('is not a list of allow-lists', 'a list of { name, cidrs }')).optional(),
   cloud: cloud.optional(),
+  calicoInstalled: flag.optional(),
+  metrics: platformMetrics.optional(),
   calico: calico.optional(),
   guardrail: guardrail.optional(),
   calicoVersion: calicoVersion.optional(),
@@ -394,10 +486,14 @@ const SCHEMAS_MATCH_TYPES: [
   Same<z.input<typeof ingressClient>, IngressClient>,
   Same<z.input<typeof dns>, DnsIntent>,
   Same<z.input<typeof toleration>, Toleration>,
+  Same<z.input<typeof probes>, ProbeTiming>,
+  Same<z.input<typeof modelCache>, ModelCacheSource>,
+  Same<z.input<typeof appMetrics>, AppMetrics>,
+  Same<z.input<typeof platformMetrics>, PlatformMetrics>,
   Same<z.input<typeof tierOwners>, TierOwners>,
   Same<z.input<typeof argoCdDestination>, ArgoCdDestination>,
   Same<z.input<typeof argocd>, ArgoCdSettings>,
   Same<z.input<typeof clusterSchema>, ClusterIntent>,
   Same<WithApps<z.input<typeof platformSchema>>, PlatformIntent>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void SCHEMAS_MATCH_TYPES; // checked when compiled; nothing reads it

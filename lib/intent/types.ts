@@ -75,6 +75,34 @@ export interface Toleration {
   readonly tolerationSeconds?: number;
 }
 
+/** Where an app's model cache comes from, other than an emptyDir. */
+export interface ModelCacheSource {
+  /** A PersistentVolumeClaim of the app's namespace (created outside this project), mounted writable at `modelCachePath`. */
+  readonly claimName: string;
+}
+
+/** How long a probe may take, and how many failed liveness probes restart the container. */
+export interface ProbeTiming {
+  /** Seconds a readiness or liveness probe may take before it counts as failed. */
+  readonly timeoutSeconds?: number;
+  /** Failed liveness probes in a row (20 s apart) before the kubelet restarts the container. */
+  readonly livenessFailureThreshold?: number;
+}
+
+/** Where an app serves its metrics, and who scrapes them. */
+export interface AppMetrics {
+  /** The port the server serves `/metrics` on. @default the app's `port` */
+  readonly port?: number;
+  /** The pods that scrape it (a monitoring namespace, its Prometheus pods). @default the platform's `metrics.scrapers` */
+  readonly scrapers?: readonly IngressClient[];
+}
+
+/** The scrapers of every app that serves metrics, unless it names its own. */
+export interface PlatformMetrics {
+  /** E.g. `[{ namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } }]`. */
+  readonly scrapers: readonly IngressClient[];
+}
+
 /** An AI workload and the network reach it is allowed. */
 export interface AiAppIntent {
   /** DNS-1123 label; names the Deployment, Service, ServiceAccount and policies. */
@@ -117,12 +145,38 @@ export interface AiAppIntent {
   readonly tolerations?: readonly Toleration[];
   /** Node labels the pods must be scheduled on. @default none */
   readonly nodeSelector?: Labels;
-  /** Environment of the server. `USER` and `HOME` are set unless given here (HOME must then be a writable path). */
+  /**
+   * Environment of the server. `USER` and `HOME` are set unless given here (HOME must then be a
+   * writable path). A variable that holds an endpoint (`*_ENDPOINT`, `*_URL`, `*_URI`, `*_HOST`,
+   * `*_ADDR`, `*_ADDRESS`, the proxy variables) must point where `egress` allows, on every cluster.
+   */
   readonly env?: Readonly<Record<string, string>>;
-  /** Writable path for downloaded model weights (an emptyDir). @default '/models' */
+  /**
+   * Variables of `env` whose endpoint the app deliberately does not reach from here, each with the
+   * reason (a URL it only prints, an endpoint used elsewhere): left out of the check that every
+   * endpoint of `env` is declared egress. @default none
+   */
+  readonly envExceptions?: Readonly<Record<string, string>>;
+  /**
+   * Where the model cache is mounted. Declaring it (or `modelCacheSize`, or `modelCache`) gives the
+   * app a model cache; the presets declare one.
+   * @default '/models' when the app has a model cache; none otherwise
+   */
   readonly modelCachePath?: string;
-  /** Size limit of the model cache emptyDir. @default '20Gi' */
+  /**
+   * Size limit of the model cache when it is an emptyDir, which counts as the pod's ephemeral
+   * storage and must fit the node's disk; the startup budget grows with it.
+   * @default '20Gi' when the app has a model cache in an emptyDir
+   */
   readonly modelCacheSize?: string;
+  /**
+   * Where the model cache comes from instead of an emptyDir: a PersistentVolumeClaim of the app's
+   * namespace, mounted writable (weights downloaded once survive restarts, and take no node disk).
+   * @default an emptyDir of `modelCacheSize`
+   */
+  readonly modelCache?: ModelCacheSource;
+  /** Probe timing, which the presets set from their servers' health handlers. @default DEFAULT_PROBES */
+  readonly probes?: ProbeTiming;
   /** Size limit of the writable `/tmp` emptyDir. @default '1Gi' */
   readonly tmpSize?: string;
   /** Size limit of the writable emptyDir at `HOME_PATH` (`/home/ai`), where servers keep caches and settings. @default '1Gi' */
@@ -135,6 +189,13 @@ export interface AiAppIntent {
   readonly egress: readonly EgressDestination[];
   /** Who may call the app on `port` (TCP). @default nobody */
   readonly ingress?: readonly IngressClient[];
+  /**
+   * The app serves Prometheus metrics, which its scrapers may then read: on `metrics.port`, a
+   * container port of its own when it is not `port`, admitted from `metrics.scrapers` (or the
+   * platform's `metrics.scrapers`) over TCP. The presets declare where their server serves them.
+   * @default not scraped
+   */
+  readonly metrics?: AppMetrics;
   readonly dns?: DnsIntent;
 }
 
@@ -260,7 +321,13 @@ export interface ClusterIntent {
   readonly allowLists?: readonly AllowList[];
   /** The cloud this cluster runs in, whose metadata and credential endpoints are denied there. @default the platform's `cloud` */
   readonly cloud?: Cloud;
-  /** Whether Calico runs there; an app of the calico flavor is refused on a cluster without it. @default true */
+  /**
+   * Whether Calico serves its own API there: `projectcalico.org/v3` (tiers, Calico network
+   * policies and sets), from Calico 3.29 on, through the Calico API server or, from 3.32, as v3
+   * CRDs. The managed Calico of AKS and GKE enforces Kubernetes NetworkPolicy only and serves no
+   * such API: declare `false` there. An app of the calico flavor is refused on a cluster without
+   * it (README, "Preflight" says how to tell). @default true
+   */
   readonly calicoInstalled?: boolean;
   /**
    * The Calico release the cluster runs (`'3.31'`, `'3.32.1'`), which decides the guardrail kinds it
@@ -296,6 +363,15 @@ export interface PlatformIntent {
    * knows. @default 'any'
    */
   readonly cloud?: Cloud;
+  /**
+   * Whether Calico serves its own API (`projectcalico.org/v3`, Calico 3.29 or later) where `dist/`
+   * is applied, or, with clusters, on each cluster that declares nothing of its own (see
+   * ClusterIntent.calicoInstalled): an app of the calico flavor is refused where it does not.
+   * @default true
+   */
+  readonly calicoInstalled?: boolean;
+  /** Who scrapes the metrics of the apps that serve them (`metrics` on an app, which the presets declare). @default nobody */
+  readonly metrics?: PlatformMetrics;
   readonly calico?: CalicoOptions;
   /**
    * How the cluster-wide guardrail (cloud metadata denied to the pods of the intent's namespaces)

@@ -1,5 +1,7 @@
-import { adviceFor } from './advice';
-import { clusterIssues } from './cluster-checks';
+import { adviceFor, imagesAdvice } from './advice';
+import { apiRuleIssues } from './api-rules';
+import { envEndpointIssues, namespacesOf } from './env-endpoints';
+import { calicoFlavorRefused, clusterIssues } from './cluster-checks';
 import { consistencyIssues } from './consistency';
 import {
   DeclaredList,
@@ -61,8 +63,10 @@ export function checkIntent(input: unknown): IntentIssue[] {
   rawApps.forEach((raw, index) => {
     const label = isObject(raw) && typeof raw.name === 'string' && raw.name !== '' ? raw.name : `apps[${index}]`;
     const checked = appSchema.safeParse(raw, { reportInput: true });
-    if (checked.success) apps.push(raw as AiAppIntent);
-    else issues.push(...fromZodIssues(label, label, checked.error.issues));
+    if (checked.success) {
+      apps.push(raw as AiAppIntent);
+      issues.push(...apiRuleIssues(raw as AiAppIntent));
+    } else issues.push(...fromZodIssues(label, label, checked.error.issues));
   });
   // A list with a broken entry is still declared: its uses are not reported as well.
   const listNames = rawLists.flatMap((l) => (isObject(l) && typeof l.name === 'string' ? [l.name] : []));
@@ -76,20 +80,42 @@ export function checkIntent(input: unknown): IntentIssue[] {
         who: 'platform',
         ...(guardrail ? { guardrail: { value: guardrail, path: 'guardrail' } } : {}),
         ...(calicoVersion !== undefined ? { calicoVersion: { value: calicoVersion, path: 'calicoVersion' } } : {}),
+        ...(input.calicoInstalled === false ? { withoutCalico: { path: 'calicoInstalled' } } : {}),
       }),
     );
     for (const app of apps) issues.push(...destinationProblems(app, listNames, cloud), ...dnsMetadata(app, cloud), ...credentialsDeclaredTwice(app));
+    const context = { allowLists: lists.map((l) => l.list), cloud };
+    const namespaces = namespacesOf(apps);
+    for (const app of apps) issues.push(...envEndpointIssues(app, context, namespaces));
     issues.push(...namesDeclaredTwice(rawApps));
     issues.push(...auditMixedWithEnforcement(apps, platformAudit));
     issues.push(...networkSetProblems(apps, listNames));
     issues.push(...consistencyIssues(apps));
     issues.push(...ownersWithoutTier(apps, owners, guardrail === 'calico'));
+    if (input.calicoInstalled === false)
+      issues.push(
+        ...calicoFlavorRefused(apps).map((message): IntentIssue => ({ severity: 'error', app: 'platform', path: 'calicoInstalled', value: false, message })),
+      );
   } else {
     for (const app of apps) issues.push(...credentialsDeclaredTwice(app));
     issues.push(...namesDeclaredTwice(rawApps));
-    issues.push(...clusterIssues(input, { apps, rawApps, lists, listNames, cloud, platformAudit, owners, guardrail, calicoVersion }));
+    issues.push(
+      ...clusterIssues(input, {
+        apps,
+        rawApps,
+        lists,
+        listNames,
+        cloud,
+        platformAudit,
+        owners,
+        calicoInstalled: input.calicoInstalled !== false,
+        guardrail,
+        calicoVersion,
+      }),
+    );
   }
   for (const app of apps) issues.push(...adviceFor(app));
+  issues.push(...imagesAdvice(apps));
   return issues;
 }
 

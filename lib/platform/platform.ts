@@ -1,6 +1,17 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { AiAppIntent, AllowList, IntentIssue, PlatformIntent, assertValidIntent, guardrailOf, isAudited, isCalicoApp } from '../intent';
+import {
+  AiAppIntent,
+  AllowList,
+  IntentIssue,
+  PlatformIntent,
+  assertValidIntent,
+  formatWarnings,
+  guardrailOf,
+  isAudited,
+  isCalicoApp,
+  scrapeOf,
+} from '../intent';
 import {
   AppPlan,
   CalicoAppPolicy,
@@ -25,6 +36,13 @@ export interface SecureAiPlatformProps {
    * lists them all, and nothing is created.
    */
   readonly intent: PlatformIntent;
+  /**
+   * Print the intent's warnings (what its check found worth a look but not wrong) on standard
+   * error when the platform is constructed, as `npm run synth` prints them in its summary, so a
+   * team's own cdk8s app shows them too. `buildApp` (lib/app), whose synthesis prints them in the
+   * summary, turns it off. @default true
+   */
+  readonly printWarnings?: boolean;
   /**
    * Check every object the platform creates against its schema (lib/validate) when the app is
    * synthesized: `app.synth()` then fails with one line per problem, as cdk8s reports the
@@ -76,6 +94,7 @@ export class SecureAiPlatform extends Construct {
     const { intent } = props;
     this.intent = intent;
     this.warnings = warnings;
+    if (props.printWarnings !== false && warnings.length > 0) process.stderr.write(`SecureAiPlatform ${id}: ${formatWarnings(warnings)}`);
     this.calico = calicoSettings(intent);
 
     // In an App, parts are charts of the App itself: a chart's file is named after its path, and a
@@ -91,7 +110,7 @@ export class SecureAiPlatform extends Construct {
     const byNamespace = new Map<string, AiAppIntent[]>();
     for (const a of intent.apps) byNamespace.set(a.namespace, [...(byNamespace.get(a.namespace) ?? []), a]);
     const namespaces = [...byNamespace.keys()].sort();
-    const plans = new Map(intent.apps.map((a) => [a, planApp(a, intent.allowLists ?? [], intent.cloud ?? 'any')]));
+    const plans = new Map(intent.apps.map((a) => [a, planApp(a, intent.allowLists ?? [], intent.cloud ?? 'any', scrapeOf(a, intent))]));
 
     const cluster = part(ChartName.cluster);
     for (const ns of namespaces) new RestrictedNamespace(cluster, `namespace-${ns}`, { name: ns });
@@ -130,7 +149,7 @@ export class SecureAiPlatform extends Construct {
     }
     for (const ns of namespaces) {
       const workloads = part(ChartName.workloads(ns));
-      for (const a of byNamespace.get(ns)!) new AiWorkload(workloads, a.name, a);
+      for (const a of byNamespace.get(ns)!) new AiWorkload(workloads, a.name, a, { scrape: scrapeOf(a, intent) });
     }
     this.parts = parts;
 

@@ -100,7 +100,7 @@ describe('Kubernetes flavor', () => {
         ],
       },
     ]);
-    expect(JSON.stringify(egressPolicy(manifests))).not.toContain('kube-dns');
+    expect(JSON.stringify(egressPolicy(manifests).spec)).not.toContain('kube-dns');
   });
 
   it('allows DNS to kube-dns pods, the NodeLocal address and the ClusterIP, in that order, with both on', () => {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { NAMESPACE_NAME_LABEL, SyncWave, appSelector, syncWave } from '../conventions';
-import { AppPlan, Peer, PlannedPort, reasonAnnotations } from './plan';
+import { NAMESPACE_NAME_LABEL, RULE_DESCRIPTIONS_ANNOTATION, SyncWave, appSelector, syncWave } from '../conventions';
+import { AppPlan, Peer, PlannedPort, PlannedRule, reasonAnnotations } from './plan';
 
 /**
  * Kubernetes NetworkPolicies (`networking.k8s.io/v1`) are additive allow-lists: a pod selected
@@ -46,7 +46,7 @@ export class KubernetesAppPolicies extends Construct {
       metadata: {
         name: `${plan.name}-egress`,
         namespace: plan.namespace,
-        annotations: { ...syncWave(SyncWave.policy), ...reasonAnnotations(plan.egress) },
+        annotations: { ...syncWave(SyncWave.policy), ...reasonAnnotations(plan.egress), ...ruleDescriptions(plan.egress) },
       },
       spec: {
         podSelector: { matchLabels: appSelector(plan.name) },
@@ -65,6 +65,15 @@ export class KubernetesAppPolicies extends Construct {
       });
     }
   }
+}
+
+/**
+ * The descriptions of the egress rules, which a NetworkPolicy rule has no field for (the calico
+ * flavor keeps each on its rule): one annotation, a line per described rule.
+ */
+function ruleDescriptions(egress: readonly PlannedRule[]): Record<string, string> {
+  const lines = egress.flatMap((rule, i) => (rule.description ? [`egress[${i}]: ${rule.description.replace(/\s+/g, ' ')}`] : []));
+  return lines.length ? { [RULE_DESCRIPTIONS_ANNOTATION]: lines.join('\n') } : {};
 }
 
 /** A planned peer as NetworkPolicy peers: one ipBlock per block, or pods by namespace name and (when given) labels. */

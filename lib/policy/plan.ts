@@ -5,7 +5,7 @@
  * the app reach (lib/intent/destinations); the plan adds DNS, ports and the app's clients.
  */
 import { CREDENTIALS_REASON_ANNOTATION, INTERNET_REASON_ANNOTATION, KUBE_DNS } from '../conventions';
-import { AiAppIntent, AllowList, Cloud, NetsPeer, Peer, PeerContext, PlannedBlock, PortSpec, Protocol, destinationPeer, planBlock } from '../intent';
+import { AiAppIntent, AllowList, Cloud, NetsPeer, Peer, PeerContext, PlannedBlock, PortSpec, Protocol, Scrape, destinationPeer, planBlock } from '../intent';
 
 export type { Peer, PlannedBlock } from '../intent';
 
@@ -33,7 +33,7 @@ export interface AppPlan {
   readonly namespace: string;
   /** DNS first, then one rule per declared destination, in declaration order. */
   readonly egress: readonly PlannedRule[];
-  /** The declared clients on the app's port over TCP, as one rule; empty when there are none. */
+  /** The declared clients on the app's port over TCP, as one rule, then its scrapers on its metrics port; empty when there are none. */
   readonly ingress: readonly PlannedRule[];
 }
 
@@ -46,8 +46,15 @@ const DNS_PORTS: readonly PlannedPort[] = [
  * The plan of one app, with the platform's allow-lists to expand and its cloud, whose metadata
  * addresses are carved out of every allowed block (every cloud's when not given).
  */
-export function planApp(app: AiAppIntent, allowLists: readonly AllowList[], cloud: Cloud = 'any'): AppPlan {
-  return { name: app.name, namespace: app.namespace, egress: planEgress(app, { allowLists, cloud }), ingress: planIngress(app) };
+export function planApp(app: AiAppIntent, allowLists: readonly AllowList[], cloud: Cloud = 'any', scrape?: Scrape): AppPlan {
+  return { name: app.name, namespace: app.namespace, egress: planEgress(app, { allowLists, cloud }), ingress: [...planIngress(app), ...planScrape(scrape)] };
+}
+
+/** The scrapers of the app's metrics (scrapeOf), on its metrics port, TCP. */
+function planScrape(scrape: Scrape | undefined): PlannedRule[] {
+  if (scrape === undefined) return [];
+  const peers = scrape.scrapers.map((c): Peer => ({ kind: 'pods', namespace: c.namespace, podLabels: c.podLabels ?? {} }));
+  return [{ peers, ports: [{ protocol: 'TCP', from: scrape.port, to: scrape.port }] }];
 }
 
 /** DNS first (kube-dns, then NodeLocal DNSCache addresses and the kube-dns ClusterIP it answers on), then each declared destination. */

@@ -5,8 +5,8 @@ import { AiAppIntent, didYouMean } from '../intent';
  * declare the rest (name, namespace, resources, egress). It is plain intent data, checked with the
  * rest of the app when synthesized; a field written after the spread replaces the preset's.
  */
-export type ServerPreset = Required<Pick<AiAppIntent, 'image' | 'args' | 'port' | 'healthPath' | 'gpus' | 'env' | 'modelCachePath'>> &
-  Pick<AiAppIntent, 'shmSize' | 'tmpSize' | 'homeSize'>;
+export type ServerPreset = Required<Pick<AiAppIntent, 'image' | 'args' | 'port' | 'healthPath' | 'gpus' | 'env' | 'modelCachePath' | 'probes'>> &
+  Pick<AiAppIntent, 'shmSize' | 'tmpSize' | 'homeSize' | 'nodeSelector' | 'metrics'>;
 
 /** What every preset takes. */
 export interface PresetOptions {
@@ -23,6 +23,11 @@ export interface PresetOptions {
    * none is lost, as it would be to an `env` written after the spread.
    */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Node labels the pods must be scheduled on, laid over the preset's own (TEI's architecture):
+   * a `nodeSelector` written after the spread would replace the preset's instead.
+   */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -57,7 +62,17 @@ export function checkOptions(preset: string, options: PresetOptions): void {
   if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null || Array.isArray(options.env))) {
     fail('env', options.env, 'is not a set of environment variables; accepted: an object of NAME: "value" pairs');
   }
-  const known = ['model', 'gpus', 'image', 'args', 'env'];
+  if (
+    options.nodeSelector !== undefined &&
+    (typeof options.nodeSelector !== 'object' || options.nodeSelector === null || Array.isArray(options.nodeSelector))
+  ) {
+    fail(
+      'nodeSelector',
+      options.nodeSelector,
+      'is not a set of node labels; accepted: an object of label: "value" pairs, e.g. { "cloud.google.com/gke-nodepool": "gpu" }',
+    );
+  }
+  const known = ['model', 'gpus', 'image', 'args', 'env', 'nodeSelector'];
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     const near = didYouMean(key, known);

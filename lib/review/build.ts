@@ -1,4 +1,4 @@
-import { cidrRange, sameCidr, subtractRanges } from '../net';
+import { cidrRange, formatCidr, isMetadataBlock, sameCidr, subtractRanges } from '../net';
 import {
   ANY_NAMESPACE,
   Cluster,
@@ -13,14 +13,26 @@ import {
   WorkloadEgress,
 } from '../verify';
 import { flavorOf } from './workload';
-import { DestinationNode, EdgeView, ReachEdge, ReachGraph, WorkloadNode } from './graph';
+import { DestinationNode, EdgeView, ReachEdge, ReachGraph, WorkloadNode, distinctDecisions } from './graph';
+
+/** The protocols and ports of some entries, each once, in their order. */
+function distinctFlows(entries: readonly ReachEntry[]): ReachEdge['flows'] {
+  const seen = new Map<string, ReachEdge['flows'][number]>();
+  for (const e of entries) {
+    const key = `${e.protocol} ${JSON.stringify(e.ports)}`;
+    if (!seen.has(key)) seen.set(key, { protocol: e.protocol, ports: e.ports });
+  }
+  return [...seen.values()];
+}
 
 /**
  * The egress report as a graph. Allowed destinations come from the allowed entries (a known pod
  * already covered by a rule naming its class of pods is not drawn twice). Denied destinations are
  * the explicit denies of whole blocks on every port, such as cloud metadata; the catch-all
  * Deny at the end of a policy is not drawn (everything not drawn is denied). Blocks that lie in a
- * GlobalNetworkSet are grouped under that allow-list. A workload with staged policies (audit
+ * GlobalNetworkSet are grouped under that allow-list. The cloud metadata blocks a workload is
+ * denied on every port are one destination and one edge, not one per address: the guardrail
+ * denies ten or more of them to every workload, and they would fill the report. A workload with staged policies (audit
  * mode) has the edges that hold today and, in view `staged`, those that would once its staged
  * policies are enforced.
  */
@@ -46,6 +58,27 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
       kind: 'pods',
       group,
     };
+  };
+
+  /** The cloud metadata blocks denied to a workload, as one destination and one edge. */
+  const addMetadata = (w: WorkloadEgress, entries: readonly ReachEntry[], view: EdgeView) => {
+    if (entries.length === 0) return;
+    const blocks = [...new Set(entries.map((e) => (e.to.type === 'cidr' ? formatCidr(e.to.cidr) : '')))];
+    const node: DestinationNode = {
+      id: `deny cloud-metadata ${blocks.join(' ')}`,
+      label: `cloud metadata (${blocks.length} blocks)`,
+      detail: blocks.join(', '),
+      kind: 'denied',
+    };
+    destinations.set(node.id, node);
+    edges.push({
+      from: w.endpoint,
+      to: node.id,
+      verdict: 'deny',
+      ...(view === 'staged' ? { view } : {}),
+      flows: distinctFlows(entries),
+      decisions: distinctDecisions(entries.map((e) => e.decidedBy)),
+    });
   };
 
   const add = (w: WorkloadEgress, entries: readonly ReachEntry[], verdict: 'allow' | 'deny', view: EdgeView) => {
@@ -84,18 +117,21 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
       'allow',
       view,
     );
+    const wholeBlocks = denied.filter(
+      (e) =>
+        e.to.type === 'cidr' &&
+        !e.to.except.length &&
+        isAllPorts(e.ports) &&
+        !allowed.some((a) => a.to.type === 'cidr' && e.to.type === 'cidr' && sameCidr(a.to.cidr, e.to.cidr)),
+    );
+    const metadata = (e: ReachEntry) => e.to.type === 'cidr' && isMetadataBlock(e.to.cidr);
     add(
       w,
-      denied.filter(
-        (e) =>
-          e.to.type === 'cidr' &&
-          !e.to.except.length &&
-          isAllPorts(e.ports) &&
-          !allowed.some((a) => a.to.type === 'cidr' && e.to.type === 'cidr' && sameCidr(a.to.cidr, e.to.cidr)),
-      ),
+      wholeBlocks.filter((e) => !metadata(e)),
       'deny',
       view,
     );
+    addMetadata(w, wholeBlocks.filter(metadata), view);
   };
 
   for (const w of report.workloads) {

@@ -4,7 +4,7 @@
  * only; these are its words, used by both reports.
  */
 
-import { describeDecision, describePolicyRef, describeProtocolPorts, PolicyRef } from '../verify';
+import { describeDecision, describePolicyRef, describeProtocolPorts, PolicyRef, RuleId } from '../verify';
 import { distinctDecisions, ReachEdge, viewOf, WorkloadNode } from './graph';
 
 /** `TCP 443, UDP 53`, or `4 flows` for an edge that stands for several. */
@@ -13,10 +13,22 @@ export function describeFlows(e: ReachEdge): string {
   return count > 1 ? `${count} flows` : describeProtocolPorts(e.flows);
 }
 
-/** What decided an edge: the rule, or `several rules (see the table)`. */
+/**
+ * What decided an edge: the rule; the rules of one policy (`GlobalNetworkPolicy g (tier t) rules
+ * 1, 3, 5`); or `several rules (see the table)`.
+ */
 export function describeDecisions(e: ReachEdge): string {
   const list = distinctDecisions(e.decisions);
-  return list.length === 1 ? describeDecision(list[0], 'review') : 'several rules (see the table)';
+  if (list.length === 1) return describeDecision(list[0], 'review');
+  const rules = list.flatMap((d) => (d.reason === 'rule' ? [d.rule] : []));
+  const first = rules[0];
+  const samePolicy = (r: RuleId) => r.kind === first.kind && r.tier === first.tier && r.namespace === first.namespace && r.name === first.name;
+  if (rules.length === list.length && rules.every(samePolicy))
+    return `${describePolicyRef(first, 'review')} rules ${rules
+      .map((r) => r.index)
+      .sort((a, b) => a - b)
+      .join(', ')}`;
+  return 'several rules (see the table)';
 }
 
 /** When an edge holds: `today`, or `once the staged policies are enforced`. */

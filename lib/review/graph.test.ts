@@ -1,6 +1,11 @@
-import { DecidedBy } from '../verify';
-import { COLLAPSE_AT, drawnEdges, ReachEdge, ReachGraph } from './graph';
-import { describeFlows } from './edge-words';
+import { formatCidr, isMetadataBlock } from '../net';
+import { DecidedBy, egressReport } from '../verify';
+import { COLLAPSE_AT, drawnEdges, fullLabel, ReachEdge, ReachGraph } from './graph';
+import { buildGraph } from './build';
+import { describeDecisions, describeFlows } from './edge-words';
+import { renderMarkdown } from './markdown';
+import { clusterOf } from '../../test/support/cluster';
+import { shipped } from '../../test/fixtures/intents';
 
 const rule: DecidedBy = {
   reason: 'rule',
@@ -41,5 +46,41 @@ describe('drawn edges', () => {
     expect(drawn.filter((d) => d.collapsed)).toEqual([]);
     expect(drawn).toHaveLength(workloads.length);
     expect(describeFlows(drawn[0].edges[0])).toBe('TCP 53');
+  });
+});
+
+describe('cloud metadata in the report', () => {
+  const cluster = clusterOf(shipped);
+  const report = egressReport(cluster);
+  const graph = buildGraph(cluster, report);
+
+  it('is one destination and one deny edge per workload, naming every metadata block the verifier finds denied', () => {
+    const denied = graph.destinations.filter((d) => d.kind === 'denied');
+    expect(denied).toHaveLength(1);
+    const blocks = new Set(
+      report.workloads.flatMap((w) => w.denied.flatMap((e) => (e.to.type === 'cidr' && isMetadataBlock(e.to.cidr) ? [formatCidr(e.to.cidr)] : []))),
+    );
+    expect(blocks.size).toBeGreaterThan(1);
+    expect(denied[0].label).toBe(`cloud metadata (${blocks.size} blocks)`);
+    for (const block of blocks) expect(fullLabel(denied[0])).toContain(block);
+    for (const w of graph.workloads) expect(graph.edges.filter((e) => e.from === w.id && e.verdict === 'deny')).toHaveLength(1);
+  });
+
+  it('says the guardrail once, with its rules, and lists it in one table row per workload', () => {
+    const edge = graph.edges.find((e) => e.verdict === 'deny')!;
+    expect(describeFlows(edge)).toBe('every protocol and port');
+    expect(describeDecisions(edge)).toMatch(/^GlobalNetworkPolicy \S+deny-cloud-metadata \(tier \S+\) rules \d+(, \d+)+$/);
+    const rows = renderMarkdown(graph)
+      .split('\n')
+      .filter((l) => l.startsWith('| deny'));
+    expect(rows).toHaveLength(graph.workloads.length);
+  });
+
+  it("names what each rule is for, the kubernetes flavor's included (its policy's rule-descriptions annotation)", () => {
+    const markdown = renderMarkdown(graph);
+    const section = markdown.slice(markdown.indexOf('## ai-embeddings/embeddings (kubernetes flavor)'));
+    expect(section).toMatch(
+      /\| allow \| allow-list model-registry: 203\.0\.113\.10\/32 \| TCP 443 \| NetworkPolicy \(networking\.k8s\.io\) ai-embeddings\/embeddings-egress rule 1 \(tier default\): model registry mirror \|/,
+    );
   });
 });

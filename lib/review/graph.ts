@@ -34,6 +34,8 @@ export interface DestinationNode {
   readonly kind: DestinationKind;
   /** Namespace of in-cluster pods; the allow-list's name for allow-lists. */
   readonly group?: string;
+  /** What the label stands for, in full, where there is room (tables): the blocks of `cloud metadata (10 blocks)`. */
+  readonly detail?: string;
 }
 
 /** A protocol and its ports, as one flow of an edge. */
@@ -160,7 +162,7 @@ export function drawnEdges(graph: ReachGraph, origin?: readonly (readonly number
 export function fullLabel(d: DestinationNode): string {
   if (d.kind === 'pods') return `pods in ${d.group}: ${d.label}`;
   if (d.kind === 'allow-list') return `allow-list ${d.group}: ${d.label}`;
-  return d.label;
+  return d.detail ? `${d.label}: ${d.detail}` : d.label;
 }
 
 /** A graph drawn in fewer nodes, and for each of its edges the edges of the full graph it stands for. */

@@ -4,4 +4,4 @@ export { safeSynth, safeWrite } from './safe';
 export type { SynthResult } from './safe';
 export { loadIntent } from './load';
 export { finish, runAsCdk8sApp, runSynth } from './run';
-export { formatDefaults, formatWarnings } from './summary';
+export { formatDefaults } from './summary';

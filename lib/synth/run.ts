@@ -1,10 +1,10 @@
 import { existsSync } from 'fs';
 import { isAbsolute, relative } from 'path';
-import { PlatformIntent, checkIntent } from '../intent';
+import { PlatformIntent, checkIntent, formatWarnings } from '../intent';
 import { deployDirOf, platformOutputs } from './outputs';
 import { safeWrite } from './safe';
 import { LoadedIntent } from './load';
-import { formatDefaults, formatWarnings } from './summary';
+import { formatDefaults, formatStorage } from './summary';
 
 /** What a synthesis command prints, and its exit code. */
 export interface SynthRun {
@@ -64,7 +64,13 @@ export function runSynth(loaded: LoadedIntent, dist: string, command: SynthComma
         : hadDeploy
           ? `synth: removed ${folder(deploy)}: the intent declares no argocd settings\n`
           : '';
-  const report = [written(dist, result.files[0]), argoCd, formatDefaults(intent), warnings.length ? `synth: ${formatWarnings(warnings)}` : ''].join('');
+  const report = [
+    written(dist, result.files[0]),
+    argoCd,
+    formatDefaults(intent),
+    formatStorage(intent),
+    warnings.length ? `synth: ${formatWarnings(warnings)}` : '',
+  ].join('');
   return command === 'npm run synth' ? { code: 0, stdout: report, stderr: '' } : { code: 0, stdout: '', stderr: report };
 }
 

@@ -15,6 +15,7 @@
  * matches every request.
  */
 
+import { calicoRuleDescription } from './descriptions';
 import { cidrRange, IpRange, parseCidrLenient, rangeContainsIp } from '../net';
 import { ANY_NAMESPACE, Catalog } from './catalog';
 import { CALICO_LABEL, Endpoint, makeNetworkSet, Namespace, NetworkSet, PacketEnd } from './endpoints';
@@ -272,6 +273,7 @@ const ACTIONS: readonly RuleAction[] = ['Allow', 'Deny', 'Log', 'Pass'];
 /** A rule of a Calico policy. */
 class CalicoRule implements CompiledRule {
   readonly action: RuleAction;
+  readonly description?: string;
   readonly matchesEverything: boolean;
   readonly ports: readonly PortRange[];
   readonly portNames: readonly string[];
@@ -298,6 +300,7 @@ class CalicoRule implements CompiledRule {
     const action = f.string(r.action, `${field}.action`);
     if (!ACTIONS.includes(action as RuleAction)) f.fail(`${field}.action`, `must be Allow, Deny, Log or Pass, not ${JSON.stringify(action)}`);
     this.action = action as RuleAction;
+    this.description = calicoRuleDescription(r);
     const readProtocol = (key: 'protocol' | 'notProtocol'): string | undefined => {
       if (r[key] === undefined || r[key] === null) return undefined;
       return canonicalProtocol(r[key]) ?? f.fail(`${field}.${key}`, `must be TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or 1-255, not ${JSON.stringify(r[key])}`);

@@ -4,7 +4,8 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { buildApp } from '../app';
 import { synthesize } from '../synth';
-import { shipped } from '../../test/fixtures/intents';
+import { fleet, shipped } from '../../test/fixtures/intents';
+import { clusterIntents } from '../intent';
 import { verifyMain as main } from './cli';
 
 const ROOT = path.join(__dirname, '../..');
@@ -62,6 +63,27 @@ describe('verify command line', () => {
   it('selector --json lists the matching endpoints, sorted, with the labels Calico adds', () => {
     expect(json(['selector', '--manifests', APP, '--expr', "projectcalico.org/namespace == 'ai'", '--json'])).toEqual({ matches: ['ai/rag', 'ai/reindex'] });
     expect(json(['selector', '--manifests', APP, '--expr', '!has(app)', '--json'])).toEqual({ matches: [] });
+  });
+
+  it('a folder of one folder per cluster (dist/ of an intent with clusters) exits 2 with one line naming the folder to give instead', () => {
+    const dist = mkdtempSync(path.join(tmpdir(), 'verify-clusters-'));
+    try {
+      for (const { cluster, intent } of clusterIntents(fleet)) synthesize(buildApp(path.join(dist, cluster!), intent));
+      const r = main(['egress', '--manifests', dist]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trimEnd().split('\n')).toEqual([
+        `verify egress: invalid manifests: ${dist}: holds a folder per cluster (edge, prod-eu, prod-us) that write the same objects, and read together they describe no real cluster; accepted: one cluster's folder, e.g. --manifests ${path.join(dist, 'edge')}`,
+      ]);
+      expect(main(['egress', '--manifests', path.join(dist, 'edge')]).code).toBe(0);
+    } finally {
+      rmSync(dist, { recursive: true, force: true });
+    }
+  });
+
+  it('selector --expr "" is Calico\'s empty selector: it matches every endpoint, as all() does', () => {
+    const all = json(['selector', '--manifests', APP, '--expr', 'all()', '--json']) as { matches: string[] };
+    expect(all.matches.length).toBeGreaterThan(0);
+    expect(json(['selector', '--manifests', APP, '--expr', '', '--json'])).toEqual(all);
   });
 
   it('an invalid selector exits 2 and shows where parsing failed', () => {
@@ -205,7 +227,9 @@ describe('verify command line', () => {
       synthesize(buildApp(dist, shipped));
       const text = main(['egress', '--manifests', dist]).stdout;
       expect(text).not.toMatch(/DENY {2}TCP {2}1-442 /);
-      expect(text).toMatch(/ {2}DENY {2}everything else: rule \d+ of NetworkPolicy ai-application\/ai-egress\.ai-service \(tier ai-egress\)\n/);
+      expect(text).toMatch(
+        / {2}DENY {2}everything else: rule \d+ of NetworkPolicy ai-application\/ai-egress\.ai-service \(tier ai-egress\): deny everything not allowed above\n/,
+      );
       const report = json(['egress', '--manifests', dist, '--json']) as Record<string, any>;
       const service = report.workloads.find((w: Record<string, unknown>) => w.endpoint === 'ai-application/ai-service');
       const catchAll = service.denied.filter((e: Record<string, unknown>) => e.catchAll);

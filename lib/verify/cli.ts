@@ -164,7 +164,16 @@ const matrixCommand: Command = {
 const selectorCommand: Command = {
   spec: spec('selector', 'which workloads a Calico selector matches, with the labels Calico adds', [
     MANIFESTS,
-    { name: 'expr', type: 'string', required: true, value: 'SELECTOR', description: 'a Calico selector, e.g. "app == \'rag\' && has(gpu)"' },
+    {
+      name: 'expr',
+      type: 'string',
+      required: true,
+      // Calico's empty selector selects every endpoint, as all() does (libcalico-go
+      // lib/selector/parser/parser.go; see selector.ts), so it is a question, not a missing option.
+      emptyAllowed: true,
+      value: 'SELECTOR',
+      description: 'a Calico selector, e.g. "app == \'rag\' && has(gpu)"; "" selects everything, as all() does',
+    },
     JSON_OUT,
   ]),
   run(values) {

@@ -45,6 +45,8 @@ export interface OptionSpec {
   /** What applies when it is left out, as help says it; absent for required options and flags. */
   readonly default?: string;
   readonly required?: boolean;
+  /** A required string option that may be empty: `--expr ''` is Calico's empty selector, which selects everything. */
+  readonly emptyAllowed?: boolean;
 }
 
 /** A command: its name, what it answers, its options and what its exit codes mean. */
@@ -130,7 +132,7 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Record
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}: ${spec.program} takes only options`);
   for (const o of spec.options) {
     const v = values[o.name];
-    if (o.required && (v === undefined || v === '' || (Array.isArray(v) && v.length === 0)))
+    if (o.required && (v === undefined || (v === '' && !o.emptyAllowed) || (Array.isArray(v) && v.length === 0)))
       throw new UsageError(`--${o.name}${o.value ? ` ${o.value}` : ''} is required (${o.description})`);
   }
   return values as Record<string, string | string[] | boolean | undefined>;

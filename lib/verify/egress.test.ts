@@ -58,6 +58,21 @@ describe('egress report', () => {
     expect(report(app).denied).toEqual([]);
   });
 
+  it('orders the ports of one destination as numbers, not as text: 53, 443, 5432, 8000', () => {
+    const many = { to: [{ ipBlock: { cidr: '203.0.113.10/32' } }], ports: [8000, 5432, 443, 53].map((port) => ({ port })) };
+    const objects = [
+      app[0],
+      app[1],
+      networkPolicy('ai', 'rag-egress', { podSelector: { matchLabels: { app: 'rag' } }, policyTypes: ['Egress'], egress: [many] }),
+    ];
+    expect(brief(report(objects).allowed)).toEqual([
+      '203.0.113.10/32 TCP 53',
+      '203.0.113.10/32 TCP 443',
+      '203.0.113.10/32 TCP 5432',
+      '203.0.113.10/32 TCP 8000',
+    ]);
+  });
+
   it('a known endpoint that a rule names is listed with its name', () => {
     const withQdrant = [...app, deployment('vector-db', 'qdrant', { app: 'qdrant', tier: 'db' })];
     expect(brief(report(withQdrant).allowed)).toContain('vector-db{"app":"qdrant","tier":"db"}=vector-db/qdrant TCP 6333');

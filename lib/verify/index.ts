@@ -37,7 +37,7 @@ export type { EgressReportJson, IngressReportJson, QueryAnswerJson, StagedRefJso
 export { isAllPorts, isNamedPort, portAtoms, PROTOCOLS, samePorts } from './ports';
 export type { PortRange, Ports, Protocol } from './ports';
 export { decisionKey, enforcedDecisionKey } from './policy';
-export type { Direction, PolicyKind, PolicyRef } from './policy';
+export type { Direction, PolicyKind, PolicyRef, RuleId } from './policy';
 export { loadFlowLog } from './observed-cli';
 export { observe } from './observed';
 export type { ObservedFlow, ObservedReport, Outcome } from './observed';

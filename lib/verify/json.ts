@@ -46,6 +46,8 @@ interface DecidedByJson {
   readonly rule?: number;
   /** The rule's own name, for kinds whose rules have one (the network-policy-api's). */
   readonly ruleName?: string;
+  /** What the rule is for, as its manifest says it (see descriptions.ts); absent when it says nothing. */
+  readonly description?: string;
 }
 
 /** One reach entry; `ports` is `443`, `8000-8100`, `1-65535` or a port name. */
@@ -124,6 +126,8 @@ interface RuleRefJson {
   /** The rule's own name, when it has one. */
   readonly ruleName?: string;
   readonly action: string;
+  /** What the rule is for, as its manifest says it; absent when it says nothing. */
+  readonly description?: string;
 }
 
 /** How one direction of a connection was decided. */
@@ -203,6 +207,7 @@ function decidedByJson(d: DecidedBy): DecidedByJson {
       ...(d.rule.priority === undefined ? {} : { priority: d.rule.priority }),
       rule: d.rule.index,
       ...(d.rule.ruleName ? { ruleName: d.rule.ruleName } : {}),
+      ...(d.rule.description ? { description: d.rule.description } : {}),
     };
   if (d.reason === 'profile') return { reason: 'profile', action: 'Allow', direction: d.direction, tier: d.tier };
   return { reason: 'no-policy', action: 'Allow', direction: d.direction };
@@ -277,6 +282,7 @@ function ruleRefJson(r: RuleRef): RuleRefJson {
     rule: r.rule.index,
     ...(r.rule.ruleName ? { ruleName: r.rule.ruleName } : {}),
     action: r.action,
+    ...(r.rule.description ? { description: r.rule.description } : {}),
   };
 }
 

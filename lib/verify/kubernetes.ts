@@ -16,6 +16,7 @@
  * StagedKubernetesNetworkPolicy (Calico) has the same spec and is read the same way.
  */
 
+import { kubernetesRuleDescriptions } from './descriptions';
 import { cidrRange, IpRange, parseCidrLenient, rangeContainsIp } from '../net';
 import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, Labels, labelKeyProblem, labelValueProblem } from './labels';
 import { Catalog } from './catalog';
@@ -220,6 +221,7 @@ class KubeRule implements CompiledRule {
     private readonly servicePorts: readonly KubePort[],
     private readonly namespace: string,
     private readonly catalog: Catalog,
+    readonly description?: string,
   ) {
     this.remote = direction === 'egress' ? 'destination' : 'source';
     this.remoteNets = peers.flatMap((p) => (p.kind === 'ipBlock' ? [p.cidr, ...p.except.map((e) => e.range)] : []));
@@ -318,6 +320,7 @@ export function compileKubernetesPolicy(m: Manifest, kind: PolicyKind, catalog: 
   const f = new Fields(m.source, `${m.object.kind} ${namespace}/${metadata.name}`);
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const podSelector = readLabelSelector(spec.podSelector, 'spec.podSelector', f) ?? new KubeSelector([]);
+  const descriptions = kubernetesRuleDescriptions(metadata.annotations);
   const readRules = (direction: Direction): CompiledRule[] => {
     const key = direction;
     const peerKey = direction === 'egress' ? 'to' : 'from';
@@ -326,7 +329,7 @@ export function compileKubernetesPolicy(m: Manifest, kind: PolicyKind, catalog: 
       const r = f.record(raw, at) ?? {};
       const peers = (f.list(r[peerKey], `${at}.${peerKey}`) ?? []).map((p, j) => readPeer(p, `${at}.${peerKey}[${j}]`, f));
       const ports = (f.list(r.ports, `${at}.ports`) ?? []).map((p, j) => readPort(p, `${at}.ports[${j}]`, f));
-      return new KubeRule(i, direction, peers, ports, namespace, catalog);
+      return new KubeRule(i, direction, peers, ports, namespace, catalog, descriptions.get(`${direction}[${i}]`));
     });
   };
   const rules = { ingress: readRules('ingress'), egress: readRules('egress') };

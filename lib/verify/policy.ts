@@ -56,6 +56,8 @@ export interface RuleId extends PolicyRef {
   readonly index: number;
   /** The rule's own `name`, for the kinds whose rules have one (the network-policy-api's). */
   readonly ruleName?: string;
+  /** What the rule is for, as its manifest says it; not part of what identifies it. */
+  readonly description?: string;
 }
 
 /** Which known endpoints a rule side can match, so that reports need not try every endpoint. */
@@ -78,6 +80,8 @@ export interface CompiledRule {
   /** The rule's own `name`, when its kind has one. */
   readonly name?: string;
   readonly action: RuleAction;
+  /** What the rule is for, as its manifest says it (descriptions.ts); absent when it says nothing. */
+  readonly description?: string;
   /** True when the rule sets no criterion at all (protocol, ports, peers, selectors): it matches every packet. */
   readonly matchesEverything: boolean;
   /** True when the packet's sender fits the rule's source side. */
@@ -219,9 +223,18 @@ export type Decision =
 
 const decisions = new WeakMap<Verdict, Decision>();
 
-/** Names a rule of a policy: the policy, the direction's list, the rule's index there and its own name when it has one. */
-export function ruleIdOf(policy: Policy, rule: CompiledRule): RuleId {
-  return { ...policy.ref, direction: rule.direction, index: rule.index, ...(rule.name ? { ruleName: rule.name } : {}) };
+/**
+ * Names a rule of a policy: the policy, the direction's list, the rule's index there and its own
+ * name when it has one, and, when asked, what it is for (`description`).
+ */
+export function ruleIdOf(policy: Policy, rule: CompiledRule, withDescription = true): RuleId {
+  return {
+    ...policy.ref,
+    direction: rule.direction,
+    index: rule.index,
+    ...(rule.name ? { ruleName: rule.name } : {}),
+    ...(withDescription && rule.description ? { description: rule.description } : {}),
+  };
 }
 
 /** The decision a verdict stands for (the same object for the same verdict). */

@@ -92,7 +92,7 @@ export interface MatrixCell {
 }
 
 function hitRef(h: Hit): RuleRef {
-  return { rule: ruleIdOf(h.policy, h.rule), action: h.rule.action };
+  return { rule: ruleIdOf(h.policy, h.rule, false), action: h.rule.action };
 }
 
 function evaluate(

@@ -126,8 +126,9 @@ function describeRuleNumber(rule: RuleId): string {
  */
 export function describeRule(rule: RuleId, voice: Voice, action?: RuleAction): string {
   const policy = `${describeKind(rule.kind, voice)} ${describePolicy(rule)}`;
-  if (voice === 'review') return `${policy} rule ${describeRuleNumber(rule)} (${describeTierOf(rule)})`;
-  return `rule ${describeRuleNumber(rule)}${action ? ` (${action})` : ''} of ${policy} (${describeTierOf(rule)})`;
+  const what = rule.description ? `: ${rule.description}` : '';
+  if (voice === 'review') return `${policy} rule ${describeRuleNumber(rule)} (${describeTierOf(rule)})${what}`;
+  return `rule ${describeRuleNumber(rule)}${action ? ` (${action})` : ''} of ${policy} (${describeTierOf(rule)})${what}`;
 }
 
 /** What decided a reach entry: the rule (see describeRule), the profile, or no policy. */

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { AiAppIntent, DEFAULT_RESOURCES, tolerationsOf } from '../intent';
+import { AiAppIntent, DEFAULT_RESOURCES, Scrape, ephemeralStorage, modelCacheOf, probeTimingOf, tolerationsOf, writableVolumes } from '../intent';
 import { GOVERNED_NAMESPACE_LABEL, RUN_AS, SyncWave, appLabels, appSelector, serviceAccountName, syncWave } from '../conventions';
-import { STARTUP_PERIOD_SECONDS, environment, ephemeralStorage, progressDeadlineSeconds, startupFailureThreshold, writableVolumes } from './pod';
+import { STARTUP_PERIOD_SECONDS, environment, progressDeadlineSeconds, rolloutOf, startupFailureThreshold } from './pod';
 
 export * from './pod';
 
@@ -55,8 +55,13 @@ export function emptyDirPatch(index: number, name: string, emptyDir: { sizeLimit
  * Selectors use `app.kubernetes.io/name`, never generated hashes, so the NetworkPolicies can
  * select the same pods by a readable label.
  */
+export interface AiWorkloadOptions {
+  /** How the app is scraped (scrapeOf, lib/intent): a metrics port other than the app's is a container port of its own, `metrics`. @default not scraped */
+  readonly scrape?: Scrape;
+}
+
 export class AiWorkload extends Construct {
-  constructor(scope: Construct, id: string, app: AiAppIntent) {
+  constructor(scope: Construct, id: string, app: AiAppIntent, options: AiWorkloadOptions = {}) {
     super(scope, id);
     const labels = appLabels(app.name);
     const metadata = (extra: Record<string, string> = {}) => ({
@@ -71,9 +76,18 @@ export class AiWorkload extends Construct {
       automountToken: false,
     });
 
+    const rollout = rolloutOf(app);
     const deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: metadata(),
       replicas: app.replicas ?? 1,
+      ...(rollout
+        ? {
+            strategy: kplus.DeploymentStrategy.rollingUpdate({
+              maxSurge: kplus.PercentOrAbsolute.absolute(rollout.maxSurge),
+              maxUnavailable: kplus.PercentOrAbsolute.absolute(rollout.maxUnavailable),
+            }),
+          }
+        : {}),
       progressDeadline: Duration.seconds(progressDeadlineSeconds(app)),
       select: false,
       podMetadata: { labels },
@@ -85,6 +99,7 @@ export class AiWorkload extends Construct {
 
     // Without a health path nothing is guessed: the probes check that the port accepts a connection.
     // https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-a-tcp-liveness-probe
+    const timing = probeTimingOf(app);
     const probe = (options: kplus.ProbeOptions) =>
       app.healthPath === undefined
         ? kplus.Probe.fromTcpSocket({ port: app.port, ...options })
@@ -94,7 +109,12 @@ export class AiWorkload extends Construct {
       image: app.image,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       args: app.args ? [...app.args] : undefined,
-      ports: [{ number: app.port, name: 'http', protocol: kplus.Protocol.TCP }],
+      ports: [
+        { number: app.port, name: 'http', protocol: kplus.Protocol.TCP },
+        ...(options.scrape !== undefined && options.scrape.port !== app.port
+          ? [{ number: options.scrape.port, name: 'metrics', protocol: kplus.Protocol.TCP }]
+          : []),
+      ],
       envVariables: Object.fromEntries(Object.entries(environment(app)).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
       securityContext: {
         ensureNonRoot: true,
@@ -107,13 +127,30 @@ export class AiWorkload extends Construct {
       // "All other probes are disabled if a startup probe is provided, until it succeeds"
       // (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#container-probes), so
       // a server loading its model is neither killed by liveness nor counted unready too early.
-      startup: probe({ periodSeconds: Duration.seconds(STARTUP_PERIOD_SECONDS), failureThreshold: startupFailureThreshold(app) }),
-      readiness: probe({ periodSeconds: Duration.seconds(10) }),
-      liveness: probe({ periodSeconds: Duration.seconds(20) }),
+      // Readiness and liveness wait timeoutSeconds for an answer (the kubelet's default, 1 s, fails
+      // a model server busy with a batch), and liveness restarts the container only after
+      // livenessFailureThreshold failures in a row: the presets set both from their servers.
+      startup: probe({
+        periodSeconds: Duration.seconds(STARTUP_PERIOD_SECONDS),
+        failureThreshold: startupFailureThreshold(app),
+        timeoutSeconds: Duration.seconds(timing.timeoutSeconds),
+      }),
+      readiness: probe({ periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(timing.timeoutSeconds) }),
+      liveness: probe({
+        periodSeconds: Duration.seconds(20),
+        timeoutSeconds: Duration.seconds(timing.timeoutSeconds),
+        failureThreshold: timing.livenessFailureThreshold,
+      }),
     });
     const volumes = writableVolumes(app);
     for (const v of volumes) {
       container.mount(v.path, kplus.Volume.fromEmptyDir(this, `Volume-${v.name}`, v.name, v.memory ? { medium: kplus.EmptyDirMedium.MEMORY } : {}));
+    }
+    // A model cache from a claim is a volume like the others, after the emptyDirs.
+    const cache = modelCacheOf(app);
+    if (cache?.kind === 'claim') {
+      const claim = kplus.PersistentVolumeClaim.fromClaimName(this, 'ModelCacheClaim', cache.claimName);
+      container.mount(cache.path, kplus.Volume.fromPersistentVolumeClaim(this, 'Volume-model-cache', claim, { name: 'model-cache' }));
     }
     // The pod's volumes are its container's mounts, in mount order (cdk8s-plus-27 Pod._toPodSpec).
     const podVolumes = [...new Set(container.mounts.map((m) => m.volume.name))];

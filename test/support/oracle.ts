@@ -22,7 +22,7 @@
  *   admits exactly what it declares, like any enforced app.
  */
 import { BlockList, isIP } from 'net';
-import type { AiAppIntent, EgressDestination, PlatformIntent, PortSpec, Protocol } from '../../lib/intent';
+import type { AiAppIntent, EgressDestination, IngressClient, PlatformIntent, PortSpec, Protocol } from '../../lib/intent';
 import type { ExpectedReach } from '../../lib/testing';
 import type { Destination, Ports, ReachEntry, WorkloadEgress } from '../../lib/verify';
 
@@ -567,5 +567,11 @@ export function egressAllows(
  */
 export function admits(app: AiAppIntent, platform: PlatformIntent, from: PodClass, port: number, protocol: Protocol, view: View = 'enforced'): boolean {
   if (view === 'enforced' && isAuditedApp(app, platform)) return true;
-  return protocol === 'TCP' && port === app.port && (app.ingress ?? []).some((c) => c.namespace === from.namespace && selects(c.podLabels ?? {}, from.labels));
+  if (protocol !== 'TCP') return false;
+  const matches = (c: IngressClient) => c.namespace === from.namespace && selects(c.podLabels ?? {}, from.labels);
+  if (port === app.port && (app.ingress ?? []).some(matches)) return true;
+  // Its scrapers, on its metrics port: read from the intent here (the app's metrics, else the
+  // platform's scrapers), not from lib/intent's scrapeOf.
+  const scrapers = app.metrics === undefined ? [] : (app.metrics.scrapers ?? platform.metrics?.scrapers ?? []);
+  return port === (app.metrics?.port ?? app.port) && scrapers.some(matches);
 }

@@ -67,7 +67,8 @@ function probesOf(intent: PlatformIntent): Probe[] {
   const classes = new Map<string, Omit<Probe, 'id'>>();
   const add = (namespace: string, labels: Readonly<Record<string, string>>) => classes.set(JSON.stringify([namespace, labels]), { namespace, labels });
   for (const app of intent.apps) {
-    for (const client of app.ingress ?? []) {
+    const scrapers = app.metrics === undefined ? [] : (app.metrics.scrapers ?? intent.metrics?.scrapers ?? []);
+    for (const client of [...(app.ingress ?? []), ...scrapers]) {
       const labels = client.podLabels ?? {};
       add(client.namespace, labels);
       add(ELSEWHERE, labels);
@@ -295,12 +296,14 @@ export function ingressProblems(s: Synthesized, app: AiAppIntent): string[] {
   const cluster = decidingCluster(s, app);
   const sources = [...s.probes, ...s.intent.apps.filter((a) => a !== app).map((a) => ({ id: id(a), namespace: a.namespace, labels: podLabels(s, a) }))];
   const other = app.port === 65535 ? app.port - 1 : app.port + 1;
+  const metricsPort = app.metrics?.port;
   return sources.flatMap((from) =>
     (
       [
         [app.port, 'TCP'],
         [other, 'TCP'],
         [app.port, 'UDP'],
+        ...(metricsPort !== undefined && metricsPort !== app.port ? ([[metricsPort, 'TCP']] as const) : []),
       ] as const
     ).flatMap(([port, protocol]) => {
       const admitted = query(cluster, from.id, id(app), port, protocol).ingress.allowed;

@@ -70,6 +70,11 @@ export function destinationPeer(d: EgressDestination, context: PeerContext): Pee
   return kindOf(d).peer(d, context);
 }
 
+/** Whether a valid destination lets the app reach a host name on a port: its kind's answer (kind.ts, coversHost), else no. */
+export function destinationCoversHost(d: EgressDestination, host: string, port: number | undefined): boolean {
+  return kindOf(d).coversHost?.(d, host, port) ?? false;
+}
+
 /** Problems of a destination whose own fields are valid that only the rest of the intent shows. */
 export function checkDestination(d: EgressDestination, declared: Declared): DestinationProblem[] {
   return kindOf(d).check?.(d, declared) ?? [];

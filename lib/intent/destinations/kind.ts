@@ -54,4 +54,11 @@ export interface DestinationKind<D extends DestinationBase> {
   peer(d: D, context: PeerContext): Peer;
   /** Checks of a destination whose own fields are valid against the rest of the intent. */
   check?(d: D, declared: Declared): DestinationProblem[];
+  /**
+   * Whether the destination lets the app reach a host name on a port (undefined: any port), for
+   * the check of the endpoints in an app's environment (env-endpoints.ts). Addresses and cluster
+   * names are answered from the peer; a kind that allows host names answers for them here, with
+   * its own rule for names (exact, or wildcards). Left out: it covers no host name.
+   */
+  coversHost?(d: D, host: string, port: number | undefined): boolean;
 }

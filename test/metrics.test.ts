@@ -1,0 +1,89 @@
+/**
+ * Metrics: an app that serves them (`metrics`, which the presets declare) is scraped by the
+ * platform's scrapers, or its own, on its metrics port, and by nobody else: a container port
+ * when it is not the app's, and an ingress rule in either flavor, which the verifier reads back.
+ */
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { buildApp } from '../lib/app';
+import { AiAppIntent, PlatformIntent, validateIntent } from '../lib/intent';
+import { tei, vllm } from '../lib/presets';
+import { synthesize } from '../lib/synth';
+import { query } from '../lib/verify';
+import { ofKind } from './support/manifests';
+import { Synthesized, ingressProblems, readSynthesized } from './support/properties';
+
+const PROMETHEUS = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
+const embeddings: AiAppIntent = {
+  name: 'embeddings',
+  namespace: 'ai-embeddings',
+  ...tei({ model: 'BAAI/bge-small-en-v1.5' }),
+  egress: [],
+  ingress: [{ namespace: 'ai-application' }],
+};
+const chat: AiAppIntent = {
+  name: 'chat',
+  namespace: 'ai-application',
+  ...vllm({ model: 'Qwen/Qwen2.5-1.5B-Instruct' }),
+  resources: { cpu: { request: '2', limit: '4' }, memory: { request: '16Gi', limit: '16Gi' } },
+  flavor: 'calico',
+  egress: [],
+};
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function synthesized(intent: PlatformIntent): Synthesized {
+  expect(validateIntent(intent)).toEqual([]);
+  const dir = mkdtempSync(join(tmpdir(), 'metrics-'));
+  dirs.push(dir);
+  synthesize(buildApp(dir, intent));
+  return readSynthesized(intent, dir);
+}
+
+const scraper = (s: Synthesized) => s.probes.find((p) => p.namespace === 'monitoring' && Object.keys(p.labels).length > 0)!.id;
+const elsewhereInMonitoring = (s: Synthesized) => s.probes.find((p) => p.namespace === 'monitoring' && Object.keys(p.labels).length === 0)!.id;
+
+describe("the platform's scrapers, on each app that serves metrics", () => {
+  const s = synthesized({ apps: [embeddings, chat], metrics: { scrapers: [PROMETHEUS] } });
+
+  it("admits them on TEI's metrics port, 9000, a container port of its own, and nobody else there", () => {
+    const pod = ofKind(s.manifests, 'Deployment').find((d) => d.metadata.name === 'embeddings')!.spec.template.spec;
+    expect(pod.containers[0].ports).toContainEqual({ containerPort: 9000, name: 'metrics', protocol: 'TCP' });
+    expect(query(s.cluster, scraper(s), 'ai-embeddings/embeddings', 9000).allowed).toBe(true);
+    expect(query(s.cluster, elsewhereInMonitoring(s), 'ai-embeddings/embeddings', 9000).allowed).toBe(false);
+    expect(query(s.cluster, scraper(s), 'ai-embeddings/embeddings', 8080).allowed).toBe(false);
+  });
+
+  it("admits them on vLLM's API port, where it serves /metrics, through its Calico policy", () => {
+    expect(query(s.cluster, scraper(s), 'ai-application/chat', 8000).allowed).toBe(true);
+    expect(query(s.cluster, elsewhereInMonitoring(s), 'ai-application/chat', 8000).allowed).toBe(false);
+  });
+
+  it('is what the verifier reads: every client and non-client of each app, its metrics port included, admitted as declared', () => {
+    for (const app of s.intent.apps) expect(ingressProblems(s, app)).toEqual([]);
+  });
+});
+
+describe('nothing opened without scrapers, or for an app that serves no metrics', () => {
+  it('has no metrics port and no rule without scrapers', () => {
+    const s = synthesized({ apps: [embeddings] });
+    const pod = ofKind(s.manifests, 'Deployment')[0].spec.template.spec;
+    expect(pod.containers[0].ports).toEqual([{ containerPort: 8080, name: 'http', protocol: 'TCP' }]);
+    expect(JSON.stringify(ofKind(s.manifests, 'NetworkPolicy'))).not.toContain('9000');
+  });
+
+  it("admits an app's own scrapers in place of the platform's", () => {
+    const own = { namespace: 'observability', podLabels: { app: 'vmagent' } };
+    const s = synthesized({ apps: [{ ...embeddings, metrics: { port: 9000, scrapers: [own] } }], metrics: { scrapers: [PROMETHEUS] } });
+    const vmagent = s.probes.find((p) => p.namespace === 'observability' && p.labels.app === 'vmagent')!.id;
+    expect(query(s.cluster, vmagent, 'ai-embeddings/embeddings', 9000).allowed).toBe(true);
+    expect(s.probes.some((p) => p.namespace === 'monitoring')).toBe(false);
+    for (const app of s.intent.apps) expect(ingressProblems(s, app)).toEqual([]);
+  });
+
+  it('refuses an empty list of scrapers, with its path', () => {
+    expect(validateIntent({ apps: [embeddings], metrics: { scrapers: [] } }).map((e) => e.path)).toEqual(['metrics.scrapers']);
+  });
+});
