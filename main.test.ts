@@ -13,6 +13,7 @@ import { dirname, join, relative, sep } from 'path';
 import { buildApp } from './lib/app';
 import { buildArgoCdApps } from './lib/argocd';
 import { PROTECTED_LABEL } from './lib/conventions';
+import { egressProxyRoutes, egressProxySettings } from './lib/intent';
 import { validateManifestDir } from './lib/validate';
 import { intent } from './main';
 import { DEPLOY, DIST, K8sObject, distFolders, ofKind, readManifests, readTree } from './test/support/manifests';
@@ -49,7 +50,11 @@ const FOLDERS = distFolders(intent).map(({ label, intent, dir }) => {
     dir,
     dist,
     deployments: ofKind(dist.manifests, 'Deployment'),
-    namespaces: [...new Set(intent.apps.map((a) => a.namespace))].sort(),
+    // The apps' namespaces, and the egress proxy's when some app sends by name.
+    namespaces: [
+      ...new Set([...intent.apps.map((a) => a.namespace), ...(egressProxyRoutes(intent).length > 0 ? [egressProxySettings(intent).namespace] : [])]),
+    ].sort(),
+    proxyNamespace: egressProxyRoutes(intent).length > 0 ? egressProxySettings(intent).namespace : undefined,
     apps: intent.apps.map((a) => [`${a.namespace}/${a.name}`, a] as const),
   };
 });
@@ -194,7 +199,7 @@ describe.each(FOLDERS)('intent equals reach: what the verifier reads in $label i
   });
 });
 
-describe.each(FOLDERS)('apply order of $label', ({ dist, deployments }) => {
+describe.each(FOLDERS)('apply order of $label', ({ dist, deployments, namespaces, proxyNamespace }) => {
   const rank: Record<string, number> = {
     Namespace: 0,
     ClusterRole: 1,
@@ -208,23 +213,36 @@ describe.each(FOLDERS)('apply order of $label', ({ dist, deployments }) => {
     StagedNetworkPolicy: 3,
     StagedKubernetesNetworkPolicy: 3,
     ServiceAccount: 4,
+    ConfigMap: 4,
     Service: 4,
     Deployment: 4,
+    PodDisruptionBudget: 4,
   };
   const wave = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+  const of = (ns: string | undefined) => dist.manifests.filter((m) => m.object.metadata.namespace === ns);
 
-  it('lists Namespaces, then cluster policy, then namespaced policies, then workloads, in file-name order', () => {
+  it('lists Namespaces, then cluster policy, then in each namespace its policies before what runs there, in file-name order', () => {
     const ranks = dist.manifests.map((m) => [m.object.kind, rank[m.object.kind]] as const);
     expect(ranks.filter(([, r]) => r === undefined)).toEqual([]);
-    expect(ranks.map(([, r]) => r)).toEqual(ranks.map(([, r]) => r).sort((a, b) => a - b));
+    const clusterScoped = ranks.map(([, r]) => r).filter((r) => r <= 2);
+    expect(clusterScoped).toEqual([...clusterScoped].sort((a, b) => a - b));
+    expect(ranks.findIndex(([, r]) => r >= 3)).toBeGreaterThanOrEqual(clusterScoped.length);
+    for (const ns of namespaces) {
+      const inNamespace = of(ns).map((m) => rank[m.object.kind]);
+      expect(inNamespace).toEqual([...inNamespace].sort((a, b) => a - b));
+    }
   });
 
-  it('carries the same order in Argo CD sync waves, every policy before any workload', () => {
+  it('carries the order in Argo CD sync waves: every policy before the egress proxy, the egress proxy before any app', () => {
     const waves = dist.manifests.map((m) => wave(m.object));
     expect(waves.every(Number.isInteger)).toBe(true);
-    expect(waves).toEqual([...waves].sort((a, b) => a - b));
     const policyWave = Math.max(...dist.manifests.filter((m) => rank[m.object.kind] <= 3).map((m) => wave(m.object)));
+    const proxy = of(proxyNamespace).filter((m) => rank[m.object.kind] === 4);
+    const apps = deployments.filter((d) => d.metadata.namespace !== proxyNamespace);
     expect(policyWave).toBeLessThan(Math.min(...deployments.map(wave)));
+    if (proxy.length > 0) expect(Math.max(...proxy.map((m) => wave(m.object)))).toBeLessThan(Math.min(...apps.map(wave)));
+    const clusterWaves = dist.manifests.filter((m) => rank[m.object.kind] <= 2).map((m) => wave(m.object));
+    expect(clusterWaves).toEqual([...clusterWaves].sort((a, b) => a - b));
   });
 
   it('gives no cluster-scoped object a namespace', () => {

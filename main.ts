@@ -1,5 +1,5 @@
 import { PlatformIntent } from './lib/intent';
-import { tei, vllm } from './lib/presets';
+import { HUGGING_FACE_HUB, tei, vllm } from './lib/presets';
 import { runAsCdk8sApp } from './lib/synth';
 
 /**
@@ -34,8 +34,10 @@ export const intent: PlatformIntent = {
     {
       name: 'embeddings',
       namespace: 'ai-embeddings',
-      // Text Embeddings Inference on the CPU, listening on 8080; weights from the same mirror.
-      ...tei({ model: 'BAAI/bge-small-en-v1.5', env: { HF_ENDPOINT: 'https://203.0.113.10' } }),
+      // Text Embeddings Inference on the CPU, listening on 8080; weights from the Hugging Face Hub,
+      // by name: its policy lets it reach the egress proxy alone (on a port of its own), and the
+      // proxy lets through the Hub's names on 443 and nothing else (README, "Egress by host name").
+      ...tei({ model: 'BAAI/bge-small-en-v1.5', hub: HUGGING_FACE_HUB }),
       resources: {
         cpu: { request: '1', limit: '2' },
         memory: { request: '2Gi', limit: '2Gi' },
@@ -43,7 +45,6 @@ export const intent: PlatformIntent = {
       modelCacheSize: '5Gi',
       // Portable NetworkPolicy; Calico's guardrail still denies it cloud metadata.
       flavor: 'kubernetes',
-      egress: [{ description: 'model registry mirror', allowList: 'model-registry', ports: [443], protocol: 'TCP' }],
       ingress: [{ namespace: 'ai-application', podLabels: { 'app.kubernetes.io/name': 'ai-service' } }],
     },
   ],

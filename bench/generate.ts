@@ -4,7 +4,7 @@
  * The mix is what a platform repository holds: external IPv4 and IPv6 blocks (some with port
  * ranges, some UDP, a few containing the metadata addresses that must be carved out), in-cluster
  * peers (other generated apps, which then let their callers in, and shared services), and shared
- * allow-lists. Every app also accepts the `ai-gateway` namespace. Half the apps use
+ * allow-lists; with `hostnames`, half of each app's destinations are host names instead. Every app also accepts the `ai-gateway` namespace. Half the apps use
  * the `kubernetes` flavor and half `calico`. The same options always give the same intent, and it
  * always passes `validateIntent`.
  */
@@ -20,6 +20,8 @@ export interface GenerateOptions {
   readonly seed?: number;
   /** Apps per namespace, as teams group them. @default 10 */
   readonly appsPerNamespace?: number;
+  /** Half of each app's destinations (rounded down) are host names through the egress proxy, the rest the usual mix. @default false */
+  readonly hostnames?: boolean;
 }
 
 /** Shares of each destination kind, in percent; they add up to 100. */
@@ -165,7 +167,15 @@ export function generateIntent(options: GenerateOptions): PlatformIntent {
     return { allowList: r.pick(allowLists).name, ports: [443], protocol: 'TCP', description: 'shared allow-list' };
   };
 
-  const egress = identities.map((_, i) => Array.from({ length: destinations }, () => destination(i)));
+  /** Names of services on the internet, one to three per destination, some of them a wildcard one label down. */
+  const hosts = (): EgressDestination => {
+    const names = new Set<string>();
+    const count = r.int(1, 3);
+    while (names.size < count) names.add(r.chance(15) ? `*.cdn-${r.int(0, 99)}.example.net` : `api-${r.int(0, 199)}.vendor-${r.int(0, 49)}.example.com`);
+    return { hosts: [...names], ports: r.chance(80) ? [443] : [443, 8443], description: 'service on the internet, by name' };
+  };
+  const byName = options.hostnames ? Math.floor(destinations / 2) : 0;
+  const egress = identities.map((_, i) => Array.from({ length: destinations }, (__, k) => (k < byName ? hosts() : destination(i))));
   // An app called by other generated apps lets exactly those callers in, so pod-to-pod reach
   // (both the sender's egress and the receiver's ingress) is part of what the verifier checks.
   const byId = new Map(identities.map((p, i) => [`${p.namespace}/${p.name}`, i]));

@@ -78,6 +78,8 @@ export interface BenchOptions {
   readonly baselines: readonly Baseline[];
   /** Baselines asked for but left out at this size (see QUADRATIC_BASELINES). */
   readonly skippedBaselines?: readonly SkippedBaseline[];
+  /** Also measure, interleaved, the same apps with half their destinations host names (through the egress proxy). */
+  readonly hostnames?: boolean;
 }
 
 /** One measured figure: the median of its samples and the peak memory of the largest one. */
@@ -112,6 +114,21 @@ export interface BenchResult {
   readonly baselines: readonly Baseline[];
   /** Baselines left out at this size, and why; absent when none was. */
   readonly skippedBaselines?: readonly SkippedBaseline[];
+  /**
+   * With `--hostnames`: synthesis, validation and the verifier's egress report (with what each
+   * workload reaches by name) of the same apps with half their destinations host names, and its
+   * total over the total above (all destinations by address).
+   */
+  readonly hostnames?: {
+    readonly synthSeconds: number;
+    readonly validateSeconds: number;
+    readonly verifyEgressSeconds: number;
+    readonly totalSeconds: number;
+    readonly peakRssMb: number;
+    readonly ratio: number;
+    /** The same three phases in CPU seconds (medians), by address and by name, and their ratio: what a busy shared machine does not stretch. */
+    readonly cpu: { readonly byAddress: number; readonly byName: number; readonly ratio: number };
+  };
   /** cdk8s-plus-27 alone, the same objects into the same files through `app.synth()` (`raw`). */
   readonly rawCdk8sPlusSeconds?: number;
   /** The same, every object in one chart: the least plain cdk8s spends on these objects (`raw-one-chart`). */
@@ -208,6 +225,8 @@ export function runBenchmark(options: BenchOptions): BenchResult {
   const size = { apps: options.apps, destinations: options.destinations, seed: options.seed };
   const ours = projectAppCommand();
   const results: Record<PhaseName, ChildResult[]> = { synth: [], validate: [], egress: [], matrix: [], raw: [], rawOneChart: [] };
+  const named: Record<'synth' | 'validate' | 'egress', ChildResult[]> = { synth: [], validate: [], egress: [] };
+  const namedOutput = join(work, 'output-hostnames');
   const cli: Record<'default' | 'tsNode', { seconds: number; peakRssMb: number | null }[]> = { default: [], tsNode: [] };
   const output = join(work, 'output');
   try {
@@ -220,6 +239,13 @@ export function runBenchmark(options: BenchOptions): BenchResult {
       results.validate.push(runChild('validate', { ...size, dir: output }));
       results.egress.push(runChild('egress', { ...size, dir: output }));
       results.matrix.push(runChild('matrix', { ...size, dir: output, matrixEndpoints: options.matrixEndpoints }));
+      if (options.hostnames) {
+        const dir = run === 0 ? namedOutput : fresh('synth-hostnames');
+        named.synth.push(runChild('synth', { ...size, hostnames: true, dir }));
+        if (run > 0) rmSync(dir, { recursive: true, force: true });
+        named.validate.push(runChild('validate', { ...size, hostnames: true, dir: namedOutput }));
+        named.egress.push(runChild('egress', { ...size, hostnames: true, dir: namedOutput }));
+      }
       for (const [phase, baseline] of [
         ['raw', 'raw'],
         ['rawOneChart', 'raw-one-chart'],
@@ -247,6 +273,13 @@ export function runBenchmark(options: BenchOptions): BenchResult {
   };
   const own = [phases.synth, phases.validate, phases.verifyEgress, phases.verifyMatrix];
   const ratio = (a: Measurement | undefined, b: Measurement | undefined) => (a && b ? a.seconds / b.seconds : undefined);
+  const total = phases.synth.seconds + phases.validate.seconds + phases.verifyEgress.seconds;
+  const byName = options.hostnames ? [summarize(named.synth), summarize(named.validate), summarize(named.egress)] : undefined;
+  const namedTotal = byName ? byName.reduce((n, m) => n + m.seconds, 0) : 0;
+  const cpuOf = (lists: readonly ChildResult[][]) => lists.reduce((n, list) => n + median(list.map((r) => r.cpuSeconds)), 0);
+  const cpu = options.hostnames
+    ? { byAddress: cpuOf([results.synth, results.validate, results.egress]), byName: cpuOf([named.synth, named.validate, named.egress]) }
+    : undefined;
   return {
     apps: options.apps,
     destinations: options.destinations,
@@ -256,10 +289,23 @@ export function runBenchmark(options: BenchOptions): BenchResult {
     validateSeconds: phases.validate.seconds,
     verifyEgressSeconds: phases.verifyEgress.seconds,
     verifyMatrixSeconds: phases.verifyMatrix.seconds,
-    totalSeconds: phases.synth.seconds + phases.validate.seconds + phases.verifyEgress.seconds,
+    totalSeconds: total,
     peakRssMb: Math.max(...own.map((p) => p.peakRssMb ?? 0)),
     baselines: BASELINES.filter((b) => options.baselines.includes(b)),
     ...(options.skippedBaselines?.length ? { skippedBaselines: options.skippedBaselines } : {}),
+    ...(byName
+      ? {
+          hostnames: {
+            synthSeconds: byName[0].seconds,
+            validateSeconds: byName[1].seconds,
+            verifyEgressSeconds: byName[2].seconds,
+            totalSeconds: namedTotal,
+            peakRssMb: Math.max(...byName.map((p) => p.peakRssMb ?? 0)),
+            ratio: namedTotal / total,
+            cpu: { ...cpu!, ratio: cpu!.byName / cpu!.byAddress },
+          },
+        }
+      : {}),
     rawCdk8sPlusSeconds: phases.rawCdk8sPlus?.seconds,
     rawCdk8sPlusOneChartSeconds: phases.rawCdk8sPlusOneChart?.seconds,
     defaultSynthSeconds: phases.defaultSynth?.seconds,
@@ -288,11 +334,12 @@ interface CliArgs {
   readonly baselines: readonly Baseline[];
   /** True when `--baselines` named them (then the quadratic ones run at any size). */
   readonly baselinesNamed: boolean;
+  readonly hostnames: boolean;
   readonly json: boolean;
 }
 
 const USAGE =
-  'usage: npm run --silent bench -- --apps N[,N...] --destinations M [--runs R] [--seed S] [--matrix-endpoints E] [--baselines B[,B...]|none] [--json]';
+  'usage: npm run --silent bench -- --apps N[,N...] --destinations M [--runs R] [--seed S] [--matrix-endpoints E] [--baselines B[,B...]|none] [--hostnames] [--json]';
 
 function baselineList(text: string | undefined): Baseline[] {
   if (text === 'none') return [];
@@ -320,6 +367,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let baselines: readonly Baseline[] = BASELINES;
   let baselinesNamed = false;
   let json = false;
+  let hostnames = false;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => argv[++i];
@@ -331,10 +379,11 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     else if (flag === '--baselines') {
       baselines = baselineList(value());
       baselinesNamed = true;
-    } else if (flag === '--json') json = true;
+    } else if (flag === '--hostnames') hostnames = true;
+    else if (flag === '--json') json = true;
     else throw new Error(`unknown option ${JSON.stringify(flag)}\n${USAGE}`);
   }
-  return { sizes, destinations, runs, seed, matrixEndpoints, baselines, baselinesNamed, json };
+  return { sizes, destinations, runs, seed, matrixEndpoints, baselines, baselinesNamed, hostnames, json };
 }
 
 /** A figure to two decimals, or `-` where its baseline did not run. */
@@ -367,6 +416,12 @@ export function formatResult(r: BenchResult): string {
     `synthesis + validation + verifier egress: ${fixed(r.totalSeconds)} s; peak RSS of the project's phases: ${mb(r.peakRssMb)} MB`,
     `ours / raw cdk8s-plus-27: ${fixed(r.ratios.synthVsRawCdk8sPlus)} (same files), ${fixed(r.ratios.synthVsRawCdk8sPlusOneChart)} (one chart); ts-node / ours (default main.ts through cdk8s synth): ${fixed(r.ratios.tsNodeVsDefault)}`,
     ...skippedLines(r),
+    ...(r.hostnames
+      ? [
+          `half of the destinations host names: synthesis ${fixed(r.hostnames.synthSeconds)} s, validation ${fixed(r.hostnames.validateSeconds)} s, verifier egress ${fixed(r.hostnames.verifyEgressSeconds)} s; together ${fixed(r.hostnames.totalSeconds)} s, ${fixed(r.hostnames.ratio)} times the run by address; peak RSS ${mb(r.hostnames.peakRssMb)} MB`,
+          `  in CPU seconds (what other work on the machine does not stretch): ${fixed(r.hostnames.cpu.byName)} by name, ${fixed(r.hostnames.cpu.byAddress)} by address, ${fixed(r.hostnames.cpu.ratio)} times`,
+        ]
+      : []),
   ];
   return lines.join('\n');
 }
@@ -412,6 +467,7 @@ if (require.main === module) {
         matrixEndpoints: args.matrixEndpoints,
         baselines: baselines.run,
         skippedBaselines: baselines.skipped,
+        hostnames: args.hostnames,
       });
     });
     if (args.json) process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);

@@ -34,8 +34,10 @@ export type {
   ComputeResources,
   DnsIntent,
   EgressDestination,
+  EgressProxyOptions,
   Flavor,
   GuardrailKind,
+  HostsDestination,
   IngressClient,
   IntentIssue,
   Labels,
@@ -48,6 +50,8 @@ export type {
 // An intent with clusters is rendered one cluster at a time: SecureAiPlatform per clusterIntents(intent) entry.
 export { buildArgoCdApps } from './argocd';
 export { tei, vllm } from './presets';
+// Host lists for { hosts, ports: [443] } destinations, each with its source and the day it was checked.
+export { ANTHROPIC_API, HUGGING_FACE_HUB, NVIDIA_NGC, OPENAI_API, PYPI, awsS3, azureBlobStorage, googleCloudStorage } from './presets';
 export type { PresetOptions, ServerPreset, VllmOptions } from './presets';
 
 // The per-app pieces SecureAiPlatform is made of. They check nothing across apps (the intent's
@@ -60,8 +64,19 @@ export type { AppPlan, CalicoAppPolicyProps, ClusterGuardrailProps, KubernetesAp
 export { RULES, SecureAiEgressChecks, checkManifests } from './checks';
 export type { CheckOptions, CheckResult, Finding, RuleName, SecureAiEgressChecksProperties } from './checks';
 
-export { buildCluster, egressReport, explainDirection, loadCluster, parseCalicoVersion, parseManifests, query, readManifestFiles } from './verify';
-export type { CalicoVersion, Cluster, ClusterNote, EgressReport, QueryAnswer, ReachEntry, VerifyOptions, WorkloadEgress } from './verify';
-// The `--json` shapes of `verify egress`, `verify ingress`, `verify query`, `verify observed` and `verify diff`, for tools written in TypeScript.
-export type { EgressReportJson, IngressReportJson, ObservedReportJson, QueryAnswerJson } from './verify';
+export { buildCluster, egressReport, explainDirection, loadCluster, parseCalicoVersion, parseManifests, query, queryHost, readManifestFiles } from './verify';
+export type {
+  CalicoVersion,
+  Cluster,
+  ClusterNote,
+  EgressReport,
+  HostQueryAnswer,
+  HostReach,
+  QueryAnswer,
+  ReachEntry,
+  VerifyOptions,
+  WorkloadEgress,
+} from './verify';
+// The `--json` shapes of `verify egress`, `verify ingress`, `verify query` (by address or by name), `verify observed` and `verify diff`, for tools written in TypeScript.
+export type { EgressReportJson, HostQueryAnswerJson, IngressReportJson, ObservedReportJson, QueryAnswerJson } from './verify';
 export type { ReachDiffJson } from './review';

@@ -3,7 +3,7 @@ import { join } from 'path';
 import { generateIntent } from '../bench/generate';
 import { rawApps } from '../bench/phases';
 import { BASELINES, baselinesAt, parseArgs } from '../bench/run';
-import { validateIntent, isAllowListDestination, isCidrDestination, isServiceDestination } from '../lib/intent';
+import { validateIntent, isAllowListDestination, isCidrDestination, isHostsDestination, isServiceDestination } from '../lib/intent';
 
 const ROOT = join(__dirname, '..');
 
@@ -37,6 +37,15 @@ describe('the benchmark intent generator', () => {
     expect(all.some((d) => d.ports.some((p) => typeof p === 'object'))).toBe(true);
     expect(all.some(isServiceDestination)).toBe(true);
     expect(all.some(isAllowListDestination)).toBe(true);
+  });
+
+  test("with hostnames, makes half of each app's destinations host names, and stays a valid intent", () => {
+    const intent = generateIntent({ apps: 40, destinations: 20, hostnames: true });
+    expect(validateIntent(intent)).toEqual([]);
+    for (const app of intent.apps) {
+      expect(app.egress).toHaveLength(20);
+      expect(app.egress.filter(isHostsDestination)).toHaveLength(10);
+    }
   });
 
   test('lets every generated app be called by exactly the generated apps that call it, and the gateway', () => {
@@ -104,6 +113,7 @@ describe('npm run bench', () => {
   });
 
   test('runs every baseline unless told otherwise, and none with --baselines none', () => {
+    expect([parseArgs([]).hostnames, parseArgs(['--hostnames']).hostnames]).toEqual([false, true]);
     expect(parseArgs([]).baselines).toEqual(['raw', 'raw-one-chart', 'cdk8s-synth', 'ts-node-synth']);
     expect(parseArgs(['--baselines', 'none']).baselines).toEqual([]);
     expect(parseArgs(['--baselines', 'ts-node-synth,raw']).baselines).toEqual(['ts-node-synth', 'raw']);

@@ -10,7 +10,7 @@ import { join } from 'path';
 import { buildApp } from '../lib/app';
 import { synthesize } from '../lib/synth';
 import { CheckOptions, Finding, RuleName, checkManifests } from '../lib/checks';
-import { PlatformIntent } from '../lib/intent';
+import { PlatformIntent, egressProxyRoutes, egressProxySettings } from '../lib/intent';
 import { Manifest, parseManifests, readManifestFiles } from '../lib/verify';
 import { FIXTURE_CLUSTERS, FIXTURE_INTENTS } from './fixtures/intents';
 import { calico, namespace, networkPolicy, yamlOf } from './support/verify-builders';
@@ -86,8 +86,10 @@ describe('the manifests of every fixture intent keep every rule', () => {
     expect(findings).toEqual([]);
     expect(summary.withoutSchema).toEqual([]);
     expect(summary.schemaChecked).toBe(summary.objects);
-    expect(summary.namespaces).toEqual([...new Set(intent.apps.map((a) => a.namespace))].sort());
-    expect(summary.workloads).toBe(intent.apps.length);
+    // The egress proxy, when some app sends by name, is one more namespace and workload.
+    const proxy = egressProxyRoutes(intent).length > 0 ? [egressProxySettings(intent).namespace] : [];
+    expect(summary.namespaces).toEqual([...new Set([...intent.apps.map((a) => a.namespace), ...proxy])].sort());
+    expect(summary.workloads).toBe(intent.apps.length + proxy.length);
   });
 
   it('reads a namespace whose default deny is staged (Calico audit mode) as previewed, and says so', () => {

@@ -20,7 +20,7 @@ const diff = (head: PlatformIntent, extra?: Record<string, string>): ReachDiff =
 const changesOf = (d: ReachDiff, endpoint: string) => diffJson(d).workloads.find((w) => w.endpoint === endpoint)?.changes ?? [];
 /** The ingress changes of one workload, as `verify diff --json` writes them. */
 const ingressOf = (d: ReachDiff, endpoint: string) => diffJson(d).workloads.find((w) => w.endpoint === endpoint)?.ingressChanges ?? [];
-const NONE = { egress: false, ingress: false, whenStagedEnforced: false };
+const NONE = { egress: false, ingress: false, whenStagedEnforced: false, hosts: false };
 
 const looserPolicy = (namespace: string) => looser(namespace, 'allow-all-https', 443);
 
@@ -117,7 +117,7 @@ describe('ingress diff', () => {
       })),
     );
     expect(d.widened).toBe(true);
-    expect(d.widenedIn).toEqual({ egress: false, ingress: true, whenStagedEnforced: false });
+    expect(d.widenedIn).toEqual({ egress: false, ingress: true, whenStagedEnforced: false, hosts: false });
     expect(ingressOf(d, 'ai-embeddings/embeddings')).toEqual([
       {
         change: 'added',
@@ -209,7 +209,7 @@ describe('audit mode in the diff', () => {
       audit,
       withApp(audit, 'summarizer', (a) => ({ ...a, egress: [...a.egress, { cidr: '192.0.2.0/24', ports: [443] }] })),
     );
-    expect(d.widenedIn).toEqual({ egress: false, ingress: false, whenStagedEnforced: true });
+    expect(d.widenedIn).toEqual({ egress: false, ingress: false, whenStagedEnforced: true, hosts: false });
     const w = d.workloads.find((x) => x.endpoint === 'ai-preview/summarizer')!;
     expect(w.egress.changes).toEqual([]);
     expect(diffJson(d).workloads[0].egressWhenStagedEnforced).toEqual([

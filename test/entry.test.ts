@@ -83,7 +83,7 @@ describe('npm run synth fails with one line for a main.ts that does not load, an
   it("a name that does not exist, a misspelled preset option: the place in the user's file, as tsx loads it", () => {
     expect(loadedThroughTsx([`${ENTRY}/broken/reference-error.ts`, `${ENTRY}/broken/preset-option.ts`])).toEqual([
       `${ENTRY}/broken/reference-error.ts:6:127: ReferenceError: registryMirror is not defined`,
-      `${ENTRY}/broken/preset-option.ts:6:45: vllm({ gpu }): 1 is not an option of vllm; accepted: model, gpus, image, args, env, nodeSelector. Did you mean "gpus"?`,
+      `${ENTRY}/broken/preset-option.ts:6:45: vllm({ gpu }): 1 is not an option of vllm; accepted: model, gpus, image, args, env, nodeSelector, hub, egress. Did you mean "gpus"?`,
     ]);
   });
 

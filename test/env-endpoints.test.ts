@@ -50,16 +50,21 @@ describe('endpoints in the environment', () => {
     ]);
   });
 
-  it('refuses a host name no destination covers, proposing a host name destination, until a kind of destination answers for names', () => {
+  it('refuses a host name no destination covers, proposing a hosts destination; accepts it once a hosts destination names it on its port', () => {
     expect(errorsOf(withEnv({ OPENAI_BASE_URL: 'https://api.openai.com/v1' }))).toEqual([
       [
         'llm.env.OPENAI_BASE_URL',
         'https://api.openai.com/v1',
         expect.stringMatching(
-          /^points at host api\.openai\.com on port 443, .* accepted: a destination for host api\.openai\.com on port 443 \(a host name destination/,
+          /^points at host api\.openai\.com on port 443, .* accepted: \{ hosts: \['api\.openai\.com'\], ports: \[443\] \} in egress \(through the egress proxy\)/,
         ),
       ],
     ]);
+    const byName = (hosts: string[], ports: number[]) => withEnv({ OPENAI_BASE_URL: 'https://api.openai.com/v1' }, { egress: [{ hosts, ports }] });
+    expect(errorsOf(byName(['API.OpenAI.com.'], [443]))).toEqual([]);
+    expect(errorsOf(byName(['*.openai.com'], [443]))).toEqual([]);
+    expect(errorsOf(byName(['api.openai.com'], [8443])).map(([p]) => p)).toEqual(['llm.env.OPENAI_BASE_URL']);
+    expect(errorsOf(byName(['*.api.openai.com'], [443])).map(([p]) => p)).toEqual(['llm.env.OPENAI_BASE_URL']);
   });
 
   it('reads proxy variables, and leaves alone loopback, listen addresses and what holds no endpoint', () => {

@@ -22,12 +22,12 @@ const shapes: [string, PlatformIntent, string][] = [
   [
     'a misspelled platform field',
     { ...sampleIntent(), allowList: [] } as PlatformIntent,
-    'allowList: [] is not a field of a platform intent; accepted: apps, allowLists, cloud, calicoInstalled, metrics, calico, guardrail, calicoVersion, clusters, argocd. Did you mean "allowLists"?',
+    'allowList: [] is not a field of a platform intent; accepted: apps, allowLists, cloud, calicoInstalled, metrics, calico, guardrail, calicoVersion, clusters, argocd, egressProxy. Did you mean "allowLists"?',
   ],
   [
     'a misspelled cloud field',
     { ...sampleIntent(), clod: 'aws' } as PlatformIntent,
-    'clod: "aws" is not a field of a platform intent; accepted: apps, allowLists, cloud, calicoInstalled, metrics, calico, guardrail, calicoVersion, clusters, argocd. Did you mean "cloud"?',
+    'clod: "aws" is not a field of a platform intent; accepted: apps, allowLists, cloud, calicoInstalled, metrics, calico, guardrail, calicoVersion, clusters, argocd, egressProxy. Did you mean "cloud"?',
   ],
   [
     'a misspelled calico setting',
@@ -47,7 +47,7 @@ const shapes: [string, PlatformIntent, string][] = [
   [
     'a misspelled credentials destination',
     egress({ credential: 'eks-pod-identity', ports: [80], reason: 'S3' }),
-    'llm.egress[0]: {"credential":"eks-pod-identity","ports":[80],"reason":"S3"} is no kind of destination (it has none of cidr, namespace, allowList, credentials); accepted: { cidr, ports }, { namespace, podLabels, ports }, { allowList, ports } or { credentials, ports, reason }. Did you mean "credentials" for "credential"?',
+    'llm.egress[0]: {"credential":"eks-pod-identity","ports":[80],"reason":"S3"} is no kind of destination (it has none of cidr, namespace, allowList, credentials, hosts); accepted: { cidr, ports }, { namespace, podLabels, ports }, { allowList, ports }, { credentials, ports, reason } or { hosts, ports }. Did you mean "credentials" for "credential"?',
   ],
   [
     'a misspelled field of a credentials destination',
@@ -99,7 +99,7 @@ const shapes: [string, PlatformIntent, string][] = [
   [
     'a destination that is a block and pods at once',
     egress({ cidr: '10.0.0.0/8', namespace: 'db', podLabels: { app: 'pg' }, ports: [5432] }),
-    'llm.egress[0]: {"cidr":"10.0.0.0/8","namespace":"db"} is more than one kind of destination (it has cidr and namespace); accepted: exactly one of cidr, namespace, allowList, credentials: { cidr, ports }, { namespace, podLabels, ports }, { allowList, ports } or { credentials, ports, reason }',
+    'llm.egress[0]: {"cidr":"10.0.0.0/8","namespace":"db"} is more than one kind of destination (it has cidr and namespace); accepted: exactly one of cidr, namespace, allowList, credentials, hosts: { cidr, ports }, { namespace, podLabels, ports }, { allowList, ports }, { credentials, ports, reason } or { hosts, ports }',
   ],
   [
     'a destination that is a block and an allow-list at once',
@@ -109,20 +109,20 @@ const shapes: [string, PlatformIntent, string][] = [
   [
     'a destination of no kind',
     egress({ cdir: '203.0.113.10/32', ports: [443] }),
-    'llm.egress[0]: {"cdir":"203.0.113.10/32","ports":[443]} is no kind of destination (it has none of cidr, namespace, allowList, credentials); accepted: { cidr, ports }, { namespace, podLabels, ports }, { allowList, ports } or { credentials, ports, reason }. Did you mean "cidr" for "cdir"?',
+    'llm.egress[0]: {"cdir":"203.0.113.10/32","ports":[443]} is no kind of destination (it has none of cidr, namespace, allowList, credentials, hosts); accepted: { cidr, ports }, { namespace, podLabels, ports }, { allowList, ports }, { credentials, ports, reason } or { hosts, ports }. Did you mean "cidr" for "cdir"?',
   ],
   ['pods without labels', egress({ namespace: 'db', ports: [5432] }), 'llm.egress[0].podLabels is missing; accepted: an object of label key/value pairs'],
   [
     'a destination that is a string',
     egress('203.0.113.10/32'),
-    'llm.egress[0]: "203.0.113.10/32" is not a destination; accepted: { cidr, ports }, { namespace, podLabels, ports }, { allowList, ports } or { credentials, ports, reason }',
+    'llm.egress[0]: "203.0.113.10/32" is not a destination; accepted: { cidr, ports }, { namespace, podLabels, ports }, { allowList, ports }, { credentials, ports, reason } or { hosts, ports }',
   ],
   ['apps that are not a list', asIntent({ apps: { llm: sampleIntent().apps[0] } }), 'apps: {"llm":'],
   ['an app that is not an object', asIntent({ apps: ['llm'] }), 'apps[0]: "llm" is not an app; accepted: { name, namespace, image, args, port,'],
   [
     'an intent that is not an object',
     asIntent(undefined),
-    'intent is missing; accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, guardrail?: ..., calicoVersion?: ..., clusters?: [...], argocd?: {...} }',
+    'intent is missing; accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, guardrail?: ..., calicoVersion?: ..., clusters?: [...], argocd?: {...}, egressProxy?: {...} }',
   ],
 ];
 

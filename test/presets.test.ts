@@ -3,7 +3,19 @@
  * of one passes the same checks as any other.
  */
 import { AiAppIntent, adviceFor, validateIntent } from '../lib/intent';
-import { TELEMETRY_OFF, tei, vllm } from '../lib/presets';
+import {
+  ANTHROPIC_API,
+  HUGGING_FACE_HUB,
+  NVIDIA_NGC,
+  OPENAI_API,
+  PYPI,
+  TELEMETRY_OFF,
+  awsS3,
+  azureBlobStorage,
+  googleCloudStorage,
+  tei,
+  vllm,
+} from '../lib/presets';
 import { validateObject } from '../lib/validate';
 import { K8sObject, ofKind, manifestsOf } from './support/manifests';
 import { restrictedViolations } from '../lib/checks';
@@ -13,17 +25,18 @@ const deploymentOf = (app: AiAppIntent): K8sObject => ofKind(manifestsOf({ apps:
 const envOf = (container: K8sObject) => Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
 
 describe('vllm(): the OpenAI-compatible server of vLLM', () => {
-  it('fills image, args, port, health path, one GPU, writable paths, shared memory and telemetry off', () => {
+  it('fills image, args, port, health path, one GPU, writable paths, shared memory, telemetry off, and offline without a hub', () => {
     expect(vllm({ model: 'Qwen/Qwen2.5-1.5B-Instruct' })).toEqual({
       image: 'vllm/vllm-openai:v0.10.2',
       args: ['Qwen/Qwen2.5-1.5B-Instruct', '--host', '::', '--port', '8000'],
       port: 8000,
       healthPath: '/health',
       gpus: 1,
-      env: { HF_HOME: '/models', VLLM_NO_USAGE_STATS: '1', DO_NOT_TRACK: '1', HF_HUB_DISABLE_TELEMETRY: '1' },
+      env: { HF_HOME: '/models', VLLM_NO_USAGE_STATS: '1', DO_NOT_TRACK: '1', HF_HUB_DISABLE_TELEMETRY: '1', HF_HUB_OFFLINE: '1' },
       modelCachePath: '/models',
       probes: { timeoutSeconds: 10, livenessFailureThreshold: 6 },
       metrics: { port: 8000 },
+      egress: [],
       shmSize: '2Gi',
       tmpSize: '2Gi',
       homeSize: '4Gi',
@@ -74,18 +87,19 @@ describe('vllm(): the OpenAI-compatible server of vLLM', () => {
 });
 
 describe('tei(): Hugging Face Text Embeddings Inference', () => {
-  it('fills the CPU image, args that listen on every family at 8080, health path, cache and telemetry off', () => {
+  it('fills the CPU image, args that listen on every family at 8080, health path, cache, telemetry off, and offline without a hub', () => {
     expect(tei({ model: 'BAAI/bge-small-en-v1.5' })).toEqual({
       image: 'ghcr.io/huggingface/text-embeddings-inference:cpu-1.9.3',
       args: ['--model-id', 'BAAI/bge-small-en-v1.5', '--hostname', '::', '--port', '8080', '--json-output'],
       port: 8080,
       healthPath: '/health',
       gpus: 0,
-      env: { HUGGINGFACE_HUB_CACHE: '/data', DO_NOT_TRACK: '1', HF_HUB_DISABLE_TELEMETRY: '1' },
+      env: { HUGGINGFACE_HUB_CACHE: '/data', DO_NOT_TRACK: '1', HF_HUB_DISABLE_TELEMETRY: '1', HF_HUB_OFFLINE: '1' },
       modelCachePath: '/data',
       probes: { timeoutSeconds: 10, livenessFailureThreshold: 6 },
       metrics: { port: 9000 },
       nodeSelector: { 'kubernetes.io/arch': 'amd64' },
+      egress: [],
     });
   });
 
@@ -214,7 +228,7 @@ describe('a preset refuses what it cannot use, naming the option and what is acc
       'vllm',
       vllm,
       { model: 'm', gpu: 2 },
-      'vllm({ gpu }): 2 is not an option of vllm; accepted: model, gpus, image, args, env, nodeSelector. Did you mean "gpus"?',
+      'vllm({ gpu }): 2 is not an option of vllm; accepted: model, gpus, image, args, env, nodeSelector, hub, egress. Did you mean "gpus"?',
     ],
     [
       'tei',
@@ -224,5 +238,52 @@ describe('a preset refuses what it cannot use, naming the option and what is acc
     ],
   ])('%s(%j)', (_, preset, options, message) => {
     expect(call(preset, options)).toThrow(message);
+  });
+});
+
+describe('the model hub: a host list the presets reach by name, or their offline switch', () => {
+  it.each([
+    ['vllm', vllm],
+    ['tei', tei],
+  ] as const)('%s with hub: the hub is its first destination, through the egress proxy on 443, and it is not offline', (_, preset) => {
+    const server = preset({ model: 'm', hub: HUGGING_FACE_HUB, egress: [{ cidr: '198.51.100.0/24', ports: [443] }] });
+    expect(server.egress).toEqual([
+      { description: 'model hub', hosts: [...HUGGING_FACE_HUB], ports: [443] },
+      { cidr: '198.51.100.0/24', ports: [443] },
+    ]);
+    expect(server.env).not.toHaveProperty('HF_HUB_OFFLINE');
+  });
+
+  it.each([
+    ['vllm', vllm],
+    ['tei', tei],
+  ] as const)('%s with a mirror in HF_ENDPOINT is not offline; without hub or mirror it is', (_, preset) => {
+    expect(preset({ model: 'm', env: { HF_ENDPOINT: 'https://203.0.113.10' } }).env).not.toHaveProperty('HF_HUB_OFFLINE');
+    expect(preset({ model: 'm' }).env).toMatchObject({ HF_HUB_OFFLINE: '1' });
+  });
+
+  it('keeps every list valid as a hosts destination of the intent', () => {
+    const lists = [
+      HUGGING_FACE_HUB,
+      PYPI,
+      NVIDIA_NGC,
+      OPENAI_API,
+      ANTHROPIC_API,
+      awsS3('eu-west-1', ['my-models']),
+      googleCloudStorage('us-central1'),
+      azureBlobStorage(['mymodels']),
+    ];
+    for (const hosts of lists)
+      expect(validateIntent({ apps: [{ name: 'server', namespace: 'ai', image: 'x/y:1', port: 8000, egress: [{ hosts, ports: [443] }] }] })).toEqual([]);
+  });
+
+  it('writes the regional object store endpoints of a region, and refuses a region that is none', () => {
+    expect(awsS3('eu-west-1', ['my-models'])).toEqual(['s3.eu-west-1.amazonaws.com', 'my-models.s3.eu-west-1.amazonaws.com']);
+    expect(googleCloudStorage('us-central1')).toEqual(['storage.googleapis.com', 'storage.us-central1.rep.googleapis.com']);
+    expect(() => awsS3('*')).toThrow('awsS3(region): "*" is not an AWS region such as "us-east-1"');
+  });
+
+  it('refuses a hub that is not a list of names', () => {
+    expect(() => vllm({ model: 'm', hub: 'huggingface.co' as unknown as string[] })).toThrow('vllm({ hub }): "huggingface.co" is not a list of host names');
   });
 });

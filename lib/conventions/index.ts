@@ -81,6 +81,12 @@ export function serviceAccountName(app: string): string {
  */
 export const GOVERNED_NAMESPACE_LABEL = `${DOMAIN}/governed`;
 
+/**
+ * The egress proxy's name: its Deployment, Service, ServiceAccount and policies, and the
+ * `app.kubernetes.io/name` label of its pods, in the proxy's own namespace (lib/proxy).
+ */
+export const EGRESS_PROXY_NAME = 'egress-proxy';
+
 /** kube-dns, where DNS is allowed unless the intent turns it off. */
 export const KUBE_DNS = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } as const;
 
@@ -96,7 +102,9 @@ export const SyncWave = {
   networkSet: -3,
   globalPolicy: -2,
   policy: -1,
-  workload: 0,
+  /** Services the apps depend on (the egress proxy): after every policy, before any app that uses them. */
+  platformService: 0,
+  workload: 1,
 } as const;
 
 /** The Argo CD annotation for a wave. */
@@ -119,6 +127,8 @@ export const ChartName = {
   calicoGlobalPolicies: '02-calico-global-policies',
   /** The guardrail as ClusterNetworkPolicies or AdminNetworkPolicies (the network-policy-api), when the intent writes it so. */
   clusterGuardrail: '03-cluster-guardrail',
+  /** The egress proxy of the apps' hostname destinations: its policies, configuration and pods (lib/proxy). */
+  egressProxy: '06-egress-proxy',
   policies: (namespace: string) => `10-policies-${namespace}`,
   workloads: (namespace: string) => `20-workloads-${namespace}`,
 } as const;

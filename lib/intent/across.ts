@@ -4,7 +4,8 @@
  * mixed with enforcement in a namespace, tier owners of a tier nothing uses). validate.ts makes them for an intent without clusters,
  * cluster-checks.ts for each cluster's share of one.
  */
-import { checkDestination, isCidrDestination } from './destinations';
+import { checkDestination, isCidrDestination, isHostsDestination } from './destinations';
+import { PROXY_VARIABLES, usesEgressProxy } from './egress-proxy';
 import { CLOUDS, Cloud } from '../net';
 import { metadataProblem } from './fields';
 import { isAudited, isCalicoApp } from './flavor';
@@ -156,4 +157,41 @@ export function ownersWithoutTier(apps: readonly AiAppIntent[], owners: unknown,
         'names who may write the Calico tier, and no app uses flavor "calico" and no guardrail is "calico", so dist/ has no tier and no RBAC for them is written; accepted: flavor: "calico" on the apps the tier should confine, guardrail: "calico", or no calico.owners',
     },
   ];
+}
+
+/**
+ * What an app that sends by name must leave to the egress proxy: its namespace (the proxy's own
+ * namespace holds the proxy alone, so that its policies and Pod Security are the proxy's) and the
+ * proxy variables of its environment (set to its port of the proxy). An app always has DNS, which
+ * finds the proxy's Service: the schema refuses one without.
+ */
+export function egressProxyProblems(app: AiAppIntent, proxyNamespace: string): IntentIssue[] {
+  const issues: IntentIssue[] = [];
+  const error = (path: string, value: unknown, message: string): IntentIssue => ({
+    severity: 'error',
+    app: app.name,
+    path: `${app.name}.${path}`,
+    value,
+    message,
+  });
+  if (app.namespace === proxyNamespace)
+    issues.push(
+      error(
+        'namespace',
+        app.namespace,
+        "is the egress proxy's namespace, which holds the proxy alone; accepted: another namespace, or egressProxy: { namespace: '...' } elsewhere",
+      ),
+    );
+  if (!usesEgressProxy(app)) return issues;
+  const first = app.egress.findIndex(isHostsDestination);
+  for (const name of PROXY_VARIABLES.filter((v) => app.env?.[v] !== undefined)) {
+    issues.push(
+      error(
+        `env.${name}`,
+        app.env![name],
+        `is set by the egress proxy for an app with host names (egress[${first}]): HTTPS_PROXY and HTTP_PROXY to the app's port of the proxy, NO_PROXY to the cluster and the app's direct destinations; accepted: no ${name} in env`,
+      ),
+    );
+  }
+  return issues;
 }

@@ -31,7 +31,7 @@ export function clusterIntents(intent: PlatformIntent): ClusterTarget[] {
  * cluster's of the same name, then those only the cluster declares; its cloud the cluster's,
  * else the platform's; its guardrail and Calico release its own, else the platform's (a cluster
  * without Calico gets a ClusterNetworkPolicy guardrail unless it declares another, and no Calico
- * release). Calico and metrics settings are the platform's. `clusters` and `argocd` are left out:
+ * release). Calico, metrics and egress proxy settings are the platform's. `clusters` and `argocd` are left out:
  * they say where the intent goes, not what a cluster runs.
  */
 function resolveCluster(intent: PlatformIntent, cluster: ClusterIntent): PlatformIntent {
@@ -52,6 +52,7 @@ function resolveCluster(intent: PlatformIntent, cluster: ClusterIntent): Platfor
     ...(allowLists.length > 0 || intent.allowLists !== undefined ? { allowLists: dedupe(allowLists) } : {}),
     ...(cloud !== undefined ? { cloud } : {}),
     ...(intent.calico !== undefined ? { calico: intent.calico } : {}),
+    ...(intent.egressProxy !== undefined ? { egressProxy: intent.egressProxy } : {}),
     ...(intent.metrics !== undefined ? { metrics: intent.metrics } : {}),
     ...(guardrail !== undefined ? { guardrail } : {}),
     ...(calicoVersion !== undefined ? { calicoVersion } : {}),

@@ -13,8 +13,9 @@
  * - a cluster name (`http://qdrant.vector-db.svc:6333`, `qdrant.vector-db`, a bare `qdrant` in the
  *   app's own namespace): a destination of pods in that namespace on that port;
  * - any other host name: a destination whose kind says it covers that name and port
- *   (DestinationKind.coversHost, see destinations/kind.ts). No kind does today, so a host name is
- *   an error that proposes a host name destination, or an address.
+ *   (DestinationKind.coversHost, see destinations/kind.ts): a `hosts` destination that names it
+ *   (or a wildcard one label above it) on that port, which the app reaches through the egress
+ *   proxy. An undeclared one is an error that proposes a hosts destination, or an address.
  */
 import { IpAddress, cidrContainsIp, cidr as parseBlock, formatIp, parseIp } from '../net';
 import { EgressDestination, PeerContext, destinationCoversHost, destinationPeer } from './destinations';
@@ -142,7 +143,7 @@ function proposal(endpoint: Endpoint): string {
   const { target } = endpoint;
   if (target.kind === 'address') return `{ cidr: '${formatIp(target.ip)}/${target.ip.version === 4 ? 32 : 128}', ${ports} } in egress`;
   if (target.kind === 'service') return `{ namespace: '${target.namespace}', podLabels: { ... }, ${ports} } in egress (the pods behind Service ${target.name})`;
-  return `a destination for host ${target.name} on port ${endpoint.port ?? '<port>'} (a host name destination, through the egress proxy), or the address it resolves to as { cidr, ${ports} }`;
+  return `{ hosts: ['${target.name}'], ${ports} } in egress (through the egress proxy), or the address it resolves to as { cidr, ${ports} }`;
 }
 
 /** How an endpoint reads in a message. */

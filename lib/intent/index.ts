@@ -11,4 +11,5 @@ export { guardrailOf } from './guardrail';
 export { adviceFor, appliedDefaults, imageRepository, imagesAdvice } from './advice';
 export { PROJECT_IMAGES } from './images';
 export * from './clusters';
+export * from './egress-proxy';
 export { DEFAULT_ARGOCD_NAME } from './cluster-checks';

@@ -42,6 +42,7 @@ import {
   ClusterIntent,
   ComputeResources,
   DnsIntent,
+  EgressProxyOptions,
   IngressClient,
   ModelCacheSource,
   PlatformIntent,
@@ -439,6 +440,22 @@ export const clusterSchema = fields('a cluster', {
   argocd: fields('argocd settings of a cluster', { destination: argoCdDestination.optional() }).optional(),
 });
 
+/** The egress proxy's settings. */
+const egressProxy = fields('egress proxy settings', {
+  namespace: dnsLabel('namespace name').optional(),
+  replicas: z
+    .number(says('is not a replica count', 'a whole number, 2 or more'))
+    .superRefine((value, ctx) => {
+      if (!Number.isInteger(value) || value < 2)
+        problem(
+          ctx,
+          value,
+          "leaves every app's hostname destinations without a proxy whenever one pod is down (a node drained, a rollout); accepted: a whole number, 2 or more",
+        );
+    })
+    .optional(),
+});
+
 /**
  * The platform around the apps. Apps, allow-lists and clusters are checked one by one
  * (appSchema, allowListSchema, clusterSchema), so that one's problems never hide another's.
@@ -461,6 +478,7 @@ export const platformSchema = fields('a platform intent', {
     })
     .optional(),
   argocd: argocd.optional(),
+  egressProxy: egressProxy.optional(),
 });
 
 /** True when A and B are the same type, readonly modifiers included. */
@@ -494,6 +512,7 @@ const SCHEMAS_MATCH_TYPES: [
   Same<z.input<typeof argoCdDestination>, ArgoCdDestination>,
   Same<z.input<typeof argocd>, ArgoCdSettings>,
   Same<z.input<typeof clusterSchema>, ClusterIntent>,
+  Same<z.input<typeof egressProxy>, EgressProxyOptions>,
   Same<WithApps<z.input<typeof platformSchema>>, PlatformIntent>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void SCHEMAS_MATCH_TYPES; // checked when compiled; nothing reads it

@@ -24,8 +24,9 @@ export type Labels = Readonly<Record<string, string>>;
 export type Flavor = 'kubernetes' | 'calico';
 
 /**
- * One place an app may send traffic to: a CIDR block, pods of the cluster or a shared
- * allow-list, each kind a module of `destinations/`.
+ * One place an app may send traffic to: a CIDR block, pods of the cluster, a shared allow-list,
+ * a pod credential endpoint or host names through the egress proxy, each kind a module of
+ * `destinations/`.
  */
 export type { EgressDestination } from './destinations';
 
@@ -352,6 +353,17 @@ export interface ClusterIntent {
   };
 }
 
+/**
+ * The egress proxy that carries the apps' hostname destinations (`{ hosts, ports }`): a Squid
+ * Deployment of its own, in a namespace of its own, written whenever some app declares names.
+ */
+export interface EgressProxyOptions {
+  /** Its namespace, owned by this project like the apps' (no app may run there). @default 'ai-egress-proxy' */
+  readonly namespace?: string;
+  /** Its replicas, spread across nodes, at least 2: every app's names go through it. @default 2 */
+  readonly replicas?: number;
+}
+
 /** Everything `main.ts` declares. */
 export interface PlatformIntent {
   readonly apps: readonly AiAppIntent[];
@@ -391,4 +403,6 @@ export interface PlatformIntent {
   readonly clusters?: readonly ClusterIntent[];
   /** How Argo CD applies `dist/` (the manifests in `deploy/argocd/`). @default none: no Argo CD manifests */
   readonly argocd?: ArgoCdSettings;
+  /** The egress proxy of hostname destinations. @default { namespace: 'ai-egress-proxy', replicas: 2 } */
+  readonly egressProxy?: EgressProxyOptions;
 }

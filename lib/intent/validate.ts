@@ -11,10 +11,12 @@ import {
   networkSetProblems,
   destinationProblems,
   dnsMetadata,
+  egressProxyProblems,
   ownersWithoutTier,
   validCloud,
 } from './across';
 import { isCredentialsDestination } from './destinations';
+import { egressProxySettings } from './egress-proxy';
 import { declaredGuardrail, guardrailIssues } from './guardrail';
 import { Cloud } from '../net';
 import { isObject } from './fields';
@@ -36,7 +38,7 @@ import { AiAppIntent, AllowList, PlatformIntent } from './types';
 export function checkIntent(input: unknown): IntentIssue[] {
   if (!isObject(input)) {
     const accepted =
-      'accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, guardrail?: ..., calicoVersion?: ..., clusters?: [...], argocd?: {...} }';
+      'accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, guardrail?: ..., calicoVersion?: ..., clusters?: [...], argocd?: {...}, egressProxy?: {...} }';
     return [
       { severity: 'error', app: 'platform', path: 'intent', value: input, message: `${input === undefined ? 'is missing' : 'is not an intent'}; ${accepted}` },
     ];
@@ -114,9 +116,17 @@ export function checkIntent(input: unknown): IntentIssue[] {
       }),
     );
   }
+  // A namespace that is not valid was reported above; the default's is then the one apps may not use.
+  const proxyNamespace = egressProxySettings({ egressProxy: validEgressProxy(input.egressProxy) }).namespace;
+  for (const app of apps) issues.push(...egressProxyProblems(app, proxyNamespace));
   for (const app of apps) issues.push(...adviceFor(app));
   issues.push(...imagesAdvice(apps));
   return issues;
+}
+
+/** The egress proxy settings when their namespace is a string, for the checks that need it. */
+function validEgressProxy(value: unknown): { namespace?: string } | undefined {
+  return isObject(value) && typeof value.namespace === 'string' ? { namespace: value.namespace } : undefined;
 }
 
 /** The errors of an intent (empty when it can be rendered). */

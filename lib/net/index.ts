@@ -1,3 +1,4 @@
 export * from './ip';
 export * from './metadata';
 export * from './ranges';
+export * from './special';

@@ -6,10 +6,13 @@ import {
   IntentIssue,
   PlatformIntent,
   assertValidIntent,
+  egressProxyRoutes,
+  egressProxySettings,
   formatWarnings,
   guardrailOf,
   isAudited,
   isCalicoApp,
+  proxyEnvironment,
   scrapeOf,
 } from '../intent';
 import {
@@ -25,6 +28,7 @@ import {
   calicoSettings,
   planApp,
 } from '../policy';
+import { EgressProxy } from '../proxy';
 import { validateObject } from '../validate';
 import { AiWorkload, RestrictedNamespace } from '../workload';
 import { ChartName } from '../conventions';
@@ -60,14 +64,16 @@ function enclosingChart(c: IConstruct): Chart | undefined {
 /**
  * Every object the declared intent needs, in apply order (and, reversed, delete order):
  * Namespaces and, when an app uses the calico flavor and the tier has owners, their RBAC; then,
- * with the calico flavor, the tier and network sets and the tier's global policies; then per
- * namespace its policies (the default deny first), then its workloads. Every object also carries
- * its Argo CD sync wave.
+ * with the calico flavor, the tier and network sets and the tier's global policies; then, when an
+ * app declares host names, the egress proxy (its policies, then its pods); then per namespace its
+ * policies (the default deny first), then its workloads. Every object also carries its Argo CD
+ * sync wave.
  *
  * A cdk8s construct like any other, `(scope, id, props)`:
  * - in an App (`new SecureAiPlatform(app, 'ai', { intent })`), each part is a chart of the App, so
  *   each becomes a file whose name sorts in apply order (`00-cluster`, `01-calico-tier`,
- *   `02-calico-global-policies`, `10-policies-<namespace>`, `20-workloads-<namespace>`): what
+ *   `02-calico-global-policies`, `06-egress-proxy`, `10-policies-<namespace>`,
+ *   `20-workloads-<namespace>`): what
  *   `main.ts` and `npm run synth` write to dist/;
  * - in a Chart of your own (`new SecureAiPlatform(chart, 'ai', { intent })`), every object goes
  *   into that chart, in the same order. The chart must not set a `namespace`: the platform's
@@ -110,10 +116,15 @@ export class SecureAiPlatform extends Construct {
     const byNamespace = new Map<string, AiAppIntent[]>();
     for (const a of intent.apps) byNamespace.set(a.namespace, [...(byNamespace.get(a.namespace) ?? []), a]);
     const namespaces = [...byNamespace.keys()].sort();
-    const plans = new Map(intent.apps.map((a) => [a, planApp(a, intent.allowLists ?? [], intent.cloud ?? 'any', scrapeOf(a, intent))]));
+    const context = { allowLists: intent.allowLists ?? [], cloud: intent.cloud ?? 'any' } as const;
+    const proxy = egressProxySettings(intent);
+    const routes = egressProxyRoutes(intent);
+    const routeOf = (a: AiAppIntent) => routes.find((r) => r.app === a.name && r.appNamespace === a.namespace);
+    const plans = new Map(intent.apps.map((a) => [a, planApp(a, context.allowLists, context.cloud, scrapeOf(a, intent), routeOf(a))]));
 
     const cluster = part(ChartName.cluster);
-    for (const ns of namespaces) new RestrictedNamespace(cluster, `namespace-${ns}`, { name: ns });
+    const owned = routes.length > 0 ? [...namespaces, proxy.namespace].sort() : namespaces;
+    for (const ns of owned) new RestrictedNamespace(cluster, `namespace-${ns}`, { name: ns });
     const calicoApps = intent.apps.filter(isCalicoApp);
     const guardrail = guardrailOf(intent);
     const credentialsUsers = credentialsUsersOf(plans.values());
@@ -135,6 +146,17 @@ export class SecureAiPlatform extends Construct {
         credentialsUsers,
       });
     }
+    // The proxy, its policies first, before every namespace's policies and workloads: the apps that
+    // send by name find it running (its own wave comes after every policy, before any app).
+    if (routes.length > 0) {
+      new EgressProxy(part(ChartName.egressProxy), 'egress-proxy', {
+        settings: proxy,
+        routes,
+        apps: intent.apps,
+        cloud: context.cloud,
+        ...(calicoApps.length > 0 ? { calico: this.calico } : {}),
+      });
+    }
 
     // Every namespace's policies before any workload, as the files sort: one chart, or a single
     // file of the whole App (YamlOutputType.FILE_PER_APP), then holds them in apply order too.
@@ -149,7 +171,10 @@ export class SecureAiPlatform extends Construct {
     }
     for (const ns of namespaces) {
       const workloads = part(ChartName.workloads(ns));
-      for (const a of byNamespace.get(ns)!) new AiWorkload(workloads, a.name, a, { scrape: scrapeOf(a, intent) });
+      for (const a of byNamespace.get(ns)!) {
+        const route = routeOf(a);
+        new AiWorkload(workloads, a.name, a, { scrape: scrapeOf(a, intent), ...(route ? { env: proxyEnvironment(a, route, context) } : {}) });
+      }
     }
     this.parts = parts;
 

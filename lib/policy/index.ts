@@ -1,5 +1,5 @@
 export { planApp } from './plan';
-export type { AppPlan } from './plan';
+export type { AppPlan, PlannedRule } from './plan';
 export { KubernetesAppPolicies, NamespaceDefaultDeny } from './kubernetes';
 export type { KubernetesAppPoliciesProps, NamespaceDefaultDenyProps } from './kubernetes';
 export { CalicoAppPolicy, addCalicoClusterPolicies, StagedNamespaceDefaultDeny, calicoSettings } from './calico';

@@ -5,9 +5,26 @@
  * the app reach (lib/intent/destinations); the plan adds DNS, ports and the app's clients.
  */
 import { CREDENTIALS_REASON_ANNOTATION, INTERNET_REASON_ANNOTATION, KUBE_DNS } from '../conventions';
-import { AiAppIntent, AllowList, Cloud, NetsPeer, Peer, PeerContext, PlannedBlock, PortSpec, Protocol, Scrape, destinationPeer, planBlock } from '../intent';
+import {
+  AiAppIntent,
+  AllowList,
+  Cloud,
+  EgressProxyRoute,
+  NetsPeer,
+  PeerContext,
+  PlannedBlock,
+  PolicyPeer,
+  PortSpec,
+  Protocol,
+  Scrape,
+  destinationPeer,
+  planBlock,
+} from '../intent';
 
-export type { Peer, PlannedBlock } from '../intent';
+export type { PlannedBlock } from '../intent';
+
+/** What a planned rule names: address blocks, or pods. */
+export type Peer = PolicyPeer;
 
 /** A protocol with a port or inclusive range. */
 export interface PlannedPort {
@@ -44,10 +61,16 @@ const DNS_PORTS: readonly PlannedPort[] = [
 
 /**
  * The plan of one app, with the platform's allow-lists to expand and its cloud, whose metadata
- * addresses are carved out of every allowed block (every cloud's when not given).
+ * addresses are carved out of every allowed block (every cloud's when not given). An app with
+ * hostname destinations needs its route to the egress proxy (egressProxyRoutes in lib/intent).
  */
-export function planApp(app: AiAppIntent, allowLists: readonly AllowList[], cloud: Cloud = 'any', scrape?: Scrape): AppPlan {
-  return { name: app.name, namespace: app.namespace, egress: planEgress(app, { allowLists, cloud }), ingress: [...planIngress(app), ...planScrape(scrape)] };
+export function planApp(app: AiAppIntent, allowLists: readonly AllowList[], cloud: Cloud = 'any', scrape?: Scrape, proxy?: EgressProxyRoute): AppPlan {
+  return {
+    name: app.name,
+    namespace: app.namespace,
+    egress: planEgress(app, { allowLists, cloud }, proxy),
+    ingress: [...planIngress(app), ...planScrape(scrape)],
+  };
 }
 
 /** The scrapers of the app's metrics (scrapeOf), on its metrics port, TCP. */
@@ -57,8 +80,12 @@ function planScrape(scrape: Scrape | undefined): PlannedRule[] {
   return [{ peers, ports: [{ protocol: 'TCP', from: scrape.port, to: scrape.port }] }];
 }
 
-/** DNS first (kube-dns, then NodeLocal DNSCache addresses and the kube-dns ClusterIP it answers on), then each declared destination. */
-function planEgress(app: AiAppIntent, context: PeerContext): PlannedRule[] {
+/**
+ * DNS first (kube-dns, then NodeLocal DNSCache addresses and the kube-dns ClusterIP it answers on),
+ * then each declared destination; names are reached through the egress proxy, on the app's own
+ * port of it, in one rule where the first of them is declared.
+ */
+function planEgress(app: AiAppIntent, context: PeerContext, proxy: EgressProxyRoute | undefined): PlannedRule[] {
   const rules: PlannedRule[] = [];
   if (app.dns?.kubeDns !== false) {
     rules.push({ peers: [{ kind: 'pods', ...KUBE_DNS }], ports: DNS_PORTS, description: 'DNS (kube-dns)' });
@@ -82,8 +109,21 @@ function planEgress(app: AiAppIntent, context: PeerContext): PlannedRule[] {
       description: 'DNS (kube-dns ClusterIP, answered by NodeLocal DNSCache)',
     });
   }
+  let proxied = false;
   for (const d of app.egress) {
-    rules.push({ peers: [destinationPeer(d, context)], ports: planPorts(d.ports, d.protocol ?? 'TCP'), description: d.description });
+    const peer = destinationPeer(d, context);
+    if (peer.kind !== 'proxy') {
+      rules.push({ peers: [peer], ports: planPorts(d.ports, d.protocol ?? 'TCP'), description: d.description });
+      continue;
+    }
+    if (proxied) continue;
+    if (!proxy) throw new Error(`${app.namespace}/${app.name} declares host names and was planned without its route to the egress proxy`);
+    proxied = true;
+    rules.push({
+      peers: [{ kind: 'pods', namespace: proxy.namespace, podLabels: proxy.podLabels }],
+      ports: [{ protocol: 'TCP', from: proxy.port, to: proxy.port }],
+      description: "egress proxy: the declared host names, on this app's own port",
+    });
   }
   return rules;
 }

@@ -8,3 +8,4 @@ export type { PresetOptions, ServerPreset } from './preset';
 export { vllm } from './vllm';
 export type { VllmOptions } from './vllm';
 export { tei } from './tei';
+export { ANTHROPIC_API, HUGGING_FACE_HUB, NVIDIA_NGC, OPENAI_API, PYPI, awsS3, azureBlobStorage, googleCloudStorage } from './hosts';

@@ -1,11 +1,11 @@
-import { AiAppIntent, didYouMean } from '../intent';
+import { AiAppIntent, EgressDestination, didYouMean } from '../intent';
 
 /**
  * The fields a server preset fills in an app: spread it into the app (`...vllm({ model })`) and
  * declare the rest (name, namespace, resources, egress). It is plain intent data, checked with the
  * rest of the app when synthesized; a field written after the spread replaces the preset's.
  */
-export type ServerPreset = Required<Pick<AiAppIntent, 'image' | 'args' | 'port' | 'healthPath' | 'gpus' | 'env' | 'modelCachePath' | 'probes'>> &
+export type ServerPreset = Required<Pick<AiAppIntent, 'image' | 'args' | 'port' | 'healthPath' | 'gpus' | 'env' | 'modelCachePath' | 'probes' | 'egress'>> &
   Pick<AiAppIntent, 'shmSize' | 'tmpSize' | 'homeSize' | 'nodeSelector' | 'metrics'>;
 
 /** What every preset takes. */
@@ -24,6 +24,17 @@ export interface PresetOptions {
    */
   readonly env?: Readonly<Record<string, string>>;
   /**
+   * The model hub's host names, reached through the egress proxy on 443, e.g. HUGGING_FACE_HUB
+   * (lib/presets). Without it, and without an `HF_ENDPOINT` mirror in `env`, no hub is reachable
+   * and the preset sets the offline switch (see OFFLINE). @default none
+   */
+  readonly hub?: readonly string[];
+  /**
+   * The app's other destinations, after the hub's: the preset's `egress` holds both, so that the
+   * hub is not lost to an `egress` written after the spread. @default none
+   */
+  readonly egress?: readonly EgressDestination[];
+  /**
    * Node labels the pods must be scheduled on, laid over the preset's own (TEI's architecture):
    * a `nodeSelector` written after the spread would replace the preset's instead.
    */
@@ -37,6 +48,24 @@ export interface PresetOptions {
  * "1" everywhere, since vLLM accepts nothing else (see vllm.ts).
  */
 export const TELEMETRY_OFF = { DO_NOT_TRACK: '1', HF_HUB_DISABLE_TELEMETRY: '1' } as const;
+
+/**
+ * The hub client's offline switch: with `HF_HUB_OFFLINE` true it makes no request to the hub and
+ * reads the local cache only (huggingface_hub constants.py, HF_HUB_OFFLINE; "1" is true).
+ */
+const OFFLINE = { HF_HUB_OFFLINE: '1' } as const;
+
+/**
+ * What a preset adds for its model hub: the hub's names as the first destination, or, when no
+ * hub is reachable (no `hub`, no `HF_ENDPOINT` mirror), the offline switch.
+ */
+export function hubFields(options: PresetOptions): { egress: EgressDestination[]; env: Record<string, string> } {
+  const reachable = options.hub !== undefined || options.env?.HF_ENDPOINT !== undefined;
+  return {
+    egress: [...(options.hub ? [{ description: 'model hub', hosts: [...options.hub], ports: [443] }] : []), ...(options.egress ?? [])],
+    env: reachable ? {} : { ...OFFLINE },
+  };
+}
 
 /**
  * Checks what a preset was given, so that a typo fails where it was made, with what is accepted:
@@ -62,6 +91,10 @@ export function checkOptions(preset: string, options: PresetOptions): void {
   if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null || Array.isArray(options.env))) {
     fail('env', options.env, 'is not a set of environment variables; accepted: an object of NAME: "value" pairs');
   }
+  if (options.hub !== undefined && (!Array.isArray(options.hub) || options.hub.length === 0 || options.hub.some((h) => typeof h !== 'string'))) {
+    fail('hub', options.hub, 'is not a list of host names; accepted: a list such as HUGGING_FACE_HUB (lib/presets)');
+  }
+  if (options.egress !== undefined && !Array.isArray(options.egress)) fail('egress', options.egress, 'is not a list of destinations');
   if (
     options.nodeSelector !== undefined &&
     (typeof options.nodeSelector !== 'object' || options.nodeSelector === null || Array.isArray(options.nodeSelector))
@@ -72,7 +105,7 @@ export function checkOptions(preset: string, options: PresetOptions): void {
       'is not a set of node labels; accepted: an object of label: "value" pairs, e.g. { "cloud.google.com/gke-nodepool": "gpu" }',
     );
   }
-  const known = ['model', 'gpus', 'image', 'args', 'env', 'nodeSelector'];
+  const known = ['model', 'gpus', 'image', 'args', 'env', 'nodeSelector', 'hub', 'egress'];
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     const near = didYouMean(key, known);

@@ -3,7 +3,7 @@
  * each value; "tei" below is github.com/huggingface/text-embeddings-inference at v1.9.3.
  */
 import { PROJECT_IMAGES } from '../intent';
-import { PresetOptions, ServerPreset, TELEMETRY_OFF, checkOptions } from './preset';
+import { PresetOptions, ServerPreset, TELEMETRY_OFF, checkOptions, hubFields } from './preset';
 
 /**
  * Images when none is given: the CPU build, or for GPUs the `cuda-` build the README's quick
@@ -65,17 +65,27 @@ const TEI_MODEL_CACHE = '/data';
  *   when one is given); `HF_HUB_DISABLE_TELEMETRY=1` and `DO_NOT_TRACK=1` are set all the same.
  * - amd64 nodes only (TEI_NODE_SELECTOR), with `nodeSelector` laid over it; probe timing from
  *   TEI_PROBES.
+ * - the model hub (`hub`): TEI downloads with the hf-hub crate's tokio API
+ *   (router/src/lib.rs, `ApiBuilder::from_env()`), whose client is reqwest's
+ *   (hf-hub src/api/tokio.rs, ApiBuilder::build: `Client::builder()...build()`), and reqwest
+ *   sends through `HTTPS_PROXY` and leaves out `NO_PROXY` by default ("System proxies are
+ *   enabled by default", reqwest's docs, Proxies): the proxy variables of an app with host names
+ *   carry its downloads. TEI 1.9.3 has no offline switch of its own: it downloads whenever
+ *   `--model-id` is not a folder (router/src/lib.rs). Without a hub reachable, HF_HUB_OFFLINE=1 is
+ *   set for the hub clients that read it, and the model must be a path in the model cache.
  */
 export function tei(options: PresetOptions): ServerPreset {
   checkOptions('tei', options);
   const gpus = options.gpus ?? 0;
+  const hub = hubFields(options);
   return {
     image: options.image ?? (gpus > 0 ? TEI_IMAGES.gpu : TEI_IMAGES.cpu),
     args: ['--model-id', options.model, '--hostname', '::', '--port', String(TEI_PORT), '--json-output', ...(options.args ?? [])],
     port: TEI_PORT,
     healthPath: '/health',
     gpus,
-    env: { HUGGINGFACE_HUB_CACHE: TEI_MODEL_CACHE, ...TELEMETRY_OFF, ...options.env },
+    env: { HUGGINGFACE_HUB_CACHE: TEI_MODEL_CACHE, ...TELEMETRY_OFF, ...hub.env, ...options.env },
+    egress: hub.egress,
     modelCachePath: TEI_MODEL_CACHE,
     probes: TEI_PROBES,
     metrics: { port: TEI_METRICS_PORT },

@@ -3,7 +3,7 @@
  * Sources are named beside each value; "vllm" below is github.com/vllm-project/vllm.
  */
 import { PROJECT_IMAGES } from '../intent';
-import { PresetOptions, ServerPreset, TELEMETRY_OFF, checkOptions } from './preset';
+import { PresetOptions, ServerPreset, TELEMETRY_OFF, checkOptions, hubFields } from './preset';
 
 /** The image when none is given: the official one (CUDA; a CPU-only node needs an image of its own). */
 const VLLM_IMAGE = PROJECT_IMAGES.vllm;
@@ -58,6 +58,14 @@ export interface VllmOptions extends PresetOptions {
  *   (vllm/envs.py); /tmp of 2Gi for its IPC sockets (VLLM_RPC_BASE_PATH, `tempfile.gettempdir()`)
  *   and PyTorch Inductor's default cache, `/tmp/torchinductor_<user>` (pytorch/pytorch#140765).
  *   Both sizes are our margin, not upstream figures.
+ * - the model hub (`hub`): vLLM downloads weights with huggingface_hub, whose HTTP session is
+ *   requests' (`huggingface_hub/utils/_http.py`, get_session), and Xet-stored files with hf_xet,
+ *   a reqwest client; requests sends HTTPS through `HTTPS_PROXY` and leaves out `NO_PROXY`
+ *   (requests `sessions.py`, trust_env, and `utils.py`, get_environ_proxies), and reqwest reads the
+ *   same variables by default ("System proxies are enabled by default", reqwest's docs, Proxies),
+ *   so the proxy variables of an app with host names carry its downloads. Without a hub
+ *   reachable, HF_HUB_OFFLINE=1 keeps it from trying (huggingface_hub and, through it,
+ *   transformers read it).
  */
 export function vllm(options: VllmOptions): ServerPreset {
   checkOptions('vllm', options);
@@ -69,13 +77,15 @@ export function vllm(options: VllmOptions): ServerPreset {
       `vllm({ gpus }): 0 asks for no GPU, and the default image ${VLLM_IMAGE} is built for CUDA GPUs only; accepted: gpus of 1 or more, or gpus: 0 with the image of a CPU build of vLLM (its docker/Dockerfile.cpu) as image`,
     );
   }
+  const hub = hubFields(options);
   return {
     image: options.image ?? VLLM_IMAGE,
     args: [options.model, '--host', '::', '--port', String(VLLM_PORT), ...(gpus > 1 ? ['--tensor-parallel-size', String(gpus)] : []), ...(options.args ?? [])],
     port: VLLM_PORT,
     healthPath: '/health',
     gpus,
-    env: { HF_HOME: VLLM_MODEL_CACHE, VLLM_NO_USAGE_STATS: '1', ...TELEMETRY_OFF, ...options.env },
+    env: { HF_HOME: VLLM_MODEL_CACHE, VLLM_NO_USAGE_STATS: '1', ...TELEMETRY_OFF, ...hub.env, ...options.env },
+    egress: hub.egress,
     modelCachePath: VLLM_MODEL_CACHE,
     probes: VLLM_PROBES,
     metrics: VLLM_METRICS,

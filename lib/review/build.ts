@@ -7,6 +7,7 @@ import {
   describeNamedBlock,
   destinationParts,
   EgressReport,
+  formatHostPattern,
   isAllPorts,
   ReachEntry,
   samePorts,
@@ -34,7 +35,8 @@ function distinctFlows(entries: readonly ReachEntry[]): ReachEdge['flows'] {
  * denied on every port are one destination and one edge, not one per address: the guardrail
  * denies ten or more of them to every workload, and they would fill the report. A workload with staged policies (audit
  * mode) has the edges that hold today and, in view `staged`, those that would once its staged
- * policies are enforced.
+ * policies are enforced. Names a workload reaches through an egress proxy are drawn as host
+ * nodes under the proxy.
  */
 export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
   const sets = cluster.catalog.networkSets;
@@ -134,6 +136,20 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
     addMetadata(w, wholeBlocks.filter(metadata), view);
   };
 
+  /** Names reached through a proxy: one node per name, drawn under the proxy, decided by the rule that lets the workload reach the proxy's port. */
+  const drawHosts = (w: WorkloadEgress) => {
+    for (const h of w.hosts?.allowed ?? []) {
+      const label = formatHostPattern(h.host);
+      const node: DestinationNode = { id: `host ${h.via.proxy} ${label}`, label, kind: 'host', group: h.via.proxy };
+      const toProxy = w.allowed.find(
+        (e) => e.to.type === 'pods' && e.protocol === 'TCP' && !('name' in e.ports) && e.ports.from <= h.via.port && h.via.port <= e.ports.to,
+      );
+      if (!toProxy) continue;
+      destinations.set(node.id, node);
+      edges.push({ from: w.endpoint, to: node.id, verdict: 'allow', flows: [{ protocol: 'TCP', ports: h.ports }], decisions: [toProxy.decidedBy] });
+    }
+  };
+
   for (const w of report.workloads) {
     const staged = w.whenStagedEnforced;
     workloads.push({
@@ -145,6 +161,7 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
       staged: w.staged,
     });
     draw(w, w.allowed, w.denied, 'enforced');
+    drawHosts(w);
     if (staged)
       draw(
         w,

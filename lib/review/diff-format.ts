@@ -18,6 +18,7 @@ import {
   StagedRefJson,
 } from '../verify';
 import { Change, DirectionDiff, FlowChange, ReachDiff, WorkloadDiff } from './diff';
+import { HostChangeJson, hostChangeJson, hostChangeLine } from './hosts-diff';
 
 /** One egress change as JSON: `to`, `ports`, `before` and `after` written as `verify diff` prints them. */
 export interface FlowChangeJson {
@@ -55,6 +56,8 @@ interface WorkloadDiffJson {
   readonly ingressWhenStagedEnforced?: readonly IngressChangeJson[];
   /** The staged policies that concern the workload (audit mode). */
   readonly staged: readonly StagedRefJson[];
+  /** Names on ports it may newly reach (`added`) or no longer reach (`removed`) through an egress proxy. */
+  readonly hostChanges: readonly HostChangeJson[];
 }
 
 /** `verify diff --json`. */
@@ -108,13 +111,16 @@ export function diffJson(diff: ReachDiff): ReachDiffJson {
       ingressChanges: w.ingress.changes.map(ingressChangeJson),
       ...(w.ingress.whenStagedEnforced ? { ingressWhenStagedEnforced: w.ingress.whenStagedEnforced.map(ingressChangeJson) } : {}),
       staged: w.staged.map(stagedJson),
+      hostChanges: w.hosts.map(hostChangeJson),
     })),
   };
 }
 
 /** Where reach widened, for the message of `--fail-on-widen`: `egress and ingress widened`. */
 export function widenedWhere(diff: ReachDiff): string {
-  const where = [diff.widenedIn.egress ? 'egress' : '', diff.widenedIn.ingress ? 'ingress' : ''].filter(Boolean).join(' and ');
+  const where = [diff.widenedIn.egress ? 'egress' : '', diff.widenedIn.ingress ? 'ingress' : '', diff.widenedIn.hosts ? 'reach by name' : '']
+    .filter(Boolean)
+    .join(' and ');
   const enforced = where ? `${where} widened` : '';
   const staged = diff.widenedIn.whenStagedEnforced ? 'reach widened once the staged policies are enforced' : '';
   return [enforced, staged].filter(Boolean).join('; ');
@@ -190,11 +196,16 @@ export function formatDiff(diff: ReachDiff): string {
     const where = w.presence === 'both' ? '' : w.presence === 'head only' ? ', new workload' : ', workload removed';
     const audit = w.staged.length ? `; audit mode: ${w.staged.map(describeStaged).join(', ')} staged, not enforced` : '';
     lines.push('', `${w.endpoint} (${w.flavor} flavor${where}${audit})`);
-    lines.push(...directionLines(w.egress, 'egress', 'enforced'), ...directionLines(w.ingress, 'ingress', 'enforced'));
+    lines.push(...directionLines(w.egress, 'egress', 'enforced'), ...w.hosts.map(hostChangeLine), ...directionLines(w.ingress, 'ingress', 'enforced'));
     const staged = [...directionLines(w.egress, 'egress', 'staged'), ...directionLines(w.ingress, 'ingress', 'staged')];
     if (staged.length) lines.push('  once the staged policies are enforced:', ...staged);
   }
   lines.push('', `Egress ${counts(diff, (w) => w.egress.changes)}. Ingress ${counts(diff, (w) => w.ingress.changes)}.`);
+  if (diff.workloads.some((w) => w.hosts.length > 0)) {
+    const widened = diff.workloads.filter((w) => w.hosts.some((c) => c.change === 'added')).length;
+    const narrowed = diff.workloads.filter((w) => w.hosts.some((c) => c.change === 'removed')).length;
+    lines.push(`By name: widened for ${widened} workload${widened === 1 ? '' : 's'}, narrowed for ${narrowed}.`);
+  }
   if (diff.workloads.some((w) => w.egress.whenStagedEnforced || w.ingress.whenStagedEnforced)) {
     lines.push(
       `Once the staged policies are enforced: egress ${counts(diff, (w) => w.egress.whenStagedEnforced)}; ingress ${counts(diff, (w) => w.ingress.whenStagedEnforced)}.`,

@@ -38,7 +38,9 @@ import {
   Ports,
   Protocol,
   ReachEntry,
+  hostReach,
 } from '../verify';
+import { HostChange, diffHosts } from './hosts-diff';
 import { flavorOf } from './workload';
 
 /** Which way a piece of reach moved between base and head. */
@@ -78,6 +80,8 @@ export interface WorkloadDiff {
   readonly staged: readonly PolicyRef[];
   readonly egress: DirectionDiff;
   readonly ingress: DirectionDiff;
+  /** What it reaches by name through egress proxies that changed (enforced policies): hosts-diff.ts. */
+  readonly hosts: readonly HostChange[];
 }
 
 /** The difference in reach between two manifest sets. */
@@ -86,8 +90,8 @@ export interface ReachDiff {
   readonly head: string;
   /** True when some workload may reach, or be reached by, something in head that it could not in base: enforced, or once the staged policies are enforced. */
   readonly widened: boolean;
-  /** Where it widened. */
-  readonly widenedIn: { readonly egress: boolean; readonly ingress: boolean; readonly whenStagedEnforced: boolean };
+  /** Where it widened: `hosts` when some workload may reach a name (or a wider wildcard) it could not. */
+  readonly widenedIn: { readonly egress: boolean; readonly ingress: boolean; readonly whenStagedEnforced: boolean; readonly hosts: boolean };
   /** The workloads whose reach changed. */
   readonly workloads: readonly WorkloadDiff[];
 }
@@ -353,8 +357,11 @@ export function diffClusters(base: Cluster, head: Cluster, labels: { readonly ba
     const h = head.endpoint(id);
     const egress = comparable(base, head, b, h, 'egress');
     const ingress = comparable(base, head, b, h, 'ingress');
-    const diff = { egress: directionDiff(egress), ingress: directionDiff(ingress) };
-    const changed = [diff.egress, diff.ingress].some((d) => d.changes.length > 0 || (d.whenStagedEnforced?.length ?? 0) > 0);
+    const names = (cluster: Cluster, ep: Endpoint | undefined, sides: Sides | undefined) =>
+      ep && cluster.proxies.length > 0 ? hostReach(cluster, ep, { reach: sides?.enforced }) : undefined;
+    const hosts = diffHosts(names(base, b, egress.base), names(head, h, egress.head));
+    const diff = { egress: directionDiff(egress), ingress: directionDiff(ingress), hosts };
+    const changed = hosts.length > 0 || [diff.egress, diff.ingress].some((d) => d.changes.length > 0 || (d.whenStagedEnforced?.length ?? 0) > 0);
     if (!changed && b && h) continue;
     const latest = h
       ? { cluster: head, ep: h, egress: egress.head!, ingress: ingress.head! }
@@ -376,6 +383,13 @@ export function diffClusters(base: Cluster, head: Cluster, labels: { readonly ba
     egress: some((w) => w.egress.changes),
     ingress: some((w) => w.ingress.changes),
     whenStagedEnforced: some((w) => w.egress.whenStagedEnforced) || some((w) => w.ingress.whenStagedEnforced),
+    hosts: workloads.some((w) => w.hosts.some((c) => c.change === 'added')),
   };
-  return { base: labels.base, head: labels.head, widened: widenedIn.egress || widenedIn.ingress || widenedIn.whenStagedEnforced, widenedIn, workloads };
+  return {
+    base: labels.base,
+    head: labels.head,
+    widened: widenedIn.egress || widenedIn.ingress || widenedIn.whenStagedEnforced || widenedIn.hosts,
+    widenedIn,
+    workloads,
+  };
 }

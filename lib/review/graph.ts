@@ -25,14 +25,14 @@ export interface WorkloadNode {
 }
 
 /** Kinds of destination, which the drawings group. */
-export type DestinationKind = 'pods' | 'external' | 'allow-list' | 'denied';
+export type DestinationKind = 'pods' | 'external' | 'allow-list' | 'host' | 'denied';
 
 /** A place traffic may go to (or is refused). */
 export interface DestinationNode {
   readonly id: string;
   readonly label: string;
   readonly kind: DestinationKind;
-  /** Namespace of in-cluster pods; the allow-list's name for allow-lists. */
+  /** Namespace of in-cluster pods; the allow-list's name for allow-lists; the egress proxy for host names. */
   readonly group?: string;
   /** What the label stands for, in full, where there is room (tables): the blocks of `cloud metadata (10 blocks)`. */
   readonly detail?: string;
@@ -162,6 +162,7 @@ export function drawnEdges(graph: ReachGraph, origin?: readonly (readonly number
 export function fullLabel(d: DestinationNode): string {
   if (d.kind === 'pods') return `pods in ${d.group}: ${d.label}`;
   if (d.kind === 'allow-list') return `allow-list ${d.group}: ${d.label}`;
+  if (d.kind === 'host') return `host ${d.label}, through ${d.group}`;
   return d.detail ? `${d.label}: ${d.detail}` : d.label;
 }
 
@@ -193,7 +194,7 @@ export function condense(graph: ReachGraph, limit: number): Condensed {
   for (const [id, members] of privateCount) {
     const namespace = namespaceOf(members[0]);
     const kind = members[0].kind;
-    const what = kind === 'pods' ? 'classes of pods' : kind === 'allow-list' ? 'allow-list blocks' : 'external networks';
+    const what = kind === 'pods' ? 'classes of pods' : kind === 'allow-list' ? 'allow-list blocks' : kind === 'host' ? 'host names' : 'external networks';
     destinations.push({ id, label: `${members.length} ${what} only one workload of ${namespace} reaches`, kind, group: 'reached by one workload each' });
   }
   const edges: ReachEdge[] = [];

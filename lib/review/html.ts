@@ -18,9 +18,10 @@ const KIND_TITLE: Record<DestinationKind, string> = {
   pods: 'pods in namespace',
   'allow-list': 'allow-list',
   external: 'external networks',
+  host: 'host names, through an egress proxy',
   denied: 'explicitly denied',
 };
-const KIND_ORDER: DestinationKind[] = ['pods', 'allow-list', 'external', 'denied'];
+const KIND_ORDER: DestinationKind[] = ['pods', 'allow-list', 'external', 'host', 'denied'];
 
 function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -37,7 +37,7 @@ function flowchart(graph: ReachGraph): string {
   });
   for (const d of graph.destinations) {
     const label = mermaidLabel(fullLabel(d));
-    const shape = d.kind === 'pods' ? `([${label}])` : d.kind === 'denied' ? `{{${label}}}` : `[${label}]`;
+    const shape = d.kind === 'pods' ? `([${label}])` : d.kind === 'denied' ? `{{${label}}}` : d.kind === 'host' ? `[/${label}/]` : `[${label}]`;
     out.push(`  ${did.get(d.id)}${shape}`);
   }
   const deniedNodes = graph.destinations.filter((d) => d.kind === 'denied').map((d) => did.get(d.id));

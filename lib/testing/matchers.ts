@@ -6,16 +6,21 @@
 import {
   describeDecision,
   describeDestination,
+  describePorts,
   describeProtocolPorts,
   explainDirection,
+  formatHostPattern,
+  hostQueryText,
+  isHostName,
   ManifestError,
   Protocol,
   query,
+  queryHost,
   QueryError,
   WorkloadEgress,
   workloadEgress,
 } from '../verify';
-import { ExpectedReach, clusterOf, expectedEntries, reachDifferences, whyDenied } from './reach';
+import { ExpectedReach, byAddress, clusterOf, expectedEntries, expectedHosts, hostDifferences, reachDifferences, whyDenied, whyNotReached } from './reach';
 
 type Result = jest.CustomMatcherResult;
 
@@ -43,6 +48,8 @@ function pointMatcher(direction: 'egress' | 'ingress', expectAllowed: boolean) {
   ): Result {
     const [from, to] = direction === 'egress' ? [subject, other] : [other, subject];
     const args = direction === 'egress' ? 'from, to, port' : 'to, from, port';
+    if (direction === 'egress' && !other.includes('/') && isHostName(other))
+      return byName.call(this, name, expectAllowed, received, subject, other, port, protocol);
     let answer;
     try {
       answer = query(clusterOf(received), from, to, port, protocol);
@@ -70,6 +77,33 @@ function pointMatcher(direction: 'egress' | 'ingress', expectAllowed: boolean) {
   };
 }
 
+/** A point matcher asked about a host name: through the egress proxies the workload may connect to. */
+function byName(
+  this: jest.MatcherContext,
+  name: string,
+  expectAllowed: boolean,
+  received: unknown,
+  from: string,
+  host: string,
+  port: number | string,
+  protocol: Protocol,
+): Result {
+  const args = 'from, host, port';
+  let answer;
+  try {
+    if (protocol !== 'TCP') throw new QueryError(`a host name is reached through an egress proxy, over TCP only, not ${protocol}`);
+    answer = queryHost(clusterOf(received), from, host, Number(port));
+  } catch (err) {
+    return unanswerable(this, name, args, err);
+  }
+  const asked = `${from} to be ${expectAllowed ? 'allowed' : 'denied'} egress to ${host} on TCP ${port}`;
+  return {
+    pass: answer.allowed === expectAllowed,
+    message: () =>
+      `${hint(this, name, args)}expected ${this.isNot ? asked.replace(' to be', ' not to be') : asked}, but it is ${answer.allowed ? 'allowed' : 'denied'}:\n${hostQueryText(answer)}`,
+  };
+}
+
 function toReachExactly(this: jest.MatcherContext, received: unknown, from: string, expected: readonly ExpectedReach[]): Result {
   let cluster;
   let egress: WorkloadEgress;
@@ -82,7 +116,8 @@ function toReachExactly(this: jest.MatcherContext, received: unknown, from: stri
   } catch (err) {
     return unanswerable(this, 'toReachExactly', 'from, expected', err);
   }
-  const differences = reachDifferences(expectedEntries(expected), egress);
+  const differences = reachDifferences(expectedEntries(expected), byAddress(cluster, egress));
+  const names = hostDifferences(expectedHosts(expected), egress);
   const count = `${expected.length} expected destination${expected.length === 1 ? '' : 's'}`;
   const line = (c: (typeof differences)[number]) => `${describeProtocolPorts([c])} to ${c.peers.map((d) => describeDestination(d, 'verifier')).join(', ')}`;
   const added = differences
@@ -94,11 +129,22 @@ function toReachExactly(this: jest.MatcherContext, received: unknown, from: stri
       const why = whyDenied(cluster, from, c);
       return `  - ${line(c)}${why ? `: ${why}` : ''}`;
     });
+  const viaOf = (h: (typeof names.added)[number]) =>
+    egress.hosts?.allowed.find((e) => formatHostPattern(e.host) === formatHostPattern(h.host) && e.ports.from <= h.ports.from && h.ports.from <= e.ports.to)
+      ?.via;
+  added.push(
+    ...names.added.map((h) => {
+      const via = viaOf(h);
+      return `  + TCP ${describePorts(h.ports)} to host ${formatHostPattern(h.host)}, allowed${via ? ` via ${via.proxy} port ${via.port}, line ${via.rule.line}: ${via.rule.text}` : ''}`;
+    }),
+  );
+  removed.push(...names.removed.map((h) => `  - TCP ${describePorts(h.ports)} to host ${formatHostPattern(h.host)}: ${whyNotReached(cluster, from, h)}`));
+  const same = differences.length === 0 && names.added.length === 0 && names.removed.length === 0;
   return {
-    pass: differences.length === 0,
+    pass: same,
     message: () =>
       hint(this, 'toReachExactly', 'from, expected') +
-      (differences.length === 0
+      (same
         ? `expected ${from} not to reach exactly the ${count}, but it does`
         : [
             `expected ${from} to reach exactly the ${count}, but`,
@@ -113,7 +159,10 @@ function toReachExactly(this: jest.MatcherContext, received: unknown, from: stri
  * every test of this project, through jest.config.js).
  */
 export const reachMatchers = {
-  /** `expect(manifests).toAllowEgress('ai/llm', '203.0.113.10', 443)`: the sender's egress allows it (its ingress aside). */
+  /**
+   * `expect(manifests).toAllowEgress('ai/llm', '203.0.113.10', 443)`: the sender's egress allows it (its ingress aside);
+   * `toAllowEgress('ai/llm', 'api.openai.com', 443)`: the name is reached through an egress proxy (both policies to the proxy, its configuration, its egress).
+   */
   toAllowEgress: pointMatcher('egress', true),
   /** `expect(manifests).toDenyEgress('ai/llm', '169.254.169.254', 80)`: the sender's egress denies it. */
   toDenyEgress: pointMatcher('egress', false),
@@ -121,7 +170,7 @@ export const reachMatchers = {
   toAllowIngress: pointMatcher('ingress', true),
   /** `expect(manifests).toDenyIngress('ai/llm', 'web/site', 8000)`: the receiver's ingress refuses the sender. */
   toDenyIngress: pointMatcher('ingress', false),
-  /** `expect(manifests).toReachExactly('ai/llm', [{ cidr: '203.0.113.10/32', ports: [443] }, ...])`: all it may send to, and nothing else. */
+  /** `expect(manifests).toReachExactly('ai/llm', [{ cidr: '203.0.113.10/32', ports: [443] }, { hosts: ['api.openai.com'], ports: [443] }, ...])`: all it may send to, by address and by name, and nothing else. */
   toReachExactly,
 };
 
@@ -130,7 +179,7 @@ declare global {
   namespace jest {
     // eslint-disable-next-line @typescript-eslint/no-unused-vars, @typescript-eslint/no-empty-object-type -- to merge, the type parameters must be @types/jest's own, `Matchers<R, T = {}>`, used or not.
     interface Matchers<R, T = {}> {
-      /** The sender's egress policies allow `from` to send to `to` (an endpoint `namespace/name` or an address) on the port. */
+      /** The sender's egress policies allow `from` to send to `to` (an endpoint `namespace/name`, an address, or a host name through an egress proxy) on the port. */
       toAllowEgress(from: string, to: string, port: number | string, protocol?: Protocol): R;
       /** The sender's egress policies deny it; the message names the rule or end of tier that did. */
       toDenyEgress(from: string, to: string, port: number | string, protocol?: Protocol): R;

@@ -10,6 +10,7 @@ import {
   Cluster,
   DecidedBy,
   Destination,
+  HostPattern,
   Manifest,
   PortRange,
   Protocol,
@@ -17,9 +18,13 @@ import {
   WorkloadEgress,
   buildCluster,
   explainDirection,
+  formatHostPattern,
   isNamedPort,
+  parseHostPattern,
   query,
+  queryHost,
   readManifestFiles,
+  withoutProxyPorts,
 } from '../verify';
 
 /** Manifests as a test may hold them. */
@@ -30,12 +35,14 @@ export type ExpectedPorts = readonly (number | { readonly from: number; readonly
 
 /**
  * One destination a workload is expected to reach, written like the intent's destinations: an
- * address block (with the blocks carved out of it, e.g. cloud metadata), or pods of a namespace
- * with labels; `protocol` defaults to TCP.
+ * address block (with the blocks carved out of it, e.g. cloud metadata), pods of a namespace
+ * with labels, or host names reached through an egress proxy (`*.hf.co`: one label below);
+ * `protocol` defaults to TCP.
  */
 export type ExpectedReach =
   | { readonly cidr: string; readonly except?: readonly string[]; readonly ports: ExpectedPorts; readonly protocol?: Protocol }
-  | { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>>; readonly ports: ExpectedPorts; readonly protocol?: Protocol };
+  | { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>>; readonly ports: ExpectedPorts; readonly protocol?: Protocol }
+  | { readonly hosts: readonly string[]; readonly ports: ExpectedPorts; readonly protocol?: 'TCP' };
 
 const clusters = new WeakMap<object, Cluster>();
 
@@ -84,9 +91,10 @@ const EXPECTED: DecidedBy = {
   rule: { kind: 'NetworkPolicy', tier: 'expected', name: 'expected', direction: 'egress', index: 0 },
 };
 
-/** The expected reach as the verifier's entries, one per destination, protocol and port range. */
+/** The expected reach by address as the verifier's entries, one per destination, protocol and port range (names aside: expectedHosts). */
 export function expectedEntries(expected: readonly ExpectedReach[]): ReachEntry[] {
   return expected.flatMap((x) => {
+    if ('hosts' in x) return [];
     const to: Destination =
       'cidr' in x
         ? { type: 'cidr', cidr: parseCidr(x.cidr), except: (x.except ?? []).map(parseCidr) }
@@ -147,4 +155,75 @@ export function whyDenied(cluster: Cluster, from: string, change: FlowChange): s
   if (target === undefined) return undefined;
   const answer = query(cluster, from, target, port, change.protocol).egress;
   return answer.allowed ? undefined : explainDirection(answer);
+}
+
+/** One set of names on one range of ports. */
+export interface HostReachItem {
+  readonly host: HostPattern;
+  readonly ports: PortRange;
+}
+
+/** The names expected, one item per name and port range. */
+export function expectedHosts(expected: readonly ExpectedReach[]): HostReachItem[] {
+  return expected.flatMap((x) =>
+    'hosts' in x
+      ? x.hosts.flatMap((h) =>
+          x.ports.map((p) => ({ host: parseHostPattern(h), ports: typeof p === 'number' ? { from: p, to: p } : { from: p.from, to: p.to } })),
+        )
+      : [],
+  );
+}
+
+/** Where the names a workload reaches and the names expected disagree: `added` (reached, not expected), `removed` (expected, not reached), one item per name and range. */
+export function hostDifferences(expected: readonly HostReachItem[], actual: WorkloadEgress): { added: HostReachItem[]; removed: HostReachItem[] } {
+  const key = (h: HostPattern) => formatHostPattern(h);
+  const spans = (items: readonly HostReachItem[]) => {
+    const out = new Map<string, { host: HostPattern; ports: Set<number> }>();
+    for (const i of items) {
+      const k = key(i.host);
+      const e = out.get(k) ?? { host: i.host, ports: new Set<number>() };
+      for (let p = i.ports.from; p <= i.ports.to; p++) e.ports.add(p);
+      out.set(k, e);
+    }
+    return out;
+  };
+  const want = spans(expected);
+  const have = spans((actual.hosts?.allowed ?? []).map((e) => ({ host: e.host, ports: e.ports })));
+  const minus = (a: Map<string, { host: HostPattern; ports: Set<number> }>, b: typeof a): HostReachItem[] =>
+    [...a].flatMap(([k, { host, ports }]) => {
+      const rest = [...ports].filter((p) => !b.get(k)?.ports.has(p)).sort((x, y) => x - y);
+      const ranges: PortRange[] = [];
+      for (const p of rest) {
+        const last = ranges[ranges.length - 1];
+        if (last && last.to + 1 === p) ranges[ranges.length - 1] = { from: last.from, to: p };
+        else ranges.push({ from: p, to: p });
+      }
+      return ranges.map((ports) => ({ host, ports }));
+    });
+  return { added: minus(have, want), removed: minus(want, have) };
+}
+
+/** The workload's egress with the ports it uses as ways to proxies left out of its entries by address. */
+export function byAddress(cluster: Cluster, egress: WorkloadEgress): WorkloadEgress {
+  if (!egress.hosts) return egress;
+  const allowed = withoutProxyPorts(
+    cluster,
+    egress.allowed.map(({ to, ...rest }) => ({ peer: to, ...rest })),
+    egress.hosts,
+  ).map(({ peer, ...rest }) => ({ to: peer, ...rest }));
+  return { ...egress, allowed };
+}
+
+/** Why an expected name is not reached: what decided a CONNECT to it on its first port. */
+export function whyNotReached(cluster: Cluster, from: string, item: HostReachItem): string {
+  if (item.host.kind !== 'exact') return 'no proxy lets the names through';
+  const answer = queryHost(cluster, from, item.host.name, item.ports.from);
+  const refusing = answer.paths.find((p) => !p.allowed);
+  if (refusing)
+    return refusing.squid.allowed
+      ? "the proxy's own egress lets it out to no public address there"
+      : `refused by ${refusing.squid.rule ? `line ${refusing.squid.rule.line}: ${refusing.squid.rule.text}` : 'the default'}`;
+  if (answer.ownPort)
+    return `its port of ${answer.ownPort.proxy}, ${answer.ownPort.port}: ${explainDirection(answer.ownPort.network.egress.allowed ? answer.ownPort.network.ingress : answer.ownPort.network.egress)}`;
+  return 'it may connect to no egress proxy';
 }

@@ -123,7 +123,7 @@ describe('verify command line', () => {
       [['qurey', '--manifests', APP], /unknown command "qurey"; did you mean query\?/],
       [['--manifests', APP, 'query'], /the command comes first/],
       [['query', '--from', 'ai/rag'], /--manifests PATH is required/],
-      [['query', '--manifests', APP, '--from', 'ai/rag', '--port', '80'], /--to NS\/NAME\|IP is required/],
+      [['query', '--manifests', APP, '--from', 'ai/rag', '--port', '80'], /--to NS\/NAME\|IP\|HOST is required/],
       [['query', '--manifests', APP, '--from', 'ai/rag', '--to', 'x/y', '--port', '80', '--nope'], /unknown option "--nope"/],
       [['query', '--manifests', APP, '--form', 'ai/rag', '--to', 'x/y', '--port', '80'], /unknown option "--form"; did you mean --from\?/],
       [['egress', '--manifests', APP, '--port', '80'], /unknown option "--port" \(known: --manifests, --ipblock-matches-pods, --calico, --json, --help\)/],

@@ -13,6 +13,8 @@ import { CALICO_VERSION_ACCEPTED, CalicoVersion, parseCalicoVersion } from './ad
 import { Cluster } from './cluster';
 import { CliResult, CommandSpec, EXIT, helpText, OptionSpec, parseCommand, readingNotes, runCommand, unknownName, UsageError, usageLine } from './command';
 import { egressReport } from './egress';
+import { hostQueryJson, hostQueryText } from './host-words';
+import { isHostName, queryHost } from './hosts';
 import { ingressReport } from './ingress';
 import { egressJson, ingressJson, queryJson } from './json';
 import { loadCluster, matchSelector } from './load';
@@ -114,8 +116,8 @@ const queryCommand: Command = {
       name: 'to',
       type: 'string',
       required: true,
-      value: 'NS/NAME|IP',
-      description: 'the receiver: a Pod or workload, a pod IP, or an address outside the cluster',
+      value: 'NS/NAME|IP|HOST',
+      description: 'the receiver: a Pod or workload, a pod IP, an address outside the cluster, or a host name, reached through egress proxies',
     },
     { name: 'port', type: 'string', required: true, value: 'N|NAME', description: 'the destination port: a number, or a container port name of the receiver' },
     PROTOCOL,
@@ -124,8 +126,18 @@ const queryCommand: Command = {
     JSON_OUT,
   ]),
   run(values) {
+    const to = text(values, 'to')!;
+    const protocol = protocolOf(values);
+    if (!to.includes('/') && isHostName(to)) {
+      if (protocol !== 'TCP') throw new UsageError(`--protocol ${protocol}: a host name is reached through an egress proxy, over TCP only`);
+      const port = text(values, 'port')!;
+      if (!/^[0-9]+$/.test(port)) throw new UsageError(`--port must be a number for a host name, not ${port}`);
+      const cluster = clusterOf(values);
+      const answer = queryHost(cluster, text(values, 'from')!, to, Number(port));
+      return answered(this.spec, cluster, values.json ? json(hostQueryJson(answer)) : hostQueryText(answer));
+    }
     const cluster = clusterOf(values);
-    const answer = query(cluster, text(values, 'from')!, text(values, 'to')!, text(values, 'port')!, protocolOf(values));
+    const answer = query(cluster, text(values, 'from')!, to, text(values, 'port')!, protocol);
     return answered(this.spec, cluster, values.json ? json(queryJson(answer)) : queryText(answer));
   },
 };

@@ -20,6 +20,7 @@ import { compileKubernetesPolicy } from './kubernetes';
 import { Labels } from './labels';
 import { describeSource, Fields, Manifest, ManifestError, SkippedFile } from './manifests';
 import { isProtocol, Protocol } from './ports';
+import { EgressProxy, readProxies } from './proxies';
 import { compareTiers, comparePolicies, DEFAULT_TIER, Direction, enforcedIdentity, Policy, PolicyKind, Tier, TierPlan } from './policy';
 
 /** Kinds whose pod template becomes an endpoint (ReplicationController is core/v1, the others apps/v1 and batch/v1). */
@@ -39,10 +40,12 @@ interface Grouped {
   readonly networkSets: Manifest[];
   readonly tiers: Manifest[];
   readonly policies: { readonly manifest: Manifest; readonly kind: PolicyKind; readonly flavor: 'kubernetes' | 'calico' | 'network-policy-api' }[];
+  /** Where egress proxies read their configuration. */
+  readonly configMaps: Manifest[];
 }
 
 function groupManifests(manifests: readonly Manifest[]): Grouped {
-  const out: Grouped = { namespaces: [], serviceAccounts: [], workloads: [], networkSets: [], tiers: [], policies: [] };
+  const out: Grouped = { namespaces: [], serviceAccounts: [], workloads: [], networkSets: [], tiers: [], policies: [], configMaps: [] };
   const seen = new Map<string, Manifest>();
   for (const m of manifests) {
     const { kind, metadata, apiVersion } = m.object;
@@ -51,7 +54,7 @@ function groupManifests(manifests: readonly Manifest[]): Grouped {
     const clusterPolicy = g === NETWORK_POLICY_API_GROUP && isClusterPolicyKind(kind);
     const relevant =
       clusterPolicy ||
-      ((kind === 'Namespace' || kind === 'ServiceAccount' || kind === 'Pod') && g === '') ||
+      ((kind === 'Namespace' || kind === 'ServiceAccount' || kind === 'Pod' || kind === 'ConfigMap') && g === '') ||
       WORKLOAD_KINDS.has(kind) ||
       (kind === 'NetworkPolicy' && g === 'networking.k8s.io') ||
       (calico && (CALICO_POLICY_KINDS.has(kind) || ['Tier', 'NetworkSet', 'GlobalNetworkSet', 'StagedKubernetesNetworkPolicy'].includes(kind)));
@@ -68,6 +71,7 @@ function groupManifests(manifests: readonly Manifest[]): Grouped {
     }
     seen.set(key, m);
     if (kind === 'Namespace') out.namespaces.push(m);
+    else if (kind === 'ConfigMap') out.configMaps.push(m);
     else if (kind === 'ServiceAccount') out.serviceAccounts.push(m);
     else if (kind === 'Pod' || WORKLOAD_KINDS.has(kind)) out.workloads.push(m);
     else if (kind === 'NetworkSet' || kind === 'GlobalNetworkSet') out.networkSets.push(m);
@@ -187,6 +191,8 @@ export class Cluster {
     policies: readonly Policy[],
     /** Files read that held no Kubernetes object. */
     readonly skipped: readonly SkippedFile[] = [],
+    /** The egress proxies the workloads run, with their configurations (proxies.ts). */
+    readonly proxies: readonly EgressProxy[] = [],
     /** What the verifier says about objects besides its answers: fields it does not model, objects the cluster does not enforce. */
     readonly notes: readonly ClusterNote[] = [],
   ) {
@@ -362,5 +368,8 @@ export function buildCluster(manifests: readonly Manifest[], options: VerifyOpti
     }
     return policy;
   });
-  return new Cluster(catalog, tiers, policies, skipped, [...notes, ...orderNotes(policies, catalog.endpoints)]);
+  return new Cluster(catalog, tiers, policies, skipped, readProxies(grouped.workloads, grouped.configMaps), [
+    ...notes,
+    ...orderNotes(policies, catalog.endpoints),
+  ]);
 }

@@ -8,9 +8,10 @@
 
 import { Cluster } from './cluster';
 import { Endpoint } from './endpoints';
-import { DirectionView, Listing, ListingOptions, listing, WorkloadListing, workloadListing } from './listing';
+import { HostReach, hostReach } from './hosts';
+import { DirectionView, Listing, ListingOptions, WorkloadListing, workloadListing } from './listing';
 import { Ports, Protocol } from './ports';
-import { DecidedBy, Destination, PeerEntry } from './workload';
+import { DecidedBy, Destination, DirectionReach, PeerEntry } from './workload';
 
 /** One destination, protocol and contiguous port range (or port name), and what decided it. */
 export interface ReachEntry {
@@ -23,26 +24,44 @@ export interface ReachEntry {
   readonly catchAll?: true;
 }
 
-/** What a workload's egress would be once the staged policies that concern it are enforced. */
-export type StagedEgress = DirectionView<ReachEntry>;
+/** What a workload's egress would be once the staged policies that concern it are enforced; `hosts` when the manifests hold an egress proxy. */
+export type StagedEgress = DirectionView<ReachEntry> & { readonly hosts?: HostReach };
 
-/** The egress of one workload. */
-export type WorkloadEgress = WorkloadListing<ReachEntry>;
+/** The egress of one workload, and, when the manifests hold an egress proxy, what it reaches by name (hosts.ts). */
+export type WorkloadEgress = Omit<WorkloadListing<ReachEntry>, 'whenStagedEnforced'> & {
+  readonly hosts?: HostReach;
+  readonly whenStagedEnforced?: StagedEgress;
+};
 
 /** Egress of every known endpoint. */
-export type EgressReport = Listing<ReachEntry>;
+export type EgressReport = Omit<Listing<ReachEntry>, 'workloads'> & { readonly workloads: readonly WorkloadEgress[] };
 
 /** What to compute egress with. */
 export type EgressOptions = ListingOptions;
 
 const entry = ({ peer, ...rest }: PeerEntry): ReachEntry => ({ to: peer, ...rest });
 
-/** Computes the egress of one known endpoint. */
+/** A view of the listing as the reach it was computed from, for hostReach. */
+const asReach = (v: DirectionView<ReachEntry>): DirectionReach => ({
+  isolated: v.isolated,
+  policies: v.policies,
+  allowed: v.allowed.map(({ to, ...rest }) => ({ peer: to, ...rest })),
+  denied: [],
+});
+
+/** Computes the egress of one known endpoint, by address and, through the manifests' proxies, by name. */
 export function workloadEgress(cluster: Cluster, endpoint: Endpoint, options: EgressOptions = {}): WorkloadEgress {
-  return workloadListing(cluster, endpoint, 'egress', entry, options);
+  const listed = workloadListing(cluster, endpoint, 'egress', entry, options);
+  if (cluster.proxies.length === 0) return listed;
+  const staged = listed.whenStagedEnforced;
+  return {
+    ...listed,
+    hosts: hostReach(cluster, endpoint, { reach: asReach(listed) }),
+    ...(staged ? { whenStagedEnforced: { ...staged, hosts: hostReach(cluster, endpoint, { view: 'staged', reach: asReach(staged) }) } } : {}),
+  };
 }
 
 /** Computes the egress of every known endpoint, sorted by endpoint. */
 export function egressReport(cluster: Cluster, options: EgressOptions = {}): EgressReport {
-  return listing(cluster, 'egress', entry, options);
+  return { ipblockMatchesPods: cluster.catalog.ipblockMatchesPods, workloads: cluster.endpoints.map((ep) => workloadEgress(cluster, ep, options)) };
 }

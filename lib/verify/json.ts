@@ -14,6 +14,8 @@ import type { Decision, Direction, PolicyKind, PolicyRef } from './policy';
 import type { Protocol } from './ports';
 import type { DirectionAnswer, QueryAnswer, RuleRef } from './reach';
 import { describePolicy, describePorts, EGRESS_NOTE, explainDirection, explainWhenStaged, INGRESS_NOTE } from './words';
+import { HostReachJson, hostReachJson } from './host-words';
+import type { HostReach } from './hosts';
 
 /** A destination: `{ type: 'cidr', cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] }` (no `except` when none), or pods. */
 export type DestinationJson =
@@ -109,8 +111,13 @@ interface ListingJson<Entry> {
   readonly workloads: readonly WorkloadListingJson<Entry>[];
 }
 
-/** `verify egress --json`. */
-export type EgressReportJson = ListingJson<ReachEntryJson>;
+/** `verify egress --json`: with an egress proxy among the manifests, each workload (and its staged view) also has `hosts`, what it reaches by name. */
+export type EgressReportJson = ListingJson<ReachEntryJson> & {
+  readonly workloads: readonly (WorkloadListingJson<ReachEntryJson> & {
+    readonly hosts?: HostReachJson;
+    readonly whenStagedEnforced?: ReachViewJson<ReachEntryJson> & { readonly hosts?: HostReachJson };
+  })[];
+};
 
 /** `verify ingress --json`. */
 export type IngressReportJson = ListingJson<IngressEntryJson>;
@@ -251,7 +258,19 @@ export function stagedJson(ref: PolicyRef): StagedRefJson {
 
 /** The egress report as `verify egress --json` prints it. */
 export function egressJson(report: EgressReport): EgressReportJson {
-  return listingJson(EGRESS_NOTE, report, reachEntryJson);
+  const listed = listingJson(EGRESS_NOTE, report, reachEntryJson);
+  const hosts = (h: HostReach | undefined) => (h ? { hosts: hostReachJson(h) } : {});
+  return {
+    ...listed,
+    workloads: listed.workloads.map((w, i) => {
+      const source = report.workloads[i];
+      return {
+        ...w,
+        ...hosts(source.hosts),
+        ...(w.whenStagedEnforced ? { whenStagedEnforced: { ...w.whenStagedEnforced, ...hosts(source.whenStagedEnforced?.hosts) } } : {}),
+      };
+    }),
+  };
 }
 
 /** The ingress report as `verify ingress --json` prints it. */

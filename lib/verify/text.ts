@@ -4,6 +4,7 @@
  */
 
 import { EgressReport, ReachEntry } from './egress';
+import { hostLines } from './host-words';
 import { IngressEntry, IngressReport } from './ingress';
 import { Ports } from './ports';
 import { decisionKey, Direction, PolicyRef } from './policy';
@@ -109,11 +110,14 @@ interface ListedWorkload {
   readonly allowed: readonly Listed[];
   readonly denied: readonly Listed[];
   readonly staged: readonly PolicyRef[];
+  /** Lines after the entries: what the workload reaches by name (egress). */
+  readonly more?: readonly string[];
   readonly whenStagedEnforced?: {
     readonly isolated: boolean;
     readonly policies: readonly PolicyRef[];
     readonly allowed: readonly Listed[];
     readonly denied: readonly Listed[];
+    readonly more?: readonly string[];
   };
 }
 
@@ -122,14 +126,14 @@ function reportText(direction: Direction, note: string, ipblockMatchesPods: bool
   for (const w of workloads) {
     const by = w.isolated ? `${direction} policies: ${w.policies.map(describePolicyInTier).join('; ')}` : `no ${direction} policy applies: everything allowed`;
     lines.push(`${w.endpoint} (${w.kind}) - ${by}`);
-    lines.push(...listingLines(w, '  '));
+    lines.push(...listingLines(w, '  '), ...(w.more ?? []));
     if (w.staged.length) lines.push(`  staged, not enforced: ${w.staged.map(describeStaged).join('; ')}`);
     if (w.whenStagedEnforced) {
       const s = w.whenStagedEnforced;
       lines.push(
         `  once the staged policies are enforced - ${s.isolated ? `${direction} policies: ${s.policies.map(describePolicyInTier).join('; ')}` : `no ${direction} policy applies: everything allowed`}`,
       );
-      lines.push(...listingLines(s, '    '));
+      lines.push(...listingLines(s, '    '), ...(s.more ?? []));
     }
     lines.push('');
   }
@@ -164,7 +168,15 @@ export function egressText(report: EgressReport): string {
     'egress',
     EGRESS_NOTE,
     report.ipblockMatchesPods,
-    report.workloads.map((w) => listed(w, ({ to, ...rest }: ReachEntry) => ({ peer: to, ...rest }))),
+    report.workloads.map((w) => {
+      const l = listed(w, ({ to, ...rest }: ReachEntry) => ({ peer: to, ...rest }));
+      const staged = w.whenStagedEnforced;
+      return {
+        ...l,
+        more: hostLines(w.hosts, '  '),
+        ...(l.whenStagedEnforced && staged ? { whenStagedEnforced: { ...l.whenStagedEnforced, more: hostLines(staged.hosts, '    ') } } : {}),
+      };
+    }),
   );
 }
 

@@ -58,6 +58,11 @@ export function emptyDirPatch(index: number, name: string, emptyDir: { sizeLimit
 export interface AiWorkloadOptions {
   /** How the app is scraped (scrapeOf, lib/intent): a metrics port other than the app's is a container port of its own, `metrics`. @default not scraped */
   readonly scrape?: Scrape;
+  /**
+   * Variables the platform sets beside the app's own: the egress proxy's HTTPS_PROXY, HTTP_PROXY
+   * and NO_PROXY, for an app with host names (proxyEnvironment in lib/intent). @default none
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export class AiWorkload extends Construct {
@@ -115,7 +120,7 @@ export class AiWorkload extends Construct {
           ? [{ number: options.scrape.port, name: 'metrics', protocol: kplus.Protocol.TCP }]
           : []),
       ],
-      envVariables: Object.fromEntries(Object.entries(environment(app)).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
+      envVariables: Object.fromEntries(Object.entries({ ...environment(app), ...options.env }).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
       securityContext: {
         ensureNonRoot: true,
         user: RUN_AS.user,

@@ -24,7 +24,7 @@
 import { BlockList, isIP } from 'net';
 import type { AiAppIntent, EgressDestination, IngressClient, PlatformIntent, PortSpec, Protocol } from '../../lib/intent';
 import type { ExpectedReach } from '../../lib/testing';
-import type { Destination, Ports, ReachEntry, WorkloadEgress } from '../../lib/verify';
+import type { Destination, HostPattern, Ports, ReachEntry, WorkloadEgress } from '../../lib/verify';
 
 export type View = 'enforced' | 'previewed';
 
@@ -246,7 +246,7 @@ function blocksOf(d: EgressDestination, platform: PlatformIntent): { texts: read
     return { texts: list.cidrs, credentials: false };
   }
   if ('credentials' in d) return { texts: credentialAddresses(platform, d.credentials), credentials: true };
-  if ('namespace' in d) return undefined;
+  if ('namespace' in d || 'hosts' in d) return undefined;
   // A new kind of destination needs its own reading here, written apart from its module's peer.
   throw new Error(`the oracle does not know the destination ${JSON.stringify(d)}`);
 }
@@ -299,8 +299,26 @@ export function declaredDestinations(app: AiAppIntent, platform: PlatformIntent)
         out.push({ cidr, ...(except.length ? { except } : {}), ports: d.ports, protocol });
       }
     } else if ('namespace' in d) out.push({ namespace: d.namespace, podLabels: d.podLabels, ports: d.ports, protocol });
+    else if ('hosts' in d) out.push({ hosts: [...new Set(d.hosts.map(hostText))], ports: d.ports });
   }
   return out;
+}
+
+/** A declared name as the intent means it: case and a trailing dot do not matter (`API.OpenAI.com.` is `api.openai.com`). */
+function hostText(host: string): string {
+  return host.toLowerCase().replace(/\.$/, '');
+}
+
+/**
+ * The names the sender may reach through the egress proxy in the view, each with its port ranges
+ * (`name port-port`): its app's declared names on their ports, unless it is an impostor whose
+ * app's policies are enforced (it reaches nothing). The proxy admits each app on its own port by
+ * the app's namespace and labels, which an impostor carries too.
+ */
+function expectedNames(sender: Sender, platform: PlatformIntent, view: View): string[] {
+  const ownEnforced = view === 'previewed' || !isAuditedApp(sender.app, platform);
+  if (sender.impostor && ownEnforced) return [];
+  return sender.app.egress.flatMap((d) => ('hosts' in d ? d.hosts.map(hostText).flatMap((h) => d.ports.map((p) => `${h} ${portsText(range(p))}`)) : []));
 }
 
 /** What the app's own policies allow it to send: DNS as its `dns` says, then every destination on its ports. */
@@ -441,7 +459,26 @@ export function reachMismatch(sender: Sender | AiAppIntent, platform: PlatformIn
   const differences: ReachDifference[] = [];
   const actualNets: Nets[] = [];
   const actualPods: ReachEntry[] = [];
-  for (const e of actual.allowed) {
+  // The ports the verifier says lead to a proxy are the way to names, compared as names below.
+  const proxyPort = (e: ReachEntry, port: number) =>
+    e.protocol === 'TCP' &&
+    e.to.type === 'pods' &&
+    (actual.hosts?.proxyPorts ?? []).some(
+      (p) =>
+        p.port === port &&
+        (e.to.type === 'pods' && e.to.endpoint ? e.to.endpoint.id === p.proxy : e.to.type === 'pods' && p.proxy.startsWith(`${e.to.namespace}/`)),
+    );
+  for (const e of actual.allowed.flatMap((x): ReachEntry[] => {
+    if (!isRange(x.ports) || !(actual.hosts?.proxyPorts ?? []).length) return [x];
+    const kept: ReachEntry[] = [];
+    for (let p = x.ports.from; p <= x.ports.to; p++) {
+      if (proxyPort(x, p)) continue;
+      const last = kept[kept.length - 1];
+      if (last && (last.ports as PortRange).to + 1 === p) kept[kept.length - 1] = { ...last, ports: { from: (last.ports as PortRange).from, to: p } };
+      else kept.push({ ...x, ports: { from: p, to: p } });
+    }
+    return kept;
+  })) {
     if (!isRange(e.ports)) {
       differences.push({ change: 'added', protocol: e.protocol, ports: `named port ${e.ports.name}`, to: destinationText(e.to) });
       continue;
@@ -491,7 +528,26 @@ export function reachMismatch(sender: Sender | AiAppIntent, platform: PlatformIn
     )
       add('removed', p.protocol, p.ports, to);
   }
+  // Names, one port at a time: `api.openai.com 443`.
+  const each = (items: readonly string[]) =>
+    new Set(
+      items.flatMap((i) => {
+        const [name, ports] = i.split(' ');
+        const [a, b] = ports.split('-').map(Number);
+        return Array.from({ length: (b ?? a) - a + 1 }, (_, k) => `${name} ${a + k}`);
+      }),
+    );
+  const wanted = each(expectedNames(from, platform, view));
+  const reached = each((actual.hosts?.allowed ?? []).map((e) => `${formatHost(e.host)} ${e.ports.from}-${e.ports.to}`));
+  for (const r of reached) if (!wanted.has(r)) differences.push({ change: 'added', protocol: 'TCP', ports: r.split(' ')[1], to: `host ${r.split(' ')[0]}` });
+  for (const w of wanted) if (!reached.has(w)) differences.push({ change: 'removed', protocol: 'TCP', ports: w.split(' ')[1], to: `host ${w.split(' ')[0]}` });
   return differences;
+}
+
+/** A set of names the verifier reports, written as the intent writes names: `api.openai.com`, `*.hf.co`. */
+function formatHost(h: HostPattern): string {
+  if (h.kind === 'exact') return h.name;
+  return h.kind === 'label' ? `*.${h.parent}` : h.kind === 'deep' ? `*.*.${h.parent}` : `.${h.parent}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -151,7 +151,7 @@ export const decidingCluster = (s: Synthesized, app: AiAppIntent) => (audited(s,
 /** The namespace denies all ingress and egress of every pod, unless something allows it (staged while every app in it is audited). */
 export function defaultDenyProblems(s: Synthesized, namespace: string): string[] {
   const apps = s.intent.apps.filter((a) => a.namespace === namespace);
-  const staged = apps.every((a) => audited(s, a));
+  const staged = apps.length > 0 && apps.every((a) => audited(s, a)); // a namespace without apps (the egress proxy's) is enforced
   const deny = objects(s).find(
     (o) =>
       o.metadata.namespace === namespace &&

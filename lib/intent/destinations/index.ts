@@ -15,15 +15,18 @@ import { isObject, problem } from '../fields';
 import { allowListKind } from './allow-list';
 import { cidrKind } from './cidr';
 import { credentialsKind } from './credentials';
+import { hostsKind } from './hosts';
 import { Declared, DestinationKind, DestinationProblem, PeerContext } from './kind';
 import { Peer } from './peer';
 import { serviceKind } from './service';
 
 export type { Declared, DestinationProblem, PeerContext } from './kind';
-export type { NetsPeer, Peer, PlannedBlock } from './peer';
+export type { NetsPeer, Peer, PlannedBlock, PolicyPeer } from './peer';
 export { isAllowListDestination } from './allow-list';
 export { isCidrDestination } from './cidr';
 export { isCredentialsDestination } from './credentials';
+export { hostNames, isHostsDestination } from './hosts';
+export type { HostName, HostsDestination } from './hosts';
 export { isServiceDestination } from './service';
 export { planBlock } from './peer';
 
@@ -33,6 +36,7 @@ const DESTINATION_KINDS = {
   namespace: serviceKind,
   allowList: allowListKind,
   credentials: credentialsKind,
+  hosts: hostsKind,
 } as const;
 
 type DestinationKindName = keyof typeof DESTINATION_KINDS;
@@ -42,7 +46,7 @@ type DestinationOf<K> = K extends DestinationKind<infer D> ? D : never;
 
 /**
  * One place an app may send traffic to. Its kind is the one of the DESTINATION_KINDS keys
- * (`cidr`, `namespace`, `allowList`, `credentials`) it has: exactly one.
+ * (`cidr`, `namespace`, `allowList`, `credentials`, `hosts`) it has: exactly one.
  */
 export type EgressDestination = DestinationOf<(typeof DESTINATION_KINDS)[DestinationKindName]>;
 

@@ -1,7 +1,8 @@
 /**
- * What a destination lets an app reach, flavor-neutral: external blocks, or pods of a
- * namespace. Each kind of destination says which (its `peer`); the plan (lib/policy/plan.ts)
- * adds ports, and the renderers of both flavors write peers, never destinations.
+ * What a destination lets an app reach, flavor-neutral: external blocks, pods of a namespace, or
+ * names through the egress proxy. Each kind of destination says which (its `peer`); the plan
+ * (lib/policy/plan.ts) adds ports, turns the names into the app's way to the proxy, and the
+ * renderers of both flavors write peers, never destinations.
  */
 import { Cidr, Cloud, cidr, cidrContains, formatCidr, metadataBlocks } from '../../net';
 import type { Labels } from '../types';
@@ -34,7 +35,21 @@ interface PodsPeer {
   readonly podLabels: Labels;
 }
 
-export type Peer = NetsPeer | PodsPeer;
+/**
+ * Names the app reaches through the egress proxy: the plan allows the proxy's pods on the app's
+ * own port of the proxy instead (one rule for all of them), and the proxy's configuration holds
+ * the names (lib/proxy).
+ */
+interface ProxyPeer {
+  readonly kind: 'proxy';
+  /** Normalized (`api.openai.com`, `*.hf.co`), each once. */
+  readonly hosts: readonly string[];
+}
+
+/** What a policy rule can name: blocks, or pods. */
+export type PolicyPeer = NetsPeer | PodsPeer;
+
+export type Peer = PolicyPeer | ProxyPeer;
 
 /** The metadata blocks of the cloud that lie inside an allowed block, to be carved out of it. */
 function metadataInside(block: Cidr, cloud: Cloud): Cidr[] {
