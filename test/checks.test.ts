@@ -145,6 +145,32 @@ describe('each rule fails on manifests that break it', () => {
     );
   });
 
+  it('namespace-default-deny: a Deny of IPv6 before an Allow admits every pod over IPv4, which the probes (of unknown address) are asked in', () => {
+    const open = calico(
+      'NetworkPolicy',
+      'v4-only',
+      { selector: 'all()', types: ['Ingress'], ingress: [{ action: 'Deny', ipVersion: 6 }, { action: 'Allow' }] },
+      'ai',
+    );
+    const found = messages(check([...app([]), open]).findings, 'namespace-default-deny');
+    expect(found).toContainEqual(
+      'ai: a pod that no policy names admits pods of its namespace on TCP 80 over IPv4: allowed by rule 1 (Allow) of NetworkPolicy ai/v4-only in tier default: Allow any protocol',
+    );
+    expect(found.filter((m) => m.includes('over IPv4'))).toHaveLength(8);
+  });
+
+  it('namespace-default-deny: a Deny of addresses outside a block before an Allow is not applied to pods whose address is unknown, and the finding says so', () => {
+    const open = calico(
+      'NetworkPolicy',
+      'inside-only',
+      { selector: 'all()', types: ['Ingress'], ingress: [{ action: 'Deny', source: { notNets: ['10.0.0.0/8'] } }, { action: 'Allow' }] },
+      'ai',
+    );
+    expect(messages(check([...app([]), open]).findings, 'namespace-default-deny')).toContainEqual(
+      "ai: a pod that no policy names admits pods of other namespaces on UDP 53 over IPv4: allowed by rule 1 (Allow) of NetworkPolicy ai/inside-only in tier default: Allow any protocol; not applied, an address being unknown (a pod template's): rule 0 (Deny) of NetworkPolicy ai/inside-only (tier default) tests addresses it may not be in; the weakest answer is given",
+    );
+  });
+
   it('dns-only-to-kube-dns: port 53 to a block of addresses, or to kube-dns labels in any namespace, is refused; a single address (NodeLocal DNSCache) is not', () => {
     const decoy = { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ port: 53, protocol: 'UDP' }] };
     const resolvers = { to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 1, endPort: 1024, protocol: 'UDP' }] };

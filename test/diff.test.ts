@@ -20,7 +20,7 @@ const diff = (head: PlatformIntent, extra?: Record<string, string>): ReachDiff =
 const changesOf = (d: ReachDiff, endpoint: string) => diffJson(d).workloads.find((w) => w.endpoint === endpoint)?.changes ?? [];
 /** The ingress changes of one workload, as `verify diff --json` writes them. */
 const ingressOf = (d: ReachDiff, endpoint: string) => diffJson(d).workloads.find((w) => w.endpoint === endpoint)?.ingressChanges ?? [];
-const NONE = { egress: false, ingress: false, whenStagedEnforced: false, hosts: false };
+const NONE = { egress: false, ingress: false, whenStagedEnforced: false, hosts: false, protection: false };
 
 const looserPolicy = (namespace: string) => looser(namespace, 'allow-all-https', 443);
 
@@ -117,7 +117,7 @@ describe('ingress diff', () => {
       })),
     );
     expect(d.widened).toBe(true);
-    expect(d.widenedIn).toEqual({ egress: false, ingress: true, whenStagedEnforced: false, hosts: false });
+    expect(d.widenedIn).toEqual({ egress: false, ingress: true, whenStagedEnforced: false, hosts: false, protection: false });
     expect(ingressOf(d, 'ai-embeddings/embeddings')).toEqual([
       {
         change: 'added',
@@ -145,6 +145,27 @@ describe('ingress diff', () => {
         before: 'NetworkPolicy ai-application/ai-egress.ai-service rule 0 (tier ai-egress): client in namespace ai-gateway',
       }),
     );
+  });
+});
+
+describe('protection of reach in the diff', () => {
+  it('switching a calico app to the kubernetes flavor keeps its reach but drops its tier and ServiceAccount binding: protection weakened, a widening', () => {
+    const d = diff(withApp(shipped, 'ai-service', (a) => ({ ...a, flavor: 'kubernetes' })));
+    expect(d.widened).toBe(true);
+    expect(d.widenedIn).toMatchObject({ egress: false, ingress: false, protection: true });
+    const w = diffJson(d).workloads.find((x) => x.endpoint === 'ai-application/ai-service')!;
+    expect(w.protectionWeakened).toEqual([
+      { direction: 'egress', protection: 'tier' },
+      { direction: 'egress', protection: 'service-account' },
+      { direction: 'ingress', protection: 'tier' },
+      { direction: 'ingress', protection: 'service-account' },
+    ]);
+    expect(formatDiff(d)).toMatch(/Protection weakened for 1 workload\.\n$/);
+  });
+
+  it('switching a kubernetes app to the calico flavor weakens nothing', () => {
+    const d = diff(withApp(shipped, 'embeddings', (a) => ({ ...a, flavor: 'calico' })));
+    expect(d.widenedIn.protection).toBe(false);
   });
 });
 
@@ -209,7 +230,7 @@ describe('audit mode in the diff', () => {
       audit,
       withApp(audit, 'summarizer', (a) => ({ ...a, egress: [...a.egress, { cidr: '192.0.2.0/24', ports: [443] }] })),
     );
-    expect(d.widenedIn).toEqual({ egress: false, ingress: false, whenStagedEnforced: true, hosts: false });
+    expect(d.widenedIn).toEqual({ egress: false, ingress: false, whenStagedEnforced: true, hosts: false, protection: false });
     const w = d.workloads.find((x) => x.endpoint === 'ai-preview/summarizer')!;
     expect(w.egress.changes).toEqual([]);
     expect(diffJson(d).workloads[0].egressWhenStagedEnforced).toEqual([

@@ -19,6 +19,7 @@ import {
   describeDecision,
   describeDestination,
   describeProtocolPorts,
+  describeUncertain,
   explainDirection,
   explainWhenStaged,
   isNamedPort,
@@ -194,13 +195,19 @@ export function defaultDenyProblems(cluster: Cluster, egress: ReadonlyMap<string
   else {
     for (const from of [`${namespace}/${PEER}`, `${ELSEWHERE}/${PROBE}`]) {
       for (const [protocol, port] of INGRESS_PORTS) {
-        const answer = query(cluster, from, id, port, protocol).ingress;
+        const asked = query(cluster, from, id, port, protocol);
+        const answer = asked.ingress;
         const inView = view === 'staged' && answer.whenStagedEnforced ? answer.whenStagedEnforced : answer;
-        const why = inView === answer ? explainDirection(answer) : explainWhenStaged(answer);
+        // Probes have no address: a rule that tests addresses is read as the verifier reads an unknown one, and said.
+        const version = asked.otherIpVersion ? ` over IPv${asked.ipVersion}` : '';
+        const why = [
+          inView === answer ? explainDirection(answer) : explainWhenStaged(answer),
+          ...(inView === answer ? describeUncertain(answer.uncertain) : []),
+        ].join('; ');
         if (inView.allowed)
           problems.push(
             problem(
-              `a pod that no policy names admits ${from === `${ELSEWHERE}/${PROBE}` ? 'pods of other namespaces' : 'pods of its namespace'} on ${protocol} ${port}: ${why}`,
+              `a pod that no policy names admits ${from === `${ELSEWHERE}/${PROBE}` ? 'pods of other namespaces' : 'pods of its namespace'} on ${protocol} ${port}${version}: ${why}`,
             ),
           );
       }

@@ -14,6 +14,7 @@ import {
   WorkloadEgress,
 } from '../verify';
 import { flavorOf } from './workload';
+import { readerRows } from './readers';
 import { DestinationNode, EdgeView, ReachEdge, ReachGraph, WorkloadNode, distinctDecisions } from './graph';
 
 /** The protocols and ports of some entries, each once, in their order. */
@@ -36,7 +37,7 @@ function distinctFlows(entries: readonly ReachEntry[]): ReachEdge['flows'] {
  * denies ten or more of them to every workload, and they would fill the report. A workload with staged policies (audit
  * mode) has the edges that hold today and, in view `staged`, those that would once its staged
  * policies are enforced. Names a workload reaches through an egress proxy are drawn as host
- * nodes under the proxy.
+ * nodes under the proxy. A report made with readers lists who can read each workload too.
  */
 export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
   const sets = cluster.catalog.networkSets;
@@ -50,7 +51,7 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
     if (to.type === 'cidr') {
       // Denied blocks are drawn only without exceptions (see below), so the block names them all.
       if (verdict === 'deny') return { id: `deny ${label}`, label: describeNamedBlock(to.cidr), kind: 'denied' };
-      const set = sets.find((s) => subtractRanges([cidrRange(to.cidr)], s.nets).length === 0);
+      const set = sets.find((s) => s.kind !== 'HostEndpoint' && subtractRanges([cidrRange(to.cidr)], s.nets).length === 0);
       return set ? { id: `allow-list ${set.id} ${label}`, label, kind: 'allow-list', group: set.id } : { id: `cidr ${label}`, label, kind: 'external' };
     }
     if (to.endpoint) return { id: `pod ${to.endpoint.id}`, label, kind: 'pods', group };
@@ -170,5 +171,5 @@ export function buildGraph(cluster: Cluster, report: EgressReport): ReachGraph {
         'staged',
       );
   }
-  return { workloads, destinations: [...destinations.values()], edges };
+  return { workloads, destinations: [...destinations.values()], edges, ...(report.workloads.some((w) => w.readers) ? { readers: readerRows(report) } : {}) };
 }

@@ -17,7 +17,7 @@ import {
   stagedJson,
   StagedRefJson,
 } from '../verify';
-import { Change, DirectionDiff, FlowChange, ReachDiff, WorkloadDiff } from './diff';
+import { Change, DirectionDiff, FlowChange, ReachDiff, Weakening, WorkloadDiff } from './diff';
 import { HostChangeJson, hostChangeJson, hostChangeLine } from './hosts-diff';
 
 /** One egress change as JSON: `to`, `ports`, `before` and `after` written as `verify diff` prints them. */
@@ -56,6 +56,8 @@ interface WorkloadDiffJson {
   readonly ingressWhenStagedEnforced?: readonly IngressChangeJson[];
   /** The staged policies that concern the workload (audit mode). */
   readonly staged: readonly StagedRefJson[];
+  /** Present when the workload lost a protection of its reach (see Weakening): per direction, which. */
+  readonly protectionWeakened?: readonly Weakening[];
   /** Names on ports it may newly reach (`added`) or no longer reach (`removed`) through an egress proxy. */
   readonly hostChanges: readonly HostChangeJson[];
 }
@@ -112,6 +114,7 @@ export function diffJson(diff: ReachDiff): ReachDiffJson {
       ...(w.ingress.whenStagedEnforced ? { ingressWhenStagedEnforced: w.ingress.whenStagedEnforced.map(ingressChangeJson) } : {}),
       staged: w.staged.map(stagedJson),
       hostChanges: w.hosts.map(hostChangeJson),
+      ...(w.weakened.length ? { protectionWeakened: w.weakened } : {}),
     })),
   };
 }
@@ -123,7 +126,8 @@ export function widenedWhere(diff: ReachDiff): string {
     .join(' and ');
   const enforced = where ? `${where} widened` : '';
   const staged = diff.widenedIn.whenStagedEnforced ? 'reach widened once the staged policies are enforced' : '';
-  return [enforced, staged].filter(Boolean).join('; ');
+  const protection = diff.widenedIn.protection ? 'protection weakened' : '';
+  return [enforced, staged, protection].filter(Boolean).join('; ');
 }
 
 /** How each change reads, per direction and view. */
@@ -180,6 +184,15 @@ function directionLines(d: DirectionDiff, direction: Direction, view: 'enforced'
   });
 }
 
+/** What a lost protection means, for the workload's namespace. */
+function weakeningLine(w: Weakening, namespace: string): string {
+  const what =
+    w.protection === 'tier'
+      ? `its ${w.direction} is no longer decided before the default tier: a Kubernetes NetworkPolicy of ${namespace} (the built-in edit role may write one) could allow it more`
+      : `what its ${w.direction} allows is no longer bound to its ServiceAccount: a pod with its labels under another one (whoever may create pods in ${namespace}) gets it`;
+  return `  ${'! protection weakened'.padEnd(MARK_WIDTH)} ${what}`;
+}
+
 /** How many workloads widened and narrowed in one direction and view. */
 function counts(diff: ReachDiff, pick: (w: WorkloadDiff) => readonly FlowChange[] | undefined): string {
   const widened = diff.workloads.filter((w) => (pick(w) ?? []).some((c) => c.change === 'added')).length;
@@ -196,6 +209,7 @@ export function formatDiff(diff: ReachDiff): string {
     const where = w.presence === 'both' ? '' : w.presence === 'head only' ? ', new workload' : ', workload removed';
     const audit = w.staged.length ? `; audit mode: ${w.staged.map(describeStaged).join(', ')} staged, not enforced` : '';
     lines.push('', `${w.endpoint} (${w.flavor} flavor${where}${audit})`);
+    lines.push(...w.weakened.map((x) => weakeningLine(x, w.endpoint.split('/')[0])));
     lines.push(...directionLines(w.egress, 'egress', 'enforced'), ...w.hosts.map(hostChangeLine), ...directionLines(w.ingress, 'ingress', 'enforced'));
     const staged = [...directionLines(w.egress, 'egress', 'staged'), ...directionLines(w.ingress, 'ingress', 'staged')];
     if (staged.length) lines.push('  once the staged policies are enforced:', ...staged);
@@ -206,6 +220,8 @@ export function formatDiff(diff: ReachDiff): string {
     const narrowed = diff.workloads.filter((w) => w.hosts.some((c) => c.change === 'removed')).length;
     lines.push(`By name: widened for ${widened} workload${widened === 1 ? '' : 's'}, narrowed for ${narrowed}.`);
   }
+  const weakened = diff.workloads.filter((w) => w.weakened.length > 0).length;
+  if (weakened) lines.push(`Protection weakened for ${weakened} workload${weakened === 1 ? '' : 's'}.`);
   if (diff.workloads.some((w) => w.egress.whenStagedEnforced || w.ingress.whenStagedEnforced)) {
     lines.push(
       `Once the staged policies are enforced: egress ${counts(diff, (w) => w.egress.whenStagedEnforced)}; ingress ${counts(diff, (w) => w.ingress.whenStagedEnforced)}.`,

@@ -13,6 +13,11 @@
  * and the other's do not is evaluated on both, so that it is compared with what the other side
  * decides for it (perhaps "any other pod" allowed by no policy), never reported as removed only
  * because the other side does not mention it.
+ *
+ * Reach that stays the same can still be easier to widen: a workload whose denials came before
+ * the default tier, or whose allows were bound to its ServiceAccount, and no longer are (an app
+ * moved from the calico flavor to the kubernetes one), has its protection weakened
+ * (lib/verify/protection.ts), which counts as a widening.
  */
 
 import { cidrRange, compactCidrs, intersectRanges, IpRange, subtractRanges, unionRanges } from '../net';
@@ -36,6 +41,7 @@ import {
   PortRange,
   portAtoms,
   Ports,
+  protectionOf,
   Protocol,
   ReachEntry,
   hostReach,
@@ -69,6 +75,17 @@ export interface DirectionDiff {
   readonly whenStagedEnforced?: readonly FlowChange[];
 }
 
+/** A protection of a workload's reach in one direction that base had and head has not (see Protection). */
+export interface Weakening {
+  readonly direction: Direction;
+  /**
+   * `tier`: its denials came before the default tier, and now a NetworkPolicy of its namespace
+   * could allow more; `service-account`: its allows applied to pods of its ServiceAccount only,
+   * and now to any pod with its labels.
+   */
+  readonly protection: 'tier' | 'service-account';
+}
+
 /** How one workload's reach differs. */
 export interface WorkloadDiff {
   readonly endpoint: string;
@@ -80,6 +97,8 @@ export interface WorkloadDiff {
   readonly staged: readonly PolicyRef[];
   readonly egress: DirectionDiff;
   readonly ingress: DirectionDiff;
+  /** Protections base had and head has not, per direction (for a workload on both sides). */
+  readonly weakened: readonly Weakening[];
   /** What it reaches by name through egress proxies that changed (enforced policies): hosts-diff.ts. */
   readonly hosts: readonly HostChange[];
 }
@@ -88,10 +107,19 @@ export interface WorkloadDiff {
 export interface ReachDiff {
   readonly base: string;
   readonly head: string;
-  /** True when some workload may reach, or be reached by, something in head that it could not in base: enforced, or once the staged policies are enforced. */
+  /**
+   * True when some workload may reach, or be reached by, something in head that it could not in
+   * base (enforced, or once the staged policies are enforced), or lost a protection of its reach.
+   */
   readonly widened: boolean;
-  /** Where it widened: `hosts` when some workload may reach a name (or a wider wildcard) it could not. */
-  readonly widenedIn: { readonly egress: boolean; readonly ingress: boolean; readonly whenStagedEnforced: boolean; readonly hosts: boolean };
+  /** Where it widened: `hosts` when some workload may reach a name (or a wider wildcard) it could not; `protection` when one lost a protection. */
+  readonly widenedIn: {
+    readonly egress: boolean;
+    readonly ingress: boolean;
+    readonly whenStagedEnforced: boolean;
+    readonly hosts: boolean;
+    readonly protection: boolean;
+  };
   /** The workloads whose reach changed. */
   readonly workloads: readonly WorkloadDiff[];
 }
@@ -348,6 +376,16 @@ function directionDiff(sides: { base?: Sides; head?: Sides }): DirectionDiff {
   return { changes, whenStagedEnforced: diffWorkload(view(base), view(head), { sameRule: enforcedDecisionKey }) };
 }
 
+/** The protections of a workload's enforced reach in one direction that base had and head has not. */
+function weakenings(base: Cluster, b: Endpoint, head: Cluster, h: Endpoint, direction: Direction, sides: { base?: Sides; head?: Sides }): Weakening[] {
+  const before = protectionOf(base, b, sides.base!.enforced);
+  const after = protectionOf(head, h, sides.head!.enforced);
+  const lost: Weakening[] = [];
+  if (before.beforeDefaultTier && !after.beforeDefaultTier) lost.push({ direction, protection: 'tier' });
+  if (before.boundToServiceAccount && !after.boundToServiceAccount) lost.push({ direction, protection: 'service-account' });
+  return lost;
+}
+
 /** Compares every workload's reach, both directions, enforced and once staged policies are enforced, in two clusters. */
 export function diffClusters(base: Cluster, head: Cluster, labels: { readonly base: string; readonly head: string }): ReachDiff {
   const ids = [...new Set([...base.endpoints.map((e) => e.id), ...head.endpoints.map((e) => e.id)])].sort();
@@ -360,8 +398,10 @@ export function diffClusters(base: Cluster, head: Cluster, labels: { readonly ba
     const names = (cluster: Cluster, ep: Endpoint | undefined, sides: Sides | undefined) =>
       ep && cluster.proxies.length > 0 ? hostReach(cluster, ep, { reach: sides?.enforced }) : undefined;
     const hosts = diffHosts(names(base, b, egress.base), names(head, h, egress.head));
-    const diff = { egress: directionDiff(egress), ingress: directionDiff(ingress), hosts };
-    const changed = hosts.length > 0 || [diff.egress, diff.ingress].some((d) => d.changes.length > 0 || (d.whenStagedEnforced?.length ?? 0) > 0);
+    const weakened = b && h ? [...weakenings(base, b, head, h, 'egress', egress), ...weakenings(base, b, head, h, 'ingress', ingress)] : [];
+    const diff = { egress: directionDiff(egress), ingress: directionDiff(ingress), hosts, weakened };
+    const changed =
+      hosts.length > 0 || weakened.length > 0 || [diff.egress, diff.ingress].some((d) => d.changes.length > 0 || (d.whenStagedEnforced?.length ?? 0) > 0);
     if (!changed && b && h) continue;
     const latest = h
       ? { cluster: head, ep: h, egress: egress.head!, ingress: ingress.head! }
@@ -384,11 +424,12 @@ export function diffClusters(base: Cluster, head: Cluster, labels: { readonly ba
     ingress: some((w) => w.ingress.changes),
     whenStagedEnforced: some((w) => w.egress.whenStagedEnforced) || some((w) => w.ingress.whenStagedEnforced),
     hosts: workloads.some((w) => w.hosts.some((c) => c.change === 'added')),
+    protection: workloads.some((w) => w.weakened.length > 0),
   };
   return {
     base: labels.base,
     head: labels.head,
-    widened: widenedIn.egress || widenedIn.ingress || widenedIn.whenStagedEnforced || widenedIn.hosts,
+    widened: widenedIn.egress || widenedIn.ingress || widenedIn.whenStagedEnforced || widenedIn.hosts || widenedIn.protection,
     widenedIn,
     workloads,
   };

@@ -9,6 +9,7 @@
  */
 
 import { DecidedBy, decisionKey, isNamedPort, PolicyRef, Ports, Protocol } from '../verify';
+import type { ReaderRow } from './readers';
 
 /** A workload that sends traffic. */
 export interface WorkloadNode {
@@ -66,6 +67,8 @@ export interface ReachGraph {
   readonly workloads: readonly WorkloadNode[];
   readonly destinations: readonly DestinationNode[];
   readonly edges: readonly ReachEdge[];
+  /** Who can read each workload (the callers its ingress admits), when the report was made with them. */
+  readonly readers?: readonly ReaderRow[];
 }
 
 /** The view an edge holds in. */

@@ -1,6 +1,7 @@
 import { COLLAPSE_AT, DestinationKind, DestinationNode, DrawnEdge, ReachGraph, WorkloadNode, condense, drawnEdges, fullLabel, groupBy, viewOf } from './graph';
 import { observedHtml, ObservedView } from './observed';
 import { describeAudit, describeDecisions, describeFlows, describeVerdict, describeWhen, isAudited } from './edge-words';
+import { describeCaller, describeGoverned, describeReaderDecisions, describeReaderFlows } from './readers';
 
 /** Above this many destinations, those reached by one workload only are drawn grouped (see condense). */
 export const DRAW_LIMIT = 300;
@@ -65,7 +66,8 @@ function edgeTitle(d: DrawnEdge): string {
  * destinations and allow-lists, each edge titled with its ports and the policy behind it, and a
  * side table of every flow. Audited workloads (staged policies, not enforced) are marked, say
  * what is enforced today, and what they would reach once their staged policies are enforced is
- * drawn dotted in purple. No scripts, styles or fonts are fetched from anywhere.
+ * drawn dotted in purple. With readers, a second table says who can read each workload. No
+ * scripts, styles or fonts are fetched from anywhere.
  */
 export function renderHtml(full: ReachGraph, title = 'Egress of AI workloads', observed?: ObservedView): string {
   const { graph, origin } = condense(full, DRAW_LIMIT);
@@ -141,6 +143,15 @@ export function renderHtml(full: ReachGraph, title = 'Egress of AI workloads', o
         `<tr id="row-${i}" class="${e.verdict}${viewOf(e) === 'staged' ? ' staged' : ''}"><td>${esc(e.from)}</td><td>${esc(fullLabel(byId.get(e.to)!))}</td><td>${esc(describeFlows(e))}</td><td>${e.verdict}</td><td>${esc(describeDecisions(e))}</td><td>${esc(describeWhen(e))}</td></tr>`,
     )
     .join('\n');
+  const readerRowsHtml = (full.readers ?? [])
+    .map(
+      (r) =>
+        `<tr class="${r.governed ? 'governed' : 'ungoverned'}"><td>${esc(r.workload)}</td><td>${esc(describeCaller(r))}</td><td>${esc(describeReaderFlows(r))}</td><td>${esc(describeGoverned(r))}</td><td>${esc(describeReaderDecisions(r))}</td></tr>`,
+    )
+    .join('\n');
+  const readers = full.readers
+    ? `<h2>Who can read each workload</h2><p class="summary">The callers a workload admits receive its responses; those these manifests do not govern are marked.</p><table id="readers"><thead><tr><th>workload</th><th>caller</th><th>ports</th><th>governed</th><th>admitted by</th></tr></thead><tbody>\n${readerRowsHtml}\n</tbody></table>`
+    : '';
   const enforced = full.edges.filter((e) => viewOf(e) === 'enforced');
   const audited = full.workloads.filter(isAudited);
   const audits = audited.map((w) => `<li><strong>${esc(w.id)}</strong>: ${esc(describeAudit(w)!)}</li>`).join('\n');
@@ -178,6 +189,8 @@ th,td{border-bottom:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-a
 th{position:sticky;top:0;background:#f6f8fa}
 tr.deny td{color:#cf222e}
 tr.hl td{background:#fff8c5}
+tr.ungoverned td{color:#9a6700;font-weight:600}
+h2{font-size:16px;margin:16px 0 4px}
 .legend span{margin-right:16px}
 #observed{margin-top:24px}
 #observed .note{color:#57606a;max-width:80em}
@@ -193,7 +206,7 @@ ${svg.join('\n')}
 </div>
 <div class="side"><table id="flows"><thead><tr><th>from</th><th>to</th><th>ports</th><th>verdict</th><th>policy</th><th>when</th></tr></thead><tbody>
 ${table}
-</tbody></table></div>
+</tbody></table>${readers}</div>
 </div>
 ${observed ? observedHtml(observed) : ''}<script>
 (function () {

@@ -2,6 +2,7 @@ import { ReachGraph, condense, drawnEdges, fullLabel, viewOf } from './graph';
 import { describeAudit, describeDecisions, describeFlows, describeWhen, isAudited } from './edge-words';
 import { DRAW_LIMIT } from './html';
 import { observedMarkdown, ObservedView } from './observed';
+import { describeCaller, describeGoverned, describeReaderDecisions, describeReaderFlows, ReaderRow } from './readers';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -56,12 +57,29 @@ function flowchart(graph: ReachGraph): string {
   return out.join('\n');
 }
 
+/** Who can read a workload: the callers it admits, which receive its responses, marked when the manifests do not govern them. */
+function readerTable(rows: readonly ReaderRow[]): string[] {
+  if (rows.length === 0) return ['Who can read it: no caller is admitted.', ''];
+  return [
+    'Who can read it: the callers it admits receive its responses.',
+    '',
+    '| caller | ports | governed by these manifests | admitted by |',
+    '|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${cell(describeCaller(r))} | ${cell(describeReaderFlows(r))} | ${r.governed ? 'yes' : `**${cell(describeGoverned(r))}**`} | ${cell(describeReaderDecisions(r))} |`,
+    ),
+    '',
+  ];
+}
+
 /**
  * Renders the graph as Markdown: a Mermaid flowchart of workloads (grouped by namespace) to
  * allowed destinations, with denied metadata drawn dashed in red, then one table per workload.
  * An audited workload's section says which policies are staged, what is enforced today, and
- * lists the flows its staged policies would allow once enforced. With a flow log, an "observed"
- * section follows (observed.ts). Renders as a picture in a pull request.
+ * lists the flows its staged policies would allow once enforced. With readers, each section
+ * ends with who can read the workload. With a flow log, an "observed" section follows
+ * (observed.ts). Renders as a picture in a pull request.
  */
 export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workloads', observed?: ObservedView): string {
   const out: string[] = [`# ${title}`, ''];
@@ -70,6 +88,12 @@ export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workload
   const denied = enforced.length - allowed;
   const audited = graph.workloads.filter(isAudited);
   out.push(`${graph.workloads.length} workloads, ${graph.destinations.length} destinations, ${allowed} allowed flows, ${denied} explicit denies.`, '');
+  const ungoverned = (graph.readers ?? []).filter((r) => !r.governed);
+  if (ungoverned.length)
+    out.push(
+      `${new Set(ungoverned.map((r) => r.workload)).size} workload${new Set(ungoverned.map((r) => r.workload)).size === 1 ? ' is' : 's are'} readable by callers these manifests do not govern (anyone who may run a pod there, or holds such an address, receives its responses): see "who can read it" below.`,
+      '',
+    );
   if (audited.length)
     out.push(
       `${audited.length} workload${audited.length === 1 ? ' is' : 's are'} in audit mode: ${audited.map((w) => w.id).join(', ')}. Their staged policies are not enforced yet; each section below says what is.`,
@@ -97,6 +121,7 @@ export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workload
       for (const e of rows) out.push(`| ${e.verdict} | ${cell(fullLabel(byId.get(e.to)!))} | ${cell(describeFlows(e))} | ${cell(describeDecisions(e))} |`);
     }
     out.push('');
+    if (graph.readers) out.push(...readerTable(graph.readers.filter((r) => r.workload === w.id)));
   }
   if (observed) out.push(observedMarkdown(observed));
   return out.join('\n');

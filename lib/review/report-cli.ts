@@ -54,7 +54,7 @@ export function reportMain(argv: readonly string[], root: string): CliResult {
     const manifests = (values.manifests as string[] | undefined) ?? [join(root, 'dist')];
     const out = resolve((values.out as string | undefined) ?? join(root, 'reports'));
     const cluster = loadCluster(manifests);
-    const graph = buildGraph(cluster, egressReport(cluster));
+    const graph = buildGraph(cluster, egressReport(cluster, { readers: true }));
     const title = `Egress of AI workloads in ${manifests.map((m) => relative(root, resolve(m)) || '.').join(', ')}`;
     const flows = values.flows as string | undefined;
     const observed =

@@ -170,6 +170,16 @@ describe('peers and ports', () => {
     expect(noIpMatch).toMatchObject({ allowed: false });
   });
 
+  it('networks read a pod of unknown address as calico.ts reads nets: a Deny of every address applies, one of some does not hide an Accept', () => {
+    const unknown = [namespace('ai', {}), namespace('vector-db', {}), pod('ai', 'rag', { app: 'rag' }), pod('vector-db', 'qdrant', { app: 'qdrant' })];
+    const at = (objects: Obj[]) => ask(clusterOf([...unknown, ...objects]), 'ai/rag', 'vector-db/qdrant', 6333).egress;
+    expect(at([rule({ networks: ['0.0.0.0/0', '::/0'] })])).toMatchObject({ allowed: false, policy: 'p' });
+    const accept = cnp('q', { tier: 'Admin', priority: 2, subject: ai, egress: [{ action: 'Accept', to: [toNamespace('vector-db')] }] });
+    expect(at([rule({ networks: ['10.0.1.0/24'] }), accept, denyAllNp])).toMatchObject({ allowed: true, policy: 'q' });
+    const acceptByNetworks = cnp('q', { tier: 'Admin', priority: 2, subject: ai, egress: [{ action: 'Accept', to: [{ networks: ['0.0.0.0/0'] }] }] });
+    expect(at([acceptByNetworks, denyAllNp])).toMatchObject({ allowed: false });
+  });
+
   it('pods: namespaceSelector AND podSelector; namespaces: every pod of the namespaces', () => {
     expect(egress([rule({ pods: { namespaceSelector: { matchLabels: { team: 'data' } }, podSelector: { matchLabels: { app: 'qdrant' } } } })])).toMatchObject({
       allowed: false,

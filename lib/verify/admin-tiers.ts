@@ -62,13 +62,14 @@
  *   match it. NetworkSets exist only on Calico, so this holds whenever the manifests hold some.
  */
 
-import { IpRange, rangeContainsIp } from '../net';
+import { IpRange, IpVersion, rangeContainsIp, unionRanges } from '../net';
 import { Catalog } from './catalog';
-import { Endpoint, NetworkSet, PacketEnd } from './endpoints';
+import { Endpoint, INHERITED_PREFIX, NetworkSet, PacketEnd } from './endpoints';
+import { Labels } from './labels';
 import { KubeSelector, readCidr, readLabelSelector } from './kubernetes';
 import { describeSource, Fields, Manifest, SourceRef } from './manifests';
 import { inRange, isProtocol, PortRange, PortValue, Protocol } from './ports';
-import { CompiledRule, Direction, Policy, Reach, RuleAction, Side, Tier } from './policy';
+import { CompiledRule, Direction, Match, Policy, Reach, RuleAction, Side, Tier } from './policy';
 import { describePorts } from './words';
 
 /** The API group of the network-policy-api kinds. */
@@ -198,7 +199,13 @@ export function describeNote(n: ClusterNote): string {
 type ApiPeer =
   | { readonly kind: 'namespaces'; readonly namespaces: KubeSelector }
   | { readonly kind: 'pods'; readonly namespaces: KubeSelector; readonly pods: KubeSelector }
-  | { readonly kind: 'networks'; readonly texts: readonly string[]; readonly ranges: readonly IpRange[] }
+  | {
+      readonly kind: 'networks';
+      readonly texts: readonly string[];
+      readonly ranges: readonly IpRange[];
+      /** For an address known only by its IP version: whether the blocks hold every address of the version, none, or some. */
+      readonly holds: Readonly<Record<IpVersion, 'all' | 'none' | 'some'>>;
+    }
   /** `nodes` or `domainNames`: matches nothing the verifier knows. */
   | { readonly kind: 'not-modelled'; readonly field: 'nodes' | 'domainNames' };
 
@@ -219,6 +226,18 @@ class ApiRule implements CompiledRule {
   readonly matchesEverything: boolean;
   readonly ports: readonly PortRange[];
   readonly portNames: readonly string[];
+  /**
+   * True when the rule may decide a packet between pods of unknown addresses differently for IPv4
+   * and IPv6 (policy.ts, CompiledRule): a Pass with `networks` peers, or a Deny whose `networks`
+   * hold every address of one version; as calico.ts reads Calico's `nets`.
+   */
+  readonly dependsOnIpVersion: boolean;
+  /**
+   * How `networks` read a pod whose address the manifests do not say: a Deny or Pass as some
+   * address of the packet's IP version (`maybe` unless the blocks hold all of it or none), an
+   * Accept or Allow as an address outside every block, as calico.ts reads `nets` (see Match).
+   */
+  private readonly unknownAs: 'maybe' | 'outside';
   private readonly remote: Side;
   private remoteReach?: Reach;
   private remotePhantoms?: readonly Endpoint[];
@@ -242,13 +261,17 @@ class ApiRule implements CompiledRule {
     this.matchesEverything = peers === 'everything' && servicePorts.length === 0;
     this.ports = servicePorts.flatMap((p) => ('range' in p && p.range ? [p.range] : []));
     this.portNames = servicePorts.flatMap((p) => ('name' in p ? [p.name] : []));
+    this.unknownAs = action === 'Deny' || action === 'Pass' ? 'maybe' : 'outside';
+    const networks = typeof peers === 'string' ? [] : peers.flatMap((p) => (p.kind === 'networks' ? [p] : []));
+    this.dependsOnIpVersion =
+      (action === 'Pass' && networks.length > 0) || (action === 'Deny' && networks.some((n) => n.holds[4] === 'all' || n.holds[6] === 'all'));
   }
 
-  matchesSource(source: PacketEnd): boolean {
+  matchesSource(source: PacketEnd): Match {
     return this.direction === 'egress' || this.matchesPeers(source);
   }
 
-  matchesDestination(destination: PacketEnd): boolean {
+  matchesDestination(destination: PacketEnd): Match {
     return this.direction === 'ingress' || this.matchesPeers(destination);
   }
 
@@ -287,7 +310,7 @@ class ApiRule implements CompiledRule {
       return this.catalog
         .namespacesFor(peer.namespaces, false)
         .flatMap((ns) => witnesses.map((w) => this.catalog.phantom(ns, w)))
-        .filter((ep) => peerMatches(peer, this.catalog.packetEnd(ep)));
+        .filter((ep) => peerMatches(peer, this.catalog.packetEnd(ep), 'outside'));
     });
     return this.remotePhantoms;
   }
@@ -322,22 +345,59 @@ class ApiRule implements CompiledRule {
     return this.catalog.namespacesMatching(`kubernetes\u0000${selector.key}`, selector.hint, (ns) => selector.test(ns.labels)).map((ns) => ns.name);
   }
 
-  private matchesPeers(e: PacketEnd): boolean {
+  private matchesPeers(e: PacketEnd): Match {
     if (typeof this.peers === 'string') return this.peers === 'everything';
-    return this.peers.some((p) => peerMatches(p, e));
+    let maybe = false;
+    for (const p of this.peers) {
+      const m = peerMatches(p, e, this.unknownAs);
+      if (m === true) return true;
+      if (m === 'maybe') maybe = true;
+    }
+    return maybe ? 'maybe' : false;
   }
 }
 
-/** True when a Calico network set lies in a namespace the selector picks (sets without a namespace never do). */
+/**
+ * True when a Calico network set (or host endpoint) is picked by a `namespaces` selector as Calico
+ * evaluates the namespaceSelector it converts it to: on the item's `pcns.` labels (endpoints.ts),
+ * which a namespaced NetworkSet inherits from its namespace.
+ */
 function setInNamespaces(set: NetworkSet, namespaces: KubeSelector): boolean {
-  return set.namespace !== undefined && namespaces.test(set.namespace.labels);
+  let labels = namespaceLabelsOf.get(set);
+  if (!labels) {
+    const prefix = INHERITED_PREFIX.namespace;
+    labels = new Map([...set.calicoLabels].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    namespaceLabelsOf.set(set, labels);
+  }
+  return labels.size > 0 && namespaces.test(labels);
 }
 
-function peerMatches(peer: ApiPeer, e: PacketEnd): boolean {
+const namespaceLabelsOf = new WeakMap<NetworkSet, Labels>();
+
+/** Whether blocks hold every address of a version, none of it, or some. */
+function holding(ranges: readonly IpRange[], version: IpVersion): 'all' | 'none' | 'some' {
+  const mine = unionRanges(ranges.filter((r) => r.version === version));
+  if (mine.length === 0) return 'none';
+  const last = version === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
+  return mine.length === 1 && mine[0].first === 0n && mine[0].last === last ? 'all' : 'some';
+}
+
+/**
+ * Whether a peer matches one end of a packet. `networks` match pod addresses whatever
+ * --ipblock-matches-pods says (the API: "cluster-internal traffic will be checked against the
+ * rule as well"), those of the packet's IP version; a pod whose address the manifests do not say
+ * is read as `unknown` says (see ApiRule.unknownAs).
+ */
+function peerMatches(peer: ApiPeer, e: PacketEnd, unknown: 'maybe' | 'outside'): Match {
   switch (peer.kind) {
     case 'networks': {
+      if (e.kind === 'endpoint' && e.endpoint.ips.length === 0) {
+        if (unknown === 'outside') return false;
+        const holds = peer.holds[e.family];
+        return holds === 'all' ? true : holds === 'none' ? false : 'maybe';
+      }
       const ips = e.kind === 'endpoint' ? e.endpoint.ips : e.ips;
-      return ips.some((ip) => peer.ranges.some((r) => rangeContainsIp(r, ip)));
+      return ips.some((ip) => ip.version === e.family && peer.ranges.some((r) => rangeContainsIp(r, ip)));
     }
     case 'namespaces':
       return (e.kind === 'endpoint' && peer.namespaces.test(e.endpoint.namespace.labels)) || e.sets.some((s) => setInNamespaces(s, peer.namespaces));
@@ -407,7 +467,8 @@ function readPeer(raw: unknown, field: string, direction: Direction, r: Reading)
       const list = f.list(p.networks, `${field}.networks`) ?? [];
       if (list.length === 0) f.fail(`${field}.networks`, 'must list at least one CIDR');
       const read = list.map((n, i) => readCidr(n, `${field}.networks[${i}]`, f));
-      return { kind: 'networks', texts: read.map((x) => x.text), ranges: read.map((x) => x.range) };
+      const ranges = read.map((x) => x.range);
+      return { kind: 'networks', texts: read.map((x) => x.text), ranges, holds: { 4: holding(ranges, 4), 6: holding(ranges, 6) } };
     }
     case 'nodes':
     case 'domainNames':

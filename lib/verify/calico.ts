@@ -16,13 +16,27 @@
  */
 
 import { calicoRuleDescription } from './descriptions';
-import { cidrRange, IpRange, parseCidrLenient, rangeContainsIp } from '../net';
+import { cidrRange, IpRange, IpVersion, parseCidrLenient, rangeContainsIp, unionRanges } from '../net';
 import { ANY_NAMESPACE, Catalog } from './catalog';
 import { CALICO_LABEL, Endpoint, makeNetworkSet, Namespace, NetworkSet, PacketEnd } from './endpoints';
 import { Labels } from './labels';
 import { Fields, Manifest } from './manifests';
 import { canonicalProtocol, inRange, isNamedPort, PortRange, Ports, PortValue, Protocol } from './ports';
-import { CompiledRule, DEFAULT_TIER, Direction, Policy, PolicyKind, Reach, RuleAction, SelectionHint, Side, stagedActionOf, Tier } from './policy';
+import {
+  bothMatch,
+  CompiledRule,
+  DEFAULT_TIER,
+  Direction,
+  Match,
+  Policy,
+  PolicyKind,
+  Reach,
+  RuleAction,
+  SelectionHint,
+  Side,
+  stagedActionOf,
+  Tier,
+} from './policy';
 import { Selector, SelectorSyntaxError } from './selector';
 import { describePorts } from './words';
 
@@ -42,6 +56,22 @@ export function compileTier(m: Manifest): Tier {
 interface Nets {
   readonly texts: readonly string[];
   readonly ranges: readonly IpRange[];
+  /** For an address known only by its IP version: whether the blocks hold every address of the version, none, or some. */
+  readonly holds: Readonly<Record<IpVersion, 'all' | 'none' | 'some'>>;
+}
+
+const LAST_ADDRESS: Readonly<Record<IpVersion, bigint>> = { 4: (1n << 32n) - 1n, 6: (1n << 128n) - 1n };
+
+/** Whether blocks hold an address known only by its IP version: surely when they hold all of the version, surely not when none. */
+function holdsUnknown(nets: Nets, version: IpVersion): Match {
+  const holds = nets.holds[version];
+  return holds === 'all' ? true : holds === 'none' ? false : 'maybe';
+}
+
+function holding(ranges: readonly IpRange[], version: IpVersion): 'all' | 'none' | 'some' {
+  const mine = unionRanges(ranges.filter((r) => r.version === version));
+  if (mine.length === 0) return 'none';
+  return mine.length === 1 && mine[0].first === 0n && mine[0].last === LAST_ADDRESS[version] ? 'all' : 'some';
 }
 
 function readNets(value: unknown, field: string, f: Fields): Nets | undefined {
@@ -53,15 +83,22 @@ function readNets(value: unknown, field: string, f: Fields): Nets | undefined {
     if (!parsed) f.fail(`${field}[${i}]`, `${JSON.stringify(text)} is not a CIDR or address (expected e.g. 203.0.113.0/24)`);
     return cidrRange(parsed);
   });
-  return { texts, ranges };
+  return { texts, ranges, holds: { 4: holding(ranges, 4), 6: holding(ranges, 6) } };
 }
 
-/** Reads a network set (namespaced when `namespace` is given). */
+/**
+ * Reads a network set (namespaced when `namespace` is given). Calico's validator refuses the
+ * label `projectcalico.org/namespace` on both kinds (libcalico-go `validator/v3/validator.go`,
+ * validateNetworkSet, validateGlobalNetworkSet): Calico sets it itself on namespaced ones.
+ */
 export function compileNetworkSet(m: Manifest, namespace: Namespace | undefined): NetworkSet {
   const f = new Fields(m.source, `${m.object.kind} ${namespace ? `${namespace.name}/` : ''}${m.object.metadata.name}`);
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const nets = readNets(spec.nets, 'spec.nets', f)?.ranges ?? [];
-  return makeNetworkSet(m.object.metadata.name, namespace, f.labels(m.object.metadata.labels, 'metadata.labels'), nets, m.source);
+  const labels = f.labels(m.object.metadata.labels, 'metadata.labels');
+  if (labels.has(CALICO_LABEL.namespace))
+    f.fail(`metadata.labels["${CALICO_LABEL.namespace}"]`, `${CALICO_LABEL.namespace} is not a valid label name (Calico sets it on namespaced network sets)`);
+  return makeNetworkSet(m.object.metadata.name, namespace, labels, nets, m.source);
 }
 
 /**
@@ -104,15 +141,10 @@ function portMatches(p: Ports, protocol: Protocol, port: PortValue, destination:
   return destination.kind === 'endpoint' && destination.endpoint.ports.some((c) => c.name === p.name && c.protocol === protocol && c.port === port);
 }
 
-/** What selectors test: an endpoint or a network set. */
+/** What selectors test: an endpoint, or a network set or host endpoint, by its labels as Calico sees them. */
 interface Selectable {
   readonly calicoLabels: Labels;
-  readonly namespace?: Namespace;
-  readonly serviceAccount?: string;
-  readonly serviceAccountLabels?: Labels;
 }
-
-const EMPTY: Labels = new Map();
 
 /** Where a rule side's selectors look: the policy's namespace, or the namespaces a namespaceSelector picks. */
 type NamespaceScope = { readonly kind: 'namespace'; readonly name: string } | { readonly kind: 'selector'; readonly selector: Selector };
@@ -157,18 +189,50 @@ class RuleSide {
     this.positive = selects || (this.scope !== undefined && (this.notSelector !== undefined || namespaceSelector !== undefined));
   }
 
+  /**
+   * True when, in a rule of this action, the side may match an unknown address differently in
+   * IPv4 and IPv6 (see matches): a Pass that tests blocks (followed both ways in a version whose
+   * blocks it names, not in the other), a Deny that tests `notNets` (not applied in their
+   * version, applied in the other), or a Deny whose `nets` hold every address of one version. A
+   * Deny of a few `nets` is not applied in either version, an Allow reads the address alike in
+   * both.
+   */
+  decidesUnknownByVersion(action: RuleAction): boolean {
+    if (action === 'Pass') return this.nets !== undefined || this.notNets !== undefined;
+    if (action !== 'Deny') return false;
+    return this.notNets !== undefined || (this.nets !== undefined && (this.nets.holds[4] === 'all' || this.nets.holds[6] === 'all'));
+  }
+
   /** True when the side sets no criterion: it matches every packet. */
   get empty(): boolean {
     return !this.nets && !this.notNets && !this.positive && !this.notSelector && this.ports.length === 0 && this.notPorts.length === 0;
   }
 
-  /** The fields that say nothing about ports, for matching an entity. */
-  matches(e: PacketEnd): boolean {
+  /**
+   * The fields that say nothing about ports, for matching an entity. For an endpoint whose
+   * address is unknown, `unknown` says how `nets` and `notNets` read it: as an address outside
+   * every block (`outside`), or (`maybe`) as some address of the packet's IP version, which the
+   * blocks hold surely only when they hold every address of it, and surely not when they hold none
+   * of it.
+   */
+  matches(e: PacketEnd, unknown: 'outside' | 'maybe' = 'outside'): Match {
+    const address = this.nets === undefined && this.notNets === undefined ? true : this.addressMatches(e, unknown);
+    if (!address) return false;
+    if (this.positive && !this.someMember(e, (x) => this.positiveTest(x))) return false;
+    if (this.notSelector && this.someMember(e, (x) => this.notSelector!.test(x.calicoLabels))) return false;
+    return address;
+  }
+
+  private addressMatches(e: PacketEnd, unknown: 'outside' | 'maybe'): Match {
+    if (e.kind === 'endpoint' && e.unknown) {
+      if (unknown === 'outside') return !this.nets;
+      const inNets: Match = this.nets ? holdsUnknown(this.nets, e.family) : true;
+      const inNotNets: Match = this.notNets ? holdsUnknown(this.notNets, e.family) : false;
+      return bothMatch(inNets, inNotNets === 'maybe' ? 'maybe' : !inNotNets);
+    }
     const ips = e.ips;
     if (this.nets && !ips.some((ip) => this.nets!.ranges.some((r) => rangeContainsIp(r, ip)))) return false;
     if (this.notNets && ips.some((ip) => this.notNets!.ranges.some((r) => rangeContainsIp(r, ip)))) return false;
-    if (this.positive && !this.someMember(e, (x) => this.positiveTest(x))) return false;
-    if (this.notSelector && this.someMember(e, (x) => this.notSelector!.test(x.calicoLabels))) return false;
     return true;
   }
 
@@ -259,12 +323,23 @@ class RuleSide {
     return (e.kind === 'endpoint' && test(e.endpoint)) || e.sets.some(test);
   }
 
+  /**
+   * The positive selector libcalico-go builds from the side's fields (`updateprocessors/rules.go`,
+   * getEndpointSelector and parseServiceAccounts), evaluated as Felix evaluates it, on the item's
+   * labels: the namespace scope as `projectcalico.org/namespace == '<ns>'` or the rewritten
+   * namespaceSelector, service account names as `projectcalico.org/serviceaccount in {...}`, the
+   * service account selector on `pcsa.` keys, and the selector itself.
+   */
   private positiveTest(x: Selectable): boolean {
-    if (this.scope?.kind === 'namespace' && x.namespace?.name !== this.scope.name) return false;
-    if (this.scope?.kind === 'selector' && !this.scope.selector.testNamespace(x.namespace?.calicoLabels)) return false;
-    if (this.saNames && (x.serviceAccount === undefined || !this.saNames.includes(x.serviceAccount))) return false;
-    if (this.saSelector && !this.saSelector.test(x.serviceAccountLabels ?? EMPTY)) return false;
-    return this.selector === undefined || this.selector.test(x.calicoLabels);
+    const labels = x.calicoLabels;
+    if (this.scope?.kind === 'namespace' && labels.get(CALICO_LABEL.namespace) !== this.scope.name) return false;
+    if (this.scope?.kind === 'selector' && !this.scope.selector.testAsNamespaceSelector(labels)) return false;
+    if (this.saNames) {
+      const sa = labels.get(CALICO_LABEL.serviceAccount);
+      if (sa === undefined || !this.saNames.includes(sa)) return false;
+    }
+    if (this.saSelector && !this.saSelector.testAsServiceAccountSelector(labels)) return false;
+    return this.selector === undefined || this.selector.test(labels);
   }
 }
 
@@ -275,8 +350,17 @@ class CalicoRule implements CompiledRule {
   readonly action: RuleAction;
   readonly description?: string;
   readonly matchesEverything: boolean;
+  readonly dependsOnIpVersion: boolean;
   readonly ports: readonly PortRange[];
   readonly portNames: readonly string[];
+  /**
+   * How the rule reads an address the manifests do not say (RuleSide.matches): a Deny or Pass as
+   * some address of the packet's IP version, `maybe` in a block unless the block holds all of it
+   * or none (then it never hides what follows it: policy.ts, decide); an Allow or Log as an address
+   * outside every block it names, so that reach to pods through blocks is read as reach to the
+   * blocks, which the listings show.
+   */
+  private readonly unknownAs: 'maybe' | 'outside';
   private readonly protocol?: string;
   private readonly notProtocol?: string;
   private readonly ipVersion?: 4 | 6;
@@ -324,26 +408,26 @@ class CalicoRule implements CompiledRule {
     const other = ['http', 'icmp', 'notICMP'].some((k) => r[k] !== undefined && r[k] !== null);
     this.matchesEverything =
       !other && this.protocol === undefined && this.notProtocol === undefined && this.ipVersion === undefined && this.source.empty && this.destination.empty;
+    this.unknownAs = this.action === 'Deny' || this.action === 'Pass' ? 'maybe' : 'outside';
+    this.dependsOnIpVersion = this.ipVersion !== undefined || [this.source, this.destination].some((x) => x.decidesUnknownByVersion(this.action));
     const all = [...this.destination.ports, ...this.destination.notPorts];
     this.ports = all.filter((p): p is PortRange => !isNamedPort(p));
     this.portNames = all.filter(isNamedPort).map((p) => p.name);
   }
 
-  matchesSource(source: PacketEnd): boolean {
-    return this.source.ports.length === 0 && this.source.matches(source);
+  matchesSource(source: PacketEnd): Match {
+    return this.source.ports.length === 0 && this.source.matches(source, this.unknownAs);
   }
 
-  matchesDestination(destination: PacketEnd): boolean {
-    return this.destination.matches(destination);
+  matchesDestination(destination: PacketEnd): Match {
+    return this.destination.matches(destination, this.unknownAs);
   }
 
+  /** The IP version is the packet's: both its ends have one (endpoints.ts, PacketEnd). */
   matchesService(protocol: Protocol, port: PortValue, destination: PacketEnd): boolean {
     if (this.protocol !== undefined && this.protocol !== protocol) return false;
     if (this.notProtocol === protocol) return false;
-    if (this.ipVersion !== undefined) {
-      const ips = destination.ips;
-      if (ips.length > 0 && !ips.some((ip) => ip.version === this.ipVersion)) return false;
-    }
+    if (this.ipVersion !== undefined && destination.family !== this.ipVersion) return false;
     return this.destination.portMatches(protocol, port, destination);
   }
 

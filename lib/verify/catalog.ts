@@ -5,7 +5,18 @@
  */
 
 import { IpAddress, IpVersion, partitionFamily } from '../net';
-import { CALICO_LABEL, Endpoint, PacketEnd, makeEndpoint, makeNamespace, Namespace, NAMESPACE_NAME_LABEL, NetworkSet, serviceAccountLabels } from './endpoints';
+import {
+  CALICO_LABEL,
+  Endpoint,
+  ipVersionsOf,
+  PacketEnd,
+  makeEndpoint,
+  makeNamespace,
+  Namespace,
+  NAMESPACE_NAME_LABEL,
+  NetworkSet,
+  serviceAccountLabels,
+} from './endpoints';
 import { LabelHint, LabelMatcher, Labels, labelsKey } from './labels';
 import type { CalicoVersion } from './admin-tiers';
 
@@ -40,7 +51,7 @@ export class Catalog {
   private readonly byNamespace = new Map<string, Endpoint[]>();
   private readonly byLabel = new Map<string, Endpoint[]>();
   private readonly withIps: Endpoint[] = [];
-  private readonly entities = new Map<Endpoint, PacketEnd>();
+  private readonly entities: Record<IpVersion, Map<Endpoint, PacketEnd>> = { 4: new Map(), 6: new Map() };
   private readonly declared: readonly Namespace[];
   private known?: readonly Namespace[];
   private knownByName?: ReadonlyMap<string, Namespace>;
@@ -137,13 +148,18 @@ export class Catalog {
     return this.withIps;
   }
 
-  /** An endpoint as one end of a packet. */
-  packetEnd(endpoint: Endpoint): PacketEnd {
-    let e = this.entities.get(endpoint);
+  /**
+   * An endpoint as one end of a packet of one IP version (by default its first): its addresses of
+   * that version, or an unknown one when the manifests say none (see PacketEnd).
+   */
+  packetEnd(endpoint: Endpoint, family: IpVersion = ipVersionsOf(endpoint)[0]): PacketEnd {
+    const known = this.entities[family];
+    let e = known.get(endpoint);
     if (!e) {
-      const ips = this.ipblockMatchesPods ? endpoint.ips : [];
-      e = { kind: 'endpoint', endpoint, ips, sets: this.setsContaining(ips) };
-      this.entities.set(endpoint, e);
+      const ips = this.ipblockMatchesPods ? endpoint.ips.filter((ip) => ip.version === family) : [];
+      const unknown = this.ipblockMatchesPods && endpoint.ips.length === 0;
+      e = { kind: 'endpoint', endpoint, family, ips, unknown, sets: this.setsContaining(ips) };
+      known.set(endpoint, e);
     }
     return e;
   }
@@ -151,7 +167,7 @@ export class Catalog {
   /** An address outside the known endpoints as one end of a packet. */
   external(ip: IpAddress): PacketEnd {
     const ips = [ip] as const;
-    return { kind: 'external', ip, ips, sets: this.setsContaining(ips) };
+    return { kind: 'external', ip, family: ip.version, ips, sets: this.setsContaining(ips) };
   }
 
   /** The endpoint whose pod IP this is, if any. */

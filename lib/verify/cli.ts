@@ -215,8 +215,8 @@ function listingCommand<Report>(
 
 const egressCommand = listingCommand(
   'egress',
-  'per workload, everything it may send to, what is explicitly denied, and what staged policies would change',
-  egressReport,
+  'per workload, everything it may send to, what is explicitly denied, what staged policies would change, and who can read it',
+  (cluster) => egressReport(cluster, { readers: true }),
   egressJson,
   egressText,
 );

@@ -16,6 +16,7 @@ import {
 import { compileCalicoPolicy, compileNetworkSet, compileTier } from './calico';
 import { Catalog, VerifyOptions } from './catalog';
 import { ContainerPort, Endpoint, EndpointKind, makeEndpoint, NetworkSet } from './endpoints';
+import { autoHostEndpoints, compileHostEndpoint, ProfileSources, readAutoHostEndpoints, readProfileLabels } from './host-endpoints';
 import { compileKubernetesPolicy } from './kubernetes';
 import { Labels } from './labels';
 import { describeSource, Fields, Manifest, ManifestError, SkippedFile } from './manifests';
@@ -26,6 +27,15 @@ import { compareTiers, comparePolicies, DEFAULT_TIER, Direction, enforcedIdentit
 /** Kinds whose pod template becomes an endpoint (ReplicationController is core/v1, the others apps/v1 and batch/v1). */
 const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob']);
 const CALICO_POLICY_KINDS: ReadonlySet<string> = new Set(['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy']);
+const CALICO_OTHER_KINDS: ReadonlySet<string> = new Set([
+  'Tier',
+  'NetworkSet',
+  'GlobalNetworkSet',
+  'HostEndpoint',
+  'Profile',
+  'KubeControllersConfiguration',
+  'StagedKubernetesNetworkPolicy',
+]);
 
 function group(apiVersion: unknown): string {
   const text = typeof apiVersion === 'string' ? apiVersion : '';
@@ -38,6 +48,11 @@ interface Grouped {
   readonly serviceAccounts: Manifest[];
   readonly workloads: Manifest[];
   readonly networkSets: Manifest[];
+  /** HostEndpoints, the Profiles they may name, Nodes and the KubeControllersConfiguration that may make host endpoints of them. */
+  readonly hostEndpoints: Manifest[];
+  readonly profiles: Manifest[];
+  readonly nodes: Manifest[];
+  readonly kubeControllers: Manifest[];
   readonly tiers: Manifest[];
   readonly policies: { readonly manifest: Manifest; readonly kind: PolicyKind; readonly flavor: 'kubernetes' | 'calico' | 'network-policy-api' }[];
   /** Where egress proxies read their configuration. */
@@ -45,7 +60,19 @@ interface Grouped {
 }
 
 function groupManifests(manifests: readonly Manifest[]): Grouped {
-  const out: Grouped = { namespaces: [], serviceAccounts: [], workloads: [], networkSets: [], tiers: [], policies: [], configMaps: [] };
+  const out: Grouped = {
+    namespaces: [],
+    serviceAccounts: [],
+    workloads: [],
+    networkSets: [],
+    hostEndpoints: [],
+    profiles: [],
+    nodes: [],
+    kubeControllers: [],
+    tiers: [],
+    policies: [],
+    configMaps: [],
+  };
   const seen = new Map<string, Manifest>();
   for (const m of manifests) {
     const { kind, metadata, apiVersion } = m.object;
@@ -54,10 +81,10 @@ function groupManifests(manifests: readonly Manifest[]): Grouped {
     const clusterPolicy = g === NETWORK_POLICY_API_GROUP && isClusterPolicyKind(kind);
     const relevant =
       clusterPolicy ||
-      ((kind === 'Namespace' || kind === 'ServiceAccount' || kind === 'Pod' || kind === 'ConfigMap') && g === '') ||
+      ((kind === 'Namespace' || kind === 'ServiceAccount' || kind === 'Pod' || kind === 'Node' || kind === 'ConfigMap') && g === '') ||
       WORKLOAD_KINDS.has(kind) ||
       (kind === 'NetworkPolicy' && g === 'networking.k8s.io') ||
-      (calico && (CALICO_POLICY_KINDS.has(kind) || ['Tier', 'NetworkSet', 'GlobalNetworkSet', 'StagedKubernetesNetworkPolicy'].includes(kind)));
+      (calico && (CALICO_POLICY_KINDS.has(kind) || CALICO_OTHER_KINDS.has(kind)));
     if (!relevant) continue;
     const key = `${g}/${kind}/${metadata.namespace ?? ''}/${metadata.name}`;
     const before = seen.get(key);
@@ -75,6 +102,10 @@ function groupManifests(manifests: readonly Manifest[]): Grouped {
     else if (kind === 'ServiceAccount') out.serviceAccounts.push(m);
     else if (kind === 'Pod' || WORKLOAD_KINDS.has(kind)) out.workloads.push(m);
     else if (kind === 'NetworkSet' || kind === 'GlobalNetworkSet') out.networkSets.push(m);
+    else if (kind === 'HostEndpoint') out.hostEndpoints.push(m);
+    else if (kind === 'Profile') out.profiles.push(m);
+    else if (kind === 'Node') out.nodes.push(m);
+    else if (kind === 'KubeControllersConfiguration') out.kubeControllers.push(m);
     else if (kind === 'Tier') out.tiers.push(m);
     else if (clusterPolicy) out.policies.push({ manifest: m, kind, flavor: 'network-policy-api' });
     else if (kind === 'NetworkPolicy' && !calico) out.policies.push({ manifest: m, kind: 'KubernetesNetworkPolicy', flavor: 'kubernetes' });
@@ -319,6 +350,22 @@ export class Cluster {
   }
 }
 
+/**
+ * The host endpoints of the manifests, and those calico-kube-controllers makes of their Nodes
+ * when the KubeControllersConfiguration `default` turns that on (see host-endpoints.ts).
+ */
+function hostEndpointsOf(grouped: Grouped, catalog: Catalog): NetworkSet[] {
+  const sources: ProfileSources = {
+    declared: new Map(grouped.profiles.map((m) => [m.object.metadata.name, readProfileLabels(m)])),
+    namespace: (name) => catalog.namespace(name),
+    serviceAccountLabels: (namespace, name) => catalog.serviceAccountLabels(namespace, name),
+  };
+  const declared = grouped.hostEndpoints.map((m) => compileHostEndpoint(m, sources));
+  const config = grouped.kubeControllers.find((m) => m.object.metadata.name === 'default');
+  const auto = config && readAutoHostEndpoints(config);
+  return auto ? [...declared, ...grouped.nodes.flatMap((n) => autoHostEndpoints(n, auto))] : declared;
+}
+
 /** Builds the cluster the manifests describe. Throws ManifestError on the first invalid object. */
 export function buildCluster(manifests: readonly Manifest[], options: VerifyOptions = {}, skipped: readonly SkippedFile[] = []): Cluster {
   const grouped = groupManifests(manifests);
@@ -349,8 +396,12 @@ export function buildCluster(manifests: readonly Manifest[], options: VerifyOpti
         return ep;
       });
     },
-    networkSets: (c): NetworkSet[] =>
-      grouped.networkSets.map((m) => compileNetworkSet(m, m.object.kind === 'NetworkSet' ? c.namespace(m.object.metadata.namespace ?? 'default') : undefined)),
+    networkSets: (c): NetworkSet[] => [
+      ...grouped.networkSets.map((m) =>
+        compileNetworkSet(m, m.object.kind === 'NetworkSet' ? c.namespace(m.object.metadata.namespace ?? 'default') : undefined),
+      ),
+      ...hostEndpointsOf(grouped, c),
+    ],
   });
   // The tiers of the network-policy-api's kinds exist without a Tier object; one in the manifests (a dump of Calico's own) takes their place.
   const tiers = [...clusterPolicyTiers(options.calico), ...grouped.tiers.map(compileTier)];

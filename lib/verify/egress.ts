@@ -6,11 +6,13 @@
  * lets out.
  */
 
+import { IpVersion } from '../net';
 import { Cluster } from './cluster';
 import { Endpoint } from './endpoints';
 import { HostReach, hostReach } from './hosts';
 import { DirectionView, Listing, ListingOptions, WorkloadListing, workloadListing } from './listing';
 import { Ports, Protocol } from './ports';
+import { Reader, workloadReaders } from './readers';
 import { DecidedBy, Destination, DirectionReach, PeerEntry } from './workload';
 
 /** One destination, protocol and contiguous port range (or port name), and what decided it. */
@@ -22,27 +24,37 @@ export interface ReachEntry {
   readonly decidedBy: DecidedBy;
   /** True when a Deny that matches every packet decided: the "everything else" of a policy (see PeerEntry). */
   readonly catchAll?: true;
+  /** For pods: only packets of this IP version are decided so (see PeerEntry). */
+  readonly ipVersion?: IpVersion;
 }
 
 /** What a workload's egress would be once the staged policies that concern it are enforced; `hosts` when the manifests hold an egress proxy. */
 export type StagedEgress = DirectionView<ReachEntry> & { readonly hosts?: HostReach };
 
-/** The egress of one workload, and, when the manifests hold an egress proxy, what it reaches by name (hosts.ts). */
+/**
+ * The egress of one workload; when the manifests hold an egress proxy, what it reaches by name
+ * (hosts.ts); with `readers`, who can read it.
+ */
 export type WorkloadEgress = Omit<WorkloadListing<ReachEntry>, 'whenStagedEnforced'> & {
   readonly hosts?: HostReach;
   readonly whenStagedEnforced?: StagedEgress;
+  /** The callers that may receive its responses, marked governed or not (readers.ts); present when asked for. */
+  readonly readers?: readonly Reader[];
 };
 
 /** Egress of every known endpoint. */
 export type EgressReport = Omit<Listing<ReachEntry>, 'workloads'> & { readonly workloads: readonly WorkloadEgress[] };
 
 /** What to compute egress with. */
-export type EgressOptions = ListingOptions;
+export interface EgressOptions extends ListingOptions {
+  /** Also list, per workload, who can read it (its ingress, marked governed or not): what `verify egress` and the report show. */
+  readonly readers?: boolean;
+}
 
 const entry = ({ peer, ...rest }: PeerEntry): ReachEntry => ({ to: peer, ...rest });
 
 /** A view of the listing as the reach it was computed from, for hostReach. */
-const asReach = (v: DirectionView<ReachEntry>): DirectionReach => ({
+const asReach = (v: DirectionView<ReachEntry>): Omit<DirectionReach, 'reopenable'> => ({
   isolated: v.isolated,
   policies: v.policies,
   allowed: v.allowed.map(({ to, ...rest }) => ({ peer: to, ...rest })),
@@ -61,7 +73,11 @@ export function workloadEgress(cluster: Cluster, endpoint: Endpoint, options: Eg
   };
 }
 
-/** Computes the egress of every known endpoint, sorted by endpoint. */
+/** Computes the egress of every known endpoint, sorted by endpoint (with who can read each, when asked). */
 export function egressReport(cluster: Cluster, options: EgressOptions = {}): EgressReport {
-  return { ipblockMatchesPods: cluster.catalog.ipblockMatchesPods, workloads: cluster.endpoints.map((ep) => workloadEgress(cluster, ep, options)) };
+  const workloads = cluster.endpoints.map((ep) => workloadEgress(cluster, ep, options));
+  return {
+    ipblockMatchesPods: cluster.catalog.ipblockMatchesPods,
+    workloads: options.readers ? workloads.map((w) => ({ ...w, readers: workloadReaders(cluster, cluster.endpoint(w.endpoint)!) })) : workloads,
+  };
 }

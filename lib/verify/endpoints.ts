@@ -1,15 +1,29 @@
 /**
  * What policies select and what packets travel between: namespaces, endpoints (pods and the pod
- * templates of workloads), Calico network sets, and the two ends of a packet.
+ * templates of workloads), the labelled addresses Calico rule selectors also match (NetworkSets,
+ * GlobalNetworkSets and HostEndpoints), and the two ends of a packet.
  *
- * Calico evaluates selectors on more labels than a pod declares: it adds
- * `projectcalico.org/namespace`, `projectcalico.org/orchestrator: k8s` and
- * `projectcalico.org/serviceaccount`, and lets the endpoint inherit its namespace's labels as
- * `pcns.<key>` and its service account's as `pcsa.<key>`. Kubernetes selectors see only the
- * pod's own labels.
+ * Calico evaluates selectors on more labels than an object declares, each as Felix's label index
+ * sees it (felix/labelindex/label_inheritance_index.go, itemData.GetHandle: an item's own labels
+ * first, then those of its profiles in order):
+ * - a pod (libcalico-go `k8s/conversion/workload_endpoint_default.go` and
+ *   `updateprocessors/workloadendpointprocessor.go`): its own labels without any `pcns.` or
+ *   `pcsa.` key (dropped, "so that a wep cannot pretend it is in another namespace"), plus
+ *   `projectcalico.org/namespace`, `projectcalico.org/orchestrator: k8s` and
+ *   `projectcalico.org/serviceaccount`, and through its profiles `kns.<namespace>` and
+ *   `ksa.<namespace>.<serviceaccount>` its namespace's labels as `pcns.<key>` and its service
+ *   account's as `pcsa.<key>` (`conversion.go` NamespaceToProfile, ServiceAccountToProfile);
+ * - a namespaced NetworkSet (`updateprocessors/networksetprocessor.go`): its own labels, every
+ *   key kept, plus `projectcalico.org/namespace`, and through the profile `kns.<namespace>` its
+ *   namespace's labels: so a selector written for pods, `app == 'qdrant'` with a namespace
+ *   selector, also matches a NetworkSet of that namespace labelled `app: qdrant`;
+ * - a GlobalNetworkSet (`globalnetworksetprocessor.go`): its own labels only;
+ * - a HostEndpoint (`hostendpointprocessor.go`): its own labels, any key at all (Calico's
+ *   validator checks only their syntax), and its profiles' (`spec.profiles`).
+ * Kubernetes selectors see only the pod's own labels.
  */
 
-import { IpAddress, IpRange } from '../net';
+import { IpAddress, IpRange, IpVersion } from '../net';
 import { Labels } from './labels';
 import { SourceRef } from './manifests';
 import { Protocol } from './ports';
@@ -75,19 +89,35 @@ export interface Endpoint {
   readonly source?: SourceRef;
 }
 
-/** Builds an endpoint, adding the labels Calico adds. */
+/** Builds an endpoint, adding the labels Calico adds (and leaving out the inherited-label keys a pod may not set). */
 export function makeEndpoint(e: Omit<Endpoint, 'id' | 'calicoLabels'>): Endpoint {
-  const calicoLabels = new Map(e.labels);
+  const calicoLabels = new Map([...e.labels].filter(([k]) => !isInheritedKey(k)));
   calicoLabels.set(CALICO_LABEL.namespace, e.namespace.name);
   calicoLabels.set(CALICO_LABEL.orchestrator, 'k8s');
   calicoLabels.set(CALICO_LABEL.serviceAccount, e.serviceAccount);
-  inherit(calicoLabels, 'pcns.', e.namespace.calicoLabels);
-  inherit(calicoLabels, 'pcsa.', e.serviceAccountLabels);
+  inherit(calicoLabels, INHERITED_PREFIX.namespace, e.namespace.calicoLabels);
+  inherit(calicoLabels, INHERITED_PREFIX.serviceAccount, e.serviceAccountLabels);
   return { ...e, id: `${e.namespace.name}/${e.name}`, calicoLabels };
 }
 
+/** The prefixes of the labels an item inherits from its namespace's and its service account's profiles. */
+export const INHERITED_PREFIX = { namespace: 'pcns.', serviceAccount: 'pcsa.' } as const;
+
+/** True for a key of the kind profiles give (`pcns.`, `pcsa.`), which libcalico-go drops from a pod's own labels. */
+function isInheritedKey(key: string): boolean {
+  return key.startsWith(INHERITED_PREFIX.namespace) || key.startsWith(INHERITED_PREFIX.serviceAccount);
+}
+
+/** Adds a parent's labels under a prefix where the item has no label of that key: its own come first. */
 function inherit(into: Map<string, string>, prefix: string, from: Labels): void {
   for (const [k, v] of from) if (!into.has(prefix + k)) into.set(prefix + k, v);
+}
+
+/** The labels the profile `kns.<namespace>` gives: the namespace's, as `pcns.<key>`. */
+export function namespaceProfileLabels(namespace: Namespace): Labels {
+  const out = new Map<string, string>();
+  inherit(out, INHERITED_PREFIX.namespace, namespace.calicoLabels);
+  return out;
 }
 
 /** Service account labels as Calico sees them when none are declared. */
@@ -97,30 +127,94 @@ export function serviceAccountLabels(name: string, declared?: Labels): Labels {
   return out;
 }
 
-/** A Calico NetworkSet (namespaced) or GlobalNetworkSet (namespace undefined). */
+/** The kinds of labelled addresses Calico rule selectors match besides pods. */
+type NetworkSetKind = 'NetworkSet' | 'GlobalNetworkSet' | 'HostEndpoint';
+
+/**
+ * Labelled addresses a Calico rule selector can match besides pods: a NetworkSet (namespaced), a
+ * GlobalNetworkSet, or a HostEndpoint (its expected IPs, as Felix puts them in a selector's IP
+ * set: felix/labelindex/named_port_index.go, extractCIDRsFromHostEndpoint).
+ */
 export interface NetworkSet {
+  readonly kind: NetworkSetKind;
+  /** `namespace/name` for a NetworkSet, `name` otherwise. */
   readonly id: string;
   readonly namespace?: Namespace;
+  /** Its labels as Calico selectors see them (see the top of this file). */
   readonly calicoLabels: Labels;
   readonly nets: readonly IpRange[];
   readonly source: SourceRef;
+  /** For a HostEndpoint that calico-kube-controllers creates for a Node: that Node's name. */
+  readonly node?: string;
 }
 
-/** Builds a network set, adding the labels Calico adds to namespaced ones. */
+/** Builds a NetworkSet (with its namespace) or GlobalNetworkSet, adding the labels Calico adds to namespaced ones. */
 export function makeNetworkSet(name: string, namespace: Namespace | undefined, labels: Labels, nets: readonly IpRange[], source: SourceRef): NetworkSet {
   const calicoLabels = new Map(labels);
   if (namespace) {
     calicoLabels.set(CALICO_LABEL.namespace, namespace.name);
-    inherit(calicoLabels, 'pcns.', namespace.calicoLabels);
+    inherit(calicoLabels, INHERITED_PREFIX.namespace, namespace.calicoLabels);
   }
-  return { id: namespace ? `${namespace.name}/${name}` : name, namespace, calicoLabels, nets, source };
+  return { kind: namespace ? 'NetworkSet' : 'GlobalNetworkSet', id: namespace ? `${namespace.name}/${name}` : name, namespace, calicoLabels, nets, source };
+}
+
+/** Builds a HostEndpoint from its own labels and its profiles' labels, in the order of `spec.profiles`. */
+export function makeHostEndpoint(
+  name: string,
+  labels: Labels,
+  profiles: readonly Labels[],
+  addresses: readonly IpAddress[],
+  source: SourceRef,
+  node?: string,
+): NetworkSet {
+  const calicoLabels = new Map(labels);
+  for (const parent of profiles) for (const [k, v] of parent) if (!calicoLabels.has(k)) calicoLabels.set(k, v);
+  const nets = addresses.map((a): IpRange => ({ version: a.version, first: a.value, last: a.value }));
+  return { kind: 'HostEndpoint', id: name, calicoLabels, nets, source, ...(node === undefined ? {} : { node }) };
 }
 
 /**
- * One end of a packet: an endpoint, or an address outside the known endpoints. `ips` are the
- * addresses policies may match it by (for an endpoint, none when ipBlock/nets must not match
- * pods), `sets` the network sets that contain one of them.
+ * One end of a packet of one IP version (`family`): an endpoint, or an address outside the known
+ * endpoints. `ips` are the addresses of that version policies may match it by (for an endpoint,
+ * none when ipBlock/nets must not match pods), `sets` the network sets and host endpoints that
+ * contain one of them. `unknown` is set for an endpoint whose address the manifests do not say (a
+ * pod template, a Pod without status) when addresses match pods: it has some address of the
+ * version, which a block may or may not hold.
  */
 export type PacketEnd =
-  | { readonly kind: 'endpoint'; readonly endpoint: Endpoint; readonly ips: readonly IpAddress[]; readonly sets: readonly NetworkSet[] }
-  | { readonly kind: 'external'; readonly ip: IpAddress; readonly ips: readonly [IpAddress]; readonly sets: readonly NetworkSet[] };
+  | {
+      readonly kind: 'endpoint';
+      readonly endpoint: Endpoint;
+      readonly family: IpVersion;
+      readonly ips: readonly IpAddress[];
+      readonly unknown: boolean;
+      readonly sets: readonly NetworkSet[];
+    }
+  | { readonly kind: 'external'; readonly ip: IpAddress; readonly family: IpVersion; readonly ips: readonly [IpAddress]; readonly sets: readonly NetworkSet[] };
+
+/** The IP versions an endpoint's packets may have: those of its addresses, or both when they are unknown. */
+export function ipVersionsOf(endpoint: Endpoint): readonly IpVersion[] {
+  if (endpoint.ips.length === 0) return BOTH_VERSIONS;
+  const has4 = endpoint.ips.some((ip) => ip.version === 4);
+  const has6 = endpoint.ips.some((ip) => ip.version === 6);
+  return has4 && has6 ? BOTH_VERSIONS : has4 ? ONLY_4 : ONLY_6;
+}
+
+/**
+ * The IP versions a packet between two ends may have: those both can have (an address outside
+ * the known endpoints has its own; an endpoint those of its addresses, or either when they are
+ * unknown). Ends with no version in common (an IPv4-only pod and an IPv6 address) are still asked
+ * about, in the version of the address, or else the sender's.
+ */
+export function packetVersions(from: Endpoint | IpAddress, to: Endpoint | IpAddress): readonly IpVersion[] {
+  const of = (end: Endpoint | IpAddress): readonly IpVersion[] => ('version' in end ? (end.version === 4 ? ONLY_4 : ONLY_6) : ipVersionsOf(end));
+  const a = of(from);
+  const b = of(to);
+  const both = a.filter((v) => b.includes(v));
+  if (both.length === 0) return 'version' in to ? b : a;
+  return both.length === 2 ? BOTH_VERSIONS : both[0] === 4 ? ONLY_4 : ONLY_6;
+}
+
+const BOTH_VERSIONS: readonly IpVersion[] = [4, 6];
+const ONLY_4: readonly IpVersion[] = [4];
+const ONLY_6: readonly IpVersion[] = [6];

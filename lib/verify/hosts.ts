@@ -98,7 +98,7 @@ function coversEndpoint(d: PodsDestination, ep: Endpoint): boolean {
 }
 
 /** The TCP port ranges a reach allows towards an endpoint, merged. */
-function portsTowards(reach: DirectionReach, ep: Endpoint): PortRange[] {
+function portsTowards(reach: Pick<DirectionReach, 'allowed'>, ep: Endpoint): PortRange[] {
   const ranges = reach.allowed
     .flatMap((e) => (e.protocol === 'TCP' && e.peer.type === 'pods' && !('name' in e.ports) && coversEndpoint(e.peer, ep) ? [e.ports] : []))
     .sort((a, b) => a.from - b.from);
@@ -183,7 +183,7 @@ const INTERNET_SIZED = (version: 4 | 6) => 1n << BigInt(addressBits(version) - 8
 const NON_PUBLIC = nonPublicBlocks().map(cidrRange);
 
 /** Entries of a workload's own egress to public blocks of a /8's worth of addresses or more. */
-function bypassEntries(reach: DirectionReach): PeerEntry[] {
+function bypassEntries(reach: Pick<DirectionReach, 'allowed'>): PeerEntry[] {
   return reach.allowed.filter((e) => {
     if (e.peer.type !== 'cidr') return false;
     const open = subtractRanges([cidrRange(e.peer.cidr)], [...e.peer.except.map(cidrRange), ...NON_PUBLIC]);
@@ -196,7 +196,7 @@ function bypassEntries(reach: DirectionReach): PeerEntry[] {
 export interface HostReachOptions {
   readonly view?: PolicyView;
   /** The workload's egress reach, when already computed (the egress listing has it). */
-  readonly reach?: DirectionReach;
+  readonly reach?: Pick<DirectionReach, 'allowed'>;
 }
 
 /** What a known endpoint may reach by name, through every proxy it may connect to. */

@@ -33,6 +33,8 @@ export type { EgressReport, ReachEntry, StagedEgress, WorkloadEgress } from './e
 export { workloadIngress } from './ingress';
 export type { IngressEntry } from './ingress';
 export { directionReach, podsKey } from './workload';
+export { protectionOf } from './protection';
+export type { Reader } from './readers';
 export type { DecidedBy, Destination, DirectionReach, PeerEntry, PodsDestination } from './workload';
 export type { Endpoint } from './endpoints';
 export { clusterFromText, loadCluster } from './load';
@@ -64,6 +66,7 @@ export {
   describeRule,
   describeProtocolPorts,
   describeStaged,
+  describeUncertain,
   destinationParts,
   explainDirection,
   explainWhenStaged,

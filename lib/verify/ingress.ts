@@ -6,6 +6,7 @@
  * in. Ports are the workload's own, port names resolved on its container ports.
  */
 
+import { IpVersion } from '../net';
 import { Cluster } from './cluster';
 import { Endpoint } from './endpoints';
 import { Listing, ListingOptions, listing, WorkloadListing, workloadListing } from './listing';
@@ -20,6 +21,8 @@ export interface IngressEntry {
   readonly decidedBy: DecidedBy;
   /** True when a Deny that matches every packet decided: the "everything else" of a policy (see PeerEntry). */
   readonly catchAll?: true;
+  /** For pods: only packets of this IP version are decided so (see PeerEntry). */
+  readonly ipVersion?: IpVersion;
 }
 
 /** The ingress of one workload. */

@@ -4,15 +4,16 @@
  * functions as the terminal listings (lib/verify/words.ts).
  */
 
-import { formatCidr } from '../net';
+import { formatCidr, IpVersion } from '../net';
 import type { EgressReport, ReachEntry } from './egress';
 import type { IngressEntry, IngressReport } from './ingress';
-import type { DirectionView, Listing } from './listing';
+import type { DirectionView, WorkloadListing } from './listing';
 import type { DecidedBy, Destination } from './workload';
 import type { EndpointKind } from './endpoints';
 import type { Decision, Direction, PolicyKind, PolicyRef } from './policy';
 import type { Protocol } from './ports';
 import type { DirectionAnswer, QueryAnswer, RuleRef } from './reach';
+import type { Reader } from './readers';
 import { describePolicy, describePorts, EGRESS_NOTE, explainDirection, explainWhenStaged, INGRESS_NOTE } from './words';
 import { HostReachJson, hostReachJson } from './host-words';
 import type { HostReach } from './hosts';
@@ -60,6 +61,8 @@ interface ReachEntryJson {
   readonly decidedBy: DecidedByJson;
   /** Present (true) when a Deny that matches every packet decided: the complement of what earlier rules decided. */
   readonly catchAll?: true;
+  /** Present when only packets of this IP version are decided so (an address is unknown, and the other version is decided otherwise). */
+  readonly ipVersion?: IpVersion;
 }
 
 /** One ingress entry: who may send (`from`), on which of the workload's ports. */
@@ -69,6 +72,7 @@ interface IngressEntryJson {
   readonly ports: string;
   readonly decidedBy: DecidedByJson;
   readonly catchAll?: true;
+  readonly ipVersion?: IpVersion;
 }
 
 /** A policy that applies to a workload, in evaluation order. */
@@ -102,6 +106,17 @@ interface WorkloadListingJson<Entry> extends ReachViewJson<Entry> {
   readonly staged: readonly StagedRefJson[];
   /** Present when staged policies concern the workload: its reach once they are enforced. */
   readonly whenStagedEnforced?: ReachViewJson<Entry>;
+  /**
+   * In `verify egress --json`: who can read the workload, every caller its ingress admits (they
+   * receive its responses), `governed` false for callers in namespaces these manifests do not
+   * govern (lib/verify/readers.ts) and for addresses outside the known endpoints.
+   */
+  readonly readers?: readonly ReaderJson[];
+}
+
+/** A caller that may receive a workload's responses. */
+interface ReaderJson extends IngressEntryJson {
+  readonly governed: boolean;
 }
 
 /** Every workload's reach in one direction. */
@@ -155,6 +170,12 @@ interface DirectionAnswerJson {
   readonly message: string;
   readonly logged: readonly RuleRefJson[];
   readonly passed: readonly RuleRefJson[];
+  /**
+   * Deny and Pass rules that test addresses and might have matched, an address being unknown (a
+   * pod template's): the Deny was not applied, the Pass followed both ways, so that the answer is
+   * the weakest. Present when there are some.
+   */
+  readonly uncertain?: readonly RuleRefJson[];
   readonly staged: readonly StagedRefJson[];
   /** When there are staged policies: how the direction would be decided once they are enforced. */
   readonly whenStagedEnforced?: StagedAnswerJson;
@@ -185,9 +206,22 @@ export interface QueryAnswerJson {
   readonly port: number;
   readonly portName?: string;
   readonly protocol: Protocol;
+  /**
+   * Present when an address is unknown (a pod template's), so that both IP versions were asked,
+   * and they are decided otherwise: the version this answer is about, the one that allows (the
+   * weakest answer); `otherIpVersion` says how the other is decided.
+   */
+  readonly ipVersion?: IpVersion;
   readonly allowed: boolean;
   readonly egress: DirectionAnswerJson;
   readonly ingress: DirectionAnswerJson;
+  /** Present when the other IP version is decided otherwise: how. */
+  readonly otherIpVersion?: {
+    readonly ipVersion: IpVersion;
+    readonly allowed: boolean;
+    readonly egress: DirectionAnswerJson;
+    readonly ingress: DirectionAnswerJson;
+  };
 }
 
 /** A destination as JSON. */
@@ -228,6 +262,7 @@ function reachEntryJson(e: ReachEntry): ReachEntryJson {
     ports: describePorts(e.ports),
     decidedBy: decidedByJson(e.decidedBy),
     ...(e.catchAll ? { catchAll: true } : {}),
+    ...(e.ipVersion ? { ipVersion: e.ipVersion } : {}),
   };
 }
 
@@ -239,6 +274,7 @@ function ingressEntryJson(e: IngressEntry): IngressEntryJson {
     ports: describePorts(e.ports),
     decidedBy: decidedByJson(e.decidedBy),
     ...(e.catchAll ? { catchAll: true } : {}),
+    ...(e.ipVersion ? { ipVersion: e.ipVersion } : {}),
   };
 }
 
@@ -278,7 +314,11 @@ export function ingressJson(report: IngressReport): IngressReportJson {
   return listingJson(INGRESS_NOTE, report, ingressEntryJson);
 }
 
-function listingJson<Entry, EntryJson>(note: string, report: Listing<Entry>, entryJson: (e: Entry) => EntryJson): ListingJson<EntryJson> {
+function listingJson<Entry, EntryJson>(
+  note: string,
+  report: { readonly ipblockMatchesPods: boolean; readonly workloads: readonly (WorkloadListing<Entry> & { readonly readers?: readonly Reader[] })[] },
+  entryJson: (e: Entry) => EntryJson,
+): ListingJson<EntryJson> {
   return {
     note,
     ipblockMatchesPods: report.ipblockMatchesPods,
@@ -288,6 +328,7 @@ function listingJson<Entry, EntryJson>(note: string, report: Listing<Entry>, ent
       ...viewJson(w, entryJson),
       staged: w.staged.map(stagedJson),
       ...(w.whenStagedEnforced ? { whenStagedEnforced: viewJson(w.whenStagedEnforced, entryJson) } : {}),
+      ...(w.readers ? { readers: w.readers.map((r) => ({ ...ingressEntryJson(r), governed: r.governed })) } : {}),
     })),
   };
 }
@@ -324,6 +365,7 @@ function directionJson(a: DirectionAnswer): DirectionAnswerJson {
     message: explainDirection(a),
     logged: a.logged.map(ruleRefJson),
     passed: a.passed.map(ruleRefJson),
+    ...(a.uncertain.length ? { uncertain: a.uncertain.map(ruleRefJson) } : {}),
     staged: a.staged.map(stagedJson),
     ...(staged
       ? { whenStagedEnforced: { allowed: staged.allowed, reason: staged.decision.reason, ...decidedFields(staged.decision), message: explainWhenStaged(a)! } }
@@ -341,8 +383,19 @@ export function queryJson(q: QueryAnswer): QueryAnswerJson {
     port: q.port,
     ...(q.portName === undefined ? {} : { portName: q.portName }),
     protocol: q.protocol,
+    ...(q.otherIpVersion ? { ipVersion: q.ipVersion } : {}),
     allowed: q.allowed,
     egress: directionJson(q.egress),
     ingress: directionJson(q.ingress),
+    ...(q.otherIpVersion
+      ? {
+          otherIpVersion: {
+            ipVersion: q.otherIpVersion.ipVersion,
+            allowed: q.otherIpVersion.allowed,
+            egress: directionJson(q.otherIpVersion.egress),
+            ingress: directionJson(q.otherIpVersion.ingress),
+          },
+        }
+      : {}),
   };
 }

@@ -104,7 +104,7 @@ export class EndResolver {
         addresses: networkAddresses(end.name as 'pub' | 'pvt', catalog.networkSets),
       };
     const setId = end.namespace === undefined ? end.name : `${end.namespace}/${end.name}`;
-    const set = end.type === undefined || end.type === 'NetworkSet' ? catalog.networkSets.find((s) => s.id === setId) : undefined;
+    const set = end.type === undefined || end.type === 'NetworkSet' ? catalog.networkSets.find((s) => s.kind !== 'HostEndpoint' && s.id === setId) : undefined;
     if (set) return { kind: 'network-set', label: set.id, set, addresses: set.nets };
     if (end.type === 'NetworkSet')
       return {

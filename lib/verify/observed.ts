@@ -21,10 +21,10 @@
 import { FlowLog, FlowRecord, MalformedRecord, PolicyHit, PolicyHitKind } from '../flows';
 import { IpRange, partitionFamily, unionRanges } from '../net';
 import { Cluster, PolicyView } from './cluster';
-import { Endpoint, PacketEnd } from './endpoints';
+import { Endpoint, PacketEnd, packetVersions } from './endpoints';
 import { EndResolver, ObservedEnd } from './observed-ends';
 import { isProtocol, Protocol } from './ports';
-import { decide, Decision, decisionKey, decisionOf, Direction, PolicyKind, RuleId, Side, Trace, Verdict } from './policy';
+import { bothMatch, decide, Decision, decisionKey, decisionOf, Direction, PolicyKind, RuleId, Side, Trace, Verdict } from './policy';
 import { directionReach, PeerEntry } from './workload';
 
 /** How the manifests decide a flow in one view: alike for all it may be, not at all, or differently for the addresses it may have gone to. */
@@ -239,14 +239,29 @@ function outcomes(
 ): Outcome[] {
   const { catalog } = cluster;
   const plans = cluster.plans(local, direction, view);
-  const localEnd = catalog.packetEnd(local);
+  // Both ends of a packet have its IP version (reach.ts): the local end is taken in the other's.
   const decideWith = (other: PacketEnd): Outcome => {
-    const trace: Trace = { logged: [], passed: [] };
+    const trace: Trace = { logged: [], passed: [], uncertain: [] };
+    const localEnd = catalog.packetEnd(local, other.family);
     const [src, dst] = direction === 'egress' ? [localEnd, other] : [other, localEnd];
-    const v = decide(plans, direction, (r) => r.matchesSource(src) && r.matchesDestination(dst) && r.matchesService(protocol, port, dst), trace);
+    const v = decide(
+      plans,
+      direction,
+      (r) => {
+        const ends = bothMatch(r.matchesSource(src), r.matchesDestination(dst));
+        return ends && r.matchesService(protocol, port, dst) ? ends : false;
+      },
+      trace,
+    );
     return outcomeOf(v, trace, direction);
   };
-  if (!Array.isArray(peer)) return [decideWith(peer as PacketEnd)];
+  if (!Array.isArray(peer)) {
+    const other = peer as PacketEnd;
+    if (other.kind !== 'endpoint') return [decideWith(other)];
+    // A pod peer is asked in each IP version the two may share, the weakest answer kept, as query does.
+    const asked = packetVersions(local, other.endpoint).map((version) => decideWith(catalog.packetEnd(other.endpoint, version)));
+    return [asked.find((o) => o.allowed) ?? asked[0]];
+  }
   const ranges = peer as readonly IpRange[];
   const side = PEER_SIDE[direction];
   const rules = plans.flatMap((p) => p.policies.flatMap((x) => x.rules));

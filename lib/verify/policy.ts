@@ -71,6 +71,20 @@ export type Reach =
   /** Only endpoints among these candidates (a superset of the matches). */
   | { readonly kind: 'some'; readonly candidates: readonly Endpoint[] };
 
+/**
+ * Whether a rule matches a packet: yes, no, or `maybe` when the answer depends on an address the
+ * manifests do not say (a pod template's). Only a Deny or Pass rule answers `maybe`: an Allow (or
+ * Log) rule takes such an address to lie outside every block it names, and the blocks themselves
+ * are listed as reachable, so nothing is hidden by it.
+ */
+export type Match = boolean | 'maybe';
+
+/** Both matches hold: no when either is no, maybe when either is maybe. */
+export function bothMatch(a: Match, b: Match): Match {
+  if (!a || !b) return false;
+  return a === 'maybe' || b === 'maybe' ? 'maybe' : true;
+}
+
 /** A rule of either flavor, compiled. */
 export interface CompiledRule {
   /** Index in the policy's list of rules for its direction. */
@@ -84,12 +98,18 @@ export interface CompiledRule {
   readonly description?: string;
   /** True when the rule sets no criterion at all (protocol, ports, peers, selectors): it matches every packet. */
   readonly matchesEverything: boolean;
-  /** True when the packet's sender fits the rule's source side. */
-  matchesSource(source: PacketEnd): boolean;
-  /** True when the packet's receiver fits the rule's destination side. */
-  matchesDestination(destination: PacketEnd): boolean;
-  /** True when protocol and destination port fit; named ports resolve on the destination. */
+  /** Whether the packet's sender fits the rule's source side (`maybe`: see Match). */
+  matchesSource(source: PacketEnd): Match;
+  /** Whether the packet's receiver fits the rule's destination side (`maybe`: see Match). */
+  matchesDestination(destination: PacketEnd): Match;
+  /** True when protocol, IP version and destination port fit; named ports resolve on the destination. */
   matchesService(protocol: Protocol, port: PortValue, destination: PacketEnd): boolean;
+  /**
+   * True when the rule may decide a packet between two pods of unknown addresses differently for
+   * IPv4 and IPv6 (it tests the IP version, or it is a Deny or Pass that tests addresses), so that
+   * both versions must be asked. Absent: false.
+   */
+  readonly dependsOnIpVersion?: boolean;
   /** Address blocks a side tests, so that a partition of address space can respect them. */
   nets(side: Side): readonly IpRange[];
   /** Numeric destination port ranges the rule tests. */
@@ -208,6 +228,12 @@ export interface Hit {
 export interface Trace {
   readonly logged: Hit[];
   readonly passed: Hit[];
+  /**
+   * Deny and Pass rules that might have matched, had an address the manifests do not say been
+   * another: a Deny is then not applied and a Pass is followed both ways, so that the verdict is
+   * the weakest the packet can get (see Match).
+   */
+  readonly uncertain: Hit[];
 }
 
 /**
@@ -287,51 +313,135 @@ const ruleVerdicts = new WeakMap<CompiledRule, Verdict>();
 const tierVerdicts = new WeakMap<TierPlan, Verdict>();
 const profileVerdicts: Readonly<Record<Direction, WeakMap<Tier, Verdict>>> = { ingress: new WeakMap(), egress: new WeakMap() };
 
-/** Runs the tiers for one direction; `matches` says whether a rule matches the packet. */
-export function decide(plans: readonly TierPlan[], direction: Direction, matches: (rule: CompiledRule) => boolean, trace?: Trace): Verdict {
+/**
+ * Runs the tiers for one direction; `matches` says whether a rule matches the packet. A Deny that
+ * only might match (`maybe`) is not applied: it must not hide an Allow behind it. A Pass that
+ * might match is followed both ways, and the weaker verdict (allowed over denied) is the answer.
+ */
+export function decide(plans: readonly TierPlan[], direction: Direction, matches: (rule: CompiledRule) => Match, trace?: Trace): Verdict {
   if (plans.length === 0) return NO_POLICY[direction];
-  let last: TierPlan = plans[0];
-  tiers: for (const plan of plans) {
-    last = plan;
-    for (const { policy, rules } of plan.policies) {
-      for (const rule of rules) {
-        if (!matches(rule)) continue;
-        switch (rule.action) {
-          case 'Log':
-            trace?.logged.push({ tier: plan.tier, policy, rule });
-            continue;
-          case 'Pass':
-            trace?.passed.push({ tier: plan.tier, policy, rule });
-            continue tiers;
-          default: {
-            let v = ruleVerdicts.get(rule);
-            if (!v) {
-              v = { reason: 'rule', allowed: rule.action === 'Allow', tier: plan.tier, policy, rule };
-              ruleVerdicts.set(rule, v);
-            }
-            return v;
-          }
+  return decideFrom(plans, START, direction, matches, trace);
+}
+
+/** Where an evaluation resumes: a tier, a policy of it, a rule of that. */
+interface Position {
+  readonly tier: number;
+  readonly policy: number;
+  readonly rule: number;
+}
+
+const START: Position = { tier: 0, policy: 0, rule: 0 };
+
+function ruleVerdict(plan: TierPlan, policy: Policy, rule: CompiledRule): Verdict {
+  let v = ruleVerdicts.get(rule);
+  if (!v) {
+    v = { reason: 'rule', allowed: rule.action === 'Allow', tier: plan.tier, policy, rule };
+    ruleVerdicts.set(rule, v);
+  }
+  return v;
+}
+
+function profileVerdict(direction: Direction, tier: Tier): Verdict {
+  let v = profileVerdicts[direction].get(tier);
+  if (!v) {
+    v = { reason: 'profile', allowed: true, direction, tier };
+    profileVerdicts[direction].set(tier, v);
+  }
+  return v;
+}
+
+function decideFrom(plans: readonly TierPlan[], at: Position, direction: Direction, matches: (rule: CompiledRule) => Match, trace?: Trace): Verdict {
+  for (let t = at.tier; t < plans.length; t++) {
+    const plan = plans[t];
+    const resume = t === at.tier;
+    let passed = false;
+    policies: for (let p = resume ? at.policy : 0; p < plan.policies.length; p++) {
+      const { policy, rules } = plan.policies[p];
+      for (let r = resume && p === at.policy ? at.rule : 0; r < rules.length; r++) {
+        const rule = rules[r];
+        const m = matches(rule);
+        if (!m) continue;
+        const action = rule.action;
+        if (m === 'maybe' && (action === 'Deny' || action === 'Pass')) {
+          trace?.uncertain.push({ tier: plan.tier, policy, rule });
+          if (action === 'Deny') continue;
+          return weaker(
+            plans,
+            { tier: t, policy: p, rule: r + 1 },
+            { tier: t + 1, policy: 0, rule: 0 },
+            direction,
+            matches,
+            { passedBy: { tier: plan.tier, policy, rule }, last: plan.tier },
+            trace,
+          );
         }
+        if (action === 'Log') {
+          trace?.logged.push({ tier: plan.tier, policy, rule });
+          continue;
+        }
+        if (action === 'Pass') {
+          trace?.passed.push({ tier: plan.tier, policy, rule });
+          passed = true;
+          break policies;
+        }
+        return ruleVerdict(plan, policy, rule);
       }
     }
+    if (passed) continue;
     if (plan.tier.defaultAction === 'Deny') {
       let v = tierVerdicts.get(plan);
       if (!v) {
-        v = { reason: 'end-of-tier', allowed: false, direction, tier: plan.tier, policies: plan.policies.map((p) => p.policy) };
+        v = { reason: 'end-of-tier', allowed: false, direction, tier: plan.tier, policies: plan.policies.map((x) => x.policy) };
         tierVerdicts.set(plan, v);
       }
       return v;
     }
   }
-  let v = profileVerdicts[direction].get(last.tier);
-  if (!v) {
-    v = { reason: 'profile', allowed: true, direction, tier: last.tier };
-    profileVerdicts[direction].set(last.tier, v);
+  return profileVerdict(direction, plans[plans.length - 1].tier);
+}
+
+/**
+ * The weaker of the two ways a Pass that might match leads: on in its tier, or to the next tier
+ * (the profile after the last one). Each way is traced apart, and the trace of the one taken kept.
+ */
+function weaker(
+  plans: readonly TierPlan[],
+  stay: Position,
+  pass: Position,
+  direction: Direction,
+  matches: (rule: CompiledRule) => Match,
+  how: { readonly passedBy: Hit; readonly last: Tier },
+  trace?: Trace,
+): Verdict {
+  const stayTrace: Trace | undefined = trace && { logged: [], passed: [], uncertain: [] };
+  const passTrace: Trace | undefined = trace && { logged: [], passed: [how.passedBy], uncertain: [] };
+  const stayed = decideFrom(plans, stay, direction, matches, stayTrace);
+  const passed = pass.tier < plans.length ? decideFrom(plans, pass, direction, matches, passTrace) : profileVerdict(direction, how.last);
+  const taken = !stayed.allowed && passed.allowed ? { verdict: passed, trace: passTrace } : { verdict: stayed, trace: stayTrace };
+  if (trace && taken.trace) {
+    trace.logged.push(...taken.trace.logged);
+    trace.passed.push(...taken.trace.passed);
+    trace.uncertain.push(...taken.trace.uncertain);
   }
-  return v;
+  return taken.verdict;
+}
+
+const versionDependence = new WeakMap<readonly TierPlan[], boolean>();
+
+/**
+ * True when some rule of the plans may decide differently for IPv4 and IPv6 between pods whose
+ * addresses are unknown (CompiledRule.dependsOnIpVersion): only then are both versions asked.
+ */
+export function dependsOnIpVersion(plans: readonly TierPlan[]): boolean {
+  let d = versionDependence.get(plans);
+  if (d === undefined) {
+    d = plans.some((p) => p.policies.some(({ rules }) => rules.some((r) => r.dependsOnIpVersion === true)));
+    versionDependence.set(plans, d);
+  }
+  return d;
 }
 
 /** Keeps, for each policy of the plans, only the rules that pass the filter (policies stay, so tiers still end the same way). */
-export function filterPlans(plans: readonly TierPlan[], keep: (rule: CompiledRule) => boolean): TierPlan[] {
+export function filterPlans(plans: readonly TierPlan[], keep: (rule: CompiledRule) => Match): TierPlan[] {
   return plans.map((p) => ({ tier: p.tier, policies: p.policies.map(({ policy, rules }) => ({ policy, rules: rules.filter(keep) })) }));
 }

@@ -25,6 +25,7 @@
  * `k != 'v'` both match a pod without `k`) (`parser/ast.go`, the nodes' `Evaluate`).
  */
 
+import { CALICO_LABEL, INHERITED_PREFIX } from './endpoints';
 import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, Labels } from './labels';
 
 /** One node of a parsed selector. */
@@ -289,52 +290,92 @@ function parseSelectorExpression(text: string): SelectorNode {
 
 type Test = (labels: Labels) => boolean;
 
-/** How `all()` and `global()` read: plain (both match everything) or as a Calico namespaceSelector. */
-type BuiltinTerms = { readonly all: boolean; readonly global: boolean };
-const PLAIN: BuiltinTerms = { all: true, global: true };
+/**
+ * How a selector is read: `all()` and `global()` as tests of their own, and a prefix put before
+ * every label key. Plain, both match everything and keys are as written.
+ */
+interface Reading {
+  readonly all: Test;
+  readonly global: Test;
+  readonly prefix: string;
+}
 
-function compile(node: SelectorNode, terms: BuiltinTerms): Test {
+const EVERYTHING: Test = () => true;
+const NOTHING: Test = () => false;
+const PLAIN: Reading = { all: EVERYTHING, global: EVERYTHING, prefix: '' };
+
+/**
+ * A rule's namespaceSelector as libcalico-go rewrites it for Felix (`updateprocessors/rules.go`,
+ * getEndpointSelector): every key prefixed `pcns.` (parseSelectorAttachPrefix), `all()` turned
+ * into `has(projectcalico.org/namespace)` and `global()` into `!has(projectcalico.org/namespace)`,
+ * then evaluated on the item's own labels like any selector. A NetworkSet's or a HostEndpoint's
+ * own `pcns.` labels count; a pod's are dropped before (see endpoints.ts).
+ */
+const AS_NAMESPACE_SELECTOR: Reading = {
+  all: (l) => l.has(CALICO_LABEL.namespace),
+  global: (l) => !l.has(CALICO_LABEL.namespace),
+  prefix: INHERITED_PREFIX.namespace,
+};
+
+/** A serviceAccounts.selector as libcalico-go rewrites it (`rules.go` parseServiceAccounts): every key prefixed `pcsa.`. */
+const AS_SERVICE_ACCOUNT_SELECTOR: Reading = { all: EVERYTHING, global: EVERYTHING, prefix: INHERITED_PREFIX.serviceAccount };
+
+function compile(node: SelectorNode, r: Reading): Test {
   switch (node.op) {
     case 'all':
-      return terms.all ? () => true : () => false;
+      return r.all;
     case 'global':
-      return terms.global ? () => true : () => false;
-    case 'eq':
-      return (l) => l.get(node.key) === node.value;
-    case 'ne':
-      return (l) => l.get(node.key) !== node.value;
-    case 'contains':
-      return (l) => l.get(node.key)?.includes(node.value) ?? false;
-    case 'startsWith':
-      return (l) => l.get(node.key)?.startsWith(node.value) ?? false;
-    case 'endsWith':
-      return (l) => l.get(node.key)?.endsWith(node.value) ?? false;
+      return r.global;
+    case 'eq': {
+      const key = r.prefix + node.key;
+      return (l) => l.get(key) === node.value;
+    }
+    case 'ne': {
+      const key = r.prefix + node.key;
+      return (l) => l.get(key) !== node.value;
+    }
+    case 'contains': {
+      const key = r.prefix + node.key;
+      return (l) => l.get(key)?.includes(node.value) ?? false;
+    }
+    case 'startsWith': {
+      const key = r.prefix + node.key;
+      return (l) => l.get(key)?.startsWith(node.value) ?? false;
+    }
+    case 'endsWith': {
+      const key = r.prefix + node.key;
+      return (l) => l.get(key)?.endsWith(node.value) ?? false;
+    }
     case 'in': {
+      const key = r.prefix + node.key;
       const set = new Set(node.values);
       return (l) => {
-        const v = l.get(node.key);
+        const v = l.get(key);
         return v !== undefined && set.has(v);
       };
     }
     case 'notIn': {
+      const key = r.prefix + node.key;
       const set = new Set(node.values);
       return (l) => {
-        const v = l.get(node.key);
+        const v = l.get(key);
         return v === undefined || !set.has(v);
       };
     }
-    case 'has':
-      return (l) => l.has(node.key);
+    case 'has': {
+      const key = r.prefix + node.key;
+      return (l) => l.has(key);
+    }
     case 'not': {
-      const inner = compile(node.operand, terms);
+      const inner = compile(node.operand, r);
       return (l) => !inner(l);
     }
     case 'and': {
-      const parts = node.operands.map((o) => compile(o, terms));
+      const parts = node.operands.map((o) => compile(o, r));
       return (l) => parts.every((p) => p(l));
     }
     case 'or': {
-      const parts = node.operands.map((o) => compile(o, terms));
+      const parts = node.operands.map((o) => compile(o, r));
       return (l) => parts.some((p) => p(l));
     }
   }
@@ -403,7 +444,8 @@ export class Selector implements LabelMatcher {
   readonly hint?: LabelHint;
   private readonly plain: Test;
   private namespaceTest?: Test;
-  private globalTest?: Test;
+  private asNamespaceTest?: Test;
+  private asServiceAccountTest?: Test;
 
   /** The expression: two selectors with one expression match alike. */
   readonly key: string;
@@ -421,17 +463,29 @@ export class Selector implements LabelMatcher {
   }
 
   /**
-   * Reads the selector as a rule's namespaceSelector: labels are the namespace's, `all()` means
-   * "any namespaced endpoint" and `global()` means "only non-namespaced ones" (global network
-   * sets), as libcalico-go rewrites them. `undefined` stands for a non-namespaced entity.
+   * Reads the selector as a rule's namespaceSelector tested on a namespace's own labels (as
+   * `namespaceLabels`): `all()` means "any namespace" and `global()` "none" (it asks for what is
+   * in no namespace). For the namespaces whose pods a rule can name.
    */
-  testNamespace(namespaceLabels: Labels | undefined): boolean {
-    if (namespaceLabels === undefined) {
-      this.globalTest ??= compile(this.node, { all: false, global: true });
-      return this.globalTest(new Map());
-    }
-    this.namespaceTest ??= compile(this.node, { all: true, global: false });
+  testNamespace(namespaceLabels: Labels): boolean {
+    this.namespaceTest ??= compile(this.node, { all: EVERYTHING, global: NOTHING, prefix: '' });
     return this.namespaceTest(namespaceLabels);
+  }
+
+  /**
+   * Reads the selector as a rule's namespaceSelector the way Felix tests it on an item (pod,
+   * network set, host endpoint): on the item's own labels as Calico sees them, `pcns.` keys for
+   * the namespace's labels, `all()` as "has a namespace", `global()` as "has none".
+   */
+  testAsNamespaceSelector(itemLabels: Labels): boolean {
+    this.asNamespaceTest ??= compile(this.node, AS_NAMESPACE_SELECTOR);
+    return this.asNamespaceTest(itemLabels);
+  }
+
+  /** Reads the selector as a rule's serviceAccounts.selector tested on an item: its `pcsa.` labels. */
+  testAsServiceAccountSelector(itemLabels: Labels): boolean {
+    this.asServiceAccountTest ??= compile(this.node, AS_SERVICE_ACCOUNT_SELECTOR);
+    return this.asServiceAccountTest(itemLabels);
   }
 
   /** True when the expression is exactly `global()`. */

@@ -3,9 +3,11 @@
  * value is written by its function in words.ts.
  */
 
+import { IpVersion } from '../net';
 import { EgressReport, ReachEntry } from './egress';
 import { hostLines } from './host-words';
 import { IngressEntry, IngressReport } from './ingress';
+import { Reader } from './readers';
 import { Ports } from './ports';
 import { decisionKey, Direction, PolicyRef } from './policy';
 import { DecidedBy, Destination } from './workload';
@@ -16,20 +18,23 @@ import {
   describePolicyInTier,
   describePorts,
   describeRule,
+  describeIpVersions,
   describeStaged,
+  describeUncertain,
   EGRESS_NOTE,
   explainDirection,
   explainWhenStaged,
   INGRESS_NOTE,
 } from './words';
 
-function directionLines(a: DirectionAnswer): string[] {
-  const lines = [`  ${a.direction}: ${explainDirection(a)}`];
-  for (const l of a.logged) lines.push(`    logged by ${describeRule(l.rule, 'verifier', l.action)}`);
-  for (const p of a.passed) lines.push(`    passed by ${describeRule(p.rule, 'verifier', p.action)}`);
-  if (a.staged.length) lines.push(`    staged, not enforced: ${a.staged.map(describeStaged).join('; ')}`);
+function directionLines(a: DirectionAnswer, indent = '  '): string[] {
+  const lines = [`${indent}${a.direction}: ${explainDirection(a)}`];
+  for (const l of a.logged) lines.push(`${indent}  logged by ${describeRule(l.rule, 'verifier', l.action)}`);
+  for (const p of a.passed) lines.push(`${indent}  passed by ${describeRule(p.rule, 'verifier', p.action)}`);
+  for (const u of describeUncertain(a.uncertain)) lines.push(`${indent}  ${u}`);
+  if (a.staged.length) lines.push(`${indent}  staged, not enforced: ${a.staged.map(describeStaged).join('; ')}`);
   const staged = explainWhenStaged(a);
-  if (staged) lines.push(`    once the staged policies are enforced, ${staged}`);
+  if (staged) lines.push(`${indent}  once the staged policies are enforced, ${staged}`);
   return lines;
 }
 
@@ -38,9 +43,21 @@ export function queryText(q: QueryAnswer): string {
   const from = q.fromEndpoint && q.fromEndpoint !== q.from ? `${q.from} (${q.fromEndpoint})` : q.from;
   const to = q.toEndpoint && q.toEndpoint !== q.to ? `${q.to} (${q.toEndpoint})` : q.to;
   const port = q.portName ? `${q.portName} (${q.port})` : String(q.port);
+  const other = q.otherIpVersion;
+  const version = other ? `  ${describeIpVersions(q.ipVersion)}` : '';
   return (
-    [`${q.allowed ? 'ALLOWED' : 'DENIED'}  ${from} -> ${to}  ${q.protocol} ${port}`, ...directionLines(q.egress), ...directionLines(q.ingress)].join('\n') +
-    '\n'
+    [
+      `${q.allowed ? 'ALLOWED' : 'DENIED'}  ${from} -> ${to}  ${q.protocol} ${port}${version}`,
+      ...directionLines(q.egress),
+      ...directionLines(q.ingress),
+      ...(other
+        ? [
+            `  over IPv${other.ipVersion}: ${other.allowed ? 'ALLOWED' : 'DENIED'}`,
+            ...directionLines(other.egress, '    '),
+            ...directionLines(other.ingress, '    '),
+          ]
+        : []),
+    ].join('\n') + '\n'
   );
 }
 
@@ -77,12 +94,13 @@ interface Listed {
   readonly ports: Ports;
   readonly decidedBy: DecidedBy;
   readonly catchAll?: true;
+  readonly ipVersion?: IpVersion;
 }
 
 function entryLines(verb: string, entries: readonly Listed[], indent: string): string[] {
   return entries.map(
     (e) =>
-      `${indent}${verb.padEnd(5)} ${e.protocol.padEnd(4)} ${describePorts(e.ports).padEnd(11)} ${describeDestination(e.peer, 'verifier').padEnd(48)} ${describeDecision(e.decidedBy, 'verifier')}`,
+      `${indent}${verb.padEnd(5)} ${e.protocol.padEnd(4)} ${describePorts(e.ports).padEnd(11)} ${describeDestination(e.peer, 'verifier').padEnd(48)} ${describeDecision(e.decidedBy, 'verifier')}${e.ipVersion ? ` (IPv${e.ipVersion} only)` : ''}`,
   );
 }
 
@@ -99,6 +117,22 @@ function listingLines(view: { readonly isolated: boolean; readonly allowed: read
   if (catchAll.size > 0) lines.push(`${indent}DENY  everything else: ${[...catchAll.values()].map((d) => describeDecision(d, 'verifier')).join('; ')}`);
   else if (view.isolated) lines.push(`${indent}DENY  everything else: no rule allows it`);
   return lines;
+}
+
+/**
+ * Who can read a workload: `who can read it (callers that receive its responses):`, then one
+ * line per caller, those in namespaces these manifests do not govern marked `NOT GOVERNED`.
+ */
+function readerLines(readers: readonly (Listed & { readonly governed: boolean })[], indent: string): string[] {
+  if (readers.length === 0) return [`${indent}who can read it: no caller is admitted`];
+  const ungoverned = readers.filter((r) => !r.governed).length;
+  return [
+    `${indent}who can read it (callers that receive its responses)${ungoverned ? `, ${ungoverned} not governed by these manifests` : ''}:`,
+    ...readers.map(
+      (r) =>
+        `${indent}  ${r.governed ? 'governed    ' : 'NOT GOVERNED'} ${r.protocol.padEnd(4)} ${describePorts(r.ports).padEnd(11)} ${describeDestination(r.peer, 'verifier').padEnd(48)} ${describeDecision(r.decidedBy, 'verifier')}`,
+    ),
+  ];
 }
 
 /** The part of a report the terminal listing reads, for either direction. */
@@ -119,6 +153,8 @@ interface ListedWorkload {
     readonly denied: readonly Listed[];
     readonly more?: readonly string[];
   };
+  /** Who can read it: the callers it admits, and whether they are governed. */
+  readonly readers?: readonly (Listed & { readonly governed: boolean })[];
 }
 
 function reportText(direction: Direction, note: string, ipblockMatchesPods: boolean, workloads: readonly ListedWorkload[]): string {
@@ -135,6 +171,7 @@ function reportText(direction: Direction, note: string, ipblockMatchesPods: bool
       );
       lines.push(...listingLines(s, '    '), ...(s.more ?? []));
     }
+    if (w.readers) lines.push(...readerLines(w.readers, '  '));
     lines.push('');
   }
   return lines.join('\n');
@@ -149,7 +186,13 @@ type Views<E> = {
 
 /** A workload of either report as the listing reads it, its entries turned by `peer`. */
 function listed<E>(
-  w: Views<E> & { readonly endpoint: string; readonly kind: string; readonly staged: readonly PolicyRef[]; readonly whenStagedEnforced?: Views<E> },
+  w: Views<E> & {
+    readonly endpoint: string;
+    readonly kind: string;
+    readonly staged: readonly PolicyRef[];
+    readonly whenStagedEnforced?: Views<E>;
+    readonly readers?: readonly Reader[];
+  },
   peer: (e: E) => Listed,
 ): ListedWorkload {
   const turn = (v: Views<E>) => ({ isolated: v.isolated, policies: v.policies, allowed: v.allowed.map(peer), denied: v.denied.map(peer) });
@@ -159,6 +202,7 @@ function listed<E>(
     staged: w.staged,
     ...turn(w),
     ...(w.whenStagedEnforced ? { whenStagedEnforced: turn(w.whenStagedEnforced) } : {}),
+    ...(w.readers ? { readers: w.readers.map(({ from, ...rest }) => ({ peer: from, ...rest })) } : {}),
   };
 }
 

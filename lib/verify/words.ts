@@ -9,7 +9,7 @@
  * voices of one function.
  */
 
-import { Cidr, formatCidr, formatIp, isMetadataBlock } from '../net';
+import { Cidr, formatCidr, formatIp, IpVersion, isMetadataBlock } from '../net';
 import { ANY_NAMESPACE } from './catalog';
 import type { AddressDestination, DecidedBy, Destination } from './workload';
 import type { Decision, Direction, PolicyKind, PolicyRef, RuleAction, RuleId } from './policy';
@@ -23,13 +23,17 @@ export type Voice = 'verifier' | 'review';
 export const EGRESS_NOTE =
   "Sender side only: each workload's own egress policies are evaluated; the receiver's ingress policies are not part of this listing. " +
   'cidr: addresses outside the known endpoints. pods: known endpoints that a rule names (with endpoint), representative pods for each class of pods a rule names, ' +
-  'and namespace "*" with no labels for any other pod. One entry per destination, protocol, contiguous port range and deciding rule.';
+  'and namespace "*" with no labels for any other pod. One entry per destination, protocol, contiguous port range and deciding rule. ' +
+  'A pod whose address is unknown (a template) is asked in IPv4 and IPv6, an entry holding when either allows ("IPv4 only" when only it does), ' +
+  'and a Deny that tests addresses it may or may not hold is not applied: the weakest answer is given.';
 
 /** What the ingress listing says about itself, in its output. */
 export const INGRESS_NOTE =
   "Receiver side only: each workload's own ingress policies are evaluated; the sender's egress policies are not part of this listing. " +
   'cidr: addresses outside the known endpoints that may send to it. pods: known endpoints that a rule names (with endpoint), representative pods for each class of pods a rule names, ' +
-  'and namespace "*" with no labels for any other pod. Ports are the workload\'s own. One entry per source, protocol, contiguous port range and deciding rule.';
+  'and namespace "*" with no labels for any other pod. Ports are the workload\'s own. One entry per source, protocol, contiguous port range and deciding rule. ' +
+  'A pod whose address is unknown (a template) is asked in IPv4 and IPv6, an entry holding when either allows ("IPv4 only" when only it does), ' +
+  'and a Deny that tests addresses it may or may not hold is not applied: the weakest answer is given.';
 
 /** Ports: `443`, `8000-8100`, `1-65535`, or a port name. */
 export function describePorts(p: Ports): string {
@@ -159,6 +163,34 @@ export function explainDirection(a: DirectionAnswer): string {
     return `${address} is outside the known endpoints: only the ${a.direction === 'egress' ? "receiver's ingress" : "sender's egress"} applies`;
   }
   return explainDecision(a.allowed, d, a.ruleText, a.endpoint ?? '', a.direction);
+}
+
+/**
+ * The Deny and Pass rules that might have matched an unknown address, one line per policy and
+ * action: `not applied, an address being unknown (a pod template's): rules 1, 3 (Deny) of
+ * GlobalNetworkPolicy g (tier t) test addresses it may not be in; the weakest answer is given`.
+ */
+export function describeUncertain(rules: readonly { readonly rule: RuleId; readonly action: RuleAction }[]): string[] {
+  const groups = new Map<string, { rule: RuleId; action: RuleAction; indexes: number[] }>();
+  for (const r of rules) {
+    const key = `${r.action}\u0000${r.rule.kind}\u0000${r.rule.namespace ?? ''}\u0000${r.rule.name}`;
+    const g = groups.get(key);
+    if (g) g.indexes.push(r.rule.index);
+    else groups.set(key, { rule: r.rule, action: r.action, indexes: [r.rule.index] });
+  }
+  return [...groups.values()].map(({ rule, action, indexes }) => {
+    const how = action === 'Pass' ? 'followed both ways' : 'not applied';
+    const which = `${indexes.length > 1 ? 'rules' : 'rule'} ${indexes.join(', ')} (${action}) of ${describeKind(rule.kind, 'verifier')} ${describePolicy(rule)} (tier ${rule.tier})`;
+    return `${how}, an address being unknown (a pod template's): ${which} ${indexes.length > 1 ? 'test' : 'tests'} addresses it may not be in; the weakest answer is given`;
+  });
+}
+
+/**
+ * Which IP version an answer is about when an address is unknown and the two versions are decided
+ * otherwise: `(over IPv4, an address being unknown: IPv6 is decided otherwise, below)`.
+ */
+export function describeIpVersions(version: IpVersion): string {
+  return `(over IPv${version}, an address being unknown: IPv${version === 4 ? 6 : 4} is decided otherwise, below)`;
 }
 
 /** How one direction would be decided once the staged policies are enforced: `would deny: end of tier ...`. */

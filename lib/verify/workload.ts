@@ -19,17 +19,39 @@
  * whose container ports are unknown stays a name), for ingress the workload's own, where port
  * names resolve on its container ports.
  *
+ * Addresses are asked in their IP version. A pod whose address is unknown (a template) is asked
+ * in each version it may have, and an entry holds when some version allows (the weakest answer;
+ * `ipVersion` says when only one does); a Deny that tests addresses it may or may not hold is not
+ * applied, a Pass followed both ways (policy.ts, decide).
+ *
  * Only the workload's own side is evaluated: the peer's policies for the other direction are not
  * part of it (a connection between two pods needs both; `query` answers for both).
  */
 
-import { Cidr, compactCidrs, compareCidrs, IpRange, partitionFamily } from '../net';
+import { Cidr, compactCidrs, compareCidrs, IpRange, IpVersion, partitionFamily } from '../net';
 import { ANY_NAMESPACE } from './catalog';
 import { Cluster, PolicyView } from './cluster';
-import { Endpoint, NAMESPACE_NAME_LABEL, PacketEnd } from './endpoints';
+import { Endpoint, NAMESPACE_NAME_LABEL, PacketEnd, packetVersions } from './endpoints';
 import { labelsToObject } from './labels';
 import { comparePorts, isNamedPort, NamedPort, PortRange, portAtoms, Ports, PortValue, Protocol, PROTOCOLS } from './ports';
-import { CompiledRule, decide, Decision, decisionKey, decisionOf, Direction, filterPlans, PolicyRef, Side, TierPlan, Verdict } from './policy';
+import {
+  compareTiers,
+  CompiledRule,
+  decide,
+  DEFAULT_TIER,
+  Decision,
+  decisionKey,
+  decisionOf,
+  dependsOnIpVersion,
+  Direction,
+  filterPlans,
+  KUBERNETES_POLICY_ORDER,
+  Match,
+  PolicyRef,
+  Side,
+  TierPlan,
+  Verdict,
+} from './policy';
 
 /** Addresses outside the known endpoints: a block less the blocks carved out of it. */
 export interface AddressDestination {
@@ -72,6 +94,11 @@ export interface PeerEntry {
    * selectors): it denies whatever earlier rules did not decide, the "everything else" of a policy.
    */
   readonly catchAll?: true;
+  /**
+   * For pods: set when only packets of this IP version are decided so (the workload's or the
+   * peer's address is unknown, so both versions were asked, and the other is decided otherwise).
+   */
+  readonly ipVersion?: IpVersion;
 }
 
 /** One workload's reach in one direction. */
@@ -83,6 +110,13 @@ export interface DirectionReach {
   readonly allowed: readonly PeerEntry[];
   /** Explicit Deny rules that match (the implicit deny at the end of a tier is not listed). */
   readonly denied: readonly PeerEntry[];
+  /**
+   * True when something it is denied is denied only in the default tier or after it: by the end
+   * of that tier, or by a rule of a policy ordered with or after Kubernetes NetworkPolicies (1000).
+   * Then a NetworkPolicy of its namespace, which the built-in `edit` role may write, could allow
+   * it (see protectionOf).
+   */
+  readonly reopenable: boolean;
 }
 
 /** What to compute the reach with. */
@@ -118,36 +152,90 @@ function isCatchAll(v: Verdict): boolean {
 interface Run {
   readonly ports: Ports;
   readonly verdict: Verdict;
+  /** Set when only this IP version gets the verdict (see PeerEntry.ipVersion). */
+  readonly ipVersion?: IpVersion;
   /** Identifies protocol, ports and deciding rule, for merging address pieces; set on first use. */
   key?: string;
 }
 
 /**
+ * One way to evaluate a peer: for one IP version, the plans cut to the rules that match both
+ * ends, how each matches (surely, or only maybe: see Match), and the end whose ports are tested
+ * (the destination of the packet).
+ */
+interface Asked {
+  readonly version: IpVersion;
+  /** The workload's plans cut to the rules that match its own end, to be cut to `matching` when evaluated. */
+  readonly mine: readonly TierPlan[];
+  /** The rules that match both ends, in order. */
+  readonly matching: readonly CompiledRule[];
+  /** Those of them that only might match (see Match); none when undefined. */
+  readonly maybe?: ReadonlySet<CompiledRule>;
+  readonly service: PacketEnd;
+}
+
+/**
  * Evaluates one peer over every protocol and port piece, merging consecutive pieces with one
- * verdict. `service` is the end whose ports are tested (the destination of the packet).
+ * verdict; asked in several IP versions, each piece gets the weakest: the first version's verdict
+ * when it allows or none does, else the first that allows, marked with its version when only
+ * some version allows.
  */
 function runs(
-  plans: readonly TierPlan[],
+  asking: readonly Asked[],
   direction: Direction,
-  service: PacketEnd,
   atoms: readonly PortRange[],
   names: readonly NamedPort[],
+  seen: (v: Verdict) => void,
 ): Map<Protocol, Run[]> {
   const out = new Map<Protocol, Run[]>();
+  const asked = asking.map((a) => {
+    const matching = new Set(a.matching);
+    return { version: a.version, maybe: a.maybe, service: a.service, plans: filterPlans(a.mine, (r) => matching.has(r)) };
+  });
   for (const protocol of PROTOCOLS) {
     const list: Run[] = [];
-    const verdictAt = (port: PortValue): Verdict => decide(plans, direction, (r) => r.matchesService(protocol, port, service));
-    let current: { from: number; to: number; verdict: Verdict } | undefined;
+    /** The verdict of one version; the rules that only might match are looked up only when there are some. */
+    const decideIn = (a: (typeof asked)[number], port: PortValue): Verdict => {
+      const maybe = a.maybe;
+      return maybe
+        ? decide(a.plans, direction, (r) => (r.matchesService(protocol, port, a.service) ? (maybe.has(r) ? 'maybe' : true) : false))
+        : decide(a.plans, direction, (r) => r.matchesService(protocol, port, a.service));
+    };
+    let ipVersion: IpVersion | undefined;
+    const verdictAt = (port: PortValue): Verdict => {
+      ipVersion = undefined;
+      let verdict = decideIn(asked[0], port);
+      for (let i = 1; i < asked.length; i++) {
+        const other = decideIn(asked[i], port);
+        if (other.allowed === verdict.allowed) continue;
+        if (verdict.allowed) ipVersion = asked[0].version;
+        else {
+          verdict = other;
+          ipVersion = asked[i].version;
+        }
+        break;
+      }
+      seen(verdict);
+      return verdict;
+    };
+    let current: { from: number; to: number; verdict: Verdict; ipVersion?: IpVersion } | undefined;
+    const close = () => {
+      if (current)
+        list.push({ ports: { from: current.from, to: current.to }, verdict: current.verdict, ...(current.ipVersion ? { ipVersion: current.ipVersion } : {}) });
+    };
     for (const atom of atoms) {
       const verdict = verdictAt(atom.from);
-      if (current && current.verdict === verdict) current.to = atom.to;
+      if (current && current.verdict === verdict && current.ipVersion === ipVersion) current.to = atom.to;
       else {
-        if (current) list.push({ ports: { from: current.from, to: current.to }, verdict: current.verdict });
-        current = { from: atom.from, to: atom.to, verdict };
+        close();
+        current = { from: atom.from, to: atom.to, verdict, ipVersion };
       }
     }
-    if (current) list.push({ ports: { from: current.from, to: current.to }, verdict: current.verdict });
-    for (const name of names) list.push({ ports: name, verdict: verdictAt(name) });
+    close();
+    for (const name of names) {
+      const verdict = verdictAt(name);
+      list.push({ ports: name, verdict, ...(ipVersion ? { ipVersion } : {}) });
+    }
     out.set(
       protocol,
       list.filter((r) => listed(r.verdict)),
@@ -228,39 +316,99 @@ function peerPod(cluster: Cluster, d: PodsDestination): Endpoint | undefined {
   return catalog.phantom(namespace, new Map(Object.entries(d.labels)));
 }
 
+/**
+ * True for a denial that a Kubernetes NetworkPolicy could turn into an allow: the end of the
+ * default tier (or of a later one), or a Deny of the default tier's policies ordered at or after
+ * 1000, where Calico puts Kubernetes NetworkPolicies (and breaks ties by name, which the writer
+ * chooses), or of a later tier.
+ */
+function deniedAtDefaultTier(v: Verdict): boolean {
+  if (v.allowed) return false;
+  const order = compareTiers(v.tier, DEFAULT_TIER);
+  if (v.reason === 'end-of-tier') return order >= 0;
+  return order > 0 || (order === 0 && v.policy.order >= KUBERNETES_POLICY_ORDER);
+}
+
+/** The workload's end of a packet in one IP version, its plans cut to the rules that match it, and those that only might. */
+interface Local {
+  readonly end: PacketEnd;
+  readonly mine: readonly TierPlan[];
+  readonly maybe: ReadonlySet<CompiledRule>;
+  readonly rules: readonly CompiledRule[];
+}
+
 /** Computes one known endpoint's reach in one direction. */
 export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: Direction, options: ReachOptions = {}): DirectionReach {
   const { catalog } = cluster;
   const plans = cluster.plans(endpoint, direction, options.view);
-  const local = catalog.packetEnd(endpoint);
   const peerSide: Side = direction === 'egress' ? 'destination' : 'source';
-  const onLocal = (r: CompiledRule): boolean => (direction === 'egress' ? r.matchesSource(local) : r.matchesDestination(local));
-  const onPeer = (r: CompiledRule, peer: PacketEnd): boolean => (direction === 'egress' ? r.matchesDestination(peer) : r.matchesSource(peer));
-  const mine = filterPlans(plans, onLocal);
-  const rules: CompiledRule[] = mine.flatMap((p) => p.policies.flatMap((x) => x.rules));
+  const localSide: Side = direction === 'egress' ? 'source' : 'destination';
+  const onLocal = (r: CompiledRule, e: PacketEnd): Match => (direction === 'egress' ? r.matchesSource(e) : r.matchesDestination(e));
+  const onPeer = (r: CompiledRule, peer: PacketEnd): Match => (direction === 'egress' ? r.matchesDestination(peer) : r.matchesSource(peer));
+
+  let reopenable = false;
+  const see = (v: Verdict): void => {
+    if (!reopenable && !v.allowed && deniedAtDefaultTier(v)) reopenable = true;
+  };
+
+  // The workload's end in each IP version, and its plans cut to the rules that match it; the
+  // same rules in both versions unless some rule tests the workload's own address.
+  const testsLocalAddress = plans.some((p) => p.policies.some(({ rules }) => rules.some((r) => r.nets(localSide).length > 0)));
+  const cut = (end: PacketEnd): Local => {
+    const maybe = new Set<CompiledRule>();
+    const mine = filterPlans(plans, (r) => {
+      const m = onLocal(r, end);
+      if (m === 'maybe') maybe.add(r);
+      return m;
+    });
+    return { end, mine, maybe, rules: mine.flatMap((p) => p.policies.flatMap((x) => x.rules)) };
+  };
+  const local4 = cut(catalog.packetEnd(endpoint, 4));
+  const locals: Record<IpVersion, Local> = {
+    4: local4,
+    6: testsLocalAddress ? cut(catalog.packetEnd(endpoint, 6)) : { ...local4, end: catalog.packetEnd(endpoint, 6) },
+  };
+  const rules: readonly CompiledRule[] = local4.rules === locals[6].rules ? local4.rules : [...new Set([...local4.rules, ...locals[6].rules])];
+
+  /** One way to ask about a peer in one IP version: the rules that match both ends, and how. */
+  const ask = (peer: PacketEnd): Asked => {
+    const local = locals[peer.family];
+    const matching: CompiledRule[] = [];
+    let maybe: Set<CompiledRule> | undefined;
+    const localMaybe = local.maybe.size > 0 ? local.maybe : undefined;
+    for (const r of local.rules) {
+      const m = onPeer(r, peer);
+      if (!m) continue;
+      matching.push(r);
+      if (m === 'maybe' || localMaybe?.has(r)) (maybe ??= new Set()).add(r);
+    }
+    return { version: peer.family, mine: local.mine, matching, ...(maybe ? { maybe } : {}), service: direction === 'egress' ? peer : local.end };
+  };
 
   /**
-   * Evaluates one peer. Only the rules that match the peer can tell ports apart, so ports are
-   * split at their boundaries alone, and at the container ports of the destination that they
-   * name; port names are tried only on pods whose container ports are unknown.
+   * Evaluates one peer, asked in one or more IP versions. Only the rules that match the peer can
+   * tell ports apart, so ports are split at their boundaries alone, and at the container ports of
+   * the destination that they name; port names are tried only on pods whose container ports are
+   * unknown.
    */
-  const peerRuns = (peer: PacketEnd): Map<Protocol, Run[]> => {
-    const matching = new Set(rules.filter((r) => onPeer(r, peer)));
+  const peerRuns = (asked: readonly Asked[]): Map<Protocol, Run[]> => {
+    const matching = new Set(asked.flatMap((a) => a.matching));
     const bounds = [...matching].flatMap((r) => r.ports);
     const names = new Set([...matching].flatMap((r) => r.portNames));
-    const service = direction === 'egress' ? peer : local;
+    const service = asked[0].service;
     let tryNames: NamedPort[] = [];
     if (service.kind === 'endpoint' && names.size > 0) {
       if (service.endpoint.kind === 'Phantom') tryNames = [...names].sort().map((name) => ({ name }));
       for (const c of service.endpoint.ports) if (c.name && names.has(c.name)) bounds.push({ from: c.port, to: c.port });
     }
-    return runs(
-      filterPlans(mine, (r) => matching.has(r)),
-      direction,
-      service,
-      portAtoms(bounds),
-      tryNames,
-    );
+    return runs(asked, direction, portAtoms(bounds), tryNames, see);
+  };
+
+  /** The IP versions to ask a pod in: those it may share with the workload, only IPv4 when both are unknown and no rule tells the versions apart. */
+  const versionsWith = (ep: Endpoint): readonly IpVersion[] => {
+    const versions = packetVersions(endpoint, ep);
+    if (versions.length === 1 || endpoint.ips.length > 0 || ep.ips.length > 0 || dependsOnIpVersion(plans)) return versions;
+    return [4];
   };
 
   const known = new Set<Endpoint>();
@@ -288,7 +436,14 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
   const allowed: PeerEntry[] = [];
   const denied: PeerEntry[] = [];
   const add = (peer: Destination, protocol: Protocol, run: Run): void => {
-    const entry: PeerEntry = { peer, protocol, ports: run.ports, decidedBy: decidedBy(run.verdict), ...(isCatchAll(run.verdict) ? { catchAll: true } : {}) };
+    const entry: PeerEntry = {
+      peer,
+      protocol,
+      ports: run.ports,
+      decidedBy: decidedBy(run.verdict),
+      ...(isCatchAll(run.verdict) ? { catchAll: true } : {}),
+      ...(run.ipVersion ? { ipVersion: run.ipVersion } : {}),
+    };
     (entry.decidedBy.action === 'Allow' ? allowed : denied).push(entry);
   };
 
@@ -301,11 +456,12 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
     for (const piece of partitionFamily(version, blocks)) {
       const pieceId = pieceCount++;
       const peer = catalog.external({ version, value: piece.first });
+      const asked = ask(peer);
       let key = `${version}:`;
-      for (const r of rules) if (onPeer(r, peer)) key += `${ruleIndex.get(r)},`;
+      for (const r of asked.matching) key += `${ruleIndex.get(r)}${asked.maybe?.has(r) ? '?' : ''},`;
       let byProtocol = sameRules.get(key);
       if (!byProtocol) {
-        byProtocol = peerRuns(peer);
+        byProtocol = peerRuns([asked]);
         sameRules.set(key, byProtocol);
       }
       for (const [protocol, list] of byProtocol) {
@@ -335,11 +491,13 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
 
   for (const ep of pods.values()) {
     const peer = podDestination(ep);
-    for (const [protocol, list] of peerRuns(catalog.packetEnd(ep))) for (const run of list) add(peer, protocol, run);
+    const asked = versionsWith(ep).map((version) => ask(catalog.packetEnd(ep, version)));
+    for (const [protocol, list] of peerRuns(asked)) for (const run of list) add(peer, protocol, run);
   }
 
   return {
     isolated: plans.length > 0,
+    reopenable,
     policies: plans.flatMap((p) => p.policies.map(({ policy }) => policy.ref)),
     allowed: allowed.sort(compareEntries),
     denied: denied.sort(compareEntries),

@@ -10,27 +10,31 @@
  * asked about too.
  */
 import { stringify } from 'yaml';
+import { ALLOW_LIST_LABEL } from '../../lib/conventions';
 import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, Protocol, guardrailOf } from '../../lib/intent';
 import { formatBytes, parseQuantity } from '../../lib/quantity';
 import { blockProblems as manifestBlockProblems, namespacePodSecurityProblems, previewStaged } from '../../lib/checks';
 import {
   Cluster,
   Destination,
+  Manifest as VerifierManifest,
   Ports,
   Protocol as VerifierProtocol,
   Selector,
   buildCluster,
   describeDestination,
   describeProtocolPorts,
+  describeDecision,
   egressReport,
-  Manifest as VerifierManifest,
   parseCalicoVersion,
   parseManifests,
   VerifyOptions,
   query,
   readManifestFiles,
+  workloadEgress,
   workloadIngress,
 } from '../../lib/verify';
+import { diffWorkload } from '../../lib/review';
 import { K8sObject, Manifest, readManifests } from './manifests';
 import { View, admits, egressAllows, isAuditedApp, metadataAddresses, reachMismatch } from './oracle';
 
@@ -54,6 +58,8 @@ export interface Synthesized {
   readonly previewed: Cluster;
   /** dist/ with every namespaced policy taken away (what a namespace's admins can delete): the cluster-wide objects alone (built when first asked for). */
   readonly clusterWide: Cluster;
+  /** The manifests read, with the probes: what `cluster` is built from, for checks that add objects. */
+  readonly read: readonly VerifierManifest[];
   readonly probes: readonly Probe[];
   /**
    * Per calico-flavor app, a pod with the app's labels running as the namespace's `default`
@@ -121,6 +127,7 @@ export function readSynthesized(intent: PlatformIntent, dir: string): Synthesize
     intent,
     manifests,
     cluster: buildCluster(read, options),
+    read,
     get previewed() {
       previewed ??= buildCluster(read.map(previewStaged), options);
       return previewed;
@@ -656,6 +663,95 @@ export function guardrailProblems(s: Synthesized): string[] {
     }
   }
   return problems;
+}
+
+/**
+ * What someone who is not a tier owner can add to join the selectors of an app's rules, as Calico
+ * reads them: for every pod peer of its egress and every client it admits, a NetworkSet in the
+ * peer's namespace carrying the peer's labels; for every pod peer and allow-list, a Node carrying
+ * those labels (which calico-kube-controllers makes an automatic HostEndpoint of, enabled here).
+ * Each holds every address, so that whatever a selector lets them into shows.
+ */
+function joinersYaml(intent: PlatformIntent): string {
+  const peers = new Map<string, { namespace: string; labels: Readonly<Record<string, string>> }>();
+  const allowLists = new Set<string>();
+  for (const app of intent.apps) {
+    if (app.dns?.kubeDns !== false)
+      peers.set(JSON.stringify(['kube-system', { 'k8s-app': 'kube-dns' }]), { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } });
+    for (const d of app.egress) {
+      if ('allowList' in d) allowLists.add(d.allowList);
+      else if ('namespace' in d && typeof d.namespace === 'string') {
+        const labels = ('podLabels' in d ? (d.podLabels as Record<string, string> | undefined) : undefined) ?? {};
+        peers.set(JSON.stringify([d.namespace, labels]), { namespace: d.namespace, labels });
+      }
+    }
+    for (const c of app.ingress ?? []) peers.set(JSON.stringify([c.namespace, c.podLabels ?? {}]), { namespace: c.namespace, labels: c.podLabels ?? {} });
+  }
+  const everything = ['0.0.0.0/1', '128.0.0.0/1', '::/1', '8000::/1'];
+  const objects = [
+    {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'KubeControllersConfiguration',
+      metadata: { name: 'default' },
+      spec: { controllers: { node: { hostEndpoint: { autoCreate: 'Enabled' } } } },
+    },
+    ...[...peers.values()].flatMap((p, i) => [
+      {
+        apiVersion: 'projectcalico.org/v3',
+        kind: 'NetworkSet',
+        metadata: { name: `joiner-${i}`, namespace: p.namespace, labels: p.labels },
+        spec: { nets: everything },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: `joiner-${i}`, labels: p.labels },
+        status: { addresses: [{ type: 'InternalIP', address: `192.0.2.${i + 1}` }] },
+      },
+    ]),
+    ...[...allowLists].map((list, i) => ({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: `allow-list-joiner-${i}`, labels: { [ALLOW_LIST_LABEL]: list } },
+      status: {
+        addresses: [
+          { type: 'InternalIP', address: `198.18.0.${i + 1}` },
+          { type: 'InternalIP', address: `2001:db8:18::${i + 1}` },
+        ],
+      },
+    })),
+  ];
+  return objects.map((o) => stringify(o)).join('---\n');
+}
+
+/**
+ * A NetworkSet or a HostEndpoint that carries the labels of an app's peers changes no reach: with
+ * the joiners of `joinersYaml` added, every app may send to and be reached from exactly what it
+ * was before (in the view that decides it: enforced, or previewed when audited). The calico
+ * renderer meets it once its selectors name pods only (`projectcalico.org/orchestrator == 'k8s'`)
+ * and its allow-lists the project's sets only (issue 18, item 2).
+ */
+export function joinerProblems(s: Synthesized): string[] {
+  const joined = [...s.read, ...parseManifests(joinersYaml(s.intent), 'joiners.yaml')];
+  const joinedClusters = { cluster: buildCluster(joined), previewed: buildCluster(joined.map(previewStaged)) };
+  return s.intent.apps.flatMap((app) => {
+    const before = decidingCluster(s, app);
+    const after = audited(s, app) ? joinedClusters.previewed : joinedClusters.cluster;
+    const reach = (c: Cluster) => {
+      const endpoint = c.endpoint(id(app))!;
+      return { egress: workloadEgress(c, endpoint).allowed, ingress: workloadIngress(c, endpoint).allowed };
+    };
+    const was = reach(before);
+    const now = reach(after);
+    return (['egress', 'ingress'] as const).flatMap((direction) =>
+      diffWorkload(was[direction], now[direction])
+        .filter((c) => c.change === 'added')
+        .map(
+          (c) =>
+            `${id(app)} ${direction}, joined by a NetworkSet or HostEndpoint with its peers' labels: ${describeProtocolPorts([c])} ${c.peers.map((d) => describeDestination(d, 'verifier')).join(', ')}, ${describeDecision(c.after!, 'verifier')}`,
+        ),
+    );
+  });
 }
 
 /** Every finding of every check of main.test.ts, for every app and namespace of the intent. */

@@ -99,3 +99,87 @@ export function brief(entries: readonly (ReachEntry | IngressEntry)[]): string[]
 
 /** What a workload no policy selects in a direction may exchange: every address and every pod, on every protocol and port. */
 export const EVERYTHING: readonly string[] = ['0.0.0.0/0', '::/0', '*{}'].flatMap((peer) => ['TCP', 'UDP', 'SCTP'].map((p) => `${peer} ${p} 1-65535`));
+
+/** A HostEndpoint (cluster-scoped) with its labels, expected IPs and profiles. */
+export function hostEndpoint(name: string, labels: Record<string, string>, expectedIPs: string[], profiles?: string[]): Obj {
+  return calico('HostEndpoint', name, { node: 'node-1', expectedIPs, ...(profiles ? { profiles } : {}) }, undefined, labels);
+}
+
+/** A Kubernetes Node with its labels and InternalIP addresses. */
+export function node(name: string, labels: Record<string, string>, internalIPs: string[], annotations: Record<string, string> = {}): Obj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels, annotations },
+    status: { addresses: [...internalIPs.map((address) => ({ type: 'InternalIP', address })), { type: 'Hostname', address: name }] },
+  };
+}
+
+/** The KubeControllersConfiguration `default` with automatic host endpoints turned on (and templates, when given). */
+export function autoHostEndpoints(templates?: Obj[]): Obj {
+  return calico('KubeControllersConfiguration', 'default', {
+    controllers: { node: { hostEndpoint: { autoCreate: 'Enabled', ...(templates ? { templates } : {}) } } },
+  });
+}
+
+/** The pod selector term that makes a Calico rule select pods only, as Calico's conversion of Kubernetes policies writes it. */
+export const PODS_ONLY = "projectcalico.org/orchestrator == 'k8s'";
+
+/** The allow-list term that leaves out the host endpoints calico-kube-controllers makes of Nodes. */
+export const NOT_AUTO_HOST_ENDPOINT = '!has(projectcalico.org/created-by)';
+
+/**
+ * The shipped calico app, `ai-application/ai-service`, as the calico renderer writes it (its tier,
+ * allow-list, default deny, policy and Deployment; callers in `ai-gateway`, a vector database in
+ * `vector-db`, neither namespace among the manifests). `selectsOnlyPods` writes its selectors
+ * the way issue 18 asks: every pod peer and namespace-only peer with {@link PODS_ONLY}, the
+ * allow-list with {@link NOT_AUTO_HOST_ENDPOINT}; without it, as the renderer wrote them before.
+ * The verifier's tests use it so that they hold whatever the renderer writes today.
+ */
+export function shippedCalicoApp(opts: { selectsOnlyPods: boolean }): Obj[] {
+  const pods = (selector?: string) => (opts.selectsOnlyPods ? (selector ? `${selector} && ${PODS_ONLY}` : PODS_ONLY) : selector);
+  const inNamespace = (ns: string) => `kubernetes.io/metadata.name == '${ns}'`;
+  const allow = (protocol: string, port: number, destination: Obj) => ({ action: 'Allow', protocol, destination: { ...destination, ports: [port] } });
+  const labels = { 'app.kubernetes.io/name': 'ai-service', 'secure-ai-egress/protected': 'true' };
+  return [
+    namespace('ai-application'),
+    calico('Tier', 'ai-egress', { order: 10000, defaultAction: 'Deny' }),
+    calico('GlobalNetworkSet', 'model-registry', { nets: ['203.0.113.10/32'] }, undefined, { 'secure-ai-egress/allow-list': 'model-registry' }),
+    networkPolicy('ai-application', 'default-deny-all', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
+    calico(
+      'NetworkPolicy',
+      'ai-egress.ai-service',
+      {
+        tier: 'ai-egress',
+        order: 100,
+        selector: "app.kubernetes.io/name == 'ai-service'",
+        serviceAccountSelector: "projectcalico.org/name == 'ai-service'",
+        types: ['Ingress', 'Egress'],
+        egress: [
+          allow('UDP', 53, { namespaceSelector: inNamespace('kube-system'), selector: pods("k8s-app == 'kube-dns'") }),
+          allow('TCP', 53, { namespaceSelector: inNamespace('kube-system'), selector: pods("k8s-app == 'kube-dns'") }),
+          allow('TCP', 443, {
+            namespaceSelector: 'global()',
+            selector: `secure-ai-egress/allow-list == 'model-registry'${opts.selectsOnlyPods ? ` && ${NOT_AUTO_HOST_ENDPOINT}` : ''}`,
+          }),
+          allow('TCP', 443, { nets: ['198.51.100.0/24'] }),
+          allow('TCP', 6333, { namespaceSelector: inNamespace('vector-db'), selector: pods("app == 'qdrant'") }),
+          { action: 'Log' },
+          { action: 'Deny' },
+        ],
+        ingress: [
+          {
+            action: 'Allow',
+            protocol: 'TCP',
+            destination: { ports: [8000] },
+            source: { namespaceSelector: inNamespace('ai-gateway'), ...(opts.selectsOnlyPods ? { selector: PODS_ONLY } : {}) },
+          },
+          { action: 'Deny' },
+        ],
+      },
+      'ai-application',
+    ),
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'ai-service', namespace: 'ai-application' } },
+    deployment('ai-application', 'ai-service', labels, { serviceAccount: 'ai-service', ports: [{ name: 'http', containerPort: 8000 }] }),
+  ];
+}
