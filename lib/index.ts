@@ -36,6 +36,7 @@ export type {
   EgressDestination,
   EgressProxyOptions,
   Flavor,
+  GuardrailKind,
   HostsDestination,
   IngressClient,
   IntentIssue,
@@ -57,14 +58,25 @@ export type { PresetOptions, ServerPreset, VllmOptions } from './presets';
 // consistency, the calico tier every calico app needs): SecureAiPlatform does.
 export { AiWorkload, RestrictedNamespace } from './workload';
 export type { RestrictedNamespaceProps } from './workload';
-export { CalicoAppPolicy, KubernetesAppPolicies, NamespaceDefaultDeny, StagedNamespaceDefaultDeny, planApp } from './policy';
-export type { AppPlan, CalicoAppPolicyProps, KubernetesAppPoliciesProps, NamespaceDefaultDenyProps } from './policy';
+export { CalicoAppPolicy, ClusterGuardrail, KubernetesAppPolicies, NamespaceDefaultDeny, StagedNamespaceDefaultDeny, planApp } from './policy';
+export type { AppPlan, CalicoAppPolicyProps, ClusterGuardrailProps, KubernetesAppPoliciesProps, NamespaceDefaultDenyProps } from './policy';
 
 export { RULES, SecureAiEgressChecks, checkManifests } from './checks';
 export type { CheckOptions, CheckResult, Finding, RuleName, SecureAiEgressChecksProperties } from './checks';
 
-export { buildCluster, egressReport, explainDirection, loadCluster, parseManifests, query, queryHost, readManifestFiles } from './verify';
-export type { Cluster, EgressReport, HostQueryAnswer, HostReach, QueryAnswer, ReachEntry, WorkloadEgress } from './verify';
+export { buildCluster, egressReport, explainDirection, loadCluster, parseCalicoVersion, parseManifests, query, queryHost, readManifestFiles } from './verify';
+export type {
+  CalicoVersion,
+  Cluster,
+  ClusterNote,
+  EgressReport,
+  HostQueryAnswer,
+  HostReach,
+  QueryAnswer,
+  ReachEntry,
+  VerifyOptions,
+  WorkloadEgress,
+} from './verify';
 // The `--json` shapes of `verify egress`, `verify ingress`, `verify query` (by address or by name), `verify observed` and `verify diff`, for tools written in TypeScript.
 export type { EgressReportJson, HostQueryAnswerJson, IngressReportJson, ObservedReportJson, QueryAnswerJson } from './verify';
 export type { ReachDiffJson } from './review';

@@ -75,6 +75,13 @@ export function serviceAccountName(app: string): string {
 }
 
 /**
+ * Label this project puts on every Namespace it writes: the cluster-wide guardrail selects the
+ * pods of these namespaces by it. Only whoever may update Namespace objects can set or remove it,
+ * never a pod's author.
+ */
+export const GOVERNED_NAMESPACE_LABEL = `${DOMAIN}/governed`;
+
+/**
  * The egress proxy's name: its Deployment, Service, ServiceAccount and policies, and the
  * `app.kubernetes.io/name` label of its pods, in the proxy's own namespace (lib/proxy).
  */
@@ -118,6 +125,8 @@ export const ChartName = {
   calicoTier: '01-calico-tier',
   /** The tier's GlobalNetworkPolicies: the metadata guardrail and the hand-over to Kubernetes policies. */
   calicoGlobalPolicies: '02-calico-global-policies',
+  /** The guardrail as ClusterNetworkPolicies or AdminNetworkPolicies (the network-policy-api), when the intent writes it so. */
+  clusterGuardrail: '03-cluster-guardrail',
   /** The egress proxy of the apps' hostname destinations: its policies, configuration and pods (lib/proxy). */
   egressProxy: '06-egress-proxy',
   policies: (namespace: string) => `10-policies-${namespace}`,

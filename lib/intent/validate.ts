@@ -17,6 +17,7 @@ import {
 } from './across';
 import { isCredentialsDestination } from './destinations';
 import { egressProxySettings } from './egress-proxy';
+import { declaredGuardrail, guardrailIssues } from './guardrail';
 import { Cloud } from '../net';
 import { isObject } from './fields';
 import { fromZodIssues, IntentError, IntentIssue } from './issues';
@@ -37,7 +38,7 @@ import { AiAppIntent, AllowList, PlatformIntent } from './types';
 export function checkIntent(input: unknown): IntentIssue[] {
   if (!isObject(input)) {
     const accepted =
-      'accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, clusters?: [...], argocd?: {...}, egressProxy?: {...} }';
+      'accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, guardrail?: ..., calicoVersion?: ..., clusters?: [...], argocd?: {...}, egressProxy?: {...} }';
     return [
       { severity: 'error', app: 'platform', path: 'intent', value: input, message: `${input === undefined ? 'is missing' : 'is not an intent'}; ${accepted}` },
     ];
@@ -73,7 +74,17 @@ export function checkIntent(input: unknown): IntentIssue[] {
   const listNames = rawLists.flatMap((l) => (isObject(l) && typeof l.name === 'string' ? [l.name] : []));
   const platformAudit = isObject(input.calico) && input.calico.audit === true;
   const owners = isObject(input.calico) ? input.calico.owners : undefined;
+  const guardrail = declaredGuardrail(input.guardrail);
+  const calicoVersion = typeof input.calicoVersion === 'string' ? input.calicoVersion : undefined;
   if (!clusters) {
+    issues.push(
+      ...guardrailIssues({
+        who: 'platform',
+        ...(guardrail ? { guardrail: { value: guardrail, path: 'guardrail' } } : {}),
+        ...(calicoVersion !== undefined ? { calicoVersion: { value: calicoVersion, path: 'calicoVersion' } } : {}),
+        ...(input.calicoInstalled === false ? { withoutCalico: { path: 'calicoInstalled' } } : {}),
+      }),
+    );
     for (const app of apps) issues.push(...destinationProblems(app, listNames, cloud), ...dnsMetadata(app, cloud), ...credentialsDeclaredTwice(app));
     const context = { allowLists: lists.map((l) => l.list), cloud };
     const namespaces = namespacesOf(apps);
@@ -82,7 +93,7 @@ export function checkIntent(input: unknown): IntentIssue[] {
     issues.push(...auditMixedWithEnforcement(apps, platformAudit));
     issues.push(...networkSetProblems(apps, listNames));
     issues.push(...consistencyIssues(apps));
-    issues.push(...ownersWithoutTier(apps, owners));
+    issues.push(...ownersWithoutTier(apps, owners, guardrail === 'calico'));
     if (input.calicoInstalled === false)
       issues.push(
         ...calicoFlavorRefused(apps).map((message): IntentIssue => ({ severity: 'error', app: 'platform', path: 'calicoInstalled', value: false, message })),
@@ -90,7 +101,20 @@ export function checkIntent(input: unknown): IntentIssue[] {
   } else {
     for (const app of apps) issues.push(...credentialsDeclaredTwice(app));
     issues.push(...namesDeclaredTwice(rawApps));
-    issues.push(...clusterIssues(input, { apps, rawApps, lists, listNames, cloud, platformAudit, owners, calicoInstalled: input.calicoInstalled !== false }));
+    issues.push(
+      ...clusterIssues(input, {
+        apps,
+        rawApps,
+        lists,
+        listNames,
+        cloud,
+        platformAudit,
+        owners,
+        calicoInstalled: input.calicoInstalled !== false,
+        guardrail,
+        calicoVersion,
+      }),
+    );
   }
   // A namespace that is not valid was reported above; the default's is then the one apps may not use.
   const proxyNamespace = egressProxySettings({ egressProxy: validEgressProxy(input.egressProxy) }).namespace;

@@ -9,6 +9,7 @@ import {
   egressProxyRoutes,
   egressProxySettings,
   formatWarnings,
+  guardrailOf,
   isAudited,
   isCalicoApp,
   proxyEnvironment,
@@ -18,6 +19,7 @@ import {
   AppPlan,
   CalicoAppPolicy,
   CalicoSettings,
+  ClusterGuardrail,
   CredentialsUser,
   KubernetesAppPolicies,
   NamespaceDefaultDeny,
@@ -124,14 +126,25 @@ export class SecureAiPlatform extends Construct {
     const owned = routes.length > 0 ? [...namespaces, proxy.namespace].sort() : namespaces;
     for (const ns of owned) new RestrictedNamespace(cluster, `namespace-${ns}`, { name: ns });
     const calicoApps = intent.apps.filter(isCalicoApp);
-    if (calicoApps.length > 0) {
+    const guardrail = guardrailOf(intent);
+    const credentialsUsers = credentialsUsersOf(plans.values());
+    if (calicoApps.length > 0 || guardrail === 'calico') {
       const allowLists = allowListsUsedBy(
         calicoApps.map((a) => plans.get(a)!),
         intent.allowLists ?? [],
       );
       const scopes = { cluster, tier: part(ChartName.calicoTier), globalPolicies: part(ChartName.calicoGlobalPolicies) };
       const networkSets = networkSetsOf(calicoApps.map((a) => plans.get(a)!));
-      addCalicoClusterPolicies(scopes, { settings: this.calico, allowLists, networkSets, credentialsUsers: credentialsUsersOf(plans.values()) });
+      addCalicoClusterPolicies(scopes, { settings: this.calico, allowLists, networkSets, credentialsUsers, guardrail: guardrail === 'calico' });
+    }
+    // The guardrail in the network-policy-api: after the Namespaces whose label it selects, before any policy of theirs.
+    if (guardrail === 'ClusterNetworkPolicy' || guardrail === 'AdminNetworkPolicy') {
+      new ClusterGuardrail(part(ChartName.clusterGuardrail), 'guardrail', {
+        kind: guardrail,
+        prefix: this.calico.tier,
+        cloud: intent.cloud ?? 'any',
+        credentialsUsers,
+      });
     }
     // The proxy, its policies first, before every namespace's policies and workloads: the apps that
     // send by name find it running (its own wave comes after every policy, before any app).

@@ -442,6 +442,11 @@ export interface CalicoClusterPoliciesProps {
   readonly networkSets?: readonly AllowList[];
   /** The apps allowed a pod credential endpoint, and its addresses. */
   readonly credentialsUsers: readonly CredentialsUser[];
+  /**
+   * Whether the tier holds the metadata guardrail; false where the intent writes it in the
+   * network-policy-api instead (cluster-guardrail.ts). @default true
+   */
+  readonly guardrail?: boolean;
 }
 
 /** The labels Calico gives every workload endpoint: its namespace and its ServiceAccount (libcalico-go, apiv3.LabelNamespace and LabelServiceAccount). */
@@ -470,8 +475,8 @@ export interface CalicoClusterScopes {
 /**
  * The cluster-scoped half of the flavor: the RBAC of the tier's owners (when declared), the tier
  * (Deny by default, ordered after the admin tier and before `default`), a GlobalNetworkSet per
- * shared allow-list and per destination declared as a network set, the metadata guardrail and the
- * closing Pass policy.
+ * shared allow-list and per destination declared as a network set, the metadata guardrail (unless
+ * the intent writes it in the network-policy-api) and the closing Pass policy.
  */
 export function addCalicoClusterPolicies(scopes: CalicoClusterScopes, props: CalicoClusterPoliciesProps): void {
   const { tier, tierOrder, owners } = props.settings;
@@ -496,13 +501,15 @@ export function addCalicoClusterPolicies(scopes: CalicoClusterScopes, props: Cal
     });
   }
   const protectedPods = `${PROTECTED_LABEL} == 'true'`;
-  globalEgressPolicy(scopes.globalPolicies, 'Guardrail', {
-    name: CalicoName.guardrail(tier),
-    tier,
-    order: CalicoPolicyOrder.guardrail,
-    selector: protectedPods,
-    egress: guardrailRules(props.settings, props.credentialsUsers),
-  });
+  if (props.guardrail ?? true) {
+    globalEgressPolicy(scopes.globalPolicies, 'Guardrail', {
+      name: CalicoName.guardrail(tier),
+      tier,
+      order: CalicoPolicyOrder.guardrail,
+      selector: protectedPods,
+      egress: guardrailRules(props.settings, props.credentialsUsers),
+    });
+  }
   globalEgressPolicy(scopes.globalPolicies, 'PassToKubernetes', {
     name: CalicoName.passToKubernetes(tier),
     tier,

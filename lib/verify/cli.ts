@@ -9,8 +9,9 @@
  * stack trace. Files that hold no Kubernetes object are skipped with a note on stderr.
  */
 
+import { CALICO_VERSION_ACCEPTED, CalicoVersion, parseCalicoVersion } from './admin-tiers';
 import { Cluster } from './cluster';
-import { CliResult, CommandSpec, EXIT, helpText, OptionSpec, parseCommand, runCommand, skippedNotes, unknownName, UsageError, usageLine } from './command';
+import { CliResult, CommandSpec, EXIT, helpText, OptionSpec, parseCommand, readingNotes, runCommand, unknownName, UsageError, usageLine } from './command';
 import { egressReport } from './egress';
 import { hostQueryJson, hostQueryText } from './host-words';
 import { isHostName, queryHost } from './hosts';
@@ -51,6 +52,13 @@ const IPBLOCK: OptionSpec = {
   default: 'true',
   description: 'whether ipBlock and nets match pods by their IP (true for Calico, false for CNIs such as Cilium)',
 };
+const CALICO: OptionSpec = {
+  name: 'calico',
+  type: 'string',
+  value: 'VERSION',
+  description:
+    'the Calico release the cluster runs (3.29 or later): which of ClusterNetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy it enforces, and in which tiers (default: every kind, as its API specifies)',
+};
 const JSON_OUT: OptionSpec = { name: 'json', type: 'boolean', description: 'print JSON (shapes in lib/verify/json.ts) instead of text' };
 const PROTOCOL: OptionSpec = { name: 'protocol', type: 'string', value: 'TCP|UDP|SCTP', default: 'TCP', description: 'the protocol of the connection' };
 
@@ -68,20 +76,30 @@ function protocolOf(values: OptionValues): Protocol {
   return p as Protocol;
 }
 
-/** Loads the manifests a command names, with the CNI choice when the command takes it. */
+/** Reads a `--calico` option: a Calico release, or undefined when not given. */
+export function calicoOption(values: OptionValues, name = 'calico'): CalicoVersion | undefined {
+  const given = text(values, name);
+  if (given === undefined) return undefined;
+  const version = parseCalicoVersion(given);
+  if (!version) throw new UsageError(`--${name} must be ${CALICO_VERSION_ACCEPTED}, not ${given}`);
+  return version;
+}
+
+/** Loads the manifests a command names, with the CNI choices when the command takes them. */
 function clusterOf(values: OptionValues): Cluster {
   const flag = text(values, 'ipblock-matches-pods');
   if (flag !== undefined && flag !== 'true' && flag !== 'false') throw new UsageError(`--ipblock-matches-pods must be true or false, not ${flag}`);
-  return loadCluster(values.manifests as string[], { ipblockMatchesPods: flag === undefined ? true : flag === 'true' });
+  const calico = calicoOption(values);
+  return loadCluster(values.manifests as string[], { ipblockMatchesPods: flag === undefined ? true : flag === 'true', ...(calico ? { calico } : {}) });
 }
 
 function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** An answer: its output, and the notes about skipped files. */
+/** An answer: its output, and the notes about skipped files and about what the verifier read. */
 function answered(spec: CommandSpec, cluster: Cluster, stdout: string): CliResult {
-  return { code: EXIT.answered, stdout, stderr: skippedNotes(spec.program, cluster.skipped) };
+  return { code: EXIT.answered, stdout, stderr: readingNotes(spec.program, [cluster]) };
 }
 
 const queryCommand: Command = {
@@ -104,6 +122,7 @@ const queryCommand: Command = {
     { name: 'port', type: 'string', required: true, value: 'N|NAME', description: 'the destination port: a number, or a container port name of the receiver' },
     PROTOCOL,
     IPBLOCK,
+    CALICO,
     JSON_OUT,
   ]),
   run(values) {
@@ -129,6 +148,7 @@ const matrixCommand: Command = {
     { name: 'port', type: 'string', value: 'N', default: '80', description: 'the destination port, 1-65535' },
     PROTOCOL,
     IPBLOCK,
+    CALICO,
     JSON_OUT,
   ]),
   run(values) {
@@ -184,7 +204,7 @@ function listingCommand<Report>(
   asText: (r: Report) => string,
 ): Command {
   return {
-    spec: spec(name, description, [MANIFESTS, IPBLOCK, JSON_OUT]),
+    spec: spec(name, description, [MANIFESTS, IPBLOCK, CALICO, JSON_OUT]),
     run(values) {
       const cluster = clusterOf(values);
       const listed = report(cluster);
@@ -215,7 +235,7 @@ const VERIFY_COMMANDS: readonly Command[] = [
   selectorCommand,
   egressCommand,
   ingressCommand,
-  observedCommand({ manifests: MANIFESTS, ipblock: IPBLOCK, json: JSON_OUT, cluster: clusterOf }),
+  observedCommand({ manifests: MANIFESTS, ipblock: IPBLOCK, calico: CALICO, json: JSON_OUT, cluster: clusterOf }),
 ];
 
 /** Errors of the verifier's answers that are bad input rather than faults (exit 2). */

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { AiAppIntent, DEFAULT_RESOURCES, Scrape, ephemeralStorage, modelCacheOf, probeTimingOf, tolerationsOf, writableVolumes } from '../intent';
-import { RUN_AS, SyncWave, appLabels, appSelector, serviceAccountName, syncWave } from '../conventions';
+import { GOVERNED_NAMESPACE_LABEL, RUN_AS, SyncWave, appLabels, appSelector, serviceAccountName, syncWave } from '../conventions';
 import { STARTUP_PERIOD_SECONDS, environment, progressDeadlineSeconds, rolloutOf, startupFailureThreshold } from './pod';
 
 export * from './pod';
@@ -22,14 +22,14 @@ export interface RestrictedNamespaceProps {
   readonly name: string;
 }
 
-/** A namespace owned by this project, labelled for Pod Security Admission `restricted`. */
+/** A namespace owned by this project, labelled for Pod Security Admission `restricted`, and as governed by this project (the guardrail selects it so). */
 export class RestrictedNamespace extends Construct {
   constructor(scope: Construct, id: string, props: RestrictedNamespaceProps) {
     super(scope, id);
     new kplus.Namespace(this, 'Resource', {
       metadata: {
         name: props.name,
-        labels: { ...restrictedNamespaceLabels(), 'app.kubernetes.io/managed-by': 'cdk8s' },
+        labels: { ...restrictedNamespaceLabels(), 'app.kubernetes.io/managed-by': 'cdk8s', [GOVERNED_NAMESPACE_LABEL]: 'true' },
         annotations: syncWave(SyncWave.namespace),
       },
     });
