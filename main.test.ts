@@ -25,6 +25,7 @@ import {
   dnsProblems,
   externalDnsProblems,
   gpuProblems,
+  guardrailProblems,
   ingressProblems,
   joinerProblems,
   logProblems,
@@ -84,7 +85,7 @@ describe.each(FOLDERS)('$label', ({ intent, dir, dist }) => {
     }
   });
 
-  it('validates against the Kubernetes OpenAPI schema (and the Calico CRD schemas)', () => {
+  it('validates against the Kubernetes OpenAPI schema (and the Calico and network-policy-api CRD schemas)', () => {
     expect(validateManifestDir(dir)).toEqual([]);
   });
 
@@ -142,6 +143,10 @@ describe.each(FOLDERS)('security properties of $label', ({ dist, deployments, na
 
   it('logs, in Calico policies, only what they deny, as calico.log says (denied egress by default)', () => {
     expect(logProblems(dist)).toEqual([]);
+  });
+
+  it('denies cloud metadata by the cluster-wide guardrail itself, if the intent writes one (Calico, ClusterNetworkPolicy or AdminNetworkPolicy): it holds with every namespaced policy deleted, and takes no pod of a namespace the intent does not own', () => {
+    expect(guardrailProblems(dist)).toEqual([]);
   });
 
   it('runs the Calico tier, if any, after the admin tier and before the default tier, denying what it leaves undecided', () => {
@@ -224,6 +229,8 @@ describe.each(FOLDERS)('apply order of $label', ({ dist, deployments, namespaces
     Tier: 1,
     GlobalNetworkSet: 1,
     GlobalNetworkPolicy: 2,
+    ClusterNetworkPolicy: 2,
+    AdminNetworkPolicy: 2,
     NetworkPolicy: 3,
     StagedNetworkPolicy: 3,
     StagedKubernetesNetworkPolicy: 3,
@@ -283,6 +290,8 @@ describe.each(FOLDERS)('apply order of $label', ({ dist, deployments, namespaces
       'Tier',
       'GlobalNetworkSet',
       'GlobalNetworkPolicy',
+      'ClusterNetworkPolicy',
+      'AdminNetworkPolicy',
     ];
     for (const { object } of dist.manifests) {
       if (clusterScoped.includes(object.kind)) expect(object.metadata.namespace).toBeUndefined();

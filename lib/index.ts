@@ -58,6 +58,7 @@ export type {
   EgressDestination,
   EgressProxyOptions,
   Flavor,
+  GuardrailKind,
   HostsDestination,
   IngressClient,
   IntentIssue,
@@ -82,6 +83,7 @@ export type { AiWorkloadOptions, DnsResolverProps, RestrictedNamespaceProps } fr
 export {
   AppIdentityPolicy,
   CalicoAppPolicy,
+  ClusterGuardrail,
   KubernetesAppPolicies,
   NamespaceDefaultDeny,
   StagedNamespaceDefaultDeny,
@@ -89,7 +91,15 @@ export {
   planContext,
   planResolver,
 } from './policy';
-export type { AppIdentityPolicyProps, AppPlan, CalicoAppPolicyProps, KubernetesAppPoliciesProps, NamespaceDefaultDenyProps, PlanContext } from './policy';
+export type {
+  AppIdentityPolicyProps,
+  AppPlan,
+  CalicoAppPolicyProps,
+  ClusterGuardrailProps,
+  KubernetesAppPoliciesProps,
+  NamespaceDefaultDenyProps,
+  PlanContext,
+} from './policy';
 
 export { RULES, SecureAiEgressChecks, checkManifests } from './checks';
 export type { CheckOptions, CheckResult, Finding, RuleName, SecureAiEgressChecksProperties } from './checks';
@@ -100,13 +110,25 @@ export {
   egressReport,
   explainDirection,
   loadCluster,
+  parseCalicoVersion,
   parseManifests,
   query,
   queryHost,
   readManifestFiles,
   relayReport,
 } from './verify';
-export type { Cluster, EgressReport, HostQueryAnswer, HostReach, QueryAnswer, ReachEntry, WorkloadEgress } from './verify';
+export type {
+  CalicoVersion,
+  Cluster,
+  ClusterNote,
+  EgressReport,
+  HostQueryAnswer,
+  HostReach,
+  QueryAnswer,
+  ReachEntry,
+  VerifyOptions,
+  WorkloadEgress,
+} from './verify';
 // The `--json` shapes of `verify egress`, `verify ingress`, `verify query` (by address or by name), `verify observed` and `verify diff`, for tools written in TypeScript.
 export type { EgressReportJson, HostQueryAnswerJson, IngressReportJson, ObservedReportJson, QueryAnswerJson } from './verify';
 export type { ReachDiffJson } from './review';

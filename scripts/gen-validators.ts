@@ -2,7 +2,9 @@
  * Generates the schema validators in `imports/`: one ajv validator per kind, compiled ahead of
  * time from the `openAPIV3Schema` of the same CRD files that `cdk8s import` reads (listed in
  * cdk8s.yaml), one module per family of prefixes: `calico-*` into `imports/calico-validators.js`,
- * `argocd-*` into `imports/argocd-validators.js` (each with its `.d.ts`). The output is plain
+ * `npapi-*` (the network-policy-api's ClusterNetworkPolicy, AdminNetworkPolicy and
+ * BaselineAdminNetworkPolicy) into `imports/npapi-validators.js`, `argocd-*` into
+ * `imports/argocd-validators.js` (each with its `.d.ts`). The output is plain
  * CommonJS with no reference to the CRD files, so `npm run synth` and the tests validate from a
  * fresh clone.
  *
@@ -37,6 +39,7 @@ const root = resolve(__dirname, '..');
 /** The families of imports that get validators: the prefix before the first `-`, and how the declarations name them. */
 const FAMILIES: Readonly<Record<string, { title: string; article: string }>> = {
   calico: { title: 'Calico', article: 'A' },
+  npapi: { title: 'Network Policy API', article: 'A' },
   argocd: { title: 'Argo CD', article: 'An' },
 };
 

@@ -216,6 +216,28 @@ describe('each rule fails on manifests that break it', () => {
     ).toEqual([reached]);
   });
 
+  it('metadata-denied and metadata-carved-out: a ClusterNetworkPolicy Accept of the internet, which decides before any NetworkPolicy and cannot carve out', () => {
+    const open = {
+      apiVersion: 'policy.networking.k8s.io/v1alpha2',
+      kind: 'ClusterNetworkPolicy',
+      metadata: { name: 'open-web' },
+      spec: {
+        tier: 'Admin',
+        priority: 5,
+        subject: { namespaces: {} },
+        egress: [{ action: 'Accept', to: [{ networks: ['0.0.0.0/0'] }], protocols: [{ tcp: { destinationPort: { number: 443 } } }] }],
+      },
+    };
+    const { findings } = check([...app([]), open], { cloud: 'azure' });
+    expect(messages(findings, 'metadata-denied')).toEqual([
+      'ai/llm may reach 168.63.129.16 (the Azure WireServer): TCP 443 to cidr 0.0.0.0/0, allowed by rule 0 of ClusterNetworkPolicy open-web (tier Admin, priority 5)',
+      'ai/llm may reach 169.254.169.254 (the Azure Instance Metadata Service): TCP 443 to cidr 0.0.0.0/0, allowed by rule 0 of ClusterNetworkPolicy open-web (tier Admin, priority 5)',
+    ]);
+    expect(messages(findings, 'metadata-carved-out')).toEqual(
+      ['168.63.129.16', '169.254.169.254'].map((a) => `ClusterNetworkPolicy open-web allows 0.0.0.0/0 without carving out ${a}`),
+    );
+  });
+
   it('metadata-denied: a Calico policy that only previews an allow is reported as what it would open', () => {
     const staged = calico(
       'StagedNetworkPolicy',

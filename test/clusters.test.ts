@@ -91,10 +91,14 @@ describe('the intent of each cluster', () => {
 
   it('leaves out clusters and argocd: they say where the intent goes, not what a cluster runs', () => {
     expect(Object.keys(fleet)).toEqual(expect.arrayContaining(['clusters', 'argocd']));
-    for (const { intent } of clusterIntents(fleet))
-      expect(Object.keys(intent).sort()).toEqual(expect.arrayContaining(['allowLists', 'apps', 'calico', 'cloud', 'dnsResolver']));
-    for (const { intent } of clusterIntents(fleet)) expect(Object.keys(intent)).not.toEqual(expect.arrayContaining(['clusters']));
-    for (const { intent } of clusterIntents(fleet)) expect(Object.keys(intent)).not.toEqual(expect.arrayContaining(['argocd']));
+    for (const { cluster, intent } of clusterIntents(fleet)) {
+      // The edge cluster runs without Calico: its guardrail is a ClusterNetworkPolicy.
+      expect(Object.keys(intent).sort()).toEqual(
+        expect.arrayContaining(['allowLists', 'apps', 'calico', 'cloud', 'dnsResolver', ...(cluster === 'edge' ? ['guardrail'] : [])]),
+      );
+      expect(Object.keys(intent)).not.toEqual(expect.arrayContaining(['clusters']));
+      expect(Object.keys(intent)).not.toEqual(expect.arrayContaining(['argocd']));
+    }
   });
 
   it('are valid intents for every cluster of the fleet fixture, which is valid as a whole', () => {
@@ -109,7 +113,7 @@ describe('an intent with clusters is refused, with the cluster and the field pat
     [
       'a cluster field is misspelled',
       withClusters(twoApps, { name: 'prod-eu', clod: 'gcp' }),
-      'clusters.prod-eu.clod: "gcp" is not a field of a cluster; accepted: name, apps, allowLists, cloud, calicoInstalled, kubeDnsClusterIp, clusterNetwork, dnsResolverClusterIp, argocd. Did you mean "cloud"?',
+      'clusters.prod-eu.clod: "gcp" is not a field of a cluster; accepted: name, apps, allowLists, cloud, calicoInstalled, calicoVersion, guardrail, kubeDnsClusterIp, clusterNetwork, dnsResolverClusterIp, argocd. Did you mean "cloud"?',
     ],
     [
       "a cluster's cloud is misspelled",

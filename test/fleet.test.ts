@@ -139,13 +139,15 @@ describe('with clusters', () => {
       clusterIntents(fleet).flatMap(({ cluster, intent }) => Object.entries(synthesizedBy(intent)).map(([f, text]) => [`${cluster}/${f}`, text])),
     );
     expect(files).toEqual(expected);
-    expect(run.stdout).toContain(`synth: wrote 20 files to ${dist}/, all valid:\n  ${dist}/edge/00-cluster.k8s.yaml\n`);
+    expect(run.stdout).toContain(`synth: wrote 21 files to ${dist}/, all valid:\n  ${dist}/edge/00-cluster.k8s.yaml\n`);
   });
 
   it("writes each cluster's folder in apply order, and validates every object of every folder", () => {
     const { dist } = synthesized;
+    // edge runs without Calico: its guardrail is a ClusterNetworkPolicy, in a file of its own after the Namespaces.
     expect(readdirSync(join(dist, 'edge'))).toEqual([
       '00-cluster.k8s.yaml',
+      '03-cluster-guardrail.k8s.yaml',
       '05-dns-resolver.k8s.yaml',
       '10-policies-ai-embeddings.k8s.yaml',
       '20-workloads-ai-embeddings.k8s.yaml',

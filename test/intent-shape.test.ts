@@ -22,12 +22,12 @@ const shapes: [string, PlatformIntent, string][] = [
   [
     'a misspelled platform field',
     { ...sampleIntent(), allowList: [] } as PlatformIntent,
-    'allowList: [] is not a field of a platform intent; accepted: apps, allowLists, cloud, calicoInstalled, metrics, calico, clusterNetwork, dnsResolver, clusters, argocd, egressProxy. Did you mean "allowLists"?',
+    'allowList: [] is not a field of a platform intent; accepted: apps, allowLists, cloud, calicoInstalled, metrics, calico, clusterNetwork, dnsResolver, guardrail, calicoVersion, clusters, argocd, egressProxy. Did you mean "allowLists"?',
   ],
   [
     'a misspelled cloud field',
     { ...sampleIntent(), clod: 'aws' } as PlatformIntent,
-    'clod: "aws" is not a field of a platform intent; accepted: apps, allowLists, cloud, calicoInstalled, metrics, calico, clusterNetwork, dnsResolver, clusters, argocd, egressProxy. Did you mean "cloud"?',
+    'clod: "aws" is not a field of a platform intent; accepted: apps, allowLists, cloud, calicoInstalled, metrics, calico, clusterNetwork, dnsResolver, guardrail, calicoVersion, clusters, argocd, egressProxy. Did you mean "cloud"?',
   ],
   [
     'a misspelled calico setting',
@@ -122,7 +122,7 @@ const shapes: [string, PlatformIntent, string][] = [
   [
     'an intent that is not an object',
     asIntent(undefined),
-    'intent is missing; accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, clusters?: [...], argocd?: {...}, egressProxy?: {...} }',
+    'intent is missing; accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, guardrail?: ..., calicoVersion?: ..., clusters?: [...], argocd?: {...}, egressProxy?: {...} }',
   ],
 ];
 

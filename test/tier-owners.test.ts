@@ -138,7 +138,7 @@ describe('tier owners of a tier that no app uses', () => {
       .filter((i) => i.severity === 'warning' && i.path.startsWith('calico.owners'))
       .map(formatIssue);
   const ownersOnly = { ...minimal, calico: aws.calico };
-  const says = `calico.owners: ${JSON.stringify(aws.calico!.owners)} names who may write the Calico tier, and no app uses flavor "calico", so dist/ has no tier and no RBAC for them is written; accepted: flavor: "calico" on the apps the tier should confine, or no calico.owners`;
+  const says = `calico.owners: ${JSON.stringify(aws.calico!.owners)} names who may write the Calico tier, and no app uses flavor "calico" and no guardrail is "calico", so dist/ has no tier and no RBAC for them is written; accepted: flavor: "calico" on the apps the tier should confine, guardrail: "calico", or no calico.owners`;
 
   it('are a warning, not an error, since nothing is written for them: no tier and no RBAC', () => {
     expect(warnings(ownersOnly)).toEqual([says]);

@@ -21,6 +21,7 @@ import {
   egressProblems,
   externalDnsProblems,
   gpuProblems,
+  guardrailProblems,
   ingressProblems,
   logProblems,
   metadataProblems,
@@ -158,6 +159,42 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
     );
     expect(stagedViewProblems(s, app(shipped, 'ai-service'))).toContainEqual(
       expect.stringMatching(/^ai-application\/ai-service egress: the previewed cluster allows TCP 443 cidr 203\.0\.113\.10\/32, the staged view does not$/),
+    );
+  });
+
+  it("notices a guardrail ClusterNetworkPolicy that takes every namespace, and one whose deny lost an address, which only the namespaces' own policies then deny", () => {
+    const managed = FIXTURE_CLUSTERS['guardrails, cluster managed'];
+    const s = synthesized(managed, (edit) =>
+      edit('03-cluster-guardrail.k8s.yaml', (objects) => {
+        const deny = named(objects, 'ai-egress.deny-cloud-metadata').spec;
+        deny.subject = { namespaces: {} };
+        deny.egress[0].to[0].networks = deny.egress[0].to[0].networks.filter((n: string) => n !== '169.254.169.254/32');
+      }),
+    );
+    const problems = guardrailProblems(s);
+    expect(problems).toContainEqual(
+      expect.stringMatching(
+        /^ai-search\/search -> 169\.254\.169\.254 TCP 80 is denied by .*namespace-defaults.*, not by the guardrail, ClusterNetworkPolicy ai-egress\.deny-cloud-metadata$/,
+      ),
+    );
+    expect(problems).toContainEqual(
+      expect.stringMatching(
+        /^secure-ai-egress-probe\/probe-\d+, in a namespace the intent does not own, is taken by ClusterNetworkPolicy ai-egress\.deny-cloud-metadata \(egress\)$/,
+      ),
+    );
+    expect(metadataProblems(s, app(managed, 'search'))).toEqual([]);
+  });
+
+  it("notices a guardrail AdminNetworkPolicy whose deny lost an address: with the namespaces' policies deleted, metadata is reachable", () => {
+    const previous = FIXTURE_CLUSTERS['guardrails, cluster previous'];
+    const s = synthesized(previous, (edit) =>
+      edit('03-cluster-guardrail.k8s.yaml', (objects) => {
+        const deny = named(objects, 'ai-egress.deny-cloud-metadata').spec;
+        deny.egress[0].to[0].networks = deny.egress[0].to[0].networks.filter((n: string) => n !== '169.254.169.254/32');
+      }),
+    );
+    expect(guardrailProblems(s)).toContainEqual(
+      "ai-search/search may reach 169.254.169.254 TCP 80 once its namespace's policies are deleted: the guardrail does not hold alone",
     );
   });
 

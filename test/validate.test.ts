@@ -27,7 +27,7 @@ describe('schemas of built-in Kubernetes kinds beyond those this project renders
     expect(hasSchema(certificate)).toBe(false);
     expect(validateObject(certificate)).toEqual([
       expect.stringMatching(
-        /^no schema is known for cert-manager\.io\/v1\/Certificate; accepted kinds: every built-in Kubernetes kind, and argoproj\.io\/v1alpha1\/Application, argoproj\.io\/v1alpha1\/ApplicationSet, projectcalico\.org\/v3\/GlobalNetworkPolicy, /,
+        /^no schema is known for cert-manager\.io\/v1\/Certificate; accepted kinds: every built-in Kubernetes kind, and argoproj\.io\/v1alpha1\/Application, argoproj\.io\/v1alpha1\/ApplicationSet, policy\.networking\.k8s\.io\/v1alpha1\/AdminNetworkPolicy, policy\.networking\.k8s\.io\/v1alpha1\/BaselineAdminNetworkPolicy, policy\.networking\.k8s\.io\/v1alpha2\/ClusterNetworkPolicy, projectcalico\.org\/v3\/GlobalNetworkPolicy, /,
       ),
     ]);
     expect(hasSchema({ apiVersion: 'v1', kind: 'Pod' })).toBe(true);

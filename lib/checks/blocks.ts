@@ -22,8 +22,9 @@ interface AllowedBlock {
 }
 
 const CALICO_POLICIES = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
+const NETWORK_POLICY_API_KINDS = ['ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'];
 
-/** Every block that an egress Allow rule lets out, in Kubernetes and Calico policies alike (network sets expanded). */
+/** Every block that an egress Allow (or Accept) rule lets out, in Kubernetes, Calico and network-policy-api policies alike (network sets expanded). */
 function allowedBlocks(objects: readonly K8sObject[]): AllowedBlock[] {
   const sets = objects.filter((o) => o.apiVersion === 'projectcalico.org/v3' && o.kind === 'GlobalNetworkSet');
   const out: AllowedBlock[] = [];
@@ -42,6 +43,12 @@ function allowedBlocks(objects: readonly K8sObject[]): AllowedBlock[] {
           const ipBlock = fields(peer.ipBlock);
           if (peer.ipBlock) push(ipBlock.cidr, list(ipBlock.except));
         }
+      }
+    } else if (String(policy.apiVersion).startsWith('policy.networking.k8s.io/') && NETWORK_POLICY_API_KINDS.includes(policy.kind)) {
+      // An Accept (v1alpha2) or Allow (v1alpha1) of networks: these kinds cannot carve anything out of a block.
+      for (const rule of list(spec.egress).map(fields)) {
+        if (rule.action !== 'Accept' && rule.action !== 'Allow') continue;
+        for (const peer of list(rule.to).map(fields)) for (const net of list(peer.networks)) push(net, []);
       }
     } else if (policy.apiVersion === 'projectcalico.org/v3' && CALICO_POLICIES.includes(policy.kind)) {
       for (const rule of list(spec.egress).map(fields)) {

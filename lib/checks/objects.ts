@@ -77,5 +77,9 @@ export function policyKindOf(o: { readonly apiVersion?: unknown; readonly kind: 
     'StagedGlobalNetworkPolicy',
     'StagedKubernetesNetworkPolicy',
   ];
-  return o.apiVersion === 'projectcalico.org/v3' && calico.includes(o.kind) ? (o.kind as PolicyKind) : undefined;
+  if (o.apiVersion === 'projectcalico.org/v3' && calico.includes(o.kind)) return o.kind as PolicyKind;
+  const clusterWide: readonly string[] = ['ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'];
+  return typeof o.apiVersion === 'string' && o.apiVersion.startsWith('policy.networking.k8s.io/') && clusterWide.includes(o.kind)
+    ? (o.kind as PolicyKind)
+    : undefined;
 }

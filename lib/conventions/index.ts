@@ -81,9 +81,10 @@ export function serviceAccountName(app: string): string {
 export const DNS_RESOLVER_NAME = 'dns-resolver';
 
 /**
- * Label this project puts on every Namespace it writes (the AI apps' and the resolver's): the
- * Calico guardrail selects the pods of these namespaces by it. Only whoever may update Namespace
- * objects can set or remove it, never a pod's author.
+ * Label this project puts on every Namespace it writes (the AI apps', the resolver's, the egress
+ * proxy's): the cluster-wide guardrail, the tier's closing Deny and the admission policy select
+ * these namespaces by it. Only whoever may update Namespace objects can set or remove it, never a
+ * pod's author.
  */
 export const GOVERNED_NAMESPACE_LABEL = `${DOMAIN}/governed`;
 
@@ -95,7 +96,6 @@ export const SHARED_RANGE_REASON_ANNOTATION = `${DOMAIN}/shared-range`;
 
 /** Annotation holding the written reasons for in-cluster destinations in namespaces the intent does not govern. */
 export const UNGOVERNED_REASON_ANNOTATION = `${DOMAIN}/ungoverned-relay`;
-
 /**
  * The egress proxy's name: its Deployment, Service, ServiceAccount and policies, and the
  * `app.kubernetes.io/name` label of its pods, in the proxy's own namespace (lib/proxy).
@@ -142,6 +142,8 @@ export const ChartName = {
   calicoTier: '01-calico-tier',
   /** The tier's GlobalNetworkPolicies: the metadata guardrail and the hand-over to Kubernetes policies. */
   calicoGlobalPolicies: '02-calico-global-policies',
+  /** The guardrail as ClusterNetworkPolicies or AdminNetworkPolicies (the network-policy-api), when the intent writes it so. */
+  clusterGuardrail: '03-cluster-guardrail',
   /** The DNS resolver of cluster names, its policies and its admission policy's neighbours: a platform service, before the apps' files. */
   dnsResolver: '05-dns-resolver',
   /** The egress proxy of the apps' hostname destinations: its policies, configuration and pods (lib/proxy). */

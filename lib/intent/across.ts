@@ -169,8 +169,8 @@ export function auditMixedWithEnforcement(apps: readonly AiAppIntent[], platform
  * RBAC, written with the tier, is left out (lib/policy/calico.ts), so the owners are bound to
  * nothing. A warning: the owners may be meant for apps not switched to calico yet.
  */
-export function ownersWithoutTier(apps: readonly AiAppIntent[], owners: unknown): IntentIssue[] {
-  if (owners === undefined || apps.some(isCalicoApp)) return [];
+export function ownersWithoutTier(apps: readonly AiAppIntent[], owners: unknown, calicoGuardrail = false): IntentIssue[] {
+  if (owners === undefined || calicoGuardrail || apps.some(isCalicoApp)) return [];
   return [
     {
       severity: 'warning',
@@ -178,7 +178,7 @@ export function ownersWithoutTier(apps: readonly AiAppIntent[], owners: unknown)
       path: 'calico.owners',
       value: owners,
       message:
-        'names who may write the Calico tier, and no app uses flavor "calico", so dist/ has no tier and no RBAC for them is written; accepted: flavor: "calico" on the apps the tier should confine, or no calico.owners',
+        'names who may write the Calico tier, and no app uses flavor "calico" and no guardrail is "calico", so dist/ has no tier and no RBAC for them is written; accepted: flavor: "calico" on the apps the tier should confine, guardrail: "calico", or no calico.owners',
     },
   ];
 }

@@ -24,12 +24,13 @@ import { consistencyIssues } from './consistency';
 import { isCalicoApp } from './flavor';
 import { isObject } from './fields';
 import { didYouMean, fromZodIssues, IntentIssue } from './issues';
+import { guardrailIssues } from './guardrail';
 import { clusterSchema } from './schema';
 import { envEndpointIssues, namespacesOf } from './env-endpoints';
 import { Cloud, carvedBlocks } from '../net';
 import { clusterNetworkOf, clusterResolver } from './clusters';
 import { DEFAULT_DNS_NAMESPACE, clusterRangesOf, resolverIssues, usesResolver } from './network';
-import { AiAppIntent, ClusterIntent, ClusterNetwork, DnsResolverOptions } from './types';
+import { AiAppIntent, ClusterIntent, ClusterNetwork, DnsResolverOptions, GuardrailKind } from './types';
 
 /** The Application name when `argocd.name` is not given; with clusters, `<name>-<cluster>`. */
 export const DEFAULT_ARGOCD_NAME = 'secure-ai-egress';
@@ -50,6 +51,10 @@ export interface PlatformParts {
   readonly dnsResolver?: DnsResolverOptions;
   /** The platform's `calicoInstalled`, the default of each cluster's. */
   readonly calicoInstalled: boolean;
+  /** The platform's `guardrail`, when it names a kind. */
+  readonly guardrail?: GuardrailKind;
+  /** The platform's `calicoVersion`, as declared. */
+  readonly calicoVersion?: string;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -94,6 +99,7 @@ export function clusterIssues(input: Readonly<Record<string, unknown>>, parts: P
     ...ownersWithoutTier(
       valid.flatMap((v) => appsOf(v.cluster, parts.apps)),
       parts.owners,
+      valid.some((v) => clusterGuardrail(v.cluster, parts) === 'calico'),
     ),
   );
   issues.push(
@@ -103,6 +109,25 @@ export function clusterIssues(input: Readonly<Record<string, unknown>>, parts: P
     ),
   );
   return issues;
+}
+
+/** What a cluster inherits from the platform: its guardrail, and whether Calico's API is served. */
+interface PlatformDefaults {
+  readonly guardrail?: GuardrailKind;
+  readonly calicoInstalled: boolean;
+}
+
+/** Whether a cluster runs without Calico's API: its own calicoInstalled, else the platform's. */
+export function withoutCalico(cluster: ClusterIntent, platform: PlatformDefaults): boolean {
+  return cluster.calicoInstalled === undefined ? !platform.calicoInstalled : !cluster.calicoInstalled;
+}
+
+/**
+ * The guardrail a cluster declares, or inherits from the platform; on a cluster without Calico,
+ * ClusterNetworkPolicy unless told otherwise (undefined: as the cluster's apps decide, guardrailOf).
+ */
+export function clusterGuardrail(cluster: ClusterIntent, platform: PlatformDefaults): GuardrailKind | undefined {
+  return cluster.guardrail ?? platform.guardrail ?? (withoutCalico(cluster, platform) ? 'ClusterNetworkPolicy' : undefined);
 }
 
 /** The apps that run on a cluster: those it names, or every one. */
@@ -147,6 +172,20 @@ function ownIssues(cluster: ClusterIntent, label: string, who: string, parts: Pl
         message: `(taken by ${who}) ${message}`,
       })),
     );
+
+  const noCalico = withoutCalico(cluster, parts);
+  const guardrail = cluster.guardrail ?? parts.guardrail;
+  const calicoVersion = cluster.calicoVersion ?? (noCalico ? undefined : parts.calicoVersion);
+  issues.push(
+    ...guardrailIssues({
+      who,
+      ...(guardrail ? { guardrail: { value: guardrail, path: cluster.guardrail ? `${label}.guardrail` : 'guardrail' } } : {}),
+      ...(calicoVersion !== undefined
+        ? { calicoVersion: { value: calicoVersion, path: cluster.calicoVersion ? `${label}.calicoVersion` : 'calicoVersion' } }
+        : {}),
+      ...(noCalico ? { withoutCalico: { path: cluster.calicoInstalled === false ? `${label}.calicoInstalled` : 'calicoInstalled' } } : {}),
+    }),
+  );
 
   if (cluster.kubeDnsClusterIp !== undefined) {
     const resolverUsesCache = (parts.dnsResolver?.nodeLocal ?? []).length > 0 && apps.some(usesResolver);

@@ -1,3 +1,4 @@
+import { clusterGuardrail, withoutCalico } from './cluster-checks';
 import { AiAppIntent, AllowList, ClusterIntent, ClusterNetwork, DnsResolverOptions, PlatformIntent } from './types';
 
 /** One cluster's share of an intent: what its folder of `dist/` is synthesized from. */
@@ -28,7 +29,9 @@ export function clusterIntents(intent: PlatformIntent): ClusterTarget[] {
  * those it names (in the platform's order), each that uses NodeLocal DNSCache with the cluster's
  * kube-dns ClusterIP if it has one; its allow-lists the platform's, each replaced by the
  * cluster's of the same name, then those only the cluster declares; its cloud the cluster's,
- * else the platform's. Calico, metrics and egress proxy settings are the platform's. `clusters` and `argocd` are left out:
+ * else the platform's; its guardrail and Calico release its own, else the platform's (a cluster
+ * without Calico gets a ClusterNetworkPolicy guardrail unless it declares another, and no Calico
+ * release). Calico, metrics and egress proxy settings are the platform's. `clusters` and `argocd` are left out:
  * they say where the intent goes, not what a cluster runs.
  */
 function resolveCluster(intent: PlatformIntent, cluster: ClusterIntent): PlatformIntent {
@@ -43,6 +46,9 @@ function resolveCluster(intent: PlatformIntent, cluster: ClusterIntent): Platfor
   const cloud = cluster.cloud ?? intent.cloud;
   const clusterNetwork = clusterNetworkOf(intent.clusterNetwork, cluster.clusterNetwork);
   const dnsResolver = clusterResolver(intent.dnsResolver, cluster);
+  const platform = { guardrail: intent.guardrail, calicoInstalled: intent.calicoInstalled !== false };
+  const guardrail = clusterGuardrail(cluster, platform);
+  const calicoVersion = cluster.calicoVersion ?? (withoutCalico(cluster, platform) ? undefined : intent.calicoVersion);
   return {
     apps,
     ...(allowLists.length > 0 || intent.allowLists !== undefined ? { allowLists: dedupe(allowLists) } : {}),
@@ -52,6 +58,8 @@ function resolveCluster(intent: PlatformIntent, cluster: ClusterIntent): Platfor
     ...(dnsResolver !== undefined ? { dnsResolver } : {}),
     ...(intent.egressProxy !== undefined ? { egressProxy: intent.egressProxy } : {}),
     ...(intent.metrics !== undefined ? { metrics: intent.metrics } : {}),
+    ...(guardrail !== undefined ? { guardrail } : {}),
+    ...(calicoVersion !== undefined ? { calicoVersion } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ export * from './schema';
 export * from './destinations';
 export * from './validate';
 export * from './flavor';
+export { guardrailOf } from './guardrail';
 export { adviceFor, appliedDefaults, imageRepository, imagesAdvice } from './advice';
 export { PROJECT_IMAGES } from './images';
 export * from './clusters';

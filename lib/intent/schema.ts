@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { formatCidr, formatIp, parseCidr, parseIp } from '../net';
 import { destination } from './destinations';
+import { CALICO_VERSION_ACCEPTED, calicoVersionProblem } from './guardrail';
 import { CALICO_TIER_ORDERS, DEFAULT_AI_TIER_ORDER, POD_USER } from './defaults';
 import { writablePaths } from './storage';
 import {
@@ -461,6 +462,20 @@ const argocd = fields('argocd settings', {
   serverSideApply: flag.optional(),
 });
 
+/** The guardrail kinds (types.ts GuardrailKind). */
+const guardrail = z.enum(
+  ['calico', 'ClusterNetworkPolicy', 'AdminNetworkPolicy'],
+  says(
+    'is not a guardrail kind',
+    '"calico" (Calico\'s own objects), "ClusterNetworkPolicy" (policy.networking.k8s.io/v1alpha2) or "AdminNetworkPolicy" (v1alpha1)',
+  ),
+);
+
+const calicoVersion = z.string(says('is not a Calico release', CALICO_VERSION_ACCEPTED)).superRefine((value, ctx) => {
+  const problemText = calicoVersionProblem(value);
+  if (problemText) problem(ctx, value, problemText);
+});
+
 /** One cluster: what differs there. Whether its apps and allow-lists exist is checked against the platform (validate.ts). */
 export const clusterSchema = fields('a cluster', {
   name: dnsLabel('cluster name'),
@@ -472,6 +487,8 @@ export const clusterSchema = fields('a cluster', {
   allowLists: list(allowListSchema, 'a list of { name, cidrs }').optional(),
   cloud: cloud.optional(),
   calicoInstalled: flag.optional(),
+  calicoVersion: calicoVersion.optional(),
+  guardrail: guardrail.optional(),
   kubeDnsClusterIp: ipAddress(KUBE_DNS_CLUSTER_IP_HINT).optional(),
   clusterNetwork: clusterNetwork.optional(),
   dnsResolverClusterIp: ipAddress('an address in this cluster\'s Service range, e.g. "10.96.0.53"').optional(),
@@ -509,6 +526,8 @@ export const platformSchema = fields('a platform intent', {
   calico: calico.optional(),
   clusterNetwork: clusterNetwork.optional(),
   dnsResolver: dnsResolver.optional(),
+  guardrail: guardrail.optional(),
+  calicoVersion: calicoVersion.optional(),
   clusters: z
     .array(z.unknown(), says('is not a list of clusters', 'a list of clusters, e.g. [{ name: "prod-eu" }]'))
     .superRefine((value, ctx) => {

@@ -320,6 +320,20 @@ export interface CalicoOptions {
 }
 
 /**
+ * How the cluster-wide guardrail is written: cloud metadata denied to every pod of the namespaces
+ * the intent owns (the Namespaces it writes, by their `secure-ai-egress/governed` label).
+ * - `calico`: a GlobalNetworkPolicy in the project's Calico tier (written with the tier).
+ * - `ClusterNetworkPolicy`: the network-policy-api's `policy.networking.k8s.io/v1alpha2`, served by
+ *   Calico 3.32 and later, Antrea 2.7, kube-network-policies, Amazon EKS and Cilium 1.20 (behind a
+ *   flag): the metadata deny in its Admin tier, and the namespaces' default deny of egress and of
+ *   other pods' ingress in its Baseline tier, below every NetworkPolicy.
+ * - `AdminNetworkPolicy`: its `v1alpha1` predecessor, served by Calico 3.29 to 3.31, Antrea and
+ *   OVN-Kubernetes: the metadata deny (no BaselineAdminNetworkPolicy: the API allows one per
+ *   cluster, which is the cluster admins' to write).
+ */
+export type GuardrailKind = 'calico' | 'ClusterNetworkPolicy' | 'AdminNetworkPolicy';
+
+/**
  * Where Argo CD applies a folder of `dist/`: a cluster registered in Argo CD, by the URL of its
  * API server or by its name in Argo CD, one of the two
  * (https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/#clusters).
@@ -382,6 +396,17 @@ export interface ClusterIntent {
    */
   readonly calicoInstalled?: boolean;
   /**
+   * The Calico release the cluster runs (`'3.31'`, `'3.32.1'`), which decides the guardrail kinds it
+   * serves: ClusterNetworkPolicy from 3.32, AdminNetworkPolicy before (3.32 removed it). Not with
+   * `calicoInstalled: false`. @default the platform's `calicoVersion`, none on a cluster without Calico
+   */
+  readonly calicoVersion?: string;
+  /**
+   * How the cluster-wide guardrail is written there. @default the platform's `guardrail`; on a
+   * cluster with `calicoInstalled: false`, 'ClusterNetworkPolicy'
+   */
+  readonly guardrail?: GuardrailKind;
+  /**
    * The kube-dns ClusterIP of this cluster, where NodeLocal DNSCache is used (`dnsResolver.nodeLocal`,
    * `dns.nodeLocal` of apps with public names): it replaces their `kubeDnsClusterIp` there. @default each one's own
    */
@@ -433,6 +458,17 @@ export interface PlatformIntent {
   readonly clusterNetwork?: ClusterNetwork;
   /** The resolver of cluster names the AI apps use. @default namespace 'ai-dns', domain 'cluster.local', its address in the Service range */
   readonly dnsResolver?: DnsResolverOptions;
+  /**
+   * How the cluster-wide guardrail (cloud metadata denied to the pods of the intent's namespaces)
+   * is written. @default 'calico' when an app uses the calico flavor; otherwise none (every allowed
+   * block still carves the metadata addresses out)
+   */
+  readonly guardrail?: GuardrailKind;
+  /**
+   * The Calico release the cluster runs (`'3.31'`, `'3.32.1'`), when it runs Calico: a guardrail
+   * kind that release does not serve is refused. @default undeclared: nothing is refused for it
+   */
+  readonly calicoVersion?: string;
   /**
    * The clusters the intent is rolled out to, each with what differs there. Without clusters,
    * `dist/` holds one cluster's files; with them, `dist/<cluster>/` per cluster. @default none

@@ -19,6 +19,7 @@ import {
 } from './across';
 import { isCredentialsDestination } from './destinations';
 import { egressProxySettings } from './egress-proxy';
+import { declaredGuardrail, guardrailIssues } from './guardrail';
 import { Cloud, carvedBlocks } from '../net';
 import { isObject } from './fields';
 import { fromZodIssues, IntentError, IntentIssue } from './issues';
@@ -40,7 +41,7 @@ import { AiAppIntent, AllowList, ClusterNetwork, DnsResolverOptions, PlatformInt
 export function checkIntent(input: unknown): IntentIssue[] {
   if (!isObject(input)) {
     const accepted =
-      'accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, clusters?: [...], argocd?: {...}, egressProxy?: {...} }';
+      'accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, guardrail?: ..., calicoVersion?: ..., clusters?: [...], argocd?: {...}, egressProxy?: {...} }';
     return [
       { severity: 'error', app: 'platform', path: 'intent', value: input, message: `${input === undefined ? 'is missing' : 'is not an intent'}; ${accepted}` },
     ];
@@ -76,7 +77,17 @@ export function checkIntent(input: unknown): IntentIssue[] {
   const listNames = rawLists.flatMap((l) => (isObject(l) && typeof l.name === 'string' ? [l.name] : []));
   const platformAudit = isObject(input.calico) && input.calico.audit === true;
   const owners = isObject(input.calico) ? input.calico.owners : undefined;
+  const guardrail = declaredGuardrail(input.guardrail);
+  const calicoVersion = typeof input.calicoVersion === 'string' ? input.calicoVersion : undefined;
   if (!clusters) {
+    issues.push(
+      ...guardrailIssues({
+        who: 'platform',
+        ...(guardrail ? { guardrail: { value: guardrail, path: 'guardrail' } } : {}),
+        ...(calicoVersion !== undefined ? { calicoVersion: { value: calicoVersion, path: 'calicoVersion' } } : {}),
+        ...(input.calicoInstalled === false ? { withoutCalico: { path: 'calicoInstalled' } } : {}),
+      }),
+    );
     const governed = governedNamespaces(apps, resolverNamespaceOf(input.dnsResolver));
     for (const app of apps) issues.push(...destinationProblems(app, listNames, cloud, governed), ...dnsMetadata(app, cloud), ...credentialsDeclaredTwice(app));
     const network = platform.success ? (input.clusterNetwork as ClusterNetwork | undefined) : undefined;
@@ -87,7 +98,7 @@ export function checkIntent(input: unknown): IntentIssue[] {
     issues.push(...auditMixedWithEnforcement(apps, platformAudit));
     issues.push(...networkSetProblems(apps, listNames));
     issues.push(...consistencyIssues(apps));
-    issues.push(...ownersWithoutTier(apps, owners));
+    issues.push(...ownersWithoutTier(apps, owners, guardrail === 'calico'));
     if (platform.success) {
       const resolver = input.dnsResolver as DnsResolverOptions | undefined;
       issues.push(...resolverIssues(apps, resolver, network, cloud), ...resolverDnsMetadata(resolver, cloud));
@@ -114,6 +125,8 @@ export function checkIntent(input: unknown): IntentIssue[] {
         calicoInstalled: input.calicoInstalled !== false,
         clusterNetwork: network,
         dnsResolver: resolver,
+        guardrail,
+        calicoVersion,
       }),
     );
   }

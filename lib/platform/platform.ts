@@ -9,6 +9,7 @@ import {
   egressProxyRoutes,
   egressProxySettings,
   formatWarnings,
+  guardrailOf,
   isAudited,
   isCalicoApp,
   proxyEnvironment,
@@ -19,6 +20,7 @@ import {
   AppPlan,
   CalicoAppPolicy,
   CalicoSettings,
+  ClusterGuardrail,
   CredentialsUser,
   KubernetesAppPolicies,
   NamespaceDefaultDeny,
@@ -136,7 +138,9 @@ export class SecureAiPlatform extends Construct {
       ],
     });
     const calicoApps = intent.apps.filter(isCalicoApp);
-    if (calicoApps.length > 0) {
+    const guardrail = guardrailOf(intent);
+    const credentialsUsers = credentialsUsersOf(plans.values());
+    if (calicoApps.length > 0 || guardrail === 'calico') {
       const allowLists = allowListsUsedBy(
         calicoApps.map((a) => plans.get(a)!),
         intent.allowLists ?? [],
@@ -147,20 +151,33 @@ export class SecureAiPlatform extends Construct {
         settings: this.calico,
         allowLists,
         networkSets,
-        credentialsUsers: credentialsUsersOf(plans.values()),
+        credentialsUsers,
+        guardrail: guardrail === 'calico',
         kubernetesApps: intent.apps.filter((a) => !isCalicoApp(a)).map((a) => ({ name: a.name, namespace: a.namespace })),
         auditedNamespaces: namespaces.filter((ns) => byNamespace.get(ns)!.every((a) => isAudited(a, intent.calico))),
       });
     }
+    // The guardrail in the network-policy-api: after the Namespaces whose label it selects, before any policy of theirs.
+    if (guardrail === 'ClusterNetworkPolicy' || guardrail === 'AdminNetworkPolicy') {
+      new ClusterGuardrail(part(ChartName.clusterGuardrail), 'guardrail', {
+        kind: guardrail,
+        prefix: this.calico.tier,
+        cloud: intent.cloud ?? 'any',
+        credentialsUsers,
+      });
+    }
+    // Where the tier exists, it closes with a Deny for every pod of the governed namespaces that is
+    // no kubernetes-flavor app: the platform services' own policies are then in the tier too.
+    const inTier = calicoApps.length > 0 || guardrail === 'calico';
 
     // The resolver of cluster names, a platform service: its default deny and its own policy
-    // (in the tier when any app uses Calico), then its pods, in a file before the apps' files.
+    // (in the tier when it exists), then its pods, in a file before the apps' files.
     if (resolver) {
       const dns = part(ChartName.dnsResolver);
       new NamespaceDefaultDeny(dns, 'dns-default-deny', { namespace: resolver.namespace });
       const clients = [...new Set(intent.apps.filter(usesResolver).map((a) => a.namespace))].sort();
       const plan = planResolver(resolver, clients, context);
-      if (calicoApps.length > 0) new CalicoAppPolicy(dns, 'dns-policy', { plan, settings: this.calico, staged: false });
+      if (inTier) new CalicoAppPolicy(dns, 'dns-policy', { plan, settings: this.calico, staged: false });
       else new KubernetesAppPolicies(dns, 'dns-policy', { plan });
       new DnsResolver(dns, 'dns-resolver', { settings: resolver });
     }
@@ -172,7 +189,7 @@ export class SecureAiPlatform extends Construct {
         routes,
         apps: intent.apps,
         carved: context.carved,
-        ...(calicoApps.length > 0 ? { calico: this.calico } : {}),
+        ...(inTier ? { calico: this.calico } : {}),
       });
     }
 

@@ -495,6 +495,11 @@ export interface CalicoClusterPoliciesProps {
   readonly kubernetesApps: readonly { readonly name: string; readonly namespace: string }[];
   /** Namespaces whose apps are all previewed (audit mode): their pods are handed on to the default tier, where the staged policies are previewed. */
   readonly auditedNamespaces: readonly string[];
+  /**
+   * Whether the tier holds the metadata guardrail; false where the intent writes it in the
+   * network-policy-api instead (cluster-guardrail.ts). @default true
+   */
+  readonly guardrail?: boolean;
 }
 
 /** The pods of the namespaces this project writes: `secure-ai-egress/governed == 'true'` on the Namespace, which no pod's author can set. */
@@ -542,8 +547,8 @@ export interface CalicoClusterScopes {
 /**
  * The cluster-scoped half of the flavor: the RBAC of the tier's owners (when declared), the tier
  * (Deny by default, ordered after the admin tier and before `default`), a GlobalNetworkSet per
- * shared allow-list and per destination declared as a network set, the metadata guardrail and the
- * closing Pass policy.
+ * shared allow-list and per destination declared as a network set, the metadata guardrail (unless
+ * the intent writes it in the network-policy-api) and the closing Pass policy.
  */
 export function addCalicoClusterPolicies(scopes: CalicoClusterScopes, props: CalicoClusterPoliciesProps): void {
   const { tier, tierOrder, owners } = props.settings;
@@ -569,14 +574,17 @@ export function addCalicoClusterPolicies(scopes: CalicoClusterScopes, props: Cal
   }
   // Every pod of the namespaces this project writes, selected by the Namespace's label: a pod's
   // author cannot take a pod out of the guardrail by leaving out a label of its own.
-  globalEgressPolicy(scopes.globalPolicies, 'Guardrail', {
-    name: CalicoName.guardrail(tier),
-    tier,
-    order: CalicoPolicyOrder.guardrail,
-    selector: 'all()',
-    namespaceSelector: GOVERNED_NAMESPACES,
-    egress: guardrailRules(props.settings, props.credentialsUsers),
-  });
+  // Left out where the intent writes the guardrail in the network-policy-api (cluster-guardrail.ts).
+  if (props.guardrail ?? true) {
+    globalEgressPolicy(scopes.globalPolicies, 'Guardrail', {
+      name: CalicoName.guardrail(tier),
+      tier,
+      order: CalicoPolicyOrder.guardrail,
+      selector: 'all()',
+      namespaceSelector: GOVERNED_NAMESPACES,
+      egress: guardrailRules(props.settings, props.credentialsUsers),
+    });
+  }
   const passed = handedOn(props);
   if (passed !== undefined) {
     globalEgressPolicy(scopes.globalPolicies, 'PassToKubernetes', {

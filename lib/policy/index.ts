@@ -6,3 +6,5 @@ export { CalicoAppPolicy, addCalicoClusterPolicies, StagedNamespaceDefaultDeny, 
 export type { CalicoAppPolicyProps, CalicoSettings, CredentialsUser } from './calico';
 export { AppIdentityPolicy } from './identity';
 export type { AppIdentityPolicyProps } from './identity';
+export { ClusterGuardrail } from './cluster-guardrail';
+export type { ClusterGuardrailProps } from './cluster-guardrail';

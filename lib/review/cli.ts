@@ -7,7 +7,7 @@
  * be reached by, something it could not before (enforced now, or once staged policies are); 2
  * for bad usage or manifests that cannot be read; 3 for a fault of the command itself.
  */
-import { CliResult, Command, EXIT, loadCluster, skippedNotes, verifyMain } from '../verify';
+import { CliResult, Command, EXIT, loadCluster, readingNotes, verifyMain } from '../verify';
 import { diffClusters } from './diff';
 import { diffJson, formatDiff, widenedWhere } from './diff-format';
 import { ManifestSource, resolveSource, SourceError } from './source';
@@ -48,7 +48,7 @@ export const diffCommand: Command = {
       const diff = diffClusters(baseCluster, headCluster, { base: base.label, head: head.label });
       const stdout = values.json ? `${JSON.stringify(diffJson(diff), null, 2)}\n` : formatDiff(diff);
       const failed = values['fail-on-widen'] === true && diff.widened;
-      const notes = skippedNotes('verify diff', [...baseCluster.skipped, ...headCluster.skipped]);
+      const notes = readingNotes('verify diff', [baseCluster, headCluster]);
       return { code: failed ? EXIT.failed : EXIT.answered, stdout, stderr: `${notes}${failed ? `verify diff: ${widenedWhere(diff)}\n` : ''}` };
     } finally {
       for (const s of sources) s.cleanup();

@@ -12,6 +12,7 @@ export { diffJson, flowChangeJson, formatDiff } from './diff-format';
 export type { ReachDiffJson } from './diff-format';
 export type { FlowChange, ReachDiff } from './diff';
 export { diffCommand, diffMain } from './cli';
+export { migrateCommand } from './migrate-cli';
 export { describeDecisions, describeFlows } from './edge-words';
 export { renderHtml } from './html';
 export { renderMarkdown } from './markdown';

@@ -19,8 +19,8 @@ import {
   loadFlowLog,
   observe,
   parseCommand,
+  readingNotes,
   runCommand,
-  skippedNotes,
   usageLine,
 } from '../verify';
 import { buildGraph } from './build';
@@ -67,7 +67,7 @@ export function reportMain(argv: readonly string[], root: string): CliResult {
     return {
       code: EXIT.answered,
       stdout: `report: ${graph.workloads.length} workloads, ${graph.destinations.length} destinations -> ${join(out, 'egress.md')}, ${join(out, 'egress.html')}\n`,
-      stderr: skippedNotes('report', cluster.skipped),
+      stderr: readingNotes('report', [cluster]),
     };
   });
 }

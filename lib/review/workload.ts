@@ -4,6 +4,15 @@
 
 import { DecidedBy } from '../verify';
 
+/** Kinds that Calico evaluates but that are not Calico's own policies: Kubernetes' and the network-policy-api's. */
+const NOT_CALICO: ReadonlySet<string> = new Set([
+  'KubernetesNetworkPolicy',
+  'StagedKubernetesNetworkPolicy',
+  'ClusterNetworkPolicy',
+  'AdminNetworkPolicy',
+  'BaselineAdminNetworkPolicy',
+]);
+
 /** Any view of a workload's reach: egress or ingress, enforced or once staged policies are enforced. */
 interface Decided {
   readonly allowed: readonly { readonly decidedBy: DecidedBy }[];
@@ -11,7 +20,7 @@ interface Decided {
 }
 
 /**
- * `calico` when an Allow rule of a Calico policy outside the default tier decides some of the
+ * `calico` when an Allow rule of a Calico policy (not a Kubernetes or network-policy-api one) outside the default tier decides some of the
  * workload's reach in one of the given views, `kubernetes` otherwise. Pass the staged view too:
  * a calico app in audit mode is decided only by its staged Calico policy, which enforces nothing
  * yet, and is still a calico app.
@@ -20,13 +29,7 @@ export function flavorOf(views: readonly Decided[]): string {
   const calico = views.some((v) =>
     [...v.allowed, ...v.denied].some((e) => {
       const d = e.decidedBy;
-      return (
-        d.reason === 'rule' &&
-        d.action === 'Allow' &&
-        d.rule.tier !== 'default' &&
-        d.rule.kind !== 'KubernetesNetworkPolicy' &&
-        d.rule.kind !== 'StagedKubernetesNetworkPolicy'
-      );
+      return d.reason === 'rule' && d.action === 'Allow' && d.rule.tier !== 'default' && !NOT_CALICO.has(d.rule.kind);
     }),
   );
   return calico ? 'calico' : 'kubernetes';

@@ -3,6 +3,7 @@ import { join } from 'path';
 import { parseYamlDocuments } from '../yaml';
 import { KUBERNETES_SCHEMAS, builtinKubernetesSchema } from './kubernetes';
 import { CALICO_CLUSTER_SCOPED, CALICO_SCHEMAS } from './calico';
+import { NETWORK_POLICY_API_CLUSTER_SCOPED, NETWORK_POLICY_API_SCHEMAS } from './network-policy-api';
 import { ARGOCD_GROUP, argoCdSchemas } from './argocd';
 import { SchemaCheck } from './types';
 
@@ -18,10 +19,10 @@ export interface ManifestIssue {
   readonly message: string;
 }
 
-const SCHEMAS: Readonly<Record<string, SchemaCheck>> = { ...KUBERNETES_SCHEMAS, ...CALICO_SCHEMAS };
+const SCHEMAS: Readonly<Record<string, SchemaCheck>> = { ...KUBERNETES_SCHEMAS, ...CALICO_SCHEMAS, ...NETWORK_POLICY_API_SCHEMAS };
 
 /** Cluster-scoped kinds among those this project renders; they must not carry metadata.namespace. */
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', ...CALICO_CLUSTER_SCOPED]);
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', ...CALICO_CLUSTER_SCOPED, ...NETWORK_POLICY_API_CLUSTER_SCOPED]);
 
 interface ObjectHead {
   apiVersion?: string;
@@ -30,7 +31,7 @@ interface ObjectHead {
 }
 
 /**
- * The schema of a kind: one this project renders (Kubernetes, Calico), Argo CD's (its validators
+ * The schema of a kind: one this project renders (Kubernetes, Calico, the network-policy-api's), Argo CD's (its validators
  * loaded only when an Argo CD object is checked), or any other built-in Kubernetes kind.
  */
 function schemaOf(head: ObjectHead): SchemaCheck | undefined {

@@ -47,13 +47,19 @@ describe('Calico tiers and policy order', () => {
     expect(passed.passed).toEqual([{ tier: 'security', kind: 'GlobalNetworkPolicy', policy: 'deny-web', rule: 0, action: 'Pass' }]);
   });
 
-  it('a tier without order runs after every ordered tier, including default', () => {
-    const e = egress([
+  it('a tier without order sits at 1,000,000 with default, ties broken by name, as Calico 3.29 and later default it', () => {
+    const before = egress([
+      tier('abc'),
+      gnp('abc.deny', { tier: 'abc', selector: 'all()', types: ['Egress'], egress: [deny()] }),
+      gnp('open', { selector: 'all()', types: ['Egress'], egress: [allow()] }),
+    ]);
+    expect(before).toMatchObject({ allowed: false, tier: 'abc', policy: 'abc.deny' });
+    const after = egress([
       tier('late'),
       gnp('late.deny', { tier: 'late', selector: 'all()', types: ['Egress'], egress: [deny()] }),
       gnp('early', { selector: 'all()', types: ['Egress'], egress: [allow()] }),
     ]);
-    expect(e).toMatchObject({ allowed: true, tier: 'default', policy: 'early' });
+    expect(after).toMatchObject({ allowed: true, tier: 'default', policy: 'early' });
   });
 
   it('Pass skips the rest of the tier', () => {

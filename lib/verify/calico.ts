@@ -47,8 +47,10 @@ export function compileTier(m: Manifest): Tier {
   const order = f.number(spec.order, 'spec.order');
   const defaultAction = f.string(spec.defaultAction, 'spec.defaultAction') ?? 'Deny';
   if (defaultAction !== 'Deny' && defaultAction !== 'Pass') f.fail('spec.defaultAction', `must be Deny or Pass, not ${JSON.stringify(defaultAction)}`);
-  const name = m.object.metadata.name;
-  return { name, order: order ?? (name === DEFAULT_TIER.name ? DEFAULT_TIER.order : Infinity), defaultAction: defaultAction as 'Deny' | 'Pass' };
+  // A tier without order is read as 1,000,000, the default tier's: "nil order is treated similar
+  // to the value of 1,000,000" (libcalico-go lib/resources/tier.go DefaultTierFields, which the
+  // Kubernetes datastore applies to every Tier it reads, since 3.29), ties broken by name.
+  return { name: m.object.metadata.name, order: order ?? DEFAULT_TIER.order, defaultAction: defaultAction as 'Deny' | 'Pass' };
 }
 
 interface Nets {

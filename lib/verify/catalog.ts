@@ -18,6 +18,7 @@ import {
   serviceAccountLabels,
 } from './endpoints';
 import { LabelHint, LabelMatcher, Labels, labelsKey } from './labels';
+import type { CalicoVersion } from './admin-tiers';
 
 /** Choices that depend on the cluster's network plugin. */
 export interface VerifyOptions {
@@ -26,6 +27,11 @@ export interface VerifyOptions {
    * @default true
    */
   readonly ipblockMatchesPods?: boolean;
+  /**
+   * The Calico release the cluster runs, when declared: which kinds of the network-policy-api it
+   * enforces, in which tiers (admin-tiers.ts). Undeclared, every kind is read as its API specifies.
+   */
+  readonly calico?: CalicoVersion;
 }
 
 /** Name of the namespace of a representative pod whose namespace is "any that matches". */

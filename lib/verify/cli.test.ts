@@ -128,13 +128,17 @@ describe('verify command line', () => {
       [['query', '--manifests', APP, '--form', 'ai/rag', '--to', 'x/y', '--port', '80'], /unknown option "--form"; did you mean --from\?/],
       [
         ['egress', '--manifests', APP, '--port', '80'],
-        /unknown option "--port" \(known: --manifests, --ipblock-matches-pods, --cluster-domain, --json, --help\)/,
+        /unknown option "--port" \(known: --manifests, --ipblock-matches-pods, --calico, --cluster-domain, --json, --help\)/,
       ],
       [['egress', '--manifests', APP, 'extra'], /unexpected argument "extra"/],
       [['help', 'egres'], /unknown command "egres"; did you mean egress\?/],
       [['matrix', '--manifests', APP, '--protocol', 'ICMP'], /--protocol must be TCP, UDP or SCTP/],
       [['matrix', '--manifests', APP, '--port', 'http'], /--port must be a number/],
       [['egress', '--manifests', APP, '--ipblock-matches-pods', 'maybe'], /--ipblock-matches-pods must be true or false/],
+      [
+        ['egress', '--manifests', APP, '--calico', '3.28'],
+        /--calico must be a Calico release 3\.29 or later, written major\.minor or major\.minor\.patch \(3\.31, 3\.32\.1\), not 3\.28/,
+      ],
       [['query', '--manifests', APP, '--from', 'ai/nobody', '--to', 'ai/rag', '--port', '80'], /--from "ai\/nobody" is not a known endpoint/],
       [['query', '--manifests', APP, '--from', 'ai/rag', '--to', 'vector-db/qdrant', '--port', 'grpc'], /has no container port named "grpc"/],
     ];

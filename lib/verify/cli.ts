@@ -9,8 +9,9 @@
  * stack trace. Files that hold no Kubernetes object are skipped with a note on stderr.
  */
 
+import { CALICO_VERSION_ACCEPTED, CalicoVersion, parseCalicoVersion } from './admin-tiers';
 import { Cluster } from './cluster';
-import { CliResult, CommandSpec, EXIT, helpText, OptionSpec, parseCommand, runCommand, skippedNotes, unknownName, UsageError, usageLine } from './command';
+import { CliResult, CommandSpec, EXIT, helpText, OptionSpec, parseCommand, readingNotes, runCommand, unknownName, UsageError, usageLine } from './command';
 import { dnsReport } from './dns';
 import { relayReport } from './relays';
 import { egressReport } from './egress';
@@ -53,6 +54,13 @@ const IPBLOCK: OptionSpec = {
   default: 'true',
   description: 'whether ipBlock and nets match pods by their IP (true for Calico, false for CNIs such as Cilium)',
 };
+const CALICO: OptionSpec = {
+  name: 'calico',
+  type: 'string',
+  value: 'VERSION',
+  description:
+    'the Calico release the cluster runs (3.29 or later): which of ClusterNetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy it enforces, and in which tiers (default: every kind, as its API specifies)',
+};
 const JSON_OUT: OptionSpec = { name: 'json', type: 'boolean', description: 'print JSON (shapes in lib/verify/json.ts) instead of text' };
 const PROTOCOL: OptionSpec = { name: 'protocol', type: 'string', value: 'TCP|UDP|SCTP', default: 'TCP', description: 'the protocol of the connection' };
 
@@ -70,20 +78,30 @@ function protocolOf(values: OptionValues): Protocol {
   return p as Protocol;
 }
 
-/** Loads the manifests a command names, with the CNI choice when the command takes it. */
+/** Reads a `--calico` option: a Calico release, or undefined when not given. */
+export function calicoOption(values: OptionValues, name = 'calico'): CalicoVersion | undefined {
+  const given = text(values, name);
+  if (given === undefined) return undefined;
+  const version = parseCalicoVersion(given);
+  if (!version) throw new UsageError(`--${name} must be ${CALICO_VERSION_ACCEPTED}, not ${given}`);
+  return version;
+}
+
+/** Loads the manifests a command names, with the CNI choices when the command takes them. */
 function clusterOf(values: OptionValues): Cluster {
   const flag = text(values, 'ipblock-matches-pods');
   if (flag !== undefined && flag !== 'true' && flag !== 'false') throw new UsageError(`--ipblock-matches-pods must be true or false, not ${flag}`);
-  return loadCluster(values.manifests as string[], { ipblockMatchesPods: flag === undefined ? true : flag === 'true' });
+  const calico = calicoOption(values);
+  return loadCluster(values.manifests as string[], { ipblockMatchesPods: flag === undefined ? true : flag === 'true', ...(calico ? { calico } : {}) });
 }
 
 function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** An answer: its output, and the notes about skipped files. */
+/** An answer: its output, and the notes about skipped files and about what the verifier read. */
 function answered(spec: CommandSpec, cluster: Cluster, stdout: string): CliResult {
-  return { code: EXIT.answered, stdout, stderr: skippedNotes(spec.program, cluster.skipped) };
+  return { code: EXIT.answered, stdout, stderr: readingNotes(spec.program, [cluster]) };
 }
 
 const queryCommand: Command = {
@@ -106,6 +124,7 @@ const queryCommand: Command = {
     { name: 'port', type: 'string', required: true, value: 'N|NAME', description: 'the destination port: a number, or a container port name of the receiver' },
     PROTOCOL,
     IPBLOCK,
+    CALICO,
     JSON_OUT,
   ]),
   run(values) {
@@ -131,6 +150,7 @@ const matrixCommand: Command = {
     { name: 'port', type: 'string', value: 'N', default: '80', description: 'the destination port, 1-65535' },
     PROTOCOL,
     IPBLOCK,
+    CALICO,
     JSON_OUT,
   ]),
   run(values) {
@@ -186,7 +206,7 @@ function listingCommand<Report>(
   asText: (r: Report) => string,
 ): Command {
   return {
-    spec: spec(name, description, [MANIFESTS, IPBLOCK, JSON_OUT]),
+    spec: spec(name, description, [MANIFESTS, IPBLOCK, CALICO, JSON_OUT]),
     run(values) {
       const cluster = clusterOf(values);
       const listed = report(cluster);
@@ -208,7 +228,7 @@ const egressCommand: Command = {
   spec: spec(
     'egress',
     'per workload, everything it may send to, what is explicitly denied, what staged policies would change, and who can read it; whether it can resolve names outside the cluster, and the pods it sends to that no policy confines (relays)',
-    [MANIFESTS, IPBLOCK, CLUSTER_DOMAIN, JSON_OUT],
+    [MANIFESTS, IPBLOCK, CALICO, CLUSTER_DOMAIN, JSON_OUT],
   ),
   run(values) {
     const cluster = clusterOf(values);
@@ -239,7 +259,7 @@ const VERIFY_COMMANDS: readonly Command[] = [
   selectorCommand,
   egressCommand,
   ingressCommand,
-  observedCommand({ manifests: MANIFESTS, ipblock: IPBLOCK, json: JSON_OUT, cluster: clusterOf }),
+  observedCommand({ manifests: MANIFESTS, ipblock: IPBLOCK, calico: CALICO, json: JSON_OUT, cluster: clusterOf }),
 ];
 
 /** Errors of the verifier's answers that are bad input rather than faults (exit 2). */

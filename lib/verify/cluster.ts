@@ -4,6 +4,15 @@
  */
 
 import { parseIp } from '../net';
+import {
+  ClusterNote,
+  ClusterPolicyKind,
+  clusterPolicyTiers,
+  compileClusterPolicy,
+  isClusterPolicyKind,
+  NETWORK_POLICY_API_GROUP,
+  orderNotes,
+} from './admin-tiers';
 import { compileCalicoPolicy, compileNetworkSet, compileTier } from './calico';
 import { Catalog, VerifyOptions } from './catalog';
 import { ContainerPort, Endpoint, EndpointKind, makeEndpoint, NetworkSet } from './endpoints';
@@ -45,7 +54,7 @@ interface Grouped {
   readonly nodes: Manifest[];
   readonly kubeControllers: Manifest[];
   readonly tiers: Manifest[];
-  readonly policies: { readonly manifest: Manifest; readonly kind: PolicyKind; readonly flavor: 'kubernetes' | 'calico' }[];
+  readonly policies: { readonly manifest: Manifest; readonly kind: PolicyKind; readonly flavor: 'kubernetes' | 'calico' | 'network-policy-api' }[];
   /** Where egress proxies read their configuration. */
   readonly configMaps: Manifest[];
 }
@@ -69,7 +78,9 @@ function groupManifests(manifests: readonly Manifest[]): Grouped {
     const { kind, metadata, apiVersion } = m.object;
     const g = group(apiVersion);
     const calico = g === 'projectcalico.org';
+    const clusterPolicy = g === NETWORK_POLICY_API_GROUP && isClusterPolicyKind(kind);
     const relevant =
+      clusterPolicy ||
       ((kind === 'Namespace' || kind === 'ServiceAccount' || kind === 'Pod' || kind === 'Node' || kind === 'ConfigMap') && g === '') ||
       WORKLOAD_KINDS.has(kind) ||
       (kind === 'NetworkPolicy' && g === 'networking.k8s.io') ||
@@ -96,6 +107,7 @@ function groupManifests(manifests: readonly Manifest[]): Grouped {
     else if (kind === 'Node') out.nodes.push(m);
     else if (kind === 'KubeControllersConfiguration') out.kubeControllers.push(m);
     else if (kind === 'Tier') out.tiers.push(m);
+    else if (clusterPolicy) out.policies.push({ manifest: m, kind, flavor: 'network-policy-api' });
     else if (kind === 'NetworkPolicy' && !calico) out.policies.push({ manifest: m, kind: 'KubernetesNetworkPolicy', flavor: 'kubernetes' });
     else if (kind === 'StagedKubernetesNetworkPolicy') out.policies.push({ manifest: m, kind, flavor: 'kubernetes' });
     else out.policies.push({ manifest: m, kind: kind as PolicyKind, flavor: 'calico' });
@@ -212,6 +224,8 @@ export class Cluster {
     readonly skipped: readonly SkippedFile[] = [],
     /** The egress proxies the workloads run, with their configurations (proxies.ts). */
     readonly proxies: readonly EgressProxy[] = [],
+    /** What the verifier says about objects besides its answers: fields it does not model, objects the cluster does not enforce. */
+    readonly notes: readonly ClusterNote[] = [],
     /** Every object read, of every kind: what the reports that read more than policies and pods look up (dns.ts: ConfigMaps, annotations). */
     readonly manifests: readonly Manifest[] = [],
   ) {
@@ -391,9 +405,12 @@ export function buildCluster(manifests: readonly Manifest[], options: VerifyOpti
       ...hostEndpointsOf(grouped, c),
     ],
   });
-  const tiers = grouped.tiers.map(compileTier);
+  // The tiers of the network-policy-api's kinds exist without a Tier object; one in the manifests (a dump of Calico's own) takes their place.
+  const tiers = [...clusterPolicyTiers(options.calico), ...grouped.tiers.map(compileTier)];
   const tierNames = new Set([DEFAULT_TIER.name, ...tiers.map((t) => t.name)]);
-  const policies = grouped.policies.map(({ manifest, kind, flavor }) => {
+  const notes: ClusterNote[] = [];
+  const policies = grouped.policies.flatMap(({ manifest, kind, flavor }) => {
+    if (flavor === 'network-policy-api') return compileClusterPolicy(manifest, kind as ClusterPolicyKind, catalog, options.calico, notes) ?? [];
     const policy = flavor === 'kubernetes' ? compileKubernetesPolicy(manifest, kind, catalog) : compileCalicoPolicy(manifest, kind, catalog);
     if (!tierNames.has(policy.ref.tier)) {
       throw new ManifestError(
@@ -404,5 +421,13 @@ export function buildCluster(manifests: readonly Manifest[], options: VerifyOpti
     }
     return policy;
   });
-  return new Cluster(catalog, tiers, policies, skipped, readProxies(grouped.workloads, grouped.configMaps), manifests);
+  return new Cluster(
+    catalog,
+    tiers,
+    policies,
+    skipped,
+    readProxies(grouped.workloads, grouped.configMaps),
+    [...notes, ...orderNotes(policies, catalog.endpoints)],
+    manifests,
+  );
 }

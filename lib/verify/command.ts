@@ -13,6 +13,7 @@
 
 import { parseArgs } from 'util';
 import { didYouMean } from '../spelling';
+import { ClusterNote, describeNote } from './admin-tiers';
 import { describeSkipped, ManifestError, SkippedFile } from './manifests';
 
 /** The exit codes of every command line of the project. */
@@ -138,8 +139,21 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Record
 }
 
 /** The notes a command prints about files it skipped, on stderr. */
-export function skippedNotes(program: string, skipped: readonly SkippedFile[]): string {
+function skippedNotes(program: string, skipped: readonly SkippedFile[]): string {
   return skipped.map((s) => `${program}: note: ${describeSkipped(s)}\n`).join('');
+}
+
+/** The notes a command prints on stderr about the clusters it read: files skipped, then what the verifier does not model or the cluster does not enforce. */
+export function readingNotes(
+  program: string,
+  clusters: readonly { readonly skipped: readonly SkippedFile[]; readonly notes: readonly ClusterNote[] }[],
+): string {
+  return (
+    skippedNotes(
+      program,
+      clusters.flatMap((c) => c.skipped),
+    ) + clusters.flatMap((c) => c.notes.map((n) => `${program}: note: ${describeNote(n)}\n`)).join('')
+  );
 }
 
 /**

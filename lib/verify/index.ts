@@ -11,13 +11,16 @@
  * reads back a text another module wrote.
  */
 
+export { CALICO_VERSION_ACCEPTED, parseCalicoVersion, servesClusterNetworkPolicy } from './admin-tiers';
+export type { CalicoVersion, ClusterNote } from './admin-tiers';
+export { clusterNetworkPolicyOf, isV1alpha1Kind } from './migrate';
 export { ANY_NAMESPACE } from './catalog';
 export type { VerifyOptions } from './catalog';
 export { buildCluster, Cluster } from './cluster';
 export type { PolicyView } from './cluster';
-export { verifyMain } from './cli';
+export { calicoOption, verifyMain } from './cli';
 export type { Command } from './cli';
-export { EXIT, helpText, parseCommand, runCommand, skippedNotes, usageLine } from './command';
+export { EXIT, helpText, parseCommand, readingNotes, runCommand, UsageError, usageLine } from './command';
 export type { CliResult, CommandSpec } from './command';
 export { egressReport, workloadEgress } from './egress';
 export { dnsReport, workloadDns } from './dns';
@@ -38,7 +41,7 @@ export type { Reader } from './readers';
 export type { DecidedBy, Destination, DirectionReach, PeerEntry, PodsDestination } from './workload';
 export type { Endpoint } from './endpoints';
 export { clusterFromText, loadCluster } from './load';
-export { ManifestError, parseManifests, readManifestFiles } from './manifests';
+export { ManifestError, parseManifests, readManifestFiles, readManifestSet } from './manifests';
 export type { Manifest, SourceRef } from './manifests';
 export { queryJson, stagedJson } from './json';
 export type { EgressReportJson, IngressReportJson, QueryAnswerJson, StagedRefJson } from './json';

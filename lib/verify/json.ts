@@ -54,7 +54,11 @@ interface DecidedByJson {
   readonly kind?: PolicyKind;
   /** `namespace/name`, or `name` for a global policy. */
   readonly policy?: string;
+  /** The policy's priority within its tier (ClusterNetworkPolicy, AdminNetworkPolicy). */
+  readonly priority?: number;
   readonly rule?: number;
+  /** The rule's own name, for kinds whose rules have one (the network-policy-api's). */
+  readonly ruleName?: string;
   /** What the rule is for, as its manifest says it (see descriptions.ts); absent when it says nothing. */
   readonly description?: string;
 }
@@ -86,6 +90,8 @@ interface PolicyInTierJson {
   readonly tier: string;
   readonly kind: PolicyKind;
   readonly policy: string;
+  /** Its priority within the tier, for the kinds that have one. */
+  readonly priority?: number;
 }
 
 /** A staged policy: it exists and selects the endpoint, but is not enforced. */
@@ -146,7 +152,11 @@ interface RuleRefJson {
   readonly tier: string;
   readonly kind: PolicyKind;
   readonly policy: string;
+  /** The policy's priority within its tier, for the kinds that have one. */
+  readonly priority?: number;
   readonly rule: number;
+  /** The rule's own name, when it has one. */
+  readonly ruleName?: string;
   readonly action: string;
   /** What the rule is for, as its manifest says it; absent when it says nothing. */
   readonly description?: string;
@@ -162,7 +172,9 @@ interface DirectionAnswerJson {
   readonly tier?: string;
   readonly kind?: PolicyKind;
   readonly policy?: string;
+  readonly priority?: number;
   readonly rule?: number;
+  readonly ruleName?: string;
   readonly action?: string;
   /** One sentence a reviewer can read. */
   readonly message: string;
@@ -186,7 +198,9 @@ interface StagedAnswerJson {
   readonly tier?: string;
   readonly kind?: PolicyKind;
   readonly policy?: string;
+  readonly priority?: number;
   readonly rule?: number;
+  readonly ruleName?: string;
   readonly action?: string;
   /** One sentence a reviewer can read: `would deny: ...`. */
   readonly message: string;
@@ -241,7 +255,9 @@ function decidedByJson(d: DecidedBy): DecidedByJson {
       tier: d.rule.tier,
       kind: d.rule.kind,
       policy: describePolicy(d.rule),
+      ...(d.rule.priority === undefined ? {} : { priority: d.rule.priority }),
       rule: d.rule.index,
+      ...(d.rule.ruleName ? { ruleName: d.rule.ruleName } : {}),
       ...(d.rule.description ? { description: d.rule.description } : {}),
     };
   if (d.reason === 'profile') return { reason: 'profile', action: 'Allow', direction: d.direction, tier: d.tier };
@@ -275,7 +291,7 @@ function ingressEntryJson(e: IngressEntry): IngressEntryJson {
 function viewJson<E, J>(v: DirectionView<E>, entry: (e: E) => J): ReachViewJson<J> {
   return {
     isolated: v.isolated,
-    policies: v.policies.map((p) => ({ tier: p.tier, kind: p.kind, policy: describePolicy(p) })),
+    policies: v.policies.map((p) => ({ tier: p.tier, kind: p.kind, policy: describePolicy(p), ...(p.priority === undefined ? {} : { priority: p.priority }) })),
     allowed: v.allowed.map(entry),
     denied: v.denied.map(entry),
   };
@@ -332,7 +348,9 @@ function ruleRefJson(r: RuleRef): RuleRefJson {
     tier: r.rule.tier,
     kind: r.rule.kind,
     policy: describePolicy(r.rule),
+    ...(r.rule.priority === undefined ? {} : { priority: r.rule.priority }),
     rule: r.rule.index,
+    ...(r.rule.ruleName ? { ruleName: r.rule.ruleName } : {}),
     action: r.action,
     ...(r.rule.description ? { description: r.rule.description } : {}),
   };

@@ -35,7 +35,7 @@ interface Requirement {
 }
 
 /** A Kubernetes LabelSelector (matchLabels and matchExpressions, all ANDed). */
-class KubeSelector implements LabelMatcher {
+export class KubeSelector implements LabelMatcher {
   readonly hint?: LabelHint;
   readonly key: string;
 
@@ -89,7 +89,7 @@ class KubeSelector implements LabelMatcher {
 }
 
 /** Reads a LabelSelector; absent is undefined (callers decide what absence means). */
-function readLabelSelector(value: unknown, field: string, f: Fields): KubeSelector | undefined {
+export function readLabelSelector(value: unknown, field: string, f: Fields): KubeSelector | undefined {
   const sel = f.record(value, field);
   if (!sel) return undefined;
   const requirements: Requirement[] = [];
@@ -136,7 +136,7 @@ interface KubePort {
 }
 
 /** Reads a CIDR the way the API server accepts it in an ipBlock: a mask is required, host bits are tolerated. */
-function readCidr(value: unknown, field: string, f: Fields): { text: string; range: IpRange } {
+export function readCidr(value: unknown, field: string, f: Fields): { text: string; range: IpRange } {
   const text = f.string(value, field) ?? f.fail(field, 'is missing');
   const parsed = text.includes('/') ? parseCidrLenient(text) : undefined;
   if (!parsed) f.fail(field, `${JSON.stringify(text)} is not a CIDR (expected e.g. 203.0.113.0/24 or 2001:db8::/32)`);

@@ -9,7 +9,7 @@ import { readFileSync } from 'fs';
 import { FlowLog, readFlowLog } from '../flows';
 import { Cluster } from './cluster';
 import type { Command } from './cli';
-import { CliResult, CommandSpec, EXIT, InputError, OptionSpec, skippedNotes } from './command';
+import { CliResult, CommandSpec, EXIT, InputError, OptionSpec, readingNotes } from './command';
 import { mayBreak, observe } from './observed';
 import { observedJson } from './observed-json';
 import { governedBy, suggest } from './observed-suggest';
@@ -20,9 +20,10 @@ class FlowFileError extends InputError {}
 
 /** What the verifier's command line lends the command: its shared options and how it loads the manifests. */
 export interface ObservedCommandParts {
-  /** `--manifests`, `--ipblock-matches-pods`, `--json`, as every listing command declares them. */
+  /** `--manifests`, `--ipblock-matches-pods`, `--calico`, `--json`, as every listing command declares them. */
   readonly manifests: OptionSpec;
   readonly ipblock: OptionSpec;
+  readonly calico: OptionSpec;
   readonly json: OptionSpec;
   readonly cluster: (values: Readonly<Record<string, string | string[] | boolean | undefined>>) => Cluster;
 }
@@ -67,6 +68,7 @@ export function observedCommand(parts: ObservedCommandParts): Command {
         description: "a saved flow log (- reads stdin): Whisker's /flows answer or its watch stream, or Goldmane's flows as grpcurl prints them",
       },
       parts.ipblock,
+      parts.calico,
       {
         name: 'fail-on-break',
         type: 'boolean',
@@ -90,7 +92,7 @@ export function observedCommand(parts: ObservedCommandParts): Command {
       const stdout = values.json
         ? `${JSON.stringify(observedJson(report, suggestions), null, 2)}\n`
         : observedText(report, suggestions, file === '-' ? 'stdin' : file);
-      let stderr = skippedNotes(spec.program, cluster.skipped);
+      let stderr = readingNotes(spec.program, [cluster]);
       let code: number = EXIT.answered;
       const breaking = [...report.wouldBreak, ...report.unattributed].filter(mayBreak);
       if (values['fail-on-break'] && breaking.length > 0) {

@@ -27,9 +27,17 @@ export type Side = 'source' | 'destination';
 /** What a rule does when it matches. */
 export type RuleAction = 'Allow' | 'Deny' | 'Log' | 'Pass';
 
-/** The kinds of policy the verifier reads. */
+/** The kinds of policy the verifier reads: Kubernetes', Calico's, and the network-policy-api's (admin-tiers.ts). */
 export type PolicyKind =
-  'KubernetesNetworkPolicy' | 'NetworkPolicy' | 'GlobalNetworkPolicy' | 'StagedNetworkPolicy' | 'StagedGlobalNetworkPolicy' | 'StagedKubernetesNetworkPolicy';
+  | 'KubernetesNetworkPolicy'
+  | 'NetworkPolicy'
+  | 'GlobalNetworkPolicy'
+  | 'StagedNetworkPolicy'
+  | 'StagedGlobalNetworkPolicy'
+  | 'StagedKubernetesNetworkPolicy'
+  | 'ClusterNetworkPolicy'
+  | 'AdminNetworkPolicy'
+  | 'BaselineAdminNetworkPolicy';
 
 /** Names a policy as its manifest does. */
 export interface PolicyRef {
@@ -38,12 +46,16 @@ export interface PolicyRef {
   /** As written in metadata.name (with a `tier.` prefix if the manifest has one). */
   readonly name: string;
   readonly tier: string;
+  /** The policy's `spec.priority` within its tier, for the kinds that have one (ClusterNetworkPolicy, AdminNetworkPolicy). */
+  readonly priority?: number;
 }
 
 /** Names one rule the way its manifest does: its policy, the direction's list of rules, and its index there. */
 export interface RuleId extends PolicyRef {
   readonly direction: Direction;
   readonly index: number;
+  /** The rule's own `name`, for the kinds whose rules have one (the network-policy-api's). */
+  readonly ruleName?: string;
   /** What the rule is for, as its manifest says it; not part of what identifies it. */
   readonly description?: string;
 }
@@ -79,6 +91,8 @@ export interface CompiledRule {
   readonly index: number;
   /** The policy's list of rules it is in. */
   readonly direction: Direction;
+  /** The rule's own `name`, when its kind has one. */
+  readonly name?: string;
   readonly action: RuleAction;
   /** What the rule is for, as its manifest says it (descriptions.ts); absent when it says nothing. */
   readonly description?: string;
@@ -115,7 +129,7 @@ export interface CompiledRule {
 /** A tier: a bucket of policies with an order and a default action. */
 export interface Tier {
   readonly name: string;
-  /** Infinity when absent: after all ordered tiers. */
+  /** 1,000,000 when absent, as Calico reads it. */
   readonly order: number;
   readonly defaultAction: 'Deny' | 'Pass';
 }
@@ -235,16 +249,25 @@ export type Decision =
 
 const decisions = new WeakMap<Verdict, Decision>();
 
+/**
+ * Names a rule of a policy: the policy, the direction's list, the rule's index there and its own
+ * name when it has one, and, when asked, what it is for (`description`).
+ */
+export function ruleIdOf(policy: Policy, rule: CompiledRule, withDescription = true): RuleId {
+  return {
+    ...policy.ref,
+    direction: rule.direction,
+    index: rule.index,
+    ...(rule.name ? { ruleName: rule.name } : {}),
+    ...(withDescription && rule.description ? { description: rule.description } : {}),
+  };
+}
+
 /** The decision a verdict stands for (the same object for the same verdict). */
 export function decisionOf(v: Verdict): Decision {
   let d = decisions.get(v);
   if (!d) {
-    if (v.reason === 'rule')
-      d = {
-        reason: 'rule',
-        action: v.allowed ? 'Allow' : 'Deny',
-        rule: { ...v.policy.ref, direction: v.rule.direction, index: v.rule.index, ...(v.rule.description ? { description: v.rule.description } : {}) },
-      };
+    if (v.reason === 'rule') d = { reason: 'rule', action: v.allowed ? 'Allow' : 'Deny', rule: ruleIdOf(v.policy, v.rule) };
     else if (v.reason === 'end-of-tier')
       d = { reason: 'end-of-tier', action: 'Deny', direction: v.direction, tier: v.tier.name, policies: v.policies.map((p) => p.ref) };
     else if (v.reason === 'profile') d = { reason: 'profile', action: 'Allow', direction: v.direction, tier: v.tier.name };

@@ -29,6 +29,7 @@ import {
   PolicyRef,
   RuleAction,
   RuleId,
+  ruleIdOf,
   Side,
   TierPlan,
   Trace,
@@ -138,7 +139,7 @@ export interface MatrixCell {
 }
 
 function hitRef(h: Hit): RuleRef {
-  return { rule: { ...h.policy.ref, direction: h.rule.direction, index: h.rule.index }, action: h.rule.action };
+  return { rule: ruleIdOf(h.policy, h.rule, false), action: h.rule.action };
 }
 
 function evaluate(

@@ -109,18 +109,30 @@ export function describePolicy(ref: PolicyRef): string {
 
 /** A policy with its kind and tier, as the egress listing heads a workload: `ai/p (NetworkPolicy, tier ai-egress)`. */
 export function describePolicyInTier(ref: PolicyRef): string {
-  return `${describePolicy(ref)} (${describeKind(ref.kind, 'verifier')}, tier ${ref.tier})`;
+  return `${describePolicy(ref)} (${describeKind(ref.kind, 'verifier')}, ${describeTierOf(ref)})`;
+}
+
+/** Where a policy sits: `tier ai-egress`, or `tier Admin, priority 5` for the kinds that have a priority. */
+function describeTierOf(ref: PolicyRef): string {
+  return `tier ${ref.tier}${ref.priority === undefined ? '' : `, priority ${ref.priority}`}`;
+}
+
+/** A rule's index, and its own name when it has one: `3`, `3 "deny-metadata"`. */
+function describeRuleNumber(rule: RuleId): string {
+  return `${rule.index}${rule.ruleName ? ` ${JSON.stringify(rule.ruleName)}` : ''}`;
 }
 
 /**
  * A rule. Verifier: `rule 3 of NetworkPolicy ai/p (tier ai-egress)`, with its action when given
- * (`rule 0 (Log) of ...`); review: `NetworkPolicy ai/p rule 3 (tier ai-egress)`.
+ * (`rule 0 (Log) of ...`); review: `NetworkPolicy ai/p rule 3 (tier ai-egress)`. A rule of the
+ * network-policy-api says its name and its policy's priority: `rule 1 "deny-metadata" of
+ * ClusterNetworkPolicy guard (tier Admin, priority 5)`.
  */
 export function describeRule(rule: RuleId, voice: Voice, action?: RuleAction): string {
   const policy = `${describeKind(rule.kind, voice)} ${describePolicy(rule)}`;
   const what = rule.description ? `: ${rule.description}` : '';
-  if (voice === 'review') return `${policy} rule ${rule.index} (tier ${rule.tier})${what}`;
-  return `rule ${rule.index}${action ? ` (${action})` : ''} of ${policy} (tier ${rule.tier})${what}`;
+  if (voice === 'review') return `${policy} rule ${describeRuleNumber(rule)} (${describeTierOf(rule)})${what}`;
+  return `rule ${describeRuleNumber(rule)}${action ? ` (${action})` : ''} of ${policy} (${describeTierOf(rule)})${what}`;
 }
 
 /** What decided a reach entry: the rule (see describeRule), the profile, or no policy. */
@@ -132,7 +144,7 @@ export function describeDecision(d: DecidedBy, voice: Voice): string {
 
 /** A policy with its kind and tier: `NetworkPolicy (networking.k8s.io) ai/p (tier default)` (review), `Kubernetes NetworkPolicy ai/p (tier default)` (verifier). */
 export function describePolicyRef(ref: PolicyRef, voice: Voice): string {
-  return `${describeKind(ref.kind, voice)} ${describePolicy(ref)} (tier ${ref.tier})`;
+  return `${describeKind(ref.kind, voice)} ${describePolicy(ref)} (${describeTierOf(ref)})`;
 }
 
 /** A staged policy: `StagedNetworkPolicy ai/lockdown (tier default)`. */
@@ -192,7 +204,7 @@ export function explainWhenStaged(a: DirectionAnswer): string | undefined {
 export function explainDecision(allowed: boolean, d: Decision, ruleText: string | undefined, endpoint: string, direction: Direction): string {
   switch (d.reason) {
     case 'rule':
-      return `${allowed ? 'allowed' : 'denied'} by rule ${d.rule.index} (${d.action}) of ${describeKind(d.rule.kind, 'verifier')} ${describePolicy(d.rule)} in tier ${d.rule.tier}: ${ruleText}`;
+      return `${allowed ? 'allowed' : 'denied'} by rule ${describeRuleNumber(d.rule)} (${d.action}) of ${describeKind(d.rule.kind, 'verifier')} ${describePolicy(d.rule)} in tier ${d.rule.tier}${d.rule.priority === undefined ? '' : ` at priority ${d.rule.priority}`}: ${ruleText}`;
     case 'end-of-tier': {
       const names = d.policies.map(describePolicy).join(', ');
       if (d.policies.every((p) => p.kind === 'KubernetesNetworkPolicy' || p.kind === 'StagedKubernetesNetworkPolicy')) {

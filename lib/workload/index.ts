@@ -37,7 +37,8 @@ export interface RestrictedNamespaceProps {
 
 /**
  * A namespace owned by this project, labelled for Pod Security Admission `restricted`, and with
- * `secure-ai-egress/governed: "true"`, by which the Calico guardrail selects its pods.
+ * `secure-ai-egress/governed: "true"`, by which the guardrail, the tier's closing Deny and the
+ * admission policy select it.
  */
 export class RestrictedNamespace extends Construct {
   constructor(scope: Construct, id: string, props: RestrictedNamespaceProps) {

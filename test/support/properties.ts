@@ -11,7 +11,7 @@
  */
 import { stringify } from 'yaml';
 import { ALLOW_LIST_LABEL } from '../../lib/conventions';
-import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, Protocol } from '../../lib/intent';
+import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, Protocol, guardrailOf } from '../../lib/intent';
 import { formatBytes, parseQuantity } from '../../lib/quantity';
 import { blockProblems as manifestBlockProblems, namespacePodSecurityProblems, previewStaged } from '../../lib/checks';
 import {
@@ -26,7 +26,9 @@ import {
   describeProtocolPorts,
   describeDecision,
   egressReport,
+  parseCalicoVersion,
   parseManifests,
+  VerifyOptions,
   query,
   readManifestFiles,
   workloadDns,
@@ -55,6 +57,8 @@ export interface Synthesized {
   readonly cluster: Cluster;
   /** The same with every Staged policy enforced: what audit mode previews (built when first asked for). */
   readonly previewed: Cluster;
+  /** dist/ with every namespaced policy taken away (what a namespace's admins can delete): the cluster-wide objects alone (built when first asked for). */
+  readonly clusterWide: Cluster;
   /** The manifests read, with the probes: what `cluster` is built from, for checks that add objects. */
   readonly read: readonly VerifierManifest[];
   readonly probes: readonly Probe[];
@@ -115,19 +119,35 @@ export function readSynthesized(intent: PlatformIntent, dir: string): Synthesize
   const manifests = readManifests(dir);
   const impostors = impostorsOf(intent, manifests);
   const read = [...readManifestFiles([dir]), ...parseManifests(probeYaml([...probes, ...impostors.values()]), 'probes.yaml')];
+  // As the cluster the intent declares enforces them: which kinds of the network-policy-api, in which tiers.
+  const calico = intent.calicoVersion === undefined ? undefined : parseCalicoVersion(intent.calicoVersion);
+  const options: VerifyOptions = calico ? { calico } : {};
   let previewed: Cluster | undefined;
+  let clusterWide: Cluster | undefined;
   return {
     intent,
     manifests,
-    cluster: buildCluster(read),
+    cluster: buildCluster(read, options),
     read,
     get previewed() {
-      previewed ??= buildCluster(read.map(previewStaged));
+      previewed ??= buildCluster(read.map(previewStaged), options);
       return previewed;
+    },
+    get clusterWide() {
+      clusterWide ??= buildCluster(
+        read.filter((m) => !isNamespacedPolicy(m)),
+        options,
+      );
+      return clusterWide;
     },
     probes,
     impostors,
   };
+}
+
+/** A policy that lives in a namespace, of either flavor, enforced or staged. */
+function isNamespacedPolicy(m: VerifierManifest): boolean {
+  return m.object.metadata.namespace !== undefined && /NetworkPolicy$/.test(m.object.kind);
 }
 
 const id = (app: AiAppIntent) => `${app.namespace}/${app.name}`;
@@ -636,6 +656,47 @@ export function storageProblems(s: Synthesized, app: AiAppIntent): string[] {
   return problems;
 }
 
+/** The prefix of the names of the project's cluster-wide objects: the Calico tier's name. */
+const prefixOf = (intent: PlatformIntent) => intent.calico?.tier ?? 'ai-egress';
+
+/**
+ * The cluster-wide guardrail, when the intent writes one (`guardrail`, or the Calico tier's), is
+ * what denies cloud metadata, and it holds alone: with every namespaced policy taken away (a
+ * namespace's admins can delete them), every app is still denied every metadata and credential
+ * packet, but those it declares, by the guardrail's own deny (a ClusterNetworkPolicy or
+ * AdminNetworkPolicy, or the Calico GlobalNetworkPolicy, `<tier>.deny-cloud-metadata`). And it
+ * takes no pod of a namespace the intent does not own.
+ */
+export function guardrailProblems(s: Synthesized): string[] {
+  const kind = guardrailOf(s.intent);
+  if (kind === undefined) return [];
+  const written = kind === 'calico' ? 'GlobalNetworkPolicy' : kind;
+  const name = `${prefixOf(s.intent)}.deny-cloud-metadata`;
+  const problems: string[] = [];
+  for (const app of s.intent.apps) {
+    for (const { to, port, protocol } of metadataPackets(s, app)) {
+      const egress = query(s.clusterWide, id(app), to, port, protocol).egress;
+      const d = egress.decision;
+      if (egress.allowed)
+        problems.push(`${id(app)} may reach ${to} ${protocol} ${port} once its namespace's policies are deleted: the guardrail does not hold alone`);
+      else if (d?.reason !== 'rule' || d.rule.kind !== written || d.rule.name !== name)
+        problems.push(`${id(app)} -> ${to} ${protocol} ${port} is denied by ${JSON.stringify(d)}, not by the guardrail, ${written} ${name}`);
+    }
+  }
+  for (const probe of s.probes.filter((p) => p.namespace === ELSEWHERE)) {
+    const endpoint = s.cluster.endpoint(probe.id)!;
+    for (const direction of ['ingress', 'egress'] as const) {
+      const mine = s.cluster
+        .plans(endpoint, direction)
+        .flatMap((plan) => plan.policies.map((p) => p.policy.ref))
+        .filter((ref) => ref.kind === written && ref.name.startsWith(`${prefixOf(s.intent)}.`));
+      if (mine.length > 0)
+        problems.push(`${probe.id}, in a namespace the intent does not own, is taken by ${mine.map((r) => `${r.kind} ${r.name}`).join(', ')} (${direction})`);
+    }
+  }
+  return problems;
+}
+
 /**
  * What someone who is not a tier owner can add to join the selectors of an app's rules, as Calico
  * reads them: for every pod peer of its egress and every client it admits, a NetworkSet in the
@@ -731,6 +792,7 @@ export function allProblems(s: Synthesized): string[] {
   return [
     ...namespaces.flatMap((ns) => [...defaultDenyProblems(s, ns), ...podSecurityProblems(s, ns)]),
     ...blockProblems(s),
+    ...guardrailProblems(s),
     ...tierProblems(s),
     ...tierOwnerProblems(s),
     ...logProblems(s),
