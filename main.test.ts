@@ -13,7 +13,7 @@ import { dirname, join, relative, sep } from 'path';
 import { buildApp } from './lib/app';
 import { buildArgoCdApps } from './lib/argocd';
 import { PROTECTED_LABEL } from './lib/conventions';
-import { egressProxyRoutes, egressProxySettings } from './lib/intent';
+import { DEFAULT_DNS_NAMESPACE, egressProxyRoutes, egressProxySettings, usesResolver } from './lib/intent';
 import { validateManifestDir } from './lib/validate';
 import { intent } from './main';
 import { DEPLOY, DIST, K8sObject, distFolders, ofKind, readManifests, readTree } from './test/support/manifests';
@@ -23,6 +23,7 @@ import {
   decidingCluster,
   defaultDenyProblems,
   dnsProblems,
+  externalDnsProblems,
   gpuProblems,
   guardrailProblems,
   ingressProblems,
@@ -51,9 +52,13 @@ const FOLDERS = distFolders(intent).map(({ label, intent, dir }) => {
     dir,
     dist,
     deployments: ofKind(dist.manifests, 'Deployment'),
-    // The apps' namespaces, and the egress proxy's when some app sends by name.
+    // The apps' namespaces, the resolver of cluster names' when an app uses it, and the egress proxy's when some app sends by name.
     namespaces: [
-      ...new Set([...intent.apps.map((a) => a.namespace), ...(egressProxyRoutes(intent).length > 0 ? [egressProxySettings(intent).namespace] : [])]),
+      ...new Set([
+        ...intent.apps.map((a) => a.namespace),
+        ...(intent.apps.some(usesResolver) ? [intent.dnsResolver?.namespace ?? DEFAULT_DNS_NAMESPACE] : []),
+        ...(egressProxyRoutes(intent).length > 0 ? [egressProxySettings(intent).namespace] : []),
+      ]),
     ].sort(),
     proxyNamespace: egressProxyRoutes(intent).length > 0 ? egressProxySettings(intent).namespace : undefined,
     apps: intent.apps.map((a) => [`${a.namespace}/${a.name}`, a] as const),
@@ -112,17 +117,23 @@ describe.each(FOLDERS)('security properties of $label', ({ dist, deployments, na
   });
 
   it.each(apps)(
+    '%s cannot resolve names outside the cluster unless it declares public names with a reason, as the verifier reads its DNS servers',
+    (_, app) => {
+      expect(externalDnsProblems(dist, app)).toEqual([]);
+    },
+  );
+
+  it.each(apps)(
     '%s, if of the calico flavor, is selected by ServiceAccount as well as by labels: a pod that only copies its labels may send nothing',
     (_, app) => {
       expect(serviceAccountProblems(dist, app)).toEqual([]);
     },
   );
 
-  // Issue 18, item 2: enabled (it.skip -> it) when the calico renderer selects pods only and the
-  // allow-lists the project's sets only; until then the shipped calico app's selectors are joined
-  // by a NetworkSet of vector-db, kube-system or ai-gateway. test/joiners.test.ts runs the same
-  // check on every fixture intent's rendering with its selectors written that way.
-  it.skip("a NetworkSet or a HostEndpoint carrying the labels of an app's peers changes no app's reach", () => {
+  // Issue 18, item 2: the calico renderer selects pods only (projectcalico.org/orchestrator ==
+  // 'k8s') and the allow-lists the project's sets only (!has(projectcalico.org/created-by)).
+  // test/joiners.test.ts shows the same check failing on selectors written as before.
+  it("a NetworkSet or a HostEndpoint carrying the labels of an app's peers changes no app's reach", () => {
     expect(joinerProblems(dist)).toEqual([]);
   });
 
@@ -213,6 +224,8 @@ describe.each(FOLDERS)('apply order of $label', ({ dist, deployments, namespaces
     Namespace: 0,
     ClusterRole: 1,
     ClusterRoleBinding: 1,
+    ValidatingAdmissionPolicy: 1,
+    ValidatingAdmissionPolicyBinding: 1,
     Tier: 1,
     GlobalNetworkSet: 1,
     GlobalNetworkPolicy: 2,
@@ -229,6 +242,10 @@ describe.each(FOLDERS)('apply order of $label', ({ dist, deployments, namespaces
   };
   const wave = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
   const of = (ns: string | undefined) => dist.manifests.filter((m) => m.object.metadata.namespace === ns);
+  const isPolicy = (o: K8sObject) => rank[o.kind] <= 3;
+  const isWorkload = (o: K8sObject) => rank[o.kind] === 4;
+  /** Every namespace dist/ writes objects into: the apps', and the platform services' (the resolver of cluster names, the egress proxy). */
+  const written = [...new Set(dist.manifests.map((m) => m.object.metadata.namespace).filter((n): n is string => n !== undefined))];
 
   it('lists Namespaces, then cluster policy, then in each namespace its policies before what runs there, in file-name order', () => {
     const ranks = dist.manifests.map((m) => [m.object.kind, rank[m.object.kind]] as const);
@@ -236,20 +253,29 @@ describe.each(FOLDERS)('apply order of $label', ({ dist, deployments, namespaces
     const clusterScoped = ranks.map(([, r]) => r).filter((r) => r <= 2);
     expect(clusterScoped).toEqual([...clusterScoped].sort((a, b) => a - b));
     expect(ranks.findIndex(([, r]) => r >= 3)).toBeGreaterThanOrEqual(clusterScoped.length);
-    for (const ns of namespaces) {
+    expect(written).toEqual(expect.arrayContaining(namespaces));
+    for (const ns of written) {
       const inNamespace = of(ns).map((m) => rank[m.object.kind]);
       expect(inNamespace).toEqual([...inNamespace].sort((a, b) => a - b));
+      // Whatever runs in a namespace is confined there by a policy of its own.
+      const runs = of(ns).some((m) => isWorkload(m.object));
+      expect({ ns, confined: !runs || of(ns).some((m) => isPolicy(m.object)) }).toEqual({ ns, confined: true });
     }
   });
 
-  it('carries the order in Argo CD sync waves: every policy before the egress proxy, the egress proxy before any app', () => {
+  it('carries the order in Argo CD sync waves: every policy before any workload, platform services (resolver, egress proxy) before the apps', () => {
     const waves = dist.manifests.map((m) => wave(m.object));
     expect(waves.every(Number.isInteger)).toBe(true);
-    const policyWave = Math.max(...dist.manifests.filter((m) => rank[m.object.kind] <= 3).map((m) => wave(m.object)));
-    const proxy = of(proxyNamespace).filter((m) => rank[m.object.kind] === 4);
-    const apps = deployments.filter((d) => d.metadata.namespace !== proxyNamespace);
-    expect(policyWave).toBeLessThan(Math.min(...deployments.map(wave)));
-    if (proxy.length > 0) expect(Math.max(...proxy.map((m) => wave(m.object)))).toBeLessThan(Math.min(...apps.map(wave)));
+    const byFile = new Map<string, number[]>();
+    for (const m of dist.manifests) byFile.set(m.file, [...(byFile.get(m.file) ?? []), wave(m.object)]);
+    for (const fileWaves of byFile.values()) expect(fileWaves).toEqual([...fileWaves].sort((a, b) => a - b));
+    const policyWave = Math.max(...dist.manifests.filter((m) => isPolicy(m.object)).map((m) => wave(m.object)));
+    expect(policyWave).toBeLessThan(Math.min(...dist.manifests.filter((m) => isWorkload(m.object)).map((m) => wave(m.object))));
+    const appNamespaces = new Set(dist.intent.apps.map((a) => a.namespace));
+    const platformServices = dist.manifests.filter((m) => isWorkload(m.object) && !appNamespaces.has(m.object.metadata.namespace ?? ''));
+    if (proxyNamespace !== undefined) expect(platformServices.some((m) => m.object.metadata.namespace === proxyNamespace)).toBe(true);
+    const apps = deployments.filter((d) => appNamespaces.has(d.metadata.namespace ?? ''));
+    if (platformServices.length > 0) expect(Math.max(...platformServices.map((m) => wave(m.object)))).toBeLessThan(Math.min(...apps.map(wave)));
     const clusterWaves = dist.manifests.filter((m) => rank[m.object.kind] <= 2).map((m) => wave(m.object));
     expect(clusterWaves).toEqual([...clusterWaves].sort((a, b) => a - b));
   });
@@ -259,6 +285,8 @@ describe.each(FOLDERS)('apply order of $label', ({ dist, deployments, namespaces
       'Namespace',
       'ClusterRole',
       'ClusterRoleBinding',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicyBinding',
       'Tier',
       'GlobalNetworkSet',
       'GlobalNetworkPolicy',

@@ -26,7 +26,16 @@ export const intent: PlatformIntent = {
       egress: [
         { description: 'model registry mirror', allowList: 'model-registry', ports: [443], protocol: 'TCP' },
         { description: 'object storage', cidr: '198.51.100.0/24', ports: [443], protocol: 'TCP' },
-        { description: 'vector database', namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333], protocol: 'TCP' },
+        // vector-db is not one of this intent's namespaces: nothing here confines what Qdrant sends
+        // (its snapshot recovery fetches any URL it is given). Say who does, or declare it as an app.
+        {
+          description: 'vector database',
+          namespace: 'vector-db',
+          podLabels: { app: 'qdrant' },
+          ports: [6333],
+          protocol: 'TCP',
+          ungoverned: { reason: 'Qdrant is run by the data team, whose own policies confine its egress; replace this with your own' },
+        },
         { description: 'embedding service', namespace: 'ai-embeddings', podLabels: { 'app.kubernetes.io/name': 'embeddings' }, ports: [8080], protocol: 'TCP' },
       ],
       ingress: [{ namespace: 'ai-gateway' }],
@@ -52,6 +61,11 @@ export const intent: PlatformIntent = {
   // Whose instance metadata and credential endpoints are denied: 'any' (every provider's) until
   // you name yours ('aws', 'gcp', 'azure', ...), which narrows the list to its endpoints.
   cloud: 'any',
+  // The cluster's Service range (here kubeadm's default; yours: the range kube-dns's ClusterIP is
+  // in, kubectl -n kube-system get svc kube-dns). The resolver of cluster names takes a fixed
+  // address in it, and internet-sized blocks carve it out, as they carve out the pod and node
+  // ranges (by default the whole private address space; declare podCidrs and nodeCidrs to narrow).
+  clusterNetwork: { serviceCidrs: ['10.96.0.0/12'] },
   calico: {
     // Who may write the ai-egress tier and its policies: here Argo CD's application controller,
     // which syncs dist/. dist/ binds them, and only them, to a ClusterRole for the tier.

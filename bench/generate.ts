@@ -162,7 +162,13 @@ export function generateIntent(options: GenerateOptions): PlatformIntent {
         return { namespace: p.namespace, podLabels: { 'app.kubernetes.io/name': p.name }, ports: [p.port], description: `app ${p.name}` };
       }
       const s = r.pick(SHARED_SERVICES);
-      return { namespace: s.namespace, podLabels: { ...s.podLabels }, ports: [s.port], description: `${s.namespace} service` };
+      return {
+        namespace: s.namespace,
+        podLabels: { ...s.podLabels },
+        ports: [s.port],
+        description: `${s.namespace} service`,
+        ungoverned: { reason: `${s.namespace} is run by another team, whose policies confine it` },
+      };
     }
     return { allowList: r.pick(allowLists).name, ports: [443], protocol: 'TCP', description: 'shared allow-list' };
   };

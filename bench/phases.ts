@@ -110,10 +110,12 @@ function raw(layout: RawLayout): Phase {
 
 /** The generated intent as the baseline's plain shape: allow-lists expanded, metadata carved out, DNS left to the baseline. */
 export function rawApps(input: GenerateOptions): RawApp[] {
-  const { planApp } = require('../lib/policy') as typeof import('../lib/policy');
+  const { planApp, planContext } = require('../lib/policy') as typeof import('../lib/policy');
   const intent = generateIntent(input);
+  const context = planContext(intent);
   return intent.apps.map((app) => {
-    const rules = planApp(app, intent.allowLists ?? []).egress.slice(app.dns?.kubeDns === false ? 0 : 1);
+    // DNS (the first rule: the resolver, or kube-dns for an app with public names) is the baseline's own.
+    const rules = planApp(app, context).egress.slice(app.dns?.kubeDns === false ? 0 : 1);
     return {
       name: app.name,
       namespace: app.namespace,

@@ -20,7 +20,23 @@ export { SecureAiPlatform } from './platform';
 export type { SecureAiPlatformProps } from './platform';
 export { buildApp } from './app';
 
-export { IntentError, assertValidIntent, checkIntent, clusterIntents, formatIssues, validateIntent } from './intent';
+export {
+  DEFAULT_CLUSTER_DOMAIN,
+  DEFAULT_DNS_NAMESPACE,
+  IntentError,
+  assertValidIntent,
+  checkIntent,
+  clusterIntents,
+  clusterRangesOf,
+  formatIssues,
+  intentCarvedBlocks,
+  intentClusterRanges,
+  resolverSettings,
+  validateIntent,
+} from './intent';
+// The cluster's own ranges, declared or by the cloud's defaults: what no allowed block may hold, and where the resolver's address is placed.
+export { CLUSTER_RANGE_DEFAULTS, PRIVATE_CIDRS, carvedBlocks, defaultClusterRanges } from './net';
+export type { ClusterRanges } from './net';
 export type {
   AiAppIntent,
   AllowList,
@@ -30,9 +46,15 @@ export type {
   CalicoOptions,
   Cloud,
   ClusterIntent,
+  ClusterNetwork,
   ClusterTarget,
   ComputeResources,
   DnsIntent,
+  DnsResolverOptions,
+  PublicNames,
+  ResolverSettings,
+  SharedRange,
+  UngovernedRelay,
   EgressDestination,
   EgressProxyOptions,
   Flavor,
@@ -56,15 +78,45 @@ export type { PresetOptions, ServerPreset, VllmOptions } from './presets';
 
 // The per-app pieces SecureAiPlatform is made of. They check nothing across apps (the intent's
 // consistency, the calico tier every calico app needs): SecureAiPlatform does.
-export { AiWorkload, RestrictedNamespace } from './workload';
-export type { RestrictedNamespaceProps } from './workload';
-export { CalicoAppPolicy, ClusterGuardrail, KubernetesAppPolicies, NamespaceDefaultDeny, StagedNamespaceDefaultDeny, planApp } from './policy';
-export type { AppPlan, CalicoAppPolicyProps, ClusterGuardrailProps, KubernetesAppPoliciesProps, NamespaceDefaultDenyProps } from './policy';
+export { AiWorkload, DnsResolver, RestrictedNamespace } from './workload';
+export type { AiWorkloadOptions, DnsResolverProps, RestrictedNamespaceProps } from './workload';
+export {
+  AppIdentityPolicy,
+  CalicoAppPolicy,
+  ClusterGuardrail,
+  KubernetesAppPolicies,
+  NamespaceDefaultDeny,
+  StagedNamespaceDefaultDeny,
+  planApp,
+  planContext,
+  planResolver,
+} from './policy';
+export type {
+  AppIdentityPolicyProps,
+  AppPlan,
+  CalicoAppPolicyProps,
+  ClusterGuardrailProps,
+  KubernetesAppPoliciesProps,
+  NamespaceDefaultDenyProps,
+  PlanContext,
+} from './policy';
 
 export { RULES, SecureAiEgressChecks, checkManifests } from './checks';
 export type { CheckOptions, CheckResult, Finding, RuleName, SecureAiEgressChecksProperties } from './checks';
 
-export { buildCluster, egressReport, explainDirection, loadCluster, parseCalicoVersion, parseManifests, query, queryHost, readManifestFiles } from './verify';
+export {
+  buildCluster,
+  dnsReport,
+  egressReport,
+  explainDirection,
+  loadCluster,
+  parseCalicoVersion,
+  parseManifests,
+  query,
+  queryHost,
+  readManifestFiles,
+  relayReport,
+} from './verify';
 export type {
   CalicoVersion,
   Cluster,

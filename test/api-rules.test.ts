@@ -75,7 +75,7 @@ describe('refused at the intent, naming the field, rather than by the API server
     ],
     [
       'a NodeLocal DNSCache address listed twice (the nets of one Calico rule, a list without duplicates)',
-      sampleIntent({ dns: { nodeLocal: ['169.254.20.10', '169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' } }),
+      sampleIntent({ dns: { publicNames: { reason: 'public names' }, nodeLocal: ['169.254.20.10', '169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' } }),
       'llm.dns.nodeLocal[1]',
       '"169.254.20.10"',
       /is the address of nodeLocal\[0\] again/,
@@ -96,7 +96,7 @@ describe('refused at the intent, naming the field, rather than by the API server
 });
 
 describe('a pod that starts on the cluster', () => {
-  const deployment = (app: Parameters<typeof sampleIntent>[0]) => ofKind(manifestsOf(sampleIntent(app)), 'Deployment')[0];
+  const deployment = (app: Parameters<typeof sampleIntent>[0]) => ofKind(manifestsOf(sampleIntent(app)), 'Deployment').find((d) => d.metadata.name === 'llm')!;
 
   it('rolls out an app with GPUs by replacing the pod, never asking for a second set of GPUs; other apps keep the default', () => {
     expect(deployment({ gpus: 1, resources: resources(['2', '4'], ['16Gi', '16Gi']).resources }).spec.strategy).toEqual({

@@ -107,8 +107,9 @@ describe('npm run bench', () => {
       expect(phase.samples).toHaveLength(1);
       expect(phase.peakRssMb === null || phase.peakRssMb > 10).toBe(true);
     }
-    expect(result.phases.verifyEgress.facts.workloads).toBe(5);
-    expect(result.phases.verifyMatrix.facts.cells).toBe(5 * 4);
+    // The five apps and the resolver of cluster names.
+    expect(result.phases.verifyEgress.facts.workloads).toBe(6);
+    expect(result.phases.verifyMatrix.facts.cells).toBe(6 * 5);
     expect(result.phases.rawCdk8sPlus.facts.deployments).toBe(5);
   });
 

@@ -58,14 +58,18 @@ describe('audit mode', () => {
     expect(yaml).toMatchSnapshot();
   });
 
-  it("stages the app's policy and the namespace's default deny, each with stagedAction Set; the metadata guardrail and the Pass after it stay enforced", () => {
+  it("stages the app's policy and the namespace's default deny, each with stagedAction Set; the metadata guardrail, the Pass of the previewed namespace, the closing Deny and the resolver's policies stay enforced", () => {
     const policies = policiesOf(yaml);
-    expect(policies.map((p) => `${p.kind}/${p.metadata.name}`)).toEqual([
-      'GlobalNetworkPolicy/ai-egress.deny-cloud-metadata',
-      'GlobalNetworkPolicy/ai-egress.pass-to-kubernetes-policies',
-      'StagedKubernetesNetworkPolicy/default-deny-all',
-      'StagedNetworkPolicy/ai-egress.llm',
+    expect(policies.map((p) => `${p.kind}/${p.metadata.namespace ?? ''}/${p.metadata.name}`)).toEqual([
+      'GlobalNetworkPolicy//ai-egress.deny-cloud-metadata',
+      'GlobalNetworkPolicy//ai-egress.pass-to-kubernetes-policies',
+      'GlobalNetworkPolicy//ai-egress.deny-undeclared-pods',
+      'NetworkPolicy/ai-dns/default-deny-all',
+      'NetworkPolicy/ai-dns/ai-egress.dns-resolver',
+      'StagedKubernetesNetworkPolicy/ai/default-deny-all',
+      'StagedNetworkPolicy/ai/ai-egress.llm',
     ]);
+    expect(policies.find((p) => p.metadata.name === 'ai-egress.pass-to-kubernetes-policies')!.spec.selector).toBe("projectcalico.org/namespace in {'ai'}");
     for (const p of policies.filter((x) => x.kind.startsWith('Staged'))) expect(p.spec.stagedAction).toBe('Set');
   });
 
@@ -91,9 +95,10 @@ describe('audit mode', () => {
 
   it('stages the same rules that enforcement would apply', () => {
     const enforced = policiesOf(synthYaml({ ...audited, calico: { audit: false } }));
-    const staged = policiesOf(yaml);
+    const staged = policiesOf(yaml).filter((p) => p.kind.startsWith('Staged'));
+    const twins = staged.map((p) => enforced.find((e) => e.metadata.namespace === p.metadata.namespace && e.metadata.name === p.metadata.name)!);
     expect(staged.map((p) => [p.kind.replace(/^Staged/, ''), p.metadata, { ...p.spec, stagedAction: undefined }])).toEqual(
-      enforced.map((p) => [p.apiVersion === 'networking.k8s.io/v1' ? 'KubernetesNetworkPolicy' : p.kind, p.metadata, { ...p.spec, stagedAction: undefined }]),
+      twins.map((p) => [p.apiVersion === 'networking.k8s.io/v1' ? 'KubernetesNetworkPolicy' : p.kind, p.metadata, { ...p.spec, stagedAction: undefined }]),
     );
   });
 
@@ -102,6 +107,9 @@ describe('audit mode', () => {
     expect(kinds).toEqual([
       'GlobalNetworkPolicy/ai-egress.deny-cloud-metadata',
       'GlobalNetworkPolicy/ai-egress.pass-to-kubernetes-policies',
+      'GlobalNetworkPolicy/ai-egress.deny-undeclared-pods',
+      'NetworkPolicy/default-deny-all',
+      'NetworkPolicy/ai-egress.dns-resolver',
       'StagedKubernetesNetworkPolicy/default-deny-all',
       'StagedNetworkPolicy/ai-egress.llm',
     ]);

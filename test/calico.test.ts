@@ -3,6 +3,7 @@ import { METADATA_CIDRS, cidr, cidrContains, metadataCidrs } from '../lib/net';
 import { ChartName, PROTECTED_LABEL, SyncWave } from '../lib/conventions';
 import { shipped } from './fixtures/intents';
 import { K8sObject, Manifest, manifestsOf, ofKind, sampleIntent } from './support/manifests';
+import { clusterOf } from '../lib/testing';
 
 const CALICO = 'projectcalico.org/v3';
 const POLICY_KINDS = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
@@ -14,13 +15,14 @@ const calicoPolicies = (manifests: readonly Manifest[]) =>
   manifests.map((m) => m.object).filter((o) => o.apiVersion === CALICO && POLICY_KINDS.includes(o.kind));
 const rulesOf = (policy: K8sObject): Rule[] => [...(policy.spec.ingress ?? []), ...(policy.spec.egress ?? [])];
 
-/** Matches the selectors this project writes: `key == 'value'` terms joined by `&&`. */
-function selects(selector: string, labels: Record<string, string>): boolean {
-  return selector.split(' && ').every((term) => {
-    const m = /^(\S+) == '([^']*)'$/.exec(term);
-    if (!m) throw new Error(`unexpected selector term: ${term}`);
-    return labels[m[1]] === m[2];
-  });
+/** The labels a selector of this project asks for, its `key == 'value'` terms, without the terms that say it wants pods (`projectcalico.org/...`). */
+function askedLabels(selector: string): Record<string, string> {
+  return Object.fromEntries(
+    selector
+      .split(' && ')
+      .map((t) => /^(\S+) == '([^']*)'$/.exec(t)!.slice(1))
+      .filter(([k]) => !k.startsWith('projectcalico.org/')),
+  );
 }
 
 /** The IP version of every CIDR in a rule's nets and notNets, on both sides. */
@@ -37,13 +39,19 @@ const dualStack = (flavor: 'calico' | 'kubernetes'): PlatformIntent =>
   sampleIntent(
     {
       flavor,
-      dns: { nodeLocal: ['169.254.20.10', 'fd00::10'], kubeDnsClusterIp: 'fd00:10:96::a' },
+      dns: { publicNames: { reason: 'resolves the hosted model API by name' }, nodeLocal: ['169.254.20.10', 'fd00::10'], kubeDnsClusterIp: 'fd00:10:96::a' },
       egress: [
         { description: 'public model API', cidr: '0.0.0.0/0', ports: [443], internet: { reason: 'calls a hosted model API' } },
         { description: 'public model API (IPv6)', cidr: '::/0', ports: [443], internet: { reason: 'calls a hosted model API' } },
         { description: 'mirrors', allowList: 'mirrors', ports: [443, { from: 8000, to: 8100 }] },
         { description: 'telemetry', allowList: 'telemetry', ports: [4317], protocol: 'UDP' },
-        { description: 'vector database', namespace: 'vector-db', podLabels: { app: 'qdrant', tier: 'db' }, ports: [6333, 6334] },
+        {
+          description: 'vector database',
+          namespace: 'vector-db',
+          podLabels: { app: 'qdrant', tier: 'db' },
+          ports: [6333, 6334],
+          ungoverned: { reason: 'run by the data team' },
+        },
       ],
       ingress: [{ namespace: 'ai-gateway', podLabels: { app: 'gateway' } }, { namespace: 'batch' }],
     },
@@ -52,6 +60,7 @@ const dualStack = (flavor: 'calico' | 'kubernetes'): PlatformIntent =>
         { name: 'mirrors', cidrs: ['169.254.0.0/16', '2001:db8::/32', 'fd00::/8'] },
         { name: 'telemetry', cidrs: ['198.51.100.0/24', '2001:db8:1::/48'] },
       ],
+      clusterNetwork: { podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'], serviceCidrs: ['10.96.0.0/12', 'fd00:10:96::/108'], nodeCidrs: ['10.0.0.0/16'] },
     },
   );
 
@@ -77,19 +86,20 @@ describe('the Calico tier', () => {
   });
 });
 
-describe('in the tier, every protected workload', () => {
+describe('in the tier, every workload of the namespaces it governs', () => {
   const policies = calicoPolicies(dist);
   const workloads = ofKind(dist, 'Deployment');
+  const cluster = clusterOf(dist.map((m) => m.object));
 
-  /** Policies of the tier that select the pods of a Deployment, in Calico's order: by order, then name. */
+  /** Policies of the tier that select the pods of a Deployment for egress, in Calico's order, as the verifier reads them. */
   const policiesFor = (deployment: K8sObject) =>
-    policies
-      .filter((p) => p.kind === 'GlobalNetworkPolicy' || p.metadata.namespace === deployment.metadata.namespace)
-      .filter((p) => selects(p.spec.selector, deployment.spec.template.metadata.labels))
-      .sort((a, b) => a.spec.order - b.spec.order || a.metadata.name.localeCompare(b.metadata.name));
+    cluster
+      .plans(cluster.endpoint(`${deployment.metadata.namespace}/${deployment.metadata.name}`)!, 'egress')
+      .filter((t) => t.tier.name === tierName)
+      .flatMap((t) => t.policies.map((p) => policies.find((o) => o.metadata.name === p.policy.ref.name && o.metadata.namespace === p.policy.ref.namespace)!));
 
-  it('is one of the apps of the intent, its pods labelled protected', () => {
-    expect(workloads.map((d) => d.metadata.name).sort()).toEqual(shipped.apps.map((a) => a.name).sort());
+  it('is one of the apps of the intent, or the resolver of cluster names, its pods labelled protected', () => {
+    expect(workloads.map((d) => d.metadata.name).sort()).toEqual([...shipped.apps.map((a) => a.name), 'dns-resolver'].sort());
     for (const d of workloads) expect(d.spec.template.metadata.labels[PROTECTED_LABEL]).toBe('true');
   });
 
@@ -105,14 +115,26 @@ describe('in the tier, every protected workload', () => {
     },
   );
 
+  it('selects the pods of the guardrail by the label of their Namespace, which only this project writes, and not by a label a pod sets', () => {
+    const guardrail = policies.find((p) => p.metadata.name === `${tierName}.deny-cloud-metadata`)!;
+    expect(guardrail.spec.namespaceSelector).toBe("secure-ai-egress/governed == 'true'");
+    expect(guardrail.spec.selector).toBe('all()');
+    for (const ns of ofKind(dist, 'Namespace')) expect(ns.metadata.labels?.['secure-ai-egress/governed']).toBe('true');
+  });
+
   it.each([
     ['aws', 5],
     ['gcp', 3],
     ['azure', 2],
     ['alibaba', 1],
-    ['any', 10],
+    ['scaleway', 2],
+    ['akamai', 3],
+    ['tencent', 1],
+    ['any', 15],
   ] as const)("denies, with cloud %s, exactly that cloud's %s metadata and credential addresses, each named in its rule", (cloud, count) => {
-    const guardrail = calicoPolicies(manifestsOf({ ...shipped, cloud })).find((p) => p.metadata.name === 'ai-egress.deny-cloud-metadata')!;
+    const guardrail = calicoPolicies(manifestsOf({ ...shipped, cloud, clusterNetwork: { serviceCidrs: ['10.96.0.0/12'] } })).find(
+      (p) => p.metadata.name === 'ai-egress.deny-cloud-metadata',
+    )!;
     const denies = (guardrail.spec.egress as Rule[]).filter((r) => r.action === 'Deny');
     expect(denies.map((r) => r.destination.nets[0])).toEqual(metadataCidrs(cloud));
     expect(denies).toHaveLength(count);
@@ -133,14 +155,18 @@ describe('in the tier, every protected workload', () => {
     const last = selecting[selecting.length - 1];
     const lastEgress: Rule = last.spec.egress[last.spec.egress.length - 1];
     if (flavor === 'calico') {
-      // Its own policy ends in a Deny that matches everything, so the Pass policy after it is never reached.
+      // Its own policy ends in a Deny that matches everything, so the closing Deny after it is never reached.
       const own = selecting.find((p) => p.kind === 'NetworkPolicy')!;
       expect(own.spec.egress[own.spec.egress.length - 1]).toEqual(expect.objectContaining({ action: 'Deny' }));
       expect(Object.keys(own.spec.egress[own.spec.egress.length - 1]).sort()).toEqual(['action', 'metadata']);
       expect(selecting.indexOf(own)).toBe(selecting.length - 2);
+      expect(last.metadata.name).toBe(`${tierName}.deny-undeclared-pods`);
+      expect(lastEgress).toEqual(expect.objectContaining({ action: 'Deny' }));
+    } else {
+      // A kubernetes-flavor app is passed on to later tiers, where its Kubernetes NetworkPolicies decide.
+      expect(last.metadata.name).toBe(`${tierName}.pass-to-kubernetes-policies`);
+      expect(lastEgress).toEqual(expect.objectContaining({ action: 'Pass' }));
     }
-    // Everything else is passed on to later tiers, where the Kubernetes NetworkPolicies decide.
-    expect(lastEgress).toEqual(expect.objectContaining({ action: 'Pass' }));
     expect(Object.keys(lastEgress).sort()).toEqual(['action', 'metadata']);
   });
 });
@@ -203,33 +229,79 @@ describe('per-app Calico policies', () => {
     }
   });
 
-  it('allow DNS only to kube-dns in kube-system, UDP and TCP 53 in separate rules', () => {
-    const own = perApp(dist)[0];
+  it('allow DNS only to the pods of the resolver of cluster names, by label and ServiceAccount, UDP and TCP 53 in separate rules', () => {
+    const own = perApp(dist).find((p) => p.metadata.name === 'ai-egress.ai-service')!;
     expect(own.spec.egress.slice(0, 2)).toEqual(
       ['UDP', 'TCP'].map((protocol) =>
         expect.objectContaining({
           action: 'Allow',
           protocol,
-          destination: { selector: "k8s-app == 'kube-dns'", namespaceSelector: "kubernetes.io/metadata.name == 'kube-system'", ports: [53] },
+          destination: {
+            selector: "app.kubernetes.io/name == 'dns-resolver' && projectcalico.org/orchestrator == 'k8s'",
+            namespaceSelector: "kubernetes.io/metadata.name == 'ai-dns'",
+            serviceAccounts: { names: ['dns-resolver'] },
+            ports: [53],
+          },
         }),
       ),
     );
   });
 
-  it('carve the metadata addresses out of every allowed block that contains them', () => {
-    const egress: Rule[] = perApp(manifestsOf(dualStack('calico')))[0].spec.egress;
+  it("say they want pods, as Calico's conversion of Kubernetes policies does, in every rule that names pods: a NetworkSet or HostEndpoint with the same labels is no peer", () => {
+    for (const manifests of [dist, manifestsOf(dualStack('calico'))]) {
+      for (const policy of calicoPolicies(manifests)) {
+        for (const rule of rulesOf(policy)) {
+          for (const side of [rule.source, rule.destination]) {
+            if (side?.namespaceSelector === undefined) continue;
+            if (side.namespaceSelector === 'global()') expect(side.selector).toMatch(/ && !has\(projectcalico\.org\/created-by\)$/);
+            else expect(side.selector).toMatch(/(^| && )projectcalico\.org\/orchestrator == 'k8s'$/);
+          }
+        }
+      }
+    }
+  });
+
+  it('carve link-local, the metadata addresses and the cluster ranges out of every allowed block that contains them', () => {
+    const egress: Rule[] = perApp(manifestsOf(dualStack('calico'))).find((p) => p.metadata.name === 'ai-egress.llm')!.spec.egress;
     const allows = egress.filter((r) => r.action === 'Allow');
-    const v4 = METADATA_CIDRS.filter((c) => !c.includes(':'));
-    const v6 = METADATA_CIDRS.filter((c) => c.includes(':'));
-    expect(allows.find((r) => r.destination.nets?.includes('0.0.0.0/0'))?.destination.notNets).toEqual(v4);
-    expect(allows.find((r) => r.destination.nets?.includes('::/0'))?.destination.notNets).toEqual(v6);
-    const mirrors = allows.filter((r) => r.destination.selector === "secure-ai-egress/allow-list == 'mirrors'");
+    expect(allows.find((r) => r.destination.nets?.includes('0.0.0.0/0'))?.destination.notNets).toEqual([
+      '10.0.0.0/16',
+      '10.96.0.0/12',
+      '10.244.0.0/16',
+      '100.100.100.200/32',
+      '168.63.129.16/32',
+      '169.254.0.0/16',
+    ]);
+    expect(allows.find((r) => r.destination.nets?.includes('::/0'))?.destination.notNets).toEqual([
+      'fd00:10:96::/108',
+      'fd00:10:244::/56',
+      'fd00:42::42/128',
+      'fd00:c1::a9fe:a9fe/128',
+      'fd00:ec2::23/128',
+      'fd00:ec2::254/128',
+      'fd00:a9fe:a9fe::1/128',
+      'fd20:ce::254/128',
+      'fe80::/10',
+    ]);
+    const mirrors = allows.filter((r) => r.destination.selector === "secure-ai-egress/allow-list == 'mirrors' && !has(projectcalico.org/created-by)");
     // 169.254.0.0/16 and fd00::/8 of the list hold some of the addresses; 2001:db8::/32 none.
     expect(mirrors.map((r) => [r.ipVersion, r.destination.notNets])).toEqual([
-      [4, ['169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32']],
-      [6, ['fd00:ec2::23/128', 'fd00:ec2::254/128', 'fd20:ce::254/128']],
+      [4, ['169.254.0.23/32', '169.254.42.42/32', '169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32']],
+      [
+        6,
+        [
+          'fd00:10:96::/108',
+          'fd00:10:244::/56',
+          'fd00:42::42/128',
+          'fd00:c1::a9fe:a9fe/128',
+          'fd00:ec2::23/128',
+          'fd00:ec2::254/128',
+          'fd00:a9fe:a9fe::1/128',
+          'fd20:ce::254/128',
+        ],
+      ],
     ]);
-    const telemetry = allows.filter((r) => r.destination.selector === "secure-ai-egress/allow-list == 'telemetry'");
+    const telemetry = allows.filter((r) => r.destination.selector === "secure-ai-egress/allow-list == 'telemetry' && !has(projectcalico.org/created-by)");
     expect(telemetry).toEqual([expect.objectContaining({ protocol: 'UDP', destination: expect.not.objectContaining({ notNets: expect.anything() }) })]);
     expect(telemetry[0].ipVersion).toBeUndefined();
   });
@@ -245,16 +317,19 @@ describe('per-app Calico policies', () => {
 });
 
 describe('shared allow-lists', () => {
-  it('become one GlobalNetworkSet each, labelled with the list name and selected with global()', () => {
+  it('become one GlobalNetworkSet each, labelled with the list name and selected with global(), never by an automatic HostEndpoint, which carries the label calico-kube-controllers gives it', () => {
     const sets = ofKind(dist, 'GlobalNetworkSet');
     expect(sets.map((s) => [s.metadata.name, s.metadata.labels, s.spec.nets])).toEqual(
       (shipped.allowLists ?? []).map((l) => [l.name, { 'secure-ai-egress/allow-list': l.name }, l.cidrs]),
     );
-    const own = calicoPolicies(dist).find((p) => p.kind === 'NetworkPolicy')!;
+    const own = calicoPolicies(dist).find((p) => p.kind === 'NetworkPolicy' && p.metadata.name === 'ai-egress.ai-service')!;
     for (const set of sets) {
       expect(own.spec.egress).toContainEqual(
         expect.objectContaining({
-          destination: expect.objectContaining({ selector: `secure-ai-egress/allow-list == '${set.metadata.name}'`, namespaceSelector: 'global()' }),
+          destination: expect.objectContaining({
+            selector: `secure-ai-egress/allow-list == '${set.metadata.name}' && !has(projectcalico.org/created-by)`,
+            namespaceSelector: 'global()',
+          }),
         }),
       );
     }
@@ -332,8 +407,15 @@ function kubernetesAllows(manifests: readonly Manifest[], namespace?: string): A
 }
 
 function calicoAllows(manifests: readonly Manifest[], app?: string): Allow[] {
-  const sets = new Map(ofKind(manifests, 'GlobalNetworkSet').map((s) => [`secure-ai-egress/allow-list == '${s.metadata.name}'`, s.spec.nets as string[]]));
-  const policies = calicoPolicies(manifests).filter((p) => p.kind === 'NetworkPolicy' && (!app || p.metadata.name.endsWith(`.${app}`)));
+  const sets = new Map(
+    ofKind(manifests, 'GlobalNetworkSet').map((s) => [
+      `secure-ai-egress/allow-list == '${s.metadata.name}' && !has(projectcalico.org/created-by)`,
+      s.spec.nets as string[],
+    ]),
+  );
+  const policies = calicoPolicies(manifests).filter(
+    (p) => p.kind === 'NetworkPolicy' && (app ? p.metadata.name.endsWith(`.${app}`) : p.metadata.name !== 'ai-egress.dns-resolver'),
+  );
   return policies
     .flatMap((p) => p.spec.egress as Rule[])
     .filter((r) => r.action === 'Allow')
@@ -344,9 +426,7 @@ function calicoAllows(manifests: readonly Manifest[], app?: string): Allow[] {
       const inVersion = nets.filter((n) => rule.ipVersion === undefined || cidr(n).version === rule.ipVersion);
       const targets = inVersion.length
         ? inVersion.map((n) => `net ${n} except ${(d.notNets ?? []).filter((x: string) => cidrContains(cidr(n), cidr(x))).sort()}`)
-        : [
-            `pods ${/== '([^']*)'/.exec(d.namespaceSelector)![1]} ${JSON.stringify(Object.fromEntries(d.selector.split(' && ').map((t: string) => /^(\S+) == '([^']*)'$/.exec(t)!.slice(1))))}`,
-          ];
+        : [`pods ${/== '([^']*)'/.exec(d.namespaceSelector)![1]} ${JSON.stringify(askedLabels(d.selector))}`];
       return targets.flatMap((t) => ports.map((port: string) => `${rule.protocol} ${port} ${t}`));
     })
     .sort();

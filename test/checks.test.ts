@@ -86,10 +86,11 @@ describe('the manifests of every fixture intent keep every rule', () => {
     expect(findings).toEqual([]);
     expect(summary.withoutSchema).toEqual([]);
     expect(summary.schemaChecked).toBe(summary.objects);
-    // The egress proxy, when some app sends by name, is one more namespace and workload.
+    // The apps' namespaces, the resolver of cluster names where an app uses it, and the egress proxy when some app sends by name.
+    const resolver = intent.apps.some((a) => a.dns?.publicNames === undefined) ? [intent.dnsResolver?.namespace ?? 'ai-dns'] : [];
     const proxy = egressProxyRoutes(intent).length > 0 ? [egressProxySettings(intent).namespace] : [];
-    expect(summary.namespaces).toEqual([...new Set([...intent.apps.map((a) => a.namespace), ...proxy])].sort());
-    expect(summary.workloads).toBe(intent.apps.length + proxy.length);
+    expect(summary.namespaces).toEqual([...new Set([...intent.apps.map((a) => a.namespace), ...resolver, ...proxy])].sort());
+    expect(summary.workloads).toBe(intent.apps.length + resolver.length + proxy.length);
   });
 
   it('reads a namespace whose default deny is staged (Calico audit mode) as previewed, and says so', () => {

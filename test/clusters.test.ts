@@ -21,7 +21,12 @@ const warningLines = (intent: PlatformIntent) =>
 
 const llm = sampleIntent().apps[0];
 const calicoApp: AiAppIntent = { ...llm, name: 'chat', namespace: 'ai-chat', flavor: 'calico' };
-const nodeLocalApp: AiAppIntent = { ...llm, name: 'embedder', namespace: 'ai-embed', dns: { nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' } };
+const nodeLocalApp: AiAppIntent = {
+  ...llm,
+  name: 'embedder',
+  namespace: 'ai-embed',
+  dns: { publicNames: { reason: 'resolves public model hubs by name' }, nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' },
+};
 const twoApps: PlatformIntent = {
   apps: [calicoApp, { ...nodeLocalApp, egress: [{ allowList: 'models', ports: [443] }] }],
   allowLists: [{ name: 'models', cidrs: ['203.0.113.10/32'] }],
@@ -79,7 +84,7 @@ describe('the intent of each cluster', () => {
 
   it("gives the cluster's kube-dns ClusterIP to the apps that use NodeLocal DNSCache, and only to them", () => {
     const [cluster] = clusterIntents(withClusters(twoApps, { name: 'eks', kubeDnsClusterIp: '172.20.0.10' })).map(intentOf);
-    expect(cluster.apps.map((a) => a.dns)).toEqual([undefined, { nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '172.20.0.10' }]);
+    expect(cluster.apps.map((a) => a.dns)).toEqual([undefined, { ...nodeLocalApp.dns, kubeDnsClusterIp: '172.20.0.10' }]);
     const [own] = clusterIntents(withClusters(twoApps, { name: 'gke' })).map(intentOf);
     expect(own.apps[1].dns?.kubeDnsClusterIp).toBe('10.96.0.10');
   });
@@ -88,7 +93,11 @@ describe('the intent of each cluster', () => {
     expect(Object.keys(fleet)).toEqual(expect.arrayContaining(['clusters', 'argocd']));
     for (const { cluster, intent } of clusterIntents(fleet)) {
       // The edge cluster runs without Calico: its guardrail is a ClusterNetworkPolicy.
-      expect(Object.keys(intent).sort()).toEqual(['allowLists', 'apps', 'calico', 'cloud', ...(cluster === 'edge' ? ['guardrail'] : [])]);
+      expect(Object.keys(intent).sort()).toEqual(
+        expect.arrayContaining(['allowLists', 'apps', 'calico', 'cloud', 'dnsResolver', ...(cluster === 'edge' ? ['guardrail'] : [])]),
+      );
+      expect(Object.keys(intent)).not.toEqual(expect.arrayContaining(['clusters']));
+      expect(Object.keys(intent)).not.toEqual(expect.arrayContaining(['argocd']));
     }
   });
 
@@ -104,12 +113,12 @@ describe('an intent with clusters is refused, with the cluster and the field pat
     [
       'a cluster field is misspelled',
       withClusters(twoApps, { name: 'prod-eu', clod: 'gcp' }),
-      'clusters.prod-eu.clod: "gcp" is not a field of a cluster; accepted: name, apps, allowLists, cloud, calicoInstalled, calicoVersion, guardrail, kubeDnsClusterIp, argocd. Did you mean "cloud"?',
+      'clusters.prod-eu.clod: "gcp" is not a field of a cluster; accepted: name, apps, allowLists, cloud, calicoInstalled, calicoVersion, guardrail, kubeDnsClusterIp, clusterNetwork, dnsResolverClusterIp, argocd. Did you mean "cloud"?',
     ],
     [
       "a cluster's cloud is misspelled",
       withClusters(twoApps, { name: 'prod-eu', cloud: 'azrue' }),
-      'clusters.prod-eu.cloud: "azrue" is not a cloud this project knows the metadata endpoints of; accepted: "any", "aws", "gcp", "azure", "alibaba", "oracle", "ibm", "digitalocean", "hetzner", "openstack" ("any": all of them). Did you mean "azure"?',
+      'clusters.prod-eu.cloud: "azrue" is not a cloud this project knows the metadata endpoints of; accepted: "any", "aws", "gcp", "azure", "alibaba", "oracle", "ibm", "digitalocean", "hetzner", "openstack", "scaleway", "akamai", "tencent" ("any": all of them). Did you mean "azure"?',
     ],
     [
       'a cluster name is no DNS label',
@@ -145,7 +154,7 @@ describe('an intent with clusters is refused, with the cluster and the field pat
     [
       "a cluster's kube-dns ClusterIP is used by no app there",
       withClusters(twoApps, { name: 'edge', apps: ['chat'], kubeDnsClusterIp: '10.100.0.10' }),
-      'clusters.edge.kubeDnsClusterIp: "10.100.0.10" is used only with NodeLocal DNSCache, and no app of cluster edge declares dns.nodeLocal; accepted: no kubeDnsClusterIp, or dns: { nodeLocal: [...] } on the apps that use the cache',
+      'clusters.edge.kubeDnsClusterIp: "10.100.0.10" is used only with NodeLocal DNSCache, and neither the resolver of cluster names (dnsResolver.nodeLocal) nor an app of cluster edge with public names (dns.nodeLocal) uses it; accepted: no kubeDnsClusterIp, or dnsResolver: { nodeLocal: [...] } where the cluster runs the cache',
     ],
     [
       "a cluster's kube-dns ClusterIP is a metadata address of its cloud",
@@ -242,7 +251,11 @@ describe('an intent with clusters is refused, with the cluster and the field pat
     const callee: AiAppIntent = { ...llm, name: 'db', namespace: 'ai-db', port: 5432, egress: [] };
     const caller: AiAppIntent = { ...llm, name: 'app', egress: [{ namespace: 'ai-db', podLabels: { 'app.kubernetes.io/name': 'db' }, ports: [5432] }] };
     const intent = asIntent({ apps: [caller, callee], clusters: [{ name: 'full' }, { name: 'alone', apps: ['app'] }] });
-    expect(errorLines(intent)).toEqual([expect.stringMatching(/^db\.ingress in cluster full: \[\] does not admit ai\/app/)]);
+    // Where the callee does not run, its namespace is no longer one the intent governs there.
+    expect(errorLines(intent)).toEqual([
+      expect.stringMatching(/^db\.ingress in cluster full: \[\] does not admit ai\/app/),
+      expect.stringMatching(/^app\.egress\[0\]\.namespace in cluster alone: "ai-db" is a namespace this intent does not govern/),
+    ]);
   });
 
   it("refuses an intent with clusters where one cluster is expected, rather than render every app with the platform's settings", () => {

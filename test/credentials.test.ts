@@ -24,7 +24,11 @@ describe('a pod credential endpoint allowed to one app (EKS Pod Identity, cloud 
   const reach = (from: string, to: string, port: number, protocol: 'TCP' | 'UDP' = 'TCP') => query(cluster, from, to, port, protocol).allowed;
 
   it('keeps the port limit while the app is only previewed (audit mode), when the guardrail alone is enforced', () => {
-    const previewed = clusterOf({ ...aws, calico: { ...aws.calico, audit: true }, apps: aws.apps.filter((a) => a.namespace === 'ai-data') });
+    const previewed = clusterOf({
+      ...aws,
+      calico: { ...aws.calico, audit: true },
+      apps: aws.apps.filter((a) => a.namespace === 'ai-data').map((a) => ({ ...a, egress: a.egress.filter((d) => !('namespace' in d)) })),
+    });
     expect(query(previewed, 'ai-data/ingest', '169.254.170.23', 80, 'TCP').allowed).toBe(true);
     expect(query(previewed, 'ai-data/ingest', '169.254.170.23', 443, 'TCP').allowed).toBe(false);
     expect(query(previewed, 'ai-data/ingest', '169.254.170.23', 80, 'UDP').allowed).toBe(false);

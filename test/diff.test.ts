@@ -38,7 +38,7 @@ describe('egress diff', () => {
       change: 'added',
       protocol: 'TCP',
       ports: '443',
-      to: 'cidr 0.0.0.0/0 except 100.100.100.200/32, 168.63.129.16/32, 169.254.169.252/32, 169.254.169.254/32, 169.254.170.2/32, 169.254.170.23/32, 203.0.113.10/32',
+      to: 'cidr 0.0.0.0/0 except 100.100.100.200/32, 168.63.129.16/32, 169.254.0.23/32, 169.254.42.42/32, 169.254.169.252/32, 169.254.169.254/32, 169.254.170.2/32, 169.254.170.23/32, 203.0.113.10/32',
       after: 'NetworkPolicy (networking.k8s.io) ai-embeddings/allow-all-https rule 0 (tier default)',
     });
   });
@@ -160,7 +160,9 @@ describe('protection of reach in the diff', () => {
       { direction: 'ingress', protection: 'tier' },
       { direction: 'ingress', protection: 'service-account' },
     ]);
-    expect(formatDiff(d)).toMatch(/Protection weakened for 1 workload\.\n$/);
+    // The resolver of cluster names' own policy leaves the tier with the last calico app: weakened too.
+    expect(diffJson(d).workloads.find((x) => x.endpoint === 'ai-dns/dns-resolver')!.protectionWeakened).toEqual(w.protectionWeakened);
+    expect(formatDiff(d)).toMatch(/Protection weakened for 2 workloads\.\n$/);
   });
 
   it('switching a kubernetes app to the calico flavor weakens nothing', () => {
@@ -186,26 +188,22 @@ describe('audit mode in the diff', () => {
     const added = chat.egress.changes.filter((c) => c.change === 'added');
     expect(added.length).toBeGreaterThan(0);
     expect(added.every((c) => c.wouldDeny)).toBe(true);
-    // DNS stays reachable: decided now by the profile (the metadata guardrail's tier passes it on and
+    // DNS to the resolver of cluster names stays reachable: decided now by the profile (the metadata guardrail's tier passes it on and
     // nothing else is enforced), once enforced again by the staged policy's rule.
-    const dns = changesOf(d, 'ai-preview/chat').filter((c) => c.to === 'pods kube-system {k8s-app=kube-dns}' && c.ports === '53');
+    const dns = changesOf(d, 'ai-preview/chat').filter((c) => c.to.includes('dns-resolver') && c.ports === '53');
+    const changed = (to: string, protocol: string, rule: number) => ({
+      change: 'changed',
+      to,
+      protocol,
+      ports: '53',
+      before: `NetworkPolicy ai-preview/ai-egress.chat rule ${rule} (tier ai-egress): DNS (cluster names only: the resolver of cluster names)`,
+      after: 'every tier passed (ai-egress): allowed by the profile',
+    });
     expect(dns).toEqual([
-      {
-        change: 'changed',
-        to: 'pods kube-system {k8s-app=kube-dns}',
-        protocol: 'TCP',
-        ports: '53',
-        before: 'NetworkPolicy ai-preview/ai-egress.chat rule 1 (tier ai-egress): DNS (kube-dns)',
-        after: 'every tier passed (ai-egress): allowed by the profile',
-      },
-      {
-        change: 'changed',
-        to: 'pods kube-system {k8s-app=kube-dns}',
-        protocol: 'UDP',
-        ports: '53',
-        before: 'NetworkPolicy ai-preview/ai-egress.chat rule 0 (tier ai-egress): DNS (kube-dns)',
-        after: 'every tier passed (ai-egress): allowed by the profile',
-      },
+      changed('pod ai-dns/dns-resolver', 'TCP', 1),
+      changed('pods ai-dns {app.kubernetes.io/name=dns-resolver}', 'TCP', 1),
+      changed('pod ai-dns/dns-resolver', 'UDP', 0),
+      changed('pods ai-dns {app.kubernetes.io/name=dns-resolver}', 'UDP', 0),
     ]);
     const text = formatDiff(d);
     expect(text).not.toMatch(/may no longer reach/);
@@ -259,7 +257,7 @@ describe('verify diff (command line)', () => {
     const result = diffMain(['--base', base, '--head', head, '--fail-on-widen']);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(
-      /ai-embeddings\/embeddings \(kubernetes flavor\)\n {2}\+ may now reach +TCP 443 +cidr 0\.0\.0\.0\/0 except 100\.100\.100\.200\/32, 168\.63\.129\.16\/32, 169\.254\.169\.252\/32, 169\.254\.169\.254\/32, 169\.254\.170\.2\/32, 169\.254\.170\.23\/32, 203\.0\.113\.10\/32/,
+      /ai-embeddings\/embeddings \(kubernetes flavor\)\n {2}\+ may now reach +TCP 443 +cidr 0\.0\.0\.0\/0 except 100\.100\.100\.200\/32, 168\.63\.129\.16\/32, 169\.254\.0\.23\/32, 169\.254\.42\.42\/32, 169\.254\.169\.252\/32, 169\.254\.169\.254\/32, 169\.254\.170\.2\/32, 169\.254\.170\.23\/32, 203\.0\.113\.10\/32/,
     );
     expect(result.stderr).toBe('verify diff: egress widened\n');
   });

@@ -105,7 +105,7 @@ describe('npm run synth fails with one line for a main.ts that does not load, an
     expect(run.status).toBe(1);
     expect(run.stderr.split('\n')).toEqual([
       'synth: the declared intent has 2 problems; nothing was written:',
-      '  sample-app.egress[0].protocoll: "UDP" is not a field of a cidr destination; accepted: cidr, ports, protocol, description, internet, networkSet. Did you mean "protocol"?',
+      '  sample-app.egress[0].protocoll: "UDP" is not a field of a cidr destination; accepted: cidr, ports, protocol, description, internet, networkSet, shared. Did you mean "protocol"?',
       expect.stringMatching(/^ {2}sample-app\.egress\[1\]: \{"cidr":"10\.0\.0\.0\/8","namespace":"vector-db"\} is more than one kind of destination/),
       `${dist}/ was left unchanged.`,
       '',
@@ -117,14 +117,20 @@ describe('npm run synth fails with one line for a main.ts that does not load, an
     const { dist } = existingDist();
     const run = synthRun(`${ENTRY}/minimal.ts`, dist);
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(run.stdout).toContain(`synth: wrote 3 files to ${dist}/, all valid:\n  ${dist}/00-cluster.k8s.yaml\n`);
+    expect(run.stdout).toContain(`synth: wrote 4 files to ${dist}/, all valid:\n  ${dist}/00-cluster.k8s.yaml\n  ${dist}/05-dns-resolver.k8s.yaml\n`);
     expect(run.stdout).toContain(
-      'defaults applied (declare the field to choose otherwise):\n  sample-app.resources: requests cpu 250m, memory 512Mi; limits cpu 1, memory 512Mi\n',
+      'defaults applied (declare the field to choose otherwise):\n  dnsResolver.clusterIp: 10.96.0.53, in 10.96.0.0/12, the default Service range of cloud "any"',
     );
+    expect(run.stdout).toContain('\n  sample-app.resources: requests cpu 250m, memory 512Mi; limits cpu 1, memory 512Mi\n');
     expect(run.stdout).toMatch(
       /synth: 1 warning \(not errors: synthesis goes on\):\n {2}sample-app\.image: "nginxinc\/nginx-unprivileged:1\.27-alpine" must run as the non-root numeric user 10001/,
     );
-    expect(readdirSync(dist)).toEqual(['00-cluster.k8s.yaml', '10-policies-ai-application.k8s.yaml', '20-workloads-ai-application.k8s.yaml']);
+    expect(readdirSync(dist)).toEqual([
+      '00-cluster.k8s.yaml',
+      '05-dns-resolver.k8s.yaml',
+      '10-policies-ai-application.k8s.yaml',
+      '20-workloads-ai-application.k8s.yaml',
+    ]);
   });
 
   it('refuses an unknown option with the usage', () => {

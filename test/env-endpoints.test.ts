@@ -36,7 +36,7 @@ describe('endpoints in the environment', () => {
   });
 
   it('reads cluster names as Services of a namespace, and accepts them where a destination of that namespace allows the port', () => {
-    const egress = [{ namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333] }];
+    const egress = [{ namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333], ungoverned: { reason: 'run by the data team' } }];
     for (const value of ['http://qdrant.vector-db.svc.cluster.local:6333', 'qdrant.vector-db:6333', 'http://qdrant.vector-db.svc:6333'])
       expect(errorsOf(withEnv({ QDRANT_URL: value }, { egress }))).toEqual([]);
     expect(errorsOf(withEnv({ QDRANT_URL: 'http://qdrant.vector-db.svc:6334' }, { egress }))).toEqual([

@@ -139,7 +139,7 @@ describe('with clusters', () => {
       clusterIntents(fleet).flatMap(({ cluster, intent }) => Object.entries(synthesizedBy(intent)).map(([f, text]) => [`${cluster}/${f}`, text])),
     );
     expect(files).toEqual(expected);
-    expect(run.stdout).toContain(`synth: wrote 18 files to ${dist}/, all valid:\n  ${dist}/edge/00-cluster.k8s.yaml\n`);
+    expect(run.stdout).toContain(`synth: wrote 21 files to ${dist}/, all valid:\n  ${dist}/edge/00-cluster.k8s.yaml\n`);
   });
 
   it("writes each cluster's folder in apply order, and validates every object of every folder", () => {
@@ -148,6 +148,7 @@ describe('with clusters', () => {
     expect(readdirSync(join(dist, 'edge'))).toEqual([
       '00-cluster.k8s.yaml',
       '03-cluster-guardrail.k8s.yaml',
+      '05-dns-resolver.k8s.yaml',
       '10-policies-ai-embeddings.k8s.yaml',
       '20-workloads-ai-embeddings.k8s.yaml',
     ]);
@@ -155,6 +156,7 @@ describe('with clusters', () => {
       '00-cluster.k8s.yaml',
       '01-calico-tier.k8s.yaml',
       '02-calico-global-policies.k8s.yaml',
+      '05-dns-resolver.k8s.yaml',
       '10-policies-ai-chat.k8s.yaml',
       '10-policies-ai-embeddings.k8s.yaml',
       '20-workloads-ai-chat.k8s.yaml',
@@ -163,7 +165,7 @@ describe('with clusters', () => {
     expect(validateManifestDir(dist)).toEqual([]);
   });
 
-  it('gives each cluster its own allow-lists, cloud, kube-dns ClusterIP and apps, and no Calico object where Calico is not installed', () => {
+  it('gives each cluster its own allow-lists, cloud, kube-dns ClusterIP, resolver address in its Service range and apps, and no Calico object where Calico is not installed', () => {
     const { dist } = synthesized;
     const sets = (cluster: string) => ofKind(readManifests(join(dist, cluster)), 'GlobalNetworkSet').map((s) => [s.metadata.name, s.spec.nets]);
     expect(sets('prod-eu')).toEqual([
@@ -184,16 +186,19 @@ describe('with clusters', () => {
       [false, true],
       [false, false],
     ]);
+    // The resolver of cluster names asks kube-dns through NodeLocal DNSCache, at the cluster's kube-dns ClusterIP.
     const dnsBlocks = (cluster: string) =>
-      named(objectsIn(join(dist, cluster)), 'NetworkPolicy', 'embeddings-egress').spec.egress.flatMap((r: { to?: { ipBlock?: { cidr: string } }[] }) =>
-        (r.to ?? []).flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr] : [])),
+      named(objectsIn(join(dist, cluster)), 'NetworkPolicy', 'ai-egress.dns-resolver').spec.egress.flatMap(
+        (r: { destination?: { nets?: string[] } }) => r.destination?.nets ?? [],
       );
-    expect(dnsBlocks('prod-us')).toEqual(expect.arrayContaining(['172.20.0.10/32']));
-    expect(dnsBlocks('prod-eu')).toEqual(expect.arrayContaining(['10.96.0.10/32']));
+    expect(dnsBlocks('prod-us')).toEqual(expect.arrayContaining(['169.254.20.10/32', '172.20.0.10/32']));
+    expect(dnsBlocks('prod-eu')).toEqual(expect.arrayContaining(['169.254.20.10/32', '10.96.0.10/32']));
     expect(dnsBlocks('prod-eu')).not.toContain('172.20.0.10/32');
+    const nameservers = (cluster: string) => named(objectsIn(join(dist, cluster)), 'Deployment', 'embeddings').spec.template.spec.dnsConfig.nameservers;
+    expect(['prod-eu', 'prod-us', 'edge'].map(nameservers)).toEqual([['34.118.224.53'], ['172.20.0.53'], ['10.0.0.53']]);
     const edge = readManifests(join(dist, 'edge'));
     expect(edge.filter((m) => m.object.apiVersion.startsWith('projectcalico.org'))).toEqual([]);
-    expect(ofKind(edge, 'Deployment').map((d) => d.metadata.name)).toEqual(['embeddings']);
+    expect(ofKind(edge, 'Deployment').map((d) => d.metadata.name)).toEqual(['dns-resolver', 'embeddings']);
   });
 
   it("verifies each folder against its cluster's intent: intent equals reach, and no cloud metadata, in every cluster", () => {
@@ -347,7 +352,7 @@ describe('a cluster folder is a folder like any other for verify and report', ()
     const out = join(work, 'reports');
     const run = reportMain(['--manifests', join(dist, 'edge'), '--out', out], ROOT);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(run.stdout).toMatch(/^report: 1 workloads,/);
+    expect(run.stdout).toMatch(/^report: 2 workloads,/);
     expect(readdirSync(out).sort()).toEqual(['egress.html', 'egress.md']);
   });
 });

@@ -109,7 +109,11 @@ describe('the guardrail as ClusterNetworkPolicy', () => {
 
   it('replaces the Calico GlobalNetworkPolicy guardrail, where calico apps keep their tier', () => {
     const current = objects(cluster(guardrails, 'current'));
-    expect(kinds(current.filter((o) => o.kind === 'GlobalNetworkPolicy'))).toEqual(['GlobalNetworkPolicy ai-egress.pass-to-kubernetes-policies']);
+    // The tier keeps its hand-over of kubernetes-flavor apps and its closing Deny of undeclared pods (issue 18, item 3).
+    expect(kinds(current.filter((o) => o.kind === 'GlobalNetworkPolicy'))).toEqual([
+      'GlobalNetworkPolicy ai-egress.pass-to-kubernetes-policies',
+      'GlobalNetworkPolicy ai-egress.deny-undeclared-pods',
+    ]);
     expect(kinds(current.filter((o) => o.kind === 'Tier'))).toEqual(['Tier ai-egress']);
   });
 });
@@ -201,6 +205,9 @@ describe('the guardrail as Calico objects', () => {
       'Tier ai-egress',
       'GlobalNetworkPolicy ai-egress.deny-cloud-metadata',
       'GlobalNetworkPolicy ai-egress.pass-to-kubernetes-policies',
+      // The tier closes with a Deny of every pod that is no declared app, so the resolver of cluster names has its policy in it.
+      'GlobalNetworkPolicy ai-egress.deny-undeclared-pods',
+      'NetworkPolicy ai-egress.dns-resolver',
     ]);
   });
 

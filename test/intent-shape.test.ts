@@ -12,7 +12,7 @@ const shapes: [string, PlatformIntent, string][] = [
   [
     'a misspelled destination field',
     egress({ cidr: '203.0.113.10/32', ports: [53], protocoll: 'UDP' }),
-    'llm.egress[0].protocoll: "UDP" is not a field of a cidr destination; accepted: cidr, ports, protocol, description, internet, networkSet. Did you mean "protocol"?',
+    'llm.egress[0].protocoll: "UDP" is not a field of a cidr destination; accepted: cidr, ports, protocol, description, internet, networkSet, shared. Did you mean "protocol"?',
   ],
   [
     'a misspelled app field',
@@ -22,12 +22,12 @@ const shapes: [string, PlatformIntent, string][] = [
   [
     'a misspelled platform field',
     { ...sampleIntent(), allowList: [] } as PlatformIntent,
-    'allowList: [] is not a field of a platform intent; accepted: apps, allowLists, cloud, calicoInstalled, metrics, calico, guardrail, calicoVersion, clusters, argocd, egressProxy. Did you mean "allowLists"?',
+    'allowList: [] is not a field of a platform intent; accepted: apps, allowLists, cloud, calicoInstalled, metrics, calico, clusterNetwork, dnsResolver, guardrail, calicoVersion, clusters, argocd, egressProxy. Did you mean "allowLists"?',
   ],
   [
     'a misspelled cloud field',
     { ...sampleIntent(), clod: 'aws' } as PlatformIntent,
-    'clod: "aws" is not a field of a platform intent; accepted: apps, allowLists, cloud, calicoInstalled, metrics, calico, guardrail, calicoVersion, clusters, argocd, egressProxy. Did you mean "cloud"?',
+    'clod: "aws" is not a field of a platform intent; accepted: apps, allowLists, cloud, calicoInstalled, metrics, calico, clusterNetwork, dnsResolver, guardrail, calicoVersion, clusters, argocd, egressProxy. Did you mean "cloud"?',
   ],
   [
     'a misspelled calico setting',
@@ -41,8 +41,8 @@ const shapes: [string, PlatformIntent, string][] = [
   ],
   [
     'the ClusterIP field with another case',
-    app({ dns: { nodeLocal: ['169.254.20.10'], kubeDnsClusterIP: '10.96.0.10' } }),
-    'llm.dns.kubeDnsClusterIP: "10.96.0.10" is not a field of dns settings; accepted: kubeDns, nodeLocal, kubeDnsClusterIp. Did you mean "kubeDnsClusterIp"?',
+    app({ dns: { publicNames: { reason: 'public names' }, nodeLocal: ['169.254.20.10'], kubeDnsClusterIP: '10.96.0.10' } }),
+    'llm.dns.kubeDnsClusterIP: "10.96.0.10" is not a field of dns settings; accepted: publicNames, kubeDns, nodeLocal, kubeDnsClusterIp. Did you mean "kubeDnsClusterIp"?',
   ],
   [
     'a misspelled credentials destination',
@@ -160,7 +160,14 @@ describe('the intent is checked as data at run time, and what tsc would refuse i
       {
         egress: [
           { cidr: '203.0.113.10/32', ports: [443] },
-          { namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333], protocol: 'TCP', description: 'vector database' },
+          {
+            namespace: 'vector-db',
+            podLabels: { app: 'qdrant' },
+            ports: [6333],
+            protocol: 'TCP',
+            description: 'vector database',
+            ungoverned: { reason: 'run by the data team' },
+          },
           { allowList: 'mirrors', ports: [443] },
         ],
       },

@@ -105,7 +105,7 @@ const badInputs: [string, PlatformIntent, string, string, RegExp][] = [
   ],
   [
     'a NodeLocal DNSCache address that is a metadata address',
-    app({ dns: { nodeLocal: ['169.254.169.254'], kubeDnsClusterIp: '10.96.0.10' } }),
+    app({ dns: { publicNames: { reason: 'public names' }, nodeLocal: ['169.254.169.254'], kubeDnsClusterIp: '10.96.0.10' } }),
     'llm.dns.nodeLocal[0]',
     '"169.254.169.254"',
     /is the cloud metadata address 169\.254\.169\.254\/32 .*never reachable/,
@@ -115,7 +115,7 @@ const badInputs: [string, PlatformIntent, string, string, RegExp][] = [
     { ...app({}), cloud: 'AWS' as never },
     'cloud',
     '"AWS"',
-    /is not a cloud this project knows the metadata endpoints of; accepted: "any", "aws", "gcp", "azure", "alibaba", "oracle", "ibm", "digitalocean", "hetzner", "openstack" \("any": all of them\)\. Did you mean "aws"\?/,
+    /is not a cloud this project knows the metadata endpoints of; accepted: "any", "aws", "gcp", "azure", "alibaba", "oracle", "ibm", "digitalocean", "hetzner", "openstack", "scaleway", "akamai", "tencent" \("any": all of them\)\. Did you mean "aws"\?/,
   ],
   ['0.0.0.0/0 without a reason', app({ egress: [{ cidr: '0.0.0.0/0', ports: [443] }] }), 'llm.egress[0].cidr', '"0.0.0.0/0"', /marked internet: \{ reason/],
   ['::/0 without a reason', app({ egress: [{ cidr: '::/0', ports: [443] }] }), 'llm.egress[0].cidr', '"::/0"', /marked internet: \{ reason/],
@@ -198,14 +198,49 @@ const badInputs: [string, PlatformIntent, string, string, RegExp][] = [
   ['an empty USER', app({ env: { USER: '' } }), 'llm.env.USER', '""', /getpass\.getuser\(\) falls back to the password database/],
   [
     'a kube-dns ClusterIP without NodeLocal DNSCache',
-    app({ dns: { kubeDnsClusterIp: '10.96.0.10' } }),
+    app({ dns: { publicNames: { reason: 'public names' }, kubeDnsClusterIp: '10.96.0.10' } }),
     'llm.dns.kubeDnsClusterIp',
     '"10.96.0.10"',
     /is used only with NodeLocal DNSCache.*accepted: no kubeDnsClusterIp, or nodeLocal addresses as well/,
   ],
   [
+    'NodeLocal DNSCache on an app that resolves through the resolver of cluster names',
+    app({ dns: { nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' } }),
+    'llm.dns.nodeLocal',
+    '["169.254.20.10"]',
+    /this app resolves through the project's resolver of cluster names only; accepted: no nodeLocal \(NodeLocal DNSCache of the cluster goes in dnsResolver: \{ nodeLocal, kubeDnsClusterIp \}\), or publicNames: \{ reason: '...' \} beside it/,
+  ],
+  [
+    'public names with an empty reason',
+    app({ dns: { publicNames: { reason: '  ' } } }),
+    'llm.dns.publicNames.reason',
+    '"  "',
+    /is empty; accepted: a sentence saying why this app resolves names outside the cluster/,
+  ],
+  [
+    'a resolver ClusterIP outside the declared Service range',
+    sampleIntent({}, { clusterNetwork: { serviceCidrs: ['10.96.0.0/12'] }, dnsResolver: { clusterIp: '172.20.0.53' } }),
+    'dnsResolver.clusterIp',
+    '"172.20.0.53"',
+    /lies outside the cluster's Service ranges \(10\.96\.0\.0\/12\), and the API server refuses a ClusterIP outside them/,
+  ],
+  [
+    'a Service range too small to hold a fixed ClusterIP',
+    sampleIntent({}, { clusterNetwork: { serviceCidrs: ['10.96.0.0/28'] } }),
+    'clusterNetwork.serviceCidrs[0]',
+    '"10.96.0.0/28"',
+    /leaves no place for the resolver's fixed ClusterIP: 10\.96\.0\.0\/28 reserves no addresses .*KEP-3070.*accepted: a Service range of \/27 or more, or dnsResolver: \{ clusterIp: '...' \}/,
+  ],
+  [
+    'a NodeLocal DNSCache address of the resolver that is a metadata address',
+    sampleIntent({}, { dnsResolver: { nodeLocal: ['169.254.169.254'], kubeDnsClusterIp: '10.96.0.10' } }),
+    'dnsResolver.nodeLocal[0]',
+    '"169.254.169.254"',
+    /is the cloud metadata address 169\.254\.169\.254\/32 .*never reachable/,
+  ],
+  [
     'a kube-dns ClusterIP written as a block',
-    app({ dns: { nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10/32' } }),
+    app({ dns: { publicNames: { reason: 'public names' }, nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10/32' } }),
     'llm.dns.kubeDnsClusterIp',
     '"10.96.0.10/32"',
     /is not an IP address; accepted: the ClusterIP of the kube-dns Service, from kubectl -n kube-system get svc kube-dns/,
@@ -232,7 +267,7 @@ describe('bad input is refused with one clear message and dist/ stays as it was'
   });
 
   it('refuses NodeLocal DNSCache without the kube-dns ClusterIP it also answers on, saying how to find it', () => {
-    const { result, before, after } = synthOverDist(app({ dns: { nodeLocal: ['169.254.20.10'] } }));
+    const { result, before, after } = synthOverDist(app({ dns: { publicNames: { reason: 'public names' }, nodeLocal: ['169.254.20.10'] } }));
     expect(result.ok ? '' : result.message).toContain(
       '\n  llm.dns.kubeDnsClusterIp is missing, and NodeLocal DNSCache needs it: with kube-proxy in iptables mode the cache also answers on the kube-dns ClusterIP',
     );
@@ -283,13 +318,13 @@ describe('bad input is refused with one clear message and dist/ stays as it was'
   it('leaves dist/ as it was when synthesized manifests fail schema validation', () => {
     const { result, before, after, leftovers } = synthOverDist((outdir) => {
       const built = buildApp(outdir, sampleIntent());
-      const deployment = built.charts.flatMap((c) => c.node.findAll()).find((c) => c instanceof ApiObject && c.kind === 'Deployment');
+      const deployment = built.charts.flatMap((c) => c.node.findAll()).find((c) => c instanceof ApiObject && c.kind === 'Deployment' && c.name === 'llm');
       (deployment as ApiObject).addJsonPatch(JsonPatch.replace('/spec/replicas', 'three'));
       return built;
     });
     expect(result).toEqual({
       ok: false,
-      message: expect.stringMatching(/schema problem.*\n.*document 2 \(Deployment\/llm\): \/spec\/replicas: must be integer/),
+      message: expect.stringMatching(/schema problem.*\n.*document \d+ \(Deployment\/llm\): \/spec\/replicas: must be integer/),
     });
     expect(after).toEqual(before);
     expect(leftovers).toEqual(['dist']);

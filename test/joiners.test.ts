@@ -1,9 +1,8 @@
 /**
- * The check that main.test.ts makes of any intent once the calico renderer selects pods only
+ * The check that main.test.ts makes of any intent now that the calico renderer selects pods only
  * (issue 18, item 2): a NetworkSet or a HostEndpoint carrying the labels of an app's peers changes
- * no reach (test/support/properties.ts, joinerProblems). Until the renderer writes its selectors
- * that way, the check runs here on each fixture intent's rendering with its Calico rules rewritten
- * as issue 18 asks (pod peers with `projectcalico.org/orchestrator == 'k8s'`, allow-lists without
+ * no reach (test/support/properties.ts, joinerProblems). The check also runs here on each
+ * fixture intent's rendering with its Calico rules rewritten as issue 18 asks (pod peers with `projectcalico.org/orchestrator == 'k8s'`, allow-lists without
  * the automatic HostEndpoints of nodes), where it holds; and with those terms taken out, as the
  * renderer wrote them before, where it fails for every calico app that names a pod peer or admits
  * a client. Both hold whether or not the renderer already writes the terms.
@@ -79,9 +78,23 @@ function rendered(intent: PlatformIntent, rewrite: (side: Side) => void) {
   return readSynthesized(intent, dir);
 }
 
-/** The calico apps a joiner can reach: those naming a pod peer (kube-dns included) or admitting a client. */
-const joinable = (intent: PlatformIntent) =>
-  intent.apps.filter((a) => a.flavor === 'calico' && (a.dns?.kubeDns !== false || a.egress.some((d) => 'namespace' in d) || (a.ingress ?? []).length > 0));
+/**
+ * The calico apps a joiner can reach: those naming a pod peer or admitting a client that is no
+ * declared app. A declared app's pods (and the resolver of cluster names) are selected by their
+ * ServiceAccount too, which no NetworkSet or HostEndpoint has; kube-dns is a peer only of an app
+ * that declares public names.
+ */
+const joinable = (intent: PlatformIntent) => {
+  const undeclared = (namespace: string, labels: Readonly<Record<string, string>> = {}) =>
+    !intent.apps.some((x) => x.namespace === namespace && labels['app.kubernetes.io/name'] === x.name);
+  return intent.apps.filter(
+    (a) =>
+      a.flavor === 'calico' &&
+      ((a.dns?.publicNames !== undefined && a.dns.kubeDns !== false) ||
+        a.egress.some((d) => 'namespace' in d && undeclared(d.namespace, d.podLabels)) ||
+        (a.ingress ?? []).some((c) => undeclared(c.namespace, c.podLabels))),
+  );
+};
 
 describe.each(Object.entries(FIXTURE_CLUSTERS))('a NetworkSet or HostEndpoint with the labels of a peer, in %s', (_, intent) => {
   it("changes no reach once the Calico rules select pods only and the allow-lists the project's sets only", () => {

@@ -10,6 +10,7 @@ import {
   formatWarnings,
   imageRepository,
   imagesAdvice,
+  resolverSettings,
   validateIntent,
 } from '../lib/intent';
 import { formatDefaults } from '../lib/synth';
@@ -18,7 +19,7 @@ import { minimal, shipped } from './fixtures/intents';
 import { K8sObject, manifestsOf, ofKind, sampleIntent } from './support/manifests';
 import { restrictedViolations } from '../lib/checks';
 
-const deploymentOf = (intent: PlatformIntent): K8sObject => ofKind(manifestsOf(intent), 'Deployment')[0];
+const deploymentOf = (intent: PlatformIntent): K8sObject => ofKind(manifestsOf(intent), 'Deployment').find((d) => d.metadata.name === intent.apps[0].name)!;
 const sampleApp = minimal.apps[0];
 
 describe('a minimal app: name, namespace, image, port and egress are enough', () => {
@@ -131,7 +132,12 @@ describe('the emptyDir patch', () => {
   it('is applied where the workload mounts each volume, for non-default paths and sizes', () => {
     const app = new App();
     const chart = new Chart(app, 'c');
-    new AiWorkload(chart, 'w', { ...sampleApp, modelCachePath: '/cache', modelCacheSize: '3Gi', tmpSize: '512Mi', homeSize: '2Gi', shmSize: '1Gi' });
+    new AiWorkload(
+      chart,
+      'w',
+      { ...sampleApp, modelCachePath: '/cache', modelCacheSize: '3Gi', tmpSize: '512Mi', homeSize: '2Gi', shmSize: '1Gi' },
+      { resolver: resolverSettings(minimal) },
+    );
     const deployment = chart.toJson().find((o) => o.kind === 'Deployment');
     expect(deployment.spec.template.spec.volumes).toEqual([
       { name: 'tmp', emptyDir: { sizeLimit: '512Mi' } },
@@ -245,6 +251,7 @@ describe('what synth prints about images, ports and defaults', () => {
     expect(formatDefaults(minimal)).toBe(
       [
         'defaults applied (declare the field to choose otherwise):',
+        '  dnsResolver.clusterIp: 10.96.0.53, in 10.96.0.0/12, the default Service range of cloud "any" (declare clusterNetwork.serviceCidrs where the cluster\'s differs: kubectl -n kube-system get svc kube-dns shows an address of it)',
         '  sample-app.resources: requests cpu 250m, memory 512Mi; limits cpu 1, memory 512Mi',
         '  sample-app.healthPath: none: startup, readiness and liveness probes open a TCP connection to port 8080',
         '',

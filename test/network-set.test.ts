@@ -31,7 +31,7 @@ describe('networkSet: a cidr destination as a GlobalNetworkSet of its own', () =
     expect(policy.spec.egress[3]).toMatchObject({
       action: 'Allow',
       protocol: 'TCP',
-      destination: { selector: `${NETWORK_SET_LABEL} == 'object-storage'`, namespaceSelector: 'global()', ports: [443] },
+      destination: { selector: `${NETWORK_SET_LABEL} == 'object-storage' && !has(projectcalico.org/created-by)`, namespaceSelector: 'global()', ports: [443] },
     });
     expect(JSON.stringify(policy)).not.toContain('198.51.100.0/24');
   });

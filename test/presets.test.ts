@@ -21,7 +21,7 @@ import { K8sObject, ofKind, manifestsOf } from './support/manifests';
 import { restrictedViolations } from '../lib/checks';
 
 const appOf = (preset: Partial<AiAppIntent>): AiAppIntent => ({ name: 'server', namespace: 'ai', ...preset, egress: [] }) as AiAppIntent;
-const deploymentOf = (app: AiAppIntent): K8sObject => ofKind(manifestsOf({ apps: [app] }), 'Deployment')[0];
+const deploymentOf = (app: AiAppIntent): K8sObject => ofKind(manifestsOf({ apps: [app] }), 'Deployment').find((d) => d.metadata.name === app.name)!;
 const envOf = (container: K8sObject) => Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
 
 describe('vllm(): the OpenAI-compatible server of vLLM', () => {

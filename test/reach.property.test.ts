@@ -8,8 +8,9 @@
  * audit per app and platform-wide (a namespace is audited whole, as the intent requires), every
  * cloud, shared allow-lists (IPv4 and IPv6, blocks around metadata addresses), internet egress
  * with its reason (blocks shorter than /8), the EKS Pod Identity opt-in where the cloud has it,
- * DNS options (kube-dns off with NodeLocal DNSCache and the kube-dns ClusterIP, IPv6 NodeLocal
- * addresses), pods of other namespaces, and ingress clients with and without labels, among them
+ * DNS options (the resolver of cluster names, or public names through kube-dns, off with NodeLocal
+ * DNSCache and the kube-dns ClusterIP, IPv6 NodeLocal addresses), the cluster's ranges (declared,
+ * or the cloud's defaults, carved out of every wide block), pods of other namespaces, and ingress clients with and without labels, among them
  * apps of the intent that call each other (so the rule that a caller's destination naming an
  * app's pods needs that app's ingress to admit it holds, and is broken on purpose in the last
  * property).
@@ -72,6 +73,7 @@ import {
   AiAppIntent,
   AllowList,
   CalicoOptions,
+  ClusterNetwork,
   DnsIntent,
   EgressDestination,
   IngressClient,
@@ -184,7 +186,9 @@ function destination(lists: readonly string[]): fc.Arbitrary<EgressDestination> 
       .map(([cidr, p, proto]) => withProtocol({ cidr, ports: p, internet: { reason: 'calls a hosted model API' } }, proto)),
     fc
       .tuple(fc.constantFrom(...PEER_NAMESPACES), fc.constantFrom(...PEER_LABELS), ports, protocol)
-      .map(([namespace, podLabels, p, proto]) => withProtocol({ namespace, podLabels, ports: p }, proto)),
+      .map(([namespace, podLabels, p, proto]) =>
+        withProtocol({ namespace, podLabels, ports: p, ungoverned: { reason: 'a peer namespace of another team' } }, proto),
+      ),
     fc
       .tuple(ports, protocol)
       .map(([p, proto]) => withProtocol({ credentials: 'eks-pod-identity', ports: p, reason: 'reads weights from S3 with its own role' }, proto)),
@@ -200,16 +204,33 @@ const client: fc.Arbitrary<IngressClient> = fc.oneof(
   fc.tuple(fc.constantFrom(...PEER_NAMESPACES), fc.constantFrom(...PEER_LABELS)).map(([namespace, podLabels]) => ({ namespace, podLabels })),
 );
 
+const publicNames = { reason: 'resolves public names' };
+
+/** The resolver of cluster names (no dns), or public names through kube-dns and NodeLocal DNSCache. */
 const dns: fc.Arbitrary<DnsIntent | undefined> = fc.oneof(
   fc.constant(undefined),
-  fc.constant({ kubeDns: true }),
+  fc.constant({ publicNames }),
+  fc.constant({ publicNames, kubeDns: true }),
   fc
     .tuple(
       fc.boolean(),
       fc.subarray(['169.254.20.10', '169.254.25.10', 'fd00::10', 'fe80::a'], { minLength: 1 }),
       fc.constantFrom('10.96.0.10', '172.20.0.10', 'fd00:10:96::a'),
     )
-    .map(([kubeDns, nodeLocal, kubeDnsClusterIp]) => ({ ...(kubeDns ? {} : { kubeDns: false }), nodeLocal, kubeDnsClusterIp })),
+    .map(([kubeDns, nodeLocal, kubeDnsClusterIp]) => ({ publicNames, ...(kubeDns ? {} : { kubeDns: false }), nodeLocal, kubeDnsClusterIp })),
+);
+
+/** The cluster's ranges: the defaults of its cloud, or declared (pods and nodes that some random blocks hold, a Service range). */
+const clusterNetwork: fc.Arbitrary<ClusterNetwork | undefined> = fc.option(
+  fc.record(
+    {
+      podCidrs: fc.constantFrom(['10.244.0.0/16'], ['192.168.0.0/16', 'fd00:10:244::/56']),
+      serviceCidrs: fc.constantFrom(['10.96.0.0/12'], ['172.20.0.0/16', 'fd00:10:96::/108']),
+      nodeCidrs: fc.constantFrom(['10.0.0.0/16'], ['100.64.0.0/10']),
+    },
+    { requiredKeys: [] },
+  ),
+  { nil: undefined },
 );
 
 interface AppDraft {
@@ -272,6 +293,7 @@ const intentArb: fc.Arbitrary<PlatformIntent> = fc
     // Intents without any calico app, where no guardrail backs the Kubernetes policies up, as often as the others.
     flavors: fc.constantFrom('kubernetes' as const, 'calico' as const, 'mixed' as const),
     calico: calicoOptions,
+    network: clusterNetwork,
     auditedNamespaces: fc.array(fc.boolean(), { minLength: APP_NAMESPACES.length, maxLength: APP_NAMESPACES.length }),
   })
   .chain((p) =>
@@ -322,7 +344,13 @@ const intentArb: fc.Arbitrary<PlatformIntent> = fc
         const ingress = [...(app.ingress ?? []), ...into];
         return { ...app, egress: [...app.egress, ...out], ...(ingress.length ? { ingress } : {}) };
       });
-      return { apps: withCalls, allowLists: p.lists, ...(p.cloud ? { cloud: p.cloud } : {}), ...(p.calico ? { calico: p.calico } : {}) };
+      return {
+        apps: withCalls,
+        allowLists: p.lists,
+        ...(p.cloud ? { cloud: p.cloud } : {}),
+        ...(p.calico ? { calico: p.calico } : {}),
+        ...(p.network ? { clusterNetwork: p.network } : {}),
+      };
     }),
   );
 
@@ -361,7 +389,7 @@ function differences(intent: PlatformIntent, seed: number): string[] {
       ...s.probes,
       ...PEERS,
       ...impostors,
-      ...intent.apps.map((a) => ({ id: id(a), namespace: a.namespace, labels: podLabels(s.manifests, a) })),
+      ...intent.apps.map((a) => ({ id: id(a), namespace: a.namespace, labels: podLabels(s.manifests, a), serviceAccount: a.name })),
     ];
     for (const [view, cluster] of views) {
       const report = egressReport(cluster);

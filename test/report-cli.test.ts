@@ -52,7 +52,7 @@ describe('npm run report (command line)', () => {
       '> Audit mode: StagedKubernetesNetworkPolicy ai-preview/default-deny-all (tier default), StagedNetworkPolicy ai-preview/ai-egress.chat (tier ai-egress) are staged, not enforced. Enforced today: GlobalNetworkPolicy ai-egress.deny-cloud-metadata (tier ai-egress), GlobalNetworkPolicy ai-egress.pass-to-kubernetes-policies (tier ai-egress); whatever they do not decide is allowed.',
     );
     expect(md).toMatch(
-      /\| once the staged policies are enforced \| allow \| 0\.0\.0\.0\/0 except [^|]*169\.254\.169\.254\/32[^|]* \| TCP 443 \| StagedNetworkPolicy ai-preview\/ai-egress\.chat rule 3 \(tier ai-egress\)(: [^|]*)? \|/,
+      /\| once the staged policies are enforced \| allow \| 0\.0\.0\.0\/0 except [^|]*169\.254\.0\.0\/16[^|]* \| TCP 443 \| StagedNetworkPolicy ai-preview\/ai-egress\.chat rule 3 \(tier ai-egress\)(: [^|]*)? \|/,
     );
     expect(md).toMatch(
       /\| today \| allow \| 0\.0\.0\.0\/0 except [^|]*169\.254\.169\.254\/32[^|]* \| every protocol and port \| every tier passed \(ai-egress\): allowed by the profile \|/,

@@ -112,7 +112,8 @@ describe('the HTML egress report, in a real browser', () => {
     mkdirSync(REPORTS, { recursive: true });
     writeFileSync(html, renderHtml(graph));
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    // Tall enough that the whole graph (the resolver of cluster names included) fits its 90vh frame: boxes measured one by one after scrolling compare only without scrolling.
+    page = await browser.newPage({ viewport: { width: 1600, height: 1600 } });
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(pathToFileURL(html).href);
     await page.waitForLoadState('networkidle');

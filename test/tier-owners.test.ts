@@ -46,7 +46,15 @@ describe("the tier owners' RBAC (calico.owners)", () => {
 
   it("comes in the cluster file, after the Namespaces and before the Tier's file, in a wave before the tier's policies", () => {
     const kinds = (file: string) => manifests.filter((m) => m.file === file).map((m) => m.object.kind);
-    expect(kinds('00-cluster.k8s.yaml')).toEqual(['Namespace', 'Namespace', 'ClusterRole', 'ClusterRoleBinding']);
+    expect(kinds('00-cluster.k8s.yaml')).toEqual([
+      'Namespace',
+      'Namespace',
+      'Namespace',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicyBinding',
+      'ClusterRole',
+      'ClusterRoleBinding',
+    ]);
     expect(kinds('01-calico-tier.k8s.yaml')).toEqual(['Tier']);
     const policies = manifests.map((m) => m.object).filter((o) => o.apiVersion === 'projectcalico.org/v3' && /NetworkPolicy$/.test(o.kind));
     for (const rbac of [role, binding]) {

@@ -141,7 +141,7 @@ describe("the same validation as npm run synth, inside the user's app", () => {
   it('fails app.synth() when an object no longer passes its schema, naming the object and the path', () => {
     const app = new App({ outdir: scratch() });
     const platform = new SecureAiPlatform(new Chart(app, 'ai-platform'), 'secured-ai', { intent: sampleIntent({}), printWarnings: false });
-    const deployment = platform.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Deployment')!;
+    const deployment = platform.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Deployment' && c.name === 'llm')!;
     deployment.addJsonPatch(JsonPatch.replace('/spec/replicas', 'three'));
     expect(() => app.synth()).toThrow(/\[ai-platform\/secured-ai\] Deployment ai\/llm: \/spec\/replicas: must be integer/);
   });

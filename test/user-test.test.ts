@@ -19,6 +19,7 @@ import {
   defaultDenyProblems,
   dnsProblems,
   egressProblems,
+  externalDnsProblems,
   gpuProblems,
   guardrailProblems,
   ingressProblems,
@@ -90,10 +91,45 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
     );
     expect(egressProblems(s, app(shipped, 'embeddings'))).toEqual([expect.stringMatching(/^added: TCP 443 cidr 0\.0\.0\.0\/0/)]);
     expect(blockProblems(s)).toEqual([
-      ...['100.100.100.200', '168.63.129.16', '169.254.169.252', '169.254.169.254', '169.254.170.2', '169.254.170.23'].map(
+      ...['100.100.100.200', '168.63.129.16', '169.254.0.23', '169.254.42.42', '169.254.169.252', '169.254.169.254', '169.254.170.2', '169.254.170.23'].map(
         (address) => `NetworkPolicy ai-embeddings/embeddings-egress allows 0.0.0.0/0 without carving out ${address}`,
       ),
       'NetworkPolicy ai-embeddings/embeddings-egress allows 0.0.0.0/0 without a written reason (secure-ai-egress/internet-egress)',
+    ]);
+  });
+
+  it('notices DNS to kube-dns added for an app that declares no public names: it could resolve any name', () => {
+    const s = synthesized(shipped, (edit) =>
+      edit('10-policies-ai-application.k8s.yaml', (objects) => {
+        const egress = named(objects, 'ai-egress.ai-service').spec.egress;
+        egress.unshift({
+          action: 'Allow',
+          protocol: 'UDP',
+          destination: { selector: "k8s-app == 'kube-dns'", namespaceSelector: "kubernetes.io/metadata.name == 'kube-system'", ports: [53] },
+        });
+      }),
+    );
+    // The class of the kube-dns pods, and the probe pod that stands for one of them.
+    expect(externalDnsProblems(s, app(shipped, 'ai-service'))).toEqual([
+      'ai-application/ai-service can resolve names outside the cluster through pods kube-system {k8s-app=kube-dns} (kube-dns, which forwards every name outside the cluster domain upstream)',
+      expect.stringMatching(
+        /^ai-application\/ai-service can resolve names outside the cluster through pod kube-system\/probe-\d+ \(no resolver configuration of it is in the manifests/,
+      ),
+    ]);
+  });
+
+  it('notices a resolver whose Corefile forwards every name', () => {
+    const s = synthesized(shipped, (edit) =>
+      edit('05-dns-resolver.k8s.yaml', (objects) => {
+        const configMap = objects.find((o) => o.kind === 'ConfigMap')!;
+        configMap.data.Corefile = '.:53 {\n    forward . /etc/resolv.conf\n}\n';
+      }),
+    );
+    expect(externalDnsProblems(s, app(shipped, 'ai-service'))).toEqual([
+      expect.stringMatching(
+        /^ai-application\/ai-service can resolve names outside the cluster through pods ai-dns \{app\.kubernetes\.io\/name=dns-resolver\} \(its Corefile forwards \. to \/etc\/resolv\.conf\)/,
+      ),
+      expect.stringMatching(/through pod ai-dns\/dns-resolver \(its Corefile forwards \. to \/etc\/resolv\.conf\)$/),
     ]);
   });
 
@@ -105,12 +141,12 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
       }),
     );
     expect(blockProblems(s)).toEqual(
-      ['169.254.169.252', '169.254.169.254', '169.254.170.2', '169.254.170.23'].map(
+      ['169.254.0.23', '169.254.42.42', '169.254.169.252', '169.254.169.254', '169.254.170.2', '169.254.170.23'].map(
         (address) => `NetworkPolicy ai-application/ai-egress.ai-service allows 169.254.0.0/16 without carving out ${address}`,
       ),
     );
     expect(egressProblems(s, app(shipped, 'ai-service'))).toEqual([
-      expect.stringMatching(/^added: TCP 80 cidr 169\.254\.0\.0\/16 except 169\.254\.169\.252\/32, 169\.254\.169\.254\/32/),
+      expect.stringMatching(/^added: TCP 80 cidr 169\.254\.0\.0\/16 except 169\.254\.0\.23\/32, 169\.254\.42\.42\/32, 169\.254\.169\.252\/32/),
     ]);
   });
 

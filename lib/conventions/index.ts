@@ -75,19 +75,34 @@ export function serviceAccountName(app: string): string {
 }
 
 /**
- * Label this project puts on every Namespace it writes: the cluster-wide guardrail selects the
- * pods of these namespaces by it. Only whoever may update Namespace objects can set or remove it,
- * never a pod's author.
+ * The resolver of cluster names the project runs for the AI apps: the name of its Deployment,
+ * Service, ServiceAccount, ConfigMap and policies, and the value of its pods' name label.
+ */
+export const DNS_RESOLVER_NAME = 'dns-resolver';
+
+/**
+ * Label this project puts on every Namespace it writes (the AI apps', the resolver's, the egress
+ * proxy's): the cluster-wide guardrail, the tier's closing Deny and the admission policy select
+ * these namespaces by it. Only whoever may update Namespace objects can set or remove it, never a
+ * pod's author.
  */
 export const GOVERNED_NAMESPACE_LABEL = `${DOMAIN}/governed`;
 
+/** Annotation holding the written reasons for an app's DNS to resolvers of names outside the cluster. */
+export const PUBLIC_DNS_REASON_ANNOTATION = `${DOMAIN}/public-dns`;
+
+/** Annotation holding the written reasons for destinations inside published shared ranges of clouds and CDNs. */
+export const SHARED_RANGE_REASON_ANNOTATION = `${DOMAIN}/shared-range`;
+
+/** Annotation holding the written reasons for in-cluster destinations in namespaces the intent does not govern. */
+export const UNGOVERNED_REASON_ANNOTATION = `${DOMAIN}/ungoverned-relay`;
 /**
  * The egress proxy's name: its Deployment, Service, ServiceAccount and policies, and the
  * `app.kubernetes.io/name` label of its pods, in the proxy's own namespace (lib/proxy).
  */
 export const EGRESS_PROXY_NAME = 'egress-proxy';
 
-/** kube-dns, where DNS is allowed unless the intent turns it off. */
+/** kube-dns, where the resolver of cluster names, the egress proxy (which resolves the names it lets through) and apps with public names send DNS. */
 export const KUBE_DNS = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } as const;
 
 /**
@@ -98,11 +113,13 @@ export const SyncWave = {
   namespace: -4,
   /** The ClusterRole and binding of the tier's owners: before the tier's policies (in a wave, Argo CD applies Kubernetes kinds before custom resources). */
   tierOwners: -3,
+  /** The admission policy that binds each app's name label to its ServiceAccount: before any pod. */
+  admissionPolicy: -3,
   tier: -3,
   networkSet: -3,
   globalPolicy: -2,
   policy: -1,
-  /** Services the apps depend on (the egress proxy): after every policy, before any app that uses them. */
+  /** Services the AI apps depend on (the DNS resolver, the egress proxy): after every policy, before any app that uses them. */
   platformService: 0,
   workload: 1,
 } as const;
@@ -127,6 +144,8 @@ export const ChartName = {
   calicoGlobalPolicies: '02-calico-global-policies',
   /** The guardrail as ClusterNetworkPolicies or AdminNetworkPolicies (the network-policy-api), when the intent writes it so. */
   clusterGuardrail: '03-cluster-guardrail',
+  /** The DNS resolver of cluster names, its policies and its admission policy's neighbours: a platform service, before the apps' files. */
+  dnsResolver: '05-dns-resolver',
   /** The egress proxy of the apps' hostname destinations: its policies, configuration and pods (lib/proxy). */
   egressProxy: '06-egress-proxy',
   policies: (namespace: string) => `10-policies-${namespace}`,

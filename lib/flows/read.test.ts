@@ -204,13 +204,13 @@ describe('reading flow logs', () => {
       { line: 21, reason: 'flow.Key.destPort: "https" is not an integer' },
       { line: 25, reason: `not JSON (Unexpected token 'F', "Failed to "... is not valid JSON)` },
     ]);
-    expect(log.records).toHaveLength(24);
-    expect(log.records.map((r) => r.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 17, 18, 19, 20, 22, 23, 24, 26, 27, 28]);
+    expect(log.records).toHaveLength(25);
+    expect(log.records.map((r) => r.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 17, 18, 19, 20, 22, 23, 24, 26, 27, 28, 29]);
   });
 
   it('reads the event stream alike, and counts the error the stream reported', () => {
     const log = readFlowLog(fixture('audit.whisker.sse'));
-    expect(log.records).toHaveLength(24);
+    expect(log.records).toHaveLength(25);
     expect(log.malformed.map((m) => m.line)).toEqual([19, 31, 41, 49]);
     expect(log.malformed[3].reason).toBe('the stream reported an error: rpc error: code = Unavailable desc = error reading from server: EOF');
   });

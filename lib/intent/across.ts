@@ -6,8 +6,8 @@
  */
 import { checkDestination, isCidrDestination, isHostsDestination } from './destinations';
 import { PROXY_VARIABLES, usesEgressProxy } from './egress-proxy';
-import { CLOUDS, Cloud } from '../net';
-import { metadataProblem } from './fields';
+import { CLOUDS, Cloud, SHARED_RANGE_SOURCES, SharedRangeSource } from '../net';
+import { metadataProblem, sharedRangeProblem } from './fields';
 import { isAudited, isCalicoApp } from './flavor';
 import { IntentIssue } from './issues';
 import { AiAppIntent, AllowList } from './types';
@@ -44,11 +44,20 @@ export function allowListsDeclaredTwice(lists: readonly DeclaredList[], app = 'p
   return issues;
 }
 
-/** Blocks of an allow-list that are, or lie inside, a metadata endpoint of the cloud. */
-export function allowListMetadata({ list, path }: DeclaredList, cloud: Cloud, app = 'platform'): IntentIssue[] {
+/**
+ * Blocks of an allow-list that are, or lie inside, a metadata endpoint of the cloud, and those that
+ * lie inside a published shared range without the list's written reason.
+ */
+export function allowListMetadata(
+  { list, path }: DeclaredList,
+  cloud: Cloud,
+  app = 'platform',
+  sharedRanges: readonly SharedRangeSource[] = SHARED_RANGE_SOURCES,
+): IntentIssue[] {
   return list.cidrs.flatMap((c, i) => {
     const message = metadataProblem(c, cloud);
-    return message ? [{ severity: 'error' as const, app, path: `${path}.cidrs[${i}]`, value: c, message }] : [];
+    const shared = list.shared === undefined ? sharedRangeProblem(c, sharedRanges, `shared: { reason: '...' } on allow-list ${list.name}`) : undefined;
+    return [message, shared].flatMap((m) => (m ? [{ severity: 'error' as const, app, path: `${path}.cidrs[${i}]`, value: c, message: m }] : []));
   });
 }
 
@@ -73,9 +82,24 @@ export function dnsMetadata(app: AiAppIntent, cloud: Cloud, ownClusterIp = true)
   });
 }
 
-/** What only the rest of the intent shows about each destination of an app (allow-lists that are not declared, metadata endpoints of the cloud). */
-export function destinationProblems(app: AiAppIntent, listNames: readonly string[], cloud: Cloud): IntentIssue[] {
-  const declared = { allowLists: [...new Set(listNames)].sort(), cloud };
+/** The namespaces an intent's apps govern: theirs, and the resolver's when one of them uses it. */
+export function governedNamespaces(apps: readonly AiAppIntent[], resolverNamespace: string): string[] {
+  return [...new Set([...apps.map((a) => a.namespace), ...(apps.some((a) => a.dns?.publicNames === undefined) ? [resolverNamespace] : [])])].sort();
+}
+
+/**
+ * What only the rest of the intent shows about each destination of an app (allow-lists that are
+ * not declared, metadata endpoints of the cloud, namespaces it does not govern, published shared
+ * ranges).
+ */
+export function destinationProblems(
+  app: AiAppIntent,
+  listNames: readonly string[],
+  cloud: Cloud,
+  governed: readonly string[],
+  sharedRanges: readonly SharedRangeSource[] = SHARED_RANGE_SOURCES,
+): IntentIssue[] {
+  const declared = { allowLists: [...new Set(listNames)].sort(), cloud, governed, sharedRanges };
   return app.egress.flatMap((d, i) =>
     checkDestination(d, declared).map((p) => ({
       severity: 'error' as const,

@@ -17,6 +17,7 @@ import {
   destinationProblems,
   dnsAddressProblem,
   dnsMetadata,
+  governedNamespaces,
   ownersWithoutTier,
 } from './across';
 import { consistencyIssues } from './consistency';
@@ -26,8 +27,10 @@ import { didYouMean, fromZodIssues, IntentIssue } from './issues';
 import { guardrailIssues } from './guardrail';
 import { clusterSchema } from './schema';
 import { envEndpointIssues, namespacesOf } from './env-endpoints';
-import { Cloud } from '../net';
-import { AiAppIntent, ClusterIntent, GuardrailKind } from './types';
+import { Cloud, carvedBlocks } from '../net';
+import { clusterNetworkOf, clusterResolver } from './clusters';
+import { DEFAULT_DNS_NAMESPACE, clusterRangesOf, resolverIssues, usesResolver } from './network';
+import { AiAppIntent, ClusterIntent, ClusterNetwork, DnsResolverOptions, GuardrailKind } from './types';
 
 /** The Application name when `argocd.name` is not given; with clusters, `<name>-<cluster>`. */
 export const DEFAULT_ARGOCD_NAME = 'secure-ai-egress';
@@ -43,6 +46,9 @@ export interface PlatformParts {
   readonly platformAudit: boolean;
   /** `calico.owners` as declared (checked by the platform's schema). */
   readonly owners: unknown;
+  /** `clusterNetwork` and `dnsResolver` as declared, when the platform's own fields are valid. */
+  readonly clusterNetwork?: ClusterNetwork;
+  readonly dnsResolver?: DnsResolverOptions;
   /** The platform's `calicoInstalled`, the default of each cluster's. */
   readonly calicoInstalled: boolean;
   /** The platform's `guardrail`, when it names a kind. */
@@ -182,12 +188,13 @@ function ownIssues(cluster: ClusterIntent, label: string, who: string, parts: Pl
   );
 
   if (cluster.kubeDnsClusterIp !== undefined) {
-    if (!apps.some(usesNodeLocal)) {
+    const resolverUsesCache = (parts.dnsResolver?.nodeLocal ?? []).length > 0 && apps.some(usesResolver);
+    if (!apps.some(usesNodeLocal) && !resolverUsesCache) {
       issues.push(
         error(
           'kubeDnsClusterIp',
           cluster.kubeDnsClusterIp,
-          `is used only with NodeLocal DNSCache, and no app of cluster ${cluster.name} declares dns.nodeLocal; accepted: no kubeDnsClusterIp, or dns: { nodeLocal: [...] } on the apps that use the cache`,
+          `is used only with NodeLocal DNSCache, and neither the resolver of cluster names (dnsResolver.nodeLocal) nor an app of cluster ${cluster.name} with public names (dns.nodeLocal) uses it; accepted: no kubeDnsClusterIp, or dnsResolver: { nodeLocal: [...] } where the cluster runs the cache`,
         ),
       );
     }
@@ -241,7 +248,10 @@ function sharedIssues(cluster: ClusterIntent, parts: PlatformParts): IntentIssue
   const issues: IntentIssue[] = [];
   for (const list of parts.lists) if (!replaced.has(list.list.name)) issues.push(...allowListMetadata(list, cloud));
   for (const app of apps) {
-    issues.push(...destinationProblems(app, listNames, cloud), ...dnsMetadata(app, cloud, !(cluster.kubeDnsClusterIp !== undefined && usesNodeLocal(app))));
+    issues.push(
+      ...destinationProblems(app, listNames, cloud, governedNamespaces(apps, parts.dnsResolver?.namespace ?? DEFAULT_DNS_NAMESPACE)),
+      ...dnsMetadata(app, cloud, !(cluster.kubeDnsClusterIp !== undefined && usesNodeLocal(app))),
+    );
   }
   issues.push(...auditMixedWithEnforcement(apps, parts.platformAudit));
   issues.push(...networkSetProblems(apps, listNames));
@@ -253,7 +263,20 @@ function sharedIssues(cluster: ClusterIntent, parts: PlatformParts): IntentIssue
     ...own.filter((o) => !parts.lists.some((l) => l.list.name === o.name)),
   ];
   const namespaces = namespacesOf(apps);
-  for (const app of apps) issues.push(...envEndpointIssues(app, { allowLists, cloud }, namespaces));
+  const carved = carvedBlocks(cloud, clusterRangesOf(clusterNetworkOf(parts.clusterNetwork, cluster.clusterNetwork), cloud));
+  for (const app of apps) issues.push(...envEndpointIssues(app, { allowLists, cloud, carved }, namespaces));
+  // Where the cluster declares its own ranges or resolver address, the problem is its own; else the platform's.
+  const ownNetwork = cluster.clusterNetwork?.serviceCidrs !== undefined || cluster.dnsResolverClusterIp !== undefined;
+  issues.push(
+    ...resolverIssues(
+      apps,
+      clusterResolver(parts.dnsResolver, cluster),
+      clusterNetworkOf(parts.clusterNetwork, cluster.clusterNetwork),
+      cloud,
+      ownNetwork ? `cluster ${cluster.name}` : 'platform',
+      ownNetwork ? `clusters.${cluster.name}.` : '',
+    ),
+  );
   return issues;
 }
 

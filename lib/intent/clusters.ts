@@ -1,5 +1,5 @@
 import { clusterGuardrail, withoutCalico } from './cluster-checks';
-import { AiAppIntent, AllowList, ClusterIntent, PlatformIntent } from './types';
+import { AiAppIntent, AllowList, ClusterIntent, ClusterNetwork, DnsResolverOptions, PlatformIntent } from './types';
 
 /** One cluster's share of an intent: what its folder of `dist/` is synthesized from. */
 export interface ClusterTarget {
@@ -44,6 +44,8 @@ function resolveCluster(intent: PlatformIntent, cluster: ClusterIntent): Platfor
     ...own.filter((o) => !platformLists.some((p) => p.name === o.name)),
   ];
   const cloud = cluster.cloud ?? intent.cloud;
+  const clusterNetwork = clusterNetworkOf(intent.clusterNetwork, cluster.clusterNetwork);
+  const dnsResolver = clusterResolver(intent.dnsResolver, cluster);
   const platform = { guardrail: intent.guardrail, calicoInstalled: intent.calicoInstalled !== false };
   const guardrail = clusterGuardrail(cluster, platform);
   const calicoVersion = cluster.calicoVersion ?? (withoutCalico(cluster, platform) ? undefined : intent.calicoVersion);
@@ -52,6 +54,8 @@ function resolveCluster(intent: PlatformIntent, cluster: ClusterIntent): Platfor
     ...(allowLists.length > 0 || intent.allowLists !== undefined ? { allowLists: dedupe(allowLists) } : {}),
     ...(cloud !== undefined ? { cloud } : {}),
     ...(intent.calico !== undefined ? { calico: intent.calico } : {}),
+    ...(clusterNetwork !== undefined ? { clusterNetwork } : {}),
+    ...(dnsResolver !== undefined ? { dnsResolver } : {}),
     ...(intent.egressProxy !== undefined ? { egressProxy: intent.egressProxy } : {}),
     ...(intent.metrics !== undefined ? { metrics: intent.metrics } : {}),
     ...(guardrail !== undefined ? { guardrail } : {}),
@@ -59,7 +63,21 @@ function resolveCluster(intent: PlatformIntent, cluster: ClusterIntent): Platfor
   };
 }
 
-/** The app with the cluster's kube-dns ClusterIP, where it uses NodeLocal DNSCache and the cluster names one. */
+/** The platform's ranges with each one the cluster declares laid over it. */
+export function clusterNetworkOf(platform: ClusterNetwork | undefined, cluster: ClusterNetwork | undefined): ClusterNetwork | undefined {
+  if (platform === undefined && cluster === undefined) return undefined;
+  return { ...platform, ...cluster };
+}
+
+/** The platform's resolver with the cluster's ClusterIP, and its kube-dns ClusterIP where the resolver uses NodeLocal DNSCache. */
+export function clusterResolver(platform: DnsResolverOptions | undefined, cluster: ClusterIntent): DnsResolverOptions | undefined {
+  const kubeDns = cluster.kubeDnsClusterIp !== undefined && (platform?.nodeLocal ?? []).length > 0 ? { kubeDnsClusterIp: cluster.kubeDnsClusterIp } : {};
+  const clusterIp = cluster.dnsResolverClusterIp !== undefined ? { clusterIp: cluster.dnsResolverClusterIp } : {};
+  if (platform === undefined && Object.keys(clusterIp).length === 0) return undefined;
+  return { ...platform, ...kubeDns, ...clusterIp };
+}
+
+/** The app with the cluster's kube-dns ClusterIP, where it uses NodeLocal DNSCache (with public names) and the cluster names one. */
 function withClusterDns(app: AiAppIntent, cluster: ClusterIntent): AiAppIntent {
   if (cluster.kubeDnsClusterIp === undefined || (app.dns?.nodeLocal ?? []).length === 0) return app;
   return { ...app, dns: { ...app.dns, kubeDnsClusterIp: cluster.kubeDnsClusterIp } };

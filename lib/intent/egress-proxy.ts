@@ -79,7 +79,7 @@ const ALWAYS_DIRECT = ['localhost', '127.0.0.1', '::1', '.svc', '.cluster.local'
  * proxy, and NO_PROXY for what the app reaches directly. A namespace is left out of NO_PROXY where
  * a declared name ends in it, so that name still goes through the proxy.
  */
-export function proxyEnvironment(app: AiAppIntent, route: EgressProxyRoute, context: PeerContext): Record<string, string> {
+export function proxyEnvironment(app: AiAppIntent, route: EgressProxyRoute, context: Pick<PeerContext, 'allowLists' | 'cloud'>): Record<string, string> {
   const url = `http://${EGRESS_PROXY_NAME}.${route.namespace}.svc:${route.port}`;
   const names = app.egress.filter(isHostsDestination).flatMap((d) => d.hosts.map((h) => h.toLowerCase().replace(/\.$/, '')));
   const direct = new Set(ALWAYS_DIRECT);

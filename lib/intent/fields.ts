@@ -3,7 +3,20 @@
  * every message as `<value> <what is wrong>; accepted: <what would be>`.
  */
 import { z } from 'zod';
-import { CLOUDS, Cidr, Cloud, cidrContains, endpointsAt, formatCidr, metadataBlocks, parseCidr, parseIp, podCredentialEndpoints } from '../net';
+import {
+  CLOUDS,
+  Cidr,
+  Cloud,
+  SharedRangeSource,
+  cidrContains,
+  endpointsAt,
+  formatCidr,
+  metadataBlocks,
+  parseCidr,
+  parseIp,
+  podCredentialEndpoints,
+  sharedRangeOf,
+} from '../net';
 import { didYouMean } from './issues';
 import { parseQuantity } from '../quantity';
 
@@ -281,4 +294,18 @@ export function ipAddress(accepted: string) {
   return z.string(says('is not an IP address', accepted)).superRefine((value, ctx) => {
     if (!parseIp(value)) problem(ctx, value, `is not an IP address; accepted: ${accepted}`);
   });
+}
+
+/**
+ * Why a valid block needs a written reason: it lies inside a published range of a cloud or CDN,
+ * shared by its customers (an object store's endpoints, a CDN's edges, addresses any tenant may
+ * hold), so the policy lets the app reach whoever the provider routes there, an attacker's bucket
+ * included. Undefined when it lies in none. `reasonField` says where the reason goes.
+ */
+export function sharedRangeProblem(text: string, sources: readonly SharedRangeSource[], reasonField: string): string | undefined {
+  const parsed = parseCidr(text);
+  if (!('cidr' in parsed)) return undefined;
+  const hit = sharedRangeOf(parsed.cidr, sources);
+  if (!hit) return undefined;
+  return `lies inside ${hit.range}, published by ${hit.source.provider} (${hit.source.what}, retrieved ${hit.source.retrieved}), addresses its customers share: the app would reach whatever the provider routes there, another tenant's bucket or endpoint included; accepted: the service by its hostname through the egress proxy, a private endpoint (PrivateLink, Private Service Connect, Private Endpoint) by its private address, or ${reasonField} saying why this address`;
 }

@@ -11,5 +11,7 @@ export { guardrailOf } from './guardrail';
 export { adviceFor, appliedDefaults, imageRepository, imagesAdvice } from './advice';
 export { PROJECT_IMAGES } from './images';
 export * from './clusters';
+export * from './network';
 export * from './egress-proxy';
 export { DEFAULT_ARGOCD_NAME } from './cluster-checks';
+export { sharedRangeProblem } from './fields';

@@ -41,7 +41,9 @@ import {
   CalicoOptions,
   ClusterIntent,
   ComputeResources,
+  ClusterNetwork,
   DnsIntent,
+  DnsResolverOptions,
   EgressProxyOptions,
   IngressClient,
   ModelCacheSource,
@@ -66,14 +68,26 @@ const ingressClient = fields('an ingress client', {
 /** How to find the kube-dns ClusterIP, for messages. */
 const KUBE_DNS_CLUSTER_IP_HINT = 'the ClusterIP of the kube-dns Service, from kubectl -n kube-system get svc kube-dns (e.g. "10.96.0.10")';
 
-const dns = fields('dns settings', {
-  kubeDns: flag.optional(),
-  nodeLocal: z
-    .array(ipAddress('the NodeLocal DNSCache address without a mask, e.g. "169.254.20.10"'), says('is not a list of addresses', 'e.g. ["169.254.20.10"]'))
-    .readonly()
-    .optional(),
-  kubeDnsClusterIp: ipAddress(KUBE_DNS_CLUSTER_IP_HINT).optional(),
-}).superRefine((value, ctx) => {
+/** Why an app needs names outside the cluster: a sentence. */
+const publicNames = fields('public names', { reason: text('a sentence saying why this app resolves names outside the cluster') }).superRefine((value, ctx) => {
+  if (typeof value.reason === 'string' && value.reason.trim() === '')
+    problem(ctx, value.reason, 'is empty; accepted: a sentence saying why this app resolves names outside the cluster', ['reason']);
+});
+
+const nodeLocalAddresses = z
+  .array(ipAddress('the NodeLocal DNSCache address without a mask, e.g. "169.254.20.10"'), says('is not a list of addresses', 'e.g. ["169.254.20.10"]'))
+  .readonly();
+
+/**
+ * NodeLocal DNSCache needs the kube-dns ClusterIP as well, and the ClusterIP is used only with it:
+ * https://github.com/kubernetes/kubernetes/blob/master/cluster/addons/dns/nodelocaldns/README.md
+ * ("Network policy and DNS connectivity": node-local-dns pods run with hostNetwork, so "use an
+ * ipBlock rule instead" with "<well-known clusterIP for DNS>/32"), and
+ * https://kubernetes.io/docs/tasks/administer-cluster/nodelocaldns/ (with kube-proxy in iptables
+ * mode "node-local-dns pods listen on both the kube-dns service IP as well as
+ * <node-local-address>, so pods can lookup DNS records using either IP address").
+ */
+function nodeLocalPair(value: { readonly nodeLocal?: readonly string[]; readonly kubeDnsClusterIp?: string }, ctx: Parameters<typeof problem>[0]): void {
   const nodeLocal = (value.nodeLocal ?? []).length > 0;
   // Written as the nets of one Calico rule, a list the CRD holds without duplicates ("must NOT have
   // duplicate items"), so an address given twice is refused here, where it was written.
@@ -86,20 +100,11 @@ const dns = fields('dns settings', {
     if (first !== i && key(address) !== undefined)
       problem(ctx, address, `is the address of nodeLocal[${first}] again; accepted: each address once`, ['nodeLocal', i]);
   });
-  if (value.kubeDns === false && !nodeLocal) {
-    problem(ctx, value, 'leaves the app without DNS; accepted: kubeDns left on, or at least one nodeLocal address');
-  }
-  // https://github.com/kubernetes/kubernetes/blob/master/cluster/addons/dns/nodelocaldns/README.md
-  // ("Network policy and DNS connectivity": node-local-dns pods run with hostNetwork, so "use an
-  // ipBlock rule instead" with "<well-known clusterIP for DNS>/32"), and
-  // https://kubernetes.io/docs/tasks/administer-cluster/nodelocaldns/ (with kube-proxy in iptables
-  // mode "node-local-dns pods listen on both the kube-dns service IP as well as
-  // <node-local-address>, so pods can lookup DNS records using either IP address").
   if (nodeLocal && value.kubeDnsClusterIp === undefined) {
     problem(
       ctx,
       undefined,
-      `is missing, and NodeLocal DNSCache needs it: with kube-proxy in iptables mode the cache also answers on the kube-dns ClusterIP, in the host network, where a selector on the kube-dns pods does not match, so pods that keep sending DNS there would be denied; accepted: ${KUBE_DNS_CLUSTER_IP_HINT}`,
+      `is missing, and NodeLocal DNSCache needs it: with kube-proxy in iptables mode the cache also answers on the kube-dns ClusterIP, in the host network, where a selector on the kube-dns pods does not match, so DNS sent there would be denied; accepted: ${KUBE_DNS_CLUSTER_IP_HINT}`,
       ['kubeDnsClusterIp'],
     );
   }
@@ -107,11 +112,44 @@ const dns = fields('dns settings', {
     problem(
       ctx,
       value.kubeDnsClusterIp,
-      'is used only with NodeLocal DNSCache: without it, kube-proxy translates the ClusterIP to the kube-dns pods before policy applies, and kubeDns already allows those; accepted: no kubeDnsClusterIp, or nodeLocal addresses as well',
+      'is used only with NodeLocal DNSCache: without it, kube-proxy translates the ClusterIP to the kube-dns pods before policy applies, and a rule on the kube-dns pods already allows those; accepted: no kubeDnsClusterIp, or nodeLocal addresses as well',
       ['kubeDnsClusterIp'],
     );
   }
+}
+
+const dns = fields('dns settings', {
+  publicNames: publicNames.optional(),
+  kubeDns: flag.optional(),
+  nodeLocal: nodeLocalAddresses.optional(),
+  kubeDnsClusterIp: ipAddress(KUBE_DNS_CLUSTER_IP_HINT).optional(),
+}).superRefine((value, ctx) => {
+  if (value.publicNames === undefined) {
+    for (const field of ['kubeDns', 'nodeLocal', 'kubeDnsClusterIp'] as const) {
+      if (value[field] === undefined) continue;
+      problem(
+        ctx,
+        value[field],
+        `says how the app reaches kube-dns, which forwards every name upstream, and this app resolves through the project's resolver of cluster names only; accepted: no ${field} (NodeLocal DNSCache of the cluster goes in dnsResolver: { nodeLocal, kubeDnsClusterIp }), or publicNames: { reason: '...' } beside it, for an app that must resolve names outside the cluster`,
+        [field],
+      );
+    }
+    return;
+  }
+  const nodeLocal = (value.nodeLocal ?? []).length > 0;
+  if (value.kubeDns === false && !nodeLocal) {
+    problem(ctx, value, 'leaves the app without DNS; accepted: kubeDns left on, or at least one nodeLocal address');
+  }
+  nodeLocalPair(value, ctx);
 });
+
+const dnsResolver = fields('dns resolver settings', {
+  namespace: dnsLabel('namespace name').optional(),
+  clusterDomain: dnsSubdomain('cluster domain').optional(),
+  clusterIp: ipAddress('an address in the cluster\'s Service range, e.g. "10.96.0.53"').optional(),
+  nodeLocal: nodeLocalAddresses.optional(),
+  kubeDnsClusterIp: ipAddress(KUBE_DNS_CLUSTER_IP_HINT).optional(),
+}).superRefine((value, ctx) => nodeLocalPair(value, ctx));
 
 /**
  * A toleration, with the checks the API server makes
@@ -182,6 +220,18 @@ const RESERVED_PATHS = ['/', '/tmp', POD_USER.home, '/dev/shm'];
 
 /** `path` is `root` or lies below it. */
 const under = (path: string, root: string) => path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`);
+
+const cidrList = (example: string) =>
+  list(cidr, `a list of CIDRs, e.g. ["${example}"]`).superRefine((value, ctx) => {
+    if (value.length === 0) problem(ctx, value, `is empty; accepted: at least one CIDR, e.g. ["${example}"], or no field (then the cloud's default)`);
+  });
+
+/** The cluster's own ranges; any left out is the cloud's default. */
+const clusterNetwork = fields('cluster network ranges', {
+  podCidrs: cidrList('10.244.0.0/16').optional(),
+  serviceCidrs: cidrList('10.96.0.0/12').optional(),
+  nodeCidrs: cidrList('10.0.0.0/16').optional(),
+});
 
 /** One app. Its `audit` needs the calico flavor; the rest of the cross-field checks are in validate.ts. */
 export const appSchema = fields('an app', {
@@ -284,6 +334,7 @@ export const allowListSchema = fields('an allow-list', {
     if (value.length === 0) problem(ctx, value, 'is empty; accepted: at least one CIDR');
   }),
   description: text('a few words saying what the allow-list is').optional(),
+  shared: fields('a shared range', { reason: text('a sentence saying why addresses and not a name or a private endpoint') }).optional(),
 }).superRefine((value, ctx) => {
   value.cidrs.forEach((c, i) => internetSized(ctx, c, ['cidrs', i]));
   // Its GlobalNetworkSet's nets are a set (`x-kubernetes-list-type: set` in Calico's CRD), which
@@ -304,6 +355,8 @@ export const allowListSchema = fields('an allow-list', {
         ['cidrs', i],
       );
   });
+  if (value.shared !== undefined && value.shared.reason.trim() === '')
+    problem(ctx, value.shared.reason, 'is empty; accepted: a sentence saying why addresses and not a name or a private endpoint', ['shared', 'reason']);
 });
 
 const subjectName = (what: string) =>
@@ -437,6 +490,8 @@ export const clusterSchema = fields('a cluster', {
   calicoVersion: calicoVersion.optional(),
   guardrail: guardrail.optional(),
   kubeDnsClusterIp: ipAddress(KUBE_DNS_CLUSTER_IP_HINT).optional(),
+  clusterNetwork: clusterNetwork.optional(),
+  dnsResolverClusterIp: ipAddress('an address in this cluster\'s Service range, e.g. "10.96.0.53"').optional(),
   argocd: fields('argocd settings of a cluster', { destination: argoCdDestination.optional() }).optional(),
 });
 
@@ -469,6 +524,8 @@ export const platformSchema = fields('a platform intent', {
   calicoInstalled: flag.optional(),
   metrics: platformMetrics.optional(),
   calico: calico.optional(),
+  clusterNetwork: clusterNetwork.optional(),
+  dnsResolver: dnsResolver.optional(),
   guardrail: guardrail.optional(),
   calicoVersion: calicoVersion.optional(),
   clusters: z
@@ -503,6 +560,8 @@ const SCHEMAS_MATCH_TYPES: [
   Same<z.input<typeof resources>, ComputeResources>,
   Same<z.input<typeof ingressClient>, IngressClient>,
   Same<z.input<typeof dns>, DnsIntent>,
+  Same<z.input<typeof dnsResolver>, DnsResolverOptions>,
+  Same<z.input<typeof clusterNetwork>, ClusterNetwork>,
   Same<z.input<typeof toleration>, Toleration>,
   Same<z.input<typeof probes>, ProbeTiming>,
   Same<z.input<typeof modelCache>, ModelCacheSource>,
@@ -514,5 +573,5 @@ const SCHEMAS_MATCH_TYPES: [
   Same<z.input<typeof clusterSchema>, ClusterIntent>,
   Same<z.input<typeof egressProxy>, EgressProxyOptions>,
   Same<WithApps<z.input<typeof platformSchema>>, PlatformIntent>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void SCHEMAS_MATCH_TYPES; // checked when compiled; nothing reads it

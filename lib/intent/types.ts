@@ -38,19 +38,79 @@ export interface IngressClient {
   readonly podLabels?: Labels;
 }
 
-/** Where the app resolves names. kube-dns (kube-system, `k8s-app: kube-dns`, UDP and TCP 53) unless told otherwise. */
+/**
+ * How the app resolves names. By default it asks the project's resolver of cluster names
+ * (`dnsResolver`), which answers the cluster's own names and refuses every other: a lookup is a
+ * message to whoever serves the name asked, so a resolver that forwards any name carries data out.
+ * An app that must resolve names outside the cluster declares it, with a reason; it then asks
+ * kube-dns (and NodeLocal DNSCache where declared), which forwards every name upstream.
+ */
 export interface DnsIntent {
-  /** @default true */
+  /**
+   * Resolve names outside the cluster: the pods keep the cluster's DNS (`dnsPolicy: ClusterFirst`)
+   * and may send DNS to kube-dns. The reason is kept on the app's policy and shown by the verifier.
+   * @default none: cluster names only, through the project's resolver
+   */
+  readonly publicNames?: PublicNames;
+  /** With `publicNames` only: DNS to the kube-dns pods (kube-system, `k8s-app: kube-dns`, UDP and TCP 53). @default true */
   readonly kubeDns?: boolean;
-  /** NodeLocal DNSCache link-local addresses, e.g. `169.254.20.10`. Needs `kubeDnsClusterIp`. */
+  /** With `publicNames` only: NodeLocal DNSCache link-local addresses, e.g. `169.254.20.10`. Needs `kubeDnsClusterIp`. */
   readonly nodeLocal?: readonly string[];
   /**
-   * The ClusterIP of the kube-dns Service (`kubectl -n kube-system get svc kube-dns`), required
-   * with `nodeLocal`: with kube-proxy in iptables mode, NodeLocal DNSCache also listens on it, in
-   * the host network, and pods keep sending DNS there, so a selector on the kube-dns pods no
-   * longer matches. Allowed as an address block on UDP and TCP 53.
+   * With `publicNames` and `nodeLocal` only: the ClusterIP of the kube-dns Service (`kubectl -n
+   * kube-system get svc kube-dns`): with kube-proxy in iptables mode, NodeLocal DNSCache also
+   * listens on it, in the host network, and pods keep sending DNS there, so a selector on the
+   * kube-dns pods no longer matches. Allowed as an address block on UDP and TCP 53.
    */
   readonly kubeDnsClusterIp?: string;
+}
+
+/** Why an app needs names outside the cluster. */
+export interface PublicNames {
+  /** A sentence saying why; kept on the app's policy as the annotation `secure-ai-egress/public-dns`. */
+  readonly reason: string;
+}
+
+/**
+ * The resolver of cluster names the project runs for the AI apps: CoreDNS, which forwards the
+ * cluster's domain to kube-dns and refuses every other name. Its Service has a fixed ClusterIP,
+ * which the apps' pods name in their `dnsConfig`.
+ */
+export interface DnsResolverOptions {
+  /** The namespace it runs in, created and owned by this project. @default 'ai-dns' */
+  readonly namespace?: string;
+  /** The cluster's DNS domain, the one zone it forwards (the kubelet's `clusterDomain`). @default 'cluster.local' */
+  readonly clusterDomain?: string;
+  /**
+   * Its ClusterIP, in the cluster's Service range. @default the 53rd address of the first Service
+   * range (`clusterNetwork.serviceCidrs`, or its cloud's default), inside the band Kubernetes leaves
+   * to fixed ClusterIPs (KEP-3070)
+   */
+  readonly clusterIp?: string;
+  /**
+   * NodeLocal DNSCache link-local addresses, where the cluster has it: the resolver asks kube-dns
+   * through the node's cache, so it may send DNS there (only names of the cluster domain reach it).
+   * Needs `kubeDnsClusterIp`.
+   */
+  readonly nodeLocal?: readonly string[];
+  /** With `nodeLocal`: the kube-dns ClusterIP, where the cache also answers (see DnsIntent.kubeDnsClusterIp). */
+  readonly kubeDnsClusterIp?: string;
+}
+
+/**
+ * The cluster's own address ranges. None of them is the internet: every allowed block that
+ * contains one carves it out, and the resolver's ClusterIP is placed in the Service range. What is
+ * left out is the cloud's default (lib/net, CLUSTER_RANGE_DEFAULTS): for pods and nodes the private
+ * address space (10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12, 192.168.0.0/16, fc00::/7); for Services
+ * the managed Kubernetes's default range of the cloud, kubeadm's 10.96.0.0/12 elsewhere.
+ */
+export interface ClusterNetwork {
+  /** Where pods get their addresses, e.g. `['10.244.0.0/16']` (Calico's IP pools: `kubectl get ippools`). */
+  readonly podCidrs?: readonly string[];
+  /** The Service range, `--service-cluster-ip-range` of the API server, e.g. `['10.96.0.0/12']`; the first is the primary family. */
+  readonly serviceCidrs?: readonly string[];
+  /** Where nodes get their addresses (the VPC's subnets), e.g. `['10.0.0.0/16']`. */
+  readonly nodeCidrs?: readonly string[];
 }
 
 /** CPU and memory, as Kubernetes quantities. */
@@ -206,6 +266,11 @@ export interface AllowList {
   readonly name: string;
   readonly cidrs: readonly string[];
   readonly description?: string;
+  /**
+   * Required when a block of the list lies inside a published range of a cloud or CDN, shared by
+   * its customers: why addresses, and not the hostname proxy or a private endpoint.
+   */
+  readonly shared?: { readonly reason: string };
 }
 
 /**
@@ -342,10 +407,14 @@ export interface ClusterIntent {
    */
   readonly guardrail?: GuardrailKind;
   /**
-   * The kube-dns ClusterIP of this cluster, for the apps that use NodeLocal DNSCache
-   * (`dns.nodeLocal`): it replaces their `dns.kubeDnsClusterIp` there. @default each app's own
+   * The kube-dns ClusterIP of this cluster, where NodeLocal DNSCache is used (`dnsResolver.nodeLocal`,
+   * `dns.nodeLocal` of apps with public names): it replaces their `kubeDnsClusterIp` there. @default each one's own
    */
   readonly kubeDnsClusterIp?: string;
+  /** This cluster's own address ranges; each one given replaces the platform's. @default the platform's `clusterNetwork` */
+  readonly clusterNetwork?: ClusterNetwork;
+  /** The resolver's ClusterIP on this cluster. @default placed in this cluster's Service range */
+  readonly dnsResolverClusterIp?: string;
   /** Argo CD settings of this cluster. */
   readonly argocd?: {
     /** Where Argo CD applies `dist/<name>/`. @default { name: <the cluster's name> }, a cluster registered in Argo CD under that name */
@@ -385,6 +454,10 @@ export interface PlatformIntent {
   /** Who scrapes the metrics of the apps that serve them (`metrics` on an app, which the presets declare). @default nobody */
   readonly metrics?: PlatformMetrics;
   readonly calico?: CalicoOptions;
+  /** The cluster's own address ranges (pods, Services, nodes). @default the cloud's defaults (see ClusterNetwork) */
+  readonly clusterNetwork?: ClusterNetwork;
+  /** The resolver of cluster names the AI apps use. @default namespace 'ai-dns', domain 'cluster.local', its address in the Service range */
+  readonly dnsResolver?: DnsResolverOptions;
   /**
    * How the cluster-wide guardrail (cloud metadata denied to the pods of the intent's namespaces)
    * is written. @default 'calico' when an app uses the calico flavor; otherwise none (every allowed

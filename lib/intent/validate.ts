@@ -10,7 +10,9 @@ import {
   auditMixedWithEnforcement,
   networkSetProblems,
   destinationProblems,
+  dnsAddressProblem,
   dnsMetadata,
+  governedNamespaces,
   egressProxyProblems,
   ownersWithoutTier,
   validCloud,
@@ -18,11 +20,12 @@ import {
 import { isCredentialsDestination } from './destinations';
 import { egressProxySettings } from './egress-proxy';
 import { declaredGuardrail, guardrailIssues } from './guardrail';
-import { Cloud } from '../net';
+import { Cloud, carvedBlocks } from '../net';
 import { isObject } from './fields';
 import { fromZodIssues, IntentError, IntentIssue } from './issues';
 import { allowListSchema, appSchema, platformSchema } from './schema';
-import { AiAppIntent, AllowList, PlatformIntent } from './types';
+import { DEFAULT_DNS_NAMESPACE, clusterRangesOf, resolverIssues } from './network';
+import { AiAppIntent, AllowList, ClusterNetwork, DnsResolverOptions, PlatformIntent } from './types';
 
 /**
  * Checks an intent as data, whatever `main.ts` handed over: shape and values (schema.ts), then
@@ -85,8 +88,10 @@ export function checkIntent(input: unknown): IntentIssue[] {
         ...(input.calicoInstalled === false ? { withoutCalico: { path: 'calicoInstalled' } } : {}),
       }),
     );
-    for (const app of apps) issues.push(...destinationProblems(app, listNames, cloud), ...dnsMetadata(app, cloud), ...credentialsDeclaredTwice(app));
-    const context = { allowLists: lists.map((l) => l.list), cloud };
+    const governed = governedNamespaces(apps, resolverNamespaceOf(input.dnsResolver));
+    for (const app of apps) issues.push(...destinationProblems(app, listNames, cloud, governed), ...dnsMetadata(app, cloud), ...credentialsDeclaredTwice(app));
+    const network = platform.success ? (input.clusterNetwork as ClusterNetwork | undefined) : undefined;
+    const context = { allowLists: lists.map((l) => l.list), cloud, carved: carvedBlocks(cloud, clusterRangesOf(network, cloud)) };
     const namespaces = namespacesOf(apps);
     for (const app of apps) issues.push(...envEndpointIssues(app, context, namespaces));
     issues.push(...namesDeclaredTwice(rawApps));
@@ -94,6 +99,10 @@ export function checkIntent(input: unknown): IntentIssue[] {
     issues.push(...networkSetProblems(apps, listNames));
     issues.push(...consistencyIssues(apps));
     issues.push(...ownersWithoutTier(apps, owners, guardrail === 'calico'));
+    if (platform.success) {
+      const resolver = input.dnsResolver as DnsResolverOptions | undefined;
+      issues.push(...resolverIssues(apps, resolver, network, cloud), ...resolverDnsMetadata(resolver, cloud));
+    }
     if (input.calicoInstalled === false)
       issues.push(
         ...calicoFlavorRefused(apps).map((message): IntentIssue => ({ severity: 'error', app: 'platform', path: 'calicoInstalled', value: false, message })),
@@ -101,6 +110,9 @@ export function checkIntent(input: unknown): IntentIssue[] {
   } else {
     for (const app of apps) issues.push(...credentialsDeclaredTwice(app));
     issues.push(...namesDeclaredTwice(rawApps));
+    const network = platform.success ? (input.clusterNetwork as ClusterNetwork | undefined) : undefined;
+    const resolver = platform.success ? (input.dnsResolver as DnsResolverOptions | undefined) : undefined;
+    if (platform.success) issues.push(...resolverDnsMetadata(resolver, cloud));
     issues.push(
       ...clusterIssues(input, {
         apps,
@@ -111,6 +123,8 @@ export function checkIntent(input: unknown): IntentIssue[] {
         platformAudit,
         owners,
         calicoInstalled: input.calicoInstalled !== false,
+        clusterNetwork: network,
+        dnsResolver: resolver,
         guardrail,
         calicoVersion,
       }),
@@ -180,6 +194,23 @@ function credentialsDeclaredTwice(app: AiAppIntent): IntentIssue[] {
         message: 'is declared a second time; accepted: one credentials destination per endpoint, with all its ports, of one protocol',
       },
     ];
+  });
+}
+
+/** The resolver's namespace as declared, or the default. */
+function resolverNamespaceOf(resolver: unknown): string {
+  return isObject(resolver) && typeof resolver.namespace === 'string' ? resolver.namespace : DEFAULT_DNS_NAMESPACE;
+}
+
+/** NodeLocal and kube-dns addresses of the resolver that are metadata endpoints of the cloud. */
+function resolverDnsMetadata(resolver: DnsResolverOptions | undefined, cloud: Cloud, who = 'platform', prefix = ''): IntentIssue[] {
+  const addresses: [string, string][] = [
+    ...(resolver?.nodeLocal ?? []).map((a, i): [string, string] => [`dnsResolver.nodeLocal[${i}]`, a]),
+    ...(resolver?.kubeDnsClusterIp ? [['dnsResolver.kubeDnsClusterIp', resolver.kubeDnsClusterIp] as [string, string]] : []),
+  ];
+  return addresses.flatMap(([field, address]) => {
+    const message = dnsAddressProblem(address, cloud);
+    return message ? [{ severity: 'error' as const, app: who, path: `${prefix}${field}`, value: address, message }] : [];
   });
 }
 

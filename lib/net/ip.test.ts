@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { cidr, cidrContains, cidrContainsIp, compareCidrs, formatCidr, formatIp, parseCidr, parseCidrLenient, parseIp, sameCidr } from './ip';
 import { CLOUD_PROVIDERS, METADATA_BLOCKS, METADATA_CIDRS, endpointsAt, isMetadataBlock, metadataCidrs, podCredentialEndpoints } from './metadata';
+import { carvedBlocks, carvedInside, defaultServiceCidrs, resolverIndex, staticBandSize, staticServiceAddress } from './cluster-ranges';
 
 describe('IP addresses and CIDR blocks', () => {
   it('parses IPv4 and IPv6, including :: and an embedded IPv4 tail', () => {
@@ -63,12 +64,17 @@ describe('IP addresses and CIDR blocks', () => {
     expect(METADATA_BLOCKS.map(formatCidr)).toEqual([
       '100.100.100.200/32',
       '168.63.129.16/32',
+      '169.254.0.23/32',
+      '169.254.42.42/32',
       '169.254.169.252/32',
       '169.254.169.254/32',
       '169.254.170.2/32',
       '169.254.170.23/32',
+      'fd00:42::42/128',
+      'fd00:c1::a9fe:a9fe/128',
       'fd00:ec2::23/128',
       'fd00:ec2::254/128',
+      'fd00:a9fe:a9fe::1/128',
       'fd20:ce::254/128',
       'fe80::a9fe:a9fe/128',
     ]);
@@ -81,6 +87,10 @@ describe('IP addresses and CIDR blocks', () => {
     expect(metadataCidrs('aws')).toEqual(['169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32', 'fd00:ec2::23/128', 'fd00:ec2::254/128']);
     expect(metadataCidrs('azure')).toEqual(['168.63.129.16/32', '169.254.169.254/32']);
     expect(metadataCidrs('alibaba')).toEqual(['100.100.100.200/32']);
+    expect(metadataCidrs('scaleway')).toEqual(['169.254.42.42/32', 'fd00:42::42/128']);
+    expect(metadataCidrs('akamai')).toEqual(['169.254.169.254/32', 'fd00:a9fe:a9fe::1/128', 'fe80::a9fe:a9fe/128']);
+    expect(metadataCidrs('tencent')).toEqual(['169.254.0.23/32']);
+    expect(metadataCidrs('oracle')).toEqual(['169.254.169.254/32', 'fd00:c1::a9fe:a9fe/128']);
     for (const cloud of CLOUD_PROVIDERS) {
       expect(metadataCidrs(cloud).length).toBeGreaterThan(0);
       expect(metadataCidrs(cloud).every((c) => METADATA_CIDRS.includes(c))).toBe(true);
@@ -97,6 +107,37 @@ describe('IP addresses and CIDR blocks', () => {
       'digitalocean-metadata',
       'hetzner-metadata',
       'openstack-metadata',
+      'akamai-metadata',
     ]);
+  });
+
+  it('carves out of a block the link-local ranges, the metadata addresses and the cluster ranges inside it, each once, none inside another', () => {
+    const ranges = { pods: ['10.244.0.0/16'], services: ['10.96.0.0/12'], nodes: ['10.0.0.0/16', '10.0.1.0/24'] };
+    const carved = carvedBlocks('aws', ranges);
+    expect(carvedInside(cidr('0.0.0.0/0'), carved).map(formatCidr)).toEqual(['10.0.0.0/16', '10.96.0.0/12', '10.244.0.0/16', '169.254.0.0/16']);
+    expect(carvedInside(cidr('::/0'), carved).map(formatCidr)).toEqual(['fd00:ec2::23/128', 'fd00:ec2::254/128', 'fe80::/10']);
+    expect(carvedInside(cidr('10.0.0.0/8'), carved).map(formatCidr)).toEqual(['10.0.0.0/16', '10.96.0.0/12', '10.244.0.0/16']);
+    expect(carvedInside(cidr('169.254.0.0/16'), carved).map(formatCidr)).toEqual(['169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32']);
+    expect(carvedInside(cidr('10.0.5.0/24'), carved)).toEqual([]);
+    expect(carvedInside(cidr('10.244.0.0/16'), carved)).toEqual([]);
+  });
+
+  it("places a fixed ClusterIP in the Service range's static band (KEP-3070), and says why where it cannot", () => {
+    expect(staticBandSize(cidr('10.96.0.0/12'))).toBe(256);
+    expect(staticBandSize(cidr('10.0.0.0/24'))).toBe(16);
+    expect(staticBandSize(cidr('10.0.0.0/28'))).toBe(0);
+    expect(staticServiceAddress('10.96.0.0/12', resolverIndex('10.96.0.0/12'))).toEqual({ address: '10.96.0.53' });
+    expect(staticServiceAddress('10.0.0.0/24', resolverIndex('10.0.0.0/24'))).toEqual({ address: '10.0.0.16' });
+    expect(staticServiceAddress('fd00:10:96::/108', resolverIndex('fd00:10:96::/108'))).toEqual({ address: 'fd00:10:96::35' });
+    expect(staticServiceAddress('10.0.0.0/28', resolverIndex('10.0.0.0/28'))).toEqual({ problem: expect.stringMatching(/reserves no addresses/) });
+  });
+
+  it("knows each cloud's default Service ranges, and every one for any, kubeadm's first", () => {
+    expect(defaultServiceCidrs('aws')).toEqual(['10.100.0.0/16', '172.20.0.0/16']);
+    expect(defaultServiceCidrs('gcp')).toEqual(['34.118.224.0/20']);
+    expect(defaultServiceCidrs('azure')).toEqual(['10.0.0.0/16']);
+    expect(defaultServiceCidrs('hetzner')).toEqual(['10.96.0.0/12']);
+    expect(defaultServiceCidrs('any')[0]).toBe('10.96.0.0/12');
+    expect(defaultServiceCidrs('any')).toEqual(expect.arrayContaining(['10.100.0.0/16', '172.20.0.0/16', '34.118.224.0/20', '10.0.0.0/16']));
   });
 });

@@ -11,9 +11,23 @@
 import { Cidr, cidr, formatCidr, sameCidr } from './ip';
 
 /** Clouds whose metadata endpoints this table knows. */
-export const CLOUD_PROVIDERS = ['aws', 'gcp', 'azure', 'alibaba', 'oracle', 'ibm', 'digitalocean', 'hetzner', 'openstack'] as const;
+export const CLOUD_PROVIDERS = [
+  'aws',
+  'gcp',
+  'azure',
+  'alibaba',
+  'oracle',
+  'ibm',
+  'digitalocean',
+  'hetzner',
+  'openstack',
+  'scaleway',
+  'akamai',
+  'tencent',
+] as const;
 
-type CloudProvider = (typeof CLOUD_PROVIDERS)[number];
+/** One provider of the table. */
+export type CloudProvider = (typeof CLOUD_PROVIDERS)[number];
 
 /** The platform's cloud: one provider, or `any` (every provider's endpoints). */
 export type Cloud = CloudProvider | 'any';
@@ -123,10 +137,14 @@ export const METADATA_ENDPOINTS: readonly MetadataEndpoint[] = [
   {
     // The instance metadata service is an HTTP endpoint "listening on 169.254.169.254"
     // https://docs.oracle.com/iaas/Content/Compute/Tasks/gettingmetadata.htm
+    // On IPv6 the same service answers at fd00:c1::a9fe:a9fe: the OCI SDKs' instance principals
+    // signer asks it there (oracle/oci-python-sdk, src/oci/auth/signers/
+    // instance_principals_security_token_signer.py), and OKE's node scripts try
+    // http://[fd00:c1::a9fe:a9fe]/opc/v2/ after 169.254.169.254; Oracle's page names IPv4 only.
     name: 'oracle-imds',
     what: 'the OCI instance metadata service',
     clouds: ['oracle'],
-    cidrs: ['169.254.169.254/32'],
+    cidrs: ['169.254.169.254/32', 'fd00:c1::a9fe:a9fe/128'],
   },
   {
     // "the endpoint URL may contain either the service's IP address http://169.254.169.254 or the
@@ -160,7 +178,43 @@ export const METADATA_ENDPOINTS: readonly MetadataEndpoint[] = [
     clouds: ['openstack'],
     cidrs: ['169.254.169.254/32', 'fe80::a9fe:a9fe/128'],
   },
+  {
+    // "The instance metadata service is reachable at the following addresses: IPv4: 169.254.42.42,
+    // IPv6: fd00:42::42" (cloud-init's Scaleway datasource, doc/rtd/reference/datasources/scaleway.rst).
+    name: 'scaleway-metadata',
+    what: 'the Scaleway instance metadata service',
+    clouds: ['scaleway'],
+    cidrs: ['169.254.42.42/32', 'fd00:42::42/128'],
+  },
+  {
+    // "the Metadata API is accessible via link-local addresses, specifically: IPv4: 169.254.169.254,
+    // IPv6: fd00:a9fe:a9fe::1, fe80::a9fe:a9fe"
+    // https://techdocs.akamai.com/cloud-computing/docs/metadata-service-api (Akamai Cloud, Linode)
+    name: 'akamai-metadata',
+    what: 'the Akamai Cloud (Linode) Metadata service',
+    clouds: ['akamai'],
+    cidrs: ['169.254.169.254/32', 'fd00:a9fe:a9fe::1/128', 'fe80::a9fe:a9fe/128'],
+  },
+  {
+    // "http://metadata.tencentyun.com/latest/meta-data/", which also serves the CAM role's
+    // temporary credentials (cam/security-credentials/<role>): Tencent Cloud's "Viewing Instance
+    // Metadata", product 213 document 4934 (tencentyun/intlcloud-documents). The page names the host,
+    // not its address; inside a CVM it resolves to 169.254.0.23, as SSRF block lists record. It lies
+    // in 169.254.0.0/16, which every wide allowed block carves out whole (LINK_LOCAL_BLOCKS).
+    name: 'tencent-metadata',
+    what: 'the Tencent Cloud CVM metadata service',
+    clouds: ['tencent'],
+    cidrs: ['169.254.0.23/32'],
+  },
 ];
+
+/**
+ * Link-local addresses, carved out of every allowed block that contains them, whatever the cloud:
+ * metadata services of every provider live there (169.254.169.254, 169.254.42.42, 169.254.0.23,
+ * fe80::a9fe:a9fe), and so may those of providers this table does not know. IPv4 link-local is
+ * 169.254.0.0/16 (RFC 3927), IPv6 link-local unicast fe80::/10 (RFC 4291, 2.5.6).
+ */
+export const LINK_LOCAL_CIDRS: readonly string[] = ['169.254.0.0/16', 'fe80::/10'];
 
 /** The endpoints of a cloud (`any`: all of them). */
 export function metadataEndpoints(cloud: Cloud = 'any'): MetadataEndpoint[] {

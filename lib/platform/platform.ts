@@ -14,6 +14,7 @@ import {
   isCalicoApp,
   proxyEnvironment,
   scrapeOf,
+  usesResolver,
 } from '../intent';
 import {
   AppPlan,
@@ -24,14 +25,17 @@ import {
   KubernetesAppPolicies,
   NamespaceDefaultDeny,
   StagedNamespaceDefaultDeny,
+  AppIdentityPolicy,
   addCalicoClusterPolicies,
   calicoSettings,
   planApp,
+  planContext,
+  planResolver,
 } from '../policy';
 import { EgressProxy } from '../proxy';
 import { validateObject } from '../validate';
-import { AiWorkload, RestrictedNamespace } from '../workload';
-import { ChartName } from '../conventions';
+import { AiWorkload, DnsResolver, RestrictedNamespace } from '../workload';
+import { ChartName, DNS_RESOLVER_NAME, EGRESS_PROXY_NAME } from '../conventions';
 
 export interface SecureAiPlatformProps {
   /**
@@ -116,15 +120,23 @@ export class SecureAiPlatform extends Construct {
     const byNamespace = new Map<string, AiAppIntent[]>();
     for (const a of intent.apps) byNamespace.set(a.namespace, [...(byNamespace.get(a.namespace) ?? []), a]);
     const namespaces = [...byNamespace.keys()].sort();
-    const context = { allowLists: intent.allowLists ?? [], cloud: intent.cloud ?? 'any' } as const;
+    const context = planContext(intent);
     const proxy = egressProxySettings(intent);
     const routes = egressProxyRoutes(intent);
     const routeOf = (a: AiAppIntent) => routes.find((r) => r.app === a.name && r.appNamespace === a.namespace);
-    const plans = new Map(intent.apps.map((a) => [a, planApp(a, context.allowLists, context.cloud, scrapeOf(a, intent), routeOf(a))]));
+    const plans = new Map(intent.apps.map((a) => [a, planApp(a, context, scrapeOf(a, intent), routeOf(a))]));
+    const resolver = context.resolver;
 
     const cluster = part(ChartName.cluster);
-    const owned = routes.length > 0 ? [...namespaces, proxy.namespace].sort() : namespaces;
+    const owned = [...namespaces, ...(resolver ? [resolver.namespace] : []), ...(routes.length > 0 ? [proxy.namespace] : [])].sort();
     for (const ns of owned) new RestrictedNamespace(cluster, `namespace-${ns}`, { name: ns });
+    new AppIdentityPolicy(cluster, 'app-identity', {
+      apps: [
+        ...intent.apps.map((a) => ({ name: a.name, namespace: a.namespace })),
+        ...(resolver ? [{ name: DNS_RESOLVER_NAME, namespace: resolver.namespace }] : []),
+        ...(routes.length > 0 ? [{ name: EGRESS_PROXY_NAME, namespace: proxy.namespace }] : []),
+      ],
+    });
     const calicoApps = intent.apps.filter(isCalicoApp);
     const guardrail = guardrailOf(intent);
     const credentialsUsers = credentialsUsersOf(plans.values());
@@ -135,7 +147,15 @@ export class SecureAiPlatform extends Construct {
       );
       const scopes = { cluster, tier: part(ChartName.calicoTier), globalPolicies: part(ChartName.calicoGlobalPolicies) };
       const networkSets = networkSetsOf(calicoApps.map((a) => plans.get(a)!));
-      addCalicoClusterPolicies(scopes, { settings: this.calico, allowLists, networkSets, credentialsUsers, guardrail: guardrail === 'calico' });
+      addCalicoClusterPolicies(scopes, {
+        settings: this.calico,
+        allowLists,
+        networkSets,
+        credentialsUsers,
+        guardrail: guardrail === 'calico',
+        kubernetesApps: intent.apps.filter((a) => !isCalicoApp(a)).map((a) => ({ name: a.name, namespace: a.namespace })),
+        auditedNamespaces: namespaces.filter((ns) => byNamespace.get(ns)!.every((a) => isAudited(a, intent.calico))),
+      });
     }
     // The guardrail in the network-policy-api: after the Namespaces whose label it selects, before any policy of theirs.
     if (guardrail === 'ClusterNetworkPolicy' || guardrail === 'AdminNetworkPolicy') {
@@ -146,6 +166,21 @@ export class SecureAiPlatform extends Construct {
         credentialsUsers,
       });
     }
+    // Where the tier exists, it closes with a Deny for every pod of the governed namespaces that is
+    // no kubernetes-flavor app: the platform services' own policies are then in the tier too.
+    const inTier = calicoApps.length > 0 || guardrail === 'calico';
+
+    // The resolver of cluster names, a platform service: its default deny and its own policy
+    // (in the tier when it exists), then its pods, in a file before the apps' files.
+    if (resolver) {
+      const dns = part(ChartName.dnsResolver);
+      new NamespaceDefaultDeny(dns, 'dns-default-deny', { namespace: resolver.namespace });
+      const clients = [...new Set(intent.apps.filter(usesResolver).map((a) => a.namespace))].sort();
+      const plan = planResolver(resolver, clients, context);
+      if (inTier) new CalicoAppPolicy(dns, 'dns-policy', { plan, settings: this.calico, staged: false });
+      else new KubernetesAppPolicies(dns, 'dns-policy', { plan });
+      new DnsResolver(dns, 'dns-resolver', { settings: resolver });
+    }
     // The proxy, its policies first, before every namespace's policies and workloads: the apps that
     // send by name find it running (its own wave comes after every policy, before any app).
     if (routes.length > 0) {
@@ -153,8 +188,8 @@ export class SecureAiPlatform extends Construct {
         settings: proxy,
         routes,
         apps: intent.apps,
-        cloud: context.cloud,
-        ...(calicoApps.length > 0 ? { calico: this.calico } : {}),
+        carved: context.carved,
+        ...(inTier ? { calico: this.calico } : {}),
       });
     }
 
@@ -173,7 +208,7 @@ export class SecureAiPlatform extends Construct {
       const workloads = part(ChartName.workloads(ns));
       for (const a of byNamespace.get(ns)!) {
         const route = routeOf(a);
-        new AiWorkload(workloads, a.name, a, { scrape: scrapeOf(a, intent), ...(route ? { env: proxyEnvironment(a, route, context) } : {}) });
+        new AiWorkload(workloads, a.name, a, { resolver, scrape: scrapeOf(a, intent), ...(route ? { env: proxyEnvironment(a, route, context) } : {}) });
       }
     }
     this.parts = parts;

@@ -6,6 +6,11 @@ import {
   GlobalNetworkPolicySpecEgressDestinationPorts,
   GlobalNetworkPolicySpecEgressNotProtocol,
   GlobalNetworkPolicySpecEgressProtocol,
+  GlobalNetworkPolicySpecIngressAction,
+  GlobalNetworkPolicySpecIngressDestinationNotPorts,
+  GlobalNetworkPolicySpecIngressDestinationPorts,
+  GlobalNetworkPolicySpecIngressNotProtocol,
+  GlobalNetworkPolicySpecIngressProtocol,
   GlobalNetworkPolicySpecTypes,
 } from '../../imports/calico-globalnetworkpolicy-projectcalico.org';
 import { GlobalNetworkSet } from '../../imports/calico-globalnetworkset-projectcalico.org';
@@ -48,9 +53,9 @@ import { endpointsAt, metadataCidrs } from '../net';
 import {
   ALLOW_LIST_LABEL,
   DESCRIPTION_ANNOTATION,
+  GOVERNED_NAMESPACE_LABEL,
   NAMESPACE_NAME_LABEL,
   NETWORK_SET_LABEL,
-  PROTECTED_LABEL,
   SyncWave,
   appSelector,
   serviceAccountName,
@@ -129,6 +134,7 @@ const CalicoPolicyOrder = {
   guardrail: 10,
   app: 100,
   passToKubernetes: 1000,
+  denyUndeclared: 2000,
 } as const;
 
 /** Names of the Calico objects, tier-prefixed so that Calico 3.29 through 3.32 accept them. */
@@ -136,6 +142,7 @@ const CalicoName = {
   guardrail: (tier: string) => `${tier}.deny-cloud-metadata`,
   app: (tier: string, app: string) => `${tier}.${app}`,
   passToKubernetes: (tier: string) => `${tier}.pass-to-kubernetes-policies`,
+  denyUndeclared: (tier: string) => `${tier}.deny-undeclared-pods`,
 } as const;
 
 /** What a Calico rule does when it matches. */
@@ -148,6 +155,8 @@ interface EntityRule {
   readonly namespaceSelector?: string;
   readonly nets?: readonly string[];
   readonly notNets?: readonly string[];
+  /** Only endpoints running as one of these ServiceAccounts (ANDed with the selectors). */
+  readonly serviceAccounts?: { readonly names: readonly string[] };
   /** Numbers, or `"from:to"` ranges. */
   readonly ports?: readonly (number | string)[];
   readonly notPorts?: readonly (number | string)[];
@@ -221,24 +230,54 @@ function carvedOut(blocks: readonly PlannedBlock[]): string[] {
 }
 
 /**
- * The entity rules that select one planned peer: pods by selector, the network set of an
- * allow-list or of a destination (its `networkSet`), or blocks. Blocks are grouped by IP version,
- * since Calico rejects a rule that mixes versions; a network set holds both, so its rule is split
- * by `ipVersion` only where addresses are carved out of it. A set is selected by its label with
- * `namespaceSelector: global()`, which only GlobalNetworkSets match (no pod, no namespaced
- * NetworkSet that someone else could write).
+ * What every pod selector of a rule adds: Calico's selectors also see namespaced NetworkSets, which
+ * carry their namespace's labels (libcalico-go updateprocessors/networksetprocessor.go), and
+ * HostEndpoints, so a selector written for pods says it wants pods, as Calico's own conversion of
+ * Kubernetes NetworkPolicies does (libcalico-go lib/backend/k8s/conversion/conversion.go,
+ * k8sSelectorToCalico: `projectcalico.org/orchestrator == 'k8s'` on every pod selector; the label
+ * is set on every Kubernetes workload endpoint, workload_endpoint_default.go). A NetworkSet or
+ * HostEndpoint labelled like the pods then matches nothing.
+ */
+const PODS_ONLY = "projectcalico.org/orchestrator == 'k8s'";
+
+/**
+ * What the selector of an allow-list's network set adds. `namespaceSelector: global()` matches
+ * every non-namespaced endpoint: GlobalNetworkSets and HostEndpoints alike. Automatic
+ * HostEndpoints copy their node's labels, so whoever may label a node could give one the
+ * allow-list's label and make the node's addresses a destination; calico-kube-controllers always
+ * adds `projectcalico.org/created-by: calico-kube-controllers` to them (kube-controllers
+ * pkg/controllers/node/hostendpoints.go, generateAutoHostendpointFromNode, and controller.go
+ * hepCreatedLabelKey), and no GlobalNetworkSet of this project carries it. A HostEndpoint created by
+ * hand without it needs the right to create HostEndpoints, as a GlobalNetworkSet with the label
+ * needs the right to create GlobalNetworkSets (README, "Security model").
+ */
+const NOT_AUTO_HOST_ENDPOINT = '!has(projectcalico.org/created-by)';
+
+/** The selector of a class of pods: its labels (none: every pod of the namespace), and pods only. */
+function podsSelector(labels: Labels): string {
+  return Object.keys(labels).length ? `${labelSelector(labels)} && ${PODS_ONLY}` : PODS_ONLY;
+}
+
+/**
+ * The entity rules that select one planned peer: pods by selector (and by ServiceAccount when the
+ * peer is a declared app), the network set of an allow-list or of a destination (its
+ * `networkSet`), or blocks. Blocks are grouped by IP version, since Calico rejects a rule that
+ * mixes versions; a network set holds both, so its rule is split by `ipVersion` only where
+ * addresses are carved out of it. A set is selected by its label with `namespaceSelector:
+ * global()`, which matches GlobalNetworkSets and HostEndpoints (no pod, no namespaced NetworkSet),
+ * and without the label of automatic HostEndpoints.
  */
 function peerEntities(peer: Peer): { ipVersion?: 4 | 6; entity: EntityRule }[] {
   if (peer.kind === 'pods') {
-    const selector = Object.keys(peer.podLabels).length ? { selector: labelSelector(peer.podLabels) } : {};
-    return [{ entity: { ...selector, namespaceSelector: namespaceSelector(peer.namespace) } }];
+    const serviceAccounts = peer.serviceAccount !== undefined ? { serviceAccounts: { names: [peer.serviceAccount] } } : {};
+    return [{ entity: { selector: podsSelector(peer.podLabels), namespaceSelector: namespaceSelector(peer.namespace), ...serviceAccounts } }];
   }
   const versions = blocksByVersion(peer.blocks);
   const setSelector =
     peer.allowList !== undefined
-      ? `${ALLOW_LIST_LABEL} == '${peer.allowList}'`
+      ? `${ALLOW_LIST_LABEL} == '${peer.allowList}' && ${NOT_AUTO_HOST_ENDPOINT}`
       : peer.networkSet !== undefined
-        ? `${NETWORK_SET_LABEL} == '${peer.networkSet}'`
+        ? `${NETWORK_SET_LABEL} == '${peer.networkSet}' && ${NOT_AUTO_HOST_ENDPOINT}`
         : undefined;
   if (setSelector !== undefined) {
     const set = { selector: setSelector, namespaceSelector: 'global()' };
@@ -352,6 +391,7 @@ function render<A, P, NP, Port, NotPort>(dialect: Dialect<A, P, NP, Port, NotPor
       namespaceSelector: e.namespaceSelector,
       nets: e.nets && [...e.nets],
       notNets: e.notNets && [...e.notNets],
+      serviceAccounts: e.serviceAccounts && { names: [...e.serviceAccounts.names] },
       ports: e.ports?.map((p) => (typeof p === 'number' ? dialect.port.fromNumber(p) : dialect.port.fromString(p))),
       notPorts: e.notPorts?.map((p) => (typeof p === 'number' ? dialect.notPort.fromNumber(p) : dialect.notPort.fromString(p))),
     };
@@ -394,6 +434,13 @@ const SNP_INGRESS = {
   port: StagedNetworkPolicySpecIngressDestinationPorts,
   notPort: StagedNetworkPolicySpecIngressDestinationNotPorts,
 };
+const GNP_INGRESS = {
+  action: GlobalNetworkPolicySpecIngressAction,
+  protocol: GlobalNetworkPolicySpecIngressProtocol,
+  notProtocol: GlobalNetworkPolicySpecIngressNotProtocol,
+  port: GlobalNetworkPolicySpecIngressDestinationPorts,
+  notPort: GlobalNetworkPolicySpecIngressDestinationNotPorts,
+};
 const GNP_EGRESS = {
   action: GlobalNetworkPolicySpecEgressAction,
   protocol: GlobalNetworkPolicySpecEgressProtocol,
@@ -407,6 +454,7 @@ interface GlobalPolicyProps {
   readonly tier: string;
   readonly order: number;
   readonly selector: string;
+  readonly namespaceSelector?: string;
   readonly egress: readonly CalicoRule[];
 }
 
@@ -418,6 +466,7 @@ function globalEgressPolicy(scope: Construct, id: string, props: GlobalPolicyPro
       tier: props.tier,
       order: props.order,
       selector: props.selector,
+      ...(props.namespaceSelector !== undefined ? { namespaceSelector: props.namespaceSelector } : {}),
       types: [GlobalNetworkPolicySpecTypes.EGRESS],
       egress: props.egress.map((r) => render(GNP_EGRESS, r)),
     },
@@ -442,11 +491,34 @@ export interface CalicoClusterPoliciesProps {
   readonly networkSets?: readonly AllowList[];
   /** The apps allowed a pod credential endpoint, and its addresses. */
   readonly credentialsUsers: readonly CredentialsUser[];
+  /** The kubernetes-flavor apps: their own pods (namespace, label and ServiceAccount) are handed on to the default tier. */
+  readonly kubernetesApps: readonly { readonly name: string; readonly namespace: string }[];
+  /** Namespaces whose apps are all previewed (audit mode): their pods are handed on to the default tier, where the staged policies are previewed. */
+  readonly auditedNamespaces: readonly string[];
   /**
    * Whether the tier holds the metadata guardrail; false where the intent writes it in the
    * network-policy-api instead (cluster-guardrail.ts). @default true
    */
   readonly guardrail?: boolean;
+}
+
+/** The pods of the namespaces this project writes: `secure-ai-egress/governed == 'true'` on the Namespace, which no pod's author can set. */
+const GOVERNED_NAMESPACES = `${GOVERNED_NAMESPACE_LABEL} == 'true'`;
+
+/**
+ * The pods the tier hands on to the default tier: each kubernetes-flavor app's own (its namespace,
+ * name label and ServiceAccount, so a pod that copies the labels under another ServiceAccount is
+ * not one of them), and every pod of the namespaces whose apps are all previewed. Undefined when
+ * there are none.
+ */
+function handedOn(props: CalicoClusterPoliciesProps): string | undefined {
+  const apps = props.kubernetesApps.map((a) =>
+    labelSelector({ [ENDPOINT_NAMESPACE_LABEL]: a.namespace, [ENDPOINT_SERVICE_ACCOUNT_LABEL]: serviceAccountName(a.name), ...appSelector(a.name) }),
+  );
+  const audited = props.auditedNamespaces.length ? [`${ENDPOINT_NAMESPACE_LABEL} in {${props.auditedNamespaces.map((n) => `'${n}'`).join(', ')}}`] : [];
+  const terms = [...apps, ...audited];
+  if (terms.length === 0) return undefined;
+  return terms.length === 1 ? terms[0] : terms.map((t) => `(${t})`).join(' || ');
 }
 
 /** The labels Calico gives every workload endpoint: its namespace and its ServiceAccount (libcalico-go, apiv3.LabelNamespace and LabelServiceAccount). */
@@ -500,22 +572,46 @@ export function addCalicoClusterPolicies(scopes: CalicoClusterScopes, props: Cal
       spec: { nets: [...list.cidrs] },
     });
   }
-  const protectedPods = `${PROTECTED_LABEL} == 'true'`;
+  // Every pod of the namespaces this project writes, selected by the Namespace's label: a pod's
+  // author cannot take a pod out of the guardrail by leaving out a label of its own.
+  // Left out where the intent writes the guardrail in the network-policy-api (cluster-guardrail.ts).
   if (props.guardrail ?? true) {
     globalEgressPolicy(scopes.globalPolicies, 'Guardrail', {
       name: CalicoName.guardrail(tier),
       tier,
       order: CalicoPolicyOrder.guardrail,
-      selector: protectedPods,
+      selector: 'all()',
+      namespaceSelector: GOVERNED_NAMESPACES,
       egress: guardrailRules(props.settings, props.credentialsUsers),
     });
   }
-  globalEgressPolicy(scopes.globalPolicies, 'PassToKubernetes', {
-    name: CalicoName.passToKubernetes(tier),
-    tier,
-    order: CalicoPolicyOrder.passToKubernetes,
-    selector: protectedPods,
-    egress: [{ action: 'Pass', description: 'no policy of this tier decided: later tiers decide (Kubernetes NetworkPolicies are in the default tier)' }],
+  const passed = handedOn(props);
+  if (passed !== undefined) {
+    globalEgressPolicy(scopes.globalPolicies, 'PassToKubernetes', {
+      name: CalicoName.passToKubernetes(tier),
+      tier,
+      order: CalicoPolicyOrder.passToKubernetes,
+      selector: passed,
+      namespaceSelector: GOVERNED_NAMESPACES,
+      egress: [
+        { action: 'Pass', description: 'a kubernetes-flavor app (or a previewed namespace): its Kubernetes NetworkPolicies in the default tier decide' },
+      ],
+    });
+  }
+  // Every other pod of those namespaces, both ways: a pod that runs as no declared app (a copy of
+  // an app's labels under another ServiceAccount, or any pod someone adds) is denied here, so no
+  // NetworkPolicy written later in the default tier can open it.
+  new GlobalNetworkPolicy(scopes.globalPolicies, 'DenyUndeclared', {
+    metadata: { name: CalicoName.denyUndeclared(tier), annotations: syncWave(SyncWave.globalPolicy) },
+    spec: {
+      tier,
+      order: CalicoPolicyOrder.denyUndeclared,
+      selector: passed === undefined ? 'all()' : `!(${passed})`,
+      namespaceSelector: GOVERNED_NAMESPACES,
+      types: [GlobalNetworkPolicySpecTypes.INGRESS, GlobalNetworkPolicySpecTypes.EGRESS],
+      ingress: closingDeny(props.settings.log, 'ingress').map((r) => render(GNP_INGRESS, r)),
+      egress: closingDeny(props.settings.log, 'egress').map((r) => render(GNP_EGRESS, r)),
+    },
   });
 }
 
@@ -535,7 +631,7 @@ export class CalicoAppPolicy extends Construct {
     const metadata = {
       name: CalicoName.app(settings.tier, plan.name),
       namespace: plan.namespace,
-      annotations: { ...syncWave(SyncWave.policy), ...reasonAnnotations(plan.egress) },
+      annotations: { ...syncWave(SyncWave.policy), ...reasonAnnotations(plan) },
     };
     // The pods' labels and their ServiceAccount, both: Calico ANDs `serviceAccountSelector` with
     // `selector` (libcalico-go networkpolicyprocessor.go), so a pod relabelled to look like the app

@@ -1,8 +1,10 @@
-export { planApp } from './plan';
-export type { AppPlan, PlannedRule } from './plan';
+export { planApp, planContext, planResolver } from './plan';
+export type { AppPlan, PlanContext, PlannedRule } from './plan';
 export { KubernetesAppPolicies, NamespaceDefaultDeny } from './kubernetes';
 export type { KubernetesAppPoliciesProps, NamespaceDefaultDenyProps } from './kubernetes';
 export { CalicoAppPolicy, addCalicoClusterPolicies, StagedNamespaceDefaultDeny, calicoSettings } from './calico';
 export type { CalicoAppPolicyProps, CalicoSettings, CredentialsUser } from './calico';
+export { AppIdentityPolicy } from './identity';
+export type { AppIdentityPolicyProps } from './identity';
 export { ClusterGuardrail } from './cluster-guardrail';
 export type { ClusterGuardrailProps } from './cluster-guardrail';

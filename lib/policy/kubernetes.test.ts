@@ -6,35 +6,37 @@ function egressPolicy(manifests: ReturnType<typeof manifestsOf>): K8sObject {
 }
 
 describe('Kubernetes flavor', () => {
-  it("carves every cloud's IPv4 metadata addresses out of declared internet egress by default, and keeps the reason", () => {
+  it("carves link-local addresses, every cloud's IPv4 metadata addresses and the default cluster ranges (the private space, every cloud's Service range) out of declared internet egress by default, and keeps the reason", () => {
     const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: { reason: 'calls a public model API' } }] }));
     const policy = egressPolicy(manifests);
     expect(policy.spec.egress[1].to).toEqual([
       {
         ipBlock: {
           cidr: '0.0.0.0/0',
-          except: ['100.100.100.200/32', '168.63.129.16/32', '169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'],
+          except: ['10.0.0.0/8', '34.118.224.0/20', '100.64.0.0/10', '168.63.129.16/32', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'],
         },
       },
     ]);
     expect(policy.metadata.annotations?.[INTERNET_REASON_ANNOTATION]).toBe('0.0.0.0/0: calls a public model API');
   });
 
-  it("carves every cloud's IPv6 metadata addresses out of ::/0 by default", () => {
+  it('carves IPv6 link-local and unique local addresses (where every cloud has its IPv6 metadata addresses) out of ::/0 by default', () => {
     const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '::/0', ports: [443], internet: { reason: 'public API over IPv6' } }] }));
-    expect(egressPolicy(manifests).spec.egress[1].to).toEqual([
-      { ipBlock: { cidr: '::/0', except: ['fd00:ec2::23/128', 'fd00:ec2::254/128', 'fd20:ce::254/128', 'fe80::a9fe:a9fe/128'] } },
-    ]);
+    expect(egressPolicy(manifests).spec.egress[1].to).toEqual([{ ipBlock: { cidr: '::/0', except: ['fc00::/7', 'fe80::/10'] } }]);
   });
 
+  const ranges = ['10.0.0.0/16', '10.96.0.0/12', '10.244.0.0/16'];
   it.each([
-    ['aws', ['169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'], ['fd00:ec2::23/128', 'fd00:ec2::254/128']],
-    ['gcp', ['169.254.169.252/32', '169.254.169.254/32'], ['fd20:ce::254/128']],
-    ['azure', ['168.63.129.16/32', '169.254.169.254/32'], []],
-    ['alibaba', ['100.100.100.200/32'], []],
-    ['oracle', ['169.254.169.254/32'], []],
-    ['openstack', ['169.254.169.254/32'], ['fe80::a9fe:a9fe/128']],
-  ] as const)('carves only the metadata addresses of cloud %s out of internet egress', (cloud, v4, v6) => {
+    ['aws', [...ranges, '169.254.0.0/16'], ['fd00:ec2::23/128', 'fd00:ec2::254/128', 'fe80::/10']],
+    ['gcp', [...ranges, '169.254.0.0/16'], ['fd20:ce::254/128', 'fe80::/10']],
+    ['azure', [...ranges, '168.63.129.16/32', '169.254.0.0/16'], ['fe80::/10']],
+    ['alibaba', [...ranges, '100.100.100.200/32', '169.254.0.0/16'], ['fe80::/10']],
+    ['oracle', [...ranges, '169.254.0.0/16'], ['fd00:c1::a9fe:a9fe/128', 'fe80::/10']],
+    ['openstack', [...ranges, '169.254.0.0/16'], ['fe80::/10']],
+    ['scaleway', [...ranges, '169.254.0.0/16'], ['fd00:42::42/128', 'fe80::/10']],
+    ['akamai', [...ranges, '169.254.0.0/16'], ['fd00:a9fe:a9fe::1/128', 'fe80::/10']],
+    ['tencent', [...ranges, '169.254.0.0/16'], ['fe80::/10']],
+  ] as const)('carves link-local, the metadata addresses of cloud %s and the declared cluster ranges out of internet egress', (cloud, v4, v6) => {
     const reason = { reason: 'calls a public model API' };
     const manifests = manifestsOf(
       sampleIntent(
@@ -44,7 +46,7 @@ describe('Kubernetes flavor', () => {
             { cidr: '::/0', ports: [443], internet: reason },
           ],
         },
-        { cloud },
+        { cloud, clusterNetwork: { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'], nodeCidrs: ['10.0.0.0/16'] } },
       ),
     );
     const except = (rule: number) => egressPolicy(manifests).spec.egress[rule].to[0].ipBlock.except ?? [];
@@ -54,7 +56,12 @@ describe('Kubernetes flavor', () => {
   it('carves metadata out of a link-local block that contains it', () => {
     const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '169.254.0.0/16', ports: [8080] }] }));
     expect(egressPolicy(manifests).spec.egress[1].to).toEqual([
-      { ipBlock: { cidr: '169.254.0.0/16', except: ['169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'] } },
+      {
+        ipBlock: {
+          cidr: '169.254.0.0/16',
+          except: ['169.254.0.23/32', '169.254.42.42/32', '169.254.169.252/32', '169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'],
+        },
+      },
     ]);
   });
 
@@ -71,19 +78,35 @@ describe('Kubernetes flavor', () => {
     ]);
   });
 
-  it('allows DNS to kube-dns first, on UDP and TCP 53', () => {
+  it('allows DNS first, on UDP and TCP 53, to the pods of the resolver of cluster names only', () => {
     const manifests = manifestsOf(sampleIntent());
     expect(egressPolicy(manifests).spec.egress[0]).toEqual({
-      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ai-dns' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'dns-resolver' } },
+        },
+      ],
       ports: [
         { protocol: 'UDP', port: 53 },
         { protocol: 'TCP', port: 53 },
       ],
     });
+    expect(JSON.stringify(egressPolicy(manifests))).not.toContain('kube-dns');
   });
 
-  it('allows DNS to a NodeLocal DNSCache address, and to the kube-dns ClusterIP it also answers on, instead of kube-dns when told so', () => {
-    const manifests = manifestsOf(sampleIntent({ dns: { kubeDns: false, nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' } }));
+  const publicNames = { reason: 'calls a public search API by name' };
+
+  it('allows DNS to kube-dns, for an app that declares public names, and keeps the reason', () => {
+    const policy = egressPolicy(manifestsOf(sampleIntent({ dns: { publicNames } })));
+    expect(policy.spec.egress[0].to).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } },
+    ]);
+    expect(policy.metadata.annotations?.['secure-ai-egress/public-dns']).toBe('names outside the cluster: calls a public search API by name');
+  });
+
+  it('allows DNS to a NodeLocal DNSCache address, and to the kube-dns ClusterIP it also answers on, instead of kube-dns when told so, for an app with public names', () => {
+    const manifests = manifestsOf(sampleIntent({ dns: { publicNames, kubeDns: false, nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' } }));
     expect(egressPolicy(manifests).spec.egress.slice(0, 2)).toEqual([
       {
         to: [{ ipBlock: { cidr: '169.254.20.10/32' } }],
@@ -104,7 +127,7 @@ describe('Kubernetes flavor', () => {
   });
 
   it('allows DNS to kube-dns pods, the NodeLocal address and the ClusterIP, in that order, with both on', () => {
-    const manifests = manifestsOf(sampleIntent({ dns: { nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' } }));
+    const manifests = manifestsOf(sampleIntent({ dns: { publicNames, nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' } }));
     const peers = egressPolicy(manifests)
       .spec.egress.slice(0, 3)
       .map((r: { to: unknown[] }) => r.to[0]);
@@ -116,7 +139,9 @@ describe('Kubernetes flavor', () => {
   });
 
   it('selects in-cluster destinations by namespace AND pod labels in one peer', () => {
-    const manifests = manifestsOf(sampleIntent({ egress: [{ namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333] }] }));
+    const manifests = manifestsOf(
+      sampleIntent({ egress: [{ namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333], ungoverned: { reason: 'run by the data team' } }] }),
+    );
     expect(egressPolicy(manifests).spec.egress[1]).toEqual({
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vector-db' } }, podSelector: { matchLabels: { app: 'qdrant' } } }],
       ports: [{ protocol: 'TCP', port: 6333 }],
@@ -149,13 +174,14 @@ describe('Kubernetes flavor', () => {
     const without = manifestsOf(sampleIntent());
     expect(
       ofKind(without, 'NetworkPolicy')
+        .filter((p) => p.metadata.namespace === 'ai')
         .map((p) => p.metadata.name)
         .sort(),
     ).toEqual(['default-deny-all', 'llm-egress']);
   });
 
   it('requests GPUs as nvidia.com/gpu in requests and limits', () => {
-    const deployment = ofKind(manifestsOf(sampleIntent({ gpus: 2 })), 'Deployment')[0];
+    const deployment = ofKind(manifestsOf(sampleIntent({ gpus: 2 })), 'Deployment').find((d) => d.metadata.name === 'llm')!;
     const { requests, limits } = deployment.spec.template.spec.containers[0].resources;
     expect(requests['nvidia.com/gpu']).toBe('2');
     expect(limits['nvidia.com/gpu']).toBe('2');

@@ -46,7 +46,7 @@ export class KubernetesAppPolicies extends Construct {
       metadata: {
         name: `${plan.name}-egress`,
         namespace: plan.namespace,
-        annotations: { ...syncWave(SyncWave.policy), ...reasonAnnotations(plan.egress), ...ruleDescriptions(plan.egress) },
+        annotations: { ...syncWave(SyncWave.policy), ...reasonAnnotations(plan), ...ruleDescriptions(plan.egress) },
       },
       spec: {
         podSelector: { matchLabels: appSelector(plan.name) },

@@ -4,22 +4,37 @@
  * intent's reach, so both flavors allow the same thing. Each destination kind says what it lets
  * the app reach (lib/intent/destinations); the plan adds DNS, ports and the app's clients.
  */
-import { CREDENTIALS_REASON_ANNOTATION, INTERNET_REASON_ANNOTATION, KUBE_DNS } from '../conventions';
+import {
+  APP_NAME_LABEL,
+  CREDENTIALS_REASON_ANNOTATION,
+  DNS_RESOLVER_NAME,
+  INTERNET_REASON_ANNOTATION,
+  KUBE_DNS,
+  PUBLIC_DNS_REASON_ANNOTATION,
+  SHARED_RANGE_REASON_ANNOTATION,
+  UNGOVERNED_REASON_ANNOTATION,
+  serviceAccountName,
+} from '../conventions';
 import {
   AiAppIntent,
-  AllowList,
-  Cloud,
   EgressProxyRoute,
   NetsPeer,
   PeerContext,
   PlannedBlock,
+  PlatformIntent,
   PolicyPeer,
   PortSpec,
   Protocol,
+  ResolverSettings,
   Scrape,
   destinationPeer,
+  intentCarvedBlocks,
   planBlock,
+  podsPeer,
+  resolverSettings,
+  usesResolver,
 } from '../intent';
+import type { Cidr } from '../net';
 
 export type { PlannedBlock } from '../intent';
 
@@ -52,6 +67,25 @@ export interface AppPlan {
   readonly egress: readonly PlannedRule[];
   /** The declared clients on the app's port over TCP, as one rule, then its scrapers on its metrics port; empty when there are none. */
   readonly ingress: readonly PlannedRule[];
+  /** Written reasons of what needs one beyond the blocks' own (public DNS), kept as annotations on the policy. */
+  readonly reasons?: Readonly<Record<string, string>>;
+}
+
+/** What the plan of every app of one cluster's intent reads besides the app: computed once. */
+export interface PlanContext extends PeerContext {
+  /** The resolver of cluster names, when some app uses it. */
+  readonly resolver?: ResolverSettings;
+}
+
+/** The context of the intent of one cluster (whose checks passed). */
+export function planContext(intent: PlatformIntent): PlanContext {
+  return {
+    allowLists: intent.allowLists ?? [],
+    cloud: intent.cloud ?? 'any',
+    carved: intentCarvedBlocks(intent),
+    apps: intent.apps.map((a) => ({ name: a.name, namespace: a.namespace })),
+    ...(intent.apps.some(usesResolver) ? { resolver: resolverSettings(intent) } : {}),
+  };
 }
 
 const DNS_PORTS: readonly PlannedPort[] = [
@@ -60,16 +94,18 @@ const DNS_PORTS: readonly PlannedPort[] = [
 ];
 
 /**
- * The plan of one app, with the platform's allow-lists to expand and its cloud, whose metadata
- * addresses are carved out of every allowed block (every cloud's when not given). An app with
- * hostname destinations needs its route to the egress proxy (egressProxyRoutes in lib/intent).
+ * The plan of one app in the intent of one cluster (`planContext`: the allow-lists to expand, the
+ * blocks carved out of every allowed block, the declared apps, the resolver of cluster names). An
+ * app with hostname destinations needs its route to the egress proxy (egressProxyRoutes in lib/intent).
  */
-export function planApp(app: AiAppIntent, allowLists: readonly AllowList[], cloud: Cloud = 'any', scrape?: Scrape, proxy?: EgressProxyRoute): AppPlan {
+export function planApp(app: AiAppIntent, context: PlanContext, scrape?: Scrape, proxy?: EgressProxyRoute): AppPlan {
+  const reason = app.dns?.publicNames?.reason;
   return {
     name: app.name,
     namespace: app.namespace,
-    egress: planEgress(app, { allowLists, cloud }, proxy),
-    ingress: [...planIngress(app), ...planScrape(scrape)],
+    egress: planEgress(app, context, proxy),
+    ingress: [...planIngress(app, context), ...planScrape(scrape)],
+    ...(reason !== undefined ? { reasons: { [PUBLIC_DNS_REASON_ANNOTATION]: `names outside the cluster: ${reason}` } } : {}),
   };
 }
 
@@ -80,20 +116,31 @@ function planScrape(scrape: Scrape | undefined): PlannedRule[] {
   return [{ peers, ports: [{ protocol: 'TCP', from: scrape.port, to: scrape.port }] }];
 }
 
-/**
- * DNS first (kube-dns, then NodeLocal DNSCache addresses and the kube-dns ClusterIP it answers on),
- * then each declared destination; names are reached through the egress proxy, on the app's own
- * port of it, in one rule where the first of them is declared.
- */
-function planEgress(app: AiAppIntent, context: PeerContext, proxy: EgressProxyRoute | undefined): PlannedRule[] {
+/** The labels of the resolver's pods, which the apps' DNS rule selects. */
+function resolverPeer(resolver: ResolverSettings): Peer {
+  return {
+    kind: 'pods',
+    namespace: resolver.namespace,
+    podLabels: { [APP_NAME_LABEL]: DNS_RESOLVER_NAME },
+    serviceAccount: serviceAccountName(DNS_RESOLVER_NAME),
+  };
+}
+
+/** kube-dns, NodeLocal DNSCache addresses and the kube-dns ClusterIP they answer on: where DNS of every name goes. */
+function kubeDnsRules(
+  dns: { kubeDns?: boolean; nodeLocal?: readonly string[]; kubeDnsClusterIp?: string },
+  carved: readonly Cidr[],
+  /** Why kube-dns, a namespace this intent does not govern, may be sent to: it is a relay of names. */
+  why: string,
+): PlannedRule[] {
   const rules: PlannedRule[] = [];
-  if (app.dns?.kubeDns !== false) {
-    rules.push({ peers: [{ kind: 'pods', ...KUBE_DNS }], ports: DNS_PORTS, description: 'DNS (kube-dns)' });
+  if (dns.kubeDns !== false) {
+    rules.push({ peers: [{ kind: 'pods', ...KUBE_DNS, ungovernedReason: why }], ports: DNS_PORTS, description: 'DNS (kube-dns)' });
   }
-  const nodeLocal = app.dns?.nodeLocal ?? [];
+  const nodeLocal = dns.nodeLocal ?? [];
   if (nodeLocal.length > 0) {
     rules.push({
-      peers: [{ kind: 'nets', blocks: nodeLocal.map((a) => hostBlock(a, context.cloud)) }],
+      peers: [{ kind: 'nets', blocks: nodeLocal.map((a) => hostBlock(a, carved)) }],
       ports: DNS_PORTS,
       description: 'DNS (NodeLocal DNSCache)',
     });
@@ -101,13 +148,35 @@ function planEgress(app: AiAppIntent, context: PeerContext, proxy: EgressProxyRo
   // NodeLocal DNSCache also answers on the kube-dns ClusterIP, in the host network (kube-proxy in
   // iptables mode), where no selector on the kube-dns pods matches: the addon's README allows it
   // as an ipBlock (kubernetes/kubernetes cluster/addons/dns/nodelocaldns/README.md).
-  const clusterIp = app.dns?.kubeDnsClusterIp;
-  if (nodeLocal.length > 0 && clusterIp !== undefined) {
+  if (nodeLocal.length > 0 && dns.kubeDnsClusterIp !== undefined) {
     rules.push({
-      peers: [{ kind: 'nets', blocks: [hostBlock(clusterIp, context.cloud)] }],
+      peers: [{ kind: 'nets', blocks: [hostBlock(dns.kubeDnsClusterIp, carved)] }],
       ports: DNS_PORTS,
       description: 'DNS (kube-dns ClusterIP, answered by NodeLocal DNSCache)',
     });
+  }
+  return rules;
+}
+
+/**
+ * DNS first, then each declared destination. DNS goes to the resolver of cluster names, or, for an
+ * app that declares public names, to kube-dns (and NodeLocal DNSCache where declared). Names are
+ * reached through the egress proxy, on the app's own port of it, in one rule where the first of
+ * them is declared: the proxy resolves them, never the app.
+ */
+function planEgress(app: AiAppIntent, context: PlanContext, proxy: EgressProxyRoute | undefined): PlannedRule[] {
+  const rules: PlannedRule[] = [];
+  if (usesResolver(app)) {
+    if (!context.resolver) throw new Error(`${app.namespace}/${app.name} resolves through the resolver of cluster names, which the context lacks`);
+    rules.push({ peers: [resolverPeer(context.resolver)], ports: DNS_PORTS, description: 'DNS (cluster names only: the resolver of cluster names)' });
+  } else {
+    rules.push(
+      ...kubeDnsRules(
+        app.dns ?? {},
+        context.carved,
+        `the cluster's DNS, which resolves names outside the cluster for this app: ${app.dns?.publicNames?.reason ?? ''}`,
+      ),
+    );
   }
   let proxied = false;
   for (const d of app.egress) {
@@ -129,15 +198,38 @@ function planEgress(app: AiAppIntent, context: PeerContext, proxy: EgressProxyRo
 }
 
 /** One address as a block of its own. */
-function hostBlock(address: string, cloud: Cloud): PlannedBlock {
-  return planBlock(address.includes(':') ? `${address}/128` : `${address}/32`, cloud);
+function hostBlock(address: string, carved: readonly Cidr[]): PlannedBlock {
+  return planBlock(address.includes(':') ? `${address}/128` : `${address}/32`, carved);
 }
 
-/** The declared clients (every pod of a namespace, or those with the labels) on the app's port, TCP. */
-function planIngress(app: AiAppIntent): PlannedRule[] {
+/**
+ * The plan of the resolver of cluster names: it may send DNS to kube-dns only (through NodeLocal
+ * DNSCache where declared), and admits DNS from the namespaces of the apps that use it.
+ */
+export function planResolver(resolver: ResolverSettings, namespaces: readonly string[], context: PlanContext): AppPlan {
+  return {
+    name: DNS_RESOLVER_NAME,
+    namespace: resolver.namespace,
+    egress: kubeDnsRules(
+      { nodeLocal: resolver.nodeLocal, kubeDnsClusterIp: resolver.kubeDnsClusterIp },
+      context.carved,
+      `the cluster's DNS: the resolver sends it only names of ${resolver.clusterDomain}`,
+    ),
+    ingress:
+      namespaces.length === 0
+        ? []
+        : [{ peers: namespaces.map((namespace): Peer => ({ kind: 'pods', namespace, podLabels: {} })), ports: DNS_PORTS, description: 'DNS from the AI apps' }],
+  };
+}
+
+/**
+ * The declared clients (every pod of a namespace, or those with the labels) on the app's port, TCP;
+ * a client whose labels name a declared app is that app's ServiceAccount too.
+ */
+function planIngress(app: AiAppIntent, context: PlanContext): PlannedRule[] {
   const clients = app.ingress ?? [];
   if (clients.length === 0) return [];
-  const peers = clients.map((c): Peer => ({ kind: 'pods', namespace: c.namespace, podLabels: c.podLabels ?? {} }));
+  const peers = clients.map((c): Peer => podsPeer(c.namespace, c.podLabels ?? {}, context.apps));
   return [{ peers, ports: [{ protocol: 'TCP', from: app.port, to: app.port }] }];
 }
 
@@ -148,13 +240,20 @@ function planPorts(ports: readonly PortSpec[], protocol: Protocol): PlannedPort[
     .sort((a, b) => a.from - b.from || a.to - b.to);
 }
 
+/** Pods of a namespace with labels, as the reasons name them and the verifier writes them: `pods vector-db {app=qdrant,tier=db}`. */
+function describePods(namespace: string, labels: Readonly<Record<string, string>>): string {
+  return `pods ${namespace} {${Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',')}}`;
+}
+
 /**
  * The annotations that keep the written reasons on the policy that allows what needs one, one
  * line per destination (`0.0.0.0/0: calls a public model API`): internet egress, and access to
  * a pod credential endpoint. None without such egress.
  */
-export function reasonAnnotations(egress: readonly PlannedRule[]): Record<string, string> {
-  const nets = egress.flatMap((r) => r.peers).flatMap((p) => (p.kind === 'nets' ? [p] : []));
+export function reasonAnnotations(plan: AppPlan): Record<string, string> {
+  const nets = plan.egress.flatMap((r) => r.peers).flatMap((p) => (p.kind === 'nets' ? [p] : []));
   const lines = (reason: (p: NetsPeer) => string | undefined) =>
     nets.flatMap((p) => {
       const why = reason(p);
@@ -162,8 +261,15 @@ export function reasonAnnotations(egress: readonly PlannedRule[]): Record<string
     });
   const internet = lines((p) => p.internetReason);
   const credentials = lines((p) => p.credentialsReason);
+  const shared = lines((p) => p.sharedReason);
+  const relays = plan.egress
+    .flatMap((r) => r.peers)
+    .flatMap((p) => (p.kind === 'pods' && p.ungovernedReason !== undefined ? [`${describePods(p.namespace, p.podLabels)}: ${p.ungovernedReason}`] : []));
   return {
     ...(internet.length ? { [INTERNET_REASON_ANNOTATION]: internet.join('\n') } : {}),
     ...(credentials.length ? { [CREDENTIALS_REASON_ANNOTATION]: credentials.join('\n') } : {}),
+    ...(shared.length ? { [SHARED_RANGE_REASON_ANNOTATION]: shared.join('\n') } : {}),
+    ...(relays.length ? { [UNGOVERNED_REASON_ANNOTATION]: relays.join('\n') } : {}),
+    ...plan.reasons,
   };
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { EGRESS_PROXY_NAME, SyncWave, appLabels, appSelector, serviceAccountName, syncWave } from '../conventions';
-import { AiAppIntent, Cloud, EGRESS_PROXY_PORTS, EgressProxyRoute, EgressProxySettings, hostNames, isHostsDestination, planBlock } from '../intent';
-import { formatCidr, metadataCidrs, nonPublicBlocks } from '../net';
+import { EGRESS_PROXY_NAME, KUBE_DNS, SyncWave, appLabels, appSelector, serviceAccountName, syncWave } from '../conventions';
+import { AiAppIntent, EGRESS_PROXY_PORTS, EgressProxyRoute, EgressProxySettings, hostNames, isHostsDestination, planBlock } from '../intent';
+import { Cidr, formatCidr, nonPublicBlocks } from '../net';
 import { AppPlan, CalicoAppPolicy, CalicoSettings, KubernetesAppPolicies, NamespaceDefaultDeny, PlannedRule } from '../policy';
 import { ProxiedApp, SHUTDOWN_SECONDS, squidConf } from './squid-conf';
 
@@ -41,9 +41,9 @@ const CONFIG_SHA_ANNOTATION = 'secure-ai-egress/squid-conf-sha256';
  * non-public blocks and the cloud's metadata addresses, which Squid also refuses by name), on the
  * ports the apps declare with their names. `denied` are the blocks carved out.
  */
-function publicBlocks(denied: readonly string[], cloud: Cloud) {
+function publicBlocks(denied: readonly string[], carvedOut: readonly Cidr[]) {
   return ([4, 6] as const).map((version) => {
-    const all = planBlock(version === 4 ? '0.0.0.0/0' : '::/0', cloud);
+    const all = planBlock(version === 4 ? '0.0.0.0/0' : '::/0', carvedOut);
     const carved = nonPublicBlocks([...denied, ...all.except])
       .filter((b) => b.version === version)
       .map(formatCidr);
@@ -68,11 +68,12 @@ function declaredPorts(apps: readonly ProxiedApp[]): PlannedRule['ports'] {
 
 /**
  * The blocks after the lookup of a declared name that the proxy refuses: the non-public blocks of
- * lib/net and the cloud's metadata addresses. This is the one place where the cluster's own pod,
- * service and node ranges join them, once the intent declares them.
+ * lib/net, and what every allowed block carves out (lib/intent `intentCarvedBlocks`): link-local
+ * addresses, the cloud's metadata addresses, and the cluster's own pod, Service and node ranges
+ * (declared, or the cloud's defaults; a GKE Service range is public address space).
  */
-function deniedAfterLookup(cloud: Cloud): string[] {
-  return nonPublicBlocks(metadataCidrs(cloud)).map(formatCidr);
+function deniedAfterLookup(carved: readonly Cidr[]): string[] {
+  return nonPublicBlocks(carved.map(formatCidr)).map(formatCidr);
 }
 
 export interface EgressProxyProps {
@@ -80,7 +81,8 @@ export interface EgressProxyProps {
   /** The apps with hostname destinations and their ports of the proxy (egressProxyRoutes in lib/intent). */
   readonly routes: readonly EgressProxyRoute[];
   readonly apps: readonly AiAppIntent[];
-  readonly cloud: Cloud;
+  /** What every allowed block carves out (lib/intent `intentCarvedBlocks`): the proxy refuses those addresses too. */
+  readonly carved: readonly Cidr[];
   /** With the calico flavor's settings, the proxy's policy is a Calico policy in the tier; without, Kubernetes NetworkPolicies. */
   readonly calico?: CalicoSettings;
 }
@@ -106,7 +108,7 @@ export class EgressProxy extends Construct {
         destinations: app.egress.flatMap((d, index) => (isHostsDestination(d) ? [{ index, names: hostNames(d), ports: d.ports }] : [])),
       };
     });
-    const denied = deniedAfterLookup(props.cloud);
+    const denied = deniedAfterLookup(props.carved);
     this.config = squidConf(proxied, denied, EGRESS_PROXY_PORTS.probe);
 
     new NamespaceDefaultDeny(this, 'default-deny', { namespace });
@@ -115,7 +117,7 @@ export class EgressProxy extends Construct {
       namespace,
       egress: [
         {
-          peers: [{ kind: 'pods', namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }],
+          peers: [{ kind: 'pods', ...KUBE_DNS, ungovernedReason: "the cluster's DNS: the proxy resolves the host names the apps declare" }],
           ports: [
             { protocol: 'UDP', from: 53, to: 53 },
             { protocol: 'TCP', from: 53, to: 53 },
@@ -126,7 +128,7 @@ export class EgressProxy extends Construct {
           peers: [
             {
               kind: 'nets',
-              blocks: publicBlocks(denied, props.cloud),
+              blocks: publicBlocks(denied, props.carved),
               internetReason:
                 'the egress proxy connects to the host names the apps declare, at whatever public address they resolve to; it refuses every other name, and names that resolve to an address that is not public',
             },
@@ -136,7 +138,7 @@ export class EgressProxy extends Construct {
         },
       ],
       ingress: props.routes.map((r) => ({
-        peers: [{ kind: 'pods', namespace: r.appNamespace, podLabels: appSelector(r.app) }],
+        peers: [{ kind: 'pods', namespace: r.appNamespace, podLabels: appSelector(r.app), serviceAccount: serviceAccountName(r.app) }],
         ports: [{ protocol: 'TCP', from: r.port, to: r.port }],
         description: `${r.appNamespace}/${r.app}, on its own port`,
       })),

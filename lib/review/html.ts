@@ -1,3 +1,4 @@
+import type { LeakNotes } from './leaks';
 import { COLLAPSE_AT, DestinationKind, DestinationNode, DrawnEdge, ReachGraph, WorkloadNode, condense, drawnEdges, fullLabel, groupBy, viewOf } from './graph';
 import { observedHtml, ObservedView } from './observed';
 import { describeAudit, describeDecisions, describeFlows, describeVerdict, describeWhen, isAudited } from './edge-words';
@@ -69,7 +70,7 @@ function edgeTitle(d: DrawnEdge): string {
  * drawn dotted in purple. With readers, a second table says who can read each workload. No
  * scripts, styles or fonts are fetched from anywhere.
  */
-export function renderHtml(full: ReachGraph, title = 'Egress of AI workloads', observed?: ObservedView): string {
+export function renderHtml(full: ReachGraph, title = 'Egress of AI workloads', observed?: ObservedView, leaks?: LeakNotes): string {
   const { graph, origin } = condense(full, DRAW_LIMIT);
   const byNamespace = groupBy(
     [...graph.workloads].sort((a, b) => a.id.localeCompare(b.id)),
@@ -208,7 +209,7 @@ ${svg.join('\n')}
 ${table}
 </tbody></table>${readers}</div>
 </div>
-${observed ? observedHtml(observed) : ''}<script>
+${observed ? observedHtml(observed) : ''}${leaks ? leakSection(leaks) : ''}<script>
 (function () {
   var edges = document.querySelectorAll('.edge');
   function mark(edge, on) {
@@ -232,4 +233,19 @@ ${observed ? observedHtml(observed) : ''}<script>
 </script>
 </body></html>
 `;
+}
+
+/** Names outside the cluster and ungoverned relays, below the graph. */
+function leakSection(leaks: LeakNotes): string {
+  const dns = leaks.dns.length
+    ? `<table id="dns"><thead><tr><th>workload</th><th>resolves names outside the cluster through</th><th>reason</th></tr></thead><tbody>${leaks.dns
+        .map((d) => `<tr><td>${esc(d.endpoint)}</td><td>${esc(d.through.join('; '))}</td><td>${esc(d.reason ?? 'none written')}</td></tr>`)
+        .join('')}</tbody></table>`
+    : '';
+  const relays = leaks.relays.length
+    ? `<table id="relays"><thead><tr><th>from</th><th>ungoverned relay</th><th>ports</th><th>reason</th></tr></thead><tbody>${leaks.relays
+        .map((r) => `<tr><td>${esc(r.from)}</td><td>${esc(r.to)}</td><td>${esc(r.ports)}</td><td>${esc(r.reason ?? 'none written')}</td></tr>`)
+        .join('')}</tbody></table>`
+    : '<p>No ungoverned relay: every pod a workload may send to is confined by an egress policy.</p>';
+  return `<h2>Names outside the cluster, and ungoverned relays</h2>\n<p>${leaks.clusterNamesOnly} workloads resolve cluster names only; ${leaks.dns.length} can resolve names outside the cluster.</p>\n${dns}\n${relays}`;
 }

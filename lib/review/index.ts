@@ -17,3 +17,4 @@ export { describeDecisions, describeFlows } from './edge-words';
 export { renderHtml } from './html';
 export { renderMarkdown } from './markdown';
 export { reportMain } from './report-cli';
+export { leakNotes } from './leaks';

@@ -1,6 +1,7 @@
 import { ReachGraph, condense, drawnEdges, fullLabel, viewOf } from './graph';
 import { describeAudit, describeDecisions, describeFlows, describeWhen, isAudited } from './edge-words';
 import { DRAW_LIMIT } from './html';
+import { LeakNotes } from './leaks';
 import { observedMarkdown, ObservedView } from './observed';
 import { describeCaller, describeGoverned, describeReaderDecisions, describeReaderFlows, ReaderRow } from './readers';
 
@@ -81,7 +82,7 @@ function readerTable(rows: readonly ReaderRow[]): string[] {
  * ends with who can read the workload. With a flow log, an "observed" section follows
  * (observed.ts). Renders as a picture in a pull request.
  */
-export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workloads', observed?: ObservedView): string {
+export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workloads', observed?: ObservedView, leaks?: LeakNotes): string {
   const out: string[] = [`# ${title}`, ''];
   const enforced = graph.edges.filter((e) => viewOf(e) === 'enforced');
   const allowed = enforced.filter((e) => e.verdict === 'allow').length;
@@ -106,6 +107,7 @@ export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workload
       `The flowchart is left out: at ${graph.workloads.length} workloads it is larger than Mermaid renders in a pull request (${MERMAID_MAX_TEXT} characters). egress.html draws it; the tables below list every flow.`,
       '',
     );
+  if (leaks) out.push(...leakLines(leaks));
   const byId = new Map(graph.destinations.map((d) => [d.id, d]));
   for (const w of [...graph.workloads].sort((a, b) => a.id.localeCompare(b.id))) {
     const audit = describeAudit(w);
@@ -125,4 +127,25 @@ export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workload
   }
   if (observed) out.push(observedMarkdown(observed));
   return out.join('\n');
+}
+
+/** Names outside the cluster and ungoverned relays, as a section of its own. */
+function leakLines(leaks: LeakNotes): string[] {
+  const out = ['## Names outside the cluster, and ungoverned relays', ''];
+  out.push(
+    `${leaks.clusterNamesOnly} workload${leaks.clusterNamesOnly === 1 ? '' : 's'} resolve${leaks.clusterNamesOnly === 1 ? 's' : ''} cluster names only; ${leaks.dns.length ? `${leaks.dns.length} can resolve names outside the cluster:` : 'none can resolve names outside the cluster.'}`,
+    '',
+  );
+  if (leaks.dns.length) {
+    out.push('| workload | through | reason |', '|---|---|---|');
+    for (const d of leaks.dns) out.push(`| ${d.endpoint} | ${cell(d.through.join('; '))} | ${cell(d.reason ?? 'none written')} |`);
+    out.push('');
+  }
+  if (leaks.relays.length) {
+    out.push('Ungoverned relays: pods a workload may send to that no egress policy confines (they may pass on what they receive).', '');
+    out.push('| from | to | ports | reason |', '|---|---|---|---|');
+    for (const r of leaks.relays) out.push(`| ${r.from} | ${cell(r.to)} | ${r.ports} | ${cell(r.reason ?? 'none written')} |`);
+  } else out.push('No ungoverned relay: every pod a workload may send to is confined by an egress policy.');
+  out.push('');
+  return out;
 }

@@ -25,6 +25,7 @@ import {
 } from '../verify';
 import { buildGraph } from './build';
 import { renderHtml } from './html';
+import { leakNotes } from './leaks';
 import { renderMarkdown } from './markdown';
 
 /** The report command, as `--help` describes it. */
@@ -60,8 +61,9 @@ export function reportMain(argv: readonly string[], root: string): CliResult {
     const observed =
       flows === undefined ? undefined : { source: flows === '-' ? 'stdin' : relative(root, resolve(flows)), report: observe(cluster, loadFlowLog(flows)) };
     mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'egress.md'), renderMarkdown(graph, title, observed));
-    writeFileSync(join(out, 'egress.html'), renderHtml(graph, title, observed));
+    const leaks = leakNotes(cluster);
+    writeFileSync(join(out, 'egress.md'), renderMarkdown(graph, title, observed, leaks));
+    writeFileSync(join(out, 'egress.html'), renderHtml(graph, title, observed, leaks));
     return {
       code: EXIT.answered,
       stdout: `report: ${graph.workloads.length} workloads, ${graph.destinations.length} destinations -> ${join(out, 'egress.md')}, ${join(out, 'egress.html')}\n`,

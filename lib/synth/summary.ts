@@ -1,8 +1,15 @@
-import { AiAppIntent, EPHEMERAL_STORAGE_WARNING, PlatformIntent, appliedDefaults, ephemeralStorage, modelCacheOf } from '../intent';
+import { AiAppIntent, EPHEMERAL_STORAGE_WARNING, PlatformIntent, appliedDefaults, ephemeralStorage, modelCacheOf, resolverDefault } from '../intent';
 
-/** The defaults the apps rely on, where they are worth seeing (resources not declared, probes without a health path). */
+/**
+ * The defaults the apps rely on, where they are worth seeing (resources not declared, probes without
+ * a health path), and the resolver's address when a default Service range placed it.
+ */
 export function formatDefaults(intent: PlatformIntent): string {
-  const lines = intent.apps.flatMap((a: AiAppIntent) => appliedDefaults(a)).map((d) => `  ${d.app}.${d.field}: ${d.value}`);
+  const resolver = resolverDefault(intent);
+  const lines = [
+    ...(resolver !== undefined ? [`  dnsResolver.clusterIp: ${resolver}`] : []),
+    ...intent.apps.flatMap((a: AiAppIntent) => appliedDefaults(a)).map((d) => `  ${d.app}.${d.field}: ${d.value}`),
+  ];
   return lines.length ? `defaults applied (declare the field to choose otherwise):\n${lines.join('\n')}\n` : '';
 }
 

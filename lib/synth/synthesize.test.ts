@@ -70,8 +70,8 @@ describe('synthesize', () => {
   test('writes byte for byte what app.synth() writes for many apps of both flavors in many namespaces', () => {
     const generated = generateIntent({ apps: 40, destinations: 8, seed: 7 });
     const { cdk8s, ours } = bothWays((outdir) => buildApp(outdir, generated));
-    // The cluster file, the Calico tier and global policy files, and two files per namespace.
-    expect(Object.keys(ours)).toHaveLength(3 + 2 * 4);
+    // The cluster file, the Calico tier and global policy files, the resolver of cluster names, and two files per namespace.
+    expect(Object.keys(ours)).toHaveLength(4 + 2 * 4);
     expectSameFiles(ours, cdk8s);
   });
 

@@ -126,7 +126,10 @@ describe('verify command line', () => {
       [['query', '--manifests', APP, '--from', 'ai/rag', '--port', '80'], /--to NS\/NAME\|IP\|HOST is required/],
       [['query', '--manifests', APP, '--from', 'ai/rag', '--to', 'x/y', '--port', '80', '--nope'], /unknown option "--nope"/],
       [['query', '--manifests', APP, '--form', 'ai/rag', '--to', 'x/y', '--port', '80'], /unknown option "--form"; did you mean --from\?/],
-      [['egress', '--manifests', APP, '--port', '80'], /unknown option "--port" \(known: --manifests, --ipblock-matches-pods, --calico, --json, --help\)/],
+      [
+        ['egress', '--manifests', APP, '--port', '80'],
+        /unknown option "--port" \(known: --manifests, --ipblock-matches-pods, --calico, --cluster-domain, --json, --help\)/,
+      ],
       [['egress', '--manifests', APP, 'extra'], /unexpected argument "extra"/],
       [['help', 'egres'], /unknown command "egres"; did you mean egress\?/],
       [['matrix', '--manifests', APP, '--protocol', 'ICMP'], /--protocol must be TCP, UDP or SCTP/],

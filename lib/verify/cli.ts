@@ -12,17 +12,19 @@
 import { CALICO_VERSION_ACCEPTED, CalicoVersion, parseCalicoVersion } from './admin-tiers';
 import { Cluster } from './cluster';
 import { CliResult, CommandSpec, EXIT, helpText, OptionSpec, parseCommand, readingNotes, runCommand, unknownName, UsageError, usageLine } from './command';
+import { dnsReport } from './dns';
+import { relayReport } from './relays';
 import { egressReport } from './egress';
 import { hostQueryJson, hostQueryText } from './host-words';
 import { isHostName, queryHost } from './hosts';
 import { ingressReport } from './ingress';
-import { egressJson, ingressJson, queryJson } from './json';
+import { dnsJson, egressJson, ingressJson, queryJson, relaysJson } from './json';
 import { loadCluster, matchSelector } from './load';
 import { PROTOCOLS, Protocol } from './ports';
 import { observedCommand } from './observed-cli';
 import { matrix, query, QueryError } from './reach';
 import { SelectorSyntaxError } from './selector';
-import { egressText, ingressText, matrixText, queryText } from './text';
+import { dnsText, egressText, ingressText, matrixText, queryText, relaysText } from './text';
 
 /** The parsed options of a command. */
 type OptionValues = Record<string, string | string[] | boolean | undefined>;
@@ -213,13 +215,35 @@ function listingCommand<Report>(
   };
 }
 
-const egressCommand = listingCommand(
-  'egress',
-  'per workload, everything it may send to, what is explicitly denied, what staged policies would change, and who can read it',
-  (cluster) => egressReport(cluster, { readers: true }),
-  egressJson,
-  egressText,
-);
+const CLUSTER_DOMAIN: OptionSpec = {
+  name: 'cluster-domain',
+  type: 'string',
+  value: 'DOMAIN',
+  default: 'cluster.local',
+  description: "the cluster's DNS domain: a resolver that sends on only this domain (to kube-dns) answers cluster names only",
+};
+
+/** The egress listing with who can read each workload, then per workload whether it can resolve names outside the cluster, then the relays. */
+const egressCommand: Command = {
+  spec: spec(
+    'egress',
+    'per workload, everything it may send to, what is explicitly denied, what staged policies would change, and who can read it; whether it can resolve names outside the cluster, and the pods it sends to that no policy confines (relays)',
+    [MANIFESTS, IPBLOCK, CALICO, CLUSTER_DOMAIN, JSON_OUT],
+  ),
+  run(values) {
+    const cluster = clusterOf(values);
+    const listed = egressReport(cluster, { readers: true });
+    const dns = dnsReport(cluster, { clusterDomain: text(values, 'cluster-domain') });
+    const relays = relayReport(cluster);
+    return answered(
+      this.spec,
+      cluster,
+      values.json
+        ? json({ ...egressJson(listed), dns: dnsJson(dns), relays: relaysJson(relays) })
+        : `${egressText(listed)}${dnsText(dns)}${relaysText(relays)}`,
+    );
+  },
+};
 
 const ingressCommand = listingCommand(
   'ingress',

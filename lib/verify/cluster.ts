@@ -226,6 +226,8 @@ export class Cluster {
     readonly proxies: readonly EgressProxy[] = [],
     /** What the verifier says about objects besides its answers: fields it does not model, objects the cluster does not enforce. */
     readonly notes: readonly ClusterNote[] = [],
+    /** Every object read, of every kind: what the reports that read more than policies and pods look up (dns.ts: ConfigMaps, annotations). */
+    readonly manifests: readonly Manifest[] = [],
   ) {
     const tierMap = new Map<string, Tier>([[DEFAULT_TIER.name, DEFAULT_TIER]]);
     for (const t of tiers) tierMap.set(t.name, t);
@@ -419,8 +421,13 @@ export function buildCluster(manifests: readonly Manifest[], options: VerifyOpti
     }
     return policy;
   });
-  return new Cluster(catalog, tiers, policies, skipped, readProxies(grouped.workloads, grouped.configMaps), [
-    ...notes,
-    ...orderNotes(policies, catalog.endpoints),
-  ]);
+  return new Cluster(
+    catalog,
+    tiers,
+    policies,
+    skipped,
+    readProxies(grouped.workloads, grouped.configMaps),
+    [...notes, ...orderNotes(policies, catalog.endpoints)],
+    manifests,
+  );
 }

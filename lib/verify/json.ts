@@ -4,6 +4,8 @@
  * functions as the terminal listings (lib/verify/words.ts).
  */
 
+import type { DnsReport } from './dns';
+import type { Relay } from './relays';
 import { formatCidr, IpVersion } from '../net';
 import type { EgressReport, ReachEntry } from './egress';
 import type { IngressEntry, IngressReport } from './ingress';
@@ -14,7 +16,15 @@ import type { Decision, Direction, PolicyKind, PolicyRef } from './policy';
 import type { Protocol } from './ports';
 import type { DirectionAnswer, QueryAnswer, RuleRef } from './reach';
 import type { Reader } from './readers';
-import { describePolicy, describePorts, EGRESS_NOTE, explainDirection, explainWhenStaged, INGRESS_NOTE } from './words';
+import {
+  describeDestination as destinationWords,
+  describePolicy,
+  describePorts,
+  EGRESS_NOTE,
+  explainDirection,
+  explainWhenStaged,
+  INGRESS_NOTE,
+} from './words';
 import { HostReachJson, hostReachJson } from './host-words';
 import type { HostReach } from './hosts';
 
@@ -398,4 +408,52 @@ export function queryJson(q: QueryAnswer): QueryAnswerJson {
         }
       : {}),
   };
+}
+
+/** One workload's DNS as `verify egress --json` prints it under `dns`. */
+export interface WorkloadDnsJson {
+  readonly endpoint: string;
+  readonly resolvesOutside: boolean;
+  readonly dnsPolicy: string;
+  readonly nameservers: readonly string[];
+  readonly servers: readonly { readonly to: string; readonly answers: 'cluster-names' | 'any-name'; readonly why: string }[];
+  readonly reason?: string;
+  /** Set when the workload is itself a DNS server the manifests configure (CoreDNS with a Corefile): what it answers. */
+  readonly serves?: 'cluster-names' | 'any-name';
+}
+
+/** The DNS report as `verify egress --json` prints it, beside the listing. */
+export function dnsJson(report: DnsReport): { readonly clusterDomain: string; readonly workloads: readonly WorkloadDnsJson[] } {
+  return {
+    clusterDomain: report.clusterDomain,
+    workloads: report.workloads.map((w) => ({
+      endpoint: w.endpoint,
+      resolvesOutside: w.resolvesOutside,
+      dnsPolicy: w.dnsPolicy,
+      nameservers: w.nameservers,
+      servers: w.servers.map((s) => ({ to: destinationWords(s.to, 'verifier'), answers: s.answers, why: s.why })),
+      ...(w.reason !== undefined ? { reason: w.reason } : {}),
+      ...(w.serves !== undefined ? { serves: w.serves.answers } : {}),
+    })),
+  };
+}
+
+/** One ungoverned relay as `verify egress --json` prints it under `relays`. */
+export interface RelayJson {
+  readonly from: string;
+  readonly to: string;
+  readonly protocol: string;
+  readonly ports: string;
+  readonly reason?: string;
+}
+
+/** The ungoverned relays as `verify egress --json` prints them, beside the listing. */
+export function relaysJson(relays: readonly Relay[]): RelayJson[] {
+  return relays.map((r) => ({
+    from: r.from,
+    to: destinationWords(r.to, 'verifier'),
+    protocol: r.protocol,
+    ports: describePorts(r.ports),
+    ...(r.reason !== undefined ? { reason: r.reason } : {}),
+  }));
 }

@@ -12,7 +12,7 @@ import type { Command } from './cli';
 import { CliResult, CommandSpec, EXIT, InputError, OptionSpec, readingNotes } from './command';
 import { mayBreak, observe } from './observed';
 import { observedJson } from './observed-json';
-import { suggest } from './observed-suggest';
+import { governedBy, suggest } from './observed-suggest';
 import { observedText } from './observed-words';
 
 /** A flow log that cannot be read at all: no file, or not one record in it. */
@@ -85,7 +85,10 @@ export function observedCommand(parts: ObservedCommandParts): Command {
       const log = loadFlowLog(file);
       const cluster = parts.cluster(values);
       const report = observe(cluster, log);
-      const suggestions = suggest(report);
+      const suggestions = suggest(
+        report,
+        governedBy((ns) => cluster.catalog.namespace(ns).labels),
+      );
       const stdout = values.json
         ? `${JSON.stringify(observedJson(report, suggestions), null, 2)}\n`
         : observedText(report, suggestions, file === '-' ? 'stdin' : file);

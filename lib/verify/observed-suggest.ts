@@ -29,6 +29,22 @@ import { Protocol } from './ports';
 const ALLOW_LIST_LABEL = 'secure-ai-egress/allow-list';
 const NETWORK_SET_LABEL = 'secure-ai-egress/network-set';
 
+/**
+ * The label this project puts on the Namespaces of the apps it governs (lib/conventions
+ * GOVERNED_NAMESPACE_LABEL). The intent refuses an in-cluster destination elsewhere unless it is
+ * declared an ungoverned relay with a written reason, so a suggestion there carries the field,
+ * its reason a question for the reviewer to answer.
+ */
+const GOVERNED_NAMESPACE_LABEL = 'secure-ai-egress/governed';
+
+/** Whether the manifests' Namespace of that name carries the governed label. */
+export type GovernedNamespace = (namespace: string) => boolean;
+
+/** Reads the governed label from the manifests' Namespaces, as `verify observed` does. */
+export function governedBy(namespaceLabels: (namespace: string) => ReadonlyMap<string, string>): GovernedNamespace {
+  return (namespace) => namespaceLabels(namespace).get(GOVERNED_NAMESPACE_LABEL) === 'true';
+}
+
 /** A value of a suggested entry, as TypeScript literals write it. */
 export type SuggestedValue = string | number | readonly SuggestedValue[] | { readonly [key: string]: SuggestedValue };
 
@@ -90,12 +106,16 @@ const SHORTEST_PREFIX = 8;
 type Made = { readonly entry: { readonly [key: string]: SuggestedValue }; readonly ports: boolean } | { readonly why: string };
 
 /** The egress destination that allows the peer, without its ports. */
-function destination(peer: ObservedEnd, protocol: Protocol): Made[] {
+function destination(peer: ObservedEnd, protocol: Protocol, app: string, governed?: GovernedNamespace): Made[] {
   switch (peer.kind) {
     case 'workload': {
       const podLabels = podLabelsOf(peer);
       if (!podLabels) return [{ why: `the pods of ${peer.label} carry no labels to select them by` }];
-      return [{ entry: { namespace: peer.namespace, podLabels, protocol }, ports: true }];
+      const ungoverned: { [key: string]: SuggestedValue } =
+        governed && !governed(peer.namespace)
+          ? { ungoverned: { reason: `TODO: ${peer.namespace} is no namespace this intent governs: why may ${app} send to it, and where may it pass data on?` } }
+          : {};
+      return [{ entry: { namespace: peer.namespace, podLabels, protocol, ...ungoverned }, ports: true }];
     }
     case 'network-set': {
       const allowList = peer.set.calicoLabels.get(ALLOW_LIST_LABEL);
@@ -141,7 +161,7 @@ interface Gathered {
 }
 
 /** The entries that would allow the flows that would break, one per app, field and peer, ports merged. */
-export function suggest(report: ObservedReport): Suggestions {
+export function suggest(report: ObservedReport, governed?: GovernedNamespace): Suggestions {
   const gathered = new Map<string, Gathered>();
   const none: NoSuggestion[] = [];
   for (const flow of report.wouldBreak) {
@@ -152,7 +172,7 @@ export function suggest(report: ObservedReport): Suggestions {
         continue;
       }
       const peer = v.direction === 'egress' ? flow.destination : flow.source;
-      const made = v.direction === 'egress' ? destination(peer, flow.protocol as Protocol) : [client(peer)];
+      const made = v.direction === 'egress' ? destination(peer, flow.protocol as Protocol, v.local.endpoint.name, governed) : [client(peer)];
       for (const m of made) {
         if ('why' in m) {
           none.push({ flow, direction: v.direction, why: m.why });
@@ -188,6 +208,6 @@ export function suggest(report: ObservedReport): Suggestions {
 
 /** The entry with its ports, sorted, placed before the protocol as the intent's examples write them. */
 function withPorts(entry: { readonly [key: string]: SuggestedValue }, ports: readonly number[]): { readonly [key: string]: SuggestedValue } {
-  const { protocol, ...rest } = entry;
-  return { ...rest, ports: [...ports].sort((a, b) => a - b), protocol };
+  const { protocol, ungoverned, ...rest } = entry;
+  return { ...rest, ports: [...ports].sort((a, b) => a - b), protocol, ...(ungoverned === undefined ? {} : { ungoverned }) };
 }

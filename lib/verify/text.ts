@@ -3,6 +3,8 @@
  * value is written by its function in words.ts.
  */
 
+import type { DnsReport } from './dns';
+import type { Relay } from './relays';
 import { IpVersion } from '../net';
 import { EgressReport, ReachEntry } from './egress';
 import { hostLines } from './host-words';
@@ -232,4 +234,38 @@ export function ingressText(report: IngressReport): string {
     report.ipblockMatchesPods,
     report.workloads.map((w) => listed(w, ({ from, ...rest }: IngressEntry) => ({ peer: from, ...rest }))),
   );
+}
+
+/** Per workload, whether it can resolve names outside the cluster, and through which DNS servers. */
+export function dnsText(report: DnsReport): string {
+  const lines = [
+    `DNS: which workloads can resolve names outside the cluster (cluster domain ${report.clusterDomain}): a DNS server that may resolve any name carries data out in the names asked.`,
+  ];
+  for (const w of report.workloads) {
+    const configured =
+      w.dnsPolicy === 'None'
+        ? `nameservers ${w.nameservers.join(', ') || 'none'} (dnsPolicy None)`
+        : `dnsPolicy ${w.dnsPolicy}${w.nameservers.length ? `, nameservers ${w.nameservers.join(', ')}` : ''}`;
+    const verdict = w.servers.length === 0 ? 'no DNS allowed' : w.resolvesOutside ? 'NAMES OUTSIDE THE CLUSTER' : 'cluster names only';
+    const serves = w.serves
+      ? ` (a DNS server itself, answering ${w.serves.answers === 'cluster-names' ? 'cluster names only' : 'any name'}: ${w.serves.why}; its own lookups:)`
+      : '';
+    lines.push(`  ${w.endpoint}${serves}: ${verdict}; ${configured}`);
+    for (const server of w.servers)
+      lines.push(`    ${server.answers === 'any-name' ? 'any name  ' : 'cluster   '} ${describeDestination(server.to, 'verifier')}: ${server.why}`);
+    if (w.reason) lines.push(`    reason: ${w.reason.split('\n').join('; ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The ungoverned relays: pods workloads may send to that no egress policy confines. */
+export function relaysText(relays: readonly Relay[]): string {
+  const lines = ['Relays: pods a workload may send to that no egress policy of these manifests confines (they may pass on what they receive to anywhere).'];
+  if (relays.length === 0) lines.push('  none');
+  for (const r of relays) {
+    lines.push(
+      `  ${r.from} -> ${describeDestination(r.to, 'verifier')} ${r.protocol} ${describePorts(r.ports)}: UNGOVERNED RELAY${r.reason ? `; reason: ${r.reason}` : '; no written reason'}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -1,11 +1,24 @@
 import { Construct } from 'constructs';
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { AiAppIntent, DEFAULT_RESOURCES, Scrape, ephemeralStorage, modelCacheOf, probeTimingOf, tolerationsOf, writableVolumes } from '../intent';
+import {
+  AiAppIntent,
+  DEFAULT_RESOURCES,
+  ResolverSettings,
+  Scrape,
+  ephemeralStorage,
+  modelCacheOf,
+  probeTimingOf,
+  tolerationsOf,
+  usesResolver,
+  writableVolumes,
+} from '../intent';
 import { GOVERNED_NAMESPACE_LABEL, RUN_AS, SyncWave, appLabels, appSelector, serviceAccountName, syncWave } from '../conventions';
 import { STARTUP_PERIOD_SECONDS, environment, progressDeadlineSeconds, rolloutOf, startupFailureThreshold } from './pod';
 
 export * from './pod';
+export * from './corefile';
+export * from './dns-resolver';
 
 /** Pod Security Admission labels for the `restricted` profile, enforced, audited and warned. */
 function restrictedNamespaceLabels(): Record<string, string> {
@@ -22,7 +35,11 @@ export interface RestrictedNamespaceProps {
   readonly name: string;
 }
 
-/** A namespace owned by this project, labelled for Pod Security Admission `restricted`, and as governed by this project (the guardrail selects it so). */
+/**
+ * A namespace owned by this project, labelled for Pod Security Admission `restricted`, and with
+ * `secure-ai-egress/governed: "true"`, by which the guardrail, the tier's closing Deny and the
+ * admission policy select it.
+ */
 export class RestrictedNamespace extends Construct {
   constructor(scope: Construct, id: string, props: RestrictedNamespaceProps) {
     super(scope, id);
@@ -56,6 +73,8 @@ export function emptyDirPatch(index: number, name: string, emptyDir: { sizeLimit
  * select the same pods by a readable label.
  */
 export interface AiWorkloadOptions {
+  /** The resolver of cluster names, which the pods name as their only nameserver unless the app declares public names. */
+  readonly resolver?: ResolverSettings;
   /** How the app is scraped (scrapeOf, lib/intent): a metrics port other than the app's is a container port of its own, `metrics`. @default not scraped */
   readonly scrape?: Scrape;
   /**
@@ -63,6 +82,28 @@ export interface AiWorkloadOptions {
    * and NO_PROXY, for an app with host names (proxyEnvironment in lib/intent). @default none
    */
   readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * How a pod resolves through the resolver of cluster names: `dnsPolicy: None` and a `dnsConfig`
+ * with the resolver's ClusterIP as its only nameserver, and the search domains and `ndots` that
+ * kube-dns would have given it (the kubelet's ClusterFirst: `<namespace>.svc.<domain>`,
+ * `svc.<domain>`, `<domain>`, then the node's own, and `options ndots:5`;
+ * kubernetes/kubernetes pkg/kubelet/network/dns/dns.go, generateSearchesForDNSClusterFirst and
+ * ndotsDNSOption). The node's own search domains are left out: names under them are outside the
+ * cluster, which the resolver refuses anyway.
+ * https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-dns-config
+ */
+function resolverDnsConfig(namespace: string, resolver: ResolverSettings) {
+  const domain = resolver.clusterDomain;
+  return {
+    dnsPolicy: 'None' as const,
+    dnsConfig: {
+      nameservers: [resolver.clusterIp],
+      searches: [`${namespace}.svc.${domain}`, `svc.${domain}`, domain],
+      options: [{ name: 'ndots', value: '5' }],
+    },
+  };
 }
 
 export class AiWorkload extends Construct {
@@ -188,6 +229,7 @@ export class AiWorkload extends Construct {
       // Opt-in only: a pod naming a RuntimeClass the cluster does not have is rejected, and managed
       // GPU node pools run GPU containers without one (https://kubernetes.io/docs/concepts/containers/runtime-class/).
       ...(app.runtimeClassName ? [JsonPatch.add('/spec/template/spec/runtimeClassName', app.runtimeClassName)] : []),
+      ...dnsPatches(app, options.resolver),
     );
 
     const service = new kplus.Service(this, 'Service', {
@@ -196,4 +238,16 @@ export class AiWorkload extends Construct {
     });
     for (const [key, value] of Object.entries(appSelector(app.name))) service.selectLabel(key, value);
   }
+}
+
+/** The pod's DNS: the resolver of cluster names, unless the app declares public names (then the cluster's DNS, ClusterFirst). */
+function dnsPatches(app: AiAppIntent, resolver: ResolverSettings | undefined): JsonPatch[] {
+  if (!usesResolver(app)) return [];
+  if (!resolver) {
+    throw new Error(
+      `${app.namespace}/${app.name} resolves through the resolver of cluster names, and none was given; accepted: new AiWorkload(scope, id, app, { resolver: resolverSettings(intent) }) (lib/intent), or dns: { publicNames: { reason } } on an app that resolves names outside the cluster`,
+    );
+  }
+  const { dnsPolicy, dnsConfig } = resolverDnsConfig(app.namespace, resolver);
+  return [JsonPatch.add('/spec/template/spec/dnsPolicy', dnsPolicy), JsonPatch.add('/spec/template/spec/dnsConfig', dnsConfig)];
 }

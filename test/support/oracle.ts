@@ -58,8 +58,9 @@ export const CLOUD_SPEC: Readonly<Record<string, CloudSpec>> = {
   azure: { metadata: ['169.254.169.254', '168.63.129.16'], credentials: {} },
   // http://100.100.100.200/ (alibabacloud.com/help/en/ecs/user-guide/view-instance-metadata).
   alibaba: { metadata: ['100.100.100.200'], credentials: {} },
-  // docs.oracle.com/iaas/Content/Compute/Tasks/gettingmetadata.htm
-  oracle: { metadata: ['169.254.169.254'], credentials: {} },
+  // docs.oracle.com/iaas/Content/Compute/Tasks/gettingmetadata.htm, and fd00:c1::a9fe:a9fe on IPv6
+  // (where Oracle's own SDKs and OKE node scripts ask it).
+  oracle: { metadata: ['169.254.169.254', 'fd00:c1::a9fe:a9fe'], credentials: {} },
   // cloud.ibm.com/apidocs/vpc-identity
   ibm: { metadata: ['169.254.169.254'], credentials: {} },
   // docs.digitalocean.com/products/droplets/how-to/access-metadata/
@@ -68,7 +69,44 @@ export const CLOUD_SPEC: Readonly<Record<string, CloudSpec>> = {
   hetzner: { metadata: ['169.254.169.254'], credentials: {} },
   // 169.254.169.254 or fe80::a9fe:a9fe (docs.openstack.org/nova/latest/admin/metadata-service.html).
   openstack: { metadata: ['169.254.169.254', 'fe80::a9fe:a9fe'], credentials: {} },
+  // 169.254.42.42 and fd00:42::42 (cloud-init, doc/rtd/reference/datasources/scaleway.rst).
+  scaleway: { metadata: ['169.254.42.42', 'fd00:42::42'], credentials: {} },
+  // 169.254.169.254, fd00:a9fe:a9fe::1 and fe80::a9fe:a9fe (techdocs.akamai.com/cloud-computing/docs/metadata-service-api).
+  akamai: { metadata: ['169.254.169.254', 'fd00:a9fe:a9fe::1', 'fe80::a9fe:a9fe'], credentials: {} },
+  // metadata.tencentyun.com, at 169.254.0.23 inside a CVM.
+  tencent: { metadata: ['169.254.0.23'], credentials: {} },
 };
+
+/**
+ * The cluster's own ranges when the intent declares none, written from the providers' pages apart
+ * from lib/net: pods and nodes anywhere in the private space (RFC 1918, RFC 6598, RFC 4193), and the
+ * Service range of the cloud's managed Kubernetes (EKS picks one of two, GKE and AKS one each),
+ * kubeadm's 10.96.0.0/12 elsewhere; with `any`, every one of them.
+ */
+const PRIVATE_SPACE = ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'];
+const SERVICE_DEFAULTS: Readonly<Record<string, readonly string[]>> = {
+  aws: ['10.100.0.0/16', '172.20.0.0/16'],
+  gcp: ['34.118.224.0/20'],
+  azure: ['10.0.0.0/16'],
+};
+const KUBEADM_SERVICES = '10.96.0.0/12';
+
+/** The ranges of the cluster, declared or by default: what no allowed block may hold. */
+function clusterRangeBlocks(platform: Pick<PlatformIntent, 'cloud' | 'clusterNetwork'>): string[] {
+  const cloud = platform.cloud ?? 'any';
+  const services =
+    platform.clusterNetwork?.serviceCidrs ??
+    (cloud === 'any' ? [KUBEADM_SERVICES, ...Object.values(SERVICE_DEFAULTS).flat()] : (SERVICE_DEFAULTS[cloud] ?? [KUBEADM_SERVICES]));
+  return [...(platform.clusterNetwork?.podCidrs ?? PRIVATE_SPACE), ...services, ...(platform.clusterNetwork?.nodeCidrs ?? PRIVATE_SPACE)];
+}
+
+/** Link-local addresses (RFC 3927, RFC 4291): carved out of every block that holds them. */
+const LINK_LOCAL = ['169.254.0.0/16', 'fe80::/10'];
+
+/** The resolver of cluster names: where an app without public names may send DNS. */
+function resolverClass(platform: Pick<PlatformIntent, 'dnsResolver'>): { namespace: string; labels: Record<string, string> } {
+  return { namespace: platform.dnsResolver?.namespace ?? 'ai-dns', labels: { 'app.kubernetes.io/name': 'dns-resolver' } };
+}
 
 /** The clouds of the specification; with `any`, the values the intent's `cloud` accepts. */
 export const SPEC_CLOUDS: readonly string[] = Object.keys(CLOUD_SPEC);
@@ -251,24 +289,66 @@ function blocksOf(d: EgressDestination, platform: PlatformIntent): { texts: read
   throw new Error(`the oracle does not know the destination ${JSON.stringify(d)}`);
 }
 
-/** The cloud's metadata addresses inside a block (but not the whole of it), as one-address blocks: what is carved out of it. */
-function carvedOut(text: string, platform: PlatformIntent): string[] {
-  const block = parseBlock(text);
-  return metadataSpans(platform, block.version)
-    .filter((m) => m.lo >= block.span.lo && m.hi <= block.span.hi && !(m.lo === block.span.lo && m.hi === block.span.hi))
-    .map((m) => `${formatAddress({ version: block.version, value: m.lo })}/${BITS[block.version]}`);
+/** The number of host bits of a block's interval. */
+function hostBits(span: Span): bigint {
+  let bits = 0n;
+  while (1n << bits < span.hi - span.lo + 1n) bits += 1n;
+  return bits;
 }
 
-/** A block as allowed: the cloud's metadata addresses taken out, unless it is a credential endpoint's own. */
+/** Every block carved out of the blocks that hold it: link-local, the cloud's metadata addresses, the cluster's ranges. */
+function carvedBlocks(platform: PlatformIntent): string[] {
+  return [...LINK_LOCAL, ...metadataAddresses(platform), ...clusterRangeBlocks(platform)];
+}
+
+/**
+ * The carved blocks inside a block (but not the whole of it), none inside another one of them,
+ * IPv4 first, each in address order: what is carved out of it.
+ */
+function carvedOut(text: string, platform: PlatformIntent): string[] {
+  const block = parseBlock(text);
+  const inside = carvedBlocks(platform)
+    .map((t) => ({ text: t, parsed: parseBlock(t) }))
+    .filter(
+      ({ parsed: c }) =>
+        c.version === block.version &&
+        c.span.lo >= block.span.lo &&
+        c.span.hi <= block.span.hi &&
+        !(c.span.lo === block.span.lo && c.span.hi === block.span.hi),
+    );
+  const outermost = inside.filter(
+    ({ parsed: c }, i) =>
+      !inside.some(
+        ({ parsed: o }, j) => j !== i && o.span.lo <= c.span.lo && o.span.hi >= c.span.hi && (o.span.lo !== c.span.lo || o.span.hi !== c.span.hi || j < i),
+      ),
+  );
+  return outermost
+    .sort((a, b) => (a.parsed.span.lo < b.parsed.span.lo ? -1 : a.parsed.span.lo > b.parsed.span.lo ? 1 : 0))
+    .map(({ parsed }) => `${formatAddress({ version: parsed.version, value: parsed.span.lo })}/${BITS[parsed.version] - hostBits(parsed.span)}`);
+}
+
+/** A block as allowed: what it carves out taken out, unless it is a credential endpoint's own. */
 function allowedBlock(text: string, platform: PlatformIntent, credentials: boolean, protocol: Protocol, ports: PortRange): Nets {
   const block = parseBlock(text);
-  const spans = subtract([block.span], credentials ? [] : metadataSpans(platform, block.version));
   const except = credentials ? [] : carvedOut(text, platform);
+  const spans = subtract(
+    [block.span],
+    except.map((e) => parseBlock(e).span),
+  );
   return { protocol, ports, version: block.version, spans, text: `cidr ${text}${except.length ? ` except ${except.join(', ')}` : ''}` };
 }
 
-/** The DNS servers an app declares by address: NodeLocal DNSCache's, and the kube-dns ClusterIP it also answers on. */
+/** Whether the app resolves names outside the cluster (through kube-dns), rather than through the resolver of cluster names. */
+function resolvesPublicNames(app: AiAppIntent): boolean {
+  return app.dns?.publicNames !== undefined;
+}
+
+/** Whether the app may send DNS to the kube-dns pods: with public names, unless turned off. */
+const kubeDnsAllowed = (app: AiAppIntent) => resolvesPublicNames(app) && app.dns?.kubeDns !== false;
+
+/** The DNS servers an app with public names declares by address: NodeLocal DNSCache's, and the kube-dns ClusterIP it also answers on. */
 function dnsServers(app: AiAppIntent): string[] {
+  if (!resolvesPublicNames(app)) return [];
   const nodeLocal = app.dns?.nodeLocal ?? [];
   return nodeLocal.length > 0 ? [...nodeLocal, ...(app.dns?.kubeDnsClusterIp ? [app.dns.kubeDnsClusterIp] : [])] : [];
 }
@@ -282,8 +362,10 @@ function dnsServers(app: AiAppIntent): string[] {
 export function declaredDestinations(app: AiAppIntent, platform: PlatformIntent): ExpectedReach[] {
   const out: ExpectedReach[] = [];
   const asBlock = (address: string) => `${address}/${parseAddress(address).version === 4 ? 32 : 128}`;
+  const resolver = resolverClass(platform);
   for (const protocol of ['UDP', 'TCP'] as const) {
-    if (app.dns?.kubeDns !== false) out.push({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53], protocol });
+    if (!resolvesPublicNames(app)) out.push({ namespace: resolver.namespace, podLabels: resolver.labels, ports: [53], protocol });
+    if (kubeDnsAllowed(app)) out.push({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53], protocol });
     for (const server of dnsServers(app).map(asBlock)) {
       const except = carvedOut(server, platform);
       out.push({ cidr: server, ...(except.length ? { except } : {}), ports: [53], protocol });
@@ -325,8 +407,10 @@ function expectedNames(sender: Sender, platform: PlatformIntent, view: View): st
 function declaredEgress(app: AiAppIntent, platform: PlatformIntent): Reach {
   const nets: Nets[] = [];
   const pods: Pods[] = [];
+  const resolver = resolverClass(platform);
   for (const protocol of ['UDP', 'TCP'] as const) {
-    if (app.dns?.kubeDns !== false) pods.push({ protocol, ports: DNS_PORTS, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } });
+    if (!resolvesPublicNames(app)) pods.push({ protocol, ports: DNS_PORTS, namespace: resolver.namespace, labels: resolver.labels });
+    if (kubeDnsAllowed(app)) pods.push({ protocol, ports: DNS_PORTS, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } });
     for (const server of dnsServers(app)) nets.push(allowedBlock(server, platform, false, protocol, DNS_PORTS));
   }
   for (const d of app.egress) {
@@ -553,10 +637,11 @@ function formatHost(h: HostPattern): string {
 // ---------------------------------------------------------------------------------------------
 // Single packets, for sampled questions: egress through net.BlockList, ingress from the clients.
 
-/** A pod, as far as the declaration can tell it apart: its namespace and labels. */
+/** A pod, as far as the declaration can tell it apart: its namespace, labels and ServiceAccount (`default` unless said). */
 export interface PodClass {
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
+  readonly serviceAccount?: string;
 }
 
 /**
@@ -600,8 +685,12 @@ export function egressAllows(
   if (sender.impostor) return !ownEnforced && !metadata;
   if (!ownEnforced) return !metadata || declaredCredential();
   if (typeof to !== 'string') {
+    const dns = port === 53 && (protocol === 'UDP' || protocol === 'TCP');
     const kubeDns = to.namespace === 'kube-system' && to.labels['k8s-app'] === 'kube-dns';
-    if (port === 53 && (protocol === 'UDP' || protocol === 'TCP') && app.dns?.kubeDns !== false && kubeDns) return true;
+    const resolver = resolverClass(platform);
+    const isResolver = to.namespace === resolver.namespace && selects(resolver.labels, to.labels) && (to.serviceAccount ?? 'dns-resolver') === 'dns-resolver';
+    if (dns && kubeDnsAllowed(app) && kubeDns) return true;
+    if (dns && !resolvesPublicNames(app) && isResolver) return true;
     return app.egress.some(
       (d) =>
         'namespace' in d && (d.protocol ?? 'TCP') === protocol && inPorts(d.ports, port) && d.namespace === to.namespace && selects(d.podLabels, to.labels),
@@ -612,7 +701,8 @@ export function egressAllows(
   return app.egress.some((d) => {
     if ((d.protocol ?? 'TCP') !== protocol || !inPorts(d.ports, port)) return false;
     const blocks = blocksOf(d, platform);
-    return blocks !== undefined && inBlocks(to, blocks.texts);
+    // In one of the blocks, and not in what that block carves out (a credential endpoint's own addresses carve nothing).
+    return blocks !== undefined && blocks.texts.some((t) => inBlocks(to, [t]) && (blocks.credentials || !inBlocks(to, carvedOut(t, platform))));
   });
 }
 
@@ -625,9 +715,26 @@ export function admits(app: AiAppIntent, platform: PlatformIntent, from: PodClas
   if (view === 'enforced' && isAuditedApp(app, platform)) return true;
   if (protocol !== 'TCP') return false;
   const matches = (c: IngressClient) => c.namespace === from.namespace && selects(c.podLabels ?? {}, from.labels);
-  if (port === app.port && (app.ingress ?? []).some(matches)) return true;
+  if (port === app.port && (app.ingress ?? []).some((c) => matches(c) && runsAsNamedApp(app, platform, c, from))) return true;
   // Its scrapers, on its metrics port: read from the intent here (the app's metrics, else the
   // platform's scrapers), not from lib/intent's scrapeOf.
   const scrapers = app.metrics === undefined ? [] : (app.metrics.scrapers ?? platform.metrics?.scrapers ?? []);
   return port === (app.metrics?.port ?? app.port) && scrapers.some(matches);
+}
+
+/**
+ * A calico-flavor app admits a client whose labels name a declared app (by `app.kubernetes.io/name`)
+ * only when the pod runs as that app's ServiceAccount (named for the app); the kubernetes flavor
+ * cannot tell.
+ */
+function runsAsNamedApp(
+  app: AiAppIntent,
+  platform: PlatformIntent,
+  client: { namespace: string; podLabels?: Readonly<Record<string, string>> },
+  from: PodClass,
+): boolean {
+  if (app.flavor !== 'calico') return true;
+  const named = client.podLabels?.['app.kubernetes.io/name'];
+  const declared = named !== undefined && platform.apps.some((a) => a.namespace === client.namespace && a.name === named);
+  return !declared || (from.serviceAccount ?? 'default') === named;
 }

@@ -31,12 +31,13 @@ import {
   VerifyOptions,
   query,
   readManifestFiles,
+  workloadDns,
   workloadEgress,
   workloadIngress,
 } from '../../lib/verify';
 import { diffWorkload } from '../../lib/review';
 import { K8sObject, Manifest, readManifests } from './manifests';
-import { View, admits, egressAllows, isAuditedApp, metadataAddresses, reachMismatch } from './oracle';
+import { PodClass, View, admits, egressAllows, isAuditedApp, metadataAddresses, reachMismatch } from './oracle';
 
 /** A namespace no intent is expected to declare: probes there stand for "anyone else". */
 const ELSEWHERE = 'secure-ai-egress-probe';
@@ -240,8 +241,13 @@ const RESOLVERS = ['8.8.8.8', '1.1.1.1', '2001:4860:4860::8888'];
 export function dnsProblems(s: Synthesized, app: AiAppIntent): string[] {
   const cluster = decidingCluster(s, app);
   const servers = s.probes.filter((p) => p.labels['k8s-app'] === 'kube-dns');
-  const targets: { to: string; as: { namespace: string; labels: Readonly<Record<string, string>> } | string }[] = [
+  const resolvers = objects(s).filter((o) => o.kind === 'Deployment' && o.metadata.name === 'dns-resolver');
+  const targets: { to: string; as: PodClass | string }[] = [
     ...servers.map((p) => ({ to: p.id, as: { namespace: p.namespace, labels: p.labels } })),
+    ...resolvers.map((r) => ({
+      to: `${r.metadata.namespace}/${r.metadata.name}`,
+      as: { namespace: r.metadata.namespace!, labels: r.spec.template.metadata.labels, serviceAccount: r.spec.template.spec.serviceAccountName },
+    })),
     ...[...RESOLVERS, ...(app.dns?.nodeLocal ?? []), ...(app.dns?.kubeDnsClusterIp ? [app.dns.kubeDnsClusterIp] : [])].map((ip) => ({ to: ip, as: ip })),
   ];
   return targets.flatMap(({ to, as }) =>
@@ -251,6 +257,27 @@ export function dnsProblems(s: Synthesized, app: AiAppIntent): string[] {
       return allowed === declared ? [] : [`${id(app)} -> ${to} ${protocol} 53: ${allowed ? 'allowed' : 'denied'}, declared ${declared ? 'allowed' : 'denied'}`];
     }),
   );
+}
+
+/**
+ * The app resolves names outside the cluster only when it declares public names, as the verifier
+ * reads the manifests (lib/verify dns.ts: every DNS server its egress allows, judged by its
+ * Corefile); then the verifier shows the written reason too.
+ */
+export function externalDnsProblems(s: Synthesized, app: AiAppIntent): string[] {
+  const cluster = decidingCluster(s, app);
+  const endpoint = cluster.endpoint(id(app));
+  if (!endpoint) return [`${id(app)} is not a workload of the manifests`];
+  const dns = workloadDns(cluster, endpoint, { clusterDomain: s.intent.dnsResolver?.clusterDomain });
+  const declared = app.dns?.publicNames !== undefined;
+  const open = dns.servers.filter((server) => server.answers === 'any-name').map((server) => `${describeDestination(server.to, 'verifier')} (${server.why})`);
+  if (!declared) return open.map((o) => `${id(app)} can resolve names outside the cluster through ${o}`);
+  return [
+    ...(dns.resolvesOutside ? [] : [`${id(app)} declares public names and cannot resolve them`]),
+    ...(dns.reason?.includes(app.dns?.publicNames?.reason ?? '')
+      ? []
+      : [`${id(app)}: the verifier shows no reason for its public names (${JSON.stringify(dns.reason)})`]),
+  ];
 }
 
 /** The app may send exactly to its declared destinations plus DNS (verifier's egress report against the declaration). */
@@ -301,7 +328,12 @@ export function stagedViewProblems(s: Synthesized, app: AiAppIntent): string[] {
  */
 export function ingressProblems(s: Synthesized, app: AiAppIntent): string[] {
   const cluster = decidingCluster(s, app);
-  const sources = [...s.probes, ...s.intent.apps.filter((a) => a !== app).map((a) => ({ id: id(a), namespace: a.namespace, labels: podLabels(s, a) }))];
+  const sources = [
+    ...s.probes,
+    ...s.intent.apps
+      .filter((a) => a !== app)
+      .map((a) => ({ id: id(a), namespace: a.namespace, labels: podLabels(s, a), serviceAccount: deploymentOf(s, a)?.spec.template.spec.serviceAccountName })),
+  ];
   const other = app.port === 65535 ? app.port - 1 : app.port + 1;
   const metricsPort = app.metrics?.port;
   return sources.flatMap((from) =>
@@ -767,6 +799,7 @@ export function allProblems(s: Synthesized): string[] {
     ...s.intent.apps.flatMap((a) => [
       ...metadataProblems(s, a),
       ...dnsProblems(s, a),
+      ...externalDnsProblems(s, a),
       ...egressProblems(s, a),
       ...ingressProblems(s, a),
       ...serviceAccountProblems(s, a),

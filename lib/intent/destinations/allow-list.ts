@@ -24,10 +24,10 @@ export const allowListKind: DestinationKind<AllowListDestination> = {
     description: text('a few words saying what the destination is').optional(),
   }),
   describe: (d) => `allow-list ${d.allowList}`,
-  peer: (d, { allowLists, cloud }) => {
+  peer: (d, { allowLists, carved }) => {
     const list = allowLists.find((l) => l.name === d.allowList);
     if (!list) throw new Error(`allow-list ${d.allowList} is not declared`);
-    return { kind: 'nets', blocks: list.cidrs.map((c) => planBlock(c, cloud)), allowList: list.name };
+    return { kind: 'nets', blocks: list.cidrs.map((c) => planBlock(c, carved)), allowList: list.name, sharedReason: list.shared?.reason };
   },
   check: (d, declared) => {
     if (declared.allowLists.includes(d.allowList)) return [];

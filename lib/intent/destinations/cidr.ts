@@ -1,4 +1,4 @@
-import { cidr, dnsLabel, fields, internetSized, metadataProblem, ports, problem, protocol, text } from '../fields';
+import { cidr, dnsLabel, fields, internetSized, metadataProblem, ports, problem, protocol, sharedRangeProblem, text } from '../fields';
 import { DestinationBase, DestinationKind } from './kind';
 import { planBlock } from './peer';
 
@@ -23,6 +23,14 @@ export interface CidrDestination extends DestinationBase {
    * @default none: the block is written into the rule
    */
   readonly networkSet?: string;
+  /** Required when the block lies inside a published range of a cloud or CDN (lib/net, shared-ranges). */
+  readonly shared?: SharedRange;
+}
+
+/** Why an app may send to addresses that a cloud or CDN shares among its customers. */
+export interface SharedRange {
+  /** A sentence saying why an address, and not the hostname proxy or a private endpoint; kept on the app's policy. */
+  readonly reason: string;
 }
 
 export function isCidrDestination(d: DestinationBase): d is CidrDestination {
@@ -40,20 +48,25 @@ export const cidrKind: DestinationKind<CidrDestination> = {
     description: text('a few words saying what the destination is').optional(),
     internet: fields('internet egress', { reason: text('a sentence saying why this app needs the internet') }).optional(),
     networkSet: dnsLabel('network set name').optional(),
+    shared: fields('a shared range', { reason: text('a sentence saying why an address and not a name or a private endpoint') }).optional(),
   }).superRefine((d, ctx) => {
     if (d.internet === undefined) internetSized(ctx, d.cidr, ['cidr']);
     else if (d.internet.reason.trim() === '')
       problem(ctx, d.internet.reason, 'is empty; accepted: a sentence saying why this app needs the internet', ['internet', 'reason']);
+    if (d.shared !== undefined && d.shared.reason.trim() === '')
+      problem(ctx, d.shared.reason, 'is empty; accepted: a sentence saying why an address and not a name or a private endpoint', ['shared', 'reason']);
   }),
   describe: (d) => `block ${d.cidr}`,
-  peer: (d, { cloud }) => ({
+  peer: (d, { carved }) => ({
     kind: 'nets',
-    blocks: [planBlock(d.cidr, cloud)],
+    blocks: [planBlock(d.cidr, carved)],
     internetReason: d.internet?.reason,
+    sharedReason: d.shared?.reason,
     ...(d.networkSet === undefined ? {} : { networkSet: d.networkSet }),
   }),
-  check: (d, { cloud }) => {
+  check: (d, { cloud, sharedRanges }) => {
     const metadata = metadataProblem(d.cidr, cloud);
-    return metadata ? [{ field: 'cidr', value: d.cidr, message: metadata }] : [];
+    const shared = d.shared === undefined ? sharedRangeProblem(d.cidr, sharedRanges, "shared: { reason: '...' } on this destination") : undefined;
+    return [...(metadata ? [{ field: 'cidr', value: d.cidr, message: metadata }] : []), ...(shared ? [{ field: 'cidr', value: d.cidr, message: shared }] : [])];
   },
 };

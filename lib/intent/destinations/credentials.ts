@@ -42,10 +42,10 @@ export const credentialsKind: DestinationKind<CredentialsDestination> = {
     if (d.reason.trim() === '') problem(ctx, d.reason, 'is empty; accepted: a sentence saying why this app needs its own cloud credentials', ['reason']);
   }),
   describe: (d) => `credentials ${d.credentials}`,
-  peer: (d, { cloud }) => {
+  peer: (d, { cloud, carved }) => {
     const endpoint = podCredentialEndpoints(cloud).find((e) => e.name === d.credentials);
     if (!endpoint) throw new Error(`${d.credentials} is no pod credential endpoint of cloud ${cloud}`);
-    return { kind: 'nets', blocks: endpoint.cidrs.map((c) => planBlock(c, cloud)), credentialsReason: d.reason };
+    return { kind: 'nets', blocks: endpoint.cidrs.map((c) => planBlock(c, carved)), credentialsReason: d.reason };
   },
   check: (d, { cloud }) => {
     const allowed = podCredentialEndpoints(cloud);

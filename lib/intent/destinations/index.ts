@@ -24,10 +24,12 @@ export type { Declared, DestinationProblem, PeerContext } from './kind';
 export type { NetsPeer, Peer, PlannedBlock, PolicyPeer } from './peer';
 export { isAllowListDestination } from './allow-list';
 export { isCidrDestination } from './cidr';
+export type { SharedRange } from './cidr';
 export { isCredentialsDestination } from './credentials';
 export { hostNames, isHostsDestination } from './hosts';
 export type { HostName, HostsDestination } from './hosts';
-export { isServiceDestination } from './service';
+export { isServiceDestination, podsPeer } from './service';
+export type { UngovernedRelay } from './service';
 export { planBlock } from './peer';
 
 /** Every kind of destination, by the field that makes it that kind. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Cloud } from '../../net';
+import type { Cidr, Cloud, SharedRangeSource } from '../../net';
 import type { AllowList, PortSpec, Protocol } from '../types';
 import type { Peer } from './peer';
 
@@ -27,14 +27,22 @@ export interface Declared {
   readonly allowLists: readonly string[];
   /** The platform's cloud, whose metadata and credential endpoints are never reachable. */
   readonly cloud: Cloud;
+  /** The namespaces this intent governs (writes, with a default deny): those of its apps, and the resolver's. */
+  readonly governed: readonly string[];
+  /** The published shared ranges of the clouds and CDNs (lib/net, SHARED_RANGE_SOURCES). */
+  readonly sharedRanges: readonly SharedRangeSource[];
 }
 
 /** What the rest of the intent declares, as a destination's peer needs it. */
 export interface PeerContext {
   /** The declared allow-lists, to expand. */
   readonly allowLists: readonly AllowList[];
-  /** The platform's cloud: its metadata addresses are carved out of every block. */
+  /** The platform's cloud, whose pod credential endpoints an app may declare. */
   readonly cloud: Cloud;
+  /** What every allowed block carves out when it contains it (lib/intent, `intentCarvedBlocks`). */
+  readonly carved: readonly Cidr[];
+  /** The apps the intent declares, by name and namespace: a destination that names one's pods is that app. @default none */
+  readonly apps?: readonly { readonly name: string; readonly namespace: string }[];
 }
 
 /**

@@ -4,10 +4,10 @@
  * (lib/policy/plan.ts) adds ports, turns the names into the app's way to the proxy, and the
  * renderers of both flavors write peers, never destinations.
  */
-import { Cidr, Cloud, cidr, cidrContains, formatCidr, metadataBlocks } from '../../net';
+import { Cidr, carvedInside, cidr, formatCidr } from '../../net';
 import type { Labels } from '../types';
 
-/** An external block to allow, with the metadata addresses inside it that stay denied. */
+/** An external block to allow, with the blocks inside it that stay denied: link-local, metadata, the cluster's own ranges. */
 export interface PlannedBlock {
   readonly cidr: string;
   readonly version: 4 | 6;
@@ -26,6 +26,8 @@ export interface NetsPeer {
   readonly internetReason?: string;
   /** Written reason, when the blocks are a pod credential endpoint that the cloud's metadata addresses otherwise include. */
   readonly credentialsReason?: string;
+  /** Written reason, when the blocks lie inside a published range of a cloud or CDN, shared by its customers. */
+  readonly sharedReason?: string;
 }
 
 /** Pods in the cluster, by namespace name and pod labels; no labels is every pod of the namespace. */
@@ -33,6 +35,14 @@ interface PodsPeer {
   readonly kind: 'pods';
   readonly namespace: string;
   readonly podLabels: Labels;
+  /**
+   * Set when the labels name an app the intent declares in that namespace (its name label): the
+   * app's ServiceAccount, which the Calico flavor selects as well, so a pod that copies the labels
+   * under another ServiceAccount is no peer. The kubernetes flavor has no way to say it.
+   */
+  readonly serviceAccount?: string;
+  /** Written reason, when the namespace is one this intent does not govern: whatever runs there may relay what it receives. */
+  readonly ungovernedReason?: string;
 }
 
 /**
@@ -51,13 +61,12 @@ export type PolicyPeer = NetsPeer | PodsPeer;
 
 export type Peer = PolicyPeer | ProxyPeer;
 
-/** The metadata blocks of the cloud that lie inside an allowed block, to be carved out of it. */
-function metadataInside(block: Cidr, cloud: Cloud): Cidr[] {
-  return metadataBlocks(cloud).filter((m) => cidrContains(block, m) && !cidrContains(m, block));
-}
-
-/** A block with the cloud's metadata addresses it contains listed for carving out. */
-export function planBlock(text: string, cloud: Cloud): PlannedBlock {
+/**
+ * A block with what it carves out: those of `carved` (link-local addresses, the cloud's metadata
+ * endpoints, the cluster's pod, Service and node ranges; see lib/intent `intentCarvedBlocks`) that
+ * lie strictly inside it. A block inside one of them carves nothing: it is what was declared.
+ */
+export function planBlock(text: string, carved: readonly Cidr[]): PlannedBlock {
   const block: Cidr = cidr(text);
-  return { cidr: formatCidr(block), version: block.version, except: metadataInside(block, cloud).map(formatCidr) };
+  return { cidr: formatCidr(block), version: block.version, except: carvedInside(block, carved).map(formatCidr) };
 }
