@@ -3,7 +3,7 @@
  *
  * ```ts
  * import { App, Chart } from 'cdk8s';
- * import { SecureAiPlatform, vllm } from 'secure-ai-egress/lib';
+ * import { SecureAiPlatform, vllm } from 'secure-ai-egress';
  *
  * const app = new App();
  * new MyWebsite(app, 'website');                                      // your own charts
