@@ -42,9 +42,9 @@ interface ValidationContextLike {
 
 /** What cdk8s.yaml may set under the plugin's `properties:`. */
 export interface SecureAiEgressChecksProperties {
-  /** Whose metadata endpoints must be out of reach: a provider, or `any` (every one's, the default). */
+  /** Whose metadata endpoints must be out of reach: a provider, or `any` (every one's). @default 'any' */
   readonly cloud?: Cloud;
-  /** Namespaces of other teams' charts, left out of every rule but the schemas. */
+  /** Namespaces of other teams' charts, left out of every rule but the schemas. @default none */
   readonly exemptNamespaces?: readonly string[];
   /**
    * Each folder of the output folder holds the manifests of a cluster of its own (`dist/<cluster>/`,
