@@ -43,7 +43,7 @@ these private internals of cdk8s ${INSTALLED} do: ${MIRRORED}.`
     : `synthesize() mirrors private internals of cdk8s ${CDK8S_VERIFIED}, but cdk8s ${INSTALLED} is installed: ${MIRRORED}.
 To move to cdk8s ${INSTALLED}: read what changed in those between ${CDK8S_VERIFIED} and ${INSTALLED}, make
 lib/synth/synthesize.ts do the same, set CDK8S_VERIFIED there to ${INSTALLED}, and pin cdk8s to exactly ${INSTALLED} in
-package.json (npm install --save-exact cdk8s@${INSTALLED}). Until then keep cdk8s at ${CDK8S_VERIFIED}.`;
+package.json (npm install --save-dev --save-exact cdk8s@${INSTALLED}). Until then keep cdk8s at ${CDK8S_VERIFIED}.`;
 
 /** Asserts that both ways wrote the same files, byte for byte, and says what to do when they did not. */
 function expectSameFiles(ours: Record<string, string>, cdk8s: Record<string, string>): void {
