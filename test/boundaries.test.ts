@@ -10,7 +10,7 @@
  * imported into lib/conventions; lib/intent's row in the table without lib/net; a folder lib/extra
  * with no row.
  */
-import { readdirSync, readFileSync, statSync } from 'fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { dirname, join, relative, resolve, sep } from 'path';
 
 const ROOT = join(__dirname, '..');
@@ -27,10 +27,18 @@ function tsFiles(dir: string): string[] {
 
 const isTest = (file: string) => file.endsWith('.test.ts');
 
-/** The relative modules a file imports, re-exports or requires, as written. */
-function specifiers(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  const patterns = [/^\s*(?:import|export)[^;]*?\bfrom\s+'(\.[^']*)';/gms, /^\s*import\s+'(\.[^']*)';/gm, /\b(?:require|import)\(\s*'(\.[^']*)'\s*\)/g];
+/**
+ * The modules a file imports, re-exports or requires, as written: the relative ones, or with
+ * `bare` the packages too; with `values`, only those it takes values from (`import type` left out).
+ */
+function specifiers(file: string, { bare = false, values = false } = {}): string[] {
+  const text = values ? readFileSync(file, 'utf8').replace(/^\s*(?:import|export)\s+type\b[^;]*;/gms, '') : readFileSync(file, 'utf8');
+  const from = bare ? `([^']*)` : `(\\.[^']*)`;
+  const patterns = [
+    new RegExp(`^\\s*(?:import|export)[^;]*?\\bfrom\\s+'${from}';`, 'gms'),
+    new RegExp(`^\\s*import\\s+'${from}';`, 'gm'),
+    new RegExp(`\\b(?:require|import)\\(\\s*'${from}'\\s*\\)`, 'g'),
+  ];
   return patterns.flatMap((p) => [...text.matchAll(p)].map((m) => m[1]));
 }
 
@@ -162,5 +170,75 @@ describe('folder boundaries', () => {
 
   it('the review imports nothing of the project but lib/verify and lib/net', () => {
     expect([...actual.get('review')!].sort()).toEqual(['lib/net', 'lib/verify']);
+  });
+});
+
+/** Every test file of the project: main.test.ts and the team's beside it, lib/, test/ and team/. */
+function allTestFiles(): string[] {
+  const roots = ['lib', 'test', 'team'].map((d) => join(ROOT, d)).filter((d) => existsSync(d));
+  return [
+    ...readdirSync(ROOT)
+      .filter((f) => isTest(f))
+      .map((f) => join(ROOT, f)),
+    ...roots.flatMap(tsFiles).filter(isTest),
+  ];
+}
+
+/** The packages whose use means a test starts a program of its own: a tool's process, or a browser. */
+const TOOL_PACKAGES = ['child_process', 'playwright-core'];
+
+/** The folders outside lib/ whose code is a tool the tests run: the npm scripts and the benchmark. */
+const TOOL_FOLDERS = ['scripts/', 'bench/'];
+
+/**
+ * Whether a test runs a tool end to end: it starts a process or a browser, imports the scripts,
+ * the benchmark, main.ts or lib/index.ts (the whole as another project takes it), directly or
+ * through a helper of test/support.
+ */
+function runsATool(file: string, seen: Set<string> = new Set()): boolean {
+  if (seen.has(file)) return false;
+  seen.add(file);
+  if (specifiers(file, { bare: true, values: true }).some((s) => TOOL_PACKAGES.includes(s))) return true;
+  return specifiers(file, { values: true }).some((s) => {
+    const path = resolve(dirname(file), s);
+    const to = target(file, s);
+    const module = [`${path}.ts`, join(path, 'index.ts')].find((f) => existsSync(f));
+    if ('top' in to) return TOOL_FOLDERS.includes(to.top) || to.top === 'main' || (to.top === 'test' && module !== undefined && runsATool(module, seen));
+    return to.folder === 'index' || to.folder === undefined;
+  });
+}
+
+/** The folders of lib/ a test file takes values from itself (lib/testing, the test API, aside). */
+function subjectsOf(file: string): string[] {
+  const folders = specifiers(file, { values: true }).flatMap((s) => {
+    const to = target(file, s);
+    return 'folder' in to && to.folder !== 'testing' && FOLDERS.includes(to.folder) ? [`lib/${to.folder}`] : [];
+  });
+  return [...new Set(folders)].sort();
+}
+
+describe('where tests live (ARCHITECTURE.md, Tests)', () => {
+  it('test/ holds no unit test of one folder: a test there that imports exactly one folder of lib/ and runs no tool belongs beside that folder', () => {
+    const misplaced = tsFiles(join(ROOT, 'test'))
+      .filter(isTest)
+      .flatMap((file) => {
+        const subjects = subjectsOf(file);
+        return subjects.length === 1 && !runsATool(file) ? [`${relative(ROOT, file)} tests ${subjects[0]} alone: move it to ${subjects[0]}/`] : [];
+      });
+    expect(misplaced).toEqual([]);
+  });
+
+  it('no two test files share a name, but unit tests named for the module beside them', () => {
+    const byName = new Map<string, string[]>();
+    for (const file of allTestFiles()) {
+      const name = file.slice(dirname(file).length + 1);
+      byName.set(name, [...(byName.get(name) ?? []), relative(ROOT, file)]);
+    }
+    const besideItsModule = (file: string) => {
+      const stem = file.replace(/(\.property)?\.test\.ts$/, '');
+      return folderOf(join(ROOT, file)) !== undefined && existsSync(join(ROOT, `${stem}.ts`));
+    };
+    const shared = [...byName.values()].filter((files) => files.length > 1 && !files.every(besideItsModule));
+    expect(shared).toEqual([]);
   });
 });

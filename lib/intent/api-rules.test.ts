@@ -4,8 +4,8 @@
  * and the allow-list schema), as a table: the intent, the path, the value, and what the message
  * says. And the pod's rollout, startup budget and disk, which decide whether it starts at all.
  */
-import { checkIntent, validateIntent } from '../lib/intent';
-import { ofKind, manifestsOf, sampleIntent } from './support/manifests';
+import { checkIntent, validateIntent } from './index';
+import { ofKind, manifestsOf, sampleIntent } from '../../test/support/manifests';
 
 const resources = (cpu: [string, string], memory: [string, string]) => ({
   resources: { cpu: { request: cpu[0], limit: cpu[1] }, memory: { request: memory[0], limit: memory[1] } },

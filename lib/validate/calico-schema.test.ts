@@ -1,8 +1,8 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { CALICO_SCHEMAS, validateObject } from '../lib/validate';
-import { aws, shipped } from './fixtures/intents';
-import { K8sObject, manifestsOf } from './support/manifests';
+import { CALICO_SCHEMAS, validateObject } from './index';
+import { aws, shipped } from '../../test/fixtures/intents';
+import { K8sObject, manifestsOf } from '../../test/support/manifests';
 
 const CALICO = 'projectcalico.org/v3';
 const calicoObjects = (objects: readonly K8sObject[]) => objects.filter((o) => o.apiVersion === CALICO);
@@ -78,7 +78,7 @@ describe('Calico schema validation', () => {
   });
 
   it('needs no CRD file at run time: the validators are generated code in imports/', () => {
-    const generated = readFileSync(join(__dirname, '..', 'imports', 'calico-validators.js'), 'utf8');
+    const generated = readFileSync(join(__dirname, '..', '..', 'imports', 'calico-validators.js'), 'utf8');
     expect(generated).not.toMatch(/crds\/calico|shared\//);
     expect(
       generated

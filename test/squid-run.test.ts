@@ -134,7 +134,7 @@ if (!SQUID) {
       throw new Error(skipLine);
     });
   } else {
-    process.stderr.write(`test/squid.test.ts skipped: ${skipLine}\n`);
+    process.stderr.write(`test/squid-run.test.ts skipped: ${skipLine}\n`);
     test.skip(skipLine, () => undefined);
   }
 } else {

@@ -25,7 +25,7 @@
  * oracle's declaration as main.test.ts gives it (`toReachExactly` with `declaredDestinations`):
  * that found a class of pods narrower than a declared one (more labels, named by another rule)
  * reported as not expected, fixed in lib/testing/reach.ts with an example in
- * test/reach-matchers.test.ts.
+ * lib/testing/matchers.test.ts.
  *
  * Besides reach, every allowed block of the manifests carves out the cloud's metadata (the rule of
  * lib/checks that main.test.ts states of dist/, through blockProblems of test/support/properties.ts):
@@ -470,7 +470,7 @@ function sampledPackets(intent: PlatformIntent, cluster: Cluster, seed: number):
       if ('cidr' in d) texts = [d.cidr];
       else if ('allowList' in d) texts = intent.allowLists!.find((l) => l.name === d.allowList)!.cidrs;
       else if ('credentials' in d) texts = credentialAddresses(intent, d.credentials).map(asBlock);
-      else continue; // names go through the egress proxy: test/hosts-reach.test.ts and test/squid.test.ts
+      else continue; // names go through the egress proxy: test/hosts-reach.test.ts and test/squid-run.test.ts
       for (const text of texts) {
         const [address, prefix] = text.split('/');
         const { version, value } = parseAddress(address);
