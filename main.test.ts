@@ -5,7 +5,9 @@
  *
  * The reach matchers (lib/testing: toAllowEgress, toDenyEgress, toAllowIngress, toDenyIngress,
  * toReachExactly) are registered for every test file; add assertions of your own with them, e.g.
- * `expect(DIST).toDenyEgress('ai-application/ai-service', '8.8.8.8', 53, 'UDP')`.
+ * `expect(DIST).toDenyEgress('ai-application/ai-service', '8.8.8.8', 53, 'UDP')`. Everything else
+ * this file uses to read dist/ and state what holds of it is lib/testing's documented API too,
+ * which a team's own test files under team/ import the same way.
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';
@@ -16,22 +18,27 @@ import { PROTECTED_LABEL } from './lib/conventions';
 import { DEFAULT_DNS_NAMESPACE, egressProxyRoutes, egressProxySettings, usesResolver } from './lib/intent';
 import { validateManifestDir } from './lib/validate';
 import { intent } from './main';
-import { DEPLOY, DIST, K8sObject, distFolders, ofKind, readManifests, readTree } from './test/support/manifests';
-import { declaredDestinations } from './test/support/oracle';
+import { SecureAiEgressChecks, restrictedViolations } from './lib/checks';
 import {
   blockProblems,
   decidingCluster,
+  declaredDestinations,
   defaultDenyProblems,
+  distFolders,
   dnsProblems,
   externalDnsProblems,
   gpuProblems,
   guardrailProblems,
   ingressProblems,
   joinerProblems,
+  K8sObject,
   logProblems,
   metadataPackets,
+  ofKind,
   podSecurityProblems,
+  readManifests,
   readSynthesized,
+  readTree,
   serviceAccountProblems,
   stagedViewProblems,
   startupProblems,
@@ -39,12 +46,15 @@ import {
   tierOwnerProblems,
   tierProblems,
   userProblems,
-} from './test/support/properties';
-import { SecureAiEgressChecks, restrictedViolations } from './lib/checks';
+} from './lib/testing';
 import { parse } from 'yaml';
 
+/** What npm run synth writes: the manifests, and the Argo CD manifests that apply them. */
+const DIST = join(__dirname, 'dist');
+const DEPLOY = join(__dirname, 'deploy', 'argocd');
+
 /** dist/, or with clusters each dist/<cluster>/, with the intent it was synthesized from: every block below holds for each. */
-const FOLDERS = distFolders(intent).map(({ label, intent, dir }) => {
+const FOLDERS = distFolders(intent, DIST).map(({ label, intent, dir }) => {
   const dist = readSynthesized(intent, dir);
   return {
     label,

@@ -14,8 +14,8 @@ import { synthesize } from '../lib/synth';
 import { validateManifestDir } from '../lib/validate';
 import { FIXTURE_INTENTS } from './fixtures/intents';
 import { apiServerProblems } from './support/api-rules';
-import { readManifests } from './support/manifests';
 import { runs } from './support/runs';
+import { readManifests } from '../lib/testing';
 
 type Json = unknown;
 type Path = readonly (string | number)[];

@@ -228,6 +228,19 @@ describe('where tests live (ARCHITECTURE.md, Tests)', () => {
     expect(misplaced).toEqual([]);
   });
 
+  it("main.test.ts, a team's test files and lib/testing's code import nothing of test/: what they need is lib/testing's API", () => {
+    const team = allTestFiles().filter((f) => !relative(ROOT, f).startsWith(`lib${sep}`) && !relative(ROOT, f).startsWith(`test${sep}`));
+    const files = [...team, ...tsFiles(join(LIB, 'testing')).filter((f) => !isTest(f))];
+    expect(files.map((f) => relative(ROOT, f))).toContain('main.test.ts');
+    const reaching = files.flatMap((file) =>
+      specifiers(file).flatMap((s) => {
+        const to = target(file, s);
+        return 'top' in to && to.top === 'test' ? [`${relative(ROOT, file)}: '${s}'`] : [];
+      }),
+    );
+    expect(reaching).toEqual([]);
+  });
+
   it('no two test files share a name, but unit tests named for the module beside them', () => {
     const byName = new Map<string, string[]>();
     for (const file of allTestFiles()) {

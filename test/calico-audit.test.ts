@@ -9,7 +9,7 @@ import { buildApp } from '../lib/app';
 import { synthesize } from '../lib/synth';
 import { query, queryJson } from '../lib/verify';
 import { clusterOf } from './support/cluster';
-import { K8sObject } from './support/manifests';
+import { K8sObject } from '../lib/testing';
 
 const POLICY = /NetworkPolicy$/;
 

@@ -2,8 +2,8 @@ import { CALICO_TIER_ORDERS, DEFAULT_AI_TIER_ORDER, PlatformIntent } from '../li
 import { METADATA_CIDRS, cidr, cidrContains, metadataCidrs } from '../lib/net';
 import { ChartName, PROTECTED_LABEL, SyncWave } from '../lib/conventions';
 import { shipped } from './fixtures/intents';
-import { K8sObject, Manifest, manifestsOf, ofKind, sampleIntent } from './support/manifests';
-import { clusterOf } from '../lib/testing';
+import { manifestsOf, sampleIntent } from './support/manifests';
+import { clusterOf, K8sObject, ManifestDocument, ofKind } from '../lib/testing';
 
 const CALICO = 'projectcalico.org/v3';
 const POLICY_KINDS = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
@@ -11,7 +11,7 @@ const DECISIONS = ['Allow', 'Deny', 'Pass'];
 
 type Rule = { action: string; protocol?: string; ipVersion?: number; source?: any; destination?: any; [key: string]: any };
 
-const calicoPolicies = (manifests: readonly Manifest[]) =>
+const calicoPolicies = (manifests: readonly ManifestDocument[]) =>
   manifests.map((m) => m.object).filter((o) => o.apiVersion === CALICO && POLICY_KINDS.includes(o.kind));
 const rulesOf = (policy: K8sObject): Rule[] => [...(policy.spec.ingress ?? []), ...(policy.spec.egress ?? [])];
 
@@ -172,7 +172,7 @@ describe('in the tier, every workload of the namespaces it governs', () => {
 });
 
 describe('per-app Calico policies', () => {
-  const perApp = (manifests: readonly Manifest[]) => calicoPolicies(manifests).filter((p) => p.metadata.namespace !== undefined);
+  const perApp = (manifests: readonly ManifestDocument[]) => calicoPolicies(manifests).filter((p) => p.metadata.namespace !== undefined);
 
   it.each([
     ['the shipped scenario', dist],
@@ -388,7 +388,7 @@ describe('apply order', () => {
 /** One allowed (protocol, port range, peer) of an app's egress, as text, sorted. */
 type Allow = string;
 
-function kubernetesAllows(manifests: readonly Manifest[], namespace?: string): Allow[] {
+function kubernetesAllows(manifests: readonly ManifestDocument[], namespace?: string): Allow[] {
   const egress = ofKind(manifests, 'NetworkPolicy')
     .filter((p) => p.spec.policyTypes.includes('Egress') && (!namespace || p.metadata.namespace === namespace))
     .flatMap((p) => p.spec.egress ?? []);
@@ -406,7 +406,7 @@ function kubernetesAllows(manifests: readonly Manifest[], namespace?: string): A
     .sort();
 }
 
-function calicoAllows(manifests: readonly Manifest[], app?: string): Allow[] {
+function calicoAllows(manifests: readonly ManifestDocument[], app?: string): Allow[] {
   const sets = new Map(
     ofKind(manifests, 'GlobalNetworkSet').map((s) => [
       `secure-ai-egress/allow-list == '${s.metadata.name}' && !has(projectcalico.org/created-by)`,

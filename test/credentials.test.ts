@@ -3,8 +3,8 @@ import { PlatformIntent, validateIntent } from '../lib/intent';
 import { query } from '../lib/verify';
 import { aws } from './fixtures/intents';
 import { clusterOf } from './support/cluster';
-import { K8sObject, manifestsOf, ofKind, sampleIntent } from './support/manifests';
-
+import { manifestsOf, sampleIntent } from './support/manifests';
+import { K8sObject, ofKind } from '../lib/testing';
 /** A pod in a namespace with labels and a ServiceAccount, as YAML for the verifier. */
 const pod = (namespace: string, name: string, labels: Record<string, string>, serviceAccount: string) => `apiVersion: v1
 kind: Pod

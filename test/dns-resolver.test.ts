@@ -14,8 +14,8 @@ import { resolverCorefile } from '../lib/workload';
 import { parseCorefile, resolverZones } from '../lib/verify';
 import { restrictedViolations } from '../lib/checks';
 import { shipped } from './fixtures/intents';
-import { K8sObject, manifestsOf, sampleIntent } from './support/manifests';
-
+import { manifestsOf, sampleIntent } from './support/manifests';
+import { K8sObject } from '../lib/testing';
 const objects = manifestsOf(shipped).map((m) => m.object);
 const inFile = (kind: string) => objects.filter((o) => o.kind === kind && o.metadata.namespace === 'ai-dns');
 

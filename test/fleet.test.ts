@@ -12,8 +12,7 @@ import { diffMain, reportMain } from '../lib/review';
 import { runSynth, safeWrite } from '../lib/synth';
 import { validateManifestDir } from '../lib/validate';
 import { fleet, minimal, shipped } from './fixtures/intents';
-import { K8sObject, distFolders, ofKind, readManifests, readTree } from './support/manifests';
-import { egressProblems, ingressProblems, metadataProblems, readSynthesized } from './support/properties';
+import { distFolders, egressProblems, ingressProblems, K8sObject, metadataProblems, ofKind, readManifests, readSynthesized, readTree } from '../lib/testing';
 
 const ROOT = join(__dirname, '..');
 let work: string;

@@ -16,8 +16,8 @@ import { buildApp } from '../lib/app';
 import { diffMain, reportMain } from '../lib/review';
 import { synthesize } from '../lib/synth';
 import { fleet, guardrails } from './fixtures/intents';
-import { K8sObject, manifestsOf, sampleIntent } from './support/manifests';
-
+import { manifestsOf, sampleIntent } from './support/manifests';
+import { K8sObject } from '../lib/testing';
 const asIntent = (value: unknown) => value as PlatformIntent;
 const errorLines = (intent: PlatformIntent) => validateIntent(intent).map(formatIssue);
 const cluster = (intent: PlatformIntent, name: string) => clusterIntents(intent).find((c) => c.cluster === name)!.intent;

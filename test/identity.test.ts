@@ -10,8 +10,8 @@ import { validateObject } from '../lib/validate';
 import { buildCluster, parseManifests, query } from '../lib/verify';
 import { diffClusters } from '../lib/review';
 import { shipped } from './fixtures/intents';
-import { K8sObject, manifestsOf, ofKind } from './support/manifests';
-
+import { manifestsOf } from './support/manifests';
+import { K8sObject, ofKind } from '../lib/testing';
 const objects = manifestsOf(shipped).map((m) => m.object);
 const policy = objects.find((o) => o.kind === 'ValidatingAdmissionPolicy')!;
 const binding = objects.find((o) => o.kind === 'ValidatingAdmissionPolicyBinding')!;

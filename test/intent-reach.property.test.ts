@@ -84,26 +84,28 @@ import {
 } from '../lib/intent';
 import { CLOUDS, cidr, formatCidr } from '../lib/net';
 import { flowChangeJson } from '../lib/review';
-import { expectedEntries, reachDifferences } from '../lib/testing';
-import { Cluster, egressReport, query } from '../lib/verify';
 import {
-  CLOUD_SPEC,
-  PodClass,
-  SPEC_CLOUDS,
-  Sender,
-  View,
   admits,
+  blockProblems,
+  ManifestDocument,
+  CLOUD_SPEC,
   credentialAddresses,
   declaredDestinations,
   egressAllows,
+  expectedEntries,
   formatAddress,
   isAuditedApp,
   metadataAddresses,
   parseAddress,
+  PodClass,
+  reachDifferences,
   reachMismatch,
-} from './support/oracle';
-import { Manifest } from './support/manifests';
-import { blockProblems, readSynthesized } from './support/properties';
+  readSynthesized,
+  Sender,
+  SPEC_CLOUDS,
+  View,
+} from '../lib/testing';
+import { Cluster, egressReport, query } from '../lib/verify';
 import { runs } from './support/runs';
 
 const APP_NAMESPACES = ['ai-a', 'ai-b', 'ai-c'];
@@ -360,7 +362,7 @@ const intentArb: fc.Arbitrary<PlatformIntent> = fc
 const id = (app: AiAppIntent) => `${app.namespace}/${app.name}`;
 
 /** The labels an app's pods carry, read from its Deployment. */
-function podLabels(manifests: readonly Manifest[], app: AiAppIntent): Record<string, string> {
+function podLabels(manifests: readonly ManifestDocument[], app: AiAppIntent): Record<string, string> {
   const deployment = manifests.find(
     (m) => m.object.kind === 'Deployment' && m.object.metadata.namespace === app.namespace && m.object.metadata.name === app.name,
   );

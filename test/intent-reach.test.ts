@@ -2,7 +2,7 @@ import { AiAppIntent, Flavor, PlatformIntent } from '../lib/intent';
 import { egressReport, query, queryJson } from '../lib/verify';
 import { fourApps, shipped } from './fixtures/intents';
 import { clusterOf, looserPolicy as looser } from './support/cluster';
-import { reachMismatch } from './support/oracle';
+import { reachMismatch } from '../lib/testing';
 
 const other = (f: Flavor | undefined): Flavor => (f === 'calico' ? 'kubernetes' : 'calico');
 const flip = (intent: PlatformIntent): PlatformIntent => ({ ...intent, apps: intent.apps.map((a) => ({ ...a, flavor: other(a.flavor) })) });

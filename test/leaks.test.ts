@@ -10,8 +10,8 @@ import { SharedRangeSource } from '../lib/net';
 import { Selector, buildCluster, dnsReport, egressReport, parseManifests, query, relayReport } from '../lib/verify';
 import { buildGraph, leakNotes, renderHtml, renderMarkdown } from '../lib/review';
 import { hosts, shipped } from './fixtures/intents';
-import { K8sObject, manifestsOf, sampleIntent } from './support/manifests';
-
+import { manifestsOf, sampleIntent } from './support/manifests';
+import { K8sObject } from '../lib/testing';
 const clusterOf = (objects: readonly K8sObject[]) => buildCluster(parseManifests(objects.map((o) => stringify(o)).join('---\n'), 'leaks.yaml'));
 const objectsOf = (intent: PlatformIntent) => manifestsOf(intent).map((m) => m.object);
 

@@ -11,8 +11,7 @@ import { AiAppIntent, PlatformIntent, validateIntent } from '../lib/intent';
 import { tei, vllm } from '../lib/presets';
 import { synthesize } from '../lib/synth';
 import { query } from '../lib/verify';
-import { ofKind } from './support/manifests';
-import { Synthesized, ingressProblems, readSynthesized } from './support/properties';
+import { ingressProblems, ofKind, readSynthesized, Synthesized } from '../lib/testing';
 
 const PROMETHEUS = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
 const embeddings: AiAppIntent = {

@@ -16,7 +16,8 @@ import {
 import { formatDefaults } from '../lib/synth';
 import { AiWorkload, emptyDirPatch } from '../lib/workload';
 import { minimal, shipped } from './fixtures/intents';
-import { K8sObject, manifestsOf, ofKind, sampleIntent } from './support/manifests';
+import { K8sObject, ofKind } from '../lib/testing';
+import { manifestsOf, sampleIntent } from './support/manifests';
 import { restrictedViolations } from '../lib/checks';
 
 const deploymentOf = (intent: PlatformIntent): K8sObject => ofKind(manifestsOf(intent), 'Deployment').find((d) => d.metadata.name === intent.apps[0].name)!;

@@ -8,7 +8,8 @@ import { AiAppIntent, PlatformIntent, checkIntent, validateIntent } from '../lib
 import { egressReport } from '../lib/verify';
 import { shipped } from './fixtures/intents';
 import { clusterOf } from './support/cluster';
-import { manifestsOf, ofKind, sampleIntent } from './support/manifests';
+import { ofKind } from '../lib/testing';
+import { manifestsOf, sampleIntent } from './support/manifests';
 import { brief } from './support/verify-builders';
 
 /** The shipped scenario with its object storage (198.51.100.0/24) declared as a network set. */

@@ -17,7 +17,8 @@ import {
   vllm,
 } from '../lib/presets';
 import { validateObject } from '../lib/validate';
-import { K8sObject, ofKind, manifestsOf } from './support/manifests';
+import { K8sObject, ofKind } from '../lib/testing';
+import { manifestsOf } from './support/manifests';
 import { restrictedViolations } from '../lib/checks';
 
 const appOf = (preset: Partial<AiAppIntent>): AiAppIntent => ({ name: 'server', namespace: 'ai', ...preset, egress: [] }) as AiAppIntent;

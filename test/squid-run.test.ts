@@ -24,7 +24,6 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { PlatformIntent } from '../lib/intent';
 import { manifestsOf } from './support/manifests';
-
 const SQUID = ['/usr/sbin/squid', '/usr/bin/squid'].find(existsSync);
 const REQUIRED = process.env.REQUIRE_SQUID === '1';
 

@@ -1,7 +1,8 @@
 import { PlatformIntent, checkIntent, formatIssue, validateIntent } from '../lib/intent';
 import { validateObject } from '../lib/validate';
 import { aws, fleet, fourApps, minimal, shipped } from './fixtures/intents';
-import { K8sObject, manifestsOf, ofKind, sampleIntent } from './support/manifests';
+import { K8sObject, ofKind } from '../lib/testing';
+import { manifestsOf, sampleIntent } from './support/manifests';
 import { synthOverDist } from './support/synth';
 
 const manifests = manifestsOf(aws);

@@ -13,8 +13,7 @@ import { parseAllDocuments } from 'yaml';
 import { IntentError, SecureAiPlatform, buildApp, checkManifests, readManifestFiles } from '../lib';
 import { fourApps } from './fixtures/intents';
 import { sampleIntent } from './support/manifests';
-import { allProblems, readSynthesized } from './support/properties';
-
+import { allProblems, readSynthesized } from '../lib/testing';
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const scratch = () => {

@@ -11,9 +11,7 @@ import { buildApp } from '../lib/app';
 import { synthesize } from '../lib/synth';
 import { PlatformIntent } from '../lib/intent';
 import { FIXTURE_CLUSTERS, audit, aws, gpu, shipped } from './fixtures/intents';
-import { K8sObject } from './support/manifests';
 import {
-  Synthesized,
   allProblems,
   blockProblems,
   defaultDenyProblems,
@@ -23,6 +21,7 @@ import {
   gpuProblems,
   guardrailProblems,
   ingressProblems,
+  K8sObject,
   logProblems,
   metadataProblems,
   podSecurityProblems,
@@ -31,10 +30,11 @@ import {
   stagedViewProblems,
   startupProblems,
   storageProblems,
+  Synthesized,
   tierOwnerProblems,
   tierProblems,
   userProblems,
-} from './support/properties';
+} from '../lib/testing';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -11,10 +11,9 @@ import { buildApp } from '../lib/app';
 import { synthesize } from '../lib/synth';
 import { AiAppIntent, PlatformIntent, Toleration, validateIntent } from '../lib/intent';
 import { validateManifestDir } from '../lib/validate';
-import { ofKind } from './support/manifests';
-import { gpuProblems, readSynthesized, startupProblems, storageProblems, userProblems } from './support/properties';
 import { restrictedViolations } from '../lib/checks';
 import { runs } from './support/runs';
+import { gpuProblems, ofKind, readSynthesized, startupProblems, storageProblems, userProblems } from '../lib/testing';
 
 const sizeArb = fc.tuple(fc.integer({ min: 1, max: 64 }), fc.constantFrom('Mi', 'Gi', 'G')).map(([n, unit]) => `${n}${unit}`);
 const tolerationArb: fc.Arbitrary<Toleration> = fc.oneof(

@@ -6,7 +6,8 @@
 import { AiAppIntent, GPU_TOLERATIONS, PlatformIntent } from '../lib/intent';
 import { validateObject } from '../lib/validate';
 import { gpu, minimal } from './fixtures/intents';
-import { K8sObject, ofKind, sampleIntent, manifestsOf } from './support/manifests';
+import { K8sObject, ofKind } from '../lib/testing';
+import { sampleIntent, manifestsOf } from './support/manifests';
 import { restrictedViolations } from '../lib/checks';
 
 const deployments = (intent: PlatformIntent) => new Map(ofKind(manifestsOf(intent), 'Deployment').map((d) => [d.metadata.name, d]));

@@ -5,8 +5,8 @@
  * says. And the pod's rollout, startup budget and disk, which decide whether it starts at all.
  */
 import { checkIntent, validateIntent } from './index';
-import { ofKind, manifestsOf, sampleIntent } from '../../test/support/manifests';
-
+import { manifestsOf, sampleIntent } from '../../test/support/manifests';
+import { ofKind } from '../testing';
 const resources = (cpu: [string, string], memory: [string, string]) => ({
   resources: { cpu: { request: cpu[0], limit: cpu[1] }, memory: { request: memory[0], limit: memory[1] } },
 });

@@ -1,6 +1,6 @@
 import { INTERNET_REASON_ANNOTATION } from '../conventions';
-import { K8sObject, ofKind, sampleIntent, manifestsOf } from '../../test/support/manifests';
-
+import { sampleIntent, manifestsOf } from '../../test/support/manifests';
+import { K8sObject, ofKind } from '../testing';
 function egressPolicy(manifests: ReturnType<typeof manifestsOf>): K8sObject {
   return ofKind(manifests, 'NetworkPolicy').find((p) => p.metadata.name === 'llm-egress')!;
 }

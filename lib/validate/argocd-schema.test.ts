@@ -4,7 +4,7 @@
  * object fails.
  */
 import { validateObject } from './index';
-import { K8sObject } from '../../test/support/manifests';
+import { K8sObject } from '../testing';
 
 describe('Argo CD objects are checked against the schemas of the Argo CD CRDs', () => {
   const application = {

@@ -2,8 +2,8 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { CALICO_SCHEMAS, validateObject } from './index';
 import { aws, shipped } from '../../test/fixtures/intents';
-import { K8sObject, manifestsOf } from '../../test/support/manifests';
-
+import { manifestsOf } from '../../test/support/manifests';
+import { K8sObject } from '../testing';
 const CALICO = 'projectcalico.org/v3';
 const calicoObjects = (objects: readonly K8sObject[]) => objects.filter((o) => o.apiVersion === CALICO);
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;

@@ -1,7 +1,8 @@
 /**
  * What holds for the synthesized manifests of any valid intent, as checks that list what is
  * wrong (empty when it holds). main.test.ts states them of whatever main.ts declares, over
- * dist/; test/user-test.test.ts states them of every fixture intent, and shows each can fail.
+ * dist/; the tool's test/user-test.test.ts states them of every fixture intent, and shows each
+ * can fail.
  *
  * Reach is read by the verifier (lib/verify), which reads YAML only, and compared with what
  * the intent declares as oracle.ts reads it, egress and ingress alike; addresses and the clouds'
@@ -10,10 +11,10 @@
  * asked about too.
  */
 import { stringify } from 'yaml';
-import { ALLOW_LIST_LABEL } from '../../lib/conventions';
-import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, Protocol, guardrailOf } from '../../lib/intent';
-import { formatBytes, parseQuantity } from '../../lib/quantity';
-import { blockProblems as manifestBlockProblems, namespacePodSecurityProblems, previewStaged } from '../../lib/checks';
+import { ALLOW_LIST_LABEL } from '../conventions';
+import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, Protocol, guardrailOf } from '../intent';
+import { formatBytes, parseQuantity } from '../quantity';
+import { blockProblems as manifestBlockProblems, namespacePodSecurityProblems, previewStaged } from '../checks';
 import {
   Cluster,
   Destination,
@@ -34,9 +35,9 @@ import {
   workloadDns,
   workloadEgress,
   workloadIngress,
-} from '../../lib/verify';
-import { diffWorkload } from '../../lib/review';
-import { K8sObject, Manifest, readManifests } from './manifests';
+} from '../verify';
+import { diffWorkload } from '../review';
+import { K8sObject, ManifestDocument, readManifests } from './manifests';
 import { PodClass, View, admits, egressAllows, isAuditedApp, metadataAddresses, reachMismatch } from './oracle';
 
 /** A namespace no intent is expected to declare: probes there stand for "anyone else". */
@@ -52,7 +53,7 @@ interface Probe {
 /** The synthesized manifests of an intent, read as files and as the verifier sees them. */
 export interface Synthesized {
   readonly intent: PlatformIntent;
-  readonly manifests: readonly Manifest[];
+  readonly manifests: readonly ManifestDocument[];
   /** dist/ plus probe pods, as a cluster would enforce it (Staged policies enforce nothing). */
   readonly cluster: Cluster;
   /** The same with every Staged policy enforced: what audit mode previews (built when first asked for). */
@@ -101,7 +102,7 @@ function probeYaml(probes: readonly Probe[]): string {
 }
 
 /** Per calico-flavor app, an impostor: its pods' labels (read from its Deployment), the `default` ServiceAccount. */
-function impostorsOf(intent: PlatformIntent, manifests: readonly Manifest[]): Map<string, Probe> {
+function impostorsOf(intent: PlatformIntent, manifests: readonly ManifestDocument[]): Map<string, Probe> {
   const impostors = new Map<string, Probe>();
   for (const app of intent.apps.filter((a) => a.flavor === 'calico')) {
     const deployment = manifests
