@@ -2,33 +2,21 @@
  * The manifests of every fixture intent, synthesized, keep every rule of lib/checks (the rules
  * themselves, each failing on manifests that break it, are lib/checks/check.test.ts).
  */
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import { buildApp } from '../lib/app';
-import { synthesize } from '../lib/synth';
 import { Finding, RuleName, checkManifests } from '../lib/checks';
 import { PlatformIntent, egressProxyRoutes, egressProxySettings } from '../lib/intent';
 import { Manifest, readManifestFiles } from '../lib/verify';
 import { FIXTURE_CLUSTERS, FIXTURE_INTENTS } from './fixtures/intents';
+import { synthesized } from './support/synth';
 
 /** The manifests an intent synthesizes to, read as the plugin reads them. */
-function synthesized(intent: PlatformIntent): Manifest[] {
-  const dir = mkdtempSync(join(tmpdir(), 'checks-'));
-  try {
-    synthesize(buildApp(dir, intent));
-    return readManifestFiles([dir]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const manifestsOf = (intent: PlatformIntent): Manifest[] => synthesized(intent, (dist) => readManifestFiles([dist]));
 
 const messages = (findings: readonly Finding[], rule: RuleName) => findings.filter((f) => f.rule === rule).map((f) => f.message);
 
 describe('the manifests of every fixture intent keep every rule', () => {
   it.each(Object.keys(FIXTURE_CLUSTERS))('%s: no finding, every object schema-checked, every namespace and workload asked about', (name) => {
     const intent = FIXTURE_CLUSTERS[name];
-    const { findings, summary } = checkManifests(synthesized(intent), { cloud: intent.cloud ?? 'any' });
+    const { findings, summary } = checkManifests(manifestsOf(intent), { cloud: intent.cloud ?? 'any' });
     expect(findings).toEqual([]);
     expect(summary.withoutSchema).toEqual([]);
     expect(summary.schemaChecked).toBe(summary.objects);
@@ -40,11 +28,11 @@ describe('the manifests of every fixture intent keep every rule', () => {
   });
 
   it('reads a namespace whose default deny is staged (Calico audit mode) as previewed, and says so', () => {
-    expect(checkManifests(synthesized(FIXTURE_INTENTS.audit)).summary.previewed).toEqual(['ai-preview']);
+    expect(checkManifests(manifestsOf(FIXTURE_INTENTS.audit)).summary.previewed).toEqual(['ai-preview']);
   });
 
   it("checks the metadata of the cloud it is told: an aws cluster's manifests allow Alibaba's address, which cloud any denies", () => {
-    const { findings } = checkManifests(synthesized(FIXTURE_INTENTS.aws));
+    const { findings } = checkManifests(manifestsOf(FIXTURE_INTENTS.aws));
     expect(messages(findings, 'metadata-denied')).toContainEqual(
       'ai-data/summarizer may reach 100.100.100.200 (the Alibaba Cloud ECS metadata service): TCP 8443 to cidr 100.100.100.200/32, allowed by rule 3 of NetworkPolicy ai-data/ai-guard.summarizer (tier ai-guard): lab gateway',
     );

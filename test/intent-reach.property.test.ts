@@ -62,13 +62,8 @@
  * without its carve-outs failed the matchers' comparison [removed: TCP 1 cidr fd00:ec2::23/128, ...].
  */
 import fc from 'fast-check';
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { BlockList, isIP } from 'net';
-import { tmpdir } from 'os';
-import { join } from 'path';
 import { stringify } from 'yaml';
-import { buildApp } from '../lib/app';
-import { synthesize } from '../lib/synth';
 import {
   AiAppIntent,
   AllowList,
@@ -107,6 +102,7 @@ import {
 } from '../lib/testing';
 import { Cluster, egressReport, query } from '../lib/verify';
 import { runs } from './support/runs';
+import { synthesized } from './support/synth';
 
 const APP_NAMESPACES = ['ai-a', 'ai-b', 'ai-c'];
 /** Namespaces no app is declared in: pods there stand for the services apps call, and for their clients. */
@@ -378,65 +374,58 @@ function sequence(seed: number): () => number {
 
 /** Every difference between the verifier and the oracle for one intent, as lines. */
 function differences(intent: PlatformIntent, seed: number): string[] {
-  const dir = mkdtempSync(join(tmpdir(), 'reach-prop-'));
-  try {
-    synthesize(buildApp(dir, intent));
-    writeFileSync(join(dir, 'peers.yaml'), PEER_YAML);
-    const s = readSynthesized(intent, dir);
-    const views: [View, Cluster][] = [['enforced', s.cluster]];
-    if (intent.apps.some((a) => isAuditedApp(a, intent))) views.push(['previewed', s.previewed]);
-    const problems: string[] = [];
-    const impostors = intent.apps.filter((a) => a.flavor === 'calico').map((app) => ({ app, ...s.impostors.get(id(app))! }));
-    const sources: (PodClass & { id: string })[] = [
-      ...s.probes,
-      ...PEERS,
-      ...impostors,
-      ...intent.apps.map((a) => ({ id: id(a), namespace: a.namespace, labels: podLabels(s.manifests, a), serviceAccount: a.name })),
+  const s = synthesized(intent, (dist) => readSynthesized(intent, dist), { 'peers.yaml': PEER_YAML });
+  const views: [View, Cluster][] = [['enforced', s.cluster]];
+  if (intent.apps.some((a) => isAuditedApp(a, intent))) views.push(['previewed', s.previewed]);
+  const problems: string[] = [];
+  const impostors = intent.apps.filter((a) => a.flavor === 'calico').map((app) => ({ app, ...s.impostors.get(id(app))! }));
+  const sources: (PodClass & { id: string })[] = [
+    ...s.probes,
+    ...PEERS,
+    ...impostors,
+    ...intent.apps.map((a) => ({ id: id(a), namespace: a.namespace, labels: podLabels(s.manifests, a), serviceAccount: a.name })),
+  ];
+  for (const [view, cluster] of views) {
+    const report = egressReport(cluster);
+    const senders: (Sender & { id: string })[] = [
+      ...intent.apps.map((app) => ({ app, id: id(app) })),
+      ...impostors.map((i) => ({ app: i.app, impostor: true, id: i.id })),
     ];
-    for (const [view, cluster] of views) {
-      const report = egressReport(cluster);
-      const senders: (Sender & { id: string })[] = [
-        ...intent.apps.map((app) => ({ app, id: id(app) })),
-        ...impostors.map((i) => ({ app: i.app, impostor: true, id: i.id })),
-      ];
-      for (const sender of senders) {
-        const egress = report.workloads.find((w) => w.endpoint === sender.id);
-        if (!egress) {
-          problems.push(`${view}: ${sender.id} is no workload of the manifests`);
-          continue;
-        }
-        problems.push(...reachMismatch(sender, intent, egress, view).map((d) => `${view}: ${sender.id} ${d.change}: ${d.protocol} ${d.ports} ${d.to}`));
-        // What main.test.ts asks of dist/: the reach matchers' comparison with the oracle's declaration, where the app's own policies decide.
-        if (!sender.impostor && (view === 'previewed' || !isAuditedApp(sender.app, intent))) {
-          problems.push(
-            ...reachDifferences(expectedEntries(declaredDestinations(sender.app, intent)), egress)
-              .map(flowChangeJson)
-              .map((c) => `${view}: ${sender.id} (as the reach matchers see it) ${c.change}: ${c.protocol} ${c.ports} ${c.to}`),
-          );
-        }
+    for (const sender of senders) {
+      const egress = report.workloads.find((w) => w.endpoint === sender.id);
+      if (!egress) {
+        problems.push(`${view}: ${sender.id} is no workload of the manifests`);
+        continue;
       }
-      for (const app of intent.apps) {
-        const other = app.port === 65535 ? 65534 : app.port + 1;
-        for (const from of sources.filter((f) => f.id !== id(app))) {
-          for (const [port, proto] of [
-            [app.port, 'TCP'],
-            [other, 'TCP'],
-            [app.port, 'UDP'],
-          ] as const) {
-            const admitted = query(cluster, from.id, id(app), port, proto).ingress.allowed;
-            const declared = admits(app, intent, from, port, proto, view);
-            const says = (yes: boolean) => (yes ? 'admitted' : 'refused');
-            if (admitted !== declared) problems.push(`${view}: ${from.id} -> ${id(app)} ${proto} ${port}: ${says(admitted)}, declared ${says(declared)}`);
-          }
+      problems.push(...reachMismatch(sender, intent, egress, view).map((d) => `${view}: ${sender.id} ${d.change}: ${d.protocol} ${d.ports} ${d.to}`));
+      // What main.test.ts asks of dist/: the reach matchers' comparison with the oracle's declaration, where the app's own policies decide.
+      if (!sender.impostor && (view === 'previewed' || !isAuditedApp(sender.app, intent))) {
+        problems.push(
+          ...reachDifferences(expectedEntries(declaredDestinations(sender.app, intent)), egress)
+            .map(flowChangeJson)
+            .map((c) => `${view}: ${sender.id} (as the reach matchers see it) ${c.change}: ${c.protocol} ${c.ports} ${c.to}`),
+        );
+      }
+    }
+    for (const app of intent.apps) {
+      const other = app.port === 65535 ? 65534 : app.port + 1;
+      for (const from of sources.filter((f) => f.id !== id(app))) {
+        for (const [port, proto] of [
+          [app.port, 'TCP'],
+          [other, 'TCP'],
+          [app.port, 'UDP'],
+        ] as const) {
+          const admitted = query(cluster, from.id, id(app), port, proto).ingress.allowed;
+          const declared = admits(app, intent, from, port, proto, view);
+          const says = (yes: boolean) => (yes ? 'admitted' : 'refused');
+          if (admitted !== declared) problems.push(`${view}: ${from.id} -> ${id(app)} ${proto} ${port}: ${says(admitted)}, declared ${says(declared)}`);
         }
       }
     }
-    problems.push(...sampledPackets(intent, s.cluster, seed));
-    problems.push(...blockProblems(s));
-    return problems;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
+  problems.push(...sampledPackets(intent, s.cluster, seed));
+  problems.push(...blockProblems(s));
+  return problems;
 }
 
 /**

@@ -5,7 +5,8 @@
  * deliberate exception is declared with a reason.
  */
 import { PlatformIntent, validateIntent } from './index';
-import { sampleIntent } from '../../test/support/manifests';
+import { sampleIntent } from '../../test/support/sample-intent';
+
 const errorsOf = (intent: PlatformIntent) => validateIntent(intent).map((e) => [e.path, e.value, e.message]);
 const withEnv = (env: Record<string, string>, more: Parameters<typeof sampleIntent>[0] = {}, platform: Partial<PlatformIntent> = {}) =>
   sampleIntent({ image: 'example/rag:1.0.0', env, ...more }, platform);

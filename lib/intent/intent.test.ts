@@ -1,6 +1,6 @@
 import { AiAppIntent, PlatformIntent, validateIntent } from './index';
-import { sampleIntent } from '../../test/support/manifests';
 import { synthOverDist } from '../../test/support/synth';
+import { sampleIntent } from '../../test/support/sample-intent';
 
 const app = (overrides: Partial<AiAppIntent>) => sampleIntent(overrides);
 

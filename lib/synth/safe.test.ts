@@ -5,8 +5,8 @@
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { buildApp } from '../app';
-import { sampleIntent } from '../../test/support/manifests';
 import { synthOverDist } from '../../test/support/synth';
+import { sampleIntent } from '../../test/support/sample-intent';
 
 describe('safeSynth', () => {
   it('leaves dist/ as it was when synthesized manifests fail schema validation', () => {
