@@ -241,6 +241,23 @@ describe('where tests live (ARCHITECTURE.md, Tests)', () => {
     expect(reaching).toEqual([]);
   });
 
+  it("the test helpers (lib/testing, test/support) define no function of lib/checks' own name: each rule is stated once, in lib/checks, and the tests ask it", () => {
+    const functions = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^(?:export\s+)?(?:function\s+|const\s+)([A-Za-z]\w*)/gm)].map((m) => m[1]);
+    const ofChecks = new Set(
+      tsFiles(join(LIB, 'checks'))
+        .filter((f) => !isTest(f))
+        .flatMap(functions),
+    );
+    expect(ofChecks).toContain('blockProblems');
+    const helpers = [...tsFiles(join(LIB, 'testing')), ...tsFiles(join(ROOT, 'test', 'support'))].filter((f) => !isTest(f));
+    const twice = helpers.flatMap((file) =>
+      functions(file)
+        .filter((name) => ofChecks.has(name) && /Problems$/.test(name))
+        .map((name) => `${relative(ROOT, file)}: ${name}`),
+    );
+    expect(twice).toEqual([]);
+  });
+
   it('no two test files share a name, but unit tests named for the module beside them', () => {
     const byName = new Map<string, string[]>();
     for (const file of allTestFiles()) {

@@ -28,7 +28,7 @@
  * lib/testing/matchers.test.ts.
  *
  * Besides reach, every allowed block of the manifests carves out the cloud's metadata (the rule of
- * lib/checks that main.test.ts states of dist/, through blockProblems of test/support/properties.ts):
+ * lib/checks that main.test.ts states of dist/, through lib/checks' blockProblems):
  * in Calico policies the guardrail denies metadata first, so a dropped carve-out there changes no
  * reach.
  *
@@ -77,11 +77,11 @@ import {
   Protocol,
   validateIntent,
 } from '../lib/intent';
+import { blockProblems } from '../lib/checks';
 import { CLOUDS, cidr, formatCidr } from '../lib/net';
 import { flowChangeJson } from '../lib/review';
 import {
   admits,
-  blockProblems,
   ManifestDocument,
   CLOUD_SPEC,
   credentialAddresses,
@@ -424,7 +424,12 @@ function differences(intent: PlatformIntent, seed: number): string[] {
     }
   }
   problems.push(...sampledPackets(intent, s.cluster, seed));
-  problems.push(...blockProblems(s));
+  problems.push(
+    ...blockProblems(
+      s.manifests.map((m) => m.object),
+      intent.cloud,
+    ).map((p) => p.message),
+  );
   return problems;
 }
 

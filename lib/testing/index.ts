@@ -18,8 +18,9 @@
  * - **Reading what was written** (`distFolders`, `readManifests`, `readTree`, `ofKind`): the
  *   folders of `dist/` with the intent of each, their documents as plain objects.
  * - **What holds of any valid intent's manifests** (`readSynthesized`, then the `*Problems`
- *   checks): each lists what is wrong, empty when it holds, so `expect(check(...)).toEqual([])`
- *   shows every finding at once.
+ *   checks, and `findingsOf` for the rules of lib/checks, which are stated there once): each lists
+ *   what is wrong, empty when it holds, so `expect(check(...)).toEqual([])` shows every finding
+ *   at once.
  *
  *   ```ts
  *   for (const { intent, dir } of distFolders(intent, 'dist')) {
@@ -38,19 +39,17 @@ export { distFolders, ofKind, readManifests, readTree } from './manifests';
 export type { DistFolder, K8sObject, ManifestDocument } from './manifests';
 export {
   allProblems,
-  blockProblems,
   decidingCluster,
-  defaultDenyProblems,
-  dnsProblems,
   egressProblems,
   externalDnsProblems,
+  findingsOf,
   gpuProblems,
   guardrailProblems,
   ingressProblems,
   joinerProblems,
   logProblems,
   metadataPackets,
-  metadataProblems,
+  metadataReached,
   podSecurityProblems,
   readSynthesized,
   serviceAccountProblems,
@@ -61,7 +60,7 @@ export {
   tierProblems,
   userProblems,
 } from './properties';
-export type { Packet, Synthesized } from './properties';
+export type { FindingsView, Packet, Synthesized } from './properties';
 export {
   CLOUD_SPEC,
   SPEC_CLOUDS,
