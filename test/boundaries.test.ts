@@ -9,6 +9,11 @@
  * importing RUN_AS from '../platform' (the circle conventions once made); a type of lib/intent
  * imported into lib/conventions; lib/intent's row in the table without lib/net; a folder lib/extra
  * with no row.
+ *
+ * Where tests live (ARCHITECTURE.md, Tests) is checked below as well. Each of these turned it red:
+ * test/validate.test.ts, which imports lib/validate alone; test/reach.test.ts beside
+ * lib/verify/reach.test.ts; main.test.ts importing from test/support; a dnsProblems function in
+ * test/support.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { dirname, join, relative, resolve, sep } from 'path';
