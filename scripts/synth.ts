@@ -18,5 +18,5 @@ try {
 const intentFile = options.intent === undefined ? join(root, 'main.ts') : resolve(options.intent);
 // Loaded once the options are known: a usage error is printed at once, before cdk8s and the project load.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
-const { finish, loadIntent, runSynth } = require('../lib/synth') as typeof import('../lib/synth');
-finish(runSynth(loadIntent(intentFile, root), options.out === undefined ? join(root, 'dist') : resolve(options.out), 'npm run synth'));
+const { finish, loadIntent, runSynth, SYNTH_MODES } = require('../lib/synth') as typeof import('../lib/synth');
+finish(runSynth(loadIntent(intentFile, root), options.out === undefined ? join(root, 'dist') : resolve(options.out), SYNTH_MODES.npmRunSynth));

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } fr
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { buildApp } from '../lib/app';
-import { loadIntent, runSynth, safeSynth } from '../lib/synth';
+import { loadIntent, runSynth, safeSynth, SYNTH_MODES } from '../lib/synth';
 import { shipped } from './fixtures/intents';
 import { cdk8sSynth } from './support/cdk8s';
 
@@ -54,7 +54,7 @@ function npmSynth(intentFile: string, dist: string, ...extra: string[]) {
 
 /** What `npm run synth -- --intent FILE --out DIR` prints and exits with, for a file that loads: runSynth is all the script adds to loading it. */
 function synthRun(intentFile: string, dist: string) {
-  const run = runSynth(loadIntent(intentFile, ROOT), dist, 'npm run synth');
+  const run = runSynth(loadIntent(intentFile, ROOT), dist, SYNTH_MODES.npmRunSynth);
   return { status: run.code, stdout: run.stdout, stderr: run.stderr };
 }
 
