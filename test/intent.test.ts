@@ -1,6 +1,6 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { buildApp } from '../lib/app';
-import { AiAppIntent, PlatformIntent, validateIntent } from '../lib/intent';
+import { AiAppIntent, PlatformIntent, validateIntent, formatPath, formatScope } from '../lib/intent';
 import { sampleIntent } from './support/manifests';
 import { synthOverDist } from './support/synth';
 
@@ -281,7 +281,13 @@ describe('bad input is refused with one clear message and dist/ stays as it was'
     const base = sampleIntent().apps[0];
     const issues = validateIntent({ apps: [base, { ...base, namespace: 'other' }] });
     expect(issues).toEqual([
-      expect.objectContaining({ app: 'llm', path: 'llm.name', value: 'llm', message: expect.stringMatching(/declared twice; accepted: one app per name/) }),
+      expect.objectContaining({
+        scope: { kind: 'app', app: 'llm' },
+        path: ['llm', 'name'],
+        value: 'llm',
+        code: 'declared-twice',
+        message: expect.stringMatching(/declared twice; accepted: one app per name/),
+      }),
     ]);
   });
 
@@ -295,20 +301,20 @@ describe('bad input is refused with one clear message and dist/ stays as it was'
         ],
       }),
     );
-    expect(issues.map((i) => i.path)).toEqual(['llm.port', 'llm.egress[0].cidr', 'llm.egress[1].ports[0]', 'llm.egress[1].protocol']);
-    expect(issues.every((i) => i.app === 'llm')).toBe(true);
+    expect(issues.map((i) => formatPath(i.path))).toEqual(['llm.port', 'llm.egress[0].cidr', 'llm.egress[1].ports[0]', 'llm.egress[1].protocol']);
+    expect(issues.every((i) => formatScope(i.scope) === 'llm')).toBe(true);
   });
 
   it("accepts the metadata addresses of other clouds once the cloud is declared: 100.100.100.200 is only Alibaba's", () => {
     const alibaba = app({ egress: [{ cidr: '100.100.100.200/32', ports: [80] }] });
-    expect(validateIntent(alibaba)).toEqual([expect.objectContaining({ path: 'llm.egress[0].cidr' })]);
+    expect(validateIntent(alibaba)).toEqual([expect.objectContaining({ path: ['llm', 'egress', 0, 'cidr'] })]);
     expect(validateIntent({ ...alibaba, cloud: 'aws' })).toEqual([]);
-    expect(validateIntent({ ...alibaba, cloud: 'alibaba' })).toEqual([expect.objectContaining({ path: 'llm.egress[0].cidr' })]);
+    expect(validateIntent({ ...alibaba, cloud: 'alibaba' })).toEqual([expect.objectContaining({ path: ['llm', 'egress', 0, 'cidr'] })]);
   });
 
   it("denies every cloud's endpoints when the declared cloud is not valid, besides refusing it", () => {
     const issues = validateIntent({ ...app({ egress: [{ cidr: '168.63.129.16/32', ports: [80] }] }), cloud: 'Azure' as never });
-    expect(issues.map((i) => i.path)).toEqual(['cloud', 'llm.egress[0].cidr']);
+    expect(issues.map((i) => formatPath(i.path))).toEqual(['cloud', 'llm.egress[0].cidr']);
   });
 
   it('accepts internet egress that carries a written reason', () => {

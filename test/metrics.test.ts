@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { buildApp } from '../lib/app';
-import { AiAppIntent, PlatformIntent, validateIntent } from '../lib/intent';
+import { AiAppIntent, PlatformIntent, validateIntent, formatPath } from '../lib/intent';
 import { tei, vllm } from '../lib/presets';
 import { synthesize } from '../lib/synth';
 import { query } from '../lib/verify';
@@ -84,6 +84,6 @@ describe('nothing opened without scrapers, or for an app that serves no metrics'
   });
 
   it('refuses an empty list of scrapers, with its path', () => {
-    expect(validateIntent({ apps: [embeddings], metrics: { scrapers: [] } }).map((e) => e.path)).toEqual(['metrics.scrapers']);
+    expect(validateIntent({ apps: [embeddings], metrics: { scrapers: [] } }).map((e) => formatPath(e.path))).toEqual(['metrics.scrapers']);
   });
 });
