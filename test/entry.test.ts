@@ -133,10 +133,21 @@ describe('npm run synth fails with one line for a main.ts that does not load, an
     ]);
   });
 
-  it('refuses an unknown option with the usage', () => {
+  it('refuses an unknown option, naming the known ones, with the usage', () => {
     const run = npmSynth(`${ENTRY}/minimal.ts`, join(work, 'dist'), '--outdir', 'x');
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/^synth: Unknown option '--outdir'.*\nusage: npm run synth \[-- --intent FILE\] \[--out DIR\]\n$/);
+    expect(run.stderr).toBe(
+      'synth: unknown option "--outdir" (known: --intent, --out, --help)\nusage: npm run synth [-- --intent FILE] [--out DIR]\n',
+    );
+  });
+
+  it('lists its options and exit codes with --help, and writes nothing', () => {
+    const dist = join(work, 'help-dist');
+    const run = npmSynth(`${ENTRY}/minimal.ts`, dist, '--help');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^npm run synth --: write dist\/ .*\n\nusage: npm run synth -- \[--intent FILE\] \[--out DIR\]\n/);
+    expect(run.stdout).toMatch(/\n {2}1 {2}main\.ts does not load, or the intent or the manifests are invalid/);
+    expect(existsSync(dist)).toBe(false);
   });
 });
 

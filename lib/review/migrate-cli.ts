@@ -18,14 +18,13 @@ import {
   calicoOption,
   clusterNetworkPolicyOf,
   Command,
-  EXIT,
   isV1alpha1Kind,
   parseCalicoVersion,
   readingNotes,
   readManifestSet,
   servesClusterNetworkPolicy,
-  UsageError,
 } from '../verify';
+import { EXIT, UsageError } from '../cli';
 import { diffClusters, ReachDiff } from './diff';
 import { formatDiff } from './diff-format';
 

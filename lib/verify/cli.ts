@@ -11,7 +11,8 @@
 
 import { CALICO_VERSION_ACCEPTED, CalicoVersion, parseCalicoVersion } from './admin-tiers';
 import { Cluster } from './cluster';
-import { CliResult, CommandSpec, EXIT, helpText, OptionSpec, parseCommand, readingNotes, runCommand, unknownName, UsageError, usageLine } from './command';
+import { CliResult, CommandSpec, EXIT, helpText, OptionSpec, parseCommand, runCommand, unknownName, UsageError, usageLine } from '../cli';
+import { manifestsInputError, readingNotes } from './reading';
 import { dnsReport } from './dns';
 import { relayReport } from './relays';
 import { egressReport } from './egress';
@@ -321,6 +322,6 @@ export function verifyMain(argv: readonly string[], extra: readonly Command[] = 
       if (values === undefined) return { code: EXIT.answered, stdout: helpText(command.spec), stderr: '' };
       return command.run(values);
     },
-    (e) => command?.inputError?.(e) ?? verifierInputError(e),
+    (e) => manifestsInputError(e) ?? command?.inputError?.(e) ?? verifierInputError(e),
   );
 }
