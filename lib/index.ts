@@ -64,6 +64,7 @@ export type {
   GuardrailKind,
   HostsDestination,
   IngressClient,
+  AppPlan,
   IntentIssue,
   IssueCode,
   IssuePath,
@@ -99,7 +100,6 @@ export {
 } from './policy';
 export type {
   AppIdentityPolicyProps,
-  AppPlan,
   CalicoAppPolicyProps,
   ClusterGuardrailProps,
   KubernetesAppPoliciesProps,

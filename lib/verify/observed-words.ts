@@ -161,10 +161,8 @@ function findingLines(f: ObservedFinding): string[] {
 }
 
 function unusedLines(u: UnusedRule): string[] {
-  const allows = u.entries.map(
-    (e) => `${e.protocol} ${describePorts(e.ports)} ${u.direction === 'egress' ? 'to' : 'from'} ${describeDestination(e.peer, 'verifier')}`,
-  );
-  const out = [`  ${u.endpoint.id} ${u.direction}: ${describeRule(u.rule, 'verifier', 'Allow')}: ${allows.join('; ')}`];
+  const allows = u.entries.map((e) => `${e.protocol} ${describePorts(e.ports)} ${u.direction === 'egress' ? 'to' : 'from'} ${describeDestination(e.peer)}`);
+  const out = [`  ${u.endpoint.id} ${u.direction}: ${describeRule(u.rule, 'Allow')}: ${allows.join('; ')}`];
   if (u.possibly.length)
     out.push(
       `    perhaps observed: it may have decided the unattributed ${u.possibly.map((f) => `${describeFlow(f)} (${describeLines(f.lines)})`).join(', ')}`,
