@@ -61,6 +61,17 @@ export interface CommandSpec {
   readonly exitCodes?: readonly (readonly [number, string])[];
 }
 
+/** The parsed options of a command: a string, a list of them for a repeatable option, or a flag. */
+export type OptionValues = Record<string, string | string[] | boolean | undefined>;
+
+/** A command of a command line with several (`verify query`): its declaration, and what it does with its parsed options. */
+export interface Command {
+  readonly spec: CommandSpec;
+  run(values: OptionValues): CliResult;
+  /** The message for an error the command knows as bad input (exit 2); undefined for any other. */
+  inputError?(e: unknown): string | undefined;
+}
+
 const HELP: OptionSpec = { name: 'help', type: 'boolean', description: 'print this help and exit 0' };
 
 /** The exit codes of a command, as help lists them. */
@@ -112,7 +123,7 @@ export function unknownName(what: string, given: string, known: readonly string[
  * closest known one proposed, a repeated single option or a missing value too, and positional
  * arguments are refused. Returns undefined when `--help` (or `-h`) was asked for.
  */
-export function parseCommand(spec: CommandSpec, argv: readonly string[]): Record<string, string | string[] | boolean | undefined> | undefined {
+export function parseCommand(spec: CommandSpec, argv: readonly string[]): OptionValues | undefined {
   const known = [...spec.options, HELP].map((o) => o.name);
   for (const arg of argv) {
     if (arg === '--') break;
@@ -135,7 +146,7 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Record
     if (o.required && (v === undefined || (v === '' && !o.emptyAllowed) || (Array.isArray(v) && v.length === 0)))
       throw new UsageError(`--${o.name}${o.value ? ` ${o.value}` : ''} is required (${o.description})`);
   }
-  return values as Record<string, string | string[] | boolean | undefined>;
+  return values as OptionValues;
 }
 
 /**

@@ -6,4 +6,4 @@
  * (scripts/synth.ts) and bench (bench/run.ts). A leaf but for lib/spelling.
  */
 export { EXIT, helpText, InputError, parseCommand, runCommand, unknownName, UsageError, usageLine } from './command';
-export type { CliResult, CommandSpec, OptionSpec } from './command';
+export type { CliResult, Command, CommandSpec, OptionSpec, OptionValues } from './command';

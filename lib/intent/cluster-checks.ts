@@ -28,7 +28,7 @@ import { guardrailIssues } from './guardrail';
 import { clusterSchema } from './schema';
 import { envEndpointIssues, namespacesOf } from './env-endpoints';
 import { Cloud, carvedBlocks } from '../net';
-import { clusterNetworkOf, clusterResolver } from './clusters';
+import { clusterGuardrail, clusterNetworkOf, clusterResolver, withoutCalico } from './clusters';
 import { DEFAULT_DNS_NAMESPACE, clusterRangesOf, resolverIssues, usesResolver } from './network';
 import { AiAppIntent, ClusterIntent, ClusterNetwork, DnsResolverOptions, GuardrailKind } from './types';
 
@@ -110,25 +110,6 @@ export function clusterIssues(input: Readonly<Record<string, unknown>>, parts: P
     ),
   );
   return issues;
-}
-
-/** What a cluster inherits from the platform: its guardrail, and whether Calico's API is served. */
-interface PlatformDefaults {
-  readonly guardrail?: GuardrailKind;
-  readonly calicoInstalled: boolean;
-}
-
-/** Whether a cluster runs without Calico's API: its own calicoInstalled, else the platform's. */
-export function withoutCalico(cluster: ClusterIntent, platform: PlatformDefaults): boolean {
-  return cluster.calicoInstalled === undefined ? !platform.calicoInstalled : !cluster.calicoInstalled;
-}
-
-/**
- * The guardrail a cluster declares, or inherits from the platform; on a cluster without Calico,
- * ClusterNetworkPolicy unless told otherwise (undefined: as the cluster's apps decide, guardrailOf).
- */
-export function clusterGuardrail(cluster: ClusterIntent, platform: PlatformDefaults): GuardrailKind | undefined {
-  return cluster.guardrail ?? platform.guardrail ?? (withoutCalico(cluster, platform) ? 'ClusterNetworkPolicy' : undefined);
 }
 
 /** The apps that run on a cluster: those it names, or every one. */

@@ -6,7 +6,7 @@
  * renderers of both flavors write the plan, never destinations.
  */
 import { Cidr, carvedInside, cidr, formatCidr } from '../net';
-import type { Labels, Protocol } from './types';
+import type { Labels, Protocol } from './values';
 
 /** An external block to allow, with the blocks inside it that stay denied: link-local, metadata, the cluster's own ranges. */
 export interface PlannedBlock {

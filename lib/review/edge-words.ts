@@ -6,7 +6,8 @@
 
 import { describeProtocolPorts, PolicyRef, RuleId } from '../verify';
 import { reviewDecision, reviewPolicyRef } from './words';
-import { distinctDecisions, ReachEdge, viewOf, WorkloadNode } from './graph';
+import { ReachEdge, viewOf, WorkloadNode } from './graph';
+import { distinctDecisions } from './group';
 
 /** `TCP 443, UDP 53`, or `4 flows` for an edge that stands for several. */
 export function describeFlows(e: ReachEdge): string {

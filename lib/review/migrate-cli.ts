@@ -17,14 +17,13 @@ import {
   CALICO_VERSION_ACCEPTED,
   calicoOption,
   clusterNetworkPolicyOf,
-  Command,
   isV1alpha1Kind,
   parseCalicoVersion,
   readingNotes,
   readManifestSet,
   servesClusterNetworkPolicy,
 } from '../verify';
-import { EXIT, UsageError } from '../cli';
+import { EXIT, UsageError, Command } from '../cli';
 import { diffClusters, ReachDiff } from './diff';
 import { formatDiff } from './diff-format';
 

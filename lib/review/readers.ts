@@ -6,7 +6,7 @@
 
 import { DecidedBy, decisionKey, describeProtocolPorts, Destination, EgressReport, Ports, Protocol, podsKey, Reader, samePorts } from '../verify';
 import { reviewDecision, reviewDestination } from './words';
-import { distinctDecisions, groupBy } from './graph';
+import { distinctDecisions, groupBy } from './group';
 
 /** One caller of a workload, with every protocol and port it may call on, and what admits it. */
 export interface ReaderRow {

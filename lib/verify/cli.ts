@@ -9,9 +9,22 @@
  * stack trace. Files that hold no Kubernetes object are skipped with a note on stderr.
  */
 
-import { CALICO_VERSION_ACCEPTED, CalicoVersion, parseCalicoVersion } from './admin-tiers';
+import { CALICO_VERSION_ACCEPTED, CalicoVersion, parseCalicoVersion } from './calico-version';
 import { Cluster } from './cluster';
-import { CliResult, CommandSpec, EXIT, helpText, OptionSpec, parseCommand, runCommand, unknownName, UsageError, usageLine } from '../cli';
+import {
+  CliResult,
+  Command,
+  CommandSpec,
+  EXIT,
+  OptionValues,
+  helpText,
+  OptionSpec,
+  parseCommand,
+  runCommand,
+  unknownName,
+  UsageError,
+  usageLine,
+} from '../cli';
 import { manifestsInputError, readingNotes } from './reading';
 import { dnsReport } from './dns';
 import { relayReport } from './relays';
@@ -26,17 +39,6 @@ import { observedCommand } from './observed-cli';
 import { matrix, query, QueryError } from './reach';
 import { SelectorSyntaxError } from './selector';
 import { dnsText, egressText, ingressText, matrixText, queryText, relaysText } from './text';
-
-/** The parsed options of a command. */
-type OptionValues = Record<string, string | string[] | boolean | undefined>;
-
-/** A command of the command line: its declaration, and what it does with its parsed options. */
-export interface Command {
-  readonly spec: CommandSpec;
-  run(values: OptionValues): CliResult;
-  /** The message for an error the command knows as bad input (exit 2); undefined for any other. */
-  inputError?(e: unknown): string | undefined;
-}
 
 const PROGRAM = 'verify';
 

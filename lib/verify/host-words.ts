@@ -5,7 +5,8 @@
  */
 import { formatHostPattern } from '../squid';
 import { HostEntry, HostPath, HostQueryAnswer, HostReach } from './hosts';
-import { describePorts, describeDecision, describeDestination, explainDirection } from './words';
+import { describeDecision, describeDestination, explainDirection } from './words';
+import { describePorts } from './ports';
 import { PeerEntry } from './workload';
 
 /** How a name is reached: `via ai-egress-proxy/egress-proxy port 3131 (squid.conf line 79: http_access allow ...)`. */

@@ -11,15 +11,15 @@
  * reads back a text another module wrote.
  */
 
-export { CALICO_VERSION_ACCEPTED, parseCalicoVersion, servesClusterNetworkPolicy } from './admin-tiers';
-export type { CalicoVersion, ClusterNote } from './admin-tiers';
+export { CALICO_VERSION_ACCEPTED, parseCalicoVersion, servesClusterNetworkPolicy } from './calico-version';
+export type { CalicoVersion } from './calico-version';
+export type { ClusterNote } from './admin-tiers';
 export { clusterNetworkPolicyOf, isV1alpha1Kind } from './migrate';
 export { ANY_NAMESPACE } from './catalog';
 export type { VerifyOptions } from './catalog';
 export { buildCluster, Cluster } from './cluster';
 export type { PolicyView } from './cluster';
 export { calicoOption, verifyMain } from './cli';
-export type { Command } from './cli';
 export { manifestsInputError, readingNotes } from './reading';
 export { egressReport, workloadEgress } from './egress';
 export { dnsReport, workloadDns } from './dns';
@@ -44,7 +44,7 @@ export { ManifestError, parseManifests, readManifestFiles, readManifestSet } fro
 export type { Manifest, SourceRef } from './manifests';
 export { queryJson, stagedJson } from './json';
 export type { EgressReportJson, IngressReportJson, QueryAnswerJson, StagedRefJson } from './json';
-export { isAllPorts, isNamedPort, portAtoms, PROTOCOLS, samePorts } from './ports';
+export { describePorts, isAllPorts, isNamedPort, portAtoms, PROTOCOLS, samePorts } from './ports';
 export type { PortRange, Ports, Protocol } from './ports';
 export { decisionKey, enforcedDecisionKey } from './policy';
 export type { Direction, PolicyKind, PolicyRef, RuleId } from './policy';
@@ -64,7 +64,6 @@ export {
   describeLabels,
   describeNamedBlock,
   describePolicy,
-  describePorts,
   describeRule,
   describeRuleNumber,
   describeTierOf,

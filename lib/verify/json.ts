@@ -16,15 +16,8 @@ import type { Decision, Direction, PolicyKind, PolicyRef } from './policy';
 import type { Protocol } from './ports';
 import type { DirectionAnswer, QueryAnswer, RuleRef } from './reach';
 import type { Reader } from './readers';
-import {
-  describeDestination as destinationWords,
-  describePolicy,
-  describePorts,
-  EGRESS_NOTE,
-  explainDirection,
-  explainWhenStaged,
-  INGRESS_NOTE,
-} from './words';
+import { describeDestination as destinationWords, describePolicy, EGRESS_NOTE, explainDirection, explainWhenStaged, INGRESS_NOTE } from './words';
+import { describePorts } from './ports';
 import { HostReachJson, hostReachJson } from './host-words';
 import type { HostReach } from './hosts';
 

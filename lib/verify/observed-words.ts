@@ -9,7 +9,8 @@ import { compactCidrs, formatCidr, IpRange } from '../net';
 import { DirectionVerdict, ObservedFinding, ObservedFlow, ObservedReport, Outcome, RecordedDecision, UnusedRule } from './observed';
 import { ObservedEnd } from './observed-ends';
 import { NoSuggestion, SuggestedValue, Suggestion, Suggestions } from './observed-suggest';
-import { describeDestination, describePorts, describeRule, explainDecision } from './words';
+import { describeDestination, describeRule, explainDecision } from './words';
+import { describePorts } from './ports';
 
 /** What the comparison can and cannot see, said once with its output. */
 export const OBSERVED_NOTE =

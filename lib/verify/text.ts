@@ -10,7 +10,7 @@ import { EgressReport, ReachEntry } from './egress';
 import { hostLines } from './host-words';
 import { IngressEntry, IngressReport } from './ingress';
 import { Reader } from './readers';
-import { Ports } from './ports';
+import { Ports, describePorts } from './ports';
 import { decisionKey, Direction, PolicyRef } from './policy';
 import { DecidedBy, Destination } from './workload';
 import { DirectionAnswer, MatrixCell, QueryAnswer } from './reach';
@@ -18,7 +18,6 @@ import {
   describeDecision,
   describeDestination,
   describePolicyInTier,
-  describePorts,
   describeRule,
   describeIpVersions,
   describeStaged,

@@ -10,7 +10,7 @@ import { Cidr, formatCidr, formatIp, IpVersion, isMetadataBlock } from '../net';
 import { ANY_NAMESPACE } from './catalog';
 import type { AddressDestination, DecidedBy, Destination } from './workload';
 import type { Decision, Direction, PolicyKind, PolicyRef, RuleAction, RuleId } from './policy';
-import { isAllPorts, isNamedPort, Ports, Protocol } from './ports';
+import { describePorts, isAllPorts, Ports, Protocol } from './ports';
 import type { DirectionAnswer } from './reach';
 
 /** What the egress listing says about itself, in its output. */
@@ -28,12 +28,6 @@ export const INGRESS_NOTE =
   'and namespace "*" with no labels for any other pod. Ports are the workload\'s own. One entry per source, protocol, contiguous port range and deciding rule. ' +
   'A pod whose address is unknown (a template) is asked in IPv4 and IPv6, an entry holding when either allows ("IPv4 only" when only it does), ' +
   'and a Deny that tests addresses it may or may not hold is not applied: the weakest answer is given.';
-
-/** Ports: `443`, `8000-8100`, `1-65535`, or a port name. */
-export function describePorts(p: Ports): string {
-  if (isNamedPort(p)) return p.name;
-  return p.from === p.to ? String(p.from) : `${p.from}-${p.to}`;
-}
 
 /**
  * The protocols and ports of one drawn flow: `TCP 443, UDP 53`, `TCP all ports`, or `every

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Cidr, Cloud, SharedRangeSource } from '../../net';
-import type { AllowList, PortSpec, Protocol } from '../types';
+import type { AllowList, PortSpec, Protocol } from '../values';
 import type { DestinationPeer } from '../plan-types';
 
 /** What every destination has, whatever its kind. */

@@ -1,6 +1,6 @@
 import { APP_NAME_LABEL, serviceAccountName } from '../../conventions';
 import { dnsLabel, fields, labels, ports, problem, protocol, text } from '../fields';
-import type { Labels } from '../types';
+import type { Labels } from '../values';
 import { DestinationBase, DestinationKind } from './kind';
 import type { PolicyPeer } from '../plan-types';
 
