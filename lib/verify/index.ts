@@ -3,12 +3,14 @@
  * produced them) and answers which connections they allow, and which rule decided.
  *
  * It imports nothing from the rest of the project but the leaves `lib/net`, `lib/yaml`,
- * `lib/spelling` and `lib/flows`, so it checks YAML anyone wrote: `dist/`, another team's
- * policies, a `kubectl get -A -o yaml` dump; and compares them with a cluster's flow logs.
+ * `lib/squid` and `lib/flows`, and the command-line framework `lib/cli`, so it checks YAML anyone
+ * wrote: `dist/`, another team's policies, a `kubectl get -A -o yaml` dump; and compares them with
+ * a cluster's flow logs.
  *
  * Its answers are values (address blocks, port ranges, rules named by tier, kind, namespace, name,
- * direction and index); `words.ts` writes them for people and `json.ts` for tools, so nothing
- * reads back a text another module wrote.
+ * direction and index), made text only at the edge: `words.ts` (with `text.ts`, `host-words.ts`
+ * and `observed-words.ts`) writes them for people in the verifier's listings, `json.ts` for
+ * tools, and lib/review's `words.ts` for the review's outputs.
  */
 
 export { CALICO_VERSION_ACCEPTED, parseCalicoVersion, servesClusterNetworkPolicy } from './calico-version';
