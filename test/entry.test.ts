@@ -136,9 +136,7 @@ describe('npm run synth fails with one line for a main.ts that does not load, an
   it('refuses an unknown option, naming the known ones, with the usage', () => {
     const run = npmSynth(`${ENTRY}/minimal.ts`, join(work, 'dist'), '--outdir', 'x');
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe(
-      'synth: unknown option "--outdir" (known: --intent, --out, --help)\nusage: npm run synth [-- --intent FILE] [--out DIR]\n',
-    );
+    expect(run.stderr).toBe('synth: unknown option "--outdir" (known: --intent, --out, --help)\nusage: npm run synth [-- --intent FILE] [--out DIR]\n');
   });
 
   it('lists its options and exit codes with --help, and writes nothing', () => {

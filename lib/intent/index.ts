@@ -6,7 +6,7 @@ export * from './issues';
 export * from './schema';
 export * from './destinations';
 export { planBlock } from './plan-types';
-export type { AppPlan, DestinationPeer, NetsPeer, PlannedBlock, PlannedPort, PlannedRule, PolicyPeer } from './plan-types';
+export type { AppPlan, NetsPeer, PlannedBlock, PlannedPort, PlannedRule, PolicyPeer } from './plan-types';
 export * from './validate';
 export * from './flavor';
 export { guardrailOf } from './guardrail';

@@ -4,5 +4,4 @@ export { safeSynth, safeWrite } from './safe';
 export type { SynthResult } from './safe';
 export { loadIntent } from './load';
 export { finish, runAsCdk8sApp, runSynth, SYNTH_MODES } from './run';
-export type { SynthMode } from './run';
 export { formatDefaults } from './summary';

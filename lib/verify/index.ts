@@ -66,7 +66,6 @@ export {
   describeLabels,
   describeNamedBlock,
   describePolicy,
-  describeRule,
   describeRuleNumber,
   describeTierOf,
   describeProtocolPorts,
