@@ -174,7 +174,9 @@ function runChild(phase: PhaseName, input: PhaseInput): ChildResult {
   if (child.status !== 0 || !line) {
     throw new Error(`bench phase ${phase} failed (exit ${child.status}):\n${child.stderr.trim()}`);
   }
-  return JSON.parse(line.slice(RESULT_MARKER.length)) as ChildResult;
+  const result = JSON.parse(line.slice(RESULT_MARKER.length)) as ChildResult;
+  if ((result.facts.invalidObjects ?? 0) > 0) process.stderr.write(`bench: warning: ${input.apps} apps: ${child.stderr.trim()}\n`);
+  return result;
 }
 
 /** `cdk8s synth` of the default main.ts with an app command, into `outdir`; timed from outside. */
