@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {
     // Generated (imports/: cdk8s import and the schema validators) or written by synthesis.
-    ignores: ['imports/**', 'dist/**', 'deploy/**', 'reports/**', 'node_modules/**', 'test/fixtures/entry/broken/**', 'coverage/**'],
+    ignores: ['imports/**', 'dist/**', 'build/**', 'deploy/**', 'reports/**', 'node_modules/**', 'test/fixtures/entry/broken/**', 'coverage/**'],
   },
   {
     // A disable comment that no longer suppresses anything is an error: every exception left must still be needed.

@@ -3,7 +3,7 @@
  *
  * ```ts
  * import { App, Chart } from 'cdk8s';
- * import { SecureAiPlatform, vllm } from 'secure-ai-egress/lib';
+ * import { SecureAiPlatform, vllm } from 'secure-ai-egress';
  *
  * const app = new App();
  * new MyWebsite(app, 'website');                                      // your own charts
@@ -14,7 +14,7 @@
  * It holds the constructs (SecureAiPlatform, and the per-app pieces it is made of), the intent
  * they are declared with and its checks, the model server presets, the checks any manifests must
  * keep (and the cdk8s validation plugin that reports them), and the verifier. The jest matchers
- * for reach are test code, with their own entry: lib/testing.
+ * for reach are test code, with their own entry: lib/testing (`secure-ai-egress/testing`).
  */
 export { SecureAiPlatform } from './platform';
 export type { SecureAiPlatformProps } from './platform';

@@ -8,17 +8,43 @@
  * `report.submit('success' | 'failure', metadata)` (cdk8s-cli 2.207, lib/plugins/validation.js).
  */
 import { dirname, relative, sep } from 'path';
-import type { Validation, ValidationContext, ValidationViolatingResource } from 'cdk8s-cli/lib/plugins';
 import { CLOUDS, Cloud } from '../net';
 import { Manifest, ManifestError, readManifestFiles } from '../verify';
 import { CheckOptions, Finding, checkManifests } from './check';
 import { RULES, RULE_NAMES } from './rules';
 
+/**
+ * The part of cdk8s-cli's plugin interface (`Validation`, `ValidationContext`, lib/plugins/validation.d.ts
+ * of cdk8s-cli 2.207) that the plugin uses, written here so that the package's declarations need no
+ * cdk8s-cli (often installed globally, `npm install -g cdk8s-cli`, where a project's types cannot
+ * see it). test/package.test.ts checks that cdk8s-cli's own types and these fit each other.
+ */
+interface ValidationViolatingResource {
+  readonly resourceName: string;
+  readonly locations: readonly string[];
+  readonly manifestPath: string;
+}
+/** cdk8s-cli's `ValidationReport`, as far as the plugin writes to it. */
+interface ValidationReportLike {
+  addViolation(violation: {
+    readonly ruleName: string;
+    readonly recommendation: string;
+    readonly fix: string;
+    readonly violatingResources: readonly ValidationViolatingResource[];
+  }): void;
+  submit(status: 'success' | 'failure', metadata?: Record<string, string>): void;
+}
+/** cdk8s-cli's `ValidationContext`, as far as the plugin reads it: the paths of the manifests, and the report. */
+interface ValidationContextLike {
+  readonly manifests: readonly string[];
+  readonly report: ValidationReportLike;
+}
+
 /** What cdk8s.yaml may set under the plugin's `properties:`. */
 export interface SecureAiEgressChecksProperties {
-  /** Whose metadata endpoints must be out of reach: a provider, or `any` (every one's, the default). */
+  /** Whose metadata endpoints must be out of reach: a provider, or `any` (every one's). @default 'any' */
   readonly cloud?: Cloud;
-  /** Namespaces of other teams' charts, left out of every rule but the schemas. */
+  /** Namespaces of other teams' charts, left out of every rule but the schemas. @default none */
   readonly exemptNamespaces?: readonly string[];
   /**
    * Each folder of the output folder holds the manifests of a cluster of its own (`dist/<cluster>/`,
@@ -117,7 +143,7 @@ function violatingResources(findings: readonly Finding[]): ValidationViolatingRe
  * the `properties:` of cdk8s.yaml, then calls `validate` with the paths of every `.yaml` file of
  * the output folder.
  */
-export class SecureAiEgressChecks implements Validation {
+export class SecureAiEgressChecks {
   private readonly settings: Settings | string[];
 
   constructor(properties: SecureAiEgressChecksProperties = {}) {
@@ -125,7 +151,7 @@ export class SecureAiEgressChecks implements Validation {
   }
 
   // eslint-disable-next-line @typescript-eslint/require-await -- cdk8s-cli's Validation interface returns a Promise, which cdk8s awaits; the checks are synchronous, and async keeps anything they throw a rejection of that promise rather than a throw from the call.
-  async validate(context: ValidationContext): Promise<void> {
+  async validate(context: ValidationContextLike): Promise<void> {
     const { report } = context;
     if (Array.isArray(this.settings)) {
       report.addViolation({

@@ -47,13 +47,14 @@ export interface DnsIntent {
   readonly publicNames?: PublicNames;
   /** With `publicNames` only: DNS to the kube-dns pods (kube-system, `k8s-app: kube-dns`, UDP and TCP 53). @default true */
   readonly kubeDns?: boolean;
-  /** With `publicNames` only: NodeLocal DNSCache link-local addresses, e.g. `169.254.20.10`. Needs `kubeDnsClusterIp`. */
+  /** With `publicNames` only: NodeLocal DNSCache link-local addresses, e.g. `169.254.20.10`. Needs `kubeDnsClusterIp`. @default none: no DNS to a node-local cache */
   readonly nodeLocal?: readonly string[];
   /**
    * With `publicNames` and `nodeLocal` only: the ClusterIP of the kube-dns Service (`kubectl -n
    * kube-system get svc kube-dns`): with kube-proxy in iptables mode, NodeLocal DNSCache also
    * listens on it, in the host network, and pods keep sending DNS there, so a selector on the
    * kube-dns pods no longer matches. Allowed as an address block on UDP and TCP 53.
+   * @default none (required with `nodeLocal`)
    */
   readonly kubeDnsClusterIp?: string;
 }
@@ -84,9 +85,10 @@ export interface DnsResolverOptions {
    * NodeLocal DNSCache link-local addresses, where the cluster has it: the resolver asks kube-dns
    * through the node's cache, so it may send DNS there (only names of the cluster domain reach it).
    * Needs `kubeDnsClusterIp`.
+   * @default none: the resolver asks kube-dns directly
    */
   readonly nodeLocal?: readonly string[];
-  /** With `nodeLocal`: the kube-dns ClusterIP, where the cache also answers (see DnsIntent.kubeDnsClusterIp). */
+  /** With `nodeLocal`: the kube-dns ClusterIP, where the cache also answers (see DnsIntent.kubeDnsClusterIp). @default none (required with `nodeLocal`) */
   readonly kubeDnsClusterIp?: string;
 }
 
@@ -98,11 +100,11 @@ export interface DnsResolverOptions {
  * the managed Kubernetes's default range of the cloud, kubeadm's 10.96.0.0/12 elsewhere.
  */
 export interface ClusterNetwork {
-  /** Where pods get their addresses, e.g. `['10.244.0.0/16']` (Calico's IP pools: `kubectl get ippools`). */
+  /** Where pods get their addresses, e.g. `['10.244.0.0/16']` (Calico's IP pools: `kubectl get ippools`). @default the cloud's default (CLUSTER_RANGE_DEFAULTS) */
   readonly podCidrs?: readonly string[];
-  /** The Service range, `--service-cluster-ip-range` of the API server, e.g. `['10.96.0.0/12']`; the first is the primary family. */
+  /** The Service range, `--service-cluster-ip-range` of the API server, e.g. `['10.96.0.0/12']`; the first is the primary family. @default the cloud's default (CLUSTER_RANGE_DEFAULTS) */
   readonly serviceCidrs?: readonly string[];
-  /** Where nodes get their addresses (the VPC's subnets), e.g. `['10.0.0.0/16']`. */
+  /** Where nodes get their addresses (the VPC's subnets), e.g. `['10.0.0.0/16']`. @default the cloud's default (CLUSTER_RANGE_DEFAULTS) */
   readonly nodeCidrs?: readonly string[];
 }
 
@@ -117,13 +119,13 @@ export interface ComputeResources {
  * (https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/).
  */
 export interface Toleration {
-  /** The taint's key; empty with `operator: 'Exists'` tolerates every taint. */
+  /** The taint's key; empty with `operator: 'Exists'` tolerates every taint. @default empty */
   readonly key?: string;
-  /** @default 'Equal' */
+  /** How the taint's value is matched: `Equal` to `value`, or any value (`Exists`). @default 'Equal' */
   readonly operator?: 'Exists' | 'Equal';
-  /** The taint's value, for `operator: 'Equal'`. */
+  /** The taint's value, for `operator: 'Equal'`. @default empty */
   readonly value?: string;
-  /** @default every effect */
+  /** The taint effect tolerated. @default every effect */
   readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
   /** How long a `NoExecute` taint is tolerated before the pod is evicted. @default forever */
   readonly tolerationSeconds?: number;
@@ -137,9 +139,9 @@ export interface ModelCacheSource {
 
 /** How long a probe may take, and how many failed liveness probes restart the container. */
 export interface ProbeTiming {
-  /** Seconds a readiness or liveness probe may take before it counts as failed. */
+  /** Seconds a readiness or liveness probe may take before it counts as failed. @default 5 */
   readonly timeoutSeconds?: number;
-  /** Failed liveness probes in a row (20 s apart) before the kubelet restarts the container. */
+  /** Failed liveness probes in a row (20 s apart) before the kubelet restarts the container. @default 3 */
   readonly livenessFailureThreshold?: number;
 }
 
@@ -165,7 +167,7 @@ export interface AiAppIntent {
   readonly namespace: string;
   /** Container image with a pinned tag or digest (never `latest`). */
   readonly image: string;
-  /** Arguments for the container's entrypoint. */
+  /** Arguments for the container's entrypoint. @default none: the image's own command */
   readonly args?: readonly string[];
   /** Port the server listens on; the Service exposes the same port. */
   readonly port: number;
@@ -181,9 +183,9 @@ export interface AiAppIntent {
    * @default DEFAULT_STARTUP_SECONDS: 600 for an app with GPUs, 300 otherwise
    */
   readonly startupSeconds?: number;
-  /** @default 1 */
+  /** How many pods run the app. @default 1 */
   readonly replicas?: number;
-  /** @default DEFAULT_RESOURCES: requests 250m CPU and 512Mi memory, limits 1 CPU and 512Mi memory */
+  /** CPU and memory requests and limits of the server's container. @default DEFAULT_RESOURCES: requests 250m CPU and 512Mi memory, limits 1 CPU and 512Mi memory */
   readonly resources?: ComputeResources;
   /** Number of `nvidia.com/gpu` to request and limit. @default 0 */
   readonly gpus?: number;
@@ -203,6 +205,7 @@ export interface AiAppIntent {
    * Environment of the server. `USER` and `HOME` are set unless given here (HOME must then be a
    * writable path). A variable that holds an endpoint (`*_ENDPOINT`, `*_URL`, `*_URI`, `*_HOST`,
    * `*_ADDR`, `*_ADDRESS`, the proxy variables) must point where `egress` allows, on every cluster.
+   * @default none besides `USER` and `HOME`
    */
   readonly env?: Readonly<Record<string, string>>;
   /**
@@ -235,7 +238,7 @@ export interface AiAppIntent {
   readonly tmpSize?: string;
   /** Size limit of the writable emptyDir at `HOME_PATH` (`/home/ai`), where servers keep caches and settings. @default '1Gi' */
   readonly homeSize?: string;
-  /** @default 'kubernetes' */
+  /** Which policies enforce the app's reach: Kubernetes NetworkPolicies, or Calico's in a tier of their own. @default 'kubernetes' */
   readonly flavor?: Flavor;
   /** Calico only: render this app's policies as Staged kinds, to preview before enforcing. @default the platform's `calico.audit` */
   readonly audit?: boolean;
@@ -250,6 +253,7 @@ export interface AiAppIntent {
    * @default not scraped
    */
   readonly metrics?: AppMetrics;
+  /** How the app resolves names (see DnsIntent). @default cluster names only, through the project's resolver */
   readonly dns?: DnsIntent;
 }
 
@@ -270,13 +274,14 @@ export type CalicoLog = 'denied-egress' | 'denied' | 'none';
  * Argo CD's default controller role) can still write it.
  */
 export interface TierOwners {
-  /** User names as the API server authenticates them, e.g. `alice@example.com`. */
+  /** User names as the API server authenticates them, e.g. `alice@example.com`. @default none */
   readonly users?: readonly string[];
-  /** Group names, e.g. `platform-security`. */
+  /** Group names, e.g. `platform-security`. @default none */
   readonly groups?: readonly string[];
   /**
    * ServiceAccounts as `namespace/name`, e.g. `argocd/argocd-application-controller` (the user
    * `system:serviceaccount:argocd:argocd-application-controller`).
+   * @default none
    */
   readonly serviceAccounts?: readonly string[];
 }
@@ -319,9 +324,9 @@ export type GuardrailKind = 'calico' | 'ClusterNetworkPolicy' | 'AdminNetworkPol
  * (https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/#clusters).
  */
 export interface ArgoCdDestination {
-  /** The API server's URL, e.g. `https://kubernetes.default.svc` (the cluster Argo CD runs in). */
+  /** The API server's URL, e.g. `https://kubernetes.default.svc` (the cluster Argo CD runs in). @default none: give this or `name` */
   readonly server?: string;
-  /** The cluster's name in Argo CD, e.g. `prod-eu`. */
+  /** The cluster's name in Argo CD, e.g. `prod-eu`. @default none: give this or `server` */
   readonly name?: string;
 }
 
@@ -395,7 +400,7 @@ export interface ClusterIntent {
   readonly clusterNetwork?: ClusterNetwork;
   /** The resolver's ClusterIP on this cluster. @default placed in this cluster's Service range */
   readonly dnsResolverClusterIp?: string;
-  /** Argo CD settings of this cluster. */
+  /** Argo CD settings of this cluster. @default the platform's `argocd`, applied to the cluster of this name */
   readonly argocd?: {
     /** Where Argo CD applies `dist/<name>/`. @default { name: <the cluster's name> }, a cluster registered in Argo CD under that name */
     readonly destination?: ArgoCdDestination;
@@ -416,6 +421,7 @@ export interface EgressProxyOptions {
 /** Everything `main.ts` declares. */
 export interface PlatformIntent {
   readonly apps: readonly AiAppIntent[];
+  /** Named lists of external networks that apps' egress names (`{ allowList: name }`). @default none */
   readonly allowLists?: readonly AllowList[];
   /**
    * The cloud the cluster runs in: its instance metadata and credential endpoints (lib/net,
@@ -433,6 +439,7 @@ export interface PlatformIntent {
   readonly calicoInstalled?: boolean;
   /** Who scrapes the metrics of the apps that serve them (`metrics` on an app, which the presets declare). @default nobody */
   readonly metrics?: PlatformMetrics;
+  /** Settings of the Calico tier shared by every app of the `calico` flavor. @default tier 'ai-egress' at order 10000, enforced, logging denied egress */
   readonly calico?: CalicoOptions;
   /** The cluster's own address ranges (pods, Services, nodes). @default the cloud's defaults (see ClusterNetwork) */
   readonly clusterNetwork?: ClusterNetwork;

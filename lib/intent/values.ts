@@ -19,10 +19,12 @@ export interface AllowList {
   /** DNS-1123 label; names the Calico GlobalNetworkSet. */
   readonly name: string;
   readonly cidrs: readonly string[];
+  /** What the networks are, for people: kept on the GlobalNetworkSet and in the reports. @default none */
   readonly description?: string;
   /**
    * Required when a block of the list lies inside a published range of a cloud or CDN, shared by
    * its customers: why addresses, and not the hostname proxy or a private endpoint.
+   * @default none (refused when a block lies in a shared range)
    */
   readonly shared?: { readonly reason: string };
 }

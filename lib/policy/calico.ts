@@ -115,7 +115,7 @@ export interface CalicoSettings {
   readonly log: CalicoLog;
   /** The platform's cloud, whose metadata addresses the guardrail denies. */
   readonly cloud: Cloud;
-  /** Who may write the tier; no RBAC is written without them. */
+  /** Who may write the tier; no RBAC is written without them. @default none: cluster admins only */
   readonly owners?: TierOwners;
 }
 

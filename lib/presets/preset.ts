@@ -12,15 +12,16 @@ export type ServerPreset = Required<Pick<AiAppIntent, 'image' | 'args' | 'port' 
 export interface PresetOptions {
   /** The model: a Hugging Face model id (`Qwen/Qwen2.5-1.5B-Instruct`), or a path in the model cache. */
   readonly model: string;
-  /** Number of `nvidia.com/gpu`. */
+  /** Number of `nvidia.com/gpu`. @default the preset's: 1 for vLLM, 0 (the CPU image) for TEI */
   readonly gpus?: number;
   /** The image, pinned by tag or digest. @default the preset's */
   readonly image?: string;
-  /** More arguments for the server, after the preset's. */
+  /** More arguments for the server, after the preset's. @default none */
   readonly args?: readonly string[];
   /**
    * More environment, laid over the preset's: a variable of the preset can be changed here, and
    * none is lost, as it would be to an `env` written after the spread.
+   * @default none: the preset's environment
    */
   readonly env?: Readonly<Record<string, string>>;
   /**
@@ -37,6 +38,7 @@ export interface PresetOptions {
   /**
    * Node labels the pods must be scheduled on, laid over the preset's own (TEI's architecture):
    * a `nodeSelector` written after the spread would replace the preset's instead.
+   * @default none: the preset's own
    */
   readonly nodeSelector?: Readonly<Record<string, string>>;
 }

@@ -27,7 +27,7 @@ function bothWays(build: (outdir: string) => App): { cdk8s: Record<string, strin
   }
 }
 
-const packageJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { version: string; dependencies: Record<string, string> };
+const packageJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { version: string; devDependencies: Record<string, string> };
 const INSTALLED = packageJson(require.resolve('cdk8s/package.json')).version;
 
 /** The private internals of cdk8s that synthesize() mirrors, in cdk8s's src/app.ts. */
@@ -43,7 +43,7 @@ these private internals of cdk8s ${INSTALLED} do: ${MIRRORED}.`
     : `synthesize() mirrors private internals of cdk8s ${CDK8S_VERIFIED}, but cdk8s ${INSTALLED} is installed: ${MIRRORED}.
 To move to cdk8s ${INSTALLED}: read what changed in those between ${CDK8S_VERIFIED} and ${INSTALLED}, make
 lib/synth/synthesize.ts do the same, set CDK8S_VERIFIED there to ${INSTALLED}, and pin cdk8s to exactly ${INSTALLED} in
-package.json (npm install --save-exact cdk8s@${INSTALLED}). Until then keep cdk8s at ${CDK8S_VERIFIED}.`;
+package.json (npm install --save-dev --save-exact cdk8s@${INSTALLED}). Until then keep cdk8s at ${CDK8S_VERIFIED}.`;
 
 /** Asserts that both ways wrote the same files, byte for byte, and says what to do when they did not. */
 function expectSameFiles(ours: Record<string, string>, cdk8s: Record<string, string>): void {
@@ -56,7 +56,8 @@ function expectSameFiles(ours: Record<string, string>, cdk8s: Record<string, str
 
 describe('synthesize', () => {
   test(`mirrors the cdk8s that is installed: ${CDK8S_VERIFIED}, pinned exactly in package.json`, () => {
-    const pinned = packageJson(join(__dirname, '..', '..', 'package.json')).dependencies.cdk8s;
+    // The repository's own cdk8s (devDependencies); the package asks its users for a range (peerDependencies), and lib/synth is not in it.
+    const pinned = packageJson(join(__dirname, '..', '..', 'package.json')).devDependencies.cdk8s;
     if (INSTALLED !== CDK8S_VERIFIED || pinned !== CDK8S_VERIFIED)
       throw new Error(`package.json asks for cdk8s "${pinned}", cdk8s ${INSTALLED} is installed.\n${UPGRADE_HINT}`);
   });

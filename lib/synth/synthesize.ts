@@ -9,7 +9,7 @@ import { stringifyDocuments } from './yaml';
  * `src/app.ts`, `App.synth()` and the module functions it calls (`validate`,
  * `resolveDependencies` with `buildDependencies`, `chartToKube`, which is also the body of
  * `Chart.toJson()`), the file names of `SimpleChartNamer` and `IndexedChartNamer`, and the
- * private field `App.recordConstructMetadata`. package.json pins cdk8s to exactly this version;
+ * private field `App.recordConstructMetadata`. package.json pins cdk8s (a devDependency) to exactly this version;
  * `synthesize.test.ts` fails, naming what to re-read, when another one is installed.
  */
 export const CDK8S_VERIFIED = '2.70.106';

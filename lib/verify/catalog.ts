@@ -30,6 +30,7 @@ export interface VerifyOptions {
   /**
    * The Calico release the cluster runs, when declared: which kinds of the network-policy-api it
    * enforces, in which tiers (admin-tiers.ts). Undeclared, every kind is read as its API specifies.
+   * @default undeclared
    */
   readonly calico?: CalicoVersion;
 }

@@ -73,7 +73,7 @@ export function emptyDirPatch(index: number, name: string, emptyDir: { sizeLimit
  * select the same pods by a readable label.
  */
 export interface AiWorkloadOptions {
-  /** The resolver of cluster names, which the pods name as their only nameserver unless the app declares public names. */
+  /** The resolver of cluster names, which the pods name as their only nameserver unless the app declares public names. @default none: refused for an app without public names */
   readonly resolver?: ResolverSettings;
   /** How the app is scraped (scrapeOf, lib/intent): a metrics port other than the app's is a container port of its own, `metrics`. @default not scraped */
   readonly scrape?: Scrape;

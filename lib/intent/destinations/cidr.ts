@@ -12,7 +12,7 @@ interface InternetEgress {
 export interface CidrDestination extends DestinationBase {
   /** The block, with its mask and no host bits: `203.0.113.10/32`, `2001:db8::/64`. */
   readonly cidr: string;
-  /** Required when the block is the internet or a very large part of it. */
+  /** Required when the block is the internet or a very large part of it: why. @default none (refused for such a block) */
   readonly internet?: InternetEgress;
   /**
    * Calico flavor only: render the block as a GlobalNetworkSet of this name, which the app's
@@ -23,7 +23,7 @@ export interface CidrDestination extends DestinationBase {
    * @default none: the block is written into the rule
    */
   readonly networkSet?: string;
-  /** Required when the block lies inside a published range of a cloud or CDN (lib/net, shared-ranges). */
+  /** Required when the block lies inside a published range of a cloud or CDN (lib/net, shared-ranges): why. @default none (refused for such a block) */
   readonly shared?: SharedRange;
 }
 

@@ -7,9 +7,9 @@ import type { DestinationPeer } from '../plan-types';
 export interface DestinationBase {
   /** Ports allowed there; never empty. */
   readonly ports: readonly PortSpec[];
-  /** @default 'TCP' */
+  /** The protocol of `ports`. @default 'TCP' */
   readonly protocol?: Protocol;
-  /** What this destination is, for readers of the policy. */
+  /** What this destination is, for readers of the policy. @default none */
   readonly description?: string;
 }
 

@@ -14,6 +14,7 @@ export interface ServiceDestination extends DestinationBase {
    * Required when the namespace is one this intent does not govern (no app of it runs there): its
    * pods have whatever egress others gave them, and may relay what the app sends (a database
    * that fetches a URL on request). Shown as an ungoverned relay by the verifier and the report.
+   * @default none (refused for a namespace this intent does not govern)
    */
   readonly ungoverned?: UngovernedRelay;
 }
