@@ -3,6 +3,8 @@
 // that line; a mutant no test notices is a behaviour no test pins down. Run it with
 // `npm run mutation` (scripts/mutation.ts, one module at a time); it is not part of `npm test`.
 // Options: https://stryker-mutator.io/docs/stryker-js/configuration/
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import process from 'node:process';
 
 export default {
@@ -29,6 +31,8 @@ export default {
   // scripts/mutation.ts names the reports after the module it runs.
   htmlReporter: { fileName: `reports/mutation/${process.env.MUTATION_REPORT ?? 'mutation'}.html` },
   jsonReporter: { fileName: `reports/mutation/${process.env.MUTATION_REPORT ?? 'mutation'}.json` },
-  tempDirName: 'reports/stryker-tmp',
+  // The copies of the project a run mutates, outside it: jest, run in the project meanwhile, would
+  // otherwise find a second package.json and tests under it. Per run, removed when it ends.
+  tempDirName: join(tmpdir(), `stryker-${process.pid}`),
   cleanTempDir: 'always',
 };
