@@ -25,8 +25,9 @@ export default {
   coverageAnalysis: 'perTest',
   // Two cores, shared: two jest processes at a time.
   concurrency: 2,
-  // A mutant that loops (a loop bound turned around) is stopped after the test's own time plus this.
-  timeoutMS: 10000,
+  // A mutant that loops (a loop bound turned around) is stopped after 1.5 times the tests' own time
+  // plus this; generous, because on a busy shared machine a slow run is not yet a loop.
+  timeoutMS: 20000,
   reporters: ['clear-text', 'progress', 'html', 'json'],
   // scripts/mutation.ts names the reports after the module it runs.
   htmlReporter: { fileName: `reports/mutation/${process.env.MUTATION_REPORT ?? 'mutation'}.html` },
