@@ -6,9 +6,12 @@
  *   npm run mutation                                  every module, one after the other
  *   npm run mutation -- lib/verify/selector.ts        one module
  *   npm run mutation -- lib/verify/calico.ts:1-200    some lines of one (Stryker's file:lines)
+ *   npm run mutation -- lib/net/ip.ts --concurrency 1 Stryker's own options pass through
  *
- * Runs are incremental (reports/mutation/<module>.incremental.json): a mutant whose code and
- * covering tests did not change keeps its last result; `--force` runs every mutant again. The
+ * `--incremental` keeps each mutant's last result when its code and covering tests did not change
+ * (reports/mutation/<module>.incremental.json): quicker, for the loop of writing a test; but a
+ * static mutant (one in code run as the module loads) keeps its old result even when a new test
+ * file would catch it, so the score of record is a full run, the default. The
  * property tests use one fixed seed (FC_SEED, 1 unless given) so that two runs measure the same
  * tests. Exits 1 if a run fails (not if mutants survive: the score is tracked, not a gate).
  */
@@ -33,8 +36,15 @@ const MODULES = [
 ];
 
 const args = process.argv.slice(2);
-const force = args.includes('--force');
-const given = args.filter((a) => a !== '--force');
+const incremental = args.includes('--incremental');
+// Stryker's own options pass through (e.g. --concurrency 1).
+const extra: string[] = [];
+const given: string[] = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--incremental') continue;
+  if (args[i].startsWith('--')) extra.push(args[i], ...(args[i + 1] !== undefined && !args[i + 1].startsWith('--') ? [args[++i]] : []));
+  else given.push(args[i]);
+}
 const unknown = given.filter((a) => !MODULES.includes(a.replace(/:[\d\-,:]+$/, '')));
 if (unknown.length > 0) {
   process.stderr.write(`npm run mutation: ${unknown.join(', ')} is not a measured module; accepted: ${MODULES.join(', ')} (optionally file:lines)\n`);
@@ -53,7 +63,7 @@ for (const spec of given.length > 0 ? given : MODULES) {
   const started = Date.now();
   const run = spawnSync(
     stryker,
-    ['run', '--mutate', spec, '--incremental', '--incrementalFile', `reports/mutation/${name}.incremental.json`, ...(force ? ['--force'] : [])],
+    ['run', '--mutate', spec, ...(incremental ? ['--incremental', '--incrementalFile', `reports/mutation/${name}.incremental.json`] : []), ...extra],
     {
       cwd: root,
       stdio: 'inherit',
