@@ -20,7 +20,7 @@ describe('a NetworkPolicy port', () => {
   });
 
   it('is otherwise a port name: lower-case letters, digits and inner dashes, at most 15 characters, with a letter', () => {
-    for (const port of ['http', 'h', 'grpc-web', '9p', 'a'.repeat(15)]) expect(egressPort({ port })).not.toThrow();
+    for (const port of ['http', 'h', 'grpc-web', '9p', 'http2', 'a'.repeat(15)]) expect(egressPort({ port })).not.toThrow();
     for (const port of ['HTTP', '-http', 'http-', 'a'.repeat(16), 'http_x', '8-0']) refused(egressPort({ port }), 'spec.egress[0].ports[0].port');
   });
 
