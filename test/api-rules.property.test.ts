@@ -5,17 +5,13 @@
  * (test/support/api-rules.ts) accept, on every cluster (property-based). Nothing crashes.
  */
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import { buildApp } from '../lib/app';
-import { PlatformIntent, checkIntent, clusterIntents } from '../lib/intent';
-import { synthesize } from '../lib/synth';
+import { PlatformIntent, checkIntent, clusterIntents, formatPath } from '../lib/intent';
 import { validateManifestDir } from '../lib/validate';
 import { FIXTURE_INTENTS } from './fixtures/intents';
 import { apiServerProblems } from './support/api-rules';
-import { readManifests } from './support/manifests';
 import { runs } from './support/runs';
+import { readManifests } from '../lib/testing';
+import { synthesized } from './support/synth';
 
 type Json = unknown;
 type Path = readonly (string | number)[];
@@ -88,15 +84,11 @@ function mutate(intent: PlatformIntent, path: Path, mutation: Mutation): unknown
 function outputProblems(intent: PlatformIntent): string[] {
   const problems: string[] = [];
   for (const { cluster, intent: one } of clusterIntents(intent)) {
-    const dir = mkdtempSync(join(tmpdir(), 'api-rules-'));
-    try {
-      synthesize(buildApp(dir, one));
-      const where = cluster === undefined ? '' : `${cluster}: `;
-      problems.push(...validateManifestDir(dir).map((i) => `${where}${JSON.stringify(i)}`));
-      problems.push(...apiServerProblems(readManifests(dir).map((m) => m.object)).map((p) => `${where}${p}`));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const where = cluster === undefined ? '' : `${cluster}: `;
+    synthesized(one, (dist) => {
+      problems.push(...validateManifestDir(dist).map((i) => `${where}${JSON.stringify(i)}`));
+      problems.push(...apiServerProblems(readManifests(dist).map((m) => m.object)).map((p) => `${where}${p}`));
+    });
   }
   return problems;
 }
@@ -113,8 +105,8 @@ it('refuses a mutated fixture intent with a field path for every error, or write
       const errors = checkIntent(mutated).filter((i) => i.severity === 'error');
       if (errors.length > 0) {
         for (const e of errors) {
-          expect(typeof e.path).toBe('string');
-          expect(e.path).not.toBe('');
+          expect(Array.isArray(e.path)).toBe(true);
+          expect(formatPath(e.path)).not.toBe('');
           expect(e.message).toMatch(/accepted|is missing|refuse|no egress|names no/);
         }
         return;
@@ -131,13 +123,13 @@ it('finds the two holes it was written for: a request above its limit and a bloc
   expect(
     checkIntent(request)
       .filter((i) => i.severity === 'error')
-      .map((i) => i.path),
+      .map((i) => formatPath(i.path)),
   ).toEqual(['ai-service.resources.cpu.request']);
   const twice = mutate(shipped, ['allowLists', 0, 'cidrs', 0], { kind: 'duplicate' });
   expect(
     checkIntent(twice)
       .filter((i) => i.severity === 'error')
-      .map((i) => i.path),
+      .map((i) => formatPath(i.path)),
   ).toEqual(['allowLists[0].cidrs[1]']);
   expect(
     apiServerProblems([

@@ -9,11 +9,10 @@ import { join } from 'path';
 import { buildApp } from '../lib/app';
 import { PlatformIntent, clusterIntents } from '../lib/intent';
 import { diffMain, reportMain } from '../lib/review';
-import { runSynth, safeWrite } from '../lib/synth';
+import { runSynth, safeWrite, SYNTH_MODES } from '../lib/synth';
 import { validateManifestDir } from '../lib/validate';
 import { fleet, minimal, shipped } from './fixtures/intents';
-import { K8sObject, distFolders, ofKind, readManifests, readTree } from './support/manifests';
-import { egressProblems, ingressProblems, metadataProblems, readSynthesized } from './support/properties';
+import { distFolders, egressProblems, ingressProblems, K8sObject, metadataReached, ofKind, readManifests, readSynthesized, readTree } from '../lib/testing';
 
 const ROOT = join(__dirname, '..');
 let work: string;
@@ -26,7 +25,7 @@ afterEach(() => rmSync(work, { recursive: true, force: true }));
 function synth(intent: PlatformIntent, root = work) {
   const dist = join(root, 'dist');
   const deploy = join(root, 'deploy', 'argocd');
-  const run = runSynth({ ok: true, intent }, dist, 'npm run synth');
+  const run = runSynth({ ok: true, intent }, dist, SYNTH_MODES.npmRunSynth);
   return { run, dist, deploy, files: readTree(dist), argocd: readTree(deploy) };
 }
 
@@ -205,7 +204,7 @@ describe('with clusters', () => {
     const { dist } = synthesized;
     for (const { label, intent, dir } of distFolders(fleet, dist)) {
       const s = readSynthesized(intent, dir);
-      const problems = intent.apps.flatMap((a) => [...egressProblems(s, a), ...ingressProblems(s, a), ...metadataProblems(s, a)]);
+      const problems = intent.apps.flatMap((a) => [...egressProblems(s, a), ...ingressProblems(s, a), ...metadataReached(s, a)]);
       expect({ [label]: problems }).toEqual({ [label]: [] });
     }
   });

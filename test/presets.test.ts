@@ -2,7 +2,7 @@
  * Server presets: what each fills in an app, from the server's own sources, and that an app made
  * of one passes the same checks as any other.
  */
-import { AiAppIntent, adviceFor, validateIntent } from '../lib/intent';
+import { AiAppIntent, adviceFor, validateIntent, formatPath } from '../lib/intent';
 import {
   ANTHROPIC_API,
   HUGGING_FACE_HUB,
@@ -17,11 +17,13 @@ import {
   vllm,
 } from '../lib/presets';
 import { validateObject } from '../lib/validate';
-import { K8sObject, ofKind, manifestsOf } from './support/manifests';
+import { K8sObject, ofKind, readManifests } from '../lib/testing';
 import { restrictedViolations } from '../lib/checks';
+import { synthesized } from './support/synth';
 
 const appOf = (preset: Partial<AiAppIntent>): AiAppIntent => ({ name: 'server', namespace: 'ai', ...preset, egress: [] }) as AiAppIntent;
-const deploymentOf = (app: AiAppIntent): K8sObject => ofKind(manifestsOf({ apps: [app] }), 'Deployment').find((d) => d.metadata.name === app.name)!;
+const deploymentOf = (app: AiAppIntent): K8sObject =>
+  ofKind(synthesized({ apps: [app] }, readManifests), 'Deployment').find((d) => d.metadata.name === app.name)!;
 const envOf = (container: K8sObject) => Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
 
 describe('vllm(): the OpenAI-compatible server of vLLM', () => {
@@ -189,7 +191,7 @@ describe('an app made of a preset is an app like any other', () => {
 });
 
 describe('a vLLM app without usage statistics turned off is warned about', () => {
-  const usage = (app: AiAppIntent) => adviceFor(app).filter((w) => w.path === 'server.env');
+  const usage = (app: AiAppIntent) => adviceFor(app).filter((w) => formatPath(w.path) === 'server.env');
 
   it("warns when an env written after the spread dropped the preset's, and not for the preset as it is", () => {
     expect(usage(appOf({ ...vllm({ model: 'm' }), env: { HF_ENDPOINT: 'https://203.0.113.10' } }))).toEqual([

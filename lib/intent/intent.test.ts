@@ -1,0 +1,321 @@
+import { AiAppIntent, PlatformIntent, formatPath, formatScope, validateIntent } from './index';
+import { synthOverDist } from '../../test/support/synth';
+import { sampleIntent } from '../../test/support/sample-intent';
+
+const app = (overrides: Partial<AiAppIntent>) => sampleIntent(overrides);
+
+/** [case, intent, field path, value as printed, what the message must say is accepted] */
+const badInputs: [string, PlatformIntent, string, string, RegExp][] = [
+  [
+    'a malformed CIDR',
+    app({ egress: [{ cidr: '203.0.113.300/32', ports: [443] }] }),
+    'llm.egress[0].cidr',
+    '"203.0.113.300/32"',
+    /accepted: an IPv4 or IPv6 block/,
+  ],
+  [
+    'an IPv4 address without a mask',
+    app({ egress: [{ cidr: '203.0.113.10', ports: [443] }] }),
+    'llm.egress[0].cidr',
+    '"203.0.113.10"',
+    /Did you mean "203\.0\.113\.10\/32"\?/,
+  ],
+  [
+    'an IPv6 address without a mask',
+    app({ egress: [{ cidr: '2001:db8::1', ports: [443] }] }),
+    'llm.egress[0].cidr',
+    '"2001:db8::1"',
+    /Did you mean "2001:db8::1\/128"\?/,
+  ],
+  [
+    'a CIDR with host bits set',
+    app({ egress: [{ cidr: '10.0.0.1/24', ports: [443] }] }),
+    'llm.egress[0].cidr',
+    '"10.0.0.1/24"',
+    /host bits set.*Did you mean "10\.0\.0\.0\/24"\?/,
+  ],
+  [
+    'a port above 65535',
+    app({ egress: [{ cidr: '203.0.113.10/32', ports: [70000] }] }),
+    'llm.egress[0].ports[0]',
+    '70000',
+    /accepted: a whole number from 1 to 65535/,
+  ],
+  ['port 0', app({ egress: [{ cidr: '203.0.113.10/32', ports: [0] }] }), 'llm.egress[0].ports[0]', '0', /accepted: a whole number from 1 to 65535/],
+  [
+    'a range that ends below its start',
+    app({ egress: [{ cidr: '203.0.113.10/32', ports: [{ from: 9000, to: 8000 }] }] }),
+    'llm.egress[0].ports[0]',
+    '{"from":9000,"to":8000}',
+    /accepted: a range with to >= from/,
+  ],
+  [
+    'an unknown protocol',
+    app({ egress: [{ cidr: '203.0.113.10/32', ports: [443], protocol: 'ICMP' as never }] }),
+    'llm.egress[0].protocol',
+    '"ICMP"',
+    /accepted: TCP, UDP, SCTP/,
+  ],
+  ['an app name that is not a DNS-1123 label', app({ name: 'LLM_Server' }), 'LLM_Server.name', '"LLM_Server"', /accepted: a DNS-1123 label/],
+  ['a namespace name that is not a DNS-1123 label', app({ namespace: 'ai.apps' }), 'llm.namespace', '"ai.apps"', /accepted: a DNS-1123 label/],
+  [
+    'a destination namespace that is not a DNS-1123 label',
+    app({ egress: [{ namespace: 'Vector DB', podLabels: { app: 'qdrant' }, ports: [6333] }] }),
+    'llm.egress[0].namespace',
+    '"Vector DB"',
+    /accepted: a DNS-1123 label/,
+  ],
+  [
+    'the IPv4 metadata address',
+    app({ egress: [{ cidr: '169.254.169.254/32', ports: [80] }] }),
+    'llm.egress[0].cidr',
+    '"169.254.169.254/32"',
+    /cloud metadata address.*never reachable/,
+  ],
+  [
+    'the IPv6 metadata address',
+    app({ egress: [{ cidr: 'fd00:ec2::254/128', ports: [80] }] }),
+    'llm.egress[0].cidr',
+    '"fd00:ec2::254/128"',
+    /cloud metadata address fd00:ec2::254\/128/,
+  ],
+  [
+    'EKS Pod Identity, a credential endpoint of AWS and so of any cloud',
+    app({ egress: [{ cidr: '169.254.170.23/32', ports: [80] }] }),
+    'llm.egress[0].cidr',
+    '"169.254.170.23/32"',
+    /is the cloud metadata address 169\.254\.170\.23\/32 \(the EKS Pod Identity agent\), which is never reachable with cloud "any"/,
+  ],
+  ['a cloud misspelled', { ...app({}), cloud: 'azur' as never }, 'cloud', '"azur"', /Did you mean "azure"\?/],
+  [
+    'Azure WireServer, a public address, with cloud azure',
+    { ...app({ egress: [{ cidr: '168.63.129.16/32', ports: [80] }] }), cloud: 'azure' },
+    'llm.egress[0].cidr',
+    '"168.63.129.16/32"',
+    /the Azure WireServer\), which is never reachable with cloud "azure"/,
+  ],
+  [
+    'the Alibaba metadata address inside an allow-list',
+    sampleIntent({ egress: [{ allowList: 'cgnat', ports: [80] }] }, { allowLists: [{ name: 'cgnat', cidrs: ['100.100.100.200/32'] }] }),
+    'allowLists[0].cidrs[0]',
+    '"100.100.100.200/32"',
+    /the Alibaba Cloud ECS metadata service\), which is never reachable with cloud "any"/,
+  ],
+  [
+    'a NodeLocal DNSCache address that is a metadata address',
+    app({ dns: { publicNames: { reason: 'public names' }, nodeLocal: ['169.254.169.254'], kubeDnsClusterIp: '10.96.0.10' } }),
+    'llm.dns.nodeLocal[0]',
+    '"169.254.169.254"',
+    /is the cloud metadata address 169\.254\.169\.254\/32 .*never reachable/,
+  ],
+  [
+    'a cloud written in capitals',
+    { ...app({}), cloud: 'AWS' as never },
+    'cloud',
+    '"AWS"',
+    /is not a cloud this project knows the metadata endpoints of; accepted: "any", "aws", "gcp", "azure", "alibaba", "oracle", "ibm", "digitalocean", "hetzner", "openstack", "scaleway", "akamai", "tencent" \("any": all of them\)\. Did you mean "aws"\?/,
+  ],
+  ['0.0.0.0/0 without a reason', app({ egress: [{ cidr: '0.0.0.0/0', ports: [443] }] }), 'llm.egress[0].cidr', '"0.0.0.0/0"', /marked internet: \{ reason/],
+  ['::/0 without a reason', app({ egress: [{ cidr: '::/0', ports: [443] }] }), 'llm.egress[0].cidr', '"::/0"', /marked internet: \{ reason/],
+  ['a /7 without a reason', app({ egress: [{ cidr: '2.0.0.0/7', ports: [443] }] }), 'llm.egress[0].cidr', '"2.0.0.0/7"', /prefix shorter than \/8/],
+  [
+    'internet egress with an empty reason',
+    app({ egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: { reason: ' ' } }] }),
+    'llm.egress[0].internet.reason',
+    '" "',
+    /accepted: a sentence/,
+  ],
+  ['an image without a pinned tag', app({ image: 'vllm/vllm-openai' }), 'llm.image', '"vllm/vllm-openai"', /accepted: an image with a fixed tag or digest/],
+  ['an image tagged latest', app({ image: 'vllm/vllm-openai:latest' }), 'llm.image', '"vllm/vllm-openai:latest"', /never "latest"/],
+  [
+    'a startup budget shorter than one probe period',
+    app({ startupSeconds: 5 }),
+    'llm.startupSeconds',
+    '5',
+    /accepted: a whole number of seconds from 10 \(one probe period\) to 86400/,
+  ],
+  [
+    'a startup budget given in minutes as a string',
+    app({ startupSeconds: '15m' as never }),
+    'llm.startupSeconds',
+    '"15m"',
+    /is not a number of seconds; accepted: a whole number from 10 to 86400/,
+  ],
+  ['a shared memory size that is no size', app({ shmSize: '2 GB' }), 'llm.shmSize', '"2 GB"', /is not a size; accepted: a size such as "512Mi"/],
+  ['a /tmp of zero bytes', app({ tmpSize: '0' }), 'llm.tmpSize', '"0"', /is not a size/],
+  ['a model cache size that is no quantity', app({ modelCacheSize: '1.2.3Gi' }), 'llm.modelCacheSize', '"1.2.3Gi"', /is not a size/],
+  [
+    'a RuntimeClass name that is not a DNS subdomain',
+    app({ runtimeClassName: 'NVIDIA_GPU' }),
+    'llm.runtimeClassName',
+    '"NVIDIA_GPU"',
+    /accepted: a DNS-1123 subdomain/,
+  ],
+  [
+    'a toleration with Exists and a value',
+    app({ tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', value: 'present' }] }),
+    'llm.tolerations[0].value',
+    '"present"',
+    /accepted: no value, or operator: "Equal"/,
+  ],
+  [
+    'a toleration without a key that is not Exists',
+    app({ tolerations: [{ value: 'gpu', effect: 'NoSchedule' }] }),
+    'llm.tolerations[0].operator',
+    '{"value":"gpu","effect":"NoSchedule"}',
+    /accepted: a key, or operator: "Exists"/,
+  ],
+  [
+    'tolerationSeconds on a NoSchedule toleration',
+    app({ tolerations: [{ key: 'sku', value: 'gpu', effect: 'NoSchedule', tolerationSeconds: 60 }] }),
+    'llm.tolerations[0].tolerationSeconds',
+    '60',
+    /applies only to the NoExecute effect/,
+  ],
+  [
+    'a taint effect that does not exist',
+    app({ tolerations: [{ key: 'sku', value: 'gpu', effect: 'NoScheduling' as never }] }),
+    'llm.tolerations[0].effect',
+    '"NoScheduling"',
+    /accepted: "NoSchedule", "PreferNoSchedule" or "NoExecute"/,
+  ],
+  [
+    'a node selector with a bad label key',
+    app({ nodeSelector: { 'nvidia.com/gpu.product!': 'A100' } }),
+    'llm.nodeSelector["nvidia.com/gpu.product!"]',
+    '"nvidia.com/gpu.product!"',
+    /is not a valid label key/,
+  ],
+  [
+    'a HOME on the read-only root filesystem',
+    app({ env: { HOME: '/root' } }),
+    'llm.env.HOME',
+    '"/root"',
+    /is not writable.*accepted: a path at or below "\/tmp", "\/home\/ai" \(the writable/,
+  ],
+  ['an empty USER', app({ env: { USER: '' } }), 'llm.env.USER', '""', /getpass\.getuser\(\) falls back to the password database/],
+  [
+    'a kube-dns ClusterIP without NodeLocal DNSCache',
+    app({ dns: { publicNames: { reason: 'public names' }, kubeDnsClusterIp: '10.96.0.10' } }),
+    'llm.dns.kubeDnsClusterIp',
+    '"10.96.0.10"',
+    /is used only with NodeLocal DNSCache.*accepted: no kubeDnsClusterIp, or nodeLocal addresses as well/,
+  ],
+  [
+    'NodeLocal DNSCache on an app that resolves through the resolver of cluster names',
+    app({ dns: { nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' } }),
+    'llm.dns.nodeLocal',
+    '["169.254.20.10"]',
+    /this app resolves through the project's resolver of cluster names only; accepted: no nodeLocal \(NodeLocal DNSCache of the cluster goes in dnsResolver: \{ nodeLocal, kubeDnsClusterIp \}\), or publicNames: \{ reason: '...' \} beside it/,
+  ],
+  [
+    'public names with an empty reason',
+    app({ dns: { publicNames: { reason: '  ' } } }),
+    'llm.dns.publicNames.reason',
+    '"  "',
+    /is empty; accepted: a sentence saying why this app resolves names outside the cluster/,
+  ],
+  [
+    'a resolver ClusterIP outside the declared Service range',
+    sampleIntent({}, { clusterNetwork: { serviceCidrs: ['10.96.0.0/12'] }, dnsResolver: { clusterIp: '172.20.0.53' } }),
+    'dnsResolver.clusterIp',
+    '"172.20.0.53"',
+    /lies outside the cluster's Service ranges \(10\.96\.0\.0\/12\), and the API server refuses a ClusterIP outside them/,
+  ],
+  [
+    'a Service range too small to hold a fixed ClusterIP',
+    sampleIntent({}, { clusterNetwork: { serviceCidrs: ['10.96.0.0/28'] } }),
+    'clusterNetwork.serviceCidrs[0]',
+    '"10.96.0.0/28"',
+    /leaves no place for the resolver's fixed ClusterIP: 10\.96\.0\.0\/28 reserves no addresses .*KEP-3070.*accepted: a Service range of \/27 or more, or dnsResolver: \{ clusterIp: '...' \}/,
+  ],
+  [
+    'a NodeLocal DNSCache address of the resolver that is a metadata address',
+    sampleIntent({}, { dnsResolver: { nodeLocal: ['169.254.169.254'], kubeDnsClusterIp: '10.96.0.10' } }),
+    'dnsResolver.nodeLocal[0]',
+    '"169.254.169.254"',
+    /is the cloud metadata address 169\.254\.169\.254\/32 .*never reachable/,
+  ],
+  [
+    'a kube-dns ClusterIP written as a block',
+    app({ dns: { publicNames: { reason: 'public names' }, nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10/32' } }),
+    'llm.dns.kubeDnsClusterIp',
+    '"10.96.0.10/32"',
+    /is not an IP address; accepted: the ClusterIP of the kube-dns Service, from kubectl -n kube-system get svc kube-dns/,
+  ],
+  [
+    'a model cache mounted over HOME',
+    app({ modelCachePath: '/home/ai' }),
+    'llm.modelCachePath',
+    '"/home/ai"',
+    /accepted: an absolute path other than "\/", "\/tmp", "\/home\/ai", "\/dev\/shm"/,
+  ],
+];
+
+describe('bad input is refused with one clear message and dist/ stays as it was', () => {
+  it.each(badInputs)('%s', (_, intent, path, value, accepted) => {
+    const { result, before, after, leftovers } = synthOverDist(intent);
+    expect(result.ok).toBe(false);
+    const message = result.ok ? '' : result.message;
+    expect(message).toContain(`${path}: ${value}`);
+    expect(message).toMatch(accepted);
+    expect(message).toMatch(/nothing was written/);
+    expect(after).toEqual(before);
+    expect(leftovers).toEqual(['dist']);
+  });
+
+  it('refuses NodeLocal DNSCache without the kube-dns ClusterIP it also answers on, saying how to find it', () => {
+    const { result, before, after } = synthOverDist(app({ dns: { publicNames: { reason: 'public names' }, nodeLocal: ['169.254.20.10'] } }));
+    expect(result.ok ? '' : result.message).toContain(
+      '\n  llm.dns.kubeDnsClusterIp is missing, and NodeLocal DNSCache needs it: with kube-proxy in iptables mode the cache also answers on the kube-dns ClusterIP',
+    );
+    expect(result.ok ? '' : result.message).toContain(
+      'accepted: the ClusterIP of the kube-dns Service, from kubectl -n kube-system get svc kube-dns (e.g. "10.96.0.10")',
+    );
+    expect(after).toEqual(before);
+  });
+
+  it('refuses two apps with the same name', () => {
+    const base = sampleIntent().apps[0];
+    const issues = validateIntent({ apps: [base, { ...base, namespace: 'other' }] });
+    expect(issues).toEqual([
+      expect.objectContaining({
+        scope: { kind: 'app', app: 'llm' },
+        path: ['llm', 'name'],
+        value: 'llm',
+        code: 'declared-twice',
+        message: expect.stringMatching(/declared twice; accepted: one app per name/),
+      }),
+    ]);
+  });
+
+  it('reports every problem of one run together, each with its app and field path', () => {
+    const issues = validateIntent(
+      app({
+        port: 0,
+        egress: [
+          { cidr: '10.0.0.1', ports: [443] },
+          { cidr: '10.0.0.0/8', ports: [{ from: 2, to: 1 }], protocol: 'XTP' as never },
+        ],
+      }),
+    );
+    expect(issues.map((i) => formatPath(i.path))).toEqual(['llm.port', 'llm.egress[0].cidr', 'llm.egress[1].ports[0]', 'llm.egress[1].protocol']);
+    expect(issues.every((i) => formatScope(i.scope) === 'llm')).toBe(true);
+  });
+
+  it("accepts the metadata addresses of other clouds once the cloud is declared: 100.100.100.200 is only Alibaba's", () => {
+    const alibaba = app({ egress: [{ cidr: '100.100.100.200/32', ports: [80] }] });
+    expect(validateIntent(alibaba)).toEqual([expect.objectContaining({ path: ['llm', 'egress', 0, 'cidr'] })]);
+    expect(validateIntent({ ...alibaba, cloud: 'aws' })).toEqual([]);
+    expect(validateIntent({ ...alibaba, cloud: 'alibaba' })).toEqual([expect.objectContaining({ path: ['llm', 'egress', 0, 'cidr'] })]);
+  });
+
+  it("denies every cloud's endpoints when the declared cloud is not valid, besides refusing it", () => {
+    const issues = validateIntent({ ...app({ egress: [{ cidr: '168.63.129.16/32', ports: [80] }] }), cloud: 'Azure' as never });
+    expect(issues.map((i) => formatPath(i.path))).toEqual(['cloud', 'llm.egress[0].cidr']);
+  });
+
+  it('accepts internet egress that carries a written reason', () => {
+    expect(validateIntent(app({ egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: { reason: 'calls a public model API' } }] }))).toEqual([]);
+  });
+});
