@@ -94,6 +94,8 @@ export interface Measurement {
 /** A phase run in a child: also the untimed setup (module loading, intent generation). */
 export interface PhaseMeasurement extends Measurement {
   readonly setupSeconds: number;
+  /** Median CPU seconds (user and system) of the timed body: what other work on a shared machine does not stretch. */
+  readonly cpuSeconds: number;
   readonly facts: Readonly<Record<string, number>>;
 }
 
@@ -175,7 +177,9 @@ function runChild(phase: PhaseName, input: PhaseInput): ChildResult {
   if (child.status !== 0 || !line) {
     throw new Error(`bench phase ${phase} failed (exit ${child.status}):\n${child.stderr.trim()}`);
   }
-  return JSON.parse(line.slice(RESULT_MARKER.length)) as ChildResult;
+  const result = JSON.parse(line.slice(RESULT_MARKER.length)) as ChildResult;
+  if ((result.facts.invalidObjects ?? 0) > 0) process.stderr.write(`bench: warning: ${input.apps} apps: ${child.stderr.trim()}\n`);
+  return result;
 }
 
 /** `cdk8s synth` of the default main.ts with an app command, into `outdir`; timed from outside. */
@@ -208,6 +212,7 @@ function summarize(results: readonly ChildResult[] | undefined): PhaseMeasuremen
     seconds: median(samples),
     samples,
     setupSeconds: median(results.map((r) => r.setupSeconds)),
+    cpuSeconds: median(results.map((r) => r.cpuSeconds)),
     peakRssMb: Math.max(...results.map((r) => r.peakRssMb)),
     facts: results[0].facts,
   };
@@ -420,7 +425,7 @@ const mb = (n: number | null) => (n === null ? 'n/a' : fixed(n, 0));
 
 /** One benchmark as a readable table. */
 export function formatResult(r: BenchResult): string {
-  const rows: [string, (Measurement & { setupSeconds?: number }) | undefined][] = [
+  const rows: [string, (Measurement & { setupSeconds?: number; cpuSeconds?: number }) | undefined][] = [
     ['synthesis (ours)', r.phases.synth],
     ['schema validation', r.phases.validate],
     ['verifier egress', r.phases.verifyEgress],
@@ -433,12 +438,12 @@ export function formatResult(r: BenchResult): string {
   const lines = [
     `${r.apps} apps x ${r.destinations} destinations, median of ${r.runs} run${r.runs === 1 ? '' : 's'} (node ${r.environment.node}, ${r.environment.cpus} cpus)`,
     '',
-    '| measurement | median s | samples s | setup s | peak RSS MB |',
-    '|---|---:|---|---:|---:|',
+    '| measurement | median s | samples s | CPU s | setup s | peak RSS MB |',
+    '|---|---:|---|---:|---:|---:|',
     ...rows.map(([name, m]) =>
       m
-        ? `| ${name} | ${fixed(m.seconds)} | ${m.samples.map((s) => fixed(s)).join(' ')} | ${m.setupSeconds === undefined ? '-' : fixed(m.setupSeconds)} | ${mb(m.peakRssMb)} |`
-        : `| ${name} | not run | - | - | - |`,
+        ? `| ${name} | ${fixed(m.seconds)} | ${m.samples.map((s) => fixed(s)).join(' ')} | ${m.cpuSeconds === undefined ? '-' : fixed(m.cpuSeconds)} | ${m.setupSeconds === undefined ? '-' : fixed(m.setupSeconds)} | ${mb(m.peakRssMb)} |`
+        : `| ${name} | not run | - | - | - | - |`,
     ),
     '',
     `synthesis + validation + verifier egress: ${fixed(r.totalSeconds)} s; peak RSS of the project's phases: ${mb(r.peakRssMb)} MB`,
@@ -472,11 +477,13 @@ export function formatSizes(results: readonly BenchResult[]): string {
     ),
   ];
   for (const r of results) lines.push(...skippedLines(r).map((l) => `\n${l}`));
+  const cpu = (r: BenchResult) => r.phases.synth.cpuSeconds + r.phases.validate.cpuSeconds + r.phases.verifyEgress.cpuSeconds;
   for (let i = 1; i < results.length; i++) {
     const [a, b] = [results[i - 1], results[i]];
     lines.push(
       '',
       `time(${b.apps}) / time(${a.apps}): synthesis + validation + egress ${fixed(b.totalSeconds / a.totalSeconds, 1)}, synthesis ${fixed(b.synthSeconds / a.synthSeconds, 1)}, validation ${fixed(b.validateSeconds / a.validateSeconds, 1)}, egress ${fixed(b.verifyEgressSeconds / a.verifyEgressSeconds, 1)}`,
+      `in CPU seconds: synthesis + validation + egress ${fixed(cpu(b) / cpu(a), 1)}, synthesis ${fixed(b.phases.synth.cpuSeconds / a.phases.synth.cpuSeconds, 1)}, validation ${fixed(b.phases.validate.cpuSeconds / a.phases.validate.cpuSeconds, 1)}, egress ${fixed(b.phases.verifyEgress.cpuSeconds / a.phases.verifyEgress.cpuSeconds, 1)}`,
     );
   }
   return lines.join('\n');

@@ -37,6 +37,14 @@ function synthesized(intent: PlatformIntent): { dir: string; files: string[] } {
   };
 }
 
+/** The same, synthesized once per intent for the tests that only read the files. */
+const readOnly = new Map<PlatformIntent, { dir: string; files: string[] }>();
+function synthesizedOnce(intent: PlatformIntent): { dir: string; files: string[] } {
+  let made = readOnly.get(intent);
+  if (!made) readOnly.set(intent, (made = synthesized(intent)));
+  return made;
+}
+
 /** Runs the plugin as cdk8s-cli does: constructed with the properties, then validate(context); returns the report as JSON and as printed. */
 async function run(files: readonly string[], properties: object = {}, metadata: Record<string, { path: string }> = {}) {
   const context = new ValidationContext(files, './scripts/cdk8s-validation.js', '0.1.0', metadata, false);
@@ -46,7 +54,7 @@ async function run(files: readonly string[], properties: object = {}, metadata: 
 
 describe('the plugin, called as cdk8s-cli calls it', () => {
   it('passes the shipped scenario and reports each of its rules as passed, with what it read', async () => {
-    const { files } = synthesized(shipped);
+    const { files } = synthesizedOnce(shipped);
     const { json, success } = await run(files, { cloud: 'any' });
     expect(success).toBe(true);
     expect(json.violations).toEqual([]);
@@ -61,7 +69,7 @@ describe('the plugin, called as cdk8s-cli calls it', () => {
   });
 
   it("fails an aws cluster's manifests checked for every cloud, one violation per rule, each object with its file, messages and construct path", async () => {
-    const { dir, files } = synthesized(aws);
+    const { dir, files } = synthesizedOnce(aws);
     const { json, text, success } = await run(files, {}, { summarizer: { path: 'app/20-workloads-ai-data/summarizer' } });
     expect(success).toBe(false);
     // The blocks carve out link-local addresses and the private space (Alibaba's 100.100.100.200 in it) whatever the cloud, so what stays is Azure's public WireServer.
@@ -84,7 +92,7 @@ describe('the plugin, called as cdk8s-cli calls it', () => {
   });
 
   it('passes the same manifests once told the cloud is aws', async () => {
-    expect((await run(synthesized(aws).files, { cloud: 'aws' })).success).toBe(true);
+    expect((await run(synthesizedOnce(aws).files, { cloud: 'aws' })).success).toBe(true);
   });
 
   it('reports a file it cannot read, and still checks the others', async () => {
@@ -99,7 +107,7 @@ describe('the plugin, called as cdk8s-cli calls it', () => {
   });
 
   it('refuses properties it does not know, naming each, and checks nothing then', async () => {
-    const { json, success } = await run(synthesized(shipped).files, { cloud: 'amazon', exempt: ['web'] });
+    const { json, success } = await run(synthesizedOnce(shipped).files, { cloud: 'amazon', exempt: ['web'] });
     expect(success).toBe(false);
     expect(json.violations).toEqual([
       expect.objectContaining({
@@ -186,7 +194,7 @@ describe('`cdk8s synth` with the plugin, in a project of the shipped settings (t
     expect(cli.stdout).toContain(`Validation Report (${PLUGIN_ENTRY}@0.1.0)`);
     for (const rule of RULE_NAMES) expect(cli.stdout).toMatch(new RegExp(`║ ${rule} +│ passed +║`));
     expect(cli.stdout).toContain('Validations ended succesfully');
-    const fresh = synthesized(shipped).dir;
+    const fresh = synthesizedOnce(shipped).dir;
     expect(readdirSync(out).sort()).toEqual(readdirSync(fresh).sort());
     expect(existsSync(join(out, 'construct-metadata.json'))).toBe(false);
     for (const f of readdirSync(fresh)) expect(readFileSync(join(out, f), 'utf8')).toBe(readFileSync(join(fresh, f), 'utf8'));

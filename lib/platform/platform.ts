@@ -123,7 +123,9 @@ export class SecureAiPlatform extends Construct {
     const context = planContext(intent);
     const proxy = egressProxySettings(intent);
     const routes = egressProxyRoutes(intent);
-    const routeOf = (a: AiAppIntent) => routes.find((r) => r.app === a.name && r.appNamespace === a.namespace);
+    const routeByApp = new Map<string, (typeof routes)[number]>();
+    for (const r of routes) if (!routeByApp.has(`${r.appNamespace}/${r.app}`)) routeByApp.set(`${r.appNamespace}/${r.app}`, r);
+    const routeOf = (a: AiAppIntent) => routeByApp.get(`${a.namespace}/${a.name}`);
     const plans = new Map(intent.apps.map((a) => [a, planApp(a, context, scrapeOf(a, intent), routeOf(a))]));
     const resolver = context.resolver;
 

@@ -32,6 +32,33 @@ const COLUMN_SENSITIVE = [
   'a: ---',
 ];
 
+/**
+ * Strings on several lines: as a value, a block scalar (`|-`, `|2-` when the first line starts
+ * with a space, `|` or `|+` when it ends in line breaks) or a quoted string (trailing spaces on a
+ * line, a carriage return), whose lines are indented by the column of their key.
+ */
+const MULTI_LINE = [
+  'egress[0]: DNS\negress[1]: external IPv4 block',
+  ' a\nb',
+  '  a\n b',
+  'a\n\nb',
+  '\na',
+  'a\n b',
+  'a \nb',
+  'a\n ',
+  'a\n#b',
+  'a: b\nc: d',
+  '- a\n- b',
+  '"x\ny',
+  "it's\nx",
+  'a\tb\nc',
+  'a\r\nb',
+  'a\n\n',
+  '---\n...',
+  `${'x'.repeat(50)}\n${'y '.repeat(30)}`,
+  `${'x'.repeat(50)} \n${'y'.repeat(50)}`,
+];
+
 /** Strings that YAML 1.1 reads as something else, or that need quotes or a block. */
 const TRICKY = [
   '',
@@ -114,6 +141,7 @@ const TRICKY = [
   'nvidia.com/gpu',
   'x'.repeat(1100),
   ...COLUMN_SENSITIVE,
+  ...MULTI_LINE,
 ];
 
 /** One level of nesting: under a key of a map, as the first or a later key of a map in a list, or as a list item. */
@@ -195,7 +223,8 @@ describe('stringifyDocuments', () => {
     for (const s of TRICKY) {
       for (const chain of COLUMN_SENSITIVE.includes(s) ? columnSensitive : everyString) {
         for (const inner of places(s)) {
-          const doc = { k: nest(inner, chain), [s]: s };
+          // A multi-line key sends the whole document to Yaml.stringify: beside the string as a value, the writer's own.
+          const doc = { k: nest(inner, chain), ...(s.includes('\n') ? { v: s } : { [s]: s }) };
           if (stringifyDocuments([doc]) !== Yaml.stringify(doc)) wrong.push(doc);
         }
       }

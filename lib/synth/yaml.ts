@@ -11,9 +11,12 @@ import { Yaml } from 'cdk8s';
  * or `...` at column 0 would read as the end of a document, so the library quotes it there and
  * writes it plain further in. So the library is shown each string at the same place and
  * indentation as in the document being written; the strings a call has not seen yet are shown in
- * one sample per place and column. Any document with something else in it (a multi-line string,
- * a list of lists, an empty collection in a list, an object that appears twice and would become
- * an anchor, a fraction) is left to `Yaml.stringify` whole.
+ * one sample per place and column. A multi-line string as the value of a key (a block scalar, such
+ * as the policies' reason annotations) is sampled the same way and written as the lines the
+ * library wrote for it. Any document with something else in it (a multi-line key or list item, a
+ * multi-line value that ends in a line break, a list of lists, an empty collection in a list, an
+ * object that appears twice and would become an anchor, a fraction) is left to `Yaml.stringify`
+ * whole.
  */
 export function stringifyDocuments(docs: readonly unknown[]): string {
   const writers = docs.map((doc) => (doc === undefined ? undefined : write(doc)));
@@ -67,11 +70,49 @@ function learn(unknown: readonly Unknown[]): void {
   for (const { place, column, texts } of groups.values()) {
     const cache = writtenAt(place, column);
     const all = [...texts];
-    // A string on several lines takes several lines in the sample too; it is asked about alone.
     const batch = all.filter((t) => !t.includes('\n'));
     const learnt = batch.length > 0 ? sample(place, column, batch) : undefined;
-    for (const text of all) cache.set(text, learnt?.get(text) ?? sample(place, column, [text])?.get(text) ?? null);
+    // A string on several lines, as a value, takes several lines of the sample; as a key or list
+    // item, or ending in a line break (kept by a `|+` block, which changes how the document
+    // ends when it comes last), it is left to the library.
+    const blocks = place === 'value' ? all.filter((t) => t.includes('\n') && !t.endsWith('\n')) : [];
+    const learntBlocks = blocks.length > 0 ? sampleValues(column, blocks) : undefined;
+    for (const text of all) {
+      const single = text.includes('\n') ? undefined : (learnt?.get(text) ?? sample(place, column, [text])?.get(text));
+      cache.set(text, single ?? learntBlocks?.get(text) ?? (blocks.includes(text) ? sampleValues(column, [text])?.get(text) : undefined) ?? null);
+    }
   }
+}
+
+/**
+ * Writes `texts`, some of them on several lines, as the values `v0`, `v1`... of one map at
+ * `column`, followed by a last key, and reads back how each was written: everything from after
+ * `v<i>: ` to the line before the next key, as one text with its line breaks (the lines of a block
+ * scalar are indented deeper than the keys, or empty). Undefined when the output is not so.
+ */
+function sampleValues(column: number, texts: readonly string[]): Map<string, string> | undefined {
+  const pad = ' '.repeat(column);
+  const map: Record<string, string | number> = {};
+  texts.forEach((t, i) => (map[`v${i}`] = t));
+  map.z = 0;
+  let doc: unknown = map;
+  for (let i = 0; i < column / 2; i++) doc = { a: doc };
+  const lines = Yaml.stringify(doc).split('\n');
+  if (lines[lines.length - 1] !== '' || lines[lines.length - 2] !== `${pad}z: 0`) return undefined;
+  const starts: number[] = [];
+  for (let i = column / 2; i < lines.length - 2; i++) {
+    const line = lines[i];
+    if (line.length > column && line[column] !== ' ') starts.push(i);
+  }
+  if (starts.length !== texts.length) return undefined;
+  const out = new Map<string, string>();
+  for (let i = 0; i < texts.length; i++) {
+    const start = `${pad}v${i}: `;
+    const end = i + 1 < starts.length ? starts[i + 1] : lines.length - 2;
+    if (!lines[starts[i]].startsWith(start)) return undefined;
+    out.set(texts[i], [lines[starts[i]].slice(start.length), ...lines.slice(starts[i] + 1, end)].join('\n'));
+  }
+  return out;
 }
 
 /**

@@ -49,7 +49,7 @@ export const serviceKind: DestinationKind<ServiceDestination> = {
       .join(', ')}}`,
   peer: (d, { apps }) => ({ ...podsPeer(d.namespace, d.podLabels, apps), ...(d.ungoverned ? { ungovernedReason: d.ungoverned.reason } : {}) }),
   check: (d, { governed }) => {
-    const owned = governed.includes(d.namespace);
+    const owned = namespaceSet(governed).has(d.namespace);
     if (!owned && d.ungoverned === undefined) {
       return [
         {
@@ -76,8 +76,32 @@ export const serviceKind: DestinationKind<ServiceDestination> = {
  * Pods of a namespace with labels; when the labels name an app the intent declares there (its
  * `app.kubernetes.io/name`), that app's ServiceAccount too.
  */
-export function podsPeer(namespace: string, podLabels: Labels, apps: readonly { readonly name: string; readonly namespace: string }[] = []): PolicyPeer {
+export function podsPeer(namespace: string, podLabels: Labels, apps: readonly DeclaredApp[] = []): PolicyPeer {
   const named = podLabels[APP_NAME_LABEL];
-  const app = named === undefined ? undefined : apps.find((a) => a.namespace === namespace && a.name === named);
+  const app = named === undefined ? undefined : appsByName(apps).get(`${namespace}/${named}`);
   return { kind: 'pods', namespace, podLabels, ...(app ? { serviceAccount: serviceAccountName(app.name) } : {}) };
+}
+
+/** The governed namespaces as a set, made once per list: every in-cluster destination of every app is checked against it. */
+const namespaceSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function namespaceSet(namespaces: readonly string[]): ReadonlySet<string> {
+  let set = namespaceSets.get(namespaces);
+  if (!set) namespaceSets.set(namespaces, (set = new Set(namespaces)));
+  return set;
+}
+
+type DeclaredApp = { readonly name: string; readonly namespace: string };
+
+/** The apps by `namespace/name` (the first of a name), made once per list: every in-cluster destination of every app looks one up. */
+const appIndexes = new WeakMap<readonly DeclaredApp[], ReadonlyMap<string, DeclaredApp>>();
+
+function appsByName(apps: readonly DeclaredApp[]): ReadonlyMap<string, DeclaredApp> {
+  let index = appIndexes.get(apps);
+  if (!index) {
+    const made = new Map<string, DeclaredApp>();
+    for (const a of apps) if (!made.has(`${a.namespace}/${a.name}`)) made.set(`${a.namespace}/${a.name}`, a);
+    appIndexes.set(apps, (index = made));
+  }
+  return index;
 }
