@@ -7,6 +7,15 @@ import { CREDENTIALS_REASON_ANNOTATION, INTERNET_REASON_ANNOTATION } from '../co
 import { Cloud, METADATA_ENDPOINTS, cidrContains, formatIp, metadataBlocks, parseCidrLenient } from '../net';
 import { Selector } from '../verify';
 import { K8sObject, fields, list } from './objects';
+import {
+  CALICO_API_VERSION,
+  NETWORKING_API_VERSION,
+  NETWORK_POLICY_API_GROUP,
+  isCalicoPolicyKind,
+  isClusterPolicyKind,
+  formatObjectRef,
+  objectRefOf,
+} from '../k8s';
 
 /** An allowed block of some policy rule, with what it carves out and the policy's written reasons. */
 interface AllowedBlock {
@@ -21,15 +30,12 @@ interface AllowedBlock {
   readonly credentials: string;
 }
 
-const CALICO_POLICIES = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
-const NETWORK_POLICY_API_KINDS = ['ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'];
-
 /** Every block that an egress Allow (or Accept) rule lets out, in Kubernetes, Calico and network-policy-api policies alike (network sets expanded). */
 function allowedBlocks(objects: readonly K8sObject[]): AllowedBlock[] {
-  const sets = objects.filter((o) => o.apiVersion === 'projectcalico.org/v3' && o.kind === 'GlobalNetworkSet');
+  const sets = objects.filter((o) => o.apiVersion === CALICO_API_VERSION && o.kind === 'GlobalNetworkSet');
   const out: AllowedBlock[] = [];
   for (const policy of objects) {
-    const where = `${policy.kind} ${policy.metadata.namespace ? `${policy.metadata.namespace}/` : ''}${policy.metadata.name}`;
+    const where = formatObjectRef(objectRefOf(policy));
     const reasons = policy.metadata.annotations?.[INTERNET_REASON_ANNOTATION] ?? '';
     const credentials = policy.metadata.annotations?.[CREDENTIALS_REASON_ANNOTATION] ?? '';
     const push = (block: unknown, except: readonly unknown[]) => {
@@ -37,20 +43,20 @@ function allowedBlocks(objects: readonly K8sObject[]): AllowedBlock[] {
         out.push({ where, policy, cidr: block, except: except.filter((e): e is string => typeof e === 'string'), reasons, credentials });
     };
     const spec = fields(policy.spec);
-    if (policy.apiVersion === 'networking.k8s.io/v1' && policy.kind === 'NetworkPolicy') {
+    if (policy.apiVersion === NETWORKING_API_VERSION && policy.kind === 'NetworkPolicy') {
       for (const rule of list(spec.egress).map(fields)) {
         for (const peer of list(rule.to).map(fields)) {
           const ipBlock = fields(peer.ipBlock);
           if (peer.ipBlock) push(ipBlock.cidr, list(ipBlock.except));
         }
       }
-    } else if (String(policy.apiVersion).startsWith('policy.networking.k8s.io/') && NETWORK_POLICY_API_KINDS.includes(policy.kind)) {
+    } else if (String(policy.apiVersion).startsWith(`${NETWORK_POLICY_API_GROUP}/`) && isClusterPolicyKind(policy.kind)) {
       // An Accept (v1alpha2) or Allow (v1alpha1) of networks: these kinds cannot carve anything out of a block.
       for (const rule of list(spec.egress).map(fields)) {
         if (rule.action !== 'Accept' && rule.action !== 'Allow') continue;
         for (const peer of list(rule.to).map(fields)) for (const net of list(peer.networks)) push(net, []);
       }
-    } else if (policy.apiVersion === 'projectcalico.org/v3' && CALICO_POLICIES.includes(policy.kind)) {
+    } else if (policy.apiVersion === CALICO_API_VERSION && isCalicoPolicyKind(policy.kind)) {
       for (const rule of list(spec.egress).map(fields)) {
         if (rule.action !== 'Allow') continue;
         const d = fields(rule.destination);

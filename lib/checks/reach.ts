@@ -12,7 +12,6 @@ import {
   Manifest,
   PolicyRef,
   PolicyView,
-  Protocol,
   ReachEntry,
   StagedEgress,
   decisionKey,
@@ -26,6 +25,7 @@ import {
   query,
 } from '../verify';
 import { K8sObject, policyKindOf } from './objects';
+import { Protocol } from '../k8s';
 
 /** The label of the probe pods these checks add to the manifests; never on a real pod. */
 const PROBE_LABEL = `${DOMAIN}/probe`;

@@ -37,12 +37,6 @@ export const ALLOW_LIST_LABEL = `${DOMAIN}/allow-list`;
 export const NETWORK_SET_LABEL = `${DOMAIN}/network-set`;
 
 /**
- * The label Kubernetes puts on every namespace, holding its name: how a policy selects a
- * namespace by name. https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-metadata-name
- */
-export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
-
-/**
  * Numeric identity every AI container runs as: Pod Security `restricted` needs non-root, and a
  * numeric id lets the kubelet verify it before starting the container.
  */

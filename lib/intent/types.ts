@@ -12,7 +12,7 @@ import type { EgressDestination } from './destinations';
 export type { Cloud } from '../net';
 
 /** Transport protocols a NetworkPolicy port can name. */
-export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+export type { Protocol } from '../k8s';
 
 /** A single port, or an inclusive range `{ from, to }`. */
 export type PortSpec = number | { readonly from: number; readonly to: number };

@@ -54,7 +54,6 @@ import {
   ALLOW_LIST_LABEL,
   DESCRIPTION_ANNOTATION,
   GOVERNED_NAMESPACE_LABEL,
-  NAMESPACE_NAME_LABEL,
   NETWORK_SET_LABEL,
   SyncWave,
   appSelector,
@@ -64,6 +63,7 @@ import {
 import { NamespaceDefaultDeny, NamespaceDefaultDenyProps } from './kubernetes';
 import { TierOwnersRbac } from './tier-rbac';
 import { AppPlan, Peer, PlannedBlock, PlannedPort, PlannedRule, reasonAnnotations } from './plan';
+import { NAMESPACE_NAME_LABEL, CALICO_LABEL } from '../k8s';
 
 /**
  * The Calico flavor: `projectcalico.org/v3` policies in a tier of their own.
@@ -193,13 +193,6 @@ function closingDeny(log: CalicoLog, direction: 'egress' | 'ingress'): CalicoRul
   ];
 }
 
-/**
- * The label Calico gives every ServiceAccount, holding its name: "Select a specific service
- * account by name using the `projectcalico.org/name` label"
- * (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy, serviceAccountSelector).
- */
-const SERVICE_ACCOUNT_NAME_LABEL = 'projectcalico.org/name';
-
 /** `key == 'value' && ...`, the Calico selector for a set of labels. */
 function labelSelector(labels: Labels): string {
   return Object.entries(labels)
@@ -238,7 +231,7 @@ function carvedOut(blocks: readonly PlannedBlock[]): string[] {
  * is set on every Kubernetes workload endpoint, workload_endpoint_default.go). A NetworkSet or
  * HostEndpoint labelled like the pods then matches nothing.
  */
-const PODS_ONLY = "projectcalico.org/orchestrator == 'k8s'";
+const PODS_ONLY = `${CALICO_LABEL.orchestrator} == 'k8s'`;
 
 /**
  * What the selector of an allow-list's network set adds. `namespaceSelector: global()` matches
@@ -251,7 +244,7 @@ const PODS_ONLY = "projectcalico.org/orchestrator == 'k8s'";
  * hand without it needs the right to create HostEndpoints, as a GlobalNetworkSet with the label
  * needs the right to create GlobalNetworkSets (README, "Security model").
  */
-const NOT_AUTO_HOST_ENDPOINT = '!has(projectcalico.org/created-by)';
+const NOT_AUTO_HOST_ENDPOINT = `!has(${CALICO_LABEL.createdBy})`;
 
 /** The selector of a class of pods: its labels (none: every pod of the namespace), and pods only. */
 function podsSelector(labels: Labels): string {
@@ -513,23 +506,19 @@ const GOVERNED_NAMESPACES = `${GOVERNED_NAMESPACE_LABEL} == 'true'`;
  */
 function handedOn(props: CalicoClusterPoliciesProps): string | undefined {
   const apps = props.kubernetesApps.map((a) =>
-    labelSelector({ [ENDPOINT_NAMESPACE_LABEL]: a.namespace, [ENDPOINT_SERVICE_ACCOUNT_LABEL]: serviceAccountName(a.name), ...appSelector(a.name) }),
+    labelSelector({ [CALICO_LABEL.namespace]: a.namespace, [CALICO_LABEL.serviceAccount]: serviceAccountName(a.name), ...appSelector(a.name) }),
   );
-  const audited = props.auditedNamespaces.length ? [`${ENDPOINT_NAMESPACE_LABEL} in {${props.auditedNamespaces.map((n) => `'${n}'`).join(', ')}}`] : [];
+  const audited = props.auditedNamespaces.length ? [`${CALICO_LABEL.namespace} in {${props.auditedNamespaces.map((n) => `'${n}'`).join(', ')}}`] : [];
   const terms = [...apps, ...audited];
   if (terms.length === 0) return undefined;
   return terms.length === 1 ? terms[0] : terms.map((t) => `(${t})`).join(' || ');
 }
 
-/** The labels Calico gives every workload endpoint: its namespace and its ServiceAccount (libcalico-go, apiv3.LabelNamespace and LabelServiceAccount). */
-const ENDPOINT_NAMESPACE_LABEL = 'projectcalico.org/namespace';
-const ENDPOINT_SERVICE_ACCOUNT_LABEL = 'projectcalico.org/serviceaccount';
-
 /** The pods of one app as a Calico selector that holds across namespaces: its namespace, ServiceAccount and app label. */
 function appEndpoints(user: CredentialsUser): string {
   return labelSelector({
-    [ENDPOINT_NAMESPACE_LABEL]: user.namespace,
-    [ENDPOINT_SERVICE_ACCOUNT_LABEL]: serviceAccountName(user.app),
+    [CALICO_LABEL.namespace]: user.namespace,
+    [CALICO_LABEL.serviceAccount]: serviceAccountName(user.app),
     ...appSelector(user.app),
   });
 }
@@ -640,7 +629,7 @@ export class CalicoAppPolicy extends Construct {
       tier: settings.tier,
       order: CalicoPolicyOrder.app,
       selector: labelSelector(appSelector(plan.name)),
-      serviceAccountSelector: labelSelector({ [SERVICE_ACCOUNT_NAME_LABEL]: serviceAccountName(plan.name) }),
+      serviceAccountSelector: labelSelector({ [CALICO_LABEL.name]: serviceAccountName(plan.name) }),
     };
     const ingress = allowThenDeny(plan.ingress, 'ingress', settings.log);
     const egress = allowThenDeny(plan.egress, 'egress', settings.log);

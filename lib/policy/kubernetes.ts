@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { NAMESPACE_NAME_LABEL, RULE_DESCRIPTIONS_ANNOTATION, SyncWave, appSelector, syncWave } from '../conventions';
+import { RULE_DESCRIPTIONS_ANNOTATION, SyncWave, appSelector, syncWave } from '../conventions';
 import { AppPlan, Peer, PlannedPort, PlannedRule, reasonAnnotations } from './plan';
+import { NAMESPACE_NAME_LABEL } from '../k8s';
 
 /**
  * Kubernetes NetworkPolicies (`networking.k8s.io/v1`) are additive allow-lists: a pod selected

@@ -12,13 +12,12 @@ import {
   Direction,
   DecidedBy,
   isAllPorts,
-  Protocol,
-  PROTOCOLS,
   stagedJson,
   StagedRefJson,
 } from '../verify';
 import { Change, DirectionDiff, FlowChange, ReachDiff, Weakening, WorkloadDiff } from './diff';
 import { HostChangeJson, hostChangeJson, hostChangeLine } from './hosts-diff';
+import { Protocol, PROTOCOLS } from '../k8s';
 
 /** One egress change as JSON: `to`, `ports`, `before` and `after` written as `verify diff` prints them. */
 export interface FlowChangeJson {

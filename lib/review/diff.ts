@@ -42,12 +42,12 @@ import {
   portAtoms,
   Ports,
   protectionOf,
-  Protocol,
   ReachEntry,
   hostReach,
 } from '../verify';
 import { HostChange, diffHosts } from './hosts-diff';
 import { flavorOf } from './workload';
+import { Protocol } from '../k8s';
 
 /** Which way a piece of reach moved between base and head. */
 export type Change = 'added' | 'removed' | 'changed';

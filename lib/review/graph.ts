@@ -8,8 +8,9 @@
  * `staged`): a workload in Calico's audit mode has both, and its node says it is audited.
  */
 
-import { DecidedBy, decisionKey, isNamedPort, PolicyRef, Ports, Protocol } from '../verify';
+import { DecidedBy, decisionKey, isNamedPort, PolicyRef, Ports } from '../verify';
 import type { ReaderRow } from './readers';
+import { Protocol } from '../k8s';
 
 /** A workload that sends traffic. */
 export interface WorkloadNode {

@@ -13,12 +13,12 @@ import {
   Destination,
   EgressReport,
   Ports,
-  Protocol,
   podsKey,
   Reader,
   samePorts,
 } from '../verify';
 import { distinctDecisions, groupBy } from './graph';
+import { Protocol } from '../k8s';
 
 /** One caller of a workload, with every protocol and port it may call on, and what admits it. */
 export interface ReaderRow {

@@ -3,15 +3,7 @@
  */
 
 import { DecidedBy } from '../verify';
-
-/** Kinds that Calico evaluates but that are not Calico's own policies: Kubernetes' and the network-policy-api's. */
-const NOT_CALICO: ReadonlySet<string> = new Set([
-  'KubernetesNetworkPolicy',
-  'StagedKubernetesNetworkPolicy',
-  'ClusterNetworkPolicy',
-  'AdminNetworkPolicy',
-  'BaselineAdminNetworkPolicy',
-]);
+import { isCalicoPolicyKind } from '../k8s';
 
 /** Any view of a workload's reach: egress or ingress, enforced or once staged policies are enforced. */
 interface Decided {
@@ -29,7 +21,7 @@ export function flavorOf(views: readonly Decided[]): string {
   const calico = views.some((v) =>
     [...v.allowed, ...v.denied].some((e) => {
       const d = e.decidedBy;
-      return d.reason === 'rule' && d.action === 'Allow' && d.rule.tier !== 'default' && !NOT_CALICO.has(d.rule.kind);
+      return d.reason === 'rule' && d.action === 'Allow' && d.rule.tier !== 'default' && isCalicoPolicyKind(d.rule.kind);
     }),
   );
   return calico ? 'calico' : 'kubernetes';

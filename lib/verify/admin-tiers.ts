@@ -68,27 +68,10 @@ import { Endpoint, INHERITED_PREFIX, NetworkSet, PacketEnd } from './endpoints';
 import { Labels } from './labels';
 import { KubeSelector, readCidr, readLabelSelector } from './kubernetes';
 import { describeSource, Fields, Manifest, SourceRef } from './manifests';
-import { inRange, isProtocol, PortRange, PortValue, Protocol } from './ports';
+import { inRange, PortRange, PortValue } from './ports';
 import { CompiledRule, Direction, Match, Policy, Reach, RuleAction, Side, Tier } from './policy';
 import { describePorts } from './words';
-
-/** The API group of the network-policy-api kinds. */
-export const NETWORK_POLICY_API_GROUP = 'policy.networking.k8s.io';
-
-/** The kinds of the network-policy-api the verifier reads. */
-export type ClusterPolicyKind = 'ClusterNetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy';
-
-/** The apiVersion each kind is served at. */
-export const CLUSTER_POLICY_API_VERSION: Readonly<Record<ClusterPolicyKind, string>> = {
-  ClusterNetworkPolicy: `${NETWORK_POLICY_API_GROUP}/v1alpha2`,
-  AdminNetworkPolicy: `${NETWORK_POLICY_API_GROUP}/v1alpha1`,
-  BaselineAdminNetworkPolicy: `${NETWORK_POLICY_API_GROUP}/v1alpha1`,
-};
-
-/** True for the kinds this module reads. */
-export function isClusterPolicyKind(kind: string): kind is ClusterPolicyKind {
-  return kind in CLUSTER_POLICY_API_VERSION;
-}
+import { isProtocol, Protocol, CLUSTER_POLICY_API_VERSION, ClusterPolicyKind, formatObjectRef } from '../k8s';
 
 /** A Calico release, as a cluster declares it: `3.31`, `3.32.1`. */
 export interface CalicoVersion {
@@ -607,7 +590,7 @@ export function compileClusterPolicy(
   notes: ClusterNote[],
 ): Policy | undefined {
   const { metadata, apiVersion } = m.object;
-  const object = `${kind} ${metadata.name}`;
+  const object = formatObjectRef({ kind, name: metadata.name });
   const f = new Fields(m.source, object);
   const note: Reading['note'] = (k, field, message) => notes.push({ source: m.source, object, ...(field ? { field } : {}), kind: k, message });
   if (apiVersion !== CLUSTER_POLICY_API_VERSION[kind])
@@ -691,10 +674,10 @@ export function orderNotes(policies: readonly Policy[], endpoints: readonly Endp
       const [first, ...rest] = g;
       return {
         source: first.source,
-        object: `${first.ref.kind} ${first.ref.name}`,
+        object: formatObjectRef(first.ref),
         field: 'spec.priority',
         kind: 'ambiguous',
-        message: `${g.length} policies of tier ${first.ref.tier} share priority ${String(first.ref.priority)} and apply to a common pod (${rest.map((p) => `${p.ref.kind} ${p.ref.name}`).join(', ')} too): the API lets an implementation apply any of them first; the verifier, like Calico, takes them by name`,
+        message: `${g.length} policies of tier ${first.ref.tier} share priority ${String(first.ref.priority)} and apply to a common pod (${rest.map((p) => formatObjectRef(p.ref)).join(', ')} too): the API lets an implementation apply any of them first; the verifier, like Calico, takes them by name`,
       };
     });
   const banp = policies.find((p) => p.ref.kind === 'BaselineAdminNetworkPolicy');
@@ -704,9 +687,9 @@ export function orderNotes(policies: readonly Policy[], endpoints: readonly Endp
     ...ties,
     {
       source: banp.source,
-      object: `BaselineAdminNetworkPolicy ${banp.ref.name}`,
+      object: formatObjectRef(banp.ref),
       kind: 'ambiguous',
-      message: `it shares the Baseline tier with ${baselines.map((p) => `ClusterNetworkPolicy ${p.ref.name}`).join(', ')}, and no API orders the two kinds (no cluster enforces both: Calico serves one or the other); the verifier takes it at priority 1000, as Calico orders it in its own tier`,
+      message: `it shares the Baseline tier with ${baselines.map((p) => formatObjectRef(p.ref)).join(', ')}, and no API orders the two kinds (no cluster enforces both: Calico serves one or the other); the verifier takes it at priority 1000, as Calico orders it in its own tier`,
     },
   ];
 }

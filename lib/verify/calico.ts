@@ -18,10 +18,10 @@
 import { calicoRuleDescription } from './descriptions';
 import { cidrRange, IpRange, IpVersion, parseCidrLenient, rangeContainsIp, unionRanges } from '../net';
 import { ANY_NAMESPACE, Catalog } from './catalog';
-import { CALICO_LABEL, Endpoint, makeNetworkSet, Namespace, NetworkSet, PacketEnd } from './endpoints';
+import { Endpoint, makeNetworkSet, Namespace, NetworkSet, PacketEnd } from './endpoints';
 import { Labels } from './labels';
 import { Fields, Manifest } from './manifests';
-import { canonicalProtocol, inRange, isNamedPort, PortRange, Ports, PortValue, Protocol } from './ports';
+import { canonicalProtocol, inRange, isNamedPort, PortRange, Ports, PortValue } from './ports';
 import {
   bothMatch,
   CompiledRule,
@@ -39,10 +39,11 @@ import {
 } from './policy';
 import { Selector, SelectorSyntaxError } from './selector';
 import { describePorts } from './words';
+import { Protocol, isProtocol, CALICO_LABEL, isStagedPolicyKind, formatObjectRef } from '../k8s';
 
 /** Reads a Tier. */
 export function compileTier(m: Manifest): Tier {
-  const f = new Fields(m.source, `Tier ${m.object.metadata.name}`);
+  const f = new Fields(m.source, formatObjectRef({ kind: 'Tier', name: m.object.metadata.name }));
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const order = f.number(spec.order, 'spec.order');
   const defaultAction = f.string(spec.defaultAction, 'spec.defaultAction') ?? 'Deny';
@@ -92,7 +93,7 @@ function readNets(value: unknown, field: string, f: Fields): Nets | undefined {
  * validateNetworkSet, validateGlobalNetworkSet): Calico sets it itself on namespaced ones.
  */
 export function compileNetworkSet(m: Manifest, namespace: Namespace | undefined): NetworkSet {
-  const f = new Fields(m.source, `${m.object.kind} ${namespace ? `${namespace.name}/` : ''}${m.object.metadata.name}`);
+  const f = new Fields(m.source, formatObjectRef({ kind: m.object.kind, namespace: namespace?.name, name: m.object.metadata.name }));
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const nets = readNets(spec.nets, 'spec.nets', f)?.ranges ?? [];
   const labels = f.labels(m.object.metadata.labels, 'metadata.labels');
@@ -400,7 +401,7 @@ class CalicoRule implements CompiledRule {
       [this.source, 'source'],
       [this.destination, 'destination'],
     ] as const) {
-      if ((side.ports.length > 0 || side.notPorts.length > 0) && !['TCP', 'UDP', 'SCTP'].includes(this.protocol ?? '')) {
+      if ((side.ports.length > 0 || side.notPorts.length > 0) && !isProtocol(this.protocol)) {
         f.fail(`${field}.${key}.ports`, 'ports need the rule to set protocol TCP, UDP or SCTP');
       }
     }
@@ -464,14 +465,12 @@ class CalicoRule implements CompiledRule {
   }
 }
 
-const STAGED_KINDS: ReadonlySet<PolicyKind> = new Set<PolicyKind>(['StagedNetworkPolicy', 'StagedGlobalNetworkPolicy']);
-
 /** Compiles a Calico (Staged)NetworkPolicy or (Staged)GlobalNetworkPolicy. */
 export function compileCalicoPolicy(m: Manifest, kind: PolicyKind, catalog: Catalog): Policy {
   const global = kind === 'GlobalNetworkPolicy' || kind === 'StagedGlobalNetworkPolicy';
   const { metadata } = m.object;
   const namespace = global ? undefined : (metadata.namespace ?? 'default');
-  const f = new Fields(m.source, `${kind} ${namespace === undefined ? '' : `${namespace}/`}${metadata.name}`);
+  const f = new Fields(m.source, formatObjectRef({ kind, namespace, name: metadata.name }));
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const tier = f.string(spec.tier, 'spec.tier') || DEFAULT_TIER.name;
   const order = f.number(spec.order, 'spec.order') ?? Infinity;
@@ -498,8 +497,8 @@ export function compileCalicoPolicy(m: Manifest, kind: PolicyKind, catalog: Cata
     ref: { kind, namespace, name: metadata.name, tier },
     order,
     sortName: namespace === undefined ? metadata.name : `${namespace}/${metadata.name}`,
-    staged: STAGED_KINDS.has(kind),
-    ...(STAGED_KINDS.has(kind) ? { stagedAction: stagedActionOf(spec.stagedAction) } : {}),
+    staged: isStagedPolicyKind(kind),
+    ...(isStagedPolicyKind(kind) ? { stagedAction: stagedActionOf(spec.stagedAction) } : {}),
     types,
     rules,
     hint,

@@ -5,20 +5,10 @@
  */
 
 import { IpAddress, IpVersion, partitionFamily } from '../net';
-import {
-  CALICO_LABEL,
-  Endpoint,
-  ipVersionsOf,
-  PacketEnd,
-  makeEndpoint,
-  makeNamespace,
-  Namespace,
-  NAMESPACE_NAME_LABEL,
-  NetworkSet,
-  serviceAccountLabels,
-} from './endpoints';
+import { Endpoint, ipVersionsOf, PacketEnd, makeEndpoint, makeNamespace, Namespace, NetworkSet, serviceAccountLabels } from './endpoints';
 import { LabelHint, LabelMatcher, Labels, labelsKey } from './labels';
 import type { CalicoVersion } from './admin-tiers';
+import { CALICO_LABEL, NAMESPACE_NAME_LABEL } from '../k8s';
 
 /** Choices that depend on the cluster's network plugin. */
 export interface VerifyOptions {

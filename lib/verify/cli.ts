@@ -20,11 +20,11 @@ import { isHostName, queryHost } from './hosts';
 import { ingressReport } from './ingress';
 import { dnsJson, egressJson, ingressJson, queryJson, relaysJson } from './json';
 import { loadCluster, matchSelector } from './load';
-import { PROTOCOLS, Protocol } from './ports';
 import { observedCommand } from './observed-cli';
 import { matrix, query, QueryError } from './reach';
 import { SelectorSyntaxError } from './selector';
 import { dnsText, egressText, ingressText, matrixText, queryText, relaysText } from './text';
+import { PROTOCOLS, Protocol } from '../k8s';
 
 /** The parsed options of a command. */
 type OptionValues = Record<string, string | string[] | boolean | undefined>;

@@ -22,6 +22,7 @@ import { Manifest } from './manifests';
 import { isNamedPort } from './ports';
 import { describeDestination } from './words';
 import { Destination } from './workload';
+import { podTemplateOf } from '../k8s';
 
 /** The annotation on a policy that holds why the workloads it selects resolve names outside the cluster. */
 const PUBLIC_DNS_REASON = 'secure-ai-egress/public-dns';
@@ -78,10 +79,7 @@ function manifestOf(cluster: Cluster, endpoint: Endpoint): Manifest | undefined 
 
 /** The pod spec of a workload manifest (a Pod's spec, or its template's, a CronJob's job template's). */
 function podSpecOf(m: Manifest): Fields | undefined {
-  const spec = record(m.object.spec);
-  if (m.object.kind === 'Pod') return spec;
-  const holder = m.object.kind === 'CronJob' ? record(record(spec?.jobTemplate)?.spec) : spec;
-  return record(record(holder?.template)?.spec);
+  return record(podTemplateOf(m.object)?.spec);
 }
 
 /**

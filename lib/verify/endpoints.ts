@@ -26,18 +26,7 @@
 import { IpAddress, IpRange, IpVersion } from '../net';
 import { Labels } from './labels';
 import { SourceRef } from './manifests';
-import { Protocol } from './ports';
-
-/** Label keys Calico adds to endpoints and namespaces. */
-export const CALICO_LABEL = {
-  namespace: 'projectcalico.org/namespace',
-  orchestrator: 'projectcalico.org/orchestrator',
-  serviceAccount: 'projectcalico.org/serviceaccount',
-  name: 'projectcalico.org/name',
-} as const;
-
-/** The label Kubernetes puts on every namespace. */
-export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+import { Protocol, CALICO_LABEL, NAMESPACE_NAME_LABEL, WorkloadKind, ObjectRef } from '../k8s';
 
 /** A namespace; one the manifests only refer to has just its name label. */
 export interface Namespace {
@@ -60,7 +49,7 @@ export function makeNamespace(name: string, declared: Labels | undefined): Names
 }
 
 /** The kinds that become endpoints; `Phantom` is a representative pod the verifier made up. */
-export type EndpointKind = 'Pod' | 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'ReplicationController' | 'Job' | 'CronJob' | 'Phantom';
+export type EndpointKind = WorkloadKind | 'Phantom';
 
 /** A container port, for resolving named ports. */
 export interface ContainerPort {
@@ -98,6 +87,11 @@ export function makeEndpoint(e: Omit<Endpoint, 'id' | 'calicoLabels'>): Endpoint
   inherit(calicoLabels, INHERITED_PREFIX.namespace, e.namespace.calicoLabels);
   inherit(calicoLabels, INHERITED_PREFIX.serviceAccount, e.serviceAccountLabels);
   return { ...e, id: `${e.namespace.name}/${e.name}`, calicoLabels };
+}
+
+/** The workload an endpoint is, as an object of the manifests. */
+export function endpointRef(e: Endpoint): ObjectRef {
+  return { kind: e.kind, namespace: e.namespace.name, name: e.name };
 }
 
 /** The prefixes of the labels an item inherits from its namespace's and its service account's profiles. */

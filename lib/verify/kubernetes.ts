@@ -18,13 +18,14 @@
 
 import { kubernetesRuleDescriptions } from './descriptions';
 import { cidrRange, IpRange, parseCidrLenient, rangeContainsIp } from '../net';
-import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, Labels, labelKeyProblem, labelValueProblem } from './labels';
+import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, Labels } from './labels';
 import { Catalog } from './catalog';
 import { Endpoint, NetworkSet, PacketEnd } from './endpoints';
 import { Fields, Manifest } from './manifests';
-import { inRange, isProtocol, PortRange, PortValue, Protocol } from './ports';
+import { inRange, PortRange, PortValue } from './ports';
 import { CompiledRule, DEFAULT_TIER, Direction, KUBERNETES_POLICY_ORDER, Policy, PolicyKind, Reach, Side, stagedActionOf } from './policy';
 import { describePorts } from './words';
+import { isProtocol, Protocol, labelKeyProblem, labelValueProblem, isPortName, formatObjectRef } from '../k8s';
 
 type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 
@@ -165,8 +166,6 @@ function readPeer(raw: unknown, field: string, f: Fields): Peer {
   return { kind: 'pods', namespaces, pods };
 }
 
-const PORT_NAME = /^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/;
-
 function readPort(raw: unknown, field: string, f: Fields): KubePort {
   const p = f.record(raw, field) ?? f.fail(field, 'must be an object');
   const protocol = f.string(p.protocol, `${field}.protocol`) ?? 'TCP';
@@ -178,7 +177,7 @@ function readPort(raw: unknown, field: string, f: Fields): KubePort {
     return { protocol };
   }
   if (typeof port === 'string' && !/^[0-9]+$/.test(port)) {
-    if (!PORT_NAME.test(port) || !/[a-z]/.test(port)) f.fail(`${field}.port`, `${JSON.stringify(port)} is neither a port number nor a valid port name`);
+    if (!isPortName(port)) f.fail(`${field}.port`, `${JSON.stringify(port)} is neither a port number nor a valid port name`);
     if (endPort !== undefined) f.fail(`${field}.endPort`, 'cannot be used with a named port');
     return { protocol, name: port };
   }
@@ -317,7 +316,7 @@ class KubeRule implements CompiledRule {
 export function compileKubernetesPolicy(m: Manifest, kind: PolicyKind, catalog: Catalog): Policy {
   const { metadata } = m.object;
   const namespace = metadata.namespace ?? 'default';
-  const f = new Fields(m.source, `${m.object.kind} ${namespace}/${metadata.name}`);
+  const f = new Fields(m.source, formatObjectRef({ kind: m.object.kind, namespace, name: metadata.name }));
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const podSelector = readLabelSelector(spec.podSelector, 'spec.podSelector', f) ?? new KubeSelector([]);
   const descriptions = kubernetesRuleDescriptions(metadata.annotations);

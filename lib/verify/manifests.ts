@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseYamlDocuments } from '../yaml';
-import { labelKeyProblem, labelValueProblem } from './labels';
+import { labelKeyProblem, labelValueProblem } from '../k8s';
 
 /** Where an object was read from. Documents are counted from 1, list items from 0. */
 export interface SourceRef {

@@ -18,7 +18,7 @@ import { labelsToObject } from './labels';
 import { DirectionVerdict, ObservedFlow, ObservedReport, statusOf } from './observed';
 import { ObservedEnd } from './observed-ends';
 import { Direction } from './policy';
-import { Protocol } from './ports';
+import { Protocol } from '../k8s';
 
 /**
  * The label of this project's allow-list GlobalNetworkSets (lib/conventions ALLOW_LIST_LABEL) and

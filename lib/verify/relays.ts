@@ -9,9 +9,10 @@
 import { Cluster } from './cluster';
 import { workloadEgress } from './egress';
 import { Endpoint } from './endpoints';
-import { Ports, Protocol } from './ports';
+import { Ports } from './ports';
 import { describeDestination } from './words';
 import { PodsDestination } from './workload';
+import { Protocol } from '../k8s';
 
 /** The annotation on a policy that holds why the workloads it selects may send to ungoverned pods. */
 const UNGOVERNED_REASON = 'secure-ai-egress/ungoverned-relay';

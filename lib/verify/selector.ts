@@ -15,7 +15,7 @@
  *   same words are plain labels (`in == 'x'` tests the label `in`).
  * - A label is at most 512 characters (`tokenizer.MaxLabelLength`); a longer one is "label too
  *   long", so the whole selector is invalid. Kubernetes refuses labels on objects whose key is
- *   longer than its limits (name 63, prefix 253, see labels.ts), so a selector naming such a key
+ *   longer than its limits (name 63, prefix 253: lib/k8s, names.ts), so a selector naming such a key
  *   parses and simply matches nothing.
  * - Strings are quoted with `'` or `"`, without escapes. `in {...}` takes any number of strings,
  *   a trailing comma and none at all (`in {}`) included.
@@ -25,8 +25,9 @@
  * `k != 'v'` both match a pod without `k`) (`parser/ast.go`, the nodes' `Evaluate`).
  */
 
-import { CALICO_LABEL, INHERITED_PREFIX } from './endpoints';
+import { INHERITED_PREFIX } from './endpoints';
 import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, Labels } from './labels';
+import { CALICO_LABEL } from '../k8s';
 
 /** One node of a parsed selector. */
 export type SelectorNode =

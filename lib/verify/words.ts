@@ -13,8 +13,9 @@ import { Cidr, formatCidr, formatIp, IpVersion, isMetadataBlock } from '../net';
 import { ANY_NAMESPACE } from './catalog';
 import type { AddressDestination, DecidedBy, Destination } from './workload';
 import type { Decision, Direction, PolicyKind, PolicyRef, RuleAction, RuleId } from './policy';
-import { isAllPorts, isNamedPort, Ports, Protocol } from './ports';
+import { isAllPorts, isNamedPort, Ports } from './ports';
 import type { DirectionAnswer } from './reach';
+import { Protocol, PROTOCOLS, formatObjectRef } from '../k8s';
 
 /** Who speaks: the verifier's listings, or the review outputs (diff, reports). */
 export type Voice = 'verifier' | 'review';
@@ -46,7 +47,7 @@ export function describePorts(p: Ports): string {
  * protocol and port` when the list is exactly all ports of TCP, UDP and SCTP.
  */
 export function describeProtocolPorts(list: readonly { readonly protocol: Protocol; readonly ports: Ports }[]): string {
-  const everything = (['TCP', 'UDP', 'SCTP'] as const).every((p) => list.some((e) => e.protocol === p && isAllPorts(e.ports)));
+  const everything = PROTOCOLS.every((p) => list.some((e) => e.protocol === p && isAllPorts(e.ports)));
   if (everything && list.length === 3) return 'every protocol and port';
   return list.map((e) => `${e.protocol} ${isAllPorts(e.ports) ? 'all ports' : describePorts(e.ports)}`).join(', ');
 }
@@ -149,7 +150,7 @@ export function describePolicyRef(ref: PolicyRef, voice: Voice): string {
 
 /** A staged policy: `StagedNetworkPolicy ai/lockdown (tier default)`. */
 export function describeStaged(ref: PolicyRef): string {
-  return `${ref.kind} ${describePolicy(ref)} (tier ${ref.tier})`;
+  return `${formatObjectRef(ref)} (tier ${ref.tier})`;
 }
 
 /**

@@ -19,7 +19,6 @@ import {
   Destination,
   Manifest as VerifierManifest,
   Ports,
-  Protocol as VerifierProtocol,
   Selector,
   buildCluster,
   describeDestination,
@@ -289,7 +288,7 @@ export function egressProblems(s: Synthesized, app: AiAppIntent): string[] {
 }
 
 /** Allowed entries as lines of protocol, ports and peer: what a view allows, whatever decided. */
-function allowedLines(entries: readonly { readonly protocol: VerifierProtocol; readonly ports: Ports; readonly peer: Destination }[]): string[] {
+function allowedLines(entries: readonly { readonly protocol: Protocol; readonly ports: Ports; readonly peer: Destination }[]): string[] {
   return [...new Set(entries.map((e) => `${describeProtocolPorts([e])} ${describeDestination(e.peer, 'verifier')}`))].sort();
 }
 
