@@ -188,11 +188,8 @@ function describeSource(source: SourceRef): string {
   return `${source.file}, document ${source.document}${source.item === undefined ? '' : `, items[${source.item}]`}`;
 }
 
-/** The object a ManifestError is about (`NetworkPolicy ai/p`), or its file. */
+/** The object a ManifestError is about, or its file. */
 function unreadable(err: ManifestError): FoundObject {
   const source = 'document' in err.source ? err.source : undefined;
-  const [kind, path] = err.object?.split(' ') ?? ['file', err.source.file];
-  const slash = path.indexOf('/');
-  const named = slash < 0 || kind === 'file' ? { name: path } : { namespace: path.slice(0, slash), name: path.slice(slash + 1) };
-  return { kind, ...named, ...(source ? { source } : {}) };
+  return { ...(err.object ?? { kind: 'file', name: err.source.file }), ...(source ? { source } : {}) };
 }

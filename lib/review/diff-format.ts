@@ -208,7 +208,7 @@ export function formatDiff(diff: ReachDiff): string {
     const where = w.presence === 'both' ? '' : w.presence === 'head only' ? ', new workload' : ', workload removed';
     const audit = w.staged.length ? `; audit mode: ${w.staged.map(describeStaged).join(', ')} staged, not enforced` : '';
     lines.push('', `${w.endpoint} (${w.flavor} flavor${where}${audit})`);
-    lines.push(...w.weakened.map((x) => weakeningLine(x, w.endpoint.split('/')[0])));
+    lines.push(...w.weakened.map((x) => weakeningLine(x, w.namespace)));
     lines.push(...directionLines(w.egress, 'egress', 'enforced'), ...w.hosts.map(hostChangeLine), ...directionLines(w.ingress, 'ingress', 'enforced'));
     const staged = [...directionLines(w.egress, 'egress', 'staged'), ...directionLines(w.ingress, 'ingress', 'staged')];
     if (staged.length) lines.push('  once the staged policies are enforced:', ...staged);

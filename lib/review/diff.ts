@@ -89,6 +89,8 @@ export interface Weakening {
 /** How one workload's reach differs. */
 export interface WorkloadDiff {
   readonly endpoint: string;
+  /** The workload's namespace. */
+  readonly namespace: string;
   /** `calico` when a Calico tier decides its reach (or would, once staged policies are enforced), `kubernetes` otherwise; as in head when it exists there. */
   readonly flavor: string;
   /** `both`, or the only side the workload exists on. */
@@ -408,6 +410,7 @@ export function diffClusters(base: Cluster, head: Cluster, labels: { readonly ba
       : { cluster: base, ep: b!, egress: egress.base!, ingress: ingress.base! };
     workloads.push({
       endpoint: id,
+      namespace: latest.ep.namespace.name,
       flavor: flavorOf([
         latest.egress.enforced,
         latest.ingress.enforced,

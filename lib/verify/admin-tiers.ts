@@ -71,7 +71,7 @@ import { describeSource, Fields, Manifest, SourceRef } from './manifests';
 import { inRange, PortRange, PortValue } from './ports';
 import { CompiledRule, Direction, Match, Policy, Reach, RuleAction, Side, Tier } from './policy';
 import { describePorts } from './words';
-import { isProtocol, Protocol, CLUSTER_POLICY_API_VERSION, ClusterPolicyKind, formatObjectRef } from '../k8s';
+import { isProtocol, Protocol, CLUSTER_POLICY_API_VERSION, ClusterPolicyKind, formatObjectRef, ObjectRef } from '../k8s';
 
 /** A Calico release, as a cluster declares it: `3.31`, `3.32.1`. */
 export interface CalicoVersion {
@@ -152,8 +152,8 @@ function placement(kind: ClusterPolicyKind, level: 'Admin' | 'Baseline', calico:
 /** Something the verifier says about an object besides its answers: what it does not model, does not enforce, or reads as Calico does. */
 export interface ClusterNote {
   readonly source: SourceRef;
-  /** The object, e.g. `ClusterNetworkPolicy egress-tcp`. */
-  readonly object: string;
+  /** The object, e.g. ClusterNetworkPolicy egress-tcp. */
+  readonly object: ObjectRef;
   /** The field, e.g. `spec.egress[0].to[1].nodes`, when the note is about one. */
   readonly field?: string;
   /**
@@ -175,7 +175,7 @@ export function describeNote(n: ClusterNote): string {
     'fail-closed': 'fails closed',
     ambiguous: 'ambiguous',
   }[n.kind];
-  return `${describeSource(n.source)} (${n.object}): ${n.field ? `${n.field}: ` : ''}${label}: ${n.message}`;
+  return `${describeSource(n.source)} (${formatObjectRef(n.object)}): ${n.field ? `${n.field}: ` : ''}${label}: ${n.message}`;
 }
 
 /** A peer of a rule: who sends (ingress) or receives (egress). */
@@ -590,7 +590,7 @@ export function compileClusterPolicy(
   notes: ClusterNote[],
 ): Policy | undefined {
   const { metadata, apiVersion } = m.object;
-  const object = formatObjectRef({ kind, name: metadata.name });
+  const object: ObjectRef = { kind, name: metadata.name };
   const f = new Fields(m.source, object);
   const note: Reading['note'] = (k, field, message) => notes.push({ source: m.source, object, ...(field ? { field } : {}), kind: k, message });
   if (apiVersion !== CLUSTER_POLICY_API_VERSION[kind])
@@ -674,7 +674,7 @@ export function orderNotes(policies: readonly Policy[], endpoints: readonly Endp
       const [first, ...rest] = g;
       return {
         source: first.source,
-        object: formatObjectRef(first.ref),
+        object: { kind: first.ref.kind, name: first.ref.name },
         field: 'spec.priority',
         kind: 'ambiguous',
         message: `${g.length} policies of tier ${first.ref.tier} share priority ${String(first.ref.priority)} and apply to a common pod (${rest.map((p) => formatObjectRef(p.ref)).join(', ')} too): the API lets an implementation apply any of them first; the verifier, like Calico, takes them by name`,
@@ -687,7 +687,7 @@ export function orderNotes(policies: readonly Policy[], endpoints: readonly Endp
     ...ties,
     {
       source: banp.source,
-      object: formatObjectRef(banp.ref),
+      object: { kind: banp.ref.kind, name: banp.ref.name },
       kind: 'ambiguous',
       message: `it shares the Baseline tier with ${baselines.map((p) => formatObjectRef(p.ref)).join(', ')}, and no API orders the two kinds (no cluster enforces both: Calico serves one or the other); the verifier takes it at priority 1000, as Calico orders it in its own tier`,
     },

@@ -39,11 +39,11 @@ import {
 } from './policy';
 import { Selector, SelectorSyntaxError } from './selector';
 import { describePorts } from './words';
-import { Protocol, isProtocol, CALICO_LABEL, isStagedPolicyKind, formatObjectRef } from '../k8s';
+import { Protocol, isProtocol, CALICO_LABEL, isStagedPolicyKind } from '../k8s';
 
 /** Reads a Tier. */
 export function compileTier(m: Manifest): Tier {
-  const f = new Fields(m.source, formatObjectRef({ kind: 'Tier', name: m.object.metadata.name }));
+  const f = new Fields(m.source, { kind: 'Tier', name: m.object.metadata.name });
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const order = f.number(spec.order, 'spec.order');
   const defaultAction = f.string(spec.defaultAction, 'spec.defaultAction') ?? 'Deny';
@@ -93,7 +93,7 @@ function readNets(value: unknown, field: string, f: Fields): Nets | undefined {
  * validateNetworkSet, validateGlobalNetworkSet): Calico sets it itself on namespaced ones.
  */
 export function compileNetworkSet(m: Manifest, namespace: Namespace | undefined): NetworkSet {
-  const f = new Fields(m.source, formatObjectRef({ kind: m.object.kind, namespace: namespace?.name, name: m.object.metadata.name }));
+  const f = new Fields(m.source, { kind: m.object.kind, ...(namespace ? { namespace: namespace.name } : {}), name: m.object.metadata.name });
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const nets = readNets(spec.nets, 'spec.nets', f)?.ranges ?? [];
   const labels = f.labels(m.object.metadata.labels, 'metadata.labels');
@@ -470,7 +470,7 @@ export function compileCalicoPolicy(m: Manifest, kind: PolicyKind, catalog: Cata
   const global = kind === 'GlobalNetworkPolicy' || kind === 'StagedGlobalNetworkPolicy';
   const { metadata } = m.object;
   const namespace = global ? undefined : (metadata.namespace ?? 'default');
-  const f = new Fields(m.source, formatObjectRef({ kind, namespace, name: metadata.name }));
+  const f = new Fields(m.source, { kind, ...(namespace === undefined ? {} : { namespace }), name: metadata.name });
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const tier = f.string(spec.tier, 'spec.tier') || DEFAULT_TIER.name;
   const order = f.number(spec.order, 'spec.order') ?? Infinity;

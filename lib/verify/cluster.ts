@@ -119,7 +119,7 @@ function groupManifests(manifests: readonly Manifest[]): Grouped {
 function readEndpoint(m: Manifest, catalog: Catalog): Endpoint {
   const { kind, metadata } = m.object;
   const namespace = metadata.namespace ?? 'default';
-  const f = new Fields(m.source, formatObjectRef({ kind, namespace, name: metadata.name }));
+  const f = new Fields(m.source, { kind, namespace, name: metadata.name });
   // Each step of the path to the pod template is read as a mapping, and missing is named by its field.
   const path = podTemplatePath(kind as WorkloadKind);
   const templateField = path.join('.');
@@ -365,7 +365,10 @@ function hostEndpointsOf(grouped: Grouped, catalog: Catalog): NetworkSet[] {
 export function buildCluster(manifests: readonly Manifest[], options: VerifyOptions = {}, skipped: readonly SkippedFile[] = []): Cluster {
   const grouped = groupManifests(manifests);
   const labelsOf = (m: Manifest, namespace?: string): Labels =>
-    new Fields(m.source, formatObjectRef({ kind: m.object.kind, namespace, name: m.object.metadata.name })).labels(m.object.metadata.labels, 'metadata.labels');
+    new Fields(m.source, { kind: m.object.kind, ...(namespace === undefined ? {} : { namespace }), name: m.object.metadata.name }).labels(
+      m.object.metadata.labels,
+      'metadata.labels',
+    );
   const namespaces = new Map<string, Labels>(grouped.namespaces.map((m) => [m.object.metadata.name, labelsOf(m)]));
   const serviceAccounts = new Map<string, Labels>(
     grouped.serviceAccounts.map((m) => {

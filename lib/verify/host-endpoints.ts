@@ -14,7 +14,7 @@ import { INHERITED_PREFIX, makeHostEndpoint, Namespace, namespaceProfileLabels, 
 import { Labels } from './labels';
 import { Fields, Manifest } from './manifests';
 import { Selector, SelectorSyntaxError } from './selector';
-import { CALICO_KUBE_CONTROLLERS, CALICO_LABEL, formatObjectRef, objectRefOf } from '../k8s';
+import { CALICO_KUBE_CONTROLLERS, CALICO_LABEL, objectRefOf } from '../k8s';
 
 /** What the host endpoints' profiles are made from: the Profiles of the manifests, and the namespaces and service accounts Calico makes profiles of. */
 export interface ProfileSources {
@@ -55,7 +55,7 @@ function readIp(text: unknown, field: string, f: Fields): IpAddress {
 /** Reads a HostEndpoint: its labels, its profiles' labels and its expected IPs (Calico's validator refuses anything else there). */
 export function compileHostEndpoint(m: Manifest, sources: ProfileSources): NetworkSet {
   const name = m.object.metadata.name;
-  const f = new Fields(m.source, formatObjectRef({ kind: 'HostEndpoint', name }));
+  const f = new Fields(m.source, { kind: 'HostEndpoint', name });
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const addresses = (f.list(spec.expectedIPs, 'spec.expectedIPs') ?? []).map((ip, i) => readIp(ip, `spec.expectedIPs[${i}]`, f));
   const profiles = (f.list(spec.profiles, 'spec.profiles') ?? []).map(
@@ -74,7 +74,7 @@ export function compileHostEndpoint(m: Manifest, sources: ProfileSources): Netwo
 
 /** Reads a Profile's `spec.labelsToApply`. */
 export function readProfileLabels(m: Manifest): Labels {
-  const f = new Fields(m.source, formatObjectRef(objectRefOf(m.object)));
+  const f = new Fields(m.source, objectRefOf(m.object));
   return f.labels(f.record(m.object.spec, 'spec')?.labelsToApply, 'spec.labelsToApply');
 }
 
@@ -100,7 +100,7 @@ export interface AutoHostEndpoints {
  * unless `createDefaultHostEndpoint` is `Disabled`, and every template.
  */
 export function readAutoHostEndpoints(m: Manifest): AutoHostEndpoints | undefined {
-  const f = new Fields(m.source, formatObjectRef(objectRefOf(m.object)));
+  const f = new Fields(m.source, objectRefOf(m.object));
   const at = 'spec.controllers.node.hostEndpoint';
   const hep = f.record(f.record(f.record(f.record(m.object.spec, 'spec')?.controllers, 'spec.controllers')?.node, 'spec.controllers.node')?.hostEndpoint, at);
   if (f.string(hep?.autoCreate, `${at}.autoCreate`) !== 'Enabled') return undefined;
@@ -184,7 +184,7 @@ const AUTO_HOST_ENDPOINT_LABEL = { key: CALICO_LABEL.createdBy, value: CALICO_KU
  */
 export function autoHostEndpoints(node: Manifest, config: AutoHostEndpoints): NetworkSet[] {
   const name = node.object.metadata.name;
-  const f = new Fields(node.source, formatObjectRef({ kind: 'Node', name }));
+  const f = new Fields(node.source, { kind: 'Node', name });
   const labels = f.labels(node.object.metadata.labels, 'metadata.labels');
   const addresses = nodeAddresses(node, f);
   const make = (hepName: string, extra: Labels, ips: readonly IpAddress[]): NetworkSet => {

@@ -25,7 +25,7 @@ import { Fields, Manifest } from './manifests';
 import { inRange, PortRange, PortValue } from './ports';
 import { CompiledRule, DEFAULT_TIER, Direction, KUBERNETES_POLICY_ORDER, Policy, PolicyKind, Reach, Side, stagedActionOf } from './policy';
 import { describePorts } from './words';
-import { isProtocol, Protocol, labelKeyProblem, labelValueProblem, isPortName, formatObjectRef } from '../k8s';
+import { isProtocol, Protocol, labelKeyProblem, labelValueProblem, isPortName } from '../k8s';
 
 type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 
@@ -316,7 +316,7 @@ class KubeRule implements CompiledRule {
 export function compileKubernetesPolicy(m: Manifest, kind: PolicyKind, catalog: Catalog): Policy {
   const { metadata } = m.object;
   const namespace = metadata.namespace ?? 'default';
-  const f = new Fields(m.source, formatObjectRef({ kind: m.object.kind, namespace, name: metadata.name }));
+  const f = new Fields(m.source, { kind: m.object.kind, namespace, name: metadata.name });
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const podSelector = readLabelSelector(spec.podSelector, 'spec.podSelector', f) ?? new KubeSelector([]);
   const descriptions = kubernetesRuleDescriptions(metadata.annotations);
