@@ -4,7 +4,7 @@
  * names, and cloud metadata is out of reach. Without an intent to compare with, each is stated of
  * what the manifests alone can tell.
  */
-import { CREDENTIALS_REASON_ANNOTATION, DOMAIN, KUBE_DNS } from '../conventions';
+import { CREDENTIALS_REASON_ANNOTATION, DOMAIN, KUBE_DNS, reasonFor } from '../conventions';
 import { Cidr, Cloud, cidrContains, formatCidr, formatIp, metadataBlocks, metadataEndpoints, podCredentialEndpoints } from '../net';
 import {
   Cluster,
@@ -141,8 +141,11 @@ export function metadataProblems(egress: Reach, endpoint: Endpoint, manifests: r
     const address = formatCidr(m);
     const reaching = egress.allowed.filter((e) => {
       if (e.to.type !== 'cidr' || !cidrContains(e.to.cidr, m) || e.to.except.some((x) => cidrContains(x, m))) return false;
-      const reason = e.decidedBy.reason === 'rule' ? policyOf(manifests, e.decidedBy.rule)?.metadata.annotations?.[CREDENTIALS_REASON_ANNOTATION] : undefined;
-      return !(credentials.has(address) && reason?.includes(address));
+      const reason =
+        e.decidedBy.reason === 'rule'
+          ? reasonFor(policyOf(manifests, e.decidedBy.rule)?.metadata.annotations, CREDENTIALS_REASON_ANNOTATION, address)
+          : undefined;
+      return !(credentials.has(address) && reason !== undefined);
     });
     const names = metadataEndpoints(cloud)
       .filter((x) => x.cidrs.includes(address))

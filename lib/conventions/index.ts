@@ -7,18 +7,24 @@
  * The cloud metadata addresses are network values and live in lib/net (metadata.ts), which the
  * verifier may import too.
  */
+import { DOMAIN } from './domain';
 
-/** Prefix of this project's own labels and annotations. */
-export const DOMAIN = 'secure-ai-egress';
+export { DOMAIN } from './domain';
+export {
+  CREDENTIALS_REASON_ANNOTATION,
+  INTERNET_REASON_ANNOTATION,
+  PUBLIC_DNS_REASON_ANNOTATION,
+  PUBLIC_NAMES_SUBJECT,
+  SHARED_RANGE_REASON_ANNOTATION,
+  UNGOVERNED_REASON_ANNOTATION,
+  formatReasons,
+  podsSubject,
+  reasonFor,
+} from './reasons';
+export type { WrittenReason } from './reasons';
 
 /** Pod label carried by every protected AI workload; Calico's guardrail selects on it. */
 export const PROTECTED_LABEL = `${DOMAIN}/protected`;
-
-/** Annotation holding the written reasons for internet egress. */
-export const INTERNET_REASON_ANNOTATION = `${DOMAIN}/internet-egress`;
-
-/** Annotation holding the written reasons for an app's access to a pod credential endpoint (EKS Pod Identity). */
-export const CREDENTIALS_REASON_ANNOTATION = `${DOMAIN}/credentials`;
 
 /** Annotation that says what a Calico rule or a network set is for. */
 export const DESCRIPTION_ANNOTATION = `${DOMAIN}/description`;
@@ -82,14 +88,6 @@ export const DNS_RESOLVER_NAME = 'dns-resolver';
  */
 export const GOVERNED_NAMESPACE_LABEL = `${DOMAIN}/governed`;
 
-/** Annotation holding the written reasons for an app's DNS to resolvers of names outside the cluster. */
-export const PUBLIC_DNS_REASON_ANNOTATION = `${DOMAIN}/public-dns`;
-
-/** Annotation holding the written reasons for destinations inside published shared ranges of clouds and CDNs. */
-export const SHARED_RANGE_REASON_ANNOTATION = `${DOMAIN}/shared-range`;
-
-/** Annotation holding the written reasons for in-cluster destinations in namespaces the intent does not govern. */
-export const UNGOVERNED_REASON_ANNOTATION = `${DOMAIN}/ungoverned-relay`;
 /**
  * The egress proxy's name: its Deployment, Service, ServiceAccount and policies, and the
  * `app.kubernetes.io/name` label of its pods, in the proxy's own namespace (lib/proxy).

@@ -14,6 +14,10 @@ import {
   SHARED_RANGE_REASON_ANNOTATION,
   UNGOVERNED_REASON_ANNOTATION,
   serviceAccountName,
+  formatReasons,
+  podsSubject,
+  PUBLIC_NAMES_SUBJECT,
+  WrittenReason,
 } from '../conventions';
 import {
   AiAppIntent,
@@ -105,7 +109,7 @@ export function planApp(app: AiAppIntent, context: PlanContext, scrape?: Scrape,
     namespace: app.namespace,
     egress: planEgress(app, context, proxy),
     ingress: [...planIngress(app, context), ...planScrape(scrape)],
-    ...(reason !== undefined ? { reasons: { [PUBLIC_DNS_REASON_ANNOTATION]: `names outside the cluster: ${reason}` } } : {}),
+    ...(reason !== undefined ? { reasons: { [PUBLIC_DNS_REASON_ANNOTATION]: formatReasons([{ about: [PUBLIC_NAMES_SUBJECT], why: reason }]) } } : {}),
   };
 }
 
@@ -240,13 +244,6 @@ function planPorts(ports: readonly PortSpec[], protocol: Protocol): PlannedPort[
     .sort((a, b) => a.from - b.from || a.to - b.to);
 }
 
-/** Pods of a namespace with labels, as the reasons name them and the verifier writes them: `pods vector-db {app=qdrant,tier=db}`. */
-function describePods(namespace: string, labels: Readonly<Record<string, string>>): string {
-  return `pods ${namespace} {${Object.entries(labels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',')}}`;
-}
-
 /**
  * The annotations that keep the written reasons on the policy that allows what needs one, one
  * line per destination (`0.0.0.0/0: calls a public model API`): internet egress, and access to
@@ -254,22 +251,24 @@ function describePods(namespace: string, labels: Readonly<Record<string, string>
  */
 export function reasonAnnotations(plan: AppPlan): Record<string, string> {
   const nets = plan.egress.flatMap((r) => r.peers).flatMap((p) => (p.kind === 'nets' ? [p] : []));
-  const lines = (reason: (p: NetsPeer) => string | undefined) =>
+  const lines = (reason: (p: NetsPeer) => string | undefined): WrittenReason[] =>
     nets.flatMap((p) => {
       const why = reason(p);
-      return why ? [`${p.blocks.map((b) => b.cidr).join(', ')}: ${why}`] : [];
+      return why ? [{ about: p.blocks.map((b) => b.cidr), why }] : [];
     });
   const internet = lines((p) => p.internetReason);
   const credentials = lines((p) => p.credentialsReason);
   const shared = lines((p) => p.sharedReason);
   const relays = plan.egress
     .flatMap((r) => r.peers)
-    .flatMap((p) => (p.kind === 'pods' && p.ungovernedReason !== undefined ? [`${describePods(p.namespace, p.podLabels)}: ${p.ungovernedReason}`] : []));
+    .flatMap((p): WrittenReason[] =>
+      p.kind === 'pods' && p.ungovernedReason !== undefined ? [{ about: [podsSubject(p.namespace, p.podLabels)], why: p.ungovernedReason }] : [],
+    );
   return {
-    ...(internet.length ? { [INTERNET_REASON_ANNOTATION]: internet.join('\n') } : {}),
-    ...(credentials.length ? { [CREDENTIALS_REASON_ANNOTATION]: credentials.join('\n') } : {}),
-    ...(shared.length ? { [SHARED_RANGE_REASON_ANNOTATION]: shared.join('\n') } : {}),
-    ...(relays.length ? { [UNGOVERNED_REASON_ANNOTATION]: relays.join('\n') } : {}),
+    ...(internet.length ? { [INTERNET_REASON_ANNOTATION]: formatReasons(internet) } : {}),
+    ...(credentials.length ? { [CREDENTIALS_REASON_ANNOTATION]: formatReasons(credentials) } : {}),
+    ...(shared.length ? { [SHARED_RANGE_REASON_ANNOTATION]: formatReasons(shared) } : {}),
+    ...(relays.length ? { [UNGOVERNED_REASON_ANNOTATION]: formatReasons(relays) } : {}),
     ...plan.reasons,
   };
 }

@@ -23,9 +23,7 @@ import { isNamedPort } from './ports';
 import { describeDestination } from './words';
 import { Destination } from './workload';
 import { podTemplateOf } from '../k8s';
-
-/** The annotation on a policy that holds why the workloads it selects resolve names outside the cluster. */
-const PUBLIC_DNS_REASON = 'secure-ai-egress/public-dns';
+import { PUBLIC_DNS_REASON_ANNOTATION } from '../conventions';
 
 /** The cluster domain when none is given: the kubelet's default. */
 const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
@@ -176,7 +174,7 @@ function reasonOf(cluster: Cluster, endpoint: Endpoint): string | undefined {
     cluster.manifests
       .filter((m) => m.object.metadata.name === ref.name && m.object.metadata.namespace === ref.namespace)
       .flatMap((m) => {
-        const why = str(record(m.object.metadata.annotations)?.[PUBLIC_DNS_REASON]);
+        const why = str(record(m.object.metadata.annotations)?.[PUBLIC_DNS_REASON_ANNOTATION]);
         return why ? [why] : [];
       }),
   );
