@@ -45,8 +45,8 @@ interface CheckSummary {
   readonly namespaces: readonly string[];
   /** The workloads (Pods and pod templates) whose reach was checked. */
   readonly workloads: number;
-  /** Namespaces whose default deny is staged only (Calico audit mode): checked as previewed. */
-  readonly previewed: readonly string[];
+  /** Namespaces whose default deny is staged only (audit mode): checked as it will be once the staged policies are enforced. */
+  readonly stagedOnly: readonly string[];
   readonly cloud: Cloud;
   readonly exemptNamespaces: readonly string[];
 }
@@ -125,7 +125,7 @@ export function checkManifests(manifests: readonly Manifest[], options: CheckOpt
       findings.push({ rule: 'pod-security-restricted', object: refOf(m), message: `${formatObjectRef(refOf(m))}: ${v}` });
   }
 
-  const previewedOnly = namespaces.filter(
+  const stagedOnly = namespaces.filter(
     (ns) =>
       objects.some((o) => isStaged(o) && o.kind === 'StagedKubernetesNetworkPolicy' && o.metadata.namespace === ns) &&
       !objects.some((o) => o.apiVersion === NETWORKING_API_VERSION && o.kind === 'NetworkPolicy' && o.metadata.namespace === ns),
@@ -149,12 +149,12 @@ export function checkManifests(manifests: readonly Manifest[], options: CheckOpt
       ...endpoints.flatMap((e) => dnsProblems(staged.get(e.id)!, e)),
     ];
     const metadata = new Map<string, ReachProblem>();
-    for (const [reports, previewed] of [
+    for (const [reports, onceStagedEnforced] of [
       [enforced, false],
       [staged, true],
     ] as const) {
       for (const e of endpoints) {
-        for (const p of metadataProblems(reports.get(e.id)!, e, read, cloud, previewed)) {
+        for (const p of metadataProblems(reports.get(e.id)!, e, read, cloud, onceStagedEnforced)) {
           const key = `${e.id} ${p.reached}`;
           if (!metadata.has(key)) metadata.set(key, p);
         }
@@ -176,7 +176,7 @@ export function checkManifests(manifests: readonly Manifest[], options: CheckOpt
       withoutSchema: [...withoutSchema].sort(),
       namespaces,
       workloads: reachedWorkloads,
-      previewed: previewedOnly,
+      stagedOnly,
       cloud,
       exemptNamespaces: [...exempt].sort(),
     },

@@ -45,13 +45,13 @@ export function fields(value: unknown): Readonly<Record<string, unknown>> {
 }
 
 /**
- * A Staged Calico policy as the policy it previews (`stagedAction: Set` dropped); anything else as
+ * A Staged Calico policy as the policy it stands for once enforced (`stagedAction: Set` dropped); anything else as
  * it is. Calico enforces nothing staged; its flow logs show what the staged policy would do, which
  * is what the manifests read this way describe. A plain reading, for manifests whose staged
  * policies have no enforced twin and no `stagedAction: Delete` (what this project renders); the
  * checks ask the verifier's staged view, which knows both.
  */
-export function previewStaged(m: Manifest): Manifest {
+export function enforceStaged(m: Manifest): Manifest {
   if (!isStaged(m.object)) return m;
   const target = STAGED_POLICY_KINDS[m.object.kind as StagedPolicyKind];
   const spec = { ...(m.object.spec as Record<string, unknown>) };

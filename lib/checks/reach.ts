@@ -68,7 +68,7 @@ export interface ReachProblem {
   readonly endpoint?: Endpoint;
   readonly namespace: string;
   readonly message: string;
-  /** For a metadata address reached: the address, protocol and ports, so the same reach read twice (enforced, previewed) is told once. */
+  /** For a metadata address reached: the address, protocol and ports, so the same reach read twice (enforced, and once the staged policies are enforced) is told once. */
   readonly reached?: string;
 }
 
@@ -134,7 +134,7 @@ function policyOf(manifests: readonly Manifest[], ref: PolicyRef): K8sObject | u
  * credential endpoint (EKS Pod Identity) that the deciding policy allows with its written reason
  * (the annotation `secure-ai-egress/credentials` names the address).
  */
-export function metadataProblems(egress: Reach, endpoint: Endpoint, manifests: readonly Manifest[], cloud: Cloud, previewed: boolean): ReachProblem[] {
+export function metadataProblems(egress: Reach, endpoint: Endpoint, manifests: readonly Manifest[], cloud: Cloud, onceStagedEnforced: boolean): ReachProblem[] {
   const credentials = new Set(podCredentialEndpoints(cloud).flatMap((p) => p.cidrs));
   const problems: ReachProblem[] = [];
   for (const m of metadataBlocks(cloud)) {
@@ -157,7 +157,7 @@ export function metadataProblems(egress: Reach, endpoint: Endpoint, manifests: r
         endpoint,
         namespace: endpoint.namespace.name,
         reached: `${address} ${what(group)}`,
-        message: `${endpoint.id} may reach ${formatIp({ version: m.version, value: m.network })} (${names})${previewed ? ' once its staged policies are enforced' : ''}: ${what(group)}`,
+        message: `${endpoint.id} may reach ${formatIp({ version: m.version, value: m.network })} (${names})${onceStagedEnforced ? ' once its staged policies are enforced' : ''}: ${what(group)}`,
       });
     }
   }

@@ -51,6 +51,17 @@ export const RUN_AS = { user: 10001, group: 10001, fsGroup: 10001 } as const;
 /** The label that names the app a pod belongs to; the Deployment, Service and policies select on it. */
 export const APP_NAME_LABEL = 'app.kubernetes.io/name';
 
+/**
+ * Which policy objects an app's policies are written as: Kubernetes NetworkPolicies
+ * (`networking.k8s.io/v1`), or Calico policies (`projectcalico.org/v3`) in a tier of their own. The
+ * intent declares it per app (`flavor`); the review reads it back from which policies decide a
+ * workload's reach.
+ */
+export const FLAVORS = ['kubernetes', 'calico'] as const;
+
+/** One of `FLAVORS`. */
+export type Flavor = (typeof FLAVORS)[number];
+
 /** The labels of an app's pods. */
 export function appLabels(app: string): Record<string, string> {
   return {

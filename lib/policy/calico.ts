@@ -103,7 +103,7 @@ import { NAMESPACE_NAME_LABEL, CALICO_LABEL } from '../k8s';
  * Audit mode renders each app's policy, and the default deny of a namespace whose apps are all
  * audited, as Staged kinds (Calico 3.30+): flow logs show what they would allow and deny while
  * nothing is enforced by them. The metadata guardrail and the Pass after it stay enforced even
- * then: previewing an app's egress is no reason to open cloud metadata to it, and the Pass
+ * then: auditing an app's egress is no reason to open cloud metadata to it, and the Pass
  * keeps the enforced guardrail from leaving its tier undecided (which would deny everything).
  */
 
@@ -118,7 +118,7 @@ export interface CalicoSettings {
   readonly owners?: TierOwners;
 }
 
-/** The intent's `calico` options with defaults. Which apps are previewed is `isAudited` (lib/intent). */
+/** The intent's `calico` options with defaults. Which apps are in audit mode is `isAudited` (lib/intent). */
 export function calicoSettings(intent: PlatformIntent): CalicoSettings {
   return {
     tier: intent.calico?.tier ?? 'ai-egress',
@@ -486,7 +486,7 @@ export interface CalicoClusterPoliciesProps {
   readonly credentialsUsers: readonly CredentialsUser[];
   /** The kubernetes-flavor apps: their own pods (namespace, label and ServiceAccount) are handed on to the default tier. */
   readonly kubernetesApps: readonly { readonly name: string; readonly namespace: string }[];
-  /** Namespaces whose apps are all previewed (audit mode): their pods are handed on to the default tier, where the staged policies are previewed. */
+  /** Namespaces whose apps are all in audit mode: their pods are handed on to the default tier, where the staged policies are evaluated without being enforced. */
   readonly auditedNamespaces: readonly string[];
   /**
    * Whether the tier holds the metadata guardrail; false where the intent writes it in the
@@ -501,7 +501,7 @@ const GOVERNED_NAMESPACES = `${GOVERNED_NAMESPACE_LABEL} == 'true'`;
 /**
  * The pods the tier hands on to the default tier: each kubernetes-flavor app's own (its namespace,
  * name label and ServiceAccount, so a pod that copies the labels under another ServiceAccount is
- * not one of them), and every pod of the namespaces whose apps are all previewed. Undefined when
+ * not one of them), and every pod of the namespaces whose apps are all in audit mode. Undefined when
  * there are none.
  */
 function handedOn(props: CalicoClusterPoliciesProps): string | undefined {
@@ -608,7 +608,7 @@ export interface CalicoAppPolicyProps {
   /** The app's plan (egress DNS first): the same plan the kubernetes flavor renders. */
   readonly plan: AppPlan;
   readonly settings: CalicoSettings;
-  /** Render the policy as a StagedNetworkPolicy, to preview it (see `isAudited` in lib/intent). */
+  /** Render the policy as a StagedNetworkPolicy: audit mode (see `isAudited` in lib/intent). */
   readonly staged: boolean;
 }
 
@@ -661,7 +661,7 @@ export class CalicoAppPolicy extends Construct {
 /**
  * The namespace's `default-deny-all` as a StagedKubernetesNetworkPolicy, for namespaces whose
  * apps are all in audit mode: enforcing it would cut those apps off while their own policies are
- * only previewed.
+ * only staged (audit mode).
  */
 export class StagedNamespaceDefaultDeny extends Construct {
   constructor(scope: Construct, id: string, props: NamespaceDefaultDenyProps) {

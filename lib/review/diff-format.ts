@@ -18,6 +18,7 @@ import {
 import { Change, DirectionDiff, FlowChange, ReachDiff, Weakening, WorkloadDiff } from './diff';
 import { HostChangeJson, hostChangeJson, hostChangeLine } from './hosts-diff';
 import { Protocol, PROTOCOLS } from '../k8s';
+import { Flavor } from '../conventions';
 
 /** One egress change as JSON: `to`, `ports`, `before` and `after` written as `verify diff` prints them. */
 export interface FlowChangeJson {
@@ -43,7 +44,7 @@ interface IngressChangeJson extends Omit<FlowChangeJson, 'to'> {
 /** One workload's changes as JSON. */
 interface WorkloadDiffJson {
   readonly endpoint: string;
-  readonly flavor: string;
+  readonly flavor: Flavor;
   readonly presence: WorkloadDiff['presence'];
   /** Egress changes of what is enforced. */
   readonly changes: readonly FlowChangeJson[];

@@ -48,6 +48,7 @@ import {
 import { HostChange, diffHosts } from './hosts-diff';
 import { flavorOf } from './workload';
 import { Protocol } from '../k8s';
+import { Flavor } from '../conventions';
 
 /** Which way a piece of reach moved between base and head. */
 export type Change = 'added' | 'removed' | 'changed';
@@ -92,7 +93,7 @@ export interface WorkloadDiff {
   /** The workload's namespace. */
   readonly namespace: string;
   /** `calico` when a Calico tier decides its reach (or would, once staged policies are enforced), `kubernetes` otherwise; as in head when it exists there. */
-  readonly flavor: string;
+  readonly flavor: Flavor;
   /** `both`, or the only side the workload exists on. */
   readonly presence: 'both' | 'base only' | 'head only';
   /** Staged policies that concern the workload in head (in base when it is gone): its audit mode. */

@@ -11,6 +11,7 @@
 import { DecidedBy, decisionKey, isNamedPort, PolicyRef, Ports } from '../verify';
 import type { ReaderRow } from './readers';
 import { Protocol } from '../k8s';
+import { Flavor } from '../conventions';
 
 /** A workload that sends traffic. */
 export interface WorkloadNode {
@@ -19,7 +20,7 @@ export interface WorkloadNode {
   readonly namespace: string;
   readonly name: string;
   /** `calico` when a Calico tier decides its egress (or would, once its staged policies are enforced), `kubernetes` otherwise. */
-  readonly flavor: string;
+  readonly flavor: Flavor;
   /** The policies that decide its egress today, in evaluation order (none: it may send anywhere). Absent: not known. */
   readonly enforced?: readonly PolicyRef[];
   /** Staged policies that concern its egress: when there are any it is in audit mode, and they enforce nothing yet. */

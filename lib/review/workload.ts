@@ -4,6 +4,7 @@
 
 import { DecidedBy } from '../verify';
 import { isCalicoPolicyKind } from '../k8s';
+import { Flavor } from '../conventions';
 
 /** Any view of a workload's reach: egress or ingress, enforced or once staged policies are enforced. */
 interface Decided {
@@ -17,7 +18,7 @@ interface Decided {
  * a calico app in audit mode is decided only by its staged Calico policy, which enforces nothing
  * yet, and is still a calico app.
  */
-export function flavorOf(views: readonly Decided[]): string {
+export function flavorOf(views: readonly Decided[]): Flavor {
   const calico = views.some((v) =>
     [...v.allowed, ...v.denied].some((e) => {
       const d = e.decidedBy;

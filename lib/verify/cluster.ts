@@ -27,6 +27,7 @@ import {
   formatObjectRef,
   objectRefOf,
 } from '../k8s';
+import { Flavor } from '../conventions';
 
 const CALICO_OTHER_KINDS: ReadonlySet<string> = new Set([
   'Tier',
@@ -55,7 +56,7 @@ interface Grouped {
   readonly nodes: Manifest[];
   readonly kubeControllers: Manifest[];
   readonly tiers: Manifest[];
-  readonly policies: { readonly manifest: Manifest; readonly kind: PolicyKind; readonly flavor: 'kubernetes' | 'calico' | 'network-policy-api' }[];
+  readonly policies: { readonly manifest: Manifest; readonly kind: PolicyKind; readonly flavor: Flavor | 'network-policy-api' }[];
   /** Where egress proxies read their configuration. */
   readonly configMaps: Manifest[];
 }

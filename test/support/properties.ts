@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { ALLOW_LIST_LABEL } from '../../lib/conventions';
 import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, Protocol, guardrailOf } from '../../lib/intent';
 import { formatBytes, parseQuantity } from '../../lib/quantity';
-import { blockProblems as manifestBlockProblems, namespacePodSecurityProblems, previewStaged } from '../../lib/checks';
+import { blockProblems as manifestBlockProblems, namespacePodSecurityProblems, enforceStaged } from '../../lib/checks';
 import {
   Cluster,
   Destination,
@@ -129,7 +129,7 @@ export function readSynthesized(intent: PlatformIntent, dir: string): Synthesize
     cluster: buildCluster(read, options),
     read,
     get previewed() {
-      previewed ??= buildCluster(read.map(previewStaged), options);
+      previewed ??= buildCluster(read.map(enforceStaged), options);
       return previewed;
     },
     get clusterWide() {
@@ -764,7 +764,7 @@ function joinersYaml(intent: PlatformIntent): string {
  */
 export function joinerProblems(s: Synthesized): string[] {
   const joined = [...s.read, ...parseManifests(joinersYaml(s.intent), 'joiners.yaml')];
-  const joinedClusters = { cluster: buildCluster(joined), previewed: buildCluster(joined.map(previewStaged)) };
+  const joinedClusters = { cluster: buildCluster(joined), previewed: buildCluster(joined.map(enforceStaged)) };
   return s.intent.apps.flatMap((app) => {
     const before = decidingCluster(s, app);
     const after = audited(s, app) ? joinedClusters.previewed : joinedClusters.cluster;
