@@ -28,13 +28,13 @@ export interface WorkloadNode {
 }
 
 /** Kinds of destination, which the drawings group. */
-export type DestinationKind = 'pods' | 'external' | 'allow-list' | 'host' | 'denied';
+export type DestinationNodeKind = 'pods' | 'external' | 'allow-list' | 'host' | 'denied';
 
 /** A place traffic may go to (or is refused). */
 export interface DestinationNode {
   readonly id: string;
   readonly label: string;
-  readonly kind: DestinationKind;
+  readonly kind: DestinationNodeKind;
   /** Namespace of in-cluster pods; the allow-list's name for allow-lists; the egress proxy for host names. */
   readonly group?: string;
   /** What the label stands for, in full, where there is room (tables): the blocks of `cloud metadata (10 blocks)`. */

@@ -1,5 +1,17 @@
 import type { LeakNotes } from './leaks';
-import { COLLAPSE_AT, DestinationKind, DestinationNode, DrawnEdge, ReachGraph, WorkloadNode, condense, drawnEdges, fullLabel, groupBy, viewOf } from './graph';
+import {
+  COLLAPSE_AT,
+  DestinationNodeKind,
+  DestinationNode,
+  DrawnEdge,
+  ReachGraph,
+  WorkloadNode,
+  condense,
+  drawnEdges,
+  fullLabel,
+  groupBy,
+  viewOf,
+} from './graph';
 import { observedHtml, ObservedView } from './observed';
 import { describeAudit, describeDecisions, describeFlows, describeVerdict, describeWhen, inAuditMode } from './edge-words';
 import { describeCaller, describeGoverned, describeReaderDecisions, describeReaderFlows } from './readers';
@@ -16,14 +28,14 @@ const LEFT_X = 20;
 const RIGHT_X = 720;
 const WIDTH = RIGHT_X + COL_W + 20;
 
-const KIND_TITLE: Record<DestinationKind, string> = {
+const KIND_TITLE: Record<DestinationNodeKind, string> = {
   pods: 'pods in namespace',
   'allow-list': 'allow-list',
   external: 'external networks',
   host: 'host names, through an egress proxy',
   denied: 'explicitly denied',
 };
-const KIND_ORDER: DestinationKind[] = ['pods', 'allow-list', 'external', 'host', 'denied'];
+const KIND_ORDER: DestinationNodeKind[] = ['pods', 'allow-list', 'external', 'host', 'denied'];
 
 function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

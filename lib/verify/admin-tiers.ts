@@ -65,7 +65,7 @@
 import { IpRange, IpVersion, rangeContainsIp, unionRanges } from '../net';
 import { Catalog } from './catalog';
 import { Endpoint, INHERITED_PREFIX, NetworkSet, PacketEnd } from './endpoints';
-import { Labels } from './labels';
+import { LabelMap } from './labels';
 import { KubeSelector, readCidr, readLabelSelector } from './kubernetes';
 import { describeSource, Fields, Manifest, SourceRef } from './manifests';
 import { inRange, PortRange, PortValue } from './ports';
@@ -355,7 +355,7 @@ function setInNamespaces(set: NetworkSet, namespaces: KubeSelector): boolean {
   return labels.size > 0 && namespaces.test(labels);
 }
 
-const namespaceLabelsOf = new WeakMap<NetworkSet, Labels>();
+const namespaceLabelsOf = new WeakMap<NetworkSet, LabelMap>();
 
 /** Whether blocks hold every address of a version, none of it, or some. */
 function holding(ranges: readonly IpRange[], version: IpVersion): 'all' | 'none' | 'some' {

@@ -19,7 +19,7 @@ import { calicoRuleDescription } from './descriptions';
 import { cidrRange, IpRange, IpVersion, parseCidrLenient, rangeContainsIp, unionRanges } from '../net';
 import { ANY_NAMESPACE, Catalog } from './catalog';
 import { Endpoint, makeNetworkSet, Namespace, NetworkSet, PacketEnd } from './endpoints';
-import { Labels } from './labels';
+import { LabelMap } from './labels';
 import { Fields, Manifest } from './manifests';
 import { canonicalProtocol, inRange, isNamedPort, PortRange, Ports, PortValue } from './ports';
 import {
@@ -144,7 +144,7 @@ function portMatches(p: Ports, protocol: Protocol, port: PortValue, destination:
 
 /** What selectors test: an endpoint, or a network set or host endpoint, by its labels as Calico sees them. */
 interface Selectable {
-  readonly calicoLabels: Labels;
+  readonly calicoLabels: LabelMap;
 }
 
 /** Where a rule side's selectors look: the policy's namespace, or the namespaces a namespaceSelector picks. */

@@ -10,7 +10,7 @@ import { Catalog, VerifyOptions } from './catalog';
 import { ContainerPort, Endpoint, endpointRef, makeEndpoint, NetworkSet } from './endpoints';
 import { autoHostEndpoints, compileHostEndpoint, ProfileSources, readAutoHostEndpoints, readProfileLabels } from './host-endpoints';
 import { compileKubernetesPolicy } from './kubernetes';
-import { Labels } from './labels';
+import { LabelMap } from './labels';
 import { describeSource, Fields, Manifest, ManifestError, SkippedFile } from './manifests';
 import { EgressProxy, readProxies } from './proxies';
 import { compareTiers, comparePolicies, DEFAULT_TIER, Direction, enforcedIdentity, Policy, PolicyKind, Tier, TierPlan } from './policy';
@@ -365,13 +365,13 @@ function hostEndpointsOf(grouped: Grouped, catalog: Catalog): NetworkSet[] {
 /** Builds the cluster the manifests describe. Throws ManifestError on the first invalid object. */
 export function buildCluster(manifests: readonly Manifest[], options: VerifyOptions = {}, skipped: readonly SkippedFile[] = []): Cluster {
   const grouped = groupManifests(manifests);
-  const labelsOf = (m: Manifest, namespace?: string): Labels =>
+  const labelsOf = (m: Manifest, namespace?: string): LabelMap =>
     new Fields(m.source, { kind: m.object.kind, ...(namespace === undefined ? {} : { namespace }), name: m.object.metadata.name }).labels(
       m.object.metadata.labels,
       'metadata.labels',
     );
-  const namespaces = new Map<string, Labels>(grouped.namespaces.map((m) => [m.object.metadata.name, labelsOf(m)]));
-  const serviceAccounts = new Map<string, Labels>(
+  const namespaces = new Map<string, LabelMap>(grouped.namespaces.map((m) => [m.object.metadata.name, labelsOf(m)]));
+  const serviceAccounts = new Map<string, LabelMap>(
     grouped.serviceAccounts.map((m) => {
       const namespace = m.object.metadata.namespace ?? 'default';
       return [`${namespace}/${m.object.metadata.name}`, labelsOf(m, namespace)];

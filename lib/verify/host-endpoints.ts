@@ -11,7 +11,7 @@
 
 import { cidrRange, IpAddress, parseCidrLenient, parseIp, rangeContainsIp } from '../net';
 import { INHERITED_PREFIX, makeHostEndpoint, Namespace, namespaceProfileLabels, NetworkSet } from './endpoints';
-import { Labels } from './labels';
+import { LabelMap } from './labels';
 import { Fields, Manifest } from './manifests';
 import { Selector, SelectorSyntaxError } from './selector';
 import { CALICO_KUBE_CONTROLLERS, CALICO_LABEL, objectRefOf } from '../k8s';
@@ -19,9 +19,9 @@ import { CALICO_KUBE_CONTROLLERS, CALICO_LABEL, objectRefOf } from '../k8s';
 /** What the host endpoints' profiles are made from: the Profiles of the manifests, and the namespaces and service accounts Calico makes profiles of. */
 export interface ProfileSources {
   /** `spec.labelsToApply` of each Profile object, by name. */
-  readonly declared: ReadonlyMap<string, Labels>;
+  readonly declared: ReadonlyMap<string, LabelMap>;
   readonly namespace: (name: string) => Namespace;
-  readonly serviceAccountLabels: (namespace: string, name: string) => Labels;
+  readonly serviceAccountLabels: (namespace: string, name: string) => LabelMap;
 }
 
 /**
@@ -31,7 +31,7 @@ export interface ProfileSources {
  * NamespaceToProfile, ServiceAccountToProfile); none for another name (such as
  * `projectcalico-default-allow`, which applies no labels, or a profile that does not exist).
  */
-function profileLabels(name: string, sources: ProfileSources): Labels {
+function profileLabels(name: string, sources: ProfileSources): LabelMap {
   const declared = sources.declared.get(name);
   if (declared) return declared;
   if (name.startsWith('kns.')) return namespaceProfileLabels(sources.namespace(name.slice('kns.'.length)));
@@ -73,7 +73,7 @@ export function compileHostEndpoint(m: Manifest, sources: ProfileSources): Netwo
 }
 
 /** Reads a Profile's `spec.labelsToApply`. */
-export function readProfileLabels(m: Manifest): Labels {
+export function readProfileLabels(m: Manifest): LabelMap {
   const f = new Fields(m.source, objectRefOf(m.object));
   return f.labels(f.record(m.object.spec, 'spec')?.labelsToApply, 'spec.labelsToApply');
 }
@@ -83,7 +83,7 @@ interface Template {
   readonly name: string;
   readonly nodeSelector: Selector;
   readonly interfaceCidrs: readonly ReturnType<typeof cidrRange>[];
-  readonly labels: Labels;
+  readonly labels: LabelMap;
 }
 
 /** What calico-kube-controllers is configured to create for each node. */
@@ -187,7 +187,7 @@ export function autoHostEndpoints(node: Manifest, config: AutoHostEndpoints): Ne
   const f = new Fields(node.source, { kind: 'Node', name });
   const labels = f.labels(node.object.metadata.labels, 'metadata.labels');
   const addresses = nodeAddresses(node, f);
-  const make = (hepName: string, extra: Labels, ips: readonly IpAddress[]): NetworkSet => {
+  const make = (hepName: string, extra: LabelMap, ips: readonly IpAddress[]): NetworkSet => {
     const all = new Map([...labels, ...extra]);
     all.set(AUTO_HOST_ENDPOINT_LABEL.key, AUTO_HOST_ENDPOINT_LABEL.value);
     return makeHostEndpoint(hepName, all, [], ips, node.source, name);

@@ -18,7 +18,7 @@
 
 import { kubernetesRuleDescriptions } from './descriptions';
 import { cidrRange, IpRange, parseCidrLenient, rangeContainsIp } from '../net';
-import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, Labels } from './labels';
+import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, LabelMap } from './labels';
 import { Catalog } from './catalog';
 import { Endpoint, NetworkSet, PacketEnd } from './endpoints';
 import { Fields, Manifest } from './manifests';
@@ -51,7 +51,7 @@ export class KubeSelector implements LabelMatcher {
     return this.requirements.length === 0;
   }
 
-  test(labels: Labels): boolean {
+  test(labels: LabelMap): boolean {
     return this.requirements.every((r) => {
       const v = labels.get(r.key);
       switch (r.operator) {
@@ -67,8 +67,8 @@ export class KubeSelector implements LabelMatcher {
     });
   }
 
-  witnesses(): Labels[] {
-    const lists = this.requirements.map((r): Labels[] => {
+  witnesses(): LabelMap[] {
+    const lists = this.requirements.map((r): LabelMap[] => {
       if (r.operator === 'In') return r.values.map((v) => new Map([[r.key, v]]));
       if (r.operator === 'Exists') return [new Map([[r.key, ANY_VALUE]])];
       return [new Map()];

@@ -4,18 +4,18 @@
  */
 
 /** A label set. A Map, so that keys such as `constructor` are just keys. */
-export type Labels = ReadonlyMap<string, string>;
+export type LabelMap = ReadonlyMap<string, string>;
 
 /** Something that decides whether a label set matches, and can suggest label sets that do. */
 export interface LabelMatcher {
   /** True when the labels match. */
-  test(labels: Labels): boolean;
+  test(labels: LabelMap): boolean;
   /** A label that every match carries with one of these values, for index look-ups. */
   readonly hint?: LabelHint;
   /** Identifies what it matches: two matchers with one key match alike (for remembering results). */
   readonly key: string;
   /** Small label sets that match, one per way of matching, for synthesizing representative pods. */
-  witnesses(): Labels[];
+  witnesses(): LabelMap[];
 }
 
 /** A key that every matching label set carries, with one of the listed values. */
@@ -28,14 +28,14 @@ export interface LabelHint {
 export const ANY_VALUE = '*';
 
 /** Labels as a plain object with sorted keys, for output. */
-export function labelsToObject(labels: Labels): Record<string, string> {
+export function labelsToObject(labels: LabelMap): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k of [...labels.keys()].sort()) out[k] = labels.get(k)!;
   return out;
 }
 
 /** Joins two witnesses; undefined when they disagree on a value. */
-function mergeLabels(a: Labels, b: Labels): Labels | undefined {
+function mergeLabels(a: LabelMap, b: LabelMap): LabelMap | undefined {
   const out = new Map(a);
   for (const [k, v] of b) {
     const mine = out.get(k);
@@ -46,10 +46,10 @@ function mergeLabels(a: Labels, b: Labels): Labels | undefined {
 }
 
 /** Every combination of one witness from each list, without contradictions, at most `limit`. */
-export function crossWitnesses(lists: readonly (readonly Labels[])[], limit = 16): Labels[] {
-  let acc: Labels[] = [new Map()];
+export function crossWitnesses(lists: readonly (readonly LabelMap[])[], limit = 16): LabelMap[] {
+  let acc: LabelMap[] = [new Map()];
   for (const list of lists) {
-    const next: Labels[] = [];
+    const next: LabelMap[] = [];
     for (const a of acc) {
       for (const b of list) {
         const m = mergeLabels(a, b);
@@ -62,6 +62,6 @@ export function crossWitnesses(lists: readonly (readonly Labels[])[], limit = 16
 }
 
 /** A stable text key for a label set. */
-export function labelsKey(labels: Labels): string {
+export function labelsKey(labels: LabelMap): string {
   return JSON.stringify(labelsToObject(labels));
 }

@@ -26,7 +26,7 @@
  */
 
 import { INHERITED_PREFIX } from './endpoints';
-import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, Labels } from './labels';
+import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, LabelMap } from './labels';
 import { CALICO_LABEL } from '../k8s';
 
 /** One node of a parsed selector. */
@@ -289,7 +289,7 @@ function parseSelectorExpression(text: string): SelectorNode {
   return new Parser(text, tokenize(text)).parse();
 }
 
-type Test = (labels: Labels) => boolean;
+type Test = (labels: LabelMap) => boolean;
 
 /**
  * How a selector is read: `all()` and `global()` as tests of their own, and a prefix put before
@@ -404,9 +404,9 @@ function hintOf(node: SelectorNode): LabelHint | undefined {
 }
 
 /** Candidate label sets for `node` (when negated, for `!node`); filtered by evaluation afterwards. */
-function candidates(node: SelectorNode, negated: boolean): Labels[] {
-  const one = (key: string, value: string): Labels[] => [new Map([[key, value]])];
-  const none: Labels[] = [new Map()];
+function candidates(node: SelectorNode, negated: boolean): LabelMap[] {
+  const one = (key: string, value: string): LabelMap[] => [new Map([[key, value]])];
+  const none: LabelMap[] = [new Map()];
   switch (node.op) {
     case 'all':
     case 'global':
@@ -459,7 +459,7 @@ export class Selector implements LabelMatcher {
   }
 
   /** True when the labels match. */
-  test(labels: Labels): boolean {
+  test(labels: LabelMap): boolean {
     return this.plain(labels);
   }
 
@@ -468,7 +468,7 @@ export class Selector implements LabelMatcher {
    * `namespaceLabels`): `all()` means "any namespace" and `global()` "none" (it asks for what is
    * in no namespace). For the namespaces whose pods a rule can name.
    */
-  testNamespace(namespaceLabels: Labels): boolean {
+  testNamespace(namespaceLabels: LabelMap): boolean {
     this.namespaceTest ??= compile(this.node, { all: EVERYTHING, global: NOTHING, prefix: '' });
     return this.namespaceTest(namespaceLabels);
   }
@@ -478,13 +478,13 @@ export class Selector implements LabelMatcher {
    * network set, host endpoint): on the item's own labels as Calico sees them, `pcns.` keys for
    * the namespace's labels, `all()` as "has a namespace", `global()` as "has none".
    */
-  testAsNamespaceSelector(itemLabels: Labels): boolean {
+  testAsNamespaceSelector(itemLabels: LabelMap): boolean {
     this.asNamespaceTest ??= compile(this.node, AS_NAMESPACE_SELECTOR);
     return this.asNamespaceTest(itemLabels);
   }
 
   /** Reads the selector as a rule's serviceAccounts.selector tested on an item: its `pcsa.` labels. */
-  testAsServiceAccountSelector(itemLabels: Labels): boolean {
+  testAsServiceAccountSelector(itemLabels: LabelMap): boolean {
     this.asServiceAccountTest ??= compile(this.node, AS_SERVICE_ACCOUNT_SELECTOR);
     return this.asServiceAccountTest(itemLabels);
   }
@@ -495,7 +495,7 @@ export class Selector implements LabelMatcher {
   }
 
   /** Small label sets that match, one per alternative the expression offers. */
-  witnesses(): Labels[] {
+  witnesses(): LabelMap[] {
     return candidates(this.node, false).filter((l) => this.test(l));
   }
 }
