@@ -5,7 +5,7 @@
  * https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces
  */
 import { K8sObject, fields, list } from './objects';
-import { podTemplateOf } from '../k8s';
+import { podTemplateOf, POD_SECURITY_MODES, podSecurityLabel } from '../k8s';
 
 /**
  * The violations of the `restricted` profile by a pod spec: one line each, empty when the pod
@@ -47,7 +47,7 @@ export function podSpecOf(o: K8sObject): unknown {
 /** The namespace (a Namespace object among `objects`) enforces, audits and warns on Pod Security Standards `restricted`. */
 export function namespacePodSecurityProblems(objects: readonly K8sObject[], namespace: string): string[] {
   const labels = objects.find((o) => o.kind === 'Namespace' && o.apiVersion === 'v1' && o.metadata.name === namespace)?.metadata.labels ?? {};
-  return ['enforce', 'audit', 'warn']
-    .filter((mode) => labels[`pod-security.kubernetes.io/${mode}`] !== 'restricted')
-    .map((mode) => `${namespace}: pod-security.kubernetes.io/${mode} is ${labels[`pod-security.kubernetes.io/${mode}`]}, not restricted`);
+  return POD_SECURITY_MODES.filter((mode) => labels[podSecurityLabel(mode)] !== 'restricted').map(
+    (mode) => `${namespace}: ${podSecurityLabel(mode)} is ${labels[podSecurityLabel(mode)]}, not restricted`,
+  );
 }

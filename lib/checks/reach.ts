@@ -4,7 +4,7 @@
  * names, and cloud metadata is out of reach. Without an intent to compare with, each is stated of
  * what the manifests alone can tell.
  */
-import { CREDENTIALS_REASON_ANNOTATION, DOMAIN, KUBE_DNS, reasonFor } from '../conventions';
+import { CREDENTIALS_REASON_ANNOTATION, DOMAIN, reasonFor } from '../conventions';
 import { Cidr, Cloud, cidrContains, formatCidr, formatIp, metadataBlocks, metadataEndpoints, podCredentialEndpoints } from '../net';
 import {
   Cluster,
@@ -25,7 +25,7 @@ import {
   query,
 } from '../verify';
 import { K8sObject, policyKindOf } from './objects';
-import { Protocol } from '../k8s';
+import { Protocol, KUBE_DNS } from '../k8s';
 
 /** The label of the probe pods these checks add to the manifests; never on a real pod. */
 const PROBE_LABEL = `${DOMAIN}/probe`;

@@ -105,9 +105,6 @@ export const GOVERNED_NAMESPACE_LABEL = `${DOMAIN}/governed`;
  */
 export const EGRESS_PROXY_NAME = 'egress-proxy';
 
-/** kube-dns, where the resolver of cluster names, the egress proxy (which resolves the names it lets through) and apps with public names send DNS. */
-export const KUBE_DNS = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } as const;
-
 /**
  * Argo CD sync waves, in apply order. The file names of dist/ sort in the same order, so
  * `kubectl apply -f dist` and Argo CD agree: nothing runs before the policy that confines it.

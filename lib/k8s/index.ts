@@ -25,4 +25,6 @@ export {
 } from './policies';
 export type { ClusterPolicyKind, StagedPolicyKind } from './policies';
 export { formatObjectRef, objectRefOf } from './object-ref';
+export { DEFAULT_CLUSTER_DOMAIN, KUBE_DNS } from './cluster-dns';
+export { POD_SECURITY_MODES, podSecurityLabel, podSecurityVersionLabel } from './pod-security';
 export type { ObjectRef } from './object-ref';

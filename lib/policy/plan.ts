@@ -9,7 +9,6 @@ import {
   CREDENTIALS_REASON_ANNOTATION,
   DNS_RESOLVER_NAME,
   INTERNET_REASON_ANNOTATION,
-  KUBE_DNS,
   PUBLIC_DNS_REASON_ANNOTATION,
   SHARED_RANGE_REASON_ANNOTATION,
   UNGOVERNED_REASON_ANNOTATION,
@@ -39,6 +38,7 @@ import {
   usesResolver,
 } from '../intent';
 import type { Cidr } from '../net';
+import { KUBE_DNS } from '../k8s';
 
 export type { PlannedBlock } from '../intent';
 

@@ -24,7 +24,7 @@ import { observedCommand } from './observed-cli';
 import { matrix, query, QueryError } from './reach';
 import { SelectorSyntaxError } from './selector';
 import { dnsText, egressText, ingressText, matrixText, queryText, relaysText } from './text';
-import { PROTOCOLS, Protocol } from '../k8s';
+import { PROTOCOLS, Protocol, DEFAULT_CLUSTER_DOMAIN } from '../k8s';
 
 /** The parsed options of a command. */
 type OptionValues = Record<string, string | string[] | boolean | undefined>;
@@ -219,7 +219,7 @@ const CLUSTER_DOMAIN: OptionSpec = {
   name: 'cluster-domain',
   type: 'string',
   value: 'DOMAIN',
-  default: 'cluster.local',
+  default: DEFAULT_CLUSTER_DOMAIN,
   description: "the cluster's DNS domain: a resolver that sends on only this domain (to kube-dns) answers cluster names only",
 };
 

@@ -22,11 +22,8 @@ import { Manifest } from './manifests';
 import { isNamedPort } from './ports';
 import { describeDestination } from './words';
 import { Destination } from './workload';
-import { podTemplateOf } from '../k8s';
+import { podTemplateOf, DEFAULT_CLUSTER_DOMAIN, KUBE_DNS } from '../k8s';
 import { PUBLIC_DNS_REASON_ANNOTATION } from '../conventions';
-
-/** The cluster domain when none is given: the kubelet's default. */
-const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 
 /** One DNS server a workload may ask, and whether it answers names outside the cluster. */
 interface DnsServer {
@@ -156,7 +153,7 @@ function judge(cluster: Cluster, to: Destination, domain: string): DnsServer {
     const endpoint = cluster.endpoint(to.endpoint.id);
     return { to, ...(endpoint ? judgeEndpoint(cluster, endpoint, domain) : { answers: 'any-name', why: 'not a known pod' }) };
   }
-  if (to.namespace === 'kube-system' && to.labels['k8s-app'] === 'kube-dns') {
+  if (to.namespace === KUBE_DNS.namespace && to.labels['k8s-app'] === KUBE_DNS.podLabels['k8s-app']) {
     return { to, answers: 'any-name', why: 'kube-dns, which forwards every name outside the cluster domain upstream' };
   }
   const members = cluster.endpoints.filter((e) => inClass(e, to));
