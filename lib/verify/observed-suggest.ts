@@ -25,7 +25,8 @@ import { ALLOW_LIST_LABEL, GOVERNED_NAMESPACE_LABEL, NETWORK_SET_LABEL } from '.
 // (GOVERNED_NAMESPACE_LABEL) unless it is declared an ungoverned relay with a written reason, so a
 // suggestion there carries the field, its reason a question for the reviewer to answer. A
 // destination in an allow-list (ALLOW_LIST_LABEL) or a network set of its own (NETWORK_SET_LABEL)
-// is suggested as an entry of that set.
+// is suggested as an entry of that set (test/audit-flows.test.ts suggests entries to sets of both labels
+// that the intent's renderer wrote).
 
 /** Whether the manifests' Namespace of that name carries the governed label. */
 export type GovernedNamespace = (namespace: string) => boolean;
