@@ -15,7 +15,7 @@ import { Cloud } from '../intent';
 import { metadataCidrs } from '../net';
 import { GOVERNED_NAMESPACE_LABEL, SyncWave, appSelector, syncWave } from '../conventions';
 import type { CredentialsUser } from './calico';
-import { PlannedPort } from './plan';
+import type { PlannedPort } from '../intent';
 import { NAMESPACE_NAME_LABEL } from '../k8s';
 
 /**

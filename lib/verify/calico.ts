@@ -21,7 +21,8 @@ import { ANY_NAMESPACE, Catalog } from './catalog';
 import { Endpoint, makeNetworkSet, Namespace, NetworkSet, PacketEnd } from './endpoints';
 import { LabelMap } from './labels';
 import { Fields, Manifest } from './manifests';
-import { canonicalProtocol, inRange, isNamedPort, PortRange, Ports, PortValue } from './ports';
+import { canonicalProtocol, inRange, isNamedPort, PortRange, Ports, PortValue, describePorts } from './ports';
+import { Protocol, isProtocol, CALICO_LABEL, isStagedPolicyKind } from '../k8s';
 import {
   bothMatch,
   CompiledRule,
@@ -38,8 +39,6 @@ import {
   Tier,
 } from './policy';
 import { Selector, SelectorSyntaxError } from './selector';
-import { describePorts } from './words';
-import { Protocol, isProtocol, CALICO_LABEL, isStagedPolicyKind } from '../k8s';
 
 /** Reads a Tier. */
 export function compileTier(m: Manifest): Tier {

@@ -7,8 +7,8 @@
 import { IpAddress, IpVersion, partitionFamily } from '../net';
 import { Endpoint, ipVersionsOf, PacketEnd, makeEndpoint, makeNamespace, Namespace, NetworkSet, serviceAccountLabels } from './endpoints';
 import { LabelHint, LabelMatcher, LabelMap, labelsKey } from './labels';
-import type { CalicoVersion } from './admin-tiers';
 import { CALICO_LABEL, NAMESPACE_NAME_LABEL } from '../k8s';
+import type { CalicoVersion } from './calico-version';
 
 /** Choices that depend on the cluster's network plugin. */
 export interface VerifyOptions {

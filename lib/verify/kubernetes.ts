@@ -22,10 +22,9 @@ import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, LabelMap } from './
 import { Catalog } from './catalog';
 import { Endpoint, NetworkSet, PacketEnd } from './endpoints';
 import { Fields, Manifest } from './manifests';
-import { inRange, PortRange, PortValue } from './ports';
-import { CompiledRule, DEFAULT_TIER, Direction, KUBERNETES_POLICY_ORDER, Policy, PolicyKind, Reach, Side, stagedActionOf } from './policy';
-import { describePorts } from './words';
+import { inRange, PortRange, PortValue, describePorts } from './ports';
 import { isProtocol, Protocol, labelKeyProblem, labelValueProblem, isPortName } from '../k8s';
+import { CompiledRule, DEFAULT_TIER, Direction, KUBERNETES_POLICY_ORDER, Policy, PolicyKind, Reach, Side, stagedActionOf } from './policy';
 
 type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 
