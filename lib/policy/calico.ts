@@ -54,7 +54,6 @@ import {
   ALLOW_LIST_LABEL,
   DESCRIPTION_ANNOTATION,
   GOVERNED_NAMESPACE_LABEL,
-  NAMESPACE_NAME_LABEL,
   NETWORK_SET_LABEL,
   SyncWave,
   appSelector,
@@ -65,6 +64,7 @@ import { NamespaceDefaultDeny, NamespaceDefaultDenyProps } from './kubernetes';
 import { TierOwnersRbac } from './tier-rbac';
 import type { AppPlan, PlannedBlock, PlannedPort, PlannedRule, PolicyPeer } from '../intent';
 import { reasonAnnotations } from './plan';
+import { NAMESPACE_NAME_LABEL, CALICO_LABEL } from '../k8s';
 
 /**
  * The Calico flavor: `projectcalico.org/v3` policies in a tier of their own.
@@ -104,7 +104,7 @@ import { reasonAnnotations } from './plan';
  * Audit mode renders each app's policy, and the default deny of a namespace whose apps are all
  * audited, as Staged kinds (Calico 3.30+): flow logs show what they would allow and deny while
  * nothing is enforced by them. The metadata guardrail and the Pass after it stay enforced even
- * then: previewing an app's egress is no reason to open cloud metadata to it, and the Pass
+ * then: auditing an app's egress is no reason to open cloud metadata to it, and the Pass
  * keeps the enforced guardrail from leaving its tier undecided (which would deny everything).
  */
 
@@ -119,7 +119,7 @@ export interface CalicoSettings {
   readonly owners?: TierOwners;
 }
 
-/** The intent's `calico` options with defaults. Which apps are previewed is `isAudited` (lib/intent). */
+/** The intent's `calico` options with defaults. Which apps are in audit mode is `isAudited` (lib/intent). */
 export function calicoSettings(intent: PlatformIntent): CalicoSettings {
   return {
     tier: intent.calico?.tier ?? 'ai-egress',
@@ -194,13 +194,6 @@ function closingDeny(log: CalicoLog, direction: 'egress' | 'ingress'): CalicoRul
   ];
 }
 
-/**
- * The label Calico gives every ServiceAccount, holding its name: "Select a specific service
- * account by name using the `projectcalico.org/name` label"
- * (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy, serviceAccountSelector).
- */
-const SERVICE_ACCOUNT_NAME_LABEL = 'projectcalico.org/name';
-
 /** `key == 'value' && ...`, the Calico selector for a set of labels. */
 function labelSelector(labels: Labels): string {
   return Object.entries(labels)
@@ -239,7 +232,7 @@ function carvedOut(blocks: readonly PlannedBlock[]): string[] {
  * is set on every Kubernetes workload endpoint, workload_endpoint_default.go). A NetworkSet or
  * HostEndpoint labelled like the pods then matches nothing.
  */
-const PODS_ONLY = "projectcalico.org/orchestrator == 'k8s'";
+const PODS_ONLY = `${CALICO_LABEL.orchestrator} == 'k8s'`;
 
 /**
  * What the selector of an allow-list's network set adds. `namespaceSelector: global()` matches
@@ -252,7 +245,7 @@ const PODS_ONLY = "projectcalico.org/orchestrator == 'k8s'";
  * hand without it needs the right to create HostEndpoints, as a GlobalNetworkSet with the label
  * needs the right to create GlobalNetworkSets (README, "Security model").
  */
-const NOT_AUTO_HOST_ENDPOINT = '!has(projectcalico.org/created-by)';
+const NOT_AUTO_HOST_ENDPOINT = `!has(${CALICO_LABEL.createdBy})`;
 
 /** The selector of a class of pods: its labels (none: every pod of the namespace), and pods only. */
 function podsSelector(labels: Labels): string {
@@ -494,7 +487,7 @@ export interface CalicoClusterPoliciesProps {
   readonly credentialsUsers: readonly CredentialsUser[];
   /** The kubernetes-flavor apps: their own pods (namespace, label and ServiceAccount) are handed on to the default tier. */
   readonly kubernetesApps: readonly { readonly name: string; readonly namespace: string }[];
-  /** Namespaces whose apps are all previewed (audit mode): their pods are handed on to the default tier, where the staged policies are previewed. */
+  /** Namespaces whose apps are all in audit mode: their pods are handed on to the default tier, where the staged policies are evaluated without being enforced. */
   readonly auditedNamespaces: readonly string[];
   /**
    * Whether the tier holds the metadata guardrail; false where the intent writes it in the
@@ -509,28 +502,24 @@ const GOVERNED_NAMESPACES = `${GOVERNED_NAMESPACE_LABEL} == 'true'`;
 /**
  * The pods the tier hands on to the default tier: each kubernetes-flavor app's own (its namespace,
  * name label and ServiceAccount, so a pod that copies the labels under another ServiceAccount is
- * not one of them), and every pod of the namespaces whose apps are all previewed. Undefined when
+ * not one of them), and every pod of the namespaces whose apps are all in audit mode. Undefined when
  * there are none.
  */
 function handedOn(props: CalicoClusterPoliciesProps): string | undefined {
   const apps = props.kubernetesApps.map((a) =>
-    labelSelector({ [ENDPOINT_NAMESPACE_LABEL]: a.namespace, [ENDPOINT_SERVICE_ACCOUNT_LABEL]: serviceAccountName(a.name), ...appSelector(a.name) }),
+    labelSelector({ [CALICO_LABEL.namespace]: a.namespace, [CALICO_LABEL.serviceAccount]: serviceAccountName(a.name), ...appSelector(a.name) }),
   );
-  const audited = props.auditedNamespaces.length ? [`${ENDPOINT_NAMESPACE_LABEL} in {${props.auditedNamespaces.map((n) => `'${n}'`).join(', ')}}`] : [];
+  const audited = props.auditedNamespaces.length ? [`${CALICO_LABEL.namespace} in {${props.auditedNamespaces.map((n) => `'${n}'`).join(', ')}}`] : [];
   const terms = [...apps, ...audited];
   if (terms.length === 0) return undefined;
   return terms.length === 1 ? terms[0] : terms.map((t) => `(${t})`).join(' || ');
 }
 
-/** The labels Calico gives every workload endpoint: its namespace and its ServiceAccount (libcalico-go, apiv3.LabelNamespace and LabelServiceAccount). */
-const ENDPOINT_NAMESPACE_LABEL = 'projectcalico.org/namespace';
-const ENDPOINT_SERVICE_ACCOUNT_LABEL = 'projectcalico.org/serviceaccount';
-
 /** The pods of one app as a Calico selector that holds across namespaces: its namespace, ServiceAccount and app label. */
 function appEndpoints(user: CredentialsUser): string {
   return labelSelector({
-    [ENDPOINT_NAMESPACE_LABEL]: user.namespace,
-    [ENDPOINT_SERVICE_ACCOUNT_LABEL]: serviceAccountName(user.app),
+    [CALICO_LABEL.namespace]: user.namespace,
+    [CALICO_LABEL.serviceAccount]: serviceAccountName(user.app),
     ...appSelector(user.app),
   });
 }
@@ -620,7 +609,7 @@ export interface CalicoAppPolicyProps {
   /** The app's plan (egress DNS first): the same plan the kubernetes flavor renders. */
   readonly plan: AppPlan;
   readonly settings: CalicoSettings;
-  /** Render the policy as a StagedNetworkPolicy, to preview it (see `isAudited` in lib/intent). */
+  /** Render the policy as a StagedNetworkPolicy: audit mode (see `isAudited` in lib/intent). */
   readonly staged: boolean;
 }
 
@@ -641,7 +630,7 @@ export class CalicoAppPolicy extends Construct {
       tier: settings.tier,
       order: CalicoPolicyOrder.app,
       selector: labelSelector(appSelector(plan.name)),
-      serviceAccountSelector: labelSelector({ [SERVICE_ACCOUNT_NAME_LABEL]: serviceAccountName(plan.name) }),
+      serviceAccountSelector: labelSelector({ [CALICO_LABEL.name]: serviceAccountName(plan.name) }),
     };
     const ingress = allowThenDeny(plan.ingress, 'ingress', settings.log);
     const egress = allowThenDeny(plan.egress, 'egress', settings.log);
@@ -673,7 +662,7 @@ export class CalicoAppPolicy extends Construct {
 /**
  * The namespace's `default-deny-all` as a StagedKubernetesNetworkPolicy, for namespaces whose
  * apps are all in audit mode: enforcing it would cut those apps off while their own policies are
- * only previewed.
+ * only staged (audit mode).
  */
 export class StagedNamespaceDefaultDeny extends Construct {
   constructor(scope: Construct, id: string, props: NamespaceDefaultDenyProps) {

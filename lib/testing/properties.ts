@@ -14,13 +14,12 @@ import { stringify } from 'yaml';
 import { ALLOW_LIST_LABEL } from '../conventions';
 import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, Protocol, guardrailOf } from '../intent';
 import { formatBytes, parseQuantity } from '../quantity';
-import { Finding, RuleName, blockProblems, checkManifests, namespacePodSecurityProblems, previewStaged } from '../checks';
+import { Finding, RuleName, blockProblems, checkManifests, namespacePodSecurityProblems, enforceStaged } from '../checks';
 import {
   Cluster,
   Destination,
   Manifest as VerifierManifest,
   Ports,
-  Protocol as VerifierProtocol,
   Selector,
   buildCluster,
   describeDestination,
@@ -131,7 +130,7 @@ export function readSynthesized(intent: PlatformIntent, dir: string): Synthesize
     cluster: buildCluster(read, options),
     read,
     get previewed() {
-      previewed ??= buildCluster(read.map(previewStaged), options);
+      previewed ??= buildCluster(read.map(enforceStaged), options);
       return previewed;
     },
     get clusterWide() {
@@ -290,7 +289,7 @@ export function egressProblems(s: Synthesized, app: AiAppIntent): string[] {
 }
 
 /** Allowed entries as lines of protocol, ports and peer: what a view allows, whatever decided. */
-function allowedLines(entries: readonly { readonly protocol: VerifierProtocol; readonly ports: Ports; readonly peer: Destination }[]): string[] {
+function allowedLines(entries: readonly { readonly protocol: Protocol; readonly ports: Ports; readonly peer: Destination }[]): string[] {
   return [...new Set(entries.map((e) => `${describeProtocolPorts([e])} ${describeDestination(e.peer)}`))].sort();
 }
 
@@ -756,7 +755,7 @@ function joinersYaml(intent: PlatformIntent): string {
  */
 export function joinerProblems(s: Synthesized): string[] {
   const joined = [...s.read, ...parseManifests(joinersYaml(s.intent), 'joiners.yaml')];
-  const joinedClusters = { cluster: buildCluster(joined), previewed: buildCluster(joined.map(previewStaged)) };
+  const joinedClusters = { cluster: buildCluster(joined), previewed: buildCluster(joined.map(enforceStaged)) };
   return s.intent.apps.flatMap((app) => {
     const before = decidingCluster(s, app);
     const after = audited(s, app) ? joinedClusters.previewed : joinedClusters.cluster;
