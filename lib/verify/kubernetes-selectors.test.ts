@@ -1,15 +1,15 @@
 import { readLabelSelector } from './kubernetes';
-import { ANY_VALUE, Labels } from './labels';
+import { ANY_VALUE, LabelMap } from './labels';
 import { Fields } from './manifests';
 
 // A Kubernetes LabelSelector (apimachinery `labels.Selector`): matchLabels and matchExpressions,
 // all of them ANDed; what it matches, the pods the verifier imagines for it (witnesses), the label
 // it looks pods up by (hint), and how the review prints it (the `kubectl get -l` syntax).
-const fields = new Fields({ file: 'test.yaml', document: 1 }, 'NetworkPolicy ai/p');
+const fields = new Fields({ file: 'test.yaml', document: 1 }, { kind: 'NetworkPolicy', namespace: 'ai', name: 'p' });
 const selector = (value: Record<string, unknown>) => readLabelSelector(value, 'spec.podSelector', fields)!;
 const expr = (key: string, operator: string, values?: string[]) => selector({ matchExpressions: [{ key, operator, ...(values ? { values } : {}) }] });
-const labels = (o: Record<string, string>): Labels => new Map(Object.entries(o));
-const plain = (ls: Labels[]) => ls.map((l) => Object.fromEntries(l));
+const labels = (o: Record<string, string>): LabelMap => new Map(Object.entries(o));
+const plain = (ls: LabelMap[]) => ls.map((l) => Object.fromEntries(l));
 
 describe('a Kubernetes label selector', () => {
   it('is absent when the field is, and empty when it is {}', () => {

@@ -1,11 +1,11 @@
-import { Labels } from './labels';
+import { LabelMap } from './labels';
 import { Selector } from './selector';
 
 // One selector expression, read four ways (selector.ts): as a pod selector, as a namespaceSelector
 // tested on a namespace's labels, and as libcalico-go rewrites a rule's namespaceSelector
 // (`pcns.` keys, all() and global() about having a namespace) and serviceAccounts.selector
 // (`pcsa.` keys) for Felix to test on an endpoint (libcalico-go `updateprocessors/rules.go`).
-const labels = (o: Record<string, string>): Labels => new Map(Object.entries(o));
+const labels = (o: Record<string, string>): LabelMap => new Map(Object.entries(o));
 
 describe('a selector read as a namespaceSelector on a namespace', () => {
   it('all() names every namespace and global() none', () => {

@@ -1,9 +1,9 @@
-import { Labels } from './labels';
+import { LabelMap } from './labels';
 import { Selector, SelectorSyntaxError } from './selector';
 
 // `k in {...}` and `k not in {...}` (libcalico-go `parser/ast.go`, LabelInSetNode and
 // LabelNotInSetNode): set membership of the label's value; not in is true when the label is absent.
-const labels = (o: Record<string, string>): Labels => new Map(Object.entries(o));
+const labels = (o: Record<string, string>): LabelMap => new Map(Object.entries(o));
 
 describe('set tests in a selector', () => {
   it('not in matches a value outside the set and refuses one inside it', () => {

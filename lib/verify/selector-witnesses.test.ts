@@ -1,10 +1,10 @@
-import { ANY_VALUE, Labels } from './labels';
+import { ANY_VALUE, LabelMap } from './labels';
 import { Selector } from './selector';
 
 // witnesses(): small label sets that match, so that the verifier can name a pod a selector
 // reaches; hint: a key every match must carry, with its possible values, so that the verifier
 // looks up only the pods that carry it (selector.ts).
-const plain = (ls: Labels[]) => ls.map((l) => Object.fromEntries(l));
+const plain = (ls: LabelMap[]) => ls.map((l) => Object.fromEntries(l));
 const witnesses = (expression: string) => plain(new Selector(expression).witnesses());
 
 describe('witnesses of a selector', () => {
