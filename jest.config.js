@@ -6,7 +6,7 @@
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
-  // main.test.ts and any test file the platform team adds beside it or under team/ (README,
+  // main.test.ts and any test file the platform team adds beside it or under team/ (docs/testing.md,
   // "Asserting reach in your tests"); the tool's own tests in lib/ and test/.
   testMatch: ['<rootDir>/*.test.ts', '<rootDir>/team/**/*.test.ts', '<rootDir>/lib/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/support/fast-check-global.ts',
