@@ -18,6 +18,7 @@ import {
   documentationBlocks,
   kindProblems,
   missingOutputLines,
+  pluginProblems,
   runBlock,
   runProgram,
   shellProblems,
@@ -59,6 +60,16 @@ const broken = blocksOf(
     '```',
     '```yaml',
     'validations: [1, 2',
+    '```',
+    '```yaml',
+    'validations:',
+    '  - package: ./scripts/cdk8s-validation.js',
+    '    version: 0.0.9',
+    '    class: SecureAiEgressChecks',
+    '    properties: { cloud: mars, exemptNamespace: [web] }',
+    '  - package: ./scripts/cdk8s-validation.js',
+    '    version: 0.1.0',
+    '    class: SecureEgressChecks',
     '```',
   ].join('\n'),
 );
@@ -108,7 +119,7 @@ if (testBlocks.length > 0)
   });
 
 describe.each(blocks.map((b) => [blockName(b), b] as const))('%s', (_, block) => {
-  it('is of a known kind, and runs as its kind says', () => {
+  it('is of a known kind, and runs as its kind says', async () => {
     expect(kindProblems(block)).toEqual([]);
     const kind = tsKind(block);
     if (kind) {
@@ -125,6 +136,7 @@ describe.each(blocks.map((b) => [blockName(b), b] as const))('%s', (_, block) =>
       expect(shellProblems(block)).toEqual([]);
     } else if (block.info[0] === 'yaml') {
       expect(yamlProblems(block)).toEqual([]);
+      expect(await pluginProblems(block)).toEqual([]);
     } else if (block.info.join(' ') === 'text output') {
       expect({ follows: previousOf(block) && blockName(previousOf(block)!), synthesized: synthesized(previousOf(block)) }).toEqual({
         follows: expect.any(String),
@@ -135,7 +147,7 @@ describe.each(blocks.map((b) => [blockName(b), b] as const))('%s', (_, block) =>
 });
 
 describe('each check fails on a broken example', () => {
-  const [badType, badValue, notFailing, js, bare, sh, yaml] = broken;
+  const [badType, badValue, notFailing, js, bare, sh, yaml, plugin] = broken;
 
   test('a type error', () => {
     expect(types.get(badType)).toEqual([expect.stringContaining(`broken.md:2: Type '"mars"' is not assignable`)]);
@@ -163,6 +175,14 @@ describe('each check fails on a broken example', () => {
 
   test('YAML that does not parse', () => {
     expect(yamlProblems(yaml)).toEqual([expect.stringContaining('broken.md:')]);
+  });
+
+  test('a validation plugin entry with another version, properties the plugin refuses, a class the entry does not export', async () => {
+    expect(await pluginProblems(plugin)).toEqual([
+      expect.stringContaining("validations[0]: version 0.0.9 is not package.json's"),
+      expect.stringMatching(/validations\[0\]: .*properties.exemptNamespace: is not a property of this plugin/),
+      expect.stringContaining('validations[1]: class SecureEgressChecks is not one scripts/cdk8s-validation.js exports'),
+    ]);
   });
 
   test('a line of output the synthesis did not print', () => {

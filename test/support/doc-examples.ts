@@ -420,6 +420,51 @@ function packageScripts(): Record<string, string> {
 // ---------------------------------------------------------------------------------------------
 // YAML.
 
+/** cdk8s-cli's context of a validation, as it constructs one for a plugin (its `exports` map names `./plugins`). */
+type ValidationContext = import('cdk8s-cli/lib/plugins').ValidationContext;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- tsc resolves modules as "node" (tsconfig.json), which does not read `exports` maps, so an import of cdk8s-cli/plugins would not resolve; require does, at run time.
+const { ValidationContext } = require('cdk8s-cli/plugins') as {
+  ValidationContext: new (manifests: readonly string[], pkg: string, version: string) => ValidationContext;
+};
+
+/**
+ * What is wrong with the validation plugins a YAML block lists (a cdk8s.yaml's `validations`)
+ * when they name this project's (`.../scripts/cdk8s-validation.js`): the class must be one the
+ * entry exports, the version package.json's (cdk8s-cli wants it exact), and the properties ones
+ * the plugin accepts (it is run as cdk8s-cli runs it, on no manifests, and must not report
+ * `plugin-properties`).
+ */
+export async function pluginProblems(block: Block): Promise<string[]> {
+  const problems: string[] = [];
+  const entryFile = join(ROOT, 'scripts', 'cdk8s-validation.js');
+  const exported = [...readFileSync(entryFile, 'utf8').matchAll(/module\.exports\s*=\s*\{\s*(\w+)\s*:/g)].map((m) => m[1]);
+  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  for (const doc of parseAllDocuments(block.text)) {
+    if ('errors' in doc && doc.errors.length > 0) continue;
+    const validations = (doc.toJS() as { validations?: unknown } | null)?.validations;
+    if (!Array.isArray(validations)) continue;
+    for (const [i, v] of validations.entries()) {
+      const entry = v as { package?: unknown; version?: unknown; class?: unknown; properties?: unknown };
+      const say = (message: string) => problems.push(`${blockName(block)}: validations[${i}]: ${message}`);
+      if (typeof entry.package !== 'string' || !entry.package.endsWith('scripts/cdk8s-validation.js')) continue;
+      if (String(entry.version) !== version) say(`version ${String(entry.version)} is not package.json's, ${version} (cdk8s-cli wants it exact)`);
+      const name = String(entry.class);
+      // The entry hands over the classes of lib/checks (scripts/cdk8s-validation.js).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+      const plugin = (require('../../lib/checks') as Record<string, unknown>)[name];
+      if (!exported.includes(name) || typeof plugin !== 'function') {
+        say(`class ${name} is not one scripts/cdk8s-validation.js exports (${exported.join(', ')})`);
+        continue;
+      }
+      const context = new ValidationContext([], entry.package, version);
+      await new (plugin as new (p: unknown) => { validate(c: ValidationContext): Promise<void> })(entry.properties ?? {}).validate(context);
+      const report = context.report.toJson();
+      if (report.violations.some((violation) => violation.ruleName === 'plugin-properties')) say(report.summary.metadata?.properties ?? 'properties refused');
+    }
+  }
+  return problems;
+}
+
 /** The errors of a YAML block's documents. */
 export function yamlProblems(block: Block): string[] {
   return parseAllDocuments(block.text).flatMap((doc) =>
