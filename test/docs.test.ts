@@ -16,6 +16,7 @@ import {
   blockName,
   blocksOf,
   documentationBlocks,
+  jsonProblems,
   kindProblems,
   missingOutputLines,
   pluginProblems,
@@ -134,6 +135,8 @@ describe.each(blocks.map((b) => [blockName(b), b] as const))('%s', (_, block) =>
       if (next?.info.join(' ') === 'text output') expect(missingOutputLines(next.text, synth.output)).toEqual([]);
     } else if (block.info[0] === 'sh') {
       expect(shellProblems(block)).toEqual([]);
+    } else if (block.info[0] === 'json' && block.info[1] === 'package') {
+      expect(jsonProblems(block)).toEqual([]);
     } else if (block.info[0] === 'yaml') {
       expect(yamlProblems(block)).toEqual([]);
       expect(await pluginProblems(block)).toEqual([]);

@@ -92,7 +92,11 @@ export function kindProblems(block: Block): string[] {
   const [lang, kind, ...rest] = block.info;
   const known = `known: ${Object.keys(TS_KINDS)
     .map((k) => `ts ${k}`)
-    .join(', ')} (each may end in "fails" but test and program), sh, yaml, text, text output (docs/README.md, "Every example is run")`;
+    .join(
+      ', ',
+    )} (each may end in "fails" but test and program), sh, yaml, text, text output, ts|json|yaml package FILE (docs/README.md, "Every example is run")`;
+  // A file of the consumer app of docs/cdk8s-app.md, which test/package.test.ts builds and runs.
+  if (['ts', 'json', 'yaml'].includes(lang) && kind === 'package' && rest.length === 1) return [];
   if (lang === 'ts') {
     if (!(kind in TS_KINDS)) return [`"${block.info.join(' ')}" names no kind of TypeScript example; ${known}`];
     const fails = rest.length === 1 && rest[0] === 'fails' && kind !== 'test' && kind !== 'program';
@@ -320,7 +324,7 @@ export function missingOutputLines(expected: string, output: string): string[] {
 // Shell: every command a block runs.
 
 /** Programs a shell block may run besides npm and npx: the cluster's and the machine's tools the docs use. */
-const EXTERNAL_PROGRAMS = ['apt-get', 'base64', 'coredns', 'curl', 'dig', 'docker', 'git', 'grep', 'grpcurl', 'kubectl', 'ls'];
+const EXTERNAL_PROGRAMS = ['apt-get', 'base64', 'coredns', 'curl', 'dig', 'docker', 'git', 'grep', 'grpcurl', 'kubectl', 'ls', 'mkdir', 'tar'];
 /** npm's own commands the docs use. */
 const NPM_COMMANDS = ['ci', 'install'];
 /** Words of the shell's grammar that start no program. */
@@ -388,7 +392,10 @@ export function shellProblems(block: Block, scripts: Readonly<Record<string, str
   for (const words of shellCommands(block.text)) {
     const [program, ...args] = words;
     const say = (message: string) => problems.push(`${blockName(block)}: ${words.join(' ')}: ${message}`);
-    if (program === 'npx') {
+    if (program === 'cdk8s') {
+      const wrong = SCRIPT_ARGUMENTS.cdk8s(args);
+      if (wrong !== undefined) say(wrong);
+    } else if (program === 'npx') {
       if (!existsSync(join(ROOT, 'node_modules', '.bin', args[0] ?? ''))) say(`npx ${args[0]}: no such program in node_modules/.bin`);
     } else if (program === 'npm') {
       const dash = args.indexOf('--');
@@ -407,7 +414,7 @@ export function shellProblems(block: Block, scripts: Readonly<Record<string, str
         if (wrong !== undefined) say(wrong);
       }
     } else if (!EXTERNAL_PROGRAMS.includes(program)) {
-      say(`${program}: not a program the docs use (${['npm', 'npx', ...EXTERNAL_PROGRAMS].join(', ')}); add it to EXTERNAL_PROGRAMS if it should be`);
+      say(`${program}: not a program the docs use (${['npm', 'npx', 'cdk8s', ...EXTERNAL_PROGRAMS].join(', ')}); add it to EXTERNAL_PROGRAMS if it should be`);
     }
   }
   return problems;
@@ -429,7 +436,7 @@ const { ValidationContext } = require('cdk8s-cli/plugins') as {
 
 /**
  * What is wrong with the validation plugins a YAML block lists (a cdk8s.yaml's `validations`)
- * when they name this project's (`.../scripts/cdk8s-validation.js`): the class must be one the
+ * when they name this project's (`.../scripts/cdk8s-validation.js`, or the package): the class must be one the
  * entry exports, the version package.json's (cdk8s-cli wants it exact), and the properties ones
  * the plugin accepts (it is run as cdk8s-cli runs it, on no manifests, and must not report
  * `plugin-properties`).
@@ -446,7 +453,8 @@ export async function pluginProblems(block: Block): Promise<string[]> {
     for (const [i, v] of validations.entries()) {
       const entry = v as { package?: unknown; version?: unknown; class?: unknown; properties?: unknown };
       const say = (message: string) => problems.push(`${blockName(block)}: validations[${i}]: ${message}`);
-      if (typeof entry.package !== 'string' || !entry.package.endsWith('scripts/cdk8s-validation.js')) continue;
+      // This project's plugin: by its entry in this repository, or as the package (docs/cdk8s-app.md).
+      if (typeof entry.package !== 'string' || !(entry.package.endsWith('scripts/cdk8s-validation.js') || entry.package === PACKAGE)) continue;
       if (String(entry.version) !== version) say(`version ${String(entry.version)} is not package.json's, ${version} (cdk8s-cli wants it exact)`);
       const name = String(entry.class);
       // The entry hands over the classes of lib/checks (scripts/cdk8s-validation.js).
@@ -463,6 +471,16 @@ export async function pluginProblems(block: Block): Promise<string[]> {
     }
   }
   return problems;
+}
+
+/** The error of a JSON block, if it does not parse. */
+export function jsonProblems(block: Block): string[] {
+  try {
+    JSON.parse(block.text);
+    return [];
+  } catch (e) {
+    return [`${blockName(block)}: ${(e as Error).message}`];
+  }
 }
 
 /** The errors of a YAML block's documents. */
