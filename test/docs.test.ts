@@ -15,9 +15,11 @@ import {
   Block,
   blockName,
   blocksOf,
+  documentation,
   documentationBlocks,
   jsonProblems,
   kindProblems,
+  linkProblems,
   missingOutputLines,
   pluginProblems,
   runBlock,
@@ -94,6 +96,10 @@ const synthesized = (block: Block | undefined) => block !== undefined && ![undef
 test('README.md is a page of at most 200 lines, the rest of the documentation in docs/', () => {
   expect(readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n').length).toBeLessThanOrEqual(200);
   expect(blocks.some((b) => b.file.startsWith('docs/'))).toBe(true);
+});
+
+test('every relative link of README.md and docs/ leads to a file of the repository, and to a heading of the page it names', () => {
+  expect(linkProblems(documentation())).toEqual([]);
 });
 
 // Test blocks declare jest tests of their own, which run against the shipped scenario's manifests
@@ -185,6 +191,17 @@ describe('each check fails on a broken example', () => {
       expect.stringContaining("validations[0]: version 0.0.9 is not package.json's"),
       expect.stringMatching(/validations\[0\]: .*properties.exemptNamespace: is not a property of this plugin/),
       expect.stringContaining('validations[1]: class SecureEgressChecks is not one scripts/cdk8s-validation.js exports'),
+    ]);
+  });
+
+  test('a link to no file, and to no heading', () => {
+    const page = {
+      file: 'docs/broken.md',
+      markdown: '# Broken\n\n[a](calico.md#audit-mode) [b](nosuch.md) [c](calico.md#no-such-heading) [d](#broken) [e](https://example.com/x)\n',
+    };
+    expect(linkProblems([page])).toEqual([
+      'docs/broken.md:3: nosuch.md: no file docs/nosuch.md',
+      'docs/broken.md:3: calico.md#no-such-heading: no heading of docs/calico.md has the anchor #no-such-heading',
     ]);
   });
 

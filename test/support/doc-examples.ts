@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { dirname, join } from 'path';
 import { Node as MarkdownNode, Parser } from 'commonmark';
 import { parse as parseShell, ParseEntry } from 'shell-quote';
 import * as ts from 'typescript';
@@ -70,6 +70,75 @@ export function blocksOf(file: string, markdown: string): Block[] {
     });
   }
   return blocks;
+}
+
+/** A page of the documentation and its text. */
+export interface Page {
+  /** Relative to the repository: `docs/calico.md`. */
+  readonly file: string;
+  readonly markdown: string;
+}
+
+/** Every page of the documentation. */
+export function documentation(root: string = ROOT): Page[] {
+  return documentationPages(root).map((file) => ({ file, markdown: readFileSync(join(root, file), 'utf8') }));
+}
+
+/** The text of a node and its children, as a heading's anchor is made from it. */
+function textOf(node: MarkdownNode): string {
+  let text = '';
+  const walker = node.walker();
+  for (let step = walker.next(); step; step = walker.next()) if (step.entering && step.node.literal !== null) text += step.node.literal;
+  return text;
+}
+
+/**
+ * The anchors of a page's headings as GitHub makes them: lower case, every character but letters,
+ * digits, spaces, hyphens and underscores dropped, spaces as hyphens, and a repeated one numbered.
+ */
+function anchorsOf(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  const walker = new Parser().parse(markdown).walker();
+  for (let step = walker.next(); step; step = walker.next()) {
+    if (!step.entering || step.node.type !== 'heading') continue;
+    const base = textOf(step.node)
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, '')
+      .replace(/ /g, '-');
+    let anchor = base;
+    for (let n = 1; anchors.has(anchor); n++) anchor = `${base}-${n}`;
+    anchors.add(anchor);
+  }
+  return anchors;
+}
+
+/**
+ * The relative links of the pages that lead nowhere: to no file of the repository, or to no
+ * heading of the page they name. Links to other sites are not followed.
+ */
+export function linkProblems(pages: readonly Page[], root: string = ROOT): string[] {
+  const problems: string[] = [];
+  const textOfPage = (file: string) =>
+    pages.find((p) => p.file === file)?.markdown ?? (existsSync(join(root, file)) ? readFileSync(join(root, file), 'utf8') : undefined);
+  for (const page of pages) {
+    const walker = new Parser().parse(page.markdown).walker();
+    for (let step = walker.next(); step; step = walker.next()) {
+      const node = step.node;
+      if (!step.entering || node.type !== 'link' || !node.destination || /^[a-z]+:/i.test(node.destination)) continue;
+      const [path, anchor] = node.destination.split('#');
+      const target = path === '' ? page.file : join(dirname(page.file), path);
+      // Inline nodes carry no position: the line is that of the block the link is in.
+      let block: MarkdownNode | null = node;
+      while (block && !block.sourcepos) block = block.parent;
+      const at = `${page.file}:${block?.sourcepos[0][0] ?? '?'}: ${node.destination}`;
+      const text = textOfPage(target);
+      if (text === undefined && !existsSync(join(root, target))) problems.push(`${at}: no file ${target}`);
+      else if (anchor !== undefined && text !== undefined && target.endsWith('.md') && !anchorsOf(text).has(anchor))
+        problems.push(`${at}: no heading of ${target} has the anchor #${anchor}`);
+    }
+  }
+  return problems;
 }
 
 /** Every block of every page of the documentation. */
