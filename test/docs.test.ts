@@ -16,6 +16,7 @@ import {
   blockName,
   blocksOf,
   documentation,
+  fieldTableProblems,
   documentationBlocks,
   jsonProblems,
   kindProblems,
@@ -100,6 +101,10 @@ test('README.md is a page of at most 200 lines, the rest of the documentation in
 
 test('every relative link of README.md and docs/ leads to a file of the repository, and to a heading of the page it names', () => {
   expect(linkProblems(documentation())).toEqual([]);
+});
+
+test('the tables of fields and defaults name every field of the intent, and only fields it has', () => {
+  expect(fieldTableProblems(documentation())).toEqual([]);
 });
 
 // Test blocks declare jest tests of their own, which run against the shipped scenario's manifests
@@ -191,6 +196,16 @@ describe('each check fails on a broken example', () => {
       expect.stringContaining("validations[0]: version 0.0.9 is not package.json's"),
       expect.stringMatching(/validations\[0\]: .*properties.exemptNamespace: is not a property of this plugin/),
       expect.stringContaining('validations[1]: class SecureEgressChecks is not one scripts/cdk8s-validation.js exports'),
+    ]);
+  });
+
+  test('a field the types do not have, and one the table leaves out', () => {
+    const pages = documentation().map((p) =>
+      p.file === 'docs/clusters-and-argocd.md' ? { ...p, markdown: p.markdown.replace('| `repoURL` |', '| `repoUrl` |') } : p,
+    );
+    expect(fieldTableProblems(pages)).toEqual([
+      'docs/clusters-and-argocd.md, the table of "setting": repoUrl is no field of ArgoCdSettings',
+      'docs/clusters-and-argocd.md, the table of "setting": repoURL, a field of ArgoCdSettings, is not in the table',
     ]);
   });
 

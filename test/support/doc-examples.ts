@@ -558,3 +558,78 @@ export function yamlProblems(block: Block): string[] {
     'errors' in doc ? doc.errors.map((e) => `${block.file}:${block.line + (e.linePos?.[0].line ?? 0)}: ${e.message.split('\n')[0]}`) : [],
   );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The tables of fields, against the types of the intent.
+
+/** A table of the docs that documents the fields of one interface of lib/intent/types.ts. */
+interface FieldTable {
+  readonly page: string;
+  /** The first cell of its header. */
+  readonly header: string;
+  readonly type: string;
+  /** Fields documented elsewhere on the page. */
+  readonly elsewhere?: readonly string[];
+  /** Fields whose own fields the table documents as `field.inner`, by the interface that declares them. */
+  readonly nested?: Readonly<Record<string, string>>;
+}
+
+/** The tables of fields and defaults, and the interface each documents. */
+const FIELD_TABLES: readonly FieldTable[] = [
+  { page: 'docs/declaring-apps.md', header: 'field', type: 'AiAppIntent' },
+  { page: 'docs/declaring-apps.md', header: 'setting', type: 'PlatformIntent', elsewhere: ['apps'], nested: { calico: 'CalicoOptions' } },
+  { page: 'docs/clusters-and-argocd.md', header: 'cluster field', type: 'ClusterIntent' },
+  { page: 'docs/clusters-and-argocd.md', header: 'setting', type: 'ArgoCdSettings' },
+];
+
+/** The fields an interface of lib/intent/types.ts declares, read from its source. */
+function declaredFields(name: string): string[] | undefined {
+  const file = join(ROOT, 'lib', 'intent', 'types.ts');
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022);
+  const declaration = source.statements.find((st): st is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(st) && st.name.text === name);
+  return declaration?.members.flatMap((m) => (m.name && ts.isIdentifier(m.name) ? [m.name.text] : []));
+}
+
+/** The names in backticks of the first column of the table whose header starts with `header`. */
+function documentedFields(markdown: string, header: string): string[] | undefined {
+  const lines = markdown.split('\n');
+  const cells = (line: string) => line.split('|').map((c) => c.trim());
+  const start = lines.findIndex((l) => l.startsWith('|') && cells(l)[1] === header);
+  if (start < 0) return undefined;
+  const rows: string[] = [];
+  for (let i = start + 2; i < lines.length && lines[i].startsWith('|'); i++) rows.push(cells(lines[i])[1]);
+  return rows.flatMap((first) => [...first.matchAll(/`([A-Za-z][\w.]*)`/g)].map((m) => m[1]));
+}
+
+/** What the tables of fields say that the types do not, and what the types declare that no table says. */
+export function fieldTableProblems(pages: readonly Page[]): string[] {
+  const problems: string[] = [];
+  for (const table of FIELD_TABLES) {
+    const markdown = pages.find((p) => p.file === table.page)?.markdown;
+    const documented = markdown === undefined ? undefined : documentedFields(markdown, table.header);
+    const where = `${table.page}, the table of "${table.header}"`;
+    if (documented === undefined) {
+      problems.push(`${where}: no such table`);
+      continue;
+    }
+    const check = (type: string, names: readonly string[], prefix: string, elsewhere: readonly string[]) => {
+      const declared = declaredFields(type);
+      if (declared === undefined) {
+        problems.push(`${where}: lib/intent/types.ts declares no interface ${type}`);
+        return;
+      }
+      for (const n of names) if (!declared.includes(n)) problems.push(`${where}: ${prefix}${n} is no field of ${type}`);
+      for (const d of declared)
+        if (!names.includes(d) && !elsewhere.includes(d)) problems.push(`${where}: ${prefix}${d}, a field of ${type}, is not in the table`);
+    };
+    check(table.type, [...new Set(documented.map((f) => f.split('.')[0]))], '', table.elsewhere ?? []);
+    for (const [field, type] of Object.entries(table.nested ?? {}))
+      check(
+        type,
+        documented.filter((f) => f.startsWith(`${field}.`)).map((f) => f.slice(field.length + 1)),
+        `${field}.`,
+        [],
+      );
+  }
+  return problems;
+}
