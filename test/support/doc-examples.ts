@@ -113,32 +113,55 @@ function anchorsOf(markdown: string): Set<string> {
   return anchors;
 }
 
-/**
- * The relative links of the pages that lead nowhere: to no file of the repository, or to no
- * heading of the page they name. Links to other sites are not followed.
- */
-export function linkProblems(pages: readonly Page[], root: string = ROOT): string[] {
-  const problems: string[] = [];
-  const textOfPage = (file: string) =>
-    pages.find((p) => p.file === file)?.markdown ?? (existsSync(join(root, file)) ? readFileSync(join(root, file), 'utf8') : undefined);
+/** A relative link of a page: where it is, and where it leads (the page itself for `#anchor`). */
+interface Link {
+  /** `docs/calico.md:12: dist.md#applying-and-removing`. */
+  readonly at: string;
+  /** The file it leads to, relative to the repository. */
+  readonly target: string;
+  readonly anchor?: string;
+}
+
+/** The relative links of the pages (links to other sites are not followed). */
+function linksOf(pages: readonly Page[]): Link[] {
+  const links: Link[] = [];
   for (const page of pages) {
     const walker = new Parser().parse(page.markdown).walker();
     for (let step = walker.next(); step; step = walker.next()) {
       const node = step.node;
       if (!step.entering || node.type !== 'link' || !node.destination || /^[a-z]+:/i.test(node.destination)) continue;
       const [path, anchor] = node.destination.split('#');
-      const target = path === '' ? page.file : join(dirname(page.file), path);
       // Inline nodes carry no position: the line is that of the block the link is in.
       let block: MarkdownNode | null = node;
       while (block && !block.sourcepos) block = block.parent;
-      const at = `${page.file}:${block?.sourcepos[0][0] ?? '?'}: ${node.destination}`;
-      const text = textOfPage(target);
-      if (text === undefined && !existsSync(join(root, target))) problems.push(`${at}: no file ${target}`);
-      else if (anchor !== undefined && text !== undefined && target.endsWith('.md') && !anchorsOf(text).has(anchor))
-        problems.push(`${at}: no heading of ${target} has the anchor #${anchor}`);
+      links.push({
+        at: `${page.file}:${block?.sourcepos[0][0] ?? '?'}: ${node.destination}`,
+        target: path === '' ? page.file : join(dirname(page.file), path),
+        anchor,
+      });
     }
   }
-  return problems;
+  return links;
+}
+
+/** A page's text, from the pages given or else from the repository. */
+function pageText(pages: readonly Page[], file: string, root: string): string | undefined {
+  return pages.find((p) => p.file === file)?.markdown ?? (existsSync(join(root, file)) ? readFileSync(join(root, file), 'utf8') : undefined);
+}
+
+/** The relative links that lead to no file of the repository. */
+export function missingFiles(pages: readonly Page[], root: string = ROOT): string[] {
+  return linksOf(pages)
+    .filter((l) => pageText(pages, l.target, root) === undefined && !existsSync(join(root, l.target)))
+    .map((l) => `${l.at}: no file ${l.target}`);
+}
+
+/** The links with an anchor whose page has no heading of that anchor (pages that do not exist aside: missingFiles says those). */
+export function missingAnchors(pages: readonly Page[], root: string = ROOT): string[] {
+  return linksOf(pages).flatMap((l) => {
+    const text = l.anchor === undefined || !l.target.endsWith('.md') ? undefined : pageText(pages, l.target, root);
+    return text !== undefined && !anchorsOf(text).has(l.anchor!) ? [`${l.at}: no heading of ${l.target} has the anchor #${l.anchor}`] : [];
+  });
 }
 
 /** Every block of every page of the documentation. */
