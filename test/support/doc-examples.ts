@@ -308,8 +308,12 @@ export function typeErrors(blocks: readonly Block[]): Map<Block, string[]> {
   };
   host.fileExists = (file) => generated.has(file) || fileExists(file);
   host.readFile = (file) => generated.get(file)?.gen.source ?? readFile(file);
-  // The jest matchers' types (declaration merging on jest.Matchers), as every test file of the project has them.
-  const roots = [...generated.keys(), join(ROOT, 'test', 'support', 'reach-matchers.ts')];
+  // The jest matchers' types (declaration merging on jest.Matchers), from the files jest runs before
+  // every test file (jest.config.js, setupFilesAfterEnv), as every test file of the project has them.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest's configuration is CommonJS
+  const jestConfig = require('../../jest.config.js') as { setupFilesAfterEnv?: string[] };
+  const setup = (jestConfig.setupFilesAfterEnv ?? []).map((f) => f.replace('<rootDir>', ROOT));
+  const roots = [...generated.keys(), ...setup];
   const program = ts.createProgram(roots, options, host);
   const errors = new Map<Block, string[]>();
   for (const { block, gen } of generated.values()) {
