@@ -7,7 +7,10 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
   // main.test.ts and any test file the platform team adds beside it or under team/ (docs/testing.md,
-  // "Asserting reach in your tests"); the tool's own tests in lib/ and test/.
+  // "Asserting reach in your tests"); the tool's own tests in lib/ and test/. Where a test of the
+  // tool goes (ARCHITECTURE.md, Tests): a unit test of one folder beside its code in lib/<folder>/;
+  // test/ only for tests that cross folders or run the tools end to end (scripts, cdk8s CLI, Squid,
+  // a browser); fixtures under test/fixtures/. test/boundaries.test.ts checks it.
   testMatch: ['<rootDir>/*.test.ts', '<rootDir>/team/**/*.test.ts', '<rootDir>/lib/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/support/fast-check-global.ts',
   setupFiles: ['<rootDir>/test/support/fast-check-seed.ts'],

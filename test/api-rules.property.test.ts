@@ -5,17 +5,13 @@
  * (test/support/api-rules.ts) accept, on every cluster (property-based). Nothing crashes.
  */
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import { buildApp } from '../lib/app';
 import { PlatformIntent, checkIntent, clusterIntents } from '../lib/intent';
-import { synthesize } from '../lib/synth';
 import { validateManifestDir } from '../lib/validate';
 import { FIXTURE_INTENTS } from './fixtures/intents';
 import { apiServerProblems } from './support/api-rules';
-import { readManifests } from './support/manifests';
 import { runs } from './support/runs';
+import { readManifests } from '../lib/testing';
+import { synthesized } from './support/synth';
 
 type Json = unknown;
 type Path = readonly (string | number)[];
@@ -88,15 +84,11 @@ function mutate(intent: PlatformIntent, path: Path, mutation: Mutation): unknown
 function outputProblems(intent: PlatformIntent): string[] {
   const problems: string[] = [];
   for (const { cluster, intent: one } of clusterIntents(intent)) {
-    const dir = mkdtempSync(join(tmpdir(), 'api-rules-'));
-    try {
-      synthesize(buildApp(dir, one));
-      const where = cluster === undefined ? '' : `${cluster}: `;
-      problems.push(...validateManifestDir(dir).map((i) => `${where}${JSON.stringify(i)}`));
-      problems.push(...apiServerProblems(readManifests(dir).map((m) => m.object)).map((p) => `${where}${p}`));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const where = cluster === undefined ? '' : `${cluster}: `;
+    synthesized(one, (dist) => {
+      problems.push(...validateManifestDir(dist).map((i) => `${where}${JSON.stringify(i)}`));
+      problems.push(...apiServerProblems(readManifests(dist).map((m) => m.object)).map((p) => `${where}${p}`));
+    });
   }
   return problems;
 }

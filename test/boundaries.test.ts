@@ -9,8 +9,13 @@
  * importing RUN_AS from '../platform' (the circle conventions once made); a type of lib/intent
  * imported into lib/conventions; lib/intent's row in the table without lib/net; a folder lib/extra
  * with no row.
+ *
+ * Where tests live (ARCHITECTURE.md, Tests) is checked below as well. Each of these turned it red:
+ * test/validate.test.ts, which imports lib/validate alone; test/reach.test.ts beside
+ * lib/verify/reach.test.ts; main.test.ts importing from test/support; a dnsProblems function in
+ * test/support.
  */
-import { readdirSync, readFileSync, statSync } from 'fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { dirname, join, relative, resolve, sep } from 'path';
 
 const ROOT = join(__dirname, '..');
@@ -27,10 +32,18 @@ function tsFiles(dir: string): string[] {
 
 const isTest = (file: string) => file.endsWith('.test.ts');
 
-/** The relative modules a file imports, re-exports or requires, as written. */
-function specifiers(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  const patterns = [/^\s*(?:import|export)[^;]*?\bfrom\s+'(\.[^']*)';/gms, /^\s*import\s+'(\.[^']*)';/gm, /\b(?:require|import)\(\s*'(\.[^']*)'\s*\)/g];
+/**
+ * The modules a file imports, re-exports or requires, as written: the relative ones, or with
+ * `bare` the packages too; with `values`, only those it takes values from (`import type` left out).
+ */
+function specifiers(file: string, { bare = false, values = false } = {}): string[] {
+  const text = values ? readFileSync(file, 'utf8').replace(/^\s*(?:import|export)\s+type\b[^;]*;/gms, '') : readFileSync(file, 'utf8');
+  const from = bare ? `([^']*)` : `(\\.[^']*)`;
+  const patterns = [
+    new RegExp(`^\\s*(?:import|export)[^;]*?\\bfrom\\s+'${from}';`, 'gms'),
+    new RegExp(`^\\s*import\\s+'${from}';`, 'gm'),
+    new RegExp(`\\b(?:require|import)\\(\\s*'${from}'\\s*\\)`, 'g'),
+  ];
   return patterns.flatMap((p) => [...text.matchAll(p)].map((m) => m[1]));
 }
 
@@ -162,5 +175,105 @@ describe('folder boundaries', () => {
 
   it('the review imports nothing of the project but lib/verify and lib/net', () => {
     expect([...actual.get('review')!].sort()).toEqual(['lib/net', 'lib/verify']);
+  });
+});
+
+/** Every test file of the project: main.test.ts and the team's beside it, lib/, test/ and team/. */
+function allTestFiles(): string[] {
+  const roots = ['lib', 'test', 'team'].map((d) => join(ROOT, d)).filter((d) => existsSync(d));
+  return [
+    ...readdirSync(ROOT)
+      .filter((f) => isTest(f))
+      .map((f) => join(ROOT, f)),
+    ...roots.flatMap(tsFiles).filter(isTest),
+  ];
+}
+
+/** The packages whose use means a test starts a program of its own: a tool's process, or a browser. */
+const TOOL_PACKAGES = ['child_process', 'playwright-core'];
+
+/** The folders outside lib/ whose code is a tool the tests run: the npm scripts and the benchmark. */
+const TOOL_FOLDERS = ['scripts/', 'bench/'];
+
+/**
+ * Whether a test runs a tool end to end: it starts a process or a browser, imports the scripts,
+ * the benchmark, main.ts or lib/index.ts (the whole as another project takes it), directly or
+ * through a helper of test/support.
+ */
+function runsATool(file: string, seen: Set<string> = new Set()): boolean {
+  if (seen.has(file)) return false;
+  seen.add(file);
+  if (specifiers(file, { bare: true, values: true }).some((s) => TOOL_PACKAGES.includes(s))) return true;
+  return specifiers(file, { values: true }).some((s) => {
+    const path = resolve(dirname(file), s);
+    const to = target(file, s);
+    const module = [`${path}.ts`, join(path, 'index.ts')].find((f) => existsSync(f));
+    if ('top' in to) return TOOL_FOLDERS.includes(to.top) || to.top === 'main' || (to.top === 'test' && module !== undefined && runsATool(module, seen));
+    return to.folder === 'index' || to.folder === undefined;
+  });
+}
+
+/** The folders of lib/ a test file takes values from itself (lib/testing, the test API, aside). */
+function subjectsOf(file: string): string[] {
+  const folders = specifiers(file, { values: true }).flatMap((s) => {
+    const to = target(file, s);
+    return 'folder' in to && to.folder !== 'testing' && FOLDERS.includes(to.folder) ? [`lib/${to.folder}`] : [];
+  });
+  return [...new Set(folders)].sort();
+}
+
+describe('where tests live (ARCHITECTURE.md, Tests)', () => {
+  it('test/ holds no unit test of one folder: a test there that imports exactly one folder of lib/ and runs no tool belongs beside that folder', () => {
+    const misplaced = tsFiles(join(ROOT, 'test'))
+      .filter(isTest)
+      .flatMap((file) => {
+        const subjects = subjectsOf(file);
+        return subjects.length === 1 && !runsATool(file) ? [`${relative(ROOT, file)} tests ${subjects[0]} alone: move it to ${subjects[0]}/`] : [];
+      });
+    expect(misplaced).toEqual([]);
+  });
+
+  it("main.test.ts, a team's test files and lib/testing's code import nothing of test/: what they need is lib/testing's API", () => {
+    const team = allTestFiles().filter((f) => !relative(ROOT, f).startsWith(`lib${sep}`) && !relative(ROOT, f).startsWith(`test${sep}`));
+    const files = [...team, ...tsFiles(join(LIB, 'testing')).filter((f) => !isTest(f))];
+    expect(files.map((f) => relative(ROOT, f))).toContain('main.test.ts');
+    const reaching = files.flatMap((file) =>
+      specifiers(file).flatMap((s) => {
+        const to = target(file, s);
+        return 'top' in to && to.top === 'test' ? [`${relative(ROOT, file)}: '${s}'`] : [];
+      }),
+    );
+    expect(reaching).toEqual([]);
+  });
+
+  it("the test helpers (lib/testing, test/support) define no function of lib/checks' own name: each rule is stated once, in lib/checks, and the tests ask it", () => {
+    const functions = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^(?:export\s+)?(?:function\s+|const\s+)([A-Za-z]\w*)/gm)].map((m) => m[1]);
+    const ofChecks = new Set(
+      tsFiles(join(LIB, 'checks'))
+        .filter((f) => !isTest(f))
+        .flatMap(functions),
+    );
+    expect(ofChecks).toContain('blockProblems');
+    const helpers = [...tsFiles(join(LIB, 'testing')), ...tsFiles(join(ROOT, 'test', 'support'))].filter((f) => !isTest(f));
+    const twice = helpers.flatMap((file) =>
+      functions(file)
+        .filter((name) => ofChecks.has(name) && /Problems$/.test(name))
+        .map((name) => `${relative(ROOT, file)}: ${name}`),
+    );
+    expect(twice).toEqual([]);
+  });
+
+  it('no two test files share a name, but unit tests named for the module beside them', () => {
+    const byName = new Map<string, string[]>();
+    for (const file of allTestFiles()) {
+      const name = file.slice(dirname(file).length + 1);
+      byName.set(name, [...(byName.get(name) ?? []), relative(ROOT, file)]);
+    }
+    const besideItsModule = (file: string) => {
+      const stem = file.replace(/(\.property)?\.test\.ts$/, '');
+      return folderOf(join(ROOT, file)) !== undefined && existsSync(join(ROOT, `${stem}.ts`));
+    };
+    const shared = [...byName.values()].filter((files) => files.length > 1 && !files.every(besideItsModule));
+    expect(shared).toEqual([]);
   });
 });

@@ -1,15 +1,12 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
+import { readFileSync, readdirSync } from 'fs';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
 import { AiAppIntent, PlatformIntent } from '../lib/intent';
 import { METADATA_CIDRS } from '../lib/net';
 import { ChartName } from '../lib/conventions';
-import { buildApp } from '../lib/app';
-import { synthesize } from '../lib/synth';
-import { query, queryJson } from '../lib/verify';
-import { clusterOf } from './support/cluster';
-import { K8sObject } from './support/manifests';
+import { loadCluster, query, queryJson } from '../lib/verify';
+import { K8sObject } from '../lib/testing';
+import { synthesized } from './support/synth';
 
 const POLICY = /NetworkPolicy$/;
 
@@ -35,17 +32,13 @@ const audited: PlatformIntent = {
 
 /** The synthesized cluster and policy files of an intent (workloads left out), each after a `# file` header. */
 function synthYaml(intent: PlatformIntent): string {
-  const dir = mkdtempSync(join(tmpdir(), 'calico-audit-'));
-  try {
-    synthesize(buildApp(dir, intent));
-    return readdirSync(dir)
+  return synthesized(intent, (dist) =>
+    readdirSync(dist)
       .sort()
       .filter((f) => !f.startsWith(ChartName.workloads('')))
-      .map((f) => `---\n# ${f}\n${readFileSync(join(dir, f), 'utf8')}`)
-      .join('');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+      .map((f) => `---\n# ${f}\n${readFileSync(join(dist, f), 'utf8')}`)
+      .join(''),
+  );
 }
 
 const objectsOf = (yaml: string): K8sObject[] => parseAllDocuments(yaml).map((d) => d.toJS() as K8sObject);
@@ -74,7 +67,7 @@ describe('audit mode', () => {
   });
 
   it('previews the app (nothing of its own is enforced) while cloud metadata stays denied', () => {
-    const cluster = clusterOf(audited);
+    const cluster = synthesized(audited, (dist) => loadCluster([dist]));
     expect(query(cluster, 'ai/llm', '8.8.8.8', 443).allowed).toBe(true);
     for (const address of METADATA_CIDRS.map((c) => c.split('/')[0])) {
       expect(queryJson(query(cluster, 'ai/llm', address, 80)).egress).toMatchObject({

@@ -4,8 +4,8 @@ import { join } from 'path';
 import { buildApp } from '../lib/app';
 import { AiAppIntent, PlatformIntent, validateIntent } from '../lib/intent';
 import { safeSynth } from '../lib/synth';
-import { sampleIntent } from './support/manifests';
 import { synthOverDist } from './support/synth';
+import { sampleIntent } from './support/sample-intent';
 
 /** Runs the fail-closed synth of `intent` over a dist/; returns its message and whether dist/ changed. */
 function refuse(intent: PlatformIntent): { message: string; unchanged: boolean } {

@@ -5,7 +5,7 @@
 import { buildApp } from '../lib/app';
 import { AiAppIntent, ClusterIntent, IntentError, PlatformIntent, checkIntent, clusterIntents, formatIssue, validateIntent } from '../lib/intent';
 import { fleet, shipped } from './fixtures/intents';
-import { sampleIntent } from './support/manifests';
+import { sampleIntent } from './support/sample-intent';
 
 /** An intent as main.ts might hand it over at run time, whatever its declared type says. */
 const asIntent = (value: unknown) => value as PlatformIntent;

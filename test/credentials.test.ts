@@ -1,9 +1,10 @@
 import { CREDENTIALS_REASON_ANNOTATION } from '../lib/conventions';
 import { PlatformIntent, validateIntent } from '../lib/intent';
-import { query } from '../lib/verify';
+import { loadCluster, query } from '../lib/verify';
 import { aws } from './fixtures/intents';
-import { clusterOf } from './support/cluster';
-import { K8sObject, manifestsOf, ofKind, sampleIntent } from './support/manifests';
+import { K8sObject, ofKind, readManifests } from '../lib/testing';
+import { sampleIntent } from './support/sample-intent';
+import { synthesized } from './support/synth';
 
 /** A pod in a namespace with labels and a ServiceAccount, as YAML for the verifier. */
 const pod = (namespace: string, name: string, labels: Record<string, string>, serviceAccount: string) => `apiVersion: v1
@@ -15,7 +16,7 @@ spec: { serviceAccountName: ${serviceAccount}, containers: [{ name: c, image: bu
 const protectedLabels = (app: string) => ({ 'app.kubernetes.io/name': app, 'secure-ai-egress/protected': 'true' });
 
 describe('a pod credential endpoint allowed to one app (EKS Pod Identity, cloud aws)', () => {
-  const cluster = clusterOf(aws, {
+  const cluster = synthesized(aws, (dist) => loadCluster([dist]), {
     'impostors.yaml': [
       pod('ai-data', 'same-sa-other-labels', { 'secure-ai-egress/protected': 'true' }, 'ingest'),
       pod('ai-data', 'same-labels-other-sa', protectedLabels('ingest'), 'default'),
@@ -24,11 +25,14 @@ describe('a pod credential endpoint allowed to one app (EKS Pod Identity, cloud 
   const reach = (from: string, to: string, port: number, protocol: 'TCP' | 'UDP' = 'TCP') => query(cluster, from, to, port, protocol).allowed;
 
   it('keeps the port limit while the app is only previewed (audit mode), when the guardrail alone is enforced', () => {
-    const previewed = clusterOf({
-      ...aws,
-      calico: { ...aws.calico, audit: true },
-      apps: aws.apps.filter((a) => a.namespace === 'ai-data').map((a) => ({ ...a, egress: a.egress.filter((d) => !('namespace' in d)) })),
-    });
+    const previewed = synthesized(
+      {
+        ...aws,
+        calico: { ...aws.calico, audit: true },
+        apps: aws.apps.filter((a) => a.namespace === 'ai-data').map((a) => ({ ...a, egress: a.egress.filter((d) => !('namespace' in d)) })),
+      },
+      (dist) => loadCluster([dist]),
+    );
     expect(query(previewed, 'ai-data/ingest', '169.254.170.23', 80, 'TCP').allowed).toBe(true);
     expect(query(previewed, 'ai-data/ingest', '169.254.170.23', 443, 'TCP').allowed).toBe(false);
     expect(query(previewed, 'ai-data/ingest', '169.254.170.23', 80, 'UDP').allowed).toBe(false);
@@ -56,7 +60,7 @@ describe('a pod credential endpoint allowed to one app (EKS Pod Identity, cloud 
   });
 
   it('keeps the written reason on the policy that allows it, in both flavors', () => {
-    const manifests = manifestsOf(aws);
+    const manifests = synthesized(aws, readManifests);
     const annotations = (kind: string, name: string) => ofKind(manifests, kind).find((o) => o.metadata.name === name)!.metadata.annotations ?? {};
     expect(annotations('NetworkPolicy', 'ai-guard.ingest')[CREDENTIALS_REASON_ANNOTATION]).toBe(
       '169.254.170.23/32, fd00:ec2::23/128: reads documents from S3 with the role of its ServiceAccount',
@@ -68,7 +72,7 @@ describe('a pod credential endpoint allowed to one app (EKS Pod Identity, cloud 
   });
 
   it("denies the address in the guardrail to every pod but the declaring apps', and to theirs on other protocols and ports", () => {
-    const guardrail = ofKind(manifestsOf(aws), 'GlobalNetworkPolicy').find((p) => p.metadata.name === 'ai-guard.deny-cloud-metadata')!;
+    const guardrail = ofKind(synthesized(aws, readManifests), 'GlobalNetworkPolicy').find((p) => p.metadata.name === 'ai-guard.deny-cloud-metadata')!;
     const rules = guardrail.spec.egress.filter(
       (r: { action: string; destination: { nets: string[] } }) => r.action === 'Deny' && r.destination.nets[0] === '169.254.170.23/32',
     );

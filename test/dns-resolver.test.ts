@@ -14,9 +14,11 @@ import { resolverCorefile } from '../lib/workload';
 import { parseCorefile, resolverZones } from '../lib/verify';
 import { restrictedViolations } from '../lib/checks';
 import { shipped } from './fixtures/intents';
-import { K8sObject, manifestsOf, sampleIntent } from './support/manifests';
+import { K8sObject, readManifests } from '../lib/testing';
+import { sampleIntent } from './support/sample-intent';
+import { synthesized } from './support/synth';
 
-const objects = manifestsOf(shipped).map((m) => m.object);
+const objects = synthesized(shipped, readManifests).map((m) => m.object);
 const inFile = (kind: string) => objects.filter((o) => o.kind === kind && o.metadata.namespace === 'ai-dns');
 
 describe('the Corefile of the resolver', () => {
@@ -126,14 +128,15 @@ describe('the resolver as dist/ runs it', () => {
 
   it('is written only when an app resolves through it: not for apps that all declare public names', () => {
     const open = sampleIntent({ dns: { publicNames: { reason: 'calls public APIs by name' } } });
-    expect(manifestsOf(open).filter((m) => m.object.metadata.namespace === 'ai-dns')).toEqual([]);
-    expect(manifestsOf(sampleIntent()).filter((m) => m.object.metadata.namespace === 'ai-dns').length).toBeGreaterThan(0);
+    expect(synthesized(open, readManifests).filter((m) => m.object.metadata.namespace === 'ai-dns')).toEqual([]);
+    expect(synthesized(sampleIntent(), readManifests).filter((m) => m.object.metadata.namespace === 'ai-dns').length).toBeGreaterThan(0);
   });
 
   it('takes a declared namespace, domain and address', () => {
-    const custom = manifestsOf(sampleIntent({}, { dnsResolver: { namespace: 'dns', clusterDomain: 'k8s.example.internal', clusterIp: '10.96.0.99' } })).map(
-      (m) => m.object,
-    );
+    const custom = synthesized(
+      sampleIntent({}, { dnsResolver: { namespace: 'dns', clusterDomain: 'k8s.example.internal', clusterIp: '10.96.0.99' } }),
+      readManifests,
+    ).map((m) => m.object);
     expect(custom.find((o) => o.kind === 'Service' && o.metadata.namespace === 'dns')?.spec.clusterIP).toBe('10.96.0.99');
     expect(custom.find((o) => o.kind === 'Deployment' && o.metadata.name === 'llm')?.spec.template.spec.dnsConfig.searches).toEqual([
       'ai.svc.k8s.example.internal',

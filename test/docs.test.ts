@@ -108,26 +108,18 @@ test('the tables of fields and defaults name every field of the intent, and only
   expect(fieldTableProblems(documentation())).toEqual([]);
 });
 
-// Test blocks declare jest tests of their own, which run against the shipped scenario's manifests
-// in place of dist/ (a user's main.ts may differ from the scenario the docs describe).
-let shippedDir: string | undefined;
-const withShippedManifests = (exported: Record<string, unknown>) => {
-  if (!('DIST' in exported)) return exported;
-  const swapped = { ...exported };
-  Object.defineProperty(swapped, 'DIST', { get: () => shippedDir });
-  return swapped;
-};
+// Test blocks declare jest tests of their own. Each runs as a file of a scratch folder whose dist/
+// holds the shipped scenario's manifests, in place of the repository's dist/ (a user's main.ts may
+// differ from the scenario the docs describe).
 const testBlocks = blocks.filter((b) => tsKind(b) === 'test');
 if (testBlocks.length > 0)
   describe('the jest tests of the docs, against the shipped scenario', () => {
-    beforeAll(() => {
-      shippedDir = mkdtempSync(join(tmpdir(), 'doc-shipped-'));
-      synthesize(buildApp(shippedDir, shipped));
-    });
-    afterAll(() => rmSync(shippedDir!, { recursive: true, force: true }));
+    const folder = mkdtempSync(join(tmpdir(), 'doc-tests-'));
+    beforeAll(() => synthesize(buildApp(join(folder, 'dist'), shipped)));
+    afterAll(() => rmSync(folder, { recursive: true, force: true }));
     for (const block of testBlocks)
       describe(blockName(block), () => {
-        runBlock(block, withShippedManifests);
+        runBlock(block, folder);
       });
   });
 

@@ -16,14 +16,16 @@ import { buildApp } from '../lib/app';
 import { diffMain, reportMain } from '../lib/review';
 import { synthesize } from '../lib/synth';
 import { fleet, guardrails } from './fixtures/intents';
-import { K8sObject, manifestsOf, sampleIntent } from './support/manifests';
+import { K8sObject, readManifests } from '../lib/testing';
+import { sampleIntent } from './support/sample-intent';
+import { synthesized } from './support/synth';
 
 const asIntent = (value: unknown) => value as PlatformIntent;
 const errorLines = (intent: PlatformIntent) => validateIntent(intent).map(formatIssue);
 const cluster = (intent: PlatformIntent, name: string) => clusterIntents(intent).find((c) => c.cluster === name)!.intent;
-const objects = (intent: PlatformIntent) => manifestsOf(intent).map((m) => m.object);
+const objects = (intent: PlatformIntent) => synthesized(intent, readManifests).map((m) => m.object);
 const byFile = (intent: PlatformIntent, file: string) =>
-  manifestsOf(intent)
+  synthesized(intent, readManifests)
     .filter((m) => m.file === file)
     .map((m) => m.object);
 const kinds = (list: readonly K8sObject[]) => list.map((o) => `${o.kind} ${o.metadata.name}`);
@@ -220,7 +222,7 @@ describe('what every written object holds to', () => {
   it.each(clusterIntents(guardrails).map((c) => [c.cluster!, c.intent] as const))(
     'cluster %s: schema-valid, applied after the Namespaces and before any namespaced policy',
     (_, intent) => {
-      const manifests = manifestsOf(intent);
+      const manifests = synthesized(intent, readManifests);
       const guard = manifests.filter((m) => m.file === '03-cluster-guardrail.k8s.yaml');
       expect(guard.length).toBeGreaterThan(0);
       for (const { object } of guard) {

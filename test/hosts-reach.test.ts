@@ -9,13 +9,12 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { stringify } from 'yaml';
 import { buildGraph, diffMain, renderMarkdown } from '../lib/review';
-import { clusterOf } from '../lib/testing';
+import { clusterOf, declaredDestinations, K8sObject, readManifests } from '../lib/testing';
 import { egressReport, hostReach, queryHost, verifyMain } from '../lib/verify';
 import { hosts as intent } from './fixtures/intents';
-import { K8sObject, manifestsOf } from './support/manifests';
-import { declaredDestinations } from './support/oracle';
+import { synthesized } from './support/synth';
 
-const pristine = manifestsOf(intent).map((m) => m.object);
+const pristine = synthesized(intent, readManifests).map((m) => m.object);
 const copy = (): K8sObject[] => JSON.parse(JSON.stringify(pristine));
 const find = (objects: K8sObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name)!;
 const appOf = (name: string) => intent.apps.find((a) => a.name === name)!;

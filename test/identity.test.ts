@@ -10,9 +10,10 @@ import { validateObject } from '../lib/validate';
 import { buildCluster, parseManifests, query } from '../lib/verify';
 import { diffClusters } from '../lib/review';
 import { shipped } from './fixtures/intents';
-import { K8sObject, manifestsOf, ofKind } from './support/manifests';
+import { K8sObject, ofKind, readManifests } from '../lib/testing';
+import { synthesized } from './support/synth';
 
-const objects = manifestsOf(shipped).map((m) => m.object);
+const objects = synthesized(shipped, readManifests).map((m) => m.object);
 const policy = objects.find((o) => o.kind === 'ValidatingAdmissionPolicy')!;
 const binding = objects.find((o) => o.kind === 'ValidatingAdmissionPolicyBinding')!;
 
@@ -55,7 +56,8 @@ describe('the admission policy that ties each app name label to its ServiceAccou
   });
 
   it("admits every pod template dist/ writes: each app's, and the resolver's", () => {
-    for (const d of ofKind(manifestsOf(shipped), 'Deployment')) expect([d.metadata.name, admit(d, d.metadata.namespace!)]).toEqual([d.metadata.name, true]);
+    for (const d of ofKind(synthesized(shipped, readManifests), 'Deployment'))
+      expect([d.metadata.name, admit(d, d.metadata.namespace!)]).toEqual([d.metadata.name, true]);
   });
 
   it("refuses a pod with an app's name label under another ServiceAccount, or none, naming the app and the account it must run as", () => {
@@ -120,7 +122,7 @@ function oldTier(manifests: readonly K8sObject[]): K8sObject[] {
 }
 
 describe('an impostor pod, with a NetworkPolicy that allows it everything', () => {
-  const appLabels = ofKind(manifestsOf(shipped), 'Deployment').find((d) => d.metadata.name === 'ai-service')!.spec.template.metadata.labels;
+  const appLabels = ofKind(synthesized(shipped, readManifests), 'Deployment').find((d) => d.metadata.name === 'ai-service')!.spec.template.metadata.labels;
 
   it.each([
     ['copying the labels of a calico app', 'ai-application', appLabels],

@@ -15,9 +15,8 @@ import { buildApp } from '../lib/app';
 import { PlatformIntent } from '../lib/intent';
 import { synthesize } from '../lib/synth';
 import { FIXTURE_CLUSTERS } from './fixtures/intents';
-import { K8sObject } from './support/manifests';
-import { joinerProblems, readSynthesized } from './support/properties';
 import { NOT_AUTO_HOST_ENDPOINT, PODS_ONLY } from './support/verify-builders';
+import { joinerProblems, K8sObject, readSynthesized } from '../lib/testing';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -10,10 +10,12 @@ import { SharedRangeSource } from '../lib/net';
 import { Selector, buildCluster, dnsReport, egressReport, parseManifests, query, relayReport } from '../lib/verify';
 import { buildGraph, leakNotes, renderHtml, renderMarkdown } from '../lib/review';
 import { hosts, shipped } from './fixtures/intents';
-import { K8sObject, manifestsOf, sampleIntent } from './support/manifests';
+import { K8sObject, readManifests } from '../lib/testing';
+import { sampleIntent } from './support/sample-intent';
+import { synthesized } from './support/synth';
 
 const clusterOf = (objects: readonly K8sObject[]) => buildCluster(parseManifests(objects.map((o) => stringify(o)).join('---\n'), 'leaks.yaml'));
-const objectsOf = (intent: PlatformIntent) => manifestsOf(intent).map((m) => m.object);
+const objectsOf = (intent: PlatformIntent) => synthesized(intent, readManifests).map((m) => m.object);
 
 describe('DNS is no tunnel', () => {
   const objects = objectsOf(shipped);

@@ -3,16 +3,11 @@
  * platform's scrapers, or its own, on its metrics port, and by nobody else: a container port
  * when it is not the app's, and an ingress rule in either flavor, which the verifier reads back.
  */
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import { buildApp } from '../lib/app';
 import { AiAppIntent, PlatformIntent, validateIntent } from '../lib/intent';
 import { tei, vllm } from '../lib/presets';
-import { synthesize } from '../lib/synth';
 import { query } from '../lib/verify';
-import { ofKind } from './support/manifests';
-import { Synthesized, ingressProblems, readSynthesized } from './support/properties';
+import { ingressProblems, ofKind, readSynthesized, Synthesized } from '../lib/testing';
+import { synthesized } from './support/synth';
 
 const PROMETHEUS = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
 const embeddings: AiAppIntent = {
@@ -31,22 +26,17 @@ const chat: AiAppIntent = {
   egress: [],
 };
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function synthesized(intent: PlatformIntent): Synthesized {
+/** The intent, checked and synthesized, read as main.test.ts reads dist/. */
+function synthesizedChecked(intent: PlatformIntent): Synthesized {
   expect(validateIntent(intent)).toEqual([]);
-  const dir = mkdtempSync(join(tmpdir(), 'metrics-'));
-  dirs.push(dir);
-  synthesize(buildApp(dir, intent));
-  return readSynthesized(intent, dir);
+  return synthesized(intent, (dist) => readSynthesized(intent, dist));
 }
 
 const scraper = (s: Synthesized) => s.probes.find((p) => p.namespace === 'monitoring' && Object.keys(p.labels).length > 0)!.id;
 const elsewhereInMonitoring = (s: Synthesized) => s.probes.find((p) => p.namespace === 'monitoring' && Object.keys(p.labels).length === 0)!.id;
 
 describe("the platform's scrapers, on each app that serves metrics", () => {
-  const s = synthesized({ apps: [embeddings, chat], metrics: { scrapers: [PROMETHEUS] } });
+  const s = synthesizedChecked({ apps: [embeddings, chat], metrics: { scrapers: [PROMETHEUS] } });
 
   it("admits them on TEI's metrics port, 9000, a container port of its own, and nobody else there", () => {
     const pod = ofKind(s.manifests, 'Deployment').find((d) => d.metadata.name === 'embeddings')!.spec.template.spec;
@@ -68,7 +58,7 @@ describe("the platform's scrapers, on each app that serves metrics", () => {
 
 describe('nothing opened without scrapers, or for an app that serves no metrics', () => {
   it('has no metrics port and no rule without scrapers', () => {
-    const s = synthesized({ apps: [embeddings] });
+    const s = synthesizedChecked({ apps: [embeddings] });
     const pod = ofKind(s.manifests, 'Deployment').find((d) => d.metadata.name !== 'dns-resolver')!.spec.template.spec;
     expect(pod.containers[0].ports).toEqual([{ containerPort: 8080, name: 'http', protocol: 'TCP' }]);
     expect(JSON.stringify(ofKind(s.manifests, 'NetworkPolicy'))).not.toContain('9000');
@@ -76,7 +66,7 @@ describe('nothing opened without scrapers, or for an app that serves no metrics'
 
   it("admits an app's own scrapers in place of the platform's", () => {
     const own = { namespace: 'observability', podLabels: { app: 'vmagent' } };
-    const s = synthesized({ apps: [{ ...embeddings, metrics: { port: 9000, scrapers: [own] } }], metrics: { scrapers: [PROMETHEUS] } });
+    const s = synthesizedChecked({ apps: [{ ...embeddings, metrics: { port: 9000, scrapers: [own] } }], metrics: { scrapers: [PROMETHEUS] } });
     const vmagent = s.probes.find((p) => p.namespace === 'observability' && p.labels.app === 'vmagent')!.id;
     expect(query(s.cluster, vmagent, 'ai-embeddings/embeddings', 9000).allowed).toBe(true);
     expect(s.probes.some((p) => p.namespace === 'monitoring')).toBe(false);

@@ -16,10 +16,13 @@ import {
 import { formatDefaults } from '../lib/synth';
 import { AiWorkload, emptyDirPatch } from '../lib/workload';
 import { minimal, shipped } from './fixtures/intents';
-import { K8sObject, manifestsOf, ofKind, sampleIntent } from './support/manifests';
+import { K8sObject, ofKind, readManifests } from '../lib/testing';
 import { restrictedViolations } from '../lib/checks';
+import { sampleIntent } from './support/sample-intent';
+import { synthesized } from './support/synth';
 
-const deploymentOf = (intent: PlatformIntent): K8sObject => ofKind(manifestsOf(intent), 'Deployment').find((d) => d.metadata.name === intent.apps[0].name)!;
+const deploymentOf = (intent: PlatformIntent): K8sObject =>
+  ofKind(synthesized(intent, readManifests), 'Deployment').find((d) => d.metadata.name === intent.apps[0].name)!;
 const sampleApp = minimal.apps[0];
 
 describe('a minimal app: name, namespace, image, port and egress are enough', () => {

@@ -5,11 +5,12 @@
  */
 import { ALLOW_LIST_LABEL, NETWORK_SET_LABEL } from '../lib/conventions';
 import { AiAppIntent, PlatformIntent, checkIntent, validateIntent } from '../lib/intent';
-import { egressReport } from '../lib/verify';
+import { egressReport, loadCluster } from '../lib/verify';
 import { shipped } from './fixtures/intents';
-import { clusterOf } from './support/cluster';
-import { manifestsOf, ofKind, sampleIntent } from './support/manifests';
+import { ofKind, readManifests } from '../lib/testing';
 import { brief } from './support/verify-builders';
+import { sampleIntent } from './support/sample-intent';
+import { synthesized } from './support/synth';
 
 /** The shipped scenario with its object storage (198.51.100.0/24) declared as a network set. */
 const named: PlatformIntent = {
@@ -18,7 +19,7 @@ const named: PlatformIntent = {
 };
 
 describe('networkSet: a cidr destination as a GlobalNetworkSet of its own', () => {
-  const manifests = manifestsOf(named);
+  const manifests = synthesized(named, readManifests);
 
   it('writes the block as a GlobalNetworkSet with the tier, labelled and described, and the rule selects it among global sets only', () => {
     const sets = ofKind(manifests, 'GlobalNetworkSet');
@@ -38,7 +39,7 @@ describe('networkSet: a cidr destination as a GlobalNetworkSet of its own', () =
 
   it('allows exactly what the inline block allowed', () => {
     const reach = (intent: PlatformIntent) => {
-      const service = egressReport(clusterOf(intent)).workloads.find((w) => w.endpoint === 'ai-application/ai-service')!;
+      const service = egressReport(synthesized(intent, (dist) => loadCluster([dist]))).workloads.find((w) => w.endpoint === 'ai-application/ai-service')!;
       return { allowed: brief(service.allowed), denied: brief(service.denied) };
     };
     expect(reach(named)).toEqual(reach(shipped));
@@ -56,12 +57,12 @@ describe('networkSet: a cidr destination as a GlobalNetworkSet of its own', () =
       egress: [{ cidr: '0.0.0.0/0', ports: [80], networkSet: 'anywhere', internet: { reason: 'a test of the carve-out' } }],
     });
     expect(validateIntent(wide)).toEqual([]);
-    expect(clusterOf(wide)).toDenyEgress('ai/llm', '169.254.169.254', 80);
-    expect(clusterOf(wide)).toAllowEgress('ai/llm', '192.0.2.10', 80);
+    expect(synthesized(wide, (dist) => loadCluster([dist]))).toDenyEgress('ai/llm', '169.254.169.254', 80);
+    expect(synthesized(wide, (dist) => loadCluster([dist]))).toAllowEgress('ai/llm', '192.0.2.10', 80);
   });
 
   it('leaves dist/ as it was when no destination asks for one: no set, the block inline', () => {
-    const plain = manifestsOf(shipped);
+    const plain = synthesized(shipped, readManifests);
     expect(ofKind(plain, 'GlobalNetworkSet').map((s) => s.metadata.name)).toEqual(['model-registry']);
     expect(JSON.stringify(plain)).not.toContain(NETWORK_SET_LABEL);
   });
@@ -108,6 +109,6 @@ describe('networkSet: a cidr destination as a GlobalNetworkSet of its own', () =
     const twin: AiAppIntent = { ...named.apps[0], name: 'ai-batch', env, egress: named.apps[0].egress.filter((d) => 'cidr' in d), ingress: [] };
     const intent: PlatformIntent = { ...named, apps: [...named.apps, twin] };
     expect(validateIntent(intent)).toEqual([]);
-    expect(ofKind(manifestsOf(intent), 'GlobalNetworkSet').map((s) => s.metadata.name)).toEqual(['model-registry', 'object-storage']);
+    expect(ofKind(synthesized(intent, readManifests), 'GlobalNetworkSet').map((s) => s.metadata.name)).toEqual(['model-registry', 'object-storage']);
   });
 });

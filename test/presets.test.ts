@@ -17,11 +17,13 @@ import {
   vllm,
 } from '../lib/presets';
 import { validateObject } from '../lib/validate';
-import { K8sObject, ofKind, manifestsOf } from './support/manifests';
+import { K8sObject, ofKind, readManifests } from '../lib/testing';
 import { restrictedViolations } from '../lib/checks';
+import { synthesized } from './support/synth';
 
 const appOf = (preset: Partial<AiAppIntent>): AiAppIntent => ({ name: 'server', namespace: 'ai', ...preset, egress: [] }) as AiAppIntent;
-const deploymentOf = (app: AiAppIntent): K8sObject => ofKind(manifestsOf({ apps: [app] }), 'Deployment').find((d) => d.metadata.name === app.name)!;
+const deploymentOf = (app: AiAppIntent): K8sObject =>
+  ofKind(synthesized({ apps: [app] }, readManifests), 'Deployment').find((d) => d.metadata.name === app.name)!;
 const envOf = (container: K8sObject) => Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
 
 describe('vllm(): the OpenAI-compatible server of vLLM', () => {

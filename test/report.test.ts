@@ -29,10 +29,10 @@ import { pathToFileURL } from 'url';
 import { Browser, Page } from 'playwright-core';
 import { formatCidr } from '../lib/net';
 import { COLLAPSE_AT, ReachGraph, buildGraph, condense, describeDecisions, describeFlows, drawnEdges, renderHtml, renderMarkdown } from '../lib/review';
-import { DecidedBy, egressReport } from '../lib/verify';
+import { DecidedBy, egressReport, loadCluster } from '../lib/verify';
 import { launchChromium } from './support/browser';
 import { shipped } from './fixtures/intents';
-import { clusterOf } from './support/cluster';
+import { synthesized } from './support/synth';
 
 /** A rule standing in for whatever decided an edge of a graph made by hand. */
 const p: DecidedBy = {
@@ -42,7 +42,7 @@ const p: DecidedBy = {
 };
 
 const REPORTS = join(__dirname, '..', 'reports');
-const cluster = clusterOf(shipped);
+const cluster = synthesized(shipped, (dist) => loadCluster([dist]));
 const report = egressReport(cluster);
 const graph = buildGraph(cluster, report);
 

@@ -1,10 +1,11 @@
 import { PlatformIntent, checkIntent, formatIssue, validateIntent } from '../lib/intent';
 import { validateObject } from '../lib/validate';
 import { aws, fleet, fourApps, minimal, shipped } from './fixtures/intents';
-import { K8sObject, manifestsOf, ofKind, sampleIntent } from './support/manifests';
-import { synthOverDist } from './support/synth';
+import { K8sObject, ofKind, readManifests } from '../lib/testing';
+import { synthesized, synthOverDist } from './support/synth';
+import { sampleIntent } from './support/sample-intent';
 
-const manifests = manifestsOf(aws);
+const manifests = synthesized(aws, readManifests);
 const role = ofKind(manifests, 'ClusterRole')[0];
 const binding = ofKind(manifests, 'ClusterRoleBinding')[0];
 const wave = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
@@ -37,7 +38,7 @@ describe("the tier owners' RBAC (calico.owners)", () => {
         verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
       },
     ]);
-    const withSets = ofKind(manifestsOf(shipped), 'ClusterRole')[0];
+    const withSets = ofKind(synthesized(shipped, readManifests), 'ClusterRole')[0];
     expect(withSets.rules.slice(-2)).toEqual([
       { apiGroups: ['projectcalico.org'], resources: ['globalnetworksets'], verbs: ['create'] },
       { apiGroups: ['projectcalico.org'], resources: ['globalnetworksets'], resourceNames: ['model-registry'], verbs: ['get', 'update', 'patch', 'delete'] },
@@ -66,7 +67,7 @@ describe("the tier owners' RBAC (calico.owners)", () => {
 
   it('is not written without declared owners, nor without a tier', () => {
     for (const intent of [minimal, fourApps, { ...shipped, calico: {} }, { ...minimal, calico: aws.calico }]) {
-      const rbac = manifestsOf(intent).filter((m) => m.object.apiVersion === 'rbac.authorization.k8s.io/v1');
+      const rbac = synthesized(intent, readManifests).filter((m) => m.object.apiVersion === 'rbac.authorization.k8s.io/v1');
       expect(rbac).toEqual([]);
     }
   });
@@ -143,7 +144,9 @@ describe('tier owners of a tier that no app uses', () => {
   it('are a warning, not an error, since nothing is written for them: no tier and no RBAC', () => {
     expect(warnings(ownersOnly)).toEqual([says]);
     expect(validateIntent(ownersOnly)).toEqual([]);
-    expect(manifestsOf(ownersOnly).filter((m) => m.object.apiVersion === 'rbac.authorization.k8s.io/v1' || m.object.kind === 'Tier')).toEqual([]);
+    expect(synthesized(ownersOnly, readManifests).filter((m) => m.object.apiVersion === 'rbac.authorization.k8s.io/v1' || m.object.kind === 'Tier')).toEqual(
+      [],
+    );
   });
 
   it('are not warned about where an app uses the calico flavor, on one cluster of a fleet being enough', () => {

@@ -12,8 +12,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { parseAllDocuments } from 'yaml';
 import { IntentError, SecureAiPlatform, buildApp, checkManifests, readManifestFiles } from '../lib';
 import { fourApps } from './fixtures/intents';
-import { sampleIntent } from './support/manifests';
-import { allProblems, readSynthesized } from './support/properties';
+import { allProblems, readSynthesized } from '../lib/testing';
+import { sampleIntent } from './support/sample-intent';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

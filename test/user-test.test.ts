@@ -9,32 +9,31 @@ import { join } from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { buildApp } from '../lib/app';
 import { synthesize } from '../lib/synth';
+import { blockProblems } from '../lib/checks';
 import { PlatformIntent } from '../lib/intent';
 import { FIXTURE_CLUSTERS, audit, aws, gpu, shipped } from './fixtures/intents';
-import { K8sObject } from './support/manifests';
 import {
-  Synthesized,
   allProblems,
-  blockProblems,
-  defaultDenyProblems,
-  dnsProblems,
+  findingsOf,
   egressProblems,
   externalDnsProblems,
   gpuProblems,
   guardrailProblems,
   ingressProblems,
+  K8sObject,
   logProblems,
-  metadataProblems,
+  metadataReached,
   podSecurityProblems,
   readSynthesized,
   serviceAccountProblems,
   stagedViewProblems,
   startupProblems,
   storageProblems,
+  Synthesized,
   tierOwnerProblems,
   tierProblems,
   userProblems,
-} from './support/properties';
+} from '../lib/testing';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -90,7 +89,12 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
       }),
     );
     expect(egressProblems(s, app(shipped, 'embeddings'))).toEqual([expect.stringMatching(/^added: TCP 443 cidr 0\.0\.0\.0\/0/)]);
-    expect(blockProblems(s)).toEqual([
+    expect(
+      blockProblems(
+        s.manifests.map((m) => m.object),
+        s.intent.cloud,
+      ).map((p) => p.message),
+    ).toEqual([
       ...['100.100.100.200', '168.63.129.16', '169.254.0.23', '169.254.42.42', '169.254.169.252', '169.254.169.254', '169.254.170.2', '169.254.170.23'].map(
         (address) => `NetworkPolicy ai-embeddings/embeddings-egress allows 0.0.0.0/0 without carving out ${address}`,
       ),
@@ -140,7 +144,12 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
         egress.splice(egress.length - 2, 0, { action: 'Allow', protocol: 'TCP', destination: { nets: ['169.254.0.0/16'], ports: [80] } });
       }),
     );
-    expect(blockProblems(s)).toEqual(
+    expect(
+      blockProblems(
+        s.manifests.map((m) => m.object),
+        s.intent.cloud,
+      ).map((p) => p.message),
+    ).toEqual(
       ['169.254.0.23', '169.254.42.42', '169.254.169.252', '169.254.169.254', '169.254.170.2', '169.254.170.23'].map(
         (address) => `NetworkPolicy ai-application/ai-egress.ai-service allows 169.254.0.0/16 without carving out ${address}`,
       ),
@@ -182,7 +191,7 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
         /^secure-ai-egress-probe\/probe-\d+, in a namespace the intent does not own, is taken by ClusterNetworkPolicy ai-egress\.deny-cloud-metadata \(egress\)$/,
       ),
     );
-    expect(metadataProblems(s, app(managed, 'search'))).toEqual([]);
+    expect(metadataReached(s, app(managed, 'search'))).toEqual([]);
   });
 
   it("notices a guardrail AdminNetworkPolicy whose deny lost an address: with the namespaces' policies deleted, metadata is reachable", () => {
@@ -309,8 +318,11 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
         named(objects, 'ai-application').metadata.labels!['pod-security.kubernetes.io/enforce'] = 'baseline';
       });
     });
-    expect(defaultDenyProblems(s, 'ai-embeddings')).toEqual([
-      'ai-embeddings: default-deny-all is undefined, not {"podSelector":{},"policyTypes":["Ingress","Egress"]}',
+    // The Calico tier still denies what no policy of it passes; without it, nothing does.
+    expect(findingsOf(s, 'namespace-default-deny', 'ai-embeddings')).toEqual([]);
+    expect(findingsOf(s, 'namespace-default-deny', 'ai-embeddings', 'namespaced policies alone')).toEqual([
+      'ai-embeddings: no policy selects every pod of it for egress: a pod that no policy names may send anywhere',
+      'ai-embeddings: no policy selects every pod of it for ingress: anyone may connect to a pod that no policy names',
     ]);
     expect(podSecurityProblems(s, 'ai-application')).toEqual(['ai-application: pod-security.kubernetes.io/enforce is baseline, not restricted']);
   });
@@ -327,8 +339,8 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
         named(objects, 'embeddings-egress').spec.egress.push({});
       });
     });
-    expect(metadataProblems(s, app(shipped, 'embeddings'))).toContainEqual('ai-embeddings/embeddings may reach 169.254.169.254 TCP 80');
-    expect(metadataProblems(s, app(shipped, 'ai-service'))).toEqual([]);
+    expect(metadataReached(s, app(shipped, 'embeddings'))).toContainEqual('ai-embeddings/embeddings may reach 169.254.169.254 TCP 80');
+    expect(metadataReached(s, app(shipped, 'ai-service'))).toEqual([]);
   });
 
   it("notices a pod credential endpoint allowed on a port not declared (by the app's policy and the guardrail both), and one allowed without its written reason", () => {
@@ -345,11 +357,16 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
         guardrail.egress = guardrail.egress.filter((r: K8sObject) => !r.source?.selector?.includes("== 'ingest'"));
       });
     });
-    expect(metadataProblems(s, app(aws, 'ingest'))).toEqual([
+    expect(metadataReached(s, app(aws, 'ingest'))).toEqual([
       'ai-data/ingest may reach 169.254.170.23 TCP 443',
       'ai-data/ingest may reach 169.254.170.23 TCP 443 (previewed)',
     ]);
-    expect(blockProblems(s)).toEqual([
+    expect(
+      blockProblems(
+        s.manifests.map((m) => m.object),
+        s.intent.cloud,
+      ).map((p) => p.message),
+    ).toEqual([
       'NetworkPolicy ai-index/indexer-egress allows the metadata block 169.254.170.23/32 without a written reason (secure-ai-egress/credentials)',
       'NetworkPolicy ai-index/indexer-egress allows the metadata block fd00:ec2::23/128 without a written reason (secure-ai-egress/credentials)',
     ]);
@@ -363,7 +380,7 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
         pass.spec.egress = [{ action: 'Allow', destination: { nets: ['169.254.170.2/32'] } }, ...pass.spec.egress];
       }),
     );
-    expect(metadataProblems(s, app(aws, 'indexer'))).toContainEqual('ai-index/indexer may reach 169.254.170.2 TCP 80');
+    expect(metadataReached(s, app(aws, 'indexer'))).toContainEqual('ai-index/indexer may reach 169.254.170.2 TCP 80');
   });
 
   it('notices DNS allowed to any resolver', () => {
@@ -372,7 +389,11 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
         named(objects, 'embeddings-egress').spec.egress.push({ ports: [{ port: 53, protocol: 'UDP' }] });
       }),
     );
-    expect(dnsProblems(s, app(shipped, 'embeddings'))).toContainEqual('ai-embeddings/embeddings -> 8.8.8.8 UDP 53: allowed, declared denied');
+    expect(findingsOf(s, 'dns-only-to-kube-dns', 'ai-embeddings/embeddings')).toContainEqual(
+      expect.stringMatching(
+        /^ai-embeddings\/embeddings may send DNS: UDP 53 to cidr 0\.0\.0\.0\/0 except .*, allowed by rule 2 of Kubernetes NetworkPolicy ai-embeddings\/embeddings-egress/,
+      ),
+    );
   });
 
   it('notices a Staged policy of audit mode that previews more than the intent declares', () => {

@@ -4,17 +4,12 @@
  * intent, the Kubernetes schema and Pod Security restricted (property-based).
  */
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import { buildApp } from '../lib/app';
-import { synthesize } from '../lib/synth';
 import { AiAppIntent, PlatformIntent, Toleration, validateIntent } from '../lib/intent';
 import { validateManifestDir } from '../lib/validate';
-import { ofKind } from './support/manifests';
-import { gpuProblems, readSynthesized, startupProblems, storageProblems, userProblems } from './support/properties';
 import { restrictedViolations } from '../lib/checks';
 import { runs } from './support/runs';
+import { gpuProblems, ofKind, readSynthesized, startupProblems, storageProblems, userProblems } from '../lib/testing';
+import { synthesized } from './support/synth';
 
 const sizeArb = fc.tuple(fc.integer({ min: 1, max: 64 }), fc.constantFrom('Mi', 'Gi', 'G')).map(([n, unit]) => `${n}${unit}`);
 const tolerationArb: fc.Arbitrary<Toleration> = fc.oneof(
@@ -65,16 +60,10 @@ describe('random workload settings: the pod starts as declared (property-based)'
       fc.property(appArb, (app) => {
         const intent: PlatformIntent = { apps: [app] };
         expect(validateIntent(intent)).toEqual([]);
-        const dir = mkdtempSync(join(tmpdir(), 'workload-prop-'));
-        try {
-          synthesize(buildApp(dir, intent));
-          const s = readSynthesized(intent, dir);
-          expect([...startupProblems(s, app), ...userProblems(s, app), ...gpuProblems(s, app), ...storageProblems(s, app)]).toEqual([]);
-          expect(validateManifestDir(dir)).toEqual([]);
-          expect(restrictedViolations(ofKind(s.manifests, 'Deployment').find((d) => d.metadata.name !== 'dns-resolver')!.spec.template.spec)).toEqual([]);
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
+        const [s, schemaProblems] = synthesized(intent, (dist) => [readSynthesized(intent, dist), validateManifestDir(dist)] as const);
+        expect([...startupProblems(s, app), ...userProblems(s, app), ...gpuProblems(s, app), ...storageProblems(s, app)]).toEqual([]);
+        expect(schemaProblems).toEqual([]);
+        expect(restrictedViolations(ofKind(s.manifests, 'Deployment').find((d) => d.metadata.name !== 'dns-resolver')!.spec.template.spec)).toEqual([]);
       }),
       { numRuns: runs(15) },
     );

@@ -6,10 +6,12 @@
 import { AiAppIntent, GPU_TOLERATIONS, PlatformIntent } from '../lib/intent';
 import { validateObject } from '../lib/validate';
 import { gpu, minimal } from './fixtures/intents';
-import { K8sObject, ofKind, sampleIntent, manifestsOf } from './support/manifests';
+import { K8sObject, ofKind, readManifests } from '../lib/testing';
 import { restrictedViolations } from '../lib/checks';
+import { sampleIntent } from './support/sample-intent';
+import { synthesized } from './support/synth';
 
-const deployments = (intent: PlatformIntent) => new Map(ofKind(manifestsOf(intent), 'Deployment').map((d) => [d.metadata.name, d]));
+const deployments = (intent: PlatformIntent) => new Map(ofKind(synthesized(intent, readManifests), 'Deployment').map((d) => [d.metadata.name, d]));
 const deploymentOf = (overrides: Partial<AiAppIntent>): K8sObject => deployments(sampleIntent(overrides)).get('llm')!;
 const gpuApps = deployments(gpu);
 const large = gpuApps.get('llm-large')!.spec.template.spec;

@@ -1,13 +1,18 @@
 import { INTERNET_REASON_ANNOTATION } from '../conventions';
-import { K8sObject, ofKind, sampleIntent, manifestsOf } from '../../test/support/manifests';
+import { K8sObject, ManifestDocument, ofKind, readManifests } from '../testing';
+import { sampleIntent } from '../../test/support/sample-intent';
+import { synthesized } from '../../test/support/synth';
 
-function egressPolicy(manifests: ReturnType<typeof manifestsOf>): K8sObject {
+function egressPolicy(manifests: readonly ManifestDocument[]): K8sObject {
   return ofKind(manifests, 'NetworkPolicy').find((p) => p.metadata.name === 'llm-egress')!;
 }
 
 describe('Kubernetes flavor', () => {
   it("carves link-local addresses, every cloud's IPv4 metadata addresses and the default cluster ranges (the private space, every cloud's Service range) out of declared internet egress by default, and keeps the reason", () => {
-    const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: { reason: 'calls a public model API' } }] }));
+    const manifests = synthesized(
+      sampleIntent({ egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: { reason: 'calls a public model API' } }] }),
+      readManifests,
+    );
     const policy = egressPolicy(manifests);
     expect(policy.spec.egress[1].to).toEqual([
       {
@@ -21,7 +26,7 @@ describe('Kubernetes flavor', () => {
   });
 
   it('carves IPv6 link-local and unique local addresses (where every cloud has its IPv6 metadata addresses) out of ::/0 by default', () => {
-    const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '::/0', ports: [443], internet: { reason: 'public API over IPv6' } }] }));
+    const manifests = synthesized(sampleIntent({ egress: [{ cidr: '::/0', ports: [443], internet: { reason: 'public API over IPv6' } }] }), readManifests);
     expect(egressPolicy(manifests).spec.egress[1].to).toEqual([{ ipBlock: { cidr: '::/0', except: ['fc00::/7', 'fe80::/10'] } }]);
   });
 
@@ -38,7 +43,7 @@ describe('Kubernetes flavor', () => {
     ['tencent', [...ranges, '169.254.0.0/16'], ['fe80::/10']],
   ] as const)('carves link-local, the metadata addresses of cloud %s and the declared cluster ranges out of internet egress', (cloud, v4, v6) => {
     const reason = { reason: 'calls a public model API' };
-    const manifests = manifestsOf(
+    const manifests = synthesized(
       sampleIntent(
         {
           egress: [
@@ -48,13 +53,14 @@ describe('Kubernetes flavor', () => {
         },
         { cloud, clusterNetwork: { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'], nodeCidrs: ['10.0.0.0/16'] } },
       ),
+      readManifests,
     );
     const except = (rule: number) => egressPolicy(manifests).spec.egress[rule].to[0].ipBlock.except ?? [];
     expect([except(1), except(2)]).toEqual([v4, v6]);
   });
 
   it('carves metadata out of a link-local block that contains it', () => {
-    const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '169.254.0.0/16', ports: [8080] }] }));
+    const manifests = synthesized(sampleIntent({ egress: [{ cidr: '169.254.0.0/16', ports: [8080] }] }), readManifests);
     expect(egressPolicy(manifests).spec.egress[1].to).toEqual([
       {
         ipBlock: {
@@ -66,12 +72,12 @@ describe('Kubernetes flavor', () => {
   });
 
   it('leaves blocks that do not contain metadata without except', () => {
-    const manifests = manifestsOf(sampleIntent());
+    const manifests = synthesized(sampleIntent(), readManifests);
     expect(egressPolicy(manifests).spec.egress[1].to).toEqual([{ ipBlock: { cidr: '203.0.113.10/32' } }]);
   });
 
   it('renders a port range with endPort and keeps the declared protocol', () => {
-    const manifests = manifestsOf(sampleIntent({ egress: [{ cidr: '2001:db8::/64', ports: [{ from: 9000, to: 9100 }, 53], protocol: 'UDP' }] }));
+    const manifests = synthesized(sampleIntent({ egress: [{ cidr: '2001:db8::/64', ports: [{ from: 9000, to: 9100 }, 53], protocol: 'UDP' }] }), readManifests);
     expect(egressPolicy(manifests).spec.egress[1].ports).toEqual([
       { protocol: 'UDP', port: 53 },
       { protocol: 'UDP', port: 9000, endPort: 9100 },
@@ -79,7 +85,7 @@ describe('Kubernetes flavor', () => {
   });
 
   it('allows DNS first, on UDP and TCP 53, to the pods of the resolver of cluster names only', () => {
-    const manifests = manifestsOf(sampleIntent());
+    const manifests = synthesized(sampleIntent(), readManifests);
     expect(egressPolicy(manifests).spec.egress[0]).toEqual({
       to: [
         {
@@ -98,7 +104,7 @@ describe('Kubernetes flavor', () => {
   const publicNames = { reason: 'calls a public search API by name' };
 
   it('allows DNS to kube-dns, for an app that declares public names, and keeps the reason', () => {
-    const policy = egressPolicy(manifestsOf(sampleIntent({ dns: { publicNames } })));
+    const policy = egressPolicy(synthesized(sampleIntent({ dns: { publicNames } }), readManifests));
     expect(policy.spec.egress[0].to).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } },
     ]);
@@ -106,7 +112,10 @@ describe('Kubernetes flavor', () => {
   });
 
   it('allows DNS to a NodeLocal DNSCache address, and to the kube-dns ClusterIP it also answers on, instead of kube-dns when told so, for an app with public names', () => {
-    const manifests = manifestsOf(sampleIntent({ dns: { publicNames, kubeDns: false, nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' } }));
+    const manifests = synthesized(
+      sampleIntent({ dns: { publicNames, kubeDns: false, nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' } }),
+      readManifests,
+    );
     expect(egressPolicy(manifests).spec.egress.slice(0, 2)).toEqual([
       {
         to: [{ ipBlock: { cidr: '169.254.20.10/32' } }],
@@ -127,7 +136,7 @@ describe('Kubernetes flavor', () => {
   });
 
   it('allows DNS to kube-dns pods, the NodeLocal address and the ClusterIP, in that order, with both on', () => {
-    const manifests = manifestsOf(sampleIntent({ dns: { publicNames, nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' } }));
+    const manifests = synthesized(sampleIntent({ dns: { publicNames, nodeLocal: ['169.254.20.10'], kubeDnsClusterIp: '10.96.0.10' } }), readManifests);
     const peers = egressPolicy(manifests)
       .spec.egress.slice(0, 3)
       .map((r: { to: unknown[] }) => r.to[0]);
@@ -139,8 +148,9 @@ describe('Kubernetes flavor', () => {
   });
 
   it('selects in-cluster destinations by namespace AND pod labels in one peer', () => {
-    const manifests = manifestsOf(
+    const manifests = synthesized(
       sampleIntent({ egress: [{ namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333], ungoverned: { reason: 'run by the data team' } }] }),
+      readManifests,
     );
     expect(egressPolicy(manifests).spec.egress[1]).toEqual({
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vector-db' } }, podSelector: { matchLabels: { app: 'qdrant' } } }],
@@ -149,14 +159,15 @@ describe('Kubernetes flavor', () => {
   });
 
   it('expands a shared allow-list into one ipBlock per block', () => {
-    const manifests = manifestsOf(
+    const manifests = synthesized(
       sampleIntent({ egress: [{ allowList: 'mirrors', ports: [443] }] }, { allowLists: [{ name: 'mirrors', cidrs: ['203.0.113.10/32', '2001:db8::/48'] }] }),
+      readManifests,
     );
     expect(egressPolicy(manifests).spec.egress[1].to).toEqual([{ ipBlock: { cidr: '203.0.113.10/32' } }, { ipBlock: { cidr: '2001:db8::/48' } }]);
   });
 
   it('admits declared clients on the service port only, and writes no ingress policy without clients', () => {
-    const withClients = manifestsOf(sampleIntent({ ingress: [{ namespace: 'gateway', podLabels: { app: 'envoy' } }, { namespace: 'batch' }] }));
+    const withClients = synthesized(sampleIntent({ ingress: [{ namespace: 'gateway', podLabels: { app: 'envoy' } }, { namespace: 'batch' }] }), readManifests);
     const ingress = ofKind(withClients, 'NetworkPolicy').find((p) => p.metadata.name === 'llm-ingress')!;
     expect(ingress.spec).toEqual({
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'llm' } },
@@ -171,7 +182,7 @@ describe('Kubernetes flavor', () => {
         },
       ],
     });
-    const without = manifestsOf(sampleIntent());
+    const without = synthesized(sampleIntent(), readManifests);
     expect(
       ofKind(without, 'NetworkPolicy')
         .filter((p) => p.metadata.namespace === 'ai')
@@ -181,7 +192,7 @@ describe('Kubernetes flavor', () => {
   });
 
   it('requests GPUs as nvidia.com/gpu in requests and limits', () => {
-    const deployment = ofKind(manifestsOf(sampleIntent({ gpus: 2 })), 'Deployment').find((d) => d.metadata.name === 'llm')!;
+    const deployment = ofKind(synthesized(sampleIntent({ gpus: 2 }), readManifests), 'Deployment').find((d) => d.metadata.name === 'llm')!;
     const { requests, limits } = deployment.spec.template.spec.containers[0].resources;
     expect(requests['nvidia.com/gpu']).toBe('2');
     expect(limits['nvidia.com/gpu']).toBe('2');

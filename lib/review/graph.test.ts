@@ -1,11 +1,11 @@
 import { formatCidr, isMetadataBlock } from '../net';
-import { DecidedBy, egressReport } from '../verify';
+import { DecidedBy, egressReport, loadCluster } from '../verify';
 import { COLLAPSE_AT, drawnEdges, fullLabel, ReachEdge, ReachGraph } from './graph';
 import { buildGraph } from './build';
 import { describeDecisions, describeFlows } from './edge-words';
 import { renderMarkdown } from './markdown';
-import { clusterOf } from '../../test/support/cluster';
 import { shipped } from '../../test/fixtures/intents';
+import { synthesized } from '../../test/support/synth';
 
 const rule: DecidedBy = {
   reason: 'rule',
@@ -50,7 +50,7 @@ describe('drawn edges', () => {
 });
 
 describe('cloud metadata in the report', () => {
-  const cluster = clusterOf(shipped);
+  const cluster = synthesized(shipped, (dist) => loadCluster([dist]));
   const report = egressReport(cluster);
   const graph = buildGraph(cluster, report);
 

@@ -1,6 +1,6 @@
 /**
  * squid.conf as the verifier reads it: the subset, refused outside it with the line, and decided
- * as Squid decides `http_access` (what test/squid.test.ts checks against the real Squid).
+ * as Squid decides `http_access` (what test/squid-run.test.ts checks against the real Squid).
  */
 import { decide, formatHostPattern, hostCovers, hostMatches, parseHostPattern, parseSquidConfig, portReach, SquidConfigError } from '.';
 

@@ -23,7 +23,7 @@ import { Protocol } from './ports';
 /**
  * The label of this project's allow-list GlobalNetworkSets (lib/conventions ALLOW_LIST_LABEL) and
  * of a destination rendered as a network set of its own (NETWORK_SET_LABEL): written here because
- * the verifier imports only leaves. test/observed.test.ts suggests entries to sets of both labels
+ * the verifier imports only leaves. test/audit-flows.test.ts suggests entries to sets of both labels
  * that the intent's renderer wrote.
  */
 const ALLOW_LIST_LABEL = 'secure-ai-egress/allow-list';

@@ -7,7 +7,7 @@
  */
 import { formatCidr, parseCidr } from '../../lib/net';
 import { parseQuantity } from '../../lib/quantity';
-import { K8sObject } from './manifests';
+import type { K8sObject } from '../../lib/testing';
 
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

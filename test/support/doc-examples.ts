@@ -342,10 +342,11 @@ function resolveName(name: string): string {
 }
 
 /**
- * Runs a block as the module the harness makes of it and returns its exports. `swap` may stand
- * in for a module it requires (the manifests a test block reads).
+ * Runs a block as the module the harness makes of it and returns its exports. It runs as a file
+ * of `folder` (its `__dirname`): the repository's root, as main.ts, unless said otherwise (a test
+ * block runs in a scratch folder whose dist/ holds the shipped scenario's manifests).
  */
-export function runBlock(block: Block, swap: (exports: Record<string, unknown>) => Record<string, unknown> = (e) => e): Record<string, unknown> {
+export function runBlock(block: Block, folder: string = ROOT): Record<string, unknown> {
   const kind = tsKind(block);
   if (!kind) throw new Error(`${blockName(block)} is not a TypeScript example`);
   const js = ts.transpileModule(generate(block, kind, 0).source, {
@@ -353,13 +354,13 @@ export function runBlock(block: Block, swap: (exports: Record<string, unknown>) 
     fileName: `${block.file}:${block.line}.ts`,
   }).outputText;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the modules an example imports, loaded through jest as the test's own
-  const load = (name: string) => swap(require(resolveName(name)) as Record<string, unknown>);
+  const load = (name: string) => require(resolveName(name)) as unknown;
   const module = { exports: {} as Record<string, unknown> };
   // The example runs in the test's own realm (jest's), where the project's modules live: a function
   // of the transpiled module, as CommonJS wraps a file. Its text is the documentation's, not input.
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see above
-  const body = new Function('exports', 'require', 'module', js) as (e: unknown, r: unknown, m: unknown) => void;
-  body(module.exports, load, module);
+  const body = new Function('exports', 'require', 'module', '__filename', '__dirname', js) as (...args: unknown[]) => void;
+  body(module.exports, load, module, join(folder, `${block.file.replace(/\W/g, '-')}-${block.line}.ts`), folder);
   return module.exports;
 }
 

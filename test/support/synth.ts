@@ -1,11 +1,31 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { dirname, join } from 'path';
 import { App } from 'cdk8s';
 import { buildApp } from '../../lib/app';
 import { PlatformIntent } from '../../lib/intent';
-import { SynthResult, safeSynth } from '../../lib/synth';
+import { SynthResult, safeSynth, synthesize } from '../../lib/synth';
 import { shipped } from '../fixtures/intents';
+
+/**
+ * The one way the tool's tests synthesize an intent to disk: as `npm run synth` writes it
+ * (lib/synth, byte for byte what cdk8s's `app.synth()` writes, in less time) into `dist/` of a new
+ * temporary folder, with the `extra` YAML files beside its own (e.g. a policy an app team adds
+ * later). `read` gets that dist/; the folder is removed when it returns or throws, and what it
+ * returned is the answer: `synthesized(intent, readManifests)`, `synthesized(intent, (dist) =>
+ * loadCluster([dist]))`.
+ */
+export function synthesized<T>(intent: PlatformIntent, read: (dist: string) => T, extra: Readonly<Record<string, string>> = {}): T {
+  const root = mkdtempSync(join(tmpdir(), 'synth-'));
+  const dist = join(root, 'dist');
+  try {
+    synthesize(buildApp(dist, intent));
+    for (const [name, text] of Object.entries(extra)) writeFileSync(join(dist, name), text);
+    return read(dist);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
 
 /** What a fail-closed synthesis did to a dist/ that held the shipped scenario. */
 export interface SynthOverDist {
@@ -18,24 +38,18 @@ export interface SynthOverDist {
 }
 
 /**
- * Writes the shipped scenario into a scratch dist/, then runs the fail-closed synthesis of
- * `intent` (or of an app built by `build`) over it, as `npm run synth` would.
+ * Runs the fail-closed synthesis of `intent` (or of an app built by `build`) over a dist/ that
+ * holds the shipped scenario, as `npm run synth` would.
  */
 export function synthOverDist(intent: PlatformIntent | ((outdir: string) => App)): SynthOverDist {
-  const root = mkdtempSync(join(tmpdir(), 'synth-over-dist-'));
-  const dist = join(root, 'dist');
-  const read = () =>
-    readdirSync(dist)
-      .sort()
-      .map((f) => `${f}\n${readFileSync(join(dist, f), 'utf8')}`);
-  try {
-    const first = safeSynth((outdir) => buildApp(outdir, shipped), dist);
-    if (!first.ok) throw new Error(`the shipped scenario did not synthesize: ${first.message}`);
+  return synthesized(shipped, (dist) => {
+    const read = () =>
+      readdirSync(dist)
+        .sort()
+        .map((f) => `${f}\n${readFileSync(join(dist, f), 'utf8')}`);
     const before = read();
     const build = typeof intent === 'function' ? intent : (outdir: string) => buildApp(outdir, intent);
     const result = safeSynth(build, dist);
-    return { result, before, after: read(), leftovers: readdirSync(root) };
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+    return { result, before, after: read(), leftovers: readdirSync(dirname(dist)) };
+  });
 }

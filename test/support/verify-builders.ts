@@ -183,3 +183,19 @@ export function shippedCalicoApp(opts: { selectsOnlyPods: boolean }): Obj[] {
     deployment('ai-application', 'ai-service', labels, { serviceAccount: 'ai-service', ports: [{ name: 'http', containerPort: 8000 }] }),
   ];
 }
+
+/**
+ * A Kubernetes NetworkPolicy an app team might add later: every pod of the namespace may send
+ * anywhere (on `port`, or on every port when none is given).
+ */
+export function looserPolicy(namespace: string, name: string, port?: number): string {
+  const rule = port === undefined ? '{}' : `{ to: [{ ipBlock: { cidr: 0.0.0.0/0 } }], ports: [{ port: ${port} }] }`;
+  return `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: ${name}, namespace: ${namespace} }
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress: [${rule}]
+`;
+}

@@ -6,7 +6,7 @@
  * what was written is the worst outcome here.
  *
  * A new kind is a module like `cidr.ts` and one line in DESTINATION_KINDS; the plan and the
- * renderers read its peer, never the destination. The test oracle (test/support/oracle.ts)
+ * renderers read its peer, never the destination. The test oracle (lib/testing/oracle.ts)
  * reads destinations on its own, on purpose: it is an independent second reading.
  */
 import { z } from 'zod';

@@ -23,7 +23,8 @@ import { createConnection, createServer, Server } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { PlatformIntent } from '../lib/intent';
-import { manifestsOf } from './support/manifests';
+import { synthesized } from './support/synth';
+import { readManifests } from '../lib/testing';
 
 const SQUID = ['/usr/sbin/squid', '/usr/bin/squid'].find(existsSync);
 const REQUIRED = process.env.REQUIRE_SQUID === '1';
@@ -58,7 +59,7 @@ const ADDR = { proxy: `${BASE}.1`, target: `${BASE}.2`, private: `${BASE}.3`, dn
 
 /** The configuration synth writes, as the ConfigMap of the proxy holds it. */
 function generatedConfig(): string {
-  const configMap = manifestsOf(INTENT).find((m) => m.object.kind === 'ConfigMap' && m.object.metadata.name === 'egress-proxy');
+  const configMap = synthesized(INTENT, readManifests).find((m) => m.object.kind === 'ConfigMap' && m.object.metadata.name === 'egress-proxy');
   if (!configMap) throw new Error('synth wrote no ConfigMap egress-proxy');
   return configMap.object.data['squid.conf'];
 }
@@ -134,7 +135,7 @@ if (!SQUID) {
       throw new Error(skipLine);
     });
   } else {
-    process.stderr.write(`test/squid.test.ts skipped: ${skipLine}\n`);
+    process.stderr.write(`test/squid-run.test.ts skipped: ${skipLine}\n`);
     test.skip(skipLine, () => undefined);
   }
 } else {

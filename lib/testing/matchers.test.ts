@@ -9,8 +9,8 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { stripVTControlCharacters } from 'util';
 import { ApiObject, App, Chart } from 'cdk8s';
-import { loadCluster } from '../lib/verify';
-import { namespace, networkPolicy, pod, yamlOf } from './support/verify-builders';
+import { loadCluster } from '../verify';
+import { namespace, networkPolicy, pod, yamlOf } from '../../test/support/verify-builders';
 
 type Obj = Record<string, unknown>;
 

@@ -1,17 +1,18 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { CALICO_SCHEMAS, validateObject } from '../lib/validate';
-import { aws, shipped } from './fixtures/intents';
-import { K8sObject, manifestsOf } from './support/manifests';
+import { CALICO_SCHEMAS, validateObject } from './index';
+import { aws, shipped } from '../../test/fixtures/intents';
+import { K8sObject, readManifests } from '../testing';
+import { synthesized } from '../../test/support/synth';
 
 const CALICO = 'projectcalico.org/v3';
 const calicoObjects = (objects: readonly K8sObject[]) => objects.filter((o) => o.apiVersion === CALICO);
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-const enforced = calicoObjects(manifestsOf(shipped).map((m) => m.object));
-const audited = calicoObjects(manifestsOf({ ...shipped, calico: { audit: true } }).map((m) => m.object));
+const enforced = calicoObjects(synthesized(shipped, readManifests).map((m) => m.object));
+const audited = calicoObjects(synthesized({ ...shipped, calico: { audit: true } }, readManifests).map((m) => m.object));
 /** Every setting of the platform, and a pod credential endpoint: notSelector, notProtocol and notPorts in the guardrail. */
-const everySetting = manifestsOf(aws).map((m) => m.object);
+const everySetting = synthesized(aws, readManifests).map((m) => m.object);
 const policy = enforced.find((o) => o.kind === 'NetworkPolicy')!;
 
 describe('Calico schema validation', () => {
@@ -78,7 +79,7 @@ describe('Calico schema validation', () => {
   });
 
   it('needs no CRD file at run time: the validators are generated code in imports/', () => {
-    const generated = readFileSync(join(__dirname, '..', 'imports', 'calico-validators.js'), 'utf8');
+    const generated = readFileSync(join(__dirname, '..', '..', 'imports', 'calico-validators.js'), 'utf8');
     expect(generated).not.toMatch(/crds\/calico|shared\//);
     expect(
       generated

@@ -3,7 +3,7 @@
  * other kind of the built-in Kubernetes API, so that the manifests of any cdk8s app can be
  * checked (the validation plugin does). Custom resources it has no schema of are said to be so.
  */
-import { hasSchema, validateObject } from '../lib/validate';
+import { hasSchema, validateObject } from './index';
 
 describe('schemas of built-in Kubernetes kinds beyond those this project renders', () => {
   it('checks a ConfigMap against its schema: string data passes, a number in data fails with its path', () => {

@@ -1,32 +1,14 @@
 /**
  * lib/checks: what the manifests of any cdk8s app must keep, read from the manifests alone (no
- * intent): the rules the cdk8s validation plugin reports. Every fixture intent's manifests keep
- * them all; each rule fails on manifests written to break it, with a message that names the
- * object, and, for reach, the rule that allowed it.
+ * intent): the rules the cdk8s validation plugin reports. Each rule fails on manifests written to
+ * break it, with a message that names the object, and, for reach, the rule that allowed it (that
+ * every fixture intent's manifests keep them all is test/checks-of-fixtures.test.ts).
  */
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import { buildApp } from '../lib/app';
-import { synthesize } from '../lib/synth';
-import { CheckOptions, Finding, RuleName, checkManifests } from '../lib/checks';
-import { PlatformIntent, egressProxyRoutes, egressProxySettings } from '../lib/intent';
-import { Manifest, parseManifests, readManifestFiles } from '../lib/verify';
-import { FIXTURE_CLUSTERS, FIXTURE_INTENTS } from './fixtures/intents';
-import { calico, namespace, networkPolicy, yamlOf } from './support/verify-builders';
+import { CheckOptions, Finding, RuleName, checkManifests } from './index';
+import { parseManifests } from '../verify';
+import { calico, namespace, networkPolicy, yamlOf } from '../../test/support/verify-builders';
 
 type Obj = Record<string, unknown>;
-
-/** The manifests an intent synthesizes to, read as the plugin reads them. */
-function synthesized(intent: PlatformIntent): Manifest[] {
-  const dir = mkdtempSync(join(tmpdir(), 'checks-'));
-  try {
-    synthesize(buildApp(dir, intent));
-    return readManifestFiles([dir]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** A Namespace that enforces, audits and warns on Pod Security restricted. */
 const restrictedNamespace = (name: string) =>
@@ -78,35 +60,6 @@ function app(egress: Obj[], annotations: Record<string, string> = {}): Obj[] {
 
 const check = (objects: readonly Obj[], options?: CheckOptions) => checkManifests(parseManifests(yamlOf(objects), 'app.yaml'), options);
 const messages = (findings: readonly Finding[], rule: RuleName) => findings.filter((f) => f.rule === rule).map((f) => f.message);
-
-describe('the manifests of every fixture intent keep every rule', () => {
-  it.each(Object.keys(FIXTURE_CLUSTERS))('%s: no finding, every object schema-checked, every namespace and workload asked about', (name) => {
-    const intent = FIXTURE_CLUSTERS[name];
-    const { findings, summary } = checkManifests(synthesized(intent), { cloud: intent.cloud ?? 'any' });
-    expect(findings).toEqual([]);
-    expect(summary.withoutSchema).toEqual([]);
-    expect(summary.schemaChecked).toBe(summary.objects);
-    // The apps' namespaces, the resolver of cluster names where an app uses it, and the egress proxy when some app sends by name.
-    const resolver = intent.apps.some((a) => a.dns?.publicNames === undefined) ? [intent.dnsResolver?.namespace ?? 'ai-dns'] : [];
-    const proxy = egressProxyRoutes(intent).length > 0 ? [egressProxySettings(intent).namespace] : [];
-    expect(summary.namespaces).toEqual([...new Set([...intent.apps.map((a) => a.namespace), ...resolver, ...proxy])].sort());
-    expect(summary.workloads).toBe(intent.apps.length + resolver.length + proxy.length);
-  });
-
-  it('reads a namespace whose default deny is staged (Calico audit mode) as previewed, and says so', () => {
-    expect(checkManifests(synthesized(FIXTURE_INTENTS.audit)).summary.previewed).toEqual(['ai-preview']);
-  });
-
-  it("checks the metadata of the cloud it is told: an aws cluster's manifests allow Alibaba's address, which cloud any denies", () => {
-    const { findings } = checkManifests(synthesized(FIXTURE_INTENTS.aws));
-    expect(messages(findings, 'metadata-denied')).toContainEqual(
-      'ai-data/summarizer may reach 100.100.100.200 (the Alibaba Cloud ECS metadata service): TCP 8443 to cidr 100.100.100.200/32, allowed by rule 3 of NetworkPolicy ai-data/ai-guard.summarizer (tier ai-guard): lab gateway',
-    );
-    expect(messages(findings, 'metadata-carved-out')).toContainEqual(
-      'NetworkPolicy ai-data/ai-guard.summarizer allows 0.0.0.0/0 without carving out 168.63.129.16',
-    );
-  });
-});
 
 describe('each rule fails on manifests that break it', () => {
   it('a well-kept app passes: default deny, DNS to kube-dns, one address on 443', () => {

@@ -1,8 +1,6 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
-import { buildApp } from '../lib/app';
-import { AiAppIntent, PlatformIntent, validateIntent } from '../lib/intent';
-import { sampleIntent } from './support/manifests';
-import { synthOverDist } from './support/synth';
+import { AiAppIntent, PlatformIntent, validateIntent } from './index';
+import { synthOverDist } from '../../test/support/synth';
+import { sampleIntent } from '../../test/support/sample-intent';
 
 const app = (overrides: Partial<AiAppIntent>) => sampleIntent(overrides);
 
@@ -313,20 +311,5 @@ describe('bad input is refused with one clear message and dist/ stays as it was'
 
   it('accepts internet egress that carries a written reason', () => {
     expect(validateIntent(app({ egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: { reason: 'calls a public model API' } }] }))).toEqual([]);
-  });
-
-  it('leaves dist/ as it was when synthesized manifests fail schema validation', () => {
-    const { result, before, after, leftovers } = synthOverDist((outdir) => {
-      const built = buildApp(outdir, sampleIntent());
-      const deployment = built.charts.flatMap((c) => c.node.findAll()).find((c) => c instanceof ApiObject && c.kind === 'Deployment' && c.name === 'llm');
-      (deployment as ApiObject).addJsonPatch(JsonPatch.replace('/spec/replicas', 'three'));
-      return built;
-    });
-    expect(result).toEqual({
-      ok: false,
-      message: expect.stringMatching(/schema problem.*\n.*document \d+ \(Deployment\/llm\): \/spec\/replicas: must be integer/),
-    });
-    expect(after).toEqual(before);
-    expect(leftovers).toEqual(['dist']);
   });
 });

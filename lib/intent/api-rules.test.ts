@@ -4,8 +4,10 @@
  * and the allow-list schema), as a table: the intent, the path, the value, and what the message
  * says. And the pod's rollout, startup budget and disk, which decide whether it starts at all.
  */
-import { checkIntent, validateIntent } from '../lib/intent';
-import { ofKind, manifestsOf, sampleIntent } from './support/manifests';
+import { checkIntent, validateIntent } from './index';
+import { ofKind, readManifests } from '../testing';
+import { sampleIntent } from '../../test/support/sample-intent';
+import { synthesized } from '../../test/support/synth';
 
 const resources = (cpu: [string, string], memory: [string, string]) => ({
   resources: { cpu: { request: cpu[0], limit: cpu[1] }, memory: { request: memory[0], limit: memory[1] } },
@@ -96,7 +98,8 @@ describe('refused at the intent, naming the field, rather than by the API server
 });
 
 describe('a pod that starts on the cluster', () => {
-  const deployment = (app: Parameters<typeof sampleIntent>[0]) => ofKind(manifestsOf(sampleIntent(app)), 'Deployment').find((d) => d.metadata.name === 'llm')!;
+  const deployment = (app: Parameters<typeof sampleIntent>[0]) =>
+    ofKind(synthesized(sampleIntent(app), readManifests), 'Deployment').find((d) => d.metadata.name === 'llm')!;
 
   it('rolls out an app with GPUs by replacing the pod, never asking for a second set of GPUs; other apps keep the default', () => {
     expect(deployment({ gpus: 1, resources: resources(['2', '4'], ['16Gi', '16Gi']).resources }).spec.strategy).toEqual({

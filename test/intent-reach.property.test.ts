@@ -25,10 +25,10 @@
  * oracle's declaration as main.test.ts gives it (`toReachExactly` with `declaredDestinations`):
  * that found a class of pods narrower than a declared one (more labels, named by another rule)
  * reported as not expected, fixed in lib/testing/reach.ts with an example in
- * test/reach-matchers.test.ts.
+ * lib/testing/matchers.test.ts.
  *
  * Besides reach, every allowed block of the manifests carves out the cloud's metadata (the rule of
- * lib/checks that main.test.ts states of dist/, through blockProblems of test/support/properties.ts):
+ * lib/checks that main.test.ts states of dist/, through lib/checks' blockProblems):
  * in Calico policies the guardrail denies metadata first, so a dropped carve-out there changes no
  * reach.
  *
@@ -62,13 +62,8 @@
  * without its carve-outs failed the matchers' comparison [removed: TCP 1 cidr fd00:ec2::23/128, ...].
  */
 import fc from 'fast-check';
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { BlockList, isIP } from 'net';
-import { tmpdir } from 'os';
-import { join } from 'path';
 import { stringify } from 'yaml';
-import { buildApp } from '../lib/app';
-import { synthesize } from '../lib/synth';
 import {
   AiAppIntent,
   AllowList,
@@ -82,29 +77,32 @@ import {
   Protocol,
   validateIntent,
 } from '../lib/intent';
+import { blockProblems } from '../lib/checks';
 import { CLOUDS, cidr, formatCidr } from '../lib/net';
 import { flowChangeJson } from '../lib/review';
-import { expectedEntries, reachDifferences } from '../lib/testing';
-import { Cluster, egressReport, query } from '../lib/verify';
 import {
-  CLOUD_SPEC,
-  PodClass,
-  SPEC_CLOUDS,
-  Sender,
-  View,
   admits,
+  ManifestDocument,
+  CLOUD_SPEC,
   credentialAddresses,
   declaredDestinations,
   egressAllows,
+  expectedEntries,
   formatAddress,
   isAuditedApp,
   metadataAddresses,
   parseAddress,
+  PodClass,
+  reachDifferences,
   reachMismatch,
-} from './support/oracle';
-import { Manifest } from './support/manifests';
-import { blockProblems, readSynthesized } from './support/properties';
+  readSynthesized,
+  Sender,
+  SPEC_CLOUDS,
+  View,
+} from '../lib/testing';
+import { Cluster, egressReport, query } from '../lib/verify';
 import { runs } from './support/runs';
+import { synthesized } from './support/synth';
 
 const APP_NAMESPACES = ['ai-a', 'ai-b', 'ai-c'];
 /** Namespaces no app is declared in: pods there stand for the services apps call, and for their clients. */
@@ -360,7 +358,7 @@ const intentArb: fc.Arbitrary<PlatformIntent> = fc
 const id = (app: AiAppIntent) => `${app.namespace}/${app.name}`;
 
 /** The labels an app's pods carry, read from its Deployment. */
-function podLabels(manifests: readonly Manifest[], app: AiAppIntent): Record<string, string> {
+function podLabels(manifests: readonly ManifestDocument[], app: AiAppIntent): Record<string, string> {
   const deployment = manifests.find(
     (m) => m.object.kind === 'Deployment' && m.object.metadata.namespace === app.namespace && m.object.metadata.name === app.name,
   );
@@ -376,65 +374,63 @@ function sequence(seed: number): () => number {
 
 /** Every difference between the verifier and the oracle for one intent, as lines. */
 function differences(intent: PlatformIntent, seed: number): string[] {
-  const dir = mkdtempSync(join(tmpdir(), 'reach-prop-'));
-  try {
-    synthesize(buildApp(dir, intent));
-    writeFileSync(join(dir, 'peers.yaml'), PEER_YAML);
-    const s = readSynthesized(intent, dir);
-    const views: [View, Cluster][] = [['enforced', s.cluster]];
-    if (intent.apps.some((a) => isAuditedApp(a, intent))) views.push(['previewed', s.previewed]);
-    const problems: string[] = [];
-    const impostors = intent.apps.filter((a) => a.flavor === 'calico').map((app) => ({ app, ...s.impostors.get(id(app))! }));
-    const sources: (PodClass & { id: string })[] = [
-      ...s.probes,
-      ...PEERS,
-      ...impostors,
-      ...intent.apps.map((a) => ({ id: id(a), namespace: a.namespace, labels: podLabels(s.manifests, a), serviceAccount: a.name })),
+  const s = synthesized(intent, (dist) => readSynthesized(intent, dist), { 'peers.yaml': PEER_YAML });
+  const views: [View, Cluster][] = [['enforced', s.cluster]];
+  if (intent.apps.some((a) => isAuditedApp(a, intent))) views.push(['previewed', s.previewed]);
+  const problems: string[] = [];
+  const impostors = intent.apps.filter((a) => a.flavor === 'calico').map((app) => ({ app, ...s.impostors.get(id(app))! }));
+  const sources: (PodClass & { id: string })[] = [
+    ...s.probes,
+    ...PEERS,
+    ...impostors,
+    ...intent.apps.map((a) => ({ id: id(a), namespace: a.namespace, labels: podLabels(s.manifests, a), serviceAccount: a.name })),
+  ];
+  for (const [view, cluster] of views) {
+    const report = egressReport(cluster);
+    const senders: (Sender & { id: string })[] = [
+      ...intent.apps.map((app) => ({ app, id: id(app) })),
+      ...impostors.map((i) => ({ app: i.app, impostor: true, id: i.id })),
     ];
-    for (const [view, cluster] of views) {
-      const report = egressReport(cluster);
-      const senders: (Sender & { id: string })[] = [
-        ...intent.apps.map((app) => ({ app, id: id(app) })),
-        ...impostors.map((i) => ({ app: i.app, impostor: true, id: i.id })),
-      ];
-      for (const sender of senders) {
-        const egress = report.workloads.find((w) => w.endpoint === sender.id);
-        if (!egress) {
-          problems.push(`${view}: ${sender.id} is no workload of the manifests`);
-          continue;
-        }
-        problems.push(...reachMismatch(sender, intent, egress, view).map((d) => `${view}: ${sender.id} ${d.change}: ${d.protocol} ${d.ports} ${d.to}`));
-        // What main.test.ts asks of dist/: the reach matchers' comparison with the oracle's declaration, where the app's own policies decide.
-        if (!sender.impostor && (view === 'previewed' || !isAuditedApp(sender.app, intent))) {
-          problems.push(
-            ...reachDifferences(expectedEntries(declaredDestinations(sender.app, intent)), egress)
-              .map(flowChangeJson)
-              .map((c) => `${view}: ${sender.id} (as the reach matchers see it) ${c.change}: ${c.protocol} ${c.ports} ${c.to}`),
-          );
-        }
+    for (const sender of senders) {
+      const egress = report.workloads.find((w) => w.endpoint === sender.id);
+      if (!egress) {
+        problems.push(`${view}: ${sender.id} is no workload of the manifests`);
+        continue;
       }
-      for (const app of intent.apps) {
-        const other = app.port === 65535 ? 65534 : app.port + 1;
-        for (const from of sources.filter((f) => f.id !== id(app))) {
-          for (const [port, proto] of [
-            [app.port, 'TCP'],
-            [other, 'TCP'],
-            [app.port, 'UDP'],
-          ] as const) {
-            const admitted = query(cluster, from.id, id(app), port, proto).ingress.allowed;
-            const declared = admits(app, intent, from, port, proto, view);
-            const says = (yes: boolean) => (yes ? 'admitted' : 'refused');
-            if (admitted !== declared) problems.push(`${view}: ${from.id} -> ${id(app)} ${proto} ${port}: ${says(admitted)}, declared ${says(declared)}`);
-          }
+      problems.push(...reachMismatch(sender, intent, egress, view).map((d) => `${view}: ${sender.id} ${d.change}: ${d.protocol} ${d.ports} ${d.to}`));
+      // What main.test.ts asks of dist/: the reach matchers' comparison with the oracle's declaration, where the app's own policies decide.
+      if (!sender.impostor && (view === 'previewed' || !isAuditedApp(sender.app, intent))) {
+        problems.push(
+          ...reachDifferences(expectedEntries(declaredDestinations(sender.app, intent)), egress)
+            .map(flowChangeJson)
+            .map((c) => `${view}: ${sender.id} (as the reach matchers see it) ${c.change}: ${c.protocol} ${c.ports} ${c.to}`),
+        );
+      }
+    }
+    for (const app of intent.apps) {
+      const other = app.port === 65535 ? 65534 : app.port + 1;
+      for (const from of sources.filter((f) => f.id !== id(app))) {
+        for (const [port, proto] of [
+          [app.port, 'TCP'],
+          [other, 'TCP'],
+          [app.port, 'UDP'],
+        ] as const) {
+          const admitted = query(cluster, from.id, id(app), port, proto).ingress.allowed;
+          const declared = admits(app, intent, from, port, proto, view);
+          const says = (yes: boolean) => (yes ? 'admitted' : 'refused');
+          if (admitted !== declared) problems.push(`${view}: ${from.id} -> ${id(app)} ${proto} ${port}: ${says(admitted)}, declared ${says(declared)}`);
         }
       }
     }
-    problems.push(...sampledPackets(intent, s.cluster, seed));
-    problems.push(...blockProblems(s));
-    return problems;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
+  problems.push(...sampledPackets(intent, s.cluster, seed));
+  problems.push(
+    ...blockProblems(
+      s.manifests.map((m) => m.object),
+      intent.cloud,
+    ).map((p) => p.message),
+  );
+  return problems;
 }
 
 /**
@@ -470,7 +466,7 @@ function sampledPackets(intent: PlatformIntent, cluster: Cluster, seed: number):
       if ('cidr' in d) texts = [d.cidr];
       else if ('allowList' in d) texts = intent.allowLists!.find((l) => l.name === d.allowList)!.cidrs;
       else if ('credentials' in d) texts = credentialAddresses(intent, d.credentials).map(asBlock);
-      else continue; // names go through the egress proxy: test/hosts-reach.test.ts and test/squid.test.ts
+      else continue; // names go through the egress proxy: test/hosts-reach.test.ts and test/squid-run.test.ts
       for (const text of texts) {
         const [address, prefix] = text.split('/');
         const { version, value } = parseAddress(address);

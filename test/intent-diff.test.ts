@@ -3,18 +3,24 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { AiAppIntent, PlatformIntent } from '../lib/intent';
 import { ReachDiff, diffClusters, diffJson, diffMain, formatDiff } from '../lib/review';
-import { clusterOf, looserPolicy as looser } from './support/cluster';
 import { buildApp } from '../lib/app';
 import { synthesize } from '../lib/synth';
 import { audit, shipped } from './fixtures/intents';
+import { looserPolicy as looser } from './support/verify-builders';
+import { synthesized } from './support/synth';
+import { loadCluster } from '../lib/verify';
 
 function withApp(declared: PlatformIntent, name: string, change: (app: AiAppIntent) => AiAppIntent): PlatformIntent {
   return { ...declared, apps: declared.apps.map((a) => (a.name === name ? change(a) : a)) };
 }
 
-const base = clusterOf(shipped);
+const base = synthesized(shipped, (dist) => loadCluster([dist]));
 const diffFrom = (from: PlatformIntent, head: PlatformIntent, extra?: Record<string, string>): ReachDiff =>
-  diffClusters(from === shipped ? base : clusterOf(from), clusterOf(head, extra), { base: 'base', head: 'head' });
+  diffClusters(
+    from === shipped ? base : synthesized(from, (dist) => loadCluster([dist])),
+    synthesized(head, (dist) => loadCluster([dist]), extra),
+    { base: 'base', head: 'head' },
+  );
 const diff = (head: PlatformIntent, extra?: Record<string, string>): ReachDiff => diffFrom(shipped, head, extra);
 /** The egress changes of one workload, written as `verify diff --json` writes them. */
 const changesOf = (d: ReachDiff, endpoint: string) => diffJson(d).workloads.find((w) => w.endpoint === endpoint)?.changes ?? [];

@@ -7,8 +7,8 @@
  * metadata and credential addresses (written from the providers' pages, not imported from
  * lib/net/metadata.ts), and does its own address arithmetic: BigInt intervals here, Node's
  * `net.isIP` to accept an address and `net.BlockList` for single packets (`egressAllows`), never
- * lib/net. Only types are imported: the verifier's, to read its answers, and the reach matchers'
- * (lib/testing), to write the declaration as they take it (`declaredDestinations`).
+ * lib/net. Only types are imported: the intent's, the verifier's, to read its answers, and the
+ * reach matchers' (reach.ts), to write the declaration as they take it (`declaredDestinations`).
  *
  * Two views of a cluster, since audit mode renders an app's own policies (and the default deny of
  * its namespace) as Calico Staged kinds, which the verifier reads and reports but never enforces
@@ -22,9 +22,9 @@
  *   admits exactly what it declares, like any enforced app.
  */
 import { BlockList, isIP } from 'net';
-import type { AiAppIntent, EgressDestination, IngressClient, PlatformIntent, PortSpec, Protocol } from '../../lib/intent';
-import type { ExpectedReach } from '../../lib/testing';
-import type { Destination, HostPattern, Ports, ReachEntry, WorkloadEgress } from '../../lib/verify';
+import type { AiAppIntent, EgressDestination, IngressClient, PlatformIntent, PortSpec, Protocol } from '../intent';
+import type { ExpectedReach } from './reach';
+import type { Destination, HostPattern, Ports, ReachEntry, WorkloadEgress } from '../verify';
 
 export type View = 'enforced' | 'previewed';
 

@@ -1,7 +1,8 @@
 /**
  * What holds for the synthesized manifests of any valid intent, as checks that list what is
  * wrong (empty when it holds). main.test.ts states them of whatever main.ts declares, over
- * dist/; test/user-test.test.ts states them of every fixture intent, and shows each can fail.
+ * dist/; the tool's test/user-test.test.ts states them of every fixture intent, and shows each
+ * can fail.
  *
  * Reach is read by the verifier (lib/verify), which reads YAML only, and compared with what
  * the intent declares as oracle.ts reads it, egress and ingress alike; addresses and the clouds'
@@ -10,10 +11,10 @@
  * asked about too.
  */
 import { stringify } from 'yaml';
-import { ALLOW_LIST_LABEL } from '../../lib/conventions';
-import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, Protocol, guardrailOf } from '../../lib/intent';
-import { formatBytes, parseQuantity } from '../../lib/quantity';
-import { blockProblems as manifestBlockProblems, namespacePodSecurityProblems, previewStaged } from '../../lib/checks';
+import { ALLOW_LIST_LABEL } from '../conventions';
+import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, Protocol, guardrailOf } from '../intent';
+import { formatBytes, parseQuantity } from '../quantity';
+import { Finding, RuleName, blockProblems, checkManifests, namespacePodSecurityProblems, previewStaged } from '../checks';
 import {
   Cluster,
   Destination,
@@ -34,10 +35,10 @@ import {
   workloadDns,
   workloadEgress,
   workloadIngress,
-} from '../../lib/verify';
-import { diffWorkload } from '../../lib/review';
-import { K8sObject, Manifest, readManifests } from './manifests';
-import { PodClass, View, admits, egressAllows, isAuditedApp, metadataAddresses, reachMismatch } from './oracle';
+} from '../verify';
+import { diffWorkload } from '../review';
+import { K8sObject, ManifestDocument, readManifests } from './manifests';
+import { View, admits, egressAllows, isAuditedApp, metadataAddresses, reachMismatch } from './oracle';
 
 /** A namespace no intent is expected to declare: probes there stand for "anyone else". */
 const ELSEWHERE = 'secure-ai-egress-probe';
@@ -52,7 +53,7 @@ interface Probe {
 /** The synthesized manifests of an intent, read as files and as the verifier sees them. */
 export interface Synthesized {
   readonly intent: PlatformIntent;
-  readonly manifests: readonly Manifest[];
+  readonly manifests: readonly ManifestDocument[];
   /** dist/ plus probe pods, as a cluster would enforce it (Staged policies enforce nothing). */
   readonly cluster: Cluster;
   /** The same with every Staged policy enforced: what audit mode previews (built when first asked for). */
@@ -101,7 +102,7 @@ function probeYaml(probes: readonly Probe[]): string {
 }
 
 /** Per calico-flavor app, an impostor: its pods' labels (read from its Deployment), the `default` ServiceAccount. */
-function impostorsOf(intent: PlatformIntent, manifests: readonly Manifest[]): Map<string, Probe> {
+function impostorsOf(intent: PlatformIntent, manifests: readonly ManifestDocument[]): Map<string, Probe> {
   const impostors = new Map<string, Probe>();
   for (const app of intent.apps.filter((a) => a.flavor === 'calico')) {
     const deployment = manifests
@@ -156,22 +157,6 @@ const audited = (s: Synthesized, app: AiAppIntent) => isAuditedApp(app, s.intent
 /** The cluster in which an app's own policies decide: as enforced, or as previewed when audited. */
 export const decidingCluster = (s: Synthesized, app: AiAppIntent) => (audited(s, app) ? s.previewed : s.cluster);
 
-/** The namespace denies all ingress and egress of every pod, unless something allows it (staged while every app in it is audited). */
-export function defaultDenyProblems(s: Synthesized, namespace: string): string[] {
-  const apps = s.intent.apps.filter((a) => a.namespace === namespace);
-  const staged = apps.length > 0 && apps.every((a) => audited(s, a)); // a namespace without apps (the egress proxy's) is enforced
-  const deny = objects(s).find(
-    (o) =>
-      o.metadata.namespace === namespace &&
-      o.metadata.name === 'default-deny-all' &&
-      (staged ? o.kind === 'StagedKubernetesNetworkPolicy' : o.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1'),
-  );
-  const expected = { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ...(staged ? { stagedAction: 'Set' } : {}) };
-  return JSON.stringify(deny?.spec) === JSON.stringify(expected)
-    ? []
-    : [`${namespace}: default-deny-all is ${JSON.stringify(deny?.spec)}, not ${JSON.stringify(expected)}`];
-}
-
 /**
  * Every Calico tier of the manifests runs after the admin tier (order 1000: AdminNetworkPolicies
  * or ClusterNetworkPolicies decide first) and before `default` (order 1000000: Kubernetes
@@ -198,6 +183,42 @@ export function podSecurityProblems(s: Synthesized, namespace: string): string[]
   return namespacePodSecurityProblems(objects(s), namespace);
 }
 
+/** How `findingsOf` reads the manifests: as written, or with the cluster-wide policies taken away (what each namespace's own policies do alone). */
+export type FindingsView = 'as written' | 'namespaced policies alone';
+
+const checked = new Map<FindingsView, WeakMap<Synthesized, readonly Finding[]>>([
+  ['as written', new WeakMap()],
+  ['namespaced policies alone', new WeakMap()],
+]);
+
+/** A policy that no namespace holds: Calico's global kinds, the network-policy-api's. */
+const isClusterWidePolicy = (o: K8sObject) => o.metadata.namespace === undefined && /NetworkPolicy$/.test(o.kind);
+
+/**
+ * What lib/checks finds in the synthesized manifests (`checkManifests`, the rules the cdk8s
+ * validation plugin reports, for the intent's cloud): the messages of one rule, about one
+ * namespace (`ai`) or workload (`ai/llm`) when given; none when the rule holds. lib/checks
+ * states each rule once (a namespace's default deny, DNS only to kube-dns or single addresses,
+ * cloud metadata out of reach, blocks carved out and with reasons, Pod Security); tests ask it
+ * here rather than restate it. With `namespaced policies alone`, the cluster-wide policies (the
+ * Calico tier's global ones, a ClusterNetworkPolicy or AdminNetworkPolicy) are taken away first:
+ * what holds without them, as when a cluster admin deletes them. Manifests the checks cannot read
+ * are a finding of every rule, so that no rule passes for want of reading them.
+ */
+export function findingsOf(s: Synthesized, rule: RuleName, about?: string, view: FindingsView = 'as written'): string[] {
+  const cache = checked.get(view)!;
+  let findings = cache.get(s);
+  if (findings === undefined) {
+    const manifests = s.manifests
+      .filter((m) => view === 'as written' || !isClusterWidePolicy(m.object))
+      .map((m) => ({ object: m.object, source: { file: m.file, document: m.index + 1 } }));
+    findings = checkManifests(manifests, { cloud: s.intent.cloud ?? 'any' }).findings;
+    cache.set(s, findings);
+  }
+  const where = (f: Finding) => (f.object.kind === 'Namespace' ? f.object.name : `${f.object.namespace}/${f.object.name}`);
+  return findings.filter((f) => f.rule === 'manifests-readable' || (f.rule === rule && (about === undefined || where(f) === about))).map((f) => f.message);
+}
+
 /** Ports on which to ask about metadata: the usual ones, and a high one. */
 const METADATA_PORTS = [80, 443, 8080, 65535];
 
@@ -222,8 +243,13 @@ export function metadataPackets(s: Synthesized, app: AiAppIntent): Packet[] {
   );
 }
 
-/** No packet of `metadataPackets` is allowed, previewed or enforced. */
-export function metadataProblems(s: Synthesized, app: AiAppIntent): string[] {
+/**
+ * The packets of `metadataPackets` the app may send, enforced or previewed (none, when it holds):
+ * the oracle's reading, which knows the ports and protocol the intent declares a pod credential
+ * endpoint on. What the manifests alone tell of metadata is lib/checks' rule `metadata-denied`
+ * (`findingsOf`).
+ */
+export function metadataReached(s: Synthesized, app: AiAppIntent): string[] {
   return metadataPackets(s, app).flatMap(({ to, port, protocol }) =>
     [s.cluster, s.previewed]
       .filter((c) => query(c, id(app), to, port, protocol).allowed)
@@ -233,31 +259,6 @@ export function metadataProblems(s: Synthesized, app: AiAppIntent): string[] {
 
 /** The view in which an app's own policies decide: as enforced, or as previewed when audited. */
 const decidingView = (s: Synthesized, app: AiAppIntent): View => (audited(s, app) ? 'previewed' : 'enforced');
-
-/** Public resolvers, asked about on port 53. */
-const RESOLVERS = ['8.8.8.8', '1.1.1.1', '2001:4860:4860::8888'];
-
-/** DNS (port 53) goes where the intent declares it and nowhere else: kube-dns unless turned off, NodeLocal addresses and the kube-dns ClusterIP they answer on, declared destinations. */
-export function dnsProblems(s: Synthesized, app: AiAppIntent): string[] {
-  const cluster = decidingCluster(s, app);
-  const servers = s.probes.filter((p) => p.labels['k8s-app'] === 'kube-dns');
-  const resolvers = objects(s).filter((o) => o.kind === 'Deployment' && o.metadata.name === 'dns-resolver');
-  const targets: { to: string; as: PodClass | string }[] = [
-    ...servers.map((p) => ({ to: p.id, as: { namespace: p.namespace, labels: p.labels } })),
-    ...resolvers.map((r) => ({
-      to: `${r.metadata.namespace}/${r.metadata.name}`,
-      as: { namespace: r.metadata.namespace!, labels: r.spec.template.metadata.labels, serviceAccount: r.spec.template.spec.serviceAccountName },
-    })),
-    ...[...RESOLVERS, ...(app.dns?.nodeLocal ?? []), ...(app.dns?.kubeDnsClusterIp ? [app.dns.kubeDnsClusterIp] : [])].map((ip) => ({ to: ip, as: ip })),
-  ];
-  return targets.flatMap(({ to, as }) =>
-    (['UDP', 'TCP'] as const).flatMap((protocol) => {
-      const allowed = query(cluster, id(app), to, 53, protocol).egress.allowed;
-      const declared = egressAllows({ app }, s.intent, as, 53, protocol, decidingView(s, app));
-      return allowed === declared ? [] : [`${id(app)} -> ${to} ${protocol} 53: ${allowed ? 'allowed' : 'denied'}, declared ${declared ? 'allowed' : 'denied'}`];
-    }),
-  );
-}
 
 /**
  * The app resolves names outside the cluster only when it declares public names, as the verifier
@@ -524,15 +525,6 @@ export function serviceAccountProblems(s: Synthesized, app: AiAppIntent): string
   return [...problems, ...reached];
 }
 
-/**
- * No allowed block contains a metadata address of the intent's cloud without carving it out, none
- * is a metadata address unless it is a pod credential endpoint whose reason the policy carries,
- * and none shorter than /8 lacks its written reason.
- */
-export function blockProblems(s: Synthesized): string[] {
-  return manifestBlockProblems(objects(s), s.intent.cloud).map((p) => p.message);
-}
-
 /** The Deployment of an app, as synthesized. */
 function deploymentOf(s: Synthesized, app: AiAppIntent): K8sObject | undefined {
   return objects(s).find((o) => o.kind === 'Deployment' && o.metadata.namespace === app.namespace && o.metadata.name === app.name);
@@ -790,15 +782,16 @@ export function joinerProblems(s: Synthesized): string[] {
 export function allProblems(s: Synthesized): string[] {
   const namespaces = [...new Set(s.intent.apps.map((a) => a.namespace))];
   return [
-    ...namespaces.flatMap((ns) => [...defaultDenyProblems(s, ns), ...podSecurityProblems(s, ns)]),
-    ...blockProblems(s),
+    ...namespaces.flatMap((ns) => [...findingsOf(s, 'namespace-default-deny', ns), ...podSecurityProblems(s, ns)]),
+    ...blockProblems(objects(s), s.intent.cloud).map((p) => p.message),
     ...guardrailProblems(s),
     ...tierProblems(s),
     ...tierOwnerProblems(s),
     ...logProblems(s),
     ...s.intent.apps.flatMap((a) => [
-      ...metadataProblems(s, a),
-      ...dnsProblems(s, a),
+      ...metadataReached(s, a),
+      ...findingsOf(s, 'metadata-denied', id(a)),
+      ...findingsOf(s, 'dns-only-to-kube-dns', id(a)),
       ...externalDnsProblems(s, a),
       ...egressProblems(s, a),
       ...ingressProblems(s, a),

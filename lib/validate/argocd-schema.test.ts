@@ -3,8 +3,8 @@
  * compiled into imports/argocd-validators.js by npm run import. Each check below is one a broken
  * object fails.
  */
-import { validateObject } from '../lib/validate';
-import { K8sObject } from './support/manifests';
+import { validateObject } from './index';
+import { K8sObject } from '../testing';
 
 describe('Argo CD objects are checked against the schemas of the Argo CD CRDs', () => {
   const application = {

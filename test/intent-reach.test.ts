@@ -1,8 +1,9 @@
 import { AiAppIntent, Flavor, PlatformIntent } from '../lib/intent';
-import { egressReport, query, queryJson } from '../lib/verify';
+import { egressReport, loadCluster, query, queryJson } from '../lib/verify';
 import { fourApps, shipped } from './fixtures/intents';
-import { clusterOf, looserPolicy as looser } from './support/cluster';
-import { reachMismatch } from './support/oracle';
+import { reachMismatch } from '../lib/testing';
+import { looserPolicy as looser } from './support/verify-builders';
+import { synthesized } from './support/synth';
 
 const other = (f: Flavor | undefined): Flavor => (f === 'calico' ? 'kubernetes' : 'calico');
 const flip = (intent: PlatformIntent): PlatformIntent => ({ ...intent, apps: intent.apps.map((a) => ({ ...a, flavor: other(a.flavor) })) });
@@ -16,7 +17,7 @@ describe.each([
   ['four apps in three namespaces', fourApps],
   ['four apps in three namespaces, every app in the other flavor', flip(fourApps)],
 ] as const)('intent equals reach: %s', (_, declared) => {
-  const cluster = clusterOf(declared);
+  const cluster = synthesized(declared, (dist) => loadCluster([dist]));
   const report = egressReport(cluster);
 
   it.each(declared.apps.map((a) => [`${id(a)} (${a.flavor})`, a] as const))('%s may reach exactly its declared destinations plus DNS', (__, app) => {
@@ -40,7 +41,7 @@ describe.each([
   it.each(declared.apps.filter((a) => a.flavor === 'calico').map((a) => [id(a), a] as const))(
     '%s (calico) stays closed when a looser Kubernetes NetworkPolicy is added',
     (__, app) => {
-      const loosened = clusterOf(declared, { '99-looser.yaml': looserPolicy(app.namespace) });
+      const loosened = synthesized(declared, (dist) => loadCluster([dist]), { '99-looser.yaml': looserPolicy(app.namespace) });
       const answer = queryJson(query(loosened, id(app), '8.8.8.8', 443));
       expect(answer.allowed).toBe(false);
       expect(answer.egress).toMatchObject({ tier: 'ai-egress', policy: `${app.namespace}/ai-egress.${app.name}`, action: 'Deny' });
@@ -57,7 +58,7 @@ describe.each([
   it.each(declared.apps.filter((a) => a.flavor !== 'calico').map((a) => [id(a), a] as const))(
     '%s (kubernetes) is widened by a looser Kubernetes NetworkPolicy, and the verifier names it',
     (__, app) => {
-      const loosened = clusterOf(declared, { '99-looser.yaml': looserPolicy(app.namespace) });
+      const loosened = synthesized(declared, (dist) => loadCluster([dist]), { '99-looser.yaml': looserPolicy(app.namespace) });
       const answer = queryJson(query(loosened, id(app), '8.8.8.8', 443));
       expect(answer.allowed).toBe(true);
       expect(answer.egress).toMatchObject({
@@ -72,7 +73,7 @@ describe.each([
 });
 
 describe('the intent-equals-reach comparison itself', () => {
-  const report = egressReport(clusterOf(shipped));
+  const report = egressReport(synthesized(shipped, (dist) => loadCluster([dist])));
   const service = shipped.apps.find((a) => a.name === 'ai-service')!;
   const egress = report.workloads.find((w) => w.endpoint === id(service))!;
 

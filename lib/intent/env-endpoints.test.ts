@@ -4,8 +4,8 @@
  * naming the variable and proposing the destination, on each cluster where it arises; a
  * deliberate exception is declared with a reason.
  */
-import { PlatformIntent, validateIntent } from '../lib/intent';
-import { sampleIntent } from './support/manifests';
+import { PlatformIntent, validateIntent } from './index';
+import { sampleIntent } from '../../test/support/sample-intent';
 
 const errorsOf = (intent: PlatformIntent) => validateIntent(intent).map((e) => [e.path, e.value, e.message]);
 const withEnv = (env: Record<string, string>, more: Parameters<typeof sampleIntent>[0] = {}, platform: Partial<PlatformIntent> = {}) =>

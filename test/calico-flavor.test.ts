@@ -2,8 +2,9 @@ import { CALICO_TIER_ORDERS, DEFAULT_AI_TIER_ORDER, PlatformIntent } from '../li
 import { METADATA_CIDRS, cidr, cidrContains, metadataCidrs } from '../lib/net';
 import { ChartName, PROTECTED_LABEL, SyncWave } from '../lib/conventions';
 import { shipped } from './fixtures/intents';
-import { K8sObject, Manifest, manifestsOf, ofKind, sampleIntent } from './support/manifests';
-import { clusterOf } from '../lib/testing';
+import { clusterOf, K8sObject, ManifestDocument, ofKind, readManifests } from '../lib/testing';
+import { sampleIntent } from './support/sample-intent';
+import { synthesized } from './support/synth';
 
 const CALICO = 'projectcalico.org/v3';
 const POLICY_KINDS = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
@@ -11,7 +12,7 @@ const DECISIONS = ['Allow', 'Deny', 'Pass'];
 
 type Rule = { action: string; protocol?: string; ipVersion?: number; source?: any; destination?: any; [key: string]: any };
 
-const calicoPolicies = (manifests: readonly Manifest[]) =>
+const calicoPolicies = (manifests: readonly ManifestDocument[]) =>
   manifests.map((m) => m.object).filter((o) => o.apiVersion === CALICO && POLICY_KINDS.includes(o.kind));
 const rulesOf = (policy: K8sObject): Rule[] => [...(policy.spec.ingress ?? []), ...(policy.spec.egress ?? [])];
 
@@ -31,7 +32,7 @@ function versionsOf(rule: Rule): Set<number> {
   return new Set(nets.map((n) => cidr(n).version));
 }
 
-const dist = manifestsOf(shipped);
+const dist = synthesized(shipped, readManifests);
 const tierName = ofKind(dist, 'Tier')[0]?.metadata.name;
 
 /** An app that exercises both IP versions, metadata carve-outs, ranges, allow-lists and NodeLocal DNS. */
@@ -76,7 +77,7 @@ describe('the Calico tier', () => {
   });
 
   it('takes the declared order', () => {
-    expect(ofKind(manifestsOf({ ...shipped, calico: { tierOrder: 1001 } }), 'Tier')[0].spec.order).toBe(1001);
+    expect(ofKind(synthesized({ ...shipped, calico: { tierOrder: 1001 } }, readManifests), 'Tier')[0].spec.order).toBe(1001);
   });
 
   it('gives every policy a name prefixed with its tier, which Calico 3.29 through 3.32 all accept', () => {
@@ -132,7 +133,7 @@ describe('in the tier, every workload of the namespaces it governs', () => {
     ['tencent', 1],
     ['any', 15],
   ] as const)("denies, with cloud %s, exactly that cloud's %s metadata and credential addresses, each named in its rule", (cloud, count) => {
-    const guardrail = calicoPolicies(manifestsOf({ ...shipped, cloud, clusterNetwork: { serviceCidrs: ['10.96.0.0/12'] } })).find(
+    const guardrail = calicoPolicies(synthesized({ ...shipped, cloud, clusterNetwork: { serviceCidrs: ['10.96.0.0/12'] } }, readManifests)).find(
       (p) => p.metadata.name === 'ai-egress.deny-cloud-metadata',
     )!;
     const denies = (guardrail.spec.egress as Rule[]).filter((r) => r.action === 'Deny');
@@ -172,11 +173,11 @@ describe('in the tier, every workload of the namespaces it governs', () => {
 });
 
 describe('per-app Calico policies', () => {
-  const perApp = (manifests: readonly Manifest[]) => calicoPolicies(manifests).filter((p) => p.metadata.namespace !== undefined);
+  const perApp = (manifests: readonly ManifestDocument[]) => calicoPolicies(manifests).filter((p) => p.metadata.namespace !== undefined);
 
   it.each([
     ['the shipped scenario', dist],
-    ['a dual-stack app', manifestsOf(dualStack('calico'))],
+    ['a dual-stack app', synthesized(dualStack('calico'), readManifests)],
   ])('in %s end with a Deny matching everything in both directions, logged for egress only by default', (_, manifests) => {
     const policies = perApp(manifests);
     expect(policies.length).toBeGreaterThan(0);
@@ -195,7 +196,7 @@ describe('per-app Calico policies', () => {
     ['denied', { egress: ['Log', 'Deny'], ingress: ['Log', 'Deny'], guardrail: ['Log', 'Deny'] }],
     ['none', { egress: ['Deny'], ingress: ['Deny'], guardrail: ['Deny'] }],
   ] as const)('with calico.log %s', (log, expected) => {
-    const manifests = manifestsOf({ ...shipped, calico: { log } });
+    const manifests = synthesized({ ...shipped, calico: { log } }, readManifests);
     const own = perApp(manifests).find((p) => p.metadata.name === 'ai-egress.ai-service')!;
     const guardrail = calicoPolicies(manifests).find((p) => p.metadata.name === 'ai-egress.deny-cloud-metadata')!;
     const actions = (rules: Rule[]) => rules.filter((r) => r.action !== 'Allow').map((r) => r.action);
@@ -209,7 +210,7 @@ describe('per-app Calico policies', () => {
 
   it.each([
     ['the shipped scenario', dist],
-    ['a dual-stack app', manifestsOf(dualStack('calico'))],
+    ['a dual-stack app', synthesized(dualStack('calico'), readManifests)],
   ])('in %s never mix IPv4 and IPv6 or two protocols in one rule', (_, manifests) => {
     const rules = calicoPolicies(manifests).flatMap(rulesOf);
     for (const rule of rules) {
@@ -221,7 +222,7 @@ describe('per-app Calico policies', () => {
   });
 
   it('set types explicitly on every Calico policy', () => {
-    for (const manifests of [dist, manifestsOf(dualStack('calico'))]) {
+    for (const manifests of [dist, synthesized(dualStack('calico'), readManifests)]) {
       for (const policy of calicoPolicies(manifests)) {
         const expected = [policy.spec.ingress && 'Ingress', policy.spec.egress && 'Egress'].filter(Boolean);
         expect(policy.spec.types).toEqual(expected);
@@ -248,7 +249,7 @@ describe('per-app Calico policies', () => {
   });
 
   it("say they want pods, as Calico's conversion of Kubernetes policies does, in every rule that names pods: a NetworkSet or HostEndpoint with the same labels is no peer", () => {
-    for (const manifests of [dist, manifestsOf(dualStack('calico'))]) {
+    for (const manifests of [dist, synthesized(dualStack('calico'), readManifests)]) {
       for (const policy of calicoPolicies(manifests)) {
         for (const rule of rulesOf(policy)) {
           for (const side of [rule.source, rule.destination]) {
@@ -262,7 +263,7 @@ describe('per-app Calico policies', () => {
   });
 
   it('carve link-local, the metadata addresses and the cluster ranges out of every allowed block that contains them', () => {
-    const egress: Rule[] = perApp(manifestsOf(dualStack('calico'))).find((p) => p.metadata.name === 'ai-egress.llm')!.spec.egress;
+    const egress: Rule[] = perApp(synthesized(dualStack('calico'), readManifests)).find((p) => p.metadata.name === 'ai-egress.llm')!.spec.egress;
     const allows = egress.filter((r) => r.action === 'Allow');
     expect(allows.find((r) => r.destination.nets?.includes('0.0.0.0/0'))?.destination.notNets).toEqual([
       '10.0.0.0/16',
@@ -307,10 +308,13 @@ describe('per-app Calico policies', () => {
   });
 
   it('allow exactly what the kubernetes flavor allows for the same app', () => {
-    const dual = calicoAllows(manifestsOf(dualStack('calico')));
+    const dual = calicoAllows(synthesized(dualStack('calico'), readManifests));
     expect(dual.length).toBeGreaterThan(10);
-    expect(dual).toEqual(kubernetesAllows(manifestsOf(dualStack('kubernetes'))));
-    const allKubernetes = manifestsOf({ ...shipped, apps: shipped.apps.map((a) => ({ ...a, flavor: 'kubernetes' as const, audit: undefined })) });
+    expect(dual).toEqual(kubernetesAllows(synthesized(dualStack('kubernetes'), readManifests)));
+    const allKubernetes = synthesized(
+      { ...shipped, apps: shipped.apps.map((a) => ({ ...a, flavor: 'kubernetes' as const, audit: undefined })) },
+      readManifests,
+    );
     const aiService = shipped.apps.find((a) => a.name === 'ai-service')!;
     expect(calicoAllows(dist, aiService.name)).toEqual(kubernetesAllows(allKubernetes, aiService.namespace));
   });
@@ -381,14 +385,14 @@ describe('apply order', () => {
   });
 
   it('renders no Calico object when no app uses the calico flavor', () => {
-    expect(manifestsOf(sampleIntent()).filter((m) => m.object.apiVersion === CALICO)).toEqual([]);
+    expect(synthesized(sampleIntent(), readManifests).filter((m) => m.object.apiVersion === CALICO)).toEqual([]);
   });
 });
 
 /** One allowed (protocol, port range, peer) of an app's egress, as text, sorted. */
 type Allow = string;
 
-function kubernetesAllows(manifests: readonly Manifest[], namespace?: string): Allow[] {
+function kubernetesAllows(manifests: readonly ManifestDocument[], namespace?: string): Allow[] {
   const egress = ofKind(manifests, 'NetworkPolicy')
     .filter((p) => p.spec.policyTypes.includes('Egress') && (!namespace || p.metadata.namespace === namespace))
     .flatMap((p) => p.spec.egress ?? []);
@@ -406,7 +410,7 @@ function kubernetesAllows(manifests: readonly Manifest[], namespace?: string): A
     .sort();
 }
 
-function calicoAllows(manifests: readonly Manifest[], app?: string): Allow[] {
+function calicoAllows(manifests: readonly ManifestDocument[], app?: string): Allow[] {
   const sets = new Map(
     ofKind(manifests, 'GlobalNetworkSet').map((s) => [
       `secure-ai-egress/allow-list == '${s.metadata.name}' && !has(projectcalico.org/created-by)`,

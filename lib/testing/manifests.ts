@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'fs';
-import { tmpdir } from 'os';
+/**
+ * Synthesized manifests read back as plain objects, for tests that look at what was written:
+ * the folders of `dist/` with the intent of each, every document of a folder, every file of a tree.
+ */
+import { existsSync, readFileSync, readdirSync, statSync } from 'fs';
 import { join } from 'path';
-import { PlatformIntent, clusterIntents } from '../../lib/intent';
-import { buildApp } from '../../lib/app';
-import { synthesize } from '../../lib/synth';
-import { parseYamlDocuments } from '../../lib/yaml';
+import { PlatformIntent, clusterIntents } from '../intent';
+import { parseYamlDocuments } from '../yaml';
 
 /** A Kubernetes object as read from YAML. */
 export type K8sObject = {
@@ -14,17 +15,12 @@ export type K8sObject = {
   [key: string]: any;
 };
 
-/** One document of one file. */
-export interface Manifest {
+/** One document of one file of a folder: the file's name, the document's place in it (from 0), the object. */
+export interface ManifestDocument {
   readonly file: string;
   readonly index: number;
   readonly object: K8sObject;
 }
-
-export const DIST = join(__dirname, '..', '..', 'dist');
-
-/** The Argo CD manifests that npm run synth writes beside dist/. */
-export const DEPLOY = join(__dirname, '..', '..', 'deploy', 'argocd');
 
 /** A folder of synthesized manifests and the intent it was synthesized from. */
 export interface DistFolder {
@@ -34,15 +30,18 @@ export interface DistFolder {
   readonly dir: string;
 }
 
-/** The folders of dist/ for an intent: dist/ itself, or with clusters dist/<cluster>/ for each, with that cluster's intent. */
-export function distFolders(intent: PlatformIntent, dist: string = DIST): DistFolder[] {
+/**
+ * The folders that `npm run synth` writes an intent into under `dist`: `dist` itself, or with
+ * clusters `dist/<cluster>/` for each, with that cluster's intent.
+ */
+export function distFolders(intent: PlatformIntent, dist: string): DistFolder[] {
   return clusterIntents(intent).map(({ cluster, intent: one }) =>
     cluster === undefined ? { label: 'dist/', intent: one, dir: dist } : { label: `dist/${cluster}/`, intent: one, dir: join(dist, cluster) },
   );
 }
 
 /** Every document of every YAML file in a folder, files in name order, read as the verifier reads them (lib/yaml). */
-export function readManifests(dir: string): Manifest[] {
+export function readManifests(dir: string): ManifestDocument[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
@@ -68,39 +67,7 @@ export function readTree(dir: string): Record<string, string> {
   return files;
 }
 
-/**
- * The manifests of an intent: synthesized into a temporary folder as `npm run synth` writes them
- * (lib/synth, byte for byte what cdk8s's `app.synth()` writes, in less time) and read back.
- */
-export function manifestsOf(intent: PlatformIntent): Manifest[] {
-  const dir = mkdtempSync(join(tmpdir(), 'synth-'));
-  try {
-    synthesize(buildApp(dir, intent));
-    return readManifests(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 /** The objects of a kind. */
-export function ofKind(manifests: readonly Manifest[], kind: string): K8sObject[] {
+export function ofKind(manifests: readonly ManifestDocument[], kind: string): K8sObject[] {
   return manifests.filter((m) => m.object.kind === kind).map((m) => m.object);
-}
-
-/** A small valid intent to vary in tests. */
-export function sampleIntent(overrides: Partial<PlatformIntent['apps'][number]> = {}, platform: Partial<PlatformIntent> = {}): PlatformIntent {
-  return {
-    ...platform,
-    apps: [
-      {
-        name: 'llm',
-        namespace: 'ai',
-        image: 'vllm/vllm-openai:v0.10.2',
-        port: 8000,
-        resources: { cpu: { request: '1', limit: '2' }, memory: { request: '4Gi', limit: '4Gi' } },
-        egress: [{ cidr: '203.0.113.10/32', ports: [443] }],
-        ...overrides,
-      },
-    ],
-  };
 }

@@ -2,8 +2,8 @@
  * The hosts destination as the intent reads it: names normalised, the one wildcard form, and every
  * refusal with its field path, the value and what is accepted, all at once, dist/ untouched.
  */
-import { AiAppIntent, PlatformIntent, checkIntent, egressProxyRoutes, proxyEnvironment } from '../lib/intent';
-import { synthOverDist } from './support/synth';
+import { AiAppIntent, PlatformIntent, checkIntent, egressProxyRoutes, proxyEnvironment } from './index';
+import { synthOverDist } from '../../test/support/synth';
 
 const app = (egress: AiAppIntent['egress'], more: Partial<AiAppIntent> = {}): AiAppIntent => ({
   name: 'rag',

@@ -1,6 +1,6 @@
-import { AiAppIntent, EgressDestination, IngressClient, PlatformIntent, checkIntent, formatIssue } from '../lib/intent';
-import { shipped } from './fixtures/intents';
-import { synthOverDist } from './support/synth';
+import { AiAppIntent, EgressDestination, IngressClient, PlatformIntent, checkIntent, formatIssue } from './index';
+import { shipped } from '../../test/fixtures/intents';
+import { synthOverDist } from '../../test/support/synth';
 
 /** The shipped scenario: ai-service (ai-application) calls embeddings (ai-embeddings, TCP 8080), which admits it. */
 const service = shipped.apps.find((a) => a.name === 'ai-service')!;

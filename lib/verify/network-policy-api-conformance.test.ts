@@ -5,8 +5,8 @@
  * AdminNetworkPolicy and BaselineAdminNetworkPolicy (v0.1.7), undeclared and on the Calico release
  * that serves each.
  */
-import { parseCalicoVersion, query, VerifyOptions } from '../lib/verify';
-import { clusterOf } from './support/verify-builders';
+import { parseCalicoVersion, query, VerifyOptions } from './index';
+import { clusterOf } from '../../test/support/verify-builders';
 import {
   baseCluster,
   CaseObjects,
@@ -18,7 +18,7 @@ import {
   Step,
   v1alpha1,
   v1alpha2,
-} from './fixtures/network-policy-api/conformance';
+} from '../../test/fixtures/network-policy-api/conformance';
 
 type Render = (o: CaseObjects) => Record<string, unknown>[];
 

@@ -1,6 +1,6 @@
-import { PlatformIntent, didYouMean, validateIntent } from '../lib/intent';
-import { sampleIntent } from './support/manifests';
-import { synthOverDist } from './support/synth';
+import { PlatformIntent, didYouMean, validateIntent } from './index';
+import { synthOverDist } from '../../test/support/synth';
+import { sampleIntent } from '../../test/support/sample-intent';
 
 /** An intent as main.ts might hand it over at run time, whatever its declared type says. */
 const asIntent = (value: unknown) => value as PlatformIntent;
