@@ -17,6 +17,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { cpus, tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { parse } from 'yaml';
+import { CliResult, CommandSpec, EXIT, helpText, parseCommand, runCommand, UsageError } from '../lib/cli';
 import { ChildResult, RESULT_MARKER } from './child';
 import { PhaseInput, PhaseName } from './phases';
 
@@ -341,12 +342,38 @@ interface CliArgs {
 const USAGE =
   'usage: npm run --silent bench -- --apps N[,N...] --destinations M [--runs R] [--seed S] [--matrix-endpoints E] [--baselines B[,B...]|none] [--hostnames] [--json]';
 
+/** The benchmark's options, declared for lib/cli, which parses them and writes `--help`. */
+const BENCH_SPEC: CommandSpec = {
+  program: 'npm run --silent bench --',
+  name: 'bench',
+  summary: 'time synthesis, validation and the verifier on generated intents, beside raw cdk8s-plus-27 and cdk8s synth',
+  options: [
+    { name: 'apps', type: 'string', value: 'N[,N...]', default: '10', description: 'the number of apps of each generated intent, one run per size' },
+    { name: 'destinations', type: 'string', value: 'M', default: '20', description: 'egress destinations per app' },
+    { name: 'runs', type: 'string', value: 'R', default: '5, 3 above 100 apps', description: 'repetitions per size; the median is reported' },
+    { name: 'seed', type: 'string', value: 'S', default: '1', description: 'the seed of the generated intents' },
+    { name: 'matrix-endpoints', type: 'string', value: 'E', default: '200', description: 'endpoints of the verifier matrix phase' },
+    {
+      name: 'baselines',
+      type: 'string',
+      value: 'B[,B...]|none',
+      default: BASELINES.join(','),
+      description: 'the baselines to run beside the project (the quadratic raw one is left out above 2000 apps unless named)',
+    },
+    { name: 'hostnames', type: 'boolean', description: 'also time an intent with half of its destinations host names' },
+    { name: 'json', type: 'boolean', description: 'print the results as JSON' },
+  ],
+  exitCodes: [[EXIT.failed, 'a phase of the benchmark failed (its error on stderr)']],
+};
+
 function baselineList(text: string | undefined): Baseline[] {
   if (text === 'none') return [];
   const names = (text ?? '').split(',');
   const wrong = names.find((n) => !(BASELINES as readonly string[]).includes(n));
   if (text === undefined || wrong !== undefined) {
-    throw new Error(`--baselines: ${JSON.stringify(text)} is not accepted; accepted: none, or a comma-separated list of ${BASELINES.join(', ')}\n${USAGE}`);
+    throw new UsageError(
+      `--baselines: ${JSON.stringify(text)} is not accepted; accepted: none, or a comma-separated list of ${BASELINES.join(', ')}\n${USAGE}`,
+    );
   }
   return names as Baseline[];
 }
@@ -354,36 +381,37 @@ function baselineList(text: string | undefined): Baseline[] {
 function wholeNumber(flag: string, text: string | undefined, min: number): number {
   const n = Number(text);
   if (text === undefined || !Number.isInteger(n) || n < min)
-    throw new Error(`${flag}: ${JSON.stringify(text)} is not accepted; accepted: a whole number, ${min} or more\n${USAGE}`);
+    throw new UsageError(`${flag}: ${JSON.stringify(text)} is not accepted; accepted: a whole number, ${min} or more\n${USAGE}`);
   return n;
 }
 
-export function parseArgs(argv: readonly string[]): CliArgs {
-  let sizes: number[] = [10];
-  let destinations = 20;
-  let runs: number | undefined;
-  let seed = 1;
-  let matrixEndpoints = 200;
-  let baselines: readonly Baseline[] = BASELINES;
-  let baselinesNamed = false;
-  let json = false;
-  let hostnames = false;
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => argv[++i];
-    if (flag === '--apps') sizes = (value() ?? '').split(',').map((s) => wholeNumber('--apps', s, 1));
-    else if (flag === '--destinations') destinations = wholeNumber(flag, value(), 0);
-    else if (flag === '--runs') runs = wholeNumber(flag, value(), 1);
-    else if (flag === '--seed') seed = wholeNumber(flag, value(), 0);
-    else if (flag === '--matrix-endpoints') matrixEndpoints = wholeNumber(flag, value(), 1);
-    else if (flag === '--baselines') {
-      baselines = baselineList(value());
-      baselinesNamed = true;
-    } else if (flag === '--hostnames') hostnames = true;
-    else if (flag === '--json') json = true;
-    else throw new Error(`unknown option ${JSON.stringify(flag)}\n${USAGE}`);
+/** The options of a run, or undefined when `--help` was asked for. */
+export function parseArgs(argv: readonly string[]): CliArgs | undefined {
+  let values: Record<string, string | string[] | boolean | undefined> | undefined;
+  try {
+    values = parseCommand(BENCH_SPEC, argv);
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}\n${USAGE}`);
   }
-  return { sizes, destinations, runs, seed, matrixEndpoints, baselines, baselinesNamed, hostnames, json };
+  if (values === undefined) return undefined;
+  const text = (name: string) => values[name] as string | undefined;
+  const named = text('baselines') !== undefined;
+  return {
+    sizes:
+      text('apps') === undefined
+        ? [10]
+        : text('apps')!
+            .split(',')
+            .map((s) => wholeNumber('--apps', s, 1)),
+    destinations: text('destinations') === undefined ? 20 : wholeNumber('--destinations', text('destinations'), 0),
+    runs: text('runs') === undefined ? undefined : wholeNumber('--runs', text('runs'), 1),
+    seed: text('seed') === undefined ? 1 : wholeNumber('--seed', text('seed'), 0),
+    matrixEndpoints: text('matrix-endpoints') === undefined ? 200 : wholeNumber('--matrix-endpoints', text('matrix-endpoints'), 1),
+    baselines: named ? baselineList(text('baselines')) : BASELINES,
+    baselinesNamed: named,
+    hostnames: values.hostnames === true,
+    json: values.json === true,
+  };
 }
 
 /** A figure to two decimals, or `-` where its baseline did not run. */
@@ -454,26 +482,41 @@ export function formatSizes(results: readonly BenchResult[]): string {
   return lines.join('\n');
 }
 
-if (require.main === module) {
-  try {
-    const args = parseArgs(process.argv.slice(2));
-    const results = args.sizes.map((apps) => {
-      const baselines = baselinesAt(apps, args.baselines, args.baselinesNamed);
-      return runBenchmark({
-        apps,
-        destinations: args.destinations,
-        runs: args.runs ?? defaultRuns(apps),
-        seed: args.seed,
-        matrixEndpoints: args.matrixEndpoints,
-        baselines: baselines.run,
-        skippedBaselines: baselines.skipped,
-        hostnames: args.hostnames,
+/**
+ * Runs the benchmark command line and returns what it printed and how it ended; never throws.
+ * Bad usage exits 2 (its message ends with the usage), a phase that failed 1.
+ */
+export function benchMain(argv: readonly string[]): CliResult {
+  return runCommand('bench', '', () => {
+    const args = parseArgs(argv);
+    if (args === undefined) return { code: EXIT.answered, stdout: helpText(BENCH_SPEC), stderr: '' };
+    try {
+      const results = args.sizes.map((apps) => {
+        const baselines = baselinesAt(apps, args.baselines, args.baselinesNamed);
+        return runBenchmark({
+          apps,
+          destinations: args.destinations,
+          runs: args.runs ?? defaultRuns(apps),
+          seed: args.seed,
+          matrixEndpoints: args.matrixEndpoints,
+          baselines: baselines.run,
+          skippedBaselines: baselines.skipped,
+          hostnames: args.hostnames,
+        });
       });
-    });
-    if (args.json) process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
-    else process.stdout.write(`${results.length === 1 ? formatResult(results[0]) : formatSizes(results)}\n`);
-  } catch (err) {
-    process.stderr.write(`bench: ${(err as Error).message}\n`);
-    process.exit(1);
-  }
+      const stdout = args.json
+        ? `${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`
+        : `${results.length === 1 ? formatResult(results[0]) : formatSizes(results)}\n`;
+      return { code: EXIT.answered, stdout, stderr: '' };
+    } catch (err) {
+      return { code: EXIT.failed, stdout: '', stderr: `bench: ${(err as Error).message}\n` };
+    }
+  });
+}
+
+if (require.main === module) {
+  const result = benchMain(process.argv.slice(2));
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  process.exitCode = result.code;
 }

@@ -7,12 +7,12 @@
  */
 import { existsSync } from 'fs';
 import { join, resolve } from 'path';
-import { finish, loadIntent, runSynth } from '../lib/synth';
+import { finish, loadIntent, runSynth, SYNTH_MODES } from '../lib/synth';
 
 const root = resolve(__dirname, '..');
 const intentFile = process.argv[2] === undefined ? join(root, 'main.ts') : resolve(process.argv[2]);
 const outdir = process.env.CDK8S_OUTDIR ?? join(root, 'dist');
-const run = runSynth(loadIntent(intentFile, root), outdir, 'cdk8s synth');
+const run = runSynth(loadIntent(intentFile, root), outdir, SYNTH_MODES.cdk8sSynth);
 // cdk8s-cli answers an app that exits non-zero with its own stack trace (lib/util.js `shell`),
 // but one that exits 0 without creating the output folder with one line and exit code 1
 // (`synthApp`: "app expected to create"). After a failure here the folder is gone (cdk8s

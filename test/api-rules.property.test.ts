@@ -5,7 +5,7 @@
  * (test/support/api-rules.ts) accept, on every cluster (property-based). Nothing crashes.
  */
 import fc from 'fast-check';
-import { PlatformIntent, checkIntent, clusterIntents } from '../lib/intent';
+import { PlatformIntent, checkIntent, clusterIntents, formatPath } from '../lib/intent';
 import { validateManifestDir } from '../lib/validate';
 import { FIXTURE_INTENTS } from './fixtures/intents';
 import { apiServerProblems } from './support/api-rules';
@@ -105,8 +105,8 @@ it('refuses a mutated fixture intent with a field path for every error, or write
       const errors = checkIntent(mutated).filter((i) => i.severity === 'error');
       if (errors.length > 0) {
         for (const e of errors) {
-          expect(typeof e.path).toBe('string');
-          expect(e.path).not.toBe('');
+          expect(Array.isArray(e.path)).toBe(true);
+          expect(formatPath(e.path)).not.toBe('');
           expect(e.message).toMatch(/accepted|is missing|refuse|no egress|names no/);
         }
         return;
@@ -123,13 +123,13 @@ it('finds the two holes it was written for: a request above its limit and a bloc
   expect(
     checkIntent(request)
       .filter((i) => i.severity === 'error')
-      .map((i) => i.path),
+      .map((i) => formatPath(i.path)),
   ).toEqual(['ai-service.resources.cpu.request']);
   const twice = mutate(shipped, ['allowLists', 0, 'cidrs', 0], { kind: 'duplicate' });
   expect(
     checkIntent(twice)
       .filter((i) => i.severity === 'error')
-      .map((i) => i.path),
+      .map((i) => formatPath(i.path)),
   ).toEqual(['allowLists[0].cidrs[1]']);
   expect(
     apiServerProblems([

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import { join } from 'path';
 import { generateIntent } from '../bench/generate';
 import { rawApps } from '../bench/phases';
-import { BASELINES, baselinesAt, parseArgs } from '../bench/run';
+import { BASELINES, baselinesAt, benchMain, parseArgs } from '../bench/run';
 import { validateIntent, isAllowListDestination, isCidrDestination, isHostsDestination, isServiceDestination } from '../lib/intent';
 
 const ROOT = join(__dirname, '..');
@@ -114,10 +114,10 @@ describe('npm run bench', () => {
   });
 
   test('runs every baseline unless told otherwise, and none with --baselines none', () => {
-    expect([parseArgs([]).hostnames, parseArgs(['--hostnames']).hostnames]).toEqual([false, true]);
-    expect(parseArgs([]).baselines).toEqual(['raw', 'raw-one-chart', 'cdk8s-synth', 'ts-node-synth']);
-    expect(parseArgs(['--baselines', 'none']).baselines).toEqual([]);
-    expect(parseArgs(['--baselines', 'ts-node-synth,raw']).baselines).toEqual(['ts-node-synth', 'raw']);
+    expect([parseArgs([])!.hostnames, parseArgs(['--hostnames'])!.hostnames]).toEqual([false, true]);
+    expect(parseArgs([])!.baselines).toEqual(['raw', 'raw-one-chart', 'cdk8s-synth', 'ts-node-synth']);
+    expect(parseArgs(['--baselines', 'none'])!.baselines).toEqual([]);
+    expect(parseArgs(['--baselines', 'ts-node-synth,raw'])!.baselines).toEqual(['ts-node-synth', 'raw']);
     expect(() => parseArgs(['--baselines', 'raw,cdk8s'])).toThrow(
       /--baselines: "raw,cdk8s" is not accepted; accepted: none, or a comma-separated list of raw, raw-one-chart, cdk8s-synth, ts-node-synth/,
     );
@@ -131,12 +131,28 @@ describe('npm run bench', () => {
       { baseline: 'raw', reason: expect.stringMatching(/grows with the square of the apps .* left out above 2000 apps unless --baselines names it/) },
     ]);
     expect(baselinesAt(10000, ['raw'], true)).toEqual({ run: ['raw'], skipped: [] });
-    expect(parseArgs(['--baselines', 'raw']).baselinesNamed).toBe(true);
-    expect(parseArgs([]).baselinesNamed).toBe(false);
+    expect(parseArgs(['--baselines', 'raw'])!.baselinesNamed).toBe(true);
+    expect(parseArgs([])!.baselinesNamed).toBe(false);
   });
 
   test('refuses a value it does not accept, or an unknown option, with the usage', () => {
     expect(() => parseArgs(['--apps', 'ten'])).toThrow(/^--apps: "ten" is not accepted; accepted: a whole number, 1 or more\nusage: npm run --silent bench/);
-    expect(() => parseArgs(['--apps', '5', '--app', '3'])).toThrow(/^unknown option "--app"\nusage: npm run --silent bench/);
+    expect(() => parseArgs(['--apps', '5', '--app', '3'])).toThrow(
+      /^unknown option "--app"; did you mean --apps\? \(known: .*\)\nusage: npm run --silent bench/,
+    );
+  });
+
+  test('--help lists every option with its default, and the exit codes', () => {
+    expect(parseArgs(['--help'])).toBeUndefined();
+    const help = benchMain(['--help']);
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^npm run --silent bench --: time synthesis/);
+    expect(help.stdout).toMatch(/\n {2}--apps N\[,N\.\.\.\] +the number of apps .* \(default: 10\)\n/);
+    expect(help.stdout).toMatch(/\n {2}1 {2}a phase of the benchmark failed/);
+    expect(benchMain(['--runs', '0'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringMatching(/^bench: --runs: "0" is not accepted; .*\nusage: npm run --silent bench/),
+    });
   });
 });

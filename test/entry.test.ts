@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } fr
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { buildApp } from '../lib/app';
-import { loadIntent, runSynth, safeSynth } from '../lib/synth';
+import { loadIntent, runSynth, safeSynth, SYNTH_MODES } from '../lib/synth';
 import { shipped } from './fixtures/intents';
 import { cdk8sSynth } from './support/cdk8s';
 
@@ -54,7 +54,7 @@ function npmSynth(intentFile: string, dist: string, ...extra: string[]) {
 
 /** What `npm run synth -- --intent FILE --out DIR` prints and exits with, for a file that loads: runSynth is all the script adds to loading it. */
 function synthRun(intentFile: string, dist: string) {
-  const run = runSynth(loadIntent(intentFile, ROOT), dist, 'npm run synth');
+  const run = runSynth(loadIntent(intentFile, ROOT), dist, SYNTH_MODES.npmRunSynth);
   return { status: run.code, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -133,10 +133,19 @@ describe('npm run synth fails with one line for a main.ts that does not load, an
     ]);
   });
 
-  it('refuses an unknown option with the usage', () => {
+  it('refuses an unknown option, naming the known ones, with the usage', () => {
     const run = npmSynth(`${ENTRY}/minimal.ts`, join(work, 'dist'), '--outdir', 'x');
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/^synth: Unknown option '--outdir'.*\nusage: npm run synth \[-- --intent FILE\] \[--out DIR\]\n$/);
+    expect(run.stderr).toBe('synth: unknown option "--outdir" (known: --intent, --out, --help)\nusage: npm run synth [-- --intent FILE] [--out DIR]\n');
+  });
+
+  it('lists its options and exit codes with --help, and writes nothing', () => {
+    const dist = join(work, 'help-dist');
+    const run = npmSynth(`${ENTRY}/minimal.ts`, dist, '--help');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^npm run synth --: write dist\/ .*\n\nusage: npm run synth -- \[--intent FILE\] \[--out DIR\]\n/);
+    expect(run.stdout).toMatch(/\n {2}1 {2}main\.ts does not load, or the intent or the manifests are invalid/);
+    expect(existsSync(dist)).toBe(false);
   });
 });
 

@@ -9,7 +9,7 @@ import { join } from 'path';
 import { buildApp } from '../lib/app';
 import { PlatformIntent, clusterIntents } from '../lib/intent';
 import { diffMain, reportMain } from '../lib/review';
-import { runSynth, safeWrite } from '../lib/synth';
+import { runSynth, safeWrite, SYNTH_MODES } from '../lib/synth';
 import { validateManifestDir } from '../lib/validate';
 import { fleet, minimal, shipped } from './fixtures/intents';
 import { distFolders, egressProblems, ingressProblems, K8sObject, metadataReached, ofKind, readManifests, readSynthesized, readTree } from '../lib/testing';
@@ -25,7 +25,7 @@ afterEach(() => rmSync(work, { recursive: true, force: true }));
 function synth(intent: PlatformIntent, root = work) {
   const dist = join(root, 'dist');
   const deploy = join(root, 'deploy', 'argocd');
-  const run = runSynth({ ok: true, intent }, dist, 'npm run synth');
+  const run = runSynth({ ok: true, intent }, dist, SYNTH_MODES.npmRunSynth);
   return { run, dist, deploy, files: readTree(dist), argocd: readTree(deploy) };
 }
 

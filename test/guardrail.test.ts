@@ -4,7 +4,7 @@
  * scoped to the namespaces the intent owns; refused where the cluster's declared Calico release
  * does not serve the kind.
  */
-import { IntentError, PlatformIntent, checkIntent, clusterIntents, formatIssue, validateIntent } from '../lib/intent';
+import { IntentError, PlatformIntent, checkIntent, clusterIntents, formatIssue, validateIntent, formatScope } from '../lib/intent';
 import { SecureAiPlatform } from '../lib/platform';
 import { validateObject } from '../lib/validate';
 import { buildCluster, parseCalicoVersion, parseManifests, query, verifyMain } from '../lib/verify';
@@ -273,7 +273,7 @@ describe('a guardrail kind the cluster does not serve is refused, naming the fie
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^guardrail: "ClusterNetworkPolicy" writes the guardrail as a ClusterNetworkPolicy .* runs Calico 3\.30, which does not serve it/);
     expect(lines[1]).toMatch(/^clusters\.mixed\.guardrail: "AdminNetworkPolicy" writes the guardrail as an AdminNetworkPolicy .* runs Calico 3\.32/);
-    expect(validateIntent(intent).map((i) => i.app)).toEqual(['cluster old', 'cluster mixed']);
+    expect(validateIntent(intent).map((i) => formatScope(i.scope))).toEqual(['cluster old', 'cluster mixed']);
   });
 
   it('refuses the Calico guardrail, and a Calico release, on a cluster declared without Calico', () => {

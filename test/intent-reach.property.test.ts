@@ -580,7 +580,9 @@ describe('random intents: the verifier agrees with the declaration (property-bas
             apps: intent.apps.map((a) => (a === callee ? { ...a, ingress: (a.ingress ?? []).filter((c) => !admitsCaller(c)) } : a)),
           };
           expect(validateIntent(intent)).toEqual([]);
-          expect(validateIntent(broken)).toContainEqual(expect.objectContaining({ severity: 'error', app: callee.name, path: `${callee.name}.ingress` }));
+          expect(validateIntent(broken)).toContainEqual(
+            expect.objectContaining({ severity: 'error', scope: { kind: 'app', app: callee.name }, path: [callee.name, 'ingress'], code: 'not-admitted' }),
+          );
         },
       ),
       { numRuns: runs(10) },

@@ -140,7 +140,7 @@ describe('relays', () => {
     const relay = { namespace: 'vector-db', podLabels: { app: 'qdrant' }, ports: [6333] };
     expect(checkIntent(sampleIntent({ egress: [relay] })).filter((i) => i.severity === 'error')).toEqual([
       expect.objectContaining({
-        path: 'llm.egress[0].namespace',
+        path: ['llm', 'egress', 0, 'namespace'],
         value: 'vector-db',
         message: expect.stringMatching(/is a namespace this intent does not govern/),
       }),

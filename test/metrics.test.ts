@@ -3,7 +3,7 @@
  * platform's scrapers, or its own, on its metrics port, and by nobody else: a container port
  * when it is not the app's, and an ingress rule in either flavor, which the verifier reads back.
  */
-import { AiAppIntent, PlatformIntent, validateIntent } from '../lib/intent';
+import { AiAppIntent, PlatformIntent, formatPath, validateIntent } from '../lib/intent';
 import { tei, vllm } from '../lib/presets';
 import { query } from '../lib/verify';
 import { ingressProblems, ofKind, readSynthesized, Synthesized } from '../lib/testing';
@@ -74,6 +74,6 @@ describe('nothing opened without scrapers, or for an app that serves no metrics'
   });
 
   it('refuses an empty list of scrapers, with its path', () => {
-    expect(validateIntent({ apps: [embeddings], metrics: { scrapers: [] } }).map((e) => e.path)).toEqual(['metrics.scrapers']);
+    expect(validateIntent({ apps: [embeddings], metrics: { scrapers: [] } }).map((e) => formatPath(e.path))).toEqual(['metrics.scrapers']);
   });
 });

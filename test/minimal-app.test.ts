@@ -12,6 +12,7 @@ import {
   imagesAdvice,
   resolverSettings,
   validateIntent,
+  formatPath,
 } from '../lib/intent';
 import { formatDefaults } from '../lib/synth';
 import { AiWorkload, emptyDirPatch } from '../lib/workload';
@@ -165,7 +166,7 @@ describe('what synth prints about images, ports and defaults', () => {
 
   it('warns that the official nginx image needs root, and proposes the unprivileged one', () => {
     const [warning] = adviceFor({ ...sampleApp, image: 'nginx:1.27', port: 8080 });
-    expect(warning).toEqual(expect.objectContaining({ severity: 'warning', path: 'sample-app.image', value: 'nginx:1.27' }));
+    expect(warning).toEqual(expect.objectContaining({ severity: 'warning', path: ['sample-app', 'image'], value: 'nginx:1.27' }));
     expect(warning.message).toMatch(/known not to run as non-root: the official nginx image .* accepted: nginxinc\/nginx-unprivileged/);
   });
 
@@ -173,7 +174,7 @@ describe('what synth prints about images, ports and defaults', () => {
     expect(imagesAdvice([{ ...sampleApp, modelCachePath: '/cache' }])).toEqual([
       expect.objectContaining({
         severity: 'warning',
-        path: 'sample-app.image',
+        path: ['sample-app', 'image'],
         message: expect.stringMatching(
           /must run as the non-root numeric user 10001 \(group 10001\) on a read-only root filesystem, writing only to \/tmp, \/home\/ai and \/cache/,
         ),
@@ -189,13 +190,19 @@ describe('what synth prints about images, ports and defaults', () => {
       { ...sampleApp, name: 'd', image: PROJECT_IMAGES.vllm },
     ];
     expect(imagesAdvice(apps)).toEqual([
-      expect.objectContaining({ path: 'a.image, b.image', value: ['nginxinc/nginx-unprivileged:1.27-alpine', 'example/other:1.0.0'] }),
+      expect.objectContaining({
+        scope: { kind: 'platform' },
+        path: ['a', 'image'],
+        alsoAt: [['b', 'image']],
+        value: ['nginxinc/nginx-unprivileged:1.27-alpine', 'example/other:1.0.0'],
+      }),
     ]);
     expect(imagesAdvice(apps.slice(2))).toEqual([]);
   });
 
   it('warns of a tag that names a minor release, which moves with each patch, and not of a patch release or a digest', () => {
-    const tags = (image: string) => adviceFor({ ...sampleApp, image }).filter((w) => w.path === 'sample-app.image' && /minor release/.test(w.message));
+    const tags = (image: string) =>
+      adviceFor({ ...sampleApp, image }).filter((w) => formatPath(w.path) === 'sample-app.image' && /minor release/.test(w.message));
     for (const image of ['ghcr.io/huggingface/text-embeddings-inference:cpu-1.9', 'vllm/vllm-openai:v0.10', 'example/app:2.4'])
       expect(tags(image)).toHaveLength(1);
     for (const image of [
@@ -208,13 +215,13 @@ describe('what synth prints about images, ports and defaults', () => {
   });
 
   it('warns about a port below 1024, which a non-root process may not bind', () => {
-    const paths = adviceFor({ ...sampleApp, port: 80 }).map((w) => w.path);
+    const paths = adviceFor({ ...sampleApp, port: 80 }).map((w) => formatPath(w.path));
     expect(paths).toEqual(['sample-app.port']);
-    expect(adviceFor({ ...sampleApp, port: 1024 }).map((w) => w.path)).toEqual([]);
+    expect(adviceFor({ ...sampleApp, port: 1024 }).map((w) => formatPath(w.path))).toEqual([]);
   });
 
   it('warns about shared memory that does not fit in the memory limit, the default one of a GPU app included', () => {
-    const shm = (app: Partial<typeof sampleApp>) => adviceFor({ ...sampleApp, port: 8080, ...app }).filter((w) => w.path === 'sample-app.shmSize');
+    const shm = (app: Partial<typeof sampleApp>) => adviceFor({ ...sampleApp, port: 8080, ...app }).filter((w) => formatPath(w.path) === 'sample-app.shmSize');
     expect(shm({ gpus: 1 })).toEqual([
       expect.objectContaining({
         value: '2Gi',
@@ -234,7 +241,7 @@ describe('what synth prints about images, ports and defaults', () => {
     expect(
       checkIntent(intent)
         .filter((i) => i.severity === 'warning')
-        .map((i) => i.path),
+        .map((i) => formatPath(i.path)),
     ).toEqual(['llm.image', 'llm.image', 'llm.port']);
   });
 

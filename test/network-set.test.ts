@@ -4,7 +4,7 @@
  * the set written with the tier and granted to its owners, refused where it cannot work.
  */
 import { ALLOW_LIST_LABEL, NETWORK_SET_LABEL } from '../lib/conventions';
-import { AiAppIntent, PlatformIntent, checkIntent, validateIntent } from '../lib/intent';
+import { AiAppIntent, PlatformIntent, checkIntent, formatPath, validateIntent } from '../lib/intent';
 import { egressReport, loadCluster } from '../lib/verify';
 import { shipped } from './fixtures/intents';
 import { ofKind, readManifests } from '../lib/testing';
@@ -84,7 +84,7 @@ describe('networkSet: a cidr destination as a GlobalNetworkSet of its own', () =
     };
     const errors = checkIntent(intent)
       .filter((i) => i.severity === 'error')
-      .map((i) => `${i.path}: ${i.message}`);
+      .map((i) => `${formatPath(i.path)}: ${i.message}`);
     expect(errors).toEqual([
       expect.stringMatching(
         /^ai-service\.egress\[4\]\.networkSet: names the network set of 198\.51\.100\.0\/24 \(ai-service\.egress\[1\]\.networkSet\) for 192\.0\.2\.0\/24; accepted: one block per network set name/,
@@ -98,7 +98,7 @@ describe('networkSet: a cidr destination as a GlobalNetworkSet of its own', () =
 
   it('refuses a name that is no DNS label, as the other names of the intent', () => {
     const intent = sampleIntent({ flavor: 'calico', egress: [{ cidr: '192.0.2.0/24', ports: [443], networkSet: 'Object_Storage' }] });
-    expect(validateIntent(intent).map((i) => `${i.path}: ${i.message}`)).toEqual([
+    expect(validateIntent(intent).map((i) => `${formatPath(i.path)}: ${i.message}`)).toEqual([
       expect.stringMatching(/^llm\.egress\[0\]\.networkSet: is not a valid network set name; accepted: a DNS-1123 label/),
     ]);
   });

@@ -2,7 +2,7 @@
  * Server presets: what each fills in an app, from the server's own sources, and that an app made
  * of one passes the same checks as any other.
  */
-import { AiAppIntent, adviceFor, validateIntent } from '../lib/intent';
+import { AiAppIntent, adviceFor, validateIntent, formatPath } from '../lib/intent';
 import {
   ANTHROPIC_API,
   HUGGING_FACE_HUB,
@@ -191,7 +191,7 @@ describe('an app made of a preset is an app like any other', () => {
 });
 
 describe('a vLLM app without usage statistics turned off is warned about', () => {
-  const usage = (app: AiAppIntent) => adviceFor(app).filter((w) => w.path === 'server.env');
+  const usage = (app: AiAppIntent) => adviceFor(app).filter((w) => formatPath(w.path) === 'server.env');
 
   it("warns when an env written after the spread dropped the preset's, and not for the preset as it is", () => {
     expect(usage(appOf({ ...vllm({ model: 'm' }), env: { HF_ENDPOINT: 'https://203.0.113.10' } }))).toEqual([

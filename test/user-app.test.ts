@@ -10,7 +10,7 @@ import { join } from 'path';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { parseAllDocuments } from 'yaml';
-import { IntentError, SecureAiPlatform, buildApp, checkManifests, readManifestFiles } from '../lib';
+import { IntentError, SecureAiPlatform, buildApp, checkManifests, readManifestFiles, formatPath } from '../lib';
 import { fourApps } from './fixtures/intents';
 import { allProblems, readSynthesized } from '../lib/testing';
 import { sampleIntent } from './support/sample-intent';
@@ -95,7 +95,7 @@ describe("the intent's warnings in a team's own app", () => {
     });
     try {
       const platform = new SecureAiPlatform(new Chart(new App({ outdir: scratch() }), 'ai'), 'secured-ai', { intent: sampleIntent({ port: 80 }) });
-      expect(platform.warnings.map((w) => w.path)).toContain('llm.port');
+      expect(platform.warnings.map((w) => formatPath(w.path))).toContain('llm.port');
       expect(written.join('')).toMatch(/^SecureAiPlatform secured-ai: \d+ warnings? \(not errors: synthesis goes on\):\n {2}.*llm\.port: 80 is below 1024/s);
     } finally {
       spy.mockRestore();

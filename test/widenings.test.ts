@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { diffMain } from '../lib/review';
-import { EXIT, verifyMain } from '../lib/verify';
+import { EXIT } from '../lib/cli';
+import { verifyMain } from '../lib/verify';
 import { autoHostEndpoints, calico, hostEndpoint, networkPolicy, node, shippedCalicoApp, yamlOf } from './support/verify-builders';
 
 type Obj = Record<string, unknown>;

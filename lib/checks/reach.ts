@@ -78,14 +78,14 @@ export interface ReachProblem {
  */
 function what(entries: readonly ReachEntry[]): string {
   const [e] = entries;
-  return `${describeProtocolPorts(entries)} to ${describeDestination(e.to, 'verifier')}, ${e.decidedBy.reason === 'rule' ? 'allowed by ' : 'allowed: '}${describeDecision(e.decidedBy, 'verifier')}`;
+  return `${describeProtocolPorts(entries)} to ${describeDestination(e.to)}, ${e.decidedBy.reason === 'rule' ? 'allowed by ' : 'allowed: '}${describeDecision(e.decidedBy)}`;
 }
 
 /** Entries grouped by destination and deciding rule, in the order they come. */
 function byDestination(entries: readonly ReachEntry[]): ReachEntry[][] {
   const groups = new Map<string, ReachEntry[]>();
   for (const e of entries) {
-    const key = `${describeDestination(e.to, 'verifier')}\u0000${decisionKey(e.decidedBy)}`;
+    const key = `${describeDestination(e.to)}\u0000${decisionKey(e.decidedBy)}`;
     groups.set(key, [...(groups.get(key) ?? []), e]);
   }
   return [...groups.values()];

@@ -9,7 +9,7 @@ import { PROXY_VARIABLES, usesEgressProxy } from './egress-proxy';
 import { CLOUDS, Cloud, SHARED_RANGE_SOURCES, SharedRangeSource } from '../net';
 import { metadataProblem, sharedRangeProblem } from './fields';
 import { isAudited, isCalicoApp } from './flavor';
-import { IntentIssue } from './issues';
+import { IntentIssue, IssuePath, IssueScope, PLATFORM, appScope, formatPath } from './issues';
 import { AiAppIntent, AllowList } from './types';
 
 /** The cloud, when it is one this project knows. */
@@ -20,11 +20,11 @@ export function validCloud(value: unknown): Cloud | undefined {
 /** An allow-list whose own fields are valid, and where it was declared (`allowLists[0]`, `clusters.prod-eu.allowLists[1]`). */
 export interface DeclaredList {
   readonly list: AllowList;
-  readonly path: string;
+  readonly path: IssuePath;
 }
 
 /** Allow-lists of one name with different contents, among one set of declarations (the platform's, or one cluster's). */
-export function allowListsDeclaredTwice(lists: readonly DeclaredList[], app = 'platform'): IntentIssue[] {
+export function allowListsDeclaredTwice(lists: readonly DeclaredList[], scope: IssueScope = PLATFORM): IntentIssue[] {
   const contents = new Map<string, string>();
   const issues: IntentIssue[] = [];
   for (const { list, path } of lists) {
@@ -33,9 +33,10 @@ export function allowListsDeclaredTwice(lists: readonly DeclaredList[], app = 'p
     if (earlier !== undefined && earlier !== these) {
       issues.push({
         severity: 'error',
-        app,
-        path: `${path}.name`,
+        scope,
+        path: [...path, 'name'],
         value: list.name,
+        code: 'declared-twice',
         message: 'is declared twice with different contents; accepted: one declaration per allow-list name',
       });
     }
@@ -51,13 +52,17 @@ export function allowListsDeclaredTwice(lists: readonly DeclaredList[], app = 'p
 export function allowListMetadata(
   { list, path }: DeclaredList,
   cloud: Cloud,
-  app = 'platform',
+  scope: IssueScope = PLATFORM,
   sharedRanges: readonly SharedRangeSource[] = SHARED_RANGE_SOURCES,
 ): IntentIssue[] {
   return list.cidrs.flatMap((c, i) => {
     const message = metadataProblem(c, cloud);
     const shared = list.shared === undefined ? sharedRangeProblem(c, sharedRanges, `shared: { reason: '...' } on allow-list ${list.name}`) : undefined;
-    return [message, shared].flatMap((m) => (m ? [{ severity: 'error' as const, app, path: `${path}.cidrs[${i}]`, value: c, message: m }] : []));
+    const at: IssuePath = [...path, 'cidrs', i];
+    return [
+      ...(message ? [{ severity: 'error' as const, scope, path: at, value: c, code: 'metadata-reachable' as const, message }] : []),
+      ...(shared ? [{ severity: 'error' as const, scope, path: at, value: c, code: 'shared-range' as const, message: shared }] : []),
+    ];
   });
 }
 
@@ -72,13 +77,15 @@ export function dnsAddressProblem(address: string, cloud: Cloud): string | undef
  * where a cluster replaces it (the cluster's is checked where the cluster declares it).
  */
 export function dnsMetadata(app: AiAppIntent, cloud: Cloud, ownClusterIp = true): IntentIssue[] {
-  const addresses: [string, string][] = [
-    ...(app.dns?.nodeLocal ?? []).map((a, i): [string, string] => [`dns.nodeLocal[${i}]`, a]),
-    ...(app.dns?.kubeDnsClusterIp && ownClusterIp ? [['dns.kubeDnsClusterIp', app.dns.kubeDnsClusterIp] as [string, string]] : []),
+  const addresses: [IssuePath, string][] = [
+    ...(app.dns?.nodeLocal ?? []).map((a, i): [IssuePath, string] => [['dns', 'nodeLocal', i], a]),
+    ...(app.dns?.kubeDnsClusterIp && ownClusterIp ? [[['dns', 'kubeDnsClusterIp'], app.dns.kubeDnsClusterIp] as [IssuePath, string]] : []),
   ];
   return addresses.flatMap(([field, address]) => {
     const message = dnsAddressProblem(address, cloud);
-    return message ? [{ severity: 'error' as const, app: app.name, path: `${app.name}.${field}`, value: address, message }] : [];
+    return message
+      ? [{ severity: 'error' as const, scope: appScope(app.name), path: [app.name, ...field], value: address, code: 'metadata-reachable' as const, message }]
+      : [];
   });
 }
 
@@ -103,9 +110,10 @@ export function destinationProblems(
   return app.egress.flatMap((d, i) =>
     checkDestination(d, declared).map((p) => ({
       severity: 'error' as const,
-      app: app.name,
-      path: `${app.name}.egress[${i}].${p.field}`,
+      scope: appScope(app.name),
+      path: [app.name, 'egress', i, p.field],
       value: p.value,
+      code: 'destination' as const,
       message: p.message,
     })),
   );
@@ -117,13 +125,13 @@ export function destinationProblems(
  * which destinations of several apps may share.
  */
 export function networkSetProblems(apps: readonly AiAppIntent[], listNames: readonly string[]): IntentIssue[] {
-  const blocks = new Map<string, { cidr: string; where: string }>();
+  const blocks = new Map<string, { cidr: string; where: IssuePath }>();
   const issues: IntentIssue[] = [];
   for (const app of apps) {
     app.egress.forEach((d, i) => {
       if (!isCidrDestination(d) || d.networkSet === undefined) return;
-      const path = `${app.name}.egress[${i}].networkSet`;
-      const error = (message: string) => issues.push({ severity: 'error', app: app.name, path, value: d.networkSet, message });
+      const path = [app.name, 'egress', i, 'networkSet'];
+      const error = (message: string) => issues.push({ severity: 'error', scope: appScope(app.name), path, value: d.networkSet, code: 'network-set', message });
       if (!isCalicoApp(app)) {
         error(
           'names a Calico GlobalNetworkSet, and this app renders Kubernetes NetworkPolicies, which have no network sets; accepted: networkSet on a destination of an app with flavor: "calico", or no networkSet (Calico names flows to the block by any network set that holds it, an allow-list\'s for one)',
@@ -138,7 +146,9 @@ export function networkSetProblems(apps: readonly AiAppIntent[], listNames: read
       }
       const earlier = blocks.get(d.networkSet);
       if (earlier && earlier.cidr !== d.cidr)
-        error(`names the network set of ${earlier.cidr} (${earlier.where}) for ${d.cidr}; accepted: one block per network set name, so another name here`);
+        error(
+          `names the network set of ${earlier.cidr} (${formatPath(earlier.where)}) for ${d.cidr}; accepted: one block per network set name, so another name here`,
+        );
       else if (!earlier) blocks.set(d.networkSet, { cidr: d.cidr, where: path });
     });
   }
@@ -157,9 +167,10 @@ export function auditMixedWithEnforcement(apps: readonly AiAppIntent[], platform
     .filter((a) => audited(a) && modes.get(a.namespace)!.size === 2)
     .map((a) => ({
       severity: 'error' as const,
-      app: a.name,
-      path: `${a.name}.audit`,
+      scope: appScope(a.name),
+      path: [a.name, 'audit'],
       value: true,
+      code: 'audit-mixed' as const,
       message: `previews this app while other apps of namespace "${a.namespace}" are enforced, so the namespace's default deny would block it; accepted: audit on every app of the namespace, or on none`,
     }));
 }
@@ -174,9 +185,10 @@ export function ownersWithoutTier(apps: readonly AiAppIntent[], owners: unknown,
   return [
     {
       severity: 'warning',
-      app: 'platform',
-      path: 'calico.owners',
+      scope: PLATFORM,
+      path: ['calico', 'owners'],
       value: owners,
+      code: 'owners-without-tier',
       message:
         'names who may write the Calico tier, and no app uses flavor "calico" and no guardrail is "calico", so dist/ has no tier and no RBAC for them is written; accepted: flavor: "calico" on the apps the tier should confine, guardrail: "calico", or no calico.owners',
     },
@@ -191,17 +203,18 @@ export function ownersWithoutTier(apps: readonly AiAppIntent[], owners: unknown,
  */
 export function egressProxyProblems(app: AiAppIntent, proxyNamespace: string): IntentIssue[] {
   const issues: IntentIssue[] = [];
-  const error = (path: string, value: unknown, message: string): IntentIssue => ({
+  const error = (path: IssuePath, value: unknown, message: string): IntentIssue => ({
     severity: 'error',
-    app: app.name,
-    path: `${app.name}.${path}`,
+    scope: appScope(app.name),
+    path: [app.name, ...path],
     value,
+    code: 'egress-proxy',
     message,
   });
   if (app.namespace === proxyNamespace)
     issues.push(
       error(
-        'namespace',
+        ['namespace'],
         app.namespace,
         "is the egress proxy's namespace, which holds the proxy alone; accepted: another namespace, or egressProxy: { namespace: '...' } elsewhere",
       ),
@@ -211,7 +224,7 @@ export function egressProxyProblems(app: AiAppIntent, proxyNamespace: string): I
   for (const name of PROXY_VARIABLES.filter((v) => app.env?.[v] !== undefined)) {
     issues.push(
       error(
-        `env.${name}`,
+        ['env', name],
         app.env![name],
         `is set by the egress proxy for an app with host names (egress[${first}]): HTTPS_PROXY and HTTP_PROXY to the app's port of the proxy, NO_PROXY to the cluster and the app's direct destinations; accepted: no ${name} in env`,
       ),

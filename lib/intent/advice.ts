@@ -11,7 +11,7 @@ import { RUN_AS } from '../conventions';
 import { parseQuantity } from '../quantity';
 import { DEFAULT_GPU_SHM_SIZE, DEFAULT_RESOURCES, shmSizeOf } from './defaults';
 import { isProjectImage, minorOnlyTag } from './images';
-import { IntentIssue } from './issues';
+import { IntentIssue, IssueCode, PLATFORM, appScope } from './issues';
 import { EPHEMERAL_STORAGE_WARNING, defaultStartupSeconds, ephemeralStorage, modelCacheOf, writablePaths } from './storage';
 import { AiAppIntent } from './types';
 
@@ -52,9 +52,11 @@ export function imagesAdvice(apps: readonly AiAppIntent[]): IntentIssue[] {
   return [
     {
       severity: 'warning',
-      app: unknown.length === 1 ? unknown[0].name : 'platform',
-      path: unknown.map((a) => `${a.name}.image`).join(', '),
+      scope: unknown.length === 1 ? appScope(unknown[0].name) : PLATFORM,
+      path: [unknown[0].name, 'image'],
+      ...(unknown.length > 1 ? { alsoAt: unknown.slice(1).map((a) => [a.name, 'image']) } : {}),
       value: unknown.length === 1 ? unknown[0].image : [...new Set(unknown.map((a) => a.image))],
+      code: 'image',
       message: `must run as the non-root numeric user ${RUN_AS.user} (group ${RUN_AS.group}) on a read-only root filesystem, writing only to ${writable} (emptyDirs, or the app's model cache claim), without capabilities; check each image's USER and where it writes (the images the presets pin are checked)`,
     },
   ];
@@ -62,22 +64,24 @@ export function imagesAdvice(apps: readonly AiAppIntent[]): IntentIssue[] {
 
 /** Warnings about what one app's image and pod must support. */
 export function adviceFor(app: AiAppIntent): IntentIssue[] {
-  const warn = (field: string, value: unknown, message: string): IntentIssue => ({
+  const warn = (field: string, value: unknown, code: IssueCode, message: string): IntentIssue => ({
     severity: 'warning',
-    app: app.name,
-    path: `${app.name}.${field}`,
+    scope: appScope(app.name),
+    path: [app.name, field],
     value,
+    code,
     message,
   });
   const issues: IntentIssue[] = [];
   const rootOnly = ROOT_ONLY_IMAGES[imageRepository(app.image)];
-  if (rootOnly) issues.push(warn('image', app.image, `is known not to run as non-root: ${rootOnly}`));
+  if (rootOnly) issues.push(warn('image', app.image, 'image', `is known not to run as non-root: ${rootOnly}`));
   const tag = minorOnlyTag(app.image);
   if (tag !== undefined && !isProjectImage(app.image)) {
     issues.push(
       warn(
         'image',
         app.image,
+        'image-tag',
         `names a minor release (${tag}), which its publisher moves to each patch release, so nodes run whichever was pushed when they pulled; accepted: a tag of a patch release (e.g. ${tag}.0) or a digest (@sha256:...)`,
       ),
     );
@@ -89,6 +93,7 @@ export function adviceFor(app: AiAppIntent): IntentIssue[] {
       warn(
         'modelCacheSize',
         storage,
+        'storage',
         `is the ephemeral storage the pod requests (its emptyDirs${cache?.kind === 'emptyDir' ? `, the model cache of ${cache.size} among them` : ''}, and 256Mi of logs), more than ${EPHEMERAL_STORAGE_WARNING}: a node whose disk has less free fits no such pod (the default disk of an EKS managed node group is 20 GiB); accepted: a node pool with disks that large, or modelCache: { claimName } (a PersistentVolumeClaim) instead of an emptyDir`,
       ),
     );
@@ -99,6 +104,7 @@ export function adviceFor(app: AiAppIntent): IntentIssue[] {
       warn(
         'startupSeconds',
         app.startupSeconds,
+        'startup',
         `is below the ${startupBudget} s the default budget gives an app of its kind and model cache (downloaded at every start into an emptyDir); the kubelet restarts a server still loading its model, and it starts over; accepted: ${startupBudget} or more, or no startupSeconds`,
       ),
     );
@@ -108,6 +114,7 @@ export function adviceFor(app: AiAppIntent): IntentIssue[] {
       warn(
         'port',
         app.port,
+        'port',
         `is below 1024: a non-root process without capabilities binds it only where the container runtime allows unprivileged ports (containerd 2.0 does by default; CRI-O and containerd 1.x do not); accepted: a port of 1024 or more, e.g. 8080, with the server configured to listen there`,
       ),
     );
@@ -120,6 +127,7 @@ export function adviceFor(app: AiAppIntent): IntentIssue[] {
       warn(
         'env',
         env,
+        'usage-statistics',
         'leaves vLLM\'s usage statistics on: it reports to stats.vllm.ai at start and every 10 minutes, which the egress policy blocks and logs; accepted: VLLM_NO_USAGE_STATS: "1" (exactly "1"), as vllm({ model }) sets it; pass more variables as vllm({ model, env }) rather than an env after the spread',
       ),
     );
@@ -134,6 +142,7 @@ export function adviceFor(app: AiAppIntent): IntentIssue[] {
       warn(
         'shmSize',
         shm,
+        'memory',
         `is not below the memory limit ${memoryLimit}${app.resources ? '' : ' (the default)'}: /dev/shm is memory and counts against it, so the server is OOM-killed before /dev/shm is full; accepted: resources.memory.limit well above shmSize${app.shmSize === undefined ? ` (${DEFAULT_GPU_SHM_SIZE} by default for an app with GPUs)` : ''}`,
       ),
     );

@@ -4,7 +4,7 @@
  * and the allow-list schema), as a table: the intent, the path, the value, and what the message
  * says. And the pod's rollout, startup budget and disk, which decide whether it starts at all.
  */
-import { checkIntent, validateIntent } from './index';
+import { checkIntent, formatPath, formatScope, validateIntent } from './index';
 import { ofKind, readManifests } from '../testing';
 import { sampleIntent } from '../../test/support/sample-intent';
 import { synthesized } from '../../test/support/synth';
@@ -84,7 +84,7 @@ describe('refused at the intent, naming the field, rather than by the API server
     ],
   ])('%s', (_, intent, path, value, message) => {
     const errors = validateIntent(intent);
-    expect(errors.map((e) => e.path)).toEqual([path]);
+    expect(errors.map((e) => formatPath(e.path))).toEqual([path]);
     expect(JSON.stringify(errors[0].value)).toBe(value);
     expect(errors[0].message).toMatch(message);
   });
@@ -123,8 +123,8 @@ describe('a pod that starts on the cluster', () => {
   it('warns when a declared startup budget is below what its model cache needs, and when its disk may fit no node', () => {
     const warnings = (app: Parameters<typeof sampleIntent>[0]) =>
       checkIntent(sampleIntent(app))
-        .filter((i) => i.severity === 'warning' && ['llm.startupSeconds', 'llm.modelCacheSize'].includes(i.path))
-        .map((i) => [i.path, i.value]);
+        .filter((i) => i.severity === 'warning' && ['llm.startupSeconds', 'llm.modelCacheSize'].includes(formatPath(i.path)))
+        .map((i) => [formatPath(i.path), i.value]);
     expect(warnings({ modelCacheSize: '40Gi', startupSeconds: 600 })).toContainEqual(['llm.startupSeconds', 600]);
     expect(warnings({ modelCacheSize: '40Gi' })).toContainEqual(['llm.modelCacheSize', '43264Mi']);
     expect(warnings({ modelCacheSize: '5Gi', startupSeconds: 900 })).toEqual([]);
@@ -136,7 +136,7 @@ describe('the calico flavor where Calico serves its API, and nowhere else (prefl
 
   it('is refused on an intent whose cluster declares it does not serve projectcalico.org/v3 (AKS or GKE managed Calico)', () => {
     const errors = validateIntent(sampleIntent(calicoApp, { calicoInstalled: false }));
-    expect(errors.map((e) => [e.path, e.value])).toEqual([['calicoInstalled', false]]);
+    expect(errors.map((e) => [formatPath(e.path), e.value])).toEqual([['calicoInstalled', false]]);
     expect(errors[0].message).toMatch(/^leaves out Calico's API \(projectcalico\.org\/v3, Calico 3\.29 or later: not the managed Calico of AKS or GKE/);
     expect(validateIntent(sampleIntent({}, { calicoInstalled: false }))).toEqual([]);
   });
@@ -144,7 +144,7 @@ describe('the calico flavor where Calico serves its API, and nowhere else (prefl
   it("is refused on each cluster that takes the platform's calicoInstalled: false, and accepted on one that declares true", () => {
     const intent = sampleIntent(calicoApp, { calicoInstalled: false, clusters: [{ name: 'aks' }, { name: 'onprem', calicoInstalled: true }] });
     const errors = validateIntent(intent);
-    expect(errors.map((e) => [e.app, e.path])).toEqual([['cluster aks', 'calicoInstalled']]);
+    expect(errors.map((e) => [formatScope(e.scope), formatPath(e.path)])).toEqual([['cluster aks', 'calicoInstalled']]);
     expect(errors[0].message).toMatch(/^\(taken by cluster aks\) leaves out Calico's API/);
   });
 });

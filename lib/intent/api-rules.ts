@@ -11,10 +11,10 @@
 import { parseQuantity } from '../quantity';
 import { DEFAULT_RESOURCES, shmSizeOf } from './defaults';
 import { isCredentialsDestination } from './destinations';
-import { IntentIssue } from './issues';
+import { IntentIssue, IssuePath, appScope } from './issues';
 import { AiAppIntent, PortSpec } from './types';
 
-type Issue = Omit<IntentIssue, 'severity' | 'app' | 'path'> & { readonly field: string };
+type Issue = Pick<IntentIssue, 'value' | 'message'> & { readonly field: IssuePath };
 
 /**
  * Requests above limits: "must be less than or equal to <resource> limit of <limit>"
@@ -30,7 +30,7 @@ function requestsWithinLimits(app: AiAppIntent): Issue[] {
     if (r === undefined || l === undefined || r <= l) return [];
     return [
       {
-        field: `resources.${resource}.request`,
+        field: ['resources', resource, 'request'],
         value: request,
         message: `is more than the ${resource} limit ${limit}, which the API server refuses ("must be less than or equal to ${resource} limit", ValidateResourceRequirements); accepted: a request at most ${limit}, or a higher limit`,
       },
@@ -47,7 +47,7 @@ function serviceName(app: AiAppIntent): Issue[] {
   if (/^[a-z]/.test(app.name)) return [];
   return [
     {
-      field: 'name',
+      field: ['name'],
       value: app.name,
       message:
         'starts with a digit, and names the app\'s Service, whose name the API server requires to start with a letter (a DNS-1035 label, ValidateServiceName); accepted: a name starting with a lower-case letter, e.g. "app-' +
@@ -69,7 +69,7 @@ function serviceAccountLabel(app: AiAppIntent): Issue[] {
   if (app.name.length < 63 || !app.egress.some(isCredentialsDestination)) return [];
   return [
     {
-      field: 'name',
+      field: ['name'],
       value: app.name,
       message:
         "is 63 characters, and Calico labels a pod with its ServiceAccount (projectcalico.org/serviceaccount, which the guardrail's exemption for the credentials endpoint selects) only for names under 63 characters, so the credential calls would be denied; accepted: a name of at most 62 characters",
@@ -87,7 +87,7 @@ function gpuMemory(app: AiAppIntent): Issue[] {
   const shm = shmSizeOf(app);
   return [
     {
-      field: 'resources',
+      field: ['resources'],
       value: undefined,
       message: `is missing on an app with ${app.gpus} GPU${app.gpus === 1 ? '' : 's'}: the default memory (${DEFAULT_RESOURCES.memory.limit}) holds no model${shm ? ` and less than its ${shm} of /dev/shm, which is memory` : ''}, so the server would be OOM-killed at every start; accepted: resources with the memory the model needs, e.g. { cpu: { request: "2", limit: "4" }, memory: { request: "16Gi", limit: "16Gi" } }`,
     },
@@ -112,7 +112,7 @@ function portsRepeated(app: AiAppIntent): Issue[] {
       if (k < 0) return [];
       return [
         {
-          field: `egress[${i}].ports[${j}]`,
+          field: ['egress', i, 'ports', j],
           value: p,
           message: `is already allowed by ports[${k}] (${JSON.stringify(d.ports[k])}); accepted: each port once`,
         },
@@ -125,9 +125,10 @@ function portsRepeated(app: AiAppIntent): Issue[] {
 export function apiRuleIssues(app: AiAppIntent): IntentIssue[] {
   return [...requestsWithinLimits(app), ...serviceName(app), ...serviceAccountLabel(app), ...gpuMemory(app), ...portsRepeated(app)].map((i) => ({
     severity: 'error',
-    app: app.name,
-    path: `${app.name}.${i.field}`,
+    scope: appScope(app.name),
+    path: [app.name, ...i.field],
     value: i.value,
+    code: 'api-rule',
     message: i.message,
   }));
 }

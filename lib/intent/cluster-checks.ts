@@ -23,12 +23,12 @@ import {
 import { consistencyIssues } from './consistency';
 import { isCalicoApp } from './flavor';
 import { isObject } from './fields';
-import { didYouMean, fromZodIssues, IntentIssue } from './issues';
+import { didYouMean, fromZodIssues, IntentIssue, IssueCode, IssuePath, IssueScope, PLATFORM, appScope, clusterScope, formatScope } from './issues';
 import { guardrailIssues } from './guardrail';
 import { clusterSchema } from './schema';
 import { envEndpointIssues, namespacesOf } from './env-endpoints';
 import { Cloud, carvedBlocks } from '../net';
-import { clusterNetworkOf, clusterResolver } from './clusters';
+import { clusterGuardrail, clusterNetworkOf, clusterResolver, withoutCalico } from './clusters';
 import { DEFAULT_DNS_NAMESPACE, clusterRangesOf, resolverIssues, usesResolver } from './network';
 import { AiAppIntent, ClusterIntent, ClusterNetwork, DnsResolverOptions, GuardrailKind } from './types';
 
@@ -63,11 +63,11 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export function clusterIssues(input: Readonly<Record<string, unknown>>, parts: PlatformParts): IntentIssue[] {
   const rawClusters = Array.isArray(input.clusters) ? input.clusters : [];
   const issues: IntentIssue[] = [];
-  const valid: { cluster: ClusterIntent; label: string; who: string }[] = [];
+  const valid: { cluster: ClusterIntent; label: IssuePath; who: IssueScope }[] = [];
   rawClusters.forEach((raw, index) => {
     const name = isObject(raw) && typeof raw.name === 'string' ? raw.name : undefined;
-    const label = name !== undefined && DNS_LABEL.test(name) && name.length <= 63 ? `clusters.${name}` : `clusters[${index}]`;
-    const who = name !== undefined ? `cluster ${name}` : `clusters[${index}]`;
+    const label: IssuePath = ['clusters', name !== undefined && DNS_LABEL.test(name) && name.length <= 63 ? name : index];
+    const who = clusterScope(name ?? index);
     const checked = clusterSchema.safeParse(raw, { reportInput: true });
     if (checked.success) valid.push({ cluster: raw as ClusterIntent, label, who });
     else issues.push(...fromZodIssues(who, label, checked.error.issues));
@@ -77,9 +77,10 @@ export function clusterIssues(input: Readonly<Record<string, unknown>>, parts: P
   if (argocd?.destination !== undefined) {
     issues.push({
       severity: 'error',
-      app: 'platform',
-      path: 'argocd.destination',
+      scope: PLATFORM,
+      path: ['argocd', 'destination'],
       value: argocd.destination,
+      code: 'argocd',
       message:
         'is where the Application of dist/ goes without clusters, and this intent declares clusters, each applied where it says; accepted: no argocd.destination, and argocd: { destination } on a cluster whose Argo CD name is not its own (by default its name)',
     });
@@ -111,25 +112,6 @@ export function clusterIssues(input: Readonly<Record<string, unknown>>, parts: P
   return issues;
 }
 
-/** What a cluster inherits from the platform: its guardrail, and whether Calico's API is served. */
-interface PlatformDefaults {
-  readonly guardrail?: GuardrailKind;
-  readonly calicoInstalled: boolean;
-}
-
-/** Whether a cluster runs without Calico's API: its own calicoInstalled, else the platform's. */
-export function withoutCalico(cluster: ClusterIntent, platform: PlatformDefaults): boolean {
-  return cluster.calicoInstalled === undefined ? !platform.calicoInstalled : !cluster.calicoInstalled;
-}
-
-/**
- * The guardrail a cluster declares, or inherits from the platform; on a cluster without Calico,
- * ClusterNetworkPolicy unless told otherwise (undefined: as the cluster's apps decide, guardrailOf).
- */
-export function clusterGuardrail(cluster: ClusterIntent, platform: PlatformDefaults): GuardrailKind | undefined {
-  return cluster.guardrail ?? platform.guardrail ?? (withoutCalico(cluster, platform) ? 'ClusterNetworkPolicy' : undefined);
-}
-
 /** The apps that run on a cluster: those it names, or every one. */
 function appsOf(cluster: ClusterIntent, apps: readonly AiAppIntent[]): AiAppIntent[] {
   return cluster.apps === undefined ? [...apps] : apps.filter((a) => cluster.apps!.includes(a.name));
@@ -139,37 +121,47 @@ function appsOf(cluster: ClusterIntent, apps: readonly AiAppIntent[]): AiAppInte
 const usesNodeLocal = (app: AiAppIntent) => (app.dns?.nodeLocal ?? []).length > 0;
 
 /** The issues of a cluster's own fields, at their own paths. */
-function ownIssues(cluster: ClusterIntent, label: string, who: string, parts: PlatformParts): IntentIssue[] {
+function ownIssues(cluster: ClusterIntent, label: IssuePath, who: IssueScope, parts: PlatformParts): IntentIssue[] {
   const issues: IntentIssue[] = [];
-  const error = (path: string, value: unknown, message: string): IntentIssue => ({ severity: 'error', app: who, path: `${label}.${path}`, value, message });
+  const error = (path: IssuePath, value: unknown, code: IssueCode, message: string): IntentIssue => ({
+    severity: 'error',
+    scope: who,
+    path: [...label, ...path],
+    value,
+    code,
+    message,
+  });
   const declared = parts.rawApps.flatMap((a) => (isObject(a) && typeof a.name === 'string' ? [a.name] : []));
   (cluster.apps ?? []).forEach((name, i) => {
     if (!declared.includes(name)) {
       const near = didYouMean(name, declared);
       issues.push(
         error(
-          `apps[${i}]`,
+          ['apps', i],
           name,
+          'cluster-apps',
           `is not an app of this intent; accepted: the name of an app declared in apps (${declared.join(', ')})${near ? `. Did you mean "${near}"?` : ''}`,
         ),
       );
     } else if (cluster.apps!.indexOf(name) !== i) {
-      issues.push(error(`apps[${i}]`, name, 'is named twice; accepted: each app once'));
+      issues.push(error(['apps', i], name, 'declared-twice', 'is named twice; accepted: each app once'));
     }
   });
   const apps = appsOf(cluster, parts.apps);
   const cloud = cluster.cloud ?? parts.cloud;
 
   // The cluster's own calicoInstalled, or the platform's, which it takes when it declares none.
-  if (cluster.calicoInstalled === false) issues.push(...calicoFlavorRefused(apps).map((message) => error('calicoInstalled', false, message)));
+  if (cluster.calicoInstalled === false)
+    issues.push(...calicoFlavorRefused(apps).map((message) => error(['calicoInstalled'], false, 'calico-missing', message)));
   else if (cluster.calicoInstalled === undefined && !parts.calicoInstalled)
     issues.push(
       ...calicoFlavorRefused(apps).map((message): IntentIssue => ({
         severity: 'error',
-        app: who,
-        path: 'calicoInstalled',
+        scope: who,
+        path: ['calicoInstalled'],
         value: false,
-        message: `(taken by ${who}) ${message}`,
+        code: 'calico-missing',
+        message: `(taken by ${formatScope(who)}) ${message}`,
       })),
     );
 
@@ -179,11 +171,11 @@ function ownIssues(cluster: ClusterIntent, label: string, who: string, parts: Pl
   issues.push(
     ...guardrailIssues({
       who,
-      ...(guardrail ? { guardrail: { value: guardrail, path: cluster.guardrail ? `${label}.guardrail` : 'guardrail' } } : {}),
+      ...(guardrail ? { guardrail: { value: guardrail, path: cluster.guardrail ? [...label, 'guardrail'] : ['guardrail'] } } : {}),
       ...(calicoVersion !== undefined
-        ? { calicoVersion: { value: calicoVersion, path: cluster.calicoVersion ? `${label}.calicoVersion` : 'calicoVersion' } }
+        ? { calicoVersion: { value: calicoVersion, path: cluster.calicoVersion ? [...label, 'calicoVersion'] : ['calicoVersion'] } }
         : {}),
-      ...(noCalico ? { withoutCalico: { path: cluster.calicoInstalled === false ? `${label}.calicoInstalled` : 'calicoInstalled' } } : {}),
+      ...(noCalico ? { withoutCalico: { path: cluster.calicoInstalled === false ? [...label, 'calicoInstalled'] : ['calicoInstalled'] } } : {}),
     }),
   );
 
@@ -192,17 +184,18 @@ function ownIssues(cluster: ClusterIntent, label: string, who: string, parts: Pl
     if (!apps.some(usesNodeLocal) && !resolverUsesCache) {
       issues.push(
         error(
-          'kubeDnsClusterIp',
+          ['kubeDnsClusterIp'],
           cluster.kubeDnsClusterIp,
+          'dns',
           `is used only with NodeLocal DNSCache, and neither the resolver of cluster names (dnsResolver.nodeLocal) nor an app of cluster ${cluster.name} with public names (dns.nodeLocal) uses it; accepted: no kubeDnsClusterIp, or dnsResolver: { nodeLocal: [...] } where the cluster runs the cache`,
         ),
       );
     }
     const metadata = dnsAddressProblem(cluster.kubeDnsClusterIp, cloud);
-    if (metadata) issues.push(error('kubeDnsClusterIp', cluster.kubeDnsClusterIp, metadata));
+    if (metadata) issues.push(error(['kubeDnsClusterIp'], cluster.kubeDnsClusterIp, 'metadata-reachable', metadata));
   }
 
-  const own: DeclaredList[] = (cluster.allowLists ?? []).map((list, j) => ({ list, path: `${label}.allowLists[${j}]` }));
+  const own: DeclaredList[] = (cluster.allowLists ?? []).map((list, j) => ({ list, path: [...label, 'allowLists', j] }));
   issues.push(...allowListsDeclaredTwice(own, who));
   for (const list of own) issues.push(...allowListMetadata(list, cloud, who));
   const used = new Set(apps.flatMap((a) => a.egress.flatMap((d) => ('allowList' in d && typeof d.allowList === 'string' ? [d.allowList] : []))));
@@ -212,9 +205,10 @@ function ownIssues(cluster: ClusterIntent, label: string, who: string, parts: Pl
     const near = didYouMean(list.name, known);
     issues.push({
       severity: 'error',
-      app: who,
-      path: `${path}.name`,
+      scope: who,
+      path: [...path, 'name'],
       value: list.name,
+      code: 'allow-list-unused',
       message: `replaces no allow-list of the platform and no app of cluster ${cluster.name} uses it; accepted: the name of an allow-list declared in allowLists or used by an app there${known.length ? ` (${known.join(', ')})` : ''}${near ? `. Did you mean "${near}"?` : ''}`,
     });
   }
@@ -222,15 +216,16 @@ function ownIssues(cluster: ClusterIntent, label: string, who: string, parts: Pl
 }
 
 /** The Application of a cluster is named `<name>-<cluster>`: a DNS label, so it stays a valid label value where Argo CD tracks by label. */
-function applicationNameIssues(cluster: ClusterIntent, label: string, who: string, applicationName: string): IntentIssue[] {
+function applicationNameIssues(cluster: ClusterIntent, label: IssuePath, who: IssueScope, applicationName: string): IntentIssue[] {
   const name = `${applicationName}-${cluster.name}`;
   if (name.length <= 63) return [];
   return [
     {
       severity: 'error',
-      app: who,
-      path: `${label}.name`,
+      scope: who,
+      path: [...label, 'name'],
       value: cluster.name,
+      code: 'argocd',
       message: `makes its Argo CD Application name "${name}" (argocd.name, "-", the cluster's name) longer than 63 characters, which Argo CD's label tracking cannot carry; accepted: a shorter cluster name or argocd.name`,
     },
   ];
@@ -273,8 +268,8 @@ function sharedIssues(cluster: ClusterIntent, parts: PlatformParts): IntentIssue
       clusterResolver(parts.dnsResolver, cluster),
       clusterNetworkOf(parts.clusterNetwork, cluster.clusterNetwork),
       cloud,
-      ownNetwork ? `cluster ${cluster.name}` : 'platform',
-      ownNetwork ? `clusters.${cluster.name}.` : '',
+      ownNetwork ? clusterScope(cluster.name) : PLATFORM,
+      ownNetwork ? ['clusters', cluster.name] : [],
     ),
   );
   return issues;
@@ -282,21 +277,19 @@ function sharedIssues(cluster: ClusterIntent, parts: PlatformParts): IntentIssue
 
 /**
  * The issues of every cluster, each once: one that arises in every cluster as it is, one that
- * arises in some with the clusters named after its path.
+ * arises in some with the clusters where it does.
  */
 function merged(perCluster: readonly { cluster: string; issues: readonly IntentIssue[] }[]): IntentIssue[] {
   const seen = new Map<string, { issue: IntentIssue; clusters: string[] }>();
   for (const { cluster, issues } of perCluster) {
     for (const issue of issues) {
-      const key = JSON.stringify([issue.severity, issue.app, issue.path, issue.value, issue.message]);
+      const key = JSON.stringify([issue.severity, issue.scope, issue.path, issue.value, issue.code, issue.message]);
       const entry = seen.get(key) ?? { issue, clusters: [] };
       if (!entry.clusters.includes(cluster)) entry.clusters.push(cluster);
       seen.set(key, entry);
     }
   }
-  return [...seen.values()].map(({ issue, clusters }) =>
-    clusters.length === perCluster.length ? issue : { ...issue, path: `${issue.path} in cluster${clusters.length === 1 ? '' : 's'} ${clusters.join(', ')}` },
-  );
+  return [...seen.values()].map(({ issue, clusters }) => (clusters.length === perCluster.length ? issue : { ...issue, clusters }));
 }
 
 /** Cluster names declared twice: each names a folder of dist/ and an Application. */
@@ -312,9 +305,10 @@ function clusterNamesDeclaredTwice(rawClusters: readonly unknown[]): IntentIssue
     return [
       {
         severity: 'error' as const,
-        app: `cluster ${name}`,
-        path: `clusters.${name}.name`,
+        scope: clusterScope(name),
+        path: ['clusters', name, 'name'],
         value: name,
+        code: 'declared-twice' as const,
         message: 'is declared twice; accepted: one entry per cluster (it names the folder dist/<cluster>/)',
       },
     ];
@@ -328,9 +322,10 @@ function appsInNoCluster(apps: readonly AiAppIntent[], clusters: readonly Cluste
     .filter((a) => !clusters.some((c) => c.apps === undefined || c.apps.includes(a.name)))
     .map((a) => ({
       severity: 'warning' as const,
-      app: a.name,
-      path: `${a.name}.name`,
+      scope: appScope(a.name),
+      path: [a.name, 'name'],
       value: a.name,
+      code: 'in-no-cluster' as const,
       message:
         'runs in no cluster: every cluster lists its apps and none names it, so it is checked but written nowhere; accepted: its name in the apps of a cluster, or a cluster without an apps list (every app runs there)',
     }));

@@ -1,5 +1,23 @@
-import { clusterGuardrail, withoutCalico } from './cluster-checks';
-import { AiAppIntent, AllowList, ClusterIntent, ClusterNetwork, DnsResolverOptions, PlatformIntent } from './types';
+import { AiAppIntent, AllowList, ClusterIntent, ClusterNetwork, DnsResolverOptions, GuardrailKind, PlatformIntent } from './types';
+
+/** What a cluster inherits from the platform: its guardrail, and whether Calico's API is served. */
+interface PlatformDefaults {
+  readonly guardrail?: GuardrailKind;
+  readonly calicoInstalled: boolean;
+}
+
+/** Whether a cluster runs without Calico's API: its own calicoInstalled, else the platform's. */
+export function withoutCalico(cluster: ClusterIntent, platform: PlatformDefaults): boolean {
+  return cluster.calicoInstalled === undefined ? !platform.calicoInstalled : !cluster.calicoInstalled;
+}
+
+/**
+ * The guardrail a cluster declares, or inherits from the platform; on a cluster without Calico,
+ * ClusterNetworkPolicy unless told otherwise (undefined: as the cluster's apps decide, guardrailOf).
+ */
+export function clusterGuardrail(cluster: ClusterIntent, platform: PlatformDefaults): GuardrailKind | undefined {
+  return cluster.guardrail ?? platform.guardrail ?? (withoutCalico(cluster, platform) ? 'ClusterNetworkPolicy' : undefined);
+}
 
 /** One cluster's share of an intent: what its folder of `dist/` is synthesized from. */
 export interface ClusterTarget {

@@ -1,4 +1,4 @@
-import { AiAppIntent, EgressDestination, IngressClient, PlatformIntent, checkIntent, formatIssue } from './index';
+import { AiAppIntent, EgressDestination, IngressClient, PlatformIntent, checkIntent, formatIssue, formatPath } from './index';
 import { shipped } from '../../test/fixtures/intents';
 import { synthOverDist } from '../../test/support/synth';
 
@@ -28,7 +28,7 @@ const admitsService: IngressClient = { namespace: 'ai-application', podLabels: {
 const lines = (intent: PlatformIntent, severity: 'error' | 'warning') =>
   checkIntent(intent)
     // What the images and the pods' disk need is advice of its own (advice.ts), not of callers and callees.
-    .filter((i) => i.severity === severity && !i.path.endsWith('.image') && !i.path.endsWith('.modelCacheSize'))
+    .filter((i) => i.severity === severity && !formatPath(i.path).endsWith('.image') && !formatPath(i.path).endsWith('.modelCacheSize'))
     .map(formatIssue);
 
 describe('callers and callees declared in one intent agree', () => {
@@ -68,7 +68,7 @@ describe('callers and callees declared in one intent agree', () => {
     expect(
       checkIntent(intent)
         .filter((i) => i.severity === 'error')
-        .map((i) => i.path),
+        .map((i) => formatPath(i.path)),
     ).toEqual(['embeddings.ingress']);
   });
 
@@ -98,7 +98,7 @@ describe('callers and callees declared in one intent agree', () => {
     expect(
       checkIntent(intent)
         .filter((i) => i.severity === 'error')
-        .map((i) => i.path),
+        .map((i) => formatPath(i.path)),
     ).toEqual(['embeddings.ingress']);
   });
 

@@ -15,7 +15,7 @@
  */
 import { APP_NAME_LABEL, appLabels } from '../conventions';
 import { describeDestination, isServiceDestination } from './destinations';
-import { didYouMean, IntentIssue } from './issues';
+import { didYouMean, IntentIssue, IssuePath, appScope, formatPath } from './issues';
 import { AiAppIntent, IngressClient, Labels, PortSpec } from './types';
 
 /** Every label of the selector is on the pod, with the same value. */
@@ -41,15 +41,16 @@ function ingressEntry(caller: AiAppIntent): string {
 }
 
 /** Labels that name no declared app of an owned namespace, with the app name they were closest to. */
-function noAppMatches(where: string, app: string, labels: Labels, namespace: string, declared: readonly AiAppIntent[], what: string): IntentIssue {
+function noAppMatches(where: IssuePath, app: string, labels: Labels, namespace: string, declared: readonly AiAppIntent[], what: string): IntentIssue {
   const names = declared.map((a) => a.name);
   const given = labels[APP_NAME_LABEL];
   const near = given === undefined ? undefined : didYouMean(given, names);
   return {
     severity: 'warning',
-    app,
+    scope: appScope(app),
     path: where,
     value: labels,
+    code: 'no-app-matches',
     message: `match${Object.keys(labels).length === 1 ? 'es' : ''} no app this intent declares in namespace "${namespace}" (${names.join(', ')}); ${what}, since the namespace's default deny blocks pods nothing admits; accepted: the labels of a declared app, e.g. { '${APP_NAME_LABEL}': '${near ?? names[0]}' }${near ? `. Did you mean "${near}"?` : ''}`,
   };
 }
@@ -65,12 +66,12 @@ export function consistencyIssues(apps: readonly AiAppIntent[]): IntentIssue[] {
       const { namespace, podLabels, ports, protocol = 'TCP' } = d;
       const owned = byNamespace.get(namespace);
       if (!owned) return;
-      const where = `${caller.name}.egress[${i}]`;
+      const where: IssuePath = [caller.name, 'egress', i];
       const callees = owned.filter((callee) => selects(podLabels, appLabels(callee.name)));
       if (callees.length === 0) {
         issues.push(
           noAppMatches(
-            `${where}.podLabels`,
+            [...where, 'podLabels'],
             caller.name,
             podLabels,
             namespace,
@@ -87,19 +88,21 @@ export function consistencyIssues(apps: readonly AiAppIntent[]): IntentIssue[] {
         if (unserved.length > 0) {
           issues.push({
             severity: 'warning',
-            app: caller.name,
-            path: protocol === 'TCP' ? `${where}.ports` : `${where}.protocol`,
+            scope: appScope(caller.name),
+            path: [...where, protocol === 'TCP' ? 'ports' : 'protocol'],
             value: protocol === 'TCP' ? ports : protocol,
+            code: 'port-not-served',
             message: `names ${protocol} ${formatPorts(unserved)} on ${callee.name}, which serves TCP ${callee.port} only; its ingress admits nothing else, so that traffic is blocked; accepted: ports: [${callee.port}] with protocol TCP`,
           });
         }
         if (served && !(callee.ingress ?? []).some((client) => admits(client, caller))) {
           issues.push({
             severity: 'error',
-            app: callee.name,
-            path: `${callee.name}.ingress`,
+            scope: appScope(callee.name),
+            path: [callee.name, 'ingress'],
             value: callee.ingress ?? [],
-            message: `does not admit ${caller.namespace}/${caller.name}, whose ${where} sends to ${describeDestination(d)} on TCP ${callee.port}, so the connection would be denied; accepted: add ${ingressEntry(caller)} to ${callee.name}.ingress, or remove ${where}`,
+            code: 'not-admitted',
+            message: `does not admit ${caller.namespace}/${caller.name}, whose ${formatPath(where)} sends to ${describeDestination(d)} on TCP ${callee.port}, so the connection would be denied; accepted: add ${ingressEntry(caller)} to ${callee.name}.ingress, or remove ${formatPath(where)}`,
           });
         }
       }
@@ -110,7 +113,7 @@ export function consistencyIssues(apps: readonly AiAppIntent[]): IntentIssue[] {
       if (!owned || Object.keys(labels).length === 0 || owned.some((a) => selects(labels, appLabels(a.name)))) return;
       issues.push(
         noAppMatches(
-          `${caller.name}.ingress[${i}].podLabels`,
+          [caller.name, 'ingress', i, 'podLabels'],
           caller.name,
           labels,
           client.namespace,

@@ -4,10 +4,10 @@
  * naming the variable and proposing the destination, on each cluster where it arises; a
  * deliberate exception is declared with a reason.
  */
-import { PlatformIntent, validateIntent } from './index';
+import { PlatformIntent, formatIssue, formatPath, validateIntent } from './index';
 import { sampleIntent } from '../../test/support/sample-intent';
 
-const errorsOf = (intent: PlatformIntent) => validateIntent(intent).map((e) => [e.path, e.value, e.message]);
+const errorsOf = (intent: PlatformIntent) => validateIntent(intent).map((e) => [formatPath(e.path), e.value, e.message]);
 const withEnv = (env: Record<string, string>, more: Parameters<typeof sampleIntent>[0] = {}, platform: Partial<PlatformIntent> = {}) =>
   sampleIntent({ image: 'example/rag:1.0.0', env, ...more }, platform);
 
@@ -99,6 +99,9 @@ describe('endpoints in the environment', () => {
         clusters: [{ name: 'eu' }, { name: 'us', allowLists: [{ name: 'registry', cidrs: ['192.0.2.10/32'] }] }],
       },
     );
-    expect(errorsOf(intent).map(([p]) => p)).toEqual(['llm.env.HF_ENDPOINT in cluster us']);
+    expect(validateIntent(intent).map((e) => [e.path, e.clusters])).toEqual([[['llm', 'env', 'HF_ENDPOINT'], ['us']]]);
+    expect(validateIntent(intent).map(formatIssue)).toEqual([
+      expect.stringMatching(/^llm\.env\.HF_ENDPOINT in cluster us: "https:\/\/203\.0\.113\.10" points at/),
+    ]);
   });
 });

@@ -19,7 +19,7 @@
  */
 import { IpAddress, cidrContainsIp, cidr as parseBlock, formatIp, parseIp } from '../net';
 import { EgressDestination, PeerContext, destinationCoversHost, destinationPeer } from './destinations';
-import { IntentIssue } from './issues';
+import { IntentIssue, appScope } from './issues';
 import { AiAppIntent, PortSpec } from './types';
 
 /** Names of variables that hold an endpoint: `*_ENDPOINT`, `*_URL`, `*_URI`, `*_HOST`, `*_ADDR`, `*_ADDRESS`, and the proxy variables. */
@@ -176,9 +176,10 @@ export function envEndpointIssues(app: AiAppIntent, context: PeerContext, namesp
     if (app.egress.some((d) => covers(d, endpoint, context))) continue;
     issues.push({
       severity: 'error',
-      app: app.name,
-      path: `${app.name}.env.${name}`,
+      scope: appScope(app.name),
+      path: [app.name, 'env', name],
       value,
+      code: 'env-endpoint',
       message: `points at ${describe(endpoint)}, which no egress destination of ${app.name} allows, so the server fails there at run time; accepted: ${proposal(endpoint)}, or envExceptions: { ${name}: '<why ${app.name} never calls it from here>' }`,
     });
   }
@@ -186,9 +187,10 @@ export function envEndpointIssues(app: AiAppIntent, context: PeerContext, namesp
     if (!(name in env))
       issues.push({
         severity: 'error',
-        app: app.name,
-        path: `${app.name}.envExceptions.${name}`,
+        scope: appScope(app.name),
+        path: [app.name, 'envExceptions', name],
         value: exceptions[name],
+        code: 'env-endpoint',
         message: `names no variable of env; accepted: the name of a variable of env whose endpoint the app deliberately does not reach (${Object.keys(env).join(', ') || 'env is empty'})`,
       });
   }

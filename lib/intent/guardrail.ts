@@ -12,7 +12,7 @@
  * | `ClusterNetworkPolicy` | Calico 3.32 and later; Antrea 2.7, kube-network-policies, Amazon EKS, Cilium 1.20 behind a flag |
  * | `AdminNetworkPolicy` | Calico 3.29 to 3.31; Antrea, OVN-Kubernetes |
  */
-import { IntentIssue } from './issues';
+import { IntentIssue, IssuePath, IssueScope } from './issues';
 import { isCalicoApp } from './flavor';
 import { GuardrailKind, PlatformIntent } from './types';
 
@@ -63,12 +63,12 @@ export function guardrailOf(intent: PlatformIntent): GuardrailKind | undefined {
 
 /** What one cluster declares, with the field paths where each value was declared (a cluster's own, or the platform's). */
 export interface GuardrailDeclaration {
-  /** Who the issues are about: `platform`, or `cluster prod-eu`. */
-  readonly who: string;
-  readonly guardrail?: { readonly value: GuardrailKind; readonly path: string };
-  readonly calicoVersion?: { readonly value: string; readonly path: string };
+  /** Who the issues are about: the platform, or a cluster. */
+  readonly who: IssueScope;
+  readonly guardrail?: { readonly value: GuardrailKind; readonly path: IssuePath };
+  readonly calicoVersion?: { readonly value: string; readonly path: IssuePath };
   /** `calicoInstalled: false` where declared. */
-  readonly withoutCalico?: { readonly path: string };
+  readonly withoutCalico?: { readonly path: IssuePath };
 }
 
 /**
@@ -78,7 +78,7 @@ export interface GuardrailDeclaration {
  */
 export function guardrailIssues(d: GuardrailDeclaration): IntentIssue[] {
   const issues: IntentIssue[] = [];
-  const error = (path: string, value: unknown, message: string) => issues.push({ severity: 'error', app: d.who, path, value, message });
+  const error = (path: IssuePath, value: unknown, message: string) => issues.push({ severity: 'error', scope: d.who, path, value, code: 'guardrail', message });
   const release = d.calicoVersion && !calicoVersionProblem(d.calicoVersion.value) ? parseRelease(d.calicoVersion.value) : undefined;
   const kind = d.guardrail?.value;
   if (d.withoutCalico && d.calicoVersion) {

@@ -2,7 +2,7 @@
  * The hosts destination as the intent reads it: names normalised, the one wildcard form, and every
  * refusal with its field path, the value and what is accepted, all at once, dist/ untouched.
  */
-import { AiAppIntent, PlatformIntent, checkIntent, egressProxyRoutes, proxyEnvironment } from './index';
+import { AiAppIntent, PlatformIntent, checkIntent, egressProxyRoutes, formatPath, proxyEnvironment } from './index';
 import { synthOverDist } from '../../test/support/synth';
 
 const app = (egress: AiAppIntent['egress'], more: Partial<AiAppIntent> = {}): AiAppIntent => ({
@@ -18,7 +18,7 @@ const errorsAbout = (what: string, intent: PlatformIntent) => errors(intent).fil
 const errors = (intent: PlatformIntent) =>
   checkIntent(intent)
     .filter((i) => i.severity === 'error')
-    .map((i) => `${i.path}: ${JSON.stringify(i.value)} ${i.message}`);
+    .map((i) => `${formatPath(i.path)}: ${JSON.stringify(i.value)} ${i.message}`);
 
 describe('a hosts destination', () => {
   it('accepts exact names and one leading "*." wildcard, whatever their case and trailing dot', () => {

@@ -5,6 +5,8 @@ export * from './metrics';
 export * from './issues';
 export * from './schema';
 export * from './destinations';
+export { planBlock } from './plan-types';
+export type { AppPlan, NetsPeer, PlannedBlock, PlannedPort, PlannedRule, PolicyPeer } from './plan-types';
 export * from './validate';
 export * from './flavor';
 export { guardrailOf } from './guardrail';

@@ -1,4 +1,4 @@
-import { PlatformIntent, didYouMean, validateIntent } from './index';
+import { PlatformIntent, didYouMean, formatPath, formatScope, validateIntent } from './index';
 import { synthOverDist } from '../../test/support/synth';
 import { sampleIntent } from '../../test/support/sample-intent';
 
@@ -145,7 +145,7 @@ describe('the intent is checked as data at run time, and what tsc would refuse i
       ],
       calico: { teir: 'x' },
     });
-    expect(validateIntent(intent).map((i) => `${i.app} ${i.path}`)).toEqual([
+    expect(validateIntent(intent).map((i) => `${formatScope(i.scope)} ${formatPath(i.path)}`)).toEqual([
       'platform calico.teir',
       'llm llm.port',
       'llm llm.egress[0].cidr',

@@ -1,4 +1,4 @@
-import { AiAppIntent, PlatformIntent, validateIntent } from './index';
+import { AiAppIntent, PlatformIntent, formatPath, formatScope, validateIntent } from './index';
 import { synthOverDist } from '../../test/support/synth';
 import { sampleIntent } from '../../test/support/sample-intent';
 
@@ -279,7 +279,13 @@ describe('bad input is refused with one clear message and dist/ stays as it was'
     const base = sampleIntent().apps[0];
     const issues = validateIntent({ apps: [base, { ...base, namespace: 'other' }] });
     expect(issues).toEqual([
-      expect.objectContaining({ app: 'llm', path: 'llm.name', value: 'llm', message: expect.stringMatching(/declared twice; accepted: one app per name/) }),
+      expect.objectContaining({
+        scope: { kind: 'app', app: 'llm' },
+        path: ['llm', 'name'],
+        value: 'llm',
+        code: 'declared-twice',
+        message: expect.stringMatching(/declared twice; accepted: one app per name/),
+      }),
     ]);
   });
 
@@ -293,20 +299,20 @@ describe('bad input is refused with one clear message and dist/ stays as it was'
         ],
       }),
     );
-    expect(issues.map((i) => i.path)).toEqual(['llm.port', 'llm.egress[0].cidr', 'llm.egress[1].ports[0]', 'llm.egress[1].protocol']);
-    expect(issues.every((i) => i.app === 'llm')).toBe(true);
+    expect(issues.map((i) => formatPath(i.path))).toEqual(['llm.port', 'llm.egress[0].cidr', 'llm.egress[1].ports[0]', 'llm.egress[1].protocol']);
+    expect(issues.every((i) => formatScope(i.scope) === 'llm')).toBe(true);
   });
 
   it("accepts the metadata addresses of other clouds once the cloud is declared: 100.100.100.200 is only Alibaba's", () => {
     const alibaba = app({ egress: [{ cidr: '100.100.100.200/32', ports: [80] }] });
-    expect(validateIntent(alibaba)).toEqual([expect.objectContaining({ path: 'llm.egress[0].cidr' })]);
+    expect(validateIntent(alibaba)).toEqual([expect.objectContaining({ path: ['llm', 'egress', 0, 'cidr'] })]);
     expect(validateIntent({ ...alibaba, cloud: 'aws' })).toEqual([]);
-    expect(validateIntent({ ...alibaba, cloud: 'alibaba' })).toEqual([expect.objectContaining({ path: 'llm.egress[0].cidr' })]);
+    expect(validateIntent({ ...alibaba, cloud: 'alibaba' })).toEqual([expect.objectContaining({ path: ['llm', 'egress', 0, 'cidr'] })]);
   });
 
   it("denies every cloud's endpoints when the declared cloud is not valid, besides refusing it", () => {
     const issues = validateIntent({ ...app({ egress: [{ cidr: '168.63.129.16/32', ports: [80] }] }), cloud: 'Azure' as never });
-    expect(issues.map((i) => i.path)).toEqual(['cloud', 'llm.egress[0].cidr']);
+    expect(issues.map((i) => formatPath(i.path))).toEqual(['cloud', 'llm.egress[0].cidr']);
   });
 
   it('accepts internet egress that carries a written reason', () => {

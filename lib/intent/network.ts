@@ -6,7 +6,7 @@
  * destinations) read the same values.
  */
 import { Cidr, ClusterRanges, Cloud, carvedBlocks, defaultClusterRanges, inStaticBand, parseCidr, parseIp, resolverIndex, staticServiceAddress } from '../net';
-import { IntentIssue } from './issues';
+import { IntentIssue, IssuePath, IssueScope, PLATFORM, formatPath } from './issues';
 import { AiAppIntent, ClusterNetwork, DnsResolverOptions, PlatformIntent } from './types';
 
 /** The resolver's namespace when `dnsResolver.namespace` is not given. */
@@ -63,7 +63,7 @@ export interface ResolverSettings {
 }
 
 /** The resolver's address, or why it cannot be placed. */
-type Placement = { readonly settings: ResolverSettings } | { readonly path: string; readonly value: unknown; readonly message: string };
+type Placement = { readonly settings: ResolverSettings } | { readonly path: IssuePath; readonly value: unknown; readonly message: string };
 
 /** Where the resolver goes, given the intent's network, resolver settings and cloud. */
 function placeResolver(options: DnsResolverOptions | undefined, network: ClusterNetwork | undefined, cloud: Cloud): Placement {
@@ -78,7 +78,7 @@ function placeResolver(options: DnsResolverOptions | undefined, network: Cluster
     const ip = parseIp(options.clusterIp);
     if (ip && declaredRanges && !declaredRanges.some((r) => rangeHolds(r, options.clusterIp!))) {
       return {
-        path: 'dnsResolver.clusterIp',
+        path: ['dnsResolver', 'clusterIp'],
         value: options.clusterIp,
         message: `lies outside the cluster's Service ranges (${declaredRanges.join(', ')}), and the API server refuses a ClusterIP outside them; accepted: an address in one of them, best in its first addresses, which Kubernetes leaves to fixed ClusterIPs (KEP-3070), or no clusterIp (then placed there)`,
       };
@@ -90,7 +90,7 @@ function placeResolver(options: DnsResolverOptions | undefined, network: Cluster
   const placed = staticServiceAddress(range, resolverIndex(range));
   if ('problem' in placed) {
     return {
-      path: declaredRanges ? 'clusterNetwork.serviceCidrs[0]' : 'dnsResolver.clusterIp',
+      path: declaredRanges ? ['clusterNetwork', 'serviceCidrs', 0] : ['dnsResolver', 'clusterIp'],
       value: declaredRanges ? range : undefined,
       message: `leaves no place for the resolver's fixed ClusterIP: ${placed.problem}; accepted: a Service range of /27 or more, or dnsResolver: { clusterIp: '...' } with a free address of the range`,
     };
@@ -112,7 +112,7 @@ function rangeHolds(range: string, address: string): boolean {
 export function resolverSettings(intent: PlatformIntent): ResolverSettings {
   const placed = placeResolver(intent.dnsResolver, intent.clusterNetwork, intent.cloud ?? 'any');
   if ('settings' in placed) return placed.settings;
-  throw new Error(`${placed.path} ${placed.message}`);
+  throw new Error(`${formatPath(placed.path)} ${placed.message}`);
 }
 
 /**
@@ -125,12 +125,13 @@ export function resolverIssues(
   options: DnsResolverOptions | undefined,
   network: ClusterNetwork | undefined,
   cloud: Cloud,
-  who = 'platform',
-  prefix = '',
+  who: IssueScope = PLATFORM,
+  prefix: IssuePath = [],
 ): IntentIssue[] {
   if (!apps.some(usesResolver)) return [];
   const placed = placeResolver(options, network, cloud);
-  if (!('settings' in placed)) return [{ severity: 'error', app: who, path: `${prefix}${placed.path}`, value: placed.value, message: placed.message }];
+  if (!('settings' in placed))
+    return [{ severity: 'error', scope: who, path: [...prefix, ...placed.path], value: placed.value, code: 'resolver', message: placed.message }];
   const { settings } = placed;
   if (settings.placement === 'declared' && network?.serviceCidrs) {
     const ip = parseIp(settings.clusterIp)!;
@@ -138,9 +139,10 @@ export function resolverIssues(
       return [
         {
           severity: 'warning',
-          app: who,
-          path: `${prefix}dnsResolver.clusterIp`,
+          scope: who,
+          path: [...prefix, 'dnsResolver', 'clusterIp'],
           value: settings.clusterIp,
+          code: 'resolver',
           message:
             "lies outside the first addresses of the Service range that Kubernetes leaves to fixed ClusterIPs (KEP-3070), so a Service created before it may already hold it; accepted: an address among the range's first 16 to 256, or no clusterIp (then placed there)",
         },

@@ -8,17 +8,10 @@
  */
 import type { Cloud } from '../net';
 import type { EgressDestination } from './destinations';
+import type { AllowList, Labels } from './values';
 
 export type { Cloud } from '../net';
-
-/** Transport protocols a NetworkPolicy port can name. */
-export type Protocol = 'TCP' | 'UDP' | 'SCTP';
-
-/** A single port, or an inclusive range `{ from, to }`. */
-export type PortSpec = number | { readonly from: number; readonly to: number };
-
-/** Label key/value pairs, all of which must match. */
-export type Labels = Readonly<Record<string, string>>;
+export type { AllowList, Labels, PortSpec, Protocol } from './values';
 
 /** Which policy objects an app's egress is rendered as. */
 export type Flavor = 'kubernetes' | 'calico';
@@ -258,19 +251,6 @@ export interface AiAppIntent {
    */
   readonly metrics?: AppMetrics;
   readonly dns?: DnsIntent;
-}
-
-/** A named list of external networks that several apps may share. */
-export interface AllowList {
-  /** DNS-1123 label; names the Calico GlobalNetworkSet. */
-  readonly name: string;
-  readonly cidrs: readonly string[];
-  readonly description?: string;
-  /**
-   * Required when a block of the list lies inside a published range of a cloud or CDN, shared by
-   * its customers: why addresses, and not the hostname proxy or a private endpoint.
-   */
-  readonly shared?: { readonly reason: string };
 }
 
 /**

@@ -22,7 +22,7 @@ import { egressProxySettings } from './egress-proxy';
 import { declaredGuardrail, guardrailIssues } from './guardrail';
 import { Cloud, carvedBlocks } from '../net';
 import { isObject } from './fields';
-import { fromZodIssues, IntentError, IntentIssue } from './issues';
+import { fromZodIssues, IntentError, IntentIssue, IssuePath, IssueScope, PLATFORM, appScope } from './issues';
 import { allowListSchema, appSchema, platformSchema } from './schema';
 import { DEFAULT_DNS_NAMESPACE, clusterRangesOf, resolverIssues } from './network';
 import { AiAppIntent, AllowList, ClusterNetwork, DnsResolverOptions, PlatformIntent } from './types';
@@ -43,12 +43,19 @@ export function checkIntent(input: unknown): IntentIssue[] {
     const accepted =
       'accepted: an object { apps: [...], allowLists?: [...], cloud?: ..., calico?: {...}, guardrail?: ..., calicoVersion?: ..., clusters?: [...], argocd?: {...}, egressProxy?: {...} }';
     return [
-      { severity: 'error', app: 'platform', path: 'intent', value: input, message: `${input === undefined ? 'is missing' : 'is not an intent'}; ${accepted}` },
+      {
+        severity: 'error',
+        scope: PLATFORM,
+        path: ['intent'],
+        value: input,
+        code: 'not-an-intent',
+        message: `${input === undefined ? 'is missing' : 'is not an intent'}; ${accepted}`,
+      },
     ];
   }
   const issues: IntentIssue[] = [];
   const platform = platformSchema.safeParse(input, { reportInput: true });
-  if (!platform.success) issues.push(...fromZodIssues('platform', '', platform.error.issues));
+  if (!platform.success) issues.push(...fromZodIssues(PLATFORM, [], platform.error.issues));
   const clusters = input.clusters !== undefined;
 
   // A cloud that is not valid was reported above; the checks below then deny every cloud's endpoints.
@@ -57,8 +64,8 @@ export function checkIntent(input: unknown): IntentIssue[] {
   const lists: DeclaredList[] = [];
   rawLists.forEach((raw, index) => {
     const checked = allowListSchema.safeParse(raw, { reportInput: true });
-    if (checked.success) lists.push({ list: raw as AllowList, path: `allowLists[${index}]` });
-    else issues.push(...fromZodIssues('platform', `allowLists[${index}]`, checked.error.issues));
+    if (checked.success) lists.push({ list: raw as AllowList, path: ['allowLists', index] });
+    else issues.push(...fromZodIssues(PLATFORM, ['allowLists', index], checked.error.issues));
   });
   if (!clusters) for (const list of lists) issues.push(...allowListMetadata(list, cloud));
   issues.push(...allowListsDeclaredTwice(lists));
@@ -66,12 +73,12 @@ export function checkIntent(input: unknown): IntentIssue[] {
   const rawApps = Array.isArray(input.apps) ? input.apps : [];
   const apps: AiAppIntent[] = [];
   rawApps.forEach((raw, index) => {
-    const label = isObject(raw) && typeof raw.name === 'string' && raw.name !== '' ? raw.name : `apps[${index}]`;
+    const named = isObject(raw) && typeof raw.name === 'string' && raw.name !== '' ? raw.name : undefined;
     const checked = appSchema.safeParse(raw, { reportInput: true });
     if (checked.success) {
       apps.push(raw as AiAppIntent);
       issues.push(...apiRuleIssues(raw as AiAppIntent));
-    } else issues.push(...fromZodIssues(label, label, checked.error.issues));
+    } else issues.push(...fromZodIssues(appScope(named ?? index), named !== undefined ? [named] : ['apps', index], checked.error.issues));
   });
   // A list with a broken entry is still declared: its uses are not reported as well.
   const listNames = rawLists.flatMap((l) => (isObject(l) && typeof l.name === 'string' ? [l.name] : []));
@@ -82,10 +89,10 @@ export function checkIntent(input: unknown): IntentIssue[] {
   if (!clusters) {
     issues.push(
       ...guardrailIssues({
-        who: 'platform',
-        ...(guardrail ? { guardrail: { value: guardrail, path: 'guardrail' } } : {}),
-        ...(calicoVersion !== undefined ? { calicoVersion: { value: calicoVersion, path: 'calicoVersion' } } : {}),
-        ...(input.calicoInstalled === false ? { withoutCalico: { path: 'calicoInstalled' } } : {}),
+        who: PLATFORM,
+        ...(guardrail ? { guardrail: { value: guardrail, path: ['guardrail'] } } : {}),
+        ...(calicoVersion !== undefined ? { calicoVersion: { value: calicoVersion, path: ['calicoVersion'] } } : {}),
+        ...(input.calicoInstalled === false ? { withoutCalico: { path: ['calicoInstalled'] } } : {}),
       }),
     );
     const governed = governedNamespaces(apps, resolverNamespaceOf(input.dnsResolver));
@@ -105,7 +112,14 @@ export function checkIntent(input: unknown): IntentIssue[] {
     }
     if (input.calicoInstalled === false)
       issues.push(
-        ...calicoFlavorRefused(apps).map((message): IntentIssue => ({ severity: 'error', app: 'platform', path: 'calicoInstalled', value: false, message })),
+        ...calicoFlavorRefused(apps).map((message): IntentIssue => ({
+          severity: 'error',
+          scope: PLATFORM,
+          path: ['calicoInstalled'],
+          value: false,
+          code: 'calico-missing',
+          message,
+        })),
       );
   } else {
     for (const app of apps) issues.push(...credentialsDeclaredTwice(app));
@@ -162,9 +176,10 @@ export function assertValidIntent(intent: PlatformIntent): IntentIssue[] {
     throw new IntentError([
       {
         severity: 'error',
-        app: 'platform',
-        path: 'clusters',
+        scope: PLATFORM,
+        path: ['clusters'],
         value: intent.clusters.map((c) => c.name),
+        code: 'clusters',
         message:
           'are each rendered on their own, into dist/<cluster>/, and this renders one cluster; accepted: the intent of one cluster, from clusterIntents(intent) (lib/intent), as npm run synth renders them',
       },
@@ -188,9 +203,10 @@ function credentialsDeclaredTwice(app: AiAppIntent): IntentIssue[] {
     return [
       {
         severity: 'error' as const,
-        app: app.name,
-        path: `${app.name}.egress[${i}].credentials`,
+        scope: appScope(app.name),
+        path: [app.name, 'egress', i, 'credentials'],
         value: d.credentials,
+        code: 'declared-twice' as const,
         message: 'is declared a second time; accepted: one credentials destination per endpoint, with all its ports, of one protocol',
       },
     ];
@@ -203,14 +219,14 @@ function resolverNamespaceOf(resolver: unknown): string {
 }
 
 /** NodeLocal and kube-dns addresses of the resolver that are metadata endpoints of the cloud. */
-function resolverDnsMetadata(resolver: DnsResolverOptions | undefined, cloud: Cloud, who = 'platform', prefix = ''): IntentIssue[] {
-  const addresses: [string, string][] = [
-    ...(resolver?.nodeLocal ?? []).map((a, i): [string, string] => [`dnsResolver.nodeLocal[${i}]`, a]),
-    ...(resolver?.kubeDnsClusterIp ? [['dnsResolver.kubeDnsClusterIp', resolver.kubeDnsClusterIp] as [string, string]] : []),
+function resolverDnsMetadata(resolver: DnsResolverOptions | undefined, cloud: Cloud, who: IssueScope = PLATFORM): IntentIssue[] {
+  const addresses: [IssuePath, string][] = [
+    ...(resolver?.nodeLocal ?? []).map((a, i): [IssuePath, string] => [['dnsResolver', 'nodeLocal', i], a]),
+    ...(resolver?.kubeDnsClusterIp ? [[['dnsResolver', 'kubeDnsClusterIp'], resolver.kubeDnsClusterIp] as [IssuePath, string]] : []),
   ];
-  return addresses.flatMap(([field, address]) => {
+  return addresses.flatMap(([path, address]) => {
     const message = dnsAddressProblem(address, cloud);
-    return message ? [{ severity: 'error' as const, app: who, path: `${prefix}${field}`, value: address, message }] : [];
+    return message ? [{ severity: 'error' as const, scope: who, path, value: address, code: 'metadata-reachable' as const, message }] : [];
   });
 }
 
@@ -222,9 +238,10 @@ function namesDeclaredTwice(rawApps: readonly unknown[]): IntentIssue[] {
     if (seen.has(raw.name)) {
       issues.push({
         severity: 'error',
-        app: raw.name,
-        path: `${raw.name}.name`,
+        scope: appScope(raw.name),
+        path: [raw.name, 'name'],
         value: raw.name,
+        code: 'declared-twice',
         message: 'is declared twice; accepted: one app per name (apps in different namespaces still need different names)',
       });
     }

@@ -15,9 +15,9 @@ import {
   proxyEnvironment,
   scrapeOf,
   usesResolver,
+  AppPlan,
 } from '../intent';
 import {
-  AppPlan,
   CalicoAppPolicy,
   CalicoSettings,
   ClusterGuardrail,

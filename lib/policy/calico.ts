@@ -63,7 +63,8 @@ import {
 } from '../conventions';
 import { NamespaceDefaultDeny, NamespaceDefaultDenyProps } from './kubernetes';
 import { TierOwnersRbac } from './tier-rbac';
-import { AppPlan, Peer, PlannedBlock, PlannedPort, PlannedRule, reasonAnnotations } from './plan';
+import type { AppPlan, PlannedBlock, PlannedPort, PlannedRule, PolicyPeer } from '../intent';
+import { reasonAnnotations } from './plan';
 
 /**
  * The Calico flavor: `projectcalico.org/v3` policies in a tier of their own.
@@ -267,7 +268,7 @@ function podsSelector(labels: Labels): string {
  * global()`, which matches GlobalNetworkSets and HostEndpoints (no pod, no namespaced NetworkSet),
  * and without the label of automatic HostEndpoints.
  */
-function peerEntities(peer: Peer): { ipVersion?: 4 | 6; entity: EntityRule }[] {
+function peerEntities(peer: PolicyPeer): { ipVersion?: 4 | 6; entity: EntityRule }[] {
   if (peer.kind === 'pods') {
     const serviceAccounts = peer.serviceAccount !== undefined ? { serviceAccounts: { names: [peer.serviceAccount] } } : {};
     return [{ entity: { selector: podsSelector(peer.podLabels), namespaceSelector: namespaceSelector(peer.namespace), ...serviceAccounts } }];
@@ -295,7 +296,7 @@ function peerEntities(peer: Peer): { ipVersion?: 4 | 6; entity: EntityRule }[] {
 }
 
 /** A client, for the description annotation of the rule that admits it. */
-function describeClient(peer: Peer): string {
+function describeClient(peer: PolicyPeer): string {
   return peer.kind === 'pods' ? `client in namespace ${peer.namespace}` : `client in ${peer.blocks.map((b) => b.cidr).join(', ')}`;
 }
 

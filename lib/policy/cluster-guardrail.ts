@@ -15,7 +15,7 @@ import { Cloud } from '../intent';
 import { metadataCidrs } from '../net';
 import { GOVERNED_NAMESPACE_LABEL, NAMESPACE_NAME_LABEL, SyncWave, appSelector, syncWave } from '../conventions';
 import type { CredentialsUser } from './calico';
-import { PlannedPort } from './plan';
+import type { PlannedPort } from '../intent';
 
 /**
  * The cluster-wide guardrail written in the Kubernetes network-policy-api, for clusters that

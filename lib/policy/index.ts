@@ -1,5 +1,5 @@
 export { planApp, planContext, planResolver } from './plan';
-export type { AppPlan, PlanContext, PlannedRule } from './plan';
+export type { PlanContext } from './plan';
 export { KubernetesAppPolicies, NamespaceDefaultDeny } from './kubernetes';
 export type { KubernetesAppPoliciesProps, NamespaceDefaultDenyProps } from './kubernetes';
 export { CalicoAppPolicy, addCalicoClusterPolicies, StagedNamespaceDefaultDeny, calicoSettings } from './calico';

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { NAMESPACE_NAME_LABEL, RULE_DESCRIPTIONS_ANNOTATION, SyncWave, appSelector, syncWave } from '../conventions';
-import { AppPlan, Peer, PlannedPort, PlannedRule, reasonAnnotations } from './plan';
+import type { AppPlan, PlannedPort, PlannedRule, PolicyPeer } from '../intent';
+import { reasonAnnotations } from './plan';
 
 /**
  * Kubernetes NetworkPolicies (`networking.k8s.io/v1`) are additive allow-lists: a pod selected
@@ -77,7 +78,7 @@ function ruleDescriptions(egress: readonly PlannedRule[]): Record<string, string
 }
 
 /** A planned peer as NetworkPolicy peers: one ipBlock per block, or pods by namespace name and (when given) labels. */
-function peer(p: Peer): k8s.NetworkPolicyPeer[] {
+function peer(p: PolicyPeer): k8s.NetworkPolicyPeer[] {
   if (p.kind === 'nets') return p.blocks.map((b) => ({ ipBlock: { cidr: b.cidr, ...(b.except.length ? { except: [...b.except] } : {}) } }));
   return [
     {

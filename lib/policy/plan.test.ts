@@ -2,7 +2,8 @@ import { Testing } from 'cdk8s';
 import { AiAppIntent, PlatformIntent } from '../intent';
 import { CalicoAppPolicy } from './calico';
 import { KubernetesAppPolicies } from './kubernetes';
-import { AppPlan, planApp, planContext } from './plan';
+import type { AppPlan } from '../intent';
+import { planApp, planContext } from './plan';
 
 const app: AiAppIntent = {
   name: 'llm',

@@ -17,10 +17,13 @@ import {
 } from '../conventions';
 import {
   AiAppIntent,
+  AppPlan,
   EgressProxyRoute,
   NetsPeer,
   PeerContext,
   PlannedBlock,
+  PlannedPort,
+  PlannedRule,
   PlatformIntent,
   PolicyPeer,
   PortSpec,
@@ -35,41 +38,6 @@ import {
   usesResolver,
 } from '../intent';
 import type { Cidr } from '../net';
-
-export type { PlannedBlock } from '../intent';
-
-/** What a planned rule names: address blocks, or pods. */
-export type Peer = PolicyPeer;
-
-/** A protocol with a port or inclusive range. */
-export interface PlannedPort {
-  readonly protocol: Protocol;
-  readonly from: number;
-  readonly to: number;
-}
-
-/** Every one of the peers on every one of the ports. */
-export interface PlannedRule {
-  /** Never empty. */
-  readonly peers: readonly Peer[];
-  /** Never empty; may mix protocols (DNS is UDP and TCP 53). */
-  readonly ports: readonly PlannedPort[];
-  /** What the rule is for: the destination's own description, or which DNS; Calico keeps it as an annotation. */
-  readonly description?: string;
-}
-
-/** What one app may send and receive, beyond which nothing is allowed. */
-export interface AppPlan {
-  /** The app's name and namespace: its policies select the pods of the app. */
-  readonly name: string;
-  readonly namespace: string;
-  /** DNS first, then one rule per declared destination, in declaration order. */
-  readonly egress: readonly PlannedRule[];
-  /** The declared clients on the app's port over TCP, as one rule, then its scrapers on its metrics port; empty when there are none. */
-  readonly ingress: readonly PlannedRule[];
-  /** Written reasons of what needs one beyond the blocks' own (public DNS), kept as annotations on the policy. */
-  readonly reasons?: Readonly<Record<string, string>>;
-}
 
 /** What the plan of every app of one cluster's intent reads besides the app: computed once. */
 export interface PlanContext extends PeerContext {
@@ -112,12 +80,12 @@ export function planApp(app: AiAppIntent, context: PlanContext, scrape?: Scrape,
 /** The scrapers of the app's metrics (scrapeOf), on its metrics port, TCP. */
 function planScrape(scrape: Scrape | undefined): PlannedRule[] {
   if (scrape === undefined) return [];
-  const peers = scrape.scrapers.map((c): Peer => ({ kind: 'pods', namespace: c.namespace, podLabels: c.podLabels ?? {} }));
+  const peers = scrape.scrapers.map((c): PolicyPeer => ({ kind: 'pods', namespace: c.namespace, podLabels: c.podLabels ?? {} }));
   return [{ peers, ports: [{ protocol: 'TCP', from: scrape.port, to: scrape.port }] }];
 }
 
 /** The labels of the resolver's pods, which the apps' DNS rule selects. */
-function resolverPeer(resolver: ResolverSettings): Peer {
+function resolverPeer(resolver: ResolverSettings): PolicyPeer {
   return {
     kind: 'pods',
     namespace: resolver.namespace,
@@ -218,7 +186,13 @@ export function planResolver(resolver: ResolverSettings, namespaces: readonly st
     ingress:
       namespaces.length === 0
         ? []
-        : [{ peers: namespaces.map((namespace): Peer => ({ kind: 'pods', namespace, podLabels: {} })), ports: DNS_PORTS, description: 'DNS from the AI apps' }],
+        : [
+            {
+              peers: namespaces.map((namespace): PolicyPeer => ({ kind: 'pods', namespace, podLabels: {} })),
+              ports: DNS_PORTS,
+              description: 'DNS from the AI apps',
+            },
+          ],
   };
 }
 
@@ -229,7 +203,7 @@ export function planResolver(resolver: ResolverSettings, namespaces: readonly st
 function planIngress(app: AiAppIntent, context: PlanContext): PlannedRule[] {
   const clients = app.ingress ?? [];
   if (clients.length === 0) return [];
-  const peers = clients.map((c): Peer => podsPeer(c.namespace, c.podLabels ?? {}, context.apps));
+  const peers = clients.map((c): PolicyPeer => podsPeer(c.namespace, c.podLabels ?? {}, context.apps));
   return [{ peers, ports: [{ protocol: 'TCP', from: app.port, to: app.port }] }];
 }
 

@@ -2,9 +2,19 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { EGRESS_PROXY_NAME, KUBE_DNS, SyncWave, appLabels, appSelector, serviceAccountName, syncWave } from '../conventions';
-import { AiAppIntent, EGRESS_PROXY_PORTS, EgressProxyRoute, EgressProxySettings, hostNames, isHostsDestination, planBlock } from '../intent';
+import {
+  AiAppIntent,
+  AppPlan,
+  EGRESS_PROXY_PORTS,
+  EgressProxyRoute,
+  EgressProxySettings,
+  hostNames,
+  isHostsDestination,
+  planBlock,
+  PlannedRule,
+} from '../intent';
 import { Cidr, formatCidr, nonPublicBlocks } from '../net';
-import { AppPlan, CalicoAppPolicy, CalicoSettings, KubernetesAppPolicies, NamespaceDefaultDeny, PlannedRule } from '../policy';
+import { CalicoAppPolicy, CalicoSettings, KubernetesAppPolicies, NamespaceDefaultDeny } from '../policy';
 import { ProxiedApp, SHUTDOWN_SECONDS, squidConf } from './squid-conf';
 
 /**

@@ -15,7 +15,8 @@ import {
 } from '../verify';
 import { flavorOf } from './workload';
 import { readerRows } from './readers';
-import { DestinationNode, EdgeView, ReachEdge, ReachGraph, WorkloadNode, distinctDecisions } from './graph';
+import { DestinationNode, EdgeView, ReachEdge, ReachGraph, WorkloadNode } from './graph';
+import { distinctDecisions } from './group';
 
 /** The protocols and ports of some entries, each once, in their order. */
 function distinctFlows(entries: readonly ReachEntry[]): ReachEdge['flows'] {

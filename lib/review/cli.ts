@@ -7,7 +7,8 @@
  * be reached by, something it could not before (enforced now, or once staged policies are); 2
  * for bad usage or manifests that cannot be read; 3 for a fault of the command itself.
  */
-import { CliResult, Command, EXIT, loadCluster, readingNotes, verifyMain } from '../verify';
+import { CliResult, EXIT, Command } from '../cli';
+import { loadCluster, readingNotes, verifyMain } from '../verify';
 import { diffClusters } from './diff';
 import { diffJson, formatDiff, widenedWhere } from './diff-format';
 import { ManifestSource, resolveSource, SourceError } from './source';

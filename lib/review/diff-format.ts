@@ -3,20 +3,8 @@
  * shape is a contract: fields are only ever added.
  */
 
-import {
-  describeDecision,
-  describeDestination,
-  describePorts,
-  describeStaged,
-  Destination,
-  Direction,
-  DecidedBy,
-  isAllPorts,
-  Protocol,
-  PROTOCOLS,
-  stagedJson,
-  StagedRefJson,
-} from '../verify';
+import { describePorts, describeStaged, Destination, Direction, DecidedBy, isAllPorts, Protocol, PROTOCOLS, stagedJson, StagedRefJson } from '../verify';
+import { reviewDecision, reviewDestination } from './words';
 import { Change, DirectionDiff, FlowChange, ReachDiff, Weakening, WorkloadDiff } from './diff';
 import { HostChangeJson, hostChangeJson, hostChangeLine } from './hosts-diff';
 
@@ -74,15 +62,15 @@ export interface ReachDiffJson {
 
 /** What a change reaches, on one line: `cidr 0.0.0.0/0 except 169.254.169.254/32, cidr ::/0`. */
 function describePeers(peers: readonly Destination[]): string {
-  return peers.map((d) => describeDestination(d, 'review')).join(', ');
+  return peers.map((d) => reviewDestination(d)).join(', ');
 }
 
 function changeFields(c: FlowChange) {
   return {
     protocol: c.protocol,
     ports: describePorts(c.ports),
-    ...(c.before === undefined ? {} : { before: describeDecision(c.before, 'review') }),
-    ...(c.after === undefined ? {} : { after: describeDecision(c.after, 'review') }),
+    ...(c.before === undefined ? {} : { before: reviewDecision(c.before) }),
+    ...(c.after === undefined ? {} : { after: reviewDecision(c.after) }),
     ...(c.wouldDeny ? { wouldDeny: true as const } : {}),
   };
 }
@@ -145,7 +133,7 @@ const MARK_WIDTH = 32;
 
 /** Why a piece is reached: `allowed by <rule>`, or the default that allows it. */
 function because(d: DecidedBy): string {
-  return d.reason === 'rule' ? `allowed by ${describeDecision(d, 'review')}` : describeDecision(d, 'review');
+  return d.reason === 'rule' ? `allowed by ${reviewDecision(d)}` : reviewDecision(d);
 }
 
 /** Why a change happened, in words: what decides now, what decided before, and whether the staged policies would deny it. */

@@ -25,7 +25,6 @@ import {
   Cluster,
   DecidedBy,
   decisionKey,
-  describeDestination,
   enforcedDecisionKey,
   Destination,
   Direction,
@@ -46,6 +45,7 @@ import {
   ReachEntry,
   hostReach,
 } from '../verify';
+import { reviewDestination } from './words';
 import { HostChange, diffHosts } from './hosts-diff';
 import { flavorOf } from './workload';
 
@@ -145,7 +145,7 @@ interface Space {
 const ADDRESSES: Space = { key: 'addresses', order: 'cidr' };
 
 function podsSpace(d: PodsDestination): Space {
-  return { key: `pods\u0000${podsKey(d)}`, pods: d, order: describeDestination(d, 'review') };
+  return { key: `pods\u0000${podsKey(d)}`, pods: d, order: reviewDestination(d) };
 }
 
 /** One allowed piece: in a space, some addresses (for pods, a stand-in), ports, and what decided. */

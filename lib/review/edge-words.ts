@@ -4,8 +4,10 @@
  * only; these are its words, used by both reports.
  */
 
-import { describeDecision, describePolicyRef, describeProtocolPorts, PolicyRef, RuleId } from '../verify';
-import { distinctDecisions, ReachEdge, viewOf, WorkloadNode } from './graph';
+import { describeProtocolPorts, PolicyRef, RuleId } from '../verify';
+import { reviewDecision, reviewPolicyRef } from './words';
+import { ReachEdge, viewOf, WorkloadNode } from './graph';
+import { distinctDecisions } from './group';
 
 /** `TCP 443, UDP 53`, or `4 flows` for an edge that stands for several. */
 export function describeFlows(e: ReachEdge): string {
@@ -19,12 +21,12 @@ export function describeFlows(e: ReachEdge): string {
  */
 export function describeDecisions(e: ReachEdge): string {
   const list = distinctDecisions(e.decisions);
-  if (list.length === 1) return describeDecision(list[0], 'review');
+  if (list.length === 1) return reviewDecision(list[0]);
   const rules = list.flatMap((d) => (d.reason === 'rule' ? [d.rule] : []));
   const first = rules[0];
   const samePolicy = (r: RuleId) => r.kind === first.kind && r.tier === first.tier && r.namespace === first.namespace && r.name === first.name;
   if (rules.length === list.length && rules.every(samePolicy))
-    return `${describePolicyRef(first, 'review')} rules ${rules
+    return `${reviewPolicyRef(first)} rules ${rules
       .map((r) => r.index)
       .sort((a, b) => a - b)
       .join(', ')}`;
@@ -48,7 +50,7 @@ export function isAudited(w: WorkloadNode): boolean {
 }
 
 function policies(list: readonly PolicyRef[]): string {
-  return list.map((p) => describePolicyRef(p, 'review')).join(', ');
+  return list.map((p) => reviewPolicyRef(p)).join(', ');
 }
 
 /**

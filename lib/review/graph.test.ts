@@ -1,11 +1,13 @@
 import { formatCidr, isMetadataBlock } from '../net';
+import { join } from 'path';
 import { DecidedBy, egressReport, loadCluster } from '../verify';
 import { COLLAPSE_AT, drawnEdges, fullLabel, ReachEdge, ReachGraph } from './graph';
 import { buildGraph } from './build';
 import { describeDecisions, describeFlows } from './edge-words';
 import { renderMarkdown } from './markdown';
-import { shipped } from '../../test/fixtures/intents';
-import { synthesized } from '../../test/support/synth';
+
+/** The manifests of the shipped scenario, as synth writes them (a fixture: test/verify-fixtures.test.ts keeps it equal). */
+const SHIPPED = join(__dirname, '../../test/fixtures/verify/shipped');
 
 const rule: DecidedBy = {
   reason: 'rule',
@@ -50,7 +52,7 @@ describe('drawn edges', () => {
 });
 
 describe('cloud metadata in the report', () => {
-  const cluster = synthesized(shipped, (dist) => loadCluster([dist]));
+  const cluster = loadCluster([SHIPPED]);
   const report = egressReport(cluster);
   const graph = buildGraph(cluster, report);
 

@@ -8,7 +8,8 @@
  * `staged`): a workload in Calico's audit mode has both, and its node says it is audited.
  */
 
-import { DecidedBy, decisionKey, isNamedPort, PolicyRef, Ports, Protocol } from '../verify';
+import { DecidedBy, isNamedPort, PolicyRef, Ports, Protocol } from '../verify';
+import { distinctDecisions, groupBy } from './group';
 import type { ReaderRow } from './readers';
 
 /** A workload that sends traffic. */
@@ -81,11 +82,6 @@ function flowsKey(flows: readonly Flow[]): string {
   return flows.map((f) => `${f.protocol} ${isNamedPort(f.ports) ? `name ${f.ports.name}` : `${f.ports.from}-${f.ports.to}`}`).join(',');
 }
 
-/** The distinct decisions of some edges, in order of first appearance. */
-export function distinctDecisions(list: readonly DecidedBy[]): DecidedBy[] {
-  return [...new Map(list.map((d) => [decisionKey(d), d])).values()];
-}
-
 /** A destination reached by more workloads than this is drawn once per namespace, not once per workload. */
 export const COLLAPSE_AT = 12;
 
@@ -101,18 +97,6 @@ export interface DrawnEdge {
   readonly edges: readonly ReachEdge[];
   /** Indexes into `edges` of the full graph of the flows this drawing stands for. */
   readonly rows: readonly number[];
-}
-
-/** Groups items by a key, keeping their order. */
-export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
 }
 
 /** The namespace of each workload of the graph, by workload id. */

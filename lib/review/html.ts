@@ -1,5 +1,6 @@
 import type { LeakNotes } from './leaks';
-import { COLLAPSE_AT, DestinationKind, DestinationNode, DrawnEdge, ReachGraph, WorkloadNode, condense, drawnEdges, fullLabel, groupBy, viewOf } from './graph';
+import { COLLAPSE_AT, DestinationKind, DestinationNode, DrawnEdge, ReachGraph, WorkloadNode, condense, drawnEdges, fullLabel, viewOf } from './graph';
+import { groupBy } from './group';
 import { observedHtml, ObservedView } from './observed';
 import { describeAudit, describeDecisions, describeFlows, describeVerdict, describeWhen, isAudited } from './edge-words';
 import { describeCaller, describeGoverned, describeReaderDecisions, describeReaderFlows } from './readers';

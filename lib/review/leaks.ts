@@ -38,7 +38,7 @@ export function leakNotes(cluster: Cluster): LeakNotes {
       .filter((w) => w.resolvesOutside)
       .map((w) => ({
         endpoint: w.endpoint,
-        through: w.servers.filter((s) => s.answers === 'any-name').map((s) => `${describeDestination(s.to, 'verifier')} (${s.why})`),
+        through: w.servers.filter((s) => s.answers === 'any-name').map((s) => `${describeDestination(s.to)} (${s.why})`),
         ...(w.reason !== undefined ? { reason: w.reason } : {}),
       })),
     clusterNamesOnly: workloads.filter((w) => !w.resolvesOutside).length,
@@ -46,7 +46,7 @@ export function leakNotes(cluster: Cluster): LeakNotes {
       .filter((r) => workloads.some((w) => w.endpoint === r.from))
       .map((r) => ({
         from: r.from,
-        to: describeDestination(r.to, 'verifier'),
+        to: describeDestination(r.to),
         ports: `${r.protocol} ${describePorts(r.ports)}`,
         ...(r.reason !== undefined ? { reason: r.reason } : {}),
       })),

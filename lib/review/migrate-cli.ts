@@ -17,15 +17,13 @@ import {
   CALICO_VERSION_ACCEPTED,
   calicoOption,
   clusterNetworkPolicyOf,
-  Command,
-  EXIT,
   isV1alpha1Kind,
   parseCalicoVersion,
   readingNotes,
   readManifestSet,
   servesClusterNetworkPolicy,
-  UsageError,
 } from '../verify';
+import { EXIT, UsageError, Command } from '../cli';
 import { diffClusters, ReachDiff } from './diff';
 import { formatDiff } from './diff-format';
 

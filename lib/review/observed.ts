@@ -12,11 +12,8 @@
 import {
   byAddresses,
   describeAddresses,
-  describeDestination,
   describeEnd,
-  describePolicyRef,
   describePorts,
-  describeRule,
   describeTime,
   ObservedFlow,
   ObservedReport,
@@ -24,6 +21,7 @@ import {
   Outcome,
   plural,
 } from '../verify';
+import { reviewDestination, reviewPolicyRef, reviewRule } from './words';
 
 /** A flow log compared with the manifests, and what to call it. */
 export interface ObservedView {
@@ -47,9 +45,9 @@ function outcomeWords(o: Outcome): string {
   const verdict = o.allowed ? 'allowed' : 'denied';
   switch (d.reason) {
     case 'rule':
-      return `${verdict} by ${describeRule(d.rule, 'review')}`;
+      return `${verdict} by ${reviewRule(d.rule)}`;
     case 'end-of-tier':
-      return `denied: end of tier ${d.tier} (${d.policies.map((p) => describePolicyRef(p, 'review')).join(', ')})`;
+      return `denied: end of tier ${d.tier} (${d.policies.map((p) => reviewPolicyRef(p)).join(', ')})`;
     case 'profile':
       return `allowed: every tier passed (${d.tier})`;
     case 'no-policy':
@@ -80,7 +78,7 @@ function mayBe(f: ObservedFlow): string[] {
   return [f.egress, f.ingress].flatMap((v) =>
     (v?.staged ?? [])
       .filter((o) => o.allowed && o.decision.reason === 'rule' && o.addresses)
-      .map((o) => `${describeAddresses(o.addresses!)} (${o.decision.reason === 'rule' ? describeRule(o.decision.rule, 'review') : ''})`),
+      .map((o) => `${describeAddresses(o.addresses!)} (${o.decision.reason === 'rule' ? reviewRule(o.decision.rule) : ''})`),
   );
 }
 
@@ -142,8 +140,8 @@ function tables(view: ObservedView): Table[] {
       rows: r.neverObserved.map((u) => [
         u.endpoint.id,
         u.direction,
-        describeRule(u.rule, 'review'),
-        u.entries.map((e) => `${e.protocol} ${describePorts(e.ports)} ${describeDestination(e.peer, 'review')}`).join('; '),
+        reviewRule(u.rule),
+        u.entries.map((e) => `${e.protocol} ${describePorts(e.ports)} ${reviewDestination(e.peer)}`).join('; '),
         u.possibly.map((f) => `${describeEnd(f.source)} -> ${describeEnd(f.destination)} ${f.protocol} ${f.port}`).join('; '),
       ]),
     },

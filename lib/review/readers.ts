@@ -4,21 +4,9 @@
  * not govern marked (lib/verify/readers.ts says what governed means).
  */
 
-import {
-  DecidedBy,
-  decisionKey,
-  describeDecision,
-  describeDestination,
-  describeProtocolPorts,
-  Destination,
-  EgressReport,
-  Ports,
-  Protocol,
-  podsKey,
-  Reader,
-  samePorts,
-} from '../verify';
-import { distinctDecisions, groupBy } from './graph';
+import { DecidedBy, decisionKey, describeProtocolPorts, Destination, EgressReport, Ports, Protocol, podsKey, Reader, samePorts } from '../verify';
+import { reviewDecision, reviewDestination } from './words';
+import { distinctDecisions, groupBy } from './group';
 
 /** One caller of a workload, with every protocol and port it may call on, and what admits it. */
 export interface ReaderRow {
@@ -31,7 +19,7 @@ export interface ReaderRow {
   readonly decisions: readonly DecidedBy[];
 }
 
-const callerKey = (d: Destination): string => (d.type === 'pods' ? `pods\u0000${podsKey(d)}` : describeDestination(d, 'review'));
+const callerKey = (d: Destination): string => (d.type === 'pods' ? `pods\u0000${podsKey(d)}` : reviewDestination(d));
 
 /**
  * The callers of every workload of an egress report made with readers. A known pod that a rule
@@ -63,7 +51,7 @@ export function readerRows(report: EgressReport): ReaderRow[] {
 
 /** A caller in words: `pods ai-gateway {}`, `pod ai-application/ai-service`, `cidr 0.0.0.0/0`. */
 export function describeCaller(r: ReaderRow): string {
-  return describeDestination(r.caller, 'review');
+  return reviewDestination(r.caller);
 }
 
 /** Its protocols and ports: `TCP 8000`. */
@@ -73,7 +61,7 @@ export function describeReaderFlows(r: ReaderRow): string {
 
 /** What admits it: the rule, or `several rules`. */
 export function describeReaderDecisions(r: ReaderRow): string {
-  return r.decisions.length === 1 ? describeDecision(r.decisions[0], 'review') : r.decisions.map((d) => describeDecision(d, 'review')).join('; ');
+  return r.decisions.length === 1 ? reviewDecision(r.decisions[0]) : r.decisions.map((d) => reviewDecision(d)).join('; ');
 }
 
 /** Whether the manifests govern it: `yes`, or why not. */

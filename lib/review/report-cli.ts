@@ -9,20 +9,8 @@
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import { join, relative, resolve } from 'path';
-import {
-  CliResult,
-  CommandSpec,
-  egressReport,
-  EXIT,
-  helpText,
-  loadCluster,
-  loadFlowLog,
-  observe,
-  parseCommand,
-  readingNotes,
-  runCommand,
-  usageLine,
-} from '../verify';
+import { CliResult, CommandSpec, EXIT, helpText, parseCommand, runCommand, usageLine } from '../cli';
+import { egressReport, loadCluster, loadFlowLog, manifestsInputError, observe, readingNotes } from '../verify';
 import { buildGraph } from './build';
 import { renderHtml } from './html';
 import { leakNotes } from './leaks';
@@ -49,25 +37,30 @@ const REPORT_SPEC: CommandSpec = {
 /** Runs the report command from the project root `root`; never throws. */
 export function reportMain(argv: readonly string[], root: string): CliResult {
   const usage = `usage: ${usageLine(REPORT_SPEC)}\n(npm run report -- --help says what each option means)\n`;
-  return runCommand('report', usage, () => {
-    const values = parseCommand(REPORT_SPEC, argv);
-    if (values === undefined) return { code: EXIT.answered, stdout: helpText(REPORT_SPEC), stderr: '' };
-    const manifests = (values.manifests as string[] | undefined) ?? [join(root, 'dist')];
-    const out = resolve((values.out as string | undefined) ?? join(root, 'reports'));
-    const cluster = loadCluster(manifests);
-    const graph = buildGraph(cluster, egressReport(cluster, { readers: true }));
-    const title = `Egress of AI workloads in ${manifests.map((m) => relative(root, resolve(m)) || '.').join(', ')}`;
-    const flows = values.flows as string | undefined;
-    const observed =
-      flows === undefined ? undefined : { source: flows === '-' ? 'stdin' : relative(root, resolve(flows)), report: observe(cluster, loadFlowLog(flows)) };
-    mkdirSync(out, { recursive: true });
-    const leaks = leakNotes(cluster);
-    writeFileSync(join(out, 'egress.md'), renderMarkdown(graph, title, observed, leaks));
-    writeFileSync(join(out, 'egress.html'), renderHtml(graph, title, observed, leaks));
-    return {
-      code: EXIT.answered,
-      stdout: `report: ${graph.workloads.length} workloads, ${graph.destinations.length} destinations -> ${join(out, 'egress.md')}, ${join(out, 'egress.html')}\n`,
-      stderr: readingNotes('report', [cluster]),
-    };
-  });
+  return runCommand(
+    'report',
+    usage,
+    () => {
+      const values = parseCommand(REPORT_SPEC, argv);
+      if (values === undefined) return { code: EXIT.answered, stdout: helpText(REPORT_SPEC), stderr: '' };
+      const manifests = (values.manifests as string[] | undefined) ?? [join(root, 'dist')];
+      const out = resolve((values.out as string | undefined) ?? join(root, 'reports'));
+      const cluster = loadCluster(manifests);
+      const graph = buildGraph(cluster, egressReport(cluster, { readers: true }));
+      const title = `Egress of AI workloads in ${manifests.map((m) => relative(root, resolve(m)) || '.').join(', ')}`;
+      const flows = values.flows as string | undefined;
+      const observed =
+        flows === undefined ? undefined : { source: flows === '-' ? 'stdin' : relative(root, resolve(flows)), report: observe(cluster, loadFlowLog(flows)) };
+      mkdirSync(out, { recursive: true });
+      const leaks = leakNotes(cluster);
+      writeFileSync(join(out, 'egress.md'), renderMarkdown(graph, title, observed, leaks));
+      writeFileSync(join(out, 'egress.html'), renderHtml(graph, title, observed, leaks));
+      return {
+        code: EXIT.answered,
+        stdout: `report: ${graph.workloads.length} workloads, ${graph.destinations.length} destinations -> ${join(out, 'egress.md')}, ${join(out, 'egress.html')}\n`,
+        stderr: readingNotes('report', [cluster]),
+      };
+    },
+    manifestsInputError,
+  );
 }

@@ -3,5 +3,5 @@ export { synthesize } from './synthesize';
 export { safeSynth, safeWrite } from './safe';
 export type { SynthResult } from './safe';
 export { loadIntent } from './load';
-export { finish, runAsCdk8sApp, runSynth } from './run';
+export { finish, runAsCdk8sApp, runSynth, SYNTH_MODES } from './run';
 export { formatDefaults } from './summary';

@@ -13,8 +13,29 @@ export interface SynthRun {
   readonly stderr: string;
 }
 
-/** Which command runs: `npm run synth`, or the app that `cdk8s synth` runs. */
-export type SynthCommand = 'npm run synth' | 'cdk8s synth';
+/**
+ * How a synthesis runs: what it writes besides the output folder, where its summary goes, and
+ * what a failure leaves of the folder. One of `SYNTH_MODES`.
+ */
+export interface SynthMode {
+  /** Also writes the Argo CD manifests into `deploy/argocd/` beside the output folder, in the same all-or-nothing write. */
+  readonly writesArgoCd: boolean;
+  /** Where the summary of a run that succeeds is printed (failures always go to standard error). */
+  readonly summaryTo: 'stdout' | 'stderr';
+  /** The output folder was deleted before the run started, so a failure leaves none. */
+  readonly outdirRemovedFirst: boolean;
+}
+
+/**
+ * The two ways the project synthesizes. `npmRunSynth`: `npm run synth` (scripts/synth.ts), which
+ * keeps dist/ and deploy/argocd/ unchanged on any failure. `cdk8sSynth`: the app that `cdk8s
+ * synth` runs, which keeps the app's standard output to itself and deletes its output folder
+ * before it starts the app (cdk8s-cli `synth`: `fs.rmSync(outdir)`).
+ */
+export const SYNTH_MODES = {
+  npmRunSynth: { writesArgoCd: true, summaryTo: 'stdout', outdirRemovedFirst: false },
+  cdk8sSynth: { writesArgoCd: false, summaryTo: 'stderr', outdirRemovedFirst: true },
+} as const satisfies Record<string, SynthMode>;
 
 /** The folder as the user would type it: relative to where the command runs, unless it lies elsewhere. */
 function folder(dist: string): string {
@@ -24,12 +45,12 @@ function folder(dist: string): string {
 
 /**
  * What follows a failure. `npm run synth` never touched the folder. `cdk8s synth` deleted its
- * output folder before it started the app (cdk8s-cli `synth`: `fs.rmSync(outdir)`), so the
- * folder is gone, and the way that keeps it is `npm run synth`.
+ * output folder before it started the app, so the folder is gone, and the way that keeps it is
+ * `npm run synth`.
  */
-function afterFailure(command: SynthCommand, dist: string): string {
+function afterFailure(mode: SynthMode, dist: string): string {
   const out = folder(dist);
-  return command === 'npm run synth'
+  return !mode.outdirRemovedFirst
     ? `${out} was left unchanged.\n`
     : `cdk8s synth removed ${out} before it ran the app, so ${out} is gone now; npm run synth leaves ${out} as it was when it fails (git checkout -- ${out} restores it).\n`;
 }
@@ -44,10 +65,10 @@ function afterFailure(command: SynthCommand, dist: string): string {
  * same all-or-nothing write: a failure leaves both as they were. `cdk8s synth` writes its output
  * folder only.
  */
-export function runSynth(loaded: LoadedIntent, dist: string, command: SynthCommand): SynthRun {
-  const deploy = command === 'npm run synth' ? deployDirOf(dist) : undefined;
+export function runSynth(loaded: LoadedIntent, dist: string, mode: SynthMode): SynthRun {
+  const deploy = mode.writesArgoCd ? deployDirOf(dist) : undefined;
   const failure = (message: string) =>
-    `synth: ${message}\n${afterFailure(command, dist)}${deploy && existsSync(deploy) ? `${folder(deploy)} was left unchanged.\n` : ''}`;
+    `synth: ${message}\n${afterFailure(mode, dist)}${deploy && existsSync(deploy) ? `${folder(deploy)} was left unchanged.\n` : ''}`;
   if (!loaded.ok) return { code: 1, stdout: '', stderr: failure(loaded.message) };
   const intent = loaded.intent as PlatformIntent;
   const hadDeploy = deploy !== undefined && existsSync(deploy);
@@ -71,7 +92,7 @@ export function runSynth(loaded: LoadedIntent, dist: string, command: SynthComma
     formatStorage(intent),
     warnings.length ? `synth: ${formatWarnings(warnings)}` : '',
   ].join('');
-  return command === 'npm run synth' ? { code: 0, stdout: report, stderr: '' } : { code: 0, stdout: '', stderr: report };
+  return mode.summaryTo === 'stdout' ? { code: 0, stdout: report, stderr: '' } : { code: 0, stdout: '', stderr: report };
 }
 
 /** Prints a run and sets the exit code, for the scripts and main.ts. */
@@ -83,5 +104,5 @@ export function finish(run: SynthRun): void {
 
 /** main.ts run directly: synthesizes its intent as the app of `cdk8s synth` would. */
 export function runAsCdk8sApp(intent: PlatformIntent): void {
-  finish(runSynth({ ok: true, intent }, process.env.CDK8S_OUTDIR ?? 'dist', 'cdk8s synth'));
+  finish(runSynth({ ok: true, intent }, process.env.CDK8S_OUTDIR ?? 'dist', SYNTH_MODES.cdk8sSynth));
 }

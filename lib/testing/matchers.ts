@@ -119,10 +119,10 @@ function toReachExactly(this: jest.MatcherContext, received: unknown, from: stri
   const differences = reachDifferences(expectedEntries(expected), byAddress(cluster, egress));
   const names = hostDifferences(expectedHosts(expected), egress);
   const count = `${expected.length} expected destination${expected.length === 1 ? '' : 's'}`;
-  const line = (c: (typeof differences)[number]) => `${describeProtocolPorts([c])} to ${c.peers.map((d) => describeDestination(d, 'verifier')).join(', ')}`;
+  const line = (c: (typeof differences)[number]) => `${describeProtocolPorts([c])} to ${c.peers.map((d) => describeDestination(d)).join(', ')}`;
   const added = differences
     .filter((c) => c.change === 'added')
-    .map((c) => `  + ${line(c)}, allowed${c.after && c.after.reason === 'rule' ? ' by ' : ': '}${c.after ? describeDecision(c.after, 'verifier') : ''}`);
+    .map((c) => `  + ${line(c)}, allowed${c.after && c.after.reason === 'rule' ? ' by ' : ': '}${c.after ? describeDecision(c.after) : ''}`);
   const removed = differences
     .filter((c) => c.change === 'removed')
     .map((c) => {

@@ -271,7 +271,7 @@ export function externalDnsProblems(s: Synthesized, app: AiAppIntent): string[] 
   if (!endpoint) return [`${id(app)} is not a workload of the manifests`];
   const dns = workloadDns(cluster, endpoint, { clusterDomain: s.intent.dnsResolver?.clusterDomain });
   const declared = app.dns?.publicNames !== undefined;
-  const open = dns.servers.filter((server) => server.answers === 'any-name').map((server) => `${describeDestination(server.to, 'verifier')} (${server.why})`);
+  const open = dns.servers.filter((server) => server.answers === 'any-name').map((server) => `${describeDestination(server.to)} (${server.why})`);
   if (!declared) return open.map((o) => `${id(app)} can resolve names outside the cluster through ${o}`);
   return [
     ...(dns.resolvesOutside ? [] : [`${id(app)} declares public names and cannot resolve them`]),
@@ -291,7 +291,7 @@ export function egressProblems(s: Synthesized, app: AiAppIntent): string[] {
 
 /** Allowed entries as lines of protocol, ports and peer: what a view allows, whatever decided. */
 function allowedLines(entries: readonly { readonly protocol: VerifierProtocol; readonly ports: Ports; readonly peer: Destination }[]): string[] {
-  return [...new Set(entries.map((e) => `${describeProtocolPorts([e])} ${describeDestination(e.peer, 'verifier')}`))].sort();
+  return [...new Set(entries.map((e) => `${describeProtocolPorts([e])} ${describeDestination(e.peer)}`))].sort();
 }
 
 /**
@@ -519,8 +519,7 @@ export function serviceAccountProblems(s: Synthesized, app: AiAppIntent): string
   if (!impostor) return [...problems, `${id(app)}: no impostor to ask about`];
   const egress = egressReport(decidingCluster(s, app)).workloads.find((w) => w.endpoint === impostor.id);
   const reached = (egress?.allowed ?? []).map(
-    (e) =>
-      `${impostor.id}, with the labels of ${id(app)} and the default ServiceAccount, may reach ${describeDestination(e.to, 'verifier')} ${describeProtocolPorts([e])}`,
+    (e) => `${impostor.id}, with the labels of ${id(app)} and the default ServiceAccount, may reach ${describeDestination(e.to)} ${describeProtocolPorts([e])}`,
   );
   return [...problems, ...reached];
 }
@@ -772,7 +771,7 @@ export function joinerProblems(s: Synthesized): string[] {
         .filter((c) => c.change === 'added')
         .map(
           (c) =>
-            `${id(app)} ${direction}, joined by a NetworkSet or HostEndpoint with its peers' labels: ${describeProtocolPorts([c])} ${c.peers.map((d) => describeDestination(d, 'verifier')).join(', ')}, ${describeDecision(c.after!, 'verifier')}`,
+            `${id(app)} ${direction}, joined by a NetworkSet or HostEndpoint with its peers' labels: ${describeProtocolPorts([c])} ${c.peers.map((d) => describeDestination(d)).join(', ')}, ${describeDecision(c.after!)}`,
         ),
     );
   });

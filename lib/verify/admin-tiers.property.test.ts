@@ -6,7 +6,7 @@
  * listing must agree with the connections the verifier answers one by one.
  */
 import fc from 'fast-check';
-import { parseCalicoVersion } from './admin-tiers';
+import { parseCalicoVersion } from './calico-version';
 import { workloadEgress } from './egress';
 import { isNamedPort, Protocol } from './ports';
 import { query } from './reach';

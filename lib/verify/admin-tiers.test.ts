@@ -1,4 +1,5 @@
-import { describeNote, parseCalicoVersion } from './admin-tiers';
+import { describeNote } from './admin-tiers';
+import { parseCalicoVersion } from './calico-version';
 import { egressReport } from './egress';
 import { ManifestError } from './manifests';
 import { ask, brief, calico, clusterOf, namespace, networkPolicy, pod } from '../../test/support/verify-builders';

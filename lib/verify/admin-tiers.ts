@@ -63,14 +63,14 @@
  */
 
 import { IpRange, IpVersion, rangeContainsIp, unionRanges } from '../net';
+import { CalicoVersion, servesClusterNetworkPolicy } from './calico-version';
 import { Catalog } from './catalog';
 import { Endpoint, INHERITED_PREFIX, NetworkSet, PacketEnd } from './endpoints';
 import { Labels } from './labels';
 import { KubeSelector, readCidr, readLabelSelector } from './kubernetes';
 import { describeSource, Fields, Manifest, SourceRef } from './manifests';
-import { inRange, isProtocol, PortRange, PortValue, Protocol } from './ports';
+import { inRange, isProtocol, PortRange, PortValue, Protocol, describePorts } from './ports';
 import { CompiledRule, Direction, Match, Policy, Reach, RuleAction, Side, Tier } from './policy';
-import { describePorts } from './words';
 
 /** The API group of the network-policy-api kinds. */
 export const NETWORK_POLICY_API_GROUP = 'policy.networking.k8s.io';
@@ -88,36 +88,6 @@ export const CLUSTER_POLICY_API_VERSION: Readonly<Record<ClusterPolicyKind, stri
 /** True for the kinds this module reads. */
 export function isClusterPolicyKind(kind: string): kind is ClusterPolicyKind {
   return kind in CLUSTER_POLICY_API_VERSION;
-}
-
-/** A Calico release, as a cluster declares it: `3.31`, `3.32.1`. */
-export interface CalicoVersion {
-  readonly major: number;
-  readonly minor: number;
-  /** As written. */
-  readonly text: string;
-}
-
-/** The first Calico release the verifier knows (the first with tiers in Calico Open Source and AdminNetworkPolicy). */
-const FIRST_KNOWN_MINOR = 29;
-
-/**
- * Reads a Calico release (`3.31`, `3.32.1`, `v3.30.0`); undefined when it is not one, or older than
- * 3.29. The message of the error a caller makes says what is accepted: CALICO_VERSION_ACCEPTED.
- */
-export function parseCalicoVersion(text: string): CalicoVersion | undefined {
-  const m = /^v?([0-9]+)\.([0-9]+)(?:\.[0-9]+)?$/.exec(text.trim());
-  if (!m) return undefined;
-  const version = { major: Number(m[1]), minor: Number(m[2]), text };
-  return version.major > 3 || (version.major === 3 && version.minor >= FIRST_KNOWN_MINOR) ? version : undefined;
-}
-
-/** What a Calico release option accepts, for messages. */
-export const CALICO_VERSION_ACCEPTED = 'a Calico release 3.29 or later, written major.minor or major.minor.patch (3.31, 3.32.1)';
-
-/** True from Calico 3.32, which serves ClusterNetworkPolicy and no longer AdminNetworkPolicy. */
-export function servesClusterNetworkPolicy(v: CalicoVersion): boolean {
-  return v.major > 3 || v.minor >= 32;
 }
 
 /** The orders Calico gives the tiers of these kinds (api/pkg/apis/projectcalico/v3/tier.go). */

@@ -21,7 +21,7 @@ import { ANY_NAMESPACE, Catalog } from './catalog';
 import { CALICO_LABEL, Endpoint, makeNetworkSet, Namespace, NetworkSet, PacketEnd } from './endpoints';
 import { Labels } from './labels';
 import { Fields, Manifest } from './manifests';
-import { canonicalProtocol, inRange, isNamedPort, PortRange, Ports, PortValue, Protocol } from './ports';
+import { canonicalProtocol, inRange, isNamedPort, PortRange, Ports, PortValue, Protocol, describePorts } from './ports';
 import {
   bothMatch,
   CompiledRule,
@@ -38,7 +38,6 @@ import {
   Tier,
 } from './policy';
 import { Selector, SelectorSyntaxError } from './selector';
-import { describePorts } from './words';
 
 /** Reads a Tier. */
 export function compileTier(m: Manifest): Tier {

@@ -18,7 +18,7 @@ import {
   serviceAccountLabels,
 } from './endpoints';
 import { LabelHint, LabelMatcher, Labels, labelsKey } from './labels';
-import type { CalicoVersion } from './admin-tiers';
+import type { CalicoVersion } from './calico-version';
 
 /** Choices that depend on the cluster's network plugin. */
 export interface VerifyOptions {

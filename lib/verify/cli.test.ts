@@ -1,16 +1,14 @@
 import { spawnSync } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
 import * as path from 'path';
-import { buildApp } from '../app';
-import { synthesize } from '../synth';
-import { fleet, shipped } from '../../test/fixtures/intents';
-import { clusterIntents } from '../intent';
 import { verifyMain as main } from './cli';
 
 const ROOT = path.join(__dirname, '../..');
 const APP = path.join(ROOT, 'test/fixtures/verify/kubernetes');
 const BAD_CIDR = path.join(ROOT, 'test/fixtures/verify/invalid/bad-cidr.yaml');
+/** A folder per cluster, each writing the same objects, as dist/ of an intent with clusters. */
+const CLUSTERS = path.join(ROOT, 'test/fixtures/verify/clusters');
+/** The manifests of the shipped scenario (test/fixtures/intents), as synth writes them; test/verify-fixtures.test.ts keeps them so. */
+const SHIPPED = path.join(ROOT, 'test/fixtures/verify/shipped');
 
 const json = (argv: string[]): unknown => {
   const r = main(argv);
@@ -66,18 +64,12 @@ describe('verify command line', () => {
   });
 
   it('a folder of one folder per cluster (dist/ of an intent with clusters) exits 2 with one line naming the folder to give instead', () => {
-    const dist = mkdtempSync(path.join(tmpdir(), 'verify-clusters-'));
-    try {
-      for (const { cluster, intent } of clusterIntents(fleet)) synthesize(buildApp(path.join(dist, cluster!), intent));
-      const r = main(['egress', '--manifests', dist]);
-      expect(r.code).toBe(2);
-      expect(r.stderr.trimEnd().split('\n')).toEqual([
-        `verify egress: invalid manifests: ${dist}: holds a folder per cluster (edge, prod-eu, prod-us) that write the same objects, and read together they describe no real cluster; accepted: one cluster's folder, e.g. --manifests ${path.join(dist, 'edge')}`,
-      ]);
-      expect(main(['egress', '--manifests', path.join(dist, 'edge')]).code).toBe(0);
-    } finally {
-      rmSync(dist, { recursive: true, force: true });
-    }
+    const r = main(['egress', '--manifests', CLUSTERS]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      `verify egress: invalid manifests: ${CLUSTERS}: holds a folder per cluster (edge, prod-eu, prod-us) that write the same objects, and read together they describe no real cluster; accepted: one cluster's folder, e.g. --manifests ${path.join(CLUSTERS, 'edge')}`,
+    ]);
+    expect(main(['egress', '--manifests', path.join(CLUSTERS, 'edge')]).code).toBe(0);
   });
 
   it('selector --expr "" is Calico\'s empty selector: it matches every endpoint, as all() does', () => {
@@ -224,23 +216,17 @@ describe('verify command line', () => {
   });
 
   it('egress text says "everything else denied" once instead of listing the complement of what a catch-all Deny leaves; --json keeps every entry', () => {
-    // The shipped scenario's manifests, not the repository's dist/: that is whatever main.ts declares.
-    const dist = mkdtempSync(path.join(tmpdir(), 'cli-shipped-'));
-    try {
-      synthesize(buildApp(dist, shipped));
-      const text = main(['egress', '--manifests', dist]).stdout;
-      expect(text).not.toMatch(/DENY {2}TCP {2}1-442 /);
-      expect(text).toMatch(
-        / {2}DENY {2}everything else: rule \d+ of NetworkPolicy ai-application\/ai-egress\.ai-service \(tier ai-egress\): deny everything not allowed above\n/,
-      );
-      const report = json(['egress', '--manifests', dist, '--json']) as Record<string, any>;
-      const service = report.workloads.find((w: Record<string, unknown>) => w.endpoint === 'ai-application/ai-service');
-      const catchAll = service.denied.filter((e: Record<string, unknown>) => e.catchAll);
-      expect(catchAll.length).toBeGreaterThan(0);
-      expect(catchAll).toContainEqual(expect.objectContaining({ to: { type: 'cidr', cidr: '198.51.100.0/24' }, protocol: 'TCP', ports: '1-442' }));
-    } finally {
-      rmSync(dist, { recursive: true, force: true });
-    }
+    // The shipped scenario's manifests (a fixture), not the repository's dist/: that is whatever main.ts declares.
+    const text = main(['egress', '--manifests', SHIPPED]).stdout;
+    expect(text).not.toMatch(/DENY {2}TCP {2}1-442 /);
+    expect(text).toMatch(
+      / {2}DENY {2}everything else: rule \d+ of NetworkPolicy ai-application\/ai-egress\.ai-service \(tier ai-egress\): deny everything not allowed above\n/,
+    );
+    const report = json(['egress', '--manifests', SHIPPED, '--json']) as Record<string, any>;
+    const service = report.workloads.find((w: Record<string, unknown>) => w.endpoint === 'ai-application/ai-service');
+    const catchAll = service.denied.filter((e: Record<string, unknown>) => e.catchAll);
+    expect(catchAll.length).toBeGreaterThan(0);
+    expect(catchAll).toContainEqual(expect.objectContaining({ to: { type: 'cidr', cidr: '198.51.100.0/24' }, protocol: 'TCP', ports: '1-442' }));
   });
 
   it('a folder holding a file that is no manifest is read without it, with a note on stderr', () => {

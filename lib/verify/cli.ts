@@ -9,9 +9,23 @@
  * stack trace. Files that hold no Kubernetes object are skipped with a note on stderr.
  */
 
-import { CALICO_VERSION_ACCEPTED, CalicoVersion, parseCalicoVersion } from './admin-tiers';
+import { CALICO_VERSION_ACCEPTED, CalicoVersion, parseCalicoVersion } from './calico-version';
 import { Cluster } from './cluster';
-import { CliResult, CommandSpec, EXIT, helpText, OptionSpec, parseCommand, readingNotes, runCommand, unknownName, UsageError, usageLine } from './command';
+import {
+  CliResult,
+  Command,
+  CommandSpec,
+  EXIT,
+  OptionValues,
+  helpText,
+  OptionSpec,
+  parseCommand,
+  runCommand,
+  unknownName,
+  UsageError,
+  usageLine,
+} from '../cli';
+import { manifestsInputError, readingNotes } from './reading';
 import { dnsReport } from './dns';
 import { relayReport } from './relays';
 import { egressReport } from './egress';
@@ -25,17 +39,6 @@ import { observedCommand } from './observed-cli';
 import { matrix, query, QueryError } from './reach';
 import { SelectorSyntaxError } from './selector';
 import { dnsText, egressText, ingressText, matrixText, queryText, relaysText } from './text';
-
-/** The parsed options of a command. */
-type OptionValues = Record<string, string | string[] | boolean | undefined>;
-
-/** A command of the command line: its declaration, and what it does with its parsed options. */
-export interface Command {
-  readonly spec: CommandSpec;
-  run(values: OptionValues): CliResult;
-  /** The message for an error the command knows as bad input (exit 2); undefined for any other. */
-  inputError?(e: unknown): string | undefined;
-}
 
 const PROGRAM = 'verify';
 
@@ -321,6 +324,6 @@ export function verifyMain(argv: readonly string[], extra: readonly Command[] = 
       if (values === undefined) return { code: EXIT.answered, stdout: helpText(command.spec), stderr: '' };
       return command.run(values);
     },
-    (e) => command?.inputError?.(e) ?? verifierInputError(e),
+    (e) => manifestsInputError(e) ?? command?.inputError?.(e) ?? verifierInputError(e),
   );
 }

@@ -20,7 +20,7 @@ describe('what a rule is for, shown beside the rule that decided', () => {
     };
     const cluster = clusterOf([namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), described]);
     const [entry] = egressReport(cluster).workloads[0].allowed;
-    expect(describeDecision(entry.decidedBy, 'verifier')).toBe('rule 0 of Kubernetes NetworkPolicy ai/rag-egress (tier default): model registry mirror');
+    expect(describeDecision(entry.decidedBy)).toBe('rule 0 of Kubernetes NetworkPolicy ai/rag-egress (tier default): model registry mirror');
     expect(egressJson(egressReport(cluster)).workloads[0].allowed[0].decidedBy).toMatchObject({ rule: 0, description: 'model registry mirror' });
   });
 
@@ -47,7 +47,7 @@ describe('what a rule is for, shown beside the rule that decided', () => {
         'ai',
       ),
     ]);
-    const words = egressReport(cluster).workloads[0].allowed.map((e) => describeDecision(e.decidedBy, 'review'));
-    expect(words).toEqual(['NetworkPolicy ai/rag rule 1 (tier default)', 'NetworkPolicy ai/rag rule 0 (tier default): object storage']);
+    const words = egressReport(cluster).workloads[0].allowed.map((e) => describeDecision(e.decidedBy));
+    expect(words).toEqual(['rule 1 of NetworkPolicy ai/rag (tier default)', 'rule 0 of NetworkPolicy ai/rag (tier default): object storage']);
   });
 });

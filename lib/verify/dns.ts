@@ -193,7 +193,7 @@ export function workloadDns(cluster: Cluster, endpoint: Endpoint, options: DnsOp
   const seen = new Set<string>();
   const servers = onDns
     .filter((e) => {
-      const key = describeDestination(e.to, 'verifier');
+      const key = describeDestination(e.to);
       return !seen.has(key) && seen.add(key);
     })
     .map((e) => judge(cluster, e.to, domain));

@@ -3,9 +3,9 @@ import { isDeepStrictEqual } from 'util';
 import { cidrRange, parseIp, rangeContainsIp, subtractRanges } from '../net';
 import { egressReport, ReachEntry, workloadEgress } from './egress';
 import { egressJson, stagedJson } from './json';
-import { isNamedPort, PROTOCOLS, Protocol } from './ports';
+import { isNamedPort, PROTOCOLS, Protocol, describePorts } from './ports';
 import { query } from './reach';
-import { describePolicy, describePorts, EGRESS_NOTE } from './words';
+import { describePolicy, EGRESS_NOTE } from './words';
 import { calico, clusterOf, deployment, namespace, networkPolicy, brief, EVERYTHING } from '../../test/support/verify-builders';
 import { runs } from '../../test/support/runs';
 

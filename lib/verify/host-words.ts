@@ -5,7 +5,8 @@
  */
 import { formatHostPattern } from '../squid';
 import { HostEntry, HostPath, HostQueryAnswer, HostReach } from './hosts';
-import { describePorts, describeDecision, describeDestination, explainDirection } from './words';
+import { describeDecision, describeDestination, explainDirection } from './words';
+import { describePorts } from './ports';
 import { PeerEntry } from './workload';
 
 /** How a name is reached: `via ai-egress-proxy/egress-proxy port 3131 (squid.conf line 79: http_access allow ...)`. */
@@ -18,7 +19,7 @@ function hostLine(verb: string, e: HostEntry, indent: string): string {
 }
 
 function bypassLine(e: PeerEntry, indent: string): string {
-  return `${indent}BYPASS ${e.protocol} ${describePorts(e.ports)} to ${describeDestination(e.peer, 'verifier')}, around the proxy: ${describeDecision(e.decidedBy, 'verifier')}`;
+  return `${indent}BYPASS ${e.protocol} ${describePorts(e.ports)} to ${describeDestination(e.peer)}, around the proxy: ${describeDecision(e.decidedBy)}`;
 }
 
 /** The lines of a workload's reach by name, under its network entries; none when it reaches no proxy. */
@@ -105,10 +106,10 @@ function hostEntryJson(e: HostEntry): HostEntryJson {
 
 function bypassJson(e: PeerEntry) {
   return {
-    to: describeDestination(e.peer, 'verifier'),
+    to: describeDestination(e.peer),
     protocol: e.protocol,
     ports: describePorts(e.ports),
-    decidedBy: describeDecision(e.decidedBy, 'verifier'),
+    decidedBy: describeDecision(e.decidedBy),
   };
 }
 

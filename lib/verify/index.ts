@@ -3,25 +3,26 @@
  * produced them) and answers which connections they allow, and which rule decided.
  *
  * It imports nothing from the rest of the project but the leaves `lib/net`, `lib/yaml`,
- * `lib/spelling` and `lib/flows`, so it checks YAML anyone wrote: `dist/`, another team's
- * policies, a `kubectl get -A -o yaml` dump; and compares them with a cluster's flow logs.
+ * `lib/squid` and `lib/flows`, and the command-line framework `lib/cli`, so it checks YAML anyone
+ * wrote: `dist/`, another team's policies, a `kubectl get -A -o yaml` dump; and compares them with
+ * a cluster's flow logs.
  *
  * Its answers are values (address blocks, port ranges, rules named by tier, kind, namespace, name,
- * direction and index); `words.ts` writes them for people and `json.ts` for tools, so nothing
- * reads back a text another module wrote.
+ * direction and index), made text only at the edge: `words.ts` (with `text.ts`, `host-words.ts`
+ * and `observed-words.ts`) writes them for people in the verifier's listings, `json.ts` for
+ * tools, and lib/review's `words.ts` for the review's outputs.
  */
 
-export { CALICO_VERSION_ACCEPTED, parseCalicoVersion, servesClusterNetworkPolicy } from './admin-tiers';
-export type { CalicoVersion, ClusterNote } from './admin-tiers';
+export { CALICO_VERSION_ACCEPTED, parseCalicoVersion, servesClusterNetworkPolicy } from './calico-version';
+export type { CalicoVersion } from './calico-version';
+export type { ClusterNote } from './admin-tiers';
 export { clusterNetworkPolicyOf, isV1alpha1Kind } from './migrate';
 export { ANY_NAMESPACE } from './catalog';
 export type { VerifyOptions } from './catalog';
 export { buildCluster, Cluster } from './cluster';
 export type { PolicyView } from './cluster';
 export { calicoOption, verifyMain } from './cli';
-export type { Command } from './cli';
-export { EXIT, helpText, parseCommand, readingNotes, runCommand, UsageError, usageLine } from './command';
-export type { CliResult, CommandSpec } from './command';
+export { manifestsInputError, readingNotes } from './reading';
 export { egressReport, workloadEgress } from './egress';
 export { dnsReport, workloadDns } from './dns';
 export { parseCorefile, resolverZones } from './corefile';
@@ -45,7 +46,7 @@ export { ManifestError, parseManifests, readManifestFiles, readManifestSet } fro
 export type { Manifest, SourceRef } from './manifests';
 export { queryJson, stagedJson } from './json';
 export type { EgressReportJson, IngressReportJson, QueryAnswerJson, StagedRefJson } from './json';
-export { isAllPorts, isNamedPort, portAtoms, PROTOCOLS, samePorts } from './ports';
+export { describePorts, isAllPorts, isNamedPort, portAtoms, PROTOCOLS, samePorts } from './ports';
 export type { PortRange, Ports, Protocol } from './ports';
 export { decisionKey, enforcedDecisionKey } from './policy';
 export type { Direction, PolicyKind, PolicyRef, RuleId } from './policy';
@@ -64,9 +65,9 @@ export {
   describeDestination,
   describeLabels,
   describeNamedBlock,
-  describePolicyRef,
-  describePorts,
-  describeRule,
+  describePolicy,
+  describeRuleNumber,
+  describeTierOf,
   describeProtocolPorts,
   describeStaged,
   describeUncertain,

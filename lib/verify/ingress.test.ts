@@ -1,7 +1,8 @@
 import { formatCidr } from '../net';
+import { describePorts } from './ports';
 import { workloadEgress } from './egress';
 import { workloadIngress } from './ingress';
-import { describePorts } from './words';
+
 import { calico, clusterOf, deployment, namespace, networkPolicy, pod, brief, EVERYTHING } from '../../test/support/verify-builders';
 
 const cluster = [

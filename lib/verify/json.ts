@@ -16,15 +16,8 @@ import type { Decision, Direction, PolicyKind, PolicyRef } from './policy';
 import type { Protocol } from './ports';
 import type { DirectionAnswer, QueryAnswer, RuleRef } from './reach';
 import type { Reader } from './readers';
-import {
-  describeDestination as destinationWords,
-  describePolicy,
-  describePorts,
-  EGRESS_NOTE,
-  explainDirection,
-  explainWhenStaged,
-  INGRESS_NOTE,
-} from './words';
+import { describeDestination as destinationWords, describePolicy, EGRESS_NOTE, explainDirection, explainWhenStaged, INGRESS_NOTE } from './words';
+import { describePorts } from './ports';
 import { HostReachJson, hostReachJson } from './host-words';
 import type { HostReach } from './hosts';
 
@@ -431,7 +424,7 @@ export function dnsJson(report: DnsReport): { readonly clusterDomain: string; re
       resolvesOutside: w.resolvesOutside,
       dnsPolicy: w.dnsPolicy,
       nameservers: w.nameservers,
-      servers: w.servers.map((s) => ({ to: destinationWords(s.to, 'verifier'), answers: s.answers, why: s.why })),
+      servers: w.servers.map((s) => ({ to: destinationWords(s.to), answers: s.answers, why: s.why })),
       ...(w.reason !== undefined ? { reason: w.reason } : {}),
       ...(w.serves !== undefined ? { serves: w.serves.answers } : {}),
     })),
@@ -451,7 +444,7 @@ export interface RelayJson {
 export function relaysJson(relays: readonly Relay[]): RelayJson[] {
   return relays.map((r) => ({
     from: r.from,
-    to: destinationWords(r.to, 'verifier'),
+    to: destinationWords(r.to),
     protocol: r.protocol,
     ports: describePorts(r.ports),
     ...(r.reason !== undefined ? { reason: r.reason } : {}),

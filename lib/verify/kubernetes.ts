@@ -22,9 +22,8 @@ import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, Labels, labelKeyPro
 import { Catalog } from './catalog';
 import { Endpoint, NetworkSet, PacketEnd } from './endpoints';
 import { Fields, Manifest } from './manifests';
-import { inRange, isProtocol, PortRange, PortValue, Protocol } from './ports';
+import { inRange, isProtocol, PortRange, PortValue, Protocol, describePorts } from './ports';
 import { CompiledRule, DEFAULT_TIER, Direction, KUBERNETES_POLICY_ORDER, Policy, PolicyKind, Reach, Side, stagedActionOf } from './policy';
-import { describePorts } from './words';
 
 type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 

@@ -8,8 +8,8 @@
 import { readFileSync } from 'fs';
 import { FlowLog, readFlowLog } from '../flows';
 import { Cluster } from './cluster';
-import type { Command } from './cli';
-import { CliResult, CommandSpec, EXIT, InputError, OptionSpec, readingNotes } from './command';
+import { CliResult, Command, CommandSpec, EXIT, InputError, OptionSpec } from '../cli';
+import { readingNotes } from './reading';
 import { mayBreak, observe } from './observed';
 import { observedJson } from './observed-json';
 import { governedBy, suggest } from './observed-suggest';

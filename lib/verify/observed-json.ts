@@ -9,7 +9,8 @@ import { DirectionVerdict, FlowStatus, ObservedFinding, ObservedFlow, ObservedRe
 import { ObservedEnd } from './observed-ends';
 import { SuggestedValue, Suggestions } from './observed-suggest';
 import { describeAddresses, describeOutcome, describeTime, OBSERVED_NOTE, suggestionSeen, typescript } from './observed-words';
-import { describePolicy, describePorts } from './words';
+import { describePolicy } from './words';
+import { describePorts } from './ports';
 import { Decision, Direction, PolicyKind } from './policy';
 
 /** One end of a flow: a pod (`endpoint` when the manifests hold its workload), a network set, `pub`/`pvt`, or what the manifests cannot place (`why`). */

@@ -9,7 +9,8 @@ import { compactCidrs, formatCidr, IpRange } from '../net';
 import { DirectionVerdict, ObservedFinding, ObservedFlow, ObservedReport, Outcome, RecordedDecision, UnusedRule } from './observed';
 import { ObservedEnd } from './observed-ends';
 import { NoSuggestion, SuggestedValue, Suggestion, Suggestions } from './observed-suggest';
-import { describeDestination, describePorts, describeRule, explainDecision } from './words';
+import { describeDestination, describeRule, explainDecision } from './words';
+import { describePorts } from './ports';
 
 /** What the comparison can and cannot see, said once with its output. */
 export const OBSERVED_NOTE =
@@ -161,10 +162,8 @@ function findingLines(f: ObservedFinding): string[] {
 }
 
 function unusedLines(u: UnusedRule): string[] {
-  const allows = u.entries.map(
-    (e) => `${e.protocol} ${describePorts(e.ports)} ${u.direction === 'egress' ? 'to' : 'from'} ${describeDestination(e.peer, 'verifier')}`,
-  );
-  const out = [`  ${u.endpoint.id} ${u.direction}: ${describeRule(u.rule, 'verifier', 'Allow')}: ${allows.join('; ')}`];
+  const allows = u.entries.map((e) => `${e.protocol} ${describePorts(e.ports)} ${u.direction === 'egress' ? 'to' : 'from'} ${describeDestination(e.peer)}`);
+  const out = [`  ${u.endpoint.id} ${u.direction}: ${describeRule(u.rule, 'Allow')}: ${allows.join('; ')}`];
   if (u.possibly.length)
     out.push(
       `    perhaps observed: it may have decided the unattributed ${u.possibly.map((f) => `${describeFlow(f)} (${describeLines(f.lines)})`).join(', ')}`,

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import { ALL_PORTS, comparePorts, isAllPorts, PortRange, portAtoms, Ports, samePorts } from './ports';
-import { describePorts } from './words';
+import { ALL_PORTS, comparePorts, isAllPorts, PortRange, portAtoms, Ports, samePorts, describePorts } from './ports';
 
 const range: fc.Arbitrary<PortRange> = fc
   .tuple(fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 300 }))

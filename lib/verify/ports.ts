@@ -92,3 +92,9 @@ export function portAtoms(ranges: readonly PortRange[]): PortRange[] {
   const sorted = [...starts].sort((a, b) => a - b);
   return sorted.map((from, i) => ({ from, to: i + 1 < sorted.length ? sorted[i + 1] - 1 : ALL_PORTS.to }));
 }
+
+/** Ports: `443`, `8000-8100`, `1-65535`, or a port name. */
+export function describePorts(p: Ports): string {
+  if (isNamedPort(p)) return p.name;
+  return p.from === p.to ? String(p.from) : `${p.from}-${p.to}`;
+}

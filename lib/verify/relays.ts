@@ -55,7 +55,7 @@ function workloadRelays(cluster: Cluster, endpoint: Endpoint): Relay[] {
     if (e.to.type !== 'pods' || e.to.namespace === '*') return [];
     const pods = representative(cluster, e.to);
     if (!pods || confined(cluster, pods)) return [];
-    const named = describeDestination(e.to, 'verifier');
+    const named = describeDestination(e.to);
     const reason = reasons.find((r) => r.startsWith(`${named}: `))?.slice(named.length + 2);
     return [{ from: endpoint.id, to: e.to, protocol: e.protocol, ports: e.ports, ...(reason !== undefined ? { reason } : {}) }];
   });

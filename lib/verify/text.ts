@@ -10,7 +10,7 @@ import { EgressReport, ReachEntry } from './egress';
 import { hostLines } from './host-words';
 import { IngressEntry, IngressReport } from './ingress';
 import { Reader } from './readers';
-import { Ports } from './ports';
+import { Ports, describePorts } from './ports';
 import { decisionKey, Direction, PolicyRef } from './policy';
 import { DecidedBy, Destination } from './workload';
 import { DirectionAnswer, MatrixCell, QueryAnswer } from './reach';
@@ -18,7 +18,6 @@ import {
   describeDecision,
   describeDestination,
   describePolicyInTier,
-  describePorts,
   describeRule,
   describeIpVersions,
   describeStaged,
@@ -31,8 +30,8 @@ import {
 
 function directionLines(a: DirectionAnswer, indent = '  '): string[] {
   const lines = [`${indent}${a.direction}: ${explainDirection(a)}`];
-  for (const l of a.logged) lines.push(`${indent}  logged by ${describeRule(l.rule, 'verifier', l.action)}`);
-  for (const p of a.passed) lines.push(`${indent}  passed by ${describeRule(p.rule, 'verifier', p.action)}`);
+  for (const l of a.logged) lines.push(`${indent}  logged by ${describeRule(l.rule, l.action)}`);
+  for (const p of a.passed) lines.push(`${indent}  passed by ${describeRule(p.rule, p.action)}`);
   for (const u of describeUncertain(a.uncertain)) lines.push(`${indent}  ${u}`);
   if (a.staged.length) lines.push(`${indent}  staged, not enforced: ${a.staged.map(describeStaged).join('; ')}`);
   const staged = explainWhenStaged(a);
@@ -102,7 +101,7 @@ interface Listed {
 function entryLines(verb: string, entries: readonly Listed[], indent: string): string[] {
   return entries.map(
     (e) =>
-      `${indent}${verb.padEnd(5)} ${e.protocol.padEnd(4)} ${describePorts(e.ports).padEnd(11)} ${describeDestination(e.peer, 'verifier').padEnd(48)} ${describeDecision(e.decidedBy, 'verifier')}${e.ipVersion ? ` (IPv${e.ipVersion} only)` : ''}`,
+      `${indent}${verb.padEnd(5)} ${e.protocol.padEnd(4)} ${describePorts(e.ports).padEnd(11)} ${describeDestination(e.peer).padEnd(48)} ${describeDecision(e.decidedBy)}${e.ipVersion ? ` (IPv${e.ipVersion} only)` : ''}`,
   );
 }
 
@@ -116,7 +115,7 @@ function listingLines(view: { readonly isolated: boolean; readonly allowed: read
   const explicit = view.denied.filter((e) => !e.catchAll);
   const catchAll = new Map(view.denied.filter((e) => e.catchAll).map((e) => [decisionKey(e.decidedBy), e.decidedBy]));
   const lines = [...entryLines('ALLOW', view.allowed, indent), ...entryLines('DENY', explicit, indent)];
-  if (catchAll.size > 0) lines.push(`${indent}DENY  everything else: ${[...catchAll.values()].map((d) => describeDecision(d, 'verifier')).join('; ')}`);
+  if (catchAll.size > 0) lines.push(`${indent}DENY  everything else: ${[...catchAll.values()].map((d) => describeDecision(d)).join('; ')}`);
   else if (view.isolated) lines.push(`${indent}DENY  everything else: no rule allows it`);
   return lines;
 }
@@ -132,7 +131,7 @@ function readerLines(readers: readonly (Listed & { readonly governed: boolean })
     `${indent}who can read it (callers that receive its responses)${ungoverned ? `, ${ungoverned} not governed by these manifests` : ''}:`,
     ...readers.map(
       (r) =>
-        `${indent}  ${r.governed ? 'governed    ' : 'NOT GOVERNED'} ${r.protocol.padEnd(4)} ${describePorts(r.ports).padEnd(11)} ${describeDestination(r.peer, 'verifier').padEnd(48)} ${describeDecision(r.decidedBy, 'verifier')}`,
+        `${indent}  ${r.governed ? 'governed    ' : 'NOT GOVERNED'} ${r.protocol.padEnd(4)} ${describePorts(r.ports).padEnd(11)} ${describeDestination(r.peer).padEnd(48)} ${describeDecision(r.decidedBy)}`,
     ),
   ];
 }
@@ -252,7 +251,7 @@ export function dnsText(report: DnsReport): string {
       : '';
     lines.push(`  ${w.endpoint}${serves}: ${verdict}; ${configured}`);
     for (const server of w.servers)
-      lines.push(`    ${server.answers === 'any-name' ? 'any name  ' : 'cluster   '} ${describeDestination(server.to, 'verifier')}: ${server.why}`);
+      lines.push(`    ${server.answers === 'any-name' ? 'any name  ' : 'cluster   '} ${describeDestination(server.to)}: ${server.why}`);
     if (w.reason) lines.push(`    reason: ${w.reason.split('\n').join('; ')}`);
   }
   return `${lines.join('\n')}\n`;
@@ -264,7 +263,7 @@ export function relaysText(relays: readonly Relay[]): string {
   if (relays.length === 0) lines.push('  none');
   for (const r of relays) {
     lines.push(
-      `  ${r.from} -> ${describeDestination(r.to, 'verifier')} ${r.protocol} ${describePorts(r.ports)}: UNGOVERNED RELAY${r.reason ? `; reason: ${r.reason}` : '; no written reason'}`,
+      `  ${r.from} -> ${describeDestination(r.to)} ${r.protocol} ${describePorts(r.ports)}: UNGOVERNED RELAY${r.reason ? `; reason: ${r.reason}` : '; no written reason'}`,
     );
   }
   return `${lines.join('\n')}\n`;

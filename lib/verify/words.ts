@@ -1,23 +1,17 @@
 /**
- * How the verifier's values are written for people: one function per concept (ports, a
- * destination, a policy, the rule or default that decided, a staged policy), used by every
- * formatter (the terminal listings here, the diff and the Markdown and HTML reports in
- * lib/review). Nothing reads these texts back.
- *
- * The verifier's own listings (`verify egress`, `verify query`) and the review outputs (`verify
- * diff`, the reports) word some concepts differently; both wordings stand side by side here, as
- * voices of one function.
+ * How the verifier's values are written for people in its own listings (`verify egress`, `verify
+ * query`): one function per concept (ports, a destination, a policy, the rule or default that
+ * decided, a staged policy). The review outputs (`verify diff`, the reports) word a few of these
+ * concepts their own way, in lib/review's words.ts, from the parts exported here. Nothing reads
+ * these texts back.
  */
 
 import { Cidr, formatCidr, formatIp, IpVersion, isMetadataBlock } from '../net';
 import { ANY_NAMESPACE } from './catalog';
 import type { AddressDestination, DecidedBy, Destination } from './workload';
 import type { Decision, Direction, PolicyKind, PolicyRef, RuleAction, RuleId } from './policy';
-import { isAllPorts, isNamedPort, Ports, Protocol } from './ports';
+import { describePorts, isAllPorts, Ports, Protocol } from './ports';
 import type { DirectionAnswer } from './reach';
-
-/** Who speaks: the verifier's listings, or the review outputs (diff, reports). */
-export type Voice = 'verifier' | 'review';
 
 /** What the egress listing says about itself, in its output. */
 export const EGRESS_NOTE =
@@ -34,12 +28,6 @@ export const INGRESS_NOTE =
   'and namespace "*" with no labels for any other pod. Ports are the workload\'s own. One entry per source, protocol, contiguous port range and deciding rule. ' +
   'A pod whose address is unknown (a template) is asked in IPv4 and IPv6, an entry holding when either allows ("IPv4 only" when only it does), ' +
   'and a Deny that tests addresses it may or may not hold is not applied: the weakest answer is given.';
-
-/** Ports: `443`, `8000-8100`, `1-65535`, or a port name. */
-export function describePorts(p: Ports): string {
-  if (isNamedPort(p)) return p.name;
-  return p.from === p.to ? String(p.from) : `${p.from}-${p.to}`;
-}
 
 /**
  * The protocols and ports of one drawn flow: `TCP 443, UDP 53`, `TCP all ports`, or `every
@@ -58,10 +46,9 @@ export function describeLabels(labels: Readonly<Record<string, string>>, separat
     .join(separator);
 }
 
-/** `Kubernetes NetworkPolicy` (verifier) or `NetworkPolicy (networking.k8s.io)` (review); Calico kinds as they are. */
-function describeKind(kind: PolicyKind, voice: Voice): string {
-  if (kind !== 'KubernetesNetworkPolicy') return kind;
-  return voice === 'verifier' ? 'Kubernetes NetworkPolicy' : 'NetworkPolicy (networking.k8s.io)';
+/** `Kubernetes NetworkPolicy`; Calico and network-policy-api kinds as they are. */
+function describeKind(kind: PolicyKind): string {
+  return kind === 'KubernetesNetworkPolicy' ? 'Kubernetes NetworkPolicy' : kind;
 }
 
 /** An address block and its exceptions: `0.0.0.0/0 except 169.254.169.254/32`. */
@@ -77,16 +64,15 @@ export function describeNamedBlock(block: Cidr): string {
 /**
  * A destination on one line: `cidr 0.0.0.0/0 except 169.254.169.254/32`, `pod vector-db/qdrant`,
  * `pods kube-system {k8s-app=kube-dns}`, `any other pod`. A class of pods in any namespace reads
- * `pods any namespace {team=ml} {app=x}` (verifier) or `pods namespaces {team=ml} {app=x}` (review).
+ * `pods any namespace {team=ml} {app=x}`.
  */
-export function describeDestination(d: Destination, voice: Voice): string {
+export function describeDestination(d: Destination): string {
   if (d.type === 'cidr') return `cidr ${describeBlock(d)}`;
   if (d.endpoint) return `pod ${d.endpoint.id}`;
   const labels = `{${describeLabels(d.labels, ',')}}`;
   if (d.namespace !== ANY_NAMESPACE) return `pods ${d.namespace} ${labels}`;
   if (!d.namespaceLabels && Object.keys(d.labels).length === 0) return 'any other pod';
   const namespaceLabels = d.namespaceLabels ? `{${describeLabels(d.namespaceLabels, ',')}}` : undefined;
-  if (voice === 'review') return `pods ${namespaceLabels ? `namespaces ${namespaceLabels}` : ANY_NAMESPACE} ${labels}`;
   return `pods any namespace${namespaceLabels ? ` ${namespaceLabels}` : ''} ${labels}`;
 }
 
@@ -109,42 +95,35 @@ export function describePolicy(ref: PolicyRef): string {
 
 /** A policy with its kind and tier, as the egress listing heads a workload: `ai/p (NetworkPolicy, tier ai-egress)`. */
 export function describePolicyInTier(ref: PolicyRef): string {
-  return `${describePolicy(ref)} (${describeKind(ref.kind, 'verifier')}, ${describeTierOf(ref)})`;
+  return `${describePolicy(ref)} (${describeKind(ref.kind)}, ${describeTierOf(ref)})`;
 }
 
 /** Where a policy sits: `tier ai-egress`, or `tier Admin, priority 5` for the kinds that have a priority. */
-function describeTierOf(ref: PolicyRef): string {
+export function describeTierOf(ref: PolicyRef): string {
   return `tier ${ref.tier}${ref.priority === undefined ? '' : `, priority ${ref.priority}`}`;
 }
 
 /** A rule's index, and its own name when it has one: `3`, `3 "deny-metadata"`. */
-function describeRuleNumber(rule: RuleId): string {
+export function describeRuleNumber(rule: RuleId): string {
   return `${rule.index}${rule.ruleName ? ` ${JSON.stringify(rule.ruleName)}` : ''}`;
 }
 
 /**
- * A rule. Verifier: `rule 3 of NetworkPolicy ai/p (tier ai-egress)`, with its action when given
- * (`rule 0 (Log) of ...`); review: `NetworkPolicy ai/p rule 3 (tier ai-egress)`. A rule of the
- * network-policy-api says its name and its policy's priority: `rule 1 "deny-metadata" of
+ * A rule: `rule 3 of NetworkPolicy ai/p (tier ai-egress)`, with its action when given (`rule 0
+ * (Log) of ...`), and what it is for when its policy says (`...: model registry mirror`). A rule
+ * of the network-policy-api says its name and its policy's priority: `rule 1 "deny-metadata" of
  * ClusterNetworkPolicy guard (tier Admin, priority 5)`.
  */
-export function describeRule(rule: RuleId, voice: Voice, action?: RuleAction): string {
-  const policy = `${describeKind(rule.kind, voice)} ${describePolicy(rule)}`;
+export function describeRule(rule: RuleId, action?: RuleAction): string {
+  const policy = `${describeKind(rule.kind)} ${describePolicy(rule)}`;
   const what = rule.description ? `: ${rule.description}` : '';
-  if (voice === 'review') return `${policy} rule ${describeRuleNumber(rule)} (${describeTierOf(rule)})${what}`;
   return `rule ${describeRuleNumber(rule)}${action ? ` (${action})` : ''} of ${policy} (${describeTierOf(rule)})${what}`;
 }
 
 /** What decided a reach entry: the rule (see describeRule), the profile, or no policy. */
-export function describeDecision(d: DecidedBy, voice: Voice): string {
-  if (d.reason === 'rule') return describeRule(d.rule, voice);
-  if (voice === 'verifier') return d.reason === 'profile' ? `tier ${d.tier} passed; namespace profile allows` : `no ${d.direction} policy applies`;
-  return d.reason === 'profile' ? `every tier passed (${d.tier}): allowed by the profile` : `no ${d.direction} policy selects it (allowed by default)`;
-}
-
-/** A policy with its kind and tier: `NetworkPolicy (networking.k8s.io) ai/p (tier default)` (review), `Kubernetes NetworkPolicy ai/p (tier default)` (verifier). */
-export function describePolicyRef(ref: PolicyRef, voice: Voice): string {
-  return `${describeKind(ref.kind, voice)} ${describePolicy(ref)} (${describeTierOf(ref)})`;
+export function describeDecision(d: DecidedBy): string {
+  if (d.reason === 'rule') return describeRule(d.rule);
+  return d.reason === 'profile' ? `tier ${d.tier} passed; namespace profile allows` : `no ${d.direction} policy applies`;
 }
 
 /** A staged policy: `StagedNetworkPolicy ai/lockdown (tier default)`. */
@@ -180,7 +159,7 @@ export function describeUncertain(rules: readonly { readonly rule: RuleId; reado
   }
   return [...groups.values()].map(({ rule, action, indexes }) => {
     const how = action === 'Pass' ? 'followed both ways' : 'not applied';
-    const which = `${indexes.length > 1 ? 'rules' : 'rule'} ${indexes.join(', ')} (${action}) of ${describeKind(rule.kind, 'verifier')} ${describePolicy(rule)} (tier ${rule.tier})`;
+    const which = `${indexes.length > 1 ? 'rules' : 'rule'} ${indexes.join(', ')} (${action}) of ${describeKind(rule.kind)} ${describePolicy(rule)} (tier ${rule.tier})`;
     return `${how}, an address being unknown (a pod template's): ${which} ${indexes.length > 1 ? 'test' : 'tests'} addresses it may not be in; the weakest answer is given`;
   });
 }
@@ -204,12 +183,12 @@ export function explainWhenStaged(a: DirectionAnswer): string | undefined {
 export function explainDecision(allowed: boolean, d: Decision, ruleText: string | undefined, endpoint: string, direction: Direction): string {
   switch (d.reason) {
     case 'rule':
-      return `${allowed ? 'allowed' : 'denied'} by rule ${describeRuleNumber(d.rule)} (${d.action}) of ${describeKind(d.rule.kind, 'verifier')} ${describePolicy(d.rule)} in tier ${d.rule.tier}${d.rule.priority === undefined ? '' : ` at priority ${d.rule.priority}`}: ${ruleText}`;
+      return `${allowed ? 'allowed' : 'denied'} by rule ${describeRuleNumber(d.rule)} (${d.action}) of ${describeKind(d.rule.kind)} ${describePolicy(d.rule)} in tier ${d.rule.tier}${d.rule.priority === undefined ? '' : ` at priority ${d.rule.priority}`}: ${ruleText}`;
     case 'end-of-tier': {
       const names = d.policies.map(describePolicy).join(', ');
       if (d.policies.every((p) => p.kind === 'KubernetesNetworkPolicy' || p.kind === 'StagedKubernetesNetworkPolicy')) {
         return `${endpoint} is isolated for ${direction} by ${d.policies
-          .map((p) => describeKind(p.kind, 'verifier'))
+          .map((p) => describeKind(p.kind))
           .filter((k, i, all) => all.indexOf(k) === i)
           .join(' and ')} ${names}, and no rule of theirs allows this: denied`;
       }

@@ -1,7 +1,7 @@
 import { fields, ports, protocol, text } from '../fields';
 import { didYouMean } from '../issues';
 import { DestinationBase, DestinationKind } from './kind';
-import { planBlock } from './peer';
+import { planBlock } from '../plan-types';
 
 /** A shared allow-list of external networks, declared once on the platform and used by name. */
 export interface AllowListDestination extends DestinationBase {

@@ -1,6 +1,6 @@
 import { cidr, dnsLabel, fields, internetSized, metadataProblem, ports, problem, protocol, sharedRangeProblem, text } from '../fields';
 import { DestinationBase, DestinationKind } from './kind';
-import { planBlock } from './peer';
+import { planBlock } from '../plan-types';
 
 /** Marks a destination as deliberate internet egress; required for `0.0.0.0/0`, `::/0` and prefixes shorter than /8. */
 interface InternetEgress {

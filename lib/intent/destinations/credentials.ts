@@ -2,7 +2,7 @@ import { METADATA_ENDPOINTS, podCredentialEndpoints } from '../../net';
 import { fields, ports, problem, protocol, text } from '../fields';
 import { didYouMean } from '../issues';
 import { DestinationBase, DestinationKind } from './kind';
-import { planBlock } from './peer';
+import { planBlock } from '../plan-types';
 
 /**
  * A credential endpoint that hands a pod its own cloud credentials (not the node's), which the

@@ -3,7 +3,7 @@ import { domainToASCII } from 'url';
 import { z } from 'zod';
 import { parseIp } from '../../net';
 import { fields, ports, problem, protocol, says, text } from '../fields';
-import type { PortSpec } from '../types';
+import type { PortSpec } from '../values';
 import { DestinationBase, DestinationKind } from './kind';
 
 /**

@@ -17,11 +17,10 @@ import { cidrKind } from './cidr';
 import { credentialsKind } from './credentials';
 import { hostsKind } from './hosts';
 import { Declared, DestinationKind, DestinationProblem, PeerContext } from './kind';
-import { Peer } from './peer';
+import { DestinationPeer } from '../plan-types';
 import { serviceKind } from './service';
 
 export type { Declared, DestinationProblem, PeerContext } from './kind';
-export type { NetsPeer, Peer, PlannedBlock, PolicyPeer } from './peer';
 export { isAllowListDestination } from './allow-list';
 export { isCidrDestination } from './cidr';
 export type { SharedRange } from './cidr';
@@ -30,7 +29,6 @@ export { hostNames, isHostsDestination } from './hosts';
 export type { HostName, HostsDestination } from './hosts';
 export { isServiceDestination, podsPeer } from './service';
 export type { UngovernedRelay } from './service';
-export { planBlock } from './peer';
 
 /** Every kind of destination, by the field that makes it that kind. */
 const DESTINATION_KINDS = {
@@ -72,7 +70,7 @@ export function describeDestination(d: EgressDestination): string {
 }
 
 /** What a valid destination lets the app reach, its ports aside (see lib/policy/plan.ts). */
-export function destinationPeer(d: EgressDestination, context: PeerContext): Peer {
+export function destinationPeer(d: EgressDestination, context: PeerContext): DestinationPeer {
   return kindOf(d).peer(d, context);
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Cidr, Cloud, SharedRangeSource } from '../../net';
-import type { AllowList, PortSpec, Protocol } from '../types';
-import type { Peer } from './peer';
+import type { AllowList, PortSpec, Protocol } from '../values';
+import type { DestinationPeer } from '../plan-types';
 
 /** What every destination has, whatever its kind. */
 export interface DestinationBase {
@@ -59,7 +59,7 @@ export interface DestinationKind<D extends DestinationBase> {
   /** The destination in a few words, for messages. */
   describe(d: D): string;
   /** What a valid destination lets the app reach (its ports aside), given the declared allow-lists and cloud. */
-  peer(d: D, context: PeerContext): Peer;
+  peer(d: D, context: PeerContext): DestinationPeer;
   /** Checks of a destination whose own fields are valid against the rest of the intent. */
   check?(d: D, declared: Declared): DestinationProblem[];
   /**

@@ -1,8 +1,8 @@
 import { APP_NAME_LABEL, serviceAccountName } from '../../conventions';
 import { dnsLabel, fields, labels, ports, problem, protocol, text } from '../fields';
-import type { Labels } from '../types';
+import type { Labels } from '../values';
 import { DestinationBase, DestinationKind } from './kind';
-import type { PolicyPeer } from './peer';
+import type { PolicyPeer } from '../plan-types';
 
 /** Pods inside the cluster: a namespace and the labels of the pods in it. */
 export interface ServiceDestination extends DestinationBase {

@@ -1,11 +1,12 @@
 /**
- * What a destination lets an app reach, flavor-neutral: external blocks, pods of a namespace, or
- * names through the egress proxy. Each kind of destination says which (its `peer`); the plan
+ * The plan's types, in one place: what a destination lets an app reach, flavor-neutral (external
+ * blocks, pods of a namespace, or names through the egress proxy), and the plan made of it: rules
+ * of peers on ports, per app. Each kind of destination says its peer (destinations/); the plan
  * (lib/policy/plan.ts) adds ports, turns the names into the app's way to the proxy, and the
- * renderers of both flavors write peers, never destinations.
+ * renderers of both flavors write the plan, never destinations.
  */
-import { Cidr, carvedInside, cidr, formatCidr } from '../../net';
-import type { Labels } from '../types';
+import { Cidr, carvedInside, cidr, formatCidr } from '../net';
+import type { Labels, Protocol } from './values';
 
 /** An external block to allow, with the blocks inside it that stay denied: link-local, metadata, the cluster's own ranges. */
 export interface PlannedBlock {
@@ -59,7 +60,38 @@ interface ProxyPeer {
 /** What a policy rule can name: blocks, or pods. */
 export type PolicyPeer = NetsPeer | PodsPeer;
 
-export type Peer = PolicyPeer | ProxyPeer;
+/** What a destination lets an app reach: what a policy rule can name, or names through the egress proxy. */
+export type DestinationPeer = PolicyPeer | ProxyPeer;
+
+/** A protocol with a port or inclusive range. */
+export interface PlannedPort {
+  readonly protocol: Protocol;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Every one of the peers on every one of the ports. */
+export interface PlannedRule {
+  /** Never empty. */
+  readonly peers: readonly PolicyPeer[];
+  /** Never empty; may mix protocols (DNS is UDP and TCP 53). */
+  readonly ports: readonly PlannedPort[];
+  /** What the rule is for: the destination's own description, or which DNS; Calico keeps it as an annotation. */
+  readonly description?: string;
+}
+
+/** What one app may send and receive, beyond which nothing is allowed. */
+export interface AppPlan {
+  /** The app's name and namespace: its policies select the pods of the app. */
+  readonly name: string;
+  readonly namespace: string;
+  /** DNS first, then one rule per declared destination, in declaration order. */
+  readonly egress: readonly PlannedRule[];
+  /** The declared clients on the app's port over TCP, as one rule, then its scrapers on its metrics port; empty when there are none. */
+  readonly ingress: readonly PlannedRule[];
+  /** Written reasons of what needs one beyond the blocks' own (public DNS), kept as annotations on the policy. */
+  readonly reasons?: Readonly<Record<string, string>>;
+}
 
 /**
  * A block with what it carves out: those of `carved` (link-local addresses, the cloud's metadata

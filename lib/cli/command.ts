@@ -1,11 +1,13 @@
 /**
- * What the project's command lines share: how a command and its options are declared (once, so
- * that parsing and `--help` cannot disagree), the result a run returns, and how a failure
- * becomes one clear message and an exit code, never a bare stack trace.
+ * What the project's command lines share (verify and its commands, report, synth, bench): how a
+ * command and its options are declared (once, so that parsing and `--help` cannot disagree), the
+ * result a run returns, and how a failure becomes one clear message and an exit code, never a
+ * bare stack trace.
  *
  * Exit codes: 0 the question was answered (whatever the answer), 1 the answer is a failure the
- * caller asked to fail on (`verify diff --fail-on-widen` when reach widened), 2 bad usage or input
- * the command cannot read, 3 an internal error of the command itself.
+ * caller asked to fail on (`verify diff --fail-on-widen` when reach widened; synth's invalid
+ * intent), 2 bad usage or input the command cannot read, 3 an internal error of the command
+ * itself.
  *
  * Options are parsed with Node's `util.parseArgs`; an unknown command or option is answered with
  * the closest known one (lib/spelling).
@@ -13,8 +15,6 @@
 
 import { parseArgs } from 'util';
 import { didYouMean } from '../spelling';
-import { ClusterNote, describeNote } from './admin-tiers';
-import { describeSkipped, ManifestError, SkippedFile } from './manifests';
 
 /** The exit codes of every command line of the project. */
 export const EXIT = { answered: 0, failed: 1, usage: 2, internal: 3 } as const;
@@ -59,6 +59,17 @@ export interface CommandSpec {
   readonly options: readonly OptionSpec[];
   /** Exit codes beyond 0, 2 and 3, which every command has (`[1, 'egress or ingress widened, with --fail-on-widen']`). */
   readonly exitCodes?: readonly (readonly [number, string])[];
+}
+
+/** The parsed options of a command: a string, a list of them for a repeatable option, or a flag. */
+export type OptionValues = Record<string, string | string[] | boolean | undefined>;
+
+/** A command of a command line with several (`verify query`): its declaration, and what it does with its parsed options. */
+export interface Command {
+  readonly spec: CommandSpec;
+  run(values: OptionValues): CliResult;
+  /** The message for an error the command knows as bad input (exit 2); undefined for any other. */
+  inputError?(e: unknown): string | undefined;
 }
 
 const HELP: OptionSpec = { name: 'help', type: 'boolean', description: 'print this help and exit 0' };
@@ -112,7 +123,7 @@ export function unknownName(what: string, given: string, known: readonly string[
  * closest known one proposed, a repeated single option or a missing value too, and positional
  * arguments are refused. Returns undefined when `--help` (or `-h`) was asked for.
  */
-export function parseCommand(spec: CommandSpec, argv: readonly string[]): Record<string, string | string[] | boolean | undefined> | undefined {
+export function parseCommand(spec: CommandSpec, argv: readonly string[]): OptionValues | undefined {
   const known = [...spec.options, HELP].map((o) => o.name);
   for (const arg of argv) {
     if (arg === '--') break;
@@ -135,25 +146,7 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Record
     if (o.required && (v === undefined || (v === '' && !o.emptyAllowed) || (Array.isArray(v) && v.length === 0)))
       throw new UsageError(`--${o.name}${o.value ? ` ${o.value}` : ''} is required (${o.description})`);
   }
-  return values as Record<string, string | string[] | boolean | undefined>;
-}
-
-/** The notes a command prints about files it skipped, on stderr. */
-function skippedNotes(program: string, skipped: readonly SkippedFile[]): string {
-  return skipped.map((s) => `${program}: note: ${describeSkipped(s)}\n`).join('');
-}
-
-/** The notes a command prints on stderr about the clusters it read: files skipped, then what the verifier does not model or the cluster does not enforce. */
-export function readingNotes(
-  program: string,
-  clusters: readonly { readonly skipped: readonly SkippedFile[]; readonly notes: readonly ClusterNote[] }[],
-): string {
-  return (
-    skippedNotes(
-      program,
-      clusters.flatMap((c) => c.skipped),
-    ) + clusters.flatMap((c) => c.notes.map((n) => `${program}: note: ${describeNote(n)}\n`)).join('')
-  );
+  return values as OptionValues;
 }
 
 /**
@@ -182,7 +175,6 @@ export function runCommand(program: string, usage: string, run: () => CliResult,
       stderr: `${program}: ${message}\n${withUsage ? usage : ''}`,
     });
     if (e instanceof UsageError || isParseArgsError(e)) return fail(EXIT.usage, e.message, true);
-    if (e instanceof ManifestError) return fail(EXIT.usage, `invalid manifests: ${e.message}`);
     if (e instanceof InputError) return fail(EXIT.usage, e.message);
     const known = inputError(e);
     if (known !== undefined) return fail(EXIT.usage, known);

@@ -1,6 +1,5 @@
 import { parseArgs } from 'util';
-import { CliResult, CommandSpec, helpText, parseCommand, runCommand, UsageError } from './command';
-import { ManifestError } from './manifests';
+import { CliResult, CommandSpec, helpText, InputError, parseCommand, runCommand, UsageError } from './command';
 
 class Unreadable extends Error {}
 
@@ -28,9 +27,9 @@ describe('command lines', () => {
   it('exit 2 with one line for input the command cannot use', () => {
     expect(
       run(() => {
-        throw new ManifestError({ file: 'a.yaml' }, undefined, 'no such file or folder');
+        throw new InputError('a.json: not JSON');
       }),
-    ).toEqual({ code: 2, stdout: '', stderr: 'tool: invalid manifests: a.yaml: no such file or folder\n' });
+    ).toEqual({ code: 2, stdout: '', stderr: 'tool: a.json: not JSON\n' });
     expect(
       run(() => {
         throw new Unreadable('x.json');
