@@ -12,7 +12,7 @@ import { parse as parseShell, ParseEntry } from 'shell-quote';
 import * as ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
 import { diffCommand, migrateCommand, reportMain } from '../../lib/review';
-import { runSynth } from '../../lib/synth';
+import { SYNTH_MODES, runSynth } from '../../lib/synth';
 import { verifyMain } from '../../lib/verify';
 
 const ROOT = join(__dirname, '..', '..');
@@ -381,7 +381,7 @@ export function synthesizeBlock(block: Block): ExampleSynth {
   try {
     mkdirSync(join(scratch, 'dist'));
     mkdirSync(join(scratch, 'deploy', 'argocd'), { recursive: true });
-    const run = runSynth({ ok: true, intent: exported.intent }, join(scratch, 'dist'), 'npm run synth');
+    const run = runSynth({ ok: true, intent: exported.intent }, join(scratch, 'dist'), SYNTH_MODES.npmRunSynth);
     return { code: run.code, output: (run.stdout + run.stderr).split(`${scratch}/`).join('') };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
