@@ -339,6 +339,6 @@ export function calicoFlavorRefused(apps: readonly AiAppIntent[]): string[] {
     .filter(isCalicoApp)
     .map(
       (app) =>
-        `leaves out Calico's API (projectcalico.org/v3, Calico 3.29 or later: not the managed Calico of AKS or GKE, which enforces Kubernetes NetworkPolicy only), and ${app.name} runs there with flavor "calico", whose policies are Calico's own objects (a tier no later NetworkPolicy can reopen), which such a cluster cannot apply; it is not rendered as NetworkPolicies instead; accepted: calicoInstalled: true where Calico serves projectcalico.org/v3 (README, "Preflight"), a list of apps there without ${app.name}, or flavor: "kubernetes" on ${app.name}`,
+        `leaves out Calico's API (projectcalico.org/v3, Calico 3.29 or later: not the managed Calico of AKS or GKE, which enforces Kubernetes NetworkPolicy only), and ${app.name} runs there with flavor "calico", whose policies are Calico's own objects (a tier no later NetworkPolicy can reopen), which such a cluster cannot apply; it is not rendered as NetworkPolicies instead; accepted: calicoInstalled: true where Calico serves projectcalico.org/v3 (docs/calico.md, "Preflight"), a list of apps there without ${app.name}, or flavor: "kubernetes" on ${app.name}`,
     );
 }

@@ -378,7 +378,7 @@ export interface ClusterIntent {
    * policies and sets), from Calico 3.29 on, through the Calico API server or, from 3.32, as v3
    * CRDs. The managed Calico of AKS and GKE enforces Kubernetes NetworkPolicy only and serves no
    * such API: declare `false` there. An app of the calico flavor is refused on a cluster without
-   * it (README, "Preflight" says how to tell). @default true
+   * it (docs/calico.md, "Preflight", says how to tell). @default true
    */
   readonly calicoInstalled?: boolean;
   /**

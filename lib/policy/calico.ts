@@ -243,7 +243,7 @@ const PODS_ONLY = `${CALICO_LABEL.orchestrator} == 'k8s'`;
  * pkg/controllers/node/hostendpoints.go, generateAutoHostendpointFromNode, and controller.go
  * hepCreatedLabelKey), and no GlobalNetworkSet of this project carries it. A HostEndpoint created by
  * hand without it needs the right to create HostEndpoints, as a GlobalNetworkSet with the label
- * needs the right to create GlobalNetworkSets (README, "Security model").
+ * needs the right to create GlobalNetworkSets (docs/security-model.md).
  */
 const NOT_AUTO_HOST_ENDPOINT = `!has(${CALICO_LABEL.createdBy})`;
 
