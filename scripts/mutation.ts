@@ -17,39 +17,14 @@
  */
 import { spawnSync } from 'child_process';
 import { basename, join } from 'path';
+import { MEASURED_MODULES as MODULES, readMutationArgs } from './mutation-args';
 
-/**
- * The measured modules, as in stryker.config.mjs. A module's tests are the unit tests named for
- * it beside it (selector.ts: selector.test.ts, selector.*.test.ts, selector-*.test.ts); lib/net is
- * a small leaf whose tests cover its files together, so each of its modules runs all of them.
- */
-const MODULES = [
-  'lib/verify/selector.ts',
-  'lib/verify/kubernetes.ts',
-  'lib/verify/calico.ts',
-  'lib/net/ip.ts',
-  'lib/net/ranges.ts',
-  'lib/net/special.ts',
-  'lib/net/metadata.ts',
-  'lib/net/cluster-ranges.ts',
-  'lib/net/shared-ranges.ts',
-];
-
-const args = process.argv.slice(2);
-const incremental = args.includes('--incremental');
-// Stryker's own options pass through (e.g. --concurrency 1).
-const extra: string[] = [];
-const given: string[] = [];
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === '--incremental') continue;
-  if (args[i].startsWith('--')) extra.push(args[i], ...(args[i + 1] !== undefined && !args[i + 1].startsWith('--') ? [args[++i]] : []));
-  else given.push(args[i]);
-}
-const unknown = given.filter((a) => !MODULES.includes(a.replace(/:[\d\-,:]+$/, '')));
-if (unknown.length > 0) {
-  process.stderr.write(`npm run mutation: ${unknown.join(', ')} is not a measured module; accepted: ${MODULES.join(', ')} (optionally file:lines)\n`);
+const parsed = readMutationArgs(process.argv.slice(2));
+if ('problem' in parsed) {
+  process.stderr.write(`${parsed.problem}\n`);
   process.exit(2);
 }
+const { incremental, extra, given } = parsed;
 
 const root = join(__dirname, '..');
 const stryker = join(root, 'node_modules', '.bin', 'stryker');

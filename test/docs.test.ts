@@ -100,7 +100,8 @@ test('README.md is a page of at most 200 lines, the rest of the documentation in
   expect(blocks.some((b) => b.file.startsWith('docs/'))).toBe(true);
 });
 
-test('every link of README.md and docs/ with an anchor leads to a heading of the page it names', () => {
+test('every relative link of README.md and docs/ leads to a file, and one with an anchor to a heading of the page it names', () => {
+  expect(missingFiles(documentation())).toEqual([]);
   expect(missingAnchors(documentation())).toEqual([]);
 });
 

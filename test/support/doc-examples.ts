@@ -14,6 +14,7 @@ import { parseAllDocuments } from 'yaml';
 import { diffCommand, migrateCommand, reportMain } from '../../lib/review';
 import { SYNTH_MODES, runSynth } from '../../lib/synth';
 import { verifyMain } from '../../lib/verify';
+import { readMutationArgs } from '../../scripts/mutation-args';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -479,6 +480,10 @@ const SCRIPT_ARGUMENTS: Record<string, (args: readonly string[]) => string | und
   report: (args) => {
     const run = reportMain([...args, '--help'], ROOT);
     return run.code === 0 ? undefined : run.stderr.trim();
+  },
+  mutation: (args) => {
+    const read = readMutationArgs(args);
+    return 'problem' in read ? read.problem : undefined;
   },
   cdk8s: (args) => (cdk8sCommands().includes(args[0]) ? undefined : `cdk8s has no command "${args[0]}"; known: ${cdk8sCommands().join(', ')}`),
 };
