@@ -53,7 +53,11 @@ function pluginsDirBlock(markdown: string): string {
 }
 
 function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', ...env }, maxBuffer: 64 * 1024 * 1024 });
+  // The npm that started the tests passes its own settings down as npm_config_* variables
+  // (`npm run --silent test:package`, as .ci/run runs it, sets npm_config_loglevel=silent, which
+  // would silence what the npm commands here print); each command starts from the user's settings.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_loglevel$/i.test(k)));
+  return spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...inherited, CDK8S_CHECK_UPGRADE: 'false', ...env }, maxBuffer: 64 * 1024 * 1024 });
 }
 
 /** A failed command, as an error that shows what it printed. */
