@@ -6,7 +6,7 @@
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
-  // main.test.ts and any test file the platform team adds beside it or under team/ (README,
+  // main.test.ts and any test file the platform team adds beside it or under team/ (docs/testing.md,
   // "Asserting reach in your tests"); the tool's own tests in lib/ and test/. Where a test of the
   // tool goes (ARCHITECTURE.md, Tests): a unit test of one folder beside its code in lib/<folder>/;
   // test/ only for tests that cross folders or run the tools end to end (scripts, cdk8s CLI, Squid,

@@ -4,7 +4,7 @@ import { runAsCdk8sApp } from './lib/synth';
 
 /**
  * The declared intent: which AI apps run, and the only places each may send data. This file is
- * yours: replace the apps with your own. The README's "Declaring an app" says how to change each
+ * yours: replace the apps with your own. docs/declaring-apps.md says how to change each
  * field, and what to run then (npm run synth, npm run snapshots, npm test).
  */
 export const intent: PlatformIntent = {
@@ -45,7 +45,7 @@ export const intent: PlatformIntent = {
       namespace: 'ai-embeddings',
       // Text Embeddings Inference on the CPU, listening on 8080; weights from the Hugging Face Hub,
       // by name: its policy lets it reach the egress proxy alone (on a port of its own), and the
-      // proxy lets through the Hub's names on 443 and nothing else (README, "Egress by host name").
+      // proxy lets through the Hub's names on 443 and nothing else (docs/hostnames.md).
       ...tei({ model: 'BAAI/bge-small-en-v1.5', hub: HUGGING_FACE_HUB }),
       resources: {
         cpu: { request: '1', limit: '2' },
@@ -72,7 +72,7 @@ export const intent: PlatformIntent = {
     owners: { serviceAccounts: ['argocd/argocd-application-controller'] },
   },
   // Where Argo CD reads this repository: npm run synth writes an Application for dist/ into
-  // deploy/argocd/ (README, "Argo CD"). Put your repository's URL here.
+  // deploy/argocd/ (docs/clusters-and-argocd.md, "Argo CD"). Put your repository's URL here.
   argocd: { repoURL: 'https://git.example.com/platform/secure-ai-egress.git' },
 };
 

@@ -28,7 +28,7 @@ describe('the manifests of every fixture intent keep every rule', () => {
   });
 
   it('reads a namespace whose default deny is staged (Calico audit mode) as previewed, and says so', () => {
-    expect(checkManifests(manifestsOf(FIXTURE_INTENTS.audit)).summary.previewed).toEqual(['ai-preview']);
+    expect(checkManifests(manifestsOf(FIXTURE_INTENTS.audit)).summary.stagedOnly).toEqual(['ai-preview']);
   });
 
   it("checks the metadata of the cloud it is told: an aws cluster's manifests allow Alibaba's address, which cloud any denies", () => {

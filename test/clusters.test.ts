@@ -149,7 +149,7 @@ describe('an intent with clusters is refused, with the cluster and the field pat
     [
       'an app of the calico flavor runs on a cluster without Calico',
       withClusters(twoApps, { name: 'edge', calicoInstalled: false }),
-      'clusters.edge.calicoInstalled: false leaves out Calico\'s API (projectcalico.org/v3, Calico 3.29 or later: not the managed Calico of AKS or GKE, which enforces Kubernetes NetworkPolicy only), and chat runs there with flavor "calico", whose policies are Calico\'s own objects (a tier no later NetworkPolicy can reopen), which such a cluster cannot apply; it is not rendered as NetworkPolicies instead; accepted: calicoInstalled: true where Calico serves projectcalico.org/v3 (README, "Preflight"), a list of apps there without chat, or flavor: "kubernetes" on chat',
+      'clusters.edge.calicoInstalled: false leaves out Calico\'s API (projectcalico.org/v3, Calico 3.29 or later: not the managed Calico of AKS or GKE, which enforces Kubernetes NetworkPolicy only), and chat runs there with flavor "calico", whose policies are Calico\'s own objects (a tier no later NetworkPolicy can reopen), which such a cluster cannot apply; it is not rendered as NetworkPolicies instead; accepted: calicoInstalled: true where Calico serves projectcalico.org/v3 (docs/calico.md, "Preflight"), a list of apps there without chat, or flavor: "kubernetes" on chat',
     ],
     [
       "a cluster's kube-dns ClusterIP is used by no app there",

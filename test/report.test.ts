@@ -301,7 +301,12 @@ describe('the Markdown egress report', () => {
 
 describe('legibility of large graphs', () => {
   it('draws a destination shared by more than COLLAPSE_AT workloads once per namespace', () => {
-    const workloads = Array.from({ length: COLLAPSE_AT + 3 }, (_, i) => ({ id: `team/app-${i}`, namespace: 'team', name: `app-${i}`, flavor: 'kubernetes' }));
+    const workloads = Array.from({ length: COLLAPSE_AT + 3 }, (_, i) => ({
+      id: `team/app-${i}`,
+      namespace: 'team',
+      name: `app-${i}`,
+      flavor: 'kubernetes' as const,
+    }));
     const big: ReachGraph = {
       workloads: [...workloads, { id: 'solo/app', namespace: 'solo', name: 'app', flavor: 'calico' }],
       destinations: [
@@ -329,7 +334,7 @@ describe('legibility of large graphs', () => {
   });
 
   it('groups the destinations only one workload reaches when there are too many to draw, and keeps every flow in the table', () => {
-    const workloads = ['a/one', 'a/two', 'b/three'].map((id) => ({ id, namespace: id.split('/')[0], name: id.split('/')[1], flavor: 'kubernetes' }));
+    const workloads = ['a/one', 'a/two', 'b/three'].map((id) => ({ id, namespace: id.split('/')[0], name: id.split('/')[1], flavor: 'kubernetes' as const }));
     const own = workloads.flatMap((w) => Array.from({ length: 4 }, (_, i) => ({ id: `${w.id} net ${i}`, label: `10.${i}.0.0/16`, kind: 'external' as const })));
     const big: ReachGraph = {
       workloads,
@@ -373,7 +378,7 @@ describe('legibility of large graphs', () => {
       id: `team-${i % 40}/app-${i}`,
       namespace: `team-${i % 40}`,
       name: `app-${i}`,
-      flavor: 'calico',
+      flavor: 'calico' as const,
     }));
     const huge: ReachGraph = { workloads, destinations: [], edges: [] };
     const md = renderMarkdown(huge);

@@ -3,54 +3,50 @@
  * metadata address carves it out (so a cluster without Calico's guardrail still denies it), and
  * every block shorter than /8 carries its written reason.
  */
-import { CREDENTIALS_REASON_ANNOTATION, INTERNET_REASON_ANNOTATION } from '../conventions';
+import { CREDENTIALS_REASON_ANNOTATION, INTERNET_REASON_ANNOTATION, reasonFor } from '../conventions';
 import { Cloud, METADATA_ENDPOINTS, cidrContains, formatIp, metadataBlocks, parseCidrLenient } from '../net';
 import { Selector } from '../verify';
 import { K8sObject, fields, list } from './objects';
+import {
+  CALICO_API_VERSION,
+  NETWORKING_API_VERSION,
+  NETWORK_POLICY_API_GROUP,
+  isCalicoPolicyKind,
+  isClusterPolicyKind,
+  formatObjectRef,
+  objectRefOf,
+} from '../k8s';
 
-/** An allowed block of some policy rule, with what it carves out and the policy's written reasons. */
+/** An allowed block of some policy rule, with what it carves out; the policy's annotations hold its written reasons. */
 interface AllowedBlock {
-  /** The policy, e.g. `NetworkPolicy ai/llm-egress`. */
-  readonly where: string;
   readonly policy: K8sObject;
   readonly cidr: string;
   readonly except: readonly string[];
-  /** The policy's written reasons for internet-sized blocks. */
-  readonly reasons: string;
-  /** The policy's written reasons for pod credential endpoints. */
-  readonly credentials: string;
 }
-
-const CALICO_POLICIES = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
-const NETWORK_POLICY_API_KINDS = ['ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'];
 
 /** Every block that an egress Allow (or Accept) rule lets out, in Kubernetes, Calico and network-policy-api policies alike (network sets expanded). */
 function allowedBlocks(objects: readonly K8sObject[]): AllowedBlock[] {
-  const sets = objects.filter((o) => o.apiVersion === 'projectcalico.org/v3' && o.kind === 'GlobalNetworkSet');
+  const sets = objects.filter((o) => o.apiVersion === CALICO_API_VERSION && o.kind === 'GlobalNetworkSet');
   const out: AllowedBlock[] = [];
   for (const policy of objects) {
-    const where = `${policy.kind} ${policy.metadata.namespace ? `${policy.metadata.namespace}/` : ''}${policy.metadata.name}`;
-    const reasons = policy.metadata.annotations?.[INTERNET_REASON_ANNOTATION] ?? '';
-    const credentials = policy.metadata.annotations?.[CREDENTIALS_REASON_ANNOTATION] ?? '';
     const push = (block: unknown, except: readonly unknown[]) => {
-      if (typeof block === 'string')
-        out.push({ where, policy, cidr: block, except: except.filter((e): e is string => typeof e === 'string'), reasons, credentials });
+      if (typeof block === 'string') out.push({ policy, cidr: block, except: except.filter((e): e is string => typeof e === 'string') });
     };
     const spec = fields(policy.spec);
-    if (policy.apiVersion === 'networking.k8s.io/v1' && policy.kind === 'NetworkPolicy') {
+    if (policy.apiVersion === NETWORKING_API_VERSION && policy.kind === 'NetworkPolicy') {
       for (const rule of list(spec.egress).map(fields)) {
         for (const peer of list(rule.to).map(fields)) {
           const ipBlock = fields(peer.ipBlock);
           if (peer.ipBlock) push(ipBlock.cidr, list(ipBlock.except));
         }
       }
-    } else if (String(policy.apiVersion).startsWith('policy.networking.k8s.io/') && NETWORK_POLICY_API_KINDS.includes(policy.kind)) {
+    } else if (String(policy.apiVersion).startsWith(`${NETWORK_POLICY_API_GROUP}/`) && isClusterPolicyKind(policy.kind)) {
       // An Accept (v1alpha2) or Allow (v1alpha1) of networks: these kinds cannot carve anything out of a block.
       for (const rule of list(spec.egress).map(fields)) {
         if (rule.action !== 'Accept' && rule.action !== 'Allow') continue;
         for (const peer of list(rule.to).map(fields)) for (const net of list(peer.networks)) push(net, []);
       }
-    } else if (policy.apiVersion === 'projectcalico.org/v3' && CALICO_POLICIES.includes(policy.kind)) {
+    } else if (policy.apiVersion === CALICO_API_VERSION && isCalicoPolicyKind(policy.kind)) {
       for (const rule of list(spec.egress).map(fields)) {
         if (rule.action !== 'Allow') continue;
         const d = fields(rule.destination);
@@ -92,13 +88,15 @@ export function blockProblems(objects: readonly K8sObject[], cloud: Cloud = 'any
     if (!block) return [];
     const problems: BlockProblem[] = [];
     const problem = (rule: BlockProblem['rule'], message: string) => problems.push({ rule, block: b, message });
+    const where = formatObjectRef(objectRefOf(b.policy));
+    const reason = (annotation: string) => reasonFor(b.policy.metadata.annotations, annotation, b.cidr);
     for (const m of metadata) {
       if (cidrContains(m, block)) {
         const credential = METADATA_ENDPOINTS.some((e) => e.podCredentials !== undefined && e.cidrs.includes(b.cidr));
-        if (!credential || !b.credentials.includes(b.cidr)) {
+        if (!credential || reason(CREDENTIALS_REASON_ANNOTATION) === undefined) {
           problem(
             'metadata-carved-out',
-            `${b.where} allows the metadata block ${b.cidr}${credential ? ` without a written reason (${CREDENTIALS_REASON_ANNOTATION})` : ''}`,
+            `${where} allows the metadata block ${b.cidr}${credential ? ` without a written reason (${CREDENTIALS_REASON_ANNOTATION})` : ''}`,
           );
         }
       } else if (
@@ -108,11 +106,11 @@ export function blockProblems(objects: readonly K8sObject[], cloud: Cloud = 'any
           return c !== undefined && cidrContains(c, m);
         })
       ) {
-        problem('metadata-carved-out', `${b.where} allows ${b.cidr} without carving out ${formatIp({ version: m.version, value: m.network })}`);
+        problem('metadata-carved-out', `${where} allows ${b.cidr} without carving out ${formatIp({ version: m.version, value: m.network })}`);
       }
     }
-    if (block.prefix < 8 && !b.reasons.includes(b.cidr))
-      problem('internet-block-reason', `${b.where} allows ${b.cidr} without a written reason (${INTERNET_REASON_ANNOTATION})`);
+    if (block.prefix < 8 && reason(INTERNET_REASON_ANNOTATION) === undefined)
+      problem('internet-block-reason', `${where} allows ${b.cidr} without a written reason (${INTERNET_REASON_ANNOTATION})`);
     return problems;
   });
 }

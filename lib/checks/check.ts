@@ -5,12 +5,13 @@
  */
 import { Cloud } from '../net';
 import { validateObject, hasSchema } from '../validate';
-import { Endpoint, Manifest, ManifestError, SourceRef, buildCluster, egressReport } from '../verify';
+import { Endpoint, Manifest, ManifestError, SourceRef, buildCluster, egressReport, endpointRef } from '../verify';
 import { blockProblems } from './blocks';
-import { K8sObject, ObjectRef, describeObject, isStaged, refOf } from './objects';
+import { FoundObject, K8sObject, isStaged, refOf } from './objects';
 import { namespacePodSecurityProblems, podSpecOf, restrictedViolations } from './pod-security';
 import { ReachProblem, defaultDenyProblems, dnsProblems, isProbe, metadataProblems, probePods } from './reach';
 import { RuleName } from './rules';
+import { isWorkloadKind, formatObjectRef, NETWORKING_API_VERSION } from '../k8s';
 
 export interface CheckOptions {
   /**
@@ -29,7 +30,7 @@ export interface CheckOptions {
 /** One thing wrong, about one object. */
 export interface Finding {
   readonly rule: RuleName;
-  readonly object: ObjectRef;
+  readonly object: FoundObject;
   readonly message: string;
 }
 
@@ -44,8 +45,8 @@ interface CheckSummary {
   readonly namespaces: readonly string[];
   /** The workloads (Pods and pod templates) whose reach was checked. */
   readonly workloads: number;
-  /** Namespaces whose default deny is staged only (Calico audit mode): checked as previewed. */
-  readonly previewed: readonly string[];
+  /** Namespaces whose default deny is staged only (audit mode): checked as it will be once the staged policies are enforced. */
+  readonly stagedOnly: readonly string[];
   readonly cloud: Cloud;
   readonly exemptNamespaces: readonly string[];
 }
@@ -55,12 +56,10 @@ export interface CheckResult {
   readonly summary: CheckSummary;
 }
 
-const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
-
 /** The namespace an object lives in, as the verifier places it (`default` when a namespaced workload names none). */
 function namespaceOf(o: K8sObject): string | undefined {
   if (o.kind === 'Namespace' && o.apiVersion === 'v1') return o.metadata.name;
-  return o.metadata.namespace ?? (WORKLOAD_KINDS.includes(o.kind) ? 'default' : undefined);
+  return o.metadata.namespace ?? (isWorkloadKind(o.kind) ? 'default' : undefined);
 }
 
 /** Checks a set of manifests; never throws for what they hold: what cannot be read is a finding. */
@@ -85,7 +84,7 @@ export function checkManifests(manifests: readonly Manifest[], options: CheckOpt
       findings.push({
         rule: 'manifests-readable',
         object: refOf(m),
-        message: `${describeObject(refOf(m))} is written twice, in ${describeSource(first.source)} and ${describeSource(m.source)}: a cluster keeps the one applied last, and these checks cannot tell which (manifests of several clusters are checked apart, each folder its own: property clusterPerFolder)`,
+        message: `${formatObjectRef(refOf(m))} is written twice, in ${describeSource(first.source)} and ${describeSource(m.source)}: a cluster keeps the one applied last, and these checks cannot tell which (manifests of several clusters are checked apart, each folder its own: property clusterPerFolder)`,
       });
     }
   }
@@ -98,16 +97,16 @@ export function checkManifests(manifests: readonly Manifest[], options: CheckOpt
       continue;
     }
     schemaChecked += 1;
-    for (const problem of validateObject(m.object)) findings.push({ rule: 'schema', object: refOf(m), message: `${describeObject(refOf(m))}: ${problem}` });
+    for (const problem of validateObject(m.object)) findings.push({ rule: 'schema', object: refOf(m), message: `${formatObjectRef(refOf(m))}: ${problem}` });
   }
 
   for (const p of blockProblems(objects.filter(checked), cloud)) findings.push({ rule: p.rule, object: refs.get(p.block.policy)!, message: p.message });
 
-  const workloads = manifests.filter((m) => WORKLOAD_KINDS.includes(m.object.kind) && checked(m.object as K8sObject));
-  const namespaces = [...new Set(objects.filter((o) => (o.kind === 'Namespace' && o.apiVersion === 'v1') || WORKLOAD_KINDS.includes(o.kind)).map(namespaceOf))]
+  const workloads = manifests.filter((m) => isWorkloadKind(m.object.kind) && checked(m.object as K8sObject));
+  const namespaces = [...new Set(objects.filter((o) => (o.kind === 'Namespace' && o.apiVersion === 'v1') || isWorkloadKind(o.kind)).map(namespaceOf))]
     .filter((ns): ns is string => ns !== undefined && !exempt.has(ns))
     .sort();
-  const namespaceRef = (ns: string): ObjectRef => {
+  const namespaceRef = (ns: string): FoundObject => {
     // Its Namespace object, or else the first object in it: every checked namespace has one or the other.
     const where =
       manifests.find((m) => m.object.kind === 'Namespace' && m.object.apiVersion === 'v1' && m.object.metadata.name === ns) ??
@@ -123,13 +122,13 @@ export function checkManifests(manifests: readonly Manifest[], options: CheckOpt
   }
   for (const m of workloads) {
     for (const v of restrictedViolations(podSpecOf(m.object as K8sObject)))
-      findings.push({ rule: 'pod-security-restricted', object: refOf(m), message: `${describeObject(refOf(m))}: ${v}` });
+      findings.push({ rule: 'pod-security-restricted', object: refOf(m), message: `${formatObjectRef(refOf(m))}: ${v}` });
   }
 
-  const previewedOnly = namespaces.filter(
+  const stagedOnly = namespaces.filter(
     (ns) =>
       objects.some((o) => isStaged(o) && o.kind === 'StagedKubernetesNetworkPolicy' && o.metadata.namespace === ns) &&
-      !objects.some((o) => o.apiVersion === 'networking.k8s.io/v1' && o.kind === 'NetworkPolicy' && o.metadata.namespace === ns),
+      !objects.some((o) => o.apiVersion === NETWORKING_API_VERSION && o.kind === 'NetworkPolicy' && o.metadata.namespace === ns),
   );
   let reachedWorkloads = 0;
   try {
@@ -150,19 +149,19 @@ export function checkManifests(manifests: readonly Manifest[], options: CheckOpt
       ...endpoints.flatMap((e) => dnsProblems(staged.get(e.id)!, e)),
     ];
     const metadata = new Map<string, ReachProblem>();
-    for (const [reports, previewed] of [
+    for (const [reports, onceStagedEnforced] of [
       [enforced, false],
       [staged, true],
     ] as const) {
       for (const e of endpoints) {
-        for (const p of metadataProblems(reports.get(e.id)!, e, read, cloud, previewed)) {
+        for (const p of metadataProblems(reports.get(e.id)!, e, read, cloud, onceStagedEnforced)) {
           const key = `${e.id} ${p.reached}`;
           if (!metadata.has(key)) metadata.set(key, p);
         }
       }
     }
     problems.push(...metadata.values());
-    const workloadRef = (e: Endpoint): ObjectRef => ({ kind: e.kind, namespace: e.namespace.name, name: e.name, ...(e.source ? { source: e.source } : {}) });
+    const workloadRef = (e: Endpoint): FoundObject => ({ ...endpointRef(e), ...(e.source ? { source: e.source } : {}) });
     for (const p of problems) findings.push({ rule: p.rule, object: p.endpoint ? workloadRef(p.endpoint) : namespaceRef(p.namespace), message: p.message });
   } catch (err) {
     if (!(err instanceof ManifestError)) throw err;
@@ -177,7 +176,7 @@ export function checkManifests(manifests: readonly Manifest[], options: CheckOpt
       withoutSchema: [...withoutSchema].sort(),
       namespaces,
       workloads: reachedWorkloads,
-      previewed: previewedOnly,
+      stagedOnly,
       cloud,
       exemptNamespaces: [...exempt].sort(),
     },
@@ -189,11 +188,8 @@ function describeSource(source: SourceRef): string {
   return `${source.file}, document ${source.document}${source.item === undefined ? '' : `, items[${source.item}]`}`;
 }
 
-/** The object a ManifestError is about (`NetworkPolicy ai/p`), or its file. */
-function unreadable(err: ManifestError): ObjectRef {
+/** The object a ManifestError is about, or its file. */
+function unreadable(err: ManifestError): FoundObject {
   const source = 'document' in err.source ? err.source : undefined;
-  const [kind, path] = err.object?.split(' ') ?? ['file', err.source.file];
-  const slash = path.indexOf('/');
-  const named = slash < 0 || kind === 'file' ? { name: path } : { namespace: path.slice(0, slash), name: path.slice(slash + 1) };
-  return { kind, ...named, ...(source ? { source } : {}) };
+  return { ...(err.object ?? { kind: 'file', name: err.source.file }), ...(source ? { source } : {}) };
 }

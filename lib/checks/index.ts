@@ -10,6 +10,6 @@ export { RULES, RULE_NAMES } from './rules';
 export type { RuleName } from './rules';
 export { blockProblems } from './blocks';
 export { namespacePodSecurityProblems, restrictedViolations } from './pod-security';
-export { previewStaged } from './objects';
+export { enforceStaged } from './objects';
 export { SecureAiEgressChecks } from './plugin';
 export type { SecureAiEgressChecksProperties } from './plugin';

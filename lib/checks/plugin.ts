@@ -176,7 +176,7 @@ export class SecureAiEgressChecks {
         [row('schema-checked')]: `${summary.schemaChecked}${summary.withoutSchema.length ? `; no schema known for ${summary.withoutSchema.join(', ')}` : ''}`,
         [row('namespaces')]: summary.namespaces.join(', ') || 'none',
         [row('workloads')]: String(summary.workloads),
-        ...(summary.previewed.length ? { [row('previewed (staged default deny)')]: summary.previewed.join(', ') } : {}),
+        ...(summary.stagedOnly.length ? { [row('previewed (staged default deny)')]: summary.stagedOnly.join(', ') } : {}),
       });
     }
     for (const rule of RULE_NAMES) {

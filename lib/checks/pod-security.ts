@@ -5,6 +5,7 @@
  * https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces
  */
 import { K8sObject, fields, list } from './objects';
+import { podTemplateOf, POD_SECURITY_MODES, podSecurityLabel } from '../k8s';
 
 /**
  * The violations of the `restricted` profile by a pod spec: one line each, empty when the pod
@@ -40,28 +41,13 @@ export function restrictedViolations(podSpec: unknown): string[] {
 
 /** The pod spec of a Pod or of a workload's pod template, or undefined for any other object. */
 export function podSpecOf(o: K8sObject): unknown {
-  const spec = fields(o.spec);
-  switch (o.kind) {
-    case 'Pod':
-      return o.spec;
-    case 'Deployment':
-    case 'StatefulSet':
-    case 'DaemonSet':
-    case 'ReplicaSet':
-    case 'ReplicationController':
-    case 'Job':
-      return fields(spec.template).spec;
-    case 'CronJob':
-      return fields(fields(fields(spec.jobTemplate).spec).template).spec;
-    default:
-      return undefined;
-  }
+  return podTemplateOf(o)?.spec;
 }
 
 /** The namespace (a Namespace object among `objects`) enforces, audits and warns on Pod Security Standards `restricted`. */
 export function namespacePodSecurityProblems(objects: readonly K8sObject[], namespace: string): string[] {
   const labels = objects.find((o) => o.kind === 'Namespace' && o.apiVersion === 'v1' && o.metadata.name === namespace)?.metadata.labels ?? {};
-  return ['enforce', 'audit', 'warn']
-    .filter((mode) => labels[`pod-security.kubernetes.io/${mode}`] !== 'restricted')
-    .map((mode) => `${namespace}: pod-security.kubernetes.io/${mode} is ${labels[`pod-security.kubernetes.io/${mode}`]}, not restricted`);
+  return POD_SECURITY_MODES.filter((mode) => labels[podSecurityLabel(mode)] !== 'restricted').map(
+    (mode) => `${namespace}: ${podSecurityLabel(mode)} is ${labels[podSecurityLabel(mode)]}, not restricted`,
+  );
 }

@@ -4,7 +4,7 @@
  * names, and cloud metadata is out of reach. Without an intent to compare with, each is stated of
  * what the manifests alone can tell.
  */
-import { CREDENTIALS_REASON_ANNOTATION, DOMAIN, KUBE_DNS } from '../conventions';
+import { CREDENTIALS_REASON_ANNOTATION, DOMAIN, reasonFor } from '../conventions';
 import { Cidr, Cloud, cidrContains, formatCidr, formatIp, metadataBlocks, metadataEndpoints, podCredentialEndpoints } from '../net';
 import {
   Cluster,
@@ -12,7 +12,6 @@ import {
   Manifest,
   PolicyRef,
   PolicyView,
-  Protocol,
   ReachEntry,
   StagedEgress,
   decisionKey,
@@ -26,6 +25,7 @@ import {
   query,
 } from '../verify';
 import { K8sObject, policyKindOf } from './objects';
+import { Protocol, KUBE_DNS } from '../k8s';
 
 /** The label of the probe pods these checks add to the manifests; never on a real pod. */
 const PROBE_LABEL = `${DOMAIN}/probe`;
@@ -68,7 +68,7 @@ export interface ReachProblem {
   readonly endpoint?: Endpoint;
   readonly namespace: string;
   readonly message: string;
-  /** For a metadata address reached: the address, protocol and ports, so the same reach read twice (enforced, previewed) is told once. */
+  /** For a metadata address reached: the address, protocol and ports, so the same reach read twice (enforced, and once the staged policies are enforced) is told once. */
   readonly reached?: string;
 }
 
@@ -134,15 +134,18 @@ function policyOf(manifests: readonly Manifest[], ref: PolicyRef): K8sObject | u
  * credential endpoint (EKS Pod Identity) that the deciding policy allows with its written reason
  * (the annotation `secure-ai-egress/credentials` names the address).
  */
-export function metadataProblems(egress: Reach, endpoint: Endpoint, manifests: readonly Manifest[], cloud: Cloud, previewed: boolean): ReachProblem[] {
+export function metadataProblems(egress: Reach, endpoint: Endpoint, manifests: readonly Manifest[], cloud: Cloud, onceStagedEnforced: boolean): ReachProblem[] {
   const credentials = new Set(podCredentialEndpoints(cloud).flatMap((p) => p.cidrs));
   const problems: ReachProblem[] = [];
   for (const m of metadataBlocks(cloud)) {
     const address = formatCidr(m);
     const reaching = egress.allowed.filter((e) => {
       if (e.to.type !== 'cidr' || !cidrContains(e.to.cidr, m) || e.to.except.some((x) => cidrContains(x, m))) return false;
-      const reason = e.decidedBy.reason === 'rule' ? policyOf(manifests, e.decidedBy.rule)?.metadata.annotations?.[CREDENTIALS_REASON_ANNOTATION] : undefined;
-      return !(credentials.has(address) && reason?.includes(address));
+      const reason =
+        e.decidedBy.reason === 'rule'
+          ? reasonFor(policyOf(manifests, e.decidedBy.rule)?.metadata.annotations, CREDENTIALS_REASON_ANNOTATION, address)
+          : undefined;
+      return !(credentials.has(address) && reason !== undefined);
     });
     const names = metadataEndpoints(cloud)
       .filter((x) => x.cidrs.includes(address))
@@ -154,7 +157,7 @@ export function metadataProblems(egress: Reach, endpoint: Endpoint, manifests: r
         endpoint,
         namespace: endpoint.namespace.name,
         reached: `${address} ${what(group)}`,
-        message: `${endpoint.id} may reach ${formatIp({ version: m.version, value: m.network })} (${names})${previewed ? ' once its staged policies are enforced' : ''}: ${what(group)}`,
+        message: `${endpoint.id} may reach ${formatIp({ version: m.version, value: m.network })} (${names})${onceStagedEnforced ? ' once its staged policies are enforced' : ''}: ${what(group)}`,
       });
     }
   }

@@ -7,18 +7,24 @@
  * The cloud metadata addresses are network values and live in lib/net (metadata.ts), which the
  * verifier may import too.
  */
+import { DOMAIN } from './domain';
 
-/** Prefix of this project's own labels and annotations. */
-export const DOMAIN = 'secure-ai-egress';
+export { DOMAIN } from './domain';
+export {
+  CREDENTIALS_REASON_ANNOTATION,
+  INTERNET_REASON_ANNOTATION,
+  PUBLIC_DNS_REASON_ANNOTATION,
+  PUBLIC_NAMES_SUBJECT,
+  SHARED_RANGE_REASON_ANNOTATION,
+  UNGOVERNED_REASON_ANNOTATION,
+  formatReasons,
+  podsSubject,
+  reasonFor,
+} from './reasons';
+export type { WrittenReason } from './reasons';
 
 /** Pod label carried by every protected AI workload; Calico's guardrail selects on it. */
 export const PROTECTED_LABEL = `${DOMAIN}/protected`;
-
-/** Annotation holding the written reasons for internet egress. */
-export const INTERNET_REASON_ANNOTATION = `${DOMAIN}/internet-egress`;
-
-/** Annotation holding the written reasons for an app's access to a pod credential endpoint (EKS Pod Identity). */
-export const CREDENTIALS_REASON_ANNOTATION = `${DOMAIN}/credentials`;
 
 /** Annotation that says what a Calico rule or a network set is for. */
 export const DESCRIPTION_ANNOTATION = `${DOMAIN}/description`;
@@ -37,12 +43,6 @@ export const ALLOW_LIST_LABEL = `${DOMAIN}/allow-list`;
 export const NETWORK_SET_LABEL = `${DOMAIN}/network-set`;
 
 /**
- * The label Kubernetes puts on every namespace, holding its name: how a policy selects a
- * namespace by name. https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-metadata-name
- */
-export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
-
-/**
  * Numeric identity every AI container runs as: Pod Security `restricted` needs non-root, and a
  * numeric id lets the kubelet verify it before starting the container.
  */
@@ -50,6 +50,17 @@ export const RUN_AS = { user: 10001, group: 10001, fsGroup: 10001 } as const;
 
 /** The label that names the app a pod belongs to; the Deployment, Service and policies select on it. */
 export const APP_NAME_LABEL = 'app.kubernetes.io/name';
+
+/**
+ * Which policy objects an app's policies are written as: Kubernetes NetworkPolicies
+ * (`networking.k8s.io/v1`), or Calico policies (`projectcalico.org/v3`) in a tier of their own. The
+ * intent declares it per app (`flavor`); the review reads it back from which policies decide a
+ * workload's reach.
+ */
+export const FLAVORS = ['kubernetes', 'calico'] as const;
+
+/** One of `FLAVORS`. */
+export type Flavor = (typeof FLAVORS)[number];
 
 /** The labels of an app's pods. */
 export function appLabels(app: string): Record<string, string> {
@@ -88,22 +99,11 @@ export const DNS_RESOLVER_NAME = 'dns-resolver';
  */
 export const GOVERNED_NAMESPACE_LABEL = `${DOMAIN}/governed`;
 
-/** Annotation holding the written reasons for an app's DNS to resolvers of names outside the cluster. */
-export const PUBLIC_DNS_REASON_ANNOTATION = `${DOMAIN}/public-dns`;
-
-/** Annotation holding the written reasons for destinations inside published shared ranges of clouds and CDNs. */
-export const SHARED_RANGE_REASON_ANNOTATION = `${DOMAIN}/shared-range`;
-
-/** Annotation holding the written reasons for in-cluster destinations in namespaces the intent does not govern. */
-export const UNGOVERNED_REASON_ANNOTATION = `${DOMAIN}/ungoverned-relay`;
 /**
  * The egress proxy's name: its Deployment, Service, ServiceAccount and policies, and the
  * `app.kubernetes.io/name` label of its pods, in the proxy's own namespace (lib/proxy).
  */
 export const EGRESS_PROXY_NAME = 'egress-proxy';
-
-/** kube-dns, where the resolver of cluster names, the egress proxy (which resolves the names it lets through) and apps with public names send DNS. */
-export const KUBE_DNS = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } as const;
 
 /**
  * Argo CD sync waves, in apply order. The file names of dist/ sort in the same order, so

@@ -156,8 +156,8 @@ export function networkSetProblems(apps: readonly AiAppIntent[], listNames: read
 }
 
 /**
- * The namespace's default deny is enforced unless every app in it is previewed, so one audited
- * app beside enforced ones would be cut off instead of previewed.
+ * The namespace's default deny is enforced unless every app in it is in audit mode, so one audited
+ * app beside enforced ones would be cut off instead of audited.
  */
 export function auditMixedWithEnforcement(apps: readonly AiAppIntent[], platformAudit: boolean): IntentIssue[] {
   const audited = (a: AiAppIntent) => isAudited(a, { audit: platformAudit });

@@ -31,6 +31,7 @@ import { Cloud, carvedBlocks } from '../net';
 import { clusterGuardrail, clusterNetworkOf, clusterResolver, withoutCalico } from './clusters';
 import { DEFAULT_DNS_NAMESPACE, clusterRangesOf, resolverIssues, usesResolver } from './network';
 import { AiAppIntent, ClusterIntent, ClusterNetwork, DnsResolverOptions, GuardrailKind } from './types';
+import { isDns1123Label } from '../k8s';
 
 /** The Application name when `argocd.name` is not given; with clusters, `<name>-<cluster>`. */
 export const DEFAULT_ARGOCD_NAME = 'secure-ai-egress';
@@ -57,8 +58,6 @@ export interface PlatformParts {
   readonly calicoVersion?: string;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /** Every issue of the clusters of an intent, given what its platform declares. */
 export function clusterIssues(input: Readonly<Record<string, unknown>>, parts: PlatformParts): IntentIssue[] {
   const rawClusters = Array.isArray(input.clusters) ? input.clusters : [];
@@ -66,7 +65,7 @@ export function clusterIssues(input: Readonly<Record<string, unknown>>, parts: P
   const valid: { cluster: ClusterIntent; label: IssuePath; who: IssueScope }[] = [];
   rawClusters.forEach((raw, index) => {
     const name = isObject(raw) && typeof raw.name === 'string' ? raw.name : undefined;
-    const label: IssuePath = ['clusters', name !== undefined && DNS_LABEL.test(name) && name.length <= 63 ? name : index];
+    const label: IssuePath = ['clusters', name !== undefined && isDns1123Label(name) ? name : index];
     const who = clusterScope(name ?? index);
     const checked = clusterSchema.safeParse(raw, { reportInput: true });
     if (checked.success) valid.push({ cluster: raw as ClusterIntent, label, who });
@@ -340,6 +339,6 @@ export function calicoFlavorRefused(apps: readonly AiAppIntent[]): string[] {
     .filter(isCalicoApp)
     .map(
       (app) =>
-        `leaves out Calico's API (projectcalico.org/v3, Calico 3.29 or later: not the managed Calico of AKS or GKE, which enforces Kubernetes NetworkPolicy only), and ${app.name} runs there with flavor "calico", whose policies are Calico's own objects (a tier no later NetworkPolicy can reopen), which such a cluster cannot apply; it is not rendered as NetworkPolicies instead; accepted: calicoInstalled: true where Calico serves projectcalico.org/v3 (README, "Preflight"), a list of apps there without ${app.name}, or flavor: "kubernetes" on ${app.name}`,
+        `leaves out Calico's API (projectcalico.org/v3, Calico 3.29 or later: not the managed Calico of AKS or GKE, which enforces Kubernetes NetworkPolicy only), and ${app.name} runs there with flavor "calico", whose policies are Calico's own objects (a tier no later NetworkPolicy can reopen), which such a cluster cannot apply; it is not rendered as NetworkPolicies instead; accepted: calicoInstalled: true where Calico serves projectcalico.org/v3 (docs/calico.md, "Preflight"), a list of apps there without ${app.name}, or flavor: "kubernetes" on ${app.name}`,
     );
 }

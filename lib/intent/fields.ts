@@ -19,6 +19,7 @@ import {
 } from '../net';
 import { didYouMean } from './issues';
 import { parseQuantity } from '../quantity';
+import { PROTOCOLS, isDns1123Label, isDns1123Subdomain, isLabelKey, isLabelValue } from '../k8s';
 
 /** Zod's `error` option: "is missing" when the field is absent, else `wrong`; both say what is accepted. */
 export function says(wrong: string, accepted: string) {
@@ -62,10 +63,6 @@ export function fields<S extends z.ZodRawShape>(what: string, shape: S) {
     .readonly();
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUANTITY = /^([+-]?[0-9.]+)([eE][-+]?[0-9]+|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const IMAGE = /^[^\s:@]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
@@ -76,7 +73,7 @@ const DNS_LABEL_ACCEPTED = "a DNS-1123 label (lower-case letters, digits and '-'
 export function dnsLabel(what: string) {
   const wrong = `is not a valid ${what}`;
   return z.string(says(wrong, DNS_LABEL_ACCEPTED)).superRefine((value, ctx) => {
-    if (value.length > 63 || !DNS_LABEL.test(value)) problem(ctx, value, `${wrong}; accepted: ${DNS_LABEL_ACCEPTED}`);
+    if (!isDns1123Label(value)) problem(ctx, value, `${wrong}; accepted: ${DNS_LABEL_ACCEPTED}`);
   });
 }
 
@@ -84,7 +81,7 @@ const LABEL_VALUE_ACCEPTED = 'a string of at most 63 alphanumerics, "-", "_" or 
 
 /** A label value; also the value a toleration matches. */
 export const labelValue = z.string(says('is not a valid label value', LABEL_VALUE_ACCEPTED)).superRefine((value, ctx) => {
-  if (value.length > 63 || !LABEL_VALUE.test(value)) problem(ctx, value, `is not a valid label value; accepted: ${LABEL_VALUE_ACCEPTED}`);
+  if (!isLabelValue(value)) problem(ctx, value, `is not a valid label value; accepted: ${LABEL_VALUE_ACCEPTED}`);
 });
 
 /** Label key/value pairs. A destination's must name at least one label: it is a service, not a whole namespace. */
@@ -106,13 +103,6 @@ export function labels(required: boolean) {
 }
 
 const LABEL_KEY_ACCEPTED = 'an optional DNS subdomain prefix and "/", then a name of at most 63 alphanumerics, "-", "_" or "."';
-
-function isLabelKey(key: string): boolean {
-  const slash = key.lastIndexOf('/');
-  const name = slash < 0 ? key : key.slice(slash + 1);
-  const prefix = slash < 0 ? '' : key.slice(0, slash);
-  return LABEL_NAME.test(name) && name.length <= 63 && (slash < 0 || (DNS_SUBDOMAIN.test(prefix) && prefix.length <= 253));
-}
 
 /** A label key (a qualified name); also the key of a taint. */
 export const labelKey = z.string(says('is not a valid label key', LABEL_KEY_ACCEPTED)).superRefine((value, ctx) => {
@@ -147,7 +137,7 @@ export const ports = z
   });
 
 /** A transport protocol. */
-export const protocol = z.enum(['TCP', 'UDP', 'SCTP'], says('is not a protocol', 'TCP, UDP, SCTP'));
+export const protocol = z.enum(PROTOCOLS, says('is not a protocol', PROTOCOLS.join(', ')));
 
 /** A Kubernetes quantity, as written: `500m`, `2`, `8Gi`. */
 export const quantity = z.string(says('is not a Kubernetes quantity', 'e.g. "500m", "2", "8Gi"')).superRefine((value, ctx) => {
@@ -168,7 +158,7 @@ const DNS_SUBDOMAIN_ACCEPTED = "a DNS-1123 subdomain (lower-case letters, digits
 export function dnsSubdomain(what: string) {
   const wrong = `is not a valid ${what}`;
   return z.string(says(wrong, DNS_SUBDOMAIN_ACCEPTED)).superRefine((value, ctx) => {
-    if (value.length > 253 || !DNS_SUBDOMAIN.test(value)) problem(ctx, value, `${wrong}; accepted: ${DNS_SUBDOMAIN_ACCEPTED}`);
+    if (!isDns1123Subdomain(value)) problem(ctx, value, `${wrong}; accepted: ${DNS_SUBDOMAIN_ACCEPTED}`);
   });
 }
 
@@ -178,8 +168,7 @@ const SERVICE_ACCOUNT_USER = /^system:serviceaccount:([^:]+):([^:]+)$/;
 /** A ServiceAccount as `namespace/name`; its user name (`system:serviceaccount:ns:name`) gets the right form proposed. */
 export const serviceAccountRef = z.string(says('is not a ServiceAccount', SERVICE_ACCOUNT_ACCEPTED)).superRefine((value, ctx) => {
   const [namespace, name, ...rest] = value.split('/');
-  const valid =
-    rest.length === 0 && name !== undefined && DNS_LABEL.test(namespace) && namespace.length <= 63 && DNS_SUBDOMAIN.test(name) && name.length <= 253;
+  const valid = rest.length === 0 && name !== undefined && isDns1123Label(namespace) && isDns1123Subdomain(name);
   if (valid) return;
   const user = SERVICE_ACCOUNT_USER.exec(value);
   problem(ctx, value, `is not a ServiceAccount; accepted: ${SERVICE_ACCOUNT_ACCEPTED}${user ? `. Did you mean "${user[1]}/${user[2]}"?` : ''}`);

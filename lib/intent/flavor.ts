@@ -6,7 +6,7 @@ export function isCalicoApp(app: AiAppIntent): boolean {
 }
 
 /**
- * Whether an app's policies are previewed (rendered as Staged kinds) rather than enforced: a
+ * Whether an app is in audit mode: its policies rendered as Staged kinds rather than enforced: a
  * calico-flavor app's own `audit`, else the platform's `calico.audit`.
  */
 export function isAudited(app: AiAppIntent, calico: CalicoOptions | undefined): boolean {

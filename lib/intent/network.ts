@@ -8,12 +8,13 @@
 import { Cidr, ClusterRanges, Cloud, carvedBlocks, defaultClusterRanges, inStaticBand, parseCidr, parseIp, resolverIndex, staticServiceAddress } from '../net';
 import { IntentIssue, IssuePath, IssueScope, PLATFORM, formatPath } from './issues';
 import { AiAppIntent, ClusterNetwork, DnsResolverOptions, PlatformIntent } from './types';
+import { DEFAULT_CLUSTER_DOMAIN } from '../k8s';
 
 /** The resolver's namespace when `dnsResolver.namespace` is not given. */
 export const DEFAULT_DNS_NAMESPACE = 'ai-dns';
 
 /** The cluster's DNS domain when `dnsResolver.clusterDomain` is not given: the kubelet's default `clusterDomain`. */
-export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+export { DEFAULT_CLUSTER_DOMAIN };
 
 /**
  * The cluster's ranges: each declared field of `clusterNetwork`, else the cloud's default

@@ -53,6 +53,7 @@ import {
   TierOwners,
   Toleration,
 } from './types';
+import { FLAVORS } from '../conventions';
 
 const TIER_ORDER_ACCEPTED = `a number greater than ${CALICO_TIER_ORDERS.admin} (Calico's admin tier) and less than ${CALICO_TIER_ORDERS.default} (the default tier), e.g. ${DEFAULT_AI_TIER_ORDER}`;
 
@@ -285,7 +286,7 @@ export const appSchema = fields('an app', {
   probes: probes.optional(),
   tmpSize: size.optional(),
   homeSize: size.optional(),
-  flavor: z.enum(['kubernetes', 'calico'], says('is not a policy flavor', '"kubernetes" or "calico"')).optional(),
+  flavor: z.enum(FLAVORS, says('is not a policy flavor', '"kubernetes" or "calico"')).optional(),
   audit: flag.optional(),
   egress: list(destination, 'a list of destinations (it may be empty: DNS only)'),
   ingress: list(ingressClient, 'a list of clients, e.g. [{ namespace: "ai-gateway" }]').optional(),

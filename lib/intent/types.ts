@@ -14,7 +14,8 @@ export type { Cloud } from '../net';
 export type { AllowList, Labels, PortSpec, Protocol } from './values';
 
 /** Which policy objects an app's egress is rendered as. */
-export type Flavor = 'kubernetes' | 'calico';
+import type { Flavor } from '../conventions';
+export type { Flavor };
 
 /**
  * One place an app may send traffic to: a CIDR block, pods of the cluster, a shared allow-list,
@@ -240,7 +241,7 @@ export interface AiAppIntent {
   readonly homeSize?: string;
   /** Which policies enforce the app's reach: Kubernetes NetworkPolicies, or Calico's in a tier of their own. @default 'kubernetes' */
   readonly flavor?: Flavor;
-  /** Calico only: render this app's policies as Staged kinds, to preview before enforcing. @default the platform's `calico.audit` */
+  /** Calico only: render this app's policies as Staged kinds (audit mode), to see what they would deny before enforcing. @default the platform's `calico.audit` */
   readonly audit?: boolean;
   /** The only places the app may send to, besides DNS; may be empty (DNS only). */
   readonly egress: readonly EgressDestination[];
@@ -296,7 +297,7 @@ export interface CalicoOptions {
    * Kubernetes NetworkPolicies live). @default DEFAULT_AI_TIER_ORDER (10000)
    */
   readonly tierOrder?: number;
-  /** Render Staged* kinds instead, to preview what would be denied. @default false */
+  /** Audit mode: render Staged* kinds instead, to see what would be denied. @default false */
   readonly audit?: boolean;
   /** What the Log rules log. @default 'denied-egress' */
   readonly log?: CalicoLog;
@@ -377,7 +378,7 @@ export interface ClusterIntent {
    * policies and sets), from Calico 3.29 on, through the Calico API server or, from 3.32, as v3
    * CRDs. The managed Calico of AKS and GKE enforces Kubernetes NetworkPolicy only and serves no
    * such API: declare `false` there. An app of the calico flavor is refused on a cluster without
-   * it (README, "Preflight" says how to tell). @default true
+   * it (docs/calico.md, "Preflight", says how to tell). @default true
    */
   readonly calicoInstalled?: boolean;
   /**

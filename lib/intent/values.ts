@@ -6,7 +6,7 @@
  */
 
 /** Transport protocols a NetworkPolicy port can name. */
-export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+export type { Protocol } from '../k8s';
 
 /** A single port, or an inclusive range `{ from, to }`. */
 export type PortSpec = number | { readonly from: number; readonly to: number };

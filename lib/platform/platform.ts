@@ -200,7 +200,7 @@ export class SecureAiPlatform extends Construct {
       const apps = byNamespace.get(ns)!;
       const policies = part(ChartName.policies(ns));
       // Kept in calico namespaces too: it confines any other pod there. Staged only when every
-      // app of the namespace is previewed, or it would deny them everything meanwhile.
+      // app of the namespace is in audit mode, or it would deny them everything meanwhile.
       const audited = apps.every((a) => isAudited(a, intent.calico));
       if (audited) new StagedNamespaceDefaultDeny(policies, 'default-deny', { namespace: ns });
       else new NamespaceDefaultDeny(policies, 'default-deny', { namespace: ns });

@@ -54,7 +54,6 @@ import {
   ALLOW_LIST_LABEL,
   DESCRIPTION_ANNOTATION,
   GOVERNED_NAMESPACE_LABEL,
-  NAMESPACE_NAME_LABEL,
   NETWORK_SET_LABEL,
   SyncWave,
   appSelector,
@@ -65,6 +64,7 @@ import { NamespaceDefaultDeny, NamespaceDefaultDenyProps } from './kubernetes';
 import { TierOwnersRbac } from './tier-rbac';
 import type { AppPlan, PlannedBlock, PlannedPort, PlannedRule, PolicyPeer } from '../intent';
 import { reasonAnnotations } from './plan';
+import { NAMESPACE_NAME_LABEL, CALICO_LABEL } from '../k8s';
 
 /**
  * The Calico flavor: `projectcalico.org/v3` policies in a tier of their own.
@@ -94,8 +94,8 @@ import { reasonAnnotations } from './plan';
  *    the per-app policies, before any workload): `<tier>.<app>` (NetworkPolicy, one per
  *    kubernetes-flavor app, the name a calico-flavor app's own policy has) selects the app's
  *    pods by label and by ServiceAccount, and `<tier>.pass-to-kubernetes-policies` (NetworkPolicy,
- *    one per namespace whose apps are all previewed) every pod of that namespace. Each Passes
- *    both directions: the app's Kubernetes NetworkPolicies (or the staged policies previewed) in
+ *    one per namespace whose apps are all in audit mode) every pod of that namespace. Each Passes
+ *    both directions: the app's Kubernetes NetworkPolicies (or the staged policies audited) in
  *    the default tier decide. Only pods that no per-app policy decided for get here. Without them
  *    the policies of the tier would apply to these pods with nobody deciding, and the closing Deny
  *    would cut them off. They are policies of their own, and not a closing Pass rule in the
@@ -116,9 +116,9 @@ import { reasonAnnotations } from './plan';
  * Audit mode renders each app's policy, and the default deny of a namespace whose apps are all
  * audited, as Staged kinds (Calico 3.30+): flow logs show what they would allow and deny while
  * nothing is enforced by them. The metadata guardrail and the Pass policies after it stay
- * enforced even then: previewing an app's egress is no reason to open cloud metadata to it, and
- * the Pass keeps the enforced guardrail and the closing Deny from denying the previewed
- * namespace everything.
+ * enforced even then: auditing an app's egress is no reason to open cloud metadata to it, and
+ * the Pass keeps the enforced guardrail and the closing Deny from denying the audited namespace
+ * everything.
  */
 
 /** Settings that apply to every calico-flavor app, with their defaults resolved. */
@@ -132,7 +132,7 @@ export interface CalicoSettings {
   readonly owners?: TierOwners;
 }
 
-/** The intent's `calico` options with defaults. Which apps are previewed is `isAudited` (lib/intent). */
+/** The intent's `calico` options with defaults. Which apps are in audit mode is `isAudited` (lib/intent). */
 export function calicoSettings(intent: PlatformIntent): CalicoSettings {
   return {
     tier: intent.calico?.tier ?? 'ai-egress',
@@ -207,13 +207,6 @@ function closingDeny(log: CalicoLog, direction: 'egress' | 'ingress'): CalicoRul
   ];
 }
 
-/**
- * The label Calico gives every ServiceAccount, holding its name: "Select a specific service
- * account by name using the `projectcalico.org/name` label"
- * (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy, serviceAccountSelector).
- */
-const SERVICE_ACCOUNT_NAME_LABEL = 'projectcalico.org/name';
-
 /** `key == 'value' && ...`, the Calico selector for a set of labels. */
 function labelSelector(labels: Labels): string {
   return Object.entries(labels)
@@ -252,7 +245,7 @@ function carvedOut(blocks: readonly PlannedBlock[]): string[] {
  * is set on every Kubernetes workload endpoint, workload_endpoint_default.go). A NetworkSet or
  * HostEndpoint labelled like the pods then matches nothing.
  */
-const PODS_ONLY = "projectcalico.org/orchestrator == 'k8s'";
+const PODS_ONLY = `${CALICO_LABEL.orchestrator} == 'k8s'`;
 
 /**
  * What the selector of an allow-list's network set adds. `namespaceSelector: global()` matches
@@ -263,9 +256,9 @@ const PODS_ONLY = "projectcalico.org/orchestrator == 'k8s'";
  * pkg/controllers/node/hostendpoints.go, generateAutoHostendpointFromNode, and controller.go
  * hepCreatedLabelKey), and no GlobalNetworkSet of this project carries it. A HostEndpoint created by
  * hand without it needs the right to create HostEndpoints, as a GlobalNetworkSet with the label
- * needs the right to create GlobalNetworkSets (README, "Security model").
+ * needs the right to create GlobalNetworkSets (docs/security-model.md).
  */
-const NOT_AUTO_HOST_ENDPOINT = '!has(projectcalico.org/created-by)';
+const NOT_AUTO_HOST_ENDPOINT = `!has(${CALICO_LABEL.createdBy})`;
 
 /** The selector of a class of pods: its labels (none: every pod of the namespace), and pods only. */
 function podsSelector(labels: Labels): string {
@@ -515,15 +508,12 @@ export interface CalicoClusterPoliciesProps {
 /** The pods of the namespaces this project writes: `secure-ai-egress/governed == 'true'` on the Namespace, which no pod's author can set. */
 const GOVERNED_NAMESPACES = `${GOVERNED_NAMESPACE_LABEL} == 'true'`;
 
-/** The labels Calico gives every workload endpoint: its namespace and its ServiceAccount (libcalico-go, apiv3.LabelNamespace and LabelServiceAccount). */
-const ENDPOINT_NAMESPACE_LABEL = 'projectcalico.org/namespace';
-const ENDPOINT_SERVICE_ACCOUNT_LABEL = 'projectcalico.org/serviceaccount';
 
 /** The pods of one app as a Calico selector that holds across namespaces: its namespace, ServiceAccount and app label. */
 function appEndpoints(user: CredentialsUser): string {
   return labelSelector({
-    [ENDPOINT_NAMESPACE_LABEL]: user.namespace,
-    [ENDPOINT_SERVICE_ACCOUNT_LABEL]: serviceAccountName(user.app),
+    [CALICO_LABEL.namespace]: user.namespace,
+    [CALICO_LABEL.serviceAccount]: serviceAccountName(user.app),
     ...appSelector(user.app),
   });
 }
@@ -602,7 +592,7 @@ export interface CalicoAppPolicyProps {
   /** The app's plan (egress DNS first): the same plan the kubernetes flavor renders. */
   readonly plan: AppPlan;
   readonly settings: CalicoSettings;
-  /** Render the policy as a StagedNetworkPolicy, to preview it (see `isAudited` in lib/intent). */
+  /** Render the policy as a StagedNetworkPolicy: audit mode (see `isAudited` in lib/intent). */
   readonly staged: boolean;
 }
 
@@ -623,7 +613,7 @@ export class CalicoAppPolicy extends Construct {
       tier: settings.tier,
       order: CalicoPolicyOrder.app,
       selector: labelSelector(appSelector(plan.name)),
-      serviceAccountSelector: labelSelector({ [SERVICE_ACCOUNT_NAME_LABEL]: serviceAccountName(plan.name) }),
+      serviceAccountSelector: labelSelector({ [CALICO_LABEL.name]: serviceAccountName(plan.name) }),
     };
     const ingress = allowThenDeny(plan.ingress, 'ingress', settings.log);
     const egress = allowThenDeny(plan.egress, 'egress', settings.log);
@@ -657,16 +647,16 @@ export interface CalicoPassToKubernetesProps {
   readonly namespace: string;
   /**
    * The kubernetes-flavor app whose pods (by label and ServiceAccount) are handed on.
-   * @default none: every pod of the namespace, whose apps are all previewed (audit mode)
+   * @default none: every pod of the namespace, whose apps are all in audit mode
    */
   readonly app?: string;
 }
 
 /**
  * A Pass in both directions, order 1000 in the tier: the pods of a kubernetes-flavor app
- * (`<tier>.<app>`), or every pod of a namespace whose apps are all previewed
+ * (`<tier>.<app>`), or every pod of a namespace whose apps are all in audit mode
  * (`<tier>.pass-to-kubernetes-policies`), are handed on to the default tier, where their
- * Kubernetes NetworkPolicies (or the staged policies previewed) decide. Enforced in audit mode
+ * Kubernetes NetworkPolicies decide (or the staged policies are evaluated, not enforced). Enforced in audit mode
  * too: without it the tier's closing Deny would decide for them.
  */
 export class CalicoPassToKubernetes extends Construct {
@@ -680,13 +670,13 @@ export class CalicoPassToKubernetes extends Construct {
         ? { selector: 'all()' }
         : {
             selector: labelSelector(appSelector(app)),
-            serviceAccountSelector: labelSelector({ [SERVICE_ACCOUNT_NAME_LABEL]: serviceAccountName(app) }),
+            serviceAccountSelector: labelSelector({ [CALICO_LABEL.name]: serviceAccountName(app) }),
           };
     const pass: CalicoRule = {
       action: 'Pass',
       description:
         app === undefined
-          ? 'a previewed namespace: the staged policies in the default tier are previewed there'
+          ? 'a namespace in audit mode: its staged policies in the default tier are evaluated there, not enforced'
           : 'a kubernetes-flavor app: its Kubernetes NetworkPolicies in the default tier decide',
     };
     new NetworkPolicy(this, 'Resource', {
@@ -710,7 +700,7 @@ export class CalicoPassToKubernetes extends Construct {
 /**
  * The namespace's `default-deny-all` as a StagedKubernetesNetworkPolicy, for namespaces whose
  * apps are all in audit mode: enforcing it would cut those apps off while their own policies are
- * only previewed.
+ * only staged (audit mode).
  */
 export class StagedNamespaceDefaultDeny extends Construct {
   constructor(scope: Construct, id: string, props: NamespaceDefaultDenyProps) {

@@ -13,9 +13,10 @@ import {
 } from '../../imports/npapi-clusternetworkpolicy-policy.networking.k8s.io';
 import { Cloud } from '../intent';
 import { metadataCidrs } from '../net';
-import { GOVERNED_NAMESPACE_LABEL, NAMESPACE_NAME_LABEL, SyncWave, appSelector, syncWave } from '../conventions';
+import { GOVERNED_NAMESPACE_LABEL, SyncWave, appSelector, syncWave } from '../conventions';
 import type { CredentialsUser } from './calico';
 import type { PlannedPort } from '../intent';
+import { NAMESPACE_NAME_LABEL } from '../k8s';
 
 /**
  * The cluster-wide guardrail written in the Kubernetes network-policy-api, for clusters that

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { APP_NAME_LABEL, DOMAIN, GOVERNED_NAMESPACE_LABEL, SyncWave, serviceAccountName, syncWave } from '../conventions';
+import { WORKLOADS, WorkloadKind, podTemplatePath } from '../k8s';
 
 /** The apps whose name label the admission policy binds to their ServiceAccount. */
 export interface AppIdentityPolicyProps {
@@ -11,18 +12,20 @@ export interface AppIdentityPolicyProps {
 /** The name of the policy and of its binding. */
 const APP_IDENTITY_POLICY_NAME = `${DOMAIN}-app-identity`;
 
-/** The kinds whose pods (or pod templates) are checked, by API group. */
-const MATCHED = [
-  { apiGroups: [''], apiVersions: ['v1'], resources: ['pods', 'replicationcontrollers'] },
-  { apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'] },
-  { apiGroups: ['batch'], apiVersions: ['v1'], resources: ['jobs', 'cronjobs'] },
-];
+/** The kinds whose pods (or pod templates) are checked (every workload kind), by API group. */
+const MATCHED = [...new Set(WORKLOADS.map((w) => w.group))].map((group) => ({
+  apiGroups: [group],
+  apiVersions: [...new Set(WORKLOADS.filter((w) => w.group === group).map((w) => w.version))],
+  resources: WORKLOADS.filter((w) => w.group === group).map((w) => w.resource),
+}));
+
+/** The pod template of a kind as a CEL path: `object.spec.template`; a Pod is its own. */
+const template = (kind: WorkloadKind) => ['object', ...podTemplatePath(kind)].join('.');
 
 /** The pod spec and metadata of the object: a Pod's own, a CronJob's job template's, every other kind's template's. */
 const POD = {
-  spec: "object.kind == 'Pod' ? object.spec : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec",
-  metadata:
-    "object.kind == 'Pod' ? object.metadata : object.kind == 'CronJob' ? (has(object.spec.jobTemplate.spec.template.metadata) ? object.spec.jobTemplate.spec.template.metadata : {}) : (has(object.spec.template.metadata) ? object.spec.template.metadata : {})",
+  spec: `object.kind == 'Pod' ? object.spec : object.kind == 'CronJob' ? ${template('CronJob')}.spec : ${template('Deployment')}.spec`,
+  metadata: `object.kind == 'Pod' ? object.metadata : object.kind == 'CronJob' ? (has(${template('CronJob')}.metadata) ? ${template('CronJob')}.metadata : {}) : (has(${template('Deployment')}.metadata) ? ${template('Deployment')}.metadata : {})`,
 };
 
 /**

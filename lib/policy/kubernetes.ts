@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { NAMESPACE_NAME_LABEL, RULE_DESCRIPTIONS_ANNOTATION, SyncWave, appSelector, syncWave } from '../conventions';
+import { RULE_DESCRIPTIONS_ANNOTATION, SyncWave, appSelector, syncWave } from '../conventions';
 import type { AppPlan, PlannedPort, PlannedRule, PolicyPeer } from '../intent';
 import { reasonAnnotations } from './plan';
+import { NAMESPACE_NAME_LABEL } from '../k8s';
 
 /**
  * Kubernetes NetworkPolicies (`networking.k8s.io/v1`) are additive allow-lists: a pod selected

@@ -9,11 +9,14 @@ import {
   CREDENTIALS_REASON_ANNOTATION,
   DNS_RESOLVER_NAME,
   INTERNET_REASON_ANNOTATION,
-  KUBE_DNS,
   PUBLIC_DNS_REASON_ANNOTATION,
   SHARED_RANGE_REASON_ANNOTATION,
   UNGOVERNED_REASON_ANNOTATION,
   serviceAccountName,
+  formatReasons,
+  podsSubject,
+  PUBLIC_NAMES_SUBJECT,
+  WrittenReason,
 } from '../conventions';
 import {
   AiAppIntent,
@@ -38,6 +41,7 @@ import {
   usesResolver,
 } from '../intent';
 import type { Cidr } from '../net';
+import { KUBE_DNS } from '../k8s';
 
 /** What the plan of every app of one cluster's intent reads besides the app: computed once. */
 export interface PlanContext extends PeerContext {
@@ -73,7 +77,7 @@ export function planApp(app: AiAppIntent, context: PlanContext, scrape?: Scrape,
     namespace: app.namespace,
     egress: planEgress(app, context, proxy),
     ingress: [...planIngress(app, context), ...planScrape(scrape)],
-    ...(reason !== undefined ? { reasons: { [PUBLIC_DNS_REASON_ANNOTATION]: `names outside the cluster: ${reason}` } } : {}),
+    ...(reason !== undefined ? { reasons: { [PUBLIC_DNS_REASON_ANNOTATION]: formatReasons([{ about: [PUBLIC_NAMES_SUBJECT], why: reason }]) } } : {}),
   };
 }
 
@@ -214,13 +218,6 @@ function planPorts(ports: readonly PortSpec[], protocol: Protocol): PlannedPort[
     .sort((a, b) => a.from - b.from || a.to - b.to);
 }
 
-/** Pods of a namespace with labels, as the reasons name them and the verifier writes them: `pods vector-db {app=qdrant,tier=db}`. */
-function describePods(namespace: string, labels: Readonly<Record<string, string>>): string {
-  return `pods ${namespace} {${Object.entries(labels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',')}}`;
-}
-
 /**
  * The annotations that keep the written reasons on the policy that allows what needs one, one
  * line per destination (`0.0.0.0/0: calls a public model API`): internet egress, and access to
@@ -228,22 +225,24 @@ function describePods(namespace: string, labels: Readonly<Record<string, string>
  */
 export function reasonAnnotations(plan: AppPlan): Record<string, string> {
   const nets = plan.egress.flatMap((r) => r.peers).flatMap((p) => (p.kind === 'nets' ? [p] : []));
-  const lines = (reason: (p: NetsPeer) => string | undefined) =>
+  const lines = (reason: (p: NetsPeer) => string | undefined): WrittenReason[] =>
     nets.flatMap((p) => {
       const why = reason(p);
-      return why ? [`${p.blocks.map((b) => b.cidr).join(', ')}: ${why}`] : [];
+      return why ? [{ about: p.blocks.map((b) => b.cidr), why }] : [];
     });
   const internet = lines((p) => p.internetReason);
   const credentials = lines((p) => p.credentialsReason);
   const shared = lines((p) => p.sharedReason);
   const relays = plan.egress
     .flatMap((r) => r.peers)
-    .flatMap((p) => (p.kind === 'pods' && p.ungovernedReason !== undefined ? [`${describePods(p.namespace, p.podLabels)}: ${p.ungovernedReason}`] : []));
+    .flatMap((p): WrittenReason[] =>
+      p.kind === 'pods' && p.ungovernedReason !== undefined ? [{ about: [podsSubject(p.namespace, p.podLabels)], why: p.ungovernedReason }] : [],
+    );
   return {
-    ...(internet.length ? { [INTERNET_REASON_ANNOTATION]: internet.join('\n') } : {}),
-    ...(credentials.length ? { [CREDENTIALS_REASON_ANNOTATION]: credentials.join('\n') } : {}),
-    ...(shared.length ? { [SHARED_RANGE_REASON_ANNOTATION]: shared.join('\n') } : {}),
-    ...(relays.length ? { [UNGOVERNED_REASON_ANNOTATION]: relays.join('\n') } : {}),
+    ...(internet.length ? { [INTERNET_REASON_ANNOTATION]: formatReasons(internet) } : {}),
+    ...(credentials.length ? { [CREDENTIALS_REASON_ANNOTATION]: formatReasons(credentials) } : {}),
+    ...(shared.length ? { [SHARED_RANGE_REASON_ANNOTATION]: formatReasons(shared) } : {}),
+    ...(relays.length ? { [UNGOVERNED_REASON_ANNOTATION]: formatReasons(relays) } : {}),
     ...plan.reasons,
   };
 }

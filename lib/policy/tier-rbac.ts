@@ -28,7 +28,7 @@ import { SyncWave, syncWave } from '../conventions';
  * risk: an owner may create other Tiers (empty ones: writing policies into them takes their own
  * `tier.*` grants, which this role does not give) and other GlobalNetworkSets, whose labels may
  * match a selector of any tier's policies and so widen them. The owners are trusted with the
- * cluster's egress policy; the README says so. Without allow-lists the role grants no
+ * cluster's egress policy; docs/calico.md says so. Without allow-lists the role grants no
  * GlobalNetworkSet at all.
  *
  * StagedKubernetesNetworkPolicy (audit mode's staged `default-deny-all`) is not granted: it is not

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { EGRESS_PROXY_NAME, KUBE_DNS, SyncWave, appLabels, appSelector, serviceAccountName, syncWave } from '../conventions';
+import { EGRESS_PROXY_NAME, SyncWave, appLabels, appSelector, serviceAccountName, syncWave } from '../conventions';
 import {
   AiAppIntent,
   AppPlan,
@@ -16,6 +16,7 @@ import {
 import { Cidr, formatCidr, nonPublicBlocks } from '../net';
 import { CalicoAppPolicy, CalicoSettings, KubernetesAppPolicies, NamespaceDefaultDeny } from '../policy';
 import { ProxiedApp, SHUTDOWN_SECONDS, squidConf } from './squid-conf';
+import { KUBE_DNS } from '../k8s';
 
 /**
  * The image: Canonical's Squid for Ubuntu 24.04 LTS, `ubuntu/squid` on Docker Hub

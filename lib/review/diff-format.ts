@@ -3,10 +3,12 @@
  * shape is a contract: fields are only ever added.
  */
 
-import { describePorts, describeStaged, Destination, Direction, DecidedBy, isAllPorts, Protocol, PROTOCOLS, stagedJson, StagedRefJson } from '../verify';
+import { describePorts, describeStaged, Destination, Direction, DecidedBy, isAllPorts, stagedJson, StagedRefJson } from '../verify';
 import { reviewDecision, reviewDestination } from './words';
 import { Change, DirectionDiff, FlowChange, ReachDiff, Weakening, WorkloadDiff } from './diff';
 import { HostChangeJson, hostChangeJson, hostChangeLine } from './hosts-diff';
+import { Protocol, PROTOCOLS } from '../k8s';
+import { Flavor } from '../conventions';
 
 /** One egress change as JSON: `to`, `ports`, `before` and `after` written as `verify diff` prints them. */
 export interface FlowChangeJson {
@@ -32,7 +34,7 @@ interface IngressChangeJson extends Omit<FlowChangeJson, 'to'> {
 /** One workload's changes as JSON. */
 interface WorkloadDiffJson {
   readonly endpoint: string;
-  readonly flavor: string;
+  readonly flavor: Flavor;
   readonly presence: WorkloadDiff['presence'];
   /** Egress changes of what is enforced. */
   readonly changes: readonly FlowChangeJson[];
@@ -197,7 +199,7 @@ export function formatDiff(diff: ReachDiff): string {
     const where = w.presence === 'both' ? '' : w.presence === 'head only' ? ', new workload' : ', workload removed';
     const audit = w.staged.length ? `; audit mode: ${w.staged.map(describeStaged).join(', ')} staged, not enforced` : '';
     lines.push('', `${w.endpoint} (${w.flavor} flavor${where}${audit})`);
-    lines.push(...w.weakened.map((x) => weakeningLine(x, w.endpoint.split('/')[0])));
+    lines.push(...w.weakened.map((x) => weakeningLine(x, w.namespace)));
     lines.push(...directionLines(w.egress, 'egress', 'enforced'), ...w.hosts.map(hostChangeLine), ...directionLines(w.ingress, 'ingress', 'enforced'));
     const staged = [...directionLines(w.egress, 'egress', 'staged'), ...directionLines(w.ingress, 'ingress', 'staged')];
     if (staged.length) lines.push('  once the staged policies are enforced:', ...staged);

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { cidrRange, IpAddress, rangeContainsIp, subtractRanges } from '../net';
-import { decisionKey, Destination, isNamedPort, Ports, Protocol, ReachEntry, workloadEgress } from '../verify';
+import { decisionKey, Destination, isNamedPort, Ports, ReachEntry, workloadEgress } from '../verify';
 import { clusterOf, deployment, namespace, networkPolicy } from '../../test/support/verify-builders';
 import { diffWorkload, FlowChange } from './diff';
 import { runs } from '../../test/support/runs';
+import { Protocol } from '../k8s';
 
 /** Egress rules of one Kubernetes NetworkPolicy: blocks inside 10.0.0.0/22 (maybe with a hole), or pods by label, on nearby port ranges. */
 const rule = fc.record({

@@ -41,13 +41,14 @@ import {
   portAtoms,
   Ports,
   protectionOf,
-  Protocol,
   ReachEntry,
   hostReach,
 } from '../verify';
 import { reviewDestination } from './words';
 import { HostChange, diffHosts } from './hosts-diff';
 import { flavorOf } from './workload';
+import { Protocol } from '../k8s';
+import { Flavor } from '../conventions';
 
 /** Which way a piece of reach moved between base and head. */
 export type Change = 'added' | 'removed' | 'changed';
@@ -89,8 +90,10 @@ export interface Weakening {
 /** How one workload's reach differs. */
 export interface WorkloadDiff {
   readonly endpoint: string;
+  /** The workload's namespace. */
+  readonly namespace: string;
   /** `calico` when a Calico tier decides its reach (or would, once staged policies are enforced), `kubernetes` otherwise; as in head when it exists there. */
-  readonly flavor: string;
+  readonly flavor: Flavor;
   /** `both`, or the only side the workload exists on. */
   readonly presence: 'both' | 'base only' | 'head only';
   /** Staged policies that concern the workload in head (in base when it is gone): its audit mode. */
@@ -408,6 +411,7 @@ export function diffClusters(base: Cluster, head: Cluster, labels: { readonly ba
       : { cluster: base, ep: b!, egress: egress.base!, ingress: ingress.base! };
     workloads.push({
       endpoint: id,
+      namespace: latest.ep.namespace.name,
       flavor: flavorOf([
         latest.egress.enforced,
         latest.ingress.enforced,

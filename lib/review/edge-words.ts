@@ -45,7 +45,7 @@ export function describeVerdict(e: ReachEdge): string {
 }
 
 /** True when staged policies concern the workload's egress: it is in audit mode. */
-export function isAudited(w: WorkloadNode): boolean {
+export function inAuditMode(w: WorkloadNode): boolean {
   return (w.staged?.length ?? 0) > 0;
 }
 
@@ -58,7 +58,7 @@ function policies(list: readonly PolicyRef[]): string {
  * and what enforcing would do. Undefined for a workload that is not audited.
  */
 export function describeAudit(w: WorkloadNode): string | undefined {
-  if (!isAudited(w)) return undefined;
+  if (!inAuditMode(w)) return undefined;
   const enforced = w.enforced ?? [];
   const today = enforced.length
     ? `Enforced today: ${policies(enforced)}; whatever they do not decide is allowed.`

@@ -17,7 +17,12 @@ const rule: DecidedBy = {
 const dns = (protocol: 'TCP' | 'UDP') => ({ protocol, ports: { from: 53, to: 53 } });
 
 describe('drawn edges', () => {
-  const workloads = Array.from({ length: COLLAPSE_AT + 1 }, (_, i) => ({ id: `team/app-${i}`, namespace: 'team', name: `app-${i}`, flavor: 'calico' }));
+  const workloads = Array.from({ length: COLLAPSE_AT + 1 }, (_, i) => ({
+    id: `team/app-${i}`,
+    namespace: 'team',
+    name: `app-${i}`,
+    flavor: 'calico' as const,
+  }));
   const graphOf = (edges: ReachEdge[]): ReachGraph => ({
     workloads,
     destinations: [{ id: 'dns', label: 'k8s-app=kube-dns', kind: 'pods', group: 'kube-system' }],

@@ -8,9 +8,11 @@
  * `staged`): a workload in Calico's audit mode has both, and its node says it is audited.
  */
 
-import { DecidedBy, isNamedPort, PolicyRef, Ports, Protocol } from '../verify';
+import { DecidedBy, isNamedPort, PolicyRef, Ports } from '../verify';
 import { distinctDecisions, groupBy } from './group';
 import type { ReaderRow } from './readers';
+import { Protocol } from '../k8s';
+import { Flavor } from '../conventions';
 
 /** A workload that sends traffic. */
 export interface WorkloadNode {
@@ -19,7 +21,7 @@ export interface WorkloadNode {
   readonly namespace: string;
   readonly name: string;
   /** `calico` when a Calico tier decides its egress (or would, once its staged policies are enforced), `kubernetes` otherwise. */
-  readonly flavor: string;
+  readonly flavor: Flavor;
   /** The policies that decide its egress today, in evaluation order (none: it may send anywhere). Absent: not known. */
   readonly enforced?: readonly PolicyRef[];
   /** Staged policies that concern its egress: when there are any it is in audit mode, and they enforce nothing yet. */
@@ -27,13 +29,13 @@ export interface WorkloadNode {
 }
 
 /** Kinds of destination, which the drawings group. */
-export type DestinationKind = 'pods' | 'external' | 'allow-list' | 'host' | 'denied';
+export type DestinationNodeKind = 'pods' | 'external' | 'allow-list' | 'host' | 'denied';
 
 /** A place traffic may go to (or is refused). */
 export interface DestinationNode {
   readonly id: string;
   readonly label: string;
-  readonly kind: DestinationKind;
+  readonly kind: DestinationNodeKind;
   /** Namespace of in-cluster pods; the allow-list's name for allow-lists; the egress proxy for host names. */
   readonly group?: string;
   /** What the label stands for, in full, where there is room (tables): the blocks of `cloud metadata (10 blocks)`. */

@@ -1,8 +1,8 @@
 import type { LeakNotes } from './leaks';
-import { COLLAPSE_AT, DestinationKind, DestinationNode, DrawnEdge, ReachGraph, WorkloadNode, condense, drawnEdges, fullLabel, viewOf } from './graph';
+import { COLLAPSE_AT, DestinationNodeKind, DestinationNode, DrawnEdge, ReachGraph, WorkloadNode, condense, drawnEdges, fullLabel, viewOf } from './graph';
 import { groupBy } from './group';
 import { observedHtml, ObservedView } from './observed';
-import { describeAudit, describeDecisions, describeFlows, describeVerdict, describeWhen, isAudited } from './edge-words';
+import { describeAudit, describeDecisions, describeFlows, describeVerdict, describeWhen, inAuditMode } from './edge-words';
 import { describeCaller, describeGoverned, describeReaderDecisions, describeReaderFlows } from './readers';
 
 /** Above this many destinations, those reached by one workload only are drawn grouped (see condense). */
@@ -17,14 +17,14 @@ const LEFT_X = 20;
 const RIGHT_X = 720;
 const WIDTH = RIGHT_X + COL_W + 20;
 
-const KIND_TITLE: Record<DestinationKind, string> = {
+const KIND_TITLE: Record<DestinationNodeKind, string> = {
   pods: 'pods in namespace',
   'allow-list': 'allow-list',
   external: 'external networks',
   host: 'host names, through an egress proxy',
   denied: 'explicitly denied',
 };
-const KIND_ORDER: DestinationKind[] = ['pods', 'allow-list', 'external', 'host', 'denied'];
+const KIND_ORDER: DestinationNodeKind[] = ['pods', 'allow-list', 'external', 'host', 'denied'];
 
 function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -155,7 +155,7 @@ export function renderHtml(full: ReachGraph, title = 'Egress of AI workloads', o
     ? `<h2>Who can read each workload</h2><p class="summary">The callers a workload admits receive its responses; those these manifests do not govern are marked.</p><table id="readers"><thead><tr><th>workload</th><th>caller</th><th>ports</th><th>governed</th><th>admitted by</th></tr></thead><tbody>\n${readerRowsHtml}\n</tbody></table>`
     : '';
   const enforced = full.edges.filter((e) => viewOf(e) === 'enforced');
-  const audited = full.workloads.filter(isAudited);
+  const audited = full.workloads.filter(inAuditMode);
   const audits = audited.map((w) => `<li><strong>${esc(w.id)}</strong>: ${esc(describeAudit(w)!)}</li>`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">

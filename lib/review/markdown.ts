@@ -1,5 +1,5 @@
 import { ReachGraph, condense, drawnEdges, fullLabel, viewOf } from './graph';
-import { describeAudit, describeDecisions, describeFlows, describeWhen, isAudited } from './edge-words';
+import { describeAudit, describeDecisions, describeFlows, describeWhen, inAuditMode } from './edge-words';
 import { DRAW_LIMIT } from './html';
 import { LeakNotes } from './leaks';
 import { observedMarkdown, ObservedView } from './observed';
@@ -34,7 +34,7 @@ function flowchart(graph: ReachGraph): string {
   namespaces.forEach((ns, i) => {
     out.push(`  subgraph ns${i}[${mermaidLabel(`namespace ${ns}`)}]`);
     for (const w of graph.workloads.filter((x) => x.namespace === ns))
-      out.push(`    ${wid.get(w.id)}[${mermaidLabel(`${w.name} (${w.flavor}${isAudited(w) ? ', audit mode' : ''})`)}]`);
+      out.push(`    ${wid.get(w.id)}[${mermaidLabel(`${w.name} (${w.flavor}${inAuditMode(w) ? ', audit mode' : ''})`)}]`);
     out.push('  end');
   });
   for (const d of graph.destinations) {
@@ -87,7 +87,7 @@ export function renderMarkdown(graph: ReachGraph, title = 'Egress of AI workload
   const enforced = graph.edges.filter((e) => viewOf(e) === 'enforced');
   const allowed = enforced.filter((e) => e.verdict === 'allow').length;
   const denied = enforced.length - allowed;
-  const audited = graph.workloads.filter(isAudited);
+  const audited = graph.workloads.filter(inAuditMode);
   out.push(`${graph.workloads.length} workloads, ${graph.destinations.length} destinations, ${allowed} allowed flows, ${denied} explicit denies.`, '');
   const ungoverned = (graph.readers ?? []).filter((r) => !r.governed);
   if (ungoverned.length)

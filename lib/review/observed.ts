@@ -22,6 +22,7 @@ import {
   plural,
 } from '../verify';
 import { reviewDestination, reviewPolicyRef, reviewRule } from './words';
+import { formatObjectRef } from '../k8s';
 
 /** A flow log compared with the manifests, and what to call it. */
 export interface ObservedView {
@@ -161,7 +162,7 @@ function tables(view: ObservedView): Table[] {
         `${describeEnd(f.flow.source)} -> ${describeEnd(f.flow.destination)} ${f.flow.protocol} ${f.flow.port}`,
         f.direction,
         f.view === 'enforced' ? 'today' : 'once the staged policies are enforced',
-        `${f.kind}: recorded ${f.recorded.action}${f.recorded.hit ? ` by ${f.recorded.hit.kind} ${f.recorded.hit.namespace ? `${f.recorded.hit.namespace}/` : ''}${f.recorded.hit.name}` : ''}; the manifests: ${outcomesWords(f.verifier)}${f.policyHeld === false ? ' (the manifests hold no such policy)' : ''}`,
+        `${f.kind}: recorded ${f.recorded.action}${f.recorded.hit ? ` by ${formatObjectRef(f.recorded.hit)}` : ''}; the manifests: ${outcomesWords(f.verifier)}${f.policyHeld === false ? ' (the manifests hold no such policy)' : ''}`,
       ]),
     },
   ];

@@ -4,9 +4,10 @@
  * not govern marked (lib/verify/readers.ts says what governed means).
  */
 
-import { DecidedBy, decisionKey, describeProtocolPorts, Destination, EgressReport, Ports, Protocol, podsKey, Reader, samePorts } from '../verify';
+import { DecidedBy, decisionKey, describeProtocolPorts, Destination, EgressReport, Ports, podsKey, Reader, samePorts } from '../verify';
 import { reviewDecision, reviewDestination } from './words';
 import { distinctDecisions, groupBy } from './group';
+import { Protocol } from '../k8s';
 
 /** One caller of a workload, with every protocol and port it may call on, and what admits it. */
 export interface ReaderRow {

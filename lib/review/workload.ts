@@ -3,15 +3,8 @@
  */
 
 import { DecidedBy } from '../verify';
-
-/** Kinds that Calico evaluates but that are not Calico's own policies: Kubernetes' and the network-policy-api's. */
-const NOT_CALICO: ReadonlySet<string> = new Set([
-  'KubernetesNetworkPolicy',
-  'StagedKubernetesNetworkPolicy',
-  'ClusterNetworkPolicy',
-  'AdminNetworkPolicy',
-  'BaselineAdminNetworkPolicy',
-]);
+import { isCalicoPolicyKind } from '../k8s';
+import { Flavor } from '../conventions';
 
 /** Any view of a workload's reach: egress or ingress, enforced or once staged policies are enforced. */
 interface Decided {
@@ -25,11 +18,11 @@ interface Decided {
  * a calico app in audit mode is decided only by its staged Calico policy, which enforces nothing
  * yet, and is still a calico app.
  */
-export function flavorOf(views: readonly Decided[]): string {
+export function flavorOf(views: readonly Decided[]): Flavor {
   const calico = views.some((v) =>
     [...v.allowed, ...v.denied].some((e) => {
       const d = e.decidedBy;
-      return d.reason === 'rule' && d.action === 'Allow' && d.rule.tier !== 'default' && !NOT_CALICO.has(d.rule.kind);
+      return d.reason === 'rule' && d.action === 'Allow' && d.rule.tier !== 'default' && isCalicoPolicyKind(d.rule.kind);
     }),
   );
   return calico ? 'calico' : 'kubernetes';

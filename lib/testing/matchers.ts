@@ -13,7 +13,6 @@ import {
   hostQueryText,
   isHostName,
   ManifestError,
-  Protocol,
   query,
   queryHost,
   QueryError,
@@ -21,6 +20,7 @@ import {
   workloadEgress,
 } from '../verify';
 import { ExpectedReach, byAddress, clusterOf, expectedEntries, expectedHosts, hostDifferences, reachDifferences, whyDenied, whyNotReached } from './reach';
+import { Protocol } from '../k8s';
 
 type Result = jest.CustomMatcherResult;
 

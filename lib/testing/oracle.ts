@@ -25,6 +25,7 @@ import { BlockList, isIP } from 'net';
 import type { AiAppIntent, EgressDestination, IngressClient, PlatformIntent, PortSpec, Protocol } from '../intent';
 import type { ExpectedReach } from './reach';
 import type { Destination, HostPattern, Ports, ReachEntry, WorkloadEgress } from '../verify';
+import { PROTOCOLS } from '../k8s';
 
 export type View = 'enforced' | 'previewed';
 
@@ -222,7 +223,6 @@ function within(inner: readonly Span[], outer: readonly Span[]): boolean {
 // ---------------------------------------------------------------------------------------------
 // Reach: address rectangles (protocol, port range, addresses of one version) and classes of pods.
 
-const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
 const ALL_PORTS = { from: 1, to: 65535 } as const;
 const DNS_PORTS = { from: 53, to: 53 } as const;
 

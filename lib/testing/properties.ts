@@ -14,13 +14,12 @@ import { stringify } from 'yaml';
 import { ALLOW_LIST_LABEL } from '../conventions';
 import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, Protocol, guardrailOf } from '../intent';
 import { formatBytes, parseQuantity } from '../quantity';
-import { Finding, RuleName, blockProblems, checkManifests, namespacePodSecurityProblems, previewStaged } from '../checks';
+import { Finding, RuleName, blockProblems, checkManifests, namespacePodSecurityProblems, enforceStaged } from '../checks';
 import {
   Cluster,
   Destination,
   Manifest as VerifierManifest,
   Ports,
-  Protocol as VerifierProtocol,
   Selector,
   buildCluster,
   describeDestination,
@@ -131,7 +130,7 @@ export function readSynthesized(intent: PlatformIntent, dir: string): Synthesize
     cluster: buildCluster(read, options),
     read,
     get previewed() {
-      previewed ??= buildCluster(read.map(previewStaged), options);
+      previewed ??= buildCluster(read.map(enforceStaged), options);
       return previewed;
     },
     get clusterWide() {
@@ -156,7 +155,7 @@ function isNamespacedPolicy(m: VerifierManifest): boolean {
 /**
  * A Calico NetworkPolicy whose every rule, in both directions, is a Pass: it decides nothing and
  * hands the pods it selects on to the next tier (the tier's `<tier>.<app>` of a kubernetes-flavor
- * app, and `<tier>.pass-to-kubernetes-policies` of a previewed namespace).
+ * app, and `<tier>.pass-to-kubernetes-policies` of a namespace in audit mode).
  */
 function isPassOnly(o: K8sObject): boolean {
   if (o.apiVersion !== 'projectcalico.org/v3' || o.kind !== 'NetworkPolicy') return false;
@@ -303,7 +302,7 @@ export function egressProblems(s: Synthesized, app: AiAppIntent): string[] {
 }
 
 /** Allowed entries as lines of protocol, ports and peer: what a view allows, whatever decided. */
-function allowedLines(entries: readonly { readonly protocol: VerifierProtocol; readonly ports: Ports; readonly peer: Destination }[]): string[] {
+function allowedLines(entries: readonly { readonly protocol: Protocol; readonly ports: Ports; readonly peer: Destination }[]): string[] {
   return [...new Set(entries.map((e) => `${describeProtocolPorts([e])} ${describeDestination(e.peer)}`))].sort();
 }
 
@@ -501,7 +500,7 @@ const CALICO_POLICIES = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkP
 
 /**
  * Every namespaced Calico policy that selects a calico-flavor app's pods (but a Pass policy of a
- * previewed namespace, which selects all of its pods and decides nothing) also selects its
+ * namespace in audit mode, which selects all of its pods and decides nothing) also selects its
  * ServiceAccount by name (`projectcalico.org/name == '<sa>'`, the ServiceAccount its Deployment
  * runs as), and there is at least one; and a pod that copies the app's labels but runs as another
  * ServiceAccount may send nothing at all.
@@ -771,7 +770,7 @@ function joinersYaml(intent: PlatformIntent): string {
  */
 export function joinerProblems(s: Synthesized): string[] {
   const joined = [...s.read, ...parseManifests(joinersYaml(s.intent), 'joiners.yaml')];
-  const joinedClusters = { cluster: buildCluster(joined), previewed: buildCluster(joined.map(previewStaged)) };
+  const joinedClusters = { cluster: buildCluster(joined), previewed: buildCluster(joined.map(enforceStaged)) };
   return s.intent.apps.flatMap((app) => {
     const before = decidingCluster(s, app);
     const after = audited(s, app) ? joinedClusters.previewed : joinedClusters.cluster;

@@ -13,7 +13,6 @@ import {
   HostPattern,
   Manifest,
   PortRange,
-  Protocol,
   ReachEntry,
   WorkloadEgress,
   buildCluster,
@@ -26,6 +25,7 @@ import {
   readManifestFiles,
   withoutProxyPorts,
 } from '../verify';
+import { Protocol } from '../k8s';
 
 /** Manifests as a test may hold them. */
 export type ManifestsLike = Cluster | string | readonly string[] | readonly object[] | Chart | App;

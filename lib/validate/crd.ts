@@ -1,5 +1,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { SchemaCheck } from './types';
+import { isDns1123Subdomain } from '../k8s';
 
 /**
  * Custom resources, checked by validators that `npm run import` compiles from their CRDs'
@@ -10,8 +11,6 @@ import { SchemaCheck } from './types';
  * checked here: custom resource names are DNS-1123 subdomains. CEL rules
  * (`x-kubernetes-validations`) are evaluated only by the API server.
  */
-
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** One schema error as `path: what is wrong`. */
 function formatSchemaError(e: ErrorObject): string {
@@ -26,7 +25,7 @@ function crdCheck(validate: ValidateFunction): SchemaCheck {
   return (object) => {
     const problems = validate(object) ? [] : [...new Set((validate.errors ?? []).map(formatSchemaError))];
     const name = (object as { metadata?: { name?: unknown } } | null)?.metadata?.name;
-    if (typeof name !== 'string' || name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
+    if (typeof name !== 'string' || !isDns1123Subdomain(name)) {
       problems.push(`/metadata/name: ${JSON.stringify(name)} is not a DNS-1123 subdomain`);
     }
     return problems;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { query } from './reach';
-import { Protocol } from './ports';
 import { calico, clusterOf, deployment, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
 import { runs } from '../../test/support/runs';
+import { Protocol } from '../k8s';
 
 type Obj = Record<string, unknown>;
 

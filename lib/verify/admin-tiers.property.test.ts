@@ -8,11 +8,12 @@
 import fc from 'fast-check';
 import { parseCalicoVersion } from './calico-version';
 import { workloadEgress } from './egress';
-import { isNamedPort, Protocol } from './ports';
+import { isNamedPort } from './ports';
 import { query } from './reach';
 import { parseCidrLenient, parseIp, cidrContainsIp } from '../net';
 import { clusterOf, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
 import { runs } from '../../test/support/runs';
+import { Protocol } from '../k8s';
 
 type Labels = Record<string, string>;
 

@@ -231,8 +231,8 @@ describe('peers and ports', () => {
     ]);
     expect(ask(cluster, 'ai/rag', 'vector-db/qdrant', 6333).egress).toMatchObject({ allowed: true, reason: 'profile' });
     expect(cluster.notes).toMatchObject([
-      { kind: 'not-modelled', object: 'ClusterNetworkPolicy exp', field: 'spec.egress[0].to[0].nodes' },
-      { kind: 'not-modelled', object: 'ClusterNetworkPolicy exp', field: 'spec.egress[1].to[0].domainNames' },
+      { kind: 'not-modelled', object: { kind: 'ClusterNetworkPolicy', name: 'exp' }, field: 'spec.egress[0].to[0].nodes' },
+      { kind: 'not-modelled', object: { kind: 'ClusterNetworkPolicy', name: 'exp' }, field: 'spec.egress[1].to[0].domainNames' },
     ]);
     expect(describeNote(cluster.notes[0])).toMatch(
       /^test\.yaml, document \d+ \(ClusterNetworkPolicy exp\): spec\.egress\[0\]\.to\[0\]\.nodes: not modelled: node addresses/,
@@ -269,7 +269,7 @@ describe('a cluster declared to run Calico', () => {
     expect(egress([guard], undefined, undefined, undefined, '3.32')).toMatchObject({ allowed: false, tier: 'kube-admin', priority: 5 });
     const cluster = clusterOf([...base, oldGuard], { calico: v('3.32.1') });
     expect(ask(cluster, 'ai/rag', 'vector-db/qdrant', 6333).egress).toMatchObject({ allowed: true, reason: 'no-policy' });
-    expect(cluster.notes).toMatchObject([{ kind: 'not-enforced', object: 'AdminNetworkPolicy guard' }]);
+    expect(cluster.notes).toMatchObject([{ kind: 'not-enforced', object: { kind: 'AdminNetworkPolicy', name: 'guard' } }]);
     expect(cluster.notes[0].message).toContain('Calico 3.32 removed AdminNetworkPolicy and BaselineAdminNetworkPolicy');
   });
 
@@ -376,7 +376,7 @@ describe('reports name classes of pods these kinds select', () => {
       cnp('z', { tier: 'Baseline', priority: 999, subject: ai, egress: [{ action: 'Deny', to: [toNamespace('vector-db')] }] }),
     ]);
     expect(ask(cluster, 'ai/rag', 'vector-db/qdrant', 6333).egress).toMatchObject({ allowed: false, policy: 'z' });
-    expect(cluster.notes).toMatchObject([{ kind: 'ambiguous', object: 'BaselineAdminNetworkPolicy default' }]);
+    expect(cluster.notes).toMatchObject([{ kind: 'ambiguous', object: { kind: 'BaselineAdminNetworkPolicy', name: 'default' } }]);
   });
 });
 

@@ -66,29 +66,12 @@ import { IpRange, IpVersion, rangeContainsIp, unionRanges } from '../net';
 import { CalicoVersion, servesClusterNetworkPolicy } from './calico-version';
 import { Catalog } from './catalog';
 import { Endpoint, INHERITED_PREFIX, NetworkSet, PacketEnd } from './endpoints';
-import { Labels } from './labels';
+import { LabelMap } from './labels';
 import { KubeSelector, readCidr, readLabelSelector } from './kubernetes';
 import { describeSource, Fields, Manifest, SourceRef } from './manifests';
-import { inRange, isProtocol, PortRange, PortValue, Protocol, describePorts } from './ports';
+import { inRange, PortRange, PortValue, describePorts } from './ports';
+import { isProtocol, Protocol, CLUSTER_POLICY_API_VERSION, ClusterPolicyKind, formatObjectRef, ObjectRef } from '../k8s';
 import { CompiledRule, Direction, Match, Policy, Reach, RuleAction, Side, Tier } from './policy';
-
-/** The API group of the network-policy-api kinds. */
-export const NETWORK_POLICY_API_GROUP = 'policy.networking.k8s.io';
-
-/** The kinds of the network-policy-api the verifier reads. */
-export type ClusterPolicyKind = 'ClusterNetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy';
-
-/** The apiVersion each kind is served at. */
-export const CLUSTER_POLICY_API_VERSION: Readonly<Record<ClusterPolicyKind, string>> = {
-  ClusterNetworkPolicy: `${NETWORK_POLICY_API_GROUP}/v1alpha2`,
-  AdminNetworkPolicy: `${NETWORK_POLICY_API_GROUP}/v1alpha1`,
-  BaselineAdminNetworkPolicy: `${NETWORK_POLICY_API_GROUP}/v1alpha1`,
-};
-
-/** True for the kinds this module reads. */
-export function isClusterPolicyKind(kind: string): kind is ClusterPolicyKind {
-  return kind in CLUSTER_POLICY_API_VERSION;
-}
 
 /** The orders Calico gives the tiers of these kinds (api/pkg/apis/projectcalico/v3/tier.go). */
 const ADMIN_TIER_ORDER = 1_000;
@@ -139,8 +122,8 @@ function placement(kind: ClusterPolicyKind, level: 'Admin' | 'Baseline', calico:
 /** Something the verifier says about an object besides its answers: what it does not model, does not enforce, or reads as Calico does. */
 export interface ClusterNote {
   readonly source: SourceRef;
-  /** The object, e.g. `ClusterNetworkPolicy egress-tcp`. */
-  readonly object: string;
+  /** The object, e.g. ClusterNetworkPolicy egress-tcp. */
+  readonly object: ObjectRef;
   /** The field, e.g. `spec.egress[0].to[1].nodes`, when the note is about one. */
   readonly field?: string;
   /**
@@ -162,7 +145,7 @@ export function describeNote(n: ClusterNote): string {
     'fail-closed': 'fails closed',
     ambiguous: 'ambiguous',
   }[n.kind];
-  return `${describeSource(n.source)} (${n.object}): ${n.field ? `${n.field}: ` : ''}${label}: ${n.message}`;
+  return `${describeSource(n.source)} (${formatObjectRef(n.object)}): ${n.field ? `${n.field}: ` : ''}${label}: ${n.message}`;
 }
 
 /** A peer of a rule: who sends (ingress) or receives (egress). */
@@ -342,7 +325,7 @@ function setInNamespaces(set: NetworkSet, namespaces: KubeSelector): boolean {
   return labels.size > 0 && namespaces.test(labels);
 }
 
-const namespaceLabelsOf = new WeakMap<NetworkSet, Labels>();
+const namespaceLabelsOf = new WeakMap<NetworkSet, LabelMap>();
 
 /** Whether blocks hold every address of a version, none of it, or some. */
 function holding(ranges: readonly IpRange[], version: IpVersion): 'all' | 'none' | 'some' {
@@ -577,7 +560,7 @@ export function compileClusterPolicy(
   notes: ClusterNote[],
 ): Policy | undefined {
   const { metadata, apiVersion } = m.object;
-  const object = `${kind} ${metadata.name}`;
+  const object: ObjectRef = { kind, name: metadata.name };
   const f = new Fields(m.source, object);
   const note: Reading['note'] = (k, field, message) => notes.push({ source: m.source, object, ...(field ? { field } : {}), kind: k, message });
   if (apiVersion !== CLUSTER_POLICY_API_VERSION[kind])
@@ -661,10 +644,10 @@ export function orderNotes(policies: readonly Policy[], endpoints: readonly Endp
       const [first, ...rest] = g;
       return {
         source: first.source,
-        object: `${first.ref.kind} ${first.ref.name}`,
+        object: { kind: first.ref.kind, name: first.ref.name },
         field: 'spec.priority',
         kind: 'ambiguous',
-        message: `${g.length} policies of tier ${first.ref.tier} share priority ${String(first.ref.priority)} and apply to a common pod (${rest.map((p) => `${p.ref.kind} ${p.ref.name}`).join(', ')} too): the API lets an implementation apply any of them first; the verifier, like Calico, takes them by name`,
+        message: `${g.length} policies of tier ${first.ref.tier} share priority ${String(first.ref.priority)} and apply to a common pod (${rest.map((p) => formatObjectRef(p.ref)).join(', ')} too): the API lets an implementation apply any of them first; the verifier, like Calico, takes them by name`,
       };
     });
   const banp = policies.find((p) => p.ref.kind === 'BaselineAdminNetworkPolicy');
@@ -674,9 +657,9 @@ export function orderNotes(policies: readonly Policy[], endpoints: readonly Endp
     ...ties,
     {
       source: banp.source,
-      object: `BaselineAdminNetworkPolicy ${banp.ref.name}`,
+      object: { kind: banp.ref.kind, name: banp.ref.name },
       kind: 'ambiguous',
-      message: `it shares the Baseline tier with ${baselines.map((p) => `ClusterNetworkPolicy ${p.ref.name}`).join(', ')}, and no API orders the two kinds (no cluster enforces both: Calico serves one or the other); the verifier takes it at priority 1000, as Calico orders it in its own tier`,
+      message: `it shares the Baseline tier with ${baselines.map((p) => formatObjectRef(p.ref)).join(', ')}, and no API orders the two kinds (no cluster enforces both: Calico serves one or the other); the verifier takes it at priority 1000, as Calico orders it in its own tier`,
     },
   ];
 }

@@ -18,10 +18,11 @@
 import { calicoRuleDescription } from './descriptions';
 import { cidrRange, IpRange, IpVersion, parseCidrLenient, rangeContainsIp, unionRanges } from '../net';
 import { ANY_NAMESPACE, Catalog } from './catalog';
-import { CALICO_LABEL, Endpoint, makeNetworkSet, Namespace, NetworkSet, PacketEnd } from './endpoints';
-import { Labels } from './labels';
+import { Endpoint, makeNetworkSet, Namespace, NetworkSet, PacketEnd } from './endpoints';
+import { LabelMap } from './labels';
 import { Fields, Manifest } from './manifests';
-import { canonicalProtocol, inRange, isNamedPort, PortRange, Ports, PortValue, Protocol, describePorts } from './ports';
+import { canonicalProtocol, inRange, isNamedPort, PortRange, Ports, PortValue, describePorts } from './ports';
+import { Protocol, isProtocol, CALICO_LABEL, isStagedPolicyKind } from '../k8s';
 import {
   bothMatch,
   CompiledRule,
@@ -41,7 +42,7 @@ import { Selector, SelectorSyntaxError } from './selector';
 
 /** Reads a Tier. */
 export function compileTier(m: Manifest): Tier {
-  const f = new Fields(m.source, `Tier ${m.object.metadata.name}`);
+  const f = new Fields(m.source, { kind: 'Tier', name: m.object.metadata.name });
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const order = f.number(spec.order, 'spec.order');
   const defaultAction = f.string(spec.defaultAction, 'spec.defaultAction') ?? 'Deny';
@@ -91,7 +92,7 @@ function readNets(value: unknown, field: string, f: Fields): Nets | undefined {
  * validateNetworkSet, validateGlobalNetworkSet): Calico sets it itself on namespaced ones.
  */
 export function compileNetworkSet(m: Manifest, namespace: Namespace | undefined): NetworkSet {
-  const f = new Fields(m.source, `${m.object.kind} ${namespace ? `${namespace.name}/` : ''}${m.object.metadata.name}`);
+  const f = new Fields(m.source, { kind: m.object.kind, ...(namespace ? { namespace: namespace.name } : {}), name: m.object.metadata.name });
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const nets = readNets(spec.nets, 'spec.nets', f)?.ranges ?? [];
   const labels = f.labels(m.object.metadata.labels, 'metadata.labels');
@@ -142,7 +143,7 @@ function portMatches(p: Ports, protocol: Protocol, port: PortValue, destination:
 
 /** What selectors test: an endpoint, or a network set or host endpoint, by its labels as Calico sees them. */
 interface Selectable {
-  readonly calicoLabels: Labels;
+  readonly calicoLabels: LabelMap;
 }
 
 /** Where a rule side's selectors look: the policy's namespace, or the namespaces a namespaceSelector picks. */
@@ -399,7 +400,7 @@ class CalicoRule implements CompiledRule {
       [this.source, 'source'],
       [this.destination, 'destination'],
     ] as const) {
-      if ((side.ports.length > 0 || side.notPorts.length > 0) && !['TCP', 'UDP', 'SCTP'].includes(this.protocol ?? '')) {
+      if ((side.ports.length > 0 || side.notPorts.length > 0) && !isProtocol(this.protocol)) {
         f.fail(`${field}.${key}.ports`, 'ports need the rule to set protocol TCP, UDP or SCTP');
       }
     }
@@ -463,14 +464,12 @@ class CalicoRule implements CompiledRule {
   }
 }
 
-const STAGED_KINDS: ReadonlySet<PolicyKind> = new Set<PolicyKind>(['StagedNetworkPolicy', 'StagedGlobalNetworkPolicy']);
-
 /** Compiles a Calico (Staged)NetworkPolicy or (Staged)GlobalNetworkPolicy. */
 export function compileCalicoPolicy(m: Manifest, kind: PolicyKind, catalog: Catalog): Policy {
   const global = kind === 'GlobalNetworkPolicy' || kind === 'StagedGlobalNetworkPolicy';
   const { metadata } = m.object;
   const namespace = global ? undefined : (metadata.namespace ?? 'default');
-  const f = new Fields(m.source, `${kind} ${namespace === undefined ? '' : `${namespace}/`}${metadata.name}`);
+  const f = new Fields(m.source, { kind, ...(namespace === undefined ? {} : { namespace }), name: metadata.name });
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const tier = f.string(spec.tier, 'spec.tier') || DEFAULT_TIER.name;
   const order = f.number(spec.order, 'spec.order') ?? Infinity;
@@ -497,8 +496,8 @@ export function compileCalicoPolicy(m: Manifest, kind: PolicyKind, catalog: Cata
     ref: { kind, namespace, name: metadata.name, tier },
     order,
     sortName: namespace === undefined ? metadata.name : `${namespace}/${metadata.name}`,
-    staged: STAGED_KINDS.has(kind),
-    ...(STAGED_KINDS.has(kind) ? { stagedAction: stagedActionOf(spec.stagedAction) } : {}),
+    staged: isStagedPolicyKind(kind),
+    ...(isStagedPolicyKind(kind) ? { stagedAction: stagedActionOf(spec.stagedAction) } : {}),
     types,
     rules,
     hint,

@@ -5,19 +5,9 @@
  */
 
 import { IpAddress, IpVersion, partitionFamily } from '../net';
-import {
-  CALICO_LABEL,
-  Endpoint,
-  ipVersionsOf,
-  PacketEnd,
-  makeEndpoint,
-  makeNamespace,
-  Namespace,
-  NAMESPACE_NAME_LABEL,
-  NetworkSet,
-  serviceAccountLabels,
-} from './endpoints';
-import { LabelHint, LabelMatcher, Labels, labelsKey } from './labels';
+import { Endpoint, ipVersionsOf, PacketEnd, makeEndpoint, makeNamespace, Namespace, NetworkSet, serviceAccountLabels } from './endpoints';
+import { LabelHint, LabelMatcher, LabelMap, labelsKey } from './labels';
+import { CALICO_LABEL, NAMESPACE_NAME_LABEL } from '../k8s';
 import type { CalicoVersion } from './calico-version';
 
 /** Choices that depend on the cluster's network plugin. */
@@ -38,7 +28,7 @@ export interface VerifyOptions {
 /** Name of the namespace of a representative pod whose namespace is "any that matches". */
 export const ANY_NAMESPACE = '*';
 
-const EMPTY: Labels = new Map();
+const EMPTY: LabelMap = new Map();
 
 /** Everything policies select from, indexed. */
 export class Catalog {
@@ -48,7 +38,7 @@ export class Catalog {
   readonly endpoints: readonly Endpoint[];
   readonly networkSets: readonly NetworkSet[];
   private readonly namespaceMap: Map<string, Namespace>;
-  private readonly serviceAccounts: ReadonlyMap<string, Labels>;
+  private readonly serviceAccounts: ReadonlyMap<string, LabelMap>;
   private readonly byNamespace = new Map<string, Endpoint[]>();
   private readonly byLabel = new Map<string, Endpoint[]>();
   private readonly withIps: Endpoint[] = [];
@@ -62,8 +52,8 @@ export class Catalog {
 
   constructor(init: {
     readonly options: VerifyOptions;
-    readonly namespaces: ReadonlyMap<string, Labels>;
-    readonly serviceAccounts: ReadonlyMap<string, Labels>;
+    readonly namespaces: ReadonlyMap<string, LabelMap>;
+    readonly serviceAccounts: ReadonlyMap<string, LabelMap>;
     readonly endpoints: (catalog: Catalog) => Endpoint[];
     readonly networkSets: (catalog: Catalog) => NetworkSet[];
   }) {
@@ -129,7 +119,7 @@ export class Catalog {
   }
 
   /** A service account's labels as Calico sees them. */
-  serviceAccountLabels(namespace: string, name: string): Labels {
+  serviceAccountLabels(namespace: string, name: string): LabelMap {
     return serviceAccountLabels(name, this.serviceAccounts.get(`${namespace}/${name}`));
   }
 
@@ -199,7 +189,7 @@ export class Catalog {
    * namespaces that match, else an "any namespace" carrying the labels the selector asks for.
    */
   namespacesFor(selector: LabelMatcher, calico: boolean): Namespace[] {
-    const labelsOf = (ns: Namespace): Labels => (calico ? ns.calicoLabels : ns.labels);
+    const labelsOf = (ns: Namespace): LabelMap => (calico ? ns.calicoLabels : ns.labels);
     const witnesses = selector.witnesses();
     const named = witnesses
       .map((w) => w.get(NAMESPACE_NAME_LABEL) ?? w.get(CALICO_LABEL.name))
@@ -214,7 +204,7 @@ export class Catalog {
   }
 
   /** A stand-in for "any namespace with these labels". */
-  anyNamespace(labels: Labels): Namespace {
+  anyNamespace(labels: LabelMap): Namespace {
     const key = `${ANY_NAMESPACE}${labelsKey(labels)}`;
     let ns = this.namespaceMap.get(key);
     if (!ns) {
@@ -226,7 +216,7 @@ export class Catalog {
   }
 
   /** A representative pod: no IP, no container ports, the labels a selector asks for. One object per namespace, labels and service account. */
-  phantom(namespace: Namespace, witness: Labels, serviceAccount = 'default'): Endpoint {
+  phantom(namespace: Namespace, witness: LabelMap, serviceAccount = 'default'): Endpoint {
     const labels = new Map([...witness].filter(([k]) => !isCalicoAdded(k)));
     const key = `${namespace.name}\u0000${labelsKey(namespace.labels)}\u0000${labelsKey(labels)}\u0000${serviceAccount}`;
     const known = this.phantoms.get(key);

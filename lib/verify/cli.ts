@@ -34,11 +34,11 @@ import { isHostName, queryHost } from './hosts';
 import { ingressReport } from './ingress';
 import { dnsJson, egressJson, ingressJson, queryJson, relaysJson } from './json';
 import { loadCluster, matchSelector } from './load';
-import { PROTOCOLS, Protocol } from './ports';
 import { observedCommand } from './observed-cli';
 import { matrix, query, QueryError } from './reach';
 import { SelectorSyntaxError } from './selector';
 import { dnsText, egressText, ingressText, matrixText, queryText, relaysText } from './text';
+import { PROTOCOLS, Protocol, DEFAULT_CLUSTER_DOMAIN } from '../k8s';
 
 const PROGRAM = 'verify';
 
@@ -91,7 +91,7 @@ export function calicoOption(values: OptionValues, name = 'calico'): CalicoVersi
 }
 
 /** Loads the manifests a command names, with the CNI choices when the command takes them. */
-function clusterOf(values: OptionValues): Cluster {
+function clusterOfOptions(values: OptionValues): Cluster {
   const flag = text(values, 'ipblock-matches-pods');
   if (flag !== undefined && flag !== 'true' && flag !== 'false') throw new UsageError(`--ipblock-matches-pods must be true or false, not ${flag}`);
   const calico = calicoOption(values);
@@ -137,11 +137,11 @@ const queryCommand: Command = {
       if (protocol !== 'TCP') throw new UsageError(`--protocol ${protocol}: a host name is reached through an egress proxy, over TCP only`);
       const port = text(values, 'port')!;
       if (!/^[0-9]+$/.test(port)) throw new UsageError(`--port must be a number for a host name, not ${port}`);
-      const cluster = clusterOf(values);
+      const cluster = clusterOfOptions(values);
       const answer = queryHost(cluster, text(values, 'from')!, to, Number(port));
       return answered(this.spec, cluster, values.json ? json(hostQueryJson(answer)) : hostQueryText(answer));
     }
-    const cluster = clusterOf(values);
+    const cluster = clusterOfOptions(values);
     const answer = query(cluster, text(values, 'from')!, to, text(values, 'port')!, protocol);
     return answered(this.spec, cluster, values.json ? json(queryJson(answer)) : queryText(answer));
   },
@@ -161,7 +161,7 @@ const matrixCommand: Command = {
     const port = Number(given ?? '80');
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a number 1-65535, not ${given}`);
     const protocol = protocolOf(values);
-    const cluster = clusterOf(values);
+    const cluster = clusterOfOptions(values);
     const cells = matrix(cluster, port, protocol);
     return answered(
       this.spec,
@@ -211,7 +211,7 @@ function listingCommand<Report>(
   return {
     spec: spec(name, description, [MANIFESTS, IPBLOCK, CALICO, JSON_OUT]),
     run(values) {
-      const cluster = clusterOf(values);
+      const cluster = clusterOfOptions(values);
       const listed = report(cluster);
       return answered(this.spec, cluster, values.json ? json(asJson(listed)) : asText(listed));
     },
@@ -222,7 +222,7 @@ const CLUSTER_DOMAIN: OptionSpec = {
   name: 'cluster-domain',
   type: 'string',
   value: 'DOMAIN',
-  default: 'cluster.local',
+  default: DEFAULT_CLUSTER_DOMAIN,
   description: "the cluster's DNS domain: a resolver that sends on only this domain (to kube-dns) answers cluster names only",
 };
 
@@ -234,7 +234,7 @@ const egressCommand: Command = {
     [MANIFESTS, IPBLOCK, CALICO, CLUSTER_DOMAIN, JSON_OUT],
   ),
   run(values) {
-    const cluster = clusterOf(values);
+    const cluster = clusterOfOptions(values);
     const listed = egressReport(cluster, { readers: true });
     const dns = dnsReport(cluster, { clusterDomain: text(values, 'cluster-domain') });
     const relays = relayReport(cluster);
@@ -262,7 +262,7 @@ const VERIFY_COMMANDS: readonly Command[] = [
   selectorCommand,
   egressCommand,
   ingressCommand,
-  observedCommand({ manifests: MANIFESTS, ipblock: IPBLOCK, calico: CALICO, json: JSON_OUT, cluster: clusterOf }),
+  observedCommand({ manifests: MANIFESTS, ipblock: IPBLOCK, calico: CALICO, json: JSON_OUT, cluster: clusterOfOptions }),
 ];
 
 /** Errors of the verifier's answers that are bad input rather than faults (exit 2). */

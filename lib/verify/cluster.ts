@@ -4,29 +4,31 @@
  */
 
 import { parseIp } from '../net';
-import {
-  ClusterNote,
-  ClusterPolicyKind,
-  clusterPolicyTiers,
-  compileClusterPolicy,
-  isClusterPolicyKind,
-  NETWORK_POLICY_API_GROUP,
-  orderNotes,
-} from './admin-tiers';
+import { ClusterNote, clusterPolicyTiers, compileClusterPolicy, orderNotes } from './admin-tiers';
 import { compileCalicoPolicy, compileNetworkSet, compileTier } from './calico';
 import { Catalog, VerifyOptions } from './catalog';
-import { ContainerPort, Endpoint, EndpointKind, makeEndpoint, NetworkSet } from './endpoints';
+import { ContainerPort, Endpoint, endpointRef, makeEndpoint, NetworkSet } from './endpoints';
 import { autoHostEndpoints, compileHostEndpoint, ProfileSources, readAutoHostEndpoints, readProfileLabels } from './host-endpoints';
 import { compileKubernetesPolicy } from './kubernetes';
-import { Labels } from './labels';
+import { LabelMap } from './labels';
 import { describeSource, Fields, Manifest, ManifestError, SkippedFile } from './manifests';
-import { isProtocol, Protocol } from './ports';
 import { EgressProxy, readProxies } from './proxies';
 import { compareTiers, comparePolicies, DEFAULT_TIER, Direction, enforcedIdentity, Policy, PolicyKind, Tier, TierPlan } from './policy';
+import {
+  isProtocol,
+  Protocol,
+  isWorkloadKind,
+  podTemplatePath,
+  WorkloadKind,
+  ClusterPolicyKind,
+  isClusterPolicyKind,
+  isCalicoPolicyKind,
+  NETWORK_POLICY_API_GROUP,
+  formatObjectRef,
+  objectRefOf,
+} from '../k8s';
+import { Flavor } from '../conventions';
 
-/** Kinds whose pod template becomes an endpoint (ReplicationController is core/v1, the others apps/v1 and batch/v1). */
-const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob']);
-const CALICO_POLICY_KINDS: ReadonlySet<string> = new Set(['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy']);
 const CALICO_OTHER_KINDS: ReadonlySet<string> = new Set([
   'Tier',
   'NetworkSet',
@@ -54,7 +56,7 @@ interface Grouped {
   readonly nodes: Manifest[];
   readonly kubeControllers: Manifest[];
   readonly tiers: Manifest[];
-  readonly policies: { readonly manifest: Manifest; readonly kind: PolicyKind; readonly flavor: 'kubernetes' | 'calico' | 'network-policy-api' }[];
+  readonly policies: { readonly manifest: Manifest; readonly kind: PolicyKind; readonly flavor: Flavor | 'network-policy-api' }[];
   /** Where egress proxies read their configuration. */
   readonly configMaps: Manifest[];
 }
@@ -82,9 +84,9 @@ function groupManifests(manifests: readonly Manifest[]): Grouped {
     const relevant =
       clusterPolicy ||
       ((kind === 'Namespace' || kind === 'ServiceAccount' || kind === 'Pod' || kind === 'Node' || kind === 'ConfigMap') && g === '') ||
-      WORKLOAD_KINDS.has(kind) ||
+      isWorkloadKind(kind) ||
       (kind === 'NetworkPolicy' && g === 'networking.k8s.io') ||
-      (calico && (CALICO_POLICY_KINDS.has(kind) || CALICO_OTHER_KINDS.has(kind)));
+      (calico && (isCalicoPolicyKind(kind) || CALICO_OTHER_KINDS.has(kind)));
     if (!relevant) continue;
     const key = `${g}/${kind}/${metadata.namespace ?? ''}/${metadata.name}`;
     const before = seen.get(key);
@@ -93,14 +95,14 @@ function groupManifests(manifests: readonly Manifest[]): Grouped {
       throw new ManifestError(
         m.source,
         undefined,
-        `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name} is also defined, differently, in ${describeSource(before.source)}`,
+        `${formatObjectRef(objectRefOf(m.object))} is also defined, differently, in ${describeSource(before.source)}`,
       );
     }
     seen.set(key, m);
     if (kind === 'Namespace') out.namespaces.push(m);
     else if (kind === 'ConfigMap') out.configMaps.push(m);
     else if (kind === 'ServiceAccount') out.serviceAccounts.push(m);
-    else if (kind === 'Pod' || WORKLOAD_KINDS.has(kind)) out.workloads.push(m);
+    else if (isWorkloadKind(kind)) out.workloads.push(m);
     else if (kind === 'NetworkSet' || kind === 'GlobalNetworkSet') out.networkSets.push(m);
     else if (kind === 'HostEndpoint') out.hostEndpoints.push(m);
     else if (kind === 'Profile') out.profiles.push(m);
@@ -118,25 +120,17 @@ function groupManifests(manifests: readonly Manifest[]): Grouped {
 function readEndpoint(m: Manifest, catalog: Catalog): Endpoint {
   const { kind, metadata } = m.object;
   const namespace = metadata.namespace ?? 'default';
-  const f = new Fields(m.source, `${kind} ${namespace}/${metadata.name}`);
-  let templateField = 'spec.template';
-  let podMeta: Record<string, unknown> | undefined = metadata;
-  let podSpec: Record<string, unknown> | undefined;
-  if (kind === 'Pod') {
-    templateField = '';
-    podSpec = f.record(m.object.spec, 'spec');
-  } else {
-    const spec = f.record(m.object.spec, 'spec') ?? f.fail('spec', 'is missing');
-    let holder = spec;
-    if (kind === 'CronJob') {
-      templateField = 'spec.jobTemplate.spec.template';
-      const jobTemplate = f.record(spec.jobTemplate, 'spec.jobTemplate') ?? f.fail('spec.jobTemplate', 'is missing');
-      holder = f.record(jobTemplate.spec, 'spec.jobTemplate.spec') ?? f.fail('spec.jobTemplate.spec', 'is missing');
-    }
-    const template = f.record(holder.template, templateField) ?? f.fail(templateField, 'is missing');
-    podMeta = f.record(template.metadata, `${templateField}.metadata`);
-    podSpec = f.record(template.spec, `${templateField}.spec`);
+  const f = new Fields(m.source, { kind, namespace, name: metadata.name });
+  // Each step of the path to the pod template is read as a mapping, and missing is named by its field.
+  const path = podTemplatePath(kind as WorkloadKind);
+  const templateField = path.join('.');
+  let template: Record<string, unknown> = m.object;
+  for (let i = 0; i < path.length; i++) {
+    const field = path.slice(0, i + 1).join('.');
+    template = f.record(template[path[i]], field) ?? f.fail(field, 'is missing');
   }
+  const podMeta = kind === 'Pod' ? metadata : f.record(template.metadata, `${templateField}.metadata`);
+  const podSpec = f.record(template.spec, templateField ? `${templateField}.spec` : 'spec');
   const at = (field: string): string => (templateField ? `${templateField}.${field}` : field);
   const serviceAccount =
     f.string(podSpec?.serviceAccountName, at('spec.serviceAccountName')) || f.string(podSpec?.serviceAccount, at('spec.serviceAccount')) || 'default';
@@ -164,7 +158,7 @@ function readEndpoint(m: Manifest, catalog: Catalog): Endpoint {
   const unique = ips.filter((ip, i) => ips.findIndex((o) => o.version === ip.version && o.value === ip.value) === i);
   return makeEndpoint({
     name: metadata.name,
-    kind: kind as EndpointKind,
+    kind: kind as WorkloadKind,
     namespace: catalog.namespace(namespace),
     labels: f.labels(podMeta?.labels, templateField ? `${templateField}.metadata.labels` : 'metadata.labels'),
     serviceAccount,
@@ -371,12 +365,16 @@ function hostEndpointsOf(grouped: Grouped, catalog: Catalog): NetworkSet[] {
 /** Builds the cluster the manifests describe. Throws ManifestError on the first invalid object. */
 export function buildCluster(manifests: readonly Manifest[], options: VerifyOptions = {}, skipped: readonly SkippedFile[] = []): Cluster {
   const grouped = groupManifests(manifests);
-  const labelsOf = (m: Manifest, id: string): Labels => new Fields(m.source, `${m.object.kind} ${id}`).labels(m.object.metadata.labels, 'metadata.labels');
-  const namespaces = new Map<string, Labels>(grouped.namespaces.map((m) => [m.object.metadata.name, labelsOf(m, m.object.metadata.name)]));
-  const serviceAccounts = new Map<string, Labels>(
+  const labelsOf = (m: Manifest, namespace?: string): LabelMap =>
+    new Fields(m.source, { kind: m.object.kind, ...(namespace === undefined ? {} : { namespace }), name: m.object.metadata.name }).labels(
+      m.object.metadata.labels,
+      'metadata.labels',
+    );
+  const namespaces = new Map<string, LabelMap>(grouped.namespaces.map((m) => [m.object.metadata.name, labelsOf(m)]));
+  const serviceAccounts = new Map<string, LabelMap>(
     grouped.serviceAccounts.map((m) => {
-      const id = `${m.object.metadata.namespace ?? 'default'}/${m.object.metadata.name}`;
-      return [id, labelsOf(m, id)];
+      const namespace = m.object.metadata.namespace ?? 'default';
+      return [`${namespace}/${m.object.metadata.name}`, labelsOf(m, namespace)];
     }),
   );
   const catalog = new Catalog({
@@ -392,7 +390,7 @@ export function buildCluster(manifests: readonly Manifest[], options: VerifyOpti
           throw new ManifestError(
             m.source,
             'metadata.name',
-            `${ep.kind} ${ep.id} has the same name as ${other.kind} ${other.id} (${describeSource(other.source!)}); endpoint names must be unique`,
+            `${formatObjectRef(endpointRef(ep))} has the same name as ${formatObjectRef(endpointRef(other))} (${describeSource(other.source!)}); endpoint names must be unique`,
           );
         byId.set(ep.id, ep);
         return ep;

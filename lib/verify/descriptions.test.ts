@@ -1,22 +1,17 @@
 import { DESCRIPTION_ANNOTATION, RULE_DESCRIPTIONS_ANNOTATION } from '../conventions';
 import { egressReport } from './egress';
 import { egressJson } from './json';
-import { POLICY_RULE_DESCRIPTIONS, RULE_DESCRIPTION } from './descriptions';
 import { describeDecision } from './words';
 import { calico, clusterOf, deployment, namespace, networkPolicy } from '../../test/support/verify-builders';
 
 const registry = { to: [{ ipBlock: { cidr: '203.0.113.10/32' } }], ports: [{ port: 443 }] };
 
 describe('what a rule is for, shown beside the rule that decided', () => {
-  it('reads the annotations the generator writes, by the same names', () => {
-    expect([RULE_DESCRIPTION, POLICY_RULE_DESCRIPTIONS]).toEqual([DESCRIPTION_ANNOTATION, RULE_DESCRIPTIONS_ANNOTATION]);
-  });
-
   it("reads a Kubernetes NetworkPolicy's rule descriptions from its annotation, a line per rule, in text and JSON", () => {
     const policy = networkPolicy('ai', 'rag-egress', { podSelector: { matchLabels: { app: 'rag' } }, policyTypes: ['Egress'], egress: [registry] });
     const described = {
       ...policy,
-      metadata: { ...(policy.metadata as object), annotations: { [POLICY_RULE_DESCRIPTIONS]: 'egress[0]: model registry mirror' } },
+      metadata: { ...(policy.metadata as object), annotations: { [RULE_DESCRIPTIONS_ANNOTATION]: 'egress[0]: model registry mirror' } },
     };
     const cluster = clusterOf([namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), described]);
     const [entry] = egressReport(cluster).workloads[0].allowed;
@@ -39,7 +34,7 @@ describe('what a rule is for, shown beside the rule that decided', () => {
               action: 'Allow',
               protocol: 'TCP',
               destination: { nets: ['203.0.113.10/32'], ports: [443] },
-              metadata: { annotations: { [RULE_DESCRIPTION]: 'object storage' } },
+              metadata: { annotations: { [DESCRIPTION_ANNOTATION]: 'object storage' } },
             },
             { action: 'Allow', protocol: 'TCP', destination: { nets: ['198.51.100.0/24'], ports: [443] } },
           ],

@@ -6,16 +6,12 @@
  * names them); the verifier reads them from any manifests, and shows nothing where there are none.
  */
 
-/** The annotation of a Calico rule that says what it is for. */
-export const RULE_DESCRIPTION = 'secure-ai-egress/description';
-
-/** The annotation of a Kubernetes NetworkPolicy that says what each of its rules is for. */
-export const POLICY_RULE_DESCRIPTIONS = 'secure-ai-egress/rule-descriptions';
+import { DESCRIPTION_ANNOTATION, RULE_DESCRIPTIONS_ANNOTATION } from '../conventions';
 
 /** The descriptions of a NetworkPolicy's rules, by `<direction>[<index>]`, from its annotation. */
 export function kubernetesRuleDescriptions(annotations: unknown): Map<string, string> {
   const out = new Map<string, string>();
-  const text = typeof annotations === 'object' && annotations !== null ? (annotations as Record<string, unknown>)[POLICY_RULE_DESCRIPTIONS] : undefined;
+  const text = typeof annotations === 'object' && annotations !== null ? (annotations as Record<string, unknown>)[RULE_DESCRIPTIONS_ANNOTATION] : undefined;
   if (typeof text !== 'string') return out;
   for (const line of text.split('\n')) {
     const match = /^((?:egress|ingress)\[\d+\]):\s*(.+)$/.exec(line.trim());
@@ -28,6 +24,6 @@ export function kubernetesRuleDescriptions(annotations: unknown): Map<string, st
 export function calicoRuleDescription(rule: unknown): string | undefined {
   const metadata = typeof rule === 'object' && rule !== null ? (rule as Record<string, unknown>).metadata : undefined;
   const annotations = typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>).annotations : undefined;
-  const text = typeof annotations === 'object' && annotations !== null ? (annotations as Record<string, unknown>)[RULE_DESCRIPTION] : undefined;
+  const text = typeof annotations === 'object' && annotations !== null ? (annotations as Record<string, unknown>)[DESCRIPTION_ANNOTATION] : undefined;
   return typeof text === 'string' && text.trim() !== '' ? text : undefined;
 }

@@ -22,12 +22,8 @@ import { Manifest } from './manifests';
 import { isNamedPort } from './ports';
 import { describeDestination } from './words';
 import { Destination } from './workload';
-
-/** The annotation on a policy that holds why the workloads it selects resolve names outside the cluster. */
-const PUBLIC_DNS_REASON = 'secure-ai-egress/public-dns';
-
-/** The cluster domain when none is given: the kubelet's default. */
-const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+import { podTemplateOf, DEFAULT_CLUSTER_DOMAIN, KUBE_DNS } from '../k8s';
+import { PUBLIC_DNS_REASON_ANNOTATION } from '../conventions';
 
 /** One DNS server a workload may ask, and whether it answers names outside the cluster. */
 interface DnsServer {
@@ -78,10 +74,7 @@ function manifestOf(cluster: Cluster, endpoint: Endpoint): Manifest | undefined 
 
 /** The pod spec of a workload manifest (a Pod's spec, or its template's, a CronJob's job template's). */
 function podSpecOf(m: Manifest): Fields | undefined {
-  const spec = record(m.object.spec);
-  if (m.object.kind === 'Pod') return spec;
-  const holder = m.object.kind === 'CronJob' ? record(record(spec?.jobTemplate)?.spec) : spec;
-  return record(record(holder?.template)?.spec);
+  return record(podTemplateOf(m.object)?.spec);
 }
 
 /**
@@ -160,7 +153,7 @@ function judge(cluster: Cluster, to: Destination, domain: string): DnsServer {
     const endpoint = cluster.endpoint(to.endpoint.id);
     return { to, ...(endpoint ? judgeEndpoint(cluster, endpoint, domain) : { answers: 'any-name', why: 'not a known pod' }) };
   }
-  if (to.namespace === 'kube-system' && to.labels['k8s-app'] === 'kube-dns') {
+  if (to.namespace === KUBE_DNS.namespace && to.labels['k8s-app'] === KUBE_DNS.podLabels['k8s-app']) {
     return { to, answers: 'any-name', why: 'kube-dns, which forwards every name outside the cluster domain upstream' };
   }
   const members = cluster.endpoints.filter((e) => inClass(e, to));
@@ -178,7 +171,7 @@ function reasonOf(cluster: Cluster, endpoint: Endpoint): string | undefined {
     cluster.manifests
       .filter((m) => m.object.metadata.name === ref.name && m.object.metadata.namespace === ref.namespace)
       .flatMap((m) => {
-        const why = str(record(m.object.metadata.annotations)?.[PUBLIC_DNS_REASON]);
+        const why = str(record(m.object.metadata.annotations)?.[PUBLIC_DNS_REASON_ANNOTATION]);
         return why ? [why] : [];
       }),
   );

@@ -3,11 +3,12 @@ import { isDeepStrictEqual } from 'util';
 import { cidrRange, parseIp, rangeContainsIp, subtractRanges } from '../net';
 import { egressReport, ReachEntry, workloadEgress } from './egress';
 import { egressJson, stagedJson } from './json';
-import { isNamedPort, PROTOCOLS, Protocol, describePorts } from './ports';
+import { isNamedPort, describePorts } from './ports';
 import { query } from './reach';
 import { describePolicy, EGRESS_NOTE } from './words';
 import { calico, clusterOf, deployment, namespace, networkPolicy, brief, EVERYTHING } from '../../test/support/verify-builders';
 import { runs } from '../../test/support/runs';
+import { PROTOCOLS, Protocol } from '../k8s';
 
 const dns = {
   to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],

@@ -11,9 +11,10 @@ import { Cluster } from './cluster';
 import { Endpoint } from './endpoints';
 import { HostReach, hostReach } from './hosts';
 import { DirectionView, Listing, ListingOptions, WorkloadListing, workloadListing } from './listing';
-import { Ports, Protocol } from './ports';
+import { Ports } from './ports';
 import { Reader, workloadReaders } from './readers';
 import { DecidedBy, Destination, DirectionReach, PeerEntry } from './workload';
+import { Protocol } from '../k8s';
 
 /** One destination, protocol and contiguous port range (or port name), and what decided it. */
 export interface ReachEntry {

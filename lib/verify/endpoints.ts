@@ -24,34 +24,23 @@
  */
 
 import { IpAddress, IpRange, IpVersion } from '../net';
-import { Labels } from './labels';
+import { LabelMap } from './labels';
 import { SourceRef } from './manifests';
-import { Protocol } from './ports';
-
-/** Label keys Calico adds to endpoints and namespaces. */
-export const CALICO_LABEL = {
-  namespace: 'projectcalico.org/namespace',
-  orchestrator: 'projectcalico.org/orchestrator',
-  serviceAccount: 'projectcalico.org/serviceaccount',
-  name: 'projectcalico.org/name',
-} as const;
-
-/** The label Kubernetes puts on every namespace. */
-export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+import { Protocol, CALICO_LABEL, NAMESPACE_NAME_LABEL, WorkloadKind, ObjectRef } from '../k8s';
 
 /** A namespace; one the manifests only refer to has just its name label. */
 export interface Namespace {
   readonly name: string;
   /** Labels as Kubernetes namespaceSelectors see them (declared plus `kubernetes.io/metadata.name`). */
-  readonly labels: Labels;
+  readonly labels: LabelMap;
   /** Labels as Calico namespaceSelectors see them (plus `projectcalico.org/name`). */
-  readonly calicoLabels: Labels;
+  readonly calicoLabels: LabelMap;
   /** False when the namespace is not among the manifests but assumed to exist. */
   readonly declared: boolean;
 }
 
 /** Makes a namespace from its declared labels (undefined: not declared). */
-export function makeNamespace(name: string, declared: Labels | undefined): Namespace {
+export function makeNamespace(name: string, declared: LabelMap | undefined): Namespace {
   const labels = new Map(declared ?? []);
   labels.set(NAMESPACE_NAME_LABEL, name);
   const calicoLabels = new Map(labels);
@@ -60,7 +49,7 @@ export function makeNamespace(name: string, declared: Labels | undefined): Names
 }
 
 /** The kinds that become endpoints; `Phantom` is a representative pod the verifier made up. */
-export type EndpointKind = 'Pod' | 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'ReplicationController' | 'Job' | 'CronJob' | 'Phantom';
+export type EndpointKind = WorkloadKind | 'Phantom';
 
 /** A container port, for resolving named ports. */
 export interface ContainerPort {
@@ -77,12 +66,12 @@ export interface Endpoint {
   readonly kind: EndpointKind;
   readonly namespace: Namespace;
   /** The pod's own labels, as Kubernetes selectors see them. */
-  readonly labels: Labels;
+  readonly labels: LabelMap;
   /** The labels Calico selectors see. */
-  readonly calicoLabels: Labels;
+  readonly calicoLabels: LabelMap;
   readonly serviceAccount: string;
   /** The service account's labels plus `projectcalico.org/name`. */
-  readonly serviceAccountLabels: Labels;
+  readonly serviceAccountLabels: LabelMap;
   /** From `status.podIP(s)`; empty for templates. */
   readonly ips: readonly IpAddress[];
   readonly ports: readonly ContainerPort[];
@@ -100,6 +89,11 @@ export function makeEndpoint(e: Omit<Endpoint, 'id' | 'calicoLabels'>): Endpoint
   return { ...e, id: `${e.namespace.name}/${e.name}`, calicoLabels };
 }
 
+/** The workload an endpoint is, as an object of the manifests. */
+export function endpointRef(e: Endpoint): ObjectRef {
+  return { kind: e.kind, namespace: e.namespace.name, name: e.name };
+}
+
 /** The prefixes of the labels an item inherits from its namespace's and its service account's profiles. */
 export const INHERITED_PREFIX = { namespace: 'pcns.', serviceAccount: 'pcsa.' } as const;
 
@@ -109,19 +103,19 @@ function isInheritedKey(key: string): boolean {
 }
 
 /** Adds a parent's labels under a prefix where the item has no label of that key: its own come first. */
-function inherit(into: Map<string, string>, prefix: string, from: Labels): void {
+function inherit(into: Map<string, string>, prefix: string, from: LabelMap): void {
   for (const [k, v] of from) if (!into.has(prefix + k)) into.set(prefix + k, v);
 }
 
 /** The labels the profile `kns.<namespace>` gives: the namespace's, as `pcns.<key>`. */
-export function namespaceProfileLabels(namespace: Namespace): Labels {
+export function namespaceProfileLabels(namespace: Namespace): LabelMap {
   const out = new Map<string, string>();
   inherit(out, INHERITED_PREFIX.namespace, namespace.calicoLabels);
   return out;
 }
 
 /** Service account labels as Calico sees them when none are declared. */
-export function serviceAccountLabels(name: string, declared?: Labels): Labels {
+export function serviceAccountLabels(name: string, declared?: LabelMap): LabelMap {
   const out = new Map(declared ?? []);
   out.set(CALICO_LABEL.name, name);
   return out;
@@ -141,7 +135,7 @@ export interface NetworkSet {
   readonly id: string;
   readonly namespace?: Namespace;
   /** Its labels as Calico selectors see them (see the top of this file). */
-  readonly calicoLabels: Labels;
+  readonly calicoLabels: LabelMap;
   readonly nets: readonly IpRange[];
   readonly source: SourceRef;
   /** For a HostEndpoint that calico-kube-controllers creates for a Node: that Node's name. */
@@ -149,7 +143,7 @@ export interface NetworkSet {
 }
 
 /** Builds a NetworkSet (with its namespace) or GlobalNetworkSet, adding the labels Calico adds to namespaced ones. */
-export function makeNetworkSet(name: string, namespace: Namespace | undefined, labels: Labels, nets: readonly IpRange[], source: SourceRef): NetworkSet {
+export function makeNetworkSet(name: string, namespace: Namespace | undefined, labels: LabelMap, nets: readonly IpRange[], source: SourceRef): NetworkSet {
   const calicoLabels = new Map(labels);
   if (namespace) {
     calicoLabels.set(CALICO_LABEL.namespace, namespace.name);
@@ -161,8 +155,8 @@ export function makeNetworkSet(name: string, namespace: Namespace | undefined, l
 /** Builds a HostEndpoint from its own labels and its profiles' labels, in the order of `spec.profiles`. */
 export function makeHostEndpoint(
   name: string,
-  labels: Labels,
-  profiles: readonly Labels[],
+  labels: LabelMap,
+  profiles: readonly LabelMap[],
   addresses: readonly IpAddress[],
   source: SourceRef,
   node?: string,

@@ -11,16 +11,17 @@
 
 import { cidrRange, IpAddress, parseCidrLenient, parseIp, rangeContainsIp } from '../net';
 import { INHERITED_PREFIX, makeHostEndpoint, Namespace, namespaceProfileLabels, NetworkSet } from './endpoints';
-import { Labels } from './labels';
+import { LabelMap } from './labels';
 import { Fields, Manifest } from './manifests';
 import { Selector, SelectorSyntaxError } from './selector';
+import { CALICO_KUBE_CONTROLLERS, CALICO_LABEL, objectRefOf } from '../k8s';
 
 /** What the host endpoints' profiles are made from: the Profiles of the manifests, and the namespaces and service accounts Calico makes profiles of. */
 export interface ProfileSources {
   /** `spec.labelsToApply` of each Profile object, by name. */
-  readonly declared: ReadonlyMap<string, Labels>;
+  readonly declared: ReadonlyMap<string, LabelMap>;
   readonly namespace: (name: string) => Namespace;
-  readonly serviceAccountLabels: (namespace: string, name: string) => Labels;
+  readonly serviceAccountLabels: (namespace: string, name: string) => LabelMap;
 }
 
 /**
@@ -30,7 +31,7 @@ export interface ProfileSources {
  * NamespaceToProfile, ServiceAccountToProfile); none for another name (such as
  * `projectcalico-default-allow`, which applies no labels, or a profile that does not exist).
  */
-function profileLabels(name: string, sources: ProfileSources): Labels {
+function profileLabels(name: string, sources: ProfileSources): LabelMap {
   const declared = sources.declared.get(name);
   if (declared) return declared;
   if (name.startsWith('kns.')) return namespaceProfileLabels(sources.namespace(name.slice('kns.'.length)));
@@ -54,7 +55,7 @@ function readIp(text: unknown, field: string, f: Fields): IpAddress {
 /** Reads a HostEndpoint: its labels, its profiles' labels and its expected IPs (Calico's validator refuses anything else there). */
 export function compileHostEndpoint(m: Manifest, sources: ProfileSources): NetworkSet {
   const name = m.object.metadata.name;
-  const f = new Fields(m.source, `HostEndpoint ${name}`);
+  const f = new Fields(m.source, { kind: 'HostEndpoint', name });
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const addresses = (f.list(spec.expectedIPs, 'spec.expectedIPs') ?? []).map((ip, i) => readIp(ip, `spec.expectedIPs[${i}]`, f));
   const profiles = (f.list(spec.profiles, 'spec.profiles') ?? []).map(
@@ -72,8 +73,8 @@ export function compileHostEndpoint(m: Manifest, sources: ProfileSources): Netwo
 }
 
 /** Reads a Profile's `spec.labelsToApply`. */
-export function readProfileLabels(m: Manifest): Labels {
-  const f = new Fields(m.source, `Profile ${m.object.metadata.name}`);
+export function readProfileLabels(m: Manifest): LabelMap {
+  const f = new Fields(m.source, objectRefOf(m.object));
   return f.labels(f.record(m.object.spec, 'spec')?.labelsToApply, 'spec.labelsToApply');
 }
 
@@ -82,7 +83,7 @@ interface Template {
   readonly name: string;
   readonly nodeSelector: Selector;
   readonly interfaceCidrs: readonly ReturnType<typeof cidrRange>[];
-  readonly labels: Labels;
+  readonly labels: LabelMap;
 }
 
 /** What calico-kube-controllers is configured to create for each node. */
@@ -99,7 +100,7 @@ export interface AutoHostEndpoints {
  * unless `createDefaultHostEndpoint` is `Disabled`, and every template.
  */
 export function readAutoHostEndpoints(m: Manifest): AutoHostEndpoints | undefined {
-  const f = new Fields(m.source, `KubeControllersConfiguration ${m.object.metadata.name}`);
+  const f = new Fields(m.source, objectRefOf(m.object));
   const at = 'spec.controllers.node.hostEndpoint';
   const hep = f.record(f.record(f.record(f.record(m.object.spec, 'spec')?.controllers, 'spec.controllers')?.node, 'spec.controllers.node')?.hostEndpoint, at);
   if (f.string(hep?.autoCreate, `${at}.autoCreate`) !== 'Enabled') return undefined;
@@ -168,7 +169,7 @@ function nodeAddresses(m: Manifest, f: Fields): IpAddress[] {
 }
 
 /** The label calico-kube-controllers puts on every host endpoint it creates (pkg/controllers/node/controller.go, hepCreatedLabelKey). */
-const AUTO_HOST_ENDPOINT_LABEL = { key: 'projectcalico.org/created-by', value: 'calico-kube-controllers' } as const;
+const AUTO_HOST_ENDPOINT_LABEL = { key: CALICO_LABEL.createdBy, value: CALICO_KUBE_CONTROLLERS } as const;
 
 /**
  * The host endpoints calico-kube-controllers creates for one Kubernetes Node
@@ -183,10 +184,10 @@ const AUTO_HOST_ENDPOINT_LABEL = { key: 'projectcalico.org/created-by', value: '
  */
 export function autoHostEndpoints(node: Manifest, config: AutoHostEndpoints): NetworkSet[] {
   const name = node.object.metadata.name;
-  const f = new Fields(node.source, `Node ${name}`);
+  const f = new Fields(node.source, { kind: 'Node', name });
   const labels = f.labels(node.object.metadata.labels, 'metadata.labels');
   const addresses = nodeAddresses(node, f);
-  const make = (hepName: string, extra: Labels, ips: readonly IpAddress[]): NetworkSet => {
+  const make = (hepName: string, extra: LabelMap, ips: readonly IpAddress[]): NetworkSet => {
     const all = new Map([...labels, ...extra]);
     all.set(AUTO_HOST_ENDPOINT_LABEL.key, AUTO_HOST_ENDPOINT_LABEL.value);
     return makeHostEndpoint(hepName, all, [], ips, node.source, name);

@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { formatIp, IpAddress, rangeContainsIp, cidrRange, subtractRanges } from '../net';
 import { workloadIngress } from './ingress';
-import { isNamedPort, Protocol } from './ports';
+import { isNamedPort } from './ports';
 import { query } from './reach';
 import { clusterOf, deployment, namespace, networkPolicy, calico, pod } from '../../test/support/verify-builders';
 import { Destination } from './workload';
 import { runs } from '../../test/support/runs';
+import { Protocol } from '../k8s';
 
 /** Ingress rules of random policies on one receiver: blocks inside 10.0.0.0/22, or pods by label and namespace, on nearby ports. */
 const rule = fc.record({

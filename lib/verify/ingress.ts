@@ -10,8 +10,9 @@ import { IpVersion } from '../net';
 import { Cluster } from './cluster';
 import { Endpoint } from './endpoints';
 import { Listing, ListingOptions, listing, WorkloadListing, workloadListing } from './listing';
-import { Ports, Protocol } from './ports';
+import { Ports } from './ports';
 import { DecidedBy, Destination, PeerEntry } from './workload';
+import { Protocol } from '../k8s';
 
 /** One source, protocol and contiguous range of the workload's ports, and what decided it. */
 export interface IngressEntry {

@@ -13,13 +13,13 @@ import type { DirectionView, WorkloadListing } from './listing';
 import type { DecidedBy, Destination } from './workload';
 import type { EndpointKind } from './endpoints';
 import type { Decision, Direction, PolicyKind, PolicyRef } from './policy';
-import type { Protocol } from './ports';
 import type { DirectionAnswer, QueryAnswer, RuleRef } from './reach';
 import type { Reader } from './readers';
 import { describeDestination as destinationWords, describePolicy, EGRESS_NOTE, explainDirection, explainWhenStaged, INGRESS_NOTE } from './words';
 import { describePorts } from './ports';
 import { HostReachJson, hostReachJson } from './host-words';
 import type { HostReach } from './hosts';
+import { type Protocol } from '../k8s';
 
 /** A destination: `{ type: 'cidr', cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] }` (no `except` when none), or pods. */
 export type DestinationJson =

@@ -18,11 +18,12 @@
 
 import { kubernetesRuleDescriptions } from './descriptions';
 import { cidrRange, IpRange, parseCidrLenient, rangeContainsIp } from '../net';
-import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, Labels, labelKeyProblem, labelValueProblem } from './labels';
+import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, LabelMap } from './labels';
 import { Catalog } from './catalog';
 import { Endpoint, NetworkSet, PacketEnd } from './endpoints';
 import { Fields, Manifest } from './manifests';
-import { inRange, isProtocol, PortRange, PortValue, Protocol, describePorts } from './ports';
+import { inRange, PortRange, PortValue, describePorts } from './ports';
+import { isProtocol, Protocol, labelKeyProblem, labelValueProblem, isPortName } from '../k8s';
 import { CompiledRule, DEFAULT_TIER, Direction, KUBERNETES_POLICY_ORDER, Policy, PolicyKind, Reach, Side, stagedActionOf } from './policy';
 
 type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
@@ -49,7 +50,7 @@ export class KubeSelector implements LabelMatcher {
     return this.requirements.length === 0;
   }
 
-  test(labels: Labels): boolean {
+  test(labels: LabelMap): boolean {
     return this.requirements.every((r) => {
       const v = labels.get(r.key);
       switch (r.operator) {
@@ -65,8 +66,8 @@ export class KubeSelector implements LabelMatcher {
     });
   }
 
-  witnesses(): Labels[] {
-    const lists = this.requirements.map((r): Labels[] => {
+  witnesses(): LabelMap[] {
+    const lists = this.requirements.map((r): LabelMap[] => {
       if (r.operator === 'In') return r.values.map((v) => new Map([[r.key, v]]));
       if (r.operator === 'Exists') return [new Map([[r.key, ANY_VALUE]])];
       return [new Map()];
@@ -164,8 +165,6 @@ function readPeer(raw: unknown, field: string, f: Fields): Peer {
   return { kind: 'pods', namespaces, pods };
 }
 
-const PORT_NAME = /^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/;
-
 function readPort(raw: unknown, field: string, f: Fields): KubePort {
   const p = f.record(raw, field) ?? f.fail(field, 'must be an object');
   const protocol = f.string(p.protocol, `${field}.protocol`) ?? 'TCP';
@@ -177,7 +176,7 @@ function readPort(raw: unknown, field: string, f: Fields): KubePort {
     return { protocol };
   }
   if (typeof port === 'string' && !/^[0-9]+$/.test(port)) {
-    if (!PORT_NAME.test(port) || !/[a-z]/.test(port)) f.fail(`${field}.port`, `${JSON.stringify(port)} is neither a port number nor a valid port name`);
+    if (!isPortName(port)) f.fail(`${field}.port`, `${JSON.stringify(port)} is neither a port number nor a valid port name`);
     if (endPort !== undefined) f.fail(`${field}.endPort`, 'cannot be used with a named port');
     return { protocol, name: port };
   }
@@ -316,7 +315,7 @@ class KubeRule implements CompiledRule {
 export function compileKubernetesPolicy(m: Manifest, kind: PolicyKind, catalog: Catalog): Policy {
   const { metadata } = m.object;
   const namespace = metadata.namespace ?? 'default';
-  const f = new Fields(m.source, `${m.object.kind} ${namespace}/${metadata.name}`);
+  const f = new Fields(m.source, { kind: m.object.kind, namespace, name: metadata.name });
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const podSelector = readLabelSelector(spec.podSelector, 'spec.podSelector', f) ?? new KubeSelector([]);
   const descriptions = kubernetesRuleDescriptions(metadata.annotations);

@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseYamlDocuments } from '../yaml';
-import { labelKeyProblem, labelValueProblem } from './labels';
+import { labelKeyProblem, labelValueProblem, formatObjectRef, ObjectRef } from '../k8s';
 
 /** Where an object was read from. Documents are counted from 1, list items from 0. */
 export interface SourceRef {
@@ -45,11 +45,11 @@ export class ManifestError extends Error {
     readonly source: SourceRef | { readonly file: string },
     readonly field: string | undefined,
     readonly detail: string,
-    /** The object, e.g. `NetworkPolicy ai/allow-egress`. */
-    readonly object?: string,
+    /** The object, e.g. NetworkPolicy ai/allow-egress. */
+    readonly object?: ObjectRef,
   ) {
     const where = 'document' in source ? describeSource(source) : source.file;
-    super(`${where}${object ? ` (${object})` : ''}: ${field ? `${field}: ` : ''}${detail}`);
+    super(`${where}${object ? ` (${formatObjectRef(object)})` : ''}: ${field ? `${field}: ` : ''}${detail}`);
     this.name = 'ManifestError';
   }
 }
@@ -58,8 +58,8 @@ export class ManifestError extends Error {
 export class Fields {
   constructor(
     readonly source: SourceRef,
-    /** The object, e.g. `NetworkPolicy ai/allow-egress`. */
-    readonly object: string,
+    /** The object, e.g. NetworkPolicy ai/allow-egress. */
+    readonly object: ObjectRef,
   ) {}
 
   /** Throws a ManifestError about a field. */

@@ -15,8 +15,8 @@
  * - The name is kept; labels and annotations too, but kubectl's last-applied configuration.
  */
 
-import { CLUSTER_POLICY_API_VERSION } from './admin-tiers';
 import { Manifest } from './manifests';
+import { CLUSTER_POLICY_API_VERSION } from '../k8s';
 
 type Obj = Record<string, unknown>;
 

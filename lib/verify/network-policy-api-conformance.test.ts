@@ -107,7 +107,7 @@ describe('the verifier agrees with the network-policy-api conformance suite', ()
     };
     const cluster = clusterOf([...baseCluster(), ...v1alpha2(nodes)]);
     expect(cluster.notes).toMatchObject([
-      { kind: 'not-modelled', object: 'ClusterNetworkPolicy node-and-cidr-as-peers-example', field: 'spec.egress[0].to[0].nodes' },
+      { kind: 'not-modelled', object: { kind: 'ClusterNetworkPolicy', name: 'node-and-cidr-as-peers-example' }, field: 'spec.egress[0].to[0].nodes' },
     ]);
   });
 });

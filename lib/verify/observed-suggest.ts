@@ -18,24 +18,15 @@ import { labelsToObject } from './labels';
 import { DirectionVerdict, ObservedFlow, ObservedReport, statusOf } from './observed';
 import { ObservedEnd } from './observed-ends';
 import { Direction } from './policy';
-import { Protocol } from './ports';
+import { Protocol } from '../k8s';
+import { ALLOW_LIST_LABEL, GOVERNED_NAMESPACE_LABEL, NETWORK_SET_LABEL } from '../conventions';
 
-/**
- * The label of this project's allow-list GlobalNetworkSets (lib/conventions ALLOW_LIST_LABEL) and
- * of a destination rendered as a network set of its own (NETWORK_SET_LABEL): written here because
- * the verifier imports only leaves. test/audit-flows.test.ts suggests entries to sets of both labels
- * that the intent's renderer wrote.
- */
-const ALLOW_LIST_LABEL = 'secure-ai-egress/allow-list';
-const NETWORK_SET_LABEL = 'secure-ai-egress/network-set';
-
-/**
- * The label this project puts on the Namespaces of the apps it governs (lib/conventions
- * GOVERNED_NAMESPACE_LABEL). The intent refuses an in-cluster destination elsewhere unless it is
- * declared an ungoverned relay with a written reason, so a suggestion there carries the field,
- * its reason a question for the reviewer to answer.
- */
-const GOVERNED_NAMESPACE_LABEL = 'secure-ai-egress/governed';
+// The intent refuses an in-cluster destination outside the namespaces it governs
+// (GOVERNED_NAMESPACE_LABEL) unless it is declared an ungoverned relay with a written reason, so a
+// suggestion there carries the field, its reason a question for the reviewer to answer. A
+// destination in an allow-list (ALLOW_LIST_LABEL) or a network set of its own (NETWORK_SET_LABEL)
+// is suggested as an entry of that set (test/audit-flows.test.ts suggests entries to sets of both labels
+// that the intent's renderer wrote).
 
 /** Whether the manifests' Namespace of that name carries the governed label. */
 export type GovernedNamespace = (namespace: string) => boolean;

@@ -11,6 +11,7 @@ import { ObservedEnd } from './observed-ends';
 import { NoSuggestion, SuggestedValue, Suggestion, Suggestions } from './observed-suggest';
 import { describeDestination, describeRule, explainDecision } from './words';
 import { describePorts } from './ports';
+import { formatObjectRef } from '../k8s';
 
 /** What the comparison can and cannot see, said once with its output. */
 export const OBSERVED_NOTE =
@@ -121,7 +122,7 @@ function flowLines(f: ObservedFlow): string[] {
 /** A recorded hit: `rule 0 (Deny) of GlobalNetworkPolicy security.quarantine (tier security)`, `the end of tier default (Deny), ...`, `the profile kns.cache (Allow)`. */
 function describeHit(h: PolicyHit): string {
   const where = (p: { readonly kind: string; readonly name: string; readonly namespace?: string; readonly tier: string }) =>
-    `${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name} (tier ${p.tier})`;
+    `${formatObjectRef(p)} (tier ${p.tier})`;
   if (h.kind === 'Profile') return `the profile ${h.name} (${h.action})`;
   if (h.kind === 'EndOfTier') return `the end of tier ${h.tier} (${h.action})${h.trigger ? `, which ${where(h.trigger)} made apply` : ''}`;
   return `rule ${h.ruleIndex} (${h.action}) of ${where(h)}`;

@@ -23,9 +23,9 @@ import { IpRange, partitionFamily, unionRanges } from '../net';
 import { Cluster, PolicyView } from './cluster';
 import { Endpoint, PacketEnd, packetVersions } from './endpoints';
 import { EndResolver, ObservedEnd } from './observed-ends';
-import { isProtocol, Protocol } from './ports';
 import { bothMatch, decide, Decision, decisionKey, decisionOf, Direction, PolicyKind, RuleId, Side, Trace, Verdict } from './policy';
 import { directionReach, PeerEntry } from './workload';
+import { isProtocol, Protocol } from '../k8s';
 
 /** How the manifests decide a flow in one view: alike for all it may be, not at all, or differently for the addresses it may have gone to. */
 export type FlowStatus = 'allowed' | 'denied' | 'depends';

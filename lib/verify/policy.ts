@@ -16,7 +16,8 @@ import { IpRange } from '../net';
 import { Endpoint, NetworkSet, PacketEnd } from './endpoints';
 import { LabelHint } from './labels';
 import { SourceRef } from './manifests';
-import { PortRange, PortValue, Protocol } from './ports';
+import { PortRange, PortValue } from './ports';
+import { Protocol, isStagedPolicyKind, NETWORKING_API_VERSION, STAGED_POLICY_KINDS } from '../k8s';
 
 /** Which way a packet crosses the endpoint a policy applies to. */
 export type Direction = 'ingress' | 'egress';
@@ -167,16 +168,11 @@ export interface Policy {
   selects(endpoint: Endpoint): boolean;
 }
 
-/** The enforced kind a staged kind previews. */
-const ENFORCED_KIND: Readonly<Partial<Record<PolicyKind, PolicyKind>>> = {
-  StagedNetworkPolicy: 'NetworkPolicy',
-  StagedGlobalNetworkPolicy: 'GlobalNetworkPolicy',
-  StagedKubernetesNetworkPolicy: 'KubernetesNetworkPolicy',
-};
-
-/** The kind a policy of this kind is once enforced: its own, or the enforced twin of a staged kind. */
+/** The kind a policy of this kind is once enforced: its own, or the enforced twin of a staged kind (a Kubernetes NetworkPolicy the verifier calls KubernetesNetworkPolicy). */
 function enforcedKind(kind: PolicyKind): PolicyKind {
-  return ENFORCED_KIND[kind] ?? kind;
+  if (!isStagedPolicyKind(kind)) return kind;
+  const twin = STAGED_POLICY_KINDS[kind];
+  return twin.apiVersion === NETWORKING_API_VERSION ? 'KubernetesNetworkPolicy' : twin.kind;
 }
 
 /**

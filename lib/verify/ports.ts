@@ -1,17 +1,7 @@
 /**
  * Protocols and ports as packets carry them, and port ranges as policies name them.
  */
-
-/** The protocols a connection is checked for. Rules may name others (ICMP...), which never match these. */
-export type Protocol = 'TCP' | 'UDP' | 'SCTP';
-
-/** The protocols in the order reports list them. */
-export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
-
-/** True for TCP, UDP and SCTP. */
-export function isProtocol(value: string): value is Protocol {
-  return (PROTOCOLS as readonly string[]).includes(value);
-}
+import { PROTOCOL_NUMBERS, PROTOCOLS } from '../k8s';
 
 /** A container port's name, as rules may name a port. */
 export interface NamedPort {
@@ -64,18 +54,16 @@ export function inRange(range: PortRange, port: PortValue): boolean {
   return typeof port === 'number' && range.from <= port && port <= range.to;
 }
 
-const IANA: Record<number, Protocol> = { 6: 'TCP', 17: 'UDP', 132: 'SCTP' };
-
 /**
  * Canonical name of a protocol as a Calico rule writes it: a name (any case) or a number 1-255.
  * Returns undefined when it is neither.
  */
 export function canonicalProtocol(value: unknown): string | undefined {
-  if (typeof value === 'number') return Number.isInteger(value) && value >= 1 && value <= 255 ? (IANA[value] ?? String(value)) : undefined;
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 1 && value <= 255 ? (PROTOCOL_NUMBERS[value] ?? String(value)) : undefined;
   if (typeof value !== 'string' || value === '') return undefined;
   if (/^[0-9]+$/.test(value)) return canonicalProtocol(Number(value));
   const upper = value.toUpperCase();
-  const known: Record<string, string> = { TCP: 'TCP', UDP: 'UDP', SCTP: 'SCTP', ICMP: 'ICMP', ICMPV6: 'ICMPv6', UDPLITE: 'UDPLite' };
+  const known: Record<string, string> = { ...Object.fromEntries(PROTOCOLS.map((p) => [p, p])), ICMP: 'ICMP', ICMPV6: 'ICMPv6', UDPLITE: 'UDPLite' };
   return known[upper];
 }
 

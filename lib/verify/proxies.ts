@@ -9,6 +9,7 @@
 import { posix } from 'path';
 import { SquidConfig, SquidConfigError, parseSquidConfig } from '../squid';
 import { Manifest, describeSource } from './manifests';
+import { podTemplateOf } from '../k8s';
 
 /** Where Squid reads its configuration when no `-f` says otherwise (squid(8)). */
 const DEFAULT_CONFIG = '/etc/squid/squid.conf';
@@ -34,10 +35,7 @@ const strings = (v: unknown): string[] => list(v).filter((x): x is string => typ
 
 /** The pod spec of a Pod or of a workload's template. */
 function podSpec(m: Manifest): Obj | undefined {
-  const spec = record(m.object.spec);
-  if (m.object.kind === 'Pod') return spec;
-  const holder = m.object.kind === 'CronJob' ? record(record(spec?.jobTemplate)?.spec) : spec;
-  return record(record(holder?.template)?.spec);
+  return record(podTemplateOf(m.object)?.spec);
 }
 
 /** Whether a container runs Squid: its command starts it, or (without a command) its image is a Squid image. */

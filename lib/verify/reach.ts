@@ -14,7 +14,7 @@
 import { IpAddress, IpVersion, parseIp } from '../net';
 import { Cluster, PolicyView } from './cluster';
 import { Endpoint, PacketEnd, packetVersions } from './endpoints';
-import { PortValue, Protocol } from './ports';
+import { PortValue } from './ports';
 import {
   bothMatch,
   CompiledRule,
@@ -35,6 +35,7 @@ import {
   Trace,
   Verdict,
 } from './policy';
+import { Protocol } from '../k8s';
 
 /** A question the manifests cannot answer as asked: unknown endpoint, unresolvable port name. */
 export class QueryError extends Error {

@@ -9,12 +9,10 @@
 import { Cluster } from './cluster';
 import { workloadEgress } from './egress';
 import { Endpoint } from './endpoints';
-import { Ports, Protocol } from './ports';
-import { describeDestination } from './words';
+import { Ports } from './ports';
 import { PodsDestination } from './workload';
-
-/** The annotation on a policy that holds why the workloads it selects may send to ungoverned pods. */
-const UNGOVERNED_REASON = 'secure-ai-egress/ungoverned-relay';
+import { Protocol } from '../k8s';
+import { podsSubject, reasonFor, UNGOVERNED_REASON_ANNOTATION } from '../conventions';
 
 /** One destination a workload may send to whose pods no egress policy confines. */
 export interface Relay {
@@ -40,23 +38,21 @@ function confined(cluster: Cluster, endpoint: Endpoint): boolean {
 
 /** The relays of one known endpoint, each destination once per protocol and ports. */
 function workloadRelays(cluster: Cluster, endpoint: Endpoint): Relay[] {
-  const reasons = cluster
+  const annotations = cluster
     .plans(endpoint, 'egress')
     .flatMap((t) => t.policies.map((p) => p.policy.ref))
     .flatMap((ref) =>
       cluster.manifests
         .filter((m) => m.object.metadata.name === ref.name && m.object.metadata.namespace === ref.namespace)
-        .flatMap((m) => {
-          const text = (m.object.metadata.annotations as Record<string, unknown> | undefined)?.[UNGOVERNED_REASON];
-          return typeof text === 'string' ? text.split('\n') : [];
-        }),
+        .map((m) => m.object.metadata.annotations),
     );
   return workloadEgress(cluster, endpoint).allowed.flatMap((e): Relay[] => {
     if (e.to.type !== 'pods' || e.to.namespace === '*') return [];
     const pods = representative(cluster, e.to);
     if (!pods || confined(cluster, pods)) return [];
-    const named = describeDestination(e.to);
-    const reason = reasons.find((r) => r.startsWith(`${named}: `))?.slice(named.length + 2);
+    // A reason names a class of pods (a known pod has none): by namespace and labels.
+    const subject = e.to.endpoint ? undefined : podsSubject(e.to.namespace, e.to.labels);
+    const reason = subject === undefined ? undefined : annotations.map((a) => reasonFor(a, UNGOVERNED_REASON_ANNOTATION, subject)).find((r) => r !== undefined);
     return [{ from: endpoint.id, to: e.to, protocol: e.protocol, ports: e.ports, ...(reason !== undefined ? { reason } : {}) }];
   });
 }

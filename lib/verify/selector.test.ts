@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { Labels } from './labels';
+import { LabelMap } from './labels';
 import { Selector, SelectorSyntaxError } from './selector';
 
-const labels = (o: Record<string, string>): Labels => new Map(Object.entries(o));
+const labels = (o: Record<string, string>): LabelMap => new Map(Object.entries(o));
 const matches = (expr: string, o: Record<string, string>): boolean => new Selector(expr).test(labels(o));
 
 describe('Calico selector', () => {

@@ -15,7 +15,7 @@
  *   same words are plain labels (`in == 'x'` tests the label `in`).
  * - A label is at most 512 characters (`tokenizer.MaxLabelLength`); a longer one is "label too
  *   long", so the whole selector is invalid. Kubernetes refuses labels on objects whose key is
- *   longer than its limits (name 63, prefix 253, see labels.ts), so a selector naming such a key
+ *   longer than its limits (name 63, prefix 253: lib/k8s, names.ts), so a selector naming such a key
  *   parses and simply matches nothing.
  * - Strings are quoted with `'` or `"`, without escapes. `in {...}` takes any number of strings,
  *   a trailing comma and none at all (`in {}`) included.
@@ -25,8 +25,9 @@
  * `k != 'v'` both match a pod without `k`) (`parser/ast.go`, the nodes' `Evaluate`).
  */
 
-import { CALICO_LABEL, INHERITED_PREFIX } from './endpoints';
-import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, Labels } from './labels';
+import { INHERITED_PREFIX } from './endpoints';
+import { ANY_VALUE, crossWitnesses, LabelHint, LabelMatcher, LabelMap } from './labels';
+import { CALICO_LABEL } from '../k8s';
 
 /** One node of a parsed selector. */
 export type SelectorNode =
@@ -288,7 +289,7 @@ function parseSelectorExpression(text: string): SelectorNode {
   return new Parser(text, tokenize(text)).parse();
 }
 
-type Test = (labels: Labels) => boolean;
+type Test = (labels: LabelMap) => boolean;
 
 /**
  * How a selector is read: `all()` and `global()` as tests of their own, and a prefix put before
@@ -403,9 +404,9 @@ function hintOf(node: SelectorNode): LabelHint | undefined {
 }
 
 /** Candidate label sets for `node` (when negated, for `!node`); filtered by evaluation afterwards. */
-function candidates(node: SelectorNode, negated: boolean): Labels[] {
-  const one = (key: string, value: string): Labels[] => [new Map([[key, value]])];
-  const none: Labels[] = [new Map()];
+function candidates(node: SelectorNode, negated: boolean): LabelMap[] {
+  const one = (key: string, value: string): LabelMap[] => [new Map([[key, value]])];
+  const none: LabelMap[] = [new Map()];
   switch (node.op) {
     case 'all':
     case 'global':
@@ -458,7 +459,7 @@ export class Selector implements LabelMatcher {
   }
 
   /** True when the labels match. */
-  test(labels: Labels): boolean {
+  test(labels: LabelMap): boolean {
     return this.plain(labels);
   }
 
@@ -467,7 +468,7 @@ export class Selector implements LabelMatcher {
    * `namespaceLabels`): `all()` means "any namespace" and `global()` "none" (it asks for what is
    * in no namespace). For the namespaces whose pods a rule can name.
    */
-  testNamespace(namespaceLabels: Labels): boolean {
+  testNamespace(namespaceLabels: LabelMap): boolean {
     this.namespaceTest ??= compile(this.node, { all: EVERYTHING, global: NOTHING, prefix: '' });
     return this.namespaceTest(namespaceLabels);
   }
@@ -477,13 +478,13 @@ export class Selector implements LabelMatcher {
    * network set, host endpoint): on the item's own labels as Calico sees them, `pcns.` keys for
    * the namespace's labels, `all()` as "has a namespace", `global()` as "has none".
    */
-  testAsNamespaceSelector(itemLabels: Labels): boolean {
+  testAsNamespaceSelector(itemLabels: LabelMap): boolean {
     this.asNamespaceTest ??= compile(this.node, AS_NAMESPACE_SELECTOR);
     return this.asNamespaceTest(itemLabels);
   }
 
   /** Reads the selector as a rule's serviceAccounts.selector tested on an item: its `pcsa.` labels. */
-  testAsServiceAccountSelector(itemLabels: Labels): boolean {
+  testAsServiceAccountSelector(itemLabels: LabelMap): boolean {
     this.asServiceAccountTest ??= compile(this.node, AS_SERVICE_ACCOUNT_SELECTOR);
     return this.asServiceAccountTest(itemLabels);
   }
@@ -494,7 +495,7 @@ export class Selector implements LabelMatcher {
   }
 
   /** Small label sets that match, one per alternative the expression offers. */
-  witnesses(): Labels[] {
+  witnesses(): LabelMap[] {
     return candidates(this.node, false).filter((l) => this.test(l));
   }
 }

@@ -10,8 +10,9 @@ import { Cidr, formatCidr, formatIp, IpVersion, isMetadataBlock } from '../net';
 import { ANY_NAMESPACE } from './catalog';
 import type { AddressDestination, DecidedBy, Destination } from './workload';
 import type { Decision, Direction, PolicyKind, PolicyRef, RuleAction, RuleId } from './policy';
-import { describePorts, isAllPorts, Ports, Protocol } from './ports';
+import { describePorts, isAllPorts, Ports } from './ports';
 import type { DirectionAnswer } from './reach';
+import { Protocol, PROTOCOLS, formatObjectRef } from '../k8s';
 
 /** What the egress listing says about itself, in its output. */
 export const EGRESS_NOTE =
@@ -34,7 +35,7 @@ export const INGRESS_NOTE =
  * protocol and port` when the list is exactly all ports of TCP, UDP and SCTP.
  */
 export function describeProtocolPorts(list: readonly { readonly protocol: Protocol; readonly ports: Ports }[]): string {
-  const everything = (['TCP', 'UDP', 'SCTP'] as const).every((p) => list.some((e) => e.protocol === p && isAllPorts(e.ports)));
+  const everything = PROTOCOLS.every((p) => list.some((e) => e.protocol === p && isAllPorts(e.ports)));
   if (everything && list.length === 3) return 'every protocol and port';
   return list.map((e) => `${e.protocol} ${isAllPorts(e.ports) ? 'all ports' : describePorts(e.ports)}`).join(', ');
 }
@@ -128,7 +129,7 @@ export function describeDecision(d: DecidedBy): string {
 
 /** A staged policy: `StagedNetworkPolicy ai/lockdown (tier default)`. */
 export function describeStaged(ref: PolicyRef): string {
-  return `${ref.kind} ${describePolicy(ref)} (tier ${ref.tier})`;
+  return `${formatObjectRef(ref)} (tier ${ref.tier})`;
 }
 
 /**

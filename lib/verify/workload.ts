@@ -31,9 +31,9 @@
 import { Cidr, compactCidrs, compareCidrs, IpRange, IpVersion, partitionFamily } from '../net';
 import { ANY_NAMESPACE } from './catalog';
 import { Cluster, PolicyView } from './cluster';
-import { Endpoint, NAMESPACE_NAME_LABEL, PacketEnd, packetVersions } from './endpoints';
+import { Endpoint, PacketEnd, packetVersions } from './endpoints';
 import { labelsToObject } from './labels';
-import { comparePorts, isNamedPort, NamedPort, PortRange, portAtoms, Ports, PortValue, Protocol, PROTOCOLS } from './ports';
+import { comparePorts, isNamedPort, NamedPort, PortRange, portAtoms, Ports, PortValue } from './ports';
 import {
   compareTiers,
   CompiledRule,
@@ -52,6 +52,7 @@ import {
   TierPlan,
   Verdict,
 } from './policy';
+import { Protocol, PROTOCOLS, NAMESPACE_NAME_LABEL } from '../k8s';
 
 /** Addresses outside the known endpoints: a block less the blocks carved out of it. */
 export interface AddressDestination {

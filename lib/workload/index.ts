@@ -15,6 +15,7 @@ import {
 } from '../intent';
 import { GOVERNED_NAMESPACE_LABEL, RUN_AS, SyncWave, appLabels, appSelector, serviceAccountName, syncWave } from '../conventions';
 import { STARTUP_PERIOD_SECONDS, environment, progressDeadlineSeconds, rolloutOf, startupFailureThreshold } from './pod';
+import { POD_SECURITY_MODES, podSecurityLabel, podSecurityVersionLabel } from '../k8s';
 
 export * from './pod';
 export * from './corefile';
@@ -23,9 +24,9 @@ export * from './dns-resolver';
 /** Pod Security Admission labels for the `restricted` profile, enforced, audited and warned. */
 function restrictedNamespaceLabels(): Record<string, string> {
   const labels: Record<string, string> = {};
-  for (const mode of ['enforce', 'audit', 'warn']) {
-    labels[`pod-security.kubernetes.io/${mode}`] = 'restricted';
-    labels[`pod-security.kubernetes.io/${mode}-version`] = 'latest';
+  for (const mode of POD_SECURITY_MODES) {
+    labels[podSecurityLabel(mode)] = 'restricted';
+    labels[podSecurityVersionLabel(mode)] = 'latest';
   }
   return labels;
 }

@@ -5,6 +5,7 @@ import { parseIp } from '../../net';
 import { fields, ports, problem, protocol, says, text } from '../fields';
 import type { PortSpec } from '../values';
 import { DestinationBase, DestinationKind } from './kind';
+import { isDns1123Label } from '../../k8s';
 
 /**
  * Outbound HTTP and HTTPS by name, through the platform's egress proxy: the app's policy lets it
@@ -53,8 +54,6 @@ export function hostNames(d: HostsDestination): HostName[] {
   return d.hosts.map(normalizeHost).flatMap((h) => (seen.has(h) ? [] : (seen.add(h), [hostName(h)])));
 }
 
-const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
 /**
  * Names that reach what no app may: the cluster's own services (reached as in-cluster
  * destinations, never through the proxy) and the clouds' metadata services by name.
@@ -101,7 +100,7 @@ function hostProblem(host: string): string | undefined {
     return `is not written in ASCII; accepted: the name's ASCII (punycode) form${ascii ? `. Did you mean "${wildcard ? WILDCARD_PREFIX : ''}${ascii}"?` : ''}`;
   }
   const labels = rest.split('.');
-  const bad = labels.find((l) => !LABEL.test(l));
+  const bad = labels.find((l) => !isDns1123Label(l));
   if (bad !== undefined || rest.length > 253)
     return `is not a valid host name (${bad === '' ? 'an empty label' : bad !== undefined ? `label "${bad}"` : 'longer than 253 characters'}); accepted: ${ACCEPTED}, each label of letters, digits and "-", not starting or ending with "-", at most 63 characters`;
   if (/^[0-9]+$/.test(labels[labels.length - 1]))

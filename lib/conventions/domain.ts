@@ -1,0 +1,2 @@
+/** Prefix of this project's own labels and annotations. */
+export const DOMAIN = 'secure-ai-egress';

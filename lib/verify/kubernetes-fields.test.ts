@@ -1,0 +1,105 @@
+import { clusterOf, networkPolicy } from '../../test/support/verify-builders';
+import { ManifestError } from './manifests';
+
+// What the API server accepts in a NetworkPolicy's fields (networking/validation
+// ValidateNetworkPolicySpec, apimachinery ValidateLabelSelector), and so what the verifier reads:
+// anything else is refused with the field's path, never read as something it is not.
+const read = (spec: Record<string, unknown>) => () => clusterOf([networkPolicy('ai', 'p', spec)]);
+const egressPort = (port: Record<string, unknown>) => read({ policyTypes: ['Egress'], egress: [{ ports: [port] }] });
+const egressPeer = (peer: Record<string, unknown>) => read({ policyTypes: ['Egress'], egress: [{ to: [peer] }] });
+const podSelector = (selector: Record<string, unknown>) => read({ podSelector: selector });
+const refused = (f: () => unknown, path: string) => {
+  expect(f).toThrow(ManifestError);
+  expect(f).toThrow(`: ${path}: `);
+};
+
+describe('a NetworkPolicy port', () => {
+  it('is a number from 1 to 65535, or such a number written as text', () => {
+    for (const port of [1, 65535, '443']) expect(egressPort({ port })).not.toThrow();
+    for (const port of [0, 65536, 1.5, -1]) refused(egressPort({ port }), 'spec.egress[0].ports[0].port');
+  });
+
+  it('is otherwise a port name: lower-case letters, digits and inner dashes, at most 15 characters, with a letter', () => {
+    for (const port of ['http', 'h', 'grpc-web', '9p', 'http2', 'a'.repeat(15)]) expect(egressPort({ port })).not.toThrow();
+    for (const port of ['HTTP', '-http', 'http-', 'a'.repeat(16), 'http_x', '8-0']) refused(egressPort({ port }), 'spec.egress[0].ports[0].port');
+  });
+
+  it('widens to endPort, which runs from the port itself to 65535', () => {
+    for (const endPort of [80, 65535]) expect(egressPort({ port: 80, endPort })).not.toThrow();
+    for (const endPort of [79, 65536, 90.5]) refused(egressPort({ port: 80, endPort }), 'spec.egress[0].ports[0].endPort');
+  });
+
+  it('takes endPort only after a numeric port', () => {
+    refused(egressPort({ endPort: 90 }), 'spec.egress[0].ports[0].endPort');
+    refused(egressPort({ port: 'http', endPort: 90 }), 'spec.egress[0].ports[0].endPort');
+  });
+
+  it('has protocol TCP, UDP or SCTP', () => {
+    for (const protocol of ['TCP', 'UDP', 'SCTP']) expect(egressPort({ protocol, port: 53 })).not.toThrow();
+    refused(egressPort({ protocol: 'ICMP' }), 'spec.egress[0].ports[0].protocol');
+    refused(egressPort({ protocol: 'tcp' }), 'spec.egress[0].ports[0].protocol');
+  });
+});
+
+describe('a NetworkPolicy peer', () => {
+  it('is an ipBlock alone: not with a podSelector or a namespaceSelector', () => {
+    refused(egressPeer({ ipBlock: { cidr: '10.0.0.0/8' }, podSelector: {} }), 'spec.egress[0].to[0]');
+    refused(egressPeer({ ipBlock: { cidr: '10.0.0.0/8' }, namespaceSelector: {} }), 'spec.egress[0].to[0]');
+  });
+
+  it('has an ipBlock cidr with a mask', () => {
+    expect(egressPeer({ ipBlock: { cidr: '10.0.0.0/8' } })).not.toThrow();
+    refused(egressPeer({ ipBlock: { cidr: '10.0.0.1' } }), 'spec.egress[0].to[0].ipBlock.cidr');
+  });
+
+  it('carves out only blocks inside its cidr, of the same IP version, the whole cidr included', () => {
+    const except = (...blocks: string[]) => egressPeer({ ipBlock: { cidr: '10.0.0.0/8', except: blocks } });
+    expect(except('10.0.0.0/8', '10.0.0.0/16', '10.255.0.0/16')).not.toThrow();
+    refused(except('9.255.255.255/32'), 'spec.egress[0].to[0].ipBlock.except[0]');
+    refused(except('10.0.0.0/16', '11.0.0.0/32'), 'spec.egress[0].to[0].ipBlock.except[1]');
+    refused(except('0.0.0.0/0'), 'spec.egress[0].to[0].ipBlock.except[0]');
+    refused(except('::/0'), 'spec.egress[0].to[0].ipBlock.except[0]');
+  });
+
+  it('names pods, namespaces or addresses: an empty peer is refused', () => {
+    refused(egressPeer({}), 'spec.egress[0].to[0]');
+  });
+});
+
+describe('a NetworkPolicy label selector', () => {
+  it('matches labels by valid keys and string values', () => {
+    expect(podSelector({ matchLabels: { 'app.kubernetes.io/name': 'rag', tier: '' } })).not.toThrow();
+    refused(podSelector({ matchLabels: { app: 1 } }), 'spec.podSelector.matchLabels.app');
+    refused(podSelector({ matchLabels: { '-app': 'rag' } }), 'spec.podSelector.matchLabels.-app');
+    refused(podSelector({ matchLabels: { app: 'rag!' } }), 'spec.podSelector.matchLabels.app');
+  });
+
+  it('has matchExpressions with a valid key, a known operator and valid values', () => {
+    const expression = (e: Record<string, unknown>) => podSelector({ matchExpressions: [e] });
+    refused(expression({ operator: 'Exists' }), 'spec.podSelector.matchExpressions[0].key');
+    refused(expression({ key: 'app/', operator: 'Exists' }), 'spec.podSelector.matchExpressions[0].key');
+    refused(expression({ key: 'app', operator: 'exists' }), 'spec.podSelector.matchExpressions[0].operator');
+    refused(expression({ key: 'app', operator: 'In', values: ['ok', 'not ok'] }), 'spec.podSelector.matchExpressions[0].values[1]');
+    refused(expression({ key: 'app', operator: 'In', values: [1] }), 'spec.podSelector.matchExpressions[0].values[0]');
+  });
+
+  it('gives In and NotIn at least one value, and Exists and DoesNotExist none', () => {
+    const expression = (operator: string, values?: string[]) => podSelector({ matchExpressions: [{ key: 'app', operator, ...(values ? { values } : {}) }] });
+    for (const op of ['In', 'NotIn']) {
+      expect(expression(op, ['a'])).not.toThrow();
+      refused(expression(op, []), 'spec.podSelector.matchExpressions[0].values');
+      refused(expression(op), 'spec.podSelector.matchExpressions[0].values');
+    }
+    for (const op of ['Exists', 'DoesNotExist']) {
+      expect(expression(op)).not.toThrow();
+      refused(expression(op, ['a']), 'spec.podSelector.matchExpressions[0].values');
+    }
+  });
+});
+
+describe('NetworkPolicy policyTypes', () => {
+  it('are Ingress and Egress, as written', () => {
+    expect(read({ policyTypes: ['Ingress', 'Egress'] })).not.toThrow();
+    refused(read({ policyTypes: ['Egress', 'egress'] }), 'spec.policyTypes[1]');
+  });
+});
