@@ -114,7 +114,9 @@ describe('the guardrail as ClusterNetworkPolicy', () => {
     // The tier keeps its hand-over of kubernetes-flavor apps (a Pass policy each, in its namespace)
     // and its closing Deny of undeclared pods (issue 18, item 3).
     expect(kinds(current.filter((o) => o.kind === 'GlobalNetworkPolicy'))).toEqual(['GlobalNetworkPolicy ai-egress.deny-undeclared-pods']);
-    expect(kinds(current.filter((o) => o.apiVersion === 'projectcalico.org/v3' && o.kind === 'NetworkPolicy' && o.spec.order === 1000))).toEqual(['NetworkPolicy ai-egress.search']);
+    expect(kinds(current.filter((o) => o.apiVersion === 'projectcalico.org/v3' && o.kind === 'NetworkPolicy' && o.spec.order === 1000))).toEqual([
+      'NetworkPolicy ai-egress.search',
+    ]);
     expect(kinds(current.filter((o) => o.kind === 'Tier'))).toEqual(['Tier ai-egress']);
   });
 });

@@ -508,7 +508,6 @@ export interface CalicoClusterPoliciesProps {
 /** The pods of the namespaces this project writes: `secure-ai-egress/governed == 'true'` on the Namespace, which no pod's author can set. */
 const GOVERNED_NAMESPACES = `${GOVERNED_NAMESPACE_LABEL} == 'true'`;
 
-
 /** The pods of one app as a Calico selector that holds across namespaces: its namespace, ServiceAccount and app label. */
 function appEndpoints(user: CredentialsUser): string {
   return labelSelector({

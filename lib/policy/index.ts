@@ -3,7 +3,7 @@ export type { PlanContext } from './plan';
 export { KubernetesAppPolicies, NamespaceDefaultDeny } from './kubernetes';
 export type { KubernetesAppPoliciesProps, NamespaceDefaultDenyProps } from './kubernetes';
 export { CalicoAppPolicy, CalicoPassToKubernetes, addCalicoClusterPolicies, StagedNamespaceDefaultDeny, calicoSettings } from './calico';
-export type { CalicoAppPolicyProps, CalicoPassToKubernetesProps, CalicoSettings, CredentialsUser } from './calico';
+export type { CalicoAppPolicyProps, CalicoSettings, CredentialsUser } from './calico';
 export { AppIdentityPolicy } from './identity';
 export type { AppIdentityPolicyProps } from './identity';
 export { ClusterGuardrail } from './cluster-guardrail';
