@@ -49,7 +49,7 @@ import {
 } from '../../imports/calico-stagednetworkpolicy-projectcalico.org';
 import { Tier } from '../../imports/calico-tier-projectcalico.org';
 import { AllowList, CalicoLog, Cloud, DEFAULT_AI_TIER_ORDER, Labels, PlatformIntent, Protocol, TierOwners } from '../intent';
-import { endpointsAt, metadataCidrs } from '../net';
+import { cidr, cidrContains, endpointsAt, metadataCidrs } from '../net';
 import {
   ALLOW_LIST_LABEL,
   DESCRIPTION_ANNOTATION,
@@ -237,6 +237,23 @@ function carvedOut(blocks: readonly PlannedBlock[]): string[] {
 }
 
 /**
+ * The blocks of a peer that lie inside what another of its blocks carves out: a declared block
+ * within link-local addresses (minus the metadata addresses it holds) beside a wide block of the
+ * same allow-list that carves all of link-local out. One rule's `notNets` is the union of every
+ * block's carve-outs (Calico ANDs `notNets` with the rule's nets or set: docs, "Entity rule"), so
+ * it would remove them whole; each gets a rule of its own, with only its own carve-outs.
+ */
+function shadowedBlocks(blocks: readonly PlannedBlock[]): PlannedBlock[] {
+  const all = carvedOut(blocks);
+  return blocks.filter((b) => all.some((u) => !b.except.includes(u) && cidrContains(cidr(u), cidr(b.cidr))));
+}
+
+/** A block alone, inline, with its own carve-outs. */
+function blockEntity(block: PlannedBlock): { entity: EntityRule } {
+  return { entity: { nets: [block.cidr], ...(block.except.length ? { notNets: [...block.except] } : {}) } };
+}
+
+/**
  * What every pod selector of a rule adds: Calico's selectors also see namespaced NetworkSets, which
  * carry their namespace's labels (libcalico-go updateprocessors/networksetprocessor.go), and
  * HostEndpoints, so a selector written for pods says it wants pods, as Calico's own conversion of
@@ -289,16 +306,24 @@ function peerEntities(peer: PolicyPeer): { ipVersion?: 4 | 6; entity: EntityRule
   if (setSelector !== undefined) {
     const set = { selector: setSelector, namespaceSelector: 'global()' };
     if (carvedOut(peer.blocks).length === 0) return [{ entity: set }];
-    // The set itself cannot exclude addresses, so the rule does, one IP version at a time.
-    return versions.map(([ipVersion, blocks]) => {
-      const notNets = carvedOut(blocks);
-      return { ipVersion, entity: { ...set, ...(notNets.length ? { notNets } : {}) } };
-    });
+    // The set itself cannot exclude addresses, so the rule does, one IP version at a time; the
+    // blocks that those exclusions would remove whole are allowed by rules of their own.
+    return [
+      ...versions.map(([ipVersion, blocks]) => {
+        const notNets = carvedOut(blocks);
+        return { ipVersion, entity: { ...set, ...(notNets.length ? { notNets } : {}) } };
+      }),
+      ...shadowedBlocks(peer.blocks).map(blockEntity),
+    ];
   }
-  return versions.map(([, blocks]) => {
-    const notNets = carvedOut(blocks);
-    return { entity: { nets: blocks.map((b) => b.cidr), ...(notNets.length ? { notNets } : {}) } };
-  });
+  const shadowed = shadowedBlocks(peer.blocks);
+  return [
+    ...blocksByVersion(peer.blocks.filter((b) => !shadowed.includes(b))).map(([, blocks]) => {
+      const notNets = carvedOut(blocks);
+      return { entity: { nets: blocks.map((b) => b.cidr), ...(notNets.length ? { notNets } : {}) } };
+    }),
+    ...shadowed.map(blockEntity),
+  ];
 }
 
 /** A client, for the description annotation of the rule that admits it. */
