@@ -137,7 +137,7 @@ describe('verify observed: the flow log of the shipped scenario in audit mode', 
     expect(redis.egress).toMatchObject({
       endpoint: 'ai-application/ai-service',
       status: 'allowed',
-      outcomes: [{ reason: 'profile', passed: [{ policy: 'ai-egress.pass-to-kubernetes-policies', rule: 0 }] }],
+      outcomes: [{ reason: 'profile', passed: [{ policy: 'ai-application/ai-egress.pass-to-kubernetes-policies', rule: 0 }] }],
       whenStagedEnforced: {
         status: 'denied',
         outcomes: [{ reason: 'rule', kind: 'StagedNetworkPolicy', policy: 'ai-application/ai-egress.ai-service', rule: 7 }],

@@ -55,14 +55,16 @@ describe('audit mode', () => {
     const policies = policiesOf(yaml);
     expect(policies.map((p) => `${p.kind}/${p.metadata.namespace ?? ''}/${p.metadata.name}`)).toEqual([
       'GlobalNetworkPolicy//ai-egress.deny-cloud-metadata',
-      'GlobalNetworkPolicy//ai-egress.pass-to-kubernetes-policies',
       'GlobalNetworkPolicy//ai-egress.deny-undeclared-pods',
       'NetworkPolicy/ai-dns/default-deny-all',
       'NetworkPolicy/ai-dns/ai-egress.dns-resolver',
       'StagedKubernetesNetworkPolicy/ai/default-deny-all',
+      'NetworkPolicy/ai/ai-egress.pass-to-kubernetes-policies',
       'StagedNetworkPolicy/ai/ai-egress.llm',
     ]);
-    expect(policies.find((p) => p.metadata.name === 'ai-egress.pass-to-kubernetes-policies')!.spec.selector).toBe("projectcalico.org/namespace in {'ai'}");
+    const pass = policies.find((p) => p.metadata.name === 'ai-egress.pass-to-kubernetes-policies')!;
+    expect(pass.spec).toMatchObject({ tier: 'ai-egress', order: 1000, selector: 'all()', types: ['Ingress', 'Egress'] });
+    expect([...pass.spec.ingress, ...pass.spec.egress].map((r: K8sObject) => r.action)).toEqual(['Pass', 'Pass']);
     for (const p of policies.filter((x) => x.kind.startsWith('Staged'))) expect(p.spec.stagedAction).toBe('Set');
   });
 
@@ -99,11 +101,11 @@ describe('audit mode', () => {
     const kinds = policiesOf(synthYaml({ ...audited, calico: undefined, apps: [{ ...llm, audit: true }] })).map((p) => `${p.kind}/${p.metadata.name}`);
     expect(kinds).toEqual([
       'GlobalNetworkPolicy/ai-egress.deny-cloud-metadata',
-      'GlobalNetworkPolicy/ai-egress.pass-to-kubernetes-policies',
       'GlobalNetworkPolicy/ai-egress.deny-undeclared-pods',
       'NetworkPolicy/default-deny-all',
       'NetworkPolicy/ai-egress.dns-resolver',
       'StagedKubernetesNetworkPolicy/default-deny-all',
+      'NetworkPolicy/ai-egress.pass-to-kubernetes-policies',
       'StagedNetworkPolicy/ai-egress.llm',
     ]);
   });

@@ -154,26 +154,27 @@ describe('in the tier, every workload of the namespaces it governs', () => {
     const deployment = workloads.find((d) => d.metadata.name === name)!;
     const selecting = policiesFor(deployment);
     const last = selecting[selecting.length - 1];
-    const lastEgress: Rule = last.spec.egress[last.spec.egress.length - 1];
-    if (flavor === 'calico') {
-      // Its own policy ends in a Deny that matches everything, so the closing Deny after it is never reached.
-      const own = selecting.find((p) => p.kind === 'NetworkPolicy')!;
-      expect(own.spec.egress[own.spec.egress.length - 1]).toEqual(expect.objectContaining({ action: 'Deny' }));
-      expect(Object.keys(own.spec.egress[own.spec.egress.length - 1]).sort()).toEqual(['action', 'metadata']);
-      expect(selecting.indexOf(own)).toBe(selecting.length - 2);
-      expect(last.metadata.name).toBe(`${tierName}.deny-undeclared-pods`);
-      expect(lastEgress).toEqual(expect.objectContaining({ action: 'Deny' }));
-    } else {
-      // A kubernetes-flavor app is passed on to later tiers, where its Kubernetes NetworkPolicies decide.
-      expect(last.metadata.name).toBe(`${tierName}.pass-to-kubernetes-policies`);
-      expect(lastEgress).toEqual(expect.objectContaining({ action: 'Pass' }));
+    // Its own policy in the tier, `<tier>.<app>`, ends both directions in a rule that matches everything:
+    // a calico-flavor app's in a Deny; a kubernetes-flavor app's in a Pass, so that its Kubernetes
+    // NetworkPolicies in the default tier decide. The closing Deny after it is never reached.
+    const own = selecting.find((p) => p.kind === 'NetworkPolicy')!;
+    expect(own.metadata.name).toBe(`${tierName}.${name}`);
+    expect(selecting.indexOf(own)).toBe(selecting.length - 2);
+    const action = flavor === 'calico' ? 'Deny' : 'Pass';
+    for (const direction of ['egress', 'ingress'] as const) {
+      const closing: Rule = own.spec[direction][own.spec[direction].length - 1];
+      expect(closing).toEqual(expect.objectContaining({ action }));
+      expect(Object.keys(closing).sort()).toEqual(['action', 'metadata']);
     }
-    expect(Object.keys(lastEgress).sort()).toEqual(['action', 'metadata']);
+    expect(last.metadata.name).toBe(`${tierName}.deny-undeclared-pods`);
+    expect(last.spec.egress[last.spec.egress.length - 1]).toEqual(expect.objectContaining({ action: 'Deny' }));
   });
 });
 
 describe('per-app Calico policies', () => {
-  const perApp = (manifests: readonly ManifestDocument[]) => calicoPolicies(manifests).filter((p) => p.metadata.namespace !== undefined);
+  // Each calico-flavor app's own policy; a kubernetes-flavor app's, all Pass, is asserted above.
+  const perApp = (manifests: readonly ManifestDocument[]) =>
+    calicoPolicies(manifests).filter((p) => p.metadata.namespace !== undefined && !p.spec.egress.every((r: Rule) => r.action === 'Pass'));
 
   it.each([
     ['the shipped scenario', dist],

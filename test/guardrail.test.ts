@@ -111,10 +111,11 @@ describe('the guardrail as ClusterNetworkPolicy', () => {
 
   it('replaces the Calico GlobalNetworkPolicy guardrail, where calico apps keep their tier', () => {
     const current = objects(cluster(guardrails, 'current'));
-    // The tier keeps its hand-over of kubernetes-flavor apps and its closing Deny of undeclared pods (issue 18, item 3).
-    expect(kinds(current.filter((o) => o.kind === 'GlobalNetworkPolicy'))).toEqual([
-      'GlobalNetworkPolicy ai-egress.pass-to-kubernetes-policies',
-      'GlobalNetworkPolicy ai-egress.deny-undeclared-pods',
+    // The tier keeps its hand-over of kubernetes-flavor apps (a Pass policy each, in its namespace)
+    // and its closing Deny of undeclared pods (issue 18, item 3).
+    expect(kinds(current.filter((o) => o.kind === 'GlobalNetworkPolicy'))).toEqual(['GlobalNetworkPolicy ai-egress.deny-undeclared-pods']);
+    expect(kinds(current.filter((o) => o.apiVersion === 'projectcalico.org/v3' && o.kind === 'NetworkPolicy' && o.spec.order === 1000))).toEqual([
+      'NetworkPolicy ai-egress.search',
     ]);
     expect(kinds(current.filter((o) => o.kind === 'Tier'))).toEqual(['Tier ai-egress']);
   });
@@ -206,10 +207,11 @@ describe('the guardrail as Calico objects', () => {
     expect(kinds(written.filter((o) => o.apiVersion === 'projectcalico.org/v3'))).toEqual([
       'Tier ai-egress',
       'GlobalNetworkPolicy ai-egress.deny-cloud-metadata',
-      'GlobalNetworkPolicy ai-egress.pass-to-kubernetes-policies',
       // The tier closes with a Deny of every pod that is no declared app, so the resolver of cluster names has its policy in it.
       'GlobalNetworkPolicy ai-egress.deny-undeclared-pods',
       'NetworkPolicy ai-egress.dns-resolver',
+      // The kubernetes-flavor app's Pass to its Kubernetes NetworkPolicies, before that Deny.
+      'NetworkPolicy ai-egress.llm',
     ]);
   });
 

@@ -112,13 +112,15 @@ const clusterFrom = (objects: readonly K8sObject[]) => buildCluster(parseManifes
 
 /** The tier as it was: the guardrail and a Pass for every protected pod, and no closing Deny. */
 function oldTier(manifests: readonly K8sObject[]): K8sObject[] {
-  return manifests
-    .filter((o) => o.metadata.name !== 'ai-egress.deny-undeclared-pods')
-    .map((o) =>
-      o.metadata.name === 'ai-egress.pass-to-kubernetes-policies'
-        ? { ...o, spec: { ...o.spec, selector: "secure-ai-egress/protected == 'true'", namespaceSelector: undefined } }
-        : o,
-    );
+  return manifests.map((o) =>
+    o.metadata.name === 'ai-egress.deny-undeclared-pods'
+      ? {
+          ...o,
+          metadata: { ...o.metadata, name: 'ai-egress.pass-to-kubernetes-policies' },
+          spec: { tier: o.spec.tier, order: 1000, selector: "secure-ai-egress/protected == 'true'", types: ['Egress'], egress: [{ action: 'Pass' }] },
+        }
+      : o,
+  );
 }
 
 describe('an impostor pod, with a NetworkPolicy that allows it everything', () => {

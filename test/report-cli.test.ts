@@ -49,7 +49,7 @@ describe('npm run report (command line)', () => {
     expect(md).toContain('2 workloads are in audit mode: ai-preview/chat, ai-preview/summarizer.');
     expect(md).toContain('## ai-preview/chat (calico flavor, audit mode)');
     expect(md).toContain(
-      '> Audit mode: StagedKubernetesNetworkPolicy ai-preview/default-deny-all (tier default), StagedNetworkPolicy ai-preview/ai-egress.chat (tier ai-egress) are staged, not enforced. Enforced today: GlobalNetworkPolicy ai-egress.deny-cloud-metadata (tier ai-egress), GlobalNetworkPolicy ai-egress.pass-to-kubernetes-policies (tier ai-egress); whatever they do not decide is allowed.',
+      '> Audit mode: StagedKubernetesNetworkPolicy ai-preview/default-deny-all (tier default), StagedNetworkPolicy ai-preview/ai-egress.chat (tier ai-egress) are staged, not enforced. Enforced today: GlobalNetworkPolicy ai-egress.deny-cloud-metadata (tier ai-egress), NetworkPolicy ai-preview/ai-egress.pass-to-kubernetes-policies (tier ai-egress), GlobalNetworkPolicy ai-egress.deny-undeclared-pods (tier ai-egress); whatever they do not decide is allowed.',
     );
     expect(md).toMatch(
       /\| once the staged policies are enforced \| allow \| 0\.0\.0\.0\/0 except [^|]*169\.254\.0\.0\/16[^|]* \| TCP 443 \| StagedNetworkPolicy ai-preview\/ai-egress\.chat rule 3 \(tier ai-egress\)(: [^|]*)? \|/,

@@ -373,13 +373,15 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
   });
 
   it('notices an AWS credential endpoint reachable with cloud aws, once the guardrail spares every pod', () => {
-    const s = synthesized(aws, (edit) =>
+    const s = synthesized(aws, (edit) => {
       edit('02-calico-global-policies.k8s.yaml', (objects) => {
         for (const rule of named(objects, 'ai-guard.deny-cloud-metadata').spec.egress) rule.source = { notSelector: 'all()' };
-        const pass = named(objects, 'ai-guard.pass-to-kubernetes-policies');
+      });
+      edit('10-policies-ai-index.k8s.yaml', (objects) => {
+        const pass = named(objects, 'ai-guard.indexer');
         pass.spec.egress = [{ action: 'Allow', destination: { nets: ['169.254.170.2/32'] } }, ...pass.spec.egress];
-      }),
-    );
+      });
+    });
     expect(metadataReached(s, app(aws, 'indexer'))).toContainEqual('ai-index/indexer may reach 169.254.170.2 TCP 80');
   });
 

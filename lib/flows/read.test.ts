@@ -190,9 +190,9 @@ describe('reading flow logs', () => {
 
   it('gives each record of an indented list the line its object starts on', () => {
     const log = readFlowLog(fixture('unattributed.goldmane.json'));
-    expect(log.records.map((r) => r.line)).toEqual([7, 65, 123, 174]);
+    expect(log.records.map((r) => r.line)).toEqual([7, 66, 125, 184]);
     expect(log.malformed).toEqual([
-      { line: 232, reason: 'flows[4].flow.Key.destType: "Internet" is not an endpoint type (WorkloadEndpoint, HostEndpoint, NetworkSet, Network)' },
+      { line: 243, reason: 'flows[4].flow.Key.destType: "Internet" is not an endpoint type (WorkloadEndpoint, HostEndpoint, NetworkSet, Network)' },
     ]);
   });
 

@@ -19,6 +19,7 @@ import {
 } from '../intent';
 import {
   CalicoAppPolicy,
+  CalicoPassToKubernetes,
   CalicoSettings,
   ClusterGuardrail,
   CredentialsUser,
@@ -155,8 +156,6 @@ export class SecureAiPlatform extends Construct {
         networkSets,
         credentialsUsers,
         guardrail: guardrail === 'calico',
-        kubernetesApps: intent.apps.filter((a) => !isCalicoApp(a)).map((a) => ({ name: a.name, namespace: a.namespace })),
-        auditedNamespaces: namespaces.filter((ns) => byNamespace.get(ns)!.every((a) => isAudited(a, intent.calico))),
       });
     }
     // The guardrail in the network-policy-api: after the Namespaces whose label it selects, before any policy of theirs.
@@ -202,9 +201,13 @@ export class SecureAiPlatform extends Construct {
       const policies = part(ChartName.policies(ns));
       // Kept in calico namespaces too: it confines any other pod there. Staged only when every
       // app of the namespace is in audit mode, or it would deny them everything meanwhile.
-      if (apps.every((a) => isAudited(a, intent.calico))) new StagedNamespaceDefaultDeny(policies, 'default-deny', { namespace: ns });
+      const audited = apps.every((a) => isAudited(a, intent.calico));
+      if (audited) new StagedNamespaceDefaultDeny(policies, 'default-deny', { namespace: ns });
       else new NamespaceDefaultDeny(policies, 'default-deny', { namespace: ns });
-      for (const a of apps) this.addPolicies(policies, a, plans.get(a)!);
+      // Where the tier exists, its Pass hands the namespace's previewed pods on to the default
+      // tier, enforced, before the tier's closing Deny (CalicoPassToKubernetes).
+      if (inTier && audited) new CalicoPassToKubernetes(policies, 'pass-to-kubernetes', { settings: this.calico, namespace: ns });
+      for (const a of apps) this.addPolicies(policies, a, plans.get(a)!, inTier);
     }
     for (const ns of namespaces) {
       const workloads = part(ChartName.workloads(ns));
@@ -232,9 +235,14 @@ export class SecureAiPlatform extends Construct {
     }
   }
 
-  private addPolicies(scope: Construct, app: AiAppIntent, plan: AppPlan): void {
-    if (isCalicoApp(app)) new CalicoAppPolicy(scope, app.name, { plan, settings: this.calico, staged: isAudited(app, this.intent.calico) });
-    else new KubernetesAppPolicies(scope, app.name, { plan });
+  /** The app's own policies; a kubernetes-flavor app's, where the tier exists, with the tier's Pass that hands its pods on to them. */
+  private addPolicies(scope: Construct, app: AiAppIntent, plan: AppPlan, inTier: boolean): void {
+    if (isCalicoApp(app)) {
+      new CalicoAppPolicy(scope, app.name, { plan, settings: this.calico, staged: isAudited(app, this.intent.calico) });
+      return;
+    }
+    new KubernetesAppPolicies(scope, app.name, { plan });
+    if (inTier) new CalicoPassToKubernetes(scope, `${app.name}-pass-to-kubernetes`, { settings: this.calico, namespace: app.namespace, app: app.name });
   }
 }
 

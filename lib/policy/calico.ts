@@ -90,12 +90,24 @@ import { NAMESPACE_NAME_LABEL, CALICO_LABEL } from '../k8s';
  *    ServiceAccount. Allow DNS, the declared destinations and clients, then Deny in both
  *    directions, each Deny after a Log where `calico.log` says so (denied egress by default).
  *    Nothing after it is reached for that app's pods.
- * 3. `<tier>.pass-to-kubernetes-policies` (GlobalNetworkPolicy): every protected workload, Pass.
- *    Only pods that no per-app policy decided for get here: kubernetes-flavor apps (and calico
- *    apps whose own policy is staged). Without it the guardrail would make the tier apply to
- *    them with nobody deciding, and the tier's Deny would cut them off entirely. It is a policy
- *    of its own, ordered last, and not a closing Pass rule in the guardrail: a Pass skips every
- *    remaining policy of the tier, so it would skip the per-app policies of calico apps too.
+ * 3. The Pass policies, order 1000, namespaced, in the namespace's policies chart (applied with
+ *    the per-app policies, before any workload): `<tier>.<app>` (NetworkPolicy, one per
+ *    kubernetes-flavor app, the name a calico-flavor app's own policy has) selects the app's
+ *    pods by label and by ServiceAccount, and `<tier>.pass-to-kubernetes-policies` (NetworkPolicy,
+ *    one per namespace whose apps are all in audit mode) every pod of that namespace. Each Passes
+ *    both directions: the app's Kubernetes NetworkPolicies (or the staged policies audited) in
+ *    the default tier decide. Only pods that no per-app policy decided for get here. Without them
+ *    the policies of the tier would apply to these pods with nobody deciding, and the closing Deny
+ *    would cut them off. They are policies of their own, and not a closing Pass rule in the
+ *    guardrail: a Pass skips every remaining policy of the tier, so it would skip the per-app
+ *    policies of calico apps too. One policy per app (and not one global policy listing every
+ *    app) keeps each selector short: Calico's CRD caps `spec.selector` at 1024 characters
+ *    (projectcalico.org_globalnetworkpolicies.yaml, `maxLength: 1024`).
+ * 4. `<tier>.deny-undeclared-pods` (GlobalNetworkPolicy): every pod of the governed namespaces,
+ *    `all()`, Deny in both directions (after a Log where `calico.log` says so). Only pods that no
+ *    policy above decided for reach it: a pod that runs as no declared app (a copy of an app's
+ *    labels under another ServiceAccount, or any pod someone adds), so no NetworkPolicy written
+ *    later in the default tier can open it.
  *
  * Names carry the tier prefix (`ai-egress.ai-service`): Calico 3.29 to 3.31 require it for
  * policies outside the default tier, and 3.32, which dropped the requirement, still accepts it
@@ -103,9 +115,10 @@ import { NAMESPACE_NAME_LABEL, CALICO_LABEL } from '../k8s';
  *
  * Audit mode renders each app's policy, and the default deny of a namespace whose apps are all
  * audited, as Staged kinds (Calico 3.30+): flow logs show what they would allow and deny while
- * nothing is enforced by them. The metadata guardrail and the Pass after it stay enforced even
- * then: auditing an app's egress is no reason to open cloud metadata to it, and the Pass
- * keeps the enforced guardrail from leaving its tier undecided (which would deny everything).
+ * nothing is enforced by them. The metadata guardrail and the Pass policies after it stay
+ * enforced even then: auditing an app's egress is no reason to open cloud metadata to it, and
+ * the Pass keeps the enforced guardrail and the closing Deny from denying the audited namespace
+ * everything.
  */
 
 /** Settings that apply to every calico-flavor app, with their defaults resolved. */
@@ -510,10 +523,6 @@ export interface CalicoClusterPoliciesProps {
   readonly networkSets?: readonly AllowList[];
   /** The apps allowed a pod credential endpoint, and its addresses. */
   readonly credentialsUsers: readonly CredentialsUser[];
-  /** The kubernetes-flavor apps: their own pods (namespace, label and ServiceAccount) are handed on to the default tier. */
-  readonly kubernetesApps: readonly { readonly name: string; readonly namespace: string }[];
-  /** Namespaces whose apps are all in audit mode: their pods are handed on to the default tier, where the staged policies are evaluated without being enforced. */
-  readonly auditedNamespaces: readonly string[];
   /**
    * Whether the tier holds the metadata guardrail; false where the intent writes it in the
    * network-policy-api instead (cluster-guardrail.ts). @default true
@@ -523,22 +532,6 @@ export interface CalicoClusterPoliciesProps {
 
 /** The pods of the namespaces this project writes: `secure-ai-egress/governed == 'true'` on the Namespace, which no pod's author can set. */
 const GOVERNED_NAMESPACES = `${GOVERNED_NAMESPACE_LABEL} == 'true'`;
-
-/**
- * The pods the tier hands on to the default tier: each kubernetes-flavor app's own (its namespace,
- * name label and ServiceAccount, so a pod that copies the labels under another ServiceAccount is
- * not one of them), and every pod of the namespaces whose apps are all in audit mode. Undefined when
- * there are none.
- */
-function handedOn(props: CalicoClusterPoliciesProps): string | undefined {
-  const apps = props.kubernetesApps.map((a) =>
-    labelSelector({ [CALICO_LABEL.namespace]: a.namespace, [CALICO_LABEL.serviceAccount]: serviceAccountName(a.name), ...appSelector(a.name) }),
-  );
-  const audited = props.auditedNamespaces.length ? [`${CALICO_LABEL.namespace} in {${props.auditedNamespaces.map((n) => `'${n}'`).join(', ')}}`] : [];
-  const terms = [...apps, ...audited];
-  if (terms.length === 0) return undefined;
-  return terms.length === 1 ? terms[0] : terms.map((t) => `(${t})`).join(' || ');
-}
 
 /** The pods of one app as a Calico selector that holds across namespaces: its namespace, ServiceAccount and app label. */
 function appEndpoints(user: CredentialsUser): string {
@@ -563,7 +556,8 @@ export interface CalicoClusterScopes {
  * The cluster-scoped half of the flavor: the RBAC of the tier's owners (when declared), the tier
  * (Deny by default, ordered after the admin tier and before `default`), a GlobalNetworkSet per
  * shared allow-list and per destination declared as a network set, the metadata guardrail (unless
- * the intent writes it in the network-policy-api) and the closing Pass policy.
+ * the intent writes it in the network-policy-api) and the closing Deny. The Pass policies before
+ * that Deny are namespaced: CalicoPassToKubernetes.
  */
 export function addCalicoClusterPolicies(scopes: CalicoClusterScopes, props: CalicoClusterPoliciesProps): void {
   const { tier, tierOrder, owners } = props.settings;
@@ -600,28 +594,16 @@ export function addCalicoClusterPolicies(scopes: CalicoClusterScopes, props: Cal
       egress: guardrailRules(props.settings, props.credentialsUsers),
     });
   }
-  const passed = handedOn(props);
-  if (passed !== undefined) {
-    globalEgressPolicy(scopes.globalPolicies, 'PassToKubernetes', {
-      name: CalicoName.passToKubernetes(tier),
-      tier,
-      order: CalicoPolicyOrder.passToKubernetes,
-      selector: passed,
-      namespaceSelector: GOVERNED_NAMESPACES,
-      egress: [
-        { action: 'Pass', description: 'a kubernetes-flavor app (or a previewed namespace): its Kubernetes NetworkPolicies in the default tier decide' },
-      ],
-    });
-  }
-  // Every other pod of those namespaces, both ways: a pod that runs as no declared app (a copy of
-  // an app's labels under another ServiceAccount, or any pod someone adds) is denied here, so no
-  // NetworkPolicy written later in the default tier can open it.
+  // Every pod of those namespaces that no policy above decided for, both ways: a pod that runs as
+  // no declared app (a copy of an app's labels under another ServiceAccount, or any pod someone
+  // adds) is denied here, so no NetworkPolicy written later in the default tier can open it. The
+  // pods handed on to the default tier were passed before (CalicoPassToKubernetes).
   new GlobalNetworkPolicy(scopes.globalPolicies, 'DenyUndeclared', {
     metadata: { name: CalicoName.denyUndeclared(tier), annotations: syncWave(SyncWave.globalPolicy) },
     spec: {
       tier,
       order: CalicoPolicyOrder.denyUndeclared,
-      selector: passed === undefined ? 'all()' : `!(${passed})`,
+      selector: 'all()',
       namespaceSelector: GOVERNED_NAMESPACES,
       types: [GlobalNetworkPolicySpecTypes.INGRESS, GlobalNetworkPolicySpecTypes.EGRESS],
       ingress: closingDeny(props.settings.log, 'ingress').map((r) => render(GNP_INGRESS, r)),
@@ -681,6 +663,61 @@ export class CalicoAppPolicy extends Construct {
         },
       });
     }
+  }
+}
+
+export interface CalicoPassToKubernetesProps {
+  readonly settings: CalicoSettings;
+  readonly namespace: string;
+  /**
+   * The kubernetes-flavor app whose pods (by label and ServiceAccount) are handed on.
+   * @default none: every pod of the namespace, whose apps are all in audit mode
+   */
+  readonly app?: string;
+}
+
+/**
+ * A Pass in both directions, order 1000 in the tier: the pods of a kubernetes-flavor app
+ * (`<tier>.<app>`), or every pod of a namespace whose apps are all in audit mode
+ * (`<tier>.pass-to-kubernetes-policies`), are handed on to the default tier, where their
+ * Kubernetes NetworkPolicies decide (or the staged policies are evaluated, not enforced). Enforced in audit mode
+ * too: without it the tier's closing Deny would decide for them.
+ */
+export class CalicoPassToKubernetes extends Construct {
+  constructor(scope: Construct, id: string, props: CalicoPassToKubernetesProps) {
+    super(scope, id);
+    const { settings, namespace, app } = props;
+    // An app's pods by label and ServiceAccount, as CalicoAppPolicy selects them: a pod that
+    // copies the labels under another ServiceAccount is not passed, and the closing Deny takes it.
+    const selection =
+      app === undefined
+        ? { selector: 'all()' }
+        : {
+            selector: labelSelector(appSelector(app)),
+            serviceAccountSelector: labelSelector({ [CALICO_LABEL.name]: serviceAccountName(app) }),
+          };
+    const pass: CalicoRule = {
+      action: 'Pass',
+      description:
+        app === undefined
+          ? 'a namespace in audit mode: its staged policies in the default tier are evaluated there, not enforced'
+          : 'a kubernetes-flavor app: its Kubernetes NetworkPolicies in the default tier decide',
+    };
+    new NetworkPolicy(this, 'Resource', {
+      metadata: {
+        name: app === undefined ? CalicoName.passToKubernetes(settings.tier) : CalicoName.app(settings.tier, app),
+        namespace,
+        annotations: syncWave(SyncWave.policy),
+      },
+      spec: {
+        tier: settings.tier,
+        order: CalicoPolicyOrder.passToKubernetes,
+        ...selection,
+        types: [NetworkPolicySpecTypes.INGRESS, NetworkPolicySpecTypes.EGRESS],
+        ingress: [render(NP_INGRESS, pass)],
+        egress: [render(NP_EGRESS, pass)],
+      },
+    });
   }
 }
 

@@ -134,8 +134,10 @@ export function readSynthesized(intent: PlatformIntent, dir: string): Synthesize
       return previewed;
     },
     get clusterWide() {
+      // The tier's Pass policies stay: deleting one only hands its pods to the tier's closing
+      // Deny, so keeping them is the harder case for the guardrail to hold alone.
       clusterWide ??= buildCluster(
-        read.filter((m) => !isNamespacedPolicy(m)),
+        read.filter((m) => !isNamespacedPolicy(m) || isPassOnly(m.object as K8sObject)),
         options,
       );
       return clusterWide;
@@ -148,6 +150,17 @@ export function readSynthesized(intent: PlatformIntent, dir: string): Synthesize
 /** A policy that lives in a namespace, of either flavor, enforced or staged. */
 function isNamespacedPolicy(m: VerifierManifest): boolean {
   return m.object.metadata.namespace !== undefined && /NetworkPolicy$/.test(m.object.kind);
+}
+
+/**
+ * A Calico NetworkPolicy whose every rule, in both directions, is a Pass: it decides nothing and
+ * hands the pods it selects on to the next tier (the tier's `<tier>.<app>` of a kubernetes-flavor
+ * app, and `<tier>.pass-to-kubernetes-policies` of a namespace in audit mode).
+ */
+function isPassOnly(o: K8sObject): boolean {
+  if (o.apiVersion !== 'projectcalico.org/v3' || o.kind !== 'NetworkPolicy') return false;
+  const rules: K8sObject[] = [...(o.spec?.ingress ?? []), ...(o.spec?.egress ?? [])];
+  return rules.length > 0 && rules.every((r) => r.action === 'Pass');
 }
 
 const id = (app: AiAppIntent) => `${app.namespace}/${app.name}`;
@@ -486,7 +499,8 @@ const CALICO_APP_POLICIES = ['NetworkPolicy', 'StagedNetworkPolicy'];
 const CALICO_POLICIES = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
 
 /**
- * Every namespaced Calico policy that selects a calico-flavor app's pods also selects its
+ * Every namespaced Calico policy that selects a calico-flavor app's pods (but a Pass policy of a
+ * namespace in audit mode, which selects all of its pods and decides nothing) also selects its
  * ServiceAccount by name (`projectcalico.org/name == '<sa>'`, the ServiceAccount its Deployment
  * runs as), and there is at least one; and a pod that copies the app's labels but runs as another
  * ServiceAccount may send nothing at all.
@@ -501,6 +515,7 @@ export function serviceAccountProblems(s: Synthesized, app: AiAppIntent): string
     (o) =>
       o.apiVersion === 'projectcalico.org/v3' &&
       CALICO_APP_POLICIES.includes(o.kind) &&
+      !isPassOnly(o) &&
       o.metadata.namespace === app.namespace &&
       new Selector(o.spec?.selector ?? '').test(labels),
   );
