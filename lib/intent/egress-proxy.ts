@@ -5,6 +5,7 @@
  * lets each app reach the proxy on its own port and nowhere else by name.
  */
 import { EGRESS_PROXY_NAME, appSelector } from '../conventions';
+import { DEFAULT_CLUSTER_DOMAIN } from '../k8s';
 import { cidr as parseCidr, formatCidr, podCredentialEndpoints } from '../net';
 import { PeerContext, isAllowListDestination, isCidrDestination, isCredentialsDestination, isHostsDestination, isServiceDestination } from './destinations';
 import { AiAppIntent, PlatformIntent } from './types';
@@ -66,23 +67,29 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'] as const;
 
 /**
- * What never goes through the proxy: the pod itself, the cluster's services (`.svc`,
- * `.cluster.local`: their policies allow them directly, and the proxy refuses cluster names), and
- * each destination the app reaches directly (in-cluster services by namespace, as
- * `<service>.<namespace>` resolves; blocks and pod credential endpoints by address, for the
- * clients that read addresses and CIDRs here).
+ * What never goes through the proxy: the pod itself, the cluster's services (`.svc`, and the
+ * cluster's domain, `.cluster.local` unless `dnsResolver.clusterDomain` says another: their
+ * policies allow them directly, and the proxy refuses cluster names), and each destination the
+ * app reaches directly (in-cluster services by namespace, as `<service>.<namespace>` resolves;
+ * blocks and pod credential endpoints by address, for the clients that read addresses and CIDRs
+ * here).
  */
-const ALWAYS_DIRECT = ['localhost', '127.0.0.1', '::1', '.svc', '.cluster.local'];
+const alwaysDirect = (clusterDomain: string) => ['localhost', '127.0.0.1', '::1', '.svc', `.${clusterDomain.replace(/\.$/, '')}`];
 
 /**
  * HTTPS_PROXY and HTTP_PROXY (and their lower-case forms) pointing at the app's port of the
  * proxy, and NO_PROXY for what the app reaches directly. A namespace is left out of NO_PROXY where
  * a declared name ends in it, so that name still goes through the proxy.
  */
-export function proxyEnvironment(app: AiAppIntent, route: EgressProxyRoute, context: Pick<PeerContext, 'allowLists' | 'cloud'>): Record<string, string> {
+export function proxyEnvironment(
+  app: AiAppIntent,
+  route: EgressProxyRoute,
+  context: Pick<PeerContext, 'allowLists' | 'cloud'>,
+  clusterDomain: string = DEFAULT_CLUSTER_DOMAIN,
+): Record<string, string> {
   const url = `http://${EGRESS_PROXY_NAME}.${route.namespace}.svc:${route.port}`;
   const names = app.egress.filter(isHostsDestination).flatMap((d) => d.hosts.map((h) => h.toLowerCase().replace(/\.$/, '')));
-  const direct = new Set(ALWAYS_DIRECT);
+  const direct = new Set(alwaysDirect(clusterDomain));
   for (const d of app.egress) {
     if (isServiceDestination(d) && !names.some((n) => n === d.namespace || n.endsWith(`.${d.namespace}`))) direct.add(`.${d.namespace}`);
     else if (isCidrDestination(d)) direct.add(formatCidr(parseCidr(d.cidr)));

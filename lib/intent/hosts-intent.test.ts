@@ -151,4 +151,11 @@ describe('the route of an app to the proxy, and its environment', () => {
     const [route] = egressProxyRoutes({ apps: [declares] });
     expect(proxyEnvironment(declares, route, { allowLists: [], cloud: 'any' }).NO_PROXY).toBe('localhost,127.0.0.1,::1,.svc,.cluster.local');
   });
+
+  it("leaves the cluster's own domain out through NO_PROXY when dnsResolver.clusterDomain names another than cluster.local", () => {
+    const [route] = egressProxyRoutes(intent);
+    expect(proxyEnvironment(intent.apps[1], route, { allowLists: [], cloud: 'any' }, 'k8s.example.internal').NO_PROXY).toBe(
+      'localhost,127.0.0.1,::1,.svc,.k8s.example.internal,.vector-db,198.51.100.0/24',
+    );
+  });
 });

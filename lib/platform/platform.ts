@@ -213,7 +213,11 @@ export class SecureAiPlatform extends Construct {
       const workloads = part(ChartName.workloads(ns));
       for (const a of byNamespace.get(ns)!) {
         const route = routeOf(a);
-        new AiWorkload(workloads, a.name, a, { resolver, scrape: scrapeOf(a, intent), ...(route ? { env: proxyEnvironment(a, route, context) } : {}) });
+        new AiWorkload(workloads, a.name, a, {
+          resolver,
+          scrape: scrapeOf(a, intent),
+          ...(route ? { env: proxyEnvironment(a, route, context, intent.dnsResolver?.clusterDomain) } : {}),
+        });
       }
     }
     this.parts = parts;
