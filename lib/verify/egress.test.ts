@@ -212,7 +212,12 @@ describe('egress report', () => {
       namespace('other'),
       deployment('ai', 'rag', { app: 'rag' }),
       deployment('other', 'llm', { app: 'llm' }),
-      calico('NetworkPolicy', 'p', { selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', ipVersion: 4 }, { action: 'Deny' }] }, 'ai'),
+      calico(
+        'NetworkPolicy',
+        'p',
+        { selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', ipVersion: 4 }, { action: 'Deny' }] },
+        'ai',
+      ),
     ];
     expect(brief(report(objects).allowed)).toContain('other{"app":"llm"}=other/llm TCP 1-65535');
   });
