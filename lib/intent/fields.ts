@@ -11,6 +11,8 @@ import {
   cidrContains,
   endpointsAt,
   formatCidr,
+  formatIp,
+  ipv4MappedBlock,
   metadataBlocks,
   parseCidr,
   parseIp,
@@ -232,8 +234,30 @@ export const cidr = z.string(says('is not a CIDR', 'a string such as "203.0.113.
     if (p.kind === 'missing-mask') problem(ctx, value, `has no mask; accepted: a CIDR with its prefix length. Did you mean "${p.suggestion}"?`);
     else if (p.kind === 'host-bits') problem(ctx, value, `has host bits set; accepted: the network address of the block. Did you mean "${p.suggestion}"?`);
     else problem(ctx, value, 'is not a CIDR; accepted: an IPv4 or IPv6 block such as "203.0.113.10/32" or "2001:db8::/64"');
+    return;
   }
+  const mapped = ipv4MappedBlock(parsed.cidr);
+  if (mapped)
+    problem(
+      ctx,
+      value,
+      `${IPV4_MAPPED} block, ${mappedReading('block', formatCidr(mapped))}; accepted: the IPv4 block, written as such: "${formatCidr(mapped)}"`,
+    );
 });
+
+const IPV4_MAPPED = 'is an IPv4-mapped IPv6';
+
+/**
+ * Why an IPv4-mapped IPv6 block or address (inside ::ffff:0:0/96) is refused: Go's net package,
+ * which the API server, Calico and most network plugins parse with, reads it as the IPv4 block it
+ * maps (`::ffff:0:0/96` is 0.0.0.0/0; lib/net ipv4MappedBlock), other software as IPv6, and
+ * Kubernetes itself calls the form ambiguous and warns that it will refuse it (k8s.io/apimachinery
+ * pkg/util/validation/ip.go, GetWarningsForCIDR). The checks here would read it as IPv6 and so
+ * see no metadata address and no internet-sized block in it.
+ */
+function mappedReading(what: 'block' | 'address', ipv4: string): string {
+  return `which Kubernetes and Calico may read as the IPv4 ${what} ${ipv4} and other network plugins as IPv6, so the checks of metadata addresses and internet-sized blocks cannot tell what it allows`;
+}
 
 const CLOUDS_ACCEPTED = CLOUDS.map((c) => `"${c}"`).join(', ');
 
@@ -281,7 +305,16 @@ export function internetSized(ctx: Ctx, text: string, path: PropertyKey[]): void
 /** An IP address without a mask. */
 export function ipAddress(accepted: string) {
   return z.string(says('is not an IP address', accepted)).superRefine((value, ctx) => {
-    if (!parseIp(value)) problem(ctx, value, `is not an IP address; accepted: ${accepted}`);
+    const ip = parseIp(value);
+    if (!ip) {
+      problem(ctx, value, `is not an IP address; accepted: ${accepted}`);
+      return;
+    }
+    const mapped = ipv4MappedBlock({ version: ip.version, network: ip.value, prefix: ip.version === 4 ? 32 : 128 });
+    if (mapped) {
+      const ipv4 = formatIp({ version: 4, value: mapped.network });
+      problem(ctx, value, `${IPV4_MAPPED} address, ${mappedReading('address', ipv4)}; accepted: the IPv4 address, written as such: "${ipv4}"`);
+    }
   });
 }
 
