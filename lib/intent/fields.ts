@@ -21,7 +21,7 @@ import {
 } from '../net';
 import { didYouMean } from './issues';
 import { parseQuantity } from '../quantity';
-import { PROTOCOLS, isDns1123Label, isDns1123Subdomain, isLabelKey, isLabelValue } from '../k8s';
+import { PROTOCOLS, isDns1123Label, isDns1123Subdomain, isLabelKey, isLabelValue, reservedNamespace } from '../k8s';
 
 /** Zod's `error` option: "is missing" when the field is absent, else `wrong`; both say what is accepted. */
 export function says(wrong: string, accepted: string) {
@@ -76,6 +76,25 @@ export function dnsLabel(what: string) {
   const wrong = `is not a valid ${what}`;
   return z.string(says(wrong, DNS_LABEL_ACCEPTED)).superRefine((value, ctx) => {
     if (!isDns1123Label(value)) problem(ctx, value, `${wrong}; accepted: ${DNS_LABEL_ACCEPTED}`);
+  });
+}
+
+/**
+ * A namespace this project creates and governs (an app's, the resolver's, the proxy's): dist/
+ * labels it for Pod Security `restricted`, writes its default deny and denies every pod in it
+ * that is not declared, and Argo CD deletes it once it leaves dist/. So never one that
+ * Kubernetes or Calico owns (lib/k8s reservedNamespace): in kube-system that would deny kube-dns
+ * and the node agents, in Calico's the policy engine itself.
+ */
+export function ownedNamespace() {
+  return dnsLabel('namespace name').superRefine((value, ctx) => {
+    const owner = isDns1123Label(value) ? reservedNamespace(value) : undefined;
+    if (owner)
+      problem(
+        ctx,
+        value,
+        `is ${owner}, which dist/ would take over: Pod Security restricted, a default deny and a deny of every pod it does not declare; accepted: a namespace of this project's own, which dist/ creates and governs, e.g. "ai-apps"`,
+      );
   });
 }
 
