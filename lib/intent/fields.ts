@@ -12,6 +12,7 @@ import {
   endpointsAt,
   formatCidr,
   formatIp,
+  fromNat64,
   ipv4MappedBlock,
   metadataBlocks,
   parseCidr,
@@ -296,9 +297,18 @@ export const cloud = z.enum(CLOUDS as readonly [Cloud, ...Cloud[]], {
 export function metadataProblem(text: string, platformCloud: Cloud): string | undefined {
   const parsed = parseCidr(text);
   if (!('cidr' in parsed)) return undefined;
-  const metadata = metadataBlocks(platformCloud).find((m) => cidrContains(m, parsed.cidr));
+  // A block in NAT64's prefix is the IPv4 block a translator makes of it (lib/net fromNat64).
+  const translated = fromNat64(parsed.cidr);
+  const metadata = metadataBlocks(platformCloud).find((m) => cidrContains(m, translated ?? parsed.cidr));
   if (!metadata) return undefined;
   const block = formatCidr(metadata);
+  if (translated)
+    return `is the NAT64 form of the cloud metadata address ${block} (${endpointsAt(block)
+      .filter((e) => platformCloud === 'any' || e.clouds.includes(platformCloud))
+      .map((e) => e.what)
+      .join(
+        ', ',
+      )}), which a NAT64 translator on the path reaches and which is never reachable with cloud "${platformCloud}"; accepted: a block that holds no metadata or credential endpoint of the cloud, in any form`;
   const endpoints = endpointsAt(block).filter((e) => platformCloud === 'any' || e.clouds.includes(platformCloud));
   const credentials = podCredentialEndpoints(platformCloud).filter((e) => e.cidrs.includes(block));
   const optIn = credentials
@@ -311,11 +321,15 @@ export function metadataProblem(text: string, platformCloud: Cloud): string | un
 export function internetSized(ctx: Ctx, text: string, path: PropertyKey[]): void {
   const parsed = parseCidr(text);
   const block: Cidr | undefined = 'cidr' in parsed ? parsed.cidr : undefined;
-  if (block && block.prefix < SHORTEST_PREFIX_WITHOUT_REASON) {
+  // A block in NAT64's prefix is as wide as the IPv4 block a translator makes of it (lib/net fromNat64).
+  const translated = block && fromNat64(block);
+  const wide = translated ?? block;
+  if (wide && wide.prefix < SHORTEST_PREFIX_WITHOUT_REASON) {
+    const form = translated ? `the NAT64 form of ${formatCidr(translated)}, ` : '';
     problem(
       ctx,
       text,
-      `opens egress to the internet (a prefix shorter than /${SHORTEST_PREFIX_WITHOUT_REASON}); accepted: a narrower block, or this destination marked internet: { reason: '...' } with the written reason`,
+      `opens egress to the internet (${form}a prefix shorter than /${SHORTEST_PREFIX_WITHOUT_REASON}); accepted: a narrower block, or this destination marked internet: { reason: '...' } with the written reason`,
       path,
     );
   }

@@ -171,6 +171,20 @@ const badInputs: [string, PlatformIntent, string, string, RegExp][] = [
   ['::/0 without a reason', app({ egress: [{ cidr: '::/0', ports: [443] }] }), 'llm.egress[0].cidr', '"::/0"', /marked internet: \{ reason/],
   ['a /7 without a reason', app({ egress: [{ cidr: '2.0.0.0/7', ports: [443] }] }), 'llm.egress[0].cidr', '"2.0.0.0/7"', /prefix shorter than \/8/],
   [
+    "NAT64's whole prefix without a reason, which a translator makes all of IPv4",
+    app({ egress: [{ cidr: '64:ff9b::/96', ports: [443] }] }),
+    'llm.egress[0].cidr',
+    '"64:ff9b::/96"',
+    /opens egress to the internet \(the NAT64 form of 0\.0\.0\.0\/0, a prefix shorter than \/8\).*marked internet: \{ reason/,
+  ],
+  [
+    'the IPv4 metadata address in its NAT64 form',
+    app({ egress: [{ cidr: '64:ff9b::a9fe:a9fe/128', ports: [80] }] }),
+    'llm.egress[0].cidr',
+    '"64:ff9b::a9fe:a9fe/128"',
+    /is the NAT64 form of the cloud metadata address 169\.254\.169\.254\/32 .*never reachable/,
+  ],
+  [
     'internet egress with an empty reason',
     app({ egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: { reason: ' ' } }] }),
     'llm.egress[0].internet.reason',

@@ -131,7 +131,22 @@ describe('IP addresses and CIDR blocks', () => {
     const ranges = { pods: ['10.244.0.0/16'], services: ['10.96.0.0/12'], nodes: ['10.0.0.0/16', '10.0.1.0/24'] };
     const carved = carvedBlocks('aws', ranges);
     expect(carvedInside(cidr('0.0.0.0/0'), carved).map(formatCidr)).toEqual(['10.0.0.0/16', '10.96.0.0/12', '10.244.0.0/16', '169.254.0.0/16']);
-    expect(carvedInside(cidr('::/0'), carved).map(formatCidr)).toEqual(['fd00:ec2::23/128', 'fd00:ec2::254/128', 'fe80::/10']);
+    // And each IPv4 one in its NAT64 form (RFC 6052, 64:ff9b::/96), where a translator on the path
+    // makes it the IPv4 block again: 64:ff9b::a9fe:a9fe is 169.254.169.254 to a NAT64 node.
+    expect(carvedInside(cidr('::/0'), carved).map(formatCidr)).toEqual([
+      '64:ff9b::a00:0/112',
+      '64:ff9b::a60:0/108',
+      '64:ff9b::af4:0/112',
+      '64:ff9b::a9fe:0/112',
+      'fd00:ec2::23/128',
+      'fd00:ec2::254/128',
+      'fe80::/10',
+    ]);
+    expect(carvedInside(cidr('64:ff9b::a9fe:0/112'), carved).map(formatCidr)).toEqual([
+      '64:ff9b::a9fe:a9fe/128',
+      '64:ff9b::a9fe:aa02/128',
+      '64:ff9b::a9fe:aa17/128',
+    ]);
     expect(carvedInside(cidr('10.0.0.0/8'), carved).map(formatCidr)).toEqual(['10.0.0.0/16', '10.96.0.0/12', '10.244.0.0/16']);
     expect(carvedInside(cidr('169.254.0.0/16'), carved).map(formatCidr)).toEqual(['169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32']);
     expect(carvedInside(cidr('10.0.5.0/24'), carved)).toEqual([]);
