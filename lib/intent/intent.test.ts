@@ -69,6 +69,23 @@ const badInputs: [string, PlatformIntent, string, string, RegExp][] = [
   ['an app in a namespace named with the prefix Kubernetes reserves', app({ namespace: 'kube-ai' }), 'llm.namespace', '"kube-ai"', /kube- prefix/],
   ['an app in the namespace of Calico itself', app({ namespace: 'calico-system' }), 'llm.namespace', '"calico-system"', /is a namespace of Calico/],
   [
+    'an app in the namespace of Argo CD, which applies dist/ and would be cut off by its default deny',
+    sampleIntent({ namespace: 'argocd' }, { argocd: { repoURL: 'https://git.example.com/platform.git' } }),
+    'llm.namespace',
+    '"argocd"',
+    /is the namespace Argo CD runs in \(argocd\.namespace\), which applies dist\/.*accepted: a namespace of this project's own/,
+  ],
+  [
+    'the egress proxy in the namespace of a tier owner',
+    sampleIntent(
+      { egress: [{ hosts: ['huggingface.co'], ports: [443] }], flavor: 'calico' },
+      { calico: { owners: { serviceAccounts: ['platform-ci/deployer'] } }, egressProxy: { namespace: 'platform-ci' } },
+    ),
+    'egressProxy.namespace',
+    '"platform-ci"',
+    /is the namespace of platform-ci\/deployer, an owner of the Calico tier \(calico\.owners\.serviceAccounts\)/,
+  ],
+  [
     'the resolver of cluster names in kube-system',
     sampleIntent({}, { dnsResolver: { namespace: 'kube-system' } }),
     'dnsResolver.namespace',
