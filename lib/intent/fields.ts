@@ -94,7 +94,7 @@ export function ownedNamespace() {
       problem(
         ctx,
         value,
-        `is ${owner}, which dist/ would take over: Pod Security restricted, a default deny and a deny of every pod it does not declare; accepted: a namespace of this project's own, which dist/ creates and governs, e.g. "ai-apps"`,
+        `is ${owner}; dist/ would take it over: Pod Security restricted, a default deny and a deny of every pod it does not declare; accepted: a namespace of this project's own, which dist/ creates and governs, e.g. "ai-apps"`,
       );
   });
 }

@@ -63,7 +63,7 @@ const badInputs: [string, PlatformIntent, string, string, RegExp][] = [
     app({ namespace: 'kube-system' }),
     'llm.namespace',
     '"kube-system"',
-    /is a namespace of Kubernetes itself, which dist\/ would take over.*accepted: a namespace of this project's own, which dist\/ creates and governs, e\.g\. "ai-apps"/,
+    /is a namespace of Kubernetes itself; dist\/ would take it over: Pod Security restricted, a default deny.*accepted: a namespace of this project's own, which dist\/ creates and governs, e\.g\. "ai-apps"/,
   ],
   ['an app in the default namespace', app({ namespace: 'default' }), 'llm.namespace', '"default"', /is a namespace of Kubernetes itself/],
   ['an app in a namespace named with the prefix Kubernetes reserves', app({ namespace: 'kube-ai' }), 'llm.namespace', '"kube-ai"', /kube- prefix/],

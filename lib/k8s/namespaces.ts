@@ -24,7 +24,7 @@ const CALICO_NAMESPACES: readonly string[] = ['calico-system', 'calico-apiserver
 /** Who owns a namespace that an app, the resolver or the proxy may not take over, in words; undefined for any other. */
 export function reservedNamespace(name: string): string | undefined {
   if (KUBERNETES_NAMESPACES.includes(name)) return 'a namespace of Kubernetes itself';
-  if (name.startsWith(KUBERNETES_PREFIX)) return `a name with the ${KUBERNETES_PREFIX} prefix, which Kubernetes reserves for its own namespaces`;
+  if (name.startsWith(KUBERNETES_PREFIX)) return `named with the ${KUBERNETES_PREFIX} prefix, reserved by Kubernetes for its own namespaces`;
   if (CALICO_NAMESPACES.includes(name)) return 'a namespace of Calico itself';
   return undefined;
 }
