@@ -1,6 +1,6 @@
 import { egressReport } from './egress';
 import { egressText } from './text';
-import { calico, clusterOf, deployment, namespace } from '../../test/support/verify-builders';
+import { calico, readCluster, deployment, namespace } from '../../test/support/verify-builders';
 import { DESCRIPTION_ANNOTATION } from '../conventions';
 
 /** A Deny rule of `nets`, described as this project describes a rule. */
@@ -13,7 +13,7 @@ const deny = (nets: string[], description: string, ports?: number[], protocol?: 
 
 /** The explicit denies of ai/rag in `verify egress` text. */
 const denyLinesOf = (policies: Record<string, unknown>[]): string[] =>
-  egressText(egressReport(clusterOf([namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), ...policies])))
+  egressText(egressReport(readCluster([namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), ...policies])))
     .split('\n')
     .filter((l) => l.startsWith('  DENY ') && !l.startsWith('  DENY  everything else'));
 
