@@ -92,11 +92,7 @@ function groupManifests(manifests: readonly Manifest[]): Grouped {
     const before = seen.get(key);
     if (before) {
       if (JSON.stringify(before.object) === JSON.stringify(m.object)) continue;
-      throw new ManifestError(
-        m.source,
-        undefined,
-        `${formatObjectRef(objectRefOf(m.object))} is also defined, differently, in ${describeSource(before.source)}`,
-      );
+      throw new ManifestError(m.source, undefined, `is also defined, differently, in ${describeSource(before.source)}`, objectRefOf(m.object));
     }
     seen.set(key, m);
     if (kind === 'Namespace') out.namespaces.push(m);
@@ -390,7 +386,8 @@ export function buildCluster(manifests: readonly Manifest[], options: VerifyOpti
           throw new ManifestError(
             m.source,
             'metadata.name',
-            `${formatObjectRef(endpointRef(ep))} has the same name as ${formatObjectRef(endpointRef(other))} (${describeSource(other.source!)}); endpoint names must be unique`,
+            `has the same name as ${formatObjectRef(endpointRef(other))} (${describeSource(other.source!)}); endpoint names must be unique`,
+            endpointRef(ep),
           );
         byId.set(ep.id, ep);
         return ep;
