@@ -318,7 +318,7 @@ export function compileKubernetesPolicy(m: Manifest, kind: PolicyKind, catalog: 
   const f = new Fields(m.source, { kind: m.object.kind, namespace, name: metadata.name });
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const podSelector = readLabelSelector(spec.podSelector, 'spec.podSelector', f) ?? new KubeSelector([]);
-  const descriptions = kubernetesRuleDescriptions(metadata.annotations);
+  const describe = kubernetesRuleDescriptions(metadata.annotations);
   const readRules = (direction: Direction): CompiledRule[] => {
     const key = direction;
     const peerKey = direction === 'egress' ? 'to' : 'from';
@@ -327,7 +327,7 @@ export function compileKubernetesPolicy(m: Manifest, kind: PolicyKind, catalog: 
       const r = f.record(raw, at) ?? {};
       const peers = (f.list(r[peerKey], `${at}.${peerKey}`) ?? []).map((p, j) => readPeer(p, `${at}.${peerKey}[${j}]`, f));
       const ports = (f.list(r.ports, `${at}.ports`) ?? []).map((p, j) => readPort(p, `${at}.ports[${j}]`, f));
-      return new KubeRule(i, direction, peers, ports, namespace, catalog, descriptions.get(`${direction}[${i}]`));
+      return new KubeRule(i, direction, peers, ports, namespace, catalog, describe(direction, i));
     });
   };
   const rules = { ingress: readRules('ingress'), egress: readRules('egress') };
