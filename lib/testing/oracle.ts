@@ -25,7 +25,7 @@ import { BlockList, isIP } from 'net';
 import type { AiAppIntent, EgressDestination, IngressClient, PlatformIntent, PortSpec, Protocol } from '../intent';
 import type { ExpectedReach } from './reach';
 import type { Destination, HostPattern, Ports, ReachEntry, WorkloadEgress } from '../verify';
-import { PROTOCOLS } from '../k8s';
+import { PROTOCOLS, KUBE_DNS } from '../k8s';
 
 export type View = 'enforced' | 'previewed';
 
@@ -365,7 +365,7 @@ export function declaredDestinations(app: AiAppIntent, platform: PlatformIntent)
   const resolver = resolverClass(platform);
   for (const protocol of ['UDP', 'TCP'] as const) {
     if (!resolvesPublicNames(app)) out.push({ namespace: resolver.namespace, podLabels: resolver.labels, ports: [53], protocol });
-    if (kubeDnsAllowed(app)) out.push({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53], protocol });
+    if (kubeDnsAllowed(app)) out.push({ namespace: KUBE_DNS.namespace, podLabels: KUBE_DNS.podLabels, ports: [53], protocol });
     for (const server of dnsServers(app).map(asBlock)) {
       const except = carvedOut(server, platform);
       out.push({ cidr: server, ...(except.length ? { except } : {}), ports: [53], protocol });
@@ -410,7 +410,7 @@ function declaredEgress(app: AiAppIntent, platform: PlatformIntent): Reach {
   const resolver = resolverClass(platform);
   for (const protocol of ['UDP', 'TCP'] as const) {
     if (!resolvesPublicNames(app)) pods.push({ protocol, ports: DNS_PORTS, namespace: resolver.namespace, labels: resolver.labels });
-    if (kubeDnsAllowed(app)) pods.push({ protocol, ports: DNS_PORTS, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } });
+    if (kubeDnsAllowed(app)) pods.push({ protocol, ports: DNS_PORTS, namespace: KUBE_DNS.namespace, labels: KUBE_DNS.podLabels });
     for (const server of dnsServers(app)) nets.push(allowedBlock(server, platform, false, protocol, DNS_PORTS));
   }
   for (const d of app.egress) {
@@ -686,7 +686,7 @@ export function egressAllows(
   if (!ownEnforced) return !metadata || declaredCredential();
   if (typeof to !== 'string') {
     const dns = port === 53 && (protocol === 'UDP' || protocol === 'TCP');
-    const kubeDns = to.namespace === 'kube-system' && to.labels['k8s-app'] === 'kube-dns';
+    const kubeDns = to.namespace === KUBE_DNS.namespace && to.labels['k8s-app'] === KUBE_DNS.podLabels['k8s-app'];
     const resolver = resolverClass(platform);
     const isResolver = to.namespace === resolver.namespace && selects(resolver.labels, to.labels) && (to.serviceAccount ?? 'dns-resolver') === 'dns-resolver';
     if (dns && kubeDnsAllowed(app) && kubeDns) return true;

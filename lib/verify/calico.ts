@@ -22,7 +22,7 @@ import { Endpoint, makeNetworkSet, Namespace, NetworkSet, PacketEnd } from './en
 import { LabelMap } from './labels';
 import { Fields, Manifest } from './manifests';
 import { canonicalProtocol, inRange, isNamedPort, PortRange, Ports, PortValue, describePorts } from './ports';
-import { Protocol, isProtocol, CALICO_LABEL, isStagedPolicyKind } from '../k8s';
+import { Protocol, isProtocol, CALICO_LABEL, isStagedPolicyKind, protocolsText } from '../k8s';
 import {
   bothMatch,
   CompiledRule,
@@ -401,7 +401,7 @@ class CalicoRule implements CompiledRule {
       [this.destination, 'destination'],
     ] as const) {
       if ((side.ports.length > 0 || side.notPorts.length > 0) && !isProtocol(this.protocol)) {
-        f.fail(`${field}.${key}.ports`, 'ports need the rule to set protocol TCP, UDP or SCTP');
+        f.fail(`${field}.${key}.ports`, `ports need the rule to set protocol ${protocolsText()}`);
       }
     }
     // `http` and `icmp` criteria narrow a rule too (both are refused without a protocol or are ICMP only).

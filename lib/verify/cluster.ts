@@ -26,6 +26,7 @@ import {
   NETWORK_POLICY_API_GROUP,
   formatObjectRef,
   objectRefOf,
+  protocolsText,
 } from '../k8s';
 import { Flavor } from '../conventions';
 
@@ -138,7 +139,7 @@ function readEndpoint(m: Manifest, catalog: Catalog): Endpoint {
       const port = f.record(p, field) ?? {};
       const number = f.number(port.containerPort, `${field}.containerPort`) ?? f.fail(`${field}.containerPort`, 'is missing');
       const protocol = f.string(port.protocol, `${field}.protocol`) ?? 'TCP';
-      if (!isProtocol(protocol)) f.fail(`${field}.protocol`, `must be TCP, UDP or SCTP, not ${JSON.stringify(protocol)}`);
+      if (!isProtocol(protocol)) f.fail(`${field}.protocol`, `must be ${protocolsText()}, not ${JSON.stringify(protocol)}`);
       ports.push({ name: f.string(port.name, `${field}.name`), port: number, protocol: protocol as Protocol });
     });
   });

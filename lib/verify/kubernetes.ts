@@ -23,7 +23,7 @@ import { Catalog } from './catalog';
 import { Endpoint, NetworkSet, PacketEnd } from './endpoints';
 import { Fields, Manifest } from './manifests';
 import { inRange, PortRange, PortValue, describePorts } from './ports';
-import { isProtocol, Protocol, labelKeyProblem, labelValueProblem, isPortName } from '../k8s';
+import { isProtocol, Protocol, labelKeyProblem, labelValueProblem, isPortName, protocolsText } from '../k8s';
 import { CompiledRule, DEFAULT_TIER, Direction, KUBERNETES_POLICY_ORDER, Policy, PolicyKind, Reach, Side, stagedActionOf } from './policy';
 
 type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
@@ -168,7 +168,7 @@ function readPeer(raw: unknown, field: string, f: Fields): Peer {
 function readPort(raw: unknown, field: string, f: Fields): KubePort {
   const p = f.record(raw, field) ?? f.fail(field, 'must be an object');
   const protocol = f.string(p.protocol, `${field}.protocol`) ?? 'TCP';
-  if (!isProtocol(protocol)) f.fail(`${field}.protocol`, `must be TCP, UDP or SCTP, not ${JSON.stringify(protocol)}`);
+  if (!isProtocol(protocol)) f.fail(`${field}.protocol`, `must be ${protocolsText()}, not ${JSON.stringify(protocol)}`);
   const port = p.port;
   const endPort = f.number(p.endPort, `${field}.endPort`);
   if (port === undefined || port === null) {
