@@ -30,7 +30,10 @@ describe('Kubernetes NetworkPolicy semantics', () => {
   });
 
   it('without policyTypes, a policy with only ingress rules isolates ingress but not egress', () => {
-    const c = readCluster([...base, networkPolicy('ai', 'p', { podSelector: {}, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'notebook' } } }] }] })]);
+    const c = readCluster([
+      ...base,
+      networkPolicy('ai', 'p', { podSelector: {}, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'notebook' } } }] }] }),
+    ]);
     expect(ask(c, 'ai/rag', '203.0.113.10', 443).allowed).toBe(true);
     expect(ask(c, 'vector-db/qdrant', 'ai/rag', 80).allowed).toBe(false);
     expect(ask(c, 'ai/notebook', 'ai/rag', 80).allowed).toBe(true);
