@@ -10,7 +10,7 @@
 export { PROTOCOLS, PROTOCOL_NUMBERS, isProtocol, protocolsText } from './protocols';
 export type { Protocol } from './protocols';
 export { NAME_LIMITS, isDns1123Label, isDns1123Subdomain, isLabelKey, isLabelValue, isPortName, labelKeyProblem, labelValueProblem } from './names';
-export { CALICO_KUBE_CONTROLLERS, CALICO_LABEL, NAMESPACE_NAME_LABEL } from './labels';
+export { CALICO_KUBE_CONTROLLERS, CALICO_LABEL, CALICO_LABEL_PREFIX, CALICO_PROFILE, NAMESPACE_NAME_LABEL } from './labels';
 export { WORKLOADS, isWorkloadKind, podTemplateOf, podTemplatePath } from './workloads';
 export type { WorkloadKind } from './workloads';
 export {

@@ -6,7 +6,8 @@
  * comment (comments cite these facts, with their sources).
  *
  * What counts as writing a fact again, each derived from lib/k8s's own values: a literal that
- * holds one of the well-known labels or API versions, the namespace of kube-dns, the default
+ * holds one of the well-known labels or API versions, begins with the prefix of Calico's profiles
+ * or of the labels they give (`kns.`, `pcns.`, ...), is the prefix of Calico's own labels, the namespace of kube-dns, the default
  * cluster domain as a domain, all three protocols (a list of them, or a text that names them),
  * or the DNS-1123 pattern.
  */
@@ -16,6 +17,8 @@ import * as ts from 'typescript';
 import {
   CALICO_API_VERSION,
   CALICO_LABEL,
+  CALICO_LABEL_PREFIX,
+  CALICO_PROFILE,
   DEFAULT_CLUSTER_DOMAIN,
   KUBE_DNS,
   NAMESPACE_NAME_LABEL,
@@ -96,6 +99,11 @@ function isModuleName(node: ts.Node): boolean {
 const FACTS: readonly Fact[] = [
   { name: `the namespace name label ${NAMESPACE_NAME_LABEL}`, writes: holds(NAMESPACE_NAME_LABEL) },
   ...Object.values(CALICO_LABEL).map((label) => ({ name: `Calico's label ${label}`, writes: holds(label) })),
+  { name: `the prefix of Calico's labels ${CALICO_LABEL_PREFIX}`, writes: (literal) => literal === CALICO_LABEL_PREFIX },
+  ...Object.values(CALICO_PROFILE).map((prefix) => ({
+    name: `the prefix ${prefix} of Calico's profiles`,
+    writes: (literal: string) => literal.startsWith(prefix),
+  })),
   { name: "Pod Security Admission's labels", writes: (literal) => literal.includes(podSecurityLabel('enforce').replace(/enforce$/, '')) },
   { name: `the apiVersion ${CALICO_API_VERSION}`, writes: holds(CALICO_API_VERSION) },
   { name: `the apiVersion ${NETWORKING_API_VERSION}`, writes: holds(NETWORKING_API_VERSION) },
@@ -113,6 +121,8 @@ const FACTS: readonly Fact[] = [
 /** Texts one of which a file holds, comments included, when it may write a fact again: the others need no parsing. */
 const TRACES = [
   NAMESPACE_NAME_LABEL,
+  CALICO_LABEL_PREFIX,
+  ...Object.values(CALICO_PROFILE),
   ...Object.values(CALICO_LABEL),
   podSecurityLabel('enforce').replace(/enforce$/, ''),
   CALICO_API_VERSION,
@@ -150,6 +160,9 @@ describe('the facts of Kubernetes and Calico are written in lib/k8s alone', () =
       "const i = { 'pod-security.kubernetes.io/enforce': 'restricted' };",
       "const j = 'networking.k8s.io/v1';",
       "const k = 'policy.networking.k8s.io/v1alpha1';",
+      "const l = key.startsWith('pcns.');",
+      'const m = `ksa.${namespace}.${name}`;',
+      "const n = k.startsWith('projectcalico.org/');",
     ];
     expect(written.map((line) => rewrittenFacts('x.ts', line).length)).toEqual(written.map(() => 1));
     const silent = [
