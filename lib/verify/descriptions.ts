@@ -3,7 +3,8 @@
  * own `metadata.annotations` (`secure-ai-egress/description`), and for a Kubernetes NetworkPolicy,
  * whose rules have no metadata, the policy's `secure-ai-egress/rule-descriptions` annotation, a
  * line per rule (`egress[1]: model registry mirror`). This project writes both (lib/conventions
- * names them); the verifier reads them from any manifests, and shows nothing where there are none.
+ * names them, and its rule-descriptions.ts is the one codec of the second); the verifier reads them
+ * from any manifests, and shows nothing where there are none.
  */
 
 import { DESCRIPTION_ANNOTATION, ruleDescriptionsOf } from '../conventions';
