@@ -397,10 +397,10 @@ function hostText(host: string): string {
  * app's policies are enforced (it reaches nothing). The proxy admits each app on its own port by
  * the app's namespace and labels, which an impostor carries too.
  */
-function expectedNames(sender: Sender, platform: PlatformIntent, view: View): string[] {
+function expectedNames(sender: Sender, platform: PlatformIntent, view: View): { readonly host: string; readonly ports: PortRange }[] {
   const ownEnforced = view === 'previewed' || !isAuditedApp(sender.app, platform);
   if (sender.impostor && ownEnforced) return [];
-  return sender.app.egress.flatMap((d) => ('hosts' in d ? d.hosts.map(hostText).flatMap((h) => d.ports.map((p) => `${h} ${portsText(range(p))}`)) : []));
+  return sender.app.egress.flatMap((d) => ('hosts' in d ? d.hosts.map(hostText).flatMap((host) => d.ports.map((p) => ({ host, ports: range(p) }))) : []));
 }
 
 /** What the app's own policies allow it to send: DNS as its `dns` says, then every destination on its ports. */
@@ -612,19 +612,17 @@ export function reachMismatch(sender: Sender | AiAppIntent, platform: PlatformIn
     )
       add('removed', p.protocol, p.ports, to);
   }
-  // Names, one port at a time: `api.openai.com 443`.
-  const each = (items: readonly string[]) =>
-    new Set(
-      items.flatMap((i) => {
-        const [name, ports] = i.split(' ');
-        const [a, b] = ports.split('-').map(Number);
-        return Array.from({ length: (b ?? a) - a + 1 }, (_, k) => `${name} ${a + k}`);
-      }),
+  // Names, one port at a time, each kept by its name and port.
+  const each = (items: readonly { readonly host: string; readonly ports: PortRange }[]) =>
+    new Map(
+      items.flatMap(({ host, ports }) =>
+        Array.from({ length: ports.to - ports.from + 1 }, (_, k) => [JSON.stringify([host, ports.from + k]), { host, port: ports.from + k }] as const),
+      ),
     );
   const wanted = each(expectedNames(from, platform, view));
-  const reached = each((actual.hosts?.allowed ?? []).map((e) => `${formatHost(e.host)} ${e.ports.from}-${e.ports.to}`));
-  for (const r of reached) if (!wanted.has(r)) differences.push({ change: 'added', protocol: 'TCP', ports: r.split(' ')[1], to: `host ${r.split(' ')[0]}` });
-  for (const w of wanted) if (!reached.has(w)) differences.push({ change: 'removed', protocol: 'TCP', ports: w.split(' ')[1], to: `host ${w.split(' ')[0]}` });
+  const reached = each((actual.hosts?.allowed ?? []).map((e) => ({ host: formatHost(e.host), ports: e.ports })));
+  for (const [key, r] of reached) if (!wanted.has(key)) differences.push({ change: 'added', protocol: 'TCP', ports: String(r.port), to: `host ${r.host}` });
+  for (const [key, w] of wanted) if (!reached.has(key)) differences.push({ change: 'removed', protocol: 'TCP', ports: String(w.port), to: `host ${w.host}` });
   return differences;
 }
 
