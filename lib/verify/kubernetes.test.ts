@@ -248,7 +248,7 @@ describe('Kubernetes NetworkPolicy semantics', () => {
   it('an ipBlock written as an IPv4-mapped IPv6 block reaches the IPv4 addresses it maps, metadata included, as Go reads it', () => {
     // ::ffff:0:0/96 is 0.0.0.0/0 to Go's net.IPNet (src/net/ip.go, networkNumberAndMask), which the
     // API server and Calico parse with; the API server accepts it with a warning ("use 0.0.0.0/0").
-    const c = clusterOf([
+    const c = readCluster([
       ...base,
       networkPolicy('ai', 'mapped', egressOnly({ podSelector: { matchLabels: { app: 'rag' } }, egress: [{ to: [{ ipBlock: { cidr: '::ffff:0:0/96' } }] }] })),
     ]);
