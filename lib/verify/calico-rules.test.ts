@@ -81,14 +81,14 @@ describe('a Calico rule on an address the manifests do not give', () => {
     expect(ruleIn(six).matchesDestination(unknownPod(six, 4))).toBe(false);
   });
 
-  it('in a Deny, nets that cover a version only together hold all of it; a part of a version holds some', () => {
+  it('in a Deny or Pass, nets that cover a version only together hold all of it; a part of a version holds some', () => {
     const halves = withRules([{ action: 'Deny', destination: { nets: ['0.0.0.0/1', '128.0.0.0/1', '2001:db8::/32'] } }]);
     expect(ruleIn(halves).matchesDestination(unknownPod(halves, 4))).toBe(true);
     expect(ruleIn(halves).matchesDestination(unknownPod(halves, 6))).toBe('maybe');
     for (const nets of [['0.0.0.0/1'], ['128.0.0.0/1'], ['0.0.0.1/32', '0.0.0.0/32'], ['0.0.0.0/0', '255.255.255.255/32']]) {
       const c = withRules([{ action: 'Pass', destination: { nets } }]);
       const expected = nets.includes('0.0.0.0/0') ? true : 'maybe';
-      expect(`${nets}: ${ruleIn(c).matchesDestination(unknownPod(c, 4))}`).toBe(`${nets}: ${expected}`);
+      expect(`${nets.join(',')}: ${ruleIn(c).matchesDestination(unknownPod(c, 4))}`).toBe(`${nets.join(',')}: ${expected}`);
     }
   });
 
