@@ -39,6 +39,10 @@ describe('a Calico network set', () => {
     ]);
   });
 
+  it('without nets holds no address', () => {
+    expect(read([calico('GlobalNetworkSet', 's', {})])().catalog.networkSets[0].nets).toEqual([]);
+  });
+
   it('has nets that are CIDRs or addresses, each refused by its index', () => {
     refused(read([calico('GlobalNetworkSet', 's', { nets: ['10.0.0.0/8', 'registry.example.com'] })]), 'spec.nets[1]');
     refused(read([calico('GlobalNetworkSet', 's', { nets: ['10.0.0.0/33'] })]), 'spec.nets[0]');
@@ -76,7 +80,7 @@ describe('a Calico rule', () => {
   // https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#ports: a number, "first:last" or a named port.
   it('has ports from 0 to 65535, ranges "low:high" with low at most high, or port names', () => {
     const withPort = (port: unknown, key = 'ports') => egressRule({ action: 'Allow', protocol: 'TCP', destination: { [key]: [port] } });
-    for (const port of [0, 65535, '65535', '80:80', '0:65535', 'http', 'h2', 'grpc-web']) expect(withPort(port)).not.toThrow();
+    for (const port of [0, 65535, '65535', '80:80', '0:65535', 'http', 'h', 'h2', 'grpc-web']) expect(withPort(port)).not.toThrow();
     for (const port of [65536, '65536', '80:65536', '81:80', '-http', 'http-', 'http_x', '', true])
       refused(withPort(port), 'spec.egress[0].destination.ports[0]');
     refused(withPort('81:80', 'notPorts'), 'spec.egress[0].destination.notPorts[0]');
