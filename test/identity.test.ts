@@ -5,13 +5,13 @@
  * both ways, so no NetworkPolicy written later in the default tier can open it.
  */
 import { run } from '@bufbuild/cel';
-import { stringify } from 'yaml';
 import { validateObject } from '../lib/validate';
-import { buildCluster, parseManifests, query } from '../lib/verify';
+import { query } from '../lib/verify';
 import { diffClusters } from '../lib/review';
 import { shipped } from './fixtures/intents';
 import { K8sObject, ofKind, readManifests } from '../lib/testing';
 import { synthesized } from './support/synth';
+import { readCluster } from './support/verify-builders';
 
 const objects = synthesized(shipped, readManifests).map((m) => m.object);
 const policy = objects.find((o) => o.kind === 'ValidatingAdmissionPolicy')!;
@@ -50,9 +50,19 @@ describe('the admission policy that ties each app name label to its ServiceAccou
     expect(policy.spec.failurePolicy).toBe('Fail');
     expect(policy.spec.matchConstraints.namespaceSelector).toEqual({ matchLabels: { 'secure-ai-egress/governed': 'true' } });
     expect(policy.spec.matchConstraints.resourceRules.flatMap((r: { resources: string[] }) => r.resources).sort()).toEqual(
-      ['cronjobs', 'daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'statefulsets'].sort(),
+      ['cronjobs', 'daemonsets', 'deployments', 'jobs', 'pods', 'pods/status', 'replicasets', 'replicationcontrollers', 'statefulsets'].sort(),
     );
     expect(binding.spec).toEqual({ policyName: policy.metadata.name, validationActions: ['Deny'] });
+  });
+
+  it("checks a pod's labels when they change through pods/status too, which resets the pod's spec but not its labels", () => {
+    // Kubernetes pkg/registry/core/pod/strategy.go: podStatusStrategy.PrepareForUpdate and
+    // GetResetFields reset spec, deletionTimestamp and ownerReferences only, so an update of
+    // pods/status may relabel a running pod; admission rules on `pods` do not match the subresource.
+    const core = policy.spec.matchConstraints.resourceRules.find((r: { apiGroups: string[] }) => r.apiGroups.includes(''));
+    expect(core.resources).toContain('pods/status');
+    expect(core.operations).toContain('UPDATE');
+    expect(admit(pod(AI_SERVICE, 'default'), 'ai-application')).toMatch(/not as default$/);
   });
 
   it("admits every pod template dist/ writes: each app's, and the resolver's", () => {
@@ -108,7 +118,6 @@ function withImpostor(manifests: readonly K8sObject[], namespace: string, labels
     },
   ];
 }
-const clusterFrom = (objects: readonly K8sObject[]) => buildCluster(parseManifests(objects.map((o) => stringify(o)).join('---\n'), 'impostor.yaml'));
 
 /** The tier as it was: the guardrail and a Pass for every protected pod, and no closing Deny. */
 function oldTier(manifests: readonly K8sObject[]): K8sObject[] {
@@ -130,7 +139,7 @@ describe('an impostor pod, with a NetworkPolicy that allows it everything', () =
     ['copying the labels of a calico app', 'ai-application', appLabels],
     ['with no labels, in the namespace of a calico app', 'ai-application', {}],
   ])('%s, may send nothing and receive nothing: the tier denies it before the default tier is asked', (_, namespace, labels) => {
-    const cluster = clusterFrom(withImpostor(objects, namespace, labels));
+    const cluster = readCluster(withImpostor(objects, namespace, labels));
     const out = query(cluster, `${namespace}/impostor`, '8.8.8.8', 443);
     expect(out.allowed).toBe(false);
     expect(out.egress.decision).toMatchObject({ reason: 'rule', action: 'Deny', rule: { name: 'ai-egress.deny-undeclared-pods' } });
@@ -141,8 +150,8 @@ describe('an impostor pod, with a NetworkPolicy that allows it everything', () =
   it('was allowed everything by the tier as it was (every protected pod passed on to the default tier), which the verifier reports as a widening', () => {
     const before = withImpostor(objects, 'ai-application', appLabels);
     const old = oldTier(before);
-    expect(query(clusterFrom(old), 'ai-application/impostor', '8.8.8.8', 443).allowed).toBe(true);
-    const diff = diffClusters(clusterFrom(before), clusterFrom(old), { base: 'now', head: 'the old tier' });
+    expect(query(readCluster(old), 'ai-application/impostor', '8.8.8.8', 443).allowed).toBe(true);
+    const diff = diffClusters(readCluster(before), readCluster(old), { base: 'now', head: 'the old tier' });
     expect(diff.widened).toBe(true);
     expect(diff.workloads.find((w) => w.endpoint === 'ai-application/impostor')?.egress.changes).toContainEqual(expect.objectContaining({ change: 'added' }));
   });

@@ -14,6 +14,7 @@ import {
   cidr,
   cloud,
   dnsLabel,
+  ownedNamespace,
   serviceAccountRef,
   dnsSubdomain,
   env,
@@ -54,6 +55,7 @@ import {
   Toleration,
 } from './types';
 import { FLAVORS } from '../conventions';
+import { CLUSTER_POLICY_API_VERSION, KUBE_DNS } from '../k8s';
 
 const TIER_ORDER_ACCEPTED = `a number greater than ${CALICO_TIER_ORDERS.admin} (Calico's admin tier) and less than ${CALICO_TIER_ORDERS.default} (the default tier), e.g. ${DEFAULT_AI_TIER_ORDER}`;
 
@@ -67,7 +69,7 @@ const ingressClient = fields('an ingress client', {
 });
 
 /** How to find the kube-dns ClusterIP, for messages. */
-const KUBE_DNS_CLUSTER_IP_HINT = 'the ClusterIP of the kube-dns Service, from kubectl -n kube-system get svc kube-dns (e.g. "10.96.0.10")';
+const KUBE_DNS_CLUSTER_IP_HINT = `the ClusterIP of the kube-dns Service, from kubectl -n ${KUBE_DNS.namespace} get svc kube-dns (e.g. "10.96.0.10")`;
 
 /** Why an app needs names outside the cluster: a sentence. */
 const publicNames = fields('public names', { reason: text('a sentence saying why this app resolves names outside the cluster') }).superRefine((value, ctx) => {
@@ -145,7 +147,7 @@ const dns = fields('dns settings', {
 });
 
 const dnsResolver = fields('dns resolver settings', {
-  namespace: dnsLabel('namespace name').optional(),
+  namespace: ownedNamespace().optional(),
   clusterDomain: dnsSubdomain('cluster domain').optional(),
   clusterIp: ipAddress('an address in the cluster\'s Service range, e.g. "10.96.0.53"').optional(),
   nodeLocal: nodeLocalAddresses.optional(),
@@ -237,7 +239,7 @@ const clusterNetwork = fields('cluster network ranges', {
 /** One app. Its `audit` needs the calico flavor; the rest of the cross-field checks are in validate.ts. */
 export const appSchema = fields('an app', {
   name: dnsLabel('app name'),
-  namespace: dnsLabel('namespace name'),
+  namespace: ownedNamespace(),
   image,
   args: list(text('a string (quote numbers: "8000")'), 'a list of strings').optional(),
   port,
@@ -468,7 +470,7 @@ const guardrail = z.enum(
   ['calico', 'ClusterNetworkPolicy', 'AdminNetworkPolicy'],
   says(
     'is not a guardrail kind',
-    '"calico" (Calico\'s own objects), "ClusterNetworkPolicy" (policy.networking.k8s.io/v1alpha2) or "AdminNetworkPolicy" (v1alpha1)',
+    `"calico" (Calico's own objects), "ClusterNetworkPolicy" (${CLUSTER_POLICY_API_VERSION.ClusterNetworkPolicy}) or "AdminNetworkPolicy" (v1alpha1)`,
   ),
 );
 
@@ -498,7 +500,7 @@ export const clusterSchema = fields('a cluster', {
 
 /** The egress proxy's settings. */
 const egressProxy = fields('egress proxy settings', {
-  namespace: dnsLabel('namespace name').optional(),
+  namespace: ownedNamespace().optional(),
   replicas: z
     .number(says('is not a replica count', 'a whole number, 2 or more'))
     .superRefine((value, ctx) => {
