@@ -1,4 +1,4 @@
-import { calico, clusterOf, namespace } from '../../test/support/verify-builders';
+import { calico, readCluster, namespace } from '../../test/support/verify-builders';
 import { ManifestError } from './manifests';
 import { DEFAULT_TIER } from './policy';
 
@@ -10,7 +10,7 @@ const refused = (f: () => unknown, path: string) => {
   expect(f).toThrow(ManifestError);
   expect(f).toThrow(`: ${path}: `);
 };
-const read = (objects: Record<string, unknown>[]) => () => clusterOf([namespace('ai'), ...objects]);
+const read = (objects: Record<string, unknown>[]) => () => readCluster([namespace('ai'), ...objects]);
 const egressRule = (rule: Record<string, unknown>) => read([calico('NetworkPolicy', 'p', { types: ['Egress'], egress: [rule] }, 'ai')]);
 const ruleOf = (rule: Record<string, unknown>) => egressRule(rule)().policies[0].rules.egress[0];
 

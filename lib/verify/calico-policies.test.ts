@@ -1,4 +1,4 @@
-import { ask, calico, clusterOf, deployment, namespace } from '../../test/support/verify-builders';
+import { ask, calico, readCluster, deployment, namespace } from '../../test/support/verify-builders';
 import { Cluster } from './cluster';
 
 // A Calico policy as the verifier reads it (calico.ts, compileCalicoPolicy): which endpoints it
@@ -14,7 +14,7 @@ const base = [
   deployment('vector-db', 'qdrant', { app: 'qdrant' }),
 ];
 const denyEgress = { types: ['Egress'], egress: [{ action: 'Deny' }] };
-const cluster = (...objects: Record<string, unknown>[]): Cluster => clusterOf([...base, ...objects]);
+const cluster = (...objects: Record<string, unknown>[]): Cluster => readCluster([...base, ...objects]);
 const policy = (c: Cluster, name: string) => [...c.policies, ...c.staged].find((p) => p.ref.name === name)!;
 const selected = (c: Cluster, name: string) => ['ai/rag', 'ai/notebook', 'vector-db/qdrant'].filter((id) => policy(c, name).selects(c.endpoint(id)!));
 

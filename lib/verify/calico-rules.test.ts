@@ -1,4 +1,4 @@
-import { ask, brief, calico, clusterOf, deployment, namespace, pod } from '../../test/support/verify-builders';
+import { ask, brief, calico, readCluster, deployment, namespace, pod } from '../../test/support/verify-builders';
 import { Cluster } from './cluster';
 import { workloadEgress } from './egress';
 import { CompiledRule } from './policy';
@@ -28,7 +28,7 @@ const base = [
 const np = (ns: string, name: string, spec: Record<string, unknown>) => calico('NetworkPolicy', name, spec, ns);
 const gnp = (name: string, spec: Record<string, unknown>) => calico('GlobalNetworkPolicy', name, spec);
 const withRules = (egress: Record<string, unknown>[], objects: Record<string, unknown>[] = []): Cluster =>
-  clusterOf([...base, ...objects, np('ai', 'p', { selector: "app == 'rag'", types: ['Egress'], egress })]);
+  readCluster([...base, ...objects, np('ai', 'p', { selector: "app == 'rag'", types: ['Egress'], egress })]);
 const ruleIn = (c: Cluster, i = 0): CompiledRule => c.policies.find((p) => p.ref.name === 'p')!.rules.egress[i];
 const rule = (r: Record<string, unknown>, objects: Record<string, unknown>[] = []): CompiledRule => ruleIn(withRules([r], objects));
 const listing = (egress: Record<string, unknown>[], objects: Record<string, unknown>[] = []) => {
@@ -145,7 +145,7 @@ describe('a Calico rule side', () => {
       calico('GlobalNetworkSet', 'blocked', { nets: ['203.0.113.0/24'] }, undefined, { role: 'blocked' }),
       calico('GlobalNetworkSet', 'fine', { nets: ['198.51.100.0/24'] }, undefined, { role: 'fine' }),
     ];
-    const c = clusterOf([
+    const c = readCluster([
       ...base,
       ...sets,
       gnp('g', {
@@ -166,13 +166,13 @@ describe('a Calico rule side', () => {
     expect(ask(byName, 'ai/rag', 'ai/rag', 80).egress.allowed).toBe(true);
     expect(ask(byName, 'ai/rag', 'ai/notebook', 80).egress.allowed).toBe(false);
     expect(ask(byName, 'ai/rag', '203.0.113.10', 80).egress.allowed).toBe(false);
-    const gnpNames = clusterOf([
+    const gnpNames = readCluster([
       ...base,
       gnp('g', { selector: "app == 'rag'", types: ['Egress'], egress: [{ action: 'Allow', destination: { serviceAccounts: { names: ['rag-sa'] } } }] }),
     ]);
     expect(ask(gnpNames, 'ai/rag', 'ai/rag', 80).egress.allowed).toBe(true);
     expect(ask(gnpNames, 'ai/rag', '203.0.113.10', 80).egress.allowed).toBe(false);
-    const gnpSelector = clusterOf([
+    const gnpSelector = readCluster([
       ...base,
       gnp('g', { selector: "app == 'rag'", types: ['Egress'], egress: [{ action: 'Allow', destination: { serviceAccounts: { selector: 'all()' } } }] }),
     ]);
@@ -253,7 +253,7 @@ describe('the egress listing of a Calico rule, by peer', () => {
   const local = calico('NetworkSet', 'registry', { nets: ['198.51.100.0/28'] }, 'ai', { role: 'registry' });
   const tcp443 = (destination: Record<string, unknown>) => ({ action: 'Allow', protocol: 'TCP', destination: { ...destination, ports: [443] } });
   const globalListing = (r: Record<string, unknown>, objects: Record<string, unknown>[] = []) => {
-    const c = clusterOf([...base, ...objects, gnp('g', { selector: "app == 'rag'", types: ['Egress'], egress: [r] })]);
+    const c = readCluster([...base, ...objects, gnp('g', { selector: "app == 'rag'", types: ['Egress'], egress: [r] })]);
     return brief(workloadEgress(c, c.endpoint('ai/rag')!).allowed);
   };
 
@@ -328,7 +328,7 @@ describe('the egress listing of a Calico rule, by peer', () => {
 
 describe('what a Calico rule side can match, for the listings', () => {
   const sideOf = (r: Record<string, unknown>, objects: Record<string, unknown>[] = [], cluster = base) => {
-    const c = clusterOf([...cluster, ...objects, gnp('g', { selector: "app == 'rag'", types: ['Egress'], egress: [r] })]);
+    const c = readCluster([...cluster, ...objects, gnp('g', { selector: "app == 'rag'", types: ['Egress'], egress: [r] })]);
     return c.policies.find((p) => p.ref.name === 'g')!.rules.egress[0];
   };
   const ids = (reach: ReturnType<CompiledRule['reach']>) => (reach.kind === 'some' ? reach.candidates.map((e) => e.id).sort() : reach.kind);
