@@ -15,9 +15,16 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/fast-check-global.ts',
   setupFiles: ['<rootDir>/test/support/fast-check-seed.ts'],
   // The jest matchers for reach (lib/testing): expect(manifests).toAllowEgress(...) in every test file.
-  setupFilesAfterEnv: ['<rootDir>/test/support/reach-matchers.ts'],
+  // With JEST_CPU_REPORT=<file>, each test file's CPU seconds are appended to <file> (cpu-report.ts).
+  setupFilesAfterEnv: ['<rootDir>/test/support/reach-matchers.ts', '<rootDir>/test/support/cpu-report.ts'],
   testTimeout: 60000,
   // Jest's default leaves one core to its own process, which on two cores means running every
   // file one after the other; its own process mostly waits, so use every core for workers.
   maxWorkers: '100%',
+  // How long a worker has to exit once every file has run before jest kills it and warns "A worker
+  // process has failed to exit gracefully" (500 ms by default; option since jest 30.4, jestjs/jest#15984).
+  // No test leaves a handle open (JEST_CPU_REPORT runs can list them), but a worker ends with a heap
+  // of several hundred MB, and Node frees it on exit: about 1 s on a quiet machine for 760 MB, more
+  // under load. The warning still comes for a worker that a leaked handle keeps alive.
+  workerGracefulExitTimeout: 5000,
 };

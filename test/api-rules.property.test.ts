@@ -113,8 +113,8 @@ it('refuses a mutated fixture intent with a field path for every error, or write
       }
       expect(outputProblems(mutated as PlatformIntent)).toEqual([]);
     }),
-    // A mutation the intent accepts is synthesized and validated whole, on every cluster: twice as many in CI, not four times; every run draws new ones.
-    { numRuns: runs(40, 2) },
+    // A mutation the intent accepts is synthesized and validated whole, on every cluster; every run draws new ones.
+    { numRuns: runs(40) },
   );
 });
 

@@ -575,8 +575,8 @@ describe('random intents: the verifier agrees with the declaration (property-bas
           expect(validateIntent(intent)).toEqual([]);
           expect(differences(intent, seed)).toEqual([]);
         }),
-        // Each case synthesizes and verifies a whole intent (about 0.15 s of CPU): twice as many in CI, not four times; every run draws new ones.
-        { numRuns: runs(6, 2), examples: [[linkLocalBesideWideBlock, 0]] },
+        // Each case synthesizes and verifies a whole intent (about 0.15 s of CPU); every run draws new ones.
+        { numRuns: runs(6), examples: [[linkLocalBesideWideBlock, 0]] },
       );
     },
   );

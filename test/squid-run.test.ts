@@ -229,8 +229,13 @@ if (!SQUID) {
     });
 
     afterAll(async () => {
-      proxy?.kill('SIGKILL');
-      dns?.close();
+      // Killed and waited for, so that the child's handle does not outlive this file in the jest worker.
+      if (proxy && proxy.exitCode === null && proxy.signalCode === null) {
+        const exited = new Promise((resolve) => proxy.once('exit', resolve));
+        proxy.kill('SIGKILL');
+        await exited;
+      }
+      await new Promise<void>((resolve) => (dns ? dns.close(() => resolve()) : resolve()));
       await new Promise((resolve) => (target ? target.close(resolve) : resolve(undefined)));
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
