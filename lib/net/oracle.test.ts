@@ -46,12 +46,6 @@ import {
   unionRanges,
 } from '.';
 
-/**
- * The local counts are already in the thousands, each case a few calls on one address or block:
- * twice as many in CI rather than four times (test/support/runs.ts): about 3 s of CPU less there (7.9 s measured with four).
- */
-const CI_FACTOR = 2;
-
 const BITS = { 4: 32n, 6: 128n } as const;
 const FAMILY = { 4: 'ipv4', 6: 'ipv6' } as const;
 const top = (version: IpVersion) => (1n << BITS[version]) - 1n;
@@ -136,7 +130,7 @@ describe('IP addresses and blocks, against Node', () => {
       fc.property(anyTextArb, (text) => {
         expect([text, parseIp(text)?.version ?? 0]).toEqual([text, isIP(text)]);
       }),
-      { numRuns: runs(1500, CI_FACTOR) },
+      { numRuns: runs(1500) },
     );
   });
 
@@ -149,7 +143,7 @@ describe('IP addresses and blocks, against Node', () => {
         const holds = (v: bigint) => v >= 0n && v <= top(ip.version) && list.check(plainText(ip.version, v), FAMILY[ip.version]);
         expect([text, holds(ip.value - 1n), holds(ip.value), holds(ip.value + 1n)]).toEqual([text, false, true, false]);
       }),
-      { numRuns: runs(1000, CI_FACTOR) },
+      { numRuns: runs(1000) },
     );
   });
 
@@ -158,13 +152,13 @@ describe('IP addresses and blocks, against Node', () => {
       fc.property(value6Arb, (value) => {
         expect(formatIp({ version: 6, value })).toBe(canonical6(plainText(6, value)));
       }),
-      { numRuns: runs(1500, CI_FACTOR) },
+      { numRuns: runs(1500) },
     );
     fc.assert(
       fc.property(spelled6Arb, (text) => {
         expect(formatIp(parseIp(text)!)).toBe(canonical6(text));
       }),
-      { numRuns: runs(1000, CI_FACTOR) },
+      { numRuns: runs(1000) },
     );
   });
 
@@ -176,7 +170,7 @@ describe('IP addresses and blocks, against Node', () => {
         expect(blockList(4, (l) => l.addAddress(text, 'ipv4'))(value)).toBe(true);
         expect(new URL(`http://${text}/`).hostname).toBe(text);
       }),
-      { numRuns: runs(500, CI_FACTOR) },
+      { numRuns: runs(500) },
     );
   });
 
@@ -208,7 +202,7 @@ describe('IP addresses and blocks, against Node', () => {
         const first = value === 0n || !inNode(value - 1n);
         expect('problem' in strict ? strict.problem.kind : 'ok').toBe(first ? 'ok' : 'host-bits');
       }),
-      { numRuns: runs(1000, CI_FACTOR) },
+      { numRuns: runs(1000) },
     );
   });
 

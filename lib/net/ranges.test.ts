@@ -1,5 +1,18 @@
 import fc from 'fast-check';
-import { cidr, cidrRange, compactCidrs, formatCidr, intersectRanges, IpRange, partitionFamily, rangesToCidrs, subtractRanges, unionRanges } from '.';
+import {
+  cidr,
+  cidrRange,
+  compactCidrs,
+  formatCidr,
+  intersectRanges,
+  IpRange,
+  parseIp,
+  partitionFamily,
+  rangeContainsIp,
+  rangesToCidrs,
+  subtractRanges,
+  unionRanges,
+} from '.';
 
 const v4 = (first: bigint, last: bigint): IpRange => ({ version: 4, first, last });
 const addresses = (ranges: readonly IpRange[]): Set<bigint> => {
@@ -61,5 +74,12 @@ describe('IP range arithmetic (lib/net/ranges)', () => {
     expect(pieces[pieces.length - 1].last).toBe((1n << 32n) - 1n);
     for (const p of pieces) for (const r of [a, b]) expect(p.last < r.first || p.first > r.last || (p.first >= r.first && p.last <= r.last)).toBe(true);
     expect(pieces).toHaveLength(5);
+  });
+
+  it('holds an address in a range from its first to its last address, both included, of its own version only', () => {
+    const range = cidrRange(cidr('10.0.0.0/30'));
+    const holds = (address: string) => rangeContainsIp(range, parseIp(address)!);
+    expect(['10.0.0.0', '10.0.0.1', '10.0.0.3'].map(holds)).toEqual([true, true, true]);
+    expect(['9.255.255.255', '10.0.0.4', '::a00:0', '::a00:1'].map(holds)).toEqual([false, false, false, false]);
   });
 });

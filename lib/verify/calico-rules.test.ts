@@ -1,0 +1,401 @@
+import { ask, brief, calico, readCluster, deployment, namespace, pod } from '../../test/support/verify-builders';
+import { Cluster } from './cluster';
+import { workloadEgress } from './egress';
+import { CompiledRule } from './policy';
+
+// A Calico rule as the verifier evaluates it (calico.ts, CalicoRule and RuleSide): what each field
+// matches, following the rule reference (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#rule,
+// #entityrule) and how libcalico-go combines a side's selector fields into one selector
+// (libcalico-go lib/backend/syncersv1/updateprocessors/rules.go).
+const base = [
+  namespace('ai', { team: 'ml' }),
+  namespace('vector-db', { team: 'data' }),
+  deployment('ai', 'rag', { app: 'rag' }, { serviceAccount: 'rag-sa' }),
+  deployment('ai', 'notebook', { app: 'notebook' }),
+  pod(
+    'vector-db',
+    'qdrant',
+    { app: 'qdrant' },
+    {
+      ip: '10.1.0.5',
+      ports: [
+        { name: 'http', containerPort: 6333 },
+        { name: 'dns', containerPort: 5353, protocol: 'UDP' },
+      ],
+    },
+  ),
+];
+const np = (ns: string, name: string, spec: Record<string, unknown>) => calico('NetworkPolicy', name, spec, ns);
+const gnp = (name: string, spec: Record<string, unknown>) => calico('GlobalNetworkPolicy', name, spec);
+const withRules = (egress: Record<string, unknown>[], objects: Record<string, unknown>[] = []): Cluster =>
+  readCluster([...base, ...objects, np('ai', 'p', { selector: "app == 'rag'", types: ['Egress'], egress })]);
+const ruleIn = (c: Cluster, i = 0): CompiledRule => c.policies.find((p) => p.ref.name === 'p')!.rules.egress[i];
+const rule = (r: Record<string, unknown>, objects: Record<string, unknown>[] = []): CompiledRule => ruleIn(withRules([r], objects));
+const listing = (egress: Record<string, unknown>[], objects: Record<string, unknown>[] = []) => {
+  const c = withRules(egress, objects);
+  return brief(workloadEgress(c, c.endpoint('ai/rag')!).allowed);
+};
+/** A pod of a Deployment: its address is not in the manifests, only its IP version. */
+const unknownPod = (c: Cluster, version: 4 | 6) => c.catalog.packetEnd(c.endpoint('ai/notebook')!, version);
+
+describe('a Calico rule that sets nothing', () => {
+  it('matches every packet, and any field it sets narrows it', () => {
+    expect(rule({ action: 'Allow' }).matchesEverything).toBe(true);
+    expect(rule({ action: 'Deny', source: {}, destination: {} }).matchesEverything).toBe(true);
+    const narrowing = [
+      { protocol: 'TCP' },
+      { notProtocol: 'UDP' },
+      { ipVersion: 4 },
+      { icmp: { type: 8 }, protocol: 'ICMP' },
+      { notICMP: { type: 8 } },
+      { http: { methods: ['GET'] } },
+      { destination: { nets: ['0.0.0.0/0'] } },
+      { destination: { notNets: ['10.0.0.0/8'] } },
+      { destination: { selector: 'all()' } },
+      { source: { notSelector: "app == 'x'" } },
+      { destination: { serviceAccounts: { names: ['rag-sa'] } } },
+      { destination: { serviceAccounts: { selector: 'all()' } } },
+      { destination: { namespaceSelector: 'all()' } },
+      { protocol: 'TCP', destination: { ports: [80] } },
+      { protocol: 'TCP', destination: { notPorts: [80] } },
+      { protocol: 'TCP', source: { ports: [80] } },
+      { protocol: 'TCP', source: { notPorts: [80] } },
+    ];
+    for (const fields of narrowing)
+      expect(`${JSON.stringify(fields)}: ${rule({ action: 'Allow', ...fields }).matchesEverything}`).toBe(`${JSON.stringify(fields)}: false`);
+    expect(rule({ action: 'Allow', icmp: null, http: null }).matchesEverything).toBe(true);
+  });
+});
+
+describe('a Calico rule on an address the manifests do not give', () => {
+  // A Deny or Pass reads a pod address it cannot know as some address of the packet's IP
+  // version: it surely holds it when its nets hold the whole version, surely not when they hold
+  // none of it, and otherwise only maybe, so that a Deny never hides an Allow behind it. An Allow or
+  // Log reads it as outside every block it names (policy.ts, decide).
+  it('in a Deny, nets of a whole IP version hold every address of it, and none of the other', () => {
+    const c = withRules([{ action: 'Deny', destination: { nets: ['0.0.0.0/0'] } }]);
+    expect(ruleIn(c).matchesDestination(unknownPod(c, 4))).toBe(true);
+    expect(ruleIn(c).matchesDestination(unknownPod(c, 6))).toBe(false);
+    const six = withRules([{ action: 'Deny', destination: { nets: ['::/0'] } }]);
+    expect(ruleIn(six).matchesDestination(unknownPod(six, 6))).toBe(true);
+    expect(ruleIn(six).matchesDestination(unknownPod(six, 4))).toBe(false);
+  });
+
+  it('in a Deny or Pass, nets that cover a version only together hold all of it; a part of a version holds some', () => {
+    const halves = withRules([{ action: 'Deny', destination: { nets: ['0.0.0.0/1', '128.0.0.0/1', '2001:db8::/32'] } }]);
+    expect(ruleIn(halves).matchesDestination(unknownPod(halves, 4))).toBe(true);
+    expect(ruleIn(halves).matchesDestination(unknownPod(halves, 6))).toBe('maybe');
+    for (const nets of [['0.0.0.0/1'], ['128.0.0.0/1'], ['0.0.0.1/32', '0.0.0.0/32'], ['0.0.0.0/0', '255.255.255.255/32']]) {
+      const c = withRules([{ action: 'Pass', destination: { nets } }]);
+      const expected = nets.includes('0.0.0.0/0') ? true : 'maybe';
+      expect(`${nets.join(',')}: ${ruleIn(c).matchesDestination(unknownPod(c, 4))}`).toBe(`${nets.join(',')}: ${expected}`);
+    }
+  });
+
+  it('in a Deny, notNets of a whole version exclude it, of a part of it maybe, of another version never', () => {
+    const c = withRules([{ action: 'Deny', destination: { notNets: ['0.0.0.0/0', '2001:db8::/32'] } }]);
+    expect(ruleIn(c).matchesDestination(unknownPod(c, 4))).toBe(false);
+    expect(ruleIn(c).matchesDestination(unknownPod(c, 6))).toBe('maybe');
+    const only4 = withRules([{ action: 'Deny', destination: { notNets: ['10.0.0.0/8'] } }]);
+    expect(ruleIn(only4).matchesDestination(unknownPod(only4, 6))).toBe(true);
+  });
+
+  it('in an Allow or Log, is outside every block: nets do not hold it, notNets do not exclude it', () => {
+    for (const action of ['Allow', 'Log']) {
+      const c = withRules([
+        { action, destination: { nets: ['0.0.0.0/0'] } },
+        { action, destination: { notNets: ['0.0.0.0/0'] } },
+      ]);
+      expect(ruleIn(c, 0).matchesDestination(unknownPod(c, 4))).toBe(false);
+      expect(ruleIn(c, 1).matchesDestination(unknownPod(c, 4))).toBe(true);
+    }
+  });
+
+  it('is asked in both IP versions only when a rule may read it differently in each', () => {
+    const depends = (r: Record<string, unknown>) => rule(r).dependsOnIpVersion;
+    expect(depends({ action: 'Allow', ipVersion: 6 })).toBe(true);
+    expect(depends({ action: 'Pass', destination: { nets: ['10.0.0.0/8'] } })).toBe(true);
+    expect(depends({ action: 'Pass', source: { notNets: ['10.0.0.0/8'] } })).toBe(true);
+    expect(depends({ action: 'Deny', destination: { notNets: ['10.0.0.0/8'] } })).toBe(true);
+    expect(depends({ action: 'Deny', destination: { nets: ['0.0.0.0/0'] } })).toBe(true);
+    expect(depends({ action: 'Deny', source: { nets: ['::/0'] } })).toBe(true);
+    expect(depends({ action: 'Deny', destination: { nets: ['10.0.0.0/8', '::/1'] } })).toBe(false);
+    expect(depends({ action: 'Deny', destination: { selector: 'all()' } })).toBe(false);
+    expect(depends({ action: 'Pass', destination: { selector: 'all()' } })).toBe(false);
+    for (const action of ['Allow', 'Log']) expect(depends({ action, destination: { nets: ['0.0.0.0/0'], notNets: ['10.0.0.0/8'] } })).toBe(false);
+  });
+});
+
+describe('a Calico rule side', () => {
+  it('with nets matches an address in any of them; with notNets, one in none of them', () => {
+    const nets = withRules([{ action: 'Allow', destination: { nets: ['198.51.100.0/24', '203.0.113.0/24'] } }]);
+    expect(ask(nets, 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(true);
+    expect(ask(nets, 'ai/rag', '198.51.100.10', 443).egress.allowed).toBe(true);
+    expect(ask(nets, 'ai/rag', '192.0.2.10', 443).egress.allowed).toBe(false);
+    const notNets = withRules([{ action: 'Allow', destination: { notNets: ['198.51.100.0/24', '203.0.113.0/24'] } }]);
+    expect(ask(notNets, 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(false);
+    expect(ask(notNets, 'ai/rag', '192.0.2.10', 443).egress.allowed).toBe(true);
+  });
+
+  // https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#entityrule: notSelector
+  // matches the endpoints and network sets its selector does not; an address inside a network set
+  // whose labels it names is excluded, whatever the address's other labels.
+  it('with notSelector excludes addresses inside network sets it names', () => {
+    const sets = [
+      calico('GlobalNetworkSet', 'blocked', { nets: ['203.0.113.0/24'] }, undefined, { role: 'blocked' }),
+      calico('GlobalNetworkSet', 'fine', { nets: ['198.51.100.0/24'] }, undefined, { role: 'fine' }),
+    ];
+    const c = readCluster([
+      ...base,
+      ...sets,
+      gnp('g', {
+        selector: "app == 'rag'",
+        types: ['Egress'],
+        egress: [{ action: 'Allow', destination: { nets: ['0.0.0.0/0'], notSelector: "role == 'blocked'" } }],
+      }),
+    ]);
+    expect(ask(c, 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(false);
+    expect(ask(c, 'ai/rag', '198.51.100.10', 443).egress.allowed).toBe(true);
+    expect(ask(c, 'ai/rag', '192.0.2.10', 443).egress.allowed).toBe(true);
+  });
+
+  // libcalico-go parseServiceAccounts: names become `projectcalico.org/serviceaccount in {...}`,
+  // ANDed with the other selectors; an empty list adds nothing.
+  it('with serviceAccounts names matches only endpoints running as one of them, and only endpoints', () => {
+    const byName = withRules([{ action: 'Allow', destination: { serviceAccounts: { names: ['rag-sa', 'other'] }, namespaceSelector: 'all()' } }]);
+    expect(ask(byName, 'ai/rag', 'ai/rag', 80).egress.allowed).toBe(true);
+    expect(ask(byName, 'ai/rag', 'ai/notebook', 80).egress.allowed).toBe(false);
+    expect(ask(byName, 'ai/rag', '203.0.113.10', 80).egress.allowed).toBe(false);
+    const gnpNames = readCluster([
+      ...base,
+      gnp('g', { selector: "app == 'rag'", types: ['Egress'], egress: [{ action: 'Allow', destination: { serviceAccounts: { names: ['rag-sa'] } } }] }),
+    ]);
+    expect(ask(gnpNames, 'ai/rag', 'ai/rag', 80).egress.allowed).toBe(true);
+    expect(ask(gnpNames, 'ai/rag', '203.0.113.10', 80).egress.allowed).toBe(false);
+    const gnpSelector = readCluster([
+      ...base,
+      gnp('g', { selector: "app == 'rag'", types: ['Egress'], egress: [{ action: 'Allow', destination: { serviceAccounts: { selector: 'all()' } } }] }),
+    ]);
+    expect(ask(gnpSelector, 'ai/rag', 'ai/notebook', 80).egress.allowed).toBe(true);
+    expect(ask(gnpSelector, 'ai/rag', '203.0.113.10', 80).egress.allowed).toBe(false);
+    const empty = withRules([{ action: 'Allow', destination: { serviceAccounts: { names: [] }, nets: ['203.0.113.0/24'] } }]);
+    expect(ask(empty, 'ai/rag', '203.0.113.10', 80).egress.allowed).toBe(true);
+  });
+
+  it('with a selector and service account names needs both', () => {
+    const c = withRules([{ action: 'Allow', destination: { selector: "app == 'notebook'", serviceAccounts: { names: ['rag-sa'] } } }]);
+    expect(ask(c, 'ai/rag', 'ai/notebook', 80).egress.allowed).toBe(false);
+    expect(ask(c, 'ai/rag', 'ai/rag', 80).egress.allowed).toBe(false);
+    const both = withRules([{ action: 'Allow', destination: { selector: "app == 'rag'", serviceAccounts: { names: ['rag-sa'] } } }]);
+    expect(ask(both, 'ai/rag', 'ai/rag', 80).egress.allowed).toBe(true);
+  });
+
+  it("in a NetworkPolicy, with notSelector alone, matches endpoints of the policy's namespace only", () => {
+    const c = withRules([{ action: 'Allow', destination: { notSelector: "app == 'notebook'" } }]);
+    expect(ask(c, 'ai/rag', 'ai/rag', 80).egress.allowed).toBe(true);
+    expect(ask(c, 'ai/rag', 'ai/notebook', 80).egress.allowed).toBe(false);
+    expect(ask(c, 'ai/rag', 'vector-db/qdrant', 80).egress.allowed).toBe(false);
+    expect(ask(c, 'ai/rag', '203.0.113.10', 80).egress.allowed).toBe(false);
+  });
+});
+
+describe('a Calico rule port', () => {
+  it('by name matches the destination pod port of that name and protocol only', () => {
+    const c = withRules([
+      { action: 'Allow', protocol: 'TCP', destination: { ports: ['http'] } },
+      { action: 'Allow', protocol: 'TCP', destination: { ports: ['dns'] } },
+    ]);
+    expect(ask(c, 'ai/rag', 'vector-db/qdrant', 6333).egress.allowed).toBe(true);
+    expect(ask(c, 'ai/rag', 'vector-db/qdrant', 5353, 'TCP').egress.allowed).toBe(false);
+    expect(ask(c, 'ai/rag', 'vector-db/qdrant', 5353, 'UDP').egress.allowed).toBe(false);
+    expect(ask(c, 'ai/rag', 'vector-db/qdrant', 'http').egress.allowed).toBe(true);
+  });
+
+  it('in notPorts by name excludes that port only', () => {
+    const c = withRules([{ action: 'Allow', protocol: 'TCP', destination: { notPorts: ['http'] } }]);
+    expect(ask(c, 'ai/rag', 'vector-db/qdrant', 6333).egress.allowed).toBe(false);
+    expect(ask(c, 'ai/rag', 'vector-db/qdrant', 6334).egress.allowed).toBe(true);
+  });
+
+  it('is a number only when it is all digits, or two numbers joined by a colon; anything else is a name', () => {
+    expect(rule({ action: 'Allow', protocol: 'TCP', destination: { ports: ['h80', '80x', '8000:8100'] } })).toMatchObject({
+      ports: [{ from: 8000, to: 8100 }],
+      portNames: ['h80', '80x'],
+    });
+  });
+});
+
+describe('a Calico rule protocol and IP version', () => {
+  it('with ipVersion matches only packets of that version', () => {
+    const c = withRules([{ action: 'Allow', ipVersion: 6 }]);
+    expect(ask(c, 'ai/rag', '2001:db8::1', 443).egress.allowed).toBe(true);
+    expect(ask(c, 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(false);
+  });
+
+  it('with notProtocol matches every other protocol', () => {
+    const c = withRules([{ action: 'Allow', notProtocol: 'UDP' }]);
+    expect(ask(c, 'ai/rag', '203.0.113.10', 443, 'TCP').egress.allowed).toBe(true);
+    expect(ask(c, 'ai/rag', '203.0.113.10', 53, 'UDP').egress.allowed).toBe(false);
+  });
+});
+
+describe('the egress listing of a Calico rule', () => {
+  it('to nets lists the blocks, and the pods whose addresses they hold', () => {
+    expect(listing([{ action: 'Allow', protocol: 'TCP', destination: { nets: ['10.1.0.0/16'], ports: [443] } }])).toEqual([
+      '10.1.0.0/16 TCP 443',
+      'vector-db{"app":"qdrant"}=vector-db/qdrant TCP 443',
+    ]);
+  });
+});
+
+describe('the egress listing of a Calico rule, by peer', () => {
+  const registry = calico('GlobalNetworkSet', 'registry', { nets: ['203.0.113.0/28'] }, undefined, { role: 'registry' });
+  const local = calico('NetworkSet', 'registry', { nets: ['198.51.100.0/28'] }, 'ai', { role: 'registry' });
+  const tcp443 = (destination: Record<string, unknown>) => ({ action: 'Allow', protocol: 'TCP', destination: { ...destination, ports: [443] } });
+  const globalListing = (r: Record<string, unknown>, objects: Record<string, unknown>[] = []) => {
+    const c = readCluster([...base, ...objects, gnp('g', { selector: "app == 'rag'", types: ['Egress'], egress: [r] })]);
+    return brief(workloadEgress(c, c.endpoint('ai/rag')!).allowed);
+  };
+
+  it("to a selector in a NetworkPolicy lists the pods of the policy's namespace it names, and its namespace's network sets", () => {
+    expect(listing([tcp443({ selector: "app == 'qdrant'" })])).toEqual(['ai{"app":"qdrant"} TCP 443']);
+    expect(listing([tcp443({ selector: "role == 'registry'" })], [local, registry])).toEqual(['198.51.100.0/28 TCP 443', 'ai{"role":"registry"} TCP 443']);
+  });
+
+  it('to a selector in a GlobalNetworkPolicy lists the pods of every namespace and every network set it names', () => {
+    expect(globalListing(tcp443({ selector: "role == 'registry'" }), [local, registry])).toEqual([
+      '198.51.100.0/28 TCP 443',
+      '203.0.113.0/28 TCP 443',
+      '*{"role":"registry"} TCP 443',
+    ]);
+  });
+
+  it('to a selector that pins the namespace lists the pods of that namespace', () => {
+    expect(globalListing(tcp443({ selector: "projectcalico.org/namespace == 'other' && app == 'x'" }))).toEqual(['other{"app":"x"} TCP 443']);
+  });
+
+  it('to a namespaceSelector and a selector lists the pods there, known or not', () => {
+    expect(listing([tcp443({ selector: "app == 'qdrant'", namespaceSelector: "team == 'data'" })])).toEqual([
+      'vector-db{"app":"qdrant"} TCP 443',
+      'vector-db{"app":"qdrant"}=vector-db/qdrant TCP 443',
+    ]);
+    expect(listing([tcp443({ namespaceSelector: "kubernetes.io/metadata.name == 'kube-system'", selector: "k8s-app == 'kube-dns'" })])).toEqual([
+      'kube-system{"k8s-app":"kube-dns"} TCP 443',
+    ]);
+    expect(listing([tcp443({ namespaceSelector: "team == 'nobody'" })])).toEqual(['*{} TCP 443']);
+  });
+
+  it('to namespaceSelector global() lists the global network sets it names, and no pods', () => {
+    expect(listing([tcp443({ namespaceSelector: 'global()', selector: "role == 'registry'" })], [registry, local])).toEqual(['203.0.113.0/28 TCP 443']);
+  });
+
+  it('to a notSelector or notNets lists every address but those, and every pod', () => {
+    expect(globalListing(tcp443({ notSelector: "role == 'registry'" }), [registry])).toEqual([
+      '0.0.0.0/0 except 203.0.113.0/28 TCP 443',
+      '::/0 TCP 443',
+      '*{} TCP 443',
+      'ai{"app":"notebook"}=ai/notebook TCP 443',
+      'vector-db{"app":"qdrant"}=vector-db/qdrant TCP 443',
+    ]);
+    expect(globalListing(tcp443({ notNets: ['10.0.0.0/8'] }))).toEqual([
+      '0.0.0.0/0 except 10.0.0.0/8 TCP 443',
+      '::/0 TCP 443',
+      '*{} TCP 443',
+      'ai{"app":"notebook"}=ai/notebook TCP 443',
+    ]);
+  });
+
+  it('with ipVersion lists the addresses of that version only', () => {
+    expect(globalListing({ action: 'Allow', protocol: 'TCP', ipVersion: 4, destination: { ports: [443] } })).toEqual([
+      '0.0.0.0/0 TCP 443',
+      '*{} TCP 443',
+      'ai{"app":"notebook"}=ai/notebook TCP 443',
+      'vector-db{"app":"qdrant"}=vector-db/qdrant TCP 443',
+    ]);
+  });
+
+  it('to a named port lists it by name for pods of unknown ports, by number on the pod that has it', () => {
+    expect(globalListing({ action: 'Allow', protocol: 'TCP', destination: { ports: ['http'] } })).toEqual([
+      '*{} TCP http',
+      'vector-db{"app":"qdrant"}=vector-db/qdrant TCP 6333',
+    ]);
+  });
+
+  it('that restricts the source port lists nothing', () => {
+    expect(globalListing({ action: 'Allow', protocol: 'TCP', source: { ports: [443] } })).toEqual([]);
+  });
+});
+
+describe('what a Calico rule side can match, for the listings', () => {
+  const sideOf = (r: Record<string, unknown>, objects: Record<string, unknown>[] = [], cluster = base) => {
+    const c = readCluster([...cluster, ...objects, gnp('g', { selector: "app == 'rag'", types: ['Egress'], egress: [r] })]);
+    return c.policies.find((p) => p.ref.name === 'g')!.rules.egress[0];
+  };
+  const ids = (reach: ReturnType<CompiledRule['reach']>) => (reach.kind === 'some' ? reach.candidates.map((e) => e.id).sort() : reach.kind);
+
+  it('reaches no pod through nets when no pod has a known address, else the pods that have one', () => {
+    expect(ids(sideOf({ action: 'Allow', destination: { nets: ['10.0.0.0/8'] } }).reach('destination'))).toEqual(['vector-db/qdrant']);
+    expect(ids(sideOf({ action: 'Allow', destination: { nets: ['10.0.0.0/8'] } }, [], base.slice(0, 4)).reach('destination'))).toBe('none');
+  });
+
+  it('reaches every pod alike when it names nothing, and pod by pod when it excludes some', () => {
+    expect(ids(sideOf({ action: 'Allow' }).reach('destination'))).toBe('uniform');
+    for (const destination of [{ notSelector: "app == 'x'" }, { notNets: ['10.0.0.0/8'] }]) {
+      expect(ids(sideOf({ action: 'Allow', destination }).reach('destination'))).toEqual(['ai/notebook', 'ai/rag', 'vector-db/qdrant']);
+    }
+    expect(ids(sideOf({ action: 'Allow', protocol: 'TCP', destination: { notPorts: ['http'] } }).reach('destination'))).toEqual([
+      'ai/notebook',
+      'ai/rag',
+      'vector-db/qdrant',
+    ]);
+    expect(ids(sideOf({ action: 'Allow', ipVersion: 4 }).reach('destination'))).toEqual(['ai/notebook', 'ai/rag', 'vector-db/qdrant']);
+    expect(ids(sideOf({ action: 'Allow', ipVersion: 4 }).reach('source'))).toBe('uniform');
+  });
+
+  it('reaches the pods its selector can match, none when no pod is there, and through network sets every pod with an address', () => {
+    expect(ids(sideOf({ action: 'Allow', destination: { selector: "app == 'qdrant'" } }).reach('destination'))).toEqual(['vector-db/qdrant']);
+    expect(ids(sideOf({ action: 'Allow', destination: { selector: "app == 'x'", namespaceSelector: "team == 'nobody'" } }).reach('destination'))).toBe('none');
+    expect(ids(sideOf({ action: 'Allow', destination: { selector: "app == 'rag'", namespaceSelector: 'global()' } }).reach('destination'))).toBe('none');
+    const set = calico('GlobalNetworkSet', 's', { nets: ['10.0.0.0/8'] }, undefined, { app: 'rag' });
+    expect(ids(sideOf({ action: 'Allow', destination: { selector: "app == 'rag'", namespaceSelector: 'global()' } }, [set]).reach('destination'))).toEqual([
+      'vector-db/qdrant',
+    ]);
+    expect(ids(sideOf({ action: 'Allow', protocol: 'TCP', source: { ports: [80] } }).reach('source'))).toBe('none');
+  });
+
+  it('names the network sets its selector or notSelector can match, and none without either', () => {
+    const sets = [
+      calico('GlobalNetworkSet', 'a', { nets: ['10.0.0.0/8'] }, undefined, { role: 'a' }),
+      calico('GlobalNetworkSet', 'b', { nets: ['11.0.0.0/8'] }, undefined, { role: 'b' }),
+    ];
+    const names = (destination: Record<string, unknown>) =>
+      sideOf({ action: 'Allow', destination }, sets)
+        .sets('destination')
+        .map((s) => s.id);
+    expect(names({ selector: "role == 'a'" })).toEqual(['a']);
+    expect(names({ notSelector: "role == 'b'" })).toEqual(['b']);
+    expect(names({ nets: ['10.0.0.0/8'] })).toEqual([]);
+    expect(names({ serviceAccounts: { names: ['x'] } })).toEqual([]);
+    expect(sideOf({ action: 'Allow', destination: { nets: ['10.0.0.0/8'], notNets: ['10.1.0.0/16'] } }).nets('destination')).toHaveLength(2);
+  });
+
+  it('is represented by pods with the labels, namespace and service account it names', () => {
+    const phantoms = (r: Record<string, unknown>) =>
+      sideOf(r)
+        .phantoms('destination')
+        .map((e) => `${e.namespace.name} ${JSON.stringify(Object.fromEntries(e.labels))} ${e.serviceAccount}`);
+    expect(phantoms({ action: 'Allow', destination: { selector: "app == 'x'" } })).toEqual(['* {"app":"x"} default']);
+    expect(phantoms({ action: 'Allow', destination: { selector: "app == 'x' && projectcalico.org/serviceaccount == 'runner'" } })).toEqual([
+      '* {"app":"x"} runner',
+    ]);
+    expect(phantoms({ action: 'Allow', destination: { serviceAccounts: { names: ['a', 'b'] } } })).toEqual(['* {} a', '* {} b']);
+    expect(phantoms({ action: 'Allow', destination: { selector: "app == 'x'", namespaceSelector: "team == 'data'" } })).toEqual([
+      'vector-db {"app":"x"} default',
+    ]);
+    expect(phantoms({ action: 'Allow', destination: { selector: "app == 'x'", namespaceSelector: 'global()' } })).toEqual([]);
+    expect(phantoms({ action: 'Allow', destination: { nets: ['10.0.0.0/8'] } })).toEqual([]);
+    expect(phantoms({ action: 'Allow', destination: { selector: "app == 'x' && projectcalico.org/namespace == 'web'" } })).toEqual(['web {"app":"x"} default']);
+    const inSource = sideOf({ action: 'Allow', protocol: 'TCP', source: { selector: "app == 'x'", ports: [80] } });
+    expect(inSource.phantoms('source')).toEqual([]);
+  });
+});
