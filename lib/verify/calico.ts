@@ -437,9 +437,20 @@ class CalicoRule implements CompiledRule {
       this.sourceReach ??= this.source.ports.length > 0 ? { kind: 'none' } : this.source.reach(this.catalog);
       return this.sourceReach;
     }
-    // The IP version test looks at the destination's addresses, so it tells endpoints apart.
-    this.destinationReach ??= this.ipVersion !== undefined ? { kind: 'some', candidates: this.catalog.endpoints } : this.destination.reach(this.catalog);
+    this.destinationReach ??= this.destinationSideReach();
     return this.destinationReach;
+  }
+
+  /**
+   * The IP version test looks at the destination's addresses, so it tells apart endpoints that
+   * the destination's fields take all alike (`uniform`). It narrows what they match, never widens
+   * it: endpoints the fields cannot match (a selector of network sets, `namespaceSelector:
+   * global()`) stay out, or every pod of the cluster would be evaluated, and listed, for each
+   * workload whose policy has such a rule.
+   */
+  private destinationSideReach(): Reach {
+    const side = this.destination.reach(this.catalog);
+    return this.ipVersion !== undefined && side.kind === 'uniform' ? { kind: 'some', candidates: this.catalog.endpoints } : side;
   }
 
   nets(side: Side): readonly IpRange[] {

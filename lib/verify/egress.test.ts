@@ -186,6 +186,42 @@ describe('egress report', () => {
     expect(brief(w.allowed)).toEqual(['192.0.2.0/24 TCP 443', '198.51.100.0/25 TCP 443']);
   });
 
+  it('an ipVersion rule to a network set lists no pod of the cluster: the IP version narrows what its selector matches, and no pod is a network set', () => {
+    const withRule = (rule: Record<string, unknown>) => [
+      namespace('ai'),
+      namespace('other'),
+      deployment('ai', 'rag', { app: 'rag' }),
+      deployment('other', 'llm', { app: 'llm' }),
+      deployment('other', 'embed', { app: 'embed' }),
+      calico('GlobalNetworkSet', 'object-storage', { nets: ['192.0.2.0/24', '2001:db8::/64'] }, undefined, { allow: 'object-storage' }),
+      calico('NetworkPolicy', 'p', { selector: 'all()', types: ['Egress'], egress: [rule, { action: 'Deny' }] }, 'ai'),
+    ];
+    const toSet = { action: 'Allow', protocol: 'TCP', destination: { selector: "allow == 'object-storage'", namespaceSelector: 'global()', ports: [443] } };
+    const w = report(withRule({ ...toSet, ipVersion: 4 }));
+    expect(brief(w.allowed)).toEqual(['192.0.2.0/24 TCP 443']);
+    expect(w.denied.filter((e) => e.to.type === 'pods' && e.to.endpoint)).toEqual([]);
+    // The pods it denies are those the same rule without ipVersion denies: every pod, as one class.
+    const pods = (entries: readonly ReachEntry[]) => brief(entries.filter((e) => e.to.type === 'pods'));
+    expect(pods(w.denied)).toEqual(pods(report(withRule(toSet)).denied));
+    expect(pods(w.denied)).toEqual(['*{} TCP 1-65535', '*{} UDP 1-65535', '*{} SCTP 1-65535']);
+  });
+
+  it('an ipVersion rule whose destination says nothing of pods tells the known pods apart by IP version, and lists each', () => {
+    const objects = [
+      namespace('ai'),
+      namespace('other'),
+      deployment('ai', 'rag', { app: 'rag' }),
+      deployment('other', 'llm', { app: 'llm' }),
+      calico(
+        'NetworkPolicy',
+        'p',
+        { selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', ipVersion: 4 }, { action: 'Deny' }] },
+        'ai',
+      ),
+    ];
+    expect(brief(report(objects).allowed)).toContain('other{"app":"llm"}=other/llm TCP 1-65535');
+  });
+
   it('reports staged policies selecting the workload without letting them change anything', () => {
     const staged = calico('StagedNetworkPolicy', 'lockdown', { selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny' }] }, 'ai');
     const w = report([...app, staged]);
