@@ -11,6 +11,7 @@ import { metadataProblem, sharedRangeProblem } from './fields';
 import { isAudited, isCalicoApp } from './flavor';
 import { IntentIssue, IssuePath, IssueScope, PLATFORM, appScope, formatPath } from './issues';
 import { AiAppIntent, AllowList } from './types';
+import { DEFAULT_CLUSTER_DOMAIN } from '../k8s';
 
 /** The cloud, when it is one this project knows. */
 export function validCloud(value: unknown): Cloud | undefined {
@@ -104,14 +105,15 @@ export function destinationProblems(
   listNames: readonly string[],
   cloud: Cloud,
   governed: readonly string[],
+  clusterDomain: string = DEFAULT_CLUSTER_DOMAIN,
   sharedRanges: readonly SharedRangeSource[] = SHARED_RANGE_SOURCES,
 ): IntentIssue[] {
-  const declared = { allowLists: [...new Set(listNames)].sort(), cloud, governed, sharedRanges };
+  const declared = { allowLists: [...new Set(listNames)].sort(), cloud, governed, sharedRanges, clusterDomain };
   return app.egress.flatMap((d, i) =>
     checkDestination(d, declared).map((p) => ({
       severity: 'error' as const,
       scope: appScope(app.name),
-      path: [app.name, 'egress', i, p.field],
+      path: [app.name, 'egress', i, p.field, ...(p.index !== undefined ? [p.index] : [])],
       value: p.value,
       code: 'destination' as const,
       message: p.message,
