@@ -97,6 +97,25 @@ describe('audit mode', () => {
     );
   });
 
+  it('previews an app audited on its own beside enforced apps of other namespaces: nothing of its own enforced today, its staged policy deciding once enforced', () => {
+    const enforced: AiAppIntent = { ...llm, name: 'other', namespace: 'ai-other', ingress: [] };
+    const cluster = synthesized({ ...audited, calico: undefined, apps: [{ ...llm, audit: true }, enforced] }, (dist) => loadCluster([dist]));
+    const undeclared = queryJson(query(cluster, 'ai/llm', '8.8.8.8', 443)).egress;
+    expect(undeclared).toMatchObject({ allowed: true, passed: [{ policy: 'ai/ai-egress.pass-to-kubernetes-policies', action: 'Pass' }] });
+    expect(undeclared.whenStagedEnforced).toMatchObject({ allowed: false, policy: 'ai/ai-egress.llm', action: 'Deny' });
+    expect(queryJson(query(cluster, 'ai/llm', '198.51.100.1', 443)).egress.whenStagedEnforced).toMatchObject({
+      allowed: true,
+      policy: 'ai/ai-egress.llm',
+      action: 'Allow',
+    });
+    // The enforced app of the other namespace is not previewed: its own policy denies what it did not declare.
+    expect(queryJson(query(cluster, 'ai-other/other', '8.8.8.8', 443)).egress).toMatchObject({
+      allowed: false,
+      policy: 'ai-other/ai-egress.other',
+      action: 'Deny',
+    });
+  });
+
   it("for one app stages only that app's policies; the metadata guardrail stays enforced", () => {
     const kinds = policiesOf(synthYaml({ ...audited, calico: undefined, apps: [{ ...llm, audit: true }] })).map((p) => `${p.kind}/${p.metadata.name}`);
     expect(kinds).toEqual([

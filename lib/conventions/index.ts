@@ -92,6 +92,18 @@ export function serviceAccountName(app: string): string {
 export const DNS_RESOLVER_NAME = 'dns-resolver';
 
 /**
+ * The names of the Calico tier's own policies, after the tier's prefix (`ai-egress.`): the
+ * cloud-metadata guardrail and the closing Deny (GlobalNetworkPolicies), and the Pass of a
+ * namespace whose apps are all in audit mode (a NetworkPolicy in that namespace). An app's own
+ * policy is `<tier>.<app>`, so no app takes one of these names (lib/intent refuses them).
+ */
+export const TIER_POLICY_NAMES = {
+  guardrail: 'deny-cloud-metadata',
+  passToKubernetes: 'pass-to-kubernetes-policies',
+  denyUndeclared: 'deny-undeclared-pods',
+} as const;
+
+/**
  * Label this project puts on every Namespace it writes (the AI apps', the resolver's, the egress
  * proxy's): the cluster-wide guardrail, the tier's closing Deny and the admission policy select
  * these namespaces by it. Only whoever may update Namespace objects can set or remove it, never a

@@ -14,7 +14,9 @@ import {
   dnsMetadata,
   governedNamespaces,
   egressProxyProblems,
+  generatedNameClashes,
   ownersWithoutTier,
+  platformNamespacesShared,
   validCloud,
 } from './across';
 import { isCredentialsDestination } from './destinations';
@@ -149,6 +151,9 @@ export function checkIntent(input: unknown): IntentIssue[] {
   // A namespace that is not valid was reported above; the default's is then the one apps may not use.
   const proxyNamespace = egressProxySettings({ egressProxy: validEgressProxy(input.egressProxy) }).namespace;
   for (const app of apps) issues.push(...egressProxyProblems(app, proxyNamespace));
+  const resolverNamespace = resolverNamespaceOf(input.dnsResolver);
+  for (const app of apps) issues.push(...generatedNameClashes(app, resolverNamespace));
+  issues.push(...platformNamespacesShared(resolverNamespace, proxyNamespace, isObject(input.dnsResolver) && input.dnsResolver.namespace !== undefined));
   for (const app of apps) issues.push(...adviceFor(app));
   issues.push(...imagesAdvice(apps));
   return issues;

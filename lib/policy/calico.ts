@@ -56,6 +56,7 @@ import {
   GOVERNED_NAMESPACE_LABEL,
   NETWORK_SET_LABEL,
   SyncWave,
+  TIER_POLICY_NAMES,
   appSelector,
   serviceAccountName,
   syncWave,
@@ -153,10 +154,10 @@ const CalicoPolicyOrder = {
 
 /** Names of the Calico objects, tier-prefixed so that Calico 3.29 through 3.32 accept them. */
 const CalicoName = {
-  guardrail: (tier: string) => `${tier}.deny-cloud-metadata`,
+  guardrail: (tier: string) => `${tier}.${TIER_POLICY_NAMES.guardrail}`,
   app: (tier: string, app: string) => `${tier}.${app}`,
-  passToKubernetes: (tier: string) => `${tier}.pass-to-kubernetes-policies`,
-  denyUndeclared: (tier: string) => `${tier}.deny-undeclared-pods`,
+  passToKubernetes: (tier: string) => `${tier}.${TIER_POLICY_NAMES.passToKubernetes}`,
+  denyUndeclared: (tier: string) => `${tier}.${TIER_POLICY_NAMES.denyUndeclared}`,
 } as const;
 
 /** What a Calico rule does when it matches. */
