@@ -38,6 +38,7 @@ import {
   readSynthesized,
   readTree,
   serviceAccountProblems,
+  stagedDefaultDenyProblems,
   stagedViewProblems,
   startupProblems,
   storageProblems,
@@ -106,6 +107,10 @@ describe.each(FOLDERS)('security properties of $label', ({ dist, deployments, na
   it.each(namespaces)('namespace %s has a default deny of ingress and egress for every pod', (ns) => {
     // As written, and by the namespace's own policies alone (which hold if the cluster-wide ones are deleted).
     expect([...findingsOf(dist, 'namespace-default-deny', ns), ...findingsOf(dist, 'namespace-default-deny', ns, 'namespaced policies alone')]).toEqual([]);
+  });
+
+  it("stages a namespace's default deny where every app in it is in audit mode, and enforces it everywhere else: a preview cuts no app off, and leaves no enforced app's namespace open", () => {
+    expect(stagedDefaultDenyProblems(dist)).toEqual([]);
   });
 
   it.each(namespaces)('namespace %s enforces Pod Security Standards restricted', (ns) => {
