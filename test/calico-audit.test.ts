@@ -54,12 +54,12 @@ describe('audit mode', () => {
   it("stages the app's policy and the namespace's default deny, each with stagedAction Set; the metadata guardrail, the Pass of the previewed namespace, the closing Deny and the resolver's policies stay enforced", () => {
     const policies = policiesOf(yaml);
     expect(policies.map((p) => `${p.kind}/${p.metadata.namespace ?? ''}/${p.metadata.name}`)).toEqual([
+      'NetworkPolicy/ai/ai-egress.pass-to-kubernetes-policies',
       'GlobalNetworkPolicy//ai-egress.deny-cloud-metadata',
       'GlobalNetworkPolicy//ai-egress.deny-undeclared-pods',
       'NetworkPolicy/ai-dns/default-deny-all',
       'NetworkPolicy/ai-dns/ai-egress.dns-resolver',
       'StagedKubernetesNetworkPolicy/ai/default-deny-all',
-      'NetworkPolicy/ai/ai-egress.pass-to-kubernetes-policies',
       'StagedNetworkPolicy/ai/ai-egress.llm',
     ]);
     const pass = policies.find((p) => p.metadata.name === 'ai-egress.pass-to-kubernetes-policies')!;
@@ -119,12 +119,12 @@ describe('audit mode', () => {
   it("for one app stages only that app's policies; the metadata guardrail stays enforced", () => {
     const kinds = policiesOf(synthYaml({ ...audited, calico: undefined, apps: [{ ...llm, audit: true }] })).map((p) => `${p.kind}/${p.metadata.name}`);
     expect(kinds).toEqual([
+      'NetworkPolicy/ai-egress.pass-to-kubernetes-policies',
       'GlobalNetworkPolicy/ai-egress.deny-cloud-metadata',
       'GlobalNetworkPolicy/ai-egress.deny-undeclared-pods',
       'NetworkPolicy/default-deny-all',
       'NetworkPolicy/ai-egress.dns-resolver',
       'StagedKubernetesNetworkPolicy/default-deny-all',
-      'NetworkPolicy/ai-egress.pass-to-kubernetes-policies',
       'StagedNetworkPolicy/ai-egress.llm',
     ]);
   });

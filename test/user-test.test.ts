@@ -378,7 +378,7 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
       edit('02-calico-global-policies.k8s.yaml', (objects) => {
         for (const rule of named(objects, 'ai-guard.deny-cloud-metadata').spec.egress) rule.source = { notSelector: 'all()' };
       });
-      edit('10-policies-ai-index.k8s.yaml', (objects) => {
+      edit('02-calico-global-policies.k8s.yaml', (objects) => {
         const pass = named(objects, 'ai-guard.indexer');
         pass.spec.egress = [{ action: 'Allow', destination: { nets: ['169.254.170.2/32'] } }, ...pass.spec.egress];
       });

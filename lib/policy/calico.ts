@@ -91,8 +91,9 @@ import { NAMESPACE_NAME_LABEL, CALICO_LABEL } from '../k8s';
  *    ServiceAccount. Allow DNS, the declared destinations and clients, then Deny in both
  *    directions, each Deny after a Log where `calico.log` says so (denied egress by default).
  *    Nothing after it is reached for that app's pods.
- * 3. The Pass policies, order 1000, namespaced, in the namespace's policies chart (applied with
- *    the per-app policies, before any workload): `<tier>.<app>` (NetworkPolicy, one per
+ * 3. The Pass policies, order 1000, namespaced, in the chart of the tier's policies before its
+ *    GlobalNetworkPolicies (and a sync wave before them, SyncWave.tierPass: on a running cluster
+ *    the pods they hand on are passed before the closing Deny could take them): `<tier>.<app>` (NetworkPolicy, one per
  *    kubernetes-flavor app, the name a calico-flavor app's own policy has) selects the app's
  *    pods by label and by ServiceAccount, and `<tier>.pass-to-kubernetes-policies` (NetworkPolicy,
  *    one per namespace whose apps are all in audit mode) every pod of that namespace. Each Passes
@@ -708,7 +709,7 @@ export class CalicoPassToKubernetes extends Construct {
       metadata: {
         name: app === undefined ? CalicoName.passToKubernetes(settings.tier) : CalicoName.app(settings.tier, app),
         namespace,
-        annotations: syncWave(SyncWave.policy),
+        annotations: syncWave(SyncWave.tierPass),
       },
       spec: {
         tier: settings.tier,
