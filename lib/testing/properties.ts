@@ -260,7 +260,7 @@ function defaultDenyIn(o: K8sObject, namespace: string): 'enforced' | 'staged' |
 export function stagedDefaultDenyProblems(s: Synthesized): string[] {
   const namespaces = objects(s)
     .filter((o) => o.kind === 'Namespace')
-    .map((o) => o.metadata.name as string)
+    .map((o) => o.metadata.name)
     .sort();
   return namespaces.flatMap((ns) => {
     const apps = s.intent.apps.filter((a) => a.namespace === ns);
