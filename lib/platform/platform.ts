@@ -69,7 +69,7 @@ function enclosingChart(c: IConstruct): Chart | undefined {
 /**
  * Every object the declared intent needs, in apply order (and, reversed, delete order):
  * Namespaces and, when an app uses the calico flavor and the tier has owners, their RBAC; then,
- * with the calico flavor, the tier and network sets and the tier's global policies; then, when an
+ * with the calico flavor, the tier and network sets, then the tier's Pass policies and global policies; then, when an
  * app declares host names, the egress proxy (its policies, then its pods); then per namespace its
  * policies (the default deny first), then its workloads. Every object also carries its Argo CD
  * sync wave.
