@@ -274,7 +274,14 @@ describe('per-app Calico policies', () => {
       '168.63.129.16/32',
       '169.254.0.0/16',
     ]);
+    // ::/0 carves the IPv6 ones, and the IPv4 ones in NAT64's prefix (RFC 6052), where a translator makes them IPv4 again.
     expect(allows.find((r) => r.destination.nets?.includes('::/0'))?.destination.notNets).toEqual([
+      '64:ff9b::a00:0/112',
+      '64:ff9b::a60:0/108',
+      '64:ff9b::af4:0/112',
+      '64:ff9b::6464:64c8/128',
+      '64:ff9b::a83f:8110/128',
+      '64:ff9b::a9fe:0/112',
       'fd00:10:96::/108',
       'fd00:10:244::/56',
       'fd00:42::42/128',

@@ -50,9 +50,19 @@ describe('the admission policy that ties each app name label to its ServiceAccou
     expect(policy.spec.failurePolicy).toBe('Fail');
     expect(policy.spec.matchConstraints.namespaceSelector).toEqual({ matchLabels: { 'secure-ai-egress/governed': 'true' } });
     expect(policy.spec.matchConstraints.resourceRules.flatMap((r: { resources: string[] }) => r.resources).sort()).toEqual(
-      ['cronjobs', 'daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'statefulsets'].sort(),
+      ['cronjobs', 'daemonsets', 'deployments', 'jobs', 'pods', 'pods/status', 'replicasets', 'replicationcontrollers', 'statefulsets'].sort(),
     );
     expect(binding.spec).toEqual({ policyName: policy.metadata.name, validationActions: ['Deny'] });
+  });
+
+  it("checks a pod's labels when they change through pods/status too, which resets the pod's spec but not its labels", () => {
+    // Kubernetes pkg/registry/core/pod/strategy.go: podStatusStrategy.PrepareForUpdate and
+    // GetResetFields reset spec, deletionTimestamp and ownerReferences only, so an update of
+    // pods/status may relabel a running pod; admission rules on `pods` do not match the subresource.
+    const core = policy.spec.matchConstraints.resourceRules.find((r: { apiGroups: string[] }) => r.apiGroups.includes(''));
+    expect(core.resources).toContain('pods/status');
+    expect(core.operations).toContain('UPDATE');
+    expect(admit(pod(AI_SERVICE, 'default'), 'ai-application')).toMatch(/not as default$/);
   });
 
   it("admits every pod template dist/ writes: each app's, and the resolver's", () => {

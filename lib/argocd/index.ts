@@ -43,13 +43,13 @@
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import { Application, ApplicationSpecSyncPolicy } from '../../imports/argocd-application-argoproj.io';
 import { ApplicationSet } from '../../imports/argocd-applicationset-argoproj.io';
-import { ArgoCdDestination, ArgoCdSettings, DEFAULT_ARGOCD_NAME, PlatformIntent, declaresClusters } from '../intent';
+import { ArgoCdDestination, ArgoCdSettings, DEFAULT_ARGOCD_NAME, DEFAULT_ARGOCD_NAMESPACE, PlatformIntent, declaresClusters } from '../intent';
 
 /** What `argocd` settings leave out. */
 const ARGOCD_DEFAULTS = {
   targetRevision: 'HEAD',
   project: 'default',
-  namespace: 'argocd',
+  namespace: DEFAULT_ARGOCD_NAMESPACE,
   name: DEFAULT_ARGOCD_NAME,
   /** The cluster Argo CD runs in. */
   destination: { server: 'https://kubernetes.default.svc' },

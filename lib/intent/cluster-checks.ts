@@ -36,6 +36,9 @@ import { isDns1123Label } from '../k8s';
 /** The Application name when `argocd.name` is not given; with clusters, `<name>-<cluster>`. */
 export const DEFAULT_ARGOCD_NAME = 'secure-ai-egress';
 
+/** The namespace Argo CD runs in when `argocd.namespace` is not given. */
+export const DEFAULT_ARGOCD_NAMESPACE = 'argocd';
+
 /** What the platform declares, as validate.ts found it: the parts whose own fields are valid. */
 export interface PlatformParts {
   readonly apps: readonly AiAppIntent[];

@@ -11,6 +11,9 @@ import {
   cidrContains,
   endpointsAt,
   formatCidr,
+  formatIp,
+  fromNat64,
+  ipv4MappedBlock,
   metadataBlocks,
   parseCidr,
   parseIp,
@@ -19,7 +22,7 @@ import {
 } from '../net';
 import { didYouMean } from './issues';
 import { parseQuantity } from '../quantity';
-import { PROTOCOLS, isDns1123Label, isDns1123Subdomain, isLabelKey, isLabelValue } from '../k8s';
+import { PROTOCOLS, isDns1123Label, isDns1123Subdomain, isLabelKey, isLabelValue, reservedNamespace } from '../k8s';
 
 /** Zod's `error` option: "is missing" when the field is absent, else `wrong`; both say what is accepted. */
 export function says(wrong: string, accepted: string) {
@@ -74,6 +77,25 @@ export function dnsLabel(what: string) {
   const wrong = `is not a valid ${what}`;
   return z.string(says(wrong, DNS_LABEL_ACCEPTED)).superRefine((value, ctx) => {
     if (!isDns1123Label(value)) problem(ctx, value, `${wrong}; accepted: ${DNS_LABEL_ACCEPTED}`);
+  });
+}
+
+/**
+ * A namespace this project creates and governs (an app's, the resolver's, the proxy's): dist/
+ * labels it for Pod Security `restricted`, writes its default deny and denies every pod in it
+ * that is not declared, and Argo CD deletes it once it leaves dist/. So never one that
+ * Kubernetes or Calico owns (lib/k8s reservedNamespace): in kube-system that would deny kube-dns
+ * and the node agents, in Calico's the policy engine itself.
+ */
+export function ownedNamespace() {
+  return dnsLabel('namespace name').superRefine((value, ctx) => {
+    const owner = isDns1123Label(value) ? reservedNamespace(value) : undefined;
+    if (owner)
+      problem(
+        ctx,
+        value,
+        `is ${owner}; dist/ would take it over: Pod Security restricted, a default deny and a deny of every pod it does not declare; accepted: a namespace of this project's own, which dist/ creates and governs, e.g. "ai-apps"`,
+      );
   });
 }
 
@@ -232,8 +254,30 @@ export const cidr = z.string(says('is not a CIDR', 'a string such as "203.0.113.
     if (p.kind === 'missing-mask') problem(ctx, value, `has no mask; accepted: a CIDR with its prefix length. Did you mean "${p.suggestion}"?`);
     else if (p.kind === 'host-bits') problem(ctx, value, `has host bits set; accepted: the network address of the block. Did you mean "${p.suggestion}"?`);
     else problem(ctx, value, 'is not a CIDR; accepted: an IPv4 or IPv6 block such as "203.0.113.10/32" or "2001:db8::/64"');
+    return;
   }
+  const mapped = ipv4MappedBlock(parsed.cidr);
+  if (mapped)
+    problem(
+      ctx,
+      value,
+      `${IPV4_MAPPED} block, ${mappedReading('block', formatCidr(mapped))}; accepted: the IPv4 block, written as such: "${formatCidr(mapped)}"`,
+    );
 });
+
+const IPV4_MAPPED = 'is an IPv4-mapped IPv6';
+
+/**
+ * Why an IPv4-mapped IPv6 block or address (inside ::ffff:0:0/96) is refused: Go's net package,
+ * which the API server, Calico and most network plugins parse with, reads it as the IPv4 block it
+ * maps (`::ffff:0:0/96` is 0.0.0.0/0; lib/net ipv4MappedBlock), other software as IPv6, and
+ * Kubernetes itself calls the form ambiguous and warns that it will refuse it (k8s.io/apimachinery
+ * pkg/util/validation/ip.go, GetWarningsForCIDR). The checks here would read it as IPv6 and so
+ * see no metadata address and no internet-sized block in it.
+ */
+function mappedReading(what: 'block' | 'address', ipv4: string): string {
+  return `which Kubernetes and Calico may read as the IPv4 ${what} ${ipv4} and other network plugins as IPv6, so the checks of metadata addresses and internet-sized blocks cannot tell what it allows`;
+}
 
 const CLOUDS_ACCEPTED = CLOUDS.map((c) => `"${c}"`).join(', ');
 
@@ -253,9 +297,18 @@ export const cloud = z.enum(CLOUDS as readonly [Cloud, ...Cloud[]], {
 export function metadataProblem(text: string, platformCloud: Cloud): string | undefined {
   const parsed = parseCidr(text);
   if (!('cidr' in parsed)) return undefined;
-  const metadata = metadataBlocks(platformCloud).find((m) => cidrContains(m, parsed.cidr));
+  // A block in NAT64's prefix is the IPv4 block a translator makes of it (lib/net fromNat64).
+  const translated = fromNat64(parsed.cidr);
+  const metadata = metadataBlocks(platformCloud).find((m) => cidrContains(m, translated ?? parsed.cidr));
   if (!metadata) return undefined;
   const block = formatCidr(metadata);
+  if (translated)
+    return `is the NAT64 form of the cloud metadata address ${block} (${endpointsAt(block)
+      .filter((e) => platformCloud === 'any' || e.clouds.includes(platformCloud))
+      .map((e) => e.what)
+      .join(
+        ', ',
+      )}), which a NAT64 translator on the path reaches and which is never reachable with cloud "${platformCloud}"; accepted: a block that holds no metadata or credential endpoint of the cloud, in any form`;
   const endpoints = endpointsAt(block).filter((e) => platformCloud === 'any' || e.clouds.includes(platformCloud));
   const credentials = podCredentialEndpoints(platformCloud).filter((e) => e.cidrs.includes(block));
   const optIn = credentials
@@ -268,11 +321,15 @@ export function metadataProblem(text: string, platformCloud: Cloud): string | un
 export function internetSized(ctx: Ctx, text: string, path: PropertyKey[]): void {
   const parsed = parseCidr(text);
   const block: Cidr | undefined = 'cidr' in parsed ? parsed.cidr : undefined;
-  if (block && block.prefix < SHORTEST_PREFIX_WITHOUT_REASON) {
+  // A block in NAT64's prefix is as wide as the IPv4 block a translator makes of it (lib/net fromNat64).
+  const translated = block && fromNat64(block);
+  const wide = translated ?? block;
+  if (wide && wide.prefix < SHORTEST_PREFIX_WITHOUT_REASON) {
+    const form = translated ? `the NAT64 form of ${formatCidr(translated)}, ` : '';
     problem(
       ctx,
       text,
-      `opens egress to the internet (a prefix shorter than /${SHORTEST_PREFIX_WITHOUT_REASON}); accepted: a narrower block, or this destination marked internet: { reason: '...' } with the written reason`,
+      `opens egress to the internet (${form}a prefix shorter than /${SHORTEST_PREFIX_WITHOUT_REASON}); accepted: a narrower block, or this destination marked internet: { reason: '...' } with the written reason`,
       path,
     );
   }
@@ -281,7 +338,16 @@ export function internetSized(ctx: Ctx, text: string, path: PropertyKey[]): void
 /** An IP address without a mask. */
 export function ipAddress(accepted: string) {
   return z.string(says('is not an IP address', accepted)).superRefine((value, ctx) => {
-    if (!parseIp(value)) problem(ctx, value, `is not an IP address; accepted: ${accepted}`);
+    const ip = parseIp(value);
+    if (!ip) {
+      problem(ctx, value, `is not an IP address; accepted: ${accepted}`);
+      return;
+    }
+    const mapped = ipv4MappedBlock({ version: ip.version, network: ip.value, prefix: ip.version === 4 ? 32 : 128 });
+    if (mapped) {
+      const ipv4 = formatIp({ version: 4, value: mapped.network });
+      problem(ctx, value, `${IPV4_MAPPED} address, ${mappedReading('address', ipv4)}; accepted: the IPv4 address, written as such: "${ipv4}"`);
+    }
   });
 }
 

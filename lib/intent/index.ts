@@ -15,5 +15,5 @@ export { PROJECT_IMAGES } from './images';
 export * from './clusters';
 export * from './network';
 export * from './egress-proxy';
-export { DEFAULT_ARGOCD_NAME } from './cluster-checks';
+export { DEFAULT_ARGOCD_NAME, DEFAULT_ARGOCD_NAMESPACE } from './cluster-checks';
 export { sharedRangeProblem } from './fields';

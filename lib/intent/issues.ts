@@ -47,6 +47,7 @@ export type IssueCode =
   | 'calico-missing'
   | 'cluster-apps'
   | 'argocd'
+  | 'namespace'
   | 'allow-list-unused'
   | 'dns'
   | 'resolver'

@@ -14,6 +14,7 @@ import {
   cidr,
   cloud,
   dnsLabel,
+  ownedNamespace,
   serviceAccountRef,
   dnsSubdomain,
   env,
@@ -145,7 +146,7 @@ const dns = fields('dns settings', {
 });
 
 const dnsResolver = fields('dns resolver settings', {
-  namespace: dnsLabel('namespace name').optional(),
+  namespace: ownedNamespace().optional(),
   clusterDomain: dnsSubdomain('cluster domain').optional(),
   clusterIp: ipAddress('an address in the cluster\'s Service range, e.g. "10.96.0.53"').optional(),
   nodeLocal: nodeLocalAddresses.optional(),
@@ -237,7 +238,7 @@ const clusterNetwork = fields('cluster network ranges', {
 /** One app. Its `audit` needs the calico flavor; the rest of the cross-field checks are in validate.ts. */
 export const appSchema = fields('an app', {
   name: dnsLabel('app name'),
-  namespace: dnsLabel('namespace name'),
+  namespace: ownedNamespace(),
   image,
   args: list(text('a string (quote numbers: "8000")'), 'a list of strings').optional(),
   port,
@@ -498,7 +499,7 @@ export const clusterSchema = fields('a cluster', {
 
 /** The egress proxy's settings. */
 const egressProxy = fields('egress proxy settings', {
-  namespace: dnsLabel('namespace name').optional(),
+  namespace: ownedNamespace().optional(),
   replicas: z
     .number(says('is not a replica count', 'a whole number, 2 or more'))
     .superRefine((value, ctx) => {

@@ -1,7 +1,7 @@
 import { adviceFor, imagesAdvice } from './advice';
 import { apiRuleIssues } from './api-rules';
 import { envEndpointIssues, namespacesOf } from './env-endpoints';
-import { calicoFlavorRefused, clusterIssues } from './cluster-checks';
+import { DEFAULT_ARGOCD_NAMESPACE, calicoFlavorRefused, clusterIssues } from './cluster-checks';
 import { consistencyIssues } from './consistency';
 import {
   DeclaredList,
@@ -149,6 +149,7 @@ export function checkIntent(input: unknown): IntentIssue[] {
       }),
     );
   }
+  issues.push(...deployerNamespaceIssues(input, apps));
   // A namespace that is not valid was reported above; the default's is then the one apps may not use.
   const proxyNamespace = egressProxySettings({ egressProxy: validEgressProxy(input.egressProxy) }).namespace;
   for (const app of apps) issues.push(...egressProxyProblems(app, proxyNamespace));
@@ -168,6 +169,46 @@ export function checkIntent(input: unknown): IntentIssue[] {
   for (const app of apps) issues.push(...adviceFor(app));
   issues.push(...imagesAdvice(apps));
   return issues;
+}
+
+/**
+ * The namespaces of whoever applies dist/ and writes the tier: Argo CD's (`argocd.namespace`, when
+ * the intent declares Argo CD) and those of the tier owners' ServiceAccounts. An app, the resolver
+ * or the proxy there would give that namespace a default deny, Pod Security restricted and the
+ * tier's deny of undeclared pods: Argo CD could then reach neither the API server nor the
+ * repository, and could not even apply the fix.
+ */
+function deployerNamespaceIssues(input: Record<string, unknown>, apps: readonly AiAppIntent[]): IntentIssue[] {
+  const deployers = new Map<string, string>();
+  for (const sa of isObject(input.calico) && isObject(input.calico.owners) && Array.isArray(input.calico.owners.serviceAccounts)
+    ? input.calico.owners.serviceAccounts
+    : [])
+    if (typeof sa === 'string' && sa.includes('/'))
+      deployers.set(sa.slice(0, sa.indexOf('/')), `the namespace of ${sa}, an owner of the Calico tier (calico.owners.serviceAccounts)`);
+  if (isObject(input.argocd)) {
+    const namespace = typeof input.argocd.namespace === 'string' ? input.argocd.namespace : DEFAULT_ARGOCD_NAMESPACE;
+    deployers.set(namespace, 'the namespace Argo CD runs in (argocd.namespace)');
+  }
+  const issue = (scope: IntentIssue['scope'], path: IssuePath, namespace: string): IntentIssue[] => {
+    const whose = deployers.get(namespace);
+    if (whose === undefined) return [];
+    return [
+      {
+        severity: 'error',
+        scope,
+        path,
+        value: namespace,
+        code: 'namespace',
+        message: `is ${whose}, which applies dist/: dist/ would give it a default deny, Pod Security restricted and a deny of every pod it does not declare, and cut off what applies it, the fix included; accepted: a namespace of this project's own, which dist/ creates and governs, e.g. "ai-apps"`,
+      },
+    ];
+  };
+  const out = apps.flatMap((a) => issue(appScope(a.name), [a.name, 'namespace'], a.namespace));
+  for (const key of ['dnsResolver', 'egressProxy'] as const) {
+    const settings = input[key];
+    if (isObject(settings) && typeof settings.namespace === 'string') out.push(...issue(PLATFORM, [key, 'namespace'], settings.namespace));
+  }
+  return out;
 }
 
 /** The egress proxy settings when their namespace is a string, for the checks that need it. */

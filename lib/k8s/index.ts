@@ -26,5 +26,6 @@ export {
 export type { ClusterPolicyKind, StagedPolicyKind } from './policies';
 export { formatObjectRef, objectRefOf } from './object-ref';
 export { DEFAULT_CLUSTER_DOMAIN, KUBE_DNS } from './cluster-dns';
+export { reservedNamespace } from './namespaces';
 export { POD_SECURITY_MODES, podSecurityLabel, podSecurityVersionLabel } from './pod-security';
 export type { ObjectRef } from './object-ref';

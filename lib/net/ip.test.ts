@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { cidr, cidrContains, cidrContainsIp, compareCidrs, formatCidr, formatIp, parseCidr, parseCidrLenient, parseIp, sameCidr } from './ip';
+import { cidr, cidrContains, cidrContainsIp, compareCidrs, formatCidr, formatIp, ipv4MappedBlock, parseCidr, parseCidrLenient, parseIp, sameCidr } from './ip';
 import { CLOUD_PROVIDERS, METADATA_BLOCKS, METADATA_CIDRS, endpointsAt, isMetadataBlock, metadataCidrs, podCredentialEndpoints } from './metadata';
 import { carvedBlocks, carvedInside, defaultServiceCidrs, resolverIndex, staticBandSize, staticServiceAddress } from './cluster-ranges';
 
@@ -44,6 +44,22 @@ describe('IP addresses and CIDR blocks', () => {
   it('masks host bits when reading leniently, as the API server does', () => {
     expect(formatCidr(parseCidrLenient('10.0.0.1/24')!)).toBe('10.0.0.0/24');
     expect(formatCidr(parseCidrLenient('10.0.0.1')!)).toBe('10.0.0.1/32');
+  });
+
+  it('reads an IPv4-mapped IPv6 block (inside ::ffff:0:0/96) as the IPv4 block it maps, as Go and so Kubernetes and Calico read it', () => {
+    // Go's net.IPNet holds ::ffff:0:0/96 as 0.0.0.0/0: it contains every IPv4 address and prints
+    // as "0.0.0.0/0" (src/net/ip.go, networkNumberAndMask); the API server only warns, "use 0.0.0.0/0".
+    expect(formatCidr(parseCidrLenient('::ffff:0:0/96')!)).toBe('0.0.0.0/0');
+    expect(formatCidr(parseCidrLenient('::ffff:169.254.169.254/128')!)).toBe('169.254.169.254/32');
+    expect(formatCidr(parseCidrLenient('::ffff:169.254.0.0/112')!)).toBe('169.254.0.0/16');
+    expect(formatCidr(parseCidrLenient('::ffff:a9fe:a9fe')!)).toBe('169.254.169.254/32');
+    // Wider than ::ffff:0:0/96, or beside it, a block stays IPv6.
+    expect(formatCidr(parseCidrLenient('::/80')!)).toBe('::/80');
+    expect(formatCidr(parseCidrLenient('::ffff:0:0/95')!)).toBe('::fffe:0:0/95');
+    expect(formatCidr(parseCidrLenient('64:ff9b::a9fe:a9fe/128')!)).toBe('64:ff9b::a9fe:a9fe/128');
+    expect(ipv4MappedBlock(cidr('::ffff:0:0/96'))).toEqual(cidr('0.0.0.0/0'));
+    expect(ipv4MappedBlock(cidr('::/0'))).toBeUndefined();
+    expect(ipv4MappedBlock(cidr('10.0.0.0/8'))).toBeUndefined();
   });
 
   it('decides containment within one family only', () => {
@@ -115,7 +131,22 @@ describe('IP addresses and CIDR blocks', () => {
     const ranges = { pods: ['10.244.0.0/16'], services: ['10.96.0.0/12'], nodes: ['10.0.0.0/16', '10.0.1.0/24'] };
     const carved = carvedBlocks('aws', ranges);
     expect(carvedInside(cidr('0.0.0.0/0'), carved).map(formatCidr)).toEqual(['10.0.0.0/16', '10.96.0.0/12', '10.244.0.0/16', '169.254.0.0/16']);
-    expect(carvedInside(cidr('::/0'), carved).map(formatCidr)).toEqual(['fd00:ec2::23/128', 'fd00:ec2::254/128', 'fe80::/10']);
+    // And each IPv4 one in its NAT64 form (RFC 6052, 64:ff9b::/96), where a translator on the path
+    // makes it the IPv4 block again: 64:ff9b::a9fe:a9fe is 169.254.169.254 to a NAT64 node.
+    expect(carvedInside(cidr('::/0'), carved).map(formatCidr)).toEqual([
+      '64:ff9b::a00:0/112',
+      '64:ff9b::a60:0/108',
+      '64:ff9b::af4:0/112',
+      '64:ff9b::a9fe:0/112',
+      'fd00:ec2::23/128',
+      'fd00:ec2::254/128',
+      'fe80::/10',
+    ]);
+    expect(carvedInside(cidr('64:ff9b::a9fe:0/112'), carved).map(formatCidr)).toEqual([
+      '64:ff9b::a9fe:a9fe/128',
+      '64:ff9b::a9fe:aa02/128',
+      '64:ff9b::a9fe:aa17/128',
+    ]);
     expect(carvedInside(cidr('10.0.0.0/8'), carved).map(formatCidr)).toEqual(['10.0.0.0/16', '10.96.0.0/12', '10.244.0.0/16']);
     expect(carvedInside(cidr('169.254.0.0/16'), carved).map(formatCidr)).toEqual(['169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32']);
     expect(carvedInside(cidr('10.0.5.0/24'), carved)).toEqual([]);

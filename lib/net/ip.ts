@@ -110,7 +110,11 @@ export function cidr(text: string): Cidr {
   return parsed.cidr;
 }
 
-/** Parses a CIDR leniently, as Kubernetes and Calico accept it: host bits are masked off and a bare address is a host route. */
+/**
+ * Parses a CIDR leniently, as Kubernetes and Calico accept it: host bits are masked off, a bare
+ * address is a host route, and an IPv4-mapped IPv6 block is the IPv4 block it maps
+ * (ipv4MappedBlock), as Go's net package, which both parse with, reads it.
+ */
 export function parseCidrLenient(text: string): Cidr | undefined {
   const slash = text.indexOf('/');
   const ip = parseIp(slash < 0 ? text : text.slice(0, slash));
@@ -119,7 +123,25 @@ export function parseCidrLenient(text: string): Cidr | undefined {
   const prefixText = slash < 0 ? String(bits) : text.slice(slash + 1);
   if (!/^[0-9]{1,3}$/.test(prefixText) || Number(prefixText) > bits) return undefined;
   const prefix = Number(prefixText);
-  return { version: ip.version, network: ip.value & prefixMask(ip.version, prefix), prefix };
+  const block: Cidr = { version: ip.version, network: ip.value & prefixMask(ip.version, prefix), prefix };
+  return ipv4MappedBlock(block) ?? block;
+}
+
+/** ::ffff:0:0/96, where IPv6 writes IPv4 addresses (RFC 4291, 2.5.5.2). */
+const IPV4_MAPPED_NETWORK = 0xffffn << 32n;
+
+/**
+ * The IPv4 block that an IPv6 block inside ::ffff:0:0/96 stands for (`::ffff:0:0/96` is
+ * `0.0.0.0/0`, `::ffff:169.254.169.254/128` is `169.254.169.254/32`); undefined for any other
+ * block. Go's net.IPNet keeps such a block as IPv4: it contains every IPv4 address it maps and
+ * prints as the IPv4 block (src/net/ip.go, networkNumberAndMask), and the API server accepts it
+ * in a NetworkPolicy with only a warning, "use 0.0.0.0/0", calling the form ambiguous: "treated
+ * as IPv4 by some software and IPv6 by other software" (k8s.io/apimachinery
+ * pkg/util/validation/ip.go, GetWarningsForCIDR, IsValidIPForLegacyField).
+ */
+export function ipv4MappedBlock(block: Cidr): Cidr | undefined {
+  if (block.version !== 6 || block.prefix < 96 || block.network >> 32n !== IPV4_MAPPED_NETWORK >> 32n) return undefined;
+  return { version: 4, network: block.network & 0xffffffffn, prefix: block.prefix - 96 };
 }
 
 function prefixMask(version: IpVersion, prefix: number): bigint {

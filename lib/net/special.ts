@@ -51,8 +51,14 @@ const IPV6: readonly SpecialRange[] = [
 ];
 
 /** The NAT64 form of an IPv4 block: `64:ff9b::a00:0/104` for 10.0.0.0/8. */
-function nat64(block: Cidr): Cidr {
+export function nat64(block: Cidr): Cidr {
   return { version: 6, network: NAT64.network | block.network, prefix: NAT64.prefix + block.prefix };
+}
+
+/** The IPv4 block whose NAT64 form a block is (`10.0.0.0/8` for `64:ff9b::a00:0/104`), for a block inside 64:ff9b::/96; undefined for any other. */
+export function fromNat64(block: Cidr): Cidr | undefined {
+  if (!cidrContains(NAT64, block)) return undefined;
+  return { version: 4, network: block.network & 0xffffffffn, prefix: block.prefix - NAT64.prefix };
 }
 
 /**

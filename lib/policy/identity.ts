@@ -12,11 +12,20 @@ export interface AppIdentityPolicyProps {
 /** The name of the policy and of its binding. */
 const APP_IDENTITY_POLICY_NAME = `${DOMAIN}-app-identity`;
 
+/**
+ * Subresources through which a pod's labels change besides `pods` itself: pods/status, whose
+ * update resets the pod's spec, deletionTimestamp and ownerReferences and keeps the labels it is
+ * sent (kubernetes/kubernetes pkg/registry/core/pod/strategy.go, podStatusStrategy
+ * PrepareForUpdate and GetResetFields). An admission rule on `pods` does not match a subresource
+ * ("pods/*" or its name is needed: admissionregistration.k8s.io/v1 RuleWithOperations.resources).
+ */
+const LABEL_SUBRESOURCES: Readonly<Record<string, readonly string[]>> = { pods: ['pods/status'] };
+
 /** The kinds whose pods (or pod templates) are checked (every workload kind), by API group. */
 const MATCHED = [...new Set(WORKLOADS.map((w) => w.group))].map((group) => ({
   apiGroups: [group],
   apiVersions: [...new Set(WORKLOADS.filter((w) => w.group === group).map((w) => w.version))],
-  resources: WORKLOADS.filter((w) => w.group === group).map((w) => w.resource),
+  resources: WORKLOADS.filter((w) => w.group === group).flatMap((w) => [w.resource, ...(LABEL_SUBRESOURCES[w.resource] ?? [])]),
 }));
 
 /** The pod template of a kind as a CEL path: `object.spec.template`; a Pod is its own. */

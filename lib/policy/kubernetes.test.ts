@@ -25,22 +25,41 @@ describe('Kubernetes flavor', () => {
     expect(policy.metadata.annotations?.[INTERNET_REASON_ANNOTATION]).toBe('0.0.0.0/0: calls a public model API');
   });
 
-  it('carves IPv6 link-local and unique local addresses (where every cloud has its IPv6 metadata addresses) out of ::/0 by default', () => {
+  it('carves IPv6 link-local and unique local addresses (where every cloud has its IPv6 metadata addresses) out of ::/0 by default, and the NAT64 forms of what IPv4 carves out', () => {
     const manifests = synthesized(sampleIntent({ egress: [{ cidr: '::/0', ports: [443], internet: { reason: 'public API over IPv6' } }] }), readManifests);
-    expect(egressPolicy(manifests).spec.egress[1].to).toEqual([{ ipBlock: { cidr: '::/0', except: ['fc00::/7', 'fe80::/10'] } }]);
+    expect(egressPolicy(manifests).spec.egress[1].to).toEqual([
+      {
+        ipBlock: {
+          cidr: '::/0',
+          except: [
+            '64:ff9b::a00:0/104',
+            '64:ff9b::2276:e000/116',
+            '64:ff9b::6440:0/106',
+            '64:ff9b::a83f:8110/128',
+            '64:ff9b::a9fe:0/112',
+            '64:ff9b::ac10:0/108',
+            '64:ff9b::c0a8:0/112',
+            'fc00::/7',
+            'fe80::/10',
+          ],
+        },
+      },
+    ]);
   });
 
   const ranges = ['10.0.0.0/16', '10.96.0.0/12', '10.244.0.0/16'];
+  // The same in NAT64's prefix (RFC 6052), carved out of ::/0: 64:ff9b::a00:0/112 is 10.0.0.0/16 to a translator.
+  const ranges64 = ['64:ff9b::a00:0/112', '64:ff9b::a60:0/108', '64:ff9b::af4:0/112'];
   it.each([
-    ['aws', [...ranges, '169.254.0.0/16'], ['fd00:ec2::23/128', 'fd00:ec2::254/128', 'fe80::/10']],
-    ['gcp', [...ranges, '169.254.0.0/16'], ['fd20:ce::254/128', 'fe80::/10']],
-    ['azure', [...ranges, '168.63.129.16/32', '169.254.0.0/16'], ['fe80::/10']],
-    ['alibaba', [...ranges, '100.100.100.200/32', '169.254.0.0/16'], ['fe80::/10']],
-    ['oracle', [...ranges, '169.254.0.0/16'], ['fd00:c1::a9fe:a9fe/128', 'fe80::/10']],
-    ['openstack', [...ranges, '169.254.0.0/16'], ['fe80::/10']],
-    ['scaleway', [...ranges, '169.254.0.0/16'], ['fd00:42::42/128', 'fe80::/10']],
-    ['akamai', [...ranges, '169.254.0.0/16'], ['fd00:a9fe:a9fe::1/128', 'fe80::/10']],
-    ['tencent', [...ranges, '169.254.0.0/16'], ['fe80::/10']],
+    ['aws', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', 'fd00:ec2::23/128', 'fd00:ec2::254/128', 'fe80::/10']],
+    ['gcp', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', 'fd20:ce::254/128', 'fe80::/10']],
+    ['azure', [...ranges, '168.63.129.16/32', '169.254.0.0/16'], [...ranges64, '64:ff9b::a83f:8110/128', '64:ff9b::a9fe:0/112', 'fe80::/10']],
+    ['alibaba', [...ranges, '100.100.100.200/32', '169.254.0.0/16'], [...ranges64, '64:ff9b::6464:64c8/128', '64:ff9b::a9fe:0/112', 'fe80::/10']],
+    ['oracle', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', 'fd00:c1::a9fe:a9fe/128', 'fe80::/10']],
+    ['openstack', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', 'fe80::/10']],
+    ['scaleway', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', 'fd00:42::42/128', 'fe80::/10']],
+    ['akamai', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', 'fd00:a9fe:a9fe::1/128', 'fe80::/10']],
+    ['tencent', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', 'fe80::/10']],
   ] as const)('carves link-local, the metadata addresses of cloud %s and the declared cluster ranges out of internet egress', (cloud, v4, v6) => {
     const reason = { reason: 'calls a public model API' };
     const manifests = synthesized(

@@ -113,7 +113,17 @@ describe('the plan: what an app may send and receive, for both renderers', () =>
         internetReason: 'public model APIs',
         blocks: [{ cidr: '0.0.0.0/0', version: 4, except: ['10.0.0.0/16', '10.224.0.0/16', '10.244.0.0/16', '168.63.129.16/32', '169.254.0.0/16'] }],
       },
-      { kind: 'nets', internetReason: 'public model APIs', blocks: [{ cidr: '::/0', version: 6, except: ['fe80::/10'] }] },
+      {
+        kind: 'nets',
+        internetReason: 'public model APIs',
+        blocks: [
+          {
+            cidr: '::/0',
+            version: 6,
+            except: ['64:ff9b::a00:0/112', '64:ff9b::ae0:0/112', '64:ff9b::af4:0/112', '64:ff9b::a83f:8110/128', '64:ff9b::a9fe:0/112', 'fe80::/10'],
+          },
+        ],
+      },
     ]);
     const except = (extra: Partial<PlatformIntent>) => blocks(extra).flatMap((p) => (p.kind === 'nets' ? p.blocks.flatMap((b) => b.except) : []));
     // By default pods and nodes may be anywhere in the private space, IPv6 unique local addresses included, which hold the clouds' fd00: addresses.
@@ -125,6 +135,13 @@ describe('the plan: what an app may send and receive, for both renderers', () =>
       '169.254.0.0/16',
       '172.16.0.0/12',
       '192.168.0.0/16',
+      '64:ff9b::a00:0/104',
+      '64:ff9b::2276:e000/116',
+      '64:ff9b::6440:0/106',
+      '64:ff9b::a83f:8110/128',
+      '64:ff9b::a9fe:0/112',
+      '64:ff9b::ac10:0/108',
+      '64:ff9b::c0a8:0/112',
       'fc00::/7',
       'fe80::/10',
     ]);

@@ -296,9 +296,16 @@ function hostBits(span: Span): bigint {
   return bits;
 }
 
-/** Every block carved out of the blocks that hold it: link-local, the cloud's metadata addresses, the cluster's ranges. */
+/** The NAT64 form of an IPv4 block or address (RFC 6052, the well-known prefix 64:ff9b::/96): a translator on the path makes it the IPv4 one again. */
+function nat64Form(text: string): string {
+  const [address, prefix] = text.split('/');
+  return `64:ff9b::${address}/${96 + Number(prefix ?? 32)}`;
+}
+
+/** Every block carved out of the blocks that hold it: link-local, the cloud's metadata addresses, the cluster's ranges, and the IPv4 ones of these in their NAT64 form too. */
 function carvedBlocks(platform: PlatformIntent): string[] {
-  return [...LINK_LOCAL, ...metadataAddresses(platform), ...clusterRangeBlocks(platform)];
+  const blocks = [...LINK_LOCAL, ...metadataAddresses(platform), ...clusterRangeBlocks(platform)];
+  return [...blocks, ...blocks.filter((b) => isIP(b.split('/')[0]) === 4).map(nat64Form)];
 }
 
 /**

@@ -242,4 +242,15 @@ describe('Kubernetes NetworkPolicy semantics', () => {
     expect(q.allowed).toBe(true);
     expect(q.ingress).toMatchObject({ applies: false, reason: 'external' });
   });
+  it('an ipBlock written as an IPv4-mapped IPv6 block reaches the IPv4 addresses it maps, metadata included, as Go reads it', () => {
+    // ::ffff:0:0/96 is 0.0.0.0/0 to Go's net.IPNet (src/net/ip.go, networkNumberAndMask), which the
+    // API server and Calico parse with; the API server accepts it with a warning ("use 0.0.0.0/0").
+    const c = clusterOf([
+      ...base,
+      networkPolicy('ai', 'mapped', egressOnly({ podSelector: { matchLabels: { app: 'rag' } }, egress: [{ to: [{ ipBlock: { cidr: '::ffff:0:0/96' } }] }] })),
+    ]);
+    expect(ask(c, 'ai/rag', '169.254.169.254', 80).allowed).toBe(true);
+    expect(ask(c, 'ai/rag', '203.0.113.10', 443).allowed).toBe(true);
+    expect(ask(c, 'ai/rag', '2001:db8::1', 443).allowed).toBe(false);
+  });
 });
