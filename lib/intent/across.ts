@@ -277,9 +277,6 @@ export function generatedNameClashes(app: AiAppIntent, resolverNamespace: string
       message:
         "is the name of the ServiceAccount Kubernetes creates in every namespace, which every pod that names none runs as (https://kubernetes.io/docs/concepts/security/service-accounts/), and an app's pods run as a ServiceAccount of the app's name, their identity in its Calico policy and in the admission policy: any pod of the namespace with the app's label would be the app; accepted: another app name",
     });
-  const reserved = reservedNamespaceProblem(app.namespace);
-  if (reserved)
-    issues.push({ severity: 'error', scope: appScope(app.name), path: [app.name, 'namespace'], value: app.namespace, code: 'name-clash', message: reserved });
   if (app.namespace === resolverNamespace)
     issues.push({
       severity: 'error',
@@ -296,19 +293,6 @@ export function generatedNameClashes(app: AiAppIntent, resolverNamespace: string
 /** The ServiceAccount every namespace has, which pods that name none run as. */
 const KUBERNETES_DEFAULT_SERVICE_ACCOUNT = 'default';
 
-/**
- * Why dist/ may not write a namespace, or undefined: Kubernetes' own, `default` and those of the
- * `kube-` prefix, which Kubernetes reserves for its system namespaces
- * (https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/). dist/ writes
- * each namespace it uses as a Namespace object (Pod Security restricted, labelled governed) with a
- * default deny, which would cut off the cluster's own pods there (kube-dns among them), and
- * `default` holds the API server's Service `kubernetes`.
- */
-function reservedNamespaceProblem(namespace: string): string | undefined {
-  if (namespace !== 'default' && !namespace.startsWith('kube-')) return undefined;
-  return `is a namespace of Kubernetes itself (default, or the kube- prefix it reserves for its system namespaces), and dist/ writes every namespace it uses as a Namespace with Pod Security restricted and a default deny, which would cut off the cluster's own pods there; accepted: a namespace of your own`;
-}
-
 /** The resolver and the egress proxy in one namespace: each writes its Namespace and its default deny there. */
 export function platformNamespacesShared(resolverNamespace: string, proxyNamespace: string, declared: boolean): IntentIssue[] {
   if (resolverNamespace !== proxyNamespace) return [];
@@ -323,12 +307,4 @@ export function platformNamespacesShared(resolverNamespace: string, proxyNamespa
         "is both the resolver's namespace and the egress proxy's, and each holds its service alone (its Namespace, default deny and policies); accepted: two different namespaces for dnsResolver.namespace and egressProxy.namespace",
     },
   ];
-}
-
-/** A platform service's namespace (the resolver's, the egress proxy's) that is one of Kubernetes' own. */
-export function platformNamespacesReserved(namespaces: readonly { readonly path: IssuePath; readonly namespace: string }[]): IntentIssue[] {
-  return namespaces.flatMap(({ path, namespace }) => {
-    const message = reservedNamespaceProblem(namespace);
-    return message ? [{ severity: 'error' as const, scope: PLATFORM, path, value: namespace, code: 'name-clash' as const, message }] : [];
-  });
 }

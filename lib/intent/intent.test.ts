@@ -355,27 +355,6 @@ const badInputs: [string, PlatformIntent, string, string, RegExp][] = [
     /is the name of the ServiceAccount Kubernetes creates in every namespace, which every pod that names none runs as .*accepted: another app name/,
   ],
   [
-    'an app in kube-system, which dist/ would write with Pod Security restricted and a default deny',
-    app({ namespace: 'kube-system' }),
-    'llm.namespace',
-    '"kube-system"',
-    /is a namespace of Kubernetes itself .*accepted: a namespace of your own/,
-  ],
-  [
-    'an app in the namespace default, where the API server has its Service',
-    app({ namespace: 'default' }),
-    'llm.namespace',
-    '"default"',
-    /is a namespace of Kubernetes itself/,
-  ],
-  [
-    "the egress proxy's namespace in kube-public",
-    sampleIntent({ egress: [{ hosts: ['api.openai.com'], ports: [443] }] }, { egressProxy: { namespace: 'kube-public' } }),
-    'egressProxy.namespace',
-    '"kube-public"',
-    /is a namespace of Kubernetes itself/,
-  ],
-  [
     "an app in the resolver's namespace as declared",
     sampleIntent({ namespace: 'platform-dns' }, { dnsResolver: { namespace: 'platform-dns' } }),
     'llm.namespace',

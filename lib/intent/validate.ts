@@ -16,7 +16,6 @@ import {
   egressProxyProblems,
   generatedNameClashes,
   ownersWithoutTier,
-  platformNamespacesReserved,
   platformNamespacesShared,
   validCloud,
 } from './across';
@@ -156,16 +155,6 @@ export function checkIntent(input: unknown): IntentIssue[] {
   const resolverNamespace = resolverNamespaceOf(input.dnsResolver);
   for (const app of apps) issues.push(...generatedNameClashes(app, resolverNamespace));
   issues.push(...platformNamespacesShared(resolverNamespace, proxyNamespace, isObject(input.dnsResolver) && input.dnsResolver.namespace !== undefined));
-  issues.push(
-    ...platformNamespacesReserved([
-      ...(isObject(input.dnsResolver) && typeof input.dnsResolver.namespace === 'string'
-        ? [{ path: ['dnsResolver', 'namespace'], namespace: input.dnsResolver.namespace }]
-        : []),
-      ...(isObject(input.egressProxy) && typeof input.egressProxy.namespace === 'string'
-        ? [{ path: ['egressProxy', 'namespace'], namespace: input.egressProxy.namespace }]
-        : []),
-    ]),
-  );
   for (const app of apps) issues.push(...adviceFor(app));
   issues.push(...imagesAdvice(apps));
   return issues;
