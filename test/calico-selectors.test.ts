@@ -7,12 +7,12 @@
  * a pod that copies an app's labels under another ServiceAccount is still denied both ways, and
  * each app still reaches what it declares.
  */
-import { stringify } from 'yaml';
 import { PlatformIntent } from '../lib/intent';
 import { validateObject } from '../lib/validate';
-import { buildCluster, parseManifests, query } from '../lib/verify';
+import { query } from '../lib/verify';
 import { K8sObject, readManifests } from '../lib/testing';
 import { synthesized } from './support/synth';
+import { readCluster } from './support/verify-builders';
 
 const APPS = 40;
 const name = (i: number) => `kubernetes-flavor-app-${String(i).padStart(2, '0')}`;
@@ -76,8 +76,7 @@ describe(`a calico tier with ${APPS} kubernetes-flavor apps`, () => {
   describe('an impostor: a pod with the labels of an app, under the default ServiceAccount, allowed everything by a NetworkPolicy', () => {
     const app = intent.apps[0];
     const labels = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === app.name)!.spec.template.metadata.labels;
-    const clusterOf = (list: readonly object[]) => buildCluster(parseManifests(list.map((o) => stringify(o)).join('---\n'), 'scale.yaml'));
-    const cluster = clusterOf([
+    const cluster = readCluster([
       ...objects,
       {
         apiVersion: 'v1',
@@ -104,7 +103,7 @@ describe(`a calico tier with ${APPS} kubernetes-flavor apps`, () => {
     });
 
     it('while the app it copies is passed on to its Kubernetes NetworkPolicies: it reaches what it declares, and nothing else', () => {
-      const own = clusterOf(objects);
+      const own = readCluster(objects);
       expect(query(own, `${app.namespace}/${app.name}`, '203.0.113.10', 443).allowed).toBe(true);
       expect(query(own, `${app.namespace}/${app.name}`, '203.0.113.11', 443).allowed).toBe(false);
       expect(query(own, `${app.namespace}/${app.name}`, '203.0.113.10', 443).egress.decision).toMatchObject({ reason: 'rule', action: 'Allow' });

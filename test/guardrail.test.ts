@@ -132,7 +132,7 @@ describe('the verifier and the reports show the guardrail like any other policy'
       /^ai-search\/search \(Deployment\) - egress policies: ai-egress\.pod-credentials\.ai-search\.search \(ClusterNetworkPolicy, tier Admin, priority 0\); ai-egress\.deny-cloud-metadata \(ClusterNetworkPolicy, tier Admin, priority 1\); /m,
     );
     expect(egress.stdout).toMatch(
-      /DENY {2}TCP {2}1-65535 +cidr 169\.254\.169\.254\/32 +rule 0 "deny-cloud-metadata-and-credentials" of ClusterNetworkPolicy ai-egress\.deny-cloud-metadata \(tier Admin, priority 1\)/,
+      /DENY {2}TCP\/UDP\/SCTP 1-65535 +cidr 3 blocks \(cloud metadata\): 169\.254\.169\.254\/32, 169\.254\.170\.2\/32, fd00:ec2::254\/128 rule 0 "deny-cloud-metadata-and-credentials" of ClusterNetworkPolicy ai-egress\.deny-cloud-metadata \(tier Admin, priority 1\)/,
     );
     const q = verifyMain(['query', '--manifests', join(dir, 'dist'), '--from', 'ai-search/search', '--to', 'fd00:ec2::254', '--port', '443', '--json']);
     expect(JSON.parse(q.stdout).egress).toMatchObject({

@@ -9,7 +9,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { stringify } from 'yaml';
 import { buildGraph, diffMain, renderMarkdown } from '../lib/review';
-import { clusterOf, declaredDestinations, K8sObject, readManifests } from '../lib/testing';
+import { clusterOf, declaredDestinations, K8sObject, readManifests, reachMismatch } from '../lib/testing';
 import { egressReport, hostReach, queryHost, verifyMain } from '../lib/verify';
 import { hosts as intent } from './fixtures/intents';
 import { synthesized } from './support/synth';
@@ -61,6 +61,22 @@ describe('what synth writes: each app reaches its own names, through its own por
     expect(path.network.ingress.decision).toMatchObject({ reason: 'rule', rule: { name: 'ai-egress.egress-proxy' } });
     const refused = queryHost(cluster, 'ai-rag/rag-api', 'huggingface.co', 443);
     expect([refused.allowed, refused.paths[0].squid.rule?.text]).toEqual([false, 'http_access deny all']);
+  });
+
+  it('the oracle names each declared name and port the manifests do not let through, and each they let through undeclared', () => {
+    const rag = egressReport(clusterOf(pristine)).workloads.find((w) => w.endpoint === 'ai-rag/rag-api')!;
+    expect(reachMismatch(appOf('rag-api'), intent, rag)).toEqual([]);
+    const byName = (allowed: NonNullable<typeof rag.hosts>['allowed']) =>
+      reachMismatch(appOf('rag-api'), intent, { ...rag, hosts: { ...rag.hosts!, allowed } }).filter((d) => d.to.startsWith('host '));
+    expect(byName([])).toEqual([
+      { change: 'removed', protocol: 'TCP', ports: '443', to: 'host api.openai.com' },
+      { change: 'removed', protocol: 'TCP', ports: '443', to: 'host api.anthropic.com' },
+    ]);
+    const openai = rag.hosts!.allowed.find((e) => e.host.kind === 'exact' && e.host.name === 'api.openai.com')!;
+    expect(byName([...rag.hosts!.allowed, { ...openai, ports: { from: 9000, to: 9001 } }])).toEqual([
+      { change: 'added', protocol: 'TCP', ports: '9000', to: 'host api.openai.com' },
+      { change: 'added', protocol: 'TCP', ports: '9001', to: 'host api.openai.com' },
+    ]);
   });
 
   it('lists names in verify egress and its JSON, and nothing by name for the proxy itself', () => {

@@ -5,13 +5,13 @@
  * both ways, so no NetworkPolicy written later in the default tier can open it.
  */
 import { run } from '@bufbuild/cel';
-import { stringify } from 'yaml';
 import { validateObject } from '../lib/validate';
-import { buildCluster, parseManifests, query } from '../lib/verify';
+import { query } from '../lib/verify';
 import { diffClusters } from '../lib/review';
 import { shipped } from './fixtures/intents';
 import { K8sObject, ofKind, readManifests } from '../lib/testing';
 import { synthesized } from './support/synth';
+import { readCluster } from './support/verify-builders';
 
 const objects = synthesized(shipped, readManifests).map((m) => m.object);
 const policy = objects.find((o) => o.kind === 'ValidatingAdmissionPolicy')!;
@@ -118,7 +118,6 @@ function withImpostor(manifests: readonly K8sObject[], namespace: string, labels
     },
   ];
 }
-const clusterFrom = (objects: readonly K8sObject[]) => buildCluster(parseManifests(objects.map((o) => stringify(o)).join('---\n'), 'impostor.yaml'));
 
 /** The tier as it was: the guardrail and a Pass for every protected pod, and no closing Deny. */
 function oldTier(manifests: readonly K8sObject[]): K8sObject[] {
@@ -140,7 +139,7 @@ describe('an impostor pod, with a NetworkPolicy that allows it everything', () =
     ['copying the labels of a calico app', 'ai-application', appLabels],
     ['with no labels, in the namespace of a calico app', 'ai-application', {}],
   ])('%s, may send nothing and receive nothing: the tier denies it before the default tier is asked', (_, namespace, labels) => {
-    const cluster = clusterFrom(withImpostor(objects, namespace, labels));
+    const cluster = readCluster(withImpostor(objects, namespace, labels));
     const out = query(cluster, `${namespace}/impostor`, '8.8.8.8', 443);
     expect(out.allowed).toBe(false);
     expect(out.egress.decision).toMatchObject({ reason: 'rule', action: 'Deny', rule: { name: 'ai-egress.deny-undeclared-pods' } });
@@ -151,8 +150,8 @@ describe('an impostor pod, with a NetworkPolicy that allows it everything', () =
   it('was allowed everything by the tier as it was (every protected pod passed on to the default tier), which the verifier reports as a widening', () => {
     const before = withImpostor(objects, 'ai-application', appLabels);
     const old = oldTier(before);
-    expect(query(clusterFrom(old), 'ai-application/impostor', '8.8.8.8', 443).allowed).toBe(true);
-    const diff = diffClusters(clusterFrom(before), clusterFrom(old), { base: 'now', head: 'the old tier' });
+    expect(query(readCluster(old), 'ai-application/impostor', '8.8.8.8', 443).allowed).toBe(true);
+    const diff = diffClusters(readCluster(before), readCluster(old), { base: 'now', head: 'the old tier' });
     expect(diff.widened).toBe(true);
     expect(diff.workloads.find((w) => w.endpoint === 'ai-application/impostor')?.egress.changes).toContainEqual(expect.objectContaining({ change: 'added' }));
   });

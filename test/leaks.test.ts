@@ -4,29 +4,28 @@
  * automatic HostEndpoint can join, internet-sized blocks that reach link-local metadata and the
  * cluster itself, and relays through namespaces nobody governs.
  */
-import { stringify } from 'yaml';
 import { PlatformIntent, checkIntent, sharedRangeProblem } from '../lib/intent';
 import { SharedRangeSource } from '../lib/net';
-import { Selector, buildCluster, dnsReport, egressReport, parseManifests, query, relayReport } from '../lib/verify';
+import { Selector, dnsReport, egressReport, query, relayReport } from '../lib/verify';
 import { buildGraph, leakNotes, renderHtml, renderMarkdown } from '../lib/review';
 import { hosts, shipped } from './fixtures/intents';
-import { K8sObject, readManifests } from '../lib/testing';
+import { readManifests } from '../lib/testing';
 import { sampleIntent } from './support/sample-intent';
 import { synthesized } from './support/synth';
+import { readCluster } from './support/verify-builders';
 
-const clusterOf = (objects: readonly K8sObject[]) => buildCluster(parseManifests(objects.map((o) => stringify(o)).join('---\n'), 'leaks.yaml'));
 const objectsOf = (intent: PlatformIntent) => synthesized(intent, readManifests).map((m) => m.object);
 
 describe('DNS is no tunnel', () => {
   const objects = objectsOf(shipped);
-  const cluster = clusterOf(objects);
+  const cluster = readCluster(objects);
 
   it.each(shipped.apps.map((a) => `${a.namespace}/${a.name}`))(
     '%s may send DNS to the resolver of cluster names only, not to kube-dns nor a public resolver',
     (id) => {
       expect(query(cluster, id, 'ai-dns/dns-resolver', 53, 'UDP').egress.allowed).toBe(true);
       for (const to of ['8.8.8.8', '1.1.1.1', '2001:4860:4860::8888']) expect(query(cluster, id, to, 53, 'UDP').allowed).toBe(false);
-      const kubeDns = clusterOf([
+      const kubeDns = readCluster([
         ...objects,
         { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'coredns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, spec: { containers: [] } },
       ]);
@@ -42,7 +41,7 @@ describe('DNS is no tunnel', () => {
       ...shipped,
       apps: shipped.apps.map((a) => (a.name === 'embeddings' ? { ...a, dns: { publicNames: { reason: 'calls a public reranking API by name' } } } : a)),
     };
-    const embeddings = dnsReport(clusterOf(objectsOf(open))).workloads.find((w) => w.endpoint === 'ai-embeddings/embeddings')!;
+    const embeddings = dnsReport(readCluster(objectsOf(open))).workloads.find((w) => w.endpoint === 'ai-embeddings/embeddings')!;
     expect(embeddings).toMatchObject({
       resolvesOutside: true,
       dnsPolicy: 'ClusterFirst',
@@ -53,7 +52,7 @@ describe('DNS is no tunnel', () => {
 
   it('sees a resolver whose Corefile forwards every name as one that resolves names outside the cluster', () => {
     const forwarding = objects.map((o) => (o.kind === 'ConfigMap' ? { ...o, data: { Corefile: '.:53 {\n    forward . /etc/resolv.conf\n}\n' } } : o));
-    const report = dnsReport(clusterOf(forwarding));
+    const report = dnsReport(readCluster(forwarding));
     expect(report.workloads.find((w) => w.endpoint === 'ai-application/ai-service')).toMatchObject({ resolvesOutside: true });
   });
 });
@@ -105,7 +104,7 @@ describe('internet-sized blocks carve out link-local, every cloud metadata addre
     ['calico', { clusterNetwork: { podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'], serviceCidrs: ['10.96.0.0/12'], nodeCidrs: ['10.0.0.0/16'] } }, everyCloud],
   ] as const)('in the %s flavor (%o)', (flavor, platform, unreachable) => {
     const intent: PlatformIntent = sampleIntent({ ...internet, flavor }, platform);
-    const cluster = clusterOf(objectsOf(intent));
+    const cluster = readCluster(objectsOf(intent));
     expect(query(cluster, 'ai/llm', '8.8.8.8', 443).allowed).toBe(true);
     expect(query(cluster, 'ai/llm', '2001:4860:4860::8888', 443).allowed).toBe(true);
     const ranges = intent.clusterNetwork ?? { podCidrs: ['10.0.0.0/8'], serviceCidrs: ['10.96.0.0/12'], nodeCidrs: ['192.168.0.0/16'] };
@@ -123,7 +122,7 @@ describe("the egress proxy refuses the cluster's own ranges as it refuses metada
   it("on GKE, whose default Service range is public address space, neither the proxy's policy nor Squid lets a name resolve into it", () => {
     const intent: PlatformIntent = { ...hosts, cloud: 'gcp' };
     const objects = objectsOf(intent);
-    const cluster = clusterOf(objects);
+    const cluster = readCluster(objects);
     const proxy = 'ai-egress-proxy/egress-proxy';
     expect(query(cluster, proxy, '8.8.8.8', 443).allowed).toBe(true);
     for (const to of ['34.118.224.5', '169.254.169.254', '169.254.1.1']) expect([to, query(cluster, proxy, to, 443).allowed]).toEqual([to, false]);
@@ -151,7 +150,7 @@ describe('relays', () => {
   });
 
   it('shows the shipped vector-db destination as an ungoverned relay in the verifier, with its reason', () => {
-    const relays = relayReport(clusterOf(objectsOf(shipped))).filter((r) => r.from === 'ai-application/ai-service');
+    const relays = relayReport(readCluster(objectsOf(shipped))).filter((r) => r.from === 'ai-application/ai-service');
     expect(relays).toEqual([
       expect.objectContaining({
         to: expect.objectContaining({ namespace: 'vector-db' }),
@@ -162,7 +161,7 @@ describe('relays', () => {
   });
 
   it('are listed by the Markdown and HTML reports, with the apps that can resolve names outside the cluster', () => {
-    const cluster = clusterOf(objectsOf(shipped));
+    const cluster = readCluster(objectsOf(shipped));
     const notes = leakNotes(cluster);
     expect(notes).toEqual({
       dns: [],

@@ -176,7 +176,7 @@ describe('clusters in folders of their own (clusterPerFolder)', () => {
       .flatMap((v) => v.violatingConstructs.flatMap((c) => c.locations));
     expect(locations.filter((l) => / is written twice, in .*prod-eu.* and .*prod-us/.test(l))).toHaveLength(30);
     expect(locations.filter((l) => !l.includes('written twice'))).toEqual([
-      `${widened}, document 2: NetworkPolicy ai-embeddings/embeddings-egress is also defined, differently, in ${widened.replace('prod-us', 'prod-eu')}, document 2`,
+      `${widened}, document 2 (NetworkPolicy ai-embeddings/embeddings-egress): is also defined, differently, in ${widened.replace('prod-us', 'prod-eu')}, document 2`,
     ]);
   });
 });

@@ -279,6 +279,18 @@ describe('each rule fails on manifests that break it', () => {
     ]);
   });
 
+  it('manifests-readable: an object written twice differently is a finding about that object, where the verifier read it second', () => {
+    const egressOnly = networkPolicy('ai', 'default-deny-all', { podSelector: {}, policyTypes: ['Egress'] });
+    const twice = checkManifests([...parseManifests(yamlOf(app([])), 'a.yaml'), ...parseManifests(yamlOf([egressOnly]), 'b.yaml')]);
+    expect(twice.findings.filter((f) => f.rule === 'manifests-readable' && !f.message.includes('is written twice'))).toEqual([
+      {
+        rule: 'manifests-readable',
+        object: { kind: 'NetworkPolicy', namespace: 'ai', name: 'default-deny-all', source: { file: 'b.yaml', document: 1 } },
+        message: 'b.yaml, document 1 (NetworkPolicy ai/default-deny-all): is also defined, differently, in a.yaml, document 2',
+      },
+    ]);
+  });
+
   it("exemptNamespaces: another team's namespace is left out of every rule but the schemas, and listed", () => {
     const web = [
       restrictedNamespace('web'),

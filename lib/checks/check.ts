@@ -5,7 +5,7 @@
  */
 import { Cloud } from '../net';
 import { validateObject, hasSchema } from '../validate';
-import { Endpoint, Manifest, ManifestError, SourceRef, buildCluster, egressReport, endpointRef } from '../verify';
+import { Endpoint, Manifest, ManifestError, buildCluster, describeSource, egressReport, endpointRef } from '../verify';
 import { blockProblems } from './blocks';
 import { FoundObject, K8sObject, isStaged, refOf } from './objects';
 import { namespacePodSecurityProblems, podSpecOf, restrictedViolations } from './pod-security';
@@ -181,11 +181,6 @@ export function checkManifests(manifests: readonly Manifest[], options: CheckOpt
       exemptNamespaces: [...exempt].sort(),
     },
   };
-}
-
-/** Where an object was read: `dist/a.yaml, document 2`. */
-function describeSource(source: SourceRef): string {
-  return `${source.file}, document ${source.document}${source.item === undefined ? '' : `, items[${source.item}]`}`;
 }
 
 /** The object a ManifestError is about, or its file. */

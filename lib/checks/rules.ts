@@ -2,6 +2,7 @@
  * The rules the checks report, each with what it states, what to do about a violation and how:
  * the words the cdk8s validation report prints under each rule.
  */
+import { KUBE_DNS, podSecurityLabel } from '../k8s';
 
 export const RULE_NAMES = [
   'manifests-readable',
@@ -43,7 +44,9 @@ export const RULES: Readonly<Record<RuleName, Rule>> = {
     states:
       'port 53 is allowed only to kube-dns, to pods a rule names by namespace and labels, or to single addresses a rule names (NodeLocal DNSCache, the kube-dns ClusterIP)',
     recommendation: 'DNS to a block of addresses lets a pod use any resolver there, and DNS tunnels carry data out through them.',
-    fix: 'Allow UDP and TCP 53 to the kube-dns pods (namespace kube-system, k8s-app: kube-dns) or to resolver addresses as /32 or /128, and leave port 53 out of wider rules.',
+    fix: `Allow UDP and TCP 53 to the kube-dns pods (namespace ${KUBE_DNS.namespace}, ${Object.entries(KUBE_DNS.podLabels)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ')}) or to resolver addresses as /32 or /128, and leave port 53 out of wider rules.`,
   },
   'metadata-denied': {
     states: 'no workload can reach a cloud metadata or credential endpoint, except a pod credential endpoint its policy allows with a written reason',
@@ -63,6 +66,6 @@ export const RULES: Readonly<Record<RuleName, Rule>> = {
   'pod-security-restricted': {
     states: 'every namespace enforces, audits and warns on Pod Security Standards restricted, and every pod template passes it',
     recommendation: 'A namespace that admits privileged or root pods lets one of them leave the network policy behind (host network, capabilities).',
-    fix: 'Label the Namespace pod-security.kubernetes.io/enforce, audit and warn: restricted, and give every container runAsNonRoot, no privilege escalation, RuntimeDefault seccomp and drop: [ALL].',
+    fix: `Label the Namespace ${podSecurityLabel('enforce')}, audit and warn: restricted, and give every container runAsNonRoot, no privilege escalation, RuntimeDefault seccomp and drop: [ALL].`,
   },
 };

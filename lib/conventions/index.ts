@@ -22,19 +22,14 @@ export {
   reasonFor,
 } from './reasons';
 export type { WrittenReason } from './reasons';
+export { RULE_DESCRIPTIONS_ANNOTATION, formatRuleDescriptions, ruleDescriptionsOf } from './rule-descriptions';
+export type { RuleDescription } from './rule-descriptions';
 
 /** Pod label carried by every protected AI workload; Calico's guardrail selects on it. */
 export const PROTECTED_LABEL = `${DOMAIN}/protected`;
 
 /** Annotation that says what a Calico rule or a network set is for. */
 export const DESCRIPTION_ANNOTATION = `${DOMAIN}/description`;
-
-/**
- * Annotation of a Kubernetes NetworkPolicy that says what each of its rules is for, since its
- * rules have no metadata of their own: one line per described rule, `egress[1]: model registry
- * mirror`. The verifier reads it (lib/verify/descriptions.ts) and shows it beside the rule.
- */
-export const RULE_DESCRIPTIONS_ANNOTATION = `${DOMAIN}/rule-descriptions`;
 
 /** Label carried by the GlobalNetworkSet of a shared allow-list; Calico policies select the set by it. */
 export const ALLOW_LIST_LABEL = `${DOMAIN}/allow-list`;

@@ -13,6 +13,7 @@ import { DEFAULT_RESOURCES, shmSizeOf } from './defaults';
 import { isCredentialsDestination } from './destinations';
 import { IntentIssue, IssuePath, appScope } from './issues';
 import { AiAppIntent, PortSpec } from './types';
+import { CALICO_LABEL } from '../k8s';
 
 type Issue = Pick<IntentIssue, 'value' | 'message'> & { readonly field: IssuePath };
 
@@ -71,8 +72,7 @@ function serviceAccountLabel(app: AiAppIntent): Issue[] {
     {
       field: ['name'],
       value: app.name,
-      message:
-        "is 63 characters, and Calico labels a pod with its ServiceAccount (projectcalico.org/serviceaccount, which the guardrail's exemption for the credentials endpoint selects) only for names under 63 characters, so the credential calls would be denied; accepted: a name of at most 62 characters",
+      message: `is 63 characters, and Calico labels a pod with its ServiceAccount (${CALICO_LABEL.serviceAccount}, which the guardrail's exemption for the credentials endpoint selects) only for names under 63 characters, so the credential calls would be denied; accepted: a name of at most 62 characters`,
     },
   ];
 }

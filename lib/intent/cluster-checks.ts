@@ -31,7 +31,7 @@ import { Cloud, carvedBlocks } from '../net';
 import { clusterGuardrail, clusterNetworkOf, clusterResolver, withoutCalico } from './clusters';
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_NAMESPACE, clusterRangesOf, resolverIssues, usesResolver } from './network';
 import { AiAppIntent, ClusterIntent, ClusterNetwork, DnsResolverOptions, GuardrailKind } from './types';
-import { isDns1123Label } from '../k8s';
+import { isDns1123Label, CALICO_API_VERSION } from '../k8s';
 
 /** The Application name when `argocd.name` is not given; with clusters, `<name>-<cluster>`. */
 export const DEFAULT_ARGOCD_NAME = 'secure-ai-egress';
@@ -348,6 +348,6 @@ export function calicoFlavorRefused(apps: readonly AiAppIntent[]): string[] {
     .filter(isCalicoApp)
     .map(
       (app) =>
-        `leaves out Calico's API (projectcalico.org/v3, Calico 3.29 or later: not the managed Calico of AKS or GKE, which enforces Kubernetes NetworkPolicy only), and ${app.name} runs there with flavor "calico", whose policies are Calico's own objects (a tier no later NetworkPolicy can reopen), which such a cluster cannot apply; it is not rendered as NetworkPolicies instead; accepted: calicoInstalled: true where Calico serves projectcalico.org/v3 (docs/calico.md, "Preflight"), a list of apps there without ${app.name}, or flavor: "kubernetes" on ${app.name}`,
+        `leaves out Calico's API (${CALICO_API_VERSION}, Calico 3.29 or later: not the managed Calico of AKS or GKE, which enforces Kubernetes NetworkPolicy only), and ${app.name} runs there with flavor "calico", whose policies are Calico's own objects (a tier no later NetworkPolicy can reopen), which such a cluster cannot apply; it is not rendered as NetworkPolicies instead; accepted: calicoInstalled: true where Calico serves ${CALICO_API_VERSION} (docs/calico.md, "Preflight"), a list of apps there without ${app.name}, or flavor: "kubernetes" on ${app.name}`,
     );
 }

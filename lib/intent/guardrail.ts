@@ -15,6 +15,7 @@
 import { IntentIssue, IssuePath, IssueScope } from './issues';
 import { isCalicoApp } from './flavor';
 import { GuardrailKind, PlatformIntent } from './types';
+import { CLUSTER_POLICY_API_VERSION } from '../k8s';
 
 /** What a `calicoVersion` accepts, for messages. */
 export const CALICO_VERSION_ACCEPTED = 'a Calico release 3.29 or later, written "major.minor" or "major.minor.patch", e.g. "3.31" or "3.32.1"';
@@ -92,21 +93,21 @@ export function guardrailIssues(d: GuardrailDeclaration): IntentIssue[] {
     error(
       d.guardrail!.path,
       kind,
-      `writes the guardrail as a Calico GlobalNetworkPolicy, and the cluster leaves out Calico (calicoInstalled: false), which would leave cloud metadata reachable there; accepted: "ClusterNetworkPolicy" (policy.networking.k8s.io/v1alpha2) or "AdminNetworkPolicy" (v1alpha1), whichever the cluster's network plugin serves`,
+      `writes the guardrail as a Calico GlobalNetworkPolicy, and the cluster leaves out Calico (calicoInstalled: false), which would leave cloud metadata reachable there; accepted: "ClusterNetworkPolicy" (${CLUSTER_POLICY_API_VERSION.ClusterNetworkPolicy}) or "AdminNetworkPolicy" (v1alpha1), whichever the cluster's network plugin serves`,
     );
   }
   if (release && kind === 'AdminNetworkPolicy' && servesClusterNetworkPolicy(release)) {
     error(
       d.guardrail!.path,
       kind,
-      `writes the guardrail as an AdminNetworkPolicy (policy.networking.k8s.io/v1alpha1), and the cluster runs Calico ${d.calicoVersion!.value}: Calico 3.32 removed AdminNetworkPolicy and BaselineAdminNetworkPolicy for ClusterNetworkPolicy (v1alpha2), so the guardrail would be applied and never enforced; accepted: "ClusterNetworkPolicy" or "calico" there, or a calicoVersion before 3.32`,
+      `writes the guardrail as an AdminNetworkPolicy (${CLUSTER_POLICY_API_VERSION.AdminNetworkPolicy}), and the cluster runs Calico ${d.calicoVersion!.value}: Calico 3.32 removed AdminNetworkPolicy and BaselineAdminNetworkPolicy for ClusterNetworkPolicy (v1alpha2), so the guardrail would be applied and never enforced; accepted: "ClusterNetworkPolicy" or "calico" there, or a calicoVersion before 3.32`,
     );
   }
   if (release && kind === 'ClusterNetworkPolicy' && !servesClusterNetworkPolicy(release)) {
     error(
       d.guardrail!.path,
       kind,
-      `writes the guardrail as a ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2), and the cluster runs Calico ${d.calicoVersion!.value}, which does not serve it (Calico serves it from 3.32), so the guardrail would not be enforced; accepted: "AdminNetworkPolicy" (Calico 3.29 to 3.31) or "calico" there, or calicoVersion "3.32" or later once the cluster runs it`,
+      `writes the guardrail as a ClusterNetworkPolicy (${CLUSTER_POLICY_API_VERSION.ClusterNetworkPolicy}), and the cluster runs Calico ${d.calicoVersion!.value}, which does not serve it (Calico serves it from 3.32), so the guardrail would not be enforced; accepted: "AdminNetworkPolicy" (Calico 3.29 to 3.31) or "calico" there, or calicoVersion "3.32" or later once the cluster runs it`,
     );
   }
   return issues;

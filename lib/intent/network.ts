@@ -8,7 +8,7 @@
 import { Cidr, ClusterRanges, Cloud, carvedBlocks, defaultClusterRanges, inStaticBand, parseCidr, parseIp, resolverIndex, staticServiceAddress } from '../net';
 import { IntentIssue, IssuePath, IssueScope, PLATFORM, formatPath } from './issues';
 import { AiAppIntent, ClusterNetwork, DnsResolverOptions, PlatformIntent } from './types';
-import { DEFAULT_CLUSTER_DOMAIN } from '../k8s';
+import { DEFAULT_CLUSTER_DOMAIN, KUBE_DNS } from '../k8s';
 
 /** The resolver's namespace when `dnsResolver.namespace` is not given. */
 export const DEFAULT_DNS_NAMESPACE = 'ai-dns';
@@ -165,5 +165,5 @@ export function resolverDefault(intent: PlatformIntent): string | undefined {
   if (!('settings' in placed) || placed.settings.placement !== 'default-range') return undefined;
   const others = clusterRangesOf(undefined, cloud).services.filter((r) => r !== placed.settings.serviceRange);
   const alternatives = cloud !== 'any' && others.length ? `; its other default is ${others.join(', ')}` : '';
-  return `${placed.settings.clusterIp}, in ${placed.settings.serviceRange}, the default Service range of cloud "${cloud}"${alternatives} (declare clusterNetwork.serviceCidrs where the cluster's differs: kubectl -n kube-system get svc kube-dns shows an address of it)`;
+  return `${placed.settings.clusterIp}, in ${placed.settings.serviceRange}, the default Service range of cloud "${cloud}"${alternatives} (declare clusterNetwork.serviceCidrs where the cluster's differs: kubectl -n ${KUBE_DNS.namespace} get svc kube-dns shows an address of it)`;
 }

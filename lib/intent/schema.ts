@@ -55,6 +55,7 @@ import {
   Toleration,
 } from './types';
 import { FLAVORS } from '../conventions';
+import { CLUSTER_POLICY_API_VERSION, KUBE_DNS } from '../k8s';
 
 const TIER_ORDER_ACCEPTED = `a number greater than ${CALICO_TIER_ORDERS.admin} (Calico's admin tier) and less than ${CALICO_TIER_ORDERS.default} (the default tier), e.g. ${DEFAULT_AI_TIER_ORDER}`;
 
@@ -68,7 +69,7 @@ const ingressClient = fields('an ingress client', {
 });
 
 /** How to find the kube-dns ClusterIP, for messages. */
-const KUBE_DNS_CLUSTER_IP_HINT = 'the ClusterIP of the kube-dns Service, from kubectl -n kube-system get svc kube-dns (e.g. "10.96.0.10")';
+const KUBE_DNS_CLUSTER_IP_HINT = `the ClusterIP of the kube-dns Service, from kubectl -n ${KUBE_DNS.namespace} get svc kube-dns (e.g. "10.96.0.10")`;
 
 /** Why an app needs names outside the cluster: a sentence. */
 const publicNames = fields('public names', { reason: text('a sentence saying why this app resolves names outside the cluster') }).superRefine((value, ctx) => {
@@ -469,7 +470,7 @@ const guardrail = z.enum(
   ['calico', 'ClusterNetworkPolicy', 'AdminNetworkPolicy'],
   says(
     'is not a guardrail kind',
-    '"calico" (Calico\'s own objects), "ClusterNetworkPolicy" (policy.networking.k8s.io/v1alpha2) or "AdminNetworkPolicy" (v1alpha1)',
+    `"calico" (Calico's own objects), "ClusterNetworkPolicy" (${CLUSTER_POLICY_API_VERSION.ClusterNetworkPolicy}) or "AdminNetworkPolicy" (v1alpha1)`,
   ),
 );
 

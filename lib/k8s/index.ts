@@ -7,10 +7,10 @@
  * A leaf: it imports nothing of the project, so the intent, the renderers, the verifier and the
  * checks all read the same facts, and the verifier still imports nothing of the generator.
  */
-export { PROTOCOLS, PROTOCOL_NUMBERS, isProtocol } from './protocols';
+export { PROTOCOLS, PROTOCOL_NUMBERS, isProtocol, protocolsText } from './protocols';
 export type { Protocol } from './protocols';
 export { NAME_LIMITS, isDns1123Label, isDns1123Subdomain, isLabelKey, isLabelValue, isPortName, labelKeyProblem, labelValueProblem } from './names';
-export { CALICO_KUBE_CONTROLLERS, CALICO_LABEL, NAMESPACE_NAME_LABEL } from './labels';
+export { CALICO_KUBE_CONTROLLERS, CALICO_LABEL, CALICO_LABEL_PREFIX, CALICO_PROFILE, NAMESPACE_NAME_LABEL } from './labels';
 export { WORKLOADS, isWorkloadKind, podTemplateOf, podTemplatePath } from './workloads';
 export type { WorkloadKind } from './workloads';
 export {
@@ -23,7 +23,7 @@ export {
   isClusterPolicyKind,
   isStagedPolicyKind,
 } from './policies';
-export type { ClusterPolicyKind, StagedPolicyKind } from './policies';
+export type { CalicoPolicyKind, ClusterPolicyKind, StagedPolicyKind } from './policies';
 export { formatObjectRef, objectRefOf } from './object-ref';
 export { DEFAULT_CLUSTER_DOMAIN, KUBE_DNS } from './cluster-dns';
 export { reservedNamespace } from './namespaces';

@@ -33,3 +33,21 @@ export const CALICO_LABEL = {
 
 /** The value of `projectcalico.org/created-by` on the host endpoints calico-kube-controllers creates. */
 export const CALICO_KUBE_CONTROLLERS = 'calico-kube-controllers';
+
+/** The prefix of the labels Calico adds itself (`CALICO_LABEL`): a pod declares none of them. */
+export const CALICO_LABEL_PREFIX = 'projectcalico.org/';
+
+/**
+ * The names of the profiles Calico makes of Kubernetes namespaces and ServiceAccounts,
+ * `kns.<namespace>` and `ksa.<namespace>.<name>`, and the prefixes under which they give an item
+ * the namespace's labels (`pcns.<key>`) and the ServiceAccount's (`pcsa.<key>`) (libcalico-go
+ * `lib/backend/k8s/conversion/conversion.go`, NamespaceToProfile and ServiceAccountToProfile;
+ * `lib/backend/syncersv1/updateprocessors/workloadendpointprocessor.go` drops a pod's own keys of
+ * those prefixes).
+ */
+export const CALICO_PROFILE = {
+  namespacePrefix: 'kns.',
+  serviceAccountPrefix: 'ksa.',
+  namespaceLabelPrefix: 'pcns.',
+  serviceAccountLabelPrefix: 'pcsa.',
+} as const;

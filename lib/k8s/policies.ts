@@ -14,7 +14,7 @@ export const CALICO_API_VERSION = 'projectcalico.org/v3';
  * GlobalNetworkPolicy and their staged twins, which Calico evaluates without enforcing
  * (https://docs.tigera.io/calico/latest/reference/resources/stagednetworkpolicy).
  */
-type CalicoPolicyKind = 'NetworkPolicy' | 'GlobalNetworkPolicy' | 'StagedNetworkPolicy' | 'StagedGlobalNetworkPolicy';
+export type CalicoPolicyKind = 'NetworkPolicy' | 'GlobalNetworkPolicy' | 'StagedNetworkPolicy' | 'StagedGlobalNetworkPolicy';
 
 const CALICO_POLICY_KINDS: readonly CalicoPolicyKind[] = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
 

@@ -18,3 +18,8 @@ export function isProtocol(value: unknown): value is Protocol {
 
 /** The IANA protocol numbers of the three (https://www.iana.org/assignments/protocol-numbers), as Calico rules may write them. */
 export const PROTOCOL_NUMBERS: Readonly<Record<number, Protocol>> = { 6: 'TCP', 17: 'UDP', 132: 'SCTP' };
+
+/** The protocols as a text names them: `TCP, UDP or SCTP` (`and` when all are meant). */
+export function protocolsText(conjunction: 'or' | 'and' = 'or'): string {
+  return `${PROTOCOLS.slice(0, -1).join(', ')} ${conjunction} ${PROTOCOLS[PROTOCOLS.length - 1]}`;
+}

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { RULE_DESCRIPTIONS_ANNOTATION, SyncWave, appSelector, syncWave } from '../conventions';
+import { RULE_DESCRIPTIONS_ANNOTATION, SyncWave, appSelector, formatRuleDescriptions, syncWave } from '../conventions';
 import type { AppPlan, PlannedPort, PlannedRule, PolicyPeer } from '../intent';
 import { reasonAnnotations } from './plan';
 import { NAMESPACE_NAME_LABEL } from '../k8s';
@@ -71,11 +71,14 @@ export class KubernetesAppPolicies extends Construct {
 
 /**
  * The descriptions of the egress rules, which a NetworkPolicy rule has no field for (the calico
- * flavor keeps each on its rule): one annotation, a line per described rule.
+ * flavor keeps each on its rule): one annotation, a line per described rule (lib/conventions'
+ * rule-descriptions.ts writes it, and the verifier reads it there).
  */
 function ruleDescriptions(egress: readonly PlannedRule[]): Record<string, string> {
-  const lines = egress.flatMap((rule, i) => (rule.description ? [`egress[${i}]: ${rule.description.replace(/\s+/g, ' ')}`] : []));
-  return lines.length ? { [RULE_DESCRIPTIONS_ANNOTATION]: lines.join('\n') } : {};
+  const text = formatRuleDescriptions(
+    egress.flatMap((rule, index) => (rule.description ? [{ direction: 'egress' as const, index, description: rule.description }] : [])),
+  );
+  return text ? { [RULE_DESCRIPTIONS_ANNOTATION]: text } : {};
 }
 
 /** A planned peer as NetworkPolicy peers: one ipBlock per block, or pods by namespace name and (when given) labels. */

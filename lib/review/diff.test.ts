@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { cidrRange, IpAddress, rangeContainsIp, subtractRanges } from '../net';
 import { decisionKey, Destination, isNamedPort, Ports, ReachEntry, workloadEgress } from '../verify';
-import { clusterOf, deployment, namespace, networkPolicy } from '../../test/support/verify-builders';
+import { readCluster, deployment, namespace, networkPolicy } from '../../test/support/verify-builders';
 import { diffWorkload, FlowChange } from './diff';
 import { runs } from '../../test/support/runs';
 import { Protocol } from '../k8s';
@@ -26,7 +26,7 @@ function allowedEgress(rules: readonly Rule[]): ReachEntry[] {
     const except = r.hole !== undefined && r.hole < size && size > 1 ? [`10.0.${r.third}.${r.hole}/32`] : [];
     return { to: [{ ipBlock: { cidr: `10.0.${r.third}.0/${r.prefix}`, except } }], ports };
   });
-  const c = clusterOf([
+  const c = readCluster([
     namespace('ai'),
     deployment('ai', 'rag', { app: 'rag' }),
     networkPolicy('ai', 'p', { podSelector: {}, policyTypes: ['Egress'], egress }),

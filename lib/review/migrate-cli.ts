@@ -26,6 +26,7 @@ import {
 import { EXIT, UsageError, Command } from '../cli';
 import { diffClusters, ReachDiff } from './diff';
 import { formatDiff } from './diff-format';
+import { CLUSTER_POLICY_API_VERSION } from '../k8s';
 
 /** The release the manifests are compared on after the upgrade. */
 const AFTER = parseCalicoVersion('3.32')!;
@@ -80,7 +81,7 @@ export const migrateCommand: Command = {
       diffClusters(base, head, { base: `the v1alpha1 objects on Calico ${before.text}`, head: 'these ClusterNetworkPolicies on Calico 3.32' }),
     );
     const header = [
-      `The ${old.length} AdminNetworkPolicy and BaselineAdminNetworkPolicy objects of ${paths} (policy.networking.k8s.io/v1alpha1) as ClusterNetworkPolicies (v1alpha2).`,
+      `The ${old.length} AdminNetworkPolicy and BaselineAdminNetworkPolicy objects of ${paths} (${CLUSTER_POLICY_API_VERSION.AdminNetworkPolicy}) as ClusterNetworkPolicies (v1alpha2).`,
       'Calico 3.32 removed the v1alpha1 kinds and enforces these instead: apply these before upgrading, then delete the v1alpha1 objects.',
       '',
       ...formatDiff(diff).trimEnd().split('\n'),

@@ -2,9 +2,9 @@ import { egressReport } from '../verify';
 import { buildGraph } from './build';
 import { renderHtml } from './html';
 import { renderMarkdown } from './markdown';
-import { clusterOf, deployment, namespace, networkPolicy, shippedCalicoApp } from '../../test/support/verify-builders';
+import { readCluster, deployment, namespace, networkPolicy, shippedCalicoApp } from '../../test/support/verify-builders';
 
-const cluster = clusterOf(shippedCalicoApp({ selectsOnlyPods: false }));
+const cluster = readCluster(shippedCalicoApp({ selectsOnlyPods: false }));
 const graph = buildGraph(cluster, egressReport(cluster, { readers: true }));
 
 describe('who can read each workload, in the reports', () => {
@@ -29,7 +29,7 @@ describe('who can read each workload, in the reports', () => {
   });
 
   it('an address outside the cluster that may call is a caller no manifest governs', () => {
-    const open = clusterOf([
+    const open = readCluster([
       namespace('ai'),
       deployment('ai', 'llm', { app: 'llm' }),
       networkPolicy('ai', 'llm-in', {
@@ -44,7 +44,7 @@ describe('who can read each workload, in the reports', () => {
   });
 
   it('a governed caller is not marked, and a report made without readers has no such section', () => {
-    const governed = clusterOf([
+    const governed = readCluster([
       ...shippedCalicoApp({ selectsOnlyPods: false }),
       namespace('ai-gateway'),
       networkPolicy('ai-gateway', 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),

@@ -25,7 +25,7 @@ import { BlockList, isIP } from 'net';
 import type { AiAppIntent, EgressDestination, IngressClient, PlatformIntent, PortSpec, Protocol } from '../intent';
 import type { ExpectedReach } from './reach';
 import type { Destination, HostPattern, Ports, ReachEntry, WorkloadEgress } from '../verify';
-import { PROTOCOLS } from '../k8s';
+import { PROTOCOLS, KUBE_DNS } from '../k8s';
 
 export type View = 'enforced' | 'previewed';
 
@@ -372,7 +372,7 @@ export function declaredDestinations(app: AiAppIntent, platform: PlatformIntent)
   const resolver = resolverClass(platform);
   for (const protocol of ['UDP', 'TCP'] as const) {
     if (!resolvesPublicNames(app)) out.push({ namespace: resolver.namespace, podLabels: resolver.labels, ports: [53], protocol });
-    if (kubeDnsAllowed(app)) out.push({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53], protocol });
+    if (kubeDnsAllowed(app)) out.push({ namespace: KUBE_DNS.namespace, podLabels: KUBE_DNS.podLabels, ports: [53], protocol });
     for (const server of dnsServers(app).map(asBlock)) {
       const except = carvedOut(server, platform);
       out.push({ cidr: server, ...(except.length ? { except } : {}), ports: [53], protocol });
@@ -404,10 +404,10 @@ function hostText(host: string): string {
  * app's policies are enforced (it reaches nothing). The proxy admits each app on its own port by
  * the app's namespace and labels, which an impostor carries too.
  */
-function expectedNames(sender: Sender, platform: PlatformIntent, view: View): string[] {
+function expectedNames(sender: Sender, platform: PlatformIntent, view: View): { readonly host: string; readonly ports: PortRange }[] {
   const ownEnforced = view === 'previewed' || !isAuditedApp(sender.app, platform);
   if (sender.impostor && ownEnforced) return [];
-  return sender.app.egress.flatMap((d) => ('hosts' in d ? d.hosts.map(hostText).flatMap((h) => d.ports.map((p) => `${h} ${portsText(range(p))}`)) : []));
+  return sender.app.egress.flatMap((d) => ('hosts' in d ? d.hosts.map(hostText).flatMap((host) => d.ports.map((p) => ({ host, ports: range(p) }))) : []));
 }
 
 /** What the app's own policies allow it to send: DNS as its `dns` says, then every destination on its ports. */
@@ -417,7 +417,7 @@ function declaredEgress(app: AiAppIntent, platform: PlatformIntent): Reach {
   const resolver = resolverClass(platform);
   for (const protocol of ['UDP', 'TCP'] as const) {
     if (!resolvesPublicNames(app)) pods.push({ protocol, ports: DNS_PORTS, namespace: resolver.namespace, labels: resolver.labels });
-    if (kubeDnsAllowed(app)) pods.push({ protocol, ports: DNS_PORTS, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } });
+    if (kubeDnsAllowed(app)) pods.push({ protocol, ports: DNS_PORTS, namespace: KUBE_DNS.namespace, labels: KUBE_DNS.podLabels });
     for (const server of dnsServers(app)) nets.push(allowedBlock(server, platform, false, protocol, DNS_PORTS));
   }
   for (const d of app.egress) {
@@ -619,19 +619,17 @@ export function reachMismatch(sender: Sender | AiAppIntent, platform: PlatformIn
     )
       add('removed', p.protocol, p.ports, to);
   }
-  // Names, one port at a time: `api.openai.com 443`.
-  const each = (items: readonly string[]) =>
-    new Set(
-      items.flatMap((i) => {
-        const [name, ports] = i.split(' ');
-        const [a, b] = ports.split('-').map(Number);
-        return Array.from({ length: (b ?? a) - a + 1 }, (_, k) => `${name} ${a + k}`);
-      }),
+  // Names, one port at a time, each kept by its name and port.
+  const each = (items: readonly { readonly host: string; readonly ports: PortRange }[]) =>
+    new Map(
+      items.flatMap(({ host, ports }) =>
+        Array.from({ length: ports.to - ports.from + 1 }, (_, k) => [JSON.stringify([host, ports.from + k]), { host, port: ports.from + k }] as const),
+      ),
     );
   const wanted = each(expectedNames(from, platform, view));
-  const reached = each((actual.hosts?.allowed ?? []).map((e) => `${formatHost(e.host)} ${e.ports.from}-${e.ports.to}`));
-  for (const r of reached) if (!wanted.has(r)) differences.push({ change: 'added', protocol: 'TCP', ports: r.split(' ')[1], to: `host ${r.split(' ')[0]}` });
-  for (const w of wanted) if (!reached.has(w)) differences.push({ change: 'removed', protocol: 'TCP', ports: w.split(' ')[1], to: `host ${w.split(' ')[0]}` });
+  const reached = each((actual.hosts?.allowed ?? []).map((e) => ({ host: formatHost(e.host), ports: e.ports })));
+  for (const [key, r] of reached) if (!wanted.has(key)) differences.push({ change: 'added', protocol: 'TCP', ports: String(r.port), to: `host ${r.host}` });
+  for (const [key, w] of wanted) if (!reached.has(key)) differences.push({ change: 'removed', protocol: 'TCP', ports: String(w.port), to: `host ${w.host}` });
   return differences;
 }
 
@@ -693,7 +691,7 @@ export function egressAllows(
   if (!ownEnforced) return !metadata || declaredCredential();
   if (typeof to !== 'string') {
     const dns = port === 53 && (protocol === 'UDP' || protocol === 'TCP');
-    const kubeDns = to.namespace === 'kube-system' && to.labels['k8s-app'] === 'kube-dns';
+    const kubeDns = to.namespace === KUBE_DNS.namespace && to.labels['k8s-app'] === KUBE_DNS.podLabels['k8s-app'];
     const resolver = resolverClass(platform);
     const isResolver = to.namespace === resolver.namespace && selects(resolver.labels, to.labels) && (to.serviceAccount ?? 'dns-resolver') === 'dns-resolver';
     if (dns && kubeDnsAllowed(app) && kubeDns) return true;

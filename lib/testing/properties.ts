@@ -38,6 +38,7 @@ import {
 import { diffWorkload } from '../review';
 import { K8sObject, ManifestDocument, readManifests } from './manifests';
 import { View, admits, egressAllows, isAuditedApp, metadataAddresses, reachMismatch } from './oracle';
+import { CALICO_API_VERSION, CALICO_LABEL, KUBE_DNS, isCalicoPolicyKind } from '../k8s';
 
 /** A namespace no intent is expected to declare: probes there stand for "anyone else". */
 const ELSEWHERE = 'secure-ai-egress-probe';
@@ -82,8 +83,8 @@ function probesOf(intent: PlatformIntent): Probe[] {
       if (Object.keys(labels).length > 0) add(client.namespace, {});
     }
   }
-  add('kube-system', { 'k8s-app': 'kube-dns' });
-  add(ELSEWHERE, { 'k8s-app': 'kube-dns' });
+  add(KUBE_DNS.namespace, KUBE_DNS.podLabels);
+  add(ELSEWHERE, KUBE_DNS.podLabels);
   return [...classes.values()].map((c, i) => ({ ...c, id: `${c.namespace}/probe-${i}` }));
 }
 
@@ -158,7 +159,7 @@ function isNamespacedPolicy(m: VerifierManifest): boolean {
  * app, and `<tier>.pass-to-kubernetes-policies` of a namespace in audit mode).
  */
 function isPassOnly(o: K8sObject): boolean {
-  if (o.apiVersion !== 'projectcalico.org/v3' || o.kind !== 'NetworkPolicy') return false;
+  if (o.apiVersion !== CALICO_API_VERSION || o.kind !== 'NetworkPolicy') return false;
   const rules: K8sObject[] = [...(o.spec?.ingress ?? []), ...(o.spec?.egress ?? [])];
   return rules.length > 0 && rules.every((r) => r.action === 'Pass');
 }
@@ -431,7 +432,7 @@ function podLabels(s: Synthesized, app: AiAppIntent): Record<string, string> {
 export function logProblems(s: Synthesized): string[] {
   const log = s.intent.calico?.log ?? 'denied-egress';
   const problems: string[] = [];
-  for (const policy of objects(s).filter((o) => o.apiVersion === 'projectcalico.org/v3' && CALICO_POLICIES.includes(o.kind))) {
+  for (const policy of objects(s).filter((o) => o.apiVersion === CALICO_API_VERSION && isCalicoPolicyKind(o.kind))) {
     const where = `${policy.kind} ${policy.metadata.namespace ? `${policy.metadata.namespace}/` : ''}${policy.metadata.name}`;
     for (const direction of ['egress', 'ingress'] as const) {
       const rules: K8sObject[] = policy.spec?.[direction] ?? [];
@@ -545,8 +546,8 @@ export function tierOwnerProblems(s: Synthesized): string[] {
   return problems;
 }
 
+/** Calico's namespaced policy kinds. */
 const CALICO_APP_POLICIES = ['NetworkPolicy', 'StagedNetworkPolicy'];
-const CALICO_POLICIES = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy'];
 
 /**
  * Every namespaced Calico policy that selects a calico-flavor app's pods (but a Pass policy of a
@@ -563,13 +564,13 @@ export function serviceAccountProblems(s: Synthesized, app: AiAppIntent): string
   const labels = new Map(Object.entries(podLabels(s, app)));
   const selecting = objects(s).filter(
     (o) =>
-      o.apiVersion === 'projectcalico.org/v3' &&
+      o.apiVersion === CALICO_API_VERSION &&
       CALICO_APP_POLICIES.includes(o.kind) &&
       !isPassOnly(o) &&
       o.metadata.namespace === app.namespace &&
       new Selector(o.spec?.selector ?? '').test(labels),
   );
-  const expected = `projectcalico.org/name == '${sa}'`;
+  const expected = `${CALICO_LABEL.name} == '${sa}'`;
   const problems =
     selecting.length === 0
       ? [`${id(app)}: no Calico policy of its namespace selects its pods`]
@@ -764,7 +765,7 @@ function joinersYaml(intent: PlatformIntent): string {
   const allowLists = new Set<string>();
   for (const app of intent.apps) {
     if (app.dns?.kubeDns !== false)
-      peers.set(JSON.stringify(['kube-system', { 'k8s-app': 'kube-dns' }]), { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } });
+      peers.set(JSON.stringify([KUBE_DNS.namespace, KUBE_DNS.podLabels]), { namespace: KUBE_DNS.namespace, labels: KUBE_DNS.podLabels });
     for (const d of app.egress) {
       if ('allowList' in d) allowLists.add(d.allowList);
       else if ('namespace' in d && typeof d.namespace === 'string') {
@@ -777,14 +778,14 @@ function joinersYaml(intent: PlatformIntent): string {
   const everything = ['0.0.0.0/1', '128.0.0.0/1', '::/1', '8000::/1'];
   const objects = [
     {
-      apiVersion: 'projectcalico.org/v3',
+      apiVersion: CALICO_API_VERSION,
       kind: 'KubeControllersConfiguration',
       metadata: { name: 'default' },
       spec: { controllers: { node: { hostEndpoint: { autoCreate: 'Enabled' } } } },
     },
     ...[...peers.values()].flatMap((p, i) => [
       {
-        apiVersion: 'projectcalico.org/v3',
+        apiVersion: CALICO_API_VERSION,
         kind: 'NetworkSet',
         metadata: { name: `joiner-${i}`, namespace: p.namespace, labels: p.labels },
         spec: { nets: everything },

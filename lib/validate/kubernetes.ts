@@ -6,6 +6,7 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPol
 import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { SchemaCheck } from './types';
+import { NETWORKING_API_VERSION, isDns1123Subdomain } from '../k8s';
 
 interface Model {
   validate(): void;
@@ -32,13 +33,21 @@ export const KUBERNETES_SCHEMAS: Readonly<Record<string, SchemaCheck>> = {
   'v1/Service': modelCheck(Service),
   'v1/ServiceAccount': modelCheck(ServiceAccount),
   'apps/v1/Deployment': modelCheck(Deployment),
-  'networking.k8s.io/v1/NetworkPolicy': modelCheck(NetworkPolicy),
+  [`${NETWORKING_API_VERSION}/NetworkPolicy`]: modelCheck(NetworkPolicy),
   'rbac.authorization.k8s.io/v1/ClusterRole': modelCheck(ClusterRole),
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': modelCheck(ClusterRoleBinding),
 };
 
-/** `v1`, `apps/v1`, `networking.k8s.io/v1beta1`: the form of a built-in API version, before it names a module. */
-const API_VERSION = /^(?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?v[0-9]+(?:(?:alpha|beta)[0-9]+)?$/;
+/** `v1`, `v1beta1`: the version part of an API version. */
+const VERSION = /^v[0-9]+(?:(?:alpha|beta)[0-9]+)?$/;
+
+/** `v1`, `apps/v1`, `networking.k8s.io/v1beta1`: the form of a built-in API version (its group a DNS subdomain), before it names a module. */
+function isApiVersion(apiVersion: string): boolean {
+  const parts = apiVersion.split('/');
+  if (parts.length > 2) return false;
+  const [group, version] = parts.length === 2 ? parts : [undefined, parts[0]];
+  return (group === undefined || isDns1123Subdomain(group)) && VERSION.test(version);
+}
 const KIND = /^[A-Z][A-Za-z0-9]*$/;
 
 const builtins = new Map<string, SchemaCheck | undefined>();
@@ -50,7 +59,7 @@ const builtins = new Map<string, SchemaCheck | undefined>();
  * know (custom resources of other projects).
  */
 export function builtinKubernetesSchema(apiVersion: unknown, kind: unknown): SchemaCheck | undefined {
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !API_VERSION.test(apiVersion) || !KIND.test(kind)) return undefined;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !isApiVersion(apiVersion) || !KIND.test(kind)) return undefined;
   const key = `${apiVersion}/${kind}`;
   if (!builtins.has(key)) {
     let check: SchemaCheck | undefined;

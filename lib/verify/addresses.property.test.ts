@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { query } from './reach';
-import { calico, clusterOf, deployment, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
+import { calico, readCluster, deployment, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
 import { runs } from '../../test/support/runs';
 import { Protocol } from '../k8s';
 
@@ -48,7 +48,7 @@ function workload(ns: string, name: string, variant: Variant, host: number): Obj
 }
 
 /** The receiver r in a and the sender x in b, both as the variant says, and the policies. */
-function cluster(policies: readonly Policy[], variant: Variant): ReturnType<typeof clusterOf> {
+function cluster(policies: readonly Policy[], variant: Variant): ReturnType<typeof readCluster> {
   const objects: Obj[] = [
     namespace('a'),
     namespace('b'),
@@ -92,7 +92,7 @@ function cluster(policies: readonly Policy[], variant: Variant): ReturnType<type
       ),
     );
   });
-  return clusterOf(objects);
+  return readCluster(objects);
 }
 
 /** The case of issue 18: the receiver's ingress denies IPv6, then allows everything. */
@@ -107,7 +107,7 @@ const ISSUE_CASE: Policy = {
 };
 
 /** Whether x may connect to r, and r to x, on every port and protocol near the rules'. */
-function answers(c: ReturnType<typeof clusterOf>): boolean[] {
+function answers(c: ReturnType<typeof readCluster>): boolean[] {
   const out: boolean[] = [];
   for (const protocol of ['TCP', 'UDP'] as const)
     for (let port = 1; port <= 7; port++) out.push(query(c, 'b/x', 'a/r', port, protocol).allowed, query(c, 'a/r', 'b/x', port, protocol).allowed);

@@ -2,7 +2,7 @@ import { workloadEgress } from './egress';
 import { workloadIngress } from './ingress';
 import { matrix, query } from './reach';
 import { queryText } from './text';
-import { ask, brief, calico, clusterOf, deployment, namespace, pod } from '../../test/support/verify-builders';
+import { ask, brief, calico, readCluster, deployment, namespace, pod } from '../../test/support/verify-builders';
 
 type Obj = Record<string, unknown>;
 
@@ -17,7 +17,7 @@ const PODS: Obj[] = [
 ];
 
 /** Ingress rules of r's policy in tier default. */
-const receiving = (...ingress: Obj[]) => clusterOf([...PODS, calico('NetworkPolicy', 'r-in', { selector: "app == 'r'", types: ['Ingress'], ingress }, 'a')]);
+const receiving = (...ingress: Obj[]) => readCluster([...PODS, calico('NetworkPolicy', 'r-in', { selector: "app == 'r'", types: ['Ingress'], ingress }, 'a')]);
 
 describe('a packet has one IP version: pods whose addresses are unknown are asked in each', () => {
   const c = receiving({ action: 'Deny', ipVersion: 6 }, { action: 'Allow' });
@@ -38,7 +38,7 @@ describe('a packet has one IP version: pods whose addresses are unknown are aske
   it('a pod whose address is known is asked in its version only', () => {
     expect(ask(c, 'b/v4', 'a/r', 80)).toMatchObject({ allowed: true });
     expect(ask(c, 'b/v4', 'a/r', 80).otherIpVersion).toBeUndefined();
-    const v6 = clusterOf([
+    const v6 = readCluster([
       ...PODS,
       pod('b', 'v6', { app: 's' }, { ip: 'fd00:1::5' }),
       calico('NetworkPolicy', 'r-in', { selector: "app == 'r'", types: ['Ingress'], ingress: [{ action: 'Deny', ipVersion: 6 }, { action: 'Allow' }] }, 'a'),
@@ -94,7 +94,7 @@ describe('a Deny that tests addresses an unknown address may or may not be in do
       ),
       calico('NetworkPolicy', 'r-in', { selector: "app == 'r'", types: ['Ingress'], ingress: [{ action: 'Allow' }] }, 'a'),
     ];
-    const c2 = clusterOf(objects);
+    const c2 = readCluster(objects);
     const answer = ask(c2, 'b/s', 'a/r', 80);
     expect(answer).toMatchObject({ allowed: true, ingress: { tier: 'default', rule: 0 } });
     expect(answer.ingress.uncertain).toEqual([{ tier: 'first', kind: 'NetworkPolicy', policy: 'a/first.r-in', rule: 0, action: 'Pass' }]);
@@ -108,7 +108,7 @@ describe('a Deny that tests addresses an unknown address may or may not be in do
   });
 
   it('the egress listing of a pod of unknown address applies no such Deny to its own address: what follows it is listed', () => {
-    const c3 = clusterOf([
+    const c3 = readCluster([
       ...PODS,
       calico(
         'NetworkPolicy',

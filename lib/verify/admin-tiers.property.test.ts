@@ -11,7 +11,7 @@ import { workloadEgress } from './egress';
 import { isNamedPort } from './ports';
 import { query } from './reach';
 import { parseCidrLenient, parseIp, cidrContainsIp } from '../net';
-import { clusterOf, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
+import { readCluster, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
 import { runs } from '../../test/support/runs';
 import { Protocol } from '../k8s';
 
@@ -328,7 +328,7 @@ describe('the network-policy-api tiers (property-based)', () => {
     fc.assert(
       fc.property(scenarioArb, fc.boolean(), (s, on332) => {
         const served = (p: ApiPolicySpec) => !on332 || p.kind === 'ClusterNetworkPolicy';
-        const c = clusterOf(manifests(s), on332 ? { calico: parseCalicoVersion('3.32')! } : {});
+        const c = readCluster(manifests(s), on332 ? { calico: parseCalicoVersion('3.32')! } : {});
         const all = ends(s.world);
         for (const from of all) {
           for (const to of all) {
@@ -348,7 +348,7 @@ describe('the network-policy-api tiers (property-based)', () => {
   it('the egress listing agrees with the connections answered one by one', () => {
     fc.assert(
       fc.property(scenarioArb, (s) => {
-        const c = clusterOf(manifests(s));
+        const c = readCluster(manifests(s));
         for (const local of s.world.pods) {
           const id = `${local.ns}/${local.name}`;
           const listed = workloadEgress(c, c.endpoint(id)!);

@@ -2,7 +2,7 @@ import { describeNote } from './admin-tiers';
 import { parseCalicoVersion } from './calico-version';
 import { egressReport } from './egress';
 import { ManifestError } from './manifests';
-import { ask, brief, calico, clusterOf, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
+import { ask, brief, calico, readCluster, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
 
 type Obj = Record<string, unknown>;
 
@@ -41,7 +41,7 @@ const v = (text: string) => parseCalicoVersion(text)!;
 
 /** How ai/rag's egress to a destination is decided, with the objects added to the base. */
 const egress = (objects: Obj[], to = 'vector-db/qdrant', port: number | string = 6333, protocol: 'TCP' | 'UDP' | 'SCTP' = 'TCP', calicoVersion?: string) =>
-  ask(clusterOf([...base, ...objects], calicoVersion ? { calico: v(calicoVersion) } : {}), 'ai/rag', to, port, protocol).egress;
+  ask(readCluster([...base, ...objects], calicoVersion ? { calico: v(calicoVersion) } : {}), 'ai/rag', to, port, protocol).egress;
 
 const allowAllNp = networkPolicy('ai', 'allow-all', { podSelector: {}, policyTypes: ['Egress'], egress: [{}] });
 const denyAllNp = networkPolicy('ai', 'deny-all', { podSelector: {}, policyTypes: ['Egress'] });
@@ -105,12 +105,12 @@ describe('the tiers of the network-policy-api: Admin, then NetworkPolicy, then B
       cnp(name, { tier: 'Admin', priority, subject: ai, egress: [{ action: 'Accept', to: [toNamespace('vector-db')] }] });
     expect(egress([deny('z', 10), accept('a', 20)])).toMatchObject({ allowed: false, policy: 'z' });
     expect(egress([deny('z', 20), accept('a', 10)])).toMatchObject({ allowed: true, policy: 'a' });
-    const tied = clusterOf([...base, deny('z', 10), accept('a', 10)]);
+    const tied = readCluster([...base, deny('z', 10), accept('a', 10)]);
     expect(ask(tied, 'ai/rag', 'vector-db/qdrant', 6333).egress).toMatchObject({ allowed: true, policy: 'a' });
     expect(tied.notes.map((n) => n.kind)).toEqual(['ambiguous']);
     expect(describeNote(tied.notes[0])).toContain('share priority 10 and apply to a common pod');
     const apart = cnp('b', { tier: 'Admin', priority: 10, subject: { namespaces: ns('vector-db') }, egress: [{ action: 'Deny', to: [toNamespace('ai')] }] });
-    expect(clusterOf([...base, deny('z', 10), apart]).notes).toEqual([]);
+    expect(readCluster([...base, deny('z', 10), apart]).notes).toEqual([]);
     const rules = cnp('r', {
       tier: 'Admin',
       priority: 1,
@@ -152,7 +152,7 @@ describe('the tiers of the network-policy-api: Admin, then NetworkPolicy, then B
         },
       ],
     });
-    const cluster = clusterOf([...base, guard]);
+    const cluster = readCluster([...base, guard]);
     expect(ask(cluster, 'ai/rag', 'vector-db/qdrant', 6333).ingress).toMatchObject({ allowed: false, tier: 'Admin', rule: 0 });
     expect(ask(cluster, 'ai/rag', 'vector-db/qdrant', 'http').ingress).toMatchObject({ allowed: false });
     expect(ask(cluster, 'ai/rag', 'vector-db/qdrant', 6334).ingress).toMatchObject({ allowed: true, reason: 'profile' });
@@ -167,13 +167,13 @@ describe('peers and ports', () => {
     expect(egress([block])).toMatchObject({ allowed: false });
     expect(egress([block], '10.0.1.200')).toMatchObject({ allowed: false });
     expect(egress([block], '10.0.2.1')).toMatchObject({ allowed: true });
-    const noIpMatch = ask(clusterOf([...base, block], { ipblockMatchesPods: false }), 'ai/rag', 'vector-db/qdrant', 6333).egress;
+    const noIpMatch = ask(readCluster([...base, block], { ipblockMatchesPods: false }), 'ai/rag', 'vector-db/qdrant', 6333).egress;
     expect(noIpMatch).toMatchObject({ allowed: false });
   });
 
   it('networks read a pod of unknown address as calico.ts reads nets: a Deny of every address applies, one of some does not hide an Accept', () => {
     const unknown = [namespace('ai', {}), namespace('vector-db', {}), pod('ai', 'rag', { app: 'rag' }), pod('vector-db', 'qdrant', { app: 'qdrant' })];
-    const at = (objects: Obj[]) => ask(clusterOf([...unknown, ...objects]), 'ai/rag', 'vector-db/qdrant', 6333).egress;
+    const at = (objects: Obj[]) => ask(readCluster([...unknown, ...objects]), 'ai/rag', 'vector-db/qdrant', 6333).egress;
     expect(at([rule({ networks: ['0.0.0.0/0', '::/0'] })])).toMatchObject({ allowed: false, policy: 'p' });
     const accept = cnp('q', { tier: 'Admin', priority: 2, subject: ai, egress: [{ action: 'Accept', to: [toNamespace('vector-db')] }] });
     expect(at([rule({ networks: ['10.0.1.0/24'] }), accept, denyAllNp])).toMatchObject({ allowed: true, policy: 'q' });
@@ -217,7 +217,7 @@ describe('peers and ports', () => {
   });
 
   it('nodes and domainNames are not modelled: the peer matches nothing, and a note names the object and field', () => {
-    const cluster = clusterOf([
+    const cluster = readCluster([
       ...base,
       cnp('exp', {
         tier: 'Admin',
@@ -267,7 +267,7 @@ describe('a cluster declared to run Calico', () => {
 
   it('3.32 evaluates ClusterNetworkPolicy in kube-admin and kube-baseline, and enforces no AdminNetworkPolicy, saying why', () => {
     expect(egress([guard], undefined, undefined, undefined, '3.32')).toMatchObject({ allowed: false, tier: 'kube-admin', priority: 5 });
-    const cluster = clusterOf([...base, oldGuard], { calico: v('3.32.1') });
+    const cluster = readCluster([...base, oldGuard], { calico: v('3.32.1') });
     expect(ask(cluster, 'ai/rag', 'vector-db/qdrant', 6333).egress).toMatchObject({ allowed: true, reason: 'no-policy' });
     expect(cluster.notes).toMatchObject([{ kind: 'not-enforced', object: { kind: 'AdminNetworkPolicy', name: 'guard' } }]);
     expect(cluster.notes[0].message).toContain('Calico 3.32 removed AdminNetworkPolicy and BaselineAdminNetworkPolicy');
@@ -275,12 +275,12 @@ describe('a cluster declared to run Calico', () => {
 
   it('3.29 to 3.31 evaluate AdminNetworkPolicy in adminnetworkpolicy, BaselineAdminNetworkPolicy from 3.30, and no ClusterNetworkPolicy', () => {
     expect(egress([oldGuard], undefined, undefined, undefined, '3.31')).toMatchObject({ allowed: false, tier: 'adminnetworkpolicy' });
-    const cluster = clusterOf([...base, guard], { calico: v('3.31') });
+    const cluster = readCluster([...base, guard], { calico: v('3.31') });
     expect(ask(cluster, 'ai/rag', 'vector-db/qdrant', 6333).egress).toMatchObject({ allowed: true });
     expect(cluster.notes[0]).toMatchObject({ kind: 'not-enforced', message: expect.stringContaining('does not serve ClusterNetworkPolicy') });
     const baseline = banp({ subject: ai, egress: [{ action: 'Deny', to: [toNamespace('vector-db')] }] });
     expect(egress([baseline], undefined, undefined, undefined, '3.30')).toMatchObject({ allowed: false, tier: 'baselineadminnetworkpolicy' });
-    const v329 = clusterOf([...base, baseline], { calico: v('3.29') });
+    const v329 = readCluster([...base, baseline], { calico: v('3.29') });
     expect(ask(v329, 'ai/rag', 'vector-db/qdrant', 6333).egress).toMatchObject({ allowed: true });
     expect(v329.notes[0].message).toContain('BaselineAdminNetworkPolicy from 3.30');
   });
@@ -310,7 +310,7 @@ describe('a cluster declared to run Calico', () => {
 
   it('Calico 3.31 reads a namedPort as every protocol and port, and says so', () => {
     const named = anp('p', { priority: 1, subject: ai, egress: [{ action: 'Deny', to: [toNamespace('vector-db')], ports: [{ namedPort: 'http' }] }] });
-    const cluster = clusterOf([...base, named], { calico: v('3.31') });
+    const cluster = readCluster([...base, named], { calico: v('3.31') });
     expect(ask(cluster, 'ai/rag', 'vector-db/qdrant', 80).egress).toMatchObject({ allowed: false });
     expect(ask(cluster, 'ai/rag', 'vector-db/qdrant', 53, 'UDP').egress).toMatchObject({ allowed: false });
     expect(cluster.notes).toMatchObject([{ kind: 'calico', field: 'spec.egress[0].ports' }]);
@@ -328,7 +328,7 @@ describe('a cluster declared to run Calico', () => {
 
 describe('reports list what these kinds decide like any other rule', () => {
   it('verify egress lists the Admin Deny and the Accept', () => {
-    const cluster = clusterOf([
+    const cluster = readCluster([
       ...base,
       cnp('guard', {
         tier: 'Admin',
@@ -354,7 +354,7 @@ describe('reports list what these kinds decide like any other rule', () => {
 
 describe('reports name classes of pods these kinds select', () => {
   it('an Accept to pods no manifest holds is listed as that class of pods', () => {
-    const cluster = clusterOf([
+    const cluster = readCluster([
       ...base,
       cnp('x', {
         tier: 'Admin',
@@ -370,7 +370,7 @@ describe('reports name classes of pods these kinds select', () => {
   });
 
   it('a BaselineAdminNetworkPolicy beside Baseline ClusterNetworkPolicies is ordered after them, with a note', () => {
-    const cluster = clusterOf([
+    const cluster = readCluster([
       ...base,
       banp({ subject: ai, egress: [{ action: 'Allow', to: [toNamespace('vector-db')] }] }),
       cnp('z', { tier: 'Baseline', priority: 999, subject: ai, egress: [{ action: 'Deny', to: [toNamespace('vector-db')] }] }),
@@ -382,8 +382,8 @@ describe('reports name classes of pods these kinds select', () => {
 
 describe('manifests the API server would refuse are refused, naming the field', () => {
   const fails = (o: Obj, message: RegExp) => {
-    expect(() => clusterOf([...base, o])).toThrow(ManifestError);
-    expect(() => clusterOf([...base, o])).toThrow(message);
+    expect(() => readCluster([...base, o])).toThrow(ManifestError);
+    expect(() => readCluster([...base, o])).toThrow(message);
   };
 
   it('refuses a BaselineAdminNetworkPolicy not named default, a priority out of range, an unknown action, two fields in a peer, a wrong apiVersion', () => {

@@ -70,7 +70,7 @@ import { LabelMap } from './labels';
 import { KubeSelector, readCidr, readLabelSelector } from './kubernetes';
 import { describeSource, Fields, Manifest, SourceRef } from './manifests';
 import { inRange, PortRange, PortValue, describePorts } from './ports';
-import { isProtocol, Protocol, CLUSTER_POLICY_API_VERSION, ClusterPolicyKind, formatObjectRef, ObjectRef } from '../k8s';
+import { isProtocol, Protocol, CLUSTER_POLICY_API_VERSION, ClusterPolicyKind, formatObjectRef, ObjectRef, protocolsText } from '../k8s';
 import { CompiledRule, Direction, Match, Policy, Reach, RuleAction, Side, Tier } from './policy';
 
 /** The orders Calico gives the tiers of these kinds (api/pkg/apis/projectcalico/v3/tier.go). */
@@ -101,8 +101,7 @@ export function clusterPolicyTiers(calico: CalicoVersion | undefined): Tier[] {
 /** Where a cluster evaluates a policy of one kind and level: its tier, or why it does not enforce it. */
 type Placement = { readonly tier: Tier } | { readonly notEnforced: string };
 
-const REMOVED_IN_332 =
-  'Calico 3.32 removed AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) and enforces ClusterNetworkPolicy (v1alpha2) in their place: replace it before upgrading (`verify migrate` writes the ClusterNetworkPolicy that does the same)';
+const REMOVED_IN_332 = `Calico 3.32 removed AdminNetworkPolicy and BaselineAdminNetworkPolicy (${CLUSTER_POLICY_API_VERSION.AdminNetworkPolicy}) and enforces ClusterNetworkPolicy (v1alpha2) in their place: replace it before upgrading (\`verify migrate\` writes the ClusterNetworkPolicy that does the same)`;
 
 function placement(kind: ClusterPolicyKind, level: 'Admin' | 'Baseline', calico: CalicoVersion | undefined): Placement {
   const admin = level === 'Admin';
@@ -110,7 +109,9 @@ function placement(kind: ClusterPolicyKind, level: 'Admin' | 'Baseline', calico:
   const v332 = servesClusterNetworkPolicy(calico);
   if (kind === 'ClusterNetworkPolicy') {
     if (v332) return { tier: admin ? TIERS.kubeAdmin : TIERS.kubeBaseline };
-    return { notEnforced: `Calico ${calico.text} does not serve ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2): Calico serves it from 3.32` };
+    return {
+      notEnforced: `Calico ${calico.text} does not serve ClusterNetworkPolicy (${CLUSTER_POLICY_API_VERSION.ClusterNetworkPolicy}): Calico serves it from 3.32`,
+    };
   }
   if (v332) return { notEnforced: REMOVED_IN_332 };
   if (kind === 'BaselineAdminNetworkPolicy' && calico.major === 3 && calico.minor < 30) {
@@ -458,7 +459,7 @@ function readPorts(raw: Record<string, unknown>, field: string, r: Reading): { p
     const body = f.record(p[which], `${at}.${which}`) ?? f.fail(`${at}.${which}`, 'must be an object');
     // "If not specified, this field defaults to TCP" (Port.Protocol, PortRange.Protocol).
     const written = f.string(body.protocol, `${at}.${which}.protocol`) ?? 'TCP';
-    if (!isProtocol(written)) f.fail(`${at}.${which}.protocol`, `must be TCP, UDP or SCTP, not ${JSON.stringify(written)}`);
+    if (!isProtocol(written)) f.fail(`${at}.${which}.protocol`, `must be ${protocolsText()}, not ${JSON.stringify(written)}`);
     const protocol = written as Protocol;
     if (which === 'portNumber') {
       const n = portNumber(body.port, `${at}.portNumber.port`, f);

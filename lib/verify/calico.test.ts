@@ -1,5 +1,5 @@
 import { ManifestError } from './manifests';
-import { ask, calico, clusterOf, deployment, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
+import { ask, calico, readCluster, deployment, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
 
 const tier = (name: string, order?: number, defaultAction?: string) =>
   calico('Tier', name, { ...(order === undefined ? {} : { order }), ...(defaultAction ? { defaultAction } : {}) });
@@ -17,7 +17,7 @@ const base = [
 ];
 
 const egress = (objects: Record<string, unknown>[], to = '203.0.113.10', port: number | string = 443, protocol: 'TCP' | 'UDP' | 'SCTP' = 'TCP') =>
-  ask(clusterOf([...base, ...objects]), 'ai/rag', to, port, protocol).egress;
+  ask(readCluster([...base, ...objects]), 'ai/rag', to, port, protocol).egress;
 
 describe('Calico tiers and policy order', () => {
   it('tiers run lowest order first: an earlier Deny wins over a later Allow', () => {
@@ -137,13 +137,13 @@ describe('Calico tiers and policy order', () => {
   });
 
   it('a policy with only egress rules and no types leaves ingress alone', () => {
-    const c = clusterOf([...base, np('vector-db', 'out', { selector: 'all()', egress: [deny()] })]);
+    const c = readCluster([...base, np('vector-db', 'out', { selector: 'all()', egress: [deny()] })]);
     expect(ask(c, 'ai/rag', 'vector-db/qdrant', 6333).ingress.reason).toBe('no-policy');
     expect(ask(c, 'vector-db/qdrant', 'ai/rag', 80).egress.allowed).toBe(false);
   });
 
   it('a policy without types and rules applies to ingress', () => {
-    const c = clusterOf([...base, np('vector-db', 'lock', { selector: 'all()' })]);
+    const c = readCluster([...base, np('vector-db', 'lock', { selector: 'all()' })]);
     expect(ask(c, 'ai/rag', 'vector-db/qdrant', 6333).ingress).toMatchObject({ allowed: false, reason: 'end-of-tier' });
   });
 
@@ -161,14 +161,14 @@ describe('Calico tiers and policy order', () => {
   });
 
   it('a policy in a tier the manifests do not define is an error naming the tier', () => {
-    expect(() => clusterOf([...base, np('ai', 'x', { tier: 'missing', selector: 'all()' })])).toThrow(ManifestError);
-    expect(() => clusterOf([...base, np('ai', 'x', { tier: 'missing', selector: 'all()' })])).toThrow(/spec\.tier: tier "missing"/);
+    expect(() => readCluster([...base, np('ai', 'x', { tier: 'missing', selector: 'all()' })])).toThrow(ManifestError);
+    expect(() => readCluster([...base, np('ai', 'x', { tier: 'missing', selector: 'all()' })])).toThrow(/spec\.tier: tier "missing"/);
   });
 });
 
 describe('Calico selection and rule matching', () => {
   it('a NetworkPolicy applies only in its namespace; a GlobalNetworkPolicy everywhere', () => {
-    const c = clusterOf([
+    const c = readCluster([
       ...base,
       np('vector-db', 'local', { selector: 'all()', types: ['Egress'], egress: [deny()] }),
       gnp('global', { selector: "app == 'notebook'", types: ['Egress'], egress: [deny()] }),
@@ -185,11 +185,11 @@ describe('Calico selection and rule matching', () => {
   it('a selector of spaces is not empty: it is all(), so the rule matches endpoints only, not outside addresses', () => {
     const allPods = [np('ai', 'p', { types: ['Egress'], egress: [allow({ selector: '  ' })] })];
     expect(egress(allPods).allowed).toBe(false);
-    expect(ask(clusterOf([...base, ...allPods]), 'ai/rag', 'ai/notebook', 443).egress.allowed).toBe(true);
+    expect(ask(readCluster([...base, ...allPods]), 'ai/rag', 'ai/notebook', 443).egress.allowed).toBe(true);
   });
 
   it("a namespaceSelector of spaces is all(): every namespace, not only the policy's", () => {
-    const c = clusterOf([...base, np('ai', 'p', { types: ['Egress'], egress: [allow({ namespaceSelector: ' ' })] })]);
+    const c = readCluster([...base, np('ai', 'p', { types: ['Egress'], egress: [allow({ namespaceSelector: ' ' })] })]);
     expect(ask(c, 'ai/rag', 'vector-db/qdrant', 6333).egress.allowed).toBe(true);
     expect(ask(c, 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(false);
   });
@@ -204,7 +204,7 @@ describe('Calico selection and rule matching', () => {
 
   it('a GlobalNetworkPolicy namespaceSelector selects by namespace labels', () => {
     const objects = [gnp('ml', { namespaceSelector: "team == 'ml'", types: ['Egress'], egress: [deny()] })];
-    const c = clusterOf([...base, ...objects]);
+    const c = readCluster([...base, ...objects]);
     expect(ask(c, 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(false);
     expect(ask(c, 'vector-db/qdrant', '203.0.113.10', 443).egress.allowed).toBe(true);
   });
@@ -212,7 +212,7 @@ describe('Calico selection and rule matching', () => {
   it('endpoint selectors see the labels Calico adds', () => {
     const sel =
       "projectcalico.org/namespace == 'ai' && projectcalico.org/orchestrator == 'k8s' && projectcalico.org/serviceaccount == 'rag-sa' && pcns.team == 'ml'";
-    const c = clusterOf([...base, gnp('p', { selector: sel, types: ['Egress'], egress: [deny()] })]);
+    const c = readCluster([...base, gnp('p', { selector: sel, types: ['Egress'], egress: [deny()] })]);
     expect(ask(c, 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(false);
     expect(ask(c, 'ai/notebook', '203.0.113.10', 443).egress.allowed).toBe(true);
   });
@@ -222,13 +222,13 @@ describe('Calico selection and rule matching', () => {
       deployment('vector-db', 'rag-twin', { app: 'rag' }),
       np('vector-db', 'p', { selector: "app == 'qdrant'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { selector: "app == 'rag'" } }] }),
     ];
-    const c = clusterOf([...base, ...objects]);
+    const c = readCluster([...base, ...objects]);
     expect(ask(c, 'vector-db/rag-twin', 'vector-db/qdrant', 6333).ingress.allowed).toBe(true);
     expect(ask(c, 'ai/rag', 'vector-db/qdrant', 6333).ingress.allowed).toBe(false);
   });
 
   it('a rule selector without namespaceSelector means every namespace in a GlobalNetworkPolicy', () => {
-    const c = clusterOf([
+    const c = readCluster([
       ...base,
       gnp('p', { selector: "app == 'qdrant'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { selector: "app == 'rag'" } }] }),
     ]);
@@ -264,7 +264,7 @@ describe('Calico selection and rule matching', () => {
   it('namespaceSelector global() matches global network sets, not pods; a plain NetworkPolicy rule selector does not reach global sets', () => {
     const set = calico('GlobalNetworkSet', 'registry', { nets: ['203.0.113.0/28'] }, undefined, { role: 'registry' });
     expect(egress([set, np('ai', 'p', { types: ['Egress'], egress: [allow({ selector: "role == 'registry'" })] })]).allowed).toBe(false);
-    const c = clusterOf([
+    const c = readCluster([
       ...base,
       set,
       deployment('ai', 'reg-pod', { role: 'registry' }),
@@ -296,8 +296,8 @@ describe('Calico selection and rule matching', () => {
       pod('vector-db', 'db', { app: 'db' }, { ip: '10.1.2.3' }),
       np('ai', 'p', { types: ['Egress'], egress: [allow({ nets: ['10.0.0.0/8'] })] }),
     ];
-    expect(ask(clusterOf(objects), 'ai/rag', 'vector-db/db', 80).egress.allowed).toBe(true);
-    expect(ask(clusterOf(objects, { ipblockMatchesPods: false }), 'ai/rag', 'vector-db/db', 80).egress.allowed).toBe(false);
+    expect(ask(readCluster(objects), 'ai/rag', 'vector-db/db', 80).egress.allowed).toBe(true);
+    expect(ask(readCluster(objects, { ipblockMatchesPods: false }), 'ai/rag', 'vector-db/db', 80).egress.allowed).toBe(false);
   });
 
   it('ports: numbers, "low:high" ranges and notPorts', () => {
@@ -344,7 +344,7 @@ describe('Calico selection and rule matching', () => {
         ingress: [{ action: 'Allow', source: { selector: "projectcalico.org/serviceaccount == 'default'" } }],
       }),
     ];
-    const c = clusterOf([...base, ...objects]);
+    const c = readCluster([...base, ...objects]);
     expect(ask(c, 'ai/rag', 'ai/notebook', 80).ingress.allowed).toBe(true);
     expect(ask(c, 'ai/rag', 'vector-db/qdrant', 6333).ingress.allowed).toBe(true);
     expect(ask(c, 'ai/notebook', 'vector-db/qdrant', 6333).ingress.allowed).toBe(false);

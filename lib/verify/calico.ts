@@ -22,7 +22,7 @@ import { Endpoint, makeNetworkSet, Namespace, NetworkSet, PacketEnd } from './en
 import { LabelMap } from './labels';
 import { Fields, Manifest } from './manifests';
 import { canonicalProtocol, inRange, isNamedPort, PortRange, Ports, PortValue, describePorts } from './ports';
-import { Protocol, isProtocol, CALICO_LABEL, isStagedPolicyKind } from '../k8s';
+import { Protocol, isProtocol, CALICO_LABEL, isStagedPolicyKind, protocolsText, CALICO_PROFILE } from '../k8s';
 import {
   bothMatch,
   CompiledRule,
@@ -300,7 +300,8 @@ class RuleSide {
       else if (this.scope?.kind === 'selector') namespaces = this.scope.selector.isGlobal ? [] : catalog.namespacesFor(this.scope.selector, true);
       else {
         const pinned = w.get(CALICO_LABEL.namespace);
-        const nsLabels = new Map([...w].filter(([k]) => k.startsWith('pcns.')).map(([k, v]) => [k.slice('pcns.'.length), v]));
+        const prefix = CALICO_PROFILE.namespaceLabelPrefix;
+        const nsLabels = new Map([...w].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
         namespaces = [pinned !== undefined && pinned !== ANY_NAMESPACE ? catalog.namespace(pinned) : catalog.anyNamespace(nsLabels)];
       }
       return namespaces.flatMap((ns) => accounts.map((sa) => catalog.phantom(ns, w, sa ?? w.get(CALICO_LABEL.serviceAccount) ?? 'default')));
@@ -401,7 +402,7 @@ class CalicoRule implements CompiledRule {
       [this.destination, 'destination'],
     ] as const) {
       if ((side.ports.length > 0 || side.notPorts.length > 0) && !isProtocol(this.protocol)) {
-        f.fail(`${field}.${key}.ports`, 'ports need the rule to set protocol TCP, UDP or SCTP');
+        f.fail(`${field}.${key}.ports`, `ports need the rule to set protocol ${protocolsText()}`);
       }
     }
     // `http` and `icmp` criteria narrow a rule too (both are refused without a protocol or are ICMP only).

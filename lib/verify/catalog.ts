@@ -7,7 +7,7 @@
 import { IpAddress, IpVersion, partitionFamily } from '../net';
 import { Endpoint, ipVersionsOf, PacketEnd, makeEndpoint, makeNamespace, Namespace, NetworkSet, serviceAccountLabels } from './endpoints';
 import { LabelHint, LabelMatcher, LabelMap, labelsKey } from './labels';
-import { CALICO_LABEL, NAMESPACE_NAME_LABEL } from '../k8s';
+import { CALICO_LABEL, NAMESPACE_NAME_LABEL, CALICO_LABEL_PREFIX, CALICO_PROFILE } from '../k8s';
 import type { CalicoVersion } from './calico-version';
 
 /** Choices that depend on the cluster's network plugin. */
@@ -253,7 +253,7 @@ function indexSets(networkSets: readonly NetworkSet[], version: IpVersion): SetI
 
 /** True for label keys that Calico derives rather than a pod declaring them. */
 function isCalicoAdded(key: string): boolean {
-  return key.startsWith('projectcalico.org/') || key.startsWith('pcns.') || key.startsWith('pcsa.');
+  return key.startsWith(CALICO_LABEL_PREFIX) || key.startsWith(CALICO_PROFILE.namespaceLabelPrefix) || key.startsWith(CALICO_PROFILE.serviceAccountLabelPrefix);
 }
 
 function labelIndexKey(key: string, value: string): string {

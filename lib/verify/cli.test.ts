@@ -229,6 +229,33 @@ describe('verify command line', () => {
     expect(catchAll).toContainEqual(expect.objectContaining({ to: { type: 'cidr', cidr: '198.51.100.0/24' }, protocol: 'TCP', ports: '1-442' }));
   });
 
+  it('egress text says on one line per workload which cloud metadata blocks a guardrail denies, on which protocols and ports, by which rules; --json keeps an entry per block and protocol with its rule and description', () => {
+    const text = main(['egress', '--manifests', SHIPPED]).stdout;
+    const service = text.slice(
+      text.indexOf('ai-application/ai-service (Deployment)'),
+      text.indexOf('\n\n', text.indexOf('ai-application/ai-service (Deployment)')),
+    );
+    const denies = service.split('\n').filter((l) => l.startsWith('  DENY '));
+    expect(denies).toEqual([
+      '  DENY  TCP/UDP/SCTP 1-65535     cidr 15 blocks (cloud metadata): 100.100.100.200/32, 168.63.129.16/32, 169.254.0.23/32, 169.254.42.42/32, ' +
+        '169.254.169.252/32, 169.254.169.254/32, 169.254.170.2/32, 169.254.170.23/32, fd00:42::42/128, fd00:c1::a9fe:a9fe/128, fd00:ec2::23/128, ' +
+        'fd00:ec2::254/128, fd00:a9fe:a9fe::1/128, fd20:ce::254/128, fe80::a9fe:a9fe/128 ' +
+        'rules 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29 of GlobalNetworkPolicy ai-egress.deny-cloud-metadata (tier ai-egress)',
+      '  DENY  everything else: rule 7 of NetworkPolicy ai-application/ai-egress.ai-service (tier ai-egress): deny everything not allowed above',
+    ]);
+    const report = json(['egress', '--manifests', SHIPPED, '--json']) as Record<string, any>;
+    const explicit = report.workloads
+      .find((w: Record<string, unknown>) => w.endpoint === 'ai-application/ai-service')
+      .denied.filter((e: Record<string, unknown>) => !e.catchAll);
+    expect(explicit).toHaveLength(15 * 3);
+    expect(explicit).toContainEqual({
+      to: { type: 'cidr', cidr: '169.254.169.254/32' },
+      protocol: 'SCTP',
+      ports: '1-65535',
+      decidedBy: expect.objectContaining({ policy: 'ai-egress.deny-cloud-metadata', rule: 11, description: expect.stringContaining('aws-imds') }),
+    });
+  });
+
   it('a folder holding a file that is no manifest is read without it, with a note on stderr', () => {
     const field = path.join(ROOT, 'test/fixtures/verify/from-the-field');
     const r = main(['egress', '--manifests', field]);

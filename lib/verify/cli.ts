@@ -38,7 +38,7 @@ import { observedCommand } from './observed-cli';
 import { matrix, query, QueryError } from './reach';
 import { SelectorSyntaxError } from './selector';
 import { dnsText, egressText, ingressText, matrixText, queryText, relaysText } from './text';
-import { PROTOCOLS, Protocol, DEFAULT_CLUSTER_DOMAIN } from '../k8s';
+import { PROTOCOLS, Protocol, DEFAULT_CLUSTER_DOMAIN, protocolsText } from '../k8s';
 
 const PROGRAM = 'verify';
 
@@ -65,7 +65,7 @@ const CALICO: OptionSpec = {
     'the Calico release the cluster runs (3.29 or later): which of ClusterNetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy it enforces, and in which tiers (default: every kind, as its API specifies)',
 };
 const JSON_OUT: OptionSpec = { name: 'json', type: 'boolean', description: 'print JSON (shapes in lib/verify/json.ts) instead of text' };
-const PROTOCOL: OptionSpec = { name: 'protocol', type: 'string', value: 'TCP|UDP|SCTP', default: 'TCP', description: 'the protocol of the connection' };
+const PROTOCOL: OptionSpec = { name: 'protocol', type: 'string', value: PROTOCOLS.join('|'), default: 'TCP', description: 'the protocol of the connection' };
 
 const spec = (name: string, summary: string, options: readonly OptionSpec[]): CommandSpec => ({ program: `${PROGRAM} ${name}`, name, summary, options });
 
@@ -77,7 +77,7 @@ function text(values: OptionValues, name: string): string | undefined {
 function protocolOf(values: OptionValues): Protocol {
   const given = text(values, 'protocol');
   const p = (given ?? 'TCP').toUpperCase();
-  if (!(PROTOCOLS as readonly string[]).includes(p)) throw new UsageError(`--protocol must be TCP, UDP or SCTP, not ${given}`);
+  if (!(PROTOCOLS as readonly string[]).includes(p)) throw new UsageError(`--protocol must be ${protocolsText()}, not ${given}`);
   return p as Protocol;
 }
 

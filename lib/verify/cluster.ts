@@ -26,6 +26,7 @@ import {
   NETWORK_POLICY_API_GROUP,
   formatObjectRef,
   objectRefOf,
+  protocolsText,
 } from '../k8s';
 import { Flavor } from '../conventions';
 
@@ -92,11 +93,7 @@ function groupManifests(manifests: readonly Manifest[]): Grouped {
     const before = seen.get(key);
     if (before) {
       if (JSON.stringify(before.object) === JSON.stringify(m.object)) continue;
-      throw new ManifestError(
-        m.source,
-        undefined,
-        `${formatObjectRef(objectRefOf(m.object))} is also defined, differently, in ${describeSource(before.source)}`,
-      );
+      throw new ManifestError(m.source, undefined, `is also defined, differently, in ${describeSource(before.source)}`, objectRefOf(m.object));
     }
     seen.set(key, m);
     if (kind === 'Namespace') out.namespaces.push(m);
@@ -142,7 +139,7 @@ function readEndpoint(m: Manifest, catalog: Catalog): Endpoint {
       const port = f.record(p, field) ?? {};
       const number = f.number(port.containerPort, `${field}.containerPort`) ?? f.fail(`${field}.containerPort`, 'is missing');
       const protocol = f.string(port.protocol, `${field}.protocol`) ?? 'TCP';
-      if (!isProtocol(protocol)) f.fail(`${field}.protocol`, `must be TCP, UDP or SCTP, not ${JSON.stringify(protocol)}`);
+      if (!isProtocol(protocol)) f.fail(`${field}.protocol`, `must be ${protocolsText()}, not ${JSON.stringify(protocol)}`);
       ports.push({ name: f.string(port.name, `${field}.name`), port: number, protocol: protocol as Protocol });
     });
   });
@@ -390,7 +387,8 @@ export function buildCluster(manifests: readonly Manifest[], options: VerifyOpti
           throw new ManifestError(
             m.source,
             'metadata.name',
-            `${formatObjectRef(endpointRef(ep))} has the same name as ${formatObjectRef(endpointRef(other))} (${describeSource(other.source!)}); endpoint names must be unique`,
+            `has the same name as ${formatObjectRef(endpointRef(other))} (${describeSource(other.source!)}); endpoint names must be unique`,
+            endpointRef(ep),
           );
         byId.set(ep.id, ep);
         return ep;

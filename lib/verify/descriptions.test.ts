@@ -2,7 +2,7 @@ import { DESCRIPTION_ANNOTATION, RULE_DESCRIPTIONS_ANNOTATION } from '../convent
 import { egressReport } from './egress';
 import { egressJson } from './json';
 import { describeDecision } from './words';
-import { calico, clusterOf, deployment, namespace, networkPolicy } from '../../test/support/verify-builders';
+import { calico, readCluster, deployment, namespace, networkPolicy } from '../../test/support/verify-builders';
 
 const registry = { to: [{ ipBlock: { cidr: '203.0.113.10/32' } }], ports: [{ port: 443 }] };
 
@@ -13,14 +13,14 @@ describe('what a rule is for, shown beside the rule that decided', () => {
       ...policy,
       metadata: { ...(policy.metadata as object), annotations: { [RULE_DESCRIPTIONS_ANNOTATION]: 'egress[0]: model registry mirror' } },
     };
-    const cluster = clusterOf([namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), described]);
+    const cluster = readCluster([namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), described]);
     const [entry] = egressReport(cluster).workloads[0].allowed;
     expect(describeDecision(entry.decidedBy)).toBe('rule 0 of Kubernetes NetworkPolicy ai/rag-egress (tier default): model registry mirror');
     expect(egressJson(egressReport(cluster)).workloads[0].allowed[0].decidedBy).toMatchObject({ rule: 0, description: 'model registry mirror' });
   });
 
   it("reads a Calico rule's description from its own metadata, and says nothing of a rule without one", () => {
-    const cluster = clusterOf([
+    const cluster = readCluster([
       namespace('ai'),
       deployment('ai', 'rag', { app: 'rag' }),
       calico(

@@ -3,21 +3,17 @@
  * own `metadata.annotations` (`secure-ai-egress/description`), and for a Kubernetes NetworkPolicy,
  * whose rules have no metadata, the policy's `secure-ai-egress/rule-descriptions` annotation, a
  * line per rule (`egress[1]: model registry mirror`). This project writes both (lib/conventions
- * names them); the verifier reads them from any manifests, and shows nothing where there are none.
+ * names them, and its rule-descriptions.ts is the one codec of the second); the verifier reads them
+ * from any manifests, and shows nothing where there are none.
  */
 
-import { DESCRIPTION_ANNOTATION, RULE_DESCRIPTIONS_ANNOTATION } from '../conventions';
+import { DESCRIPTION_ANNOTATION, ruleDescriptionsOf } from '../conventions';
+import type { Direction } from './policy';
 
-/** The descriptions of a NetworkPolicy's rules, by `<direction>[<index>]`, from its annotation. */
-export function kubernetesRuleDescriptions(annotations: unknown): Map<string, string> {
-  const out = new Map<string, string>();
-  const text = typeof annotations === 'object' && annotations !== null ? (annotations as Record<string, unknown>)[RULE_DESCRIPTIONS_ANNOTATION] : undefined;
-  if (typeof text !== 'string') return out;
-  for (const line of text.split('\n')) {
-    const match = /^((?:egress|ingress)\[\d+\]):\s*(.+)$/.exec(line.trim());
-    if (match) out.set(match[1], match[2]);
-  }
-  return out;
+/** What each rule of a NetworkPolicy is for, by its direction and index, from the policy's annotation (read by lib/conventions' codec). */
+export function kubernetesRuleDescriptions(annotations: unknown): (direction: Direction, index: number) => string | undefined {
+  const described = ruleDescriptionsOf(annotations);
+  return (direction, index) => described.find((d) => d.direction === direction && d.index === index)?.description;
 }
 
 /** The description of a Calico rule, from its own metadata. */

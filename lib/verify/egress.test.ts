@@ -6,7 +6,7 @@ import { egressJson, stagedJson } from './json';
 import { isNamedPort, describePorts } from './ports';
 import { query } from './reach';
 import { describePolicy, EGRESS_NOTE } from './words';
-import { calico, clusterOf, deployment, namespace, networkPolicy, brief, EVERYTHING } from '../../test/support/verify-builders';
+import { calico, readCluster, deployment, namespace, networkPolicy, brief, EVERYTHING } from '../../test/support/verify-builders';
 import { runs } from '../../test/support/runs';
 import { PROTOCOLS, Protocol } from '../k8s';
 
@@ -30,7 +30,7 @@ const app = [
 ];
 
 const report = (objects: Record<string, unknown>[], id = 'ai/rag', options?: { ipblockMatchesPods?: boolean }) => {
-  const c = clusterOf(objects, options);
+  const c = readCluster(objects, options);
   return workloadEgress(c, c.endpoint(id)!);
 };
 
@@ -159,7 +159,7 @@ describe('egress report', () => {
   it("does not depend on the receiver's ingress, and says so", () => {
     const lockedDown = [...app, networkPolicy('kube-system', 'deny-all', { podSelector: {} }), deployment('kube-system', 'coredns', { 'k8s-app': 'kube-dns' })];
     expect(brief(report(lockedDown).allowed)).toContain('kube-system{"k8s-app":"kube-dns"}=kube-system/coredns UDP 53');
-    expect(egressJson(egressReport(clusterOf(app))).note).toBe(EGRESS_NOTE);
+    expect(egressJson(egressReport(readCluster(app))).note).toBe(EGRESS_NOTE);
     expect(EGRESS_NOTE).toContain("the receiver's ingress policies are not part of this listing");
   });
 
@@ -196,7 +196,7 @@ describe('egress report', () => {
 
   it('is the same whatever order the manifests come in', () => {
     const objects = [...app, deployment('vector-db', 'qdrant', { app: 'qdrant' }), namespace('vector-db')];
-    expect(egressReport(clusterOf([...objects].reverse()))).toEqual(egressReport(clusterOf(objects)));
+    expect(egressReport(readCluster([...objects].reverse()))).toEqual(egressReport(readCluster(objects)));
   });
 
   it('agrees with query() on every probed address, port and protocol', () => {
@@ -225,7 +225,7 @@ describe('egress report', () => {
             ports: [{ protocol: r.protocol, port: r.port, endPort: r.port + r.span }],
           };
         });
-        const c = clusterOf([
+        const c = readCluster([
           namespace('ai'),
           deployment('ai', 'rag', { app: 'rag' }),
           networkPolicy('ai', 'p', { podSelector: {}, policyTypes: ['Egress'], egress }),
@@ -258,7 +258,7 @@ describe('egress report', () => {
           protocol: r.protocol,
           destination: { nets: [`10.0.${r.third * 4}.0/${r.prefix}`], ports: [`${r.port}:${r.port + r.span}`] },
         }));
-        const c = clusterOf([
+        const c = readCluster([
           namespace('ai'),
           deployment('ai', 'rag', { app: 'rag' }),
           calico('NetworkPolicy', 'p', { selector: 'all()', types: ['Egress'], egress }, 'ai'),

@@ -26,7 +26,7 @@
 import { IpAddress, IpRange, IpVersion } from '../net';
 import { LabelMap } from './labels';
 import { SourceRef } from './manifests';
-import { Protocol, CALICO_LABEL, NAMESPACE_NAME_LABEL, WorkloadKind, ObjectRef } from '../k8s';
+import { Protocol, CALICO_LABEL, NAMESPACE_NAME_LABEL, WorkloadKind, ObjectRef, CALICO_PROFILE } from '../k8s';
 
 /** A namespace; one the manifests only refer to has just its name label. */
 export interface Namespace {
@@ -95,7 +95,7 @@ export function endpointRef(e: Endpoint): ObjectRef {
 }
 
 /** The prefixes of the labels an item inherits from its namespace's and its service account's profiles. */
-export const INHERITED_PREFIX = { namespace: 'pcns.', serviceAccount: 'pcsa.' } as const;
+export const INHERITED_PREFIX = { namespace: CALICO_PROFILE.namespaceLabelPrefix, serviceAccount: CALICO_PROFILE.serviceAccountLabelPrefix } as const;
 
 /** True for a key of the kind profiles give (`pcns.`, `pcsa.`), which libcalico-go drops from a pod's own labels. */
 function isInheritedKey(key: string): boolean {

@@ -14,7 +14,7 @@ import { INHERITED_PREFIX, makeHostEndpoint, Namespace, namespaceProfileLabels, 
 import { LabelMap } from './labels';
 import { Fields, Manifest } from './manifests';
 import { Selector, SelectorSyntaxError } from './selector';
-import { CALICO_KUBE_CONTROLLERS, CALICO_LABEL, objectRefOf } from '../k8s';
+import { CALICO_KUBE_CONTROLLERS, CALICO_LABEL, objectRefOf, CALICO_PROFILE } from '../k8s';
 
 /** What the host endpoints' profiles are made from: the Profiles of the manifests, and the namespaces and service accounts Calico makes profiles of. */
 export interface ProfileSources {
@@ -34,9 +34,10 @@ export interface ProfileSources {
 function profileLabels(name: string, sources: ProfileSources): LabelMap {
   const declared = sources.declared.get(name);
   if (declared) return declared;
-  if (name.startsWith('kns.')) return namespaceProfileLabels(sources.namespace(name.slice('kns.'.length)));
-  if (name.startsWith('ksa.')) {
-    const rest = name.slice('ksa.'.length);
+  const { namespacePrefix, serviceAccountPrefix } = CALICO_PROFILE;
+  if (name.startsWith(namespacePrefix)) return namespaceProfileLabels(sources.namespace(name.slice(namespacePrefix.length)));
+  if (name.startsWith(serviceAccountPrefix)) {
+    const rest = name.slice(serviceAccountPrefix.length);
     const dot = rest.indexOf('.');
     if (dot > 0) {
       const out = new Map<string, string>();

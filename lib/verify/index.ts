@@ -2,9 +2,9 @@
  * The offline policy verifier: reads manifests the way a cluster would (never the intent that
  * produced them) and answers which connections they allow, and which rule decided.
  *
- * It imports nothing from the rest of the project but the leaves `lib/net`, `lib/yaml`,
- * `lib/squid` and `lib/flows`, and the command-line framework `lib/cli`, so it checks YAML anyone
- * wrote: `dist/`, another team's policies, a `kubectl get -A -o yaml` dump; and compares them with
+ * It imports nothing from the rest of the project but the leaves `lib/k8s`, `lib/conventions`,
+ * `lib/net`, `lib/yaml`, `lib/squid` and `lib/flows`, and the command-line framework `lib/cli`,
+ * so it checks YAML anyone wrote: `dist/`, another team's policies, a `kubectl get -A -o yaml` dump; and compares them with
  * a cluster's flow logs.
  *
  * Its answers are values (address blocks, port ranges, rules named by tier, kind, namespace, name,
@@ -43,7 +43,7 @@ export type { DecidedBy, Destination, DirectionReach, PeerEntry, PodsDestination
 export { endpointRef } from './endpoints';
 export type { Endpoint } from './endpoints';
 export { clusterFromText, loadCluster } from './load';
-export { ManifestError, parseManifests, readManifestFiles, readManifestSet } from './manifests';
+export { ManifestError, describeSource, parseManifests, readManifestFiles, readManifestSet } from './manifests';
 export type { Manifest, SourceRef } from './manifests';
 export { queryJson, stagedJson } from './json';
 export type { EgressReportJson, IngressReportJson, QueryAnswerJson, StagedRefJson } from './json';

@@ -3,7 +3,7 @@ import { formatIp, IpAddress, rangeContainsIp, cidrRange, subtractRanges } from 
 import { workloadIngress } from './ingress';
 import { isNamedPort } from './ports';
 import { query } from './reach';
-import { clusterOf, deployment, namespace, networkPolicy, calico, pod } from '../../test/support/verify-builders';
+import { readCluster, deployment, namespace, networkPolicy, calico, pod } from '../../test/support/verify-builders';
 import { Destination } from './workload';
 import { runs } from '../../test/support/runs';
 import { Protocol } from '../k8s';
@@ -52,7 +52,7 @@ function cluster(rules: readonly Rule[], calicoFlavor: boolean) {
     });
     objects.push(networkPolicy('a', 'r-in', { podSelector: { matchLabels: { app: 'r' } }, policyTypes: ['Ingress'], ingress }));
   }
-  return clusterOf(objects);
+  return readCluster(objects);
 }
 
 const blockHas = (d: Destination, ip: IpAddress) =>

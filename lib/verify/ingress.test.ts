@@ -3,7 +3,7 @@ import { describePorts } from './ports';
 import { workloadEgress } from './egress';
 import { workloadIngress } from './ingress';
 
-import { calico, clusterOf, deployment, namespace, networkPolicy, pod, brief, EVERYTHING } from '../../test/support/verify-builders';
+import { calico, readCluster, deployment, namespace, networkPolicy, pod, brief, EVERYTHING } from '../../test/support/verify-builders';
 
 const cluster = [
   namespace('ai', { team: 'ml' }),
@@ -32,7 +32,7 @@ const qdrantIngress = networkPolicy('vector-db', 'qdrant-ingress', {
 });
 
 const ingressOf = (objects: Record<string, unknown>[], id: string) => {
-  const c = clusterOf(objects);
+  const c = readCluster(objects);
   return workloadIngress(c, c.endpoint(id)!);
 };
 
@@ -96,7 +96,7 @@ describe('ingress report: who may reach a workload', () => {
         egress: [{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }],
       }),
     ];
-    const c = clusterOf(objects);
+    const c = readCluster(objects);
     const w = workloadEgress(c, c.endpoint('ai/rag')!);
     expect(w.denied.length).toBe(3);
     expect(w.denied.some((e) => e.catchAll)).toBe(false);
@@ -118,7 +118,7 @@ describe('staged policies: the view once they are enforced', () => {
   );
 
   it('changes nothing enforced, and computes what would hold when enforced', () => {
-    const c = clusterOf([...cluster, stagedLockdown]);
+    const c = readCluster([...cluster, stagedLockdown]);
     const w = workloadEgress(c, c.endpoint('ai/rag')!);
     expect(w.isolated).toBe(false);
     expect(w.staged).toEqual([{ kind: 'StagedNetworkPolicy', namespace: 'ai', name: 'lockdown', tier: 'default' }]);
@@ -132,7 +132,7 @@ describe('staged policies: the view once they are enforced', () => {
   it('a staged Set takes the place of the enforced policy of the same name, even where it no longer selects', () => {
     const enforced = calico('NetworkPolicy', 'p', { selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny' }] }, 'ai');
     const update = calico('StagedNetworkPolicy', 'p', { selector: "app == 'rag'", types: ['Egress'], egress: [{ action: 'Deny' }] }, 'ai');
-    const c = clusterOf([...cluster, enforced, update]);
+    const c = readCluster([...cluster, enforced, update]);
     const notebook = workloadEgress(c, c.endpoint('ai/notebook')!);
     expect(notebook.isolated).toBe(true);
     expect(notebook.staged.map((p) => p.kind)).toEqual(['StagedNetworkPolicy']);
@@ -143,7 +143,7 @@ describe('staged policies: the view once they are enforced', () => {
   it('a staged Delete removes the enforced policy of the same name, and selects nothing itself', () => {
     const enforced = networkPolicy('ai', 'deny-all', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     const removal = calico('StagedKubernetesNetworkPolicy', 'deny-all', { stagedAction: 'Delete' }, 'ai');
-    const c = clusterOf([...cluster, enforced, removal]);
+    const c = readCluster([...cluster, enforced, removal]);
     const rag = workloadIngress(c, c.endpoint('ai/rag')!);
     expect(rag.isolated).toBe(true);
     expect(rag.whenStagedEnforced).toMatchObject({ isolated: false });

@@ -1,11 +1,11 @@
 import { parseCidr } from '../net';
-import { calico, clusterOf, deployment, namespace, networkPolicy } from '../../test/support/verify-builders';
+import { calico, readCluster, deployment, namespace, networkPolicy } from '../../test/support/verify-builders';
 import { egressReport } from './egress';
 import { egressJson } from './json';
 import { isNamedPort, Ports } from './ports';
 
 /** A cluster whose egress report has every kind of value: blocks with exceptions, ranges, names, pods, both flavors, Deny rules. */
-const cluster = clusterOf([
+const cluster = readCluster([
   namespace('ai'),
   namespace('vector-db'),
   deployment('ai', 'rag', { app: 'rag' }),

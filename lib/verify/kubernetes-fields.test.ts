@@ -1,10 +1,10 @@
-import { clusterOf, networkPolicy } from '../../test/support/verify-builders';
+import { readCluster, networkPolicy } from '../../test/support/verify-builders';
 import { ManifestError } from './manifests';
 
 // What the API server accepts in a NetworkPolicy's fields (networking/validation
 // ValidateNetworkPolicySpec, apimachinery ValidateLabelSelector), and so what the verifier reads:
 // anything else is refused with the field's path, never read as something it is not.
-const read = (spec: Record<string, unknown>) => () => clusterOf([networkPolicy('ai', 'p', spec)]);
+const read = (spec: Record<string, unknown>) => () => readCluster([networkPolicy('ai', 'p', spec)]);
 const egressPort = (port: Record<string, unknown>) => read({ policyTypes: ['Egress'], egress: [{ ports: [port] }] });
 const egressPeer = (peer: Record<string, unknown>) => read({ policyTypes: ['Egress'], egress: [{ to: [peer] }] });
 const podSelector = (selector: Record<string, unknown>) => read({ podSelector: selector });

@@ -1,4 +1,4 @@
-import { ask, brief, clusterOf, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
+import { ask, brief, readCluster, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
 import { workloadEgress } from './egress';
 
 // A NetworkPolicy rule as the verifier evaluates it (kubernetes.ts, KubeRule): which ports and
@@ -23,7 +23,7 @@ const base = [
   pod('vector-db', 'cache', { app: 'cache' }),
 ];
 const ragEgress = (...egress: Record<string, unknown>[]) =>
-  clusterOf([...base, networkPolicy('ai', 'p', egressOnly({ podSelector: { matchLabels: { app: 'rag' } }, egress }))]);
+  readCluster([...base, networkPolicy('ai', 'p', egressOnly({ podSelector: { matchLabels: { app: 'rag' } }, egress }))]);
 const listing = (...egress: Record<string, unknown>[]) => {
   const c = ragEgress(...egress);
   return brief(workloadEgress(c, c.endpoint('ai/rag')!).allowed);
@@ -90,9 +90,9 @@ describe('a StagedKubernetesNetworkPolicy', () => {
       metadata: { name: 'deny', namespace: 'ai' },
       spec: egressOnly({ podSelector: {} }),
     };
-    const c = clusterOf([...base, staged]);
+    const c = readCluster([...base, staged]);
     expect(ask(c, 'ai/rag', '203.0.113.10', 443).allowed).toBe(true);
-    const enforced = clusterOf([...base, networkPolicy('ai', 'deny', egressOnly({ podSelector: {} }))]);
+    const enforced = readCluster([...base, networkPolicy('ai', 'deny', egressOnly({ podSelector: {} }))]);
     expect(ask(enforced, 'ai/rag', '203.0.113.10', 443).allowed).toBe(false);
   });
 });

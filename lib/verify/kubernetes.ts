@@ -23,7 +23,7 @@ import { Catalog } from './catalog';
 import { Endpoint, NetworkSet, PacketEnd } from './endpoints';
 import { Fields, Manifest } from './manifests';
 import { inRange, PortRange, PortValue, describePorts } from './ports';
-import { isProtocol, Protocol, labelKeyProblem, labelValueProblem, isPortName } from '../k8s';
+import { isProtocol, Protocol, labelKeyProblem, labelValueProblem, isPortName, protocolsText } from '../k8s';
 import { CompiledRule, DEFAULT_TIER, Direction, KUBERNETES_POLICY_ORDER, Policy, PolicyKind, Reach, Side, stagedActionOf } from './policy';
 
 type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
@@ -168,7 +168,7 @@ function readPeer(raw: unknown, field: string, f: Fields): Peer {
 function readPort(raw: unknown, field: string, f: Fields): KubePort {
   const p = f.record(raw, field) ?? f.fail(field, 'must be an object');
   const protocol = f.string(p.protocol, `${field}.protocol`) ?? 'TCP';
-  if (!isProtocol(protocol)) f.fail(`${field}.protocol`, `must be TCP, UDP or SCTP, not ${JSON.stringify(protocol)}`);
+  if (!isProtocol(protocol)) f.fail(`${field}.protocol`, `must be ${protocolsText()}, not ${JSON.stringify(protocol)}`);
   const port = p.port;
   const endPort = f.number(p.endPort, `${field}.endPort`);
   if (port === undefined || port === null) {
@@ -318,7 +318,7 @@ export function compileKubernetesPolicy(m: Manifest, kind: PolicyKind, catalog: 
   const f = new Fields(m.source, { kind: m.object.kind, namespace, name: metadata.name });
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const podSelector = readLabelSelector(spec.podSelector, 'spec.podSelector', f) ?? new KubeSelector([]);
-  const descriptions = kubernetesRuleDescriptions(metadata.annotations);
+  const describe = kubernetesRuleDescriptions(metadata.annotations);
   const readRules = (direction: Direction): CompiledRule[] => {
     const key = direction;
     const peerKey = direction === 'egress' ? 'to' : 'from';
@@ -327,7 +327,7 @@ export function compileKubernetesPolicy(m: Manifest, kind: PolicyKind, catalog: 
       const r = f.record(raw, at) ?? {};
       const peers = (f.list(r[peerKey], `${at}.${peerKey}`) ?? []).map((p, j) => readPeer(p, `${at}.${peerKey}[${j}]`, f));
       const ports = (f.list(r.ports, `${at}.ports`) ?? []).map((p, j) => readPort(p, `${at}.ports[${j}]`, f));
-      return new KubeRule(i, direction, peers, ports, namespace, catalog, descriptions.get(`${direction}[${i}]`));
+      return new KubeRule(i, direction, peers, ports, namespace, catalog, describe(direction, i));
     });
   };
   const rules = { ingress: readRules('ingress'), egress: readRules('egress') };

@@ -1,6 +1,6 @@
 import { ManifestError } from './manifests';
 import { Selector } from './selector';
-import { calico, clusterOf, deployment, namespace, networkPolicy } from '../../test/support/verify-builders';
+import { calico, readCluster, deployment, namespace, networkPolicy } from '../../test/support/verify-builders';
 
 const n = (length: number, c = 'a') => c.repeat(length);
 
@@ -8,7 +8,7 @@ const n = (length: number, c = 'a') => c.repeat(length);
 describe('label limits (Kubernetes API validation)', () => {
   const refused = (objects: Record<string, unknown>[]): string => {
     try {
-      clusterOf(objects);
+      readCluster(objects);
     } catch (e) {
       if (e instanceof ManifestError) return e.message;
       throw e;
@@ -33,7 +33,7 @@ describe('label limits (Kubernetes API validation)', () => {
   });
 
   it('a Calico selector may name a key beyond those limits (up to 512 characters): it parses, and matches no endpoint', () => {
-    const c = clusterOf([namespace('ai'), deployment('ai', 'rag', { app: 'rag' })]);
+    const c = readCluster([namespace('ai'), deployment('ai', 'rag', { app: 'rag' })]);
     const selector = new Selector(`has(${n(100)}) || ${n(300)} == 'x'`);
     expect(c.endpoints.filter((ep) => selector.test(ep.calicoLabels))).toEqual([]);
   });

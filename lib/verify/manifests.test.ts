@@ -112,7 +112,20 @@ describe('reading manifests', () => {
       { name: 'a.yaml', text: yamlOf([deployment('ai', 'x', { app: 'a' })]) },
       { name: 'b.yaml', text: yamlOf([deployment('ai', 'x', { app: 'b' })]) },
     ];
-    expect(errorOf(() => clusterFromText(differ)).message).toBe('b.yaml, document 1: Deployment ai/x is also defined, differently, in a.yaml, document 1');
+    const error = errorOf(() => clusterFromText(differ));
+    expect(error.object).toEqual({ kind: 'Deployment', namespace: 'ai', name: 'x' });
+    expect(error.source).toEqual({ file: 'b.yaml', document: 1 });
+    expect(error.message).toBe('b.yaml, document 1 (Deployment ai/x): is also defined, differently, in a.yaml, document 1');
+  });
+
+  it('two workloads of one name in a namespace are an error about the second, naming the first', () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', namespace: 'ai', labels: { app: 'b' } }, spec: { containers: [] } };
+    const error = errorOf(() => clusterFromText(yamlOf([namespace('ai'), deployment('ai', 'x', { app: 'a' }), pod])));
+    expect(error.object).toEqual({ kind: 'Pod', namespace: 'ai', name: 'x' });
+    expect(error.field).toBe('metadata.name');
+    expect(error.message).toBe(
+      '<inline>, document 3 (Pod ai/x): metadata.name: has the same name as Deployment ai/x (<inline>, document 2); endpoint names must be unique',
+    );
   });
 
   describe('what clusters and other tools write', () => {

@@ -6,7 +6,7 @@
  * that serves each.
  */
 import { parseCalicoVersion, query, VerifyOptions } from './index';
-import { clusterOf } from '../../test/support/verify-builders';
+import { readCluster } from '../../test/support/verify-builders';
 import {
   baseCluster,
   CaseObjects,
@@ -27,7 +27,7 @@ function run(c: ConformanceCase, render: Render, options: VerifyOptions = {}): {
   const objects = c.objects();
   return c.steps.flatMap((step) => {
     step.change?.(objects);
-    const cluster = clusterOf([...baseCluster(), ...render(objects)], options);
+    const cluster = readCluster([...baseCluster(), ...render(objects)], options);
     return step.probes.map((probe) => {
       const [client, server, protocol, port] = probe;
       return { step, probe, allowed: query(cluster, podId(client), podId(server), port, protocol).allowed };
@@ -84,7 +84,7 @@ describe('the verifier agrees with the network-policy-api conformance suite', ()
       [v1alpha1, v332],
     ] as const) {
       const objects = c.objects();
-      const cluster = clusterOf([...baseCluster(), ...render(objects)], options);
+      const cluster = readCluster([...baseCluster(), ...render(objects)], options);
       for (const [client, server, protocol, port] of denied) expect(query(cluster, podId(client), podId(server), port, protocol).allowed).toBe(true);
       expect(cluster.notes.map((n) => n.kind)).toEqual(['not-enforced']);
     }
@@ -105,7 +105,7 @@ describe('the verifier agrees with the network-policy-api conformance suite', ()
       ],
       networkPolicies: [],
     };
-    const cluster = clusterOf([...baseCluster(), ...v1alpha2(nodes)]);
+    const cluster = readCluster([...baseCluster(), ...v1alpha2(nodes)]);
     expect(cluster.notes).toMatchObject([
       { kind: 'not-modelled', object: { kind: 'ClusterNetworkPolicy', name: 'node-and-cidr-as-peers-example' }, field: 'spec.egress[0].to[0].nodes' },
     ]);

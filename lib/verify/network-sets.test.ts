@@ -2,7 +2,7 @@ import {
   ask,
   autoHostEndpoints,
   calico,
-  clusterOf,
+  readCluster,
   deployment,
   hostEndpoint,
   namespace,
@@ -20,8 +20,8 @@ const networkSet = (ns: string, name: string, labels: Record<string, string>, ne
 /** Everything, as a NetworkSet holds it in the issue: two halves, since a /0 is not what Felix programs. */
 const EVERY_IPV4 = ['0.0.0.0/1', '128.0.0.0/1'];
 
-const shipped = (selectsOnlyPods: boolean, ...extra: Obj[]) => clusterOf([...shippedCalicoApp({ selectsOnlyPods }), ...extra]);
-const allowed = (objects: ReturnType<typeof clusterOf>, from: string, to: string, port: number) => ask(objects, from, to, port).allowed;
+const shipped = (selectsOnlyPods: boolean, ...extra: Obj[]) => readCluster([...shippedCalicoApp({ selectsOnlyPods }), ...extra]);
+const allowed = (objects: ReturnType<typeof readCluster>, from: string, to: string, port: number) => ask(objects, from, to, port).allowed;
 
 describe('namespaced NetworkSets, which Calico gives their namespace labels (updateprocessors/networksetprocessor.go)', () => {
   const wide = networkSet('vector-db', 'everything', { app: 'qdrant' }, EVERY_IPV4);
@@ -60,7 +60,7 @@ describe('namespaced NetworkSets, which Calico gives their namespace labels (upd
   });
 
   it("refuses the label projectcalico.org/namespace on a network set, as Calico's validator does", () => {
-    expect(() => clusterOf([networkSet('a', 's', { 'projectcalico.org/namespace': 'b' }, ['10.0.0.0/8'])])).toThrow(
+    expect(() => readCluster([networkSet('a', 's', { 'projectcalico.org/namespace': 'b' }, ['10.0.0.0/8'])])).toThrow(
       /NetworkSet a\/s.*metadata\.labels\["projectcalico.org\/namespace"\]: projectcalico.org\/namespace is not a valid label name/,
     );
   });
@@ -75,11 +75,11 @@ describe('namespaced NetworkSets, which Calico gives their namespace labels (upd
     ];
     const policy = (destination: Obj) =>
       calico('NetworkPolicy', 'p', { selector: "app == 'x'", types: ['Egress'], egress: [{ action: 'Allow', destination }] }, 'a');
-    const own = clusterOf([...objects, policy({ selector: "role == 'db'" })]);
+    const own = readCluster([...objects, policy({ selector: "role == 'db'" })]);
     expect(['192.0.2.1', '192.0.2.2', '192.0.2.3'].map((ip) => allowed(own, 'a/app', ip, 80))).toEqual([true, false, false]);
-    const all = clusterOf([...objects, policy({ selector: "role == 'db'", namespaceSelector: 'all()' })]);
+    const all = readCluster([...objects, policy({ selector: "role == 'db'", namespaceSelector: 'all()' })]);
     expect(['192.0.2.1', '192.0.2.2', '192.0.2.3'].map((ip) => allowed(all, 'a/app', ip, 80))).toEqual([true, true, false]);
-    const global = clusterOf([...objects, policy({ selector: "role == 'db'", namespaceSelector: 'global()' })]);
+    const global = readCluster([...objects, policy({ selector: "role == 'db'", namespaceSelector: 'global()' })]);
     expect(['192.0.2.1', '192.0.2.2', '192.0.2.3'].map((ip) => allowed(global, 'a/app', ip, 80))).toEqual([false, false, true]);
   });
 });
@@ -145,6 +145,6 @@ describe('HostEndpoints, which global() matches like a GlobalNetworkSet (updatep
   });
 
   it('refuses an expected IP that is not an address', () => {
-    expect(() => clusterOf([hostEndpoint('h', {}, ['10.0.0.0/8'])])).toThrow(/HostEndpoint h.*spec\.expectedIPs\[0\]: "10.0.0.0\/8" is not an IP address/);
+    expect(() => readCluster([hostEndpoint('h', {}, ['10.0.0.0/8'])])).toThrow(/HostEndpoint h.*spec\.expectedIPs\[0\]: "10.0.0.0\/8" is not an IP address/);
   });
 });

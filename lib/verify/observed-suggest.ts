@@ -18,7 +18,7 @@ import { labelsToObject } from './labels';
 import { DirectionVerdict, ObservedFlow, ObservedReport, statusOf } from './observed';
 import { ObservedEnd } from './observed-ends';
 import { Direction } from './policy';
-import { Protocol } from '../k8s';
+import { Protocol, CALICO_LABEL_PREFIX } from '../k8s';
 import { ALLOW_LIST_LABEL, GOVERNED_NAMESPACE_LABEL, NETWORK_SET_LABEL } from '../conventions';
 
 // The intent refuses an in-cluster destination outside the namespaces it governs
@@ -82,7 +82,7 @@ const VOLATILE_LABELS: ReadonlySet<string> = new Set([
 /** The labels to select a workload's pods by: the one that names it, else every label that outlives a rollout; undefined when none. */
 function selectorLabels(labels: Readonly<Record<string, string>>): Record<string, string> | undefined {
   for (const key of NAMING_LABELS) if (labels[key]) return { [key]: labels[key] };
-  const kept = Object.entries(labels).filter(([k]) => !VOLATILE_LABELS.has(k) && !k.startsWith('projectcalico.org/'));
+  const kept = Object.entries(labels).filter(([k]) => !VOLATILE_LABELS.has(k) && !k.startsWith(CALICO_LABEL_PREFIX));
   return kept.length ? Object.fromEntries(kept) : undefined;
 }
 

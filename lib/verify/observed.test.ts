@@ -1,5 +1,5 @@
 import { FlowEnd, FlowRecord, PolicyHit } from '../flows';
-import { calico, clusterOf, deployment, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
+import { calico, readCluster, deployment, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
 import { mayBreak, observe, ObservedFlow, ObservedReport } from './observed';
 import { EndResolver } from './observed-ends';
 import { suggest } from './observed-suggest';
@@ -30,7 +30,7 @@ function rec(r: Partial<FlowRecord> & Pick<FlowRecord, 'source' | 'destination'>
 const hit = (h: Partial<PolicyHit> & Pick<PolicyHit, 'kind' | 'action'>): PolicyHit => ({ name: '', tier: '', policyIndex: 0, ruleIndex: 0, ...h });
 const PROFILE = hit({ kind: 'Profile', name: 'kns.ai', action: 'Allow' });
 
-const observeRecords = (objects: Record<string, unknown>[], records: FlowRecord[]): ObservedReport => observe(clusterOf(objects), { records, malformed: [] });
+const observeRecords = (objects: Record<string, unknown>[], records: FlowRecord[]): ObservedReport => observe(readCluster(objects), { records, malformed: [] });
 const brief = (flows: readonly ObservedFlow[]): string[] => flows.map((f) => `${f.source.label} -> ${f.destination.label} ${f.protocol} ${f.port}`);
 
 /** A calico app in a tier, after a guardrail that denies the metadata address and before a Pass for the rest: it may reach 198.51.100.0/24 and redis on their ports, nothing else. */
@@ -75,7 +75,7 @@ const APP = { kind: 'CalicoNetworkPolicy', namespace: 'ai', name: 'ai-egress.llm
 
 describe('observed flows: ends', () => {
   it('names the workload a flow names its pods by: a Deployment by its ReplicaSet prefix, a StatefulSet or Job by its own, a CronJob by its Job, a Pod by its name, the longest name first', () => {
-    const c = clusterOf([
+    const c = readCluster([
       deployment('ai', 'llm', { app: 'llm' }),
       { ...deployment('ai', 'llm-cache', { app: 'cache' }), kind: 'StatefulSet' },
       { ...deployment('ai', 'nightly', { app: 'nightly' }), kind: 'CronJob', spec: { jobTemplate: { spec: deployment('ai', 'x', { app: 'nightly' }).spec } } },

@@ -23,9 +23,9 @@ import { IpRange, partitionFamily, unionRanges } from '../net';
 import { Cluster, PolicyView } from './cluster';
 import { Endpoint, PacketEnd, packetVersions } from './endpoints';
 import { EndResolver, ObservedEnd } from './observed-ends';
-import { bothMatch, decide, Decision, decisionKey, decisionOf, Direction, PolicyKind, RuleId, Side, Trace, Verdict } from './policy';
+import { bothMatch, decide, Decision, decisionKey, decisionOf, Direction, enforcedKind, PolicyKind, RuleId, Side, Trace, Verdict } from './policy';
 import { directionReach, PeerEntry } from './workload';
-import { isProtocol, Protocol } from '../k8s';
+import { isProtocol, Protocol, protocolsText } from '../k8s';
 
 /** How the manifests decide a flow in one view: alike for all it may be, not at all, or differently for the addresses it may have gone to. */
 export type FlowStatus = 'allowed' | 'denied' | 'depends';
@@ -143,12 +143,6 @@ const HIT_KINDS: Readonly<Partial<Record<PolicyHitKind, PolicyKind>>> = {
   NetworkPolicy: 'KubernetesNetworkPolicy',
 };
 
-const ENFORCED_TWIN: Readonly<Partial<Record<PolicyKind, PolicyKind>>> = {
-  StagedNetworkPolicy: 'NetworkPolicy',
-  StagedGlobalNetworkPolicy: 'GlobalNetworkPolicy',
-  StagedKubernetesNetworkPolicy: 'KubernetesNetworkPolicy',
-};
-
 /**
  * True when a recorded hit names this rule. Names: Calico 3.30 and 3.31 report a tiered policy
  * without its tier prefix, 3.32 as written. Rule indexes are compared for Calico's kinds only: a
@@ -159,7 +153,7 @@ const ENFORCED_TWIN: Readonly<Partial<Record<PolicyKind, PolicyKind>>> = {
 function hitNamesRule(hit: PolicyHit, rule: RuleId, view: PolicyView): boolean {
   const kind = HIT_KINDS[hit.kind];
   if (kind === undefined) return false;
-  const twin = (k: PolicyKind): PolicyKind => (view === 'staged' ? (ENFORCED_TWIN[k] ?? k) : k);
+  const twin = (k: PolicyKind): PolicyKind => (view === 'staged' ? enforcedKind(k) : k);
   const kubernetes = twin(kind) === 'KubernetesNetworkPolicy';
   return (
     twin(kind) === twin(rule.kind) &&
@@ -325,7 +319,12 @@ function tally(records: readonly FlowRecord[]): Pick<ObservedFlow, 'lines' | 'co
 function compare(cluster: Cluster, g: Group, findings: Omit<ObservedFinding, 'flow'>[]): ObservedFlow {
   const base = { source: g.source, destination: g.destination, protocol: g.protocol, port: g.port, records: g.records, ...tally(g.records) };
   if (!isProtocol(g.protocol))
-    return { ...base, enforced: 'depends', staged: 'depends', notCompared: `protocol ${g.protocol}: the verifier models TCP, UDP and SCTP connections only` };
+    return {
+      ...base,
+      enforced: 'depends',
+      staged: 'depends',
+      notCompared: `protocol ${g.protocol}: the verifier models ${protocolsText('and')} connections only`,
+    };
   const protocol = g.protocol;
   const direction = (d: Direction): DirectionVerdict | undefined => {
     const local = d === 'egress' ? g.source : g.destination;

@@ -17,7 +17,7 @@ import { Endpoint, NetworkSet, PacketEnd } from './endpoints';
 import { LabelHint } from './labels';
 import { SourceRef } from './manifests';
 import { PortRange, PortValue } from './ports';
-import { Protocol, isStagedPolicyKind, NETWORKING_API_VERSION, STAGED_POLICY_KINDS } from '../k8s';
+import { Protocol, isStagedPolicyKind, NETWORKING_API_VERSION, STAGED_POLICY_KINDS, CalicoPolicyKind, ClusterPolicyKind, StagedPolicyKind } from '../k8s';
 
 /** Which way a packet crosses the endpoint a policy applies to. */
 export type Direction = 'ingress' | 'egress';
@@ -29,16 +29,7 @@ export type Side = 'source' | 'destination';
 export type RuleAction = 'Allow' | 'Deny' | 'Log' | 'Pass';
 
 /** The kinds of policy the verifier reads: Kubernetes', Calico's, and the network-policy-api's (admin-tiers.ts). */
-export type PolicyKind =
-  | 'KubernetesNetworkPolicy'
-  | 'NetworkPolicy'
-  | 'GlobalNetworkPolicy'
-  | 'StagedNetworkPolicy'
-  | 'StagedGlobalNetworkPolicy'
-  | 'StagedKubernetesNetworkPolicy'
-  | 'ClusterNetworkPolicy'
-  | 'AdminNetworkPolicy'
-  | 'BaselineAdminNetworkPolicy';
+export type PolicyKind = 'KubernetesNetworkPolicy' | CalicoPolicyKind | StagedPolicyKind | ClusterPolicyKind;
 
 /** Names a policy as its manifest does. */
 export interface PolicyRef {
@@ -169,7 +160,7 @@ export interface Policy {
 }
 
 /** The kind a policy of this kind is once enforced: its own, or the enforced twin of a staged kind (a Kubernetes NetworkPolicy the verifier calls KubernetesNetworkPolicy). */
-function enforcedKind(kind: PolicyKind): PolicyKind {
+export function enforcedKind(kind: PolicyKind): PolicyKind {
   if (!isStagedPolicyKind(kind)) return kind;
   const twin = STAGED_POLICY_KINDS[kind];
   return twin.apiVersion === NETWORKING_API_VERSION ? 'KubernetesNetworkPolicy' : twin.kind;

@@ -1,5 +1,5 @@
 import { matrix, QueryError } from './reach';
-import { ask, calico, clusterOf, deployment, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
+import { ask, calico, readCluster, deployment, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
 
 /** A cluster mixing both flavors, pods with IPs, templates, named ports and tiers. */
 const mixed = [
@@ -36,7 +36,7 @@ const mixed = [
 
 describe('query and matrix', () => {
   it('matrix agrees with query on every ordered pair', () => {
-    const c = clusterOf(mixed);
+    const c = readCluster(mixed);
     for (const port of [80, 8080]) {
       for (const cell of matrix(c, port, 'TCP')) {
         expect(`${cell.from} -> ${cell.to} :${port} ${cell.allowed}`).toBe(`${cell.from} -> ${cell.to} :${port} ${ask(c, cell.from, cell.to, port).allowed}`);
@@ -45,13 +45,13 @@ describe('query and matrix', () => {
   });
 
   it('matrix has one cell per ordered pair of distinct endpoints', () => {
-    const c = clusterOf(mixed);
+    const c = readCluster(mixed);
     const n = c.endpoints.length;
     expect(matrix(c)).toHaveLength(n * (n - 1));
   });
 
   it('an address that is a known pod IP is that pod: its ingress applies too', () => {
-    const c = clusterOf(mixed);
+    const c = readCluster(mixed);
     expect(ask(c, 'ai/batch-1', '10.0.2.7', 8080)).toMatchObject({
       toEndpoint: 'vector-db/cache-0',
       allowed: true,
@@ -61,7 +61,7 @@ describe('query and matrix', () => {
   });
 
   it('refuses questions the manifests cannot answer', () => {
-    const c = clusterOf(mixed);
+    const c = readCluster(mixed);
     expect(() => ask(c, 'ai/nobody', 'ai/rag', 80)).toThrow(QueryError);
     expect(() => ask(c, 'ai/rag', '203.0.113.1', 'http')).toThrow(/needs a destination pod/);
     expect(() => ask(c, 'ai/rag', 'vector-db/qdrant', 'http', 'UDP')).toThrow(/port http of vector-db\/qdrant is TCP, not UDP/);
@@ -79,7 +79,7 @@ describe('Calico details', () => {
       calico('GlobalNetworkPolicy', 'b', { tier: 'b-tier', selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow' }] }),
       calico('GlobalNetworkPolicy', 'a', { tier: 'a-tier', selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny' }] }),
     ];
-    expect(ask(clusterOf(objects), 'ai/rag', '203.0.113.1', 443).egress).toMatchObject({ tier: 'a-tier', allowed: false });
+    expect(ask(readCluster(objects), 'ai/rag', '203.0.113.1', 443).egress).toMatchObject({ tier: 'a-tier', allowed: false });
   });
 
   it('a doNotTrack or preDNAT policy applies to host endpoints only, never to pods', () => {
@@ -89,7 +89,7 @@ describe('Calico details', () => {
         deployment('ai', 'rag', { app: 'rag' }),
         calico('GlobalNetworkPolicy', 'host', { [flag]: true, applyOnForward: true, selector: 'all()', types: ['Ingress'], ingress: [{ action: 'Deny' }] }),
       ];
-      expect(ask(clusterOf(objects), 'ai/rag', 'ai/rag', 80).ingress.reason).toBe('no-policy');
+      expect(ask(readCluster(objects), 'ai/rag', 'ai/rag', 80).ingress.reason).toBe('no-policy');
     }
   });
 
@@ -99,12 +99,12 @@ describe('Calico details', () => {
       deployment('ai', 'rag', { app: 'rag' }),
       calico('GlobalNetworkPolicy', 'g', { selector: 'global()', types: ['Egress'], egress: [{ action: 'Deny' }] }),
     ];
-    expect(ask(clusterOf(objects), 'ai/rag', '203.0.113.1', 443).egress.allowed).toBe(false);
+    expect(ask(readCluster(objects), 'ai/rag', '203.0.113.1', 443).egress.allowed).toBe(false);
   });
 });
 
 describe('query from an address outside the cluster', () => {
-  const c = clusterOf(mixed);
+  const c = readCluster(mixed);
 
   it("only the receiver's ingress applies, and it says so", () => {
     const q = ask(c, '192.0.2.10', 'vector-db/qdrant', 'http');
@@ -128,7 +128,7 @@ describe('query from an address outside the cluster', () => {
         ingress: [{ from: [{ ipBlock: { cidr: '192.0.2.0/24' } }], ports: [{ port: 8000 }] }],
       }),
     ];
-    const q = ask(clusterOf(open), '192.0.2.10', 'ai/rag', 8000);
+    const q = ask(readCluster(open), '192.0.2.10', 'ai/rag', 8000);
     expect(q).toMatchObject({ allowed: true, ingress: { allowed: true, reason: 'rule', policy: 'ai/rag-from-lb', rule: 0 } });
   });
 
@@ -156,7 +156,7 @@ describe('query with staged policies', () => {
   ];
 
   it('answers for what is enforced, and says what would hold once the staged policies are enforced', () => {
-    const c = clusterOf(staged);
+    const c = readCluster(staged);
     const denied = ask(c, 'ai/rag', '203.0.113.10', 443);
     expect(denied).toMatchObject({ allowed: true, egress: { reason: 'no-policy', staged: [{ kind: 'StagedNetworkPolicy', policy: 'ai/rag' }] } });
     expect(denied.egress.whenStagedEnforced).toMatchObject({ allowed: false, reason: 'end-of-tier', tier: 'default', action: 'Deny' });

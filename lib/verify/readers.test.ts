@@ -2,7 +2,7 @@ import { egressJson } from './json';
 import { egressReport } from './egress';
 import { egressText } from './text';
 import { workloadReaders } from './readers';
-import { calico, clusterOf, deployment, namespace, networkPolicy, shippedCalicoApp } from '../../test/support/verify-builders';
+import { calico, readCluster, deployment, namespace, networkPolicy, shippedCalicoApp } from '../../test/support/verify-builders';
 
 type Obj = Record<string, unknown>;
 
@@ -10,7 +10,7 @@ const denyAll = (ns: string, types = ['Ingress', 'Egress']) => networkPolicy(ns,
 
 /** The app `ai/llm`, admitting TCP 8000 from the pods of the caller namespaces, and the objects of those namespaces. */
 function admitting(callers: readonly string[], ...extra: Obj[]) {
-  return clusterOf([
+  return readCluster([
     namespace('ai'),
     denyAll('ai'),
     deployment('ai', 'llm', { app: 'llm' }),
@@ -23,7 +23,7 @@ function admitting(callers: readonly string[], ...extra: Obj[]) {
   ]);
 }
 
-const governedness = (c: ReturnType<typeof clusterOf>) =>
+const governedness = (c: ReturnType<typeof readCluster>) =>
   workloadReaders(c, c.endpoint('ai/llm')!).map((r) => `${r.from.type === 'pods' ? r.from.namespace : 'cidr'} ${r.governed}`);
 
 describe('who can read a workload: the callers it admits, governed or not', () => {
@@ -43,7 +43,7 @@ describe('who can read a workload: the callers it admits, governed or not', () =
   });
 
   it('addresses outside the known endpoints, and pods of any namespace, are never governed', () => {
-    const c = clusterOf([
+    const c = readCluster([
       namespace('ai'),
       deployment('ai', 'llm', { app: 'llm' }),
       networkPolicy('ai', 'llm-in', {
@@ -56,7 +56,7 @@ describe('who can read a workload: the callers it admits, governed or not', () =
   });
 
   it('verify egress lists who can read each workload, the shipped calico app read by pods of ai-gateway, which no manifest governs', () => {
-    const c = clusterOf(shippedCalicoApp({ selectsOnlyPods: false }));
+    const c = readCluster(shippedCalicoApp({ selectsOnlyPods: false }));
     const text = egressText(egressReport(c, { readers: true }));
     expect(text).toMatch(
       /who can read it \(callers that receive its responses\), 1 not governed by these manifests:\n {4}NOT GOVERNED TCP {2}8000 +pods ai-gateway \{\} +rule 0 of NetworkPolicy ai-application\/ai-egress\.ai-service \(tier ai-egress\)\n/,

@@ -6,19 +6,22 @@
 import type { DnsReport } from './dns';
 import type { Relay } from './relays';
 import { IpVersion } from '../net';
+import { PROTOCOLS } from '../k8s';
 import { EgressReport, ReachEntry } from './egress';
 import { hostLines } from './host-words';
 import { IngressEntry, IngressReport } from './ingress';
 import { Reader } from './readers';
 import { Ports, describePorts } from './ports';
-import { decisionKey, Direction, PolicyRef } from './policy';
+import { decisionKey, Direction, PolicyRef, RuleId } from './policy';
 import { DecidedBy, Destination } from './workload';
 import { DirectionAnswer, MatrixCell, QueryAnswer } from './reach';
 import {
   describeDecision,
   describeDestination,
+  describeDestinations,
   describePolicyInTier,
   describeRule,
+  describeRules,
   describeIpVersions,
   describeStaged,
   describeUncertain,
@@ -98,23 +101,97 @@ interface Listed {
   readonly ipVersion?: IpVersion;
 }
 
+function entryLine(verb: string, protocol: string, ports: Ports, peer: string, decided: string, ipVersion: IpVersion | undefined, indent: string): string {
+  return `${indent}${verb.padEnd(5)} ${protocol.padEnd(4)} ${describePorts(ports).padEnd(11)} ${peer.padEnd(48)} ${decided}${ipVersion ? ` (IPv${ipVersion} only)` : ''}`;
+}
+
 function entryLines(verb: string, entries: readonly Listed[], indent: string): string[] {
-  return entries.map(
-    (e) =>
-      `${indent}${verb.padEnd(5)} ${e.protocol.padEnd(4)} ${describePorts(e.ports).padEnd(11)} ${describeDestination(e.peer).padEnd(48)} ${describeDecision(e.decidedBy)}${e.ipVersion ? ` (IPv${e.ipVersion} only)` : ''}`,
-  );
+  return entries.map((e) => entryLine(verb, e.protocol, e.ports, describeDestination(e.peer), describeDecision(e.decidedBy), e.ipVersion, indent));
+}
+
+/** Protocols in the order Kubernetes lists them (TCP, UDP, SCTP), any other after. */
+function protocolRank(protocol: string): number {
+  const i = (PROTOCOLS as readonly string[]).indexOf(protocol);
+  return i < 0 ? PROTOCOLS.length : i;
+}
+
+/** Explicit denies as the listing shows them: what rules of one policy deny alike, on one line. */
+interface DenyLine {
+  readonly protocols: readonly string[];
+  readonly ports: Ports;
+  readonly peers: Destination[];
+  readonly decidedBy: DecidedBy;
+  /** The deciding rules, in the order met; empty when no rule decided. */
+  readonly rules: RuleId[];
+  readonly ipVersion?: IpVersion;
+}
+
+/**
+ * The explicit denies, merged for reading (`--json` keeps every entry): first each peer, ports and
+ * rule on all the protocols it denies (`TCP/UDP/SCTP`); then the blocks (without exceptions) that
+ * rules of one policy deny on the same protocols and ports, such as a guardrail's cloud metadata
+ * addresses each in a rule of its own, on one line that lists the blocks and the rules.
+ */
+function denyLines(entries: readonly Listed[]): DenyLine[] {
+  const key = (...parts: readonly (string | number | undefined)[]): string => parts.map((p) => p ?? '').join('\u0000');
+  const byPeer = new Map<string, { readonly entry: Listed; readonly protocols: string[] }>();
+  for (const e of entries) {
+    const k = key(describeDestination(e.peer), describePorts(e.ports), decisionKey(e.decidedBy), e.ipVersion);
+    const known = byPeer.get(k);
+    if (known) known.protocols.push(e.protocol);
+    else byPeer.set(k, { entry: e, protocols: [e.protocol] });
+  }
+  const lines: DenyLine[] = [];
+  const byPolicy = new Map<string, DenyLine>();
+  for (const { entry: e, protocols } of byPeer.values()) {
+    const ordered = [...new Set(protocols)].sort((a, b) => protocolRank(a) - protocolRank(b));
+    const d = e.decidedBy;
+    const line: DenyLine = {
+      protocols: ordered,
+      ports: e.ports,
+      peers: [e.peer],
+      decidedBy: d,
+      rules: d.reason === 'rule' ? [d.rule] : [],
+      ...(e.ipVersion ? { ipVersion: e.ipVersion } : {}),
+    };
+    if (d.reason !== 'rule' || e.peer.type !== 'cidr' || e.peer.except.length > 0) {
+      lines.push(line);
+      continue;
+    }
+    const r = d.rule;
+    const k = key(d.action, r.tier, r.priority, r.kind, r.namespace, r.name, r.direction, describePorts(e.ports), ordered.join('/'), e.ipVersion);
+    const group = byPolicy.get(k);
+    if (!group) {
+      byPolicy.set(k, line);
+      lines.push(line);
+      continue;
+    }
+    if (!group.peers.some((p) => describeDestination(p) === describeDestination(e.peer))) group.peers.push(e.peer);
+    if (!group.rules.some((g) => g.index === r.index)) group.rules.push(r);
+  }
+  return lines;
 }
 
 /**
  * One workload's allowed and explicitly denied entries. Entries a catch-all Deny decided (the
  * complement of what earlier rules allowed: `1-442`, `444-65535`) are not listed one by one: one
- * line says that everything else is denied, and by what. Everything a listing leaves out is
- * denied when some policy applies.
+ * line says that everything else is denied, and by what. The explicit denies are merged (see
+ * denyLines). Everything a listing leaves out is denied when some policy applies.
  */
 function listingLines(view: { readonly isolated: boolean; readonly allowed: readonly Listed[]; readonly denied: readonly Listed[] }, indent: string): string[] {
-  const explicit = view.denied.filter((e) => !e.catchAll);
+  const explicit = denyLines(view.denied.filter((e) => !e.catchAll)).map((d) =>
+    entryLine(
+      'DENY',
+      d.protocols.join('/'),
+      d.ports,
+      describeDestinations(d.peers),
+      d.rules.length > 0 ? describeRules(d.rules) : describeDecision(d.decidedBy),
+      d.ipVersion,
+      indent,
+    ),
+  );
   const catchAll = new Map(view.denied.filter((e) => e.catchAll).map((e) => [decisionKey(e.decidedBy), e.decidedBy]));
-  const lines = [...entryLines('ALLOW', view.allowed, indent), ...entryLines('DENY', explicit, indent)];
+  const lines = [...entryLines('ALLOW', view.allowed, indent), ...explicit];
   if (catchAll.size > 0) lines.push(`${indent}DENY  everything else: ${[...catchAll.values()].map((d) => describeDecision(d)).join('; ')}`);
   else if (view.isolated) lines.push(`${indent}DENY  everything else: no rule allows it`);
   return lines;

@@ -78,6 +78,18 @@ export function describeDestination(d: Destination): string {
 }
 
 /**
+ * Destinations on one line: one as describeDestination writes it; several blocks (a policy's
+ * denies merged) as `cidr 15 blocks (cloud metadata): 100.100.100.200/32, ...`, with `(cloud
+ * metadata)` when each is a cloud's metadata address.
+ */
+export function describeDestinations(peers: readonly Destination[]): string {
+  if (peers.length === 1) return describeDestination(peers[0]);
+  const blocks = peers.flatMap((p) => (p.type === 'cidr' ? [p.cidr] : []));
+  if (blocks.length < peers.length) return peers.map(describeDestination).join('; ');
+  return `cidr ${blocks.length} blocks${blocks.every(isMetadataBlock) ? ' (cloud metadata)' : ''}: ${blocks.map(formatCidr).join(', ')}`;
+}
+
+/**
  * A destination as the reports draw it: the group it is drawn under (its namespace, or the
  * labels of the namespaces it may be in) and its own label.
  */
@@ -119,6 +131,17 @@ export function describeRule(rule: RuleId, action?: RuleAction): string {
   const policy = `${describeKind(rule.kind)} ${describePolicy(rule)}`;
   const what = rule.description ? `: ${rule.description}` : '';
   return `rule ${describeRuleNumber(rule)}${action ? ` (${action})` : ''} of ${policy} (${describeTierOf(rule)})${what}`;
+}
+
+/**
+ * Several rules of one policy: `rules 1, 3, 5 of GlobalNetworkPolicy g (tier t)`, with what they
+ * are for when they all say the same (see describeRule); one rule as describeRule writes it.
+ */
+export function describeRules(rules: readonly RuleId[]): string {
+  if (rules.length === 1) return describeRule(rules[0]);
+  const first = rules[0];
+  const description = rules.every((r) => r.description === first.description) ? first.description : undefined;
+  return `rules ${rules.map(describeRuleNumber).join(', ')} of ${describeKind(first.kind)} ${describePolicy(first)} (${describeTierOf(first)})${description ? `: ${description}` : ''}`;
 }
 
 /** What decided a reach entry: the rule (see describeRule), the profile, or no policy. */

@@ -75,8 +75,12 @@ export function yamlOf(objects: readonly Obj[]): string {
   return objects.map((o) => `${JSON.stringify(o)}\n`).join('---\n');
 }
 
-/** The cluster the objects describe. */
-export function clusterOf(objects: readonly Obj[], options?: VerifyOptions): Cluster {
+/**
+ * The cluster the verifier reads from the objects written as one YAML file (`test.yaml`), with
+ * its options: the objects go through the verifier's own parsing, as a file of manifests does.
+ * (lib/testing's `clusterOf` takes manifests in any form a team's test holds them, without options.)
+ */
+export function readCluster(objects: readonly Obj[], options?: VerifyOptions): Cluster {
   return buildCluster(parseManifests(yamlOf(objects), 'test.yaml'), options);
 }
 

@@ -5,7 +5,7 @@ import { parseIp } from '../../net';
 import { fields, ports, problem, protocol, says, text } from '../fields';
 import type { PortSpec } from '../values';
 import { DestinationBase, DestinationKind } from './kind';
-import { isDns1123Label } from '../../k8s';
+import { isDns1123Label, DEFAULT_CLUSTER_DOMAIN } from '../../k8s';
 
 /**
  * Outbound HTTP and HTTPS by name, through the platform's egress proxy: the app's policy lets it
@@ -61,7 +61,7 @@ export function hostNames(d: HostsDestination): HostName[] {
  * (https://cloud.google.com/compute/docs/metadata/querying-metadata), as does `instance-data` on
  * EC2 (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html).
  */
-const CLUSTER_SUFFIXES = ['svc', 'cluster.local', 'local', 'localhost'];
+const CLUSTER_SUFFIXES = ['svc', DEFAULT_CLUSTER_DOMAIN, 'local', 'localhost'];
 const METADATA_NAMES = ['metadata.google.internal', 'metadata.goog', 'instance-data.ec2.internal'];
 
 const ACCEPTED = 'a host name such as "api.openai.com", or "*.hf.co" for every name one label below hf.co';

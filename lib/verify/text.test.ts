@@ -1,0 +1,67 @@
+import { egressReport } from './egress';
+import { egressText } from './text';
+import { calico, readCluster, deployment, namespace } from '../../test/support/verify-builders';
+import { DESCRIPTION_ANNOTATION } from '../conventions';
+
+/** A Deny rule of `nets`, described as this project describes a rule. */
+const deny = (nets: string[], description: string, ports?: number[], protocol?: string) => ({
+  action: 'Deny',
+  ...(protocol ? { protocol } : {}),
+  destination: { nets, ...(ports ? { ports } : {}) },
+  metadata: { annotations: { [DESCRIPTION_ANNOTATION]: description } },
+});
+
+/** The explicit denies of ai/rag in `verify egress` text. */
+const denyLinesOf = (policies: Record<string, unknown>[]): string[] =>
+  egressText(egressReport(readCluster([namespace('ai'), deployment('ai', 'rag', { app: 'rag' }), ...policies])))
+    .split('\n')
+    .filter((l) => l.startsWith('  DENY ') && !l.startsWith('  DENY  everything else'));
+
+describe('the egress listing in text', () => {
+  it('writes the blocks that rules of one policy deny alike on one line with the rules, leaving out descriptions that differ', () => {
+    const guard = calico('GlobalNetworkPolicy', 'guard', {
+      selector: 'all()',
+      types: ['Egress'],
+      egress: [deny(['192.0.2.1/32'], 'first', [443], 'TCP'), deny(['198.51.100.7/32'], 'second', [443], 'TCP'), { action: 'Allow' }],
+    });
+    expect(denyLinesOf([guard])).toEqual([
+      `  DENY  TCP  443         ${'cidr 2 blocks: 192.0.2.1/32, 198.51.100.7/32'.padEnd(48)} rules 0, 1 of GlobalNetworkPolicy guard (tier default)`,
+    ]);
+  });
+
+  it('keeps what the rules are for when they all say the same, and says "cloud metadata" only when every block is one', () => {
+    const guard = calico('GlobalNetworkPolicy', 'guard', {
+      selector: 'all()',
+      types: ['Egress'],
+      egress: [deny(['169.254.169.254/32'], 'metadata'), deny(['fd00:ec2::254/128'], 'metadata'), { action: 'Allow' }],
+    });
+    expect(denyLinesOf([guard])).toEqual([
+      '  DENY  TCP/UDP/SCTP 1-65535     cidr 2 blocks (cloud metadata): 169.254.169.254/32, fd00:ec2::254/128 rules 0, 1 of GlobalNetworkPolicy guard (tier default): metadata',
+    ]);
+  });
+
+  it('keeps apart what differs in ports, protocols or policy, and a block with exceptions, each with its own rule and description', () => {
+    const one = calico('GlobalNetworkPolicy', 'one', {
+      order: 1,
+      selector: 'all()',
+      types: ['Egress'],
+      egress: [deny(['192.0.2.1/32'], 'web', [443], 'TCP'), deny(['192.0.2.2/32'], 'dns', [53], 'UDP')],
+    });
+    const two = calico('GlobalNetworkPolicy', 'two', {
+      order: 2,
+      selector: 'all()',
+      types: ['Egress'],
+      egress: [
+        deny(['192.0.2.3/32'], 'other policy', [443], 'TCP'),
+        { ...deny(['10.0.0.0/8'], 'private but one'), destination: { nets: ['10.0.0.0/8'], notNets: ['10.1.0.0/16'] } },
+        { action: 'Allow' },
+      ],
+    });
+    expect(denyLinesOf([one, two])).toEqual([
+      `  DENY  TCP/UDP/SCTP 1-65535     ${'cidr 10.0.0.0/8 except 10.1.0.0/16'.padEnd(48)} rule 1 of GlobalNetworkPolicy two (tier default): private but one`,
+      `  DENY  TCP  443         ${'cidr 192.0.2.1/32'.padEnd(48)} rule 0 of GlobalNetworkPolicy one (tier default): web`,
+      `  DENY  UDP  53          ${'cidr 192.0.2.2/32'.padEnd(48)} rule 1 of GlobalNetworkPolicy one (tier default): dns`,
+      `  DENY  TCP  443         ${'cidr 192.0.2.3/32'.padEnd(48)} rule 0 of GlobalNetworkPolicy two (tier default): other policy`,
+    ]);
+  });
+});
