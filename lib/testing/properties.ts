@@ -38,7 +38,7 @@ import {
 import { diffWorkload } from '../review';
 import { K8sObject, ManifestDocument, readManifests } from './manifests';
 import { View, admits, egressAllows, isAuditedApp, metadataAddresses, reachMismatch } from './oracle';
-import { CALICO_API_VERSION, CALICO_LABEL, KUBE_DNS, isCalicoPolicyKind } from '../k8s';
+import { CALICO_API_VERSION, CALICO_LABEL, KUBE_DNS, NETWORKING_API_VERSION, isCalicoPolicyKind } from '../k8s';
 
 /** A namespace no intent is expected to declare: probes there stand for "anyone else". */
 const ELSEWHERE = 'secure-ai-egress-probe';
@@ -239,7 +239,7 @@ export function findingsOf(s: Synthesized, rule: RuleName, about?: string, view:
  */
 function defaultDenyIn(o: K8sObject, namespace: string): 'enforced' | 'staged' | undefined {
   if (o.metadata.namespace !== namespace) return undefined;
-  const enforced = o.apiVersion === 'networking.k8s.io/v1' && o.kind === 'NetworkPolicy';
+  const enforced = o.apiVersion === NETWORKING_API_VERSION && o.kind === 'NetworkPolicy';
   const staged = o.kind === 'StagedKubernetesNetworkPolicy' && (o.spec?.stagedAction ?? 'Set') === 'Set';
   if (!enforced && !staged) return undefined;
   const { podSelector, policyTypes, ingress, egress } = o.spec ?? {};
