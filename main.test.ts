@@ -38,6 +38,7 @@ import {
   readSynthesized,
   readTree,
   serviceAccountProblems,
+  stagedDefaultDenyProblems,
   stagedViewProblems,
   startupProblems,
   storageProblems,
@@ -106,6 +107,10 @@ describe.each(FOLDERS)('security properties of $label', ({ dist, deployments, na
   it.each(namespaces)('namespace %s has a default deny of ingress and egress for every pod', (ns) => {
     // As written, and by the namespace's own policies alone (which hold if the cluster-wide ones are deleted).
     expect([...findingsOf(dist, 'namespace-default-deny', ns), ...findingsOf(dist, 'namespace-default-deny', ns, 'namespaced policies alone')]).toEqual([]);
+  });
+
+  it("stages a namespace's default deny where every app in it is in audit mode, and enforces it everywhere else: a preview cuts no app off, and leaves no enforced app's namespace open", () => {
+    expect(stagedDefaultDenyProblems(dist)).toEqual([]);
   });
 
   it.each(namespaces)('namespace %s enforces Pod Security Standards restricted', (ns) => {
@@ -255,21 +260,31 @@ describe.each(FOLDERS)('apply order of $label', ({ dist, deployments, namespaces
     PodDisruptionBudget: 4,
   };
   const wave = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+  /**
+   * The Calico tier's Pass policies (every rule a Pass) hand pods on to the default tier: namespaced,
+   * they are the tier's own, applied with its global policies and before its closing Deny, which
+   * takes every pod of the governed namespaces that no policy before it decided for.
+   */
+  const isTierPass = (o: K8sObject) =>
+    o.apiVersion === 'projectcalico.org/v3' &&
+    o.kind === 'NetworkPolicy' &&
+    [...(o.spec?.ingress ?? []), ...(o.spec?.egress ?? [])].every((r: K8sObject) => r.action === 'Pass');
+  const rankOf = (o: K8sObject) => (isTierPass(o) ? rank.GlobalNetworkPolicy : rank[o.kind]);
   const of = (ns: string | undefined) => dist.manifests.filter((m) => m.object.metadata.namespace === ns);
-  const isPolicy = (o: K8sObject) => rank[o.kind] <= 3;
-  const isWorkload = (o: K8sObject) => rank[o.kind] === 4;
+  const isPolicy = (o: K8sObject) => rankOf(o) <= 3;
+  const isWorkload = (o: K8sObject) => rankOf(o) === 4;
   /** Every namespace dist/ writes objects into: the apps', and the platform services' (the resolver of cluster names, the egress proxy). */
   const written = [...new Set(dist.manifests.map((m) => m.object.metadata.namespace).filter((n): n is string => n !== undefined))];
 
   it('lists Namespaces, then cluster policy, then in each namespace its policies before what runs there, in file-name order', () => {
-    const ranks = dist.manifests.map((m) => [m.object.kind, rank[m.object.kind]] as const);
+    const ranks = dist.manifests.map((m) => [m.object.kind, rankOf(m.object)] as const);
     expect(ranks.filter(([, r]) => r === undefined)).toEqual([]);
     const clusterScoped = ranks.map(([, r]) => r).filter((r) => r <= 2);
     expect(clusterScoped).toEqual([...clusterScoped].sort((a, b) => a - b));
     expect(ranks.findIndex(([, r]) => r >= 3)).toBeGreaterThanOrEqual(clusterScoped.length);
     expect(written).toEqual(expect.arrayContaining(namespaces));
     for (const ns of written) {
-      const inNamespace = of(ns).map((m) => rank[m.object.kind]);
+      const inNamespace = of(ns).map((m) => rankOf(m.object));
       expect(inNamespace).toEqual([...inNamespace].sort((a, b) => a - b));
       // Whatever runs in a namespace is confined there by a policy of its own.
       const runs = of(ns).some((m) => isWorkload(m.object));
@@ -290,7 +305,7 @@ describe.each(FOLDERS)('apply order of $label', ({ dist, deployments, namespaces
     if (proxyNamespace !== undefined) expect(platformServices.some((m) => m.object.metadata.namespace === proxyNamespace)).toBe(true);
     const apps = deployments.filter((d) => appNamespaces.has(d.metadata.namespace ?? ''));
     if (platformServices.length > 0) expect(Math.max(...platformServices.map((m) => wave(m.object)))).toBeLessThan(Math.min(...apps.map(wave)));
-    const clusterWaves = dist.manifests.filter((m) => rank[m.object.kind] <= 2).map((m) => wave(m.object));
+    const clusterWaves = dist.manifests.filter((m) => rankOf(m.object) <= 2).map((m) => wave(m.object));
     expect(clusterWaves).toEqual([...clusterWaves].sort((a, b) => a - b));
   });
 

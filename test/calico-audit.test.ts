@@ -54,12 +54,12 @@ describe('audit mode', () => {
   it("stages the app's policy and the namespace's default deny, each with stagedAction Set; the metadata guardrail, the Pass of the previewed namespace, the closing Deny and the resolver's policies stay enforced", () => {
     const policies = policiesOf(yaml);
     expect(policies.map((p) => `${p.kind}/${p.metadata.namespace ?? ''}/${p.metadata.name}`)).toEqual([
+      'NetworkPolicy/ai/ai-egress.pass-to-kubernetes-policies',
       'GlobalNetworkPolicy//ai-egress.deny-cloud-metadata',
       'GlobalNetworkPolicy//ai-egress.deny-undeclared-pods',
       'NetworkPolicy/ai-dns/default-deny-all',
       'NetworkPolicy/ai-dns/ai-egress.dns-resolver',
       'StagedKubernetesNetworkPolicy/ai/default-deny-all',
-      'NetworkPolicy/ai/ai-egress.pass-to-kubernetes-policies',
       'StagedNetworkPolicy/ai/ai-egress.llm',
     ]);
     const pass = policies.find((p) => p.metadata.name === 'ai-egress.pass-to-kubernetes-policies')!;
@@ -97,15 +97,34 @@ describe('audit mode', () => {
     );
   });
 
+  it('previews an app audited on its own beside enforced apps of other namespaces: nothing of its own enforced today, its staged policy deciding once enforced', () => {
+    const enforced: AiAppIntent = { ...llm, name: 'other', namespace: 'ai-other', ingress: [] };
+    const cluster = synthesized({ ...audited, calico: undefined, apps: [{ ...llm, audit: true }, enforced] }, (dist) => loadCluster([dist]));
+    const undeclared = queryJson(query(cluster, 'ai/llm', '8.8.8.8', 443)).egress;
+    expect(undeclared).toMatchObject({ allowed: true, passed: [{ policy: 'ai/ai-egress.pass-to-kubernetes-policies', action: 'Pass' }] });
+    expect(undeclared.whenStagedEnforced).toMatchObject({ allowed: false, policy: 'ai/ai-egress.llm', action: 'Deny' });
+    expect(queryJson(query(cluster, 'ai/llm', '198.51.100.1', 443)).egress.whenStagedEnforced).toMatchObject({
+      allowed: true,
+      policy: 'ai/ai-egress.llm',
+      action: 'Allow',
+    });
+    // The enforced app of the other namespace is not previewed: its own policy denies what it did not declare.
+    expect(queryJson(query(cluster, 'ai-other/other', '8.8.8.8', 443)).egress).toMatchObject({
+      allowed: false,
+      policy: 'ai-other/ai-egress.other',
+      action: 'Deny',
+    });
+  });
+
   it("for one app stages only that app's policies; the metadata guardrail stays enforced", () => {
     const kinds = policiesOf(synthYaml({ ...audited, calico: undefined, apps: [{ ...llm, audit: true }] })).map((p) => `${p.kind}/${p.metadata.name}`);
     expect(kinds).toEqual([
+      'NetworkPolicy/ai-egress.pass-to-kubernetes-policies',
       'GlobalNetworkPolicy/ai-egress.deny-cloud-metadata',
       'GlobalNetworkPolicy/ai-egress.deny-undeclared-pods',
       'NetworkPolicy/default-deny-all',
       'NetworkPolicy/ai-egress.dns-resolver',
       'StagedKubernetesNetworkPolicy/default-deny-all',
-      'NetworkPolicy/ai-egress.pass-to-kubernetes-policies',
       'StagedNetworkPolicy/ai-egress.llm',
     ]);
   });

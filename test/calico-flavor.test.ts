@@ -354,7 +354,7 @@ describe('shared allow-lists', () => {
 });
 
 describe('apply order', () => {
-  it('puts the tier with the network sets, then the global policies, in files of their own after the Namespaces, cluster-scoped, in waves before namespaced policies', () => {
+  it('puts the tier with the network sets, then the Pass policies and the global policies, in files of their own after the Namespaces, in waves before the other namespaced policies', () => {
     const fileOf = (kinds: string[]) => [...new Set(dist.filter((m) => kinds.includes(m.object.kind)).map((m) => m.file))];
     expect(fileOf(['Namespace'])).toEqual([`${ChartName.cluster}.k8s.yaml`]);
     expect(fileOf(['Tier', 'GlobalNetworkSet'])).toEqual([`${ChartName.calicoTier}.k8s.yaml`]);
@@ -368,10 +368,20 @@ describe('apply order', () => {
       expect(wave(object)).toBeLessThan(SyncWave.policy);
     }
     const lastClusterWave = Math.max(...cluster.map((m) => wave(m.object)));
+    // The tier's Pass policies come with its global ones, before them (test/upgrade-order.test.ts says why); the rest with their namespace's policies.
+    const isPass = (p: K8sObject) => rulesOf(p).every((r) => r.action === 'Pass');
+    const globalFile = dist.filter((m) => m.file === `${ChartName.calicoGlobalPolicies}.k8s.yaml`).map((m) => m.object);
     for (const policy of calicoPolicies(dist).filter((p) => p.metadata.namespace)) {
-      expect(wave(policy)).toBe(SyncWave.policy);
-      expect(wave(policy)).toBeGreaterThan(lastClusterWave);
+      if (isPass(policy)) {
+        expect(wave(policy)).toBe(SyncWave.tierPass);
+        expect(wave(policy)).toBeGreaterThan(wave(ofKind(dist, 'Tier')[0]));
+        expect(globalFile.indexOf(policy)).toBeLessThan(globalFile.findIndex((o) => o.kind === 'GlobalNetworkPolicy'));
+      } else {
+        expect(wave(policy)).toBe(SyncWave.policy);
+        expect(wave(policy)).toBeGreaterThan(lastClusterWave);
+      }
     }
+    expect(calicoPolicies(dist).filter(isPass).length).toBeGreaterThan(0);
     expect(wave(ofKind(dist, 'Tier')[0])).toBeLessThan(wave(ofKind(dist, 'GlobalNetworkPolicy')[0]));
   });
 

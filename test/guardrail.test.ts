@@ -206,12 +206,12 @@ describe('the guardrail as Calico objects', () => {
     const written = objects(sampleIntent({}, { guardrail: 'calico' }));
     expect(kinds(written.filter((o) => o.apiVersion === 'projectcalico.org/v3'))).toEqual([
       'Tier ai-egress',
+      // The kubernetes-flavor app's Pass to its Kubernetes NetworkPolicies, before the tier's closing Deny.
+      'NetworkPolicy ai-egress.llm',
       'GlobalNetworkPolicy ai-egress.deny-cloud-metadata',
       // The tier closes with a Deny of every pod that is no declared app, so the resolver of cluster names has its policy in it.
       'GlobalNetworkPolicy ai-egress.deny-undeclared-pods',
       'NetworkPolicy ai-egress.dns-resolver',
-      // The kubernetes-flavor app's Pass to its Kubernetes NetworkPolicies, before that Deny.
-      'NetworkPolicy ai-egress.llm',
     ]);
   });
 

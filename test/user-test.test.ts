@@ -26,6 +26,7 @@ import {
   podSecurityProblems,
   readSynthesized,
   serviceAccountProblems,
+  stagedDefaultDenyProblems,
   stagedViewProblems,
   startupProblems,
   storageProblems,
@@ -377,7 +378,7 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
       edit('02-calico-global-policies.k8s.yaml', (objects) => {
         for (const rule of named(objects, 'ai-guard.deny-cloud-metadata').spec.egress) rule.source = { notSelector: 'all()' };
       });
-      edit('10-policies-ai-index.k8s.yaml', (objects) => {
+      edit('02-calico-global-policies.k8s.yaml', (objects) => {
         const pass = named(objects, 'ai-guard.indexer');
         pass.spec.egress = [{ action: 'Allow', destination: { nets: ['169.254.170.2/32'] } }, ...pass.spec.egress];
       });
@@ -396,6 +397,28 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
         /^ai-embeddings\/embeddings may send DNS: UDP 53 to cidr 0\.0\.0\.0\/0 except .*, allowed by rule 2 of Kubernetes NetworkPolicy ai-embeddings\/embeddings-egress/,
       ),
     );
+  });
+
+  it("notices a previewed namespace's default deny enforced, which denies its audited apps everything, and an enforced namespace's staged, which leaves it open", () => {
+    const previewed = synthesized(audit, (edit) =>
+      edit('10-policies-ai-preview.k8s.yaml', (objects) => {
+        const deny = named(objects, 'default-deny-all');
+        Object.assign(deny, { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
+      }),
+    );
+    expect(stagedDefaultDenyProblems(previewed)).toEqual([
+      'namespace ai-preview: every app in it is in audit mode (chat, summarizer), and its default deny is enforced, not staged only: enforced, it denies them everything while their own policies are only staged',
+    ]);
+    const enforced = synthesized(shipped, (edit) =>
+      edit('10-policies-ai-application.k8s.yaml', (objects) => {
+        const deny = named(objects, 'default-deny-all');
+        Object.assign(deny, { apiVersion: 'projectcalico.org/v3', kind: 'StagedKubernetesNetworkPolicy', spec: { ...deny.spec, stagedAction: 'Set' } });
+      }),
+    );
+    expect(stagedDefaultDenyProblems(enforced)).toEqual([
+      'namespace ai-application: its default deny is staged only, not enforced alone, and not every app in it is in audit mode (enforced: ai-service): a pod no policy names there may send anywhere',
+    ]);
+    expect(stagedDefaultDenyProblems(synthesized(audit))).toEqual([]);
   });
 
   it('notices a Staged policy of audit mode that previews more than the intent declares', () => {

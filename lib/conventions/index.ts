@@ -87,6 +87,18 @@ export function serviceAccountName(app: string): string {
 export const DNS_RESOLVER_NAME = 'dns-resolver';
 
 /**
+ * The names of the Calico tier's own policies, after the tier's prefix (`ai-egress.`): the
+ * cloud-metadata guardrail and the closing Deny (GlobalNetworkPolicies), and the Pass of a
+ * namespace whose apps are all in audit mode (a NetworkPolicy in that namespace). An app's own
+ * policy is `<tier>.<app>`, so no app takes one of these names (lib/intent refuses them).
+ */
+export const TIER_POLICY_NAMES = {
+  guardrail: 'deny-cloud-metadata',
+  passToKubernetes: 'pass-to-kubernetes-policies',
+  denyUndeclared: 'deny-undeclared-pods',
+} as const;
+
+/**
  * Label this project puts on every Namespace it writes (the AI apps', the resolver's, the egress
  * proxy's): the cluster-wide guardrail, the tier's closing Deny and the admission policy select
  * these namespaces by it. Only whoever may update Namespace objects can set or remove it, never a
@@ -106,12 +118,30 @@ export const EGRESS_PROXY_NAME = 'egress-proxy';
  */
 export const SyncWave = {
   namespace: -4,
-  /** The ClusterRole and binding of the tier's owners: before the tier's policies (in a wave, Argo CD applies Kubernetes kinds before custom resources). */
-  tierOwners: -3,
-  /** The admission policy that binds each app's name label to its ServiceAccount: before any pod. */
-  admissionPolicy: -3,
-  tier: -3,
+  /**
+   * The ClusterRole and binding of the tier's owners: before the tier's policies, the Pass ones
+   * included. In one wave Argo CD applies kinds in its order (Namespace, NetworkPolicy, ...,
+   * ClusterRole, ...) and custom resources last (gitops-engine pkg/sync/sync_tasks.go, kindOrder),
+   * and it matches the kind alone: a Calico NetworkPolicy is applied with Kubernetes'
+   * NetworkPolicies, before ClusterRoles. So the RBAC goes a wave before the Pass policies.
+   */
+  tierOwners: -4,
+  /** The admission policy that binds each app's name label to its ServiceAccount: before any pod (with the tier owners' RBAC, which follows it in the cluster's file). */
+  admissionPolicy: -4,
+  /** The Calico tier: a wave before any policy in it (Calico refuses a policy of a tier that does not exist). */
+  tier: -4,
   networkSet: -3,
+  /**
+   * The tier's Pass policies (namespaced: one per kubernetes-flavor app, one per namespace in audit
+   * mode): a wave before the tier's closing Deny, `deny-undeclared-pods`, which selects every pod
+   * of the governed namespaces, so that on a running cluster the pods they hand on to the default
+   * tier are passed before that Deny could take them. Argo CD applies a wave only once the one
+   * before is applied and healthy, and prunes first within a wave, in reverse wave order across
+   * waves (gitops-engine pkg/sync/sync_context.go: `runTasks` "prune first", the prune waves'
+   * "symmetric swap"): a policy of an earlier release that passed those pods, pruned in wave -2,
+   * is gone only once these exist.
+   */
+  tierPass: -3,
   globalPolicy: -2,
   policy: -1,
   /** Services the AI apps depend on (the DNS resolver, the egress proxy): after every policy, before any app that uses them. */
@@ -135,7 +165,12 @@ export const ChartName = {
   cluster: '00-cluster',
   /** The Calico tier and the allow-lists' GlobalNetworkSets. */
   calicoTier: '01-calico-tier',
-  /** The tier's GlobalNetworkPolicies: the metadata guardrail and the hand-over to Kubernetes policies. */
+  /**
+   * The tier's policies for every governed namespace: first the hand-over to Kubernetes policies
+   * (the Pass policies of kubernetes-flavor apps and of namespaces in audit mode, namespaced), then
+   * the GlobalNetworkPolicies: the metadata guardrail and the closing Deny, which the Pass policies
+   * precede in apply order as in sync waves (SyncWave.tierPass).
+   */
   calicoGlobalPolicies: '02-calico-global-policies',
   /** The guardrail as ClusterNetworkPolicies or AdminNetworkPolicies (the network-policy-api), when the intent writes it so. */
   clusterGuardrail: '03-cluster-guardrail',

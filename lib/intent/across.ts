@@ -11,6 +11,8 @@ import { metadataProblem, sharedRangeProblem } from './fields';
 import { isAudited, isCalicoApp } from './flavor';
 import { IntentIssue, IssuePath, IssueScope, PLATFORM, appScope, formatPath } from './issues';
 import { AiAppIntent, AllowList } from './types';
+import { DEFAULT_CLUSTER_DOMAIN } from '../k8s';
+import { TIER_POLICY_NAMES } from '../conventions';
 
 /** The cloud, when it is one this project knows. */
 export function validCloud(value: unknown): Cloud | undefined {
@@ -104,14 +106,15 @@ export function destinationProblems(
   listNames: readonly string[],
   cloud: Cloud,
   governed: readonly string[],
+  clusterDomain: string = DEFAULT_CLUSTER_DOMAIN,
   sharedRanges: readonly SharedRangeSource[] = SHARED_RANGE_SOURCES,
 ): IntentIssue[] {
-  const declared = { allowLists: [...new Set(listNames)].sort(), cloud, governed, sharedRanges };
+  const declared = { allowLists: [...new Set(listNames)].sort(), cloud, governed, sharedRanges, clusterDomain };
   return app.egress.flatMap((d, i) =>
     checkDestination(d, declared).map((p) => ({
       severity: 'error' as const,
       scope: appScope(app.name),
-      path: [app.name, 'egress', i, p.field],
+      path: [app.name, 'egress', i, p.field, ...(p.index !== undefined ? [p.index] : [])],
       value: p.value,
       code: 'destination' as const,
       message: p.message,
@@ -231,4 +234,77 @@ export function egressProxyProblems(app: AiAppIntent, proxyNamespace: string): I
     );
   }
   return issues;
+}
+
+/** Why an app may not take the name of each of the tier's own policies. */
+const TIER_NAME_CLASH: Readonly<Record<string, string>> = {
+  [TIER_POLICY_NAMES.passToKubernetes]:
+    "the Pass policy the tier writes in a namespace whose apps are all in audit mode (a Calico NetworkPolicy of that name in the namespace), and this app's own policy would bear the same name in its namespace: Calico reads a StagedNetworkPolicy as the preview of the enforced policy of its namespace and name (so an audited app would preview replacing the Pass, and enforcing the preview would remove it)",
+  [TIER_POLICY_NAMES.guardrail]:
+    "the tier's cloud-metadata guardrail (a GlobalNetworkPolicy), and this app's own policy would bear the same name in the tier, so flow logs and kubectl get would show two policies of one name deciding differently",
+  [TIER_POLICY_NAMES.denyUndeclared]:
+    "the tier's closing Deny (a GlobalNetworkPolicy), and this app's own policy would bear the same name in the tier, so flow logs and kubectl get would show two policies of one name deciding differently",
+};
+
+/**
+ * Names that two generated objects would share. Within one namespace every generated name is the
+ * app's (`<app>-egress`, `<app>-ingress`, `<tier>.<app>`, its ServiceAccount, Deployment and
+ * Service) or the namespace's (`default-deny-all`, `<tier>.pass-to-kubernetes-policies`), and app
+ * names are unique across the intent (validate.ts); what is left is an app named like one of the
+ * tier's own policies (`<tier>.<name>`), and an app in a platform service's namespace, whose
+ * Namespace, default deny and policies that service writes already. The egress proxy's namespace is
+ * refused with the proxy's checks (egressProxyProblems); the resolver's here.
+ */
+export function generatedNameClashes(app: AiAppIntent, resolverNamespace: string): IntentIssue[] {
+  const issues: IntentIssue[] = [];
+  const clash = TIER_NAME_CLASH[app.name];
+  if (clash !== undefined)
+    issues.push({
+      severity: 'error',
+      scope: appScope(app.name),
+      path: [app.name, 'name'],
+      value: app.name,
+      code: 'name-clash',
+      message: `is the name of ${clash}; accepted: another app name than the tier's own policies' (${Object.values(TIER_POLICY_NAMES).join(', ')})`,
+    });
+  if (app.name === KUBERNETES_DEFAULT_SERVICE_ACCOUNT)
+    issues.push({
+      severity: 'error',
+      scope: appScope(app.name),
+      path: [app.name, 'name'],
+      value: app.name,
+      code: 'name-clash',
+      message:
+        "is the name of the ServiceAccount Kubernetes creates in every namespace, which every pod that names none runs as (https://kubernetes.io/docs/concepts/security/service-accounts/), and an app's pods run as a ServiceAccount of the app's name, their identity in its Calico policy and in the admission policy: any pod of the namespace with the app's label would be the app; accepted: another app name",
+    });
+  if (app.namespace === resolverNamespace)
+    issues.push({
+      severity: 'error',
+      scope: appScope(app.name),
+      path: [app.name, 'namespace'],
+      value: app.namespace,
+      code: 'name-clash',
+      message:
+        "is the namespace of the resolver of cluster names, which holds the resolver alone: its Namespace, default deny (enforced, whatever the app's audit) and policies are the resolver's, and the app's would be written beside them a second time; accepted: another namespace, or dnsResolver: { namespace: '...' } elsewhere",
+    });
+  return issues;
+}
+
+/** The ServiceAccount every namespace has, which pods that name none run as. */
+const KUBERNETES_DEFAULT_SERVICE_ACCOUNT = 'default';
+
+/** The resolver and the egress proxy in one namespace: each writes its Namespace and its default deny there. */
+export function platformNamespacesShared(resolverNamespace: string, proxyNamespace: string, declared: boolean): IntentIssue[] {
+  if (resolverNamespace !== proxyNamespace) return [];
+  return [
+    {
+      severity: 'error',
+      scope: PLATFORM,
+      path: declared ? ['dnsResolver', 'namespace'] : ['egressProxy', 'namespace'],
+      value: resolverNamespace,
+      code: 'name-clash',
+      message:
+        "is both the resolver's namespace and the egress proxy's, and each holds its service alone (its Namespace, default deny and policies); accepted: two different namespaces for dnsResolver.namespace and egressProxy.namespace",
+    },
+  ];
 }

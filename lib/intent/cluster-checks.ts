@@ -29,7 +29,7 @@ import { clusterSchema } from './schema';
 import { envEndpointIssues, namespacesOf } from './env-endpoints';
 import { Cloud, carvedBlocks } from '../net';
 import { clusterGuardrail, clusterNetworkOf, clusterResolver, withoutCalico } from './clusters';
-import { DEFAULT_DNS_NAMESPACE, clusterRangesOf, resolverIssues, usesResolver } from './network';
+import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_NAMESPACE, clusterRangesOf, resolverIssues, usesResolver } from './network';
 import { AiAppIntent, ClusterIntent, ClusterNetwork, DnsResolverOptions, GuardrailKind } from './types';
 import { isDns1123Label, CALICO_API_VERSION } from '../k8s';
 
@@ -246,7 +246,13 @@ function sharedIssues(cluster: ClusterIntent, parts: PlatformParts): IntentIssue
   for (const list of parts.lists) if (!replaced.has(list.list.name)) issues.push(...allowListMetadata(list, cloud));
   for (const app of apps) {
     issues.push(
-      ...destinationProblems(app, listNames, cloud, governedNamespaces(apps, parts.dnsResolver?.namespace ?? DEFAULT_DNS_NAMESPACE)),
+      ...destinationProblems(
+        app,
+        listNames,
+        cloud,
+        governedNamespaces(apps, parts.dnsResolver?.namespace ?? DEFAULT_DNS_NAMESPACE),
+        parts.dnsResolver?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+      ),
       ...dnsMetadata(app, cloud, !(cluster.kubeDnsClusterIp !== undefined && usesNodeLocal(app))),
     );
   }

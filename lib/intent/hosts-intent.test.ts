@@ -57,6 +57,30 @@ describe('a hosts destination', () => {
     expect(line).toContain(hint);
   });
 
+  it('refuses names under the cluster domain dnsResolver.clusterDomain declares, exact or wildcard, with or without clusters, and nothing outside it', () => {
+    const declared = (more: Partial<PlatformIntent> = {}): PlatformIntent => ({
+      apps: [app([{ hosts: ['api.openai.com', 'qdrant.vector-db.svc.Corp.Internal.', '*.corp.internal', 'corp.internal', 'notcorp.internal'], ports: [443] }])],
+      dnsResolver: { clusterDomain: 'corp.internal' },
+      ...more,
+    });
+    const message = (host: string, i: number) =>
+      `rag.egress[0].hosts[${i}]: ${JSON.stringify(host)} is a name of the cluster (under ".corp.internal", the cluster domain dnsResolver.clusterDomain declares), which the egress proxy would resolve through kube-dns to the cluster's own Services, a way into the cluster; accepted: an in-cluster destination { namespace, podLabels, ports } for a service of the cluster, or a host name outside ".corp.internal"`;
+    const expected = [message('qdrant.vector-db.svc.Corp.Internal.', 1), message('*.corp.internal', 2), message('corp.internal', 3)];
+    expect(errors(declared())).toEqual(expected);
+    expect(errors(declared({ clusters: [{ name: 'prod' }, { name: 'lab' }] }))).toEqual(expected);
+    // Without the declaration, corp.internal is a name like any other.
+    expect(errors({ apps: declared().apps })).toEqual([]);
+  });
+
+  it('leaves dist/ as it was when a name of the declared cluster domain is refused', () => {
+    const { result, before, after } = synthOverDist({
+      apps: [app([{ hosts: ['models.ai.svc.corp.internal'], ports: [443] }])],
+      dnsResolver: { clusterDomain: 'corp.internal' },
+    });
+    expect(result.ok).toBe(false);
+    expect(after).toEqual(before);
+  });
+
   it('refuses an empty list, a name twice (once normalised), a protocol but TCP and port 53, all at once', () => {
     expect(
       errors({

@@ -56,6 +56,7 @@ export type IssueCode =
   | 'not-admitted'
   | 'env-endpoint'
   | 'in-no-cluster'
+  | 'name-clash'
   | 'clusters';
 
 /**

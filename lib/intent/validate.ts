@@ -14,7 +14,9 @@ import {
   dnsMetadata,
   governedNamespaces,
   egressProxyProblems,
+  generatedNameClashes,
   ownersWithoutTier,
+  platformNamespacesShared,
   validCloud,
 } from './across';
 import { isCredentialsDestination } from './destinations';
@@ -24,7 +26,7 @@ import { Cloud, carvedBlocks } from '../net';
 import { isObject } from './fields';
 import { fromZodIssues, IntentError, IntentIssue, IssuePath, IssueScope, PLATFORM, appScope } from './issues';
 import { allowListSchema, appSchema, platformSchema } from './schema';
-import { DEFAULT_DNS_NAMESPACE, clusterRangesOf, resolverIssues } from './network';
+import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_NAMESPACE, clusterRangesOf, resolverIssues } from './network';
 import { AiAppIntent, AllowList, ClusterNetwork, DnsResolverOptions, PlatformIntent } from './types';
 
 /**
@@ -96,7 +98,9 @@ export function checkIntent(input: unknown): IntentIssue[] {
       }),
     );
     const governed = governedNamespaces(apps, resolverNamespaceOf(input.dnsResolver));
-    for (const app of apps) issues.push(...destinationProblems(app, listNames, cloud, governed), ...dnsMetadata(app, cloud), ...credentialsDeclaredTwice(app));
+    const clusterDomain = clusterDomainOf(input.dnsResolver);
+    for (const app of apps)
+      issues.push(...destinationProblems(app, listNames, cloud, governed, clusterDomain), ...dnsMetadata(app, cloud), ...credentialsDeclaredTwice(app));
     const network = platform.success ? (input.clusterNetwork as ClusterNetwork | undefined) : undefined;
     const context = { allowLists: lists.map((l) => l.list), cloud, carved: carvedBlocks(cloud, clusterRangesOf(network, cloud)) };
     const namespaces = namespacesOf(apps);
@@ -148,6 +152,9 @@ export function checkIntent(input: unknown): IntentIssue[] {
   // A namespace that is not valid was reported above; the default's is then the one apps may not use.
   const proxyNamespace = egressProxySettings({ egressProxy: validEgressProxy(input.egressProxy) }).namespace;
   for (const app of apps) issues.push(...egressProxyProblems(app, proxyNamespace));
+  const resolverNamespace = resolverNamespaceOf(input.dnsResolver);
+  for (const app of apps) issues.push(...generatedNameClashes(app, resolverNamespace));
+  issues.push(...platformNamespacesShared(resolverNamespace, proxyNamespace, isObject(input.dnsResolver) && input.dnsResolver.namespace !== undefined));
   for (const app of apps) issues.push(...adviceFor(app));
   issues.push(...imagesAdvice(apps));
   return issues;
@@ -252,6 +259,11 @@ function credentialsDeclaredTwice(app: AiAppIntent): IntentIssue[] {
       },
     ];
   });
+}
+
+/** The cluster's domain as declared (a wrong one is reported by the schema), or the default. */
+function clusterDomainOf(resolver: unknown): string {
+  return isObject(resolver) && typeof resolver.clusterDomain === 'string' ? resolver.clusterDomain : DEFAULT_CLUSTER_DOMAIN;
 }
 
 /** The resolver's namespace as declared, or the default. */

@@ -69,7 +69,7 @@ function enclosingChart(c: IConstruct): Chart | undefined {
 /**
  * Every object the declared intent needs, in apply order (and, reversed, delete order):
  * Namespaces and, when an app uses the calico flavor and the tier has owners, their RBAC; then,
- * with the calico flavor, the tier and network sets and the tier's global policies; then, when an
+ * with the calico flavor, the tier and network sets, then the tier's Pass policies and global policies; then, when an
  * app declares host names, the egress proxy (its policies, then its pods); then per namespace its
  * policies (the default deny first), then its workloads. Every object also carries its Argo CD
  * sync wave.
@@ -143,13 +143,27 @@ export class SecureAiPlatform extends Construct {
     const calicoApps = intent.apps.filter(isCalicoApp);
     const guardrail = guardrailOf(intent);
     const credentialsUsers = credentialsUsersOf(plans.values());
-    if (calicoApps.length > 0 || guardrail === 'calico') {
+    // Where the tier exists, it closes with a Deny for every pod of the governed namespaces that is
+    // no kubernetes-flavor app: the platform services' own policies are then in the tier too.
+    const inTier = calicoApps.length > 0 || guardrail === 'calico';
+    /** A namespace whose apps are all in audit mode: its default deny staged, its pods passed on whole. */
+    const previewed = (ns: string) => byNamespace.get(ns)!.every((a) => isAudited(a, intent.calico));
+    if (inTier) {
       const allowLists = allowListsUsedBy(
         calicoApps.map((a) => plans.get(a)!),
         intent.allowLists ?? [],
       );
       const scopes = { cluster, tier: part(ChartName.calicoTier), globalPolicies: part(ChartName.calicoGlobalPolicies) };
       const networkSets = networkSetsOf(calicoApps.map((a) => plans.get(a)!));
+      // The tier's Pass policies, before its global ones in the file and a wave before them
+      // (SyncWave.tierPass): the closing Deny selects every pod of the governed namespaces, and
+      // must never take one of these before its Pass exists. Per namespace, its own Pass when it is
+      // previewed, then one per kubernetes-flavor app, whose Kubernetes NetworkPolicies then decide.
+      for (const ns of namespaces) {
+        if (previewed(ns)) new CalicoPassToKubernetes(scopes.globalPolicies, `namespace-pass-${ns}`, { settings: this.calico, namespace: ns });
+        for (const a of byNamespace.get(ns)!.filter((x) => !isCalicoApp(x)))
+          new CalicoPassToKubernetes(scopes.globalPolicies, `app-pass-${a.name}`, { settings: this.calico, namespace: ns, app: a.name });
+      }
       addCalicoClusterPolicies(scopes, {
         settings: this.calico,
         allowLists,
@@ -167,9 +181,6 @@ export class SecureAiPlatform extends Construct {
         credentialsUsers,
       });
     }
-    // Where the tier exists, it closes with a Deny for every pod of the governed namespaces that is
-    // no kubernetes-flavor app: the platform services' own policies are then in the tier too.
-    const inTier = calicoApps.length > 0 || guardrail === 'calico';
 
     // The resolver of cluster names, a platform service: its default deny and its own policy
     // (in the tier when it exists), then its pods, in a file before the apps' files.
@@ -200,14 +211,11 @@ export class SecureAiPlatform extends Construct {
       const apps = byNamespace.get(ns)!;
       const policies = part(ChartName.policies(ns));
       // Kept in calico namespaces too: it confines any other pod there. Staged only when every
-      // app of the namespace is in audit mode, or it would deny them everything meanwhile.
-      const audited = apps.every((a) => isAudited(a, intent.calico));
-      if (audited) new StagedNamespaceDefaultDeny(policies, 'default-deny', { namespace: ns });
+      // app of the namespace is in audit mode, or it would deny them everything meanwhile. (Where
+      // the tier exists, its Pass policies for the namespace are in the tier's chart.)
+      if (previewed(ns)) new StagedNamespaceDefaultDeny(policies, 'default-deny', { namespace: ns });
       else new NamespaceDefaultDeny(policies, 'default-deny', { namespace: ns });
-      // Where the tier exists, its Pass hands the namespace's previewed pods on to the default
-      // tier, enforced, before the tier's closing Deny (CalicoPassToKubernetes).
-      if (inTier && audited) new CalicoPassToKubernetes(policies, 'pass-to-kubernetes', { settings: this.calico, namespace: ns });
-      for (const a of apps) this.addPolicies(policies, a, plans.get(a)!, inTier);
+      for (const a of apps) this.addPolicies(policies, a, plans.get(a)!);
     }
     for (const ns of namespaces) {
       const workloads = part(ChartName.workloads(ns));
@@ -239,14 +247,10 @@ export class SecureAiPlatform extends Construct {
     }
   }
 
-  /** The app's own policies; a kubernetes-flavor app's, where the tier exists, with the tier's Pass that hands its pods on to them. */
-  private addPolicies(scope: Construct, app: AiAppIntent, plan: AppPlan, inTier: boolean): void {
-    if (isCalicoApp(app)) {
-      new CalicoAppPolicy(scope, app.name, { plan, settings: this.calico, staged: isAudited(app, this.intent.calico) });
-      return;
-    }
-    new KubernetesAppPolicies(scope, app.name, { plan });
-    if (inTier) new CalicoPassToKubernetes(scope, `${app.name}-pass-to-kubernetes`, { settings: this.calico, namespace: app.namespace, app: app.name });
+  /** The app's own policies (a kubernetes-flavor app's Pass in the tier, where the tier exists, is in the tier's chart). */
+  private addPolicies(scope: Construct, app: AiAppIntent, plan: AppPlan): void {
+    if (isCalicoApp(app)) new CalicoAppPolicy(scope, app.name, { plan, settings: this.calico, staged: isAudited(app, this.intent.calico) });
+    else new KubernetesAppPolicies(scope, app.name, { plan });
   }
 }
 

@@ -56,6 +56,7 @@ import {
   GOVERNED_NAMESPACE_LABEL,
   NETWORK_SET_LABEL,
   SyncWave,
+  TIER_POLICY_NAMES,
   appSelector,
   serviceAccountName,
   syncWave,
@@ -90,8 +91,9 @@ import { NAMESPACE_NAME_LABEL, CALICO_LABEL } from '../k8s';
  *    ServiceAccount. Allow DNS, the declared destinations and clients, then Deny in both
  *    directions, each Deny after a Log where `calico.log` says so (denied egress by default).
  *    Nothing after it is reached for that app's pods.
- * 3. The Pass policies, order 1000, namespaced, in the namespace's policies chart (applied with
- *    the per-app policies, before any workload): `<tier>.<app>` (NetworkPolicy, one per
+ * 3. The Pass policies, order 1000, namespaced, in the chart of the tier's policies before its
+ *    GlobalNetworkPolicies (and a sync wave before them, SyncWave.tierPass: on a running cluster
+ *    the pods they hand on are passed before the closing Deny could take them): `<tier>.<app>` (NetworkPolicy, one per
  *    kubernetes-flavor app, the name a calico-flavor app's own policy has) selects the app's
  *    pods by label and by ServiceAccount, and `<tier>.pass-to-kubernetes-policies` (NetworkPolicy,
  *    one per namespace whose apps are all in audit mode) every pod of that namespace. Each Passes
@@ -153,10 +155,10 @@ const CalicoPolicyOrder = {
 
 /** Names of the Calico objects, tier-prefixed so that Calico 3.29 through 3.32 accept them. */
 const CalicoName = {
-  guardrail: (tier: string) => `${tier}.deny-cloud-metadata`,
+  guardrail: (tier: string) => `${tier}.${TIER_POLICY_NAMES.guardrail}`,
   app: (tier: string, app: string) => `${tier}.${app}`,
-  passToKubernetes: (tier: string) => `${tier}.pass-to-kubernetes-policies`,
-  denyUndeclared: (tier: string) => `${tier}.deny-undeclared-pods`,
+  passToKubernetes: (tier: string) => `${tier}.${TIER_POLICY_NAMES.passToKubernetes}`,
+  denyUndeclared: (tier: string) => `${tier}.${TIER_POLICY_NAMES.denyUndeclared}`,
 } as const;
 
 /** What a Calico rule does when it matches. */
@@ -707,7 +709,7 @@ export class CalicoPassToKubernetes extends Construct {
       metadata: {
         name: app === undefined ? CalicoName.passToKubernetes(settings.tier) : CalicoName.app(settings.tier, app),
         namespace,
-        annotations: syncWave(SyncWave.policy),
+        annotations: syncWave(SyncWave.tierPass),
       },
       spec: {
         tier: settings.tier,

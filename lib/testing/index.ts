@@ -53,6 +53,7 @@ export {
   podSecurityProblems,
   readSynthesized,
   serviceAccountProblems,
+  stagedDefaultDenyProblems,
   stagedViewProblems,
   startupProblems,
   storageProblems,

@@ -38,7 +38,7 @@ import {
 import { diffWorkload } from '../review';
 import { K8sObject, ManifestDocument, readManifests } from './manifests';
 import { View, admits, egressAllows, isAuditedApp, metadataAddresses, reachMismatch } from './oracle';
-import { CALICO_API_VERSION, CALICO_LABEL, KUBE_DNS, isCalicoPolicyKind } from '../k8s';
+import { CALICO_API_VERSION, CALICO_LABEL, KUBE_DNS, NETWORKING_API_VERSION, isCalicoPolicyKind } from '../k8s';
 
 /** A namespace no intent is expected to declare: probes there stand for "anyone else". */
 const ELSEWHERE = 'secure-ai-egress-probe';
@@ -230,6 +230,56 @@ export function findingsOf(s: Synthesized, rule: RuleName, about?: string, view:
   }
   const where = (f: Finding) => (f.object.kind === 'Namespace' ? f.object.name : `${f.object.namespace}/${f.object.name}`);
   return findings.filter((f) => f.rule === 'manifests-readable' || (f.rule === rule && (about === undefined || where(f) === about))).map((f) => f.message);
+}
+
+/**
+ * Whether a policy is a namespace's default deny: every pod of the namespace (`podSelector: {}`),
+ * both directions, no rule. The Kubernetes NetworkPolicy enforced, or its staged twin
+ * (StagedKubernetesNetworkPolicy, `stagedAction: Set`).
+ */
+function defaultDenyIn(o: K8sObject, namespace: string): 'enforced' | 'staged' | undefined {
+  if (o.metadata.namespace !== namespace) return undefined;
+  const enforced = o.apiVersion === NETWORKING_API_VERSION && o.kind === 'NetworkPolicy';
+  const staged = o.kind === 'StagedKubernetesNetworkPolicy' && (o.spec?.stagedAction ?? 'Set') === 'Set';
+  if (!enforced && !staged) return undefined;
+  const { podSelector, policyTypes, ingress, egress } = o.spec ?? {};
+  const everyPod = podSelector !== undefined && Object.keys(podSelector.matchLabels ?? {}).length === 0 && (podSelector.matchExpressions ?? []).length === 0;
+  const both = Array.isArray(policyTypes) && policyTypes.includes('Ingress') && policyTypes.includes('Egress');
+  const noRule = (ingress ?? []).length === 0 && (egress ?? []).length === 0;
+  return everyPod && both && noRule ? (enforced ? 'enforced' : 'staged') : undefined;
+}
+
+/**
+ * A namespace's default deny is staged where, and only where, every app in it is in audit mode
+ * (the oracle's reading of the intent), and enforced everywhere else: enforced where every app is
+ * previewed, it would deny them everything while their own policies enforce nothing; staged beside
+ * an enforced app, it would leave that namespace open to any pod. Every namespace the manifests
+ * write a Namespace for is asked, the platform services' too, which hold no app and so are never
+ * previewed. (lib/checks' namespace-default-deny rule asks whether the deny holds once the staged
+ * policies are enforced; this asks which of the two is written.)
+ */
+export function stagedDefaultDenyProblems(s: Synthesized): string[] {
+  const namespaces = objects(s)
+    .filter((o) => o.kind === 'Namespace')
+    .map((o) => o.metadata.name)
+    .sort();
+  return namespaces.flatMap((ns) => {
+    const apps = s.intent.apps.filter((a) => a.namespace === ns);
+    const previewed = apps.length > 0 && apps.every((a) => audited(s, a));
+    const written = new Set(objects(s).map((o) => defaultDenyIn(o, ns)));
+    const what = written.has('enforced') ? (written.has('staged') ? 'enforced and staged' : 'enforced') : written.has('staged') ? 'staged only' : 'missing';
+    if (previewed && what !== 'staged only')
+      return [
+        `namespace ${ns}: every app in it is in audit mode (${apps.map((a) => a.name).join(', ')}), and its default deny is ${what}, not staged only: enforced, it denies them everything while their own policies are only staged`,
+      ];
+    if (!previewed && what !== 'enforced') {
+      const enforced = apps.filter((a) => !audited(s, a)).map((a) => a.name);
+      return [
+        `namespace ${ns}: its default deny is ${what}, not enforced alone, and not every app in it is in audit mode (enforced: ${enforced.length ? enforced.join(', ') : 'none declared there'}): a pod no policy names there may send anywhere`,
+      ];
+    }
+    return [];
+  });
 }
 
 /** Ports on which to ask about metadata: the usual ones, and a high one. */
@@ -797,6 +847,7 @@ export function allProblems(s: Synthesized): string[] {
   const namespaces = [...new Set(s.intent.apps.map((a) => a.namespace))];
   return [
     ...namespaces.flatMap((ns) => [...findingsOf(s, 'namespace-default-deny', ns), ...podSecurityProblems(s, ns)]),
+    ...stagedDefaultDenyProblems(s),
     ...blockProblems(objects(s), s.intent.cloud).map((p) => p.message),
     ...guardrailProblems(s),
     ...tierProblems(s),

@@ -141,7 +141,8 @@ const hostList = z
 /**
  * `{ hosts, ports }`: names through the egress proxy. Refused: IP addresses (cidr destinations),
  * URLs, a bare `*`, wildcards other than one leading `*.`, wildcards on a public suffix
- * (`*.com`, `*.co.uk`, `*.s3.amazonaws.com`), names of the cluster or of cloud metadata services,
+ * (`*.com`, `*.co.uk`, `*.s3.amazonaws.com`), names of the cluster (under its declared
+ * `dnsResolver.clusterDomain` too) or of cloud metadata services,
  * an empty list, a name twice, a protocol other than TCP (the proxy carries HTTP and HTTPS) and
  * port 53 (DNS goes to the cluster's resolver).
  */
@@ -167,6 +168,24 @@ export const hostsKind: DestinationKind<HostsDestination> = {
         );
     });
   }),
+  // The cluster's own domain, as the intent declares it: `cluster.local` is refused with the fixed
+  // suffixes above (hostProblem), and another `dnsResolver.clusterDomain` only the whole intent knows.
+  check: (d, { clusterDomain }) => {
+    const domain = normalizeHost(clusterDomain);
+    return d.hosts.flatMap((host, index) => {
+      const h = hostName(host);
+      const name = h.kind === 'exact' ? h.name : h.parent;
+      if (!under(name, domain)) return [];
+      return [
+        {
+          field: 'hosts',
+          index,
+          value: host,
+          message: `is a name of the cluster (under ".${domain}", the cluster domain dnsResolver.clusterDomain declares), which the egress proxy would resolve through kube-dns to the cluster's own Services, a way into the cluster; accepted: an in-cluster destination { namespace, podLabels, ports } for a service of the cluster, or a host name outside ".${domain}"`,
+        },
+      ];
+    });
+  },
   describe: (d) => `hosts ${d.hosts.join(', ')}`,
   peer: (d) => ({ kind: 'proxy', hosts: hostNames(d).map(formatHostName) }),
   // A name the proxy lets through for this destination: one of its names, or one label below a wildcard's parent, on one of its ports.

@@ -17,6 +17,8 @@ export interface DestinationBase {
 export interface DestinationProblem {
   /** The field, under the destination: `allowList`. */
   readonly field: string;
+  /** The entry of the field, when it is a list (`hosts[1]`). @default the field itself */
+  readonly index?: number;
   readonly value: unknown;
   readonly message: string;
 }
@@ -31,6 +33,8 @@ export interface Declared {
   readonly governed: readonly string[];
   /** The published shared ranges of the clouds and CDNs (lib/net, SHARED_RANGE_SOURCES). */
   readonly sharedRanges: readonly SharedRangeSource[];
+  /** The cluster's DNS domain (`dnsResolver.clusterDomain`, else `cluster.local`), whose names are the cluster's own. */
+  readonly clusterDomain: string;
 }
 
 /** What the rest of the intent declares, as a destination's peer needs it. */
