@@ -110,3 +110,59 @@ describe(`a calico tier with ${APPS} kubernetes-flavor apps`, () => {
     });
   });
 });
+
+/**
+ * The resolver of cluster names admits DNS from every namespace whose apps use it, TCP and UDP.
+ * Calico's CRDs cap a policy's rules at 1024 per direction (`maxItems: 1024`): one rule per
+ * namespace and protocol made synth refuse its own output from 513 such namespaces. The namespaces
+ * are named in `in {...}` selectors, as few as keep each within 1024 characters.
+ */
+describe('the resolver admitting 600 namespaces', () => {
+  const NAMESPACES = 600;
+  const ns = (i: number) => `ai-team-namespace-${String(i).padStart(3, '0')}`;
+  const many: PlatformIntent = {
+    guardrail: 'calico',
+    apps: Array.from({ length: NAMESPACES }, (_, i) => ({
+      name: `model-${String(i).padStart(3, '0')}`,
+      namespace: ns(i),
+      flavor: 'calico' as const,
+      image: 'vllm/vllm-openai:v0.10.2',
+      port: 8000,
+      resources: { cpu: { request: '1', limit: '2' }, memory: { request: '4Gi', limit: '4Gi' } },
+      egress: [{ cidr: '203.0.113.10/32', ports: [443] }],
+    })),
+  };
+  const objects = synthesized(many, readManifests).map((m) => m.object);
+  const resolver = objects.find((o) => o.kind === 'NetworkPolicy' && o.apiVersion === 'projectcalico.org/v3' && o.metadata.name === 'ai-egress.dns-resolver');
+
+  it('is a policy valid against its schema, every selector within 1024 characters', () => {
+    expect(resolver).toBeDefined();
+    expect(validateObject(resolver!)).toEqual([]);
+    expect(selectors(resolver!.spec).filter((s) => s.selector.length > 1024)).toEqual([]);
+  });
+
+  it('names every namespace once per protocol, in far fewer rules than namespaces', () => {
+    const ingress = (resolver!.spec.ingress as { action: string; protocol?: string; source?: { namespaceSelector?: string } }[]).filter(
+      (r) => r.action === 'Allow',
+    );
+    expect(ingress.length).toBeLessThan(NAMESPACES / 5);
+    for (const protocol of ['UDP', 'TCP']) {
+      const named = ingress
+        .filter((r) => r.protocol === protocol)
+        .flatMap((r) => [...(r.source?.namespaceSelector ?? '').matchAll(/'([^']+)'/g)].map((m) => m[1]));
+      expect(named).toEqual(Array.from({ length: NAMESPACES }, (_, i) => ns(i)));
+    }
+  });
+
+  it('lets the apps of the first and the last namespace reach the resolver on 53, TCP and UDP', () => {
+    const cluster = readCluster(objects);
+    for (const i of [0, NAMESPACES - 1]) {
+      const from = `${ns(i)}/model-${String(i).padStart(3, '0')}`;
+      {
+        for (const protocol of ['UDP', 'TCP'] as const) {
+          expect(query(cluster, from, 'ai-dns/dns-resolver', 53, protocol).allowed).toBe(true);
+        }
+      }
+    }
+  });
+});

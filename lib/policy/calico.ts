@@ -339,21 +339,90 @@ function describeClient(peer: PolicyPeer): string {
  * ingress; the ports are the destination's either way.
  */
 function allowThenDeny(plan: readonly PlannedRule[], direction: 'egress' | 'ingress', log: CalicoLog): CalicoRule[] {
-  const allows = plan.flatMap((rule) =>
-    portsByProtocol(rule.ports).flatMap(([protocol, ports]) =>
-      rule.peers.flatMap((peer) =>
-        peerEntities(peer).map(({ ipVersion, entity }): CalicoRule => ({
+  const allows = plan.flatMap((rule) => {
+    const peers = groupedPeers(rule.peers);
+    return portsByProtocol(rule.ports).flatMap(([protocol, ports]) =>
+      peers.flatMap(({ entities, client }) =>
+        entities.map(({ ipVersion, entity }): CalicoRule => ({
           action: 'Allow',
           protocol,
           ...(ipVersion ? { ipVersion } : {}),
           ...(direction === 'egress'
             ? { description: rule.description ?? 'declared destination', destination: { ...entity, ports } }
-            : { description: rule.description ?? describeClient(peer), source: entity, destination: { ports } }),
+            : { description: rule.description ?? client, source: entity, destination: { ports } }),
         })),
       ),
-    ),
-  );
+    );
+  });
   return [...allows, ...closingDeny(log, direction)];
+}
+
+/** The entity rules of one peer or of a group of namespaces, and how an ingress rule names its clients. */
+interface GroupedPeer {
+  readonly entities: ReturnType<typeof peerEntities>;
+  readonly client: string;
+}
+
+/**
+ * The entity rules of a planned rule's peers, with pods that differ only in their namespace (the
+ * same labels, no ServiceAccount: the resolver's clients, every pod of several namespaces) selected
+ * by one `namespaceSelector: kubernetes.io/metadata.name in {...}` instead of one rule each. A
+ * policy holds at most 1024 rules per direction (projectcalico.org_networkpolicies.yaml,
+ * `maxItems: 1024`), and the resolver admits every namespace that uses it, two protocols each: one
+ * rule per namespace made synth refuse its own output from 513 such namespaces. A selector holds
+ * at most 1024 characters (`maxLength: 1024`), so the namespaces are split into as few groups as
+ * keep each selector within it.
+ */
+function groupedPeers(peers: readonly PolicyPeer[]): GroupedPeer[] {
+  const groups = new Map<string, { first: PolicyPeer & { kind: 'pods' }; namespaces: string[] }>();
+  const out: ({ peer: PolicyPeer } | { group: { first: PolicyPeer & { kind: 'pods' }; namespaces: string[] } })[] = [];
+  for (const peer of peers) {
+    if (peer.kind !== 'pods' || peer.serviceAccount !== undefined) {
+      out.push({ peer });
+      continue;
+    }
+    const key = JSON.stringify({ ...peer, namespace: undefined });
+    const group = groups.get(key);
+    if (group) {
+      if (!group.namespaces.includes(peer.namespace)) group.namespaces.push(peer.namespace);
+      continue;
+    }
+    const created = { first: peer, namespaces: [peer.namespace] };
+    groups.set(key, created);
+    out.push({ group: created });
+  }
+  return out.flatMap((o): GroupedPeer[] => {
+    if ('peer' in o) return [{ entities: peerEntities(o.peer), client: describeClient(o.peer) }];
+    const { first, namespaces } = o.group;
+    if (namespaces.length === 1) return [{ entities: peerEntities(first), client: describeClient(first) }];
+    return namespaceChunks(namespaces).map((chunk) => ({
+      entities: [{ entity: { selector: podsSelector(first.podLabels), namespaceSelector: namespacesSelector(chunk) } }],
+      client: chunk.length === 1 ? `client in namespace ${chunk[0]}` : `clients in namespaces ${chunk.join(', ')}`,
+    }));
+  });
+}
+
+/** The longest a Calico selector may be (projectcalico.org_networkpolicies.yaml, `maxLength: 1024`). */
+const MAX_SELECTOR_LENGTH = 1024;
+
+/** `kubernetes.io/metadata.name in {'a', 'b'}`, or `== 'a'` for one namespace. */
+function namespacesSelector(namespaces: readonly string[]): string {
+  return namespaces.length === 1 ? namespaceSelector(namespaces[0]) : `${NAMESPACE_NAME_LABEL} in {${namespaces.map((n) => `'${n}'`).join(', ')}}`;
+}
+
+/** Namespaces in order, split where the next would make the group's selector too long. */
+function namespaceChunks(namespaces: readonly string[]): string[][] {
+  const chunks: string[][] = [];
+  let chunk: string[] = [];
+  for (const namespace of namespaces) {
+    if (chunk.length > 0 && namespacesSelector([...chunk, namespace]).length > MAX_SELECTOR_LENGTH) {
+      chunks.push(chunk);
+      chunk = [];
+    }
+    chunk.push(namespace);
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }
 
 /** A Deny after its Log, when egress is logged; both match the same. */
