@@ -405,6 +405,7 @@ class CalicoRule implements CompiledRule {
         f.fail(`${field}.${key}.ports`, `ports need the rule to set protocol ${protocolsText()}`);
       }
     }
+    checkNetVersions(this.source, this.destination, ipVersion, field, f);
     // `http` and `icmp` criteria narrow a rule too (both are refused without a protocol or are ICMP only).
     const other = ['http', 'icmp', 'notICMP'].some((k) => r[k] !== undefined && r[k] !== null);
     this.matchesEverything =
@@ -473,6 +474,32 @@ class CalicoRule implements CompiledRule {
     const from = this.source.describe();
     const to = this.destination.describe();
     return `${this.action} ${proto}${portText}${from ? ` from ${from}` : ''}${to ? ` to ${to}` : ''}`;
+  }
+}
+
+/**
+ * Calico's validator refuses a rule whose `nets` and `notNets`, on both sides taken together, name
+ * IPv4 and IPv6 blocks, or a version other than the rule's `ipVersion` (libcalico-go
+ * `lib/validator/v3/validator.go`, validateRule: "rule contains both IPv4 and IPv6 CIDRs", "rule IP
+ * version doesn't match CIDR version"). Such a policy is not in the cluster, so reading it as written
+ * would credit the cluster with a Deny it does not have: refused, as the API server refuses it. The
+ * field named is the first that makes the rule inconsistent, in Calico's order.
+ */
+function checkNetVersions(source: RuleSide, destination: RuleSide, ipVersion: number | undefined, field: string, f: Fields): void {
+  let seen: IpVersion | undefined;
+  for (const [side, key] of [
+    [source, 'source'],
+    [destination, 'destination'],
+  ] as const) {
+    for (const which of ['nets', 'notNets'] as const) {
+      const at = `${field}.${key}.${which}`;
+      side[which]?.ranges.forEach(({ version }, i) => {
+        const text = JSON.stringify(side[which]!.texts[i]);
+        if (ipVersion !== undefined && version !== ipVersion) f.fail(at, `${text} is an IPv${version} block, but the rule's ipVersion is ${ipVersion} (Calico refuses the rule)`);
+        if (seen !== undefined && version !== seen) f.fail(at, `${text} makes the rule name both IPv4 and IPv6 blocks, which Calico refuses: write one rule per IP version`);
+        seen = version;
+      });
+    }
   }
 }
 
