@@ -405,6 +405,9 @@ describe('what a Calico rule side can match, for the listings', () => {
     ]);
     expect(phantoms({ action: 'Allow', destination: { selector: "app == 'x'", namespaceSelector: 'global()' } })).toEqual([]);
     expect(phantoms({ action: 'Allow', destination: { nets: ['10.0.0.0/8'] } })).toEqual([]);
+    // An Allow reads the unknown address of an imagined pod as outside its nets (the blocks are listed instead), not outside its notNets.
+    expect(phantoms({ action: 'Allow', destination: { selector: "app == 'x'", nets: ['10.0.0.0/8'] } })).toEqual([]);
+    expect(phantoms({ action: 'Allow', destination: { selector: "app == 'x'", notNets: ['10.0.0.0/8'] } })).toEqual(['* {"app":"x"} default']);
     expect(phantoms({ action: 'Allow', destination: { selector: "app == 'x' && projectcalico.org/namespace == 'web'" } })).toEqual(['web {"app":"x"} default']);
     expect(sideOf({ action: 'Allow', protocol: 'TCP', source: { selector: "app == 'x'", ports: [0] } }).phantoms('source')).toEqual([]);
     expect(sideOf({ action: 'Allow', protocol: 'TCP', source: { selector: "app == 'x'", ports: [80] } }).phantoms('source')).toHaveLength(1);
