@@ -81,6 +81,13 @@ describe('the egress listing of a NetworkPolicy rule', () => {
   it('to a namespaceSelector no namespace matches yet lists the pods of a namespace that comes to match', () => {
     expect(listing({ to: [{ namespaceSelector: { matchLabels: { team: 'nobody' } } }], ports: [{ port: 80 }] })).toEqual(['*{} TCP 80']);
   });
+
+  it('on a named port lists it by name for pods whose ports are unknown, of that protocol only', () => {
+    const to = [{ namespaceSelector: { matchLabels: { team: 'nobody' } } }];
+    expect(listing({ to, ports: [{ port: 'http' }] })).toEqual(['*{} TCP http']);
+    expect(listing({ to, ports: [{ port: 'dns', protocol: 'UDP' }] })).toEqual(['*{} UDP dns']);
+    expect(listing({ to, ports: [{ port: 'http' }, { port: 'metrics', protocol: 'UDP' }] })).toEqual(['*{} TCP http', '*{} UDP metrics']);
+  });
 });
 
 describe('a StagedKubernetesNetworkPolicy', () => {
@@ -157,6 +164,23 @@ describe('the parts of a NetworkPolicy rule', () => {
       ids(egressRule({ to: [{ namespaceSelector: { matchLabels: { team: 'data' } }, podSelector: { matchLabels: { app: 'qdrant' } } }, { podSelector: {} }] }).reach('destination')),
     ).toEqual(['ai/rag', 'vector-db/qdrant']);
     expect(ids(egressRule({ to: [{ namespaceSelector: { matchLabels: { team: 'nobody' } } }] }).reach('destination'))).toBe('none');
+  });
+
+  it('reaches by each rule its own namespaces, however many rules of the cluster select namespaces', () => {
+    const c = readCluster([
+      ...base,
+      networkPolicy(
+        'ai',
+        'p',
+        egressOnly({
+          podSelector: {},
+          egress: [{ to: [{ namespaceSelector: { matchLabels: { team: 'data' } } }] }, { to: [{ namespaceSelector: { matchLabels: { team: 'ml' } } }] }],
+        }),
+      ),
+    ]);
+    const [data, ml] = c.policies[0].rules.egress;
+    expect(ids(data.reach('destination'))).toEqual(['vector-db/cache', 'vector-db/qdrant']);
+    expect(ids(ml.reach('destination'))).toEqual(['ai/rag']);
   });
 
   it('puts no condition, block or imagined pod on the side away from its peers', () => {
