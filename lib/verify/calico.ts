@@ -529,8 +529,12 @@ function checkNetVersions(source: RuleSide, destination: RuleSide, ipVersion: nu
       const at = `${field}.${key}.${which}`;
       side[which]?.ranges.forEach(({ version }, i) => {
         const text = JSON.stringify(side[which]!.texts[i]);
-        if (ipVersion !== undefined && version !== ipVersion) f.fail(at, `${text} is an IPv${version} block, but the rule's ipVersion is ${ipVersion} (Calico refuses the rule)`);
-        if (seen !== undefined && version !== seen) f.fail(at, `${text} makes the rule name both IPv4 and IPv6 blocks, which Calico refuses: write one rule per IP version`);
+        if (ipVersion !== undefined && version !== ipVersion) {
+          f.fail(at, `${text} is an IPv${version} block, but the rule's ipVersion is ${ipVersion} (Calico refuses the rule)`);
+        }
+        if (seen !== undefined && version !== seen) {
+          f.fail(at, `${text} makes the rule name both IPv4 and IPv6 blocks, which Calico refuses: write one rule per IP version`);
+        }
         seen = version;
       });
     }
@@ -561,9 +565,12 @@ export function compileCalicoPolicy(m: Manifest, kind: PolicyKind, catalog: Cata
     if (t !== 'Ingress' && t !== 'Egress') f.fail(`spec.types[${i}]`, `must be Ingress or Egress, not ${JSON.stringify(t)}`);
   });
   const egressOnly = rules.egress.length > 0 && rules.ingress.length === 0;
-  const types = declared
-    ? { ingress: declared.includes('Ingress'), egress: declared.includes('Egress') }
-    : { ingress: !egressOnly, egress: rules.egress.length > 0 };
+  // An empty list is absent: Calico defaults types when `len(types) == 0` (libcalico-go
+  // clientv3 networkpolicy.go and globalnetworkpolicy.go, defaultPolicyTypesField).
+  const types =
+    declared && declared.length > 0
+      ? { ingress: declared.includes('Ingress'), egress: declared.includes('Egress') }
+      : { ingress: !egressOnly, egress: rules.egress.length > 0 };
   const hint: SelectionHint = { namespace, label: selector?.hint };
   return {
     ref: { kind, namespace, name: metadata.name, tier },

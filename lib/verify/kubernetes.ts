@@ -182,7 +182,8 @@ function readPort(raw: unknown, field: string, f: Fields): KubePort {
   // needs a letter (networking/validation ValidateNetworkPolicyPort: a string port is validated
   // by IsValidPortName only), so the API server refuses "443" as it refuses any bad name.
   if (typeof port === 'string') {
-    if (!isPortName(port)) f.fail(`${field}.port`, `${JSON.stringify(port)} is neither a port number nor a valid port name (a port number is written without quotes)`);
+    if (!isPortName(port))
+      f.fail(`${field}.port`, `${JSON.stringify(port)} is neither a port number nor a valid port name (a port number is written without quotes)`);
     if (endPort !== undefined) f.fail(`${field}.endPort`, 'cannot be used with a named port');
     return { protocol, name: port };
   }
@@ -341,7 +342,12 @@ export function compileKubernetesPolicy(m: Manifest, kind: PolicyKind, catalog: 
   declared?.forEach((t, i) => {
     if (t !== 'Ingress' && t !== 'Egress') f.fail(`spec.policyTypes[${i}]`, `must be Ingress or Egress, not ${JSON.stringify(t)}`);
   });
-  const types = declared ? { ingress: declared.includes('Ingress'), egress: declared.includes('Egress') } : { ingress: true, egress: rules.egress.length > 0 };
+  // An empty list is absent: the API server defaults policyTypes when `len(PolicyTypes) == 0`
+  // (pkg/apis/networking/v1/defaults.go, SetDefaults_NetworkPolicy).
+  const types =
+    declared && declared.length > 0
+      ? { ingress: declared.includes('Ingress'), egress: declared.includes('Egress') }
+      : { ingress: true, egress: rules.egress.length > 0 };
   return {
     ref: { kind, namespace, name: metadata.name, tier: DEFAULT_TIER.name },
     order: KUBERNETES_POLICY_ORDER,
