@@ -55,7 +55,9 @@ export function readMutationArgs(args: readonly string[]): MutationArgs | { read
     if (args[i] === '--tests') {
       const list = args[++i];
       if (list === undefined || list.startsWith('--') || !list.split(',').every((t) => /^(lib|test)\/[\w.*/-]+\.test\.ts$/.test(t))) {
-        return { problem: `npm run mutation: --tests needs test files, comma-separated (e.g. --tests lib/net/ip.test.ts,lib/net/oracle.test.ts), not ${JSON.stringify(list ?? '')}` };
+        return {
+          problem: `npm run mutation: --tests needs test files, comma-separated (e.g. --tests lib/net/ip.test.ts,lib/net/oracle.test.ts), not ${JSON.stringify(list ?? '')}`,
+        };
       }
       tests = list.split(',');
       continue;

@@ -355,7 +355,9 @@ describe('Calico selection and rule matching', () => {
   // is a rule the client can meet or dodge, whichever lets it through.
   it('an Allow on source ports lets through the client that binds one of them', () => {
     expect(egress([np('ai', 'p', { types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', source: { ports: [443] } }] })]).allowed).toBe(true);
-    expect(egress([np('ai', 'p', { types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', source: { notPorts: ['1024:65535'] } }] })]).allowed).toBe(true);
+    expect(egress([np('ai', 'p', { types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', source: { notPorts: ['1024:65535'] } }] })]).allowed).toBe(
+      true,
+    );
   });
 
   it('a Deny on source ports does not stop the client that binds another, unless it takes every port', () => {
@@ -369,6 +371,8 @@ describe('Calico selection and rule matching', () => {
 
   it('a rule on source ports that no port from 1 to 65535 meets never matches', () => {
     expect(egress([np('ai', 'p', { types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', source: { ports: [0] } }] })]).allowed).toBe(false);
-    expect(egress([np('ai', 'p', { types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', source: { notPorts: ['1:65535'] } }] })]).allowed).toBe(false);
+    expect(egress([np('ai', 'p', { types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', source: { notPorts: ['1:65535'] } }] })]).allowed).toBe(
+      false,
+    );
   });
 });

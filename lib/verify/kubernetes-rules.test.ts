@@ -111,7 +111,8 @@ describe('a StagedKubernetesNetworkPolicy', () => {
 describe('the parts of a NetworkPolicy rule', () => {
   const withQdrantIp = [...base.slice(0, 3), pod('vector-db', 'qdrant', { app: 'qdrant' }, { ip: '10.1.0.5', ports: [{ name: 'http', containerPort: 6333 }] })];
   const egressRule = (rule: Record<string, unknown>, objects = base): CompiledRule =>
-    readCluster([...objects, networkPolicy('ai', 'p', egressOnly({ podSelector: { matchLabels: { app: 'rag' } }, egress: [rule] }))]).policies[0].rules.egress[0];
+    readCluster([...objects, networkPolicy('ai', 'p', egressOnly({ podSelector: { matchLabels: { app: 'rag' } }, egress: [rule] }))]).policies[0].rules
+      .egress[0];
   const ingressRule = (rule: Record<string, unknown>): CompiledRule =>
     readCluster([...base, networkPolicy('ai', 'p', { policyTypes: ['Ingress'], podSelector: {}, ingress: [rule] })]).policies[0].rules.ingress[0];
   const ids = (reach: Reach) => (reach.kind === 'some' ? reach.candidates.map((e) => e.id).sort() : reach.kind);
@@ -155,13 +156,19 @@ describe('the parts of a NetworkPolicy rule', () => {
 
   it('reaches the pods its selectors can match: of the policy namespace for a podSelector, of the namespaces a namespaceSelector picks', () => {
     expect(ids(egressRule({ to: [{ podSelector: {} }] }).reach('destination'))).toEqual(['ai/rag']);
-    expect(ids(egressRule({ to: [{ namespaceSelector: { matchLabels: { team: 'data' } } }] }).reach('destination'))).toEqual(['vector-db/cache', 'vector-db/qdrant']);
-    expect(ids(egressRule({ to: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['ml'] }] } }] }).reach('destination'))).toEqual([
+    expect(ids(egressRule({ to: [{ namespaceSelector: { matchLabels: { team: 'data' } } }] }).reach('destination'))).toEqual([
       'vector-db/cache',
       'vector-db/qdrant',
     ]);
     expect(
-      ids(egressRule({ to: [{ namespaceSelector: { matchLabels: { team: 'data' } }, podSelector: { matchLabels: { app: 'qdrant' } } }, { podSelector: {} }] }).reach('destination')),
+      ids(egressRule({ to: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['ml'] }] } }] }).reach('destination')),
+    ).toEqual(['vector-db/cache', 'vector-db/qdrant']);
+    expect(
+      ids(
+        egressRule({
+          to: [{ namespaceSelector: { matchLabels: { team: 'data' } }, podSelector: { matchLabels: { app: 'qdrant' } } }, { podSelector: {} }],
+        }).reach('destination'),
+      ),
     ).toEqual(['ai/rag', 'vector-db/qdrant']);
     expect(ids(egressRule({ to: [{ namespaceSelector: { matchLabels: { team: 'nobody' } } }] }).reach('destination'))).toBe('none');
   });
@@ -206,7 +213,11 @@ describe('a NetworkPolicy as a policy', () => {
 
   it('sits in the default tier at the order Calico gives Kubernetes policies, sorted by namespace and knp.default. name', () => {
     const [p] = readCluster([networkPolicy('ai', 'p', egressOnly({ podSelector: {} }))]).policies;
-    expect(p).toMatchObject({ ref: { kind: 'KubernetesNetworkPolicy', namespace: 'ai', name: 'p', tier: 'default' }, order: KUBERNETES_POLICY_ORDER, staged: false });
+    expect(p).toMatchObject({
+      ref: { kind: 'KubernetesNetworkPolicy', namespace: 'ai', name: 'p', tier: 'default' },
+      order: KUBERNETES_POLICY_ORDER,
+      staged: false,
+    });
     expect(p.sortName).toBe('ai/knp.default.p');
     expect('stagedAction' in p).toBe(false);
   });
