@@ -314,6 +314,12 @@ describe('the egress listing of a Calico rule, by peer', () => {
     ]);
   });
 
+  it('with ipVersion lists no pod its other fields cannot match', () => {
+    const set = calico('GlobalNetworkSet', 's', { nets: ['198.51.100.0/24'] }, undefined, { role: 'api' });
+    const rule = { action: 'Allow', protocol: 'TCP', ipVersion: 4, destination: { selector: "role == 'api'", namespaceSelector: 'global()', ports: [443] } };
+    expect(globalListing(rule, [set])).toEqual(['198.51.100.0/24 TCP 443']);
+  });
+
   it('with ipVersion lists the addresses of that version only', () => {
     expect(globalListing({ action: 'Allow', protocol: 'TCP', ipVersion: 4, destination: { ports: [443] } })).toEqual([
       '0.0.0.0/0 TCP 443',
