@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { cidr, cidrContains, cidrContainsIp, compareCidrs, formatCidr, formatIp, ipv4MappedBlock, parseCidr, parseCidrLenient, parseIp, sameCidr } from './ip';
-import { CLOUD_PROVIDERS, METADATA_BLOCKS, METADATA_CIDRS, endpointsAt, isMetadataBlock, metadataCidrs, podCredentialEndpoints } from './metadata';
+import {
+  CLOUD_PROVIDERS,
+  METADATA_BLOCKS,
+  METADATA_CIDRS,
+  endpointsAt,
+  isMetadataBlock,
+  metadataCidrs,
+  metadataNat64Cidrs,
+  podCredentialEndpoints,
+} from './metadata';
 import { carvedBlocks, carvedInside, defaultServiceCidrs, resolverIndex, staticBandSize, staticServiceAddress } from './cluster-ranges';
 
 describe('IP addresses and CIDR blocks', () => {
@@ -97,6 +106,28 @@ describe('IP addresses and CIDR blocks', () => {
     expect(isMetadataBlock(cidr('169.254.169.254/32'))).toBe(true);
     expect(isMetadataBlock(cidr('fd00:ec2::254/128'))).toBe(true);
     expect(isMetadataBlock(cidr('169.254.0.0/16'))).toBe(false);
+  });
+
+  it('reads the NAT64 form of an IPv4 metadata address as metadata too, and names the endpoints there', () => {
+    // RFC 6052: a translator on the path sends 64:ff9b::a9fe:a9fe to 169.254.169.254.
+    expect(metadataNat64Cidrs('any')).toEqual([
+      '64:ff9b::6464:64c8/128',
+      '64:ff9b::a83f:8110/128',
+      '64:ff9b::a9fe:17/128',
+      '64:ff9b::a9fe:2a2a/128',
+      '64:ff9b::a9fe:a9fc/128',
+      '64:ff9b::a9fe:a9fe/128',
+      '64:ff9b::a9fe:aa02/128',
+      '64:ff9b::a9fe:aa17/128',
+    ]);
+    expect(metadataNat64Cidrs('alibaba')).toEqual(['64:ff9b::6464:64c8/128']);
+    expect(metadataNat64Cidrs('aws')).toEqual(['64:ff9b::a9fe:a9fe/128', '64:ff9b::a9fe:aa02/128', '64:ff9b::a9fe:aa17/128']);
+    expect(isMetadataBlock(cidr('64:ff9b::a9fe:a9fe/128'))).toBe(true);
+    expect(isMetadataBlock(cidr('64:ff9b::a9fe:0/112'))).toBe(false);
+    // Only the well-known prefix: an IPv6 address of another /96 that ends alike is no NAT64 form.
+    expect(isMetadataBlock(cidr('2001:db8::a9fe:a9fe/128'))).toBe(false);
+    expect(endpointsAt('64:ff9b::a9fe:aa17/128').map((e) => e.name)).toEqual(['eks-pod-identity']);
+    expect(endpointsAt('64:ff9b::6464:64c8/128').map((e) => e.name)).toEqual(['alibaba-metadata']);
   });
 
   it("lists each cloud's endpoints, every one of them under any, and names the pod credential endpoints", () => {

@@ -72,6 +72,7 @@ export {
   formatAddress,
   isAuditedApp,
   metadataAddresses,
+  metadataNat64Addresses,
   parseAddress,
   reachMismatch,
 } from './oracle';

@@ -37,7 +37,7 @@ import {
 } from '../verify';
 import { diffWorkload } from '../review';
 import { K8sObject, ManifestDocument, readManifests } from './manifests';
-import { View, admits, egressAllows, isAuditedApp, metadataAddresses, reachMismatch } from './oracle';
+import { View, admits, egressAllows, isAuditedApp, metadataAddresses, metadataNat64Addresses, reachMismatch } from './oracle';
 import { CALICO_API_VERSION, CALICO_LABEL, KUBE_DNS, NETWORKING_API_VERSION, isCalicoPolicyKind } from '../k8s';
 
 /** A namespace no intent is expected to declare: probes there stand for "anyone else". */
@@ -294,12 +294,13 @@ export interface Packet {
 
 /**
  * The packets from the app to a metadata or credential endpoint of the intent's cloud (every
- * cloud's by default) that it must not send: every address, over TCP and UDP, on the usual ports
+ * cloud's by default) that it must not send: every address, and each IPv4 one in its NAT64 form
+ * too (64:ff9b::/96, RFC 6052), over TCP and UDP, on the usual ports
  * and a high one, but a pod credential endpoint the app declares, on the ports and protocol it
  * declares it on (the oracle's own table of the clouds' addresses, and its reading of the intent).
  */
 export function metadataPackets(s: Synthesized, app: AiAppIntent): Packet[] {
-  return metadataAddresses(s.intent).flatMap((to) =>
+  return [...metadataAddresses(s.intent), ...metadataNat64Addresses(s.intent)].flatMap((to) =>
     (['TCP', 'UDP'] as const).flatMap((protocol) =>
       METADATA_PORTS.filter((port) => !egressAllows({ app }, s.intent, to, port, protocol)).map((port) => ({ to, port, protocol })),
     ),
