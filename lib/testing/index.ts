@@ -54,6 +54,7 @@ export {
   readSynthesized,
   serviceAccountProblems,
   stagedDefaultDenyProblems,
+  startOrderProblems,
   stagedViewProblems,
   startupProblems,
   storageProblems,

@@ -38,7 +38,7 @@ import {
 import { diffWorkload } from '../review';
 import { K8sObject, ManifestDocument, readManifests } from './manifests';
 import { View, admits, egressAllows, isAuditedApp, metadataAddresses, metadataNat64Addresses, reachMismatch } from './oracle';
-import { CALICO_API_VERSION, CALICO_LABEL, KUBE_DNS, NETWORKING_API_VERSION, isCalicoPolicyKind } from '../k8s';
+import { CALICO_API_VERSION, CALICO_LABEL, KUBE_DNS, NETWORKING_API_VERSION, isCalicoPolicyKind, isWorkloadKind } from '../k8s';
 
 /** A namespace no intent is expected to declare: probes there stand for "anyone else". */
 const ELSEWHERE = 'secure-ai-egress-probe';
@@ -280,6 +280,48 @@ export function stagedDefaultDenyProblems(s: Synthesized): string[] {
     }
     return [];
   });
+}
+
+/** The Argo CD sync wave of an object: its annotation, 0 without one (Argo CD's default). */
+const syncWaveOf = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
+
+/**
+ * No pod starts before the default deny of its namespace (enforced, or staged where audit mode
+ * previews it, as `stagedDefaultDenyProblems` requires), in either way dist/ is applied: every
+ * object that runs pods (a Pod, or a kind of lib/k8s WORKLOADS) comes after that deny
+ * - in `kubectl apply -f <folder>` order: files by name (kubectl walks a folder in lexical order,
+ *   filepath.Walk), then documents in file order, each object applied in turn;
+ * - in Argo CD order, in a later sync wave: Argo CD applies a whole wave, then waits for it to be
+ *   healthy before the next ("it orders the resources ... the wave they are in (lower values first),
+ *   by kind, by name", argo-cd docs, Sync Phases and Waves), so a deny and a workload of one wave
+ *   are sent together, and the workload's pods could be scheduled first.
+ * Kubernetes itself only promises that a pod created after the network plugin handled a policy
+ * is isolated before it starts ("Pod lifecycle", kubernetes.io, Network Policies): the order is what
+ * dist/ can give; the plugin's delay is docs/security-model.md's.
+ */
+export function startOrderProblems(s: Synthesized): string[] {
+  const problems: string[] = [];
+  s.manifests.forEach((m, at) => {
+    const o = m.object;
+    if (!isWorkloadKind(o.kind) || o.metadata.namespace === undefined) return;
+    const ns = o.metadata.namespace;
+    const what = `${o.kind} ${ns}/${o.metadata.name}`;
+    const denies = s.manifests.map((d, i) => ({ d, i })).filter(({ d }) => defaultDenyIn(d.object, ns) !== undefined);
+    if (denies.length === 0) {
+      problems.push(`${what} runs pods in namespace ${ns}, which has no default deny`);
+      return;
+    }
+    if (!denies.some(({ i }) => i < at))
+      problems.push(
+        `${what} (${m.file}, document ${m.index + 1}) comes before its namespace's default deny in kubectl apply -f order (files by name, then documents): its pods may start unconfined`,
+      );
+    const firstWave = Math.min(...denies.map(({ d }) => syncWaveOf(d.object)));
+    if (syncWaveOf(o) <= firstWave)
+      problems.push(
+        `${what} is in sync wave ${syncWaveOf(o)}, not after its namespace's default deny (wave ${firstWave}): Argo CD applies a wave whole before it waits for health, so its pods may start unconfined`,
+      );
+  });
+  return problems;
 }
 
 /** Ports on which to ask about metadata: the usual ones, and a high one. */
@@ -849,6 +891,7 @@ export function allProblems(s: Synthesized): string[] {
   return [
     ...namespaces.flatMap((ns) => [...findingsOf(s, 'namespace-default-deny', ns), ...podSecurityProblems(s, ns)]),
     ...stagedDefaultDenyProblems(s),
+    ...startOrderProblems(s),
     ...blockProblems(objects(s), s.intent.cloud).map((p) => p.message),
     ...guardrailProblems(s),
     ...tierProblems(s),
