@@ -291,6 +291,8 @@ describe('per-app Calico policies', () => {
       '64:ff9b::6464:64c8/128',
       '64:ff9b::a83f:8110/128',
       '64:ff9b::a9fe:0/112',
+      // RFC 8215's local-use translation prefix, whole.
+      '64:ff9b:1::/48',
       'fd00:10:96::/108',
       'fd00:10:244::/56',
       'fd00:42::42/128',

@@ -169,6 +169,9 @@ describe('IP addresses and CIDR blocks', () => {
       '64:ff9b::a60:0/108',
       '64:ff9b::af4:0/112',
       '64:ff9b::a9fe:0/112',
+      // RFC 8215's local-use translation prefix, whole: a translator there embeds IPv4 addresses
+      // where its operator chose (RFC 6052, 2.2), so no form of metadata in it can be named.
+      '64:ff9b:1::/48',
       'fd00:ec2::23/128',
       'fd00:ec2::254/128',
       'fe80::/10',

@@ -314,10 +314,16 @@ function nat64Form(text: string): string {
   return `64:ff9b::${address}/${96 + Number(prefix ?? 32)}`;
 }
 
-/** Every block carved out of the blocks that hold it: link-local, the cloud's metadata addresses, the cluster's ranges, and the IPv4 ones of these in their NAT64 form too. */
+/**
+ * RFC 8215's local-use prefix of IPv4/IPv6 translation, where the operator of a translator chooses
+ * how an IPv4 address is embedded (RFC 6052, 2.2): carved out whole.
+ */
+const LOCAL_USE_TRANSLATION = '64:ff9b:1::/48';
+
+/** Every block carved out of the blocks that hold it: link-local, the cloud's metadata addresses, the cluster's ranges, the IPv4 ones of these in their NAT64 form too, and the local-use translation prefix. */
 function carvedBlocks(platform: PlatformIntent): string[] {
   const blocks = [...LINK_LOCAL, ...metadataAddresses(platform), ...clusterRangeBlocks(platform)];
-  return [...blocks, ...blocks.filter((b) => isIP(b.split('/')[0]) === 4).map(nat64Form)];
+  return [...blocks, ...blocks.filter((b) => isIP(b.split('/')[0]) === 4).map(nat64Form), LOCAL_USE_TRANSLATION];
 }
 
 /**
