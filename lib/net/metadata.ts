@@ -218,7 +218,7 @@ export const METADATA_ENDPOINTS: readonly MetadataEndpoint[] = [
 export const LINK_LOCAL_CIDRS: readonly string[] = ['169.254.0.0/16', 'fe80::/10'];
 
 /** The endpoints of a cloud (`any`: all of them). */
-export function metadataEndpoints(cloud: Cloud = 'any'): MetadataEndpoint[] {
+function metadataEndpoints(cloud: Cloud = 'any'): MetadataEndpoint[] {
   return METADATA_ENDPOINTS.filter((e) => cloud === 'any' || e.clouds.includes(cloud));
 }
 
@@ -296,7 +296,7 @@ export const METADATA_CIDRS: readonly string[] = metadataCidrs('any');
 export const METADATA_BLOCKS: readonly Cidr[] = METADATA_CIDRS.map(cidr);
 
 /** Every cloud's IPv4 metadata addresses in their NAT64 form: what `cloud: 'any'` denies besides METADATA_CIDRS. */
-export const METADATA_NAT64_BLOCKS: readonly Cidr[] = metadataNat64Blocks('any');
+const METADATA_NAT64_BLOCKS: readonly Cidr[] = metadataNat64Blocks('any');
 
 /** True when the block is exactly one of the metadata addresses of any cloud, as written or in its NAT64 form. */
 export function isMetadataBlock(block: Cidr): boolean {
