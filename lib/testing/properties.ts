@@ -11,7 +11,7 @@
  * asked about too.
  */
 import { stringify } from 'yaml';
-import { ALLOW_LIST_LABEL } from '../conventions';
+import { ALLOW_LIST_LABEL, GOVERNED_NAMESPACE_LABEL } from '../conventions';
 import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, Protocol, guardrailOf } from '../intent';
 import { formatBytes, parseQuantity } from '../quantity';
 import { Finding, RuleName, blockProblems, checkManifests, namespacePodSecurityProblems, enforceStaged } from '../checks';
@@ -286,7 +286,7 @@ export function stagedDefaultDenyProblems(s: Synthesized): string[] {
 const syncWaveOf = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
 
 /**
- * No pod starts before the default deny of its namespace (enforced, or staged where audit mode
+ * No pod starts, in a namespace the project writes, before the default deny of its namespace (enforced, or staged where audit mode
  * previews it, as `stagedDefaultDenyProblems` requires), in either way dist/ is applied: every
  * object that runs pods (a Pod, or a kind of lib/k8s WORKLOADS) comes after that deny
  * - in `kubectl apply -f <folder>` order: files by name (kubectl walks a folder in lexical order,
@@ -301,9 +301,15 @@ const syncWaveOf = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.arg
  */
 export function startOrderProblems(s: Synthesized): string[] {
   const problems: string[] = [];
+  // The namespaces the project writes (its Namespaces carry the governed label); another chart's beside it are that chart's.
+  const governed = new Set(
+    objects(s)
+      .filter((o) => o.kind === 'Namespace' && o.metadata.labels?.[GOVERNED_NAMESPACE_LABEL] === 'true')
+      .map((o) => o.metadata.name),
+  );
   s.manifests.forEach((m, at) => {
     const o = m.object;
-    if (!isWorkloadKind(o.kind) || o.metadata.namespace === undefined) return;
+    if (!isWorkloadKind(o.kind) || o.metadata.namespace === undefined || !governed.has(o.metadata.namespace)) return;
     const ns = o.metadata.namespace;
     const what = `${o.kind} ${ns}/${o.metadata.name}`;
     const denies = s.manifests.map((d, i) => ({ d, i })).filter(({ d }) => defaultDenyIn(d.object, ns) !== undefined);
