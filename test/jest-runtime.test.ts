@@ -1,17 +1,18 @@
 /**
  * Jest's runtime of the project (test/support/jest-runtime.js, jest.config.js `runtime`), which
- * compiles each module once per jest worker instead of once per test file: every test file still
- * evaluates each module anew in its own context, with its own state, and errors point where they
- * did. Asked of the runtime's compiler directly, and of jest running two test files with the
+ * compiles each module once per jest worker instead of once per test file, and reads its file once
+ * while it stays the same: every test file still evaluates each module anew in its own context,
+ * with its own state, and errors point where they did. Asked of the runtime's compiler directly, and of jest running two test files with the
  * project's configuration in a scratch folder.
  *
  * Each of these turned it red: the wrapper without its own line (lineOffset 0: the stack trace's
  * lines one further down); the compiled script kept under the file name whatever its source
  * (the changed module still answered as before); `import(` not left to jest; the runtime's hook
- * on jest's `executor.compile` renamed (the scratch run reused nothing).
+ * on jest's `executor.compile` renamed (the scratch run reused nothing); a source kept whatever
+ * the file's size, or whatever its modification time.
  */
 import { spawnSync } from 'child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import * as vm from 'vm';
@@ -23,7 +24,8 @@ type ModuleFunction = (this: unknown, module: { exports: unknown }, exports: unk
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JavaScript, as jest loads it
 const runtime = require('./support/jest-runtime') as {
   sharedModuleFunction: (source: string, filename: string, parameters: string, context: vm.Context) => ModuleFunction | undefined;
-  compileCounts: () => { compiled: number; reused: number; byJest: number };
+  sharedSource: (filename: string) => string;
+  compileCounts: () => { compiled: number; reused: number; byJest: number; read: number; readReused: number };
 };
 
 const PARAMETERS = 'module, exports';
@@ -93,6 +95,39 @@ describe('the compiler of the runtime', () => {
   });
 });
 
+describe('the sources the runtime reads', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = realpathSync(mkdtempSync(join(tmpdir(), 'jest-runtime-sources-')));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads a file once while it stays the same, and again once it changes, whether its modification time or its size tells', () => {
+    const file = join(dir, 'module.js');
+    writeFileSync(file, 'exports.a = 1;\n');
+    const before = runtime.compileCounts();
+    expect([runtime.sharedSource(file), runtime.sharedSource(file)]).toEqual(['exports.a = 1;\n', 'exports.a = 1;\n']);
+    const after = runtime.compileCounts();
+    expect([after.read - before.read, after.readReused - before.readReused]).toEqual([1, 1]);
+
+    // The same size, a later modification time.
+    const { mtime } = statSync(file);
+    writeFileSync(file, 'exports.a = 2;\n');
+    utimesSync(file, mtime, new Date(mtime.getTime() + 1000));
+    expect(runtime.sharedSource(file)).toBe('exports.a = 2;\n');
+    // Another size, the same modification time.
+    const { mtime: later } = statSync(file);
+    writeFileSync(file, 'exports.a = 30;\n');
+    utimesSync(file, later, later);
+    expect(runtime.sharedSource(file)).toBe('exports.a = 30;\n');
+  });
+
+  it("fails on a missing file with the error jest's own reading gives", () => {
+    const missing = join(dir, 'missing.js');
+    expect(() => runtime.sharedSource(missing)).toThrow(`ENOENT: no such file or directory, open '${missing}'`);
+  });
+});
+
 describe("jest with the project's configuration", () => {
   let dir: string;
   beforeAll(() => {
@@ -118,12 +153,8 @@ describe("jest with the project's configuration", () => {
       );
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the configuration as jest loads it, laid over the scratch folder
-    const config: Record<string, unknown> = {
-      ...(require(join(ROOT, 'jest.config.js')) as Record<string, unknown>),
-      rootDir: dir,
-      testMatch: ['<rootDir>/*.test.js'],
-      transform: {},
-    };
+    const project = require(join(ROOT, 'jest.config.js')) as Record<string, unknown>;
+    const config: Record<string, unknown> = { ...project, rootDir: dir, testMatch: ['<rootDir>/*.test.js'], transform: {} };
     delete config.globalSetup;
     delete config.setupFiles;
     delete config.setupFilesAfterEnv;
@@ -138,9 +169,10 @@ describe("jest with the project's configuration", () => {
     const counts = readFileSync(report, 'utf8')
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { compiled: number; reused: number });
+      .map((line) => JSON.parse(line) as { compiled: number; reused: number; read: number; readReused: number });
     expect(counts).toHaveLength(1);
-    // The second file reuses at least the counter and jest's own modules that every file loads.
+    // The second file reuses at least the counter and jest's own modules that every file loads, and their files.
     expect(counts[0].reused).toBeGreaterThan(counts[0].compiled / 2);
+    expect(counts[0].readReused).toBeGreaterThan(counts[0].read / 2);
   });
 });
