@@ -119,7 +119,7 @@ class SharedCompileRuntime extends Runtime {
 
 if (process.env.JEST_COMPILE_REPORT) {
   const report = process.env.JEST_COMPILE_REPORT;
-  process.on('exit', () => require('fs').appendFileSync(report, `${JSON.stringify(counts)}\n`));
+  process.on('exit', () => fs.appendFileSync(report, `${JSON.stringify(counts)}\n`));
 }
 
 module.exports = SharedCompileRuntime;
