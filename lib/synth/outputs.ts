@@ -16,6 +16,7 @@ export function deployDirOf(dist: string): string {
  * namespace's charts are made as they are written, and let go once written (`buildDeferredApp`):
  * the bytes of `buildApp`, holding one namespace's constructs at a time. What the benchmark's
  * synthesis runs too.
+ * @public bench/phases.ts loads it with require, in the phase that measures it.
  */
 export function writeDist(staging: string, intent: PlatformIntent): void {
   if (!declaresClusters(intent)) {
