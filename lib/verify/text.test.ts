@@ -77,11 +77,7 @@ describe('what the listings say about themselves', () => {
       selector: 'all()',
       types: ['Egress', 'Ingress'],
       egress: [deny(['169.254.169.254/32'], 'metadata'), deny(['fd00:ec2::254/128'], 'metadata'), { action: 'Allow' }],
-      ingress: [
-        { action: 'Deny', source: { nets: ['192.0.2.1/32'] } },
-        { action: 'Deny', source: { nets: ['192.0.2.2/32'] } },
-        { action: 'Allow' },
-      ],
+      ingress: [{ action: 'Deny', source: { nets: ['192.0.2.1/32'] } }, { action: 'Deny', source: { nets: ['192.0.2.2/32'] } }, { action: 'Allow' }],
     }),
   ];
   const cluster = readCluster(objects);
