@@ -92,6 +92,23 @@ const TIERS = {
   banp: { name: 'baselineadminnetworkpolicy', order: BASELINE_TIER_ORDER, defaultAction: 'Pass' },
 } as const satisfies Record<string, Tier>;
 
+/** The API's tier (Admin, Baseline) each of Calico's tiers of these kinds stands for. */
+const LEVEL_OF_CALICO_TIER: ReadonlyMap<string, string> = new Map([
+  [TIERS.kubeAdmin.name, TIERS.admin.name],
+  [TIERS.anp.name, TIERS.admin.name],
+  [TIERS.kubeBaseline.name, TIERS.baseline.name],
+  [TIERS.banp.name, TIERS.baseline.name],
+]);
+
+/**
+ * Whether the tier a flow log names for a policy of these kinds (Calico's: `kube-admin`,
+ * `adminnetworkpolicy`, ...) is the tier the verifier placed it in: the same tier, when the
+ * manifests are read for the Calico release, or the API's tier it stands for, when for none.
+ */
+export function sameClusterPolicyTier(recorded: string, placed: string): boolean {
+  return recorded === placed || LEVEL_OF_CALICO_TIER.get(recorded) === placed;
+}
+
 /** The implicit tiers policies of these kinds may be placed in, on the declared release (or none). */
 export function clusterPolicyTiers(calico: CalicoVersion | undefined): Tier[] {
   if (!calico) return [TIERS.admin, TIERS.baseline];

@@ -18,6 +18,7 @@ import { Cluster } from './cluster';
 import { resolverZones, ZoneBehaviour } from './corefile';
 import { workloadEgress } from './egress';
 import { Endpoint } from './endpoints';
+import { manifestIndex } from './manifest-index';
 import { Manifest } from './manifests';
 import { isNamedPort } from './ports';
 import { describeDestination } from './words';
@@ -66,10 +67,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 
 /** The manifest of a known endpoint (a Pod, or the workload whose template it is). */
 function manifestOf(cluster: Cluster, endpoint: Endpoint): Manifest | undefined {
-  return cluster.manifests.find(
-    (m) =>
-      m.object.kind === endpoint.kind && (m.object.metadata.namespace ?? 'default') === endpoint.namespace.name && m.object.metadata.name === endpoint.name,
-  );
+  return manifestIndex(cluster).find(endpoint.kind, endpoint.namespace.name, endpoint.name);
 }
 
 /** The pod spec of a workload manifest (a Pod's spec, or its template's, a CronJob's job template's). */
@@ -97,9 +95,7 @@ function corefileOf(cluster: Cluster, namespace: string, pod: Fields): string | 
       if (!name) continue;
       const items = list(configMap?.items).map(record);
       const key = items.length ? str(items.find((item) => item?.path === path)?.key) : path;
-      const source = cluster.manifests.find(
-        (m) => m.object.kind === 'ConfigMap' && (m.object.metadata.namespace ?? 'default') === namespace && m.object.metadata.name === name,
-      );
+      const source = manifestIndex(cluster).find('ConfigMap', namespace, name);
       const text = key === undefined ? undefined : str(record(record(source?.object)?.data)?.[key]);
       if (text !== undefined) return text;
     }
@@ -156,8 +152,11 @@ function judge(cluster: Cluster, to: Destination, domain: string): DnsServer {
   if (to.namespace === KUBE_DNS.namespace && to.labels['k8s-app'] === KUBE_DNS.podLabels['k8s-app']) {
     return { to, answers: 'any-name', why: 'kube-dns, which forwards every name outside the cluster domain upstream' };
   }
-  const members = cluster.endpoints.filter((e) => inClass(e, to));
-  if (to.namespace === '*' || members.length === 0) return { to, answers: 'any-name', why: 'pods the manifests do not run: they may resolve any name' };
+  // The known endpoints of the class, found through the catalog's index (by namespace, and by one label the class fixes) in the catalog's order.
+  const fixed = Object.entries(to.labels).find(([, v]) => v !== '*');
+  const members =
+    to.namespace === '*' ? [] : cluster.catalog.candidates([to.namespace], fixed && { key: fixed[0], values: [fixed[1]] }).filter((e) => inClass(e, to));
+  if (members.length === 0) return { to, answers: 'any-name', why: 'pods the manifests do not run: they may resolve any name' };
   const judged = members.map((m) => judgeEndpoint(cluster, m, domain));
   const open = judged.find((j) => j.answers === 'any-name');
   if (open) return { to, answers: 'any-name', why: open.why };
@@ -168,8 +167,8 @@ function judge(cluster: Cluster, to: Destination, domain: string): DnsServer {
 function reasonOf(cluster: Cluster, endpoint: Endpoint): string | undefined {
   const refs = cluster.plans(endpoint, 'egress').flatMap((t) => t.policies.map((p) => p.policy.ref));
   const reasons = refs.flatMap((ref) =>
-    cluster.manifests
-      .filter((m) => m.object.metadata.name === ref.name && m.object.metadata.namespace === ref.namespace)
+    manifestIndex(cluster)
+      .named(ref.namespace, ref.name)
       .flatMap((m) => {
         const why = str(record(m.object.metadata.annotations)?.[PUBLIC_DNS_REASON_ANNOTATION]);
         return why ? [why] : [];

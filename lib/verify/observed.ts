@@ -20,12 +20,13 @@
 
 import { FlowLog, FlowRecord, MalformedRecord, PolicyHit, PolicyHitKind } from '../flows';
 import { IpRange, partitionFamily, unionRanges } from '../net';
+import { sameClusterPolicyTier } from './admin-tiers';
 import { Cluster, PolicyView } from './cluster';
 import { Endpoint, PacketEnd, packetVersions } from './endpoints';
 import { EndResolver, ObservedEnd } from './observed-ends';
 import { bothMatch, decide, Decision, decisionKey, decisionOf, Direction, enforcedKind, PolicyKind, RuleId, Side, Trace, Verdict } from './policy';
 import { directionReach, PeerEntry } from './workload';
-import { isProtocol, Protocol, protocolsText } from '../k8s';
+import { isClusterPolicyKind, isProtocol, Protocol, protocolsText } from '../k8s';
 
 /** How the manifests decide a flow in one view: alike for all it may be, not at all, or differently for the addresses it may have gone to. */
 export type FlowStatus = 'allowed' | 'denied' | 'depends';
@@ -133,7 +134,17 @@ export interface ObservedReport {
   readonly findings: readonly ObservedFinding[];
 }
 
-/** The verifier's policy kind for a kind a flow record names; undefined for kinds it does not model. */
+/**
+ * The verifier's policy kind for a kind a flow record names; undefined for kinds it does not model.
+ * The network-policy-api's kinds are among them: Calico converts each object into a policy of its
+ * own tier, and Felix reports its hits under the object's kind and name, without a namespace
+ * (Calico v3.32.1: `goldmane/proto/methods.go` HitFromString reads the rule label
+ * `kcnp:<name>` of `felix/types/policy_id.go` as kind ClusterNetworkPolicy (11), in the tier
+ * `kube-admin` or `kube-baseline` that `libcalico-go/lib/backend/k8s/conversion/
+ * clusternetworkpolicy.go` gives it; v3.31.7: `kanp.adminnetworkpolicy.<name>` and
+ * `kbanp.baselineadminnetworkpolicy.<name>` as AdminNetworkPolicy (7) and
+ * BaselineAdminNetworkPolicy (8), the name without its prefix and tier).
+ */
 const HIT_KINDS: Readonly<Partial<Record<PolicyHitKind, PolicyKind>>> = {
   CalicoNetworkPolicy: 'NetworkPolicy',
   GlobalNetworkPolicy: 'GlobalNetworkPolicy',
@@ -141,26 +152,36 @@ const HIT_KINDS: Readonly<Partial<Record<PolicyHitKind, PolicyKind>>> = {
   StagedGlobalNetworkPolicy: 'StagedGlobalNetworkPolicy',
   StagedKubernetesNetworkPolicy: 'StagedKubernetesNetworkPolicy',
   NetworkPolicy: 'KubernetesNetworkPolicy',
+  ClusterNetworkPolicy: 'ClusterNetworkPolicy',
+  AdminNetworkPolicy: 'AdminNetworkPolicy',
+  BaselineAdminNetworkPolicy: 'BaselineAdminNetworkPolicy',
 };
+
+/** Whether a hit's tier is the policy's: for the network-policy-api's kinds, Calico's tier or the API's one it stands for (admin-tiers.ts). */
+function sameTier(kind: PolicyKind, recorded: string, placed: string): boolean {
+  return isClusterPolicyKind(kind) ? sameClusterPolicyTier(recorded, placed) : recorded === placed;
+}
 
 /**
  * True when a recorded hit names this rule. Names: Calico 3.30 and 3.31 report a tiered policy
  * without its tier prefix, 3.32 as written. Rule indexes are compared for Calico's kinds only: a
  * Kubernetes NetworkPolicy's rules reach Felix converted, one per protocol and peer (libcalico-go
- * `lib/backend/k8s/conversion/conversion.go` k8sRuleToCalico at v3.32.1), so its indexes differ.
+ * `lib/backend/k8s/conversion/conversion.go` k8sRuleToCalico at v3.32.1), and so do those of the
+ * network-policy-api's kinds (`clusternetworkpolicy.go` combinePortsWithCNPEgressPeers, where a
+ * rule Calico cannot convert is dropped or becomes one that denies), so their indexes differ.
  * In the staged view a staged policy and its enforced twin are the same rule.
  */
 function hitNamesRule(hit: PolicyHit, rule: RuleId, view: PolicyView): boolean {
   const kind = HIT_KINDS[hit.kind];
   if (kind === undefined) return false;
   const twin = (k: PolicyKind): PolicyKind => (view === 'staged' ? enforcedKind(k) : k);
-  const kubernetes = twin(kind) === 'KubernetesNetworkPolicy';
+  const converted = twin(kind) === 'KubernetesNetworkPolicy' || isClusterPolicyKind(kind);
   return (
     twin(kind) === twin(rule.kind) &&
-    hit.tier === rule.tier &&
+    sameTier(kind, hit.tier, rule.tier) &&
     (hit.namespace ?? '') === (rule.namespace ?? '') &&
     (hit.name === rule.name || `${hit.tier}.${hit.name}` === rule.name) &&
-    (kubernetes || hit.ruleIndex === rule.index)
+    (converted || hit.ruleIndex === rule.index)
   );
 }
 
@@ -169,10 +190,11 @@ function holdsPolicy(cluster: Cluster, hit: PolicyHit): boolean | undefined {
   const named = hit.kind === 'EndOfTier' ? hit.trigger : hit;
   if (!named || named.kind === 'Profile') return undefined;
   const kind = HIT_KINDS[named.kind];
+  if (kind === undefined) return false;
   return [...cluster.policies, ...cluster.staged].some(
     (p) =>
       p.ref.kind === kind &&
-      p.ref.tier === named.tier &&
+      sameTier(kind, named.tier, p.ref.tier) &&
       (p.ref.namespace ?? '') === (named.namespace ?? '') &&
       (p.ref.name === named.name || p.ref.name === `${named.tier}.${named.name}`),
   );

@@ -9,6 +9,8 @@
 import { Cluster } from './cluster';
 import { workloadEgress } from './egress';
 import { Endpoint } from './endpoints';
+import { manifestIndex } from './manifest-index';
+import { Policy } from './policy';
 import { Ports } from './ports';
 import { PodsDestination } from './workload';
 import { Protocol } from '../k8s';
@@ -31,9 +33,27 @@ function representative(cluster: Cluster, to: PodsDestination): Endpoint | undef
   return cluster.catalog.phantom(cluster.catalog.namespace(to.namespace), new Map(Object.entries(to.labels).filter(([, v]) => v !== '*')));
 }
 
-/** Whether some enforced policy selects the endpoint for egress. */
+/** The enforced egress policies of a cluster by the namespace they are in (`undefined`: global), made once per cluster. */
+const egressPolicies = new WeakMap<Cluster, ReadonlyMap<string | undefined, readonly Policy[]>>();
+
+/**
+ * Whether some enforced policy selects the endpoint for egress. A namespaced policy selects pods
+ * of its own namespace only (its `hint`, which the cluster's own index of endpoints relies on
+ * too), so only the global policies and those of the endpoint's namespace are asked.
+ */
 function confined(cluster: Cluster, endpoint: Endpoint): boolean {
-  return cluster.policies.some((p) => p.types.egress && p.selects(endpoint));
+  let byNamespace = egressPolicies.get(cluster);
+  if (!byNamespace) {
+    const made = new Map<string | undefined, Policy[]>();
+    for (const p of cluster.policies) {
+      if (!p.types.egress) continue;
+      const list = made.get(p.hint.namespace);
+      if (list) list.push(p);
+      else made.set(p.hint.namespace, [p]);
+    }
+    egressPolicies.set(cluster, (byNamespace = made));
+  }
+  return [undefined, endpoint.namespace.name].some((ns) => byNamespace.get(ns)?.some((p) => p.selects(endpoint)));
 }
 
 /** The relays of one known endpoint, each destination once per protocol and ports. */
@@ -42,8 +62,8 @@ function workloadRelays(cluster: Cluster, endpoint: Endpoint): Relay[] {
     .plans(endpoint, 'egress')
     .flatMap((t) => t.policies.map((p) => p.policy.ref))
     .flatMap((ref) =>
-      cluster.manifests
-        .filter((m) => m.object.metadata.name === ref.name && m.object.metadata.namespace === ref.namespace)
+      manifestIndex(cluster)
+        .named(ref.namespace, ref.name)
         .map((m) => m.object.metadata.annotations),
     );
   return workloadEgress(cluster, endpoint).allowed.flatMap((e): Relay[] => {

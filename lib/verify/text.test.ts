@@ -1,5 +1,8 @@
 import { egressReport } from './egress';
-import { egressText } from './text';
+import { ingressReport } from './ingress';
+import { egressJson, ingressJson } from './json';
+import { egressText, ingressText } from './text';
+import { EGRESS_NOTE, EGRESS_TEXT_NOTE, INGRESS_NOTE, INGRESS_TEXT_NOTE } from './words';
 import { calico, readCluster, deployment, namespace } from '../../test/support/verify-builders';
 import { DESCRIPTION_ANNOTATION } from '../conventions';
 
@@ -63,5 +66,43 @@ describe('the egress listing in text', () => {
       `  DENY  UDP  53          ${'cidr 192.0.2.2/32'.padEnd(48)} rule 1 of GlobalNetworkPolicy one (tier default): dns`,
       `  DENY  TCP  443         ${'cidr 192.0.2.3/32'.padEnd(48)} rule 0 of GlobalNetworkPolicy two (tier default): other policy`,
     ]);
+  });
+});
+
+describe('what the listings say about themselves', () => {
+  const objects = [
+    namespace('ai'),
+    deployment('ai', 'rag', { app: 'rag' }),
+    calico('GlobalNetworkPolicy', 'guard', {
+      selector: 'all()',
+      types: ['Egress', 'Ingress'],
+      egress: [deny(['169.254.169.254/32'], 'metadata'), deny(['fd00:ec2::254/128'], 'metadata'), { action: 'Allow' }],
+      ingress: [{ action: 'Deny', source: { nets: ['192.0.2.1/32'] } }, { action: 'Deny', source: { nets: ['192.0.2.2/32'] } }, { action: 'Allow' }],
+    }),
+  ];
+  const cluster = readCluster(objects);
+
+  it("says at the terminal that the denies are merged, as the listing shows them: two metadata blocks on three protocols, one DENY line; --json's one entry each", () => {
+    const text = egressText(egressReport(cluster));
+    expect(text.split('\n')[0]).toBe(`Note: ${EGRESS_TEXT_NOTE}`);
+    expect(EGRESS_TEXT_NOTE).toContain('The explicit denies are merged');
+    expect(EGRESS_TEXT_NOTE).toContain('--json lists one entry per destination, protocol, contiguous port range and deciding rule');
+    expect(EGRESS_TEXT_NOTE).not.toMatch(/^[^-]*One entry per/);
+    expect(text.split('\n').filter((l) => l.startsWith('  DENY ') && !l.startsWith('  DENY  everything else'))).toEqual([
+      '  DENY  TCP/UDP/SCTP 1-65535     cidr 2 blocks (cloud metadata): 169.254.169.254/32, fd00:ec2::254/128 rules 0, 1 of GlobalNetworkPolicy guard (tier default): metadata',
+    ]);
+    const json = egressJson(egressReport(cluster));
+    expect(json.note).toBe(EGRESS_NOTE);
+    expect(EGRESS_NOTE).toContain('One entry per destination, protocol, contiguous port range and deciding rule');
+    expect(json.workloads[0].denied.filter((e) => !e.catchAll)).toHaveLength(2 * 3);
+  });
+
+  it('says the same of the ingress listing, per source', () => {
+    const text = ingressText(ingressReport(cluster));
+    expect(text.split('\n')[0]).toBe(`Note: ${INGRESS_TEXT_NOTE}`);
+    expect(INGRESS_TEXT_NOTE).toContain('one DENY line per source, ports and deciding rule');
+    expect(text.split('\n').filter((l) => l.startsWith('  DENY ') && !l.startsWith('  DENY  everything else'))).toHaveLength(1);
+    expect(ingressJson(ingressReport(cluster)).workloads[0].denied.filter((e) => !e.catchAll)).toHaveLength(2 * 3);
+    expect(ingressJson(ingressReport(cluster)).note).toBe(INGRESS_NOTE);
   });
 });

@@ -25,10 +25,10 @@ import {
   describeIpVersions,
   describeStaged,
   describeUncertain,
-  EGRESS_NOTE,
+  EGRESS_TEXT_NOTE,
   explainDirection,
   explainWhenStaged,
-  INGRESS_NOTE,
+  INGRESS_TEXT_NOTE,
 } from './words';
 
 function directionLines(a: DirectionAnswer, indent = '  '): string[] {
@@ -288,7 +288,7 @@ function listed<E>(
 export function egressText(report: EgressReport): string {
   return reportText(
     'egress',
-    EGRESS_NOTE,
+    EGRESS_TEXT_NOTE,
     report.ipblockMatchesPods,
     report.workloads.map((w) => {
       const l = listed(w, ({ to, ...rest }: ReachEntry) => ({ peer: to, ...rest }));
@@ -306,7 +306,7 @@ export function egressText(report: EgressReport): string {
 export function ingressText(report: IngressReport): string {
   return reportText(
     'ingress',
-    INGRESS_NOTE,
+    INGRESS_TEXT_NOTE,
     report.ipblockMatchesPods,
     report.workloads.map((w) => listed(w, ({ from, ...rest }: IngressEntry) => ({ peer: from, ...rest }))),
   );

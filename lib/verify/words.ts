@@ -14,21 +14,40 @@ import { describePorts, isAllPorts, Ports } from './ports';
 import type { DirectionAnswer } from './reach';
 import { Protocol, PROTOCOLS, formatObjectRef } from '../k8s';
 
-/** What the egress listing says about itself, in its output. */
-export const EGRESS_NOTE =
-  "Sender side only: each workload's own egress policies are evaluated; the receiver's ingress policies are not part of this listing. " +
-  'cidr: addresses outside the known endpoints. pods: known endpoints that a rule names (with endpoint), representative pods for each class of pods a rule names, ' +
-  'and namespace "*" with no labels for any other pod. One entry per destination, protocol, contiguous port range and deciding rule. ' +
+/** What a pod of unknown address, and a Deny on addresses it may hold, do to a listing. */
+const UNKNOWN_ADDRESSES =
   'A pod whose address is unknown (a template) is asked in IPv4 and IPv6, an entry holding when either allows ("IPv4 only" when only it does), ' +
   'and a Deny that tests addresses it may or may not hold is not applied: the weakest answer is given.';
 
-/** What the ingress listing says about itself, in its output. */
-export const INGRESS_NOTE =
+/** How the terminal listing shows the entries of one direction, `peer` being where they go (egress) or come from (ingress). */
+const textEntries = (peer: string): string =>
+  `One ALLOW line per ${peer}, protocol, contiguous port range and deciding rule. ` +
+  `The explicit denies are merged: one DENY line per ${peer}, ports and deciding rule, with every protocol it denies (TCP/UDP/SCTP), ` +
+  'and one for the address blocks that rules of one policy deny alike on the same protocols and ports, listing the blocks and the rules; ' +
+  'what else is denied (by what a catch-all Deny leaves, or as no rule allows it) is one line, DENY everything else. ' +
+  `--json lists one entry per ${peer}, protocol, contiguous port range and deciding rule. `;
+
+const EGRESS_SCOPE =
+  "Sender side only: each workload's own egress policies are evaluated; the receiver's ingress policies are not part of this listing. " +
+  'cidr: addresses outside the known endpoints. pods: known endpoints that a rule names (with endpoint), representative pods for each class of pods a rule names, ' +
+  'and namespace "*" with no labels for any other pod. ';
+
+const INGRESS_SCOPE =
   "Receiver side only: each workload's own ingress policies are evaluated; the sender's egress policies are not part of this listing. " +
   'cidr: addresses outside the known endpoints that may send to it. pods: known endpoints that a rule names (with endpoint), representative pods for each class of pods a rule names, ' +
-  'and namespace "*" with no labels for any other pod. Ports are the workload\'s own. One entry per source, protocol, contiguous port range and deciding rule. ' +
-  'A pod whose address is unknown (a template) is asked in IPv4 and IPv6, an entry holding when either allows ("IPv4 only" when only it does), ' +
-  'and a Deny that tests addresses it may or may not hold is not applied: the weakest answer is given.';
+  'and namespace "*" with no labels for any other pod. Ports are the workload\'s own. ';
+
+/** What the egress listing says about itself, in `--json` (one entry per destination, protocol, port range and rule). */
+export const EGRESS_NOTE = `${EGRESS_SCOPE}One entry per destination, protocol, contiguous port range and deciding rule. ${UNKNOWN_ADDRESSES}`;
+
+/** What the egress listing says about itself at the terminal, whose denies are merged (text.ts denyLines). */
+export const EGRESS_TEXT_NOTE = `${EGRESS_SCOPE}${textEntries('destination')}${UNKNOWN_ADDRESSES}`;
+
+/** What the ingress listing says about itself, in `--json`. */
+export const INGRESS_NOTE = `${INGRESS_SCOPE}One entry per source, protocol, contiguous port range and deciding rule. ${UNKNOWN_ADDRESSES}`;
+
+/** What the ingress listing says about itself at the terminal. */
+export const INGRESS_TEXT_NOTE = `${INGRESS_SCOPE}${textEntries('source')}${UNKNOWN_ADDRESSES}`;
 
 /**
  * The protocols and ports of one drawn flow: `TCP 443, UDP 53`, `TCP all ports`, or `every
