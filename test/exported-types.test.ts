@@ -42,7 +42,7 @@ function optionalFields(entry: string): { roots: string[]; fields: Field[] } {
   // Nor the contents of any file outside lib/ (node_modules, imports/): the walk stops at every type
   // declared outside lib/ and skips every field declared there, so such a file is read as an empty
   // module, and a type from it becomes an unresolved one that the walk stops at all the same. The
-  // program would otherwise parse about 10 MB of declarations (cdk8s-plus-27, kubernetes-models,
+  // program would otherwise parse 4.8 MB of declarations in 402 files (cdk8s-plus-27, kubernetes-models,
   // zod, the generated Argo CD constructs), most of this test's time. TypeScript's own lib files stay.
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
