@@ -39,6 +39,7 @@ import {
   readTree,
   serviceAccountProblems,
   stagedDefaultDenyProblems,
+  startOrderProblems,
   stagedViewProblems,
   startupProblems,
   storageProblems,
@@ -307,6 +308,10 @@ describe.each(FOLDERS)('apply order of $label', ({ dist, deployments, namespaces
     if (platformServices.length > 0) expect(Math.max(...platformServices.map((m) => wave(m.object)))).toBeLessThan(Math.min(...apps.map(wave)));
     const clusterWaves = dist.manifests.filter((m) => rankOf(m.object) <= 2).map((m) => wave(m.object));
     expect(clusterWaves).toEqual([...clusterWaves].sort((a, b) => a - b));
+  });
+
+  it("starts no pod before its namespace's default deny: every workload after it in file-name order (kubectl apply -f) and in a later sync wave (Argo CD)", () => {
+    expect(startOrderProblems(dist)).toEqual([]);
   });
 
   it('gives no cluster-scoped object a namespace', () => {

@@ -1,5 +1,5 @@
 import { CALICO_TIER_ORDERS, DEFAULT_AI_TIER_ORDER, PlatformIntent } from '../lib/intent';
-import { METADATA_CIDRS, cidr, cidrContains, metadataCidrs } from '../lib/net';
+import { METADATA_CIDRS, cidr, cidrContains, metadataCidrs, metadataNat64Cidrs } from '../lib/net';
 import { ChartName, PROTECTED_LABEL, SyncWave } from '../lib/conventions';
 import { shipped } from './fixtures/intents';
 import { clusterOf, K8sObject, ManifestDocument, ofKind, readManifests } from '../lib/testing';
@@ -109,10 +109,11 @@ describe('in the tier, every workload of the namespaces it governs', () => {
     (name) => {
       const deployment = workloads.find((d) => d.metadata.name === name)!;
       const egress = policiesFor(deployment).flatMap((p) => (p.spec.types.includes('Egress') ? p.spec.egress : []) as Rule[]);
-      const firstDecisions = egress.filter((r) => DECISIONS.includes(r.action)).slice(0, METADATA_CIDRS.length);
-      expect(firstDecisions).toEqual(METADATA_CIDRS.map((net) => expect.objectContaining({ action: 'Deny', destination: { nets: [net] } })));
-      const logs = egress.slice(0, 2 * METADATA_CIDRS.length);
-      expect(logs.map((r) => `${r.action} ${r.destination?.nets}`)).toEqual(METADATA_CIDRS.flatMap((net) => [`Log ${net}`, `Deny ${net}`]));
+      const denied = [...METADATA_CIDRS, ...metadataNat64Cidrs('any')];
+      const firstDecisions = egress.filter((r) => DECISIONS.includes(r.action)).slice(0, denied.length);
+      expect(firstDecisions).toEqual(denied.map((net) => expect.objectContaining({ action: 'Deny', destination: { nets: [net] } })));
+      const logs = egress.slice(0, 2 * denied.length);
+      expect(logs.map((r) => `${r.action} ${r.destination?.nets}`)).toEqual(denied.flatMap((net) => [`Log ${net}`, `Deny ${net}`]));
     },
   );
 
@@ -124,31 +125,39 @@ describe('in the tier, every workload of the namespaces it governs', () => {
   });
 
   it.each([
-    ['aws', 5],
-    ['gcp', 3],
-    ['azure', 2],
-    ['alibaba', 1],
-    ['scaleway', 2],
-    ['akamai', 3],
-    ['tencent', 1],
-    ['any', 15],
-  ] as const)("denies, with cloud %s, exactly that cloud's %s metadata and credential addresses, each named in its rule", (cloud, count) => {
-    const guardrail = calicoPolicies(synthesized({ ...shipped, cloud, clusterNetwork: { serviceCidrs: ['10.96.0.0/12'] } }, readManifests)).find(
-      (p) => p.metadata.name === 'ai-egress.deny-cloud-metadata',
-    )!;
-    const denies = (guardrail.spec.egress as Rule[]).filter((r) => r.action === 'Deny');
-    expect(denies.map((r) => r.destination.nets[0])).toEqual(metadataCidrs(cloud));
-    expect(denies).toHaveLength(count);
-    if (cloud === 'aws') {
-      expect(denies.map((r) => r.metadata.annotations['secure-ai-egress/description'])).toEqual([
-        'deny egress to cloud metadata 169.254.169.254/32 (aws-imds)',
-        'deny egress to cloud metadata 169.254.170.2/32 (ecs-task-credentials)',
-        'deny egress to cloud metadata 169.254.170.23/32 (eks-pod-identity)',
-        'deny egress to cloud metadata fd00:ec2::23/128 (eks-pod-identity)',
-        'deny egress to cloud metadata fd00:ec2::254/128 (aws-imds)',
-      ]);
-    }
-  });
+    ['aws', 5, 3],
+    ['gcp', 3, 2],
+    ['azure', 2, 2],
+    ['alibaba', 1, 1],
+    ['scaleway', 2, 1],
+    ['akamai', 3, 1],
+    ['tencent', 1, 1],
+    ['any', 15, 8],
+  ] as const)(
+    "denies, with cloud %s, exactly that cloud's %s metadata and credential addresses and the NAT64 forms of its %s IPv4 ones, each named in its rule",
+    (cloud, count, nat64) => {
+      const guardrail = calicoPolicies(synthesized({ ...shipped, cloud, clusterNetwork: { serviceCidrs: ['10.96.0.0/12'] } }, readManifests)).find(
+        (p) => p.metadata.name === 'ai-egress.deny-cloud-metadata',
+      )!;
+      const denies = (guardrail.spec.egress as Rule[]).filter((r) => r.action === 'Deny');
+      expect(denies.map((r) => r.destination.nets[0])).toEqual([...metadataCidrs(cloud), ...metadataNat64Cidrs(cloud)]);
+      expect(denies).toHaveLength(count + nat64);
+      expect(denies.slice(count).every((r) => cidrContains(cidr('64:ff9b::/96'), cidr(r.destination.nets[0])))).toBe(true);
+      if (cloud === 'aws') {
+        expect(denies.map((r) => r.metadata.annotations['secure-ai-egress/description'])).toEqual([
+          'deny egress to cloud metadata 169.254.169.254/32 (aws-imds)',
+          'deny egress to cloud metadata 169.254.170.2/32 (ecs-task-credentials)',
+          'deny egress to cloud metadata 169.254.170.23/32 (eks-pod-identity)',
+          'deny egress to cloud metadata fd00:ec2::23/128 (eks-pod-identity)',
+          'deny egress to cloud metadata fd00:ec2::254/128 (aws-imds)',
+          // RFC 6052: 64:ff9b:: and the IPv4 address in the last 32 bits.
+          'deny egress to cloud metadata 64:ff9b::a9fe:a9fe/128 through NAT64 (aws-imds)',
+          'deny egress to cloud metadata 64:ff9b::a9fe:aa02/128 through NAT64 (ecs-task-credentials)',
+          'deny egress to cloud metadata 64:ff9b::a9fe:aa17/128 through NAT64 (eks-pod-identity)',
+        ]);
+      }
+    },
+  );
 
   it.each(shipped.apps.map((a) => [a.name, a.flavor ?? 'kubernetes']))("%s (%s flavor) never falls through to the tier's default Deny", (name, flavor) => {
     const deployment = workloads.find((d) => d.metadata.name === name)!;
@@ -282,6 +291,8 @@ describe('per-app Calico policies', () => {
       '64:ff9b::6464:64c8/128',
       '64:ff9b::a83f:8110/128',
       '64:ff9b::a9fe:0/112',
+      // RFC 8215's local-use translation prefix, whole.
+      '64:ff9b:1::/48',
       'fd00:10:96::/108',
       'fd00:10:244::/56',
       'fd00:42::42/128',

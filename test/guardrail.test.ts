@@ -102,7 +102,24 @@ describe('the guardrail as ClusterNetworkPolicy', () => {
       tier: 'Admin',
       priority: 1,
       egress: [
-        { action: 'Deny', to: [{ networks: ['169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32', 'fd00:ec2::23/128', 'fd00:ec2::254/128'] }] },
+        {
+          action: 'Deny',
+          to: [
+            {
+              networks: [
+                '169.254.169.254/32',
+                '169.254.170.2/32',
+                '169.254.170.23/32',
+                'fd00:ec2::23/128',
+                'fd00:ec2::254/128',
+                // The NAT64 forms of the IPv4 ones (RFC 6052), the credential endpoint's too.
+                '64:ff9b::a9fe:a9fe/128',
+                '64:ff9b::a9fe:aa02/128',
+                '64:ff9b::a9fe:aa17/128',
+              ],
+            },
+          ],
+        },
       ],
     });
     expect(deny.spec.egress[0].protocols).toBeUndefined();
@@ -132,21 +149,27 @@ describe('the verifier and the reports show the guardrail like any other policy'
       /^ai-search\/search \(Deployment\) - egress policies: ai-egress\.pod-credentials\.ai-search\.search \(ClusterNetworkPolicy, tier Admin, priority 0\); ai-egress\.deny-cloud-metadata \(ClusterNetworkPolicy, tier Admin, priority 1\); /m,
     );
     expect(egress.stdout).toMatch(
-      /DENY {2}TCP\/UDP\/SCTP 1-65535 +cidr 3 blocks \(cloud metadata\): 169\.254\.169\.254\/32, 169\.254\.170\.2\/32, fd00:ec2::254\/128 rule 0 "deny-cloud-metadata-and-credentials" of ClusterNetworkPolicy ai-egress\.deny-cloud-metadata \(tier Admin, priority 1\)/,
+      /DENY {2}TCP\/UDP\/SCTP 1-65535 +cidr 6 blocks \(cloud metadata\): 169\.254\.169\.254\/32, 169\.254\.170\.2\/32, 64:ff9b::a9fe:a9fe\/128, 64:ff9b::a9fe:aa02\/128, 64:ff9b::a9fe:aa17\/128, fd00:ec2::254\/128 rule 0 "deny-cloud-metadata-and-credentials" of ClusterNetworkPolicy ai-egress\.deny-cloud-metadata \(tier Admin, priority 1\)/,
     );
-    const q = verifyMain(['query', '--manifests', join(dir, 'dist'), '--from', 'ai-search/search', '--to', 'fd00:ec2::254', '--port', '443', '--json']);
-    expect(JSON.parse(q.stdout).egress).toMatchObject({
-      allowed: false,
-      tier: 'Admin',
-      kind: 'ClusterNetworkPolicy',
-      policy: 'ai-egress.deny-cloud-metadata',
-      priority: 1,
-      rule: 0,
-      ruleName: 'deny-cloud-metadata-and-credentials',
-    });
+    // The credential endpoint's NAT64 form is denied on the very port the app declares it on.
+    for (const [to, port] of [
+      ['fd00:ec2::254', '443'],
+      ['64:ff9b::a9fe:aa17', '80'],
+    ]) {
+      const q = verifyMain(['query', '--manifests', join(dir, 'dist'), '--from', 'ai-search/search', '--to', to, '--port', port, '--json']);
+      expect(JSON.parse(q.stdout).egress).toMatchObject({
+        allowed: false,
+        tier: 'Admin',
+        kind: 'ClusterNetworkPolicy',
+        policy: 'ai-egress.deny-cloud-metadata',
+        priority: 1,
+        rule: 0,
+        ruleName: 'deny-cloud-metadata-and-credentials',
+      });
+    }
     expect(reportMain(['--manifests', join(dir, 'dist'), '--out', join(dir, 'reports')], dir).code).toBe(0);
     expect(readFileSync(join(dir, 'reports', 'egress.md'), 'utf8')).toContain(
-      '| deny | cloud metadata (3 blocks): 169.254.169.254/32, 169.254.170.2/32, fd00:ec2::254/128 | every protocol and port | ClusterNetworkPolicy ai-egress.deny-cloud-metadata rule 0 "deny-cloud-metadata-and-credentials" (tier Admin, priority 1) |',
+      '| deny | cloud metadata (6 blocks): 169.254.169.254/32, 169.254.170.2/32, 64:ff9b::a9fe:a9fe/128, 64:ff9b::a9fe:aa02/128, 64:ff9b::a9fe:aa17/128, fd00:ec2::254/128 | every protocol and port | ClusterNetworkPolicy ai-egress.deny-cloud-metadata rule 0 "deny-cloud-metadata-and-credentials" (tier Admin, priority 1) |',
     );
   });
 });

@@ -122,6 +122,28 @@ describe('what synth writes: each app reaches its own names, through its own por
 });
 
 describe('every way around the intent is seen', () => {
+  it("a pod of another namespace that copies an app's labels and ServiceAccount name, with egress open, is refused by the proxy and by the resolver, which admit their clients' namespaces by name", () => {
+    const labels = find(pristine, 'Deployment', 'rag-api').spec.template.metadata.labels;
+    const elsewhere = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tenant', labels: { 'kubernetes.io/metadata.name': 'tenant' } } };
+    const copied = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'copy', namespace: 'tenant', labels },
+      spec: { serviceAccountName: 'rag-api', containers: [{ name: 'c', image: 'busybox:1.36' }] },
+    };
+    const open = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'allow-all', namespace: 'tenant' },
+      spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{}] },
+    };
+    const objects = [...copy(), elsewhere, copied, open] as K8sObject[];
+    expect(objects).toAllowEgress('ai-rag/rag-api', 'api.openai.com', 443);
+    expect(objects).toDenyEgress('tenant/copy', 'api.openai.com', 443);
+    expect(objects).toDenyIngress('ai-dns/dns-resolver', 'tenant/copy', 53, 'UDP');
+    expect(objects).toDenyIngress('ai-dns/dns-resolver', 'tenant/copy', 53, 'TCP');
+  });
+
   it("an app let in on every port of the proxy, by its own policy and the proxy's, reaches every other app's names; by its own alone, not", () => {
     const widened = (proxyToo: boolean) => {
       const objects = copy();

@@ -28,6 +28,7 @@ import {
   serviceAccountProblems,
   stagedDefaultDenyProblems,
   stagedViewProblems,
+  startOrderProblems,
   startupProblems,
   storageProblems,
   Synthesized,
@@ -309,6 +310,41 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
     expect(ingressProblems(s, app(shipped, 'embeddings'))).toContainEqual(
       expect.stringMatching(/^secure-ai-egress-probe\/probe-\d+ -> ai-embeddings\/embeddings TCP 8080: admitted, declared refused$/),
     );
+  });
+
+  it("notices a workload applied before its namespace's default deny, by file name (kubectl apply -f) and by sync wave (Argo CD)", () => {
+    const byFile = synthesized(shipped, (edit) => {
+      let deny: K8sObject | undefined;
+      edit('10-policies-ai-embeddings.k8s.yaml', (objects) => {
+        deny = objects.splice(
+          objects.findIndex((o) => o.metadata.name === 'default-deny-all'),
+          1,
+        )[0];
+      });
+      edit('20-workloads-ai-embeddings.k8s.yaml', (objects) => {
+        objects.push(deny!);
+      });
+    });
+    expect(startOrderProblems(byFile)).toEqual([
+      "Deployment ai-embeddings/embeddings (20-workloads-ai-embeddings.k8s.yaml, document 2) comes before its namespace's default deny in kubectl apply -f order (files by name, then documents): its pods may start unconfined",
+    ]);
+    const byWave = synthesized(shipped, (edit) =>
+      edit('20-workloads-ai-embeddings.k8s.yaml', (objects) => {
+        objects.find((o) => o.kind === 'Deployment')!.metadata.annotations!['argocd.argoproj.io/sync-wave'] = '-1';
+      }),
+    );
+    expect(startOrderProblems(byWave)).toEqual([
+      "Deployment ai-embeddings/embeddings is in sync wave -1, not after its namespace's default deny (wave -1): Argo CD applies a wave whole before it waits for health, so its pods may start unconfined",
+    ]);
+    const none = synthesized(shipped, (edit) =>
+      edit('10-policies-ai-embeddings.k8s.yaml', (objects) => {
+        objects.splice(
+          objects.findIndex((o) => o.metadata.name === 'default-deny-all'),
+          1,
+        );
+      }),
+    );
+    expect(startOrderProblems(none)).toEqual(['Deployment ai-embeddings/embeddings runs pods in namespace ai-embeddings, which has no default deny']);
   });
 
   it('notices a namespace without its default deny, and one without Pod Security restricted', () => {

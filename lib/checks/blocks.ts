@@ -4,7 +4,7 @@
  * every block shorter than /8 carries its written reason.
  */
 import { CREDENTIALS_REASON_ANNOTATION, INTERNET_REASON_ANNOTATION, reasonFor } from '../conventions';
-import { Cloud, METADATA_ENDPOINTS, cidrContains, formatIp, metadataBlocks, parseCidrLenient } from '../net';
+import { Cloud, METADATA_ENDPOINTS, cidrContains, formatIp, metadataBlocks, metadataNat64Blocks, parseCidrLenient } from '../net';
 import { Selector } from '../verify';
 import { K8sObject, fields, list } from './objects';
 import {
@@ -81,7 +81,9 @@ export interface BlockProblem {
  * none shorter than /8 lacks its written reason.
  */
 export function blockProblems(objects: readonly K8sObject[], cloud: Cloud = 'any'): BlockProblem[] {
-  const metadata = metadataBlocks(cloud);
+  // As written, and each IPv4 address in its NAT64 form (RFC 6052: a translator on the path sends
+  // 64:ff9b::a9fe:a9fe to 169.254.169.254), which is never a credential endpoint.
+  const metadata = [...metadataBlocks(cloud), ...metadataNat64Blocks(cloud)];
   return allowedBlocks(objects).flatMap((b) => {
     // A block that does not parse is the schema's and the verifier's finding, not this one's.
     const block = parseCidrLenient(b.cidr);

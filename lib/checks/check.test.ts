@@ -155,6 +155,27 @@ describe('each rule fails on manifests that break it', () => {
     });
   });
 
+  it('metadata-denied and metadata-carved-out: the NAT64 prefix 64:ff9b::/96 holds every IPv4 metadata address in its NAT64 form (RFC 6052)', () => {
+    const nat64 = { to: [{ ipBlock: { cidr: '64:ff9b::/96' } }], ports: [{ port: 443 }] };
+    const { findings } = check(app([nat64]), { cloud: 'azure' });
+    expect(messages(findings, 'metadata-denied')).toEqual([
+      'ai/llm may reach 64:ff9b::a83f:8110 (the Azure WireServer, through NAT64): TCP 443 to cidr 64:ff9b::/96, allowed by rule 1 of Kubernetes NetworkPolicy ai/llm-egress (tier default)',
+      'ai/llm may reach 64:ff9b::a9fe:a9fe (the Azure Instance Metadata Service, through NAT64): TCP 443 to cidr 64:ff9b::/96, allowed by rule 1 of Kubernetes NetworkPolicy ai/llm-egress (tier default)',
+    ]);
+    expect(messages(findings, 'metadata-carved-out')).toEqual(
+      ['64:ff9b::a83f:8110', '64:ff9b::a9fe:a9fe'].map((a) => `NetworkPolicy ai/llm-egress allows 64:ff9b::/96 without carving out ${a}`),
+    );
+    const carved = { to: [{ ipBlock: { cidr: '64:ff9b::/96', except: ['64:ff9b::a83f:8110/128', '64:ff9b::a9fe:a9fe/128'] } }], ports: [{ port: 443 }] };
+    expect(check(app([carved]), { cloud: 'azure' }).findings).toEqual([]);
+    // The NAT64 form of a pod credential endpoint is no credential endpoint: a written reason allows only the address as written.
+    const podIdentity = { to: [{ ipBlock: { cidr: '64:ff9b::a9fe:aa17/128' } }], ports: [{ port: 80 }] };
+    const reason = { 'secure-ai-egress/credentials': '64:ff9b::a9fe:aa17/128: reads weights from S3' };
+    expect(messages(check(app([podIdentity], reason), { cloud: 'aws' }).findings, 'metadata-carved-out')).toEqual([
+      'NetworkPolicy ai/llm-egress allows the metadata block 64:ff9b::a9fe:aa17/128',
+    ]);
+    expect(messages(check(app([podIdentity], reason), { cloud: 'aws' }).findings, 'metadata-denied')).toHaveLength(1);
+  });
+
   it('metadata-denied: a pod credential endpoint is allowed only with a written reason that names its address', () => {
     const podIdentity = { to: [{ ipBlock: { cidr: '169.254.170.23/32' } }], ports: [{ port: 80 }] };
     expect(check(app([podIdentity], { 'secure-ai-egress/credentials': '169.254.170.23/32: reads weights from S3' }), { cloud: 'aws' }).findings).toEqual([]);

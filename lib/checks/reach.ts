@@ -5,7 +5,18 @@
  * what the manifests alone can tell.
  */
 import { CREDENTIALS_REASON_ANNOTATION, DOMAIN, reasonFor } from '../conventions';
-import { Cidr, Cloud, cidrContains, formatCidr, formatIp, metadataBlocks, metadataEndpoints, podCredentialEndpoints } from '../net';
+import {
+  Cidr,
+  Cloud,
+  cidrContains,
+  endpointsAt,
+  formatCidr,
+  formatIp,
+  metadataBlocks,
+  metadataNat64Blocks,
+  metadataNat64Cidrs,
+  podCredentialEndpoints,
+} from '../net';
 import {
   Cluster,
   Endpoint,
@@ -137,7 +148,10 @@ function policyOf(manifests: readonly Manifest[], ref: PolicyRef): K8sObject | u
 export function metadataProblems(egress: Reach, endpoint: Endpoint, manifests: readonly Manifest[], cloud: Cloud, onceStagedEnforced: boolean): ReachProblem[] {
   const credentials = new Set(podCredentialEndpoints(cloud).flatMap((p) => p.cidrs));
   const problems: ReachProblem[] = [];
-  for (const m of metadataBlocks(cloud)) {
+  // And each IPv4 address in its NAT64 form (RFC 6052), which a translator on the path sends to it;
+  // never a credential endpoint, whose address is declared as written.
+  const nat64 = new Set(metadataNat64Cidrs(cloud));
+  for (const m of [...metadataBlocks(cloud), ...metadataNat64Blocks(cloud)]) {
     const address = formatCidr(m);
     const reaching = egress.allowed.filter((e) => {
       if (e.to.type !== 'cidr' || !cidrContains(e.to.cidr, m) || e.to.except.some((x) => cidrContains(x, m))) return false;
@@ -147,10 +161,10 @@ export function metadataProblems(egress: Reach, endpoint: Endpoint, manifests: r
           : undefined;
       return !(credentials.has(address) && reason !== undefined);
     });
-    const names = metadataEndpoints(cloud)
-      .filter((x) => x.cidrs.includes(address))
+    const names = `${endpointsAt(address)
+      .filter((x) => cloud === 'any' || x.clouds.includes(cloud))
       .map((x) => x.what)
-      .join(', ');
+      .join(', ')}${nat64.has(address) ? ', through NAT64' : ''}`;
     for (const group of byDestination(reaching)) {
       problems.push({
         rule: 'metadata-denied',

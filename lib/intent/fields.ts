@@ -14,6 +14,8 @@ import {
   formatIp,
   fromNat64,
   ipv4MappedBlock,
+  LOCAL_USE_NAT64_BLOCK,
+  LOCAL_USE_NAT64_CIDR,
   metadataBlocks,
   parseCidr,
   parseIp,
@@ -297,6 +299,9 @@ export const cloud = z.enum(CLOUDS as readonly [Cloud, ...Cloud[]], {
 export function metadataProblem(text: string, platformCloud: Cloud): string | undefined {
   const parsed = parseCidr(text);
   if (!('cidr' in parsed)) return undefined;
+  // RFC 8215's local-use prefix: where an IPv4 address sits in it is its operator's choice (RFC 6052, 2.2).
+  if (cidrContains(LOCAL_USE_NAT64_BLOCK, parsed.cidr))
+    return `lies in ${LOCAL_USE_NAT64_CIDR}, the local-use prefix of IPv4/IPv6 translation (RFC 8215), where a translator's operator chooses how IPv4 addresses are embedded (RFC 6052, 2.2), so no check here can tell whether it reaches cloud metadata; accepted: the IPv4 block, or its NAT64 form in 64:ff9b::/96`;
   // A block in NAT64's prefix is the IPv4 block a translator makes of it (lib/net fromNat64).
   const translated = fromNat64(parsed.cidr);
   const metadata = metadataBlocks(platformCloud).find((m) => cidrContains(m, translated ?? parsed.cidr));

@@ -202,6 +202,13 @@ const badInputs: [string, PlatformIntent, string, string, RegExp][] = [
     /is the NAT64 form of the cloud metadata address 169\.254\.169\.254\/32 .*never reachable/,
   ],
   [
+    "a block in RFC 8215's local-use translation prefix, whose IPv4 form this project cannot read",
+    app({ egress: [{ cidr: '64:ff9b:1:a9fe:a9:fe00::/96', ports: [80] }] }),
+    'llm.egress[0].cidr',
+    '"64:ff9b:1:a9fe:a9:fe00::/96"',
+    /lies in 64:ff9b:1::\/48, the local-use prefix of IPv4\/IPv6 translation \(RFC 8215\).*accepted: the IPv4 block, or its NAT64 form in 64:ff9b::\/96/,
+  ],
+  [
     'internet egress with an empty reason',
     app({ egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: { reason: ' ' } }] }),
     'llm.egress[0].internet.reason',

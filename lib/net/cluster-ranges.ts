@@ -10,7 +10,7 @@
  */
 import { Cidr, IpAddress, cidr, cidrContains, compareCidrs, formatIp, lastAddress } from './ip';
 import { CLOUD_PROVIDERS, Cloud, CloudProvider, LINK_LOCAL_CIDRS, metadataBlocks } from './metadata';
-import { nat64 } from './special';
+import { LOCAL_USE_NAT64_BLOCK, nat64 } from './special';
 
 /** A cluster's own ranges, as CIDR blocks. */
 export interface ClusterRanges {
@@ -106,13 +106,14 @@ export function defaultClusterRanges(cloud: Cloud): ClusterRanges {
  * Every block an allowed block carves out when it contains it, each once, in address order (IPv4
  * first): link-local addresses, the cloud's metadata and credential endpoints, and the cluster's
  * own ranges, and each IPv4 one of those in its NAT64 form too (RFC 6052: a translator on the path,
- * on the node or at the network's edge, sends `64:ff9b::a9fe:a9fe` to 169.254.169.254). Blocks
+ * on the node or at the network's edge, sends `64:ff9b::a9fe:a9fe` to 169.254.169.254), and RFC
+ * 8215's local-use translation prefix `64:ff9b:1::/48` whole (LOCAL_USE_NAT64_BLOCK). Blocks
  * inside others stay listed: a declared block may be one of the outer ones (`169.254.0.0/16`) and
  * still carve out the inner ones (`169.254.169.254/32`).
  */
 export function carvedBlocks(cloud: Cloud, ranges: ClusterRanges): Cidr[] {
   const inside = [...LINK_LOCAL_CIDRS.map(cidr), ...metadataBlocks(cloud), ...[...ranges.pods, ...ranges.services, ...ranges.nodes].map(cidr)];
-  const all = [...inside, ...inside.filter((c) => c.version === 4).map(nat64)];
+  const all = [...inside, ...inside.filter((c) => c.version === 4).map(nat64), LOCAL_USE_NAT64_BLOCK];
   return all.filter((c, i) => all.findIndex((o) => cidrContains(o, c) && cidrContains(c, o)) === i).sort(compareCidrs);
 }
 

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { cidr, cidrContains, cidrContainsIp, compareCidrs, formatCidr, formatIp, ipv4MappedBlock, parseCidr, parseCidrLenient, parseIp, sameCidr } from './ip';
-import { CLOUD_PROVIDERS, METADATA_BLOCKS, METADATA_CIDRS, endpointsAt, isMetadataBlock, metadataCidrs, podCredentialEndpoints } from './metadata';
+import {
+  CLOUD_PROVIDERS,
+  METADATA_BLOCKS,
+  METADATA_CIDRS,
+  endpointsAt,
+  isMetadataBlock,
+  metadataCidrs,
+  metadataNat64Cidrs,
+  podCredentialEndpoints,
+} from './metadata';
 import { carvedBlocks, carvedInside, defaultServiceCidrs, resolverIndex, staticBandSize, staticServiceAddress } from './cluster-ranges';
 
 describe('IP addresses and CIDR blocks', () => {
@@ -99,6 +108,28 @@ describe('IP addresses and CIDR blocks', () => {
     expect(isMetadataBlock(cidr('169.254.0.0/16'))).toBe(false);
   });
 
+  it('reads the NAT64 form of an IPv4 metadata address as metadata too, and names the endpoints there', () => {
+    // RFC 6052: a translator on the path sends 64:ff9b::a9fe:a9fe to 169.254.169.254.
+    expect(metadataNat64Cidrs('any')).toEqual([
+      '64:ff9b::6464:64c8/128',
+      '64:ff9b::a83f:8110/128',
+      '64:ff9b::a9fe:17/128',
+      '64:ff9b::a9fe:2a2a/128',
+      '64:ff9b::a9fe:a9fc/128',
+      '64:ff9b::a9fe:a9fe/128',
+      '64:ff9b::a9fe:aa02/128',
+      '64:ff9b::a9fe:aa17/128',
+    ]);
+    expect(metadataNat64Cidrs('alibaba')).toEqual(['64:ff9b::6464:64c8/128']);
+    expect(metadataNat64Cidrs('aws')).toEqual(['64:ff9b::a9fe:a9fe/128', '64:ff9b::a9fe:aa02/128', '64:ff9b::a9fe:aa17/128']);
+    expect(isMetadataBlock(cidr('64:ff9b::a9fe:a9fe/128'))).toBe(true);
+    expect(isMetadataBlock(cidr('64:ff9b::a9fe:0/112'))).toBe(false);
+    // Only the well-known prefix: an IPv6 address of another /96 that ends alike is no NAT64 form.
+    expect(isMetadataBlock(cidr('2001:db8::a9fe:a9fe/128'))).toBe(false);
+    expect(endpointsAt('64:ff9b::a9fe:aa17/128').map((e) => e.name)).toEqual(['eks-pod-identity']);
+    expect(endpointsAt('64:ff9b::6464:64c8/128').map((e) => e.name)).toEqual(['alibaba-metadata']);
+  });
+
   it("lists each cloud's endpoints, every one of them under any, and names the pod credential endpoints", () => {
     expect(metadataCidrs('aws')).toEqual(['169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32', 'fd00:ec2::23/128', 'fd00:ec2::254/128']);
     expect(metadataCidrs('azure')).toEqual(['168.63.129.16/32', '169.254.169.254/32']);
@@ -138,6 +169,9 @@ describe('IP addresses and CIDR blocks', () => {
       '64:ff9b::a60:0/108',
       '64:ff9b::af4:0/112',
       '64:ff9b::a9fe:0/112',
+      // RFC 8215's local-use translation prefix, whole: a translator there embeds IPv4 addresses
+      // where its operator chose (RFC 6052, 2.2), so no form of metadata in it can be named.
+      '64:ff9b:1::/48',
       'fd00:ec2::23/128',
       'fd00:ec2::254/128',
       'fe80::/10',

@@ -9,6 +9,7 @@
  */
 
 import { Cidr, cidr, formatCidr, sameCidr } from './ip';
+import { fromNat64, nat64 } from './special';
 
 /** Clouds whose metadata endpoints this table knows. */
 export const CLOUD_PROVIDERS = [
@@ -217,7 +218,7 @@ export const METADATA_ENDPOINTS: readonly MetadataEndpoint[] = [
 export const LINK_LOCAL_CIDRS: readonly string[] = ['169.254.0.0/16', 'fe80::/10'];
 
 /** The endpoints of a cloud (`any`: all of them). */
-export function metadataEndpoints(cloud: Cloud = 'any'): MetadataEndpoint[] {
+function metadataEndpoints(cloud: Cloud = 'any'): MetadataEndpoint[] {
   return METADATA_ENDPOINTS.filter((e) => cloud === 'any' || e.clouds.includes(cloud));
 }
 
@@ -236,22 +237,50 @@ export function metadataBlocks(cloud: Cloud = 'any'): Cidr[] {
  * carves them out of (200,000 times at 10,000 apps), and parsing the table each time was most of
  * a synthesis of that size.
  */
-const tables = new Map<Cloud, { readonly cidrs: readonly string[]; readonly blocks: readonly Cidr[] }>();
+interface Table {
+  readonly cidrs: readonly string[];
+  readonly blocks: readonly Cidr[];
+  /** The NAT64 forms of the IPv4 blocks, in their order. */
+  readonly nat64: readonly Cidr[];
+}
 
-function tableOf(cloud: Cloud): { readonly cidrs: readonly string[]; readonly blocks: readonly Cidr[] } {
+const tables = new Map<Cloud, Table>();
+
+function tableOf(cloud: Cloud): Table {
   let table = tables.get(cloud);
   if (!table) {
     const blocks = [...new Set(metadataEndpoints(cloud).flatMap((e) => e.cidrs))].map(cidr);
     blocks.sort((a, b) => a.version - b.version || (a.network < b.network ? -1 : a.network > b.network ? 1 : 0));
-    table = { cidrs: blocks.map(formatCidr), blocks };
+    table = { cidrs: blocks.map(formatCidr), blocks, nat64: blocks.filter((b) => b.version === 4).map(nat64) };
     tables.set(cloud, table);
   }
   return table;
 }
 
-/** The endpoints (of any cloud) at a block's address, for descriptions: `the EC2 instance metadata service, ...`. */
+/**
+ * The NAT64 forms of a cloud's IPv4 metadata blocks (`64:ff9b::a9fe:a9fe/128` for
+ * 169.254.169.254/32), in the order of the IPv4 ones. RFC 6052 (2.1) gives the well-known prefix
+ * 64:ff9b::/96; a NAT64 translator on the path (RFC 6146), on the node or at the network's edge,
+ * sends a packet to such an address on to the IPv4 address it embeds. So each is metadata as
+ * much as the IPv4 address: the intent refuses them, the plan carves them out, the guardrails
+ * deny them and the verifier's listings and the review read them as metadata (`isMetadataBlock`).
+ */
+export function metadataNat64Cidrs(cloud: Cloud = 'any'): string[] {
+  return [...tableOf(cloud).nat64.map(formatCidr)];
+}
+
+/** The same, parsed. */
+export function metadataNat64Blocks(cloud: Cloud = 'any'): Cidr[] {
+  return [...tableOf(cloud).nat64];
+}
+
+/**
+ * The endpoints (of any cloud) at a block's address, for descriptions: `the EC2 instance metadata
+ * service, ...`; for the NAT64 form of an IPv4 address, the endpoints at that address.
+ */
 export function endpointsAt(block: string): MetadataEndpoint[] {
-  const c = cidr(block);
+  const parsed = cidr(block);
+  const c = fromNat64(parsed) ?? parsed;
   return METADATA_ENDPOINTS.filter((e) => e.cidrs.some((x) => sameCidr(cidr(x), c)));
 }
 
@@ -266,7 +295,10 @@ export const METADATA_CIDRS: readonly string[] = metadataCidrs('any');
 /** The same, parsed. */
 export const METADATA_BLOCKS: readonly Cidr[] = METADATA_CIDRS.map(cidr);
 
-/** True when the block is exactly one of the metadata addresses of any cloud. */
+/** Every cloud's IPv4 metadata addresses in their NAT64 form: what `cloud: 'any'` denies besides METADATA_CIDRS. */
+const METADATA_NAT64_BLOCKS: readonly Cidr[] = metadataNat64Blocks('any');
+
+/** True when the block is exactly one of the metadata addresses of any cloud, as written or in its NAT64 form. */
 export function isMetadataBlock(block: Cidr): boolean {
-  return METADATA_BLOCKS.some((m) => sameCidr(m, block));
+  return METADATA_BLOCKS.some((m) => sameCidr(m, block)) || METADATA_NAT64_BLOCKS.some((m) => sameCidr(m, block));
 }

@@ -50,6 +50,18 @@ const IPV6: readonly SpecialRange[] = [
   { cidr: 'ff00::/8', what: 'multicast (RFC 4291)' },
 ];
 
+/**
+ * The local-use prefix of IPv4/IPv6 translation (RFC 8215): a translator there uses a
+ * Network-Specific Prefix its operator chose inside it, of any length RFC 6052 (2.2) allows, so where
+ * an IPv4 address (cloud metadata among them) sits in it cannot be told. Carved out whole of every
+ * allowed block that holds it (lib/net carvedBlocks), and a destination inside it is refused
+ * (lib/intent).
+ */
+export const LOCAL_USE_NAT64_CIDR = '64:ff9b:1::/48';
+
+/** The same, parsed. */
+export const LOCAL_USE_NAT64_BLOCK: Cidr = cidr(LOCAL_USE_NAT64_CIDR);
+
 /** The NAT64 form of an IPv4 block: `64:ff9b::a00:0/104` for 10.0.0.0/8. */
 export function nat64(block: Cidr): Cidr {
   return { version: 6, network: NAT64.network | block.network, prefix: NAT64.prefix + block.prefix };

@@ -49,7 +49,7 @@ import {
 } from '../../imports/calico-stagednetworkpolicy-projectcalico.org';
 import { Tier } from '../../imports/calico-tier-projectcalico.org';
 import { AllowList, CalicoLog, Cloud, DEFAULT_AI_TIER_ORDER, Labels, PlatformIntent, Protocol, TierOwners } from '../intent';
-import { cidr, cidrContains, endpointsAt, metadataCidrs } from '../net';
+import { cidr, cidrContains, endpointsAt, metadataCidrs, metadataNat64Cidrs } from '../net';
 import {
   ALLOW_LIST_LABEL,
   DESCRIPTION_ANNOTATION,
@@ -86,7 +86,7 @@ import { NAMESPACE_NAME_LABEL, CALICO_LABEL } from '../k8s';
  * Inside the tier, by order:
  * 1. `<tier>.deny-cloud-metadata` (GlobalNetworkPolicy): every protected workload, of either
  *    flavor. Denies (and logs, unless `calico.log` is 'none') egress to each metadata address,
- *    then matches nothing else, so evaluation goes on to the next policy of the tier.
+ *    and to each IPv4 one in its NAT64 form (64:ff9b::/96), then matches nothing else, so evaluation goes on to the next policy of the tier.
  * 2. `<tier>.<app>` (NetworkPolicy, one per calico-flavor app): the app's pods by label and by
  *    ServiceAccount. Allow DNS, the declared destinations and clients, then Deny in both
  *    directions, each Deny after a Log where `calico.log` says so (denied egress by default).
@@ -435,7 +435,8 @@ function loggedDeny(log: CalicoLog, match: Omit<CalicoRule, 'action' | 'descript
 
 /**
  * A Deny (after its Log, when egress is logged) for each metadata address of the cloud, one
- * address (and so one IP version) per rule, its description naming the endpoints there.
+ * address (and so one IP version) per rule, its description naming the endpoints there; then the
+ * same for the NAT64 form of each IPv4 one (`nat64Rules`).
  *
  * The address of a pod credential endpoint that apps declared is denied, instead, to every pod
  * but theirs (`source.notSelector` on their namespace, ServiceAccount and label), and to theirs
@@ -443,33 +444,55 @@ function loggedDeny(log: CalicoLog, match: Omit<CalicoRule, 'action' | 'descript
  * matches no rule here, and the app's own policies allow it.
  */
 function guardrailRules(settings: CalicoSettings, users: readonly CredentialsUser[]): CalicoRule[] {
-  return metadataCidrs(settings.cloud).flatMap((cidr): CalicoRule[] => {
-    const names = endpointsAt(cidr)
-      .filter((e) => settings.cloud === 'any' || e.clouds.includes(settings.cloud))
-      .map((e) => e.name)
-      .join(', ');
-    const what = `egress to cloud metadata ${cidr} (${names})`;
-    const destination = { nets: [cidr] };
-    const allowed = users.filter((u) => u.cidrs.includes(cidr));
-    if (allowed.length === 0) return loggedDeny(settings.log, { destination }, what);
-    const others = { notSelector: allowed.map((u) => (allowed.length > 1 ? `(${appEndpoints(u)})` : appEndpoints(u))).join(' || ') };
-    return [
-      ...loggedDeny(settings.log, { source: others, destination }, `${what}, except from ${allowed.map((u) => `${u.namespace}/${u.app}`).join(', ')}`),
-      ...allowed.flatMap((u) => {
-        const [[protocol, ports]] = portsByProtocol(u.ports);
-        const from = { selector: appEndpoints(u) };
-        const app = `${u.namespace}/${u.app}`;
-        return [
-          ...loggedDeny(settings.log, { notProtocol: protocol, source: from, destination }, `${what} from ${app} other than ${protocol}`),
-          ...loggedDeny(
-            settings.log,
-            { protocol, source: from, destination: { ...destination, notPorts: ports } },
-            `${what} from ${app} on ${protocol} ports other than ${ports.join(', ')}`,
-          ),
-        ];
-      }),
-    ];
-  });
+  return [...metadataCidrs(settings.cloud).flatMap((cidr) => addressRules(settings, users, cidr)), ...nat64Rules(settings)];
+}
+
+/** The names of the cloud's endpoints at a metadata address (or at the IPv4 address of its NAT64 form): `aws-imds, gcp-metadata`. */
+function endpointNames(settings: CalicoSettings, cidr: string): string {
+  return endpointsAt(cidr)
+    .filter((e) => settings.cloud === 'any' || e.clouds.includes(settings.cloud))
+    .map((e) => e.name)
+    .join(', ');
+}
+
+/** The rules of one metadata address as written (see `guardrailRules`). */
+function addressRules(settings: CalicoSettings, users: readonly CredentialsUser[], cidr: string): CalicoRule[] {
+  const what = `egress to cloud metadata ${cidr} (${endpointNames(settings, cidr)})`;
+  const destination = { nets: [cidr] };
+  const allowed = users.filter((u) => u.cidrs.includes(cidr));
+  if (allowed.length === 0) return loggedDeny(settings.log, { destination }, what);
+  const others = { notSelector: allowed.map((u) => (allowed.length > 1 ? `(${appEndpoints(u)})` : appEndpoints(u))).join(' || ') };
+  return [
+    ...loggedDeny(settings.log, { source: others, destination }, `${what}, except from ${allowed.map((u) => `${u.namespace}/${u.app}`).join(', ')}`),
+    ...allowed.flatMap((u) => {
+      const [[protocol, ports]] = portsByProtocol(u.ports);
+      const from = { selector: appEndpoints(u) };
+      const app = `${u.namespace}/${u.app}`;
+      return [
+        ...loggedDeny(settings.log, { notProtocol: protocol, source: from, destination }, `${what} from ${app} other than ${protocol}`),
+        ...loggedDeny(
+          settings.log,
+          { protocol, source: from, destination: { ...destination, notPorts: ports } },
+          `${what} from ${app} on ${protocol} ports other than ${ports.join(', ')}`,
+        ),
+      ];
+    }),
+  ];
+}
+
+/**
+ * A Deny (after its Log, when egress is logged) for the NAT64 form of each IPv4 metadata address
+ * (`64:ff9b::a9fe:a9fe/128`; RFC 6052, 2.1, the well-known prefix 64:ff9b::/96), to every pod, an
+ * app's declared credential endpoint included: where a NAT64 translator is on the path (RFC 6146),
+ * on the node or at the network's edge, such a packet reaches the IPv4 address. Without these, a
+ * kubernetes-flavor app whose NetworkPolicies allow `64:ff9b::/96` (its namespace's admins may
+ * write one) would reach metadata past the guardrail. An app declares a credential endpoint as
+ * written, never in this form (lib/intent refuses the NAT64 form of any metadata address).
+ */
+function nat64Rules(settings: CalicoSettings): CalicoRule[] {
+  return metadataNat64Cidrs(settings.cloud).flatMap((cidr) =>
+    loggedDeny(settings.log, { destination: { nets: [cidr] } }, `egress to cloud metadata ${cidr} through NAT64 (${endpointNames(settings, cidr)})`),
+  );
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   ClusterNetworkPolicySpecTier,
 } from '../../imports/npapi-clusternetworkpolicy-policy.networking.k8s.io';
 import { Cloud } from '../intent';
-import { metadataCidrs } from '../net';
+import { metadataCidrs, metadataNat64Cidrs } from '../net';
 import { GOVERNED_NAMESPACE_LABEL, SyncWave, appSelector, syncWave } from '../conventions';
 import type { CredentialsUser } from './calico';
 import type { PlannedPort } from '../intent';
@@ -39,7 +39,8 @@ import { NAMESPACE_NAME_LABEL } from '../k8s';
  *    ServiceAccount: a pod that copies the app's labels in its namespace is passed on too, and its
  *    NetworkPolicies (by labels alone) or the calico flavor's policy (by ServiceAccount) decide.
  * 2. `<tier>.deny-cloud-metadata` (Admin, priority 1): every governed pod, Deny egress to every
- *    metadata and credential address of the cloud, on every protocol and port. Before any Accept
+ *    metadata and credential address of the cloud, and each IPv4 one in its NAT64 form
+ *    (64:ff9b::/96), on every protocol and port. Before any Accept
  *    of a cluster admin's at a higher priority number, so no admin-tier Accept of a wide block
  *    reopens metadata.
  * 3. With ClusterNetworkPolicy, `<tier>.namespace-defaults` (Baseline, priority 1000): every
@@ -105,7 +106,10 @@ function appPods(user: CredentialsUser) {
 export class ClusterGuardrail extends Construct {
   constructor(scope: Construct, id: string, props: ClusterGuardrailProps) {
     super(scope, id);
-    const metadata = metadataCidrs(props.cloud);
+    // The NAT64 forms too (RFC 6052, 64:ff9b::/96): a translator on the path sends them to the
+    // IPv4 address (see nat64Rules in calico.ts). 15 addresses and 8 forms with cloud 'any', so
+    // one peer (25 at most) still holds them all.
+    const metadata = [...metadataCidrs(props.cloud), ...metadataNat64Cidrs(props.cloud)];
     const annotations = syncWave(SyncWave.globalPolicy);
     const names = {
       credentials: (u: CredentialsUser) => `${props.prefix}.pod-credentials.${u.namespace}.${u.app}`,

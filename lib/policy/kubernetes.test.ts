@@ -39,6 +39,7 @@ describe('Kubernetes flavor', () => {
             '64:ff9b::a9fe:0/112',
             '64:ff9b::ac10:0/108',
             '64:ff9b::c0a8:0/112',
+            '64:ff9b:1::/48',
             'fc00::/7',
             'fe80::/10',
           ],
@@ -51,15 +52,19 @@ describe('Kubernetes flavor', () => {
   // The same in NAT64's prefix (RFC 6052), carved out of ::/0: 64:ff9b::a00:0/112 is 10.0.0.0/16 to a translator.
   const ranges64 = ['64:ff9b::a00:0/112', '64:ff9b::a60:0/108', '64:ff9b::af4:0/112'];
   it.each([
-    ['aws', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', 'fd00:ec2::23/128', 'fd00:ec2::254/128', 'fe80::/10']],
-    ['gcp', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', 'fd20:ce::254/128', 'fe80::/10']],
-    ['azure', [...ranges, '168.63.129.16/32', '169.254.0.0/16'], [...ranges64, '64:ff9b::a83f:8110/128', '64:ff9b::a9fe:0/112', 'fe80::/10']],
-    ['alibaba', [...ranges, '100.100.100.200/32', '169.254.0.0/16'], [...ranges64, '64:ff9b::6464:64c8/128', '64:ff9b::a9fe:0/112', 'fe80::/10']],
-    ['oracle', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', 'fd00:c1::a9fe:a9fe/128', 'fe80::/10']],
-    ['openstack', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', 'fe80::/10']],
-    ['scaleway', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', 'fd00:42::42/128', 'fe80::/10']],
-    ['akamai', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', 'fd00:a9fe:a9fe::1/128', 'fe80::/10']],
-    ['tencent', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', 'fe80::/10']],
+    ['aws', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', '64:ff9b:1::/48', 'fd00:ec2::23/128', 'fd00:ec2::254/128', 'fe80::/10']],
+    ['gcp', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', '64:ff9b:1::/48', 'fd20:ce::254/128', 'fe80::/10']],
+    ['azure', [...ranges, '168.63.129.16/32', '169.254.0.0/16'], [...ranges64, '64:ff9b::a83f:8110/128', '64:ff9b::a9fe:0/112', '64:ff9b:1::/48', 'fe80::/10']],
+    [
+      'alibaba',
+      [...ranges, '100.100.100.200/32', '169.254.0.0/16'],
+      [...ranges64, '64:ff9b::6464:64c8/128', '64:ff9b::a9fe:0/112', '64:ff9b:1::/48', 'fe80::/10'],
+    ],
+    ['oracle', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', '64:ff9b:1::/48', 'fd00:c1::a9fe:a9fe/128', 'fe80::/10']],
+    ['openstack', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', '64:ff9b:1::/48', 'fe80::/10']],
+    ['scaleway', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', '64:ff9b:1::/48', 'fd00:42::42/128', 'fe80::/10']],
+    ['akamai', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', '64:ff9b:1::/48', 'fd00:a9fe:a9fe::1/128', 'fe80::/10']],
+    ['tencent', [...ranges, '169.254.0.0/16'], [...ranges64, '64:ff9b::a9fe:0/112', '64:ff9b:1::/48', 'fe80::/10']],
   ] as const)('carves link-local, the metadata addresses of cloud %s and the declared cluster ranges out of internet egress', (cloud, v4, v6) => {
     const reason = { reason: 'calls a public model API' };
     const manifests = synthesized(

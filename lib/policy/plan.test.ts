@@ -120,7 +120,15 @@ describe('the plan: what an app may send and receive, for both renderers', () =>
           {
             cidr: '::/0',
             version: 6,
-            except: ['64:ff9b::a00:0/112', '64:ff9b::ae0:0/112', '64:ff9b::af4:0/112', '64:ff9b::a83f:8110/128', '64:ff9b::a9fe:0/112', 'fe80::/10'],
+            except: [
+              '64:ff9b::a00:0/112',
+              '64:ff9b::ae0:0/112',
+              '64:ff9b::af4:0/112',
+              '64:ff9b::a83f:8110/128',
+              '64:ff9b::a9fe:0/112',
+              '64:ff9b:1::/48',
+              'fe80::/10',
+            ],
           },
         ],
       },
@@ -142,6 +150,7 @@ describe('the plan: what an app may send and receive, for both renderers', () =>
       '64:ff9b::a9fe:0/112',
       '64:ff9b::ac10:0/108',
       '64:ff9b::c0a8:0/112',
+      '64:ff9b:1::/48',
       'fc00::/7',
       'fe80::/10',
     ]);

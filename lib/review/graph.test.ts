@@ -70,6 +70,8 @@ describe('cloud metadata in the report', () => {
     expect(blocks.size).toBeGreaterThan(1);
     expect(denied[0].label).toBe(`cloud metadata (${blocks.size} blocks)`);
     for (const block of blocks) expect(fullLabel(denied[0])).toContain(block);
+    // The NAT64 form of an IPv4 address (RFC 6052) is metadata too, in the same destination.
+    expect(fullLabel(denied[0])).toContain('64:ff9b::a9fe:a9fe/128');
     for (const w of graph.workloads) expect(graph.edges.filter((e) => e.from === w.id && e.verdict === 'deny')).toHaveLength(1);
   });
 

@@ -54,6 +54,7 @@ export {
   readSynthesized,
   serviceAccountProblems,
   stagedDefaultDenyProblems,
+  startOrderProblems,
   stagedViewProblems,
   startupProblems,
   storageProblems,
@@ -72,6 +73,7 @@ export {
   formatAddress,
   isAuditedApp,
   metadataAddresses,
+  metadataNat64Addresses,
   parseAddress,
   reachMismatch,
 } from './oracle';

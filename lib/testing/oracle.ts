@@ -121,6 +121,18 @@ export function metadataAddresses(platform: Pick<PlatformIntent, 'cloud'>): stri
   return addresses.sort((a, b) => a.version - b.version || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)).map(formatAddress);
 }
 
+/**
+ * The NAT64 forms of the platform's IPv4 metadata and credential addresses (RFC 6052: the
+ * well-known prefix 64:ff9b::/96, then the IPv4 address), in the order of `metadataAddresses`: a
+ * translator on the path sends them to the IPv4 address, so they are never reachable either, not
+ * even for an app that declares a pod credential endpoint (it is declared as written).
+ */
+export function metadataNat64Addresses(platform: Pick<PlatformIntent, 'cloud'>): string[] {
+  return metadataAddresses(platform)
+    .filter((a) => isIP(a) === 4)
+    .map((a) => nat64Form(a).split('/')[0]);
+}
+
 /** The addresses of a pod credential endpoint of the platform's cloud. */
 export function credentialAddresses(platform: Pick<PlatformIntent, 'cloud'>, name: string): readonly string[] {
   const found = cloudsOf(platform).find((c) => c.credentials[name]);
@@ -267,9 +279,9 @@ export function isAuditedApp(app: AiAppIntent, platform: PlatformIntent): boolea
   return app.flavor === 'calico' && (app.audit ?? platform.calico?.audit ?? false);
 }
 
-/** The platform's metadata addresses, by IP version. */
+/** The platform's metadata addresses, by IP version, and the NAT64 forms of the IPv4 ones among the IPv6. */
 function metadataSpans(platform: PlatformIntent, version: Version): Span[] {
-  return metadataAddresses(platform)
+  return [...metadataAddresses(platform), ...metadataNat64Addresses(platform)]
     .map(parseBlock)
     .filter((b) => b.version === version)
     .map((b) => b.span);
@@ -302,10 +314,16 @@ function nat64Form(text: string): string {
   return `64:ff9b::${address}/${96 + Number(prefix ?? 32)}`;
 }
 
-/** Every block carved out of the blocks that hold it: link-local, the cloud's metadata addresses, the cluster's ranges, and the IPv4 ones of these in their NAT64 form too. */
+/**
+ * RFC 8215's local-use prefix of IPv4/IPv6 translation, where the operator of a translator chooses
+ * how an IPv4 address is embedded (RFC 6052, 2.2): carved out whole.
+ */
+const LOCAL_USE_TRANSLATION = '64:ff9b:1::/48';
+
+/** Every block carved out of the blocks that hold it: link-local, the cloud's metadata addresses, the cluster's ranges, the IPv4 ones of these in their NAT64 form too, and the local-use translation prefix. */
 function carvedBlocks(platform: PlatformIntent): string[] {
   const blocks = [...LINK_LOCAL, ...metadataAddresses(platform), ...clusterRangeBlocks(platform)];
-  return [...blocks, ...blocks.filter((b) => isIP(b.split('/')[0]) === 4).map(nat64Form)];
+  return [...blocks, ...blocks.filter((b) => isIP(b.split('/')[0]) === 4).map(nat64Form), LOCAL_USE_TRANSLATION];
 }
 
 /**
@@ -432,7 +450,7 @@ function declaredEgress(app: AiAppIntent, platform: PlatformIntent): Reach {
 }
 
 /**
- * Everything but the cloud's metadata addresses, on every protocol and port, and every pod: what
+ * Everything but the cloud's metadata addresses (and the NAT64 forms of its IPv4 ones), on every protocol and port, and every pod: what
  * the enforced metadata guardrail alone lets out. With `credentials`, the pod credential endpoints
  * the app declares too, on the declared protocol and ports.
  */
@@ -686,7 +704,7 @@ export function egressAllows(
     app.egress.some(
       (d) => 'credentials' in d && (d.protocol ?? 'TCP') === protocol && inPorts(d.ports, port) && inBlocks(to, credentialAddresses(platform, d.credentials)),
     );
-  const metadata = typeof to === 'string' && inBlocks(to, metadataAddresses(platform));
+  const metadata = typeof to === 'string' && inBlocks(to, [...metadataAddresses(platform), ...metadataNat64Addresses(platform)]);
   if (sender.impostor) return !ownEnforced && !metadata;
   if (!ownEnforced) return !metadata || declaredCredential();
   if (typeof to !== 'string') {

@@ -11,7 +11,7 @@
  * asked about too.
  */
 import { stringify } from 'yaml';
-import { ALLOW_LIST_LABEL } from '../conventions';
+import { ALLOW_LIST_LABEL, GOVERNED_NAMESPACE_LABEL } from '../conventions';
 import { AiAppIntent, CALICO_TIER_ORDERS, PlatformIntent, Protocol, guardrailOf } from '../intent';
 import { formatBytes, parseQuantity } from '../quantity';
 import { Finding, RuleName, blockProblems, checkManifests, namespacePodSecurityProblems, enforceStaged } from '../checks';
@@ -37,8 +37,8 @@ import {
 } from '../verify';
 import { diffWorkload } from '../review';
 import { K8sObject, ManifestDocument, readManifests } from './manifests';
-import { View, admits, egressAllows, isAuditedApp, metadataAddresses, reachMismatch } from './oracle';
-import { CALICO_API_VERSION, CALICO_LABEL, KUBE_DNS, NETWORKING_API_VERSION, isCalicoPolicyKind } from '../k8s';
+import { View, admits, egressAllows, isAuditedApp, metadataAddresses, metadataNat64Addresses, reachMismatch } from './oracle';
+import { CALICO_API_VERSION, CALICO_LABEL, KUBE_DNS, NETWORKING_API_VERSION, isCalicoPolicyKind, isWorkloadKind } from '../k8s';
 
 /** A namespace no intent is expected to declare: probes there stand for "anyone else". */
 const ELSEWHERE = 'secure-ai-egress-probe';
@@ -282,6 +282,54 @@ export function stagedDefaultDenyProblems(s: Synthesized): string[] {
   });
 }
 
+/** The Argo CD sync wave of an object: its annotation, 0 without one (Argo CD's default). */
+const syncWaveOf = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
+
+/**
+ * No pod starts, in a namespace the project writes, before the default deny of its namespace (enforced, or staged where audit mode
+ * previews it, as `stagedDefaultDenyProblems` requires), in either way dist/ is applied: every
+ * object that runs pods (a Pod, or a kind of lib/k8s WORKLOADS) comes after that deny
+ * - in `kubectl apply -f <folder>` order: files by name (kubectl walks a folder in lexical order,
+ *   filepath.Walk), then documents in file order, each object applied in turn;
+ * - in Argo CD order, in a later sync wave: Argo CD applies a whole wave, then waits for it to be
+ *   healthy before the next ("it orders the resources ... the wave they are in (lower values first),
+ *   by kind, by name", argo-cd docs, Sync Phases and Waves), so a deny and a workload of one wave
+ *   are sent together, and the workload's pods could be scheduled first.
+ * Kubernetes itself only promises that a pod created after the network plugin handled a policy
+ * is isolated before it starts ("Pod lifecycle", kubernetes.io, Network Policies): the order is what
+ * dist/ can give; the plugin's delay is docs/security-model.md's.
+ */
+export function startOrderProblems(s: Synthesized): string[] {
+  const problems: string[] = [];
+  // The namespaces the project writes (its Namespaces carry the governed label); another chart's beside it are that chart's.
+  const governed = new Set(
+    objects(s)
+      .filter((o) => o.kind === 'Namespace' && o.metadata.labels?.[GOVERNED_NAMESPACE_LABEL] === 'true')
+      .map((o) => o.metadata.name),
+  );
+  s.manifests.forEach((m, at) => {
+    const o = m.object;
+    if (!isWorkloadKind(o.kind) || o.metadata.namespace === undefined || !governed.has(o.metadata.namespace)) return;
+    const ns = o.metadata.namespace;
+    const what = `${o.kind} ${ns}/${o.metadata.name}`;
+    const denies = s.manifests.map((d, i) => ({ d, i })).filter(({ d }) => defaultDenyIn(d.object, ns) !== undefined);
+    if (denies.length === 0) {
+      problems.push(`${what} runs pods in namespace ${ns}, which has no default deny`);
+      return;
+    }
+    if (!denies.some(({ i }) => i < at))
+      problems.push(
+        `${what} (${m.file}, document ${m.index + 1}) comes before its namespace's default deny in kubectl apply -f order (files by name, then documents): its pods may start unconfined`,
+      );
+    const firstWave = Math.min(...denies.map(({ d }) => syncWaveOf(d.object)));
+    if (syncWaveOf(o) <= firstWave)
+      problems.push(
+        `${what} is in sync wave ${syncWaveOf(o)}, not after its namespace's default deny (wave ${firstWave}): Argo CD applies a wave whole before it waits for health, so its pods may start unconfined`,
+      );
+  });
+  return problems;
+}
+
 /** Ports on which to ask about metadata: the usual ones, and a high one. */
 const METADATA_PORTS = [80, 443, 8080, 65535];
 
@@ -294,12 +342,13 @@ export interface Packet {
 
 /**
  * The packets from the app to a metadata or credential endpoint of the intent's cloud (every
- * cloud's by default) that it must not send: every address, over TCP and UDP, on the usual ports
+ * cloud's by default) that it must not send: every address, and each IPv4 one in its NAT64 form
+ * too (64:ff9b::/96, RFC 6052), over TCP and UDP, on the usual ports
  * and a high one, but a pod credential endpoint the app declares, on the ports and protocol it
  * declares it on (the oracle's own table of the clouds' addresses, and its reading of the intent).
  */
 export function metadataPackets(s: Synthesized, app: AiAppIntent): Packet[] {
-  return metadataAddresses(s.intent).flatMap((to) =>
+  return [...metadataAddresses(s.intent), ...metadataNat64Addresses(s.intent)].flatMap((to) =>
     (['TCP', 'UDP'] as const).flatMap((protocol) =>
       METADATA_PORTS.filter((port) => !egressAllows({ app }, s.intent, to, port, protocol)).map((port) => ({ to, port, protocol })),
     ),
@@ -848,6 +897,7 @@ export function allProblems(s: Synthesized): string[] {
   return [
     ...namespaces.flatMap((ns) => [...findingsOf(s, 'namespace-default-deny', ns), ...podSecurityProblems(s, ns)]),
     ...stagedDefaultDenyProblems(s),
+    ...startOrderProblems(s),
     ...blockProblems(objects(s), s.intent.cloud).map((p) => p.message),
     ...guardrailProblems(s),
     ...tierProblems(s),

@@ -237,17 +237,26 @@ describe('verify command line', () => {
     );
     const denies = service.split('\n').filter((l) => l.startsWith('  DENY '));
     expect(denies).toEqual([
-      '  DENY  TCP/UDP/SCTP 1-65535     cidr 15 blocks (cloud metadata): 100.100.100.200/32, 168.63.129.16/32, 169.254.0.23/32, 169.254.42.42/32, ' +
-        '169.254.169.252/32, 169.254.169.254/32, 169.254.170.2/32, 169.254.170.23/32, fd00:42::42/128, fd00:c1::a9fe:a9fe/128, fd00:ec2::23/128, ' +
+      // The NAT64 forms of the IPv4 addresses (64:ff9b::/96, RFC 6052) read as cloud metadata too.
+      '  DENY  TCP/UDP/SCTP 1-65535     cidr 23 blocks (cloud metadata): 100.100.100.200/32, 168.63.129.16/32, 169.254.0.23/32, 169.254.42.42/32, ' +
+        '169.254.169.252/32, 169.254.169.254/32, 169.254.170.2/32, 169.254.170.23/32, ' +
+        '64:ff9b::6464:64c8/128, 64:ff9b::a83f:8110/128, 64:ff9b::a9fe:17/128, 64:ff9b::a9fe:2a2a/128, 64:ff9b::a9fe:a9fc/128, 64:ff9b::a9fe:a9fe/128, ' +
+        '64:ff9b::a9fe:aa02/128, 64:ff9b::a9fe:aa17/128, fd00:42::42/128, fd00:c1::a9fe:a9fe/128, fd00:ec2::23/128, ' +
         'fd00:ec2::254/128, fd00:a9fe:a9fe::1/128, fd20:ce::254/128, fe80::a9fe:a9fe/128 ' +
-        'rules 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29 of GlobalNetworkPolicy ai-egress.deny-cloud-metadata (tier ai-egress)',
+        'rules 1, 3, 5, 7, 9, 11, 13, 15, 31, 33, 35, 37, 39, 41, 43, 45, 17, 19, 21, 23, 25, 27, 29 of GlobalNetworkPolicy ai-egress.deny-cloud-metadata (tier ai-egress)',
       '  DENY  everything else: rule 7 of NetworkPolicy ai-application/ai-egress.ai-service (tier ai-egress): deny everything not allowed above',
     ]);
     const report = json(['egress', '--manifests', SHIPPED, '--json']) as Record<string, any>;
     const explicit = report.workloads
       .find((w: Record<string, unknown>) => w.endpoint === 'ai-application/ai-service')
       .denied.filter((e: Record<string, unknown>) => !e.catchAll);
-    expect(explicit).toHaveLength(15 * 3);
+    expect(explicit).toHaveLength(23 * 3);
+    expect(explicit).toContainEqual({
+      to: { type: 'cidr', cidr: '64:ff9b::a9fe:a9fe/128' },
+      protocol: 'TCP',
+      ports: '1-65535',
+      decidedBy: expect.objectContaining({ policy: 'ai-egress.deny-cloud-metadata', rule: 41, description: expect.stringContaining('through NAT64') }),
+    });
     expect(explicit).toContainEqual({
       to: { type: 'cidr', cidr: '169.254.169.254/32' },
       protocol: 'SCTP',
