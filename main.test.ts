@@ -376,7 +376,7 @@ describe('cdk8s.yaml, which npx cdk8s synth reads', () => {
   const config = parse(readFileSync(join(__dirname, 'cdk8s.yaml'), 'utf8'));
 
   it('runs the app through scripts/cdk8s-app.ts, which loads main.ts, and lists the plugin with the project version and the class its entry exports', () => {
-    expect(config.app).toBe('node --require tsx/cjs scripts/cdk8s-app.ts');
+    expect(config.app).toBe('node --max-semi-space-size=64 --require tsx/cjs scripts/cdk8s-app.ts');
     const plugin = (config.validations ?? []).find((v: { package: string }) => v.package === './scripts/cdk8s-validation.js');
     expect(plugin).toMatchObject({ version: JSON.parse(readFileSync(join(__dirname, 'package.json'), 'utf8')).version, class: 'SecureAiEgressChecks' });
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module cdk8s.yaml names, which cdk8s-cli loads with require too.

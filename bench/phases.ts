@@ -25,14 +25,17 @@ export type Phase = (input: PhaseInput) => () => PhaseFacts;
 export const PHASE_NAMES = ['synth', 'validate', 'egress', 'matrix', 'raw', 'rawOneChart'] as const;
 export type PhaseName = (typeof PHASE_NAMES)[number];
 
-/** The project's synthesis of the generated intent, as `npm run synth` does it (intent validation included). */
+/**
+ * The project's synthesis of the generated intent, as `npm run synth` writes it into its staging
+ * folder (`writeDist`: intent validation included, each namespace's charts made as they are
+ * written); its schema validation is the next phase.
+ */
 const synth: Phase = (input) => {
   // Loaded here, not at the top: the child loads only what its phase needs.
-  const { buildApp } = require('../lib/app') as typeof import('../lib/app');
-  const { synthesize } = require('../lib/synth') as typeof import('../lib/synth');
+  const { writeDist } = require('../lib/synth') as typeof import('../lib/synth');
   const intent = generateIntent(input);
   return () => {
-    synthesize(buildApp(input.dir, intent));
+    writeDist(input.dir, intent);
     return {};
   };
 };

@@ -167,8 +167,20 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/**
+ * The Node flags `npm run synth` runs with (package.json's `synth` script, and cdk8s.yaml's `app`
+ * for `cdk8s synth`): its two phases here, synthesis and the schema validation it does in the same
+ * process, run with them too. A young generation of 64 MB (V8's default semi-space is 16 MB):
+ * each namespace's charts are made, written and let go, and with 16 MB much of them lived through
+ * two scavenges into the old generation, where only a full collection frees them (at 10,000 apps,
+ * a quarter less CPU with it; at 1,000 apps the same).
+ */
+export const SYNTH_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
+const SYNTH_PHASES: ReadonlySet<PhaseName> = new Set(['synth', 'validate']);
+
 function runChild(phase: PhaseName, input: PhaseInput): ChildResult {
-  const child = spawnSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'child.ts'), phase, JSON.stringify(input)], {
+  const flags = SYNTH_PHASES.has(phase) ? SYNTH_NODE_FLAGS : [];
+  const child = spawnSync(process.execPath, [...flags, '--require', 'tsx/cjs', join(__dirname, 'child.ts'), phase, JSON.stringify(input)], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,

@@ -7,6 +7,8 @@
  *   npm run mutation -- lib/verify/selector.ts        one module
  *   npm run mutation -- lib/verify/calico.ts:1-200    some lines of one (Stryker's file:lines)
  *   npm run mutation -- lib/net/ip.ts --concurrency 1 Stryker's own options pass through
+ *   npm run mutation -- lib/net/ip.ts:120-150 --tests lib/net/ip.test.ts,lib/net/oracle.test.ts
+ *                                                     measured by these tests instead of its own
  *
  * `--incremental` keeps each mutant's last result when its code and covering tests did not change
  * (reports/mutation/<module>.incremental.json): quicker, for the loop of writing a test; but a
@@ -17,7 +19,7 @@
  */
 import { spawnSync } from 'child_process';
 import { basename, join } from 'path';
-import { MEASURED_MODULES as MODULES, readMutationArgs } from './mutation-args';
+import { MEASURED_MODULES as MODULES, readMutationArgs, testsOf } from './mutation-args';
 
 const parsed = readMutationArgs(process.argv.slice(2));
 if ('problem' in parsed) {
@@ -25,6 +27,10 @@ if ('problem' in parsed) {
   process.exit(2);
 }
 const { incremental, extra, given } = parsed;
+if (parsed.tests && given.length !== 1) {
+  process.stderr.write('npm run mutation: --tests measures one module: name it\n');
+  process.exit(2);
+}
 
 const root = join(__dirname, '..');
 const stryker = join(root, 'node_modules', '.bin', 'stryker');
@@ -33,8 +39,7 @@ for (const spec of given.length > 0 ? given : MODULES) {
   // selector.ts -> selector; calico.ts:1-200 -> calico-1-200 (a part keeps its own incremental file).
   const name = basename(spec.replace(/:/, '-')).replace(/\.ts/, '');
   const file = spec.replace(/:.*$/, '');
-  const subject = file.replace(/\.ts$/, '');
-  const tests = file.startsWith('lib/net/') ? ['lib/net/*.test.ts'] : [`${subject}.test.ts`, `${subject}.*.test.ts`, `${subject}-*.test.ts`];
+  const tests = parsed.tests ?? testsOf(file);
   const started = Date.now();
   const run = spawnSync(
     stryker,

@@ -1,8 +1,10 @@
 import { spawnSync } from 'child_process';
+import { readFileSync } from 'fs';
 import { join } from 'path';
+import { parse } from 'yaml';
 import { generateIntent } from '../bench/generate';
 import { rawApps } from '../bench/phases';
-import { BASELINES, baselinesAt, benchMain, parseArgs } from '../bench/run';
+import { BASELINES, SYNTH_NODE_FLAGS, baselinesAt, benchMain, parseArgs } from '../bench/run';
 import { validateIntent, isAllowListDestination, isCidrDestination, isHostsDestination, isServiceDestination } from '../lib/intent';
 
 const ROOT = join(__dirname, '..');
@@ -77,6 +79,14 @@ describe('the benchmark intent generator', () => {
 });
 
 describe('npm run bench', () => {
+  test("runs its synthesis with the Node flags of npm run synth and of cdk8s.yaml's app, so that it measures what they run", () => {
+    const synthScript = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.synth;
+    const app = (parse(readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8')) as { app: string }).app;
+    expect(SYNTH_NODE_FLAGS.length).toBeGreaterThan(0);
+    expect(synthScript).toBe(`tsx ${SYNTH_NODE_FLAGS.join(' ')} scripts/synth.ts`);
+    expect(app).toBe(`node ${SYNTH_NODE_FLAGS.join(' ')} --require tsx/cjs scripts/cdk8s-app.ts`);
+  });
+
   // One baseline only: the ones that start cdk8s synth (ts-node above all) are the slowest part of
   // a run, and the smoke test only has to show that every figure of what ran is there.
   test('--apps 5 --destinations 3 --runs 1 --baselines raw --json prints every figure of what ran', () => {

@@ -109,7 +109,7 @@ export function destinationProblems(
   clusterDomain: string = DEFAULT_CLUSTER_DOMAIN,
   sharedRanges: readonly SharedRangeSource[] = SHARED_RANGE_SOURCES,
 ): IntentIssue[] {
-  const declared = { allowLists: [...new Set(listNames)].sort(), cloud, governed, sharedRanges, clusterDomain };
+  const declared = { allowLists: sortedNames(listNames), cloud, governed, sharedRanges, clusterDomain };
   return app.egress.flatMap((d, i) =>
     checkDestination(d, declared).map((p) => ({
       severity: 'error' as const,
@@ -120,6 +120,15 @@ export function destinationProblems(
       message: p.message,
     })),
   );
+}
+
+/** The names once each, sorted, made once per list: every app's destinations are checked against the same list. */
+const sortedLists = new WeakMap<readonly string[], readonly string[]>();
+
+function sortedNames(names: readonly string[]): readonly string[] {
+  let sorted = sortedLists.get(names);
+  if (!sorted) sortedLists.set(names, (sorted = [...new Set(names)].sort()));
+  return sorted;
 }
 
 /**

@@ -244,15 +244,10 @@ function sharedIssues(cluster: ClusterIntent, parts: PlatformParts): IntentIssue
   const listNames = [...parts.listNames, ...replaced];
   const issues: IntentIssue[] = [];
   for (const list of parts.lists) if (!replaced.has(list.list.name)) issues.push(...allowListMetadata(list, cloud));
+  const governed = governedNamespaces(apps, parts.dnsResolver?.namespace ?? DEFAULT_DNS_NAMESPACE);
   for (const app of apps) {
     issues.push(
-      ...destinationProblems(
-        app,
-        listNames,
-        cloud,
-        governedNamespaces(apps, parts.dnsResolver?.namespace ?? DEFAULT_DNS_NAMESPACE),
-        parts.dnsResolver?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
-      ),
+      ...destinationProblems(app, listNames, cloud, governed, parts.dnsResolver?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN),
       ...dnsMetadata(app, cloud, !(cluster.kubeDnsClusterIp !== undefined && usesNodeLocal(app))),
     );
   }

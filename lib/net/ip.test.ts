@@ -1,5 +1,18 @@
 import fc from 'fast-check';
-import { cidr, cidrContains, cidrContainsIp, compareCidrs, formatCidr, formatIp, ipv4MappedBlock, parseCidr, parseCidrLenient, parseIp, sameCidr } from './ip';
+import {
+  cidr,
+  cidrContains,
+  cidrContainsIp,
+  compareCidrs,
+  formatCidr,
+  formatIp,
+  ipv4MappedBlock,
+  lastAddress,
+  parseCidr,
+  parseCidrLenient,
+  parseIp,
+  sameCidr,
+} from './ip';
 import {
   CLOUD_PROVIDERS,
   METADATA_BLOCKS,
@@ -55,6 +68,14 @@ describe('IP addresses and CIDR blocks', () => {
     expect(formatCidr(parseCidrLenient('10.0.0.1')!)).toBe('10.0.0.1/32');
   });
 
+  it('refuses when reading leniently what is not an address with an optional mask of 0 to 32 or 0 to 128 bits', () => {
+    for (const text of ['example.com', '', '/8', '10.0.0.0/', '10.0.0.0/33', '2001:db8::/129', '10.0.0.0/-1', '10.0.0.0/8a', '10.0.0.0/a8', '10.0.0.0/ 8']) {
+      expect(`${text}: ${parseCidrLenient(text) === undefined ? 'refused' : 'read'}`).toBe(`${text}: refused`);
+    }
+    expect(formatCidr(parseCidrLenient('10.0.0.0/32')!)).toBe('10.0.0.0/32');
+    expect(formatCidr(parseCidrLenient('2001:db8::/128')!)).toBe('2001:db8::/128');
+  });
+
   it('reads an IPv4-mapped IPv6 block (inside ::ffff:0:0/96) as the IPv4 block it maps, as Go and so Kubernetes and Calico read it', () => {
     // Go's net.IPNet holds ::ffff:0:0/96 as 0.0.0.0/0: it contains every IPv4 address and prints
     // as "0.0.0.0/0" (src/net/ip.go, networkNumberAndMask); the API server only warns, "use 0.0.0.0/0".
@@ -71,7 +92,24 @@ describe('IP addresses and CIDR blocks', () => {
     expect(ipv4MappedBlock(cidr('10.0.0.0/8'))).toBeUndefined();
   });
 
+  it('knows the last address of a block', () => {
+    expect(lastAddress(cidr('10.0.0.0/8'))).toBe(parseIp('10.255.255.255')!.value);
+    expect(lastAddress(cidr('169.254.169.254/32'))).toBe(parseIp('169.254.169.254')!.value);
+    expect(lastAddress(cidr('0.0.0.0/0'))).toBe((1n << 32n) - 1n);
+    expect(lastAddress(cidr('::/0'))).toBe((1n << 128n) - 1n);
+  });
+
+  it('tells the same block from one of another address, width or version', () => {
+    expect(sameCidr(cidr('10.0.0.0/8'), parseCidrLenient('10.1.2.3/8')!)).toBe(true);
+    expect(sameCidr(cidr('10.0.0.0/8'), cidr('10.0.0.0/16'))).toBe(false);
+    expect(sameCidr(cidr('10.0.0.0/8'), cidr('11.0.0.0/8'))).toBe(false);
+    expect(sameCidr(cidr('0.0.0.0/0'), cidr('::/0'))).toBe(false);
+  });
+
   it('decides containment within one family only', () => {
+    expect(cidrContainsIp(cidr('0.0.0.0/0'), parseIp('::1')!)).toBe(false);
+    expect(cidrContainsIp(cidr('::/0'), parseIp('10.0.0.1')!)).toBe(false);
+    expect(cidrContainsIp(cidr('::/0'), parseIp('::1')!)).toBe(true);
     expect(cidrContains(cidr('0.0.0.0/0'), cidr('169.254.169.254/32'))).toBe(true);
     expect(cidrContains(cidr('::/0'), cidr('169.254.169.254/32'))).toBe(false);
     expect(cidrContainsIp(cidr('198.51.100.0/24'), parseIp('198.51.100.255')!)).toBe(true);

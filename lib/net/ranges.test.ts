@@ -15,6 +15,7 @@ import {
 } from '.';
 
 const v4 = (first: bigint, last: bigint): IpRange => ({ version: 4, first, last });
+const v6 = (first: bigint, last: bigint): IpRange => ({ version: 6, first, last });
 const addresses = (ranges: readonly IpRange[]): Set<bigint> => {
   const out = new Set<bigint>();
   for (const r of ranges) for (let a = r.first; a <= r.last; a++) out.add(a);
@@ -74,6 +75,30 @@ describe('IP range arithmetic (lib/net/ranges)', () => {
     expect(pieces[pieces.length - 1].last).toBe((1n << 32n) - 1n);
     for (const p of pieces) for (const r of [a, b]) expect(p.last < r.first || p.first > r.last || (p.first >= r.first && p.last <= r.last)).toBe(true);
     expect(pieces).toHaveLength(5);
+  });
+
+  it('joins ranges of one version only, IPv4 first, however the versions are interleaved', () => {
+    expect(unionRanges([v6(0n, 10n), v4(5n, 20n), v6(11n, 30n), v4(21n, 25n)])).toEqual([v4(5n, 25n), v6(0n, 30n)]);
+    expect(unionRanges([v6(0n, 0n), v4(0n, 0n)])).toEqual([v4(0n, 0n), v6(0n, 0n)]);
+  });
+
+  it('subtracts only what lies inside, and only addresses of the same version', () => {
+    expect(subtractRanges([v4(20n, 30n)], [v4(0n, 2n), v4(25n, 26n), v4(40n, 50n)])).toEqual([v4(20n, 24n), v4(27n, 30n)]);
+    expect(subtractRanges([v4(5n, 10n), v4(20n, 30n)], [v4(0n, 2n)])).toEqual([v4(5n, 10n), v4(20n, 30n)]);
+    const all4 = cidrRange(cidr('0.0.0.0/0'));
+    expect(subtractRanges([all4], [cidrRange(cidr('::/0'))])).toEqual([all4]);
+    expect(subtractRanges([all4, cidrRange(cidr('::/0'))], [all4])).toEqual([cidrRange(cidr('::/0'))]);
+  });
+
+  it('partitions one version without the boundaries of the other, and with none past its last address', () => {
+    const whole4 = cidrRange(cidr('0.0.0.0/0'));
+    expect(partitionFamily(4, [cidrRange(cidr('2001:db8::/32'))])).toEqual([whole4]);
+    expect(partitionFamily(4, [cidrRange(cidr('255.255.255.0/24'))])).toEqual([v4(0n, whole4.last - 256n), v4(whole4.last - 255n, whole4.last)]);
+    // Boundaries given in any order come out in address order, each piece starting where the last ended.
+    const many = Array.from({ length: 40 }, (_, i) => v4(BigInt(1000 - i * 20), BigInt(1000 - i * 20 + 4)));
+    const pieces = partitionFamily(4, many);
+    expect(pieces).toHaveLength(81);
+    pieces.forEach((p, i) => expect(p.first).toBe(i === 0 ? 0n : pieces[i - 1].last + 1n));
   });
 
   it('holds an address in a range from its first to its last address, both included, of its own version only', () => {

@@ -1,5 +1,5 @@
 import { cidr, cidrContains, formatCidr, parseIp } from './ip';
-import { nonPublicBlocks } from './special';
+import { fromNat64, nonPublicBlocks } from './special';
 
 // The blocks no public destination is in (special.ts): IANA's special-purpose registries
 // (RFC 6890; https://www.iana.org/assignments/iana-ipv4-special-registry,
@@ -78,5 +78,24 @@ describe('the non-public address blocks', () => {
     expect(extra).toHaveLength(blocks.length + 1);
     expect(extra.findIndex((b) => formatCidr(b) === '34.118.224.0/20')).toBe(extra.findIndex((b) => formatCidr(b) === '10.0.0.0/8') + 1);
     expect(cidrContains(cidr('169.254.0.0/15'), cidr('169.254.169.254/32'))).toBe(true);
+  });
+
+  it('take an extra block that holds the first of them in its place', () => {
+    const texts = nonPublicBlocks(['0.0.0.0/1']).map(formatCidr);
+    expect(texts[0]).toBe('0.0.0.0/1');
+    for (const held of ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8']) expect(texts).not.toContain(held);
+  });
+});
+
+// RFC 6052, 2.1: the well-known prefix 64:ff9b::/96 followed by the 32 bits of the IPv4 address.
+describe('the IPv4 block a NAT64 block stands for', () => {
+  it('is the low 32 bits of a block inside 64:ff9b::/96, with 96 bits less of prefix', () => {
+    expect(fromNat64(cidr('64:ff9b::a00:0/104'))).toEqual(cidr('10.0.0.0/8'));
+    expect(formatCidr(fromNat64(cidr('64:ff9b::a9fe:a9fe/128'))!)).toBe('169.254.169.254/32');
+    expect(formatCidr(fromNat64(cidr('64:ff9b::/96'))!)).toBe('0.0.0.0/0');
+  });
+
+  it('is none for a block outside the prefix or wider than it, or an IPv4 block', () => {
+    for (const text of ['64:ff9b::/95', '64:ff9b:1::/48', '2001:db8::/32', '::ffff:0:0/96', '10.0.0.0/8']) expect(fromNat64(cidr(text))).toBeUndefined();
   });
 });

@@ -37,6 +37,7 @@ import { EgressProxy } from '../proxy';
 import { validateObject } from '../validate';
 import { AiWorkload, DnsResolver, RestrictedNamespace } from '../workload';
 import { ChartName, DNS_RESOLVER_NAME, EGRESS_PROXY_NAME } from '../conventions';
+import { DeferredChart } from './deferred-chart';
 
 export interface SecureAiPlatformProps {
   /**
@@ -59,6 +60,28 @@ export interface SecureAiPlatformProps {
    * @default true (lib/app turns it off: lib/synth validates the files it writes instead)
    */
   readonly validateSchemas?: boolean;
+}
+
+/**
+ * The props of a platform whose namespace charts are made only when each is written (`buildApp`
+ * of lib/app gives them for `npm run synth` and the benchmark; the package's users construct the
+ * platform with `SecureAiPlatformProps` and write it with `app.synth()`).
+ *
+ * In an App, each namespace's charts (its policies, its workloads) are made when the chart is
+ * about to be written, each a `DeferredChart` that `synthesize` (lib/synth) fills, writes and lets
+ * go, so that the synthesis never holds the constructs of every app at once (at 10,000 apps they
+ * were most of its memory). Every chart of the platform is then a DeferredChart, released once
+ * written. cdk8s's `app.synth()` refuses such an app (its charts are not made yet) rather than
+ * write them empty. Schema validation is lib/synth's, of the written files: `validateSchemas`
+ * would read every object of the platform at once.
+ */
+export interface DeferredPlatformProps extends SecureAiPlatformProps {
+  readonly deferCharts: true;
+  readonly validateSchemas: false;
+}
+
+function isDeferred(props: SecureAiPlatformProps): props is DeferredPlatformProps {
+  return (props as Partial<DeferredPlatformProps>).deferCharts === true;
 }
 
 /** The closest Chart at or above a construct, if any. */
@@ -96,6 +119,12 @@ export class SecureAiPlatform extends Construct {
     // Both checks come first, so that a refused intent or chart adds nothing to the app.
     const warnings = assertValidIntent(props.intent);
     const chart = enclosingChart(scope);
+    const deferCharts = isDeferred(props);
+    if (deferCharts && (chart !== undefined || props.validateSchemas !== false)) {
+      throw new Error(
+        `SecureAiPlatform ${id}: deferCharts is set ${chart !== undefined ? `inside the chart ${chart.node.path}` : 'with validateSchemas'}; accepted: deferCharts in an App, with validateSchemas: false (lib/synth validates the written files)`,
+      );
+    }
     if (chart?.namespace !== undefined) {
       throw new Error(
         `SecureAiPlatform ${id}: its chart ${chart.node.path} sets namespace "${chart.namespace}" on every object it holds; accepted: a chart without a namespace, or the App itself (the platform's objects name their own namespaces, and its Namespaces, tier and global policies are cluster-scoped)`,
@@ -109,12 +138,15 @@ export class SecureAiPlatform extends Construct {
     this.calico = calicoSettings(intent);
 
     // In an App, parts are charts of the App itself: a chart's file is named after its path, and a
-    // path of more than one part gets a hash (cdk8s Names.toDnsLabel).
+    // path of more than one part gets a hash (cdk8s Names.toDnsLabel). A part given its `build`
+    // is made by it: at once, or when its chart is written (deferCharts).
     const root = scope.node.root;
     const parts: Construct[] = [];
-    const part = (name: string): Construct => {
-      const made = chart ? new Construct(this, name) : new Chart(root, name, { disableResourceNameHashes: true });
+    const chartProps = { disableResourceNameHashes: true };
+    const part = (name: string, build?: (scope: Construct) => void): Construct => {
+      const made = chart ? new Construct(this, name) : deferCharts ? new DeferredChart(root, name, chartProps, build) : new Chart(root, name, chartProps);
       parts.push(made);
+      if (!deferCharts) build?.(made);
       return made;
     };
 
@@ -207,26 +239,32 @@ export class SecureAiPlatform extends Construct {
 
     // Every namespace's policies before any workload, as the files sort: one chart, or a single
     // file of the whole App (YamlOutputType.FILE_PER_APP), then holds them in apply order too.
+    // Each plan is let go once its policies are made: with deferCharts, the plans of the namespaces
+    // not written yet are all that is held of them.
     for (const ns of namespaces) {
-      const apps = byNamespace.get(ns)!;
-      const policies = part(ChartName.policies(ns));
-      // Kept in calico namespaces too: it confines any other pod there. Staged only when every
-      // app of the namespace is in audit mode, or it would deny them everything meanwhile. (Where
-      // the tier exists, its Pass policies for the namespace are in the tier's chart.)
-      if (previewed(ns)) new StagedNamespaceDefaultDeny(policies, 'default-deny', { namespace: ns });
-      else new NamespaceDefaultDeny(policies, 'default-deny', { namespace: ns });
-      for (const a of apps) this.addPolicies(policies, a, plans.get(a)!);
+      part(ChartName.policies(ns), (policies) => {
+        // Kept in calico namespaces too: it confines any other pod there. Staged only when every
+        // app of the namespace is in audit mode, or it would deny them everything meanwhile. (Where
+        // the tier exists, its Pass policies for the namespace are in the tier's chart.)
+        if (previewed(ns)) new StagedNamespaceDefaultDeny(policies, 'default-deny', { namespace: ns });
+        else new NamespaceDefaultDeny(policies, 'default-deny', { namespace: ns });
+        for (const a of byNamespace.get(ns)!) {
+          this.addPolicies(policies, a, plans.get(a)!);
+          plans.delete(a);
+        }
+      });
     }
     for (const ns of namespaces) {
-      const workloads = part(ChartName.workloads(ns));
-      for (const a of byNamespace.get(ns)!) {
-        const route = routeOf(a);
-        new AiWorkload(workloads, a.name, a, {
-          resolver,
-          scrape: scrapeOf(a, intent),
-          ...(route ? { env: proxyEnvironment(a, route, context, intent.dnsResolver?.clusterDomain) } : {}),
-        });
-      }
+      part(ChartName.workloads(ns), (workloads) => {
+        for (const a of byNamespace.get(ns)!) {
+          const route = routeOf(a);
+          new AiWorkload(workloads, a.name, a, {
+            resolver,
+            scrape: scrapeOf(a, intent),
+            ...(route ? { env: proxyEnvironment(a, route, context, intent.dnsResolver?.clusterDomain) } : {}),
+          });
+        }
+      });
     }
     this.parts = parts;
 

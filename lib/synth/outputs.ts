@@ -1,5 +1,5 @@
 import { basename, dirname, join } from 'path';
-import { buildApp } from '../app';
+import { buildDeferredApp } from '../app';
 import { IntentError, PlatformIntent, clusterIntents, declaresClusters, validateIntent } from '../intent';
 import { Output } from './safe';
 import { synthesize } from './synthesize';
@@ -12,16 +12,20 @@ export function deployDirOf(dist: string): string {
 /**
  * Writes the manifests of an intent into a staging folder for `dist/`: the files of one cluster
  * without clusters, as they always were; with clusters, a folder per cluster, each synthesized
- * from that cluster's intent (clusterIntents), after the whole intent's checks passed.
+ * from that cluster's intent (clusterIntents), after the whole intent's checks passed. Each
+ * namespace's charts are made as they are written, and let go once written (`buildDeferredApp`):
+ * the bytes of `buildApp`, holding one namespace's constructs at a time. What the benchmark's
+ * synthesis runs too.
+ * @public bench/phases.ts loads it with require, in the phase that measures it.
  */
-function writeDist(staging: string, intent: PlatformIntent): void {
+export function writeDist(staging: string, intent: PlatformIntent): void {
   if (!declaresClusters(intent)) {
-    synthesize(buildApp(staging, intent));
+    synthesize(buildDeferredApp(staging, intent));
     return;
   }
   const errors = validateIntent(intent);
   if (errors.length > 0) throw new IntentError(errors);
-  for (const { cluster, intent: one } of clusterIntents(intent)) synthesize(buildApp(join(staging, cluster!), one));
+  for (const { cluster, intent: one } of clusterIntents(intent)) synthesize(buildDeferredApp(join(staging, cluster!), one));
 }
 
 /**

@@ -1,10 +1,12 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { setFlagsFromString } from 'v8';
+import { runInNewContext } from 'vm';
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { generateIntent } from '../../bench/generate';
-import { shipped } from '../../test/fixtures/intents';
-import { buildApp } from '../app';
+import { audit, hosts, shipped } from '../../test/fixtures/intents';
+import { DeferredChart, buildApp, buildDeferredApp } from '../app';
 import { CDK8S_VERIFIED, synthesize } from './synthesize';
 
 function files(dir: string): Record<string, string> {
@@ -15,12 +17,15 @@ function files(dir: string): Record<string, string> {
   );
 }
 
-/** Synthesizes two fresh copies of an app, one through cdk8s's `app.synth()` and one through `synthesize()`. */
-function bothWays(build: (outdir: string) => App): { cdk8s: Record<string, string>; ours: Record<string, string> } {
+/**
+ * Synthesizes two fresh copies of an app, one through cdk8s's `app.synth()` and one through
+ * `synthesize()` (of the app `ours` builds, the same app unless given).
+ */
+function bothWays(build: (outdir: string) => App, ours: (outdir: string) => App = build): { cdk8s: Record<string, string>; ours: Record<string, string> } {
   const root = mkdtempSync(join(tmpdir(), 'synthesize-test-'));
   try {
     build(join(root, 'cdk8s')).synth();
-    synthesize(build(join(root, 'ours')));
+    synthesize(ours(join(root, 'ours')));
     return { cdk8s: files(join(root, 'cdk8s')), ours: files(join(root, 'ours')) };
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -101,5 +106,71 @@ describe('synthesize', () => {
     const chart = new Chart(app, 'chart');
     chart.node.addValidation({ validate: () => ['first problem', 'second problem'] });
     expect(() => synthesize(app)).toThrow(/Validation failed with the following errors:\n {2}\[chart\] first problem\n {2}\[chart\] second problem/);
+  });
+
+  describe('charts made as they are written (DeferredChart, buildDeferredApp)', () => {
+    const map = (scope: Chart, name: string) => new ApiObject(scope, name, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
+    const folders: string[] = [];
+    const tmp = () => join(folders[folders.push(mkdtempSync(join(tmpdir(), 'synthesize-deferred-'))) - 1], 'out');
+    afterAll(() => folders.forEach((f) => rmSync(f, { recursive: true, force: true })));
+
+    test('writes byte for byte what app.synth() writes of the same intent built at once', () => {
+      for (const intent of [shipped, hosts, audit, generateIntent({ apps: 40, destinations: 8, seed: 7 })]) {
+        const { cdk8s, ours } = bothWays(
+          (outdir) => buildApp(outdir, intent),
+          (outdir) => buildDeferredApp(outdir, intent),
+        );
+        expect(Object.keys(ours).length).toBeGreaterThan(2);
+        expectSameFiles(ours, cdk8s);
+      }
+    });
+
+    test('lets go of each chart once it is written: the tree holds none of its objects, and they are collected', async () => {
+      const app = new App({ outdir: tmp(), yamlOutputType: YamlOutputType.FILE_PER_CHART });
+      const made: WeakRef<ApiObject>[] = [];
+      for (const name of ['first', 'second']) new DeferredChart(app, name, {}, (chart) => made.push(new WeakRef(map(chart, `${name}-map`))));
+      synthesize(app);
+      expect(readdirSync(app.outdir).sort()).toEqual(['first.k8s.yaml', 'second.k8s.yaml']);
+      expect(readFileSync(join(app.outdir, 'second.k8s.yaml'), 'utf8')).toContain('name: second-map');
+      expect(app.node.findAll().filter((c) => ApiObject.isApiObject(c))).toEqual([]);
+      // A WeakRef holds its object to the end of the job that made it; then a full collection.
+      await new Promise((resolve) => setImmediate(resolve));
+      setFlagsFromString('--expose-gc');
+      (runInNewContext('gc') as () => void)();
+      expect(made).toHaveLength(2);
+      expect(made.map((ref) => ref.deref())).toEqual([undefined, undefined]);
+    });
+
+    test('lets go of every construct of the platform once its files are written', () => {
+      const app = buildDeferredApp(tmp(), generateIntent({ apps: 12, destinations: 4, seed: 3 }));
+      expect(app.charts.some((c) => DeferredChart.isDeferredChart(c) && c.pending)).toBe(true);
+      synthesize(app);
+      expect(readdirSync(app.outdir).length).toBe(app.charts.length);
+      expect(app.charts.every((c) => DeferredChart.isDeferredChart(c) && c.node.children.length === 0)).toBe(true);
+    });
+
+    test('refuses a chart whose objects depend on another chart, which would change the order and names of the files', () => {
+      const app = new App({ outdir: tmp(), yamlOutputType: YamlOutputType.FILE_PER_CHART });
+      const a = map(new Chart(app, 'first'), 'a');
+      new DeferredChart(app, 'second', {}, (chart) => map(chart, 'b').addDependency(a));
+      expect(() => synthesize(app)).toThrow(
+        '[second/b] depends on first/a, outside second, which is made as it is written: such a chart cannot depend on another',
+      );
+    });
+
+    test('writes a chart once: a second synthesis of the same app is refused, not written empty', () => {
+      const app = new App({ outdir: tmp(), yamlOutputType: YamlOutputType.FILE_PER_CHART });
+      new DeferredChart(app, 'only', {}, (chart) => map(chart, 'a'));
+      synthesize(app);
+      expect(() => synthesize(app)).toThrow(/\[only\] it was written and its objects released: it can be written once/);
+    });
+
+    test("is refused by cdk8s's app.synth(), which writes nothing rather than the charts empty", () => {
+      const app = buildDeferredApp(tmp(), shipped);
+      expect(() => app.synth()).toThrow(
+        /Validation failed with the following errors:\n {2}\[10-policies-[a-z-]+\] its objects are made when lib\/synth synthesize\(\) writes it/,
+      );
+      expect(existsSync(app.outdir) ? readdirSync(app.outdir) : []).toEqual([]);
+    });
   });
 });

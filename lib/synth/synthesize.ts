@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { DeferredChart } from '../app';
 import { stringifyDocuments } from './yaml';
 
 /**
@@ -25,6 +26,13 @@ export const CDK8S_VERIFIED = '2.70.106';
  * rendered from its own subtree only. The YAML is written by `stringifyDocuments`, which gives
  * the bytes cdk8s writes several times faster.
  *
+ * A `DeferredChart` (lib/app, `buildDeferredApp`) is made when its turn comes, then validated
+ * and its dependencies resolved as above, written, and let go, so that the constructs of one such
+ * chart are held at a time. Its constructs may depend only on constructs of the same chart (a
+ * dependency on another chart would change the order and names of files already written): it is
+ * refused otherwise. A problem in a chart made as it is written is found when its turn comes,
+ * after the files before it: lib/synth writes into a staging folder, which a failure discards.
+ *
  * Output types other than one file per chart, and construct metadata, go through `app.synth()`.
  */
 export function synthesize(app: App): void {
@@ -35,12 +43,33 @@ export function synthesize(app: App): void {
   }
   mkdirSync(app.outdir, { recursive: true });
   const constructs = app.node.findAll();
-  validate(constructs);
+  // A chart still to be made is validated once it is made (its own validation refuses it until then).
+  validate(constructs.filter((c) => !(DeferredChart.isDeferredChart(c) && c.pending)));
   const dependantCharts = resolveDependencies(constructs);
   app.charts.forEach((chart, index) => {
     const name = dependantCharts ? `${String(index).padStart(4, '0')}-${Names.toDnsLabel(chart)}` : Names.toDnsLabel(chart);
+    if (DeferredChart.isDeferredChart(chart) && chart.pending) make(chart);
     writeFileSync(join(app.outdir, `${name}${app.outputFileExtension}`), stringifyDocuments(renderChart(chart)), 'utf8');
+    if (DeferredChart.isDeferredChart(chart)) chart.release();
   });
+}
+
+/** Makes a deferred chart's constructs, validates them and resolves their dependencies, which must stay within the chart. */
+function make(chart: DeferredChart): void {
+  chart.fill();
+  const constructs = chart.node.findAll();
+  validate(constructs);
+  for (const c of constructs) {
+    if (c !== chart && Chart.isChart(c))
+      throw new Error(`[${c.node.path}] a chart inside ${chart.node.path}, which is made as it is written: such a chart cannot hold charts`);
+    for (const target of c.node.dependencies) {
+      if (!target.node.scopes.includes(chart))
+        throw new Error(
+          `[${c.node.path}] depends on ${target.node.path}, outside ${chart.node.path}, which is made as it is written: such a chart cannot depend on another`,
+        );
+    }
+  }
+  resolveDependencies(constructs);
 }
 
 /** Every construct's own validation, all errors at once, worded as cdk8s words them. */

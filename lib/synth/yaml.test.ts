@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { Yaml } from 'cdk8s';
 import { runs } from '../../test/support/runs';
-import { stringifyDocuments } from './yaml';
+import { WRITTEN_LIMIT, rememberedStrings, stringifyDocuments } from './yaml';
 
 /**
  * Strings whose writing depends on the column they start at: at column 0 a line starting with
@@ -237,5 +237,39 @@ describe('stringifyDocuments', () => {
     const docs = [{ a: shared, b: shared }, { a: [[1, 2], []] }, { a: [{}] }, { a: 0.5, b: 1e21 }, {}, undefined];
     expect(stringifyDocuments(docs)).toBe(Yaml.stringify(...docs));
     expect(stringifyDocuments([{ a: shared, b: shared }])).toContain('&a1');
+  });
+
+  test('holds at most its limit of learnt strings between calls, and writes what Yaml.stringify writes after it starts again', () => {
+    // Charts of a few hundred distinct strings each, as a synthesis of many apps writes them: the
+    // strings of all of them pass the limit (lowered here from WRITTEN_LIMIT, which only a
+    // synthesis of thousands of apps reaches) twice.
+    const limit = 2_000;
+    const chart = (i: number) => [
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `map-${i}` },
+        data: Object.fromEntries(Array.from({ length: 300 }, (_, j) => [`key-${i}-${j}`, `value ${i} ${j}`])),
+      },
+    ];
+    const charts = Math.ceil((2.5 * limit) / 600);
+    let most = 0;
+    let startedAgain = 0;
+    const wrong: number[] = [];
+    for (let i = 0; i < charts; i++) {
+      const before = rememberedStrings();
+      const docs = chart(i);
+      const written = stringifyDocuments(docs, limit);
+      const after = rememberedStrings();
+      if (after < before) startedAgain++;
+      if (written !== Yaml.stringify(...docs)) wrong.push(i);
+      most = Math.max(most, after);
+    }
+    expect(wrong).toEqual([]);
+    expect(startedAgain).toBeGreaterThanOrEqual(2);
+    // One call's strings past the limit, at most: the next call starts again.
+    expect(most).toBeGreaterThan(limit);
+    expect(most).toBeLessThanOrEqual(limit + 700);
+    expect(WRITTEN_LIMIT).toBeGreaterThan(limit);
   });
 });

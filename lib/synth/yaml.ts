@@ -18,7 +18,9 @@ import { Yaml } from 'cdk8s';
  * object that appears twice and would become an anchor, a fraction) is left to `Yaml.stringify`
  * whole.
  */
-export function stringifyDocuments(docs: readonly unknown[]): string {
+export function stringifyDocuments(docs: readonly unknown[], limit: number = WRITTEN_LIMIT): string {
+  // Between calls, never within one: a document whose strings were all known is not written again.
+  if (writtenCount > limit) forgetWritten();
   const writers = docs.map((doc) => (doc === undefined ? undefined : write(doc)));
   const unknown = writers.flatMap((w) => (w instanceof Writer ? w.unknown : []));
   if (unknown.length > 0) learn(unknown);
@@ -46,6 +48,26 @@ class NotPlainData extends Error {}
 
 /** How each string is written, by place and column; `null` where it is not plain data (a block scalar, an explicit key). */
 const written: Record<Place, Map<number, Map<string, string | null>>> = { key: new Map(), value: new Map(), item: new Map() };
+/** How many strings `written` holds. */
+let writtenCount = 0;
+
+/**
+ * Past this many strings (`stringifyDocuments`' `limit`, which its tests lower), `written` starts again empty (the next call learns what it meets, in one
+ * sample per place and column). Most strings are met in one chart only (an app's name, its
+ * blocks): kept, they would be held to the end of the process, about 25,000 of them and 10 MB of
+ * heap per 1,000 apps, and every full collection of a synthesis would mark them again.
+ */
+export const WRITTEN_LIMIT = 50_000;
+
+/** How many strings it has learnt and holds now (for its tests). */
+export function rememberedStrings(): number {
+  return writtenCount;
+}
+
+function forgetWritten(): void {
+  for (const byColumn of Object.values(written)) byColumn.clear();
+  writtenCount = 0;
+}
 
 function writtenAt(place: Place, column: number): Map<string, string | null> {
   let cache = written[place].get(column);
@@ -77,6 +99,7 @@ function learn(unknown: readonly Unknown[]): void {
     // ends when it comes last), it is left to the library.
     const blocks = place === 'value' ? all.filter((t) => t.includes('\n') && !t.endsWith('\n')) : [];
     const learntBlocks = blocks.length > 0 ? sampleValues(column, blocks) : undefined;
+    writtenCount += all.length;
     for (const text of all) {
       const single = text.includes('\n') ? undefined : (learnt?.get(text) ?? sample(place, column, [text])?.get(text));
       cache.set(text, single ?? learntBlocks?.get(text) ?? (blocks.includes(text) ? sampleValues(column, [text])?.get(text) : undefined) ?? null);

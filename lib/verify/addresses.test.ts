@@ -75,7 +75,12 @@ describe('a Deny that tests addresses an unknown address may or may not be in do
   });
 
   it('a block that holds every address of the version, or none of it, is sure either way', () => {
-    const everything = receiving({ action: 'Deny', source: { notNets: ['0.0.0.0/0', '::/0'] } }, { action: 'Allow' });
+    // One IP version per rule: Calico refuses a rule whose blocks mix them (calico-fields.test.ts).
+    const everything = receiving(
+      { action: 'Deny', ipVersion: 4, source: { notNets: ['0.0.0.0/0'] } },
+      { action: 'Deny', ipVersion: 6, source: { notNets: ['::/0'] } },
+      { action: 'Allow' },
+    );
     expect(ask(everything, 'b/s', 'a/r', 80)).toMatchObject({ allowed: true });
     expect(ask(everything, 'b/s', 'a/r', 80).ingress.uncertain).toBeUndefined();
     const all4 = receiving({ action: 'Deny', source: { nets: ['0.0.0.0/0'] } }, { action: 'Allow' });

@@ -72,6 +72,26 @@ describe('a Calico rule', () => {
     for (const notProtocol of [0, 'tcpx']) refused(egressRule({ action: 'Allow', notProtocol }), 'spec.egress[0].notProtocol');
   });
 
+  // libcalico-go lib/validator/v3/validator.go, validateRule: "rule contains both IPv4 and IPv6
+  // CIDRs" (nets and notNets of both sides together), "rule IP version doesn't match CIDR version".
+  // Calico refuses such a policy: the cluster would not have it, whatever the verifier read in it.
+  it('names blocks of one IP version only, across nets and notNets of both sides, and of its ipVersion if set', () => {
+    for (const rule of [
+      { action: 'Deny', destination: { nets: ['169.254.169.254/32', '10.0.0.0/8'] } },
+      { action: 'Deny', source: { nets: ['10.0.0.0/8'] }, destination: { notNets: ['10.1.0.0/16'] } },
+      { action: 'Deny', ipVersion: 6, destination: { nets: ['fd00:ec2::254/128'] } },
+    ]) {
+      expect(egressRule(rule)).not.toThrow();
+    }
+    refused(egressRule({ action: 'Deny', destination: { nets: ['169.254.169.254/32', 'fd00:ec2::254/128'] } }), 'spec.egress[0].destination.nets');
+    refused(egressRule({ action: 'Deny', source: { nets: ['10.0.0.0/8'] }, destination: { nets: ['fd00::/8'] } }), 'spec.egress[0].destination.nets');
+    refused(egressRule({ action: 'Deny', destination: { nets: ['::/0'], notNets: ['10.0.0.0/8'] } }), 'spec.egress[0].destination.notNets');
+    refused(egressRule({ action: 'Deny', source: { notNets: ['fd00::/8'] }, destination: { nets: ['10.0.0.0/8'] } }), 'spec.egress[0].destination.nets');
+    refused(egressRule({ action: 'Deny', ipVersion: 4, destination: { nets: ['fd00:ec2::254/128'] } }), 'spec.egress[0].destination.nets');
+    refused(egressRule({ action: 'Allow', ipVersion: 6, source: { notNets: ['10.0.0.0/8'] } }), 'spec.egress[0].source.notNets');
+    expect(egressRule({ action: 'Deny', destination: { nets: ['169.254.169.254/32', 'fd00:ec2::254/128'] } })).toThrow('"fd00:ec2::254/128"');
+  });
+
   it('has an ipVersion of 4 or 6', () => {
     for (const ipVersion of [4, 6]) expect(egressRule({ action: 'Allow', ipVersion })).not.toThrow();
     for (const ipVersion of [5, 0, '4']) refused(egressRule({ action: 'Allow', ipVersion }), 'spec.egress[0].ipVersion');

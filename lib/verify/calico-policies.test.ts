@@ -62,6 +62,9 @@ describe('the directions of a Calico policy', () => {
     expect(types({ egress: [{ action: 'Allow' }] })).toEqual({ ingress: false, egress: true });
     expect(types({ ingress: [{ action: 'Allow' }], egress: [{ action: 'Allow' }] })).toEqual({ ingress: true, egress: true });
     expect(types({ types: ['Egress'], ingress: [{ action: 'Allow' }] })).toEqual({ ingress: false, egress: true });
+    // An empty list is defaulted as an absent one (libcalico-go defaultPolicyTypesField: len(types) == 0).
+    expect(types({ types: [] })).toEqual({ ingress: true, egress: false });
+    expect(types({ types: [], egress: [{ action: 'Allow' }] })).toEqual({ ingress: false, egress: true });
   });
 });
 

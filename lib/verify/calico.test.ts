@@ -351,7 +351,28 @@ describe('Calico selection and rule matching', () => {
     expect(ask(c, 'ai/notebook', 'ai/rag', 80).ingress.allowed).toBe(true);
   });
 
-  it('a rule that restricts the source port never matches: connections come from ephemeral ports', () => {
-    expect(egress([np('ai', 'p', { types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', source: { ports: [443] } }] })]).allowed).toBe(false);
+  // The source port is the client's to pick (bind(2) before connect(2)): a rule on source ports
+  // is a rule the client can meet or dodge, whichever lets it through.
+  it('an Allow on source ports lets through the client that binds one of them', () => {
+    expect(egress([np('ai', 'p', { types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', source: { ports: [443] } }] })]).allowed).toBe(true);
+    expect(egress([np('ai', 'p', { types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', source: { notPorts: ['1024:65535'] } }] })]).allowed).toBe(
+      true,
+    );
+  });
+
+  it('a Deny on source ports does not stop the client that binds another, unless it takes every port', () => {
+    const denyThenAllow = (source: Record<string, unknown>) =>
+      egress([np('ai', 'p', { types: ['Egress'], egress: [{ action: 'Deny', protocol: 'TCP', source }, { action: 'Allow' }] })]).allowed;
+    expect(denyThenAllow({ ports: ['1024:65535'] })).toBe(true);
+    expect(denyThenAllow({ notPorts: [53] })).toBe(true);
+    expect(denyThenAllow({ ports: ['0:65535'] })).toBe(false);
+    expect(denyThenAllow({ ports: ['1:1023', '1024:65535'], notPorts: [0] })).toBe(false);
+  });
+
+  it('a rule on source ports that no port from 1 to 65535 meets never matches', () => {
+    expect(egress([np('ai', 'p', { types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', source: { ports: [0] } }] })]).allowed).toBe(false);
+    expect(egress([np('ai', 'p', { types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', source: { notPorts: ['1:65535'] } }] })]).allowed).toBe(
+      false,
+    );
   });
 });

@@ -9,10 +9,12 @@
  * limits it to non-namespaced network sets. `notSelector` is not scoped. A selector matches an
  * endpoint by its labels, or any address inside a network set whose labels it matches.
  *
- * A connection is modelled by its destination port; the source port is an ephemeral port no
- * rule names, so a rule that restricts `source.ports` never matches and `source.notPorts`
- * always does. `http` match criteria (application layer policy) are not modelled: such a rule
- * matches every request.
+ * A connection is modelled by its destination port. Its source port is the client's choice: a
+ * client binds any port from 1 to 65535 before it connects (bind(2); a container keeps
+ * CAP_NET_BIND_SERVICE by default), so a rule whose `source.ports` or `source.notPorts` admit some
+ * such port matches for the client that picks it, and a Deny or Pass that some port escapes does
+ * not stop the client that picks that one (sourcePortMatch). `http` match criteria (application
+ * layer policy) are not modelled: such a rule matches every request.
  */
 
 import { calicoRuleDescription } from './descriptions';
@@ -139,6 +141,35 @@ function portMatches(p: Ports, protocol: Protocol, port: PortValue, destination:
   if (!isNamedPort(p)) return inRange(p, port);
   if (typeof port !== 'number') return port.name === p.name;
   return destination.kind === 'endpoint' && destination.endpoint.ports.some((c) => c.name === p.name && c.protocol === protocol && c.port === port);
+}
+
+/** The source ports a client can bind to (port 0 asks the kernel for one; it is never on the wire). */
+const FIRST_SOURCE_PORT = 1;
+const LAST_SOURCE_PORT = 65535;
+
+/**
+ * How a rule's `source.ports` and `source.notPorts` match a connection whose client picks its own
+ * source port: true when every port it can pick matches, false when none does, and otherwise true
+ * for an Allow or Log (the client picks a port that matches) and `maybe` for a Deny or Pass (the
+ * client picks one that does not: the Deny is not applied, the Pass is followed both ways; policy.ts,
+ * decide). A port name stands for a port of the client's own endpoint, which it may bind: some
+ * port matches, not every one.
+ */
+function sourcePortMatch(ports: readonly Ports[], notPorts: readonly Ports[], action: RuleAction): Match {
+  if (ports.length === 0 && notPorts.length === 0) return true;
+  const taken = new Uint8Array(LAST_SOURCE_PORT + 1);
+  const mark = (list: readonly Ports[], value: number) => {
+    for (const p of list) if (!isNamedPort(p)) taken.fill(value, Math.max(p.from, FIRST_SOURCE_PORT), Math.min(p.to, LAST_SOURCE_PORT) + 1);
+  };
+  if (ports.length === 0) taken.fill(1, FIRST_SOURCE_PORT);
+  else mark(ports, 1);
+  mark(notPorts, 0);
+  const matching = taken.reduce((n, t) => n + t, 0);
+  const named = ports.some(isNamedPort);
+  const all = matching === LAST_SOURCE_PORT - FIRST_SOURCE_PORT + 1 && !notPorts.some(isNamedPort);
+  if (all) return true;
+  if (matching === 0 && !named) return false;
+  return action === 'Deny' || action === 'Pass' ? 'maybe' : true;
 }
 
 /** What selectors test: an endpoint, or a network set or host endpoint, by its labels as Calico sees them. */
@@ -362,6 +393,8 @@ class CalicoRule implements CompiledRule {
    * blocks, which the listings show.
    */
   private readonly unknownAs: 'maybe' | 'outside';
+  /** How the source port the client picks fits `source.ports` and `source.notPorts` (sourcePortMatch). */
+  private readonly sourcePort: Match;
   private readonly protocol?: string;
   private readonly notProtocol?: string;
   private readonly ipVersion?: 4 | 6;
@@ -405,11 +438,13 @@ class CalicoRule implements CompiledRule {
         f.fail(`${field}.${key}.ports`, `ports need the rule to set protocol ${protocolsText()}`);
       }
     }
+    checkNetVersions(this.source, this.destination, ipVersion, field, f);
     // `http` and `icmp` criteria narrow a rule too (both are refused without a protocol or are ICMP only).
     const other = ['http', 'icmp', 'notICMP'].some((k) => r[k] !== undefined && r[k] !== null);
     this.matchesEverything =
       !other && this.protocol === undefined && this.notProtocol === undefined && this.ipVersion === undefined && this.source.empty && this.destination.empty;
     this.unknownAs = this.action === 'Deny' || this.action === 'Pass' ? 'maybe' : 'outside';
+    this.sourcePort = sourcePortMatch(this.source.ports, this.source.notPorts, this.action);
     this.dependsOnIpVersion = this.ipVersion !== undefined || [this.source, this.destination].some((x) => x.decidesUnknownByVersion(this.action));
     const all = [...this.destination.ports, ...this.destination.notPorts];
     this.ports = all.filter((p): p is PortRange => !isNamedPort(p));
@@ -417,7 +452,7 @@ class CalicoRule implements CompiledRule {
   }
 
   matchesSource(source: PacketEnd): Match {
-    return this.source.ports.length === 0 && this.source.matches(source, this.unknownAs);
+    return this.sourcePort && bothMatch(this.sourcePort, this.source.matches(source, this.unknownAs));
   }
 
   matchesDestination(destination: PacketEnd): Match {
@@ -434,7 +469,7 @@ class CalicoRule implements CompiledRule {
 
   reach(side: Side): Reach {
     if (side === 'source') {
-      this.sourceReach ??= this.source.ports.length > 0 ? { kind: 'none' } : this.source.reach(this.catalog);
+      this.sourceReach ??= this.sourcePort === false ? { kind: 'none' } : this.source.reach(this.catalog);
       return this.sourceReach;
     }
     this.destinationReach ??= this.destinationSideReach();
@@ -462,7 +497,7 @@ class CalicoRule implements CompiledRule {
   }
 
   phantoms(side: Side): readonly Endpoint[] {
-    if (side === 'source' && this.source.ports.length > 0) return [];
+    if (side === 'source' && this.sourcePort === false) return [];
     return (this.sidePhantoms[side] ??= this[side].phantoms(this.catalog).filter((ep) => this[side].matches(this.catalog.packetEnd(ep))));
   }
 
@@ -473,6 +508,36 @@ class CalicoRule implements CompiledRule {
     const from = this.source.describe();
     const to = this.destination.describe();
     return `${this.action} ${proto}${portText}${from ? ` from ${from}` : ''}${to ? ` to ${to}` : ''}`;
+  }
+}
+
+/**
+ * Calico's validator refuses a rule whose `nets` and `notNets`, on both sides taken together, name
+ * IPv4 and IPv6 blocks, or a version other than the rule's `ipVersion` (libcalico-go
+ * `lib/validator/v3/validator.go`, validateRule: "rule contains both IPv4 and IPv6 CIDRs", "rule IP
+ * version doesn't match CIDR version"). Such a policy is not in the cluster, so reading it as written
+ * would credit the cluster with a Deny it does not have: refused, as the API server refuses it. The
+ * field named is the first that makes the rule inconsistent, in Calico's order.
+ */
+function checkNetVersions(source: RuleSide, destination: RuleSide, ipVersion: number | undefined, field: string, f: Fields): void {
+  let seen: IpVersion | undefined;
+  for (const [side, key] of [
+    [source, 'source'],
+    [destination, 'destination'],
+  ] as const) {
+    for (const which of ['nets', 'notNets'] as const) {
+      const at = `${field}.${key}.${which}`;
+      side[which]?.ranges.forEach(({ version }, i) => {
+        const text = JSON.stringify(side[which]!.texts[i]);
+        if (ipVersion !== undefined && version !== ipVersion) {
+          f.fail(at, `${text} is an IPv${version} block, but the rule's ipVersion is ${ipVersion} (Calico refuses the rule)`);
+        }
+        if (seen !== undefined && version !== seen) {
+          f.fail(at, `${text} makes the rule name both IPv4 and IPv6 blocks, which Calico refuses: write one rule per IP version`);
+        }
+        seen = version;
+      });
+    }
   }
 }
 
@@ -500,9 +565,12 @@ export function compileCalicoPolicy(m: Manifest, kind: PolicyKind, catalog: Cata
     if (t !== 'Ingress' && t !== 'Egress') f.fail(`spec.types[${i}]`, `must be Ingress or Egress, not ${JSON.stringify(t)}`);
   });
   const egressOnly = rules.egress.length > 0 && rules.ingress.length === 0;
-  const types = declared
-    ? { ingress: declared.includes('Ingress'), egress: declared.includes('Egress') }
-    : { ingress: !egressOnly, egress: rules.egress.length > 0 };
+  // An empty list is absent: Calico defaults types when `len(types) == 0` (libcalico-go
+  // clientv3 networkpolicy.go and globalnetworkpolicy.go, defaultPolicyTypesField).
+  const types =
+    declared && declared.length > 0
+      ? { ingress: declared.includes('Ingress'), egress: declared.includes('Egress') }
+      : { ingress: !egressOnly, egress: rules.egress.length > 0 };
   const hint: SelectionHint = { namespace, label: selector?.hint };
   return {
     ref: { kind, namespace, name: metadata.name, tier },

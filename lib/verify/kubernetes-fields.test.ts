@@ -14,9 +14,16 @@ const refused = (f: () => unknown, path: string) => {
 };
 
 describe('a NetworkPolicy port', () => {
-  it('is a number from 1 to 65535, or such a number written as text', () => {
-    for (const port of [1, 65535, '443']) expect(egressPort({ port })).not.toThrow();
-    for (const port of [0, 65536, 1.5, -1]) refused(egressPort({ port }), 'spec.egress[0].ports[0].port');
+  it('is a number from 1 to 65535', () => {
+    for (const port of [1, 65535]) expect(egressPort({ port })).not.toThrow();
+    for (const port of [0, 65536, 1.5, -1, true, [80]]) refused(egressPort({ port }), 'spec.egress[0].ports[0].port');
+  });
+
+  // An IntOrString written as text is a name, validated by IsValidPortName alone, which needs a
+  // letter (networking/validation ValidateNetworkPolicyPort): the API server refuses "443", so the
+  // policy would not exist and its pods would not be confined by it.
+  it('written as text is a name, so digits in quotes are refused, not read as the port number', () => {
+    for (const port of ['443', '80']) refused(egressPort({ port }), 'spec.egress[0].ports[0].port');
   });
 
   it('is otherwise a port name: lower-case letters, digits and inner dashes, at most 15 characters, with a letter', () => {
@@ -52,9 +59,12 @@ describe('a NetworkPolicy peer', () => {
     refused(egressPeer({ ipBlock: { cidr: '10.0.0.1' } }), 'spec.egress[0].to[0].ipBlock.cidr');
   });
 
-  it('carves out only blocks inside its cidr, of the same IP version, the whole cidr included', () => {
+  // ValidateIPBlock: each except "must be a strict subset of `cidr`" (inside it, with a longer prefix).
+  it('carves out only blocks strictly inside its cidr, of the same IP version: never the whole cidr', () => {
     const except = (...blocks: string[]) => egressPeer({ ipBlock: { cidr: '10.0.0.0/8', except: blocks } });
-    expect(except('10.0.0.0/8', '10.0.0.0/16', '10.255.0.0/16')).not.toThrow();
+    expect(except('10.0.0.0/16', '10.255.0.0/16', '10.255.255.255/32')).not.toThrow();
+    refused(except('10.0.0.0/8'), 'spec.egress[0].to[0].ipBlock.except[0]');
+    refused(except('10.0.0.0/16', '10.1.2.3/8'), 'spec.egress[0].to[0].ipBlock.except[1]');
     refused(except('9.255.255.255/32'), 'spec.egress[0].to[0].ipBlock.except[0]');
     refused(except('10.0.0.0/16', '11.0.0.0/32'), 'spec.egress[0].to[0].ipBlock.except[1]');
     refused(except('0.0.0.0/0'), 'spec.egress[0].to[0].ipBlock.except[0]');

@@ -1,5 +1,6 @@
 import { ask, brief, readCluster, namespace, networkPolicy, pod } from '../../test/support/verify-builders';
 import { workloadEgress } from './egress';
+import { CompiledRule, KUBERNETES_POLICY_ORDER, Reach } from './policy';
 
 // A NetworkPolicy rule as the verifier evaluates it (kubernetes.ts, KubeRule): which ports and
 // peers it matches, and which destinations the egress listing finds for it.
@@ -80,6 +81,13 @@ describe('the egress listing of a NetworkPolicy rule', () => {
   it('to a namespaceSelector no namespace matches yet lists the pods of a namespace that comes to match', () => {
     expect(listing({ to: [{ namespaceSelector: { matchLabels: { team: 'nobody' } } }], ports: [{ port: 80 }] })).toEqual(['*{} TCP 80']);
   });
+
+  it('on a named port lists it by name for pods whose ports are unknown, of that protocol only', () => {
+    const to = [{ namespaceSelector: { matchLabels: { team: 'nobody' } } }];
+    expect(listing({ to, ports: [{ port: 'http' }] })).toEqual(['*{} TCP http']);
+    expect(listing({ to, ports: [{ port: 'dns', protocol: 'UDP' }] })).toEqual(['*{} UDP dns']);
+    expect(listing({ to, ports: [{ port: 'http' }, { port: 'metrics', protocol: 'UDP' }] })).toEqual(['*{} TCP http', '*{} UDP metrics']);
+  });
 });
 
 describe('a StagedKubernetesNetworkPolicy', () => {
@@ -94,5 +102,130 @@ describe('a StagedKubernetesNetworkPolicy', () => {
     expect(ask(c, 'ai/rag', '203.0.113.10', 443).allowed).toBe(true);
     const enforced = readCluster([...base, networkPolicy('ai', 'deny', egressOnly({ podSelector: {} }))]);
     expect(ask(enforced, 'ai/rag', '203.0.113.10', 443).allowed).toBe(false);
+  });
+});
+
+// The parts of a rule the listings and the decision read apart from matching (policy.ts,
+// CompiledRule): whether it matches everything, its ports and port names, the blocks and pods of
+// each side. An egress rule's peers are on the destination side, an ingress rule's on the source.
+describe('the parts of a NetworkPolicy rule', () => {
+  const withQdrantIp = [...base.slice(0, 3), pod('vector-db', 'qdrant', { app: 'qdrant' }, { ip: '10.1.0.5', ports: [{ name: 'http', containerPort: 6333 }] })];
+  const egressRule = (rule: Record<string, unknown>, objects = base): CompiledRule =>
+    readCluster([...objects, networkPolicy('ai', 'p', egressOnly({ podSelector: { matchLabels: { app: 'rag' } }, egress: [rule] }))]).policies[0].rules
+      .egress[0];
+  const ingressRule = (rule: Record<string, unknown>): CompiledRule =>
+    readCluster([...base, networkPolicy('ai', 'p', { policyTypes: ['Ingress'], podSelector: {}, ingress: [rule] })]).policies[0].rules.ingress[0];
+  const ids = (reach: Reach) => (reach.kind === 'some' ? reach.candidates.map((e) => e.id).sort() : reach.kind);
+
+  it('matches everything only without peers and without ports', () => {
+    expect(egressRule({}).matchesEverything).toBe(true);
+    expect(egressRule({ ports: [{ port: 443 }] }).matchesEverything).toBe(false);
+    expect(egressRule({ to: [{ podSelector: {} }] }).matchesEverything).toBe(false);
+  });
+
+  it('names its numeric ports and ranges apart from its port names; a protocol-only port is neither', () => {
+    const r = egressRule({ ports: [{ port: 80, endPort: 90 }, { port: 'http' }, { protocol: 'UDP' }, { port: 443, protocol: 'UDP' }] });
+    expect(r.ports).toEqual([
+      { from: 80, to: 90 },
+      { from: 443, to: 443 },
+    ]);
+    expect(r.portNames).toEqual(['http']);
+  });
+
+  it('tests the blocks of its ipBlock peers, cidr and exceptions, on the peers side only', () => {
+    const r = egressRule({ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }, { podSelector: {} }] });
+    expect(r.nets('destination')).toEqual([
+      { version: 4, first: 10n << 24n, last: (11n << 24n) - 1n },
+      { version: 4, first: (10n << 24n) | (1n << 16n), last: ((10n << 24n) | (2n << 16n)) - 1n },
+    ]);
+    expect(r.nets('source')).toEqual([]);
+    expect(ingressRule({ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }).nets('destination')).toEqual([]);
+    expect(ingressRule({ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }).nets('source')).toHaveLength(1);
+  });
+
+  it('reaches every peer alike without peers, and pod by pod when a port name depends on the pod', () => {
+    expect(ids(egressRule({}).reach('destination'))).toBe('uniform');
+    expect(ids(egressRule({ ports: [{ port: 443 }] }).reach('destination'))).toBe('uniform');
+    expect(ids(egressRule({ ports: [{ port: 'http' }] }).reach('destination'))).toEqual(['ai/rag', 'vector-db/cache', 'vector-db/qdrant']);
+  });
+
+  it('reaches through an ipBlock the pods with a known address, and none when no pod has one', () => {
+    expect(ids(egressRule({ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }, withQdrantIp).reach('destination'))).toEqual(['vector-db/qdrant']);
+    expect(ids(egressRule({ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }).reach('destination'))).toBe('none');
+  });
+
+  it('reaches the pods its selectors can match: of the policy namespace for a podSelector, of the namespaces a namespaceSelector picks', () => {
+    expect(ids(egressRule({ to: [{ podSelector: {} }] }).reach('destination'))).toEqual(['ai/rag']);
+    expect(ids(egressRule({ to: [{ namespaceSelector: { matchLabels: { team: 'data' } } }] }).reach('destination'))).toEqual([
+      'vector-db/cache',
+      'vector-db/qdrant',
+    ]);
+    expect(
+      ids(egressRule({ to: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['ml'] }] } }] }).reach('destination')),
+    ).toEqual(['vector-db/cache', 'vector-db/qdrant']);
+    expect(
+      ids(
+        egressRule({
+          to: [{ namespaceSelector: { matchLabels: { team: 'data' } }, podSelector: { matchLabels: { app: 'qdrant' } } }, { podSelector: {} }],
+        }).reach('destination'),
+      ),
+    ).toEqual(['ai/rag', 'vector-db/qdrant']);
+    expect(ids(egressRule({ to: [{ namespaceSelector: { matchLabels: { team: 'nobody' } } }] }).reach('destination'))).toBe('none');
+  });
+
+  it('reaches by each rule its own namespaces, however many rules of the cluster select namespaces', () => {
+    const c = readCluster([
+      ...base,
+      networkPolicy(
+        'ai',
+        'p',
+        egressOnly({
+          podSelector: {},
+          egress: [{ to: [{ namespaceSelector: { matchLabels: { team: 'data' } } }] }, { to: [{ namespaceSelector: { matchLabels: { team: 'ml' } } }] }],
+        }),
+      ),
+    ]);
+    const [data, ml] = c.policies[0].rules.egress;
+    expect(ids(data.reach('destination'))).toEqual(['vector-db/cache', 'vector-db/qdrant']);
+    expect(ids(ml.reach('destination'))).toEqual(['ai/rag']);
+  });
+
+  it('puts no condition, block or imagined pod on the side away from its peers', () => {
+    const r = egressRule({ to: [{ podSelector: { matchLabels: { app: 'x' } } }] });
+    expect(ids(r.reach('source'))).toBe('uniform');
+    expect(r.phantoms('source')).toEqual([]);
+    expect(r.phantoms('destination').map((e) => `${e.namespace.name} ${JSON.stringify(Object.fromEntries(e.labels))}`)).toEqual(['ai {"app":"x"}']);
+    expect(r.sets('destination')).toEqual([]);
+    const ingress = ingressRule({ from: [{ podSelector: { matchLabels: { app: 'x' } } }] });
+    expect(ids(ingress.reach('destination'))).toBe('uniform');
+    expect(ingress.phantoms('destination')).toEqual([]);
+    expect(ingress.phantoms('source')).toHaveLength(1);
+  });
+});
+
+describe('a NetworkPolicy as a policy', () => {
+  const staged = (spec: Record<string, unknown>) => ({
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'StagedKubernetesNetworkPolicy',
+    metadata: { name: 'staged', namespace: 'ai' },
+    spec: egressOnly({ podSelector: {}, ...spec }),
+  });
+
+  it('sits in the default tier at the order Calico gives Kubernetes policies, sorted by namespace and knp.default. name', () => {
+    const [p] = readCluster([networkPolicy('ai', 'p', egressOnly({ podSelector: {} }))]).policies;
+    expect(p).toMatchObject({
+      ref: { kind: 'KubernetesNetworkPolicy', namespace: 'ai', name: 'p', tier: 'default' },
+      order: KUBERNETES_POLICY_ORDER,
+      staged: false,
+    });
+    expect(p.sortName).toBe('ai/knp.default.p');
+    expect('stagedAction' in p).toBe(false);
+  });
+
+  // https://docs.tigera.io/calico/latest/reference/resources/stagedkubernetesnetworkpolicy: stagedAction Set (the default) or Delete.
+  it('staged, says what enforcing it would do: Set by default, or Delete', () => {
+    const policyOf = (spec: Record<string, unknown>) => readCluster([staged(spec)]).staged[0];
+    expect(policyOf({})).toMatchObject({ staged: true, stagedAction: 'Set' });
+    expect(policyOf({ stagedAction: 'Delete' })).toMatchObject({ staged: true, stagedAction: 'Delete' });
   });
 });

@@ -52,6 +52,18 @@ describe('Kubernetes NetworkPolicy semantics', () => {
     expect(inbound.ingress.message).toContain('isolated for ingress by Kubernetes NetworkPolicy ai/p');
   });
 
+  // SetDefaults_NetworkPolicy (pkg/apis/networking/v1/defaults.go) defaults policyTypes when its
+  // length is 0: an empty list is stored as the defaults, not as "isolates nothing".
+  it('with policyTypes an empty list, isolates as without policyTypes', () => {
+    const c = readCluster([
+      ...base,
+      networkPolicy('ai', 'p', { podSelector: { matchLabels: { app: 'rag' } }, policyTypes: [], egress: [{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }] }] }),
+    ]);
+    expect(ask(c, 'ai/rag', '203.0.113.10', 443).allowed).toBe(true);
+    expect(ask(c, 'ai/rag', '198.51.100.1', 443).allowed).toBe(false);
+    expect(ask(c, 'ai/notebook', 'ai/rag', 80).allowed).toBe(false);
+  });
+
   it('without policyTypes, an empty egress list does not isolate egress', () => {
     const c = readCluster([...base, networkPolicy('ai', 'p', { podSelector: {}, egress: [] })]);
     expect(ask(c, 'ai/rag', '203.0.113.10', 443).egress.reason).toBe('no-policy');

@@ -154,8 +154,11 @@ function readPeer(raw: unknown, field: string, f: Fields): Peer {
     const except = (f.list(block.except, `${field}.ipBlock.except`) ?? []).map((e, i) => {
       const at = `${field}.ipBlock.except[${i}]`;
       const x = readCidr(e, at, f);
-      if (x.range.version !== cidr.range.version || x.range.first < cidr.range.first || x.range.last > cidr.range.last) {
-        f.fail(at, `${JSON.stringify(x.text)} is not inside the ipBlock's cidr ${cidr.text}`);
+      // A strict subset: inside the cidr and with a longer prefix, so never the cidr itself
+      // (networking/validation ValidateIPBlock: "must be a strict subset of `cidr`").
+      const same = x.range.first === cidr.range.first && x.range.last === cidr.range.last;
+      if (x.range.version !== cidr.range.version || x.range.first < cidr.range.first || x.range.last > cidr.range.last || same) {
+        f.fail(at, `${JSON.stringify(x.text)} is not a strict subset of the ipBlock's cidr ${cidr.text}`);
       }
       return x;
     });
@@ -175,13 +178,17 @@ function readPort(raw: unknown, field: string, f: Fields): KubePort {
     if (endPort !== undefined) f.fail(`${field}.endPort`, 'needs a numeric port');
     return { protocol };
   }
-  if (typeof port === 'string' && !/^[0-9]+$/.test(port)) {
-    if (!isPortName(port)) f.fail(`${field}.port`, `${JSON.stringify(port)} is neither a port number nor a valid port name`);
+  // port is an IntOrString: written as text it is a name, even when it is all digits, and a name
+  // needs a letter (networking/validation ValidateNetworkPolicyPort: a string port is validated
+  // by IsValidPortName only), so the API server refuses "443" as it refuses any bad name.
+  if (typeof port === 'string') {
+    if (!isPortName(port))
+      f.fail(`${field}.port`, `${JSON.stringify(port)} is neither a port number nor a valid port name (a port number is written without quotes)`);
     if (endPort !== undefined) f.fail(`${field}.endPort`, 'cannot be used with a named port');
     return { protocol, name: port };
   }
-  const from = Number(port);
-  if (!Number.isInteger(from) || from < 1 || from > 65535) f.fail(`${field}.port`, `must be 1-65535, not ${JSON.stringify(port)}`);
+  const from = typeof port === 'number' ? port : NaN;
+  if (!Number.isInteger(from) || from < 1 || from > 65535) f.fail(`${field}.port`, `must be 1-65535 or a port name, not ${JSON.stringify(port)}`);
   if (endPort !== undefined && (!Number.isInteger(endPort) || endPort < from || endPort > 65535)) {
     f.fail(`${field}.endPort`, `must be between port (${from}) and 65535, not ${endPort}`);
   }
@@ -335,7 +342,12 @@ export function compileKubernetesPolicy(m: Manifest, kind: PolicyKind, catalog: 
   declared?.forEach((t, i) => {
     if (t !== 'Ingress' && t !== 'Egress') f.fail(`spec.policyTypes[${i}]`, `must be Ingress or Egress, not ${JSON.stringify(t)}`);
   });
-  const types = declared ? { ingress: declared.includes('Ingress'), egress: declared.includes('Egress') } : { ingress: true, egress: rules.egress.length > 0 };
+  // An empty list is absent: the API server defaults policyTypes when `len(PolicyTypes) == 0`
+  // (pkg/apis/networking/v1/defaults.go, SetDefaults_NetworkPolicy).
+  const types =
+    declared && declared.length > 0
+      ? { ingress: declared.includes('Ingress'), egress: declared.includes('Egress') }
+      : { ingress: true, egress: rules.egress.length > 0 };
   return {
     ref: { kind, namespace, name: metadata.name, tier: DEFAULT_TIER.name },
     order: KUBERNETES_POLICY_ORDER,

@@ -94,7 +94,7 @@ describe('reading manifests', () => {
     expect(bad({ egress: [{ ports: [{ port: 80, endPort: 79 }] }] })).toContain('spec.egress[0].ports[0].endPort: must be between port (80) and 65535');
     expect(bad({ egress: [{ ports: [{ protocol: 'ICMP' }] }] })).toContain('spec.egress[0].ports[0].protocol: must be TCP, UDP or SCTP');
     expect(bad({ egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['11.0.0.0/8'] } }] }] })).toContain(
-      'spec.egress[0].to[0].ipBlock.except[0]: "11.0.0.0/8" is not inside',
+      'spec.egress[0].to[0].ipBlock.except[0]: "11.0.0.0/8" is not a strict subset',
     );
     expect(bad({ egress: [{ to: [{}] }] })).toContain('spec.egress[0].to[0]: a peer needs podSelector, namespaceSelector or ipBlock');
     const calicoBad = (spec: Record<string, unknown>) => errorOf(() => clusterFromText(yamlOf([calico('NetworkPolicy', 'p', spec, 'ai')]))).message;

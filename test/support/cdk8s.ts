@@ -21,7 +21,7 @@ export function cdk8sSynth(intentFile: string, output: string, properties?: Reco
   const project = mkdtempSync(join(tmpdir(), 'cdk8s-project-'));
   try {
     const config = parse(readFileSync(join(ROOT, 'test', 'fixtures', 'cdk8s', 'cdk8s.yaml'), 'utf8'));
-    config.app = `node --require ${require.resolve('tsx/cjs')} ${join(ROOT, 'scripts', 'cdk8s-app.ts')} ${resolve(ROOT, intentFile)}`;
+    config.app = `node --max-semi-space-size=64 --require ${require.resolve('tsx/cjs')} ${join(ROOT, 'scripts', 'cdk8s-app.ts')} ${resolve(ROOT, intentFile)}`;
     config.validations[0].package = PLUGIN_ENTRY;
     config.validations[0].version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
     if (properties) config.validations[0].properties = properties;
