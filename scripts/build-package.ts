@@ -2,12 +2,12 @@
  * Builds the npm package into build/ (`npm run build`; `npm pack` and `npm publish` run it first,
  * as `prepack`): tsc compiles the entries that package.json's `exports` names, and what they import,
  * to JavaScript with declarations and source maps (tsconfig.build.json); then the generated
- * JavaScript of imports/ that they load (the Argo CD constructs and the schema validators, which
+ * JavaScript of imports/ that they load (the constructs of the CRDs and the schema validators, which
  * `npm run import` writes as `.js` with `.d.ts`, and tsc does not copy) goes beside them. The
  * repository itself never runs build/: its commands run the TypeScript of lib/ directly.
  */
 import { spawnSync } from 'child_process';
-import { copyFileSync, existsSync, readdirSync, rmSync } from 'fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'fs';
 import { join, resolve } from 'path';
 
 const root = resolve(__dirname, '..');
@@ -21,6 +21,7 @@ const imports = join(root, 'imports');
 const generated = readdirSync(imports)
   .filter((f) => f.endsWith('.js'))
   .sort();
+mkdirSync(join(build, 'imports'), { recursive: true });
 for (const file of generated) {
   const declarations = file.replace(/\.js$/, '.d.ts');
   if (!existsSync(join(imports, declarations))) throw new Error(`imports/${file} has no ${declarations} beside it: run npm run import`);

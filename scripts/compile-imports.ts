@@ -1,14 +1,16 @@
 /**
- * Compiles the Argo CD constructs that `cdk8s import` wrote into `imports/` to JavaScript with
- * declarations (`.js` and `.d.ts`), and removes their TypeScript. Run by `npm run import`, after
- * `cdk8s import`.
+ * Compiles the constructs that `cdk8s import` wrote into `imports/` (Argo CD, Calico, the
+ * network-policy-api) to JavaScript with declarations (`.js` and `.d.ts`), and removes their
+ * TypeScript. Run by `npm run import`, after `cdk8s import`.
  *
  * The ApplicationSet CRD nests the Application template once per kind of generator, so its
  * import is 3.3 MB of TypeScript, mostly the bodies of the functions that write each nested type
  * as JSON: type-checking those took `npm run typecheck` about 9 s longer on every run, though no
  * line of it changes between imports. Compiled once here, `tsc` reads only the declarations
  * (`skipLibCheck` leaves them unchecked) and Node and jest load the JavaScript as it is. The
- * Calico imports are small and stay TypeScript.
+ * Calico and network-policy-api imports (700 KB of TypeScript) are compiled for the same reason:
+ * as TypeScript they cost the type-check of `npm test` (a cold `tsc --noEmit`, as in CI) about
+ * 2 CPU s of its 20 to 25 (BENCHMARKS.md, "npm test").
  */
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
@@ -17,8 +19,8 @@ import * as ts from 'typescript';
 const root = resolve(__dirname, '..');
 const imports = join(root, 'imports');
 
-/** The families of imports compiled here (prefixes in cdk8s.yaml). */
-const COMPILED = ['argocd-'];
+/** The families of imports compiled here (prefixes in cdk8s.yaml): every one. */
+const COMPILED = ['argocd-', 'calico-', 'npapi-'];
 
 const sources = readdirSync(imports)
   .filter((f) => COMPILED.some((p) => f.startsWith(p)) && f.endsWith('.ts') && !f.endsWith('.d.ts'))

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { AiAppIntent, PlatformIntent } from '../lib/intent';
@@ -254,8 +254,9 @@ describe('verify diff (command line)', () => {
   const root = mkdtempSync(join(tmpdir(), 'diff-cli-'));
   const base = join(root, 'base');
   const head = join(root, 'head');
+  // The shipped scenario synthesized once; the other folders start as copies of it.
   synthesize(buildApp(base, shipped));
-  synthesize(buildApp(head, shipped));
+  cpSync(base, head, { recursive: true });
   writeFileSync(join(head, '99-looser.yaml'), looserPolicy('ai-embeddings'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -270,7 +271,7 @@ describe('verify diff (command line)', () => {
 
   it('exits 1 with --fail-on-widen when only ingress widened, saying so; a stray file in the folder is skipped with a note', () => {
     const widerIn = join(root, 'wider-ingress');
-    synthesize(buildApp(widerIn, shipped));
+    cpSync(base, widerIn, { recursive: true });
     writeFileSync(
       join(widerIn, '99-open-ingress.yaml'),
       'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: open, namespace: ai-embeddings }\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n  ingress: [{}]\n',

@@ -3,9 +3,9 @@
  * it, with cdk8s-cli's own ValidationContext and report, on manifests written to a scratch
  * folder; and `cdk8s synth` itself runs it once, offline, through cdk8s.yaml.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { basename, join } from 'path';
 import type { ValidationContext as Context } from 'cdk8s-cli/lib/plugins';
 import { buildApp } from '../lib/app';
 import { synthesize } from '../lib/synth';
@@ -96,7 +96,10 @@ describe('the plugin, called as cdk8s-cli calls it', () => {
   });
 
   it('reports a file it cannot read, and still checks the others', async () => {
-    const { dir, files } = synthesized(shipped);
+    const dir = mkdtempSync(join(tmpdir(), 'plugin-'));
+    dirs.push(dir);
+    cpSync(synthesizedOnce(shipped).dir, dir, { recursive: true });
+    const files = synthesizedOnce(shipped).files.map((f) => join(dir, basename(f)));
     writeFileSync(join(dir, 'zz-broken.yaml'), 'kind: [unclosed\n');
     const { json, success } = await run([...files, join(dir, 'zz-broken.yaml')]);
     expect(success).toBe(false);
@@ -127,14 +130,20 @@ describe('the plugin, called as cdk8s-cli calls it', () => {
 });
 
 describe('clusters in folders of their own (clusterPerFolder)', () => {
-  /** Two clusters' folders under one output folder: the same namespaces and names, one of them widened by hand to a block holding cloud metadata. */
+  /**
+   * Two clusters' folders under one output folder: the same namespaces and names (the shipped
+   * scenario's synthesis in each), one of them widened by hand to a block holding cloud metadata.
+   * Made once: the tests only read them.
+   */
+  let made: { files: string[]; widened: string } | undefined;
   function twoClusters(): { files: string[]; widened: string } {
+    if (made) return made;
     const out = mkdtempSync(join(tmpdir(), 'plugin-clusters-'));
     dirs.push(out);
     const files: string[] = [];
     for (const cluster of ['prod-eu', 'prod-us']) {
       const dir = join(out, cluster);
-      synthesize(buildApp(dir, shipped));
+      cpSync(synthesizedOnce(shipped).dir, dir, { recursive: true });
       files.push(
         ...readdirSync(dir)
           .sort()
@@ -142,8 +151,10 @@ describe('clusters in folders of their own (clusterPerFolder)', () => {
       );
     }
     const widened = join(out, 'prod-us', '10-policies-ai-embeddings.k8s.yaml');
-    writeFileSync(widened, readFileSync(widened, 'utf8').replace('cidr: 203.0.113.10/32', 'cidr: 169.254.0.0/16'));
-    return { files, widened };
+    const text = readFileSync(widened, 'utf8');
+    writeFileSync(widened, text.replace('cidr: 203.0.113.10/32', 'cidr: 169.254.0.0/16'));
+    if (readFileSync(widened, 'utf8') === text) throw new Error(`${widened} holds no 203.0.113.10/32 to widen`);
+    return (made = { files, widened });
   }
 
   it('checks each folder as a cluster apart, naming the folder of each finding', async () => {

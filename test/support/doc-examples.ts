@@ -159,9 +159,12 @@ export function missingFiles(pages: readonly Page[], root: string = ROOT): strin
 
 /** The links with an anchor whose page has no heading of that anchor (pages that do not exist aside: missingFiles says those). */
 export function missingAnchors(pages: readonly Page[], root: string = ROOT): string[] {
+  // Each page's anchors are read once, however many links lead to it.
+  const anchors = new Map<string, Set<string>>();
+  const anchorsOfPage = (text: string) => anchors.get(text) ?? anchors.set(text, anchorsOf(text)).get(text)!;
   return linksOf(pages).flatMap((l) => {
     const text = l.anchor === undefined || !l.target.endsWith('.md') ? undefined : pageText(pages, l.target, root);
-    return text !== undefined && !anchorsOf(text).has(l.anchor!) ? [`${l.at}: no heading of ${l.target} has the anchor #${l.anchor}`] : [];
+    return text !== undefined && !anchorsOfPage(text).has(l.anchor!) ? [`${l.at}: no heading of ${l.target} has the anchor #${l.anchor}`] : [];
   });
 }
 
