@@ -5,8 +5,11 @@
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { buildApp } from '../app';
-import { synthOverDist } from '../../test/support/synth';
+import { readdirSync, readFileSync } from 'fs';
+import { join } from 'path';
+import { synthesized, synthOverDist } from '../../test/support/synth';
 import { sampleIntent } from '../../test/support/sample-intent';
+import { shipped } from '../../test/fixtures/intents';
 
 describe('safeSynth', () => {
   it('leaves dist/ as it was when synthesized manifests fail schema validation', () => {
@@ -22,5 +25,21 @@ describe('safeSynth', () => {
     });
     expect(after).toEqual(before);
     expect(leftovers).toEqual(['dist']);
+  });
+
+  it("starts, in the tests of refused intents, each time from the shipped scenario's dist/ as a fresh synthesis writes it", () => {
+    const fresh = synthesized(shipped, (dist) =>
+      readdirSync(dist)
+        .sort()
+        .map((f) => `${f}\n${readFileSync(join(dist, f), 'utf8')}`),
+    );
+    expect(fresh.length).toBeGreaterThan(0);
+    // The second time from the files the first synthesis of this test file wrote (test/support/synth.ts).
+    for (let i = 0; i < 2; i++) {
+      const { result, before, after } = synthOverDist(sampleIntent());
+      expect(before).toEqual(fresh);
+      expect(result.ok).toBe(true);
+      expect(after).not.toEqual(before);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { App } from 'cdk8s';
@@ -27,6 +27,38 @@ export function synthesized<T>(intent: PlatformIntent, read: (dist: string) => T
   }
 }
 
+/**
+ * The shipped scenario's dist/, file by file (paths relative to it), as `synthesized` wrote it the
+ * first time a test of this file asked, with the scenario as it was then. Each later caller gets
+ * the same files written into a new temporary folder: the files a fresh synthesis writes, without
+ * synthesizing again (a file of tests of refused intents did it a few dozen times).
+ */
+let shippedFiles: { readonly intent: string; readonly files: Readonly<Record<string, string>> } | undefined;
+
+/** Every file under a folder, by its path relative to it, with its contents. */
+function readFiles(dir: string): Record<string, string> {
+  const names = (readdirSync(dir, { recursive: true }) as string[]).filter((name) => statSync(join(dir, name)).isFile());
+  return Object.fromEntries(names.sort().map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
+}
+
+/** Like `synthesized(shipped, read)`, the files written again from the first synthesis of this test file. */
+function shippedDist<T>(read: (dist: string) => T): T {
+  const intent = JSON.stringify(shipped);
+  if (shippedFiles?.intent !== intent) shippedFiles = { intent, files: synthesized(shipped, readFiles) };
+  const { files } = shippedFiles;
+  const root = mkdtempSync(join(tmpdir(), 'synth-'));
+  const dist = join(root, 'dist');
+  try {
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dist, name)), { recursive: true });
+      writeFileSync(join(dist, name), text);
+    }
+    return read(dist);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 /** What a fail-closed synthesis did to a dist/ that held the shipped scenario. */
 export interface SynthOverDist {
   readonly result: SynthResult;
@@ -42,7 +74,7 @@ export interface SynthOverDist {
  * holds the shipped scenario, as `npm run synth` would.
  */
 export function synthOverDist(intent: PlatformIntent | ((outdir: string) => App)): SynthOverDist {
-  return synthesized(shipped, (dist) => {
+  return shippedDist((dist) => {
     const read = () =>
       readdirSync(dist)
         .sort()
