@@ -62,6 +62,11 @@ describe('the default ranges, carved out', () => {
     ]);
     expect(carvedInside(cidr('::/0'), carved).map(formatCidr)).toEqual(expect.arrayContaining(['64:ff9b::a00:0/104', 'fc00::/7', 'fe80::/10']));
   });
+
+  it('are carved out once when a list names a block twice, not dropped as held by the copy', () => {
+    const twice = [cidr('10.1.0.0/16'), cidr('10.0.0.0/8'), cidr('10.0.0.0/8'), cidr('192.168.0.0/16')];
+    expect(carvedInside(cidr('0.0.0.0/0'), twice).map(formatCidr)).toEqual(['10.0.0.0/8', '192.168.0.0/16']);
+  });
 });
 
 describe('the size of a static band', () => {
