@@ -1,5 +1,14 @@
 import { cidr, formatCidr, parseIp } from './ip';
-import { PRIVATE_CIDRS, carvedBlocks, carvedInside, defaultClusterRanges, defaultServiceCidrs, inStaticBand, staticBandSize, staticServiceAddress } from './cluster-ranges';
+import {
+  PRIVATE_CIDRS,
+  carvedBlocks,
+  carvedInside,
+  defaultClusterRanges,
+  defaultServiceCidrs,
+  inStaticBand,
+  staticBandSize,
+  staticServiceAddress,
+} from './cluster-ranges';
 import { CLOUD_PROVIDERS } from './metadata';
 
 // A cluster's own ranges (cluster-ranges.ts): the defaults, and the static band of a Service range
@@ -46,7 +55,8 @@ describe('the default ranges, carved out', () => {
 
   it("give every cloud a Service range, kubeadm's 10.96.0.0/12 where its managed Kubernetes has no default of its own", () => {
     const own: Record<string, string[]> = { aws: ['10.100.0.0/16', '172.20.0.0/16'], gcp: ['34.118.224.0/20'], azure: ['10.0.0.0/16'] };
-    for (const cloud of CLOUD_PROVIDERS) expect(`${cloud}: ${defaultServiceCidrs(cloud).join(', ')}`).toBe(`${cloud}: ${(own[cloud] ?? ['10.96.0.0/12']).join(', ')}`);
+    for (const cloud of CLOUD_PROVIDERS)
+      expect(`${cloud}: ${defaultServiceCidrs(cloud).join(', ')}`).toBe(`${cloud}: ${(own[cloud] ?? ['10.96.0.0/12']).join(', ')}`);
   });
 
   it('are carved out of 0.0.0.0/0 and ::/0 though pods and nodes name the same blocks', () => {
@@ -73,7 +83,9 @@ describe('the size of a static band', () => {
   it('is 16 addresses at least from a /27 up, a sixteenth of the range between, 256 at most, none to a /28', () => {
     // KEP-3070, ipallocator calculateRangeOffset: 0 when the range has 16 addresses or fewer, else
     // min(max(16, size/16), 256).
-    const sizes = ['10.0.0.0/28', '10.0.0.0/27', '10.0.0.0/25', '10.0.0.0/24', '10.0.0.0/23', '10.0.0.0/20', '10.0.0.0/19', 'fd00::/112'].map((c) => staticBandSize(cidr(c)));
+    const sizes = ['10.0.0.0/28', '10.0.0.0/27', '10.0.0.0/25', '10.0.0.0/24', '10.0.0.0/23', '10.0.0.0/20', '10.0.0.0/19', 'fd00::/112'].map((c) =>
+      staticBandSize(cidr(c)),
+    );
     expect(sizes).toEqual([0, 16, 16, 16, 32, 256, 256, 256]);
   });
 });

@@ -263,7 +263,8 @@ describe('reading an address strictly', () => {
   });
 
   it('refuses an IPv4 tail that is no IPv4 address, instead of reading the groups before it', () => {
-    for (const bad of ['::1.2.3.256', '::ffff:1.2.3', '::ffff:01.2.3.4']) expect(`${bad}: ${parseIp(bad) === undefined ? 'refused' : 'read'}`).toBe(`${bad}: refused`);
+    for (const bad of ['::1.2.3.256', '::ffff:1.2.3', '::ffff:01.2.3.4'])
+      expect(`${bad}: ${parseIp(bad) === undefined ? 'refused' : 'read'}`).toBe(`${bad}: refused`);
   });
 
   it('knows the width of each version', () => {
@@ -274,7 +275,18 @@ describe('reading an address strictly', () => {
 
 describe('reading a CIDR strictly', () => {
   it('calls malformed what is no address, with a mask or without, and a mask that is not a plain number of bits', () => {
-    for (const bad of ['example.com', '', 'example.com/8', '10.0.0.0/8a', '10.0.0.0/a8', '10.0.0.0/08', '10.0.0.0/8.0', '10.0.0.0/+8', '10.0.0.0/ 8', '10.0.0.0/']) {
+    for (const bad of [
+      'example.com',
+      '',
+      'example.com/8',
+      '10.0.0.0/8a',
+      '10.0.0.0/a8',
+      '10.0.0.0/08',
+      '10.0.0.0/8.0',
+      '10.0.0.0/+8',
+      '10.0.0.0/ 8',
+      '10.0.0.0/',
+    ]) {
       expect(`${bad}: ${JSON.stringify(parseCidr(bad))}`).toBe(`${bad}: {"problem":{"kind":"malformed"}}`);
     }
     expect(parseCidr('10.0.0.0/8')).toEqual({ cidr: { version: 4, network: 0x0a000000n, prefix: 8 } });
