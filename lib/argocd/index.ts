@@ -45,6 +45,9 @@ import { Application, ApplicationSpecSyncPolicy } from '../../imports/argocd-app
 import { ApplicationSet } from '../../imports/argocd-applicationset-argoproj.io';
 import { ArgoCdDestination, ArgoCdSettings, DEFAULT_ARGOCD_NAME, DEFAULT_ARGOCD_NAMESPACE, PlatformIntent, declaresClusters } from '../intent';
 
+export { syncRun } from './sync-order';
+export type { SyncMoment } from './sync-order';
+
 /** What `argocd` settings leave out. */
 const ARGOCD_DEFAULTS = {
   targetRevision: 'HEAD',

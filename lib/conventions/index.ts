@@ -149,9 +149,14 @@ export const SyncWave = {
   workload: 1,
 } as const;
 
+/** Argo CD's annotation of an object's sync wave (gitops-engine pkg/sync/common/types.go, AnnotationSyncWave). */
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+/** Argo CD's annotation of an object's sync options, comma-separated (pkg/sync/common/types.go, AnnotationSyncOptions). */
+export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
+
 /** The Argo CD annotation for a wave. */
 export function syncWave(wave: number): Record<string, string> {
-  return { 'argocd.argoproj.io/sync-wave': String(wave) };
+  return { [SYNC_WAVE_ANNOTATION]: String(wave) };
 }
 
 /**
