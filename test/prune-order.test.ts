@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import { SyncMoment, syncRun } from '../lib/argocd';
 import { EARLIEST_WAVE_BEFORE_PRUNE_LAST } from '../lib/conventions';
 import { PlatformIntent, clusterIntents } from '../lib/intent';
-import { Cluster, clusterFromText, query } from '../lib/verify';
+import { Cluster, Manifest, buildCluster, parseManifests, query } from '../lib/verify';
 import { K8sObject, readManifests } from '../lib/testing';
 import { synthesized } from './support/synth';
 import { audit, guardrails, hosts } from './fixtures/intents';
@@ -47,7 +47,10 @@ const QUESTIONS: readonly [string, string, number][] = ['ai/llm', 'ai-tools/inde
   [from, from === 'ai/llm' ? 'ai-tools/indexer' : 'ai/llm', 8000] as [string, string, number],
 ]);
 
-const clusterOf = (objects: readonly K8sObject[]): Cluster => clusterFromText([...objects, ...editors].map((o) => stringify(o)).join('---\n'));
+/** Each object read as the verifier reads a document, once: the moments of a sync share their objects. */
+const read = new Map<K8sObject, Manifest[]>();
+const manifestsOf = (o: K8sObject) => read.get(o) ?? read.set(o, parseManifests(stringify(o), `${o.kind} ${o.metadata.name}`)).get(o)!;
+const clusterOf = (objects: readonly K8sObject[]): Cluster => buildCluster([...objects, ...editors].flatMap(manifestsOf));
 const answers = (cluster: Cluster) => QUESTIONS.map(([from, to, port]) => query(cluster, from, to, port).allowed);
 
 /** Each moment's answer that neither the cluster before the sync nor the folder allows. */
