@@ -78,15 +78,25 @@ describe('syncRun: every set of objects the cluster holds during the sync', () =
       .sort()
       .join(',');
 
-  it('takes the tasks of one group in their order and in reverse, each prefix of each', () => {
-    const run = syncRun([obj('ConfigMap', 'a', 0), obj('ConfigMap', 'b', 0)], []);
+  it('holds, while a group runs, every subset of its tasks done (they run at once), smallest first, then all of them', () => {
+    const run = syncRun([obj('ConfigMap', 'a', 0), obj('ConfigMap', 'b', 0), obj('ConfigMap', 'c', 0)], []);
     expect(run.moments.map((m) => `${m.step} -> ${names(m.objects)}`)).toEqual([
-      'before the sync -> a,b',
-      'wave 0, prune (in order): ConfigMap a -> b',
-      'wave 0, prune (in order): ConfigMap b -> ',
-      'wave 0, prune (in reverse): ConfigMap b -> a',
-      'wave 0, prune (in reverse): ConfigMap a -> ',
+      'before the sync -> a,b,c',
+      'wave 0, prune: ConfigMap a (of 3) -> b,c',
+      'wave 0, prune: ConfigMap b (of 3) -> a,c',
+      'wave 0, prune: ConfigMap c (of 3) -> a,b',
+      'wave 0, prune: ConfigMap a, ConfigMap b (of 3) -> c',
+      'wave 0, prune: ConfigMap a, ConfigMap c (of 3) -> b',
+      'wave 0, prune: ConfigMap b, ConfigMap c (of 3) -> a',
+      'wave 0, prune: all 3 -> ',
     ]);
+  });
+
+  it('takes a group of more than 8 tasks in its order and in reverse, each prefix of each', () => {
+    const live = [...'abcdefghi'].map((n) => obj('ConfigMap', n, 0));
+    const steps = syncRun(live, []).moments.map((m) => m.step);
+    expect(steps).toHaveLength(1 + 2 * 8 + 1);
+    expect(steps.slice(1, 3)).toEqual(['wave 0, prune: ConfigMap a (of 9)', 'wave 0, prune: ConfigMap i (of 9)']);
   });
 
   it('replaces an applied object in place, and adds a new one', () => {
@@ -103,7 +113,7 @@ describe('syncRun: every set of objects the cluster holds during the sync', () =
     const run = syncRun([tier, policy], []);
     expect(run.stalled).toBeUndefined();
     expect(run.moments.every((m) => m.objects.includes(tier) || !m.objects.includes(policy))).toBe(true);
-    expect(run.moments.map((m) => m.step)).toContain('wave 1, prune (in reverse): Tier t, once its policies are gone');
+    expect(run.moments.map((m) => m.step)).toEqual(['before the sync', 'wave 1, prune: GlobalNetworkPolicy t.p (of 2)', 'wave 1, prune: all 2']);
   });
 
   it('says the sync stalls when a tier is pruned in a wave before a policy of it', () => {

@@ -185,37 +185,54 @@ export interface SyncRun<T extends SyncObject> {
   readonly stalled?: string;
 }
 
+/** A group of at most this many tasks is taken in every subset of it that may be done first; a larger one in its order and in reverse. */
+const EVERY_SUBSET_UP_TO = 8;
+
+/** The tasks of a group that may be done while others are not yet: every subset, or each prefix of both orders. */
+function partlyDone<T>(objects: readonly T[]): T[][] {
+  if (objects.length > EVERY_SUBSET_UP_TO) {
+    const reversed = [...objects].reverse();
+    return [...objects.keys()].slice(1).flatMap((n) => [objects.slice(0, n), reversed.slice(0, n)]);
+  }
+  const subsets: T[][] = [];
+  for (let mask = 1; mask < (1 << objects.length) - 1; mask++) subsets.push(objects.filter((_, i) => mask & (1 << i)));
+  return subsets.sort((a, b) => a.length - b.length);
+}
+
 /**
- * Every set of objects the cluster holds from the start of the sync to its end: after each task,
- * with the tasks of a group (which run at once) taken in their order and in the reverse order,
- * each prefix of each. A pruned Calico tier leaves only once no policy of it remains.
+ * Every set of objects the cluster holds from the start of the sync to its end: before it, after
+ * each group of tasks, and in between while a group's tasks, which run at once, are partly done
+ * (every subset of a group of up to 8, each prefix of a larger one in its order and in reverse).
+ * A pruned Calico tier leaves only once no policy of it is left.
  */
 export function syncRun<T extends SyncObject>(live: readonly T[], target: readonly T[], settings: SyncSettings = {}): SyncRun<T> {
   const moments: SyncMoment<T>[] = [{ step: 'before the sync', objects: live }];
   let state = new Map(live.map((o) => [syncKey(o), o]));
   for (const group of syncGroups(live, target, settings)) {
-    const orders = group.objects.length > 1 ? [group.objects, [...group.objects].reverse()] : [group.objects];
-    let end = state;
-    for (const [n, order] of orders.entries()) {
-      const current = new Map(state);
-      const label = `wave ${group.wave}, ${group.action}${orders.length > 1 ? ` (${n === 0 ? 'in order' : 'in reverse'})` : ''}`;
-      const done = (o: T, step: string) => {
-        if (group.action === 'prune') current.delete(syncKey(o));
-        else current.set(syncKey(o), o);
-        moments.push({ step: `${label}: ${step}`, objects: [...current.values()] });
-      };
-      const tiers: T[] = [];
-      for (const o of order) {
-        if (group.action === 'prune' && isTier(o)) tiers.push(o);
-        else done(o, describe(o));
+    const label = `wave ${group.wave}, ${group.action}`;
+    const prune = group.action === 'prune';
+    const after = (done: readonly T[]) => {
+      const next = new Map(state);
+      for (const o of done) {
+        if (prune) next.delete(syncKey(o));
+        else next.set(syncKey(o), o);
       }
-      for (const tier of tiers) {
-        const holder = [...current.values()].find((o) => tierOf(o) === tier.metadata.name);
-        if (holder) return { moments, stalled: `${label}: ${describe(tier)} cannot be deleted while ${describe(holder)} is in it` };
-        done(tier, `${describe(tier)}, once its policies are gone`);
-      }
-      end = current;
+      return next;
+    };
+    /** A policy of a tier this group deletes, still in the cluster once `done` is. */
+    const holder = (done: readonly T[], cluster: Map<string, T>) =>
+      prune
+        ? done.filter(isTier).flatMap((tier) => [...cluster.values()].filter((o) => tierOf(o) === tier.metadata.name).map((o) => [tier, o] as const))[0]
+        : undefined;
+    const end = after(group.objects);
+    const stuck = holder(group.objects, end);
+    if (stuck) return { moments, stalled: `${label}: ${describe(stuck[0])} cannot be deleted while ${describe(stuck[1])} is in it` };
+    for (const done of partlyDone(group.objects)) {
+      const cluster = after(done);
+      if (!holder(done, cluster))
+        moments.push({ step: `${label}: ${done.map(describe).join(', ')} (of ${group.objects.length})`, objects: [...cluster.values()] });
     }
+    moments.push({ step: `${label}: ${group.objects.length === 1 ? describe(group.objects[0]) : `all ${group.objects.length}`}`, objects: [...end.values()] });
     state = end;
   }
   return { moments };
