@@ -229,3 +229,40 @@ describe('a NetworkPolicy as a policy', () => {
     expect(policyOf({ stagedAction: 'Delete' })).toMatchObject({ staged: true, stagedAction: 'Delete' });
   });
 });
+
+// The rule as the review prints it (`verify query`, the ruleText of an answer): each port by
+// protocol and number, range or name; each peer by its block and exceptions, or its namespaces
+// and pods, the policy's namespace when the peer names none.
+describe('a NetworkPolicy rule in words', () => {
+  it('says its ports and each peer, or any port and anywhere when it names none', () => {
+    const c = readCluster([
+      networkPolicy('ai', 'p', {
+        policyTypes: ['Egress', 'Ingress'],
+        podSelector: {},
+        egress: [
+          {},
+          {
+            to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16', '10.2.0.0/16'] } }, { ipBlock: { cidr: '203.0.113.0/24' } }],
+            ports: [{ port: 443 }, { port: 8000, endPort: 8080, protocol: 'UDP' }, { port: 'http' }, { protocol: 'SCTP' }],
+          },
+          {
+            to: [
+              { podSelector: { matchLabels: { app: 'qdrant' } } },
+              { podSelector: {} },
+              { namespaceSelector: {} },
+              { namespaceSelector: { matchLabels: { team: 'data' } }, podSelector: { matchLabels: { app: 'qdrant' } } },
+            ],
+          },
+        ],
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'data' } }, podSelector: {} }] }],
+      }),
+    ]);
+    const { egress, ingress } = c.policies[0].rules;
+    expect([...egress, ...ingress].map((r) => r.describe())).toEqual([
+      'Allow any port to anywhere',
+      'Allow TCP 443, UDP 8000-8080, TCP http, SCTP any port to ipBlock 10.0.0.0/8 except 10.1.0.0/16, 10.2.0.0/16; or ipBlock 203.0.113.0/24',
+      'Allow any port to namespace ai, pods app=qdrant; or namespace ai, pods all; or all namespaces, pods all; or namespaces team=data, pods app=qdrant',
+      'Allow any port from namespaces team=data, pods all',
+    ]);
+  });
+});
