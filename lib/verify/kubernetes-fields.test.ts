@@ -127,7 +127,10 @@ describe('a NetworkPolicy peer and port, at the edges', () => {
   // the API server accepts it, and the rule then covers every port of its protocol.
   it('reads a null port as no port: every port of the protocol', () => {
     expect(egressPort({ protocol: 'UDP', port: null })).not.toThrow();
-    const c = readCluster([pod('ai', 'rag', {}), networkPolicy('ai', 'p', { policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: null }] }] })]);
+    const c = readCluster([
+      pod('ai', 'rag', {}),
+      networkPolicy('ai', 'p', { policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: null }] }] }),
+    ]);
     expect(ask(c, 'ai/rag', '203.0.113.10', 53, 'UDP').allowed).toBe(true);
     expect(ask(c, 'ai/rag', '203.0.113.10', 65535, 'UDP').allowed).toBe(true);
     expect(ask(c, 'ai/rag', '203.0.113.10', 53, 'TCP').allowed).toBe(false);
