@@ -419,3 +419,73 @@ describe('what a Calico rule side can match, for the listings', () => {
     expect(sideOf({ action: 'Allow', protocol: 'TCP', source: { selector: "app == 'x'", ports: [80] } }).phantoms('source')).toHaveLength(1);
   });
 });
+
+// Found by mutation testing calico.ts:46-173 (docs/mutation-testing.md): a named port is one port
+// of the destination pod, by name and protocol, never another of its ports; a Pass on source ports
+// the client may dodge is followed both ways (policy.ts, decide), never surely taken or skipped.
+describe('a Calico rule port, by name and on the source side', () => {
+  const search = pod(
+    'vector-db',
+    'search',
+    { app: 'search' },
+    {
+      ip: '10.1.0.6',
+      ports: [
+        { name: 'http', containerPort: 8080 },
+        { name: 'grpc', containerPort: 9090 },
+      ],
+    },
+  );
+
+  it('by name matches that port of the pod, not another port of the same protocol, and asked by name only that name', () => {
+    const c = withRules([{ action: 'Allow', protocol: 'TCP', destination: { ports: ['http'] } }], [search]);
+    expect(ask(c, 'ai/rag', 'vector-db/search', 8080).egress.allowed).toBe(true);
+    expect(ask(c, 'ai/rag', 'vector-db/search', 9090).egress.allowed).toBe(false);
+    expect(ask(c, 'ai/rag', 'vector-db/search', 'http').egress.allowed).toBe(true);
+    expect(ask(c, 'ai/rag', 'vector-db/search', 'grpc').egress.allowed).toBe(false);
+  });
+
+  it('by name, for pods whose ports are unknown, is that name only: notPorts of another name leave it', () => {
+    expect(listing([{ action: 'Allow', protocol: 'TCP', destination: { selector: "app == 'y'", ports: ['grpc'], notPorts: ['metrics'] } }])).toEqual([
+      'ai{"app":"y"} TCP grpc',
+    ]);
+  });
+
+  // Calico's tiers (https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy):
+  // a Pass goes on to the next tier, skipping the rest of its own.
+  const passOnSourcePort = (then: string, nextTier: string) =>
+    readCluster([
+      ...base,
+      calico('Tier', 'security', { order: 100 }),
+      gnp('security.p', {
+        tier: 'security',
+        selector: "app == 'rag'",
+        types: ['Egress'],
+        egress: [{ action: 'Pass', protocol: 'TCP', source: { ports: [443] } }, { action: then }],
+      }),
+      gnp('after', { selector: "app == 'rag'", types: ['Egress'], egress: [{ action: nextTier }] }),
+    ]);
+
+  it('a Pass on source ports lets through the client that binds another port, when its tier allows the rest', () => {
+    expect(ask(passOnSourcePort('Allow', 'Deny'), 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(true);
+  });
+
+  it('a Pass on source ports lets through the client that binds one of them, when the next tier allows', () => {
+    expect(ask(passOnSourcePort('Deny', 'Allow'), 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(true);
+  });
+
+  it('a Pass on source ports is taken when every port it names is all a client can bind', () => {
+    const c = readCluster([
+      ...base,
+      calico('Tier', 'security', { order: 100 }),
+      gnp('security.p', {
+        tier: 'security',
+        selector: "app == 'rag'",
+        types: ['Egress'],
+        egress: [{ action: 'Pass', protocol: 'TCP', source: { ports: ['1:65535'] } }, { action: 'Allow' }],
+      }),
+      gnp('after', { selector: "app == 'rag'", types: ['Egress'], egress: [{ action: 'Deny' }] }),
+    ]);
+    expect(ask(c, 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(false);
+  });
+});
