@@ -266,3 +266,49 @@ describe('a NetworkPolicy rule in words', () => {
     ]);
   });
 });
+
+// Found by mutation testing kubernetes.ts:320-368 (docs/mutation-testing.md): which pods a
+// NetworkPolicy applies to, as the cluster asks it of a pod it finds by no index (a representative
+// pod, one a flow log names); its directions as written; its namespace when the manifest has none.
+describe('a NetworkPolicy, what it applies to', () => {
+  it('selects the pods of its own namespace that match every requirement of its podSelector', () => {
+    const c = readCluster([
+      namespace('ai'),
+      namespace('web'),
+      pod('ai', 'rag', { app: 'rag' }),
+      pod('ai', 'rag-gpu', { app: 'rag', gpu: 'a100' }),
+      pod('web', 'rag-gpu', { app: 'rag', gpu: 'a100' }),
+      networkPolicy(
+        'ai',
+        'p',
+        egressOnly({ podSelector: { matchLabels: { app: 'rag' }, matchExpressions: [{ key: 'gpu', operator: 'Exists' }] }, egress: [] }),
+      ),
+    ]);
+    const [p] = c.policies;
+    expect(['ai/rag', 'ai/rag-gpu', 'web/rag-gpu'].map((id) => `${id}: ${p.selects(c.endpoint(id)!)}`)).toEqual([
+      'ai/rag: false',
+      'ai/rag-gpu: true',
+      'web/rag-gpu: false',
+    ]);
+  });
+
+  // https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/ (policyTypes).
+  it('isolates the directions its policyTypes name, and only those', () => {
+    const types = (policyTypes: string[]) => readCluster([networkPolicy('ai', 'p', { podSelector: {}, policyTypes })]).policies[0].types;
+    expect(types(['Ingress'])).toEqual({ ingress: true, egress: false });
+    expect(types(['Egress'])).toEqual({ ingress: false, egress: true });
+    expect(types(['Ingress', 'Egress'])).toEqual({ ingress: true, egress: true });
+  });
+
+  // A namespaced object without metadata.namespace goes to the namespace `default` (kubectl apply
+  // without -n; https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/).
+  it('without a namespace is in the namespace default', () => {
+    const c = readCluster([
+      pod('default', 'web', {}),
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p' }, spec: egressOnly({ podSelector: {} }) },
+    ]);
+    const [p] = c.policies;
+    expect(p.ref.namespace).toBe('default');
+    expect(p.selects(c.endpoint('default/web')!)).toBe(true);
+  });
+});
