@@ -489,3 +489,19 @@ describe('a Calico rule port, by name and on the source side', () => {
     expect(ask(c, 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(false);
   });
 });
+
+// Found by mutation testing calico.ts:408-462 (docs/mutation-testing.md).
+describe('a Calico rule, at the edges of its fields', () => {
+  // A JSON null for an optional field is the field absent (protocol is a pointer,
+  // *numorstring.Protocol, in the projectcalico.org/v3 Rule).
+  it('with a null protocol or notProtocol has none: it matches everything', () => {
+    expect(rule({ action: 'Allow', protocol: null, notProtocol: null }).matchesEverything).toBe(true);
+  });
+
+  // The rule reference: icmp and notICMP restrict the rule to ICMP types and codes, which the
+  // verifier does not model; such a rule is narrower than everything even without a protocol.
+  it('with icmp or notICMP alone does not match everything', () => {
+    expect(rule({ action: 'Allow', icmp: { type: 8 } }).matchesEverything).toBe(false);
+    expect(rule({ action: 'Allow', notICMP: { type: 8 } }).matchesEverything).toBe(false);
+  });
+});
