@@ -505,3 +505,73 @@ describe('a Calico rule, at the edges of its fields', () => {
     expect(rule({ action: 'Allow', notICMP: { type: 8 } }).matchesEverything).toBe(false);
   });
 });
+
+// Found by mutation testing calico.ts:275-376 (docs/mutation-testing.md): what each side of each
+// rule lists is its own, however many rules of the cluster ask the catalog (which remembers the
+// network sets and namespaces a selection matches by a key of the selection).
+describe('what each Calico rule side can match, rule by rule', () => {
+  const sets = [
+    calico('GlobalNetworkSet', 'a', { nets: ['10.0.0.0/8'] }, undefined, { role: 'a' }),
+    calico('GlobalNetworkSet', 'b', { nets: ['11.0.0.0/8'] }, undefined, { role: 'b' }),
+  ];
+  const rulesOf = (egress: Record<string, unknown>[], objects: Record<string, unknown>[] = []) =>
+    readCluster([...base, ...objects, gnp('g', { selector: "app == 'rag'", types: ['Egress'], egress })]).policies.find((p) => p.ref.name === 'g')!.rules
+      .egress;
+  const ids = (reach: ReturnType<CompiledRule['reach']>) => (reach.kind === 'some' ? reach.candidates.map((e) => e.id).sort() : reach.kind);
+
+  it('tests exactly the blocks it names', () => {
+    expect(rule({ action: 'Allow', destination: { nets: ['10.0.0.0/8'] } }).nets('destination')).toHaveLength(1);
+    expect(rule({ action: 'Allow', destination: { notNets: ['10.0.0.0/8'] } }).nets('destination')).toHaveLength(1);
+    expect(rule({ action: 'Allow', destination: { selector: 'all()' } }).nets('destination')).toEqual([]);
+  });
+
+  it('names the network sets of its own selector, notSelector and namespaces', () => {
+    const names = (r: CompiledRule) => r.sets('destination').map((s) => s.id);
+    const bySelector = rulesOf(
+      [
+        { action: 'Allow', destination: { selector: "role == 'a'" } },
+        { action: 'Allow', destination: { selector: "role == 'b'" } },
+      ],
+      sets,
+    );
+    expect(bySelector.map(names)).toEqual([['a'], ['b']]);
+    const byNot = rulesOf(
+      [
+        { action: 'Allow', destination: { notSelector: "role == 'a'" } },
+        { action: 'Allow', destination: { notSelector: "role == 'b'" } },
+      ],
+      sets,
+    );
+    expect(byNot.map(names)).toEqual([['a'], ['b']]);
+    const namespaced = [
+      calico('NetworkSet', 'ml', { nets: ['10.0.0.0/8'] }, 'ai', { role: 'a' }),
+      calico('NetworkSet', 'data', { nets: ['11.0.0.0/8'] }, 'vector-db', { role: 'a' }),
+    ];
+    const byNamespace = rulesOf(
+      [
+        { action: 'Allow', destination: { selector: "role == 'a'", namespaceSelector: "team == 'ml'" } },
+        { action: 'Allow', destination: { selector: "role == 'a'", namespaceSelector: "team == 'data'" } },
+      ],
+      namespaced,
+    );
+    expect(byNamespace.map(names)).toEqual([['ai/ml'], ['vector-db/data']]);
+    const one = (ns: string) =>
+      calico('NetworkPolicy', 'p', { types: ['Egress'], egress: [{ action: 'Allow', destination: { selector: "role == 'a'" } }] }, ns);
+    const c = readCluster([...base, ...namespaced, one('ai'), one('vector-db')]);
+    expect(['ai', 'vector-db'].map((ns) => names(c.policies.find((p) => p.ref.namespace === ns)!.rules.egress[0]))).toEqual([['ai/ml'], ['vector-db/data']]);
+  });
+
+  it("reaches the pods of the policy's namespace, or of the namespaces its own namespaceSelector picks", () => {
+    expect(ids(rule({ action: 'Allow', destination: { selector: 'all()' } }).reach('destination'))).toEqual(['ai/notebook', 'ai/rag']);
+    const [ml, data] = rulesOf([
+      { action: 'Allow', destination: { namespaceSelector: "team == 'ml'" } },
+      { action: 'Allow', destination: { namespaceSelector: "team == 'data'" } },
+    ]);
+    expect(ids(ml.reach('destination'))).toEqual(['ai/notebook', 'ai/rag']);
+    expect(ids(data.reach('destination'))).toEqual(['vector-db/qdrant']);
+  });
+
+  it('imagines no pod for a side without a positive selector', () => {
+    expect(rule({ action: 'Allow', destination: { notNets: ['10.0.0.0/8'] } }).phantoms('destination')).toEqual([]);
+  });
+});
