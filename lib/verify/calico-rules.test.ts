@@ -571,6 +571,16 @@ describe('what each Calico rule side can match, rule by rule', () => {
     expect(ids(data.reach('destination'))).toEqual(['vector-db/qdrant']);
   });
 
+  it('imagines its pods in the namespace its selector describes, by Calico labels', () => {
+    const imagined = (destination: Record<string, unknown>) =>
+      rulesOf([{ action: 'Allow', destination }])[0]
+        .phantoms('destination')
+        .map((e) => `${e.namespace.name} team=${e.namespace.labels.get('team')} app=${e.labels.get('app')}`);
+    expect(imagined({ selector: "pcns.team == 'x' && app == 'y'" })).toEqual(['* team=x app=y']);
+    expect(imagined({ selector: "has(projectcalico.org/namespace) && pcns.team == 'x' && app == 'y'" })).toEqual(['* team=x app=y']);
+    expect(imagined({ selector: "app == 'y'", namespaceSelector: "projectcalico.org/name == 'vector-db'" })).toEqual(['vector-db team=data app=y']);
+  });
+
   it('imagines no pod for a side without a positive selector', () => {
     expect(rule({ action: 'Allow', destination: { notNets: ['10.0.0.0/8'] } }).phantoms('destination')).toEqual([]);
   });
