@@ -561,6 +561,30 @@ describe('what each Calico rule side can match, rule by rule', () => {
     expect(['ai', 'vector-db'].map((ns) => names(c.policies.find((p) => p.ref.namespace === ns)!.rules.egress[0]))).toEqual([['ai/ml'], ['vector-db/data']]);
   });
 
+  it('names the network sets of its own service accounts, for sets that carry those labels', () => {
+    const names = (r: CompiledRule) => r.sets('destination').map((s) => s.id);
+    const labelled = [
+      calico('GlobalNetworkSet', 'a', { nets: ['10.0.0.0/8'] }, undefined, { 'projectcalico.org/serviceaccount': 'a', 'pcsa.role': 'a' }),
+      calico('GlobalNetworkSet', 'b', { nets: ['11.0.0.0/8'] }, undefined, { 'projectcalico.org/serviceaccount': 'b', 'pcsa.role': 'b' }),
+    ];
+    const byNames = rulesOf(
+      [
+        { action: 'Allow', destination: { serviceAccounts: { names: ['a'] } } },
+        { action: 'Allow', destination: { serviceAccounts: { names: ['b'] } } },
+      ],
+      labelled,
+    );
+    expect(byNames.map(names)).toEqual([['a'], ['b']]);
+    const bySelector = rulesOf(
+      [
+        { action: 'Allow', destination: { serviceAccounts: { selector: "role == 'a'" } } },
+        { action: 'Allow', destination: { serviceAccounts: { selector: "role == 'b'" } } },
+      ],
+      labelled,
+    );
+    expect(bySelector.map(names)).toEqual([['a'], ['b']]);
+  });
+
   it("reaches the pods of the policy's namespace, or of the namespaces its own namespaceSelector picks", () => {
     expect(ids(rule({ action: 'Allow', destination: { selector: 'all()' } }).reach('destination'))).toEqual(['ai/notebook', 'ai/rag']);
     const [ml, data] = rulesOf([
