@@ -1,5 +1,6 @@
-import { cidr, parseIp } from './ip';
-import { PRIVATE_CIDRS, defaultClusterRanges, inStaticBand, staticServiceAddress } from './cluster-ranges';
+import { cidr, formatCidr, ipv4MappedBlock, parseIp } from './ip';
+import { PRIVATE_CIDRS, carvedBlocks, carvedInside, defaultClusterRanges, inStaticBand, staticServiceAddress } from './cluster-ranges';
+import { CLOUDS } from './metadata';
 
 // A cluster's own ranges (cluster-ranges.ts): the defaults, and the static band of a Service range
 // that KEP-3070 reserves for fixed ClusterIPs (pkg/registry/core/service/ipallocator,
@@ -32,5 +33,20 @@ describe("a Service range's static band", () => {
     });
     expect(staticServiceAddress('10.96.0.0/12', 0)).toEqual({ problem: expect.stringMatching(/place asked for is 0$/) });
     expect(cidr('10.96.0.0/12').prefix).toBe(12);
+  });
+});
+
+// An except of a family other than its cidr's, as Go reads them, is refused by the API server
+// (kubernetes pkg/apis/networking/validation ValidateIPBlock: net.IPNet.Contains reads an
+// IPv4-mapped except as IPv4, so ::ffff:169.254.169.254/128 is never inside ::/0).
+describe('carved blocks and IPv4-mapped IPv6', () => {
+  it('carve no IPv4-mapped IPv6 block out of any block, for any cloud, so every except is of its cidr family', () => {
+    for (const cloud of CLOUDS) {
+      const carved = carvedBlocks(cloud, defaultClusterRanges(cloud));
+      expect(carved.filter((c) => ipv4MappedBlock(c) !== undefined).map(formatCidr)).toEqual([]);
+      for (const block of [cidr('0.0.0.0/0'), cidr('::/0'), cidr('::/1')]) {
+        expect(carvedInside(block, carved).every((c) => c.version === block.version && ipv4MappedBlock(c) === undefined)).toBe(true);
+      }
+    }
   });
 });
