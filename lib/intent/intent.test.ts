@@ -477,3 +477,23 @@ describe('no block of the intent is IPv4-mapped IPv6, so no ipBlock mixes the tw
     );
   });
 });
+
+// lib/net's non-public blocks (IANA's special-purpose registries) are what the egress proxy refuses
+// after a lookup; as a cidr destination such a block is the cluster's own network, declared like
+// 10.0.0.0/8. 5f00::/16 (SRv6 SIDs, RFC 9602) is one of them, and the intent treats it as the others.
+describe('a destination in 5f00::/16 (SRv6 SIDs), as in any other non-public IPv6 block', () => {
+  const messages = (destination: Record<string, unknown>) =>
+    validateIntent(app({ egress: [{ ...destination, ports: [443] } as never] })).map((i) => `${formatPath(i.path)}: ${i.message}`);
+
+  it('is a cidr destination like one in fec0::/10 or 100::/64, and an address written as a host name is refused the same way', () => {
+    for (const [block, host] of [
+      ['fec0::/32', 'fec0::1'],
+      ['100::/64', '100::1'],
+    ]) {
+      expect(messages({ cidr: block })).toEqual([]);
+      expect(messages({ hosts: [host] })).toEqual(messages({ hosts: ['5f00::1'] }).map((m) => m.replaceAll('5f00::1', host)));
+    }
+    expect(messages({ cidr: '5f00::/32' })).toEqual([]);
+    expect(messages({ hosts: ['5f00::1'] })).toEqual([expect.stringMatching(/^llm\.egress\[0\]\.hosts\[0\]: is an IP address, which the proxy refuses/)]);
+  });
+});
