@@ -91,6 +91,7 @@ import {
   formatAddress,
   isAuditedApp,
   metadataAddresses,
+  metadataNat64Addresses,
   parseAddress,
   PodClass,
   reachDifferences,
@@ -564,6 +565,21 @@ const linkLocalBesideWideBlock: PlatformIntent = {
 describe('random intents: the verifier agrees with the declaration (property-based)', () => {
   it('knows the metadata addresses of every cloud the intent accepts', () => {
     expect([...SPEC_CLOUDS, 'any'].sort()).toEqual([...CLOUDS].sort());
+  });
+
+  it("names each cloud's own metadata and credential addresses, and their NAT64 forms, whichever cloud was asked before", () => {
+    const spec = (clouds: readonly string[]) =>
+      [...new Set(clouds.flatMap((c) => [...CLOUD_SPEC[c].metadata, ...Object.values(CLOUD_SPEC[c].credentials).flat()]))].sort();
+    // Every cloud, then every one again in the other order: the oracle keeps each cloud's list once made.
+    for (const cloud of [...SPEC_CLOUDS, 'any', undefined, ...[...SPEC_CLOUDS].reverse()] as (PlatformIntent['cloud'] | undefined)[]) {
+      const expected = spec(cloud === undefined || cloud === 'any' ? SPEC_CLOUDS : [cloud]);
+      const addresses = metadataAddresses({ cloud });
+      expect([...addresses].sort()).toEqual(expected);
+      expect(metadataNat64Addresses({ cloud })).toEqual(addresses.filter((a) => !a.includes(':')).map((a) => `64:ff9b::${a}`));
+      // A list the caller changes is its own.
+      addresses.pop();
+      expect(metadataAddresses({ cloud })).toHaveLength(expected.length);
+    }
   });
 
   it(

@@ -6,7 +6,6 @@
  * governed namespaces must bring the Pass policies first: from the moment the Deny takes every pod,
  * each declared app's declared traffic is still allowed, and an undeclared pod is denied.
  */
-import { stringify } from 'yaml';
 import { AiAppIntent, PlatformIntent } from '../lib/intent';
 import { clusterFromText, query } from '../lib/verify';
 import { K8sObject, ManifestDocument, readManifests } from '../lib/testing';
@@ -48,7 +47,8 @@ const impostor: K8sObject = {
 function moment(applied: readonly K8sObject[]) {
   const done = new Set(applied.map(key));
   const before = dist.map((m) => m.object).filter((o) => !isPass(o) && !isClosingDeny(o) && !done.has(key(o)));
-  return clusterFromText([...before, ...applied, impostor].map((o) => stringify(o)).join('---\n'));
+  // Written as JSON, which is YAML (YAML 1.2, chapter 1.3) and which the verifier reads as it reads dist/.
+  return clusterFromText([...before, ...applied, impostor].map((o) => JSON.stringify(o)).join('\n---\n'));
 }
 
 /** What must hold once the closing Deny is applied: every app reaches what it declared, the impostor nothing. */

@@ -281,8 +281,12 @@ export function metadataNat64Blocks(cloud: Cloud = 'any'): Cidr[] {
 export function endpointsAt(block: string): MetadataEndpoint[] {
   const parsed = cidr(block);
   const c = fromNat64(parsed) ?? parsed;
-  return METADATA_ENDPOINTS.filter((e) => e.cidrs.some((x) => sameCidr(cidr(x), c)));
+  endpointBlocks ??= METADATA_ENDPOINTS.map((e) => ({ endpoint: e, blocks: e.cidrs.map(cidr) }));
+  return endpointBlocks.filter(({ blocks }) => blocks.some((x) => sameCidr(x, c))).map(({ endpoint }) => endpoint);
 }
+
+/** Each endpoint's blocks, parsed once (the checks ask `endpointsAt` for every metadata address of every workload's report). */
+let endpointBlocks: readonly { readonly endpoint: MetadataEndpoint; readonly blocks: readonly Cidr[] }[] | undefined;
 
 /** The endpoints an app may be allowed, with a reason: those that hand a pod its own credentials. */
 export function podCredentialEndpoints(cloud: Cloud = 'any'): MetadataEndpoint[] {

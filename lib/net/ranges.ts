@@ -150,9 +150,38 @@ export function compactCidrs(ranges: readonly IpRange[]): CidrWithExcept[] {
     // A block with exceptions names at least two CIDRs, so it cannot beat one plain block.
     const single = mine.length === 1 ? rangeToCidrs(mine[0]) : [];
     if (single.length === 1) out.push({ cidr: single[0], except: [] });
-    else write(version, choose(addressBits(version), 0n, 0, mine, 0, mine.length), mine, out);
+    else out.push(...chosen(version, mine));
   }
   return out;
+}
+
+/**
+ * What `choose` and `write` make of one family's merged ranges, by the ranges, for the last
+ * inputs seen: the verifier's listings ask again and again for the same sets (each workload's
+ * catch-all Deny leaves the same complement), and choosing is thousands of BigInt steps for an
+ * IPv6 set with a few dozen holes; building the key is a few. Started again once its keys pass
+ * CHOSEN_LIMIT characters, so that it never grows with the input. What it holds is never changed
+ * (readonly).
+ */
+const chosenByRanges = new Map<string, readonly CidrWithExcept[]>();
+const CHOSEN_LIMIT = 1 << 20;
+let chosenKeyChars = 0;
+
+function chosen(version: IpVersion, ranges: readonly IpRange[]): readonly CidrWithExcept[] {
+  const key = ranges.map((r) => `${r.first.toString(36)}-${r.last.toString(36)}`).join(',') + `/${version}`;
+  let found = chosenByRanges.get(key);
+  if (found === undefined) {
+    const out: CidrWithExcept[] = [];
+    write(version, choose(addressBits(version), 0n, 0, ranges, 0, ranges.length), ranges, out);
+    if (chosenKeyChars + key.length > CHOSEN_LIMIT) {
+      chosenByRanges.clear();
+      chosenKeyChars = 0;
+    }
+    chosenByRanges.set(key, out);
+    chosenKeyChars += key.length;
+    found = out;
+  }
+  return found;
 }
 
 /**

@@ -115,10 +115,30 @@ export const SPEC_CLOUDS: readonly string[] = Object.keys(CLOUD_SPEC);
 const cloudsOf = (platform: Pick<PlatformIntent, 'cloud'>): CloudSpec[] =>
   platform.cloud === undefined || platform.cloud === 'any' ? Object.values(CLOUD_SPEC) : [CLOUD_SPEC[platform.cloud]];
 
+/**
+ * The addresses of each cloud (`any` for every cloud's), computed once: the oracle asks for them
+ * for every packet it decides (`egressAllows`), and parsing, sorting and writing them again each
+ * time was an eighth of the CPU of a test that checks dist/ (BENCHMARKS.md, npm test). They depend
+ * on the cloud alone: CLOUD_SPEC is a constant.
+ */
+const addressesByCloud = new Map<string, { readonly metadata: readonly string[]; readonly nat64: readonly string[] }>();
+
+function cloudAddresses(platform: Pick<PlatformIntent, 'cloud'>): { readonly metadata: readonly string[]; readonly nat64: readonly string[] } {
+  const key = platform.cloud ?? 'any';
+  let found = addressesByCloud.get(key);
+  if (found === undefined) {
+    const parsed = [...new Set(cloudsOf(platform).flatMap((c) => [...c.metadata, ...Object.values(c.credentials).flat()]))].map(parseAddress);
+    const metadata = parsed.sort((a, b) => a.version - b.version || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)).map(formatAddress);
+    const nat64 = metadata.filter((a) => isIP(a) === 4).map((a) => nat64Form(a).split('/')[0]);
+    found = { metadata, nat64 };
+    addressesByCloud.set(key, found);
+  }
+  return found;
+}
+
 /** Every metadata and credential address of the platform's cloud (every cloud's with `any`, the default), IPv4 first, each in address order. */
 export function metadataAddresses(platform: Pick<PlatformIntent, 'cloud'>): string[] {
-  const addresses = [...new Set(cloudsOf(platform).flatMap((c) => [...c.metadata, ...Object.values(c.credentials).flat()]))].map(parseAddress);
-  return addresses.sort((a, b) => a.version - b.version || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)).map(formatAddress);
+  return [...cloudAddresses(platform).metadata];
 }
 
 /**
@@ -128,9 +148,7 @@ export function metadataAddresses(platform: Pick<PlatformIntent, 'cloud'>): stri
  * even for an app that declares a pod credential endpoint (it is declared as written).
  */
 export function metadataNat64Addresses(platform: Pick<PlatformIntent, 'cloud'>): string[] {
-  return metadataAddresses(platform)
-    .filter((a) => isIP(a) === 4)
-    .map((a) => nat64Form(a).split('/')[0]);
+  return [...cloudAddresses(platform).nat64];
 }
 
 /** The addresses of a pod credential endpoint of the platform's cloud. */
