@@ -23,13 +23,13 @@ export const MEASURED_MODULES = [
  * The tests a module is measured by, unless `--tests` names others. A verifier module: the unit
  * tests named for it beside it. A lib/net module: its own unit tests, not the property tests of
  * oracle.test.ts (17 s a run; every mutant of ip.ts and ranges.ts would run them, hours in all):
- * `--tests lib/net/oracle.test.ts,lib/net/ip.test.ts` measures those too. metadata.ts has no test
- * file of its own: ip.test.ts states it, as it states cluster-ranges.ts's address plan.
+ * `--tests lib/net/oracle.test.ts,lib/net/ip.test.ts` measures those too. ip.test.ts states
+ * metadata.ts's addresses (beside metadata.test.ts) and cluster-ranges.ts's address plan.
  */
 export function testsOf(file: string): string[] {
   const subject = file.replace(/\.ts$/, '');
   const named = [`${subject}.test.ts`, `${subject}.*.test.ts`, `${subject}-*.test.ts`];
-  if (file === 'lib/net/metadata.ts') return ['lib/net/ip.test.ts'];
+  if (file === 'lib/net/metadata.ts') return [...named, 'lib/net/ip.test.ts'];
   if (file === 'lib/net/cluster-ranges.ts') return [...named, 'lib/net/ip.test.ts'];
   return named;
 }

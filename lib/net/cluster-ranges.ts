@@ -117,10 +117,14 @@ export function carvedBlocks(cloud: Cloud, ranges: ClusterRanges): Cidr[] {
   return all.filter((c, i) => all.findIndex((o) => cidrContains(o, c) && cidrContains(c, o)) === i).sort(compareCidrs);
 }
 
-/** The blocks of `carved` that lie strictly inside `block`, none inside another of them: what it carves out. */
+/**
+ * The blocks of `carved` that lie strictly inside `block`, none inside another of them: what it
+ * carves out. A block listed twice is kept once, not dropped as held by its copy.
+ */
 export function carvedInside(block: Cidr, carved: readonly Cidr[]): Cidr[] {
   const inside = carved.filter((c) => cidrContains(block, c) && !cidrContains(c, block));
-  return inside.filter((c) => !inside.some((o) => o !== c && cidrContains(o, c)));
+  // Dropped: a block held by a wider one, or by an equal one listed before it.
+  return inside.filter((c, i) => !inside.some((o, j) => cidrContains(o, c) && (!cidrContains(c, o) || j < i)));
 }
 
 /**

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  addressBits,
   cidr,
   cidrContains,
   cidrContainsIp,
@@ -242,5 +243,57 @@ describe('IP addresses and CIDR blocks', () => {
     expect(defaultServiceCidrs('hetzner')).toEqual(['10.96.0.0/12']);
     expect(defaultServiceCidrs('any')[0]).toBe('10.96.0.0/12');
     expect(defaultServiceCidrs('any')).toEqual(expect.arrayContaining(['10.100.0.0/16', '172.20.0.0/16', '34.118.224.0/20', '10.0.0.0/16']));
+  });
+});
+
+// What the parsers take for an address is what every block, rule and check is built on: a text
+// read as some other address, or a block read wider than written, widens what is allowed. RFC 4291
+// (2.2) is the text form of IPv6: eight groups of one to four hex digits, `::` once for one group
+// of zeros or more, an IPv4 tail in the last 32 bits; Node's net.isIP agrees with each case below.
+describe('reading an address strictly', () => {
+  it('takes :: for a single group of zeros', () => {
+    expect(parseIp('1:2:3:4:5:6::7')).toEqual({ version: 6, value: 0x0001000200030004000500060000_0007n });
+    expect(parseIp('::2:3:4:5:6:7:8')?.value).toBe(0x0000000200030004000500060007_0008n);
+  });
+
+  it('refuses :: standing for no group, twice, or at an edge with one colon, and groups that are empty or of five digits', () => {
+    for (const bad of ['1:2:3:4::5:6:7:8', '1:2:3:4:5:6:7:8::9::1', '1::12345', '12345::1', '1::12345:1', '1:::2', ':1::2', '1::2:']) {
+      expect(`${bad}: ${parseIp(bad) === undefined ? 'refused' : 'read'}`).toBe(`${bad}: refused`);
+    }
+  });
+
+  it('refuses an IPv4 tail that is no IPv4 address, instead of reading the groups before it', () => {
+    for (const bad of ['::1.2.3.256', '::ffff:1.2.3', '::ffff:01.2.3.4'])
+      expect(`${bad}: ${parseIp(bad) === undefined ? 'refused' : 'read'}`).toBe(`${bad}: refused`);
+  });
+
+  it('knows the width of each version', () => {
+    expect(addressBits(4)).toBe(32);
+    expect(addressBits(6)).toBe(128);
+  });
+});
+
+describe('reading a CIDR strictly', () => {
+  it('calls malformed what is no address, with a mask or without, and a mask that is not a plain number of bits', () => {
+    for (const bad of [
+      'example.com',
+      '',
+      'example.com/8',
+      '10.0.0.0/8a',
+      '10.0.0.0/a8',
+      '10.0.0.0/08',
+      '10.0.0.0/8.0',
+      '10.0.0.0/+8',
+      '10.0.0.0/ 8',
+      '10.0.0.0/',
+    ]) {
+      expect(`${bad}: ${JSON.stringify(parseCidr(bad))}`).toBe(`${bad}: {"problem":{"kind":"malformed"}}`);
+    }
+    expect(parseCidr('10.0.0.0/8')).toEqual({ cidr: { version: 4, network: 0x0a000000n, prefix: 8 } });
+  });
+
+  it('throws, naming the text, on a CIDR that is not well formed', () => {
+    expect(() => cidr('10.0.0.1/24')).toThrow('not a valid CIDR: 10.0.0.1/24');
+    expect(() => cidr('example.com')).toThrow('not a valid CIDR: example.com');
   });
 });

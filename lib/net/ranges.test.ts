@@ -108,3 +108,61 @@ describe('IP range arithmetic (lib/net/ranges)', () => {
     expect(['9.255.255.255', '10.0.0.4', '::a00:0', '::a00:1'].map(holds)).toEqual([false, false, false, false]);
   });
 });
+
+// compactCidrs writes a set of addresses as blocks with exceptions, block by block the writing
+// that names the fewest CIDRs: the set exactly (never a wider one), of each version, and no longer
+// than needed.
+describe('the compact writing of a set of addresses', () => {
+  const r = (text: string) => cidrRange(cidr(text));
+  const written = (ranges: readonly IpRange[]) => compactCidrs(ranges).map((e) => [formatCidr(e.cidr), e.except.map(formatCidr)]);
+  const anyRange = fc
+    .tuple(fc.constantFrom(4 as const, 6 as const), fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }))
+    .map(([version, a, b]): IpRange => {
+      const top = (1n << (version === 4 ? 32n : 128n)) - 1n;
+      const [x, y] = [a & top, b & top];
+      return { version, first: x < y ? x : y, last: x < y ? y : x };
+    });
+
+  it('names exactly the addresses of the set, of both versions, however wide its ranges', () => {
+    fc.assert(
+      fc.property(fc.array(anyRange, { maxLength: 6 }), (ranges) => {
+        const covered = compactCidrs(ranges).flatMap(({ cidr: c, except }) => subtractRanges([cidrRange(c)], except.map(cidrRange)));
+        expect(unionRanges(covered)).toEqual(unionRanges(ranges));
+      }),
+    );
+  });
+
+  it('writes blocks far apart as themselves, not as a wide block less what lies between', () => {
+    expect(written([r('10.0.0.0/8'), r('200.0.0.0/8')])).toEqual([
+      ['10.0.0.0/8', []],
+      ['200.0.0.0/8', []],
+    ]);
+    expect(written([r('2001:db8::/48'), r('2001:db8:1::/48'), r('10.0.0.0/8')])).toEqual([
+      ['10.0.0.0/8', []],
+      ['2001:db8::/47', []],
+    ]);
+  });
+
+  it('carves a hole out of the block around it when that names fewer CIDRs, in each version', () => {
+    expect(written(subtractRanges([r('0.0.0.0/0')], [r('96.0.0.0/3')]))).toEqual([['0.0.0.0/0', ['96.0.0.0/3']]]);
+    expect(written([...subtractRanges([r('::/0')], [r('fd00:ec2::254/128')]), ...subtractRanges([r('0.0.0.0/0')], [r('169.254.169.254/32')])])).toEqual([
+      ['0.0.0.0/0', ['169.254.169.254/32']],
+      ['::/0', ['fd00:ec2::254/128']],
+    ]);
+  });
+
+  it('carves only the half that has the hole when the other half is a block apart', () => {
+    expect(written([...subtractRanges([r('0.0.0.0/1')], [r('10.0.0.1/32')]), r('200.0.0.0/8')])).toEqual([
+      ['0.0.0.0/1', ['10.0.0.1/32']],
+      ['200.0.0.0/8', []],
+    ]);
+  });
+
+  it('lists the blocks rather than carving when both name as many CIDRs', () => {
+    // 0.0.0.0/1 except 10.0.0.0/8, and 128.0.0.0/2: three CIDRs, as 0.0.0.0/0 except 10.0.0.0/8 and 192.0.0.0/2 would be.
+    expect(written([...subtractRanges([r('0.0.0.0/1')], [r('10.0.0.0/8')]), r('128.0.0.0/2')])).toEqual([
+      ['0.0.0.0/1', ['10.0.0.0/8']],
+      ['128.0.0.0/2', []],
+    ]);
+  });
+});
