@@ -252,7 +252,7 @@ describe('what every written object holds to', () => {
       expect(guard.length).toBeGreaterThan(0);
       for (const { object } of guard) {
         expect(validateObject(object)).toEqual([]);
-        expect(object.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe('-2');
+        expect(object.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe('-6');
       }
       const files = manifests.map((m) => m.file);
       expect(files.indexOf('03-cluster-guardrail.k8s.yaml')).toBeGreaterThan(files.lastIndexOf('00-cluster.k8s.yaml'));

@@ -330,11 +330,11 @@ describe('each check of main.test.ts fails on a dist/ widened by hand', () => {
     ]);
     const byWave = synthesized(shipped, (edit) =>
       edit('20-workloads-ai-embeddings.k8s.yaml', (objects) => {
-        objects.find((o) => o.kind === 'Deployment')!.metadata.annotations!['argocd.argoproj.io/sync-wave'] = '-1';
+        objects.find((o) => o.kind === 'Deployment')!.metadata.annotations!['argocd.argoproj.io/sync-wave'] = '-5';
       }),
     );
     expect(startOrderProblems(byWave)).toEqual([
-      "Deployment ai-embeddings/embeddings is in sync wave -1, not after its namespace's default deny (wave -1): Argo CD applies a wave whole before it waits for health, so its pods may start unconfined",
+      "Deployment ai-embeddings/embeddings is in sync wave -5, not after its namespace's default deny (wave -5): Argo CD applies a wave whole before it waits for health, so its pods may start unconfined",
     ]);
     const none = synthesized(shipped, (edit) =>
       edit('10-policies-ai-embeddings.k8s.yaml', (objects) => {

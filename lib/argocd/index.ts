@@ -17,15 +17,14 @@
  *   there are no target resources"). `enabled` is left out: "Setting the
  *   `spec.syncPolicy.automated.enabled` flag to null will be treated as if automated sync is
  *   enabled", and Argo CD releases before the field keep working.
- * - No `PruneLast=true`. gitops-engine first reverses the sync waves of the objects it prunes
- *   (workloads, then namespaced policies, then the global policies, then the tier), and PruneLast
- *   then gives every pruned object one last wave of its own, deleted together
- *   (gitops-engine/pkg/sync/sync_context.go, getSyncTasks: "for pruneLast tasks, modify the wave
- *   to sync phase last wave of tasks + 1"): a removed app's Deployment would go with its policies,
- *   a tier with its policies (which Calico 3.29 to 3.31 refuses: "Cannot delete a non-empty
- *   tier"), and every revocation that is a deletion would wait until the last wave is healthy.
- *   Reverse-wave pruning needs Argo CD 2.11 or later (gitops-engine commit 5fd9f44); before it,
- *   prunes of every wave ran together.
+ * - No `PruneLast=true` on the Application: it would move every prune to one last wave
+ *   (gitops-engine pkg/sync/sync_context.go, getSyncTasks: "for pruneLast tasks, modify the wave
+ *   to sync phase last wave of tasks + 1"), a removed app's Deployment with its policies. The
+ *   objects that confine carry it themselves (lib/conventions, `pruneLast`), the tier included, so
+ *   that a renamed tier's policies or a guardrail of another kind go only once their successors
+ *   are in force; every other prune keeps gitops-engine's reverse of the sync waves (Argo CD 2.11
+ *   or later, gitops-engine commit 5fd9f44). `sync-order.ts` models that order, for the tests
+ *   that replay a sync.
  * - No `CreateNamespace=true`: the Namespaces, with their Pod Security labels, are in dist/.
  * - `ServerSideApply=true` only with `argocd.serverSideApply`: server-side apply of a Calico
  *   policy that does not exist yet fails with NotFound through the Calico API server of 3.32.0
@@ -44,6 +43,9 @@ import { App, Chart, YamlOutputType } from 'cdk8s';
 import { Application, ApplicationSpecSyncPolicy } from '../../imports/argocd-application-argoproj.io';
 import { ApplicationSet } from '../../imports/argocd-applicationset-argoproj.io';
 import { ArgoCdDestination, ArgoCdSettings, DEFAULT_ARGOCD_NAME, DEFAULT_ARGOCD_NAMESPACE, PlatformIntent, declaresClusters } from '../intent';
+
+export { syncRun } from './sync-order';
+export type { SyncMoment } from './sync-order';
 
 /** What `argocd` settings leave out. */
 const ARGOCD_DEFAULTS = {

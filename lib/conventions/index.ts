@@ -113,11 +113,29 @@ export const GOVERNED_NAMESPACE_LABEL = `${DOMAIN}/governed`;
 export const EGRESS_PROXY_NAME = 'egress-proxy';
 
 /**
+ * The lowest wave a release before PruneLast=true wrote: -4 (every `argocd.argoproj.io/sync-wave`
+ * in the history of dist/ is between -4 and 1). gitops-engine prunes an
+ * object in a wave taken from the waves of the objects it prunes (their own, swapped end for end:
+ * pkg/sync/sync_context.go, getSyncTasks, "symmetric swap on prune waves"), so nothing written by
+ * such a release is pruned before wave -4.
+ */
+export const EARLIEST_WAVE_BEFORE_PRUNE_LAST = -4;
+
+/**
  * Argo CD sync waves, in apply order. The file names of dist/ sort in the same order, so
  * `kubectl apply -f dist` and Argo CD agree: nothing runs before the policy that confines it.
+ *
+ * Every object that confines (the tier and its policies, the guardrail of either kind, each
+ * namespace's default deny, the admission policy: `pruneLast`) is applied below
+ * EARLIEST_WAVE_BEFORE_PRUNE_LAST, with the Namespaces, RBAC and network sets it needs before
+ * it. On the first sync over objects of an earlier release, which carry no PruneLast=true, the
+ * successor of each confining object it prunes (a renamed tier's, a guardrail of the other kind)
+ * is then in force before gitops-engine prunes anything; from then on PruneLast=true keeps every
+ * confining object until the sync's last wave. Workloads and the platform's services keep their
+ * waves: after every policy.
  */
 export const SyncWave = {
-  namespace: -4,
+  namespace: -8,
   /**
    * The ClusterRole and binding of the tier's owners: before the tier's policies, the Pass ones
    * included. In one wave Argo CD applies kinds in its order (Namespace, NetworkPolicy, ...,
@@ -125,33 +143,52 @@ export const SyncWave = {
    * and it matches the kind alone: a Calico NetworkPolicy is applied with Kubernetes'
    * NetworkPolicies, before ClusterRoles. So the RBAC goes a wave before the Pass policies.
    */
-  tierOwners: -4,
+  tierOwners: -8,
   /** The admission policy that binds each app's name label to its ServiceAccount: before any pod (with the tier owners' RBAC, which follows it in the cluster's file). */
-  admissionPolicy: -4,
+  admissionPolicy: -8,
   /** The Calico tier: a wave before any policy in it (Calico refuses a policy of a tier that does not exist). */
-  tier: -4,
-  networkSet: -3,
+  tier: -8,
+  networkSet: -7,
   /**
    * The tier's Pass policies (namespaced: one per kubernetes-flavor app, one per namespace in audit
    * mode): a wave before the tier's closing Deny, `deny-undeclared-pods`, which selects every pod
    * of the governed namespaces, so that on a running cluster the pods they hand on to the default
    * tier are passed before that Deny could take them. Argo CD applies a wave only once the one
-   * before is applied and healthy, and prunes first within a wave, in reverse wave order across
-   * waves (gitops-engine pkg/sync/sync_context.go: `runTasks` "prune first", the prune waves'
-   * "symmetric swap"): a policy of an earlier release that passed those pods, pruned in wave -2,
-   * is gone only once these exist.
+   * before is applied and healthy; a Pass policy these replace (a renamed tier's) is pruned only
+   * after them: in the sync's last wave (`pruneLast`), or, written by a release before
+   * PruneLast=true, in wave EARLIEST_WAVE_BEFORE_PRUNE_LAST or later.
    */
-  tierPass: -3,
-  globalPolicy: -2,
-  policy: -1,
+  tierPass: -7,
+  globalPolicy: -6,
+  policy: -5,
   /** Services the AI apps depend on (the DNS resolver, the egress proxy): after every policy, before any app that uses them. */
   platformService: 0,
   workload: 1,
 } as const;
 
+/** Argo CD's annotation of an object's sync wave (gitops-engine pkg/sync/common/types.go, AnnotationSyncWave). */
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+/** Argo CD's annotation of an object's sync options, comma-separated (pkg/sync/common/types.go, AnnotationSyncOptions). */
+export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
+
 /** The Argo CD annotation for a wave. */
 export function syncWave(wave: number): Record<string, string> {
-  return { 'argocd.argoproj.io/sync-wave': String(wave) };
+  return { [SYNC_WAVE_ANNOTATION]: String(wave) };
+}
+
+/**
+ * The annotations of an object that confines: its wave, and `PruneLast=true`. When a sync prunes
+ * it, gitops-engine moves the prune to one wave after the sync's highest ("for pruneLast tasks,
+ * modify the wave to sync phase last wave of tasks + 1", pkg/sync/sync_context.go, getSyncTasks),
+ * so its successor and everything else of the folder is applied, and healthy, before it goes. The
+ * option is read from the live object (`HasAnnotationOption(task.liveObj, ...)`): it protects the
+ * next change once this folder has been synced; the waves below EARLIEST_WAVE_BEFORE_PRUNE_LAST
+ * protect the first. The tier carries it too: Calico deletes a tier only once no policy names it
+ * (libcalico-go lib/clientv3/tier.go: "Cannot delete a non-empty tier"; Calico 3.32 holds it with
+ * a finalizer), and a tier pruned in an earlier wave than its policies would stall the sync.
+ */
+export function pruneLast(wave: number): Record<string, string> {
+  return { ...syncWave(wave), [SYNC_OPTIONS_ANNOTATION]: 'PruneLast=true' };
 }
 
 /**

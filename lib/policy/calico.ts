@@ -58,6 +58,7 @@ import {
   SyncWave,
   TIER_POLICY_NAMES,
   appSelector,
+  pruneLast,
   serviceAccountName,
   syncWave,
 } from '../conventions';
@@ -587,7 +588,7 @@ interface GlobalPolicyProps {
 /** An egress-only GlobalNetworkPolicy; enforced in audit mode too (see the class doc above). */
 function globalEgressPolicy(scope: Construct, id: string, props: GlobalPolicyProps): void {
   new GlobalNetworkPolicy(scope, id, {
-    metadata: { name: props.name, annotations: syncWave(SyncWave.globalPolicy) },
+    metadata: { name: props.name, annotations: pruneLast(SyncWave.globalPolicy) },
     spec: {
       tier: props.tier,
       order: props.order,
@@ -658,7 +659,7 @@ export function addCalicoClusterPolicies(scopes: CalicoClusterScopes, props: Cal
   const networkSets = props.networkSets ?? [];
   if (owners) new TierOwnersRbac(scopes.cluster, 'calico-tier-owners', { tier, owners, networkSets: [...props.allowLists, ...networkSets].map((l) => l.name) });
   new Tier(scopes.tier, 'Tier', {
-    metadata: { name: tier, annotations: syncWave(SyncWave.tier) },
+    metadata: { name: tier, annotations: pruneLast(SyncWave.tier) },
     spec: { order: tierOrder, defaultAction: 'Deny' },
   });
   const sets: [string, string, AllowList][] = [
@@ -693,7 +694,7 @@ export function addCalicoClusterPolicies(scopes: CalicoClusterScopes, props: Cal
   // adds) is denied here, so no NetworkPolicy written later in the default tier can open it. The
   // pods handed on to the default tier were passed before (CalicoPassToKubernetes).
   new GlobalNetworkPolicy(scopes.globalPolicies, 'DenyUndeclared', {
-    metadata: { name: CalicoName.denyUndeclared(tier), annotations: syncWave(SyncWave.globalPolicy) },
+    metadata: { name: CalicoName.denyUndeclared(tier), annotations: pruneLast(SyncWave.globalPolicy) },
     spec: {
       tier,
       order: CalicoPolicyOrder.denyUndeclared,
@@ -722,7 +723,7 @@ export class CalicoAppPolicy extends Construct {
     const metadata = {
       name: CalicoName.app(settings.tier, plan.name),
       namespace: plan.namespace,
-      annotations: { ...syncWave(SyncWave.policy), ...reasonAnnotations(plan) },
+      annotations: { ...pruneLast(SyncWave.policy), ...reasonAnnotations(plan) },
     };
     // The pods' labels and their ServiceAccount, both: Calico ANDs `serviceAccountSelector` with
     // `selector` (libcalico-go networkpolicyprocessor.go), so a pod relabelled to look like the app
@@ -801,7 +802,7 @@ export class CalicoPassToKubernetes extends Construct {
       metadata: {
         name: app === undefined ? CalicoName.passToKubernetes(settings.tier) : CalicoName.app(settings.tier, app),
         namespace,
-        annotations: syncWave(SyncWave.tierPass),
+        annotations: pruneLast(SyncWave.tierPass),
       },
       spec: {
         tier: settings.tier,
@@ -824,7 +825,7 @@ export class StagedNamespaceDefaultDeny extends Construct {
   constructor(scope: Construct, id: string, props: NamespaceDefaultDenyProps) {
     super(scope, id);
     new StagedKubernetesNetworkPolicy(this, 'Resource', {
-      metadata: { name: NamespaceDefaultDeny.NAME, namespace: props.namespace, annotations: syncWave(SyncWave.policy) },
+      metadata: { name: NamespaceDefaultDeny.NAME, namespace: props.namespace, annotations: pruneLast(SyncWave.policy) },
       spec: { stagedAction: StagedKubernetesNetworkPolicySpecStagedAction.SET, podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
   }

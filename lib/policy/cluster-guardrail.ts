@@ -13,7 +13,7 @@ import {
 } from '../../imports/npapi-clusternetworkpolicy-policy.networking.k8s.io';
 import { Cloud } from '../intent';
 import { metadataCidrs, metadataNat64Cidrs } from '../net';
-import { GOVERNED_NAMESPACE_LABEL, SyncWave, appSelector, syncWave } from '../conventions';
+import { GOVERNED_NAMESPACE_LABEL, SyncWave, appSelector, pruneLast } from '../conventions';
 import type { CredentialsUser } from './calico';
 import type { PlannedPort } from '../intent';
 import { NAMESPACE_NAME_LABEL } from '../k8s';
@@ -110,7 +110,7 @@ export class ClusterGuardrail extends Construct {
     // IPv4 address (see nat64Rules in calico.ts). 15 addresses and 8 forms with cloud 'any', so
     // one peer (25 at most) still holds them all.
     const metadata = [...metadataCidrs(props.cloud), ...metadataNat64Cidrs(props.cloud)];
-    const annotations = syncWave(SyncWave.globalPolicy);
+    const annotations = pruneLast(SyncWave.globalPolicy);
     const names = {
       credentials: (u: CredentialsUser) => `${props.prefix}.pod-credentials.${u.namespace}.${u.app}`,
       metadata: `${props.prefix}.deny-cloud-metadata`,

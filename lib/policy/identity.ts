@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { APP_NAME_LABEL, DOMAIN, GOVERNED_NAMESPACE_LABEL, SyncWave, serviceAccountName, syncWave } from '../conventions';
+import { APP_NAME_LABEL, DOMAIN, GOVERNED_NAMESPACE_LABEL, SyncWave, pruneLast, serviceAccountName } from '../conventions';
 import { WORKLOADS, WorkloadKind, podTemplatePath } from '../k8s';
 
 /** The apps whose name label the admission policy binds to their ServiceAccount. */
@@ -100,7 +100,7 @@ function appIdentityValidation(apps: AppIdentityPolicyProps['apps']): { expressi
 export class AppIdentityPolicy extends Construct {
   constructor(scope: Construct, id: string, props: AppIdentityPolicyProps) {
     super(scope, id);
-    const annotations = syncWave(SyncWave.admissionPolicy);
+    const annotations = pruneLast(SyncWave.admissionPolicy);
     new ApiObject(this, 'Policy', {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicy',

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { RULE_DESCRIPTIONS_ANNOTATION, SyncWave, appSelector, formatRuleDescriptions, syncWave } from '../conventions';
+import { RULE_DESCRIPTIONS_ANNOTATION, SyncWave, appSelector, formatRuleDescriptions, pruneLast, syncWave } from '../conventions';
 import type { AppPlan, PlannedPort, PlannedRule, PolicyPeer } from '../intent';
 import { reasonAnnotations } from './plan';
 import { NAMESPACE_NAME_LABEL } from '../k8s';
@@ -25,7 +25,7 @@ export class NamespaceDefaultDeny extends Construct {
   constructor(scope: Construct, id: string, props: NamespaceDefaultDenyProps) {
     super(scope, id);
     new k8s.KubeNetworkPolicy(this, 'Resource', {
-      metadata: { name: NamespaceDefaultDeny.NAME, namespace: props.namespace, annotations: syncWave(SyncWave.policy) },
+      metadata: { name: NamespaceDefaultDeny.NAME, namespace: props.namespace, annotations: pruneLast(SyncWave.policy) },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
   }
