@@ -110,11 +110,13 @@ export function compileNetworkSet(m: Manifest, namespace: Namespace | undefined)
  * only (not outside addresses), and as a namespaceSelector it means every namespace. For a
  * policy's own selector absent and all() both select everything.
  */
-function readSelector(value: unknown, field: string, f: Fields): Selector | undefined {
+function readSelector(value: unknown, field: string, f: Fields, catalog: Catalog): Selector | undefined {
   const text = f.string(value, field);
   if (text === undefined || text === '') return undefined;
   try {
-    return new Selector(text);
+    // A Selector is immutable: the many rules that write one expression (a namespace's scope, a
+    // peer's labels) share it, parsed once per cluster.
+    return catalog.remember(`selector\u0000${text}`, () => new Selector(text));
   } catch (e) {
     if (e instanceof SelectorSyntaxError) f.fail(field, `invalid selector: ${e.message}`);
     throw e;
@@ -195,14 +197,14 @@ class RuleSide {
   readonly positive: boolean;
   private blockList?: readonly IpRange[];
 
-  constructor(raw: unknown, field: string, f: Fields, policyNamespace: string | undefined) {
+  constructor(raw: unknown, field: string, f: Fields, policyNamespace: string | undefined, catalog: Catalog) {
     const e = f.record(raw, field) ?? {};
     if (e.services !== undefined && e.services !== null) f.fail(`${field}.services`, 'matching Kubernetes Services is not supported by the verifier');
     this.nets = readNets(e.nets, `${field}.nets`, f);
     this.notNets = readNets(e.notNets, `${field}.notNets`, f);
-    this.selector = readSelector(e.selector, `${field}.selector`, f);
-    this.notSelector = readSelector(e.notSelector, `${field}.notSelector`, f);
-    const namespaceSelector = readSelector(e.namespaceSelector, `${field}.namespaceSelector`, f);
+    this.selector = readSelector(e.selector, `${field}.selector`, f, catalog);
+    this.notSelector = readSelector(e.notSelector, `${field}.notSelector`, f, catalog);
+    const namespaceSelector = readSelector(e.namespaceSelector, `${field}.namespaceSelector`, f, catalog);
     const sa = f.record(e.serviceAccounts, `${field}.serviceAccounts`);
     if (sa) {
       const names = f.list(sa.names, `${field}.serviceAccounts.names`);
@@ -210,7 +212,7 @@ class RuleSide {
         (n, i) => f.string(n, `${field}.serviceAccounts.names[${i}]`) ?? f.fail(`${field}.serviceAccounts.names[${i}]`, 'must be a string'),
       );
       if (this.saNames?.length === 0) this.saNames = undefined;
-      this.saSelector = readSelector(sa.selector, `${field}.serviceAccounts.selector`, f);
+      this.saSelector = readSelector(sa.selector, `${field}.serviceAccounts.selector`, f, catalog);
     }
     this.ports = readPorts(e.ports, `${field}.ports`, f);
     this.notPorts = readPorts(e.notPorts, `${field}.notPorts`, f);
@@ -428,8 +430,8 @@ class CalicoRule implements CompiledRule {
     const ipVersion = f.number(r.ipVersion, `${field}.ipVersion`);
     if (ipVersion !== undefined && ipVersion !== 4 && ipVersion !== 6) f.fail(`${field}.ipVersion`, 'must be 4 or 6');
     this.ipVersion = ipVersion;
-    this.source = new RuleSide(r.source, `${field}.source`, f, namespace);
-    this.destination = new RuleSide(r.destination, `${field}.destination`, f, namespace);
+    this.source = new RuleSide(r.source, `${field}.source`, f, namespace, catalog);
+    this.destination = new RuleSide(r.destination, `${field}.destination`, f, namespace, catalog);
     for (const [side, key] of [
       [this.source, 'source'],
       [this.destination, 'destination'],
@@ -550,12 +552,12 @@ export function compileCalicoPolicy(m: Manifest, kind: PolicyKind, catalog: Cata
   const spec = f.record(m.object.spec, 'spec') ?? {};
   const tier = f.string(spec.tier, 'spec.tier') || DEFAULT_TIER.name;
   const order = f.number(spec.order, 'spec.order') ?? Infinity;
-  const selector = readSelector(spec.selector, 'spec.selector', f);
+  const selector = readSelector(spec.selector, 'spec.selector', f, catalog);
   // A global policy's namespaceSelector: libcalico-go rewrites all() in it to "in some namespace"
   // and leaves global() alone, which then matches everything (globalnetworkpolicyprocessor.go,
   // parser/ast.go GlobalNode). Every endpoint is in a namespace, so both are plain tests here.
-  const namespaceSelector = global ? readSelector(spec.namespaceSelector, 'spec.namespaceSelector', f) : undefined;
-  const saSelector = readSelector(spec.serviceAccountSelector, 'spec.serviceAccountSelector', f);
+  const namespaceSelector = global ? readSelector(spec.namespaceSelector, 'spec.namespaceSelector', f, catalog) : undefined;
+  const saSelector = readSelector(spec.serviceAccountSelector, 'spec.serviceAccountSelector', f, catalog);
   const hostOnly = spec.doNotTrack === true || spec.preDNAT === true;
   const readRules = (direction: Direction): CompiledRule[] =>
     (f.list(spec[direction], `spec.${direction}`) ?? []).map((r, i) => new CalicoRule(i, direction, r, `spec.${direction}[${i}]`, f, namespace, catalog));

@@ -217,7 +217,13 @@ export class Cluster {
     readonly proxies: readonly EgressProxy[] = [],
     /** What the verifier says about objects besides its answers: fields it does not model, objects the cluster does not enforce. */
     readonly notes: readonly ClusterNote[] = [],
-    /** Every object read, of every kind: what the reports that read more than policies and pods look up (dns.ts: ConfigMaps, annotations). */
+    /**
+     * The objects read, of every kind, that the reports reading more than policies and pods look
+     * up (manifest-index.ts: dns.ts reads the pod specs of workloads, ConfigMaps and annotations;
+     * relays.ts annotations). buildCluster passes every object it read, the workloads and
+     * ConfigMaps whole and the others by apiVersion, kind and metadata (keptOfManifest): their
+     * bodies are compiled, and nothing reads them again.
+     */
     readonly manifests: readonly Manifest[] = [],
   ) {
     const tierMap = new Map<string, Tier>([[DEFAULT_TIER.name, DEFAULT_TIER]]);
@@ -359,6 +365,18 @@ function hostEndpointsOf(grouped: Grouped, catalog: Catalog): NetworkSet[] {
   return auto ? [...declared, ...grouped.nodes.flatMap((n) => autoHostEndpoints(n, auto))] : declared;
 }
 
+/**
+ * What a cluster keeps of a manifest it has compiled: workloads (their pod specs) and ConfigMaps
+ * whole, as dns.ts reads them; of every other kind its apiVersion, kind and metadata (dns.ts and
+ * relays.ts read the annotations of policies). A policy's body is compiled into its rules, and
+ * the spec of a 10,000-app platform's policies is a quarter of what the verifier would keep.
+ */
+function keptOfManifest(m: Manifest): Manifest {
+  const { apiVersion, kind, metadata } = m.object;
+  if (kind === 'ConfigMap' || isWorkloadKind(kind)) return m;
+  return { object: { ...(apiVersion === undefined ? {} : { apiVersion }), kind, metadata }, source: m.source };
+}
+
 /** Builds the cluster the manifests describe. Throws ManifestError on the first invalid object. */
 export function buildCluster(manifests: readonly Manifest[], options: VerifyOptions = {}, skipped: readonly SkippedFile[] = []): Cluster {
   const grouped = groupManifests(manifests);
@@ -424,6 +442,6 @@ export function buildCluster(manifests: readonly Manifest[], options: VerifyOpti
     skipped,
     readProxies(grouped.workloads, grouped.configMaps),
     [...notes, ...orderNotes(policies, catalog.endpoints)],
-    manifests,
+    manifests.map(keptOfManifest),
   );
 }

@@ -89,7 +89,7 @@ export class KubeSelector implements LabelMatcher {
 }
 
 /** Reads a LabelSelector; absent is undefined (callers decide what absence means). */
-export function readLabelSelector(value: unknown, field: string, f: Fields): KubeSelector | undefined {
+export function readLabelSelector(value: unknown, field: string, f: Fields, catalog?: Catalog): KubeSelector | undefined {
   const sel = f.record(value, field);
   if (!sel) return undefined;
   const requirements: Requirement[] = [];
@@ -122,7 +122,9 @@ export function readLabelSelector(value: unknown, field: string, f: Fields): Kub
     if ((operator === 'Exists' || operator === 'DoesNotExist') && values.length > 0) f.fail(`${at}.values`, `must be empty for ${operator}`);
     requirements.push({ key, operator, values });
   });
-  return new KubeSelector(requirements);
+  const selector = new KubeSelector(requirements);
+  // Immutable: the many peers that write one selector (a namespace by name, an app's labels) share it, once per cluster.
+  return catalog ? catalog.remember(`kubernetes-selector\u0000${selector.key}`, () => selector) : selector;
 }
 
 type Peer =
@@ -143,10 +145,10 @@ export function readCidr(value: unknown, field: string, f: Fields): { text: stri
   return { text, range: cidrRange(parsed) };
 }
 
-function readPeer(raw: unknown, field: string, f: Fields): Peer {
+function readPeer(raw: unknown, field: string, f: Fields, catalog: Catalog): Peer {
   const p = f.record(raw, field) ?? f.fail(field, 'must be an object');
-  const namespaces = readLabelSelector(p.namespaceSelector, `${field}.namespaceSelector`, f);
-  const pods = readLabelSelector(p.podSelector, `${field}.podSelector`, f);
+  const namespaces = readLabelSelector(p.namespaceSelector, `${field}.namespaceSelector`, f, catalog);
+  const pods = readLabelSelector(p.podSelector, `${field}.podSelector`, f, catalog);
   const block = f.record(p.ipBlock, `${field}.ipBlock`);
   if (block) {
     if (namespaces || pods) f.fail(field, 'ipBlock cannot be combined with podSelector or namespaceSelector');
@@ -332,7 +334,7 @@ export function compileKubernetesPolicy(m: Manifest, kind: PolicyKind, catalog: 
     return (f.list(spec[key], `spec.${key}`) ?? []).map((raw, i) => {
       const at = `spec.${key}[${i}]`;
       const r = f.record(raw, at) ?? {};
-      const peers = (f.list(r[peerKey], `${at}.${peerKey}`) ?? []).map((p, j) => readPeer(p, `${at}.${peerKey}[${j}]`, f));
+      const peers = (f.list(r[peerKey], `${at}.${peerKey}`) ?? []).map((p, j) => readPeer(p, `${at}.${peerKey}[${j}]`, f, catalog));
       const ports = (f.list(r.ports, `${at}.ports`) ?? []).map((p, j) => readPort(p, `${at}.ports[${j}]`, f));
       return new KubeRule(i, direction, peers, ports, namespace, catalog, describe(direction, i));
     });

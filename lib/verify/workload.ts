@@ -187,6 +187,7 @@ function runs(
   atoms: readonly PortRange[],
   names: readonly NamedPort[],
   seen: (v: Verdict) => void,
+  shared: SharedValues,
 ): Map<Protocol, Run[]> {
   const out = new Map<Protocol, Run[]>();
   const asked = asking.map((a) => {
@@ -222,7 +223,7 @@ function runs(
     let current: { from: number; to: number; verdict: Verdict; ipVersion?: IpVersion } | undefined;
     const close = () => {
       if (current)
-        list.push({ ports: { from: current.from, to: current.to }, verdict: current.verdict, ...(current.ipVersion ? { ipVersion: current.ipVersion } : {}) });
+        list.push({ ports: shared.ports(current.from, current.to), verdict: current.verdict, ...(current.ipVersion ? { ipVersion: current.ipVersion } : {}) });
     };
     for (const atom of atoms) {
       const verdict = verdictAt(atom.from);
@@ -243,6 +244,51 @@ function runs(
     );
   }
   return out;
+}
+
+/**
+ * The port ranges and address destinations of a cluster's entries, one object for equal values.
+ * Every workload's report lists the same few ranges and blocks (the complement of a catch-all
+ * Deny, with the metadata addresses carved out, is the same for most workloads of a platform):
+ * made once and shared, a report over n workloads holds them once, not n times.
+ */
+class SharedValues {
+  private readonly ranges = new Map<number, PortRange>();
+  private readonly cidrs = new Map<string, Cidr>();
+  private readonly addresses = new Map<string, AddressDestination>();
+
+  ports(from: number, to: number): PortRange {
+    const key = from * 65536 + to;
+    let range = this.ranges.get(key);
+    if (!range) this.ranges.set(key, (range = { from, to }));
+    return range;
+  }
+
+  address(cidr: Cidr, except: readonly Cidr[]): AddressDestination {
+    let key = cidrKey(cidr);
+    for (const e of except) key += ` ${cidrKey(e)}`;
+    let d = this.addresses.get(key);
+    if (!d) this.addresses.set(key, (d = { type: 'cidr', cidr: this.cidr(cidr), except: except.map((e) => this.cidr(e)) }));
+    return d;
+  }
+
+  private cidr(c: Cidr): Cidr {
+    const key = cidrKey(c);
+    let known = this.cidrs.get(key);
+    if (!known) this.cidrs.set(key, (known = c));
+    return known;
+  }
+}
+
+const cidrKey = (c: Cidr): string => `${c.version}/${c.network.toString(16)}/${c.prefix}`;
+
+const sharedValues = new WeakMap<Cluster, SharedValues>();
+
+/** The shared values of a cluster's entries, made the first time they are asked for. */
+function sharedOf(cluster: Cluster): SharedValues {
+  let shared = sharedValues.get(cluster);
+  if (!shared) sharedValues.set(cluster, (shared = new SharedValues()));
+  return shared;
 }
 
 const podDestinations = new WeakMap<Endpoint, PodsDestination>();
@@ -341,6 +387,7 @@ interface Local {
 /** Computes one known endpoint's reach in one direction. */
 export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: Direction, options: ReachOptions = {}): DirectionReach {
   const { catalog } = cluster;
+  const shared = sharedOf(cluster);
   const plans = cluster.plans(endpoint, direction, options.view);
   const peerSide: Side = direction === 'egress' ? 'destination' : 'source';
   const localSide: Side = direction === 'egress' ? 'source' : 'destination';
@@ -402,7 +449,7 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
       if (service.endpoint.kind === 'Phantom') tryNames = [...names].sort().map((name) => ({ name }));
       for (const c of service.endpoint.ports) if (c.name && names.has(c.name)) bounds.push({ from: c.port, to: c.port });
     }
-    return runs(asked, direction, portAtoms(bounds), tryNames, see);
+    return runs(asked, direction, portAtoms(bounds), tryNames, see, shared);
   };
 
   /** The IP versions to ask a pod in: those it may share with the workload, only IPv4 when both are unknown and no rule tells the versions apart. */
@@ -484,7 +531,7 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
     const key = g.pieces.join(',');
     let destinations = merged.get(key);
     if (!destinations) {
-      destinations = compactCidrs(g.ranges).map(({ cidr, except }): AddressDestination => ({ type: 'cidr', cidr, except }));
+      destinations = compactCidrs(g.ranges).map(({ cidr, except }) => shared.address(cidr, except));
       merged.set(key, destinations);
     }
     for (const d of destinations) add(d, g.protocol, g.run);
