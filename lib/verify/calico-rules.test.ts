@@ -419,3 +419,193 @@ describe('what a Calico rule side can match, for the listings', () => {
     expect(sideOf({ action: 'Allow', protocol: 'TCP', source: { selector: "app == 'x'", ports: [80] } }).phantoms('source')).toHaveLength(1);
   });
 });
+
+// Found by mutation testing calico.ts:46-173 (docs/mutation-testing.md): a named port is one port
+// of the destination pod, by name and protocol, never another of its ports; a Pass on source ports
+// the client may dodge is followed both ways (policy.ts, decide), never surely taken or skipped.
+describe('a Calico rule port, by name and on the source side', () => {
+  const search = pod(
+    'vector-db',
+    'search',
+    { app: 'search' },
+    {
+      ip: '10.1.0.6',
+      ports: [
+        { name: 'http', containerPort: 8080 },
+        { name: 'grpc', containerPort: 9090 },
+      ],
+    },
+  );
+
+  it('by name matches that port of the pod, not another port of the same protocol, and asked by name only that name', () => {
+    const c = withRules([{ action: 'Allow', protocol: 'TCP', destination: { ports: ['http'] } }], [search]);
+    expect(ask(c, 'ai/rag', 'vector-db/search', 8080).egress.allowed).toBe(true);
+    expect(ask(c, 'ai/rag', 'vector-db/search', 9090).egress.allowed).toBe(false);
+    expect(ask(c, 'ai/rag', 'vector-db/search', 'http').egress.allowed).toBe(true);
+    expect(ask(c, 'ai/rag', 'vector-db/search', 'grpc').egress.allowed).toBe(false);
+  });
+
+  it('by name, for pods whose ports are unknown, is that name only: notPorts of another name leave it', () => {
+    expect(listing([{ action: 'Allow', protocol: 'TCP', destination: { selector: "app == 'y'", ports: ['grpc'], notPorts: ['metrics'] } }])).toEqual([
+      'ai{"app":"y"} TCP grpc',
+    ]);
+  });
+
+  // Calico's tiers (https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy):
+  // a Pass goes on to the next tier, skipping the rest of its own.
+  const passOnSourcePort = (then: string, nextTier: string) =>
+    readCluster([
+      ...base,
+      calico('Tier', 'security', { order: 100 }),
+      gnp('security.p', {
+        tier: 'security',
+        selector: "app == 'rag'",
+        types: ['Egress'],
+        egress: [{ action: 'Pass', protocol: 'TCP', source: { ports: [443] } }, { action: then }],
+      }),
+      gnp('after', { selector: "app == 'rag'", types: ['Egress'], egress: [{ action: nextTier }] }),
+    ]);
+
+  it('a Pass on source ports lets through the client that binds another port, when its tier allows the rest', () => {
+    expect(ask(passOnSourcePort('Allow', 'Deny'), 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(true);
+  });
+
+  it('a Pass on source ports lets through the client that binds one of them, when the next tier allows', () => {
+    expect(ask(passOnSourcePort('Deny', 'Allow'), 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(true);
+  });
+
+  it('a Pass on source ports is taken when every port it names is all a client can bind', () => {
+    const c = readCluster([
+      ...base,
+      calico('Tier', 'security', { order: 100 }),
+      gnp('security.p', {
+        tier: 'security',
+        selector: "app == 'rag'",
+        types: ['Egress'],
+        egress: [{ action: 'Pass', protocol: 'TCP', source: { ports: ['1:65535'] } }, { action: 'Allow' }],
+      }),
+      gnp('after', { selector: "app == 'rag'", types: ['Egress'], egress: [{ action: 'Deny' }] }),
+    ]);
+    expect(ask(c, 'ai/rag', '203.0.113.10', 443).egress.allowed).toBe(false);
+  });
+});
+
+// Found by mutation testing calico.ts:408-462 (docs/mutation-testing.md).
+describe('a Calico rule, at the edges of its fields', () => {
+  // A JSON null for an optional field is the field absent (protocol is a pointer,
+  // *numorstring.Protocol, in the projectcalico.org/v3 Rule).
+  it('with a null protocol or notProtocol has none: it matches everything', () => {
+    expect(rule({ action: 'Allow', protocol: null, notProtocol: null }).matchesEverything).toBe(true);
+  });
+
+  // The rule reference: icmp and notICMP restrict the rule to ICMP types and codes, which the
+  // verifier does not model; such a rule is narrower than everything even without a protocol.
+  it('with icmp or notICMP alone does not match everything', () => {
+    expect(rule({ action: 'Allow', icmp: { type: 8 } }).matchesEverything).toBe(false);
+    expect(rule({ action: 'Allow', notICMP: { type: 8 } }).matchesEverything).toBe(false);
+  });
+});
+
+// Found by mutation testing calico.ts:275-376 (docs/mutation-testing.md): what each side of each
+// rule lists is its own, however many rules of the cluster ask the catalog (which remembers the
+// network sets and namespaces a selection matches by a key of the selection).
+describe('what each Calico rule side can match, rule by rule', () => {
+  const sets = [
+    calico('GlobalNetworkSet', 'a', { nets: ['10.0.0.0/8'] }, undefined, { role: 'a' }),
+    calico('GlobalNetworkSet', 'b', { nets: ['11.0.0.0/8'] }, undefined, { role: 'b' }),
+  ];
+  const rulesOf = (egress: Record<string, unknown>[], objects: Record<string, unknown>[] = []) =>
+    readCluster([...base, ...objects, gnp('g', { selector: "app == 'rag'", types: ['Egress'], egress })]).policies.find((p) => p.ref.name === 'g')!.rules
+      .egress;
+  const ids = (reach: ReturnType<CompiledRule['reach']>) => (reach.kind === 'some' ? reach.candidates.map((e) => e.id).sort() : reach.kind);
+
+  it('tests exactly the blocks it names', () => {
+    expect(rule({ action: 'Allow', destination: { nets: ['10.0.0.0/8'] } }).nets('destination')).toHaveLength(1);
+    expect(rule({ action: 'Allow', destination: { notNets: ['10.0.0.0/8'] } }).nets('destination')).toHaveLength(1);
+    expect(rule({ action: 'Allow', destination: { selector: 'all()' } }).nets('destination')).toEqual([]);
+  });
+
+  it('names the network sets of its own selector, notSelector and namespaces', () => {
+    const names = (r: CompiledRule) => r.sets('destination').map((s) => s.id);
+    const bySelector = rulesOf(
+      [
+        { action: 'Allow', destination: { selector: "role == 'a'" } },
+        { action: 'Allow', destination: { selector: "role == 'b'" } },
+      ],
+      sets,
+    );
+    expect(bySelector.map(names)).toEqual([['a'], ['b']]);
+    const byNot = rulesOf(
+      [
+        { action: 'Allow', destination: { notSelector: "role == 'a'" } },
+        { action: 'Allow', destination: { notSelector: "role == 'b'" } },
+      ],
+      sets,
+    );
+    expect(byNot.map(names)).toEqual([['a'], ['b']]);
+    const namespaced = [
+      calico('NetworkSet', 'ml', { nets: ['10.0.0.0/8'] }, 'ai', { role: 'a' }),
+      calico('NetworkSet', 'data', { nets: ['11.0.0.0/8'] }, 'vector-db', { role: 'a' }),
+    ];
+    const byNamespace = rulesOf(
+      [
+        { action: 'Allow', destination: { selector: "role == 'a'", namespaceSelector: "team == 'ml'" } },
+        { action: 'Allow', destination: { selector: "role == 'a'", namespaceSelector: "team == 'data'" } },
+      ],
+      namespaced,
+    );
+    expect(byNamespace.map(names)).toEqual([['ai/ml'], ['vector-db/data']]);
+    const one = (ns: string) =>
+      calico('NetworkPolicy', 'p', { types: ['Egress'], egress: [{ action: 'Allow', destination: { selector: "role == 'a'" } }] }, ns);
+    const c = readCluster([...base, ...namespaced, one('ai'), one('vector-db')]);
+    expect(['ai', 'vector-db'].map((ns) => names(c.policies.find((p) => p.ref.namespace === ns)!.rules.egress[0]))).toEqual([['ai/ml'], ['vector-db/data']]);
+  });
+
+  it('names the network sets of its own service accounts, for sets that carry those labels', () => {
+    const names = (r: CompiledRule) => r.sets('destination').map((s) => s.id);
+    const labelled = [
+      calico('GlobalNetworkSet', 'a', { nets: ['10.0.0.0/8'] }, undefined, { 'projectcalico.org/serviceaccount': 'a', 'pcsa.role': 'a' }),
+      calico('GlobalNetworkSet', 'b', { nets: ['11.0.0.0/8'] }, undefined, { 'projectcalico.org/serviceaccount': 'b', 'pcsa.role': 'b' }),
+    ];
+    const byNames = rulesOf(
+      [
+        { action: 'Allow', destination: { serviceAccounts: { names: ['a'] } } },
+        { action: 'Allow', destination: { serviceAccounts: { names: ['b'] } } },
+      ],
+      labelled,
+    );
+    expect(byNames.map(names)).toEqual([['a'], ['b']]);
+    const bySelector = rulesOf(
+      [
+        { action: 'Allow', destination: { serviceAccounts: { selector: "role == 'a'" } } },
+        { action: 'Allow', destination: { serviceAccounts: { selector: "role == 'b'" } } },
+      ],
+      labelled,
+    );
+    expect(bySelector.map(names)).toEqual([['a'], ['b']]);
+  });
+
+  it("reaches the pods of the policy's namespace, or of the namespaces its own namespaceSelector picks", () => {
+    expect(ids(rule({ action: 'Allow', destination: { selector: 'all()' } }).reach('destination'))).toEqual(['ai/notebook', 'ai/rag']);
+    const [ml, data] = rulesOf([
+      { action: 'Allow', destination: { namespaceSelector: "team == 'ml'" } },
+      { action: 'Allow', destination: { namespaceSelector: "team == 'data'" } },
+    ]);
+    expect(ids(ml.reach('destination'))).toEqual(['ai/notebook', 'ai/rag']);
+    expect(ids(data.reach('destination'))).toEqual(['vector-db/qdrant']);
+  });
+
+  it('imagines its pods in the namespace its selector describes, by Calico labels', () => {
+    const imagined = (destination: Record<string, unknown>) =>
+      rulesOf([{ action: 'Allow', destination }])[0]
+        .phantoms('destination')
+        .map((e) => `${e.namespace.name} team=${e.namespace.labels.get('team')} app=${e.labels.get('app')}`);
+    expect(imagined({ selector: "pcns.team == 'x' && app == 'y'" })).toEqual(['* team=x app=y']);
+    expect(imagined({ selector: "has(projectcalico.org/namespace) && pcns.team == 'x' && app == 'y'" })).toEqual(['* team=x app=y']);
+    expect(imagined({ selector: "app == 'y'", namespaceSelector: "projectcalico.org/name == 'vector-db'" })).toEqual(['vector-db team=data app=y']);
+  });
+
+  it('imagines no pod for a side without a positive selector', () => {
+    expect(rule({ action: 'Allow', destination: { notNets: ['10.0.0.0/8'] } }).phantoms('destination')).toEqual([]);
+  });
+});

@@ -1,4 +1,4 @@
-import { readCluster, networkPolicy } from '../../test/support/verify-builders';
+import { ask, readCluster, networkPolicy, pod } from '../../test/support/verify-builders';
 import { ManifestError } from './manifests';
 
 // What the API server accepts in a NetworkPolicy's fields (networking/validation
@@ -111,5 +111,28 @@ describe('NetworkPolicy policyTypes', () => {
   it('are Ingress and Egress, as written', () => {
     expect(read({ policyTypes: ['Ingress', 'Egress'] })).not.toThrow();
     refused(read({ policyTypes: ['Egress', 'egress'] }), 'spec.policyTypes[1]');
+  });
+});
+
+// Found by mutation testing (docs/mutation-testing.md): limits no other case above tells apart.
+describe('a NetworkPolicy peer and port, at the edges', () => {
+  // ValidateIPBlock tests `cidrIPNet.Contains(exceptCIDR.IP)`, and Go's IPNet.Contains is false
+  // for an address of the other length: an IPv6 block is never inside an IPv4 cidr, even one whose
+  // 128-bit number lies in the cidr's range (::a00:0 is 10.0.0.0 as a number).
+  it('refuses an IPv6 except in an IPv4 cidr even when its numbers lie inside the cidr', () => {
+    refused(egressPeer({ ipBlock: { cidr: '10.0.0.0/8', except: ['::a00:0/112'] } }), 'spec.egress[0].to[0].ipBlock.except[0]');
+  });
+
+  // A JSON null for the optional port is no port (the field is a pointer, *intstr.IntOrString):
+  // the API server accepts it, and the rule then covers every port of its protocol.
+  it('reads a null port as no port: every port of the protocol', () => {
+    expect(egressPort({ protocol: 'UDP', port: null })).not.toThrow();
+    const c = readCluster([
+      pod('ai', 'rag', {}),
+      networkPolicy('ai', 'p', { policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: null }] }] }),
+    ]);
+    expect(ask(c, 'ai/rag', '203.0.113.10', 53, 'UDP').allowed).toBe(true);
+    expect(ask(c, 'ai/rag', '203.0.113.10', 65535, 'UDP').allowed).toBe(true);
+    expect(ask(c, 'ai/rag', '203.0.113.10', 53, 'TCP').allowed).toBe(false);
   });
 });

@@ -229,3 +229,86 @@ describe('a NetworkPolicy as a policy', () => {
     expect(policyOf({ stagedAction: 'Delete' })).toMatchObject({ staged: true, stagedAction: 'Delete' });
   });
 });
+
+// The rule as the review prints it (`verify query`, the ruleText of an answer): each port by
+// protocol and number, range or name; each peer by its block and exceptions, or its namespaces
+// and pods, the policy's namespace when the peer names none.
+describe('a NetworkPolicy rule in words', () => {
+  it('says its ports and each peer, or any port and anywhere when it names none', () => {
+    const c = readCluster([
+      networkPolicy('ai', 'p', {
+        policyTypes: ['Egress', 'Ingress'],
+        podSelector: {},
+        egress: [
+          {},
+          {
+            to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16', '10.2.0.0/16'] } }, { ipBlock: { cidr: '203.0.113.0/24' } }],
+            ports: [{ port: 443 }, { port: 8000, endPort: 8080, protocol: 'UDP' }, { port: 'http' }, { protocol: 'SCTP' }],
+          },
+          {
+            to: [
+              { podSelector: { matchLabels: { app: 'qdrant' } } },
+              { podSelector: {} },
+              { namespaceSelector: {} },
+              { namespaceSelector: { matchLabels: { team: 'data' } }, podSelector: { matchLabels: { app: 'qdrant' } } },
+            ],
+          },
+        ],
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'data' } }, podSelector: {} }] }],
+      }),
+    ]);
+    const { egress, ingress } = c.policies[0].rules;
+    expect([...egress, ...ingress].map((r) => r.describe())).toEqual([
+      'Allow any port to anywhere',
+      'Allow TCP 443, UDP 8000-8080, TCP http, SCTP any port to ipBlock 10.0.0.0/8 except 10.1.0.0/16, 10.2.0.0/16; or ipBlock 203.0.113.0/24',
+      'Allow any port to namespace ai, pods app=qdrant; or namespace ai, pods all; or all namespaces, pods all; or namespaces team=data, pods app=qdrant',
+      'Allow any port from namespaces team=data, pods all',
+    ]);
+  });
+});
+
+// Found by mutation testing kubernetes.ts:320-368 (docs/mutation-testing.md): which pods a
+// NetworkPolicy applies to, as the cluster asks it of a pod it finds by no index (a representative
+// pod, one a flow log names); its directions as written; its namespace when the manifest has none.
+describe('a NetworkPolicy, what it applies to', () => {
+  it('selects the pods of its own namespace that match every requirement of its podSelector', () => {
+    const c = readCluster([
+      namespace('ai'),
+      namespace('web'),
+      pod('ai', 'rag', { app: 'rag' }),
+      pod('ai', 'rag-gpu', { app: 'rag', gpu: 'a100' }),
+      pod('web', 'rag-gpu', { app: 'rag', gpu: 'a100' }),
+      networkPolicy(
+        'ai',
+        'p',
+        egressOnly({ podSelector: { matchLabels: { app: 'rag' }, matchExpressions: [{ key: 'gpu', operator: 'Exists' }] }, egress: [] }),
+      ),
+    ]);
+    const [p] = c.policies;
+    expect(['ai/rag', 'ai/rag-gpu', 'web/rag-gpu'].map((id) => `${id}: ${p.selects(c.endpoint(id)!)}`)).toEqual([
+      'ai/rag: false',
+      'ai/rag-gpu: true',
+      'web/rag-gpu: false',
+    ]);
+  });
+
+  // https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/ (policyTypes).
+  it('isolates the directions its policyTypes name, and only those', () => {
+    const types = (policyTypes: string[]) => readCluster([networkPolicy('ai', 'p', { podSelector: {}, policyTypes })]).policies[0].types;
+    expect(types(['Ingress'])).toEqual({ ingress: true, egress: false });
+    expect(types(['Egress'])).toEqual({ ingress: false, egress: true });
+    expect(types(['Ingress', 'Egress'])).toEqual({ ingress: true, egress: true });
+  });
+
+  // A namespaced object without metadata.namespace goes to the namespace `default` (kubectl apply
+  // without -n; https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/).
+  it('without a namespace is in the namespace default', () => {
+    const c = readCluster([
+      pod('default', 'web', {}),
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p' }, spec: egressOnly({ podSelector: {} }) },
+    ]);
+    const [p] = c.policies;
+    expect(p.ref.namespace).toBe('default');
+    expect(p.selects(c.endpoint('default/web')!)).toBe(true);
+  });
+});
