@@ -1,6 +1,6 @@
 import { CREDENTIALS_REASON_ANNOTATION } from '../lib/conventions';
 import { PlatformIntent, formatPath, validateIntent } from '../lib/intent';
-import { loadCluster, query } from '../lib/verify';
+import { Selector, loadCluster, query } from '../lib/verify';
 import { aws } from './fixtures/intents';
 import { K8sObject, ofKind, readManifests } from '../lib/testing';
 import { sampleIntent } from './support/sample-intent';
@@ -76,8 +76,10 @@ describe('a pod credential endpoint allowed to one app (EKS Pod Identity, cloud 
     const rules = guardrail.spec.egress.filter(
       (r: { action: string; destination: { nets: string[] } }) => r.action === 'Deny' && r.destination.nets[0] === '169.254.170.23/32',
     );
-    const ingest = "projectcalico.org/namespace == 'ai-data' && projectcalico.org/serviceaccount == 'ingest' && app.kubernetes.io/name == 'ingest'";
-    const indexer = "projectcalico.org/namespace == 'ai-index' && projectcalico.org/serviceaccount == 'indexer' && app.kubernetes.io/name == 'indexer'";
+    const ingest =
+      "projectcalico.org/namespace == 'ai-data' && projectcalico.org/serviceaccount == 'ingest' && app.kubernetes.io/name == 'ingest' && projectcalico.org/orchestrator == 'k8s'";
+    const indexer =
+      "projectcalico.org/namespace == 'ai-index' && projectcalico.org/serviceaccount == 'indexer' && app.kubernetes.io/name == 'indexer' && projectcalico.org/orchestrator == 'k8s'";
     expect(rules.map(({ metadata, ...match }: K8sObject) => match)).toEqual([
       { action: 'Deny', source: { notSelector: `(${ingest}) || (${indexer})` }, destination: { nets: ['169.254.170.23/32'] } },
       { action: 'Deny', notProtocol: 'TCP', source: { selector: ingest }, destination: { nets: ['169.254.170.23/32'] } },
@@ -150,5 +152,32 @@ describe('a credentials destination is refused', () => {
   it('but accepted on AWS and under any cloud', () => {
     expect(validateIntent(withCredentials('eks-pod-identity', { cloud: 'aws' }))).toEqual([]);
     expect(validateIntent(withCredentials('eks-pod-identity'))).toEqual([]);
+  });
+});
+
+// Calico selectors see HostEndpoints besides pods, and a HostEndpoint's labels are whatever its
+// writer gives it; Felix labels every Kubernetes pod `projectcalico.org/orchestrator: k8s`
+// (libcalico-go workload_endpoint_default.go), which Calico's own conversion of a Kubernetes
+// pod selector adds for that reason (conversion.go, k8sSelectorToCalico).
+describe("the guardrail's exemption of the apps that declare a credential endpoint", () => {
+  const guardrail = ofKind(synthesized(aws, readManifests), 'GlobalNetworkPolicy').find((p) => p.metadata.name === 'ai-guard.deny-cloud-metadata')!;
+  const credentialRules = guardrail.spec.egress.filter((r: { destination: { nets: string[] } }) => r.destination.nets[0] === '169.254.170.23/32');
+  const ingest = {
+    'projectcalico.org/namespace': 'ai-data',
+    'projectcalico.org/serviceaccount': 'ingest',
+    'app.kubernetes.io/name': 'ingest',
+  };
+  const matches = (selector: string, labels: Record<string, string>) => new Selector(selector).test(new Map(Object.entries(labels)));
+
+  it('selects the pods of the app (labelled by Felix as Kubernetes workloads) and no HostEndpoint that copies their labels', () => {
+    const [exempt] = credentialRules.map((r: { source: { notSelector: string } }) => r.source.notSelector);
+    expect(matches(exempt, { ...ingest, 'projectcalico.org/orchestrator': 'k8s' })).toBe(true);
+    expect(matches(exempt, ingest)).toBe(false);
+    const own = (credentialRules as { source: { selector?: string } }[]).flatMap((r) => (r.source.selector?.includes("'ingest'") ? [r.source.selector] : []));
+    expect(own.length).toBeGreaterThanOrEqual(2);
+    for (const selector of own) {
+      expect(matches(selector, { ...ingest, 'projectcalico.org/orchestrator': 'k8s' })).toBe(true);
+      expect(matches(selector, ingest)).toBe(false);
+    }
   });
 });

@@ -225,3 +225,20 @@ describe('verify diff by name', () => {
     expect(diff(pristine, copy())).toMatchObject({ code: 0 });
   });
 });
+
+// RFC 9602 allocates 5f00::/16 to SRv6 segment identifiers, not globally reachable in IANA's IPv6
+// Special-Purpose Address Registry: a name that resolves there is refused like one that resolves to
+// any other non-public block, and the proxy's own policy reaches no address of it.
+describe('a name that resolves into 5f00::/16 (SRv6 SIDs)', () => {
+  it('is refused by the proxy after the lookup, and its egress policy allows no address there', () => {
+    const cluster = clusterOf(pristine);
+    expect(queryHost(cluster, 'ai-rag/rag-api', 'api.openai.com', 443).paths[0].squid.refusedIfResolvedTo).toEqual(
+      expect.arrayContaining(['5f00::/16', 'fe80::/10', 'fc00::/7']),
+    );
+    const proxy = egressReport(cluster).workloads.find((w) => w.name === 'egress-proxy')!;
+    const toAddresses = proxy.allowed.filter((e) => e.to.type === 'cidr' && e.to.cidr.version === 6);
+    expect(toAddresses.length).toBeGreaterThan(0);
+    expect(pristine).toDenyEgress(proxy.endpoint, '5f00::1', 443);
+    expect(pristine).toAllowEgress(proxy.endpoint, '2606:4700::1111', 443);
+  });
+});

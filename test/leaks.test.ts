@@ -45,7 +45,7 @@ describe('DNS is no tunnel', () => {
     expect(embeddings).toMatchObject({
       resolvesOutside: true,
       dnsPolicy: 'ClusterFirst',
-      reason: 'names outside the cluster: calls a public reranking API by name',
+      reason: 'calls a public reranking API by name',
     });
     expect(embeddings.servers.map((s) => s.answers)).toEqual(['any-name']);
   });

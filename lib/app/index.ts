@@ -1,5 +1,5 @@
 import { App, YamlOutputType } from 'cdk8s';
-import { PlatformIntent } from '../intent';
+import { IntentIssue, PlatformIntent } from '../intent';
 import { DeferredPlatformProps, SecureAiPlatform, SecureAiPlatformProps } from '../platform';
 
 export { DeferredChart } from '../platform';
@@ -31,6 +31,17 @@ function newApp(outdir: string, intent: PlatformIntent, deferCharts: boolean): A
   // lib/synth validates every object of the files it writes, so the construct's own check would repeat it.
   const props: SecureAiPlatformProps = { intent, validateSchemas: false, printWarnings: false };
   const deferred: DeferredPlatformProps = { intent, validateSchemas: false, printWarnings: false, deferCharts: true };
-  new SecureAiPlatform(app, 'platform', deferCharts ? deferred : props);
+  new SecureAiPlatform(app, PLATFORM_ID, deferCharts ? deferred : props);
   return app;
+}
+
+/** The id of the platform in the App. */
+const PLATFORM_ID = 'platform';
+
+/**
+ * What the check of the intent found worth a look but not wrong, made once when the App was built
+ * (SecureAiPlatform.warnings): what a synthesis of the App prints, without checking the intent again.
+ */
+export function intentWarnings(app: App): readonly IntentIssue[] {
+  return (app.node.findChild(PLATFORM_ID) as SecureAiPlatform).warnings;
 }

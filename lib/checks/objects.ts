@@ -2,19 +2,8 @@
  * Objects as the checks read them: manifests anyone wrote, so every field is read defensively
  * (a list may be missing, or not a list), and where each object came from, for the report.
  */
-import type { Manifest, PolicyKind, SourceRef } from '../verify';
-import {
-  CALICO_API_VERSION,
-  NETWORKING_API_VERSION,
-  NETWORK_POLICY_API_GROUP,
-  STAGED_POLICY_KINDS,
-  StagedPolicyKind,
-  isCalicoPolicyKind,
-  isClusterPolicyKind,
-  isStagedPolicyKind,
-  ObjectRef,
-  objectRefOf,
-} from '../k8s';
+import type { Manifest, SourceRef } from '../verify';
+import { CALICO_API_VERSION, STAGED_POLICY_KINDS, StagedPolicyKind, isStagedPolicyKind, ObjectRef, objectRefOf } from '../k8s';
 
 /** A Kubernetes object as read from YAML; its other fields are whatever the manifest holds, read with `fields` and `list`. */
 export type K8sObject = {
@@ -62,11 +51,4 @@ export function enforceStaged(m: Manifest): Manifest {
 /** True for a Staged Calico policy. */
 export function isStaged(o: { readonly apiVersion?: unknown; readonly kind: string }): boolean {
   return o.apiVersion === CALICO_API_VERSION && isStagedPolicyKind(o.kind);
-}
-
-/** The verifier's kind of a policy object, or undefined for any other object. */
-export function policyKindOf(o: { readonly apiVersion?: unknown; readonly kind: string }): PolicyKind | undefined {
-  if (o.apiVersion === NETWORKING_API_VERSION && o.kind === 'NetworkPolicy') return 'KubernetesNetworkPolicy';
-  if (o.apiVersion === CALICO_API_VERSION && (isCalicoPolicyKind(o.kind) || isStagedPolicyKind(o.kind))) return o.kind;
-  return typeof o.apiVersion === 'string' && o.apiVersion.startsWith(`${NETWORK_POLICY_API_GROUP}/`) && isClusterPolicyKind(o.kind) ? o.kind : undefined;
 }

@@ -33,9 +33,10 @@ import {
   explainDirection,
   explainWhenStaged,
   isNamedPort,
+  policyKindOf,
   query,
 } from '../verify';
-import { K8sObject, policyKindOf } from './objects';
+import { K8sObject } from './objects';
 import { Protocol, KUBE_DNS } from '../k8s';
 
 /** The label of the probe pods these checks add to the manifests; never on a real pod. */

@@ -137,6 +137,8 @@ function sortedNames(names: readonly string[]): readonly string[] {
  * which destinations of several apps may share.
  */
 export function networkSetProblems(apps: readonly AiAppIntent[], listNames: readonly string[]): IntentIssue[] {
+  // The allow-lists' names indexed once: a look-up per destination, not a walk of the list.
+  const lists = new Set(listNames);
   const blocks = new Map<string, { cidr: string; where: IssuePath }>();
   const issues: IntentIssue[] = [];
   for (const app of apps) {
@@ -150,7 +152,7 @@ export function networkSetProblems(apps: readonly AiAppIntent[], listNames: read
         );
         return;
       }
-      if (listNames.includes(d.networkSet)) {
+      if (lists.has(d.networkSet)) {
         error(
           `is the name of a declared allow-list; both are GlobalNetworkSets, which share one set of names; accepted: another name, or { allowList: "${d.networkSet}" } to use the allow-list`,
         );

@@ -454,3 +454,46 @@ describe('bad input is refused with one clear message and dist/ stays as it was'
     expect(validateIntent(app({ egress: [{ cidr: '0.0.0.0/0', ports: [443], internet: { reason: 'calls a public model API' } }] }))).toEqual([]);
   });
 });
+
+// The API server refuses an ipBlock except of another family than its cidr as Go reads them
+// (kubernetes pkg/apis/networking/validation ValidateIPBlock compares the masks as written, so no
+// plain IPv4 except fits in ::ffff:10.0.0.0/104, nor ::ffff:169.254.169.254/128 in ::/0). Every
+// cidr and except the renderers write is a declared block or a carved one (lib/net carvedBlocks:
+// link-local, metadata and the declared cluster ranges): none may be written IPv4-mapped.
+describe('no block of the intent is IPv4-mapped IPv6, so no ipBlock mixes the two readings', () => {
+  const mapped = '::ffff:10.0.0.0/104';
+  it.each([
+    ['an egress cidr', app({ egress: [{ cidr: mapped, ports: [443] }] }), 'llm.egress[0].cidr'],
+    ['an allow-list', sampleIntent({ egress: [{ allowList: 'l', ports: [443] }] }, { allowLists: [{ name: 'l', cidrs: [mapped] }] }), 'allowLists[0].cidrs[0]'],
+    ['the pod range', { ...app({}), clusterNetwork: { podCidrs: [mapped] } }, 'clusterNetwork.podCidrs[0]'],
+    ['the Service range', { ...app({}), clusterNetwork: { serviceCidrs: [mapped] } }, 'clusterNetwork.serviceCidrs[0]'],
+    ['the node range', { ...app({}), clusterNetwork: { nodeCidrs: [mapped] } }, 'clusterNetwork.nodeCidrs[0]'],
+    ["a cluster's node range", { ...app({}), clusters: [{ name: 'eu', clusterNetwork: { nodeCidrs: [mapped] } }] }, 'clusters.eu.clusterNetwork.nodeCidrs[0]'],
+  ] as [string, PlatformIntent, string][])('refuses %s written so, naming the field and the IPv4 block to write', (_, intent, path) => {
+    const issues = validateIntent(intent);
+    expect(issues.map((i) => formatPath(i.path))).toContain(path);
+    expect(issues.find((i) => formatPath(i.path) === path)?.message).toMatch(
+      /is an IPv4-mapped IPv6 block.*accepted: the IPv4 block, written as such: "10\.0\.0\.0\/8"/,
+    );
+  });
+});
+
+// lib/net's non-public blocks (IANA's special-purpose registries) are what the egress proxy refuses
+// after a lookup; as a cidr destination such a block is the cluster's own network, declared like
+// 10.0.0.0/8. 5f00::/16 (SRv6 SIDs, RFC 9602) is one of them, and the intent treats it as the others.
+describe('a destination in 5f00::/16 (SRv6 SIDs), as in any other non-public IPv6 block', () => {
+  const messages = (destination: Record<string, unknown>) =>
+    validateIntent(app({ egress: [{ ...destination, ports: [443] } as never] })).map((i) => `${formatPath(i.path)}: ${i.message}`);
+
+  it('is a cidr destination like one in fec0::/10 or 100::/64, and an address written as a host name is refused the same way', () => {
+    for (const [block, host] of [
+      ['fec0::/32', 'fec0::1'],
+      ['100::/64', '100::1'],
+    ]) {
+      expect(messages({ cidr: block })).toEqual([]);
+      expect(messages({ hosts: [host] })).toEqual(messages({ hosts: ['5f00::1'] }).map((m) => m.replaceAll('5f00::1', host)));
+    }
+    expect(messages({ cidr: '5f00::/32' })).toEqual([]);
+    expect(messages({ hosts: ['5f00::1'] })).toEqual([expect.stringMatching(/^llm\.egress\[0\]\.hosts\[0\]: is an IP address, which the proxy refuses/)]);
+  });
+});

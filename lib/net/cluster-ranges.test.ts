@@ -1,4 +1,4 @@
-import { cidr, formatCidr, parseIp } from './ip';
+import { cidr, formatCidr, ipv4MappedBlock, parseIp } from './ip';
 import {
   PRIVATE_CIDRS,
   carvedBlocks,
@@ -9,7 +9,7 @@ import {
   staticBandSize,
   staticServiceAddress,
 } from './cluster-ranges';
-import { CLOUD_PROVIDERS } from './metadata';
+import { CLOUDS, CLOUD_PROVIDERS } from './metadata';
 
 // A cluster's own ranges (cluster-ranges.ts): the defaults, and the static band of a Service range
 // that KEP-3070 reserves for fixed ClusterIPs (pkg/registry/core/service/ipallocator,
@@ -87,5 +87,20 @@ describe('the size of a static band', () => {
       staticBandSize(cidr(c)),
     );
     expect(sizes).toEqual([0, 16, 16, 16, 32, 256, 256, 256]);
+  });
+});
+
+// An except of a family other than its cidr's, as Go reads them, is refused by the API server
+// (kubernetes pkg/apis/networking/validation ValidateIPBlock: net.IPNet.Contains reads an
+// IPv4-mapped except as IPv4, so ::ffff:169.254.169.254/128 is never inside ::/0).
+describe('carved blocks and IPv4-mapped IPv6', () => {
+  it('carve no IPv4-mapped IPv6 block out of any block, for any cloud, so every except is of its cidr family', () => {
+    for (const cloud of CLOUDS) {
+      const carved = carvedBlocks(cloud, defaultClusterRanges(cloud));
+      expect(carved.filter((c) => ipv4MappedBlock(c) !== undefined).map(formatCidr)).toEqual([]);
+      for (const block of [cidr('0.0.0.0/0'), cidr('::/0'), cidr('::/1')]) {
+        expect(carvedInside(block, carved).every((c) => c.version === block.version && ipv4MappedBlock(c) === undefined)).toBe(true);
+      }
+    }
   });
 });

@@ -99,3 +99,16 @@ describe('the IPv4 block a NAT64 block stands for', () => {
     for (const text of ['64:ff9b::/95', '64:ff9b:1::/48', '2001:db8::/32', '::ffff:0:0/96', '10.0.0.0/8']) expect(fromNat64(cidr(text))).toBeUndefined();
   });
 });
+
+// RFC 9602 (2024) allocates 5f00::/16 to SRv6 Segment Identifiers, and IANA's IPv6
+// Special-Purpose Address Registry lists it as not globally reachable: an address there names a
+// segment of the operator's own routing, never a public destination.
+describe('the SRv6 SID block', () => {
+  it('is a non-public block, so the egress proxy refuses a name that resolves into it', () => {
+    const blocks = nonPublicBlocks();
+    expect(blocks.map(formatCidr)).toContain('5f00::/16');
+    for (const address of ['5f00::', '5f00:1:2:3::1', '5f00:ffff:ffff:ffff:ffff:ffff:ffff:ffff'])
+      expect(`${address} ${inSome(blocks, address)}`).toBe(`${address} true`);
+    for (const address of ['5eff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '5f01::']) expect(`${address} ${inSome(blocks, address)}`).toBe(`${address} false`);
+  });
+});

@@ -44,6 +44,8 @@ const IPV6: readonly SpecialRange[] = [
   { cidr: '100::/64', what: 'discard-only (RFC 6666)' },
   { cidr: '2001::/23', what: 'IETF protocol assignments, Teredo among them (RFC 2928, RFC 4380)' },
   { cidr: '2002::/16', what: '6to4, which carries an IPv4 address (RFC 3056)' },
+  // Allocated by RFC 9602 (2024); the registry lists it as not globally reachable.
+  { cidr: '5f00::/16', what: "SRv6 segment identifiers, the operator's own routing (RFC 9602)" },
   { cidr: 'fc00::/7', what: 'unique local, where some clouds answer metadata (RFC 4193)' },
   { cidr: 'fe80::/10', what: 'link-local (RFC 4291)' },
   { cidr: 'fec0::/10', what: 'site-local, deprecated (RFC 3879)' },

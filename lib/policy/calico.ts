@@ -628,13 +628,19 @@ export interface CalicoClusterPoliciesProps {
 /** The pods of the namespaces this project writes: `secure-ai-egress/governed == 'true'` on the Namespace, which no pod's author can set. */
 const GOVERNED_NAMESPACES = `${GOVERNED_NAMESPACE_LABEL} == 'true'`;
 
-/** The pods of one app as a Calico selector that holds across namespaces: its namespace, ServiceAccount and app label. */
+/**
+ * The pods of one app as a Calico selector that holds across namespaces: its namespace,
+ * ServiceAccount and app label, and pods only (PODS_ONLY): a HostEndpoint's labels are its
+ * writer's to choose, so one labelled like the app's pods would otherwise share their exemption
+ * from the guardrail.
+ */
 function appEndpoints(user: CredentialsUser): string {
-  return labelSelector({
+  const labels = labelSelector({
     [CALICO_LABEL.namespace]: user.namespace,
     [CALICO_LABEL.serviceAccount]: serviceAccountName(user.app),
     ...appSelector(user.app),
   });
+  return `${labels} && ${PODS_ONLY}`;
 }
 
 /** Where the cluster-scoped half of the flavor goes, each a chart (a file of dist/) of its own, in apply order. */

@@ -1,6 +1,6 @@
 import { basename, dirname, join } from 'path';
-import { buildDeferredApp } from '../app';
-import { IntentError, PlatformIntent, clusterIntents, declaresClusters, validateIntent } from '../intent';
+import { buildDeferredApp, intentWarnings } from '../app';
+import { IntentError, IntentIssue, PlatformIntent, checkIntent, clusterIntents, declaresClusters } from '../intent';
 import { Output } from './safe';
 import { synthesize } from './synthesize';
 
@@ -16,16 +16,22 @@ export function deployDirOf(dist: string): string {
  * namespace's charts are made as they are written, and let go once written (`buildDeferredApp`):
  * the bytes of `buildApp`, holding one namespace's constructs at a time. What the benchmark's
  * synthesis runs too.
+ *
+ * Returns the warnings of the intent's check, made once: the platform's own (without clusters),
+ * or the whole intent's (with clusters, each issue naming the clusters where it arises).
  * @public bench/phases.ts loads it with require, in the phase that measures it.
  */
-export function writeDist(staging: string, intent: PlatformIntent): void {
+export function writeDist(staging: string, intent: PlatformIntent): readonly IntentIssue[] {
   if (!declaresClusters(intent)) {
-    synthesize(buildDeferredApp(staging, intent));
-    return;
+    const app = buildDeferredApp(staging, intent);
+    synthesize(app);
+    return intentWarnings(app);
   }
-  const errors = validateIntent(intent);
+  const issues = checkIntent(intent);
+  const errors = issues.filter((i) => i.severity === 'error');
   if (errors.length > 0) throw new IntentError(errors);
   for (const { cluster, intent: one } of clusterIntents(intent)) synthesize(buildDeferredApp(join(staging, cluster!), one));
+  return issues.filter((i) => i.severity === 'warning');
 }
 
 /**
@@ -34,8 +40,16 @@ export function writeDist(staging: string, intent: PlatformIntent): void {
  * name (`dist`, `dist/<cluster>`). Without `argocd` settings the intent wants no Argo CD
  * manifests, and a `deploy` left from earlier settings is removed with the rest of the write.
  */
-export function platformOutputs(intent: PlatformIntent, dist: string, deploy?: string): Output[] {
-  const outputs: Output[] = [{ dir: dist, write: (staging) => writeDist(staging, intent) }];
+export function platformOutputs(intent: PlatformIntent, dist: string, deploy?: string, checked?: (warnings: readonly IntentIssue[]) => void): Output[] {
+  const outputs: Output[] = [
+    {
+      dir: dist,
+      write: (staging) => {
+        const warnings = writeDist(staging, intent);
+        checked?.(warnings);
+      },
+    },
+  ];
   if (deploy === undefined) return outputs;
   const write =
     intent.argocd === undefined

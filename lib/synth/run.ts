@@ -1,6 +1,6 @@
 import { existsSync } from 'fs';
 import { isAbsolute, relative } from 'path';
-import { PlatformIntent, checkIntent, formatWarnings } from '../intent';
+import { IntentIssue, PlatformIntent, formatWarnings } from '../intent';
 import { deployDirOf, platformOutputs } from './outputs';
 import { safeWrite } from './safe';
 import { LoadedIntent } from './load';
@@ -72,9 +72,10 @@ export function runSynth(loaded: LoadedIntent, dist: string, mode: SynthMode): S
   if (!loaded.ok) return { code: 1, stdout: '', stderr: failure(loaded.message) };
   const intent = loaded.intent as PlatformIntent;
   const hadDeploy = deploy !== undefined && existsSync(deploy);
-  const result = safeWrite(platformOutputs(intent, dist, deploy));
+  // The intent is checked once, as dist/ is written: its errors stop the write, its warnings are printed here.
+  let warnings: readonly IntentIssue[] = [];
+  const result = safeWrite(platformOutputs(intent, dist, deploy, (found) => (warnings = found)));
   if (!result.ok) return { code: 1, stdout: '', stderr: failure(result.message) };
-  const warnings = checkIntent(intent).filter((i) => i.severity === 'warning');
   const written = (dir: string, files: readonly string[]) =>
     `synth: wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${folder(dir)}, all valid:\n${files.map((f) => `  ${folder(dir)}${f}`).join('\n')}\n`;
   const argoCd =

@@ -24,7 +24,7 @@ import { isNamedPort } from './ports';
 import { describeDestination } from './words';
 import { Destination } from './workload';
 import { podTemplateOf, DEFAULT_CLUSTER_DOMAIN, KUBE_DNS } from '../k8s';
-import { PUBLIC_DNS_REASON_ANNOTATION } from '../conventions';
+import { PUBLIC_DNS_REASON_ANNOTATION, PUBLIC_NAMES_SUBJECT, reasonFor } from '../conventions';
 
 /** One DNS server a workload may ask, and whether it answers names outside the cluster. */
 interface DnsServer {
@@ -67,7 +67,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 
 /** The manifest of a known endpoint (a Pod, or the workload whose template it is). */
 function manifestOf(cluster: Cluster, endpoint: Endpoint): Manifest | undefined {
-  return manifestIndex(cluster).find(endpoint.kind, endpoint.namespace.name, endpoint.name);
+  return manifestIndex(cluster).find({ kind: endpoint.kind, namespace: endpoint.namespace.name, name: endpoint.name });
 }
 
 /** The pod spec of a workload manifest (a Pod's spec, or its template's, a CronJob's job template's). */
@@ -95,7 +95,7 @@ function corefileOf(cluster: Cluster, namespace: string, pod: Fields): string | 
       if (!name) continue;
       const items = list(configMap?.items).map(record);
       const key = items.length ? str(items.find((item) => item?.path === path)?.key) : path;
-      const source = manifestIndex(cluster).find('ConfigMap', namespace, name);
+      const source = manifestIndex(cluster).find({ kind: 'ConfigMap', namespace, name });
       const text = key === undefined ? undefined : str(record(record(source?.object)?.data)?.[key]);
       if (text !== undefined) return text;
     }
@@ -163,17 +163,13 @@ function judge(cluster: Cluster, to: Destination, domain: string): DnsServer {
   return { to, answers: 'cluster-names', why: `the replicas of ${members.map((m) => m.id).join(', ')}: ${judged[0].why}` };
 }
 
-/** The written reason for names outside the cluster, from the policies that select the endpoint for egress. */
+/** The written reason for names outside the cluster, from the policies that select the endpoint for egress (each found by its kind, namespace and name). */
 function reasonOf(cluster: Cluster, endpoint: Endpoint): string | undefined {
   const refs = cluster.plans(endpoint, 'egress').flatMap((t) => t.policies.map((p) => p.policy.ref));
-  const reasons = refs.flatMap((ref) =>
-    manifestIndex(cluster)
-      .named(ref.namespace, ref.name)
-      .flatMap((m) => {
-        const why = str(record(m.object.metadata.annotations)?.[PUBLIC_DNS_REASON_ANNOTATION]);
-        return why ? [why] : [];
-      }),
-  );
+  const reasons = refs.flatMap((ref) => {
+    const why = reasonFor(manifestIndex(cluster).policy(ref)?.object.metadata.annotations, PUBLIC_DNS_REASON_ANNOTATION, PUBLIC_NAMES_SUBJECT);
+    return why ? [why] : [];
+  });
   return reasons.length ? [...new Set(reasons)].join('\n') : undefined;
 }
 

@@ -60,6 +60,7 @@ const asReach = (v: DirectionView<ReachEntry>): Omit<DirectionReach, 'reopenable
   policies: v.policies,
   allowed: v.allowed.map(({ to, ...rest }) => ({ peer: to, ...rest })),
   denied: [],
+  unmatched: v.unmatched,
 });
 
 /** Computes the egress of one known endpoint, by address and, through the manifests' proxies, by name. */

@@ -49,7 +49,7 @@ export { queryJson, stagedJson } from './json';
 export type { EgressReportJson, IngressReportJson, QueryAnswerJson, StagedRefJson } from './json';
 export { describePorts, isAllPorts, isNamedPort, portAtoms, samePorts } from './ports';
 export type { PortRange, Ports } from './ports';
-export { decisionKey, enforcedDecisionKey } from './policy';
+export { decisionKey, enforcedDecisionKey, policyKindOf } from './policy';
 export type { Direction, PolicyKind, PolicyRef, RuleId } from './policy';
 export { loadFlowLog } from './observed-cli';
 export { observe } from './observed';

@@ -1,4 +1,4 @@
-import { ask, readCluster, networkPolicy, pod } from '../../test/support/verify-builders';
+import { ask, deployment, readCluster, networkPolicy, pod } from '../../test/support/verify-builders';
 import { ManifestError } from './manifests';
 
 // What the API server accepts in a NetworkPolicy's fields (networking/validation
@@ -134,5 +134,48 @@ describe('a NetworkPolicy peer and port, at the edges', () => {
     expect(ask(c, 'ai/rag', '203.0.113.10', 53, 'UDP').allowed).toBe(true);
     expect(ask(c, 'ai/rag', '203.0.113.10', 65535, 'UDP').allowed).toBe(true);
     expect(ask(c, 'ai/rag', '203.0.113.10', 53, 'TCP').allowed).toBe(false);
+  });
+});
+
+// ValidateIPBlock (kubernetes pkg/apis/networking/validation/validation.go) parses cidr and each
+// except with netutils.ParseCIDRSloppy and refuses an except unless `cidrIPNet.Contains(exceptIP)`
+// and `cidrMaskLen < exceptMaskLen`, the mask lengths as written: ::ffff:10.0.0.0/104 keeps a
+// 128-bit mask of 104 ones, so no plain IPv4 except (at most 32) is ever longer than it.
+describe('an ipBlock written as IPv4-mapped IPv6', () => {
+  const block = (cidr: string, ...except: string[]) => egressPeer({ ipBlock: { cidr, except } });
+
+  it('refuses a plain IPv4 except, as the API server does, naming the object and the field', () => {
+    const f = block('::ffff:10.0.0.0/104', '10.0.1.0/24');
+    refused(f, 'spec.egress[0].to[0].ipBlock.except[0]');
+    expect(f).toThrow('(NetworkPolicy ai/p)');
+    expect(f).toThrow('"10.0.1.0/24" is not a strict subset of the ipBlock\'s cidr ::ffff:10.0.0.0/104');
+  });
+
+  it('accepts an except written the same way with a longer mask, and reads it as the IPv4 block it maps', () => {
+    expect(block('::ffff:10.0.0.0/104', '::ffff:10.0.1.0/120')).not.toThrow();
+    expect(block('10.0.0.0/8', '::ffff:10.0.1.0/120')).not.toThrow();
+    const policy = networkPolicy('ai', 'p', {
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '::ffff:10.0.0.0/104', except: ['::ffff:10.0.1.0/120'] } }] }],
+    });
+    const cluster = readCluster([deployment('ai', 'rag', { app: 'rag' }), policy]);
+    expect(ask(cluster, 'ai/rag', '10.0.2.7', 443).allowed).toBe(true);
+    expect(ask(cluster, 'ai/rag', '10.0.1.7', 443).allowed).toBe(false);
+  });
+
+  it("refuses a mapped except whose mask is not longer than the cidr's as written, or that lies outside it", () => {
+    refused(block('::ffff:10.0.0.0/104', '::ffff:10.0.0.0/104'), 'spec.egress[0].to[0].ipBlock.except[0]');
+    refused(block('::ffff:10.0.0.0/104', '::ffff:11.0.0.0/112'), 'spec.egress[0].to[0].ipBlock.except[0]');
+    refused(block('::ffff:10.0.0.0/104', '2001:db8::/112'), 'spec.egress[0].to[0].ipBlock.except[0]');
+  });
+
+  // The other way round the written masks decide too: 8 < 104, and 10.0.0.0 is inside 10.0.0.0/8,
+  // so the API server keeps an except that carves out the whole cidr, which then matches nothing.
+  it('accepts a mapped except of the whole of a plain IPv4 cidr, and the block then matches no address', () => {
+    const ipBlock = (except: string[]) => ({ policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except } }] }] });
+    const reach = (except: string[]) =>
+      ask(readCluster([deployment('ai', 'rag', { app: 'rag' }), networkPolicy('ai', 'p', ipBlock(except))]), 'ai/rag', '10.1.2.3', 443);
+    expect(reach([]).allowed).toBe(true);
+    expect(reach(['::ffff:10.0.0.0/104']).allowed).toBe(false);
   });
 });

@@ -137,12 +137,30 @@ interface KubePort {
   readonly name?: string;
 }
 
-/** Reads a CIDR the way the API server accepts it in an ipBlock: a mask is required, host bits are tolerated. */
-export function readCidr(value: unknown, field: string, f: Fields): { text: string; range: IpRange } {
+/**
+ * Reads a CIDR the way the API server accepts it in an ipBlock: a mask is required, host bits are
+ * tolerated. `range` is what it matches (an IPv4-mapped IPv6 block, the IPv4 block it maps);
+ * `maskBits` the mask's length as written (Go's `IPNet.Mask.Size()`: 104 for
+ * `::ffff:10.0.0.0/104`, whose mask stays 128 bits long), which ValidateIPBlock compares.
+ */
+export function readCidr(value: unknown, field: string, f: Fields): { text: string; range: IpRange; maskBits: number } {
   const text = f.string(value, field) ?? f.fail(field, 'is missing');
   const parsed = text.includes('/') ? parseCidrLenient(text) : undefined;
   if (!parsed) f.fail(field, `${JSON.stringify(text)} is not a CIDR (expected e.g. 203.0.113.0/24 or 2001:db8::/32)`);
-  return { text, range: cidrRange(parsed) };
+  return { text, range: cidrRange(parsed), maskBits: Number(text.slice(text.indexOf('/') + 1)) };
+}
+
+/**
+ * ValidateIPBlock's test of an except (kubernetes pkg/apis/networking/validation/validation.go):
+ * `!cidrIPNet.Contains(exceptCIDR.IP) || cidrMaskLen >= exceptMaskLen` refuses it, "must be a
+ * strict subset of `cidr`". Contains reads both ends as IPv4 where they map IPv4 (Go's
+ * net.IPNet.Contains, networkNumberAndMask), but the mask lengths are compared as written, so a
+ * plain IPv4 except (at most /32) is never inside `::ffff:10.0.0.0/104`, and the whole of
+ * `10.0.0.0/8` written `::ffff:10.0.0.0/104` is an except of `10.0.0.0/8` (it then matches nothing).
+ */
+function isStrictSubset(cidr: { range: IpRange; maskBits: number }, except: { range: IpRange; maskBits: number }): boolean {
+  const inside = except.range.version === cidr.range.version && cidr.range.first <= except.range.first && except.range.first <= cidr.range.last;
+  return inside && cidr.maskBits < except.maskBits;
 }
 
 function readPeer(raw: unknown, field: string, f: Fields, catalog: Catalog): Peer {
@@ -156,13 +174,8 @@ function readPeer(raw: unknown, field: string, f: Fields, catalog: Catalog): Pee
     const except = (f.list(block.except, `${field}.ipBlock.except`) ?? []).map((e, i) => {
       const at = `${field}.ipBlock.except[${i}]`;
       const x = readCidr(e, at, f);
-      // A strict subset: inside the cidr and with a longer prefix, so never the cidr itself
-      // (networking/validation ValidateIPBlock: "must be a strict subset of `cidr`").
-      const same = x.range.first === cidr.range.first && x.range.last === cidr.range.last;
-      if (x.range.version !== cidr.range.version || x.range.first < cidr.range.first || x.range.last > cidr.range.last || same) {
-        f.fail(at, `${JSON.stringify(x.text)} is not a strict subset of the ipBlock's cidr ${cidr.text}`);
-      }
-      return x;
+      if (!isStrictSubset(cidr, x)) f.fail(at, `${JSON.stringify(x.text)} is not a strict subset of the ipBlock's cidr ${cidr.text}`);
+      return { text: x.text, range: x.range };
     });
     return { kind: 'ipBlock', text: cidr.text, cidr: cidr.range, except };
   }

@@ -19,6 +19,8 @@ export interface DirectionView<Entry> {
   readonly allowed: readonly Entry[];
   /** Explicit Deny rules that match (the implicit deny at the end of a tier is not listed). */
   readonly denied: readonly Entry[];
+  /** True when some packet matches no rule and is denied by the end of a tier (DirectionReach.unmatched). */
+  readonly unmatched: boolean;
 }
 
 /** One workload's reach in one direction: the enforced view, and the staged policies that concern it. */
@@ -50,7 +52,7 @@ export interface ListingOptions {
 export type EntryOf<Entry> = (entry: PeerEntry) => Entry;
 
 function view<Entry>(r: DirectionReach, entry: EntryOf<Entry>): DirectionView<Entry> {
-  return { isolated: r.isolated, policies: r.policies, allowed: r.allowed.map(entry), denied: r.denied.map(entry) };
+  return { isolated: r.isolated, policies: r.policies, allowed: r.allowed.map(entry), denied: r.denied.map(entry), unmatched: r.unmatched };
 }
 
 /** One known endpoint's reach in one direction. */

@@ -7,7 +7,7 @@
  */
 import { Cluster, describeDestination, dnsReport, relayReport } from '.';
 import { Policy } from './policy';
-import { deployment, namespace, networkPolicy, readCluster } from '../../test/support/verify-builders';
+import { calico, deployment, namespace, networkPolicy, readCluster } from '../../test/support/verify-builders';
 
 type Obj = Record<string, unknown>;
 
@@ -133,7 +133,7 @@ describe('the manifests the DNS and relay reports look up', () => {
     },
   });
 
-  it('shows the written reasons of the policies that select the sender, found by name and namespace: an object of that name in another namespace, or of another name, adds none', () => {
+  it('shows the written reasons of the policies that select the sender, found by kind, name and namespace: an object of that name in another namespace, or of another name, adds none', () => {
     const objects = [
       namespace('dns'),
       namespace('ai'),
@@ -163,9 +163,7 @@ describe('the manifests the DNS and relay reports look up', () => {
       ['ai/app', 'pod db/store', undefined],
       ['dns/resolver', 'pods kube-system {k8s-app=kube-dns}', undefined],
     ]);
-    expect(dnsReport(cluster).workloads.find((w) => w.endpoint === 'ai/app')).toMatchObject({
-      reason: 'names outside the cluster: resolves a partner API',
-    });
+    expect(dnsReport(cluster).workloads.find((w) => w.endpoint === 'ai/app')).toMatchObject({ reason: 'resolves a partner API' });
   });
 });
 
@@ -238,4 +236,57 @@ describe('the DNS and relay reports at scale', () => {
       expect(count.selects).toBeLessThanOrEqual(4 * relays.length);
     },
   );
+});
+
+// A reason is read from the policy that selects the sender, the object of its kind, namespace and
+// name (lib/k8s ObjectRef), never from another object that shares its namespace and name: a
+// ConfigMap, or a Calico NetworkPolicy (projectcalico.org/v3) beside a Kubernetes one
+// (networking.k8s.io/v1), which the API serves as two objects.
+describe('the written reasons of the policies that select a sender, matched by kind', () => {
+  const reasons = { 'secure-ai-egress/ungoverned-relay': 'pods db {app=store}: wrong', 'secure-ai-egress/public-dns': 'names outside the cluster: wrong' };
+  const base = [namespace('dns'), namespace('ai'), namespace('db'), resolver('dns', 'corefile'), configMap('dns', 'corefile', COREFILE), resolverEgress];
+  const sender = [deployment('ai', 'app', { app: 'app' }), deployment('db', 'store', { app: 'store' })];
+  const read = (...objects: Obj[]) => {
+    const cluster = readCluster([...base, ...sender, ...objects]);
+    return {
+      relay: relayReport(cluster).find((r) => r.from === 'ai/app' && describeDestination(r.to) === 'pods db {app=store}')?.reason,
+      dns: dnsReport(cluster).workloads.find((w) => w.endpoint === 'ai/app')?.reason,
+    };
+  };
+
+  it('takes none from a ConfigMap of the same namespace and name as the policy', () => {
+    const sameName = { ...configMap('ai', 'egress-app', ''), metadata: { name: 'egress-app', namespace: 'ai', annotations: reasons } };
+    expect(read(sameName, egress('ai', 'app', { ns: 'db', app: 'store' }))).toEqual({ relay: undefined, dns: undefined });
+  });
+
+  it('takes none from a Calico NetworkPolicy of the same namespace and name as the Kubernetes one', () => {
+    const twin = calico('NetworkPolicy', 'egress-app', { selector: "app == 'nothing'", types: ['Egress'], egress: [{ action: 'Allow' }] }, 'ai');
+    const annotated = { ...twin, metadata: { ...(twin.metadata as Obj), annotations: reasons } };
+    expect(read(annotated, egress('ai', 'app', { ns: 'db', app: 'store' }))).toEqual({ relay: undefined, dns: undefined });
+  });
+
+  it("finds the reasons of a policy written without metadata.namespace, which is in 'default' as its pods are", () => {
+    const unscoped = (o: Obj): Obj => ({ ...o, metadata: { ...(o.metadata as Obj), namespace: undefined } });
+    const cluster = readCluster([
+      ...base,
+      namespace('default'),
+      unscoped(deployment('default', 'app', { app: 'app' })),
+      deployment('db', 'store', { app: 'store' }),
+      unscoped(
+        egress(
+          'default',
+          'app',
+          { ns: 'db', app: 'store' },
+          { 'secure-ai-egress/ungoverned-relay': 'pods db {app=store}: the store', 'secure-ai-egress/public-dns': 'names outside the cluster: a partner API' },
+        ),
+      ),
+    ]);
+    expect(relayReport(cluster).find((r) => r.from === 'default/app' && describeDestination(r.to) === 'pods db {app=store}')?.reason).toBe('the store');
+    expect(dnsReport(cluster).workloads.find((w) => w.endpoint === 'default/app')?.reason).toBe('a partner API');
+  });
+
+  it('reads the public-dns reason with the reason codec: the reason about names outside the cluster, not the annotation text whole', () => {
+    const written = { 'secure-ai-egress/public-dns': 'names outside the cluster: a partner API\nsomething else: not this' };
+    expect(read(egress('ai', 'app', { ns: 'db', app: 'store' }, written)).dns).toBe('a partner API');
+  });
 });

@@ -1,43 +1,46 @@
 /**
  * The manifests of a cluster looked up by name. The reports that read more than policies and pods
  * ask once per workload (dns.ts: a workload's own manifest and the ConfigMap of its Corefile;
- * dns.ts and relays.ts: the annotations of the policies that select it), so the manifests are
+ * dns.ts and relays.ts: the annotations of the policies that select it, found by their kind too), so the manifests are
  * indexed once per cluster, the first time one is asked, instead of searched on every ask: a
  * report over n workloads reads them once, not n times.
  */
+import type { ObjectRef } from '../k8s';
 import type { Cluster } from './cluster';
 import type { Manifest } from './manifests';
+import { policyKindOf, type PolicyRef } from './policy';
 
 export class ManifestIndex {
-  /** By `metadata.namespace` as written (absent: `undefined`), then `metadata.name`: every kind, in the order read. */
-  private readonly written = new Map<string | undefined, Map<string, Manifest[]>>();
   /** By kind, namespace (absent: `default`) and name: the first read. */
   private readonly first = new Map<string, Manifest>();
+  /** The policies by the verifier's kind (policyKindOf), namespace (absent: `default`) and name: the first read. */
+  private readonly policies = new Map<string, Manifest>();
 
   constructor(manifests: readonly Manifest[]) {
     for (const m of manifests) {
       const { kind, metadata } = m.object;
-      let names = this.written.get(metadata.namespace);
-      if (!names) this.written.set(metadata.namespace, (names = new Map<string, Manifest[]>()));
-      const same = names.get(metadata.name);
-      if (same) same.push(m);
-      else names.set(metadata.name, [m]);
-      const key = identity(kind, metadata.namespace ?? 'default', metadata.name);
+      const namespace = metadata.namespace ?? 'default';
+      const key = identity(kind, namespace, metadata.name);
       if (!this.first.has(key)) this.first.set(key, m);
+      const policyKind = policyKindOf(m.object);
+      const policyKey = policyKind && identity(policyKind, namespace, metadata.name);
+      if (policyKey && !this.policies.has(policyKey)) this.policies.set(policyKey, m);
     }
   }
 
-  /**
-   * Every manifest, of any kind, whose `metadata.namespace` is exactly `namespace` (`undefined`:
-   * none written) and whose name is `name`, in the order read.
-   */
-  named(namespace: string | undefined, name: string): readonly Manifest[] {
-    return this.written.get(namespace)?.get(name) ?? [];
+  /** The first manifest read of the object's kind, namespace and name, an absent `metadata.namespace` being `default`. */
+  find(ref: ObjectRef): Manifest | undefined {
+    return this.first.get(identity(ref.kind, ref.namespace ?? 'default', ref.name));
   }
 
-  /** The first manifest read of the kind, namespace and name, an absent `metadata.namespace` being `default`. */
-  find(kind: string, namespace: string, name: string): Manifest | undefined {
-    return this.first.get(identity(kind, namespace, name));
+  /**
+   * The manifest of a policy the cluster read: of its kind, namespace and name, never another
+   * object that shares the namespace and name (a ConfigMap, or Calico's NetworkPolicy beside a
+   * Kubernetes one). An absent `metadata.namespace` is `default`, where the verifier reads a
+   * namespaced policy written without one; a cluster-wide policy has no namespace on either side.
+   */
+  policy(ref: PolicyRef): Manifest | undefined {
+    return this.policies.get(identity(ref.kind, ref.namespace ?? 'default', ref.name));
   }
 }
 

@@ -17,7 +17,19 @@ import { Endpoint, NetworkSet, PacketEnd } from './endpoints';
 import { LabelHint } from './labels';
 import { SourceRef } from './manifests';
 import { PortRange, PortValue } from './ports';
-import { Protocol, isStagedPolicyKind, NETWORKING_API_VERSION, STAGED_POLICY_KINDS, CalicoPolicyKind, ClusterPolicyKind, StagedPolicyKind } from '../k8s';
+import {
+  Protocol,
+  isStagedPolicyKind,
+  NETWORKING_API_VERSION,
+  STAGED_POLICY_KINDS,
+  CalicoPolicyKind,
+  ClusterPolicyKind,
+  StagedPolicyKind,
+  CALICO_API_VERSION,
+  NETWORK_POLICY_API_GROUP,
+  isCalicoPolicyKind,
+  isClusterPolicyKind,
+} from '../k8s';
 
 /** Which way a packet crosses the endpoint a policy applies to. */
 export type Direction = 'ingress' | 'egress';
@@ -31,7 +43,22 @@ export type RuleAction = 'Allow' | 'Deny' | 'Log' | 'Pass';
 /** The kinds of policy the verifier reads: Kubernetes', Calico's, and the network-policy-api's (admin-tiers.ts). */
 export type PolicyKind = 'KubernetesNetworkPolicy' | CalicoPolicyKind | StagedPolicyKind | ClusterPolicyKind;
 
-/** Names a policy as its manifest does. */
+/**
+ * The verifier's kind of a policy object (as the cluster reads it: by API group and kind), or
+ * undefined for any other object. Kubernetes' and Calico's NetworkPolicy share the kind
+ * `NetworkPolicy` and are two objects of the API even with the same namespace and name: the
+ * first is `KubernetesNetworkPolicy` here.
+ */
+export function policyKindOf(o: { readonly apiVersion?: unknown; readonly kind: string }): PolicyKind | undefined {
+  const group = typeof o.apiVersion === 'string' && o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';
+  if (group === groupOf(NETWORKING_API_VERSION)) return o.kind === 'NetworkPolicy' ? 'KubernetesNetworkPolicy' : undefined;
+  if (group === groupOf(CALICO_API_VERSION)) return isCalicoPolicyKind(o.kind) || isStagedPolicyKind(o.kind) ? o.kind : undefined;
+  return group === NETWORK_POLICY_API_GROUP && isClusterPolicyKind(o.kind) ? o.kind : undefined;
+}
+
+const groupOf = (apiVersion: string): string => apiVersion.slice(0, apiVersion.indexOf('/'));
+
+/** Names a policy as its manifest does: an ObjectRef (lib/k8s) whose kind is the verifier's (policyKindOf), with its tier. */
 export interface PolicyRef {
   readonly kind: PolicyKind;
   readonly namespace?: string;

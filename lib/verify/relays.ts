@@ -58,14 +58,10 @@ function confined(cluster: Cluster, endpoint: Endpoint): boolean {
 
 /** The relays of one known endpoint, each destination once per protocol and ports. */
 function workloadRelays(cluster: Cluster, endpoint: Endpoint): Relay[] {
+  // The annotations of each policy that selects it, found by its kind, namespace and name.
   const annotations = cluster
     .plans(endpoint, 'egress')
-    .flatMap((t) => t.policies.map((p) => p.policy.ref))
-    .flatMap((ref) =>
-      manifestIndex(cluster)
-        .named(ref.namespace, ref.name)
-        .map((m) => m.object.metadata.annotations),
-    );
+    .flatMap((t) => t.policies.map((p) => manifestIndex(cluster).policy(p.policy.ref)?.object.metadata.annotations));
   return workloadEgress(cluster, endpoint).allowed.flatMap((e): Relay[] => {
     if (e.to.type !== 'pods' || e.to.namespace === '*') return [];
     const pods = representative(cluster, e.to);

@@ -3,7 +3,7 @@ import { ingressReport } from './ingress';
 import { egressJson, ingressJson } from './json';
 import { egressText, ingressText } from './text';
 import { EGRESS_NOTE, EGRESS_TEXT_NOTE, INGRESS_NOTE, INGRESS_TEXT_NOTE } from './words';
-import { calico, readCluster, deployment, namespace } from '../../test/support/verify-builders';
+import { calico, readCluster, deployment, namespace, networkPolicy } from '../../test/support/verify-builders';
 import { DESCRIPTION_ANNOTATION } from '../conventions';
 
 /** A Deny rule of `nets`, described as this project describes a rule. */
@@ -104,5 +104,55 @@ describe('what the listings say about themselves', () => {
     expect(text.split('\n').filter((l) => l.startsWith('  DENY ') && !l.startsWith('  DENY  everything else'))).toHaveLength(1);
     expect(ingressJson(ingressReport(cluster)).workloads[0].denied.filter((e) => !e.catchAll)).toHaveLength(2 * 3);
     expect(ingressJson(ingressReport(cluster)).note).toBe(INGRESS_NOTE);
+  });
+});
+
+// "DENY everything else: no rule allows it" stands for the packets no rule decides, which the end
+// of a tier denies (Calico: a tier whose policies match no rule applies its default action; a
+// Kubernetes NetworkPolicy isolates the pods it selects). When the rules decide every packet, no
+// such line is true.
+describe('the line for what no rule allows', () => {
+  const listingOf = (...policies: Record<string, unknown>[]) => {
+    const cluster = readCluster([namespace('ai'), deployment('ai', 'rag', { app: 'rag' }, { ports: [{ containerPort: 8080 }] }), ...policies]);
+    return { egress: egressText(egressReport(cluster)), ingress: ingressText(ingressReport(cluster)) };
+  };
+  const everythingElse = (text: string) => text.split('\n').filter((l) => l.startsWith('  DENY  everything else') || l.startsWith('  nothing else'));
+
+  it('is left out when the rules decide every packet (an allow-all rule), in both directions: the listing says nothing else is left', () => {
+    const { egress, ingress } = listingOf(networkPolicy('ai', 'open', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] }));
+    expect(everythingElse(egress)).toEqual(['  nothing else: the rules above decide every destination, protocol and port']);
+    expect(everythingElse(ingress)).toEqual(['  nothing else: the rules above decide every source, protocol and port']);
+    const calicoAllowAll = calico('GlobalNetworkPolicy', 'open', { selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow' }] });
+    expect(everythingElse(listingOf(calicoAllowAll).egress)).toEqual(['  nothing else: the rules above decide every destination, protocol and port']);
+  });
+
+  it('is written when some packet matches no rule: one port allowed, the rest left to the end of the tier', () => {
+    const { egress } = listingOf(networkPolicy('ai', 'one', { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ port: 443 }] }] }));
+    expect(everythingElse(egress)).toEqual(['  DENY  everything else: no rule allows it']);
+  });
+
+  // Pods of unknown address are asked in IPv4 and IPv6, and an entry holds when either version
+  // allows ("IPv4 only"): the other version's packets are still left to the end of the tier.
+  it('is written when the pods of one IP version are allowed and the other version matches no rule, though every address is decided', () => {
+    const split = calico('GlobalNetworkPolicy', 'split', {
+      selector: 'all()',
+      types: ['Egress'],
+      egress: [
+        { action: 'Allow', ipVersion: 4 },
+        { action: 'Allow', destination: { nets: ['::/0'], notSelector: 'all()' } },
+      ],
+    });
+    const { egress } = listingOf(split);
+    expect(egress).toContain('(IPv4 only)');
+    expect(everythingElse(egress)).toEqual(['  DENY  everything else: no rule allows it']);
+  });
+
+  it('names the catch-all Deny that decides the rest, as before, when there is one', () => {
+    const closing = calico('GlobalNetworkPolicy', 'close', {
+      selector: 'all()',
+      types: ['Egress'],
+      egress: [{ action: 'Allow', protocol: 'TCP' }, { action: 'Deny' }],
+    });
+    expect(everythingElse(listingOf(closing).egress)).toEqual(['  DENY  everything else: rule 1 of GlobalNetworkPolicy close (tier default)']);
   });
 });

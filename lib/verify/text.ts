@@ -176,9 +176,15 @@ function denyLines(entries: readonly Listed[]): DenyLine[] {
  * One workload's allowed and explicitly denied entries. Entries a catch-all Deny decided (the
  * complement of what earlier rules allowed: `1-442`, `444-65535`) are not listed one by one: one
  * line says that everything else is denied, and by what. The explicit denies are merged (see
- * denyLines). Everything a listing leaves out is denied when some policy applies.
+ * denyLines). What the entries leave out, the packets no rule decides, is denied by the end of a
+ * tier when some policy applies: one line says so when there are some, and another that nothing
+ * is left when the rules decide every packet (an allow-all rule).
  */
-function listingLines(view: { readonly isolated: boolean; readonly allowed: readonly Listed[]; readonly denied: readonly Listed[] }, indent: string): string[] {
+function listingLines(
+  view: { readonly isolated: boolean; readonly unmatched: boolean; readonly allowed: readonly Listed[]; readonly denied: readonly Listed[] },
+  peer: 'destination' | 'source',
+  indent: string,
+): string[] {
   const explicit = denyLines(view.denied.filter((e) => !e.catchAll)).map((d) =>
     entryLine(
       'DENY',
@@ -193,7 +199,8 @@ function listingLines(view: { readonly isolated: boolean; readonly allowed: read
   const catchAll = new Map(view.denied.filter((e) => e.catchAll).map((e) => [decisionKey(e.decidedBy), e.decidedBy]));
   const lines = [...entryLines('ALLOW', view.allowed, indent), ...explicit];
   if (catchAll.size > 0) lines.push(`${indent}DENY  everything else: ${[...catchAll.values()].map((d) => describeDecision(d)).join('; ')}`);
-  else if (view.isolated) lines.push(`${indent}DENY  everything else: no rule allows it`);
+  else if (view.isolated && view.unmatched) lines.push(`${indent}DENY  everything else: no rule allows it`);
+  else if (view.isolated) lines.push(`${indent}nothing else: the rules above decide every ${peer}, protocol and port`);
   return lines;
 }
 
@@ -218,6 +225,7 @@ interface ListedWorkload {
   readonly endpoint: string;
   readonly kind: string;
   readonly isolated: boolean;
+  readonly unmatched: boolean;
   readonly policies: readonly PolicyRef[];
   readonly allowed: readonly Listed[];
   readonly denied: readonly Listed[];
@@ -226,6 +234,7 @@ interface ListedWorkload {
   readonly more?: readonly string[];
   readonly whenStagedEnforced?: {
     readonly isolated: boolean;
+    readonly unmatched: boolean;
     readonly policies: readonly PolicyRef[];
     readonly allowed: readonly Listed[];
     readonly denied: readonly Listed[];
@@ -237,17 +246,18 @@ interface ListedWorkload {
 
 function reportText(direction: Direction, note: string, ipblockMatchesPods: boolean, workloads: readonly ListedWorkload[]): string {
   const lines = [`Note: ${note}`, `ipBlock/nets match pod IPs: ${ipblockMatchesPods}`, ''];
+  const peer = direction === 'egress' ? 'destination' : 'source';
   for (const w of workloads) {
     const by = w.isolated ? `${direction} policies: ${w.policies.map(describePolicyInTier).join('; ')}` : `no ${direction} policy applies: everything allowed`;
     lines.push(`${w.endpoint} (${w.kind}) - ${by}`);
-    lines.push(...listingLines(w, '  '), ...(w.more ?? []));
+    lines.push(...listingLines(w, peer, '  '), ...(w.more ?? []));
     if (w.staged.length) lines.push(`  staged, not enforced: ${w.staged.map(describeStaged).join('; ')}`);
     if (w.whenStagedEnforced) {
       const s = w.whenStagedEnforced;
       lines.push(
         `  once the staged policies are enforced - ${s.isolated ? `${direction} policies: ${s.policies.map(describePolicyInTier).join('; ')}` : `no ${direction} policy applies: everything allowed`}`,
       );
-      lines.push(...listingLines(s, '    '), ...(s.more ?? []));
+      lines.push(...listingLines(s, peer, '    '), ...(s.more ?? []));
     }
     if (w.readers) lines.push(...readerLines(w.readers, '  '));
     lines.push('');
@@ -257,6 +267,7 @@ function reportText(direction: Direction, note: string, ipblockMatchesPods: bool
 
 type Views<E> = {
   readonly isolated: boolean;
+  readonly unmatched: boolean;
   readonly policies: readonly PolicyRef[];
   readonly allowed: readonly E[];
   readonly denied: readonly E[];
@@ -273,7 +284,13 @@ function listed<E>(
   },
   peer: (e: E) => Listed,
 ): ListedWorkload {
-  const turn = (v: Views<E>) => ({ isolated: v.isolated, policies: v.policies, allowed: v.allowed.map(peer), denied: v.denied.map(peer) });
+  const turn = (v: Views<E>) => ({
+    isolated: v.isolated,
+    unmatched: v.unmatched,
+    policies: v.policies,
+    allowed: v.allowed.map(peer),
+    denied: v.denied.map(peer),
+  });
   return {
     endpoint: w.endpoint,
     kind: w.kind,

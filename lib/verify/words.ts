@@ -24,7 +24,7 @@ const textEntries = (peer: string): string =>
   `One ALLOW line per ${peer}, protocol, contiguous port range and deciding rule. ` +
   `The explicit denies are merged: one DENY line per ${peer}, ports and deciding rule, with every protocol it denies (TCP/UDP/SCTP), ` +
   'and one for the address blocks that rules of one policy deny alike on the same protocols and ports, listing the blocks and the rules; ' +
-  'what else is denied (by what a catch-all Deny leaves, or as no rule allows it) is one line, DENY everything else. ' +
+  'what else is denied (by what a catch-all Deny leaves, or as no rule allows it) is one line, DENY everything else, and when the rules decide every packet (an allow-all rule) one line says nothing else is left. ' +
   `--json lists one entry per ${peer}, protocol, contiguous port range and deciding rule. `;
 
 const EGRESS_SCOPE =

@@ -112,6 +112,12 @@ export interface DirectionReach {
   /** Explicit Deny rules that match (the implicit deny at the end of a tier is not listed). */
   readonly denied: readonly PeerEntry[];
   /**
+   * True when some packet matches no rule of the policies that apply and is denied by the end of
+   * a tier (what no entry lists: "everything else, no rule allows it"); false when the rules
+   * decide every packet, as an allow-all rule does, or when no policy applies.
+   */
+  readonly unmatched: boolean;
+  /**
    * True when something it is denied is denied only in the default tier or after it: by the end
    * of that tier, or by a rule of a policy ordered with or after Kubernetes NetworkPolicies (1000).
    * Then a NetworkPolicy of its namespace, which the built-in `edit` role may write, could allow
@@ -188,6 +194,7 @@ function runs(
   names: readonly NamedPort[],
   seen: (v: Verdict) => void,
   shared: SharedValues,
+  unchosen?: (v: Verdict) => void,
 ): Map<Protocol, Run[]> {
   const out = new Map<Protocol, Run[]>();
   const asked = asking.map((a) => {
@@ -210,8 +217,11 @@ function runs(
       for (let i = 1; i < asked.length; i++) {
         const other = decideIn(asked[i], port);
         if (other.allowed === verdict.allowed) continue;
-        if (verdict.allowed) ipVersion = asked[0].version;
-        else {
+        if (verdict.allowed) {
+          ipVersion = asked[0].version;
+          unchosen?.(other);
+        } else {
+          unchosen?.(verdict);
           verdict = other;
           ipVersion = asked[i].version;
         }
@@ -395,8 +405,14 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
   const onPeer = (r: CompiledRule, peer: PacketEnd): Match => (direction === 'egress' ? r.matchesDestination(peer) : r.matchesSource(peer));
 
   let reopenable = false;
+  let unmatched = false;
   const see = (v: Verdict): void => {
     if (!reopenable && !v.allowed && deniedAtDefaultTier(v)) reopenable = true;
+    if (v.reason === 'end-of-tier') unmatched = true;
+  };
+  // The denied verdict of the other IP version, where one allows: not listed, but maybe unmatched.
+  const seeUnchosen = (v: Verdict): void => {
+    if (v.reason === 'end-of-tier') unmatched = true;
   };
 
   // The workload's end in each IP version, and its plans cut to the rules that match it; the
@@ -449,7 +465,7 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
       if (service.endpoint.kind === 'Phantom') tryNames = [...names].sort().map((name) => ({ name }));
       for (const c of service.endpoint.ports) if (c.name && names.has(c.name)) bounds.push({ from: c.port, to: c.port });
     }
-    return runs(asked, direction, portAtoms(bounds), tryNames, see, shared);
+    return runs(asked, direction, portAtoms(bounds), tryNames, see, shared, seeUnchosen);
   };
 
   /** The IP versions to ask a pod in: those it may share with the workload, only IPv4 when both are unknown and no rule tells the versions apart. */
@@ -545,6 +561,7 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
 
   return {
     isolated: plans.length > 0,
+    unmatched,
     reopenable,
     policies: plans.flatMap((p) => p.policies.map(({ policy }) => policy.ref)),
     allowed: allowed.sort(compareEntries),

@@ -50,6 +50,17 @@ export interface PeerContext {
 }
 
 /**
+ * What a kind's schema is asked: to check a value as its destination, zod's `safeParse`, whose
+ * result still ties the schema's output to `D`. Typed by this one method rather than as
+ * `z.ZodType<D>`: relating a schema to the whole ZodType class made TypeScript measure the
+ * variance of zod's generic classes (ZodOptional, ZodPipe, ZodUnion and the others its methods
+ * return), about an eighth of the project's type-check, for no check this method does not make.
+ */
+interface DestinationSchema<D> {
+  safeParse(value: unknown, params?: z.core.ParseContext<z.core.$ZodIssue>): z.ZodSafeParseResult<D>;
+}
+
+/**
  * One kind of egress destination, in one module: its fields and their checks, what it lets the
  * app reach, and how messages name it. The kinds are listed in `index.ts`.
  */
@@ -59,7 +70,7 @@ export interface DestinationKind<D extends DestinationBase> {
   /** Its required fields, as messages list them. */
   readonly form: string;
   /** Its fields and their checks; the destination's own key selects this schema. */
-  readonly schema: z.ZodType<D>;
+  readonly schema: DestinationSchema<D>;
   /** The destination in a few words, for messages. */
   describe(d: D): string;
   /** What a valid destination lets the app reach (its ports aside), given the declared allow-lists and cloud. */
