@@ -5,6 +5,12 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** The globals @types/jest declares (its index.d.ts: `declare var`, `declare const`, `declare function`, `declare namespace`). */
+const JEST_GLOBALS = [
+  ...['describe', 'fdescribe', 'xdescribe', 'it', 'fit', 'xit', 'test', 'xtest', 'expect', 'jest', 'beforeAll', 'beforeEach', 'afterAll', 'afterEach'],
+  ...['fail', 'pending', 'spyOn', 'jasmine'],
+];
+
 export default tseslint.config(
   {
     // Generated (imports/: cdk8s import and the schema validators) or written by synthesis.
@@ -40,6 +46,47 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    // The code that runs outside jest (main.ts, lib/ but its test API lib/testing, scripts/, bench/).
+    // `npm run typecheck` checks it in one program with the tests, so jest's global types
+    // (@types/jest: `declare var describe`, `declare const expect`, `declare namespace jest`, ...)
+    // are in scope there too: a test global used by accident, or an import of test code, would
+    // type-check, then fail at run time (`describe is not defined`) where no test runs it. Both
+    // are refused here rather than by a second type-check of production code without jest's types
+    // (12 CPU seconds more in CI, where it runs cold). The scope analysis knows no global of
+    // @types/jest, so each use is a reference to an undeclared global.
+    files: ['main.ts', 'lib/**/*.ts', 'scripts/**/*.{ts,js}', 'bench/**/*.ts'],
+    ignores: ['**/*.test.ts', 'lib/testing/**'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...JEST_GLOBALS.map((name) => ({
+          name,
+          message: `${name} is a jest global (@types/jest): production code runs outside jest, where it is not defined.`,
+        })),
+      ],
+      // The rule above leaves out uses in types (`jest.Mock`), which vanish at run time but would
+      // tie production's types to @types/jest.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'TSQualifiedName > Identifier.left[name=/^(jest|jasmine)$/]',
+          message: 'a type of @types/jest: the types of production code are shipped to projects that may not have jest.',
+        },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)(testing|test)(/|$)|\\.test(\\.ts)?$',
+              message: 'test code (lib/testing, test/, *.test.ts) is checked with jest types and never imported by production code.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

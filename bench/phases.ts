@@ -6,8 +6,17 @@
  * meant to measure) and a timed body. Setup time is reported apart, so the figures compare the
  * work itself; the cost of starting Node and loading cdk8s is what the CLI baselines measure.
  */
-import { GenerateOptions, generateIntent } from './generate';
+import type { GenerateOptions } from './generate';
 import type { RawApp, RawLayout } from './raw-cdk8s-plus';
+
+/**
+ * The generator, loaded by the phases that generate the intent only: it loads lib/intent, which
+ * the phases that read the output (validation, the verifier) and the parent process (run.ts,
+ * which reads this file's types and names) do not need.
+ */
+function generateIntent(options: GenerateOptions): ReturnType<typeof import('./generate').generateIntent> {
+  return (require('./generate') as typeof import('./generate')).generateIntent(options);
+}
 
 /** What a phase is given: the intent's size and the folder it writes to or reads from. */
 export interface PhaseInput extends GenerateOptions {

@@ -3,6 +3,7 @@
  * it, with cdk8s-cli's own ValidationContext and report, on manifests written to a scratch
  * folder; and `cdk8s synth` itself runs it once, offline, through cdk8s.yaml.
  */
+import { SpawnSyncReturns } from 'child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { basename, join } from 'path';
@@ -12,7 +13,7 @@ import { synthesize } from '../lib/synth';
 import { RULE_NAMES, SecureAiEgressChecks } from '../lib/checks';
 import { PlatformIntent } from '../lib/intent';
 import { aws, shipped } from './fixtures/intents';
-import { PLUGIN_ENTRY, cdk8sSynth } from './support/cdk8s';
+import { PLUGIN_ENTRY, cdk8sScript, cdk8sSynth } from './support/cdk8s';
 
 // The package's public entry (its `exports` map names `./plugins`), as the CLI itself loads it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- tsc resolves modules as "node" (tsconfig.json), which does not read `exports` maps, so an import of cdk8s-cli/plugins would not resolve; require does, at run time.
@@ -193,13 +194,17 @@ describe('clusters in folders of their own (clusterPerFolder)', () => {
 });
 
 describe('`cdk8s synth` with the plugin, in a project of the shipped settings (test/fixtures/cdk8s)', () => {
-  it('runs the app (its warnings on standard error, where cdk8s shows them), then the plugin offline, reports its checks, and writes nothing but the manifests', () => {
-    const out = mkdtempSync(join(tmpdir(), 'cdk8s-synth-'));
+  /** One `cdk8s synth` of the shipped scenario, as `npm run cdk8s -- synth` runs it: the tests below read what it printed and wrote. */
+  let out: string;
+  let cli: SpawnSyncReturns<string>;
+  beforeAll(() => {
+    out = mkdtempSync(join(tmpdir(), 'cdk8s-synth-'));
     dirs.push(out);
-    const cli = cdk8sSynth(join('test', 'fixtures', 'intents', 'shipped.ts'), out);
+    cli = cdk8sSynth(join('test', 'fixtures', 'intents', 'shipped.ts'), out);
+  });
+
+  it('runs the app (its warnings on standard error, where cdk8s shows them), then the plugin offline, reports its checks, and writes nothing but the manifests', () => {
     expect(cli.status).toBe(0);
-    // With CDK8S_CHECK_UPGRADE=false the CLI does not ask the npm registry for a newer version.
-    expect(cli.stderr).not.toMatch(/http error|A new version|registry\.npmjs/);
     expect(cli.stderr).toMatch(/^synth: wrote 8 files to .*, all valid:/);
     expect(cli.stderr).toMatch(/synth: 1 warning \(not errors: synthesis goes on\):\n {2}ai-service\.modelCacheSize: /);
     expect(cli.stdout).toContain(`Validation Report (${PLUGIN_ENTRY}@0.1.0)`);
@@ -209,6 +214,14 @@ describe('`cdk8s synth` with the plugin, in a project of the shipped settings (t
     expect(readdirSync(out).sort()).toEqual(readdirSync(fresh).sort());
     expect(existsSync(join(out, 'construct-metadata.json'))).toBe(false);
     for (const f of readdirSync(fresh)) expect(readFileSync(join(out, f), 'utf8')).toBe(readFileSync(join(fresh, f), 'utf8'));
+  });
+
+  it('npm run cdk8s runs cdk8s-cli without its upgrade check, which asks the npm registry and prints a stack trace where that fails', () => {
+    // The check runs before any command (lib/cli/index.js, yargs .check): the run above shows it
+    // if it ran, with the script's arguments alone to turn it off (no CDK8S_* variable).
+    expect(cdk8sScript().program).toBe('cdk8s');
+    expect(cli.status).toBe(0);
+    expect(cli.stderr).not.toMatch(/http error|A new version|_loadurl|registry\.npmjs/);
   });
 
   it('synthesizes an intent with clusters, a folder per cluster, and checks each folder as its cluster without a property set by hand', () => {

@@ -1,8 +1,8 @@
 /**
  * The test API of secure-ai-egress: what `main.test.ts`, and a platform team's own test files
  * under `team/`, import to state what holds of the manifests `npm run synth` writes. Test code,
- * checked with jest's types (never part of production code: tsconfig.production.json leaves this
- * folder out, and no folder of lib/ imports it); jest itself is only a type here and the host of
+ * checked with jest's types (never part of production code: eslint.config.mjs refuses an import of
+ * this folder there, and no folder of lib/ imports it); jest itself is only a type here and the host of
  * the matchers, which the test run provides.
  *
  * Four parts:
