@@ -324,3 +324,16 @@ describe('each rule fails on manifests that break it', () => {
     expect(summary.namespaces).toEqual(['ai']);
   });
 });
+
+describe('a policy written without metadata.namespace', () => {
+  it('metadata-denied: its credential reason counts, as the verifier reads the policy in default', () => {
+    const podIdentity = { to: [{ ipBlock: { cidr: '169.254.170.23/32' } }], ports: [{ port: 80 }] };
+    const reason = { 'secure-ai-egress/credentials': '169.254.170.23/32: reads weights from S3' };
+    const objects = app([podIdentity], reason).map((o) => JSON.parse(JSON.stringify(o).replace(/"namespace":"ai"/g, '"namespace":"default"')) as Obj);
+    const policy = objects.find((o) => o.kind === 'NetworkPolicy' && (o.metadata as { name: string }).name === 'llm-egress')!;
+    delete (policy.metadata as { namespace?: string }).namespace;
+    expect(messages(check(objects, { cloud: 'aws' }).findings, 'metadata-denied')).toEqual([]);
+    delete (policy.metadata as { annotations?: unknown }).annotations;
+    expect(messages(check(objects, { cloud: 'aws' }).findings, 'metadata-denied')).toHaveLength(1);
+  });
+});

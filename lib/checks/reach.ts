@@ -134,11 +134,17 @@ export function dnsProblems(egress: Reach, endpoint: Endpoint): ReachProblem[] {
   }));
 }
 
-/** The policy object a rule of the verifier's answer belongs to, among the manifests the cluster was built from. */
+/**
+ * The policy object a rule of the verifier's answer belongs to, among the manifests the cluster was
+ * built from. A namespaced policy written without `metadata.namespace` is the verifier's in
+ * `default`, as the verifier reads it (`kubectl apply` puts it in the context's namespace, `default`
+ * unless set); a cluster-wide one has no namespace on either side.
+ */
 function policyOf(manifests: readonly Manifest[], ref: PolicyRef): K8sObject | undefined {
+  const namespace = ref.namespace ?? 'default';
   return manifests
     .map((m) => m.object as K8sObject)
-    .find((o) => policyKindOf(o) === ref.kind && o.metadata.name === ref.name && o.metadata.namespace === ref.namespace);
+    .find((o) => policyKindOf(o) === ref.kind && o.metadata.name === ref.name && (o.metadata.namespace ?? 'default') === namespace);
 }
 
 /**
