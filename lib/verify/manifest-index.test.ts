@@ -298,7 +298,11 @@ describe('the written reasons of the policies that select a sender, matched by k
 // object than the built-in one of the same namespace and name. The DNS report reads the built-in
 // ones only.
 describe('the manifests the DNS report looks up, matched by API group and kind', () => {
-  const shadow = (o: Obj, corefile?: string): Obj => ({ ...o, apiVersion: 'evil.example.com/v1', ...(corefile === undefined ? {} : { data: { Corefile: corefile } }) });
+  const shadow = (o: Obj, corefile?: string): Obj => ({
+    ...o,
+    apiVersion: 'evil.example.com/v1',
+    ...(corefile === undefined ? {} : { data: { Corefile: corefile } }),
+  });
   const answersOf = (objects: Obj[]) => dnsReport(readCluster(objects)).workloads.find((w) => w.endpoint === 'dns/resolver')?.serves?.answers;
   const base = [namespace('dns'), resolverEgress];
 
@@ -312,7 +316,13 @@ describe('the manifests the DNS report looks up, matched by API group and kind',
   it('finds the apps/v1 Deployment of a workload, not a custom resource `kind: Deployment` of another group read before it', () => {
     const index = new ManifestIndex(parseManifests(yamlOf([shadow(resolver('dns', 'cluster-only')), resolver('dns', 'corefile')]), 'test.yaml'));
     expect(index.find({ kind: 'Deployment', namespace: 'dns', name: 'resolver' })?.object).toMatchObject({ apiVersion: 'apps/v1' });
-    expect(new ManifestIndex(parseManifests(yamlOf([shadow(resolver('dns', 'cluster-only'))]), 'test.yaml')).find({ kind: 'Deployment', namespace: 'dns', name: 'resolver' })).toBeUndefined();
+    expect(
+      new ManifestIndex(parseManifests(yamlOf([shadow(resolver('dns', 'cluster-only'))]), 'test.yaml')).find({
+        kind: 'Deployment',
+        namespace: 'dns',
+        name: 'resolver',
+      }),
+    ).toBeUndefined();
   });
 
   it('finds an object of a kind it knows the group of, or of the group asked for, and nothing without an apiVersion', () => {
@@ -320,7 +330,9 @@ describe('the manifests the DNS report looks up, matched by API group and kind',
     const custom = shadow(configMap('dns', 'corefile', ''));
     const index = new ManifestIndex(parseManifests(yamlOf([custom, real, { ...configMap('dns', 'bare', COREFILE), apiVersion: undefined }]), 'test.yaml'));
     expect(index.find({ kind: 'ConfigMap', namespace: 'dns', name: 'corefile' })?.object).toMatchObject({ apiVersion: 'v1' });
-    expect(index.find({ kind: 'ConfigMap', namespace: 'dns', name: 'corefile', group: 'evil.example.com' })?.object).toMatchObject({ apiVersion: 'evil.example.com/v1' });
+    expect(index.find({ kind: 'ConfigMap', namespace: 'dns', name: 'corefile', group: 'evil.example.com' })?.object).toMatchObject({
+      apiVersion: 'evil.example.com/v1',
+    });
     expect(index.find({ kind: 'ConfigMap', namespace: 'dns', name: 'bare' })).toBeUndefined();
   });
 });
