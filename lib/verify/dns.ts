@@ -16,7 +16,7 @@
  */
 import { Cluster } from './cluster';
 import { resolverZones, ZoneBehaviour } from './corefile';
-import { workloadEgress } from './egress';
+import { egressOf } from './egress';
 import { Endpoint } from './endpoints';
 import { manifestIndex } from './manifest-index';
 import { Manifest } from './manifests';
@@ -176,7 +176,7 @@ function reasonOf(cluster: Cluster, endpoint: Endpoint): string | undefined {
 /** The DNS of one known endpoint. */
 export function workloadDns(cluster: Cluster, endpoint: Endpoint, options: DnsOptions = {}): WorkloadDns {
   const domain = options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
-  const egress = workloadEgress(cluster, endpoint);
+  const egress = egressOf(cluster, endpoint);
   const onDns = egress.allowed.filter((e) => (e.protocol === 'UDP' || e.protocol === 'TCP') && !isNamedPort(e.ports) && e.ports.from <= 53 && 53 <= e.ports.to);
   const seen = new Set<string>();
   const servers = onDns

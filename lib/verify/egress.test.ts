@@ -1,10 +1,14 @@
 import fc from 'fast-check';
+import { join } from 'path';
 import { isDeepStrictEqual } from 'util';
 import { cidrRange, parseIp, rangeContainsIp, subtractRanges } from '../net';
 import { egressReport, ReachEntry, workloadEgress } from './egress';
+import { dnsReport } from './dns';
 import { egressJson, stagedJson } from './json';
+import { loadCluster } from './load';
 import { isNamedPort, describePorts } from './ports';
 import { query } from './reach';
+import { relayReport } from './relays';
 import { describePolicy, EGRESS_NOTE } from './words';
 import { calico, readCluster, deployment, namespace, networkPolicy, brief, EVERYTHING } from '../../test/support/verify-builders';
 import { runs } from '../../test/support/runs';
@@ -315,5 +319,31 @@ describe('egress report', () => {
       }),
       { numRuns: runs(25) },
     );
+  });
+});
+
+// `verify egress` lists every workload's egress, then its DNS (dns.ts) and its relays (relays.ts),
+// both read from the same egress: it is computed once per workload and cluster (egressOf), not
+// once per report. Each computation of a workload's egress asks the cluster once for the staged
+// policies that concern it for egress (listing.ts), so those asks count the computations.
+describe('the egress of each workload, computed once for the egress, DNS and relay reports', () => {
+  const SHIPPED = join(__dirname, '../../test/fixtures/verify/shipped');
+
+  it('computes each workload’s egress once for all three reports, and they answer as each report read alone', () => {
+    const alone = loadCluster([SHIPPED]);
+    const expected = { egress: egressReport(alone, { readers: true }), dns: dnsReport(loadCluster([SHIPPED])), relays: relayReport(loadCluster([SHIPPED])) };
+    const cluster = loadCluster([SHIPPED]);
+    const computed = new Map<string, number>();
+    const stagedFor = cluster.stagedFor.bind(cluster);
+    jest.spyOn(cluster, 'stagedFor').mockImplementation((endpoint, direction) => {
+      if (direction === 'egress') computed.set(endpoint.id, (computed.get(endpoint.id) ?? 0) + 1);
+      return stagedFor(endpoint, direction);
+    });
+    const answers = { egress: egressReport(cluster, { readers: true }), dns: dnsReport(cluster), relays: relayReport(cluster) };
+    expect(answers).toEqual(expected);
+    // The fixture has relays and resolvers, so the DNS and relay reports read egress of many workloads.
+    expect(answers.relays.length).toBeGreaterThan(0);
+    expect(cluster.endpoints.length).toBeGreaterThan(1);
+    expect(Object.fromEntries(computed)).toEqual(Object.fromEntries(cluster.endpoints.map((e) => [e.id, 1])));
   });
 });

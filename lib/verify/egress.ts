@@ -75,9 +75,26 @@ export function workloadEgress(cluster: Cluster, endpoint: Endpoint, options: Eg
   };
 }
 
+/** The egress of each known endpoint of a cluster, with no extra peers, by endpoint: made once per cluster and endpoint. */
+const computed = new WeakMap<Cluster, Map<Endpoint, WorkloadEgress>>();
+
+/**
+ * The egress of one known endpoint with no extra peers, computed the first time it is asked for
+ * the cluster and kept: `verify egress` lists it, then dns.ts and relays.ts read it again for
+ * the same workload, so a report over n workloads computes n egresses, not 3n.
+ */
+export function egressOf(cluster: Cluster, endpoint: Endpoint): WorkloadEgress {
+  let byEndpoint = computed.get(cluster);
+  if (!byEndpoint) computed.set(cluster, (byEndpoint = new Map<Endpoint, WorkloadEgress>()));
+  let egress = byEndpoint.get(endpoint);
+  if (!egress) byEndpoint.set(endpoint, (egress = workloadEgress(cluster, endpoint)));
+  return egress;
+}
+
 /** Computes the egress of every known endpoint, sorted by endpoint (with who can read each, when asked). */
 export function egressReport(cluster: Cluster, options: EgressOptions = {}): EgressReport {
-  const workloads = cluster.endpoints.map((ep) => workloadEgress(cluster, ep, options));
+  // Extra peers change the egress: only the egress without them is kept for the cluster.
+  const workloads = cluster.endpoints.map((ep) => (options.peers ? workloadEgress(cluster, ep, options) : egressOf(cluster, ep)));
   return {
     ipblockMatchesPods: cluster.catalog.ipblockMatchesPods,
     workloads: options.readers ? workloads.map((w) => ({ ...w, readers: workloadReaders(cluster, cluster.endpoint(w.endpoint)!) })) : workloads,

@@ -7,7 +7,7 @@
  * policy carries one (`secure-ai-egress/ungoverned-relay`), is shown beside it.
  */
 import { Cluster } from './cluster';
-import { workloadEgress } from './egress';
+import { egressOf } from './egress';
 import { Endpoint } from './endpoints';
 import { manifestIndex } from './manifest-index';
 import { Policy } from './policy';
@@ -62,7 +62,7 @@ function workloadRelays(cluster: Cluster, endpoint: Endpoint): Relay[] {
   const annotations = cluster
     .plans(endpoint, 'egress')
     .flatMap((t) => t.policies.map((p) => manifestIndex(cluster).policy(p.policy.ref)?.object.metadata.annotations));
-  return workloadEgress(cluster, endpoint).allowed.flatMap((e): Relay[] => {
+  return egressOf(cluster, endpoint).allowed.flatMap((e): Relay[] => {
     if (e.to.type !== 'pods' || e.to.namespace === '*') return [];
     const pods = representative(cluster, e.to);
     if (!pods || confined(cluster, pods)) return [];
