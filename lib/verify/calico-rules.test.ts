@@ -500,8 +500,7 @@ describe('a Calico rule, at the edges of its fields', () => {
 
   // The rule reference: icmp and notICMP restrict the rule to ICMP types and codes, which the
   // verifier does not model; such a rule is narrower than everything even without a protocol.
-  it('with icmp or notICMP alone does not match everything', () => {
-    expect(rule({ action: 'Allow', icmp: { type: 8 } }).matchesEverything).toBe(false);
+  it('with notICMP alone does not match everything', () => {
     expect(rule({ action: 'Allow', notICMP: { type: 8 } }).matchesEverything).toBe(false);
   });
 });
@@ -607,5 +606,34 @@ describe('what each Calico rule side can match, rule by rule', () => {
 
   it('imagines no pod for a side without a positive selector', () => {
     expect(rule({ action: 'Allow', destination: { notNets: ['10.0.0.0/8'] } }).phantoms('destination')).toEqual([]);
+  });
+});
+
+// Calico's API server refuses `icmp` unless the rule's protocol is ICMP or ICMPv6 (the Rule's CEL
+// rule in projectcalico/calico api/pkg/apis/projectcalico/v3/policy_common.go), and accepts
+// `notICMP` without one, which felix renders as an ICMP match only (felix/rules/policy.go): it
+// matches no TCP, UDP or SCTP packet (calico.ts, CalicoRule).
+describe('a Calico rule with ICMP criteria', () => {
+  it('is refused with icmp and no protocol, or a protocol other than ICMP or ICMPv6, naming the policy and the field', () => {
+    expect(() => rule({ action: 'Allow', icmp: { type: 8 } })).toThrow(
+      /NetworkPolicy ai\/p.*spec\.egress\[0\]\.icmp: needs the rule to set protocol ICMP or ICMPv6, not none \(Calico's API server refuses it\)/s,
+    );
+    expect(() => rule({ action: 'Allow', protocol: 'TCP', icmp: { type: 8 } })).toThrow(
+      /spec\.egress\[0\]\.icmp: needs the rule to set protocol ICMP or ICMPv6, not "TCP"/,
+    );
+    expect(rule({ action: 'Allow', protocol: 'ICMP', icmp: { type: 8 } }).matchesEverything).toBe(false);
+    expect(rule({ action: 'Allow', protocol: 58, icmp: { type: 128 } }).matchesEverything).toBe(false);
+  });
+
+  it('with notICMP and no protocol allows no TCP, UDP or SCTP packet', () => {
+    expect(listing([{ action: 'Allow', notICMP: { type: 8 } }])).toEqual([]);
+  });
+
+  it('with notICMP and no protocol denies no TCP, UDP or SCTP packet: the rules after it decide them', () => {
+    const allowed = listing([
+      { action: 'Deny', notICMP: { type: 8 } },
+      { action: 'Allow', protocol: 'TCP', destination: { nets: ['10.9.0.0/16'], ports: [443] } },
+    ]);
+    expect(allowed).toEqual(['10.9.0.0/16 TCP 443']);
   });
 });

@@ -379,6 +379,9 @@ class RuleSide {
 
 const ACTIONS: readonly RuleAction[] = ['Allow', 'Deny', 'Log', 'Pass'];
 
+/** The protocols of ICMP as canonicalProtocol writes them: by name, or by number (1, 58). */
+const ICMP_PROTOCOLS: readonly string[] = ['ICMP', 'ICMPv6', '1', '58'];
+
 /** A rule of a Calico policy. */
 class CalicoRule implements CompiledRule {
   readonly action: RuleAction;
@@ -397,6 +400,8 @@ class CalicoRule implements CompiledRule {
   private readonly unknownAs: 'maybe' | 'outside';
   /** How the source port the client picks fits `source.ports` and `source.notPorts` (sourcePortMatch). */
   private readonly sourcePort: Match;
+  /** True when the rule matches ICMP packets only (protocol ICMP or ICMPv6, or notICMP), none of TCP, UDP or SCTP. */
+  private readonly icmpOnly: boolean;
   private readonly protocol?: string;
   private readonly notProtocol?: string;
   private readonly ipVersion?: 4 | 6;
@@ -441,8 +446,26 @@ class CalicoRule implements CompiledRule {
       }
     }
     checkNetVersions(this.source, this.destination, ipVersion, field, f);
-    // `http` and `icmp` criteria narrow a rule too (both are refused without a protocol or are ICMP only).
-    const other = ['http', 'icmp', 'notICMP'].some((k) => r[k] !== undefined && r[k] !== null);
+    const given = (k: string): boolean => r[k] !== undefined && r[k] !== null;
+    // `icmp` needs protocol ICMP or ICMPv6: Calico's API server refuses it otherwise (projectcalico/calico
+    // api/pkg/apis/projectcalico/v3/policy_common.go, the Rule's CEL rule "ICMP fields require protocol
+    // to be ICMP or ICMPv6"; before 3.34, libcalico-go lib/validator/v3/validator.go validateRule,
+    // "rules that specify ICMP fields must set protocol to ICMP").
+    if (given('icmp') && !ICMP_PROTOCOLS.includes(this.protocol ?? ''))
+      f.fail(
+        `${field}.icmp`,
+        `needs the rule to set protocol ICMP or ICMPv6, not ${this.protocol === undefined ? 'none' : JSON.stringify(this.protocol)} (Calico's API server refuses it)`,
+      );
+    // `notICMP` has no such check in either validator, so the API server accepts it without a
+    // protocol. Felix renders it as an ICMP match and nothing more (felix/rules/policy.go,
+    // CalculateRuleMatch: `-m icmp ! --icmp-type`, `-m icmp6 ! --icmpv6-type`, felix/iptables/match_builder.go):
+    // nftables makes an icmp match depend on the packet being ICMP, and iptables refuses the icmp
+    // match on a rule that is not `-p icmp` (the kernel's icmp match is for protocol 1 only,
+    // net/ipv4/netfilter/ip_tables.c icmp_mt_reg), so such a rule matches no TCP, UDP or SCTP
+    // packet in any dataplane. The verifier reads it so: it matches none of the protocols it models.
+    this.icmpOnly = given('notICMP') || ICMP_PROTOCOLS.includes(this.protocol ?? '');
+    // `http` criteria narrow a rule too.
+    const other = ['http', 'icmp', 'notICMP'].some(given);
     this.matchesEverything =
       !other && this.protocol === undefined && this.notProtocol === undefined && this.ipVersion === undefined && this.source.empty && this.destination.empty;
     this.unknownAs = this.action === 'Deny' || this.action === 'Pass' ? 'maybe' : 'outside';
@@ -463,6 +486,7 @@ class CalicoRule implements CompiledRule {
 
   /** The IP version is the packet's: both its ends have one (endpoints.ts, PacketEnd). */
   matchesService(protocol: Protocol, port: PortValue, destination: PacketEnd): boolean {
+    if (this.icmpOnly) return false;
     if (this.protocol !== undefined && this.protocol !== protocol) return false;
     if (this.notProtocol === protocol) return false;
     if (this.ipVersion !== undefined && destination.family !== this.ipVersion) return false;

@@ -6,8 +6,10 @@
  * endpoints and the policies a number of times that grows with n, not with n².
  */
 import { Cluster, describeDestination, dnsReport, relayReport } from '.';
+import { ManifestIndex } from './manifest-index';
+import { parseManifests } from './manifests';
 import { Policy } from './policy';
-import { calico, deployment, namespace, networkPolicy, readCluster } from '../../test/support/verify-builders';
+import { calico, deployment, namespace, networkPolicy, readCluster, yamlOf } from '../../test/support/verify-builders';
 
 type Obj = Record<string, unknown>;
 
@@ -288,5 +290,49 @@ describe('the written reasons of the policies that select a sender, matched by k
   it('reads the public-dns reason with the reason codec: the reason about names outside the cluster, not the annotation text whole', () => {
     const written = { 'secure-ai-egress/public-dns': 'names outside the cluster: a partner API\nsomething else: not this' };
     expect(read(egress('ai', 'app', { ns: 'db', app: 'store' }, written)).dns).toBe('a partner API');
+  });
+});
+
+// A kind is unique only within its API group (https://kubernetes.io/docs/reference/using-api/#api-groups):
+// a custom resource of another group may be called `ConfigMap` or `Deployment`, and is then another
+// object than the built-in one of the same namespace and name. The DNS report reads the built-in
+// ones only.
+describe('the manifests the DNS report looks up, matched by API group and kind', () => {
+  const shadow = (o: Obj, corefile?: string): Obj => ({
+    ...o,
+    apiVersion: 'evil.example.com/v1',
+    ...(corefile === undefined ? {} : { data: { Corefile: corefile } }),
+  });
+  const answersOf = (objects: Obj[]) => dnsReport(readCluster(objects)).workloads.find((w) => w.endpoint === 'dns/resolver')?.serves?.answers;
+  const base = [namespace('dns'), resolverEgress];
+
+  it("reads the resolver's Corefile from the core ConfigMap, not a custom resource `kind: ConfigMap` of another group read before it", () => {
+    const real = configMap('dns', 'corefile', '.:53 {\n    forward . 8.8.8.8\n}\n');
+    const objects = [...base, shadow(configMap('dns', 'corefile', ''), COREFILE), resolver('dns', 'corefile'), real];
+    expect(answersOf(objects)).toBe('any-name');
+    expect(answersOf([...base, resolver('dns', 'corefile'), real])).toBe('any-name');
+  });
+
+  it('finds the apps/v1 Deployment of a workload, not a custom resource `kind: Deployment` of another group read before it', () => {
+    const index = new ManifestIndex(parseManifests(yamlOf([shadow(resolver('dns', 'cluster-only')), resolver('dns', 'corefile')]), 'test.yaml'));
+    expect(index.find({ kind: 'Deployment', namespace: 'dns', name: 'resolver' })?.object).toMatchObject({ apiVersion: 'apps/v1' });
+    expect(
+      new ManifestIndex(parseManifests(yamlOf([shadow(resolver('dns', 'cluster-only'))]), 'test.yaml')).find({
+        kind: 'Deployment',
+        namespace: 'dns',
+        name: 'resolver',
+      }),
+    ).toBeUndefined();
+  });
+
+  it('finds an object of a kind it knows the group of, or of the group asked for, and nothing without an apiVersion', () => {
+    const real = configMap('dns', 'corefile', COREFILE);
+    const custom = shadow(configMap('dns', 'corefile', ''));
+    const index = new ManifestIndex(parseManifests(yamlOf([custom, real, { ...configMap('dns', 'bare', COREFILE), apiVersion: undefined }]), 'test.yaml'));
+    expect(index.find({ kind: 'ConfigMap', namespace: 'dns', name: 'corefile' })?.object).toMatchObject({ apiVersion: 'v1' });
+    expect(index.find({ kind: 'ConfigMap', namespace: 'dns', name: 'corefile', group: 'evil.example.com' })?.object).toMatchObject({
+      apiVersion: 'evil.example.com/v1',
+    });
+    expect(index.find({ kind: 'ConfigMap', namespace: 'dns', name: 'bare' })).toBeUndefined();
   });
 });

@@ -5,32 +5,42 @@
  * indexed once per cluster, the first time one is asked, instead of searched on every ask: a
  * report over n workloads reads them once, not n times.
  */
-import type { ObjectRef } from '../k8s';
+import { WORKLOADS, type ObjectRef } from '../k8s';
 import type { Cluster } from './cluster';
 import type { Manifest } from './manifests';
 import { policyKindOf, type PolicyRef } from './policy';
 
 export class ManifestIndex {
-  /** By kind, namespace (absent: `default`) and name: the first read. */
+  /** By API group (core: ''), kind, namespace (absent: `default`) and name: the first read. */
   private readonly first = new Map<string, Manifest>();
   /** The policies by the verifier's kind (policyKindOf), namespace (absent: `default`) and name: the first read. */
   private readonly policies = new Map<string, Manifest>();
 
   constructor(manifests: readonly Manifest[]) {
     for (const m of manifests) {
-      const { kind, metadata } = m.object;
+      const { apiVersion, kind, metadata } = m.object;
       const namespace = metadata.namespace ?? 'default';
-      const key = identity(kind, namespace, metadata.name);
-      if (!this.first.has(key)) this.first.set(key, m);
+      const group = groupOfApiVersion(apiVersion);
+      const key = group === undefined ? undefined : identity(`${group}/${kind}`, namespace, metadata.name);
+      if (key !== undefined && !this.first.has(key)) this.first.set(key, m);
       const policyKind = policyKindOf(m.object);
       const policyKey = policyKind && identity(policyKind, namespace, metadata.name);
       if (policyKey && !this.policies.has(policyKey)) this.policies.set(policyKey, m);
     }
   }
 
-  /** The first manifest read of the object's kind, namespace and name, an absent `metadata.namespace` being `default`. */
-  find(ref: ObjectRef): Manifest | undefined {
-    return this.first.get(identity(ref.kind, ref.namespace ?? 'default', ref.name));
+  /**
+   * The first manifest read of the object's API group, kind, namespace and name, an absent
+   * `metadata.namespace` being `default`. The group is the ref's `group` if given, else the one of
+   * the built-in kind (BUILT_IN_GROUPS): a kind is unique only within its group, so a custom
+   * resource `kind: ConfigMap` of `evil.example.com` is another object than the core ConfigMap of
+   * the same namespace and name, and is never found in its place. A kind the verifier does not know
+   * the group of, asked without one, finds nothing.
+   */
+  find(ref: ObjectRef & { readonly group?: string }): Manifest | undefined {
+    const group = ref.group ?? BUILT_IN_GROUPS.get(ref.kind);
+    if (group === undefined) return undefined;
+    return this.first.get(identity(`${group}/${ref.kind}`, ref.namespace ?? 'default', ref.name));
   }
 
   /**
@@ -43,6 +53,20 @@ export class ManifestIndex {
     return this.policies.get(identity(ref.kind, ref.namespace ?? 'default', ref.name));
   }
 }
+
+/**
+ * The API group of the built-in kinds the reports look up: the workloads (lib/k8s WORKLOADS) and
+ * the ConfigMap, of the core group '' (https://kubernetes.io/docs/reference/kubernetes-api/config-and-storage-resources/config-map-v1/: `apiVersion: v1`).
+ */
+const BUILT_IN_GROUPS: ReadonlyMap<string, string> = new Map([...WORKLOADS.map((w): [string, string] => [w.kind, w.group]), ['ConfigMap', '']]);
+
+/**
+ * The group of an apiVersion: `apps` of `apps/v1`; '' (the core group) of `v1`
+ * (https://kubernetes.io/docs/reference/using-api/#api-groups). None without an apiVersion: the
+ * API server refuses such an object, so it is no object of any group and is never found.
+ */
+const groupOfApiVersion = (apiVersion: unknown): string | undefined =>
+  typeof apiVersion !== 'string' || apiVersion === '' ? undefined : apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
 
 const identity = (kind: string, namespace: string, name: string): string => [kind, namespace, name].join('\u0000');
 

@@ -147,6 +147,20 @@ describe('the line for what no rule allows', () => {
     expect(everythingElse(egress)).toEqual(['  DENY  everything else: no rule allows it']);
   });
 
+  // Both versions denied, but not alike: IPv4 by a rule, IPv6 by the end of the tier. The IPv4
+  // verdict is the one listed, and the IPv6 packets are still left to the end of the tier.
+  it('is written when the pods of one IP version are denied by a rule and the other version matches no rule, though every address is decided', () => {
+    const split = calico('GlobalNetworkPolicy', 'split', {
+      selector: 'all()',
+      types: ['Egress'],
+      egress: [
+        { action: 'Deny', ipVersion: 4 },
+        { action: 'Deny', destination: { nets: ['::/0'], notSelector: 'all()' } },
+      ],
+    });
+    expect(everythingElse(listingOf(split).egress)).toEqual(['  DENY  everything else: no rule allows it']);
+  });
+
   it('names the catch-all Deny that decides the rest, as before, when there is one', () => {
     const closing = calico('GlobalNetworkPolicy', 'close', {
       selector: 'all()',

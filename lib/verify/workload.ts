@@ -192,9 +192,9 @@ function runs(
   direction: Direction,
   atoms: readonly PortRange[],
   names: readonly NamedPort[],
+  /** Told every verdict of every version asked, listed or not. */
   seen: (v: Verdict) => void,
   shared: SharedValues,
-  unchosen?: (v: Verdict) => void,
 ): Map<Protocol, Run[]> {
   const out = new Map<Protocol, Run[]>();
   const asked = asking.map((a) => {
@@ -211,24 +211,17 @@ function runs(
         : decide(a.plans, direction, (r) => r.matchesService(protocol, port, a.service));
     };
     let ipVersion: IpVersion | undefined;
+    // Every version's verdict is seen, the one listed and the others: a packet of the version
+    // that is denied (by the end of the default tier, say) is denied whichever version is listed.
     const verdictAt = (port: PortValue): Verdict => {
       ipVersion = undefined;
-      let verdict = decideIn(asked[0], port);
-      for (let i = 1; i < asked.length; i++) {
-        const other = decideIn(asked[i], port);
-        if (other.allowed === verdict.allowed) continue;
-        if (verdict.allowed) {
-          ipVersion = asked[0].version;
-          unchosen?.(other);
-        } else {
-          unchosen?.(verdict);
-          verdict = other;
-          ipVersion = asked[i].version;
-        }
-        break;
-      }
-      seen(verdict);
-      return verdict;
+      const verdicts = asked.map((a) => decideIn(a, port));
+      for (const v of verdicts) seen(v);
+      const first = verdicts[0];
+      const other = verdicts.findIndex((v) => v.allowed !== first.allowed);
+      if (other < 0) return first;
+      ipVersion = first.allowed ? asked[0].version : asked[other].version;
+      return first.allowed ? first : verdicts[other];
     };
     let current: { from: number; to: number; verdict: Verdict; ipVersion?: IpVersion } | undefined;
     const close = () => {
@@ -410,10 +403,6 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
     if (!reopenable && !v.allowed && deniedAtDefaultTier(v)) reopenable = true;
     if (v.reason === 'end-of-tier') unmatched = true;
   };
-  // The denied verdict of the other IP version, where one allows: not listed, but maybe unmatched.
-  const seeUnchosen = (v: Verdict): void => {
-    if (v.reason === 'end-of-tier') unmatched = true;
-  };
 
   // The workload's end in each IP version, and its plans cut to the rules that match it; the
   // same rules in both versions unless some rule tests the workload's own address.
@@ -465,7 +454,7 @@ export function directionReach(cluster: Cluster, endpoint: Endpoint, direction: 
       if (service.endpoint.kind === 'Phantom') tryNames = [...names].sort().map((name) => ({ name }));
       for (const c of service.endpoint.ports) if (c.name && names.has(c.name)) bounds.push({ from: c.port, to: c.port });
     }
-    return runs(asked, direction, portAtoms(bounds), tryNames, see, shared, seeUnchosen);
+    return runs(asked, direction, portAtoms(bounds), tryNames, see, shared);
   };
 
   /** The IP versions to ask a pod in: those it may share with the workload, only IPv4 when both are unknown and no rule tells the versions apart. */
